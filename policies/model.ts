@@ -1,0 +1,301 @@
+/**
+ * The workload model every loader produces and every rule reads.
+ *
+ * Positions are not computed while loading: every model node carries an {@link Anchor}, and only the
+ * anchors of findings are turned into file/line/column at the end of a scan (see `locate.ts`). That keeps
+ * the per-document loop cheap (most documents have no finding) and lets the webhook, which has no file,
+ * use the same model with JSON-path anchors.
+ */
+
+/** One segment of a path into a parsed document: a mapping key or a sequence index. */
+export type PathSegment = string | number;
+
+/** Where a YAML/JSON document came from, so its text can be parsed again (with positions) on demand. */
+export interface DocRef {
+  /** Path as shown to users: relative to the working directory, `<stdin>`, or `admission:<uid>`. */
+  readonly file: string;
+  /** Index of the document within the file (0-based, counting every `---` document). */
+  readonly index: number;
+  /** The document's own text, when it can be re-parsed for positions; absent for admission objects. */
+  readonly text?: string;
+  /** 1-based line in `file` where `text` starts (documents split out of a multi-document file). */
+  readonly lineOffset?: number;
+}
+
+/** Points at a model node: a path inside a structured document, or a known text position. */
+export type Anchor =
+  | { readonly kind: 'node'; readonly doc: DocRef; readonly path: readonly PathSegment[] }
+  | { readonly kind: 'pos'; readonly file: string; readonly line: number; readonly column: number };
+
+/** A resolved position. Lines and columns are 1-based; 0 means "no position" (admission objects). */
+export interface Location {
+  file: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  /** Dotted JSON path of the node (`spec.template.spec.containers[0].image`), when the anchor is a node. */
+  jsonPath?: string;
+}
+
+export interface Located<T> {
+  readonly value: T;
+  readonly at: Anchor;
+}
+
+export interface ResourceRef {
+  apiVersion?: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** Kubernetes volume source kinds, plus the compose mount kinds (prefixed `compose`). */
+export type VolumeKind =
+  | 'persistentVolumeClaim'
+  | 'claimTemplate'
+  | 'emptyDir'
+  | 'ephemeral'
+  | 'configMap'
+  | 'secret'
+  | 'projected'
+  | 'downwardAPI'
+  | 'hostPath'
+  | 'network' // nfs, csi, iscsi, cephfs, rbd, … : outlives the pod, may be shared
+  | 'image'
+  | 'other'
+  | 'composeNamed'
+  | 'composeBind'
+  | 'composeAnonymous'
+  | 'composeTmpfs';
+
+export interface VolumeModel {
+  name: string;
+  kind: VolumeKind;
+  /** PVC claim name (persistentVolumeClaim), or the claim template name (claimTemplate). */
+  claimName?: string;
+  /** emptyDir medium (`Memory`), hostPath path, compose bind source / named volume, configMap name. */
+  source?: string;
+  /** Compose named volumes: `external: true` or a driver — data lives outside the compose project. */
+  external?: boolean;
+  at: Anchor;
+}
+
+export interface MountModel {
+  mountPath: string;
+  /** The Kubernetes volume name referenced, or the compose volume/source name. */
+  volumeName?: string;
+  /** Resolved volume; undefined when the mount names a volume the pod does not define. */
+  volume?: VolumeModel;
+  readOnly: boolean;
+  subPath?: string;
+  at: Anchor;
+  /** The `readOnly: true` node (or the `:ro` short syntax), for pointing readonly findings precisely. */
+  readOnlyAt?: Anchor;
+}
+
+export interface EnvModel {
+  name: string;
+  /** Literal value (after compose interpolation); undefined for valueFrom / unresolved variables. */
+  value?: string;
+  at: Anchor;
+}
+
+export interface ContainerModel {
+  name: string;
+  role: 'container' | 'initContainer' | 'ephemeralContainer' | 'service';
+  image?: Located<string>;
+  /** Explicit pull policy as written; the implicit one is derived by `effectivePullPolicy`. */
+  imagePullPolicy?: Located<string>;
+  env: EnvModel[];
+  command: Located<string>[];
+  args: Located<string>[];
+  mounts: MountModel[];
+  /** ConfigMaps pulled in whole via envFrom (their keys become env vars). */
+  envFromConfigMaps: string[];
+  /** Compose: the service has a `build:` section (its image is built locally). */
+  builds?: Located<string>;
+  at: Anchor;
+}
+
+export interface WorkloadModel {
+  source: 'kubernetes' | 'compose';
+  resource: ResourceRef;
+  /** Anchor of the resource (metadata.name, or the compose service key). */
+  at: Anchor;
+  /** The file the workload came from (same as the anchors' file). */
+  file: string;
+  /** Declared replicas (default 1); for DaemonSets, undefined and `perNode` is true. */
+  replicas?: number;
+  replicasAt?: Anchor;
+  perNode: boolean;
+  /** Workload annotations merged with pod-template annotations (the template wins); compose labels. */
+  annotations: Record<string, Located<string>>;
+  volumes: VolumeModel[];
+  /** StatefulSet volumeClaimTemplates (their names are what mounts refer to). */
+  claimTemplates: ClaimModel[];
+  containers: ContainerModel[];
+  /** Pod spec fields that pin scheduling, used to judge image presence on a node. */
+  nodeName?: string;
+  nodeSelector?: Record<string, string>;
+  /** For Pods: the kinds of their ownerReferences (a Pod owned by a ReplicaSet is judged via its Deployment). */
+  ownerKinds: string[];
+  /** Compose: the compose project name (top-level `name:` or the folder), used for built image names. */
+  composeProject?: string;
+}
+
+export interface ClaimModel {
+  name: string;
+  namespace?: string;
+  accessModes: string[];
+  /** undefined: not set (cluster default class); '' : explicitly no class (static binding). */
+  storageClassName?: string;
+  volumeName?: string;
+  /** Labels and annotations, for the PVC deletion guard and exemptions. */
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  fromTemplate: boolean;
+  at: Anchor;
+  file: string;
+}
+
+export interface StorageClassModel {
+  name: string;
+  provisioner?: string;
+  /** Kubernetes defaults an unset reclaimPolicy to Delete; kept undefined here so messages can say so. */
+  reclaimPolicy?: string;
+  isDefault: boolean;
+  at: Anchor;
+  file: string;
+}
+
+export interface PersistentVolumeModel {
+  name: string;
+  reclaimPolicy?: string;
+  storageClassName?: string;
+  claimRef?: { namespace?: string; name: string };
+  accessModes: string[];
+  at: Anchor;
+  file: string;
+}
+
+export interface ConfigMapModel {
+  name: string;
+  namespace?: string;
+  data: Record<string, Located<string>>;
+  at: Anchor;
+  file: string;
+}
+
+export interface AutoscalerModel {
+  name: string;
+  namespace?: string;
+  target: { kind: string; name: string };
+  minReplicas: number;
+  maxReplicas?: number;
+  at: Anchor;
+  file: string;
+}
+
+/** An image built locally by a script, Makefile, workflow or compose `build:`. */
+export interface ImageBuildFact {
+  image: string;
+  tool: string; // docker, podman, buildx, nerdctl, compose
+  at: Anchor;
+}
+
+/** A step that gets an image into k3s/containerd without a registry. */
+export interface ImageImportFact {
+  /** The exact image reference imported, when it can be told (a `docker save IMG | k3s ctr images import -`). */
+  image?: string;
+  /** A tarball imported; linked to an image when the same file saved that image into it. */
+  tarball?: string;
+  method: string; // 'k3s ctr', 'ctr -n k8s.io', 'k3d image import', 'k3s agent images dir', 'kind load'
+  at: Anchor;
+}
+
+/** A literal SQLite URL or file path found in a source or config file. */
+export interface SqliteLiteralFact {
+  /** The absolute file path the literal resolves to, e.g. `/tmp/financial.db`. */
+  path: string;
+  /** The literal as written, e.g. `sqlite:////tmp/financial.db`. */
+  raw: string;
+  at: Anchor;
+}
+
+/** A problem reading input: the scan goes on without that file (or document). */
+export interface LoadError {
+  file: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+/** Something skipped on purpose, with advice (e.g. a Helm template: "render it with helm template"). */
+export interface LoadNote {
+  file: string;
+  message: string;
+}
+
+/** Everything the loaders found in one scan. Rules read this (through the engine) and nothing else. */
+export interface Project {
+  workloads: WorkloadModel[];
+  claims: ClaimModel[];
+  storageClasses: StorageClassModel[];
+  persistentVolumes: PersistentVolumeModel[];
+  configMaps: ConfigMapModel[];
+  autoscalers: AutoscalerModel[];
+  builds: ImageBuildFact[];
+  imports: ImageImportFact[];
+  /** Places that show the repository deploys to k3s (`k3s kubectl`, `k3s ctr`, install script…). */
+  k3sSignals: Anchor[];
+  sqliteLiterals: SqliteLiteralFact[];
+  errors: LoadError[];
+  notes: LoadNote[];
+  /** Number of files read (for the summary). */
+  files: number;
+}
+
+export function emptyProject(): Project {
+  return {
+    workloads: [],
+    claims: [],
+    storageClasses: [],
+    persistentVolumes: [],
+    configMaps: [],
+    autoscalers: [],
+    builds: [],
+    imports: [],
+    k3sSignals: [],
+    sqliteLiterals: [],
+    errors: [],
+    notes: [],
+    files: 0,
+  };
+}
+
+/** Appends `b` into `a` (used to merge per-file results). */
+export function mergeProject(a: Project, b: Project): Project {
+  a.workloads.push(...b.workloads);
+  a.claims.push(...b.claims);
+  a.storageClasses.push(...b.storageClasses);
+  a.persistentVolumes.push(...b.persistentVolumes);
+  a.configMaps.push(...b.configMaps);
+  a.autoscalers.push(...b.autoscalers);
+  a.builds.push(...b.builds);
+  a.imports.push(...b.imports);
+  a.k3sSignals.push(...b.k3sSignals);
+  a.sqliteLiterals.push(...b.sqliteLiterals);
+  a.errors.push(...b.errors);
+  a.notes.push(...b.notes);
+  a.files += b.files;
+  return a;
+}
+
+export function anchorFile(at: Anchor): string {
+  return at.kind === 'node' ? at.doc.file : at.file;
+}
+
+export function childAnchor(at: Anchor, ...segments: PathSegment[]): Anchor {
+  return at.kind === 'node' ? { kind: 'node', doc: at.doc, path: [...at.path, ...segments] } : at;
+}
