@@ -2,6 +2,12 @@ import type { SeveritySetting } from '../findings.js';
 
 /** One `dataPaths` entry of `.persistguard.yaml`: extra data directories for matching containers. */
 export interface DataPathEntry {
+  /** Label shown in messages (`catalog postgres`); the built-in catalog names every entry. */
+  name?: string;
+  /** An env var that, when set to an absolute path, replaces `paths` (postgres `PGDATA`). */
+  pathEnv?: string;
+  /** Why these paths matter, for `explain` and messages. */
+  note?: string;
   /** Image glob matched against the normalised reference (`ghcr.io/acme/*`, `kilo/*`). */
   image?: string;
   /** Kubernetes workload name (glob) or compose service name (glob). */
