@@ -41,6 +41,8 @@ export interface Finding {
   remediation: string;
   suppressed: boolean;
   suppression?: Suppression;
+  /** Set when a baseline report was applied (Action `baseline` input): existing findings never fail. */
+  baseline?: 'new' | 'existing';
 }
 
 /** A finding before its anchor is resolved to a position (see `locate.ts`). */
@@ -86,6 +88,6 @@ export type FailOn = 'error' | 'warning' | 'never';
 
 /** True when a finding reaches the `--fail-on` threshold (suppressed findings never do). */
 export function reachesThreshold(f: Finding, failOn: FailOn): boolean {
-  if (f.suppressed || failOn === 'never') return false;
+  if (f.suppressed || f.baseline === 'existing' || failOn === 'never') return false;
   return failOn === 'warning' ? true : f.severity === 'error';
 }

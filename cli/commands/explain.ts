@@ -1,7 +1,70 @@
-// Stub until implemented by its owner.
-import type { Command } from '../io.js';
+import { parseArgs } from 'node:util';
+import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
+import { allRules, getRule } from '../../policies/rules/index.js';
+import { ruleDocsUrl } from '../../policies/version.js';
+import { closest } from '../../policies/config/suggest.js';
+import type { RuleMeta } from '../../policies/rule.js';
 
-export const explainCommand: Command = async (_args, io) => {
-  io.stderr.write('persistguard explain: not implemented yet\n');
-  return 2;
+const USAGE = `Usage: persistguard explain RULE
+
+Shows why a rule matters, a bad and a good example, the fix and a link to the rule's docs page.
+Run 'persistguard rules' for the list of rules.
+`;
+
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => (l === '' ? '' : `    ${l}`))
+    .join('\n');
+}
+
+export function renderExplanation(m: RuleMeta): string {
+  return [
+    `${m.id} (default: ${m.defaultSeverity})`,
+    m.description,
+    '',
+    'Why it matters',
+    indent(m.rationale),
+    '',
+    'Bad',
+    indent(m.examples.bad),
+    '',
+    'Good',
+    indent(m.examples.good),
+    '',
+    'How to fix',
+    indent(m.remediation),
+    '',
+    `Docs: ${ruleDocsUrl(m.id)}`,
+    '',
+  ].join('\n');
+}
+
+export const explainCommand: Command = async (args, io) => {
+  let values: { help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  const [id, extra] = positionals;
+  if (id === undefined) throw new UsageError(`which rule?\n\n${USAGE}`);
+  if (extra !== undefined) throw new UsageError(`explain takes one rule, got '${extra}' too`);
+  const rule = getRule(id);
+  if (!rule) {
+    const ids = allRules.map((r) => r.meta.id);
+    const hint = closest(id, ids);
+    io.stderr.write(
+      `persistguard explain: unknown rule '${id}'${hint ? `; did you mean '${hint}'?` : ''}\nKnown rules: ${ids.join(', ') || '(none)'}\n`,
+    );
+    return EXIT_USAGE;
+  }
+  io.stdout.write(renderExplanation(rule.meta));
+  return EXIT_OK;
 };

@@ -1,7 +1,44 @@
-// Stub until implemented by its owner.
-import type { Command } from '../io.js';
+import { parseArgs } from 'node:util';
+import { EXIT_OK, UsageError, type Command } from '../io.js';
+import { allRules } from '../../policies/rules/index.js';
+import { ruleDocsUrl } from '../../policies/version.js';
 
-export const rulesCommand: Command = async (_args, io) => {
-  io.stderr.write('persistguard rules: not implemented yet\n');
-  return 2;
+const USAGE = `Usage: persistguard rules [--format text|json]
+
+Lists every rule with its default severity and a one-line description.
+`;
+
+export const rulesCommand: Command = async (args, io) => {
+  let values: { format?: string; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${USAGE}`);
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
+  const metas = allRules.map((r) => r.meta);
+  if (format === 'json') {
+    const rows = metas.map((m) => ({ id: m.id, defaultSeverity: m.defaultSeverity, description: m.description, docs: ruleDocsUrl(m.id) }));
+    io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const header = ['RULE', 'SEVERITY', 'DESCRIPTION'] as const;
+  const idWidth = Math.max(header[0].length, ...metas.map((m) => m.id.length));
+  const sevWidth = Math.max(header[1].length, ...metas.map((m) => m.defaultSeverity.length));
+  const line = (a: string, b: string, c: string) => `${a.padEnd(idWidth)}  ${b.padEnd(sevWidth)}  ${c}`.trimEnd();
+  const out = [line(...header), ...metas.map((m) => line(m.id, m.defaultSeverity, m.description))];
+  io.stdout.write(`${out.join('\n')}\n\nRun 'persistguard explain RULE' for the rationale, examples and the fix.\n`);
+  return EXIT_OK;
 };

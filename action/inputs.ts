@@ -1,0 +1,144 @@
+/**
+ * The Action's inputs, read and checked before anything runs. Every mistake is an {@link InputError}
+ * whose message names the input, so the step fails with one clear line instead of a stack trace.
+ */
+import path from 'node:path';
+import type { FailOn } from '../policies/findings.js';
+
+export class InputError extends Error {}
+
+export const ALL_FORMATS = ['json', 'sarif', 'junit', 'markdown', 'policyreport'] as const;
+export type ReportFormat = (typeof ALL_FORMATS)[number];
+
+export interface ActionInputs {
+  workspace: string;
+  /** Scan targets as given (relative to the workspace, already checked to stay inside it). */
+  paths: string[];
+  config?: string;
+  failOn: FailOn;
+  formats: ReportFormat[];
+  policyReportApi: 'wgpolicyk8s' | 'openreports';
+  reportDir: string;
+  sarifFile?: string;
+  comment: boolean;
+  onlyChanged: boolean;
+  baseline?: string;
+  token: string;
+  target?: 'auto' | 'k3s' | 'kubernetes';
+}
+
+export type GetInput = (name: string) => string;
+
+export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionInputs {
+  const workspace = path.resolve(env.GITHUB_WORKSPACE || '.');
+  const get = (name: string): string => getInput(name).trim();
+
+  const paths = splitList(get('paths'));
+  for (const p of paths) {
+    if (p === '-') throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
+    insideWorkspace(workspace, globBase(p), 'paths');
+  }
+
+  const failOn = get('fail-on') || 'error';
+  if (failOn !== 'error' && failOn !== 'warning' && failOn !== 'never') {
+    throw new InputError(`fail-on: expected error, warning or never, got "${failOn}"`);
+  }
+
+  const formats: ReportFormat[] = [];
+  let policyReportApi: ActionInputs['policyReportApi'] = 'wgpolicyk8s';
+  const formatList = splitList(get('format'));
+  for (const raw of formatList.length > 0 ? formatList : [...ALL_FORMATS]) {
+    const f = raw.toLowerCase();
+    // `policyreport:openreports` asks for the openreports.io flavour.
+    if (f === 'policyreport:openreports' || f === 'openreports') {
+      policyReportApi = 'openreports';
+      if (!formats.includes('policyreport')) formats.push('policyreport');
+      continue;
+    }
+    if (!(ALL_FORMATS as readonly string[]).includes(f)) {
+      throw new InputError(`format: unknown format "${raw}"; choose from ${ALL_FORMATS.join(', ')} (or policyreport:openreports)`);
+    }
+    if (!formats.includes(f as ReportFormat)) formats.push(f as ReportFormat);
+  }
+
+  const target = get('target');
+  if (target && target !== 'auto' && target !== 'k3s' && target !== 'kubernetes') {
+    throw new InputError(`target: expected auto, k3s or kubernetes, got "${target}"`);
+  }
+
+  // Reports go outside the checkout by default, so they are never scanned or committed by later steps.
+  const defaultReportDir = env.RUNNER_TEMP ? path.join(env.RUNNER_TEMP, 'persistguard') : path.join(workspace, 'persistguard-report');
+  const reportDirInput = get('report-dir');
+  const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, 'report-dir') : defaultReportDir;
+  const sarifInput = get('sarif-file');
+  const config = get('config');
+  const baseline = get('baseline');
+
+  return {
+    workspace,
+    paths: paths.length > 0 ? paths : ['.'],
+    ...(config ? { config: insideWorkspace(workspace, config, 'config') } : {}),
+    failOn,
+    formats,
+    policyReportApi,
+    reportDir,
+    ...(sarifInput ? { sarifFile: outputPath(workspace, env, sarifInput, 'sarif-file') } : {}),
+    comment: bool(get('comment'), 'comment', false),
+    onlyChanged: bool(get('only-changed'), 'only-changed', false),
+    ...(baseline ? { baseline: insideWorkspace(workspace, baseline, 'baseline') } : {}),
+    token: get('github-token'),
+    ...(target ? { target: target as 'auto' | 'k3s' | 'kubernetes' } : {}),
+  };
+}
+
+/** Newline- or space-separated; `#` starts a comment line (as in multi-line YAML inputs). */
+export function splitList(value: string): string[] {
+  return value
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .flatMap((l) => l.split(/\s+/))
+    .filter(Boolean);
+}
+
+/** Resolves `p` against the workspace and rejects anything that ends up outside it. */
+export function insideWorkspace(workspace: string, p: string, input: string): string {
+  const abs = path.resolve(workspace, p);
+  const rel = path.relative(workspace, abs);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new InputError(`${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`);
+  }
+  return abs;
+}
+
+/** Report files may go to the workspace or the runner's temp directory, nowhere else. */
+function outputPath(workspace: string, env: NodeJS.ProcessEnv, p: string, input: string): string {
+  const abs = path.resolve(workspace, p);
+  if (env.RUNNER_TEMP) {
+    const rel = path.relative(path.resolve(env.RUNNER_TEMP), abs);
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) return abs;
+  }
+  try {
+    return insideWorkspace(workspace, p, input);
+  } catch {
+    throw new InputError(`${input}: "${p}" is outside the workspace${env.RUNNER_TEMP ? ' and RUNNER_TEMP' : ''}`);
+  }
+}
+
+/** The literal directory a glob starts from (`k8s/**\/*.yaml` → `k8s`), for the workspace check. */
+export function globBase(p: string): string {
+  const parts = p.split('/');
+  const i = parts.findIndex((s) => /[*?[\]{}!]/.test(s));
+  return i < 0 ? p : parts.slice(0, i).join('/') || '.';
+}
+
+export function isGlob(p: string): boolean {
+  return globBase(p) !== p;
+}
+
+function bool(value: string, input: string, fallback: boolean): boolean {
+  if (value === '') return fallback;
+  if (/^(true|yes|on|1)$/i.test(value)) return true;
+  if (/^(false|no|off|0)$/i.test(value)) return false;
+  throw new InputError(`${input}: expected true or false, got "${value}"`);
+}

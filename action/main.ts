@@ -1,0 +1,245 @@
+/**
+ * The Action: read inputs, scan the workspace with the policy core, then tell the user — annotations,
+ * job summary, PR comment, report files, outputs — and fail the step when findings reach `fail-on`.
+ * Nothing from the checked-out repository is ever executed or imported: it is only read as data.
+ */
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { applyBaseline, parseBaseline } from '../policies/baseline.js';
+import { loadConfig } from '../policies/config/load.js';
+import { reachesThreshold, type ScanReport } from '../policies/findings.js';
+import { loadPaths } from '../policies/loaders/index.js';
+import { affectedFiles } from '../policies/related-files.js';
+import { renderMarkdown, type MarkdownOptions } from '../policies/reporters/markdown.js';
+import { getReporter } from '../policies/reporters/index.js';
+import type { ReporterOptions } from '../policies/reporters/types.js';
+import { allRules } from '../policies/rules/index.js';
+import { reportProject } from '../policies/scan.js';
+import { VERSION } from '../policies/version.js';
+import { planAnnotations } from './annotations.js';
+import { changedFiles } from './changed-files.js';
+import { COMMENT_MAX_BYTES, upsertComment } from './comment.js';
+import type { GitHubApi } from './github-api.js';
+import { expandPaths } from './globs.js';
+import { InputError, readInputs, type ActionInputs } from './inputs.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_INPUT = 2;
+
+export async function run(): Promise<void> {
+  try {
+    const code = await runChecked();
+    core.setOutput('exit-code', String(code));
+  } catch (err) {
+    try {
+      core.setOutput('exit-code', String(EXIT_INPUT));
+    } catch {
+      // GITHUB_OUTPUT unusable (the very error being reported, perhaps): the failure below still shows.
+    }
+    if (err instanceof InputError) core.setFailed(`persistguard: ${err.message}`);
+    else core.setFailed(`persistguard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+}
+
+async function runChecked(): Promise<number> {
+  const inputs = readInputs((name) => core.getInput(name), process.env);
+  await checkRealPaths(inputs);
+  const ctx = github.context;
+  // The token serves the comment and the changed-file list only: no client exists otherwise.
+  const api: GitHubApi | undefined = inputs.token && (inputs.comment || inputs.onlyChanged) ? github.getOctokit(inputs.token) : undefined;
+
+  const { config, errors: configErrors } = await loadConfig({ scanRoot: inputs.workspace, ...(inputs.config ? { explicitPath: inputs.config } : {}) });
+  if (configErrors.length > 0) {
+    // Annotations need repository-relative paths; the config loader reports absolute ones.
+    const rel = (f: string): string => (path.isAbsolute(f) ? path.relative(inputs.workspace, f).split(path.sep).join('/') : f);
+    for (const e of configErrors) {
+      core.error(e.message, { title: 'persistguard: config', file: rel(e.file), ...(e.line ? { startLine: e.line, endLine: e.line } : {}), ...(e.line && e.column ? { startColumn: e.column } : {}) });
+    }
+    throw new InputError(`invalid configuration: ${configErrors.map((e) => `${rel(e.file)}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('; ')}`);
+  }
+  if (inputs.target) config.target = inputs.target;
+
+  const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
+  for (const p of unmatched) core.warning(`paths: "${p}" matches no file in the workspace`, { title: 'persistguard' });
+  const project = paths.length > 0 ? await loadPaths(paths, { cwd: inputs.workspace, limits: config.limits, exclude: [...config.exclude, ...ownOutputs(inputs)] }) : undefined;
+  let report: ScanReport = project
+    ? reportProject(project, { config, now: new Date() })
+    : { tool: { name: 'persistguard', version: VERSION }, findings: [], errors: [], summary: { files: 0, resources: 0, errors: 0, warnings: 0, suppressed: 0 } };
+
+  let scope = '';
+  if (inputs.onlyChanged && project) {
+    const changed = await changedFiles({ eventName: ctx.eventName, payload: ctx.payload as Record<string, unknown>, repo: safeRepo() }, api);
+    if (changed.files) {
+      const keep = affectedFiles(project, changed.files);
+      report = onlyFiles(report, keep);
+      scope = `Only findings in the ${changed.files.length} file${changed.files.length === 1 ? '' : 's'} changed by the ${changed.source} (and ${keep.size - new Set(changed.files).size} that depend on them) are reported.`;
+      core.info(`persistguard: ${scope}`);
+    } else {
+      core.notice(`only-changed: ${changed.reason}; reporting findings in every scanned file`, { title: 'persistguard' });
+    }
+  }
+
+  if (inputs.baseline) report = await withBaseline(report, inputs.baseline);
+
+  const rules = allRules.map((r) => r.meta);
+  const opts: ReporterOptions = { rules, policyReportApi: inputs.policyReportApi, baseUri: pathToFileURL(inputs.workspace).href };
+
+  for (const a of planAnnotations(report)) core[a.level](a.message, a.properties);
+
+  const written = await writeReports(report, inputs, opts);
+  const linkTo = sourceLinker(ctx);
+  const markdown = renderMarkdown(report, { ...opts, moreInfo: artifactHint(written.dir), ...(linkTo ? { linkTo } : {}) });
+  try {
+    await core.summary.addRaw(scope ? `${markdown}\n_${scope}_\n` : markdown).write();
+  } catch (err) {
+    core.info(`persistguard: no job summary written (${err instanceof Error ? err.message : String(err)})`);
+  }
+
+  const active = report.findings.filter((f) => !f.suppressed && f.baseline !== 'existing');
+  if (inputs.comment) await comment(report, active.length, ctx, api, { ...opts, ...(linkTo ? { linkTo } : {}) });
+
+  const errors = active.filter((f) => f.severity === 'error').length;
+  core.setOutput('findings', String(active.length));
+  core.setOutput('errors', String(errors));
+  core.setOutput('warnings', String(active.length - errors));
+  core.setOutput('suppressed', String(report.findings.filter((f) => f.suppressed).length));
+  core.setOutput('report-dir', written.dir);
+  core.setOutput('sarif-file', written.sarif ?? '');
+
+  if (inputs.failOn === 'never') return EXIT_OK;
+  if (report.errors.length > 0) {
+    core.setFailed(`persistguard: ${report.errors.length} file${report.errors.length === 1 ? '' : 's'} could not be checked (see the annotations); the scan is incomplete`);
+    return EXIT_INPUT;
+  }
+  const failing = report.findings.filter((f) => reachesThreshold(f, inputs.failOn)).length;
+  if (failing > 0) {
+    core.setFailed(`persistguard: ${failing} finding${failing === 1 ? '' : 's'} at or above fail-on: ${inputs.failOn}`);
+    return EXIT_FINDINGS;
+  }
+  return EXIT_OK;
+}
+
+/** Inputs are checked by path in readInputs; here symlinks are resolved too, so a link cannot lead out. */
+async function checkRealPaths(inputs: ActionInputs): Promise<void> {
+  const root = await realpath(inputs.workspace).catch(() => {
+    throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
+  });
+  const targets = [...inputs.paths.map((p) => path.resolve(inputs.workspace, p)), inputs.config, inputs.baseline].filter((p): p is string => p !== undefined);
+  for (const t of targets) {
+    const real = await realpath(t).catch(() => undefined);
+    if (real === undefined) continue; // missing files are reported by the loaders, globs by expandPaths
+    const rel = path.relative(root, real);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new InputError(`"${path.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`);
+  }
+}
+
+/** Keeps findings and read errors of the given files; the summary counts what is left. */
+export function onlyFiles(report: ScanReport, files: Set<string>): ScanReport {
+  const findings = report.findings.filter((f) => files.has(f.file));
+  const active = findings.filter((f) => !f.suppressed);
+  return {
+    ...report,
+    findings,
+    errors: report.errors.filter((e) => files.has(e.file)),
+    summary: {
+      ...report.summary,
+      errors: active.filter((f) => f.severity === 'error').length,
+      warnings: active.filter((f) => f.severity === 'warning').length,
+      suppressed: findings.length - active.length,
+    },
+  };
+}
+
+async function withBaseline(report: ScanReport, file: string): Promise<ScanReport> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    // The first run on a branch has no baseline yet: everything counts as new, loudly.
+    core.warning(`baseline: ${file} not found; every finding counts as new`, { title: 'persistguard' });
+    return report;
+  }
+  let baseline: ScanReport;
+  try {
+    baseline = parseBaseline(text, file);
+  } catch (err) {
+    throw new InputError(`baseline: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const result = applyBaseline(report, baseline);
+  core.info(`persistguard: baseline ${file}: ${result.newCount} new, ${result.existingCount} existing, ${result.fixedCount} fixed`);
+  return result.report;
+}
+
+async function writeReports(report: ScanReport, inputs: ActionInputs, opts: ReporterOptions): Promise<{ dir: string; sarif?: string }> {
+  await mkdir(inputs.reportDir, { recursive: true });
+  let sarif: string | undefined;
+  for (const format of inputs.formats) {
+    const reporter = await getReporter(format);
+    if (!reporter) continue;
+    const file = path.join(inputs.reportDir, reporter.fileName);
+    await writeFile(file, reporter.render(report, opts));
+    if (format === 'sarif') sarif = file;
+  }
+  if (inputs.sarifFile) {
+    const reporter = await getReporter('sarif');
+    if (reporter) {
+      await mkdir(path.dirname(inputs.sarifFile), { recursive: true });
+      await writeFile(inputs.sarifFile, reporter.render(report, opts));
+      sarif = inputs.sarifFile;
+    }
+  }
+  return { dir: inputs.reportDir, ...(sarif ? { sarif } : {}) };
+}
+
+async function comment(report: ScanReport, active: number, ctx: typeof github.context, api: GitHubApi | undefined, opts: MarkdownOptions): Promise<void> {
+  if (ctx.eventName !== 'pull_request' && ctx.eventName !== 'pull_request_target') {
+    core.info(`persistguard: no pull request comment on a ${ctx.eventName} event`);
+    return;
+  }
+  const number = (ctx.payload.pull_request as { number?: number } | undefined)?.number;
+  if (!api || typeof number !== 'number') {
+    core.notice('comment: no github-token or pull request number; the report is in the job summary', { title: 'persistguard' });
+    return;
+  }
+  const runUrl = ctx.runId ? `${ctx.serverUrl}/${ctx.repo.owner}/${ctx.repo.repo}/actions/runs/${ctx.runId}` : undefined;
+  const body = renderMarkdown(report, { ...opts, maxBytes: COMMENT_MAX_BYTES, ...(runUrl ? { moreInfo: `Full report: ${runUrl}` } : {}) });
+  const result = await upsertComment(api, { ...ctx.repo, issue_number: number }, runUrl ? `${body}\n[Workflow run](${runUrl})\n` : body, { createIfMissing: active > 0 || report.errors.length > 0 });
+  if (result.action === 'skipped') core.notice(`comment: ${result.reason}`, { title: 'persistguard' });
+  else core.info(`persistguard: ${result.action} pull request comment ${result.url ?? result.id}`);
+}
+
+/** Links to the file at the commit being checked (the PR head for pull requests), when it is known. */
+function sourceLinker(ctx: typeof github.context): MarkdownOptions['linkTo'] {
+  const head = (ctx.payload.pull_request as { head?: { sha?: string } } | undefined)?.head?.sha ?? ctx.sha;
+  const repo = safeRepo();
+  if (!head || !repo.owner || !ctx.serverUrl) return undefined;
+  const base = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
+  return (file, line) => (file.startsWith('/') || file.startsWith('..') ? undefined : `${base}${file.split('/').map(encodeURIComponent).join('/')}#L${line}`);
+}
+
+function safeRepo(): { owner: string; repo: string } {
+  try {
+    return github.context.repo;
+  } catch {
+    return { owner: '', repo: '' }; // GITHUB_REPOSITORY unset (local runs): only the API calls need it
+  }
+}
+
+/** Report files written into the workspace (by this or an earlier run) are not scanned as input. */
+function ownOutputs(inputs: ActionInputs): string[] {
+  const out: string[] = [];
+  for (const p of [inputs.reportDir, inputs.sarifFile]) {
+    if (!p) continue;
+    const rel = path.relative(inputs.workspace, p).split(path.sep).join('/');
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) out.push(rel, `${rel}/**`);
+  }
+  return out;
+}
+
+function artifactHint(dir: string): string {
+  return `Reports were written to ${dir}; upload that folder with actions/upload-artifact to keep them.`;
+}

@@ -1,0 +1,104 @@
+/**
+ * The bundled examples, scanned by the CLI as a user would: every `broken/` folder must report the
+ * findings its story is about (exit 1), every `fixed/` folder must scan clean (exit 0), and a scan of the
+ * whole folder (the README's first command) must exit 1 with readable output.
+ */
+import { beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+// Each test starts Node processes; on a loaded CI machine that takes seconds, not milliseconds.
+jest.setTimeout(90_000);
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+const bin = join(repoRoot, 'bin/persistguard.js');
+const examples = join(repoRoot, 'examples');
+
+function scan(args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.NODE_OPTIONS;
+  const r = spawnSync(process.execPath, [bin, 'scan', ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface JsonFinding {
+  ruleId: string;
+  severity: string;
+  path?: string;
+  file: string;
+  suppressed: boolean;
+}
+
+/** What each story must trigger: `rule severity path` (a subset; the rules may find more). */
+const EXPECTED: Record<string, string[]> = {
+  '000-portal-data-dir': ['data-path-pvc error /app/data'],
+  '001-k3s-sqlite-local-images': [
+    'k3s-image-import error kilo/financial:latest',
+    'k3s-image-import error kilo/meds:latest',
+    'k3s-image-import warning kilo/financial:latest',
+    'sqlite-in-tmp error /tmp/financial.db',
+    'data-path-pvc error /data',
+  ],
+  '002-compose-named-volumes': ['data-path-pvc error /app/state', 'data-path-pvc error /qdrant/storage', 'data-path-pvc warning /app/data'],
+  '003-paas-per-service-claims': [
+    'data-path-pvc error /home/node/.n8n',
+    'data-path-pvc error /var/lib/ghost/content',
+    'rwo-shared-claim error wordpress-acme-data',
+    'reclaim-delete warning /var/www/html',
+  ],
+  '004-bind-mounted-persistent-data': [
+    'data-path-pvc error /app/persistent_data/ml_models',
+    'data-path-pvc error /data',
+    'data-path-pvc error /prometheus',
+    'data-path-pvc error /var/lib/grafana',
+  ],
+};
+
+const stories = readdirSync(examples, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+
+beforeAll(() => {
+  if (!existsSync(join(repoRoot, 'build/cli/run.js'))) {
+    execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
+  }
+}, 120_000);
+
+describe('examples', () => {
+  test('every story has broken/ and fixed/ and an expectation here', () => {
+    expect(stories).toEqual(Object.keys(EXPECTED).sort());
+    for (const s of stories) {
+      expect(existsSync(join(examples, s, 'broken'))).toBe(true);
+      expect(existsSync(join(examples, s, 'fixed'))).toBe(true);
+    }
+  });
+
+  test('persistguard scan examples exits 1 with readable output', () => {
+    const r = scan(['examples']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}examples\/\S+:\d+:\d+ {2}error {4}\S+ {2}\S/m);
+    expect(r.stdout).toMatch(/\d+ errors?, \d+ warnings? \(\d+ files, \d+ resources scanned\)\./);
+    expect(r.stdout).not.toMatch(/examples\/[^/]+\/fixed\/\S+:\d+:\d+ {2}error/);
+  });
+
+  describe.each(Object.keys(EXPECTED))('%s', (story) => {
+    test('broken/ reports the story (exit 1)', () => {
+      const r = scan(['--format', 'json', join('examples', story, 'broken')]);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as { findings: JsonFinding[]; errors: unknown[] };
+      expect(report.errors).toEqual([]);
+      const got = report.findings.map((f) => `${f.ruleId} ${f.severity} ${f.path ?? ''}`);
+      expect(got).toEqual(expect.arrayContaining(EXPECTED[story] as string[]));
+    });
+
+    test('fixed/ scans clean (exit 0, no findings)', () => {
+      const r = scan(['--format', 'json', '--fail-on', 'warning', join('examples', story, 'fixed')]);
+      const report = JSON.parse(r.stdout) as { findings: JsonFinding[]; errors: unknown[] };
+      expect(report.findings.map((f) => `${f.file}:${f.ruleId}:${f.path ?? ''}`)).toEqual([]);
+      expect(report.errors).toEqual([]);
+      expect(r.code).toBe(0);
+    });
+  });
+});

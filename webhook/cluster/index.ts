@@ -1,0 +1,4 @@
+export { createLiveClusterView, InformerClusterView, type LiveClusterInternals } from './live-view.js';
+export { ApiClient, ApiError, loadKubeConfig, listAll, type KubeObject } from './api-client.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './reflector.js';
+export type { InformerStatus, LiveClusterOptions, LiveClusterView } from './types.js';

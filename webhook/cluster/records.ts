@@ -1,0 +1,244 @@
+import { imageAliases } from '../../policies/images.js';
+import type { KubeObject } from './api-client.js';
+
+/**
+ * Compact records: what the informers keep of each object. A full PVC or Node object is several KB
+ * (managedFields, conditions, every image's size); the view needs a few fields of it, so each object is
+ * mapped on arrival and the original is dropped (see docs/deploy.md, "Memory").
+ */
+
+export interface ClaimRecord {
+  namespace: string;
+  name: string;
+  accessModes: string[];
+  /** undefined: not set (default class); '': explicitly no class. */
+  storageClassName?: string;
+  volumeName?: string;
+  /** Only `persistguard.io/*` labels and annotations: the deletion guard and exemptions read those. */
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface StorageClassRecord {
+  name: string;
+  provisioner?: string;
+  reclaimPolicy?: string;
+  isDefault: boolean;
+  /** For picking the newest of several default classes, as the API server does. */
+  created: string;
+}
+
+export interface VolumeRecord {
+  name: string;
+  reclaimPolicy?: string;
+  storageClassName?: string;
+  claimRef?: { namespace?: string; name: string };
+  accessModes: string[];
+}
+
+export interface NodeRecord {
+  name: string;
+  /** Every spelling of every image on the node, normalised (see `imageAliases`). */
+  images: Set<string>;
+  /** The node runs k3s (kubelet `v1.30.4+k3s1`, containerd `…-k3s1`). */
+  k3s: boolean;
+}
+
+/** A pod that mounts at least one claim; pods without claims are not kept at all. */
+export interface PodRecord {
+  namespace: string;
+  name: string;
+  nodeName?: string;
+  /** claim name → true when every mount of it in this pod is read-only. */
+  claims: Map<string, boolean>;
+  owner: { apiVersion?: string; kind: string; name: string };
+}
+
+type Json = Record<string, unknown>;
+
+function obj(v: unknown): Json | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+}
+function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+function strings(v: unknown): string[] {
+  return arr(v).filter((x): x is string => typeof x === 'string');
+}
+
+function ours(m: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m ?? {})) if (k.startsWith('persistguard.io/')) out[k] = v;
+  return out;
+}
+
+/** `namespace/name`, the key of every namespaced record (cluster-scoped: the name). */
+export function keyOf(o: KubeObject): string {
+  const ns = o.metadata?.namespace;
+  const name = o.metadata?.name ?? '';
+  return ns ? `${ns}/${name}` : name;
+}
+
+export function toClaim(o: KubeObject): ClaimRecord | undefined {
+  const name = o.metadata?.name;
+  if (!name) return undefined;
+  const spec = obj(o.spec) ?? {};
+  return {
+    namespace: o.metadata?.namespace ?? 'default',
+    name,
+    accessModes: strings(spec.accessModes),
+    storageClassName: str(spec.storageClassName),
+    volumeName: str(spec.volumeName) || undefined,
+    labels: ours(o.metadata?.labels),
+    annotations: ours(o.metadata?.annotations),
+  };
+}
+
+const DEFAULT_CLASS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
+
+export function toStorageClass(o: KubeObject): StorageClassRecord | undefined {
+  const name = o.metadata?.name;
+  if (!name) return undefined;
+  const ann = o.metadata?.annotations ?? {};
+  return {
+    name,
+    provisioner: str(o.provisioner),
+    reclaimPolicy: str(o.reclaimPolicy),
+    isDefault: DEFAULT_CLASS.some((k) => ann[k] === 'true'),
+    created: o.metadata?.creationTimestamp ?? '',
+  };
+}
+
+export function toVolume(o: KubeObject): VolumeRecord | undefined {
+  const name = o.metadata?.name;
+  if (!name) return undefined;
+  const spec = obj(o.spec) ?? {};
+  const ref = obj(spec.claimRef);
+  const refName = str(ref?.name);
+  return {
+    name,
+    reclaimPolicy: str(spec.persistentVolumeReclaimPolicy),
+    storageClassName: str(spec.storageClassName),
+    claimRef: refName ? { namespace: str(ref?.namespace), name: refName } : undefined,
+    accessModes: strings(spec.accessModes),
+  };
+}
+
+/**
+ * Which image spellings are on how many nodes. Doubles as a string pool: 5,000 nodes mostly run the same
+ * 30 images, so each spelling is held once (the node records share the pooled string) instead of once
+ * per node.
+ */
+export class ImageIndex {
+  private readonly counts = new Map<string, { s: string; n: number }>();
+  /** Replaces the node's strings by pooled ones and counts them. */
+  add(rec: NodeRecord): void {
+    const pooled = new Set<string>();
+    for (const img of rec.images) {
+      let e = this.counts.get(img);
+      if (!e) {
+        e = { s: img, n: 0 };
+        this.counts.set(img, e);
+      }
+      e.n++;
+      pooled.add(e.s);
+    }
+    rec.images = pooled;
+  }
+  remove(rec: NodeRecord): void {
+    for (const img of rec.images) {
+      const e = this.counts.get(img);
+      if (!e) continue;
+      if (--e.n <= 0) this.counts.delete(img);
+    }
+  }
+  onAnyNode(alias: string): boolean {
+    return this.counts.has(alias);
+  }
+  get size(): number {
+    return this.counts.size;
+  }
+}
+
+export function toNode(o: KubeObject): NodeRecord | undefined {
+  const name = o.metadata?.name;
+  if (!name) return undefined;
+  const images = new Set<string>();
+  for (const img of arr(obj(o.status)?.images)) {
+    for (const n of strings(obj(img)?.names)) {
+      for (const alias of imageAliases(n)) images.add(alias);
+    }
+  }
+  const info = obj(obj(o.status)?.nodeInfo);
+  const k3s = /k3s/.test(str(info?.kubeletVersion) ?? '') || /k3s/.test(str(info?.containerRuntimeVersion) ?? '');
+  return { name, images, k3s };
+}
+
+const TERMINATED = new Set(['Succeeded', 'Failed']);
+
+/**
+ * The workload a pod belongs to. A ReplicaSet created by a Deployment is named `<deployment>-<hash>`
+ * and its pods carry `pod-template-hash=<hash>`, so the Deployment's name is the ReplicaSet's minus that
+ * suffix (no ReplicaSet informer needed). A Job created by a CronJob is named `<cronjob>-<scheduled
+ * minute>` (digits only); a Job name ending in 8+ digits is taken as a CronJob's.
+ */
+export function podOwner(o: KubeObject): PodRecord['owner'] {
+  const refs = o.metadata?.ownerReferences ?? [];
+  const ctl = refs.find((r) => r.controller) ?? refs[0];
+  if (!ctl?.kind || !ctl.name) return { apiVersion: 'v1', kind: 'Pod', name: o.metadata?.name ?? '' };
+  if (ctl.kind === 'ReplicaSet') {
+    const hash = o.metadata?.labels?.['pod-template-hash'];
+    if (hash && ctl.name.endsWith(`-${hash}`)) return { apiVersion: 'apps/v1', kind: 'Deployment', name: ctl.name.slice(0, -(hash.length + 1)) };
+  }
+  if (ctl.kind === 'Job') {
+    const m = /^(.+)-\d{8,}$/.exec(ctl.name);
+    if (m?.[1]) return { apiVersion: 'batch/v1', kind: 'CronJob', name: m[1] };
+  }
+  return { apiVersion: ctl.apiVersion, kind: ctl.kind, name: ctl.name };
+}
+
+/** Maps a pod to the claims it mounts; undefined for pods that mount none or have finished. */
+export function toPod(o: KubeObject): PodRecord | undefined {
+  const name = o.metadata?.name;
+  if (!name) return undefined;
+  if (TERMINATED.has(str(obj(o.status)?.phase) ?? '')) return undefined;
+  const spec = obj(o.spec) ?? {};
+  const volumeClaims = new Map<string, { claim: string; readOnly: boolean }>();
+  for (const v of arr(spec.volumes)) {
+    const vol = obj(v);
+    const pvc = obj(vol?.persistentVolumeClaim);
+    const claim = str(pvc?.claimName);
+    const vname = str(vol?.name);
+    if (claim && vname) volumeClaims.set(vname, { claim, readOnly: pvc?.readOnly === true });
+  }
+  if (volumeClaims.size === 0) return undefined;
+  const claims = new Map<string, boolean>();
+  // A claim is read-only in the pod when the volume says so or every container mount of it does.
+  const mountsRw = new Set<string>();
+  const mounted = new Set<string>();
+  for (const list of [spec.containers, spec.initContainers]) {
+    for (const c of arr(list)) {
+      for (const m of arr(obj(c)?.volumeMounts)) {
+        const mm = obj(m);
+        const vname = str(mm?.name);
+        if (!vname || !volumeClaims.has(vname)) continue;
+        mounted.add(vname);
+        if (mm?.readOnly !== true) mountsRw.add(vname);
+      }
+    }
+  }
+  for (const [vname, { claim, readOnly }] of volumeClaims) {
+    const ro = readOnly || (mounted.has(vname) && !mountsRw.has(vname));
+    claims.set(claim, (claims.get(claim) ?? true) && ro);
+  }
+  return {
+    namespace: o.metadata?.namespace ?? 'default',
+    name,
+    nodeName: str(spec.nodeName),
+    claims,
+    owner: podOwner(o),
+  };
+}
