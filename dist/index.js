@@ -49454,10 +49454,9 @@ var DOCKER_HUB = "docker.io";
 function looksLikeRegistry(first) {
   return first.includes(".") || first.includes(":") || first === "localhost";
 }
-function parseImage(raw) {
-  const ref = raw.trim();
-  if (ref === "" || /[\s$`{}]/.test(ref)) return void 0;
-  let rest = ref;
+function splitReference(raw) {
+  let rest = raw.trim();
+  if (rest === "") return void 0;
   let digest;
   const at2 = rest.indexOf("@");
   if (at2 >= 0) {
@@ -49465,21 +49464,26 @@ function parseImage(raw) {
     rest = rest.slice(0, at2);
   }
   let tag;
-  const lastSlash = rest.lastIndexOf("/");
   const colon = rest.lastIndexOf(":");
-  if (colon > lastSlash) {
+  if (colon > rest.lastIndexOf("/")) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
   const parts = rest.split("/");
-  let registry = DOCKER_HUB;
+  let registry;
   if (parts.length > 1 && looksLikeRegistry(parts[0])) {
     registry = parts.shift().toLowerCase();
     if (registry === "index.docker.io" || registry === "registry-1.docker.io") registry = DOCKER_HUB;
   }
-  let repository = parts.join("/").toLowerCase();
-  if (repository === "") return void 0;
-  if (registry === DOCKER_HUB && !repository.includes("/")) repository = `library/${repository}`;
+  return { registry, path: parts.join("/").toLowerCase(), tag, digest };
+}
+function parseImage(raw) {
+  if (/[\s$`{}]/.test(raw.trim())) return void 0;
+  const parts = splitReference(raw);
+  if (!parts || parts.path === "") return void 0;
+  const { tag, digest } = parts;
+  const registry = parts.registry ?? DOCKER_HUB;
+  const repository = registry === DOCKER_HUB && !parts.path.includes("/") ? `library/${parts.path}` : parts.path;
   const shortName = repository.slice(repository.lastIndexOf("/") + 1);
   const base = `${registry}/${repository}`;
   const normalized = `${base}${tag !== void 0 ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
@@ -49838,28 +49842,9 @@ function glob(pattern) {
   }
   return m;
 }
-function looksLikeRegistry2(first) {
-  return first.includes(".") || first.includes(":") || first === "localhost";
-}
 function splitPattern(raw) {
-  let rest = raw.trim().toLowerCase();
-  if (rest === "") return void 0;
-  const at2 = rest.indexOf("@");
-  if (at2 >= 0) rest = rest.slice(0, at2);
-  let tag;
-  const lastSlash = rest.lastIndexOf("/");
-  const colon = rest.lastIndexOf(":");
-  if (colon > lastSlash) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  const parts = rest.split("/");
-  let registry;
-  if (parts.length > 1 && looksLikeRegistry2(parts[0])) {
-    registry = parts.shift();
-    if (registry === "index.docker.io" || registry === "registry-1.docker.io") registry = "docker.io";
-  }
-  return { registry, repository: parts.join("/"), tag };
+  const parts = splitReference(raw.toLowerCase());
+  return parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
 }
 function repositoryVariants(repo) {
   const out = [repo];

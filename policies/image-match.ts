@@ -8,7 +8,7 @@
  * tag; without one, every tag and digest matches.
  */
 import picomatch from 'picomatch';
-import { parseImage, sameImage, type ImageRef } from './images.js';
+import { parseImage, sameImage, splitReference, type ImageRef } from './images.js';
 
 const matcherCache = new Map<string, (s: string) => boolean>();
 
@@ -22,10 +22,6 @@ function glob(pattern: string): (s: string) => boolean {
   return m;
 }
 
-function looksLikeRegistry(first: string): boolean {
-  return first.includes('.') || first.includes(':') || first === 'localhost';
-}
-
 interface ImagePattern {
   registry?: string;
   repository: string;
@@ -33,24 +29,8 @@ interface ImagePattern {
 }
 
 function splitPattern(raw: string): ImagePattern | undefined {
-  let rest = raw.trim().toLowerCase();
-  if (rest === '') return undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) rest = rest.slice(0, at);
-  let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  if (colon > lastSlash) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  const parts = rest.split('/');
-  let registry: string | undefined;
-  if (parts.length > 1 && looksLikeRegistry(parts[0] as string)) {
-    registry = parts.shift() as string;
-    if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = 'docker.io';
-  }
-  return { registry, repository: parts.join('/'), tag };
+  const parts = splitReference(raw.toLowerCase());
+  return parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
 }
 
 /** Repository spellings that name the same Docker Hub image through mirrors (`docker/library/x`, `library/x`, `x`). */

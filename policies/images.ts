@@ -24,11 +24,19 @@ function looksLikeRegistry(first: string): boolean {
   return first.includes('.') || first.includes(':') || first === 'localhost';
 }
 
-/** Parses an image reference; returns undefined for empty strings or unresolved templates (`${IMAGE}`). */
-export function parseImage(raw: string): ImageRef | undefined {
-  const ref = raw.trim();
-  if (ref === '' || /[\s$`{}]/.test(ref)) return undefined;
-  let rest = ref;
+/** The parts of a reference as written: registry only when one is given (Docker Hub's aliases folded). */
+export interface ReferenceParts {
+  registry?: string;
+  /** Repository path, lower-cased, without registry, tag or digest. */
+  path: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** Splits `[registry/]path[:tag][@digest]` without applying Docker Hub defaults (also used for globs). */
+export function splitReference(raw: string): ReferenceParts | undefined {
+  let rest = raw.trim();
+  if (rest === '') return undefined;
   let digest: string | undefined;
   const at = rest.indexOf('@');
   if (at >= 0) {
@@ -36,21 +44,28 @@ export function parseImage(raw: string): ImageRef | undefined {
     rest = rest.slice(0, at);
   }
   let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf('/');
   const colon = rest.lastIndexOf(':');
-  if (colon > lastSlash) {
+  if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
   const parts = rest.split('/');
-  let registry = DOCKER_HUB;
+  let registry: string | undefined;
   if (parts.length > 1 && looksLikeRegistry(parts[0] as string)) {
     registry = (parts.shift() as string).toLowerCase();
     if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
   }
-  let repository = parts.join('/').toLowerCase();
-  if (repository === '') return undefined;
-  if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
+  return { registry, path: parts.join('/').toLowerCase(), tag, digest };
+}
+
+/** Parses an image reference; returns undefined for empty strings or unresolved templates (`${IMAGE}`). */
+export function parseImage(raw: string): ImageRef | undefined {
+  if (/[\s$`{}]/.test(raw.trim())) return undefined;
+  const parts = splitReference(raw);
+  if (!parts || parts.path === '') return undefined;
+  const { tag, digest } = parts;
+  const registry = parts.registry ?? DOCKER_HUB;
+  const repository = registry === DOCKER_HUB && !parts.path.includes('/') ? `library/${parts.path}` : parts.path;
   const shortName = repository.slice(repository.lastIndexOf('/') + 1);
   const base = `${registry}/${repository}`;
   const normalized = `${base}${tag !== undefined ? `:${tag}` : digest ? '' : ':latest'}${digest ? `@${digest}` : ''}`;

@@ -176,6 +176,8 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
       const why = project.errors.map((e) => e.message).join('; ') || 'no workload could be read from it';
       return unreadable(req, opts, where, why);
     }
+    // Read in part (a malformed field): judged on what could be read, and the user is told what was not.
+    for (const e of project.errors.slice(0, 3)) warnings.push(`persistguard: part of ${where} could not be read: ${e.message}`);
     findings = evaluate(project, { config, view, now: opts.now }).findings;
   } catch (err) {
     return unreadable(req, opts, where, err instanceof Error ? err.message : String(err));

@@ -121,7 +121,15 @@ export function createMetrics(sources: MetricsSources = {}): WebhookMetrics {
       const op = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(operation) ? operation : 'other';
       requests.inc({ kind: k, operation: op, verdict: decision.verdict, reason: decision.reason });
       latency.observe({ kind: k, verdict: decision.verdict }, seconds);
-      for (const f of decision.findings) findings.inc({ rule: f.ruleId, severity: f.severity });
+      // Counted per (rule, severity) first: a pathological object can carry tens of thousands of findings.
+      const byRule = new Map<string, { rule: string; severity: string; n: number }>();
+      for (const f of decision.findings) {
+        const key = `${f.ruleId}\0${f.severity}`;
+        const entry = byRule.get(key);
+        if (entry) entry.n++;
+        else byRule.set(key, { rule: f.ruleId, severity: f.severity, n: 1 });
+      }
+      for (const e of byRule.values()) findings.inc({ rule: e.rule, severity: e.severity }, e.n);
       if (decision.suppressed > 0) suppressed.inc(decision.suppressed);
     },
     observeBadRequest(reason) {

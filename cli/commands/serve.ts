@@ -18,7 +18,7 @@ Options:
   --tls-cert FILE          PEM serving certificate (reloaded when it changes on disk)
   --tls-key FILE           PEM private key
   --config FILE            persistguard config (default: .persistguard.yaml found from the working directory)
-  --mode enforce|audit     enforce: deny error findings; audit: only warn (default enforce)
+  --mode enforce|audit     enforce: deny error findings; audit: never deny, only warn (default enforce)
   --kubeconfig FILE        watch the cluster through this kubeconfig
   --in-cluster             watch the cluster with the pod's service account
   --no-cluster             no cluster lookups (demo mode; rules that need the cluster stay silent)
