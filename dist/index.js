@@ -51497,10 +51497,10 @@ function explicitlyConfigured(config, rule9) {
 function renderMessage(template, data = {}) {
   return template.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (whole, key2) => key2 in data ? String(data[key2]) : whole);
 }
-function targetsK3s(config, project) {
+function targetsK3s(config, project, view) {
   if (config.target === "k3s") return true;
   if (config.target === "kubernetes") return false;
-  return project.k3sSignals.length > 0 || project.imports.length > 0;
+  return project.k3sSignals.length > 0 || project.imports.length > 0 || view?.flavor?.() === "k3s";
 }
 function lowerOf(a, b) {
   return a === "warning" || b === "warning" ? "warning" : "error";
@@ -51517,7 +51517,7 @@ function evaluate(project, opts) {
   const exemptions = new ExemptionChecker(config, opts.now ?? /* @__PURE__ */ new Date());
   const findings = [];
   const resources = [];
-  const k3s = targetsK3s(config, project);
+  const k3s = targetsK3s(config, project, view);
   const configMap = configMapLookup(project);
   const ruleFailures = [];
   const guarded = (rule9, file, what, fn) => {

@@ -35,4 +35,9 @@ export interface ClusterView {
   imagePresence(image: string, nodeName?: string): Presence;
   /** Whether the view's cache is complete; false while informers sync (webhook `--on-cache-miss`). */
   ready(): boolean;
+  /**
+   * What kind of cluster this is, when the view can tell (a live view reads the nodes' kubelet versions).
+   * With config `target: auto`, `'k3s'` switches on the k3s image checks (see `targetsK3s` in engine.ts).
+   */
+  flavor?(): 'k3s' | 'kubernetes' | undefined;
 }

@@ -54,10 +54,11 @@ export function renderMessage(template: string, data: Record<string, string | nu
 }
 
 /** Whether the scan targets k3s: config `target`, or (auto) k3s signals or import steps in the repo. */
-export function targetsK3s(config: ResolvedConfig, project: Project): boolean {
+/** `target: auto` means k3s when the scanned files show k3s steps, or when a live cluster's nodes run k3s. */
+export function targetsK3s(config: ResolvedConfig, project: Project, view?: ClusterView): boolean {
   if (config.target === 'k3s') return true;
   if (config.target === 'kubernetes') return false;
-  return project.k3sSignals.length > 0 || project.imports.length > 0;
+  return project.k3sSignals.length > 0 || project.imports.length > 0 || view?.flavor?.() === 'k3s';
 }
 
 function lowerOf(a: Severity, b: Severity): Severity {
@@ -78,7 +79,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   const exemptions = new ExemptionChecker(config, opts.now ?? new Date());
   const findings: PendingFinding[] = [];
   const resources: Evaluation['resources'] = [];
-  const k3s = targetsK3s(config, project);
+  const k3s = targetsK3s(config, project, view);
   const configMap = configMapLookup(project);
   const ruleFailures: { file: string; message: string }[] = [];
   // A bug in one rule must not take the scan (or the webhook) down: report it and go on.

@@ -120,8 +120,7 @@ export const auditCommand: Command = async (args, io) => {
       io.stderr.write(`persistguard audit: cannot read the cluster at ${client.server}: ${(err as Error).message}\n`);
       return EXIT_USAGE;
     }
-    // `target: auto` asks the cluster itself: k3s nodes mean local images must be imported into containerd.
-    if (config.target === 'auto') config.target = view.clusterFlavor() ?? 'auto';
+    // With `target: auto` the engine asks the view (`flavor()`): k3s nodes switch on the k3s image checks.
     const listing = await listWorkloads(client, namespace);
     for (const e of listing.errors) problems.push(`cannot list ${e.kind.resource}: ${e.message}`);
     const project = emptyProject();

@@ -17,12 +17,12 @@ function claim(ns: string, name: string, extra: Record<string, unknown> = {}): F
   };
 }
 
-function node(name: string, images: string[][]): FakeObject {
+function node(name: string, images: string[][], kubeletVersion = 'v1.31.2'): FakeObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name },
-    status: { images: images.map((names) => ({ names, sizeBytes: 1234 })) },
+    status: { images: images.map((names) => ({ names, sizeBytes: 1234 })), nodeInfo: { kubeletVersion } },
   };
 }
 
@@ -168,6 +168,17 @@ describe('live cluster view against the list/watch test double API server', () =
     api.remove(NODES, undefined, 'node-a');
     await waitFor('node-a images gone', () => view.imagePresence('postgres:16') === 'absent');
     expect(view.imagePresence('kilo/app:1')).toBe('absent');
+  });
+
+  test('test double: flavor() follows the nodes\' kubelet versions as they join and leave', async () => {
+    expect(view.flavor()).toBeUndefined();
+    await view.start();
+    await view.waitForSync(10_000);
+    expect(view.flavor()).toBe('kubernetes');
+    api.upsert(NODES, node('node-k3s', [['docker.io/kilo/app:3']], 'v1.31.2+k3s1'));
+    await waitFor('k3s node seen', () => view.flavor() === 'k3s');
+    api.remove(NODES, undefined, 'node-k3s');
+    await waitFor('k3s node gone', () => view.flavor() === 'kubernetes');
   });
 
   test('test double: claim users are grouped by owning workload (ReplicaSet → Deployment), with replicas and readOnly', async () => {

@@ -54,6 +54,8 @@ export class InformerClusterView implements LiveClusterView {
   private readonly volumeByClaim = new Map<string, string>();
   /** `ns/claim` → keys of the pods mounting it. */
   private readonly podsByClaim = new Map<string, Set<string>>();
+  /** Nodes running k3s, kept with the cache so `flavor()` on the request path is O(1). */
+  private k3sNodes = 0;
 
   constructor(kc: KubeConfig, opts: LiveClusterInternals = {}) {
     const client = new ApiClient(kc);
@@ -86,6 +88,7 @@ export class InformerClusterView implements LiveClusterView {
       onChange: (_key, prev, next) => {
         if (prev) this.images.remove(prev);
         if (next) this.images.add(next);
+        this.k3sNodes += (next?.k3s ? 1 : 0) - (prev?.k3s ? 1 : 0);
       },
     });
     this.pods = new Reflector(client, kc, {
@@ -266,10 +269,9 @@ export class InformerClusterView implements LiveClusterView {
    * 'k3s' when any node runs k3s (then local images must be imported into its containerd), 'kubernetes'
    * otherwise, undefined before the nodes are listed. For `target: auto` in the audit and the webhook.
    */
-  clusterFlavor(): 'k3s' | 'kubernetes' | undefined {
+  flavor(): 'k3s' | 'kubernetes' | undefined {
     if (!this.nodes.hasListed()) return undefined;
-    for (const n of this.nodes.store.values()) if (n.k3s) return 'k3s';
-    return 'kubernetes';
+    return this.k3sNodes > 0 ? 'k3s' : 'kubernetes';
   }
 
   imagePresence(image: string, nodeName?: string): Presence {
