@@ -171,7 +171,7 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
 
   let findings: PendingFinding[];
   try {
-    const project = loadObject(target, { file: `admission:${kind}/${namespace ?? ''}/${name ?? ''}`, index: 0 });
+    const project = loadObject(target, { file: `admission:${kind}/${namespace ?? ''}/${name ?? ''}`, index: 0 }, { fromJson: true });
     if (project.workloads.length === 0) {
       const why = project.errors.map((e) => e.message).join('; ') || 'no workload could be read from it';
       return unreadable(req, opts, where, why);

@@ -130,8 +130,6 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       next(err);
     }
   });
-  app.use(health);
-
   app.post('/validate', express.raw({ type: () => true, limit }), (req: Request, res: Response) => {
     const started = process.hrtime.bigint();
     const raw: unknown = req.body;
@@ -179,6 +177,9 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     m.observeDecision(request.kind.kind, request.operation, decision, seconds);
     logDecision(logger, request, decision, seconds);
   });
+
+  // After /validate: admission requests are the hot path and must not walk the probe routes first.
+  app.use(health);
 
   app.use((_req: Request, res: Response) => sendJson(res, 404, { error: 'not found: the webhook serves POST /validate, GET /healthz, /readyz, /metrics' }));
 

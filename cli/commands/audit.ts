@@ -127,7 +127,7 @@ export const auditCommand: Command = async (args, io) => {
     for (const { kind, object } of listing.workloads) {
       const ns = object.metadata?.namespace;
       const file = `cluster:${kind.kind}/${ns ? `${ns}/` : ''}${object.metadata?.name ?? ''}`;
-      mergeProject(project, loadObject(object, { file, index: 0 }, { limits: config.limits }));
+      mergeProject(project, loadObject(object, { file, index: 0 }, { limits: config.limits, fromJson: true }));
     }
     project.files = listing.workloads.length;
     report = reportProject(project, { config, view, now: new Date() });

@@ -128,11 +128,20 @@ export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promis
   return project;
 }
 
+export interface LoadObjectOptions extends Pick<LoadOptions, 'limits'> {
+  /**
+   * The object came straight from `JSON.parse` (an AdmissionReview, an API list): JSON cannot share
+   * references, so the alias-bomb walk over the whole object is skipped. It is the largest cost of a
+   * webhook request otherwise, and the model builder only descends the paths it knows.
+   */
+  fromJson?: boolean;
+}
+
 /** Builds the model of one already-parsed Kubernetes object (the webhook's `request.object`, or a List). */
-export function loadObject(obj: unknown, doc: DocRef, opts: Pick<LoadOptions, 'limits'> = {}): Project {
+export function loadObject(obj: unknown, doc: DocRef, opts: LoadObjectOptions = {}): Project {
   const p = emptyProject();
   try {
-    checkStructure(obj, resolveLimits(opts.limits));
+    if (opts.fromJson !== true) checkStructure(obj, resolveLimits(opts.limits));
     loadKubernetesValue(obj, doc, p);
   } catch (err) {
     const message = err instanceof StructureError ? err.message : `internal error while loading: ${err instanceof Error ? err.message : String(err)}`;

@@ -66,6 +66,22 @@ describe('bad input in one document: a clear error with the line, the other docu
     expect(loadObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: obj }, { file: 'admission:x', index: 0 }).errors[0]!.message).toMatch(/limits\.maxDepth/);
   });
 
+  test('fromJson objects skip the alias walk, and deep nesting anywhere neither throws nor hides the workload', () => {
+    const deep = (n: number): Record<string, unknown> => {
+      const root: Record<string, unknown> = {};
+      let cur = root;
+      for (let i = 0; i < n; i++) cur = (cur.x = {}) as Record<string, unknown>;
+      return root;
+    };
+    const container = { name: 'db', image: 'postgres:16', env: [{ name: 'DATA_DIR', value: deep(50_000) }], args: [deep(50_000)] };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: deep(50_000) }, spec: { containers: [container], extra: deep(50_000) } };
+    const p = loadObject(pod, { file: 'admission:x', index: 0 }, { fromJson: true });
+    expect(p.workloads.map((w) => w.resource.name)).toEqual(['p']);
+    expect(p.workloads[0]!.containers[0]!.image?.value).toBe('postgres:16');
+    // A non-string value is not an env value: nothing is guessed from it.
+    expect(p.workloads[0]!.containers[0]!.env[0]!.value).toBeUndefined();
+  });
+
   test('10,000 documents load, and more than limits.maxDocuments gives an error and the first ones', () => {
     const docs = Array.from({ length: 10000 }, (_, i) => GOOD.replace('good', `c${i}`)).join('---\n');
     const p = loadText('many.yaml', docs);
