@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
+import { oneOf } from '../args.js';
 import { loadConfig } from '../../policies/config/load.js';
 import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/findings.js';
 import { emptyProject, mergeProject } from '../../policies/model.js';
@@ -37,12 +38,6 @@ Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage, connection o
 const FAIL_ON = ['error', 'warning', 'never'] as const;
 const POLICY_REPORT_APIS = ['wgpolicyk8s', 'openreports'] as const;
 const FIELD_MANAGER = 'persistguard';
-
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, not '${value}'`);
-}
 
 function parse(args: string[]) {
   try {

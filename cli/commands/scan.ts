@@ -2,12 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
+import { oneOf } from '../args.js';
 import { loadConfig } from '../../policies/config/load.js';
 import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/findings.js';
 import { FORMATS, getReporter } from '../../policies/reporters/index.js';
 import { allRules } from '../../policies/rules/index.js';
 import { scanPaths } from '../../policies/scan.js';
-import { closest } from '../../policies/config/suggest.js';
 
 export const SCAN_USAGE = `Usage: persistguard scan [PATH...|-] [options]
 
@@ -32,13 +32,6 @@ Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage, config or in
 const FAIL_ON = ['error', 'warning', 'never'] as const;
 const TARGETS = ['auto', 'k3s', 'kubernetes'] as const;
 const POLICY_REPORT_APIS = ['wgpolicyk8s', 'openreports'] as const;
-
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  const hint = closest(value, allowed);
-  throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, not '${value}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
-}
 
 function parse(args: string[]) {
   try {

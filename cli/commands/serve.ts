@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../io.js';
+import { oneOf } from '../args.js';
 import { loadConfig } from '../../policies/config/load.js';
 import type { LiveClusterOptions, LiveClusterView } from '../../webhook/cluster/types.js';
 import type { FailChoice, WebhookMode } from '../../webhook/admission.js';
@@ -26,12 +27,6 @@ Options:
   --on-error allow|deny    answer for an object persistguard cannot read (default allow)
   --metrics-port N         also serve /metrics, /healthz, /readyz over plain HTTP on this port
 `;
-
-function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
-}
 
 function portNumber(flag: string, value: string | undefined, fallback: number | undefined): number | undefined {
   if (value === undefined) return fallback;
@@ -79,9 +74,9 @@ export const serveCommand: Command = async (args, io) => {
   const certFile = values['tls-cert'];
   const keyFile = values['tls-key'];
   if (!certFile || !keyFile) throw new UsageError(`--tls-cert and --tls-key are required (make a pair with: persistguard certs --out DIR)\n\n${HELP}`);
-  const mode = choice<WebhookMode>('--mode', values.mode, ['enforce', 'audit'], 'enforce');
-  const onCacheMiss = choice<FailChoice>('--on-cache-miss', values['on-cache-miss'], ['allow', 'deny'], 'allow');
-  const onError = choice<FailChoice>('--on-error', values['on-error'], ['allow', 'deny'], 'allow');
+  const mode = oneOf<WebhookMode>('mode', values.mode, ['enforce', 'audit'], 'enforce');
+  const onCacheMiss = oneOf<FailChoice>('on-cache-miss', values['on-cache-miss'], ['allow', 'deny'], 'allow');
+  const onError = oneOf<FailChoice>('on-error', values['on-error'], ['allow', 'deny'], 'allow');
   const port = portNumber('--port', values.port, 8443) as number;
   const metricsPort = portNumber('--metrics-port', values['metrics-port'], undefined);
   const clusterFlags = [values.kubeconfig !== undefined, values['in-cluster'] === true, values['no-cluster'] === true].filter(Boolean).length;

@@ -70,7 +70,7 @@ describe('persistguard certs', () => {
 describe('persistguard serve', () => {
   test.each([
     [['serve'], /--tls-cert and --tls-key are required/],
-    [['serve', '--tls-cert', 'a', '--tls-key', 'b', '--mode', 'strict'], /--mode must be one of enforce, audit, got 'strict'/],
+    [['serve', '--tls-cert', 'a', '--tls-key', 'b', '--mode', 'strict'], /--mode must be one of enforce, audit, not 'strict'/],
     [['serve', '--tls-cert', 'a', '--tls-key', 'b', '--on-cache-miss', 'maybe'], /--on-cache-miss must be one of allow, deny/],
     [['serve', '--tls-cert', 'a', '--tls-key', 'b', '--port', '70000'], /--port must be a port number/],
     [['serve', '--tls-cert', 'a', '--tls-key', 'b', '--no-cluster', '--in-cluster'], /only one of --kubeconfig, --in-cluster and --no-cluster/],
