@@ -92,7 +92,8 @@ describe('locate: the CST fast path and the composed document agree', () => {
 });
 
 describeShared('locate: both paths agree on every anchor of the real corpus', () => {
-  const files = readdirSync(CORPUS, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  // Guarded: a skipped describe still runs its body (to collect tests); test.each refuses an empty table.
+  const files = existsSync(CORPUS) ? readdirSync(CORPUS, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f)).sort() : ['absent.yaml'];
   test.each(files)('%s', (f) => {
     expectSamePositions(loadText(f, readFileSync(path.join(CORPUS, f), 'utf8')));
   });

@@ -79,10 +79,11 @@ describe('loaders never throw (property tests)', () => {
 });
 
 describeShared('mutated real manifests never make the loaders throw', () => {
-  const files = readdirSync(CORPUS, { recursive: true, encoding: 'utf8' })
+  // Guarded: a skipped describe still runs its body (to collect tests) when ../shared is absent.
+  const files = (existsSync(CORPUS) ? readdirSync(CORPUS, { recursive: true, encoding: 'utf8' }) : ['absent.yaml'])
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
-    .map((f) => ({ f, text: readFileSync(path.join(CORPUS, f), 'utf8') }));
+    .map((f) => ({ f, text: existsSync(CORPUS) ? readFileSync(path.join(CORPUS, f), 'utf8') : '' }));
 
   test('delete, duplicate, insert and swap slices of real files', () => {
     fc.assert(

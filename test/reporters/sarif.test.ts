@@ -1,4 +1,4 @@
-import { describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { sarifReporter, SARIF_MAX_RESULTS, fileUri } from '../../policies/reporters/sarif.js';
 import { finding, RULES, sampleReport } from './fixtures.js';
 import type { ScanReport } from '../../policies/findings.js';
@@ -29,7 +29,11 @@ function render(report: ScanReport): SarifLog {
 }
 
 describeShared('SARIF against the official 2.1.0 schema', () => {
-  const validate = sarifValidator();
+  // Compiled in beforeAll: a skipped describe still runs its body (to collect tests) without ../shared.
+  let validate: ReturnType<typeof sarifValidator>;
+  beforeAll(() => {
+    validate = sarifValidator();
+  });
 
   test('a report with errors, warnings, suppressions, load errors and admission findings validates', () => {
     const log = render(sampleReport());
