@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './io.js';
 import { closest } from '../policies/config/suggest.js';
 
@@ -7,4 +8,16 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
   if ((allowed as readonly string[]).includes(value)) return value as T;
   const hint = closest(value, allowed);
   throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, not '${value}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+}
+
+/**
+ * `node:util` `parseArgs` in strict mode, with its errors (unknown option, missing value) turned into a
+ * usage error that ends with the command's usage text (exit code 2).
+ */
+export function parseFlags<T extends Omit<ParseArgsConfig, 'strict'>>(config: T, usage: string): ReturnType<typeof parseArgs<T & { strict: true }>> {
+  try {
+    return parseArgs({ ...config, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${usage}`);
+  }
 }

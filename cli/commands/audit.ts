@@ -1,8 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
-import { oneOf } from '../args.js';
+import { oneOf, parseFlags } from '../args.js';
 import { loadConfig } from '../../policies/config/load.js';
 import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/findings.js';
 import { emptyProject, mergeProject } from '../../policies/model.js';
@@ -40,11 +39,10 @@ const POLICY_REPORT_APIS = ['wgpolicyk8s', 'openreports'] as const;
 const FIELD_MANAGER = 'persistguard';
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
+  return parseFlags(
+    {
       args,
       allowPositionals: false,
-      strict: true,
       options: {
         kubeconfig: { type: 'string' },
         'in-cluster': { type: 'boolean' },
@@ -58,10 +56,9 @@ function parse(args: string[]) {
         'sync-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${AUDIT_USAGE}`);
-  }
+    },
+    AUDIT_USAGE,
+  );
 }
 
 function formatError(e: ReportError): string {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../io.js';
+import { parseFlags } from '../args.js';
 import { generateCerts } from '../../webhook/certs.js';
 
 const HELP = `Usage: persistguard certs --out DIR [--service NAME] [--namespace NS] [--days N]
@@ -19,9 +19,8 @@ Options:
 `;
 
 export const certsCommand: Command = async (args, io) => {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseFlags(
+    {
       args,
       options: {
         out: { type: 'string' },
@@ -30,12 +29,10 @@ export const certsCommand: Command = async (args, io) => {
         days: { type: 'string', default: '365' },
         help: { type: 'boolean', short: 'h' },
       },
-      strict: true,
       allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${HELP}`);
-  }
+    },
+    HELP,
+  );
   if (values.help) {
     io.stdout.write(HELP);
     return 0;

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
+import { parseFlags } from '../args.js';
 import { allRules, getRule } from '../../policies/rules/index.js';
 import { ruleDocsUrl } from '../../policies/version.js';
 import { closest } from '../../policies/config/suggest.js';
@@ -42,13 +42,7 @@ export function renderExplanation(m: RuleMeta): string {
 }
 
 export const explainCommand: Command = async (args, io) => {
-  let values: { help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-  }
+  const { values, positionals } = parseFlags({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } }, USAGE);
   if (values.help) {
     io.stdout.write(USAGE);
     return EXIT_OK;

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { EXIT_OK, UsageError, type Command } from '../io.js';
+import { parseFlags } from '../args.js';
 import { allRules } from '../../policies/rules/index.js';
 import { ruleDocsUrl } from '../../policies/version.js';
 
@@ -9,18 +9,10 @@ Lists every rule with its default severity and a one-line description.
 `;
 
 export const rulesCommand: Command = async (args, io) => {
-  let values: { format?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-  }
+  const { values, positionals } = parseFlags(
+    { args, allowPositionals: true, options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } },
+    USAGE,
+  );
   if (values.help) {
     io.stdout.write(USAGE);
     return EXIT_OK;

@@ -1,8 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
-import { oneOf } from '../args.js';
+import { oneOf, parseFlags } from '../args.js';
 import { loadConfig } from '../../policies/config/load.js';
 import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/findings.js';
 import { FORMATS, getReporter } from '../../policies/reporters/index.js';
@@ -34,11 +33,10 @@ const TARGETS = ['auto', 'k3s', 'kubernetes'] as const;
 const POLICY_REPORT_APIS = ['wgpolicyk8s', 'openreports'] as const;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
+  return parseFlags(
+    {
       args,
       allowPositionals: true,
-      strict: true,
       options: {
         config: { type: 'string' },
         format: { type: 'string' },
@@ -49,11 +47,9 @@ function parse(args: string[]) {
         'policy-report-api': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    // node:util reports unknown options and missing values as TypeError with a readable message.
-    throw new UsageError(`${(err as Error).message}\n\n${SCAN_USAGE}`);
-  }
+    },
+    SCAN_USAGE,
+  );
 }
 
 export function formatReportError(e: ReportError): string {

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../io.js';
-import { oneOf } from '../args.js';
+import { oneOf, parseFlags } from '../args.js';
 import { loadConfig } from '../../policies/config/load.js';
 import type { LiveClusterOptions, LiveClusterView } from '../../webhook/cluster/types.js';
 import type { FailChoice, WebhookMode } from '../../webhook/admission.js';
@@ -42,9 +41,8 @@ async function liveView(opts: LiveClusterOptions): Promise<LiveClusterView> {
 }
 
 export const serveCommand: Command = async (args, io) => {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseFlags(
+    {
       args,
       options: {
         port: { type: 'string' },
@@ -61,12 +59,10 @@ export const serveCommand: Command = async (args, io) => {
         'metrics-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-      strict: true,
       allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${HELP}`);
-  }
+    },
+    HELP,
+  );
   if (values.help) {
     io.stdout.write(HELP);
     return 0;
