@@ -4,8 +4,8 @@
  * many were left out and where the full list is.
  */
 import type { AnnotationProperties } from '@actions/core';
-import type { Finding, ScanReport } from '../policies/findings.js';
-import { byPosition } from '../policies/reporters/sarif.js';
+import type { Finding, ScanReport } from '../policies/index.js';
+import { byPosition } from '../policies/index.js';
 
 export const MAX_PER_LEVEL = 10;
 
@@ -17,21 +17,35 @@ export interface Annotation {
 
 export function planAnnotations(report: ScanReport, where = 'the job summary and the SARIF report'): Annotation[] {
   const active = report.findings.filter((f) => !f.suppressed && f.baseline !== 'existing');
-  const errors = active.filter((f) => f.severity === 'error').sort(byPosition).map(findingAnnotation);
+  const errors = active
+    .filter((f) => f.severity === 'error')
+    .sort(byPosition)
+    .map(findingAnnotation);
   // An unreadable file may hide findings: it is an error too, after the findings themselves.
   errors.push(
     ...report.errors.map((e): Annotation => ({
       level: 'error',
       message: e.message,
-      properties: { title: 'persistguard: file not checked', file: e.file, ...(e.line ? { startLine: e.line, endLine: e.line } : {}), ...(e.line && e.column ? { startColumn: e.column } : {}) },
+      properties: {
+        title: 'persistguard: file not checked',
+        file: e.file,
+        ...(e.line ? { startLine: e.line, endLine: e.line } : {}),
+        ...(e.line && e.column ? { startColumn: e.column } : {}),
+      },
     })),
   );
-  const warnings = active.filter((f) => f.severity === 'warning').sort(byPosition).map(findingAnnotation);
+  const warnings = active
+    .filter((f) => f.severity === 'warning')
+    .sort(byPosition)
+    .map(findingAnnotation);
   const shown = [...errors.slice(0, MAX_PER_LEVEL), ...warnings.slice(0, MAX_PER_LEVEL)];
   const leftErrors = Math.max(0, errors.length - MAX_PER_LEVEL);
   const leftWarnings = Math.max(0, warnings.length - MAX_PER_LEVEL);
   if (leftErrors + leftWarnings > 0) {
-    const parts = [leftErrors ? `${leftErrors} error${leftErrors === 1 ? '' : 's'}` : '', leftWarnings ? `${leftWarnings} warning${leftWarnings === 1 ? '' : 's'}` : ''].filter(Boolean);
+    const parts = [
+      leftErrors ? `${leftErrors} error${leftErrors === 1 ? '' : 's'}` : '',
+      leftWarnings ? `${leftWarnings} warning${leftWarnings === 1 ? '' : 's'}` : '',
+    ].filter(Boolean);
     shown.push({
       level: 'notice',
       message: `${parts.join(' and ')} more than GitHub shows as annotations (${MAX_PER_LEVEL} per level per step). Every finding is in ${where}.`,

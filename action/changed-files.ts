@@ -23,13 +23,20 @@ export async function changedFiles(ctx: EventContext, api: GitHubApi | undefined
     if (!pr || typeof pr.number !== 'number') return { reason: 'the event payload has no pull request number' };
     if (!api) return { reason: 'no github-token to list the pull request files' };
     if (typeof pr.changed_files === 'number' && pr.changed_files > API_FILE_LIMIT) {
-      return { reason: `the pull request changes ${pr.changed_files} files, more than the API lists (${API_FILE_LIMIT})` };
+      return {
+        reason: `the pull request changes ${pr.changed_files} files, more than the API lists (${API_FILE_LIMIT})`,
+      };
     }
     try {
       const files: string[] = [];
       const perPage = 100;
       for (let page = 1; ; page++) {
-        const { data } = await api.rest.pulls.listFiles({ ...ctx.repo, pull_number: pr.number, per_page: perPage, page });
+        const { data } = await api.rest.pulls.listFiles({
+          ...ctx.repo,
+          pull_number: pr.number,
+          per_page: perPage,
+          page,
+        });
         for (const f of data) if (f.status !== 'removed') files.push(f.filename);
         if (data.length < perPage) break;
       }
@@ -40,10 +47,12 @@ export async function changedFiles(ctx: EventContext, api: GitHubApi | undefined
   }
   if (ctx.eventName === 'push') {
     const commits = ctx.payload.commits as { added?: string[]; modified?: string[] }[] | undefined;
-    if (ctx.payload.forced === true) return { reason: 'a force push: its commit list does not say what changed against the previous head' };
+    if (ctx.payload.forced === true)
+      return { reason: 'a force push: its commit list does not say what changed against the previous head' };
     if (!Array.isArray(commits) || commits.length === 0) return { reason: 'the push event lists no commits' };
     // The payload carries at most 20 commits; a longer push cannot be judged from it.
-    if (commits.length >= 20) return { reason: 'the push has 20 or more commits; the payload may not list every changed file' };
+    if (commits.length >= 20)
+      return { reason: 'the push has 20 or more commits; the payload may not list every changed file' };
     const files = new Set<string>();
     for (const c of commits) for (const f of [...(c.added ?? []), ...(c.modified ?? [])]) files.add(f);
     return { files: [...files], source: `push of ${commits.length} commit${commits.length === 1 ? '' : 's'}` };

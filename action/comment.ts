@@ -16,15 +16,24 @@ export interface CommentTarget {
 }
 
 export type CommentResult =
-  | { action: 'created' | 'updated'; id: number; url?: string }
-  | { action: 'skipped'; reason: string };
+  { action: 'created' | 'updated'; id: number; url?: string } | { action: 'skipped'; reason: string };
 
-export async function upsertComment(api: GitHubApi, target: CommentTarget, body: string, opts: { createIfMissing: boolean }): Promise<CommentResult> {
+export async function upsertComment(
+  api: GitHubApi,
+  target: CommentTarget,
+  body: string,
+  opts: { createIfMissing: boolean },
+): Promise<CommentResult> {
   const text = `${COMMENT_MARKER}\n${body}`;
   try {
     const existing = await findMarkedComment(api, target);
     if (existing !== undefined) {
-      const { data } = await api.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing, body: text });
+      const { data } = await api.rest.issues.updateComment({
+        owner: target.owner,
+        repo: target.repo,
+        comment_id: existing,
+        body: text,
+      });
       return { action: 'updated', id: data.id, ...(data.html_url ? { url: data.html_url } : {}) };
     }
     if (!opts.createIfMissing) return { action: 'skipped', reason: 'no findings and no earlier comment to update' };

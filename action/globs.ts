@@ -5,10 +5,13 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { SKIPPED_DIRS } from '../policies/loaders/discover.js';
+import { SKIPPED_DIRS } from '../policies/index.js';
 import { globBase, isGlob } from './inputs.js';
 
-export async function expandPaths(workspace: string, paths: string[]): Promise<{ paths: string[]; unmatched: string[] }> {
+export async function expandPaths(
+  workspace: string,
+  paths: string[],
+): Promise<{ paths: string[]; unmatched: string[] }> {
   const out: string[] = [];
   const unmatched: string[] = [];
   for (const p of paths) {

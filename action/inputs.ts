@@ -3,7 +3,7 @@
  * whose message names the input, so the step fails with one clear line instead of a stack trace.
  */
 import path from 'node:path';
-import type { FailOn } from '../policies/findings.js';
+import type { FailOn } from '../policies/index.js';
 
 export class InputError extends Error {}
 
@@ -35,7 +35,8 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
 
   const paths = splitList(get('paths'));
   for (const p of paths) {
-    if (p === '-') throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
+    if (p === '-')
+      throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
     insideWorkspace(workspace, globBase(p), 'paths');
   }
 
@@ -56,7 +57,9 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
       continue;
     }
     if (!(ALL_FORMATS as readonly string[]).includes(f)) {
-      throw new InputError(`format: unknown format "${raw}"; choose from ${ALL_FORMATS.join(', ')} (or policyreport:openreports)`);
+      throw new InputError(
+        `format: unknown format "${raw}"; choose from ${ALL_FORMATS.join(', ')} (or policyreport:openreports)`,
+      );
     }
     if (!formats.includes(f as ReportFormat)) formats.push(f as ReportFormat);
   }
@@ -67,7 +70,9 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
   }
 
   // Reports go outside the checkout by default, so they are never scanned or committed by later steps.
-  const defaultReportDir = env.RUNNER_TEMP ? path.join(env.RUNNER_TEMP, 'persistguard') : path.join(workspace, 'persistguard-report');
+  const defaultReportDir = env.RUNNER_TEMP
+    ? path.join(env.RUNNER_TEMP, 'persistguard')
+    : path.join(workspace, 'persistguard-report');
   const reportDirInput = get('report-dir');
   const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, 'report-dir') : defaultReportDir;
   const sarifInput = get('sarif-file');
@@ -106,7 +111,9 @@ export function insideWorkspace(workspace: string, p: string, input: string): st
   const abs = path.resolve(workspace, p);
   const rel = path.relative(workspace, abs);
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new InputError(`${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`);
+    throw new InputError(
+      `${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`,
+    );
   }
   return abs;
 }

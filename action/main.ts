@@ -8,17 +8,20 @@ import * as github from '@actions/github';
 import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { applyBaseline, parseBaseline } from '../policies/baseline.js';
-import { loadConfig } from '../policies/config/load.js';
-import { reachesThreshold, type ScanReport } from '../policies/findings.js';
-import { loadPaths } from '../policies/loaders/index.js';
-import { affectedFiles } from '../policies/related-files.js';
-import { renderMarkdown, type MarkdownOptions } from '../policies/reporters/markdown.js';
-import { getReporter } from '../policies/reporters/index.js';
-import type { ReporterOptions } from '../policies/reporters/types.js';
-import { allRules } from '../policies/rules/index.js';
-import { reportProject } from '../policies/scan.js';
-import { VERSION } from '../policies/version.js';
+import {
+  applyBaseline,
+  parseBaseline,
+  loadConfig,
+  loadPaths,
+  affectedFiles,
+  getReporter,
+  allRules,
+  reportProject,
+  VERSION,
+  reachesThreshold,
+  renderMarkdown,
+} from '../policies/index.js';
+import type { ReporterOptions, ScanReport, MarkdownOptions } from '../policies/index.js';
 import { planAnnotations } from './annotations.js';
 import { changedFiles } from './changed-files.js';
 import { COMMENT_MAX_BYTES, upsertComment } from './comment.js';
@@ -41,7 +44,10 @@ export async function run(): Promise<void> {
       // GITHUB_OUTPUT unusable (the very error being reported, perhaps): the failure below still shows.
     }
     if (err instanceof InputError) core.setFailed(`persistguard: ${err.message}`);
-    else core.setFailed(`persistguard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    else
+      core.setFailed(
+        `persistguard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
   }
 }
 
@@ -50,49 +56,86 @@ async function runChecked(): Promise<number> {
   await checkRealPaths(inputs);
   const ctx = github.context;
   // The token serves the comment and the changed-file list only: no client exists otherwise.
-  const api: GitHubApi | undefined = inputs.token && (inputs.comment || inputs.onlyChanged) ? github.getOctokit(inputs.token) : undefined;
+  const api: GitHubApi | undefined =
+    inputs.token && (inputs.comment || inputs.onlyChanged) ? github.getOctokit(inputs.token) : undefined;
 
-  const { config, errors: configErrors } = await loadConfig({ scanRoot: inputs.workspace, ...(inputs.config ? { explicitPath: inputs.config } : {}) });
+  const { config, errors: configErrors } = await loadConfig({
+    scanRoot: inputs.workspace,
+    ...(inputs.config ? { explicitPath: inputs.config } : {}),
+  });
   if (configErrors.length > 0) {
     // Annotations need repository-relative paths; the config loader reports absolute ones.
-    const rel = (f: string): string => (path.isAbsolute(f) ? path.relative(inputs.workspace, f).split(path.sep).join('/') : f);
+    const rel = (f: string): string =>
+      path.isAbsolute(f) ? path.relative(inputs.workspace, f).split(path.sep).join('/') : f;
     for (const e of configErrors) {
-      core.error(e.message, { title: 'persistguard: config', file: rel(e.file), ...(e.line ? { startLine: e.line, endLine: e.line } : {}), ...(e.line && e.column ? { startColumn: e.column } : {}) });
+      core.error(e.message, {
+        title: 'persistguard: config',
+        file: rel(e.file),
+        ...(e.line ? { startLine: e.line, endLine: e.line } : {}),
+        ...(e.line && e.column ? { startColumn: e.column } : {}),
+      });
     }
-    throw new InputError(`invalid configuration: ${configErrors.map((e) => `${rel(e.file)}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('; ')}`);
+    throw new InputError(
+      `invalid configuration: ${configErrors.map((e) => `${rel(e.file)}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('; ')}`,
+    );
   }
   if (inputs.target) config.target = inputs.target;
 
   const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
   for (const p of unmatched) core.warning(`paths: "${p}" matches no file in the workspace`, { title: 'persistguard' });
-  const project = paths.length > 0 ? await loadPaths(paths, { cwd: inputs.workspace, limits: config.limits, exclude: [...config.exclude, ...ownOutputs(inputs)] }) : undefined;
+  const project =
+    paths.length > 0
+      ? await loadPaths(paths, {
+          cwd: inputs.workspace,
+          limits: config.limits,
+          exclude: [...config.exclude, ...ownOutputs(inputs)],
+        })
+      : undefined;
   let report: ScanReport = project
     ? reportProject(project, { config, now: new Date() })
-    : { tool: { name: 'persistguard', version: VERSION }, findings: [], errors: [], summary: { files: 0, resources: 0, errors: 0, warnings: 0, suppressed: 0 } };
+    : {
+        tool: { name: 'persistguard', version: VERSION },
+        findings: [],
+        errors: [],
+        summary: { files: 0, resources: 0, errors: 0, warnings: 0, suppressed: 0 },
+      };
 
   let scope = '';
   if (inputs.onlyChanged && project) {
-    const changed = await changedFiles({ eventName: ctx.eventName, payload: ctx.payload as Record<string, unknown>, repo: safeRepo() }, api);
+    const changed = await changedFiles(
+      { eventName: ctx.eventName, payload: ctx.payload as Record<string, unknown>, repo: safeRepo() },
+      api,
+    );
     if (changed.files) {
       const keep = affectedFiles(project, changed.files);
       report = onlyFiles(report, keep);
       scope = `Only findings in the ${changed.files.length} file${changed.files.length === 1 ? '' : 's'} changed by the ${changed.source} (and ${keep.size - new Set(changed.files).size} that depend on them) are reported.`;
       core.info(`persistguard: ${scope}`);
     } else {
-      core.notice(`only-changed: ${changed.reason}; reporting findings in every scanned file`, { title: 'persistguard' });
+      core.notice(`only-changed: ${changed.reason}; reporting findings in every scanned file`, {
+        title: 'persistguard',
+      });
     }
   }
 
   if (inputs.baseline) report = await withBaseline(report, inputs.baseline);
 
   const rules = allRules.map((r) => r.meta);
-  const opts: ReporterOptions = { rules, policyReportApi: inputs.policyReportApi, baseUri: pathToFileURL(inputs.workspace).href };
+  const opts: ReporterOptions = {
+    rules,
+    policyReportApi: inputs.policyReportApi,
+    baseUri: pathToFileURL(inputs.workspace).href,
+  };
 
   for (const a of planAnnotations(report)) core[a.level](a.message, a.properties);
 
   const written = await writeReports(report, inputs, opts);
   const linkTo = sourceLinker(ctx);
-  const markdown = renderMarkdown(report, { ...opts, moreInfo: artifactHint(written.dir), ...(linkTo ? { linkTo } : {}) });
+  const markdown = renderMarkdown(report, {
+    ...opts,
+    moreInfo: artifactHint(written.dir),
+    ...(linkTo ? { linkTo } : {}),
+  });
   try {
     await core.summary.addRaw(scope ? `${markdown}\n_${scope}_\n` : markdown).write();
   } catch (err) {
@@ -112,7 +155,9 @@ async function runChecked(): Promise<number> {
 
   if (inputs.failOn === 'never') return EXIT_OK;
   if (report.errors.length > 0) {
-    core.setFailed(`persistguard: ${report.errors.length} file${report.errors.length === 1 ? '' : 's'} could not be checked (see the annotations); the scan is incomplete`);
+    core.setFailed(
+      `persistguard: ${report.errors.length} file${report.errors.length === 1 ? '' : 's'} could not be checked (see the annotations); the scan is incomplete`,
+    );
     return EXIT_INPUT;
   }
   const failing = report.findings.filter((f) => reachesThreshold(f, inputs.failOn)).length;
@@ -128,12 +173,19 @@ async function checkRealPaths(inputs: ActionInputs): Promise<void> {
   const root = await realpath(inputs.workspace).catch(() => {
     throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
   });
-  const targets = [...inputs.paths.map((p) => path.resolve(inputs.workspace, p)), inputs.config, inputs.baseline].filter((p): p is string => p !== undefined);
+  const targets = [
+    ...inputs.paths.map((p) => path.resolve(inputs.workspace, p)),
+    inputs.config,
+    inputs.baseline,
+  ].filter((p): p is string => p !== undefined);
   for (const t of targets) {
     const real = await realpath(t).catch(() => undefined);
     if (real === undefined) continue; // missing files are reported by the loaders, globs by expandPaths
     const rel = path.relative(root, real);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new InputError(`"${path.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`);
+    if (rel.startsWith('..') || path.isAbsolute(rel))
+      throw new InputError(
+        `"${path.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`,
+      );
   }
 }
 
@@ -170,11 +222,17 @@ async function withBaseline(report: ScanReport, file: string): Promise<ScanRepor
     throw new InputError(`baseline: ${err instanceof Error ? err.message : String(err)}`);
   }
   const result = applyBaseline(report, baseline);
-  core.info(`persistguard: baseline ${file}: ${result.newCount} new, ${result.existingCount} existing, ${result.fixedCount} fixed`);
+  core.info(
+    `persistguard: baseline ${file}: ${result.newCount} new, ${result.existingCount} existing, ${result.fixedCount} fixed`,
+  );
   return result.report;
 }
 
-async function writeReports(report: ScanReport, inputs: ActionInputs, opts: ReporterOptions): Promise<{ dir: string; sarif?: string }> {
+async function writeReports(
+  report: ScanReport,
+  inputs: ActionInputs,
+  opts: ReporterOptions,
+): Promise<{ dir: string; sarif?: string }> {
   await mkdir(inputs.reportDir, { recursive: true });
   let sarif: string | undefined;
   for (const format of inputs.formats) {
@@ -195,19 +253,38 @@ async function writeReports(report: ScanReport, inputs: ActionInputs, opts: Repo
   return { dir: inputs.reportDir, ...(sarif ? { sarif } : {}) };
 }
 
-async function comment(report: ScanReport, active: number, ctx: typeof github.context, api: GitHubApi | undefined, opts: MarkdownOptions): Promise<void> {
+async function comment(
+  report: ScanReport,
+  active: number,
+  ctx: typeof github.context,
+  api: GitHubApi | undefined,
+  opts: MarkdownOptions,
+): Promise<void> {
   if (ctx.eventName !== 'pull_request' && ctx.eventName !== 'pull_request_target') {
     core.info(`persistguard: no pull request comment on a ${ctx.eventName} event`);
     return;
   }
   const number = (ctx.payload.pull_request as { number?: number } | undefined)?.number;
   if (!api || typeof number !== 'number') {
-    core.notice('comment: no github-token or pull request number; the report is in the job summary', { title: 'persistguard' });
+    core.notice('comment: no github-token or pull request number; the report is in the job summary', {
+      title: 'persistguard',
+    });
     return;
   }
-  const runUrl = ctx.runId ? `${ctx.serverUrl}/${ctx.repo.owner}/${ctx.repo.repo}/actions/runs/${ctx.runId}` : undefined;
-  const body = renderMarkdown(report, { ...opts, maxBytes: COMMENT_MAX_BYTES, ...(runUrl ? { moreInfo: `Full report: ${runUrl}` } : {}) });
-  const result = await upsertComment(api, { ...ctx.repo, issue_number: number }, runUrl ? `${body}\n[Workflow run](${runUrl})\n` : body, { createIfMissing: active > 0 || report.errors.length > 0 });
+  const runUrl = ctx.runId
+    ? `${ctx.serverUrl}/${ctx.repo.owner}/${ctx.repo.repo}/actions/runs/${ctx.runId}`
+    : undefined;
+  const body = renderMarkdown(report, {
+    ...opts,
+    maxBytes: COMMENT_MAX_BYTES,
+    ...(runUrl ? { moreInfo: `Full report: ${runUrl}` } : {}),
+  });
+  const result = await upsertComment(
+    api,
+    { ...ctx.repo, issue_number: number },
+    runUrl ? `${body}\n[Workflow run](${runUrl})\n` : body,
+    { createIfMissing: active > 0 || report.errors.length > 0 },
+  );
   if (result.action === 'skipped') core.notice(`comment: ${result.reason}`, { title: 'persistguard' });
   else core.info(`persistguard: ${result.action} pull request comment ${result.url ?? result.id}`);
 }
@@ -218,7 +295,10 @@ function sourceLinker(ctx: typeof github.context): MarkdownOptions['linkTo'] {
   const repo = safeRepo();
   if (!head || !repo.owner || !ctx.serverUrl) return undefined;
   const base = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
-  return (file, line) => (file.startsWith('/') || file.startsWith('..') ? undefined : `${base}${file.split('/').map(encodeURIComponent).join('/')}#L${line}`);
+  return (file, line) =>
+    file.startsWith('/') || file.startsWith('..')
+      ? undefined
+      : `${base}${file.split('/').map(encodeURIComponent).join('/')}#L${line}`;
 }
 
 function safeRepo(): { owner: string; repo: string } {

@@ -1,14 +1,32 @@
 import { EXIT_USAGE, UsageError, type CliIO, type Command } from './io.js';
-import { VERSION } from '../policies/version.js';
+import { VERSION } from '../policies/index.js';
 
 /** Commands are loaded on demand: `scan` must not pay for the webhook's dependencies. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  scan: { summary: 'scan manifests, compose files and scripts for data-loss risks', load: async () => (await import('./commands/scan.js')).scanCommand },
-  rules: { summary: 'list every rule with its severity and description', load: async () => (await import('./commands/rules.js')).rulesCommand },
-  explain: { summary: 'explain one rule: rationale, bad and good example, remediation', load: async () => (await import('./commands/explain.js')).explainCommand },
-  serve: { summary: 'run the validating admission webhook (HTTPS)', load: async () => (await import('./commands/serve.js')).serveCommand },
-  certs: { summary: 'write a self-signed CA and serving certificate for the webhook', load: async () => (await import('./commands/certs.js')).certsCommand },
-  audit: { summary: 'evaluate everything already running in a cluster', load: async () => (await import('./commands/audit.js')).auditCommand },
+  scan: {
+    summary: 'scan manifests, compose files and scripts for data-loss risks',
+    load: async () => (await import('./commands/scan.js')).scanCommand,
+  },
+  rules: {
+    summary: 'list every rule with its severity and description',
+    load: async () => (await import('./commands/rules.js')).rulesCommand,
+  },
+  explain: {
+    summary: 'explain one rule: rationale, bad and good example, remediation',
+    load: async () => (await import('./commands/explain.js')).explainCommand,
+  },
+  serve: {
+    summary: 'run the validating admission webhook (HTTPS)',
+    load: async () => (await import('./commands/serve.js')).serveCommand,
+  },
+  certs: {
+    summary: 'write a self-signed CA and serving certificate for the webhook',
+    load: async () => (await import('./commands/certs.js')).certsCommand,
+  },
+  audit: {
+    summary: 'evaluate everything already running in a cluster',
+    load: async () => (await import('./commands/audit.js')).auditCommand,
+  },
 };
 
 export function usage(): string {

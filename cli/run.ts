@@ -22,7 +22,9 @@ export async function runFromProcess(): Promise<void> {
   try {
     process.exitCode = await main(process.argv.slice(2), io);
   } catch (err) {
-    process.stderr.write(`persistguard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `persistguard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 2;
   }
 }

@@ -19924,59 +19924,18 @@ var require_lib = __commonJS({
   }
 });
 
-// policies/baseline.ts
-function findingKey(f) {
-  const r = f.resource;
-  return JSON.stringify([f.ruleId, r.kind, r.namespace ?? "", r.name, f.container ?? "", f.path ?? ""]);
+// policies/model/version.ts
+function ruleDocsUrl(ruleId) {
+  return `${DOCS_BASE_URL}docs/rules/${ruleId}.md`;
 }
-function applyBaseline(report, baseline) {
-  const remaining = /* @__PURE__ */ new Map();
-  for (const f of baseline.findings) {
-    if (f.suppressed) continue;
-    const key2 = findingKey(f);
-    remaining.set(key2, (remaining.get(key2) ?? 0) + 1);
-  }
-  let newCount = 0;
-  let existingCount = 0;
-  const findings = report.findings.map((f) => {
-    if (f.suppressed) return { ...f };
-    const key2 = findingKey(f);
-    const left = remaining.get(key2) ?? 0;
-    if (left > 0) {
-      remaining.set(key2, left - 1);
-      existingCount++;
-      return { ...f, baseline: "existing" };
-    }
-    newCount++;
-    return { ...f, baseline: "new" };
-  });
-  let fixedCount = 0;
-  for (const n of remaining.values()) fixedCount += n;
-  return { report: { ...report, findings }, newCount, existingCount, fixedCount };
-}
-function parseBaseline(text3, file) {
-  let data;
-  try {
-    data = JSON.parse(text3);
-  } catch (err) {
-    throw new Error(`${file}: baseline is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-  if (!isRecord(data) || !Array.isArray(data.findings)) {
-    throw new Error(`${file}: baseline is not a persistguard JSON report (no "findings" array); write one with --format json`);
-  }
-  data.findings.forEach((f, i) => {
-    if (!isRecord(f) || typeof f.ruleId !== "string" || !isRecord(f.resource) || typeof f.resource.kind !== "string" || typeof f.resource.name !== "string") {
-      throw new Error(`${file}: baseline finding #${i + 1} lacks ruleId/resource.kind/resource.name`);
-    }
-  });
-  return data;
-}
-function isRecord(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-var init_baseline = __esm({
-  "policies/baseline.ts"() {
+var VERSION7, TOOL_NAME, REPO_URL, DOCS_BASE_URL;
+var init_version = __esm({
+  "policies/model/version.ts"() {
     "use strict";
+    VERSION7 = "0.1.0";
+    TOOL_NAME = "persistguard";
+    REPO_URL = "https://github.com/persistguard/persistguard";
+    DOCS_BASE_URL = `${REPO_URL}/blob/main/`;
   }
 });
 
@@ -35969,405 +35928,13 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// policies/version.ts
-function ruleDocsUrl(ruleId) {
-  return `${DOCS_BASE_URL}docs/rules/${ruleId}.md`;
-}
-var VERSION7, TOOL_NAME, REPO_URL, DOCS_BASE_URL;
-var init_version = __esm({
-  "policies/version.ts"() {
-    "use strict";
-    VERSION7 = "0.1.0";
-    TOOL_NAME = "persistguard";
-    REPO_URL = "https://github.com/persistguard/persistguard";
-    DOCS_BASE_URL = `${REPO_URL}/blob/main/`;
-  }
-});
-
-// policies/reporters/sarif.ts
-var sarif_exports = {};
-__export(sarif_exports, {
-  SARIF_MAX_RESULTS: () => SARIF_MAX_RESULTS,
-  byImportance: () => byImportance,
-  byPosition: () => byPosition2,
-  fileUri: () => fileUri,
-  sarifReporter: () => sarifReporter,
-  toSarif: () => toSarif
-});
-import { createHash } from "node:crypto";
-function toSarif(report, opts) {
-  const { rules, indexOf } = driverRules(report, opts.rules);
-  const ordered = [...report.findings].sort(byImportance);
-  const kept = ordered.slice(0, SARIF_MAX_RESULTS);
-  const dropped = ordered.length - kept.length;
-  const seen = /* @__PURE__ */ new Map();
-  const results = kept.map((f) => result(f, indexOf, seen));
-  const notifications = report.errors.map(errorNotification);
-  if (dropped > 0) {
-    notifications.push({
-      level: "warning",
-      message: { text: `${dropped} of ${ordered.length} results were left out: code scanning accepts at most ${SARIF_MAX_RESULTS} per run. The JSON report has all of them.` }
-    });
-  }
-  const run2 = {
-    tool: {
-      driver: {
-        name: TOOL_NAME,
-        version: report.tool.version,
-        semanticVersion: report.tool.version,
-        informationUri: REPO_URL,
-        rules
-      }
-    },
-    invocations: [
-      {
-        executionSuccessful: true,
-        ...notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}
-      }
-    ],
-    results,
-    columnKind: "unicodeCodePoints",
-    properties: {
-      summary: report.summary,
-      ...dropped > 0 ? { truncated: true, droppedResults: dropped } : {}
-    }
-  };
-  if (opts.baseUri) run2.originalUriBaseIds = { "%SRCROOT%": { uri: opts.baseUri.endsWith("/") ? opts.baseUri : `${opts.baseUri}/` } };
-  return { $schema: SCHEMA_URI, version: "2.1.0", runs: [run2] };
-}
-function driverRules(report, metas) {
-  const byId = new Map(metas.map((m) => [m.id, m]));
-  const ids = [.../* @__PURE__ */ new Set([...metas.map((m) => m.id), ...report.findings.map((f) => f.ruleId)])];
-  const indexOf = new Map(ids.map((id, i) => [id, i]));
-  const rules = ids.map((id) => {
-    const meta = byId.get(id);
-    if (!meta) return { id, name: ruleName(id), helpUri: ruleDocsUrl(id) };
-    return {
-      id,
-      name: ruleName(id),
-      shortDescription: { text: meta.description },
-      fullDescription: { text: meta.rationale },
-      help: {
-        text: `${meta.rationale}
-
-Fix: ${meta.remediation}
-
-Docs: ${ruleDocsUrl(id)}`,
-        markdown: `${meta.rationale}
-
-**Fix:** ${meta.remediation}
-
-[Rule documentation](${ruleDocsUrl(id)})`
-      },
-      helpUri: ruleDocsUrl(id),
-      defaultConfiguration: { level: level(meta.defaultSeverity) },
-      properties: { tags: ["persistence", "data-loss", "reliability"], precision: "high", "problem.severity": meta.defaultSeverity }
-    };
-  });
-  return { rules, indexOf };
-}
-function result(f, indexOf, seen) {
-  const key2 = `${f.file}\0${findingKey(f)}`;
-  const occurrence = (seen.get(key2) ?? 0) + 1;
-  seen.set(key2, occurrence);
-  const text3 = f.remediation ? `${f.message}
-Fix: ${f.remediation}` : f.message;
-  const out = {
-    ruleId: f.ruleId,
-    ruleIndex: indexOf.get(f.ruleId) ?? 0,
-    level: level(f.severity),
-    message: { text: text3 },
-    locations: [location(f.file, f.line, f.column, f.endLine, f.endColumn, f.jsonPath)],
-    // Line-free on purpose: rule + resource + container + data path, within the file.
-    partialFingerprints: { [FINGERPRINT_KEY]: `${sha256(key2)}:${occurrence}` },
-    properties: {
-      resource: f.resource,
-      ...f.container !== void 0 ? { container: f.container } : {},
-      ...f.path !== void 0 ? { dataPath: f.path } : {}
-    }
-  };
-  if (f.suppressed) {
-    out.suppressions = [
-      {
-        kind: f.suppression?.kind === "annotation" ? "inSource" : "external",
-        status: "accepted",
-        justification: f.suppression?.reason ?? "suppressed"
-      }
-    ];
-  }
-  if (f.baseline) out.baselineState = f.baseline === "existing" ? "unchanged" : "new";
-  return out;
-}
-function location(file, line, column, endLine, endColumn, jsonPath) {
-  const physical = { artifactLocation: { uri: fileUri(file), uriBaseId: "%SRCROOT%" } };
-  if (line !== void 0 && line >= 1) {
-    const region = { startLine: line };
-    if (column !== void 0 && column >= 1) region.startColumn = column;
-    if (endLine !== void 0 && endLine >= line) {
-      region.endLine = endLine;
-      if (endColumn !== void 0 && endColumn >= 1 && (endLine > line || column === void 0 || endColumn >= column)) region.endColumn = endColumn;
-    }
-    physical.region = region;
-  }
-  const loc = { physicalLocation: physical };
-  if (jsonPath) loc.logicalLocations = [{ fullyQualifiedName: jsonPath, kind: "member" }];
-  return loc;
-}
-function errorNotification(e) {
-  return {
-    level: "error",
-    message: { text: `${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}` },
-    locations: [location(e.file, e.line, e.column)]
-  };
-}
-function fileUri(file) {
-  return file.replace(/\\/g, "/").split("/").map((s) => encodeURIComponent(s)).join("/");
-}
-function level(s) {
-  return s === "error" ? "error" : "warning";
-}
-function ruleName(id) {
-  return id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c) => c.toUpperCase());
-}
-function sha256(s) {
-  return createHash("sha256").update(s).digest("hex").slice(0, 32);
-}
-function byImportance(a, b) {
-  return rank(a) - rank(b) || byPosition2(a, b);
-}
-function byPosition2(a, b) {
-  return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
-}
-function rank(f) {
-  if (f.suppressed) return 4;
-  const base = f.severity === "error" ? 0 : 1;
-  return f.baseline === "existing" ? base + 2 : base;
-}
-var SARIF_MAX_RESULTS, SCHEMA_URI, FINGERPRINT_KEY, sarifReporter;
-var init_sarif = __esm({
-  "policies/reporters/sarif.ts"() {
-    "use strict";
-    init_baseline();
-    init_version();
-    SARIF_MAX_RESULTS = 25e3;
-    SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
-    FINGERPRINT_KEY = "persistguard/v1";
-    sarifReporter = {
-      format: "sarif",
-      fileName: "persistguard.sarif",
-      render: (report, opts) => `${JSON.stringify(toSarif(report, opts), null, 2)}
-`
-    };
-  }
-});
-
-// policies/reporters/markdown.ts
-var markdown_exports = {};
-__export(markdown_exports, {
-  DEFAULT_MARKDOWN_BYTES: () => DEFAULT_MARKDOWN_BYTES,
-  escapeCell: () => escapeCell,
-  groupByFile: () => groupByFile,
-  markdownReporter: () => markdownReporter,
-  renderMarkdown: () => renderMarkdown,
-  resourceLabel: () => resourceLabel
-});
-function renderMarkdown(report, opts) {
-  const budget = new Budget(opts.maxBytes ?? DEFAULT_MARKDOWN_BYTES);
-  const active = report.findings.filter((f) => !f.suppressed && f.baseline !== "existing");
-  const existing = report.findings.filter((f) => !f.suppressed && f.baseline === "existing");
-  const suppressed = report.findings.filter((f) => f.suppressed);
-  budget.add(`## ${opts.title ?? `${TOOL_NAME}: ${headline(active, report.errors.length)}`}
-
-`);
-  budget.add(`${totals(report, active, existing.length, suppressed.length)}
-
-`);
-  if (active.length === 0 && report.errors.length === 0) {
-    budget.add(existing.length > 0 ? "No new data-loss risks compared with the baseline. :white_check_mark:\n\n" : "No data-loss risks found. :white_check_mark:\n\n");
-  }
-  let omitted = 0;
-  for (const [file, findings] of groupByFile(active)) {
-    omitted += budget.section(`### \`${codeSpan(file)}\`
-
-`, findings.map((f) => row(f, false, opts.linkTo)), findings.length > COLLAPSE_ROWS ? `${findings.length} findings in ${escapeCell(file)}` : void 0);
-  }
-  if (existing.length > 0) {
-    omitted += budget.section(
-      "### Existing findings\n\nAlready in the baseline: shown for context, they do not fail the check.\n\n",
-      [...existing].sort(byPosition2).map((f) => row(f, true, opts.linkTo)),
-      `${existing.length} existing finding${plural(existing.length)}`,
-      true
-    );
-  }
-  if (suppressed.length > 0) {
-    omitted += budget.section(
-      "### Suppressed findings\n\n",
-      [...suppressed].sort(byPosition2).map(suppressedRow),
-      `${suppressed.length} suppressed finding${plural(suppressed.length)}`,
-      true,
-      SUPPRESSED_HEADER
-    );
-  }
-  if (report.errors.length > 0) {
-    const lines = report.errors.map((e) => `- \`${codeSpan(e.file)}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}\`: ${escapeInline(e.message)}
-`);
-    omitted += budget.list("### Files that could not be checked\n\n", lines);
-  }
-  if (report.notes && report.notes.length > 0) {
-    omitted += budget.list("### Notes\n\n", report.notes.map((n) => `- \`${codeSpan(n.file)}\`: ${escapeInline(n.message)}
-`));
-  }
-  if (omitted > 0) {
-    budget.force(
-      `
-> [!NOTE]
-> ${omitted} more line${plural(omitted)} left out to stay under GitHub's summary size limit. The SARIF and JSON reports list every finding.${opts.moreInfo ? ` ${escapeInline(opts.moreInfo)}` : ""}
-`
-    );
-  }
-  return budget.text();
-}
-function row(f, withFile, linkTo) {
-  const text3 = withFile ? `${escapeCell(f.file)}:${f.line}` : String(f.line);
-  const url = f.line >= 1 ? linkTo?.(f.file, f.line) : void 0;
-  const where2 = url ? `[${text3}](${url})` : text3;
-  const message = f.remediation ? `${escapeCell(f.message)}<br>**Fix:** ${escapeCell(f.remediation)}` : escapeCell(f.message);
-  return `| ${f.severity === "error" ? ":x:" : ":warning:"} | [${escapeCell(f.ruleId)}](${ruleDocsUrl(f.ruleId)}) | ${escapeCell(resourceLabel(f.resource))} | ${escapeCell(f.container ?? "")} | ${f.path ? `\`${codeSpan(f.path)}\`` : ""} | ${where2} | ${message} |
-`;
-}
-function suppressedRow(f) {
-  const reason = f.suppression ? `${escapeCell(f.suppression.reason)} (${f.suppression.kind}${f.suppression.expires ? `, expires ${escapeCell(f.suppression.expires)}` : ""})` : "";
-  return `| [${escapeCell(f.ruleId)}](${ruleDocsUrl(f.ruleId)}) | ${escapeCell(resourceLabel(f.resource))} | ${escapeCell(f.file)}:${f.line} | ${reason} |
-`;
-}
-function resourceLabel(r) {
-  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}`;
-}
-function headline(active, unreadable) {
-  const errors = active.filter((f) => f.severity === "error").length;
-  const warnings = active.length - errors;
-  const parts = [
-    errors > 0 ? `${errors} error${plural(errors)}` : "",
-    warnings > 0 ? `${warnings} warning${plural(warnings)}` : "",
-    unreadable > 0 ? `${unreadable} file${plural(unreadable)} not checked` : ""
-  ].filter(Boolean);
-  return parts.length > 0 ? parts.join(", ") : "no data-loss risks";
-}
-function totals(report, active, existing, suppressed) {
-  const errors = active.filter((f) => f.severity === "error").length;
-  const parts = [
-    `**${errors}** error${plural(errors)}`,
-    `**${active.length - errors}** warning${plural(active.length - errors)}`,
-    ...existing > 0 ? [`${existing} existing (baseline)`] : [],
-    `${suppressed} suppressed`,
-    `${report.summary.resources} resource${plural(report.summary.resources)} in ${report.summary.files} file${plural(report.summary.files)} checked`,
-    ...report.errors.length > 0 ? [`**${report.errors.length}** file error${plural(report.errors.length)}`] : []
-  ];
-  return parts.join(" \xB7 ");
-}
-function groupByFile(findings) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const f of [...findings].sort(byPosition2)) {
-    const list = groups.get(f.file);
-    if (list) list.push(f);
-    else groups.set(f.file, [f]);
-  }
-  return groups;
-}
-function escapeCell(s) {
-  return escapeInline(s).replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
-}
-function escapeInline(s) {
-  const html = s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  let out = "";
-  let last = 0;
-  for (const m of html.matchAll(/`[^`\n]+`/g)) {
-    out += escapeMarks(html.slice(last, m.index)) + m[0];
-    last = m.index + m[0].length;
-  }
-  return out + escapeMarks(html.slice(last));
-}
-function escapeMarks(s) {
-  return s.replace(/([\\`*_[\]])/g, "\\$1");
-}
-function codeSpan(s) {
-  return s.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-function plural(n) {
-  return n === 1 ? "" : "s";
-}
-var DEFAULT_MARKDOWN_BYTES, COLLAPSE_ROWS, markdownReporter, TABLE_HEADER, SUPPRESSED_HEADER, Budget;
-var init_markdown = __esm({
-  "policies/reporters/markdown.ts"() {
-    "use strict";
-    init_version();
-    init_sarif();
-    DEFAULT_MARKDOWN_BYTES = 1e6;
-    COLLAPSE_ROWS = 15;
-    markdownReporter = {
-      format: "markdown",
-      fileName: "persistguard.md",
-      render: (report, opts) => renderMarkdown(report, opts)
-    };
-    TABLE_HEADER = "| | Rule | Resource | Container | Path | Line | Message |\n|---|---|---|---|---|---|---|\n";
-    SUPPRESSED_HEADER = "| Rule | Resource | Location | Reason |\n|---|---|---|---|\n";
-    Budget = class {
-      constructor(max) {
-        this.max = max;
-      }
-      parts = [];
-      used = 0;
-      /** Room kept free for the truncation note. */
-      reserve = 400;
-      add(s) {
-        const size = Buffer.byteLength(s);
-        if (this.used + size > this.max - this.reserve) return false;
-        this.parts.push(s);
-        this.used += size;
-        return true;
-      }
-      force(s) {
-        this.parts.push(s);
-        this.used += Buffer.byteLength(s);
-      }
-      /** A heading and a table, collapsed when `summary` is given; returns the rows that did not fit. */
-      section(heading, rows, summary2, withFile = false, header = withFile ? TABLE_HEADER.replace("| Line |", "| Location |") : TABLE_HEADER) {
-        const open2 = summary2 ? `<details><summary>${summary2}</summary>
-
-` : "";
-        const close = summary2 ? "\n</details>\n\n" : "\n";
-        const closeSize = Buffer.byteLength(close);
-        if (!this.add(`${heading}${open2}${header}`)) return rows.length;
-        let i = 0;
-        for (; i < rows.length; i++) {
-          const r = rows[i] ?? "";
-          if (this.used + Buffer.byteLength(r) + closeSize > this.max - this.reserve) break;
-          this.add(r);
-        }
-        this.force(close);
-        return rows.length - i;
-      }
-      list(heading, lines) {
-        if (!this.add(heading)) return lines.length;
-        let i = 0;
-        for (; i < lines.length; i++) if (!this.add(lines[i] ?? "")) break;
-        this.force("\n");
-        return lines.length - i;
-      }
-      text() {
-        return this.parts.join("");
-      }
-    };
-  }
-});
-
-// policies/reporters/text.ts
+// policies/report/text.ts
 var text_exports = {};
 __export(text_exports, {
   renderText: () => renderText,
   textReporter: () => textReporter
 });
-function plural2(n, word) {
+function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 function where(f) {
@@ -36377,12 +35944,13 @@ function subject(f) {
   const r = f.resource;
   const name = r.namespace ? `${r.namespace}/${r.name}` : r.name;
   const parts = r.kind === "File" && r.name === f.file ? [] : [`${r.kind} ${name}`];
-  if (f.container !== void 0 && !(r.kind === "ComposeService" && f.container === r.name)) parts.push(`container ${f.container}`);
+  if (f.container !== void 0 && !(r.kind === "ComposeService" && f.container === r.name))
+    parts.push(`container ${f.container}`);
   if (f.path !== void 0) parts.push(`path ${f.path}`);
   if (f.jsonPath !== void 0 && f.line <= 0) parts.push(`at ${f.jsonPath}`);
   return parts.join(", ");
 }
-function byPosition3(a, b) {
+function byPosition2(a, b) {
   return a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
 }
 function indentBlock(text3, pad) {
@@ -36418,7 +35986,7 @@ function renderText(report, opts = {}) {
     byFile.set(f.file, list);
   }
   for (const file of [...byFile.keys()].sort()) {
-    const findings = (byFile.get(file) ?? []).slice().sort(byPosition3);
+    const findings = (byFile.get(file) ?? []).slice().sort(byPosition2);
     out.push(c.bold(file));
     out.push(...findings.map((f) => renderFinding(f, c)));
     out.push("");
@@ -36439,12 +36007,12 @@ function renderText(report, opts = {}) {
 }
 function summaryLine(report, c) {
   const s = report.summary;
-  const scanned = `${plural2(s.files, "file")}, ${plural2(s.resources, "resource")} scanned`;
+  const scanned = `${plural(s.files, "file")}, ${plural(s.resources, "resource")} scanned`;
   const parts = [];
-  if (s.errors > 0) parts.push(c.red(plural2(s.errors, "error")));
-  if (s.warnings > 0) parts.push(c.yellow(plural2(s.warnings, "warning")));
+  if (s.errors > 0) parts.push(c.red(plural(s.errors, "error")));
+  if (s.warnings > 0) parts.push(c.yellow(plural(s.warnings, "warning")));
   if (s.suppressed > 0) parts.push(c.dim(`${s.suppressed} suppressed`));
-  if (report.errors.length > 0) parts.push(c.red(plural2(report.errors.length, "input error")));
+  if (report.errors.length > 0) parts.push(c.red(plural(report.errors.length, "input error")));
   if (parts.length === 0) return `${c.green("No data-loss risks found")} (${scanned}).`;
   const rules = [...new Set(report.findings.filter((f) => !f.suppressed).map((f) => f.ruleId))].sort();
   const hint = rules.length > 0 ? `
@@ -36453,12 +36021,26 @@ Run 'persistguard explain ${rules[0]}' for why a rule matters and how to fix it.
 }
 var sgr, COLOURS, identity, PLAIN, textReporter;
 var init_text = __esm({
-  "policies/reporters/text.ts"() {
+  "policies/report/text.ts"() {
     "use strict";
     sgr = (open2, close) => (s) => `\x1B[${open2}m${s}\x1B[${close}m`;
-    COLOURS = { red: sgr(31, 39), yellow: sgr(33, 39), cyan: sgr(36, 39), dim: sgr(2, 22), bold: sgr(1, 22), green: sgr(32, 39) };
+    COLOURS = {
+      red: sgr(31, 39),
+      yellow: sgr(33, 39),
+      cyan: sgr(36, 39),
+      dim: sgr(2, 22),
+      bold: sgr(1, 22),
+      green: sgr(32, 39)
+    };
     identity = (s) => s;
-    PLAIN = { red: identity, yellow: identity, cyan: identity, dim: identity, bold: identity, green: identity };
+    PLAIN = {
+      red: identity,
+      yellow: identity,
+      cyan: identity,
+      dim: identity,
+      bold: identity,
+      green: identity
+    };
     textReporter = {
       format: "text",
       fileName: "persistguard.txt",
@@ -36467,7 +36049,7 @@ var init_text = __esm({
   }
 });
 
-// policies/reporters/json.ts
+// policies/report/json.ts
 var json_exports = {};
 __export(json_exports, {
   jsonReporter: () => jsonReporter,
@@ -36532,7 +36114,7 @@ function toJsonReport(report) {
 }
 var jsonReporter;
 var init_json = __esm({
-  "policies/reporters/json.ts"() {
+  "policies/report/json.ts"() {
     "use strict";
     jsonReporter = {
       format: "json",
@@ -36543,7 +36125,461 @@ var init_json = __esm({
   }
 });
 
-// policies/reporters/junit.ts
+// policies/report/baseline.ts
+function findingKey(f) {
+  const r = f.resource;
+  return JSON.stringify([f.ruleId, r.kind, r.namespace ?? "", r.name, f.container ?? "", f.path ?? ""]);
+}
+function applyBaseline(report, baseline) {
+  const remaining = /* @__PURE__ */ new Map();
+  for (const f of baseline.findings) {
+    if (f.suppressed) continue;
+    const key2 = findingKey(f);
+    remaining.set(key2, (remaining.get(key2) ?? 0) + 1);
+  }
+  let newCount = 0;
+  let existingCount = 0;
+  const findings = report.findings.map((f) => {
+    if (f.suppressed) return { ...f };
+    const key2 = findingKey(f);
+    const left = remaining.get(key2) ?? 0;
+    if (left > 0) {
+      remaining.set(key2, left - 1);
+      existingCount++;
+      return { ...f, baseline: "existing" };
+    }
+    newCount++;
+    return { ...f, baseline: "new" };
+  });
+  let fixedCount = 0;
+  for (const n of remaining.values()) fixedCount += n;
+  return { report: { ...report, findings }, newCount, existingCount, fixedCount };
+}
+function parseBaseline(text3, file) {
+  let data;
+  try {
+    data = JSON.parse(text3);
+  } catch (err) {
+    throw new Error(`${file}: baseline is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!isRecord(data) || !Array.isArray(data.findings)) {
+    throw new Error(
+      `${file}: baseline is not a persistguard JSON report (no "findings" array); write one with --format json`
+    );
+  }
+  data.findings.forEach((f, i) => {
+    if (!isRecord(f) || typeof f.ruleId !== "string" || !isRecord(f.resource) || typeof f.resource.kind !== "string" || typeof f.resource.name !== "string") {
+      throw new Error(`${file}: baseline finding #${i + 1} lacks ruleId/resource.kind/resource.name`);
+    }
+  });
+  return data;
+}
+function isRecord(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+var init_baseline = __esm({
+  "policies/report/baseline.ts"() {
+    "use strict";
+  }
+});
+
+// policies/report/sarif.ts
+var sarif_exports = {};
+__export(sarif_exports, {
+  SARIF_MAX_RESULTS: () => SARIF_MAX_RESULTS,
+  byImportance: () => byImportance,
+  byPosition: () => byPosition3,
+  fileUri: () => fileUri,
+  sarifReporter: () => sarifReporter,
+  toSarif: () => toSarif
+});
+import { createHash } from "node:crypto";
+function toSarif(report, opts) {
+  const { rules, indexOf } = driverRules(report, opts.rules);
+  const ordered = [...report.findings].sort(byImportance);
+  const kept = ordered.slice(0, SARIF_MAX_RESULTS);
+  const dropped = ordered.length - kept.length;
+  const seen = /* @__PURE__ */ new Map();
+  const results = kept.map((f) => result(f, indexOf, seen));
+  const notifications = report.errors.map(errorNotification);
+  if (dropped > 0) {
+    notifications.push({
+      level: "warning",
+      message: {
+        text: `${dropped} of ${ordered.length} results were left out: code scanning accepts at most ${SARIF_MAX_RESULTS} per run. The JSON report has all of them.`
+      }
+    });
+  }
+  const run2 = {
+    tool: {
+      driver: {
+        name: TOOL_NAME,
+        version: report.tool.version,
+        semanticVersion: report.tool.version,
+        informationUri: REPO_URL,
+        rules
+      }
+    },
+    invocations: [
+      {
+        executionSuccessful: true,
+        ...notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}
+      }
+    ],
+    results,
+    columnKind: "unicodeCodePoints",
+    properties: {
+      summary: report.summary,
+      ...dropped > 0 ? { truncated: true, droppedResults: dropped } : {}
+    }
+  };
+  if (opts.baseUri)
+    run2.originalUriBaseIds = { "%SRCROOT%": { uri: opts.baseUri.endsWith("/") ? opts.baseUri : `${opts.baseUri}/` } };
+  return { $schema: SCHEMA_URI, version: "2.1.0", runs: [run2] };
+}
+function driverRules(report, metas) {
+  const byId = new Map(metas.map((m) => [m.id, m]));
+  const ids = [.../* @__PURE__ */ new Set([...metas.map((m) => m.id), ...report.findings.map((f) => f.ruleId)])];
+  const indexOf = new Map(ids.map((id, i) => [id, i]));
+  const rules = ids.map((id) => {
+    const meta = byId.get(id);
+    if (!meta) return { id, name: ruleName(id), helpUri: ruleDocsUrl(id) };
+    return {
+      id,
+      name: ruleName(id),
+      shortDescription: { text: meta.description },
+      fullDescription: { text: meta.rationale },
+      help: {
+        text: `${meta.rationale}
+
+Fix: ${meta.remediation}
+
+Docs: ${ruleDocsUrl(id)}`,
+        markdown: `${meta.rationale}
+
+**Fix:** ${meta.remediation}
+
+[Rule documentation](${ruleDocsUrl(id)})`
+      },
+      helpUri: ruleDocsUrl(id),
+      defaultConfiguration: { level: level(meta.defaultSeverity) },
+      properties: {
+        tags: ["persistence", "data-loss", "reliability"],
+        precision: "high",
+        "problem.severity": meta.defaultSeverity
+      }
+    };
+  });
+  return { rules, indexOf };
+}
+function result(f, indexOf, seen) {
+  const key2 = `${f.file}\0${findingKey(f)}`;
+  const occurrence = (seen.get(key2) ?? 0) + 1;
+  seen.set(key2, occurrence);
+  const text3 = f.remediation ? `${f.message}
+Fix: ${f.remediation}` : f.message;
+  const out = {
+    ruleId: f.ruleId,
+    ruleIndex: indexOf.get(f.ruleId) ?? 0,
+    level: level(f.severity),
+    message: { text: text3 },
+    locations: [location(f.file, f.line, f.column, f.endLine, f.endColumn, f.jsonPath)],
+    // Line-free on purpose: rule + resource + container + data path, within the file.
+    partialFingerprints: { [FINGERPRINT_KEY]: `${sha256(key2)}:${occurrence}` },
+    properties: {
+      resource: f.resource,
+      ...f.container !== void 0 ? { container: f.container } : {},
+      ...f.path !== void 0 ? { dataPath: f.path } : {}
+    }
+  };
+  if (f.suppressed) {
+    out.suppressions = [
+      {
+        kind: f.suppression?.kind === "annotation" ? "inSource" : "external",
+        status: "accepted",
+        justification: f.suppression?.reason ?? "suppressed"
+      }
+    ];
+  }
+  if (f.baseline) out.baselineState = f.baseline === "existing" ? "unchanged" : "new";
+  return out;
+}
+function location(file, line, column, endLine, endColumn, jsonPath) {
+  const physical = { artifactLocation: { uri: fileUri(file), uriBaseId: "%SRCROOT%" } };
+  if (line !== void 0 && line >= 1) {
+    const region = { startLine: line };
+    if (column !== void 0 && column >= 1) region.startColumn = column;
+    if (endLine !== void 0 && endLine >= line) {
+      region.endLine = endLine;
+      if (endColumn !== void 0 && endColumn >= 1 && (endLine > line || column === void 0 || endColumn >= column))
+        region.endColumn = endColumn;
+    }
+    physical.region = region;
+  }
+  const loc = { physicalLocation: physical };
+  if (jsonPath) loc.logicalLocations = [{ fullyQualifiedName: jsonPath, kind: "member" }];
+  return loc;
+}
+function errorNotification(e) {
+  return {
+    level: "error",
+    message: { text: `${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}` },
+    locations: [location(e.file, e.line, e.column)]
+  };
+}
+function fileUri(file) {
+  return file.replace(/\\/g, "/").split("/").map((s) => encodeURIComponent(s)).join("/");
+}
+function level(s) {
+  return s === "error" ? "error" : "warning";
+}
+function ruleName(id) {
+  return id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c) => c.toUpperCase());
+}
+function sha256(s) {
+  return createHash("sha256").update(s).digest("hex").slice(0, 32);
+}
+function byImportance(a, b) {
+  return rank(a) - rank(b) || byPosition3(a, b);
+}
+function byPosition3(a, b) {
+  return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
+}
+function rank(f) {
+  if (f.suppressed) return 4;
+  const base = f.severity === "error" ? 0 : 1;
+  return f.baseline === "existing" ? base + 2 : base;
+}
+var SARIF_MAX_RESULTS, SCHEMA_URI, FINGERPRINT_KEY, sarifReporter;
+var init_sarif = __esm({
+  "policies/report/sarif.ts"() {
+    "use strict";
+    init_baseline();
+    init_version();
+    SARIF_MAX_RESULTS = 25e3;
+    SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
+    FINGERPRINT_KEY = "persistguard/v1";
+    sarifReporter = {
+      format: "sarif",
+      fileName: "persistguard.sarif",
+      render: (report, opts) => `${JSON.stringify(toSarif(report, opts), null, 2)}
+`
+    };
+  }
+});
+
+// policies/report/markdown.ts
+var markdown_exports = {};
+__export(markdown_exports, {
+  DEFAULT_MARKDOWN_BYTES: () => DEFAULT_MARKDOWN_BYTES,
+  escapeCell: () => escapeCell,
+  groupByFile: () => groupByFile,
+  markdownReporter: () => markdownReporter,
+  renderMarkdown: () => renderMarkdown,
+  resourceLabel: () => resourceLabel
+});
+function renderMarkdown(report, opts) {
+  const budget = new Budget(opts.maxBytes ?? DEFAULT_MARKDOWN_BYTES);
+  const active = report.findings.filter((f) => !f.suppressed && f.baseline !== "existing");
+  const existing = report.findings.filter((f) => !f.suppressed && f.baseline === "existing");
+  const suppressed = report.findings.filter((f) => f.suppressed);
+  budget.add(`## ${opts.title ?? `${TOOL_NAME}: ${headline(active, report.errors.length)}`}
+
+`);
+  budget.add(`${totals(report, active, existing.length, suppressed.length)}
+
+`);
+  if (active.length === 0 && report.errors.length === 0) {
+    budget.add(
+      existing.length > 0 ? "No new data-loss risks compared with the baseline. :white_check_mark:\n\n" : "No data-loss risks found. :white_check_mark:\n\n"
+    );
+  }
+  let omitted = 0;
+  for (const [file, findings] of groupByFile(active)) {
+    omitted += budget.section(
+      `### \`${codeSpan(file)}\`
+
+`,
+      findings.map((f) => row(f, false, opts.linkTo)),
+      findings.length > COLLAPSE_ROWS ? `${findings.length} findings in ${escapeCell(file)}` : void 0
+    );
+  }
+  if (existing.length > 0) {
+    omitted += budget.section(
+      "### Existing findings\n\nAlready in the baseline: shown for context, they do not fail the check.\n\n",
+      [...existing].sort(byPosition3).map((f) => row(f, true, opts.linkTo)),
+      `${existing.length} existing finding${plural2(existing.length)}`,
+      true
+    );
+  }
+  if (suppressed.length > 0) {
+    omitted += budget.section(
+      "### Suppressed findings\n\n",
+      [...suppressed].sort(byPosition3).map(suppressedRow),
+      `${suppressed.length} suppressed finding${plural2(suppressed.length)}`,
+      true,
+      SUPPRESSED_HEADER
+    );
+  }
+  if (report.errors.length > 0) {
+    const lines = report.errors.map(
+      (e) => `- \`${codeSpan(e.file)}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}\`: ${escapeInline(e.message)}
+`
+    );
+    omitted += budget.list("### Files that could not be checked\n\n", lines);
+  }
+  if (report.notes && report.notes.length > 0) {
+    omitted += budget.list(
+      "### Notes\n\n",
+      report.notes.map((n) => `- \`${codeSpan(n.file)}\`: ${escapeInline(n.message)}
+`)
+    );
+  }
+  if (omitted > 0) {
+    budget.force(
+      `
+> [!NOTE]
+> ${omitted} more line${plural2(omitted)} left out to stay under GitHub's summary size limit. The SARIF and JSON reports list every finding.${opts.moreInfo ? ` ${escapeInline(opts.moreInfo)}` : ""}
+`
+    );
+  }
+  return budget.text();
+}
+function row(f, withFile, linkTo) {
+  const text3 = withFile ? `${escapeCell(f.file)}:${f.line}` : String(f.line);
+  const url = f.line >= 1 ? linkTo?.(f.file, f.line) : void 0;
+  const where2 = url ? `[${text3}](${url})` : text3;
+  const message = f.remediation ? `${escapeCell(f.message)}<br>**Fix:** ${escapeCell(f.remediation)}` : escapeCell(f.message);
+  return `| ${f.severity === "error" ? ":x:" : ":warning:"} | [${escapeCell(f.ruleId)}](${ruleDocsUrl(f.ruleId)}) | ${escapeCell(resourceLabel(f.resource))} | ${escapeCell(f.container ?? "")} | ${f.path ? `\`${codeSpan(f.path)}\`` : ""} | ${where2} | ${message} |
+`;
+}
+function suppressedRow(f) {
+  const reason = f.suppression ? `${escapeCell(f.suppression.reason)} (${f.suppression.kind}${f.suppression.expires ? `, expires ${escapeCell(f.suppression.expires)}` : ""})` : "";
+  return `| [${escapeCell(f.ruleId)}](${ruleDocsUrl(f.ruleId)}) | ${escapeCell(resourceLabel(f.resource))} | ${escapeCell(f.file)}:${f.line} | ${reason} |
+`;
+}
+function resourceLabel(r) {
+  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}`;
+}
+function headline(active, unreadable) {
+  const errors = active.filter((f) => f.severity === "error").length;
+  const warnings = active.length - errors;
+  const parts = [
+    errors > 0 ? `${errors} error${plural2(errors)}` : "",
+    warnings > 0 ? `${warnings} warning${plural2(warnings)}` : "",
+    unreadable > 0 ? `${unreadable} file${plural2(unreadable)} not checked` : ""
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(", ") : "no data-loss risks";
+}
+function totals(report, active, existing, suppressed) {
+  const errors = active.filter((f) => f.severity === "error").length;
+  const parts = [
+    `**${errors}** error${plural2(errors)}`,
+    `**${active.length - errors}** warning${plural2(active.length - errors)}`,
+    ...existing > 0 ? [`${existing} existing (baseline)`] : [],
+    `${suppressed} suppressed`,
+    `${report.summary.resources} resource${plural2(report.summary.resources)} in ${report.summary.files} file${plural2(report.summary.files)} checked`,
+    ...report.errors.length > 0 ? [`**${report.errors.length}** file error${plural2(report.errors.length)}`] : []
+  ];
+  return parts.join(" \xB7 ");
+}
+function groupByFile(findings) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const f of [...findings].sort(byPosition3)) {
+    const list = groups.get(f.file);
+    if (list) list.push(f);
+    else groups.set(f.file, [f]);
+  }
+  return groups;
+}
+function escapeCell(s) {
+  return escapeInline(s).replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
+}
+function escapeInline(s) {
+  const html = s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  let out = "";
+  let last = 0;
+  for (const m of html.matchAll(/`[^`\n]+`/g)) {
+    out += escapeMarks(html.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + escapeMarks(html.slice(last));
+}
+function escapeMarks(s) {
+  return s.replace(/([\\`*_[\]])/g, "\\$1");
+}
+function codeSpan(s) {
+  return s.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function plural2(n) {
+  return n === 1 ? "" : "s";
+}
+var DEFAULT_MARKDOWN_BYTES, COLLAPSE_ROWS, markdownReporter, TABLE_HEADER, SUPPRESSED_HEADER, Budget;
+var init_markdown = __esm({
+  "policies/report/markdown.ts"() {
+    "use strict";
+    init_version();
+    init_sarif();
+    DEFAULT_MARKDOWN_BYTES = 1e6;
+    COLLAPSE_ROWS = 15;
+    markdownReporter = {
+      format: "markdown",
+      fileName: "persistguard.md",
+      render: (report, opts) => renderMarkdown(report, opts)
+    };
+    TABLE_HEADER = "| | Rule | Resource | Container | Path | Line | Message |\n|---|---|---|---|---|---|---|\n";
+    SUPPRESSED_HEADER = "| Rule | Resource | Location | Reason |\n|---|---|---|---|\n";
+    Budget = class {
+      constructor(max) {
+        this.max = max;
+      }
+      parts = [];
+      used = 0;
+      /** Room kept free for the truncation note. */
+      reserve = 400;
+      add(s) {
+        const size = Buffer.byteLength(s);
+        if (this.used + size > this.max - this.reserve) return false;
+        this.parts.push(s);
+        this.used += size;
+        return true;
+      }
+      force(s) {
+        this.parts.push(s);
+        this.used += Buffer.byteLength(s);
+      }
+      /** A heading and a table, collapsed when `summary` is given; returns the rows that did not fit. */
+      section(heading, rows, summary2, withFile = false, header = withFile ? TABLE_HEADER.replace("| Line |", "| Location |") : TABLE_HEADER) {
+        const open2 = summary2 ? `<details><summary>${summary2}</summary>
+
+` : "";
+        const close = summary2 ? "\n</details>\n\n" : "\n";
+        const closeSize = Buffer.byteLength(close);
+        if (!this.add(`${heading}${open2}${header}`)) return rows.length;
+        let i = 0;
+        for (; i < rows.length; i++) {
+          const r = rows[i] ?? "";
+          if (this.used + Buffer.byteLength(r) + closeSize > this.max - this.reserve) break;
+          this.add(r);
+        }
+        this.force(close);
+        return rows.length - i;
+      }
+      list(heading, lines) {
+        if (!this.add(heading)) return lines.length;
+        let i = 0;
+        for (; i < lines.length; i++) if (!this.add(lines[i] ?? "")) break;
+        this.force("\n");
+        return lines.length - i;
+      }
+      text() {
+        return this.parts.join("");
+      }
+    };
+  }
+});
+
+// policies/report/junit.ts
 var junit_exports = {};
 __export(junit_exports, {
   attr: () => attr,
@@ -36566,7 +36602,7 @@ function renderJunit(report) {
     return c;
   };
   for (const r of report.resources ?? []) caseOf(r.file, r.resource, r.line);
-  for (const f of [...report.findings].sort(byPosition2)) caseOf(f.file, f.resource, f.line).findings.push(f);
+  for (const f of [...report.findings].sort(byPosition3)) caseOf(f.file, f.resource, f.line).findings.push(f);
   for (const e of report.errors) suite(e.file).errors.push(e);
   let tests = 0;
   let failures = 0;
@@ -36588,10 +36624,12 @@ ${active.map(failure).join("")}    </testcase>
       } else if (c.findings.length > 0) {
         sSkipped++;
         const reasons = c.findings.map((f) => `${f.ruleId}: ${f.suppression?.reason ?? "suppressed"}`).join("; ");
-        cases.push(`    <testcase ${attrs}>
+        cases.push(
+          `    <testcase ${attrs}>
       <skipped message="${attr(`suppressed: ${reasons}`)}"/>
     </testcase>
-`);
+`
+        );
       } else {
         cases.push(`    <testcase ${attrs}/>
 `);
@@ -36642,7 +36680,7 @@ function attr(s) {
 }
 var junitReporter, INVALID_XML;
 var init_junit = __esm({
-  "policies/reporters/junit.ts"() {
+  "policies/report/junit.ts"() {
     "use strict";
     init_version();
     init_markdown();
@@ -36656,7 +36694,7 @@ var init_junit = __esm({
   }
 });
 
-// policies/reporters/policyreport.ts
+// policies/report/policyreport.ts
 var policyreport_exports = {};
 __export(policyreport_exports, {
   isClusterScoped: () => isClusterScoped,
@@ -36679,7 +36717,7 @@ function policyReports(report, opts) {
     else groups.set(ns2, [result2]);
   };
   const withFindings = /* @__PURE__ */ new Set();
-  for (const f of [...report.findings].sort(byPosition2)) {
+  for (const f of [...report.findings].sort(byPosition3)) {
     withFindings.add(resourceLabel(f.resource));
     add(f.resource, findingResult(f));
   }
@@ -36746,11 +36784,11 @@ function objectRef(r) {
     name: r.name
   };
 }
-var import_yaml4, policyReportReporter, CLUSTER_SCOPED, NAMESPACED, CATEGORY;
+var import_yaml7, policyReportReporter, CLUSTER_SCOPED, NAMESPACED, CATEGORY;
 var init_policyreport = __esm({
-  "policies/reporters/policyreport.ts"() {
+  "policies/report/policyreport.ts"() {
     "use strict";
-    import_yaml4 = __toESM(require_dist(), 1);
+    import_yaml7 = __toESM(require_dist(), 1);
     init_version();
     init_markdown();
     init_sarif();
@@ -36758,7 +36796,7 @@ var init_policyreport = __esm({
       format: "policyreport",
       fileName: "policyreport.yaml",
       render: (report, opts) => policyReports(report, opts).map((doc) => `---
-${(0, import_yaml4.stringify)(doc, { lineWidth: 0 })}`).join("")
+${(0, import_yaml7.stringify)(doc, { lineWidth: 0 })}`).join("")
     };
     CLUSTER_SCOPED = /* @__PURE__ */ new Set([
       "Namespace",
@@ -43238,10 +43276,59 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-init_baseline();
 import { mkdir as mkdir2, readFile as readFile2, realpath, writeFile as writeFile2 } from "node:fs/promises";
 import path10 from "node:path";
 import { pathToFileURL } from "node:url";
+
+// policies/index.ts
+init_version();
+
+// policies/model/model.ts
+function emptyProject() {
+  return {
+    workloads: [],
+    claims: [],
+    storageClasses: [],
+    persistentVolumes: [],
+    configMaps: [],
+    autoscalers: [],
+    builds: [],
+    imports: [],
+    k3sSignals: [],
+    sqliteLiterals: [],
+    errors: [],
+    notes: [],
+    files: 0
+  };
+}
+function mergeProject(a, b) {
+  a.workloads.push(...b.workloads);
+  a.claims.push(...b.claims);
+  a.storageClasses.push(...b.storageClasses);
+  a.persistentVolumes.push(...b.persistentVolumes);
+  a.configMaps.push(...b.configMaps);
+  a.autoscalers.push(...b.autoscalers);
+  a.builds.push(...b.builds);
+  a.imports.push(...b.imports);
+  a.k3sSignals.push(...b.k3sSignals);
+  a.sqliteLiterals.push(...b.sqliteLiterals);
+  a.errors.push(...b.errors);
+  a.notes.push(...b.notes);
+  a.files += b.files;
+  return a;
+}
+function anchorFile(at2) {
+  return at2.kind === "node" ? at2.doc.file : at2.file;
+}
+function childAnchor(at2, ...segments) {
+  return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: [...at2.path, ...segments] } : at2;
+}
+
+// policies/model/findings.ts
+function reachesThreshold(f, failOn) {
+  if (f.suppressed || f.baseline === "existing" || failOn === "never") return false;
+  return failOn === "warning" ? true : f.severity === "error";
+}
 
 // policies/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -43630,11 +43717,17 @@ function parseConfig(text3, file) {
   try {
     obj = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    return { config: defaults2, errors: [{ file, line: 1, column: 1, message: `cannot read: ${err.message}` }] };
+    return {
+      config: defaults2,
+      errors: [{ file, line: 1, column: 1, message: `cannot read: ${err.message}` }]
+    };
   }
   if (obj === null || obj === void 0) return { config: defaults2, errors: [] };
   if (typeof obj !== "object" || Array.isArray(obj)) {
-    return { config: defaults2, errors: [{ file, line: 1, column: 1, message: "(top level): must be a mapping of settings" }] };
+    return {
+      config: defaults2,
+      errors: [{ file, line: 1, column: 1, message: "(top level): must be a mapping of settings" }]
+    };
   }
   const issues = validateConfigObject(obj);
   if (issues.length > 0) {
@@ -43694,58 +43787,30 @@ async function loadConfig(opts) {
   return parseConfig(text3, file);
 }
 
-// policies/findings.ts
-function reachesThreshold(f, failOn) {
-  if (f.suppressed || f.baseline === "existing" || failOn === "never") return false;
-  return failOn === "warning" ? true : f.severity === "error";
-}
-
-// policies/loaders/index.ts
+// policies/load/index.ts
 import path7 from "node:path";
 
-// policies/model.ts
-function emptyProject() {
-  return {
-    workloads: [],
-    claims: [],
-    storageClasses: [],
-    persistentVolumes: [],
-    configMaps: [],
-    autoscalers: [],
-    builds: [],
-    imports: [],
-    k3sSignals: [],
-    sqliteLiterals: [],
-    errors: [],
-    notes: [],
-    files: 0
-  };
-}
-function mergeProject(a, b) {
-  a.workloads.push(...b.workloads);
-  a.claims.push(...b.claims);
-  a.storageClasses.push(...b.storageClasses);
-  a.persistentVolumes.push(...b.persistentVolumes);
-  a.configMaps.push(...b.configMaps);
-  a.autoscalers.push(...b.autoscalers);
-  a.builds.push(...b.builds);
-  a.imports.push(...b.imports);
-  a.k3sSignals.push(...b.k3sSignals);
-  a.sqliteLiterals.push(...b.sqliteLiterals);
-  a.errors.push(...b.errors);
-  a.notes.push(...b.notes);
-  a.files += b.files;
-  return a;
-}
-function anchorFile(at2) {
-  return at2.kind === "node" ? at2.doc.file : at2.file;
-}
-function childAnchor(at2, ...segments) {
-  return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: [...at2.path, ...segments] } : at2;
-}
-
-// policies/loaders/classify.ts
-var SOURCE_EXT = /* @__PURE__ */ new Set([".py", ".js", ".mjs", ".cjs", ".ts", ".go", ".rb", ".java", ".kt", ".php", ".rs", ".cs", ".ini", ".cfg", ".conf", ".toml", ".env", ".properties"]);
+// policies/load/classify.ts
+var SOURCE_EXT = /* @__PURE__ */ new Set([
+  ".py",
+  ".js",
+  ".mjs",
+  ".cjs",
+  ".ts",
+  ".go",
+  ".rb",
+  ".java",
+  ".kt",
+  ".php",
+  ".rs",
+  ".cs",
+  ".ini",
+  ".cfg",
+  ".conf",
+  ".toml",
+  ".env",
+  ".properties"
+]);
 function baseName(file) {
   const i = file.lastIndexOf("/");
   return i < 0 ? file : file.slice(i + 1);
@@ -43762,7 +43827,8 @@ function classifyPath(file) {
   const base = baseName(norm);
   const ext = extName(base);
   const lower = base.toLowerCase();
-  if (lower === "kustomization.yaml" || lower === "kustomization.yml" || base === "Kustomization") return { kind: "kustomization" };
+  if (lower === "kustomization.yaml" || lower === "kustomization.yml" || base === "Kustomization")
+    return { kind: "kustomization" };
   if (ext === ".yaml" || ext === ".yml") {
     if (/(?:^|\/)\.github\/workflows\/[^/]+$/.test(norm)) return { kind: "script", script: "workflow" };
     if (/^taskfile(?:\.dist)?\.ya?ml$/i.test(base)) return { kind: "script", script: "taskfile" };
@@ -43770,8 +43836,10 @@ function classifyPath(file) {
   }
   if (ext === ".json") return { kind: "json" };
   if (ext === ".sh" || ext === ".bash") return { kind: "script", script: "shell" };
-  if (base === "Makefile" || base === "makefile" || base === "GNUmakefile" || ext === ".mk") return { kind: "script", script: "makefile" };
-  if (base === "justfile" || base === "Justfile" || base === ".justfile" || ext === ".just") return { kind: "script", script: "justfile" };
+  if (base === "Makefile" || base === "makefile" || base === "GNUmakefile" || ext === ".mk")
+    return { kind: "script", script: "makefile" };
+  if (base === "justfile" || base === "Justfile" || base === ".justfile" || ext === ".just")
+    return { kind: "script", script: "justfile" };
   if (base === "Dockerfile" || base === "Containerfile" || /^(?:Dockerfile|Containerfile)\.[^/]+$/.test(base) || ext === ".dockerfile") {
     return { kind: "script", script: "dockerfile" };
   }
@@ -43801,7 +43869,7 @@ function kustomizeNote(file) {
   return `kustomization file: its resources are scanned as files; to check the patched result run \`kubectl kustomize ${folderOf(file)} | persistguard scan -\``;
 }
 
-// policies/loaders/compose-interpolate.ts
+// policies/load/compose/interpolate.ts
 var NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 function interpolate(input, env = {}) {
   if (!input.includes("$")) return input;
@@ -43910,7 +43978,7 @@ function shellSplit(s) {
   return words2;
 }
 
-// policies/loaders/values.ts
+// policies/load/values.ts
 function isObj(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
@@ -43950,7 +44018,7 @@ function nodeAnchor(doc, path11) {
   return { kind: "node", doc, path: path11 };
 }
 
-// policies/loaders/compose.ts
+// policies/load/compose/compose.ts
 var SERVICE_KEYS = [
   "image",
   "build",
@@ -43980,7 +44048,8 @@ function isComposeDocument(v) {
   const services = Object.values(v.services);
   if (services.length === 0 || !services.every((s) => s === null || isObj(s))) return false;
   if (services.some((s) => isObj(s) && s.image !== void 0 && typeof s.image !== "string")) return false;
-  if (services.some((s) => isObj(s) && s.volumes !== void 0 && s.volumes !== null && !Array.isArray(s.volumes))) return false;
+  if (services.some((s) => isObj(s) && s.volumes !== void 0 && s.volumes !== null && !Array.isArray(s.volumes)))
+    return false;
   return services.some((s) => isObj(s) && SERVICE_KEYS.some((k) => k in s));
 }
 function normalizeProjectName(name) {
@@ -44004,7 +44073,10 @@ function loadComposeValue(value, doc, project, opts = {}) {
     loadService(ctx, service, svc, projectName);
   }
   if (Object.values(services).some((s) => isObj(s) && s.env_file !== void 0)) {
-    project.notes.push({ file: doc.file, message: "env_file contents are not read: variables set only there count as unknown" });
+    project.notes.push({
+      file: doc.file,
+      message: "env_file contents are not read: variables set only there count as unknown"
+    });
   }
 }
 function loadService(ctx, service, svc, projectName) {
@@ -44016,7 +44088,10 @@ function loadService(ctx, service, svc, projectName) {
       const s = text(l);
       if (s === void 0) return;
       const eq = s.indexOf("=");
-      annotations[eq < 0 ? s : s.slice(0, eq)] = { value: eq < 0 ? "" : s.slice(eq + 1), at: at(ctx, [...base, "labels", i]) };
+      annotations[eq < 0 ? s : s.slice(0, eq)] = {
+        value: eq < 0 ? "" : s.slice(eq + 1),
+        at: at(ctx, [...base, "labels", i])
+      };
     });
   } else if (isObj(labels)) {
     for (const [k, v] of Object.entries(labels)) {
@@ -44136,12 +44211,30 @@ function loadService(ctx, service, svc, projectName) {
     } else if (svc.image === void 0 && projectName) {
       const v2 = `${projectName}-${service}`;
       container.builds = { value: v2, at: buildAt };
-      ctx.project.builds.push({ image: v2, tool: "compose", at: buildAt }, { image: `${projectName}_${service}`, tool: "compose", at: buildAt });
+      ctx.project.builds.push(
+        { image: v2, tool: "compose", at: buildAt },
+        { image: `${projectName}_${service}`, tool: "compose", at: buildAt }
+      );
     }
   }
   ctx.project.workloads.push(workload);
 }
-var MODES = /* @__PURE__ */ new Set(["ro", "rw", "z", "Z", "cached", "delegated", "consistent", "nocopy", "shared", "slave", "private", "rshared", "rslave", "rprivate"]);
+var MODES = /* @__PURE__ */ new Set([
+  "ro",
+  "rw",
+  "z",
+  "Z",
+  "cached",
+  "delegated",
+  "consistent",
+  "nocopy",
+  "shared",
+  "slave",
+  "private",
+  "rshared",
+  "rslave",
+  "rprivate"
+]);
 function isPathSource(s) {
   return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || /^[A-Za-z]:[\\/]/.test(s);
 }
@@ -44164,7 +44257,14 @@ function mountFrom(ctx, v, path11) {
     const opts = (mode ?? "").split(",");
     const readOnly2 = opts.includes("ro");
     const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path11) } : namedVolume(ctx, src, path11);
-    return { mountPath: target2, volumeName: src, volume: volume2, readOnly: readOnly2, at: at(ctx, path11), ...readOnly2 ? { readOnlyAt: at(ctx, path11) } : {} };
+    return {
+      mountPath: target2,
+      volumeName: src,
+      volume: volume2,
+      readOnly: readOnly2,
+      at: at(ctx, path11),
+      ...readOnly2 ? { readOnlyAt: at(ctx, path11) } : {}
+    };
   }
   const o = asObj(v);
   if (!o) return void 0;
@@ -44174,14 +44274,33 @@ function mountFrom(ctx, v, path11) {
   const source = text(o.source);
   if (o.source !== void 0 && source === void 0) {
     const written = scalarString(o.source) ?? "?";
-    return { mountPath: target, volumeName: written, volume: { name: written, kind: "other", at: at(ctx, path11) }, readOnly: o.read_only === true, at: at(ctx, path11) };
+    return {
+      mountPath: target,
+      volumeName: written,
+      volume: { name: written, kind: "other", at: at(ctx, path11) },
+      readOnly: o.read_only === true,
+      at: at(ctx, path11)
+    };
   }
   const readOnly = o.read_only === true || o.read_only === "true";
   let volume;
-  if (type2 === "bind") volume = { name: source ?? target, kind: "composeBind", ...source !== void 0 ? { source } : {}, at: at(ctx, path11) };
+  if (type2 === "bind")
+    volume = {
+      name: source ?? target,
+      kind: "composeBind",
+      ...source !== void 0 ? { source } : {},
+      at: at(ctx, path11)
+    };
   else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path11) };
-  else if (type2 === "volume") volume = source ? namedVolume(ctx, source, path11) : { name: target, kind: "composeAnonymous", at: at(ctx, path11) };
-  else volume = { name: source ?? target, kind: type2 === "image" ? "image" : "other", ...source !== void 0 ? { source } : {}, at: at(ctx, path11) };
+  else if (type2 === "volume")
+    volume = source ? namedVolume(ctx, source, path11) : { name: target, kind: "composeAnonymous", at: at(ctx, path11) };
+  else
+    volume = {
+      name: source ?? target,
+      kind: type2 === "image" ? "image" : "other",
+      ...source !== void 0 ? { source } : {},
+      at: at(ctx, path11)
+    };
   return {
     mountPath: target,
     ...source !== void 0 ? { volumeName: source } : {},
@@ -44222,7 +44341,14 @@ function unresolvedShort(ctx, raw, path11) {
   const mode = parts.length > 2 ? interpolate(parts.slice(2).join(":")) : "";
   const readOnly = (mode ?? "").split(",").includes("ro");
   const written = parts[0];
-  return { mountPath: target, volumeName: written, volume: { name: written, kind: "other", at: at(ctx, path11) }, readOnly, at: at(ctx, path11), ...readOnly ? { readOnlyAt: at(ctx, path11) } : {} };
+  return {
+    mountPath: target,
+    volumeName: written,
+    volume: { name: written, kind: "other", at: at(ctx, path11) },
+    readOnly,
+    at: at(ctx, path11),
+    ...readOnly ? { readOnlyAt: at(ctx, path11) } : {}
+  };
 }
 function splitShort(s) {
   const parts = s.split(":");
@@ -44230,11 +44356,12 @@ function splitShort(s) {
     parts.splice(0, 2, `${parts[0]}:${parts[1]}`);
   }
   if (parts.length > 3) return [parts[0], parts[1], parts.slice(2).join(":")];
-  if (parts.length === 2 && MODES.has(parts[1]) && !parts[1].startsWith("/")) return [parts[0]];
+  if (parts.length === 2 && MODES.has(parts[1]) && !parts[1].startsWith("/"))
+    return [parts[0]];
   return parts;
 }
 
-// policies/loaders/kubernetes.ts
+// policies/load/kubernetes.ts
 var NETWORK_SOURCES = /* @__PURE__ */ new Set([
   "nfs",
   "csi",
@@ -44463,7 +44590,12 @@ function loadWorkload(ctx, obj, kind, base) {
   const nodeSelector = asObj(podSpec.nodeSelector) ? stringMap(podSpec.nodeSelector) : void 0;
   const workload = {
     source: "kubernetes",
-    resource: { apiVersion: str(obj.apiVersion), kind, namespace, name: str(meta.name) ?? str(meta.generateName) ?? "<unnamed>" },
+    resource: {
+      apiVersion: str(obj.apiVersion),
+      kind,
+      namespace,
+      name: str(meta.name) ?? str(meta.generateName) ?? "<unnamed>"
+    },
     at: nodeAnchor(ctx.doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
     file: ctx.file,
     replicas,
@@ -47651,10 +47783,10 @@ var {
   safeDump
 } = yaml;
 
-// policies/loaders/yaml-parse.ts
+// policies/load/parse/yaml.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 
-// policies/loaders/json-error.ts
+// policies/load/parse/json-error.ts
 var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
 function jsonErrorOffset(text3) {
   let i = 0;
@@ -47747,9 +47879,12 @@ function jsonErrorOffset(text3) {
   }
 }
 
-// policies/loaders/yaml-parse.ts
+// policies/load/parse/yaml.ts
 var TYPES = yaml.types;
-var SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [TYPES.merge], explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set] });
+var SCHEMA = yaml.CORE_SCHEMA.extend({
+  implicit: [TYPES.merge],
+  explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set]
+});
 var DOC_START = /^---(?:[ \t\r]|$)/;
 var DOC_END = /^\.\.\.(?:[ \t\r]|$)/;
 function isTrivia(line) {
@@ -47829,16 +47964,20 @@ function checkStructure(value, limits) {
   while (stack.length > 0) {
     const [v, depth] = stack.pop();
     if (v === null || typeof v !== "object") continue;
-    if (depth > limits.maxDepth) throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
+    if (depth > limits.maxDepth)
+      throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
     if (seen.has(v)) {
       expansions += expandedSize(v, depth);
       if (limits.maxAliasCount >= 0 && expansions > limits.maxAliasCount) {
-        throw new StructureError(`too many alias expansions (over ${limits.maxAliasCount}, limits.maxAliasCount): possible alias bomb`);
+        throw new StructureError(
+          `too many alias expansions (over ${limits.maxAliasCount}, limits.maxAliasCount): possible alias bomb`
+        );
       }
       continue;
     }
     seen.add(v);
-    for (const child2 of Object.values(v)) if (child2 !== null && typeof child2 === "object") stack.push([child2, depth + 1]);
+    for (const child2 of Object.values(v))
+      if (child2 !== null && typeof child2 === "object") stack.push([child2, depth + 1]);
   }
 }
 function describe2(err) {
@@ -47858,14 +47997,19 @@ function parseOne(file, index, raw, limits) {
     if (raw.text.includes("*")) checkStructure(value, limits);
     return { ref: { file, index, text: raw.text, lineOffset: raw.lineOffset }, value };
   } catch (err) {
-    if (err instanceof StructureError) return { file, line: raw.lineOffset, message: `document ${index + 1}: ${err.message}` };
+    if (err instanceof StructureError)
+      return { file, line: raw.lineOffset, message: `document ${index + 1}: ${err.message}` };
     const e = err;
     if (e.name === "YAMLException" && /expected a single document/.test(e.reason ?? "")) return "multi";
     const lastLine = raw.lineOffset + countLines(raw.text.endsWith("\n") ? raw.text.slice(0, -1) : raw.text) - 1;
     const line = e.mark ? Math.min(raw.lineOffset + e.mark.line, lastLine) : raw.lineOffset;
     const column = e.mark && raw.lineOffset + e.mark.line <= lastLine ? e.mark.column + 1 : void 0;
     if (/nesting exceeded maxDepth/.test(e.reason ?? "")) {
-      return { file, line, message: `document ${index + 1}: nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)` };
+      return {
+        file,
+        line,
+        message: `document ${index + 1}: nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`
+      };
     }
     return { file, line, ...column !== void 0 ? { column } : {}, message: `invalid YAML: ${describe2(err)}` };
   }
@@ -47882,7 +48026,12 @@ function parseWithYaml(file, text3, limits) {
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
       const pos = first?.linePos?.[0];
-      out.errors.push({ file, line: pos?.line ?? lineOffset, ...pos ? { column: pos.col } : {}, message: `invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}` });
+      out.errors.push({
+        file,
+        line: pos?.line ?? lineOffset,
+        ...pos ? { column: pos.col } : {},
+        message: `invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`
+      });
       return;
     }
     try {
@@ -47890,7 +48039,11 @@ function parseWithYaml(file, text3, limits) {
       checkStructure(value, limits);
       out.docs.push({ ref: { file, index, text: text3.slice(start, doc.range[2]), lineOffset }, value });
     } catch (err) {
-      out.errors.push({ file, line: lineOffset, message: `document ${index + 1}: ${err instanceof StructureError ? err.message : describe2(err)}` });
+      out.errors.push({
+        file,
+        line: lineOffset,
+        message: `document ${index + 1}: ${err instanceof StructureError ? err.message : describe2(err)}`
+      });
     }
   });
   return out;
@@ -47942,14 +48095,24 @@ function parseJsonText(file, text3, limits) {
       }
     }
     const message = err instanceof RangeError ? "document is nested too deeply to parse" : msg.replace(/\s*\(line \d+ column \d+\)$/, "");
-    return { docs: [], errors: [{ file, ...line !== void 0 ? { line } : {}, ...column !== void 0 ? { column } : {}, message: `invalid JSON: ${message}` }] };
+    return {
+      docs: [],
+      errors: [
+        {
+          file,
+          ...line !== void 0 ? { line } : {},
+          ...column !== void 0 ? { column } : {},
+          message: `invalid JSON: ${message}`
+        }
+      ]
+    };
   }
 }
 
-// policies/loaders/scripts.ts
+// policies/load/scripts/scripts.ts
 var import_yaml3 = __toESM(require_dist(), 1);
 
-// policies/loaders/scripts-shell.ts
+// policies/load/scripts/shell.ts
 var SEPARATORS = /* @__PURE__ */ new Set([";", "&&", "||", "&", ";;", "\n", "(", ")"]);
 function isSpace(c) {
   return c === " " || c === "	" || c === "\r";
@@ -48180,7 +48343,7 @@ function valueOffset(w) {
   return first === '"' || first === "'" ? w.start + 1 : w.start;
 }
 
-// policies/loaders/scripts-expand.ts
+// policies/load/scripts/expand.ts
 var VarTable = class {
   defs = /* @__PURE__ */ new Map();
   define(name, def) {
@@ -48237,7 +48400,8 @@ function braceExpression(body, ctx) {
   const op = m[2];
   if (op === void 0) return value ?? UNKNOWN;
   const emptyCounts = op.startsWith(":");
-  if (value === void 0 || emptyCounts && value === "") return expandWith(m[3] ?? "", { ...ctx, guard: new Set(ctx.guard) });
+  if (value === void 0 || emptyCounts && value === "")
+    return expandWith(m[3] ?? "", { ...ctx, guard: new Set(ctx.guard) });
   return value;
 }
 function closingIndex(raw, i, open2, close) {
@@ -48338,15 +48502,62 @@ function isMeaningfulImage(ref) {
   return /[A-Za-z0-9]/.test(repo.replace(/\*/g, ""));
 }
 
-// policies/loaders/scripts-scan.ts
+// policies/load/scripts/scan.ts
 var CONTAINER_CLIS = /* @__PURE__ */ new Set(["docker", "podman", "nerdctl", "buildah", "finch"]);
 var AGENT_IMAGES_DIR = "/var/lib/rancher/k3s/agent/images";
 var K3S_TOOLS = /* @__PURE__ */ new Set(["k3s", "k3d", "k3sup"]);
-var DECOMPRESSORS = /* @__PURE__ */ new Set(["cat", "zcat", "gunzip", "gzip", "pigz", "zstd", "zstdcat", "xz", "xzcat", "unxz", "bzip2", "bzcat", "pv"]);
+var DECOMPRESSORS = /* @__PURE__ */ new Set([
+  "cat",
+  "zcat",
+  "gunzip",
+  "gzip",
+  "pigz",
+  "zstd",
+  "zstdcat",
+  "xz",
+  "xzcat",
+  "unxz",
+  "bzip2",
+  "bzcat",
+  "pv"
+]);
 var COMPRESSORS = /* @__PURE__ */ new Set(["gzip", "pigz", "zstd", "xz", "bzip2", "pv", "cat"]);
-var PREFIX_WORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "time", "exec", "command", "nohup", "builtin"]);
+var PREFIX_WORDS = /* @__PURE__ */ new Set([
+  "if",
+  "then",
+  "else",
+  "elif",
+  "do",
+  "while",
+  "until",
+  "!",
+  "{",
+  "time",
+  "exec",
+  "command",
+  "nohup",
+  "builtin"
+]);
 var ASSIGNMENT_BUILTINS = /* @__PURE__ */ new Set(["export", "local", "readonly", "declare", "typeset"]);
-var GLOBAL_VALUE_OPTIONS = /* @__PURE__ */ new Set(["--context", "-c", "-H", "--host", "--config", "-n", "--namespace", "--address", "-a", "--log-level", "-l", "--url", "--connection", "--storage-driver", "--root", "--runroot", "--builder"]);
+var GLOBAL_VALUE_OPTIONS = /* @__PURE__ */ new Set([
+  "--context",
+  "-c",
+  "-H",
+  "--host",
+  "--config",
+  "-n",
+  "--namespace",
+  "--address",
+  "-a",
+  "--log-level",
+  "-l",
+  "--url",
+  "--connection",
+  "--storage-driver",
+  "--root",
+  "--runroot",
+  "--builder"
+]);
 var CTR_VALUE_OPTIONS = /* @__PURE__ */ new Set(["-n", "--namespace", "-a", "--address", "--timeout", "--connect-timeout"]);
 var ASSIGNMENT_RE = /^([A-Za-z_]\w*)\+?=/;
 var MAX_SUBSTITUTION_DEPTH = 6;
@@ -48428,7 +48639,10 @@ var ScriptScanner = class {
     for (const sub of parsed.substitutions) {
       const inner = seg.text.slice(sub.start, sub.end);
       if (!/\b(build|bud|save|import|k3s|k3d|kind|cp|mv|install|scp|rsync)\b/.test(inner)) continue;
-      this.scan({ ...seg, text: inner, locate: (o) => seg.locate(sub.start + o), base: seg.base + sub.start }, depth + 1);
+      this.scan(
+        { ...seg, text: inner, locate: (o) => seg.locate(sub.start + o), base: seg.base + sub.start },
+        depth + 1
+      );
     }
   }
   /** Records assignments and strips the words that only change how the command runs (`sudo`, `if`, `FOO=1`). */
@@ -48472,7 +48686,12 @@ var ScriptScanner = class {
       if (ASSIGNMENT_BUILTINS.has(v)) {
         for (const rest of words2.slice(i + 1)) {
           const am = ASSIGNMENT_RE.exec(rest.raw);
-          if (am) this.vars.define(am[1], { raw: rest.raw.slice(am[0].length), syntax: "shell", offset: seg.base + rest.start });
+          if (am)
+            this.vars.define(am[1], {
+              raw: rest.raw.slice(am[0].length),
+              syntax: "shell",
+              offset: seg.base + rest.start
+            });
         }
         this.analyzeArrays(c, seg);
         return void 0;
@@ -48499,11 +48718,14 @@ var ScriptScanner = class {
       const raw = cmd.words[i].raw;
       if (!raw.includes("k3s") && !raw.includes("$") && !raw.includes("{{")) continue;
       const v = cmd.exp(i);
-      if (v.includes("get.k3s.io") || v.includes("/etc/rancher/k3s") || v.includes("/var/lib/rancher/k3s")) this.signal(cmd, cmd.words[i].start);
+      if (v.includes("get.k3s.io") || v.includes("/etc/rancher/k3s") || v.includes("/var/lib/rancher/k3s"))
+        this.signal(cmd, cmd.words[i].start);
     }
-    if (Object.keys(cmd.env).some((k) => k.startsWith("INSTALL_K3S_") || k === "K3S_TOKEN" || k === "K3S_URL")) this.signal(cmd, first.start);
+    if (Object.keys(cmd.env).some((k) => k.startsWith("INSTALL_K3S_") || k === "K3S_TOKEN" || k === "K3S_URL"))
+      this.signal(cmd, first.start);
     const viaVariable = tool.includes(UNKNOWN);
-    if (CONTAINER_CLIS.has(tool) || viaVariable) this.containerCommand(cmd, pipeline, index, viaVariable ? first.raw : tool);
+    if (CONTAINER_CLIS.has(tool) || viaVariable)
+      this.containerCommand(cmd, pipeline, index, viaVariable ? first.raw : tool);
     else if (tool === "k3s" && cmd.exp(1) === "ctr") this.ctrImport(cmd, 2, "k3s ctr", pipeline, index);
     else if (tool === "ctr") this.ctrImport(cmd, 1, "ctr -n k8s.io", pipeline, index);
     else if (tool === "k3d" && cmd.exp(1) === "image" && cmd.exp(2) === "import") this.k3dImport(cmd);
@@ -48530,7 +48752,8 @@ var ScriptScanner = class {
     else if (sub === "tag") {
       const names = cmd.words.slice(j + 1).filter((w) => !w.raw.startsWith("-"));
       const target = names[1];
-      if (target) this.addBuild(this.expand(target, cmd.segment), `${tool} tag`, this.at(cmd.segment, valueOffset(target)));
+      if (target)
+        this.addBuild(this.expand(target, cmd.segment), `${tool} tag`, this.at(cmd.segment, valueOffset(target)));
     } else if (sub === "push") {
       for (let k = j + 1; k < cmd.length; k++) if (!cmd.exp(k).startsWith("-")) this.pushed.add(cmd.exp(k));
     }
@@ -48545,9 +48768,11 @@ var ScriptScanner = class {
         const tw = cmd.words[k + 1];
         tags.push({ word: tw, value: cmd.exp(k + 1), offset: valueOffset(tw) });
         k++;
-      } else if (v.startsWith("--tag=")) tags.push({ word: w, value: v.slice(6), offset: w.start + w.raw.indexOf("=") + 1 });
+      } else if (v.startsWith("--tag="))
+        tags.push({ word: w, value: v.slice(6), offset: w.start + w.raw.indexOf("=") + 1 });
       else if (/^-t[^-]/.test(v)) tags.push({ word: w, value: v.slice(2).replace(/^=/, ""), offset: w.start + 2 });
-      else if (v === "--push" || /^(-o|--output)=?.*type=registry/.test(v) || (v === "-o" || v === "--output") && cmd.exp(k + 1).includes("type=registry")) pushes = true;
+      else if (v === "--push" || /^(-o|--output)=?.*type=registry/.test(v) || (v === "-o" || v === "--output") && cmd.exp(k + 1).includes("type=registry"))
+        pushes = true;
     }
     if (pushes) return;
     for (const t of tags) this.addBuild(t.value, tool, this.at(cmd.segment, t.offset));
@@ -48574,8 +48799,10 @@ var ScriptScanner = class {
       for (let k = 0; k < values.length; k++) {
         const v = values[k];
         const next = a.elements[k + 1];
-        if ((v === "-t" || v === "--tag") && next) this.addBuild(values[k + 1], tool, this.at(seg, valueOffset(next)));
-        else if (v.startsWith("--tag=")) this.addBuild(v.slice(6), tool, this.at(seg, valueOffset(a.elements[k])));
+        if ((v === "-t" || v === "--tag") && next)
+          this.addBuild(values[k + 1], tool, this.at(seg, valueOffset(next)));
+        else if (v.startsWith("--tag="))
+          this.addBuild(v.slice(6), tool, this.at(seg, valueOffset(a.elements[k])));
       }
     }
   }
@@ -48600,7 +48827,8 @@ var ScriptScanner = class {
         if (!next) continue;
         const method = this.stdinImportMethod(next);
         if (method) {
-          for (const w of images) this.addImport({ image: this.expand(w, cmd.segment), method, at: this.at(cmd.segment, valueOffset(w)) });
+          for (const w of images)
+            this.addImport({ image: this.expand(w, cmd.segment), method, at: this.at(cmd.segment, valueOffset(w)) });
           if (K3S_TOOLS.has(next.tool())) this.signal(next, next.words[0].start);
           return;
         }
@@ -48623,7 +48851,13 @@ var ScriptScanner = class {
     this.saves.push(save);
     this.saveSegments.set(save, cmd.segment);
     if (output.startsWith(`${AGENT_IMAGES_DIR}/`)) {
-      for (const w of images) this.addImport({ image: this.expand(w, cmd.segment), tarball: output, method: "k3s agent images dir", at: this.at(cmd.segment, valueOffset(w)) });
+      for (const w of images)
+        this.addImport({
+          image: this.expand(w, cmd.segment),
+          tarball: output,
+          method: "k3s agent images dir",
+          at: this.at(cmd.segment, valueOffset(w))
+        });
     }
   }
   /** The import method when `cmd` imports an image archive from stdin into k3s's containerd, else undefined. */
@@ -48705,12 +48939,23 @@ var ScriptScanner = class {
         if (source) {
           for (let k = 1; k < source.length; k++) {
             if (source.exp(k).startsWith("-")) continue;
-            this.tarballImports.push({ tarball: source.exp(k), method, word: source.words[k], segment: source.segment });
+            this.tarballImports.push({
+              tarball: source.exp(k),
+              method,
+              word: source.words[k],
+              segment: source.segment
+            });
           }
           return;
         }
         const redirect = cmd.redirect((op) => op === "<");
-        if (redirect) this.tarballImports.push({ tarball: this.expand(redirect, cmd.segment), method, word: redirect, segment: cmd.segment });
+        if (redirect)
+          this.tarballImports.push({
+            tarball: this.expand(redirect, cmd.segment),
+            method,
+            word: redirect,
+            segment: cmd.segment
+          });
         return;
       }
       if (word) this.tarballImports.push({ tarball: file, method, word, segment: cmd.segment });
@@ -48744,7 +48989,8 @@ var ScriptScanner = class {
   importArgument(cmd, k, method) {
     const v = cmd.exp(k);
     const w = cmd.words[k];
-    if (/\.(tar|tgz|tar\.gz|tar\.zst)$/.test(v)) this.tarballImports.push({ tarball: v, method, word: w, segment: cmd.segment });
+    if (/\.(tar|tgz|tar\.gz|tar\.zst)$/.test(v))
+      this.tarballImports.push({ tarball: v, method, word: w, segment: cmd.segment });
     else if (isMeaningfulImage(v)) this.addImport({ image: v, method, at: this.at(cmd.segment, valueOffset(w)) });
   }
   /** `cp app.tar /var/lib/rancher/k3s/agent/images/`: k3s imports archives in that folder when it starts. */
@@ -48766,7 +49012,13 @@ var ScriptScanner = class {
     const dest = explicitTarget ? void 0 : files.pop();
     if (!explicitTarget && (dest === void 0 || !cmd.exp(dest).includes(AGENT_IMAGES_DIR))) return;
     this.signal(cmd, cmd.words[0].start);
-    for (const k of files) this.tarballImports.push({ tarball: cmd.exp(k), method: "k3s agent images dir", word: cmd.words[k], segment: cmd.segment });
+    for (const k of files)
+      this.tarballImports.push({
+        tarball: cmd.exp(k),
+        method: "k3s agent images dir",
+        word: cmd.words[k],
+        segment: cmd.segment
+      });
   }
   addImport(fact) {
     const at2 = fact.at.kind === "pos" ? `${fact.at.line}:${fact.at.column}` : "";
@@ -48786,7 +49038,8 @@ var ScriptScanner = class {
       }
       for (const s of linked) {
         const seg = this.saveSegments.get(s);
-        for (const w of s.images) this.addImport({ image: this.expand(w, seg), tarball: t.tarball, method: t.method, at: at2 });
+        for (const w of s.images)
+          this.addImport({ image: this.expand(w, seg), tarball: t.tarball, method: t.method, at: at2 });
       }
     }
     const kept = this.builds.filter((b) => !this.pushed.has(b.image)).sort(byPosition);
@@ -48797,7 +49050,7 @@ var ScriptScanner = class {
   }
 };
 
-// policies/sqlite.ts
+// policies/facts/sqlite.ts
 var SQLITE_EXT = String.raw`\.(?:db|sqlite|sqlite3|db3|s3db|sl3)`;
 var URL_RE = /\b(sqlite(?:\+[a-z0-9_]+)?:|jdbc:sqlite:|file:)(\/*)([^\s'"`?#;,)}\]]+)/gi;
 var PATH_RE = new RegExp(String.raw`(?<![\w:/.])(\/(?:[\w.@+-]+\/)*[\w.@+-]*${SQLITE_EXT})(?![\w/])`, "gi");
@@ -48841,7 +49094,7 @@ function dirOf(path11) {
   return i <= 0 ? "/" : path11.slice(0, i);
 }
 
-// policies/loaders/source.ts
+// policies/load/source.ts
 function isCommentLine(trimmed) {
   return trimmed.startsWith("#") || trimmed.startsWith("//") || trimmed.startsWith(";") || trimmed.startsWith("--") || trimmed.startsWith("/*") || trimmed.startsWith("* ") || trimmed === "*" || trimmed.startsWith("<!--") || trimmed.startsWith("rem ") || trimmed.startsWith("REM ");
 }
@@ -48869,13 +49122,17 @@ function loadSourceText(file, text3) {
     for (const ref of findSqliteReferences(line)) {
       const after = line.slice(ref.index + ref.raw.length);
       if (isTemplated(ref.raw, line.slice(0, ref.index), after)) continue;
-      project.sqliteLiterals.push({ path: ref.path, raw: ref.raw, at: { kind: "pos", file, line: lineNo, column: ref.index + 1 } });
+      project.sqliteLiterals.push({
+        path: ref.path,
+        raw: ref.raw,
+        at: { kind: "pos", file, line: lineNo, column: ref.index + 1 }
+      });
     }
   }
   return project;
 }
 
-// policies/loaders/scripts.ts
+// policies/load/scripts/scripts.ts
 function lineLocator(text3, startLine = 1, startColumn = 1) {
   const starts = [0];
   for (let i = 0; i < text3.length; i++) if (text3.charCodeAt(i) === 10) starts.push(i + 1);
@@ -48907,7 +49164,8 @@ function splitLines(text3) {
 }
 function unquote(v) {
   const t = v.trim();
-  if (t.length >= 2 && (t.startsWith('"') && t.endsWith('"') || t.startsWith("'") && t.endsWith("'"))) return t.slice(1, -1);
+  if (t.length >= 2 && (t.startsWith('"') && t.endsWith('"') || t.startsWith("'") && t.endsWith("'")))
+    return t.slice(1, -1);
   return t;
 }
 function scanMakefile(text3, scanner) {
@@ -48917,7 +49175,9 @@ function scanMakefile(text3, scanner) {
   for (const { line, offset } of splitLines(text3)) {
     if (line.startsWith("	") && inRule || continued) {
       continued = line.endsWith("\\");
-      kept.push(line.replace(/^(\t[ \t]*)([@+-]+)/, (_m, ws, p) => ws.replace("	", " ") + " ".repeat(p.length)).replace(/^\t/, " "));
+      kept.push(
+        line.replace(/^(\t[ \t]*)([@+-]+)/, (_m, ws, p) => ws.replace("	", " ") + " ".repeat(p.length)).replace(/^\t/, " ")
+      );
       continue;
     }
     kept.push(blankLine(line));
@@ -48950,7 +49210,12 @@ function scanJustfile(text3, scanner) {
       const value = assign[2].trim();
       const quoted = /^"([^"]*)"$|^'([^']*)'$/.exec(value);
       const bare = /^[A-Za-z_][\w-]*$/.test(value);
-      scanner.defineGlobal(assign[1], quoted ? quoted[1] ?? quoted[2] ?? "" : bare ? `{{${value}}}` : UNKNOWN, quoted ? "literal" : "template", offset);
+      scanner.defineGlobal(
+        assign[1],
+        quoted ? quoted[1] ?? quoted[2] ?? "" : bare ? `{{${value}}}` : UNKNOWN,
+        quoted ? "literal" : "template",
+        offset
+      );
       inRecipe = false;
       continue;
     }
@@ -48998,7 +49263,8 @@ function defineYamlVars(map2, scanner) {
     if (key2 === void 0) continue;
     const offset = (0, import_yaml3.isScalar)(pair.key) ? pair.key.range?.[0] ?? -1 : -1;
     const v = pair.value;
-    if ((0, import_yaml3.isScalar)(v) && v.value !== null && typeof v.value !== "object") scanner.defineGlobal(key2, String(v.value), "template", offset);
+    if ((0, import_yaml3.isScalar)(v) && v.value !== null && typeof v.value !== "object")
+      scanner.defineGlobal(key2, String(v.value), "template", offset);
     else scanner.defineGlobal(key2, UNKNOWN, "literal", offset);
   }
 }
@@ -49008,7 +49274,12 @@ function parseYaml(text3, file, project) {
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0] ?? lines.linePos(first.pos[0]);
-    project.errors.push({ file, line: pos.line, column: pos.col, message: `invalid YAML: ${first.message.split("\n")[0]}` });
+    project.errors.push({
+      file,
+      line: pos.line,
+      column: pos.col,
+      message: `invalid YAML: ${first.message.split("\n")[0]}`
+    });
     return void 0;
   }
   return { doc, lines };
@@ -49079,7 +49350,8 @@ function scanWorkflow(text3, file, scanner, project) {
 function workflowAction(uses, step, lines, text3, scanner) {
   const name = String(uses.value).toLowerCase();
   const pos = lines.linePos(uses.range?.[0] ?? 0);
-  if (/(^|\/|-)(k3s|k3d)/.test(name.split("@")[0] ?? "")) scanner.k3sSignals.push({ kind: "pos", file: scanner.file, line: pos.line, column: pos.col });
+  if (/(^|\/|-)(k3s|k3d)/.test(name.split("@")[0] ?? ""))
+    scanner.k3sSignals.push({ kind: "pos", file: scanner.file, line: pos.line, column: pos.col });
   if (!name.startsWith("docker/build-push-action")) return;
   const withMap = step.get("with", true);
   if (!(0, import_yaml3.isMap)(withMap)) return;
@@ -49130,12 +49402,22 @@ function loadScriptText(file, text3, kind) {
   return project;
 }
 
-// policies/loaders/discover.ts
+// policies/load/discover.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { existsSync as existsSync3 } from "node:fs";
 import path6 from "node:path";
-var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules", "vendor", "third_party", "bower_components", ".venv", "venv", "__pycache__", ".terraform"]);
+var SKIPPED_DIRS = /* @__PURE__ */ new Set([
+  ".git",
+  "node_modules",
+  "vendor",
+  "third_party",
+  "bower_components",
+  ".venv",
+  "venv",
+  "__pycache__",
+  ".terraform"
+]);
 var toPosix = (p) => p.split(path6.sep).join("/");
 function isInside(root, p) {
   const rel = path6.relative(root, p);
@@ -49214,10 +49496,16 @@ async function discoverAndRead(paths, opts, sink) {
       try {
         const text3 = await opts.readStdin();
         if (Buffer.byteLength(text3) > limits.maxFileBytes) {
-          sink.error({ file: "<stdin>", message: `input is ${formatMB(Buffer.byteLength(text3))}, over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes)` });
+          sink.error({
+            file: "<stdin>",
+            message: `input is ${formatMB(Buffer.byteLength(text3))}, over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes)`
+          });
         } else sink.file("<stdin>", text3, { forceYaml: true });
       } catch (err) {
-        sink.error({ file: "<stdin>", message: `cannot read standard input: ${err instanceof Error ? err.message : String(err)}` });
+        sink.error({
+          file: "<stdin>",
+          message: `cannot read standard input: ${err instanceof Error ? err.message : String(err)}`
+        });
       }
       continue;
     }
@@ -49227,7 +49515,10 @@ async function discoverAndRead(paths, opts, sink) {
       st = statSync(abs);
     } catch (err) {
       const code = err.code;
-      sink.error({ file: given, message: code === "ENOENT" ? `path not found: ${given}` : `cannot read ${given}: ${err.message}` });
+      sink.error({
+        file: given,
+        message: code === "ENOENT" ? `path not found: ${given}` : `cannot read ${given}: ${err.message}`
+      });
       continue;
     }
     const displayBase = displayPath2(opts.cwd, abs, given);
@@ -49264,7 +49555,12 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    out.push({ abs: dir, display: joinDisplay(displayBase, rel), helm: false, error: `cannot read folder: ${err.message}` });
+    out.push({
+      abs: dir,
+      display: joinDisplay(displayBase, rel),
+      helm: false,
+      error: `cannot read folder: ${err.message}`
+    });
     return;
   }
   entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -49285,7 +49581,12 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
         continue;
       }
       if (!isInside(root, real)) {
-        out.push({ abs, display: joinDisplay(displayBase, childRel), helm: false, note: "symlink points outside the scan root: not followed" });
+        out.push({
+          abs,
+          display: joinDisplay(displayBase, childRel),
+          helm: false,
+          note: "symlink points outside the scan root: not followed"
+        });
         continue;
       }
     }
@@ -49294,7 +49595,16 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
       if (exclude && (exclude(childRel) || exclude(`${childRel}/`))) continue;
       if (visited.has(real)) continue;
       visited.add(real);
-      walk(root, real, childRel, displayBase, exclude, visited, out, inHelmTemplates || isChart && e.name === "templates");
+      walk(
+        root,
+        real,
+        childRel,
+        displayBase,
+        exclude,
+        visited,
+        out,
+        inHelmTemplates || isChart && e.name === "templates"
+      );
     } else if (isFile2) {
       if (exclude && exclude(childRel)) continue;
       out.push({ abs: real, display: joinDisplay(displayBase, childRel), helm: inHelmTemplates });
@@ -49318,7 +49628,10 @@ function flush(candidates, limits, sink, seen, counter) {
     const r = readCandidate(c, limits);
     if (r.kind === "skip") continue;
     if (++counter.files > limits.maxFiles) {
-      sink.error({ file: c.display, message: `more than ${limits.maxFiles} files to scan (limits.maxFiles): this file and the rest were not scanned` });
+      sink.error({
+        file: c.display,
+        message: `more than ${limits.maxFiles} files to scan (limits.maxFiles): this file and the rest were not scanned`
+      });
       counter.stopped = true;
       return;
     }
@@ -49339,7 +49652,13 @@ function readCandidate(c, limits) {
     }
     if (size > limits.maxFileBytes) {
       if (optional) return { kind: "skip" };
-      return { kind: "error", error: { file: c.display, message: `file is ${formatMB(size)}, over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes): not scanned` } };
+      return {
+        kind: "error",
+        error: {
+          file: c.display,
+          message: `file is ${formatMB(size)}, over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes): not scanned`
+        }
+      };
     }
     const buf = Buffer.allocUnsafe(size);
     let got = 0;
@@ -49364,7 +49683,7 @@ function readCandidate(c, limits) {
   }
 }
 
-// policies/loaders/index.ts
+// policies/load/index.ts
 function resolveLimits(limits) {
   return { ...DEFAULT_LIMITS, ...limits ?? {} };
 }
@@ -49379,7 +49698,10 @@ function loadText(file, text3, opts = {}) {
   } catch (err) {
     const p = emptyProject();
     p.files = 1;
-    p.errors.push({ file, message: `internal error while loading: ${err instanceof Error ? err.message : String(err)}` });
+    p.errors.push({
+      file,
+      message: `internal error while loading: ${err instanceof Error ? err.message : String(err)}`
+    });
     return p;
   }
 }
@@ -49438,18 +49760,24 @@ async function loadPaths(paths, opts) {
     await discoverAndRead(paths, opts, {
       file: (file, text3, extra) => {
         const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path7.basename(path7.resolve(opts.cwd, file, "..")) || void 0);
-        mergeProject(project, loadText(file, text3, { ...opts, ...extra, ...folderName !== void 0 ? { folderName } : {} }));
+        mergeProject(
+          project,
+          loadText(file, text3, { ...opts, ...extra, ...folderName !== void 0 ? { folderName } : {} })
+        );
       },
       error: (err) => project.errors.push(err),
       note: (note) => project.notes.push(note)
     });
   } catch (err) {
-    project.errors.push({ file: paths.join(" "), message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}` });
+    project.errors.push({
+      file: paths.join(" "),
+      message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`
+    });
   }
   return project;
 }
 
-// policies/images.ts
+// policies/facts/images.ts
 var DOCKER_HUB = "docker.io";
 function looksLikeRegistry(first) {
   return first.includes(".") || first.includes(":") || first === "localhost";
@@ -49513,77 +49841,7 @@ function effectivePullPolicy(image, explicit) {
   return "IfNotPresent";
 }
 
-// policies/related-files.ts
-function workloadLinks(project, w) {
-  const links = /* @__PURE__ */ new Set();
-  const ns2 = w.resource.namespace ?? "default";
-  const sameNs = (other) => (other ?? "default") === ns2;
-  const claimNames = /* @__PURE__ */ new Set();
-  for (const v of w.volumes) if (v.kind === "persistentVolumeClaim" && v.claimName) claimNames.add(v.claimName);
-  const claims = project.claims.filter((c) => !c.fromTemplate && claimNames.has(c.name) && sameNs(c.namespace));
-  const classNames = /* @__PURE__ */ new Set();
-  for (const c of [...claims, ...w.claimTemplates]) {
-    links.add(c.file);
-    if (c.storageClassName) classNames.add(c.storageClassName);
-  }
-  const usesDefaultClass = [...claims, ...w.claimTemplates].some((c) => c.storageClassName === void 0);
-  for (const sc of project.storageClasses) {
-    if (classNames.has(sc.name) || usesDefaultClass && sc.isDefault) links.add(sc.file);
-  }
-  for (const pv of project.persistentVolumes) {
-    const bound = pv.claimRef && claimNames.has(pv.claimRef.name) && sameNs(pv.claimRef.namespace);
-    const named = claims.some((c) => c.volumeName === pv.name);
-    if (bound || named) links.add(pv.file);
-  }
-  for (const hpa of project.autoscalers) {
-    if (hpa.target.kind === w.resource.kind && hpa.target.name === w.resource.name && sameNs(hpa.namespace)) links.add(hpa.file);
-  }
-  const configMaps = new Set(w.containers.flatMap((c) => c.envFromConfigMaps));
-  for (const v of w.volumes) if (v.kind === "configMap" && v.source) configMaps.add(v.source);
-  for (const cm of project.configMaps) if (configMaps.has(cm.name) && sameNs(cm.namespace)) links.add(cm.file);
-  const images = new Set(w.containers.flatMap((c) => c.image ? [normalizeImage(c.image.value)] : []));
-  const builtHere = project.builds.filter((b) => images.has(normalizeImage(b.image)));
-  for (const b of builtHere) links.add(anchorFile(b.at));
-  for (const imp of project.imports) {
-    if (imp.image ? images.has(normalizeImage(imp.image)) : builtHere.length > 0) links.add(anchorFile(imp.at));
-  }
-  links.delete(w.file);
-  return links;
-}
-function affectedFiles(project, changed) {
-  const changedSet = new Set(changed);
-  const result2 = new Set(changedSet);
-  for (const w of project.workloads) {
-    if (result2.has(w.file)) continue;
-    for (const l of workloadLinks(project, w)) {
-      if (changedSet.has(l)) {
-        result2.add(w.file);
-        break;
-      }
-    }
-  }
-  return result2;
-}
-
-// action/main.ts
-init_markdown();
-
-// policies/reporters/index.ts
-var loaders = {
-  text: async () => (await Promise.resolve().then(() => (init_text(), text_exports))).textReporter,
-  json: async () => (await Promise.resolve().then(() => (init_json(), json_exports))).jsonReporter,
-  sarif: async () => (await Promise.resolve().then(() => (init_sarif(), sarif_exports))).sarifReporter,
-  junit: async () => (await Promise.resolve().then(() => (init_junit(), junit_exports))).junitReporter,
-  markdown: async () => (await Promise.resolve().then(() => (init_markdown(), markdown_exports))).markdownReporter,
-  policyreport: async () => (await Promise.resolve().then(() => (init_policyreport(), policyreport_exports))).policyReportReporter
-};
-var FORMATS = Object.keys(loaders);
-async function getReporter(format) {
-  const load2 = loaders[format];
-  return load2 ? load2() : void 0;
-}
-
-// policies/mounts.ts
+// policies/facts/mounts.ts
 function isUnder(path11, dir) {
   if (dir === "/") return true;
   return path11 === dir || path11.startsWith(`${dir}/`);
@@ -49681,7 +49939,8 @@ function volumeOf(w, m) {
 }
 function claimOf(ctx, v) {
   if (v.kind === "claimTemplate") return ctx.workload.claimTemplates.find((c) => c.name === (v.claimName ?? v.name));
-  if (v.kind === "persistentVolumeClaim" && v.claimName) return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
+  if (v.kind === "persistentVolumeClaim" && v.claimName)
+    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
   return void 0;
 }
 function coveringMount(mounts, path11) {
@@ -49726,9 +49985,12 @@ var rule = {
     for (const { container, dataPaths } of ctx.containers) {
       const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(container.mounts, d.path)]));
       for (const dp of dataPaths) {
-        const parent = dataPaths.find((o) => o !== dp && o.path !== dp.path && isUnder(dp.path, o.path) && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning"));
+        const parent = dataPaths.find(
+          (o) => o !== dp && o.path !== dp.path && isUnder(dp.path, o.path) && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning")
+        );
         if (parent) continue;
-        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath(t)))) continue;
+        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath(t))))
+          continue;
         const base = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
         const m = coveringMount(container.mounts, dp.path);
         if (!m) {
@@ -49746,16 +50008,36 @@ var rule = {
           continue;
         }
         const v = volumeOf(w, m);
-        const data = { ...base, mountPath: m.mountPath, volume: describeVolume(v, m), owner: compose ? "container" : "pod" };
+        const data = {
+          ...base,
+          mountPath: m.mountPath,
+          volume: describeVolume(v, m),
+          owner: compose ? "container" : "pod"
+        };
         if (!v) {
-          ctx.report({ messageId: "undefinedVolume", data: { ...data, volume: m.volumeName ?? "?" }, at: m.at, container: container.name, path: dp.path, severity: dp.severity });
+          ctx.report({
+            messageId: "undefinedVolume",
+            data: { ...data, volume: m.volumeName ?? "?" },
+            at: m.at,
+            container: container.name,
+            path: dp.path,
+            severity: dp.severity
+          });
           continue;
         }
         const durability = durabilityOf(v.kind);
         if (durability === "persistent" || durability === "unknown") continue;
         const messageId = durability === "node" ? "hostPath" : durability === "anonymous" ? "anonymous" : "ephemeral";
         const severity = durability === "ephemeral" ? dp.severity : min(dp.severity, "warning");
-        ctx.report({ messageId, data, at: m.at, container: container.name, path: dp.path, severity, remediation: remediation(dp.path) });
+        ctx.report({
+          messageId,
+          data,
+          at: m.at,
+          container: container.name,
+          path: dp.path,
+          severity,
+          remediation: remediation(dp.path)
+        });
       }
     }
   }
@@ -49826,12 +50108,17 @@ var rule2 = {
       const key2 = lit.at.kind === "pos" ? `${file}:${lit.at.line}:${lit.at.column}` : `${file}:${lit.at.path.join(".")}:${lit.raw}`;
       if (seen.has(key2)) continue;
       seen.add(key2);
-      ctx.report({ messageId: "literal", data: { file: lit.path, raw: lit.raw === lit.path ? "" : ` (${lit.raw})`, tempDir }, at: lit.at, path: lit.path });
+      ctx.report({
+        messageId: "literal",
+        data: { file: lit.path, raw: lit.raw === lit.path ? "" : ` (${lit.raw})`, tempDir },
+        at: lit.at,
+        path: lit.path
+      });
     }
   }
 };
 
-// policies/image-match.ts
+// policies/facts/image-match.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 var matcherCache = /* @__PURE__ */ new Map();
 function glob(pattern) {
@@ -49897,7 +50184,8 @@ function localReason(ctx, c, image, policy) {
   const ann = ctx.workload.annotations[LOCAL_IMAGE_ANNOTATION]?.value.trim();
   if (ann) {
     const items = ann.split(/[,\s]+/).filter((s) => s !== "");
-    if (ann === "true" || items.includes(c.name) || items.some((p) => imageMatches(p, image))) return `annotated ${LOCAL_IMAGE_ANNOTATION}`;
+    if (ann === "true" || items.includes(c.name) || items.some((p) => imageMatches(p, image)))
+      return `annotated ${LOCAL_IMAGE_ANNOTATION}`;
   }
   if (policy === "Never") return "pulled with imagePullPolicy Never";
   return void 0;
@@ -49906,7 +50194,8 @@ function twinOf(image) {
   const r = parseImage(image);
   if (!r) return void 0;
   const tag = r.digest ? `@${r.digest}` : `:${r.tag ?? "latest"}`;
-  if (r.registry === "docker.io" && r.repository.startsWith("library/")) return `localhost/${r.repository.slice("library/".length)}${tag}`;
+  if (r.registry === "docker.io" && r.repository.startsWith("library/"))
+    return `localhost/${r.repository.slice("library/".length)}${tag}`;
   if (r.registry === "localhost") return `${r.repository}${tag}`;
   return void 0;
 }
@@ -49946,11 +50235,20 @@ var rule3 = {
       const why = localReason(ctx, c, image, policy);
       if (!why) {
         const twin = twinOf(image);
-        const twinFact = twin ? [...ctx.project.builds.map((b) => b.image), ...ctx.project.imports.flatMap((i) => i.image ? [i.image] : [])].find((f) => factNamesImage(f, twin)) : void 0;
+        const twinFact = twin ? [
+          ...ctx.project.builds.map((b) => b.image),
+          ...ctx.project.imports.flatMap((i) => i.image ? [i.image] : [])
+        ].find((f) => factNamesImage(f, twin)) : void 0;
         if (twin && twinFact) {
           ctx.report({
             messageId: "nameMismatch",
-            data: { container: c.name, image, normalized: ref.normalized, twin, pull: policy === "Always" ? `; with ${policyText} the pull from ${ref.registry} fails (ErrImagePull)` : `; k3s looks for ${ref.normalized}, which nothing imports` },
+            data: {
+              container: c.name,
+              image,
+              normalized: ref.normalized,
+              twin,
+              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref.registry} fails (ErrImagePull)` : `; k3s looks for ${ref.normalized}, which nothing imports`
+            },
             at: c.image.at,
             container: c.name,
             path: image,
@@ -49977,7 +50275,15 @@ var rule3 = {
         const imported = ctx.project.imports.some(
           (i) => (i.image === void 0 || factNamesImage(i.image, image)) && commonDepth(manifestDir, dirSegments(anchorFile(i.at))) >= minDepth
         );
-        if (!imported) ctx.report({ messageId: "missingImport", data: base, at: c.image.at, container: c.name, path: image, remediation: importCommand(image) });
+        if (!imported)
+          ctx.report({
+            messageId: "missingImport",
+            data: base,
+            at: c.image.at,
+            container: c.name,
+            path: image,
+            remediation: importCommand(image)
+          });
       } else if (policy !== "Always" && ctx.view.imagePresence(image, w.nodeName) === "absent") {
         ctx.report({
           messageId: "absentOnNode",
@@ -50079,12 +50385,19 @@ var rule5 = {
         continue;
       }
       if ((ctx.replicas ?? 1) > 1) {
-        ctx.report({ messageId: "replicas", data: { ...base, replicas: replicasPhrase(ctx) }, at: w.replicasAt ?? at2, path: v.claimName });
+        ctx.report({
+          messageId: "replicas",
+          data: { ...base, replicas: replicasPhrase(ctx) },
+          at: w.replicasAt ?? at2,
+          path: v.claimName
+        });
         continue;
       }
       const others = ctx.view.claimUsers(ns2, v.claimName, w.resource);
       if (others.length > 0) {
-        const list = others.map((u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`).join(", ");
+        const list = others.map(
+          (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
+        ).join(", ");
         ctx.report({ messageId: "otherWorkloads", data: { ...base, others: list }, at: at2, path: v.claimName });
       }
     }
@@ -50094,15 +50407,20 @@ var rule5 = {
 // policies/rules/sqlite-shared-volume.ts
 var MIGRATION_WORD = /^(migrate|migrations?|db:migrate|upgrade|migrate:.*)$/i;
 function isMigrationStep(w) {
-  return w.containers.some((c) => [...c.command, ...c.args].some((a) => a.value.split(/\s+/).some((word) => MIGRATION_WORD.test(word))));
+  return w.containers.some(
+    (c) => [...c.command, ...c.args].some((a) => a.value.split(/\s+/).some((word) => MIGRATION_WORD.test(word)))
+  );
 }
 function composeSharers(ctx, v) {
   const w = ctx.workload;
   if (!v.source || v.external || isMigrationStep(w)) return [];
   const out = [];
   for (const o of ctx.project.workloads) {
-    if (o === w || o.source !== "compose" || o.file !== w.file || o.composeProject !== w.composeProject || isMigrationStep(o)) continue;
-    const writes = o.containers.some((c) => c.mounts.some((m) => !m.readOnly && m.volume?.kind === v.kind && m.volume.source === v.source));
+    if (o === w || o.source !== "compose" || o.file !== w.file || o.composeProject !== w.composeProject || isMigrationStep(o))
+      continue;
+    const writes = o.containers.some(
+      (c) => c.mounts.some((m) => !m.readOnly && m.volume?.kind === v.kind && m.volume.source === v.source)
+    );
     if (writes) out.push(o.resource.name);
   }
   return out;
@@ -50136,7 +50454,13 @@ var rule6 = {
         const v = m ? volumeOf(w, m) : void 0;
         if (!m || !v) continue;
         const base = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
-        const report = (messageId, data) => ctx.report({ messageId, data: { ...base, ...data }, at: m.at, container: container.name, path: dp.sqliteFile });
+        const report = (messageId, data) => ctx.report({
+          messageId,
+          data: { ...base, ...data },
+          at: m.at,
+          container: container.name,
+          path: dp.sqliteFile
+        });
         if (v.kind === "network") {
           report("network", {});
         } else if (v.kind === "persistentVolumeClaim" && v.claimName) {
@@ -50149,11 +50473,16 @@ var rule6 = {
           const writers = [];
           if (w.perNode) writers.push(`every pod of DaemonSet ${w.resource.name}`);
           else if ((ctx.replicas ?? 1) > 1) writers.push(`${ctx.replicas} replicas of ${describeWorkload(w)}`);
-          for (const u of ctx.view.claimUsers(ns2, v.claimName, w.resource)) if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}`);
+          for (const u of ctx.view.claimUsers(ns2, v.claimName, w.resource))
+            if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}`);
           if (writers.length > 0) report("shared", { claim: v.claimName, writers: writers.join(", ") });
         } else if (w.source === "compose" && (v.kind === "composeNamed" || v.kind === "composeBind")) {
           const others = composeSharers(ctx, v);
-          if (others.length > 0) report("composeShared", { volume: v.kind === "composeNamed" ? `named volume "${v.source}"` : `bind mount ${v.source}`, others: `${others.length > 1 ? "services" : "service"} ${others.join(", ")}` });
+          if (others.length > 0)
+            report("composeShared", {
+              volume: v.kind === "composeNamed" ? `named volume "${v.source}"` : `bind mount ${v.source}`,
+              others: `${others.length > 1 ? "services" : "service"} ${others.join(", ")}`
+            });
         }
       }
     }
@@ -50182,13 +50511,17 @@ function judge(ctx, claim) {
   const ns2 = namespaceOf(ctx.workload);
   if (!claim.fromTemplate) {
     const pv = ctx.view.boundVolume(ns2, claim.name);
-    if (pv) return pv.reclaimPolicy === "Delete" ? { what: `bound PersistentVolume "${pv.name}" has reclaimPolicy Delete` } : void 0;
+    if (pv)
+      return pv.reclaimPolicy === "Delete" ? { what: `bound PersistentVolume "${pv.name}" has reclaimPolicy Delete` } : void 0;
   }
   if (claim.storageClassName === "") return void 0;
   let name = claim.storageClassName;
   if (name === void 0) {
     const def = ctx.view.defaultStorageClass();
-    if (def) return (def.reclaimPolicy ?? "Delete") === "Delete" ? { what: `default StorageClass "${def.name}" has ${def.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}` } : void 0;
+    if (def)
+      return (def.reclaimPolicy ?? "Delete") === "Delete" ? {
+        what: `default StorageClass "${def.name}" has ${def.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
+      } : void 0;
     if (ctx.view.kind !== "files" || !ctx.targetsK3s) return void 0;
     name = "local-path";
     return { what: `StorageClass "${name}" (no storageClassName: the k3s default class) has reclaimPolicy Delete` };
@@ -50196,7 +50529,9 @@ function judge(ctx, claim) {
   const sc = ctx.view.getStorageClass(name);
   if (sc) {
     if ((sc.reclaimPolicy ?? "Delete") !== "Delete") return void 0;
-    return { what: `StorageClass "${name}" has ${sc.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}` };
+    return {
+      what: `StorageClass "${name}" has ${sc.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
+    };
   }
   const known = ctx.view.kind === "files" ? KNOWN_DELETE_CLASSES[name] : void 0;
   return known ? { what: `StorageClass "${name}" (${known}, not in the scanned files) has reclaimPolicy Delete` } : void 0;
@@ -50235,7 +50570,13 @@ var rule7 = {
         const at2 = v.kind === "claimTemplate" ? claim.at : childAnchor(v.at, "persistentVolumeClaim", "claimName");
         ctx.report({
           messageId: "deleteClaim",
-          data: { path: dp.path, container: container.name, claimKind: v.kind === "claimTemplate" ? "volumeClaimTemplate" : "PVC", claim: claim.name, what: verdict.what },
+          data: {
+            path: dp.path,
+            container: container.name,
+            claimKind: v.kind === "claimTemplate" ? "volumeClaimTemplate" : "PVC",
+            claim: claim.name,
+            what: verdict.what
+          },
           at: at2,
           container: container.name,
           path: dp.path
@@ -50272,7 +50613,13 @@ var rule8 = {
         if (v && READ_ONLY_BY_NATURE.has(v.kind)) continue;
         ctx.report({
           messageId: "readOnly",
-          data: { container: container.name, path: dp.path, reason: dp.reason, volume: describeVolume(v, m), mountPath: m.mountPath },
+          data: {
+            container: container.name,
+            path: dp.path,
+            reason: dp.reason,
+            volume: describeVolume(v, m),
+            mountPath: m.mountPath
+          },
           at: m.readOnlyAt ?? m.at,
           container: container.name,
           path: dp.path
@@ -50283,247 +50630,23 @@ var rule8 = {
 };
 
 // policies/rules/index.ts
-var allRules = [rule, rule2, rule3, rule4, rule5, rule6, rule7, rule8];
+var allRules = [
+  rule,
+  rule2,
+  rule3,
+  rule4,
+  rule5,
+  rule6,
+  rule7,
+  rule8
+];
 
-// policies/locate.ts
-var import_yaml6 = __toESM(require_dist(), 1);
-
-// policies/locate-cst.ts
-var import_yaml5 = __toESM(require_dist(), 1);
-function parseCst(text3, addNewLine) {
-  let doc;
-  for (const token of new import_yaml5.Parser(addNewLine).parse(text3)) {
-    if (token.type === "error") return void 0;
-    if (token.type === "document" && !doc) doc = token;
-  }
-  return doc;
-}
-function keyText(key2) {
-  if (!key2) return void 0;
-  if (key2.type === "scalar") return /[#'"\\]/.test(key2.source) ? void 0 : key2.source;
-  if (key2.type === "single-quoted-scalar" || key2.type === "double-quoted-scalar") {
-    const r = import_yaml5.CST.resolveAsScalar(key2);
-    return r ? r.value : void 0;
-  }
-  return void 0;
-}
-function endOf(t) {
-  switch (t.type) {
-    case "scalar":
-    case "single-quoted-scalar":
-    case "double-quoted-scalar":
-    case "alias":
-      return t.offset + t.source.length;
-    case "flow-collection": {
-      const close = t.end.find((e) => e.type === "flow-map-end" || e.type === "flow-seq-end");
-      return close ? close.offset + 1 : void 0;
-    }
-    case "block-map":
-    case "block-seq": {
-      const last = t.items[t.items.length - 1];
-      if (!last) return void 0;
-      if (last.value) return endOf(last.value);
-      return void 0;
-    }
-    default:
-      return void 0;
-  }
-}
-function startOf(t) {
-  if (t.type === "block-scalar") return void 0;
-  return t.offset;
-}
-var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
-var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
-function cstRange(doc, path11) {
-  let node = doc.value;
-  if (!node) return void 0;
-  const s0 = startOf(node);
-  const e0 = endOf(node);
-  if (s0 === void 0 || e0 === void 0) return void 0;
-  let best = [s0, e0];
-  for (const seg of path11) {
-    if (!node) break;
-    let item;
-    let isMapLike = false;
-    if (node.type === "block-map" || node.type === "flow-collection" && node.start.source === "{") {
-      isMapLike = true;
-      for (const it of node.items) {
-        if (node.type === "block-map" && "explicitKey" in it && it.explicitKey) return void 0;
-        const k = keyText(it.key);
-        if (k === void 0 && it.key) {
-          if (it.key.type === "alias") return void 0;
-          continue;
-        }
-        if (k === "<<") return void 0;
-        if (k === String(seg)) {
-          item = it;
-          break;
-        }
-      }
-      if (!item) break;
-    } else if (node.type === "block-seq" || node.type === "flow-collection" && node.start.source === "[") {
-      if (typeof seg !== "number") break;
-      item = node.items[seg];
-      if (!item) break;
-      if (item.key) return void 0;
-    } else break;
-    const value = item.value;
-    if (value && value.type === "alias") return void 0;
-    if (isEmptyScalar(value)) {
-      if (!isMapLike || !item.key) return void 0;
-      const ks = startOf(item.key);
-      const ke = endOf(item.key);
-      if (ks === void 0 || ke === void 0) return void 0;
-      best = [ks, ke];
-      node = void 0;
-      break;
-    }
-    const v = value;
-    const vs = startOf(v);
-    const ve = endOf(v);
-    if (vs === void 0 || ve === void 0) return void 0;
-    if (isMapLike && item.key && isCollection(v)) {
-      const ks = startOf(item.key);
-      if (ks === void 0) return void 0;
-      best = [ks, ve];
-    } else best = [vs, ve];
-    node = v;
-  }
-  return best;
-}
-
-// policies/locate.ts
-var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-function formatJsonPath(path11) {
-  let out = "";
-  for (const seg of path11) {
-    if (typeof seg === "number") out += `[${seg}]`;
-    else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
-function keyMatches(key2, seg) {
-  const k = (0, import_yaml6.isScalar)(key2) ? key2.value : key2;
-  return k !== null && k !== void 0 && String(k) === String(seg);
-}
-function findInMap(doc, map2, seg, depth = 0) {
-  if (!(0, import_yaml6.isMap)(map2) || depth > 20) return void 0;
-  for (const pair of map2.items) {
-    if ((0, import_yaml6.isPair)(pair) && keyMatches(pair.key, seg)) return { node: pair.value ?? null, keyNode: pair.key };
-  }
-  for (const pair of map2.items) {
-    if (!(0, import_yaml6.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
-    const sources = (0, import_yaml6.isSeq)(pair.value) ? pair.value.items : [pair.value];
-    for (const s of sources) {
-      const target = resolve3(doc, s);
-      if (target) {
-        const hit = findInMap(doc, target, seg, depth + 1);
-        if (hit) return hit;
-      }
-    }
-  }
-  return void 0;
-}
-function resolve3(doc, node) {
-  let n = node;
-  for (let i = 0; i < 20 && n && (0, import_yaml6.isAlias)(n); i++) n = n.resolve(doc) ?? null;
-  return n;
-}
-function createLocator(opts = {}) {
-  const fast = opts.fastPath !== false;
-  const cache = /* @__PURE__ */ new Map();
-  const entry = (ref) => {
-    const hit = cache.get(ref);
-    if (hit !== void 0) return hit;
-    let value = null;
-    if (ref.text !== void 0) {
-      const lines = new import_yaml6.LineCounter();
-      try {
-        value = { lines, cst: fast ? parseCst(ref.text, lines.addNewLine) : void 0 };
-      } catch {
-        value = { lines: new import_yaml6.LineCounter(), cst: void 0 };
-      }
-    }
-    cache.set(ref, value);
-    return value;
-  };
-  const composed = (ref, e) => {
-    if (e.composed !== void 0) return e.composed;
-    try {
-      const lines = new import_yaml6.LineCounter();
-      const doc = (0, import_yaml6.parseDocument)(ref.text ?? "", { lineCounter: lines, uniqueKeys: false, strict: false, prettyErrors: false, keepSourceTokens: false });
-      e.composed = { doc, lines };
-    } catch {
-      e.composed = null;
-    }
-    return e.composed;
-  };
-  return (at2) => {
-    if (at2.kind === "pos") return { file: at2.file, line: at2.line, column: at2.column };
-    const jsonPath = formatJsonPath(at2.path);
-    const base = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
-    try {
-      const e = entry(at2.doc);
-      if (!e) return base;
-      let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
-      let lines = e.lines;
-      if (!range) {
-        const p = composed(at2.doc, e);
-        if (!p) return base;
-        range = rangeOf(p.doc, at2.path);
-        lines = p.lines;
-      }
-      if (!range) return base;
-      const text3 = at2.doc.text ?? "";
-      let endOffset = range[1];
-      while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
-      range = [range[0], endOffset];
-      const offset = (at2.doc.lineOffset ?? 1) - 1;
-      const start = lines.linePos(range[0]);
-      const end = lines.linePos(range[1]);
-      return { ...base, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
-    } catch {
-      return base;
-    }
-  };
-}
-function rangeOf(doc, path11) {
-  let node = resolve3(doc, doc.contents);
-  let best = node?.range ? [node.range[0], node.range[1]] : void 0;
-  for (const seg of path11) {
-    if (!node) break;
-    let step;
-    if ((0, import_yaml6.isMap)(node)) step = findInMap(doc, node, seg);
-    else if ((0, import_yaml6.isSeq)(node) && typeof seg === "number") {
-      const item = node.items[seg];
-      step = item === void 0 ? void 0 : { node: item };
-    }
-    if (!step) break;
-    const value = resolve3(doc, step.node);
-    const empty = !value || (0, import_yaml6.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
-    if (empty) {
-      const k = step.keyNode;
-      if (k?.range) best = [k.range[0], k.range[1]];
-      node = null;
-      break;
-    }
-    const shown2 = step.node && (0, import_yaml6.isAlias)(step.node) ? step.node : value;
-    const keyRange = step.keyNode?.range;
-    if (keyRange && shown2?.range && ((0, import_yaml6.isMap)(shown2) || (0, import_yaml6.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
-    else if (shown2?.range) best = [shown2.range[0], shown2.range[1]];
-    node = value;
-  }
-  return best;
-}
-
-// policies/data-paths-resolve.ts
+// policies/facts/data-paths-resolve.ts
 var import_picomatch3 = __toESM(require_picomatch2(), 1);
 
-// policies/catalog/images.json
+// policies/facts/catalog/images.json
 var images_default = {
-  $schema: "../schema/persistguard.schema.json",
+  $schema: "../../schema/persistguard.schema.json",
   dataPaths: [
     {
       name: "bitnami-postgresql",
@@ -51035,7 +51158,7 @@ var images_default = {
   ]
 };
 
-// policies/data-paths-resolve.ts
+// policies/facts/data-paths-resolve.ts
 var RUN_TO_COMPLETION = /* @__PURE__ */ new Set(["Job", "CronJob"]);
 var DATA_PATHS_ANNOTATION = "persistguard.io/data-paths";
 var COMPOSE_DATA_PATHS_LABEL = "io.persistguard.data-paths";
@@ -51048,7 +51171,16 @@ var ARG_PATHS = {
   "influxdb-3": { flag: "--data-dir" }
 };
 var DATA_ENV_EXACT = /* @__PURE__ */ new Set(["DATA_DIR", "DATA_PATH", "STATE_DIR"]);
-var DATA_ENV_SUFFIX = ["_DATA_DIR", "_DATA_PATH", "_DB_PATH", "_DATABASE_PATH", "_MODEL_PATH", "_MODELS_DIR", "_STORAGE_PATH", "_STATE_DIR"];
+var DATA_ENV_SUFFIX = [
+  "_DATA_DIR",
+  "_DATA_PATH",
+  "_DB_PATH",
+  "_DATABASE_PATH",
+  "_MODEL_PATH",
+  "_MODELS_DIR",
+  "_STORAGE_PATH",
+  "_STATE_DIR"
+];
 var CACHE_LOG_ENV_EXACT = /* @__PURE__ */ new Set(["CACHE_DIR", "LOG_DIR", "LOG_PATH"]);
 var CACHE_LOG_ENV_SUFFIX = ["_CACHE_DIR", "_CACHE_PATH", "_LOG_DIR"];
 function classifyEnvName(name) {
@@ -51111,7 +51243,8 @@ function envValue(c, name) {
 function words(c) {
   const out = [];
   for (const item of [...c.command, ...c.args]) {
-    for (const w of item.value.split(/\s+/)) if (w !== "") out.push({ word: w.replace(/^['"]|['"]$/g, ""), at: item.at });
+    for (const w of item.value.split(/\s+/))
+      if (w !== "") out.push({ word: w.replace(/^['"]|['"]$/g, ""), at: item.at });
   }
   return out;
 }
@@ -51173,7 +51306,14 @@ function entryPaths(e, c, origin, reason) {
   const spec = e.name !== void 0 && origin === "catalog" ? ARG_PATHS[e.name] : void 0;
   if (spec) {
     const fromArgs = argPaths(c, spec);
-    if (fromArgs.length > 0) return fromArgs.map((a) => ({ path: a.path, origin, severity: "error", reason: `${reason} (${spec.flag ?? spec.subcommand} argument)`, at: a.at }));
+    if (fromArgs.length > 0)
+      return fromArgs.map((a) => ({
+        path: a.path,
+        origin,
+        severity: "error",
+        reason: `${reason} (${spec.flag ?? spec.subcommand} argument)`,
+        at: a.at
+      }));
   }
   return e.paths.flatMap((p) => {
     const dir = directoryOf(p, false);
@@ -51262,7 +51402,15 @@ function resolveContainers(w, opts) {
   return containers.map((c) => {
     const paths = [...fromAnnotation.get(c) ?? []];
     for (const e of cfg.dataPaths) {
-      if (configEntryMatches(e, w, c)) paths.push(...entryPaths(e, c, "config", `config dataPaths ${e.name ?? e.image ?? e.workload ?? e.service ?? e.container ?? ""}`.trim()));
+      if (configEntryMatches(e, w, c))
+        paths.push(
+          ...entryPaths(
+            e,
+            c,
+            "config",
+            `config dataPaths ${e.name ?? e.image ?? e.workload ?? e.service ?? e.container ?? ""}`.trim()
+          )
+        );
     }
     if (c.role !== "initContainer" && !RUN_TO_COMPLETION.has(w.resource.kind) && c.image) {
       const entry = catalogEntryFor(c.image.value, entries);
@@ -51282,13 +51430,14 @@ function resolveContainers(w, opts) {
     for (const item of c.command) paths.push(...sqlitePathsIn(item.value, item.at, "command"));
     for (const item of c.args) paths.push(...sqlitePathsIn(item.value, item.at, "args"));
     for (const cm of configMapsOf(w, c, opts.configMap)) {
-      for (const [key2, v] of Object.entries(cm.data)) paths.push(...sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key2}`));
+      for (const [key2, v] of Object.entries(cm.data))
+        paths.push(...sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key2}`));
     }
     return { container: c, dataPaths: dedupeDataPaths(paths) };
   });
 }
 
-// policies/file-view.ts
+// policies/engine/file-view.ts
 var ns = (n) => n ?? "default";
 var key = (namespace, name) => `${ns(namespace)}/${name}`;
 function sameResource(a, b) {
@@ -51330,7 +51479,8 @@ var FileClusterView = class {
         const readOnly = mounts.length > 0 && mounts.every((m) => m.readOnly);
         const k = key(w.resource.namespace, v.claimName);
         const list = this.users.get(k) ?? [];
-        if (!list.some((u) => sameResource(u.resource, w.resource))) list.push({ resource: w.resource, replicas, perNode: w.perNode, readOnly });
+        if (!list.some((u) => sameResource(u.resource, w.resource)))
+          list.push({ resource: w.resource, replicas, perNode: w.perNode, readOnly });
         this.users.set(k, list);
       }
     }
@@ -51376,7 +51526,7 @@ function fileClusterView(project) {
   return new FileClusterView(project);
 }
 
-// policies/exemptions.ts
+// policies/engine/exemptions.ts
 var import_picomatch4 = __toESM(require_picomatch2(), 1);
 var IGNORE_KEYS = ["persistguard.io/ignore", "io.persistguard.ignore"];
 var IGNORE_REASON_KEYS = ["persistguard.io/ignore-reason", "io.persistguard.ignore-reason"];
@@ -51438,12 +51588,18 @@ var ExemptionChecker = class {
     if (!rules.includes("*") && !rules.includes(s.ruleId)) return void 0;
     const who = `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`;
     if (!this.config.allowAnnotationExemptions) {
-      this.note(s.file, `${who}: persistguard.io/ignore is not honoured because the config sets allowAnnotationExemptions: false${this.config.source ? ` (${this.config.source})` : ""}`);
+      this.note(
+        s.file,
+        `${who}: persistguard.io/ignore is not honoured because the config sets allowAnnotationExemptions: false${this.config.source ? ` (${this.config.source})` : ""}`
+      );
       return void 0;
     }
     const reason = firstOf(s.annotations, IGNORE_REASON_KEYS)?.value.trim() ?? "";
     if (reason === "") {
-      this.note(s.file, `${who}: persistguard.io/ignore is not honoured without a non-empty persistguard.io/ignore-reason`);
+      this.note(
+        s.file,
+        `${who}: persistguard.io/ignore is not honoured without a non-empty persistguard.io/ignore-reason`
+      );
       return void 0;
     }
     return { kind: "annotation", reason };
@@ -51471,7 +51627,10 @@ var ExemptionChecker = class {
           continue;
         }
         if (this.now.getTime() > until.getTime()) {
-          this.note(src, `${describeExemption(e, i)} expired on ${e.expires} and is no longer honoured (reason was: ${e.reason})`);
+          this.note(
+            src,
+            `${describeExemption(e, i)} expired on ${e.expires} and is no longer honoured (reason was: ${e.reason})`
+          );
           continue;
         }
         return { kind: "config", reason: e.reason, expires: e.expires };
@@ -51482,8 +51641,16 @@ var ExemptionChecker = class {
   }
 };
 
-// policies/engine.ts
-var CONTROLLER_KINDS = /* @__PURE__ */ new Set(["ReplicaSet", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"]);
+// policies/engine/engine.ts
+var CONTROLLER_KINDS = /* @__PURE__ */ new Set([
+  "ReplicaSet",
+  "ReplicationController",
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "Job",
+  "CronJob"
+]);
 function configuredSeverity(config, rule9) {
   const s = config.rules[rule9.meta.id];
   if (s === void 0) return rule9.meta.defaultSeverity;
@@ -51495,7 +51662,10 @@ function explicitlyConfigured(config, rule9) {
   return typeof s === "string" || s !== void 0 && s.severity !== void 0;
 }
 function renderMessage(template, data = {}) {
-  return template.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (whole, key2) => key2 in data ? String(data[key2]) : whole);
+  return template.replace(
+    /\{\{\s*([\w.-]+)\s*\}\}/g,
+    (whole, key2) => key2 in data ? String(data[key2]) : whole
+  );
 }
 function targetsK3s(config, project, view) {
   if (config.target === "k3s") return true;
@@ -51525,7 +51695,10 @@ function evaluate(project, opts) {
       fn();
     } catch (e) {
       const subject2 = what ? `${what.kind} ${what.name}` : "the project";
-      ruleFailures.push({ file, message: `internal error in rule ${rule9.meta.id} while checking ${subject2}: ${e instanceof Error ? e.message : String(e)}` });
+      ruleFailures.push({
+        file,
+        message: `internal error in rule ${rule9.meta.id} while checking ${subject2}: ${e instanceof Error ? e.message : String(e)}`
+      });
     }
   };
   const emit = (rule9, r, resource2, w) => {
@@ -51575,7 +51748,12 @@ function evaluate(project, opts) {
       guarded(rule9, w.file, w.resource, () => rule9.checkWorkload?.(ctx));
     }
   }
-  for (const c of project.claims) if (!c.fromTemplate) resources.push({ resource: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: c.namespace, name: c.name }, at: c.at });
+  for (const c of project.claims)
+    if (!c.fromTemplate)
+      resources.push({
+        resource: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: c.namespace, name: c.name },
+        at: c.at
+      });
   for (const rule9 of rules) {
     if (!rule9.checkProject) continue;
     const ctx = {
@@ -51590,7 +51768,247 @@ function evaluate(project, opts) {
   return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures] };
 }
 
-// policies/scan.ts
+// policies/locate/locate.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+
+// policies/locate/cst.ts
+var import_yaml5 = __toESM(require_dist(), 1);
+function parseCst(text3, addNewLine) {
+  let doc;
+  for (const token of new import_yaml5.Parser(addNewLine).parse(text3)) {
+    if (token.type === "error") return void 0;
+    if (token.type === "document" && !doc) doc = token;
+  }
+  return doc;
+}
+function keyText(key2) {
+  if (!key2) return void 0;
+  if (key2.type === "scalar") return /[#'"\\]/.test(key2.source) ? void 0 : key2.source;
+  if (key2.type === "single-quoted-scalar" || key2.type === "double-quoted-scalar") {
+    const r = import_yaml5.CST.resolveAsScalar(key2);
+    return r ? r.value : void 0;
+  }
+  return void 0;
+}
+function endOf(t) {
+  switch (t.type) {
+    case "scalar":
+    case "single-quoted-scalar":
+    case "double-quoted-scalar":
+    case "alias":
+      return t.offset + t.source.length;
+    case "flow-collection": {
+      const close = t.end.find((e) => e.type === "flow-map-end" || e.type === "flow-seq-end");
+      return close ? close.offset + 1 : void 0;
+    }
+    case "block-map":
+    case "block-seq": {
+      const last = t.items[t.items.length - 1];
+      if (!last) return void 0;
+      if (last.value) return endOf(last.value);
+      return void 0;
+    }
+    default:
+      return void 0;
+  }
+}
+function startOf(t) {
+  if (t.type === "block-scalar") return void 0;
+  return t.offset;
+}
+var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
+var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
+function cstRange(doc, path11) {
+  let node = doc.value;
+  if (!node) return void 0;
+  const s0 = startOf(node);
+  const e0 = endOf(node);
+  if (s0 === void 0 || e0 === void 0) return void 0;
+  let best = [s0, e0];
+  for (const seg of path11) {
+    if (!node) break;
+    let item;
+    let isMapLike = false;
+    if (node.type === "block-map" || node.type === "flow-collection" && node.start.source === "{") {
+      isMapLike = true;
+      for (const it of node.items) {
+        if (node.type === "block-map" && "explicitKey" in it && it.explicitKey) return void 0;
+        const k = keyText(it.key);
+        if (k === void 0 && it.key) {
+          if (it.key.type === "alias") return void 0;
+          continue;
+        }
+        if (k === "<<") return void 0;
+        if (k === String(seg)) {
+          item = it;
+          break;
+        }
+      }
+      if (!item) break;
+    } else if (node.type === "block-seq" || node.type === "flow-collection" && node.start.source === "[") {
+      if (typeof seg !== "number") break;
+      item = node.items[seg];
+      if (!item) break;
+      if (item.key) return void 0;
+    } else break;
+    const value = item.value;
+    if (value && value.type === "alias") return void 0;
+    if (isEmptyScalar(value)) {
+      if (!isMapLike || !item.key) return void 0;
+      const ks = startOf(item.key);
+      const ke = endOf(item.key);
+      if (ks === void 0 || ke === void 0) return void 0;
+      best = [ks, ke];
+      node = void 0;
+      break;
+    }
+    const v = value;
+    const vs = startOf(v);
+    const ve = endOf(v);
+    if (vs === void 0 || ve === void 0) return void 0;
+    if (isMapLike && item.key && isCollection(v)) {
+      const ks = startOf(item.key);
+      if (ks === void 0) return void 0;
+      best = [ks, ve];
+    } else best = [vs, ve];
+    node = v;
+  }
+  return best;
+}
+
+// policies/locate/locate.ts
+var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+function formatJsonPath(path11) {
+  let out = "";
+  for (const seg of path11) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+function keyMatches(key2, seg) {
+  const k = (0, import_yaml6.isScalar)(key2) ? key2.value : key2;
+  return k !== null && k !== void 0 && String(k) === String(seg);
+}
+function findInMap(doc, map2, seg, depth = 0) {
+  if (!(0, import_yaml6.isMap)(map2) || depth > 20) return void 0;
+  for (const pair of map2.items) {
+    if ((0, import_yaml6.isPair)(pair) && keyMatches(pair.key, seg))
+      return { node: pair.value ?? null, keyNode: pair.key };
+  }
+  for (const pair of map2.items) {
+    if (!(0, import_yaml6.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
+    const sources = (0, import_yaml6.isSeq)(pair.value) ? pair.value.items : [pair.value];
+    for (const s of sources) {
+      const target = resolve3(doc, s);
+      if (target) {
+        const hit = findInMap(doc, target, seg, depth + 1);
+        if (hit) return hit;
+      }
+    }
+  }
+  return void 0;
+}
+function resolve3(doc, node) {
+  let n = node;
+  for (let i = 0; i < 20 && n && (0, import_yaml6.isAlias)(n); i++) n = n.resolve(doc) ?? null;
+  return n;
+}
+function createLocator(opts = {}) {
+  const fast = opts.fastPath !== false;
+  const cache = /* @__PURE__ */ new Map();
+  const entry = (ref) => {
+    const hit = cache.get(ref);
+    if (hit !== void 0) return hit;
+    let value = null;
+    if (ref.text !== void 0) {
+      const lines = new import_yaml6.LineCounter();
+      try {
+        value = { lines, cst: fast ? parseCst(ref.text, lines.addNewLine) : void 0 };
+      } catch {
+        value = { lines: new import_yaml6.LineCounter(), cst: void 0 };
+      }
+    }
+    cache.set(ref, value);
+    return value;
+  };
+  const composed = (ref, e) => {
+    if (e.composed !== void 0) return e.composed;
+    try {
+      const lines = new import_yaml6.LineCounter();
+      const doc = (0, import_yaml6.parseDocument)(ref.text ?? "", {
+        lineCounter: lines,
+        uniqueKeys: false,
+        strict: false,
+        prettyErrors: false,
+        keepSourceTokens: false
+      });
+      e.composed = { doc, lines };
+    } catch {
+      e.composed = null;
+    }
+    return e.composed;
+  };
+  return (at2) => {
+    if (at2.kind === "pos") return { file: at2.file, line: at2.line, column: at2.column };
+    const jsonPath = formatJsonPath(at2.path);
+    const base = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
+    try {
+      const e = entry(at2.doc);
+      if (!e) return base;
+      let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
+      let lines = e.lines;
+      if (!range) {
+        const p = composed(at2.doc, e);
+        if (!p) return base;
+        range = rangeOf(p.doc, at2.path);
+        lines = p.lines;
+      }
+      if (!range) return base;
+      const text3 = at2.doc.text ?? "";
+      let endOffset = range[1];
+      while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
+      range = [range[0], endOffset];
+      const offset = (at2.doc.lineOffset ?? 1) - 1;
+      const start = lines.linePos(range[0]);
+      const end = lines.linePos(range[1]);
+      return { ...base, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
+    } catch {
+      return base;
+    }
+  };
+}
+function rangeOf(doc, path11) {
+  let node = resolve3(doc, doc.contents);
+  let best = node?.range ? [node.range[0], node.range[1]] : void 0;
+  for (const seg of path11) {
+    if (!node) break;
+    let step;
+    if ((0, import_yaml6.isMap)(node)) step = findInMap(doc, node, seg);
+    else if ((0, import_yaml6.isSeq)(node) && typeof seg === "number") {
+      const item = node.items[seg];
+      step = item === void 0 ? void 0 : { node: item };
+    }
+    if (!step) break;
+    const value = resolve3(doc, step.node);
+    const empty = !value || (0, import_yaml6.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
+    if (empty) {
+      const k = step.keyNode;
+      if (k?.range) best = [k.range[0], k.range[1]];
+      node = null;
+      break;
+    }
+    const shown2 = step.node && (0, import_yaml6.isAlias)(step.node) ? step.node : value;
+    const keyRange = step.keyNode?.range;
+    if (keyRange && shown2?.range && ((0, import_yaml6.isMap)(shown2) || (0, import_yaml6.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
+    else if (shown2?.range) best = [shown2.range[0], shown2.range[1]];
+    node = value;
+  }
+  return best;
+}
+
+// policies/engine/scan.ts
 init_version();
 function docKey(d) {
   return `${d.file}\0${d.index}`;
@@ -51613,7 +52031,12 @@ function reportProject(project, opts) {
   const docsWithFindings = new Set(ev.findings.flatMap((f) => f.at.kind === "node" ? [docKey(f.at.doc)] : []));
   const resources = ev.resources.map((r) => {
     if (r.at.kind === "node" && !docsWithFindings.has(docKey(r.at.doc))) {
-      return { resource: r.resource, file: r.at.doc.file, line: r.at.doc.text !== void 0 ? r.at.doc.lineOffset ?? 1 : 0, column: r.at.doc.text !== void 0 ? 1 : 0 };
+      return {
+        resource: r.resource,
+        file: r.at.doc.file,
+        line: r.at.doc.text !== void 0 ? r.at.doc.lineOffset ?? 1 : 0,
+        column: r.at.doc.text !== void 0 ? 1 : 0
+      };
     }
     const loc = locate(r.at);
     return { resource: r.resource, file: loc.file, line: loc.line, column: loc.column };
@@ -51640,28 +52063,106 @@ function reportProject(project, opts) {
   };
 }
 
-// action/main.ts
-init_version();
+// policies/engine/related-files.ts
+function workloadLinks(project, w) {
+  const links = /* @__PURE__ */ new Set();
+  const ns2 = w.resource.namespace ?? "default";
+  const sameNs = (other) => (other ?? "default") === ns2;
+  const claimNames = /* @__PURE__ */ new Set();
+  for (const v of w.volumes) if (v.kind === "persistentVolumeClaim" && v.claimName) claimNames.add(v.claimName);
+  const claims = project.claims.filter((c) => !c.fromTemplate && claimNames.has(c.name) && sameNs(c.namespace));
+  const classNames = /* @__PURE__ */ new Set();
+  for (const c of [...claims, ...w.claimTemplates]) {
+    links.add(c.file);
+    if (c.storageClassName) classNames.add(c.storageClassName);
+  }
+  const usesDefaultClass = [...claims, ...w.claimTemplates].some((c) => c.storageClassName === void 0);
+  for (const sc of project.storageClasses) {
+    if (classNames.has(sc.name) || usesDefaultClass && sc.isDefault) links.add(sc.file);
+  }
+  for (const pv of project.persistentVolumes) {
+    const bound = pv.claimRef && claimNames.has(pv.claimRef.name) && sameNs(pv.claimRef.namespace);
+    const named = claims.some((c) => c.volumeName === pv.name);
+    if (bound || named) links.add(pv.file);
+  }
+  for (const hpa of project.autoscalers) {
+    if (hpa.target.kind === w.resource.kind && hpa.target.name === w.resource.name && sameNs(hpa.namespace))
+      links.add(hpa.file);
+  }
+  const configMaps = new Set(w.containers.flatMap((c) => c.envFromConfigMaps));
+  for (const v of w.volumes) if (v.kind === "configMap" && v.source) configMaps.add(v.source);
+  for (const cm of project.configMaps) if (configMaps.has(cm.name) && sameNs(cm.namespace)) links.add(cm.file);
+  const images = new Set(w.containers.flatMap((c) => c.image ? [normalizeImage(c.image.value)] : []));
+  const builtHere = project.builds.filter((b) => images.has(normalizeImage(b.image)));
+  for (const b of builtHere) links.add(anchorFile(b.at));
+  for (const imp of project.imports) {
+    if (imp.image ? images.has(normalizeImage(imp.image)) : builtHere.length > 0) links.add(anchorFile(imp.at));
+  }
+  links.delete(w.file);
+  return links;
+}
+function affectedFiles(project, changed) {
+  const changedSet = new Set(changed);
+  const result2 = new Set(changedSet);
+  for (const w of project.workloads) {
+    if (result2.has(w.file)) continue;
+    for (const l of workloadLinks(project, w)) {
+      if (changedSet.has(l)) {
+        result2.add(w.file);
+        break;
+      }
+    }
+  }
+  return result2;
+}
+
+// policies/report/index.ts
+var loaders = {
+  text: async () => (await Promise.resolve().then(() => (init_text(), text_exports))).textReporter,
+  json: async () => (await Promise.resolve().then(() => (init_json(), json_exports))).jsonReporter,
+  sarif: async () => (await Promise.resolve().then(() => (init_sarif(), sarif_exports))).sarifReporter,
+  junit: async () => (await Promise.resolve().then(() => (init_junit(), junit_exports))).junitReporter,
+  markdown: async () => (await Promise.resolve().then(() => (init_markdown(), markdown_exports))).markdownReporter,
+  policyreport: async () => (await Promise.resolve().then(() => (init_policyreport(), policyreport_exports))).policyReportReporter
+};
+var FORMATS = Object.keys(loaders);
+async function getReporter(format) {
+  const load2 = loaders[format];
+  return load2 ? load2() : void 0;
+}
+
+// policies/index.ts
+init_markdown();
+init_sarif();
+init_baseline();
+init_policyreport();
 
 // action/annotations.ts
-init_sarif();
 var MAX_PER_LEVEL = 10;
 function planAnnotations(report, where2 = "the job summary and the SARIF report") {
   const active = report.findings.filter((f) => !f.suppressed && f.baseline !== "existing");
-  const errors = active.filter((f) => f.severity === "error").sort(byPosition2).map(findingAnnotation);
+  const errors = active.filter((f) => f.severity === "error").sort(byPosition3).map(findingAnnotation);
   errors.push(
     ...report.errors.map((e) => ({
       level: "error",
       message: e.message,
-      properties: { title: "persistguard: file not checked", file: e.file, ...e.line ? { startLine: e.line, endLine: e.line } : {}, ...e.line && e.column ? { startColumn: e.column } : {} }
+      properties: {
+        title: "persistguard: file not checked",
+        file: e.file,
+        ...e.line ? { startLine: e.line, endLine: e.line } : {},
+        ...e.line && e.column ? { startColumn: e.column } : {}
+      }
     }))
   );
-  const warnings = active.filter((f) => f.severity === "warning").sort(byPosition2).map(findingAnnotation);
+  const warnings = active.filter((f) => f.severity === "warning").sort(byPosition3).map(findingAnnotation);
   const shown2 = [...errors.slice(0, MAX_PER_LEVEL), ...warnings.slice(0, MAX_PER_LEVEL)];
   const leftErrors = Math.max(0, errors.length - MAX_PER_LEVEL);
   const leftWarnings = Math.max(0, warnings.length - MAX_PER_LEVEL);
   if (leftErrors + leftWarnings > 0) {
-    const parts = [leftErrors ? `${leftErrors} error${leftErrors === 1 ? "" : "s"}` : "", leftWarnings ? `${leftWarnings} warning${leftWarnings === 1 ? "" : "s"}` : ""].filter(Boolean);
+    const parts = [
+      leftErrors ? `${leftErrors} error${leftErrors === 1 ? "" : "s"}` : "",
+      leftWarnings ? `${leftWarnings} warning${leftWarnings === 1 ? "" : "s"}` : ""
+    ].filter(Boolean);
     shown2.push({
       level: "notice",
       message: `${parts.join(" and ")} more than GitHub shows as annotations (${MAX_PER_LEVEL} per level per step). Every finding is in ${where2}.`,
@@ -51691,11 +52192,13 @@ function position(f) {
 function apiFailure(err, what) {
   const status = typeof err === "object" && err !== null && "status" in err ? Number(err.status) : void 0;
   const message = err instanceof Error ? err.message : String(err);
-  if (status === 403 && /rate limit/i.test(message)) return `could not ${what}: GitHub API rate limit reached (${message})`;
+  if (status === 403 && /rate limit/i.test(message))
+    return `could not ${what}: GitHub API rate limit reached (${message})`;
   if (status === 403 || status === 401) {
     return `could not ${what}: the token may not write here (${status}); pull requests from forks get a read-only token. Add "permissions: pull-requests: write" or use the job summary.`;
   }
-  if (status === 404) return `could not ${what}: not found (404); the token may lack access to this repository or pull request`;
+  if (status === 404)
+    return `could not ${what}: not found (404); the token may lack access to this repository or pull request`;
   if (status === 429) return `could not ${what}: GitHub API rate limit reached (429)`;
   return `could not ${what}: ${status ? `${status} ` : ""}${message}`;
 }
@@ -51708,13 +52211,20 @@ async function changedFiles(ctx, api) {
     if (!pr || typeof pr.number !== "number") return { reason: "the event payload has no pull request number" };
     if (!api) return { reason: "no github-token to list the pull request files" };
     if (typeof pr.changed_files === "number" && pr.changed_files > API_FILE_LIMIT) {
-      return { reason: `the pull request changes ${pr.changed_files} files, more than the API lists (${API_FILE_LIMIT})` };
+      return {
+        reason: `the pull request changes ${pr.changed_files} files, more than the API lists (${API_FILE_LIMIT})`
+      };
     }
     try {
       const files = [];
       const perPage = 100;
       for (let page = 1; ; page++) {
-        const { data } = await api.rest.pulls.listFiles({ ...ctx.repo, pull_number: pr.number, per_page: perPage, page });
+        const { data } = await api.rest.pulls.listFiles({
+          ...ctx.repo,
+          pull_number: pr.number,
+          per_page: perPage,
+          page
+        });
         for (const f of data) if (f.status !== "removed") files.push(f.filename);
         if (data.length < perPage) break;
       }
@@ -51725,9 +52235,11 @@ async function changedFiles(ctx, api) {
   }
   if (ctx.eventName === "push") {
     const commits = ctx.payload.commits;
-    if (ctx.payload.forced === true) return { reason: "a force push: its commit list does not say what changed against the previous head" };
+    if (ctx.payload.forced === true)
+      return { reason: "a force push: its commit list does not say what changed against the previous head" };
     if (!Array.isArray(commits) || commits.length === 0) return { reason: "the push event lists no commits" };
-    if (commits.length >= 20) return { reason: "the push has 20 or more commits; the payload may not list every changed file" };
+    if (commits.length >= 20)
+      return { reason: "the push has 20 or more commits; the payload may not list every changed file" };
     const files = /* @__PURE__ */ new Set();
     for (const c of commits) for (const f of [...c.added ?? [], ...c.modified ?? []]) files.add(f);
     return { files: [...files], source: `push of ${commits.length} commit${commits.length === 1 ? "" : "s"}` };
@@ -51744,7 +52256,12 @@ ${body}`;
   try {
     const existing = await findMarkedComment(api, target);
     if (existing !== void 0) {
-      const { data: data2 } = await api.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing, body: text3 });
+      const { data: data2 } = await api.rest.issues.updateComment({
+        owner: target.owner,
+        repo: target.repo,
+        comment_id: existing,
+        body: text3
+      });
       return { action: "updated", id: data2.id, ...data2.html_url ? { url: data2.html_url } : {} };
     }
     if (!opts.createIfMissing) return { action: "skipped", reason: "no findings and no earlier comment to update" };
@@ -51779,7 +52296,8 @@ function readInputs(getInput2, env) {
   const get2 = (name) => getInput2(name).trim();
   const paths = splitList(get2("paths"));
   for (const p of paths) {
-    if (p === "-") throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
+    if (p === "-")
+      throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
     insideWorkspace(workspace, globBase(p), "paths");
   }
   const failOn = get2("fail-on") || "error";
@@ -51797,7 +52315,9 @@ function readInputs(getInput2, env) {
       continue;
     }
     if (!ALL_FORMATS.includes(f)) {
-      throw new InputError(`format: unknown format "${raw}"; choose from ${ALL_FORMATS.join(", ")} (or policyreport:openreports)`);
+      throw new InputError(
+        `format: unknown format "${raw}"; choose from ${ALL_FORMATS.join(", ")} (or policyreport:openreports)`
+      );
     }
     if (!formats.includes(f)) formats.push(f);
   }
@@ -51834,7 +52354,9 @@ function insideWorkspace(workspace, p, input) {
   const abs = path8.resolve(workspace, p);
   const rel = path8.relative(workspace, abs);
   if (rel.startsWith("..") || path8.isAbsolute(rel)) {
-    throw new InputError(`${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`);
+    throw new InputError(
+      `${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`
+    );
   }
   return abs;
 }
@@ -51918,7 +52440,10 @@ async function run() {
     } catch {
     }
     if (err instanceof InputError) setFailed(`persistguard: ${err.message}`);
-    else setFailed(`persistguard: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    else
+      setFailed(
+        `persistguard: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`
+      );
   }
 }
 async function runChecked() {
@@ -51926,38 +52451,70 @@ async function runChecked() {
   await checkRealPaths(inputs);
   const ctx = context2;
   const api = inputs.token && (inputs.comment || inputs.onlyChanged) ? getOctokit(inputs.token) : void 0;
-  const { config, errors: configErrors } = await loadConfig({ scanRoot: inputs.workspace, ...inputs.config ? { explicitPath: inputs.config } : {} });
+  const { config, errors: configErrors } = await loadConfig({
+    scanRoot: inputs.workspace,
+    ...inputs.config ? { explicitPath: inputs.config } : {}
+  });
   if (configErrors.length > 0) {
     const rel = (f) => path10.isAbsolute(f) ? path10.relative(inputs.workspace, f).split(path10.sep).join("/") : f;
     for (const e of configErrors) {
-      error(e.message, { title: "persistguard: config", file: rel(e.file), ...e.line ? { startLine: e.line, endLine: e.line } : {}, ...e.line && e.column ? { startColumn: e.column } : {} });
+      error(e.message, {
+        title: "persistguard: config",
+        file: rel(e.file),
+        ...e.line ? { startLine: e.line, endLine: e.line } : {},
+        ...e.line && e.column ? { startColumn: e.column } : {}
+      });
     }
-    throw new InputError(`invalid configuration: ${configErrors.map((e) => `${rel(e.file)}${e.line ? `:${e.line}` : ""}: ${e.message}`).join("; ")}`);
+    throw new InputError(
+      `invalid configuration: ${configErrors.map((e) => `${rel(e.file)}${e.line ? `:${e.line}` : ""}: ${e.message}`).join("; ")}`
+    );
   }
   if (inputs.target) config.target = inputs.target;
   const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
   for (const p of unmatched) warning(`paths: "${p}" matches no file in the workspace`, { title: "persistguard" });
-  const project = paths.length > 0 ? await loadPaths(paths, { cwd: inputs.workspace, limits: config.limits, exclude: [...config.exclude, ...ownOutputs(inputs)] }) : void 0;
-  let report = project ? reportProject(project, { config, now: /* @__PURE__ */ new Date() }) : { tool: { name: "persistguard", version: VERSION7 }, findings: [], errors: [], summary: { files: 0, resources: 0, errors: 0, warnings: 0, suppressed: 0 } };
+  const project = paths.length > 0 ? await loadPaths(paths, {
+    cwd: inputs.workspace,
+    limits: config.limits,
+    exclude: [...config.exclude, ...ownOutputs(inputs)]
+  }) : void 0;
+  let report = project ? reportProject(project, { config, now: /* @__PURE__ */ new Date() }) : {
+    tool: { name: "persistguard", version: VERSION7 },
+    findings: [],
+    errors: [],
+    summary: { files: 0, resources: 0, errors: 0, warnings: 0, suppressed: 0 }
+  };
   let scope = "";
   if (inputs.onlyChanged && project) {
-    const changed = await changedFiles({ eventName: ctx.eventName, payload: ctx.payload, repo: safeRepo() }, api);
+    const changed = await changedFiles(
+      { eventName: ctx.eventName, payload: ctx.payload, repo: safeRepo() },
+      api
+    );
     if (changed.files) {
       const keep = affectedFiles(project, changed.files);
       report = onlyFiles(report, keep);
       scope = `Only findings in the ${changed.files.length} file${changed.files.length === 1 ? "" : "s"} changed by the ${changed.source} (and ${keep.size - new Set(changed.files).size} that depend on them) are reported.`;
       info(`persistguard: ${scope}`);
     } else {
-      notice(`only-changed: ${changed.reason}; reporting findings in every scanned file`, { title: "persistguard" });
+      notice(`only-changed: ${changed.reason}; reporting findings in every scanned file`, {
+        title: "persistguard"
+      });
     }
   }
   if (inputs.baseline) report = await withBaseline(report, inputs.baseline);
   const rules = allRules.map((r) => r.meta);
-  const opts = { rules, policyReportApi: inputs.policyReportApi, baseUri: pathToFileURL(inputs.workspace).href };
+  const opts = {
+    rules,
+    policyReportApi: inputs.policyReportApi,
+    baseUri: pathToFileURL(inputs.workspace).href
+  };
   for (const a of planAnnotations(report)) core_exports[a.level](a.message, a.properties);
   const written = await writeReports(report, inputs, opts);
   const linkTo = sourceLinker(ctx);
-  const markdown = renderMarkdown(report, { ...opts, moreInfo: artifactHint(written.dir), ...linkTo ? { linkTo } : {} });
+  const markdown = renderMarkdown(report, {
+    ...opts,
+    moreInfo: artifactHint(written.dir),
+    ...linkTo ? { linkTo } : {}
+  });
   try {
     await summary.addRaw(scope ? `${markdown}
 _${scope}_
@@ -51976,7 +52533,9 @@ _${scope}_
   setOutput("sarif-file", written.sarif ?? "");
   if (inputs.failOn === "never") return EXIT_OK;
   if (report.errors.length > 0) {
-    setFailed(`persistguard: ${report.errors.length} file${report.errors.length === 1 ? "" : "s"} could not be checked (see the annotations); the scan is incomplete`);
+    setFailed(
+      `persistguard: ${report.errors.length} file${report.errors.length === 1 ? "" : "s"} could not be checked (see the annotations); the scan is incomplete`
+    );
     return EXIT_INPUT;
   }
   const failing = report.findings.filter((f) => reachesThreshold(f, inputs.failOn)).length;
@@ -51990,12 +52549,19 @@ async function checkRealPaths(inputs) {
   const root = await realpath(inputs.workspace).catch(() => {
     throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
   });
-  const targets = [...inputs.paths.map((p) => path10.resolve(inputs.workspace, p)), inputs.config, inputs.baseline].filter((p) => p !== void 0);
+  const targets = [
+    ...inputs.paths.map((p) => path10.resolve(inputs.workspace, p)),
+    inputs.config,
+    inputs.baseline
+  ].filter((p) => p !== void 0);
   for (const t of targets) {
     const real = await realpath(t).catch(() => void 0);
     if (real === void 0) continue;
     const rel = path10.relative(root, real);
-    if (rel.startsWith("..") || path10.isAbsolute(rel)) throw new InputError(`"${path10.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`);
+    if (rel.startsWith("..") || path10.isAbsolute(rel))
+      throw new InputError(
+        `"${path10.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
+      );
   }
 }
 function onlyFiles(report, files) {
@@ -52028,7 +52594,9 @@ async function withBaseline(report, file) {
     throw new InputError(`baseline: ${err instanceof Error ? err.message : String(err)}`);
   }
   const result2 = applyBaseline(report, baseline);
-  info(`persistguard: baseline ${file}: ${result2.newCount} new, ${result2.existingCount} existing, ${result2.fixedCount} fixed`);
+  info(
+    `persistguard: baseline ${file}: ${result2.newCount} new, ${result2.existingCount} existing, ${result2.fixedCount} fixed`
+  );
   return result2.report;
 }
 async function writeReports(report, inputs, opts) {
@@ -52058,14 +52626,25 @@ async function comment(report, active, ctx, api, opts) {
   }
   const number = ctx.payload.pull_request?.number;
   if (!api || typeof number !== "number") {
-    notice("comment: no github-token or pull request number; the report is in the job summary", { title: "persistguard" });
+    notice("comment: no github-token or pull request number; the report is in the job summary", {
+      title: "persistguard"
+    });
     return;
   }
   const runUrl = ctx.runId ? `${ctx.serverUrl}/${ctx.repo.owner}/${ctx.repo.repo}/actions/runs/${ctx.runId}` : void 0;
-  const body = renderMarkdown(report, { ...opts, maxBytes: COMMENT_MAX_BYTES, ...runUrl ? { moreInfo: `Full report: ${runUrl}` } : {} });
-  const result2 = await upsertComment(api, { ...ctx.repo, issue_number: number }, runUrl ? `${body}
+  const body = renderMarkdown(report, {
+    ...opts,
+    maxBytes: COMMENT_MAX_BYTES,
+    ...runUrl ? { moreInfo: `Full report: ${runUrl}` } : {}
+  });
+  const result2 = await upsertComment(
+    api,
+    { ...ctx.repo, issue_number: number },
+    runUrl ? `${body}
 [Workflow run](${runUrl})
-` : body, { createIfMissing: active > 0 || report.errors.length > 0 });
+` : body,
+    { createIfMissing: active > 0 || report.errors.length > 0 }
+  );
   if (result2.action === "skipped") notice(`comment: ${result2.reason}`, { title: "persistguard" });
   else info(`persistguard: ${result2.action} pull request comment ${result2.url ?? result2.id}`);
 }

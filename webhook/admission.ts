@@ -3,11 +3,8 @@
  * The same loader and engine as `persistguard scan`, so a manifest that passes in CI passes admission.
  */
 import picomatch from 'picomatch';
-import { loadObject } from '../policies/loaders/index.js';
-import { evaluate } from '../policies/engine.js';
-import type { ClusterView } from '../policies/cluster-view.js';
-import type { ResolvedConfig } from '../policies/config/types.js';
-import type { PendingFinding } from '../policies/findings.js';
+import { loadObject, evaluate } from '../policies/index.js';
+import type { ClusterView, ResolvedConfig, PendingFinding } from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import { boundedWarnings, denialMessage, findingLine, printable, truncate } from './messages.js';
 
@@ -84,7 +81,11 @@ function deny(uid: string, code: number, reason: string, message: string): Admis
 }
 
 function displayName(req: AdmissionRequest, meta: Record<string, unknown>): string {
-  const name = req.name || (typeof meta.name === 'string' && meta.name) || (typeof meta.generateName === 'string' && `${meta.generateName}*`) || '<unnamed>';
+  const name =
+    req.name ||
+    (typeof meta.name === 'string' && meta.name) ||
+    (typeof meta.generateName === 'string' && `${meta.generateName}*`) ||
+    '<unnamed>';
   const ns = req.namespace || (typeof meta.namespace === 'string' ? meta.namespace : '');
   return ns ? `${ns}/${name}` : name;
 }
@@ -93,9 +94,12 @@ export function admit(req: AdmissionRequest, opts: AdmissionOptions): Decision {
   const k = req.kind;
   if (req.subResource) return notValidated(req, `subresource ${req.subResource}`);
   if (k.group === '' && k.version === 'v1' && k.kind === 'PersistentVolumeClaim') {
-    return req.operation === 'DELETE' ? guardClaimDeletion(req, opts) : notValidated(req, `${req.operation} of a claim`);
+    return req.operation === 'DELETE'
+      ? guardClaimDeletion(req, opts)
+      : notValidated(req, `${req.operation} of a claim`);
   }
-  if (!isValidatedKind(k.group, k.version, k.kind)) return notValidated(req, `kind ${k.group || 'core'}/${k.version} ${k.kind}`);
+  if (!isValidatedKind(k.group, k.version, k.kind))
+    return notValidated(req, `kind ${k.group || 'core'}/${k.version} ${k.kind}`);
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return notValidated(req, `operation ${req.operation}`);
   return judgeWorkload(req, opts);
 }
@@ -110,9 +114,26 @@ function unreadable(req: AdmissionRequest, opts: AdmissionOptions, what: string,
   const reason = truncate(printable(why), 1000);
   const response =
     choice === 'deny'
-      ? deny(req.uid, 400, 'BadRequest', `persistguard could not read ${what}: ${reason} (the webhook runs with --on-error=deny)`)
-      : allow(req.uid, boundedWarnings([`persistguard could not read ${what}, allowed without checks (${opts.mode === 'audit' ? 'audit mode' : '--on-error=allow'}): ${reason}`]));
-  return { response, verdict: choice === 'deny' ? 'deny' : 'warn', reason: 'unreadable', findings: [], suppressed: 0, detail: reason };
+      ? deny(
+          req.uid,
+          400,
+          'BadRequest',
+          `persistguard could not read ${what}: ${reason} (the webhook runs with --on-error=deny)`,
+        )
+      : allow(
+          req.uid,
+          boundedWarnings([
+            `persistguard could not read ${what}, allowed without checks (${opts.mode === 'audit' ? 'audit mode' : '--on-error=allow'}): ${reason}`,
+          ]),
+        );
+  return {
+    response,
+    verdict: choice === 'deny' ? 'deny' : 'warn',
+    reason: 'unreadable',
+    findings: [],
+    suppressed: 0,
+    detail: reason,
+  };
 }
 
 /** Kinds of the controllers that own this object and that the webhook itself validates. */
@@ -120,7 +141,8 @@ function validatedOwners(meta: Record<string, unknown>): string[] {
   const refs = meta.ownerReferences;
   if (!Array.isArray(refs)) return [];
   const kinds: string[] = [];
-  for (const r of refs) if (isRecord(r) && typeof r.kind === 'string' && VALIDATED_KINDS.has(r.kind)) kinds.push(r.kind);
+  for (const r of refs)
+    if (isRecord(r) && typeof r.kind === 'string' && VALIDATED_KINDS.has(r.kind)) kinds.push(r.kind);
   return kinds;
 }
 
@@ -136,14 +158,24 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
   // judging it again would only turn a clean `kubectl apply` into a controller that silently cannot create it.
   const owners = validatedOwners(meta);
   if (owners.length > 0 && !config.webhook.validateOwnedPods) {
-    return { response: allow(req.uid), verdict: 'allow', reason: 'owned', findings: [], suppressed: 0, detail: `owned by ${owners.join(', ')}` };
+    return {
+      response: allow(req.uid),
+      verdict: 'allow',
+      reason: 'owned',
+      findings: [],
+      suppressed: 0,
+      detail: `owned by ${owners.join(', ')}`,
+    };
   }
 
   // The API server fills namespace and name after admission for some requests (namespace from the URL,
   // generateName): the engine needs them for claim lookups and exemptions.
   let target: Record<string, unknown> = obj;
   const namespace = req.namespace || (typeof meta.namespace === 'string' ? meta.namespace : undefined);
-  const name = (typeof meta.name === 'string' && meta.name) || req.name || (typeof meta.generateName === 'string' ? `${meta.generateName}*` : undefined);
+  const name =
+    (typeof meta.name === 'string' && meta.name) ||
+    req.name ||
+    (typeof meta.generateName === 'string' ? `${meta.generateName}*` : undefined);
   if ((namespace && meta.namespace !== namespace) || (name && meta.name !== name)) {
     target = { ...obj, metadata: { ...meta, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) } };
   }
@@ -165,19 +197,26 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
         suppressed: 0,
       };
     }
-    warnings.push(`persistguard: cluster caches are still syncing; checked without cluster lookups (${mode === 'audit' ? 'audit mode' : '--on-cache-miss=allow'})`);
+    warnings.push(
+      `persistguard: cluster caches are still syncing; checked without cluster lookups (${mode === 'audit' ? 'audit mode' : '--on-cache-miss=allow'})`,
+    );
     view = undefined;
   }
 
   let findings: PendingFinding[];
   try {
-    const project = loadObject(target, { file: `admission:${kind}/${namespace ?? ''}/${name ?? ''}`, index: 0 }, { fromJson: true });
+    const project = loadObject(
+      target,
+      { file: `admission:${kind}/${namespace ?? ''}/${name ?? ''}`, index: 0 },
+      { fromJson: true },
+    );
     if (project.workloads.length === 0) {
       const why = project.errors.map((e) => e.message).join('; ') || 'no workload could be read from it';
       return unreadable(req, opts, where, why);
     }
     // Read in part (a malformed field): judged on what could be read, and the user is told what was not.
-    for (const e of project.errors.slice(0, 3)) warnings.push(`persistguard: part of ${where} could not be read: ${e.message}`);
+    for (const e of project.errors.slice(0, 3))
+      warnings.push(`persistguard: part of ${where} could not be read: ${e.message}`);
     findings = evaluate(project, { config, view, now: opts.now }).findings;
   } catch (err) {
     return unreadable(req, opts, where, err instanceof Error ? err.message : String(err));
@@ -192,7 +231,9 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     const header = `persistguard denied ${where}: ${errors.length} data-loss finding${errors.length === 1 ? '' : 's'}:`;
     const footer =
       `Details: persistguard explain <rule>. Exempt a finding deliberately with the annotations persistguard.io/ignore: <rule> and persistguard.io/ignore-reason: <why>` +
-      (config.allowAnnotationExemptions ? '.' : ' (annotation exemptions are disabled by this cluster\'s config; ask its operator).');
+      (config.allowAnnotationExemptions
+        ? '.'
+        : " (annotation exemptions are disabled by this cluster's config; ask its operator).");
     const response = deny(req.uid, 403, 'Forbidden', denialMessage(header, errors, footer));
     const rest = active.filter((f) => f.severity !== 'error').map((f) => `persistguard: ${findingLine(f, false)}`);
     const w = boundedWarnings([...warnings, ...rest]);
@@ -203,9 +244,18 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
   const prefix = mode === 'audit' && errors.length > 0 ? 'persistguard (audit, would deny)' : 'persistguard';
   // Errors first: when the list is cut, what would have been denied is what stays visible.
   const ordered = [...errors, ...active.filter((f) => f.severity !== 'error')];
-  const lines = [...warnings, ...ordered.map((f) => `${f.severity === 'error' ? prefix : 'persistguard'}: ${findingLine(f, false)}`)];
+  const lines = [
+    ...warnings,
+    ...ordered.map((f) => `${f.severity === 'error' ? prefix : 'persistguard'}: ${findingLine(f, false)}`),
+  ];
   const w = boundedWarnings(lines);
-  return { response: allow(req.uid, w), verdict: w.length > 0 ? 'warn' : 'allow', reason: 'evaluated', findings: counted, suppressed };
+  return {
+    response: allow(req.uid, w),
+    verdict: w.length > 0 ? 'warn' : 'allow',
+    reason: 'evaluated',
+    findings: counted,
+    suppressed,
+  };
 }
 
 function globMatch(pattern: string | undefined, value: string): boolean {
@@ -214,7 +264,12 @@ function globMatch(pattern: string | undefined, value: string): boolean {
 }
 
 /** Whether config `webhook.protectedClaims` covers this claim: every given field must match. */
-export function protectedByConfig(config: ResolvedConfig, namespace: string, name: string, labels: Record<string, string>): boolean {
+export function protectedByConfig(
+  config: ResolvedConfig,
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+): boolean {
   for (const entry of config.webhook.protectedClaims ?? []) {
     if (!globMatch(entry.namespace, namespace) || !globMatch(entry.name, name)) continue;
     const selector = entry.labelSelector ?? {};
@@ -233,14 +288,27 @@ function guardClaimDeletion(req: AdmissionRequest, opts: AdmissionOptions): Deci
   const labels = stringMap(meta.labels);
   const annotations = stringMap(meta.annotations);
   const byLabel = labels[ANNOTATION_PROTECTED] === 'true';
-  if (!byLabel && !protectedByConfig(opts.config, namespace, name, labels)) return notValidated(req, 'claim not protected');
+  if (!byLabel && !protectedByConfig(opts.config, namespace, name, labels))
+    return notValidated(req, 'claim not protected');
 
   const confirmed = annotations[ANNOTATION_CONFIRM_DELETE];
   if (confirmed === name) {
-    return { response: allow(req.uid), verdict: 'allow', reason: 'pvc-guard', findings: [], suppressed: 0, detail: 'deletion confirmed by annotation' };
+    return {
+      response: allow(req.uid),
+      verdict: 'allow',
+      reason: 'pvc-guard',
+      findings: [],
+      suppressed: 0,
+      detail: 'deletion confirmed by annotation',
+    };
   }
-  const why = byLabel ? `it is labelled ${ANNOTATION_PROTECTED}=true` : 'it is protected by the persistguard webhook config (webhook.protectedClaims)';
-  const mismatch = confirmed === undefined ? '' : ` (its ${ANNOTATION_CONFIRM_DELETE} annotation says "${truncate(printable(confirmed), 80)}", not its own name)`;
+  const why = byLabel
+    ? `it is labelled ${ANNOTATION_PROTECTED}=true`
+    : 'it is protected by the persistguard webhook config (webhook.protectedClaims)';
+  const mismatch =
+    confirmed === undefined
+      ? ''
+      : ` (its ${ANNOTATION_CONFIRM_DELETE} annotation says "${truncate(printable(confirmed), 80)}", not its own name)`;
   const message =
     `persistguard refused to delete PersistentVolumeClaim ${namespace}/${name}: ${why}, and deleting it may delete its data for good${mismatch}. ` +
     `If the data really can go, confirm and delete again:\n` +
@@ -249,12 +317,23 @@ function guardClaimDeletion(req: AdmissionRequest, opts: AdmissionOptions): Deci
   // In audit mode the guard only warns: audit never blocks anything.
   if (opts.mode === 'audit') {
     return {
-      response: allow(req.uid, boundedWarnings([`persistguard (audit, would deny): deleting protected claim ${namespace}/${name} without ${ANNOTATION_CONFIRM_DELETE}=${name}`])),
+      response: allow(
+        req.uid,
+        boundedWarnings([
+          `persistguard (audit, would deny): deleting protected claim ${namespace}/${name} without ${ANNOTATION_CONFIRM_DELETE}=${name}`,
+        ]),
+      ),
       verdict: 'warn',
       reason: 'pvc-guard',
       findings: [],
       suppressed: 0,
     };
   }
-  return { response: deny(req.uid, 403, 'Forbidden', message), verdict: 'deny', reason: 'pvc-guard', findings: [], suppressed: 0 };
+  return {
+    response: deny(req.uid, 403, 'Forbidden', message),
+    verdict: 'deny',
+    reason: 'pvc-guard',
+    findings: [],
+    suppressed: 0,
+  };
 }

@@ -26,11 +26,21 @@ export interface GeneratedCerts {
 }
 
 export function serviceDnsNames(service: string, namespace: string): string[] {
-  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`, 'localhost'];
+  return [
+    service,
+    `${service}.${namespace}`,
+    `${service}.${namespace}.svc`,
+    `${service}.${namespace}.svc.cluster.local`,
+    'localhost',
+  ];
 }
 
 function rsaKeyPair(bits: number): forge.pki.rsa.KeyPair {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: bits,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const priv = forge.pki.privateKeyFromPem(privateKey);
   const pub = forge.pki.setRsaPublicKey(priv.n, priv.e);
   return { privateKey: priv, publicKey: pub };
@@ -50,7 +60,8 @@ function validity(cert: forge.pki.Certificate, now: Date, days: number): void {
 }
 
 export function generateCerts(opts: CertOptions): GeneratedCerts {
-  if (!Number.isInteger(opts.days) || opts.days < 1) throw new Error(`days must be a positive integer, got ${opts.days}`);
+  if (!Number.isInteger(opts.days) || opts.days < 1)
+    throw new Error(`days must be a positive integer, got ${opts.days}`);
   const now = opts.now ?? new Date();
   const bits = opts.bits ?? 2048;
 
@@ -59,7 +70,10 @@ export function generateCerts(opts: CertOptions): GeneratedCerts {
   ca.publicKey = caKeys.publicKey;
   ca.serialNumber = serial();
   validity(ca, now, opts.days);
-  const caSubject = [{ name: 'commonName', value: `persistguard webhook CA (${opts.namespace})` }, { name: 'organizationName', value: 'persistguard' }];
+  const caSubject = [
+    { name: 'commonName', value: `persistguard webhook CA (${opts.namespace})` },
+    { name: 'organizationName', value: 'persistguard' },
+  ];
   ca.setSubject(caSubject);
   ca.setIssuer(caSubject);
   ca.setExtensions([
@@ -84,7 +98,10 @@ export function generateCerts(opts: CertOptions): GeneratedCerts {
     { name: 'extKeyUsage', serverAuth: true },
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
-    { name: 'subjectAltName', altNames: [...dnsNames.map((value) => ({ type: 2, value })), ...ipAddresses.map((ip) => ({ type: 7, ip }))] },
+    {
+      name: 'subjectAltName',
+      altNames: [...dnsNames.map((value) => ({ type: 2, value })), ...ipAddresses.map((ip) => ({ type: 7, ip }))],
+    },
   ]);
   leaf.sign(caKeys.privateKey, forge.md.sha256.create());
 

@@ -51,4 +51,9 @@ export function createJsonLogger(out: Writable, clock: () => Date = () => new Da
 }
 
 /** A logger that drops everything (benchmarks, tests that do not look at logs). */
-export const silentLogger: Logger = { log: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentLogger: Logger = {
+  log: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

@@ -3,17 +3,16 @@
  * of warnings. kubectl prints both verbatim, so they must stay readable, printable and small: the API
  * server may truncate a warning over 256 characters and drops warnings past 4096 characters in total.
  */
-import type { PathSegment } from '../policies/model.js';
-import type { PendingFinding } from '../policies/findings.js';
+import type { PathSegment, PendingFinding } from '../policies/index.js';
 
 export const MAX_MESSAGE_BYTES = 4096;
 export const MAX_WARNING_CHARS = 256;
 export const MAX_WARNINGS_TOTAL_CHARS = 4000;
 
 /** Removes control characters (they break terminals and the API server rejects some) and collapses whitespace. */
-// eslint-disable-next-line no-control-regex
+
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-// eslint-disable-next-line no-control-regex
+
 const CONTROL_RUNS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
 export function printable(s: string): string {

@@ -14,7 +14,16 @@ export interface WebhookMetrics {
 }
 
 /** The kinds label is bounded: anything the webhook does not know is `other`. */
-const KNOWN_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'PersistentVolumeClaim']);
+const KNOWN_KINDS = new Set([
+  'Pod',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'PersistentVolumeClaim',
+]);
 
 export interface MetricsSources {
   informers?: () => InformerStatus[];
@@ -90,7 +99,8 @@ export function createMetrics(sources: MetricsSources = {}): WebhookMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of informers()) if (s.lastSyncAgeSeconds !== undefined) this.set({ resource: s.resource }, s.lastSyncAgeSeconds);
+      for (const s of informers())
+        if (s.lastSyncAgeSeconds !== undefined) this.set({ resource: s.resource }, s.lastSyncAgeSeconds);
     },
   });
   new Gauge({

@@ -67,26 +67,38 @@ function describe(v: unknown): string {
 
 /** Validates a parsed JSON body as an `admission.k8s.io/v1` AdmissionReview carrying a request. */
 export function parseAdmissionReview(body: unknown): AdmissionRequest {
-  if (!isRecord(body)) throw new ReviewParseError(`body must be a JSON object (an AdmissionReview), got ${describe(body)}`);
+  if (!isRecord(body))
+    throw new ReviewParseError(`body must be a JSON object (an AdmissionReview), got ${describe(body)}`);
   if (body.apiVersion !== ADMISSION_API_VERSION) {
     throw new ReviewParseError(
       `apiVersion must be "${ADMISSION_API_VERSION}", got ${describe(body.apiVersion)} (set admissionReviewVersions: [v1] in the ValidatingWebhookConfiguration)`,
     );
   }
-  if (body.kind !== 'AdmissionReview') throw new ReviewParseError(`kind must be "AdmissionReview", got ${describe(body.kind)}`);
+  if (body.kind !== 'AdmissionReview')
+    throw new ReviewParseError(`kind must be "AdmissionReview", got ${describe(body.kind)}`);
   const req = body.request;
   if (!isRecord(req)) throw new ReviewParseError('AdmissionReview has no request object');
   const uid = req.uid;
   if (typeof uid !== 'string' || uid === '') throw new ReviewParseError('request.uid must be a non-empty string');
   const kind = req.kind;
-  if (!isRecord(kind) || typeof kind.kind !== 'string' || typeof kind.version !== 'string' || (kind.group !== undefined && typeof kind.group !== 'string')) {
+  if (
+    !isRecord(kind) ||
+    typeof kind.kind !== 'string' ||
+    typeof kind.version !== 'string' ||
+    (kind.group !== undefined && typeof kind.group !== 'string')
+  ) {
     throw new ReviewParseError('request.kind must be an object with string group, version and kind');
   }
   const operation = req.operation;
-  if (typeof operation !== 'string' || operation === '') throw new ReviewParseError('request.operation must be a non-empty string');
+  if (typeof operation !== 'string' || operation === '')
+    throw new ReviewParseError('request.operation must be a non-empty string');
   const dryRun = req.dryRun;
-  if (dryRun !== undefined && dryRun !== null && typeof dryRun !== 'boolean') throw new ReviewParseError('request.dryRun must be a boolean');
-  const userInfo = isRecord(req.userInfo) && typeof req.userInfo.username === 'string' ? { username: req.userInfo.username } : undefined;
+  if (dryRun !== undefined && dryRun !== null && typeof dryRun !== 'boolean')
+    throw new ReviewParseError('request.dryRun must be a boolean');
+  const userInfo =
+    isRecord(req.userInfo) && typeof req.userInfo.username === 'string'
+      ? { username: req.userInfo.username }
+      : undefined;
   return {
     uid,
     kind: { group: (kind.group as string | undefined) ?? '', version: kind.version, kind: kind.kind },

@@ -7,8 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { ClusterView } from '../policies/cluster-view.js';
-import type { ResolvedConfig } from '../policies/config/types.js';
+import type { ClusterView, ResolvedConfig } from '../policies/index.js';
 import type { InformerStatus } from './cluster/types.js';
 import { admit, type Decision, type FailChoice, type WebhookMode } from './admission.js';
 import { parseAdmissionReview, reviewResponse, ReviewParseError, type AdmissionRequest } from './review.js';
@@ -66,7 +65,8 @@ function bodyErrorText(err: unknown, limit: number): { reason: string; message: 
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.too.large') return { reason: 'too-large', message: `request body exceeds ${limit} bytes` };
   if (e.type === 'request.aborted') return { reason: 'aborted', message: 'request aborted by the client' };
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return { reason: 'encoding', message: `unsupported body encoding: ${e.message ?? ''}` };
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
+    return { reason: 'encoding', message: `unsupported body encoding: ${e.message ?? ''}` };
   return { reason: 'unreadable', message: `cannot read request body: ${e.message ?? String(err)}` };
 }
 
@@ -75,6 +75,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const clock = opts.clock ?? (() => new Date());
   const limit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const view = opts.view;
+  // eslint-disable-next-line prefer-const -- assigned below, after the reloader whose callback reports to it
   let metrics: WebhookMetrics | undefined;
   const certificates = await CertificateReloader.load(opts.tlsCertFile, opts.tlsKeyFile, {
     onReload: (pair) => {
@@ -105,10 +106,20 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   };
 
   const readiness = () => {
-    const cert = { ok: true, notAfter: certificates.pair.notAfter.toISOString(), ...(certificates.lastError ? { reloadError: certificates.lastError } : {}) };
+    const cert = {
+      ok: true,
+      notAfter: certificates.pair.notAfter.toISOString(),
+      ...(certificates.lastError ? { reloadError: certificates.lastError } : {}),
+    };
     const clusterReady = view ? view.ready() : true;
     const cluster = view
-      ? { ok: clusterReady, mode: view.kind, ...(hasStatus(view) ? { informers: view.status().filter((s) => !clusterReady || !s.synced || s.lastError) } : {}) }
+      ? {
+          ok: clusterReady,
+          mode: view.kind,
+          ...(hasStatus(view)
+            ? { informers: view.status().filter((s) => !clusterReady || !s.synced || s.lastError) }
+            : {}),
+        }
       : { ok: true, mode: 'none' };
     const notReady: string[] = [];
     if (!cluster.ok) notReady.push('cluster caches are not synced');
@@ -149,12 +160,21 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       request = parseAdmissionReview(body);
     } catch (err) {
       m.observeBadRequest('not-admission-review');
-      return sendJson(res, 400, { error: err instanceof ReviewParseError ? err.message : `invalid AdmissionReview: ${errorMessage(err)}` });
+      return sendJson(res, 400, {
+        error: err instanceof ReviewParseError ? err.message : `invalid AdmissionReview: ${errorMessage(err)}`,
+      });
     }
 
     let decision: Decision;
     try {
-      decision = admit(request, { config: opts.config, mode: opts.mode, view, onCacheMiss: opts.onCacheMiss, onError: opts.onError, now: clock() });
+      decision = admit(request, {
+        config: opts.config,
+        mode: opts.mode,
+        view,
+        onCacheMiss: opts.onCacheMiss,
+        onError: opts.onError,
+        now: clock(),
+      });
     } catch (err) {
       // admit() handles every input it knows of; this is a bug, answered as configured for unreadable objects.
       const denyIt = opts.onError === 'deny';
@@ -169,7 +189,11 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
         suppressed: 0,
         detail: errorMessage(err),
       };
-      logger.error('admission internal error', { uid: request.uid, error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+      logger.error('admission internal error', {
+        uid: request.uid,
+        error: errorMessage(err),
+        stack: err instanceof Error ? err.stack : undefined,
+      });
     }
     sendJson(res, 200, reviewResponse(decision.response));
 
@@ -181,7 +205,9 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   // After /validate: admission requests are the hot path and must not walk the probe routes first.
   app.use(health);
 
-  app.use((_req: Request, res: Response) => sendJson(res, 404, { error: 'not found: the webhook serves POST /validate, GET /healthz, /readyz, /metrics' }));
+  app.use((_req: Request, res: Response) =>
+    sendJson(res, 404, { error: 'not found: the webhook serves POST /validate, GET /healthz, /readyz, /metrics' }),
+  );
 
   // Express 5 routes both thrown errors and rejected promises here; the process never sees them.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
@@ -232,7 +258,9 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     const plain = express();
     plain.disable('x-powered-by');
     plain.use(health);
-    plain.use((_req: Request, res: Response) => sendJson(res, 404, { error: 'not found: this port serves GET /healthz, /readyz, /metrics' }));
+    plain.use((_req: Request, res: Response) =>
+      sendJson(res, 404, { error: 'not found: this port serves GET /healthz, /readyz, /metrics' }),
+    );
     metricsServer = http.createServer(plain);
     try {
       await listen(metricsServer, opts.metricsPort, opts.host);
@@ -265,14 +293,17 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const grace = opts.shutdownGraceMs ?? 20_000;
-      const drained = inFlight === 0 ? Promise.resolve(true) : new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), grace);
-        timer.unref();
-        idleWaiters.push(() => {
-          clearTimeout(timer);
-          resolve(true);
-        });
-      });
+      const drained =
+        inFlight === 0
+          ? Promise.resolve(true)
+          : new Promise<boolean>((resolve) => {
+              const timer = setTimeout(() => resolve(false), grace);
+              timer.unref();
+              idleWaiters.push(() => {
+                clearTimeout(timer);
+                resolve(true);
+              });
+            });
       if (!(await drained)) logger.warn('shutdown grace period over; closing remaining connections', { inFlight });
       server.closeAllConnections();
       await closed;

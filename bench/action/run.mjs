@@ -49,11 +49,15 @@ const hasTime = existsSync(GNU_TIME);
 function time(args, extra) {
   const { tmp, env: e } = env(extra);
   const timeFile = path.join(tmp, 'time');
-  const [cmd, argv] = hasTime ? [GNU_TIME, ['-f', '%U %S', '-o', timeFile, process.execPath, ...args]] : [process.execPath, args];
+  const [cmd, argv] = hasTime
+    ? [GNU_TIME, ['-f', '%U %S', '-o', timeFile, process.execPath, ...args]]
+    : [process.execPath, args];
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, argv, { env: e, cwd: workspace, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const [user, sys] = hasTime ? readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN];
+  const [user, sys] = hasTime
+    ? readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number)
+    : [NaN, NaN];
   const outputs = readFileSync(path.join(tmp, 'output'), 'utf8');
   rmSync(tmp, { recursive: true, force: true });
   return { ms, cpu: (user + sys) * 1000, status: r.status, outputs };
@@ -77,25 +81,42 @@ function bench(label, args, extra, check) {
   if (check) check(last);
   const m = median(samples);
   console.log(
-    `${label.padEnd(34)} wall median ${m.toFixed(0).padStart(5)} ms (min ${Math.min(...samples).toFixed(0).padStart(4)}, max ${Math.max(...samples).toFixed(0).padStart(5)})   cpu median ${median(cpus).toFixed(0).padStart(4)} ms`,
+    `${label.padEnd(34)} wall median ${m.toFixed(0).padStart(5)} ms (min ${Math.min(...samples)
+      .toFixed(0)
+      .padStart(4)}, max ${Math.max(...samples)
+      .toFixed(0)
+      .padStart(5)})   cpu median ${median(cpus).toFixed(0).padStart(4)} ms`,
   );
   return m;
 }
 
 const bytes = statSync(dist).size;
 const gz = gzipSync(readFileSync(dist)).length;
-console.log(`node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0].toFixed(1)}, ${runs} runs each`);
+console.log(
+  `node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0].toFixed(1)}, ${runs} runs each`,
+);
 console.log(`bundle dist/index.js: ${(bytes / 1024).toFixed(0)} KiB (${(gz / 1024).toFixed(0)} KiB gzipped)`);
 const node = bench('node only (node -e 0)', ['-e', '0'], {});
 const cold = bench('cold start (load bundle, stop)', [dist], { 'INPUT_FAIL-ON': 'not-a-level' }, (r) => {
   if (!r.outputs.includes('exit-code')) throw new Error('cold start run did not reach the input check');
 });
-const total = bench(`total: scan ${scanPaths === '.' ? path.basename(workspace) : 'examples/'}, all formats`, [dist], {
-  INPUT_PATHS: scanPaths,
-  'INPUT_FAIL-ON': 'never',
-  INPUT_FORMAT: 'json sarif junit markdown policyreport',
-}, (r) => {
-  if (r.status !== 0) throw new Error(`full run exited ${r.status}`);
-});
-console.log(`bundle load above node startup: ${(cold - node).toFixed(0)} ms; scan + reports above cold start: ${(total - cold).toFixed(0)} ms`);
-console.log(total < 400 ? `OK: total ${total.toFixed(0)} ms is under the 400 ms aim` : `SLOW: total ${total.toFixed(0)} ms is over the 400 ms aim`);
+const total = bench(
+  `total: scan ${scanPaths === '.' ? path.basename(workspace) : 'examples/'}, all formats`,
+  [dist],
+  {
+    INPUT_PATHS: scanPaths,
+    'INPUT_FAIL-ON': 'never',
+    INPUT_FORMAT: 'json sarif junit markdown policyreport',
+  },
+  (r) => {
+    if (r.status !== 0) throw new Error(`full run exited ${r.status}`);
+  },
+);
+console.log(
+  `bundle load above node startup: ${(cold - node).toFixed(0)} ms; scan + reports above cold start: ${(total - cold).toFixed(0)} ms`,
+);
+console.log(
+  total < 400
+    ? `OK: total ${total.toFixed(0)} ms is under the 400 ms aim`
+    : `SLOW: total ${total.toFixed(0)} ms is over the 400 ms aim`,
+);

@@ -70,14 +70,24 @@ async function child(kubeconfig, pageSize) {
   let hits = 0;
   const t1 = performance.now();
   for (let i = 0; i < n; i++) {
-    const img = i % 2 ? `docker.io/acme/svc-${i % 300}:1.${i % 7}` : `acme/svc-${i % 300}@sha256:${String(i % 300).padStart(64, '0')}`;
+    const img =
+      i % 2
+        ? `docker.io/acme/svc-${i % 300}:1.${i % 7}`
+        : `acme/svc-${i % 300}@sha256:${String(i % 300).padStart(64, '0')}`;
     if (view.imagePresence(img, `node-${i % 5000}`) === 'present') hits++;
     if (view.getClaim(`ns-${i % 500}`, `claim-${i % 50_000}`)) hits++;
   }
   const lookupNs = ((performance.now() - t1) * 1e6) / (2 * n);
   await view.stop();
   process.stdout.write(
-    JSON.stringify({ syncMs, before, after, objects: Object.fromEntries(status.map((s) => [s.resource, s.objects])), lookupNs, hits }) + '\n',
+    JSON.stringify({
+      syncMs,
+      before,
+      after,
+      objects: Object.fromEntries(status.map((s) => [s.resource, s.objects])),
+      lookupNs,
+      hits,
+    }) + '\n',
   );
 }
 
@@ -98,14 +108,25 @@ async function parent() {
     Array.from({ length: nodes }, (_, n) => ({
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: `node-${n}`, labels: { 'kubernetes.io/hostname': `node-${n}`, 'node.kubernetes.io/instance-type': 'm5.large' } },
+      metadata: {
+        name: `node-${n}`,
+        labels: { 'kubernetes.io/hostname': `node-${n}`, 'node.kubernetes.io/instance-type': 'm5.large' },
+      },
       status: {
         nodeInfo: { kubeletVersion: 'v1.31.4+k3s1', containerRuntimeVersion: 'containerd://1.7.23-k3s2' },
         images: Array.from({ length: imagesPerNode }, (_, k) => {
           const i = pool[(n * 7 + k) % pool.length];
-          return { names: [`docker.io/acme/svc-${i}@sha256:${String(i).padStart(64, '0')}`, `docker.io/acme/svc-${i}:1.${i % 7}`], sizeBytes: 123456789 };
+          return {
+            names: [
+              `docker.io/acme/svc-${i}@sha256:${String(i).padStart(64, '0')}`,
+              `docker.io/acme/svc-${i}:1.${i % 7}`,
+            ],
+            sizeBytes: 123456789,
+          };
         }),
-        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+        ],
       },
     })),
   );
@@ -119,15 +140,37 @@ async function parent() {
         name: `claim-${c}`,
         uid: `00000000-0000-0000-0000-${String(c).padStart(12, '0')}`,
         labels: { app: `app-${c % 1000}` },
-        annotations: { 'pv.kubernetes.io/bind-completed': 'yes', 'volume.kubernetes.io/storage-provisioner': 'rancher.io/local-path' },
-        managedFields: [{ manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { 'f:phase': {} } } }],
+        annotations: {
+          'pv.kubernetes.io/bind-completed': 'yes',
+          'volume.kubernetes.io/storage-provisioner': 'rancher.io/local-path',
+        },
+        managedFields: [
+          {
+            manager: 'kube-controller-manager',
+            operation: 'Update',
+            apiVersion: 'v1',
+            fieldsType: 'FieldsV1',
+            fieldsV1: { 'f:status': { 'f:phase': {} } },
+          },
+        ],
       },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', volumeName: `pvc-${c}`, resources: { requests: { storage: '1Gi' } } },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: 'local-path',
+        volumeName: `pvc-${c}`,
+        resources: { requests: { storage: '1Gi' } },
+      },
       status: { phase: 'Bound', capacity: { storage: '1Gi' } },
     })),
   );
   api.seed('/apis/storage.k8s.io/v1/storageclasses', [
-    { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'local-path', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete' },
+    {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'local-path', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'rancher.io/local-path',
+      reclaimPolicy: 'Delete',
+    },
   ]);
   if (pods > 0) {
     api.seed(
@@ -135,8 +178,19 @@ async function parent() {
       Array.from({ length: pods }, (_, p) => ({
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { namespace: `ns-${p % 500}`, name: `app-${p}-7d9f8c6b5-abcde`, labels: { 'pod-template-hash': '7d9f8c6b5' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `app-${p}-7d9f8c6b5`, controller: true }] },
-        spec: { nodeName: `node-${p % nodes}`, volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `claim-${p}` } }], containers: [{ name: 'app', image: 'acme/svc-1:1.1', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] },
+        metadata: {
+          namespace: `ns-${p % 500}`,
+          name: `app-${p}-7d9f8c6b5-abcde`,
+          labels: { 'pod-template-hash': '7d9f8c6b5' },
+          ownerReferences: [
+            { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `app-${p}-7d9f8c6b5`, controller: true },
+          ],
+        },
+        spec: {
+          nodeName: `node-${p % nodes}`,
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `claim-${p}` } }],
+          containers: [{ name: 'app', image: 'acme/svc-1:1.1', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+        },
         status: { phase: 'Running' },
       })),
     );
@@ -144,10 +198,16 @@ async function parent() {
   const kubeconfig = api.writeKubeconfig();
 
   const result = await new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', kubeconfig, '--page-size', values['page-size']], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(
+      process.execPath,
+      ['--expose-gc', fileURLToPath(import.meta.url), '--child', kubeconfig, '--page-size', values['page-size']],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     proc.stdout.on('data', (d) => (out += d));
-    proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`child exited ${code}`))));
+    proc.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`child exited ${code}`)),
+    );
   });
   await api.stop();
   rmSync(outDir, { recursive: true, force: true });
@@ -159,14 +219,22 @@ async function parent() {
     ['time to sync (all informers)', `${Math.round(result.syncMs)} ms`],
     ['RSS before start', `${mb(result.before.rss)} MiB`],
     ['RSS after sync (after GC)', `${mb(result.after.rss)} MiB`],
-    ["heap used before / after", `${mb(result.before.heapUsed)} / ${mb(result.after.heapUsed)} MiB (heap reserved after: ${mb(result.after.heapTotal)} MiB)`],
+    [
+      'heap used before / after',
+      `${mb(result.before.heapUsed)} / ${mb(result.after.heapUsed)} MiB (heap reserved after: ${mb(result.after.heapTotal)} MiB)`,
+    ],
     ['cache cost (heap delta)', `${mb(result.after.heapUsed - result.before.heapUsed)} MiB`],
     ['lookup (imagePresence/getClaim)', `${result.lookupNs.toFixed(0)} ns per call`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
-  process.stdout.write(`persistguard informer benchmark (Node ${process.version})\n${rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n')}\n`);
-  process.stdout.write(`  external/arrayBuffers after: ${mb(result.after.external)} / ${mb(result.after.arrayBuffers)} MiB\n`);
-  if (values.json) writeFileSync(values.json, JSON.stringify({ nodes, imagesPerNode, claims, pods, ...result }, null, 2));
+  process.stdout.write(
+    `persistguard informer benchmark (Node ${process.version})\n${rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n')}\n`,
+  );
+  process.stdout.write(
+    `  external/arrayBuffers after: ${mb(result.after.external)} / ${mb(result.after.arrayBuffers)} MiB\n`,
+  );
+  if (values.json)
+    writeFileSync(values.json, JSON.stringify({ nodes, imagesPerNode, claims, pods, ...result }, null, 2));
 }
 
 if (values.child) await child(values.child, Number(values['page-size']));

@@ -56,7 +56,12 @@ const podSpec = (r, name, bad, indent, stateful, dataVolume = 'claim') => {
     '        readOnly: true',
     'volumes:',
     // A finding now and then: a data dir on an emptyDir instead of a claim.
-    ...(stateful && dataVolume === 'claimTemplate' ? [] : [`  - name: ${stateful ? 'data' : 'cache'}`, stateful && !bad ? `    persistentVolumeClaim: {claimName: ${name}-data}` : '    emptyDir: {}']),
+    ...(stateful && dataVolume === 'claimTemplate'
+      ? []
+      : [
+          `  - name: ${stateful ? 'data' : 'cache'}`,
+          stateful && !bad ? `    persistentVolumeClaim: {claimName: ${name}-data}` : '    emptyDir: {}',
+        ]),
     '  - name: config',
     `    configMap: {name: ${name}-config}`,
   ];
@@ -70,7 +75,10 @@ function workload(r, kind, i) {
   // DaemonSets and multi-replica Deployments keep no per-pod data here; StatefulSets use claim templates.
   const stateful = kind !== 'DaemonSet' && kind !== 'StatefulSet' && r() < 0.5;
   const docs = [workloadDoc(r, kind, name, i, bad, stateful)];
-  if (stateful && !bad) docs.push(`apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: ${name}-data\n  namespace: team-${i % 7}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: fast\n  resources:\n    requests: {storage: 5Gi}`);
+  if (stateful && !bad)
+    docs.push(
+      `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: ${name}-data\n  namespace: team-${i % 7}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: fast\n  resources:\n    requests: {storage: 5Gi}`,
+    );
   return docs;
 }
 
@@ -160,7 +168,8 @@ export function generate(dir, { docs = 10_000, docsPerFile = 100, composeShare =
   for (let f = 0; n < k8sDocs; f++) {
     const parts = [];
     while (parts.length < docsPerFile && n < k8sDocs) {
-      const next = r() < 0.5 ? workload(r, WORKLOADS[n % WORKLOADS.length], n) : [other(r, OTHERS[n % OTHERS.length], n)];
+      const next =
+        r() < 0.5 ? workload(r, WORKLOADS[n % WORKLOADS.length], n) : [other(r, OTHERS[n % OTHERS.length], n)];
       for (const doc of next) {
         if (n >= k8sDocs) break;
         parts.push(doc);

@@ -99,8 +99,8 @@ function scanChild(dir) {
 
 /** In-process: the compiled loaders + report, without process start-up (what the child spends its time on). */
 async function inProcess(dir) {
-  const loaders = path.join(repoRoot, 'build/policies/loaders/index.js');
-  const scan = path.join(repoRoot, 'build/policies/scan.js');
+  const loaders = path.join(repoRoot, 'build/policies/load/index.js');
+  const scan = path.join(repoRoot, 'build/policies/engine/scan.js');
   const types = path.join(repoRoot, 'build/policies/config/types.js');
   if (!existsSync(loaders)) return undefined;
   const { loadPaths } = await import(loaders);
@@ -117,7 +117,14 @@ async function inProcess(dir) {
     } catch (err) {
       reportError = String(err?.message ?? err);
     }
-    return { ms: performance.now() - t0, loadMs: tLoad, errors: project.errors.length, workloads: project.workloads.length, findings, reportError };
+    return {
+      ms: performance.now() - t0,
+      loadMs: tLoad,
+      errors: project.errors.length,
+      workloads: project.workloads.length,
+      findings,
+      reportError,
+    };
   };
 }
 
@@ -153,16 +160,26 @@ async function main() {
   const childOk = last && last.report && Array.isArray(last.report.findings);
   if (childOk) {
     const childMs = median(rows.child);
-    console.log(`scan     node bin/persistguard.js scan DIR --format json (whole process): ${fmt(docs, childMs)}; peak RSS ${(last.rssKB / 1024).toFixed(0)} MB`);
-    console.log(`         findings ${last.report.findings.length}, errors ${last.report.errors?.length ?? '?'}, exit ${last.code}`);
+    console.log(
+      `scan     node bin/persistguard.js scan DIR --format json (whole process): ${fmt(docs, childMs)}; peak RSS ${(last.rssKB / 1024).toFixed(0)} MB`,
+    );
+    console.log(
+      `         findings ${last.report.findings.length}, errors ${last.report.errors?.length ?? '?'}, exit ${last.code}`,
+    );
     console.log(`ratio    scan / yaml floor (time): ${(childMs / yamlMs).toFixed(2)}  (aim: <= 1.3)`);
   } else {
-    console.log(`scan     CLI child process did not produce a JSON report (exit ${last?.code}): ${last?.stderr.split('\n').slice(0, 3).join(' | ')}`);
+    console.log(
+      `scan     CLI child process did not produce a JSON report (exit ${last?.code}): ${last?.stderr.split('\n').slice(0, 3).join(' | ')}`,
+    );
   }
   if (runIn && lastIn) {
     const inMs = median(rows.inproc);
-    console.log(`in-process loadPaths only: ${fmt(docs, median(rows.load))}; loadPaths + reportProject: ${fmt(docs, inMs)}${lastIn.findings !== undefined ? `, ${lastIn.findings} findings` : ''}${lastIn.reportError ? ` (reportProject failed: ${lastIn.reportError})` : ''}`);
-    console.log(`         load errors ${lastIn.errors}, workloads ${lastIn.workloads}; ratio in-process/yaml floor: ${(inMs / yamlMs).toFixed(2)}`);
+    console.log(
+      `in-process loadPaths only: ${fmt(docs, median(rows.load))}; loadPaths + reportProject: ${fmt(docs, inMs)}${lastIn.findings !== undefined ? `, ${lastIn.findings} findings` : ''}${lastIn.reportError ? ` (reportProject failed: ${lastIn.reportError})` : ''}`,
+    );
+    console.log(
+      `         load errors ${lastIn.errors}, workloads ${lastIn.workloads}; ratio in-process/yaml floor: ${(inMs / yamlMs).toFixed(2)}`,
+    );
   }
   console.log(`runs: ${RUNS} (median shown)`);
   if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -10,10 +10,17 @@ app.disable('x-powered-by');
 app.set('etag', false);
 app.post('/validate', express.json({ limit: '3mb', type: () => true }), (req, res) => {
   const uid = req.body?.request?.uid ?? '';
-  res.type('application/json').send(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } }));
+  res
+    .type('application/json')
+    .send(
+      JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } }),
+    );
 });
 app.get('/healthz', (_req, res) => res.send('ok'));
-const server = https.createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: 'TLSv1.2' }, app);
+const server = https.createServer(
+  { cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: 'TLSv1.2' },
+  app,
+);
 server.keepAliveTimeout = 120_000;
 server.listen(Number(port), '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

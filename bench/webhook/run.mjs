@@ -97,11 +97,29 @@ try {
   const webhookPort = await freePort();
   const floorPort = await freePort();
 
-  const webhook = spawn(process.execPath, [path.join(root, 'bin/persistguard.js'), 'serve', '--no-cluster', '--host', '127.0.0.1', '--port', String(webhookPort), '--tls-cert', cert, '--tls-key', key], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  const webhook = spawn(
+    process.execPath,
+    [
+      path.join(root, 'bin/persistguard.js'),
+      'serve',
+      '--no-cluster',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(webhookPort),
+      '--tls-cert',
+      cert,
+      '--tls-key',
+      key,
+    ],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   // The decision log is part of the real cost: it is written to a pipe and drained, as a container runtime does.
   let decisions = 0;
   webhook.stdout.on('data', (c) => (decisions += c.toString().split('\n').length - 1));
-  const floor = spawn(process.execPath, [path.join(here, 'floor.mjs'), String(floorPort), cert, key], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const floor = spawn(process.execPath, [path.join(here, 'floor.mjs'), String(floorPort), cert, key], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.push(webhook, floor);
   await Promise.all([waitHealthy(webhookPort), waitHealthy(floorPort)]);
 
@@ -109,7 +127,9 @@ try {
     { name: 'floor', port: floorPort, pid: floor.pid, runs: [] },
     { name: 'webhook', port: webhookPort, pid: webhook.pid, runs: [] },
   ];
-  console.log(`bench/webhook: ${path.relative(root, values.fixture)} (${Buffer.byteLength(body)} bytes), ${connections} keep-alive connections, ${duration}s x ${rounds} rounds, ${os.cpus().length} CPUs, node ${process.version}`);
+  console.log(
+    `bench/webhook: ${path.relative(root, values.fixture)} (${Buffer.byteLength(body)} bytes), ${connections} keep-alive connections, ${duration}s x ${rounds} rounds, ${os.cpus().length} CPUs, node ${process.version}`,
+  );
   for (const t of targets) await drive(t.port, Number(values.warmup));
   for (let r = 0; r < rounds; r++) {
     for (const t of targets) {
@@ -117,22 +137,48 @@ try {
       const res = await drive(t.port, duration);
       const cpuAfter = cpuSeconds(t.pid);
       if (res.non2xx > 0 || res.errors > 0) throw new Error(`${t.name}: ${res.non2xx} non-2xx, ${res.errors} errors`);
-      const cpuUs = cpuBefore === undefined || cpuAfter === undefined ? NaN : ((cpuAfter - cpuBefore) * 1e6) / res.requests.total;
+      const cpuUs =
+        cpuBefore === undefined || cpuAfter === undefined ? NaN : ((cpuAfter - cpuBefore) * 1e6) / res.requests.total;
       t.runs.push({ p50: res.latency.p50, p99: res.latency.p99, rps: res.requests.average, cpuUs });
-      console.log(`  round ${r + 1} ${t.name.padEnd(7)} p50 ${res.latency.p50} ms  p99 ${res.latency.p99} ms  ${Math.round(res.requests.average)} req/s  ${cpuUs.toFixed(0)} µs CPU/request`);
+      console.log(
+        `  round ${r + 1} ${t.name.padEnd(7)} p50 ${res.latency.p50} ms  p99 ${res.latency.p99} ms  ${Math.round(res.requests.average)} req/s  ${cpuUs.toFixed(0)} µs CPU/request`,
+      );
     }
   }
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const summary = Object.fromEntries(targets.map((t) => [t.name, { p50: mean(t.runs.map((x) => x.p50)), p99: mean(t.runs.map((x) => x.p99)), rps: mean(t.runs.map((x) => x.rps)), cpuUs: mean(t.runs.map((x) => x.cpuUs)), rssMiB: rssMiB(t.pid) }]));
+  const summary = Object.fromEntries(
+    targets.map((t) => [
+      t.name,
+      {
+        p50: mean(t.runs.map((x) => x.p50)),
+        p99: mean(t.runs.map((x) => x.p99)),
+        rps: mean(t.runs.map((x) => x.rps)),
+        cpuUs: mean(t.runs.map((x) => x.cpuUs)),
+        rssMiB: rssMiB(t.pid),
+      },
+    ]),
+  );
   const p99Ratio = summary.webhook.p99 / summary.floor.p99;
   const rpsRatio = summary.webhook.rps / summary.floor.rps;
   console.log('');
   console.log('target    p50 ms  p99 ms   req/s  CPU µs/req  RSS MiB');
-  for (const [name, s] of Object.entries(summary)) console.log(`${name.padEnd(8)} ${s.p50.toFixed(2).padStart(7)} ${s.p99.toFixed(2).padStart(7)} ${Math.round(s.rps).toString().padStart(7)} ${s.cpuUs.toFixed(0).padStart(11)} ${String(s.rssMiB ?? '?').padStart(8)}`);
+  for (const [name, s] of Object.entries(summary))
+    console.log(
+      `${name.padEnd(8)} ${s.p50.toFixed(2).padStart(7)} ${s.p99.toFixed(2).padStart(7)} ${Math.round(s.rps).toString().padStart(7)} ${s.cpuUs.toFixed(0).padStart(11)} ${String(s.rssMiB ?? '?').padStart(8)}`,
+    );
   console.log('');
-  console.log(`webhook/floor: p50 x${(summary.webhook.p50 / summary.floor.p50).toFixed(2)}, p99 x${p99Ratio.toFixed(3)} (aim <= 1.30), throughput x${rpsRatio.toFixed(3)} (aim >= 0.75)`);
-  console.log(`server CPU per request: webhook ${summary.webhook.cpuUs.toFixed(0)} µs vs floor ${summary.floor.cpuUs.toFixed(0)} µs (+${(summary.webhook.cpuUs - summary.floor.cpuUs).toFixed(0)} µs of policy, logging and metrics)`);
-  console.log(`machine load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}: latency ratios are only meaningful on an otherwise idle machine`);
+  console.log(
+    `webhook/floor: p50 x${(summary.webhook.p50 / summary.floor.p50).toFixed(2)}, p99 x${p99Ratio.toFixed(3)} (aim <= 1.30), throughput x${rpsRatio.toFixed(3)} (aim >= 0.75)`,
+  );
+  console.log(
+    `server CPU per request: webhook ${summary.webhook.cpuUs.toFixed(0)} µs vs floor ${summary.floor.cpuUs.toFixed(0)} µs (+${(summary.webhook.cpuUs - summary.floor.cpuUs).toFixed(0)} µs of policy, logging and metrics)`,
+  );
+  console.log(
+    `machine load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}: latency ratios are only meaningful on an otherwise idle machine`,
+  );
   console.log(`aim ${p99Ratio <= 1.3 && rpsRatio >= 0.75 ? 'met' : 'MISSED'}; ${decisions} decisions logged`);
 } finally {
   for (const c of children) c.kill('SIGTERM');

@@ -2,13 +2,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
-import { loadConfig } from '../../policies/config/load.js';
-import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/findings.js';
-import { emptyProject, mergeProject } from '../../policies/model.js';
-import { FORMATS, getReporter } from '../../policies/reporters/index.js';
-import { allRules } from '../../policies/rules/index.js';
-import { loadObject } from '../../policies/loaders/index.js';
-import { reportProject } from '../../policies/scan.js';
+import {
+  loadConfig,
+  emptyProject,
+  mergeProject,
+  FORMATS,
+  getReporter,
+  allRules,
+  loadObject,
+  reportProject,
+} from '../../policies/index.js';
+import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/index.js';
 
 export const AUDIT_USAGE = `Usage: persistguard audit [--kubeconfig FILE | --in-cluster] [options]
 
@@ -71,19 +75,26 @@ export const auditCommand: Command = async (args, io) => {
     io.stdout.write(AUDIT_USAGE);
     return EXIT_OK;
   }
-  if (values.kubeconfig !== undefined && values['in-cluster']) throw new UsageError('use either --kubeconfig or --in-cluster, not both');
+  if (values.kubeconfig !== undefined && values['in-cluster'])
+    throw new UsageError('use either --kubeconfig or --in-cluster, not both');
   const format = oneOf('format', values.format, FORMATS, 'text');
   const failOn = oneOf<FailOn>('fail-on', values['fail-on'], FAIL_ON, 'error');
   const policyReportApi = oneOf('policy-report-api', values['policy-report-api'], POLICY_REPORT_APIS, 'wgpolicyk8s');
   const syncTimeout = values['sync-timeout'] === undefined ? 60 : Number(values['sync-timeout']);
-  if (!Number.isFinite(syncTimeout) || syncTimeout <= 0) throw new UsageError(`--sync-timeout must be a positive number of seconds, not '${values['sync-timeout']}'`);
+  if (!Number.isFinite(syncTimeout) || syncTimeout <= 0)
+    throw new UsageError(`--sync-timeout must be a positive number of seconds, not '${values['sync-timeout']}'`);
   const namespace = values.namespace;
-  if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new UsageError(`--namespace '${namespace}' is not a valid namespace name`);
+  if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+    throw new UsageError(`--namespace '${namespace}' is not a valid namespace name`);
   const output = values.output !== undefined && values.output !== '-' ? resolve(io.cwd, values.output) : undefined;
   const reporter = await getReporter(format);
   if (!reporter) throw new UsageError(`unknown format '${format}'`);
 
-  const { config, errors: configErrors } = await loadConfig({ scanRoot: '.', explicitPath: values.config, cwd: io.cwd });
+  const { config, errors: configErrors } = await loadConfig({
+    scanRoot: '.',
+    explicitPath: values.config,
+    cwd: io.cwd,
+  });
   if (configErrors.length > 0) {
     for (const e of configErrors) io.stderr.write(`persistguard audit: config error: ${formatError(e)}\n`);
     return EXIT_USAGE;
@@ -94,7 +105,10 @@ export const auditCommand: Command = async (args, io) => {
   const { listWorkloads, reportPath } = await import('../../webhook/cluster/workloads.js');
   let kc;
   try {
-    kc = cluster.loadKubeConfig({ kubeconfig: values.kubeconfig === undefined ? undefined : resolve(io.cwd, values.kubeconfig), inCluster: values['in-cluster'] === true });
+    kc = cluster.loadKubeConfig({
+      kubeconfig: values.kubeconfig === undefined ? undefined : resolve(io.cwd, values.kubeconfig),
+      inCluster: values['in-cluster'] === true,
+    });
   } catch (err) {
     io.stderr.write(`persistguard audit: ${(err as Error).message}\n`);
     return EXIT_USAGE;
@@ -132,13 +146,15 @@ export const auditCommand: Command = async (args, io) => {
     await mkdir(dirname(output), { recursive: true });
     await writeFile(output, rendered);
     const s = report.summary;
-    io.stderr.write(`persistguard audit: wrote ${values.output} (${s.resources} resources, ${s.errors} errors, ${s.warnings} warnings, ${s.suppressed} suppressed)\n`);
+    io.stderr.write(
+      `persistguard audit: wrote ${values.output} (${s.resources} resources, ${s.errors} errors, ${s.warnings} warnings, ${s.suppressed} suppressed)\n`,
+    );
   } else {
     io.stdout.write(rendered);
   }
 
   if (values['apply-policy-reports']) {
-    const { policyReports } = await import('../../policies/reporters/policyreport.js');
+    const { policyReports } = await import('../../policies/index.js');
     let applied = 0;
     for (const doc of policyReports(report, { policyReportApi })) {
       const where = `${doc.kind} ${doc.metadata.namespace ? `${doc.metadata.namespace}/` : ''}${doc.metadata.name}`;
@@ -161,7 +177,9 @@ export const auditCommand: Command = async (args, io) => {
         problems.push(`cannot apply ${where}: ${(err as Error).message}${hint}`);
       }
     }
-    io.stderr.write(`persistguard audit: applied ${applied} ${policyReportApi === 'openreports' ? 'Report' : 'PolicyReport'}(s)\n`);
+    io.stderr.write(
+      `persistguard audit: applied ${applied} ${policyReportApi === 'openreports' ? 'Report' : 'PolicyReport'}(s)\n`,
+    );
   }
 
   for (const e of report.errors) io.stderr.write(`persistguard audit: input error: ${formatError(e)}\n`);

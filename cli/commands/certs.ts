@@ -39,10 +39,15 @@ export const certsCommand: Command = async (args, io) => {
   }
   if (!values.out) throw new UsageError(`--out DIR is required\n\n${HELP}`);
   const days = Number(values.days);
-  if (!Number.isInteger(days) || days < 1 || days > 36_500) throw new UsageError(`--days must be a whole number of days between 1 and 36500, got '${values.days}'`);
+  if (!Number.isInteger(days) || days < 1 || days > 36_500)
+    throw new UsageError(`--days must be a whole number of days between 1 and 36500, got '${values.days}'`);
   const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-  if (!dnsLabel.test(values.service)) throw new UsageError(`--service '${values.service}' is not a valid Service name (a DNS label: lowercase letters, digits, '-')`);
-  if (!dnsLabel.test(values.namespace)) throw new UsageError(`--namespace '${values.namespace}' is not a valid namespace name (a DNS label)`);
+  if (!dnsLabel.test(values.service))
+    throw new UsageError(
+      `--service '${values.service}' is not a valid Service name (a DNS label: lowercase letters, digits, '-')`,
+    );
+  if (!dnsLabel.test(values.namespace))
+    throw new UsageError(`--namespace '${values.namespace}' is not a valid namespace name (a DNS label)`);
 
   const out = path.resolve(io.cwd, values.out);
   const certs = generateCerts({ service: values.service, namespace: values.namespace, days });

@@ -1,9 +1,7 @@
 import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
 import { parseFlags } from '../args.js';
-import { allRules, getRule } from '../../policies/rules/index.js';
-import { ruleDocsUrl } from '../../policies/version.js';
-import { closest } from '../../policies/config/suggest.js';
-import type { RuleMeta } from '../../policies/rule.js';
+import { allRules, getRule, ruleDocsUrl, closest } from '../../policies/index.js';
+import type { RuleMeta } from '../../policies/index.js';
 
 const USAGE = `Usage: persistguard explain RULE
 
@@ -42,7 +40,10 @@ export function renderExplanation(m: RuleMeta): string {
 }
 
 export const explainCommand: Command = async (args, io) => {
-  const { values, positionals } = parseFlags({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } }, USAGE);
+  const { values, positionals } = parseFlags(
+    { args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } },
+    USAGE,
+  );
   if (values.help) {
     io.stdout.write(USAGE);
     return EXIT_OK;

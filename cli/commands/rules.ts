@@ -1,7 +1,6 @@
 import { EXIT_OK, UsageError, type Command } from '../io.js';
 import { parseFlags } from '../args.js';
-import { allRules } from '../../policies/rules/index.js';
-import { ruleDocsUrl } from '../../policies/version.js';
+import { allRules, ruleDocsUrl } from '../../policies/index.js';
 
 const USAGE = `Usage: persistguard rules [--format text|json]
 
@@ -22,7 +21,12 @@ export const rulesCommand: Command = async (args, io) => {
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
   const metas = allRules.map((r) => r.meta);
   if (format === 'json') {
-    const rows = metas.map((m) => ({ id: m.id, defaultSeverity: m.defaultSeverity, description: m.description, docs: ruleDocsUrl(m.id) }));
+    const rows = metas.map((m) => ({
+      id: m.id,
+      defaultSeverity: m.defaultSeverity,
+      description: m.description,
+      docs: ruleDocsUrl(m.id),
+    }));
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return EXIT_OK;
   }

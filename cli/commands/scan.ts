@@ -2,11 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
-import { loadConfig } from '../../policies/config/load.js';
-import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/findings.js';
-import { FORMATS, getReporter } from '../../policies/reporters/index.js';
-import { allRules } from '../../policies/rules/index.js';
-import { scanPaths } from '../../policies/scan.js';
+import { loadConfig, FORMATS, getReporter, allRules, scanPaths } from '../../policies/index.js';
+import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/index.js';
 
 export const SCAN_USAGE = `Usage: persistguard scan [PATH...|-] [options]
 
@@ -58,7 +55,12 @@ export function formatReportError(e: ReportError): string {
 }
 
 /** Colour only for a person at a terminal: not into files, not when NO_COLOR is set (no-color.org). */
-function wantsColour(noColorFlag: boolean, toFile: boolean, isTTY: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
+function wantsColour(
+  noColorFlag: boolean,
+  toFile: boolean,
+  isTTY: boolean | undefined,
+  env: NodeJS.ProcessEnv,
+): boolean {
   if (noColorFlag || toFile) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
@@ -92,7 +94,9 @@ export const scanCommand: Command = async (args, io) => {
   try {
     report = await scanPaths(paths, { config, cwd: io.cwd, readStdin: io.readStdin, now: new Date() });
   } catch (err) {
-    io.stderr.write(`persistguard scan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    io.stderr.write(
+      `persistguard scan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return EXIT_USAGE;
   }
 

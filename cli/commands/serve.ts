@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { UsageError, type Command } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
-import { loadConfig } from '../../policies/config/load.js';
+import { loadConfig } from '../../policies/index.js';
 import type { LiveClusterOptions, LiveClusterView } from '../../webhook/cluster/types.js';
 import type { FailChoice, WebhookMode } from '../../webhook/admission.js';
 import { createJsonLogger } from '../../webhook/log.js';
@@ -30,7 +30,8 @@ Options:
 function portNumber(flag: string, value: string | undefined, fallback: number | undefined): number | undefined {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number (0-65535), got '${value}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`${flag} must be a port number (0-65535), got '${value}'`);
   return n;
 }
 
@@ -69,18 +70,29 @@ export const serveCommand: Command = async (args, io) => {
   }
   const certFile = values['tls-cert'];
   const keyFile = values['tls-key'];
-  if (!certFile || !keyFile) throw new UsageError(`--tls-cert and --tls-key are required (make a pair with: persistguard certs --out DIR)\n\n${HELP}`);
+  if (!certFile || !keyFile)
+    throw new UsageError(
+      `--tls-cert and --tls-key are required (make a pair with: persistguard certs --out DIR)\n\n${HELP}`,
+    );
   const mode = oneOf<WebhookMode>('mode', values.mode, ['enforce', 'audit'], 'enforce');
   const onCacheMiss = oneOf<FailChoice>('on-cache-miss', values['on-cache-miss'], ['allow', 'deny'], 'allow');
   const onError = oneOf<FailChoice>('on-error', values['on-error'], ['allow', 'deny'], 'allow');
   const port = portNumber('--port', values.port, 8443) as number;
   const metricsPort = portNumber('--metrics-port', values['metrics-port'], undefined);
-  const clusterFlags = [values.kubeconfig !== undefined, values['in-cluster'] === true, values['no-cluster'] === true].filter(Boolean).length;
+  const clusterFlags = [
+    values.kubeconfig !== undefined,
+    values['in-cluster'] === true,
+    values['no-cluster'] === true,
+  ].filter(Boolean).length;
   if (clusterFlags > 1) throw new UsageError('use only one of --kubeconfig, --in-cluster and --no-cluster');
 
-  const { config, errors } = await loadConfig({ scanRoot: io.cwd, explicitPath: values.config === undefined ? undefined : path.resolve(io.cwd, values.config) });
+  const { config, errors } = await loadConfig({
+    scanRoot: io.cwd,
+    explicitPath: values.config === undefined ? undefined : path.resolve(io.cwd, values.config),
+  });
   if (errors.length > 0) {
-    for (const e of errors) io.stderr.write(`${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ${e.message}\n`);
+    for (const e of errors)
+      io.stderr.write(`${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ${e.message}\n`);
     io.stderr.write('persistguard serve: the config has errors; not starting\n');
     return 2;
   }
@@ -89,9 +101,14 @@ export const serveCommand: Command = async (args, io) => {
   let view: LiveClusterView | undefined;
   if (!values['no-cluster']) {
     try {
-      view = await liveView({ kubeconfig: values.kubeconfig === undefined ? undefined : path.resolve(io.cwd, values.kubeconfig), inCluster: values['in-cluster'] === true });
+      view = await liveView({
+        kubeconfig: values.kubeconfig === undefined ? undefined : path.resolve(io.cwd, values.kubeconfig),
+        inCluster: values['in-cluster'] === true,
+      });
     } catch (err) {
-      io.stderr.write(`persistguard serve: cannot set up cluster lookups: ${(err as Error).message}\n(use --no-cluster to run without them)\n`);
+      io.stderr.write(
+        `persistguard serve: cannot set up cluster lookups: ${(err as Error).message}\n(use --no-cluster to run without them)\n`,
+      );
       return 2;
     }
   }
@@ -120,12 +137,18 @@ export const serveCommand: Command = async (args, io) => {
   // Informers sync in the background: /readyz says "syncing" meanwhile, and --on-cache-miss decides answers.
   if (view) {
     const v = view;
-    v.start().catch((err: unknown) => logger.error('cluster view failed to start', { error: err instanceof Error ? err.message : String(err) }));
+    v.start().catch((err: unknown) =>
+      logger.error('cluster view failed to start', { error: err instanceof Error ? err.message : String(err) }),
+    );
   }
 
   await io.stopSignal;
   await server.close();
-  await view?.stop().catch((err: unknown) => logger.error('cluster view failed to stop', { error: err instanceof Error ? err.message : String(err) }));
+  await view
+    ?.stop()
+    .catch((err: unknown) =>
+      logger.error('cluster view failed to stop', { error: err instanceof Error ? err.message : String(err) }),
+    );
   logger.flush();
   return 0;
 };

@@ -6,9 +6,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import type { ReportError, SeveritySetting } from '../findings.js';
-import type { PathSegment } from '../model.js';
-import { DEFAULT_LIMITS, defaultConfig, type PersistguardConfig, type ResolvedConfig, type RuleSetting } from './types.js';
+import type { ReportError, SeveritySetting } from '../model/findings.js';
+import type { PathSegment } from '../model/model.js';
+import {
+  DEFAULT_LIMITS,
+  defaultConfig,
+  type PersistguardConfig,
+  type ResolvedConfig,
+  type RuleSetting,
+} from './types.js';
 import { validateConfigObject, type ConfigIssue } from './validate.js';
 
 export { validateConfigObject, type ConfigIssue } from './validate.js';
@@ -85,12 +91,18 @@ export function parseConfig(text: string, file: string): ConfigResult {
   try {
     obj = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    return { config: defaults, errors: [{ file, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` }] };
+    return {
+      config: defaults,
+      errors: [{ file, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` }],
+    };
   }
   // An empty file (or only comments) is a valid, empty config.
   if (obj === null || obj === undefined) return { config: defaults, errors: [] };
   if (typeof obj !== 'object' || Array.isArray(obj)) {
-    return { config: defaults, errors: [{ file, line: 1, column: 1, message: '(top level): must be a mapping of settings' }] };
+    return {
+      config: defaults,
+      errors: [{ file, line: 1, column: 1, message: '(top level): must be a mapping of settings' }],
+    };
   }
   const issues = validateConfigObject(obj);
   if (issues.length > 0) {
@@ -148,9 +160,16 @@ function shown(path: string, cwd: string | undefined): string {
  * Finds `.persistguard.y[a]ml` upward from `scanRoot` (or reads `explicitPath`) and parses it.
  * `cwd` (optional) makes the file name in messages relative, as every other reported path is.
  */
-export async function loadConfig(opts: { scanRoot: string; explicitPath?: string; cwd?: string }): Promise<ConfigResult> {
+export async function loadConfig(opts: {
+  scanRoot: string;
+  explicitPath?: string;
+  cwd?: string;
+}): Promise<ConfigResult> {
   const base = opts.cwd ?? opts.scanRoot;
-  const path = opts.explicitPath !== undefined ? resolve(base, opts.explicitPath) : await findConfigFile(resolve(base, opts.scanRoot));
+  const path =
+    opts.explicitPath !== undefined
+      ? resolve(base, opts.explicitPath)
+      : await findConfigFile(resolve(base, opts.scanRoot));
   if (path === undefined) return { config: defaultConfig(), errors: [] };
   const file = shown(path, opts.cwd);
   let text: string;

@@ -1,4 +1,4 @@
-import type { SeveritySetting } from '../findings.js';
+import type { SeveritySetting } from '../model/findings.js';
 
 /** One `dataPaths` entry of `.persistguard.yaml`: extra data directories for matching containers. */
 export interface DataPathEntry {

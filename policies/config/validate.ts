@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../schema/persistguard.schema.json' with { type: 'json' };
 import { closest } from './suggest.js';
-import type { PathSegment } from '../model.js';
+import type { PathSegment } from '../model/model.js';
 
 /** One schema violation, with the path of the offending node (or of the mapping holding a bad key). */
 export interface ConfigIssue {

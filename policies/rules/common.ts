@@ -1,7 +1,7 @@
 /** Small helpers shared by the rules (not a rule: the registry lists rules in `index.ts`). */
-import type { ClaimModel, MountModel, VolumeModel, WorkloadModel } from '../model.js';
-import type { WorkloadRuleContext } from '../rule.js';
-import { deepestCoveringMount } from '../mounts.js';
+import type { ClaimModel, MountModel, VolumeModel, WorkloadModel } from '../model/model.js';
+import type { WorkloadRuleContext } from './rule.js';
+import { deepestCoveringMount } from '../facts/mounts.js';
 
 export function namespaceOf(w: WorkloadModel): string {
   return w.resource.namespace ?? 'default';
@@ -9,7 +9,9 @@ export function namespaceOf(w: WorkloadModel): string {
 
 /** What ends the life of data that is not on a volume (for messages). */
 export function lifecycle(w: WorkloadModel): string {
-  return w.source === 'compose' ? 'the container is recreated (docker compose up after a change, down/up, a new image)' : 'the pod is deleted, evicted or rescheduled (every rollout)';
+  return w.source === 'compose'
+    ? 'the container is recreated (docker compose up after a change, down/up, a new image)'
+    : 'the pod is deleted, evicted or rescheduled (every rollout)';
 }
 
 /** `Deployment shop/web`, `ComposeService api`. */
@@ -26,7 +28,8 @@ export function volumeOf(w: WorkloadModel, m: MountModel): VolumeModel | undefin
 /** The claim behind a volume: a PVC from the view, or the StatefulSet's own claim template. */
 export function claimOf(ctx: WorkloadRuleContext, v: VolumeModel): ClaimModel | undefined {
   if (v.kind === 'claimTemplate') return ctx.workload.claimTemplates.find((c) => c.name === (v.claimName ?? v.name));
-  if (v.kind === 'persistentVolumeClaim' && v.claimName) return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
+  if (v.kind === 'persistentVolumeClaim' && v.claimName)
+    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
   return undefined;
 }
 

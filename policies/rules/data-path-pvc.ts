@@ -1,7 +1,7 @@
-import type { Rule } from '../rule.js';
-import type { Severity } from '../findings.js';
-import { describeVolume, durabilityOf, isUnder, mountsBelow } from '../mounts.js';
-import { normalizePosixPath } from '../sqlite.js';
+import type { Rule } from './rule.js';
+import type { Severity } from '../model/findings.js';
+import { describeVolume, durabilityOf, isUnder, mountsBelow } from '../facts/mounts.js';
+import { normalizePosixPath } from '../facts/sqlite.js';
 import { coveringMount, lifecycle, volumeOf } from './common.js';
 
 const min = (a: Severity, b: Severity): Severity => (a === 'warning' || b === 'warning' ? 'warning' : 'error');
@@ -10,22 +10,26 @@ export const rule: Rule = {
   meta: {
     id: 'data-path-pvc',
     defaultSeverity: 'error',
-    description: 'A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).',
+    description:
+      'A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).',
     rationale:
       'Data written to the container filesystem, an emptyDir, a generic ephemeral volume or a tmpfs is deleted with the pod or container. ' +
       'A portal kept /app/data in the container while only its logs had a PVC; the next rollout wiped every user upload.',
     remediation:
       'Mount a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at the data path; in compose, mount a named volume or a bind mount there.',
     messages: {
-      unmounted: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but no volume is mounted there: it lives in the container filesystem and is lost when {{lifecycle}}.',
+      unmounted:
+        'Container "{{container}}" keeps data in {{path}} ({{reason}}), but no volume is mounted there: it lives in the container filesystem and is lost when {{lifecycle}}.',
       partial:
         'Container "{{container}}" keeps data in {{path}} ({{reason}}), but only subdirectories of it are mounted ({{mounts}}); everything else in {{path}} is lost when {{lifecycle}}.',
-      ephemeral: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
+      ephemeral:
+        'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
       hostPath:
         'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
       anonymous:
         'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it is not reattached after `docker compose down` and is removed by `docker volume prune`.',
-      undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.',
+      undefinedVolume:
+        'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.',
     },
     examples: {
       bad: 'containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    # nothing mounted at /app/data',
@@ -45,10 +49,22 @@ export const rule: Rule = {
       for (const dp of dataPaths) {
         // A path inside another declared path with the same covering mount (or none) has the same fate:
         // the parent's finding already says it (ghost's SQLite file under its content dir).
-        const parent = dataPaths.find((o) => o !== dp && o.path !== dp.path && isUnder(dp.path, o.path) && coverOf.get(o) === coverOf.get(dp) && (o.severity === 'error' || dp.severity === 'warning'));
+        const parent = dataPaths.find(
+          (o) =>
+            o !== dp &&
+            o.path !== dp.path &&
+            isUnder(dp.path, o.path) &&
+            coverOf.get(o) === coverOf.get(dp) &&
+            (o.severity === 'error' || dp.severity === 'warning'),
+        );
         if (parent) continue;
         // A SQLite file in a temp dir is sqlite-in-tmp's finding; saying it twice adds noise, not information.
-        if (dp.origin === 'sqlite' && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile as string, normalizePosixPath(t)))) continue;
+        if (
+          dp.origin === 'sqlite' &&
+          dp.sqliteFile &&
+          ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile as string, normalizePosixPath(t)))
+        )
+          continue;
         const base = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
         const m = coveringMount(container.mounts, dp.path);
         if (!m) {
@@ -66,16 +82,36 @@ export const rule: Rule = {
           continue;
         }
         const v = volumeOf(w, m);
-        const data = { ...base, mountPath: m.mountPath, volume: describeVolume(v, m), owner: compose ? 'container' : 'pod' };
+        const data = {
+          ...base,
+          mountPath: m.mountPath,
+          volume: describeVolume(v, m),
+          owner: compose ? 'container' : 'pod',
+        };
         if (!v) {
-          ctx.report({ messageId: 'undefinedVolume', data: { ...data, volume: m.volumeName ?? '?' }, at: m.at, container: container.name, path: dp.path, severity: dp.severity });
+          ctx.report({
+            messageId: 'undefinedVolume',
+            data: { ...data, volume: m.volumeName ?? '?' },
+            at: m.at,
+            container: container.name,
+            path: dp.path,
+            severity: dp.severity,
+          });
           continue;
         }
         const durability = durabilityOf(v.kind);
         if (durability === 'persistent' || durability === 'unknown') continue;
         const messageId = durability === 'node' ? 'hostPath' : durability === 'anonymous' ? 'anonymous' : 'ephemeral';
         const severity = durability === 'ephemeral' ? dp.severity : min(dp.severity, 'warning');
-        ctx.report({ messageId, data, at: m.at, container: container.name, path: dp.path, severity, remediation: remediation(dp.path) });
+        ctx.report({
+          messageId,
+          data,
+          at: m.at,
+          container: container.name,
+          path: dp.path,
+          severity,
+          remediation: remediation(dp.path),
+        });
       }
     }
   },

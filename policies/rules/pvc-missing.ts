@@ -1,5 +1,5 @@
-import type { Rule } from '../rule.js';
-import { childAnchor } from '../model.js';
+import type { Rule } from './rule.js';
+import { childAnchor } from '../model/model.js';
 import { namespaceOf } from './common.js';
 
 export const rule: Rule = {
@@ -14,7 +14,8 @@ export const rule: Rule = {
     messages: {
       missingInFiles:
         'Volume "{{volume}}" mounts PVC "{{claim}}", but no PersistentVolumeClaim "{{claim}}" is defined in namespace {{namespace}} in the scanned files (which define other claims there): the pod stays Pending.',
-      missingInCluster: 'Volume "{{volume}}" mounts PVC "{{claim}}", which does not exist in namespace {{namespace}}: the pod stays Pending.',
+      missingInCluster:
+        'Volume "{{volume}}" mounts PVC "{{claim}}", which does not exist in namespace {{namespace}}: the pod stays Pending.',
     },
     examples: {
       bad: 'volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-dta }  # typo',

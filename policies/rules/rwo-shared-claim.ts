@@ -1,12 +1,13 @@
-import type { Rule } from '../rule.js';
-import { childAnchor } from '../model.js';
+import type { Rule } from './rule.js';
+import { childAnchor } from '../model/model.js';
 import { describeWorkload, hasMode, namespaceOf, replicasPhrase } from './common.js';
 
 export const rule: Rule = {
   meta: {
     id: 'rwo-shared-claim',
     defaultSeverity: 'error',
-    description: 'A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.',
+    description:
+      'A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.',
     rationale:
       'A ReadWriteOnce volume attaches to one node. Extra replicas scheduled elsewhere hang in ContainerCreating (Multi-Attach error), ' +
       'and replicas on the same node write one directory at once — two database processes on one data dir corrupt it. ' +
@@ -14,9 +15,12 @@ export const rule: Rule = {
     remediation:
       'Run one replica (or a StatefulSet with volumeClaimTemplates so each replica gets its own claim); if the data really must be shared, use a ReadWriteMany storage class and an application that supports concurrent writers.',
     messages: {
-      replicas: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs {{replicas}} that all mount it: pods on other nodes cannot attach it, pods on the same node share one data directory.',
-      perNode: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs a pod on every node and each mounts it: only one node can attach it.',
-      otherWorkloads: 'PVC "{{claim}}" is {{modes}}, but it is also mounted by {{others}}: only one of them can attach it at a time.',
+      replicas:
+        'PVC "{{claim}}" is {{modes}}, but {{workload}} runs {{replicas}} that all mount it: pods on other nodes cannot attach it, pods on the same node share one data directory.',
+      perNode:
+        'PVC "{{claim}}" is {{modes}}, but {{workload}} runs a pod on every node and each mounts it: only one node can attach it.',
+      otherWorkloads:
+        'PVC "{{claim}}" is {{modes}}, but it is also mounted by {{others}}: only one of them can attach it at a time.',
     },
     examples: {
       bad: 'kind: Deployment\nspec:\n  replicas: 3\n  template:\n    spec:\n      volumes:\n        - name: data\n          persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce',
@@ -41,13 +45,21 @@ export const rule: Rule = {
         continue;
       }
       if ((ctx.replicas ?? 1) > 1) {
-        ctx.report({ messageId: 'replicas', data: { ...base, replicas: replicasPhrase(ctx) }, at: w.replicasAt ?? at, path: v.claimName });
+        ctx.report({
+          messageId: 'replicas',
+          data: { ...base, replicas: replicasPhrase(ctx) },
+          at: w.replicasAt ?? at,
+          path: v.claimName,
+        });
         continue;
       }
       const others = ctx.view.claimUsers(ns, v.claimName, w.resource);
       if (others.length > 0) {
         const list = others
-          .map((u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? ' (DaemonSet)' : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ''}`)
+          .map(
+            (u) =>
+              `${u.resource.kind} ${u.resource.name}${u.perNode ? ' (DaemonSet)' : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ''}`,
+          )
           .join(', ');
         ctx.report({ messageId: 'otherWorkloads', data: { ...base, others: list }, at, path: v.claimName });
       }

@@ -1,10 +1,11 @@
-import type { Rule } from '../rule.js';
-import { describeVolume, durabilityOf, isUnder } from '../mounts.js';
-import { normalizePosixPath } from '../sqlite.js';
+import type { Rule } from './rule.js';
+import { describeVolume, durabilityOf, isUnder } from '../facts/mounts.js';
+import { normalizePosixPath } from '../facts/sqlite.js';
 import { coveringMount, lifecycle, volumeOf } from './common.js';
 
 /** Test code routinely (and rightly) puts throwaway databases in /tmp: literals there are not judged. */
-const TEST_FILE_RE = /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
+const TEST_FILE_RE =
+  /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
 
 export function isTestFile(file: string): boolean {
   return TEST_FILE_RE.test(file.replace(/\\/g, '/'));
@@ -22,10 +23,13 @@ export const rule: Rule = {
     rationale:
       'Temporary directories are cleared on restart or live in the container filesystem. A k3s service kept its ledger in ' +
       'sqlite:////tmp/financial.db; every redeploy started an empty database.',
-    remediation: 'Move the database to a data directory (e.g. /data/app.db) and mount a PersistentVolumeClaim (compose: a named volume) there.',
+    remediation:
+      'Move the database to a data directory (e.g. /data/app.db) and mount a PersistentVolumeClaim (compose: a named volume) there.',
     messages: {
-      inTmp: 'Container "{{container}}" uses the SQLite database {{file}} ({{reason}}) under {{tempDir}}, {{where}}: it is lost when {{lifecycle}}.',
-      literal: 'SQLite database {{file}}{{raw}} is under {{tempDir}}, which is temporary in a container: the database is lost on every restart or redeploy.',
+      inTmp:
+        'Container "{{container}}" uses the SQLite database {{file}} ({{reason}}) under {{tempDir}}, {{where}}: it is lost when {{lifecycle}}.',
+      literal:
+        'SQLite database {{file}}{{raw}} is under {{tempDir}}, which is temporary in a container: the database is lost on every restart or redeploy.',
     },
     examples: {
       bad: 'env:\n  - name: DATABASE_URL\n    value: sqlite:////tmp/financial.db',
@@ -70,10 +74,18 @@ export const rule: Rule = {
       if (!tempDir) continue;
       const file = lit.at.kind === 'node' ? lit.at.doc.file : lit.at.file;
       if (isTestFile(file)) continue;
-      const key = lit.at.kind === 'pos' ? `${file}:${lit.at.line}:${lit.at.column}` : `${file}:${lit.at.path.join('.')}:${lit.raw}`;
+      const key =
+        lit.at.kind === 'pos'
+          ? `${file}:${lit.at.line}:${lit.at.column}`
+          : `${file}:${lit.at.path.join('.')}:${lit.raw}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      ctx.report({ messageId: 'literal', data: { file: lit.path, raw: lit.raw === lit.path ? '' : ` (${lit.raw})`, tempDir }, at: lit.at, path: lit.path });
+      ctx.report({
+        messageId: 'literal',
+        data: { file: lit.path, raw: lit.raw === lit.path ? '' : ` (${lit.raw})`, tempDir },
+        at: lit.at,
+        path: lit.path,
+      });
     }
   },
 };

@@ -13,7 +13,19 @@ const action = parse(readFileSync(path.join(root, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { description: string; default?: string }>;
   outputs: Record<string, { description: string }>;
 };
-const INPUTS = ['paths', 'config', 'fail-on', 'format', 'report-dir', 'sarif-file', 'comment', 'only-changed', 'baseline', 'github-token', 'target'];
+const INPUTS = [
+  'paths',
+  'config',
+  'fail-on',
+  'format',
+  'report-dir',
+  'sarif-file',
+  'comment',
+  'only-changed',
+  'baseline',
+  'github-token',
+  'target',
+];
 const OUTPUTS = ['findings', 'errors', 'warnings', 'suppressed', 'report-dir', 'sarif-file', 'exit-code'];
 
 describe('action.yml', () => {

@@ -44,7 +44,8 @@ beforeAll(async () => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', body });
       const url = new URL(req.url ?? '/', 'http://x');
       res.setHeader('content-type', 'application/json');
-      if (req.method === 'GET' && /\/issues\/\d+\/comments$/.test(url.pathname)) return res.end(JSON.stringify(comments));
+      if (req.method === 'GET' && /\/issues\/\d+\/comments$/.test(url.pathname))
+        return res.end(JSON.stringify(comments));
       if (req.method === 'POST' && /\/issues\/\d+\/comments$/.test(url.pathname)) {
         const c = { id: 77, body: (JSON.parse(body) as { body: string }).body };
         comments.push(c);
@@ -104,7 +105,13 @@ function runDist(ws: string, inputs: Record<string, string>, event?: { name: str
   return new Promise((resolve) => {
     execFile(process.execPath, [DIST], { cwd: ws, env, timeout: 20_000 }, (err, stdout) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8'), dir: runDir });
+      resolve({
+        code,
+        stdout,
+        outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
+        summary: readFileSync(summaryFile, 'utf8'),
+        dir: runDir,
+      });
     });
   });
 }
@@ -142,10 +149,18 @@ const describeDist = existsSync(DIST) ? describe : describe.skip;
 describeDist('dist/index.js as a child process', () => {
   test('scans, annotates, writes outputs, summary and every report file, and fails on errors', async () => {
     const ws = workspace('basic', { 'k8s/db.yaml': DEPLOY, 'docs/readme.md': '# hi\n' });
-    const r = await runDist(ws, { 'fail-on': 'error', 'github-token': 'ghs_x', format: 'json sarif junit markdown policyreport', 'sarif-file': 'persistguard.sarif' });
+    const r = await runDist(ws, {
+      'fail-on': 'error',
+      'github-token': 'ghs_x',
+      format: 'json sarif junit markdown policyreport',
+      'sarif-file': 'persistguard.sarif',
+    });
     expect(r.code).toBe(1);
     // an annotation workflow command at the volume mount (lines 14-16 of the manifest)
-    const annotation = /^::error title=([a-z-]+),file=k8s\/db\.yaml,line=(\d+),endLine=(\d+)(?:,col=\d+,endColumn=\d+)?::(.*)$/m.exec(r.stdout);
+    const annotation =
+      /^::error title=([a-z-]+),file=k8s\/db\.yaml,line=(\d+),endLine=(\d+)(?:,col=\d+,endColumn=\d+)?::(.*)$/m.exec(
+        r.stdout,
+      );
     expect(annotation).not.toBeNull();
     expect(Number(annotation![2])).toBeGreaterThanOrEqual(13);
     expect(Number(annotation![3])).toBeLessThanOrEqual(16);
@@ -159,21 +174,34 @@ describeDist('dist/index.js as a child process', () => {
     expect(r.summary).toContain('### `k8s/db.yaml`');
 
     const dir = r.outputs['report-dir']!;
-    const json = JSON.parse(readFileSync(path.join(dir, 'persistguard.json'), 'utf8')) as { findings: { file: string; line: number }[]; summary: { errors: number } };
+    const json = JSON.parse(readFileSync(path.join(dir, 'persistguard.json'), 'utf8')) as {
+      findings: { file: string; line: number }[];
+      summary: { errors: number };
+    };
     expect(json.findings.some((f) => f.file === 'k8s/db.yaml' && f.line === Number(annotation![2]))).toBe(true);
     expect(String(json.summary.errors)).toBe(r.outputs.errors);
-    const sarif = JSON.parse(readFileSync(path.join(ws, 'persistguard.sarif'), 'utf8')) as { version: string; runs: { results: unknown[] }[] };
+    const sarif = JSON.parse(readFileSync(path.join(ws, 'persistguard.sarif'), 'utf8')) as {
+      version: string;
+      runs: { results: unknown[] }[];
+    };
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0]!.results.length).toBe(json.findings.length);
     expect(XMLValidator.validate(readFileSync(path.join(dir, 'persistguard.junit.xml'), 'utf8'))).toBe(true);
     expect(readFileSync(path.join(dir, 'persistguard.md'), 'utf8')).toContain('## persistguard');
-    const docs = parseAllDocuments(readFileSync(path.join(dir, 'policyreport.yaml'), 'utf8')).map((d) => d.toJSON() as { kind: string; metadata: { namespace?: string } });
-    expect(docs).toEqual([expect.objectContaining({ kind: 'PolicyReport', metadata: expect.objectContaining({ namespace: 'shop' }) })]);
+    const docs = parseAllDocuments(readFileSync(path.join(dir, 'policyreport.yaml'), 'utf8')).map(
+      (d) => d.toJSON() as { kind: string; metadata: { namespace?: string } },
+    );
+    expect(docs).toEqual([
+      expect.objectContaining({ kind: 'PolicyReport', metadata: expect.objectContaining({ namespace: 'shop' }) }),
+    ]);
   });
 
   test('a pull_request event with comment: true creates, then updates one comment through the REST API (test double: a local HTTP server)', async () => {
     const ws = workspace('pr', { 'k8s/db.yaml': DEPLOY });
-    const defs = JSON.parse(readFileSync(require.resolve('@octokit/webhooks-examples'), 'utf8')) as { name: string; examples: { action?: string; number?: number }[] }[];
+    const defs = JSON.parse(readFileSync(require.resolve('@octokit/webhooks-examples'), 'utf8')) as {
+      name: string;
+      examples: { action?: string; number?: number }[];
+    }[];
     const payload = defs.find((d) => d.name === 'pull_request')!.examples.find((e) => e.action === 'opened')!;
     const event = { name: 'pull_request', payload };
     const first = await runDist(ws, { 'fail-on': 'never', 'github-token': 'ghs_x', comment: 'true' }, event);
@@ -182,7 +210,9 @@ describeDist('dist/index.js as a child process', () => {
     expect(second.code).toBe(0);
     expect(requests.filter((q) => q.method === 'POST')).toHaveLength(1);
     expect(requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
-    expect(requests[0]!.url).toMatch(new RegExp(`/repos/acme/shop/issues/${payload.number}/comments\\?per_page=100&page=1`));
+    expect(requests[0]!.url).toMatch(
+      new RegExp(`/repos/acme/shop/issues/${payload.number}/comments\\?per_page=100&page=1`),
+    );
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body.startsWith('<!-- persistguard -->\n## persistguard')).toBe(true);
   });
@@ -202,7 +232,9 @@ describeDist('dist/index.js as a child process', () => {
     cpSync(EXAMPLES, path.join(ws, 'examples'), { recursive: true });
     const r = await runDist(ws, { paths: 'examples', 'fail-on': 'never' });
     expect(r.code).toBe(0);
-    const json = JSON.parse(readFileSync(path.join(r.outputs['report-dir']!, 'persistguard.json'), 'utf8')) as { findings: { file: string }[] };
+    const json = JSON.parse(readFileSync(path.join(r.outputs['report-dir']!, 'persistguard.json'), 'utf8')) as {
+      findings: { file: string }[];
+    };
     expect(json.findings.length).toBe(Number(r.outputs.findings) + Number(r.outputs.suppressed));
     expect(json.findings.every((f) => f.file.startsWith('examples/'))).toBe(true);
     expect(r.summary).toContain('## persistguard');

@@ -5,11 +5,16 @@ import { globBase, InputError, readInputs, splitList } from '../../action/inputs
 
 const WS = '/home/runner/work/shop/shop';
 const TEMP = '/home/runner/work/_temp';
-const read = (values: Record<string, string>, env: NodeJS.ProcessEnv = { GITHUB_WORKSPACE: WS, RUNNER_TEMP: TEMP }) => readInputs((n) => values[n] ?? '', env);
+const read = (values: Record<string, string>, env: NodeJS.ProcessEnv = { GITHUB_WORKSPACE: WS, RUNNER_TEMP: TEMP }) =>
+  readInputs((n) => values[n] ?? '', env);
 
 describe('inputs', () => {
   test('lists split on newlines and spaces; comment lines dropped', () => {
-    expect(splitList('k8s/ deploy/compose.yaml\n# not this\n  charts/a  \n\n')).toEqual(['k8s/', 'deploy/compose.yaml', 'charts/a']);
+    expect(splitList('k8s/ deploy/compose.yaml\n# not this\n  charts/a  \n\n')).toEqual([
+      'k8s/',
+      'deploy/compose.yaml',
+      'charts/a',
+    ]);
   });
 
   test('glob bases', () => {
@@ -29,7 +34,9 @@ describe('inputs', () => {
     expect(read({ 'report-dir': `${TEMP}/reports` }).reportDir).toBe(`${TEMP}/reports`);
     expect(read({ 'sarif-file': 'out.sarif' }).sarifFile).toBe(`${WS}/out.sarif`);
     expect(() => read({ 'report-dir': '/etc/cron.d' })).toThrow(InputError);
-    expect(() => read({ 'sarif-file': '../../x.sarif' })).toThrow(/sarif-file: "..\/..\/x.sarif" is outside the workspace and RUNNER_TEMP/);
+    expect(() => read({ 'sarif-file': '../../x.sarif' })).toThrow(
+      /sarif-file: "..\/..\/x.sarif" is outside the workspace and RUNNER_TEMP/,
+    );
     expect(read({}, { GITHUB_WORKSPACE: WS }).reportDir).toBe(`${WS}/persistguard-report`);
   });
 
@@ -55,17 +62,37 @@ describe('inputs', () => {
 describe('changed files fall back with a reason', () => {
   const repo = { owner: 'acme', repo: 'shop' };
   test('force push, empty push, workflow_dispatch, huge PR, no token', async () => {
-    expect(await changedFiles({ eventName: 'push', payload: { forced: true, commits: [{ modified: ['a'] }] }, repo }, undefined)).toMatchObject({ reason: expect.stringContaining('force push') });
-    expect(await changedFiles({ eventName: 'push', payload: { commits: [] }, repo }, undefined)).toMatchObject({ reason: expect.stringContaining('no commits') });
-    expect(await changedFiles({ eventName: 'workflow_dispatch', payload: {}, repo }, undefined)).toMatchObject({ reason: expect.stringContaining('not workflow_dispatch') });
+    expect(
+      await changedFiles(
+        { eventName: 'push', payload: { forced: true, commits: [{ modified: ['a'] }] }, repo },
+        undefined,
+      ),
+    ).toMatchObject({ reason: expect.stringContaining('force push') });
+    expect(await changedFiles({ eventName: 'push', payload: { commits: [] }, repo }, undefined)).toMatchObject({
+      reason: expect.stringContaining('no commits'),
+    });
+    expect(await changedFiles({ eventName: 'workflow_dispatch', payload: {}, repo }, undefined)).toMatchObject({
+      reason: expect.stringContaining('not workflow_dispatch'),
+    });
     const pr = { eventName: 'pull_request', payload: { pull_request: { number: 3, changed_files: 5000 } }, repo };
     expect(await changedFiles(pr, undefined)).toMatchObject({ reason: expect.stringContaining('no github-token') });
     // never called: the API cannot list more than 3,000 files, so it is not asked
-    expect(await changedFiles(pr, {} as never)).toMatchObject({ reason: expect.stringContaining('changes 5000 files, more than the API lists') });
+    expect(await changedFiles(pr, {} as never)).toMatchObject({
+      reason: expect.stringContaining('changes 5000 files, more than the API lists'),
+    });
   });
 
   test('push: added and modified files of every commit, removed ones left out', async () => {
-    const r = await changedFiles({ eventName: 'push', payload: { commits: [{ added: ['a.yaml'], modified: ['b.yaml'], removed: ['c.yaml'] }, { modified: ['a.yaml', 'd.sh'] }] }, repo }, undefined);
+    const r = await changedFiles(
+      {
+        eventName: 'push',
+        payload: {
+          commits: [{ added: ['a.yaml'], modified: ['b.yaml'], removed: ['c.yaml'] }, { modified: ['a.yaml', 'd.sh'] }],
+        },
+        repo,
+      },
+      undefined,
+    );
     expect(r).toEqual({ files: ['a.yaml', 'b.yaml', 'd.sh'], source: 'push of 2 commits' });
   });
 });

@@ -9,15 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import * as core from './fixtures/core.js';
 import * as github from './fixtures/github.js';
-import type { Finding, ScanReport } from '../../policies/findings.js';
-import { finding } from '../reporters/fixtures.js';
+import type { Finding, ScanReport } from '../../policies/model/findings.js';
+import { finding } from '../report/fixtures.js';
 
 let nextReport: ScanReport;
 const reportProject = jest.fn(() => structuredClone(nextReport));
 
 jest.unstable_mockModule('@actions/core', () => core);
 jest.unstable_mockModule('@actions/github', () => github);
-jest.unstable_mockModule('../../policies/scan.js', () => ({ reportProject, scanPaths: jest.fn() }));
+jest.unstable_mockModule('../../policies/engine/scan.js', () => ({ reportProject, scanPaths: jest.fn() }));
 const { run } = await import('../../action/main.js');
 
 let ws: string;
@@ -34,7 +34,13 @@ function report(findings: Finding[], errors: ScanReport['errors'] = []): ScanRep
     tool: { name: 'persistguard', version: '0.1.0' },
     findings,
     errors,
-    summary: { files: 3, resources: 3, errors: active.filter((f) => f.severity === 'error').length, warnings: active.filter((f) => f.severity === 'warning').length, suppressed: findings.length - active.length },
+    summary: {
+      files: 3,
+      resources: 3,
+      errors: active.filter((f) => f.severity === 'error').length,
+      warnings: active.filter((f) => f.severity === 'warning').length,
+      suppressed: findings.length - active.length,
+    },
   };
 }
 
@@ -57,8 +63,14 @@ beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'pg-action-'));
   ws = path.join(tmp, 'ws');
   write('k8s/db.yaml', DEPLOY);
-  write('k8s/pvc.yaml', 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: db-data, namespace: shop }\nspec: { storageClassName: fast, accessModes: [ReadWriteOnce] }\n');
-  write('k8s/sc.yaml', 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: { name: fast }\nprovisioner: rancher.io/local-path\n');
+  write(
+    'k8s/pvc.yaml',
+    'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: db-data, namespace: shop }\nspec: { storageClassName: fast, accessModes: [ReadWriteOnce] }\n',
+  );
+  write(
+    'k8s/sc.yaml',
+    'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: { name: fast }\nprovisioner: rancher.io/local-path\n',
+  );
   write('k8s/web.yaml', DEPLOY.replace('name: db,', 'name: web,').replace('claimName: db-data', 'claimName: web-data'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -73,24 +85,50 @@ beforeEach(() => {
 });
 
 const many = (n: number, severity: 'error' | 'warning', file = 'k8s/db.yaml'): Finding[] =>
-  Array.from({ length: n }, (_, i) => finding({ severity, file, line: 100 - i, column: 3, endLine: 100 - i, endColumn: 9, container: `${severity}-${i}` }));
+  Array.from({ length: n }, (_, i) =>
+    finding({
+      severity,
+      file,
+      line: 100 - i,
+      column: 3,
+      endLine: 100 - i,
+      endColumn: 9,
+      container: `${severity}-${i}`,
+    }),
+  );
 
 describe('annotations (test doubles: @actions/core, @actions/github, reportProject)', () => {
   test('exact positions, rule id as title, remediation in the text; errors first; overflow notice', async () => {
-    nextReport = report([...many(12, 'warning'), ...many(12, 'error'), finding({ suppressed: true, suppression: { kind: 'config', reason: 'ok' } })]);
+    nextReport = report([
+      ...many(12, 'warning'),
+      ...many(12, 'error'),
+      finding({ suppressed: true, suppression: { kind: 'config', reason: 'ok' } }),
+    ]);
     await run();
     expect(core.error).toHaveBeenCalledTimes(10);
     expect(core.warning).toHaveBeenCalledTimes(10);
     const [msg, props] = core.error.mock.calls[0]!;
     expect(msg).toContain('Fix: Mount a PersistentVolumeClaim');
     // sorted by position: the lowest line first
-    expect(props).toEqual({ title: 'data-path-pvc', file: 'k8s/db.yaml', startLine: 89, endLine: 89, startColumn: 3, endColumn: 9 });
+    expect(props).toEqual({
+      title: 'data-path-pvc',
+      file: 'k8s/db.yaml',
+      startLine: 89,
+      endLine: 89,
+      startColumn: 3,
+      endColumn: 9,
+    });
     const notices = core.notice.mock.calls.map(([m]) => String(m));
-    expect(notices).toEqual([expect.stringMatching(/^2 errors and 2 warnings more than GitHub shows.*job summary and the SARIF report/)]);
+    expect(notices).toEqual([
+      expect.stringMatching(/^2 errors and 2 warnings more than GitHub shows.*job summary and the SARIF report/),
+    ]);
   });
 
   test('multi-line findings drop columns (GitHub ignores them); admission-style line 0 gets the file only', async () => {
-    nextReport = report([finding({ line: 5, endLine: 8 }), finding({ line: 0, column: 0, endLine: undefined, endColumn: undefined, container: 'x' })]);
+    nextReport = report([
+      finding({ line: 5, endLine: 8 }),
+      finding({ line: 0, column: 0, endLine: undefined, endColumn: undefined, container: 'x' }),
+    ]);
     await run();
     expect(core.error.mock.calls.map(([, p]) => p)).toEqual([
       { title: 'data-path-pvc', file: 'k8s/db.yaml' },
@@ -102,11 +140,17 @@ describe('annotations (test doubles: @actions/core, @actions/github, reportProje
 describe('summary, outputs and report files (test doubles: @actions/core, @actions/github, reportProject)', () => {
   test('writes the markdown summary, sets every output, writes all report files and fails at fail-on', async () => {
     core.inputs['sarif-file'] = 'out/persistguard.sarif';
-    nextReport = report([finding(), finding({ severity: 'warning', container: 'w' }), finding({ suppressed: true, suppression: { kind: 'annotation', reason: 'r' }, container: 's' })]);
+    nextReport = report([
+      finding(),
+      finding({ severity: 'warning', container: 'w' }),
+      finding({ suppressed: true, suppression: { kind: 'annotation', reason: 'r' }, container: 's' }),
+    ]);
     await run();
     const summary = core.summaryText.join('');
     expect(summary).toContain('## persistguard: 1 error, 1 warning');
-    expect(summary).toContain(`[24](https://github.com/Codertocat/Hello-World/blob/${github.context.sha}/k8s/db.yaml#L24)`);
+    expect(summary).toContain(
+      `[24](https://github.com/Codertocat/Hello-World/blob/${github.context.sha}/k8s/db.yaml#L24)`,
+    );
     expect(summary).toContain('### `k8s/db.yaml`');
     const dir = path.join(tmp, 'runner-temp', 'persistguard');
     expect(core.outputs()).toEqual({
@@ -118,7 +162,14 @@ describe('summary, outputs and report files (test doubles: @actions/core, @actio
       'sarif-file': path.join(ws, 'out/persistguard.sarif'),
       'exit-code': '1',
     });
-    for (const f of ['persistguard.json', 'persistguard.sarif', 'persistguard.junit.xml', 'persistguard.md', 'policyreport.yaml']) expect(existsSync(path.join(dir, f))).toBe(true);
+    for (const f of [
+      'persistguard.json',
+      'persistguard.sarif',
+      'persistguard.junit.xml',
+      'persistguard.md',
+      'policyreport.yaml',
+    ])
+      expect(existsSync(path.join(dir, f))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(ws, 'out/persistguard.sarif'), 'utf8')).version).toBe('2.1.0');
     expect(core.setFailed).toHaveBeenCalledWith('persistguard: 1 finding at or above fail-on: error');
   });
@@ -152,7 +203,13 @@ describe('summary, outputs and report files (test doubles: @actions/core, @actio
   test('an unreadable file fails with exit code 2 and is annotated', async () => {
     nextReport = report([], [{ file: 'k8s/bad.yaml', line: 3, column: 2, message: 'bad indentation' }]);
     await run();
-    expect(core.error).toHaveBeenCalledWith('bad indentation', { title: 'persistguard: file not checked', file: 'k8s/bad.yaml', startLine: 3, endLine: 3, startColumn: 2 });
+    expect(core.error).toHaveBeenCalledWith('bad indentation', {
+      title: 'persistguard: file not checked',
+      file: 'k8s/bad.yaml',
+      startLine: 3,
+      endLine: 3,
+      startColumn: 2,
+    });
     expect(core.outputs()['exit-code']).toBe('2');
   });
 });
@@ -184,7 +241,10 @@ describe('pull request comment (test doubles: @actions/core, @actions/github, re
     expect(mine[0]!.body).toContain('persistguard: 1 warning');
     // two runs, two pages each (100 + 51 comments)
     expect(api.pagesRead).toBe(4);
-    const payload = github.context.payload as { number: number; repository: { name: string; owner: { login: string } } };
+    const payload = github.context.payload as {
+      number: number;
+      repository: { name: string; owner: { login: string } };
+    };
     expect(api.rest.issues.createComment.mock.calls[0]![0]).toMatchObject({ issue_number: payload.number });
   });
 
@@ -193,7 +253,9 @@ describe('pull request comment (test doubles: @actions/core, @actions/github, re
     github.api.failCreate = 403;
     await run();
     expect(core.setFailed).not.toHaveBeenCalled();
-    expect(core.notice.mock.calls.map(([m]) => String(m))).toEqual([expect.stringMatching(/^comment: could not write the pull request comment: .*read-only token/)]);
+    expect(core.notice.mock.calls.map(([m]) => String(m))).toEqual([
+      expect.stringMatching(/^comment: could not write the pull request comment: .*read-only token/),
+    ]);
   });
 
   test('a clean run creates no comment when there is none to update', async () => {
@@ -226,7 +288,9 @@ describe('baseline (test doubles: @actions/core, @actions/github, reportProject)
     expect(core.setFailed).not.toHaveBeenCalled();
     expect(core.error).not.toHaveBeenCalled();
     expect(core.summaryText.join('')).toContain('### Existing findings');
-    const json = JSON.parse(readFileSync(path.join(tmp, 'runner-temp/persistguard/persistguard.json'), 'utf8')) as ScanReport;
+    const json = JSON.parse(
+      readFileSync(path.join(tmp, 'runner-temp/persistguard/persistguard.json'), 'utf8'),
+    ) as ScanReport;
     expect(json.findings.map((f) => f.baseline)).toEqual(['existing', 'new']);
   });
 
@@ -241,14 +305,19 @@ describe('baseline (test doubles: @actions/core, @actions/github, reportProject)
     write('baseline/bad.json', '{"nope": 1}');
     core.inputs.baseline = 'baseline/bad.json';
     await run();
-    expect(core.setFailed).toHaveBeenCalledWith(expect.stringContaining('bad.json: baseline is not a persistguard JSON report'));
+    expect(core.setFailed).toHaveBeenCalledWith(
+      expect.stringContaining('bad.json: baseline is not a persistguard JSON report'),
+    );
     expect(core.outputs()['exit-code']).toBe('2');
   });
 
   test('a missing baseline warns and treats everything as new', async () => {
     core.inputs.baseline = 'baseline/none.json';
     await run();
-    expect(core.warning).toHaveBeenCalledWith(expect.stringContaining('not found; every finding counts as new'), expect.anything());
+    expect(core.warning).toHaveBeenCalledWith(
+      expect.stringContaining('not found; every finding counts as new'),
+      expect.anything(),
+    );
     expect(core.outputs()['exit-code']).toBe('1');
   });
 });
@@ -257,9 +326,15 @@ describe('only-changed (test doubles: @actions/core, @actions/github, reportProj
   test('pull request: reports findings in changed files and in workloads that depend on them (files from the API, paginated)', async () => {
     github.useEvent('pull_request', github.examplePayload('pull_request', 'synchronize'));
     core.inputs['only-changed'] = 'true';
-    github.api.prFiles = [...Array.from({ length: 120 }, (_, i) => ({ filename: `docs/page-${i}.md`, status: 'modified' })), { filename: 'k8s/sc.yaml', status: 'modified' }];
+    github.api.prFiles = [
+      ...Array.from({ length: 120 }, (_, i) => ({ filename: `docs/page-${i}.md`, status: 'modified' })),
+      { filename: 'k8s/sc.yaml', status: 'modified' },
+    ];
     (github.context.payload.pull_request as { changed_files: number }).changed_files = 121;
-    nextReport = report([finding({ file: 'k8s/db.yaml' }), finding({ file: 'k8s/web.yaml', resource: { kind: 'Deployment', namespace: 'shop', name: 'web' } })]);
+    nextReport = report([
+      finding({ file: 'k8s/db.yaml' }),
+      finding({ file: 'k8s/web.yaml', resource: { kind: 'Deployment', namespace: 'shop', name: 'web' } }),
+    ]);
     await run();
     expect(github.api.rest.pulls.listFiles).toHaveBeenCalledTimes(2);
     // db.yaml mounts db-data whose StorageClass is in the changed sc.yaml; web.yaml does not
@@ -272,7 +347,10 @@ describe('only-changed (test doubles: @actions/core, @actions/github, reportProj
     payload.commits = [{ id: 'a', added: [], modified: ['k8s/web.yaml'], removed: [] }];
     github.useEvent('push', payload);
     core.inputs['only-changed'] = 'true';
-    nextReport = report([finding({ file: 'k8s/db.yaml' }), finding({ file: 'k8s/web.yaml', resource: { kind: 'Deployment', namespace: 'shop', name: 'web' } })]);
+    nextReport = report([
+      finding({ file: 'k8s/db.yaml' }),
+      finding({ file: 'k8s/web.yaml', resource: { kind: 'Deployment', namespace: 'shop', name: 'web' } }),
+    ]);
     await run();
     expect(core.error.mock.calls.map(([, p]) => p?.file)).toEqual(['k8s/web.yaml']);
   });
@@ -280,7 +358,9 @@ describe('only-changed (test doubles: @actions/core, @actions/github, reportProj
   test('when the API fails it says so and reports everything', async () => {
     github.useEvent('pull_request', github.examplePayload('pull_request', 'synchronize'));
     core.inputs['only-changed'] = 'true';
-    github.api.rest.pulls.listFiles.mockRejectedValueOnce(Object.assign(new Error('API rate limit exceeded'), { status: 403 }));
+    github.api.rest.pulls.listFiles.mockRejectedValueOnce(
+      Object.assign(new Error('API rate limit exceeded'), { status: 403 }),
+    );
     nextReport = report([finding({ file: 'k8s/db.yaml' }), finding({ file: 'k8s/web.yaml', container: 'x' })]);
     await run();
     expect(core.notice).toHaveBeenCalledWith(expect.stringContaining('rate limit'), expect.anything());
@@ -302,14 +382,18 @@ describe('input safety (test doubles: @actions/core, @actions/github, reportProj
     if (!existsSync(path.join(ws, 'escape'))) symlinkSync(path.join(tmp, 'secret'), path.join(ws, 'escape'));
     core.inputs.paths = 'escape';
     await run();
-    expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/resolves \(through a symlink\).*outside the workspace/));
+    expect(core.setFailed).toHaveBeenCalledWith(
+      expect.stringMatching(/resolves \(through a symlink\).*outside the workspace/),
+    );
     rmSync(path.join(ws, 'escape'));
   });
 
   test('bad fail-on and format values are named in the failure', async () => {
     core.inputs['fail-on'] = 'sometimes';
     await run();
-    expect(core.setFailed).toHaveBeenCalledWith('persistguard: fail-on: expected error, warning or never, got "sometimes"');
+    expect(core.setFailed).toHaveBeenCalledWith(
+      'persistguard: fail-on: expected error, warning or never, got "sometimes"',
+    );
     core.reset({ format: 'sarif html' });
     await run();
     expect(core.setFailed).toHaveBeenCalledWith(expect.stringContaining('format: unknown format "html"'));
@@ -319,8 +403,13 @@ describe('input safety (test doubles: @actions/core, @actions/github, reportProj
     write('cfg/bad.yaml', 'rules:\n  data-path-pvc: fatal\n');
     core.inputs.config = 'cfg/bad.yaml';
     await run();
-    expect(core.error).toHaveBeenCalledWith(expect.stringContaining('data-path-pvc'), expect.objectContaining({ title: 'persistguard: config', file: 'cfg/bad.yaml', startLine: 2 }));
-    expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/^persistguard: invalid configuration: cfg\/bad\.yaml:2: /));
+    expect(core.error).toHaveBeenCalledWith(
+      expect.stringContaining('data-path-pvc'),
+      expect.objectContaining({ title: 'persistguard: config', file: 'cfg/bad.yaml', startLine: 2 }),
+    );
+    expect(core.setFailed).toHaveBeenCalledWith(
+      expect.stringMatching(/^persistguard: invalid configuration: cfg\/bad\.yaml:2: /),
+    );
     expect(core.outputs()['exit-code']).toBe('2');
     expect(reportProject).not.toHaveBeenCalled();
   });
@@ -328,7 +417,9 @@ describe('input safety (test doubles: @actions/core, @actions/github, reportProj
   test('globs select files; a glob matching nothing warns', async () => {
     core.inputs.paths = 'k8s/d*.yaml\nnothing/**/*.yaml';
     await run();
-    expect(core.warning).toHaveBeenCalledWith('paths: "nothing/**/*.yaml" matches no file in the workspace', { title: 'persistguard' });
+    expect(core.warning).toHaveBeenCalledWith('paths: "nothing/**/*.yaml" matches no file in the workspace', {
+      title: 'persistguard',
+    });
     expect(reportProject).toHaveBeenCalledTimes(1);
     const project = (reportProject.mock.calls[0] as unknown[])[0] as { workloads: { file: string }[] };
     expect(project.workloads.map((w) => w.file)).toEqual(['k8s/db.yaml']);

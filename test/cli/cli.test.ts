@@ -23,7 +23,13 @@ interface Run {
 function run(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Run {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...opts.env };
   delete env.NODE_OPTIONS; // jest's --experimental-vm-modules is not the CLI's business
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: opts.cwd ?? repoRoot, input: opts.input ?? '', env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: opts.cwd ?? repoRoot,
+    input: opts.input ?? '',
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -59,7 +65,10 @@ let work: string;
 
 beforeAll(() => {
   if (!existsSync(join(repoRoot, 'build/cli/run.js'))) {
-    execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
+    execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: repoRoot,
+      stdio: 'ignore',
+    });
   }
   work = mkdtempSync(join(tmpdir(), 'pg-cli-'));
   mkdirSync(join(work, 'repo', '.git'), { recursive: true });
@@ -98,7 +107,19 @@ describe('persistguard scan', () => {
     expect(report.summary).toEqual({ files: 1, resources: 1, errors: 1, warnings: 0, suppressed: 0 });
     const [f] = report.findings as Record<string, unknown>[];
     expect(Object.keys(f ?? {})).toEqual(
-      expect.arrayContaining(['ruleId', 'severity', 'message', 'file', 'line', 'column', 'resource', 'container', 'path', 'remediation', 'suppressed']),
+      expect.arrayContaining([
+        'ruleId',
+        'severity',
+        'message',
+        'file',
+        'line',
+        'column',
+        'resource',
+        'container',
+        'path',
+        'remediation',
+        'suppressed',
+      ]),
     );
     expect(f).toMatchObject({
       ruleId: 'data-path-pvc',
@@ -200,7 +221,11 @@ describe('persistguard scan', () => {
   test('--target overrides the detected target (k3s signals in build.sh)', () => {
     const story = join(repoRoot, 'examples/001-k3s-sqlite-local-images/broken');
     const rules = (target: string) =>
-      (JSON.parse(run(['scan', '--format', 'json', '--target', target, story]).stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId);
+      (
+        JSON.parse(run(['scan', '--format', 'json', '--target', target, story]).stdout) as {
+          findings: { ruleId: string }[];
+        }
+      ).findings.map((f) => f.ruleId);
     expect(rules('auto')).toContain('k3s-image-import');
     expect(rules('kubernetes')).not.toContain('k3s-image-import');
     expect(run(['scan', '--target', 'nomad']).code).toBe(2);
@@ -209,12 +234,30 @@ describe('persistguard scan', () => {
   test('--help exits 0 and lists the flags', () => {
     const r = run(['scan', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--config', '--format', '--output', '--fail-on', '--target', '--no-color', '--policy-report-api']) expect(r.stdout).toContain(flag);
+    for (const flag of [
+      '--config',
+      '--format',
+      '--output',
+      '--fail-on',
+      '--target',
+      '--no-color',
+      '--policy-report-api',
+    ])
+      expect(r.stdout).toContain(flag);
   });
 });
 
 describe('persistguard rules and explain', () => {
-  const ids = ['data-path-pvc', 'sqlite-in-tmp', 'k3s-image-import', 'pvc-missing', 'rwo-shared-claim', 'sqlite-shared-volume', 'reclaim-delete', 'readonly-data-mount'];
+  const ids = [
+    'data-path-pvc',
+    'sqlite-in-tmp',
+    'k3s-image-import',
+    'pvc-missing',
+    'rwo-shared-claim',
+    'sqlite-shared-volume',
+    'reclaim-delete',
+    'readonly-data-mount',
+  ];
 
   test('rules lists every rule with its default severity', () => {
     const r = run(['rules']);
@@ -223,7 +266,11 @@ describe('persistguard rules and explain', () => {
   });
 
   test('rules --format json', () => {
-    const rows = JSON.parse(run(['rules', '--format', 'json']).stdout) as { id: string; defaultSeverity: string; docs: string }[];
+    const rows = JSON.parse(run(['rules', '--format', 'json']).stdout) as {
+      id: string;
+      defaultSeverity: string;
+      docs: string;
+    }[];
     expect(rows.map((x) => x.id).sort()).toEqual([...ids].sort());
     expect(rows.every((x) => x.docs.endsWith(`docs/rules/${x.id}.md`))).toBe(true);
   });
@@ -231,7 +278,8 @@ describe('persistguard rules and explain', () => {
   test('explain data-path-pvc: rationale, bad and good example, fix, docs link', () => {
     const r = run(['explain', 'data-path-pvc']);
     expect(r.code).toBe(0);
-    for (const heading of ['Why it matters', 'Bad', 'Good', 'How to fix']) expect(r.stdout).toMatch(new RegExp(`^${heading}$`, 'm'));
+    for (const heading of ['Why it matters', 'Bad', 'Good', 'How to fix'])
+      expect(r.stdout).toMatch(new RegExp(`^${heading}$`, 'm'));
     expect(r.stdout).toContain('docs/rules/data-path-pvc.md');
   });
 

@@ -18,7 +18,12 @@ const examples = join(repoRoot, 'examples');
 function scan(args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.NODE_OPTIONS;
-  const r = spawnSync(process.execPath, [bin, 'scan', ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [bin, 'scan', ...args], {
+    cwd: repoRoot,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -40,7 +45,11 @@ const EXPECTED: Record<string, string[]> = {
     'sqlite-in-tmp error /tmp/financial.db',
     'data-path-pvc error /data',
   ],
-  '002-compose-named-volumes': ['data-path-pvc error /app/state', 'data-path-pvc error /qdrant/storage', 'data-path-pvc warning /app/data'],
+  '002-compose-named-volumes': [
+    'data-path-pvc error /app/state',
+    'data-path-pvc error /qdrant/storage',
+    'data-path-pvc warning /app/data',
+  ],
   '003-paas-per-service-claims': [
     'data-path-pvc error /home/node/.n8n',
     'data-path-pvc error /var/lib/ghost/content',
@@ -62,7 +71,10 @@ const stories = readdirSync(examples, { withFileTypes: true })
 
 beforeAll(() => {
   if (!existsSync(join(repoRoot, 'build/cli/run.js'))) {
-    execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
+    execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: repoRoot,
+      stdio: 'ignore',
+    });
   }
 }, 120_000);
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import type { Finding, ScanReport } from '../../policies/findings.js';
-import { jsonReporter } from '../../policies/reporters/json.js';
-import { textReporter } from '../../policies/reporters/text.js';
-import { getReporter } from '../../policies/reporters/index.js';
+import type { Finding, ScanReport } from '../../policies/model/findings.js';
+import { jsonReporter } from '../../policies/report/json.js';
+import { textReporter } from '../../policies/report/text.js';
+import { getReporter } from '../../policies/report/index.js';
 
 function finding(over: Partial<Finding>): Finding {
   return {
@@ -39,10 +39,25 @@ function report(findings: Finding[], extra: Partial<ScanReport> = {}): ScanRepor
 }
 
 const MIXED = report([
-  finding({ file: 'z/compose.yaml', line: 3, column: 7, severity: 'warning', ruleId: 'data-path-pvc', resource: { kind: 'ComposeService', name: 'web' }, container: 'web', path: '/cache' }),
+  finding({
+    file: 'z/compose.yaml',
+    line: 3,
+    column: 7,
+    severity: 'warning',
+    ruleId: 'data-path-pvc',
+    resource: { kind: 'ComposeService', name: 'web' },
+    container: 'web',
+    path: '/cache',
+  }),
   finding({ line: 40, column: 9, ruleId: 'reclaim-delete', severity: 'warning' }),
   finding({ line: 12, column: 3 }),
-  finding({ line: 20, column: 1, ruleId: 'sqlite-in-tmp', suppressed: true, suppression: { kind: 'annotation', reason: 'scratch cache, rebuilt on start' } }),
+  finding({
+    line: 20,
+    column: 1,
+    ruleId: 'sqlite-in-tmp',
+    suppressed: true,
+    suppression: { kind: 'annotation', reason: 'scratch cache, rebuilt on start' },
+  }),
 ]);
 
 describe('text reporter', () => {
@@ -52,7 +67,15 @@ describe('text reporter', () => {
     const lines = textReporter.render(MIXED, opts).split('\n');
     const headers = lines.filter((l) => /^\S/.test(l) && !l.includes(' '));
     expect(headers).toEqual(['k8s/app.yaml', 'z/compose.yaml']);
-    const findingLines = lines.filter((l) => /^ {2}\S+:\d+:\d+ {2}/.test(l)).map((l) => l.trim().split(/\s{2,}/).slice(0, 3).join(' | '));
+    const findingLines = lines
+      .filter((l) => /^ {2}\S+:\d+:\d+ {2}/.test(l))
+      .map((l) =>
+        l
+          .trim()
+          .split(/\s{2,}/)
+          .slice(0, 3)
+          .join(' | '),
+      );
     expect(findingLines).toEqual([
       'k8s/app.yaml:12:3 | error | data-path-pvc',
       'k8s/app.yaml:20:1 | suppressed | sqlite-in-tmp',
@@ -64,7 +87,9 @@ describe('text reporter', () => {
   test('shows resource, container and path, then the fix, indented under each active finding', () => {
     const out = textReporter.render(report([finding({})]), opts);
     expect(out).toContain('  k8s/app.yaml:10:5  error    data-path-pvc  Container "app" keeps data in /data');
-    expect(out).toContain('\n      Deployment prod/app, container app, path /data\n      fix: Mount a PersistentVolumeClaim at /data.\n');
+    expect(out).toContain(
+      '\n      Deployment prod/app, container app, path /data\n      fix: Mount a PersistentVolumeClaim at /data.\n',
+    );
   });
 
   test('a compose service is not named twice', () => {
@@ -73,7 +98,10 @@ describe('text reporter', () => {
   });
 
   test('multi-line remediation stays indented under the finding', () => {
-    const out = textReporter.render(report([finding({ remediation: 'Import it:\n  docker save a | sudo k3s ctr images import -' })]), opts);
+    const out = textReporter.render(
+      report([finding({ remediation: 'Import it:\n  docker save a | sudo k3s ctr images import -' })]),
+      opts,
+    );
     expect(out).toContain('      fix: Import it:\n             docker save a | sudo k3s ctr images import -\n');
   });
 
@@ -93,7 +121,10 @@ describe('text reporter', () => {
 
   test('input errors and notes are listed', () => {
     const out = textReporter.render(
-      report([], { errors: [{ file: 'bad.yaml', line: 3, column: 1, message: 'invalid YAML' }], notes: [{ file: 'chart/templates/x.yaml', message: 'Helm template: render it' }] }),
+      report([], {
+        errors: [{ file: 'bad.yaml', line: 3, column: 1, message: 'invalid YAML' }],
+        notes: [{ file: 'chart/templates/x.yaml', message: 'Helm template: render it' }],
+      }),
       opts,
     );
     expect(out).toContain('  bad.yaml:3:1  invalid YAML');
@@ -115,7 +146,17 @@ describe('json reporter', () => {
     const parsed = JSON.parse(text) as ScanReport;
     expect(Object.keys(parsed)).toEqual(['tool', 'findings', 'errors', 'summary']);
     expect(Object.keys(parsed.findings[2] as object)).toEqual([
-      'ruleId', 'severity', 'message', 'file', 'line', 'column', 'resource', 'container', 'path', 'remediation', 'suppressed',
+      'ruleId',
+      'severity',
+      'message',
+      'file',
+      'line',
+      'column',
+      'resource',
+      'container',
+      'path',
+      'remediation',
+      'suppressed',
     ]);
     expect(Object.keys(parsed.findings[3] as object)).toContain('suppression');
     expect(Object.keys(parsed.summary)).toEqual(['files', 'resources', 'errors', 'warnings', 'suppressed']);
@@ -124,7 +165,9 @@ describe('json reporter', () => {
   test('a compose resource is exactly {kind, name}; absent fields are left out, not null', () => {
     const parsed = JSON.parse(jsonReporter.render(MIXED, { rules: [] })) as ScanReport;
     expect(parsed.findings[0]?.resource).toEqual({ kind: 'ComposeService', name: 'web' });
-    const noContainer = JSON.parse(jsonReporter.render(report([finding({ container: undefined, path: undefined })]), { rules: [] })) as ScanReport;
+    const noContainer = JSON.parse(
+      jsonReporter.render(report([finding({ container: undefined, path: undefined })]), { rules: [] }),
+    ) as ScanReport;
     expect(Object.keys(noContainer.findings[0] as object)).not.toContain('container');
   });
 
@@ -152,7 +195,13 @@ describe('json reporter', () => {
 
 describe('text reporter: source-file findings', () => {
   test('the file is not repeated as the resource', () => {
-    const f = finding({ file: 'app/db.py', resource: { kind: 'File', name: 'app/db.py' }, container: undefined, path: '/tmp/a.db', ruleId: 'sqlite-in-tmp' });
+    const f = finding({
+      file: 'app/db.py',
+      resource: { kind: 'File', name: 'app/db.py' },
+      container: undefined,
+      path: '/tmp/a.db',
+      ruleId: 'sqlite-in-tmp',
+    });
     const out = textReporter.render(report([f]), { rules: [] });
     expect(out).toContain('\n      path /tmp/a.db\n');
     expect(out).not.toContain('File app/db.py');

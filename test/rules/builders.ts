@@ -12,8 +12,8 @@ import type {
   VolumeKind,
   VolumeModel,
   WorkloadModel,
-} from '../../policies/model.js';
-import { emptyProject } from '../../policies/model.js';
+} from '../../policies/model/model.js';
+import { emptyProject } from '../../policies/model/model.js';
 import { defaultConfig, type ResolvedConfig } from '../../policies/config/types.js';
 
 let line = 0;
@@ -35,18 +35,37 @@ export function mount(mountPath: string, v?: VolumeModel, extra: Partial<MountMo
   return { mountPath, volumeName: v?.name, volume: v, readOnly: false, at: pos(), ...extra };
 }
 
-export function container(name: string, extra: Partial<ContainerModel> & { imageRef?: string; pull?: string; envs?: Record<string, string> } = {}): ContainerModel {
+export function container(
+  name: string,
+  extra: Partial<ContainerModel> & { imageRef?: string; pull?: string; envs?: Record<string, string> } = {},
+): ContainerModel {
   const { imageRef, pull, envs, ...rest } = extra;
-  const c: ContainerModel = { name, role: 'container', env: [], command: [], args: [], mounts: [], envFromConfigMaps: [], at: pos(), ...rest };
+  const c: ContainerModel = {
+    name,
+    role: 'container',
+    env: [],
+    command: [],
+    args: [],
+    mounts: [],
+    envFromConfigMaps: [],
+    at: pos(),
+    ...rest,
+  };
   if (imageRef !== undefined) c.image = { value: imageRef, at: pos() };
   if (pull !== undefined) c.imagePullPolicy = { value: pull, at: pos() };
   for (const [k, v] of Object.entries(envs ?? {})) c.env.push({ name: k, value: v, at: pos() });
   return c;
 }
 
-export function workload(name: string, containers: ContainerModel[], extra: Partial<WorkloadModel> & { anns?: Record<string, string> } = {}): WorkloadModel {
+export function workload(
+  name: string,
+  containers: ContainerModel[],
+  extra: Partial<WorkloadModel> & { anns?: Record<string, string> } = {},
+): WorkloadModel {
   const { anns, ...rest } = extra;
-  const volumes = rest.volumes ?? [...new Set(containers.flatMap((c) => c.mounts.flatMap((m) => (m.volume ? [m.volume] : []))))];
+  const volumes = rest.volumes ?? [
+    ...new Set(containers.flatMap((c) => c.mounts.flatMap((m) => (m.volume ? [m.volume] : [])))),
+  ];
   const w: WorkloadModel = {
     source: 'kubernetes',
     resource: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name },
@@ -75,8 +94,22 @@ export function composeService(name: string, c: ContainerModel, extra: Partial<W
   });
 }
 
-export function claim(name: string, accessModes: string[] = ['ReadWriteOnce'], extra: Partial<ClaimModel> = {}): ClaimModel {
-  return { name, namespace: 'default', accessModes, labels: {}, annotations: {}, fromTemplate: false, at: pos(), file: 'test.yaml', ...extra };
+export function claim(
+  name: string,
+  accessModes: string[] = ['ReadWriteOnce'],
+  extra: Partial<ClaimModel> = {},
+): ClaimModel {
+  return {
+    name,
+    namespace: 'default',
+    accessModes,
+    labels: {},
+    annotations: {},
+    fromTemplate: false,
+    at: pos(),
+    file: 'test.yaml',
+    ...extra,
+  };
 }
 
 export function storageClass(name: string, reclaimPolicy?: string, isDefault = false): StorageClassModel {

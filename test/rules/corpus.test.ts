@@ -6,9 +6,9 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scanPaths } from '../../policies/scan.js';
+import { scanPaths } from '../../policies/engine/scan.js';
 import { defaultConfig } from '../../policies/config/types.js';
-import type { Finding } from '../../policies/findings.js';
+import type { Finding } from '../../policies/model/findings.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHARED = path.resolve(repoRoot, '../shared');
@@ -21,7 +21,10 @@ async function scan(...folders: string[]): Promise<Finding[]> {
   return r.findings;
 }
 
-const brief = (fs: Finding[], rule?: string) => fs.filter((f) => !rule || f.ruleId === rule).map((f) => `${f.ruleId} ${f.severity} ${f.file}:${f.line} ${f.container ?? ''} ${f.path ?? ''}`.trim());
+const brief = (fs: Finding[], rule?: string) =>
+  fs
+    .filter((f) => !rule || f.ruleId === rule)
+    .map((f) => `${f.ruleId} ${f.severity} ${f.file}:${f.line} ${f.container ?? ''} ${f.path ?? ''}`.trim());
 
 describeShared('corpus expectations (../shared/corpus)', () => {
   test('gcp-microservices-demo: redis-cart keeps /data on an emptyDir', async () => {
@@ -31,7 +34,9 @@ describeShared('corpus expectations (../shared/corpus)', () => {
   });
 
   test('kubernetes-examples-javaee: mysql without volumes', async () => {
-    expect(brief(await scan('kubernetes-examples-javaee'))).toEqual(['data-path-pvc error kubernetes-examples-javaee/mysql-pod.yaml:11 mysql /var/lib/mysql']);
+    expect(brief(await scan('kubernetes-examples-javaee'))).toEqual([
+      'data-path-pvc error kubernetes-examples-javaee/mysql-pod.yaml:11 mysql /var/lib/mysql',
+    ]);
   });
 
   test('ollama-examples-kubernetes: /root/.ollama is not mounted', async () => {
@@ -42,7 +47,9 @@ describeShared('corpus expectations (../shared/corpus)', () => {
 
   test('gke-samples-cost-estimator-wordpress: one RWO claim under 4 replicas (and an HPA)', async () => {
     const fs = await scan('gke-samples-cost-estimator-wordpress');
-    expect(brief(fs, 'rwo-shared-claim')).toEqual(['rwo-shared-claim error gke-samples-cost-estimator-wordpress/wordpress_deployment.yaml:25  wordpress-volumeclaim']);
+    expect(brief(fs, 'rwo-shared-claim')).toEqual([
+      'rwo-shared-claim error gke-samples-cost-estimator-wordpress/wordpress_deployment.yaml:25  wordpress-volumeclaim',
+    ]);
     expect(fs.find((f) => f.ruleId === 'rwo-shared-claim')?.message).toContain('runs 4 replicas');
   });
 
@@ -65,7 +72,11 @@ describeShared('corpus expectations (../shared/corpus)', () => {
   });
 
   test('gsgfs blog backend (base + overlay + scripts): the base image blog-app:latest is not the imported localhost/blog-app:latest', async () => {
-    const fs = await scan('gsgfs-blog-backend-k8s-base', 'gsgfs-blog-backend-k8s-overlay-dev', 'gsgfs-blog-backend-scripts');
+    const fs = await scan(
+      'gsgfs-blog-backend-k8s-base',
+      'gsgfs-blog-backend-k8s-overlay-dev',
+      'gsgfs-blog-backend-scripts',
+    );
     const k3s = fs.filter((f) => f.ruleId === 'k3s-image-import');
     expect(k3s.map((f) => `${f.file}:${f.line} ${f.container} ${f.path}`)).toEqual([
       'gsgfs-blog-backend-k8s-base/django.yaml:28 wait-for-db blog-app:latest',
@@ -103,7 +114,12 @@ describeShared('corpus expectations (../shared/corpus)', () => {
   });
 
   test('docker-library docs: postgres and mongo examples have no data volume; influxdb 3 data-dir is bind-mounted', async () => {
-    const fs = await scan('docker-library-docs-postgres', 'docker-library-docs-mongo', 'docker-library-docs-influxdb', 'docker-library-docs-ghost');
+    const fs = await scan(
+      'docker-library-docs-postgres',
+      'docker-library-docs-mongo',
+      'docker-library-docs-influxdb',
+      'docker-library-docs-ghost',
+    );
     expect(fs.map((f) => `${f.ruleId} ${f.severity} ${f.container} ${f.path}`).sort()).toEqual([
       'data-path-pvc error db /var/lib/postgresql/data',
       'data-path-pvc error mongo /data/db',
@@ -112,7 +128,10 @@ describeShared('corpus expectations (../shared/corpus)', () => {
 
   test('drupal: anonymous volumes are warnings; postgres without a volume is an error', async () => {
     const fs = await scan('docker-library-docs-drupal');
-    expect(fs.map((f) => `${f.severity} ${f.container} ${f.path}`)).toEqual(['warning drupal /var/www/html/sites', 'error postgres /var/lib/postgresql/data']);
+    expect(fs.map((f) => `${f.severity} ${f.container} ${f.path}`)).toEqual([
+      'warning drupal /var/www/html/sites',
+      'error postgres /var/lib/postgresql/data',
+    ]);
   });
 
   test('easy-kanban: redis on emptyDir; postgres PGDATA subdir on a local-path PVC (Delete)', async () => {
@@ -137,10 +156,14 @@ describeShared('corpus expectations (../shared/corpus)', () => {
   });
 
   test('cassandra: claim templates pass data-path-pvc; the class "fast" has no reclaimPolicy (Delete)', async () => {
-    expect(brief(await scan('kubernetes-examples-cassandra'))).toEqual(['reclaim-delete warning kubernetes-examples-cassandra/cassandra-statefulset.yaml:100 cassandra /var/lib/cassandra']);
+    expect(brief(await scan('kubernetes-examples-cassandra'))).toEqual([
+      'reclaim-delete warning kubernetes-examples-cassandra/cassandra-statefulset.yaml:100 cassandra /var/lib/cassandra',
+    ]);
   });
 
   test('getalby tests postgres: a tmpfs data dir is reported (exempt it with a reason if it is a throwaway test DB)', async () => {
-    expect(brief(await scan('getalby-hub-tests-db-postgres'))).toEqual(['data-path-pvc error getalby-hub-tests-db-postgres/docker-compose.yml:16 pgtestdb /var/lib/postgresql/data']);
+    expect(brief(await scan('getalby-hub-tests-db-postgres'))).toEqual([
+      'data-path-pvc error getalby-hub-tests-db-postgres/docker-compose.yml:16 pgtestdb /var/lib/postgresql/data',
+    ]);
   });
 });

@@ -12,10 +12,10 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scanPaths } from '../../policies/scan.js';
+import { scanPaths } from '../../policies/engine/scan.js';
 import { parseConfig } from '../../policies/config/load.js';
 import { defaultConfig, type ResolvedConfig } from '../../policies/config/types.js';
-import type { Finding } from '../../policies/findings.js';
+import type { Finding } from '../../policies/model/findings.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = path.resolve(here, '../fixtures/rules');
@@ -47,7 +47,10 @@ export function discoverCases(): FixtureCase[] {
 
 function filesOf(c: FixtureCase): string[] {
   if (!c.isDir) return [c.abs];
-  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)],
+    );
   return walk(c.abs).sort();
 }
 
@@ -94,25 +97,38 @@ describe('rule fixtures', () => {
     expect(cases.length).toBeGreaterThan(0);
   });
 
-  test.each(cases.filter((c) => c.kind === 'bad').map((c) => [`${c.rule}/bad/${c.name}`, c] as const))('%s reports exactly its expected findings', async (_label, c) => {
-    const expected = expectations(c);
-    expect(expected.length).toBeGreaterThan(0);
-    const report = await scanCase(c);
-    expect(report.errors).toEqual([]);
-    const got = report.findings.filter((f) => f.ruleId === c.rule).map((f) => describeFinding(f, c)).sort();
-    expect(got).toEqual(expected);
-    // Every finding points at a real position and names what it is about.
-    for (const f of report.findings.filter((x) => x.ruleId === c.rule)) {
-      expect(f.line).toBeGreaterThan(0);
-      expect(f.column).toBeGreaterThan(0);
-      expect(f.message).not.toMatch(/\{\{/);
-      expect(f.remediation.length).toBeGreaterThan(0);
-    }
-  });
+  test.each(cases.filter((c) => c.kind === 'bad').map((c) => [`${c.rule}/bad/${c.name}`, c] as const))(
+    '%s reports exactly its expected findings',
+    async (_label, c) => {
+      const expected = expectations(c);
+      expect(expected.length).toBeGreaterThan(0);
+      const report = await scanCase(c);
+      expect(report.errors).toEqual([]);
+      const got = report.findings
+        .filter((f) => f.ruleId === c.rule)
+        .map((f) => describeFinding(f, c))
+        .sort();
+      expect(got).toEqual(expected);
+      // Every finding points at a real position and names what it is about.
+      for (const f of report.findings.filter((x) => x.ruleId === c.rule)) {
+        expect(f.line).toBeGreaterThan(0);
+        expect(f.column).toBeGreaterThan(0);
+        expect(f.message).not.toMatch(/\{\{/);
+        expect(f.remediation.length).toBeGreaterThan(0);
+      }
+    },
+  );
 
-  test.each(cases.filter((c) => c.kind === 'good').map((c) => [`${c.rule}/good/${c.name}`, c] as const))('%s has no finding of its rule', async (_label, c) => {
-    const report = await scanCase(c);
-    expect(report.errors).toEqual([]);
-    expect(report.findings.filter((f) => f.ruleId === c.rule && !f.suppressed).map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
-  });
+  test.each(cases.filter((c) => c.kind === 'good').map((c) => [`${c.rule}/good/${c.name}`, c] as const))(
+    '%s has no finding of its rule',
+    async (_label, c) => {
+      const report = await scanCase(c);
+      expect(report.errors).toEqual([]);
+      expect(
+        report.findings
+          .filter((f) => f.ruleId === c.rule && !f.suppressed)
+          .map((f) => `${f.line}:${f.column} ${f.message}`),
+      ).toEqual([]);
+    },
+  );
 });

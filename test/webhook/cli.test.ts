@@ -25,7 +25,12 @@ function harness(cwd: string): Harness {
   stderr.on('data', (c: Buffer) => (err += c.toString()));
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((r) => (stop = r));
-  return { io: { stdout, stderr, cwd, env: {}, readStdin: async () => '', stopSignal }, out: () => out, err: () => err, stop: () => stop() };
+  return {
+    io: { stdout, stderr, cwd, env: {}, readStdin: async () => '', stopSignal },
+    out: () => out,
+    err: () => err,
+    stop: () => stop(),
+  };
 }
 
 describe('persistguard certs', () => {
@@ -33,7 +38,10 @@ describe('persistguard certs', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pg-certs-'));
     try {
       const h = harness(dir);
-      const code = await main(['certs', '--out', 'tls', '--service', 'pg-hook', '--namespace', 'guard', '--days', '30'], h.io);
+      const code = await main(
+        ['certs', '--out', 'tls', '--service', 'pg-hook', '--namespace', 'guard', '--days', '30'],
+        h.io,
+      );
       expect(h.err()).toBe('');
       expect(code).toBe(0);
       const ca = new X509Certificate(readFileSync(path.join(dir, 'tls/ca.crt')));
@@ -42,11 +50,17 @@ describe('persistguard certs', () => {
       expect(leaf.ca).toBe(false);
       expect(leaf.checkIssued(ca)).toBe(true);
       expect(leaf.verify(ca.publicKey)).toBe(true);
-      expect(leaf.subjectAltName).toBe('DNS:pg-hook, DNS:pg-hook.guard, DNS:pg-hook.guard.svc, DNS:pg-hook.guard.svc.cluster.local, DNS:localhost, IP Address:127.0.0.1');
+      expect(leaf.subjectAltName).toBe(
+        'DNS:pg-hook, DNS:pg-hook.guard, DNS:pg-hook.guard.svc, DNS:pg-hook.guard.svc.cluster.local, DNS:localhost, IP Address:127.0.0.1',
+      );
       const days = (new Date(leaf.validTo).getTime() - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(29);
       expect(days).toBeLessThan(31);
-      expect(leaf.checkPrivateKey((await import('node:crypto')).createPrivateKey(readFileSync(path.join(dir, 'tls/tls.key'))))).toBe(true);
+      expect(
+        leaf.checkPrivateKey(
+          (await import('node:crypto')).createPrivateKey(readFileSync(path.join(dir, 'tls/tls.key'))),
+        ),
+      ).toBe(true);
       expect(statSync(path.join(dir, 'tls/tls.key')).mode & 0o777).toBe(0o600);
       expect(h.out()).toContain(`caBundle: ${readFileSync(path.join(dir, 'tls/ca.crt')).toString('base64')}`);
       expect(h.out()).toContain('kubectl -n guard create secret tls pg-hook-tls --cert=tls/tls.crt --key=tls/tls.key');
@@ -70,10 +84,19 @@ describe('persistguard certs', () => {
 describe('persistguard serve', () => {
   test.each([
     [['serve'], /--tls-cert and --tls-key are required/],
-    [['serve', '--tls-cert', 'a', '--tls-key', 'b', '--mode', 'strict'], /--mode must be one of enforce, audit, not 'strict'/],
-    [['serve', '--tls-cert', 'a', '--tls-key', 'b', '--on-cache-miss', 'maybe'], /--on-cache-miss must be one of allow, deny/],
+    [
+      ['serve', '--tls-cert', 'a', '--tls-key', 'b', '--mode', 'strict'],
+      /--mode must be one of enforce, audit, not 'strict'/,
+    ],
+    [
+      ['serve', '--tls-cert', 'a', '--tls-key', 'b', '--on-cache-miss', 'maybe'],
+      /--on-cache-miss must be one of allow, deny/,
+    ],
     [['serve', '--tls-cert', 'a', '--tls-key', 'b', '--port', '70000'], /--port must be a port number/],
-    [['serve', '--tls-cert', 'a', '--tls-key', 'b', '--no-cluster', '--in-cluster'], /only one of --kubeconfig, --in-cluster and --no-cluster/],
+    [
+      ['serve', '--tls-cert', 'a', '--tls-key', 'b', '--no-cluster', '--in-cluster'],
+      /only one of --kubeconfig, --in-cluster and --no-cluster/,
+    ],
   ])('%j is a usage error (exit 2)', async (args, message) => {
     const h = harness(os.tmpdir());
     expect(await main(args, h.io)).toBe(2);
@@ -82,7 +105,9 @@ describe('persistguard serve', () => {
 
   test('a missing certificate file is named and exits 2 without listening', async () => {
     const h = harness(os.tmpdir());
-    expect(await main(['serve', '--no-cluster', '--port', '0', '--tls-cert', 'nope.crt', '--tls-key', 'nope.key'], h.io)).toBe(2);
+    expect(
+      await main(['serve', '--no-cluster', '--port', '0', '--tls-cert', 'nope.crt', '--tls-key', 'nope.key'], h.io),
+    ).toBe(2);
     expect(h.err()).toMatch(/cannot read TLS certificate .*nope\.crt/);
   });
 
@@ -92,7 +117,21 @@ describe('persistguard serve', () => {
       writeFileSync(path.join(dir, 'bad.yaml'), 'mode: [\n');
       const h = harness(dir);
       await main(['certs', '--out', 'tls'], h.io);
-      const code = await main(['serve', '--no-cluster', '--port', '0', '--tls-cert', 'tls/tls.crt', '--tls-key', 'tls/tls.key', '--config', 'bad.yaml'], h.io);
+      const code = await main(
+        [
+          'serve',
+          '--no-cluster',
+          '--port',
+          '0',
+          '--tls-cert',
+          'tls/tls.crt',
+          '--tls-key',
+          'tls/tls.key',
+          '--config',
+          'bad.yaml',
+        ],
+        h.io,
+      );
       expect(code).toBe(2);
       expect(h.err()).toMatch(/bad\.yaml/);
     } finally {
@@ -105,7 +144,25 @@ describe('persistguard serve', () => {
     try {
       const h = harness(dir);
       expect(await main(['certs', '--out', 'tls'], h.io)).toBe(0);
-      const serving = main(['serve', '--no-cluster', '--port', '0', '--host', '127.0.0.1', '--mode', 'audit', '--metrics-port', '0', '--tls-cert', 'tls/tls.crt', '--tls-key', 'tls/tls.key'], h.io);
+      const serving = main(
+        [
+          'serve',
+          '--no-cluster',
+          '--port',
+          '0',
+          '--host',
+          '127.0.0.1',
+          '--mode',
+          'audit',
+          '--metrics-port',
+          '0',
+          '--tls-cert',
+          'tls/tls.crt',
+          '--tls-key',
+          'tls/tls.key',
+        ],
+        h.io,
+      );
       let listening: Record<string, unknown> | undefined;
       for (let i = 0; i < 100 && !listening; i++) {
         listening = h
@@ -118,14 +175,23 @@ describe('persistguard serve', () => {
       }
       expect(listening).toMatchObject({ mode: 'audit', cluster: 'none', onCacheMiss: 'allow', onError: 'allow' });
       const ca = readFileSync(path.join(dir, 'tls/ca.crt'), 'utf8');
-      const r = await request({ port: listening?.port as number, ca, body: JSON.stringify(fixture('deployment-postgres-emptydir.json')) });
+      const r = await request({
+        port: listening?.port as number,
+        ca,
+        body: JSON.stringify(fixture('deployment-postgres-emptydir.json')),
+      });
       const review = r.json as { response: { allowed: boolean; warnings: string[] } };
       expect(review.response.allowed).toBe(true);
       expect(review.response.warnings.join('\n')).toContain('would deny');
       // The plain-HTTP metrics port serves metrics and probes, not /validate.
       const metrics = await fetch(`http://127.0.0.1:${String(listening?.metricsPort)}/metrics`);
-      expect(await metrics.text()).toContain('persistguard_admission_requests_total{kind="Deployment",operation="CREATE",verdict="warn",reason="evaluated"} 1');
-      const noValidate = await fetch(`http://127.0.0.1:${String(listening?.metricsPort)}/validate`, { method: 'POST', body: '{}' });
+      expect(await metrics.text()).toContain(
+        'persistguard_admission_requests_total{kind="Deployment",operation="CREATE",verdict="warn",reason="evaluated"} 1',
+      );
+      const noValidate = await fetch(`http://127.0.0.1:${String(listening?.metricsPort)}/validate`, {
+        method: 'POST',
+        body: '{}',
+      });
       expect(noValidate.status).toBe(404);
       h.stop();
       expect(await serving).toBe(0);

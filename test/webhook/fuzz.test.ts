@@ -14,7 +14,9 @@ import { FIXTURES, fixture, request, startTestServer, type TestServer } from './
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-const FIXTURE_NAMES = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
+const FIXTURE_NAMES = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const fixtures = FIXTURE_NAMES.map((n) => fixture(n) as Json);
 
 /** Every path to a node of `v` (the root included). */
@@ -71,15 +73,41 @@ function mutate(doc: Json, muts: Mutation[]): Json {
 }
 
 const bodyArb: fc.Arbitrary<string> = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(fc.nat({ max: fixtures.length - 1 }), fc.array(mutationArb, { minLength: 1, maxLength: 6 })).map(([i, muts]) => JSON.stringify(mutate(fixtures[i] as Json, muts))) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(fc.nat({ max: fixtures.length - 1 }), fc.array(mutationArb, { minLength: 1, maxLength: 6 }))
+      .map(([i, muts]) => JSON.stringify(mutate(fixtures[i] as Json, muts))),
+  },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
   {
     weight: 2,
     // A well-formed envelope around a random object: reaches the loader and the engine.
     arbitrary: fc
-      .tuple(fc.constantFrom(['', 'v1', 'Pod'], ['apps', 'v1', 'Deployment'], ['apps', 'v1', 'StatefulSet'], ['batch', 'v1', 'CronJob'], ['', 'v1', 'PersistentVolumeClaim']), fc.constantFrom('CREATE', 'UPDATE', 'DELETE'), fc.jsonValue({ maxDepth: 5 }))
+      .tuple(
+        fc.constantFrom(
+          ['', 'v1', 'Pod'],
+          ['apps', 'v1', 'Deployment'],
+          ['apps', 'v1', 'StatefulSet'],
+          ['batch', 'v1', 'CronJob'],
+          ['', 'v1', 'PersistentVolumeClaim'],
+        ),
+        fc.constantFrom('CREATE', 'UPDATE', 'DELETE'),
+        fc.jsonValue({ maxDepth: 5 }),
+      )
       .map(([[group, version, kind], operation, object]) =>
-        JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'fuzz', kind: { group, version, kind }, operation, namespace: 'fz', object, oldObject: object } }),
+        JSON.stringify({
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          request: {
+            uid: 'fuzz',
+            kind: { group, version, kind },
+            operation,
+            namespace: 'fz',
+            object,
+            oldObject: object,
+          },
+        }),
       ),
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
@@ -114,7 +142,10 @@ describe('fuzzing /validate', () => {
         expect(r.json).toBeDefined();
         if (r.status === 200) {
           seen[200]++;
-          const review = r.json as { apiVersion: string; response: { uid: unknown; allowed: unknown; warnings?: unknown } };
+          const review = r.json as {
+            apiVersion: string;
+            response: { uid: unknown; allowed: unknown; warnings?: unknown };
+          };
           expect(review.apiVersion).toBe('admission.k8s.io/v1');
           expect(typeof review.response.uid).toBe('string');
           expect((JSON.parse(body) as { request: { uid: unknown } }).request.uid).toBe(review.response.uid);

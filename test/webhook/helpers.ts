@@ -77,7 +77,10 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<WebhookServerOptions> = {}, certDir = makeCertDir()): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<WebhookServerOptions> = {},
+  certDir = makeCertDir(),
+): Promise<TestServer> {
   const logs = captureLogs();
   const server = await startWebhookServer({
     config: defaultConfig(),
@@ -157,10 +160,20 @@ export function request(opts: RequestOptions): Promise<HttpResult> {
 export interface ReviewResponseBody {
   apiVersion: string;
   kind: string;
-  response: { uid: string; allowed: boolean; status?: { code: number; reason?: string; message: string }; warnings?: string[] };
+  response: {
+    uid: string;
+    allowed: boolean;
+    status?: { code: number; reason?: string; message: string };
+    warnings?: string[];
+  };
 }
 
-export async function validate(port: number, ca: string, review: unknown, agent?: https.Agent): Promise<ReviewResponseBody & { httpStatus: number }> {
+export async function validate(
+  port: number,
+  ca: string,
+  review: unknown,
+  agent?: https.Agent,
+): Promise<ReviewResponseBody & { httpStatus: number }> {
   const r = await request({ port, ca, body: JSON.stringify(review), agent });
   if (r.status !== 200) throw new Error(`expected HTTP 200, got ${r.status}: ${r.text}`);
   return { ...(r.json as ReviewResponseBody), httpStatus: r.status };

@@ -16,15 +16,44 @@ describe('malformed requests', () => {
     ['truncated JSON', () => JSON.stringify(good()).slice(0, 100), /not JSON/],
     ['a JSON array', () => '[]', /JSON object/],
     ['a JSON string', () => '"AdmissionReview"', /JSON object/],
-    ['apiVersion v1beta1', () => JSON.stringify({ ...good(), apiVersion: 'admission.k8s.io/v1beta1' }), /apiVersion must be "admission.k8s.io\/v1".*admissionReviewVersions/],
+    [
+      'apiVersion v1beta1',
+      () => JSON.stringify({ ...good(), apiVersion: 'admission.k8s.io/v1beta1' }),
+      /apiVersion must be "admission.k8s.io\/v1".*admissionReviewVersions/,
+    ],
     ['the wrong kind', () => JSON.stringify({ ...good(), kind: 'TokenReview' }), /kind must be "AdmissionReview"/],
     ['no request', () => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }), /no request/],
-    ['a response instead of a request', () => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'x', allowed: true } }), /no request/],
-    ['a request without uid', () => JSON.stringify({ ...good(), request: { ...(good().request as object), uid: undefined } }), /uid/],
-    ['a request without kind', () => JSON.stringify({ ...good(), request: { ...(good().request as object), kind: 'Pod' } }), /request\.kind/],
-    ['a numeric operation', () => JSON.stringify({ ...good(), request: { ...(good().request as object), operation: 7 } }), /operation/],
+    [
+      'a response instead of a request',
+      () =>
+        JSON.stringify({
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          response: { uid: 'x', allowed: true },
+        }),
+      /no request/,
+    ],
+    [
+      'a request without uid',
+      () => JSON.stringify({ ...good(), request: { ...(good().request as object), uid: undefined } }),
+      /uid/,
+    ],
+    [
+      'a request without kind',
+      () => JSON.stringify({ ...good(), request: { ...(good().request as object), kind: 'Pod' } }),
+      /request\.kind/,
+    ],
+    [
+      'a numeric operation',
+      () => JSON.stringify({ ...good(), request: { ...(good().request as object), operation: 7 } }),
+      /operation/,
+    ],
     ['invalid UTF-8 bytes', () => Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), /not JSON/],
-    ['a body over the size limit', () => JSON.stringify({ ...good(), padding: 'x'.repeat(70 * 1024) }), /exceeds 65536 bytes/],
+    [
+      'a body over the size limit',
+      () => JSON.stringify({ ...good(), padding: 'x'.repeat(70 * 1024) }),
+      /exceeds 65536 bytes/,
+    ],
   ];
 
   test.each(cases)('%s → 400 with a JSON error', async (_name, body, expected) => {
@@ -37,7 +66,12 @@ describe('malformed requests', () => {
   });
 
   test('a wrong content type is still read as JSON (the API server always sends JSON)', async () => {
-    const r = await request({ port: t.server.port, ca: t.ca, body: JSON.stringify(good()), headers: { 'content-type': 'text/plain' } });
+    const r = await request({
+      port: t.server.port,
+      ca: t.ca,
+      body: JSON.stringify(good()),
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(r.status).toBe(200);
   });
 
@@ -52,9 +86,16 @@ describe('malformed requests', () => {
   test('an object nested 8,000 levels deep is answered, not a crash', async () => {
     const review = good();
     const req = review.request as Record<string, unknown>;
-    Object.assign(req, { uid: 'deep', operation: 'CREATE', kind: { group: 'apps', version: 'v1', kind: 'Deployment' } });
+    Object.assign(req, {
+      uid: 'deep',
+      operation: 'CREATE',
+      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+    });
     const deep = `${'{"a":'.repeat(8_000)}1${'}'.repeat(8_000)}`;
-    const body = JSON.stringify(review).replace('"object":null', `"object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":${deep}}`);
+    const body = JSON.stringify(review).replace(
+      '"object":null',
+      `"object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":${deep}}`,
+    );
     expect(body).toContain('"spec":{"a":{"a":');
     const r = await request({ port: t.server.port, ca: t.ca, body });
     expect(r.status).toBe(200);

@@ -16,16 +16,22 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { scanPaths } from '../../policies/scan.js';
-import { loadPaths } from '../../policies/loaders/index.js';
-import { fileClusterView } from '../../policies/file-view.js';
+import { scanPaths } from '../../policies/engine/scan.js';
+import { loadPaths } from '../../policies/load/index.js';
+import { fileClusterView } from '../../policies/engine/file-view.js';
 import { defaultConfig } from '../../policies/config/types.js';
 import { isValidatedKind } from '../../webhook/admission.js';
 import { makeCertDir, REPO_ROOT, startTestServer, validate, type CertDir } from './helpers.js';
 
 const TEXT_ONLY_RULES = new Set(['k3s-image-import']);
 /** Rules whose verdict can depend on ConfigMaps (SQLite paths) or HPAs (replicas), which the view does not carry. */
-const CONFIGMAP_OR_HPA_SENSITIVE = new Set(['sqlite-in-tmp', 'sqlite-shared-volume', 'data-path-pvc', 'rwo-shared-claim', 'readonly-data-mount']);
+const CONFIGMAP_OR_HPA_SENSITIVE = new Set([
+  'sqlite-in-tmp',
+  'sqlite-shared-volume',
+  'data-path-pvc',
+  'rwo-shared-claim',
+  'readonly-data-mount',
+]);
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -36,7 +42,15 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-const GROUP_OF: Record<string, string> = { Pod: '', Deployment: 'apps', StatefulSet: 'apps', DaemonSet: 'apps', ReplicaSet: 'apps', Job: 'batch', CronJob: 'batch' };
+const GROUP_OF: Record<string, string> = {
+  Pod: '',
+  Deployment: 'apps',
+  StatefulSet: 'apps',
+  DaemonSet: 'apps',
+  ReplicaSet: 'apps',
+  Job: 'batch',
+  CronJob: 'batch',
+};
 
 interface Manifest {
   kind: string;
@@ -59,7 +73,12 @@ function manifests(file: string): { workloads: Manifest[]; kinds: Set<string> } 
     if (!isValidatedKind(group ?? '', version ?? '', obj.kind) || GROUP_OF[obj.kind] !== group) continue;
     const meta = (obj.metadata ?? {}) as Record<string, unknown>;
     if (typeof meta.name !== 'string') continue;
-    workloads.push({ kind: obj.kind, namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined, name: meta.name, object: obj });
+    workloads.push({
+      kind: obj.kind,
+      namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
+      name: meta.name,
+      object: obj,
+    });
   }
   return { workloads, kinds };
 }
@@ -86,9 +105,13 @@ describe('parity between persistguard scan and /validate', () => {
     const report = await scanPaths([f.file], { config, cwd });
     const project = await loadPaths([f.file], { cwd });
     const hasCmOrHpa = f.kinds.has('ConfigMap') || f.kinds.has('HorizontalPodAutoscaler');
-    const compared = (rule: string) => !TEXT_ONLY_RULES.has(rule) && !(hasCmOrHpa && CONFIGMAP_OR_HPA_SENSITIVE.has(rule));
+    const compared = (rule: string) =>
+      !TEXT_ONLY_RULES.has(rule) && !(hasCmOrHpa && CONFIGMAP_OR_HPA_SENSITIVE.has(rule));
 
-    const t = await startTestServer({ mode: 'audit', view: fileClusterView(project) }, { ...certDir, cleanup: () => undefined });
+    const t = await startTestServer(
+      { mode: 'audit', view: fileClusterView(project) },
+      { ...certDir, cleanup: () => undefined },
+    );
     try {
       for (const [i, m] of f.workloads.entries()) {
         const uid = `parity-${i}`;
@@ -114,13 +137,22 @@ describe('parity between persistguard scan and /validate', () => {
         const viaScan = [
           ...new Set(
             report.findings
-              .filter((x) => !x.suppressed && x.resource.kind === m.kind && x.resource.name === m.name && (x.resource.namespace ?? undefined) === m.namespace)
+              .filter(
+                (x) =>
+                  !x.suppressed &&
+                  x.resource.kind === m.kind &&
+                  x.resource.name === m.name &&
+                  (x.resource.namespace ?? undefined) === m.namespace,
+              )
               .map((x) => x.ruleId)
               .filter(compared),
           ),
         ].sort();
         if (viaScan.length > 0) comparedWithFindings++;
-        expect({ workload: `${m.kind} ${m.namespace ?? ''}/${m.name}`, rules: viaWebhook }).toEqual({ workload: `${m.kind} ${m.namespace ?? ''}/${m.name}`, rules: viaScan });
+        expect({ workload: `${m.kind} ${m.namespace ?? ''}/${m.name}`, rules: viaWebhook }).toEqual({
+          workload: `${m.kind} ${m.namespace ?? ''}/${m.name}`,
+          rules: viaScan,
+        });
       }
     } finally {
       await t.server.close();

@@ -20,7 +20,15 @@ describe('graceful shutdown in process', () => {
 
     const pending = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = https.request(
-        { host: '127.0.0.1', port, servername: 'localhost', method: 'POST', path: '/validate', ca: t.ca, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          host: '127.0.0.1',
+          port,
+          servername: 'localhost',
+          method: 'POST',
+          path: '/validate',
+          ca: t.ca,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
         (res) => {
           let text = '';
           res.on('data', (c: Buffer) => (text += c.toString()));
@@ -35,14 +43,18 @@ describe('graceful shutdown in process', () => {
     await new Promise((r) => setTimeout(r, 100));
     const closed = t.server.close();
     await new Promise((r) => setTimeout(r, 50));
-    await expect(request({ port, ca: t.ca, method: 'GET', path: '/healthz' })).rejects.toThrow(/ECONNREFUSED|ECONNRESET|socket hang up/);
+    await expect(request({ port, ca: t.ca, method: 'GET', path: '/healthz' })).rejects.toThrow(
+      /ECONNREFUSED|ECONNRESET|socket hang up/,
+    );
 
     const r = await pending;
     expect(r.status).toBe(200);
     const review = JSON.parse(r.text) as { response: { uid: string; allowed: boolean } };
     expect(review.response).toMatchObject({ uid: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c01', allowed: false });
     await closed;
-    expect(t.logs.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down: no new connections, finishing in-flight requests', 'webhook stopped']));
+    expect(t.logs.lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['shutting down: no new connections, finishing in-flight requests', 'webhook stopped']),
+    );
     t.certDir.cleanup();
   });
 
@@ -101,7 +113,19 @@ describe('the Dockerfile', () => {
     const certs = makeCertDir();
     const port = await freePort();
     // What differs outside the container: the mounted cert paths, the port, and no API server (--no-cluster).
-    const args = argv.slice(1).map((a) => (a === '/tls/tls.crt' ? certs.certFile : a === '/tls/tls.key' ? certs.keyFile : a === '8443' ? String(port) : a === '--in-cluster' ? '--no-cluster' : a));
+    const args = argv
+      .slice(1)
+      .map((a) =>
+        a === '/tls/tls.crt'
+          ? certs.certFile
+          : a === '/tls/tls.key'
+            ? certs.keyFile
+            : a === '8443'
+              ? String(port)
+              : a === '--in-cluster'
+                ? '--no-cluster'
+                : a,
+      );
     expect(args).toContain('--no-cluster');
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -112,19 +136,36 @@ describe('the Dockerfile', () => {
     try {
       let health: { status: number } | undefined;
       for (let i = 0; i < 100 && !health; i++) {
-        health = await request({ port, ca: certs.certs.caCert, method: 'GET', path: '/healthz', servername: 'localhost' }).catch(() => undefined);
+        health = await request({
+          port,
+          ca: certs.certs.caCert,
+          method: 'GET',
+          path: '/healthz',
+          servername: 'localhost',
+        }).catch(() => undefined);
         if (!health) await new Promise((r) => setTimeout(r, 100));
       }
       expect(health?.status).toBe(200);
-      const review = await request({ port, ca: certs.certs.caCert, body: JSON.stringify(fixture('pvc-delete-protected.json')), servername: 'localhost' });
+      const review = await request({
+        port,
+        ca: certs.certs.caCert,
+        body: JSON.stringify(fixture('pvc-delete-protected.json')),
+        servername: 'localhost',
+      });
       expect((review.json as { response: { allowed: boolean } }).response.allowed).toBe(false);
 
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
-      const code = await Promise.race([exited, new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), 10_000)))]);
+      const code = await Promise.race([
+        exited,
+        new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), 10_000))),
+      ]);
       clearTimeout(timer);
       expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-      const logs = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const logs = stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(logs[0]).toMatchObject({ msg: 'webhook listening', port, cluster: 'none' });
       expect(logs.some((l) => l.msg === 'admission decision' && l.verdict === 'deny')).toBe(true);
       expect(logs.at(-1)?.msg).toBe('webhook stopped');

@@ -47,10 +47,23 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
   }
 }
 
-function peerFingerprint(port: number, ca: string[], agent: https.Agent): Promise<{ fingerprint: string; reused: boolean; status: number }> {
+function peerFingerprint(
+  port: number,
+  ca: string[],
+  agent: https.Agent,
+): Promise<{ fingerprint: string; reused: boolean; status: number }> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: '127.0.0.1', servername: 'localhost', port, method: 'POST', path: '/validate', ca, agent, headers: { 'content-type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        servername: 'localhost',
+        port,
+        method: 'POST',
+        path: '/validate',
+        ca,
+        agent,
+        headers: { 'content-type': 'application/json' },
+      },
       (res) => {
         const socket = res.socket as tls.TLSSocket;
         const fp = socket.getPeerCertificate().fingerprint256;
@@ -78,7 +91,14 @@ describe('certificate rotation on disk', () => {
     third = generateCerts({ service: 'persistguard-webhook', namespace: 'persistguard', days: 2 });
     secret = new KubeletStyleSecretDir(dir);
     secret.publish({ 'tls.crt': first.tlsCert, 'tls.key': first.tlsKey });
-    const certDir: CertDir = { dir, certFile: path.join(dir, 'tls.crt'), keyFile: path.join(dir, 'tls.key'), caFile: '', certs: first, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    const certDir: CertDir = {
+      dir,
+      certFile: path.join(dir, 'tls.crt'),
+      keyFile: path.join(dir, 'tls.key'),
+      caFile: '',
+      certs: first,
+      cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    };
     // A long poll: the rotation below must be noticed through the directory watch.
     t = await startTestServer({ certPollMs: 60_000 }, certDir);
   });
@@ -116,11 +136,27 @@ describe('certificate rotation on disk', () => {
     expect(t.server.certificates.reloads).toBe(reloadsBefore);
     expect(t.logs.lines.some((l) => l.level === 'error' && String(l.msg).includes('keeps serving'))).toBe(true);
 
-    const now = await peerFingerprint(t.server.port, [first.caCert, second.caCert, third.caCert], new https.Agent({ keepAlive: false }));
+    const now = await peerFingerprint(
+      t.server.port,
+      [first.caCert, second.caCert, third.caCert],
+      new https.Agent({ keepAlive: false }),
+    );
     expect(now.fingerprint).toBe(fingerprint(second.tlsCert));
-    const ready = await request({ port: t.server.port, ca: second.caCert, method: 'GET', path: '/readyz', servername: 'localhost' });
+    const ready = await request({
+      port: t.server.port,
+      ca: second.caCert,
+      method: 'GET',
+      path: '/readyz',
+      servername: 'localhost',
+    });
     expect((ready.json as { certificate: { reloadError?: string } }).certificate.reloadError).toMatch(/cannot be used/);
-    const metrics = await request({ port: t.server.port, ca: second.caCert, method: 'GET', path: '/metrics', servername: 'localhost' });
+    const metrics = await request({
+      port: t.server.port,
+      ca: second.caCert,
+      method: 'GET',
+      path: '/metrics',
+      servername: 'localhost',
+    });
     expect(metrics.text).toMatch(/persistguard_tls_reloads_total\{result="error"\} 1/);
 
     // The fixed pair is then picked up.
@@ -137,14 +173,22 @@ describe('TLS versions', () => {
   });
   afterAll(async () => t.stop());
 
-  function handshake(port: number, ca: string, minVersion: tls.SecureVersion, maxVersion: tls.SecureVersion): Promise<string> {
+  function handshake(
+    port: number,
+    ca: string,
+    minVersion: tls.SecureVersion,
+    maxVersion: tls.SecureVersion,
+  ): Promise<string> {
     return new Promise((resolve, reject) => {
       // SECLEVEL=0 lets this client offer TLS 1.0/1.1 at all: what is refused must be refused by the server.
-      const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, minVersion, maxVersion, ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
-        const v = socket.getProtocol() ?? '';
-        socket.end();
-        resolve(v);
-      });
+      const socket = tls.connect(
+        { host: '127.0.0.1', port, servername: 'localhost', ca, minVersion, maxVersion, ciphers: 'DEFAULT@SECLEVEL=0' },
+        () => {
+          const v = socket.getProtocol() ?? '';
+          socket.end();
+          resolve(v);
+        },
+      );
       socket.on('error', reject);
     });
   }
@@ -156,7 +200,12 @@ describe('TLS versions', () => {
 
   test('TLS 1.1 is refused by the server (a server allowing it accepts the same client)', async () => {
     // Control: the client really can speak TLS 1.1 here.
-    const control = https.createServer({ cert: t.certDir.certs.tlsCert, key: t.certDir.certs.tlsKey, minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' });
+    const control = https.createServer({
+      cert: t.certDir.certs.tlsCert,
+      key: t.certDir.certs.tlsKey,
+      minVersion: 'TLSv1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    });
     await new Promise<void>((r) => control.listen(0, '127.0.0.1', () => r()));
     try {
       const port = (control.address() as { port: number }).port;

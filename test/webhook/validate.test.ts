@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { defaultConfig, type ResolvedConfig } from '../../policies/config/types.js';
-import type { ClusterView } from '../../policies/cluster-view.js';
+import type { ClusterView } from '../../policies/model/cluster-view.js';
 import type { InformerStatus } from '../../webhook/cluster/types.js';
 import { fixture, request, startTestServer, validate, type TestServer } from './helpers.js';
 
@@ -48,7 +48,16 @@ describe('enforce mode', () => {
     expect(Buffer.byteLength(msg)).toBeLessThanOrEqual(4096);
 
     const log = decisionLog(t, uidOf(review));
-    expect(log).toMatchObject({ level: 'warn', kind: 'Deployment', namespace: 'shop', name: 'postgres', operation: 'CREATE', verdict: 'deny', allowed: false, dryRun: false });
+    expect(log).toMatchObject({
+      level: 'warn',
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'postgres',
+      operation: 'CREATE',
+      verdict: 'deny',
+      allowed: false,
+      dryRun: false,
+    });
     expect(log.rules).toEqual(['data-path-pvc']);
     expect(typeof log.latencyMs).toBe('number');
     expect(typeof log.time).toBe('string');
@@ -117,7 +126,11 @@ describe('enforce mode', () => {
     const review = fixture('pod-owned-by-replicaset.json');
     const r = await validate(t.server.port, t.ca, review);
     expect(r.response).toEqual({ uid: uidOf(review), allowed: true });
-    expect(decisionLog(t, uidOf(review))).toMatchObject({ reason: 'owned', verdict: 'allow', user: 'system:serviceaccount:kube-system:replicaset-controller' });
+    expect(decisionLog(t, uidOf(review))).toMatchObject({
+      reason: 'owned',
+      verdict: 'allow',
+      user: 'system:serviceaccount:kube-system:replicaset-controller',
+    });
   });
 
   test('a ReplicaSet created by a Deployment is judged as the Deployment, not again', async () => {
@@ -125,8 +138,17 @@ describe('enforce mode', () => {
     const req = review.request as Record<string, unknown>;
     const obj = structuredClone(req.object) as Record<string, Record<string, unknown>>;
     obj.kind = 'ReplicaSet' as unknown as Record<string, unknown>;
-    obj.metadata = { ...obj.metadata, name: 'postgres-7d9f8c6b5', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'postgres', uid: 'd1', controller: true }] };
-    Object.assign(req, { uid: 'rs-owned', kind: { group: 'apps', version: 'v1', kind: 'ReplicaSet' }, name: 'postgres-7d9f8c6b5', object: obj });
+    obj.metadata = {
+      ...obj.metadata,
+      name: 'postgres-7d9f8c6b5',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'postgres', uid: 'd1', controller: true }],
+    };
+    Object.assign(req, {
+      uid: 'rs-owned',
+      kind: { group: 'apps', version: 'v1', kind: 'ReplicaSet' },
+      name: 'postgres-7d9f8c6b5',
+      object: obj,
+    });
     const r = await validate(t.server.port, t.ca, review);
     expect(r.response).toEqual({ uid: 'rs-owned', allowed: true });
     expect(decisionLog(t, 'rs-owned')).toMatchObject({ reason: 'owned', detail: 'owned by Deployment' });
@@ -136,7 +158,12 @@ describe('enforce mode', () => {
     const review = fixture('pod-unowned-redis-emptydir.json');
     const req = review.request as Record<string, unknown>;
     const obj = structuredClone(req.object) as Record<string, Record<string, unknown>>;
-    obj.metadata = { ...obj.metadata, ownerReferences: [{ apiVersion: 'example.io/v1', kind: 'RedisCluster', name: 'cache', uid: 'c1', controller: true }] };
+    obj.metadata = {
+      ...obj.metadata,
+      ownerReferences: [
+        { apiVersion: 'example.io/v1', kind: 'RedisCluster', name: 'cache', uid: 'c1', controller: true },
+      ],
+    };
     Object.assign(req, { uid: 'pod-crd-owned', object: obj });
     const r = await validate(t.server.port, t.ca, review);
     expect(r.response.allowed).toBe(false);
@@ -162,7 +189,12 @@ describe('enforce mode', () => {
     expect(msg).toContain('persistguard.io/protected=true');
     expect(msg).toContain('kubectl annotate pvc ledger-db -n finance persistguard.io/confirm-delete=ledger-db');
     expect(msg).toContain('kubectl delete pvc ledger-db -n finance');
-    expect(decisionLog(t, uidOf(review))).toMatchObject({ kind: 'PersistentVolumeClaim', operation: 'DELETE', verdict: 'deny', reason: 'pvc-guard' });
+    expect(decisionLog(t, uidOf(review))).toMatchObject({
+      kind: 'PersistentVolumeClaim',
+      operation: 'DELETE',
+      verdict: 'deny',
+      reason: 'pvc-guard',
+    });
   });
 
   test('a protected claim annotated with its own name may be deleted', async () => {
@@ -196,10 +228,16 @@ describe('enforce mode', () => {
   test('metrics count requests by kind and verdict, and findings by rule', async () => {
     const r = await request({ port: t.server.port, ca: t.ca, method: 'GET', path: '/metrics' });
     expect(r.status).toBe(200);
-    expect(r.text).toMatch(/persistguard_admission_requests_total\{kind="Deployment",operation="CREATE",verdict="deny",reason="evaluated"\} [1-9]/);
-    expect(r.text).toMatch(/persistguard_admission_requests_total\{kind="PersistentVolumeClaim",operation="DELETE",verdict="deny",reason="pvc-guard"\} 2/);
+    expect(r.text).toMatch(
+      /persistguard_admission_requests_total\{kind="Deployment",operation="CREATE",verdict="deny",reason="evaluated"\} [1-9]/,
+    );
+    expect(r.text).toMatch(
+      /persistguard_admission_requests_total\{kind="PersistentVolumeClaim",operation="DELETE",verdict="deny",reason="pvc-guard"\} 2/,
+    );
     expect(r.text).toMatch(/persistguard_findings_total\{rule="data-path-pvc",severity="error"\} [1-9]/);
-    expect(r.text).toMatch(/persistguard_admission_duration_seconds_bucket\{le="0.005",kind="Deployment",verdict="deny"\}/);
+    expect(r.text).toMatch(
+      /persistguard_admission_duration_seconds_bucket\{le="0.005",kind="Deployment",verdict="deny"\}/,
+    );
     expect(r.text).toMatch(/persistguard_tls_certificate_expiry_timestamp_seconds \d+/);
   });
 
@@ -225,7 +263,12 @@ describe('audit mode', () => {
     expect(r.response.allowed).toBe(true);
     expect(r.response.status).toBeUndefined();
     const w = r.response.warnings ?? [];
-    expect(w.some((x) => x.startsWith('persistguard (audit, would deny): [data-path-pvc]') && x.includes('/var/lib/postgresql/data'))).toBe(true);
+    expect(
+      w.some(
+        (x) =>
+          x.startsWith('persistguard (audit, would deny): [data-path-pvc]') && x.includes('/var/lib/postgresql/data'),
+      ),
+    ).toBe(true);
     expect(decisionLog(t, uidOf(review))).toMatchObject({ verdict: 'warn', rules: ['data-path-pvc'] });
   });
 
@@ -250,7 +293,17 @@ describe('config behaves as in the CLI', () => {
 
   test('a config exemption matching kind, namespace and name allows the workload', async () => {
     const t = await startTestServer({
-      config: withConfig({ exemptions: [{ rules: ['data-path-pvc'], kind: 'Deployment', namespace: 'shop', name: 'postgres', reason: 'throwaway demo database' }] }),
+      config: withConfig({
+        exemptions: [
+          {
+            rules: ['data-path-pvc'],
+            kind: 'Deployment',
+            namespace: 'shop',
+            name: 'postgres',
+            reason: 'throwaway demo database',
+          },
+        ],
+      }),
     });
     try {
       const r = await validate(t.server.port, t.ca, fixture('deployment-postgres-emptydir.json'));
@@ -273,12 +326,16 @@ describe('config behaves as in the CLI', () => {
   });
 
   test('webhook.protectedClaims guards claims without the label', async () => {
-    const t = await startTestServer({ config: withConfig({ webhook: { protectedClaims: [{ namespace: 'finance', name: 'scr*' }] } }) });
+    const t = await startTestServer({
+      config: withConfig({ webhook: { protectedClaims: [{ namespace: 'finance', name: 'scr*' }] } }),
+    });
     try {
       const r = await validate(t.server.port, t.ca, fixture('pvc-delete-unprotected.json'));
       expect(r.response.allowed).toBe(false);
       expect(r.response.status?.message).toContain('webhook.protectedClaims');
-      expect(r.response.status?.message).toContain('kubectl annotate pvc scratch -n finance persistguard.io/confirm-delete=scratch');
+      expect(r.response.status?.message).toContain(
+        'kubectl annotate pvc scratch -n finance persistguard.io/confirm-delete=scratch',
+      );
     } finally {
       await t.stop();
     }
@@ -332,7 +389,13 @@ class ControlledViewTestDouble implements ClusterView {
   status(): InformerStatus[] {
     return [
       { resource: 'persistentvolumeclaims', synced: this.isReady, restarts: 0, objects: 3, lastSyncAgeSeconds: 2 },
-      { resource: 'nodes', synced: this.isReady, restarts: 1, objects: 0, lastError: this.isReady ? undefined : 'connection refused' },
+      {
+        resource: 'nodes',
+        synced: this.isReady,
+        restarts: 1,
+        objects: 0,
+        lastError: this.isReady ? undefined : 'connection refused',
+      },
     ];
   }
 }
@@ -344,7 +407,11 @@ describe('cluster caches not synced (test double view)', () => {
     try {
       const r = await request({ port: t.server.port, ca: t.ca, method: 'GET', path: '/readyz' });
       expect(r.status).toBe(503);
-      expect(r.json).toMatchObject({ ready: false, notReady: ['cluster caches are not synced'], cluster: { ok: false, mode: 'cluster' } });
+      expect(r.json).toMatchObject({
+        ready: false,
+        notReady: ['cluster caches are not synced'],
+        cluster: { ok: false, mode: 'cluster' },
+      });
       expect(JSON.stringify(r.json)).toContain('connection refused');
       const m = await request({ port: t.server.port, ca: t.ca, method: 'GET', path: '/metrics' });
       expect(m.text).toContain('persistguard_informer_synced{resource="nodes"} 0');
@@ -375,7 +442,12 @@ describe('cluster caches not synced (test double view)', () => {
   });
 
   test('audit mode never denies, even with --on-cache-miss deny and --on-error deny', async () => {
-    const t = await startTestServer({ mode: 'audit', view: new ControlledViewTestDouble(), onCacheMiss: 'deny', onError: 'deny' });
+    const t = await startTestServer({
+      mode: 'audit',
+      view: new ControlledViewTestDouble(),
+      onCacheMiss: 'deny',
+      onError: 'deny',
+    });
     try {
       const r = await validate(t.server.port, t.ca, fixture('deployment-postgres-emptydir.json'));
       expect(r.response.allowed).toBe(true);

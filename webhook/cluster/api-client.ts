@@ -44,7 +44,9 @@ export function loadKubeConfig(src: KubeConfigSource): KubeConfig {
   }
   if (!cluster) {
     throw new Error(
-      src.kubeconfig ? `kubeconfig ${src.kubeconfig}: no current cluster (check current-context)` : 'no kubeconfig found (set KUBECONFIG, pass --kubeconfig, or run with --in-cluster)',
+      src.kubeconfig
+        ? `kubeconfig ${src.kubeconfig}: no current cluster (check current-context)`
+        : 'no kubeconfig found (set KUBECONFIG, pass --kubeconfig, or run with --in-cluster)',
     );
   }
   return kc;
@@ -96,7 +98,13 @@ export class ApiClient {
             }
             if (status < 200 || status >= 300) {
               const st = parsed as { message?: string; reason?: string } | undefined;
-              reject(new ApiError(`${opts.method ?? 'GET'} ${path}: HTTP ${status}${st?.message ? `: ${st.message}` : ''}`, status, st?.reason));
+              reject(
+                new ApiError(
+                  `${opts.method ?? 'GET'} ${path}: HTTP ${status}${st?.message ? `: ${st.message}` : ''}`,
+                  status,
+                  st?.reason,
+                ),
+              );
               return;
             }
             if (parsed === undefined && text !== '') {
@@ -107,7 +115,9 @@ export class ApiClient {
           });
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`${opts.method ?? 'GET'} ${path}: no answer within ${timeoutMs} ms`)));
+      req.on('timeout', () =>
+        req.destroy(new Error(`${opts.method ?? 'GET'} ${path}: no answer within ${timeoutMs} ms`)),
+      );
       req.on('error', reject);
       if (opts.body !== undefined) req.write(opts.body);
       req.end();
@@ -141,7 +151,12 @@ export interface KubeList {
  * Pages through a list (`limit`/`continue`) and hands every item to `onItem`; returns the list's
  * resourceVersion (the point a watch resumes from). An expired continue token (410) restarts the list.
  */
-export async function listAll(client: ApiClient, path: string, onItem: (obj: KubeObject) => void, opts: { pageSize?: number; onRestart?: () => void } = {}): Promise<string> {
+export async function listAll(
+  client: ApiClient,
+  path: string,
+  onItem: (obj: KubeObject) => void,
+  opts: { pageSize?: number; onRestart?: () => void } = {},
+): Promise<string> {
   const pageSize = opts.pageSize ?? 500;
   for (let attempt = 0; ; attempt++) {
     let cont: string | undefined;

@@ -1,7 +1,14 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ClaimUser, Presence } from '../../policies/cluster-view.js';
-import { imageAliases } from '../../policies/images.js';
-import type { Anchor, ClaimModel, PersistentVolumeModel, ResourceRef, StorageClassModel } from '../../policies/model.js';
+import type {
+  ClaimUser,
+  Presence,
+  Anchor,
+  ClaimModel,
+  PersistentVolumeModel,
+  ResourceRef,
+  StorageClassModel,
+} from '../../policies/index.js';
+import { imageAliases } from '../../policies/index.js';
 import { ApiClient, loadKubeConfig } from './api-client.js';
 import { DEFAULT_BACKOFF, Reflector, type BackoffOptions } from './reflector.js';
 import {
@@ -34,7 +41,11 @@ export interface LiveClusterInternals extends LiveClusterOptions {
 
 /** Live objects have no file: their anchors name the object, and findings carry the JSON path. */
 function liveAnchor(kind: string, namespace: string | undefined, name: string): Anchor {
-  return { kind: 'node', doc: { file: `cluster:${kind}/${namespace ? `${namespace}/` : ''}${name}`, index: 0 }, path: [] };
+  return {
+    kind: 'node',
+    doc: { file: `cluster:${kind}/${namespace ? `${namespace}/` : ''}${name}`, index: 0 },
+    path: [],
+  };
 }
 
 /**
@@ -67,8 +78,18 @@ export class InformerClusterView implements LiveClusterView {
       pageSize: opts.pageSize,
       log: opts.log,
     };
-    this.claims = new Reflector(client, kc, { ...base, resource: 'persistentvolumeclaims', path: '/api/v1/persistentvolumeclaims', map: toClaim });
-    this.classes = new Reflector(client, kc, { ...base, resource: 'storageclasses', path: '/apis/storage.k8s.io/v1/storageclasses', map: toStorageClass });
+    this.claims = new Reflector(client, kc, {
+      ...base,
+      resource: 'persistentvolumeclaims',
+      path: '/api/v1/persistentvolumeclaims',
+      map: toClaim,
+    });
+    this.classes = new Reflector(client, kc, {
+      ...base,
+      resource: 'storageclasses',
+      path: '/apis/storage.k8s.io/v1/storageclasses',
+      map: toStorageClass,
+    });
     this.volumes = new Reflector(client, kc, {
       ...base,
       resource: 'persistentvolumes',
@@ -77,7 +98,8 @@ export class InformerClusterView implements LiveClusterView {
       onChange: (_key, prev, next) => {
         const pk = prev?.claimRef ? `${prev.claimRef.namespace ?? 'default'}/${prev.claimRef.name}` : undefined;
         if (pk && this.volumeByClaim.get(pk) === prev?.name) this.volumeByClaim.delete(pk);
-        if (next?.claimRef) this.volumeByClaim.set(`${next.claimRef.namespace ?? 'default'}/${next.claimRef.name}`, next.name);
+        if (next?.claimRef)
+          this.volumeByClaim.set(`${next.claimRef.namespace ?? 'default'}/${next.claimRef.name}`, next.name);
       },
     });
     this.nodes = new Reflector(client, kc, {
@@ -131,7 +153,10 @@ export class InformerClusterView implements LiveClusterView {
     let timer: NodeJS.Timeout | undefined;
     let poll: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`informers not synced within ${timeoutMs} ms: ${this.describeUnsynced()}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`informers not synced within ${timeoutMs} ms: ${this.describeUnsynced()}`)),
+        timeoutMs,
+      );
       if (giveUpAfterFailures !== undefined) {
         poll = setInterval(() => {
           const failing = this.all.find((r) => !r.hasListed() && r.status().restarts >= giveUpAfterFailures);
@@ -193,7 +218,14 @@ export class InformerClusterView implements LiveClusterView {
 
   private classModel(c: StorageClassRecord): StorageClassModel {
     const at = liveAnchor('StorageClass', undefined, c.name);
-    return { name: c.name, provisioner: c.provisioner, reclaimPolicy: c.reclaimPolicy, isDefault: c.isDefault, at, file: at.kind === 'node' ? at.doc.file : '' };
+    return {
+      name: c.name,
+      provisioner: c.provisioner,
+      reclaimPolicy: c.reclaimPolicy,
+      isDefault: c.isDefault,
+      at,
+      file: at.kind === 'node' ? at.doc.file : '',
+    };
   }
 
   getStorageClass(name: string): StorageClassModel | undefined {
@@ -245,7 +277,13 @@ export class InformerClusterView implements LiveClusterView {
       const pod = this.pods.store.get(key);
       if (!pod) continue;
       const { owner } = pod;
-      if (exclude && exclude.kind === owner.kind && exclude.name === owner.name && (exclude.namespace ?? namespace) === namespace) continue;
+      if (
+        exclude &&
+        exclude.kind === owner.kind &&
+        exclude.name === owner.name &&
+        (exclude.namespace ?? namespace) === namespace
+      )
+        continue;
       const ok = `${owner.kind}/${owner.name}`;
       const readOnly = pod.claims.get(claimName) ?? false;
       const perNode = owner.kind === 'DaemonSet';

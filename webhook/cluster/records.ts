@@ -1,4 +1,4 @@
-import { imageAliases } from '../../policies/images.js';
+import { imageAliases } from '../../policies/index.js';
 import type { KubeObject } from './api-client.js';
 
 /**
@@ -97,7 +97,10 @@ export function toClaim(o: KubeObject): ClaimRecord | undefined {
   };
 }
 
-const DEFAULT_CLASS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
+const DEFAULT_CLASS = [
+  'storageclass.kubernetes.io/is-default-class',
+  'storageclass.beta.kubernetes.io/is-default-class',
+];
 
 export function toStorageClass(o: KubeObject): StorageClassRecord | undefined {
   const name = o.metadata?.name;
@@ -191,7 +194,8 @@ export function podOwner(o: KubeObject): PodRecord['owner'] {
   if (!ctl?.kind || !ctl.name) return { apiVersion: 'v1', kind: 'Pod', name: o.metadata?.name ?? '' };
   if (ctl.kind === 'ReplicaSet') {
     const hash = o.metadata?.labels?.['pod-template-hash'];
-    if (hash && ctl.name.endsWith(`-${hash}`)) return { apiVersion: 'apps/v1', kind: 'Deployment', name: ctl.name.slice(0, -(hash.length + 1)) };
+    if (hash && ctl.name.endsWith(`-${hash}`))
+      return { apiVersion: 'apps/v1', kind: 'Deployment', name: ctl.name.slice(0, -(hash.length + 1)) };
   }
   if (ctl.kind === 'Job') {
     const m = /^(.+)-\d{8,}$/.exec(ctl.name);

@@ -21,7 +21,11 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, capMs: 30_000 };
 
 /** "Equal jitter": half the capped exponential delay fixed, half random, so a fleet does not retry in step. */
-export function backoffDelay(attempt: number, opts: BackoffOptions = DEFAULT_BACKOFF, rand: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  opts: BackoffOptions = DEFAULT_BACKOFF,
+  rand: () => number = Math.random,
+): number {
   const exp = Math.min(opts.capMs, opts.baseMs * 2 ** Math.min(attempt, 30));
   return Math.round(exp / 2 + (rand() * exp) / 2);
 }
@@ -152,12 +156,14 @@ export class Reflector<R> {
         const end = await this.watchOnce();
         if (end.kind === 'stopped') break;
         if (end.kind === 'gone' || end.kind === 'resync') needList = true;
-        if (end.kind === 'gone') this.opts.log?.('informer_relist', { resource: this.opts.resource, reason: '410 Gone' });
+        if (end.kind === 'gone')
+          this.opts.log?.('informer_relist', { resource: this.opts.resource, reason: '410 Gone' });
         // A watch that lived a while was healthy: the next failure starts the backoff afresh. One that
         // ended at once (closed, or 410 right after a fresh list) must not turn the loop into a spin.
         const lived = Date.now() - started;
         if (lived > 5_000) attempt = 0;
-        else if ((end.kind === 'closed' && lived < 1_000) || end.kind === 'gone') await this.sleep(backoffDelay(attempt++, this.opts.backoff));
+        else if ((end.kind === 'closed' && lived < 1_000) || end.kind === 'gone')
+          await this.sleep(backoffDelay(attempt++, this.opts.backoff));
       } catch (err) {
         if (this.stopped) break;
         const gone = err instanceof ApiError && err.statusCode === 410;
@@ -267,7 +273,10 @@ export class Reflector<R> {
       // API server never answers cannot be aborted: give up on it after a while (and abort it if it ever
       // answers), so the informer retries and readiness shows the problem.
       const connectMs = this.opts.connectTimeoutMs ?? 30_000;
-      const connectTimer = setTimeout(() => finish(new Error(`watch ${this.opts.resource}: no response within ${connectMs / 1000}s`)), connectMs);
+      const connectTimer = setTimeout(
+        () => finish(new Error(`watch ${this.opts.resource}: no response within ${connectMs / 1000}s`)),
+        connectMs,
+      );
       connectTimer.unref();
       const finish = (err: unknown): void => {
         if (finished) return;
@@ -282,7 +291,8 @@ export class Reflector<R> {
         if (reason === 'resync') return resolve({ kind: 'resync' });
         if (gone || reason === 'gone') return resolve({ kind: 'gone' });
         if (watchError) return reject(watchError);
-        if (reason === 'stall') return reject(new Error(`watch ${this.opts.resource}: no event for ${stallMs / 1000}s, reconnecting`));
+        if (reason === 'stall')
+          return reject(new Error(`watch ${this.opts.resource}: no event for ${stallMs / 1000}s, reconnecting`));
         if (err) {
           const e = err as { statusCode?: number; message?: string };
           if (e.statusCode === 410) return resolve({ kind: 'gone' });

@@ -1,4 +1,4 @@
-import type { ClusterView } from '../../policies/cluster-view.js';
+import type { ClusterView } from '../../policies/index.js';
 
 /** State of one informer, for /readyz, /metrics and logs. */
 export interface InformerStatus {

@@ -34,7 +34,9 @@ const JUDGED_VIA_OWNER: Record<string, readonly string[]> = {
 export function judgedViaOwner(kind: string, o: KubeObject): boolean {
   const owners = JUDGED_VIA_OWNER[kind];
   if (!owners) return false;
-  return (o.metadata?.ownerReferences ?? []).some((r) => r.controller === true && r.kind !== undefined && owners.includes(r.kind));
+  return (o.metadata?.ownerReferences ?? []).some(
+    (r) => r.controller === true && r.kind !== undefined && owners.includes(r.kind),
+  );
 }
 
 function finished(kind: string, o: KubeObject): boolean {
@@ -46,7 +48,9 @@ function finished(kind: string, o: KubeObject): boolean {
 /** Drops what the policy core never reads and that can be large (managedFields, status). */
 function slim(k: WorkloadKind, o: KubeObject): KubeObject {
   const { status: _status, ...rest } = o;
-  const { managedFields: _mf, ...metadata } = (o.metadata ?? {}) as NonNullable<KubeObject['metadata']> & { managedFields?: unknown };
+  const { managedFields: _mf, ...metadata } = (o.metadata ?? {}) as NonNullable<KubeObject['metadata']> & {
+    managedFields?: unknown;
+  };
   // List items come without apiVersion/kind; the loader needs them.
   return { ...rest, apiVersion: k.apiVersion, kind: k.kind, metadata };
 }
@@ -101,7 +105,11 @@ export async function listWorkloads(client: ApiClient, namespace?: string): Prom
 }
 
 /** The REST path of a PolicyReport-like object, for server-side apply. */
-export function reportPath(doc: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
+export function reportPath(doc: {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}): string {
   const plural = `${doc.kind.toLowerCase()}s`;
   const ns = doc.metadata.namespace ? `/namespaces/${encodeURIComponent(doc.metadata.namespace)}` : '';
   return `/apis/${doc.apiVersion}${ns}/${plural}/${encodeURIComponent(doc.metadata.name)}`;

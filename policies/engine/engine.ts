@@ -1,0 +1,179 @@
+/**
+ * Runs the rules over a project: resolves each workload's data paths and effective replicas once, calls
+ * every enabled rule, renders messages, applies configured severities and exemptions. Pure: the clock is
+ * injected (`now`), the view is passed in or built from the project itself.
+ */
+import type { ClusterView } from '../model/cluster-view.js';
+import type { ResolvedConfig, RuleSetting } from '../config/types.js';
+import type { PendingFinding, RuleReport, Severity, SeveritySetting } from '../model/findings.js';
+import type { Anchor, ConfigMapModel, Project, ResourceRef, WorkloadModel } from '../model/model.js';
+import { anchorFile } from '../model/model.js';
+import type { Rule, RuleContext, WorkloadRuleContext } from '../rules/rule.js';
+import { allRules } from '../rules/index.js';
+import { resolveContainers } from '../facts/data-paths-resolve.js';
+import { effectiveReplicas, fileClusterView } from './file-view.js';
+import { ExemptionChecker } from './exemptions.js';
+
+export interface EvaluateOptions {
+  config: ResolvedConfig;
+  /** Lookups; defaults to a view built from the project itself (`fileClusterView`). */
+  view?: ClusterView;
+  /** Defaults to every built-in rule. */
+  rules?: Rule[];
+  /** For exemption expiry; defaults to the current date. */
+  now?: Date;
+}
+
+export interface Evaluation {
+  findings: PendingFinding[];
+  /** Every workload and claim evaluated (passes included). */
+  resources: { resource: ResourceRef; at: Anchor }[];
+  /** Problems found while evaluating (an expired exemption, an exemption without a reason). */
+  notes: { file: string; message: string }[];
+}
+
+/** Kinds that own Pods; such Pods are judged through their controller unless the config asks otherwise. */
+const CONTROLLER_KINDS = new Set([
+  'ReplicaSet',
+  'ReplicationController',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+]);
+
+/** The severity a rule runs at, or 'off'. A bare string or `{severity}` in config overrides the default. */
+export function configuredSeverity(config: ResolvedConfig, rule: Rule): SeveritySetting {
+  const s = config.rules[rule.meta.id] as RuleSetting | SeveritySetting | undefined;
+  if (s === undefined) return rule.meta.defaultSeverity;
+  if (typeof s === 'string') return s;
+  return s.severity ?? rule.meta.defaultSeverity;
+}
+
+function explicitlyConfigured(config: ResolvedConfig, rule: Rule): boolean {
+  const s = config.rules[rule.meta.id] as RuleSetting | SeveritySetting | undefined;
+  return typeof s === 'string' || (s !== undefined && s.severity !== undefined);
+}
+
+/** Fills `{{name}}` placeholders; an unknown placeholder is left visible rather than silently dropped. */
+export function renderMessage(template: string, data: Record<string, string | number> = {}): string {
+  return template.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (whole, key: string) =>
+    key in data ? String(data[key]) : whole,
+  );
+}
+
+/** Whether the scan targets k3s: config `target`, or (auto) k3s signals or import steps in the repo. */
+/** `target: auto` means k3s when the scanned files show k3s steps, or when a live cluster's nodes run k3s. */
+export function targetsK3s(config: ResolvedConfig, project: Project, view?: ClusterView): boolean {
+  if (config.target === 'k3s') return true;
+  if (config.target === 'kubernetes') return false;
+  return project.k3sSignals.length > 0 || project.imports.length > 0 || view?.flavor?.() === 'k3s';
+}
+
+function lowerOf(a: Severity, b: Severity): Severity {
+  return a === 'warning' || b === 'warning' ? 'warning' : 'error';
+}
+
+function configMapLookup(project: Project): (ns: string, name: string) => ConfigMapModel | undefined {
+  const byKey = new Map<string, ConfigMapModel>();
+  for (const cm of project.configMaps) byKey.set(`${cm.namespace ?? 'default'}/${cm.name}`, cm);
+  return (ns, name) => byKey.get(`${ns}/${name}`);
+}
+
+/** Runs the enabled rules over a project, applying severities and exemptions. Pure. */
+export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
+  const config = opts.config;
+  const view = opts.view ?? fileClusterView(project);
+  const rules = (opts.rules ?? allRules).filter((r) => configuredSeverity(config, r) !== 'off');
+  const exemptions = new ExemptionChecker(config, opts.now ?? new Date());
+  const findings: PendingFinding[] = [];
+  const resources: Evaluation['resources'] = [];
+  const k3s = targetsK3s(config, project, view);
+  const configMap = configMapLookup(project);
+  const ruleFailures: { file: string; message: string }[] = [];
+  // A bug in one rule must not take the scan (or the webhook) down: report it and go on.
+  const guarded = (rule: Rule, file: string, what: ResourceRef | undefined, fn: () => void): void => {
+    try {
+      fn();
+    } catch (e) {
+      const subject = what ? `${what.kind} ${what.name}` : 'the project';
+      ruleFailures.push({
+        file,
+        message: `internal error in rule ${rule.meta.id} while checking ${subject}: ${e instanceof Error ? e.message : String(e)}`,
+      });
+    }
+  };
+
+  const emit = (rule: Rule, r: RuleReport, resource: ResourceRef, w?: WorkloadModel): void => {
+    const template = rule.meta.messages[r.messageId];
+    const configured = configuredSeverity(config, rule) as Severity;
+    let severity: Severity = r.severity ?? configured;
+    // An explicit config severity is a ceiling; a rule's per-finding severity may only lower it.
+    if (explicitlyConfigured(config, rule)) severity = r.severity ? lowerOf(configured, r.severity) : configured;
+    const suppression =
+      exemptions.mayApply(w?.annotations) &&
+      exemptions.check({
+        ruleId: rule.meta.id,
+        kind: resource.kind,
+        namespace: resource.namespace,
+        name: resource.name,
+        file: anchorFile(r.at),
+        container: r.container,
+        path: r.path,
+        annotations: w?.annotations,
+      });
+    const finding: PendingFinding = {
+      ruleId: rule.meta.id,
+      severity,
+      message: template === undefined ? `${rule.meta.id}: ${r.messageId}` : renderMessage(template, r.data),
+      resource,
+      remediation: r.remediation ?? rule.meta.remediation,
+      suppressed: !!suppression,
+      at: r.at,
+    };
+    if (r.container !== undefined) finding.container = r.container;
+    if (r.path !== undefined) finding.path = r.path;
+    if (suppression) finding.suppression = suppression;
+    findings.push(finding);
+  };
+
+  for (const w of project.workloads) {
+    if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
+    resources.push({ resource: w.resource, at: w.at });
+    const base = { config, view, project, targetsK3s: k3s };
+    const ctxBase = {
+      ...base,
+      workload: w,
+      containers: resolveContainers(w, { config, configMap }),
+      replicas: effectiveReplicas(w, project.autoscalers),
+    };
+    // One context per workload; `report` routes to whichever rule is running (saves an object per rule).
+    let current: Rule = rules[0] as Rule;
+    const ctx: WorkloadRuleContext = { ...ctxBase, report: (r) => emit(current, r, w.resource, w) };
+    for (const rule of rules) {
+      if (!rule.checkWorkload) continue;
+      current = rule;
+      guarded(rule, w.file, w.resource, () => rule.checkWorkload?.(ctx));
+    }
+  }
+  for (const c of project.claims)
+    if (!c.fromTemplate)
+      resources.push({
+        resource: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: c.namespace, name: c.name },
+        at: c.at,
+      });
+
+  for (const rule of rules) {
+    if (!rule.checkProject) continue;
+    const ctx: RuleContext = {
+      config,
+      view,
+      project,
+      targetsK3s: k3s,
+      report: (r) => emit(rule, r, { kind: 'File', name: anchorFile(r.at) }),
+    };
+    guarded(rule, '', undefined, () => rule.checkProject?.(ctx));
+  }
+  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures] };
+}

@@ -1,0 +1,122 @@
+/**
+ * A ClusterView answered from the scanned files (CLI and Action). Absence here is not authoritative: a
+ * claim may live in another repository, so rules only say "missing" when the files define claims for that
+ * namespace (`knowsClaimsIn`).
+ */
+import type { ClaimUser, ClusterView, Presence } from '../model/cluster-view.js';
+import type {
+  AutoscalerModel,
+  ClaimModel,
+  PersistentVolumeModel,
+  Project,
+  ResourceRef,
+  StorageClassModel,
+  WorkloadModel,
+} from '../model/model.js';
+
+const ns = (n: string | undefined): string => n ?? 'default';
+const key = (namespace: string | undefined, name: string): string => `${ns(namespace)}/${name}`;
+
+function sameResource(a: ResourceRef, b: ResourceRef): boolean {
+  return a.kind === b.kind && a.name === b.name && ns(a.namespace) === ns(b.namespace);
+}
+
+/** Effective replicas: declared replicas (default 1) raised to the minimum of an autoscaler targeting it. */
+export function effectiveReplicas(w: WorkloadModel, autoscalers: readonly AutoscalerModel[]): number | undefined {
+  if (w.perNode) return undefined;
+  let replicas = w.replicas ?? 1;
+  for (const h of autoscalers) {
+    if (
+      h.target.kind === w.resource.kind &&
+      h.target.name === w.resource.name &&
+      ns(h.namespace) === ns(w.resource.namespace)
+    ) {
+      replicas = Math.max(replicas, h.minReplicas);
+    }
+  }
+  return replicas;
+}
+
+export class FileClusterView implements ClusterView {
+  readonly kind = 'files' as const;
+  private readonly claims = new Map<string, ClaimModel>();
+  private readonly claimNamespaces = new Set<string>();
+  private readonly classes = new Map<string, StorageClassModel>();
+  private readonly volumes = new Map<string, PersistentVolumeModel>();
+  private readonly users = new Map<string, ClaimUser[]>();
+  private readonly defaultClass: StorageClassModel | undefined;
+
+  constructor(project: Project) {
+    for (const c of project.claims) {
+      if (c.fromTemplate) continue;
+      this.claims.set(key(c.namespace, c.name), c);
+      this.claimNamespaces.add(ns(c.namespace));
+    }
+    for (const sc of project.storageClasses) this.classes.set(sc.name, sc);
+    for (const pv of project.persistentVolumes) this.volumes.set(pv.name, pv);
+    this.defaultClass = project.storageClasses.find((sc) => sc.isDefault);
+    for (const w of project.workloads) {
+      if (w.source !== 'kubernetes') continue;
+      const replicas = effectiveReplicas(w, project.autoscalers);
+      for (const v of w.volumes) {
+        if (v.kind !== 'persistentVolumeClaim' || !v.claimName) continue;
+        const mounts = w.containers.flatMap((c) => c.mounts.filter((m) => m.volume === v || m.volumeName === v.name));
+        const readOnly = mounts.length > 0 && mounts.every((m) => m.readOnly);
+        const k = key(w.resource.namespace, v.claimName);
+        const list = this.users.get(k) ?? [];
+        if (!list.some((u) => sameResource(u.resource, w.resource)))
+          list.push({ resource: w.resource, replicas, perNode: w.perNode, readOnly });
+        this.users.set(k, list);
+      }
+    }
+  }
+
+  getClaim(namespace: string, name: string): ClaimModel | undefined {
+    return this.claims.get(key(namespace, name));
+  }
+
+  knowsClaimsIn(namespace: string): boolean {
+    return this.claimNamespaces.has(ns(namespace));
+  }
+
+  getStorageClass(name: string): StorageClassModel | undefined {
+    return this.classes.get(name);
+  }
+
+  defaultStorageClass(): StorageClassModel | undefined {
+    return this.defaultClass;
+  }
+
+  getPersistentVolume(name: string): PersistentVolumeModel | undefined {
+    return this.volumes.get(name);
+  }
+
+  boundVolume(namespace: string, claimName: string): PersistentVolumeModel | undefined {
+    const claim = this.getClaim(namespace, claimName);
+    if (claim?.volumeName) {
+      const pv = this.volumes.get(claim.volumeName);
+      if (pv) return pv;
+    }
+    for (const pv of this.volumes.values()) {
+      if (pv.claimRef && pv.claimRef.name === claimName && ns(pv.claimRef.namespace) === ns(namespace)) return pv;
+    }
+    return undefined;
+  }
+
+  claimUsers(namespace: string, claimName: string, exclude?: ResourceRef): ClaimUser[] {
+    const list = this.users.get(key(namespace, claimName)) ?? [];
+    return exclude ? list.filter((u) => !sameResource(u.resource, exclude)) : [...list];
+  }
+
+  imagePresence(_image: string, _nodeName?: string): Presence {
+    return 'unknown';
+  }
+
+  ready(): boolean {
+    return true;
+  }
+}
+
+export function fileClusterView(project: Project): ClusterView {
+  return new FileClusterView(project);
+}

@@ -1,0 +1,75 @@
+/**
+ * Glob matching of image references, for the catalog, config `dataPaths`/`localImages` and build facts.
+ *
+ * Patterns are matched against the normalised `registry/repository` of `images.ts`. A pattern without a
+ * registry matches on any registry, and Docker Hub's `library/` prefix is optional on both sides, so
+ * `postgres` matches `postgres:16`, `docker.io/library/postgres`, `mirror.gcr.io/library/postgres` and
+ * `public.ecr.aws/docker/library/postgres@sha256:…`. A pattern with a tag (`postgres:16*`) also checks the
+ * tag; without one, every tag and digest matches.
+ */
+import picomatch from 'picomatch';
+import { parseImage, sameImage, splitReference, type ImageRef } from './images.js';
+
+const matcherCache = new Map<string, (s: string) => boolean>();
+
+function glob(pattern: string): (s: string) => boolean {
+  let m = matcherCache.get(pattern);
+  if (!m) {
+    // `*` stays within one path segment, like Docker's own reference grammar; `**` crosses segments.
+    m = picomatch(pattern, { nocase: true, dot: true });
+    matcherCache.set(pattern, m);
+  }
+  return m;
+}
+
+interface ImagePattern {
+  registry?: string;
+  repository: string;
+  tag?: string;
+}
+
+function splitPattern(raw: string): ImagePattern | undefined {
+  const parts = splitReference(raw.toLowerCase());
+  return parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
+}
+
+/** Repository spellings that name the same Docker Hub image through mirrors (`docker/library/x`, `library/x`, `x`). */
+function repositoryVariants(repo: string): string[] {
+  const out = [repo];
+  const lib = repo.lastIndexOf('library/');
+  if (lib >= 0 && (lib === 0 || repo[lib - 1] === '/')) out.push(repo.slice(lib + 'library/'.length));
+  return out;
+}
+
+/** True when `image` (a reference as written in a manifest) matches the glob `pattern`. */
+export function imageMatches(pattern: string, image: string | ImageRef): boolean {
+  const ref = typeof image === 'string' ? parseImage(image) : image;
+  const p = splitPattern(pattern);
+  if (!ref || !p) return false;
+  if (p.registry !== undefined && !glob(p.registry)(ref.registry)) return false;
+  if (p.tag !== undefined && !glob(p.tag)(ref.tag ?? (ref.digest ? '' : 'latest'))) return false;
+  const patternRepos =
+    p.registry === undefined || p.registry === 'docker.io' ? repositoryVariants(p.repository) : [p.repository];
+  const imageRepos = repositoryVariants(ref.repository);
+  return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
+}
+
+/** True when any of the globs matches the image. */
+export function imageMatchesAny(patterns: readonly string[], image: string): boolean {
+  return patterns.some((p) => imageMatches(p, image));
+}
+
+/**
+ * Whether a build/import fact names the same image as a manifest reference. Facts from scripts may contain
+ * `*` where a shell variable could not be resolved (`kilo/*:latest`): those are matched as globs, with the
+ * fact's registry and tag defaults (`x` is `docker.io/library/x:latest`, `localhost/x` is its own registry).
+ */
+export function factNamesImage(fact: string, image: string): boolean {
+  if (!fact.includes('*')) return sameImage(fact, image);
+  const f = parseImage(fact);
+  const i = parseImage(image);
+  if (!f || !i) return false;
+  if (!glob(f.registry)(i.registry) || !glob(f.repository)(i.repository)) return false;
+  if (f.digest && i.digest) return f.digest === i.digest;
+  return glob(f.tag ?? 'latest')(i.tag ?? 'latest');
+}

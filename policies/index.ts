@@ -1,0 +1,53 @@
+// The core's front door: cli/, action/ and webhook/ import the core only through this file.
+// Pipeline: load (files, stdin, admission objects) → facts (data paths, mounts, images) → rules → engine
+// (severities, exemptions, cluster view) → locate (file/line/column) → report (text, json, sarif, …).
+
+export { VERSION, TOOL_NAME, REPO_URL, ruleDocsUrl } from './model/version.js';
+export type {
+  Anchor,
+  ClaimModel,
+  DocRef,
+  PathSegment,
+  PersistentVolumeModel,
+  Project,
+  ResourceRef,
+  StorageClassModel,
+} from './model/model.js';
+export { emptyProject, mergeProject } from './model/model.js';
+export type {
+  EvaluatedResource,
+  FailOn,
+  Finding,
+  PendingFinding,
+  ReportError,
+  ReportSummary,
+  ScanReport,
+  Severity,
+  SeveritySetting,
+} from './model/findings.js';
+export { reachesThreshold } from './model/findings.js';
+export type { ClaimUser, ClusterView, Presence } from './model/cluster-view.js';
+
+export type { ResolvedConfig, PersistguardConfig } from './config/types.js';
+export { CONFIG_FILE_NAMES, loadConfig, parseConfig, resolveConfig } from './config/load.js';
+export { closest } from './config/suggest.js';
+
+export { loadObject, loadPaths, loadText } from './load/index.js';
+export type { LoadObjectOptions, LoadOptions, LoadPathsOptions } from './load/index.js';
+export { SKIPPED_DIRS } from './load/discover.js';
+
+export { imageAliases } from './facts/images.js';
+
+export type { Rule, RuleMeta } from './rules/rule.js';
+export { allRules, getRule } from './rules/index.js';
+
+export { evaluate } from './engine/engine.js';
+export { reportProject, scanPaths, type ReportOptions } from './engine/scan.js';
+export { affectedFiles } from './engine/related-files.js';
+
+export { FORMATS, getReporter } from './report/index.js';
+export type { Reporter, ReporterOptions } from './report/types.js';
+export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';
+export { byPosition } from './report/sarif.js';
+export { applyBaseline, parseBaseline } from './report/baseline.js';
+export { policyReports } from './report/policyreport.js';

@@ -1,0 +1,167 @@
+/**
+ * Loaders: any supported input → the {@link Project} model. Nothing here throws for bad input: problems become
+ * `project.errors` (naming the file and, where there is one, the line) and the rest of the input still loads.
+ */
+import path from 'node:path';
+import { emptyProject, mergeProject, type DocRef, type Project } from '../model/model.js';
+import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
+import { classifyPath, helmNote, kustomizeNote, looksLikeHelmTemplate, shebangScript } from './classify.js';
+import { isComposeDocument, loadComposeValue } from './compose/compose.js';
+import { isKubernetesObject, loadKubernetesValue } from './kubernetes.js';
+import { checkStructure, parseJsonText, parseYamlStream, StructureError, type ParseResult } from './parse/yaml.js';
+import { loadScriptText } from './scripts/scripts.js';
+import { loadSourceText } from './source.js';
+import { discoverAndRead } from './discover.js';
+
+export interface LoadOptions {
+  limits?: Partial<Limits>;
+  /** Globs (relative to each scan root) not to scan. */
+  exclude?: string[];
+  /**
+   * Name of the folder holding the file, when `file` does not show it (a compose file at the top of the
+   * working directory): compose names its project, and so its built images, after that folder.
+   */
+  folderName?: string;
+  /** Set by discovery for files under a chart's `templates/` folder (next to a `Chart.yaml`). */
+  helmChartTemplate?: boolean;
+  /** Parse as Kubernetes/compose YAML whatever the name says (stdin). */
+  forceYaml?: boolean;
+}
+
+export interface LoadPathsOptions extends LoadOptions {
+  /** Directory that reported `file` paths are relative to. */
+  cwd: string;
+  /** Reads standard input when a path is `-` (injected so the core stays free of process globals). */
+  readStdin?: () => Promise<string>;
+}
+
+export function resolveLimits(limits: Partial<Limits> | undefined): Limits {
+  return { ...DEFAULT_LIMITS, ...(limits ?? {}) };
+}
+
+function folderOf(file: string, given: string | undefined): string | undefined {
+  const parts = file.split('/');
+  const parent = parts.length >= 2 ? parts[parts.length - 2] : undefined;
+  return parent && parent !== '.' && parent !== '..' ? parent : given;
+}
+
+/** Loads one file's text of any supported kind (classified by name, then content). Never throws. */
+export function loadText(file: string, text: string, opts: LoadOptions = {}): Project {
+  try {
+    return loadTextUnsafe(file, text, opts);
+  } catch (err) {
+    // A loader bug must cost one file, never the scan.
+    const p = emptyProject();
+    p.files = 1;
+    p.errors.push({
+      file,
+      message: `internal error while loading: ${err instanceof Error ? err.message : String(err)}`,
+    });
+    return p;
+  }
+}
+
+function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  const cls = opts.forceYaml ? { kind: 'yaml' as const, compose: false } : classifyPath(file);
+  switch (cls.kind) {
+    case 'skip':
+      return emptyProject();
+    case 'kustomization': {
+      const p = emptyProject();
+      p.files = 1;
+      p.notes.push({ file, message: kustomizeNote(file) });
+      return p;
+    }
+    case 'script':
+      return loadScriptText(file, text, cls.script);
+    case 'source':
+      return loadSourceText(file, text);
+    case 'maybe-script': {
+      const kind = shebangScript(text);
+      return kind ? loadScriptText(file, text, kind) : emptyProject();
+    }
+    case 'json':
+    case 'yaml':
+      break;
+  }
+  const p = emptyProject();
+  p.files = 1;
+  if (opts.helmChartTemplate || looksLikeHelmTemplate(text)) {
+    p.notes.push({ file, message: helmNote(file) });
+    return p;
+  }
+  const limits = resolveLimits(opts.limits);
+  const parsed: ParseResult =
+    cls.kind === 'json' ? parseJsonText(file, text, limits) : parseYamlStream(file, text, limits);
+  if (parsed.errors.length > 0 && cls.kind === 'yaml' && text.includes('{{')) {
+    // Go-template syntax that breaks YAML: a template of some kind, not a broken manifest.
+    p.notes.push({ file, message: helmNote(file) });
+    return p;
+  }
+  p.errors.push(...parsed.errors);
+  for (const { ref, value } of parsed.docs) {
+    if (isKubernetesObject(value)) loadKubernetesValue(value, ref, p);
+    else if (cls.kind === 'yaml' && (cls.compose ? isObj(value) : isComposeDocument(value))) {
+      const folderName = folderOf(file, opts.folderName);
+      loadComposeValue(value, ref, p, folderName !== undefined ? { folderName } : {});
+    }
+  }
+  return p;
+}
+
+function isObj(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Walks paths (files, folders, `-`), loads every supported file. Never throws for bad input. */
+export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promise<Project> {
+  const project = emptyProject();
+  try {
+    await discoverAndRead(paths, opts, {
+      file: (file, text, extra) => {
+        const folderName =
+          file === '<stdin>'
+            ? undefined
+            : (folderOf(file, undefined) ?? (path.basename(path.resolve(opts.cwd, file, '..')) || undefined));
+        mergeProject(
+          project,
+          loadText(file, text, { ...opts, ...extra, ...(folderName !== undefined ? { folderName } : {}) }),
+        );
+      },
+      error: (err) => project.errors.push(err),
+      note: (note) => project.notes.push(note),
+    });
+  } catch (err) {
+    project.errors.push({
+      file: paths.join(' '),
+      message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`,
+    });
+  }
+  return project;
+}
+
+export interface LoadObjectOptions extends Pick<LoadOptions, 'limits'> {
+  /**
+   * The object came straight from `JSON.parse` (an AdmissionReview, an API list): JSON cannot share
+   * references, so the alias-bomb walk over the whole object is skipped. It is the largest cost of a
+   * webhook request otherwise, and the model builder only descends the paths it knows.
+   */
+  fromJson?: boolean;
+}
+
+/** Builds the model of one already-parsed Kubernetes object (the webhook's `request.object`, or a List). */
+export function loadObject(obj: unknown, doc: DocRef, opts: LoadObjectOptions = {}): Project {
+  const p = emptyProject();
+  try {
+    if (opts.fromJson !== true) checkStructure(obj, resolveLimits(opts.limits));
+    loadKubernetesValue(obj, doc, p);
+  } catch (err) {
+    const message =
+      err instanceof StructureError
+        ? err.message
+        : `internal error while loading: ${err instanceof Error ? err.message : String(err)}`;
+    p.errors.push({ file: doc.file, message });
+  }
+  return p;
+}

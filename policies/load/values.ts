@@ -1,0 +1,52 @@
+/** Small readers over untyped parsed YAML/JSON values (everything a loader reads arrives as `unknown`). */
+import type { Anchor, DocRef, PathSegment } from '../model/model.js';
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function asObj(v: unknown): Obj | undefined {
+  return isObj(v) ? v : undefined;
+}
+
+export function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** A scalar as Kubernetes would read it into a string field (numbers and booleans written unquoted count). */
+export function scalarString(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return undefined;
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function int(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
+  if (typeof v === 'string' && /^\s*\d+\s*$/.test(v)) return Number(v);
+  return undefined;
+}
+
+export function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const o = asObj(v);
+  if (!o) return out;
+  for (const [k, val] of Object.entries(o)) {
+    const s = scalarString(val);
+    if (s !== undefined) out[k] = s;
+  }
+  return out;
+}
+
+export function stringList(v: unknown): string[] {
+  return asArray(v).flatMap((x) => (typeof x === 'string' ? [x] : []));
+}
+
+export function nodeAnchor(doc: DocRef, path: readonly PathSegment[]): Anchor {
+  return { kind: 'node', doc, path };
+}

@@ -1,0 +1,193 @@
+/**
+ * Anchors → file/line/column, computed late: only documents that have findings are parsed again, this time
+ * with the `yaml` parser, once per document per locator: its concrete syntax tree first (`locate-cst.ts`,
+ * about twice as fast), the composed Document only for what the CST cannot answer (aliases, merge keys).
+ *
+ * Where a `node` anchor points:
+ * - at the VALUE node of the last path segment when it is a scalar (`...containers[0].image` → the image
+ *   string) or a sequence item (a volumeMount item → its first key);
+ * - at the KEY when the value under a key is a mapping or sequence (`services.db` → the `db:` line), with
+ *   the end at the end of that collection;
+ * - at the KEY when the value is empty (`claimName:` with nothing after it);
+ * - at the deepest node that exists when the path runs out (a missing `volumeMounts` points at its
+ *   container), so a finding about something absent points at where it should be added;
+ * - through merge keys (`<<: *base`): at the node where the merged value is written.
+ * Lines and columns are 1-based and count from the start of the file (`doc.lineOffset`). Documents
+ * without text (admission objects) give line 0, column 0 and the JSON path only.
+ */
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type CST,
+  type Document,
+  type Node as YamlNode,
+} from 'yaml';
+import { cstRange, parseCst } from './cst.js';
+import type { Anchor, DocRef, Location, PathSegment } from '../model/model.js';
+
+interface Parsed {
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+/** `spec.template.spec.containers[0].image`; keys that are not identifiers are bracketed and quoted. */
+export function formatJsonPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (IDENT.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+function keyMatches(key: unknown, seg: PathSegment): boolean {
+  const k = isScalar(key) ? key.value : key;
+  return k !== null && k !== undefined && String(k) === String(seg);
+}
+
+type Step = { node: YamlNode | null; keyNode?: YamlNode };
+
+/** Finds the pair for `seg` in a mapping, looking through `<<` merge keys (nearest definition wins). */
+function findInMap(doc: Document.Parsed, map: YamlNode, seg: PathSegment, depth = 0): Step | undefined {
+  if (!isMap(map) || depth > 20) return undefined;
+  for (const pair of map.items) {
+    if (isPair(pair) && keyMatches(pair.key, seg))
+      return { node: (pair.value as YamlNode | null) ?? null, keyNode: pair.key as YamlNode };
+  }
+  for (const pair of map.items) {
+    if (!isPair(pair) || !keyMatches(pair.key, '<<')) continue;
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const s of sources) {
+      const target = resolve(doc, s as YamlNode | null);
+      if (target) {
+        const hit = findInMap(doc, target, seg, depth + 1);
+        if (hit) return hit;
+      }
+    }
+  }
+  return undefined;
+}
+
+function resolve(doc: Document.Parsed, node: YamlNode | null): YamlNode | null {
+  let n = node;
+  for (let i = 0; i < 20 && n && isAlias(n); i++) n = (n.resolve(doc) as YamlNode | undefined) ?? null;
+  return n;
+}
+
+interface DocCache {
+  lines: LineCounter;
+  cst: CST.Document | undefined;
+  /** Composed lazily: only anchors the CST walk cannot answer need it. */
+  composed?: Parsed | null;
+}
+
+export interface LocatorOptions {
+  /** Walk the CST first (default). `false` always composes the document; tests compare the two. */
+  fastPath?: boolean;
+}
+
+/** Creates a locator; it caches each document's positioned parse for its own lifetime (one report). */
+export function createLocator(opts: LocatorOptions = {}): (at: Anchor) => Location {
+  const fast = opts.fastPath !== false;
+  const cache = new Map<DocRef, DocCache | null>();
+  const entry = (ref: DocRef): DocCache | null => {
+    const hit = cache.get(ref);
+    if (hit !== undefined) return hit;
+    let value: DocCache | null = null;
+    if (ref.text !== undefined) {
+      const lines = new LineCounter();
+      try {
+        value = { lines, cst: fast ? parseCst(ref.text, lines.addNewLine) : undefined };
+      } catch {
+        value = { lines: new LineCounter(), cst: undefined };
+      }
+    }
+    cache.set(ref, value);
+    return value;
+  };
+  const composed = (ref: DocRef, e: DocCache): Parsed | null => {
+    if (e.composed !== undefined) return e.composed;
+    try {
+      const lines = new LineCounter();
+      const doc = parseDocument(ref.text ?? '', {
+        lineCounter: lines,
+        uniqueKeys: false,
+        strict: false,
+        prettyErrors: false,
+        keepSourceTokens: false,
+      });
+      e.composed = { doc, lines };
+    } catch {
+      e.composed = null;
+    }
+    return e.composed;
+  };
+
+  return (at: Anchor): Location => {
+    if (at.kind === 'pos') return { file: at.file, line: at.line, column: at.column };
+    const jsonPath = formatJsonPath(at.path);
+    const base: Location = { file: at.doc.file, line: 0, column: 0, ...(jsonPath ? { jsonPath } : {}) };
+    try {
+      const e = entry(at.doc);
+      if (!e) return base;
+      let range: [number, number] | undefined = e.cst ? cstRange(e.cst, at.path) : undefined;
+      let lines = e.lines;
+      if (!range) {
+        const p = composed(at.doc, e);
+        if (!p) return base;
+        range = rangeOf(p.doc, at.path);
+        lines = p.lines;
+      }
+      if (!range) return base;
+      // Block collections end at the start of the next line in `yaml`; the region should end on its last character.
+      const text = at.doc.text ?? '';
+      let endOffset = range[1];
+      while (endOffset > range[0] && /\s/.test(text[endOffset - 1] ?? '')) endOffset--;
+      range = [range[0], endOffset];
+      const offset = (at.doc.lineOffset ?? 1) - 1;
+      const start = lines.linePos(range[0]);
+      const end = lines.linePos(range[1]);
+      return { ...base, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
+    } catch {
+      return base; // a position is a nicety; the finding itself must never be lost
+    }
+  };
+}
+
+function rangeOf(doc: Document.Parsed, path: readonly PathSegment[]): [number, number] | undefined {
+  let node: YamlNode | null = resolve(doc, doc.contents as YamlNode | null);
+  let best: [number, number] | undefined = node?.range ? [node.range[0], node.range[1]] : undefined;
+  for (const seg of path) {
+    if (!node) break;
+    let step: Step | undefined;
+    if (isMap(node)) step = findInMap(doc, node, seg);
+    else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      step = item === undefined ? undefined : { node: item as YamlNode | null };
+    }
+    if (!step) break;
+    const value = resolve(doc, step.node);
+    const empty = !value || (isScalar(value) && value.value === null && value.range?.[0] === value.range?.[1]);
+    if (empty) {
+      const k = step.keyNode;
+      if (k?.range) best = [k.range[0], k.range[1]];
+      node = null;
+      break;
+    }
+    // An alias points where it is written (its own range), its target is walked for deeper segments.
+    const shown = step.node && isAlias(step.node) ? step.node : value;
+    const keyRange = step.keyNode?.range;
+    if (keyRange && shown?.range && (isMap(shown) || isSeq(shown))) best = [keyRange[0], shown.range[1]];
+    else if (shown?.range) best = [shown.range[0], shown.range[1]];
+    node = value;
+  }
+  return best;
+}

@@ -1,0 +1,96 @@
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { parseAllDocuments } from 'yaml';
+import { policyReportReporter } from '../../policies/report/policyreport.js';
+import { RULES, sampleReport } from './fixtures.js';
+import { hasSchemas, policyReportValidators } from './schemas.js';
+
+const describeShared = hasSchemas ? describe : describe.skip;
+
+type Doc = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  summary: Record<string, number>;
+  results: Record<string, unknown>[];
+};
+
+function docs(api?: 'openreports'): Doc[] {
+  const text = policyReportReporter.render(sampleReport(), { rules: RULES, ...(api ? { policyReportApi: api } : {}) });
+  return parseAllDocuments(text).map((d) => {
+    expect(d.errors).toEqual([]);
+    return d.toJSON() as Doc;
+  });
+}
+
+describeShared('PolicyReport against the CRD schemas', () => {
+  // Compiled in beforeAll: a skipped describe still runs its body (to collect tests) without ../shared.
+  let validators: ReturnType<typeof policyReportValidators>;
+  beforeAll(() => {
+    validators = policyReportValidators();
+  });
+  test.each([['wgpolicyk8s'], ['openreports']])('%s documents validate', (api) => {
+    const all = docs(api === 'openreports' ? 'openreports' : undefined);
+    expect(new Set(all.map((d) => d.kind))).toEqual(
+      new Set(api === 'openreports' ? ['Report', 'ClusterReport'] : ['PolicyReport', 'ClusterPolicyReport']),
+    );
+    for (const d of all) {
+      const v = validators[d.kind]!;
+      v(d);
+      expect(v.errors ?? null).toBeNull();
+    }
+  });
+
+  test('the schema check can fail: a result value outside the enum is rejected', () => {
+    const d = docs().find((x) => x.kind === 'PolicyReport')!;
+    d.results[0]!.result = 'broken';
+    expect(validators.PolicyReport!(d)).toBe(false);
+  });
+});
+
+describe('PolicyReport content', () => {
+  test('one PolicyReport per namespace, a ClusterPolicyReport for cluster-scoped and non-Kubernetes resources', () => {
+    const all = docs();
+    expect(all.map((d) => `${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`)).toEqual([
+      'ClusterPolicyReport//persistguard-cluster',
+      'PolicyReport/default/persistguard-default',
+      'PolicyReport/shop/persistguard-shop',
+    ]);
+    expect(all.every((d) => d.apiVersion === 'wgpolicyk8s.io/v1alpha2')).toBe(true);
+  });
+
+  test('fail/warn/skip/pass results with severities, resources and a matching summary', () => {
+    const shop = docs().find((d) => d.metadata.namespace === 'shop')!;
+    const byResult = (r: string) => shop.results.filter((x) => x.result === r);
+    expect(byResult('fail')[0]).toMatchObject({
+      policy: 'persistguard',
+      rule: 'data-path-pvc',
+      severity: 'high',
+      source: 'persistguard',
+      resources: [{ kind: 'Deployment', namespace: 'shop', name: 'db' }],
+    });
+    expect(byResult('warn')[0]).toMatchObject({ rule: 'image-not-imported', severity: 'medium' });
+    expect(shop.summary).toEqual({ pass: 0, fail: 1, warn: 1, error: 0, skip: 0 });
+    const def = docs().find((d) => d.metadata.namespace === 'default')!;
+    // Namespaced kinds without a namespace land where kubectl would put them: default.
+    expect(def.results).toEqual([
+      expect.objectContaining({
+        result: 'fail',
+        resources: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'cache' }],
+      }),
+      expect.objectContaining({
+        result: 'pass',
+        resources: [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: 'db-data' }],
+      }),
+    ]);
+    const cluster = docs().find((d) => d.kind === 'ClusterPolicyReport')!;
+    expect(cluster.summary).toMatchObject({ pass: 1, fail: 0, skip: 1 });
+  });
+
+  test('openreports flavour uses Report/ClusterReport', () => {
+    expect(docs('openreports').map((d) => `${d.apiVersion} ${d.kind}`)).toEqual([
+      'openreports.io/v1alpha1 ClusterReport',
+      'openreports.io/v1alpha1 Report',
+      'openreports.io/v1alpha1 Report',
+    ]);
+  });
+});
