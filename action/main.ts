@@ -18,8 +18,9 @@ import {
   allRules,
   reportProject,
   VERSION,
-  reachesThreshold,
   renderMarkdown,
+  scanVerdict,
+  EXIT_INCOMPLETE,
 } from '../policies/index.js';
 import type { ReporterOptions, ScanReport, MarkdownOptions } from '../policies/index.js';
 import { planAnnotations } from './annotations.js';
@@ -29,17 +30,13 @@ import type { GitHubApi } from './github-api.js';
 import { expandPaths } from './globs.js';
 import { InputError, readInputs, type ActionInputs } from './inputs.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_INPUT = 2;
-
 export async function run(): Promise<void> {
   try {
     const code = await runChecked();
     core.setOutput('exit-code', String(code));
   } catch (err) {
     try {
-      core.setOutput('exit-code', String(EXIT_INPUT));
+      core.setOutput('exit-code', String(EXIT_INCOMPLETE));
     } catch {
       // GITHUB_OUTPUT unusable (the very error being reported, perhaps): the failure below still shows.
     }
@@ -79,7 +76,6 @@ async function runChecked(): Promise<number> {
       `invalid configuration: ${configErrors.map((e) => `${rel(e.file)}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('; ')}`,
     );
   }
-  if (inputs.target) config.target = inputs.target;
 
   const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
   for (const p of unmatched) core.warning(`paths: "${p}" matches no file in the workspace`, { title: 'persistguard' });
@@ -92,7 +88,7 @@ async function runChecked(): Promise<number> {
         })
       : undefined;
   let report: ScanReport = project
-    ? reportProject(project, { config, now: new Date() })
+    ? reportProject(project, { config, target: inputs.target, now: new Date() })
     : {
         tool: { name: 'persistguard', version: VERSION },
         findings: [],
@@ -153,19 +149,11 @@ async function runChecked(): Promise<number> {
   core.setOutput('report-dir', written.dir);
   core.setOutput('sarif-file', written.sarif ?? '');
 
-  if (inputs.failOn === 'never') return EXIT_OK;
-  if (report.errors.length > 0) {
-    core.setFailed(
-      `persistguard: ${report.errors.length} file${report.errors.length === 1 ? '' : 's'} could not be checked (see the annotations); the scan is incomplete`,
-    );
-    return EXIT_INPUT;
-  }
-  const failing = report.findings.filter((f) => reachesThreshold(f, inputs.failOn)).length;
-  if (failing > 0) {
-    core.setFailed(`persistguard: ${failing} finding${failing === 1 ? '' : 's'} at or above fail-on: ${inputs.failOn}`);
-    return EXIT_FINDINGS;
-  }
-  return EXIT_OK;
+  // The same verdict as `persistguard scan`: an incomplete scan fails the step even with fail-on: never.
+  const verdict = scanVerdict(report, inputs.failOn);
+  if (verdict.outcome === 'incomplete') core.setFailed(`persistguard: ${verdict.reason} (see the annotations)`);
+  else if (verdict.outcome === 'fail') core.setFailed(`persistguard: ${verdict.reason}`);
+  return verdict.exitCode;
 }
 
 /** Inputs are checked by path in readInputs; here symlinks are resolved too, so a link cannot lead out. */

@@ -4,12 +4,11 @@
  */
 import picomatch from 'picomatch';
 import { loadObject, evaluate } from '../policies/index.js';
-import type { ClusterView, ResolvedConfig, PendingFinding } from '../policies/index.js';
+import type { ClusterView, FailChoice, PendingFinding, ResolvedConfig, WebhookMode } from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import { boundedWarnings, denialMessage, findingLine, printable, truncate } from './messages.js';
 
-export type WebhookMode = 'enforce' | 'audit';
-export type FailChoice = 'allow' | 'deny';
+export type { FailChoice, WebhookMode } from '../policies/index.js';
 
 export interface AdmissionOptions {
   config: ResolvedConfig;
@@ -44,6 +43,8 @@ export interface Decision {
   suppressed: number;
   /** Extra context for the log line (why unreadable, why not validated). Never object contents. */
   detail?: string;
+  /** Set when persistguard itself failed (a bug, not the object): the server logs it with the stack. */
+  internalError?: { message: string; stack?: string };
 }
 
 export const ANNOTATION_PROTECTED = 'persistguard.io/protected';
@@ -90,7 +91,20 @@ function displayName(req: AdmissionRequest, meta: Record<string, unknown>): stri
   return ns ? `${ns}/${name}` : name;
 }
 
+/**
+ * The answer to one admission request. Total: it never throws. Whatever fails while judging — an object the
+ * core cannot read, or a bug in persistguard itself — is answered by the `--on-error` choice, and audit mode
+ * always allows; the server has no fallback of its own to drift from this one.
+ */
 export function admit(req: AdmissionRequest, opts: AdmissionOptions): Decision {
+  try {
+    return decide(req, opts);
+  } catch (err) {
+    return internalError(req, opts, err);
+  }
+}
+
+function decide(req: AdmissionRequest, opts: AdmissionOptions): Decision {
   const k = req.kind;
   if (req.subResource) return notValidated(req, `subresource ${req.subResource}`);
   if (k.group === '' && k.version === 'v1' && k.kind === 'PersistentVolumeClaim') {
@@ -108,9 +122,17 @@ function notValidated(req: AdmissionRequest, detail: string): Decision {
   return { response: allow(req.uid), verdict: 'allow', reason: 'not-validated', findings: [], suppressed: 0, detail };
 }
 
+/** The `--on-error` answer; audit mode never blocks anything, whatever the failure flags say. */
+function onErrorChoice(opts: AdmissionOptions): FailChoice {
+  return opts.mode === 'audit' ? 'allow' : (opts.onError ?? 'allow');
+}
+
+function onErrorLabel(opts: AdmissionOptions): string {
+  return opts.mode === 'audit' ? 'audit mode' : '--on-error=allow';
+}
+
 function unreadable(req: AdmissionRequest, opts: AdmissionOptions, what: string, why: string): Decision {
-  // Audit mode never blocks anything, whatever the failure flags say.
-  const choice = opts.mode === 'audit' ? 'allow' : (opts.onError ?? 'allow');
+  const choice = onErrorChoice(opts);
   const reason = truncate(printable(why), 1000);
   const response =
     choice === 'deny'
@@ -123,7 +145,7 @@ function unreadable(req: AdmissionRequest, opts: AdmissionOptions, what: string,
       : allow(
           req.uid,
           boundedWarnings([
-            `persistguard could not read ${what}, allowed without checks (${opts.mode === 'audit' ? 'audit mode' : '--on-error=allow'}): ${reason}`,
+            `persistguard could not read ${what}, allowed without checks (${onErrorLabel(opts)}): ${reason}`,
           ]),
         );
   return {
@@ -133,6 +155,40 @@ function unreadable(req: AdmissionRequest, opts: AdmissionOptions, what: string,
     findings: [],
     suppressed: 0,
     detail: reason,
+  };
+}
+
+/** The message of anything thrown, without letting a hostile `toString` throw again. */
+function thrownMessage(err: unknown): { message: string; stack?: string } {
+  try {
+    return err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
+  } catch {
+    return { message: 'unprintable error' };
+  }
+}
+
+/**
+ * A bug in persistguard (the engine, a rule, the cluster view) rather than in the object: answered like an
+ * unreadable object, by `--on-error` and never blocking in audit mode, but as a 500 so nobody blames the
+ * manifest.
+ */
+function internalError(req: AdmissionRequest, opts: AdmissionOptions, err: unknown): Decision {
+  const thrown = thrownMessage(err);
+  const choice = onErrorChoice(opts);
+  const reason = truncate(printable(thrown.message), 300);
+  const message = `persistguard internal error: ${reason}`;
+  const response =
+    choice === 'deny'
+      ? deny(req.uid, 500, 'InternalError', `${message} (the webhook runs with --on-error=deny)`)
+      : allow(req.uid, boundedWarnings([`${message} (allowed without checks: ${onErrorLabel(opts)})`]));
+  return {
+    response,
+    verdict: choice === 'deny' ? 'deny' : 'warn',
+    reason: 'unreadable',
+    findings: [],
+    suppressed: 0,
+    detail: reason,
+    internalError: thrown,
   };
 }
 

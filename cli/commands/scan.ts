@@ -1,9 +1,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
+import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
-import { loadConfig, FORMATS, getReporter, allRules, scanPaths } from '../../policies/index.js';
-import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/index.js';
+import {
+  allRules,
+  FAIL_ON,
+  FORMATS,
+  getReporter,
+  loadConfig,
+  POLICY_REPORT_APIS,
+  scanPaths,
+  scanVerdict,
+  TARGETS,
+  type FailOn,
+  type ReportError,
+  type ScanReport,
+} from '../../policies/index.js';
 
 export const SCAN_USAGE = `Usage: persistguard scan [PATH...|-] [options]
 
@@ -15,19 +27,15 @@ Options:
   --config FILE               config file (default: nearest .persistguard.yaml upward from the first PATH)
   --format FORMAT             ${FORMATS.join('|')} (default: text)
   --output FILE               write the report to FILE instead of stdout
-  --fail-on LEVEL             error|warning|never: exit 1 when a finding reaches LEVEL (default: error)
-  --target TARGET             auto|k3s|kubernetes: overrides the config's target
+  --fail-on LEVEL             ${FAIL_ON.join('|')}: exit 1 when a finding reaches LEVEL (default: error)
+  --target TARGET             ${TARGETS.join('|')}: overrides the config's target
   --no-color                  no ANSI colours (also: NO_COLOR=1)
-  --policy-report-api API     wgpolicyk8s|openreports, for --format policyreport (default: wgpolicyk8s)
+  --policy-report-api API     ${POLICY_REPORT_APIS.join('|')}, for --format policyreport (default: wgpolicyk8s)
   -h, --help                  show this help
 
 Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage, config or input errors
-(findings are still reported).
+(findings are still reported; --fail-on never does not hide an incomplete scan).
 `;
-
-const FAIL_ON = ['error', 'warning', 'never'] as const;
-const TARGETS = ['auto', 'k3s', 'kubernetes'] as const;
-const POLICY_REPORT_APIS = ['wgpolicyk8s', 'openreports'] as const;
 
 function parse(args: string[]) {
   return parseFlags(
@@ -88,11 +96,10 @@ export const scanCommand: Command = async (args, io) => {
   const { config, errors: configErrors } = await loadConfig({ scanRoot, explicitPath: values.config, cwd: io.cwd });
   for (const e of configErrors) io.stderr.write(`persistguard: config error: ${formatReportError(e)}\n`);
   if (configErrors.length > 0) io.stderr.write('persistguard: scanning with the default config instead\n');
-  if (target !== undefined) config.target = target;
 
   let report: ScanReport;
   try {
-    report = await scanPaths(paths, { config, cwd: io.cwd, readStdin: io.readStdin, now: new Date() });
+    report = await scanPaths(paths, { config, target, cwd: io.cwd, readStdin: io.readStdin, now: new Date() });
   } catch (err) {
     io.stderr.write(
       `persistguard scan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
@@ -117,6 +124,5 @@ export const scanCommand: Command = async (args, io) => {
     for (const e of report.errors) io.stderr.write(`persistguard: input error: ${formatReportError(e)}\n`);
   }
 
-  if (configErrors.length > 0 || report.errors.length > 0) return EXIT_USAGE;
-  return report.findings.some((f) => reachesThreshold(f, failOn)) ? EXIT_FINDINGS : EXIT_OK;
+  return scanVerdict(report, failOn, { otherProblems: configErrors.length }).exitCode;
 };

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { UsageError, type Command } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
-import { loadConfig } from '../../policies/index.js';
+import { FAIL_CHOICES, loadConfig, WEBHOOK_MODES } from '../../policies/index.js';
 import type { LiveClusterOptions, LiveClusterView } from '../../webhook/cluster/types.js';
-import type { FailChoice, WebhookMode } from '../../webhook/admission.js';
+import type { FailChoice, WebhookMode } from '../../policies/index.js';
 import { createJsonLogger } from '../../webhook/log.js';
 import { startWebhookServer, type WebhookServer } from '../../webhook/server.js';
 
@@ -18,12 +18,12 @@ Options:
   --tls-cert FILE          PEM serving certificate (reloaded when it changes on disk)
   --tls-key FILE           PEM private key
   --config FILE            persistguard config (default: .persistguard.yaml found from the working directory)
-  --mode enforce|audit     enforce: deny error findings; audit: never deny, only warn (default enforce)
+  --mode ${WEBHOOK_MODES.join('|')}     enforce: deny error findings; audit: never deny, only warn (default enforce)
   --kubeconfig FILE        watch the cluster through this kubeconfig
   --in-cluster             watch the cluster with the pod's service account
   --no-cluster             no cluster lookups (demo mode; rules that need the cluster stay silent)
-  --on-cache-miss allow|deny  answer while the cluster caches are not synced (default allow)
-  --on-error allow|deny    answer for an object persistguard cannot read (default allow)
+  --on-cache-miss ${FAIL_CHOICES.join('|')}  answer while the cluster caches are not synced (default allow)
+  --on-error ${FAIL_CHOICES.join('|')}    answer for an object persistguard cannot read (default allow)
   --metrics-port N         also serve /metrics, /healthz, /readyz over plain HTTP on this port
 `;
 
@@ -74,9 +74,9 @@ export const serveCommand: Command = async (args, io) => {
     throw new UsageError(
       `--tls-cert and --tls-key are required (make a pair with: persistguard certs --out DIR)\n\n${HELP}`,
     );
-  const mode = oneOf<WebhookMode>('mode', values.mode, ['enforce', 'audit'], 'enforce');
-  const onCacheMiss = oneOf<FailChoice>('on-cache-miss', values['on-cache-miss'], ['allow', 'deny'], 'allow');
-  const onError = oneOf<FailChoice>('on-error', values['on-error'], ['allow', 'deny'], 'allow');
+  const mode = oneOf<WebhookMode>('mode', values.mode, WEBHOOK_MODES, 'enforce');
+  const onCacheMiss = oneOf<FailChoice>('on-cache-miss', values['on-cache-miss'], FAIL_CHOICES, 'allow');
+  const onError = oneOf<FailChoice>('on-error', values['on-error'], FAIL_CHOICES, 'allow');
   const port = portNumber('--port', values.port, 8443) as number;
   const metricsPort = portNumber('--metrics-port', values['metrics-port'], undefined);
   const clusterFlags = [

@@ -5,6 +5,7 @@
  */
 import type { ClusterView } from '../model/cluster-view.js';
 import type { ResolvedConfig, RuleSetting } from '../config/types.js';
+import type { Target } from '../model/options.js';
 import type { PendingFinding, RuleReport, Severity, SeveritySetting } from '../model/findings.js';
 import type { Anchor, ConfigMapModel, Project, ResourceRef, WorkloadModel } from '../model/model.js';
 import { anchorFile } from '../model/model.js';
@@ -22,6 +23,11 @@ export interface EvaluateOptions {
   rules?: Rule[];
   /** For exemption expiry; defaults to the current date. */
   now?: Date;
+  /**
+   * The cluster the images are judged for (`scan --target`, the Action's `target` input); defaults to the
+   * config's `target`. An option rather than a config edit, so the config object stays what was loaded.
+   */
+  target?: Target;
 }
 
 export interface Evaluation {
@@ -63,11 +69,18 @@ export function renderMessage(template: string, data: Record<string, string | nu
   );
 }
 
-/** Whether the scan targets k3s: config `target`, or (auto) k3s signals or import steps in the repo. */
-/** `target: auto` means k3s when the scanned files show k3s steps, or when a live cluster's nodes run k3s. */
-export function targetsK3s(config: ResolvedConfig, project: Project, view?: ClusterView): boolean {
-  if (config.target === 'k3s') return true;
-  if (config.target === 'kubernetes') return false;
+/**
+ * Whether the scan targets k3s: `target` (the evaluation option, else the config's) says so, or with `auto`
+ * the scanned files show k3s steps (imports, `k3s` commands), or a live cluster's nodes run k3s.
+ */
+export function targetsK3s(
+  config: ResolvedConfig,
+  project: Project,
+  view?: ClusterView,
+  target: Target = config.target,
+): boolean {
+  if (target === 'k3s') return true;
+  if (target === 'kubernetes') return false;
   return project.k3sSignals.length > 0 || project.imports.length > 0 || view?.flavor?.() === 'k3s';
 }
 
@@ -89,7 +102,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   const exemptions = new ExemptionChecker(config, opts.now ?? new Date());
   const findings: PendingFinding[] = [];
   const resources: Evaluation['resources'] = [];
-  const k3s = targetsK3s(config, project, view);
+  const k3s = targetsK3s(config, project, view, opts.target);
   const configMap = configMapLookup(project);
   const ruleFailures: { file: string; message: string }[] = [];
   // A bug in one rule must not take the scan (or the webhook) down: report it and go on.

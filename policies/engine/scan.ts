@@ -4,6 +4,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { EvaluatedResource, Finding, ScanReport } from '../model/findings.js';
 import type { DocRef, Project } from '../model/model.js';
+import type { Target } from '../model/options.js';
 import { mergeProject, emptyProject } from '../model/model.js';
 import type { ClusterView } from '../model/cluster-view.js';
 import type { LoadPathsOptions } from '../load/index.js';
@@ -16,6 +17,8 @@ export interface ReportOptions {
   config: ResolvedConfig;
   view?: ClusterView;
   now?: Date;
+  /** Overrides the config's `target` for this evaluation (see `EvaluateOptions.target`). */
+  target?: Target;
 }
 
 function docKey(d: DocRef): string {
@@ -34,7 +37,7 @@ function compareFindings(a: Finding, b: Finding): number {
 
 /** Evaluates a loaded project and resolves positions: the whole verdict as the JSON contract. */
 export function reportProject(project: Project, opts: ReportOptions): ScanReport {
-  const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now });
+  const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now, target: opts.target });
   const locate = createLocator();
   const findings: Finding[] = ev.findings.map(({ at, ...rest }) => {
     const loc = locate(at);
@@ -88,17 +91,25 @@ export async function scanPaths(
   paths: string[],
   opts: ReportOptions & Omit<LoadPathsOptions, 'limits' | 'exclude'>,
 ): Promise<ScanReport> {
-  const { config, view, now, ...load } = opts;
+  const { config, view, now, target, ...load } = opts;
   const project = await loadPaths(paths, { ...load, limits: config.limits, exclude: config.exclude });
-  return reportProject(project, { config, view, now });
+  return reportProject(project, { config, view, now, target });
+}
+
+/** One already-parsed object and the name it is reported under (`cluster:Deployment/shop/db`, `admission:…`). */
+export interface NamedObject {
+  object: unknown;
+  file: string;
 }
 
 /**
- * Evaluates already-parsed objects (the webhook's `request.object`, a `--from-cluster` audit): no files, so
- * findings carry JSON paths. Pure and cheap: one small project per call.
+ * Evaluates already-parsed objects (`persistguard audit`'s live workloads): no files, so findings carry JSON
+ * paths and line 0. Each object counts as one file in the summary; the config's limits apply to each.
  */
-export function reportObjects(objects: readonly unknown[], doc: DocRef, opts: ReportOptions): ScanReport {
+export function reportObjects(objects: readonly NamedObject[], opts: ReportOptions): ScanReport {
   const project = emptyProject();
-  objects.forEach((o, i) => mergeProject(project, loadObject(o, { ...doc, index: doc.index + i })));
+  for (const { object, file } of objects)
+    mergeProject(project, loadObject(object, { file, index: 0 }, { limits: opts.config.limits, fromJson: true }));
+  project.files = objects.length;
   return reportProject(project, opts);
 }
