@@ -293,11 +293,12 @@ describe('cluster caches not synced (test double view)', () => {
     expect(warnings(d)[0]).toContain('--on-cache-miss=allow');
   });
 
-  test('once the view is synced the same request is judged with it, without the warning', () => {
+  test('once the view is synced the same request is judged with it: a claim the cluster lacks is denied', () => {
     const view = new SyncingViewTestDouble();
     view.isReady = true;
     const d = decide(req('deployment-postgres-pvc-update.json'), { view, onCacheMiss: 'deny' });
-    expect(d.response.allowed).toBe(true);
+    expect(d.response.allowed).toBe(false);
+    expect(d.findings.map((f) => f.ruleId)).toEqual(['pvc-missing']);
     expect(warnings(d).filter((w) => w.includes('syncing'))).toEqual([]);
   });
 });
