@@ -3671,8 +3671,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
-      const plural3 = context3.types.length === 1 ? "" : " one of";
-      const message = `${context3.argument} could not be converted to${plural3}: ${context3.types.join(", ")}.`;
+      const plural4 = context3.types.length === 1 ? "" : " one of";
+      const message = `${context3.argument} could not be converted to${plural4}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
         message
@@ -11235,9 +11235,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular, plural3) {
+      constructor(singular, plural4) {
         this.singular = singular;
-        this.plural = plural3;
+        this.plural = plural4;
       }
       pluralize(count) {
         const one = count === 1;
@@ -33841,7 +33841,7 @@ var require_discriminator = __commonJS({
       error: error3,
       code(cxt) {
         const { gen, data, schema: schema2, parentSchema, it } = cxt;
-        const { oneOf } = parentSchema;
+        const { oneOf: oneOf2 } = parentSchema;
         if (!it.opts.discriminator) {
           throw new Error("discriminator: requires discriminator option");
         }
@@ -33850,7 +33850,7 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: requires propertyName");
         if (schema2.mapping)
           throw new Error("discriminator: mapping is not supported");
-        if (!oneOf)
+        if (!oneOf2)
           throw new Error("discriminator: requires oneOf keyword");
         const valid = gen.let("valid", false);
         const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
@@ -33878,8 +33878,8 @@ var require_discriminator = __commonJS({
           const oneOfMapping = {};
           const topRequired = hasRequired(parentSchema);
           let tagRequired = true;
-          for (let i = 0; i < oneOf.length; i++) {
-            let sch = oneOf[i];
+          for (let i = 0; i < oneOf2.length; i++) {
+            let sch = oneOf2[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               const ref = sch.$ref;
               sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
@@ -35934,7 +35934,7 @@ __export(text_exports, {
   renderText: () => renderText,
   textReporter: () => textReporter
 });
-function plural(n, word) {
+function plural2(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 function where(f) {
@@ -36007,12 +36007,12 @@ function renderText(report, opts = {}) {
 }
 function summaryLine(report, c) {
   const s = report.summary;
-  const scanned = `${plural(s.files, "file")}, ${plural(s.resources, "resource")} scanned`;
+  const scanned = `${plural2(s.files, "file")}, ${plural2(s.resources, "resource")} scanned`;
   const parts = [];
-  if (s.errors > 0) parts.push(c.red(plural(s.errors, "error")));
-  if (s.warnings > 0) parts.push(c.yellow(plural(s.warnings, "warning")));
+  if (s.errors > 0) parts.push(c.red(plural2(s.errors, "error")));
+  if (s.warnings > 0) parts.push(c.yellow(plural2(s.warnings, "warning")));
   if (s.suppressed > 0) parts.push(c.dim(`${s.suppressed} suppressed`));
-  if (report.errors.length > 0) parts.push(c.red(plural(report.errors.length, "input error")));
+  if (report.errors.length > 0) parts.push(c.red(plural2(report.errors.length, "input error")));
   if (parts.length === 0) return `${c.green("No data-loss risks found")} (${scanned}).`;
   const rules = [...new Set(report.findings.filter((f) => !f.suppressed).map((f) => f.ruleId))].sort();
   const hint = rules.length > 0 ? `
@@ -36408,7 +36408,7 @@ function renderMarkdown(report, opts) {
     omitted += budget.section(
       "### Existing findings\n\nAlready in the baseline: shown for context, they do not fail the check.\n\n",
       [...existing].sort(byPosition3).map((f) => row(f, true, opts.linkTo)),
-      `${existing.length} existing finding${plural2(existing.length)}`,
+      `${existing.length} existing finding${plural3(existing.length)}`,
       true
     );
   }
@@ -36416,7 +36416,7 @@ function renderMarkdown(report, opts) {
     omitted += budget.section(
       "### Suppressed findings\n\n",
       [...suppressed].sort(byPosition3).map(suppressedRow),
-      `${suppressed.length} suppressed finding${plural2(suppressed.length)}`,
+      `${suppressed.length} suppressed finding${plural3(suppressed.length)}`,
       true,
       SUPPRESSED_HEADER
     );
@@ -36439,7 +36439,7 @@ function renderMarkdown(report, opts) {
     budget.force(
       `
 > [!NOTE]
-> ${omitted} more line${plural2(omitted)} left out to stay under GitHub's summary size limit. The SARIF and JSON reports list every finding.${opts.moreInfo ? ` ${escapeInline(opts.moreInfo)}` : ""}
+> ${omitted} more line${plural3(omitted)} left out to stay under GitHub's summary size limit. The SARIF and JSON reports list every finding.${opts.moreInfo ? ` ${escapeInline(opts.moreInfo)}` : ""}
 `
     );
   }
@@ -36465,21 +36465,21 @@ function headline(active, unreadable) {
   const errors = active.filter((f) => f.severity === "error").length;
   const warnings = active.length - errors;
   const parts = [
-    errors > 0 ? `${errors} error${plural2(errors)}` : "",
-    warnings > 0 ? `${warnings} warning${plural2(warnings)}` : "",
-    unreadable > 0 ? `${unreadable} file${plural2(unreadable)} not checked` : ""
+    errors > 0 ? `${errors} error${plural3(errors)}` : "",
+    warnings > 0 ? `${warnings} warning${plural3(warnings)}` : "",
+    unreadable > 0 ? `${unreadable} file${plural3(unreadable)} not checked` : ""
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(", ") : "no data-loss risks";
 }
 function totals(report, active, existing, suppressed) {
   const errors = active.filter((f) => f.severity === "error").length;
   const parts = [
-    `**${errors}** error${plural2(errors)}`,
-    `**${active.length - errors}** warning${plural2(active.length - errors)}`,
+    `**${errors}** error${plural3(errors)}`,
+    `**${active.length - errors}** warning${plural3(active.length - errors)}`,
     ...existing > 0 ? [`${existing} existing (baseline)`] : [],
     `${suppressed} suppressed`,
-    `${report.summary.resources} resource${plural2(report.summary.resources)} in ${report.summary.files} file${plural2(report.summary.files)} checked`,
-    ...report.errors.length > 0 ? [`**${report.errors.length}** file error${plural2(report.errors.length)}`] : []
+    `${report.summary.resources} resource${plural3(report.summary.resources)} in ${report.summary.files} file${plural3(report.summary.files)} checked`,
+    ...report.errors.length > 0 ? [`**${report.errors.length}** file error${plural3(report.errors.length)}`] : []
   ];
   return parts.join(" \xB7 ");
 }
@@ -36511,7 +36511,7 @@ function escapeMarks(s) {
 function codeSpan(s) {
   return s.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
-function plural2(n) {
+function plural3(n) {
   return n === 1 ? "" : "s";
 }
 var DEFAULT_MARKDOWN_BYTES, COLLAPSE_ROWS, markdownReporter, TABLE_HEADER, SUPPRESSED_HEADER, Budget;
@@ -43330,6 +43330,12 @@ function reachesThreshold(f, failOn) {
   return failOn === "warning" ? true : f.severity === "error";
 }
 
+// policies/model/options.ts
+var FAIL_ON = ["error", "warning", "never"];
+var TARGETS = ["auto", "k3s", "kubernetes"];
+var FORMATS = ["text", "json", "sarif", "junit", "markdown", "policyreport"];
+var FILE_FORMATS = FORMATS.filter((f) => f !== "text");
+
 // policies/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
 import { readFile, stat as stat2 } from "node:fs/promises";
@@ -44064,8 +44070,8 @@ function loadComposeValue(value, doc, project, opts = {}) {
   const root = asObj(value);
   const services = asObj(root?.services);
   if (!root || !services) return;
-  const named = text(root.name);
-  const projectName = normalizeProjectName(named ?? opts.folderName ?? "");
+  const named2 = text(root.name);
+  const projectName = normalizeProjectName(named2 ?? opts.folderName ?? "");
   const ctx = { doc, file: doc.file, project, topVolumes: asObj(root.volumes) ?? {} };
   for (const [service, def] of Object.entries(services)) {
     const svc = asObj(def);
@@ -44361,6 +44367,67 @@ function splitShort(s) {
   return parts;
 }
 
+// policies/load/storage-objects.ts
+var DEFAULT_CLASS_ANNOTATIONS = [
+  "storageclass.kubernetes.io/is-default-class",
+  "storageclass.beta.kubernetes.io/is-default-class"
+];
+var BETA_STORAGE_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class";
+function isDefaultStorageClass(annotations) {
+  return DEFAULT_CLASS_ANNOTATIONS.some((k) => annotations[k] === "true");
+}
+function named(meta) {
+  const out = {};
+  const name = str(meta.name);
+  const generateName = str(meta.generateName);
+  const namespace = str(meta.namespace);
+  if (name !== void 0) out.name = name;
+  if (generateName !== void 0) out.generateName = generateName;
+  if (namespace !== void 0) out.namespace = namespace;
+  return out;
+}
+function claimFields(obj) {
+  const o = asObj(obj) ?? {};
+  const meta = asObj(o.metadata) ?? {};
+  const spec = asObj(o.spec) ?? {};
+  const annotations = stringMap(meta.annotations);
+  const storageClassName = typeof spec.storageClassName === "string" ? spec.storageClassName : annotations[BETA_STORAGE_CLASS_ANNOTATION];
+  return {
+    ...named(meta),
+    accessModes: stringList(spec.accessModes),
+    storageClassName,
+    // An empty volumeName is an unbound claim, as an absent one.
+    volumeName: str(spec.volumeName) || void 0,
+    labels: stringMap(meta.labels),
+    annotations
+  };
+}
+function storageClassFields(obj) {
+  const o = asObj(obj) ?? {};
+  const meta = asObj(o.metadata) ?? {};
+  return {
+    ...named(meta),
+    provisioner: str(o.provisioner),
+    reclaimPolicy: str(o.reclaimPolicy),
+    isDefault: isDefaultStorageClass(stringMap(meta.annotations)),
+    created: str(meta.creationTimestamp)
+  };
+}
+function persistentVolumeFields(obj) {
+  const o = asObj(obj) ?? {};
+  const meta = asObj(o.metadata) ?? {};
+  const spec = asObj(o.spec) ?? {};
+  const ref = asObj(spec.claimRef);
+  const refName = str(ref?.name);
+  return {
+    ...named(meta),
+    reclaimPolicy: str(spec.persistentVolumeReclaimPolicy),
+    storageClassName: str(spec.storageClassName) ?? str(stringMap(meta.annotations)[BETA_STORAGE_CLASS_ANNOTATION]),
+    ...refName !== void 0 ? { claimRef: { namespace: str(ref?.namespace), name: refName } } : {},
+    accessModes: stringList(spec.accessModes)
+  };
+}
+
 // policies/load/kubernetes.ts
 var NETWORK_SOURCES = /* @__PURE__ */ new Set([
   "nfs",
@@ -44441,27 +44508,25 @@ function loadKubernetesValue(value, doc, project, base = []) {
       project.claims.push(claimFrom(ctx, obj, base, false, namespace));
       return;
     case "PersistentVolume": {
-      const claimRef = asObj(spec.claimRef);
-      const claimName = str(claimRef?.name);
+      const pv = persistentVolumeFields(obj);
       project.persistentVolumes.push({
         name,
-        reclaimPolicy: str(spec.persistentVolumeReclaimPolicy),
-        storageClassName: str(spec.storageClassName) ?? str(stringMap(meta.annotations)["volume.beta.kubernetes.io/storage-class"]),
-        ...claimName !== void 0 ? { claimRef: { namespace: str(claimRef?.namespace), name: claimName } } : {},
-        accessModes: stringList(spec.accessModes),
+        reclaimPolicy: pv.reclaimPolicy,
+        storageClassName: pv.storageClassName,
+        ...pv.claimRef !== void 0 ? { claimRef: pv.claimRef } : {},
+        accessModes: pv.accessModes,
         at: at2,
         file: ctx.file
       });
       return;
     }
     case "StorageClass": {
-      const ann = stringMap(meta.annotations);
-      const flag = ann["storageclass.kubernetes.io/is-default-class"] ?? ann["storageclass.beta.kubernetes.io/is-default-class"];
+      const sc = storageClassFields(obj);
       project.storageClasses.push({
         name,
-        provisioner: str(obj.provisioner),
-        reclaimPolicy: str(obj.reclaimPolicy),
-        isDefault: flag === "true",
+        provisioner: sc.provisioner,
+        reclaimPolicy: sc.reclaimPolicy,
+        isDefault: sc.isDefault,
         at: at2,
         file: ctx.file
       });
@@ -44498,17 +44563,15 @@ function loadKubernetesValue(value, doc, project, base = []) {
 }
 function claimFrom(ctx, obj, base, fromTemplate, namespace) {
   const meta = asObj(obj.metadata) ?? {};
-  const spec = asObj(obj.spec) ?? {};
-  const annotations = stringMap(meta.annotations);
-  const storageClassName = typeof spec.storageClassName === "string" ? spec.storageClassName : annotations["volume.beta.kubernetes.io/storage-class"];
+  const claim = claimFields(obj);
   return {
-    name: str(meta.name) ?? "<unnamed>",
+    name: claim.name ?? "<unnamed>",
     namespace,
-    accessModes: stringList(spec.accessModes),
-    storageClassName,
-    volumeName: str(spec.volumeName),
-    labels: stringMap(meta.labels),
-    annotations,
+    accessModes: claim.accessModes,
+    storageClassName: claim.storageClassName,
+    volumeName: claim.volumeName,
+    labels: claim.labels,
+    annotations: claim.annotations,
     fromTemplate,
     at: nodeAnchor(ctx.doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
     file: ctx.file
@@ -51667,9 +51730,9 @@ function renderMessage(template, data = {}) {
     (whole, key2) => key2 in data ? String(data[key2]) : whole
   );
 }
-function targetsK3s(config, project, view) {
-  if (config.target === "k3s") return true;
-  if (config.target === "kubernetes") return false;
+function targetsK3s(config, project, view, target = config.target) {
+  if (target === "k3s") return true;
+  if (target === "kubernetes") return false;
   return project.k3sSignals.length > 0 || project.imports.length > 0 || view?.flavor?.() === "k3s";
 }
 function lowerOf(a, b) {
@@ -51687,7 +51750,7 @@ function evaluate(project, opts) {
   const exemptions = new ExemptionChecker(config, opts.now ?? /* @__PURE__ */ new Date());
   const findings = [];
   const resources = [];
-  const k3s = targetsK3s(config, project, view);
+  const k3s = targetsK3s(config, project, view, opts.target);
   const configMap = configMapLookup(project);
   const ruleFailures = [];
   const guarded = (rule9, file, what, fn) => {
@@ -52017,7 +52080,7 @@ function compareFindings(a, b) {
   return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
 }
 function reportProject(project, opts) {
-  const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now });
+  const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now, target: opts.target });
   const locate = createLocator();
   const findings = ev.findings.map(({ at: at2, ...rest }) => {
     const loc = locate(at2);
@@ -52063,6 +52126,42 @@ function reportProject(project, opts) {
   };
 }
 
+// policies/engine/verdict.ts
+var EXIT_OK = 0;
+var EXIT_FINDINGS = 1;
+var EXIT_INCOMPLETE = 2;
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function scanVerdict(report, failOn, opts = {}) {
+  const failing = report.findings.filter((f) => reachesThreshold(f, failOn)).length;
+  const others = opts.otherProblems ?? 0;
+  const unchecked = report.errors.length + others;
+  if (unchecked > 0) {
+    const parts = [
+      ...report.errors.length > 0 ? [`${plural(report.errors.length, "file")} could not be checked`] : [],
+      ...others > 0 ? [`${plural(others, "other problem")}`] : []
+    ];
+    return {
+      outcome: "incomplete",
+      exitCode: EXIT_INCOMPLETE,
+      failing,
+      unchecked,
+      reason: `${parts.join(" and ")}; the scan is incomplete`
+    };
+  }
+  if (failing > 0) {
+    return {
+      outcome: "fail",
+      exitCode: EXIT_FINDINGS,
+      failing,
+      unchecked,
+      reason: `${plural(failing, "finding")} at or above fail-on: ${failOn}`
+    };
+  }
+  return { outcome: "pass", exitCode: EXIT_OK, failing, unchecked, reason: "" };
+}
+
 // policies/engine/related-files.ts
 function workloadLinks(project, w) {
   const links = /* @__PURE__ */ new Set();
@@ -52082,8 +52181,8 @@ function workloadLinks(project, w) {
   }
   for (const pv of project.persistentVolumes) {
     const bound = pv.claimRef && claimNames.has(pv.claimRef.name) && sameNs(pv.claimRef.namespace);
-    const named = claims.some((c) => c.volumeName === pv.name);
-    if (bound || named) links.add(pv.file);
+    const named2 = claims.some((c) => c.volumeName === pv.name);
+    if (bound || named2) links.add(pv.file);
   }
   for (const hpa of project.autoscalers) {
     if (hpa.target.kind === w.resource.kind && hpa.target.name === w.resource.name && sameNs(hpa.namespace))
@@ -52125,9 +52224,8 @@ var loaders = {
   markdown: async () => (await Promise.resolve().then(() => (init_markdown(), markdown_exports))).markdownReporter,
   policyreport: async () => (await Promise.resolve().then(() => (init_policyreport(), policyreport_exports))).policyReportReporter
 };
-var FORMATS = Object.keys(loaders);
 async function getReporter(format) {
-  const load2 = loaders[format];
+  const load2 = FORMATS.includes(format) ? loaders[format] : void 0;
   return load2 ? load2() : void 0;
 }
 
@@ -52290,7 +52388,7 @@ import path9 from "node:path";
 import path8 from "node:path";
 var InputError = class extends Error {
 };
-var ALL_FORMATS = ["json", "sarif", "junit", "markdown", "policyreport"];
+var ALL_FORMATS = FILE_FORMATS;
 function readInputs(getInput2, env) {
   const workspace = path8.resolve(env.GITHUB_WORKSPACE || ".");
   const get2 = (name) => getInput2(name).trim();
@@ -52300,10 +52398,7 @@ function readInputs(getInput2, env) {
       throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
     insideWorkspace(workspace, globBase(p), "paths");
   }
-  const failOn = get2("fail-on") || "error";
-  if (failOn !== "error" && failOn !== "warning" && failOn !== "never") {
-    throw new InputError(`fail-on: expected error, warning or never, got "${failOn}"`);
-  }
+  const failOn = oneOf("fail-on", get2("fail-on") || "error", FAIL_ON);
   const formats = [];
   let policyReportApi = "wgpolicyk8s";
   const formatList = splitList(get2("format"));
@@ -52321,10 +52416,8 @@ function readInputs(getInput2, env) {
     }
     if (!formats.includes(f)) formats.push(f);
   }
-  const target = get2("target");
-  if (target && target !== "auto" && target !== "k3s" && target !== "kubernetes") {
-    throw new InputError(`target: expected auto, k3s or kubernetes, got "${target}"`);
-  }
+  const targetInput = get2("target");
+  const target = targetInput ? oneOf("target", targetInput, TARGETS) : void 0;
   const defaultReportDir = env.RUNNER_TEMP ? path8.join(env.RUNNER_TEMP, "persistguard") : path8.join(workspace, "persistguard-report");
   const reportDirInput = get2("report-dir");
   const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, "report-dir") : defaultReportDir;
@@ -52346,6 +52439,11 @@ function readInputs(getInput2, env) {
     token: get2("github-token"),
     ...target ? { target } : {}
   };
+}
+function oneOf(input, value, allowed) {
+  if (allowed.includes(value)) return value;
+  const choices = `${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1) ?? ""}`;
+  throw new InputError(`${input}: expected ${choices}, got "${value}"`);
 }
 function splitList(value) {
   return value.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")).flatMap((l) => l.split(/\s+/)).filter(Boolean);
@@ -52427,16 +52525,13 @@ async function walk2(workspace, dir, match) {
 }
 
 // action/main.ts
-var EXIT_OK = 0;
-var EXIT_FINDINGS = 1;
-var EXIT_INPUT = 2;
 async function run() {
   try {
     const code = await runChecked();
     setOutput("exit-code", String(code));
   } catch (err) {
     try {
-      setOutput("exit-code", String(EXIT_INPUT));
+      setOutput("exit-code", String(EXIT_INCOMPLETE));
     } catch {
     }
     if (err instanceof InputError) setFailed(`persistguard: ${err.message}`);
@@ -52469,7 +52564,6 @@ async function runChecked() {
       `invalid configuration: ${configErrors.map((e) => `${rel(e.file)}${e.line ? `:${e.line}` : ""}: ${e.message}`).join("; ")}`
     );
   }
-  if (inputs.target) config.target = inputs.target;
   const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
   for (const p of unmatched) warning(`paths: "${p}" matches no file in the workspace`, { title: "persistguard" });
   const project = paths.length > 0 ? await loadPaths(paths, {
@@ -52477,7 +52571,7 @@ async function runChecked() {
     limits: config.limits,
     exclude: [...config.exclude, ...ownOutputs(inputs)]
   }) : void 0;
-  let report = project ? reportProject(project, { config, now: /* @__PURE__ */ new Date() }) : {
+  let report = project ? reportProject(project, { config, target: inputs.target, now: /* @__PURE__ */ new Date() }) : {
     tool: { name: "persistguard", version: VERSION7 },
     findings: [],
     errors: [],
@@ -52531,19 +52625,10 @@ _${scope}_
   setOutput("suppressed", String(report.findings.filter((f) => f.suppressed).length));
   setOutput("report-dir", written.dir);
   setOutput("sarif-file", written.sarif ?? "");
-  if (inputs.failOn === "never") return EXIT_OK;
-  if (report.errors.length > 0) {
-    setFailed(
-      `persistguard: ${report.errors.length} file${report.errors.length === 1 ? "" : "s"} could not be checked (see the annotations); the scan is incomplete`
-    );
-    return EXIT_INPUT;
-  }
-  const failing = report.findings.filter((f) => reachesThreshold(f, inputs.failOn)).length;
-  if (failing > 0) {
-    setFailed(`persistguard: ${failing} finding${failing === 1 ? "" : "s"} at or above fail-on: ${inputs.failOn}`);
-    return EXIT_FINDINGS;
-  }
-  return EXIT_OK;
+  const verdict = scanVerdict(report, inputs.failOn);
+  if (verdict.outcome === "incomplete") setFailed(`persistguard: ${verdict.reason} (see the annotations)`);
+  else if (verdict.outcome === "fail") setFailed(`persistguard: ${verdict.reason}`);
+  return verdict.exitCode;
 }
 async function checkRealPaths(inputs) {
   const root = await realpath(inputs.workspace).catch(() => {
