@@ -317,8 +317,10 @@ describe('persistguard itself fails (broken cluster view test double): admit() a
     });
     expect(d.response.allowed).toBe(true);
     expect(d.response.status).toBeUndefined();
-    expect(d).toMatchObject({ verdict: 'warn', reason: 'unreadable' });
-    expect(warnings(d).join('\n')).toContain('audit mode');
+    expect(d).toMatchObject({ verdict: 'warn', reason: 'unreadable', internalError: { message: expect.any(String) } });
+    expect(warnings(d)).toEqual([
+      expect.stringMatching(/^persistguard internal error: .*\(allowed without checks: audit mode\)$/),
+    ]);
   });
 
   test.each(cases)('enforce mode with --on-error allow allows and warns when the view throws $what', ({ where }) => {
