@@ -4,7 +4,7 @@
  */
 import picomatch from 'picomatch';
 import { loadObject, evaluate } from '../policies/index.js';
-import type { ClusterView, FailChoice, ResolvedConfig, WebhookMode } from '../policies/index.js';
+import type { ClusterView, FailChoice, PendingFinding, ResolvedConfig, WebhookMode } from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import { boundedWarnings, denialMessage, findingLine, printable, truncate } from './messages.js';
 
@@ -259,20 +259,25 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     view = undefined;
   }
 
-  const project = loadObject(
-    target,
-    { file: `admission:${kind}/${namespace ?? ''}/${name ?? ''}`, index: 0 },
-    { fromJson: true },
-  );
-  if (project.workloads.length === 0) {
-    const why = project.errors.map((e) => e.message).join('; ') || 'no workload could be read from it';
-    return unreadable(req, opts, where, why);
+  let findings: PendingFinding[];
+  try {
+    const project = loadObject(
+      target,
+      { file: `admission:${kind}/${namespace ?? ''}/${name ?? ''}`, index: 0 },
+      { fromJson: true },
+    );
+    if (project.workloads.length === 0) {
+      const why = project.errors.map((e) => e.message).join('; ') || 'no workload could be read from it';
+      return unreadable(req, opts, where, why);
+    }
+    // Read in part (a malformed field): judged on what could be read, and the user is told what was not.
+    for (const e of project.errors.slice(0, 3))
+      warnings.push(`persistguard: part of ${where} could not be read: ${e.message}`);
+    findings = evaluate(project, { config, view, now: opts.now }).findings;
+  } catch (err) {
+    // The loader reports what it cannot read as errors: a throw here is persistguard's own bug, not the object's.
+    return internalError(req, opts, err);
   }
-  // Read in part (a malformed field): judged on what could be read, and the user is told what was not.
-  for (const e of project.errors.slice(0, 3))
-    warnings.push(`persistguard: part of ${where} could not be read: ${e.message}`);
-  // The loader reports what it cannot read; a throw from here on is persistguard's own bug, answered by admit().
-  const findings = evaluate(project, { config, view, now: opts.now }).findings;
 
   const active = findings.filter((f) => !f.suppressed);
   const suppressed = findings.length - active.length;

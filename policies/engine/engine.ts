@@ -5,9 +5,9 @@
  */
 import type { ClusterView } from '../model/cluster-view.js';
 import type { ResolvedConfig, RuleSetting } from '../config/types.js';
-import type { Target } from '../model/options.js';
 import type { PendingFinding, RuleReport, Severity, SeveritySetting } from '../model/findings.js';
 import type { Anchor, ConfigMapModel, Project, ResourceRef, WorkloadModel } from '../model/model.js';
+import type { Target } from '../model/options.js';
 import { anchorFile } from '../model/model.js';
 import type { Rule, RuleContext, WorkloadRuleContext } from '../rules/rule.js';
 import { allRules } from '../rules/index.js';
@@ -21,13 +21,13 @@ export interface EvaluateOptions {
   view?: ClusterView;
   /** Defaults to every built-in rule. */
   rules?: Rule[];
-  /** For exemption expiry; defaults to the current date. */
-  now?: Date;
   /**
    * The cluster the images are judged for (`scan --target`, the Action's `target` input); defaults to the
    * config's `target`. An option rather than a config edit, so the config object stays what was loaded.
    */
   target?: Target;
+  /** For exemption expiry; defaults to the current date. */
+  now?: Date;
 }
 
 export interface Evaluation {
@@ -69,14 +69,13 @@ export function renderMessage(template: string, data: Record<string, string | nu
   );
 }
 
-/**
- * Whether the scan targets k3s: `target` (the evaluation option, else the config's) says so, or with `auto`
- * the scanned files show k3s steps (imports, `k3s` commands), or a live cluster's nodes run k3s.
- */
+/** Whether the scan targets k3s: config `target`, or (auto) k3s signals or import steps in the repo. */
+/** `target: auto` means k3s when the scanned files show k3s steps, or when a live cluster's nodes run k3s. */
 export function targetsK3s(
   config: ResolvedConfig,
   project: Project,
   view?: ClusterView,
+  /** The evaluation's `target` option when given; the config's otherwise. */
   target: Target = config.target,
 ): boolean {
   if (target === 'k3s') return true;
