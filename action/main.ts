@@ -30,13 +30,17 @@ import type { GitHubApi } from './github-api.js';
 import { expandPaths } from './globs.js';
 import { InputError, readInputs, type ActionInputs } from './inputs.js';
 
+/** The core's exit codes (see `scanVerdict`), under the names the Action has always exported. */
+export { EXIT_FINDINGS, EXIT_OK } from '../policies/index.js';
+export const EXIT_INPUT = EXIT_INCOMPLETE;
+
 export async function run(): Promise<void> {
   try {
     const code = await runChecked();
     core.setOutput('exit-code', String(code));
   } catch (err) {
     try {
-      core.setOutput('exit-code', String(EXIT_INCOMPLETE));
+      core.setOutput('exit-code', String(EXIT_INPUT));
     } catch {
       // GITHUB_OUTPUT unusable (the very error being reported, perhaps): the failure below still shows.
     }

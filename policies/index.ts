@@ -30,7 +30,6 @@ export {
   FAIL_CHOICES,
   FAIL_ON,
   FILE_FORMATS,
-  FORMATS,
   POLICY_REPORT_APIS,
   TARGETS,
   WEBHOOK_MODES,
@@ -45,6 +44,8 @@ export { closest } from './config/suggest.js';
 export { loadObject, loadPaths, loadText } from './load/index.js';
 export type { LoadObjectOptions, LoadOptions, LoadPathsOptions } from './load/index.js';
 export { SKIPPED_DIRS } from './load/discover.js';
+
+export { imageAliases } from './facts/images.js';
 export {
   claimFields,
   isDefaultStorageClass,
@@ -53,18 +54,17 @@ export {
 } from './load/storage-objects.js';
 export type { ClaimFields, PersistentVolumeFields, StorageClassFields } from './load/storage-objects.js';
 
-export { imageAliases } from './facts/images.js';
-
 export type { Rule, RuleMeta } from './rules/rule.js';
 export { allRules, getRule } from './rules/index.js';
 
-export { evaluate, type EvaluateOptions } from './engine/engine.js';
-export { reportObjects, reportProject, scanPaths, type NamedObject, type ReportOptions } from './engine/scan.js';
+export { evaluate } from './engine/engine.js';
+export { reportProject, scanPaths, type ReportOptions } from './engine/scan.js';
+export { affectedFiles } from './engine/related-files.js';
+export { reportObjects, type NamedObject } from './engine/scan.js';
 export { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, scanVerdict } from './engine/verdict.js';
 export type { ExitCode, Outcome, ScanVerdict, VerdictOptions } from './engine/verdict.js';
-export { affectedFiles } from './engine/related-files.js';
 
-export { getReporter } from './report/index.js';
+export { FORMATS, getReporter } from './report/index.js';
 export type { Reporter, ReporterOptions } from './report/types.js';
 export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';
 export { byPosition } from './report/sarif.js';
