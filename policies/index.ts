@@ -26,14 +26,7 @@ export type {
   SeveritySetting,
 } from './model/findings.js';
 export { reachesThreshold } from './model/findings.js';
-export {
-  FAIL_CHOICES,
-  FAIL_ON,
-  FILE_FORMATS,
-  POLICY_REPORT_APIS,
-  TARGETS,
-  WEBHOOK_MODES,
-} from './model/options.js';
+export { FAIL_CHOICES, FAIL_ON, FILE_FORMATS, POLICY_REPORT_APIS, TARGETS, WEBHOOK_MODES } from './model/options.js';
 export type { FailChoice, FileFormat, Format, PolicyReportApi, Target, WebhookMode } from './model/options.js';
 export type { ClaimUser, ClusterView, Presence } from './model/cluster-view.js';
 
@@ -60,7 +53,7 @@ export { allRules, getRule } from './rules/index.js';
 export { evaluate } from './engine/engine.js';
 export { reportProject, scanPaths, type ReportOptions } from './engine/scan.js';
 export { affectedFiles } from './engine/related-files.js';
-export { reportObjects, type NamedObject } from './engine/scan.js';
+export { reportObjects, type NamedObject } from './engine/objects.js';
 export { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, scanVerdict } from './engine/verdict.js';
 export type { ExitCode, Outcome, ScanVerdict, VerdictOptions } from './engine/verdict.js';
 

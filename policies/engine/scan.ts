@@ -4,14 +4,13 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { EvaluatedResource, Finding, ScanReport } from '../model/findings.js';
 import type { DocRef, Project } from '../model/model.js';
-import type { Target } from '../model/options.js';
-import { mergeProject, emptyProject } from '../model/model.js';
 import type { ClusterView } from '../model/cluster-view.js';
 import type { LoadPathsOptions } from '../load/index.js';
-import { loadObject, loadPaths } from '../load/index.js';
+import { loadPaths } from '../load/index.js';
 import { createLocator } from '../locate/locate.js';
 import { evaluate } from './engine.js';
 import { VERSION } from '../model/version.js';
+import type { Target } from '../model/options.js';
 
 export interface ReportOptions {
   config: ResolvedConfig;
@@ -94,22 +93,4 @@ export async function scanPaths(
   const { config, view, now, target, ...load } = opts;
   const project = await loadPaths(paths, { ...load, limits: config.limits, exclude: config.exclude });
   return reportProject(project, { config, view, now, target });
-}
-
-/** One already-parsed object and the name it is reported under (`cluster:Deployment/shop/db`, `admission:…`). */
-export interface NamedObject {
-  object: unknown;
-  file: string;
-}
-
-/**
- * Evaluates already-parsed objects (`persistguard audit`'s live workloads): no files, so findings carry JSON
- * paths and line 0. Each object counts as one file in the summary; the config's limits apply to each.
- */
-export function reportObjects(objects: readonly NamedObject[], opts: ReportOptions): ScanReport {
-  const project = emptyProject();
-  for (const { object, file } of objects)
-    mergeProject(project, loadObject(object, { file, index: 0 }, { limits: opts.config.limits, fromJson: true }));
-  project.files = objects.length;
-  return reportProject(project, opts);
 }

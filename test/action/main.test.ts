@@ -17,11 +17,7 @@ const reportProject = jest.fn(() => structuredClone(nextReport));
 
 jest.unstable_mockModule('@actions/core', () => core);
 jest.unstable_mockModule('@actions/github', () => github);
-jest.unstable_mockModule('../../policies/engine/scan.js', () => ({
-  reportProject,
-  scanPaths: jest.fn(),
-  reportObjects: jest.fn(),
-}));
+jest.unstable_mockModule('../../policies/engine/scan.js', () => ({ reportProject, scanPaths: jest.fn() }));
 const { run } = await import('../../action/main.js');
 
 let ws: string;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { reportObjects, reportProject } from '../../policies/engine/scan.js';
+import { reportProject } from '../../policies/engine/scan.js';
+import { reportObjects } from '../../policies/engine/objects.js';
 import { loadText } from '../../policies/load/index.js';
 import { mergeProject } from '../../policies/model/model.js';
 import { defaultConfig } from '../../policies/config/types.js';
