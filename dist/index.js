@@ -52126,42 +52126,6 @@ function reportProject(project, opts) {
   };
 }
 
-// policies/engine/verdict.ts
-var EXIT_OK = 0;
-var EXIT_FINDINGS = 1;
-var EXIT_INCOMPLETE = 2;
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-function scanVerdict(report, failOn, opts = {}) {
-  const failing = report.findings.filter((f) => reachesThreshold(f, failOn)).length;
-  const others = opts.otherProblems ?? 0;
-  const unchecked = report.errors.length + others;
-  if (unchecked > 0) {
-    const parts = [
-      ...report.errors.length > 0 ? [`${plural(report.errors.length, "file")} could not be checked`] : [],
-      ...others > 0 ? [`${plural(others, "other problem")}`] : []
-    ];
-    return {
-      outcome: "incomplete",
-      exitCode: EXIT_INCOMPLETE,
-      failing,
-      unchecked,
-      reason: `${parts.join(" and ")}; the scan is incomplete`
-    };
-  }
-  if (failing > 0) {
-    return {
-      outcome: "fail",
-      exitCode: EXIT_FINDINGS,
-      failing,
-      unchecked,
-      reason: `${plural(failing, "finding")} at or above fail-on: ${failOn}`
-    };
-  }
-  return { outcome: "pass", exitCode: EXIT_OK, failing, unchecked, reason: "" };
-}
-
 // policies/engine/related-files.ts
 function workloadLinks(project, w) {
   const links = /* @__PURE__ */ new Set();
@@ -52213,6 +52177,42 @@ function affectedFiles(project, changed) {
     }
   }
   return result2;
+}
+
+// policies/engine/verdict.ts
+var EXIT_OK = 0;
+var EXIT_FINDINGS = 1;
+var EXIT_INCOMPLETE = 2;
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function scanVerdict(report, failOn, opts = {}) {
+  const failing = report.findings.filter((f) => reachesThreshold(f, failOn)).length;
+  const others = opts.otherProblems ?? 0;
+  const unchecked = report.errors.length + others;
+  if (unchecked > 0) {
+    const parts = [
+      ...report.errors.length > 0 ? [`${plural(report.errors.length, "file")} could not be checked`] : [],
+      ...others > 0 ? [`${plural(others, "other problem")}`] : []
+    ];
+    return {
+      outcome: "incomplete",
+      exitCode: EXIT_INCOMPLETE,
+      failing,
+      unchecked,
+      reason: `${parts.join(" and ")}; the scan is incomplete`
+    };
+  }
+  if (failing > 0) {
+    return {
+      outcome: "fail",
+      exitCode: EXIT_FINDINGS,
+      failing,
+      unchecked,
+      reason: `${plural(failing, "finding")} at or above fail-on: ${failOn}`
+    };
+  }
+  return { outcome: "pass", exitCode: EXIT_OK, failing, unchecked, reason: "" };
 }
 
 // policies/report/index.ts
@@ -52525,13 +52525,14 @@ async function walk2(workspace, dir, match) {
 }
 
 // action/main.ts
+var EXIT_INPUT = EXIT_INCOMPLETE;
 async function run() {
   try {
     const code = await runChecked();
     setOutput("exit-code", String(code));
   } catch (err) {
     try {
-      setOutput("exit-code", String(EXIT_INCOMPLETE));
+      setOutput("exit-code", String(EXIT_INPUT));
     } catch {
     }
     if (err instanceof InputError) setFailed(`persistguard: ${err.message}`);
