@@ -59,8 +59,7 @@ export function installManifest(text: string, opts: InstallOptions): { text: str
     const webhooks = Array.isArray(obj.webhooks) ? (obj.webhooks as Record<string, unknown>[]) : [];
     webhooks.forEach((w, j) => {
       const service = ((w.clientConfig ?? {}) as Record<string, unknown>).service as
-        | Record<string, unknown>
-        | undefined;
+        Record<string, unknown> | undefined;
       if (str(service?.name) !== opts.service || str(service?.namespace) !== opts.namespace) return;
       doc.setIn(['webhooks', j, 'clientConfig', 'caBundle'], caBundle);
       patched++;
