@@ -9,6 +9,7 @@ import { emptyProject, type Project } from '../../model/model.js';
 import { ScriptScanner, type ShellSegment, type TextPosition } from './scan.js';
 import { UNKNOWN } from './expand.js';
 import { loadSourceText } from '../source.js';
+import { replaceTemplateActions, type ScanStats } from '../parse/template-actions.js';
 
 export type ScriptKind = 'shell' | 'makefile' | 'justfile' | 'taskfile' | 'workflow' | 'dockerfile';
 
@@ -29,8 +30,43 @@ export function lineLocator(text: string, startLine = 1, startColumn = 1): (offs
 }
 
 /** `{{ .IMAGE }}` must stay one word for the shell reader: blanks inside templates become \u0001 (same length). */
-function maskTemplates(text: string): string {
-  return text.replace(/\{\{[^}\n]*\}\}/g, (m) => m.replace(/[ \t]/g, '\u0001'));
+export function maskTemplates(text: string, stats?: ScanStats): string {
+  return replaceTemplateActions(
+    text,
+    { singleLine: true },
+    (a) => text.slice(a.start, a.end).replace(/[ \t]/g, '\u0001'),
+    stats,
+  );
+}
+
+/** A make value without its trailing comment (`\s+#.*$`), found without the regex's quadratic retries. */
+export function stripMakeComment(value: string): string {
+  for (let i = value.indexOf('#'); i > 0; i = value.indexOf('#', i + 1)) {
+    if (/\s/.test(value.charAt(i - 1))) return value.slice(0, i).trimEnd();
+  }
+  return value;
+}
+
+/**
+ * A just recipe header `name params…:` (not `name := value`): the name and the text between it and the
+ * colon. Written as a scan: `^@?([A-Za-z_][\w-]*)([^:]*):(?!=)` retries every split of the name, which is
+ * quadratic on a long word with no colon.
+ */
+export function justRecipeHeader(line: string): { name: string; params: string } | undefined {
+  const m = /^@?[A-Za-z_][\w-]*/.exec(line);
+  if (!m) return undefined;
+  const colon = line.indexOf(':', m[0].length);
+  if (colon < 0 || line.charCodeAt(colon + 1) === 0x3d /* = */) return undefined;
+  return { name: m[0].replace(/^@/, ''), params: line.slice(m[0].length, colon) };
+}
+
+// A parameter starts at a word boundary (the lookbehind): otherwise every position inside a long word
+// would be a new start that rescans the word, which is quadratic.
+const JUST_PARAM = /(?<![\w-])([A-Za-z_][\w-]*)=("[^"]*"|'[^']*'|[^\s]+)/g;
+
+/** `name=default` parameters of a just recipe header. */
+export function justParameters(params: string): { name: string; value: string }[] {
+  return [...params.matchAll(JUST_PARAM)].map((p) => ({ name: p[1] as string, value: unquote(p[2] as string) }));
 }
 
 /** Keeps only the given lines' text (others blanked, newlines kept), so offsets stay the file's offsets. */
@@ -74,7 +110,7 @@ function scanMakefile(text: string, scanner: ScriptScanner): ShellSegment {
     const assign = /^(?:export\s+|override\s+)*([A-Za-z_][\w.-]*)\s*(\?=|::=|:=|\+=|!=|=)\s*(.*)$/.exec(line);
     if (assign) {
       const [, name, op, value] = assign as unknown as [string, string, string, string];
-      const v = unquote(value.replace(/\s+#.*$/, ''));
+      const v = unquote(stripMakeComment(value));
       scanner.defineGlobal(name, op === '!=' ? UNKNOWN : v, op === '!=' ? 'literal' : 'make', offset);
       inRule = false;
     } else if (/^[^\s#=][^=]*?:(?!=)/.test(line)) {
@@ -110,12 +146,10 @@ function scanJustfile(text: string, scanner: ScriptScanner): ShellSegment {
       inRecipe = false;
       continue;
     }
-    const header = /^@?([A-Za-z_][\w-]*)([^:]*):(?!=)/.exec(line);
+    const header = justRecipeHeader(line);
     if (header) {
       inRecipe = true;
-      for (const p of (header[2] as string).matchAll(/([A-Za-z_][\w-]*)=("[^"]*"|'[^']*'|[^\s]+)/g)) {
-        scanner.defineGlobal(p[1] as string, unquote(p[2] as string), 'literal', offset);
-      }
+      for (const p of justParameters(header.params)) scanner.defineGlobal(p.name, p.value, 'literal', offset);
       continue;
     }
     if (line.trim() !== '' && !line.trimStart().startsWith('#')) inRecipe = false;
