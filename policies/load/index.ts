@@ -99,6 +99,11 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
   const judge = (value: unknown): boolean => isJudgedValue(value, composeByName, allowCompose);
   const parsed: ParseResult =
     cls.kind === 'json' ? parseJsonText(file, text, limits, { judge }) : parseYamlStream(file, text, limits, { judge });
+  if (opts.forceYaml && parsed.docs.length === 0 && parsed.errors.length === 0 && (parsed.skipped ?? 0) === 0) {
+    // `helm template … | persistguard scan -` after a failed render: saying "no risks found" would fail open.
+    p.errors.push({ file, message: 'no YAML document in the input: the render produced nothing (did it fail?)' });
+    return p;
+  }
   let template = false;
   let skipped = parsed.skipped ?? 0;
   for (const { docText, ...error } of parsed.errors) {

@@ -112,6 +112,17 @@ describe('#13 C4: "Helm template" is decided per document, and only when the YAM
   });
 });
 
+describe('#7 item 11: standard input with no document is an input error (a failed render must not pass)', () => {
+  test.each(['', '\n', '---\n', '# comment only\n---\n...\n'])('%j', (text) => {
+    const p = loadText('<stdin>', text, { forceYaml: true });
+    expect(p.errors).toEqual([{ file: '<stdin>', message: expect.stringMatching(/render produced nothing/) }]);
+  });
+
+  test('documents that are not ours are not "nothing"', () => {
+    expect(loadText('<stdin>', 'a: 1\n', { forceYaml: true }).errors).toEqual([]);
+  });
+});
+
 describe('Kustomize patch fragments are not judged as whole resources', () => {
   let dir: string;
   beforeAll(() => {

@@ -32,7 +32,7 @@ export interface ParseError extends LoadError {
 export interface ParseResult {
   docs: ParsedDocument[];
   errors: ParseError[];
-  /** Documents read but not judged (`judge` said no): counted, never walked. */
+  /** Documents read but not judged (`judge` said no): counted, never walked. Empty documents do not count. */
   skipped?: number;
 }
 
@@ -228,11 +228,12 @@ function parseOne(
   raw: RawDocument,
   limits: Limits,
   judge: (value: unknown) => boolean,
-): ParsedDocument | ParseError | 'multi' | 'skipped' {
+): ParsedDocument | ParseError | 'multi' | 'skipped' | 'empty' {
   try {
     // js-yaml 4.3 bounds nesting itself (`maxDepth`, default 100); @types/js-yaml does not declare the option.
     const options = { schema: SCHEMA, filename: file, maxDepth: limits.maxDepth } as jsYaml.LoadOptions;
     const value = jsYaml.load(raw.text, options);
+    if (value === null || value === undefined) return 'empty';
     if (!judge(value)) return 'skipped';
     // Without an alias (`*name`) nothing is shared, and js-yaml has already bounded the depth.
     if (raw.text.includes('*')) checkStructure(value, limits);
@@ -293,6 +294,7 @@ export function parseWithYaml(file: string, text: string, limits: Limits, opts: 
     try {
       // Aliases resolve to the anchor's own object (no copies), so checkStructure below bounds the work.
       const value: unknown = doc.toJS({ maxAliasCount: -1 });
+      if (value === null || value === undefined) return;
       if (!judge(value)) {
         out.skipped = (out.skipped ?? 0) + 1;
         return;
@@ -328,6 +330,7 @@ export function parseYamlStream(file: string, text: string, limits: Limits, opts
     const r = parseOne(file, i, raws[i] as RawDocument, limits, judge);
     if (r === 'multi') return parseWithYaml(file, text, limits, opts);
     if (r === 'skipped') out.skipped = (out.skipped ?? 0) + 1;
+    else if (r === 'empty') continue;
     else if ('ref' in r) out.docs.push(r);
     else out.errors.push(r);
   }
