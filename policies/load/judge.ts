@@ -70,7 +70,8 @@ export function isHelmTemplateObject(value: unknown, docText: string): boolean {
     }
     if (v === null || typeof v !== 'object' || seen.has(v)) continue;
     seen.add(v);
-    if (Array.isArray(v)) stack.push(...(v as unknown[]));
+    // One push per element: spreading a huge list into push() throws RangeError (too many arguments).
+    if (Array.isArray(v)) for (const item of v as unknown[]) stack.push(item);
     else for (const [k, child] of Object.entries(v)) stack.push(k, child);
   }
   return false;

@@ -102,6 +102,16 @@ describe('#13 C4: "Helm template" is decided per document, and only when the YAM
     expect(p.notes).toEqual([]);
   });
 
+  test('a huge list in a manifest with {{ }} is walked without throwing', () => {
+    const args = JSON.stringify(Array.from({ length: 300_000 }, (_, i) => `a${i}`));
+    const p = loadText(
+      'k8s/db.yaml',
+      PG('db').replace('image: postgres:16', `image: postgres:16\n          args: ${args}`) + '# {{ x }}\n',
+    );
+    expect(p.errors).toEqual([]);
+    expect(p.workloads).toHaveLength(1);
+  });
+
   test('a document that is a chart template is noted; the other documents are judged', () => {
     const tpl = PG('tpl').replace('image: postgres:16', 'image: "{{ .Values.image }}"');
     const broken = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include "x.name" . }}\n';
