@@ -49955,7 +49955,7 @@ function isHelmTemplateObject(value, docText) {
     }
     if (v === null || typeof v !== "object" || seen.has(v)) continue;
     seen.add(v);
-    if (Array.isArray(v)) stack.push(...v);
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
     else for (const [k, child2] of Object.entries(v)) stack.push(k, child2);
   }
   return false;
