@@ -50348,6 +50348,73 @@ var import_picomatch = __toESM(require_picomatch2(), 1);
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { existsSync as existsSync3 } from "node:fs";
 import path6 from "node:path";
+
+// policies/load/judge.ts
+function isObj2(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+function isJudgedValue(value, composeByName, allowCompose) {
+  if (isKubernetesObject(value)) return true;
+  if (!allowCompose) return false;
+  return composeByName ? isObj2(value) : isComposeDocument(value);
+}
+var K8S_API_VERSION = /^["']?apiVersion["']?[ \t]*:/m;
+var K8S_KIND = /^["']?kind["']?[ \t]*:/m;
+var COMPOSE_SERVICES = /^["']?services["']?[ \t]*:/m;
+var COMPOSE_SERVICE_KEY = /^[ \t]+["']?(?:image|build)["']?[ \t]*:/m;
+var JSON_API_VERSION = /"apiVersion"\s*:/;
+var JSON_KIND = /"kind"\s*:/;
+function looksJudgedText(text3, format2, composeByName) {
+  if (format2 === "json") return JSON_API_VERSION.test(text3) && JSON_KIND.test(text3);
+  if (composeByName) return true;
+  if (K8S_API_VERSION.test(text3) && K8S_KIND.test(text3)) return true;
+  return COMPOSE_SERVICES.test(text3) && COMPOSE_SERVICE_KEY.test(text3);
+}
+var CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
+function isHelmTemplateObject(value, docText) {
+  if (!docText.includes("{{") || !isObj2(value)) return false;
+  const skipTop = new Set(CONFIG_KINDS.has(String(value.kind)) ? ["data", "stringData", "binaryData"] : []);
+  const seen = /* @__PURE__ */ new Set();
+  const stack = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (skipTop.has(k)) continue;
+    if (k === "metadata" && isObj2(v)) {
+      for (const [mk, mv] of Object.entries(v)) if (mk !== "annotations" && mk !== "labels") stack.push(mk, mv);
+      continue;
+    }
+    stack.push(k, v);
+  }
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (hasHelmAction(v)) return true;
+      continue;
+    }
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else for (const [k, child2] of Object.entries(v)) stack.push(k, child2);
+  }
+  return false;
+}
+function isPartialWorkload(value) {
+  if (!isObj2(value) || typeof value.kind !== "string") return false;
+  const podSpec = podSpecOf(value.kind, isObj2(value.spec) ? value.spec : void 0);
+  if (!podSpec) return false;
+  const containers = Array.isArray(podSpec.containers) ? podSpec.containers : [];
+  return containers.length > 0 && containers.every((c) => isObj2(c) && c.image === void 0);
+}
+function podSpecOf(kind, spec) {
+  if (!spec) return void 0;
+  if (kind === "Pod") return spec;
+  if (kind === "CronJob") {
+    const job = isObj2(spec.jobTemplate) && isObj2(spec.jobTemplate.spec) ? spec.jobTemplate.spec : void 0;
+    return job && isObj2(job.template) && isObj2(job.template.spec) ? job.template.spec : void 0;
+  }
+  return isObj2(spec.template) && isObj2(spec.template.spec) ? spec.template.spec : void 0;
+}
+
+// policies/load/discover.ts
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   ".git",
   "node_modules",
@@ -50580,6 +50647,13 @@ function flush(candidates, limits, sink, seen, counter) {
     else sink.file(c.display, r.text, { ...c.helm ? { helmChartTemplate: true } : {} });
   }
 }
+var OVERSIZED_HEAD_BYTES = 64 * 1024;
+function oversizedIsOurs(fd, cls) {
+  if (cls.kind !== "yaml" && cls.kind !== "json") return true;
+  const head = Buffer.alloc(OVERSIZED_HEAD_BYTES);
+  const n = readSync(fd, head, 0, head.length, 0);
+  return looksJudgedText(head.subarray(0, n).toString("utf8"), cls.kind, cls.kind === "yaml" && cls.compose);
+}
 function readCandidate(c, limits) {
   const cls = classifyPath(c.display);
   const optional = cls.kind === "maybe-script";
@@ -50592,7 +50666,7 @@ function readCandidate(c, limits) {
       if (readSync(fd, head, 0, 2, 0) < 2 || head[0] !== 35 || head[1] !== 33) return { kind: "skip" };
     }
     if (size > limits.maxFileBytes) {
-      if (optional) return { kind: "skip" };
+      if (optional || !oversizedIsOurs(fd, cls)) return { kind: "skip" };
       return {
         kind: "error",
         error: {
@@ -50622,71 +50696,6 @@ function readCandidate(c, limits) {
       }
     }
   }
-}
-
-// policies/load/judge.ts
-function isObj2(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-function isJudgedValue(value, composeByName, allowCompose) {
-  if (isKubernetesObject(value)) return true;
-  if (!allowCompose) return false;
-  return composeByName ? isObj2(value) : isComposeDocument(value);
-}
-var K8S_API_VERSION = /^["']?apiVersion["']?[ \t]*:/m;
-var K8S_KIND = /^["']?kind["']?[ \t]*:/m;
-var COMPOSE_SERVICES = /^["']?services["']?[ \t]*:/m;
-var COMPOSE_SERVICE_KEY = /^[ \t]+["']?(?:image|build)["']?[ \t]*:/m;
-var JSON_API_VERSION = /"apiVersion"\s*:/;
-var JSON_KIND = /"kind"\s*:/;
-function looksJudgedText(text3, format2, composeByName) {
-  if (format2 === "json") return JSON_API_VERSION.test(text3) && JSON_KIND.test(text3);
-  if (composeByName) return true;
-  if (K8S_API_VERSION.test(text3) && K8S_KIND.test(text3)) return true;
-  return COMPOSE_SERVICES.test(text3) && COMPOSE_SERVICE_KEY.test(text3);
-}
-var CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
-function isHelmTemplateObject(value, docText) {
-  if (!docText.includes("{{") || !isObj2(value)) return false;
-  const skipTop = new Set(CONFIG_KINDS.has(String(value.kind)) ? ["data", "stringData", "binaryData"] : []);
-  const seen = /* @__PURE__ */ new Set();
-  const stack = [];
-  for (const [k, v] of Object.entries(value)) {
-    if (skipTop.has(k)) continue;
-    if (k === "metadata" && isObj2(v)) {
-      for (const [mk, mv] of Object.entries(v)) if (mk !== "annotations" && mk !== "labels") stack.push(mk, mv);
-      continue;
-    }
-    stack.push(k, v);
-  }
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === "string") {
-      if (hasHelmAction(v)) return true;
-      continue;
-    }
-    if (v === null || typeof v !== "object" || seen.has(v)) continue;
-    seen.add(v);
-    if (Array.isArray(v)) for (const item of v) stack.push(item);
-    else for (const [k, child2] of Object.entries(v)) stack.push(k, child2);
-  }
-  return false;
-}
-function isPartialWorkload(value) {
-  if (!isObj2(value) || typeof value.kind !== "string") return false;
-  const podSpec = podSpecOf(value.kind, isObj2(value.spec) ? value.spec : void 0);
-  if (!podSpec) return false;
-  const containers = Array.isArray(podSpec.containers) ? podSpec.containers : [];
-  return containers.length > 0 && containers.every((c) => isObj2(c) && c.image === void 0);
-}
-function podSpecOf(kind, spec) {
-  if (!spec) return void 0;
-  if (kind === "Pod") return spec;
-  if (kind === "CronJob") {
-    const job = isObj2(spec.jobTemplate) && isObj2(spec.jobTemplate.spec) ? spec.jobTemplate.spec : void 0;
-    return job && isObj2(job.template) && isObj2(job.template.spec) ? job.template.spec : void 0;
-  }
-  return isObj2(spec.template) && isObj2(spec.template.spec) ? spec.template.spec : void 0;
 }
 
 // policies/load/kustomize.ts

@@ -179,7 +179,9 @@ describe('bad files on disk: the rest of the scan completes', () => {
       path.join(dir, 'k8s', 'latin1.yaml'),
       Buffer.concat([Buffer.from('a: 1\nb: caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
     );
-    writeFileSync(path.join(dir, 'k8s', 'huge.yaml'), Buffer.alloc(Math.round(7.2 * 1024 * 1024), 0x20));
+    const huge = Buffer.alloc(Math.round(7.2 * 1024 * 1024), 0x20);
+    huge.write('apiVersion: v1\nkind: ConfigMap\n'); // a manifest: too big is an error (other big files are skipped)
+    writeFileSync(path.join(dir, 'k8s', 'huge.yaml'), huge);
     writeFileSync(path.join(dir, 'k8s', 'invalid.yaml'), 'kind: Pod\napiVersion: v1\na: [\n');
     writeFileSync(path.join(dir, 'k8s', 'z-good.yaml'), GOOD.replace('good', 'last'));
     writeFileSync(path.join(dir, 'program'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00])); // extension-less binary: skipped silently

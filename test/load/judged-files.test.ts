@@ -122,6 +122,27 @@ describe('#13 C4: "Helm template" is decided per document, and only when the YAM
   });
 });
 
+describe('oversized files: an input error only when they are ours', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pg-big-'));
+    const filler = `  "x": "${'y'.repeat(1000)}",\n`.repeat(1100);
+    writeFileSync(path.join(dir, 'package-lock.json'), `{\n  "name": "app",\n${filler}  "z": 1\n}\n`);
+    writeFileSync(
+      path.join(dir, 'big.yaml'),
+      `apiVersion: v1\nkind: ConfigMap\ndata:\n${filler.replace(/"x": /g, 'x: ').replace(/,$/gm, '')}`,
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a 1 MB package-lock.json is skipped quietly; a 1 MB manifest is a limits error', async () => {
+    const p = await loadPaths(['.'], { cwd: dir, limits: { maxFileBytes: 1024 * 1024 } });
+    expect(p.errors.map((e) => [e.file, e.message])).toEqual([
+      ['big.yaml', expect.stringMatching(/limits\.maxFileBytes/)],
+    ]);
+  });
+});
+
 describe('#7 item 11: standard input with no document is an input error (a failed render must not pass)', () => {
   test.each(['', '\n', '---\n', '# comment only\n---\n...\n'])('%j', (text) => {
     const p = loadText('<stdin>', text, { forceYaml: true });
