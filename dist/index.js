@@ -43899,9 +43899,6 @@ function shebangScript(text3) {
   const first = text3.slice(0, text3.indexOf("\n") < 0 ? text3.length : text3.indexOf("\n"));
   return /^#!\s*(?:\/usr)?\/bin\/(?:env\s+(?:-\S+\s+)*)?(?:ba|da|a|z)?sh\b/.test(first) ? "shell" : void 0;
 }
-function looksLikeHelmTemplate(text3) {
-  return hasHelmAction(text3);
-}
 function folderOf(file) {
   const i = file.lastIndexOf("/");
   return i < 0 ? "." : file.slice(0, i);
@@ -50807,7 +50804,6 @@ function loadTextUnsafe(file, raw, opts) {
       loadComposeValue(value, ref, p, folderName !== void 0 ? { folderName } : {});
     }
   }
-  if (!template && parsed.docs.length === 0 && p.errors.length === 0 && looksLikeHelmTemplate(text3)) template = true;
   if (template) p.notes.push({ file, message: helmNote(file) });
   if (skipped > 0 && p.errors.length === 0 && parsed.docs.length === 0 && !template)
     addSkipped(p, file, "not a Kubernetes manifest or compose file");

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { emptyProject, mergeProject, type DocRef, type Project } from '../model/model.js';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
-import { classifyPath, helmNote, kustomizeNote, looksLikeHelmTemplate, shebangScript } from './classify.js';
+import { classifyPath, helmNote, kustomizeNote, shebangScript } from './classify.js';
 import { loadComposeValue } from './compose/compose.js';
 import { isKubernetesObject, loadKubernetesValue } from './kubernetes.js';
 import { checkStructure, parseJsonText, parseYamlStream, StructureError, type ParseResult } from './parse/yaml.js';
@@ -123,8 +123,6 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
       loadComposeValue(value, ref, p, folderName !== undefined ? { folderName } : {});
     }
   }
-  // Nothing judged, and Helm actions in the text: a chart template (even one that parses) deserves the hint.
-  if (!template && parsed.docs.length === 0 && p.errors.length === 0 && looksLikeHelmTemplate(text)) template = true;
   if (template) p.notes.push({ file, message: helmNote(file) });
   if (skipped > 0 && p.errors.length === 0 && parsed.docs.length === 0 && !template)
     addSkipped(p, file, 'not a Kubernetes manifest or compose file');

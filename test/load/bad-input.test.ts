@@ -159,12 +159,14 @@ describe('bad input in one document: a clear error with the line, the other docu
     expect(cm.configMaps).toHaveLength(1);
     const k = loadText('overlay/kustomization.yaml', 'resources: [a.yaml]\n');
     expect(k.notes[0]!.message).toMatch(/kubectl kustomize overlay \| persistguard scan -/);
-    expect(loadText('t.yaml', '{{ .Values.x }}').notes[0]!.message).toMatch(
+    // A values file that mentions a template parses as plain YAML: not ours, skipped quietly, no note.
+    expect(loadText('values.yaml', 'name: "{{ .Release.Name }}-x"\n').notes).toEqual([]);
+    expect(loadText('t.yaml', '{{- if .Values.x }}\nkind: Pod\n{{- end }}\n').notes[0]!.message).toMatch(
       /helm template my-release \.\/chart \| persistguard scan -/,
     );
-    expect(loadText('deploy/charts/app/templates/a.yaml', '{{ .Values.x }}').notes[0]!.message).toMatch(
-      /helm template my-release \.\/deploy\/charts\/app \| /,
-    );
+    expect(
+      loadText('deploy/charts/app/templates/a.yaml', '{{- if .Values.x }}\nkind: Pod\n').notes[0]!.message,
+    ).toMatch(/helm template my-release \.\/deploy\/charts\/app \| /);
   });
 });
 
