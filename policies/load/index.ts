@@ -107,9 +107,11 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
   let template = false;
   let skipped = parsed.skipped ?? 0;
   for (const { docText, ...error } of parsed.errors) {
+    // Limit errors carry no text: always reported.
     if (docText === undefined) p.errors.push(error);
-    else if (cls.kind === 'yaml' && docText.includes('{{')) template = true;
     // Go-template syntax that breaks YAML: a template of some kind, not a broken manifest.
+    else if (cls.kind === 'yaml' && docText.includes('{{')) template = true;
+    // A manifest or compose file that does not parse is the author's to fix; anything else is not ours.
     else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error);
     else skipped++;
   }
