@@ -383,8 +383,14 @@ function containerFrom(
     const eo = asObj(e);
     const name = str(eo?.name);
     if (!eo || name === undefined) return;
-    const value = eo.valueFrom !== undefined ? undefined : scalarString(eo.value);
-    env.push({ name, ...(value !== undefined ? { value } : {}), at: nodeAnchor(ctx.doc, [...path, 'env', i]) });
+    const fromRef = eo.valueFrom !== undefined && eo.valueFrom !== null;
+    const value = fromRef ? undefined : scalarString(eo.value);
+    env.push({
+      name,
+      ...(value !== undefined ? { value } : {}),
+      ...(fromRef ? { fromRef } : {}),
+      at: nodeAnchor(ctx.doc, [...path, 'env', i]),
+    });
   });
   // The kubelet expands `$(VAR)` in env values, command and args from the container's env defined
   // before it; a reference to a value only known at run time (valueFrom) makes an env value unknown.
@@ -392,8 +398,10 @@ function containerFrom(
   for (const e of env) {
     if (e.value !== undefined) {
       const expanded = expandDependentVars(e.value, vars);
-      if (expanded === undefined) delete e.value;
-      else e.value = expanded;
+      if (expanded === undefined) {
+        e.template = e.value;
+        delete e.value;
+      } else e.value = expanded;
     }
     vars.set(e.name, e.value);
   }

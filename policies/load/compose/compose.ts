@@ -207,6 +207,8 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
     name: service,
     role: 'service',
     ...(image !== undefined ? { image: { value: image, at: imageAt } } : {}),
+    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
+    ...(image === undefined && typeof svc.image === 'string' ? { imageTemplate: svc.image } : {}),
     ...(text(svc.pull_policy) !== undefined
       ? { imagePullPolicy: { value: text(svc.pull_policy) as string, at: at(ctx, [...base, 'pull_policy']) } }
       : {}),
