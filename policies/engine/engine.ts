@@ -142,12 +142,22 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
     const base = { config, view, project, targetsK3s: k3s };
-    const ctxBase = {
-      ...base,
-      workload: w,
-      containers: resolveContainers(w, { config, configMap }),
-      replicas: effectiveReplicas(w, project.autoscalers),
-    };
+    // Every per-workload step runs inside the guard: one workload's failure costs that workload (with a
+    // note naming it), never the report of the whole scan.
+    let prepared: { containers: ReturnType<typeof resolveContainers>; replicas: number | undefined };
+    try {
+      prepared = {
+        containers: resolveContainers(w, { config, configMap }),
+        replicas: effectiveReplicas(w, project.autoscalers),
+      };
+    } catch (e) {
+      ruleFailures.push({
+        file: w.file,
+        message: `internal error while reading the data paths of ${w.resource.kind} ${w.resource.name}: ${e instanceof Error ? e.message : String(e)}; it was not judged`,
+      });
+      continue;
+    }
+    const ctxBase = { ...base, workload: w, ...prepared };
     // One context per workload; `report` routes to whichever rule is running (saves an object per rule).
     let current: Rule = rules[0] as Rule;
     const ctx: WorkloadRuleContext = { ...ctxBase, report: (r) => emit(current, r, w.resource, w) };

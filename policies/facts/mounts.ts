@@ -132,6 +132,9 @@ export function describeVolume(v: VolumeModel | undefined, m?: MountModel): stri
     case 'emptyDir':
       return v.source === 'Memory' ? `emptyDir volume "${v.name}" (medium: Memory)` : `emptyDir volume "${v.name}"`;
     case 'ephemeral':
+      if (v.source === 'gitRepo') return `gitRepo volume "${v.name}" (a clone in an emptyDir)`;
+      if (v.source?.startsWith('csi:'))
+        return `inline CSI volume "${v.name}" (driver ${v.source.slice(4)}, lives as long as the pod)`;
       return `generic ephemeral volume "${v.name}"`;
     case 'configMap':
     case 'secret':
