@@ -204,7 +204,19 @@ function catalogPaths(cc: CatalogContext, c: ContainerModel): DataPath[] {
       reason: cc.tagKnown ? reason : `${reason}, version unknown: the newest layout`,
       at,
     };
-    if (older && older.length > 0) dp.alternatives = [...older];
+    if (older && older.length > 0) {
+      // Version unknown: when something is mounted at an older layout's path and nothing at the newest,
+      // the workload was written for the older one; judge that path (the newest stays an alternative).
+      const mountedOlder = deepestCoveringMount(c.mounts, dir)
+        ? undefined
+        : older.find((o) => deepestCoveringMount(c.mounts, o));
+      if (mountedOlder) {
+        dp.path = mountedOlder;
+        dp.alternatives = [dir, ...older.filter((o) => o !== mountedOlder)];
+        return [dp];
+      }
+      dp.alternatives = [...older];
+    }
     const volume = e.volumes?.find((v) => v !== dir && isUnder(dir, v));
     if (volume) dp.mountHint = volume;
     return [dp];
@@ -377,13 +389,24 @@ export function resolveContainers(w: WorkloadModel, opts: ResolveOptions): Conta
         );
     }
     const image = imageForCatalog(c);
-    const hit = image !== undefined ? catalogLookup(image, entries) : undefined;
+    let hit = image !== undefined ? catalogLookup(image, entries) : undefined;
+    // A service built FROM a catalog image keeps its base's data layout (and its VOLUMEs).
+    let built = false;
+    if (!hit && c.buildFrom) {
+      hit = catalogLookup(c.buildFrom.value, entries);
+      built = hit !== undefined;
+    }
     const cms = configMapsOf(w, c, opts.configMap);
     // Catalog paths describe a server's data dir. Init containers, Jobs/CronJobs, Helm hooks and commands
     // that run a client (pg_dump, redis-cli, etcdctl) use the same images and exit: no data dir there, and
     // the image's own location variables (ETCD_DATA_DIR) are not a declaration either.
     const server = runsServer(w, c);
-    if (server && hit) appendAll(paths, catalogPaths({ ...hit, words: commandWords(c), configMaps: cms }, c));
+    if (server && hit) {
+      const fromCatalog = catalogPaths({ ...hit, words: commandWords(c), configMaps: cms }, c);
+      if (built && c.buildFrom)
+        for (const dp of fromCatalog) dp.reason = `${dp.reason}, built FROM ${c.buildFrom.value}`;
+      appendAll(paths, fromCatalog);
+    }
     if (server) appendAll(paths, wellKnownPaths(c, hit !== undefined));
     const ignoredEnv = server ? undefined : serverOnlyEnv(hit?.entry);
     for (const e of c.env) {
@@ -408,7 +431,10 @@ export function resolveContainers(w: WorkloadModel, opts: ResolveOptions): Conta
     const out: ContainerWithData = { container: c, dataPaths: dedupeDataPaths(paths) };
     // Compose honours the image's VOLUME list (Kubernetes ignores it): an anonymous volume appears at
     // each VOLUME directory that nothing is mounted at.
-    if (w.source === 'compose' && hit?.entry.volumes) out.imageVolumes = hit.entry.volumes;
+    if (w.source === 'compose') {
+      const volumes = [...(hit?.entry.volumes ?? []), ...(c.buildVolumes ?? [])];
+      if (volumes.length > 0) out.imageVolumes = volumes;
+    }
     return out;
   });
 }

@@ -2,6 +2,7 @@
  * Loaders: any supported input → the {@link Project} model. Nothing here throws for bad input: problems become
  * `project.errors` (naming the file and, where there is one, the line) and the rest of the input still loads.
  */
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { emptyProject, mergeProject, type DocRef, type Project } from '../model/model.js';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
@@ -26,6 +27,8 @@ export interface LoadOptions {
   helmChartTemplate?: boolean;
   /** Parse as Kubernetes/compose YAML whatever the name says (stdin). */
   forceYaml?: boolean;
+  /** Reads a file next to the loaded one (compose `.env`, `env_file:`); set by `loadPaths`. */
+  readCompanion?: (relativePath: string) => string | undefined;
 }
 
 export interface LoadPathsOptions extends LoadOptions {
@@ -104,7 +107,10 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
     if (isKubernetesObject(value)) loadKubernetesValue(value, ref, p);
     else if (cls.kind === 'yaml' && (cls.compose ? isObj(value) : isComposeDocument(value))) {
       const folderName = folderOf(file, opts.folderName);
-      loadComposeValue(value, ref, p, folderName !== undefined ? { folderName } : {});
+      loadComposeValue(value, ref, p, {
+        ...(folderName !== undefined ? { folderName } : {}),
+        ...(opts.readCompanion ? { readCompanion: opts.readCompanion } : {}),
+      });
     }
   }
   return p;
@@ -115,6 +121,21 @@ function isObj(v: unknown): boolean {
 }
 
 /** Walks paths (files, folders, `-`), loads every supported file. Never throws for bad input. */
+const MAX_COMPANION_BYTES = 1024 * 1024;
+
+/** Reads small text files relative to `dir` (compose `.env`, `env_file:`); undefined when absent or too big. */
+function companionReader(dir: string): (relativePath: string) => string | undefined {
+  return (rel) => {
+    try {
+      const abs = path.resolve(dir, rel);
+      if (statSync(abs).size > MAX_COMPANION_BYTES) return undefined;
+      return readFileSync(abs, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promise<Project> {
   const project = emptyProject();
   try {
@@ -126,7 +147,12 @@ export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promis
             : (folderOf(file, undefined) ?? (path.basename(path.resolve(opts.cwd, file, '..')) || undefined));
         mergeProject(
           project,
-          loadText(file, text, { ...opts, ...extra, ...(folderName !== undefined ? { folderName } : {}) }),
+          loadText(file, text, {
+            ...opts,
+            ...extra,
+            ...(folderName !== undefined ? { folderName } : {}),
+            ...(file === '<stdin>' ? {} : { readCompanion: companionReader(path.resolve(opts.cwd, file, '..')) }),
+          }),
         );
       },
       error: (err) => project.errors.push(err),

@@ -119,6 +119,10 @@ export interface ContainerModel {
   envFromConfigMaps: string[];
   /** The image as written when it depends on a variable that has no value here (`postgres:${PG_VERSION}`). */
   imageTemplate?: string;
+  /** Compose `build:`: the image its Dockerfile starts FROM (a derived image keeps the base's data layout). */
+  buildFrom?: Located<string>;
+  /** Compose `build:`: VOLUME directories its Dockerfile declares. */
+  buildVolumes?: string[];
   /** Compose: the service has a `build:` section (its image is built locally). */
   builds?: Located<string>;
   at: Anchor;
