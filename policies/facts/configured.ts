@@ -287,6 +287,9 @@ const SERVER_HINTS = [
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
 const PREFIX_WORDS = new Set(['exec', 'env', 'time', 'nice', 'nohup', 'timeout', 'set', 'tini', '--']);
+// Shell grammar around commands: `while true; do redis-cli ping; sleep 5; done` runs true, redis-cli, sleep.
+const SHELL_KEYWORDS = new Set(['while', 'until', 'if', 'then', 'else', 'elif', 'do', '!', '{', '}']);
+const SHELL_ENDS = new Set(['done', 'fi', 'esac']);
 
 function base(w: string): string {
   return w.slice(w.lastIndexOf('/') + 1);
@@ -304,9 +307,13 @@ function programs(c: ContainerModel): string[] {
   for (const stmt of script.split(/[;&|\n()]+/)) {
     const ws = stmt.trim().split(/\s+/);
     let i = 0;
-    while (i < ws.length && (PREFIX_WORDS.has(ws[i] as string) || /^-|^\w+=/.test(ws[i] as string))) i++;
+    while (
+      i < ws.length &&
+      (PREFIX_WORDS.has(ws[i] as string) || SHELL_KEYWORDS.has(ws[i] as string) || /^-|^\w+=/.test(ws[i] as string))
+    )
+      i++;
     const w = ws[i];
-    if (w) out.push(base(w));
+    if (w && !SHELL_ENDS.has(w)) out.push(base(w));
     if (out.length > 200) break;
   }
   return out;

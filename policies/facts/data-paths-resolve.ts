@@ -201,7 +201,7 @@ function catalogPaths(cc: CatalogContext, c: ContainerModel): DataPath[] {
       path: dir,
       origin: 'catalog',
       severity: 'error',
-      reason: cc.tagKnown ? reason : `${reason}, version unknown: the newest layout`,
+      reason: cc.tagKnown ? reason : `${reason}, version unknown: judged by the newest layout`,
       at,
     };
     if (older && older.length > 0) {
@@ -212,6 +212,7 @@ function catalogPaths(cc: CatalogContext, c: ContainerModel): DataPath[] {
         : older.find((o) => deepestCoveringMount(c.mounts, o));
       if (mountedOlder) {
         dp.path = mountedOlder;
+        dp.reason = `${reason}, version unknown: the older layout this workload mounts`;
         dp.alternatives = [dir, ...older.filter((o) => o !== mountedOlder)];
         return [dp];
       }
