@@ -205,6 +205,37 @@ export function relocatedDirs(
 const YES = new Set(['yes', 'true', '1', 'on']);
 
 /**
+ * The text of the script a container starts, when it comes from a mounted ConfigMap
+ * (`/bin/bash /opt/bitnami/scripts/start-scripts/start-replica.sh`, the key `start-replica.sh`).
+ */
+export function startScriptText(c: ContainerModel, cms: readonly ConfigMapModel[]): string | undefined {
+  const script = [...c.command, ...c.args]
+    .slice(0, 3)
+    .map((x) => x.value.trim())
+    .find((v) => v.startsWith('/') && !/\s/.test(v) && !SHELLS.has(base(v)));
+  if (!script) return undefined;
+  for (const m of c.mounts) {
+    if (m.volume?.kind !== 'configMap' || !m.volume.source) continue;
+    const dir = normalizePosixPath(m.mountPath);
+    if (!script.startsWith(`${dir}/`)) continue;
+    const cm = cms.find((x) => x.name === m.volume?.source);
+    const text = cm?.data[script.slice(dir.length + 1)]?.value;
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+/**
+ * A redis-family replica (`replicaof`/`slaveof` on the command line, in its config or in the start script it
+ * runs) holds a copy it resyncs from its primary: losing it loses nothing unique.
+ */
+export function redisReplica(ws: readonly Word[], cms: readonly ConfigMapModel[], script: string | undefined): boolean {
+  if (flagValues(ws, ['--replicaof', '--slaveof']).length > 0) return true;
+  if (configKeyValues(cms, ['replicaof', 'slaveof']).length > 0) return true;
+  return script !== undefined && /--(?:replicaof|slaveof)\b/.test(script);
+}
+
+/**
  * Redis-family persistence: off when snapshots are disabled (`save ""`) and AOF is not on. Config files
  * first, then the command line (which overrides them), as redis-server reads them.
  */

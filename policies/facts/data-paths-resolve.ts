@@ -23,6 +23,8 @@ import {
   envDefinition,
   flagValues,
   redisPersistenceOff,
+  redisReplica,
+  startScriptText,
   relocatedDirs,
   runsServer,
   subcommandDirs,
@@ -180,7 +182,10 @@ interface CatalogContext {
 function catalogPaths(cc: CatalogContext, c: ContainerModel): DataPath[] {
   const { entry: e } = cc;
   const reason = `catalog ${e.name ?? e.image}`;
-  if (e.persistence === 'redis' && redisPersistenceOff(e, c, cc.words, cc.configMaps)) return [];
+  if (e.persistence === 'redis') {
+    if (redisPersistenceOff(e, c, cc.words, cc.configMaps)) return [];
+    if (redisReplica(cc.words, cc.configMaps, startScriptText(c, cc.configMaps))) return [];
+  }
   if (e.noDataWhenEnv?.some((n) => c.env.some((x) => x.name === n))) return [];
   const moved = relocatedDirs(e, c, cc.words, cc.configMaps);
   if (moved?.unknown) return [];
