@@ -30,6 +30,11 @@ export interface Evaluation {
   resources: { resource: ResourceRef; at: Anchor }[];
   /** Problems found while evaluating (an expired exemption, an exemption without a reason). */
   notes: { file: string; message: string }[];
+  /**
+   * Workloads that could not be judged because reading their facts failed (also listed in `notes`). The
+   * scan goes on without them; the webhook answers as for an unreadable object (its `--on-error`).
+   */
+  failures: { file: string; message: string; resource: ResourceRef }[];
 }
 
 /** Kinds that own Pods; such Pods are judged through their controller unless the config asks otherwise. */
@@ -92,6 +97,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   const k3s = targetsK3s(config, project, view);
   const configMap = configMapLookup(project);
   const ruleFailures: { file: string; message: string }[] = [];
+  const failures: Evaluation['failures'] = [];
   // A bug in one rule must not take the scan (or the webhook) down: report it and go on.
   const guarded = (rule: Rule, file: string, what: ResourceRef | undefined, fn: () => void): void => {
     try {
@@ -151,10 +157,12 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
         replicas: effectiveReplicas(w, project.autoscalers),
       };
     } catch (e) {
-      ruleFailures.push({
+      const failure = {
         file: w.file,
         message: `internal error while reading the data paths of ${w.resource.kind} ${w.resource.name}: ${e instanceof Error ? e.message : String(e)}; it was not judged`,
-      });
+      };
+      ruleFailures.push(failure);
+      failures.push({ ...failure, resource: w.resource });
       continue;
     }
     const ctxBase = { ...base, workload: w, ...prepared };
@@ -185,5 +193,5 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
     };
     guarded(rule, '', undefined, () => rule.checkProject?.(ctx));
   }
-  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures] };
+  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures], failures };
 }

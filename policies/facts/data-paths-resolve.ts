@@ -93,7 +93,14 @@ export function directoryOf(value: string, fileMeansDir = true): string | undefi
   return p;
 }
 
-const ORIGIN_RANK: Record<DataPathOrigin, number> = { annotation: 0, config: 1, catalog: 2, env: 3, sqlite: 4 };
+const ORIGIN_RANK: Record<DataPathOrigin, number> = {
+  annotation: 0,
+  config: 1,
+  catalog: 2,
+  env: 3,
+  sqlite: 4,
+  volume: 5,
+};
 
 function stronger(a: Severity, b: Severity): Severity {
   return a === 'error' || b === 'error' ? 'error' : 'warning';
@@ -414,6 +421,17 @@ export function resolveContainers(w: WorkloadModel, opts: ResolveOptions): Conta
       appendAll(paths, fromCatalog);
     }
     if (server) appendAll(paths, wellKnownPaths(c, hit !== undefined));
+    // An image missing from the catalog still says where its data goes: the VOLUMEs of the Dockerfile it is
+    // built from (a warning: a VOLUME may also hold a cache).
+    if (server && !hit && c.buildFrom)
+      for (const v of c.buildVolumes ?? [])
+        paths.push({
+          path: normalizePosixPath(v),
+          origin: 'volume',
+          severity: 'warning',
+          reason: 'VOLUME in the Dockerfile it is built from',
+          at: c.buildFrom.at,
+        });
     const ignoredEnv = server ? undefined : serverOnlyEnv(hit?.entry);
     for (const e of c.env) {
       if (e.value === undefined) continue;

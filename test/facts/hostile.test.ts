@@ -356,5 +356,7 @@ describe('C8: one workload failing never wipes the report', () => {
     expect(ev.notes.map((n) => n.message)).toEqual([
       expect.stringContaining('internal error while reading the data paths of Deployment broken'),
     ]);
+    // The webhook answers such a workload as unreadable (its --on-error), never as a silent allow.
+    expect(ev.failures.map((f) => f.resource.name)).toEqual(['broken']);
   });
 });
