@@ -83,7 +83,7 @@ export function catalogImageOf(raw: string): CatalogImage | undefined {
   while (segments.length > 1 && VAR_RE.test(segments[0] as string)) segments.shift();
   const repo = segments.join('/');
   if (repo === '' || VAR_RE.test(repo)) return undefined;
-  return parseImage(repo) ? { image: repo, tagKnown: tagKnown && tagAt < 0 ? true : tagKnown } : undefined;
+  return parseImage(repo) ? { image: repo, tagKnown } : undefined;
 }
 
 const builtinMatches = new Map<string, { entry: CatalogEntry | null; tagKnown: boolean }>();
@@ -92,9 +92,8 @@ function findEntry(entries: readonly CatalogEntry[], image: string, tagKnown: bo
   if (tagKnown) return entries.find((e) => e.image !== undefined && imageMatches(e.image, image, { mirrors: true }));
   // Version unknown: the newest layout (the first entry for the repository, entries listing newer
   // versions first), with the older layouts accepted as alternatives.
-  const repoOnly = image;
   return entries.find(
-    (e) => e.image !== undefined && imageMatches(stripTag(e.image), repoOnly, { mirrors: true }) && !isOldOnly(e),
+    (e) => e.image !== undefined && imageMatches(stripTag(e.image), image, { mirrors: true }) && !isOldOnly(e),
   );
 }
 
