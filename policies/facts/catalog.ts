@@ -24,8 +24,13 @@ export interface CatalogEntry extends DataPathEntry {
   dirConfigKeys?: string[];
   /** How persistence is switched off; `redis`: `save ""` and no `appendonly yes` (redis, valkey, keydb). */
   persistence?: 'redis';
-  /** Env vars that point the image at an external database (Keycloak `KC_DB`): no local data then. */
+  /**
+   * Env vars that point the image at an external or in-memory store: `NAME` (any value, Keycloak `KC_DB`) or
+   * `NAME=value` (`INFLUXDB_OBJECT_STORE=memory`). No local data then.
+   */
   noDataWhenEnv?: string[];
+  /** An env var listing the node's roles; a node with none of `roles` (coordinating-only, ingest) keeps no data. */
+  dataRoles?: { env: string; roles: string[] };
   /** Data paths of older layouts of the same image (postgres ≤ 17), accepted when the tag is unknown. */
   olderLayouts?: string[];
   /** The path is distinctive enough that an emptyDir exactly there means this image's data, whatever the image. */

@@ -174,6 +174,15 @@ function configEntryPaths(e: DataPathEntry, c: ContainerModel, reason: string): 
   });
 }
 
+/** `NAME` is set (to anything), or `NAME=value` is set to exactly that value (case-insensitive). */
+function envMatches(c: ContainerModel, spec: string): boolean {
+  const eq = spec.indexOf('=');
+  const d = envDefinition(c, eq < 0 ? spec : spec.slice(0, eq));
+  if (!d) return false;
+  if (eq < 0) return true;
+  return 'value' in d && d.value.trim().toLowerCase() === spec.slice(eq + 1).toLowerCase();
+}
+
 interface CatalogContext {
   entry: CatalogEntry;
   tagKnown: boolean;
@@ -193,7 +202,14 @@ function catalogPaths(cc: CatalogContext, c: ContainerModel): DataPath[] {
     if (redisPersistenceOff(e, c, cc.words, cc.configMaps)) return [];
     if (redisReplica(cc.words, cc.configMaps, startScriptText(c, cc.configMaps))) return [];
   }
-  if (e.noDataWhenEnv?.some((n) => c.env.some((x) => x.name === n))) return [];
+  if (e.noDataWhenEnv?.some((spec) => envMatches(c, spec))) return [];
+  if (e.dataRoles) {
+    const roles = envDefinition(c, e.dataRoles.env);
+    if (roles && 'value' in roles) {
+      const given = roles.value.split(/[\s,]+/).filter((r) => r !== '');
+      if (!given.some((r) => e.dataRoles?.roles.includes(r))) return [];
+    }
+  }
   const moved = relocatedDirs(e, c, cc.words, cc.configMaps);
   if (moved?.unknown) return [];
   if (moved && moved.paths.length > 0)

@@ -94,6 +94,19 @@ describe('relocation by env', () => {
     ]);
   });
 
+  test('search nodes without a data or manager role keep no data; InfluxDB 3 on the memory store neither', () => {
+    const node = (roles: string) =>
+      `{ name: os, image: bitnami/opensearch:2, env: [{ name: OPENSEARCH_NODE_ROLES, value: "${roles}" }] }`;
+    expect(paths(pod('p', node('')))['p/os']).toEqual([]);
+    expect(paths(pod('p', node('ingest')))['p/os']).toEqual([]);
+    expect(paths(pod('p', node('data')))['p/os']).toEqual(['/bitnami/opensearch/data error']);
+    expect(paths(pod('p', node('master')))['p/os']).toEqual(['/bitnami/opensearch/data error']);
+    const influx = (store: string) =>
+      `{ name: i, image: bitnami/influxdb:3.4, env: [{ name: INFLUXDB_OBJECT_STORE, value: ${store} }] }`;
+    expect(paths(pod('p', influx('memory')))['p/i']).toEqual([]);
+    expect(paths(pod('p', influx('file')))['p/i']).toEqual(['/bitnami/influxdb error']);
+  });
+
   test('an unknown image with likely-data env names gets warnings, not nothing', () => {
     expect(
       paths(pod('p', '{ name: a, image: acme/a:1, env: [{ name: APP_UPLOAD_DIR, value: /srv/up }] }'))['p/a'],
