@@ -246,6 +246,11 @@ function catalogPaths(cc: CatalogContext, c: ContainerModel): DataPath[] {
       }
       dp.alternatives = [...older];
     }
+    // postgres 18 with a volume at the ≤ 17 path: say why that mount does not count.
+    const stale = cc.tagKnown
+      ? e.olderLayouts?.find((o) => c.mounts.some((m) => normalizePosixPath(m.mountPath) === o))
+      : undefined;
+    if (stale) dp.reason = `${reason}; the volume at ${stale} is the older layout's and holds nothing`;
     const volume = e.volumes?.find((v) => v !== dir && isUnder(dir, v));
     if (volume) dp.mountHint = volume;
     return [dp];

@@ -33,7 +33,7 @@ export const rule: Rule = {
       imageVolume:
         'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
       shadowed:
-        'Container "{{container}}" keeps data in {{path}} ({{reason}}). {{outerVolume}} is mounted at {{outerMountPath}}, but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume over it there: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
+        'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
       undefinedVolume:
         'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.',
     },
