@@ -188,6 +188,15 @@ interface CatalogContext {
   tagKnown: boolean;
   words: Word[];
   configMaps: ConfigMapModel[];
+  /** The container reads a ConfigMap we cannot see (the webhook, or a scan of one file): it may move the data. */
+  configUnknown: boolean;
+}
+
+/** Whether a ConfigMap the container mounts or takes with envFrom is missing from the lookup. */
+function readsUnknownConfig(c: ContainerModel, found: readonly ConfigMapModel[]): boolean {
+  const names = new Set(found.map((cm) => cm.name));
+  if (c.envFromConfigMaps.some((n) => !names.has(n))) return true;
+  return c.mounts.some((m) => m.volume?.kind === 'configMap' && m.volume.source && !names.has(m.volume.source));
 }
 
 /**
@@ -232,6 +241,14 @@ function catalogPaths(cc: CatalogContext, c: ContainerModel): DataPath[] {
       reason: cc.tagKnown ? reason : `${reason}, version unknown: judged by the newest layout`,
       at,
     };
+    // A config file we cannot read may move the data dir (Bitnami redis' `dir /data` in a ConfigMap the
+    // webhook never sees): a persistent volume the container mounts is then taken as where it points.
+    if (cc.configUnknown && (e.dirConfigKeys || e.dirEnv || e.pathEnv)) {
+      const persistentMounts = c.mounts
+        .filter((m) => m.volume && durabilityOf(m.volume.kind) === 'persistent')
+        .map((m) => normalizePosixPath(m.mountPath));
+      if (persistentMounts.length > 0) dp.alternatives = [...(dp.alternatives ?? []), ...persistentMounts];
+    }
     if (older && older.length > 0) {
       // Version unknown: when something is mounted at an older layout's path and nothing at the newest,
       // the workload was written for the older one; judge that path (the newest stays an alternative).
@@ -241,10 +258,10 @@ function catalogPaths(cc: CatalogContext, c: ContainerModel): DataPath[] {
       if (mountedOlder) {
         dp.path = mountedOlder;
         dp.reason = `${reason}, version unknown: the older layout this workload mounts`;
-        dp.alternatives = [dir, ...older.filter((o) => o !== mountedOlder)];
+        dp.alternatives = [...(dp.alternatives ?? []), dir, ...older.filter((o) => o !== mountedOlder)];
         return [dp];
       }
-      dp.alternatives = [...older];
+      dp.alternatives = [...(dp.alternatives ?? []), ...older];
     }
     // postgres 18 with a volume at the ≤ 17 path: say why that mount does not count.
     const stale = cc.tagKnown
@@ -436,7 +453,10 @@ export function resolveContainers(w: WorkloadModel, opts: ResolveOptions): Conta
     // the image's own location variables (ETCD_DATA_DIR) are not a declaration either.
     const server = runsServer(w, c);
     if (server && hit) {
-      const fromCatalog = catalogPaths({ ...hit, words: commandWords(c), configMaps: cms }, c);
+      const fromCatalog = catalogPaths(
+        { ...hit, words: commandWords(c), configMaps: cms, configUnknown: readsUnknownConfig(c, cms) },
+        c,
+      );
       if (built && c.buildFrom)
         for (const dp of fromCatalog) dp.reason = `${dp.reason}, built FROM ${c.buildFrom.value}`;
       appendAll(paths, fromCatalog);
