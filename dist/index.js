@@ -50195,7 +50195,7 @@ var rule = {
       hostPath: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
       anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
       imageVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
-      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}). {{outerVolume}} is mounted at {{outerMountPath}}, but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume over it there: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
+      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
       undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.'
     },
     examples: {
@@ -51051,6 +51051,19 @@ var images_default = {
       dirConfigKeys: [
         "path.data"
       ],
+      dataRoles: {
+        env: "ELASTICSEARCH_NODE_ROLES",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
       wellKnown: true,
       source: 'https://github.com/bitnami/containers/tree/main/bitnami/elasticsearch (README "Persisting your database"/"Persisting your application")'
     },
@@ -51063,6 +51076,19 @@ var images_default = {
       dirConfigKeys: [
         "path.data"
       ],
+      dataRoles: {
+        env: "OPENSEARCH_NODE_ROLES",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
       wellKnown: true,
       source: 'https://github.com/bitnami/containers/tree/main/bitnami/opensearch (README "Persisting your database"/"Persisting your application")'
     },
@@ -51135,6 +51161,9 @@ var images_default = {
       image: "bitnami*/influxdb",
       paths: [
         "/bitnami/influxdb"
+      ],
+      noDataWhenEnv: [
+        "INFLUXDB_OBJECT_STORE=memory"
       ],
       wellKnown: true,
       source: 'https://github.com/bitnami/containers/tree/main/bitnami/influxdb (README "Persisting your database"/"Persisting your application")'
@@ -51610,6 +51639,9 @@ var images_default = {
       dirFlags: [
         "--data-dir"
       ],
+      noDataWhenEnv: [
+        "INFLUXDB3_OBJECT_STORE=memory"
+      ],
       note: "InfluxDB 3 stores data where --data-dir points.",
       source: "https://docs.influxdata.com/influxdb3/core/install/#docker-image (--data-dir /var/lib/influxdb3)"
     },
@@ -51642,6 +51674,19 @@ var images_default = {
       dirConfigKeys: [
         "path.data"
       ],
+      dataRoles: {
+        env: "node.roles",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
       wellKnown: true,
       source: "https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (/usr/share/elasticsearch/data)"
     },
@@ -51657,6 +51702,19 @@ var images_default = {
       dirConfigKeys: [
         "path.data"
       ],
+      dataRoles: {
+        env: "node.roles",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
       wellKnown: true,
       source: "https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (/usr/share/elasticsearch/data)"
     },
@@ -51672,6 +51730,19 @@ var images_default = {
       dirConfigKeys: [
         "path.data"
       ],
+      dataRoles: {
+        env: "node.roles",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
       wellKnown: true,
       source: "https://opensearch.org/docs/latest/install-and-configure/install-opensearch/docker/ (/usr/share/opensearch/data)"
     },
@@ -53173,6 +53244,18 @@ function configEntryPaths(e, c, reason) {
     return dir ? [{ path: dir, origin: "config", severity: "error", reason, at: fallbackAt }] : [];
   });
 }
+function envMatches(c, spec) {
+  const eq = spec.indexOf("=");
+  const d = envDefinition(c, eq < 0 ? spec : spec.slice(0, eq));
+  if (!d) return false;
+  if (eq < 0) return true;
+  return "value" in d && d.value.trim().toLowerCase() === spec.slice(eq + 1).toLowerCase();
+}
+function readsUnknownConfig(c, found) {
+  const names = new Set(found.map((cm) => cm.name));
+  if (c.envFromConfigMaps.some((n) => !names.has(n))) return true;
+  return c.mounts.some((m) => m.volume?.kind === "configMap" && m.volume.source && !names.has(m.volume.source));
+}
 function catalogPaths(cc, c) {
   const { entry: e } = cc;
   const reason = `catalog ${e.name ?? e.image}`;
@@ -53180,7 +53263,14 @@ function catalogPaths(cc, c) {
     if (redisPersistenceOff(e, c, cc.words, cc.configMaps)) return [];
     if (redisReplica(cc.words, cc.configMaps, startScriptText(c, cc.configMaps))) return [];
   }
-  if (e.noDataWhenEnv?.some((n) => c.env.some((x) => x.name === n))) return [];
+  if (e.noDataWhenEnv?.some((spec) => envMatches(c, spec))) return [];
+  if (e.dataRoles) {
+    const roles = envDefinition(c, e.dataRoles.env);
+    if (roles && "value" in roles) {
+      const given = roles.value.split(/[\s,]+/).filter((r) => r !== "");
+      if (!given.some((r) => e.dataRoles?.roles.includes(r))) return [];
+    }
+  }
   const moved = relocatedDirs(e, c, cc.words, cc.configMaps);
   if (moved?.unknown) return [];
   if (moved && moved.paths.length > 0)
@@ -53203,16 +53293,22 @@ function catalogPaths(cc, c) {
       reason: cc.tagKnown ? reason : `${reason}, version unknown: judged by the newest layout`,
       at: at2
     };
+    if (cc.configUnknown && (e.dirConfigKeys || e.dirEnv || e.pathEnv)) {
+      const persistentMounts = c.mounts.filter((m) => m.volume && durabilityOf(m.volume.kind) === "persistent").map((m) => normalizePosixPath(m.mountPath));
+      if (persistentMounts.length > 0) dp.alternatives = [...dp.alternatives ?? [], ...persistentMounts];
+    }
     if (older && older.length > 0) {
       const mountedOlder = deepestCoveringMount(c.mounts, dir) ? void 0 : older.find((o) => deepestCoveringMount(c.mounts, o));
       if (mountedOlder) {
         dp.path = mountedOlder;
         dp.reason = `${reason}, version unknown: the older layout this workload mounts`;
-        dp.alternatives = [dir, ...older.filter((o) => o !== mountedOlder)];
+        dp.alternatives = [...dp.alternatives ?? [], dir, ...older.filter((o) => o !== mountedOlder)];
         return [dp];
       }
-      dp.alternatives = [...older];
+      dp.alternatives = [...dp.alternatives ?? [], ...older];
     }
+    const stale = cc.tagKnown ? e.olderLayouts?.find((o) => c.mounts.some((m) => normalizePosixPath(m.mountPath) === o)) : void 0;
+    if (stale) dp.reason = `${reason}; the volume at ${stale} is the older layout's and holds nothing`;
     const volume = e.volumes?.find((v) => v !== dir && isUnder(dir, v));
     if (volume) dp.mountHint = volume;
     return [dp];
@@ -53335,7 +53431,10 @@ function resolveContainers(w, opts) {
     const cms = configMapsOf(w, c, opts.configMap);
     const server = runsServer(w, c);
     if (server && hit) {
-      const fromCatalog = catalogPaths({ ...hit, words: commandWords(c), configMaps: cms }, c);
+      const fromCatalog = catalogPaths(
+        { ...hit, words: commandWords(c), configMaps: cms, configUnknown: readsUnknownConfig(c, cms) },
+        c
+      );
       if (built && c.buildFrom)
         for (const dp of fromCatalog) dp.reason = `${dp.reason}, built FROM ${c.buildFrom.value}`;
       appendAll(paths, fromCatalog);
