@@ -19218,8 +19218,8 @@ var require_proxy = __commonJS({
       return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
     }
     var DecodedURL2 = class extends URL {
-      constructor(url, base2) {
-        super(url, base2);
+      constructor(url, base) {
+        super(url, base);
         this._decodedUsername = decodeURIComponent(super.username);
         this._decodedPassword = decodeURIComponent(super.password);
       }
@@ -20004,7 +20004,7 @@ var require_visit = __commonJS({
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove node");
-    function visit(node, visitor) {
+    function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity2.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -20013,9 +20013,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
     function visit_(key2, node, visitor, path12) {
       const ctrl = callVisitor(key2, node, visitor, path12);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
@@ -20149,7 +20149,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
+    exports.visit = visit2;
     exports.visitAsync = visitAsync;
   }
 });
@@ -20159,7 +20159,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -20303,7 +20303,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
+          visit2.visit(doc.contents, (_key, node) => {
             if (identity2.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -20330,7 +20330,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -20341,7 +20341,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -20521,7 +20521,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -20547,7 +20547,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node) => {
               if (identity2.isAlias(node) || identity2.hasAnchor(node))
                 nodes.push(node);
@@ -22279,14 +22279,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num = typeof value === "number" ? value : Number(value);
       if (!isFinite(num))
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
           i = n.length;
@@ -25464,15 +25464,15 @@ var require_cst_visit = __commonJS({
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path12) => {
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path12) => {
       let item = cst;
       for (const [field2, index] of path12) {
         const tok = item?.[field2];
@@ -25483,8 +25483,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path12) => {
-      const parent = visit.itemAtPath(cst, path12.slice(0, -1));
+    visit2.parentCollection = (cst, path12) => {
+      const parent = visit2.itemAtPath(cst, path12.slice(0, -1));
       const field2 = path12[path12.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
@@ -25515,7 +25515,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
     }
-    exports.visit = visit;
+    exports.visit = visit2;
   }
 });
 
@@ -27147,7 +27147,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse5(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -27188,7 +27188,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument4;
     exports.stringify = stringify2;
@@ -27214,7 +27214,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema2.Schema;
@@ -27242,8 +27242,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
   }
 });
 
@@ -31085,7 +31085,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse3(serialize(uri, options), options);
+        parse5(serialize(uri, options), options);
       }
       return uri;
     }
@@ -31125,11 +31125,11 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base2, relative3, options, skipNormalization) {
+    function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base2 = parse3(serialize(base2, options), options);
-        relative3 = parse3(serialize(relative3, options), options);
+        base = parse5(serialize(base, options), options);
+        relative3 = parse5(serialize(relative3, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative3.scheme) {
@@ -31148,33 +31148,33 @@ var require_fast_uri = __commonJS({
           target.query = relative3.query;
         } else {
           if (!relative3.path) {
-            target.path = base2.path;
+            target.path = base.path;
             if (relative3.query !== void 0) {
               target.query = relative3.query;
             } else {
-              target.query = base2.query;
+              target.query = base.query;
             }
           } else {
             if (relative3.path[0] === "/") {
               target.path = removeDotSegments(relative3.path);
             } else {
-              const baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
-              if (baseHasAuthority && !base2.path) {
+              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
+              if (baseHasAuthority && !base.path) {
                 target.path = "/" + relative3.path;
-              } else if (!base2.path) {
+              } else if (!base.path) {
                 target.path = relative3.path;
               } else {
-                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
               }
-              target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
             target.query = relative3.query;
           }
-          target.userinfo = base2.userinfo;
-          target.host = base2.host;
-          target.port = base2.port;
+          target.userinfo = base.userinfo;
+          target.host = base.host;
+          target.port = base.port;
         }
-        target.scheme = base2.scheme;
+        target.scheme = base.scheme;
       }
       target.fragment = relative3.fragment;
       return target;
@@ -31447,7 +31447,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse3(uri, opts) {
+    function parse5(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -31484,7 +31484,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse3
+      parse: parse5
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -31886,10 +31886,10 @@ var require_core = __commonJS({
         return this;
       }
       // Add format
-      addFormat(name, format) {
-        if (typeof format == "string")
-          format = new RegExp(format);
-        this.formats[name] = format;
+      addFormat(name, format2) {
+        if (typeof format2 == "string")
+          format2 = new RegExp(format2);
+        this.formats[name] = format2;
         return this;
       }
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
@@ -32007,9 +32007,9 @@ var require_core = __commonJS({
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
-        const format = this.opts.formats[name];
-        if (format)
-          this.addFormat(name, format);
+        const format2 = this.opts.formats[name];
+        if (format2)
+          this.addFormat(name, format2);
       }
     }
     function addInitialKeywords(defs) {
@@ -33692,18 +33692,18 @@ var require_format = __commonJS({
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
           const fType = gen.let("fType");
-          const format = gen.let("format");
-          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef));
+          const format2 = gen.let("format");
+          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format2, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format2, fDef));
           cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
           function unknownFmt() {
             if (opts.strictSchema === false)
               return codegen_1.nil;
-            return (0, codegen_1._)`${schemaCode} && !${format}`;
+            return (0, codegen_1._)`${schemaCode} && !${format2}`;
           }
           function invalidFmt() {
-            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`;
-            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
-            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
+            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format2}(${data}) : ${format2}(${data}))` : (0, codegen_1._)`${format2}(${data})`;
+            const validData = (0, codegen_1._)`(typeof ${format2} == "function" ? ${callFormat} : ${format2}.test(${data}))`;
+            return (0, codegen_1._)`${format2} && ${format2} !== true && ${fType} === ${ruleType} && !${validData}`;
           }
         }
         function validateFormat() {
@@ -33714,7 +33714,7 @@ var require_format = __commonJS({
           }
           if (formatDef === true)
             return;
-          const [fmtType, format, fmtRef] = getFormat(formatDef);
+          const [fmtType, format2, fmtRef] = getFormat(formatDef);
           if (fmtType === ruleType)
             cxt.pass(validCondition());
           function unknownFormat() {
@@ -33741,7 +33741,7 @@ var require_format = __commonJS({
                 throw new Error("async format in sync schema");
               return (0, codegen_1._)`await ${fmtRef}(${data})`;
             }
-            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+            return typeof format2 == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
           }
         }
       }
@@ -33756,8 +33756,8 @@ var require_format2 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
-    var format = [format_1.default];
-    exports.default = format;
+    var format2 = [format_1.default];
+    exports.default = format2;
   }
 });
 
@@ -34669,7 +34669,7 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob2 = false;
       }
-      let base2 = str3;
+      let base = str3;
       let prefix = "";
       let glob3 = "";
       if (start > 0) {
@@ -34677,31 +34677,31 @@ var require_scan = __commonJS({
         str3 = str3.slice(start);
         lastIndex -= start;
       }
-      if (base2 && isGlob2 === true && lastIndex > 0) {
-        base2 = str3.slice(0, lastIndex);
+      if (base && isGlob2 === true && lastIndex > 0) {
+        base = str3.slice(0, lastIndex);
         glob3 = str3.slice(lastIndex);
       } else if (isGlob2 === true) {
-        base2 = "";
+        base = "";
         glob3 = str3;
       } else {
-        base2 = str3;
+        base = str3;
       }
-      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str3) {
-        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
-          base2 = base2.slice(0, -1);
+      if (base && base !== "" && base !== "/" && base !== str3) {
+        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+          base = base.slice(0, -1);
         }
       }
       if (opts.unescape === true) {
         if (glob3) glob3 = utils.removeBackslashes(glob3);
-        if (base2 && backslashes === true) {
-          base2 = utils.removeBackslashes(base2);
+        if (base && backslashes === true) {
+          base = utils.removeBackslashes(base);
         }
       }
       const state = {
         prefix,
         input,
         start,
-        base: base2,
+        base,
         glob: glob3,
         isBrace,
         isBracket,
@@ -35009,7 +35009,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse3 = (input, options) => {
+    var parse5 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -35179,7 +35179,7 @@ var require_parse2 = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            const expression = parse5(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -35702,7 +35702,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse3.fastpaths = (input, options) => {
+    parse5.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -35767,7 +35767,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module.exports = parse3;
+    module.exports = parse5;
   }
 });
 
@@ -35776,7 +35776,7 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse3 = require_parse2();
+    var parse5 = require_parse2();
     var utils = require_utils3();
     var constants3 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -35841,11 +35841,11 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      const format2 = opts.format || (posix ? utils.toPosixSlashes : null);
       let match = input === glob3;
-      let output = match && format ? format(input) : input;
+      let output = match && format2 ? format2(input) : input;
       if (match === false) {
-        output = format ? format(input) : input;
+        output = format2 ? format2(input) : input;
         match = output === glob3;
       }
       if (match === false || opts.capture === true) {
@@ -35864,7 +35864,7 @@ var require_picomatch = __commonJS({
     picomatch6.isMatch = (str3, patterns, options) => picomatch6(patterns, options)(str3);
     picomatch6.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch6.parse(p, options));
-      return parse3(pattern, { ...options, fastpaths: false });
+      return parse5(pattern, { ...options, fastpaths: false });
     };
     picomatch6.scan = (input, options) => scan(input, options);
     picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -35890,10 +35890,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse3.fastpaths(input, options);
+        parsed.output = parse5.fastpaths(input, options);
       }
       if (!parsed.output) {
-        parsed = parse3(input, options);
+        parsed = parse5(input, options);
       }
       return picomatch6.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -36195,12 +36195,12 @@ __export(sarif_exports, {
 });
 import { createHash } from "node:crypto";
 function toSarif(report, opts) {
-  const { rules, indexOf: indexOf2 } = driverRules(report, opts.rules);
+  const { rules, indexOf } = driverRules(report, opts.rules);
   const ordered = [...report.findings].sort(byImportance);
   const kept = ordered.slice(0, SARIF_MAX_RESULTS);
   const dropped = ordered.length - kept.length;
   const seen = /* @__PURE__ */ new Map();
-  const results = kept.map((f) => result(f, indexOf2, seen));
+  const results = kept.map((f) => result(f, indexOf, seen));
   const notifications = report.errors.map(errorNotification);
   if (dropped > 0) {
     notifications.push({
@@ -36240,7 +36240,7 @@ function toSarif(report, opts) {
 function driverRules(report, metas) {
   const byId = new Map(metas.map((m) => [m.id, m]));
   const ids = [.../* @__PURE__ */ new Set([...metas.map((m) => m.id), ...report.findings.map((f) => f.ruleId)])];
-  const indexOf2 = new Map(ids.map((id, i) => [id, i]));
+  const indexOf = new Map(ids.map((id, i) => [id, i]));
   const rules = ids.map((id) => {
     const meta = byId.get(id);
     if (!meta) return { id, name: ruleName(id), helpUri: ruleDocsUrl(id) };
@@ -36270,9 +36270,9 @@ Docs: ${ruleDocsUrl(id)}`,
       }
     };
   });
-  return { rules, indexOf: indexOf2 };
+  return { rules, indexOf };
 }
-function result(f, indexOf2, seen) {
+function result(f, indexOf, seen) {
   const key2 = `${f.file}\0${findingKey(f)}`;
   const occurrence = (seen.get(key2) ?? 0) + 1;
   seen.set(key2, occurrence);
@@ -36280,7 +36280,7 @@ function result(f, indexOf2, seen) {
 Fix: ${f.remediation}` : f.message;
   const out = {
     ruleId: f.ruleId,
-    ruleIndex: indexOf2.get(f.ruleId) ?? 0,
+    ruleIndex: indexOf.get(f.ruleId) ?? 0,
     level: level(f.severity),
     message: { text: text3 },
     locations: [location(f.file, f.line, f.column, f.endLine, f.endColumn, f.jsonPath)],
@@ -36347,8 +36347,8 @@ function byPosition3(a, b) {
 }
 function rank(f) {
   if (f.suppressed) return 4;
-  const base2 = f.severity === "error" ? 0 : 1;
-  return f.baseline === "existing" ? base2 + 2 : base2;
+  const base = f.severity === "error" ? 0 : 1;
+  return f.baseline === "existing" ? base + 2 : base;
 }
 var SARIF_MAX_RESULTS, SCHEMA_URI, FINGERPRINT_KEY, sarifReporter;
 var init_sarif = __esm({
@@ -37040,8 +37040,8 @@ function isLoopbackAddress(host) {
   return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
 }
 var DecodedURL = class extends URL {
-  constructor(url, base2) {
-    super(url, base2);
+  constructor(url, base) {
+    super(url, base);
     this._decodedUsername = decodeURIComponent(super.username);
     this._decodedPassword = decodeURIComponent(super.password);
   }
@@ -39607,7 +39607,7 @@ function parse(options) {
   if (!isBinaryRequest) {
     if (options.mediaType.format) {
       headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
+        (format2) => format2.replace(
           /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
           `application/vnd$1$2.${options.mediaType.format}`
         )
@@ -39617,8 +39617,8 @@ function parse(options) {
       if (options.mediaType.previews?.length) {
         const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
         headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
+          const format2 = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format2}`;
         }).join(",");
       }
     }
@@ -43302,18 +43302,19 @@ function emptyProject() {
   };
 }
 function mergeProject(a, b) {
-  appendAll(a.workloads, b.workloads);
-  appendAll(a.claims, b.claims);
-  appendAll(a.storageClasses, b.storageClasses);
-  appendAll(a.persistentVolumes, b.persistentVolumes);
-  appendAll(a.configMaps, b.configMaps);
-  appendAll(a.autoscalers, b.autoscalers);
-  appendAll(a.builds, b.builds);
-  appendAll(a.imports, b.imports);
-  appendAll(a.k3sSignals, b.k3sSignals);
-  appendAll(a.sqliteLiterals, b.sqliteLiterals);
-  appendAll(a.errors, b.errors);
-  appendAll(a.notes, b.notes);
+  a.workloads.push(...b.workloads);
+  a.claims.push(...b.claims);
+  a.storageClasses.push(...b.storageClasses);
+  a.persistentVolumes.push(...b.persistentVolumes);
+  a.configMaps.push(...b.configMaps);
+  a.autoscalers.push(...b.autoscalers);
+  a.builds.push(...b.builds);
+  a.imports.push(...b.imports);
+  a.k3sSignals.push(...b.k3sSignals);
+  a.sqliteLiterals.push(...b.sqliteLiterals);
+  a.errors.push(...b.errors);
+  a.notes.push(...b.notes);
+  if (b.skipped && b.skipped.length > 0) (a.skipped ??= []).push(...b.skipped);
   a.files += b.files;
   return a;
 }
@@ -43322,10 +43323,6 @@ function anchorFile(at2) {
 }
 function childAnchor(at2, ...segments) {
   return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: [...at2.path, ...segments] } : at2;
-}
-function appendAll(target, items) {
-  for (const x of items) target.push(x);
-  return target;
 }
 
 // policies/model/findings.ts
@@ -43710,23 +43707,23 @@ function validateConfigObject(obj) {
 // policies/config/load.ts
 var CONFIG_FILE_NAMES = [".persistguard.yaml", ".persistguard.yml"];
 function resolveConfig(raw, source) {
-  const base2 = defaultConfig();
+  const base = defaultConfig();
   const rules = {};
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
     rules[id] = typeof setting === "string" ? { severity: setting } : { ...setting };
   }
   return {
-    target: raw.target ?? base2.target,
+    target: raw.target ?? base.target,
     rules,
-    dataPaths: raw.dataPaths ?? base2.dataPaths,
-    localImages: raw.localImages ?? base2.localImages,
-    tempDirs: raw.tempDirs ?? base2.tempDirs,
-    cacheAndLogPaths: raw.cacheAndLogPaths ?? base2.cacheAndLogPaths,
-    allowAnnotationExemptions: raw.allowAnnotationExemptions ?? base2.allowAnnotationExemptions,
-    exemptions: raw.exemptions ?? base2.exemptions,
-    exclude: raw.exclude ?? base2.exclude,
+    dataPaths: raw.dataPaths ?? base.dataPaths,
+    localImages: raw.localImages ?? base.localImages,
+    tempDirs: raw.tempDirs ?? base.tempDirs,
+    cacheAndLogPaths: raw.cacheAndLogPaths ?? base.cacheAndLogPaths,
+    allowAnnotationExemptions: raw.allowAnnotationExemptions ?? base.allowAnnotationExemptions,
+    exemptions: raw.exemptions ?? base.exemptions,
+    exclude: raw.exclude ?? base.exclude,
     limits: { ...DEFAULT_LIMITS, ...raw.limits ?? {} },
-    webhook: raw.webhook ?? base2.webhook,
+    webhook: raw.webhook ?? base.webhook,
     ...source !== void 0 ? { source } : {}
   };
 }
@@ -43822,8 +43819,8 @@ function shown(path12, cwd) {
   return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path12 : rel;
 }
 async function loadConfig(opts) {
-  const base2 = opts.cwd ?? opts.scanRoot;
-  const path12 = opts.explicitPath !== void 0 ? resolve2(base2, opts.explicitPath) : await findConfigFile(resolve2(base2, opts.scanRoot));
+  const base = opts.cwd ?? opts.scanRoot;
+  const path12 = opts.explicitPath !== void 0 ? resolve2(base, opts.explicitPath) : await findConfigFile(resolve2(base, opts.scanRoot));
   if (path12 === void 0) return { config: defaultConfig(), errors: [] };
   const file = shown(path12, opts.cwd);
   let text3;
@@ -43838,8 +43835,53 @@ async function loadConfig(opts) {
 }
 
 // policies/load/index.ts
-import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
 import path8 from "node:path";
+
+// policies/load/parse/template-actions.ts
+function templateActions(text3, opts = {}, stats) {
+  const out = [];
+  let from = 0;
+  for (; ; ) {
+    const open2 = text3.indexOf("{{", from);
+    if (stats) stats.steps += (open2 < 0 ? text3.length : open2) - from + 1;
+    if (open2 < 0) return out;
+    let i = open2 + 2;
+    while (i < text3.length) {
+      const c = text3.charCodeAt(i);
+      if (c === 125 || opts.singleLine === true && c === 10) break;
+      i++;
+    }
+    if (stats) stats.steps += i - open2 - 1;
+    if (i >= text3.length) return out;
+    if (text3.charCodeAt(i) === 125 && text3.charCodeAt(i + 1) === 125) {
+      const dollar = opts.dollar === true && open2 > from && text3.charCodeAt(open2 - 1) === 36;
+      out.push({ start: dollar ? open2 - 1 : open2, end: i + 2, inner: text3.slice(open2 + 2, i), dollar });
+      from = i + 2;
+    } else {
+      from = i + 1;
+    }
+  }
+}
+function replaceTemplateActions(text3, opts, replace, stats) {
+  const actions = templateActions(text3, opts, stats);
+  if (actions.length === 0) return text3;
+  let out = "";
+  let last = 0;
+  for (const a of actions) {
+    out += text3.slice(last, a.start) + replace(a);
+    last = a.end;
+  }
+  return out + text3.slice(last);
+}
+var HELM_OBJECT = /(?:^-?|[\s(|])\$?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b/;
+var HELM_FUNCTION = /^-?\s*(?:include|required|toYaml|tpl|default)\s/;
+function isHelmAction(inner) {
+  return HELM_FUNCTION.test(inner) || HELM_OBJECT.test(inner);
+}
+function hasHelmAction(text3, stats) {
+  if (!text3.includes("{{")) return false;
+  return templateActions(text3, {}, stats).some((a) => isHelmAction(a.inner));
+}
 
 // policies/load/classify.ts
 var SOURCE_EXT = /* @__PURE__ */ new Set([
@@ -43866,46 +43908,42 @@ function baseName(file) {
   const i = file.lastIndexOf("/");
   return i < 0 ? file : file.slice(i + 1);
 }
-function extName(base2) {
-  const i = base2.lastIndexOf(".");
-  return i <= 0 ? "" : base2.slice(i).toLowerCase();
+function extName(base) {
+  const i = base.lastIndexOf(".");
+  return i <= 0 ? "" : base.slice(i).toLowerCase();
 }
-function isComposeFileName(base2) {
-  return /^(?:compose(?:\.[^/]+)?|docker-compose[^/]*)\.ya?ml$/i.test(base2);
+function isComposeFileName(base) {
+  return /^(?:compose(?:\.[^/]+)?|docker-compose[^/]*)\.ya?ml$/i.test(base);
 }
 function classifyPath(file) {
   const norm = file.replace(/\\/g, "/");
-  const base2 = baseName(norm);
-  const ext = extName(base2);
-  const lower = base2.toLowerCase();
-  if (lower === "kustomization.yaml" || lower === "kustomization.yml" || base2 === "Kustomization")
+  const base = baseName(norm);
+  const ext = extName(base);
+  const lower = base.toLowerCase();
+  if (lower === "kustomization.yaml" || lower === "kustomization.yml" || base === "Kustomization")
     return { kind: "kustomization" };
   if (ext === ".yaml" || ext === ".yml") {
     if (/(?:^|\/)\.github\/workflows\/[^/]+$/.test(norm)) return { kind: "script", script: "workflow" };
-    if (/^taskfile(?:\.dist)?\.ya?ml$/i.test(base2)) return { kind: "script", script: "taskfile" };
-    return { kind: "yaml", compose: isComposeFileName(base2) };
+    if (/^taskfile(?:\.dist)?\.ya?ml$/i.test(base)) return { kind: "script", script: "taskfile" };
+    return { kind: "yaml", compose: isComposeFileName(base) };
   }
   if (ext === ".json") return { kind: "json" };
   if (ext === ".sh" || ext === ".bash") return { kind: "script", script: "shell" };
-  if (base2 === "Makefile" || base2 === "makefile" || base2 === "GNUmakefile" || ext === ".mk")
+  if (base === "Makefile" || base === "makefile" || base === "GNUmakefile" || ext === ".mk")
     return { kind: "script", script: "makefile" };
-  if (base2 === "justfile" || base2 === "Justfile" || base2 === ".justfile" || ext === ".just")
+  if (base === "justfile" || base === "Justfile" || base === ".justfile" || ext === ".just")
     return { kind: "script", script: "justfile" };
-  if (base2 === "Dockerfile" || base2 === "Containerfile" || /^(?:Dockerfile|Containerfile)\.[^/]+$/.test(base2) || ext === ".dockerfile") {
+  if (base === "Dockerfile" || base === "Containerfile" || /^(?:Dockerfile|Containerfile)\.[^/]+$/.test(base) || ext === ".dockerfile") {
     return { kind: "script", script: "dockerfile" };
   }
-  if (base2 === ".env" || base2.startsWith(".env.") || SOURCE_EXT.has(ext)) return { kind: "source" };
-  if (ext === "" && !base2.startsWith(".")) return { kind: "maybe-script" };
+  if (base === ".env" || base.startsWith(".env.") || SOURCE_EXT.has(ext)) return { kind: "source" };
+  if (ext === "" && !base.startsWith(".")) return { kind: "maybe-script" };
   return { kind: "skip" };
 }
 function shebangScript(text3) {
   if (!text3.startsWith("#!")) return void 0;
   const first = text3.slice(0, text3.indexOf("\n") < 0 ? text3.length : text3.indexOf("\n"));
   return /^#!\s*(?:\/usr)?\/bin\/(?:env\s+(?:-\S+\s+)*)?(?:ba|da|a|z)?sh\b/.test(first) ? "shell" : void 0;
-}
-var HELM_MARKERS = /\{\{-?\s*(?:[^}]*?[\s(|])?(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|\.Template)\b|\{\{-?\s*(?:include|required|toYaml|tpl|default)\s/;
-function looksLikeHelmTemplate(text3) {
-  return text3.includes("{{") && HELM_MARKERS.test(text3);
 }
 function folderOf(file) {
   const i = file.lastIndexOf("/");
@@ -43998,7 +44036,7 @@ function braced(body, env) {
   }
 }
 function shellSplit(s) {
-  const words = [];
+  const words2 = [];
   let cur = "";
   let inWord = false;
   let quote;
@@ -44017,7 +44055,7 @@ function shellSplit(s) {
       cur += s[++i];
       inWord = true;
     } else if (/\s/.test(ch)) {
-      if (inWord) words.push(cur);
+      if (inWord) words2.push(cur);
       cur = "";
       inWord = false;
     } else {
@@ -44025,102 +44063,9 @@ function shellSplit(s) {
       inWord = true;
     }
   }
-  if (inWord) words.push(cur);
-  return words;
+  if (inWord) words2.push(cur);
+  return words2;
 }
-
-// policies/load/compose/dotenv.ts
-var LINE_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
-var MAX_LINES = 1e4;
-function parseDotenv(text3) {
-  const out = {};
-  let n = 0;
-  for (const raw of text3.split(/\r?\n/)) {
-    if (++n > MAX_LINES) break;
-    const m = LINE_RE.exec(raw);
-    if (!m) continue;
-    const key2 = m[1];
-    let v = m[2].trim();
-    if (v.startsWith("'")) {
-      const end = v.indexOf("'", 1);
-      out[key2] = end > 0 ? v.slice(1, end) : v.slice(1);
-      continue;
-    }
-    if (v.startsWith('"')) {
-      const end = v.indexOf('"', 1);
-      v = (end > 0 ? v.slice(1, end) : v.slice(1)).replace(/\\n/g, "\n").replace(/\\"/g, '"');
-    } else {
-      const hash = v.search(/\s#/);
-      if (hash >= 0) v = v.slice(0, hash).trim();
-    }
-    out[key2] = interpolate(v, out) ?? v;
-  }
-  return out;
-}
-
-// policies/load/compose/build-base.ts
-var MAX_LINES2 = 5e3;
-function substitute(s, args) {
-  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a, b) => {
-    const v = args.get(a ?? b);
-    return v !== void 0 && v !== "" ? v : m;
-  });
-}
-function volumeArgs(rest) {
-  const t = rest.trim();
-  if (t.startsWith("[")) {
-    try {
-      const parsed = JSON.parse(t);
-      return Array.isArray(parsed) ? parsed.filter((x) => typeof x === "string") : [];
-    } catch {
-      return [];
-    }
-  }
-  return t.split(/\s+/).filter((x) => x !== "");
-}
-function buildBase(text3) {
-  const lines = [];
-  let cur = "";
-  let n = 0;
-  for (const raw of text3.split(/\r?\n/)) {
-    if (++n > MAX_LINES2) break;
-    const line = raw.trimEnd();
-    if (line.trimStart().startsWith("#")) continue;
-    if (line.endsWith("\\")) {
-      cur += `${line.slice(0, -1)} `;
-      continue;
-    }
-    lines.push(cur + line);
-    cur = "";
-  }
-  if (cur !== "") lines.push(cur);
-  const args = /* @__PURE__ */ new Map();
-  const stages = /* @__PURE__ */ new Map();
-  let current;
-  for (const line of lines) {
-    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const op = m[1].toUpperCase();
-    const rest = m[2];
-    if (op === "ARG" && current === void 0) {
-      const a = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
-      if (a) args.set(a[1], (a[2] ?? "").replace(/^["']|["']$/g, ""));
-    } else if (op === "FROM") {
-      const words = rest.trim().split(/\s+/).filter((w) => !w.startsWith("--"));
-      const image = substitute(words[0] ?? "", args);
-      const parent = stages.get(image.toLowerCase());
-      current = parent ? { from: parent.from, volumes: [...parent.volumes] } : { from: image, volumes: [] };
-      const as = words.findIndex((w) => w.toUpperCase() === "AS");
-      if (as >= 0 && words[as + 1]) stages.set(words[as + 1].toLowerCase(), current);
-    } else if (op === "VOLUME" && current) {
-      for (const v of volumeArgs(rest)) if (v.startsWith("/")) current.volumes.push(v.replace(/\/+$/, "") || "/");
-    }
-  }
-  return current ? { from: current.from, volumes: current.volumes } : { volumes: [] };
-}
-
-// policies/load/compose/compose.ts
-import path6 from "node:path";
 
 // policies/load/values.ts
 function isObj(v) {
@@ -44200,64 +44145,31 @@ function normalizeProjectName(name) {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, "");
 }
 var at = (ctx, path12) => nodeAnchor(ctx.doc, path12);
-var dotenv = {};
-function interp(s) {
-  return interpolate(s, dotenv);
-}
 function text(v) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : interp(s);
+  return s === void 0 ? void 0 : interpolate(s);
 }
 function loadComposeValue(value, doc, project, opts = {}) {
   const root = asObj(value);
   const services = asObj(root?.services);
   if (!root || !services) return;
-  const envText = opts.readCompanion?.(".env");
-  dotenv = envText !== void 0 ? parseDotenv(envText) : {};
-  try {
-    loadRoot(root, services, doc, project, opts);
-  } finally {
-    dotenv = {};
-  }
-}
-function loadRoot(root, services, doc, project, opts) {
   const named = text(root.name);
   const projectName = normalizeProjectName(named ?? opts.folderName ?? "");
   const ctx = { doc, file: doc.file, project, topVolumes: asObj(root.volumes) ?? {} };
-  let unread = false;
   for (const [service, def] of Object.entries(services)) {
     const svc = asObj(def);
     if (!svc) continue;
-    if (!loadService(ctx, service, svc, projectName, opts.readCompanion)) unread = true;
+    loadService(ctx, service, svc, projectName);
   }
-  if (unread) {
+  if (Object.values(services).some((s) => isObj(s) && s.env_file !== void 0)) {
     project.notes.push({
       file: doc.file,
-      message: "env_file contents could not be read: variables set only there count as unknown"
+      message: "env_file contents are not read: variables set only there count as unknown"
     });
   }
 }
-function dockerfileOf(build, read) {
-  if (typeof build === "string") return read?.(path6.posix.join(text(build) ?? ".", "Dockerfile"));
-  const b = asObj(build);
-  if (!b) return void 0;
-  const inline = text(b.dockerfile_inline);
-  if (inline !== void 0) return inline;
-  const context3 = text(b.context) ?? ".";
-  const file = text(b.dockerfile) ?? "Dockerfile";
-  return read?.(file.startsWith("/") ? file : path6.posix.join(context3, file));
-}
-function envFiles(svc, base2) {
-  const v = svc.env_file;
-  if (typeof v === "string") return [{ file: v, path: [...base2, "env_file"] }];
-  return asArray(v).flatMap((item, i) => {
-    const file = typeof item === "string" ? item : str(asObj(item)?.path);
-    return file !== void 0 ? [{ file, path: [...base2, "env_file", i] }] : [];
-  });
-}
-function loadService(ctx, service, svc, projectName, readCompanion) {
-  let envFilesRead = true;
-  const base2 = ["services", service];
+function loadService(ctx, service, svc, projectName) {
+  const base = ["services", service];
   const annotations = {};
   const labels = svc.labels;
   if (Array.isArray(labels)) {
@@ -44267,13 +44179,13 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
       const eq = s.indexOf("=");
       annotations[eq < 0 ? s : s.slice(0, eq)] = {
         value: eq < 0 ? "" : s.slice(eq + 1),
-        at: at(ctx, [...base2, "labels", i])
+        at: at(ctx, [...base, "labels", i])
       };
     });
   } else if (isObj(labels)) {
     for (const [k, v] of Object.entries(labels)) {
       const s = v === null ? "" : text(v);
-      if (s !== void 0) annotations[k] = { value: s, at: at(ctx, [...base2, "labels", k]) };
+      if (s !== void 0) annotations[k] = { value: s, at: at(ctx, [...base, "labels", k]) };
     }
   }
   const ext = asObj(svc["x-persistguard"]);
@@ -44286,7 +44198,7 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     for (const [k, annotation2] of keys) {
       const v = ext[k];
       const s = Array.isArray(v) ? v.flatMap((x) => text(x) !== void 0 ? [text(x)] : []).join(",") : text(v);
-      if (s !== void 0) annotations[annotation2] = { value: s, at: at(ctx, [...base2, "x-persistguard", k]) };
+      if (s !== void 0) annotations[annotation2] = { value: s, at: at(ctx, [...base, "x-persistguard", k]) };
     }
   }
   const deploy = asObj(svc.deploy);
@@ -44297,22 +44209,22 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
   const scale = int(typeof svc.scale === "string" ? text(svc.scale) : svc.scale);
   if (!perNode && r !== void 0) {
     replicas = r;
-    replicasAt = at(ctx, [...base2, "deploy", "replicas"]);
+    replicasAt = at(ctx, [...base, "deploy", "replicas"]);
   } else if (!perNode && scale !== void 0) {
     replicas = scale;
-    replicasAt = at(ctx, [...base2, "scale"]);
+    replicasAt = at(ctx, [...base, "scale"]);
   }
   const volumes = [];
   const mounts = [];
   asArray(svc.volumes).forEach((v, i) => {
-    const m = mountFrom(ctx, v, [...base2, "volumes", i]);
+    const m = mountFrom(ctx, v, [...base, "volumes", i]);
     if (m) {
       mounts.push(m);
       if (m.volume) volumes.push(m.volume);
     }
   });
   const tmpfs = svc.tmpfs;
-  const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base2, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base2, "tmpfs", i]]);
+  const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base, "tmpfs", i]]);
   for (const [t, path12] of tmpfsList) {
     const s = text(t);
     if (s === void 0) continue;
@@ -44322,14 +44234,6 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path12]) });
   }
   const env = [];
-  for (const ef of envFiles(svc, base2)) {
-    const content = readCompanion?.(ef.file);
-    if (content === void 0) {
-      envFilesRead = false;
-      continue;
-    }
-    for (const [name, value] of Object.entries(parseDotenv(content))) env.push({ name, value, at: at(ctx, ef.path) });
-  }
   const environment = svc.environment;
   if (Array.isArray(environment)) {
     environment.forEach((e, i) => {
@@ -44337,20 +44241,20 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
       if (s === void 0) return;
       const eq = s.indexOf("=");
       const name = eq < 0 ? s : s.slice(0, eq);
-      const value = eq < 0 ? void 0 : interp(s.slice(eq + 1));
-      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base2, "environment", i]) });
+      const value = eq < 0 ? void 0 : interpolate(s.slice(eq + 1));
+      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base, "environment", i]) });
     });
   } else if (isObj(environment)) {
     for (const [name, v] of Object.entries(environment)) {
       const value = v === null ? void 0 : text(v);
-      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base2, "environment", name]) });
+      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base, "environment", name]) });
     }
   }
-  const words = (field2) => {
+  const words2 = (field2) => {
     const v = svc[field2];
-    const p = [...base2, field2];
+    const p = [...base, field2];
     if (typeof v === "string") {
-      const s = interp(v);
+      const s = interpolate(v);
       return s === void 0 ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
     }
     return asArray(v).flatMap((x, i) => {
@@ -44359,26 +44263,24 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     });
   };
   const image = text(svc.image);
-  const imageAt = at(ctx, [...base2, "image"]);
+  const imageAt = at(ctx, [...base, "image"]);
   const container = {
     name: service,
     role: "service",
     ...image !== void 0 ? { image: { value: image, at: imageAt } } : {},
-    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
-    ...image === void 0 && typeof svc.image === "string" ? { imageTemplate: svc.image } : {},
-    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base2, "pull_policy"]) } } : {},
+    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base, "pull_policy"]) } } : {},
     env,
     // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
-    command: words("entrypoint"),
-    args: words("command"),
+    command: words2("entrypoint"),
+    args: words2("command"),
     mounts,
     envFromConfigMaps: [],
-    at: at(ctx, base2)
+    at: at(ctx, base)
   };
   const workload = {
     source: "compose",
     resource: { kind: "ComposeService", name: service },
-    at: at(ctx, base2),
+    at: at(ctx, base),
     file: ctx.file,
     replicas,
     ...replicasAt ? { replicasAt } : {},
@@ -44391,13 +44293,7 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     ...projectName ? { composeProject: projectName } : {}
   };
   if (svc.build !== void 0 && svc.build !== null) {
-    const buildAt = at(ctx, [...base2, "build"]);
-    const dockerfile = dockerfileOf(svc.build, readCompanion);
-    if (dockerfile) {
-      const b = buildBase(dockerfile);
-      if (b.from) container.buildFrom = { value: b.from, at: buildAt };
-      if (b.volumes.length > 0) container.buildVolumes = b.volumes;
-    }
+    const buildAt = at(ctx, [...base, "build"]);
     if (image !== void 0) {
       container.builds = { value: image, at: buildAt };
       ctx.project.builds.push({ image, tool: "compose", at: buildAt });
@@ -44411,7 +44307,6 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     }
   }
   ctx.project.workloads.push(workload);
-  return envFilesRead;
 }
 var MODES = /* @__PURE__ */ new Set([
   "ro",
@@ -44439,7 +44334,7 @@ function namedVolume(ctx, name, path12) {
 }
 function mountFrom(ctx, v, path12) {
   if (typeof v === "string") {
-    const s = interp(v);
+    const s = interpolate(v);
     if (s === void 0) return unresolvedShort(ctx, v, path12);
     const parts = splitShort(s);
     if (parts.length === 1) {
@@ -44530,9 +44425,9 @@ function splitOutsideBraces(s) {
 function unresolvedShort(ctx, raw, path12) {
   const parts = splitOutsideBraces(raw);
   if (parts.length < 2) return void 0;
-  const target = interp(parts[1]);
+  const target = interpolate(parts[1]);
   if (target === void 0 || !target.startsWith("/")) return void 0;
-  const mode = parts.length > 2 ? interp(parts.slice(2).join(":")) : "";
+  const mode = parts.length > 2 ? interpolate(parts.slice(2).join(":")) : "";
   const readOnly = (mode ?? "").split(",").includes("ro");
   const written = parts[0];
   return {
@@ -44558,6 +44453,7 @@ function splitShort(s) {
 // policies/load/kubernetes.ts
 var NETWORK_SOURCES = /* @__PURE__ */ new Set([
   "nfs",
+  "csi",
   "iscsi",
   "cephfs",
   "rbd",
@@ -44610,28 +44506,28 @@ function get(o, path12) {
 function isKubernetesObject(v) {
   return isObj(v) && typeof v.kind === "string" && (typeof v.apiVersion === "string" || v.kind.endsWith("List") && Array.isArray(v.items));
 }
-function loadKubernetesValue(value, doc, project, base2 = []) {
+function loadKubernetesValue(value, doc, project, base = []) {
   const obj = asObj(value);
   if (!obj) return;
   const kind = str(obj.kind);
   if (!kind) return;
   const ctx = { doc, file: doc.file, project };
   if (kind.endsWith("List") && Array.isArray(obj.items)) {
-    obj.items.forEach((item, i) => loadKubernetesValue(item, doc, project, [...base2, "items", i]));
+    obj.items.forEach((item, i) => loadKubernetesValue(item, doc, project, [...base, "items", i]));
     return;
   }
   const meta = asObj(obj.metadata) ?? {};
   const name = str(meta.name) ?? str(meta.generateName) ?? "<unnamed>";
   const namespace = str(meta.namespace);
-  const at2 = nodeAnchor(doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]);
+  const at2 = nodeAnchor(doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]);
   const spec = asObj(obj.spec) ?? {};
   if (WORKLOAD_KINDS.has(kind)) {
-    loadWorkload(ctx, obj, kind, base2);
+    loadWorkload(ctx, obj, kind, base);
     return;
   }
   switch (kind) {
     case "PersistentVolumeClaim":
-      project.claims.push(claimFrom(ctx, obj, base2, false, namespace));
+      project.claims.push(claimFrom(ctx, obj, base, false, namespace));
       return;
     case "PersistentVolume": {
       const claimRef = asObj(spec.claimRef);
@@ -44666,7 +44562,7 @@ function loadKubernetesValue(value, doc, project, base2 = []) {
       if (d) {
         for (const [k, v] of Object.entries(d)) {
           const s = scalarString(v);
-          if (s !== void 0) data[k] = { value: s, at: nodeAnchor(doc, [...base2, "data", k]) };
+          if (s !== void 0) data[k] = { value: s, at: nodeAnchor(doc, [...base, "data", k]) };
         }
       }
       project.configMaps.push({ name, namespace, data, at: at2, file: ctx.file });
@@ -44689,7 +44585,7 @@ function loadKubernetesValue(value, doc, project, base2 = []) {
       return;
   }
 }
-function claimFrom(ctx, obj, base2, fromTemplate, namespace) {
+function claimFrom(ctx, obj, base, fromTemplate, namespace) {
   const meta = asObj(obj.metadata) ?? {};
   const spec = asObj(obj.spec) ?? {};
   const annotations = stringMap(meta.annotations);
@@ -44703,7 +44599,7 @@ function claimFrom(ctx, obj, base2, fromTemplate, namespace) {
     labels: stringMap(meta.labels),
     annotations,
     fromTemplate,
-    at: nodeAnchor(ctx.doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
+    at: nodeAnchor(ctx.doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
     file: ctx.file
   };
 }
@@ -44715,16 +44611,16 @@ function annotationsAt(ctx, meta, path12, into) {
     if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path12, "annotations", k]) };
   }
 }
-function loadWorkload(ctx, obj, kind, base2) {
+function loadWorkload(ctx, obj, kind, base) {
   const meta = asObj(obj.metadata) ?? {};
   const templatePath = TEMPLATE_PATHS[kind] ?? [];
   const template = templatePath.length === 0 ? obj : asObj(get(obj, templatePath));
-  const tplPath = [...base2, ...templatePath];
+  const tplPath = [...base, ...templatePath];
   const podSpec = asObj(template?.spec) ?? {};
   const podSpecPath = [...tplPath, "spec"];
   const namespace = str(meta.namespace);
   const annotations = {};
-  annotationsAt(ctx, meta, [...base2, "metadata"], annotations);
+  annotationsAt(ctx, meta, [...base, "metadata"], annotations);
   if (templatePath.length > 0) annotationsAt(ctx, template?.metadata, [...tplPath, "metadata"], annotations);
   let replicas = 1;
   let replicasPath;
@@ -44736,13 +44632,13 @@ function loadWorkload(ctx, obj, kind, base2) {
     const p = int(get(obj, [...jobSpecPath, "parallelism"]));
     if (p !== void 0) {
       replicas = p;
-      replicasPath = [...base2, ...jobSpecPath, "parallelism"];
+      replicasPath = [...base, ...jobSpecPath, "parallelism"];
     }
   } else if (kind !== "Pod") {
     const r = int(spec.replicas);
     if (r !== void 0) {
       replicas = r;
-      replicasPath = [...base2, "spec", "replicas"];
+      replicasPath = [...base, "spec", "replicas"];
     }
   }
   const volumes = [];
@@ -44759,7 +44655,7 @@ function loadWorkload(ctx, obj, kind, base2) {
     asArray(spec.volumeClaimTemplates).forEach((t, i) => {
       const to = asObj(t);
       if (!to) return;
-      const claim = claimFrom(ctx, to, [...base2, "spec", "volumeClaimTemplates", i], true, namespace);
+      const claim = claimFrom(ctx, to, [...base, "spec", "volumeClaimTemplates", i], true, namespace);
       claimTemplates.push(claim);
       const vol = { name: claim.name, kind: "claimTemplate", claimName: claim.name, at: claim.at };
       const existing = byName.get(claim.name);
@@ -44777,8 +44673,7 @@ function loadWorkload(ctx, obj, kind, base2) {
   for (const [field2, role] of roles) {
     asArray(podSpec[field2]).forEach((c, i) => {
       const co = asObj(c);
-      const sidecar = role === "initContainer" && str(co?.restartPolicy) === "Always";
-      if (co) containers.push(containerFrom(ctx, co, sidecar ? "container" : role, [...podSpecPath, field2, i], byName));
+      if (co) containers.push(containerFrom(ctx, co, role, [...podSpecPath, field2, i], byName));
     });
   }
   const nodeSelector = asObj(podSpec.nodeSelector) ? stringMap(podSpec.nodeSelector) : void 0;
@@ -44790,7 +44685,7 @@ function loadWorkload(ctx, obj, kind, base2) {
       namespace,
       name: str(meta.name) ?? str(meta.generateName) ?? "<unnamed>"
     },
-    at: nodeAnchor(ctx.doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
+    at: nodeAnchor(ctx.doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
     file: ctx.file,
     replicas,
     ...replicasPath ? { replicasAt: nodeAnchor(ctx.doc, replicasPath) } : {},
@@ -44814,10 +44709,8 @@ function volumeFrom(ctx, v, path12) {
   if (!vo || name === void 0) return void 0;
   const at2 = nodeAnchor(ctx.doc, path12);
   for (const key2 of Object.keys(vo)) {
-    if (key2 === "name" || vo[key2] === null || vo[key2] === void 0) continue;
+    if (key2 === "name") continue;
     const src = asObj(vo[key2]);
-    if (key2 === "csi" || key2 === "gitRepo")
-      return { name, kind: "ephemeral", source: key2 === "csi" ? `csi:${str(src?.driver) ?? "?"}` : "gitRepo", at: at2 };
     const simple = SIMPLE_KINDS[key2];
     if (simple) {
       const vol = { name, kind: simple, at: at2 };
@@ -44832,9 +44725,8 @@ function volumeFrom(ctx, v, path12) {
       return vol;
     }
     if (NETWORK_SOURCES.has(key2)) return { name, kind: "network", source: key2, at: at2 };
-    return { name, kind: "other", at: at2 };
   }
-  return { name, kind: "emptyDir", source: void 0, at: at2 };
+  return { name, kind: "other", at: at2 };
 }
 function expandDependentVars(s, vars) {
   if (!s.includes("$")) return s;
@@ -44858,23 +44750,15 @@ function containerFrom(ctx, c, role, path12, volumes) {
     const eo = asObj(e);
     const name = str(eo?.name);
     if (!eo || name === void 0) return;
-    const fromRef = eo.valueFrom !== void 0 && eo.valueFrom !== null;
-    const value = fromRef ? void 0 : scalarString(eo.value);
-    env.push({
-      name,
-      ...value !== void 0 ? { value } : {},
-      ...fromRef ? { fromRef } : {},
-      at: nodeAnchor(ctx.doc, [...path12, "env", i])
-    });
+    const value = eo.valueFrom !== void 0 ? void 0 : scalarString(eo.value);
+    env.push({ name, ...value !== void 0 ? { value } : {}, at: nodeAnchor(ctx.doc, [...path12, "env", i]) });
   });
   const vars = /* @__PURE__ */ new Map();
   for (const e of env) {
     if (e.value !== void 0) {
       const expanded = expandDependentVars(e.value, vars);
-      if (expanded === void 0) {
-        e.template = e.value;
-        delete e.value;
-      } else e.value = expanded;
+      if (expanded === void 0) delete e.value;
+      else e.value = expanded;
     }
     vars.set(e.name, e.value);
   }
@@ -44891,7 +44775,7 @@ function containerFrom(ctx, c, role, path12, volumes) {
     if (!mo || mountPath === void 0) return;
     const mpath = [...path12, "volumeMounts", i];
     const volumeName = str(mo.name);
-    const readOnly = yamlTrue(mo.readOnly);
+    const readOnly = mo.readOnly === true;
     const subPath = str(mo.subPath) ?? str(mo.subPathExpr);
     mounts.push({
       mountPath,
@@ -44920,10 +44804,6 @@ function containerFrom(ctx, c, role, path12, volumes) {
     }),
     at: nodeAnchor(ctx.doc, path12)
   };
-}
-var YAML11_TRUE = /* @__PURE__ */ new Set(["true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"]);
-function yamlTrue(v) {
-  return v === true || typeof v === "string" && YAML11_TRUE.has(v);
 }
 
 // node_modules/js-yaml/dist/js-yaml.mjs
@@ -45927,7 +45807,7 @@ function requireLoader() {
   function isEol(c) {
     return c === 10 || c === 13;
   }
-  function isWhiteSpace(c) {
+  function isWhiteSpace2(c) {
     return c === 9 || c === 32;
   }
   function isWsOrEol(c) {
@@ -46015,7 +45895,7 @@ function requireLoader() {
       (c - 65536 & 1023) + 56320
     );
   }
-  function setProperty(object, key2, value) {
+  function setProperty2(object, key2, value) {
     if (key2 === "__proto__") {
       Object.defineProperty(object, key2, {
         configurable: true,
@@ -46220,7 +46100,7 @@ function requireLoader() {
       const key2 = sourceKeys[index];
       chargeMergeWork(state);
       if (!_hasOwnProperty.call(destination, key2)) {
-        setProperty(destination, key2, source[key2]);
+        setProperty2(destination, key2, source[key2]);
         overridableKeys[key2] = true;
       }
     }
@@ -46262,7 +46142,7 @@ function requireLoader() {
         state.position = startPos || state.position;
         throwError(state, "duplicated mapping key");
       }
-      setProperty(_result, keyNode, valueNode);
+      setProperty2(_result, keyNode, valueNode);
       delete overridableKeys[keyNode];
     }
     return _result;
@@ -46287,7 +46167,7 @@ function requireLoader() {
     let lineBreaks = 0;
     let ch = state.input.charCodeAt(state.position);
     while (ch !== 0) {
-      while (isWhiteSpace(ch)) {
+      while (isWhiteSpace2(ch)) {
         if (ch === 9 && state.firstTabInLine === -1) {
           state.firstTabInLine = state.position;
         }
@@ -46394,7 +46274,7 @@ function requireLoader() {
         captureStart = captureEnd = state.position;
         hasPendingContent = false;
       }
-      if (!isWhiteSpace(ch)) {
+      if (!isWhiteSpace2(ch)) {
         captureEnd = state.position + 1;
       }
       ch = state.input.charCodeAt(++state.position);
@@ -46437,7 +46317,7 @@ function requireLoader() {
         throwError(state, "unexpected end of the document within a single quoted scalar");
       } else {
         state.position++;
-        if (!isWhiteSpace(ch)) {
+        if (!isWhiteSpace2(ch)) {
           captureEnd = state.position;
         }
       }
@@ -46494,7 +46374,7 @@ function requireLoader() {
         throwError(state, "unexpected end of the document within a double quoted scalar");
       } else {
         state.position++;
-        if (!isWhiteSpace(ch)) {
+        if (!isWhiteSpace2(ch)) {
           captureEnd = state.position;
         }
       }
@@ -46631,10 +46511,10 @@ function requireLoader() {
         break;
       }
     }
-    if (isWhiteSpace(ch)) {
+    if (isWhiteSpace2(ch)) {
       do {
         ch = state.input.charCodeAt(++state.position);
-      } while (isWhiteSpace(ch));
+      } while (isWhiteSpace2(ch));
       if (ch === 35) {
         do {
           ch = state.input.charCodeAt(++state.position);
@@ -46670,7 +46550,7 @@ function requireLoader() {
         break;
       }
       if (folding) {
-        if (isWhiteSpace(ch)) {
+        if (isWhiteSpace2(ch)) {
           atMoreIndented = true;
           state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
         } else if (atMoreIndented) {
@@ -46800,7 +46680,7 @@ function requireLoader() {
         }
         if (state.line === _line) {
           ch = state.input.charCodeAt(state.position);
-          while (isWhiteSpace(ch)) {
+          while (isWhiteSpace2(ch)) {
             ch = state.input.charCodeAt(++state.position);
           }
           if (ch === 58) {
@@ -47179,7 +47059,7 @@ function requireLoader() {
         throwError(state, "directive name must not be less than one character in length");
       }
       while (ch !== 0) {
-        while (isWhiteSpace(ch)) {
+        while (isWhiteSpace2(ch)) {
           ch = state.input.charCodeAt(++state.position);
         }
         if (ch === 35) {
@@ -47995,104 +47875,873 @@ var {
 // policies/load/parse/yaml.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 
-// policies/load/parse/json-error.ts
-var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
-function jsonErrorOffset(text3) {
-  let i = 0;
-  const n = text3.length;
-  const skip = () => {
-    while (i < n && WS.has(text3.charCodeAt(i))) i++;
-  };
-  const literal = (word) => {
-    if (text3.startsWith(word, i)) {
-      i += word.length;
-      return true;
-    }
-    return false;
-  };
-  const string = () => {
-    if (text3[i] !== '"') return false;
-    i++;
-    while (i < n) {
-      const c = text3.charCodeAt(i);
-      if (c === 34) {
-        i++;
-        return true;
+// node_modules/jsonc-parser/lib/esm/impl/scanner.js
+function createScanner(text3, ignoreTrivia = false) {
+  const len = text3.length;
+  let pos = 0, value = "", tokenOffset = 0, token = 16, lineNumber = 0, lineStartOffset = 0, tokenLineStartOffset = 0, prevTokenLineStartOffset = 0, scanError = 0;
+  function scanHexDigits(count, exact) {
+    let digits = 0;
+    let value2 = 0;
+    while (digits < count || !exact) {
+      let ch = text3.charCodeAt(pos);
+      if (ch >= 48 && ch <= 57) {
+        value2 = value2 * 16 + ch - 48;
+      } else if (ch >= 65 && ch <= 70) {
+        value2 = value2 * 16 + ch - 65 + 10;
+      } else if (ch >= 97 && ch <= 102) {
+        value2 = value2 * 16 + ch - 97 + 10;
+      } else {
+        break;
       }
-      if (c < 32) return false;
-      if (c === 92) {
-        const e = text3[i + 1];
-        if (e === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(text3.slice(i + 2, i + 6))) return false;
-          i += 6;
-        } else if (e !== void 0 && '"\\/bfnrt'.includes(e)) i += 2;
-        else return false;
-      } else i++;
+      pos++;
+      digits++;
     }
-    return false;
-  };
-  const number = () => {
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text3.slice(i, i + 400));
-    if (!m) return false;
-    i += m[0].length;
-    return true;
-  };
-  const stack = [];
-  const value = () => {
-    skip();
-    const c = text3[i];
-    if (c === "{" || c === "[") {
-      stack.push(c);
-      i++;
-      return true;
+    if (digits < count) {
+      value2 = -1;
     }
-    if (c === '"') return string();
-    if (c === "t") return literal("true");
-    if (c === "f") return literal("false");
-    if (c === "n") return literal("null");
-    return number();
-  };
-  if (!value()) return i;
-  let justOpened = stack.length > 0;
-  for (; ; ) {
-    skip();
-    const top = stack[stack.length - 1];
-    if (top === void 0) return i < n ? i : void 0;
-    if (justOpened) {
-      justOpened = false;
-      if (top === "{" && text3[i] === "}" || top === "[" && text3[i] === "]") {
-        stack.pop();
-        i++;
+    return value2;
+  }
+  function setPosition(newPosition) {
+    pos = newPosition;
+    value = "";
+    tokenOffset = 0;
+    token = 16;
+    scanError = 0;
+  }
+  function scanNumber() {
+    let start = pos;
+    if (text3.charCodeAt(pos) === 48) {
+      pos++;
+    } else {
+      pos++;
+      while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+        pos++;
+      }
+    }
+    if (pos < text3.length && text3.charCodeAt(pos) === 46) {
+      pos++;
+      if (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+        pos++;
+        while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+          pos++;
+        }
+      } else {
+        scanError = 3;
+        return text3.substring(start, pos);
+      }
+    }
+    let end = pos;
+    if (pos < text3.length && (text3.charCodeAt(pos) === 69 || text3.charCodeAt(pos) === 101)) {
+      pos++;
+      if (pos < text3.length && text3.charCodeAt(pos) === 43 || text3.charCodeAt(pos) === 45) {
+        pos++;
+      }
+      if (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+        pos++;
+        while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+          pos++;
+        }
+        end = pos;
+      } else {
+        scanError = 3;
+      }
+    }
+    return text3.substring(start, end);
+  }
+  function scanString() {
+    let result2 = "", start = pos;
+    while (true) {
+      if (pos >= len) {
+        result2 += text3.substring(start, pos);
+        scanError = 2;
+        break;
+      }
+      const ch = text3.charCodeAt(pos);
+      if (ch === 34) {
+        result2 += text3.substring(start, pos);
+        pos++;
+        break;
+      }
+      if (ch === 92) {
+        result2 += text3.substring(start, pos);
+        pos++;
+        if (pos >= len) {
+          scanError = 2;
+          break;
+        }
+        const ch2 = text3.charCodeAt(pos++);
+        switch (ch2) {
+          case 34:
+            result2 += '"';
+            break;
+          case 92:
+            result2 += "\\";
+            break;
+          case 47:
+            result2 += "/";
+            break;
+          case 98:
+            result2 += "\b";
+            break;
+          case 102:
+            result2 += "\f";
+            break;
+          case 110:
+            result2 += "\n";
+            break;
+          case 114:
+            result2 += "\r";
+            break;
+          case 116:
+            result2 += "	";
+            break;
+          case 117:
+            const ch3 = scanHexDigits(4, true);
+            if (ch3 >= 0) {
+              result2 += String.fromCharCode(ch3);
+            } else {
+              scanError = 4;
+            }
+            break;
+          default:
+            scanError = 5;
+        }
+        start = pos;
         continue;
+      }
+      if (ch >= 0 && ch <= 31) {
+        if (isLineBreak(ch)) {
+          result2 += text3.substring(start, pos);
+          scanError = 2;
+          break;
+        } else {
+          scanError = 6;
+        }
+      }
+      pos++;
+    }
+    return result2;
+  }
+  function scanNext() {
+    value = "";
+    scanError = 0;
+    tokenOffset = pos;
+    lineStartOffset = lineNumber;
+    prevTokenLineStartOffset = tokenLineStartOffset;
+    if (pos >= len) {
+      tokenOffset = len;
+      return token = 17;
+    }
+    let code = text3.charCodeAt(pos);
+    if (isWhiteSpace(code)) {
+      do {
+        pos++;
+        value += String.fromCharCode(code);
+        code = text3.charCodeAt(pos);
+      } while (isWhiteSpace(code));
+      return token = 15;
+    }
+    if (isLineBreak(code)) {
+      pos++;
+      value += String.fromCharCode(code);
+      if (code === 13 && text3.charCodeAt(pos) === 10) {
+        pos++;
+        value += "\n";
+      }
+      lineNumber++;
+      tokenLineStartOffset = pos;
+      return token = 14;
+    }
+    switch (code) {
+      // tokens: []{}:,
+      case 123:
+        pos++;
+        return token = 1;
+      case 125:
+        pos++;
+        return token = 2;
+      case 91:
+        pos++;
+        return token = 3;
+      case 93:
+        pos++;
+        return token = 4;
+      case 58:
+        pos++;
+        return token = 6;
+      case 44:
+        pos++;
+        return token = 5;
+      // strings
+      case 34:
+        pos++;
+        value = scanString();
+        return token = 10;
+      // comments
+      case 47:
+        const start = pos - 1;
+        if (text3.charCodeAt(pos + 1) === 47) {
+          pos += 2;
+          while (pos < len) {
+            if (isLineBreak(text3.charCodeAt(pos))) {
+              break;
+            }
+            pos++;
+          }
+          value = text3.substring(start, pos);
+          return token = 12;
+        }
+        if (text3.charCodeAt(pos + 1) === 42) {
+          pos += 2;
+          const safeLength = len - 1;
+          let commentClosed = false;
+          while (pos < safeLength) {
+            const ch = text3.charCodeAt(pos);
+            if (ch === 42 && text3.charCodeAt(pos + 1) === 47) {
+              pos += 2;
+              commentClosed = true;
+              break;
+            }
+            pos++;
+            if (isLineBreak(ch)) {
+              if (ch === 13 && text3.charCodeAt(pos) === 10) {
+                pos++;
+              }
+              lineNumber++;
+              tokenLineStartOffset = pos;
+            }
+          }
+          if (!commentClosed) {
+            pos++;
+            scanError = 1;
+          }
+          value = text3.substring(start, pos);
+          return token = 13;
+        }
+        value += String.fromCharCode(code);
+        pos++;
+        return token = 16;
+      // numbers
+      case 45:
+        value += String.fromCharCode(code);
+        pos++;
+        if (pos === len || !isDigit(text3.charCodeAt(pos))) {
+          return token = 16;
+        }
+      // found a minus, followed by a number so
+      // we fall through to proceed with scanning
+      // numbers
+      case 48:
+      case 49:
+      case 50:
+      case 51:
+      case 52:
+      case 53:
+      case 54:
+      case 55:
+      case 56:
+      case 57:
+        value += scanNumber();
+        return token = 11;
+      // literals and unknown symbols
+      default:
+        while (pos < len && isUnknownContentCharacter(code)) {
+          pos++;
+          code = text3.charCodeAt(pos);
+        }
+        if (tokenOffset !== pos) {
+          value = text3.substring(tokenOffset, pos);
+          switch (value) {
+            case "true":
+              return token = 8;
+            case "false":
+              return token = 9;
+            case "null":
+              return token = 7;
+          }
+          return token = 16;
+        }
+        value += String.fromCharCode(code);
+        pos++;
+        return token = 16;
+    }
+  }
+  function isUnknownContentCharacter(code) {
+    if (isWhiteSpace(code) || isLineBreak(code)) {
+      return false;
+    }
+    switch (code) {
+      case 125:
+      case 93:
+      case 123:
+      case 91:
+      case 34:
+      case 58:
+      case 44:
+      case 47:
+        return false;
+    }
+    return true;
+  }
+  function scanNextNonTrivia() {
+    let result2;
+    do {
+      result2 = scanNext();
+    } while (result2 >= 12 && result2 <= 15);
+    return result2;
+  }
+  return {
+    setPosition,
+    getPosition: () => pos,
+    scan: ignoreTrivia ? scanNextNonTrivia : scanNext,
+    getToken: () => token,
+    getTokenValue: () => value,
+    getTokenOffset: () => tokenOffset,
+    getTokenLength: () => pos - tokenOffset,
+    getTokenStartLine: () => lineStartOffset,
+    getTokenStartCharacter: () => tokenOffset - prevTokenLineStartOffset,
+    getTokenError: () => scanError
+  };
+}
+function isWhiteSpace(ch) {
+  return ch === 32 || ch === 9;
+}
+function isLineBreak(ch) {
+  return ch === 10 || ch === 13;
+}
+function isDigit(ch) {
+  return ch >= 48 && ch <= 57;
+}
+var CharacterCodes;
+(function(CharacterCodes2) {
+  CharacterCodes2[CharacterCodes2["lineFeed"] = 10] = "lineFeed";
+  CharacterCodes2[CharacterCodes2["carriageReturn"] = 13] = "carriageReturn";
+  CharacterCodes2[CharacterCodes2["space"] = 32] = "space";
+  CharacterCodes2[CharacterCodes2["_0"] = 48] = "_0";
+  CharacterCodes2[CharacterCodes2["_1"] = 49] = "_1";
+  CharacterCodes2[CharacterCodes2["_2"] = 50] = "_2";
+  CharacterCodes2[CharacterCodes2["_3"] = 51] = "_3";
+  CharacterCodes2[CharacterCodes2["_4"] = 52] = "_4";
+  CharacterCodes2[CharacterCodes2["_5"] = 53] = "_5";
+  CharacterCodes2[CharacterCodes2["_6"] = 54] = "_6";
+  CharacterCodes2[CharacterCodes2["_7"] = 55] = "_7";
+  CharacterCodes2[CharacterCodes2["_8"] = 56] = "_8";
+  CharacterCodes2[CharacterCodes2["_9"] = 57] = "_9";
+  CharacterCodes2[CharacterCodes2["a"] = 97] = "a";
+  CharacterCodes2[CharacterCodes2["b"] = 98] = "b";
+  CharacterCodes2[CharacterCodes2["c"] = 99] = "c";
+  CharacterCodes2[CharacterCodes2["d"] = 100] = "d";
+  CharacterCodes2[CharacterCodes2["e"] = 101] = "e";
+  CharacterCodes2[CharacterCodes2["f"] = 102] = "f";
+  CharacterCodes2[CharacterCodes2["g"] = 103] = "g";
+  CharacterCodes2[CharacterCodes2["h"] = 104] = "h";
+  CharacterCodes2[CharacterCodes2["i"] = 105] = "i";
+  CharacterCodes2[CharacterCodes2["j"] = 106] = "j";
+  CharacterCodes2[CharacterCodes2["k"] = 107] = "k";
+  CharacterCodes2[CharacterCodes2["l"] = 108] = "l";
+  CharacterCodes2[CharacterCodes2["m"] = 109] = "m";
+  CharacterCodes2[CharacterCodes2["n"] = 110] = "n";
+  CharacterCodes2[CharacterCodes2["o"] = 111] = "o";
+  CharacterCodes2[CharacterCodes2["p"] = 112] = "p";
+  CharacterCodes2[CharacterCodes2["q"] = 113] = "q";
+  CharacterCodes2[CharacterCodes2["r"] = 114] = "r";
+  CharacterCodes2[CharacterCodes2["s"] = 115] = "s";
+  CharacterCodes2[CharacterCodes2["t"] = 116] = "t";
+  CharacterCodes2[CharacterCodes2["u"] = 117] = "u";
+  CharacterCodes2[CharacterCodes2["v"] = 118] = "v";
+  CharacterCodes2[CharacterCodes2["w"] = 119] = "w";
+  CharacterCodes2[CharacterCodes2["x"] = 120] = "x";
+  CharacterCodes2[CharacterCodes2["y"] = 121] = "y";
+  CharacterCodes2[CharacterCodes2["z"] = 122] = "z";
+  CharacterCodes2[CharacterCodes2["A"] = 65] = "A";
+  CharacterCodes2[CharacterCodes2["B"] = 66] = "B";
+  CharacterCodes2[CharacterCodes2["C"] = 67] = "C";
+  CharacterCodes2[CharacterCodes2["D"] = 68] = "D";
+  CharacterCodes2[CharacterCodes2["E"] = 69] = "E";
+  CharacterCodes2[CharacterCodes2["F"] = 70] = "F";
+  CharacterCodes2[CharacterCodes2["G"] = 71] = "G";
+  CharacterCodes2[CharacterCodes2["H"] = 72] = "H";
+  CharacterCodes2[CharacterCodes2["I"] = 73] = "I";
+  CharacterCodes2[CharacterCodes2["J"] = 74] = "J";
+  CharacterCodes2[CharacterCodes2["K"] = 75] = "K";
+  CharacterCodes2[CharacterCodes2["L"] = 76] = "L";
+  CharacterCodes2[CharacterCodes2["M"] = 77] = "M";
+  CharacterCodes2[CharacterCodes2["N"] = 78] = "N";
+  CharacterCodes2[CharacterCodes2["O"] = 79] = "O";
+  CharacterCodes2[CharacterCodes2["P"] = 80] = "P";
+  CharacterCodes2[CharacterCodes2["Q"] = 81] = "Q";
+  CharacterCodes2[CharacterCodes2["R"] = 82] = "R";
+  CharacterCodes2[CharacterCodes2["S"] = 83] = "S";
+  CharacterCodes2[CharacterCodes2["T"] = 84] = "T";
+  CharacterCodes2[CharacterCodes2["U"] = 85] = "U";
+  CharacterCodes2[CharacterCodes2["V"] = 86] = "V";
+  CharacterCodes2[CharacterCodes2["W"] = 87] = "W";
+  CharacterCodes2[CharacterCodes2["X"] = 88] = "X";
+  CharacterCodes2[CharacterCodes2["Y"] = 89] = "Y";
+  CharacterCodes2[CharacterCodes2["Z"] = 90] = "Z";
+  CharacterCodes2[CharacterCodes2["asterisk"] = 42] = "asterisk";
+  CharacterCodes2[CharacterCodes2["backslash"] = 92] = "backslash";
+  CharacterCodes2[CharacterCodes2["closeBrace"] = 125] = "closeBrace";
+  CharacterCodes2[CharacterCodes2["closeBracket"] = 93] = "closeBracket";
+  CharacterCodes2[CharacterCodes2["colon"] = 58] = "colon";
+  CharacterCodes2[CharacterCodes2["comma"] = 44] = "comma";
+  CharacterCodes2[CharacterCodes2["dot"] = 46] = "dot";
+  CharacterCodes2[CharacterCodes2["doubleQuote"] = 34] = "doubleQuote";
+  CharacterCodes2[CharacterCodes2["minus"] = 45] = "minus";
+  CharacterCodes2[CharacterCodes2["openBrace"] = 123] = "openBrace";
+  CharacterCodes2[CharacterCodes2["openBracket"] = 91] = "openBracket";
+  CharacterCodes2[CharacterCodes2["plus"] = 43] = "plus";
+  CharacterCodes2[CharacterCodes2["slash"] = 47] = "slash";
+  CharacterCodes2[CharacterCodes2["formFeed"] = 12] = "formFeed";
+  CharacterCodes2[CharacterCodes2["tab"] = 9] = "tab";
+})(CharacterCodes || (CharacterCodes = {}));
+
+// node_modules/jsonc-parser/lib/esm/impl/string-intern.js
+var cachedSpaces = new Array(20).fill(0).map((_, index) => {
+  return " ".repeat(index);
+});
+var maxCachedValues = 200;
+var cachedBreakLinesWithSpaces = {
+  " ": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + " ".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + " ".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + " ".repeat(index);
+    })
+  },
+  "	": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + "	".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + "	".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + "	".repeat(index);
+    })
+  }
+};
+
+// node_modules/jsonc-parser/lib/esm/impl/parser.js
+var ParseOptions;
+(function(ParseOptions2) {
+  ParseOptions2.DEFAULT = {
+    allowTrailingComma: false
+  };
+})(ParseOptions || (ParseOptions = {}));
+function parse3(text3, errors = [], options = ParseOptions.DEFAULT) {
+  let currentProperty = null;
+  let currentParent = [];
+  const previousParents = [];
+  function onValue(value) {
+    if (Array.isArray(currentParent)) {
+      currentParent.push(value);
+    } else if (currentProperty !== null) {
+      currentParent[currentProperty] = value;
+    }
+  }
+  const visitor = {
+    onObjectBegin: () => {
+      const object = {};
+      onValue(object);
+      previousParents.push(currentParent);
+      currentParent = object;
+      currentProperty = null;
+    },
+    onObjectProperty: (name) => {
+      currentProperty = name;
+    },
+    onObjectEnd: () => {
+      currentParent = previousParents.pop();
+    },
+    onArrayBegin: () => {
+      const array = [];
+      onValue(array);
+      previousParents.push(currentParent);
+      currentParent = array;
+      currentProperty = null;
+    },
+    onArrayEnd: () => {
+      currentParent = previousParents.pop();
+    },
+    onLiteralValue: onValue,
+    onError: (error3, offset, length) => {
+      errors.push({ error: error3, offset, length });
+    }
+  };
+  visit(text3, visitor, options);
+  return currentParent[0];
+}
+function visit(text3, visitor, options = ParseOptions.DEFAULT) {
+  const _scanner = createScanner(text3, false);
+  const _jsonPath = [];
+  let suppressedCallbacks = 0;
+  function toNoArgVisit(visitFunction) {
+    return visitFunction ? () => suppressedCallbacks === 0 && visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+  }
+  function toOneArgVisit(visitFunction) {
+    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+  }
+  function toOneArgVisitWithPath(visitFunction) {
+    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice()) : () => true;
+  }
+  function toBeginVisit(visitFunction) {
+    return visitFunction ? () => {
+      if (suppressedCallbacks > 0) {
+        suppressedCallbacks++;
+      } else {
+        let cbReturn = visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice());
+        if (cbReturn === false) {
+          suppressedCallbacks = 1;
+        }
+      }
+    } : () => true;
+  }
+  function toEndVisit(visitFunction) {
+    return visitFunction ? () => {
+      if (suppressedCallbacks > 0) {
+        suppressedCallbacks--;
+      }
+      if (suppressedCallbacks === 0) {
+        visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter());
+      }
+    } : () => true;
+  }
+  const onObjectBegin = toBeginVisit(visitor.onObjectBegin), onObjectProperty = toOneArgVisitWithPath(visitor.onObjectProperty), onObjectEnd = toEndVisit(visitor.onObjectEnd), onArrayBegin = toBeginVisit(visitor.onArrayBegin), onArrayEnd = toEndVisit(visitor.onArrayEnd), onLiteralValue = toOneArgVisitWithPath(visitor.onLiteralValue), onSeparator = toOneArgVisit(visitor.onSeparator), onComment = toNoArgVisit(visitor.onComment), onError = toOneArgVisit(visitor.onError);
+  const disallowComments = options && options.disallowComments;
+  const allowTrailingComma = options && options.allowTrailingComma;
+  function scanNext() {
+    while (true) {
+      const token = _scanner.scan();
+      switch (_scanner.getTokenError()) {
+        case 4:
+          handleError(
+            14
+            /* ParseErrorCode.InvalidUnicode */
+          );
+          break;
+        case 5:
+          handleError(
+            15
+            /* ParseErrorCode.InvalidEscapeCharacter */
+          );
+          break;
+        case 3:
+          handleError(
+            13
+            /* ParseErrorCode.UnexpectedEndOfNumber */
+          );
+          break;
+        case 1:
+          if (!disallowComments) {
+            handleError(
+              11
+              /* ParseErrorCode.UnexpectedEndOfComment */
+            );
+          }
+          break;
+        case 2:
+          handleError(
+            12
+            /* ParseErrorCode.UnexpectedEndOfString */
+          );
+          break;
+        case 6:
+          handleError(
+            16
+            /* ParseErrorCode.InvalidCharacter */
+          );
+          break;
+      }
+      switch (token) {
+        case 12:
+        case 13:
+          if (disallowComments) {
+            handleError(
+              10
+              /* ParseErrorCode.InvalidCommentToken */
+            );
+          } else {
+            onComment();
+          }
+          break;
+        case 16:
+          handleError(
+            1
+            /* ParseErrorCode.InvalidSymbol */
+          );
+          break;
+        case 15:
+        case 14:
+          break;
+        default:
+          return token;
+      }
+    }
+  }
+  function handleError(error3, skipUntilAfter = [], skipUntil = []) {
+    onError(error3);
+    if (skipUntilAfter.length + skipUntil.length > 0) {
+      let token = _scanner.getToken();
+      while (token !== 17) {
+        if (skipUntilAfter.indexOf(token) !== -1) {
+          scanNext();
+          break;
+        } else if (skipUntil.indexOf(token) !== -1) {
+          break;
+        }
+        token = scanNext();
+      }
+    }
+  }
+  function parseString(isValue) {
+    const value = _scanner.getTokenValue();
+    if (isValue) {
+      onLiteralValue(value);
+    } else {
+      onObjectProperty(value);
+      _jsonPath.push(value);
+    }
+    scanNext();
+    return true;
+  }
+  function parseLiteral() {
+    switch (_scanner.getToken()) {
+      case 11:
+        const tokenValue = _scanner.getTokenValue();
+        let value = Number(tokenValue);
+        if (isNaN(value)) {
+          handleError(
+            2
+            /* ParseErrorCode.InvalidNumberFormat */
+          );
+          value = 0;
+        }
+        onLiteralValue(value);
+        break;
+      case 7:
+        onLiteralValue(null);
+        break;
+      case 8:
+        onLiteralValue(true);
+        break;
+      case 9:
+        onLiteralValue(false);
+        break;
+      default:
+        return false;
+    }
+    scanNext();
+    return true;
+  }
+  function parseProperty() {
+    if (_scanner.getToken() !== 10) {
+      handleError(3, [], [
+        2,
+        5
+        /* SyntaxKind.CommaToken */
+      ]);
+      return false;
+    }
+    parseString(false);
+    if (_scanner.getToken() === 6) {
+      onSeparator(":");
+      scanNext();
+      if (!parseValue()) {
+        handleError(4, [], [
+          2,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
       }
     } else {
-      const c = text3[i];
-      if (top === "{" && c === "}" || top === "[" && c === "]") {
-        stack.pop();
-        i++;
-        continue;
-      }
-      if (c !== ",") return i;
-      i++;
-      skip();
+      handleError(5, [], [
+        2,
+        5
+        /* SyntaxKind.CommaToken */
+      ]);
     }
-    if (top === "{") {
-      if (!string()) return i;
-      skip();
-      if (text3[i] !== ":") return i;
-      i++;
-    }
-    const before = stack.length;
-    if (!value()) return i;
-    justOpened = stack.length > before;
+    _jsonPath.pop();
+    return true;
   }
+  function parseObject() {
+    onObjectBegin();
+    scanNext();
+    let needsComma = false;
+    while (_scanner.getToken() !== 2 && _scanner.getToken() !== 17) {
+      if (_scanner.getToken() === 5) {
+        if (!needsComma) {
+          handleError(4, [], []);
+        }
+        onSeparator(",");
+        scanNext();
+        if (_scanner.getToken() === 2 && allowTrailingComma) {
+          break;
+        }
+      } else if (needsComma) {
+        handleError(6, [], []);
+      }
+      if (!parseProperty()) {
+        handleError(4, [], [
+          2,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+      needsComma = true;
+    }
+    onObjectEnd();
+    if (_scanner.getToken() !== 2) {
+      handleError(7, [
+        2
+        /* SyntaxKind.CloseBraceToken */
+      ], []);
+    } else {
+      scanNext();
+    }
+    return true;
+  }
+  function parseArray() {
+    onArrayBegin();
+    scanNext();
+    let isFirstElement = true;
+    let needsComma = false;
+    while (_scanner.getToken() !== 4 && _scanner.getToken() !== 17) {
+      if (_scanner.getToken() === 5) {
+        if (!needsComma) {
+          handleError(4, [], []);
+        }
+        onSeparator(",");
+        scanNext();
+        if (_scanner.getToken() === 4 && allowTrailingComma) {
+          break;
+        }
+      } else if (needsComma) {
+        handleError(6, [], []);
+      }
+      if (isFirstElement) {
+        _jsonPath.push(0);
+        isFirstElement = false;
+      } else {
+        _jsonPath[_jsonPath.length - 1]++;
+      }
+      if (!parseValue()) {
+        handleError(4, [], [
+          4,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+      needsComma = true;
+    }
+    onArrayEnd();
+    if (!isFirstElement) {
+      _jsonPath.pop();
+    }
+    if (_scanner.getToken() !== 4) {
+      handleError(8, [
+        4
+        /* SyntaxKind.CloseBracketToken */
+      ], []);
+    } else {
+      scanNext();
+    }
+    return true;
+  }
+  function parseValue() {
+    switch (_scanner.getToken()) {
+      case 3:
+        return parseArray();
+      case 1:
+        return parseObject();
+      case 10:
+        return parseString(true);
+      default:
+        return parseLiteral();
+    }
+  }
+  scanNext();
+  if (_scanner.getToken() === 17) {
+    if (options.allowEmptyContent) {
+      return true;
+    }
+    handleError(4, [], []);
+    return false;
+  }
+  if (!parseValue()) {
+    handleError(4, [], []);
+    return false;
+  }
+  if (_scanner.getToken() !== 17) {
+    handleError(9, [], []);
+  }
+  return true;
 }
 
+// node_modules/jsonc-parser/lib/esm/main.js
+var ScanError;
+(function(ScanError2) {
+  ScanError2[ScanError2["None"] = 0] = "None";
+  ScanError2[ScanError2["UnexpectedEndOfComment"] = 1] = "UnexpectedEndOfComment";
+  ScanError2[ScanError2["UnexpectedEndOfString"] = 2] = "UnexpectedEndOfString";
+  ScanError2[ScanError2["UnexpectedEndOfNumber"] = 3] = "UnexpectedEndOfNumber";
+  ScanError2[ScanError2["InvalidUnicode"] = 4] = "InvalidUnicode";
+  ScanError2[ScanError2["InvalidEscapeCharacter"] = 5] = "InvalidEscapeCharacter";
+  ScanError2[ScanError2["InvalidCharacter"] = 6] = "InvalidCharacter";
+})(ScanError || (ScanError = {}));
+var SyntaxKind;
+(function(SyntaxKind2) {
+  SyntaxKind2[SyntaxKind2["OpenBraceToken"] = 1] = "OpenBraceToken";
+  SyntaxKind2[SyntaxKind2["CloseBraceToken"] = 2] = "CloseBraceToken";
+  SyntaxKind2[SyntaxKind2["OpenBracketToken"] = 3] = "OpenBracketToken";
+  SyntaxKind2[SyntaxKind2["CloseBracketToken"] = 4] = "CloseBracketToken";
+  SyntaxKind2[SyntaxKind2["CommaToken"] = 5] = "CommaToken";
+  SyntaxKind2[SyntaxKind2["ColonToken"] = 6] = "ColonToken";
+  SyntaxKind2[SyntaxKind2["NullKeyword"] = 7] = "NullKeyword";
+  SyntaxKind2[SyntaxKind2["TrueKeyword"] = 8] = "TrueKeyword";
+  SyntaxKind2[SyntaxKind2["FalseKeyword"] = 9] = "FalseKeyword";
+  SyntaxKind2[SyntaxKind2["StringLiteral"] = 10] = "StringLiteral";
+  SyntaxKind2[SyntaxKind2["NumericLiteral"] = 11] = "NumericLiteral";
+  SyntaxKind2[SyntaxKind2["LineCommentTrivia"] = 12] = "LineCommentTrivia";
+  SyntaxKind2[SyntaxKind2["BlockCommentTrivia"] = 13] = "BlockCommentTrivia";
+  SyntaxKind2[SyntaxKind2["LineBreakTrivia"] = 14] = "LineBreakTrivia";
+  SyntaxKind2[SyntaxKind2["Trivia"] = 15] = "Trivia";
+  SyntaxKind2[SyntaxKind2["Unknown"] = 16] = "Unknown";
+  SyntaxKind2[SyntaxKind2["EOF"] = 17] = "EOF";
+})(SyntaxKind || (SyntaxKind = {}));
+var parse4 = parse3;
+var ParseErrorCode;
+(function(ParseErrorCode2) {
+  ParseErrorCode2[ParseErrorCode2["InvalidSymbol"] = 1] = "InvalidSymbol";
+  ParseErrorCode2[ParseErrorCode2["InvalidNumberFormat"] = 2] = "InvalidNumberFormat";
+  ParseErrorCode2[ParseErrorCode2["PropertyNameExpected"] = 3] = "PropertyNameExpected";
+  ParseErrorCode2[ParseErrorCode2["ValueExpected"] = 4] = "ValueExpected";
+  ParseErrorCode2[ParseErrorCode2["ColonExpected"] = 5] = "ColonExpected";
+  ParseErrorCode2[ParseErrorCode2["CommaExpected"] = 6] = "CommaExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBraceExpected"] = 7] = "CloseBraceExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBracketExpected"] = 8] = "CloseBracketExpected";
+  ParseErrorCode2[ParseErrorCode2["EndOfFileExpected"] = 9] = "EndOfFileExpected";
+  ParseErrorCode2[ParseErrorCode2["InvalidCommentToken"] = 10] = "InvalidCommentToken";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfComment"] = 11] = "UnexpectedEndOfComment";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfString"] = 12] = "UnexpectedEndOfString";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfNumber"] = 13] = "UnexpectedEndOfNumber";
+  ParseErrorCode2[ParseErrorCode2["InvalidUnicode"] = 14] = "InvalidUnicode";
+  ParseErrorCode2[ParseErrorCode2["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
+  ParseErrorCode2[ParseErrorCode2["InvalidCharacter"] = 16] = "InvalidCharacter";
+})(ParseErrorCode || (ParseErrorCode = {}));
+
 // policies/load/parse/yaml.ts
+var ALIAS_EXPANSION_FACTOR = 10;
+var ALIAS_EXPANSION_ALLOWANCE = 1e4;
 var TYPES = yaml.types;
+var anyTag = (kind) => new yaml.Type("", { kind, multi: true, construct: (data) => data });
 var SCHEMA = yaml.CORE_SCHEMA.extend({
   implicit: [TYPES.merge],
-  explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set]
+  explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set, anyTag("scalar"), anyTag("sequence"), anyTag("mapping")]
 });
 var DOC_START = /^---(?:[ \t\r]|$)/;
 var DOC_END = /^\.\.\.(?:[ \t\r]|$)/;
@@ -48152,9 +48801,25 @@ var StructureError = class extends Error {
 };
 function checkStructure(value, limits) {
   const seen = /* @__PURE__ */ new Set();
+  const stack = [[value, 0]];
+  let shared = false;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop();
+    if (v === null || typeof v !== "object") continue;
+    if (depth > limits.maxDepth)
+      throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
+    if (seen.has(v)) {
+      shared = true;
+      continue;
+    }
+    seen.add(v);
+    for (const child2 of Object.values(v))
+      if (child2 !== null && typeof child2 === "object") stack.push([child2, depth + 1]);
+  }
+  if (!shared || limits.maxAliasCount < 0) return;
+  const budget = limits.maxAliasCount + ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * seen.size;
+  const cap = budget + 1;
   const sizes = /* @__PURE__ */ new Map();
-  const cap = Math.max(limits.maxAliasCount, 0) + 1;
-  let expansions = 0;
   const expandedSize = (v, depth) => {
     const known = sizes.get(v);
     if (known !== void 0) return known;
@@ -48169,24 +48834,24 @@ function checkStructure(value, limits) {
     sizes.set(v, n);
     return n;
   };
-  const stack = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop();
+  const visited = /* @__PURE__ */ new Set();
+  let expansions = 0;
+  const walk3 = [[value, 0]];
+  while (walk3.length > 0) {
+    const [v, depth] = walk3.pop();
     if (v === null || typeof v !== "object") continue;
-    if (depth > limits.maxDepth)
-      throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
-    if (seen.has(v)) {
+    if (visited.has(v)) {
       expansions += expandedSize(v, depth);
-      if (limits.maxAliasCount >= 0 && expansions > limits.maxAliasCount) {
+      if (expansions > budget) {
         throw new StructureError(
-          `too many alias expansions (over ${limits.maxAliasCount}, limits.maxAliasCount): possible alias bomb`
+          `aliases expand the document past ${budget} collections (limits.maxAliasCount ${limits.maxAliasCount} + ${ALIAS_EXPANSION_ALLOWANCE} + ${ALIAS_EXPANSION_FACTOR} \xD7 its own ${seen.size}): possible alias bomb`
         );
       }
       continue;
     }
-    seen.add(v);
+    visited.add(v);
     for (const child2 of Object.values(v))
-      if (child2 !== null && typeof child2 === "object") stack.push([child2, depth + 1]);
+      if (child2 !== null && typeof child2 === "object") walk3.push([child2, depth + 1]);
   }
 }
 function describe2(err) {
@@ -48199,10 +48864,12 @@ function countLines(text3) {
   for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) n++;
   return n;
 }
-function parseOne(file, index, raw, limits) {
+function parseOne(file, index, raw, limits, judge2) {
   try {
     const options = { schema: SCHEMA, filename: file, maxDepth: limits.maxDepth };
     const value = yaml.load(raw.text, options);
+    if (value === null || value === void 0) return "empty";
+    if (!judge2(value)) return "skipped";
     if (raw.text.includes("*")) checkStructure(value, limits);
     return { ref: { file, index, text: raw.text, lineOffset: raw.lineOffset }, value };
   } catch (err) {
@@ -48217,21 +48884,31 @@ function parseOne(file, index, raw, limits) {
       return {
         file,
         line,
-        message: `document ${index + 1}: nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`
+        message: `document ${index + 1}: nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`,
+        docText: raw.text
       };
     }
-    return { file, line, ...column !== void 0 ? { column } : {}, message: `invalid YAML: ${describe2(err)}` };
+    return {
+      file,
+      line,
+      ...column !== void 0 ? { column } : {},
+      message: `invalid YAML: ${describe2(err)}`,
+      docText: raw.text
+    };
   }
 }
-function parseWithYaml(file, text3, limits) {
+var judgeAll = () => true;
+function parseWithYaml(file, text3, limits, opts = {}) {
+  const judge2 = opts.judge ?? judgeAll;
   const lineCounter = new import_yaml2.LineCounter();
-  const out = { docs: [], errors: [] };
+  const out = { docs: [], errors: [], skipped: 0 };
   const all = (0, import_yaml2.parseAllDocuments)(text3, { lineCounter, uniqueKeys: true, merge: true });
   const list = Array.isArray(all) ? all : [];
   list.forEach((doc, index) => {
     if (index >= limits.maxDocuments) return;
     const start = doc.range[0];
     const lineOffset = lineCounter.linePos(start).line;
+    const docText = text3.slice(start, doc.range[2]);
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
       const pos = first?.linePos?.[0];
@@ -48239,14 +48916,20 @@ function parseWithYaml(file, text3, limits) {
         file,
         line: pos?.line ?? lineOffset,
         ...pos ? { column: pos.col } : {},
-        message: `invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`
+        message: `invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`,
+        docText
       });
       return;
     }
     try {
-      const value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+      const value = doc.toJS({ maxAliasCount: -1 });
+      if (value === null || value === void 0) return;
+      if (!judge2(value)) {
+        out.skipped = (out.skipped ?? 0) + 1;
+        return;
+      }
       checkStructure(value, limits);
-      out.docs.push({ ref: { file, index, text: text3.slice(start, doc.range[2]), lineOffset }, value });
+      out.docs.push({ ref: { file, index, text: docText, lineOffset }, value });
     } catch (err) {
       out.errors.push({
         file,
@@ -48257,9 +48940,10 @@ function parseWithYaml(file, text3, limits) {
   });
   return out;
 }
-function parseYamlStream(file, text3, limits) {
+function parseYamlStream(file, text3, limits, opts = {}) {
+  const judge2 = opts.judge ?? judgeAll;
   const raws = splitDocuments(text3);
-  const out = { docs: [], errors: [] };
+  const out = { docs: [], errors: [], skipped: 0 };
   if (raws.length > limits.maxDocuments) {
     out.errors.push({
       file,
@@ -48269,52 +48953,69 @@ function parseYamlStream(file, text3, limits) {
   }
   const n = Math.min(raws.length, limits.maxDocuments);
   for (let i = 0; i < n; i++) {
-    const r = parseOne(file, i, raws[i], limits);
-    if (r === "multi") return parseWithYaml(file, text3, limits);
-    if ("ref" in r) out.docs.push(r);
+    const r = parseOne(file, i, raws[i], limits, judge2);
+    if (r === "multi") return parseWithYaml(file, text3, limits, opts);
+    if (r === "skipped") out.skipped = (out.skipped ?? 0) + 1;
+    else if (r === "empty") continue;
+    else if ("ref" in r) out.docs.push(r);
     else out.errors.push(r);
   }
   return out;
 }
-function parseJsonText(file, text3, limits) {
+function lineColumn(text3, offset) {
+  const before = text3.slice(0, offset);
+  return { line: countLines(before), column: offset - before.lastIndexOf("\n") };
+}
+var JSONC_ERRORS = {
+  1: "invalid symbol",
+  2: "invalid number format",
+  3: "property name expected",
+  4: "value expected",
+  5: "colon expected",
+  6: "comma expected",
+  7: "closing brace expected",
+  8: "closing bracket expected",
+  9: "end of file expected",
+  10: "invalid comment token",
+  11: "unexpected end of comment",
+  12: "unexpected end of string",
+  13: "unexpected end of number",
+  14: "invalid unicode",
+  15: "invalid escape character",
+  16: "invalid character"
+};
+function parseJsonText(file, text3, limits, opts = {}) {
+  const judge2 = opts.judge ?? judgeAll;
   try {
-    const value = JSON.parse(text3);
-    checkStructure(value, limits);
-    return { docs: [{ ref: { file, index: 0, text: text3, lineOffset: 1 }, value }], errors: [] };
-  } catch (err) {
-    if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
-    const msg = err instanceof Error ? err.message : String(err);
-    const m = /position (\d+)/.exec(msg);
-    const lc = /line (\d+) column (\d+)/.exec(msg);
-    let line;
-    let column;
-    if (lc) {
-      line = Number(lc[1]);
-      column = Number(lc[2]);
-    } else if (m) {
-      const before = text3.slice(0, Number(m[1]));
-      line = before.split("\n").length;
-      column = before.length - before.lastIndexOf("\n");
-    } else if (!(err instanceof RangeError)) {
-      const at2 = jsonErrorOffset(text3);
-      if (at2 !== void 0) {
-        const before = text3.slice(0, at2);
-        line = before.split("\n").length;
-        column = before.length - before.lastIndexOf("\n");
+    let value;
+    try {
+      value = JSON.parse(text3);
+    } catch (strictError) {
+      if (strictError instanceof RangeError) throw strictError;
+      const problems = [];
+      value = parse4(text3, problems, { allowTrailingComma: true, disallowComments: false });
+      const first = problems[0];
+      if (first) {
+        return {
+          docs: [],
+          errors: [
+            {
+              file,
+              ...lineColumn(text3, first.offset),
+              message: `invalid JSON: ${JSONC_ERRORS[first.error] ?? "parse error"}`,
+              docText: text3
+            }
+          ]
+        };
       }
     }
-    const message = err instanceof RangeError ? "document is nested too deeply to parse" : msg.replace(/\s*\(line \d+ column \d+\)$/, "");
-    return {
-      docs: [],
-      errors: [
-        {
-          file,
-          ...line !== void 0 ? { line } : {},
-          ...column !== void 0 ? { column } : {},
-          message: `invalid JSON: ${message}`
-        }
-      ]
-    };
+    if (!judge2(value)) return { docs: [], errors: [], skipped: 1 };
+    checkStructure(value, limits);
+    return { docs: [{ ref: { file, index: 0, text: text3, lineOffset: 1 }, value }], errors: [], skipped: 0 };
+  } catch (err) {
+    if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
+    const message = err instanceof RangeError ? "document is nested too deeply to parse" : describe2(err);
+    return { docs: [], errors: [{ file, line: 1, message: `invalid JSON: ${message}`, docText: text3 }] };
   }
 }
 
@@ -48588,9 +49289,10 @@ function resolveVar(name, ctx) {
   }
 }
 function expandTemplateValue(raw, ctx) {
-  return raw.replace(
-    /\$\{\{([^}]*)\}\}|\{\{([^}]*)\}\}/g,
-    (_m, gh, tpl) => gh !== void 0 ? githubExpression(gh, ctx) : templateExpression(tpl ?? "", ctx)
+  return replaceTemplateActions(
+    raw,
+    { dollar: true },
+    (a) => a.dollar ? githubExpression(a.inner, ctx) : templateExpression(a.inner, ctx)
   );
 }
 function githubExpression(expr, ctx) {
@@ -48771,12 +49473,12 @@ var CTR_VALUE_OPTIONS = /* @__PURE__ */ new Set(["-n", "--namespace", "-a", "--a
 var ASSIGNMENT_RE = /^([A-Za-z_]\w*)\+?=/;
 var MAX_SUBSTITUTION_DEPTH = 6;
 var Cmd = class {
-  constructor(source, words, scanner, segment, env) {
+  constructor(source, words2, scanner, segment, env) {
     this.source = source;
     this.scanner = scanner;
     this.segment = segment;
     this.env = env;
-    this.words = words;
+    this.words = words2;
   }
   words;
   cache = /* @__PURE__ */ new Map();
@@ -48857,13 +49559,13 @@ var ScriptScanner = class {
   /** Records assignments and strips the words that only change how the command runs (`sudo`, `if`, `FOO=1`). */
   prepare(c, seg) {
     const env = {};
-    let words = c.words;
+    let words2 = c.words;
     for (const a of c.arrays) {
       this.vars.define(a.name, { raw: UNKNOWN, syntax: "literal", offset: seg.base + a.start });
     }
     let i = 0;
     for (; ; ) {
-      const w = words[i];
+      const w = words2[i];
       if (!w) break;
       const m = ASSIGNMENT_RE.exec(w.raw);
       if (m) {
@@ -48881,19 +49583,19 @@ var ScriptScanner = class {
       }
       if (v === "sudo" || v === "doas") {
         i++;
-        while (words[i]?.raw.startsWith("-")) {
-          const opt = words[i].raw;
+        while (words2[i]?.raw.startsWith("-")) {
+          const opt = words2[i].raw;
           i += ["-u", "-g", "-C", "-p", "-h", "-U", "-r", "-t"].includes(opt) ? 2 : 1;
         }
         continue;
       }
       if (v === "env") {
         i++;
-        while (words[i]?.raw.startsWith("-")) i += words[i].raw === "-u" ? 2 : 1;
+        while (words2[i]?.raw.startsWith("-")) i += words2[i].raw === "-u" ? 2 : 1;
         continue;
       }
       if (ASSIGNMENT_BUILTINS.has(v)) {
-        for (const rest of words.slice(i + 1)) {
+        for (const rest of words2.slice(i + 1)) {
           const am = ASSIGNMENT_RE.exec(rest.raw);
           if (am)
             this.vars.define(am[1], {
@@ -48907,10 +49609,10 @@ var ScriptScanner = class {
       }
       break;
     }
-    words = words.slice(i);
+    words2 = words2.slice(i);
     this.analyzeArrays(c, seg);
-    if (words.length === 0) return void 0;
-    return new Cmd(c, words, this, seg, env);
+    if (words2.length === 0) return void 0;
+    return new Cmd(c, words2, this, seg, env);
   }
   signal(cmd, offset) {
     const anchor = this.at(cmd.segment, offset);
@@ -49291,12 +49993,9 @@ function findSqliteReferences(text3) {
     const path12 = urlPath(m[1], m[2].length, m[3]);
     if (path12 !== void 0) out.push({ path: normalizePosixPath(path12), raw, index });
   }
-  let k = 0;
   for (const m of text3.matchAll(PATH_RE)) {
     const index = m.index ?? 0;
-    while (k < covered.length && covered[k][1] <= index) k++;
-    const range = covered[k];
-    if (range && index >= range[0] && index < range[1]) continue;
+    if (covered.some(([a, b]) => index >= a && index < b)) continue;
     out.push({ path: normalizePosixPath(m[1]), raw: m[0], index });
   }
   return out.sort((a, b) => a.index - b.index);
@@ -49359,8 +50058,83 @@ function lineLocator(text3, startLine = 1, startColumn = 1) {
     return { line: startLine + lo, column: (lo === 0 ? startColumn : 1) + offset - starts[lo] };
   };
 }
-function maskTemplates(text3) {
-  return text3.replace(/\{\{[^}\n]*\}\}/g, (m) => m.replace(/[ \t]/g, ""));
+function maskTemplates(text3, stats) {
+  return replaceTemplateActions(
+    text3,
+    { singleLine: true },
+    (a) => text3.slice(a.start, a.end).replace(/[ \t]/g, ""),
+    stats
+  );
+}
+function stripMakeComment(value, stats) {
+  let from = 0;
+  for (let i = value.indexOf("#"); i >= 0; i = value.indexOf("#", i + 1)) {
+    if (stats) stats.steps += i - from + 1;
+    from = i + 1;
+    if (i > 0 && /\s/.test(value.charAt(i - 1))) return value.slice(0, i).trimEnd();
+  }
+  if (stats) stats.steps += value.length - from;
+  return value;
+}
+function justRecipeHeader(line, stats) {
+  const m = /^@?[A-Za-z_][\w-]*/.exec(line);
+  if (stats) stats.steps += (m?.[0].length ?? 0) + 1;
+  if (!m) return void 0;
+  const colon = line.indexOf(":", m[0].length);
+  if (stats) stats.steps += (colon < 0 ? line.length : colon + 1) - m[0].length;
+  if (colon < 0 || line.charCodeAt(colon + 1) === 61) return void 0;
+  return { name: m[0].replace(/^@/, ""), params: line.slice(m[0].length, colon) };
+}
+var isNameStart = (c) => c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95;
+var isNameChar = (c) => isNameStart(c) || c >= 48 && c <= 57 || c === 45;
+var isBlank = (c) => c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+function justParameters(params, stats) {
+  const out = [];
+  const unclosed = /* @__PURE__ */ new Set();
+  let i = 0;
+  const n = params.length;
+  while (i < n) {
+    if (stats) stats.steps++;
+    if (!isNameChar(params.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let s = i;
+    while (s < n && isNameChar(params.charCodeAt(s)) && !isNameStart(params.charCodeAt(s))) s++;
+    let j = s < n && isNameStart(params.charCodeAt(s)) ? s + 1 : s;
+    while (j < n && isNameChar(params.charCodeAt(j))) j++;
+    if (stats) stats.steps += j - i;
+    if (j === s) {
+      i = j;
+      continue;
+    }
+    if (params.charCodeAt(j) !== 61) {
+      i = j;
+      continue;
+    }
+    const name = params.slice(s, j);
+    const v = j + 1;
+    const q = params[v];
+    let end = -1;
+    if ((q === '"' || q === "'") && !unclosed.has(q)) {
+      const close = params.indexOf(q, v + 1);
+      if (stats) stats.steps += (close < 0 ? n : close) - v;
+      if (close < 0) unclosed.add(q);
+      else end = close + 1;
+    }
+    if (end < 0) {
+      end = v;
+      while (end < n && !isBlank(params.charCodeAt(end))) end++;
+      if (stats) stats.steps += end - v;
+    }
+    if (end === v) {
+      i = v;
+      continue;
+    }
+    out.push({ name, value: unquote(params.slice(v, end)) });
+    i = end;
+  }
+  return out;
 }
 function blankLine(line) {
   return " ".repeat(line.length);
@@ -49396,7 +50170,7 @@ function scanMakefile(text3, scanner) {
     const assign = /^(?:export\s+|override\s+)*([A-Za-z_][\w.-]*)\s*(\?=|::=|:=|\+=|!=|=)\s*(.*)$/.exec(line);
     if (assign) {
       const [, name, op, value] = assign;
-      const v = unquote(value.replace(/\s+#.*$/, ""));
+      const v = unquote(stripMakeComment(value));
       scanner.defineGlobal(name, op === "!=" ? UNKNOWN : v, op === "!=" ? "literal" : "make", offset);
       inRule = false;
     } else if (/^[^\s#=][^=]*?:(?!=)/.test(line)) {
@@ -49431,12 +50205,10 @@ function scanJustfile(text3, scanner) {
       inRecipe = false;
       continue;
     }
-    const header = /^@?([A-Za-z_][\w-]*)([^:]*):(?!=)/.exec(line);
+    const header = justRecipeHeader(line);
     if (header) {
       inRecipe = true;
-      for (const p of header[2].matchAll(/([A-Za-z_][\w-]*)=("[^"]*"|'[^']*'|[^\s]+)/g)) {
-        scanner.defineGlobal(p[1], unquote(p[2]), "literal", offset);
-      }
+      for (const p of justParameters(header.params)) scanner.defineGlobal(p.name, p.value, "literal", offset);
       continue;
     }
     if (line.trim() !== "" && !line.trimStart().startsWith("#")) inRecipe = false;
@@ -49618,7 +50390,74 @@ function loadScriptText(file, text3, kind) {
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { existsSync as existsSync3 } from "node:fs";
-import path7 from "node:path";
+import path6 from "node:path";
+
+// policies/load/judge.ts
+function isObj2(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+function isJudgedValue(value, composeByName, allowCompose) {
+  if (isKubernetesObject(value)) return true;
+  if (!allowCompose) return false;
+  return composeByName ? isObj2(value) : isComposeDocument(value);
+}
+var K8S_API_VERSION = /^["']?apiVersion["']?[ \t]*:/m;
+var K8S_KIND = /^["']?kind["']?[ \t]*:/m;
+var COMPOSE_SERVICES = /^["']?services["']?[ \t]*:/m;
+var COMPOSE_SERVICE_KEY = /^[ \t]+["']?(?:image|build)["']?[ \t]*:/m;
+var JSON_API_VERSION = /"apiVersion"\s*:/;
+var JSON_KIND = /"kind"\s*:/;
+function looksJudgedText(text3, format2, composeByName) {
+  if (format2 === "json") return JSON_API_VERSION.test(text3) && JSON_KIND.test(text3);
+  if (composeByName) return true;
+  if (K8S_API_VERSION.test(text3) && K8S_KIND.test(text3)) return true;
+  return COMPOSE_SERVICES.test(text3) && COMPOSE_SERVICE_KEY.test(text3);
+}
+var CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
+function isHelmTemplateObject(value, docText) {
+  if (!docText.includes("{{") || !isObj2(value)) return false;
+  const skipTop = new Set(CONFIG_KINDS.has(String(value.kind)) ? ["data", "stringData", "binaryData"] : []);
+  const seen = /* @__PURE__ */ new Set();
+  const stack = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (skipTop.has(k)) continue;
+    if (k === "metadata" && isObj2(v)) {
+      for (const [mk, mv] of Object.entries(v)) if (mk !== "annotations" && mk !== "labels") stack.push(mk, mv);
+      continue;
+    }
+    stack.push(k, v);
+  }
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (hasHelmAction(v)) return true;
+      continue;
+    }
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else for (const [k, child2] of Object.entries(v)) stack.push(k, child2);
+  }
+  return false;
+}
+function isPartialWorkload(value) {
+  if (!isObj2(value) || typeof value.kind !== "string") return false;
+  const podSpec = podSpecOf(value.kind, isObj2(value.spec) ? value.spec : void 0);
+  if (!podSpec) return false;
+  const containers = Array.isArray(podSpec.containers) ? podSpec.containers : [];
+  return containers.length > 0 && containers.every((c) => isObj2(c) && c.image === void 0);
+}
+function podSpecOf(kind, spec) {
+  if (!spec) return void 0;
+  if (kind === "Pod") return spec;
+  if (kind === "CronJob") {
+    const job = isObj2(spec.jobTemplate) && isObj2(spec.jobTemplate.spec) ? spec.jobTemplate.spec : void 0;
+    return job && isObj2(job.template) && isObj2(job.template.spec) ? job.template.spec : void 0;
+  }
+  return isObj2(spec.template) && isObj2(spec.template.spec) ? spec.template.spec : void 0;
+}
+
+// policies/load/discover.ts
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   ".git",
   "node_modules",
@@ -49630,10 +50469,10 @@ var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   "__pycache__",
   ".terraform"
 ]);
-var toPosix = (p) => p.split(path7.sep).join("/");
+var toPosix = (p) => p.split(path6.sep).join("/");
 function isInside(root, p) {
-  const rel = path7.relative(root, p);
-  return rel === "" || !rel.startsWith("..") && !path7.isAbsolute(rel);
+  const rel = path6.relative(root, p);
+  return rel === "" || !rel.startsWith("..") && !path6.isAbsolute(rel);
 }
 function formatMB(bytes) {
   const mb = bytes / (1024 * 1024);
@@ -49721,7 +50560,7 @@ async function discoverAndRead(paths, opts, sink) {
       }
       continue;
     }
-    const abs = path7.resolve(opts.cwd, given);
+    const abs = path6.resolve(opts.cwd, given);
     let st;
     try {
       st = statSync(abs);
@@ -49745,22 +50584,22 @@ async function discoverAndRead(paths, opts, sink) {
       const exclude = opts.exclude && opts.exclude.length > 0 ? (0, import_picomatch.default)(opts.exclude, { dot: true, basename: true }) : void 0;
       walk(root, root, "", displayBase, exclude, /* @__PURE__ */ new Set([root]), candidates, false);
     } else if (st.isFile()) {
-      const parent = path7.dirname(abs);
-      const helm = path7.basename(parent) === "templates" && existsSync3(path7.join(path7.dirname(parent), "Chart.yaml"));
+      const parent = path6.dirname(abs);
+      const helm = path6.basename(parent) === "templates" && existsSync3(path6.join(path6.dirname(parent), "Chart.yaml"));
       candidates.push({ abs, display: displayBase, helm });
     }
   }
   flush(candidates, limits, sink, seenFiles, counter);
 }
 function displayPath2(cwd, abs, given) {
-  const rel = path7.relative(cwd, abs);
+  const rel = path6.relative(cwd, abs);
   if (rel === "") return ".";
-  if (rel.startsWith("..") || path7.isAbsolute(rel)) return toPosix(given).replace(/\/+$/, "") || "/";
+  if (rel.startsWith("..") || path6.isAbsolute(rel)) return toPosix(given).replace(/\/+$/, "") || "/";
   return toPosix(rel);
 }
-function joinDisplay(base2, rel) {
-  if (rel === "") return base2;
-  return base2 === "." ? rel : `${base2}/${rel}`;
+function joinDisplay(base, rel) {
+  if (rel === "") return base;
+  return base === "." ? rel : `${base}/${rel}`;
 }
 function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplates) {
   let entries2;
@@ -49779,7 +50618,7 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
   const isChart = entries2.some((e) => e.name === "Chart.yaml" && !e.isDirectory());
   for (const e of entries2) {
     const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
-    const abs = path7.join(dir, e.name);
+    const abs = path6.join(dir, e.name);
     let isDir = e.isDirectory();
     let isFile2 = e.isFile();
     let real = abs;
@@ -49851,6 +50690,13 @@ function flush(candidates, limits, sink, seen, counter) {
     else sink.file(c.display, r.text, { ...c.helm ? { helmChartTemplate: true } : {} });
   }
 }
+var OVERSIZED_HEAD_BYTES = 64 * 1024;
+function oversizedIsOurs(fd, cls) {
+  if (cls.kind !== "yaml" && cls.kind !== "json") return true;
+  const head = Buffer.alloc(OVERSIZED_HEAD_BYTES);
+  const n = readSync(fd, head, 0, head.length, 0);
+  return looksJudgedText(head.subarray(0, n).toString("utf8"), cls.kind, cls.kind === "yaml" && cls.compose);
+}
 function readCandidate(c, limits) {
   const cls = classifyPath(c.display);
   const optional = cls.kind === "maybe-script";
@@ -49863,7 +50709,7 @@ function readCandidate(c, limits) {
       if (readSync(fd, head, 0, 2, 0) < 2 || head[0] !== 35 || head[1] !== 33) return { kind: "skip" };
     }
     if (size > limits.maxFileBytes) {
-      if (optional) return { kind: "skip" };
+      if (optional || !oversizedIsOurs(fd, cls)) return { kind: "skip" };
       return {
         kind: "error",
         error: {
@@ -49893,6 +50739,36 @@ function readCandidate(c, limits) {
       }
     }
   }
+}
+
+// policies/load/kustomize.ts
+import path7 from "node:path";
+function isObj3(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+var PATCH_KEYS = ["patchesStrategicMerge", "patchesJson6902", "patches"];
+function patchPaths(doc) {
+  const out = [];
+  for (const key2 of PATCH_KEYS) {
+    const list = doc[key2];
+    if (!Array.isArray(list)) continue;
+    for (const entry of list) {
+      if (typeof entry === "string" && !entry.includes("\n")) out.push(entry);
+      else if (isObj3(entry) && typeof entry.path === "string") out.push(entry.path);
+    }
+  }
+  return out;
+}
+function kustomizePatchFiles(kustomizationFile, text3) {
+  let doc;
+  try {
+    doc = yaml.load(text3, { schema: yaml.CORE_SCHEMA });
+  } catch {
+    return [];
+  }
+  if (!isObj3(doc)) return [];
+  const dir = path7.posix.dirname(kustomizationFile);
+  return patchPaths(doc).filter((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && !path7.posix.isAbsolute(p)).map((p) => path7.posix.normalize(path7.posix.join(dir, p)));
 }
 
 // policies/load/index.ts
@@ -49943,68 +50819,80 @@ function loadTextUnsafe(file, raw, opts) {
   }
   const p = emptyProject();
   p.files = 1;
-  if (opts.helmChartTemplate || looksLikeHelmTemplate(text3)) {
+  if (opts.helmChartTemplate) {
     p.notes.push({ file, message: helmNote(file) });
     return p;
   }
   const limits = resolveLimits(opts.limits);
-  const parsed = cls.kind === "json" ? parseJsonText(file, text3, limits) : parseYamlStream(file, text3, limits);
-  if (parsed.errors.length > 0 && cls.kind === "yaml" && text3.includes("{{")) {
-    p.notes.push({ file, message: helmNote(file) });
+  const composeByName = cls.kind === "yaml" && cls.compose;
+  const allowCompose = cls.kind === "yaml";
+  const judge2 = (value) => isJudgedValue(value, composeByName, allowCompose);
+  const parsed = cls.kind === "json" ? parseJsonText(file, text3, limits, { judge: judge2 }) : parseYamlStream(file, text3, limits, { judge: judge2 });
+  if (opts.forceYaml && parsed.docs.length === 0 && parsed.errors.length === 0 && (parsed.skipped ?? 0) === 0) {
+    p.errors.push({ file, message: "no YAML document in the input: the render produced nothing (did it fail?)" });
     return p;
   }
-  p.errors.push(...parsed.errors);
+  let template = false;
+  let skipped = parsed.skipped ?? 0;
+  for (const { docText, ...error3 } of parsed.errors) {
+    if (docText === void 0) p.errors.push(error3);
+    else if (cls.kind === "yaml" && docText.includes("{{")) template = true;
+    else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error3);
+    else skipped++;
+  }
   for (const { ref, value } of parsed.docs) {
-    if (isKubernetesObject(value)) loadKubernetesValue(value, ref, p);
-    else if (cls.kind === "yaml" && (cls.compose ? isObj2(value) : isComposeDocument(value))) {
+    if (isKubernetesObject(value)) {
+      if (isHelmTemplateObject(value, ref.text ?? "")) template = true;
+      else if (isPartialWorkload(value)) addSkipped(p, file, PATCH_FRAGMENT);
+      else loadKubernetesValue(value, ref, p);
+    } else {
       const folderName = folderOf2(file, opts.folderName);
-      loadComposeValue(value, ref, p, {
-        ...folderName !== void 0 ? { folderName } : {},
-        ...opts.readCompanion ? { readCompanion: opts.readCompanion } : {}
-      });
+      loadComposeValue(value, ref, p, folderName !== void 0 ? { folderName } : {});
     }
   }
+  if (template) p.notes.push({ file, message: helmNote(file) });
+  if (skipped > 0 && p.errors.length === 0 && parsed.docs.length === 0 && !template)
+    addSkipped(p, file, "not a Kubernetes manifest or compose file");
   return p;
 }
-function isObj2(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-var MAX_COMPANION_BYTES = 1024 * 1024;
-function companionReader(dir) {
-  return (rel) => {
-    try {
-      const abs = path8.resolve(dir, rel);
-      if (statSync2(abs).size > MAX_COMPANION_BYTES) return void 0;
-      return readFileSync2(abs, "utf8");
-    } catch {
-      return void 0;
-    }
-  };
+var PATCH_FRAGMENT = "a Kustomize patch (a partial resource), not judged alone";
+function addSkipped(p, file, reason) {
+  (p.skipped ??= []).push({ file, message: reason });
 }
 async function loadPaths(paths, opts) {
   const project = emptyProject();
+  const loaded = [];
+  const patches = /* @__PURE__ */ new Set();
   try {
     await discoverAndRead(paths, opts, {
       file: (file, text3, extra) => {
         const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path8.basename(path8.resolve(opts.cwd, file, "..")) || void 0);
-        mergeProject(
-          project,
-          loadText(file, text3, {
-            ...opts,
-            ...extra,
-            ...folderName !== void 0 ? { folderName } : {},
-            ...file === "<stdin>" ? {} : { readCompanion: companionReader(path8.resolve(opts.cwd, file, "..")) }
-          })
-        );
+        if (file !== "<stdin>" && classifyPath(file).kind === "kustomization")
+          for (const patch of kustomizePatchFiles(file, text3)) patches.add(patch);
+        loaded.push({
+          file,
+          project: loadText(file, text3, { ...opts, ...extra, ...folderName !== void 0 ? { folderName } : {} })
+        });
       },
-      error: (err) => project.errors.push(err),
-      note: (note) => project.notes.push(note)
+      // Kept in walk order with the files: reports list notes and errors as the walk met them.
+      error: (err) => loaded.push({ file: err.file, project: { ...emptyProject(), errors: [err] } }),
+      note: (note) => loaded.push({ file: note.file, project: { ...emptyProject(), notes: [note] } })
     });
   } catch (err) {
-    project.errors.push({
+    const error3 = {
       file: paths.join(" "),
       message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`
-    });
+    };
+    loaded.push({ file: error3.file, project: { ...emptyProject(), errors: [error3] } });
+  }
+  for (const { file, project: one } of loaded) {
+    if (patches.size > 0 && one.files > 0 && patches.has(path8.posix.normalize(file))) {
+      const fragment = emptyProject();
+      fragment.files = one.files;
+      fragment.errors = one.errors;
+      addSkipped(fragment, file, "a Kustomize patch file, judged only as part of its overlay (render it to check)");
+      mergeProject(project, fragment);
+    } else mergeProject(project, one);
   }
   return project;
 }
@@ -50045,8 +50933,8 @@ function parseImage(raw) {
   const registry = parts.registry ?? DOCKER_HUB;
   const repository = registry === DOCKER_HUB && !parts.path.includes("/") ? `library/${parts.path}` : parts.path;
   const shortName = repository.slice(repository.lastIndexOf("/") + 1);
-  const base2 = `${registry}/${repository}`;
-  const normalized = `${base2}${tag !== void 0 ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
+  const base = `${registry}/${repository}`;
+  const normalized = `${base}${tag !== void 0 ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
   return { registry, repository, tag, digest, normalized, shortName };
 }
 function normalizeImage(raw) {
@@ -50078,58 +50966,23 @@ function isUnder(path12, dir) {
   if (dir === "/") return true;
   return path12 === dir || path12.startsWith(`${dir}/`);
 }
-function cleanMountPath(p) {
-  return normalizePosixPath(p);
-}
-var indexes = /* @__PURE__ */ new WeakMap();
-var DURABILITY_RANK = { ephemeral: 0, anonymous: 1, node: 2, unknown: 3, persistent: 4 };
-function rankOf(m) {
-  return m.volume ? DURABILITY_RANK[durabilityOf(m.volume.kind)] : DURABILITY_RANK.unknown;
-}
-function indexOf(mounts) {
-  const cached = indexes.get(mounts);
-  if (cached && cached.size === mounts.length) return cached;
-  const byPath = /* @__PURE__ */ new Map();
-  for (const m of mounts) {
-    const key2 = cleanMountPath(m.mountPath);
-    const prev = byPath.get(key2);
-    if (!prev || rankOf(m) < rankOf(prev)) byPath.set(key2, m);
-  }
-  const idx = { byPath, sorted: [...byPath.keys()].sort(), size: mounts.length };
-  indexes.set(mounts, idx);
-  return idx;
+function trimSlash(p) {
+  return p.length > 1 && p.endsWith("/") ? p.replace(/\/+$/, "") : p;
 }
 function deepestCoveringMount(mounts, path12) {
-  if (mounts.length === 0) return void 0;
-  const { byPath } = indexOf(mounts);
-  let p = normalizePosixPath(path12);
-  for (; ; ) {
-    const m = byPath.get(p);
-    if (m) return m;
-    if (p === "/") return void 0;
-    const i = p.lastIndexOf("/");
-    p = i <= 0 ? "/" : p.slice(0, i);
+  let best;
+  for (const m of mounts) {
+    const mp = trimSlash(m.mountPath);
+    if (!isUnder(path12, mp)) continue;
+    if (!best || mp.length > trimSlash(best.mountPath).length) best = m;
   }
+  return best;
 }
 function mountsBelow(mounts, path12) {
-  if (mounts.length === 0) return [];
-  const { byPath, sorted } = indexOf(mounts);
-  const dir = normalizePosixPath(path12);
-  const prefix = dir === "/" ? "/" : `${dir}/`;
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = lo + hi >>> 1;
-    if (sorted[mid] < prefix) lo = mid + 1;
-    else hi = mid;
-  }
-  const out = [];
-  for (let i = lo; i < sorted.length; i++) {
-    const k = sorted[i];
-    if (!k.startsWith(prefix)) break;
-    if (k !== dir) out.push(byPath.get(k));
-  }
-  return out;
+  return mounts.filter((m) => {
+    const mp = trimSlash(m.mountPath);
+    return mp !== path12 && isUnder(mp, path12);
+  });
 }
 function durabilityOf(kind) {
   switch (kind) {
@@ -50166,9 +51019,6 @@ function describeVolume(v, m) {
     case "emptyDir":
       return v.source === "Memory" ? `emptyDir volume "${v.name}" (medium: Memory)` : `emptyDir volume "${v.name}"`;
     case "ephemeral":
-      if (v.source === "gitRepo") return `gitRepo volume "${v.name}" (a clone in an emptyDir)`;
-      if (v.source?.startsWith("csi:"))
-        return `inline CSI volume "${v.name}" (driver ${v.source.slice(4)}, lives as long as the pod)`;
       return `generic ephemeral volume "${v.name}"`;
     case "configMap":
     case "secret":
@@ -50239,9 +51089,7 @@ var rule = {
       partial: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but only subdirectories of it are mounted ({{mounts}}); everything else in {{path}} is lost when {{lifecycle}}.',
       ephemeral: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
       hostPath: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
-      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
-      imageVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
-      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
+      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it is not reattached after `docker compose down` and is removed by `docker volume prune`.',
       undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.'
     },
     examples: {
@@ -50254,41 +51102,34 @@ var rule = {
     const w = ctx.workload;
     const compose = w.source === "compose";
     const remediation = (path12) => compose ? `Mount a named volume at ${path12} (services.<name>.volumes: ["<volume>:${path12}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path12} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
-    for (const { container, dataPaths, imageVolumes } of ctx.containers) {
-      const mounts = withImageVolumes(container.mounts, imageVolumes, container.image?.at ?? container.at);
-      const persisted = (path12) => {
-        const m = coveringMount(mounts, path12);
-        const v = m && volumeOf(w, m);
-        const d = v ? durabilityOf(v.kind) : void 0;
-        return d === "persistent" || d === "unknown";
-      };
-      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(mounts, d.path)]));
-      const byPath = new Map(dataPaths.map((d) => [d.path, d]));
+    for (const { container, dataPaths } of ctx.containers) {
+      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(container.mounts, d.path)]));
       for (const dp of dataPaths) {
-        if (hasParentSaying(dp, byPath, coverOf)) continue;
-        if (dp.alternatives?.some(persisted)) continue;
+        const parent = dataPaths.find(
+          (o) => o !== dp && o.path !== dp.path && isUnder(dp.path, o.path) && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning")
+        );
+        if (parent) continue;
         if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath(t))))
           continue;
-        const base2 = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
-        const fix = remediation(dp.mountHint ?? dp.path);
-        const m = coverOf.get(dp);
+        const base = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
+        const m = coveringMount(container.mounts, dp.path);
         if (!m) {
           const below = mountsBelow(container.mounts, dp.path);
           const messageId2 = below.length > 0 ? "partial" : "unmounted";
           ctx.report({
             messageId: messageId2,
-            data: { ...base2, mounts: below.map((b) => b.mountPath).join(", ") },
+            data: { ...base, mounts: below.map((b) => b.mountPath).join(", ") },
             at: dp.at,
             container: container.name,
             path: dp.path,
             severity: dp.severity,
-            remediation: fix
+            remediation: remediation(dp.path)
           });
           continue;
         }
         const v = volumeOf(w, m);
         const data = {
-          ...base2,
+          ...base,
           mountPath: m.mountPath,
           volume: describeVolume(v, m),
           owner: compose ? "container" : "pod"
@@ -50304,32 +51145,6 @@ var rule = {
           });
           continue;
         }
-        if (IMAGE_VOLUME.has(v)) {
-          const outer = coveringMount(container.mounts, dp.path);
-          const outerVolume = outer && volumeOf(w, outer);
-          if (outer && outerVolume && durabilityOf(outerVolume.kind) === "persistent") {
-            ctx.report({
-              messageId: "shadowed",
-              data: { ...data, outerMountPath: outer.mountPath, outerVolume: describeVolume(outerVolume, outer) },
-              at: outer.at,
-              container: container.name,
-              path: dp.path,
-              severity: dp.severity,
-              remediation: `Mount the volume at ${m.mountPath} (the image's VOLUME), not at ${outer.mountPath}.`
-            });
-            continue;
-          }
-          ctx.report({
-            messageId: "imageVolume",
-            data,
-            at: dp.at,
-            container: container.name,
-            path: dp.path,
-            severity: min(dp.severity, "warning"),
-            remediation: remediation(m.mountPath)
-          });
-          continue;
-        }
         const durability = durabilityOf(v.kind);
         if (durability === "persistent" || durability === "unknown") continue;
         const messageId = durability === "node" ? "hostPath" : durability === "anonymous" ? "anonymous" : "ephemeral";
@@ -50341,36 +51156,12 @@ var rule = {
           container: container.name,
           path: dp.path,
           severity,
-          remediation: fix
+          remediation: remediation(dp.path)
         });
       }
     }
   }
 };
-var IMAGE_VOLUME = /* @__PURE__ */ new WeakSet();
-function withImageVolumes(mounts, imageVolumes, at2) {
-  if (!imageVolumes || imageVolumes.length === 0) return mounts;
-  const explicit = new Set(mounts.map((m) => normalizePosixPath(m.mountPath)));
-  const out = [...mounts];
-  for (const dir of imageVolumes) {
-    if (explicit.has(dir)) continue;
-    const volume = { name: dir, kind: "composeAnonymous", at: at2 };
-    IMAGE_VOLUME.add(volume);
-    out.push({ mountPath: dir, volume, readOnly: false, at: at2 });
-  }
-  return out;
-}
-function hasParentSaying(dp, byPath, coverOf) {
-  let p = dp.path;
-  while (p !== "/") {
-    const i = p.lastIndexOf("/");
-    p = i <= 0 ? "/" : p.slice(0, i);
-    const o = byPath.get(p);
-    if (o && o !== dp && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning"))
-      return true;
-  }
-  return false;
-}
 
 // policies/rules/sqlite-in-tmp.ts
 var TEST_FILE_RE = /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
@@ -50468,7 +51259,7 @@ function repositoryVariants(repo) {
   if (lib >= 0 && (lib === 0 || repo[lib - 1] === "/")) out.push(repo.slice(lib + "library/".length));
   return out;
 }
-function imageMatches(pattern, image, opts = {}) {
+function imageMatches(pattern, image) {
   const ref = typeof image === "string" ? parseImage(image) : image;
   const p = splitPattern(pattern);
   if (!ref || !p) return false;
@@ -50476,11 +51267,6 @@ function imageMatches(pattern, image, opts = {}) {
   if (p.tag !== void 0 && !glob(p.tag)(ref.tag ?? (ref.digest ? "" : "latest"))) return false;
   const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
   const imageRepos = repositoryVariants(ref.repository);
-  if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
-    const n = p.repository.split("/").length;
-    const segs = ref.repository.split("/");
-    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
-  }
   return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
 }
 function imageMatchesAny(patterns, image) {
@@ -50591,11 +51377,11 @@ var rule3 = {
         }
         continue;
       }
-      const base2 = { container: c.name, image, why, policy: policyText, registry: ref.registry };
+      const base = { container: c.name, image, why, policy: policyText, registry: ref.registry };
       if (policy === "Always") {
         ctx.report({
           messageId: "alwaysPull",
-          data: base2,
+          data: base,
           at: policyAt,
           container: c.name,
           path: image,
@@ -50612,7 +51398,7 @@ var rule3 = {
         if (!imported)
           ctx.report({
             messageId: "missingImport",
-            data: base2,
+            data: base,
             at: c.image.at,
             container: c.name,
             path: image,
@@ -50621,7 +51407,7 @@ var rule3 = {
       } else if (policy !== "Always" && ctx.view.imagePresence(image, w.nodeName) === "absent") {
         ctx.report({
           messageId: "absentOnNode",
-          data: { ...base2, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
+          data: { ...base, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
           at: c.image.at,
           container: c.name,
           path: image,
@@ -50631,7 +51417,7 @@ var rule3 = {
       if (policy === "IfNotPresent" && isMutableTag(image)) {
         ctx.report({
           messageId: "mutableTag",
-          data: base2,
+          data: base,
           at: policyAt,
           container: c.name,
           path: image,
@@ -50712,16 +51498,16 @@ var rule5 = {
       const claim = ctx.view.getClaim(ns2, v.claimName);
       if (!claim || !hasMode(claim, "ReadWriteOnce", "ReadWriteOncePod") || hasMode(claim, "ReadWriteMany")) continue;
       const modes = claim.accessModes.join("/");
-      const base2 = { claim: v.claimName, modes, workload: describeWorkload(w) };
+      const base = { claim: v.claimName, modes, workload: describeWorkload(w) };
       const at2 = childAnchor(v.at, "persistentVolumeClaim", "claimName");
       if (w.perNode) {
-        ctx.report({ messageId: "perNode", data: base2, at: at2, path: v.claimName });
+        ctx.report({ messageId: "perNode", data: base, at: at2, path: v.claimName });
         continue;
       }
       if ((ctx.replicas ?? 1) > 1) {
         ctx.report({
           messageId: "replicas",
-          data: { ...base2, replicas: replicasPhrase(ctx) },
+          data: { ...base, replicas: replicasPhrase(ctx) },
           at: w.replicasAt ?? at2,
           path: v.claimName
         });
@@ -50732,7 +51518,7 @@ var rule5 = {
         const list = others.map(
           (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
         ).join(", ");
-        ctx.report({ messageId: "otherWorkloads", data: { ...base2, others: list }, at: at2, path: v.claimName });
+        ctx.report({ messageId: "otherWorkloads", data: { ...base, others: list }, at: at2, path: v.claimName });
       }
     }
   }
@@ -50787,10 +51573,10 @@ var rule6 = {
         const m = coveringMount(container.mounts, dp.path);
         const v = m ? volumeOf(w, m) : void 0;
         if (!m || !v) continue;
-        const base2 = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
+        const base = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
         const report = (messageId, data) => ctx.report({
           messageId,
-          data: { ...base2, ...data },
+          data: { ...base, ...data },
           at: m.at,
           container: container.name,
           path: dp.sqliteFile
@@ -50980,7 +51766,7 @@ var import_picomatch3 = __toESM(require_picomatch2(), 1);
 
 // policies/facts/catalog/images.json
 var images_default = {
-  $schema: "./catalog.schema.json",
+  $schema: "../../schema/persistguard.schema.json",
   dataPaths: [
     {
       name: "bitnami-postgresql",
@@ -50988,336 +51774,128 @@ var images_default = {
       paths: [
         "/bitnami/postgresql"
       ],
-      dirEnv: [
-        "POSTGRESQL_DATA_DIR"
-      ],
-      wellKnown: true,
-      note: "Bitnami images keep data under /bitnami, not the upstream path.",
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/postgresql (README "Persisting your database"/"Persisting your application")'
+      note: "Bitnami images keep data under /bitnami, not the upstream path."
     },
     {
       name: "bitnami-mysql",
       image: "bitnami*/mysql",
       paths: [
         "/bitnami/mysql"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mysql (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-mariadb",
       image: "bitnami*/mariadb*",
       paths: [
         "/bitnami/mariadb"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mariadb (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-mongodb",
       image: "bitnami*/mongodb{,-sharded}",
       paths: [
         "/bitnami/mongodb"
-      ],
-      dirFlags: [
-        "--dbpath"
-      ],
-      dirConfigKeys: [
-        "dbPath"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mongodb (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-redis",
       image: "bitnami*/redis",
       paths: [
         "/bitnami/redis/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      wellKnown: true,
-      note: 'Bitnami redis writes to /bitnami/redis/data unless `dir` (config file or --dir) moves it; the Bitnami chart sets `dir /data` in its mounted config. With `save ""` and AOF off it is a cache.',
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/redis (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-valkey",
       image: "bitnami*/valkey",
       paths: [
         "/bitnami/valkey/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      wellKnown: true,
-      note: 'As Bitnami redis: `dir` in the mounted config or --dir moves the data; `save ""` with AOF off is a cache.',
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/valkey (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-rabbitmq",
       image: "bitnami*/rabbitmq",
       paths: [
         "/bitnami/rabbitmq/mnesia"
-      ],
-      dirEnv: [
-        "RABBITMQ_MNESIA_DIR",
-        "RABBITMQ_MNESIA_BASE"
-      ],
-      wellKnown: true,
-      note: "RABBITMQ_MNESIA_DIR (or RABBITMQ_MNESIA_BASE) moves the node database; the Bitnami chart points it at its claim.",
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/rabbitmq (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-elasticsearch",
       image: "bitnami*/elasticsearch",
       paths: [
         "/bitnami/elasticsearch/data"
-      ],
-      dirConfigKeys: [
-        "path.data"
-      ],
-      dataRoles: {
-        env: "ELASTICSEARCH_NODE_ROLES",
-        roles: [
-          "data",
-          "master",
-          "cluster_manager",
-          "data_content",
-          "data_hot",
-          "data_warm",
-          "data_cold",
-          "data_frozen"
-        ]
-      },
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/elasticsearch (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-opensearch",
       image: "bitnami*/opensearch",
       paths: [
         "/bitnami/opensearch/data"
-      ],
-      dirConfigKeys: [
-        "path.data"
-      ],
-      dataRoles: {
-        env: "OPENSEARCH_NODE_ROLES",
-        roles: [
-          "data",
-          "master",
-          "cluster_manager",
-          "data_content",
-          "data_hot",
-          "data_warm",
-          "data_cold",
-          "data_frozen"
-        ]
-      },
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/opensearch (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-minio",
       image: "bitnami*/minio",
       paths: [
         "/bitnami/minio/data"
-      ],
-      dirEnv: [
-        "MINIO_DATA_DIR"
-      ],
-      dirSubcommand: "server",
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/minio (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-etcd",
       image: "bitnami*/etcd",
       paths: [
         "/bitnami/etcd"
-      ],
-      dirEnv: [
-        "ETCD_DATA_DIR"
-      ],
-      dirFlags: [
-        "--data-dir"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/etcd (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-clickhouse",
       image: "bitnami*/clickhouse",
       paths: [
         "/bitnami/clickhouse"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/clickhouse (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-grafana",
       image: "bitnami*/grafana",
       paths: [
         "/opt/bitnami/grafana/data"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/grafana (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-wordpress",
       image: "bitnami*/wordpress*",
       paths: [
         "/bitnami/wordpress"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/wordpress (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-ghost",
       image: "bitnami*/ghost",
       paths: [
         "/bitnami/ghost"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/ghost (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-influxdb",
       image: "bitnami*/influxdb",
       paths: [
         "/bitnami/influxdb"
-      ],
-      noDataWhenEnv: [
-        "INFLUXDB_OBJECT_STORE=memory"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/influxdb (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-kafka",
       image: "bitnami*/kafka",
       paths: [
         "/bitnami/kafka"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/kafka (README "Persisting your database"/"Persisting your application")'
-    },
-    {
-      name: "bitnami-zookeeper",
-      image: "bitnami*/zookeeper",
-      paths: [
-        "/bitnami/zookeeper"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/zookeeper (README: persistence at /bitnami/zookeeper)"
-    },
-    {
-      name: "bitnami-cassandra",
-      image: "bitnami*/cassandra",
-      paths: [
-        "/bitnami/cassandra"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/cassandra (README: persistence at /bitnami/cassandra)"
-    },
-    {
-      name: "bitnami-consul",
-      image: "bitnami*/consul",
-      paths: [
-        "/bitnami/consul"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/consul (README: persistence at /bitnami/consul)"
-    },
-    {
-      name: "bitnami-solr",
-      image: "bitnami*/solr",
-      paths: [
-        "/bitnami/solr"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/solr (README: persistence at /bitnami/solr)"
-    },
-    {
-      name: "bitnami-gitea",
-      image: "bitnami*/gitea",
-      paths: [
-        "/bitnami/gitea"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/gitea (README: persistence at /bitnami/gitea)"
-    },
-    {
-      name: "bitnami-jenkins",
-      image: "bitnami*/jenkins",
-      paths: [
-        "/bitnami/jenkins"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/jenkins (README: persistence at /bitnami/jenkins)"
-    },
-    {
-      name: "bitnami-keydb",
-      image: "bitnami*/keydb",
-      paths: [
-        "/bitnami/keydb/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/keydb (README: persistence at /bitnami/keydb)"
-    },
-    {
-      name: "bitnami-neo4j",
-      image: "bitnami*/neo4j",
-      paths: [
-        "/bitnami/neo4j"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/neo4j (README: persistence at /bitnami/neo4j)"
+      ]
     },
     {
       name: "postgres-18",
-      image: "postgres:{18,19,latest,alpine,bookworm,trixie}*",
+      image: "postgres:18*",
       paths: [
         "/var/lib/postgresql/18/docker"
       ],
       pathEnv: "PGDATA",
-      olderLayouts: [
-        "/var/lib/postgresql/data"
-      ],
-      volumes: [
-        "/var/lib/postgresql"
-      ],
-      wellKnown: true,
-      note: "Since 18 (and so `postgres:latest`) PGDATA defaults to /var/lib/postgresql/18/docker and the image declares VOLUME /var/lib/postgresql: mount /var/lib/postgresql.",
-      source: "https://github.com/docker-library/postgres/blob/master/18/trixie/Dockerfile (ENV PGDATA /var/lib/postgresql/18/docker, VOLUME /var/lib/postgresql); https://github.com/docker-library/postgres/pull/1259"
+      note: "Since 18 the image keeps PGDATA in /var/lib/postgresql/18/docker and declares the volume at /var/lib/postgresql: mount the parent."
     },
     {
       name: "pgvector-18",
@@ -51326,14 +51904,7 @@ var images_default = {
         "/var/lib/postgresql/18/docker"
       ],
       pathEnv: "PGDATA",
-      olderLayouts: [
-        "/var/lib/postgresql/data"
-      ],
-      volumes: [
-        "/var/lib/postgresql"
-      ],
-      note: "pgvector pg18 images follow the postgres 18 layout (mount /var/lib/postgresql).",
-      source: "https://github.com/pgvector/pgvector/blob/master/Dockerfile (FROM postgres:$PG_MAJOR)"
+      note: "pgvector pg18 images follow the postgres 18 layout (mount /var/lib/postgresql)."
     },
     {
       name: "postgres",
@@ -51342,12 +51913,7 @@ var images_default = {
         "/var/lib/postgresql/data"
       ],
       pathEnv: "PGDATA",
-      volumes: [
-        "/var/lib/postgresql/data"
-      ],
-      wellKnown: true,
-      note: "Up to 17: PGDATA (default /var/lib/postgresql/data) is where the cluster lives; the VOLUME there shadows a compose volume mounted at /var/lib/postgresql.",
-      source: "https://github.com/docker-library/postgres/blob/master/17/bookworm/Dockerfile (ENV PGDATA /var/lib/postgresql/data, VOLUME /var/lib/postgresql/data)"
+      note: "PGDATA, when set, is where the cluster lives."
     },
     {
       name: "pgvector",
@@ -51355,12 +51921,7 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA",
-      volumes: [
-        "/var/lib/postgresql/data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/pgvector/pgvector/blob/master/Dockerfile (FROM postgres)"
+      pathEnv: "PGDATA"
     },
     {
       name: "postgis",
@@ -51368,12 +51929,7 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA",
-      volumes: [
-        "/var/lib/postgresql/data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/postgis/docker-postgis/blob/master/17-3.5/Dockerfile (FROM postgres:17)"
+      pathEnv: "PGDATA"
     },
     {
       name: "timescaledb",
@@ -51381,112 +51937,49 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA",
-      volumes: [
-        "/var/lib/postgresql/data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/timescale/timescaledb-docker/blob/main/Dockerfile (FROM postgres)"
+      pathEnv: "PGDATA"
     },
     {
       name: "mysql",
       image: "mysql",
       paths: [
         "/var/lib/mysql"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      volumes: [
-        "/var/lib/mysql"
-      ],
-      wellKnown: true,
-      source: "https://github.com/docker-library/mysql/blob/master/Dockerfile.template (VOLUME /var/lib/mysql)"
+      ]
     },
     {
       name: "mysql-server",
       image: "mysql/mysql-server",
       paths: [
         "/var/lib/mysql"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      volumes: [
-        "/var/lib/mysql"
-      ],
-      source: "https://github.com/mysql/mysql-docker (VOLUME /var/lib/mysql)"
+      ]
     },
     {
       name: "percona",
       image: "{percona,percona/percona-server}",
       paths: [
         "/var/lib/mysql"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      source: "https://hub.docker.com/_/percona (Where to store data: /var/lib/mysql)"
+      ]
     },
     {
       name: "mariadb",
       image: "mariadb",
       paths: [
         "/var/lib/mysql"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      volumes: [
-        "/var/lib/mysql"
-      ],
-      wellKnown: true,
-      source: "https://github.com/docker-library/mariadb/blob/master/Dockerfile.template (VOLUME /var/lib/mysql)"
+      ]
     },
     {
       name: "mongo",
       image: "mongo",
       paths: [
         "/data/db"
-      ],
-      dirFlags: [
-        "--dbpath"
-      ],
-      dirConfigKeys: [
-        "dbPath"
-      ],
-      volumes: [
-        "/data/db",
-        "/data/configdb"
-      ],
-      wellKnown: true,
-      source: "https://github.com/docker-library/mongo/blob/master/Dockerfile-linux.template (VOLUME /data/db /data/configdb)"
+      ]
     },
     {
       name: "mongodb",
       image: "mongodb/mongodb-*-server",
       paths: [
         "/data/db"
-      ],
-      dirFlags: [
-        "--dbpath"
-      ],
-      dirConfigKeys: [
-        "dbPath"
-      ],
-      source: "https://www.mongodb.com/docs/manual/tutorial/install-mongodb-community-with-docker/ (-v \u2026:/data/db)"
+      ]
     },
     {
       name: "redis",
@@ -51494,60 +51987,28 @@ var images_default = {
       paths: [
         "/data"
       ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      volumes: [
-        "/data"
-      ],
-      note: 'redis writes dump.rdb (and appendonly files when AOF is on) to `dir`, /data in the image; `--dir` or `dir` in a mounted redis.conf moves it. With `save ""` and no AOF it is a cache.',
-      source: "https://github.com/docker-library/redis/blob/master/Dockerfile.template (VOLUME /data, WORKDIR /data)"
+      note: "With RDB/AOF persistence redis writes dump.rdb/appendonly files to /data."
     },
     {
       name: "redis-stack",
       image: "redis/redis-stack*",
       paths: [
         "/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      source: "https://redis.io/docs/latest/operate/oss_and_stack/install/install-stack/docker/ (-v /local-data/:/data)"
+      ]
     },
     {
       name: "valkey",
       image: "valkey/valkey",
       paths: [
         "/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      volumes: [
-        "/data"
-      ],
-      source: "https://github.com/valkey-io/valkey-container/blob/mainline/Dockerfile.template (VOLUME /data)"
+      ]
     },
     {
       name: "qdrant",
       image: "qdrant/qdrant",
       paths: [
         "/qdrant/storage"
-      ],
-      wellKnown: true,
-      source: "https://qdrant.tech/documentation/guides/installation/#docker (-v \u2026:/qdrant/storage)"
+      ]
     },
     {
       name: "weaviate",
@@ -51555,9 +52016,7 @@ var images_default = {
       paths: [
         "/var/lib/weaviate"
       ],
-      pathEnv: "PERSISTENCE_DATA_PATH",
-      wellKnown: true,
-      source: "https://weaviate.io/developers/weaviate/installation/docker-compose (PERSISTENCE_DATA_PATH: /var/lib/weaviate)"
+      pathEnv: "PERSISTENCE_DATA_PATH"
     },
     {
       name: "ollama",
@@ -51565,11 +52024,7 @@ var images_default = {
       paths: [
         "/root/.ollama"
       ],
-      dirEnv: [
-        "OLLAMA_MODELS"
-      ],
-      note: "Pulled models and the instance key live in /root/.ollama.",
-      source: "https://hub.docker.com/r/ollama/ollama (-v ollama:/root/.ollama)"
+      note: "Pulled models and the instance key live in /root/.ollama."
     },
     {
       name: "open-webui",
@@ -51577,27 +52032,21 @@ var images_default = {
       paths: [
         "/app/backend/data"
       ],
-      pathEnv: "DATA_DIR",
-      source: "https://docs.openwebui.com/getting-started/quick-start/ (-v open-webui:/app/backend/data)"
+      pathEnv: "DATA_DIR"
     },
     {
       name: "n8n",
       image: "n8nio/n8n",
       paths: [
         "/home/node/.n8n"
-      ],
-      dirEnv: [
-        "N8N_USER_FOLDER"
-      ],
-      source: "https://docs.n8n.io/hosting/installation/docker/ (-v n8n_data:/home/node/.n8n)"
+      ]
     },
     {
       name: "ghost",
       image: "ghost",
       paths: [
         "/var/lib/ghost/content"
-      ],
-      source: "https://hub.docker.com/_/ghost (Stateful: /var/lib/ghost/content)"
+      ]
     },
     {
       name: "wordpress",
@@ -51605,25 +52054,14 @@ var images_default = {
       paths: [
         "/var/www/html"
       ],
-      volumes: [
-        "/var/www/html"
-      ],
-      note: "Uploads, plugins and themes are written under /var/www/html (wp-content).",
-      source: "https://github.com/docker-library/wordpress/blob/master/Dockerfile.template (VOLUME /var/www/html)"
+      note: "Uploads, plugins and themes are written under /var/www/html (wp-content)."
     },
     {
       name: "nextcloud",
       image: "nextcloud",
       paths: [
         "/var/www/html"
-      ],
-      dirEnv: [
-        "NEXTCLOUD_DATA_DIR"
-      ],
-      volumes: [
-        "/var/www/html"
-      ],
-      source: "https://github.com/nextcloud/docker/blob/master/Dockerfile-debian.template (VOLUME /var/www/html)"
+      ]
     },
     {
       name: "grafana",
@@ -51631,47 +52069,29 @@ var images_default = {
       paths: [
         "/var/lib/grafana"
       ],
-      pathEnv: "GF_PATHS_DATA",
-      wellKnown: true,
-      source: "https://grafana.com/docs/grafana/latest/setup-grafana/installation/docker/ (GF_PATHS_DATA=/var/lib/grafana)"
+      pathEnv: "GF_PATHS_DATA"
     },
     {
       name: "prometheus",
-      image: "{prom,prometheus}/prometheus",
+      image: "prom/prometheus",
       paths: [
         "/prometheus"
       ],
-      dirFlags: [
-        "--storage.tsdb.path"
-      ],
-      volumes: [
-        "/prometheus"
-      ],
-      note: "A --storage.tsdb.path argument overrides the default.",
-      source: 'https://github.com/prometheus/prometheus/blob/main/Dockerfile (VOLUME [ "/prometheus" ], --storage.tsdb.path=/prometheus)'
+      note: "A --storage.tsdb.path argument overrides the default."
     },
     {
       name: "loki",
       image: "grafana/loki",
       paths: [
         "/loki"
-      ],
-      dirConfigKeys: [
-        "path_prefix"
-      ],
-      source: "https://grafana.com/docs/loki/latest/setup/install/docker/ (local-config.yaml: common.path_prefix /loki)"
+      ]
     },
     {
       name: "influxdb-1",
       image: "influxdb:1*",
       paths: [
         "/var/lib/influxdb"
-      ],
-      volumes: [
-        "/var/lib/influxdb"
-      ],
-      wellKnown: true,
-      source: "https://github.com/influxdata/influxdata-docker/blob/master/influxdb/1.11/Dockerfile (VOLUME /var/lib/influxdb)"
+      ]
     },
     {
       name: "influxdb-3",
@@ -51679,17 +52099,7 @@ var images_default = {
       paths: [
         "/var/lib/influxdb3"
       ],
-      dirEnv: [
-        "INFLUXDB3_DB_DIR"
-      ],
-      dirFlags: [
-        "--data-dir"
-      ],
-      noDataWhenEnv: [
-        "INFLUXDB3_OBJECT_STORE=memory"
-      ],
-      note: "InfluxDB 3 stores data where --data-dir points.",
-      source: "https://docs.influxdata.com/influxdb3/core/install/#docker-image (--data-dir /var/lib/influxdb3)"
+      note: "InfluxDB 3 stores data where --data-dir points."
     },
     {
       name: "influxdb-2",
@@ -51697,100 +52107,28 @@ var images_default = {
       paths: [
         "/var/lib/influxdb2"
       ],
-      dirEnv: [
-        "INFLUXD_ENGINE_PATH"
-      ],
-      volumes: [
-        "/var/lib/influxdb2",
-        "/etc/influxdb2"
-      ],
-      wellKnown: true,
-      note: "InfluxDB 2 keeps its bolt and engine files in /var/lib/influxdb2.",
-      source: "https://github.com/influxdata/influxdata-docker/blob/master/influxdb/2.7/Dockerfile (VOLUME /var/lib/influxdb2 /etc/influxdb2)"
+      note: "InfluxDB 2 keeps its bolt and engine files in /var/lib/influxdb2."
     },
     {
       name: "elasticsearch",
       image: "elasticsearch",
       paths: [
         "/usr/share/elasticsearch/data"
-      ],
-      dirEnv: [
-        "path.data"
-      ],
-      dirConfigKeys: [
-        "path.data"
-      ],
-      dataRoles: {
-        env: "node.roles",
-        roles: [
-          "data",
-          "master",
-          "cluster_manager",
-          "data_content",
-          "data_hot",
-          "data_warm",
-          "data_cold",
-          "data_frozen"
-        ]
-      },
-      wellKnown: true,
-      source: "https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (/usr/share/elasticsearch/data)"
+      ]
     },
     {
       name: "elasticsearch-elastic",
       image: "docker.elastic.co/elasticsearch/elasticsearch",
       paths: [
         "/usr/share/elasticsearch/data"
-      ],
-      dirEnv: [
-        "path.data"
-      ],
-      dirConfigKeys: [
-        "path.data"
-      ],
-      dataRoles: {
-        env: "node.roles",
-        roles: [
-          "data",
-          "master",
-          "cluster_manager",
-          "data_content",
-          "data_hot",
-          "data_warm",
-          "data_cold",
-          "data_frozen"
-        ]
-      },
-      wellKnown: true,
-      source: "https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (/usr/share/elasticsearch/data)"
+      ]
     },
     {
       name: "opensearch",
       image: "opensearchproject/opensearch",
       paths: [
         "/usr/share/opensearch/data"
-      ],
-      dirEnv: [
-        "path.data"
-      ],
-      dirConfigKeys: [
-        "path.data"
-      ],
-      dataRoles: {
-        env: "node.roles",
-        roles: [
-          "data",
-          "master",
-          "cluster_manager",
-          "data_content",
-          "data_hot",
-          "data_warm",
-          "data_cold",
-          "data_frozen"
-        ]
-      },
-      wellKnown: true,
-      source: "https://opensearch.org/docs/latest/install-and-configure/install-opensearch/docker/ (/usr/share/opensearch/data)"
+      ]
     },
     {
       name: "minio",
@@ -51798,64 +52136,42 @@ var images_default = {
       paths: [
         "/data"
       ],
-      dirEnv: [
-        "MINIO_VOLUMES"
-      ],
-      dirSubcommand: "server",
-      volumes: [
-        "/data"
-      ],
-      note: "The `server` argument names the real data directory.",
-      source: 'https://github.com/minio/minio/blob/master/Dockerfile.release (VOLUME ["/data"])'
+      note: "The `server` argument names the real data directory."
     },
     {
       name: "gitea-rootless",
       image: "gitea/gitea:*rootless*",
       paths: [
         "/var/lib/gitea"
-      ],
-      source: "https://docs.gitea.com/installation/install-with-docker-rootless (/var/lib/gitea)"
+      ]
     },
     {
       name: "gitea",
       image: "gitea/gitea",
       paths: [
         "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: 'https://github.com/go-gitea/gitea/blob/main/Dockerfile (VOLUME ["/data"])'
+      ]
     },
     {
       name: "forgejo-rootless",
       image: "codeberg.org/forgejo/forgejo:*rootless*",
       paths: [
         "/var/lib/gitea"
-      ],
-      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (rootless: /var/lib/gitea)"
+      ]
     },
     {
       name: "forgejo",
       image: "codeberg.org/forgejo/forgejo",
       paths: [
         "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (./forgejo:/data)"
+      ]
     },
     {
       name: "forgejo-hub",
       image: "forgejo/forgejo",
       paths: [
         "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (./forgejo:/data)"
+      ]
     },
     {
       name: "vaultwarden",
@@ -51863,54 +52179,35 @@ var images_default = {
       paths: [
         "/data"
       ],
-      pathEnv: "DATA_FOLDER",
-      volumes: [
-        "/data"
-      ],
-      source: "https://github.com/dani-garcia/vaultwarden/blob/main/docker/Dockerfile.debian (VOLUME /data)"
+      pathEnv: "DATA_FOLDER"
     },
     {
       name: "uptime-kuma",
       image: "louislam/uptime-kuma",
       paths: [
         "/app/data"
-      ],
-      volumes: [
-        "/app/data"
-      ],
-      source: 'https://github.com/louislam/uptime-kuma/blob/master/docker/dockerfile (VOLUME ["/app/data"])'
+      ]
     },
     {
       name: "home-assistant",
       image: "home-assistant/home-assistant",
       paths: [
         "/config"
-      ],
-      source: "https://www.home-assistant.io/installation/linux#docker-compose (-v /PATH_TO_YOUR_CONFIG:/config)"
+      ]
     },
     {
       name: "homeassistant",
       image: "homeassistant/home-assistant",
       paths: [
         "/config"
-      ],
-      source: "https://www.home-assistant.io/installation/linux#docker-compose (-v /PATH_TO_YOUR_CONFIG:/config)"
+      ]
     },
     {
       name: "rabbitmq",
       image: "rabbitmq",
       paths: [
         "/var/lib/rabbitmq"
-      ],
-      dirEnv: [
-        "RABBITMQ_MNESIA_DIR",
-        "RABBITMQ_MNESIA_BASE"
-      ],
-      volumes: [
-        "/var/lib/rabbitmq"
-      ],
-      wellKnown: true,
-      source: "https://github.com/docker-library/rabbitmq/blob/master/Dockerfile-ubuntu.template (VOLUME /var/lib/rabbitmq)"
+      ]
     },
     {
       name: "etcd",
@@ -51919,48 +52216,28 @@ var images_default = {
         "/var/lib/etcd"
       ],
       pathEnv: "ETCD_DATA_DIR",
-      dirFlags: [
-        "--data-dir"
-      ],
-      wellKnown: true,
-      note: "A --data-dir argument overrides the default.",
-      source: "https://etcd.io/docs/latest/op-guide/container/ (--data-dir /etcd-data; kubeadm: /var/lib/etcd)"
+      note: "A --data-dir argument overrides the default."
     },
     {
       name: "clickhouse",
       image: "clickhouse/clickhouse-server",
       paths: [
         "/var/lib/clickhouse"
-      ],
-      volumes: [
-        "/var/lib/clickhouse"
-      ],
-      wellKnown: true,
-      source: "https://github.com/ClickHouse/ClickHouse/blob/master/docker/server/Dockerfile.ubuntu (VOLUME /var/lib/clickhouse)"
+      ]
     },
     {
       name: "clickhouse-yandex",
       image: "yandex/clickhouse-server",
       paths: [
         "/var/lib/clickhouse"
-      ],
-      volumes: [
-        "/var/lib/clickhouse"
-      ],
-      wellKnown: true,
-      source: "https://github.com/ClickHouse/ClickHouse/blob/master/docker/server/Dockerfile.ubuntu (VOLUME /var/lib/clickhouse)"
+      ]
     },
     {
       name: "cassandra",
       image: "cassandra",
       paths: [
         "/var/lib/cassandra"
-      ],
-      volumes: [
-        "/var/lib/cassandra"
-      ],
-      wellKnown: true,
-      source: "https://github.com/docker-library/cassandra/blob/master/Dockerfile.template (VOLUME /var/lib/cassandra)"
+      ]
     },
     {
       name: "cassandra-gcr",
@@ -51968,1221 +52245,51 @@ var images_default = {
       paths: [
         "/var/lib/cassandra"
       ],
-      note: "The Kubernetes example image keeps Cassandra's data in /var/lib/cassandra.",
-      source: "https://github.com/kubernetes/examples/blob/master/cassandra/cassandra-statefulset.yaml (mountPath /cassandra_data; image data dir /var/lib/cassandra)"
+      note: "The Kubernetes example image keeps Cassandra's data in /var/lib/cassandra."
     },
     {
       name: "couchdb",
       image: "couchdb",
       paths: [
         "/opt/couchdb/data"
-      ],
-      volumes: [
-        "/opt/couchdb/data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/apache/couchdb-docker/blob/main/3.4.2/Dockerfile (VOLUME /opt/couchdb/data)"
+      ]
     },
     {
       name: "neo4j",
       image: "neo4j",
       paths: [
         "/data"
-      ],
-      volumes: [
-        "/data",
-        "/logs"
-      ],
-      source: "https://github.com/neo4j/docker-neo4j/blob/master/docker-image-src/5/coredb/Dockerfile-ubi9 (VOLUME /data /logs)"
+      ]
     },
     {
       name: "jenkins",
       image: "jenkins/jenkins",
       paths: [
         "/var/jenkins_home"
-      ],
-      pathEnv: "JENKINS_HOME",
-      volumes: [
-        "/var/jenkins_home"
-      ],
-      wellKnown: true,
-      source: "https://github.com/jenkinsci/docker/blob/master/debian/bookworm/hotspot/Dockerfile (VOLUME $JENKINS_HOME)"
+      ]
     },
     {
       name: "drupal",
       image: "drupal",
       paths: [
         "/var/www/html/sites"
-      ],
-      source: "https://hub.docker.com/_/drupal (volumes for /var/www/html/sites, modules, profiles, themes)"
-    },
-    {
-      name: "zookeeper",
-      image: "zookeeper",
-      paths: [
-        "/data",
-        "/datalog"
-      ],
-      dirEnv: [
-        "ZOO_DATA_DIR"
-      ],
-      volumes: [
-        "/data",
-        "/datalog",
-        "/logs"
-      ],
-      source: "https://hub.docker.com/_/zookeeper (Where to store data: /data and /datalog)"
-    },
-    {
-      name: "cp-zookeeper",
-      image: "confluentinc/cp-zookeeper",
-      paths: [
-        "/var/lib/zookeeper/data",
-        "/var/lib/zookeeper/log"
-      ],
-      volumes: [
-        "/var/lib/zookeeper/data",
-        "/var/lib/zookeeper/log"
-      ],
-      wellKnown: true,
-      source: "https://docs.confluent.io/platform/current/installation/docker/operations/external-volumes.html (/var/lib/zookeeper/data, /var/lib/zookeeper/log)"
-    },
-    {
-      name: "kafka-apache",
-      image: "apache/kafka*",
-      paths: [
-        "/tmp/kraft-combined-logs"
-      ],
-      dirEnv: [
-        "KAFKA_LOG_DIRS"
-      ],
-      source: "https://github.com/apache/kafka/blob/trunk/docker/examples/README.md (default log.dirs=/tmp/kraft-combined-logs; KAFKA_LOG_DIRS overrides)"
-    },
-    {
-      name: "cp-kafka",
-      image: "confluentinc/cp-{kafka,server}",
-      paths: [
-        "/var/lib/kafka/data"
-      ],
-      dirEnv: [
-        "KAFKA_LOG_DIRS"
-      ],
-      volumes: [
-        "/var/lib/kafka/data"
-      ],
-      wellKnown: true,
-      source: "https://docs.confluent.io/platform/current/installation/docker/operations/external-volumes.html (/var/lib/kafka/data)"
-    },
-    {
-      name: "scylla",
-      image: "scylladb/scylla",
-      paths: [
-        "/var/lib/scylla"
-      ],
-      volumes: [
-        "/var/lib/scylla"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/r/scylladb/scylla (--volume \u2026:/var/lib/scylla)"
-    },
-    {
-      name: "cockroach",
-      image: "cockroachdb/cockroach",
-      paths: [
-        "/cockroach/cockroach-data"
-      ],
-      wellKnown: true,
-      source: "https://www.cockroachlabs.com/docs/stable/start-a-local-cluster-in-docker-linux (-v \u2026:/cockroach/cockroach-data)"
-    },
-    {
-      name: "couchbase",
-      image: "couchbase{,/server}",
-      paths: [
-        "/opt/couchbase/var"
-      ],
-      volumes: [
-        "/opt/couchbase/var"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/_/couchbase (-v ~/couchbase:/opt/couchbase/var)"
-    },
-    {
-      name: "arangodb",
-      image: "arangodb{,/arangodb}",
-      paths: [
-        "/var/lib/arangodb3"
-      ],
-      volumes: [
-        "/var/lib/arangodb3",
-        "/var/lib/arangodb3-apps"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/_/arangodb (VOLUME /var/lib/arangodb3 /var/lib/arangodb3-apps)"
-    },
-    {
-      name: "rethinkdb",
-      image: "rethinkdb",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: 'https://hub.docker.com/_/rethinkdb (-v "$PWD:/data")'
-    },
-    {
-      name: "dgraph",
-      image: "dgraph/{dgraph,standalone}",
-      paths: [
-        "/dgraph"
-      ],
-      volumes: [
-        "/dgraph"
-      ],
-      source: "https://dgraph.io/docs/deploy/installation/single-host-setup/ (-v ~/dgraph:/dgraph)"
-    },
-    {
-      name: "memgraph",
-      image: "memgraph/memgraph{,-platform,-mage}",
-      paths: [
-        "/var/lib/memgraph"
-      ],
-      wellKnown: true,
-      source: "https://memgraph.com/docs/getting-started/install-memgraph/docker (-v mg_lib:/var/lib/memgraph)"
-    },
-    {
-      name: "questdb",
-      image: "questdb/questdb",
-      paths: [
-        "/var/lib/questdb"
-      ],
-      volumes: [
-        "/var/lib/questdb"
-      ],
-      wellKnown: true,
-      source: "https://questdb.com/docs/deployment/docker/ (-v \u2026:/var/lib/questdb)"
-    },
-    {
-      name: "victoria-metrics",
-      image: "victoriametrics/victoria-metrics",
-      paths: [
-        "/victoria-metrics-data"
-      ],
-      dirFlags: [
-        "-storageDataPath",
-        "--storageDataPath"
-      ],
-      wellKnown: true,
-      source: "https://docs.victoriametrics.com/single-server-victoriametrics/ (-storageDataPath, default victoria-metrics-data in the working dir /)"
-    },
-    {
-      name: "alertmanager",
-      image: "{prom,prometheus}/alertmanager",
-      paths: [
-        "/alertmanager"
-      ],
-      dirFlags: [
-        "--storage.path"
-      ],
-      volumes: [
-        "/alertmanager"
-      ],
-      source: 'https://github.com/prometheus/alertmanager/blob/main/Dockerfile (VOLUME [ "/alertmanager" ], --storage.path=/alertmanager)'
-    },
-    {
-      name: "milvus",
-      image: "milvusdb/milvus",
-      paths: [
-        "/var/lib/milvus"
-      ],
-      wellKnown: true,
-      source: "https://milvus.io/docs/install_standalone-docker-compose.md (${DOCKER_VOLUME_DIRECTORY}/volumes/milvus:/var/lib/milvus)"
-    },
-    {
-      name: "meilisearch",
-      image: "getmeili/meilisearch",
-      paths: [
-        "/meili_data"
-      ],
-      pathEnv: "MEILI_DB_PATH",
-      volumes: [
-        "/meili_data"
-      ],
-      wellKnown: true,
-      source: "https://www.meilisearch.com/docs/guides/docker (-v $(pwd)/meili_data:/meili_data)"
-    },
-    {
-      name: "typesense",
-      image: "typesense/typesense",
-      paths: [
-        "/data"
-      ],
-      dirEnv: [
-        "TYPESENSE_DATA_DIR"
-      ],
-      dirFlags: [
-        "--data-dir"
-      ],
-      source: "https://typesense.org/docs/guide/install-typesense.html#docker (--data-dir /data)"
-    },
-    {
-      name: "solr",
-      image: "solr",
-      paths: [
-        "/var/solr"
-      ],
-      volumes: [
-        "/var/solr"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/_/solr (VOLUME /var/solr)"
-    },
-    {
-      name: "manticore",
-      image: "manticoresearch/manticore",
-      paths: [
-        "/var/lib/manticore"
-      ],
-      volumes: [
-        "/var/lib/manticore"
-      ],
-      wellKnown: true,
-      source: "https://manual.manticoresearch.com/Starting_the_server/Docker (-v $(pwd)/data:/var/lib/manticore)"
-    },
-    {
-      name: "keycloak",
-      image: "keycloak/keycloak",
-      paths: [
-        "/opt/keycloak/data"
-      ],
-      noDataWhenEnv: [
-        "KC_DB",
-        "KC_DB_URL"
-      ],
-      note: "Without KC_DB, Keycloak keeps its H2 database (realms, users) in /opt/keycloak/data.",
-      source: "https://www.keycloak.org/server/containers (dev-file H2 database in /opt/keycloak/data; KC_DB selects an external database)"
-    },
-    {
-      name: "mattermost",
-      image: "mattermost/mattermost-{team,enterprise}-edition",
-      paths: [
-        "/mattermost/data"
-      ],
-      volumes: [
-        "/mattermost/data",
-        "/mattermost/logs",
-        "/mattermost/config",
-        "/mattermost/plugins",
-        "/mattermost/client/plugins"
-      ],
-      wellKnown: true,
-      source: "https://docs.mattermost.com/install/install-docker.html (./volumes/app/mattermost/data:/mattermost/data)"
-    },
-    {
-      name: "synapse",
-      image: "matrixdotorg/synapse",
-      paths: [
-        "/data"
-      ],
-      dirEnv: [
-        "SYNAPSE_DATA_DIR"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: 'https://github.com/element-hq/synapse/blob/develop/docker/README.md (VOLUME ["/data"])'
-    },
-    {
-      name: "paperless-ngx",
-      image: "paperless-ngx/paperless-ngx",
-      paths: [
-        "/usr/src/paperless/data",
-        "/usr/src/paperless/media"
-      ],
-      wellKnown: true,
-      source: "https://docs.paperless-ngx.com/setup/#docker (data:/usr/src/paperless/data, media:/usr/src/paperless/media)"
-    },
-    {
-      name: "jellyfin",
-      image: "jellyfin/jellyfin",
-      paths: [
-        "/config"
-      ],
-      volumes: [
-        "/config",
-        "/cache"
-      ],
-      source: "https://jellyfin.org/docs/general/installation/container (--volume jellyfin-config:/config)"
-    },
-    {
-      name: "emby",
-      image: "emby/embyserver",
-      paths: [
-        "/config"
-      ],
-      source: "https://hub.docker.com/r/emby/embyserver (-v /path/to/programdata:/config)"
-    },
-    {
-      name: "plex",
-      image: "plexinc/pms-docker",
-      paths: [
-        "/config"
-      ],
-      volumes: [
-        "/config",
-        "/transcode",
-        "/data"
-      ],
-      source: "https://github.com/plexinc/pms-docker (-v <path>/database:/config)"
-    },
-    {
-      name: "linuxserver",
-      image: "linuxserver/*",
-      paths: [
-        "/config"
-      ],
-      source: "https://docs.linuxserver.io/general/volumes/ (every image keeps its state in /config)"
-    },
-    {
-      name: "hotio",
-      image: "ghcr.io/hotio/*",
-      paths: [
-        "/config"
-      ],
-      source: "https://hotio.dev/ (every image keeps its state in /config)"
-    },
-    {
-      name: "syncthing",
-      image: "syncthing/syncthing",
-      paths: [
-        "/var/syncthing"
-      ],
-      volumes: [
-        "/var/syncthing"
-      ],
-      source: "https://github.com/syncthing/syncthing/blob/main/README-Docker.md (-v /wherever:/var/syncthing)"
-    },
-    {
-      name: "node-red",
-      image: "nodered/node-red",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://nodered.org/docs/getting-started/docker (-v node_red_data:/data)"
-    },
-    {
-      name: "portainer",
-      image: "portainer/portainer{,-ce,-ee}",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://docs.portainer.io/start/install-ce/server/docker/linux (-v portainer_data:/data)"
-    },
-    {
-      name: "pihole",
-      image: "pihole/pihole",
-      paths: [
-        "/etc/pihole"
-      ],
-      wellKnown: true,
-      source: "https://github.com/pi-hole/docker-pi-hole#quick-start (./etc-pihole:/etc/pihole)"
-    },
-    {
-      name: "adguardhome",
-      image: "adguard/adguardhome",
-      paths: [
-        "/opt/adguardhome/work",
-        "/opt/adguardhome/conf"
-      ],
-      volumes: [
-        "/opt/adguardhome/conf",
-        "/opt/adguardhome/work"
-      ],
-      wellKnown: true,
-      source: "https://github.com/AdguardTeam/AdGuardHome/wiki/Docker (-v \u2026/work:/opt/adguardhome/work -v \u2026/conf:/opt/adguardhome/conf)"
-    },
-    {
-      name: "mosquitto",
-      image: "eclipse-mosquitto",
-      paths: [
-        "/mosquitto/data"
-      ],
-      volumes: [
-        "/mosquitto/data",
-        "/mosquitto/log"
-      ],
-      wellKnown: true,
-      source: 'https://hub.docker.com/_/eclipse-mosquitto (VOLUME ["/mosquitto/data", "/mosquitto/log"])'
-    },
-    {
-      name: "emqx",
-      image: "emqx{,/emqx}",
-      paths: [
-        "/opt/emqx/data"
-      ],
-      wellKnown: true,
-      source: "https://docs.emqx.com/en/emqx/latest/deploy/install-docker.html (-v $PWD/data:/opt/emqx/data)"
-    },
-    {
-      name: "zigbee2mqtt",
-      image: "koenkk/zigbee2mqtt",
-      paths: [
-        "/app/data"
-      ],
-      source: "https://www.zigbee2mqtt.io/guide/installation/02_docker.html (-v $(pwd)/data:/app/data)"
-    },
-    {
-      name: "zwave-js-ui",
-      image: "zwavejs/zwave-js-ui",
-      paths: [
-        "/usr/src/app/store"
-      ],
-      wellKnown: true,
-      source: "https://zwave-js.github.io/zwave-js-ui/#/getting-started/docker (-v zwave-config:/usr/src/app/store)"
-    },
-    {
-      name: "esphome",
-      image: "esphome/esphome",
-      paths: [
-        "/config"
-      ],
-      source: 'https://esphome.io/guides/getting_started_command_line#installation (-v "${PWD}":/config)'
-    },
-    {
-      name: "frigate",
-      image: "blakeblackshear/frigate",
-      paths: [
-        "/config",
-        "/media/frigate"
-      ],
-      source: "https://docs.frigate.video/frigate/installation#docker (/config and /media/frigate)"
-    },
-    {
-      name: "pgadmin",
-      image: "dpage/pgadmin4",
-      paths: [
-        "/var/lib/pgadmin"
-      ],
-      volumes: [
-        "/var/lib/pgadmin"
-      ],
-      wellKnown: true,
-      source: "https://www.pgadmin.org/docs/pgadmin4/latest/container_deployment.html (VOLUME /var/lib/pgadmin)"
-    },
-    {
-      name: "registry",
-      image: "{registry,distribution/distribution}",
-      paths: [
-        "/var/lib/registry"
-      ],
-      volumes: [
-        "/var/lib/registry"
-      ],
-      wellKnown: true,
-      source: 'https://hub.docker.com/_/registry (VOLUME ["/var/lib/registry"])'
-    },
-    {
-      name: "gitlab",
-      image: "gitlab/gitlab-{ce,ee}",
-      paths: [
-        "/var/opt/gitlab",
-        "/etc/gitlab"
-      ],
-      volumes: [
-        "/etc/gitlab",
-        "/var/opt/gitlab",
-        "/var/log/gitlab"
-      ],
-      wellKnown: true,
-      source: "https://docs.gitlab.com/install/docker/installation/ (/etc/gitlab, /var/opt/gitlab, /var/log/gitlab)"
-    },
-    {
-      name: "gogs",
-      image: "gogs/gogs",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data",
-        "/backup"
-      ],
-      source: 'https://github.com/gogs/gogs/tree/main/docker (VOLUME ["/data", "/backup"])'
-    },
-    {
-      name: "drone",
-      image: "drone/drone",
-      paths: [
-        "/data"
-      ],
-      source: "https://docs.drone.io/server/provider/github/ (--volume=/var/lib/drone:/data)"
-    },
-    {
-      name: "woodpecker",
-      image: "woodpeckerci/woodpecker-server",
-      paths: [
-        "/var/lib/woodpecker"
-      ],
-      wellKnown: true,
-      source: "https://woodpecker-ci.org/docs/administration/general (woodpecker-server-data:/var/lib/woodpecker/)"
-    },
-    {
-      name: "teamcity",
-      image: "jetbrains/teamcity-server",
-      paths: [
-        "/data/teamcity_server/datadir"
-      ],
-      volumes: [
-        "/data/teamcity_server/datadir",
-        "/opt/teamcity/logs"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/r/jetbrains/teamcity-server (-v <path>:/data/teamcity_server/datadir)"
-    },
-    {
-      name: "sonarqube",
-      image: "sonarqube",
-      paths: [
-        "/opt/sonarqube/data",
-        "/opt/sonarqube/extensions"
-      ],
-      volumes: [
-        "/opt/sonarqube/data",
-        "/opt/sonarqube/extensions",
-        "/opt/sonarqube/logs"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/_/sonarqube (VOLUME /opt/sonarqube/data /opt/sonarqube/extensions /opt/sonarqube/logs)"
-    },
-    {
-      name: "nexus",
-      image: "sonatype/nexus3",
-      paths: [
-        "/nexus-data"
-      ],
-      volumes: [
-        "/nexus-data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/sonatype/docker-nexus3 (VOLUME ${NEXUS_DATA} = /nexus-data)"
-    },
-    {
-      name: "verdaccio",
-      image: "verdaccio/verdaccio",
-      paths: [
-        "/verdaccio/storage"
-      ],
-      wellKnown: true,
-      source: "https://verdaccio.org/docs/docker (-v \u2026/storage:/verdaccio/storage)"
-    },
-    {
-      name: "nginx-proxy-manager",
-      image: "jc21/nginx-proxy-manager",
-      paths: [
-        "/data",
-        "/etc/letsencrypt"
-      ],
-      source: "https://nginxproxymanager.com/setup/ (./data:/data, ./letsencrypt:/etc/letsencrypt)"
-    },
-    {
-      name: "seaweedfs",
-      image: "chrislusf/seaweedfs",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://github.com/seaweedfs/seaweedfs/blob/master/docker/Dockerfile.go_build (VOLUME /data)"
-    },
-    {
-      name: "changedetection",
-      image: "dgtlmoon/changedetection.io",
-      paths: [
-        "/datastore"
-      ],
-      wellKnown: true,
-      source: "https://github.com/dgtlmoon/changedetection.io#docker (-v datastore-volume:/datastore)"
-    },
-    {
-      name: "freshrss",
-      image: "freshrss/freshrss",
-      paths: [
-        "/var/www/FreshRSS/data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/FreshRSS/FreshRSS/tree/edge/Docker (freshrss_data:/var/www/FreshRSS/data)"
-    },
-    {
-      name: "photoprism",
-      image: "photoprism/photoprism",
-      paths: [
-        "/photoprism/storage"
-      ],
-      wellKnown: true,
-      source: "https://docs.photoprism.app/getting-started/docker-compose/ (./storage:/photoprism/storage)"
-    },
-    {
-      name: "navidrome",
-      image: "deluan/navidrome",
-      paths: [
-        "/data"
-      ],
-      pathEnv: "ND_DATAFOLDER",
-      volumes: [
-        "/data",
-        "/music"
-      ],
-      source: 'https://www.navidrome.org/docs/installation/docker/ (VOLUME ["/data", "/music"])'
-    },
-    {
-      name: "audiobookshelf",
-      image: "advplyr/audiobookshelf",
-      paths: [
-        "/config",
-        "/metadata"
-      ],
-      source: "https://www.audiobookshelf.org/docs#docker-install (-v \u2026:/config -v \u2026:/metadata)"
-    },
-    {
-      name: "mealie",
-      image: "mealie-recipes/mealie",
-      paths: [
-        "/app/data"
-      ],
-      source: "https://docs.mealie.io/documentation/getting-started/installation/sqlite/ (mealie-data:/app/data)"
-    },
-    {
-      name: "actual",
-      image: "actualbudget/actual-server",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://actualbudget.org/docs/install/docker (./actual-data:/data)"
-    },
-    {
-      name: "linkding",
-      image: "sissbruecker/linkding",
-      paths: [
-        "/etc/linkding/data"
-      ],
-      wellKnown: true,
-      source: "https://linkding.link/installation/ (-v \u2026:/etc/linkding/data)"
-    },
-    {
-      name: "wallabag",
-      image: "wallabag/wallabag",
-      paths: [
-        "/var/www/wallabag/data",
-        "/var/www/wallabag/web/assets/images"
-      ],
-      wellKnown: true,
-      source: "https://github.com/wallabag/docker#persistent-storage (/var/www/wallabag/data, /var/www/wallabag/web/assets/images)"
-    },
-    {
-      name: "kanboard",
-      image: "kanboard/kanboard",
-      paths: [
-        "/var/www/app/data"
-      ],
-      volumes: [
-        "/var/www/app/data",
-        "/var/www/app/plugins"
-      ],
-      wellKnown: true,
-      source: "https://docs.kanboard.org/v1/admin/docker/ (VOLUME /var/www/app/data)"
-    },
-    {
-      name: "firefly-iii",
-      image: "fireflyiii/core",
-      paths: [
-        "/var/www/html/storage/upload"
-      ],
-      wellKnown: true,
-      source: "https://docs.firefly-iii.org/how-to/firefly-iii/installation/docker/ (firefly_iii_upload:/var/www/html/storage/upload)"
-    },
-    {
-      name: "owncloud",
-      image: "owncloud/server",
-      paths: [
-        "/mnt/data"
-      ],
-      volumes: [
-        "/mnt/data"
-      ],
-      source: "https://doc.owncloud.com/server/next/admin_manual/installation/docker/ (files:/mnt/data)"
-    },
-    {
-      name: "redmine",
-      image: "redmine",
-      paths: [
-        "/usr/src/redmine/files"
-      ],
-      volumes: [
-        "/usr/src/redmine/files"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/_/redmine (VOLUME /usr/src/redmine/files)"
-    },
-    {
-      name: "odoo",
-      image: "odoo",
-      paths: [
-        "/var/lib/odoo"
-      ],
-      volumes: [
-        "/var/lib/odoo",
-        "/mnt/extra-addons"
-      ],
-      wellKnown: true,
-      source: 'https://hub.docker.com/_/odoo (VOLUME ["/var/lib/odoo", "/mnt/extra-addons"])'
-    },
-    {
-      name: "matomo",
-      image: "matomo",
-      paths: [
-        "/var/www/html"
-      ],
-      volumes: [
-        "/var/www/html"
-      ],
-      source: "https://hub.docker.com/_/matomo (VOLUME /var/www/html)"
-    },
-    {
-      name: "joomla",
-      image: "joomla",
-      paths: [
-        "/var/www/html"
-      ],
-      volumes: [
-        "/var/www/html"
-      ],
-      source: "https://hub.docker.com/_/joomla (VOLUME /var/www/html)"
-    },
-    {
-      name: "mediawiki",
-      image: "mediawiki",
-      paths: [
-        "/var/www/html/images"
-      ],
-      source: "https://hub.docker.com/_/mediawiki (uploads in /var/www/html/images; SQLite in /var/www/data)"
-    },
-    {
-      name: "consul",
-      image: "hashicorp/consul",
-      paths: [
-        "/consul/data"
-      ],
-      volumes: [
-        "/consul/data"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/r/hashicorp/consul (VOLUME /consul/data)"
-    },
-    {
-      name: "dockge",
-      image: "louislam/dockge",
-      paths: [
-        "/app/data"
-      ],
-      source: "https://github.com/louislam/dockge#basic (- ./data:/app/data)"
-    },
-    {
-      name: "keydb",
-      image: "eqalpha/keydb",
-      paths: [
-        "/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      volumes: [
-        "/data"
-      ],
-      source: "https://docs.keydb.dev/docs/docker-basics/ (WORKDIR /data, VOLUME /data)"
-    },
-    {
-      name: "supabase-postgres",
-      image: "supabase/postgres",
-      paths: [
-        "/var/lib/postgresql/data"
-      ],
-      pathEnv: "PGDATA",
-      source: "https://github.com/supabase/postgres (PGDATA /var/lib/postgresql/data)"
-    },
-    {
-      name: "ankane-pgvector",
-      image: "ankane/pgvector",
-      paths: [
-        "/var/lib/postgresql/data"
-      ],
-      pathEnv: "PGDATA",
-      volumes: [
-        "/var/lib/postgresql/data"
-      ],
-      source: "https://hub.docker.com/r/ankane/pgvector (FROM postgres)"
+      ]
     }
   ]
 };
 
-// policies/facts/catalog.ts
-var catalog = images_default.dataPaths;
-var VAR_RE = /[$`{}]/;
-var WHOLE_DEFAULT_RE = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^{}$]*)\}$/;
-function catalogImageOf(raw) {
-  const s = raw.trim();
-  if (!VAR_RE.test(s)) return parseImage(s) ? { image: s, tagKnown: true } : void 0;
-  const whole = WHOLE_DEFAULT_RE.exec(s);
-  if (whole) return catalogImageOf(whole[1]);
-  let rest = s;
-  let tagKnown = true;
-  const at2 = rest.indexOf("@");
-  if (at2 >= 0) {
-    if (VAR_RE.test(rest.slice(at2))) tagKnown = false;
-    rest = rest.slice(0, at2);
-  }
-  const slash = rest.lastIndexOf("/");
-  const colon = rest.lastIndexOf(":");
-  let depth = 0;
-  let tagAt = -1;
-  for (let i = 0; i < rest.length; i++) {
-    const ch = rest[i];
-    if (ch === "{") depth++;
-    else if (ch === "}") depth = Math.max(0, depth - 1);
-    else if (ch === ":" && depth === 0 && i > slash) tagAt = i;
-  }
-  if (tagAt < 0 && colon > slash && depth === 0) tagAt = colon;
-  if (tagAt >= 0) {
-    if (VAR_RE.test(rest.slice(tagAt + 1))) tagKnown = false;
-    rest = rest.slice(0, tagAt);
-  }
-  const segments = rest.split("/");
-  while (segments.length > 1 && VAR_RE.test(segments[0])) segments.shift();
-  const repo = segments.join("/");
-  if (repo === "" || VAR_RE.test(repo)) return void 0;
-  return parseImage(repo) ? { image: repo, tagKnown } : void 0;
-}
-var builtinMatches = /* @__PURE__ */ new Map();
-function findEntry(entries2, image, tagKnown) {
-  if (tagKnown) return entries2.find((e) => e.image !== void 0 && imageMatches(e.image, image, { mirrors: true }));
-  return entries2.find(
-    (e) => e.image !== void 0 && imageMatches(stripTag(e.image), image, { mirrors: true }) && !isOldOnly(e)
-  );
-}
-function stripTag(pattern) {
-  const slash = pattern.lastIndexOf("/");
-  const colon = pattern.lastIndexOf(":");
-  return colon > slash ? pattern.slice(0, colon) : pattern;
-}
-function isOldOnly(e) {
-  const img = e.image ?? "";
-  const slash = img.lastIndexOf("/");
-  const colon = img.lastIndexOf(":");
-  if (colon <= slash) return false;
-  return e.olderLayouts === void 0 && !/latest/.test(img.slice(colon + 1));
-}
-function catalogLookup(raw, entries2 = catalog) {
-  const key2 = raw;
-  if (entries2 === catalog) {
-    const hit = builtinMatches.get(key2);
-    if (hit) return hit.entry ? { entry: hit.entry, tagKnown: hit.tagKnown } : void 0;
-  }
-  const ref = catalogImageOf(raw);
-  const entry = ref ? findEntry(entries2, ref.image, ref.tagKnown) : void 0;
-  const tagKnown = ref?.tagKnown ?? true;
-  if (entries2 === catalog && builtinMatches.size < 1e4) builtinMatches.set(key2, { entry: entry ?? null, tagKnown });
-  return entry ? { entry, tagKnown } : void 0;
-}
-var wellKnownIndex;
-function wellKnownDataDir(path12) {
-  if (!wellKnownIndex) {
-    wellKnownIndex = /* @__PURE__ */ new Map();
-    for (const e of catalog) {
-      if (!e.wellKnown) continue;
-      for (const p of e.paths) if (!wellKnownIndex.has(p)) wellKnownIndex.set(p, e);
-    }
-  }
-  return wellKnownIndex.get(path12);
-}
-
-// policies/facts/configured.ts
-var ABS_PATH_RE = /^\/[^\s:;,*?"'`$]*$/;
-function absoluteDir(value) {
-  const v = value.trim();
-  return ABS_PATH_RE.test(v) ? normalizePosixPath(v) : void 0;
-}
-function unquote2(w) {
-  return w.replace(/^['"]|['"]$/g, "");
-}
-function commandWords(c) {
-  const out = [];
-  for (const list of [c.command, c.args]) {
-    for (const item of list) {
-      if (item.value.trim() === "") {
-        out.push({ word: "", at: item.at });
-        continue;
-      }
-      for (const w of item.value.split(/\s+/)) if (w !== "") out.push({ word: unquote2(w), at: item.at });
-    }
-  }
-  return out;
-}
-function flagValues(ws, flags) {
-  if (flags.length === 0) return [];
-  const set2 = new Set(flags);
-  const out = [];
-  for (let i = 0; i < ws.length; i++) {
-    const w = ws[i];
-    if (!w.word.startsWith("-")) continue;
-    const eq = w.word.indexOf("=");
-    if (eq > 0) {
-      if (set2.has(w.word.slice(0, eq))) out.push({ word: w.word.slice(eq + 1), at: w.at });
-    } else if (set2.has(w.word) && i + 1 < ws.length) {
-      const next = ws[i + 1];
-      out.push(next);
-      i++;
-    }
-  }
-  return out;
-}
-function subcommandDirs(ws, sub) {
-  const out = [];
-  for (let i = 0; i < ws.length; i++) {
-    if (ws[i].word !== sub) continue;
-    let j = i + 1;
-    for (; j < ws.length; j++) {
-      const a = ws[j];
-      if (a.word.startsWith("-") || a.word === sub) break;
-      if (absoluteDir(a.word)) out.push(a);
-    }
-    i = j - 1;
-  }
-  return out;
-}
-function configMapsOf(w, c, lookup) {
-  if (!lookup) return [];
-  const ns2 = w.resource.namespace ?? "default";
-  const names = new Set(c.envFromConfigMaps);
-  for (const m of c.mounts) if (m.volume?.kind === "configMap" && m.volume.source) names.add(m.volume.source);
-  const out = [];
-  for (const n of names) {
-    const cm = lookup(ns2, n);
-    if (cm) out.push(cm);
-  }
-  return out;
-}
-var MAX_CONFIG_SCAN = 1 << 20;
-function configKeyValues(cms, keys) {
-  if (keys.length === 0) return [];
-  const set2 = new Set(keys);
-  const out = [];
-  let budget = MAX_CONFIG_SCAN;
-  for (const cm of cms) {
-    for (const v of Object.values(cm.data)) {
-      const text3 = v.value;
-      if (text3.length > budget) continue;
-      budget -= text3.length;
-      for (const raw of text3.split("\n")) {
-        const line = raw.trim();
-        if (line === "" || line.startsWith("#")) continue;
-        const m = /^([A-Za-z_][\w.-]*)\s*(?:[:=]\s*|\s+)(.*)$/.exec(line);
-        if (!m || !set2.has(m[1])) continue;
-        out.push({ word: unquote2(m[2].trim()), at: v.at });
-      }
-    }
-  }
-  return out;
-}
-function envDefinition(c, name) {
-  for (let i = c.env.length - 1; i >= 0; i--) {
-    const e = c.env[i];
-    if (!e || e.name !== name) continue;
-    const at2 = childAnchor(e.at, "value");
-    if (e.value !== void 0) return { value: e.value, at: at2 };
-    const t = e.template;
-    const cut = t?.indexOf("$(") ?? -1;
-    if (t !== void 0 && cut > 0) {
-      const head = t.slice(0, cut);
-      const dir = absoluteDir(head.endsWith("/") ? head : dirOf(head));
-      if (dir) return { unknown: true, prefix: dir, at: at2 };
-    }
-    return { unknown: true, at: at2 };
-  }
-  return void 0;
-}
-function relocatedDirs(e, c, ws, cms) {
-  const fromFlags = flagValues(ws, e.dirFlags ?? []).flatMap((w) => {
-    const dir = absoluteDir(w.word);
-    return dir ? [{ path: dir, at: w.at, how: "argument" }] : [];
-  });
-  if (fromFlags.length > 0) return { paths: [fromFlags[fromFlags.length - 1]] };
-  if (e.dirSubcommand) {
-    const dirs = subcommandDirs(ws, e.dirSubcommand).map((w) => ({
-      path: absoluteDir(w.word),
-      at: w.at,
-      how: `${e.dirSubcommand} argument`
-    }));
-    if (dirs.length > 0) return { paths: dirs };
-  }
-  for (const name of [...e.pathEnv ? [e.pathEnv] : [], ...e.dirEnv ?? []]) {
-    const d = envDefinition(c, name);
-    if (!d) continue;
-    if ("value" in d) {
-      const dir = absoluteDir(d.value);
-      if (dir) return { paths: [{ path: dir, at: d.at, how: name }] };
-      continue;
-    }
-    if (d.prefix) return { paths: [{ path: d.prefix, at: d.at, how: name }] };
-    return { paths: [], unknown: true };
-  }
-  const fromConfig = configKeyValues(cms, e.dirConfigKeys ?? []).flatMap((w) => {
-    const dir = absoluteDir(w.word);
-    return dir ? [{ path: dir, at: w.at, how: "config file" }] : [];
-  });
-  if (fromConfig.length > 0) {
-    const seen = /* @__PURE__ */ new Set();
-    return { paths: fromConfig.filter((p) => !seen.has(p.path) && seen.add(p.path) !== void 0) };
-  }
-  return void 0;
-}
-var YES = /* @__PURE__ */ new Set(["yes", "true", "1", "on"]);
-function startScriptText(c, cms) {
-  const script = [...c.command, ...c.args].slice(0, 3).map((x) => x.value.trim()).find((v) => v.startsWith("/") && !/\s/.test(v) && !SHELLS.has(base(v)));
-  if (!script) return void 0;
-  for (const m of c.mounts) {
-    if (m.volume?.kind !== "configMap" || !m.volume.source) continue;
-    const dir = normalizePosixPath(m.mountPath);
-    if (!script.startsWith(`${dir}/`)) continue;
-    const cm = cms.find((x) => x.name === m.volume?.source);
-    const text3 = cm?.data[script.slice(dir.length + 1)]?.value;
-    if (text3 !== void 0) return text3;
-  }
-  return void 0;
-}
-function redisReplica(ws, cms, script) {
-  if (flagValues(ws, ["--replicaof", "--slaveof"]).length > 0) return true;
-  if (configKeyValues(cms, ["replicaof", "slaveof"]).length > 0) return true;
-  return script !== void 0 && /--(?:replicaof|slaveof)\b/.test(script);
-}
-function redisPersistenceOff(e, c, ws, cms) {
-  const bitnami = (e.name ?? "").startsWith("bitnami-");
-  let aof = bitnami;
-  let snapshotsOff = false;
-  if (bitnami) {
-    const aofEnv = envDefinition(c, "REDIS_AOF_ENABLED") ?? envDefinition(c, "VALKEY_AOF_ENABLED");
-    if (aofEnv && "value" in aofEnv) aof = YES.has(aofEnv.value.toLowerCase());
-    const rdbOff = envDefinition(c, "REDIS_RDB_POLICY_DISABLED") ?? envDefinition(c, "VALKEY_RDB_POLICY_DISABLED");
-    if (rdbOff && "value" in rdbOff) snapshotsOff = YES.has(rdbOff.value.toLowerCase());
-  }
-  for (const w of configKeyValues(cms, ["save"])) snapshotsOff = w.word === "" || w.word === '""';
-  for (const w of configKeyValues(cms, ["appendonly"])) aof = YES.has(w.word.toLowerCase());
-  for (const w of flagValues(ws, ["--save"])) snapshotsOff = w.word === "" || w.word === '""' || w.word === "''";
-  for (const w of flagValues(ws, ["--appendonly"])) aof = YES.has(w.word.toLowerCase());
-  return snapshotsOff && !aof;
-}
-var CLIENT_TOOLS = /* @__PURE__ */ new Set([
-  "etcdctl",
-  "etcdutl",
-  "pg_dump",
-  "pg_dumpall",
-  "pg_restore",
-  "pg_isready",
-  "psql",
-  "redis-cli",
-  "valkey-cli",
-  "keydb-cli",
-  "mysqldump",
-  "mysql",
-  "mysqladmin",
-  "mysqlcheck",
-  "mariadb",
-  "mariadb-dump",
-  "mariadb-admin",
-  "mongodump",
-  "mongorestore",
-  "mongoexport",
-  "mongoimport",
-  "mongosh",
-  "mongo",
-  "mc",
-  "cqlsh",
-  "nodetool",
-  "rabbitmqadmin",
-  "rabbitmqctl",
-  "influx",
-  "clickhouse-client",
-  "curl",
-  "wget",
-  "kubectl"
-]);
-var SERVER_HINTS = [
-  "redis-server",
-  "valkey-server",
-  "postgres",
-  "postgresql",
-  "mysqld",
-  "mariadbd",
-  "mongod",
-  "etcd",
-  "minio",
-  "rabbitmq-server",
-  "docker-entrypoint.sh",
-  "run.sh",
-  "entrypoint.sh"
-];
-var SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "ash", "dash", "zsh"]);
-var PREFIX_WORDS2 = /* @__PURE__ */ new Set(["exec", "env", "time", "nice", "nohup", "timeout", "set", "tini", "--"]);
-var SHELL_KEYWORDS = /* @__PURE__ */ new Set(["while", "until", "if", "then", "else", "elif", "do", "!", "{", "}"]);
-var SHELL_ENDS = /* @__PURE__ */ new Set(["done", "fi", "esac"]);
-function base(w) {
-  return w.slice(w.lastIndexOf("/") + 1);
-}
-function programs(c) {
-  const items = [...c.command, ...c.args].map((x) => x.value);
-  const first = items[0]?.trim().split(/\s+/)[0];
-  if (first === void 0) return [];
-  if (!SHELLS.has(base(first))) return [base(first)];
-  const dashC = items.findIndex((x) => /^-\w*c$/.test(x.trim()));
-  const script = dashC >= 0 ? items.slice(dashC + 1).join(" ") : items.slice(1).join(" ");
-  const out = [];
-  for (const stmt of script.split(/[;&|\n()]+/)) {
-    const ws = stmt.trim().split(/\s+/);
-    let i = 0;
-    while (i < ws.length && (PREFIX_WORDS2.has(ws[i]) || SHELL_KEYWORDS.has(ws[i]) || /^-|^\w+=/.test(ws[i])))
-      i++;
-    const w = ws[i];
-    if (w && !SHELL_ENDS.has(w)) out.push(base(w));
-    if (out.length > 200) break;
-  }
-  return out;
-}
-var RUN_TO_COMPLETION = /* @__PURE__ */ new Set(["Job", "CronJob"]);
-function runsServer(w, c) {
-  if (c.role === "initContainer" || c.role === "ephemeralContainer") return false;
-  if (RUN_TO_COMPLETION.has(w.resource.kind)) return false;
-  if (w.annotations["helm.sh/hook"] !== void 0) return false;
-  const progs = programs(c);
-  if (progs.length === 0) return true;
-  if (progs.some((p) => SERVER_HINTS.includes(p))) return true;
-  return !progs.some((p) => CLIENT_TOOLS.has(p));
-}
-
 // policies/facts/data-paths-resolve.ts
+var RUN_TO_COMPLETION = /* @__PURE__ */ new Set(["Job", "CronJob"]);
 var DATA_PATHS_ANNOTATION = "persistguard.io/data-paths";
 var COMPOSE_DATA_PATHS_LABEL = "io.persistguard.data-paths";
-var catalog2 = catalog;
+var catalog = images_default.dataPaths;
+var ARG_PATHS = {
+  minio: { subcommand: "server" },
+  "bitnami-minio": { subcommand: "server" },
+  prometheus: { flag: "--storage.tsdb.path" },
+  etcd: { flag: "--data-dir" },
+  "influxdb-3": { flag: "--data-dir" }
+};
 var DATA_ENV_EXACT = /* @__PURE__ */ new Set(["DATA_DIR", "DATA_PATH", "STATE_DIR"]);
 var DATA_ENV_SUFFIX = [
   "_DATA_DIR",
@@ -53194,44 +52301,24 @@ var DATA_ENV_SUFFIX = [
   "_STORAGE_PATH",
   "_STATE_DIR"
 ];
-var LIKELY_DATA_ENV_EXACT = /* @__PURE__ */ new Set(["DATA_FOLDER", "DATA_ROOT", "DATADIR", "UPLOAD_DIR", "STORAGE_DIR"]);
-var LIKELY_DATA_ENV_SUFFIX = [
-  "_DATADIR",
-  "_DATA_FOLDER",
-  "_DATA_ROOT",
-  "_DATA_DIRECTORY",
-  "_DB_DIR",
-  "_DATABASE_DIR",
-  "_STORAGE_DIR",
-  "_UPLOAD_DIR",
-  "_UPLOADS_DIR"
-];
 var CACHE_LOG_ENV_EXACT = /* @__PURE__ */ new Set(["CACHE_DIR", "LOG_DIR", "LOG_PATH"]);
 var CACHE_LOG_ENV_SUFFIX = ["_CACHE_DIR", "_CACHE_PATH", "_LOG_DIR"];
 function classifyEnvName(name) {
   const n = name.toUpperCase();
   if (DATA_ENV_EXACT.has(n) || DATA_ENV_SUFFIX.some((s) => n.endsWith(s))) return "data";
-  if (LIKELY_DATA_ENV_EXACT.has(n) || LIKELY_DATA_ENV_SUFFIX.some((s) => n.endsWith(s))) return "likelyData";
   if (CACHE_LOG_ENV_EXACT.has(n) || CACHE_LOG_ENV_SUFFIX.some((s) => n.endsWith(s))) return "cacheOrLog";
   return void 0;
 }
-var ABS_PATH_RE2 = /^\/[^\s:;,*?"'`$]*$/;
+var ABS_PATH_RE = /^\/[^\s:;,*?"'`$]*$/;
 var FILE_SEGMENT_RE = /[^/.][^/]*\.[A-Za-z0-9]{1,10}$/;
 function directoryOf(value, fileMeansDir = true) {
   const v = value.trim();
-  if (!ABS_PATH_RE2.test(v)) return void 0;
+  if (!ABS_PATH_RE.test(v)) return void 0;
   const p = normalizePosixPath(v);
   if (fileMeansDir && FILE_SEGMENT_RE.test(p.slice(p.lastIndexOf("/") + 1))) return dirOf(p);
   return p;
 }
-var ORIGIN_RANK = {
-  annotation: 0,
-  config: 1,
-  catalog: 2,
-  env: 3,
-  sqlite: 4,
-  volume: 5
-};
+var ORIGIN_RANK = { annotation: 0, config: 1, catalog: 2, env: 3, sqlite: 4 };
 function stronger(a, b) {
   return a === "error" || b === "error" ? "error" : "warning";
 }
@@ -53246,7 +52333,6 @@ function dedupeDataPaths(paths) {
     const keep = ORIGIN_RANK[p.origin] < ORIGIN_RANK[prev.origin] ? { ...p } : prev;
     keep.severity = stronger(prev.severity, p.severity);
     keep.sqliteFile = prev.sqliteFile ?? p.sqliteFile;
-    keep.alternatives = prev.alternatives ?? p.alternatives;
     byPath.set(p.path, keep);
   }
   return [...byPath.values()];
@@ -53267,6 +52353,59 @@ function annotation(w, ...keys) {
   }
   return void 0;
 }
+function envValue(c, name) {
+  for (let i = c.env.length - 1; i >= 0; i--) {
+    const e = c.env[i];
+    if (e && e.name === name && e.value !== void 0) return { value: e.value, at: childAnchor(e.at, "value") };
+  }
+  return void 0;
+}
+function words(c) {
+  const out = [];
+  for (const item of [...c.command, ...c.args]) {
+    for (const w of item.value.split(/\s+/))
+      if (w !== "") out.push({ word: w.replace(/^['"]|['"]$/g, ""), at: item.at });
+  }
+  return out;
+}
+function argPaths(c, spec) {
+  const ws = words(c);
+  const out = [];
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i];
+    if (spec.flag) {
+      let value;
+      let at2 = w.at;
+      if (w.word.startsWith(`${spec.flag}=`)) value = w.word.slice(spec.flag.length + 1);
+      else if (w.word === spec.flag && ws[i + 1]) {
+        value = ws[i + 1].word;
+        at2 = ws[i + 1].at;
+      }
+      const dir = value !== void 0 ? directoryOf(value, false) : void 0;
+      if (dir) out.push({ path: dir, at: at2 });
+    }
+    if (spec.subcommand && w.word === spec.subcommand) {
+      for (let j = i + 1; j < ws.length; j++) {
+        const a = ws[j];
+        if (a.word.startsWith("-")) break;
+        const dir = directoryOf(a.word, false);
+        if (dir) out.push({ path: dir, at: a.at });
+      }
+    }
+  }
+  return out;
+}
+var builtinMatches = /* @__PURE__ */ new Map();
+function catalogEntryFor(image, entries2 = catalog) {
+  const find = () => entries2.find((e) => e.image !== void 0 && imageMatches(e.image, image));
+  if (entries2 !== catalog) return find();
+  let hit = builtinMatches.get(image);
+  if (hit === void 0) {
+    hit = find() ?? null;
+    if (builtinMatches.size < 1e4) builtinMatches.set(image, hit);
+  }
+  return hit ?? void 0;
+}
 function configEntryMatches(e, w, c) {
   if (e.image !== void 0 && !(c.image && imageMatches(e.image, c.image.value))) return false;
   const isCompose = w.source === "compose";
@@ -53277,91 +52416,29 @@ function configEntryMatches(e, w, c) {
   if (c.role === "initContainer" && e.container === void 0) return false;
   return e.image !== void 0 || e.workload !== void 0 || e.service !== void 0 || e.namespace !== void 0 || e.container !== void 0;
 }
-function configEntryPaths(e, c, reason) {
+function entryPaths(e, c, origin, reason) {
   const fallbackAt = c.image?.at ?? c.at;
   if (e.pathEnv) {
-    const v = envDefinition(c, e.pathEnv);
-    const dir = v && "value" in v ? directoryOf(v.value, false) : void 0;
-    if (dir && v)
-      return [{ path: dir, origin: "config", severity: "error", reason: `${reason} (${e.pathEnv})`, at: v.at }];
+    const v = envValue(c, e.pathEnv);
+    const dir = v ? directoryOf(v.value, false) : void 0;
+    if (dir && v) return [{ path: dir, origin, severity: "error", reason: `${reason} (${e.pathEnv})`, at: v.at }];
+  }
+  const spec = e.name !== void 0 && origin === "catalog" ? ARG_PATHS[e.name] : void 0;
+  if (spec) {
+    const fromArgs = argPaths(c, spec);
+    if (fromArgs.length > 0)
+      return fromArgs.map((a) => ({
+        path: a.path,
+        origin,
+        severity: "error",
+        reason: `${reason} (${spec.flag ?? spec.subcommand} argument)`,
+        at: a.at
+      }));
   }
   return e.paths.flatMap((p) => {
     const dir = directoryOf(p, false);
-    return dir ? [{ path: dir, origin: "config", severity: "error", reason, at: fallbackAt }] : [];
+    return dir ? [{ path: dir, origin, severity: "error", reason, at: fallbackAt }] : [];
   });
-}
-function envMatches(c, spec) {
-  const eq = spec.indexOf("=");
-  const d = envDefinition(c, eq < 0 ? spec : spec.slice(0, eq));
-  if (!d) return false;
-  if (eq < 0) return true;
-  return "value" in d && d.value.trim().toLowerCase() === spec.slice(eq + 1).toLowerCase();
-}
-function readsUnknownConfig(c, found) {
-  const names = new Set(found.map((cm) => cm.name));
-  if (c.envFromConfigMaps.some((n) => !names.has(n))) return true;
-  return c.mounts.some((m) => m.volume?.kind === "configMap" && m.volume.source && !names.has(m.volume.source));
-}
-function catalogPaths(cc, c) {
-  const { entry: e } = cc;
-  const reason = `catalog ${e.name ?? e.image}`;
-  if (e.persistence === "redis") {
-    if (redisPersistenceOff(e, c, cc.words, cc.configMaps)) return [];
-    if (redisReplica(cc.words, cc.configMaps, startScriptText(c, cc.configMaps))) return [];
-  }
-  if (e.noDataWhenEnv?.some((spec) => envMatches(c, spec))) return [];
-  if (e.dataRoles) {
-    const roles = envDefinition(c, e.dataRoles.env);
-    if (roles && "value" in roles) {
-      const given = roles.value.split(/[\s,]+/).filter((r) => r !== "");
-      if (!given.some((r) => e.dataRoles?.roles.includes(r))) return [];
-    }
-  }
-  const moved = relocatedDirs(e, c, cc.words, cc.configMaps);
-  if (moved?.unknown) return [];
-  if (moved && moved.paths.length > 0)
-    return moved.paths.map((p) => ({
-      path: p.path,
-      origin: "catalog",
-      severity: "error",
-      reason: `${reason} (${p.how})`,
-      at: p.at
-    }));
-  const at2 = c.image?.at ?? c.at;
-  const older = cc.tagKnown ? void 0 : e.olderLayouts;
-  return e.paths.flatMap((p) => {
-    const dir = directoryOf(p, false);
-    if (!dir) return [];
-    const dp = {
-      path: dir,
-      origin: "catalog",
-      severity: "error",
-      reason: cc.tagKnown ? reason : `${reason}, version unknown: judged by the newest layout`,
-      at: at2
-    };
-    if (cc.configUnknown && (e.dirConfigKeys || e.dirEnv || e.pathEnv)) {
-      const persistentMounts = c.mounts.filter((m) => m.volume && durabilityOf(m.volume.kind) === "persistent").map((m) => normalizePosixPath(m.mountPath));
-      if (persistentMounts.length > 0) dp.alternatives = [...dp.alternatives ?? [], ...persistentMounts];
-    }
-    if (older && older.length > 0) {
-      const mountedOlder = deepestCoveringMount(c.mounts, dir) ? void 0 : older.find((o) => deepestCoveringMount(c.mounts, o));
-      if (mountedOlder) {
-        dp.path = mountedOlder;
-        dp.reason = `${reason}, version unknown: the older layout this workload mounts`;
-        dp.alternatives = [...dp.alternatives ?? [], dir, ...older.filter((o) => o !== mountedOlder)];
-        return [dp];
-      }
-      dp.alternatives = [...dp.alternatives ?? [], ...older];
-    }
-    const stale = cc.tagKnown ? e.olderLayouts?.find((o) => c.mounts.some((m) => normalizePosixPath(m.mountPath) === o)) : void 0;
-    if (stale) dp.reason = `${reason}; the volume at ${stale} is the older layout's and holds nothing`;
-    const volume = e.volumes?.find((v) => v !== dir && isUnder(dir, v));
-    if (volume) dp.mountHint = volume;
-    return [dp];
-  });
-}
-function serverOnlyEnv(e) {
-  return /* @__PURE__ */ new Set([...e?.pathEnv ? [e.pathEnv] : [], ...e?.dirEnv ?? []]);
 }
 function parseAnnotation(value) {
   const out = [];
@@ -53425,100 +52502,58 @@ function sqlitePathsIn(text3, at2, where2) {
     at: at2
   }));
 }
-function imageForCatalog(c) {
-  return c.image?.value ?? c.imageTemplate;
-}
-function wellKnownPaths(c, known) {
-  if (known) return [];
+function configMapsOf(w, c, lookup) {
+  if (!lookup) return [];
+  const ns2 = w.resource.namespace ?? "default";
+  const names = new Set(c.envFromConfigMaps);
+  for (const m of c.mounts) if (m.volume?.kind === "configMap" && m.volume.source) names.add(m.volume.source);
   const out = [];
-  for (const m of c.mounts) {
-    if (!m.volume || durabilityOf(m.volume.kind) !== "ephemeral") continue;
-    if (m.volume.kind === "configMap" || m.volume.kind === "secret" || m.volume.kind === "projected") continue;
-    if (m.volume.kind === "downwardAPI") continue;
-    const path12 = normalizePosixPath(m.mountPath);
-    const e = wellKnownDataDir(path12);
-    if (!e) continue;
-    out.push({
-      path: path12,
-      origin: "catalog",
-      severity: "warning",
-      reason: `the data directory of ${e.name ?? e.image} images; a custom image derived from it keeps it there`,
-      at: m.at
-    });
+  for (const n of names) {
+    const cm = lookup(ns2, n);
+    if (cm) out.push(cm);
   }
   return out;
 }
 function resolveContainers(w, opts) {
   const cfg = opts.config;
-  const entries2 = opts.catalog ?? catalog2;
+  const entries2 = opts.catalog ?? catalog;
   const containers = w.containers.filter((c) => c.role !== "ephemeralContainer");
   const fromAnnotation = annotationPaths(w, containers);
   return containers.map((c) => {
-    const paths = [];
-    appendAll(paths, fromAnnotation.get(c) ?? []);
+    const paths = [...fromAnnotation.get(c) ?? []];
     for (const e of cfg.dataPaths) {
       if (configEntryMatches(e, w, c))
-        appendAll(
-          paths,
-          configEntryPaths(
+        paths.push(
+          ...entryPaths(
             e,
             c,
+            "config",
             `config dataPaths ${e.name ?? e.image ?? e.workload ?? e.service ?? e.container ?? ""}`.trim()
           )
         );
     }
-    const image = imageForCatalog(c);
-    let hit = image !== void 0 ? catalogLookup(image, entries2) : void 0;
-    let built = false;
-    if (!hit && c.buildFrom) {
-      hit = catalogLookup(c.buildFrom.value, entries2);
-      built = hit !== void 0;
+    if (c.role !== "initContainer" && !RUN_TO_COMPLETION.has(w.resource.kind) && c.image) {
+      const entry = catalogEntryFor(c.image.value, entries2);
+      if (entry) paths.push(...entryPaths(entry, c, "catalog", `catalog ${entry.name ?? entry.image}`));
     }
-    const cms = configMapsOf(w, c, opts.configMap);
-    const server = runsServer(w, c);
-    if (server && hit) {
-      const fromCatalog = catalogPaths(
-        { ...hit, words: commandWords(c), configMaps: cms, configUnknown: readsUnknownConfig(c, cms) },
-        c
-      );
-      if (built && c.buildFrom)
-        for (const dp of fromCatalog) dp.reason = `${dp.reason}, built FROM ${c.buildFrom.value}`;
-      appendAll(paths, fromCatalog);
-    }
-    if (server) appendAll(paths, wellKnownPaths(c, hit !== void 0));
-    if (server && !hit && c.buildFrom)
-      for (const v of c.buildVolumes ?? [])
-        paths.push({
-          path: normalizePosixPath(v),
-          origin: "volume",
-          severity: "warning",
-          reason: "VOLUME in the Dockerfile it is built from",
-          at: c.buildFrom.at
-        });
-    const ignoredEnv = server ? void 0 : serverOnlyEnv(hit?.entry);
     for (const e of c.env) {
       if (e.value === void 0) continue;
       const at2 = childAnchor(e.at, "value");
-      const cls = ignoredEnv?.has(e.name) ? void 0 : classifyEnvName(e.name);
+      const cls = classifyEnvName(e.name);
       if (cls !== void 0) {
         const dir = directoryOf(e.value);
-        const severity = cls === "data" ? "error" : cls === "likelyData" ? "warning" : cfg.cacheAndLogPaths;
+        const severity = cls === "data" ? "error" : cfg.cacheAndLogPaths;
         if (dir && severity !== "off") paths.push({ path: dir, origin: "env", severity, reason: `env ${e.name}`, at: at2 });
       }
-      appendAll(paths, sqlitePathsIn(e.value, at2, `env ${e.name}`));
+      paths.push(...sqlitePathsIn(e.value, at2, `env ${e.name}`));
     }
-    for (const item of c.command) appendAll(paths, sqlitePathsIn(item.value, item.at, "command"));
-    for (const item of c.args) appendAll(paths, sqlitePathsIn(item.value, item.at, "args"));
-    for (const cm of cms) {
+    for (const item of c.command) paths.push(...sqlitePathsIn(item.value, item.at, "command"));
+    for (const item of c.args) paths.push(...sqlitePathsIn(item.value, item.at, "args"));
+    for (const cm of configMapsOf(w, c, opts.configMap)) {
       for (const [key2, v] of Object.entries(cm.data))
-        appendAll(paths, sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key2}`));
+        paths.push(...sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key2}`));
     }
-    const out = { container: c, dataPaths: dedupeDataPaths(paths) };
-    if (w.source === "compose") {
-      const volumes = [...hit?.entry.volumes ?? [], ...c.buildVolumes ?? []];
-      if (volumes.length > 0) out.imageVolumes = volumes;
-    }
-    return out;
+    return { container: c, dataPaths: dedupeDataPaths(paths) };
   });
 }
 
@@ -53775,7 +52810,6 @@ function evaluate(project, opts) {
   const k3s = targetsK3s(config, project, view);
   const configMap = configMapLookup(project);
   const ruleFailures = [];
-  const failures = [];
   const guarded = (rule9, file, what, fn) => {
     try {
       fn();
@@ -53819,23 +52853,13 @@ function evaluate(project, opts) {
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
-    const base2 = { config, view, project, targetsK3s: k3s };
-    let prepared;
-    try {
-      prepared = {
-        containers: resolveContainers(w, { config, configMap }),
-        replicas: effectiveReplicas(w, project.autoscalers)
-      };
-    } catch (e) {
-      const failure2 = {
-        file: w.file,
-        message: `internal error while reading the data paths of ${w.resource.kind} ${w.resource.name}: ${e instanceof Error ? e.message : String(e)}; it was not judged`
-      };
-      ruleFailures.push(failure2);
-      failures.push({ ...failure2, resource: w.resource });
-      continue;
-    }
-    const ctxBase = { ...base2, workload: w, ...prepared };
+    const base = { config, view, project, targetsK3s: k3s };
+    const ctxBase = {
+      ...base,
+      workload: w,
+      containers: resolveContainers(w, { config, configMap }),
+      replicas: effectiveReplicas(w, project.autoscalers)
+    };
     let current = rules[0];
     const ctx = { ...ctxBase, report: (r) => emit(current, r, w.resource, w) };
     for (const rule9 of rules) {
@@ -53861,7 +52885,7 @@ function evaluate(project, opts) {
     };
     guarded(rule9, "", void 0, () => rule9.checkProject?.(ctx));
   }
-  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures], failures };
+  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures] };
 }
 
 // policies/locate/locate.ts
@@ -54049,19 +53073,19 @@ function createLocator(opts = {}) {
   return (at2) => {
     if (at2.kind === "pos") return { file: at2.file, line: at2.line, column: at2.column };
     const jsonPath = formatJsonPath(at2.path);
-    const base2 = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
+    const base = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
     try {
       const e = entry(at2.doc);
-      if (!e) return base2;
+      if (!e) return base;
       let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
       let lines = e.lines;
       if (!range) {
         const p = composed(at2.doc, e);
-        if (!p) return base2;
+        if (!p) return base;
         range = rangeOf(p.doc, at2.path);
         lines = p.lines;
       }
-      if (!range) return base2;
+      if (!range) return base;
       const text3 = at2.doc.text ?? "";
       let endOffset = range[1];
       while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
@@ -54069,9 +53093,9 @@ function createLocator(opts = {}) {
       const offset = (at2.doc.lineOffset ?? 1) - 1;
       const start = lines.linePos(range[0]);
       const end = lines.linePos(range[1]);
-      return { ...base2, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
+      return { ...base, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
     } catch {
-      return base2;
+      return base;
     }
   };
 }
@@ -54222,8 +53246,8 @@ var loaders = {
   policyreport: async () => (await Promise.resolve().then(() => (init_policyreport(), policyreport_exports))).policyReportReporter
 };
 var FORMATS = Object.keys(loaders);
-async function getReporter(format) {
-  const load2 = loaders[format];
+async function getReporter(format2) {
+  const load2 = loaders[format2];
   return load2 ? load2() : void 0;
 }
 
@@ -54698,12 +53722,12 @@ async function withBaseline(report, file) {
 async function writeReports(report, inputs, opts) {
   await mkdir2(inputs.reportDir, { recursive: true });
   let sarif;
-  for (const format of inputs.formats) {
-    const reporter = await getReporter(format);
+  for (const format2 of inputs.formats) {
+    const reporter = await getReporter(format2);
     if (!reporter) continue;
     const file = path11.join(inputs.reportDir, reporter.fileName);
     await writeFile2(file, reporter.render(report, opts));
-    if (format === "sarif") sarif = file;
+    if (format2 === "sarif") sarif = file;
   }
   if (inputs.sarifFile) {
     const reporter = await getReporter("sarif");
@@ -54748,8 +53772,8 @@ function sourceLinker(ctx) {
   const head = ctx.payload.pull_request?.head?.sha ?? ctx.sha;
   const repo = safeRepo();
   if (!head || !repo.owner || !ctx.serverUrl) return void 0;
-  const base2 = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
-  return (file, line) => file.startsWith("/") || file.startsWith("..") ? void 0 : `${base2}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
+  const base = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
+  return (file, line) => file.startsWith("/") || file.startsWith("..") ? void 0 : `${base}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
 }
 function safeRepo() {
   try {

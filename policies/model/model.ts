@@ -262,6 +262,8 @@ export interface Project {
   sqliteLiterals: SqliteLiteralFact[];
   errors: LoadError[];
   notes: LoadNote[];
+  /** Files (or documents) read but not judged, with why: not a manifest or compose file, a Kustomize patch. */
+  skipped?: LoadNote[];
   /** Number of files read (for the summary). */
   files: number;
 }
@@ -299,6 +301,7 @@ export function mergeProject(a: Project, b: Project): Project {
   appendAll(a.sqliteLiterals, b.sqliteLiterals);
   appendAll(a.errors, b.errors);
   appendAll(a.notes, b.notes);
+  if (b.skipped && b.skipped.length > 0) appendAll((a.skipped ??= []), b.skipped);
   a.files += b.files;
   return a;
 }
