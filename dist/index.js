@@ -1077,14 +1077,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path12 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path13 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path12 && path12[0] !== "/") {
-          path12 = `/${path12}`;
+        if (path13 && path13[0] !== "/") {
+          path13 = `/${path13}`;
         }
-        return new URL(`${origin}${path12}`);
+        return new URL(`${origin}${path13}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1535,39 +1535,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin }
+          request: { method, path: path13, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path12);
+        debuglog("sending request to %s %s/%s", method, origin, path13);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin },
+          request: { method, path: path13, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path12,
+          path13,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin }
+          request: { method, path: path13, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path12);
+        debuglog("trailers received from %s %s/%s", method, origin, path13);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin },
+          request: { method, path: path13, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path12,
+          path13,
           error3.message
         );
       });
@@ -1616,9 +1616,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path12, origin }
+            request: { method, path: path13, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path12);
+          debuglog("sending request to %s %s/%s", method, origin, path13);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1681,7 +1681,7 @@ var require_request = __commonJS({
     var kHandler = Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path12,
+        path: path13,
         method,
         body,
         headers,
@@ -1696,11 +1696,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path12 !== "string") {
+        if (typeof path13 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path12[0] !== "/" && !(path12.startsWith("http://") || path12.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path12)) {
+        } else if (invalidPathRegex.test(path13)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1766,7 +1766,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path12, query) : path12;
+        this.path = query ? buildURL(path13, query) : path13;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6459,7 +6459,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path12, host, upgrade, blocking, reset } = request2;
+      const { method, path: path13, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6540,7 +6540,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path12} HTTP/1.1\r
+      let header = `${method} ${path13} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7069,7 +7069,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path12, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7166,7 +7166,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path12;
+      headers[HTTP2_HEADER_PATH] = path13;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7519,9 +7519,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path12 = search ? `${pathname}${search}` : pathname;
+        const path13 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path12;
+        this.opts.path = path13;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8760,10 +8760,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path12 = "/",
+          path: path13 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path12;
+        opts.path = origin + path13;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10735,20 +10735,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path12) {
-      if (typeof path12 !== "string") {
-        return path12;
+    function safeUrl(path13) {
+      if (typeof path13 !== "string") {
+        return path13;
       }
-      const pathSegments = path12.split("?");
+      const pathSegments = path13.split("?");
       if (pathSegments.length !== 2) {
-        return path12;
+        return path13;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path12, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path12);
+    function matchKey(mockDispatch2, { path: path13, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path13);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10770,7 +10770,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key2) {
       const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path12 }) => matchValue(safeUrl(path12), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl(path13), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10808,9 +10808,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path12, method, body, headers, query } = opts;
+      const { path: path13, method, body, headers, query } = opts;
       return {
-        path: path12,
+        path: path13,
         method,
         body,
         headers,
@@ -11273,10 +11273,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path12, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path12,
+            Path: path13,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16155,9 +16155,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path12) {
-      for (let i = 0; i < path12.length; ++i) {
-        const code = path12.charCodeAt(i);
+    function validateCookiePath(path13) {
+      for (let i = 0; i < path13.length; ++i) {
+        const code = path13.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19077,11 +19077,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path12 = opts.path;
+          let path13 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path12 = `/${path12}`;
+            path13 = `/${path13}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path12);
+          url = new URL(util.parseOrigin(url).origin + path13);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19218,8 +19218,8 @@ var require_proxy = __commonJS({
       return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
     }
     var DecodedURL2 = class extends URL {
-      constructor(url, base) {
-        super(url, base);
+      constructor(url, base2) {
+        super(url, base2);
         this._decodedUsername = decodeURIComponent(super.username);
         this._decodedPassword = decodeURIComponent(super.password);
       }
@@ -20016,17 +20016,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path12) {
-      const ctrl = callVisitor(key2, node, visitor, path12);
+    function visit_(key2, node, visitor, path13) {
+      const ctrl = callVisitor(key2, node, visitor, path13);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path12, ctrl);
-        return visit_(key2, ctrl, visitor, path12);
+        replaceNode(key2, path13, ctrl);
+        return visit_(key2, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path12 = Object.freeze(path12.concat(node));
+          path13 = Object.freeze(path13.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path12);
+            const ci = visit_(i, node.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20037,13 +20037,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path12 = Object.freeze(path12.concat(node));
-          const ck = visit_("key", node.key, visitor, path12);
+          path13 = Object.freeze(path13.concat(node));
+          const ck = visit_("key", node.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path12);
+          const cv = visit_("value", node.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20064,17 +20064,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path12) {
-      const ctrl = await callVisitor(key2, node, visitor, path12);
+    async function visitAsync_(key2, node, visitor, path13) {
+      const ctrl = await callVisitor(key2, node, visitor, path13);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path12, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path12);
+        replaceNode(key2, path13, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path12 = Object.freeze(path12.concat(node));
+          path13 = Object.freeze(path13.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path12);
+            const ci = await visitAsync_(i, node.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20085,13 +20085,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path12 = Object.freeze(path12.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path12);
+          path13 = Object.freeze(path13.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path12);
+          const cv = await visitAsync_("value", node.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20118,23 +20118,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path12) {
+    function callVisitor(key2, node, visitor, path13) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path12);
+        return visitor(key2, node, path13);
       if (identity2.isMap(node))
-        return visitor.Map?.(key2, node, path12);
+        return visitor.Map?.(key2, node, path13);
       if (identity2.isSeq(node))
-        return visitor.Seq?.(key2, node, path12);
+        return visitor.Seq?.(key2, node, path13);
       if (identity2.isPair(node))
-        return visitor.Pair?.(key2, node, path12);
+        return visitor.Pair?.(key2, node, path13);
       if (identity2.isScalar(node))
-        return visitor.Scalar?.(key2, node, path12);
+        return visitor.Scalar?.(key2, node, path13);
       if (identity2.isAlias(node))
-        return visitor.Alias?.(key2, node, path12);
+        return visitor.Alias?.(key2, node, path13);
       return void 0;
     }
-    function replaceNode(key2, path12, node) {
-      const parent = path12[path12.length - 1];
+    function replaceNode(key2, path13, node) {
+      const parent = path13[path13.length - 1];
       if (identity2.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity2.isPair(parent)) {
@@ -20744,10 +20744,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path12, value) {
+    function collectionFromPath(schema2, path13, value) {
       let v = value;
-      for (let i = path12.length - 1; i >= 0; --i) {
-        const k = path12[i];
+      for (let i = path13.length - 1; i >= 0; --i) {
+        const k = path13[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20766,7 +20766,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
+    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20796,11 +20796,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path12, value) {
-        if (isEmptyPath(path12))
+      addIn(path13, value) {
+        if (isEmptyPath(path13))
           this.add(value);
         else {
-          const [key2, ...rest] = path12;
+          const [key2, ...rest] = path13;
           const node = this.get(key2, true);
           if (identity2.isCollection(node))
             node.addIn(rest, value);
@@ -20814,8 +20814,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path12) {
-        const [key2, ...rest] = path12;
+      deleteIn(path13) {
+        const [key2, ...rest] = path13;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -20829,8 +20829,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path12, keepScalar) {
-        const [key2, ...rest] = path12;
+      getIn(path13, keepScalar) {
+        const [key2, ...rest] = path13;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity2.isScalar(node) ? node.value : node;
@@ -20848,8 +20848,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path12) {
-        const [key2, ...rest] = path12;
+      hasIn(path13) {
+        const [key2, ...rest] = path13;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -20859,8 +20859,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path12, value) {
-        const [key2, ...rest] = path12;
+      setIn(path13, value) {
+        const [key2, ...rest] = path13;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -23375,9 +23375,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path12, value) {
+      addIn(path13, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path12, value);
+          this.contents.addIn(path13, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23452,14 +23452,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path12) {
-        if (Collection2.isEmptyPath(path12)) {
+      deleteIn(path13) {
+        if (Collection2.isEmptyPath(path13)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23474,10 +23474,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path12, keepScalar) {
-        if (Collection2.isEmptyPath(path12))
+      getIn(path13, keepScalar) {
+        if (Collection2.isEmptyPath(path13))
           return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23488,10 +23488,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path12) {
-        if (Collection2.isEmptyPath(path12))
+      hasIn(path13) {
+        if (Collection2.isEmptyPath(path13))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23508,13 +23508,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path12, value) {
-        if (Collection2.isEmptyPath(path12)) {
+      setIn(path13, value) {
+        if (Collection2.isEmptyPath(path13)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path12), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path13), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path12, value);
+          this.contents.setIn(path13, value);
         }
       }
       /**
@@ -25472,9 +25472,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path12) => {
+    visit2.itemAtPath = (cst, path13) => {
       let item = cst;
-      for (const [field2, index] of path12) {
+      for (const [field2, index] of path13) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25483,23 +25483,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path12) => {
-      const parent = visit2.itemAtPath(cst, path12.slice(0, -1));
-      const field2 = path12[path12.length - 1][0];
+    visit2.parentCollection = (cst, path13) => {
+      const parent = visit2.itemAtPath(cst, path13.slice(0, -1));
+      const field2 = path13[path13.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path12, item, visitor) {
-      let ctrl = visitor(item, path12);
+    function _visit(path13, item, visitor) {
+      let ctrl = visitor(item, path13);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path12.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path13.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25510,10 +25510,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path12);
+            ctrl = ctrl(item, path13);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -30476,8 +30476,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path12) {
-      let input = path12;
+    function removeDotSegments(path13) {
+      let input = path13;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30551,11 +30551,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path12) {
-      if (path12 === "" || path12[0] === "/") {
-        return removeDotSegments(path12);
+    function removeDotSegmentsRelative(path13) {
+      if (path13 === "" || path13[0] === "/") {
+        return removeDotSegments(path13);
       }
-      const segments = path12.split("/");
+      const segments = path13.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30918,8 +30918,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path12 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path12 && path12 !== "/" ? path12 : void 0;
+        const path13 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path13 && path13 !== "/" ? path13 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31125,10 +31125,10 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative3, options, skipNormalization) {
+    function resolveComponent(base2, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse5(serialize(base, options), options);
+        base2 = parse5(serialize(base2, options), options);
         relative3 = parse5(serialize(relative3, options), options);
       }
       options = options || {};
@@ -31148,33 +31148,33 @@ var require_fast_uri = __commonJS({
           target.query = relative3.query;
         } else {
           if (!relative3.path) {
-            target.path = base.path;
+            target.path = base2.path;
             if (relative3.query !== void 0) {
               target.query = relative3.query;
             } else {
-              target.query = base.query;
+              target.query = base2.query;
             }
           } else {
             if (relative3.path[0] === "/") {
               target.path = removeDotSegments(relative3.path);
             } else {
-              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              if (baseHasAuthority && !base.path) {
+              const baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
+              if (baseHasAuthority && !base2.path) {
                 target.path = "/" + relative3.path;
-              } else if (!base.path) {
+              } else if (!base2.path) {
                 target.path = relative3.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative3.path;
               }
-              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
             target.query = relative3.query;
           }
-          target.userinfo = base.userinfo;
-          target.host = base.host;
-          target.port = base.port;
+          target.userinfo = base2.userinfo;
+          target.host = base2.host;
+          target.port = base2.port;
         }
-        target.scheme = base.scheme;
+        target.scheme = base2.scheme;
       }
       target.fragment = relative3.fragment;
       return target;
@@ -34407,8 +34407,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path12, { windows } = {}) => {
-      const segs = path12.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path13, { windows } = {}) => {
+      const segs = path13.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -34669,7 +34669,7 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob2 = false;
       }
-      let base = str3;
+      let base2 = str3;
       let prefix = "";
       let glob3 = "";
       if (start > 0) {
@@ -34677,31 +34677,31 @@ var require_scan = __commonJS({
         str3 = str3.slice(start);
         lastIndex -= start;
       }
-      if (base && isGlob2 === true && lastIndex > 0) {
-        base = str3.slice(0, lastIndex);
+      if (base2 && isGlob2 === true && lastIndex > 0) {
+        base2 = str3.slice(0, lastIndex);
         glob3 = str3.slice(lastIndex);
       } else if (isGlob2 === true) {
-        base = "";
+        base2 = "";
         glob3 = str3;
       } else {
-        base = str3;
+        base2 = str3;
       }
-      if (base && base !== "" && base !== "/" && base !== str3) {
-        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
-          base = base.slice(0, -1);
+      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str3) {
+        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
+          base2 = base2.slice(0, -1);
         }
       }
       if (opts.unescape === true) {
         if (glob3) glob3 = utils.removeBackslashes(glob3);
-        if (base && backslashes === true) {
-          base = utils.removeBackslashes(base);
+        if (base2 && backslashes === true) {
+          base2 = utils.removeBackslashes(base2);
         }
       }
       const state = {
         prefix,
         input,
         start,
-        base,
+        base: base2,
         glob: glob3,
         isBrace,
         isBracket,
@@ -36195,12 +36195,12 @@ __export(sarif_exports, {
 });
 import { createHash } from "node:crypto";
 function toSarif(report, opts) {
-  const { rules, indexOf } = driverRules(report, opts.rules);
+  const { rules, indexOf: indexOf2 } = driverRules(report, opts.rules);
   const ordered = [...report.findings].sort(byImportance);
   const kept = ordered.slice(0, SARIF_MAX_RESULTS);
   const dropped = ordered.length - kept.length;
   const seen = /* @__PURE__ */ new Map();
-  const results = kept.map((f) => result(f, indexOf, seen));
+  const results = kept.map((f) => result(f, indexOf2, seen));
   const notifications = report.errors.map(errorNotification);
   if (dropped > 0) {
     notifications.push({
@@ -36240,7 +36240,7 @@ function toSarif(report, opts) {
 function driverRules(report, metas) {
   const byId = new Map(metas.map((m) => [m.id, m]));
   const ids = [.../* @__PURE__ */ new Set([...metas.map((m) => m.id), ...report.findings.map((f) => f.ruleId)])];
-  const indexOf = new Map(ids.map((id, i) => [id, i]));
+  const indexOf2 = new Map(ids.map((id, i) => [id, i]));
   const rules = ids.map((id) => {
     const meta = byId.get(id);
     if (!meta) return { id, name: ruleName(id), helpUri: ruleDocsUrl(id) };
@@ -36270,9 +36270,9 @@ Docs: ${ruleDocsUrl(id)}`,
       }
     };
   });
-  return { rules, indexOf };
+  return { rules, indexOf: indexOf2 };
 }
-function result(f, indexOf, seen) {
+function result(f, indexOf2, seen) {
   const key2 = `${f.file}\0${findingKey(f)}`;
   const occurrence = (seen.get(key2) ?? 0) + 1;
   seen.set(key2, occurrence);
@@ -36280,7 +36280,7 @@ function result(f, indexOf, seen) {
 Fix: ${f.remediation}` : f.message;
   const out = {
     ruleId: f.ruleId,
-    ruleIndex: indexOf.get(f.ruleId) ?? 0,
+    ruleIndex: indexOf2.get(f.ruleId) ?? 0,
     level: level(f.severity),
     message: { text: text3 },
     locations: [location(f.file, f.line, f.column, f.endLine, f.endColumn, f.jsonPath)],
@@ -36347,8 +36347,8 @@ function byPosition3(a, b) {
 }
 function rank(f) {
   if (f.suppressed) return 4;
-  const base = f.severity === "error" ? 0 : 1;
-  return f.baseline === "existing" ? base + 2 : base;
+  const base2 = f.severity === "error" ? 0 : 1;
+  return f.baseline === "existing" ? base2 + 2 : base2;
 }
 var SARIF_MAX_RESULTS, SCHEMA_URI, FINGERPRINT_KEY, sarifReporter;
 var init_sarif = __esm({
@@ -37040,8 +37040,8 @@ function isLoopbackAddress(host) {
   return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
 }
 var DecodedURL = class extends URL {
-  constructor(url, base) {
-    super(url, base);
+  constructor(url, base2) {
+    super(url, base2);
     this._decodedUsername = decodeURIComponent(super.username);
     this._decodedPassword = decodeURIComponent(super.password);
   }
@@ -39124,8 +39124,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path12 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path12} does not exist${EOL6}`);
+        const path13 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path13} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -43277,7 +43277,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // action/main.ts
 import { mkdir as mkdir2, readFile as readFile2, realpath, writeFile as writeFile2 } from "node:fs/promises";
-import path11 from "node:path";
+import path12 from "node:path";
 import { pathToFileURL } from "node:url";
 
 // policies/index.ts
@@ -43302,19 +43302,19 @@ function emptyProject() {
   };
 }
 function mergeProject(a, b) {
-  a.workloads.push(...b.workloads);
-  a.claims.push(...b.claims);
-  a.storageClasses.push(...b.storageClasses);
-  a.persistentVolumes.push(...b.persistentVolumes);
-  a.configMaps.push(...b.configMaps);
-  a.autoscalers.push(...b.autoscalers);
-  a.builds.push(...b.builds);
-  a.imports.push(...b.imports);
-  a.k3sSignals.push(...b.k3sSignals);
-  a.sqliteLiterals.push(...b.sqliteLiterals);
-  a.errors.push(...b.errors);
-  a.notes.push(...b.notes);
-  if (b.skipped && b.skipped.length > 0) (a.skipped ??= []).push(...b.skipped);
+  appendAll(a.workloads, b.workloads);
+  appendAll(a.claims, b.claims);
+  appendAll(a.storageClasses, b.storageClasses);
+  appendAll(a.persistentVolumes, b.persistentVolumes);
+  appendAll(a.configMaps, b.configMaps);
+  appendAll(a.autoscalers, b.autoscalers);
+  appendAll(a.builds, b.builds);
+  appendAll(a.imports, b.imports);
+  appendAll(a.k3sSignals, b.k3sSignals);
+  appendAll(a.sqliteLiterals, b.sqliteLiterals);
+  appendAll(a.errors, b.errors);
+  appendAll(a.notes, b.notes);
+  if (b.skipped && b.skipped.length > 0) appendAll(a.skipped ??= [], b.skipped);
   a.files += b.files;
   return a;
 }
@@ -43323,6 +43323,10 @@ function anchorFile(at2) {
 }
 function childAnchor(at2, ...segments) {
   return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: [...at2.path, ...segments] } : at2;
+}
+function appendAll(target, items) {
+  for (const x of items) target.push(x);
+  return target;
 }
 
 // policies/model/findings.ts
@@ -43592,10 +43596,10 @@ function unsafeGlobReason(pattern) {
   }
   return void 0;
 }
-function check(value, path12, out) {
+function check(value, path13, out) {
   if (typeof value !== "string") return;
   const reason = unsafeGlobReason(value);
-  if (reason) out.push({ path: path12, message: reason });
+  if (reason) out.push({ path: path13, message: reason });
 }
 function entries(value) {
   return Array.isArray(value) ? value : [];
@@ -43623,9 +43627,9 @@ function validator() {
   compiled ??= new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(persistguard_schema_default);
   return compiled;
 }
-function displayPath(path12) {
+function displayPath(path13) {
   let out = "";
-  for (const seg of path12) {
+  for (const seg of path13) {
     if (typeof seg === "number") out += `[${seg}]`;
     else out += out === "" ? seg : `.${seg}`;
   }
@@ -43681,8 +43685,8 @@ function badDates(obj) {
     if (typeof expires !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(expires)) return;
     const d = /* @__PURE__ */ new Date(`${expires}T00:00:00Z`);
     if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== expires) {
-      const path12 = ["exemptions", i, "expires"];
-      out.push({ path: path12, display: displayPath(path12), message: `'${expires}' is not a calendar date` });
+      const path13 = ["exemptions", i, "expires"];
+      out.push({ path: path13, display: displayPath(path13), message: `'${expires}' is not a calendar date` });
     }
   });
   return out;
@@ -43693,9 +43697,9 @@ function validateConfigObject(obj) {
   if (!validate(obj)) {
     for (const err of validate.errors ?? []) {
       if (err.keyword === "if") continue;
-      const path12 = pointerToPath(err.instancePath);
+      const path13 = pointerToPath(err.instancePath);
       const { message, key: key2 } = describe(err);
-      const full = key2 !== void 0 ? [...path12, key2] : path12;
+      const full = key2 !== void 0 ? [...path13, key2] : path13;
       issues.push({ path: full, display: displayPath(full), message, ...key2 !== void 0 ? { key: key2 } : {} });
     }
   }
@@ -43707,29 +43711,29 @@ function validateConfigObject(obj) {
 // policies/config/load.ts
 var CONFIG_FILE_NAMES = [".persistguard.yaml", ".persistguard.yml"];
 function resolveConfig(raw, source) {
-  const base = defaultConfig();
+  const base2 = defaultConfig();
   const rules = {};
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
     rules[id] = typeof setting === "string" ? { severity: setting } : { ...setting };
   }
   return {
-    target: raw.target ?? base.target,
+    target: raw.target ?? base2.target,
     rules,
-    dataPaths: raw.dataPaths ?? base.dataPaths,
-    localImages: raw.localImages ?? base.localImages,
-    tempDirs: raw.tempDirs ?? base.tempDirs,
-    cacheAndLogPaths: raw.cacheAndLogPaths ?? base.cacheAndLogPaths,
-    allowAnnotationExemptions: raw.allowAnnotationExemptions ?? base.allowAnnotationExemptions,
-    exemptions: raw.exemptions ?? base.exemptions,
-    exclude: raw.exclude ?? base.exclude,
+    dataPaths: raw.dataPaths ?? base2.dataPaths,
+    localImages: raw.localImages ?? base2.localImages,
+    tempDirs: raw.tempDirs ?? base2.tempDirs,
+    cacheAndLogPaths: raw.cacheAndLogPaths ?? base2.cacheAndLogPaths,
+    allowAnnotationExemptions: raw.allowAnnotationExemptions ?? base2.allowAnnotationExemptions,
+    exemptions: raw.exemptions ?? base2.exemptions,
+    exclude: raw.exclude ?? base2.exclude,
     limits: { ...DEFAULT_LIMITS, ...raw.limits ?? {} },
-    webhook: raw.webhook ?? base.webhook,
+    webhook: raw.webhook ?? base2.webhook,
     ...source !== void 0 ? { source } : {}
   };
 }
-function nodeAt(doc, path12, key2) {
+function nodeAt(doc, path13, key2) {
   let node = doc.contents;
-  const steps = key2 !== void 0 ? path12.slice(0, -1) : path12;
+  const steps = key2 !== void 0 ? path13.slice(0, -1) : path13;
   for (const seg of steps) {
     const next = node?.get?.(seg, true);
     if (next === void 0 || next === null) break;
@@ -43813,19 +43817,19 @@ async function findConfigFile(scanRoot) {
     dir = parent;
   }
 }
-function shown(path12, cwd) {
-  if (cwd === void 0) return path12;
-  const rel = relative2(cwd, path12);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path12 : rel;
+function shown(path13, cwd) {
+  if (cwd === void 0) return path13;
+  const rel = relative2(cwd, path13);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path13 : rel;
 }
 async function loadConfig(opts) {
-  const base = opts.cwd ?? opts.scanRoot;
-  const path12 = opts.explicitPath !== void 0 ? resolve2(base, opts.explicitPath) : await findConfigFile(resolve2(base, opts.scanRoot));
-  if (path12 === void 0) return { config: defaultConfig(), errors: [] };
-  const file = shown(path12, opts.cwd);
+  const base2 = opts.cwd ?? opts.scanRoot;
+  const path13 = opts.explicitPath !== void 0 ? resolve2(base2, opts.explicitPath) : await findConfigFile(resolve2(base2, opts.scanRoot));
+  if (path13 === void 0) return { config: defaultConfig(), errors: [] };
+  const file = shown(path13, opts.cwd);
   let text3;
   try {
-    text3 = await readFile(path12, "utf8");
+    text3 = await readFile(path13, "utf8");
   } catch (err) {
     const code = err.code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : err.message;
@@ -43835,7 +43839,8 @@ async function loadConfig(opts) {
 }
 
 // policies/load/index.ts
-import path8 from "node:path";
+import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import path9 from "node:path";
 
 // policies/load/parse/template-actions.ts
 function templateActions(text3, opts = {}, stats) {
@@ -43908,36 +43913,36 @@ function baseName(file) {
   const i = file.lastIndexOf("/");
   return i < 0 ? file : file.slice(i + 1);
 }
-function extName(base) {
-  const i = base.lastIndexOf(".");
-  return i <= 0 ? "" : base.slice(i).toLowerCase();
+function extName(base2) {
+  const i = base2.lastIndexOf(".");
+  return i <= 0 ? "" : base2.slice(i).toLowerCase();
 }
-function isComposeFileName(base) {
-  return /^(?:compose(?:\.[^/]+)?|docker-compose[^/]*)\.ya?ml$/i.test(base);
+function isComposeFileName(base2) {
+  return /^(?:compose(?:\.[^/]+)?|docker-compose[^/]*)\.ya?ml$/i.test(base2);
 }
 function classifyPath(file) {
   const norm = file.replace(/\\/g, "/");
-  const base = baseName(norm);
-  const ext = extName(base);
-  const lower = base.toLowerCase();
-  if (lower === "kustomization.yaml" || lower === "kustomization.yml" || base === "Kustomization")
+  const base2 = baseName(norm);
+  const ext = extName(base2);
+  const lower = base2.toLowerCase();
+  if (lower === "kustomization.yaml" || lower === "kustomization.yml" || base2 === "Kustomization")
     return { kind: "kustomization" };
   if (ext === ".yaml" || ext === ".yml") {
     if (/(?:^|\/)\.github\/workflows\/[^/]+$/.test(norm)) return { kind: "script", script: "workflow" };
-    if (/^taskfile(?:\.dist)?\.ya?ml$/i.test(base)) return { kind: "script", script: "taskfile" };
-    return { kind: "yaml", compose: isComposeFileName(base) };
+    if (/^taskfile(?:\.dist)?\.ya?ml$/i.test(base2)) return { kind: "script", script: "taskfile" };
+    return { kind: "yaml", compose: isComposeFileName(base2) };
   }
   if (ext === ".json") return { kind: "json" };
   if (ext === ".sh" || ext === ".bash") return { kind: "script", script: "shell" };
-  if (base === "Makefile" || base === "makefile" || base === "GNUmakefile" || ext === ".mk")
+  if (base2 === "Makefile" || base2 === "makefile" || base2 === "GNUmakefile" || ext === ".mk")
     return { kind: "script", script: "makefile" };
-  if (base === "justfile" || base === "Justfile" || base === ".justfile" || ext === ".just")
+  if (base2 === "justfile" || base2 === "Justfile" || base2 === ".justfile" || ext === ".just")
     return { kind: "script", script: "justfile" };
-  if (base === "Dockerfile" || base === "Containerfile" || /^(?:Dockerfile|Containerfile)\.[^/]+$/.test(base) || ext === ".dockerfile") {
+  if (base2 === "Dockerfile" || base2 === "Containerfile" || /^(?:Dockerfile|Containerfile)\.[^/]+$/.test(base2) || ext === ".dockerfile") {
     return { kind: "script", script: "dockerfile" };
   }
-  if (base === ".env" || base.startsWith(".env.") || SOURCE_EXT.has(ext)) return { kind: "source" };
-  if (ext === "" && !base.startsWith(".")) return { kind: "maybe-script" };
+  if (base2 === ".env" || base2.startsWith(".env.") || SOURCE_EXT.has(ext)) return { kind: "source" };
+  if (ext === "" && !base2.startsWith(".")) return { kind: "maybe-script" };
   return { kind: "skip" };
 }
 function shebangScript(text3) {
@@ -44036,7 +44041,7 @@ function braced(body, env) {
   }
 }
 function shellSplit(s) {
-  const words2 = [];
+  const words = [];
   let cur = "";
   let inWord = false;
   let quote;
@@ -44055,7 +44060,7 @@ function shellSplit(s) {
       cur += s[++i];
       inWord = true;
     } else if (/\s/.test(ch)) {
-      if (inWord) words2.push(cur);
+      if (inWord) words.push(cur);
       cur = "";
       inWord = false;
     } else {
@@ -44063,9 +44068,102 @@ function shellSplit(s) {
       inWord = true;
     }
   }
-  if (inWord) words2.push(cur);
-  return words2;
+  if (inWord) words.push(cur);
+  return words;
 }
+
+// policies/load/compose/dotenv.ts
+var LINE_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
+var MAX_LINES = 1e4;
+function parseDotenv(text3) {
+  const out = {};
+  let n = 0;
+  for (const raw of text3.split(/\r?\n/)) {
+    if (++n > MAX_LINES) break;
+    const m = LINE_RE.exec(raw);
+    if (!m) continue;
+    const key2 = m[1];
+    let v = m[2].trim();
+    if (v.startsWith("'")) {
+      const end = v.indexOf("'", 1);
+      out[key2] = end > 0 ? v.slice(1, end) : v.slice(1);
+      continue;
+    }
+    if (v.startsWith('"')) {
+      const end = v.indexOf('"', 1);
+      v = (end > 0 ? v.slice(1, end) : v.slice(1)).replace(/\\n/g, "\n").replace(/\\"/g, '"');
+    } else {
+      const hash = v.search(/\s#/);
+      if (hash >= 0) v = v.slice(0, hash).trim();
+    }
+    out[key2] = interpolate(v, out) ?? v;
+  }
+  return out;
+}
+
+// policies/load/compose/build-base.ts
+var MAX_LINES2 = 5e3;
+function substitute(s, args) {
+  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a, b) => {
+    const v = args.get(a ?? b);
+    return v !== void 0 && v !== "" ? v : m;
+  });
+}
+function volumeArgs(rest) {
+  const t = rest.trim();
+  if (t.startsWith("[")) {
+    try {
+      const parsed = JSON.parse(t);
+      return Array.isArray(parsed) ? parsed.filter((x) => typeof x === "string") : [];
+    } catch {
+      return [];
+    }
+  }
+  return t.split(/\s+/).filter((x) => x !== "");
+}
+function buildBase(text3) {
+  const lines = [];
+  let cur = "";
+  let n = 0;
+  for (const raw of text3.split(/\r?\n/)) {
+    if (++n > MAX_LINES2) break;
+    const line = raw.trimEnd();
+    if (line.trimStart().startsWith("#")) continue;
+    if (line.endsWith("\\")) {
+      cur += `${line.slice(0, -1)} `;
+      continue;
+    }
+    lines.push(cur + line);
+    cur = "";
+  }
+  if (cur !== "") lines.push(cur);
+  const args = /* @__PURE__ */ new Map();
+  const stages = /* @__PURE__ */ new Map();
+  let current;
+  for (const line of lines) {
+    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const op = m[1].toUpperCase();
+    const rest = m[2];
+    if (op === "ARG" && current === void 0) {
+      const a = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
+      if (a) args.set(a[1], (a[2] ?? "").replace(/^["']|["']$/g, ""));
+    } else if (op === "FROM") {
+      const words = rest.trim().split(/\s+/).filter((w) => !w.startsWith("--"));
+      const image = substitute(words[0] ?? "", args);
+      const parent = stages.get(image.toLowerCase());
+      current = parent ? { from: parent.from, volumes: [...parent.volumes] } : { from: image, volumes: [] };
+      const as = words.findIndex((w) => w.toUpperCase() === "AS");
+      if (as >= 0 && words[as + 1]) stages.set(words[as + 1].toLowerCase(), current);
+    } else if (op === "VOLUME" && current) {
+      for (const v of volumeArgs(rest)) if (v.startsWith("/")) current.volumes.push(v.replace(/\/+$/, "") || "/");
+    }
+  }
+  return current ? { from: current.from, volumes: current.volumes } : { volumes: [] };
+}
+
+// policies/load/compose/compose.ts
+import path6 from "node:path";
 
 // policies/load/values.ts
 function isObj(v) {
@@ -44103,8 +44201,8 @@ function stringMap(v) {
 function stringList(v) {
   return asArray(v).flatMap((x) => typeof x === "string" ? [x] : []);
 }
-function nodeAnchor(doc, path12) {
-  return { kind: "node", doc, path: path12 };
+function nodeAnchor(doc, path13) {
+  return { kind: "node", doc, path: path13 };
 }
 
 // policies/load/compose/compose.ts
@@ -44144,32 +44242,65 @@ function isComposeDocument(v) {
 function normalizeProjectName(name) {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, "");
 }
-var at = (ctx, path12) => nodeAnchor(ctx.doc, path12);
+var at = (ctx, path13) => nodeAnchor(ctx.doc, path13);
+var dotenv = {};
+function interp(s) {
+  return interpolate(s, dotenv);
+}
 function text(v) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : interpolate(s);
+  return s === void 0 ? void 0 : interp(s);
 }
 function loadComposeValue(value, doc, project, opts = {}) {
   const root = asObj(value);
   const services = asObj(root?.services);
   if (!root || !services) return;
+  const envText = opts.readCompanion?.(".env");
+  dotenv = envText !== void 0 ? parseDotenv(envText) : {};
+  try {
+    loadRoot(root, services, doc, project, opts);
+  } finally {
+    dotenv = {};
+  }
+}
+function loadRoot(root, services, doc, project, opts) {
   const named = text(root.name);
   const projectName = normalizeProjectName(named ?? opts.folderName ?? "");
   const ctx = { doc, file: doc.file, project, topVolumes: asObj(root.volumes) ?? {} };
+  let unread = false;
   for (const [service, def] of Object.entries(services)) {
     const svc = asObj(def);
     if (!svc) continue;
-    loadService(ctx, service, svc, projectName);
+    if (!loadService(ctx, service, svc, projectName, opts.readCompanion)) unread = true;
   }
-  if (Object.values(services).some((s) => isObj(s) && s.env_file !== void 0)) {
+  if (unread) {
     project.notes.push({
       file: doc.file,
-      message: "env_file contents are not read: variables set only there count as unknown"
+      message: "env_file contents could not be read: variables set only there count as unknown"
     });
   }
 }
-function loadService(ctx, service, svc, projectName) {
-  const base = ["services", service];
+function dockerfileOf(build, read) {
+  if (typeof build === "string") return read?.(path6.posix.join(text(build) ?? ".", "Dockerfile"));
+  const b = asObj(build);
+  if (!b) return void 0;
+  const inline = text(b.dockerfile_inline);
+  if (inline !== void 0) return inline;
+  const context3 = text(b.context) ?? ".";
+  const file = text(b.dockerfile) ?? "Dockerfile";
+  return read?.(file.startsWith("/") ? file : path6.posix.join(context3, file));
+}
+function envFiles(svc, base2) {
+  const v = svc.env_file;
+  if (typeof v === "string") return [{ file: v, path: [...base2, "env_file"] }];
+  return asArray(v).flatMap((item, i) => {
+    const file = typeof item === "string" ? item : str(asObj(item)?.path);
+    return file !== void 0 ? [{ file, path: [...base2, "env_file", i] }] : [];
+  });
+}
+function loadService(ctx, service, svc, projectName, readCompanion) {
+  let envFilesRead = true;
+  const base2 = ["services", service];
   const annotations = {};
   const labels = svc.labels;
   if (Array.isArray(labels)) {
@@ -44179,13 +44310,13 @@ function loadService(ctx, service, svc, projectName) {
       const eq = s.indexOf("=");
       annotations[eq < 0 ? s : s.slice(0, eq)] = {
         value: eq < 0 ? "" : s.slice(eq + 1),
-        at: at(ctx, [...base, "labels", i])
+        at: at(ctx, [...base2, "labels", i])
       };
     });
   } else if (isObj(labels)) {
     for (const [k, v] of Object.entries(labels)) {
       const s = v === null ? "" : text(v);
-      if (s !== void 0) annotations[k] = { value: s, at: at(ctx, [...base, "labels", k]) };
+      if (s !== void 0) annotations[k] = { value: s, at: at(ctx, [...base2, "labels", k]) };
     }
   }
   const ext = asObj(svc["x-persistguard"]);
@@ -44198,7 +44329,7 @@ function loadService(ctx, service, svc, projectName) {
     for (const [k, annotation2] of keys) {
       const v = ext[k];
       const s = Array.isArray(v) ? v.flatMap((x) => text(x) !== void 0 ? [text(x)] : []).join(",") : text(v);
-      if (s !== void 0) annotations[annotation2] = { value: s, at: at(ctx, [...base, "x-persistguard", k]) };
+      if (s !== void 0) annotations[annotation2] = { value: s, at: at(ctx, [...base2, "x-persistguard", k]) };
     }
   }
   const deploy = asObj(svc.deploy);
@@ -44209,31 +44340,39 @@ function loadService(ctx, service, svc, projectName) {
   const scale = int(typeof svc.scale === "string" ? text(svc.scale) : svc.scale);
   if (!perNode && r !== void 0) {
     replicas = r;
-    replicasAt = at(ctx, [...base, "deploy", "replicas"]);
+    replicasAt = at(ctx, [...base2, "deploy", "replicas"]);
   } else if (!perNode && scale !== void 0) {
     replicas = scale;
-    replicasAt = at(ctx, [...base, "scale"]);
+    replicasAt = at(ctx, [...base2, "scale"]);
   }
   const volumes = [];
   const mounts = [];
   asArray(svc.volumes).forEach((v, i) => {
-    const m = mountFrom(ctx, v, [...base, "volumes", i]);
+    const m = mountFrom(ctx, v, [...base2, "volumes", i]);
     if (m) {
       mounts.push(m);
       if (m.volume) volumes.push(m.volume);
     }
   });
   const tmpfs = svc.tmpfs;
-  const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base, "tmpfs", i]]);
-  for (const [t, path12] of tmpfsList) {
+  const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base2, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base2, "tmpfs", i]]);
+  for (const [t, path13] of tmpfsList) {
     const s = text(t);
     if (s === void 0) continue;
     const target = s.split(":")[0] ?? s;
-    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path12]) };
+    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path13]) };
     volumes.push(volume);
-    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path12]) });
+    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path13]) });
   }
   const env = [];
+  for (const ef of envFiles(svc, base2)) {
+    const content = readCompanion?.(ef.file);
+    if (content === void 0) {
+      envFilesRead = false;
+      continue;
+    }
+    for (const [name, value] of Object.entries(parseDotenv(content))) env.push({ name, value, at: at(ctx, ef.path) });
+  }
   const environment = svc.environment;
   if (Array.isArray(environment)) {
     environment.forEach((e, i) => {
@@ -44241,20 +44380,20 @@ function loadService(ctx, service, svc, projectName) {
       if (s === void 0) return;
       const eq = s.indexOf("=");
       const name = eq < 0 ? s : s.slice(0, eq);
-      const value = eq < 0 ? void 0 : interpolate(s.slice(eq + 1));
-      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base, "environment", i]) });
+      const value = eq < 0 ? void 0 : interp(s.slice(eq + 1));
+      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base2, "environment", i]) });
     });
   } else if (isObj(environment)) {
     for (const [name, v] of Object.entries(environment)) {
       const value = v === null ? void 0 : text(v);
-      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base, "environment", name]) });
+      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base2, "environment", name]) });
     }
   }
-  const words2 = (field2) => {
+  const words = (field2) => {
     const v = svc[field2];
-    const p = [...base, field2];
+    const p = [...base2, field2];
     if (typeof v === "string") {
-      const s = interpolate(v);
+      const s = interp(v);
       return s === void 0 ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
     }
     return asArray(v).flatMap((x, i) => {
@@ -44263,24 +44402,26 @@ function loadService(ctx, service, svc, projectName) {
     });
   };
   const image = text(svc.image);
-  const imageAt = at(ctx, [...base, "image"]);
+  const imageAt = at(ctx, [...base2, "image"]);
   const container = {
     name: service,
     role: "service",
     ...image !== void 0 ? { image: { value: image, at: imageAt } } : {},
-    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base, "pull_policy"]) } } : {},
+    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
+    ...image === void 0 && typeof svc.image === "string" ? { imageTemplate: svc.image } : {},
+    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base2, "pull_policy"]) } } : {},
     env,
     // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
-    command: words2("entrypoint"),
-    args: words2("command"),
+    command: words("entrypoint"),
+    args: words("command"),
     mounts,
     envFromConfigMaps: [],
-    at: at(ctx, base)
+    at: at(ctx, base2)
   };
   const workload = {
     source: "compose",
     resource: { kind: "ComposeService", name: service },
-    at: at(ctx, base),
+    at: at(ctx, base2),
     file: ctx.file,
     replicas,
     ...replicasAt ? { replicasAt } : {},
@@ -44293,7 +44434,13 @@ function loadService(ctx, service, svc, projectName) {
     ...projectName ? { composeProject: projectName } : {}
   };
   if (svc.build !== void 0 && svc.build !== null) {
-    const buildAt = at(ctx, [...base, "build"]);
+    const buildAt = at(ctx, [...base2, "build"]);
+    const dockerfile = dockerfileOf(svc.build, readCompanion);
+    if (dockerfile) {
+      const b = buildBase(dockerfile);
+      if (b.from) container.buildFrom = { value: b.from, at: buildAt };
+      if (b.volumes.length > 0) container.buildVolumes = b.volumes;
+    }
     if (image !== void 0) {
       container.builds = { value: image, at: buildAt };
       ctx.project.builds.push({ image, tool: "compose", at: buildAt });
@@ -44307,6 +44454,7 @@ function loadService(ctx, service, svc, projectName) {
     }
   }
   ctx.project.workloads.push(workload);
+  return envFilesRead;
 }
 var MODES = /* @__PURE__ */ new Set([
   "ro",
@@ -44327,32 +44475,32 @@ var MODES = /* @__PURE__ */ new Set([
 function isPathSource(s) {
   return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || /^[A-Za-z]:[\\/]/.test(s);
 }
-function namedVolume(ctx, name, path12) {
+function namedVolume(ctx, name, path13) {
   const def = asObj(ctx.topVolumes[name]);
   const external = def !== void 0 && (def.external === true || asObj(def.external) !== void 0 || def.driver !== void 0 || def.driver_opts !== void 0);
-  return { name, kind: "composeNamed", source: name, ...external ? { external: true } : {}, at: at(ctx, path12) };
+  return { name, kind: "composeNamed", source: name, ...external ? { external: true } : {}, at: at(ctx, path13) };
 }
-function mountFrom(ctx, v, path12) {
+function mountFrom(ctx, v, path13) {
   if (typeof v === "string") {
-    const s = interpolate(v);
-    if (s === void 0) return unresolvedShort(ctx, v, path12);
+    const s = interp(v);
+    if (s === void 0) return unresolvedShort(ctx, v, path13);
     const parts = splitShort(s);
     if (parts.length === 1) {
       const target3 = parts[0];
-      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path12) };
-      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path12) };
+      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path13) };
+      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path13) };
     }
     const [src, target2, mode] = parts;
     const opts = (mode ?? "").split(",");
     const readOnly2 = opts.includes("ro");
-    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path12) } : namedVolume(ctx, src, path12);
+    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path13) } : namedVolume(ctx, src, path13);
     return {
       mountPath: target2,
       volumeName: src,
       volume: volume2,
       readOnly: readOnly2,
-      at: at(ctx, path12),
-      ...readOnly2 ? { readOnlyAt: at(ctx, path12) } : {}
+      at: at(ctx, path13),
+      ...readOnly2 ? { readOnlyAt: at(ctx, path13) } : {}
     };
   }
   const o = asObj(v);
@@ -44366,9 +44514,9 @@ function mountFrom(ctx, v, path12) {
     return {
       mountPath: target,
       volumeName: written,
-      volume: { name: written, kind: "other", at: at(ctx, path12) },
+      volume: { name: written, kind: "other", at: at(ctx, path13) },
       readOnly: o.read_only === true,
-      at: at(ctx, path12)
+      at: at(ctx, path13)
     };
   }
   const readOnly = o.read_only === true || o.read_only === "true";
@@ -44378,25 +44526,25 @@ function mountFrom(ctx, v, path12) {
       name: source ?? target,
       kind: "composeBind",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path12)
+      at: at(ctx, path13)
     };
-  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path12) };
+  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path13) };
   else if (type2 === "volume")
-    volume = source ? namedVolume(ctx, source, path12) : { name: target, kind: "composeAnonymous", at: at(ctx, path12) };
+    volume = source ? namedVolume(ctx, source, path13) : { name: target, kind: "composeAnonymous", at: at(ctx, path13) };
   else
     volume = {
       name: source ?? target,
       kind: type2 === "image" ? "image" : "other",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path12)
+      at: at(ctx, path13)
     };
   return {
     mountPath: target,
     ...source !== void 0 ? { volumeName: source } : {},
     volume,
     readOnly,
-    at: at(ctx, path12),
-    ...readOnly ? { readOnlyAt: at(ctx, [...path12, "read_only"]) } : {}
+    at: at(ctx, path13),
+    ...readOnly ? { readOnlyAt: at(ctx, [...path13, "read_only"]) } : {}
   };
 }
 function splitOutsideBraces(s) {
@@ -44422,21 +44570,21 @@ function splitOutsideBraces(s) {
   parts.push(cur);
   return parts;
 }
-function unresolvedShort(ctx, raw, path12) {
+function unresolvedShort(ctx, raw, path13) {
   const parts = splitOutsideBraces(raw);
   if (parts.length < 2) return void 0;
-  const target = interpolate(parts[1]);
+  const target = interp(parts[1]);
   if (target === void 0 || !target.startsWith("/")) return void 0;
-  const mode = parts.length > 2 ? interpolate(parts.slice(2).join(":")) : "";
+  const mode = parts.length > 2 ? interp(parts.slice(2).join(":")) : "";
   const readOnly = (mode ?? "").split(",").includes("ro");
   const written = parts[0];
   return {
     mountPath: target,
     volumeName: written,
-    volume: { name: written, kind: "other", at: at(ctx, path12) },
+    volume: { name: written, kind: "other", at: at(ctx, path13) },
     readOnly,
-    at: at(ctx, path12),
-    ...readOnly ? { readOnlyAt: at(ctx, path12) } : {}
+    at: at(ctx, path13),
+    ...readOnly ? { readOnlyAt: at(ctx, path13) } : {}
   };
 }
 function splitShort(s) {
@@ -44453,7 +44601,6 @@ function splitShort(s) {
 // policies/load/kubernetes.ts
 var NETWORK_SOURCES = /* @__PURE__ */ new Set([
   "nfs",
-  "csi",
   "iscsi",
   "cephfs",
   "rbd",
@@ -44495,9 +44642,9 @@ var TEMPLATE_PATHS = {
   Pod: []
 };
 var WORKLOAD_KINDS = new Set(Object.keys(TEMPLATE_PATHS));
-function get(o, path12) {
+function get(o, path13) {
   let cur = o;
-  for (const seg of path12) {
+  for (const seg of path13) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -44506,28 +44653,28 @@ function get(o, path12) {
 function isKubernetesObject(v) {
   return isObj(v) && typeof v.kind === "string" && (typeof v.apiVersion === "string" || v.kind.endsWith("List") && Array.isArray(v.items));
 }
-function loadKubernetesValue(value, doc, project, base = []) {
+function loadKubernetesValue(value, doc, project, base2 = []) {
   const obj = asObj(value);
   if (!obj) return;
   const kind = str(obj.kind);
   if (!kind) return;
   const ctx = { doc, file: doc.file, project };
   if (kind.endsWith("List") && Array.isArray(obj.items)) {
-    obj.items.forEach((item, i) => loadKubernetesValue(item, doc, project, [...base, "items", i]));
+    obj.items.forEach((item, i) => loadKubernetesValue(item, doc, project, [...base2, "items", i]));
     return;
   }
   const meta = asObj(obj.metadata) ?? {};
   const name = str(meta.name) ?? str(meta.generateName) ?? "<unnamed>";
   const namespace = str(meta.namespace);
-  const at2 = nodeAnchor(doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]);
+  const at2 = nodeAnchor(doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]);
   const spec = asObj(obj.spec) ?? {};
   if (WORKLOAD_KINDS.has(kind)) {
-    loadWorkload(ctx, obj, kind, base);
+    loadWorkload(ctx, obj, kind, base2);
     return;
   }
   switch (kind) {
     case "PersistentVolumeClaim":
-      project.claims.push(claimFrom(ctx, obj, base, false, namespace));
+      project.claims.push(claimFrom(ctx, obj, base2, false, namespace));
       return;
     case "PersistentVolume": {
       const claimRef = asObj(spec.claimRef);
@@ -44562,7 +44709,7 @@ function loadKubernetesValue(value, doc, project, base = []) {
       if (d) {
         for (const [k, v] of Object.entries(d)) {
           const s = scalarString(v);
-          if (s !== void 0) data[k] = { value: s, at: nodeAnchor(doc, [...base, "data", k]) };
+          if (s !== void 0) data[k] = { value: s, at: nodeAnchor(doc, [...base2, "data", k]) };
         }
       }
       project.configMaps.push({ name, namespace, data, at: at2, file: ctx.file });
@@ -44585,7 +44732,7 @@ function loadKubernetesValue(value, doc, project, base = []) {
       return;
   }
 }
-function claimFrom(ctx, obj, base, fromTemplate, namespace) {
+function claimFrom(ctx, obj, base2, fromTemplate, namespace) {
   const meta = asObj(obj.metadata) ?? {};
   const spec = asObj(obj.spec) ?? {};
   const annotations = stringMap(meta.annotations);
@@ -44599,28 +44746,28 @@ function claimFrom(ctx, obj, base, fromTemplate, namespace) {
     labels: stringMap(meta.labels),
     annotations,
     fromTemplate,
-    at: nodeAnchor(ctx.doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
+    at: nodeAnchor(ctx.doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
     file: ctx.file
   };
 }
-function annotationsAt(ctx, meta, path12, into) {
+function annotationsAt(ctx, meta, path13, into) {
   const ann = asObj(asObj(meta)?.annotations);
   if (!ann) return;
   for (const [k, v] of Object.entries(ann)) {
     const s = scalarString(v);
-    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path12, "annotations", k]) };
+    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path13, "annotations", k]) };
   }
 }
-function loadWorkload(ctx, obj, kind, base) {
+function loadWorkload(ctx, obj, kind, base2) {
   const meta = asObj(obj.metadata) ?? {};
   const templatePath = TEMPLATE_PATHS[kind] ?? [];
   const template = templatePath.length === 0 ? obj : asObj(get(obj, templatePath));
-  const tplPath = [...base, ...templatePath];
+  const tplPath = [...base2, ...templatePath];
   const podSpec = asObj(template?.spec) ?? {};
   const podSpecPath = [...tplPath, "spec"];
   const namespace = str(meta.namespace);
   const annotations = {};
-  annotationsAt(ctx, meta, [...base, "metadata"], annotations);
+  annotationsAt(ctx, meta, [...base2, "metadata"], annotations);
   if (templatePath.length > 0) annotationsAt(ctx, template?.metadata, [...tplPath, "metadata"], annotations);
   let replicas = 1;
   let replicasPath;
@@ -44632,13 +44779,13 @@ function loadWorkload(ctx, obj, kind, base) {
     const p = int(get(obj, [...jobSpecPath, "parallelism"]));
     if (p !== void 0) {
       replicas = p;
-      replicasPath = [...base, ...jobSpecPath, "parallelism"];
+      replicasPath = [...base2, ...jobSpecPath, "parallelism"];
     }
   } else if (kind !== "Pod") {
     const r = int(spec.replicas);
     if (r !== void 0) {
       replicas = r;
-      replicasPath = [...base, "spec", "replicas"];
+      replicasPath = [...base2, "spec", "replicas"];
     }
   }
   const volumes = [];
@@ -44655,7 +44802,7 @@ function loadWorkload(ctx, obj, kind, base) {
     asArray(spec.volumeClaimTemplates).forEach((t, i) => {
       const to = asObj(t);
       if (!to) return;
-      const claim = claimFrom(ctx, to, [...base, "spec", "volumeClaimTemplates", i], true, namespace);
+      const claim = claimFrom(ctx, to, [...base2, "spec", "volumeClaimTemplates", i], true, namespace);
       claimTemplates.push(claim);
       const vol = { name: claim.name, kind: "claimTemplate", claimName: claim.name, at: claim.at };
       const existing = byName.get(claim.name);
@@ -44673,7 +44820,8 @@ function loadWorkload(ctx, obj, kind, base) {
   for (const [field2, role] of roles) {
     asArray(podSpec[field2]).forEach((c, i) => {
       const co = asObj(c);
-      if (co) containers.push(containerFrom(ctx, co, role, [...podSpecPath, field2, i], byName));
+      const sidecar = role === "initContainer" && str(co?.restartPolicy) === "Always";
+      if (co) containers.push(containerFrom(ctx, co, sidecar ? "container" : role, [...podSpecPath, field2, i], byName));
     });
   }
   const nodeSelector = asObj(podSpec.nodeSelector) ? stringMap(podSpec.nodeSelector) : void 0;
@@ -44685,7 +44833,7 @@ function loadWorkload(ctx, obj, kind, base) {
       namespace,
       name: str(meta.name) ?? str(meta.generateName) ?? "<unnamed>"
     },
-    at: nodeAnchor(ctx.doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
+    at: nodeAnchor(ctx.doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
     file: ctx.file,
     replicas,
     ...replicasPath ? { replicasAt: nodeAnchor(ctx.doc, replicasPath) } : {},
@@ -44703,14 +44851,16 @@ function loadWorkload(ctx, obj, kind, base) {
   };
   ctx.project.workloads.push(workload);
 }
-function volumeFrom(ctx, v, path12) {
+function volumeFrom(ctx, v, path13) {
   const vo = asObj(v);
   const name = str(vo?.name);
   if (!vo || name === void 0) return void 0;
-  const at2 = nodeAnchor(ctx.doc, path12);
+  const at2 = nodeAnchor(ctx.doc, path13);
   for (const key2 of Object.keys(vo)) {
-    if (key2 === "name") continue;
+    if (key2 === "name" || vo[key2] === null || vo[key2] === void 0) continue;
     const src = asObj(vo[key2]);
+    if (key2 === "csi" || key2 === "gitRepo")
+      return { name, kind: "ephemeral", source: key2 === "csi" ? `csi:${str(src?.driver) ?? "?"}` : "gitRepo", at: at2 };
     const simple = SIMPLE_KINDS[key2];
     if (simple) {
       const vol = { name, kind: simple, at: at2 };
@@ -44725,8 +44875,9 @@ function volumeFrom(ctx, v, path12) {
       return vol;
     }
     if (NETWORK_SOURCES.has(key2)) return { name, kind: "network", source: key2, at: at2 };
+    return { name, kind: "other", at: at2 };
   }
-  return { name, kind: "other", at: at2 };
+  return { name, kind: "emptyDir", source: void 0, at: at2 };
 }
 function expandDependentVars(s, vars) {
   if (!s.includes("$")) return s;
@@ -44740,30 +44891,38 @@ function expandDependentVars(s, vars) {
   });
   return unknown ? void 0 : out;
 }
-function located(ctx, v, path12) {
+function located(ctx, v, path13) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path12) };
+  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path13) };
 }
-function containerFrom(ctx, c, role, path12, volumes) {
+function containerFrom(ctx, c, role, path13, volumes) {
   const env = [];
   asArray(c.env).forEach((e, i) => {
     const eo = asObj(e);
     const name = str(eo?.name);
     if (!eo || name === void 0) return;
-    const value = eo.valueFrom !== void 0 ? void 0 : scalarString(eo.value);
-    env.push({ name, ...value !== void 0 ? { value } : {}, at: nodeAnchor(ctx.doc, [...path12, "env", i]) });
+    const fromRef = eo.valueFrom !== void 0 && eo.valueFrom !== null;
+    const value = fromRef ? void 0 : scalarString(eo.value);
+    env.push({
+      name,
+      ...value !== void 0 ? { value } : {},
+      ...fromRef ? { fromRef } : {},
+      at: nodeAnchor(ctx.doc, [...path13, "env", i])
+    });
   });
   const vars = /* @__PURE__ */ new Map();
   for (const e of env) {
     if (e.value !== void 0) {
       const expanded = expandDependentVars(e.value, vars);
-      if (expanded === void 0) delete e.value;
-      else e.value = expanded;
+      if (expanded === void 0) {
+        e.template = e.value;
+        delete e.value;
+      } else e.value = expanded;
     }
     vars.set(e.name, e.value);
   }
   const list = (field2) => asArray(c[field2]).flatMap((x, i) => {
-    const l = located(ctx, x, [...path12, field2, i]);
+    const l = located(ctx, x, [...path13, field2, i]);
     if (!l) return [];
     const expanded = expandDependentVars(l.value, vars);
     return [expanded === void 0 ? l : { value: expanded, at: l.at }];
@@ -44773,9 +44932,9 @@ function containerFrom(ctx, c, role, path12, volumes) {
     const mo = asObj(m);
     const mountPath = str(mo?.mountPath);
     if (!mo || mountPath === void 0) return;
-    const mpath = [...path12, "volumeMounts", i];
+    const mpath = [...path13, "volumeMounts", i];
     const volumeName = str(mo.name);
-    const readOnly = mo.readOnly === true;
+    const readOnly = yamlTrue(mo.readOnly);
     const subPath = str(mo.subPath) ?? str(mo.subPathExpr);
     mounts.push({
       mountPath,
@@ -44787,8 +44946,8 @@ function containerFrom(ctx, c, role, path12, volumes) {
       ...readOnly ? { readOnlyAt: nodeAnchor(ctx.doc, [...mpath, "readOnly"]) } : {}
     });
   });
-  const image = located(ctx, c.image, [...path12, "image"]);
-  const pull = located(ctx, c.imagePullPolicy, [...path12, "imagePullPolicy"]);
+  const image = located(ctx, c.image, [...path13, "image"]);
+  const pull = located(ctx, c.imagePullPolicy, [...path13, "imagePullPolicy"]);
   return {
     name: str(c.name) ?? "<unnamed>",
     role,
@@ -44802,8 +44961,12 @@ function containerFrom(ctx, c, role, path12, volumes) {
       const n = str(asObj(asObj(e)?.configMapRef)?.name);
       return n ? [n] : [];
     }),
-    at: nodeAnchor(ctx.doc, path12)
+    at: nodeAnchor(ctx.doc, path13)
   };
+}
+var YAML11_TRUE = /* @__PURE__ */ new Set(["true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"]);
+function yamlTrue(v) {
+  return v === true || typeof v === "string" && YAML11_TRUE.has(v);
 }
 
 // node_modules/js-yaml/dist/js-yaml.mjs
@@ -49473,12 +49636,12 @@ var CTR_VALUE_OPTIONS = /* @__PURE__ */ new Set(["-n", "--namespace", "-a", "--a
 var ASSIGNMENT_RE = /^([A-Za-z_]\w*)\+?=/;
 var MAX_SUBSTITUTION_DEPTH = 6;
 var Cmd = class {
-  constructor(source, words2, scanner, segment, env) {
+  constructor(source, words, scanner, segment, env) {
     this.source = source;
     this.scanner = scanner;
     this.segment = segment;
     this.env = env;
-    this.words = words2;
+    this.words = words;
   }
   words;
   cache = /* @__PURE__ */ new Map();
@@ -49559,13 +49722,13 @@ var ScriptScanner = class {
   /** Records assignments and strips the words that only change how the command runs (`sudo`, `if`, `FOO=1`). */
   prepare(c, seg) {
     const env = {};
-    let words2 = c.words;
+    let words = c.words;
     for (const a of c.arrays) {
       this.vars.define(a.name, { raw: UNKNOWN, syntax: "literal", offset: seg.base + a.start });
     }
     let i = 0;
     for (; ; ) {
-      const w = words2[i];
+      const w = words[i];
       if (!w) break;
       const m = ASSIGNMENT_RE.exec(w.raw);
       if (m) {
@@ -49583,19 +49746,19 @@ var ScriptScanner = class {
       }
       if (v === "sudo" || v === "doas") {
         i++;
-        while (words2[i]?.raw.startsWith("-")) {
-          const opt = words2[i].raw;
+        while (words[i]?.raw.startsWith("-")) {
+          const opt = words[i].raw;
           i += ["-u", "-g", "-C", "-p", "-h", "-U", "-r", "-t"].includes(opt) ? 2 : 1;
         }
         continue;
       }
       if (v === "env") {
         i++;
-        while (words2[i]?.raw.startsWith("-")) i += words2[i].raw === "-u" ? 2 : 1;
+        while (words[i]?.raw.startsWith("-")) i += words[i].raw === "-u" ? 2 : 1;
         continue;
       }
       if (ASSIGNMENT_BUILTINS.has(v)) {
-        for (const rest of words2.slice(i + 1)) {
+        for (const rest of words.slice(i + 1)) {
           const am = ASSIGNMENT_RE.exec(rest.raw);
           if (am)
             this.vars.define(am[1], {
@@ -49609,10 +49772,10 @@ var ScriptScanner = class {
       }
       break;
     }
-    words2 = words2.slice(i);
+    words = words.slice(i);
     this.analyzeArrays(c, seg);
-    if (words2.length === 0) return void 0;
-    return new Cmd(c, words2, this, seg, env);
+    if (words.length === 0) return void 0;
+    return new Cmd(c, words, this, seg, env);
   }
   signal(cmd, offset) {
     const anchor = this.at(cmd.segment, offset);
@@ -49990,19 +50153,22 @@ function findSqliteReferences(text3) {
     const raw = m[0];
     const index = m.index ?? 0;
     covered.push([index, index + raw.length]);
-    const path12 = urlPath(m[1], m[2].length, m[3]);
-    if (path12 !== void 0) out.push({ path: normalizePosixPath(path12), raw, index });
+    const path13 = urlPath(m[1], m[2].length, m[3]);
+    if (path13 !== void 0) out.push({ path: normalizePosixPath(path13), raw, index });
   }
+  let k = 0;
   for (const m of text3.matchAll(PATH_RE)) {
     const index = m.index ?? 0;
-    if (covered.some(([a, b]) => index >= a && index < b)) continue;
+    while (k < covered.length && covered[k][1] <= index) k++;
+    const range = covered[k];
+    if (range && index >= range[0] && index < range[1]) continue;
     out.push({ path: normalizePosixPath(m[1]), raw: m[0], index });
   }
   return out.sort((a, b) => a.index - b.index);
 }
-function dirOf(path12) {
-  const i = path12.lastIndexOf("/");
-  return i <= 0 ? "/" : path12.slice(0, i);
+function dirOf(path13) {
+  const i = path13.lastIndexOf("/");
+  return i <= 0 ? "/" : path13.slice(0, i);
 }
 
 // policies/load/source.ts
@@ -50390,7 +50556,7 @@ function loadScriptText(file, text3, kind) {
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { existsSync as existsSync3 } from "node:fs";
-import path6 from "node:path";
+import path7 from "node:path";
 
 // policies/load/judge.ts
 function isObj2(v) {
@@ -50469,10 +50635,10 @@ var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   "__pycache__",
   ".terraform"
 ]);
-var toPosix = (p) => p.split(path6.sep).join("/");
+var toPosix = (p) => p.split(path7.sep).join("/");
 function isInside(root, p) {
-  const rel = path6.relative(root, p);
-  return rel === "" || !rel.startsWith("..") && !path6.isAbsolute(rel);
+  const rel = path7.relative(root, p);
+  return rel === "" || !rel.startsWith("..") && !path7.isAbsolute(rel);
 }
 function formatMB(bytes) {
   const mb = bytes / (1024 * 1024);
@@ -50560,7 +50726,7 @@ async function discoverAndRead(paths, opts, sink) {
       }
       continue;
     }
-    const abs = path6.resolve(opts.cwd, given);
+    const abs = path7.resolve(opts.cwd, given);
     let st;
     try {
       st = statSync(abs);
@@ -50584,22 +50750,22 @@ async function discoverAndRead(paths, opts, sink) {
       const exclude = opts.exclude && opts.exclude.length > 0 ? (0, import_picomatch.default)(opts.exclude, { dot: true, basename: true }) : void 0;
       walk(root, root, "", displayBase, exclude, /* @__PURE__ */ new Set([root]), candidates, false);
     } else if (st.isFile()) {
-      const parent = path6.dirname(abs);
-      const helm = path6.basename(parent) === "templates" && existsSync3(path6.join(path6.dirname(parent), "Chart.yaml"));
+      const parent = path7.dirname(abs);
+      const helm = path7.basename(parent) === "templates" && existsSync3(path7.join(path7.dirname(parent), "Chart.yaml"));
       candidates.push({ abs, display: displayBase, helm });
     }
   }
   flush(candidates, limits, sink, seenFiles, counter);
 }
 function displayPath2(cwd, abs, given) {
-  const rel = path6.relative(cwd, abs);
+  const rel = path7.relative(cwd, abs);
   if (rel === "") return ".";
-  if (rel.startsWith("..") || path6.isAbsolute(rel)) return toPosix(given).replace(/\/+$/, "") || "/";
+  if (rel.startsWith("..") || path7.isAbsolute(rel)) return toPosix(given).replace(/\/+$/, "") || "/";
   return toPosix(rel);
 }
-function joinDisplay(base, rel) {
-  if (rel === "") return base;
-  return base === "." ? rel : `${base}/${rel}`;
+function joinDisplay(base2, rel) {
+  if (rel === "") return base2;
+  return base2 === "." ? rel : `${base2}/${rel}`;
 }
 function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplates) {
   let entries2;
@@ -50618,7 +50784,7 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
   const isChart = entries2.some((e) => e.name === "Chart.yaml" && !e.isDirectory());
   for (const e of entries2) {
     const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
-    const abs = path6.join(dir, e.name);
+    const abs = path7.join(dir, e.name);
     let isDir = e.isDirectory();
     let isFile2 = e.isFile();
     let real = abs;
@@ -50742,7 +50908,7 @@ function readCandidate(c, limits) {
 }
 
 // policies/load/kustomize.ts
-import path7 from "node:path";
+import path8 from "node:path";
 function isObj3(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
@@ -50767,8 +50933,8 @@ function kustomizePatchFiles(kustomizationFile, text3) {
     return [];
   }
   if (!isObj3(doc)) return [];
-  const dir = path7.posix.dirname(kustomizationFile);
-  return patchPaths(doc).filter((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && !path7.posix.isAbsolute(p)).map((p) => path7.posix.normalize(path7.posix.join(dir, p)));
+  const dir = path8.posix.dirname(kustomizationFile);
+  return patchPaths(doc).filter((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && !path8.posix.isAbsolute(p)).map((p) => path8.posix.normalize(path8.posix.join(dir, p)));
 }
 
 // policies/load/index.ts
@@ -50847,7 +51013,10 @@ function loadTextUnsafe(file, raw, opts) {
       else loadKubernetesValue(value, ref, p);
     } else {
       const folderName = folderOf2(file, opts.folderName);
-      loadComposeValue(value, ref, p, folderName !== void 0 ? { folderName } : {});
+      loadComposeValue(value, ref, p, {
+        ...folderName !== void 0 ? { folderName } : {},
+        ...opts.readCompanion ? { readCompanion: opts.readCompanion } : {}
+      });
     }
   }
   if (template) p.notes.push({ file, message: helmNote(file) });
@@ -50859,6 +51028,18 @@ var PATCH_FRAGMENT = "a Kustomize patch (a partial resource), not judged alone";
 function addSkipped(p, file, reason) {
   (p.skipped ??= []).push({ file, message: reason });
 }
+var MAX_COMPANION_BYTES = 1024 * 1024;
+function companionReader(dir) {
+  return (rel) => {
+    try {
+      const abs = path9.resolve(dir, rel);
+      if (statSync2(abs).size > MAX_COMPANION_BYTES) return void 0;
+      return readFileSync2(abs, "utf8");
+    } catch {
+      return void 0;
+    }
+  };
+}
 async function loadPaths(paths, opts) {
   const project = emptyProject();
   const loaded = [];
@@ -50866,12 +51047,17 @@ async function loadPaths(paths, opts) {
   try {
     await discoverAndRead(paths, opts, {
       file: (file, text3, extra) => {
-        const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path8.basename(path8.resolve(opts.cwd, file, "..")) || void 0);
+        const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path9.basename(path9.resolve(opts.cwd, file, "..")) || void 0);
         if (file !== "<stdin>" && classifyPath(file).kind === "kustomization")
           for (const patch of kustomizePatchFiles(file, text3)) patches.add(patch);
         loaded.push({
           file,
-          project: loadText(file, text3, { ...opts, ...extra, ...folderName !== void 0 ? { folderName } : {} })
+          project: loadText(file, text3, {
+            ...opts,
+            ...extra,
+            ...folderName !== void 0 ? { folderName } : {},
+            ...file === "<stdin>" ? {} : { readCompanion: companionReader(path9.resolve(opts.cwd, file, "..")) }
+          })
         });
       },
       // Kept in walk order with the files: reports list notes and errors as the walk met them.
@@ -50886,7 +51072,7 @@ async function loadPaths(paths, opts) {
     loaded.push({ file: error3.file, project: { ...emptyProject(), errors: [error3] } });
   }
   for (const { file, project: one } of loaded) {
-    if (patches.size > 0 && one.files > 0 && patches.has(path8.posix.normalize(file))) {
+    if (patches.size > 0 && one.files > 0 && patches.has(path9.posix.normalize(file))) {
       const fragment = emptyProject();
       fragment.files = one.files;
       fragment.errors = one.errors;
@@ -50933,8 +51119,8 @@ function parseImage(raw) {
   const registry = parts.registry ?? DOCKER_HUB;
   const repository = registry === DOCKER_HUB && !parts.path.includes("/") ? `library/${parts.path}` : parts.path;
   const shortName = repository.slice(repository.lastIndexOf("/") + 1);
-  const base = `${registry}/${repository}`;
-  const normalized = `${base}${tag !== void 0 ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
+  const base2 = `${registry}/${repository}`;
+  const normalized = `${base2}${tag !== void 0 ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
   return { registry, repository, tag, digest, normalized, shortName };
 }
 function normalizeImage(raw) {
@@ -50962,27 +51148,62 @@ function effectivePullPolicy(image, explicit) {
 }
 
 // policies/facts/mounts.ts
-function isUnder(path12, dir) {
+function isUnder(path13, dir) {
   if (dir === "/") return true;
-  return path12 === dir || path12.startsWith(`${dir}/`);
+  return path13 === dir || path13.startsWith(`${dir}/`);
 }
-function trimSlash(p) {
-  return p.length > 1 && p.endsWith("/") ? p.replace(/\/+$/, "") : p;
+function cleanMountPath(p) {
+  return normalizePosixPath(p);
 }
-function deepestCoveringMount(mounts, path12) {
-  let best;
+var indexes = /* @__PURE__ */ new WeakMap();
+var DURABILITY_RANK = { ephemeral: 0, anonymous: 1, node: 2, unknown: 3, persistent: 4 };
+function rankOf(m) {
+  return m.volume ? DURABILITY_RANK[durabilityOf(m.volume.kind)] : DURABILITY_RANK.unknown;
+}
+function indexOf(mounts) {
+  const cached = indexes.get(mounts);
+  if (cached && cached.size === mounts.length) return cached;
+  const byPath = /* @__PURE__ */ new Map();
   for (const m of mounts) {
-    const mp = trimSlash(m.mountPath);
-    if (!isUnder(path12, mp)) continue;
-    if (!best || mp.length > trimSlash(best.mountPath).length) best = m;
+    const key2 = cleanMountPath(m.mountPath);
+    const prev = byPath.get(key2);
+    if (!prev || rankOf(m) < rankOf(prev)) byPath.set(key2, m);
   }
-  return best;
+  const idx = { byPath, sorted: [...byPath.keys()].sort(), size: mounts.length };
+  indexes.set(mounts, idx);
+  return idx;
 }
-function mountsBelow(mounts, path12) {
-  return mounts.filter((m) => {
-    const mp = trimSlash(m.mountPath);
-    return mp !== path12 && isUnder(mp, path12);
-  });
+function deepestCoveringMount(mounts, path13) {
+  if (mounts.length === 0) return void 0;
+  const { byPath } = indexOf(mounts);
+  let p = normalizePosixPath(path13);
+  for (; ; ) {
+    const m = byPath.get(p);
+    if (m) return m;
+    if (p === "/") return void 0;
+    const i = p.lastIndexOf("/");
+    p = i <= 0 ? "/" : p.slice(0, i);
+  }
+}
+function mountsBelow(mounts, path13) {
+  if (mounts.length === 0) return [];
+  const { byPath, sorted } = indexOf(mounts);
+  const dir = normalizePosixPath(path13);
+  const prefix = dir === "/" ? "/" : `${dir}/`;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (sorted[mid] < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = [];
+  for (let i = lo; i < sorted.length; i++) {
+    const k = sorted[i];
+    if (!k.startsWith(prefix)) break;
+    if (k !== dir) out.push(byPath.get(k));
+  }
+  return out;
 }
 function durabilityOf(kind) {
   switch (kind) {
@@ -51019,6 +51240,9 @@ function describeVolume(v, m) {
     case "emptyDir":
       return v.source === "Memory" ? `emptyDir volume "${v.name}" (medium: Memory)` : `emptyDir volume "${v.name}"`;
     case "ephemeral":
+      if (v.source === "gitRepo") return `gitRepo volume "${v.name}" (a clone in an emptyDir)`;
+      if (v.source?.startsWith("csi:"))
+        return `inline CSI volume "${v.name}" (driver ${v.source.slice(4)}, lives as long as the pod)`;
       return `generic ephemeral volume "${v.name}"`;
     case "configMap":
     case "secret":
@@ -51063,8 +51287,8 @@ function claimOf(ctx, v) {
     return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
   return void 0;
 }
-function coveringMount(mounts, path12) {
-  return deepestCoveringMount(mounts, path12);
+function coveringMount(mounts, path13) {
+  return deepestCoveringMount(mounts, path13);
 }
 function replicasPhrase(ctx) {
   const declared = ctx.workload.replicas ?? 1;
@@ -51089,7 +51313,9 @@ var rule = {
       partial: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but only subdirectories of it are mounted ({{mounts}}); everything else in {{path}} is lost when {{lifecycle}}.',
       ephemeral: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
       hostPath: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
-      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it is not reattached after `docker compose down` and is removed by `docker volume prune`.',
+      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
+      imageVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
+      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
       undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.'
     },
     examples: {
@@ -51101,35 +51327,42 @@ var rule = {
   checkWorkload(ctx) {
     const w = ctx.workload;
     const compose = w.source === "compose";
-    const remediation = (path12) => compose ? `Mount a named volume at ${path12} (services.<name>.volumes: ["<volume>:${path12}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path12} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
-    for (const { container, dataPaths } of ctx.containers) {
-      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(container.mounts, d.path)]));
+    const remediation = (path13) => compose ? `Mount a named volume at ${path13} (services.<name>.volumes: ["<volume>:${path13}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path13} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
+    for (const { container, dataPaths, imageVolumes } of ctx.containers) {
+      const mounts = withImageVolumes(container.mounts, imageVolumes, container.image?.at ?? container.at);
+      const persisted = (path13) => {
+        const m = coveringMount(mounts, path13);
+        const v = m && volumeOf(w, m);
+        const d = v ? durabilityOf(v.kind) : void 0;
+        return d === "persistent" || d === "unknown";
+      };
+      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(mounts, d.path)]));
+      const byPath = new Map(dataPaths.map((d) => [d.path, d]));
       for (const dp of dataPaths) {
-        const parent = dataPaths.find(
-          (o) => o !== dp && o.path !== dp.path && isUnder(dp.path, o.path) && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning")
-        );
-        if (parent) continue;
+        if (hasParentSaying(dp, byPath, coverOf)) continue;
+        if (dp.alternatives?.some(persisted)) continue;
         if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath(t))))
           continue;
-        const base = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
-        const m = coveringMount(container.mounts, dp.path);
+        const base2 = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
+        const fix = remediation(dp.mountHint ?? dp.path);
+        const m = coverOf.get(dp);
         if (!m) {
           const below = mountsBelow(container.mounts, dp.path);
           const messageId2 = below.length > 0 ? "partial" : "unmounted";
           ctx.report({
             messageId: messageId2,
-            data: { ...base, mounts: below.map((b) => b.mountPath).join(", ") },
+            data: { ...base2, mounts: below.map((b) => b.mountPath).join(", ") },
             at: dp.at,
             container: container.name,
             path: dp.path,
             severity: dp.severity,
-            remediation: remediation(dp.path)
+            remediation: fix
           });
           continue;
         }
         const v = volumeOf(w, m);
         const data = {
-          ...base,
+          ...base2,
           mountPath: m.mountPath,
           volume: describeVolume(v, m),
           owner: compose ? "container" : "pod"
@@ -51145,6 +51378,32 @@ var rule = {
           });
           continue;
         }
+        if (IMAGE_VOLUME.has(v)) {
+          const outer = coveringMount(container.mounts, dp.path);
+          const outerVolume = outer && volumeOf(w, outer);
+          if (outer && outerVolume && durabilityOf(outerVolume.kind) === "persistent") {
+            ctx.report({
+              messageId: "shadowed",
+              data: { ...data, outerMountPath: outer.mountPath, outerVolume: describeVolume(outerVolume, outer) },
+              at: outer.at,
+              container: container.name,
+              path: dp.path,
+              severity: dp.severity,
+              remediation: `Mount the volume at ${m.mountPath} (the image's VOLUME), not at ${outer.mountPath}.`
+            });
+            continue;
+          }
+          ctx.report({
+            messageId: "imageVolume",
+            data,
+            at: dp.at,
+            container: container.name,
+            path: dp.path,
+            severity: min(dp.severity, "warning"),
+            remediation: remediation(m.mountPath)
+          });
+          continue;
+        }
         const durability = durabilityOf(v.kind);
         if (durability === "persistent" || durability === "unknown") continue;
         const messageId = durability === "node" ? "hostPath" : durability === "anonymous" ? "anonymous" : "ephemeral";
@@ -51156,12 +51415,36 @@ var rule = {
           container: container.name,
           path: dp.path,
           severity,
-          remediation: remediation(dp.path)
+          remediation: fix
         });
       }
     }
   }
 };
+var IMAGE_VOLUME = /* @__PURE__ */ new WeakSet();
+function withImageVolumes(mounts, imageVolumes, at2) {
+  if (!imageVolumes || imageVolumes.length === 0) return mounts;
+  const explicit = new Set(mounts.map((m) => normalizePosixPath(m.mountPath)));
+  const out = [...mounts];
+  for (const dir of imageVolumes) {
+    if (explicit.has(dir)) continue;
+    const volume = { name: dir, kind: "composeAnonymous", at: at2 };
+    IMAGE_VOLUME.add(volume);
+    out.push({ mountPath: dir, volume, readOnly: false, at: at2 });
+  }
+  return out;
+}
+function hasParentSaying(dp, byPath, coverOf) {
+  let p = dp.path;
+  while (p !== "/") {
+    const i = p.lastIndexOf("/");
+    p = i <= 0 ? "/" : p.slice(0, i);
+    const o = byPath.get(p);
+    if (o && o !== dp && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning"))
+      return true;
+  }
+  return false;
+}
 
 // policies/rules/sqlite-in-tmp.ts
 var TEST_FILE_RE = /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
@@ -51259,7 +51542,7 @@ function repositoryVariants(repo) {
   if (lib >= 0 && (lib === 0 || repo[lib - 1] === "/")) out.push(repo.slice(lib + "library/".length));
   return out;
 }
-function imageMatches(pattern, image) {
+function imageMatches(pattern, image, opts = {}) {
   const ref = typeof image === "string" ? parseImage(image) : image;
   const p = splitPattern(pattern);
   if (!ref || !p) return false;
@@ -51267,6 +51550,11 @@ function imageMatches(pattern, image) {
   if (p.tag !== void 0 && !glob(p.tag)(ref.tag ?? (ref.digest ? "" : "latest"))) return false;
   const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
   const imageRepos = repositoryVariants(ref.repository);
+  if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
+    const n = p.repository.split("/").length;
+    const segs = ref.repository.split("/");
+    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
+  }
   return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
 }
 function imageMatchesAny(patterns, image) {
@@ -51377,11 +51665,11 @@ var rule3 = {
         }
         continue;
       }
-      const base = { container: c.name, image, why, policy: policyText, registry: ref.registry };
+      const base2 = { container: c.name, image, why, policy: policyText, registry: ref.registry };
       if (policy === "Always") {
         ctx.report({
           messageId: "alwaysPull",
-          data: base,
+          data: base2,
           at: policyAt,
           container: c.name,
           path: image,
@@ -51398,7 +51686,7 @@ var rule3 = {
         if (!imported)
           ctx.report({
             messageId: "missingImport",
-            data: base,
+            data: base2,
             at: c.image.at,
             container: c.name,
             path: image,
@@ -51407,7 +51695,7 @@ var rule3 = {
       } else if (policy !== "Always" && ctx.view.imagePresence(image, w.nodeName) === "absent") {
         ctx.report({
           messageId: "absentOnNode",
-          data: { ...base, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
+          data: { ...base2, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
           at: c.image.at,
           container: c.name,
           path: image,
@@ -51417,7 +51705,7 @@ var rule3 = {
       if (policy === "IfNotPresent" && isMutableTag(image)) {
         ctx.report({
           messageId: "mutableTag",
-          data: base,
+          data: base2,
           at: policyAt,
           container: c.name,
           path: image,
@@ -51498,16 +51786,16 @@ var rule5 = {
       const claim = ctx.view.getClaim(ns2, v.claimName);
       if (!claim || !hasMode(claim, "ReadWriteOnce", "ReadWriteOncePod") || hasMode(claim, "ReadWriteMany")) continue;
       const modes = claim.accessModes.join("/");
-      const base = { claim: v.claimName, modes, workload: describeWorkload(w) };
+      const base2 = { claim: v.claimName, modes, workload: describeWorkload(w) };
       const at2 = childAnchor(v.at, "persistentVolumeClaim", "claimName");
       if (w.perNode) {
-        ctx.report({ messageId: "perNode", data: base, at: at2, path: v.claimName });
+        ctx.report({ messageId: "perNode", data: base2, at: at2, path: v.claimName });
         continue;
       }
       if ((ctx.replicas ?? 1) > 1) {
         ctx.report({
           messageId: "replicas",
-          data: { ...base, replicas: replicasPhrase(ctx) },
+          data: { ...base2, replicas: replicasPhrase(ctx) },
           at: w.replicasAt ?? at2,
           path: v.claimName
         });
@@ -51518,7 +51806,7 @@ var rule5 = {
         const list = others.map(
           (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
         ).join(", ");
-        ctx.report({ messageId: "otherWorkloads", data: { ...base, others: list }, at: at2, path: v.claimName });
+        ctx.report({ messageId: "otherWorkloads", data: { ...base2, others: list }, at: at2, path: v.claimName });
       }
     }
   }
@@ -51573,10 +51861,10 @@ var rule6 = {
         const m = coveringMount(container.mounts, dp.path);
         const v = m ? volumeOf(w, m) : void 0;
         if (!m || !v) continue;
-        const base = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
+        const base2 = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
         const report = (messageId, data) => ctx.report({
           messageId,
-          data: { ...base, ...data },
+          data: { ...base2, ...data },
           at: m.at,
           container: container.name,
           path: dp.sqliteFile
@@ -51766,7 +52054,7 @@ var import_picomatch3 = __toESM(require_picomatch2(), 1);
 
 // policies/facts/catalog/images.json
 var images_default = {
-  $schema: "../../schema/persistguard.schema.json",
+  $schema: "./catalog.schema.json",
   dataPaths: [
     {
       name: "bitnami-postgresql",
@@ -51774,128 +52062,336 @@ var images_default = {
       paths: [
         "/bitnami/postgresql"
       ],
-      note: "Bitnami images keep data under /bitnami, not the upstream path."
+      dirEnv: [
+        "POSTGRESQL_DATA_DIR"
+      ],
+      wellKnown: true,
+      note: "Bitnami images keep data under /bitnami, not the upstream path.",
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/postgresql (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-mysql",
       image: "bitnami*/mysql",
       paths: [
         "/bitnami/mysql"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mysql (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-mariadb",
       image: "bitnami*/mariadb*",
       paths: [
         "/bitnami/mariadb"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mariadb (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-mongodb",
       image: "bitnami*/mongodb{,-sharded}",
       paths: [
         "/bitnami/mongodb"
-      ]
+      ],
+      dirFlags: [
+        "--dbpath"
+      ],
+      dirConfigKeys: [
+        "dbPath"
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mongodb (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-redis",
       image: "bitnami*/redis",
       paths: [
         "/bitnami/redis/data"
-      ]
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      wellKnown: true,
+      note: 'Bitnami redis writes to /bitnami/redis/data unless `dir` (config file or --dir) moves it; the Bitnami chart sets `dir /data` in its mounted config. With `save ""` and AOF off it is a cache.',
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/redis (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-valkey",
       image: "bitnami*/valkey",
       paths: [
         "/bitnami/valkey/data"
-      ]
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      wellKnown: true,
+      note: 'As Bitnami redis: `dir` in the mounted config or --dir moves the data; `save ""` with AOF off is a cache.',
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/valkey (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-rabbitmq",
       image: "bitnami*/rabbitmq",
       paths: [
         "/bitnami/rabbitmq/mnesia"
-      ]
+      ],
+      dirEnv: [
+        "RABBITMQ_MNESIA_DIR",
+        "RABBITMQ_MNESIA_BASE"
+      ],
+      wellKnown: true,
+      note: "RABBITMQ_MNESIA_DIR (or RABBITMQ_MNESIA_BASE) moves the node database; the Bitnami chart points it at its claim.",
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/rabbitmq (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-elasticsearch",
       image: "bitnami*/elasticsearch",
       paths: [
         "/bitnami/elasticsearch/data"
-      ]
+      ],
+      dirConfigKeys: [
+        "path.data"
+      ],
+      dataRoles: {
+        env: "ELASTICSEARCH_NODE_ROLES",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/elasticsearch (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-opensearch",
       image: "bitnami*/opensearch",
       paths: [
         "/bitnami/opensearch/data"
-      ]
+      ],
+      dirConfigKeys: [
+        "path.data"
+      ],
+      dataRoles: {
+        env: "OPENSEARCH_NODE_ROLES",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/opensearch (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-minio",
       image: "bitnami*/minio",
       paths: [
         "/bitnami/minio/data"
-      ]
+      ],
+      dirEnv: [
+        "MINIO_DATA_DIR"
+      ],
+      dirSubcommand: "server",
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/minio (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-etcd",
       image: "bitnami*/etcd",
       paths: [
         "/bitnami/etcd"
-      ]
+      ],
+      dirEnv: [
+        "ETCD_DATA_DIR"
+      ],
+      dirFlags: [
+        "--data-dir"
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/etcd (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-clickhouse",
       image: "bitnami*/clickhouse",
       paths: [
         "/bitnami/clickhouse"
-      ]
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/clickhouse (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-grafana",
       image: "bitnami*/grafana",
       paths: [
         "/opt/bitnami/grafana/data"
-      ]
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/grafana (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-wordpress",
       image: "bitnami*/wordpress*",
       paths: [
         "/bitnami/wordpress"
-      ]
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/wordpress (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-ghost",
       image: "bitnami*/ghost",
       paths: [
         "/bitnami/ghost"
-      ]
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/ghost (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-influxdb",
       image: "bitnami*/influxdb",
       paths: [
         "/bitnami/influxdb"
-      ]
+      ],
+      noDataWhenEnv: [
+        "INFLUXDB_OBJECT_STORE=memory"
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/influxdb (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-kafka",
       image: "bitnami*/kafka",
       paths: [
         "/bitnami/kafka"
-      ]
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/kafka (README "Persisting your database"/"Persisting your application")'
+    },
+    {
+      name: "bitnami-zookeeper",
+      image: "bitnami*/zookeeper",
+      paths: [
+        "/bitnami/zookeeper"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/zookeeper (README: persistence at /bitnami/zookeeper)"
+    },
+    {
+      name: "bitnami-cassandra",
+      image: "bitnami*/cassandra",
+      paths: [
+        "/bitnami/cassandra"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/cassandra (README: persistence at /bitnami/cassandra)"
+    },
+    {
+      name: "bitnami-consul",
+      image: "bitnami*/consul",
+      paths: [
+        "/bitnami/consul"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/consul (README: persistence at /bitnami/consul)"
+    },
+    {
+      name: "bitnami-solr",
+      image: "bitnami*/solr",
+      paths: [
+        "/bitnami/solr"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/solr (README: persistence at /bitnami/solr)"
+    },
+    {
+      name: "bitnami-gitea",
+      image: "bitnami*/gitea",
+      paths: [
+        "/bitnami/gitea"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/gitea (README: persistence at /bitnami/gitea)"
+    },
+    {
+      name: "bitnami-jenkins",
+      image: "bitnami*/jenkins",
+      paths: [
+        "/bitnami/jenkins"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/jenkins (README: persistence at /bitnami/jenkins)"
+    },
+    {
+      name: "bitnami-keydb",
+      image: "bitnami*/keydb",
+      paths: [
+        "/bitnami/keydb/data"
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/keydb (README: persistence at /bitnami/keydb)"
+    },
+    {
+      name: "bitnami-neo4j",
+      image: "bitnami*/neo4j",
+      paths: [
+        "/bitnami/neo4j"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/neo4j (README: persistence at /bitnami/neo4j)"
     },
     {
       name: "postgres-18",
-      image: "postgres:18*",
+      image: "postgres:{18,19,latest,alpine,bookworm,trixie}*",
       paths: [
         "/var/lib/postgresql/18/docker"
       ],
       pathEnv: "PGDATA",
-      note: "Since 18 the image keeps PGDATA in /var/lib/postgresql/18/docker and declares the volume at /var/lib/postgresql: mount the parent."
+      olderLayouts: [
+        "/var/lib/postgresql/data"
+      ],
+      volumes: [
+        "/var/lib/postgresql"
+      ],
+      wellKnown: true,
+      note: "Since 18 (and so `postgres:latest`) PGDATA defaults to /var/lib/postgresql/18/docker and the image declares VOLUME /var/lib/postgresql: mount /var/lib/postgresql.",
+      source: "https://github.com/docker-library/postgres/blob/master/18/trixie/Dockerfile (ENV PGDATA /var/lib/postgresql/18/docker, VOLUME /var/lib/postgresql); https://github.com/docker-library/postgres/pull/1259"
     },
     {
       name: "pgvector-18",
@@ -51904,7 +52400,14 @@ var images_default = {
         "/var/lib/postgresql/18/docker"
       ],
       pathEnv: "PGDATA",
-      note: "pgvector pg18 images follow the postgres 18 layout (mount /var/lib/postgresql)."
+      olderLayouts: [
+        "/var/lib/postgresql/data"
+      ],
+      volumes: [
+        "/var/lib/postgresql"
+      ],
+      note: "pgvector pg18 images follow the postgres 18 layout (mount /var/lib/postgresql).",
+      source: "https://github.com/pgvector/pgvector/blob/master/Dockerfile (FROM postgres:$PG_MAJOR)"
     },
     {
       name: "postgres",
@@ -51913,7 +52416,12 @@ var images_default = {
         "/var/lib/postgresql/data"
       ],
       pathEnv: "PGDATA",
-      note: "PGDATA, when set, is where the cluster lives."
+      volumes: [
+        "/var/lib/postgresql/data"
+      ],
+      wellKnown: true,
+      note: "Up to 17: PGDATA (default /var/lib/postgresql/data) is where the cluster lives; the VOLUME there shadows a compose volume mounted at /var/lib/postgresql.",
+      source: "https://github.com/docker-library/postgres/blob/master/17/bookworm/Dockerfile (ENV PGDATA /var/lib/postgresql/data, VOLUME /var/lib/postgresql/data)"
     },
     {
       name: "pgvector",
@@ -51921,7 +52429,12 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA"
+      pathEnv: "PGDATA",
+      volumes: [
+        "/var/lib/postgresql/data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/pgvector/pgvector/blob/master/Dockerfile (FROM postgres)"
     },
     {
       name: "postgis",
@@ -51929,7 +52442,12 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA"
+      pathEnv: "PGDATA",
+      volumes: [
+        "/var/lib/postgresql/data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/postgis/docker-postgis/blob/master/17-3.5/Dockerfile (FROM postgres:17)"
     },
     {
       name: "timescaledb",
@@ -51937,49 +52455,112 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA"
+      pathEnv: "PGDATA",
+      volumes: [
+        "/var/lib/postgresql/data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/timescale/timescaledb-docker/blob/main/Dockerfile (FROM postgres)"
     },
     {
       name: "mysql",
       image: "mysql",
       paths: [
         "/var/lib/mysql"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      volumes: [
+        "/var/lib/mysql"
+      ],
+      wellKnown: true,
+      source: "https://github.com/docker-library/mysql/blob/master/Dockerfile.template (VOLUME /var/lib/mysql)"
     },
     {
       name: "mysql-server",
       image: "mysql/mysql-server",
       paths: [
         "/var/lib/mysql"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      volumes: [
+        "/var/lib/mysql"
+      ],
+      source: "https://github.com/mysql/mysql-docker (VOLUME /var/lib/mysql)"
     },
     {
       name: "percona",
       image: "{percona,percona/percona-server}",
       paths: [
         "/var/lib/mysql"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      source: "https://hub.docker.com/_/percona (Where to store data: /var/lib/mysql)"
     },
     {
       name: "mariadb",
       image: "mariadb",
       paths: [
         "/var/lib/mysql"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      volumes: [
+        "/var/lib/mysql"
+      ],
+      wellKnown: true,
+      source: "https://github.com/docker-library/mariadb/blob/master/Dockerfile.template (VOLUME /var/lib/mysql)"
     },
     {
       name: "mongo",
       image: "mongo",
       paths: [
         "/data/db"
-      ]
+      ],
+      dirFlags: [
+        "--dbpath"
+      ],
+      dirConfigKeys: [
+        "dbPath"
+      ],
+      volumes: [
+        "/data/db",
+        "/data/configdb"
+      ],
+      wellKnown: true,
+      source: "https://github.com/docker-library/mongo/blob/master/Dockerfile-linux.template (VOLUME /data/db /data/configdb)"
     },
     {
       name: "mongodb",
       image: "mongodb/mongodb-*-server",
       paths: [
         "/data/db"
-      ]
+      ],
+      dirFlags: [
+        "--dbpath"
+      ],
+      dirConfigKeys: [
+        "dbPath"
+      ],
+      source: "https://www.mongodb.com/docs/manual/tutorial/install-mongodb-community-with-docker/ (-v \u2026:/data/db)"
     },
     {
       name: "redis",
@@ -51987,28 +52568,60 @@ var images_default = {
       paths: [
         "/data"
       ],
-      note: "With RDB/AOF persistence redis writes dump.rdb/appendonly files to /data."
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      volumes: [
+        "/data"
+      ],
+      note: 'redis writes dump.rdb (and appendonly files when AOF is on) to `dir`, /data in the image; `--dir` or `dir` in a mounted redis.conf moves it. With `save ""` and no AOF it is a cache.',
+      source: "https://github.com/docker-library/redis/blob/master/Dockerfile.template (VOLUME /data, WORKDIR /data)"
     },
     {
       name: "redis-stack",
       image: "redis/redis-stack*",
       paths: [
         "/data"
-      ]
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      source: "https://redis.io/docs/latest/operate/oss_and_stack/install/install-stack/docker/ (-v /local-data/:/data)"
     },
     {
       name: "valkey",
       image: "valkey/valkey",
       paths: [
         "/data"
-      ]
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      volumes: [
+        "/data"
+      ],
+      source: "https://github.com/valkey-io/valkey-container/blob/mainline/Dockerfile.template (VOLUME /data)"
     },
     {
       name: "qdrant",
       image: "qdrant/qdrant",
       paths: [
         "/qdrant/storage"
-      ]
+      ],
+      wellKnown: true,
+      source: "https://qdrant.tech/documentation/guides/installation/#docker (-v \u2026:/qdrant/storage)"
     },
     {
       name: "weaviate",
@@ -52016,7 +52629,9 @@ var images_default = {
       paths: [
         "/var/lib/weaviate"
       ],
-      pathEnv: "PERSISTENCE_DATA_PATH"
+      pathEnv: "PERSISTENCE_DATA_PATH",
+      wellKnown: true,
+      source: "https://weaviate.io/developers/weaviate/installation/docker-compose (PERSISTENCE_DATA_PATH: /var/lib/weaviate)"
     },
     {
       name: "ollama",
@@ -52024,7 +52639,11 @@ var images_default = {
       paths: [
         "/root/.ollama"
       ],
-      note: "Pulled models and the instance key live in /root/.ollama."
+      dirEnv: [
+        "OLLAMA_MODELS"
+      ],
+      note: "Pulled models and the instance key live in /root/.ollama.",
+      source: "https://hub.docker.com/r/ollama/ollama (-v ollama:/root/.ollama)"
     },
     {
       name: "open-webui",
@@ -52032,21 +52651,27 @@ var images_default = {
       paths: [
         "/app/backend/data"
       ],
-      pathEnv: "DATA_DIR"
+      pathEnv: "DATA_DIR",
+      source: "https://docs.openwebui.com/getting-started/quick-start/ (-v open-webui:/app/backend/data)"
     },
     {
       name: "n8n",
       image: "n8nio/n8n",
       paths: [
         "/home/node/.n8n"
-      ]
+      ],
+      dirEnv: [
+        "N8N_USER_FOLDER"
+      ],
+      source: "https://docs.n8n.io/hosting/installation/docker/ (-v n8n_data:/home/node/.n8n)"
     },
     {
       name: "ghost",
       image: "ghost",
       paths: [
         "/var/lib/ghost/content"
-      ]
+      ],
+      source: "https://hub.docker.com/_/ghost (Stateful: /var/lib/ghost/content)"
     },
     {
       name: "wordpress",
@@ -52054,14 +52679,25 @@ var images_default = {
       paths: [
         "/var/www/html"
       ],
-      note: "Uploads, plugins and themes are written under /var/www/html (wp-content)."
+      volumes: [
+        "/var/www/html"
+      ],
+      note: "Uploads, plugins and themes are written under /var/www/html (wp-content).",
+      source: "https://github.com/docker-library/wordpress/blob/master/Dockerfile.template (VOLUME /var/www/html)"
     },
     {
       name: "nextcloud",
       image: "nextcloud",
       paths: [
         "/var/www/html"
-      ]
+      ],
+      dirEnv: [
+        "NEXTCLOUD_DATA_DIR"
+      ],
+      volumes: [
+        "/var/www/html"
+      ],
+      source: "https://github.com/nextcloud/docker/blob/master/Dockerfile-debian.template (VOLUME /var/www/html)"
     },
     {
       name: "grafana",
@@ -52069,29 +52705,47 @@ var images_default = {
       paths: [
         "/var/lib/grafana"
       ],
-      pathEnv: "GF_PATHS_DATA"
+      pathEnv: "GF_PATHS_DATA",
+      wellKnown: true,
+      source: "https://grafana.com/docs/grafana/latest/setup-grafana/installation/docker/ (GF_PATHS_DATA=/var/lib/grafana)"
     },
     {
       name: "prometheus",
-      image: "prom/prometheus",
+      image: "{prom,prometheus}/prometheus",
       paths: [
         "/prometheus"
       ],
-      note: "A --storage.tsdb.path argument overrides the default."
+      dirFlags: [
+        "--storage.tsdb.path"
+      ],
+      volumes: [
+        "/prometheus"
+      ],
+      note: "A --storage.tsdb.path argument overrides the default.",
+      source: 'https://github.com/prometheus/prometheus/blob/main/Dockerfile (VOLUME [ "/prometheus" ], --storage.tsdb.path=/prometheus)'
     },
     {
       name: "loki",
       image: "grafana/loki",
       paths: [
         "/loki"
-      ]
+      ],
+      dirConfigKeys: [
+        "path_prefix"
+      ],
+      source: "https://grafana.com/docs/loki/latest/setup/install/docker/ (local-config.yaml: common.path_prefix /loki)"
     },
     {
       name: "influxdb-1",
       image: "influxdb:1*",
       paths: [
         "/var/lib/influxdb"
-      ]
+      ],
+      volumes: [
+        "/var/lib/influxdb"
+      ],
+      wellKnown: true,
+      source: "https://github.com/influxdata/influxdata-docker/blob/master/influxdb/1.11/Dockerfile (VOLUME /var/lib/influxdb)"
     },
     {
       name: "influxdb-3",
@@ -52099,7 +52753,17 @@ var images_default = {
       paths: [
         "/var/lib/influxdb3"
       ],
-      note: "InfluxDB 3 stores data where --data-dir points."
+      dirEnv: [
+        "INFLUXDB3_DB_DIR"
+      ],
+      dirFlags: [
+        "--data-dir"
+      ],
+      noDataWhenEnv: [
+        "INFLUXDB3_OBJECT_STORE=memory"
+      ],
+      note: "InfluxDB 3 stores data where --data-dir points.",
+      source: "https://docs.influxdata.com/influxdb3/core/install/#docker-image (--data-dir /var/lib/influxdb3)"
     },
     {
       name: "influxdb-2",
@@ -52107,28 +52771,100 @@ var images_default = {
       paths: [
         "/var/lib/influxdb2"
       ],
-      note: "InfluxDB 2 keeps its bolt and engine files in /var/lib/influxdb2."
+      dirEnv: [
+        "INFLUXD_ENGINE_PATH"
+      ],
+      volumes: [
+        "/var/lib/influxdb2",
+        "/etc/influxdb2"
+      ],
+      wellKnown: true,
+      note: "InfluxDB 2 keeps its bolt and engine files in /var/lib/influxdb2.",
+      source: "https://github.com/influxdata/influxdata-docker/blob/master/influxdb/2.7/Dockerfile (VOLUME /var/lib/influxdb2 /etc/influxdb2)"
     },
     {
       name: "elasticsearch",
       image: "elasticsearch",
       paths: [
         "/usr/share/elasticsearch/data"
-      ]
+      ],
+      dirEnv: [
+        "path.data"
+      ],
+      dirConfigKeys: [
+        "path.data"
+      ],
+      dataRoles: {
+        env: "node.roles",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
+      wellKnown: true,
+      source: "https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (/usr/share/elasticsearch/data)"
     },
     {
       name: "elasticsearch-elastic",
       image: "docker.elastic.co/elasticsearch/elasticsearch",
       paths: [
         "/usr/share/elasticsearch/data"
-      ]
+      ],
+      dirEnv: [
+        "path.data"
+      ],
+      dirConfigKeys: [
+        "path.data"
+      ],
+      dataRoles: {
+        env: "node.roles",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
+      wellKnown: true,
+      source: "https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (/usr/share/elasticsearch/data)"
     },
     {
       name: "opensearch",
       image: "opensearchproject/opensearch",
       paths: [
         "/usr/share/opensearch/data"
-      ]
+      ],
+      dirEnv: [
+        "path.data"
+      ],
+      dirConfigKeys: [
+        "path.data"
+      ],
+      dataRoles: {
+        env: "node.roles",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
+      wellKnown: true,
+      source: "https://opensearch.org/docs/latest/install-and-configure/install-opensearch/docker/ (/usr/share/opensearch/data)"
     },
     {
       name: "minio",
@@ -52136,42 +52872,64 @@ var images_default = {
       paths: [
         "/data"
       ],
-      note: "The `server` argument names the real data directory."
+      dirEnv: [
+        "MINIO_VOLUMES"
+      ],
+      dirSubcommand: "server",
+      volumes: [
+        "/data"
+      ],
+      note: "The `server` argument names the real data directory.",
+      source: 'https://github.com/minio/minio/blob/master/Dockerfile.release (VOLUME ["/data"])'
     },
     {
       name: "gitea-rootless",
       image: "gitea/gitea:*rootless*",
       paths: [
         "/var/lib/gitea"
-      ]
+      ],
+      source: "https://docs.gitea.com/installation/install-with-docker-rootless (/var/lib/gitea)"
     },
     {
       name: "gitea",
       image: "gitea/gitea",
       paths: [
         "/data"
-      ]
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: 'https://github.com/go-gitea/gitea/blob/main/Dockerfile (VOLUME ["/data"])'
     },
     {
       name: "forgejo-rootless",
       image: "codeberg.org/forgejo/forgejo:*rootless*",
       paths: [
         "/var/lib/gitea"
-      ]
+      ],
+      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (rootless: /var/lib/gitea)"
     },
     {
       name: "forgejo",
       image: "codeberg.org/forgejo/forgejo",
       paths: [
         "/data"
-      ]
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (./forgejo:/data)"
     },
     {
       name: "forgejo-hub",
       image: "forgejo/forgejo",
       paths: [
         "/data"
-      ]
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (./forgejo:/data)"
     },
     {
       name: "vaultwarden",
@@ -52179,35 +52937,54 @@ var images_default = {
       paths: [
         "/data"
       ],
-      pathEnv: "DATA_FOLDER"
+      pathEnv: "DATA_FOLDER",
+      volumes: [
+        "/data"
+      ],
+      source: "https://github.com/dani-garcia/vaultwarden/blob/main/docker/Dockerfile.debian (VOLUME /data)"
     },
     {
       name: "uptime-kuma",
       image: "louislam/uptime-kuma",
       paths: [
         "/app/data"
-      ]
+      ],
+      volumes: [
+        "/app/data"
+      ],
+      source: 'https://github.com/louislam/uptime-kuma/blob/master/docker/dockerfile (VOLUME ["/app/data"])'
     },
     {
       name: "home-assistant",
       image: "home-assistant/home-assistant",
       paths: [
         "/config"
-      ]
+      ],
+      source: "https://www.home-assistant.io/installation/linux#docker-compose (-v /PATH_TO_YOUR_CONFIG:/config)"
     },
     {
       name: "homeassistant",
       image: "homeassistant/home-assistant",
       paths: [
         "/config"
-      ]
+      ],
+      source: "https://www.home-assistant.io/installation/linux#docker-compose (-v /PATH_TO_YOUR_CONFIG:/config)"
     },
     {
       name: "rabbitmq",
       image: "rabbitmq",
       paths: [
         "/var/lib/rabbitmq"
-      ]
+      ],
+      dirEnv: [
+        "RABBITMQ_MNESIA_DIR",
+        "RABBITMQ_MNESIA_BASE"
+      ],
+      volumes: [
+        "/var/lib/rabbitmq"
+      ],
+      wellKnown: true,
+      source: "https://github.com/docker-library/rabbitmq/blob/master/Dockerfile-ubuntu.template (VOLUME /var/lib/rabbitmq)"
     },
     {
       name: "etcd",
@@ -52216,28 +52993,48 @@ var images_default = {
         "/var/lib/etcd"
       ],
       pathEnv: "ETCD_DATA_DIR",
-      note: "A --data-dir argument overrides the default."
+      dirFlags: [
+        "--data-dir"
+      ],
+      wellKnown: true,
+      note: "A --data-dir argument overrides the default.",
+      source: "https://etcd.io/docs/latest/op-guide/container/ (--data-dir /etcd-data; kubeadm: /var/lib/etcd)"
     },
     {
       name: "clickhouse",
       image: "clickhouse/clickhouse-server",
       paths: [
         "/var/lib/clickhouse"
-      ]
+      ],
+      volumes: [
+        "/var/lib/clickhouse"
+      ],
+      wellKnown: true,
+      source: "https://github.com/ClickHouse/ClickHouse/blob/master/docker/server/Dockerfile.ubuntu (VOLUME /var/lib/clickhouse)"
     },
     {
       name: "clickhouse-yandex",
       image: "yandex/clickhouse-server",
       paths: [
         "/var/lib/clickhouse"
-      ]
+      ],
+      volumes: [
+        "/var/lib/clickhouse"
+      ],
+      wellKnown: true,
+      source: "https://github.com/ClickHouse/ClickHouse/blob/master/docker/server/Dockerfile.ubuntu (VOLUME /var/lib/clickhouse)"
     },
     {
       name: "cassandra",
       image: "cassandra",
       paths: [
         "/var/lib/cassandra"
-      ]
+      ],
+      volumes: [
+        "/var/lib/cassandra"
+      ],
+      wellKnown: true,
+      source: "https://github.com/docker-library/cassandra/blob/master/Dockerfile.template (VOLUME /var/lib/cassandra)"
     },
     {
       name: "cassandra-gcr",
@@ -52245,51 +53042,1221 @@ var images_default = {
       paths: [
         "/var/lib/cassandra"
       ],
-      note: "The Kubernetes example image keeps Cassandra's data in /var/lib/cassandra."
+      note: "The Kubernetes example image keeps Cassandra's data in /var/lib/cassandra.",
+      source: "https://github.com/kubernetes/examples/blob/master/cassandra/cassandra-statefulset.yaml (mountPath /cassandra_data; image data dir /var/lib/cassandra)"
     },
     {
       name: "couchdb",
       image: "couchdb",
       paths: [
         "/opt/couchdb/data"
-      ]
+      ],
+      volumes: [
+        "/opt/couchdb/data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/apache/couchdb-docker/blob/main/3.4.2/Dockerfile (VOLUME /opt/couchdb/data)"
     },
     {
       name: "neo4j",
       image: "neo4j",
       paths: [
         "/data"
-      ]
+      ],
+      volumes: [
+        "/data",
+        "/logs"
+      ],
+      source: "https://github.com/neo4j/docker-neo4j/blob/master/docker-image-src/5/coredb/Dockerfile-ubi9 (VOLUME /data /logs)"
     },
     {
       name: "jenkins",
       image: "jenkins/jenkins",
       paths: [
         "/var/jenkins_home"
-      ]
+      ],
+      pathEnv: "JENKINS_HOME",
+      volumes: [
+        "/var/jenkins_home"
+      ],
+      wellKnown: true,
+      source: "https://github.com/jenkinsci/docker/blob/master/debian/bookworm/hotspot/Dockerfile (VOLUME $JENKINS_HOME)"
     },
     {
       name: "drupal",
       image: "drupal",
       paths: [
         "/var/www/html/sites"
-      ]
+      ],
+      source: "https://hub.docker.com/_/drupal (volumes for /var/www/html/sites, modules, profiles, themes)"
+    },
+    {
+      name: "zookeeper",
+      image: "zookeeper",
+      paths: [
+        "/data",
+        "/datalog"
+      ],
+      dirEnv: [
+        "ZOO_DATA_DIR"
+      ],
+      volumes: [
+        "/data",
+        "/datalog",
+        "/logs"
+      ],
+      source: "https://hub.docker.com/_/zookeeper (Where to store data: /data and /datalog)"
+    },
+    {
+      name: "cp-zookeeper",
+      image: "confluentinc/cp-zookeeper",
+      paths: [
+        "/var/lib/zookeeper/data",
+        "/var/lib/zookeeper/log"
+      ],
+      volumes: [
+        "/var/lib/zookeeper/data",
+        "/var/lib/zookeeper/log"
+      ],
+      wellKnown: true,
+      source: "https://docs.confluent.io/platform/current/installation/docker/operations/external-volumes.html (/var/lib/zookeeper/data, /var/lib/zookeeper/log)"
+    },
+    {
+      name: "kafka-apache",
+      image: "apache/kafka*",
+      paths: [
+        "/tmp/kraft-combined-logs"
+      ],
+      dirEnv: [
+        "KAFKA_LOG_DIRS"
+      ],
+      source: "https://github.com/apache/kafka/blob/trunk/docker/examples/README.md (default log.dirs=/tmp/kraft-combined-logs; KAFKA_LOG_DIRS overrides)"
+    },
+    {
+      name: "cp-kafka",
+      image: "confluentinc/cp-{kafka,server}",
+      paths: [
+        "/var/lib/kafka/data"
+      ],
+      dirEnv: [
+        "KAFKA_LOG_DIRS"
+      ],
+      volumes: [
+        "/var/lib/kafka/data"
+      ],
+      wellKnown: true,
+      source: "https://docs.confluent.io/platform/current/installation/docker/operations/external-volumes.html (/var/lib/kafka/data)"
+    },
+    {
+      name: "scylla",
+      image: "scylladb/scylla",
+      paths: [
+        "/var/lib/scylla"
+      ],
+      volumes: [
+        "/var/lib/scylla"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/r/scylladb/scylla (--volume \u2026:/var/lib/scylla)"
+    },
+    {
+      name: "cockroach",
+      image: "cockroachdb/cockroach",
+      paths: [
+        "/cockroach/cockroach-data"
+      ],
+      wellKnown: true,
+      source: "https://www.cockroachlabs.com/docs/stable/start-a-local-cluster-in-docker-linux (-v \u2026:/cockroach/cockroach-data)"
+    },
+    {
+      name: "couchbase",
+      image: "couchbase{,/server}",
+      paths: [
+        "/opt/couchbase/var"
+      ],
+      volumes: [
+        "/opt/couchbase/var"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/_/couchbase (-v ~/couchbase:/opt/couchbase/var)"
+    },
+    {
+      name: "arangodb",
+      image: "arangodb{,/arangodb}",
+      paths: [
+        "/var/lib/arangodb3"
+      ],
+      volumes: [
+        "/var/lib/arangodb3",
+        "/var/lib/arangodb3-apps"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/_/arangodb (VOLUME /var/lib/arangodb3 /var/lib/arangodb3-apps)"
+    },
+    {
+      name: "rethinkdb",
+      image: "rethinkdb",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: 'https://hub.docker.com/_/rethinkdb (-v "$PWD:/data")'
+    },
+    {
+      name: "dgraph",
+      image: "dgraph/{dgraph,standalone}",
+      paths: [
+        "/dgraph"
+      ],
+      volumes: [
+        "/dgraph"
+      ],
+      source: "https://dgraph.io/docs/deploy/installation/single-host-setup/ (-v ~/dgraph:/dgraph)"
+    },
+    {
+      name: "memgraph",
+      image: "memgraph/memgraph{,-platform,-mage}",
+      paths: [
+        "/var/lib/memgraph"
+      ],
+      wellKnown: true,
+      source: "https://memgraph.com/docs/getting-started/install-memgraph/docker (-v mg_lib:/var/lib/memgraph)"
+    },
+    {
+      name: "questdb",
+      image: "questdb/questdb",
+      paths: [
+        "/var/lib/questdb"
+      ],
+      volumes: [
+        "/var/lib/questdb"
+      ],
+      wellKnown: true,
+      source: "https://questdb.com/docs/deployment/docker/ (-v \u2026:/var/lib/questdb)"
+    },
+    {
+      name: "victoria-metrics",
+      image: "victoriametrics/victoria-metrics",
+      paths: [
+        "/victoria-metrics-data"
+      ],
+      dirFlags: [
+        "-storageDataPath",
+        "--storageDataPath"
+      ],
+      wellKnown: true,
+      source: "https://docs.victoriametrics.com/single-server-victoriametrics/ (-storageDataPath, default victoria-metrics-data in the working dir /)"
+    },
+    {
+      name: "alertmanager",
+      image: "{prom,prometheus}/alertmanager",
+      paths: [
+        "/alertmanager"
+      ],
+      dirFlags: [
+        "--storage.path"
+      ],
+      volumes: [
+        "/alertmanager"
+      ],
+      source: 'https://github.com/prometheus/alertmanager/blob/main/Dockerfile (VOLUME [ "/alertmanager" ], --storage.path=/alertmanager)'
+    },
+    {
+      name: "milvus",
+      image: "milvusdb/milvus",
+      paths: [
+        "/var/lib/milvus"
+      ],
+      wellKnown: true,
+      source: "https://milvus.io/docs/install_standalone-docker-compose.md (${DOCKER_VOLUME_DIRECTORY}/volumes/milvus:/var/lib/milvus)"
+    },
+    {
+      name: "meilisearch",
+      image: "getmeili/meilisearch",
+      paths: [
+        "/meili_data"
+      ],
+      pathEnv: "MEILI_DB_PATH",
+      volumes: [
+        "/meili_data"
+      ],
+      wellKnown: true,
+      source: "https://www.meilisearch.com/docs/guides/docker (-v $(pwd)/meili_data:/meili_data)"
+    },
+    {
+      name: "typesense",
+      image: "typesense/typesense",
+      paths: [
+        "/data"
+      ],
+      dirEnv: [
+        "TYPESENSE_DATA_DIR"
+      ],
+      dirFlags: [
+        "--data-dir"
+      ],
+      source: "https://typesense.org/docs/guide/install-typesense.html#docker (--data-dir /data)"
+    },
+    {
+      name: "solr",
+      image: "solr",
+      paths: [
+        "/var/solr"
+      ],
+      volumes: [
+        "/var/solr"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/_/solr (VOLUME /var/solr)"
+    },
+    {
+      name: "manticore",
+      image: "manticoresearch/manticore",
+      paths: [
+        "/var/lib/manticore"
+      ],
+      volumes: [
+        "/var/lib/manticore"
+      ],
+      wellKnown: true,
+      source: "https://manual.manticoresearch.com/Starting_the_server/Docker (-v $(pwd)/data:/var/lib/manticore)"
+    },
+    {
+      name: "keycloak",
+      image: "keycloak/keycloak",
+      paths: [
+        "/opt/keycloak/data"
+      ],
+      noDataWhenEnv: [
+        "KC_DB",
+        "KC_DB_URL"
+      ],
+      note: "Without KC_DB, Keycloak keeps its H2 database (realms, users) in /opt/keycloak/data.",
+      source: "https://www.keycloak.org/server/containers (dev-file H2 database in /opt/keycloak/data; KC_DB selects an external database)"
+    },
+    {
+      name: "mattermost",
+      image: "mattermost/mattermost-{team,enterprise}-edition",
+      paths: [
+        "/mattermost/data"
+      ],
+      volumes: [
+        "/mattermost/data",
+        "/mattermost/logs",
+        "/mattermost/config",
+        "/mattermost/plugins",
+        "/mattermost/client/plugins"
+      ],
+      wellKnown: true,
+      source: "https://docs.mattermost.com/install/install-docker.html (./volumes/app/mattermost/data:/mattermost/data)"
+    },
+    {
+      name: "synapse",
+      image: "matrixdotorg/synapse",
+      paths: [
+        "/data"
+      ],
+      dirEnv: [
+        "SYNAPSE_DATA_DIR"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: 'https://github.com/element-hq/synapse/blob/develop/docker/README.md (VOLUME ["/data"])'
+    },
+    {
+      name: "paperless-ngx",
+      image: "paperless-ngx/paperless-ngx",
+      paths: [
+        "/usr/src/paperless/data",
+        "/usr/src/paperless/media"
+      ],
+      wellKnown: true,
+      source: "https://docs.paperless-ngx.com/setup/#docker (data:/usr/src/paperless/data, media:/usr/src/paperless/media)"
+    },
+    {
+      name: "jellyfin",
+      image: "jellyfin/jellyfin",
+      paths: [
+        "/config"
+      ],
+      volumes: [
+        "/config",
+        "/cache"
+      ],
+      source: "https://jellyfin.org/docs/general/installation/container (--volume jellyfin-config:/config)"
+    },
+    {
+      name: "emby",
+      image: "emby/embyserver",
+      paths: [
+        "/config"
+      ],
+      source: "https://hub.docker.com/r/emby/embyserver (-v /path/to/programdata:/config)"
+    },
+    {
+      name: "plex",
+      image: "plexinc/pms-docker",
+      paths: [
+        "/config"
+      ],
+      volumes: [
+        "/config",
+        "/transcode",
+        "/data"
+      ],
+      source: "https://github.com/plexinc/pms-docker (-v <path>/database:/config)"
+    },
+    {
+      name: "linuxserver",
+      image: "linuxserver/*",
+      paths: [
+        "/config"
+      ],
+      source: "https://docs.linuxserver.io/general/volumes/ (every image keeps its state in /config)"
+    },
+    {
+      name: "hotio",
+      image: "ghcr.io/hotio/*",
+      paths: [
+        "/config"
+      ],
+      source: "https://hotio.dev/ (every image keeps its state in /config)"
+    },
+    {
+      name: "syncthing",
+      image: "syncthing/syncthing",
+      paths: [
+        "/var/syncthing"
+      ],
+      volumes: [
+        "/var/syncthing"
+      ],
+      source: "https://github.com/syncthing/syncthing/blob/main/README-Docker.md (-v /wherever:/var/syncthing)"
+    },
+    {
+      name: "node-red",
+      image: "nodered/node-red",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://nodered.org/docs/getting-started/docker (-v node_red_data:/data)"
+    },
+    {
+      name: "portainer",
+      image: "portainer/portainer{,-ce,-ee}",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://docs.portainer.io/start/install-ce/server/docker/linux (-v portainer_data:/data)"
+    },
+    {
+      name: "pihole",
+      image: "pihole/pihole",
+      paths: [
+        "/etc/pihole"
+      ],
+      wellKnown: true,
+      source: "https://github.com/pi-hole/docker-pi-hole#quick-start (./etc-pihole:/etc/pihole)"
+    },
+    {
+      name: "adguardhome",
+      image: "adguard/adguardhome",
+      paths: [
+        "/opt/adguardhome/work",
+        "/opt/adguardhome/conf"
+      ],
+      volumes: [
+        "/opt/adguardhome/conf",
+        "/opt/adguardhome/work"
+      ],
+      wellKnown: true,
+      source: "https://github.com/AdguardTeam/AdGuardHome/wiki/Docker (-v \u2026/work:/opt/adguardhome/work -v \u2026/conf:/opt/adguardhome/conf)"
+    },
+    {
+      name: "mosquitto",
+      image: "eclipse-mosquitto",
+      paths: [
+        "/mosquitto/data"
+      ],
+      volumes: [
+        "/mosquitto/data",
+        "/mosquitto/log"
+      ],
+      wellKnown: true,
+      source: 'https://hub.docker.com/_/eclipse-mosquitto (VOLUME ["/mosquitto/data", "/mosquitto/log"])'
+    },
+    {
+      name: "emqx",
+      image: "emqx{,/emqx}",
+      paths: [
+        "/opt/emqx/data"
+      ],
+      wellKnown: true,
+      source: "https://docs.emqx.com/en/emqx/latest/deploy/install-docker.html (-v $PWD/data:/opt/emqx/data)"
+    },
+    {
+      name: "zigbee2mqtt",
+      image: "koenkk/zigbee2mqtt",
+      paths: [
+        "/app/data"
+      ],
+      source: "https://www.zigbee2mqtt.io/guide/installation/02_docker.html (-v $(pwd)/data:/app/data)"
+    },
+    {
+      name: "zwave-js-ui",
+      image: "zwavejs/zwave-js-ui",
+      paths: [
+        "/usr/src/app/store"
+      ],
+      wellKnown: true,
+      source: "https://zwave-js.github.io/zwave-js-ui/#/getting-started/docker (-v zwave-config:/usr/src/app/store)"
+    },
+    {
+      name: "esphome",
+      image: "esphome/esphome",
+      paths: [
+        "/config"
+      ],
+      source: 'https://esphome.io/guides/getting_started_command_line#installation (-v "${PWD}":/config)'
+    },
+    {
+      name: "frigate",
+      image: "blakeblackshear/frigate",
+      paths: [
+        "/config",
+        "/media/frigate"
+      ],
+      source: "https://docs.frigate.video/frigate/installation#docker (/config and /media/frigate)"
+    },
+    {
+      name: "pgadmin",
+      image: "dpage/pgadmin4",
+      paths: [
+        "/var/lib/pgadmin"
+      ],
+      volumes: [
+        "/var/lib/pgadmin"
+      ],
+      wellKnown: true,
+      source: "https://www.pgadmin.org/docs/pgadmin4/latest/container_deployment.html (VOLUME /var/lib/pgadmin)"
+    },
+    {
+      name: "registry",
+      image: "{registry,distribution/distribution}",
+      paths: [
+        "/var/lib/registry"
+      ],
+      volumes: [
+        "/var/lib/registry"
+      ],
+      wellKnown: true,
+      source: 'https://hub.docker.com/_/registry (VOLUME ["/var/lib/registry"])'
+    },
+    {
+      name: "gitlab",
+      image: "gitlab/gitlab-{ce,ee}",
+      paths: [
+        "/var/opt/gitlab",
+        "/etc/gitlab"
+      ],
+      volumes: [
+        "/etc/gitlab",
+        "/var/opt/gitlab",
+        "/var/log/gitlab"
+      ],
+      wellKnown: true,
+      source: "https://docs.gitlab.com/install/docker/installation/ (/etc/gitlab, /var/opt/gitlab, /var/log/gitlab)"
+    },
+    {
+      name: "gogs",
+      image: "gogs/gogs",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data",
+        "/backup"
+      ],
+      source: 'https://github.com/gogs/gogs/tree/main/docker (VOLUME ["/data", "/backup"])'
+    },
+    {
+      name: "drone",
+      image: "drone/drone",
+      paths: [
+        "/data"
+      ],
+      source: "https://docs.drone.io/server/provider/github/ (--volume=/var/lib/drone:/data)"
+    },
+    {
+      name: "woodpecker",
+      image: "woodpeckerci/woodpecker-server",
+      paths: [
+        "/var/lib/woodpecker"
+      ],
+      wellKnown: true,
+      source: "https://woodpecker-ci.org/docs/administration/general (woodpecker-server-data:/var/lib/woodpecker/)"
+    },
+    {
+      name: "teamcity",
+      image: "jetbrains/teamcity-server",
+      paths: [
+        "/data/teamcity_server/datadir"
+      ],
+      volumes: [
+        "/data/teamcity_server/datadir",
+        "/opt/teamcity/logs"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/r/jetbrains/teamcity-server (-v <path>:/data/teamcity_server/datadir)"
+    },
+    {
+      name: "sonarqube",
+      image: "sonarqube",
+      paths: [
+        "/opt/sonarqube/data",
+        "/opt/sonarqube/extensions"
+      ],
+      volumes: [
+        "/opt/sonarqube/data",
+        "/opt/sonarqube/extensions",
+        "/opt/sonarqube/logs"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/_/sonarqube (VOLUME /opt/sonarqube/data /opt/sonarqube/extensions /opt/sonarqube/logs)"
+    },
+    {
+      name: "nexus",
+      image: "sonatype/nexus3",
+      paths: [
+        "/nexus-data"
+      ],
+      volumes: [
+        "/nexus-data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/sonatype/docker-nexus3 (VOLUME ${NEXUS_DATA} = /nexus-data)"
+    },
+    {
+      name: "verdaccio",
+      image: "verdaccio/verdaccio",
+      paths: [
+        "/verdaccio/storage"
+      ],
+      wellKnown: true,
+      source: "https://verdaccio.org/docs/docker (-v \u2026/storage:/verdaccio/storage)"
+    },
+    {
+      name: "nginx-proxy-manager",
+      image: "jc21/nginx-proxy-manager",
+      paths: [
+        "/data",
+        "/etc/letsencrypt"
+      ],
+      source: "https://nginxproxymanager.com/setup/ (./data:/data, ./letsencrypt:/etc/letsencrypt)"
+    },
+    {
+      name: "seaweedfs",
+      image: "chrislusf/seaweedfs",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://github.com/seaweedfs/seaweedfs/blob/master/docker/Dockerfile.go_build (VOLUME /data)"
+    },
+    {
+      name: "changedetection",
+      image: "dgtlmoon/changedetection.io",
+      paths: [
+        "/datastore"
+      ],
+      wellKnown: true,
+      source: "https://github.com/dgtlmoon/changedetection.io#docker (-v datastore-volume:/datastore)"
+    },
+    {
+      name: "freshrss",
+      image: "freshrss/freshrss",
+      paths: [
+        "/var/www/FreshRSS/data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/FreshRSS/FreshRSS/tree/edge/Docker (freshrss_data:/var/www/FreshRSS/data)"
+    },
+    {
+      name: "photoprism",
+      image: "photoprism/photoprism",
+      paths: [
+        "/photoprism/storage"
+      ],
+      wellKnown: true,
+      source: "https://docs.photoprism.app/getting-started/docker-compose/ (./storage:/photoprism/storage)"
+    },
+    {
+      name: "navidrome",
+      image: "deluan/navidrome",
+      paths: [
+        "/data"
+      ],
+      pathEnv: "ND_DATAFOLDER",
+      volumes: [
+        "/data",
+        "/music"
+      ],
+      source: 'https://www.navidrome.org/docs/installation/docker/ (VOLUME ["/data", "/music"])'
+    },
+    {
+      name: "audiobookshelf",
+      image: "advplyr/audiobookshelf",
+      paths: [
+        "/config",
+        "/metadata"
+      ],
+      source: "https://www.audiobookshelf.org/docs#docker-install (-v \u2026:/config -v \u2026:/metadata)"
+    },
+    {
+      name: "mealie",
+      image: "mealie-recipes/mealie",
+      paths: [
+        "/app/data"
+      ],
+      source: "https://docs.mealie.io/documentation/getting-started/installation/sqlite/ (mealie-data:/app/data)"
+    },
+    {
+      name: "actual",
+      image: "actualbudget/actual-server",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://actualbudget.org/docs/install/docker (./actual-data:/data)"
+    },
+    {
+      name: "linkding",
+      image: "sissbruecker/linkding",
+      paths: [
+        "/etc/linkding/data"
+      ],
+      wellKnown: true,
+      source: "https://linkding.link/installation/ (-v \u2026:/etc/linkding/data)"
+    },
+    {
+      name: "wallabag",
+      image: "wallabag/wallabag",
+      paths: [
+        "/var/www/wallabag/data",
+        "/var/www/wallabag/web/assets/images"
+      ],
+      wellKnown: true,
+      source: "https://github.com/wallabag/docker#persistent-storage (/var/www/wallabag/data, /var/www/wallabag/web/assets/images)"
+    },
+    {
+      name: "kanboard",
+      image: "kanboard/kanboard",
+      paths: [
+        "/var/www/app/data"
+      ],
+      volumes: [
+        "/var/www/app/data",
+        "/var/www/app/plugins"
+      ],
+      wellKnown: true,
+      source: "https://docs.kanboard.org/v1/admin/docker/ (VOLUME /var/www/app/data)"
+    },
+    {
+      name: "firefly-iii",
+      image: "fireflyiii/core",
+      paths: [
+        "/var/www/html/storage/upload"
+      ],
+      wellKnown: true,
+      source: "https://docs.firefly-iii.org/how-to/firefly-iii/installation/docker/ (firefly_iii_upload:/var/www/html/storage/upload)"
+    },
+    {
+      name: "owncloud",
+      image: "owncloud/server",
+      paths: [
+        "/mnt/data"
+      ],
+      volumes: [
+        "/mnt/data"
+      ],
+      source: "https://doc.owncloud.com/server/next/admin_manual/installation/docker/ (files:/mnt/data)"
+    },
+    {
+      name: "redmine",
+      image: "redmine",
+      paths: [
+        "/usr/src/redmine/files"
+      ],
+      volumes: [
+        "/usr/src/redmine/files"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/_/redmine (VOLUME /usr/src/redmine/files)"
+    },
+    {
+      name: "odoo",
+      image: "odoo",
+      paths: [
+        "/var/lib/odoo"
+      ],
+      volumes: [
+        "/var/lib/odoo",
+        "/mnt/extra-addons"
+      ],
+      wellKnown: true,
+      source: 'https://hub.docker.com/_/odoo (VOLUME ["/var/lib/odoo", "/mnt/extra-addons"])'
+    },
+    {
+      name: "matomo",
+      image: "matomo",
+      paths: [
+        "/var/www/html"
+      ],
+      volumes: [
+        "/var/www/html"
+      ],
+      source: "https://hub.docker.com/_/matomo (VOLUME /var/www/html)"
+    },
+    {
+      name: "joomla",
+      image: "joomla",
+      paths: [
+        "/var/www/html"
+      ],
+      volumes: [
+        "/var/www/html"
+      ],
+      source: "https://hub.docker.com/_/joomla (VOLUME /var/www/html)"
+    },
+    {
+      name: "mediawiki",
+      image: "mediawiki",
+      paths: [
+        "/var/www/html/images"
+      ],
+      source: "https://hub.docker.com/_/mediawiki (uploads in /var/www/html/images; SQLite in /var/www/data)"
+    },
+    {
+      name: "consul",
+      image: "hashicorp/consul",
+      paths: [
+        "/consul/data"
+      ],
+      volumes: [
+        "/consul/data"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/r/hashicorp/consul (VOLUME /consul/data)"
+    },
+    {
+      name: "dockge",
+      image: "louislam/dockge",
+      paths: [
+        "/app/data"
+      ],
+      source: "https://github.com/louislam/dockge#basic (- ./data:/app/data)"
+    },
+    {
+      name: "keydb",
+      image: "eqalpha/keydb",
+      paths: [
+        "/data"
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      volumes: [
+        "/data"
+      ],
+      source: "https://docs.keydb.dev/docs/docker-basics/ (WORKDIR /data, VOLUME /data)"
+    },
+    {
+      name: "supabase-postgres",
+      image: "supabase/postgres",
+      paths: [
+        "/var/lib/postgresql/data"
+      ],
+      pathEnv: "PGDATA",
+      source: "https://github.com/supabase/postgres (PGDATA /var/lib/postgresql/data)"
+    },
+    {
+      name: "ankane-pgvector",
+      image: "ankane/pgvector",
+      paths: [
+        "/var/lib/postgresql/data"
+      ],
+      pathEnv: "PGDATA",
+      volumes: [
+        "/var/lib/postgresql/data"
+      ],
+      source: "https://hub.docker.com/r/ankane/pgvector (FROM postgres)"
     }
   ]
 };
 
-// policies/facts/data-paths-resolve.ts
+// policies/facts/catalog.ts
+var catalog = images_default.dataPaths;
+var VAR_RE = /[$`{}]/;
+var WHOLE_DEFAULT_RE = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^{}$]*)\}$/;
+function catalogImageOf(raw) {
+  const s = raw.trim();
+  if (!VAR_RE.test(s)) return parseImage(s) ? { image: s, tagKnown: true } : void 0;
+  const whole = WHOLE_DEFAULT_RE.exec(s);
+  if (whole) return catalogImageOf(whole[1]);
+  let rest = s;
+  let tagKnown = true;
+  const at2 = rest.indexOf("@");
+  if (at2 >= 0) {
+    if (VAR_RE.test(rest.slice(at2))) tagKnown = false;
+    rest = rest.slice(0, at2);
+  }
+  const slash = rest.lastIndexOf("/");
+  const colon = rest.lastIndexOf(":");
+  let depth = 0;
+  let tagAt = -1;
+  for (let i = 0; i < rest.length; i++) {
+    const ch = rest[i];
+    if (ch === "{") depth++;
+    else if (ch === "}") depth = Math.max(0, depth - 1);
+    else if (ch === ":" && depth === 0 && i > slash) tagAt = i;
+  }
+  if (tagAt < 0 && colon > slash && depth === 0) tagAt = colon;
+  if (tagAt >= 0) {
+    if (VAR_RE.test(rest.slice(tagAt + 1))) tagKnown = false;
+    rest = rest.slice(0, tagAt);
+  }
+  const segments = rest.split("/");
+  while (segments.length > 1 && VAR_RE.test(segments[0])) segments.shift();
+  const repo = segments.join("/");
+  if (repo === "" || VAR_RE.test(repo)) return void 0;
+  return parseImage(repo) ? { image: repo, tagKnown } : void 0;
+}
+var builtinMatches = /* @__PURE__ */ new Map();
+function findEntry(entries2, image, tagKnown) {
+  if (tagKnown) return entries2.find((e) => e.image !== void 0 && imageMatches(e.image, image, { mirrors: true }));
+  return entries2.find(
+    (e) => e.image !== void 0 && imageMatches(stripTag(e.image), image, { mirrors: true }) && !isOldOnly(e)
+  );
+}
+function stripTag(pattern) {
+  const slash = pattern.lastIndexOf("/");
+  const colon = pattern.lastIndexOf(":");
+  return colon > slash ? pattern.slice(0, colon) : pattern;
+}
+function isOldOnly(e) {
+  const img = e.image ?? "";
+  const slash = img.lastIndexOf("/");
+  const colon = img.lastIndexOf(":");
+  if (colon <= slash) return false;
+  return e.olderLayouts === void 0 && !/latest/.test(img.slice(colon + 1));
+}
+function catalogLookup(raw, entries2 = catalog) {
+  const key2 = raw;
+  if (entries2 === catalog) {
+    const hit = builtinMatches.get(key2);
+    if (hit) return hit.entry ? { entry: hit.entry, tagKnown: hit.tagKnown } : void 0;
+  }
+  const ref = catalogImageOf(raw);
+  const entry = ref ? findEntry(entries2, ref.image, ref.tagKnown) : void 0;
+  const tagKnown = ref?.tagKnown ?? true;
+  if (entries2 === catalog && builtinMatches.size < 1e4) builtinMatches.set(key2, { entry: entry ?? null, tagKnown });
+  return entry ? { entry, tagKnown } : void 0;
+}
+var wellKnownIndex;
+function wellKnownDataDir(path13) {
+  if (!wellKnownIndex) {
+    wellKnownIndex = /* @__PURE__ */ new Map();
+    for (const e of catalog) {
+      if (!e.wellKnown) continue;
+      for (const p of e.paths) if (!wellKnownIndex.has(p)) wellKnownIndex.set(p, e);
+    }
+  }
+  return wellKnownIndex.get(path13);
+}
+
+// policies/facts/configured.ts
+var ABS_PATH_RE = /^\/[^\s:;,*?"'`$]*$/;
+function absoluteDir(value) {
+  const v = value.trim();
+  return ABS_PATH_RE.test(v) ? normalizePosixPath(v) : void 0;
+}
+function unquote2(w) {
+  return w.replace(/^['"]|['"]$/g, "");
+}
+function commandWords(c) {
+  const out = [];
+  for (const list of [c.command, c.args]) {
+    for (const item of list) {
+      if (item.value.trim() === "") {
+        out.push({ word: "", at: item.at });
+        continue;
+      }
+      for (const w of item.value.split(/\s+/)) if (w !== "") out.push({ word: unquote2(w), at: item.at });
+    }
+  }
+  return out;
+}
+function flagValues(ws, flags) {
+  if (flags.length === 0) return [];
+  const set2 = new Set(flags);
+  const out = [];
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i];
+    if (!w.word.startsWith("-")) continue;
+    const eq = w.word.indexOf("=");
+    if (eq > 0) {
+      if (set2.has(w.word.slice(0, eq))) out.push({ word: w.word.slice(eq + 1), at: w.at });
+    } else if (set2.has(w.word) && i + 1 < ws.length) {
+      const next = ws[i + 1];
+      out.push(next);
+      i++;
+    }
+  }
+  return out;
+}
+function subcommandDirs(ws, sub) {
+  const out = [];
+  for (let i = 0; i < ws.length; i++) {
+    if (ws[i].word !== sub) continue;
+    let j = i + 1;
+    for (; j < ws.length; j++) {
+      const a = ws[j];
+      if (a.word.startsWith("-") || a.word === sub) break;
+      if (absoluteDir(a.word)) out.push(a);
+    }
+    i = j - 1;
+  }
+  return out;
+}
+function configMapsOf(w, c, lookup) {
+  if (!lookup) return [];
+  const ns2 = w.resource.namespace ?? "default";
+  const names = new Set(c.envFromConfigMaps);
+  for (const m of c.mounts) if (m.volume?.kind === "configMap" && m.volume.source) names.add(m.volume.source);
+  const out = [];
+  for (const n of names) {
+    const cm = lookup(ns2, n);
+    if (cm) out.push(cm);
+  }
+  return out;
+}
+var MAX_CONFIG_SCAN = 1 << 20;
+function configKeyValues(cms, keys) {
+  if (keys.length === 0) return [];
+  const set2 = new Set(keys);
+  const out = [];
+  let budget = MAX_CONFIG_SCAN;
+  for (const cm of cms) {
+    for (const v of Object.values(cm.data)) {
+      const text3 = v.value;
+      if (text3.length > budget) continue;
+      budget -= text3.length;
+      for (const raw of text3.split("\n")) {
+        const line = raw.trim();
+        if (line === "" || line.startsWith("#")) continue;
+        const m = /^([A-Za-z_][\w.-]*)\s*(?:[:=]\s*|\s+)(.*)$/.exec(line);
+        if (!m || !set2.has(m[1])) continue;
+        out.push({ word: unquote2(m[2].trim()), at: v.at });
+      }
+    }
+  }
+  return out;
+}
+function envDefinition(c, name) {
+  for (let i = c.env.length - 1; i >= 0; i--) {
+    const e = c.env[i];
+    if (!e || e.name !== name) continue;
+    const at2 = childAnchor(e.at, "value");
+    if (e.value !== void 0) return { value: e.value, at: at2 };
+    const t = e.template;
+    const cut = t?.indexOf("$(") ?? -1;
+    if (t !== void 0 && cut > 0) {
+      const head = t.slice(0, cut);
+      const dir = absoluteDir(head.endsWith("/") ? head : dirOf(head));
+      if (dir) return { unknown: true, prefix: dir, at: at2 };
+    }
+    return { unknown: true, at: at2 };
+  }
+  return void 0;
+}
+function relocatedDirs(e, c, ws, cms) {
+  const fromFlags = flagValues(ws, e.dirFlags ?? []).flatMap((w) => {
+    const dir = absoluteDir(w.word);
+    return dir ? [{ path: dir, at: w.at, how: "argument" }] : [];
+  });
+  if (fromFlags.length > 0) return { paths: [fromFlags[fromFlags.length - 1]] };
+  if (e.dirSubcommand) {
+    const dirs = subcommandDirs(ws, e.dirSubcommand).map((w) => ({
+      path: absoluteDir(w.word),
+      at: w.at,
+      how: `${e.dirSubcommand} argument`
+    }));
+    if (dirs.length > 0) return { paths: dirs };
+  }
+  for (const name of [...e.pathEnv ? [e.pathEnv] : [], ...e.dirEnv ?? []]) {
+    const d = envDefinition(c, name);
+    if (!d) continue;
+    if ("value" in d) {
+      const dir = absoluteDir(d.value);
+      if (dir) return { paths: [{ path: dir, at: d.at, how: name }] };
+      continue;
+    }
+    if (d.prefix) return { paths: [{ path: d.prefix, at: d.at, how: name }] };
+    return { paths: [], unknown: true };
+  }
+  const fromConfig = configKeyValues(cms, e.dirConfigKeys ?? []).flatMap((w) => {
+    const dir = absoluteDir(w.word);
+    return dir ? [{ path: dir, at: w.at, how: "config file" }] : [];
+  });
+  if (fromConfig.length > 0) {
+    const seen = /* @__PURE__ */ new Set();
+    return { paths: fromConfig.filter((p) => !seen.has(p.path) && seen.add(p.path) !== void 0) };
+  }
+  return void 0;
+}
+var YES = /* @__PURE__ */ new Set(["yes", "true", "1", "on"]);
+function startScriptText(c, cms) {
+  const script = [...c.command, ...c.args].slice(0, 3).map((x) => x.value.trim()).find((v) => v.startsWith("/") && !/\s/.test(v) && !SHELLS.has(base(v)));
+  if (!script) return void 0;
+  for (const m of c.mounts) {
+    if (m.volume?.kind !== "configMap" || !m.volume.source) continue;
+    const dir = normalizePosixPath(m.mountPath);
+    if (!script.startsWith(`${dir}/`)) continue;
+    const cm = cms.find((x) => x.name === m.volume?.source);
+    const text3 = cm?.data[script.slice(dir.length + 1)]?.value;
+    if (text3 !== void 0) return text3;
+  }
+  return void 0;
+}
+function redisReplica(ws, cms, script) {
+  if (flagValues(ws, ["--replicaof", "--slaveof"]).length > 0) return true;
+  if (configKeyValues(cms, ["replicaof", "slaveof"]).length > 0) return true;
+  return script !== void 0 && /--(?:replicaof|slaveof)\b/.test(script);
+}
+function redisPersistenceOff(e, c, ws, cms) {
+  const bitnami = (e.name ?? "").startsWith("bitnami-");
+  let aof = bitnami;
+  let snapshotsOff = false;
+  if (bitnami) {
+    const aofEnv = envDefinition(c, "REDIS_AOF_ENABLED") ?? envDefinition(c, "VALKEY_AOF_ENABLED");
+    if (aofEnv && "value" in aofEnv) aof = YES.has(aofEnv.value.toLowerCase());
+    const rdbOff = envDefinition(c, "REDIS_RDB_POLICY_DISABLED") ?? envDefinition(c, "VALKEY_RDB_POLICY_DISABLED");
+    if (rdbOff && "value" in rdbOff) snapshotsOff = YES.has(rdbOff.value.toLowerCase());
+  }
+  for (const w of configKeyValues(cms, ["save"])) snapshotsOff = w.word === "" || w.word === '""';
+  for (const w of configKeyValues(cms, ["appendonly"])) aof = YES.has(w.word.toLowerCase());
+  for (const w of flagValues(ws, ["--save"])) snapshotsOff = w.word === "" || w.word === '""' || w.word === "''";
+  for (const w of flagValues(ws, ["--appendonly"])) aof = YES.has(w.word.toLowerCase());
+  return snapshotsOff && !aof;
+}
+var CLIENT_TOOLS = /* @__PURE__ */ new Set([
+  "etcdctl",
+  "etcdutl",
+  "pg_dump",
+  "pg_dumpall",
+  "pg_restore",
+  "pg_isready",
+  "psql",
+  "redis-cli",
+  "valkey-cli",
+  "keydb-cli",
+  "mysqldump",
+  "mysql",
+  "mysqladmin",
+  "mysqlcheck",
+  "mariadb",
+  "mariadb-dump",
+  "mariadb-admin",
+  "mongodump",
+  "mongorestore",
+  "mongoexport",
+  "mongoimport",
+  "mongosh",
+  "mongo",
+  "mc",
+  "cqlsh",
+  "nodetool",
+  "rabbitmqadmin",
+  "rabbitmqctl",
+  "influx",
+  "clickhouse-client",
+  "curl",
+  "wget",
+  "kubectl"
+]);
+var SERVER_HINTS = [
+  "redis-server",
+  "valkey-server",
+  "postgres",
+  "postgresql",
+  "mysqld",
+  "mariadbd",
+  "mongod",
+  "etcd",
+  "minio",
+  "rabbitmq-server",
+  "docker-entrypoint.sh",
+  "run.sh",
+  "entrypoint.sh"
+];
+var SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "ash", "dash", "zsh"]);
+var PREFIX_WORDS2 = /* @__PURE__ */ new Set(["exec", "env", "time", "nice", "nohup", "timeout", "set", "tini", "--"]);
+var SHELL_KEYWORDS = /* @__PURE__ */ new Set(["while", "until", "if", "then", "else", "elif", "do", "!", "{", "}"]);
+var SHELL_ENDS = /* @__PURE__ */ new Set(["done", "fi", "esac"]);
+function base(w) {
+  return w.slice(w.lastIndexOf("/") + 1);
+}
+function programs(c) {
+  const items = [...c.command, ...c.args].map((x) => x.value);
+  const first = items[0]?.trim().split(/\s+/)[0];
+  if (first === void 0) return [];
+  if (!SHELLS.has(base(first))) return [base(first)];
+  const dashC = items.findIndex((x) => /^-\w*c$/.test(x.trim()));
+  const script = dashC >= 0 ? items.slice(dashC + 1).join(" ") : items.slice(1).join(" ");
+  const out = [];
+  for (const stmt of script.split(/[;&|\n()]+/)) {
+    const ws = stmt.trim().split(/\s+/);
+    let i = 0;
+    while (i < ws.length && (PREFIX_WORDS2.has(ws[i]) || SHELL_KEYWORDS.has(ws[i]) || /^-|^\w+=/.test(ws[i])))
+      i++;
+    const w = ws[i];
+    if (w && !SHELL_ENDS.has(w)) out.push(base(w));
+    if (out.length > 200) break;
+  }
+  return out;
+}
 var RUN_TO_COMPLETION = /* @__PURE__ */ new Set(["Job", "CronJob"]);
+function runsServer(w, c) {
+  if (c.role === "initContainer" || c.role === "ephemeralContainer") return false;
+  if (RUN_TO_COMPLETION.has(w.resource.kind)) return false;
+  if (w.annotations["helm.sh/hook"] !== void 0) return false;
+  const progs = programs(c);
+  if (progs.length === 0) return true;
+  if (progs.some((p) => SERVER_HINTS.includes(p))) return true;
+  return !progs.some((p) => CLIENT_TOOLS.has(p));
+}
+
+// policies/facts/data-paths-resolve.ts
 var DATA_PATHS_ANNOTATION = "persistguard.io/data-paths";
 var COMPOSE_DATA_PATHS_LABEL = "io.persistguard.data-paths";
-var catalog = images_default.dataPaths;
-var ARG_PATHS = {
-  minio: { subcommand: "server" },
-  "bitnami-minio": { subcommand: "server" },
-  prometheus: { flag: "--storage.tsdb.path" },
-  etcd: { flag: "--data-dir" },
-  "influxdb-3": { flag: "--data-dir" }
-};
+var catalog2 = catalog;
 var DATA_ENV_EXACT = /* @__PURE__ */ new Set(["DATA_DIR", "DATA_PATH", "STATE_DIR"]);
 var DATA_ENV_SUFFIX = [
   "_DATA_DIR",
@@ -52301,24 +54268,44 @@ var DATA_ENV_SUFFIX = [
   "_STORAGE_PATH",
   "_STATE_DIR"
 ];
+var LIKELY_DATA_ENV_EXACT = /* @__PURE__ */ new Set(["DATA_FOLDER", "DATA_ROOT", "DATADIR", "UPLOAD_DIR", "STORAGE_DIR"]);
+var LIKELY_DATA_ENV_SUFFIX = [
+  "_DATADIR",
+  "_DATA_FOLDER",
+  "_DATA_ROOT",
+  "_DATA_DIRECTORY",
+  "_DB_DIR",
+  "_DATABASE_DIR",
+  "_STORAGE_DIR",
+  "_UPLOAD_DIR",
+  "_UPLOADS_DIR"
+];
 var CACHE_LOG_ENV_EXACT = /* @__PURE__ */ new Set(["CACHE_DIR", "LOG_DIR", "LOG_PATH"]);
 var CACHE_LOG_ENV_SUFFIX = ["_CACHE_DIR", "_CACHE_PATH", "_LOG_DIR"];
 function classifyEnvName(name) {
   const n = name.toUpperCase();
   if (DATA_ENV_EXACT.has(n) || DATA_ENV_SUFFIX.some((s) => n.endsWith(s))) return "data";
+  if (LIKELY_DATA_ENV_EXACT.has(n) || LIKELY_DATA_ENV_SUFFIX.some((s) => n.endsWith(s))) return "likelyData";
   if (CACHE_LOG_ENV_EXACT.has(n) || CACHE_LOG_ENV_SUFFIX.some((s) => n.endsWith(s))) return "cacheOrLog";
   return void 0;
 }
-var ABS_PATH_RE = /^\/[^\s:;,*?"'`$]*$/;
+var ABS_PATH_RE2 = /^\/[^\s:;,*?"'`$]*$/;
 var FILE_SEGMENT_RE = /[^/.][^/]*\.[A-Za-z0-9]{1,10}$/;
 function directoryOf(value, fileMeansDir = true) {
   const v = value.trim();
-  if (!ABS_PATH_RE.test(v)) return void 0;
+  if (!ABS_PATH_RE2.test(v)) return void 0;
   const p = normalizePosixPath(v);
   if (fileMeansDir && FILE_SEGMENT_RE.test(p.slice(p.lastIndexOf("/") + 1))) return dirOf(p);
   return p;
 }
-var ORIGIN_RANK = { annotation: 0, config: 1, catalog: 2, env: 3, sqlite: 4 };
+var ORIGIN_RANK = {
+  annotation: 0,
+  config: 1,
+  catalog: 2,
+  env: 3,
+  sqlite: 4,
+  volume: 5
+};
 function stronger(a, b) {
   return a === "error" || b === "error" ? "error" : "warning";
 }
@@ -52333,6 +54320,7 @@ function dedupeDataPaths(paths) {
     const keep = ORIGIN_RANK[p.origin] < ORIGIN_RANK[prev.origin] ? { ...p } : prev;
     keep.severity = stronger(prev.severity, p.severity);
     keep.sqliteFile = prev.sqliteFile ?? p.sqliteFile;
+    keep.alternatives = prev.alternatives ?? p.alternatives;
     byPath.set(p.path, keep);
   }
   return [...byPath.values()];
@@ -52353,59 +54341,6 @@ function annotation(w, ...keys) {
   }
   return void 0;
 }
-function envValue(c, name) {
-  for (let i = c.env.length - 1; i >= 0; i--) {
-    const e = c.env[i];
-    if (e && e.name === name && e.value !== void 0) return { value: e.value, at: childAnchor(e.at, "value") };
-  }
-  return void 0;
-}
-function words(c) {
-  const out = [];
-  for (const item of [...c.command, ...c.args]) {
-    for (const w of item.value.split(/\s+/))
-      if (w !== "") out.push({ word: w.replace(/^['"]|['"]$/g, ""), at: item.at });
-  }
-  return out;
-}
-function argPaths(c, spec) {
-  const ws = words(c);
-  const out = [];
-  for (let i = 0; i < ws.length; i++) {
-    const w = ws[i];
-    if (spec.flag) {
-      let value;
-      let at2 = w.at;
-      if (w.word.startsWith(`${spec.flag}=`)) value = w.word.slice(spec.flag.length + 1);
-      else if (w.word === spec.flag && ws[i + 1]) {
-        value = ws[i + 1].word;
-        at2 = ws[i + 1].at;
-      }
-      const dir = value !== void 0 ? directoryOf(value, false) : void 0;
-      if (dir) out.push({ path: dir, at: at2 });
-    }
-    if (spec.subcommand && w.word === spec.subcommand) {
-      for (let j = i + 1; j < ws.length; j++) {
-        const a = ws[j];
-        if (a.word.startsWith("-")) break;
-        const dir = directoryOf(a.word, false);
-        if (dir) out.push({ path: dir, at: a.at });
-      }
-    }
-  }
-  return out;
-}
-var builtinMatches = /* @__PURE__ */ new Map();
-function catalogEntryFor(image, entries2 = catalog) {
-  const find = () => entries2.find((e) => e.image !== void 0 && imageMatches(e.image, image));
-  if (entries2 !== catalog) return find();
-  let hit = builtinMatches.get(image);
-  if (hit === void 0) {
-    hit = find() ?? null;
-    if (builtinMatches.size < 1e4) builtinMatches.set(image, hit);
-  }
-  return hit ?? void 0;
-}
 function configEntryMatches(e, w, c) {
   if (e.image !== void 0 && !(c.image && imageMatches(e.image, c.image.value))) return false;
   const isCompose = w.source === "compose";
@@ -52416,29 +54351,91 @@ function configEntryMatches(e, w, c) {
   if (c.role === "initContainer" && e.container === void 0) return false;
   return e.image !== void 0 || e.workload !== void 0 || e.service !== void 0 || e.namespace !== void 0 || e.container !== void 0;
 }
-function entryPaths(e, c, origin, reason) {
+function configEntryPaths(e, c, reason) {
   const fallbackAt = c.image?.at ?? c.at;
   if (e.pathEnv) {
-    const v = envValue(c, e.pathEnv);
-    const dir = v ? directoryOf(v.value, false) : void 0;
-    if (dir && v) return [{ path: dir, origin, severity: "error", reason: `${reason} (${e.pathEnv})`, at: v.at }];
-  }
-  const spec = e.name !== void 0 && origin === "catalog" ? ARG_PATHS[e.name] : void 0;
-  if (spec) {
-    const fromArgs = argPaths(c, spec);
-    if (fromArgs.length > 0)
-      return fromArgs.map((a) => ({
-        path: a.path,
-        origin,
-        severity: "error",
-        reason: `${reason} (${spec.flag ?? spec.subcommand} argument)`,
-        at: a.at
-      }));
+    const v = envDefinition(c, e.pathEnv);
+    const dir = v && "value" in v ? directoryOf(v.value, false) : void 0;
+    if (dir && v)
+      return [{ path: dir, origin: "config", severity: "error", reason: `${reason} (${e.pathEnv})`, at: v.at }];
   }
   return e.paths.flatMap((p) => {
     const dir = directoryOf(p, false);
-    return dir ? [{ path: dir, origin, severity: "error", reason, at: fallbackAt }] : [];
+    return dir ? [{ path: dir, origin: "config", severity: "error", reason, at: fallbackAt }] : [];
   });
+}
+function envMatches(c, spec) {
+  const eq = spec.indexOf("=");
+  const d = envDefinition(c, eq < 0 ? spec : spec.slice(0, eq));
+  if (!d) return false;
+  if (eq < 0) return true;
+  return "value" in d && d.value.trim().toLowerCase() === spec.slice(eq + 1).toLowerCase();
+}
+function readsUnknownConfig(c, found) {
+  const names = new Set(found.map((cm) => cm.name));
+  if (c.envFromConfigMaps.some((n) => !names.has(n))) return true;
+  return c.mounts.some((m) => m.volume?.kind === "configMap" && m.volume.source && !names.has(m.volume.source));
+}
+function catalogPaths(cc, c) {
+  const { entry: e } = cc;
+  const reason = `catalog ${e.name ?? e.image}`;
+  if (e.persistence === "redis") {
+    if (redisPersistenceOff(e, c, cc.words, cc.configMaps)) return [];
+    if (redisReplica(cc.words, cc.configMaps, startScriptText(c, cc.configMaps))) return [];
+  }
+  if (e.noDataWhenEnv?.some((spec) => envMatches(c, spec))) return [];
+  if (e.dataRoles) {
+    const roles = envDefinition(c, e.dataRoles.env);
+    if (roles && "value" in roles) {
+      const given = roles.value.split(/[\s,]+/).filter((r) => r !== "");
+      if (!given.some((r) => e.dataRoles?.roles.includes(r))) return [];
+    }
+  }
+  const moved = relocatedDirs(e, c, cc.words, cc.configMaps);
+  if (moved?.unknown) return [];
+  if (moved && moved.paths.length > 0)
+    return moved.paths.map((p) => ({
+      path: p.path,
+      origin: "catalog",
+      severity: "error",
+      reason: `${reason} (${p.how})`,
+      at: p.at
+    }));
+  const at2 = c.image?.at ?? c.at;
+  const older = cc.tagKnown ? void 0 : e.olderLayouts;
+  return e.paths.flatMap((p) => {
+    const dir = directoryOf(p, false);
+    if (!dir) return [];
+    const dp = {
+      path: dir,
+      origin: "catalog",
+      severity: "error",
+      reason: cc.tagKnown ? reason : `${reason}, version unknown: judged by the newest layout`,
+      at: at2
+    };
+    if (cc.configUnknown && (e.dirConfigKeys || e.dirEnv || e.pathEnv)) {
+      const persistentMounts = c.mounts.filter((m) => m.volume && durabilityOf(m.volume.kind) === "persistent").map((m) => normalizePosixPath(m.mountPath));
+      if (persistentMounts.length > 0) dp.alternatives = [...dp.alternatives ?? [], ...persistentMounts];
+    }
+    if (older && older.length > 0) {
+      const mountedOlder = deepestCoveringMount(c.mounts, dir) ? void 0 : older.find((o) => deepestCoveringMount(c.mounts, o));
+      if (mountedOlder) {
+        dp.path = mountedOlder;
+        dp.reason = `${reason}, version unknown: the older layout this workload mounts`;
+        dp.alternatives = [...dp.alternatives ?? [], dir, ...older.filter((o) => o !== mountedOlder)];
+        return [dp];
+      }
+      dp.alternatives = [...dp.alternatives ?? [], ...older];
+    }
+    const stale = cc.tagKnown ? e.olderLayouts?.find((o) => c.mounts.some((m) => normalizePosixPath(m.mountPath) === o)) : void 0;
+    if (stale) dp.reason = `${reason}; the volume at ${stale} is the older layout's and holds nothing`;
+    const volume = e.volumes?.find((v) => v !== dir && isUnder(dir, v));
+    if (volume) dp.mountHint = volume;
+    return [dp];
+  });
+}
+function serverOnlyEnv(e) {
+  return /* @__PURE__ */ new Set([...e?.pathEnv ? [e.pathEnv] : [], ...e?.dirEnv ?? []]);
 }
 function parseAnnotation(value) {
   const out = [];
@@ -52502,58 +54499,100 @@ function sqlitePathsIn(text3, at2, where2) {
     at: at2
   }));
 }
-function configMapsOf(w, c, lookup) {
-  if (!lookup) return [];
-  const ns2 = w.resource.namespace ?? "default";
-  const names = new Set(c.envFromConfigMaps);
-  for (const m of c.mounts) if (m.volume?.kind === "configMap" && m.volume.source) names.add(m.volume.source);
+function imageForCatalog(c) {
+  return c.image?.value ?? c.imageTemplate;
+}
+function wellKnownPaths(c, known) {
+  if (known) return [];
   const out = [];
-  for (const n of names) {
-    const cm = lookup(ns2, n);
-    if (cm) out.push(cm);
+  for (const m of c.mounts) {
+    if (!m.volume || durabilityOf(m.volume.kind) !== "ephemeral") continue;
+    if (m.volume.kind === "configMap" || m.volume.kind === "secret" || m.volume.kind === "projected") continue;
+    if (m.volume.kind === "downwardAPI") continue;
+    const path13 = normalizePosixPath(m.mountPath);
+    const e = wellKnownDataDir(path13);
+    if (!e) continue;
+    out.push({
+      path: path13,
+      origin: "catalog",
+      severity: "warning",
+      reason: `the data directory of ${e.name ?? e.image} images; a custom image derived from it keeps it there`,
+      at: m.at
+    });
   }
   return out;
 }
 function resolveContainers(w, opts) {
   const cfg = opts.config;
-  const entries2 = opts.catalog ?? catalog;
+  const entries2 = opts.catalog ?? catalog2;
   const containers = w.containers.filter((c) => c.role !== "ephemeralContainer");
   const fromAnnotation = annotationPaths(w, containers);
   return containers.map((c) => {
-    const paths = [...fromAnnotation.get(c) ?? []];
+    const paths = [];
+    appendAll(paths, fromAnnotation.get(c) ?? []);
     for (const e of cfg.dataPaths) {
       if (configEntryMatches(e, w, c))
-        paths.push(
-          ...entryPaths(
+        appendAll(
+          paths,
+          configEntryPaths(
             e,
             c,
-            "config",
             `config dataPaths ${e.name ?? e.image ?? e.workload ?? e.service ?? e.container ?? ""}`.trim()
           )
         );
     }
-    if (c.role !== "initContainer" && !RUN_TO_COMPLETION.has(w.resource.kind) && c.image) {
-      const entry = catalogEntryFor(c.image.value, entries2);
-      if (entry) paths.push(...entryPaths(entry, c, "catalog", `catalog ${entry.name ?? entry.image}`));
+    const image = imageForCatalog(c);
+    let hit = image !== void 0 ? catalogLookup(image, entries2) : void 0;
+    let built = false;
+    if (!hit && c.buildFrom) {
+      hit = catalogLookup(c.buildFrom.value, entries2);
+      built = hit !== void 0;
     }
+    const cms = configMapsOf(w, c, opts.configMap);
+    const server = runsServer(w, c);
+    if (server && hit) {
+      const fromCatalog = catalogPaths(
+        { ...hit, words: commandWords(c), configMaps: cms, configUnknown: readsUnknownConfig(c, cms) },
+        c
+      );
+      if (built && c.buildFrom)
+        for (const dp of fromCatalog) dp.reason = `${dp.reason}, built FROM ${c.buildFrom.value}`;
+      appendAll(paths, fromCatalog);
+    }
+    if (server) appendAll(paths, wellKnownPaths(c, hit !== void 0));
+    if (server && !hit && c.buildFrom)
+      for (const v of c.buildVolumes ?? [])
+        paths.push({
+          path: normalizePosixPath(v),
+          origin: "volume",
+          severity: "warning",
+          reason: "VOLUME in the Dockerfile it is built from",
+          at: c.buildFrom.at
+        });
+    const ignoredEnv = server ? void 0 : serverOnlyEnv(hit?.entry);
     for (const e of c.env) {
       if (e.value === void 0) continue;
       const at2 = childAnchor(e.at, "value");
-      const cls = classifyEnvName(e.name);
+      const cls = ignoredEnv?.has(e.name) ? void 0 : classifyEnvName(e.name);
       if (cls !== void 0) {
         const dir = directoryOf(e.value);
-        const severity = cls === "data" ? "error" : cfg.cacheAndLogPaths;
+        const severity = cls === "data" ? "error" : cls === "likelyData" ? "warning" : cfg.cacheAndLogPaths;
         if (dir && severity !== "off") paths.push({ path: dir, origin: "env", severity, reason: `env ${e.name}`, at: at2 });
       }
-      paths.push(...sqlitePathsIn(e.value, at2, `env ${e.name}`));
+      appendAll(paths, sqlitePathsIn(e.value, at2, `env ${e.name}`));
     }
-    for (const item of c.command) paths.push(...sqlitePathsIn(item.value, item.at, "command"));
-    for (const item of c.args) paths.push(...sqlitePathsIn(item.value, item.at, "args"));
-    for (const cm of configMapsOf(w, c, opts.configMap)) {
+    for (const item of c.command) appendAll(paths, sqlitePathsIn(item.value, item.at, "command"));
+    for (const item of c.args) appendAll(paths, sqlitePathsIn(item.value, item.at, "args"));
+    for (const cm of cms) {
       for (const [key2, v] of Object.entries(cm.data))
-        paths.push(...sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key2}`));
+        appendAll(paths, sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key2}`));
     }
-    return { container: c, dataPaths: dedupeDataPaths(paths) };
+    const out = { container: c, dataPaths: dedupeDataPaths(paths) };
+    if (w.source === "compose") {
+      const volumes = [...hit?.entry.volumes ?? [], ...c.buildVolumes ?? []];
+      if (volumes.length > 0) out.imageVolumes = volumes;
+    }
+    return out;
   });
 }
 
@@ -52810,6 +54849,7 @@ function evaluate(project, opts) {
   const k3s = targetsK3s(config, project, view);
   const configMap = configMapLookup(project);
   const ruleFailures = [];
+  const failures = [];
   const guarded = (rule9, file, what, fn) => {
     try {
       fn();
@@ -52853,13 +54893,23 @@ function evaluate(project, opts) {
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
-    const base = { config, view, project, targetsK3s: k3s };
-    const ctxBase = {
-      ...base,
-      workload: w,
-      containers: resolveContainers(w, { config, configMap }),
-      replicas: effectiveReplicas(w, project.autoscalers)
-    };
+    const base2 = { config, view, project, targetsK3s: k3s };
+    let prepared;
+    try {
+      prepared = {
+        containers: resolveContainers(w, { config, configMap }),
+        replicas: effectiveReplicas(w, project.autoscalers)
+      };
+    } catch (e) {
+      const failure2 = {
+        file: w.file,
+        message: `internal error while reading the data paths of ${w.resource.kind} ${w.resource.name}: ${e instanceof Error ? e.message : String(e)}; it was not judged`
+      };
+      ruleFailures.push(failure2);
+      failures.push({ ...failure2, resource: w.resource });
+      continue;
+    }
+    const ctxBase = { ...base2, workload: w, ...prepared };
     let current = rules[0];
     const ctx = { ...ctxBase, report: (r) => emit(current, r, w.resource, w) };
     for (const rule9 of rules) {
@@ -52885,7 +54935,7 @@ function evaluate(project, opts) {
     };
     guarded(rule9, "", void 0, () => rule9.checkProject?.(ctx));
   }
-  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures] };
+  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures], failures };
 }
 
 // policies/locate/locate.ts
@@ -52938,14 +54988,14 @@ function startOf(t) {
 }
 var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
 var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
-function cstRange(doc, path12) {
+function cstRange(doc, path13) {
   let node = doc.value;
   if (!node) return void 0;
   const s0 = startOf(node);
   const e0 = endOf(node);
   if (s0 === void 0 || e0 === void 0) return void 0;
   let best = [s0, e0];
-  for (const seg of path12) {
+  for (const seg of path13) {
     if (!node) break;
     let item;
     let isMapLike = false;
@@ -52998,9 +55048,9 @@ function cstRange(doc, path12) {
 
 // policies/locate/locate.ts
 var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-function formatJsonPath(path12) {
+function formatJsonPath(path13) {
   let out = "";
-  for (const seg of path12) {
+  for (const seg of path13) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
     else out += `[${JSON.stringify(seg)}]`;
@@ -53073,19 +55123,19 @@ function createLocator(opts = {}) {
   return (at2) => {
     if (at2.kind === "pos") return { file: at2.file, line: at2.line, column: at2.column };
     const jsonPath = formatJsonPath(at2.path);
-    const base = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
+    const base2 = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
     try {
       const e = entry(at2.doc);
-      if (!e) return base;
+      if (!e) return base2;
       let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
       let lines = e.lines;
       if (!range) {
         const p = composed(at2.doc, e);
-        if (!p) return base;
+        if (!p) return base2;
         range = rangeOf(p.doc, at2.path);
         lines = p.lines;
       }
-      if (!range) return base;
+      if (!range) return base2;
       const text3 = at2.doc.text ?? "";
       let endOffset = range[1];
       while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
@@ -53093,16 +55143,16 @@ function createLocator(opts = {}) {
       const offset = (at2.doc.lineOffset ?? 1) - 1;
       const start = lines.linePos(range[0]);
       const end = lines.linePos(range[1]);
-      return { ...base, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
+      return { ...base2, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
     } catch {
-      return base;
+      return base2;
     }
   };
 }
-function rangeOf(doc, path12) {
+function rangeOf(doc, path13) {
   let node = resolve3(doc, doc.contents);
   let best = node?.range ? [node.range[0], node.range[1]] : void 0;
-  for (const seg of path12) {
+  for (const seg of path13) {
     if (!node) break;
     let step;
     if ((0, import_yaml6.isMap)(node)) step = findInMap(doc, node, seg);
@@ -53404,15 +55454,15 @@ async function findMarkedComment(api, target) {
 // action/globs.ts
 var import_picomatch5 = __toESM(require_picomatch2(), 1);
 import { readdir as readdir2 } from "node:fs/promises";
-import path10 from "node:path";
+import path11 from "node:path";
 
 // action/inputs.ts
-import path9 from "node:path";
+import path10 from "node:path";
 var InputError = class extends Error {
 };
 var ALL_FORMATS = ["json", "sarif", "junit", "markdown", "policyreport"];
 function readInputs(getInput2, env) {
-  const workspace = path9.resolve(env.GITHUB_WORKSPACE || ".");
+  const workspace = path10.resolve(env.GITHUB_WORKSPACE || ".");
   const get2 = (name) => getInput2(name).trim();
   const paths = splitList(get2("paths"));
   for (const p of paths) {
@@ -53445,7 +55495,7 @@ function readInputs(getInput2, env) {
   if (target && target !== "auto" && target !== "k3s" && target !== "kubernetes") {
     throw new InputError(`target: expected auto, k3s or kubernetes, got "${target}"`);
   }
-  const defaultReportDir = env.RUNNER_TEMP ? path9.join(env.RUNNER_TEMP, "persistguard") : path9.join(workspace, "persistguard-report");
+  const defaultReportDir = env.RUNNER_TEMP ? path10.join(env.RUNNER_TEMP, "persistguard") : path10.join(workspace, "persistguard-report");
   const reportDirInput = get2("report-dir");
   const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, "report-dir") : defaultReportDir;
   const sarifInput = get2("sarif-file");
@@ -53471,9 +55521,9 @@ function splitList(value) {
   return value.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")).flatMap((l) => l.split(/\s+/)).filter(Boolean);
 }
 function insideWorkspace(workspace, p, input) {
-  const abs = path9.resolve(workspace, p);
-  const rel = path9.relative(workspace, abs);
-  if (rel.startsWith("..") || path9.isAbsolute(rel)) {
+  const abs = path10.resolve(workspace, p);
+  const rel = path10.relative(workspace, abs);
+  if (rel.startsWith("..") || path10.isAbsolute(rel)) {
     throw new InputError(
       `${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`
     );
@@ -53481,10 +55531,10 @@ function insideWorkspace(workspace, p, input) {
   return abs;
 }
 function outputPath(workspace, env, p, input) {
-  const abs = path9.resolve(workspace, p);
+  const abs = path10.resolve(workspace, p);
   if (env.RUNNER_TEMP) {
-    const rel = path9.relative(path9.resolve(env.RUNNER_TEMP), abs);
-    if (!rel.startsWith("..") && !path9.isAbsolute(rel)) return abs;
+    const rel = path10.relative(path10.resolve(env.RUNNER_TEMP), abs);
+    if (!rel.startsWith("..") && !path10.isAbsolute(rel)) return abs;
   }
   try {
     return insideWorkspace(workspace, p, input);
@@ -53530,7 +55580,7 @@ async function walk2(workspace, dir, match) {
     const rel = stack.pop() ?? "";
     let entries2;
     try {
-      entries2 = await readdir2(path10.join(workspace, rel), { withFileTypes: true });
+      entries2 = await readdir2(path11.join(workspace, rel), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -53576,7 +55626,7 @@ async function runChecked() {
     ...inputs.config ? { explicitPath: inputs.config } : {}
   });
   if (configErrors.length > 0) {
-    const rel = (f) => path11.isAbsolute(f) ? path11.relative(inputs.workspace, f).split(path11.sep).join("/") : f;
+    const rel = (f) => path12.isAbsolute(f) ? path12.relative(inputs.workspace, f).split(path12.sep).join("/") : f;
     for (const e of configErrors) {
       error(e.message, {
         title: "persistguard: config",
@@ -53670,17 +55720,17 @@ async function checkRealPaths(inputs) {
     throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
   });
   const targets = [
-    ...inputs.paths.map((p) => path11.resolve(inputs.workspace, p)),
+    ...inputs.paths.map((p) => path12.resolve(inputs.workspace, p)),
     inputs.config,
     inputs.baseline
   ].filter((p) => p !== void 0);
   for (const t of targets) {
     const real = await realpath(t).catch(() => void 0);
     if (real === void 0) continue;
-    const rel = path11.relative(root, real);
-    if (rel.startsWith("..") || path11.isAbsolute(rel))
+    const rel = path12.relative(root, real);
+    if (rel.startsWith("..") || path12.isAbsolute(rel))
       throw new InputError(
-        `"${path11.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
+        `"${path12.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
       );
   }
 }
@@ -53725,14 +55775,14 @@ async function writeReports(report, inputs, opts) {
   for (const format2 of inputs.formats) {
     const reporter = await getReporter(format2);
     if (!reporter) continue;
-    const file = path11.join(inputs.reportDir, reporter.fileName);
+    const file = path12.join(inputs.reportDir, reporter.fileName);
     await writeFile2(file, reporter.render(report, opts));
     if (format2 === "sarif") sarif = file;
   }
   if (inputs.sarifFile) {
     const reporter = await getReporter("sarif");
     if (reporter) {
-      await mkdir2(path11.dirname(inputs.sarifFile), { recursive: true });
+      await mkdir2(path12.dirname(inputs.sarifFile), { recursive: true });
       await writeFile2(inputs.sarifFile, reporter.render(report, opts));
       sarif = inputs.sarifFile;
     }
@@ -53772,8 +55822,8 @@ function sourceLinker(ctx) {
   const head = ctx.payload.pull_request?.head?.sha ?? ctx.sha;
   const repo = safeRepo();
   if (!head || !repo.owner || !ctx.serverUrl) return void 0;
-  const base = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
-  return (file, line) => file.startsWith("/") || file.startsWith("..") ? void 0 : `${base}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
+  const base2 = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
+  return (file, line) => file.startsWith("/") || file.startsWith("..") ? void 0 : `${base2}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
 }
 function safeRepo() {
   try {
@@ -53786,8 +55836,8 @@ function ownOutputs(inputs) {
   const out = [];
   for (const p of [inputs.reportDir, inputs.sarifFile]) {
     if (!p) continue;
-    const rel = path11.relative(inputs.workspace, p).split(path11.sep).join("/");
-    if (rel && !rel.startsWith("..") && !path11.isAbsolute(rel)) out.push(rel, `${rel}/**`);
+    const rel = path12.relative(inputs.workspace, p).split(path12.sep).join("/");
+    if (rel && !rel.startsWith("..") && !path12.isAbsolute(rel)) out.push(rel, `${rel}/**`);
   }
   return out;
 }

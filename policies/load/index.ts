@@ -143,7 +143,6 @@ function addSkipped(p: Project, file: string, reason: string): void {
   (p.skipped ??= []).push({ file, message: reason });
 }
 
-/** Walks paths (files, folders, `-`), loads every supported file. Never throws for bad input. */
 const MAX_COMPANION_BYTES = 1024 * 1024;
 
 /** Reads small text files relative to `dir` (compose `.env`, `env_file:`); undefined when absent or too big. */
@@ -159,6 +158,7 @@ function companionReader(dir: string): (relativePath: string) => string | undefi
   };
 }
 
+/** Walks paths (files, folders, `-`), loads every supported file. Never throws for bad input. */
 export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promise<Project> {
   const project = emptyProject();
   // Per-file results are merged at the end: a kustomization read late may name earlier files as patches.
