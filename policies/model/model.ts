@@ -20,6 +20,21 @@ export interface DocRef {
   readonly text?: string;
   /** 1-based line in `file` where `text` starts (documents split out of a multi-document file). */
   readonly lineOffset?: number;
+  /**
+   * Set for documents produced by a renderer (`helm template`, `kustomize build`): `text` is the rendered
+   * document, `file` the source it came from, and positions are mapped back into that source.
+   */
+  readonly origin?: DocOrigin;
+}
+
+/** Where a rendered document came from, to point findings at the template or patch a person edits. */
+export interface DocOrigin {
+  /** What produced the document, as reports show it: `helm chart deploy/db (default values)`. */
+  readonly producedBy: string;
+  /** Text of `file` (the Helm template, the Kustomize resource file); absent when it is not on disk. */
+  readonly sourceText?: string;
+  /** Kustomize patches applied on the way: a field one of them sets is reported at the patch. */
+  readonly patches?: readonly { readonly file: string; readonly text: string }[];
 }
 
 /** Points at a model node: a path inside a structured document, or a known text position. */

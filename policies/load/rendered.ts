@@ -1,0 +1,59 @@
+/**
+ * Rendered documents → the model. The renderer (outside the core: it runs `helm` and `kubectl`) hands over
+ * the documents it produced with their provenance; here they become ordinary Kubernetes objects whose
+ * anchors remember the source file, so findings point at the template or patch a person edits.
+ */
+import { emptyProject, type DocOrigin, type DocRef, type Project } from '../model/model.js';
+import type { Limits } from '../config/types.js';
+import { parseYamlStream } from './parse/yaml.js';
+import { isKubernetesObject, loadKubernetesValue } from './kubernetes.js';
+import { resolveLimits } from './index.js';
+
+/** One rendered document and the file it came from. */
+export interface RenderedDocument {
+  /** Display path of the source: the Helm template (`# Source:`), the Kustomize resource file. */
+  file: string;
+  /** The rendered YAML of this one document. */
+  text: string;
+  /** Text of `file`, for mapping positions back (absent: findings point at the start of `file`). */
+  sourceText?: string;
+  /** Kustomize patches applied on the way to this document. */
+  patches?: { file: string; text: string }[];
+}
+
+/**
+ * One render: a chart with one values set, an overlay, a GitOps release. Each set is judged on its own (two
+ * values sets of one chart are two alternative installs, not two releases side by side).
+ */
+export interface RenderedSet {
+  /** The chart or overlay folder (display path). */
+  unit: string;
+  /** How reports name this render: `helm chart deploy/db (default values)`. */
+  producedBy: string;
+  documents: RenderedDocument[];
+}
+
+/** Builds the model of one rendered set. Never throws for bad input. */
+export function loadRendered(set: RenderedSet, opts: { limits?: Partial<Limits> } = {}): Project {
+  const p = emptyProject();
+  const limits = resolveLimits(opts.limits);
+  const seen = new Map<string, number>();
+  for (const d of set.documents) {
+    const origin: DocOrigin = {
+      producedBy: set.producedBy,
+      ...(d.sourceText !== undefined ? { sourceText: d.sourceText } : {}),
+      ...(d.patches && d.patches.length > 0 ? { patches: d.patches } : {}),
+    };
+    const parsed = parseYamlStream(d.file, d.text, limits);
+    for (const e of parsed.errors) p.errors.push({ ...e, message: `${set.producedBy}: ${e.message}` });
+    for (const { ref, value } of parsed.docs) {
+      if (!isKubernetesObject(value)) continue;
+      // Several documents may come from one template: number them per source file so anchors stay distinct.
+      const index = seen.get(d.file) ?? 0;
+      seen.set(d.file, index + 1);
+      const doc: DocRef = { ...ref, index, lineOffset: 1, origin };
+      loadKubernetesValue(value, doc, p);
+    }
+  }
+  return p;
+}

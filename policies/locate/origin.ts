@@ -1,0 +1,123 @@
+/**
+ * Positions in a rendered document → positions in the file a person edits. A renderer's output has no
+ * source map, so the line is found by what it says: the offending key with its value (`mountPath: /data`),
+ * else the value alone, else the key (the n-th time it appears, when the template has as many as the
+ * rendered document), else the resource's `kind:` line. A Kustomize patch that writes the key and value
+ * wins over the base file, since that is where the value was set.
+ */
+import type { DocRef, Location, PathSegment } from '../model/model.js';
+
+interface Probe {
+  /** The last mapping key on the anchor's path (`mountPath`, `emptyDir`, `image`). */
+  key?: string;
+  /** The rendered scalar the anchor points at, when it is a scalar. */
+  value?: string;
+  /** How many times `key:` appears in the rendered document before the anchored line (0-based). */
+  ordinal: number;
+}
+
+const KEY_LINE = (key: string): RegExp =>
+  new RegExp(`(?:^|[\\s{,-])["']?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`);
+
+function unquote(s: string): string {
+  const t = s.trim();
+  if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0]) return t.slice(1, -1);
+  return t;
+}
+
+const LINE_KEY = /^\s*(?:-\s+)*["']?([^\s"':#][^"':]*?)["']?\s*:(?:\s+(.*?))?\s*$/;
+
+/** What to look for in the source, from the rendered line the anchor starts on (else the path's last key). */
+export function probeOf(rendered: string, path: readonly PathSegment[], range: [number, number]): Probe {
+  const lineStart = rendered.lastIndexOf('\n', range[0] - 1) + 1;
+  const lineEnd = rendered.indexOf('\n', range[0]);
+  const line = rendered.slice(lineStart, lineEnd < 0 ? rendered.length : lineEnd);
+  const m = LINE_KEY.exec(line);
+  let key: string | undefined;
+  let value: string | undefined;
+  if (m) {
+    key = m[1];
+    const v = m[2]?.replace(/\s+#.*$/, '');
+    value = v !== undefined && v !== '' && !/^[[{|>&*!]/.test(v) ? unquote(v) : undefined;
+  } else {
+    key = [...path].reverse().find((s): s is string => typeof s === 'string');
+    const raw = rendered.slice(range[0], range[1]);
+    value = !raw.includes('\n') && raw.trim() !== '' ? unquote(raw) : undefined;
+  }
+  let ordinal = 0;
+  if (key !== undefined) {
+    const re = KEY_LINE(key);
+    for (const l of rendered.slice(0, lineStart).split('\n')) {
+      if (re.test(l) && (value === undefined || l.includes(value))) ordinal++;
+    }
+  }
+  return { ...(key !== undefined ? { key } : {}), ...(value !== undefined && value !== key ? { value } : {}), ordinal };
+}
+
+interface Hit {
+  line: number;
+  column: number;
+}
+
+/** The best line of `source` for the probe; `strict` accepts only a line with both key and value. */
+export function findInSource(source: string, probe: Probe, strict = false): Hit | undefined {
+  const lines = source.split('\n');
+  const keyRe = probe.key !== undefined ? KEY_LINE(probe.key) : undefined;
+  const isComment = (l: string): boolean => /^\s*#/.test(l) || /^\s*\{\{-?\s*\/\*/.test(l);
+  const at = (i: number, needle: string | undefined): Hit => {
+    const l = lines[i] ?? '';
+    const c = needle !== undefined ? l.indexOf(needle) : -1;
+    return { line: i + 1, column: c >= 0 ? c + 1 : Math.max(1, l.search(/\S/) + 1) };
+  };
+  const value = probe.value !== undefined && probe.value.length >= 2 ? probe.value : undefined;
+  if (keyRe && value !== undefined) {
+    const hits: number[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i] as string;
+      if (!isComment(l) && keyRe.test(l) && l.includes(value)) hits.push(i);
+    }
+    if (hits.length > 0) return at(hits[Math.min(probe.ordinal, hits.length - 1)] as number, value);
+  }
+  if (strict) {
+    // A patch that writes a collection key (`emptyDir: {}`) sets it even without a scalar value.
+    if (keyRe && probe.value === undefined) {
+      for (let i = 0; i < lines.length; i++)
+        if (!isComment(lines[i] as string) && keyRe.test(lines[i] as string)) return at(i, probe.key);
+    }
+    return undefined;
+  }
+  if (value !== undefined && value.length >= 4) {
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i] as string;
+      if (!isComment(l) && l.includes(value)) return at(i, value);
+    }
+  }
+  if (keyRe) {
+    const hits: number[] = [];
+    for (let i = 0; i < lines.length; i++)
+      if (!isComment(lines[i] as string) && keyRe.test(lines[i] as string)) hits.push(i);
+    if (hits.length > 0) return at(hits[Math.min(probe.ordinal, hits.length - 1)] as number, probe.key);
+  }
+  for (let i = 0; i < lines.length; i++) if (/^kind\s*:/.test(lines[i] as string)) return at(i, undefined);
+  return undefined;
+}
+
+/** Maps a position found in a rendered document back into its source (or patch) file. */
+export function mapToSource(
+  doc: DocRef,
+  path: readonly PathSegment[],
+  range: [number, number],
+  base: Location,
+): Location {
+  const origin = doc.origin;
+  if (!origin) return base;
+  const probe = probeOf(doc.text ?? '', path, range);
+  const jsonPath = base.jsonPath !== undefined ? { jsonPath: base.jsonPath } : {};
+  for (const patch of origin.patches ?? []) {
+    const hit = findInSource(patch.text, probe, true);
+    if (hit) return { file: patch.file, line: hit.line, column: hit.column, ...jsonPath };
+  }
+  if (origin.sourceText === undefined) return { file: doc.file, line: 1, column: 1, ...jsonPath };
+  const hit = findInSource(origin.sourceText, probe);
+  return { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
+}

@@ -1,0 +1,249 @@
+/**
+ * Helm charts: `helm template` once per values set (the chart's defaults, chart-testing's `ci/*-values.yaml`,
+ * the values files the config names, a GitOps release's values). Library charts are not rendered; a
+ * subchart is judged through its parent; missing dependencies are never fetched unless the config allows.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { parse as parseYaml } from 'yaml';
+import type { RenderChartSetting, RenderedDocument } from '../policies/index.js';
+import { sourceText, type RenderContext } from './context.js';
+import { runTool } from './run.js';
+import { displayOf } from './tree.js';
+
+export interface ValuesSet {
+  /** How the report names it: `default values`, `values ci/ha-values.yaml`. */
+  label: string;
+  /** Absolute values files, layered in order. */
+  files: string[];
+  releaseName?: string;
+  namespace?: string;
+}
+
+interface ChartMeta {
+  name: string;
+  type?: string;
+  dependencies: { name: string; alias?: string; repository?: string }[];
+}
+
+export function readChartMeta(dir: string): ChartMeta | { error: string } {
+  try {
+    const raw = parseYaml(readFileSync(path.join(dir, 'Chart.yaml'), 'utf8')) as Record<string, unknown> | null;
+    if (!raw || typeof raw !== 'object') return { error: 'Chart.yaml is empty' };
+    let deps = Array.isArray(raw.dependencies) ? raw.dependencies : [];
+    const req = path.join(dir, 'requirements.yaml');
+    if (deps.length === 0 && existsSync(req)) {
+      const r = parseYaml(readFileSync(req, 'utf8')) as { dependencies?: unknown } | null;
+      if (r && Array.isArray(r.dependencies)) deps = r.dependencies;
+    }
+    return {
+      name: typeof raw.name === 'string' ? raw.name : path.basename(dir),
+      ...(typeof raw.type === 'string' ? { type: raw.type } : {}),
+      dependencies: deps.filter(
+        (d): d is { name: string } => !!d && typeof (d as { name?: unknown }).name === 'string',
+      ) as ChartMeta['dependencies'],
+    };
+  } catch (e) {
+    return { error: `cannot read Chart.yaml: ${(e as Error).message}` };
+  }
+}
+
+/** Dependencies declared but not vendored under `charts/` (as a folder or an archive). */
+function missingDependencies(dir: string, meta: ChartMeta): string[] {
+  const chartsDir = path.join(dir, 'charts');
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(chartsDir);
+  } catch {
+    entries = [];
+  }
+  const vendoredNames = new Set<string>();
+  for (const e of entries) {
+    if (e.endsWith('.tgz')) vendoredNames.add(e.replace(/-\d[^/]*\.tgz$/, ''));
+    else {
+      const m = readChartMeta(path.join(chartsDir, e));
+      if (!('error' in m)) vendoredNames.add(m.name);
+      vendoredNames.add(e);
+    }
+  }
+  return meta.dependencies.filter((d) => !vendoredNames.has(d.name)).map((d) => d.name);
+}
+
+/** Config entries for a chart (globs against the chart folder relative to a scan root or the cwd). */
+export function chartSettings(ctx: RenderContext, chartDir: string, roots: readonly string[]): RenderChartSetting[] {
+  const rels = [
+    displayOf(ctx.cwd, chartDir),
+    ...roots.map((r) => path.relative(r, chartDir).split(path.sep).join('/')),
+  ];
+  return (ctx.config.charts ?? []).filter((c) => {
+    const glob = c.path.replace(/^\.\//, '').replace(/\/+$/, '') || '.';
+    const match = picomatch(glob, { dot: true });
+    return rels.some((r) => match(r === '' ? '.' : r));
+  });
+}
+
+/** The values sets a chart is rendered with: defaults, `ci/*-values.yaml`, then the config's. */
+export function valuesSets(chartDir: string, settings: readonly RenderChartSetting[]): ValuesSet[] {
+  const sets: ValuesSet[] = [{ label: 'default values', files: [] }];
+  try {
+    for (const f of readdirSync(path.join(chartDir, 'ci')).sort()) {
+      if (/-values\.ya?ml$/.test(f)) sets.push({ label: `values ci/${f}`, files: [path.join(chartDir, 'ci', f)] });
+    }
+  } catch {
+    /* no ci folder */
+  }
+  for (const s of settings) {
+    for (const v of s.values ?? []) {
+      const files = (Array.isArray(v) ? v : [v]).map((f) => path.resolve(chartDir, f));
+      sets.push({ label: `values ${(Array.isArray(v) ? v : [v]).join(' + ')}`, files });
+    }
+  }
+  return sets;
+}
+
+/** Splits `helm template` output on its `# Source:` comments. */
+export function splitHelmOutput(text: string): { source: string | undefined; text: string }[] {
+  const docs: { source: string | undefined; text: string }[] = [];
+  let source: string | undefined;
+  let lines: string[] = [];
+  const push = (): void => {
+    const body = lines.join('\n');
+    if (body.trim() !== '') docs.push({ source, text: body });
+    lines = [];
+    source = undefined;
+  };
+  for (const line of text.split('\n')) {
+    if (/^---\s*$/.test(line)) {
+      push();
+      continue;
+    }
+    const m = /^# Source: (.+)$/.exec(line);
+    if (m && lines.every((l) => l.trim() === '' || l.startsWith('#'))) source = m[1]!.trim();
+    lines.push(line);
+  }
+  push();
+  return docs;
+}
+
+/** `mychart/charts/redis/templates/x.yaml` → the file on disk, or the parent's Chart.yaml for archived subcharts. */
+function sourceFile(chartDir: string, source: string | undefined): string {
+  if (source === undefined) return path.join(chartDir, 'Chart.yaml');
+  const rest = source.split('/').slice(1).join('/');
+  const abs = path.join(chartDir, rest);
+  return existsSync(abs) ? abs : path.join(chartDir, 'Chart.yaml');
+}
+
+export function helmEnv(ctx: RenderContext): NodeJS.ProcessEnv {
+  // Own cache/config/data homes: the user's repositories and plugins play no part in a template render.
+  return {
+    ...ctx.env,
+    HELM_CACHE_HOME: path.join(ctx.tmp, 'helm', 'cache'),
+    HELM_CONFIG_HOME: path.join(ctx.tmp, 'helm', 'config'),
+    HELM_DATA_HOME: path.join(ctx.tmp, 'helm', 'data'),
+  };
+}
+
+/** Renders one chart with every values set; results go to `ctx.out`. */
+export async function renderChart(
+  ctx: RenderContext,
+  chartDir: string,
+  sets: readonly ValuesSet[],
+  settings: readonly RenderChartSetting[],
+): Promise<void> {
+  const unit = displayOf(ctx.cwd, chartDir);
+  const meta = readChartMeta(chartDir);
+  if ('error' in meta) {
+    ctx.out.errors.push({ file: `${unit}/Chart.yaml`, message: `helm chart ${unit}: ${meta.error}` });
+    return;
+  }
+  if (meta.type === 'library') return; // nothing to install: judged through the charts that use it
+  const label = `helm chart ${unit}`;
+  if (settings.some((s) => s.skip === true)) {
+    ctx.out.notes.push({ file: unit, message: `${label}: not rendered (render.charts[].skip)` });
+    ctx.out.records.push({
+      unit,
+      kind: 'helm',
+      producedBy: label,
+      status: 'not rendered',
+      documents: 0,
+      reason: 'skip',
+    });
+    return;
+  }
+  if (ctx.disabled || !ctx.helm) {
+    const why = ctx.disabled
+      ? 'rendering is switched off (--no-render or render.enabled: false)'
+      : '`helm` was not found on PATH (install it, or set render.helm)';
+    ctx.out.notes.push({
+      file: unit,
+      message: `${label}: templates not judged: ${why}. Or render it yourself: \`helm template ${unit} | persistguard scan -\``,
+    });
+    ctx.out.records.push({ unit, kind: 'helm', producedBy: label, status: 'not rendered', documents: 0, reason: why });
+    return;
+  }
+  const missing = missingDependencies(chartDir, meta);
+  if (missing.length > 0) {
+    if (ctx.config.allowNetwork === true) {
+      const r = await runTool(ctx.helm, ['dependency', 'build', chartDir], {
+        cwd: ctx.cwd,
+        env: helmEnv(ctx),
+        ...ctx.limits,
+      });
+      if (!r.ok) {
+        ctx.out.errors.push({ file: unit, message: `${label}: helm dependency build failed: ${r.reason}` });
+        ctx.out.records.push({
+          unit,
+          kind: 'helm',
+          producedBy: label,
+          status: 'failed',
+          documents: 0,
+          reason: r.reason,
+        });
+        return;
+      }
+    } else {
+      const why = `dependencies not in charts/: ${missing.join(', ')}`;
+      ctx.out.notes.push({
+        file: unit,
+        message: `${label}: not rendered, ${why}. Run \`helm dependency build ${unit}\` (or set render.allowNetwork: true to let persistguard fetch them)`,
+      });
+      ctx.out.records.push({
+        unit,
+        kind: 'helm',
+        producedBy: label,
+        status: 'not rendered',
+        documents: 0,
+        reason: why,
+      });
+      return;
+    }
+  }
+  for (const set of sets) {
+    const producedBy = `${label} (${set.label})`;
+    const release =
+      set.releaseName ?? settings.find((s) => s.releaseName)?.releaseName ?? ctx.config.releaseName ?? 'release';
+    const namespace =
+      set.namespace ?? settings.find((s) => s.namespace)?.namespace ?? ctx.config.namespace ?? 'default';
+    const args = ['template', release, chartDir, '--namespace', namespace, '--skip-tests'];
+    for (const f of set.files) args.push('--values', f);
+    const r = await runTool(ctx.helm, args, { cwd: ctx.cwd, env: helmEnv(ctx), ...ctx.limits });
+    if (!r.ok) {
+      ctx.out.errors.push({ file: unit, message: `${producedBy}: helm template failed: ${r.reason}` });
+      ctx.out.records.push({ unit, kind: 'helm', producedBy, status: 'failed', documents: 0, reason: r.reason });
+      continue;
+    }
+    const documents: RenderedDocument[] = [];
+    for (const d of splitHelmOutput(r.stdout)) {
+      const abs = sourceFile(chartDir, d.source);
+      const text = sourceText(ctx, abs);
+      documents.push({
+        file: displayOf(ctx.cwd, abs),
+        text: d.text,
+        ...(text !== undefined ? { sourceText: text } : {}),
+      });
+    }
+    ctx.out.sets.push({ unit, producedBy, documents });
+    ctx.out.records.push({ unit, kind: 'helm', producedBy, status: 'rendered', documents: documents.length });
+  }
+}
