@@ -21,7 +21,13 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 
 /** Finds the folder a repository-relative path names, trying each scan root (the repository root is one). */
 function localDir(roots: readonly string[], fileDir: string, p: string): string | undefined {
-  for (const base of [...roots, fileDir]) {
+  // Repository-relative paths: try the scan roots, then each folder from the release's file upwards.
+  const ancestors: string[] = [];
+  for (let d = fileDir; ; d = path.dirname(d)) {
+    ancestors.push(d);
+    if (roots.includes(d) || path.dirname(d) === d) break;
+  }
+  for (const base of [...roots, ...ancestors.reverse()]) {
     const abs = path.resolve(base, p.replace(/^\.\//, ''));
     try {
       if (statSync(abs).isDirectory()) return abs;

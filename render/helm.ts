@@ -229,7 +229,10 @@ export async function renderChart(
     for (const f of set.files) args.push('--values', f);
     const r = await runTool(ctx.helm, args, { cwd: ctx.cwd, env: helmEnv(ctx), ...ctx.limits });
     if (!r.ok) {
-      ctx.out.errors.push({ file: unit, message: `${producedBy}: helm template failed: ${r.reason}` });
+      ctx.out.errors.push({
+        ...failurePlace(ctx, chartDir, meta.name, r.reason),
+        message: `${producedBy}: helm template failed: ${r.reason.replace(/\s*Use --debug flag to render out invalid YAML\s*$/, '')}`,
+      });
       ctx.out.records.push({ unit, kind: 'helm', producedBy, status: 'failed', documents: 0, reason: r.reason });
       continue;
     }
@@ -246,4 +249,21 @@ export async function renderChart(
     ctx.out.sets.push({ unit, producedBy, documents });
     ctx.out.records.push({ unit, kind: 'helm', producedBy, status: 'rendered', documents: documents.length });
   }
+}
+
+/** Helm names the template and line of a parse error (`(mychart/templates/x.yaml:4)`): point there. */
+function failurePlace(
+  ctx: RenderContext,
+  chartDir: string,
+  name: string,
+  reason: string,
+): { file: string; line?: number } {
+  const m =
+    /\(([^():\s]+\.(?:ya?ml|tpl|txt)):(\d+)(?::\d+)?\)/.exec(reason) ??
+    /template: ([^:\s]+\.(?:ya?ml|tpl)):(\d+)/.exec(reason);
+  if (m && m[1]!.startsWith(`${name}/`)) {
+    const abs = path.join(chartDir, m[1]!.slice(name.length + 1));
+    if (existsSync(abs)) return { file: displayOf(ctx.cwd, abs), line: Number(m[2]) };
+  }
+  return { file: displayOf(ctx.cwd, chartDir) };
 }

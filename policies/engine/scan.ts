@@ -160,6 +160,8 @@ export async function scanPaths(paths: string[], opts: ScanPathsOptions): Promis
   project.notes.push(...(renderNotes ?? []));
   project.errors.push(...(renderErrors ?? []));
   const renders = (rendered ?? []).map((set) => loadRendered(set, { limits: config.limits }));
+  // Templates, bases and patches judged through a render count as files scanned.
+  project.files += new Set((rendered ?? []).flatMap((s) => s.documents.map((d) => d.file))).size;
   for (const r of renders) {
     project.errors.push(...r.errors);
     r.errors = [];

@@ -5,6 +5,7 @@
  * rendered document), else the resource's `kind:` line. A Kustomize patch that writes the key and value
  * wins over the base file, since that is where the value was set.
  */
+import { parse } from 'yaml';
 import type { DocRef, Location, PathSegment } from '../model/model.js';
 
 interface Probe {
@@ -113,11 +114,38 @@ export function mapToSource(
   if (!origin) return base;
   const probe = probeOf(doc.text ?? '', path, range);
   const jsonPath = base.jsonPath !== undefined ? { jsonPath: base.jsonPath } : {};
-  for (const patch of origin.patches ?? []) {
-    const hit = findInSource(patch.text, probe, true);
-    if (hit) return { file: patch.file, line: hit.line, column: hit.column, ...jsonPath };
+  const volume = mountedVolumeProbe(doc.text ?? '', path);
+  for (const p of volume ? [probe, volume] : [probe]) {
+    for (const patch of origin.patches ?? []) {
+      const hit = findInSource(patch.text, p, true);
+      if (hit) return { file: patch.file, line: hit.line, column: hit.column, ...jsonPath };
+    }
   }
   if (origin.sourceText === undefined) return { file: doc.file, line: 1, column: 1, ...jsonPath };
   const hit = findInSource(origin.sourceText, probe);
   return { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
+}
+
+/**
+ * A finding about a mount is often caused by its volume (an overlay swapping the claim for an `emptyDir`):
+ * the volume's source key (`emptyDir`, `hostPath`…) is what a patch would have written.
+ */
+function mountedVolumeProbe(rendered: string, path: readonly PathSegment[]): Probe | undefined {
+  const i = path.lastIndexOf('volumeMounts');
+  if (i < 0 || typeof path[i + 1] !== 'number') return undefined;
+  try {
+    let node: unknown = parse(rendered);
+    for (const seg of path.slice(0, i + 2)) node = (node as Record<string | number, unknown> | undefined)?.[seg];
+    const volumeName = (node as { name?: unknown } | undefined)?.name;
+    let spec: unknown = parse(rendered);
+    for (const seg of path.slice(0, path.lastIndexOf('containers')))
+      spec = (spec as Record<string | number, unknown> | undefined)?.[seg];
+    const volumes = (spec as { volumes?: unknown } | undefined)?.volumes;
+    if (!Array.isArray(volumes)) return undefined;
+    const v = volumes.find((x) => (x as { name?: unknown } | null)?.name === volumeName) as Record<string, unknown>;
+    const key = v ? Object.keys(v).find((k) => k !== 'name') : undefined;
+    return key !== undefined ? { key, ordinal: 0 } : undefined;
+  } catch {
+    return undefined;
+  }
 }
