@@ -246,7 +246,7 @@ export async function renderChart(
         ...(text !== undefined ? { sourceText: text } : {}),
       });
     }
-    ctx.out.sets.push({ unit, producedBy, documents });
+    ctx.out.sets.push({ unit, producedBy, namespace, documents });
     ctx.out.records.push({ unit, kind: 'helm', producedBy, status: 'rendered', documents: documents.length });
   }
 }

@@ -142,3 +142,22 @@ async function renderAll(ctx: RenderContext, paths: readonly string[], exclude: 
     if (!byDir.has(path.dirname(f)) || byDir.get(path.dirname(f))?.file !== f) ctx.out.ownedFiles.delete(f);
   }
 }
+
+const escapeCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** Markdown for the Action's job summary: what was rendered, with which values, and what was not. */
+export function renderSummary(records: readonly RenderRecord[]): string {
+  if (records.length === 0) return '';
+  const rows = records.map(
+    (r) => `| ${escapeCell(r.producedBy)} | ${r.status} | ${r.documents} | ${escapeCell(r.reason ?? '')} |`,
+  );
+  return [
+    '',
+    '### Rendered charts and overlays',
+    '',
+    '| render | status | documents | note |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}

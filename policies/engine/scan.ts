@@ -157,16 +157,30 @@ export interface ScanPathsOptions extends ReportOptions, Omit<LoadPathsOptions, 
 export async function scanPaths(paths: string[], opts: ScanPathsOptions): Promise<ScanReport> {
   const { config, view, now, rendered, renderNotes, renderErrors, ...load } = opts;
   const project = await loadPaths(paths, { ...load, limits: config.limits, exclude: config.exclude });
-  project.notes.push(...(renderNotes ?? []));
-  project.errors.push(...(renderErrors ?? []));
-  const renders = (rendered ?? []).map((set) => loadRendered(set, { limits: config.limits }));
+  const renders = addRendered(project, { rendered, renderNotes, renderErrors }, config);
+  return reportProjects(project, renders, { config, view, now });
+}
+
+/**
+ * Builds the model of every rendered set and folds render notes and errors into the files' project (errors
+ * and notes are reported once, with the files'); returns the rendered projects for {@link reportProjects}.
+ */
+export function addRendered(
+  project: Project,
+  input: Pick<ScanPathsOptions, 'rendered' | 'renderNotes' | 'renderErrors'>,
+  config: ResolvedConfig,
+): Project[] {
+  project.notes.push(...(input.renderNotes ?? []));
+  project.errors.push(...(input.renderErrors ?? []));
+  const rendered = input.rendered ?? [];
+  const renders = rendered.map((set) => loadRendered(set, { limits: config.limits }));
   // Templates, bases and patches judged through a render count as files scanned.
-  project.files += new Set((rendered ?? []).flatMap((s) => s.documents.map((d) => d.file))).size;
+  project.files += new Set(rendered.flatMap((s) => s.documents.map((d) => d.file))).size;
   for (const r of renders) {
     project.errors.push(...r.errors);
     r.errors = [];
   }
-  return reportProjects(project, renders, { config, view, now });
+  return renders;
 }
 
 /**

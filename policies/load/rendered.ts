@@ -30,6 +30,8 @@ export interface RenderedSet {
   unit: string;
   /** How reports name this render: `helm chart deploy/db (default values)`. */
   producedBy: string;
+  /** The namespace objects without one are installed into (a Helm release's namespace). */
+  namespace?: string;
   documents: RenderedDocument[];
 }
 
@@ -48,6 +50,7 @@ export function loadRendered(set: RenderedSet, opts: { limits?: Partial<Limits> 
     for (const e of parsed.errors) p.errors.push({ ...e, message: `${set.producedBy}: ${e.message}` });
     for (const { ref, value } of parsed.docs) {
       if (!isKubernetesObject(value)) continue;
+      if (set.namespace !== undefined) withNamespace(value, set.namespace);
       // Several documents may come from one template: number them per source file so anchors stay distinct.
       const index = seen.get(d.file) ?? 0;
       seen.set(d.file, index + 1);
@@ -56,4 +59,25 @@ export function loadRendered(set: RenderedSet, opts: { limits?: Partial<Limits> 
     }
   }
   return p;
+}
+
+/** `helm install -n NS` puts namespaced objects that name no namespace into NS; cluster-wide kinds stay as they are. */
+const CLUSTER_KINDS = new Set([
+  'Namespace',
+  'StorageClass',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+]);
+
+function withNamespace(value: unknown, namespace: string): void {
+  const o = value as { kind?: unknown; metadata?: Record<string, unknown> };
+  if (typeof o.kind !== 'string' || CLUSTER_KINDS.has(o.kind)) return;
+  if (!o.metadata || typeof o.metadata !== 'object') return;
+  if (o.metadata.namespace === undefined || o.metadata.namespace === null || o.metadata.namespace === '')
+    o.metadata.namespace = namespace;
 }

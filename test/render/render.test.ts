@@ -75,7 +75,7 @@ describe('helm charts', () => {
     });
     expect(render.records.map((r) => r.status)).toEqual(['rendered', 'rendered']);
     expect(report.findings).toHaveLength(1);
-    expect(report.findings[0]!.resource).toMatchObject({ name: 'shop-helm-db-fixed' });
+    expect(report.findings[0]!.resource).toMatchObject({ name: 'shop-helm-db-fixed', namespace: 'data' });
     expect(report.findings[0]!.renderedBy).toContain('values ../helm-db-emptydir/values.yaml');
   });
 
@@ -139,7 +139,7 @@ describe('GitOps releases', () => {
       `helm chart ${FIX}/flux/charts/app (HelmRelease shop-db in ${FIX}/flux/clusters/home/db.yaml)`,
     );
     expect(report.findings).toHaveLength(1);
-    expect(report.findings[0]!.resource).toMatchObject({ name: 'shop-db-app' }); // releaseName defaults to the HelmRelease's name
+    expect(report.findings[0]!.resource).toMatchObject({ name: 'shop-db-app', namespace: 'shop' });
   });
 });
 
