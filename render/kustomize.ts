@@ -27,6 +27,8 @@ export interface Kustomization {
   patchFiles: string[];
   /** Remote references (URLs, git repositories). */
   remote: string[];
+  /** Local references that are not on disk (a partial copy of a repository). */
+  missing: string[];
   usesHelm: boolean;
   error?: string;
 }
@@ -60,6 +62,7 @@ export function readKustomization(file: string): Kustomization {
     resourceFiles: [],
     patchFiles: [],
     remote: [],
+    missing: [],
     usesHelm: false,
   };
   let raw: Record<string, unknown>;
@@ -82,7 +85,7 @@ export function readKustomization(file: string): Kustomization {
       if (statSync(abs).isDirectory()) k.children.push(abs);
       else k.resourceFiles.push(abs);
     } catch {
-      /* kustomize itself reports the missing file */
+      k.missing.push(ref);
     }
   }
   const patchPaths: string[] = [];
@@ -107,7 +110,14 @@ export function leafOverlays(all: readonly Kustomization[]): Kustomization[] {
 export function closure(
   root: Kustomization,
   byDir: ReadonlyMap<string, Kustomization>,
-): { kustomizations: Kustomization[]; files: Set<string>; patches: string[]; remote: string[]; usesHelm: boolean } {
+): {
+  kustomizations: Kustomization[];
+  files: Set<string>;
+  patches: string[];
+  remote: string[];
+  missing: string[];
+  usesHelm: boolean;
+} {
   const seen = new Set<string>();
   const ks: Kustomization[] = [];
   const stack = [root.dir];
@@ -131,6 +141,7 @@ export function closure(
     files,
     patches: ks.flatMap((k) => k.patchFiles),
     remote: ks.flatMap((k) => k.remote),
+    missing: ks.flatMap((k) => k.missing),
     usesHelm: ks.some((k) => k.usesHelm),
   };
 }
@@ -199,6 +210,11 @@ export async function renderOverlay(
     return notRendered(
       `it uses remote resources (${c.remote.slice(0, 2).join(', ')})`,
       'Set render.allowNetwork: true to let kustomize fetch them.',
+    );
+  if (c.missing.length > 0)
+    return notRendered(
+      `it refers to ${c.missing.slice(0, 2).join(', ')}, which is not on disk`,
+      'Scan the whole repository, or fix the reference.',
     );
   const wrapper = mkdtempSync(path.join(ctx.tmp, 'kz-'));
   const rel = path.relative(wrapper, overlay.dir).split(path.sep).join('/');

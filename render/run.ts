@@ -16,6 +16,9 @@ export type RunResult =
 
 /** The first line(s) of a tool's error output that say what went wrong, without Go stack noise. */
 export function toolMessage(stderr: string): string {
+  // kubectl wraps its error in klog's prefix: `E1202 09:01:44.4 5181 run.go:72] "command failed" err="…"`.
+  const klog = /\] "command failed" err="((?:[^"\\]|\\.)*)"/.exec(stderr);
+  if (klog) return `error: ${klog[1]!.replace(/\\"/g, '"')}`.slice(0, 400);
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
