@@ -14,6 +14,8 @@ export interface RenderRecord {
   documents: number;
   /** Why it failed or was not rendered. */
   reason?: string;
+  /** Wall time of the render process(es), for bench/render. */
+  ms?: number;
 }
 
 export interface RenderOutput {
@@ -25,6 +27,8 @@ export interface RenderOutput {
   ownedFiles: Set<string>;
   /** Real absolute folders whose files are all judged through a render (chart templates, vendored subcharts). */
   ownedDirs: string[];
+  /** Chart folders: their YAML/JSON outside `crds/` is chart input (values, tests), not manifests. */
+  ownedChartDirs: string[];
 }
 
 export interface RenderContext {
@@ -46,7 +50,7 @@ export interface RenderContext {
 }
 
 export function emptyOutput(): RenderOutput {
-  return { sets: [], notes: [], errors: [], records: [], ownedFiles: new Set(), ownedDirs: [] };
+  return { sets: [], notes: [], errors: [], records: [], ownedFiles: new Set(), ownedDirs: [], ownedChartDirs: [] };
 }
 
 /** Reads a source file once per scan (templates are mapped back to for every finding). */

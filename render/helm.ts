@@ -19,6 +19,8 @@ export interface ValuesSet {
   files: string[];
   releaseName?: string;
   namespace?: string;
+  /** Shipped with the chart (defaults, `ci/`), not chosen by the user: a `required` failure is not their error. */
+  fromChart?: boolean;
 }
 
 interface ChartMeta {
@@ -85,10 +87,11 @@ export function chartSettings(ctx: RenderContext, chartDir: string, roots: reado
 
 /** The values sets a chart is rendered with: defaults, `ci/*-values.yaml`, then the config's. */
 export function valuesSets(chartDir: string, settings: readonly RenderChartSetting[]): ValuesSet[] {
-  const sets: ValuesSet[] = [{ label: 'default values', files: [] }];
+  const sets: ValuesSet[] = [{ label: 'default values', files: [], fromChart: true }];
   try {
     for (const f of readdirSync(path.join(chartDir, 'ci')).sort()) {
-      if (/-values\.ya?ml$/.test(f)) sets.push({ label: `values ci/${f}`, files: [path.join(chartDir, 'ci', f)] });
+      if (/-values\.ya?ml$/.test(f))
+        sets.push({ label: `values ci/${f}`, files: [path.join(chartDir, 'ci', f)], fromChart: true });
     }
   } catch {
     /* no ci folder */
@@ -227,7 +230,19 @@ export async function renderChart(
       set.namespace ?? settings.find((s) => s.namespace)?.namespace ?? ctx.config.namespace ?? 'default';
     const args = ['template', release, chartDir, '--namespace', namespace, '--skip-tests'];
     for (const f of set.files) args.push('--values', f);
+    const started = Date.now();
     const r = await runTool(ctx.helm, args, { cwd: ctx.cwd, env: helmEnv(ctx), ...ctx.limits });
+    const ms = Date.now() - started;
+    if (!r.ok && set.fromChart === true && /execution error at \(/.test(r.reason)) {
+      // The chart refuses these values on purpose (`required`, `fail`): not a broken chart, a values set to supply.
+      const why = r.reason.replace(/^Error: /, '').replace(/\s*Use --debug flag to render out invalid YAML\s*$/, '');
+      ctx.out.notes.push({
+        file: unit,
+        message: `${producedBy}: not rendered, the chart requires values: ${why}. Name a values file in render.charts[].values`,
+      });
+      ctx.out.records.push({ unit, kind: 'helm', producedBy, status: 'not rendered', documents: 0, reason: why });
+      continue;
+    }
     if (!r.ok) {
       ctx.out.errors.push({
         ...failurePlace(ctx, chartDir, meta.name, r.reason),
@@ -247,7 +262,7 @@ export async function renderChart(
       });
     }
     ctx.out.sets.push({ unit, producedBy, namespace, documents });
-    ctx.out.records.push({ unit, kind: 'helm', producedBy, status: 'rendered', documents: documents.length });
+    ctx.out.records.push({ unit, kind: 'helm', producedBy, status: 'rendered', documents: documents.length, ms });
   }
 }
 

@@ -84,12 +84,16 @@ export async function renderPaths(paths: readonly string[], opts: RenderOptions)
 
 function scanInput(out: RenderOutput): RenderResult['scan'] {
   const dirs = [...out.ownedDirs];
+  const charts = [...out.ownedChartDirs];
   const files = out.ownedFiles;
+  // CRDs are plain manifests helm installs as they are: they stay with the files.
+  const chartData = (abs: string): boolean =>
+    /\.(?:ya?ml|json)$/i.test(abs) && charts.some((c) => isWithin(c, abs) && !isWithin(path.join(c, 'crds'), abs));
   return {
     rendered: out.sets,
     renderNotes: out.notes,
     renderErrors: out.errors,
-    skip: (abs: string) => files.has(abs) || dirs.some((d) => isWithin(d, abs)),
+    skip: (abs: string) => files.has(abs) || dirs.some((d) => isWithin(d, abs)) || chartData(abs),
   };
 }
 
@@ -111,8 +115,10 @@ async function renderAll(ctx: RenderContext, paths: readonly string[], exclude: 
     (dir) => !tree.charts.some((parent) => parent !== dir && isWithin(path.join(parent, 'charts'), dir)),
   );
   for (const dir of tree.charts) {
-    // Templates and vendored subcharts are judged through the render (or named once in a note), never file by file.
+    // Templates and vendored subcharts are judged through the render (or named once in a note), never file by
+    // file; the chart's values files (values.yaml, ci/, helm-unittest suites) are inputs to it, not manifests.
     ctx.out.ownedDirs.push(path.join(dir, 'templates'), path.join(dir, 'charts'));
+    ctx.out.ownedChartDirs.push(dir);
   }
   for (const dir of charts) {
     const settings = chartSettings(ctx, dir, tree.roots);

@@ -225,6 +225,7 @@ export async function renderOverlay(
   const cmd = kustomizeCommand(ctx, wrapper, enableHelm);
   if (!cmd)
     return notRendered('`kubectl` (or `kustomize`) was not found on PATH (install it, or set render.kubectl)', manual);
+  const started = Date.now();
   let r = await runTool(cmd.bin, cmd.args, { cwd: ctx.cwd, env: ctx.env, ...ctx.limits });
   let withOrigins = true;
   if (!r.ok) {
@@ -254,6 +255,13 @@ export async function renderOverlay(
   }
   for (const f of c.files) ctx.out.ownedFiles.add(f);
   ctx.out.sets.push({ unit, producedBy, documents });
-  ctx.out.records.push({ unit, kind: 'kustomize', producedBy, status: 'rendered', documents: documents.length });
+  ctx.out.records.push({
+    unit,
+    kind: 'kustomize',
+    producedBy,
+    status: 'rendered',
+    documents: documents.length,
+    ms: Date.now() - started,
+  });
   return true;
 }
