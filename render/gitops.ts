@@ -67,12 +67,15 @@ export function gitopsTargets(ctx: RenderContext, file: string, roots: readonly 
     const spec = obj(o.spec) ?? {};
     if (kind === 'HelmRelease' && api.startsWith('helm.toolkit.fluxcd.io/')) {
       const chartSpec = obj(obj(spec.chart)?.spec);
+      const chartRef = obj(spec.chartRef);
       const sourceKind = str(obj(chartSpec?.sourceRef)?.kind);
       const chart = str(chartSpec?.chart);
+      // No chart named: a Kustomize patch fragment (one environment's values); its overlay says the rest.
+      if (!chart && !chartRef) continue;
       if (!chartSpec || !chart || (sourceKind !== 'GitRepository' && sourceKind !== 'Bucket')) {
-        note(
-          `HelmRelease ${name}: its chart comes from ${sourceKind ?? 'a chartRef'}, not from this repository: not rendered`,
-        );
+        const ref = chartRef ?? obj(chartSpec?.sourceRef) ?? {};
+        const from = `${str(ref.kind) ?? 'a source'} ${str(ref.name) ?? ''}`.trim();
+        note(`HelmRelease ${name}: its chart comes from ${from}, not from this repository: not rendered`);
         continue;
       }
       const dir = localDir(roots, path.dirname(file), chart);
