@@ -5,7 +5,14 @@ import { importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const runtimeCode = ['policies/**/*.ts', 'render/**/*.ts', 'cli/**/*.ts', 'action/**/*.ts', 'webhook/**/*.ts', 'bin/**/*.js'];
+const runtimeCode = [
+  'policies/**/*.ts',
+  'render/**/*.ts',
+  'cli/**/*.ts',
+  'action/**/*.ts',
+  'webhook/**/*.ts',
+  'bin/**/*.js',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'build/', 'dist/', 'coverage/', 'examples/', '.bench-out/'] },

@@ -46,7 +46,14 @@ export type { Rule, RuleMeta } from './rules/rule.js';
 export { allRules, getRule } from './rules/index.js';
 
 export { evaluate } from './engine/engine.js';
-export { addRendered, reportProject, reportProjects, scanPaths, type ReportOptions, type ScanPathsOptions } from './engine/scan.js';
+export {
+  addRendered,
+  reportProject,
+  reportProjects,
+  scanPaths,
+  type ReportOptions,
+  type ScanPathsOptions,
+} from './engine/scan.js';
 export { affectedFiles } from './engine/related-files.js';
 
 export { FORMATS, getReporter } from './report/index.js';
