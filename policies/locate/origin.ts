@@ -13,8 +13,10 @@ interface Probe {
   key?: string;
   /** The rendered scalar the anchor points at, when it is a scalar. */
   value?: string;
-  /** How many times `key:` appears in the rendered document before the anchored line (0-based). */
+  /** How many lines with the same key and value come before the anchored line in the rendered document. */
   ordinal: number;
+  /** How many lines with the same key (any value) come before it: for templates that compute the value. */
+  keyOrdinal?: number;
 }
 
 const KEY_LINE = (key: string): RegExp =>
@@ -46,13 +48,21 @@ export function probeOf(rendered: string, path: readonly PathSegment[], range: [
     value = !raw.includes('\n') && raw.trim() !== '' ? unquote(raw) : undefined;
   }
   let ordinal = 0;
+  let keyOrdinal = 0;
   if (key !== undefined) {
     const re = KEY_LINE(key);
     for (const l of rendered.slice(0, lineStart).split('\n')) {
-      if (re.test(l) && (value === undefined || l.includes(value))) ordinal++;
+      if (!re.test(l)) continue;
+      keyOrdinal++;
+      if (value === undefined || l.includes(value)) ordinal++;
     }
   }
-  return { ...(key !== undefined ? { key } : {}), ...(value !== undefined && value !== key ? { value } : {}), ordinal };
+  return {
+    ...(key !== undefined ? { key } : {}),
+    ...(value !== undefined && value !== key ? { value } : {}),
+    ordinal,
+    ...(keyOrdinal !== ordinal ? { keyOrdinal } : {}),
+  };
 }
 
 interface Hit {
@@ -97,7 +107,8 @@ export function findInSource(source: string, probe: Probe, strict = false): Hit 
     const hits: number[] = [];
     for (let i = 0; i < lines.length; i++)
       if (!isComment(lines[i] as string) && keyRe.test(lines[i] as string)) hits.push(i);
-    if (hits.length > 0) return at(hits[Math.min(probe.ordinal, hits.length - 1)] as number, probe.key);
+    const n = probe.keyOrdinal ?? probe.ordinal;
+    if (hits.length > 0) return at(hits[Math.min(n, hits.length - 1)] as number, probe.key);
   }
   for (let i = 0; i < lines.length; i++) if (/^kind\s*:/.test(lines[i] as string)) return at(i, undefined);
   return undefined;
@@ -115,7 +126,9 @@ export function mapToSource(
   const probe = probeOf(doc.text ?? '', path, range);
   const jsonPath = base.jsonPath !== undefined ? { jsonPath: base.jsonPath } : {};
   const volume = mountedVolumeProbe(doc.text ?? '', path);
-  for (const p of volume ? [probe, volume] : [probe]) {
+  // `name:` lines in a strategic-merge patch only say which list item is patched (merge keys): not evidence.
+  const probes = [...(probe.key !== 'name' ? [probe] : []), ...(volume ? [volume] : [])];
+  for (const p of probes) {
     for (const patch of origin.patches ?? []) {
       const hit = findInSource(patch.text, p, true);
       if (hit) return { file: patch.file, line: hit.line, column: hit.column, ...jsonPath };

@@ -143,11 +143,31 @@ describe('GitOps releases', () => {
   });
 });
 
+describe('Argo CD Applications', () => {
+  test('a local chart path is rendered with its valueFiles and valuesObject; a remote chart gets a note', async () => {
+    const { report } = await scan(`${FIX}/argocd`);
+    expect(report.findings.map((f) => [f.file, f.resource.namespace, f.resource.name, f.renderedBy])).toEqual([
+      [
+        `${FIX}/argocd/charts/wiki/templates/statefulset.yaml`,
+        'wiki',
+        'wiki-wiki',
+        `helm chart ${FIX}/argocd/charts/wiki (Application wiki in ${FIX}/argocd/apps/wiki.yaml)`,
+      ],
+    ]);
+    expect(report.notes).toEqual([
+      {
+        file: `${FIX}/argocd/apps/wiki.yaml`,
+        message: 'Argo CD Application redis: chart redis comes from https://charts.bitnami.com/bitnami: not rendered',
+      },
+    ]);
+  });
+});
+
 describe('without rendering', () => {
   test('no binaries on PATH: one note per chart and per overlay, never one per template file', async () => {
     const { report } = await scan(FIX, { env: { PATH: '/nonexistent' } });
     const notes = report.notes ?? [];
-    expect(notes.filter((n) => n.message.includes('`helm` was not found'))).toHaveLength(6);
+    expect(notes.filter((n) => n.message.includes('`helm` was not found'))).toHaveLength(7);
     expect(notes.filter((n) => n.message.includes('`kubectl` (or `kustomize`) was not found'))).toHaveLength(3);
     expect(notes.some((n) => n.file.includes('/templates/'))).toBe(false);
   });
