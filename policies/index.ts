@@ -15,6 +15,7 @@ export type {
   Project,
   ResourceRef,
   StorageClassModel,
+  ValuesSource,
 } from './model/model.js';
 export { emptyProject, mergeProject } from './model/model.js';
 export type {

@@ -56,7 +56,8 @@ export function gitopsTargets(ctx: RenderContext, file: string, roots: readonly 
   }
   const display = displayOf(ctx.cwd, file);
   const note = (message: string): void => void ctx.out.notes.push({ file: display, message });
-  for (const d of Array.isArray(docs) ? docs : [docs]) {
+  const fileText = readFileSync(file, 'utf8');
+  for (const [docIndex, d] of (Array.isArray(docs) ? docs : [docs]).entries()) {
     if (!('contents' in d) || d.errors.length > 0) continue;
     const o = obj(d.toJS());
     if (!o) continue;
@@ -99,6 +100,7 @@ export function gitopsTargets(ctx: RenderContext, file: string, roots: readonly 
         set: {
           label: `HelmRelease ${name} in ${display}`,
           files,
+          ...(inline ? { inline: { file: display, text: fileText, doc: docIndex, prefix: ['spec', 'values'] } } : {}),
           releaseName: str(spec.releaseName) ?? name,
           ...((str(spec.targetNamespace) ?? str(meta.namespace))
             ? { namespace: (str(spec.targetNamespace) ?? str(meta.namespace))! }
@@ -153,6 +155,16 @@ export function gitopsTargets(ctx: RenderContext, file: string, roots: readonly 
             set: {
               label: `Application ${name} in ${display}`,
               files,
+              ...(inlineObj && inline
+                ? {
+                    inline: {
+                      file: display,
+                      text: fileText,
+                      doc: docIndex,
+                      prefix: ['spec', 'source', 'helm', helm.valuesObject ? 'valuesObject' : 'values'],
+                    },
+                  }
+                : {}),
               releaseName: str(helm.releaseName) ?? name,
               ...(str(dest?.namespace) ? { namespace: str(dest?.namespace)! } : {}),
             },

@@ -7,10 +7,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
-import type { RenderChartSetting, RenderedDocument } from '../policies/index.js';
+import type { RenderChartSetting, RenderedDocument, ValuesSource } from '../policies/index.js';
 import { sourceText, type RenderContext } from './context.js';
 import { runTool } from './run.js';
-import { displayOf } from './tree.js';
+import { displayOf, isWithin } from './tree.js';
 
 export interface ValuesSet {
   /** How the report names it: `default values`, `values ci/ha-values.yaml`. */
@@ -21,6 +21,8 @@ export interface ValuesSet {
   namespace?: string;
   /** Shipped with the chart (defaults, `ci/`), not chosen by the user: a `required` failure is not their error. */
   fromChart?: boolean;
+  /** Inline GitOps values (passed to helm through a temporary file), as they sit in the release's file. */
+  inline?: ValuesSource;
 }
 
 interface ChartMeta {
@@ -261,7 +263,13 @@ export async function renderChart(
         ...(text !== undefined ? { sourceText: text } : {}),
       });
     }
-    ctx.out.sets.push({ unit, producedBy, namespace, documents });
+    const values: ValuesSource[] = [path.join(chartDir, 'values.yaml'), ...set.files].flatMap((f) => {
+      const text = sourceText(ctx, f);
+      return text !== undefined && !isWithin(ctx.tmp, f) ? [{ file: displayOf(ctx.cwd, f), text }] : [];
+    });
+    // Inline GitOps values were handed to helm through a temporary file: point into the release's own file.
+    if (set.inline) values.push(set.inline);
+    ctx.out.sets.push({ unit, producedBy, namespace, documents, values });
     ctx.out.records.push({ unit, kind: 'helm', producedBy, status: 'rendered', documents: documents.length, ms });
   }
 }

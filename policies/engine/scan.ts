@@ -100,6 +100,7 @@ export function reportProjects(project: Project, renders: readonly Project[], op
     if (loc.jsonPath !== undefined) f.jsonPath = loc.jsonPath;
     const renderedBy = renderedByOf(at);
     if (renderedBy !== undefined) f.renderedBy = renderedBy;
+    if (loc.valuesHint !== undefined) f.message = `${f.message} (values: ${loc.valuesHint})`;
     return f;
   });
   if (renders.length > 0) findings = mergeRendered(findings);

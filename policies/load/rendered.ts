@@ -3,7 +3,7 @@
  * the documents it produced with their provenance; here they become ordinary Kubernetes objects whose
  * anchors remember the source file, so findings point at the template or patch a person edits.
  */
-import { emptyProject, type DocOrigin, type DocRef, type Project } from '../model/model.js';
+import { emptyProject, type DocOrigin, type DocRef, type Project, type ValuesSource } from '../model/model.js';
 import type { Limits } from '../config/types.js';
 import { parseYamlStream } from './parse/yaml.js';
 import { isKubernetesObject, loadKubernetesValue } from './kubernetes.js';
@@ -32,6 +32,8 @@ export interface RenderedSet {
   producedBy: string;
   /** The namespace objects without one are installed into (a Helm release's namespace). */
   namespace?: string;
+  /** Helm values files of this render, in layering order (the chart's values.yaml first), for values hints. */
+  values?: ValuesSource[];
   documents: RenderedDocument[];
 }
 
@@ -45,6 +47,7 @@ export function loadRendered(set: RenderedSet, opts: { limits?: Partial<Limits> 
       producedBy: set.producedBy,
       ...(d.sourceText !== undefined ? { sourceText: d.sourceText } : {}),
       ...(d.patches && d.patches.length > 0 ? { patches: d.patches } : {}),
+      ...(set.values && set.values.length > 0 ? { values: set.values } : {}),
     };
     const parsed = parseYamlStream(d.file, d.text, limits);
     for (const e of parsed.errors) p.errors.push({ ...e, message: `${set.producedBy}: ${e.message}` });

@@ -5,8 +5,8 @@
  * rendered document), else the resource's `kind:` line. A Kustomize patch that writes the key and value
  * wins over the base file, since that is where the value was set.
  */
-import { parse } from 'yaml';
-import type { DocRef, Location, PathSegment } from '../model/model.js';
+import { isScalar, LineCounter, parse, parseAllDocuments } from 'yaml';
+import type { DocRef, Location, PathSegment, ValuesSource } from '../model/model.js';
 
 interface Probe {
   /** The last mapping key on the anchor's path (`mountPath`, `emptyDir`, `image`). */
@@ -136,7 +136,71 @@ export function mapToSource(
   }
   if (origin.sourceText === undefined) return { file: doc.file, line: 1, column: 1, ...jsonPath };
   const hit = findInSource(origin.sourceText, probe);
-  return { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
+  const loc: Location = { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
+  if (origin.values && origin.values.length > 0) {
+    const lines = [hit?.line, volume ? findInSource(origin.sourceText, volume, true)?.line : undefined];
+    const hint = valuesHint(
+      origin.sourceText,
+      lines.filter((l): l is number => l !== undefined),
+      origin.values,
+    );
+    if (hint !== undefined) loc.valuesHint = hint;
+  }
+  return loc;
+}
+
+const VALUES_REF = /\.Values\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)/g;
+const OPENS = /\{\{-?\s*(?:if|with|range)\b/;
+const CLOSES = /\{\{-?\s*end\s*-?\}\}/g;
+
+/** `.Values.x.y` references on a template line, or on the condition of the innermost block around it. */
+function valuesRefs(template: string, line: number): string[] {
+  const lines = template.split('\n');
+  const own = [...(lines[line - 1] ?? '').matchAll(VALUES_REF)].map((m) => m[1] as string);
+  if (own.length > 0) return own;
+  let depth = 0;
+  for (let i = line - 2; i >= 0; i--) {
+    const l = lines[i] as string;
+    depth += (l.match(CLOSES) ?? []).length;
+    if (OPENS.test(l)) {
+      if (depth === 0) return [...l.matchAll(VALUES_REF)].map((m) => m[1] as string);
+      depth--;
+    }
+  }
+  return [];
+}
+
+/** The values file and line that set the first `.Values` path deciding a template line (the last file wins). */
+function valuesHint(
+  template: string,
+  lines: readonly number[],
+  values: NonNullable<DocRef['origin']>['values'],
+): string | undefined {
+  for (const line of lines) {
+    for (const ref of valuesRefs(template, line)) {
+      const keys = ref.split('.');
+      for (const v of [...(values ?? [])].reverse()) {
+        const at = valuesLine(v, keys);
+        if (at) return `${ref}: ${at.value} at ${v.file}:${at.line}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function valuesLine(v: ValuesSource, keys: readonly string[]): { line: number; value: string } | undefined {
+  try {
+    const counter = new LineCounter();
+    const docs = parseAllDocuments(v.text, { lineCounter: counter, prettyErrors: false });
+    const doc = (Array.isArray(docs) ? docs : [docs])[v.doc ?? 0];
+    if (!doc || !('getIn' in doc)) return undefined;
+    const node = doc.getIn([...(v.prefix ?? []), ...keys], true) as
+      { range?: [number, number, number]; toJSON?: () => unknown } | undefined;
+    if (!node || !isScalar(node) || !node.range) return undefined;
+    return { line: counter.linePos(node.range[0]).line, value: JSON.stringify(node.toJSON()) };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

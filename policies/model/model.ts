@@ -27,6 +27,15 @@ export interface DocRef {
   readonly origin?: DocOrigin;
 }
 
+/** A values file of a Helm render; inline GitOps values point into their document (`spec.values`). */
+export interface ValuesSource {
+  readonly file: string;
+  readonly text: string;
+  /** Which document of `text` (default 0) and the path of the values inside it (default: the root). */
+  readonly doc?: number;
+  readonly prefix?: readonly string[];
+}
+
 /** Where a rendered document came from, to point findings at the template or patch a person edits. */
 export interface DocOrigin {
   /** What produced the document, as reports show it: `helm chart deploy/db (default values)`. */
@@ -35,6 +44,8 @@ export interface DocOrigin {
   readonly sourceText?: string;
   /** Kustomize patches applied on the way: a field one of them sets is reported at the patch. */
   readonly patches?: readonly { readonly file: string; readonly text: string }[];
+  /** Helm values files of the render, in the order helm layers them (the chart's values.yaml first). */
+  readonly values?: readonly ValuesSource[];
 }
 
 /** Points at a model node: a path inside a structured document, or a known text position. */
@@ -51,6 +62,8 @@ export interface Location {
   endColumn?: number;
   /** Dotted JSON path of the node (`spec.template.spec.containers[0].image`), when the anchor is a node. */
   jsonPath?: string;
+  /** For rendered documents: the values line that decided the offending part (`persistence.enabled: false at values.yaml:5`). */
+  valuesHint?: string;
 }
 
 export interface Located<T> {

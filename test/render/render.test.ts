@@ -52,6 +52,8 @@ describe('helm charts', () => {
     expect(f.resource).toMatchObject({ kind: 'StatefulSet', name: 'release-helm-db-emptydir' });
     expect(f.renderedBy).toBe(`helm chart ${FIX}/helm-db-emptydir (default values)`);
     expect(f.message).toContain('[rendered from helm chart');
+    // The values line that decided it: the `if` around the volume reads persistence.enabled.
+    expect(f.message).toContain(`(values: persistence.enabled: false at ${FIX}/helm-db-emptydir/values.yaml:6)`);
     // The ci/ values set (persistence on) is clean, and no template file gets a note of its own.
     expect(report.notes ?? []).toEqual([]);
     expect(report.errors).toEqual([]);
@@ -140,6 +142,8 @@ describe('GitOps releases', () => {
     );
     expect(report.findings).toHaveLength(1);
     expect(report.findings[0]!.resource).toMatchObject({ name: 'shop-db-app', namespace: 'shop' });
+    // Inline values are named by the release's file, not by the temporary file helm read them from.
+    expect(report.findings[0]!.message).toContain(`persistence.enabled: false at ${FIX}/flux/clusters/home/db.yaml:17)`);
   });
 });
 
