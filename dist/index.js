@@ -19954,7 +19954,7 @@ var require_identity = __commonJS({
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isScalar5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection2(node) {
       if (node && typeof node === "object")
@@ -19976,7 +19976,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar4(node) || isCollection2(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar5(node) || isCollection2(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -19991,7 +19991,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap4;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar5;
     exports.isSeq = isSeq3;
   }
 });
@@ -25531,7 +25531,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -25615,7 +25615,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar5;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -26204,7 +26204,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter5 = class {
+    var LineCounter6 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -26227,7 +26227,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter5;
+    exports.LineCounter = LineCounter6;
   }
 });
 
@@ -27114,7 +27114,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments4(source, options = {}) {
+    function parseAllDocuments5(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -27189,7 +27189,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse4;
-    exports.parseAllDocuments = parseAllDocuments4;
+    exports.parseAllDocuments = parseAllDocuments5;
     exports.parseDocument = parseDocument4;
     exports.stringify = stringify4;
   }
@@ -49832,7 +49832,8 @@ function loadRendered(set2, opts = {}) {
     const origin = {
       producedBy: set2.producedBy,
       ...d.sourceText !== void 0 ? { sourceText: d.sourceText } : {},
-      ...d.patches && d.patches.length > 0 ? { patches: d.patches } : {}
+      ...d.patches && d.patches.length > 0 ? { patches: d.patches } : {},
+      ...set2.values && set2.values.length > 0 ? { values: set2.values } : {}
     };
     const parsed = parseYamlStream(d.file, d.text, limits);
     for (const e of parsed.errors) p.errors.push({ ...e, message: `${set2.producedBy}: ${e.message}` });
@@ -51991,13 +51992,21 @@ function probeOf(rendered, path17, range) {
     value = !raw.includes("\n") && raw.trim() !== "" ? unquote2(raw) : void 0;
   }
   let ordinal = 0;
+  let keyOrdinal = 0;
   if (key2 !== void 0) {
     const re = KEY_LINE(key2);
     for (const l of rendered.slice(0, lineStart).split("\n")) {
-      if (re.test(l) && (value === void 0 || l.includes(value))) ordinal++;
+      if (!re.test(l)) continue;
+      keyOrdinal++;
+      if (value === void 0 || l.includes(value)) ordinal++;
     }
   }
-  return { ...key2 !== void 0 ? { key: key2 } : {}, ...value !== void 0 && value !== key2 ? { value } : {}, ordinal };
+  return {
+    ...key2 !== void 0 ? { key: key2 } : {},
+    ...value !== void 0 && value !== key2 ? { value } : {},
+    ordinal,
+    ...keyOrdinal !== ordinal ? { keyOrdinal } : {}
+  };
 }
 function findInSource(source, probe, strict = false) {
   const lines = source.split("\n");
@@ -52034,7 +52043,8 @@ function findInSource(source, probe, strict = false) {
     const hits = [];
     for (let i = 0; i < lines.length; i++)
       if (!isComment(lines[i]) && keyRe.test(lines[i])) hits.push(i);
-    if (hits.length > 0) return at2(hits[Math.min(probe.ordinal, hits.length - 1)], probe.key);
+    const n = probe.keyOrdinal ?? probe.ordinal;
+    if (hits.length > 0) return at2(hits[Math.min(n, hits.length - 1)], probe.key);
   }
   for (let i = 0; i < lines.length; i++) if (/^kind\s*:/.test(lines[i])) return at2(i, void 0);
   return void 0;
@@ -52045,7 +52055,8 @@ function mapToSource(doc, path17, range, base) {
   const probe = probeOf(doc.text ?? "", path17, range);
   const jsonPath = base.jsonPath !== void 0 ? { jsonPath: base.jsonPath } : {};
   const volume = mountedVolumeProbe(doc.text ?? "", path17);
-  for (const p of volume ? [probe, volume] : [probe]) {
+  const probes = [...probe.key !== "name" ? [probe] : [], ...volume ? [volume] : []];
+  for (const p of probes) {
     for (const patch of origin.patches ?? []) {
       const hit2 = findInSource(patch.text, p, true);
       if (hit2) return { file: patch.file, line: hit2.line, column: hit2.column, ...jsonPath };
@@ -52053,7 +52064,60 @@ function mapToSource(doc, path17, range, base) {
   }
   if (origin.sourceText === void 0) return { file: doc.file, line: 1, column: 1, ...jsonPath };
   const hit = findInSource(origin.sourceText, probe);
-  return { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
+  const loc = { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
+  if (origin.values && origin.values.length > 0) {
+    const lines = [hit?.line, volume ? findInSource(origin.sourceText, volume, true)?.line : void 0];
+    const hint = valuesHint(
+      origin.sourceText,
+      lines.filter((l) => l !== void 0),
+      origin.values
+    );
+    if (hint !== void 0) loc.valuesHint = hint;
+  }
+  return loc;
+}
+var VALUES_REF = /\.Values\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)/g;
+var OPENS = /\{\{-?\s*(?:if|with|range)\b/;
+var CLOSES = /\{\{-?\s*end\s*-?\}\}/g;
+function valuesRefs(template, line) {
+  const lines = template.split("\n");
+  const own = [...(lines[line - 1] ?? "").matchAll(VALUES_REF)].map((m) => m[1]);
+  if (own.length > 0) return own;
+  let depth = 0;
+  for (let i = line - 2; i >= 0; i--) {
+    const l = lines[i];
+    depth += (l.match(CLOSES) ?? []).length;
+    if (OPENS.test(l)) {
+      if (depth === 0) return [...l.matchAll(VALUES_REF)].map((m) => m[1]);
+      depth--;
+    }
+  }
+  return [];
+}
+function valuesHint(template, lines, values) {
+  for (const line of lines) {
+    for (const ref of valuesRefs(template, line)) {
+      const keys = ref.split(".");
+      for (const v of [...values ?? []].reverse()) {
+        const at2 = valuesLine(v, keys);
+        if (at2) return `${ref}: ${at2.value} at ${v.file}:${at2.line}`;
+      }
+    }
+  }
+  return void 0;
+}
+function valuesLine(v, keys) {
+  try {
+    const counter = new import_yaml7.LineCounter();
+    const docs = (0, import_yaml7.parseAllDocuments)(v.text, { lineCounter: counter, prettyErrors: false });
+    const doc = (Array.isArray(docs) ? docs : [docs])[v.doc ?? 0];
+    if (!doc || !("getIn" in doc)) return void 0;
+    const node = doc.getIn([...v.prefix ?? [], ...keys], true);
+    if (!node || !(0, import_yaml7.isScalar)(node) || !node.range) return void 0;
+    return { line: counter.linePos(node.range[0]).line, value: JSON.stringify(node.toJSON()) };
+  } catch {
+    return void 0;
+  }
 }
 function mountedVolumeProbe(rendered, path17) {
   const i = path17.lastIndexOf("volumeMounts");
@@ -52265,6 +52329,7 @@ function reportProjects(project, renders, opts) {
     if (loc.jsonPath !== void 0) f.jsonPath = loc.jsonPath;
     const renderedBy = renderedByOf(at2);
     if (renderedBy !== void 0) f.renderedBy = renderedBy;
+    if (loc.valuesHint !== void 0) f.message = `${f.message} (values: ${loc.valuesHint})`;
     return f;
   });
   if (renders.length > 0) findings = mergeRendered(findings);
@@ -52398,7 +52463,7 @@ import path13 from "node:path";
 // render/context.ts
 import { existsSync as existsSync4, readFileSync as readFileSync2 } from "node:fs";
 function emptyOutput() {
-  return { sets: [], notes: [], errors: [], records: [], ownedFiles: /* @__PURE__ */ new Set(), ownedDirs: [] };
+  return { sets: [], notes: [], errors: [], records: [], ownedFiles: /* @__PURE__ */ new Set(), ownedDirs: [], ownedChartDirs: [] };
 }
 function sourceText(ctx, abs) {
   if (ctx.texts.has(abs)) return ctx.texts.get(abs);
@@ -52535,7 +52600,8 @@ function gitopsTargets(ctx, file, roots) {
   }
   const display = displayOf(ctx.cwd, file);
   const note = (message) => void ctx.out.notes.push({ file: display, message });
-  for (const d of Array.isArray(docs) ? docs : [docs]) {
+  const fileText = readFileSync4(file, "utf8");
+  for (const [docIndex, d] of (Array.isArray(docs) ? docs : [docs]).entries()) {
     if (!("contents" in d) || d.errors.length > 0) continue;
     const o = obj(d.toJS());
     if (!o) continue;
@@ -52546,12 +52612,14 @@ function gitopsTargets(ctx, file, roots) {
     const spec = obj(o.spec) ?? {};
     if (kind === "HelmRelease" && api.startsWith("helm.toolkit.fluxcd.io/")) {
       const chartSpec = obj(obj(spec.chart)?.spec);
+      const chartRef = obj(spec.chartRef);
       const sourceKind = str3(obj(chartSpec?.sourceRef)?.kind);
       const chart = str3(chartSpec?.chart);
+      if (!chart && !chartRef) continue;
       if (!chartSpec || !chart || sourceKind !== "GitRepository" && sourceKind !== "Bucket") {
-        note(
-          `HelmRelease ${name}: its chart comes from ${sourceKind ?? "a chartRef"}, not from this repository: not rendered`
-        );
+        const ref = chartRef ?? obj(chartSpec?.sourceRef) ?? {};
+        const from = `${str3(ref.kind) ?? "a source"} ${str3(ref.name) ?? ""}`.trim();
+        note(`HelmRelease ${name}: its chart comes from ${from}, not from this repository: not rendered`);
         continue;
       }
       const dir = localDir(roots, path9.dirname(file), chart);
@@ -52575,6 +52643,7 @@ function gitopsTargets(ctx, file, roots) {
         set: {
           label: `HelmRelease ${name} in ${display}`,
           files,
+          ...inline ? { inline: { file: display, text: fileText, doc: docIndex, prefix: ["spec", "values"] } } : {},
           releaseName: str3(spec.releaseName) ?? name,
           ...str3(spec.targetNamespace) ?? str3(meta.namespace) ? { namespace: str3(spec.targetNamespace) ?? str3(meta.namespace) } : {}
         }
@@ -52625,6 +52694,14 @@ function gitopsTargets(ctx, file, roots) {
             set: {
               label: `Application ${name} in ${display}`,
               files,
+              ...inlineObj && inline ? {
+                inline: {
+                  file: display,
+                  text: fileText,
+                  doc: docIndex,
+                  prefix: ["spec", "source", "helm", helm.valuesObject ? "valuesObject" : "values"]
+                }
+              } : {},
               releaseName: str3(helm.releaseName) ?? name,
               ...str3(dest?.namespace) ? { namespace: str3(dest?.namespace) } : {}
             }
@@ -52647,6 +52724,8 @@ import { spawn as spawn2 } from "node:child_process";
 import { accessSync, constants as constants3, statSync as statSync4 } from "node:fs";
 import path10 from "node:path";
 function toolMessage(stderr) {
+  const klog = /\] "command failed" err="((?:[^"\\]|\\.)*)"/.exec(stderr);
+  if (klog) return `error: ${klog[1].replace(/\\"/g, '"')}`.slice(0, 400);
   const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^(?:WARNING|walk\.go|install\.go)/i.test(l));
   const text3 = lines.slice(0, 3).join(" ");
   return text3.length > 400 ? `${text3.slice(0, 400)}\u2026` : text3;
@@ -52783,10 +52862,11 @@ function chartSettings(ctx, chartDir, roots) {
   });
 }
 function valuesSets(chartDir, settings) {
-  const sets = [{ label: "default values", files: [] }];
+  const sets = [{ label: "default values", files: [], fromChart: true }];
   try {
     for (const f of readdirSync3(path11.join(chartDir, "ci")).sort()) {
-      if (/-values\.ya?ml$/.test(f)) sets.push({ label: `values ci/${f}`, files: [path11.join(chartDir, "ci", f)] });
+      if (/-values\.ya?ml$/.test(f))
+        sets.push({ label: `values ci/${f}`, files: [path11.join(chartDir, "ci", f)], fromChart: true });
     }
   } catch {
   }
@@ -52907,7 +52987,18 @@ async function renderChart(ctx, chartDir, sets, settings) {
     const namespace = set2.namespace ?? settings.find((s) => s.namespace)?.namespace ?? ctx.config.namespace ?? "default";
     const args = ["template", release, chartDir, "--namespace", namespace, "--skip-tests"];
     for (const f of set2.files) args.push("--values", f);
+    const started = Date.now();
     const r = await runTool(ctx.helm, args, { cwd: ctx.cwd, env: helmEnv(ctx), ...ctx.limits });
+    const ms = Date.now() - started;
+    if (!r.ok && set2.fromChart === true && /execution error at \(/.test(r.reason)) {
+      const why = r.reason.replace(/^Error: /, "").replace(/\s*Use --debug flag to render out invalid YAML\s*$/, "");
+      ctx.out.notes.push({
+        file: unit,
+        message: `${producedBy}: not rendered, the chart requires values: ${why}. Name a values file in render.charts[].values`
+      });
+      ctx.out.records.push({ unit, kind: "helm", producedBy, status: "not rendered", documents: 0, reason: why });
+      continue;
+    }
     if (!r.ok) {
       ctx.out.errors.push({
         ...failurePlace(ctx, chartDir, meta.name, r.reason),
@@ -52926,8 +53017,13 @@ async function renderChart(ctx, chartDir, sets, settings) {
         ...text3 !== void 0 ? { sourceText: text3 } : {}
       });
     }
-    ctx.out.sets.push({ unit, producedBy, namespace, documents });
-    ctx.out.records.push({ unit, kind: "helm", producedBy, status: "rendered", documents: documents.length });
+    const values = [path11.join(chartDir, "values.yaml"), ...set2.files].flatMap((f) => {
+      const text3 = sourceText(ctx, f);
+      return text3 !== void 0 && !isWithin(ctx.tmp, f) ? [{ file: displayOf(ctx.cwd, f), text: text3 }] : [];
+    });
+    if (set2.inline) values.push(set2.inline);
+    ctx.out.sets.push({ unit, producedBy, namespace, documents, values });
+    ctx.out.records.push({ unit, kind: "helm", producedBy, status: "rendered", documents: documents.length, ms });
   }
 }
 function failurePlace(ctx, chartDir, name, reason) {
@@ -52965,6 +53061,7 @@ function readKustomization(file) {
     resourceFiles: [],
     patchFiles: [],
     remote: [],
+    missing: [],
     usesHelm: false
   };
   let raw;
@@ -52987,6 +53084,7 @@ function readKustomization(file) {
       if (statSync5(abs).isDirectory()) k.children.push(abs);
       else k.resourceFiles.push(abs);
     } catch {
+      k.missing.push(ref);
     }
   }
   const patchPaths = [];
@@ -53028,6 +53126,7 @@ function closure(root, byDir) {
     files,
     patches: ks.flatMap((k) => k.patchFiles),
     remote: ks.flatMap((k) => k.remote),
+    missing: ks.flatMap((k) => k.missing),
     usesHelm: ks.some((k) => k.usesHelm)
   };
 }
@@ -53081,6 +53180,11 @@ async function renderOverlay(ctx, overlay, byDir) {
       `it uses remote resources (${c.remote.slice(0, 2).join(", ")})`,
       "Set render.allowNetwork: true to let kustomize fetch them."
     );
+  if (c.missing.length > 0)
+    return notRendered(
+      `it refers to ${c.missing.slice(0, 2).join(", ")}, which is not on disk`,
+      "Scan the whole repository, or fix the reference."
+    );
   const wrapper = mkdtempSync(path12.join(ctx.tmp, "kz-"));
   const rel = path12.relative(wrapper, overlay.dir).split(path12.sep).join("/");
   writeFileSync2(
@@ -53093,6 +53197,7 @@ buildMetadata: [originAnnotations]
   const cmd = kustomizeCommand(ctx, wrapper, enableHelm);
   if (!cmd)
     return notRendered("`kubectl` (or `kustomize`) was not found on PATH (install it, or set render.kubectl)", manual);
+  const started = Date.now();
   let r = await runTool(cmd.bin, cmd.args, { cwd: ctx.cwd, env: ctx.env, ...ctx.limits });
   let withOrigins = true;
   if (!r.ok) {
@@ -53121,7 +53226,14 @@ buildMetadata: [originAnnotations]
   }
   for (const f of c.files) ctx.out.ownedFiles.add(f);
   ctx.out.sets.push({ unit, producedBy, documents });
-  ctx.out.records.push({ unit, kind: "kustomize", producedBy, status: "rendered", documents: documents.length });
+  ctx.out.records.push({
+    unit,
+    kind: "kustomize",
+    producedBy,
+    status: "rendered",
+    documents: documents.length,
+    ms: Date.now() - started
+  });
   return true;
 }
 
@@ -53165,12 +53277,14 @@ async function renderPaths(paths, opts) {
 }
 function scanInput(out) {
   const dirs = [...out.ownedDirs];
+  const charts = [...out.ownedChartDirs];
   const files = out.ownedFiles;
+  const chartData = (abs) => /\.(?:ya?ml|json)$/i.test(abs) && charts.some((c) => isWithin(c, abs) && !isWithin(path13.join(c, "crds"), abs));
   return {
     rendered: out.sets,
     renderNotes: out.notes,
     renderErrors: out.errors,
-    skip: (abs) => files.has(abs) || dirs.some((d) => isWithin(d, abs))
+    skip: (abs) => files.has(abs) || dirs.some((d) => isWithin(d, abs)) || chartData(abs)
   };
 }
 async function renderAll(ctx, paths, exclude) {
@@ -53188,6 +53302,7 @@ async function renderAll(ctx, paths, exclude) {
   );
   for (const dir of tree.charts) {
     ctx.out.ownedDirs.push(path13.join(dir, "templates"), path13.join(dir, "charts"));
+    ctx.out.ownedChartDirs.push(dir);
   }
   for (const dir of charts) {
     const settings = chartSettings(ctx, dir, tree.roots);
