@@ -143,7 +143,9 @@ describe('GitOps releases', () => {
     expect(report.findings).toHaveLength(1);
     expect(report.findings[0]!.resource).toMatchObject({ name: 'shop-db-app', namespace: 'shop' });
     // Inline values are named by the release's file, not by the temporary file helm read them from.
-    expect(report.findings[0]!.message).toContain(`persistence.enabled: false at ${FIX}/flux/clusters/home/db.yaml:17)`);
+    expect(report.findings[0]!.message).toContain(
+      `persistence.enabled: false at ${FIX}/flux/clusters/home/db.yaml:17)`,
+    );
   });
 });
 
