@@ -38,9 +38,16 @@ function localDir(roots: readonly string[], fileDir: string, p: string): string 
   return undefined;
 }
 
+let written = 0;
+
+/** A fresh file in the render's private folder (two releases may share a name). */
+function tempValuesFile(ctx: RenderContext, name: string): string {
+  return path.join(ctx.tmp, `values-${++written}-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.yaml`);
+}
+
 function inlineValues(ctx: RenderContext, values: unknown, name: string): string | undefined {
   if (!obj(values) || Object.keys(values as Obj).length === 0) return undefined;
-  const f = path.join(ctx.tmp, `values-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${Date.now().toString(36)}.yaml`);
+  const f = tempValuesFile(ctx, name);
   writeFileSync(f, stringify(values));
   return f;
 }
@@ -144,7 +151,7 @@ export function gitopsTargets(ctx: RenderContext, file: string, roots: readonly 
           const inlineObj = obj(helm.valuesObject) ?? (typeof helm.values === 'string' ? undefined : obj(helm.values));
           let inline = inlineValues(ctx, inlineObj, name);
           if (!inline && typeof helm.values === 'string' && helm.values.trim() !== '') {
-            inline = path.join(ctx.tmp, `values-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-argo.yaml`);
+            inline = tempValuesFile(ctx, name);
             writeFileSync(inline, helm.values);
           }
           if (inline) files.push(inline);

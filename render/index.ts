@@ -5,7 +5,7 @@
  * CLI and the Action call it before `scanPaths`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RenderConfig, ScanPathsOptions } from '../policies/index.js';
 import { emptyOutput, type RenderContext, type RenderOutput, type RenderRecord } from './context.js';
@@ -43,6 +43,8 @@ export interface RenderResult {
 
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 export const DEFAULT_MAX_OUTPUT_BYTES = 50 * 1024 * 1024;
+/** Renders at a time: enough to overlap process start-up, few enough for a 2-core CI runner. */
+const RENDER_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
 
 /** Renders every chart, overlay and local GitOps release under `paths`. Never throws for bad input. */
 export async function renderPaths(paths: readonly string[], opts: RenderOptions): Promise<RenderResult> {
@@ -120,10 +122,10 @@ async function renderAll(ctx: RenderContext, paths: readonly string[], exclude: 
     ctx.out.ownedDirs.push(path.join(dir, 'templates'), path.join(dir, 'charts'));
     ctx.out.ownedChartDirs.push(dir);
   }
-  for (const dir of charts) {
-    const settings = chartSettings(ctx, dir, tree.roots);
-    await renderChart(ctx, dir, [...valuesSets(dir, settings), ...(extraSets.get(dir) ?? [])], settings);
-  }
+  await inOrder(ctx, charts, async (c, dir) => {
+    const settings = chartSettings(c, dir, tree.roots);
+    await renderChart(c, dir, [...valuesSets(dir, settings), ...(extraSets.get(dir) ?? [])], settings);
+  });
 
   // Kustomize: leaf overlays, plus folders a GitOps release deploys that hold a kustomization.
   const all = tree.kustomizations.map(readKustomization);
@@ -139,10 +141,10 @@ async function renderAll(ctx: RenderContext, paths: readonly string[], exclude: 
     if (f && !leaves.some((l) => l.dir === dir)) leaves.push(byDir.get(dir) ?? readKustomization(f));
   }
   const failed = new Set<string>();
-  for (const leaf of leaves) {
-    const ok = await renderOverlay(ctx, leaf, byDir);
+  await inOrder(ctx, leaves, async (c, leaf) => {
+    const ok = await renderOverlay(c, leaf, byDir);
     if (!ok) for (const f of closure(leaf, byDir).files) failed.add(f);
-  }
+  });
   // A file an unrendered overlay uses is still judged as a plain file (patch fragments are recognised by the loader).
   for (const f of failed) {
     if (!byDir.has(path.dirname(f)) || byDir.get(path.dirname(f))?.file !== f) ctx.out.ownedFiles.delete(f);
@@ -166,4 +168,33 @@ export function renderSummary(records: readonly RenderRecord[]): string {
     ...rows,
     '',
   ].join('\n');
+}
+
+/**
+ * Runs renders a few at a time (they wait on child processes), each into its own output, then appends the
+ * outputs in the order of `items`: reports stay deterministic whatever finishes first.
+ */
+async function inOrder<T>(
+  ctx: RenderContext,
+  items: readonly T[],
+  fn: (c: RenderContext, item: T) => Promise<void>,
+): Promise<void> {
+  const outs: RenderOutput[] = items.map(() => emptyOutput());
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      await fn({ ...ctx, out: outs[i]! }, items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RENDER_CONCURRENCY, items.length) }, worker));
+  for (const o of outs) {
+    ctx.out.sets.push(...o.sets);
+    ctx.out.notes.push(...o.notes);
+    ctx.out.errors.push(...o.errors);
+    ctx.out.records.push(...o.records);
+    for (const f of o.ownedFiles) ctx.out.ownedFiles.add(f);
+    ctx.out.ownedDirs.push(...o.ownedDirs);
+    ctx.out.ownedChartDirs.push(...o.ownedChartDirs);
+  }
 }
