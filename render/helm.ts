@@ -140,7 +140,9 @@ function sourceFile(chartDir: string, source: string | undefined): string {
 }
 
 export function helmEnv(ctx: RenderContext): NodeJS.ProcessEnv {
-  // Own cache/config/data homes: the user's repositories and plugins play no part in a template render.
+  // Fetching dependencies needs the user's repository definitions and credentials.
+  if (ctx.config.allowNetwork === true) return ctx.env;
+  // Otherwise own cache/config/data homes: the user's repositories and plugins play no part in a template render.
   return {
     ...ctx.env,
     HELM_CACHE_HOME: path.join(ctx.tmp, 'helm', 'cache'),

@@ -178,7 +178,8 @@ function kustomizeCommand(
   dir: string,
   enableHelm: boolean,
 ): { bin: string; args: string[] } | undefined {
-  const flags = ['--load-restrictor', 'LoadRestrictionsRootOnly', ...(enableHelm ? ['--enable-helm'] : [])];
+  const helm = enableHelm ? ['--enable-helm', ...(ctx.helm ? ['--helm-command', ctx.helm] : [])] : [];
+  const flags = ['--load-restrictor', 'LoadRestrictionsRootOnly', ...helm];
   if (ctx.kubectl) return { bin: ctx.kubectl, args: ['kustomize', dir, ...flags] };
   if (ctx.kustomize) return { bin: ctx.kustomize, args: ['build', dir, ...flags] };
   return undefined;

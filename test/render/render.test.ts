@@ -134,6 +134,21 @@ describe('kustomize overlays', () => {
   });
 });
 
+describe('kustomize overlays that are not rendered', () => {
+  test('helmCharts without render.kustomizeEnableHelm, and a base that is not on disk: one note each, no error', async () => {
+    const { report, render } = await scan(`${FIX}/kustomize-extra`);
+    expect(render.records.map((r) => [r.unit, r.status])).toEqual([
+      [`${FIX}/kustomize-extra/helm-inflate`, 'not rendered'],
+      [`${FIX}/kustomize-extra/partial`, 'not rendered'],
+    ]);
+    expect(report.notes?.map((n) => n.message)).toEqual([
+      expect.stringContaining('it inflates Helm charts (helmCharts:)') as unknown as string,
+      expect.stringContaining('it refers to ../../not-copied/base, which is not on disk') as unknown as string,
+    ]);
+    expect(report.errors).toEqual([]);
+  });
+});
+
 describe('GitOps releases', () => {
   test('a Flux HelmRelease with a local chart is rendered with its inline values', async () => {
     const { report, render } = await scan(`${FIX}/flux`);
@@ -174,7 +189,7 @@ describe('without rendering', () => {
     const { report } = await scan(FIX, { env: { PATH: '/nonexistent' } });
     const notes = report.notes ?? [];
     expect(notes.filter((n) => n.message.includes('`helm` was not found'))).toHaveLength(7);
-    expect(notes.filter((n) => n.message.includes('`kubectl` (or `kustomize`) was not found'))).toHaveLength(3);
+    expect(notes.filter((n) => n.message.includes('`kubectl` (or `kustomize`) was not found'))).toHaveLength(3); // + 2 noted for other reasons
     expect(notes.some((n) => n.file.includes('/templates/'))).toBe(false);
   });
 
