@@ -3,7 +3,7 @@
  * the values files the config names, a GitOps release's values). Library charts are not rendered; a
  * subchart is judged through its parent; missing dependencies are never fetched unless the config allows.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
@@ -132,11 +132,53 @@ export function splitHelmOutput(text: string): { source: string | undefined; tex
 }
 
 /** `mychart/charts/redis/templates/x.yaml` → the file on disk, or the parent's Chart.yaml for archived subcharts. */
-function sourceFile(chartDir: string, source: string | undefined): string {
+function sourceFile(chartDir: string, source: string | undefined, staged: ReadonlyMap<string, string>): string {
   if (source === undefined) return path.join(chartDir, 'Chart.yaml');
-  const rest = source.split('/').slice(1).join('/');
-  const abs = path.join(chartDir, rest);
+  const parts = source.split('/').slice(1);
+  // A dependency taken from elsewhere in the tree: its templates are reported where they live.
+  if (parts[0] === 'charts' && parts[1] !== undefined && staged.has(parts[1])) {
+    const abs = path.join(staged.get(parts[1])!, ...parts.slice(2));
+    if (existsSync(abs)) return abs;
+  }
+  const abs = path.join(chartDir, ...parts);
   return existsSync(abs) ? abs : path.join(chartDir, 'Chart.yaml');
+}
+
+/** Missing dependencies found in the scanned tree: a `file://` path, else a chart of that name (the nearest). */
+function localDependencies(
+  chartDir: string,
+  meta: ChartMeta,
+  missing: readonly string[],
+  allCharts: readonly string[],
+): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const dep of meta.dependencies) {
+    if (!missing.includes(dep.name)) continue;
+    const repo = dep.repository ?? '';
+    if (repo.startsWith('file://')) {
+      const dir = path.resolve(chartDir, repo.slice('file://'.length));
+      if (existsSync(path.join(dir, 'Chart.yaml'))) found.set(dep.name, dir);
+      continue;
+    }
+    const candidates = allCharts
+      .filter((c) => c !== chartDir && !isWithin(chartDir, c))
+      .filter((c) => {
+        const m = readChartMeta(c);
+        return !('error' in m) && m.name === dep.name;
+      })
+      .sort((a, b) => path.relative(chartDir, a).length - path.relative(chartDir, b).length);
+    if (candidates[0] !== undefined) found.set(dep.name, candidates[0]);
+  }
+  return found;
+}
+
+/** A private copy of the chart with the given dependencies vendored into its `charts/`. */
+function stageChart(ctx: RenderContext, chartDir: string, deps: ReadonlyMap<string, string>): string {
+  const root = mkdtempSync(path.join(ctx.tmp, 'chart-'));
+  const copy = path.join(root, path.basename(chartDir));
+  cpSync(chartDir, copy, { recursive: true, dereference: true });
+  for (const [name, dir] of deps) cpSync(dir, path.join(copy, 'charts', name), { recursive: true, dereference: true });
+  return copy;
 }
 
 export function helmEnv(ctx: RenderContext): NodeJS.ProcessEnv {
@@ -157,6 +199,7 @@ export async function renderChart(
   chartDir: string,
   sets: readonly ValuesSet[],
   settings: readonly RenderChartSetting[],
+  allCharts: readonly string[] = [],
 ): Promise<void> {
   const unit = displayOf(ctx.cwd, chartDir);
   const meta = readChartMeta(chartDir);
@@ -189,10 +232,35 @@ export async function renderChart(
     ctx.out.records.push({ unit, kind: 'helm', producedBy: label, status: 'not rendered', documents: 0, reason: why });
     return;
   }
+  // Missing dependencies: charts of the same tree first (`file://` paths, or a chart of that name, as in chart
+  // monorepos), fetched only when the network is allowed. Either way into a private copy: the scanned tree is
+  // never written to.
   const missing = missingDependencies(chartDir, meta);
+  let renderDir = chartDir;
+  const staged = new Map<string, string>();
   if (missing.length > 0) {
-    if (ctx.config.allowNetwork === true) {
-      const r = await runTool(ctx.helm, ['dependency', 'build', chartDir], {
+    const local = localDependencies(chartDir, meta, missing, allCharts);
+    const unresolved = missing.filter((m) => !local.has(m));
+    if (unresolved.length > 0 && ctx.config.allowNetwork !== true) {
+      const why = `dependencies not in charts/: ${unresolved.join(', ')}`;
+      ctx.out.notes.push({
+        file: unit,
+        message: `${label}: not rendered, ${why}. Run \`helm dependency build ${unit}\` (or set render.allowNetwork: true to let persistguard fetch them)`,
+      });
+      ctx.out.records.push({
+        unit,
+        kind: 'helm',
+        producedBy: label,
+        status: 'not rendered',
+        documents: 0,
+        reason: why,
+      });
+      return;
+    }
+    renderDir = stageChart(ctx, chartDir, local);
+    for (const [name, dir] of local) staged.set(name, dir);
+    if (unresolved.length > 0) {
+      const r = await runTool(ctx.helm, ['dependency', 'build', renderDir, '--skip-refresh'], {
         cwd: ctx.cwd,
         env: helmEnv(ctx),
         ...ctx.limits,
@@ -209,21 +277,6 @@ export async function renderChart(
         });
         return;
       }
-    } else {
-      const why = `dependencies not in charts/: ${missing.join(', ')}`;
-      ctx.out.notes.push({
-        file: unit,
-        message: `${label}: not rendered, ${why}. Run \`helm dependency build ${unit}\` (or set render.allowNetwork: true to let persistguard fetch them)`,
-      });
-      ctx.out.records.push({
-        unit,
-        kind: 'helm',
-        producedBy: label,
-        status: 'not rendered',
-        documents: 0,
-        reason: why,
-      });
-      return;
     }
   }
   for (const set of sets) {
@@ -232,7 +285,7 @@ export async function renderChart(
       set.releaseName ?? settings.find((s) => s.releaseName)?.releaseName ?? ctx.config.releaseName ?? 'release';
     const namespace =
       set.namespace ?? settings.find((s) => s.namespace)?.namespace ?? ctx.config.namespace ?? 'default';
-    const args = ['template', release, chartDir, '--namespace', namespace, '--skip-tests'];
+    const args = ['template', release, renderDir, '--namespace', namespace, '--skip-tests'];
     for (const f of set.files) args.push('--values', f);
     const started = Date.now();
     const r = await runTool(ctx.helm, args, { cwd: ctx.cwd, env: helmEnv(ctx), ...ctx.limits });
@@ -257,7 +310,7 @@ export async function renderChart(
     }
     const documents: RenderedDocument[] = [];
     for (const d of splitHelmOutput(r.stdout)) {
-      const abs = sourceFile(chartDir, d.source);
+      const abs = sourceFile(chartDir, d.source, staged);
       const text = sourceText(ctx, abs);
       documents.push({
         file: displayOf(ctx.cwd, abs),

@@ -124,7 +124,7 @@ async function renderAll(ctx: RenderContext, paths: readonly string[], exclude: 
   }
   await inOrder(ctx, charts, async (c, dir) => {
     const settings = chartSettings(c, dir, tree.roots);
-    await renderChart(c, dir, [...valuesSets(dir, settings), ...(extraSets.get(dir) ?? [])], settings);
+    await renderChart(c, dir, [...valuesSets(dir, settings), ...(extraSets.get(dir) ?? [])], settings, tree.charts);
   });
 
   // Kustomize: leaf overlays, plus folders a GitOps release deploys that hold a kustomization.

@@ -150,6 +150,7 @@ export function mapToSource(
 }
 
 const VALUES_REF = /\.Values\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)/g;
+const NEAR_BLOCK_LINES = 6;
 const OPENS = /\{\{-?\s*(?:if|with|range)\b/;
 const CLOSES = /\{\{-?\s*end\s*-?\}\}/g;
 
@@ -159,7 +160,8 @@ function valuesRefs(template: string, line: number): string[] {
   const own = [...(lines[line - 1] ?? '').matchAll(VALUES_REF)].map((m) => m[1] as string);
   if (own.length > 0) return own;
   let depth = 0;
-  for (let i = line - 2; i >= 0; i--) {
+  // Only a block that opens close above decides the line; a file-wide `if` around everything says nothing about it.
+  for (let i = line - 2; i >= Math.max(0, line - 1 - NEAR_BLOCK_LINES); i--) {
     const l = lines[i] as string;
     depth += (l.match(CLOSES) ?? []).length;
     if (OPENS.test(l)) {
