@@ -11,6 +11,7 @@ import { loadObject, loadPaths } from '../load/index.js';
 import { loadRendered, type RenderedSet } from '../load/rendered.js';
 import { createLocator } from '../locate/locate.js';
 import { evaluate, targetsK3s, type Evaluation } from './engine.js';
+import { fileClusterView } from './file-view.js';
 import { VERSION } from '../model/version.js';
 
 export interface ReportOptions {
@@ -48,8 +49,15 @@ function evaluateAll(project: Project, renders: readonly Project[], opts: Report
   if (renders.length === 0) return ev;
   const target = targetsK3s(opts.config, project, opts.view) ? 'k3s' : opts.config.target;
   const config = { ...opts.config, target };
+  // A chart's `existingClaim` or StorageClass is often a plain manifest next to it: renders see the files'
+  // claims, classes and volumes (not their workloads: relations between workloads stay within one install).
+  const context = emptyProject();
+  context.claims = project.claims;
+  context.storageClasses = project.storageClasses;
+  context.persistentVolumes = project.persistentVolumes;
   for (const r of renders) {
-    const e = evaluate(r, { config, view: opts.view, now: opts.now });
+    const view = opts.view ?? fileClusterView(mergeProject(mergeProject(emptyProject(), r), context));
+    const e = evaluate(r, { config, view, now: opts.now });
     ev.findings.push(...e.findings);
     ev.resources.push(...e.resources);
     ev.notes.push(...e.notes);

@@ -81,6 +81,13 @@ describe('helm charts', () => {
     expect(report.findings[0]!.renderedBy).toContain('values ../helm-db-emptydir/values.yaml');
   });
 
+  test("a chart's existingClaim defined as a plain manifest next to it is found (no pvc-missing)", async () => {
+    const alone = await scan(`${FIX}/existing-claim/chart`);
+    expect(alone.report.findings.map((f) => [f.ruleId, f.path])).toEqual([['pvc-missing', 'media-library']]);
+    const withFiles = await scan(`${FIX}/existing-claim`);
+    expect(withFiles.report.findings).toEqual([]);
+  });
+
   test('a vendored subchart is rendered through its parent and reported at its own template', async () => {
     const { report, render } = await scan(`${FIX}/helm-vendored`);
     expect(render.records.map((r) => r.unit)).toEqual([`${FIX}/helm-vendored`]);
@@ -199,7 +206,7 @@ describe('without rendering', () => {
   test('no binaries on PATH: one note per chart and per overlay, never one per template file', async () => {
     const { report } = await scan(FIX, { env: { PATH: '/nonexistent' } });
     const notes = report.notes ?? [];
-    expect(notes.filter((n) => n.message.includes('`helm` was not found'))).toHaveLength(8);
+    expect(notes.filter((n) => n.message.includes('`helm` was not found'))).toHaveLength(9);
     expect(notes.filter((n) => n.message.includes('`kubectl` (or `kustomize`) was not found'))).toHaveLength(3); // + 2 noted for other reasons
     expect(notes.some((n) => n.file.includes('/templates/'))).toBe(false);
   });
