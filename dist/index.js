@@ -52332,8 +52332,13 @@ function evaluateAll(project, renders, opts) {
   if (renders.length === 0) return ev;
   const target = targetsK3s(opts.config, project, opts.view) ? "k3s" : opts.config.target;
   const config = { ...opts.config, target };
+  const context3 = emptyProject();
+  context3.claims = project.claims;
+  context3.storageClasses = project.storageClasses;
+  context3.persistentVolumes = project.persistentVolumes;
   for (const r of renders) {
-    const e = evaluate(r, { config, view: opts.view, now: opts.now });
+    const view = opts.view ?? fileClusterView(mergeProject(mergeProject(emptyProject(), r), context3));
+    const e = evaluate(r, { config, view, now: opts.now });
     ev.findings.push(...e.findings);
     ev.resources.push(...e.resources);
     ev.notes.push(...e.notes);
