@@ -38,9 +38,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/tunnel/lib/tunnel.js
+// ../main/node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
-  "node_modules/tunnel/lib/tunnel.js"(exports) {
+  "../main/node_modules/tunnel/lib/tunnel.js"(exports) {
     "use strict";
     var net = __require("net");
     var tls = __require("tls");
@@ -268,16 +268,16 @@ var require_tunnel = __commonJS({
   }
 });
 
-// node_modules/tunnel/index.js
+// ../main/node_modules/tunnel/index.js
 var require_tunnel2 = __commonJS({
-  "node_modules/tunnel/index.js"(exports, module) {
+  "../main/node_modules/tunnel/index.js"(exports, module) {
     module.exports = require_tunnel();
   }
 });
 
-// node_modules/undici/lib/core/symbols.js
+// ../main/node_modules/undici/lib/core/symbols.js
 var require_symbols = __commonJS({
-  "node_modules/undici/lib/core/symbols.js"(exports, module) {
+  "../main/node_modules/undici/lib/core/symbols.js"(exports, module) {
     module.exports = {
       kClose: Symbol("close"),
       kDestroy: Symbol("destroy"),
@@ -348,9 +348,9 @@ var require_symbols = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/errors.js
+// ../main/node_modules/undici/lib/core/errors.js
 var require_errors = __commonJS({
-  "node_modules/undici/lib/core/errors.js"(exports, module) {
+  "../main/node_modules/undici/lib/core/errors.js"(exports, module) {
     "use strict";
     var kUndiciError = Symbol.for("undici.error.UND_ERR");
     var UndiciError = class extends Error {
@@ -706,9 +706,9 @@ var require_errors = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/constants.js
+// ../main/node_modules/undici/lib/core/constants.js
 var require_constants = __commonJS({
-  "node_modules/undici/lib/core/constants.js"(exports, module) {
+  "../main/node_modules/undici/lib/core/constants.js"(exports, module) {
     "use strict";
     var headerNameLowerCasedRecord = {};
     var wellknownHeaderNames = [
@@ -821,9 +821,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/tree.js
+// ../main/node_modules/undici/lib/core/tree.js
 var require_tree = __commonJS({
-  "node_modules/undici/lib/core/tree.js"(exports, module) {
+  "../main/node_modules/undici/lib/core/tree.js"(exports, module) {
     "use strict";
     var {
       wellknownHeaderNames,
@@ -961,9 +961,9 @@ var require_tree = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/util.js
+// ../main/node_modules/undici/lib/core/util.js
 var require_util = __commonJS({
-  "node_modules/undici/lib/core/util.js"(exports, module) {
+  "../main/node_modules/undici/lib/core/util.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { kDestroyed, kBodyUsed, kListeners, kBody } = require_symbols();
@@ -972,7 +972,7 @@ var require_util = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var { stringify: stringify2 } = __require("node:querystring");
+    var { stringify: stringify4 } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1013,8 +1013,8 @@ var require_util = __commonJS({
     }
     function nop() {
     }
-    function isStream(obj) {
-      return obj && typeof obj === "object" && typeof obj.pipe === "function" && typeof obj.on === "function";
+    function isStream(obj2) {
+      return obj2 && typeof obj2 === "object" && typeof obj2.pipe === "function" && typeof obj2.on === "function";
     }
     function isBlobLike(object) {
       if (object === null) {
@@ -1032,7 +1032,7 @@ var require_util = __commonJS({
       if (url.includes("?") || url.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify2(queryParams);
+      const stringified = stringify4(queryParams);
       if (stringified) {
         url += "?" + stringified;
       }
@@ -1077,14 +1077,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path13 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path17 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path13 && path13[0] !== "/") {
-          path13 = `/${path13}`;
+        if (path17 && path17[0] !== "/") {
+          path17 = `/${path17}`;
         }
-        return new URL(`${origin}${path13}`);
+        return new URL(`${origin}${path17}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1119,14 +1119,14 @@ var require_util = __commonJS({
       }
       return servername;
     }
-    function deepClone(obj) {
-      return JSON.parse(JSON.stringify(obj));
+    function deepClone(obj2) {
+      return JSON.parse(JSON.stringify(obj2));
     }
-    function isAsyncIterable(obj) {
-      return !!(obj != null && typeof obj[Symbol.asyncIterator] === "function");
+    function isAsyncIterable(obj2) {
+      return !!(obj2 != null && typeof obj2[Symbol.asyncIterator] === "function");
     }
-    function isIterable(obj) {
-      return !!(obj != null && (typeof obj[Symbol.iterator] === "function" || typeof obj[Symbol.asyncIterator] === "function"));
+    function isIterable(obj2) {
+      return !!(obj2 != null && (typeof obj2[Symbol.iterator] === "function" || typeof obj2[Symbol.asyncIterator] === "function"));
     }
     function bodyLength(body) {
       if (body == null) {
@@ -1173,30 +1173,30 @@ var require_util = __commonJS({
     function bufferToLowerCasedHeaderName(value) {
       return tree.lookup(value) ?? value.toString("latin1").toLowerCase();
     }
-    function parseHeaders(headers, obj) {
-      if (obj === void 0) obj = {};
+    function parseHeaders(headers, obj2) {
+      if (obj2 === void 0) obj2 = {};
       for (let i = 0; i < headers.length; i += 2) {
         const key2 = headerNameToString(headers[i]);
-        let val = obj[key2];
+        let val = obj2[key2];
         if (val) {
           if (typeof val === "string") {
             val = [val];
-            obj[key2] = val;
+            obj2[key2] = val;
           }
           val.push(headers[i + 1].toString("utf8"));
         } else {
           const headersValue = headers[i + 1];
           if (typeof headersValue === "string") {
-            obj[key2] = headersValue;
+            obj2[key2] = headersValue;
           } else {
-            obj[key2] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj2[key2] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
-      if ("content-length" in obj && "content-disposition" in obj) {
-        obj["content-disposition"] = Buffer.from(obj["content-disposition"]).toString("latin1");
+      if ("content-length" in obj2 && "content-disposition" in obj2) {
+        obj2["content-disposition"] = Buffer.from(obj2["content-disposition"]).toString("latin1");
       }
-      return obj;
+      return obj2;
     }
     function parseRawHeaders(headers) {
       const len = headers.length;
@@ -1374,17 +1374,17 @@ var require_util = __commonJS({
         size: m[3] ? parseInt(m[3]) : null
       } : null;
     }
-    function addListener(obj, name, listener) {
-      const listeners = obj[kListeners] ??= [];
+    function addListener(obj2, name, listener) {
+      const listeners = obj2[kListeners] ??= [];
       listeners.push([name, listener]);
-      obj.on(name, listener);
-      return obj;
+      obj2.on(name, listener);
+      return obj2;
     }
-    function removeAllListeners(obj) {
-      for (const [name, listener] of obj[kListeners] ?? []) {
-        obj.removeListener(name, listener);
+    function removeAllListeners(obj2) {
+      for (const [name, listener] of obj2[kListeners] ?? []) {
+        obj2.removeListener(name, listener);
       }
-      obj[kListeners] = null;
+      obj2[kListeners] = null;
     }
     function errorRequest(client, request2, err) {
       try {
@@ -1467,9 +1467,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/diagnostics.js
+// ../main/node_modules/undici/lib/core/diagnostics.js
 var require_diagnostics = __commonJS({
-  "node_modules/undici/lib/core/diagnostics.js"(exports, module) {
+  "../main/node_modules/undici/lib/core/diagnostics.js"(exports, module) {
     "use strict";
     var diagnosticsChannel = __require("node:diagnostics_channel");
     var util = __require("node:util");
@@ -1535,39 +1535,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path17, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path13);
+        debuglog("sending request to %s %s/%s", method, origin, path17);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path17, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path13,
+          path17,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path17, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path13);
+        debuglog("trailers received from %s %s/%s", method, origin, path17);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path17, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path13,
+          path17,
           error3.message
         );
       });
@@ -1616,9 +1616,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path13, origin }
+            request: { method, path: path17, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path13);
+          debuglog("sending request to %s %s/%s", method, origin, path17);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1652,9 +1652,9 @@ var require_diagnostics = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/request.js
+// ../main/node_modules/undici/lib/core/request.js
 var require_request = __commonJS({
-  "node_modules/undici/lib/core/request.js"(exports, module) {
+  "../main/node_modules/undici/lib/core/request.js"(exports, module) {
     "use strict";
     var {
       InvalidArgumentError,
@@ -1681,7 +1681,7 @@ var require_request = __commonJS({
     var kHandler = Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path13,
+        path: path17,
         method,
         body,
         headers,
@@ -1696,11 +1696,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path13 !== "string") {
+        if (typeof path17 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path17[0] !== "/" && !(path17.startsWith("http://") || path17.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path13)) {
+        } else if (invalidPathRegex.test(path17)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1766,7 +1766,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path13, query) : path13;
+        this.path = query ? buildURL(path17, query) : path17;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1989,11 +1989,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key2} header`);
           } else {
-            const str3 = `${val[i]}`;
-            if (!isValidHeaderValue(str3)) {
+            const str4 = `${val[i]}`;
+            if (!isValidHeaderValue(str4)) {
               throw new InvalidArgumentError(`invalid ${key2} header`);
             }
-            arr.push(str3);
+            arr.push(str4);
           }
         }
         val = arr;
@@ -2048,9 +2048,9 @@ var require_request = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/dispatcher.js
+// ../main/node_modules/undici/lib/dispatcher/dispatcher.js
 var require_dispatcher = __commonJS({
-  "node_modules/undici/lib/dispatcher/dispatcher.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/dispatcher.js"(exports, module) {
     "use strict";
     var EventEmitter2 = __require("node:events");
     var Dispatcher = class extends EventEmitter2 {
@@ -2103,9 +2103,9 @@ var require_dispatcher = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/dispatcher-base.js
+// ../main/node_modules/undici/lib/dispatcher/dispatcher-base.js
 var require_dispatcher_base = __commonJS({
-  "node_modules/undici/lib/dispatcher/dispatcher-base.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/dispatcher-base.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
     var Dispatcher = require_dispatcher();
@@ -2280,9 +2280,9 @@ var require_dispatcher_base = __commonJS({
   }
 });
 
-// node_modules/undici/lib/util/timers.js
+// ../main/node_modules/undici/lib/util/timers.js
 var require_timers = __commonJS({
-  "node_modules/undici/lib/util/timers.js"(exports, module) {
+  "../main/node_modules/undici/lib/util/timers.js"(exports, module) {
     "use strict";
     var fastNow = 0;
     var RESOLUTION_MS = 1e3;
@@ -2511,9 +2511,9 @@ var require_timers = __commonJS({
   }
 });
 
-// node_modules/undici/lib/core/connect.js
+// ../main/node_modules/undici/lib/core/connect.js
 var require_connect = __commonJS({
-  "node_modules/undici/lib/core/connect.js"(exports, module) {
+  "../main/node_modules/undici/lib/core/connect.js"(exports, module) {
     "use strict";
     var net = __require("node:net");
     var assert = __require("node:assert");
@@ -2691,16 +2691,16 @@ var require_connect = __commonJS({
   }
 });
 
-// node_modules/undici/lib/llhttp/utils.js
+// ../main/node_modules/undici/lib/llhttp/utils.js
 var require_utils = __commonJS({
-  "node_modules/undici/lib/llhttp/utils.js"(exports) {
+  "../main/node_modules/undici/lib/llhttp/utils.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.enumToMap = void 0;
-    function enumToMap(obj) {
+    function enumToMap(obj2) {
       const res = {};
-      Object.keys(obj).forEach((key2) => {
-        const value = obj[key2];
+      Object.keys(obj2).forEach((key2) => {
+        const value = obj2[key2];
         if (typeof value === "number") {
           res[key2] = value;
         }
@@ -2711,9 +2711,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/undici/lib/llhttp/constants.js
+// ../main/node_modules/undici/lib/llhttp/constants.js
 var require_constants2 = __commonJS({
-  "node_modules/undici/lib/llhttp/constants.js"(exports) {
+  "../main/node_modules/undici/lib/llhttp/constants.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
@@ -3032,27 +3032,27 @@ var require_constants2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/llhttp/llhttp-wasm.js
+// ../main/node_modules/undici/lib/llhttp/llhttp-wasm.js
 var require_llhttp_wasm = __commonJS({
-  "node_modules/undici/lib/llhttp/llhttp-wasm.js"(exports, module) {
+  "../main/node_modules/undici/lib/llhttp/llhttp-wasm.js"(exports, module) {
     "use strict";
     var { Buffer: Buffer2 } = __require("node:buffer");
     module.exports = Buffer2.from("AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f38Bf2AAAGADf39/AALLAQgDZW52GHdhc21fb25faGVhZGVyc19jb21wbGV0ZQAEA2VudhV3YXNtX29uX21lc3NhZ2VfYmVnaW4AAANlbnYLd2FzbV9vbl91cmwAAQNlbnYOd2FzbV9vbl9zdGF0dXMAAQNlbnYUd2FzbV9vbl9oZWFkZXJfZmllbGQAAQNlbnYUd2FzbV9vbl9oZWFkZXJfdmFsdWUAAQNlbnYMd2FzbV9vbl9ib2R5AAEDZW52GHdhc21fb25fbWVzc2FnZV9jb21wbGV0ZQAAAy0sBQYAAAIAAAAAAAACAQIAAgICAAADAAAAAAMDAwMBAQEBAQEBAQEAAAIAAAAEBQFwARISBQMBAAIGCAF/AUGA1AQLB9EFIgZtZW1vcnkCAAtfaW5pdGlhbGl6ZQAIGV9faW5kaXJlY3RfZnVuY3Rpb25fdGFibGUBAAtsbGh0dHBfaW5pdAAJGGxsaHR0cF9zaG91bGRfa2VlcF9hbGl2ZQAvDGxsaHR0cF9hbGxvYwALBm1hbGxvYwAxC2xsaHR0cF9mcmVlAAwEZnJlZQAMD2xsaHR0cF9nZXRfdHlwZQANFWxsaHR0cF9nZXRfaHR0cF9tYWpvcgAOFWxsaHR0cF9nZXRfaHR0cF9taW5vcgAPEWxsaHR0cF9nZXRfbWV0aG9kABAWbGxodHRwX2dldF9zdGF0dXNfY29kZQAREmxsaHR0cF9nZXRfdXBncmFkZQASDGxsaHR0cF9yZXNldAATDmxsaHR0cF9leGVjdXRlABQUbGxodHRwX3NldHRpbmdzX2luaXQAFQ1sbGh0dHBfZmluaXNoABYMbGxodHRwX3BhdXNlABcNbGxodHRwX3Jlc3VtZQAYG2xsaHR0cF9yZXN1bWVfYWZ0ZXJfdXBncmFkZQAZEGxsaHR0cF9nZXRfZXJybm8AGhdsbGh0dHBfZ2V0X2Vycm9yX3JlYXNvbgAbF2xsaHR0cF9zZXRfZXJyb3JfcmVhc29uABwUbGxodHRwX2dldF9lcnJvcl9wb3MAHRFsbGh0dHBfZXJybm9fbmFtZQAeEmxsaHR0cF9tZXRob2RfbmFtZQAfEmxsaHR0cF9zdGF0dXNfbmFtZQAgGmxsaHR0cF9zZXRfbGVuaWVudF9oZWFkZXJzACEhbGxodHRwX3NldF9sZW5pZW50X2NodW5rZWRfbGVuZ3RoACIdbGxodHRwX3NldF9sZW5pZW50X2tlZXBfYWxpdmUAIyRsbGh0dHBfc2V0X2xlbmllbnRfdHJhbnNmZXJfZW5jb2RpbmcAJBhsbGh0dHBfbWVzc2FnZV9uZWVkc19lb2YALgkXAQBBAQsRAQIDBAUKBgcrLSwqKSglJyYK07MCLBYAQYjQACgCAARAAAtBiNAAQQE2AgALFAAgABAwIAAgAjYCOCAAIAE6ACgLFAAgACAALwEyIAAtAC4gABAvEAALHgEBf0HAABAyIgEQMCABQYAINgI4IAEgADoAKCABC48MAQd/AkAgAEUNACAAQQhrIgEgAEEEaygCACIAQXhxIgRqIQUCQCAAQQFxDQAgAEEDcUUNASABIAEoAgAiAGsiAUGc0AAoAgBJDQEgACAEaiEEAkACQEGg0AAoAgAgAUcEQCAAQf8BTQRAIABBA3YhAyABKAIIIgAgASgCDCICRgRAQYzQAEGM0AAoAgBBfiADd3E2AgAMBQsgAiAANgIIIAAgAjYCDAwECyABKAIYIQYgASABKAIMIgBHBEAgACABKAIIIgI2AgggAiAANgIMDAMLIAFBFGoiAygCACICRQRAIAEoAhAiAkUNAiABQRBqIQMLA0AgAyEHIAIiAEEUaiIDKAIAIgINACAAQRBqIQMgACgCECICDQALIAdBADYCAAwCCyAFKAIEIgBBA3FBA0cNAiAFIABBfnE2AgRBlNAAIAQ2AgAgBSAENgIAIAEgBEEBcjYCBAwDC0EAIQALIAZFDQACQCABKAIcIgJBAnRBvNIAaiIDKAIAIAFGBEAgAyAANgIAIAANAUGQ0ABBkNAAKAIAQX4gAndxNgIADAILIAZBEEEUIAYoAhAgAUYbaiAANgIAIABFDQELIAAgBjYCGCABKAIQIgIEQCAAIAI2AhAgAiAANgIYCyABQRRqKAIAIgJFDQAgAEEUaiACNgIAIAIgADYCGAsgASAFTw0AIAUoAgQiAEEBcUUNAAJAAkACQAJAIABBAnFFBEBBpNAAKAIAIAVGBEBBpNAAIAE2AgBBmNAAQZjQACgCACAEaiIANgIAIAEgAEEBcjYCBCABQaDQACgCAEcNBkGU0ABBADYCAEGg0ABBADYCAAwGC0Gg0AAoAgAgBUYEQEGg0AAgATYCAEGU0ABBlNAAKAIAIARqIgA2AgAgASAAQQFyNgIEIAAgAWogADYCAAwGCyAAQXhxIARqIQQgAEH/AU0EQCAAQQN2IQMgBSgCCCIAIAUoAgwiAkYEQEGM0ABBjNAAKAIAQX4gA3dxNgIADAULIAIgADYCCCAAIAI2AgwMBAsgBSgCGCEGIAUgBSgCDCIARwRAQZzQACgCABogACAFKAIIIgI2AgggAiAANgIMDAMLIAVBFGoiAygCACICRQRAIAUoAhAiAkUNAiAFQRBqIQMLA0AgAyEHIAIiAEEUaiIDKAIAIgINACAAQRBqIQMgACgCECICDQALIAdBADYCAAwCCyAFIABBfnE2AgQgASAEaiAENgIAIAEgBEEBcjYCBAwDC0EAIQALIAZFDQACQCAFKAIcIgJBAnRBvNIAaiIDKAIAIAVGBEAgAyAANgIAIAANAUGQ0ABBkNAAKAIAQX4gAndxNgIADAILIAZBEEEUIAYoAhAgBUYbaiAANgIAIABFDQELIAAgBjYCGCAFKAIQIgIEQCAAIAI2AhAgAiAANgIYCyAFQRRqKAIAIgJFDQAgAEEUaiACNgIAIAIgADYCGAsgASAEaiAENgIAIAEgBEEBcjYCBCABQaDQACgCAEcNAEGU0AAgBDYCAAwBCyAEQf8BTQRAIARBeHFBtNAAaiEAAn9BjNAAKAIAIgJBASAEQQN2dCIDcUUEQEGM0AAgAiADcjYCACAADAELIAAoAggLIgIgATYCDCAAIAE2AgggASAANgIMIAEgAjYCCAwBC0EfIQIgBEH///8HTQRAIARBJiAEQQh2ZyIAa3ZBAXEgAEEBdGtBPmohAgsgASACNgIcIAFCADcCECACQQJ0QbzSAGohAAJAQZDQACgCACIDQQEgAnQiB3FFBEAgACABNgIAQZDQACADIAdyNgIAIAEgADYCGCABIAE2AgggASABNgIMDAELIARBGSACQQF2a0EAIAJBH0cbdCECIAAoAgAhAAJAA0AgACIDKAIEQXhxIARGDQEgAkEddiEAIAJBAXQhAiADIABBBHFqQRBqIgcoAgAiAA0ACyAHIAE2AgAgASADNgIYIAEgATYCDCABIAE2AggMAQsgAygCCCIAIAE2AgwgAyABNgIIIAFBADYCGCABIAM2AgwgASAANgIIC0Gs0ABBrNAAKAIAQQFrIgBBfyAAGzYCAAsLBwAgAC0AKAsHACAALQAqCwcAIAAtACsLBwAgAC0AKQsHACAALwEyCwcAIAAtAC4LQAEEfyAAKAIYIQEgAC0ALSECIAAtACghAyAAKAI4IQQgABAwIAAgBDYCOCAAIAM6ACggACACOgAtIAAgATYCGAu74gECB38DfiABIAJqIQQCQCAAIgIoAgwiAA0AIAIoAgQEQCACIAE2AgQLIwBBEGsiCCQAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIAIoAhwiA0EBaw7dAdoBAdkBAgMEBQYHCAkKCwwNDtgBDxDXARES1gETFBUWFxgZGhvgAd8BHB0e1QEfICEiIyQl1AEmJygpKiss0wHSAS0u0QHQAS8wMTIzNDU2Nzg5Ojs8PT4/QEFCQ0RFRtsBR0hJSs8BzgFLzQFMzAFNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+AAYEBggGDAYQBhQGGAYcBiAGJAYoBiwGMAY0BjgGPAZABkQGSAZMBlAGVAZYBlwGYAZkBmgGbAZwBnQGeAZ8BoAGhAaIBowGkAaUBpgGnAagBqQGqAasBrAGtAa4BrwGwAbEBsgGzAbQBtQG2AbcBywHKAbgByQG5AcgBugG7AbwBvQG+Ab8BwAHBAcIBwwHEAcUBxgEA3AELQQAMxgELQQ4MxQELQQ0MxAELQQ8MwwELQRAMwgELQRMMwQELQRQMwAELQRUMvwELQRYMvgELQRgMvQELQRkMvAELQRoMuwELQRsMugELQRwMuQELQR0MuAELQQgMtwELQR4MtgELQSAMtQELQR8MtAELQQcMswELQSEMsgELQSIMsQELQSMMsAELQSQMrwELQRIMrgELQREMrQELQSUMrAELQSYMqwELQScMqgELQSgMqQELQcMBDKgBC0EqDKcBC0ErDKYBC0EsDKUBC0EtDKQBC0EuDKMBC0EvDKIBC0HEAQyhAQtBMAygAQtBNAyfAQtBDAyeAQtBMQydAQtBMgycAQtBMwybAQtBOQyaAQtBNQyZAQtBxQEMmAELQQsMlwELQToMlgELQTYMlQELQQoMlAELQTcMkwELQTgMkgELQTwMkQELQTsMkAELQT0MjwELQQkMjgELQSkMjQELQT4MjAELQT8MiwELQcAADIoBC0HBAAyJAQtBwgAMiAELQcMADIcBC0HEAAyGAQtBxQAMhQELQcYADIQBC0EXDIMBC0HHAAyCAQtByAAMgQELQckADIABC0HKAAx/C0HLAAx+C0HNAAx9C0HMAAx8C0HOAAx7C0HPAAx6C0HQAAx5C0HRAAx4C0HSAAx3C0HTAAx2C0HUAAx1C0HWAAx0C0HVAAxzC0EGDHILQdcADHELQQUMcAtB2AAMbwtBBAxuC0HZAAxtC0HaAAxsC0HbAAxrC0HcAAxqC0EDDGkLQd0ADGgLQd4ADGcLQd8ADGYLQeEADGULQeAADGQLQeIADGMLQeMADGILQQIMYQtB5AAMYAtB5QAMXwtB5gAMXgtB5wAMXQtB6AAMXAtB6QAMWwtB6gAMWgtB6wAMWQtB7AAMWAtB7QAMVwtB7gAMVgtB7wAMVQtB8AAMVAtB8QAMUwtB8gAMUgtB8wAMUQtB9AAMUAtB9QAMTwtB9gAMTgtB9wAMTQtB+AAMTAtB+QAMSwtB+gAMSgtB+wAMSQtB/AAMSAtB/QAMRwtB/gAMRgtB/wAMRQtBgAEMRAtBgQEMQwtBggEMQgtBgwEMQQtBhAEMQAtBhQEMPwtBhgEMPgtBhwEMPQtBiAEMPAtBiQEMOwtBigEMOgtBiwEMOQtBjAEMOAtBjQEMNwtBjgEMNgtBjwEMNQtBkAEMNAtBkQEMMwtBkgEMMgtBkwEMMQtBlAEMMAtBlQEMLwtBlgEMLgtBlwEMLQtBmAEMLAtBmQEMKwtBmgEMKgtBmwEMKQtBnAEMKAtBnQEMJwtBngEMJgtBnwEMJQtBoAEMJAtBoQEMIwtBogEMIgtBowEMIQtBpAEMIAtBpQEMHwtBpgEMHgtBpwEMHQtBqAEMHAtBqQEMGwtBqgEMGgtBqwEMGQtBrAEMGAtBrQEMFwtBrgEMFgtBAQwVC0GvAQwUC0GwAQwTC0GxAQwSC0GzAQwRC0GyAQwQC0G0AQwPC0G1AQwOC0G2AQwNC0G3AQwMC0G4AQwLC0G5AQwKC0G6AQwJC0G7AQwIC0HGAQwHC0G8AQwGC0G9AQwFC0G+AQwEC0G/AQwDC0HAAQwCC0HCAQwBC0HBAQshAwNAAkACQAJAAkACQAJAAkACQAJAIAICfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJ/AkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAgJ/AkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACfwJAAkACfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACfwJAAkACQAJAAn8CQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQCADDsYBAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHyAhIyUmKCorLC8wMTIzNDU2Nzk6Ozw9lANAQkRFRklLTk9QUVJTVFVWWFpbXF1eX2BhYmNkZWZnaGpsb3Bxc3V2eHl6e3x/gAGBAYIBgwGEAYUBhgGHAYgBiQGKAYsBjAGNAY4BjwGQAZEBkgGTAZQBlQGWAZcBmAGZAZoBmwGcAZ0BngGfAaABoQGiAaMBpAGlAaYBpwGoAakBqgGrAawBrQGuAa8BsAGxAbIBswG0AbUBtgG3AbgBuQG6AbsBvAG9Ab4BvwHAAcEBwgHDAcQBxQHGAccByAHJAcsBzAHNAc4BzwGKA4kDiAOHA4QDgwOAA/sC+gL5AvgC9wL0AvMC8gLLAsECsALZAQsgASAERw3wAkHdASEDDLMDCyABIARHDcgBQcMBIQMMsgMLIAEgBEcNe0H3ACEDDLEDCyABIARHDXBB7wAhAwywAwsgASAERw1pQeoAIQMMrwMLIAEgBEcNZUHoACEDDK4DCyABIARHDWJB5gAhAwytAwsgASAERw0aQRghAwysAwsgASAERw0VQRIhAwyrAwsgASAERw1CQcUAIQMMqgMLIAEgBEcNNEE/IQMMqQMLIAEgBEcNMkE8IQMMqAMLIAEgBEcNK0ExIQMMpwMLIAItAC5BAUYNnwMMwQILQQAhAAJAAkACQCACLQAqRQ0AIAItACtFDQAgAi8BMCIDQQJxRQ0BDAILIAIvATAiA0EBcUUNAQtBASEAIAItAChBAUYNACACLwEyIgVB5ABrQeQASQ0AIAVBzAFGDQAgBUGwAkYNACADQcAAcQ0AQQAhACADQYgEcUGABEYNACADQShxQQBHIQALIAJBADsBMCACQQA6AC8gAEUN3wIgAkIANwMgDOACC0EAIQACQCACKAI4IgNFDQAgAygCLCIDRQ0AIAIgAxEAACEACyAARQ3MASAAQRVHDd0CIAJBBDYCHCACIAE2AhQgAkGwGDYCECACQRU2AgxBACEDDKQDCyABIARGBEBBBiEDDKQDCyABQQFqIQFBACEAAkAgAigCOCIDRQ0AIAMoAlQiA0UNACACIAMRAAAhAAsgAA3ZAgwcCyACQgA3AyBBEiEDDIkDCyABIARHDRZBHSEDDKEDCyABIARHBEAgAUEBaiEBQRAhAwyIAwtBByEDDKADCyACIAIpAyAiCiAEIAFrrSILfSIMQgAgCiAMWhs3AyAgCiALWA3UAkEIIQMMnwMLIAEgBEcEQCACQQk2AgggAiABNgIEQRQhAwyGAwtBCSEDDJ4DCyACKQMgQgBSDccBIAIgAi8BMEGAAXI7ATAMQgsgASAERw0/QdAAIQMMnAMLIAEgBEYEQEELIQMMnAMLIAFBAWohAUEAIQACQCACKAI4IgNFDQAgAygCUCIDRQ0AIAIgAxEAACEACyAADc8CDMYBC0EAIQACQCACKAI4IgNFDQAgAygCSCIDRQ0AIAIgAxEAACEACyAARQ3GASAAQRVHDc0CIAJBCzYCHCACIAE2AhQgAkGCGTYCECACQRU2AgxBACEDDJoDC0EAIQACQCACKAI4IgNFDQAgAygCSCIDRQ0AIAIgAxEAACEACyAARQ0MIABBFUcNygIgAkEaNgIcIAIgATYCFCACQYIZNgIQIAJBFTYCDEEAIQMMmQMLQQAhAAJAIAIoAjgiA0UNACADKAJMIgNFDQAgAiADEQAAIQALIABFDcQBIABBFUcNxwIgAkELNgIcIAIgATYCFCACQZEXNgIQIAJBFTYCDEEAIQMMmAMLIAEgBEYEQEEPIQMMmAMLIAEtAAAiAEE7Rg0HIABBDUcNxAIgAUEBaiEBDMMBC0EAIQACQCACKAI4IgNFDQAgAygCTCIDRQ0AIAIgAxEAACEACyAARQ3DASAAQRVHDcICIAJBDzYCHCACIAE2AhQgAkGRFzYCECACQRU2AgxBACEDDJYDCwNAIAEtAABB8DVqLQAAIgBBAUcEQCAAQQJHDcECIAIoAgQhAEEAIQMgAkEANgIEIAIgACABQQFqIgEQLSIADcICDMUBCyAEIAFBAWoiAUcNAAtBEiEDDJUDC0EAIQACQCACKAI4IgNFDQAgAygCTCIDRQ0AIAIgAxEAACEACyAARQ3FASAAQRVHDb0CIAJBGzYCHCACIAE2AhQgAkGRFzYCECACQRU2AgxBACEDDJQDCyABIARGBEBBFiEDDJQDCyACQQo2AgggAiABNgIEQQAhAAJAIAIoAjgiA0UNACADKAJIIgNFDQAgAiADEQAAIQALIABFDcIBIABBFUcNuQIgAkEVNgIcIAIgATYCFCACQYIZNgIQIAJBFTYCDEEAIQMMkwMLIAEgBEcEQANAIAEtAABB8DdqLQAAIgBBAkcEQAJAIABBAWsOBMQCvQIAvgK9AgsgAUEBaiEBQQghAwz8AgsgBCABQQFqIgFHDQALQRUhAwyTAwtBFSEDDJIDCwNAIAEtAABB8DlqLQAAIgBBAkcEQCAAQQFrDgTFArcCwwK4ArcCCyAEIAFBAWoiAUcNAAtBGCEDDJEDCyABIARHBEAgAkELNgIIIAIgATYCBEEHIQMM+AILQRkhAwyQAwsgAUEBaiEBDAILIAEgBEYEQEEaIQMMjwMLAkAgAS0AAEENaw4UtQG/Ab8BvwG/Ab8BvwG/Ab8BvwG/Ab8BvwG/Ab8BvwG/Ab8BvwEAvwELQQAhAyACQQA2AhwgAkGvCzYCECACQQI2AgwgAiABQQFqNgIUDI4DCyABIARGBEBBGyEDDI4DCyABLQAAIgBBO0cEQCAAQQ1HDbECIAFBAWohAQy6AQsgAUEBaiEBC0EiIQMM8wILIAEgBEYEQEEcIQMMjAMLQgAhCgJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAS0AAEEwaw43wQLAAgABAgMEBQYH0AHQAdAB0AHQAdAB0AEICQoLDA3QAdAB0AHQAdAB0AHQAdAB0AHQAdAB0AHQAdAB0AHQAdAB0AHQAdAB0AHQAdAB0AHQAdABDg8QERIT0AELQgIhCgzAAgtCAyEKDL8CC0IEIQoMvgILQgUhCgy9AgtCBiEKDLwCC0IHIQoMuwILQgghCgy6AgtCCSEKDLkCC0IKIQoMuAILQgshCgy3AgtCDCEKDLYCC0INIQoMtQILQg4hCgy0AgtCDyEKDLMCC0IKIQoMsgILQgshCgyxAgtCDCEKDLACC0INIQoMrwILQg4hCgyuAgtCDyEKDK0CC0IAIQoCQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIAEtAABBMGsON8ACvwIAAQIDBAUGB74CvgK+Ar4CvgK+Ar4CCAkKCwwNvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ag4PEBESE74CC0ICIQoMvwILQgMhCgy+AgtCBCEKDL0CC0IFIQoMvAILQgYhCgy7AgtCByEKDLoCC0IIIQoMuQILQgkhCgy4AgtCCiEKDLcCC0ILIQoMtgILQgwhCgy1AgtCDSEKDLQCC0IOIQoMswILQg8hCgyyAgtCCiEKDLECC0ILIQoMsAILQgwhCgyvAgtCDSEKDK4CC0IOIQoMrQILQg8hCgysAgsgAiACKQMgIgogBCABa60iC30iDEIAIAogDFobNwMgIAogC1gNpwJBHyEDDIkDCyABIARHBEAgAkEJNgIIIAIgATYCBEElIQMM8AILQSAhAwyIAwtBASEFIAIvATAiA0EIcUUEQCACKQMgQgBSIQULAkAgAi0ALgRAQQEhACACLQApQQVGDQEgA0HAAHFFIAVxRQ0BC0EAIQAgA0HAAHENAEECIQAgA0EIcQ0AIANBgARxBEACQCACLQAoQQFHDQAgAi0ALUEKcQ0AQQUhAAwCC0EEIQAMAQsgA0EgcUUEQAJAIAItAChBAUYNACACLwEyIgBB5ABrQeQASQ0AIABBzAFGDQAgAEGwAkYNAEEEIQAgA0EocUUNAiADQYgEcUGABEYNAgtBACEADAELQQBBAyACKQMgUBshAAsgAEEBaw4FvgIAsAEBpAKhAgtBESEDDO0CCyACQQE6AC8MhAMLIAEgBEcNnQJBJCEDDIQDCyABIARHDRxBxgAhAwyDAwtBACEAAkAgAigCOCIDRQ0AIAMoAkQiA0UNACACIAMRAAAhAAsgAEUNJyAAQRVHDZgCIAJB0AA2AhwgAiABNgIUIAJBkRg2AhAgAkEVNgIMQQAhAwyCAwsgASAERgRAQSghAwyCAwtBACEDIAJBADYCBCACQQw2AgggAiABIAEQKiIARQ2UAiACQSc2AhwgAiABNgIUIAIgADYCDAyBAwsgASAERgRAQSkhAwyBAwsgAS0AACIAQSBGDRMgAEEJRw2VAiABQQFqIQEMFAsgASAERwRAIAFBAWohAQwWC0EqIQMM/wILIAEgBEYEQEErIQMM/wILIAEtAAAiAEEJRyAAQSBHcQ2QAiACLQAsQQhHDd0CIAJBADoALAzdAgsgASAERgRAQSwhAwz+AgsgAS0AAEEKRw2OAiABQQFqIQEMsAELIAEgBEcNigJBLyEDDPwCCwNAIAEtAAAiAEEgRwRAIABBCmsOBIQCiAKIAoQChgILIAQgAUEBaiIBRw0AC0ExIQMM+wILQTIhAyABIARGDfoCIAIoAgAiACAEIAFraiEHIAEgAGtBA2ohBgJAA0AgAEHwO2otAAAgAS0AACIFQSByIAUgBUHBAGtB/wFxQRpJG0H/AXFHDQEgAEEDRgRAQQYhAQziAgsgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAc2AgAM+wILIAJBADYCAAyGAgtBMyEDIAQgASIARg35AiAEIAFrIAIoAgAiAWohByAAIAFrQQhqIQYCQANAIAFB9DtqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw0BIAFBCEYEQEEFIQEM4QILIAFBAWohASAEIABBAWoiAEcNAAsgAiAHNgIADPoCCyACQQA2AgAgACEBDIUCC0E0IQMgBCABIgBGDfgCIAQgAWsgAigCACIBaiEHIAAgAWtBBWohBgJAA0AgAUHQwgBqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw0BIAFBBUYEQEEHIQEM4AILIAFBAWohASAEIABBAWoiAEcNAAsgAiAHNgIADPkCCyACQQA2AgAgACEBDIQCCyABIARHBEADQCABLQAAQYA+ai0AACIAQQFHBEAgAEECRg0JDIECCyAEIAFBAWoiAUcNAAtBMCEDDPgCC0EwIQMM9wILIAEgBEcEQANAIAEtAAAiAEEgRwRAIABBCmsOBP8B/gH+Af8B/gELIAQgAUEBaiIBRw0AC0E4IQMM9wILQTghAwz2AgsDQCABLQAAIgBBIEcgAEEJR3EN9gEgBCABQQFqIgFHDQALQTwhAwz1AgsDQCABLQAAIgBBIEcEQAJAIABBCmsOBPkBBAT5AQALIABBLEYN9QEMAwsgBCABQQFqIgFHDQALQT8hAwz0AgtBwAAhAyABIARGDfMCIAIoAgAiACAEIAFraiEFIAEgAGtBBmohBgJAA0AgAEGAQGstAAAgAS0AAEEgckcNASAAQQZGDdsCIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADPQCCyACQQA2AgALQTYhAwzZAgsgASAERgRAQcEAIQMM8gILIAJBDDYCCCACIAE2AgQgAi0ALEEBaw4E+wHuAewB6wHUAgsgAUEBaiEBDPoBCyABIARHBEADQAJAIAEtAAAiAEEgciAAIABBwQBrQf8BcUEaSRtB/wFxIgBBCUYNACAAQSBGDQACQAJAAkACQCAAQeMAaw4TAAMDAwMDAwMBAwMDAwMDAwMDAgMLIAFBAWohAUExIQMM3AILIAFBAWohAUEyIQMM2wILIAFBAWohAUEzIQMM2gILDP4BCyAEIAFBAWoiAUcNAAtBNSEDDPACC0E1IQMM7wILIAEgBEcEQANAIAEtAABBgDxqLQAAQQFHDfcBIAQgAUEBaiIBRw0AC0E9IQMM7wILQT0hAwzuAgtBACEAAkAgAigCOCIDRQ0AIAMoAkAiA0UNACACIAMRAAAhAAsgAEUNASAAQRVHDeYBIAJBwgA2AhwgAiABNgIUIAJB4xg2AhAgAkEVNgIMQQAhAwztAgsgAUEBaiEBC0E8IQMM0gILIAEgBEYEQEHCACEDDOsCCwJAA0ACQCABLQAAQQlrDhgAAswCzALRAswCzALMAswCzALMAswCzALMAswCzALMAswCzALMAswCzALMAgDMAgsgBCABQQFqIgFHDQALQcIAIQMM6wILIAFBAWohASACLQAtQQFxRQ3+AQtBLCEDDNACCyABIARHDd4BQcQAIQMM6AILA0AgAS0AAEGQwABqLQAAQQFHDZwBIAQgAUEBaiIBRw0AC0HFACEDDOcCCyABLQAAIgBBIEYN/gEgAEE6Rw3AAiACKAIEIQBBACEDIAJBADYCBCACIAAgARApIgAN3gEM3QELQccAIQMgBCABIgBGDeUCIAQgAWsgAigCACIBaiEHIAAgAWtBBWohBgNAIAFBkMIAai0AACAALQAAIgVBIHIgBSAFQcEAa0H/AXFBGkkbQf8BcUcNvwIgAUEFRg3CAiABQQFqIQEgBCAAQQFqIgBHDQALIAIgBzYCAAzlAgtByAAhAyAEIAEiAEYN5AIgBCABayACKAIAIgFqIQcgACABa0EJaiEGA0AgAUGWwgBqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw2+AkECIAFBCUYNwgIaIAFBAWohASAEIABBAWoiAEcNAAsgAiAHNgIADOQCCyABIARGBEBByQAhAwzkAgsCQAJAIAEtAAAiAEEgciAAIABBwQBrQf8BcUEaSRtB/wFxQe4Aaw4HAL8CvwK/Ar8CvwIBvwILIAFBAWohAUE+IQMMywILIAFBAWohAUE/IQMMygILQcoAIQMgBCABIgBGDeICIAQgAWsgAigCACIBaiEGIAAgAWtBAWohBwNAIAFBoMIAai0AACAALQAAIgVBIHIgBSAFQcEAa0H/AXFBGkkbQf8BcUcNvAIgAUEBRg2+AiABQQFqIQEgBCAAQQFqIgBHDQALIAIgBjYCAAziAgtBywAhAyAEIAEiAEYN4QIgBCABayACKAIAIgFqIQcgACABa0EOaiEGA0AgAUGiwgBqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw27AiABQQ5GDb4CIAFBAWohASAEIABBAWoiAEcNAAsgAiAHNgIADOECC0HMACEDIAQgASIARg3gAiAEIAFrIAIoAgAiAWohByAAIAFrQQ9qIQYDQCABQcDCAGotAAAgAC0AACIFQSByIAUgBUHBAGtB/wFxQRpJG0H/AXFHDboCQQMgAUEPRg2+AhogAUEBaiEBIAQgAEEBaiIARw0ACyACIAc2AgAM4AILQc0AIQMgBCABIgBGDd8CIAQgAWsgAigCACIBaiEHIAAgAWtBBWohBgNAIAFB0MIAai0AACAALQAAIgVBIHIgBSAFQcEAa0H/AXFBGkkbQf8BcUcNuQJBBCABQQVGDb0CGiABQQFqIQEgBCAAQQFqIgBHDQALIAIgBzYCAAzfAgsgASAERgRAQc4AIQMM3wILAkACQAJAAkAgAS0AACIAQSByIAAgAEHBAGtB/wFxQRpJG0H/AXFB4wBrDhMAvAK8ArwCvAK8ArwCvAK8ArwCvAK8ArwCAbwCvAK8AgIDvAILIAFBAWohAUHBACEDDMgCCyABQQFqIQFBwgAhAwzHAgsgAUEBaiEBQcMAIQMMxgILIAFBAWohAUHEACEDDMUCCyABIARHBEAgAkENNgIIIAIgATYCBEHFACEDDMUCC0HPACEDDN0CCwJAAkAgAS0AAEEKaw4EAZABkAEAkAELIAFBAWohAQtBKCEDDMMCCyABIARGBEBB0QAhAwzcAgsgAS0AAEEgRw0AIAFBAWohASACLQAtQQFxRQ3QAQtBFyEDDMECCyABIARHDcsBQdIAIQMM2QILQdMAIQMgASAERg3YAiACKAIAIgAgBCABa2ohBiABIABrQQFqIQUDQCABLQAAIABB1sIAai0AAEcNxwEgAEEBRg3KASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBjYCAAzYAgsgASAERgRAQdUAIQMM2AILIAEtAABBCkcNwgEgAUEBaiEBDMoBCyABIARGBEBB1gAhAwzXAgsCQAJAIAEtAABBCmsOBADDAcMBAcMBCyABQQFqIQEMygELIAFBAWohAUHKACEDDL0CC0EAIQACQCACKAI4IgNFDQAgAygCPCIDRQ0AIAIgAxEAACEACyAADb8BQc0AIQMMvAILIAItAClBIkYNzwIMiQELIAQgASIFRgRAQdsAIQMM1AILQQAhAEEBIQFBASEGQQAhAwJAAn8CQAJAAkACQAJAAkACQCAFLQAAQTBrDgrFAcQBAAECAwQFBgjDAQtBAgwGC0EDDAULQQQMBAtBBQwDC0EGDAILQQcMAQtBCAshA0EAIQFBACEGDL0BC0EJIQNBASEAQQAhAUEAIQYMvAELIAEgBEYEQEHdACEDDNMCCyABLQAAQS5HDbgBIAFBAWohAQyIAQsgASAERw22AUHfACEDDNECCyABIARHBEAgAkEONgIIIAIgATYCBEHQACEDDLgCC0HgACEDDNACC0HhACEDIAEgBEYNzwIgAigCACIAIAQgAWtqIQUgASAAa0EDaiEGA0AgAS0AACAAQeLCAGotAABHDbEBIABBA0YNswEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMzwILQeIAIQMgASAERg3OAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYDQCABLQAAIABB5sIAai0AAEcNsAEgAEECRg2vASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAzOAgtB4wAhAyABIARGDc0CIAIoAgAiACAEIAFraiEFIAEgAGtBA2ohBgNAIAEtAAAgAEHpwgBqLQAARw2vASAAQQNGDa0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADM0CCyABIARGBEBB5QAhAwzNAgsgAUEBaiEBQQAhAAJAIAIoAjgiA0UNACADKAIwIgNFDQAgAiADEQAAIQALIAANqgFB1gAhAwyzAgsgASAERwRAA0AgAS0AACIAQSBHBEACQAJAAkAgAEHIAGsOCwABswGzAbMBswGzAbMBswGzAQKzAQsgAUEBaiEBQdIAIQMMtwILIAFBAWohAUHTACEDDLYCCyABQQFqIQFB1AAhAwy1AgsgBCABQQFqIgFHDQALQeQAIQMMzAILQeQAIQMMywILA0AgAS0AAEHwwgBqLQAAIgBBAUcEQCAAQQJrDgOnAaYBpQGkAQsgBCABQQFqIgFHDQALQeYAIQMMygILIAFBAWogASAERw0CGkHnACEDDMkCCwNAIAEtAABB8MQAai0AACIAQQFHBEACQCAAQQJrDgSiAaEBoAEAnwELQdcAIQMMsQILIAQgAUEBaiIBRw0AC0HoACEDDMgCCyABIARGBEBB6QAhAwzIAgsCQCABLQAAIgBBCmsOGrcBmwGbAbQBmwGbAZsBmwGbAZsBmwGbAZsBmwGbAZsBmwGbAZsBmwGbAZsBpAGbAZsBAJkBCyABQQFqCyEBQQYhAwytAgsDQCABLQAAQfDGAGotAABBAUcNfSAEIAFBAWoiAUcNAAtB6gAhAwzFAgsgAUEBaiABIARHDQIaQesAIQMMxAILIAEgBEYEQEHsACEDDMQCCyABQQFqDAELIAEgBEYEQEHtACEDDMMCCyABQQFqCyEBQQQhAwyoAgsgASAERgRAQe4AIQMMwQILAkACQAJAIAEtAABB8MgAai0AAEEBaw4HkAGPAY4BAHwBAo0BCyABQQFqIQEMCwsgAUEBagyTAQtBACEDIAJBADYCHCACQZsSNgIQIAJBBzYCDCACIAFBAWo2AhQMwAILAkADQCABLQAAQfDIAGotAAAiAEEERwRAAkACQCAAQQFrDgeUAZMBkgGNAQAEAY0BC0HaACEDDKoCCyABQQFqIQFB3AAhAwypAgsgBCABQQFqIgFHDQALQe8AIQMMwAILIAFBAWoMkQELIAQgASIARgRAQfAAIQMMvwILIAAtAABBL0cNASAAQQFqIQEMBwsgBCABIgBGBEBB8QAhAwy+AgsgAC0AACIBQS9GBEAgAEEBaiEBQd0AIQMMpQILIAFBCmsiA0EWSw0AIAAhAUEBIAN0QYmAgAJxDfkBC0EAIQMgAkEANgIcIAIgADYCFCACQYwcNgIQIAJBBzYCDAy8AgsgASAERwRAIAFBAWohAUHeACEDDKMCC0HyACEDDLsCCyABIARGBEBB9AAhAwy7AgsCQCABLQAAQfDMAGotAABBAWsOA/cBcwCCAQtB4QAhAwyhAgsgASAERwRAA0AgAS0AAEHwygBqLQAAIgBBA0cEQAJAIABBAWsOAvkBAIUBC0HfACEDDKMCCyAEIAFBAWoiAUcNAAtB8wAhAwy6AgtB8wAhAwy5AgsgASAERwRAIAJBDzYCCCACIAE2AgRB4AAhAwygAgtB9QAhAwy4AgsgASAERgRAQfYAIQMMuAILIAJBDzYCCCACIAE2AgQLQQMhAwydAgsDQCABLQAAQSBHDY4CIAQgAUEBaiIBRw0AC0H3ACEDDLUCCyABIARGBEBB+AAhAwy1AgsgAS0AAEEgRw16IAFBAWohAQxbC0EAIQACQCACKAI4IgNFDQAgAygCOCIDRQ0AIAIgAxEAACEACyAADXgMgAILIAEgBEYEQEH6ACEDDLMCCyABLQAAQcwARw10IAFBAWohAUETDHYLQfsAIQMgASAERg2xAiACKAIAIgAgBCABa2ohBSABIABrQQVqIQYDQCABLQAAIABB8M4Aai0AAEcNcyAAQQVGDXUgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMsQILIAEgBEYEQEH8ACEDDLECCwJAAkAgAS0AAEHDAGsODAB0dHR0dHR0dHR0AXQLIAFBAWohAUHmACEDDJgCCyABQQFqIQFB5wAhAwyXAgtB/QAhAyABIARGDa8CIAIoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQe3PAGotAABHDXIgAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADLACCyACQQA2AgAgBkEBaiEBQRAMcwtB/gAhAyABIARGDa4CIAIoAgAiACAEIAFraiEFIAEgAGtBBWohBgJAA0AgAS0AACAAQfbOAGotAABHDXEgAEEFRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADK8CCyACQQA2AgAgBkEBaiEBQRYMcgtB/wAhAyABIARGDa0CIAIoAgAiACAEIAFraiEFIAEgAGtBA2ohBgJAA0AgAS0AACAAQfzOAGotAABHDXAgAEEDRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADK4CCyACQQA2AgAgBkEBaiEBQQUMcQsgASAERgRAQYABIQMMrQILIAEtAABB2QBHDW4gAUEBaiEBQQgMcAsgASAERgRAQYEBIQMMrAILAkACQCABLQAAQc4Aaw4DAG8BbwsgAUEBaiEBQesAIQMMkwILIAFBAWohAUHsACEDDJICCyABIARGBEBBggEhAwyrAgsCQAJAIAEtAABByABrDggAbm5ubm5uAW4LIAFBAWohAUHqACEDDJICCyABQQFqIQFB7QAhAwyRAgtBgwEhAyABIARGDakCIAIoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQYDPAGotAABHDWwgAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADKoCCyACQQA2AgAgBkEBaiEBQQAMbQtBhAEhAyABIARGDagCIAIoAgAiACAEIAFraiEFIAEgAGtBBGohBgJAA0AgAS0AACAAQYPPAGotAABHDWsgAEEERg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADKkCCyACQQA2AgAgBkEBaiEBQSMMbAsgASAERgRAQYUBIQMMqAILAkACQCABLQAAQcwAaw4IAGtra2trawFrCyABQQFqIQFB7wAhAwyPAgsgAUEBaiEBQfAAIQMMjgILIAEgBEYEQEGGASEDDKcCCyABLQAAQcUARw1oIAFBAWohAQxgC0GHASEDIAEgBEYNpQIgAigCACIAIAQgAWtqIQUgASAAa0EDaiEGAkADQCABLQAAIABBiM8Aai0AAEcNaCAAQQNGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMpgILIAJBADYCACAGQQFqIQFBLQxpC0GIASEDIAEgBEYNpAIgAigCACIAIAQgAWtqIQUgASAAa0EIaiEGAkADQCABLQAAIABB0M8Aai0AAEcNZyAAQQhGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMpQILIAJBADYCACAGQQFqIQFBKQxoCyABIARGBEBBiQEhAwykAgtBASABLQAAQd8ARw1nGiABQQFqIQEMXgtBigEhAyABIARGDaICIAIoAgAiACAEIAFraiEFIAEgAGtBAWohBgNAIAEtAAAgAEGMzwBqLQAARw1kIABBAUYN+gEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMogILQYsBIQMgASAERg2hAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGOzwBqLQAARw1kIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyiAgsgAkEANgIAIAZBAWohAUECDGULQYwBIQMgASAERg2gAiACKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEHwzwBqLQAARw1jIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyhAgsgAkEANgIAIAZBAWohAUEfDGQLQY0BIQMgASAERg2fAiACKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEHyzwBqLQAARw1iIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAygAgsgAkEANgIAIAZBAWohAUEJDGMLIAEgBEYEQEGOASEDDJ8CCwJAAkAgAS0AAEHJAGsOBwBiYmJiYgFiCyABQQFqIQFB+AAhAwyGAgsgAUEBaiEBQfkAIQMMhQILQY8BIQMgASAERg2dAiACKAIAIgAgBCABa2ohBSABIABrQQVqIQYCQANAIAEtAAAgAEGRzwBqLQAARw1gIABBBUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyeAgsgAkEANgIAIAZBAWohAUEYDGELQZABIQMgASAERg2cAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGXzwBqLQAARw1fIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAydAgsgAkEANgIAIAZBAWohAUEXDGALQZEBIQMgASAERg2bAiACKAIAIgAgBCABa2ohBSABIABrQQZqIQYCQANAIAEtAAAgAEGazwBqLQAARw1eIABBBkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAycAgsgAkEANgIAIAZBAWohAUEVDF8LQZIBIQMgASAERg2aAiACKAIAIgAgBCABa2ohBSABIABrQQVqIQYCQANAIAEtAAAgAEGhzwBqLQAARw1dIABBBUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAybAgsgAkEANgIAIAZBAWohAUEeDF4LIAEgBEYEQEGTASEDDJoCCyABLQAAQcwARw1bIAFBAWohAUEKDF0LIAEgBEYEQEGUASEDDJkCCwJAAkAgAS0AAEHBAGsODwBcXFxcXFxcXFxcXFxcAVwLIAFBAWohAUH+ACEDDIACCyABQQFqIQFB/wAhAwz/AQsgASAERgRAQZUBIQMMmAILAkACQCABLQAAQcEAaw4DAFsBWwsgAUEBaiEBQf0AIQMM/wELIAFBAWohAUGAASEDDP4BC0GWASEDIAEgBEYNlgIgAigCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABBp88Aai0AAEcNWSAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMlwILIAJBADYCACAGQQFqIQFBCwxaCyABIARGBEBBlwEhAwyWAgsCQAJAAkACQCABLQAAQS1rDiMAW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1sBW1tbW1sCW1tbA1sLIAFBAWohAUH7ACEDDP8BCyABQQFqIQFB/AAhAwz+AQsgAUEBaiEBQYEBIQMM/QELIAFBAWohAUGCASEDDPwBC0GYASEDIAEgBEYNlAIgAigCACIAIAQgAWtqIQUgASAAa0EEaiEGAkADQCABLQAAIABBqc8Aai0AAEcNVyAAQQRGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMlQILIAJBADYCACAGQQFqIQFBGQxYC0GZASEDIAEgBEYNkwIgAigCACIAIAQgAWtqIQUgASAAa0EFaiEGAkADQCABLQAAIABBrs8Aai0AAEcNViAAQQVGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMlAILIAJBADYCACAGQQFqIQFBBgxXC0GaASEDIAEgBEYNkgIgAigCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABBtM8Aai0AAEcNVSAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMkwILIAJBADYCACAGQQFqIQFBHAxWC0GbASEDIAEgBEYNkQIgAigCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABBts8Aai0AAEcNVCAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMkgILIAJBADYCACAGQQFqIQFBJwxVCyABIARGBEBBnAEhAwyRAgsCQAJAIAEtAABB1ABrDgIAAVQLIAFBAWohAUGGASEDDPgBCyABQQFqIQFBhwEhAwz3AQtBnQEhAyABIARGDY8CIAIoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQbjPAGotAABHDVIgAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADJACCyACQQA2AgAgBkEBaiEBQSYMUwtBngEhAyABIARGDY4CIAIoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQbrPAGotAABHDVEgAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADI8CCyACQQA2AgAgBkEBaiEBQQMMUgtBnwEhAyABIARGDY0CIAIoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQe3PAGotAABHDVAgAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADI4CCyACQQA2AgAgBkEBaiEBQQwMUQtBoAEhAyABIARGDYwCIAIoAgAiACAEIAFraiEFIAEgAGtBA2ohBgJAA0AgAS0AACAAQbzPAGotAABHDU8gAEEDRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADI0CCyACQQA2AgAgBkEBaiEBQQ0MUAsgASAERgRAQaEBIQMMjAILAkACQCABLQAAQcYAaw4LAE9PT09PT09PTwFPCyABQQFqIQFBiwEhAwzzAQsgAUEBaiEBQYwBIQMM8gELIAEgBEYEQEGiASEDDIsCCyABLQAAQdAARw1MIAFBAWohAQxGCyABIARGBEBBowEhAwyKAgsCQAJAIAEtAABByQBrDgcBTU1NTU0ATQsgAUEBaiEBQY4BIQMM8QELIAFBAWohAUEiDE0LQaQBIQMgASAERg2IAiACKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEHAzwBqLQAARw1LIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyJAgsgAkEANgIAIAZBAWohAUEdDEwLIAEgBEYEQEGlASEDDIgCCwJAAkAgAS0AAEHSAGsOAwBLAUsLIAFBAWohAUGQASEDDO8BCyABQQFqIQFBBAxLCyABIARGBEBBpgEhAwyHAgsCQAJAAkACQAJAIAEtAABBwQBrDhUATU1NTU1NTU1NTQFNTQJNTQNNTQRNCyABQQFqIQFBiAEhAwzxAQsgAUEBaiEBQYkBIQMM8AELIAFBAWohAUGKASEDDO8BCyABQQFqIQFBjwEhAwzuAQsgAUEBaiEBQZEBIQMM7QELQacBIQMgASAERg2FAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEHtzwBqLQAARw1IIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyGAgsgAkEANgIAIAZBAWohAUERDEkLQagBIQMgASAERg2EAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEHCzwBqLQAARw1HIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyFAgsgAkEANgIAIAZBAWohAUEsDEgLQakBIQMgASAERg2DAiACKAIAIgAgBCABa2ohBSABIABrQQRqIQYCQANAIAEtAAAgAEHFzwBqLQAARw1GIABBBEYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyEAgsgAkEANgIAIAZBAWohAUErDEcLQaoBIQMgASAERg2CAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEHKzwBqLQAARw1FIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyDAgsgAkEANgIAIAZBAWohAUEUDEYLIAEgBEYEQEGrASEDDIICCwJAAkACQAJAIAEtAABBwgBrDg8AAQJHR0dHR0dHR0dHRwNHCyABQQFqIQFBkwEhAwzrAQsgAUEBaiEBQZQBIQMM6gELIAFBAWohAUGVASEDDOkBCyABQQFqIQFBlgEhAwzoAQsgASAERgRAQawBIQMMgQILIAEtAABBxQBHDUIgAUEBaiEBDD0LQa0BIQMgASAERg3/ASACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEHNzwBqLQAARw1CIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyAAgsgAkEANgIAIAZBAWohAUEODEMLIAEgBEYEQEGuASEDDP8BCyABLQAAQdAARw1AIAFBAWohAUElDEILQa8BIQMgASAERg39ASACKAIAIgAgBCABa2ohBSABIABrQQhqIQYCQANAIAEtAAAgAEHQzwBqLQAARw1AIABBCEYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAz+AQsgAkEANgIAIAZBAWohAUEqDEELIAEgBEYEQEGwASEDDP0BCwJAAkAgAS0AAEHVAGsOCwBAQEBAQEBAQEABQAsgAUEBaiEBQZoBIQMM5AELIAFBAWohAUGbASEDDOMBCyABIARGBEBBsQEhAwz8AQsCQAJAIAEtAABBwQBrDhQAPz8/Pz8/Pz8/Pz8/Pz8/Pz8/AT8LIAFBAWohAUGZASEDDOMBCyABQQFqIQFBnAEhAwziAQtBsgEhAyABIARGDfoBIAIoAgAiACAEIAFraiEFIAEgAGtBA2ohBgJAA0AgAS0AACAAQdnPAGotAABHDT0gAEEDRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADPsBCyACQQA2AgAgBkEBaiEBQSEMPgtBswEhAyABIARGDfkBIAIoAgAiACAEIAFraiEFIAEgAGtBBmohBgJAA0AgAS0AACAAQd3PAGotAABHDTwgAEEGRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADPoBCyACQQA2AgAgBkEBaiEBQRoMPQsgASAERgRAQbQBIQMM+QELAkACQAJAIAEtAABBxQBrDhEAPT09PT09PT09AT09PT09Aj0LIAFBAWohAUGdASEDDOEBCyABQQFqIQFBngEhAwzgAQsgAUEBaiEBQZ8BIQMM3wELQbUBIQMgASAERg33ASACKAIAIgAgBCABa2ohBSABIABrQQVqIQYCQANAIAEtAAAgAEHkzwBqLQAARw06IABBBUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAz4AQsgAkEANgIAIAZBAWohAUEoDDsLQbYBIQMgASAERg32ASACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEHqzwBqLQAARw05IABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAz3AQsgAkEANgIAIAZBAWohAUEHDDoLIAEgBEYEQEG3ASEDDPYBCwJAAkAgAS0AAEHFAGsODgA5OTk5OTk5OTk5OTkBOQsgAUEBaiEBQaEBIQMM3QELIAFBAWohAUGiASEDDNwBC0G4ASEDIAEgBEYN9AEgAigCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABB7c8Aai0AAEcNNyAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAM9QELIAJBADYCACAGQQFqIQFBEgw4C0G5ASEDIAEgBEYN8wEgAigCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABB8M8Aai0AAEcNNiAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAM9AELIAJBADYCACAGQQFqIQFBIAw3C0G6ASEDIAEgBEYN8gEgAigCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABB8s8Aai0AAEcNNSAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAM8wELIAJBADYCACAGQQFqIQFBDww2CyABIARGBEBBuwEhAwzyAQsCQAJAIAEtAABByQBrDgcANTU1NTUBNQsgAUEBaiEBQaUBIQMM2QELIAFBAWohAUGmASEDDNgBC0G8ASEDIAEgBEYN8AEgAigCACIAIAQgAWtqIQUgASAAa0EHaiEGAkADQCABLQAAIABB9M8Aai0AAEcNMyAAQQdGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAM8QELIAJBADYCACAGQQFqIQFBGww0CyABIARGBEBBvQEhAwzwAQsCQAJAAkAgAS0AAEHCAGsOEgA0NDQ0NDQ0NDQBNDQ0NDQ0AjQLIAFBAWohAUGkASEDDNgBCyABQQFqIQFBpwEhAwzXAQsgAUEBaiEBQagBIQMM1gELIAEgBEYEQEG+ASEDDO8BCyABLQAAQc4ARw0wIAFBAWohAQwsCyABIARGBEBBvwEhAwzuAQsCQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQCABLQAAQcEAaw4VAAECAz8EBQY/Pz8HCAkKCz8MDQ4PPwsgAUEBaiEBQegAIQMM4wELIAFBAWohAUHpACEDDOIBCyABQQFqIQFB7gAhAwzhAQsgAUEBaiEBQfIAIQMM4AELIAFBAWohAUHzACEDDN8BCyABQQFqIQFB9gAhAwzeAQsgAUEBaiEBQfcAIQMM3QELIAFBAWohAUH6ACEDDNwBCyABQQFqIQFBgwEhAwzbAQsgAUEBaiEBQYQBIQMM2gELIAFBAWohAUGFASEDDNkBCyABQQFqIQFBkgEhAwzYAQsgAUEBaiEBQZgBIQMM1wELIAFBAWohAUGgASEDDNYBCyABQQFqIQFBowEhAwzVAQsgAUEBaiEBQaoBIQMM1AELIAEgBEcEQCACQRA2AgggAiABNgIEQasBIQMM1AELQcABIQMM7AELQQAhAAJAIAIoAjgiA0UNACADKAI0IgNFDQAgAiADEQAAIQALIABFDV4gAEEVRw0HIAJB0QA2AhwgAiABNgIUIAJBsBc2AhAgAkEVNgIMQQAhAwzrAQsgAUEBaiABIARHDQgaQcIBIQMM6gELA0ACQCABLQAAQQprDgQIAAALAAsgBCABQQFqIgFHDQALQcMBIQMM6QELIAEgBEcEQCACQRE2AgggAiABNgIEQQEhAwzQAQtBxAEhAwzoAQsgASAERgRAQcUBIQMM6AELAkACQCABLQAAQQprDgQBKCgAKAsgAUEBagwJCyABQQFqDAULIAEgBEYEQEHGASEDDOcBCwJAAkAgAS0AAEEKaw4XAQsLAQsLCwsLCwsLCwsLCwsLCwsLCwALCyABQQFqIQELQbABIQMMzQELIAEgBEYEQEHIASEDDOYBCyABLQAAQSBHDQkgAkEAOwEyIAFBAWohAUGzASEDDMwBCwNAIAEhAAJAIAEgBEcEQCABLQAAQTBrQf8BcSIDQQpJDQEMJwtBxwEhAwzmAQsCQCACLwEyIgFBmTNLDQAgAiABQQpsIgU7ATIgBUH+/wNxIANB//8Dc0sNACAAQQFqIQEgAiADIAVqIgM7ATIgA0H//wNxQegHSQ0BCwtBACEDIAJBADYCHCACQcEJNgIQIAJBDTYCDCACIABBAWo2AhQM5AELIAJBADYCHCACIAE2AhQgAkHwDDYCECACQRs2AgxBACEDDOMBCyACKAIEIQAgAkEANgIEIAIgACABECYiAA0BIAFBAWoLIQFBrQEhAwzIAQsgAkHBATYCHCACIAA2AgwgAiABQQFqNgIUQQAhAwzgAQsgAigCBCEAIAJBADYCBCACIAAgARAmIgANASABQQFqCyEBQa4BIQMMxQELIAJBwgE2AhwgAiAANgIMIAIgAUEBajYCFEEAIQMM3QELIAJBADYCHCACIAE2AhQgAkGXCzYCECACQQ02AgxBACEDDNwBCyACQQA2AhwgAiABNgIUIAJB4xA2AhAgAkEJNgIMQQAhAwzbAQsgAkECOgAoDKwBC0EAIQMgAkEANgIcIAJBrws2AhAgAkECNgIMIAIgAUEBajYCFAzZAQtBAiEDDL8BC0ENIQMMvgELQSYhAwy9AQtBFSEDDLwBC0EWIQMMuwELQRghAwy6AQtBHCEDDLkBC0EdIQMMuAELQSAhAwy3AQtBISEDDLYBC0EjIQMMtQELQcYAIQMMtAELQS4hAwyzAQtBPSEDDLIBC0HLACEDDLEBC0HOACEDDLABC0HYACEDDK8BC0HZACEDDK4BC0HbACEDDK0BC0HxACEDDKwBC0H0ACEDDKsBC0GNASEDDKoBC0GXASEDDKkBC0GpASEDDKgBC0GvASEDDKcBC0GxASEDDKYBCyACQQA2AgALQQAhAyACQQA2AhwgAiABNgIUIAJB8Rs2AhAgAkEGNgIMDL0BCyACQQA2AgAgBkEBaiEBQSQLOgApIAIoAgQhACACQQA2AgQgAiAAIAEQJyIARQRAQeUAIQMMowELIAJB+QA2AhwgAiABNgIUIAIgADYCDEEAIQMMuwELIABBFUcEQCACQQA2AhwgAiABNgIUIAJBzA42AhAgAkEgNgIMQQAhAwy7AQsgAkH4ADYCHCACIAE2AhQgAkHKGDYCECACQRU2AgxBACEDDLoBCyACQQA2AhwgAiABNgIUIAJBjhs2AhAgAkEGNgIMQQAhAwy5AQsgAkEANgIcIAIgATYCFCACQf4RNgIQIAJBBzYCDEEAIQMMuAELIAJBADYCHCACIAE2AhQgAkGMHDYCECACQQc2AgxBACEDDLcBCyACQQA2AhwgAiABNgIUIAJBww82AhAgAkEHNgIMQQAhAwy2AQsgAkEANgIcIAIgATYCFCACQcMPNgIQIAJBBzYCDEEAIQMMtQELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0RIAJB5QA2AhwgAiABNgIUIAIgADYCDEEAIQMMtAELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0gIAJB0wA2AhwgAiABNgIUIAIgADYCDEEAIQMMswELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0iIAJB0gA2AhwgAiABNgIUIAIgADYCDEEAIQMMsgELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0OIAJB5QA2AhwgAiABNgIUIAIgADYCDEEAIQMMsQELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0dIAJB0wA2AhwgAiABNgIUIAIgADYCDEEAIQMMsAELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0fIAJB0gA2AhwgAiABNgIUIAIgADYCDEEAIQMMrwELIABBP0cNASABQQFqCyEBQQUhAwyUAQtBACEDIAJBADYCHCACIAE2AhQgAkH9EjYCECACQQc2AgwMrAELIAJBADYCHCACIAE2AhQgAkHcCDYCECACQQc2AgxBACEDDKsBCyACKAIEIQAgAkEANgIEIAIgACABECUiAEUNByACQeUANgIcIAIgATYCFCACIAA2AgxBACEDDKoBCyACKAIEIQAgAkEANgIEIAIgACABECUiAEUNFiACQdMANgIcIAIgATYCFCACIAA2AgxBACEDDKkBCyACKAIEIQAgAkEANgIEIAIgACABECUiAEUNGCACQdIANgIcIAIgATYCFCACIAA2AgxBACEDDKgBCyACQQA2AhwgAiABNgIUIAJBxgo2AhAgAkEHNgIMQQAhAwynAQsgAigCBCEAIAJBADYCBCACIAAgARAlIgBFDQMgAkHlADYCHCACIAE2AhQgAiAANgIMQQAhAwymAQsgAigCBCEAIAJBADYCBCACIAAgARAlIgBFDRIgAkHTADYCHCACIAE2AhQgAiAANgIMQQAhAwylAQsgAigCBCEAIAJBADYCBCACIAAgARAlIgBFDRQgAkHSADYCHCACIAE2AhQgAiAANgIMQQAhAwykAQsgAigCBCEAIAJBADYCBCACIAAgARAlIgBFDQAgAkHlADYCHCACIAE2AhQgAiAANgIMQQAhAwyjAQtB1QAhAwyJAQsgAEEVRwRAIAJBADYCHCACIAE2AhQgAkG5DTYCECACQRo2AgxBACEDDKIBCyACQeQANgIcIAIgATYCFCACQeMXNgIQIAJBFTYCDEEAIQMMoQELIAJBADYCACAGQQFqIQEgAi0AKSIAQSNrQQtJDQQCQCAAQQZLDQBBASAAdEHKAHFFDQAMBQtBACEDIAJBADYCHCACIAE2AhQgAkH3CTYCECACQQg2AgwMoAELIAJBADYCACAGQQFqIQEgAi0AKUEhRg0DIAJBADYCHCACIAE2AhQgAkGbCjYCECACQQg2AgxBACEDDJ8BCyACQQA2AgALQQAhAyACQQA2AhwgAiABNgIUIAJBkDM2AhAgAkEINgIMDJ0BCyACQQA2AgAgBkEBaiEBIAItAClBI0kNACACQQA2AhwgAiABNgIUIAJB0wk2AhAgAkEINgIMQQAhAwycAQtB0QAhAwyCAQsgAS0AAEEwayIAQf8BcUEKSQRAIAIgADoAKiABQQFqIQFBzwAhAwyCAQsgAigCBCEAIAJBADYCBCACIAAgARAoIgBFDYYBIAJB3gA2AhwgAiABNgIUIAIgADYCDEEAIQMMmgELIAIoAgQhACACQQA2AgQgAiAAIAEQKCIARQ2GASACQdwANgIcIAIgATYCFCACIAA2AgxBACEDDJkBCyACKAIEIQAgAkEANgIEIAIgACAFECgiAEUEQCAFIQEMhwELIAJB2gA2AhwgAiAFNgIUIAIgADYCDAyYAQtBACEBQQEhAwsgAiADOgArIAVBAWohAwJAAkACQCACLQAtQRBxDQACQAJAAkAgAi0AKg4DAQACBAsgBkUNAwwCCyAADQEMAgsgAUUNAQsgAigCBCEAIAJBADYCBCACIAAgAxAoIgBFBEAgAyEBDAILIAJB2AA2AhwgAiADNgIUIAIgADYCDEEAIQMMmAELIAIoAgQhACACQQA2AgQgAiAAIAMQKCIARQRAIAMhAQyHAQsgAkHZADYCHCACIAM2AhQgAiAANgIMQQAhAwyXAQtBzAAhAwx9CyAAQRVHBEAgAkEANgIcIAIgATYCFCACQZQNNgIQIAJBITYCDEEAIQMMlgELIAJB1wA2AhwgAiABNgIUIAJByRc2AhAgAkEVNgIMQQAhAwyVAQtBACEDIAJBADYCHCACIAE2AhQgAkGAETYCECACQQk2AgwMlAELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0AIAJB0wA2AhwgAiABNgIUIAIgADYCDEEAIQMMkwELQckAIQMMeQsgAkEANgIcIAIgATYCFCACQcEoNgIQIAJBBzYCDCACQQA2AgBBACEDDJEBCyACKAIEIQBBACEDIAJBADYCBCACIAAgARAlIgBFDQAgAkHSADYCHCACIAE2AhQgAiAANgIMDJABC0HIACEDDHYLIAJBADYCACAFIQELIAJBgBI7ASogAUEBaiEBQQAhAAJAIAIoAjgiA0UNACADKAIwIgNFDQAgAiADEQAAIQALIAANAQtBxwAhAwxzCyAAQRVGBEAgAkHRADYCHCACIAE2AhQgAkHjFzYCECACQRU2AgxBACEDDIwBC0EAIQMgAkEANgIcIAIgATYCFCACQbkNNgIQIAJBGjYCDAyLAQtBACEDIAJBADYCHCACIAE2AhQgAkGgGTYCECACQR42AgwMigELIAEtAABBOkYEQCACKAIEIQBBACEDIAJBADYCBCACIAAgARApIgBFDQEgAkHDADYCHCACIAA2AgwgAiABQQFqNgIUDIoBC0EAIQMgAkEANgIcIAIgATYCFCACQbERNgIQIAJBCjYCDAyJAQsgAUEBaiEBQTshAwxvCyACQcMANgIcIAIgADYCDCACIAFBAWo2AhQMhwELQQAhAyACQQA2AhwgAiABNgIUIAJB8A42AhAgAkEcNgIMDIYBCyACIAIvATBBEHI7ATAMZgsCQCACLwEwIgBBCHFFDQAgAi0AKEEBRw0AIAItAC1BCHFFDQMLIAIgAEH3+wNxQYAEcjsBMAwECyABIARHBEACQANAIAEtAABBMGsiAEH/AXFBCk8EQEE1IQMMbgsgAikDICIKQpmz5syZs+bMGVYNASACIApCCn4iCjcDICAKIACtQv8BgyILQn+FVg0BIAIgCiALfDcDICAEIAFBAWoiAUcNAAtBOSEDDIUBCyACKAIEIQBBACEDIAJBADYCBCACIAAgAUEBaiIBECoiAA0MDHcLQTkhAwyDAQsgAi0AMEEgcQ0GQcUBIQMMaQtBACEDIAJBADYCBCACIAEgARAqIgBFDQQgAkE6NgIcIAIgADYCDCACIAFBAWo2AhQMgQELIAItAChBAUcNACACLQAtQQhxRQ0BC0E3IQMMZgsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQKiIABEAgAkE7NgIcIAIgADYCDCACIAFBAWo2AhQMfwsgAUEBaiEBDG4LIAJBCDoALAwECyABQQFqIQEMbQtBACEDIAJBADYCHCACIAE2AhQgAkHkEjYCECACQQQ2AgwMewsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQKiIARQ1sIAJBNzYCHCACIAE2AhQgAiAANgIMDHoLIAIgAi8BMEEgcjsBMAtBMCEDDF8LIAJBNjYCHCACIAE2AhQgAiAANgIMDHcLIABBLEcNASABQQFqIQBBASEBAkACQAJAAkACQCACLQAsQQVrDgQDAQIEAAsgACEBDAQLQQIhAQwBC0EEIQELIAJBAToALCACIAIvATAgAXI7ATAgACEBDAELIAIgAi8BMEEIcjsBMCAAIQELQTkhAwxcCyACQQA6ACwLQTQhAwxaCyABIARGBEBBLSEDDHMLAkACQANAAkAgAS0AAEEKaw4EAgAAAwALIAQgAUEBaiIBRw0AC0EtIQMMdAsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQKiIARQ0CIAJBLDYCHCACIAE2AhQgAiAANgIMDHMLIAIoAgQhAEEAIQMgAkEANgIEIAIgACABECoiAEUEQCABQQFqIQEMAgsgAkEsNgIcIAIgADYCDCACIAFBAWo2AhQMcgsgAS0AAEENRgRAIAIoAgQhAEEAIQMgAkEANgIEIAIgACABECoiAEUEQCABQQFqIQEMAgsgAkEsNgIcIAIgADYCDCACIAFBAWo2AhQMcgsgAi0ALUEBcQRAQcQBIQMMWQsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQKiIADQEMZQtBLyEDDFcLIAJBLjYCHCACIAE2AhQgAiAANgIMDG8LQQAhAyACQQA2AhwgAiABNgIUIAJB8BQ2AhAgAkEDNgIMDG4LQQEhAwJAAkACQAJAIAItACxBBWsOBAMBAgAECyACIAIvATBBCHI7ATAMAwtBAiEDDAELQQQhAwsgAkEBOgAsIAIgAi8BMCADcjsBMAtBKiEDDFMLQQAhAyACQQA2AhwgAiABNgIUIAJB4Q82AhAgAkEKNgIMDGsLQQEhAwJAAkACQAJAAkACQCACLQAsQQJrDgcFBAQDAQIABAsgAiACLwEwQQhyOwEwDAMLQQIhAwwBC0EEIQMLIAJBAToALCACIAIvATAgA3I7ATALQSshAwxSC0EAIQMgAkEANgIcIAIgATYCFCACQasSNgIQIAJBCzYCDAxqC0EAIQMgAkEANgIcIAIgATYCFCACQf0NNgIQIAJBHTYCDAxpCyABIARHBEADQCABLQAAQSBHDUggBCABQQFqIgFHDQALQSUhAwxpC0ElIQMMaAsgAi0ALUEBcQRAQcMBIQMMTwsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQKSIABEAgAkEmNgIcIAIgADYCDCACIAFBAWo2AhQMaAsgAUEBaiEBDFwLIAFBAWohASACLwEwIgBBgAFxBEBBACEAAkAgAigCOCIDRQ0AIAMoAlQiA0UNACACIAMRAAAhAAsgAEUNBiAAQRVHDR8gAkEFNgIcIAIgATYCFCACQfkXNgIQIAJBFTYCDEEAIQMMZwsCQCAAQaAEcUGgBEcNACACLQAtQQJxDQBBACEDIAJBADYCHCACIAE2AhQgAkGWEzYCECACQQQ2AgwMZwsgAgJ/IAIvATBBFHFBFEYEQEEBIAItAChBAUYNARogAi8BMkHlAEYMAQsgAi0AKUEFRgs6AC5BACEAAkAgAigCOCIDRQ0AIAMoAiQiA0UNACACIAMRAAAhAAsCQAJAAkACQAJAIAAOFgIBAAQEBAQEBAQEBAQEBAQEBAQEBAMECyACQQE6AC4LIAIgAi8BMEHAAHI7ATALQSchAwxPCyACQSM2AhwgAiABNgIUIAJBpRY2AhAgAkEVNgIMQQAhAwxnC0EAIQMgAkEANgIcIAIgATYCFCACQdULNgIQIAJBETYCDAxmC0EAIQACQCACKAI4IgNFDQAgAygCLCIDRQ0AIAIgAxEAACEACyAADQELQQ4hAwxLCyAAQRVGBEAgAkECNgIcIAIgATYCFCACQbAYNgIQIAJBFTYCDEEAIQMMZAtBACEDIAJBADYCHCACIAE2AhQgAkGnDjYCECACQRI2AgwMYwtBACEDIAJBADYCHCACIAE2AhQgAkGqHDYCECACQQ82AgwMYgsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEgCqdqIgEQKyIARQ0AIAJBBTYCHCACIAE2AhQgAiAANgIMDGELQQ8hAwxHC0EAIQMgAkEANgIcIAIgATYCFCACQc0TNgIQIAJBDDYCDAxfC0IBIQoLIAFBAWohAQJAIAIpAyAiC0L//////////w9YBEAgAiALQgSGIAqENwMgDAELQQAhAyACQQA2AhwgAiABNgIUIAJBrQk2AhAgAkEMNgIMDF4LQSQhAwxEC0EAIQMgAkEANgIcIAIgATYCFCACQc0TNgIQIAJBDDYCDAxcCyACKAIEIQBBACEDIAJBADYCBCACIAAgARAsIgBFBEAgAUEBaiEBDFILIAJBFzYCHCACIAA2AgwgAiABQQFqNgIUDFsLIAIoAgQhAEEAIQMgAkEANgIEAkAgAiAAIAEQLCIARQRAIAFBAWohAQwBCyACQRY2AhwgAiAANgIMIAIgAUEBajYCFAxbC0EfIQMMQQtBACEDIAJBADYCHCACIAE2AhQgAkGaDzYCECACQSI2AgwMWQsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQLSIARQRAIAFBAWohAQxQCyACQRQ2AhwgAiAANgIMIAIgAUEBajYCFAxYCyACKAIEIQBBACEDIAJBADYCBAJAIAIgACABEC0iAEUEQCABQQFqIQEMAQsgAkETNgIcIAIgADYCDCACIAFBAWo2AhQMWAtBHiEDDD4LQQAhAyACQQA2AhwgAiABNgIUIAJBxgw2AhAgAkEjNgIMDFYLIAIoAgQhAEEAIQMgAkEANgIEIAIgACABEC0iAEUEQCABQQFqIQEMTgsgAkERNgIcIAIgADYCDCACIAFBAWo2AhQMVQsgAkEQNgIcIAIgATYCFCACIAA2AgwMVAtBACEDIAJBADYCHCACIAE2AhQgAkHGDDYCECACQSM2AgwMUwtBACEDIAJBADYCHCACIAE2AhQgAkHAFTYCECACQQI2AgwMUgsgAigCBCEAQQAhAyACQQA2AgQCQCACIAAgARAtIgBFBEAgAUEBaiEBDAELIAJBDjYCHCACIAA2AgwgAiABQQFqNgIUDFILQRshAww4C0EAIQMgAkEANgIcIAIgATYCFCACQcYMNgIQIAJBIzYCDAxQCyACKAIEIQBBACEDIAJBADYCBAJAIAIgACABECwiAEUEQCABQQFqIQEMAQsgAkENNgIcIAIgADYCDCACIAFBAWo2AhQMUAtBGiEDDDYLQQAhAyACQQA2AhwgAiABNgIUIAJBmg82AhAgAkEiNgIMDE4LIAIoAgQhAEEAIQMgAkEANgIEAkAgAiAAIAEQLCIARQRAIAFBAWohAQwBCyACQQw2AhwgAiAANgIMIAIgAUEBajYCFAxOC0EZIQMMNAtBACEDIAJBADYCHCACIAE2AhQgAkGaDzYCECACQSI2AgwMTAsgAEEVRwRAQQAhAyACQQA2AhwgAiABNgIUIAJBgww2AhAgAkETNgIMDEwLIAJBCjYCHCACIAE2AhQgAkHkFjYCECACQRU2AgxBACEDDEsLIAIoAgQhAEEAIQMgAkEANgIEIAIgACABIAqnaiIBECsiAARAIAJBBzYCHCACIAE2AhQgAiAANgIMDEsLQRMhAwwxCyAAQRVHBEBBACEDIAJBADYCHCACIAE2AhQgAkHaDTYCECACQRQ2AgwMSgsgAkEeNgIcIAIgATYCFCACQfkXNgIQIAJBFTYCDEEAIQMMSQtBACEAAkAgAigCOCIDRQ0AIAMoAiwiA0UNACACIAMRAAAhAAsgAEUNQSAAQRVGBEAgAkEDNgIcIAIgATYCFCACQbAYNgIQIAJBFTYCDEEAIQMMSQtBACEDIAJBADYCHCACIAE2AhQgAkGnDjYCECACQRI2AgwMSAtBACEDIAJBADYCHCACIAE2AhQgAkHaDTYCECACQRQ2AgwMRwtBACEDIAJBADYCHCACIAE2AhQgAkGnDjYCECACQRI2AgwMRgsgAkEAOgAvIAItAC1BBHFFDT8LIAJBADoALyACQQE6ADRBACEDDCsLQQAhAyACQQA2AhwgAkHkETYCECACQQc2AgwgAiABQQFqNgIUDEMLAkADQAJAIAEtAABBCmsOBAACAgACCyAEIAFBAWoiAUcNAAtB3QEhAwxDCwJAAkAgAi0ANEEBRw0AQQAhAAJAIAIoAjgiA0UNACADKAJYIgNFDQAgAiADEQAAIQALIABFDQAgAEEVRw0BIAJB3AE2AhwgAiABNgIUIAJB1RY2AhAgAkEVNgIMQQAhAwxEC0HBASEDDCoLIAJBADYCHCACIAE2AhQgAkHpCzYCECACQR82AgxBACEDDEILAkACQCACLQAoQQFrDgIEAQALQcABIQMMKQtBuQEhAwwoCyACQQI6AC9BACEAAkAgAigCOCIDRQ0AIAMoAgAiA0UNACACIAMRAAAhAAsgAEUEQEHCASEDDCgLIABBFUcEQCACQQA2AhwgAiABNgIUIAJBpAw2AhAgAkEQNgIMQQAhAwxBCyACQdsBNgIcIAIgATYCFCACQfoWNgIQIAJBFTYCDEEAIQMMQAsgASAERgRAQdoBIQMMQAsgAS0AAEHIAEYNASACQQE6ACgLQawBIQMMJQtBvwEhAwwkCyABIARHBEAgAkEQNgIIIAIgATYCBEG+ASEDDCQLQdkBIQMMPAsgASAERgRAQdgBIQMMPAsgAS0AAEHIAEcNBCABQQFqIQFBvQEhAwwiCyABIARGBEBB1wEhAww7CwJAAkAgAS0AAEHFAGsOEAAFBQUFBQUFBQUFBQUFBQEFCyABQQFqIQFBuwEhAwwiCyABQQFqIQFBvAEhAwwhC0HWASEDIAEgBEYNOSACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGD0ABqLQAARw0DIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAw6CyACKAIEIQAgAkIANwMAIAIgACAGQQFqIgEQJyIARQRAQcYBIQMMIQsgAkHVATYCHCACIAE2AhQgAiAANgIMQQAhAww5C0HUASEDIAEgBEYNOCACKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEGB0ABqLQAARw0CIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAw5CyACQYEEOwEoIAIoAgQhACACQgA3AwAgAiAAIAZBAWoiARAnIgANAwwCCyACQQA2AgALQQAhAyACQQA2AhwgAiABNgIUIAJB2Bs2AhAgAkEINgIMDDYLQboBIQMMHAsgAkHTATYCHCACIAE2AhQgAiAANgIMQQAhAww0C0EAIQACQCACKAI4IgNFDQAgAygCOCIDRQ0AIAIgAxEAACEACyAARQ0AIABBFUYNASACQQA2AhwgAiABNgIUIAJBzA42AhAgAkEgNgIMQQAhAwwzC0HkACEDDBkLIAJB+AA2AhwgAiABNgIUIAJByhg2AhAgAkEVNgIMQQAhAwwxC0HSASEDIAQgASIARg0wIAQgAWsgAigCACIBaiEFIAAgAWtBBGohBgJAA0AgAC0AACABQfzPAGotAABHDQEgAUEERg0DIAFBAWohASAEIABBAWoiAEcNAAsgAiAFNgIADDELIAJBADYCHCACIAA2AhQgAkGQMzYCECACQQg2AgwgAkEANgIAQQAhAwwwCyABIARHBEAgAkEONgIIIAIgATYCBEG3ASEDDBcLQdEBIQMMLwsgAkEANgIAIAZBAWohAQtBuAEhAwwUCyABIARGBEBB0AEhAwwtCyABLQAAQTBrIgBB/wFxQQpJBEAgAiAAOgAqIAFBAWohAUG2ASEDDBQLIAIoAgQhACACQQA2AgQgAiAAIAEQKCIARQ0UIAJBzwE2AhwgAiABNgIUIAIgADYCDEEAIQMMLAsgASAERgRAQc4BIQMMLAsCQCABLQAAQS5GBEAgAUEBaiEBDAELIAIoAgQhACACQQA2AgQgAiAAIAEQKCIARQ0VIAJBzQE2AhwgAiABNgIUIAIgADYCDEEAIQMMLAtBtQEhAwwSCyAEIAEiBUYEQEHMASEDDCsLQQAhAEEBIQFBASEGQQAhAwJAAkACQAJAAkACfwJAAkACQAJAAkACQAJAIAUtAABBMGsOCgoJAAECAwQFBggLC0ECDAYLQQMMBQtBBAwEC0EFDAMLQQYMAgtBBwwBC0EICyEDQQAhAUEAIQYMAgtBCSEDQQEhAEEAIQFBACEGDAELQQAhAUEBIQMLIAIgAzoAKyAFQQFqIQMCQAJAIAItAC1BEHENAAJAAkACQCACLQAqDgMBAAIECyAGRQ0DDAILIAANAQwCCyABRQ0BCyACKAIEIQAgAkEANgIEIAIgACADECgiAEUEQCADIQEMAwsgAkHJATYCHCACIAM2AhQgAiAANgIMQQAhAwwtCyACKAIEIQAgAkEANgIEIAIgACADECgiAEUEQCADIQEMGAsgAkHKATYCHCACIAM2AhQgAiAANgIMQQAhAwwsCyACKAIEIQAgAkEANgIEIAIgACAFECgiAEUEQCAFIQEMFgsgAkHLATYCHCACIAU2AhQgAiAANgIMDCsLQbQBIQMMEQtBACEAAkAgAigCOCIDRQ0AIAMoAjwiA0UNACACIAMRAAAhAAsCQCAABEAgAEEVRg0BIAJBADYCHCACIAE2AhQgAkGUDTYCECACQSE2AgxBACEDDCsLQbIBIQMMEQsgAkHIATYCHCACIAE2AhQgAkHJFzYCECACQRU2AgxBACEDDCkLIAJBADYCACAGQQFqIQFB9QAhAwwPCyACLQApQQVGBEBB4wAhAwwPC0HiACEDDA4LIAAhASACQQA2AgALIAJBADoALEEJIQMMDAsgAkEANgIAIAdBAWohAUHAACEDDAsLQQELOgAsIAJBADYCACAGQQFqIQELQSkhAwwIC0E4IQMMBwsCQCABIARHBEADQCABLQAAQYA+ai0AACIAQQFHBEAgAEECRw0DIAFBAWohAQwFCyAEIAFBAWoiAUcNAAtBPiEDDCELQT4hAwwgCwsgAkEAOgAsDAELQQshAwwEC0E6IQMMAwsgAUEBaiEBQS0hAwwCCyACIAE6ACwgAkEANgIAIAZBAWohAUEMIQMMAQsgAkEANgIAIAZBAWohAUEKIQMMAAsAC0EAIQMgAkEANgIcIAIgATYCFCACQc0QNgIQIAJBCTYCDAwXC0EAIQMgAkEANgIcIAIgATYCFCACQekKNgIQIAJBCTYCDAwWC0EAIQMgAkEANgIcIAIgATYCFCACQbcQNgIQIAJBCTYCDAwVC0EAIQMgAkEANgIcIAIgATYCFCACQZwRNgIQIAJBCTYCDAwUC0EAIQMgAkEANgIcIAIgATYCFCACQc0QNgIQIAJBCTYCDAwTC0EAIQMgAkEANgIcIAIgATYCFCACQekKNgIQIAJBCTYCDAwSC0EAIQMgAkEANgIcIAIgATYCFCACQbcQNgIQIAJBCTYCDAwRC0EAIQMgAkEANgIcIAIgATYCFCACQZwRNgIQIAJBCTYCDAwQC0EAIQMgAkEANgIcIAIgATYCFCACQZcVNgIQIAJBDzYCDAwPC0EAIQMgAkEANgIcIAIgATYCFCACQZcVNgIQIAJBDzYCDAwOC0EAIQMgAkEANgIcIAIgATYCFCACQcASNgIQIAJBCzYCDAwNC0EAIQMgAkEANgIcIAIgATYCFCACQZUJNgIQIAJBCzYCDAwMC0EAIQMgAkEANgIcIAIgATYCFCACQeEPNgIQIAJBCjYCDAwLC0EAIQMgAkEANgIcIAIgATYCFCACQfsPNgIQIAJBCjYCDAwKC0EAIQMgAkEANgIcIAIgATYCFCACQfEZNgIQIAJBAjYCDAwJC0EAIQMgAkEANgIcIAIgATYCFCACQcQUNgIQIAJBAjYCDAwIC0EAIQMgAkEANgIcIAIgATYCFCACQfIVNgIQIAJBAjYCDAwHCyACQQI2AhwgAiABNgIUIAJBnBo2AhAgAkEWNgIMQQAhAwwGC0EBIQMMBQtB1AAhAyABIARGDQQgCEEIaiEJIAIoAgAhBQJAAkAgASAERwRAIAVB2MIAaiEHIAQgBWogAWshACAFQX9zQQpqIgUgAWohBgNAIAEtAAAgBy0AAEcEQEECIQcMAwsgBUUEQEEAIQcgBiEBDAMLIAVBAWshBSAHQQFqIQcgBCABQQFqIgFHDQALIAAhBSAEIQELIAlBATYCACACIAU2AgAMAQsgAkEANgIAIAkgBzYCAAsgCSABNgIEIAgoAgwhACAIKAIIDgMBBAIACwALIAJBADYCHCACQbUaNgIQIAJBFzYCDCACIABBAWo2AhRBACEDDAILIAJBADYCHCACIAA2AhQgAkHKGjYCECACQQk2AgxBACEDDAELIAEgBEYEQEEiIQMMAQsgAkEJNgIIIAIgATYCBEEhIQMLIAhBEGokACADRQRAIAIoAgwhAAwBCyACIAM2AhxBACEAIAIoAgQiAUUNACACIAEgBCACKAIIEQEAIgFFDQAgAiAENgIUIAIgATYCDCABIQALIAALvgIBAn8gAEEAOgAAIABB3ABqIgFBAWtBADoAACAAQQA6AAIgAEEAOgABIAFBA2tBADoAACABQQJrQQA6AAAgAEEAOgADIAFBBGtBADoAAEEAIABrQQNxIgEgAGoiAEEANgIAQdwAIAFrQXxxIgIgAGoiAUEEa0EANgIAAkAgAkEJSQ0AIABBADYCCCAAQQA2AgQgAUEIa0EANgIAIAFBDGtBADYCACACQRlJDQAgAEEANgIYIABBADYCFCAAQQA2AhAgAEEANgIMIAFBEGtBADYCACABQRRrQQA2AgAgAUEYa0EANgIAIAFBHGtBADYCACACIABBBHFBGHIiAmsiAUEgSQ0AIAAgAmohAANAIABCADcDGCAAQgA3AxAgAEIANwMIIABCADcDACAAQSBqIQAgAUEgayIBQR9LDQALCwtWAQF/AkAgACgCDA0AAkACQAJAAkAgAC0ALw4DAQADAgsgACgCOCIBRQ0AIAEoAiwiAUUNACAAIAERAAAiAQ0DC0EADwsACyAAQcMWNgIQQQ4hAQsgAQsaACAAKAIMRQRAIABB0Rs2AhAgAEEVNgIMCwsUACAAKAIMQRVGBEAgAEEANgIMCwsUACAAKAIMQRZGBEAgAEEANgIMCwsHACAAKAIMCwcAIAAoAhALCQAgACABNgIQCwcAIAAoAhQLFwAgAEEkTwRAAAsgAEECdEGgM2ooAgALFwAgAEEuTwRAAAsgAEECdEGwNGooAgALvwkBAX9B6yghAQJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIABB5ABrDvQDY2IAAWFhYWFhYQIDBAVhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhBgcICQoLDA0OD2FhYWFhEGFhYWFhYWFhYWFhEWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYRITFBUWFxgZGhthYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhHB0eHyAhIiMkJSYnKCkqKywtLi8wMTIzNDU2YTc4OTphYWFhYWFhYTthYWE8YWFhYT0+P2FhYWFhYWFhQGFhQWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYUJDREVGR0hJSktMTU5PUFFSU2FhYWFhYWFhVFVWV1hZWlthXF1hYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFeYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhX2BhC0HhJw8LQaQhDwtByywPC0H+MQ8LQcAkDwtBqyQPC0GNKA8LQeImDwtBgDAPC0G5Lw8LQdckDwtB7x8PC0HhHw8LQfofDwtB8iAPC0GoLw8LQa4yDwtBiDAPC0HsJw8LQYIiDwtBjh0PC0HQLg8LQcojDwtBxTIPC0HfHA8LQdIcDwtBxCAPC0HXIA8LQaIfDwtB7S4PC0GrMA8LQdQlDwtBzC4PC0H6Lg8LQfwrDwtB0jAPC0HxHQ8LQbsgDwtB9ysPC0GQMQ8LQdcxDwtBoi0PC0HUJw8LQeArDwtBnywPC0HrMQ8LQdUfDwtByjEPC0HeJQ8LQdQeDwtB9BwPC0GnMg8LQbEdDwtBoB0PC0G5MQ8LQbwwDwtBkiEPC0GzJg8LQeksDwtBrB4PC0HUKw8LQfcmDwtBgCYPC0GwIQ8LQf4eDwtBjSMPC0GJLQ8LQfciDwtBoDEPC0GuHw8LQcYlDwtB6B4PC0GTIg8LQcIvDwtBwx0PC0GLLA8LQeEdDwtBjS8PC0HqIQ8LQbQtDwtB0i8PC0HfMg8LQdIyDwtB8DAPC0GpIg8LQfkjDwtBmR4PC0G1LA8LQZswDwtBkjIPC0G2Kw8LQcIiDwtB+DIPC0GeJQ8LQdAiDwtBuh4PC0GBHg8LAAtB1iEhAQsgAQsWACAAIAAtAC1B/gFxIAFBAEdyOgAtCxkAIAAgAC0ALUH9AXEgAUEAR0EBdHI6AC0LGQAgACAALQAtQfsBcSABQQBHQQJ0cjoALQsZACAAIAAtAC1B9wFxIAFBAEdBA3RyOgAtCz4BAn8CQCAAKAI4IgNFDQAgAygCBCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABBxhE2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCCCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABB9go2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCDCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABB7Ro2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCECIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABBlRA2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCFCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABBqhs2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCGCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABB7RM2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCKCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABB9gg2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCHCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABBwhk2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCICIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABBlBQ2AhBBGCEECyAEC1kBAn8CQCAALQAoQQFGDQAgAC8BMiIBQeQAa0HkAEkNACABQcwBRg0AIAFBsAJGDQAgAC8BMCIAQcAAcQ0AQQEhAiAAQYgEcUGABEYNACAAQShxRSECCyACC4wBAQJ/AkACQAJAIAAtACpFDQAgAC0AK0UNACAALwEwIgFBAnFFDQEMAgsgAC8BMCIBQQFxRQ0BC0EBIQIgAC0AKEEBRg0AIAAvATIiAEHkAGtB5ABJDQAgAEHMAUYNACAAQbACRg0AIAFBwABxDQBBACECIAFBiARxQYAERg0AIAFBKHFBAEchAgsgAgtXACAAQRhqQgA3AwAgAEIANwMAIABBOGpCADcDACAAQTBqQgA3AwAgAEEoakIANwMAIABBIGpCADcDACAAQRBqQgA3AwAgAEEIakIANwMAIABB3QE2AhwLBgAgABAyC5otAQt/IwBBEGsiCiQAQaTQACgCACIJRQRAQeTTACgCACIFRQRAQfDTAEJ/NwIAQejTAEKAgISAgIDAADcCAEHk0wAgCkEIakFwcUHYqtWqBXMiBTYCAEH40wBBADYCAEHI0wBBADYCAAtBzNMAQYDUBDYCAEGc0ABBgNQENgIAQbDQACAFNgIAQazQAEF/NgIAQdDTAEGArAM2AgADQCABQcjQAGogAUG80ABqIgI2AgAgAiABQbTQAGoiAzYCACABQcDQAGogAzYCACABQdDQAGogAUHE0ABqIgM2AgAgAyACNgIAIAFB2NAAaiABQczQAGoiAjYCACACIAM2AgAgAUHU0ABqIAI2AgAgAUEgaiIBQYACRw0AC0GM1ARBwasDNgIAQajQAEH00wAoAgA2AgBBmNAAQcCrAzYCAEGk0ABBiNQENgIAQcz/B0E4NgIAQYjUBCEJCwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIABB7AFNBEBBjNAAKAIAIgZBECAAQRNqQXBxIABBC0kbIgRBA3YiAHYiAUEDcQRAAkAgAUEBcSAAckEBcyICQQN0IgBBtNAAaiIBIABBvNAAaigCACIAKAIIIgNGBEBBjNAAIAZBfiACd3E2AgAMAQsgASADNgIIIAMgATYCDAsgAEEIaiEBIAAgAkEDdCICQQNyNgIEIAAgAmoiACAAKAIEQQFyNgIEDBELQZTQACgCACIIIARPDQEgAQRAAkBBAiAAdCICQQAgAmtyIAEgAHRxaCIAQQN0IgJBtNAAaiIBIAJBvNAAaigCACICKAIIIgNGBEBBjNAAIAZBfiAAd3EiBjYCAAwBCyABIAM2AgggAyABNgIMCyACIARBA3I2AgQgAEEDdCIAIARrIQUgACACaiAFNgIAIAIgBGoiBCAFQQFyNgIEIAgEQCAIQXhxQbTQAGohAEGg0AAoAgAhAwJ/QQEgCEEDdnQiASAGcUUEQEGM0AAgASAGcjYCACAADAELIAAoAggLIgEgAzYCDCAAIAM2AgggAyAANgIMIAMgATYCCAsgAkEIaiEBQaDQACAENgIAQZTQACAFNgIADBELQZDQACgCACILRQ0BIAtoQQJ0QbzSAGooAgAiACgCBEF4cSAEayEFIAAhAgNAAkAgAigCECIBRQRAIAJBFGooAgAiAUUNAQsgASgCBEF4cSAEayIDIAVJIQIgAyAFIAIbIQUgASAAIAIbIQAgASECDAELCyAAKAIYIQkgACgCDCIDIABHBEBBnNAAKAIAGiADIAAoAggiATYCCCABIAM2AgwMEAsgAEEUaiICKAIAIgFFBEAgACgCECIBRQ0DIABBEGohAgsDQCACIQcgASIDQRRqIgIoAgAiAQ0AIANBEGohAiADKAIQIgENAAsgB0EANgIADA8LQX8hBCAAQb9/Sw0AIABBE2oiAUFwcSEEQZDQACgCACIIRQ0AQQAgBGshBQJAAkACQAJ/QQAgBEGAAkkNABpBHyAEQf///wdLDQAaIARBJiABQQh2ZyIAa3ZBAXEgAEEBdGtBPmoLIgZBAnRBvNIAaigCACICRQRAQQAhAUEAIQMMAQtBACEBIARBGSAGQQF2a0EAIAZBH0cbdCEAQQAhAwNAAkAgAigCBEF4cSAEayIHIAVPDQAgAiEDIAciBQ0AQQAhBSACIQEMAwsgASACQRRqKAIAIgcgByACIABBHXZBBHFqQRBqKAIAIgJGGyABIAcbIQEgAEEBdCEAIAINAAsLIAEgA3JFBEBBACEDQQIgBnQiAEEAIABrciAIcSIARQ0DIABoQQJ0QbzSAGooAgAhAQsgAUUNAQsDQCABKAIEQXhxIARrIgIgBUkhACACIAUgABshBSABIAMgABshAyABKAIQIgAEfyAABSABQRRqKAIACyIBDQALCyADRQ0AIAVBlNAAKAIAIARrTw0AIAMoAhghByADIAMoAgwiAEcEQEGc0AAoAgAaIAAgAygCCCIBNgIIIAEgADYCDAwOCyADQRRqIgIoAgAiAUUEQCADKAIQIgFFDQMgA0EQaiECCwNAIAIhBiABIgBBFGoiAigCACIBDQAgAEEQaiECIAAoAhAiAQ0ACyAGQQA2AgAMDQtBlNAAKAIAIgMgBE8EQEGg0AAoAgAhAQJAIAMgBGsiAkEQTwRAIAEgBGoiACACQQFyNgIEIAEgA2ogAjYCACABIARBA3I2AgQMAQsgASADQQNyNgIEIAEgA2oiACAAKAIEQQFyNgIEQQAhAEEAIQILQZTQACACNgIAQaDQACAANgIAIAFBCGohAQwPC0GY0AAoAgAiAyAESwRAIAQgCWoiACADIARrIgFBAXI2AgRBpNAAIAA2AgBBmNAAIAE2AgAgCSAEQQNyNgIEIAlBCGohAQwPC0EAIQEgBAJ/QeTTACgCAARAQezTACgCAAwBC0Hw0wBCfzcCAEHo0wBCgICEgICAwAA3AgBB5NMAIApBDGpBcHFB2KrVqgVzNgIAQfjTAEEANgIAQcjTAEEANgIAQYCABAsiACAEQccAaiIFaiIGQQAgAGsiB3EiAk8EQEH80wBBMDYCAAwPCwJAQcTTACgCACIBRQ0AQbzTACgCACIIIAJqIQAgACABTSAAIAhLcQ0AQQAhAUH80wBBMDYCAAwPC0HI0wAtAABBBHENBAJAAkAgCQRAQczTACEBA0AgASgCACIAIAlNBEAgACABKAIEaiAJSw0DCyABKAIIIgENAAsLQQAQMyIAQX9GDQUgAiEGQejTACgCACIBQQFrIgMgAHEEQCACIABrIAAgA2pBACABa3FqIQYLIAQgBk8NBSAGQf7///8HSw0FQcTTACgCACIDBEBBvNMAKAIAIgcgBmohASABIAdNDQYgASADSw0GCyAGEDMiASAARw0BDAcLIAYgA2sgB3EiBkH+////B0sNBCAGEDMhACAAIAEoAgAgASgCBGpGDQMgACEBCwJAIAYgBEHIAGpPDQAgAUF/Rg0AQezTACgCACIAIAUgBmtqQQAgAGtxIgBB/v///wdLBEAgASEADAcLIAAQM0F/RwRAIAAgBmohBiABIQAMBwtBACAGaxAzGgwECyABIgBBf0cNBQwDC0EAIQMMDAtBACEADAoLIABBf0cNAgtByNMAQcjTACgCAEEEcjYCAAsgAkH+////B0sNASACEDMhAEEAEDMhASAAQX9GDQEgAUF/Rg0BIAAgAU8NASABIABrIgYgBEE4ak0NAQtBvNMAQbzTACgCACAGaiIBNgIAQcDTACgCACABSQRAQcDTACABNgIACwJAAkACQEGk0AAoAgAiAgRAQczTACEBA0AgACABKAIAIgMgASgCBCIFakYNAiABKAIIIgENAAsMAgtBnNAAKAIAIgFBAEcgACABT3FFBEBBnNAAIAA2AgALQQAhAUHQ0wAgBjYCAEHM0wAgADYCAEGs0ABBfzYCAEGw0ABB5NMAKAIANgIAQdjTAEEANgIAA0AgAUHI0ABqIAFBvNAAaiICNgIAIAIgAUG00ABqIgM2AgAgAUHA0ABqIAM2AgAgAUHQ0ABqIAFBxNAAaiIDNgIAIAMgAjYCACABQdjQAGogAUHM0ABqIgI2AgAgAiADNgIAIAFB1NAAaiACNgIAIAFBIGoiAUGAAkcNAAtBeCAAa0EPcSIBIABqIgIgBkE4ayIDIAFrIgFBAXI2AgRBqNAAQfTTACgCADYCAEGY0AAgATYCAEGk0AAgAjYCACAAIANqQTg2AgQMAgsgACACTQ0AIAIgA0kNACABKAIMQQhxDQBBeCACa0EPcSIAIAJqIgNBmNAAKAIAIAZqIgcgAGsiAEEBcjYCBCABIAUgBmo2AgRBqNAAQfTTACgCADYCAEGY0AAgADYCAEGk0AAgAzYCACACIAdqQTg2AgQMAQsgAEGc0AAoAgBJBEBBnNAAIAA2AgALIAAgBmohA0HM0wAhAQJAAkACQANAIAMgASgCAEcEQCABKAIIIgENAQwCCwsgAS0ADEEIcUUNAQtBzNMAIQEDQCABKAIAIgMgAk0EQCADIAEoAgRqIgUgAksNAwsgASgCCCEBDAALAAsgASAANgIAIAEgASgCBCAGajYCBCAAQXggAGtBD3FqIgkgBEEDcjYCBCADQXggA2tBD3FqIgYgBCAJaiIEayEBIAIgBkYEQEGk0AAgBDYCAEGY0ABBmNAAKAIAIAFqIgA2AgAgBCAAQQFyNgIEDAgLQaDQACgCACAGRgRAQaDQACAENgIAQZTQAEGU0AAoAgAgAWoiADYCACAEIABBAXI2AgQgACAEaiAANgIADAgLIAYoAgQiBUEDcUEBRw0GIAVBeHEhCCAFQf8BTQRAIAVBA3YhAyAGKAIIIgAgBigCDCICRgRAQYzQAEGM0AAoAgBBfiADd3E2AgAMBwsgAiAANgIIIAAgAjYCDAwGCyAGKAIYIQcgBiAGKAIMIgBHBEAgACAGKAIIIgI2AgggAiAANgIMDAULIAZBFGoiAigCACIFRQRAIAYoAhAiBUUNBCAGQRBqIQILA0AgAiEDIAUiAEEUaiICKAIAIgUNACAAQRBqIQIgACgCECIFDQALIANBADYCAAwEC0F4IABrQQ9xIgEgAGoiByAGQThrIgMgAWsiAUEBcjYCBCAAIANqQTg2AgQgAiAFQTcgBWtBD3FqQT9rIgMgAyACQRBqSRsiA0EjNgIEQajQAEH00wAoAgA2AgBBmNAAIAE2AgBBpNAAIAc2AgAgA0EQakHU0wApAgA3AgAgA0HM0wApAgA3AghB1NMAIANBCGo2AgBB0NMAIAY2AgBBzNMAIAA2AgBB2NMAQQA2AgAgA0EkaiEBA0AgAUEHNgIAIAUgAUEEaiIBSw0ACyACIANGDQAgAyADKAIEQX5xNgIEIAMgAyACayIFNgIAIAIgBUEBcjYCBCAFQf8BTQRAIAVBeHFBtNAAaiEAAn9BjNAAKAIAIgFBASAFQQN2dCIDcUUEQEGM0AAgASADcjYCACAADAELIAAoAggLIgEgAjYCDCAAIAI2AgggAiAANgIMIAIgATYCCAwBC0EfIQEgBUH///8HTQRAIAVBJiAFQQh2ZyIAa3ZBAXEgAEEBdGtBPmohAQsgAiABNgIcIAJCADcCECABQQJ0QbzSAGohAEGQ0AAoAgAiA0EBIAF0IgZxRQRAIAAgAjYCAEGQ0AAgAyAGcjYCACACIAA2AhggAiACNgIIIAIgAjYCDAwBCyAFQRkgAUEBdmtBACABQR9HG3QhASAAKAIAIQMCQANAIAMiACgCBEF4cSAFRg0BIAFBHXYhAyABQQF0IQEgACADQQRxakEQaiIGKAIAIgMNAAsgBiACNgIAIAIgADYCGCACIAI2AgwgAiACNgIIDAELIAAoAggiASACNgIMIAAgAjYCCCACQQA2AhggAiAANgIMIAIgATYCCAtBmNAAKAIAIgEgBE0NAEGk0AAoAgAiACAEaiICIAEgBGsiAUEBcjYCBEGY0AAgATYCAEGk0AAgAjYCACAAIARBA3I2AgQgAEEIaiEBDAgLQQAhAUH80wBBMDYCAAwHC0EAIQALIAdFDQACQCAGKAIcIgJBAnRBvNIAaiIDKAIAIAZGBEAgAyAANgIAIAANAUGQ0ABBkNAAKAIAQX4gAndxNgIADAILIAdBEEEUIAcoAhAgBkYbaiAANgIAIABFDQELIAAgBzYCGCAGKAIQIgIEQCAAIAI2AhAgAiAANgIYCyAGQRRqKAIAIgJFDQAgAEEUaiACNgIAIAIgADYCGAsgASAIaiEBIAYgCGoiBigCBCEFCyAGIAVBfnE2AgQgASAEaiABNgIAIAQgAUEBcjYCBCABQf8BTQRAIAFBeHFBtNAAaiEAAn9BjNAAKAIAIgJBASABQQN2dCIBcUUEQEGM0AAgASACcjYCACAADAELIAAoAggLIgEgBDYCDCAAIAQ2AgggBCAANgIMIAQgATYCCAwBC0EfIQUgAUH///8HTQRAIAFBJiABQQh2ZyIAa3ZBAXEgAEEBdGtBPmohBQsgBCAFNgIcIARCADcCECAFQQJ0QbzSAGohAEGQ0AAoAgAiAkEBIAV0IgNxRQRAIAAgBDYCAEGQ0AAgAiADcjYCACAEIAA2AhggBCAENgIIIAQgBDYCDAwBCyABQRkgBUEBdmtBACAFQR9HG3QhBSAAKAIAIQACQANAIAAiAigCBEF4cSABRg0BIAVBHXYhACAFQQF0IQUgAiAAQQRxakEQaiIDKAIAIgANAAsgAyAENgIAIAQgAjYCGCAEIAQ2AgwgBCAENgIIDAELIAIoAggiACAENgIMIAIgBDYCCCAEQQA2AhggBCACNgIMIAQgADYCCAsgCUEIaiEBDAILAkAgB0UNAAJAIAMoAhwiAUECdEG80gBqIgIoAgAgA0YEQCACIAA2AgAgAA0BQZDQACAIQX4gAXdxIgg2AgAMAgsgB0EQQRQgBygCECADRhtqIAA2AgAgAEUNAQsgACAHNgIYIAMoAhAiAQRAIAAgATYCECABIAA2AhgLIANBFGooAgAiAUUNACAAQRRqIAE2AgAgASAANgIYCwJAIAVBD00EQCADIAQgBWoiAEEDcjYCBCAAIANqIgAgACgCBEEBcjYCBAwBCyADIARqIgIgBUEBcjYCBCADIARBA3I2AgQgAiAFaiAFNgIAIAVB/wFNBEAgBUF4cUG00ABqIQACf0GM0AAoAgAiAUEBIAVBA3Z0IgVxRQRAQYzQACABIAVyNgIAIAAMAQsgACgCCAsiASACNgIMIAAgAjYCCCACIAA2AgwgAiABNgIIDAELQR8hASAFQf///wdNBEAgBUEmIAVBCHZnIgBrdkEBcSAAQQF0a0E+aiEBCyACIAE2AhwgAkIANwIQIAFBAnRBvNIAaiEAQQEgAXQiBCAIcUUEQCAAIAI2AgBBkNAAIAQgCHI2AgAgAiAANgIYIAIgAjYCCCACIAI2AgwMAQsgBUEZIAFBAXZrQQAgAUEfRxt0IQEgACgCACEEAkADQCAEIgAoAgRBeHEgBUYNASABQR12IQQgAUEBdCEBIAAgBEEEcWpBEGoiBigCACIEDQALIAYgAjYCACACIAA2AhggAiACNgIMIAIgAjYCCAwBCyAAKAIIIgEgAjYCDCAAIAI2AgggAkEANgIYIAIgADYCDCACIAE2AggLIANBCGohAQwBCwJAIAlFDQACQCAAKAIcIgFBAnRBvNIAaiICKAIAIABGBEAgAiADNgIAIAMNAUGQ0AAgC0F+IAF3cTYCAAwCCyAJQRBBFCAJKAIQIABGG2ogAzYCACADRQ0BCyADIAk2AhggACgCECIBBEAgAyABNgIQIAEgAzYCGAsgAEEUaigCACIBRQ0AIANBFGogATYCACABIAM2AhgLAkAgBUEPTQRAIAAgBCAFaiIBQQNyNgIEIAAgAWoiASABKAIEQQFyNgIEDAELIAAgBGoiByAFQQFyNgIEIAAgBEEDcjYCBCAFIAdqIAU2AgAgCARAIAhBeHFBtNAAaiEBQaDQACgCACEDAn9BASAIQQN2dCICIAZxRQRAQYzQACACIAZyNgIAIAEMAQsgASgCCAsiAiADNgIMIAEgAzYCCCADIAE2AgwgAyACNgIIC0Gg0AAgBzYCAEGU0AAgBTYCAAsgAEEIaiEBCyAKQRBqJAAgAQtDACAARQRAPwBBEHQPCwJAIABB//8DcQ0AIABBAEgNACAAQRB2QAAiAEF/RgRAQfzTAEEwNgIAQX8PCyAAQRB0DwsACwvcPyIAQYAICwkBAAAAAgAAAAMAQZQICwUEAAAABQBBpAgLCQYAAAAHAAAACABB3AgLii1JbnZhbGlkIGNoYXIgaW4gdXJsIHF1ZXJ5AFNwYW4gY2FsbGJhY2sgZXJyb3IgaW4gb25fYm9keQBDb250ZW50LUxlbmd0aCBvdmVyZmxvdwBDaHVuayBzaXplIG92ZXJmbG93AFJlc3BvbnNlIG92ZXJmbG93AEludmFsaWQgbWV0aG9kIGZvciBIVFRQL3gueCByZXF1ZXN0AEludmFsaWQgbWV0aG9kIGZvciBSVFNQL3gueCByZXF1ZXN0AEV4cGVjdGVkIFNPVVJDRSBtZXRob2QgZm9yIElDRS94LnggcmVxdWVzdABJbnZhbGlkIGNoYXIgaW4gdXJsIGZyYWdtZW50IHN0YXJ0AEV4cGVjdGVkIGRvdABTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX3N0YXR1cwBJbnZhbGlkIHJlc3BvbnNlIHN0YXR1cwBJbnZhbGlkIGNoYXJhY3RlciBpbiBjaHVuayBleHRlbnNpb25zAFVzZXIgY2FsbGJhY2sgZXJyb3IAYG9uX3Jlc2V0YCBjYWxsYmFjayBlcnJvcgBgb25fY2h1bmtfaGVhZGVyYCBjYWxsYmFjayBlcnJvcgBgb25fbWVzc2FnZV9iZWdpbmAgY2FsbGJhY2sgZXJyb3IAYG9uX2NodW5rX2V4dGVuc2lvbl92YWx1ZWAgY2FsbGJhY2sgZXJyb3IAYG9uX3N0YXR1c19jb21wbGV0ZWAgY2FsbGJhY2sgZXJyb3IAYG9uX3ZlcnNpb25fY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl91cmxfY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl9jaHVua19jb21wbGV0ZWAgY2FsbGJhY2sgZXJyb3IAYG9uX2hlYWRlcl92YWx1ZV9jb21wbGV0ZWAgY2FsbGJhY2sgZXJyb3IAYG9uX21lc3NhZ2VfY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl9tZXRob2RfY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl9oZWFkZXJfZmllbGRfY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl9jaHVua19leHRlbnNpb25fbmFtZWAgY2FsbGJhY2sgZXJyb3IAVW5leHBlY3RlZCBjaGFyIGluIHVybCBzZXJ2ZXIASW52YWxpZCBoZWFkZXIgdmFsdWUgY2hhcgBJbnZhbGlkIGhlYWRlciBmaWVsZCBjaGFyAFNwYW4gY2FsbGJhY2sgZXJyb3IgaW4gb25fdmVyc2lvbgBJbnZhbGlkIG1pbm9yIHZlcnNpb24ASW52YWxpZCBtYWpvciB2ZXJzaW9uAEV4cGVjdGVkIHNwYWNlIGFmdGVyIHZlcnNpb24ARXhwZWN0ZWQgQ1JMRiBhZnRlciB2ZXJzaW9uAEludmFsaWQgSFRUUCB2ZXJzaW9uAEludmFsaWQgaGVhZGVyIHRva2VuAFNwYW4gY2FsbGJhY2sgZXJyb3IgaW4gb25fdXJsAEludmFsaWQgY2hhcmFjdGVycyBpbiB1cmwAVW5leHBlY3RlZCBzdGFydCBjaGFyIGluIHVybABEb3VibGUgQCBpbiB1cmwARW1wdHkgQ29udGVudC1MZW5ndGgASW52YWxpZCBjaGFyYWN0ZXIgaW4gQ29udGVudC1MZW5ndGgARHVwbGljYXRlIENvbnRlbnQtTGVuZ3RoAEludmFsaWQgY2hhciBpbiB1cmwgcGF0aABDb250ZW50LUxlbmd0aCBjYW4ndCBiZSBwcmVzZW50IHdpdGggVHJhbnNmZXItRW5jb2RpbmcASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgc2l6ZQBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX2hlYWRlcl92YWx1ZQBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX2NodW5rX2V4dGVuc2lvbl92YWx1ZQBJbnZhbGlkIGNoYXJhY3RlciBpbiBjaHVuayBleHRlbnNpb25zIHZhbHVlAE1pc3NpbmcgZXhwZWN0ZWQgTEYgYWZ0ZXIgaGVhZGVyIHZhbHVlAEludmFsaWQgYFRyYW5zZmVyLUVuY29kaW5nYCBoZWFkZXIgdmFsdWUASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgZXh0ZW5zaW9ucyBxdW90ZSB2YWx1ZQBJbnZhbGlkIGNoYXJhY3RlciBpbiBjaHVuayBleHRlbnNpb25zIHF1b3RlZCB2YWx1ZQBQYXVzZWQgYnkgb25faGVhZGVyc19jb21wbGV0ZQBJbnZhbGlkIEVPRiBzdGF0ZQBvbl9yZXNldCBwYXVzZQBvbl9jaHVua19oZWFkZXIgcGF1c2UAb25fbWVzc2FnZV9iZWdpbiBwYXVzZQBvbl9jaHVua19leHRlbnNpb25fdmFsdWUgcGF1c2UAb25fc3RhdHVzX2NvbXBsZXRlIHBhdXNlAG9uX3ZlcnNpb25fY29tcGxldGUgcGF1c2UAb25fdXJsX2NvbXBsZXRlIHBhdXNlAG9uX2NodW5rX2NvbXBsZXRlIHBhdXNlAG9uX2hlYWRlcl92YWx1ZV9jb21wbGV0ZSBwYXVzZQBvbl9tZXNzYWdlX2NvbXBsZXRlIHBhdXNlAG9uX21ldGhvZF9jb21wbGV0ZSBwYXVzZQBvbl9oZWFkZXJfZmllbGRfY29tcGxldGUgcGF1c2UAb25fY2h1bmtfZXh0ZW5zaW9uX25hbWUgcGF1c2UAVW5leHBlY3RlZCBzcGFjZSBhZnRlciBzdGFydCBsaW5lAFNwYW4gY2FsbGJhY2sgZXJyb3IgaW4gb25fY2h1bmtfZXh0ZW5zaW9uX25hbWUASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgZXh0ZW5zaW9ucyBuYW1lAFBhdXNlIG9uIENPTk5FQ1QvVXBncmFkZQBQYXVzZSBvbiBQUkkvVXBncmFkZQBFeHBlY3RlZCBIVFRQLzIgQ29ubmVjdGlvbiBQcmVmYWNlAFNwYW4gY2FsbGJhY2sgZXJyb3IgaW4gb25fbWV0aG9kAEV4cGVjdGVkIHNwYWNlIGFmdGVyIG1ldGhvZABTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX2hlYWRlcl9maWVsZABQYXVzZWQASW52YWxpZCB3b3JkIGVuY291bnRlcmVkAEludmFsaWQgbWV0aG9kIGVuY291bnRlcmVkAFVuZXhwZWN0ZWQgY2hhciBpbiB1cmwgc2NoZW1hAFJlcXVlc3QgaGFzIGludmFsaWQgYFRyYW5zZmVyLUVuY29kaW5nYABTV0lUQ0hfUFJPWFkAVVNFX1BST1hZAE1LQUNUSVZJVFkAVU5QUk9DRVNTQUJMRV9FTlRJVFkAQ09QWQBNT1ZFRF9QRVJNQU5FTlRMWQBUT09fRUFSTFkATk9USUZZAEZBSUxFRF9ERVBFTkRFTkNZAEJBRF9HQVRFV0FZAFBMQVkAUFVUAENIRUNLT1VUAEdBVEVXQVlfVElNRU9VVABSRVFVRVNUX1RJTUVPVVQATkVUV09SS19DT05ORUNUX1RJTUVPVVQAQ09OTkVDVElPTl9USU1FT1VUAExPR0lOX1RJTUVPVVQATkVUV09SS19SRUFEX1RJTUVPVVQAUE9TVABNSVNESVJFQ1RFRF9SRVFVRVNUAENMSUVOVF9DTE9TRURfUkVRVUVTVABDTElFTlRfQ0xPU0VEX0xPQURfQkFMQU5DRURfUkVRVUVTVABCQURfUkVRVUVTVABIVFRQX1JFUVVFU1RfU0VOVF9UT19IVFRQU19QT1JUAFJFUE9SVABJTV9BX1RFQVBPVABSRVNFVF9DT05URU5UAE5PX0NPTlRFTlQAUEFSVElBTF9DT05URU5UAEhQRV9JTlZBTElEX0NPTlNUQU5UAEhQRV9DQl9SRVNFVABHRVQASFBFX1NUUklDVABDT05GTElDVABURU1QT1JBUllfUkVESVJFQ1QAUEVSTUFORU5UX1JFRElSRUNUAENPTk5FQ1QATVVMVElfU1RBVFVTAEhQRV9JTlZBTElEX1NUQVRVUwBUT09fTUFOWV9SRVFVRVNUUwBFQVJMWV9ISU5UUwBVTkFWQUlMQUJMRV9GT1JfTEVHQUxfUkVBU09OUwBPUFRJT05TAFNXSVRDSElOR19QUk9UT0NPTFMAVkFSSUFOVF9BTFNPX05FR09USUFURVMATVVMVElQTEVfQ0hPSUNFUwBJTlRFUk5BTF9TRVJWRVJfRVJST1IAV0VCX1NFUlZFUl9VTktOT1dOX0VSUk9SAFJBSUxHVU5fRVJST1IASURFTlRJVFlfUFJPVklERVJfQVVUSEVOVElDQVRJT05fRVJST1IAU1NMX0NFUlRJRklDQVRFX0VSUk9SAElOVkFMSURfWF9GT1JXQVJERURfRk9SAFNFVF9QQVJBTUVURVIAR0VUX1BBUkFNRVRFUgBIUEVfVVNFUgBTRUVfT1RIRVIASFBFX0NCX0NIVU5LX0hFQURFUgBNS0NBTEVOREFSAFNFVFVQAFdFQl9TRVJWRVJfSVNfRE9XTgBURUFSRE9XTgBIUEVfQ0xPU0VEX0NPTk5FQ1RJT04ASEVVUklTVElDX0VYUElSQVRJT04ARElTQ09OTkVDVEVEX09QRVJBVElPTgBOT05fQVVUSE9SSVRBVElWRV9JTkZPUk1BVElPTgBIUEVfSU5WQUxJRF9WRVJTSU9OAEhQRV9DQl9NRVNTQUdFX0JFR0lOAFNJVEVfSVNfRlJPWkVOAEhQRV9JTlZBTElEX0hFQURFUl9UT0tFTgBJTlZBTElEX1RPS0VOAEZPUkJJRERFTgBFTkhBTkNFX1lPVVJfQ0FMTQBIUEVfSU5WQUxJRF9VUkwAQkxPQ0tFRF9CWV9QQVJFTlRBTF9DT05UUk9MAE1LQ09MAEFDTABIUEVfSU5URVJOQUwAUkVRVUVTVF9IRUFERVJfRklFTERTX1RPT19MQVJHRV9VTk9GRklDSUFMAEhQRV9PSwBVTkxJTksAVU5MT0NLAFBSSQBSRVRSWV9XSVRIAEhQRV9JTlZBTElEX0NPTlRFTlRfTEVOR1RIAEhQRV9VTkVYUEVDVEVEX0NPTlRFTlRfTEVOR1RIAEZMVVNIAFBST1BQQVRDSABNLVNFQVJDSABVUklfVE9PX0xPTkcAUFJPQ0VTU0lORwBNSVNDRUxMQU5FT1VTX1BFUlNJU1RFTlRfV0FSTklORwBNSVNDRUxMQU5FT1VTX1dBUk5JTkcASFBFX0lOVkFMSURfVFJBTlNGRVJfRU5DT0RJTkcARXhwZWN0ZWQgQ1JMRgBIUEVfSU5WQUxJRF9DSFVOS19TSVpFAE1PVkUAQ09OVElOVUUASFBFX0NCX1NUQVRVU19DT01QTEVURQBIUEVfQ0JfSEVBREVSU19DT01QTEVURQBIUEVfQ0JfVkVSU0lPTl9DT01QTEVURQBIUEVfQ0JfVVJMX0NPTVBMRVRFAEhQRV9DQl9DSFVOS19DT01QTEVURQBIUEVfQ0JfSEVBREVSX1ZBTFVFX0NPTVBMRVRFAEhQRV9DQl9DSFVOS19FWFRFTlNJT05fVkFMVUVfQ09NUExFVEUASFBFX0NCX0NIVU5LX0VYVEVOU0lPTl9OQU1FX0NPTVBMRVRFAEhQRV9DQl9NRVNTQUdFX0NPTVBMRVRFAEhQRV9DQl9NRVRIT0RfQ09NUExFVEUASFBFX0NCX0hFQURFUl9GSUVMRF9DT01QTEVURQBERUxFVEUASFBFX0lOVkFMSURfRU9GX1NUQVRFAElOVkFMSURfU1NMX0NFUlRJRklDQVRFAFBBVVNFAE5PX1JFU1BPTlNFAFVOU1VQUE9SVEVEX01FRElBX1RZUEUAR09ORQBOT1RfQUNDRVBUQUJMRQBTRVJWSUNFX1VOQVZBSUxBQkxFAFJBTkdFX05PVF9TQVRJU0ZJQUJMRQBPUklHSU5fSVNfVU5SRUFDSEFCTEUAUkVTUE9OU0VfSVNfU1RBTEUAUFVSR0UATUVSR0UAUkVRVUVTVF9IRUFERVJfRklFTERTX1RPT19MQVJHRQBSRVFVRVNUX0hFQURFUl9UT09fTEFSR0UAUEFZTE9BRF9UT09fTEFSR0UASU5TVUZGSUNJRU5UX1NUT1JBR0UASFBFX1BBVVNFRF9VUEdSQURFAEhQRV9QQVVTRURfSDJfVVBHUkFERQBTT1VSQ0UAQU5OT1VOQ0UAVFJBQ0UASFBFX1VORVhQRUNURURfU1BBQ0UAREVTQ1JJQkUAVU5TVUJTQ1JJQkUAUkVDT1JEAEhQRV9JTlZBTElEX01FVEhPRABOT1RfRk9VTkQAUFJPUEZJTkQAVU5CSU5EAFJFQklORABVTkFVVEhPUklaRUQATUVUSE9EX05PVF9BTExPV0VEAEhUVFBfVkVSU0lPTl9OT1RfU1VQUE9SVEVEAEFMUkVBRFlfUkVQT1JURUQAQUNDRVBURUQATk9UX0lNUExFTUVOVEVEAExPT1BfREVURUNURUQASFBFX0NSX0VYUEVDVEVEAEhQRV9MRl9FWFBFQ1RFRABDUkVBVEVEAElNX1VTRUQASFBFX1BBVVNFRABUSU1FT1VUX09DQ1VSRUQAUEFZTUVOVF9SRVFVSVJFRABQUkVDT05ESVRJT05fUkVRVUlSRUQAUFJPWFlfQVVUSEVOVElDQVRJT05fUkVRVUlSRUQATkVUV09SS19BVVRIRU5USUNBVElPTl9SRVFVSVJFRABMRU5HVEhfUkVRVUlSRUQAU1NMX0NFUlRJRklDQVRFX1JFUVVJUkVEAFVQR1JBREVfUkVRVUlSRUQAUEFHRV9FWFBJUkVEAFBSRUNPTkRJVElPTl9GQUlMRUQARVhQRUNUQVRJT05fRkFJTEVEAFJFVkFMSURBVElPTl9GQUlMRUQAU1NMX0hBTkRTSEFLRV9GQUlMRUQATE9DS0VEAFRSQU5TRk9STUFUSU9OX0FQUExJRUQATk9UX01PRElGSUVEAE5PVF9FWFRFTkRFRABCQU5EV0lEVEhfTElNSVRfRVhDRUVERUQAU0lURV9JU19PVkVSTE9BREVEAEhFQUQARXhwZWN0ZWQgSFRUUC8AAF4TAAAmEwAAMBAAAPAXAACdEwAAFRIAADkXAADwEgAAChAAAHUSAACtEgAAghMAAE8UAAB/EAAAoBUAACMUAACJEgAAixQAAE0VAADUEQAAzxQAABAYAADJFgAA3BYAAMERAADgFwAAuxQAAHQUAAB8FQAA5RQAAAgXAAAfEAAAZRUAAKMUAAAoFQAAAhUAAJkVAAAsEAAAixkAAE8PAADUDgAAahAAAM4QAAACFwAAiQ4AAG4TAAAcEwAAZhQAAFYXAADBEwAAzRMAAGwTAABoFwAAZhcAAF8XAAAiEwAAzg8AAGkOAADYDgAAYxYAAMsTAACqDgAAKBcAACYXAADFEwAAXRYAAOgRAABnEwAAZRMAAPIWAABzEwAAHRcAAPkWAADzEQAAzw4AAM4VAAAMEgAAsxEAAKURAABhEAAAMhcAALsTAEH5NQsBAQBBkDYL4AEBAQIBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQBB/TcLAQEAQZE4C14CAwICAgICAAACAgACAgACAgICAgICAgICAAQAAAAAAAICAgICAgICAgICAgICAgICAgICAgICAgICAAAAAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAAgACAEH9OQsBAQBBkToLXgIAAgICAgIAAAICAAICAAICAgICAgICAgIAAwAEAAAAAgICAgICAgICAgICAgICAgICAgICAgICAgIAAAACAgICAgICAgICAgICAgICAgICAgICAgICAgICAgACAAIAQfA7Cw1sb3NlZWVwLWFsaXZlAEGJPAsBAQBBoDwL4AEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQBBiT4LAQEAQaA+C+cBAQEBAQEBAQEBAQEBAgEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQFjaHVua2VkAEGwwAALXwEBAAEBAQEBAAABAQABAQABAQEBAQEBAQEBAAAAAAAAAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAAAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEAAQABAEGQwgALIWVjdGlvbmVudC1sZW5ndGhvbnJveHktY29ubmVjdGlvbgBBwMIACy1yYW5zZmVyLWVuY29kaW5ncGdyYWRlDQoNCg0KU00NCg0KVFRQL0NFL1RTUC8AQfnCAAsFAQIAAQMAQZDDAAvgAQQBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAEH5xAALBQECAAEDAEGQxQAL4AEEAQEFAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQBB+cYACwQBAAABAEGRxwAL3wEBAQABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAEH6yAALBAEAAAIAQZDJAAtfAwQAAAQEBAQEBAQEBAQEBQQEBAQEBAQEBAQEBAAEAAYHBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEAAQABAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAAAAQAQfrKAAsEAQAAAQBBkMsACwEBAEGqywALQQIAAAAAAAADAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwAAAAAAAAMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAEH6zAALBAEAAAEAQZDNAAsBAQBBms0ACwYCAAAAAAIAQbHNAAs6AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMAAAAAAAADAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwBB8M4AC5YBTk9VTkNFRUNLT1VUTkVDVEVURUNSSUJFTFVTSEVURUFEU0VBUkNIUkdFQ1RJVklUWUxFTkRBUlZFT1RJRllQVElPTlNDSFNFQVlTVEFUQ0hHRU9SRElSRUNUT1JUUkNIUEFSQU1FVEVSVVJDRUJTQ1JJQkVBUkRPV05BQ0VJTkROS0NLVUJTQ1JJQkVIVFRQL0FEVFAv", "base64");
   }
 });
 
-// node_modules/undici/lib/llhttp/llhttp_simd-wasm.js
+// ../main/node_modules/undici/lib/llhttp/llhttp_simd-wasm.js
 var require_llhttp_simd_wasm = __commonJS({
-  "node_modules/undici/lib/llhttp/llhttp_simd-wasm.js"(exports, module) {
+  "../main/node_modules/undici/lib/llhttp/llhttp_simd-wasm.js"(exports, module) {
     "use strict";
     var { Buffer: Buffer2 } = __require("node:buffer");
     module.exports = Buffer2.from("AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f38Bf2AAAGADf39/AALLAQgDZW52GHdhc21fb25faGVhZGVyc19jb21wbGV0ZQAEA2VudhV3YXNtX29uX21lc3NhZ2VfYmVnaW4AAANlbnYLd2FzbV9vbl91cmwAAQNlbnYOd2FzbV9vbl9zdGF0dXMAAQNlbnYUd2FzbV9vbl9oZWFkZXJfZmllbGQAAQNlbnYUd2FzbV9vbl9oZWFkZXJfdmFsdWUAAQNlbnYMd2FzbV9vbl9ib2R5AAEDZW52GHdhc21fb25fbWVzc2FnZV9jb21wbGV0ZQAAAy0sBQYAAAIAAAAAAAACAQIAAgICAAADAAAAAAMDAwMBAQEBAQEBAQEAAAIAAAAEBQFwARISBQMBAAIGCAF/AUGA1AQLB9EFIgZtZW1vcnkCAAtfaW5pdGlhbGl6ZQAIGV9faW5kaXJlY3RfZnVuY3Rpb25fdGFibGUBAAtsbGh0dHBfaW5pdAAJGGxsaHR0cF9zaG91bGRfa2VlcF9hbGl2ZQAvDGxsaHR0cF9hbGxvYwALBm1hbGxvYwAxC2xsaHR0cF9mcmVlAAwEZnJlZQAMD2xsaHR0cF9nZXRfdHlwZQANFWxsaHR0cF9nZXRfaHR0cF9tYWpvcgAOFWxsaHR0cF9nZXRfaHR0cF9taW5vcgAPEWxsaHR0cF9nZXRfbWV0aG9kABAWbGxodHRwX2dldF9zdGF0dXNfY29kZQAREmxsaHR0cF9nZXRfdXBncmFkZQASDGxsaHR0cF9yZXNldAATDmxsaHR0cF9leGVjdXRlABQUbGxodHRwX3NldHRpbmdzX2luaXQAFQ1sbGh0dHBfZmluaXNoABYMbGxodHRwX3BhdXNlABcNbGxodHRwX3Jlc3VtZQAYG2xsaHR0cF9yZXN1bWVfYWZ0ZXJfdXBncmFkZQAZEGxsaHR0cF9nZXRfZXJybm8AGhdsbGh0dHBfZ2V0X2Vycm9yX3JlYXNvbgAbF2xsaHR0cF9zZXRfZXJyb3JfcmVhc29uABwUbGxodHRwX2dldF9lcnJvcl9wb3MAHRFsbGh0dHBfZXJybm9fbmFtZQAeEmxsaHR0cF9tZXRob2RfbmFtZQAfEmxsaHR0cF9zdGF0dXNfbmFtZQAgGmxsaHR0cF9zZXRfbGVuaWVudF9oZWFkZXJzACEhbGxodHRwX3NldF9sZW5pZW50X2NodW5rZWRfbGVuZ3RoACIdbGxodHRwX3NldF9sZW5pZW50X2tlZXBfYWxpdmUAIyRsbGh0dHBfc2V0X2xlbmllbnRfdHJhbnNmZXJfZW5jb2RpbmcAJBhsbGh0dHBfbWVzc2FnZV9uZWVkc19lb2YALgkXAQBBAQsRAQIDBAUKBgcrLSwqKSglJyYK77MCLBYAQYjQACgCAARAAAtBiNAAQQE2AgALFAAgABAwIAAgAjYCOCAAIAE6ACgLFAAgACAALwEyIAAtAC4gABAvEAALHgEBf0HAABAyIgEQMCABQYAINgI4IAEgADoAKCABC48MAQd/AkAgAEUNACAAQQhrIgEgAEEEaygCACIAQXhxIgRqIQUCQCAAQQFxDQAgAEEDcUUNASABIAEoAgAiAGsiAUGc0AAoAgBJDQEgACAEaiEEAkACQEGg0AAoAgAgAUcEQCAAQf8BTQRAIABBA3YhAyABKAIIIgAgASgCDCICRgRAQYzQAEGM0AAoAgBBfiADd3E2AgAMBQsgAiAANgIIIAAgAjYCDAwECyABKAIYIQYgASABKAIMIgBHBEAgACABKAIIIgI2AgggAiAANgIMDAMLIAFBFGoiAygCACICRQRAIAEoAhAiAkUNAiABQRBqIQMLA0AgAyEHIAIiAEEUaiIDKAIAIgINACAAQRBqIQMgACgCECICDQALIAdBADYCAAwCCyAFKAIEIgBBA3FBA0cNAiAFIABBfnE2AgRBlNAAIAQ2AgAgBSAENgIAIAEgBEEBcjYCBAwDC0EAIQALIAZFDQACQCABKAIcIgJBAnRBvNIAaiIDKAIAIAFGBEAgAyAANgIAIAANAUGQ0ABBkNAAKAIAQX4gAndxNgIADAILIAZBEEEUIAYoAhAgAUYbaiAANgIAIABFDQELIAAgBjYCGCABKAIQIgIEQCAAIAI2AhAgAiAANgIYCyABQRRqKAIAIgJFDQAgAEEUaiACNgIAIAIgADYCGAsgASAFTw0AIAUoAgQiAEEBcUUNAAJAAkACQAJAIABBAnFFBEBBpNAAKAIAIAVGBEBBpNAAIAE2AgBBmNAAQZjQACgCACAEaiIANgIAIAEgAEEBcjYCBCABQaDQACgCAEcNBkGU0ABBADYCAEGg0ABBADYCAAwGC0Gg0AAoAgAgBUYEQEGg0AAgATYCAEGU0ABBlNAAKAIAIARqIgA2AgAgASAAQQFyNgIEIAAgAWogADYCAAwGCyAAQXhxIARqIQQgAEH/AU0EQCAAQQN2IQMgBSgCCCIAIAUoAgwiAkYEQEGM0ABBjNAAKAIAQX4gA3dxNgIADAULIAIgADYCCCAAIAI2AgwMBAsgBSgCGCEGIAUgBSgCDCIARwRAQZzQACgCABogACAFKAIIIgI2AgggAiAANgIMDAMLIAVBFGoiAygCACICRQRAIAUoAhAiAkUNAiAFQRBqIQMLA0AgAyEHIAIiAEEUaiIDKAIAIgINACAAQRBqIQMgACgCECICDQALIAdBADYCAAwCCyAFIABBfnE2AgQgASAEaiAENgIAIAEgBEEBcjYCBAwDC0EAIQALIAZFDQACQCAFKAIcIgJBAnRBvNIAaiIDKAIAIAVGBEAgAyAANgIAIAANAUGQ0ABBkNAAKAIAQX4gAndxNgIADAILIAZBEEEUIAYoAhAgBUYbaiAANgIAIABFDQELIAAgBjYCGCAFKAIQIgIEQCAAIAI2AhAgAiAANgIYCyAFQRRqKAIAIgJFDQAgAEEUaiACNgIAIAIgADYCGAsgASAEaiAENgIAIAEgBEEBcjYCBCABQaDQACgCAEcNAEGU0AAgBDYCAAwBCyAEQf8BTQRAIARBeHFBtNAAaiEAAn9BjNAAKAIAIgJBASAEQQN2dCIDcUUEQEGM0AAgAiADcjYCACAADAELIAAoAggLIgIgATYCDCAAIAE2AgggASAANgIMIAEgAjYCCAwBC0EfIQIgBEH///8HTQRAIARBJiAEQQh2ZyIAa3ZBAXEgAEEBdGtBPmohAgsgASACNgIcIAFCADcCECACQQJ0QbzSAGohAAJAQZDQACgCACIDQQEgAnQiB3FFBEAgACABNgIAQZDQACADIAdyNgIAIAEgADYCGCABIAE2AgggASABNgIMDAELIARBGSACQQF2a0EAIAJBH0cbdCECIAAoAgAhAAJAA0AgACIDKAIEQXhxIARGDQEgAkEddiEAIAJBAXQhAiADIABBBHFqQRBqIgcoAgAiAA0ACyAHIAE2AgAgASADNgIYIAEgATYCDCABIAE2AggMAQsgAygCCCIAIAE2AgwgAyABNgIIIAFBADYCGCABIAM2AgwgASAANgIIC0Gs0ABBrNAAKAIAQQFrIgBBfyAAGzYCAAsLBwAgAC0AKAsHACAALQAqCwcAIAAtACsLBwAgAC0AKQsHACAALwEyCwcAIAAtAC4LQAEEfyAAKAIYIQEgAC0ALSECIAAtACghAyAAKAI4IQQgABAwIAAgBDYCOCAAIAM6ACggACACOgAtIAAgATYCGAu74gECB38DfiABIAJqIQQCQCAAIgIoAgwiAA0AIAIoAgQEQCACIAE2AgQLIwBBEGsiCCQAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIAIoAhwiA0EBaw7dAdoBAdkBAgMEBQYHCAkKCwwNDtgBDxDXARES1gETFBUWFxgZGhvgAd8BHB0e1QEfICEiIyQl1AEmJygpKiss0wHSAS0u0QHQAS8wMTIzNDU2Nzg5Ojs8PT4/QEFCQ0RFRtsBR0hJSs8BzgFLzQFMzAFNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+AAYEBggGDAYQBhQGGAYcBiAGJAYoBiwGMAY0BjgGPAZABkQGSAZMBlAGVAZYBlwGYAZkBmgGbAZwBnQGeAZ8BoAGhAaIBowGkAaUBpgGnAagBqQGqAasBrAGtAa4BrwGwAbEBsgGzAbQBtQG2AbcBywHKAbgByQG5AcgBugG7AbwBvQG+Ab8BwAHBAcIBwwHEAcUBxgEA3AELQQAMxgELQQ4MxQELQQ0MxAELQQ8MwwELQRAMwgELQRMMwQELQRQMwAELQRUMvwELQRYMvgELQRgMvQELQRkMvAELQRoMuwELQRsMugELQRwMuQELQR0MuAELQQgMtwELQR4MtgELQSAMtQELQR8MtAELQQcMswELQSEMsgELQSIMsQELQSMMsAELQSQMrwELQRIMrgELQREMrQELQSUMrAELQSYMqwELQScMqgELQSgMqQELQcMBDKgBC0EqDKcBC0ErDKYBC0EsDKUBC0EtDKQBC0EuDKMBC0EvDKIBC0HEAQyhAQtBMAygAQtBNAyfAQtBDAyeAQtBMQydAQtBMgycAQtBMwybAQtBOQyaAQtBNQyZAQtBxQEMmAELQQsMlwELQToMlgELQTYMlQELQQoMlAELQTcMkwELQTgMkgELQTwMkQELQTsMkAELQT0MjwELQQkMjgELQSkMjQELQT4MjAELQT8MiwELQcAADIoBC0HBAAyJAQtBwgAMiAELQcMADIcBC0HEAAyGAQtBxQAMhQELQcYADIQBC0EXDIMBC0HHAAyCAQtByAAMgQELQckADIABC0HKAAx/C0HLAAx+C0HNAAx9C0HMAAx8C0HOAAx7C0HPAAx6C0HQAAx5C0HRAAx4C0HSAAx3C0HTAAx2C0HUAAx1C0HWAAx0C0HVAAxzC0EGDHILQdcADHELQQUMcAtB2AAMbwtBBAxuC0HZAAxtC0HaAAxsC0HbAAxrC0HcAAxqC0EDDGkLQd0ADGgLQd4ADGcLQd8ADGYLQeEADGULQeAADGQLQeIADGMLQeMADGILQQIMYQtB5AAMYAtB5QAMXwtB5gAMXgtB5wAMXQtB6AAMXAtB6QAMWwtB6gAMWgtB6wAMWQtB7AAMWAtB7QAMVwtB7gAMVgtB7wAMVQtB8AAMVAtB8QAMUwtB8gAMUgtB8wAMUQtB9AAMUAtB9QAMTwtB9gAMTgtB9wAMTQtB+AAMTAtB+QAMSwtB+gAMSgtB+wAMSQtB/AAMSAtB/QAMRwtB/gAMRgtB/wAMRQtBgAEMRAtBgQEMQwtBggEMQgtBgwEMQQtBhAEMQAtBhQEMPwtBhgEMPgtBhwEMPQtBiAEMPAtBiQEMOwtBigEMOgtBiwEMOQtBjAEMOAtBjQEMNwtBjgEMNgtBjwEMNQtBkAEMNAtBkQEMMwtBkgEMMgtBkwEMMQtBlAEMMAtBlQEMLwtBlgEMLgtBlwEMLQtBmAEMLAtBmQEMKwtBmgEMKgtBmwEMKQtBnAEMKAtBnQEMJwtBngEMJgtBnwEMJQtBoAEMJAtBoQEMIwtBogEMIgtBowEMIQtBpAEMIAtBpQEMHwtBpgEMHgtBpwEMHQtBqAEMHAtBqQEMGwtBqgEMGgtBqwEMGQtBrAEMGAtBrQEMFwtBrgEMFgtBAQwVC0GvAQwUC0GwAQwTC0GxAQwSC0GzAQwRC0GyAQwQC0G0AQwPC0G1AQwOC0G2AQwNC0G3AQwMC0G4AQwLC0G5AQwKC0G6AQwJC0G7AQwIC0HGAQwHC0G8AQwGC0G9AQwFC0G+AQwEC0G/AQwDC0HAAQwCC0HCAQwBC0HBAQshAwNAAkACQAJAAkACQAJAAkACQAJAIAICfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJ/AkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAgJ/AkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACfwJAAkACfwJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACfwJAAkACQAJAAn8CQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQCADDsYBAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHyAhIyUmKCorLC8wMTIzNDU2Nzk6Ozw9lANAQkRFRklLTk9QUVJTVFVWWFpbXF1eX2BhYmNkZWZnaGpsb3Bxc3V2eHl6e3x/gAGBAYIBgwGEAYUBhgGHAYgBiQGKAYsBjAGNAY4BjwGQAZEBkgGTAZQBlQGWAZcBmAGZAZoBmwGcAZ0BngGfAaABoQGiAaMBpAGlAaYBpwGoAakBqgGrAawBrQGuAa8BsAGxAbIBswG0AbUBtgG3AbgBuQG6AbsBvAG9Ab4BvwHAAcEBwgHDAcQBxQHGAccByAHJAcsBzAHNAc4BzwGKA4kDiAOHA4QDgwOAA/sC+gL5AvgC9wL0AvMC8gLLAsECsALZAQsgASAERw3wAkHdASEDDLMDCyABIARHDcgBQcMBIQMMsgMLIAEgBEcNe0H3ACEDDLEDCyABIARHDXBB7wAhAwywAwsgASAERw1pQeoAIQMMrwMLIAEgBEcNZUHoACEDDK4DCyABIARHDWJB5gAhAwytAwsgASAERw0aQRghAwysAwsgASAERw0VQRIhAwyrAwsgASAERw1CQcUAIQMMqgMLIAEgBEcNNEE/IQMMqQMLIAEgBEcNMkE8IQMMqAMLIAEgBEcNK0ExIQMMpwMLIAItAC5BAUYNnwMMwQILQQAhAAJAAkACQCACLQAqRQ0AIAItACtFDQAgAi8BMCIDQQJxRQ0BDAILIAIvATAiA0EBcUUNAQtBASEAIAItAChBAUYNACACLwEyIgVB5ABrQeQASQ0AIAVBzAFGDQAgBUGwAkYNACADQcAAcQ0AQQAhACADQYgEcUGABEYNACADQShxQQBHIQALIAJBADsBMCACQQA6AC8gAEUN3wIgAkIANwMgDOACC0EAIQACQCACKAI4IgNFDQAgAygCLCIDRQ0AIAIgAxEAACEACyAARQ3MASAAQRVHDd0CIAJBBDYCHCACIAE2AhQgAkGwGDYCECACQRU2AgxBACEDDKQDCyABIARGBEBBBiEDDKQDCyABQQFqIQFBACEAAkAgAigCOCIDRQ0AIAMoAlQiA0UNACACIAMRAAAhAAsgAA3ZAgwcCyACQgA3AyBBEiEDDIkDCyABIARHDRZBHSEDDKEDCyABIARHBEAgAUEBaiEBQRAhAwyIAwtBByEDDKADCyACIAIpAyAiCiAEIAFrrSILfSIMQgAgCiAMWhs3AyAgCiALWA3UAkEIIQMMnwMLIAEgBEcEQCACQQk2AgggAiABNgIEQRQhAwyGAwtBCSEDDJ4DCyACKQMgQgBSDccBIAIgAi8BMEGAAXI7ATAMQgsgASAERw0/QdAAIQMMnAMLIAEgBEYEQEELIQMMnAMLIAFBAWohAUEAIQACQCACKAI4IgNFDQAgAygCUCIDRQ0AIAIgAxEAACEACyAADc8CDMYBC0EAIQACQCACKAI4IgNFDQAgAygCSCIDRQ0AIAIgAxEAACEACyAARQ3GASAAQRVHDc0CIAJBCzYCHCACIAE2AhQgAkGCGTYCECACQRU2AgxBACEDDJoDC0EAIQACQCACKAI4IgNFDQAgAygCSCIDRQ0AIAIgAxEAACEACyAARQ0MIABBFUcNygIgAkEaNgIcIAIgATYCFCACQYIZNgIQIAJBFTYCDEEAIQMMmQMLQQAhAAJAIAIoAjgiA0UNACADKAJMIgNFDQAgAiADEQAAIQALIABFDcQBIABBFUcNxwIgAkELNgIcIAIgATYCFCACQZEXNgIQIAJBFTYCDEEAIQMMmAMLIAEgBEYEQEEPIQMMmAMLIAEtAAAiAEE7Rg0HIABBDUcNxAIgAUEBaiEBDMMBC0EAIQACQCACKAI4IgNFDQAgAygCTCIDRQ0AIAIgAxEAACEACyAARQ3DASAAQRVHDcICIAJBDzYCHCACIAE2AhQgAkGRFzYCECACQRU2AgxBACEDDJYDCwNAIAEtAABB8DVqLQAAIgBBAUcEQCAAQQJHDcECIAIoAgQhAEEAIQMgAkEANgIEIAIgACABQQFqIgEQLSIADcICDMUBCyAEIAFBAWoiAUcNAAtBEiEDDJUDC0EAIQACQCACKAI4IgNFDQAgAygCTCIDRQ0AIAIgAxEAACEACyAARQ3FASAAQRVHDb0CIAJBGzYCHCACIAE2AhQgAkGRFzYCECACQRU2AgxBACEDDJQDCyABIARGBEBBFiEDDJQDCyACQQo2AgggAiABNgIEQQAhAAJAIAIoAjgiA0UNACADKAJIIgNFDQAgAiADEQAAIQALIABFDcIBIABBFUcNuQIgAkEVNgIcIAIgATYCFCACQYIZNgIQIAJBFTYCDEEAIQMMkwMLIAEgBEcEQANAIAEtAABB8DdqLQAAIgBBAkcEQAJAIABBAWsOBMQCvQIAvgK9AgsgAUEBaiEBQQghAwz8AgsgBCABQQFqIgFHDQALQRUhAwyTAwtBFSEDDJIDCwNAIAEtAABB8DlqLQAAIgBBAkcEQCAAQQFrDgTFArcCwwK4ArcCCyAEIAFBAWoiAUcNAAtBGCEDDJEDCyABIARHBEAgAkELNgIIIAIgATYCBEEHIQMM+AILQRkhAwyQAwsgAUEBaiEBDAILIAEgBEYEQEEaIQMMjwMLAkAgAS0AAEENaw4UtQG/Ab8BvwG/Ab8BvwG/Ab8BvwG/Ab8BvwG/Ab8BvwG/Ab8BvwEAvwELQQAhAyACQQA2AhwgAkGvCzYCECACQQI2AgwgAiABQQFqNgIUDI4DCyABIARGBEBBGyEDDI4DCyABLQAAIgBBO0cEQCAAQQ1HDbECIAFBAWohAQy6AQsgAUEBaiEBC0EiIQMM8wILIAEgBEYEQEEcIQMMjAMLQgAhCgJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAS0AAEEwaw43wQLAAgABAgMEBQYH0AHQAdAB0AHQAdAB0AEICQoLDA3QAdAB0AHQAdAB0AHQAdAB0AHQAdAB0AHQAdAB0AHQAdAB0AHQAdAB0AHQAdAB0AHQAdABDg8QERIT0AELQgIhCgzAAgtCAyEKDL8CC0IEIQoMvgILQgUhCgy9AgtCBiEKDLwCC0IHIQoMuwILQgghCgy6AgtCCSEKDLkCC0IKIQoMuAILQgshCgy3AgtCDCEKDLYCC0INIQoMtQILQg4hCgy0AgtCDyEKDLMCC0IKIQoMsgILQgshCgyxAgtCDCEKDLACC0INIQoMrwILQg4hCgyuAgtCDyEKDK0CC0IAIQoCQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIAEtAABBMGsON8ACvwIAAQIDBAUGB74CvgK+Ar4CvgK+Ar4CCAkKCwwNvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ar4CvgK+Ag4PEBESE74CC0ICIQoMvwILQgMhCgy+AgtCBCEKDL0CC0IFIQoMvAILQgYhCgy7AgtCByEKDLoCC0IIIQoMuQILQgkhCgy4AgtCCiEKDLcCC0ILIQoMtgILQgwhCgy1AgtCDSEKDLQCC0IOIQoMswILQg8hCgyyAgtCCiEKDLECC0ILIQoMsAILQgwhCgyvAgtCDSEKDK4CC0IOIQoMrQILQg8hCgysAgsgAiACKQMgIgogBCABa60iC30iDEIAIAogDFobNwMgIAogC1gNpwJBHyEDDIkDCyABIARHBEAgAkEJNgIIIAIgATYCBEElIQMM8AILQSAhAwyIAwtBASEFIAIvATAiA0EIcUUEQCACKQMgQgBSIQULAkAgAi0ALgRAQQEhACACLQApQQVGDQEgA0HAAHFFIAVxRQ0BC0EAIQAgA0HAAHENAEECIQAgA0EIcQ0AIANBgARxBEACQCACLQAoQQFHDQAgAi0ALUEKcQ0AQQUhAAwCC0EEIQAMAQsgA0EgcUUEQAJAIAItAChBAUYNACACLwEyIgBB5ABrQeQASQ0AIABBzAFGDQAgAEGwAkYNAEEEIQAgA0EocUUNAiADQYgEcUGABEYNAgtBACEADAELQQBBAyACKQMgUBshAAsgAEEBaw4FvgIAsAEBpAKhAgtBESEDDO0CCyACQQE6AC8MhAMLIAEgBEcNnQJBJCEDDIQDCyABIARHDRxBxgAhAwyDAwtBACEAAkAgAigCOCIDRQ0AIAMoAkQiA0UNACACIAMRAAAhAAsgAEUNJyAAQRVHDZgCIAJB0AA2AhwgAiABNgIUIAJBkRg2AhAgAkEVNgIMQQAhAwyCAwsgASAERgRAQSghAwyCAwtBACEDIAJBADYCBCACQQw2AgggAiABIAEQKiIARQ2UAiACQSc2AhwgAiABNgIUIAIgADYCDAyBAwsgASAERgRAQSkhAwyBAwsgAS0AACIAQSBGDRMgAEEJRw2VAiABQQFqIQEMFAsgASAERwRAIAFBAWohAQwWC0EqIQMM/wILIAEgBEYEQEErIQMM/wILIAEtAAAiAEEJRyAAQSBHcQ2QAiACLQAsQQhHDd0CIAJBADoALAzdAgsgASAERgRAQSwhAwz+AgsgAS0AAEEKRw2OAiABQQFqIQEMsAELIAEgBEcNigJBLyEDDPwCCwNAIAEtAAAiAEEgRwRAIABBCmsOBIQCiAKIAoQChgILIAQgAUEBaiIBRw0AC0ExIQMM+wILQTIhAyABIARGDfoCIAIoAgAiACAEIAFraiEHIAEgAGtBA2ohBgJAA0AgAEHwO2otAAAgAS0AACIFQSByIAUgBUHBAGtB/wFxQRpJG0H/AXFHDQEgAEEDRgRAQQYhAQziAgsgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAc2AgAM+wILIAJBADYCAAyGAgtBMyEDIAQgASIARg35AiAEIAFrIAIoAgAiAWohByAAIAFrQQhqIQYCQANAIAFB9DtqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw0BIAFBCEYEQEEFIQEM4QILIAFBAWohASAEIABBAWoiAEcNAAsgAiAHNgIADPoCCyACQQA2AgAgACEBDIUCC0E0IQMgBCABIgBGDfgCIAQgAWsgAigCACIBaiEHIAAgAWtBBWohBgJAA0AgAUHQwgBqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw0BIAFBBUYEQEEHIQEM4AILIAFBAWohASAEIABBAWoiAEcNAAsgAiAHNgIADPkCCyACQQA2AgAgACEBDIQCCyABIARHBEADQCABLQAAQYA+ai0AACIAQQFHBEAgAEECRg0JDIECCyAEIAFBAWoiAUcNAAtBMCEDDPgCC0EwIQMM9wILIAEgBEcEQANAIAEtAAAiAEEgRwRAIABBCmsOBP8B/gH+Af8B/gELIAQgAUEBaiIBRw0AC0E4IQMM9wILQTghAwz2AgsDQCABLQAAIgBBIEcgAEEJR3EN9gEgBCABQQFqIgFHDQALQTwhAwz1AgsDQCABLQAAIgBBIEcEQAJAIABBCmsOBPkBBAT5AQALIABBLEYN9QEMAwsgBCABQQFqIgFHDQALQT8hAwz0AgtBwAAhAyABIARGDfMCIAIoAgAiACAEIAFraiEFIAEgAGtBBmohBgJAA0AgAEGAQGstAAAgAS0AAEEgckcNASAAQQZGDdsCIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADPQCCyACQQA2AgALQTYhAwzZAgsgASAERgRAQcEAIQMM8gILIAJBDDYCCCACIAE2AgQgAi0ALEEBaw4E+wHuAewB6wHUAgsgAUEBaiEBDPoBCyABIARHBEADQAJAIAEtAAAiAEEgciAAIABBwQBrQf8BcUEaSRtB/wFxIgBBCUYNACAAQSBGDQACQAJAAkACQCAAQeMAaw4TAAMDAwMDAwMBAwMDAwMDAwMDAgMLIAFBAWohAUExIQMM3AILIAFBAWohAUEyIQMM2wILIAFBAWohAUEzIQMM2gILDP4BCyAEIAFBAWoiAUcNAAtBNSEDDPACC0E1IQMM7wILIAEgBEcEQANAIAEtAABBgDxqLQAAQQFHDfcBIAQgAUEBaiIBRw0AC0E9IQMM7wILQT0hAwzuAgtBACEAAkAgAigCOCIDRQ0AIAMoAkAiA0UNACACIAMRAAAhAAsgAEUNASAAQRVHDeYBIAJBwgA2AhwgAiABNgIUIAJB4xg2AhAgAkEVNgIMQQAhAwztAgsgAUEBaiEBC0E8IQMM0gILIAEgBEYEQEHCACEDDOsCCwJAA0ACQCABLQAAQQlrDhgAAswCzALRAswCzALMAswCzALMAswCzALMAswCzALMAswCzALMAswCzALMAgDMAgsgBCABQQFqIgFHDQALQcIAIQMM6wILIAFBAWohASACLQAtQQFxRQ3+AQtBLCEDDNACCyABIARHDd4BQcQAIQMM6AILA0AgAS0AAEGQwABqLQAAQQFHDZwBIAQgAUEBaiIBRw0AC0HFACEDDOcCCyABLQAAIgBBIEYN/gEgAEE6Rw3AAiACKAIEIQBBACEDIAJBADYCBCACIAAgARApIgAN3gEM3QELQccAIQMgBCABIgBGDeUCIAQgAWsgAigCACIBaiEHIAAgAWtBBWohBgNAIAFBkMIAai0AACAALQAAIgVBIHIgBSAFQcEAa0H/AXFBGkkbQf8BcUcNvwIgAUEFRg3CAiABQQFqIQEgBCAAQQFqIgBHDQALIAIgBzYCAAzlAgtByAAhAyAEIAEiAEYN5AIgBCABayACKAIAIgFqIQcgACABa0EJaiEGA0AgAUGWwgBqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw2+AkECIAFBCUYNwgIaIAFBAWohASAEIABBAWoiAEcNAAsgAiAHNgIADOQCCyABIARGBEBByQAhAwzkAgsCQAJAIAEtAAAiAEEgciAAIABBwQBrQf8BcUEaSRtB/wFxQe4Aaw4HAL8CvwK/Ar8CvwIBvwILIAFBAWohAUE+IQMMywILIAFBAWohAUE/IQMMygILQcoAIQMgBCABIgBGDeICIAQgAWsgAigCACIBaiEGIAAgAWtBAWohBwNAIAFBoMIAai0AACAALQAAIgVBIHIgBSAFQcEAa0H/AXFBGkkbQf8BcUcNvAIgAUEBRg2+AiABQQFqIQEgBCAAQQFqIgBHDQALIAIgBjYCAAziAgtBywAhAyAEIAEiAEYN4QIgBCABayACKAIAIgFqIQcgACABa0EOaiEGA0AgAUGiwgBqLQAAIAAtAAAiBUEgciAFIAVBwQBrQf8BcUEaSRtB/wFxRw27AiABQQ5GDb4CIAFBAWohASAEIABBAWoiAEcNAAsgAiAHNgIADOECC0HMACEDIAQgASIARg3gAiAEIAFrIAIoAgAiAWohByAAIAFrQQ9qIQYDQCABQcDCAGotAAAgAC0AACIFQSByIAUgBUHBAGtB/wFxQRpJG0H/AXFHDboCQQMgAUEPRg2+AhogAUEBaiEBIAQgAEEBaiIARw0ACyACIAc2AgAM4AILQc0AIQMgBCABIgBGDd8CIAQgAWsgAigCACIBaiEHIAAgAWtBBWohBgNAIAFB0MIAai0AACAALQAAIgVBIHIgBSAFQcEAa0H/AXFBGkkbQf8BcUcNuQJBBCABQQVGDb0CGiABQQFqIQEgBCAAQQFqIgBHDQALIAIgBzYCAAzfAgsgASAERgRAQc4AIQMM3wILAkACQAJAAkAgAS0AACIAQSByIAAgAEHBAGtB/wFxQRpJG0H/AXFB4wBrDhMAvAK8ArwCvAK8ArwCvAK8ArwCvAK8ArwCAbwCvAK8AgIDvAILIAFBAWohAUHBACEDDMgCCyABQQFqIQFBwgAhAwzHAgsgAUEBaiEBQcMAIQMMxgILIAFBAWohAUHEACEDDMUCCyABIARHBEAgAkENNgIIIAIgATYCBEHFACEDDMUCC0HPACEDDN0CCwJAAkAgAS0AAEEKaw4EAZABkAEAkAELIAFBAWohAQtBKCEDDMMCCyABIARGBEBB0QAhAwzcAgsgAS0AAEEgRw0AIAFBAWohASACLQAtQQFxRQ3QAQtBFyEDDMECCyABIARHDcsBQdIAIQMM2QILQdMAIQMgASAERg3YAiACKAIAIgAgBCABa2ohBiABIABrQQFqIQUDQCABLQAAIABB1sIAai0AAEcNxwEgAEEBRg3KASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBjYCAAzYAgsgASAERgRAQdUAIQMM2AILIAEtAABBCkcNwgEgAUEBaiEBDMoBCyABIARGBEBB1gAhAwzXAgsCQAJAIAEtAABBCmsOBADDAcMBAcMBCyABQQFqIQEMygELIAFBAWohAUHKACEDDL0CC0EAIQACQCACKAI4IgNFDQAgAygCPCIDRQ0AIAIgAxEAACEACyAADb8BQc0AIQMMvAILIAItAClBIkYNzwIMiQELIAQgASIFRgRAQdsAIQMM1AILQQAhAEEBIQFBASEGQQAhAwJAAn8CQAJAAkACQAJAAkACQCAFLQAAQTBrDgrFAcQBAAECAwQFBgjDAQtBAgwGC0EDDAULQQQMBAtBBQwDC0EGDAILQQcMAQtBCAshA0EAIQFBACEGDL0BC0EJIQNBASEAQQAhAUEAIQYMvAELIAEgBEYEQEHdACEDDNMCCyABLQAAQS5HDbgBIAFBAWohAQyIAQsgASAERw22AUHfACEDDNECCyABIARHBEAgAkEONgIIIAIgATYCBEHQACEDDLgCC0HgACEDDNACC0HhACEDIAEgBEYNzwIgAigCACIAIAQgAWtqIQUgASAAa0EDaiEGA0AgAS0AACAAQeLCAGotAABHDbEBIABBA0YNswEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMzwILQeIAIQMgASAERg3OAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYDQCABLQAAIABB5sIAai0AAEcNsAEgAEECRg2vASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAzOAgtB4wAhAyABIARGDc0CIAIoAgAiACAEIAFraiEFIAEgAGtBA2ohBgNAIAEtAAAgAEHpwgBqLQAARw2vASAAQQNGDa0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADM0CCyABIARGBEBB5QAhAwzNAgsgAUEBaiEBQQAhAAJAIAIoAjgiA0UNACADKAIwIgNFDQAgAiADEQAAIQALIAANqgFB1gAhAwyzAgsgASAERwRAA0AgAS0AACIAQSBHBEACQAJAAkAgAEHIAGsOCwABswGzAbMBswGzAbMBswGzAQKzAQsgAUEBaiEBQdIAIQMMtwILIAFBAWohAUHTACEDDLYCCyABQQFqIQFB1AAhAwy1AgsgBCABQQFqIgFHDQALQeQAIQMMzAILQeQAIQMMywILA0AgAS0AAEHwwgBqLQAAIgBBAUcEQCAAQQJrDgOnAaYBpQGkAQsgBCABQQFqIgFHDQALQeYAIQMMygILIAFBAWogASAERw0CGkHnACEDDMkCCwNAIAEtAABB8MQAai0AACIAQQFHBEACQCAAQQJrDgSiAaEBoAEAnwELQdcAIQMMsQILIAQgAUEBaiIBRw0AC0HoACEDDMgCCyABIARGBEBB6QAhAwzIAgsCQCABLQAAIgBBCmsOGrcBmwGbAbQBmwGbAZsBmwGbAZsBmwGbAZsBmwGbAZsBmwGbAZsBmwGbAZsBpAGbAZsBAJkBCyABQQFqCyEBQQYhAwytAgsDQCABLQAAQfDGAGotAABBAUcNfSAEIAFBAWoiAUcNAAtB6gAhAwzFAgsgAUEBaiABIARHDQIaQesAIQMMxAILIAEgBEYEQEHsACEDDMQCCyABQQFqDAELIAEgBEYEQEHtACEDDMMCCyABQQFqCyEBQQQhAwyoAgsgASAERgRAQe4AIQMMwQILAkACQAJAIAEtAABB8MgAai0AAEEBaw4HkAGPAY4BAHwBAo0BCyABQQFqIQEMCwsgAUEBagyTAQtBACEDIAJBADYCHCACQZsSNgIQIAJBBzYCDCACIAFBAWo2AhQMwAILAkADQCABLQAAQfDIAGotAAAiAEEERwRAAkACQCAAQQFrDgeUAZMBkgGNAQAEAY0BC0HaACEDDKoCCyABQQFqIQFB3AAhAwypAgsgBCABQQFqIgFHDQALQe8AIQMMwAILIAFBAWoMkQELIAQgASIARgRAQfAAIQMMvwILIAAtAABBL0cNASAAQQFqIQEMBwsgBCABIgBGBEBB8QAhAwy+AgsgAC0AACIBQS9GBEAgAEEBaiEBQd0AIQMMpQILIAFBCmsiA0EWSw0AIAAhAUEBIAN0QYmAgAJxDfkBC0EAIQMgAkEANgIcIAIgADYCFCACQYwcNgIQIAJBBzYCDAy8AgsgASAERwRAIAFBAWohAUHeACEDDKMCC0HyACEDDLsCCyABIARGBEBB9AAhAwy7AgsCQCABLQAAQfDMAGotAABBAWsOA/cBcwCCAQtB4QAhAwyhAgsgASAERwRAA0AgAS0AAEHwygBqLQAAIgBBA0cEQAJAIABBAWsOAvkBAIUBC0HfACEDDKMCCyAEIAFBAWoiAUcNAAtB8wAhAwy6AgtB8wAhAwy5AgsgASAERwRAIAJBDzYCCCACIAE2AgRB4AAhAwygAgtB9QAhAwy4AgsgASAERgRAQfYAIQMMuAILIAJBDzYCCCACIAE2AgQLQQMhAwydAgsDQCABLQAAQSBHDY4CIAQgAUEBaiIBRw0AC0H3ACEDDLUCCyABIARGBEBB+AAhAwy1AgsgAS0AAEEgRw16IAFBAWohAQxbC0EAIQACQCACKAI4IgNFDQAgAygCOCIDRQ0AIAIgAxEAACEACyAADXgMgAILIAEgBEYEQEH6ACEDDLMCCyABLQAAQcwARw10IAFBAWohAUETDHYLQfsAIQMgASAERg2xAiACKAIAIgAgBCABa2ohBSABIABrQQVqIQYDQCABLQAAIABB8M4Aai0AAEcNcyAAQQVGDXUgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMsQILIAEgBEYEQEH8ACEDDLECCwJAAkAgAS0AAEHDAGsODAB0dHR0dHR0dHR0AXQLIAFBAWohAUHmACEDDJgCCyABQQFqIQFB5wAhAwyXAgtB/QAhAyABIARGDa8CIAIoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQe3PAGotAABHDXIgAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADLACCyACQQA2AgAgBkEBaiEBQRAMcwtB/gAhAyABIARGDa4CIAIoAgAiACAEIAFraiEFIAEgAGtBBWohBgJAA0AgAS0AACAAQfbOAGotAABHDXEgAEEFRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADK8CCyACQQA2AgAgBkEBaiEBQRYMcgtB/wAhAyABIARGDa0CIAIoAgAiACAEIAFraiEFIAEgAGtBA2ohBgJAA0AgAS0AACAAQfzOAGotAABHDXAgAEEDRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADK4CCyACQQA2AgAgBkEBaiEBQQUMcQsgASAERgRAQYABIQMMrQILIAEtAABB2QBHDW4gAUEBaiEBQQgMcAsgASAERgRAQYEBIQMMrAILAkACQCABLQAAQc4Aaw4DAG8BbwsgAUEBaiEBQesAIQMMkwILIAFBAWohAUHsACEDDJICCyABIARGBEBBggEhAwyrAgsCQAJAIAEtAABByABrDggAbm5ubm5uAW4LIAFBAWohAUHqACEDDJICCyABQQFqIQFB7QAhAwyRAgtBgwEhAyABIARGDakCIAIoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQYDPAGotAABHDWwgAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADKoCCyACQQA2AgAgBkEBaiEBQQAMbQtBhAEhAyABIARGDagCIAIoAgAiACAEIAFraiEFIAEgAGtBBGohBgJAA0AgAS0AACAAQYPPAGotAABHDWsgAEEERg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADKkCCyACQQA2AgAgBkEBaiEBQSMMbAsgASAERgRAQYUBIQMMqAILAkACQCABLQAAQcwAaw4IAGtra2trawFrCyABQQFqIQFB7wAhAwyPAgsgAUEBaiEBQfAAIQMMjgILIAEgBEYEQEGGASEDDKcCCyABLQAAQcUARw1oIAFBAWohAQxgC0GHASEDIAEgBEYNpQIgAigCACIAIAQgAWtqIQUgASAAa0EDaiEGAkADQCABLQAAIABBiM8Aai0AAEcNaCAAQQNGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMpgILIAJBADYCACAGQQFqIQFBLQxpC0GIASEDIAEgBEYNpAIgAigCACIAIAQgAWtqIQUgASAAa0EIaiEGAkADQCABLQAAIABB0M8Aai0AAEcNZyAAQQhGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMpQILIAJBADYCACAGQQFqIQFBKQxoCyABIARGBEBBiQEhAwykAgtBASABLQAAQd8ARw1nGiABQQFqIQEMXgtBigEhAyABIARGDaICIAIoAgAiACAEIAFraiEFIAEgAGtBAWohBgNAIAEtAAAgAEGMzwBqLQAARw1kIABBAUYN+gEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMogILQYsBIQMgASAERg2hAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGOzwBqLQAARw1kIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyiAgsgAkEANgIAIAZBAWohAUECDGULQYwBIQMgASAERg2gAiACKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEHwzwBqLQAARw1jIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyhAgsgAkEANgIAIAZBAWohAUEfDGQLQY0BIQMgASAERg2fAiACKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEHyzwBqLQAARw1iIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAygAgsgAkEANgIAIAZBAWohAUEJDGMLIAEgBEYEQEGOASEDDJ8CCwJAAkAgAS0AAEHJAGsOBwBiYmJiYgFiCyABQQFqIQFB+AAhAwyGAgsgAUEBaiEBQfkAIQMMhQILQY8BIQMgASAERg2dAiACKAIAIgAgBCABa2ohBSABIABrQQVqIQYCQANAIAEtAAAgAEGRzwBqLQAARw1gIABBBUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyeAgsgAkEANgIAIAZBAWohAUEYDGELQZABIQMgASAERg2cAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGXzwBqLQAARw1fIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAydAgsgAkEANgIAIAZBAWohAUEXDGALQZEBIQMgASAERg2bAiACKAIAIgAgBCABa2ohBSABIABrQQZqIQYCQANAIAEtAAAgAEGazwBqLQAARw1eIABBBkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAycAgsgAkEANgIAIAZBAWohAUEVDF8LQZIBIQMgASAERg2aAiACKAIAIgAgBCABa2ohBSABIABrQQVqIQYCQANAIAEtAAAgAEGhzwBqLQAARw1dIABBBUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAybAgsgAkEANgIAIAZBAWohAUEeDF4LIAEgBEYEQEGTASEDDJoCCyABLQAAQcwARw1bIAFBAWohAUEKDF0LIAEgBEYEQEGUASEDDJkCCwJAAkAgAS0AAEHBAGsODwBcXFxcXFxcXFxcXFxcAVwLIAFBAWohAUH+ACEDDIACCyABQQFqIQFB/wAhAwz/AQsgASAERgRAQZUBIQMMmAILAkACQCABLQAAQcEAaw4DAFsBWwsgAUEBaiEBQf0AIQMM/wELIAFBAWohAUGAASEDDP4BC0GWASEDIAEgBEYNlgIgAigCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABBp88Aai0AAEcNWSAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMlwILIAJBADYCACAGQQFqIQFBCwxaCyABIARGBEBBlwEhAwyWAgsCQAJAAkACQCABLQAAQS1rDiMAW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1sBW1tbW1sCW1tbA1sLIAFBAWohAUH7ACEDDP8BCyABQQFqIQFB/AAhAwz+AQsgAUEBaiEBQYEBIQMM/QELIAFBAWohAUGCASEDDPwBC0GYASEDIAEgBEYNlAIgAigCACIAIAQgAWtqIQUgASAAa0EEaiEGAkADQCABLQAAIABBqc8Aai0AAEcNVyAAQQRGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMlQILIAJBADYCACAGQQFqIQFBGQxYC0GZASEDIAEgBEYNkwIgAigCACIAIAQgAWtqIQUgASAAa0EFaiEGAkADQCABLQAAIABBrs8Aai0AAEcNViAAQQVGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMlAILIAJBADYCACAGQQFqIQFBBgxXC0GaASEDIAEgBEYNkgIgAigCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABBtM8Aai0AAEcNVSAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMkwILIAJBADYCACAGQQFqIQFBHAxWC0GbASEDIAEgBEYNkQIgAigCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABBts8Aai0AAEcNVCAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAMkgILIAJBADYCACAGQQFqIQFBJwxVCyABIARGBEBBnAEhAwyRAgsCQAJAIAEtAABB1ABrDgIAAVQLIAFBAWohAUGGASEDDPgBCyABQQFqIQFBhwEhAwz3AQtBnQEhAyABIARGDY8CIAIoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQbjPAGotAABHDVIgAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADJACCyACQQA2AgAgBkEBaiEBQSYMUwtBngEhAyABIARGDY4CIAIoAgAiACAEIAFraiEFIAEgAGtBAWohBgJAA0AgAS0AACAAQbrPAGotAABHDVEgAEEBRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADI8CCyACQQA2AgAgBkEBaiEBQQMMUgtBnwEhAyABIARGDY0CIAIoAgAiACAEIAFraiEFIAEgAGtBAmohBgJAA0AgAS0AACAAQe3PAGotAABHDVAgAEECRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADI4CCyACQQA2AgAgBkEBaiEBQQwMUQtBoAEhAyABIARGDYwCIAIoAgAiACAEIAFraiEFIAEgAGtBA2ohBgJAA0AgAS0AACAAQbzPAGotAABHDU8gAEEDRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADI0CCyACQQA2AgAgBkEBaiEBQQ0MUAsgASAERgRAQaEBIQMMjAILAkACQCABLQAAQcYAaw4LAE9PT09PT09PTwFPCyABQQFqIQFBiwEhAwzzAQsgAUEBaiEBQYwBIQMM8gELIAEgBEYEQEGiASEDDIsCCyABLQAAQdAARw1MIAFBAWohAQxGCyABIARGBEBBowEhAwyKAgsCQAJAIAEtAABByQBrDgcBTU1NTU0ATQsgAUEBaiEBQY4BIQMM8QELIAFBAWohAUEiDE0LQaQBIQMgASAERg2IAiACKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEHAzwBqLQAARw1LIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyJAgsgAkEANgIAIAZBAWohAUEdDEwLIAEgBEYEQEGlASEDDIgCCwJAAkAgAS0AAEHSAGsOAwBLAUsLIAFBAWohAUGQASEDDO8BCyABQQFqIQFBBAxLCyABIARGBEBBpgEhAwyHAgsCQAJAAkACQAJAIAEtAABBwQBrDhUATU1NTU1NTU1NTQFNTQJNTQNNTQRNCyABQQFqIQFBiAEhAwzxAQsgAUEBaiEBQYkBIQMM8AELIAFBAWohAUGKASEDDO8BCyABQQFqIQFBjwEhAwzuAQsgAUEBaiEBQZEBIQMM7QELQacBIQMgASAERg2FAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEHtzwBqLQAARw1IIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyGAgsgAkEANgIAIAZBAWohAUERDEkLQagBIQMgASAERg2EAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEHCzwBqLQAARw1HIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyFAgsgAkEANgIAIAZBAWohAUEsDEgLQakBIQMgASAERg2DAiACKAIAIgAgBCABa2ohBSABIABrQQRqIQYCQANAIAEtAAAgAEHFzwBqLQAARw1GIABBBEYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyEAgsgAkEANgIAIAZBAWohAUErDEcLQaoBIQMgASAERg2CAiACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEHKzwBqLQAARw1FIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyDAgsgAkEANgIAIAZBAWohAUEUDEYLIAEgBEYEQEGrASEDDIICCwJAAkACQAJAIAEtAABBwgBrDg8AAQJHR0dHR0dHR0dHRwNHCyABQQFqIQFBkwEhAwzrAQsgAUEBaiEBQZQBIQMM6gELIAFBAWohAUGVASEDDOkBCyABQQFqIQFBlgEhAwzoAQsgASAERgRAQawBIQMMgQILIAEtAABBxQBHDUIgAUEBaiEBDD0LQa0BIQMgASAERg3/ASACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEHNzwBqLQAARw1CIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAyAAgsgAkEANgIAIAZBAWohAUEODEMLIAEgBEYEQEGuASEDDP8BCyABLQAAQdAARw1AIAFBAWohAUElDEILQa8BIQMgASAERg39ASACKAIAIgAgBCABa2ohBSABIABrQQhqIQYCQANAIAEtAAAgAEHQzwBqLQAARw1AIABBCEYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAz+AQsgAkEANgIAIAZBAWohAUEqDEELIAEgBEYEQEGwASEDDP0BCwJAAkAgAS0AAEHVAGsOCwBAQEBAQEBAQEABQAsgAUEBaiEBQZoBIQMM5AELIAFBAWohAUGbASEDDOMBCyABIARGBEBBsQEhAwz8AQsCQAJAIAEtAABBwQBrDhQAPz8/Pz8/Pz8/Pz8/Pz8/Pz8/AT8LIAFBAWohAUGZASEDDOMBCyABQQFqIQFBnAEhAwziAQtBsgEhAyABIARGDfoBIAIoAgAiACAEIAFraiEFIAEgAGtBA2ohBgJAA0AgAS0AACAAQdnPAGotAABHDT0gAEEDRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADPsBCyACQQA2AgAgBkEBaiEBQSEMPgtBswEhAyABIARGDfkBIAIoAgAiACAEIAFraiEFIAEgAGtBBmohBgJAA0AgAS0AACAAQd3PAGotAABHDTwgAEEGRg0BIABBAWohACAEIAFBAWoiAUcNAAsgAiAFNgIADPoBCyACQQA2AgAgBkEBaiEBQRoMPQsgASAERgRAQbQBIQMM+QELAkACQAJAIAEtAABBxQBrDhEAPT09PT09PT09AT09PT09Aj0LIAFBAWohAUGdASEDDOEBCyABQQFqIQFBngEhAwzgAQsgAUEBaiEBQZ8BIQMM3wELQbUBIQMgASAERg33ASACKAIAIgAgBCABa2ohBSABIABrQQVqIQYCQANAIAEtAAAgAEHkzwBqLQAARw06IABBBUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAz4AQsgAkEANgIAIAZBAWohAUEoDDsLQbYBIQMgASAERg32ASACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEHqzwBqLQAARw05IABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAz3AQsgAkEANgIAIAZBAWohAUEHDDoLIAEgBEYEQEG3ASEDDPYBCwJAAkAgAS0AAEHFAGsODgA5OTk5OTk5OTk5OTkBOQsgAUEBaiEBQaEBIQMM3QELIAFBAWohAUGiASEDDNwBC0G4ASEDIAEgBEYN9AEgAigCACIAIAQgAWtqIQUgASAAa0ECaiEGAkADQCABLQAAIABB7c8Aai0AAEcNNyAAQQJGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAM9QELIAJBADYCACAGQQFqIQFBEgw4C0G5ASEDIAEgBEYN8wEgAigCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABB8M8Aai0AAEcNNiAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAM9AELIAJBADYCACAGQQFqIQFBIAw3C0G6ASEDIAEgBEYN8gEgAigCACIAIAQgAWtqIQUgASAAa0EBaiEGAkADQCABLQAAIABB8s8Aai0AAEcNNSAAQQFGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAM8wELIAJBADYCACAGQQFqIQFBDww2CyABIARGBEBBuwEhAwzyAQsCQAJAIAEtAABByQBrDgcANTU1NTUBNQsgAUEBaiEBQaUBIQMM2QELIAFBAWohAUGmASEDDNgBC0G8ASEDIAEgBEYN8AEgAigCACIAIAQgAWtqIQUgASAAa0EHaiEGAkADQCABLQAAIABB9M8Aai0AAEcNMyAAQQdGDQEgAEEBaiEAIAQgAUEBaiIBRw0ACyACIAU2AgAM8QELIAJBADYCACAGQQFqIQFBGww0CyABIARGBEBBvQEhAwzwAQsCQAJAAkAgAS0AAEHCAGsOEgA0NDQ0NDQ0NDQBNDQ0NDQ0AjQLIAFBAWohAUGkASEDDNgBCyABQQFqIQFBpwEhAwzXAQsgAUEBaiEBQagBIQMM1gELIAEgBEYEQEG+ASEDDO8BCyABLQAAQc4ARw0wIAFBAWohAQwsCyABIARGBEBBvwEhAwzuAQsCQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQCABLQAAQcEAaw4VAAECAz8EBQY/Pz8HCAkKCz8MDQ4PPwsgAUEBaiEBQegAIQMM4wELIAFBAWohAUHpACEDDOIBCyABQQFqIQFB7gAhAwzhAQsgAUEBaiEBQfIAIQMM4AELIAFBAWohAUHzACEDDN8BCyABQQFqIQFB9gAhAwzeAQsgAUEBaiEBQfcAIQMM3QELIAFBAWohAUH6ACEDDNwBCyABQQFqIQFBgwEhAwzbAQsgAUEBaiEBQYQBIQMM2gELIAFBAWohAUGFASEDDNkBCyABQQFqIQFBkgEhAwzYAQsgAUEBaiEBQZgBIQMM1wELIAFBAWohAUGgASEDDNYBCyABQQFqIQFBowEhAwzVAQsgAUEBaiEBQaoBIQMM1AELIAEgBEcEQCACQRA2AgggAiABNgIEQasBIQMM1AELQcABIQMM7AELQQAhAAJAIAIoAjgiA0UNACADKAI0IgNFDQAgAiADEQAAIQALIABFDV4gAEEVRw0HIAJB0QA2AhwgAiABNgIUIAJBsBc2AhAgAkEVNgIMQQAhAwzrAQsgAUEBaiABIARHDQgaQcIBIQMM6gELA0ACQCABLQAAQQprDgQIAAALAAsgBCABQQFqIgFHDQALQcMBIQMM6QELIAEgBEcEQCACQRE2AgggAiABNgIEQQEhAwzQAQtBxAEhAwzoAQsgASAERgRAQcUBIQMM6AELAkACQCABLQAAQQprDgQBKCgAKAsgAUEBagwJCyABQQFqDAULIAEgBEYEQEHGASEDDOcBCwJAAkAgAS0AAEEKaw4XAQsLAQsLCwsLCwsLCwsLCwsLCwsLCwALCyABQQFqIQELQbABIQMMzQELIAEgBEYEQEHIASEDDOYBCyABLQAAQSBHDQkgAkEAOwEyIAFBAWohAUGzASEDDMwBCwNAIAEhAAJAIAEgBEcEQCABLQAAQTBrQf8BcSIDQQpJDQEMJwtBxwEhAwzmAQsCQCACLwEyIgFBmTNLDQAgAiABQQpsIgU7ATIgBUH+/wNxIANB//8Dc0sNACAAQQFqIQEgAiADIAVqIgM7ATIgA0H//wNxQegHSQ0BCwtBACEDIAJBADYCHCACQcEJNgIQIAJBDTYCDCACIABBAWo2AhQM5AELIAJBADYCHCACIAE2AhQgAkHwDDYCECACQRs2AgxBACEDDOMBCyACKAIEIQAgAkEANgIEIAIgACABECYiAA0BIAFBAWoLIQFBrQEhAwzIAQsgAkHBATYCHCACIAA2AgwgAiABQQFqNgIUQQAhAwzgAQsgAigCBCEAIAJBADYCBCACIAAgARAmIgANASABQQFqCyEBQa4BIQMMxQELIAJBwgE2AhwgAiAANgIMIAIgAUEBajYCFEEAIQMM3QELIAJBADYCHCACIAE2AhQgAkGXCzYCECACQQ02AgxBACEDDNwBCyACQQA2AhwgAiABNgIUIAJB4xA2AhAgAkEJNgIMQQAhAwzbAQsgAkECOgAoDKwBC0EAIQMgAkEANgIcIAJBrws2AhAgAkECNgIMIAIgAUEBajYCFAzZAQtBAiEDDL8BC0ENIQMMvgELQSYhAwy9AQtBFSEDDLwBC0EWIQMMuwELQRghAwy6AQtBHCEDDLkBC0EdIQMMuAELQSAhAwy3AQtBISEDDLYBC0EjIQMMtQELQcYAIQMMtAELQS4hAwyzAQtBPSEDDLIBC0HLACEDDLEBC0HOACEDDLABC0HYACEDDK8BC0HZACEDDK4BC0HbACEDDK0BC0HxACEDDKwBC0H0ACEDDKsBC0GNASEDDKoBC0GXASEDDKkBC0GpASEDDKgBC0GvASEDDKcBC0GxASEDDKYBCyACQQA2AgALQQAhAyACQQA2AhwgAiABNgIUIAJB8Rs2AhAgAkEGNgIMDL0BCyACQQA2AgAgBkEBaiEBQSQLOgApIAIoAgQhACACQQA2AgQgAiAAIAEQJyIARQRAQeUAIQMMowELIAJB+QA2AhwgAiABNgIUIAIgADYCDEEAIQMMuwELIABBFUcEQCACQQA2AhwgAiABNgIUIAJBzA42AhAgAkEgNgIMQQAhAwy7AQsgAkH4ADYCHCACIAE2AhQgAkHKGDYCECACQRU2AgxBACEDDLoBCyACQQA2AhwgAiABNgIUIAJBjhs2AhAgAkEGNgIMQQAhAwy5AQsgAkEANgIcIAIgATYCFCACQf4RNgIQIAJBBzYCDEEAIQMMuAELIAJBADYCHCACIAE2AhQgAkGMHDYCECACQQc2AgxBACEDDLcBCyACQQA2AhwgAiABNgIUIAJBww82AhAgAkEHNgIMQQAhAwy2AQsgAkEANgIcIAIgATYCFCACQcMPNgIQIAJBBzYCDEEAIQMMtQELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0RIAJB5QA2AhwgAiABNgIUIAIgADYCDEEAIQMMtAELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0gIAJB0wA2AhwgAiABNgIUIAIgADYCDEEAIQMMswELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0iIAJB0gA2AhwgAiABNgIUIAIgADYCDEEAIQMMsgELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0OIAJB5QA2AhwgAiABNgIUIAIgADYCDEEAIQMMsQELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0dIAJB0wA2AhwgAiABNgIUIAIgADYCDEEAIQMMsAELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0fIAJB0gA2AhwgAiABNgIUIAIgADYCDEEAIQMMrwELIABBP0cNASABQQFqCyEBQQUhAwyUAQtBACEDIAJBADYCHCACIAE2AhQgAkH9EjYCECACQQc2AgwMrAELIAJBADYCHCACIAE2AhQgAkHcCDYCECACQQc2AgxBACEDDKsBCyACKAIEIQAgAkEANgIEIAIgACABECUiAEUNByACQeUANgIcIAIgATYCFCACIAA2AgxBACEDDKoBCyACKAIEIQAgAkEANgIEIAIgACABECUiAEUNFiACQdMANgIcIAIgATYCFCACIAA2AgxBACEDDKkBCyACKAIEIQAgAkEANgIEIAIgACABECUiAEUNGCACQdIANgIcIAIgATYCFCACIAA2AgxBACEDDKgBCyACQQA2AhwgAiABNgIUIAJBxgo2AhAgAkEHNgIMQQAhAwynAQsgAigCBCEAIAJBADYCBCACIAAgARAlIgBFDQMgAkHlADYCHCACIAE2AhQgAiAANgIMQQAhAwymAQsgAigCBCEAIAJBADYCBCACIAAgARAlIgBFDRIgAkHTADYCHCACIAE2AhQgAiAANgIMQQAhAwylAQsgAigCBCEAIAJBADYCBCACIAAgARAlIgBFDRQgAkHSADYCHCACIAE2AhQgAiAANgIMQQAhAwykAQsgAigCBCEAIAJBADYCBCACIAAgARAlIgBFDQAgAkHlADYCHCACIAE2AhQgAiAANgIMQQAhAwyjAQtB1QAhAwyJAQsgAEEVRwRAIAJBADYCHCACIAE2AhQgAkG5DTYCECACQRo2AgxBACEDDKIBCyACQeQANgIcIAIgATYCFCACQeMXNgIQIAJBFTYCDEEAIQMMoQELIAJBADYCACAGQQFqIQEgAi0AKSIAQSNrQQtJDQQCQCAAQQZLDQBBASAAdEHKAHFFDQAMBQtBACEDIAJBADYCHCACIAE2AhQgAkH3CTYCECACQQg2AgwMoAELIAJBADYCACAGQQFqIQEgAi0AKUEhRg0DIAJBADYCHCACIAE2AhQgAkGbCjYCECACQQg2AgxBACEDDJ8BCyACQQA2AgALQQAhAyACQQA2AhwgAiABNgIUIAJBkDM2AhAgAkEINgIMDJ0BCyACQQA2AgAgBkEBaiEBIAItAClBI0kNACACQQA2AhwgAiABNgIUIAJB0wk2AhAgAkEINgIMQQAhAwycAQtB0QAhAwyCAQsgAS0AAEEwayIAQf8BcUEKSQRAIAIgADoAKiABQQFqIQFBzwAhAwyCAQsgAigCBCEAIAJBADYCBCACIAAgARAoIgBFDYYBIAJB3gA2AhwgAiABNgIUIAIgADYCDEEAIQMMmgELIAIoAgQhACACQQA2AgQgAiAAIAEQKCIARQ2GASACQdwANgIcIAIgATYCFCACIAA2AgxBACEDDJkBCyACKAIEIQAgAkEANgIEIAIgACAFECgiAEUEQCAFIQEMhwELIAJB2gA2AhwgAiAFNgIUIAIgADYCDAyYAQtBACEBQQEhAwsgAiADOgArIAVBAWohAwJAAkACQCACLQAtQRBxDQACQAJAAkAgAi0AKg4DAQACBAsgBkUNAwwCCyAADQEMAgsgAUUNAQsgAigCBCEAIAJBADYCBCACIAAgAxAoIgBFBEAgAyEBDAILIAJB2AA2AhwgAiADNgIUIAIgADYCDEEAIQMMmAELIAIoAgQhACACQQA2AgQgAiAAIAMQKCIARQRAIAMhAQyHAQsgAkHZADYCHCACIAM2AhQgAiAANgIMQQAhAwyXAQtBzAAhAwx9CyAAQRVHBEAgAkEANgIcIAIgATYCFCACQZQNNgIQIAJBITYCDEEAIQMMlgELIAJB1wA2AhwgAiABNgIUIAJByRc2AhAgAkEVNgIMQQAhAwyVAQtBACEDIAJBADYCHCACIAE2AhQgAkGAETYCECACQQk2AgwMlAELIAIoAgQhACACQQA2AgQgAiAAIAEQJSIARQ0AIAJB0wA2AhwgAiABNgIUIAIgADYCDEEAIQMMkwELQckAIQMMeQsgAkEANgIcIAIgATYCFCACQcEoNgIQIAJBBzYCDCACQQA2AgBBACEDDJEBCyACKAIEIQBBACEDIAJBADYCBCACIAAgARAlIgBFDQAgAkHSADYCHCACIAE2AhQgAiAANgIMDJABC0HIACEDDHYLIAJBADYCACAFIQELIAJBgBI7ASogAUEBaiEBQQAhAAJAIAIoAjgiA0UNACADKAIwIgNFDQAgAiADEQAAIQALIAANAQtBxwAhAwxzCyAAQRVGBEAgAkHRADYCHCACIAE2AhQgAkHjFzYCECACQRU2AgxBACEDDIwBC0EAIQMgAkEANgIcIAIgATYCFCACQbkNNgIQIAJBGjYCDAyLAQtBACEDIAJBADYCHCACIAE2AhQgAkGgGTYCECACQR42AgwMigELIAEtAABBOkYEQCACKAIEIQBBACEDIAJBADYCBCACIAAgARApIgBFDQEgAkHDADYCHCACIAA2AgwgAiABQQFqNgIUDIoBC0EAIQMgAkEANgIcIAIgATYCFCACQbERNgIQIAJBCjYCDAyJAQsgAUEBaiEBQTshAwxvCyACQcMANgIcIAIgADYCDCACIAFBAWo2AhQMhwELQQAhAyACQQA2AhwgAiABNgIUIAJB8A42AhAgAkEcNgIMDIYBCyACIAIvATBBEHI7ATAMZgsCQCACLwEwIgBBCHFFDQAgAi0AKEEBRw0AIAItAC1BCHFFDQMLIAIgAEH3+wNxQYAEcjsBMAwECyABIARHBEACQANAIAEtAABBMGsiAEH/AXFBCk8EQEE1IQMMbgsgAikDICIKQpmz5syZs+bMGVYNASACIApCCn4iCjcDICAKIACtQv8BgyILQn+FVg0BIAIgCiALfDcDICAEIAFBAWoiAUcNAAtBOSEDDIUBCyACKAIEIQBBACEDIAJBADYCBCACIAAgAUEBaiIBECoiAA0MDHcLQTkhAwyDAQsgAi0AMEEgcQ0GQcUBIQMMaQtBACEDIAJBADYCBCACIAEgARAqIgBFDQQgAkE6NgIcIAIgADYCDCACIAFBAWo2AhQMgQELIAItAChBAUcNACACLQAtQQhxRQ0BC0E3IQMMZgsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQKiIABEAgAkE7NgIcIAIgADYCDCACIAFBAWo2AhQMfwsgAUEBaiEBDG4LIAJBCDoALAwECyABQQFqIQEMbQtBACEDIAJBADYCHCACIAE2AhQgAkHkEjYCECACQQQ2AgwMewsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQKiIARQ1sIAJBNzYCHCACIAE2AhQgAiAANgIMDHoLIAIgAi8BMEEgcjsBMAtBMCEDDF8LIAJBNjYCHCACIAE2AhQgAiAANgIMDHcLIABBLEcNASABQQFqIQBBASEBAkACQAJAAkACQCACLQAsQQVrDgQDAQIEAAsgACEBDAQLQQIhAQwBC0EEIQELIAJBAToALCACIAIvATAgAXI7ATAgACEBDAELIAIgAi8BMEEIcjsBMCAAIQELQTkhAwxcCyACQQA6ACwLQTQhAwxaCyABIARGBEBBLSEDDHMLAkACQANAAkAgAS0AAEEKaw4EAgAAAwALIAQgAUEBaiIBRw0AC0EtIQMMdAsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQKiIARQ0CIAJBLDYCHCACIAE2AhQgAiAANgIMDHMLIAIoAgQhAEEAIQMgAkEANgIEIAIgACABECoiAEUEQCABQQFqIQEMAgsgAkEsNgIcIAIgADYCDCACIAFBAWo2AhQMcgsgAS0AAEENRgRAIAIoAgQhAEEAIQMgAkEANgIEIAIgACABECoiAEUEQCABQQFqIQEMAgsgAkEsNgIcIAIgADYCDCACIAFBAWo2AhQMcgsgAi0ALUEBcQRAQcQBIQMMWQsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQKiIADQEMZQtBLyEDDFcLIAJBLjYCHCACIAE2AhQgAiAANgIMDG8LQQAhAyACQQA2AhwgAiABNgIUIAJB8BQ2AhAgAkEDNgIMDG4LQQEhAwJAAkACQAJAIAItACxBBWsOBAMBAgAECyACIAIvATBBCHI7ATAMAwtBAiEDDAELQQQhAwsgAkEBOgAsIAIgAi8BMCADcjsBMAtBKiEDDFMLQQAhAyACQQA2AhwgAiABNgIUIAJB4Q82AhAgAkEKNgIMDGsLQQEhAwJAAkACQAJAAkACQCACLQAsQQJrDgcFBAQDAQIABAsgAiACLwEwQQhyOwEwDAMLQQIhAwwBC0EEIQMLIAJBAToALCACIAIvATAgA3I7ATALQSshAwxSC0EAIQMgAkEANgIcIAIgATYCFCACQasSNgIQIAJBCzYCDAxqC0EAIQMgAkEANgIcIAIgATYCFCACQf0NNgIQIAJBHTYCDAxpCyABIARHBEADQCABLQAAQSBHDUggBCABQQFqIgFHDQALQSUhAwxpC0ElIQMMaAsgAi0ALUEBcQRAQcMBIQMMTwsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQKSIABEAgAkEmNgIcIAIgADYCDCACIAFBAWo2AhQMaAsgAUEBaiEBDFwLIAFBAWohASACLwEwIgBBgAFxBEBBACEAAkAgAigCOCIDRQ0AIAMoAlQiA0UNACACIAMRAAAhAAsgAEUNBiAAQRVHDR8gAkEFNgIcIAIgATYCFCACQfkXNgIQIAJBFTYCDEEAIQMMZwsCQCAAQaAEcUGgBEcNACACLQAtQQJxDQBBACEDIAJBADYCHCACIAE2AhQgAkGWEzYCECACQQQ2AgwMZwsgAgJ/IAIvATBBFHFBFEYEQEEBIAItAChBAUYNARogAi8BMkHlAEYMAQsgAi0AKUEFRgs6AC5BACEAAkAgAigCOCIDRQ0AIAMoAiQiA0UNACACIAMRAAAhAAsCQAJAAkACQAJAIAAOFgIBAAQEBAQEBAQEBAQEBAQEBAQEBAMECyACQQE6AC4LIAIgAi8BMEHAAHI7ATALQSchAwxPCyACQSM2AhwgAiABNgIUIAJBpRY2AhAgAkEVNgIMQQAhAwxnC0EAIQMgAkEANgIcIAIgATYCFCACQdULNgIQIAJBETYCDAxmC0EAIQACQCACKAI4IgNFDQAgAygCLCIDRQ0AIAIgAxEAACEACyAADQELQQ4hAwxLCyAAQRVGBEAgAkECNgIcIAIgATYCFCACQbAYNgIQIAJBFTYCDEEAIQMMZAtBACEDIAJBADYCHCACIAE2AhQgAkGnDjYCECACQRI2AgwMYwtBACEDIAJBADYCHCACIAE2AhQgAkGqHDYCECACQQ82AgwMYgsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEgCqdqIgEQKyIARQ0AIAJBBTYCHCACIAE2AhQgAiAANgIMDGELQQ8hAwxHC0EAIQMgAkEANgIcIAIgATYCFCACQc0TNgIQIAJBDDYCDAxfC0IBIQoLIAFBAWohAQJAIAIpAyAiC0L//////////w9YBEAgAiALQgSGIAqENwMgDAELQQAhAyACQQA2AhwgAiABNgIUIAJBrQk2AhAgAkEMNgIMDF4LQSQhAwxEC0EAIQMgAkEANgIcIAIgATYCFCACQc0TNgIQIAJBDDYCDAxcCyACKAIEIQBBACEDIAJBADYCBCACIAAgARAsIgBFBEAgAUEBaiEBDFILIAJBFzYCHCACIAA2AgwgAiABQQFqNgIUDFsLIAIoAgQhAEEAIQMgAkEANgIEAkAgAiAAIAEQLCIARQRAIAFBAWohAQwBCyACQRY2AhwgAiAANgIMIAIgAUEBajYCFAxbC0EfIQMMQQtBACEDIAJBADYCHCACIAE2AhQgAkGaDzYCECACQSI2AgwMWQsgAigCBCEAQQAhAyACQQA2AgQgAiAAIAEQLSIARQRAIAFBAWohAQxQCyACQRQ2AhwgAiAANgIMIAIgAUEBajYCFAxYCyACKAIEIQBBACEDIAJBADYCBAJAIAIgACABEC0iAEUEQCABQQFqIQEMAQsgAkETNgIcIAIgADYCDCACIAFBAWo2AhQMWAtBHiEDDD4LQQAhAyACQQA2AhwgAiABNgIUIAJBxgw2AhAgAkEjNgIMDFYLIAIoAgQhAEEAIQMgAkEANgIEIAIgACABEC0iAEUEQCABQQFqIQEMTgsgAkERNgIcIAIgADYCDCACIAFBAWo2AhQMVQsgAkEQNgIcIAIgATYCFCACIAA2AgwMVAtBACEDIAJBADYCHCACIAE2AhQgAkHGDDYCECACQSM2AgwMUwtBACEDIAJBADYCHCACIAE2AhQgAkHAFTYCECACQQI2AgwMUgsgAigCBCEAQQAhAyACQQA2AgQCQCACIAAgARAtIgBFBEAgAUEBaiEBDAELIAJBDjYCHCACIAA2AgwgAiABQQFqNgIUDFILQRshAww4C0EAIQMgAkEANgIcIAIgATYCFCACQcYMNgIQIAJBIzYCDAxQCyACKAIEIQBBACEDIAJBADYCBAJAIAIgACABECwiAEUEQCABQQFqIQEMAQsgAkENNgIcIAIgADYCDCACIAFBAWo2AhQMUAtBGiEDDDYLQQAhAyACQQA2AhwgAiABNgIUIAJBmg82AhAgAkEiNgIMDE4LIAIoAgQhAEEAIQMgAkEANgIEAkAgAiAAIAEQLCIARQRAIAFBAWohAQwBCyACQQw2AhwgAiAANgIMIAIgAUEBajYCFAxOC0EZIQMMNAtBACEDIAJBADYCHCACIAE2AhQgAkGaDzYCECACQSI2AgwMTAsgAEEVRwRAQQAhAyACQQA2AhwgAiABNgIUIAJBgww2AhAgAkETNgIMDEwLIAJBCjYCHCACIAE2AhQgAkHkFjYCECACQRU2AgxBACEDDEsLIAIoAgQhAEEAIQMgAkEANgIEIAIgACABIAqnaiIBECsiAARAIAJBBzYCHCACIAE2AhQgAiAANgIMDEsLQRMhAwwxCyAAQRVHBEBBACEDIAJBADYCHCACIAE2AhQgAkHaDTYCECACQRQ2AgwMSgsgAkEeNgIcIAIgATYCFCACQfkXNgIQIAJBFTYCDEEAIQMMSQtBACEAAkAgAigCOCIDRQ0AIAMoAiwiA0UNACACIAMRAAAhAAsgAEUNQSAAQRVGBEAgAkEDNgIcIAIgATYCFCACQbAYNgIQIAJBFTYCDEEAIQMMSQtBACEDIAJBADYCHCACIAE2AhQgAkGnDjYCECACQRI2AgwMSAtBACEDIAJBADYCHCACIAE2AhQgAkHaDTYCECACQRQ2AgwMRwtBACEDIAJBADYCHCACIAE2AhQgAkGnDjYCECACQRI2AgwMRgsgAkEAOgAvIAItAC1BBHFFDT8LIAJBADoALyACQQE6ADRBACEDDCsLQQAhAyACQQA2AhwgAkHkETYCECACQQc2AgwgAiABQQFqNgIUDEMLAkADQAJAIAEtAABBCmsOBAACAgACCyAEIAFBAWoiAUcNAAtB3QEhAwxDCwJAAkAgAi0ANEEBRw0AQQAhAAJAIAIoAjgiA0UNACADKAJYIgNFDQAgAiADEQAAIQALIABFDQAgAEEVRw0BIAJB3AE2AhwgAiABNgIUIAJB1RY2AhAgAkEVNgIMQQAhAwxEC0HBASEDDCoLIAJBADYCHCACIAE2AhQgAkHpCzYCECACQR82AgxBACEDDEILAkACQCACLQAoQQFrDgIEAQALQcABIQMMKQtBuQEhAwwoCyACQQI6AC9BACEAAkAgAigCOCIDRQ0AIAMoAgAiA0UNACACIAMRAAAhAAsgAEUEQEHCASEDDCgLIABBFUcEQCACQQA2AhwgAiABNgIUIAJBpAw2AhAgAkEQNgIMQQAhAwxBCyACQdsBNgIcIAIgATYCFCACQfoWNgIQIAJBFTYCDEEAIQMMQAsgASAERgRAQdoBIQMMQAsgAS0AAEHIAEYNASACQQE6ACgLQawBIQMMJQtBvwEhAwwkCyABIARHBEAgAkEQNgIIIAIgATYCBEG+ASEDDCQLQdkBIQMMPAsgASAERgRAQdgBIQMMPAsgAS0AAEHIAEcNBCABQQFqIQFBvQEhAwwiCyABIARGBEBB1wEhAww7CwJAAkAgAS0AAEHFAGsOEAAFBQUFBQUFBQUFBQUFBQEFCyABQQFqIQFBuwEhAwwiCyABQQFqIQFBvAEhAwwhC0HWASEDIAEgBEYNOSACKAIAIgAgBCABa2ohBSABIABrQQJqIQYCQANAIAEtAAAgAEGD0ABqLQAARw0DIABBAkYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAw6CyACKAIEIQAgAkIANwMAIAIgACAGQQFqIgEQJyIARQRAQcYBIQMMIQsgAkHVATYCHCACIAE2AhQgAiAANgIMQQAhAww5C0HUASEDIAEgBEYNOCACKAIAIgAgBCABa2ohBSABIABrQQFqIQYCQANAIAEtAAAgAEGB0ABqLQAARw0CIABBAUYNASAAQQFqIQAgBCABQQFqIgFHDQALIAIgBTYCAAw5CyACQYEEOwEoIAIoAgQhACACQgA3AwAgAiAAIAZBAWoiARAnIgANAwwCCyACQQA2AgALQQAhAyACQQA2AhwgAiABNgIUIAJB2Bs2AhAgAkEINgIMDDYLQboBIQMMHAsgAkHTATYCHCACIAE2AhQgAiAANgIMQQAhAww0C0EAIQACQCACKAI4IgNFDQAgAygCOCIDRQ0AIAIgAxEAACEACyAARQ0AIABBFUYNASACQQA2AhwgAiABNgIUIAJBzA42AhAgAkEgNgIMQQAhAwwzC0HkACEDDBkLIAJB+AA2AhwgAiABNgIUIAJByhg2AhAgAkEVNgIMQQAhAwwxC0HSASEDIAQgASIARg0wIAQgAWsgAigCACIBaiEFIAAgAWtBBGohBgJAA0AgAC0AACABQfzPAGotAABHDQEgAUEERg0DIAFBAWohASAEIABBAWoiAEcNAAsgAiAFNgIADDELIAJBADYCHCACIAA2AhQgAkGQMzYCECACQQg2AgwgAkEANgIAQQAhAwwwCyABIARHBEAgAkEONgIIIAIgATYCBEG3ASEDDBcLQdEBIQMMLwsgAkEANgIAIAZBAWohAQtBuAEhAwwUCyABIARGBEBB0AEhAwwtCyABLQAAQTBrIgBB/wFxQQpJBEAgAiAAOgAqIAFBAWohAUG2ASEDDBQLIAIoAgQhACACQQA2AgQgAiAAIAEQKCIARQ0UIAJBzwE2AhwgAiABNgIUIAIgADYCDEEAIQMMLAsgASAERgRAQc4BIQMMLAsCQCABLQAAQS5GBEAgAUEBaiEBDAELIAIoAgQhACACQQA2AgQgAiAAIAEQKCIARQ0VIAJBzQE2AhwgAiABNgIUIAIgADYCDEEAIQMMLAtBtQEhAwwSCyAEIAEiBUYEQEHMASEDDCsLQQAhAEEBIQFBASEGQQAhAwJAAkACQAJAAkACfwJAAkACQAJAAkACQAJAIAUtAABBMGsOCgoJAAECAwQFBggLC0ECDAYLQQMMBQtBBAwEC0EFDAMLQQYMAgtBBwwBC0EICyEDQQAhAUEAIQYMAgtBCSEDQQEhAEEAIQFBACEGDAELQQAhAUEBIQMLIAIgAzoAKyAFQQFqIQMCQAJAIAItAC1BEHENAAJAAkACQCACLQAqDgMBAAIECyAGRQ0DDAILIAANAQwCCyABRQ0BCyACKAIEIQAgAkEANgIEIAIgACADECgiAEUEQCADIQEMAwsgAkHJATYCHCACIAM2AhQgAiAANgIMQQAhAwwtCyACKAIEIQAgAkEANgIEIAIgACADECgiAEUEQCADIQEMGAsgAkHKATYCHCACIAM2AhQgAiAANgIMQQAhAwwsCyACKAIEIQAgAkEANgIEIAIgACAFECgiAEUEQCAFIQEMFgsgAkHLATYCHCACIAU2AhQgAiAANgIMDCsLQbQBIQMMEQtBACEAAkAgAigCOCIDRQ0AIAMoAjwiA0UNACACIAMRAAAhAAsCQCAABEAgAEEVRg0BIAJBADYCHCACIAE2AhQgAkGUDTYCECACQSE2AgxBACEDDCsLQbIBIQMMEQsgAkHIATYCHCACIAE2AhQgAkHJFzYCECACQRU2AgxBACEDDCkLIAJBADYCACAGQQFqIQFB9QAhAwwPCyACLQApQQVGBEBB4wAhAwwPC0HiACEDDA4LIAAhASACQQA2AgALIAJBADoALEEJIQMMDAsgAkEANgIAIAdBAWohAUHAACEDDAsLQQELOgAsIAJBADYCACAGQQFqIQELQSkhAwwIC0E4IQMMBwsCQCABIARHBEADQCABLQAAQYA+ai0AACIAQQFHBEAgAEECRw0DIAFBAWohAQwFCyAEIAFBAWoiAUcNAAtBPiEDDCELQT4hAwwgCwsgAkEAOgAsDAELQQshAwwEC0E6IQMMAwsgAUEBaiEBQS0hAwwCCyACIAE6ACwgAkEANgIAIAZBAWohAUEMIQMMAQsgAkEANgIAIAZBAWohAUEKIQMMAAsAC0EAIQMgAkEANgIcIAIgATYCFCACQc0QNgIQIAJBCTYCDAwXC0EAIQMgAkEANgIcIAIgATYCFCACQekKNgIQIAJBCTYCDAwWC0EAIQMgAkEANgIcIAIgATYCFCACQbcQNgIQIAJBCTYCDAwVC0EAIQMgAkEANgIcIAIgATYCFCACQZwRNgIQIAJBCTYCDAwUC0EAIQMgAkEANgIcIAIgATYCFCACQc0QNgIQIAJBCTYCDAwTC0EAIQMgAkEANgIcIAIgATYCFCACQekKNgIQIAJBCTYCDAwSC0EAIQMgAkEANgIcIAIgATYCFCACQbcQNgIQIAJBCTYCDAwRC0EAIQMgAkEANgIcIAIgATYCFCACQZwRNgIQIAJBCTYCDAwQC0EAIQMgAkEANgIcIAIgATYCFCACQZcVNgIQIAJBDzYCDAwPC0EAIQMgAkEANgIcIAIgATYCFCACQZcVNgIQIAJBDzYCDAwOC0EAIQMgAkEANgIcIAIgATYCFCACQcASNgIQIAJBCzYCDAwNC0EAIQMgAkEANgIcIAIgATYCFCACQZUJNgIQIAJBCzYCDAwMC0EAIQMgAkEANgIcIAIgATYCFCACQeEPNgIQIAJBCjYCDAwLC0EAIQMgAkEANgIcIAIgATYCFCACQfsPNgIQIAJBCjYCDAwKC0EAIQMgAkEANgIcIAIgATYCFCACQfEZNgIQIAJBAjYCDAwJC0EAIQMgAkEANgIcIAIgATYCFCACQcQUNgIQIAJBAjYCDAwIC0EAIQMgAkEANgIcIAIgATYCFCACQfIVNgIQIAJBAjYCDAwHCyACQQI2AhwgAiABNgIUIAJBnBo2AhAgAkEWNgIMQQAhAwwGC0EBIQMMBQtB1AAhAyABIARGDQQgCEEIaiEJIAIoAgAhBQJAAkAgASAERwRAIAVB2MIAaiEHIAQgBWogAWshACAFQX9zQQpqIgUgAWohBgNAIAEtAAAgBy0AAEcEQEECIQcMAwsgBUUEQEEAIQcgBiEBDAMLIAVBAWshBSAHQQFqIQcgBCABQQFqIgFHDQALIAAhBSAEIQELIAlBATYCACACIAU2AgAMAQsgAkEANgIAIAkgBzYCAAsgCSABNgIEIAgoAgwhACAIKAIIDgMBBAIACwALIAJBADYCHCACQbUaNgIQIAJBFzYCDCACIABBAWo2AhRBACEDDAILIAJBADYCHCACIAA2AhQgAkHKGjYCECACQQk2AgxBACEDDAELIAEgBEYEQEEiIQMMAQsgAkEJNgIIIAIgATYCBEEhIQMLIAhBEGokACADRQRAIAIoAgwhAAwBCyACIAM2AhxBACEAIAIoAgQiAUUNACACIAEgBCACKAIIEQEAIgFFDQAgAiAENgIUIAIgATYCDCABIQALIAALvgIBAn8gAEEAOgAAIABB3ABqIgFBAWtBADoAACAAQQA6AAIgAEEAOgABIAFBA2tBADoAACABQQJrQQA6AAAgAEEAOgADIAFBBGtBADoAAEEAIABrQQNxIgEgAGoiAEEANgIAQdwAIAFrQXxxIgIgAGoiAUEEa0EANgIAAkAgAkEJSQ0AIABBADYCCCAAQQA2AgQgAUEIa0EANgIAIAFBDGtBADYCACACQRlJDQAgAEEANgIYIABBADYCFCAAQQA2AhAgAEEANgIMIAFBEGtBADYCACABQRRrQQA2AgAgAUEYa0EANgIAIAFBHGtBADYCACACIABBBHFBGHIiAmsiAUEgSQ0AIAAgAmohAANAIABCADcDGCAAQgA3AxAgAEIANwMIIABCADcDACAAQSBqIQAgAUEgayIBQR9LDQALCwtWAQF/AkAgACgCDA0AAkACQAJAAkAgAC0ALw4DAQADAgsgACgCOCIBRQ0AIAEoAiwiAUUNACAAIAERAAAiAQ0DC0EADwsACyAAQcMWNgIQQQ4hAQsgAQsaACAAKAIMRQRAIABB0Rs2AhAgAEEVNgIMCwsUACAAKAIMQRVGBEAgAEEANgIMCwsUACAAKAIMQRZGBEAgAEEANgIMCwsHACAAKAIMCwcAIAAoAhALCQAgACABNgIQCwcAIAAoAhQLFwAgAEEkTwRAAAsgAEECdEGgM2ooAgALFwAgAEEuTwRAAAsgAEECdEGwNGooAgALvwkBAX9B6yghAQJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIABB5ABrDvQDY2IAAWFhYWFhYQIDBAVhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhBgcICQoLDA0OD2FhYWFhEGFhYWFhYWFhYWFhEWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYRITFBUWFxgZGhthYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhHB0eHyAhIiMkJSYnKCkqKywtLi8wMTIzNDU2YTc4OTphYWFhYWFhYTthYWE8YWFhYT0+P2FhYWFhYWFhQGFhQWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYUJDREVGR0hJSktMTU5PUFFSU2FhYWFhYWFhVFVWV1hZWlthXF1hYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFeYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhX2BhC0HhJw8LQaQhDwtByywPC0H+MQ8LQcAkDwtBqyQPC0GNKA8LQeImDwtBgDAPC0G5Lw8LQdckDwtB7x8PC0HhHw8LQfofDwtB8iAPC0GoLw8LQa4yDwtBiDAPC0HsJw8LQYIiDwtBjh0PC0HQLg8LQcojDwtBxTIPC0HfHA8LQdIcDwtBxCAPC0HXIA8LQaIfDwtB7S4PC0GrMA8LQdQlDwtBzC4PC0H6Lg8LQfwrDwtB0jAPC0HxHQ8LQbsgDwtB9ysPC0GQMQ8LQdcxDwtBoi0PC0HUJw8LQeArDwtBnywPC0HrMQ8LQdUfDwtByjEPC0HeJQ8LQdQeDwtB9BwPC0GnMg8LQbEdDwtBoB0PC0G5MQ8LQbwwDwtBkiEPC0GzJg8LQeksDwtBrB4PC0HUKw8LQfcmDwtBgCYPC0GwIQ8LQf4eDwtBjSMPC0GJLQ8LQfciDwtBoDEPC0GuHw8LQcYlDwtB6B4PC0GTIg8LQcIvDwtBwx0PC0GLLA8LQeEdDwtBjS8PC0HqIQ8LQbQtDwtB0i8PC0HfMg8LQdIyDwtB8DAPC0GpIg8LQfkjDwtBmR4PC0G1LA8LQZswDwtBkjIPC0G2Kw8LQcIiDwtB+DIPC0GeJQ8LQdAiDwtBuh4PC0GBHg8LAAtB1iEhAQsgAQsWACAAIAAtAC1B/gFxIAFBAEdyOgAtCxkAIAAgAC0ALUH9AXEgAUEAR0EBdHI6AC0LGQAgACAALQAtQfsBcSABQQBHQQJ0cjoALQsZACAAIAAtAC1B9wFxIAFBAEdBA3RyOgAtCz4BAn8CQCAAKAI4IgNFDQAgAygCBCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABBxhE2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCCCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABB9go2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCDCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABB7Ro2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCECIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABBlRA2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCFCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABBqhs2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCGCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABB7RM2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCKCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABB9gg2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCHCIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABBwhk2AhBBGCEECyAECz4BAn8CQCAAKAI4IgNFDQAgAygCICIDRQ0AIAAgASACIAFrIAMRAQAiBEF/Rw0AIABBlBQ2AhBBGCEECyAEC1kBAn8CQCAALQAoQQFGDQAgAC8BMiIBQeQAa0HkAEkNACABQcwBRg0AIAFBsAJGDQAgAC8BMCIAQcAAcQ0AQQEhAiAAQYgEcUGABEYNACAAQShxRSECCyACC4wBAQJ/AkACQAJAIAAtACpFDQAgAC0AK0UNACAALwEwIgFBAnFFDQEMAgsgAC8BMCIBQQFxRQ0BC0EBIQIgAC0AKEEBRg0AIAAvATIiAEHkAGtB5ABJDQAgAEHMAUYNACAAQbACRg0AIAFBwABxDQBBACECIAFBiARxQYAERg0AIAFBKHFBAEchAgsgAgtzACAAQRBq/QwAAAAAAAAAAAAAAAAAAAAA/QsDACAA/QwAAAAAAAAAAAAAAAAAAAAA/QsDACAAQTBq/QwAAAAAAAAAAAAAAAAAAAAA/QsDACAAQSBq/QwAAAAAAAAAAAAAAAAAAAAA/QsDACAAQd0BNgIcCwYAIAAQMguaLQELfyMAQRBrIgokAEGk0AAoAgAiCUUEQEHk0wAoAgAiBUUEQEHw0wBCfzcCAEHo0wBCgICEgICAwAA3AgBB5NMAIApBCGpBcHFB2KrVqgVzIgU2AgBB+NMAQQA2AgBByNMAQQA2AgALQczTAEGA1AQ2AgBBnNAAQYDUBDYCAEGw0AAgBTYCAEGs0ABBfzYCAEHQ0wBBgKwDNgIAA0AgAUHI0ABqIAFBvNAAaiICNgIAIAIgAUG00ABqIgM2AgAgAUHA0ABqIAM2AgAgAUHQ0ABqIAFBxNAAaiIDNgIAIAMgAjYCACABQdjQAGogAUHM0ABqIgI2AgAgAiADNgIAIAFB1NAAaiACNgIAIAFBIGoiAUGAAkcNAAtBjNQEQcGrAzYCAEGo0ABB9NMAKAIANgIAQZjQAEHAqwM2AgBBpNAAQYjUBDYCAEHM/wdBODYCAEGI1AQhCQsCQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQCAAQewBTQRAQYzQACgCACIGQRAgAEETakFwcSAAQQtJGyIEQQN2IgB2IgFBA3EEQAJAIAFBAXEgAHJBAXMiAkEDdCIAQbTQAGoiASAAQbzQAGooAgAiACgCCCIDRgRAQYzQACAGQX4gAndxNgIADAELIAEgAzYCCCADIAE2AgwLIABBCGohASAAIAJBA3QiAkEDcjYCBCAAIAJqIgAgACgCBEEBcjYCBAwRC0GU0AAoAgAiCCAETw0BIAEEQAJAQQIgAHQiAkEAIAJrciABIAB0cWgiAEEDdCICQbTQAGoiASACQbzQAGooAgAiAigCCCIDRgRAQYzQACAGQX4gAHdxIgY2AgAMAQsgASADNgIIIAMgATYCDAsgAiAEQQNyNgIEIABBA3QiACAEayEFIAAgAmogBTYCACACIARqIgQgBUEBcjYCBCAIBEAgCEF4cUG00ABqIQBBoNAAKAIAIQMCf0EBIAhBA3Z0IgEgBnFFBEBBjNAAIAEgBnI2AgAgAAwBCyAAKAIICyIBIAM2AgwgACADNgIIIAMgADYCDCADIAE2AggLIAJBCGohAUGg0AAgBDYCAEGU0AAgBTYCAAwRC0GQ0AAoAgAiC0UNASALaEECdEG80gBqKAIAIgAoAgRBeHEgBGshBSAAIQIDQAJAIAIoAhAiAUUEQCACQRRqKAIAIgFFDQELIAEoAgRBeHEgBGsiAyAFSSECIAMgBSACGyEFIAEgACACGyEAIAEhAgwBCwsgACgCGCEJIAAoAgwiAyAARwRAQZzQACgCABogAyAAKAIIIgE2AgggASADNgIMDBALIABBFGoiAigCACIBRQRAIAAoAhAiAUUNAyAAQRBqIQILA0AgAiEHIAEiA0EUaiICKAIAIgENACADQRBqIQIgAygCECIBDQALIAdBADYCAAwPC0F/IQQgAEG/f0sNACAAQRNqIgFBcHEhBEGQ0AAoAgAiCEUNAEEAIARrIQUCQAJAAkACf0EAIARBgAJJDQAaQR8gBEH///8HSw0AGiAEQSYgAUEIdmciAGt2QQFxIABBAXRrQT5qCyIGQQJ0QbzSAGooAgAiAkUEQEEAIQFBACEDDAELQQAhASAEQRkgBkEBdmtBACAGQR9HG3QhAEEAIQMDQAJAIAIoAgRBeHEgBGsiByAFTw0AIAIhAyAHIgUNAEEAIQUgAiEBDAMLIAEgAkEUaigCACIHIAcgAiAAQR12QQRxakEQaigCACICRhsgASAHGyEBIABBAXQhACACDQALCyABIANyRQRAQQAhA0ECIAZ0IgBBACAAa3IgCHEiAEUNAyAAaEECdEG80gBqKAIAIQELIAFFDQELA0AgASgCBEF4cSAEayICIAVJIQAgAiAFIAAbIQUgASADIAAbIQMgASgCECIABH8gAAUgAUEUaigCAAsiAQ0ACwsgA0UNACAFQZTQACgCACAEa08NACADKAIYIQcgAyADKAIMIgBHBEBBnNAAKAIAGiAAIAMoAggiATYCCCABIAA2AgwMDgsgA0EUaiICKAIAIgFFBEAgAygCECIBRQ0DIANBEGohAgsDQCACIQYgASIAQRRqIgIoAgAiAQ0AIABBEGohAiAAKAIQIgENAAsgBkEANgIADA0LQZTQACgCACIDIARPBEBBoNAAKAIAIQECQCADIARrIgJBEE8EQCABIARqIgAgAkEBcjYCBCABIANqIAI2AgAgASAEQQNyNgIEDAELIAEgA0EDcjYCBCABIANqIgAgACgCBEEBcjYCBEEAIQBBACECC0GU0AAgAjYCAEGg0AAgADYCACABQQhqIQEMDwtBmNAAKAIAIgMgBEsEQCAEIAlqIgAgAyAEayIBQQFyNgIEQaTQACAANgIAQZjQACABNgIAIAkgBEEDcjYCBCAJQQhqIQEMDwtBACEBIAQCf0Hk0wAoAgAEQEHs0wAoAgAMAQtB8NMAQn83AgBB6NMAQoCAhICAgMAANwIAQeTTACAKQQxqQXBxQdiq1aoFczYCAEH40wBBADYCAEHI0wBBADYCAEGAgAQLIgAgBEHHAGoiBWoiBkEAIABrIgdxIgJPBEBB/NMAQTA2AgAMDwsCQEHE0wAoAgAiAUUNAEG80wAoAgAiCCACaiEAIAAgAU0gACAIS3ENAEEAIQFB/NMAQTA2AgAMDwtByNMALQAAQQRxDQQCQAJAIAkEQEHM0wAhAQNAIAEoAgAiACAJTQRAIAAgASgCBGogCUsNAwsgASgCCCIBDQALC0EAEDMiAEF/Rg0FIAIhBkHo0wAoAgAiAUEBayIDIABxBEAgAiAAayAAIANqQQAgAWtxaiEGCyAEIAZPDQUgBkH+////B0sNBUHE0wAoAgAiAwRAQbzTACgCACIHIAZqIQEgASAHTQ0GIAEgA0sNBgsgBhAzIgEgAEcNAQwHCyAGIANrIAdxIgZB/v///wdLDQQgBhAzIQAgACABKAIAIAEoAgRqRg0DIAAhAQsCQCAGIARByABqTw0AIAFBf0YNAEHs0wAoAgAiACAFIAZrakEAIABrcSIAQf7///8HSwRAIAEhAAwHCyAAEDNBf0cEQCAAIAZqIQYgASEADAcLQQAgBmsQMxoMBAsgASIAQX9HDQUMAwtBACEDDAwLQQAhAAwKCyAAQX9HDQILQcjTAEHI0wAoAgBBBHI2AgALIAJB/v///wdLDQEgAhAzIQBBABAzIQEgAEF/Rg0BIAFBf0YNASAAIAFPDQEgASAAayIGIARBOGpNDQELQbzTAEG80wAoAgAgBmoiATYCAEHA0wAoAgAgAUkEQEHA0wAgATYCAAsCQAJAAkBBpNAAKAIAIgIEQEHM0wAhAQNAIAAgASgCACIDIAEoAgQiBWpGDQIgASgCCCIBDQALDAILQZzQACgCACIBQQBHIAAgAU9xRQRAQZzQACAANgIAC0EAIQFB0NMAIAY2AgBBzNMAIAA2AgBBrNAAQX82AgBBsNAAQeTTACgCADYCAEHY0wBBADYCAANAIAFByNAAaiABQbzQAGoiAjYCACACIAFBtNAAaiIDNgIAIAFBwNAAaiADNgIAIAFB0NAAaiABQcTQAGoiAzYCACADIAI2AgAgAUHY0ABqIAFBzNAAaiICNgIAIAIgAzYCACABQdTQAGogAjYCACABQSBqIgFBgAJHDQALQXggAGtBD3EiASAAaiICIAZBOGsiAyABayIBQQFyNgIEQajQAEH00wAoAgA2AgBBmNAAIAE2AgBBpNAAIAI2AgAgACADakE4NgIEDAILIAAgAk0NACACIANJDQAgASgCDEEIcQ0AQXggAmtBD3EiACACaiIDQZjQACgCACAGaiIHIABrIgBBAXI2AgQgASAFIAZqNgIEQajQAEH00wAoAgA2AgBBmNAAIAA2AgBBpNAAIAM2AgAgAiAHakE4NgIEDAELIABBnNAAKAIASQRAQZzQACAANgIACyAAIAZqIQNBzNMAIQECQAJAAkADQCADIAEoAgBHBEAgASgCCCIBDQEMAgsLIAEtAAxBCHFFDQELQczTACEBA0AgASgCACIDIAJNBEAgAyABKAIEaiIFIAJLDQMLIAEoAgghAQwACwALIAEgADYCACABIAEoAgQgBmo2AgQgAEF4IABrQQ9xaiIJIARBA3I2AgQgA0F4IANrQQ9xaiIGIAQgCWoiBGshASACIAZGBEBBpNAAIAQ2AgBBmNAAQZjQACgCACABaiIANgIAIAQgAEEBcjYCBAwIC0Gg0AAoAgAgBkYEQEGg0AAgBDYCAEGU0ABBlNAAKAIAIAFqIgA2AgAgBCAAQQFyNgIEIAAgBGogADYCAAwICyAGKAIEIgVBA3FBAUcNBiAFQXhxIQggBUH/AU0EQCAFQQN2IQMgBigCCCIAIAYoAgwiAkYEQEGM0ABBjNAAKAIAQX4gA3dxNgIADAcLIAIgADYCCCAAIAI2AgwMBgsgBigCGCEHIAYgBigCDCIARwRAIAAgBigCCCICNgIIIAIgADYCDAwFCyAGQRRqIgIoAgAiBUUEQCAGKAIQIgVFDQQgBkEQaiECCwNAIAIhAyAFIgBBFGoiAigCACIFDQAgAEEQaiECIAAoAhAiBQ0ACyADQQA2AgAMBAtBeCAAa0EPcSIBIABqIgcgBkE4ayIDIAFrIgFBAXI2AgQgACADakE4NgIEIAIgBUE3IAVrQQ9xakE/ayIDIAMgAkEQakkbIgNBIzYCBEGo0ABB9NMAKAIANgIAQZjQACABNgIAQaTQACAHNgIAIANBEGpB1NMAKQIANwIAIANBzNMAKQIANwIIQdTTACADQQhqNgIAQdDTACAGNgIAQczTACAANgIAQdjTAEEANgIAIANBJGohAQNAIAFBBzYCACAFIAFBBGoiAUsNAAsgAiADRg0AIAMgAygCBEF+cTYCBCADIAMgAmsiBTYCACACIAVBAXI2AgQgBUH/AU0EQCAFQXhxQbTQAGohAAJ/QYzQACgCACIBQQEgBUEDdnQiA3FFBEBBjNAAIAEgA3I2AgAgAAwBCyAAKAIICyIBIAI2AgwgACACNgIIIAIgADYCDCACIAE2AggMAQtBHyEBIAVB////B00EQCAFQSYgBUEIdmciAGt2QQFxIABBAXRrQT5qIQELIAIgATYCHCACQgA3AhAgAUECdEG80gBqIQBBkNAAKAIAIgNBASABdCIGcUUEQCAAIAI2AgBBkNAAIAMgBnI2AgAgAiAANgIYIAIgAjYCCCACIAI2AgwMAQsgBUEZIAFBAXZrQQAgAUEfRxt0IQEgACgCACEDAkADQCADIgAoAgRBeHEgBUYNASABQR12IQMgAUEBdCEBIAAgA0EEcWpBEGoiBigCACIDDQALIAYgAjYCACACIAA2AhggAiACNgIMIAIgAjYCCAwBCyAAKAIIIgEgAjYCDCAAIAI2AgggAkEANgIYIAIgADYCDCACIAE2AggLQZjQACgCACIBIARNDQBBpNAAKAIAIgAgBGoiAiABIARrIgFBAXI2AgRBmNAAIAE2AgBBpNAAIAI2AgAgACAEQQNyNgIEIABBCGohAQwIC0EAIQFB/NMAQTA2AgAMBwtBACEACyAHRQ0AAkAgBigCHCICQQJ0QbzSAGoiAygCACAGRgRAIAMgADYCACAADQFBkNAAQZDQACgCAEF+IAJ3cTYCAAwCCyAHQRBBFCAHKAIQIAZGG2ogADYCACAARQ0BCyAAIAc2AhggBigCECICBEAgACACNgIQIAIgADYCGAsgBkEUaigCACICRQ0AIABBFGogAjYCACACIAA2AhgLIAEgCGohASAGIAhqIgYoAgQhBQsgBiAFQX5xNgIEIAEgBGogATYCACAEIAFBAXI2AgQgAUH/AU0EQCABQXhxQbTQAGohAAJ/QYzQACgCACICQQEgAUEDdnQiAXFFBEBBjNAAIAEgAnI2AgAgAAwBCyAAKAIICyIBIAQ2AgwgACAENgIIIAQgADYCDCAEIAE2AggMAQtBHyEFIAFB////B00EQCABQSYgAUEIdmciAGt2QQFxIABBAXRrQT5qIQULIAQgBTYCHCAEQgA3AhAgBUECdEG80gBqIQBBkNAAKAIAIgJBASAFdCIDcUUEQCAAIAQ2AgBBkNAAIAIgA3I2AgAgBCAANgIYIAQgBDYCCCAEIAQ2AgwMAQsgAUEZIAVBAXZrQQAgBUEfRxt0IQUgACgCACEAAkADQCAAIgIoAgRBeHEgAUYNASAFQR12IQAgBUEBdCEFIAIgAEEEcWpBEGoiAygCACIADQALIAMgBDYCACAEIAI2AhggBCAENgIMIAQgBDYCCAwBCyACKAIIIgAgBDYCDCACIAQ2AgggBEEANgIYIAQgAjYCDCAEIAA2AggLIAlBCGohAQwCCwJAIAdFDQACQCADKAIcIgFBAnRBvNIAaiICKAIAIANGBEAgAiAANgIAIAANAUGQ0AAgCEF+IAF3cSIINgIADAILIAdBEEEUIAcoAhAgA0YbaiAANgIAIABFDQELIAAgBzYCGCADKAIQIgEEQCAAIAE2AhAgASAANgIYCyADQRRqKAIAIgFFDQAgAEEUaiABNgIAIAEgADYCGAsCQCAFQQ9NBEAgAyAEIAVqIgBBA3I2AgQgACADaiIAIAAoAgRBAXI2AgQMAQsgAyAEaiICIAVBAXI2AgQgAyAEQQNyNgIEIAIgBWogBTYCACAFQf8BTQRAIAVBeHFBtNAAaiEAAn9BjNAAKAIAIgFBASAFQQN2dCIFcUUEQEGM0AAgASAFcjYCACAADAELIAAoAggLIgEgAjYCDCAAIAI2AgggAiAANgIMIAIgATYCCAwBC0EfIQEgBUH///8HTQRAIAVBJiAFQQh2ZyIAa3ZBAXEgAEEBdGtBPmohAQsgAiABNgIcIAJCADcCECABQQJ0QbzSAGohAEEBIAF0IgQgCHFFBEAgACACNgIAQZDQACAEIAhyNgIAIAIgADYCGCACIAI2AgggAiACNgIMDAELIAVBGSABQQF2a0EAIAFBH0cbdCEBIAAoAgAhBAJAA0AgBCIAKAIEQXhxIAVGDQEgAUEddiEEIAFBAXQhASAAIARBBHFqQRBqIgYoAgAiBA0ACyAGIAI2AgAgAiAANgIYIAIgAjYCDCACIAI2AggMAQsgACgCCCIBIAI2AgwgACACNgIIIAJBADYCGCACIAA2AgwgAiABNgIICyADQQhqIQEMAQsCQCAJRQ0AAkAgACgCHCIBQQJ0QbzSAGoiAigCACAARgRAIAIgAzYCACADDQFBkNAAIAtBfiABd3E2AgAMAgsgCUEQQRQgCSgCECAARhtqIAM2AgAgA0UNAQsgAyAJNgIYIAAoAhAiAQRAIAMgATYCECABIAM2AhgLIABBFGooAgAiAUUNACADQRRqIAE2AgAgASADNgIYCwJAIAVBD00EQCAAIAQgBWoiAUEDcjYCBCAAIAFqIgEgASgCBEEBcjYCBAwBCyAAIARqIgcgBUEBcjYCBCAAIARBA3I2AgQgBSAHaiAFNgIAIAgEQCAIQXhxQbTQAGohAUGg0AAoAgAhAwJ/QQEgCEEDdnQiAiAGcUUEQEGM0AAgAiAGcjYCACABDAELIAEoAggLIgIgAzYCDCABIAM2AgggAyABNgIMIAMgAjYCCAtBoNAAIAc2AgBBlNAAIAU2AgALIABBCGohAQsgCkEQaiQAIAELQwAgAEUEQD8AQRB0DwsCQCAAQf//A3ENACAAQQBIDQAgAEEQdkAAIgBBf0YEQEH80wBBMDYCAEF/DwsgAEEQdA8LAAsL3D8iAEGACAsJAQAAAAIAAAADAEGUCAsFBAAAAAUAQaQICwkGAAAABwAAAAgAQdwIC4otSW52YWxpZCBjaGFyIGluIHVybCBxdWVyeQBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX2JvZHkAQ29udGVudC1MZW5ndGggb3ZlcmZsb3cAQ2h1bmsgc2l6ZSBvdmVyZmxvdwBSZXNwb25zZSBvdmVyZmxvdwBJbnZhbGlkIG1ldGhvZCBmb3IgSFRUUC94LnggcmVxdWVzdABJbnZhbGlkIG1ldGhvZCBmb3IgUlRTUC94LnggcmVxdWVzdABFeHBlY3RlZCBTT1VSQ0UgbWV0aG9kIGZvciBJQ0UveC54IHJlcXVlc3QASW52YWxpZCBjaGFyIGluIHVybCBmcmFnbWVudCBzdGFydABFeHBlY3RlZCBkb3QAU3BhbiBjYWxsYmFjayBlcnJvciBpbiBvbl9zdGF0dXMASW52YWxpZCByZXNwb25zZSBzdGF0dXMASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgZXh0ZW5zaW9ucwBVc2VyIGNhbGxiYWNrIGVycm9yAGBvbl9yZXNldGAgY2FsbGJhY2sgZXJyb3IAYG9uX2NodW5rX2hlYWRlcmAgY2FsbGJhY2sgZXJyb3IAYG9uX21lc3NhZ2VfYmVnaW5gIGNhbGxiYWNrIGVycm9yAGBvbl9jaHVua19leHRlbnNpb25fdmFsdWVgIGNhbGxiYWNrIGVycm9yAGBvbl9zdGF0dXNfY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl92ZXJzaW9uX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fdXJsX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fY2h1bmtfY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl9oZWFkZXJfdmFsdWVfY29tcGxldGVgIGNhbGxiYWNrIGVycm9yAGBvbl9tZXNzYWdlX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fbWV0aG9kX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25faGVhZGVyX2ZpZWxkX2NvbXBsZXRlYCBjYWxsYmFjayBlcnJvcgBgb25fY2h1bmtfZXh0ZW5zaW9uX25hbWVgIGNhbGxiYWNrIGVycm9yAFVuZXhwZWN0ZWQgY2hhciBpbiB1cmwgc2VydmVyAEludmFsaWQgaGVhZGVyIHZhbHVlIGNoYXIASW52YWxpZCBoZWFkZXIgZmllbGQgY2hhcgBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX3ZlcnNpb24ASW52YWxpZCBtaW5vciB2ZXJzaW9uAEludmFsaWQgbWFqb3IgdmVyc2lvbgBFeHBlY3RlZCBzcGFjZSBhZnRlciB2ZXJzaW9uAEV4cGVjdGVkIENSTEYgYWZ0ZXIgdmVyc2lvbgBJbnZhbGlkIEhUVFAgdmVyc2lvbgBJbnZhbGlkIGhlYWRlciB0b2tlbgBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX3VybABJbnZhbGlkIGNoYXJhY3RlcnMgaW4gdXJsAFVuZXhwZWN0ZWQgc3RhcnQgY2hhciBpbiB1cmwARG91YmxlIEAgaW4gdXJsAEVtcHR5IENvbnRlbnQtTGVuZ3RoAEludmFsaWQgY2hhcmFjdGVyIGluIENvbnRlbnQtTGVuZ3RoAER1cGxpY2F0ZSBDb250ZW50LUxlbmd0aABJbnZhbGlkIGNoYXIgaW4gdXJsIHBhdGgAQ29udGVudC1MZW5ndGggY2FuJ3QgYmUgcHJlc2VudCB3aXRoIFRyYW5zZmVyLUVuY29kaW5nAEludmFsaWQgY2hhcmFjdGVyIGluIGNodW5rIHNpemUAU3BhbiBjYWxsYmFjayBlcnJvciBpbiBvbl9oZWFkZXJfdmFsdWUAU3BhbiBjYWxsYmFjayBlcnJvciBpbiBvbl9jaHVua19leHRlbnNpb25fdmFsdWUASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgZXh0ZW5zaW9ucyB2YWx1ZQBNaXNzaW5nIGV4cGVjdGVkIExGIGFmdGVyIGhlYWRlciB2YWx1ZQBJbnZhbGlkIGBUcmFuc2Zlci1FbmNvZGluZ2AgaGVhZGVyIHZhbHVlAEludmFsaWQgY2hhcmFjdGVyIGluIGNodW5rIGV4dGVuc2lvbnMgcXVvdGUgdmFsdWUASW52YWxpZCBjaGFyYWN0ZXIgaW4gY2h1bmsgZXh0ZW5zaW9ucyBxdW90ZWQgdmFsdWUAUGF1c2VkIGJ5IG9uX2hlYWRlcnNfY29tcGxldGUASW52YWxpZCBFT0Ygc3RhdGUAb25fcmVzZXQgcGF1c2UAb25fY2h1bmtfaGVhZGVyIHBhdXNlAG9uX21lc3NhZ2VfYmVnaW4gcGF1c2UAb25fY2h1bmtfZXh0ZW5zaW9uX3ZhbHVlIHBhdXNlAG9uX3N0YXR1c19jb21wbGV0ZSBwYXVzZQBvbl92ZXJzaW9uX2NvbXBsZXRlIHBhdXNlAG9uX3VybF9jb21wbGV0ZSBwYXVzZQBvbl9jaHVua19jb21wbGV0ZSBwYXVzZQBvbl9oZWFkZXJfdmFsdWVfY29tcGxldGUgcGF1c2UAb25fbWVzc2FnZV9jb21wbGV0ZSBwYXVzZQBvbl9tZXRob2RfY29tcGxldGUgcGF1c2UAb25faGVhZGVyX2ZpZWxkX2NvbXBsZXRlIHBhdXNlAG9uX2NodW5rX2V4dGVuc2lvbl9uYW1lIHBhdXNlAFVuZXhwZWN0ZWQgc3BhY2UgYWZ0ZXIgc3RhcnQgbGluZQBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX2NodW5rX2V4dGVuc2lvbl9uYW1lAEludmFsaWQgY2hhcmFjdGVyIGluIGNodW5rIGV4dGVuc2lvbnMgbmFtZQBQYXVzZSBvbiBDT05ORUNUL1VwZ3JhZGUAUGF1c2Ugb24gUFJJL1VwZ3JhZGUARXhwZWN0ZWQgSFRUUC8yIENvbm5lY3Rpb24gUHJlZmFjZQBTcGFuIGNhbGxiYWNrIGVycm9yIGluIG9uX21ldGhvZABFeHBlY3RlZCBzcGFjZSBhZnRlciBtZXRob2QAU3BhbiBjYWxsYmFjayBlcnJvciBpbiBvbl9oZWFkZXJfZmllbGQAUGF1c2VkAEludmFsaWQgd29yZCBlbmNvdW50ZXJlZABJbnZhbGlkIG1ldGhvZCBlbmNvdW50ZXJlZABVbmV4cGVjdGVkIGNoYXIgaW4gdXJsIHNjaGVtYQBSZXF1ZXN0IGhhcyBpbnZhbGlkIGBUcmFuc2Zlci1FbmNvZGluZ2AAU1dJVENIX1BST1hZAFVTRV9QUk9YWQBNS0FDVElWSVRZAFVOUFJPQ0VTU0FCTEVfRU5USVRZAENPUFkATU9WRURfUEVSTUFORU5UTFkAVE9PX0VBUkxZAE5PVElGWQBGQUlMRURfREVQRU5ERU5DWQBCQURfR0FURVdBWQBQTEFZAFBVVABDSEVDS09VVABHQVRFV0FZX1RJTUVPVVQAUkVRVUVTVF9USU1FT1VUAE5FVFdPUktfQ09OTkVDVF9USU1FT1VUAENPTk5FQ1RJT05fVElNRU9VVABMT0dJTl9USU1FT1VUAE5FVFdPUktfUkVBRF9USU1FT1VUAFBPU1QATUlTRElSRUNURURfUkVRVUVTVABDTElFTlRfQ0xPU0VEX1JFUVVFU1QAQ0xJRU5UX0NMT1NFRF9MT0FEX0JBTEFOQ0VEX1JFUVVFU1QAQkFEX1JFUVVFU1QASFRUUF9SRVFVRVNUX1NFTlRfVE9fSFRUUFNfUE9SVABSRVBPUlQASU1fQV9URUFQT1QAUkVTRVRfQ09OVEVOVABOT19DT05URU5UAFBBUlRJQUxfQ09OVEVOVABIUEVfSU5WQUxJRF9DT05TVEFOVABIUEVfQ0JfUkVTRVQAR0VUAEhQRV9TVFJJQ1QAQ09ORkxJQ1QAVEVNUE9SQVJZX1JFRElSRUNUAFBFUk1BTkVOVF9SRURJUkVDVABDT05ORUNUAE1VTFRJX1NUQVRVUwBIUEVfSU5WQUxJRF9TVEFUVVMAVE9PX01BTllfUkVRVUVTVFMARUFSTFlfSElOVFMAVU5BVkFJTEFCTEVfRk9SX0xFR0FMX1JFQVNPTlMAT1BUSU9OUwBTV0lUQ0hJTkdfUFJPVE9DT0xTAFZBUklBTlRfQUxTT19ORUdPVElBVEVTAE1VTFRJUExFX0NIT0lDRVMASU5URVJOQUxfU0VSVkVSX0VSUk9SAFdFQl9TRVJWRVJfVU5LTk9XTl9FUlJPUgBSQUlMR1VOX0VSUk9SAElERU5USVRZX1BST1ZJREVSX0FVVEhFTlRJQ0FUSU9OX0VSUk9SAFNTTF9DRVJUSUZJQ0FURV9FUlJPUgBJTlZBTElEX1hfRk9SV0FSREVEX0ZPUgBTRVRfUEFSQU1FVEVSAEdFVF9QQVJBTUVURVIASFBFX1VTRVIAU0VFX09USEVSAEhQRV9DQl9DSFVOS19IRUFERVIATUtDQUxFTkRBUgBTRVRVUABXRUJfU0VSVkVSX0lTX0RPV04AVEVBUkRPV04ASFBFX0NMT1NFRF9DT05ORUNUSU9OAEhFVVJJU1RJQ19FWFBJUkFUSU9OAERJU0NPTk5FQ1RFRF9PUEVSQVRJT04ATk9OX0FVVEhPUklUQVRJVkVfSU5GT1JNQVRJT04ASFBFX0lOVkFMSURfVkVSU0lPTgBIUEVfQ0JfTUVTU0FHRV9CRUdJTgBTSVRFX0lTX0ZST1pFTgBIUEVfSU5WQUxJRF9IRUFERVJfVE9LRU4ASU5WQUxJRF9UT0tFTgBGT1JCSURERU4ARU5IQU5DRV9ZT1VSX0NBTE0ASFBFX0lOVkFMSURfVVJMAEJMT0NLRURfQllfUEFSRU5UQUxfQ09OVFJPTABNS0NPTABBQ0wASFBFX0lOVEVSTkFMAFJFUVVFU1RfSEVBREVSX0ZJRUxEU19UT09fTEFSR0VfVU5PRkZJQ0lBTABIUEVfT0sAVU5MSU5LAFVOTE9DSwBQUkkAUkVUUllfV0lUSABIUEVfSU5WQUxJRF9DT05URU5UX0xFTkdUSABIUEVfVU5FWFBFQ1RFRF9DT05URU5UX0xFTkdUSABGTFVTSABQUk9QUEFUQ0gATS1TRUFSQ0gAVVJJX1RPT19MT05HAFBST0NFU1NJTkcATUlTQ0VMTEFORU9VU19QRVJTSVNURU5UX1dBUk5JTkcATUlTQ0VMTEFORU9VU19XQVJOSU5HAEhQRV9JTlZBTElEX1RSQU5TRkVSX0VOQ09ESU5HAEV4cGVjdGVkIENSTEYASFBFX0lOVkFMSURfQ0hVTktfU0laRQBNT1ZFAENPTlRJTlVFAEhQRV9DQl9TVEFUVVNfQ09NUExFVEUASFBFX0NCX0hFQURFUlNfQ09NUExFVEUASFBFX0NCX1ZFUlNJT05fQ09NUExFVEUASFBFX0NCX1VSTF9DT01QTEVURQBIUEVfQ0JfQ0hVTktfQ09NUExFVEUASFBFX0NCX0hFQURFUl9WQUxVRV9DT01QTEVURQBIUEVfQ0JfQ0hVTktfRVhURU5TSU9OX1ZBTFVFX0NPTVBMRVRFAEhQRV9DQl9DSFVOS19FWFRFTlNJT05fTkFNRV9DT01QTEVURQBIUEVfQ0JfTUVTU0FHRV9DT01QTEVURQBIUEVfQ0JfTUVUSE9EX0NPTVBMRVRFAEhQRV9DQl9IRUFERVJfRklFTERfQ09NUExFVEUAREVMRVRFAEhQRV9JTlZBTElEX0VPRl9TVEFURQBJTlZBTElEX1NTTF9DRVJUSUZJQ0FURQBQQVVTRQBOT19SRVNQT05TRQBVTlNVUFBPUlRFRF9NRURJQV9UWVBFAEdPTkUATk9UX0FDQ0VQVEFCTEUAU0VSVklDRV9VTkFWQUlMQUJMRQBSQU5HRV9OT1RfU0FUSVNGSUFCTEUAT1JJR0lOX0lTX1VOUkVBQ0hBQkxFAFJFU1BPTlNFX0lTX1NUQUxFAFBVUkdFAE1FUkdFAFJFUVVFU1RfSEVBREVSX0ZJRUxEU19UT09fTEFSR0UAUkVRVUVTVF9IRUFERVJfVE9PX0xBUkdFAFBBWUxPQURfVE9PX0xBUkdFAElOU1VGRklDSUVOVF9TVE9SQUdFAEhQRV9QQVVTRURfVVBHUkFERQBIUEVfUEFVU0VEX0gyX1VQR1JBREUAU09VUkNFAEFOTk9VTkNFAFRSQUNFAEhQRV9VTkVYUEVDVEVEX1NQQUNFAERFU0NSSUJFAFVOU1VCU0NSSUJFAFJFQ09SRABIUEVfSU5WQUxJRF9NRVRIT0QATk9UX0ZPVU5EAFBST1BGSU5EAFVOQklORABSRUJJTkQAVU5BVVRIT1JJWkVEAE1FVEhPRF9OT1RfQUxMT1dFRABIVFRQX1ZFUlNJT05fTk9UX1NVUFBPUlRFRABBTFJFQURZX1JFUE9SVEVEAEFDQ0VQVEVEAE5PVF9JTVBMRU1FTlRFRABMT09QX0RFVEVDVEVEAEhQRV9DUl9FWFBFQ1RFRABIUEVfTEZfRVhQRUNURUQAQ1JFQVRFRABJTV9VU0VEAEhQRV9QQVVTRUQAVElNRU9VVF9PQ0NVUkVEAFBBWU1FTlRfUkVRVUlSRUQAUFJFQ09ORElUSU9OX1JFUVVJUkVEAFBST1hZX0FVVEhFTlRJQ0FUSU9OX1JFUVVJUkVEAE5FVFdPUktfQVVUSEVOVElDQVRJT05fUkVRVUlSRUQATEVOR1RIX1JFUVVJUkVEAFNTTF9DRVJUSUZJQ0FURV9SRVFVSVJFRABVUEdSQURFX1JFUVVJUkVEAFBBR0VfRVhQSVJFRABQUkVDT05ESVRJT05fRkFJTEVEAEVYUEVDVEFUSU9OX0ZBSUxFRABSRVZBTElEQVRJT05fRkFJTEVEAFNTTF9IQU5EU0hBS0VfRkFJTEVEAExPQ0tFRABUUkFOU0ZPUk1BVElPTl9BUFBMSUVEAE5PVF9NT0RJRklFRABOT1RfRVhURU5ERUQAQkFORFdJRFRIX0xJTUlUX0VYQ0VFREVEAFNJVEVfSVNfT1ZFUkxPQURFRABIRUFEAEV4cGVjdGVkIEhUVFAvAABeEwAAJhMAADAQAADwFwAAnRMAABUSAAA5FwAA8BIAAAoQAAB1EgAArRIAAIITAABPFAAAfxAAAKAVAAAjFAAAiRIAAIsUAABNFQAA1BEAAM8UAAAQGAAAyRYAANwWAADBEQAA4BcAALsUAAB0FAAAfBUAAOUUAAAIFwAAHxAAAGUVAACjFAAAKBUAAAIVAACZFQAALBAAAIsZAABPDwAA1A4AAGoQAADOEAAAAhcAAIkOAABuEwAAHBMAAGYUAABWFwAAwRMAAM0TAABsEwAAaBcAAGYXAABfFwAAIhMAAM4PAABpDgAA2A4AAGMWAADLEwAAqg4AACgXAAAmFwAAxRMAAF0WAADoEQAAZxMAAGUTAADyFgAAcxMAAB0XAAD5FgAA8xEAAM8OAADOFQAADBIAALMRAAClEQAAYRAAADIXAAC7EwBB+TULAQEAQZA2C+ABAQECAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEAQf03CwEBAEGROAteAgMCAgICAgAAAgIAAgIAAgICAgICAgICAgAEAAAAAAACAgICAgICAgICAgICAgICAgICAgICAgICAgAAAAICAgICAgICAgICAgICAgICAgICAgICAgICAgICAAIAAgBB/TkLAQEAQZE6C14CAAICAgICAAACAgACAgACAgICAgICAgICAAMABAAAAAICAgICAgICAgICAgICAgICAgICAgICAgICAAAAAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAAgACAEHwOwsNbG9zZWVlcC1hbGl2ZQBBiTwLAQEAQaA8C+ABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEAQYk+CwEBAEGgPgvnAQEBAQEBAQEBAQEBAQIBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBY2h1bmtlZABBsMAAC18BAQABAQEBAQAAAQEAAQEAAQEBAQEBAQEBAQAAAAAAAAABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQAAAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAEAAQBBkMIACyFlY3Rpb25lbnQtbGVuZ3Rob25yb3h5LWNvbm5lY3Rpb24AQcDCAAstcmFuc2Zlci1lbmNvZGluZ3BncmFkZQ0KDQoNClNNDQoNClRUUC9DRS9UU1AvAEH5wgALBQECAAEDAEGQwwAL4AEEAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQBB+cQACwUBAgABAwBBkMUAC+ABBAEBBQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEAQfnGAAsEAQAAAQBBkccAC98BAQEAAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQBB+sgACwQBAAACAEGQyQALXwMEAAAEBAQEBAQEBAQEBAUEBAQEBAQEBAQEBAQABAAGBwQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAEAAQABAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQAAAAEAEH6ygALBAEAAAEAQZDLAAsBAQBBqssAC0ECAAAAAAAAAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMAAAAAAAADAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwBB+swACwQBAAABAEGQzQALAQEAQZrNAAsGAgAAAAACAEGxzQALOgMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAAAAAAAAAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMAQfDOAAuWAU5PVU5DRUVDS09VVE5FQ1RFVEVDUklCRUxVU0hFVEVBRFNFQVJDSFJHRUNUSVZJVFlMRU5EQVJWRU9USUZZUFRJT05TQ0hTRUFZU1RBVENIR0VPUkRJUkVDVE9SVFJDSFBBUkFNRVRFUlVSQ0VCU0NSSUJFQVJET1dOQUNFSU5ETktDS1VCU0NSSUJFSFRUUC9BRFRQLw==", "base64");
   }
 });
 
-// node_modules/undici/lib/web/fetch/constants.js
+// ../main/node_modules/undici/lib/web/fetch/constants.js
 var require_constants3 = __commonJS({
-  "node_modules/undici/lib/web/fetch/constants.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/constants.js"(exports, module) {
     "use strict";
     var corsSafeListedMethods = (
       /** @type {const} */
@@ -3268,9 +3268,9 @@ var require_constants3 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/global.js
+// ../main/node_modules/undici/lib/web/fetch/global.js
 var require_global = __commonJS({
-  "node_modules/undici/lib/web/fetch/global.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/global.js"(exports, module) {
     "use strict";
     var globalOrigin = Symbol.for("undici.globalOrigin.1");
     function getGlobalOrigin() {
@@ -3304,9 +3304,9 @@ var require_global = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/data-url.js
+// ../main/node_modules/undici/lib/web/fetch/data-url.js
 var require_data_url = __commonJS({
-  "node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var encoder = new TextEncoder();
@@ -3566,25 +3566,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str3, leading = true, trailing = true) {
-      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str4, leading = true, trailing = true) {
+      return removeChars(str4, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str3, leading = true, trailing = true) {
-      return removeChars(str3, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str4, leading = true, trailing = true) {
+      return removeChars(str4, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str3, leading, trailing, predicate) {
+    function removeChars(str4, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str3.length - 1;
+      let trail = str4.length - 1;
       if (leading) {
-        while (lead < str3.length && predicate(str3.charCodeAt(lead))) lead++;
+        while (lead < str4.length && predicate(str4.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str3.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str4.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str3.length - 1 ? str3 : str3.slice(lead, trail + 1);
+      return lead === 0 && trail === str4.length - 1 ? str4 : str4.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -3656,9 +3656,9 @@ var require_data_url = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/webidl.js
+// ../main/node_modules/undici/lib/web/fetch/webidl.js
 var require_webidl = __commonJS({
-  "node_modules/undici/lib/web/fetch/webidl.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/webidl.js"(exports, module) {
     "use strict";
     var { types: types2, inspect } = __require("node:util");
     var { markAsUncloneable } = __require("node:worker_threads");
@@ -4075,9 +4075,9 @@ var require_webidl = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/util.js
+// ../main/node_modules/undici/lib/web/fetch/util.js
 var require_util2 = __commonJS({
-  "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
     var { Transform } = __require("node:stream");
     var zlib = __require("node:zlib");
@@ -4945,9 +4945,9 @@ var require_util2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/symbols.js
+// ../main/node_modules/undici/lib/web/fetch/symbols.js
 var require_symbols2 = __commonJS({
-  "node_modules/undici/lib/web/fetch/symbols.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/symbols.js"(exports, module) {
     "use strict";
     module.exports = {
       kUrl: Symbol("url"),
@@ -4959,9 +4959,9 @@ var require_symbols2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/file.js
+// ../main/node_modules/undici/lib/web/fetch/file.js
 var require_file = __commonJS({
-  "node_modules/undici/lib/web/fetch/file.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/file.js"(exports, module) {
     "use strict";
     var { Blob: Blob2, File } = __require("node:buffer");
     var { kState } = require_symbols2();
@@ -5022,9 +5022,9 @@ var require_file = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/formdata.js
+// ../main/node_modules/undici/lib/web/fetch/formdata.js
 var require_formdata = __commonJS({
-  "node_modules/undici/lib/web/fetch/formdata.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/formdata.js"(exports, module) {
     "use strict";
     var { isBlobLike, iteratorMixin } = require_util2();
     var { kState } = require_symbols2();
@@ -5169,9 +5169,9 @@ var require_formdata = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/formdata-parser.js
+// ../main/node_modules/undici/lib/web/fetch/formdata-parser.js
 var require_formdata_parser = __commonJS({
-  "node_modules/undici/lib/web/fetch/formdata-parser.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/formdata-parser.js"(exports, module) {
     "use strict";
     var { isUSVString, bufferToLowerCasedHeaderName } = require_util();
     var { utf8DecodeBytes } = require_util2();
@@ -5420,9 +5420,9 @@ var require_formdata_parser = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/body.js
+// ../main/node_modules/undici/lib/web/fetch/body.js
 var require_body = __commonJS({
-  "node_modules/undici/lib/web/fetch/body.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/body.js"(exports, module) {
     "use strict";
     var util = require_util();
     var {
@@ -5503,7 +5503,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape2 = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape2 = (str4) => str4.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5734,9 +5734,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
   }
 });
 
-// node_modules/undici/lib/dispatcher/client-h1.js
+// ../main/node_modules/undici/lib/dispatcher/client-h1.js
 var require_client_h1 = __commonJS({
-  "node_modules/undici/lib/dispatcher/client-h1.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/client-h1.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var util = require_util();
@@ -5788,7 +5788,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5863,7 +5863,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5958,11 +5958,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5985,10 +5985,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6005,7 +6005,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6185,7 +6185,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6207,7 +6207,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6243,13 +6243,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6459,7 +6459,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path13, host, upgrade, blocking, reset } = request2;
+      const { method, path: path17, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6540,7 +6540,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path13} HTTP/1.1\r
+      let header = `${method} ${path17} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6864,9 +6864,9 @@ ${len.toString(16)}\r
   }
 });
 
-// node_modules/undici/lib/dispatcher/client-h2.js
+// ../main/node_modules/undici/lib/dispatcher/client-h2.js
 var require_client_h2 = __commonJS({
-  "node_modules/undici/lib/dispatcher/client-h2.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/client-h2.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { errorMonitor } = __require("node:events");
@@ -7069,7 +7069,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path17, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7166,7 +7166,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path13;
+      headers[HTTP2_HEADER_PATH] = path17;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7438,9 +7438,9 @@ var require_client_h2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/handler/redirect-handler.js
+// ../main/node_modules/undici/lib/handler/redirect-handler.js
 var require_redirect_handler = __commonJS({
-  "node_modules/undici/lib/handler/redirect-handler.js"(exports, module) {
+  "../main/node_modules/undici/lib/handler/redirect-handler.js"(exports, module) {
     "use strict";
     var util = require_util();
     var { kBodyUsed } = require_symbols();
@@ -7519,9 +7519,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path13 = search ? `${pathname}${search}` : pathname;
+        const path17 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path13;
+        this.opts.path = path17;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7597,9 +7597,9 @@ var require_redirect_handler = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/redirect-interceptor.js
+// ../main/node_modules/undici/lib/interceptor/redirect-interceptor.js
 var require_redirect_interceptor = __commonJS({
-  "node_modules/undici/lib/interceptor/redirect-interceptor.js"(exports, module) {
+  "../main/node_modules/undici/lib/interceptor/redirect-interceptor.js"(exports, module) {
     "use strict";
     var RedirectHandler = require_redirect_handler();
     function createRedirectInterceptor({ maxRedirections: defaultMaxRedirections }) {
@@ -7619,9 +7619,9 @@ var require_redirect_interceptor = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/client.js
+// ../main/node_modules/undici/lib/dispatcher/client.js
 var require_client = __commonJS({
-  "node_modules/undici/lib/dispatcher/client.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/client.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var net = __require("node:net");
@@ -8121,9 +8121,9 @@ var require_client = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/fixed-queue.js
+// ../main/node_modules/undici/lib/dispatcher/fixed-queue.js
 var require_fixed_queue = __commonJS({
-  "node_modules/undici/lib/dispatcher/fixed-queue.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/fixed-queue.js"(exports, module) {
     "use strict";
     var kSize = 2048;
     var kMask = kSize - 1;
@@ -8178,9 +8178,9 @@ var require_fixed_queue = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/pool-stats.js
+// ../main/node_modules/undici/lib/dispatcher/pool-stats.js
 var require_pool_stats = __commonJS({
-  "node_modules/undici/lib/dispatcher/pool-stats.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/pool-stats.js"(exports, module) {
     var { kFree, kConnected, kPending, kQueued, kRunning, kSize } = require_symbols();
     var kPool = Symbol("pool");
     var PoolStats = class {
@@ -8210,9 +8210,9 @@ var require_pool_stats = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/pool-base.js
+// ../main/node_modules/undici/lib/dispatcher/pool-base.js
 var require_pool_base = __commonJS({
-  "node_modules/undici/lib/dispatcher/pool-base.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/pool-base.js"(exports, module) {
     "use strict";
     var DispatcherBase = require_dispatcher_base();
     var FixedQueue = require_fixed_queue();
@@ -8365,9 +8365,9 @@ var require_pool_base = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/pool.js
+// ../main/node_modules/undici/lib/dispatcher/pool.js
 var require_pool = __commonJS({
-  "node_modules/undici/lib/dispatcher/pool.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/pool.js"(exports, module) {
     "use strict";
     var {
       PoolBase,
@@ -8456,9 +8456,9 @@ var require_pool = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/balanced-pool.js
+// ../main/node_modules/undici/lib/dispatcher/balanced-pool.js
 var require_balanced_pool = __commonJS({
-  "node_modules/undici/lib/dispatcher/balanced-pool.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/balanced-pool.js"(exports, module) {
     "use strict";
     var {
       BalancedPoolMissingUpstreamError,
@@ -8600,9 +8600,9 @@ var require_balanced_pool = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/agent.js
+// ../main/node_modules/undici/lib/dispatcher/agent.js
 var require_agent = __commonJS({
-  "node_modules/undici/lib/dispatcher/agent.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/agent.js"(exports, module) {
     "use strict";
     var { InvalidArgumentError } = require_errors();
     var { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = require_symbols();
@@ -8700,9 +8700,9 @@ var require_agent = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/proxy-agent.js
+// ../main/node_modules/undici/lib/dispatcher/proxy-agent.js
 var require_proxy_agent = __commonJS({
-  "node_modules/undici/lib/dispatcher/proxy-agent.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/proxy-agent.js"(exports, module) {
     "use strict";
     var { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = require_symbols();
     var { URL: URL2 } = __require("node:url");
@@ -8760,10 +8760,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path13 = "/",
+          path: path17 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path13;
+        opts.path = origin + path17;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -8923,9 +8923,9 @@ var require_proxy_agent = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/env-http-proxy-agent.js
+// ../main/node_modules/undici/lib/dispatcher/env-http-proxy-agent.js
 var require_env_http_proxy_agent = __commonJS({
-  "node_modules/undici/lib/dispatcher/env-http-proxy-agent.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/env-http-proxy-agent.js"(exports, module) {
     "use strict";
     var DispatcherBase = require_dispatcher_base();
     var { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = require_symbols();
@@ -9059,9 +9059,9 @@ var require_env_http_proxy_agent = __commonJS({
   }
 });
 
-// node_modules/undici/lib/handler/retry-handler.js
+// ../main/node_modules/undici/lib/handler/retry-handler.js
 var require_retry_handler = __commonJS({
-  "node_modules/undici/lib/handler/retry-handler.js"(exports, module) {
+  "../main/node_modules/undici/lib/handler/retry-handler.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { kRetryHandlerDefaultRetry } = require_symbols();
@@ -9408,9 +9408,9 @@ var require_retry_handler = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/retry-agent.js
+// ../main/node_modules/undici/lib/dispatcher/retry-agent.js
 var require_retry_agent = __commonJS({
-  "node_modules/undici/lib/dispatcher/retry-agent.js"(exports, module) {
+  "../main/node_modules/undici/lib/dispatcher/retry-agent.js"(exports, module) {
     "use strict";
     var Dispatcher = require_dispatcher();
     var RetryHandler = require_retry_handler();
@@ -9443,9 +9443,9 @@ var require_retry_agent = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/readable.js
+// ../main/node_modules/undici/lib/api/readable.js
 var require_readable = __commonJS({
-  "node_modules/undici/lib/api/readable.js"(exports, module) {
+  "../main/node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { Readable } = __require("node:stream");
@@ -9736,9 +9736,9 @@ var require_readable = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/util.js
+// ../main/node_modules/undici/lib/api/util.js
 var require_util3 = __commonJS({
-  "node_modules/undici/lib/api/util.js"(exports, module) {
+  "../main/node_modules/undici/lib/api/util.js"(exports, module) {
     var assert = __require("node:assert");
     var {
       ResponseStatusCodeError
@@ -9797,9 +9797,9 @@ var require_util3 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/api-request.js
+// ../main/node_modules/undici/lib/api/api-request.js
 var require_api_request = __commonJS({
-  "node_modules/undici/lib/api/api-request.js"(exports, module) {
+  "../main/node_modules/undici/lib/api/api-request.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { Readable } = require_readable();
@@ -9983,9 +9983,9 @@ var require_api_request = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/abort-signal.js
+// ../main/node_modules/undici/lib/api/abort-signal.js
 var require_abort_signal = __commonJS({
-  "node_modules/undici/lib/api/abort-signal.js"(exports, module) {
+  "../main/node_modules/undici/lib/api/abort-signal.js"(exports, module) {
     var { addAbortListener } = require_util();
     var { RequestAbortedError } = require_errors();
     var kListener = Symbol("kListener");
@@ -10034,9 +10034,9 @@ var require_abort_signal = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/api-stream.js
+// ../main/node_modules/undici/lib/api/api-stream.js
 var require_api_stream = __commonJS({
-  "node_modules/undici/lib/api/api-stream.js"(exports, module) {
+  "../main/node_modules/undici/lib/api/api-stream.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { finished, PassThrough } = __require("node:stream");
@@ -10207,9 +10207,9 @@ var require_api_stream = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/api-pipeline.js
+// ../main/node_modules/undici/lib/api/api-pipeline.js
 var require_api_pipeline = __commonJS({
-  "node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
+  "../main/node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
     "use strict";
     var {
       Readable,
@@ -10407,9 +10407,9 @@ var require_api_pipeline = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/api-upgrade.js
+// ../main/node_modules/undici/lib/api/api-upgrade.js
 var require_api_upgrade = __commonJS({
-  "node_modules/undici/lib/api/api-upgrade.js"(exports, module) {
+  "../main/node_modules/undici/lib/api/api-upgrade.js"(exports, module) {
     "use strict";
     var { InvalidArgumentError, SocketError } = require_errors();
     var { AsyncResource } = __require("node:async_hooks");
@@ -10499,9 +10499,9 @@ var require_api_upgrade = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/api-connect.js
+// ../main/node_modules/undici/lib/api/api-connect.js
 var require_api_connect = __commonJS({
-  "node_modules/undici/lib/api/api-connect.js"(exports, module) {
+  "../main/node_modules/undici/lib/api/api-connect.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { AsyncResource } = __require("node:async_hooks");
@@ -10589,9 +10589,9 @@ var require_api_connect = __commonJS({
   }
 });
 
-// node_modules/undici/lib/api/index.js
+// ../main/node_modules/undici/lib/api/index.js
 var require_api = __commonJS({
-  "node_modules/undici/lib/api/index.js"(exports, module) {
+  "../main/node_modules/undici/lib/api/index.js"(exports, module) {
     "use strict";
     module.exports.request = require_api_request();
     module.exports.stream = require_api_stream();
@@ -10601,9 +10601,9 @@ var require_api = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-errors.js
+// ../main/node_modules/undici/lib/mock/mock-errors.js
 var require_mock_errors = __commonJS({
-  "node_modules/undici/lib/mock/mock-errors.js"(exports, module) {
+  "../main/node_modules/undici/lib/mock/mock-errors.js"(exports, module) {
     "use strict";
     var { UndiciError } = require_errors();
     var kMockNotMatchedError = Symbol.for("undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED");
@@ -10626,9 +10626,9 @@ var require_mock_errors = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-symbols.js
+// ../main/node_modules/undici/lib/mock/mock-symbols.js
 var require_mock_symbols = __commonJS({
-  "node_modules/undici/lib/mock/mock-symbols.js"(exports, module) {
+  "../main/node_modules/undici/lib/mock/mock-symbols.js"(exports, module) {
     "use strict";
     module.exports = {
       kAgent: Symbol("agent"),
@@ -10654,9 +10654,9 @@ var require_mock_symbols = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-utils.js
+// ../main/node_modules/undici/lib/mock/mock-utils.js
 var require_mock_utils = __commonJS({
-  "node_modules/undici/lib/mock/mock-utils.js"(exports, module) {
+  "../main/node_modules/undici/lib/mock/mock-utils.js"(exports, module) {
     "use strict";
     var { MockNotMatchedError } = require_mock_errors();
     var {
@@ -10735,20 +10735,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path13) {
-      if (typeof path13 !== "string") {
-        return path13;
+    function safeUrl(path17) {
+      if (typeof path17 !== "string") {
+        return path17;
       }
-      const pathSegments = path13.split("?");
+      const pathSegments = path17.split("?");
       if (pathSegments.length !== 2) {
-        return path13;
+        return path17;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path13, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path13);
+    function matchKey(mockDispatch2, { path: path17, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path17);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10770,7 +10770,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key2) {
       const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl(path13), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path17 }) => matchValue(safeUrl(path17), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10808,9 +10808,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path13, method, body, headers, query } = opts;
+      const { path: path17, method, body, headers, query } = opts;
       return {
-        path: path13,
+        path: path17,
         method,
         body,
         headers,
@@ -10950,9 +10950,9 @@ var require_mock_utils = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-interceptor.js
+// ../main/node_modules/undici/lib/mock/mock-interceptor.js
 var require_mock_interceptor = __commonJS({
-  "node_modules/undici/lib/mock/mock-interceptor.js"(exports, module) {
+  "../main/node_modules/undici/lib/mock/mock-interceptor.js"(exports, module) {
     "use strict";
     var { getResponseData: getResponseData2, buildKey, addMockDispatch } = require_mock_utils();
     var {
@@ -11112,9 +11112,9 @@ var require_mock_interceptor = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-client.js
+// ../main/node_modules/undici/lib/mock/mock-client.js
 var require_mock_client = __commonJS({
-  "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
+  "../main/node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
     var { promisify } = __require("node:util");
     var Client = require_client();
@@ -11165,9 +11165,9 @@ var require_mock_client = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-pool.js
+// ../main/node_modules/undici/lib/mock/mock-pool.js
 var require_mock_pool = __commonJS({
-  "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
+  "../main/node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
     var { promisify } = __require("node:util");
     var Pool = require_pool();
@@ -11218,9 +11218,9 @@ var require_mock_pool = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/pluralizer.js
+// ../main/node_modules/undici/lib/mock/pluralizer.js
 var require_pluralizer = __commonJS({
-  "node_modules/undici/lib/mock/pluralizer.js"(exports, module) {
+  "../main/node_modules/undici/lib/mock/pluralizer.js"(exports, module) {
     "use strict";
     var singulars = {
       pronoun: "it",
@@ -11249,9 +11249,9 @@ var require_pluralizer = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/pending-interceptors-formatter.js
+// ../main/node_modules/undici/lib/mock/pending-interceptors-formatter.js
 var require_pending_interceptors_formatter = __commonJS({
-  "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
+  "../main/node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
     "use strict";
     var { Transform } = __require("node:stream");
     var { Console } = __require("node:console");
@@ -11273,10 +11273,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path17, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path13,
+            Path: path17,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11290,9 +11290,9 @@ var require_pending_interceptors_formatter = __commonJS({
   }
 });
 
-// node_modules/undici/lib/mock/mock-agent.js
+// ../main/node_modules/undici/lib/mock/mock-agent.js
 var require_mock_agent = __commonJS({
-  "node_modules/undici/lib/mock/mock-agent.js"(exports, module) {
+  "../main/node_modules/undici/lib/mock/mock-agent.js"(exports, module) {
     "use strict";
     var { kClients } = require_symbols();
     var Agent3 = require_agent();
@@ -11420,9 +11420,9 @@ ${pendingInterceptorsFormatter.format(pending)}
   }
 });
 
-// node_modules/undici/lib/global.js
+// ../main/node_modules/undici/lib/global.js
 var require_global2 = __commonJS({
-  "node_modules/undici/lib/global.js"(exports, module) {
+  "../main/node_modules/undici/lib/global.js"(exports, module) {
     "use strict";
     var globalDispatcher = Symbol.for("undici.globalDispatcher.1");
     var { InvalidArgumentError } = require_errors();
@@ -11451,9 +11451,9 @@ var require_global2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/handler/decorator-handler.js
+// ../main/node_modules/undici/lib/handler/decorator-handler.js
 var require_decorator_handler = __commonJS({
-  "node_modules/undici/lib/handler/decorator-handler.js"(exports, module) {
+  "../main/node_modules/undici/lib/handler/decorator-handler.js"(exports, module) {
     "use strict";
     module.exports = class DecoratorHandler {
       #handler;
@@ -11491,9 +11491,9 @@ var require_decorator_handler = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/redirect.js
+// ../main/node_modules/undici/lib/interceptor/redirect.js
 var require_redirect = __commonJS({
-  "node_modules/undici/lib/interceptor/redirect.js"(exports, module) {
+  "../main/node_modules/undici/lib/interceptor/redirect.js"(exports, module) {
     "use strict";
     var RedirectHandler = require_redirect_handler();
     module.exports = (opts) => {
@@ -11517,9 +11517,9 @@ var require_redirect = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/retry.js
+// ../main/node_modules/undici/lib/interceptor/retry.js
 var require_retry = __commonJS({
-  "node_modules/undici/lib/interceptor/retry.js"(exports, module) {
+  "../main/node_modules/undici/lib/interceptor/retry.js"(exports, module) {
     "use strict";
     var RetryHandler = require_retry_handler();
     module.exports = (globalOpts) => {
@@ -11541,9 +11541,9 @@ var require_retry = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/dump.js
+// ../main/node_modules/undici/lib/interceptor/dump.js
 var require_dump = __commonJS({
-  "node_modules/undici/lib/interceptor/dump.js"(exports, module) {
+  "../main/node_modules/undici/lib/interceptor/dump.js"(exports, module) {
     "use strict";
     var util = require_util();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
@@ -11639,9 +11639,9 @@ var require_dump = __commonJS({
   }
 });
 
-// node_modules/undici/lib/interceptor/dns.js
+// ../main/node_modules/undici/lib/interceptor/dns.js
 var require_dns = __commonJS({
-  "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
+  "../main/node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
     var { isIP } = __require("node:net");
     var { lookup } = __require("node:dns");
@@ -11928,9 +11928,9 @@ var require_dns = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/headers.js
+// ../main/node_modules/undici/lib/web/fetch/headers.js
 var require_headers = __commonJS({
-  "node_modules/undici/lib/web/fetch/headers.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/headers.js"(exports, module) {
     "use strict";
     var { kConstruct } = require_symbols();
     var { kEnumerableProperty } = require_util();
@@ -12372,9 +12372,9 @@ var require_headers = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/response.js
+// ../main/node_modules/undici/lib/web/fetch/response.js
 var require_response = __commonJS({
-  "node_modules/undici/lib/web/fetch/response.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/response.js"(exports, module) {
     "use strict";
     var { Headers: Headers2, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
     var { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = require_body();
@@ -12771,9 +12771,9 @@ var require_response = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/dispatcher-weakref.js
+// ../main/node_modules/undici/lib/web/fetch/dispatcher-weakref.js
 var require_dispatcher_weakref = __commonJS({
-  "node_modules/undici/lib/web/fetch/dispatcher-weakref.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/dispatcher-weakref.js"(exports, module) {
     "use strict";
     var { kConnected, kSize } = require_symbols();
     var CompatWeakRef = class {
@@ -12813,9 +12813,9 @@ var require_dispatcher_weakref = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/request.js
+// ../main/node_modules/undici/lib/web/fetch/request.js
 var require_request2 = __commonJS({
-  "node_modules/undici/lib/web/fetch/request.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/request.js"(exports, module) {
     "use strict";
     var { extractBody, mixinBody, cloneBody, bodyUnusable } = require_body();
     var { Headers: Headers2, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
@@ -13508,9 +13508,9 @@ var require_request2 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fetch/index.js
+// ../main/node_modules/undici/lib/web/fetch/index.js
 var require_fetch = __commonJS({
-  "node_modules/undici/lib/web/fetch/index.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fetch/index.js"(exports, module) {
     "use strict";
     var {
       makeNetworkError,
@@ -14573,9 +14573,9 @@ var require_fetch = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fileapi/symbols.js
+// ../main/node_modules/undici/lib/web/fileapi/symbols.js
 var require_symbols3 = __commonJS({
-  "node_modules/undici/lib/web/fileapi/symbols.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fileapi/symbols.js"(exports, module) {
     "use strict";
     module.exports = {
       kState: Symbol("FileReader state"),
@@ -14588,9 +14588,9 @@ var require_symbols3 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fileapi/progressevent.js
+// ../main/node_modules/undici/lib/web/fileapi/progressevent.js
 var require_progressevent = __commonJS({
-  "node_modules/undici/lib/web/fileapi/progressevent.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fileapi/progressevent.js"(exports, module) {
     "use strict";
     var { webidl } = require_webidl();
     var kState = Symbol("ProgressEvent state");
@@ -14656,9 +14656,9 @@ var require_progressevent = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fileapi/encoding.js
+// ../main/node_modules/undici/lib/web/fileapi/encoding.js
 var require_encoding = __commonJS({
-  "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
     function getEncoding(label) {
       if (!label) {
@@ -14942,9 +14942,9 @@ var require_encoding = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fileapi/util.js
+// ../main/node_modules/undici/lib/web/fileapi/util.js
 var require_util4 = __commonJS({
-  "node_modules/undici/lib/web/fileapi/util.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fileapi/util.js"(exports, module) {
     "use strict";
     var {
       kState,
@@ -15127,9 +15127,9 @@ var require_util4 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/fileapi/filereader.js
+// ../main/node_modules/undici/lib/web/fileapi/filereader.js
 var require_filereader = __commonJS({
-  "node_modules/undici/lib/web/fileapi/filereader.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/fileapi/filereader.js"(exports, module) {
     "use strict";
     var {
       staticPropertyDescriptors,
@@ -15386,9 +15386,9 @@ var require_filereader = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cache/symbols.js
+// ../main/node_modules/undici/lib/web/cache/symbols.js
 var require_symbols4 = __commonJS({
-  "node_modules/undici/lib/web/cache/symbols.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/cache/symbols.js"(exports, module) {
     "use strict";
     module.exports = {
       kConstruct: require_symbols().kConstruct
@@ -15396,9 +15396,9 @@ var require_symbols4 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cache/util.js
+// ../main/node_modules/undici/lib/web/cache/util.js
 var require_util5 = __commonJS({
-  "node_modules/undici/lib/web/cache/util.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/cache/util.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
     var { URLSerializer } = require_data_url();
@@ -15426,9 +15426,9 @@ var require_util5 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cache/cache.js
+// ../main/node_modules/undici/lib/web/cache/cache.js
 var require_cache = __commonJS({
-  "node_modules/undici/lib/web/cache/cache.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/cache/cache.js"(exports, module) {
     "use strict";
     var { kConstruct } = require_symbols4();
     var { urlEquals, getFieldValues } = require_util5();
@@ -15971,9 +15971,9 @@ var require_cache = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cache/cachestorage.js
+// ../main/node_modules/undici/lib/web/cache/cachestorage.js
 var require_cachestorage = __commonJS({
-  "node_modules/undici/lib/web/cache/cachestorage.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/cache/cachestorage.js"(exports, module) {
     "use strict";
     var { kConstruct } = require_symbols4();
     var { Cache } = require_cache();
@@ -16081,9 +16081,9 @@ var require_cachestorage = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cookies/constants.js
+// ../main/node_modules/undici/lib/web/cookies/constants.js
 var require_constants4 = __commonJS({
-  "node_modules/undici/lib/web/cookies/constants.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/cookies/constants.js"(exports, module) {
     "use strict";
     var maxAttributeValueSize = 1024;
     var maxNameValuePairSize = 4096;
@@ -16094,9 +16094,9 @@ var require_constants4 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cookies/util.js
+// ../main/node_modules/undici/lib/web/cookies/util.js
 var require_util6 = __commonJS({
-  "node_modules/undici/lib/web/cookies/util.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/cookies/util.js"(exports, module) {
     "use strict";
     function isCTLExcludingHtab(value) {
       for (let i = 0; i < value.length; ++i) {
@@ -16155,9 +16155,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path13) {
-      for (let i = 0; i < path13.length; ++i) {
-        const code = path13.charCodeAt(i);
+    function validateCookiePath(path17) {
+      for (let i = 0; i < path17.length; ++i) {
+        const code = path17.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -16239,7 +16239,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify2(cookie) {
+    function stringify4(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16297,14 +16297,14 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify: stringify2
+      stringify: stringify4
     };
   }
 });
 
-// node_modules/undici/lib/web/cookies/parse.js
+// ../main/node_modules/undici/lib/web/cookies/parse.js
 var require_parse = __commonJS({
-  "node_modules/undici/lib/web/cookies/parse.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/cookies/parse.js"(exports, module) {
     "use strict";
     var { maxNameValuePairSize, maxAttributeValueSize } = require_constants4();
     var { isCTLExcludingHtab } = require_util6();
@@ -16438,12 +16438,12 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/cookies/index.js
+// ../main/node_modules/undici/lib/web/cookies/index.js
 var require_cookies = __commonJS({
-  "node_modules/undici/lib/web/cookies/index.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/cookies/index.js"(exports, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify: stringify2 } = require_util6();
+    var { stringify: stringify4 } = require_util6();
     var { webidl } = require_webidl();
     var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
@@ -16486,9 +16486,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str3 = stringify2(cookie);
-      if (str3) {
-        headers.append("Set-Cookie", str3);
+      const str4 = stringify4(cookie);
+      if (str4) {
+        headers.append("Set-Cookie", str4);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -16567,9 +16567,9 @@ var require_cookies = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/events.js
+// ../main/node_modules/undici/lib/web/websocket/events.js
 var require_events = __commonJS({
-  "node_modules/undici/lib/web/websocket/events.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/websocket/events.js"(exports, module) {
     "use strict";
     var { webidl } = require_webidl();
     var { kEnumerableProperty } = require_util();
@@ -16833,9 +16833,9 @@ var require_events = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/constants.js
+// ../main/node_modules/undici/lib/web/websocket/constants.js
 var require_constants5 = __commonJS({
-  "node_modules/undici/lib/web/websocket/constants.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/websocket/constants.js"(exports, module) {
     "use strict";
     var uid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     var staticPropertyDescriptors = {
@@ -16890,9 +16890,9 @@ var require_constants5 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/symbols.js
+// ../main/node_modules/undici/lib/web/websocket/symbols.js
 var require_symbols5 = __commonJS({
-  "node_modules/undici/lib/web/websocket/symbols.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/websocket/symbols.js"(exports, module) {
     "use strict";
     module.exports = {
       kWebSocketURL: Symbol("url"),
@@ -16907,9 +16907,9 @@ var require_symbols5 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/util.js
+// ../main/node_modules/undici/lib/web/websocket/util.js
 var require_util7 = __commonJS({
-  "node_modules/undici/lib/web/websocket/util.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/websocket/util.js"(exports, module) {
     "use strict";
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
@@ -17080,9 +17080,9 @@ var require_util7 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/frame.js
+// ../main/node_modules/undici/lib/web/websocket/frame.js
 var require_frame = __commonJS({
-  "node_modules/undici/lib/web/websocket/frame.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/websocket/frame.js"(exports, module) {
     "use strict";
     var { maxUnsigned16Bit } = require_constants5();
     var BUFFER_SIZE = 16386;
@@ -17157,9 +17157,9 @@ var require_frame = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/connection.js
+// ../main/node_modules/undici/lib/web/websocket/connection.js
 var require_connection = __commonJS({
-  "node_modules/undici/lib/web/websocket/connection.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/websocket/connection.js"(exports, module) {
     "use strict";
     var { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = require_constants5();
     var {
@@ -17342,9 +17342,9 @@ var require_connection = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/permessage-deflate.js
+// ../main/node_modules/undici/lib/web/websocket/permessage-deflate.js
 var require_permessage_deflate = __commonJS({
-  "node_modules/undici/lib/web/websocket/permessage-deflate.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/websocket/permessage-deflate.js"(exports, module) {
     "use strict";
     var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __require("node:zlib");
     var { isValidClientWindowBits } = require_util7();
@@ -17424,9 +17424,9 @@ var require_permessage_deflate = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/receiver.js
+// ../main/node_modules/undici/lib/web/websocket/receiver.js
 var require_receiver = __commonJS({
-  "node_modules/undici/lib/web/websocket/receiver.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/websocket/receiver.js"(exports, module) {
     "use strict";
     var { Writable } = __require("node:stream");
     var assert = __require("node:assert");
@@ -17806,9 +17806,9 @@ var require_receiver = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/sender.js
+// ../main/node_modules/undici/lib/web/websocket/sender.js
 var require_sender = __commonJS({
-  "node_modules/undici/lib/web/websocket/sender.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/websocket/sender.js"(exports, module) {
     "use strict";
     var { WebsocketFrameSend } = require_frame();
     var { opcodes, sendHints } = require_constants5();
@@ -17888,9 +17888,9 @@ var require_sender = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/websocket/websocket.js
+// ../main/node_modules/undici/lib/web/websocket/websocket.js
 var require_websocket = __commonJS({
-  "node_modules/undici/lib/web/websocket/websocket.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/websocket/websocket.js"(exports, module) {
     "use strict";
     var { webidl } = require_webidl();
     var { URLSerializer } = require_data_url();
@@ -18278,9 +18278,9 @@ var require_websocket = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/eventsource/util.js
+// ../main/node_modules/undici/lib/web/eventsource/util.js
 var require_util8 = __commonJS({
-  "node_modules/undici/lib/web/eventsource/util.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/eventsource/util.js"(exports, module) {
     "use strict";
     function isValidLastEventId(value) {
       return value.indexOf("\0") === -1;
@@ -18305,9 +18305,9 @@ var require_util8 = __commonJS({
   }
 });
 
-// node_modules/undici/lib/web/eventsource/eventsource-stream.js
+// ../main/node_modules/undici/lib/web/eventsource/eventsource-stream.js
 var require_eventsource_stream = __commonJS({
-  "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
     var { Transform } = __require("node:stream");
@@ -18710,9 +18710,9 @@ ${value}`;
   }
 });
 
-// node_modules/undici/lib/web/eventsource/eventsource.js
+// ../main/node_modules/undici/lib/web/eventsource/eventsource.js
 var require_eventsource = __commonJS({
-  "node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
+  "../main/node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
     "use strict";
     var { pipeline } = __require("node:stream");
     var { fetching } = require_fetch();
@@ -19010,9 +19010,9 @@ var require_eventsource = __commonJS({
   }
 });
 
-// node_modules/undici/index.js
+// ../main/node_modules/undici/index.js
 var require_undici = __commonJS({
-  "node_modules/undici/index.js"(exports, module) {
+  "../main/node_modules/undici/index.js"(exports, module) {
     "use strict";
     var Client = require_client();
     var Dispatcher = require_dispatcher();
@@ -19077,11 +19077,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path13 = opts.path;
+          let path17 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path13 = `/${path13}`;
+            path17 = `/${path17}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path13);
+          url = new URL(util.parseOrigin(url).origin + path17);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19152,9 +19152,9 @@ var require_undici = __commonJS({
   }
 });
 
-// node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
+// ../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({
-  "node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports) {
+  "../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getProxyUrl = getProxyUrl2;
@@ -19218,8 +19218,8 @@ var require_proxy = __commonJS({
       return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
     }
     var DecodedURL2 = class extends URL {
-      constructor(url, base2) {
-        super(url, base2);
+      constructor(url, base) {
+        super(url, base);
         this._decodedUsername = decodeURIComponent(super.username);
         this._decodedPassword = decodeURIComponent(super.password);
       }
@@ -19233,9 +19233,9 @@ var require_proxy = __commonJS({
   }
 });
 
-// node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+// ../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js"(exports) {
+  "../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js"(exports) {
     "use strict";
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -19503,8 +19503,8 @@ var require_lib = __commonJS({
         });
       }
       postJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
+        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.post(requestUrl, data, additionalHeaders);
@@ -19512,8 +19512,8 @@ var require_lib = __commonJS({
         });
       }
       putJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
+        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.put(requestUrl, data, additionalHeaders);
@@ -19521,8 +19521,8 @@ var require_lib = __commonJS({
         });
       }
       patchJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
+        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.patch(requestUrl, data, additionalHeaders);
@@ -19885,25 +19885,25 @@ var require_lib = __commonJS({
               }
               return value;
             }
-            let obj;
+            let obj2;
             let contents;
             try {
               contents = yield res.readBody();
               if (contents && contents.length > 0) {
                 if (options && options.deserializeDates) {
-                  obj = JSON.parse(contents, dateTimeDeserializer);
+                  obj2 = JSON.parse(contents, dateTimeDeserializer);
                 } else {
-                  obj = JSON.parse(contents);
+                  obj2 = JSON.parse(contents);
                 }
-                response.result = obj;
+                response.result = obj2;
               }
               response.headers = res.message.headers;
             } catch (err) {
             }
             if (statusCode > 299) {
               let msg;
-              if (obj && obj.message) {
-                msg = obj.message;
+              if (obj2 && obj2.message) {
+                msg = obj2.message;
               } else if (contents && contents.length > 0) {
                 msg = contents;
               } else {
@@ -19920,7 +19920,7 @@ var require_lib = __commonJS({
       }
     };
     exports.HttpClient = HttpClient3;
-    var lowercaseKeys3 = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
+    var lowercaseKeys3 = (obj2) => Object.keys(obj2).reduce((c, k) => (c[k.toLowerCase()] = obj2[k], c), {});
   }
 });
 
@@ -19939,9 +19939,9 @@ var init_version = __esm({
   }
 });
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = Symbol.for("yaml.alias");
     var DOC = Symbol.for("yaml.document");
@@ -19954,7 +19954,7 @@ var require_identity = __commonJS({
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isScalar5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection2(node) {
       if (node && typeof node === "object")
@@ -19976,7 +19976,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar4(node) || isCollection2(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar5(node) || isCollection2(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -19991,20 +19991,20 @@ var require_identity = __commonJS({
     exports.isMap = isMap4;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar5;
     exports.isSeq = isSeq3;
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove node");
-    function visit2(node, visitor) {
+    function visit(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity2.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -20013,20 +20013,20 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path13) {
-      const ctrl = callVisitor(key2, node, visitor, path13);
+    visit.BREAK = BREAK;
+    visit.SKIP = SKIP;
+    visit.REMOVE = REMOVE;
+    function visit_(key2, node, visitor, path17) {
+      const ctrl = callVisitor(key2, node, visitor, path17);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path13, ctrl);
-        return visit_(key2, ctrl, visitor, path13);
+        replaceNode(key2, path17, ctrl);
+        return visit_(key2, ctrl, visitor, path17);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path17 = Object.freeze(path17.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path13);
+            const ci = visit_(i, node.items[i], visitor, path17);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20037,13 +20037,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = visit_("key", node.key, visitor, path13);
+          path17 = Object.freeze(path17.concat(node));
+          const ck = visit_("key", node.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path13);
+          const cv = visit_("value", node.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20064,17 +20064,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path13) {
-      const ctrl = await callVisitor(key2, node, visitor, path13);
+    async function visitAsync_(key2, node, visitor, path17) {
+      const ctrl = await callVisitor(key2, node, visitor, path17);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path13, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path13);
+        replaceNode(key2, path17, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path17);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path17 = Object.freeze(path17.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path13);
+            const ci = await visitAsync_(i, node.items[i], visitor, path17);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20085,13 +20085,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path13);
+          path17 = Object.freeze(path17.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path13);
+          const cv = await visitAsync_("value", node.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20118,23 +20118,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path13) {
+    function callVisitor(key2, node, visitor, path17) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path13);
+        return visitor(key2, node, path17);
       if (identity2.isMap(node))
-        return visitor.Map?.(key2, node, path13);
+        return visitor.Map?.(key2, node, path17);
       if (identity2.isSeq(node))
-        return visitor.Seq?.(key2, node, path13);
+        return visitor.Seq?.(key2, node, path17);
       if (identity2.isPair(node))
-        return visitor.Pair?.(key2, node, path13);
+        return visitor.Pair?.(key2, node, path17);
       if (identity2.isScalar(node))
-        return visitor.Scalar?.(key2, node, path13);
+        return visitor.Scalar?.(key2, node, path17);
       if (identity2.isAlias(node))
-        return visitor.Alias?.(key2, node, path13);
+        return visitor.Alias?.(key2, node, path17);
       return void 0;
     }
-    function replaceNode(key2, path13, node) {
-      const parent = path13[path13.length - 1];
+    function replaceNode(key2, path17, node) {
+      const parent = path17[path17.length - 1];
       if (identity2.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity2.isPair(parent)) {
@@ -20149,17 +20149,17 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit;
     exports.visitAsync = visitAsync;
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var visit2 = require_visit();
+    var visit = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -20303,7 +20303,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node) => {
+          visit.visit(doc.contents, (_key, node) => {
             if (identity2.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -20325,12 +20325,12 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var visit2 = require_visit();
+    var visit = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -20341,7 +20341,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -20395,11 +20395,11 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key2, val) {
+    function applyReviver(reviver, obj2, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -20439,15 +20439,15 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key2, val);
+      return reviver.call(obj2, key2, val);
     }
     exports.applyReviver = applyReviver;
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     function toJS(value, arg, ctx) {
@@ -20475,9 +20475,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity2 = require_identity();
@@ -20516,12 +20516,12 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit = require_visit();
     var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -20547,7 +20547,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit.visit(doc, {
             Node: (_key, node) => {
               if (identity2.isAlias(node) || identity2.hasAnchor(node))
                 nodes.push(node);
@@ -20632,9 +20632,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var Node = require_Node();
@@ -20662,9 +20662,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity2 = require_identity();
@@ -20737,17 +20737,17 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path13, value) {
+    function collectionFromPath(schema2, path17, value) {
       let v = value;
-      for (let i = path13.length - 1; i >= 0; --i) {
-        const k = path13[i];
+      for (let i = path17.length - 1; i >= 0; --i) {
+        const k = path17[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20766,7 +20766,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
+    var isEmptyPath = (path17) => path17 == null || typeof path17 === "object" && !!path17[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20796,11 +20796,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path13, value) {
-        if (isEmptyPath(path13))
+      addIn(path17, value) {
+        if (isEmptyPath(path17))
           this.add(value);
         else {
-          const [key2, ...rest] = path13;
+          const [key2, ...rest] = path17;
           const node = this.get(key2, true);
           if (identity2.isCollection(node))
             node.addIn(rest, value);
@@ -20814,8 +20814,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        const [key2, ...rest] = path13;
+      deleteIn(path17) {
+        const [key2, ...rest] = path17;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -20829,8 +20829,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        const [key2, ...rest] = path13;
+      getIn(path17, keepScalar) {
+        const [key2, ...rest] = path17;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity2.isScalar(node) ? node.value : node;
@@ -20848,8 +20848,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path13) {
-        const [key2, ...rest] = path13;
+      hasIn(path17) {
+        const [key2, ...rest] = path17;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -20859,8 +20859,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        const [key2, ...rest] = path13;
+      setIn(path17, value) {
+        const [key2, ...rest] = path17;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -20880,26 +20880,26 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str4) => str4.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment2, indent) {
       if (/^\n+$/.test(comment2))
         return comment2.substring(1);
       return indent ? comment2.replace(/^(?! *$)/gm, indent) : comment2;
     }
-    var lineComment = (str3, indent, comment2) => str3.endsWith("\n") ? indentComment(comment2, indent) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent) : (str3.endsWith(" ") ? "" : " ") + comment2;
+    var lineComment = (str4, indent, comment2) => str4.endsWith("\n") ? indentComment(comment2, indent) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent) : (str4.endsWith(" ") ? "" : " ") + comment2;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -21033,9 +21033,9 @@ ${indent}${text3.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -21044,16 +21044,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
-    function lineLengthOverLimit(str3, lineWidth, indentLength) {
+    var containsDocumentMarker = (str4) => /^(%|---|\.\.\.)/m.test(str4);
+    function lineLengthOverLimit(str4, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str3.length;
+      const strLen = str4.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str3[i] === "\n") {
+        if (str4[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -21070,11 +21070,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str3 = "";
+      let str4 = "";
       let start = 0;
       for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
         if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str3 += json2.slice(start, i) + "\\ ";
+          str4 += json2.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -21083,38 +21083,38 @@ var require_stringifyString = __commonJS({
           switch (json2[i + 1]) {
             case "u":
               {
-                str3 += json2.slice(start, i);
+                str4 += json2.slice(start, i);
                 const code = json2.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str3 += "\\0";
+                    str4 += "\\0";
                     break;
                   case "0007":
-                    str3 += "\\a";
+                    str4 += "\\a";
                     break;
                   case "000b":
-                    str3 += "\\v";
+                    str4 += "\\v";
                     break;
                   case "001b":
-                    str3 += "\\e";
+                    str4 += "\\e";
                     break;
                   case "0085":
-                    str3 += "\\N";
+                    str4 += "\\N";
                     break;
                   case "00a0":
-                    str3 += "\\_";
+                    str4 += "\\_";
                     break;
                   case "2028":
-                    str3 += "\\L";
+                    str4 += "\\L";
                     break;
                   case "2029":
-                    str3 += "\\P";
+                    str4 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str3 += "\\x" + code.substr(2);
+                      str4 += "\\x" + code.substr(2);
                     else
-                      str3 += json2.substr(i, 6);
+                      str4 += json2.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -21124,14 +21124,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str3 += json2.slice(start, i) + "\n\n";
+                str4 += json2.slice(start, i) + "\n\n";
                 while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
-                  str3 += "\n";
+                  str4 += "\n";
                   i += 2;
                 }
-                str3 += indent;
+                str4 += indent;
                 if (json2[i + 2] === " ")
-                  str3 += "\\";
+                  str4 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -21140,8 +21140,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str3 = start ? str3 + json2.slice(start) : json2;
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str4 = start ? str4 + json2.slice(start) : json2;
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -21269,15 +21269,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str3 = value.replace(/\n+/g, `$&
+      const str4 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str4);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -21316,9 +21316,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity2 = require_identity();
@@ -21373,10 +21373,10 @@ var require_stringify = __commonJS({
           return match.find((t) => t.format === item.format) ?? match[0];
       }
       let tagObj = void 0;
-      let obj;
+      let obj2;
       if (identity2.isScalar(item)) {
-        obj = item.value;
-        let match = tags.filter((t) => t.identify?.(obj));
+        obj2 = item.value;
+        let match = tags.filter((t) => t.identify?.(obj2));
         if (match.length > 1) {
           const testMatch = match.filter((t) => t.test);
           if (testMatch.length > 0)
@@ -21384,11 +21384,11 @@ var require_stringify = __commonJS({
         }
         tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
       } else {
-        obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+        obj2 = item;
+        tagObj = tags.find((t) => t.nodeClass && obj2 instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        const name = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
         throw new Error(`Tag not resolved for ${name} value`);
       }
       return tagObj;
@@ -21407,7 +21407,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify2(item, ctx, onComment, onChompKeep) {
+    function stringify4(item, ctx, onComment, onChompKeep) {
       if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity2.isAlias(item)) {
@@ -21429,24 +21429,24 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str3;
-      return identity2.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
-${ctx.indent}${str3}`;
+        return str4;
+      return identity2.isScalar(node) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
+${ctx.indent}${str4}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify2;
+    exports.stringify = stringify4;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var Scalar = require_Scalar();
-    var stringify2 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -21468,8 +21468,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str3 = stringify2.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
+      let str4 = stringify4.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -21478,27 +21478,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
+          return str4 === "" ? "?" : explicitKey ? `? ${str4}` : str4;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str3 = `? ${str3}`;
+        str4 = `? ${str4}`;
         if (keyComment && !keyCommentDone) {
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str3;
+        return str4;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
-        str3 = `? ${str3}
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
+        str4 = `? ${str4}
 ${indent}:`;
       } else {
-        str3 = `${str3}:`;
+        str4 = `${str4}:`;
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity2.isNode(value)) {
@@ -21514,13 +21514,13 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity2.isScalar(value))
-        ctx.indentAtStart = str3.length + 1;
+        ctx.indentAtStart = str4.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify4.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -21558,24 +21558,24 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str3 += ws + valueStr;
+      str4 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
+        str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str3;
+      return str4;
     }
     exports.stringifyPair = stringifyPair;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug2(logLevel, ...messages) {
@@ -21595,9 +21595,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var Scalar = require_Scalar();
@@ -21655,13 +21655,13 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge3 = require_merge();
-    var stringify2 = require_stringify();
+    var stringify4 = require_stringify();
     var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key: key2, value }) {
@@ -21697,7 +21697,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity2.isNode(key2) && ctx?.doc) {
-        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify4.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -21719,9 +21719,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -21759,17 +21759,17 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var stringify2 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify3(collection, ctx, options);
+      const stringify5 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify5(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -21794,31 +21794,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str4 = stringify2.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
+        let str5 = stringify4.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
         if (comment3)
-          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment3));
+          str5 += stringifyComment.lineComment(str5, itemIndent, commentString(comment3));
         if (chompKeep && comment3)
           chompKeep = false;
-        lines.push(blockItemPrefix + str4);
+        lines.push(blockItemPrefix + str5);
       }
-      let str3;
+      let str4;
       if (lines.length === 0) {
-        str3 = flowChars.start + flowChars.end;
+        str4 = flowChars.start + flowChars.end;
       } else {
-        str3 = lines[0];
+        str4 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str3 += line ? `
+          str4 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment2) {
-        str3 += "\n" + stringifyComment.indentComment(commentString(comment2), indent);
+        str4 += "\n" + stringifyComment.indentComment(commentString(comment2), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str3;
+      return str4;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -21861,21 +21861,21 @@ ${indent}${line}` : "\n";
         }
         if (comment2)
           reqNewline = true;
-        let str3 = stringify2.stringify(item, itemCtx, () => comment2 = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
+        let str4 = stringify4.stringify(item, itemCtx, () => comment2 = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str4.includes("\n"));
         if (i < items.length - 1) {
-          str3 += ",";
+          str4 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str4.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str3 += ",";
+            str4 += ",";
           }
         }
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
-        lines.push(str3);
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
+        lines.push(str4);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -21887,11 +21887,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str3 = start;
+          let str4 = start;
           for (const line of lines)
-            str3 += line ? `
+            str4 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str3}
+          return `${str4}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -21910,9 +21910,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -21944,23 +21944,23 @@ var require_YAMLMap = __commonJS({
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema2, obj, ctx) {
+      static from(schema2, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema2);
         const add = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key2, value);
+            value = replacer.call(obj2, key2, value);
           else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
             map2.items.push(Pair.createPair(key2, value, ctx));
         };
-        if (obj instanceof Map) {
-          for (const [key2, value] of obj)
+        if (obj2 instanceof Map) {
+          for (const [key2, value] of obj2)
             add(key2, value);
-        } else if (obj && typeof obj === "object") {
-          for (const key2 of Object.keys(obj))
-            add(key2, obj[key2]);
+        } else if (obj2 && typeof obj2 === "object") {
+          for (const key2 of Object.keys(obj2))
+            add(key2, obj2[key2]);
         }
         if (typeof schema2.sortMapEntries === "function") {
           map2.items.sort(schema2.sortMapEntries);
@@ -22054,9 +22054,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -22070,15 +22070,15 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map3;
       },
-      createNode: (schema2, obj, ctx) => YAMLMap.YAMLMap.from(schema2, obj, ctx)
+      createNode: (schema2, obj2, ctx) => YAMLMap.YAMLMap.from(schema2, obj2, ctx)
     };
     exports.map = map2;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -22166,15 +22166,15 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema2, obj, ctx) {
+      static from(schema2, obj2, ctx) {
         const { replacer } = ctx;
         const seq2 = new this(schema2);
-        if (obj && Symbol.iterator in Object(obj)) {
+        if (obj2 && Symbol.iterator in Object(obj2)) {
           let i = 0;
-          for (let it of obj) {
+          for (let it of obj2) {
             if (typeof replacer === "function") {
-              const key2 = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key2, it);
+              const key2 = obj2 instanceof Set ? it : String(i++);
+              it = replacer.call(obj2, key2, it);
             }
             seq2.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -22192,9 +22192,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -22208,22 +22208,22 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq3;
       },
-      createNode: (schema2, obj, ctx) => YAMLSeq.YAMLSeq.from(schema2, obj, ctx)
+      createNode: (schema2, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema2, obj2, ctx)
     };
     exports.seq = seq2;
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str3) => str3,
+      resolve: (str4) => str4,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -22233,9 +22233,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../main/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -22251,9 +22251,9 @@ var require_null = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -22261,7 +22261,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
+      resolve: (str4) => new Scalar.Scalar(str4[0] === "t" || str4[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -22275,18 +22275,18 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num = typeof value === "number" ? value : Number(value);
       if (!isFinite(num))
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
           i = n.length;
@@ -22302,9 +22302,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -22313,7 +22313,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -22322,7 +22322,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3),
+      resolve: (str4) => parseFloat(str4),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -22333,11 +22333,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3));
-        const dot = str3.indexOf(".");
-        if (dot !== -1 && str3[str3.length - 1] === "0")
-          node.minFractionDigits = str3.length - dot - 1;
+      resolve(str4) {
+        const node = new Scalar.Scalar(parseFloat(str4));
+        const dot = str4.indexOf(".");
+        if (dot !== -1 && str4[str4.length - 1] === "0")
+          node.minFractionDigits = str4.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -22348,13 +22348,13 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
+    var intResolve = (str4, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -22367,7 +22367,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int3 = {
@@ -22375,7 +22375,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -22384,7 +22384,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int3;
@@ -22393,9 +22393,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null();
@@ -22421,9 +22421,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -22437,7 +22437,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str3) => str3,
+        resolve: (str4) => str4,
         stringify: stringifyJSON
       },
       {
@@ -22454,7 +22454,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str3) => str3 === "true",
+        resolve: (str4) => str4 === "true",
         stringify: stringifyJSON
       },
       {
@@ -22462,7 +22462,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
+        resolve: (str4, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -22470,7 +22470,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str3) => parseFloat(str3),
+        resolve: (str4) => parseFloat(str4),
         stringify: stringifyJSON
       }
     ];
@@ -22478,9 +22478,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str3, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
-        return str3;
+      resolve(str4, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str4)}`);
+        return str4;
       }
     };
     var schema2 = [map2.map, seq2.seq].concat(jsonScalars, jsonError);
@@ -22488,9 +22488,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -22512,10 +22512,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str3 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str3.length);
-          for (let i = 0; i < str3.length; ++i)
-            buffer[i] = str3.charCodeAt(i);
+          const str4 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str4.length);
+          for (let i = 0; i < str4.length; ++i)
+            buffer[i] = str4.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -22526,37 +22526,37 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str3;
+        let str4;
         if (typeof node_buffer.Buffer === "function") {
-          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str4 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str3 = btoa(s);
+          str4 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type2 ?? (type2 = Scalar.Scalar.BLOCK_LITERAL);
         if (type2 !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str3.length / lineWidth);
+          const n = Math.ceil(str4.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str3.substr(o, lineWidth);
+            lines[i] = str4.substr(o, lineWidth);
           }
-          str3 = lines.join(type2 === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str4 = lines.join(type2 === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment: comment2, type: type2, value: str3 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment: comment2, type: type2, value: str4 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary2;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var Pair = require_Pair();
@@ -22632,9 +22632,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var toJS = require_toJS();
@@ -22710,9 +22710,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -22742,9 +22742,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -22753,7 +22753,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -22762,7 +22762,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
+      resolve: (str4) => parseFloat(str4.replace(/_/g, "")),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -22773,11 +22773,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
-        const dot = str3.indexOf(".");
+      resolve(str4) {
+        const node = new Scalar.Scalar(parseFloat(str4.replace(/_/g, "")));
+        const dot = str4.indexOf(".");
         if (dot !== -1) {
-          const f = str3.substring(dot + 1).replace(/_/g, "");
+          const f = str4.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -22791,40 +22791,40 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str3, offset, radix, { intAsBigInt }) {
-      const sign = str3[0];
+    function intResolve(str4, offset, radix, { intAsBigInt }) {
+      const sign = str4[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str3 = str3.substring(offset).replace(/_/g, "");
+      str4 = str4.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str3 = `0b${str3}`;
+            str4 = `0b${str4}`;
             break;
           case 8:
-            str3 = `0o${str3}`;
+            str4 = `0o${str4}`;
             break;
           case 16:
-            str3 = `0x${str3}`;
+            str4 = `0x${str4}`;
             break;
         }
-        const n2 = BigInt(str3);
+        const n2 = BigInt(str4);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str3, radix);
+      const n = parseInt(str4, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str3 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
+        const str4 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str4.substr(1) : prefix + str4;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -22834,7 +22834,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -22843,7 +22843,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int3 = {
@@ -22851,7 +22851,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -22860,7 +22860,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int3;
@@ -22870,9 +22870,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var Pair = require_Pair();
@@ -22959,14 +22959,14 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str3, asBigInt) {
-      const sign = str3[0];
-      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+    function parseSexagesimal(str4, asBigInt) {
+      const sign = str4[0];
+      const parts = sign === "-" || sign === "+" ? str4.substring(1) : str4;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -23003,7 +23003,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
+      resolve: (str4, _onError, { intAsBigInt }) => parseSexagesimal(str4, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -23012,7 +23012,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str3) => parseSexagesimal(str3, false),
+      resolve: (str4) => parseSexagesimal(str4, false),
       stringify: stringifySexagesimal
     };
     var timestamp2 = {
@@ -23023,8 +23023,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str3) {
-        const match = str3.match(timestamp2.test);
+      resolve(str4) {
+        const match = str4.match(timestamp2.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -23047,9 +23047,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null();
@@ -23091,9 +23091,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null2 = require_null();
@@ -23185,9 +23185,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var map2 = require_map();
@@ -23217,12 +23217,12 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var stringify2 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -23237,7 +23237,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify2.createStringifyContext(doc, options);
+      const ctx = stringify4.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -23259,7 +23259,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify4.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -23267,7 +23267,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify2.stringify(doc.contents, ctx));
+        lines.push(stringify4.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -23297,9 +23297,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
@@ -23375,9 +23375,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path13, value) {
+      addIn(path17, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path13, value);
+          this.contents.addIn(path17, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23452,14 +23452,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        if (Collection2.isEmptyPath(path13)) {
+      deleteIn(path17) {
+        if (Collection2.isEmptyPath(path17)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path17) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23474,10 +23474,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        if (Collection2.isEmptyPath(path13))
+      getIn(path17, keepScalar) {
+        if (Collection2.isEmptyPath(path17))
           return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path17, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23488,10 +23488,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path13) {
-        if (Collection2.isEmptyPath(path13))
+      hasIn(path17) {
+        if (Collection2.isEmptyPath(path17))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path17) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23508,13 +23508,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        if (Collection2.isEmptyPath(path13)) {
+      setIn(path17, value) {
+        if (Collection2.isEmptyPath(path17)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path13), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path17), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path13, value);
+          this.contents.setIn(path17, value);
         }
       }
       /**
@@ -23606,9 +23606,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../main/node_modules/yaml/dist/errors.js
 var require_errors2 = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -23671,9 +23671,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -23805,9 +23805,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key2) {
       if (!key2)
@@ -23847,9 +23847,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -23865,9 +23865,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -23881,9 +23881,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -23989,9 +23989,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -24040,9 +24040,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment2 = "";
@@ -24083,9 +24083,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var Pair = require_Pair();
@@ -24277,9 +24277,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var Scalar = require_Scalar();
@@ -24342,9 +24342,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -24525,9 +24525,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -24745,9 +24745,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity2 = require_identity();
     var Scalar = require_Scalar();
@@ -24826,9 +24826,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -24856,9 +24856,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity2 = require_identity();
@@ -24962,9 +24962,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -25005,9 +25005,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -25211,9 +25211,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -25396,11 +25396,11 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify4 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -25453,28 +25453,28 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify2;
+    exports.stringify = stringify4;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path13) => {
+    visit.BREAK = BREAK;
+    visit.SKIP = SKIP;
+    visit.REMOVE = REMOVE;
+    visit.itemAtPath = (cst, path17) => {
       let item = cst;
-      for (const [field2, index] of path13) {
+      for (const [field2, index] of path17) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25483,23 +25483,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path13) => {
-      const parent = visit2.itemAtPath(cst, path13.slice(0, -1));
-      const field2 = path13[path13.length - 1][0];
+    visit.parentCollection = (cst, path17) => {
+      const parent = visit.itemAtPath(cst, path17.slice(0, -1));
+      const field2 = path17[path17.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path13, item, visitor) {
-      let ctrl = visitor(item, path13);
+    function _visit(path17, item, visitor) {
+      let ctrl = visitor(item, path17);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path13.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path17.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25510,18 +25510,18 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path13);
+            ctrl = ctrl(item, path17);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path17) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit;
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -25531,7 +25531,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -25615,15 +25615,15 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar5;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -26200,11 +26200,11 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter5 = class {
+    var LineCounter6 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -26227,13 +26227,13 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter5;
+    exports.LineCounter = LineCounter6;
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -27098,9 +27098,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -27114,7 +27114,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments2(source, options = {}) {
+    function parseAllDocuments5(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -27147,7 +27147,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse5(src, reviver, options) {
+    function parse4(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -27166,7 +27166,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify2(value, replacer, options) {
+    function stringify4(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -27188,16 +27188,16 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse5;
-    exports.parseAllDocuments = parseAllDocuments2;
+    exports.parse = parse4;
+    exports.parseAllDocuments = parseAllDocuments5;
     exports.parseDocument = parseDocument4;
-    exports.stringify = stringify2;
+    exports.stringify = stringify4;
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -27214,7 +27214,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema2.Schema;
@@ -27242,14 +27242,14 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit.visit;
+    exports.visitAsync = visit.visitAsync;
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/code.js
+// ../main/node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
@@ -27315,7 +27315,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str3(strs, ...args) {
+    function str4(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -27326,7 +27326,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str3;
+    exports.str = str4;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -27369,16 +27369,16 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str4`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate2(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify2(x) {
+    function stringify4(x) {
       return new _Code(safeStringify(x));
     }
-    exports.stringify = stringify2;
+    exports.stringify = stringify4;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -27401,9 +27401,9 @@ var require_code = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/scope.js
+// ../main/node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
@@ -27546,9 +27546,9 @@ var require_scope = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/index.js
+// ../main/node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
@@ -27624,11 +27624,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants3);
+          this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -27645,10 +27645,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants3);
+        this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -27709,8 +27709,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants3) {
-        this.code = optimizeExpr(this.code, names, constants3);
+      optimizeNames(names, constants4) {
+        this.code = optimizeExpr(this.code, names, constants4);
         return this;
       }
       get names() {
@@ -27739,12 +27739,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants3))
+          if (n.optimizeNames(names, constants4))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -27797,12 +27797,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        if (!(super.optimizeNames(names, constants3) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        if (!(super.optimizeNames(names, constants4) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants3);
+        this.condition = optimizeExpr(this.condition, names, constants4);
         return this;
       }
       get names() {
@@ -27825,10 +27825,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants3);
+        this.iteration = optimizeExpr(this.iteration, names, constants4);
         return this;
       }
       get names() {
@@ -27864,10 +27864,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants3);
+        this.iterable = optimizeExpr(this.iterable, names, constants4);
         return this;
       }
       get names() {
@@ -27909,11 +27909,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a, _b;
-        super.optimizeNames(names, constants3);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
+        super.optimizeNames(names, constants4);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
         return this;
       }
       get names() {
@@ -28083,12 +28083,12 @@ var require_codegen = __commonJS({
       }
       // `for-in` statement.
       // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+      forIn(nameOrPrefix, obj2, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
         if (this.opts.ownProperties) {
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj2})`, forBody);
         }
         const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
+        return this._for(new ForIter("in", varKind, name, obj2), () => forBody(name));
       }
       // end `for` loop
       endFor() {
@@ -28214,7 +28214,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants3) {
+    function optimizeExpr(expr, names, constants4) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -28229,14 +28229,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants3[n.str];
+        const c = constants4[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -28266,9 +28266,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/util.js
+// ../main/node_modules/ajv/dist/compile/util.js
 var require_util9 = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
@@ -28331,22 +28331,22 @@ var require_util9 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str3) {
-      return unescapeJsonPointer(decodeURIComponent(str3));
+    function unescapeFragment(str4) {
+      return unescapeJsonPointer(decodeURIComponent(str4));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str3) {
-      return encodeURIComponent(escapeJsonPointer(str3));
+    function escapeFragment(str4) {
+      return encodeURIComponent(escapeJsonPointer(str4));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str3) {
-      if (typeof str3 == "number")
-        return `${str3}`;
-      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str4) {
+      if (typeof str4 == "number")
+        return `${str4}`;
+      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str3) {
-      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str4) {
+      return str4.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -28433,9 +28433,9 @@ var require_util9 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/names.js
+// ../main/node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -28472,9 +28472,9 @@ var require_names = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/errors.js
+// ../main/node_modules/ajv/dist/compile/errors.js
 var require_errors3 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/errors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
@@ -28594,9 +28594,9 @@ var require_errors3 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/boolSchema.js
+// ../main/node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
@@ -28645,9 +28645,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/rules.js
+// ../main/node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/rules.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getRules = exports.isJSONType = void 0;
@@ -28676,9 +28676,9 @@ var require_rules = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/applicability.js
+// ../main/node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
@@ -28699,9 +28699,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/dataType.js
+// ../main/node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
@@ -28883,9 +28883,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/defaults.js
+// ../main/node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assignDefaults = void 0;
@@ -28920,9 +28920,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/code.js
+// ../main/node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
@@ -29053,9 +29053,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/keyword.js
+// ../main/node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
@@ -29171,9 +29171,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/subschema.js
+// ../main/node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
@@ -29254,9 +29254,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
+// ../main/node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
+  "../main/node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
     module.exports = function equal(a, b) {
       if (a === b) return true;
@@ -29289,9 +29289,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// node_modules/json-schema-traverse/index.js
+// ../main/node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports, module) {
+  "../main/node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
     var traverse = module.exports = function(schema2, opts, cb) {
       if (typeof opts == "function") {
@@ -29371,15 +29371,15 @@ var require_json_schema_traverse = __commonJS({
         post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str3) {
-      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str4) {
+      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
 
-// node_modules/ajv/dist/compile/resolve.js
+// ../main/node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/resolve.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
@@ -29533,9 +29533,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/index.js
+// ../main/node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
@@ -29908,11 +29908,11 @@ var require_validate = __commonJS({
         if (!this.allErrors)
           this.gen.if(cond);
       }
-      setParams(obj, assign) {
+      setParams(obj2, assign) {
         if (assign)
-          Object.assign(this.params, obj);
+          Object.assign(this.params, obj2);
         else
-          this.params = obj;
+          this.params = obj2;
       }
       block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
@@ -30041,9 +30041,9 @@ var require_validate = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/validation_error.js
+// ../main/node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/validation_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var ValidationError = class extends Error {
@@ -30057,9 +30057,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/ref_error.js
+// ../main/node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/ref_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
@@ -30074,9 +30074,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/index.js
+// ../main/node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
@@ -30298,9 +30298,9 @@ var require_compile = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/data.json
+// ../main/node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports, module) {
+  "../main/node_modules/ajv/dist/refs/data.json"(exports, module) {
     module.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -30317,9 +30317,9 @@ var require_data = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/utils.js
+// ../main/node_modules/fast-uri/lib/utils.js
 var require_utils2 = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports, module) {
+  "../main/node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
     var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
@@ -30469,15 +30469,15 @@ var require_utils2 = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str3, token) {
+    function findToken(str4, token) {
       let ind = 0;
-      for (let i = 0; i < str3.length; i++) {
-        if (str3[i] === token) ind++;
+      for (let i = 0; i < str4.length; i++) {
+        if (str4[i] === token) ind++;
       }
       return ind;
     }
-    function removeDotSegments(path13) {
-      let input = path13;
+    function removeDotSegments(path17) {
+      let input = path17;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30551,11 +30551,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path13) {
-      if (path13 === "" || path13[0] === "/") {
-        return removeDotSegments(path13);
+    function removeDotSegmentsRelative(path17) {
+      if (path17 === "" || path17[0] === "/") {
+        return removeDotSegments(path17);
       }
-      const segments = path13.split("/");
+      const segments = path17.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30851,9 +30851,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/schemes.js
+// ../main/node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
+  "../main/node_modules/fast-uri/lib/schemes.js"(exports, module) {
     "use strict";
     var { isUUID } = require_utils2();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
@@ -30918,8 +30918,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path13 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path13 && path13 !== "/" ? path13 : void 0;
+        const path17 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path17 && path17 !== "/" ? path17 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31062,9 +31062,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// node_modules/fast-uri/index.js
+// ../main/node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports, module) {
+  "../main/node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils2();
     var { SCHEMES, getSchemeHandler } = require_schemes();
@@ -31085,7 +31085,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse5(serialize(uri, options), options);
+        parse4(serialize(uri, options), options);
       }
       return uri;
     }
@@ -31125,11 +31125,11 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base2, relative3, options, skipNormalization) {
+    function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base2 = parse5(serialize(base2, options), options);
-        relative3 = parse5(serialize(relative3, options), options);
+        base = parse4(serialize(base, options), options);
+        relative3 = parse4(serialize(relative3, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative3.scheme) {
@@ -31148,33 +31148,33 @@ var require_fast_uri = __commonJS({
           target.query = relative3.query;
         } else {
           if (!relative3.path) {
-            target.path = base2.path;
+            target.path = base.path;
             if (relative3.query !== void 0) {
               target.query = relative3.query;
             } else {
-              target.query = base2.query;
+              target.query = base.query;
             }
           } else {
             if (relative3.path[0] === "/") {
               target.path = removeDotSegments(relative3.path);
             } else {
-              const baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
-              if (baseHasAuthority && !base2.path) {
+              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
+              if (baseHasAuthority && !base.path) {
                 target.path = "/" + relative3.path;
-              } else if (!base2.path) {
+              } else if (!base.path) {
                 target.path = relative3.path;
               } else {
-                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
               }
-              target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
             target.query = relative3.query;
           }
-          target.userinfo = base2.userinfo;
-          target.host = base2.host;
-          target.port = base2.port;
+          target.userinfo = base.userinfo;
+          target.host = base.host;
+          target.port = base.port;
         }
-        target.scheme = base2.scheme;
+        target.scheme = base.scheme;
       }
       target.fragment = relative3.fragment;
       return target;
@@ -31447,7 +31447,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse5(uri, opts) {
+    function parse4(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -31484,7 +31484,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse5
+      parse: parse4
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -31492,9 +31492,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/uri.js
+// ../main/node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/uri.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var uri = require_fast_uri();
@@ -31503,9 +31503,9 @@ var require_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/core.js
+// ../main/node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports) {
+  "../main/node_modules/ajv/dist/core.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
@@ -31542,7 +31542,7 @@ var require_core = __commonJS({
     var util_1 = require_util9();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str3, flags) => new RegExp(str3, flags);
+    var defaultRegExp = (str4, flags) => new RegExp(str4, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -31886,10 +31886,10 @@ var require_core = __commonJS({
         return this;
       }
       // Add format
-      addFormat(name, format2) {
-        if (typeof format2 == "string")
-          format2 = new RegExp(format2);
-        this.formats[name] = format2;
+      addFormat(name, format) {
+        if (typeof format == "string")
+          format = new RegExp(format);
+        this.formats[name] = format;
         return this;
       }
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
@@ -32007,9 +32007,9 @@ var require_core = __commonJS({
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
-        const format2 = this.opts.formats[name];
-        if (format2)
-          this.addFormat(name, format2);
+        const format = this.opts.formats[name];
+        if (format)
+          this.addFormat(name, format);
       }
     }
     function addInitialKeywords(defs) {
@@ -32114,9 +32114,9 @@ var require_core = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/id.js
+// ../main/node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var def = {
@@ -32129,9 +32129,9 @@ var require_id = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/ref.js
+// ../main/node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.callRef = exports.getValidate = void 0;
@@ -32251,9 +32251,9 @@ var require_ref = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/index.js
+// ../main/node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var id_1 = require_id();
@@ -32272,9 +32272,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -32304,9 +32304,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -32332,21 +32332,21 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/ucs2length.js
+// ../main/node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str3) {
-      const len = str3.length;
+    function ucs2length(str4) {
+      const len = str4.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str3.charCodeAt(pos++);
+        value = str4.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str3.charCodeAt(pos);
+          value = str4.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -32358,9 +32358,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -32390,9 +32390,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -32427,9 +32427,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -32456,9 +32456,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/required.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -32538,9 +32538,9 @@ var require_required = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -32567,9 +32567,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/equal.js
+// ../main/node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var equal = require_fast_deep_equal();
@@ -32578,9 +32578,9 @@ var require_equal = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var dataType_1 = require_dataType();
@@ -32645,9 +32645,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/const.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -32674,9 +32674,9 @@ var require_const = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/enum.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -32723,9 +32723,9 @@ var require_enum = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/index.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var limitNumber_1 = require_limitNumber();
@@ -32761,9 +32761,9 @@ var require_validation = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateAdditionalItems = void 0;
@@ -32814,9 +32814,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateTuple = void 0;
@@ -32871,9 +32871,9 @@ var require_items = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var items_1 = require_items();
@@ -32888,9 +32888,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -32923,9 +32923,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -33017,9 +33017,9 @@ var require_contains = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
@@ -33111,9 +33111,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -33154,9 +33154,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -33260,9 +33260,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var validate_1 = require_validate();
@@ -33318,9 +33318,9 @@ var require_properties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -33392,9 +33392,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/not.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util9();
@@ -33423,9 +33423,9 @@ var require_not = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -33440,9 +33440,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -33498,9 +33498,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util9();
@@ -33525,9 +33525,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/if.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -33594,9 +33594,9 @@ var require_if = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util9();
@@ -33612,9 +33612,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var additionalItems_1 = require_additionalItems();
@@ -33660,9 +33660,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/format.js
+// ../main/node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -33692,18 +33692,18 @@ var require_format = __commonJS({
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
           const fType = gen.let("fType");
-          const format2 = gen.let("format");
-          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format2, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format2, fDef));
+          const format = gen.let("format");
+          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef));
           cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
           function unknownFmt() {
             if (opts.strictSchema === false)
               return codegen_1.nil;
-            return (0, codegen_1._)`${schemaCode} && !${format2}`;
+            return (0, codegen_1._)`${schemaCode} && !${format}`;
           }
           function invalidFmt() {
-            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format2}(${data}) : ${format2}(${data}))` : (0, codegen_1._)`${format2}(${data})`;
-            const validData = (0, codegen_1._)`(typeof ${format2} == "function" ? ${callFormat} : ${format2}.test(${data}))`;
-            return (0, codegen_1._)`${format2} && ${format2} !== true && ${fType} === ${ruleType} && !${validData}`;
+            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`;
+            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
+            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
           }
         }
         function validateFormat() {
@@ -33714,7 +33714,7 @@ var require_format = __commonJS({
           }
           if (formatDef === true)
             return;
-          const [fmtType, format2, fmtRef] = getFormat(formatDef);
+          const [fmtType, format, fmtRef] = getFormat(formatDef);
           if (fmtType === ruleType)
             cxt.pass(validCondition());
           function unknownFormat() {
@@ -33741,7 +33741,7 @@ var require_format = __commonJS({
                 throw new Error("async format in sync schema");
               return (0, codegen_1._)`await ${fmtRef}(${data})`;
             }
-            return typeof format2 == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
           }
         }
       }
@@ -33750,20 +33750,20 @@ var require_format = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/index.js
+// ../main/node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
-    var format2 = [format_1.default];
-    exports.default = format2;
+    var format = [format_1.default];
+    exports.default = format;
   }
 });
 
-// node_modules/ajv/dist/vocabularies/metadata.js
+// ../main/node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.contentVocabulary = exports.metadataVocabulary = void 0;
@@ -33784,9 +33784,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/draft7.js
+// ../main/node_modules/ajv/dist/vocabularies/draft7.js
 var require_draft7 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var core_1 = require_core2();
@@ -33806,9 +33806,9 @@ var require_draft7 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DiscrError = void 0;
@@ -33820,9 +33820,9 @@ var require_types = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -33925,9 +33925,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-draft-07.json
+// ../main/node_modules/ajv/dist/refs/json-schema-draft-07.json
 var require_json_schema_draft_07 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
+  "../main/node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
     module.exports = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "http://json-schema.org/draft-07/schema#",
@@ -34082,9 +34082,9 @@ var require_json_schema_draft_07 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/ajv.js
+// ../main/node_modules/ajv/dist/ajv.js
 var require_ajv = __commonJS({
-  "node_modules/ajv/dist/ajv.js"(exports, module) {
+  "../main/node_modules/ajv/dist/ajv.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
@@ -34152,9 +34152,9 @@ var require_ajv = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../main/node_modules/picomatch/lib/constants.js
 var require_constants6 = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -34354,9 +34354,9 @@ var require_constants6 = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../main/node_modules/picomatch/lib/utils.js
 var require_utils3 = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
+  "../main/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -34365,10 +34365,10 @@ var require_utils3 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants6();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
-    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
-    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str4) => REGEX_SPECIAL_CHARS.test(str4);
+    exports.isRegexChar = (str4) => str4.length === 1 && exports.hasRegexChars(str4);
+    exports.escapeRegex = (str4) => str4.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str4) => str4.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform2 = navigator.platform.toLowerCase();
@@ -34379,8 +34379,8 @@ var require_utils3 = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str3) => {
-      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str4) => {
+      return str4.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -34407,8 +34407,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path13, { windows } = {}) => {
-      const segs = path13.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path17, { windows } = {}) => {
+      const segs = path17.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -34418,9 +34418,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils3();
     var {
@@ -34470,7 +34470,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str3 = input;
+      let str4 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -34489,10 +34489,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str3.charCodeAt(index + 1);
+      const peek = () => str4.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str3.charCodeAt(++index);
+        return str4.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -34669,39 +34669,39 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob2 = false;
       }
-      let base2 = str3;
+      let base = str4;
       let prefix = "";
       let glob3 = "";
       if (start > 0) {
-        prefix = str3.slice(0, start);
-        str3 = str3.slice(start);
+        prefix = str4.slice(0, start);
+        str4 = str4.slice(start);
         lastIndex -= start;
       }
-      if (base2 && isGlob2 === true && lastIndex > 0) {
-        base2 = str3.slice(0, lastIndex);
-        glob3 = str3.slice(lastIndex);
+      if (base && isGlob2 === true && lastIndex > 0) {
+        base = str4.slice(0, lastIndex);
+        glob3 = str4.slice(lastIndex);
       } else if (isGlob2 === true) {
-        base2 = "";
-        glob3 = str3;
+        base = "";
+        glob3 = str4;
       } else {
-        base2 = str3;
+        base = str4;
       }
-      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str3) {
-        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
-          base2 = base2.slice(0, -1);
+      if (base && base !== "" && base !== "/" && base !== str4) {
+        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+          base = base.slice(0, -1);
         }
       }
       if (opts.unescape === true) {
         if (glob3) glob3 = utils.removeBackslashes(glob3);
-        if (base2 && backslashes === true) {
-          base2 = utils.removeBackslashes(base2);
+        if (base && backslashes === true) {
+          base = utils.removeBackslashes(base);
         }
       }
       const state = {
         prefix,
         input,
         start,
-        base: base2,
+        base,
         glob: glob3,
         isBrace,
         isBracket,
@@ -34756,11 +34756,11 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../main/node_modules/picomatch/lib/parse.js
 var require_parse2 = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var utils = require_utils3();
     var {
       MAX_LENGTH,
@@ -34768,7 +34768,7 @@ var require_parse2 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants3;
+    } = constants4;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -34977,7 +34977,7 @@ var require_parse2 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -35009,7 +35009,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse5 = (input, options) => {
+    var parse4 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -35023,8 +35023,8 @@ var require_parse2 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants3.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants4.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -35179,7 +35179,7 @@ var require_parse2 = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse5(rest, { ...options, fastpaths: false }).output;
+            const expression = parse4(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -35702,7 +35702,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse5.fastpaths = (input, options) => {
+    parse4.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -35720,7 +35720,7 @@ var require_parse2 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants3.globChars(opts.windows);
+      } = constants4.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -35733,8 +35733,8 @@ var require_parse2 = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str3) => {
-        switch (str3) {
+      const create = (str4) => {
+        switch (str4) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -35752,7 +35752,7 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str3);
+            const match = /^(.*?)\.(\w+)$/.exec(str4);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -35767,25 +35767,25 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module.exports = parse5;
+    module.exports = parse4;
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse5 = require_parse2();
+    var parse4 = require_parse2();
     var utils = require_utils3();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch6 = (glob3, options, returnState = false) => {
+    var picomatch8 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
-        const fns = glob3.map((input) => picomatch6(input, options, returnState));
-        const arrayMatcher = (str3) => {
+        const fns = glob3.map((input) => picomatch8(input, options, returnState));
+        const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str3);
+            const state2 = isMatch(str4);
             if (state2) return state2;
           }
           return false;
@@ -35798,16 +35798,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch6.compileRe(glob3, options) : picomatch6.makeRe(glob3, options, false, true);
+      const regex = isState ? picomatch8.compileRe(glob3, options) : picomatch8.makeRe(glob3, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch6(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch8(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch6.test(input, regex, options, { glob: glob3, posix });
+        const { isMatch, match, output } = picomatch8.test(input, regex, options, { glob: glob3, posix });
         const result2 = { glob: glob3, state, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
@@ -35833,7 +35833,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch6.test = (input, regex, options, { glob: glob3, posix } = {}) => {
+    picomatch8.test = (input, regex, options, { glob: glob3, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -35841,33 +35841,33 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format2 = opts.format || (posix ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix ? utils.toPosixSlashes : null);
       let match = input === glob3;
-      let output = match && format2 ? format2(input) : input;
+      let output = match && format ? format(input) : input;
       if (match === false) {
-        output = format2 ? format2(input) : input;
+        output = format ? format(input) : input;
         match = output === glob3;
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch6.matchBase(input, regex, options, posix);
+          match = picomatch8.matchBase(input, regex, options, posix);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch6.matchBase = (input, glob3, options, posix = options && options.windows) => {
-      const regex = glob3 instanceof RegExp ? glob3 : picomatch6.makeRe(glob3, options);
+    picomatch8.matchBase = (input, glob3, options, posix = options && options.windows) => {
+      const regex = glob3 instanceof RegExp ? glob3 : picomatch8.makeRe(glob3, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch6.isMatch = (str3, patterns, options) => picomatch6(patterns, options)(str3);
-    picomatch6.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch6.parse(p, options));
-      return parse5(pattern, { ...options, fastpaths: false });
+    picomatch8.isMatch = (str4, patterns, options) => picomatch8(patterns, options)(str4);
+    picomatch8.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch8.parse(p, options));
+      return parse4(pattern, { ...options, fastpaths: false });
     };
-    picomatch6.scan = (input, options) => scan(input, options);
-    picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch8.scan = (input, options) => scan(input, options);
+    picomatch8.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -35878,26 +35878,26 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch6.toRegex(source, options);
+      const regex = picomatch8.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch6.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch8.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse5.fastpaths(input, options);
+        parsed.output = parse4.fastpaths(input, options);
       }
       if (!parsed.output) {
-        parsed = parse5(input, options);
+        parsed = parse4(input, options);
       }
-      return picomatch6.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch8.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch6.toRegex = (source, options) => {
+    picomatch8.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -35906,25 +35906,25 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch6.constants = constants3;
-    module.exports = picomatch6;
+    picomatch8.constants = constants4;
+    module.exports = picomatch8;
   }
 });
 
-// node_modules/picomatch/index.js
+// ../main/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
+  "../main/node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils3();
-    function picomatch6(glob3, options, returnState = false) {
+    function picomatch8(glob3, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob3, options, returnState);
     }
-    Object.assign(picomatch6, pico);
-    module.exports = picomatch6;
+    Object.assign(picomatch8, pico);
+    module.exports = picomatch8;
   }
 });
 
@@ -36086,7 +36086,8 @@ function finding(f) {
         ...f.suppression.expires !== void 0 ? { expires: f.suppression.expires } : {}
       }
     } : {},
-    ...f.baseline !== void 0 ? { baseline: f.baseline } : {}
+    ...f.baseline !== void 0 ? { baseline: f.baseline } : {},
+    ...f.renderedBy !== void 0 ? { renderedBy: f.renderedBy } : {}
   };
 }
 function error2(e) {
@@ -36195,12 +36196,12 @@ __export(sarif_exports, {
 });
 import { createHash } from "node:crypto";
 function toSarif(report, opts) {
-  const { rules, indexOf: indexOf2 } = driverRules(report, opts.rules);
+  const { rules, indexOf } = driverRules(report, opts.rules);
   const ordered = [...report.findings].sort(byImportance);
   const kept = ordered.slice(0, SARIF_MAX_RESULTS);
   const dropped = ordered.length - kept.length;
   const seen = /* @__PURE__ */ new Map();
-  const results = kept.map((f) => result(f, indexOf2, seen));
+  const results = kept.map((f) => result(f, indexOf, seen));
   const notifications = report.errors.map(errorNotification);
   if (dropped > 0) {
     notifications.push({
@@ -36240,7 +36241,7 @@ function toSarif(report, opts) {
 function driverRules(report, metas) {
   const byId = new Map(metas.map((m) => [m.id, m]));
   const ids = [.../* @__PURE__ */ new Set([...metas.map((m) => m.id), ...report.findings.map((f) => f.ruleId)])];
-  const indexOf2 = new Map(ids.map((id, i) => [id, i]));
+  const indexOf = new Map(ids.map((id, i) => [id, i]));
   const rules = ids.map((id) => {
     const meta = byId.get(id);
     if (!meta) return { id, name: ruleName(id), helpUri: ruleDocsUrl(id) };
@@ -36270,9 +36271,9 @@ Docs: ${ruleDocsUrl(id)}`,
       }
     };
   });
-  return { rules, indexOf: indexOf2 };
+  return { rules, indexOf };
 }
-function result(f, indexOf2, seen) {
+function result(f, indexOf, seen) {
   const key2 = `${f.file}\0${findingKey(f)}`;
   const occurrence = (seen.get(key2) ?? 0) + 1;
   seen.set(key2, occurrence);
@@ -36280,7 +36281,7 @@ function result(f, indexOf2, seen) {
 Fix: ${f.remediation}` : f.message;
   const out = {
     ruleId: f.ruleId,
-    ruleIndex: indexOf2.get(f.ruleId) ?? 0,
+    ruleIndex: indexOf.get(f.ruleId) ?? 0,
     level: level(f.severity),
     message: { text: text3 },
     locations: [location(f.file, f.line, f.column, f.endLine, f.endColumn, f.jsonPath)],
@@ -36347,8 +36348,8 @@ function byPosition3(a, b) {
 }
 function rank(f) {
   if (f.suppressed) return 4;
-  const base2 = f.severity === "error" ? 0 : 1;
-  return f.baseline === "existing" ? base2 + 2 : base2;
+  const base = f.severity === "error" ? 0 : 1;
+  return f.baseline === "existing" ? base + 2 : base;
 }
 var SARIF_MAX_RESULTS, SCHEMA_URI, FINGERPRINT_KEY, sarifReporter;
 var init_sarif = __esm({
@@ -36784,11 +36785,11 @@ function objectRef(r) {
     name: r.name
   };
 }
-var import_yaml7, policyReportReporter, CLUSTER_SCOPED, NAMESPACED, CATEGORY;
+var import_yaml9, policyReportReporter, CLUSTER_SCOPED, NAMESPACED, CATEGORY;
 var init_policyreport = __esm({
   "policies/report/policyreport.ts"() {
     "use strict";
-    import_yaml7 = __toESM(require_dist(), 1);
+    import_yaml9 = __toESM(require_dist(), 1);
     init_version();
     init_markdown();
     init_sarif();
@@ -36796,7 +36797,7 @@ var init_policyreport = __esm({
       format: "policyreport",
       fileName: "policyreport.yaml",
       render: (report, opts) => policyReports(report, opts).map((doc) => `---
-${(0, import_yaml7.stringify)(doc, { lineWidth: 0 })}`).join("")
+${(0, import_yaml9.stringify)(doc, { lineWidth: 0 })}`).join("")
     };
     CLUSTER_SCOPED = /* @__PURE__ */ new Set([
       "Namespace",
@@ -36837,7 +36838,7 @@ ${(0, import_yaml7.stringify)(doc, { lineWidth: 0 })}`).join("")
   }
 });
 
-// node_modules/@actions/core/lib/core.js
+// ../main/node_modules/@actions/core/lib/core.js
 var core_exports = {};
 __export(core_exports, {
   ExitCode: () => ExitCode,
@@ -36870,10 +36871,10 @@ __export(core_exports, {
   warning: () => warning
 });
 
-// node_modules/@actions/core/lib/command.js
+// ../main/node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
-// node_modules/@actions/core/lib/utils.js
+// ../main/node_modules/@actions/core/lib/utils.js
 function toCommandValue(input) {
   if (input === null || input === void 0) {
     return "";
@@ -36896,7 +36897,7 @@ function toCommandProperties(annotationProperties) {
   };
 }
 
-// node_modules/@actions/core/lib/command.js
+// ../main/node_modules/@actions/core/lib/command.js
 function issueCommand(command, properties, message) {
   const cmd = new Command(command, properties, message);
   process.stdout.write(cmd.toString() + os.EOL);
@@ -36944,7 +36945,7 @@ function escapeProperty(s) {
   return toCommandValue(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
-// node_modules/@actions/core/lib/file-command.js
+// ../main/node_modules/@actions/core/lib/file-command.js
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os2 from "os";
@@ -36972,15 +36973,15 @@ function prepareKeyValueMessage(key2, value) {
   return `${key2}<<${delimiter3}${os2.EOL}${convertedValue}${os2.EOL}${delimiter3}`;
 }
 
-// node_modules/@actions/core/lib/core.js
+// ../main/node_modules/@actions/core/lib/core.js
 import * as os5 from "os";
 import * as path5 from "path";
 
-// node_modules/@actions/http-client/lib/index.js
+// ../main/node_modules/@actions/http-client/lib/index.js
 import * as http from "http";
 import * as https from "https";
 
-// node_modules/@actions/http-client/lib/proxy.js
+// ../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
   const usingSsl = reqUrl.protocol === "https:";
   if (checkBypass(reqUrl)) {
@@ -37040,8 +37041,8 @@ function isLoopbackAddress(host) {
   return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
 }
 var DecodedURL = class extends URL {
-  constructor(url, base2) {
-    super(url, base2);
+  constructor(url, base) {
+    super(url, base);
     this._decodedUsername = decodeURIComponent(super.username);
     this._decodedPassword = decodeURIComponent(super.password);
   }
@@ -37053,7 +37054,7 @@ var DecodedURL = class extends URL {
   }
 };
 
-// node_modules/@actions/http-client/lib/index.js
+// ../main/node_modules/@actions/http-client/lib/index.js
 var tunnel = __toESM(require_tunnel2(), 1);
 var import_undici = __toESM(require_undici(), 1);
 var __awaiter = function(thisArg, _arguments, P, generator) {
@@ -37266,8 +37267,8 @@ var HttpClient = class {
     });
   }
   postJson(requestUrl_1, obj_1) {
-    return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-      const data = JSON.stringify(obj, null, 2);
+    return __awaiter(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+      const data = JSON.stringify(obj2, null, 2);
       additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
       additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
       const res = yield this.post(requestUrl, data, additionalHeaders);
@@ -37275,8 +37276,8 @@ var HttpClient = class {
     });
   }
   putJson(requestUrl_1, obj_1) {
-    return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-      const data = JSON.stringify(obj, null, 2);
+    return __awaiter(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+      const data = JSON.stringify(obj2, null, 2);
       additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
       additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
       const res = yield this.put(requestUrl, data, additionalHeaders);
@@ -37284,8 +37285,8 @@ var HttpClient = class {
     });
   }
   patchJson(requestUrl_1, obj_1) {
-    return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-      const data = JSON.stringify(obj, null, 2);
+    return __awaiter(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+      const data = JSON.stringify(obj2, null, 2);
       additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
       additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
       const res = yield this.patch(requestUrl, data, additionalHeaders);
@@ -37648,25 +37649,25 @@ var HttpClient = class {
           }
           return value;
         }
-        let obj;
+        let obj2;
         let contents;
         try {
           contents = yield res.readBody();
           if (contents && contents.length > 0) {
             if (options && options.deserializeDates) {
-              obj = JSON.parse(contents, dateTimeDeserializer);
+              obj2 = JSON.parse(contents, dateTimeDeserializer);
             } else {
-              obj = JSON.parse(contents);
+              obj2 = JSON.parse(contents);
             }
-            response.result = obj;
+            response.result = obj2;
           }
           response.headers = res.message.headers;
         } catch (err) {
         }
         if (statusCode > 299) {
           let msg;
-          if (obj && obj.message) {
-            msg = obj.message;
+          if (obj2 && obj2.message) {
+            msg = obj2.message;
           } else if (contents && contents.length > 0) {
             msg = contents;
           } else {
@@ -37682,9 +37683,9 @@ var HttpClient = class {
     });
   }
 };
-var lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
+var lowercaseKeys = (obj2) => Object.keys(obj2).reduce((c, k) => (c[k.toLowerCase()] = obj2[k], c), {});
 
-// node_modules/@actions/http-client/lib/auth.js
+// ../main/node_modules/@actions/http-client/lib/auth.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve4) {
@@ -37735,7 +37736,7 @@ var BearerCredentialHandler = class {
   }
 };
 
-// node_modules/@actions/core/lib/oidc-utils.js
+// ../main/node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve4) {
@@ -37822,7 +37823,7 @@ var OidcClient = class _OidcClient {
   }
 };
 
-// node_modules/@actions/core/lib/summary.js
+// ../main/node_modules/@actions/core/lib/summary.js
 import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
@@ -38108,7 +38109,7 @@ var _summary = new Summary();
 var markdownSummary = _summary;
 var summary = _summary;
 
-// node_modules/@actions/core/lib/path-utils.js
+// ../main/node_modules/@actions/core/lib/path-utils.js
 import * as path from "path";
 function toPosixPath(pth) {
   return pth.replace(/[\\]/g, "/");
@@ -38120,7 +38121,7 @@ function toPlatformPath(pth) {
   return pth.replace(/[/\\]/g, path.sep);
 }
 
-// node_modules/@actions/core/lib/platform.js
+// ../main/node_modules/@actions/core/lib/platform.js
 var platform_exports = {};
 __export(platform_exports, {
   arch: () => arch,
@@ -38132,19 +38133,19 @@ __export(platform_exports, {
 });
 import os4 from "os";
 
-// node_modules/@actions/exec/lib/exec.js
+// ../main/node_modules/@actions/exec/lib/exec.js
 import { StringDecoder } from "string_decoder";
 
-// node_modules/@actions/exec/lib/toolrunner.js
+// ../main/node_modules/@actions/exec/lib/toolrunner.js
 import * as os3 from "os";
 import * as events from "events";
 import * as child from "child_process";
 import * as path4 from "path";
 
-// node_modules/@actions/io/lib/io.js
+// ../main/node_modules/@actions/io/lib/io.js
 import * as path3 from "path";
 
-// node_modules/@actions/io/lib/io-util.js
+// ../main/node_modules/@actions/io/lib/io-util.js
 import * as fs2 from "fs";
 import * as path2 from "path";
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
@@ -38270,7 +38271,7 @@ function isUnixExecutable(stats) {
   return (stats.mode & 1) > 0 || (stats.mode & 8) > 0 && process.getgid !== void 0 && stats.gid === process.getgid() || (stats.mode & 64) > 0 && process.getuid !== void 0 && stats.uid === process.getuid();
 }
 
-// node_modules/@actions/io/lib/io.js
+// ../main/node_modules/@actions/io/lib/io.js
 var __awaiter6 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve4) {
@@ -38363,7 +38364,7 @@ function findInPath(tool) {
   });
 }
 
-// node_modules/@actions/exec/lib/toolrunner.js
+// ../main/node_modules/@actions/exec/lib/toolrunner.js
 import { setTimeout as setTimeout2 } from "timers";
 var __awaiter7 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
@@ -38475,8 +38476,8 @@ var ToolRunner = class extends events.EventEmitter {
     }
     return this.args;
   }
-  _endsWith(str3, end) {
-    return str3.endsWith(end);
+  _endsWith(str4, end) {
+    return str4.endsWith(end);
   }
   _isCmdFile() {
     const upperToolPath = this.toolPath.toUpperCase();
@@ -38809,7 +38810,7 @@ var ExecState = class _ExecState extends events.EventEmitter {
   }
 };
 
-// node_modules/@actions/exec/lib/exec.js
+// ../main/node_modules/@actions/exec/lib/exec.js
 var __awaiter8 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve4) {
@@ -38882,7 +38883,7 @@ function getExecOutput(commandLine, args, options) {
   });
 }
 
-// node_modules/@actions/core/lib/platform.js
+// ../main/node_modules/@actions/core/lib/platform.js
 var __awaiter9 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve4) {
@@ -38961,7 +38962,7 @@ function getDetails() {
   });
 }
 
-// node_modules/@actions/core/lib/core.js
+// ../main/node_modules/@actions/core/lib/core.js
 var __awaiter10 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve4) {
@@ -39110,7 +39111,7 @@ function getIDToken(aud) {
   });
 }
 
-// node_modules/@actions/github/lib/context.js
+// ../main/node_modules/@actions/github/lib/context.js
 import { readFileSync, existsSync as existsSync2 } from "fs";
 import { EOL as EOL6 } from "os";
 var Context = class {
@@ -39124,8 +39125,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path13 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path13} does not exist${EOL6}`);
+        const path17 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path17} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -39161,7 +39162,7 @@ var Context = class {
   }
 };
 
-// node_modules/@actions/github/lib/internal/utils.js
+// ../main/node_modules/@actions/github/lib/internal/utils.js
 var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter11 = function(thisArg, _arguments, P, generator) {
@@ -39231,7 +39232,7 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
   return baseUserAgent;
 }
 
-// node_modules/universal-user-agent/index.js
+// ../main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -39242,7 +39243,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-// node_modules/before-after-hook/lib/register.js
+// ../main/node_modules/before-after-hook/lib/register.js
 function register(state, name, method, options) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
@@ -39265,7 +39266,7 @@ function register(state, name, method, options) {
   });
 }
 
-// node_modules/before-after-hook/lib/add.js
+// ../main/node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name, hook2) {
   const orig = hook2;
   if (!state.registry[name]) {
@@ -39300,7 +39301,7 @@ function addHook(state, kind, name, hook2) {
   });
 }
 
-// node_modules/before-after-hook/lib/remove.js
+// ../main/node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name, method) {
   if (!state.registry[name]) {
     return;
@@ -39314,7 +39315,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-// node_modules/before-after-hook/index.js
+// ../main/node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
 function bindApi(hook2, state, name) {
@@ -39348,7 +39349,7 @@ function Collection() {
 }
 var before_after_hook_default = { Singular, Collection };
 
-// node_modules/@octokit/endpoint/dist-bundle/index.js
+// ../main/node_modules/@octokit/endpoint/dist-bundle/index.js
 var VERSION = "0.0.0-development";
 var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
@@ -39391,13 +39392,13 @@ function mergeDeep(defaults2, options) {
   });
   return result2;
 }
-function removeUndefinedProperties(obj) {
-  for (const key2 in obj) {
-    if (obj[key2] === void 0) {
-      delete obj[key2];
+function removeUndefinedProperties(obj2) {
+  for (const key2 in obj2) {
+    if (obj2[key2] === void 0) {
+      delete obj2[key2];
     }
   }
-  return obj;
+  return obj2;
 }
 function merge(defaults2, route, options) {
   if (typeof route === "string") {
@@ -39453,16 +39454,16 @@ function omit(object, keysToOmit) {
   }
   return result2;
 }
-function encodeReserved(str3) {
-  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str4) {
+  return str4.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str3) {
-  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str4) {
+  return encodeURIComponent(str4).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -39607,7 +39608,7 @@ function parse(options) {
   if (!isBinaryRequest) {
     if (options.mediaType.format) {
       headers.accept = headers.accept.split(/,/).map(
-        (format2) => format2.replace(
+        (format) => format.replace(
           /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
           `application/vnd$1$2.${options.mediaType.format}`
         )
@@ -39617,8 +39618,8 @@ function parse(options) {
       if (options.mediaType.previews?.length) {
         const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
         headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format2 = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format2}`;
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
         }).join(",");
       }
     }
@@ -39661,7 +39662,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// node_modules/content-type/dist/index.js
+// ../main/node_modules/content-type/dist/index.js
 var SP = 32;
 var HTAB = 9;
 var SEMI = 59;
@@ -39834,18 +39835,18 @@ function parseParameters(header, type2, index, len, stopFlags) {
   }
   return { type: type2, index, parameters };
 }
-function unescapeQuotedPairs(str3, start, end) {
+function unescapeQuotedPairs(str4, start, end) {
   let result2 = "";
   for (let index = start; index < end; index++) {
-    if (str3.charCodeAt(index) === BSLASH) {
-      result2 += str3.slice(start, index);
+    if (str4.charCodeAt(index) === BSLASH) {
+      result2 += str4.slice(start, index);
       start = ++index;
     }
   }
-  return result2 + str3.slice(start, end);
+  return result2 + str4.slice(start, end);
 }
 
-// node_modules/json-with-bigint/json-with-bigint.js
+// ../main/node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
 var noiseValue = /^-?\d+n+$/;
 var originalStringify = JSON.stringify;
@@ -40180,7 +40181,7 @@ var JSONParse = (text3, reviver) => {
   }
 };
 
-// node_modules/@octokit/request-error/dist-src/index.js
+// ../main/node_modules/@octokit/request-error/dist-src/index.js
 var RequestError = class extends Error {
   name;
   /**
@@ -40219,7 +40220,7 @@ var RequestError = class extends Error {
   }
 };
 
-// node_modules/@octokit/request/dist-bundle/index.js
+// ../main/node_modules/@octokit/request/dist-bundle/index.js
 var VERSION2 = "10.0.16";
 var defaults_default = {
   headers: {
@@ -40401,7 +40402,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 }
 var request = withDefaults2(endpoint, defaults_default);
 
-// node_modules/@octokit/graphql/dist-bundle/index.js
+// ../main/node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION3 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
@@ -40511,7 +40512,7 @@ function withCustomRequest(customRequest) {
   });
 }
 
-// node_modules/@octokit/auth-token/dist-bundle/index.js
+// ../main/node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep3 = "\\.";
 var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
@@ -40556,10 +40557,10 @@ var createTokenAuth = function createTokenAuth2(token) {
   });
 };
 
-// node_modules/@octokit/core/dist-src/version.js
+// ../main/node_modules/@octokit/core/dist-src/version.js
 var VERSION4 = "7.0.8";
 
-// node_modules/@octokit/core/dist-src/index.js
+// ../main/node_modules/@octokit/core/dist-src/index.js
 var noop2 = () => {
 };
 var consoleWarn = console.warn.bind(console);
@@ -40693,10 +40694,10 @@ var Octokit = class {
   auth;
 };
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 var VERSION5 = "17.0.0";
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -42988,7 +42989,7 @@ var Endpoints = {
 };
 var endpoints_default = Endpoints;
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
@@ -43111,7 +43112,7 @@ function decorate(octokit, scope, methodName, defaults2, decorations) {
   return Object.assign(withDecorations, requestWithDefaults);
 }
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 function restEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -43128,7 +43129,7 @@ function legacyRestEndpointMethods(octokit) {
 }
 legacyRestEndpointMethods.VERSION = VERSION5;
 
-// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 var VERSION6 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
@@ -43244,7 +43245,7 @@ function paginateRest(octokit) {
 }
 paginateRest.VERSION = VERSION6;
 
-// node_modules/@actions/github/lib/utils.js
+// ../main/node_modules/@actions/github/lib/utils.js
 var context = new Context();
 var baseUrl = getApiBaseUrl();
 var defaults = {
@@ -43268,7 +43269,7 @@ function getOctokitOptions(token, options) {
   return opts;
 }
 
-// node_modules/@actions/github/lib/github.js
+// ../main/node_modules/@actions/github/lib/github.js
 var context2 = new Context();
 function getOctokit(token, options, ...additionalPlugins) {
   const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
@@ -43277,7 +43278,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // action/main.ts
 import { mkdir as mkdir2, readFile as readFile2, realpath, writeFile as writeFile2 } from "node:fs/promises";
-import path12 from "node:path";
+import path16 from "node:path";
 import { pathToFileURL } from "node:url";
 
 // policies/index.ts
@@ -43302,19 +43303,18 @@ function emptyProject() {
   };
 }
 function mergeProject(a, b) {
-  appendAll(a.workloads, b.workloads);
-  appendAll(a.claims, b.claims);
-  appendAll(a.storageClasses, b.storageClasses);
-  appendAll(a.persistentVolumes, b.persistentVolumes);
-  appendAll(a.configMaps, b.configMaps);
-  appendAll(a.autoscalers, b.autoscalers);
-  appendAll(a.builds, b.builds);
-  appendAll(a.imports, b.imports);
-  appendAll(a.k3sSignals, b.k3sSignals);
-  appendAll(a.sqliteLiterals, b.sqliteLiterals);
-  appendAll(a.errors, b.errors);
-  appendAll(a.notes, b.notes);
-  if (b.skipped && b.skipped.length > 0) appendAll(a.skipped ??= [], b.skipped);
+  a.workloads.push(...b.workloads);
+  a.claims.push(...b.claims);
+  a.storageClasses.push(...b.storageClasses);
+  a.persistentVolumes.push(...b.persistentVolumes);
+  a.configMaps.push(...b.configMaps);
+  a.autoscalers.push(...b.autoscalers);
+  a.builds.push(...b.builds);
+  a.imports.push(...b.imports);
+  a.k3sSignals.push(...b.k3sSignals);
+  a.sqliteLiterals.push(...b.sqliteLiterals);
+  a.errors.push(...b.errors);
+  a.notes.push(...b.notes);
   a.files += b.files;
   return a;
 }
@@ -43323,10 +43323,6 @@ function anchorFile(at2) {
 }
 function childAnchor(at2, ...segments) {
   return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: [...at2.path, ...segments] } : at2;
-}
-function appendAll(target, items) {
-  for (const x of items) target.push(x);
-  return target;
 }
 
 // policies/model/findings.ts
@@ -43361,6 +43357,7 @@ function defaultConfig() {
     exemptions: [],
     exclude: [],
     limits: { ...DEFAULT_LIMITS },
+    render: {},
     webhook: {}
   };
 }
@@ -43445,6 +43442,48 @@ var persistguard_schema_default = {
         maxAliasCount: { description: "YAML alias expansions per document (alias bombs). Default 100.", type: "integer", minimum: 0 },
         maxDepth: { description: "Nesting depth of a document. Default 200.", type: "integer", minimum: 1 },
         maxFiles: { description: "Files read in one scan. Default 50000.", type: "integer", minimum: 1 }
+      }
+    },
+    render: {
+      description: "How `scan` renders Helm charts, Kustomize overlays and GitOps releases found in the tree (with the real `helm` and `kubectl`/`kustomize`). The webhook ignores it.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: { description: "Render at all. Default true; `scan --no-render` and the Action input `render: false` switch it off.", type: "boolean" },
+        helm: { description: "The helm binary: a name on PATH or a path. Default `helm`.", type: "string", minLength: 1 },
+        kubectl: { description: "The kubectl binary (for `kubectl kustomize`). Default `kubectl`.", type: "string", minLength: 1 },
+        kustomize: { description: "The kustomize binary, used when kubectl is not found. Default `kustomize`.", type: "string", minLength: 1 },
+        releaseName: { description: "Release name for `helm template`. Default `release`.", type: "string", minLength: 1 },
+        namespace: { description: "Namespace for `helm template`. Default `default`.", type: "string", minLength: 1 },
+        timeoutSeconds: { description: "Seconds one render may take before it is stopped. Default 60.", type: "number", exclusiveMinimum: 0 },
+        maxOutputBytes: { description: "Bytes of output one render may produce. Default 52428800 (50 MiB).", type: "integer", minimum: 1 },
+        allowNetwork: { description: "Let helm fetch missing chart dependencies (`helm dependency build`). Default false: nothing is fetched.", type: "boolean" },
+        kustomizeEnableHelm: { description: "Pass `--enable-helm` to kustomize for overlays with `helmCharts:`. Default false.", type: "boolean" },
+        charts: {
+          description: "Per-chart settings: extra values sets, release name and namespace, or skip.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["path"],
+            properties: {
+              path: { description: "Chart folder relative to the scan root (a glob).", type: "string", minLength: 1 },
+              values: {
+                description: "Extra values sets, each one install: a values file, or a list of files layered in order (relative to the chart).",
+                type: "array",
+                items: {
+                  anyOf: [
+                    { type: "string", minLength: 1 },
+                    { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 }
+                  ]
+                }
+              },
+              releaseName: { description: "Release name for this chart.", type: "string", minLength: 1 },
+              namespace: { description: "Namespace for this chart.", type: "string", minLength: 1 },
+              skip: { description: "Do not render this chart.", type: "boolean" }
+            }
+          }
+        }
       }
     },
     webhook: {
@@ -43596,16 +43635,16 @@ function unsafeGlobReason(pattern) {
   }
   return void 0;
 }
-function check(value, path13, out) {
+function check(value, path17, out) {
   if (typeof value !== "string") return;
   const reason = unsafeGlobReason(value);
-  if (reason) out.push({ path: path13, message: reason });
+  if (reason) out.push({ path: path17, message: reason });
 }
 function entries(value) {
   return Array.isArray(value) ? value : [];
 }
-function field(obj, key2) {
-  return obj !== null && typeof obj === "object" ? obj[key2] : void 0;
+function field(obj2, key2) {
+  return obj2 !== null && typeof obj2 === "object" ? obj2[key2] : void 0;
 }
 function unsafeGlobs(config) {
   const out = [];
@@ -43627,9 +43666,9 @@ function validator() {
   compiled ??= new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(persistguard_schema_default);
   return compiled;
 }
-function displayPath(path13) {
+function displayPath(path17) {
   let out = "";
-  for (const seg of path13) {
+  for (const seg of path17) {
     if (typeof seg === "number") out += `[${seg}]`;
     else out += out === "" ? seg : `.${seg}`;
   }
@@ -43676,64 +43715,65 @@ function describe(err) {
       return { message: err.message ?? `fails ${err.keyword}` };
   }
 }
-function badDates(obj) {
+function badDates(obj2) {
   const out = [];
-  const exemptions = obj?.exemptions;
+  const exemptions = obj2?.exemptions;
   if (!Array.isArray(exemptions)) return out;
   exemptions.forEach((e, i) => {
     const expires = e?.expires;
     if (typeof expires !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(expires)) return;
     const d = /* @__PURE__ */ new Date(`${expires}T00:00:00Z`);
     if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== expires) {
-      const path13 = ["exemptions", i, "expires"];
-      out.push({ path: path13, display: displayPath(path13), message: `'${expires}' is not a calendar date` });
+      const path17 = ["exemptions", i, "expires"];
+      out.push({ path: path17, display: displayPath(path17), message: `'${expires}' is not a calendar date` });
     }
   });
   return out;
 }
-function validateConfigObject(obj) {
+function validateConfigObject(obj2) {
   const validate = validator();
   const issues = [];
-  if (!validate(obj)) {
+  if (!validate(obj2)) {
     for (const err of validate.errors ?? []) {
       if (err.keyword === "if") continue;
-      const path13 = pointerToPath(err.instancePath);
+      const path17 = pointerToPath(err.instancePath);
       const { message, key: key2 } = describe(err);
-      const full = key2 !== void 0 ? [...path13, key2] : path13;
+      const full = key2 !== void 0 ? [...path17, key2] : path17;
       issues.push({ path: full, display: displayPath(full), message, ...key2 !== void 0 ? { key: key2 } : {} });
     }
   }
-  issues.push(...badDates(obj));
-  for (const g of unsafeGlobs(obj)) issues.push({ path: g.path, display: displayPath(g.path), message: g.message });
+  issues.push(...badDates(obj2));
+  for (const g of unsafeGlobs(obj2)) issues.push({ path: g.path, display: displayPath(g.path), message: g.message });
   return issues;
 }
 
 // policies/config/load.ts
 var CONFIG_FILE_NAMES = [".persistguard.yaml", ".persistguard.yml"];
 function resolveConfig(raw, source) {
-  const base2 = defaultConfig();
+  const base = defaultConfig();
   const rules = {};
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
     rules[id] = typeof setting === "string" ? { severity: setting } : { ...setting };
   }
   return {
-    target: raw.target ?? base2.target,
+    target: raw.target ?? base.target,
     rules,
-    dataPaths: raw.dataPaths ?? base2.dataPaths,
-    localImages: raw.localImages ?? base2.localImages,
-    tempDirs: raw.tempDirs ?? base2.tempDirs,
-    cacheAndLogPaths: raw.cacheAndLogPaths ?? base2.cacheAndLogPaths,
-    allowAnnotationExemptions: raw.allowAnnotationExemptions ?? base2.allowAnnotationExemptions,
-    exemptions: raw.exemptions ?? base2.exemptions,
-    exclude: raw.exclude ?? base2.exclude,
+    dataPaths: raw.dataPaths ?? base.dataPaths,
+    localImages: raw.localImages ?? base.localImages,
+    tempDirs: raw.tempDirs ?? base.tempDirs,
+    cacheAndLogPaths: raw.cacheAndLogPaths ?? base.cacheAndLogPaths,
+    allowAnnotationExemptions: raw.allowAnnotationExemptions ?? base.allowAnnotationExemptions,
+    exemptions: raw.exemptions ?? base.exemptions,
+    exclude: raw.exclude ?? base.exclude,
     limits: { ...DEFAULT_LIMITS, ...raw.limits ?? {} },
-    webhook: raw.webhook ?? base2.webhook,
+    render: raw.render ?? base.render,
+    webhook: raw.webhook ?? base.webhook,
     ...source !== void 0 ? { source } : {}
   };
 }
-function nodeAt(doc, path13, key2) {
+function nodeAt(doc, path17, key2) {
   let node = doc.contents;
-  const steps = key2 !== void 0 ? path13.slice(0, -1) : path13;
+  const steps = key2 !== void 0 ? path17.slice(0, -1) : path17;
   for (const seg of steps) {
     const next = node?.get?.(seg, true);
     if (next === void 0 || next === null) break;
@@ -43764,29 +43804,29 @@ function parseConfig(text3, file) {
       })
     };
   }
-  let obj;
+  let obj2;
   try {
-    obj = doc.toJS({ maxAliasCount: 100 });
+    obj2 = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     return {
       config: defaults2,
       errors: [{ file, line: 1, column: 1, message: `cannot read: ${err.message}` }]
     };
   }
-  if (obj === null || obj === void 0) return { config: defaults2, errors: [] };
-  if (typeof obj !== "object" || Array.isArray(obj)) {
+  if (obj2 === null || obj2 === void 0) return { config: defaults2, errors: [] };
+  if (typeof obj2 !== "object" || Array.isArray(obj2)) {
     return {
       config: defaults2,
       errors: [{ file, line: 1, column: 1, message: "(top level): must be a mapping of settings" }]
     };
   }
-  const issues = validateConfigObject(obj);
+  const issues = validateConfigObject(obj2);
   if (issues.length > 0) {
     const errors = issues.map((i) => positioned(i, doc, lines, file));
     errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     return { config: defaults2, errors };
   }
-  return { config: resolveConfig(obj, file), errors: [] };
+  return { config: resolveConfig(obj2, file), errors: [] };
 }
 async function isFile(p) {
   try {
@@ -43817,19 +43857,19 @@ async function findConfigFile(scanRoot) {
     dir = parent;
   }
 }
-function shown(path13, cwd) {
-  if (cwd === void 0) return path13;
-  const rel = relative2(cwd, path13);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path13 : rel;
+function shown(path17, cwd) {
+  if (cwd === void 0) return path17;
+  const rel = relative2(cwd, path17);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path17 : rel;
 }
 async function loadConfig(opts) {
-  const base2 = opts.cwd ?? opts.scanRoot;
-  const path13 = opts.explicitPath !== void 0 ? resolve2(base2, opts.explicitPath) : await findConfigFile(resolve2(base2, opts.scanRoot));
-  if (path13 === void 0) return { config: defaultConfig(), errors: [] };
-  const file = shown(path13, opts.cwd);
+  const base = opts.cwd ?? opts.scanRoot;
+  const path17 = opts.explicitPath !== void 0 ? resolve2(base, opts.explicitPath) : await findConfigFile(resolve2(base, opts.scanRoot));
+  if (path17 === void 0) return { config: defaultConfig(), errors: [] };
+  const file = shown(path17, opts.cwd);
   let text3;
   try {
-    text3 = await readFile(path13, "utf8");
+    text3 = await readFile(path17, "utf8");
   } catch (err) {
     const code = err.code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : err.message;
@@ -43839,54 +43879,7 @@ async function loadConfig(opts) {
 }
 
 // policies/load/index.ts
-import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
-import path9 from "node:path";
-
-// policies/load/parse/template-actions.ts
-function templateActions(text3, opts = {}, stats) {
-  const out = [];
-  let from = 0;
-  for (; ; ) {
-    const open2 = text3.indexOf("{{", from);
-    if (stats) stats.steps += (open2 < 0 ? text3.length : open2) - from + 1;
-    if (open2 < 0) return out;
-    let i = open2 + 2;
-    while (i < text3.length) {
-      const c = text3.charCodeAt(i);
-      if (c === 125 || opts.singleLine === true && c === 10) break;
-      i++;
-    }
-    if (stats) stats.steps += i - open2 - 1;
-    if (i >= text3.length) return out;
-    if (text3.charCodeAt(i) === 125 && text3.charCodeAt(i + 1) === 125) {
-      const dollar = opts.dollar === true && open2 > from && text3.charCodeAt(open2 - 1) === 36;
-      out.push({ start: dollar ? open2 - 1 : open2, end: i + 2, inner: text3.slice(open2 + 2, i), dollar });
-      from = i + 2;
-    } else {
-      from = i + 1;
-    }
-  }
-}
-function replaceTemplateActions(text3, opts, replace, stats) {
-  const actions = templateActions(text3, opts, stats);
-  if (actions.length === 0) return text3;
-  let out = "";
-  let last = 0;
-  for (const a of actions) {
-    out += text3.slice(last, a.start) + replace(a);
-    last = a.end;
-  }
-  return out + text3.slice(last);
-}
-var HELM_OBJECT = /(?:^-?|[\s(|])\$?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b/;
-var HELM_FUNCTION = /^-?\s*(?:include|required|toYaml|tpl|default)\s/;
-function isHelmAction(inner) {
-  return HELM_FUNCTION.test(inner) || HELM_OBJECT.test(inner);
-}
-function hasHelmAction(text3, stats) {
-  if (!text3.includes("{{")) return false;
-  return templateActions(text3, {}, stats).some((a) => isHelmAction(a.inner));
-}
+import path7 from "node:path";
 
 // policies/load/classify.ts
 var SOURCE_EXT = /* @__PURE__ */ new Set([
@@ -43913,42 +43906,46 @@ function baseName(file) {
   const i = file.lastIndexOf("/");
   return i < 0 ? file : file.slice(i + 1);
 }
-function extName(base2) {
-  const i = base2.lastIndexOf(".");
-  return i <= 0 ? "" : base2.slice(i).toLowerCase();
+function extName(base) {
+  const i = base.lastIndexOf(".");
+  return i <= 0 ? "" : base.slice(i).toLowerCase();
 }
-function isComposeFileName(base2) {
-  return /^(?:compose(?:\.[^/]+)?|docker-compose[^/]*)\.ya?ml$/i.test(base2);
+function isComposeFileName(base) {
+  return /^(?:compose(?:\.[^/]+)?|docker-compose[^/]*)\.ya?ml$/i.test(base);
 }
 function classifyPath(file) {
   const norm = file.replace(/\\/g, "/");
-  const base2 = baseName(norm);
-  const ext = extName(base2);
-  const lower = base2.toLowerCase();
-  if (lower === "kustomization.yaml" || lower === "kustomization.yml" || base2 === "Kustomization")
+  const base = baseName(norm);
+  const ext = extName(base);
+  const lower = base.toLowerCase();
+  if (lower === "kustomization.yaml" || lower === "kustomization.yml" || base === "Kustomization")
     return { kind: "kustomization" };
   if (ext === ".yaml" || ext === ".yml") {
     if (/(?:^|\/)\.github\/workflows\/[^/]+$/.test(norm)) return { kind: "script", script: "workflow" };
-    if (/^taskfile(?:\.dist)?\.ya?ml$/i.test(base2)) return { kind: "script", script: "taskfile" };
-    return { kind: "yaml", compose: isComposeFileName(base2) };
+    if (/^taskfile(?:\.dist)?\.ya?ml$/i.test(base)) return { kind: "script", script: "taskfile" };
+    return { kind: "yaml", compose: isComposeFileName(base) };
   }
   if (ext === ".json") return { kind: "json" };
   if (ext === ".sh" || ext === ".bash") return { kind: "script", script: "shell" };
-  if (base2 === "Makefile" || base2 === "makefile" || base2 === "GNUmakefile" || ext === ".mk")
+  if (base === "Makefile" || base === "makefile" || base === "GNUmakefile" || ext === ".mk")
     return { kind: "script", script: "makefile" };
-  if (base2 === "justfile" || base2 === "Justfile" || base2 === ".justfile" || ext === ".just")
+  if (base === "justfile" || base === "Justfile" || base === ".justfile" || ext === ".just")
     return { kind: "script", script: "justfile" };
-  if (base2 === "Dockerfile" || base2 === "Containerfile" || /^(?:Dockerfile|Containerfile)\.[^/]+$/.test(base2) || ext === ".dockerfile") {
+  if (base === "Dockerfile" || base === "Containerfile" || /^(?:Dockerfile|Containerfile)\.[^/]+$/.test(base) || ext === ".dockerfile") {
     return { kind: "script", script: "dockerfile" };
   }
-  if (base2 === ".env" || base2.startsWith(".env.") || SOURCE_EXT.has(ext)) return { kind: "source" };
-  if (ext === "" && !base2.startsWith(".")) return { kind: "maybe-script" };
+  if (base === ".env" || base.startsWith(".env.") || SOURCE_EXT.has(ext)) return { kind: "source" };
+  if (ext === "" && !base.startsWith(".")) return { kind: "maybe-script" };
   return { kind: "skip" };
 }
 function shebangScript(text3) {
   if (!text3.startsWith("#!")) return void 0;
   const first = text3.slice(0, text3.indexOf("\n") < 0 ? text3.length : text3.indexOf("\n"));
   return /^#!\s*(?:\/usr)?\/bin\/(?:env\s+(?:-\S+\s+)*)?(?:ba|da|a|z)?sh\b/.test(first) ? "shell" : void 0;
+}
+var HELM_MARKERS = /\{\{-?\s*(?:[^}]*?[\s(|])?(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|\.Template)\b|\{\{-?\s*(?:include|required|toYaml|tpl|default)\s/;
+function looksLikeHelmTemplate(text3) {
+  return text3.includes("{{") && HELM_MARKERS.test(text3);
 }
 function folderOf(file) {
   const i = file.lastIndexOf("/");
@@ -44041,7 +44038,7 @@ function braced(body, env) {
   }
 }
 function shellSplit(s) {
-  const words = [];
+  const words2 = [];
   let cur = "";
   let inWord = false;
   let quote;
@@ -44060,7 +44057,7 @@ function shellSplit(s) {
       cur += s[++i];
       inWord = true;
     } else if (/\s/.test(ch)) {
-      if (inWord) words.push(cur);
+      if (inWord) words2.push(cur);
       cur = "";
       inWord = false;
     } else {
@@ -44068,102 +44065,9 @@ function shellSplit(s) {
       inWord = true;
     }
   }
-  if (inWord) words.push(cur);
-  return words;
+  if (inWord) words2.push(cur);
+  return words2;
 }
-
-// policies/load/compose/dotenv.ts
-var LINE_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
-var MAX_LINES = 1e4;
-function parseDotenv(text3) {
-  const out = {};
-  let n = 0;
-  for (const raw of text3.split(/\r?\n/)) {
-    if (++n > MAX_LINES) break;
-    const m = LINE_RE.exec(raw);
-    if (!m) continue;
-    const key2 = m[1];
-    let v = m[2].trim();
-    if (v.startsWith("'")) {
-      const end = v.indexOf("'", 1);
-      out[key2] = end > 0 ? v.slice(1, end) : v.slice(1);
-      continue;
-    }
-    if (v.startsWith('"')) {
-      const end = v.indexOf('"', 1);
-      v = (end > 0 ? v.slice(1, end) : v.slice(1)).replace(/\\n/g, "\n").replace(/\\"/g, '"');
-    } else {
-      const hash = v.search(/\s#/);
-      if (hash >= 0) v = v.slice(0, hash).trim();
-    }
-    out[key2] = interpolate(v, out) ?? v;
-  }
-  return out;
-}
-
-// policies/load/compose/build-base.ts
-var MAX_LINES2 = 5e3;
-function substitute(s, args) {
-  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a, b) => {
-    const v = args.get(a ?? b);
-    return v !== void 0 && v !== "" ? v : m;
-  });
-}
-function volumeArgs(rest) {
-  const t = rest.trim();
-  if (t.startsWith("[")) {
-    try {
-      const parsed = JSON.parse(t);
-      return Array.isArray(parsed) ? parsed.filter((x) => typeof x === "string") : [];
-    } catch {
-      return [];
-    }
-  }
-  return t.split(/\s+/).filter((x) => x !== "");
-}
-function buildBase(text3) {
-  const lines = [];
-  let cur = "";
-  let n = 0;
-  for (const raw of text3.split(/\r?\n/)) {
-    if (++n > MAX_LINES2) break;
-    const line = raw.trimEnd();
-    if (line.trimStart().startsWith("#")) continue;
-    if (line.endsWith("\\")) {
-      cur += `${line.slice(0, -1)} `;
-      continue;
-    }
-    lines.push(cur + line);
-    cur = "";
-  }
-  if (cur !== "") lines.push(cur);
-  const args = /* @__PURE__ */ new Map();
-  const stages = /* @__PURE__ */ new Map();
-  let current;
-  for (const line of lines) {
-    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const op = m[1].toUpperCase();
-    const rest = m[2];
-    if (op === "ARG" && current === void 0) {
-      const a = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
-      if (a) args.set(a[1], (a[2] ?? "").replace(/^["']|["']$/g, ""));
-    } else if (op === "FROM") {
-      const words = rest.trim().split(/\s+/).filter((w) => !w.startsWith("--"));
-      const image = substitute(words[0] ?? "", args);
-      const parent = stages.get(image.toLowerCase());
-      current = parent ? { from: parent.from, volumes: [...parent.volumes] } : { from: image, volumes: [] };
-      const as = words.findIndex((w) => w.toUpperCase() === "AS");
-      if (as >= 0 && words[as + 1]) stages.set(words[as + 1].toLowerCase(), current);
-    } else if (op === "VOLUME" && current) {
-      for (const v of volumeArgs(rest)) if (v.startsWith("/")) current.volumes.push(v.replace(/\/+$/, "") || "/");
-    }
-  }
-  return current ? { from: current.from, volumes: current.volumes } : { volumes: [] };
-}
-
-// policies/load/compose/compose.ts
-import path6 from "node:path";
 
 // policies/load/values.ts
 function isObj(v) {
@@ -44201,8 +44105,8 @@ function stringMap(v) {
 function stringList(v) {
   return asArray(v).flatMap((x) => typeof x === "string" ? [x] : []);
 }
-function nodeAnchor(doc, path13) {
-  return { kind: "node", doc, path: path13 };
+function nodeAnchor(doc, path17) {
+  return { kind: "node", doc, path: path17 };
 }
 
 // policies/load/compose/compose.ts
@@ -44242,65 +44146,32 @@ function isComposeDocument(v) {
 function normalizeProjectName(name) {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, "");
 }
-var at = (ctx, path13) => nodeAnchor(ctx.doc, path13);
-var dotenv = {};
-function interp(s) {
-  return interpolate(s, dotenv);
-}
+var at = (ctx, path17) => nodeAnchor(ctx.doc, path17);
 function text(v) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : interp(s);
+  return s === void 0 ? void 0 : interpolate(s);
 }
 function loadComposeValue(value, doc, project, opts = {}) {
   const root = asObj(value);
   const services = asObj(root?.services);
   if (!root || !services) return;
-  const envText = opts.readCompanion?.(".env");
-  dotenv = envText !== void 0 ? parseDotenv(envText) : {};
-  try {
-    loadRoot(root, services, doc, project, opts);
-  } finally {
-    dotenv = {};
-  }
-}
-function loadRoot(root, services, doc, project, opts) {
   const named = text(root.name);
   const projectName = normalizeProjectName(named ?? opts.folderName ?? "");
   const ctx = { doc, file: doc.file, project, topVolumes: asObj(root.volumes) ?? {} };
-  let unread = false;
   for (const [service, def] of Object.entries(services)) {
     const svc = asObj(def);
     if (!svc) continue;
-    if (!loadService(ctx, service, svc, projectName, opts.readCompanion)) unread = true;
+    loadService(ctx, service, svc, projectName);
   }
-  if (unread) {
+  if (Object.values(services).some((s) => isObj(s) && s.env_file !== void 0)) {
     project.notes.push({
       file: doc.file,
-      message: "env_file contents could not be read: variables set only there count as unknown"
+      message: "env_file contents are not read: variables set only there count as unknown"
     });
   }
 }
-function dockerfileOf(build, read) {
-  if (typeof build === "string") return read?.(path6.posix.join(text(build) ?? ".", "Dockerfile"));
-  const b = asObj(build);
-  if (!b) return void 0;
-  const inline = text(b.dockerfile_inline);
-  if (inline !== void 0) return inline;
-  const context3 = text(b.context) ?? ".";
-  const file = text(b.dockerfile) ?? "Dockerfile";
-  return read?.(file.startsWith("/") ? file : path6.posix.join(context3, file));
-}
-function envFiles(svc, base2) {
-  const v = svc.env_file;
-  if (typeof v === "string") return [{ file: v, path: [...base2, "env_file"] }];
-  return asArray(v).flatMap((item, i) => {
-    const file = typeof item === "string" ? item : str(asObj(item)?.path);
-    return file !== void 0 ? [{ file, path: [...base2, "env_file", i] }] : [];
-  });
-}
-function loadService(ctx, service, svc, projectName, readCompanion) {
-  let envFilesRead = true;
-  const base2 = ["services", service];
+function loadService(ctx, service, svc, projectName) {
+  const base = ["services", service];
   const annotations = {};
   const labels = svc.labels;
   if (Array.isArray(labels)) {
@@ -44310,13 +44181,13 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
       const eq = s.indexOf("=");
       annotations[eq < 0 ? s : s.slice(0, eq)] = {
         value: eq < 0 ? "" : s.slice(eq + 1),
-        at: at(ctx, [...base2, "labels", i])
+        at: at(ctx, [...base, "labels", i])
       };
     });
   } else if (isObj(labels)) {
     for (const [k, v] of Object.entries(labels)) {
       const s = v === null ? "" : text(v);
-      if (s !== void 0) annotations[k] = { value: s, at: at(ctx, [...base2, "labels", k]) };
+      if (s !== void 0) annotations[k] = { value: s, at: at(ctx, [...base, "labels", k]) };
     }
   }
   const ext = asObj(svc["x-persistguard"]);
@@ -44329,7 +44200,7 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     for (const [k, annotation2] of keys) {
       const v = ext[k];
       const s = Array.isArray(v) ? v.flatMap((x) => text(x) !== void 0 ? [text(x)] : []).join(",") : text(v);
-      if (s !== void 0) annotations[annotation2] = { value: s, at: at(ctx, [...base2, "x-persistguard", k]) };
+      if (s !== void 0) annotations[annotation2] = { value: s, at: at(ctx, [...base, "x-persistguard", k]) };
     }
   }
   const deploy = asObj(svc.deploy);
@@ -44340,39 +44211,31 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
   const scale = int(typeof svc.scale === "string" ? text(svc.scale) : svc.scale);
   if (!perNode && r !== void 0) {
     replicas = r;
-    replicasAt = at(ctx, [...base2, "deploy", "replicas"]);
+    replicasAt = at(ctx, [...base, "deploy", "replicas"]);
   } else if (!perNode && scale !== void 0) {
     replicas = scale;
-    replicasAt = at(ctx, [...base2, "scale"]);
+    replicasAt = at(ctx, [...base, "scale"]);
   }
   const volumes = [];
   const mounts = [];
   asArray(svc.volumes).forEach((v, i) => {
-    const m = mountFrom(ctx, v, [...base2, "volumes", i]);
+    const m = mountFrom(ctx, v, [...base, "volumes", i]);
     if (m) {
       mounts.push(m);
       if (m.volume) volumes.push(m.volume);
     }
   });
   const tmpfs = svc.tmpfs;
-  const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base2, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base2, "tmpfs", i]]);
-  for (const [t, path13] of tmpfsList) {
+  const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base, "tmpfs", i]]);
+  for (const [t, path17] of tmpfsList) {
     const s = text(t);
     if (s === void 0) continue;
     const target = s.split(":")[0] ?? s;
-    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path13]) };
+    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path17]) };
     volumes.push(volume);
-    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path13]) });
+    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path17]) });
   }
   const env = [];
-  for (const ef of envFiles(svc, base2)) {
-    const content = readCompanion?.(ef.file);
-    if (content === void 0) {
-      envFilesRead = false;
-      continue;
-    }
-    for (const [name, value] of Object.entries(parseDotenv(content))) env.push({ name, value, at: at(ctx, ef.path) });
-  }
   const environment = svc.environment;
   if (Array.isArray(environment)) {
     environment.forEach((e, i) => {
@@ -44380,20 +44243,20 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
       if (s === void 0) return;
       const eq = s.indexOf("=");
       const name = eq < 0 ? s : s.slice(0, eq);
-      const value = eq < 0 ? void 0 : interp(s.slice(eq + 1));
-      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base2, "environment", i]) });
+      const value = eq < 0 ? void 0 : interpolate(s.slice(eq + 1));
+      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base, "environment", i]) });
     });
   } else if (isObj(environment)) {
     for (const [name, v] of Object.entries(environment)) {
       const value = v === null ? void 0 : text(v);
-      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base2, "environment", name]) });
+      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base, "environment", name]) });
     }
   }
-  const words = (field2) => {
+  const words2 = (field2) => {
     const v = svc[field2];
-    const p = [...base2, field2];
+    const p = [...base, field2];
     if (typeof v === "string") {
-      const s = interp(v);
+      const s = interpolate(v);
       return s === void 0 ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
     }
     return asArray(v).flatMap((x, i) => {
@@ -44402,26 +44265,24 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     });
   };
   const image = text(svc.image);
-  const imageAt = at(ctx, [...base2, "image"]);
+  const imageAt = at(ctx, [...base, "image"]);
   const container = {
     name: service,
     role: "service",
     ...image !== void 0 ? { image: { value: image, at: imageAt } } : {},
-    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
-    ...image === void 0 && typeof svc.image === "string" ? { imageTemplate: svc.image } : {},
-    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base2, "pull_policy"]) } } : {},
+    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base, "pull_policy"]) } } : {},
     env,
     // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
-    command: words("entrypoint"),
-    args: words("command"),
+    command: words2("entrypoint"),
+    args: words2("command"),
     mounts,
     envFromConfigMaps: [],
-    at: at(ctx, base2)
+    at: at(ctx, base)
   };
   const workload = {
     source: "compose",
     resource: { kind: "ComposeService", name: service },
-    at: at(ctx, base2),
+    at: at(ctx, base),
     file: ctx.file,
     replicas,
     ...replicasAt ? { replicasAt } : {},
@@ -44434,13 +44295,7 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     ...projectName ? { composeProject: projectName } : {}
   };
   if (svc.build !== void 0 && svc.build !== null) {
-    const buildAt = at(ctx, [...base2, "build"]);
-    const dockerfile = dockerfileOf(svc.build, readCompanion);
-    if (dockerfile) {
-      const b = buildBase(dockerfile);
-      if (b.from) container.buildFrom = { value: b.from, at: buildAt };
-      if (b.volumes.length > 0) container.buildVolumes = b.volumes;
-    }
+    const buildAt = at(ctx, [...base, "build"]);
     if (image !== void 0) {
       container.builds = { value: image, at: buildAt };
       ctx.project.builds.push({ image, tool: "compose", at: buildAt });
@@ -44454,7 +44309,6 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     }
   }
   ctx.project.workloads.push(workload);
-  return envFilesRead;
 }
 var MODES = /* @__PURE__ */ new Set([
   "ro",
@@ -44475,32 +44329,32 @@ var MODES = /* @__PURE__ */ new Set([
 function isPathSource(s) {
   return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || /^[A-Za-z]:[\\/]/.test(s);
 }
-function namedVolume(ctx, name, path13) {
+function namedVolume(ctx, name, path17) {
   const def = asObj(ctx.topVolumes[name]);
   const external = def !== void 0 && (def.external === true || asObj(def.external) !== void 0 || def.driver !== void 0 || def.driver_opts !== void 0);
-  return { name, kind: "composeNamed", source: name, ...external ? { external: true } : {}, at: at(ctx, path13) };
+  return { name, kind: "composeNamed", source: name, ...external ? { external: true } : {}, at: at(ctx, path17) };
 }
-function mountFrom(ctx, v, path13) {
+function mountFrom(ctx, v, path17) {
   if (typeof v === "string") {
-    const s = interp(v);
-    if (s === void 0) return unresolvedShort(ctx, v, path13);
+    const s = interpolate(v);
+    if (s === void 0) return unresolvedShort(ctx, v, path17);
     const parts = splitShort(s);
     if (parts.length === 1) {
       const target3 = parts[0];
-      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path13) };
-      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path13) };
+      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path17) };
+      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path17) };
     }
     const [src, target2, mode] = parts;
     const opts = (mode ?? "").split(",");
     const readOnly2 = opts.includes("ro");
-    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path13) } : namedVolume(ctx, src, path13);
+    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path17) } : namedVolume(ctx, src, path17);
     return {
       mountPath: target2,
       volumeName: src,
       volume: volume2,
       readOnly: readOnly2,
-      at: at(ctx, path13),
-      ...readOnly2 ? { readOnlyAt: at(ctx, path13) } : {}
+      at: at(ctx, path17),
+      ...readOnly2 ? { readOnlyAt: at(ctx, path17) } : {}
     };
   }
   const o = asObj(v);
@@ -44510,13 +44364,13 @@ function mountFrom(ctx, v, path13) {
   const type2 = text(o.type) ?? "volume";
   const source = text(o.source);
   if (o.source !== void 0 && source === void 0) {
-    const written = scalarString(o.source) ?? "?";
+    const written2 = scalarString(o.source) ?? "?";
     return {
       mountPath: target,
-      volumeName: written,
-      volume: { name: written, kind: "other", at: at(ctx, path13) },
+      volumeName: written2,
+      volume: { name: written2, kind: "other", at: at(ctx, path17) },
       readOnly: o.read_only === true,
-      at: at(ctx, path13)
+      at: at(ctx, path17)
     };
   }
   const readOnly = o.read_only === true || o.read_only === "true";
@@ -44526,25 +44380,25 @@ function mountFrom(ctx, v, path13) {
       name: source ?? target,
       kind: "composeBind",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path13)
+      at: at(ctx, path17)
     };
-  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path13) };
+  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path17) };
   else if (type2 === "volume")
-    volume = source ? namedVolume(ctx, source, path13) : { name: target, kind: "composeAnonymous", at: at(ctx, path13) };
+    volume = source ? namedVolume(ctx, source, path17) : { name: target, kind: "composeAnonymous", at: at(ctx, path17) };
   else
     volume = {
       name: source ?? target,
       kind: type2 === "image" ? "image" : "other",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path13)
+      at: at(ctx, path17)
     };
   return {
     mountPath: target,
     ...source !== void 0 ? { volumeName: source } : {},
     volume,
     readOnly,
-    at: at(ctx, path13),
-    ...readOnly ? { readOnlyAt: at(ctx, [...path13, "read_only"]) } : {}
+    at: at(ctx, path17),
+    ...readOnly ? { readOnlyAt: at(ctx, [...path17, "read_only"]) } : {}
   };
 }
 function splitOutsideBraces(s) {
@@ -44570,21 +44424,21 @@ function splitOutsideBraces(s) {
   parts.push(cur);
   return parts;
 }
-function unresolvedShort(ctx, raw, path13) {
+function unresolvedShort(ctx, raw, path17) {
   const parts = splitOutsideBraces(raw);
   if (parts.length < 2) return void 0;
-  const target = interp(parts[1]);
+  const target = interpolate(parts[1]);
   if (target === void 0 || !target.startsWith("/")) return void 0;
-  const mode = parts.length > 2 ? interp(parts.slice(2).join(":")) : "";
+  const mode = parts.length > 2 ? interpolate(parts.slice(2).join(":")) : "";
   const readOnly = (mode ?? "").split(",").includes("ro");
-  const written = parts[0];
+  const written2 = parts[0];
   return {
     mountPath: target,
-    volumeName: written,
-    volume: { name: written, kind: "other", at: at(ctx, path13) },
+    volumeName: written2,
+    volume: { name: written2, kind: "other", at: at(ctx, path17) },
     readOnly,
-    at: at(ctx, path13),
-    ...readOnly ? { readOnlyAt: at(ctx, path13) } : {}
+    at: at(ctx, path17),
+    ...readOnly ? { readOnlyAt: at(ctx, path17) } : {}
   };
 }
 function splitShort(s) {
@@ -44601,6 +44455,7 @@ function splitShort(s) {
 // policies/load/kubernetes.ts
 var NETWORK_SOURCES = /* @__PURE__ */ new Set([
   "nfs",
+  "csi",
   "iscsi",
   "cephfs",
   "rbd",
@@ -44642,9 +44497,9 @@ var TEMPLATE_PATHS = {
   Pod: []
 };
 var WORKLOAD_KINDS = new Set(Object.keys(TEMPLATE_PATHS));
-function get(o, path13) {
+function get(o, path17) {
   let cur = o;
-  for (const seg of path13) {
+  for (const seg of path17) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -44653,28 +44508,28 @@ function get(o, path13) {
 function isKubernetesObject(v) {
   return isObj(v) && typeof v.kind === "string" && (typeof v.apiVersion === "string" || v.kind.endsWith("List") && Array.isArray(v.items));
 }
-function loadKubernetesValue(value, doc, project, base2 = []) {
-  const obj = asObj(value);
-  if (!obj) return;
-  const kind = str(obj.kind);
+function loadKubernetesValue(value, doc, project, base = []) {
+  const obj2 = asObj(value);
+  if (!obj2) return;
+  const kind = str(obj2.kind);
   if (!kind) return;
   const ctx = { doc, file: doc.file, project };
-  if (kind.endsWith("List") && Array.isArray(obj.items)) {
-    obj.items.forEach((item, i) => loadKubernetesValue(item, doc, project, [...base2, "items", i]));
+  if (kind.endsWith("List") && Array.isArray(obj2.items)) {
+    obj2.items.forEach((item, i) => loadKubernetesValue(item, doc, project, [...base, "items", i]));
     return;
   }
-  const meta = asObj(obj.metadata) ?? {};
+  const meta = asObj(obj2.metadata) ?? {};
   const name = str(meta.name) ?? str(meta.generateName) ?? "<unnamed>";
   const namespace = str(meta.namespace);
-  const at2 = nodeAnchor(doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]);
-  const spec = asObj(obj.spec) ?? {};
+  const at2 = nodeAnchor(doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]);
+  const spec = asObj(obj2.spec) ?? {};
   if (WORKLOAD_KINDS.has(kind)) {
-    loadWorkload(ctx, obj, kind, base2);
+    loadWorkload(ctx, obj2, kind, base);
     return;
   }
   switch (kind) {
     case "PersistentVolumeClaim":
-      project.claims.push(claimFrom(ctx, obj, base2, false, namespace));
+      project.claims.push(claimFrom(ctx, obj2, base, false, namespace));
       return;
     case "PersistentVolume": {
       const claimRef = asObj(spec.claimRef);
@@ -44695,8 +44550,8 @@ function loadKubernetesValue(value, doc, project, base2 = []) {
       const flag = ann["storageclass.kubernetes.io/is-default-class"] ?? ann["storageclass.beta.kubernetes.io/is-default-class"];
       project.storageClasses.push({
         name,
-        provisioner: str(obj.provisioner),
-        reclaimPolicy: str(obj.reclaimPolicy),
+        provisioner: str(obj2.provisioner),
+        reclaimPolicy: str(obj2.reclaimPolicy),
         isDefault: flag === "true",
         at: at2,
         file: ctx.file
@@ -44705,11 +44560,11 @@ function loadKubernetesValue(value, doc, project, base2 = []) {
     }
     case "ConfigMap": {
       const data = {};
-      const d = asObj(obj.data);
+      const d = asObj(obj2.data);
       if (d) {
         for (const [k, v] of Object.entries(d)) {
           const s = scalarString(v);
-          if (s !== void 0) data[k] = { value: s, at: nodeAnchor(doc, [...base2, "data", k]) };
+          if (s !== void 0) data[k] = { value: s, at: nodeAnchor(doc, [...base, "data", k]) };
         }
       }
       project.configMaps.push({ name, namespace, data, at: at2, file: ctx.file });
@@ -44732,9 +44587,9 @@ function loadKubernetesValue(value, doc, project, base2 = []) {
       return;
   }
 }
-function claimFrom(ctx, obj, base2, fromTemplate, namespace) {
-  const meta = asObj(obj.metadata) ?? {};
-  const spec = asObj(obj.spec) ?? {};
+function claimFrom(ctx, obj2, base, fromTemplate, namespace) {
+  const meta = asObj(obj2.metadata) ?? {};
+  const spec = asObj(obj2.spec) ?? {};
   const annotations = stringMap(meta.annotations);
   const storageClassName = typeof spec.storageClassName === "string" ? spec.storageClassName : annotations["volume.beta.kubernetes.io/storage-class"];
   return {
@@ -44746,46 +44601,46 @@ function claimFrom(ctx, obj, base2, fromTemplate, namespace) {
     labels: stringMap(meta.labels),
     annotations,
     fromTemplate,
-    at: nodeAnchor(ctx.doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
+    at: nodeAnchor(ctx.doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
     file: ctx.file
   };
 }
-function annotationsAt(ctx, meta, path13, into) {
+function annotationsAt(ctx, meta, path17, into) {
   const ann = asObj(asObj(meta)?.annotations);
   if (!ann) return;
   for (const [k, v] of Object.entries(ann)) {
     const s = scalarString(v);
-    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path13, "annotations", k]) };
+    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path17, "annotations", k]) };
   }
 }
-function loadWorkload(ctx, obj, kind, base2) {
-  const meta = asObj(obj.metadata) ?? {};
+function loadWorkload(ctx, obj2, kind, base) {
+  const meta = asObj(obj2.metadata) ?? {};
   const templatePath = TEMPLATE_PATHS[kind] ?? [];
-  const template = templatePath.length === 0 ? obj : asObj(get(obj, templatePath));
-  const tplPath = [...base2, ...templatePath];
+  const template = templatePath.length === 0 ? obj2 : asObj(get(obj2, templatePath));
+  const tplPath = [...base, ...templatePath];
   const podSpec = asObj(template?.spec) ?? {};
   const podSpecPath = [...tplPath, "spec"];
   const namespace = str(meta.namespace);
   const annotations = {};
-  annotationsAt(ctx, meta, [...base2, "metadata"], annotations);
+  annotationsAt(ctx, meta, [...base, "metadata"], annotations);
   if (templatePath.length > 0) annotationsAt(ctx, template?.metadata, [...tplPath, "metadata"], annotations);
   let replicas = 1;
   let replicasPath;
   const perNode = kind === "DaemonSet";
-  const spec = asObj(obj.spec) ?? {};
+  const spec = asObj(obj2.spec) ?? {};
   if (perNode) replicas = void 0;
   else if (kind === "Job" || kind === "CronJob") {
     const jobSpecPath = kind === "Job" ? ["spec"] : ["spec", "jobTemplate", "spec"];
-    const p = int(get(obj, [...jobSpecPath, "parallelism"]));
+    const p = int(get(obj2, [...jobSpecPath, "parallelism"]));
     if (p !== void 0) {
       replicas = p;
-      replicasPath = [...base2, ...jobSpecPath, "parallelism"];
+      replicasPath = [...base, ...jobSpecPath, "parallelism"];
     }
   } else if (kind !== "Pod") {
     const r = int(spec.replicas);
     if (r !== void 0) {
       replicas = r;
-      replicasPath = [...base2, "spec", "replicas"];
+      replicasPath = [...base, "spec", "replicas"];
     }
   }
   const volumes = [];
@@ -44802,7 +44657,7 @@ function loadWorkload(ctx, obj, kind, base2) {
     asArray(spec.volumeClaimTemplates).forEach((t, i) => {
       const to = asObj(t);
       if (!to) return;
-      const claim = claimFrom(ctx, to, [...base2, "spec", "volumeClaimTemplates", i], true, namespace);
+      const claim = claimFrom(ctx, to, [...base, "spec", "volumeClaimTemplates", i], true, namespace);
       claimTemplates.push(claim);
       const vol = { name: claim.name, kind: "claimTemplate", claimName: claim.name, at: claim.at };
       const existing = byName.get(claim.name);
@@ -44820,20 +44675,19 @@ function loadWorkload(ctx, obj, kind, base2) {
   for (const [field2, role] of roles) {
     asArray(podSpec[field2]).forEach((c, i) => {
       const co = asObj(c);
-      const sidecar = role === "initContainer" && str(co?.restartPolicy) === "Always";
-      if (co) containers.push(containerFrom(ctx, co, sidecar ? "container" : role, [...podSpecPath, field2, i], byName));
+      if (co) containers.push(containerFrom(ctx, co, role, [...podSpecPath, field2, i], byName));
     });
   }
   const nodeSelector = asObj(podSpec.nodeSelector) ? stringMap(podSpec.nodeSelector) : void 0;
   const workload = {
     source: "kubernetes",
     resource: {
-      apiVersion: str(obj.apiVersion),
+      apiVersion: str(obj2.apiVersion),
       kind,
       namespace,
       name: str(meta.name) ?? str(meta.generateName) ?? "<unnamed>"
     },
-    at: nodeAnchor(ctx.doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
+    at: nodeAnchor(ctx.doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
     file: ctx.file,
     replicas,
     ...replicasPath ? { replicasAt: nodeAnchor(ctx.doc, replicasPath) } : {},
@@ -44851,16 +44705,14 @@ function loadWorkload(ctx, obj, kind, base2) {
   };
   ctx.project.workloads.push(workload);
 }
-function volumeFrom(ctx, v, path13) {
+function volumeFrom(ctx, v, path17) {
   const vo = asObj(v);
   const name = str(vo?.name);
   if (!vo || name === void 0) return void 0;
-  const at2 = nodeAnchor(ctx.doc, path13);
+  const at2 = nodeAnchor(ctx.doc, path17);
   for (const key2 of Object.keys(vo)) {
-    if (key2 === "name" || vo[key2] === null || vo[key2] === void 0) continue;
+    if (key2 === "name") continue;
     const src = asObj(vo[key2]);
-    if (key2 === "csi" || key2 === "gitRepo")
-      return { name, kind: "ephemeral", source: key2 === "csi" ? `csi:${str(src?.driver) ?? "?"}` : "gitRepo", at: at2 };
     const simple = SIMPLE_KINDS[key2];
     if (simple) {
       const vol = { name, kind: simple, at: at2 };
@@ -44875,9 +44727,8 @@ function volumeFrom(ctx, v, path13) {
       return vol;
     }
     if (NETWORK_SOURCES.has(key2)) return { name, kind: "network", source: key2, at: at2 };
-    return { name, kind: "other", at: at2 };
   }
-  return { name, kind: "emptyDir", source: void 0, at: at2 };
+  return { name, kind: "other", at: at2 };
 }
 function expandDependentVars(s, vars) {
   if (!s.includes("$")) return s;
@@ -44891,38 +44742,30 @@ function expandDependentVars(s, vars) {
   });
   return unknown ? void 0 : out;
 }
-function located(ctx, v, path13) {
+function located(ctx, v, path17) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path13) };
+  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path17) };
 }
-function containerFrom(ctx, c, role, path13, volumes) {
+function containerFrom(ctx, c, role, path17, volumes) {
   const env = [];
   asArray(c.env).forEach((e, i) => {
     const eo = asObj(e);
     const name = str(eo?.name);
     if (!eo || name === void 0) return;
-    const fromRef = eo.valueFrom !== void 0 && eo.valueFrom !== null;
-    const value = fromRef ? void 0 : scalarString(eo.value);
-    env.push({
-      name,
-      ...value !== void 0 ? { value } : {},
-      ...fromRef ? { fromRef } : {},
-      at: nodeAnchor(ctx.doc, [...path13, "env", i])
-    });
+    const value = eo.valueFrom !== void 0 ? void 0 : scalarString(eo.value);
+    env.push({ name, ...value !== void 0 ? { value } : {}, at: nodeAnchor(ctx.doc, [...path17, "env", i]) });
   });
   const vars = /* @__PURE__ */ new Map();
   for (const e of env) {
     if (e.value !== void 0) {
       const expanded = expandDependentVars(e.value, vars);
-      if (expanded === void 0) {
-        e.template = e.value;
-        delete e.value;
-      } else e.value = expanded;
+      if (expanded === void 0) delete e.value;
+      else e.value = expanded;
     }
     vars.set(e.name, e.value);
   }
   const list = (field2) => asArray(c[field2]).flatMap((x, i) => {
-    const l = located(ctx, x, [...path13, field2, i]);
+    const l = located(ctx, x, [...path17, field2, i]);
     if (!l) return [];
     const expanded = expandDependentVars(l.value, vars);
     return [expanded === void 0 ? l : { value: expanded, at: l.at }];
@@ -44932,9 +44775,9 @@ function containerFrom(ctx, c, role, path13, volumes) {
     const mo = asObj(m);
     const mountPath = str(mo?.mountPath);
     if (!mo || mountPath === void 0) return;
-    const mpath = [...path13, "volumeMounts", i];
+    const mpath = [...path17, "volumeMounts", i];
     const volumeName = str(mo.name);
-    const readOnly = yamlTrue(mo.readOnly);
+    const readOnly = mo.readOnly === true;
     const subPath = str(mo.subPath) ?? str(mo.subPathExpr);
     mounts.push({
       mountPath,
@@ -44946,8 +44789,8 @@ function containerFrom(ctx, c, role, path13, volumes) {
       ...readOnly ? { readOnlyAt: nodeAnchor(ctx.doc, [...mpath, "readOnly"]) } : {}
     });
   });
-  const image = located(ctx, c.image, [...path13, "image"]);
-  const pull = located(ctx, c.imagePullPolicy, [...path13, "imagePullPolicy"]);
+  const image = located(ctx, c.image, [...path17, "image"]);
+  const pull = located(ctx, c.imagePullPolicy, [...path17, "imagePullPolicy"]);
   return {
     name: str(c.name) ?? "<unnamed>",
     role,
@@ -44961,15 +44804,11 @@ function containerFrom(ctx, c, role, path13, volumes) {
       const n = str(asObj(asObj(e)?.configMapRef)?.name);
       return n ? [n] : [];
     }),
-    at: nodeAnchor(ctx.doc, path13)
+    at: nodeAnchor(ctx.doc, path17)
   };
 }
-var YAML11_TRUE = /* @__PURE__ */ new Set(["true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"]);
-function yamlTrue(v) {
-  return v === true || typeof v === "string" && YAML11_TRUE.has(v);
-}
 
-// node_modules/js-yaml/dist/js-yaml.mjs
+// ../main/node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
 }
@@ -45520,17 +45359,17 @@ function requireInt() {
     construct: constructYamlInteger,
     predicate: isInteger,
     represent: {
-      binary: function(obj) {
-        return obj >= 0 ? "0b" + obj.toString(2) : "-0b" + obj.toString(2).slice(1);
+      binary: function(obj2) {
+        return obj2 >= 0 ? "0b" + obj2.toString(2) : "-0b" + obj2.toString(2).slice(1);
       },
-      octal: function(obj) {
-        return obj >= 0 ? "0o" + obj.toString(8) : "-0o" + obj.toString(8).slice(1);
+      octal: function(obj2) {
+        return obj2 >= 0 ? "0o" + obj2.toString(8) : "-0o" + obj2.toString(8).slice(1);
       },
-      decimal: function(obj) {
-        return obj.toString(10);
+      decimal: function(obj2) {
+        return obj2.toString(10);
       },
-      hexadecimal: function(obj) {
-        return obj >= 0 ? "0x" + obj.toString(16).toUpperCase() : "-0x" + obj.toString(16).toUpperCase().slice(1);
+      hexadecimal: function(obj2) {
+        return obj2 >= 0 ? "0x" + obj2.toString(16).toUpperCase() : "-0x" + obj2.toString(16).toUpperCase().slice(1);
       }
     },
     defaultStyle: "decimal",
@@ -45808,8 +45647,8 @@ function requireBinary() {
     }
     return result2;
   }
-  function isBinary(obj) {
-    return Object.prototype.toString.call(obj) === "[object Uint8Array]";
+  function isBinary(obj2) {
+    return Object.prototype.toString.call(obj2) === "[object Uint8Array]";
   }
   binary = new Type2("tag:yaml.org,2002:binary", {
     kind: "scalar",
@@ -45964,13 +45803,13 @@ function requireLoader() {
   const PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
   const PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
   const PATTERN_TAG_URI = /^(?:!|[^,\[\]{}])(?:%[0-9a-f]{2}|[0-9a-z\-#;/?:@&=+$,_.!~*'()\[\]])*$/i;
-  function _class(obj) {
-    return Object.prototype.toString.call(obj);
+  function _class(obj2) {
+    return Object.prototype.toString.call(obj2);
   }
   function isEol(c) {
     return c === 10 || c === 13;
   }
-  function isWhiteSpace2(c) {
+  function isWhiteSpace(c) {
     return c === 9 || c === 32;
   }
   function isWsOrEol(c) {
@@ -46058,7 +45897,7 @@ function requireLoader() {
       (c - 65536 & 1023) + 56320
     );
   }
-  function setProperty2(object, key2, value) {
+  function setProperty(object, key2, value) {
     if (key2 === "__proto__") {
       Object.defineProperty(object, key2, {
         configurable: true,
@@ -46263,7 +46102,7 @@ function requireLoader() {
       const key2 = sourceKeys[index];
       chargeMergeWork(state);
       if (!_hasOwnProperty.call(destination, key2)) {
-        setProperty2(destination, key2, source[key2]);
+        setProperty(destination, key2, source[key2]);
         overridableKeys[key2] = true;
       }
     }
@@ -46305,7 +46144,7 @@ function requireLoader() {
         state.position = startPos || state.position;
         throwError(state, "duplicated mapping key");
       }
-      setProperty2(_result, keyNode, valueNode);
+      setProperty(_result, keyNode, valueNode);
       delete overridableKeys[keyNode];
     }
     return _result;
@@ -46330,7 +46169,7 @@ function requireLoader() {
     let lineBreaks = 0;
     let ch = state.input.charCodeAt(state.position);
     while (ch !== 0) {
-      while (isWhiteSpace2(ch)) {
+      while (isWhiteSpace(ch)) {
         if (ch === 9 && state.firstTabInLine === -1) {
           state.firstTabInLine = state.position;
         }
@@ -46437,7 +46276,7 @@ function requireLoader() {
         captureStart = captureEnd = state.position;
         hasPendingContent = false;
       }
-      if (!isWhiteSpace2(ch)) {
+      if (!isWhiteSpace(ch)) {
         captureEnd = state.position + 1;
       }
       ch = state.input.charCodeAt(++state.position);
@@ -46480,7 +46319,7 @@ function requireLoader() {
         throwError(state, "unexpected end of the document within a single quoted scalar");
       } else {
         state.position++;
-        if (!isWhiteSpace2(ch)) {
+        if (!isWhiteSpace(ch)) {
           captureEnd = state.position;
         }
       }
@@ -46537,7 +46376,7 @@ function requireLoader() {
         throwError(state, "unexpected end of the document within a double quoted scalar");
       } else {
         state.position++;
-        if (!isWhiteSpace2(ch)) {
+        if (!isWhiteSpace(ch)) {
           captureEnd = state.position;
         }
       }
@@ -46674,10 +46513,10 @@ function requireLoader() {
         break;
       }
     }
-    if (isWhiteSpace2(ch)) {
+    if (isWhiteSpace(ch)) {
       do {
         ch = state.input.charCodeAt(++state.position);
-      } while (isWhiteSpace2(ch));
+      } while (isWhiteSpace(ch));
       if (ch === 35) {
         do {
           ch = state.input.charCodeAt(++state.position);
@@ -46713,7 +46552,7 @@ function requireLoader() {
         break;
       }
       if (folding) {
-        if (isWhiteSpace2(ch)) {
+        if (isWhiteSpace(ch)) {
           atMoreIndented = true;
           state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
         } else if (atMoreIndented) {
@@ -46843,7 +46682,7 @@ function requireLoader() {
         }
         if (state.line === _line) {
           ch = state.input.charCodeAt(state.position);
-          while (isWhiteSpace2(ch)) {
+          while (isWhiteSpace(ch)) {
             ch = state.input.charCodeAt(++state.position);
           }
           if (ch === 58) {
@@ -47222,7 +47061,7 @@ function requireLoader() {
         throwError(state, "directive name must not be less than one character in length");
       }
       while (ch !== 0) {
-        while (isWhiteSpace2(ch)) {
+        while (isWhiteSpace(ch)) {
           ch = state.input.charCodeAt(++state.position);
         }
         if (ch === 35) {
@@ -48038,873 +47877,104 @@ var {
 // policies/load/parse/yaml.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 
-// node_modules/jsonc-parser/lib/esm/impl/scanner.js
-function createScanner(text3, ignoreTrivia = false) {
-  const len = text3.length;
-  let pos = 0, value = "", tokenOffset = 0, token = 16, lineNumber = 0, lineStartOffset = 0, tokenLineStartOffset = 0, prevTokenLineStartOffset = 0, scanError = 0;
-  function scanHexDigits(count, exact) {
-    let digits = 0;
-    let value2 = 0;
-    while (digits < count || !exact) {
-      let ch = text3.charCodeAt(pos);
-      if (ch >= 48 && ch <= 57) {
-        value2 = value2 * 16 + ch - 48;
-      } else if (ch >= 65 && ch <= 70) {
-        value2 = value2 * 16 + ch - 65 + 10;
-      } else if (ch >= 97 && ch <= 102) {
-        value2 = value2 * 16 + ch - 97 + 10;
-      } else {
-        break;
-      }
-      pos++;
-      digits++;
-    }
-    if (digits < count) {
-      value2 = -1;
-    }
-    return value2;
-  }
-  function setPosition(newPosition) {
-    pos = newPosition;
-    value = "";
-    tokenOffset = 0;
-    token = 16;
-    scanError = 0;
-  }
-  function scanNumber() {
-    let start = pos;
-    if (text3.charCodeAt(pos) === 48) {
-      pos++;
-    } else {
-      pos++;
-      while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
-        pos++;
-      }
-    }
-    if (pos < text3.length && text3.charCodeAt(pos) === 46) {
-      pos++;
-      if (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
-        pos++;
-        while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
-          pos++;
-        }
-      } else {
-        scanError = 3;
-        return text3.substring(start, pos);
-      }
-    }
-    let end = pos;
-    if (pos < text3.length && (text3.charCodeAt(pos) === 69 || text3.charCodeAt(pos) === 101)) {
-      pos++;
-      if (pos < text3.length && text3.charCodeAt(pos) === 43 || text3.charCodeAt(pos) === 45) {
-        pos++;
-      }
-      if (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
-        pos++;
-        while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
-          pos++;
-        }
-        end = pos;
-      } else {
-        scanError = 3;
-      }
-    }
-    return text3.substring(start, end);
-  }
-  function scanString() {
-    let result2 = "", start = pos;
-    while (true) {
-      if (pos >= len) {
-        result2 += text3.substring(start, pos);
-        scanError = 2;
-        break;
-      }
-      const ch = text3.charCodeAt(pos);
-      if (ch === 34) {
-        result2 += text3.substring(start, pos);
-        pos++;
-        break;
-      }
-      if (ch === 92) {
-        result2 += text3.substring(start, pos);
-        pos++;
-        if (pos >= len) {
-          scanError = 2;
-          break;
-        }
-        const ch2 = text3.charCodeAt(pos++);
-        switch (ch2) {
-          case 34:
-            result2 += '"';
-            break;
-          case 92:
-            result2 += "\\";
-            break;
-          case 47:
-            result2 += "/";
-            break;
-          case 98:
-            result2 += "\b";
-            break;
-          case 102:
-            result2 += "\f";
-            break;
-          case 110:
-            result2 += "\n";
-            break;
-          case 114:
-            result2 += "\r";
-            break;
-          case 116:
-            result2 += "	";
-            break;
-          case 117:
-            const ch3 = scanHexDigits(4, true);
-            if (ch3 >= 0) {
-              result2 += String.fromCharCode(ch3);
-            } else {
-              scanError = 4;
-            }
-            break;
-          default:
-            scanError = 5;
-        }
-        start = pos;
-        continue;
-      }
-      if (ch >= 0 && ch <= 31) {
-        if (isLineBreak(ch)) {
-          result2 += text3.substring(start, pos);
-          scanError = 2;
-          break;
-        } else {
-          scanError = 6;
-        }
-      }
-      pos++;
-    }
-    return result2;
-  }
-  function scanNext() {
-    value = "";
-    scanError = 0;
-    tokenOffset = pos;
-    lineStartOffset = lineNumber;
-    prevTokenLineStartOffset = tokenLineStartOffset;
-    if (pos >= len) {
-      tokenOffset = len;
-      return token = 17;
-    }
-    let code = text3.charCodeAt(pos);
-    if (isWhiteSpace(code)) {
-      do {
-        pos++;
-        value += String.fromCharCode(code);
-        code = text3.charCodeAt(pos);
-      } while (isWhiteSpace(code));
-      return token = 15;
-    }
-    if (isLineBreak(code)) {
-      pos++;
-      value += String.fromCharCode(code);
-      if (code === 13 && text3.charCodeAt(pos) === 10) {
-        pos++;
-        value += "\n";
-      }
-      lineNumber++;
-      tokenLineStartOffset = pos;
-      return token = 14;
-    }
-    switch (code) {
-      // tokens: []{}:,
-      case 123:
-        pos++;
-        return token = 1;
-      case 125:
-        pos++;
-        return token = 2;
-      case 91:
-        pos++;
-        return token = 3;
-      case 93:
-        pos++;
-        return token = 4;
-      case 58:
-        pos++;
-        return token = 6;
-      case 44:
-        pos++;
-        return token = 5;
-      // strings
-      case 34:
-        pos++;
-        value = scanString();
-        return token = 10;
-      // comments
-      case 47:
-        const start = pos - 1;
-        if (text3.charCodeAt(pos + 1) === 47) {
-          pos += 2;
-          while (pos < len) {
-            if (isLineBreak(text3.charCodeAt(pos))) {
-              break;
-            }
-            pos++;
-          }
-          value = text3.substring(start, pos);
-          return token = 12;
-        }
-        if (text3.charCodeAt(pos + 1) === 42) {
-          pos += 2;
-          const safeLength = len - 1;
-          let commentClosed = false;
-          while (pos < safeLength) {
-            const ch = text3.charCodeAt(pos);
-            if (ch === 42 && text3.charCodeAt(pos + 1) === 47) {
-              pos += 2;
-              commentClosed = true;
-              break;
-            }
-            pos++;
-            if (isLineBreak(ch)) {
-              if (ch === 13 && text3.charCodeAt(pos) === 10) {
-                pos++;
-              }
-              lineNumber++;
-              tokenLineStartOffset = pos;
-            }
-          }
-          if (!commentClosed) {
-            pos++;
-            scanError = 1;
-          }
-          value = text3.substring(start, pos);
-          return token = 13;
-        }
-        value += String.fromCharCode(code);
-        pos++;
-        return token = 16;
-      // numbers
-      case 45:
-        value += String.fromCharCode(code);
-        pos++;
-        if (pos === len || !isDigit(text3.charCodeAt(pos))) {
-          return token = 16;
-        }
-      // found a minus, followed by a number so
-      // we fall through to proceed with scanning
-      // numbers
-      case 48:
-      case 49:
-      case 50:
-      case 51:
-      case 52:
-      case 53:
-      case 54:
-      case 55:
-      case 56:
-      case 57:
-        value += scanNumber();
-        return token = 11;
-      // literals and unknown symbols
-      default:
-        while (pos < len && isUnknownContentCharacter(code)) {
-          pos++;
-          code = text3.charCodeAt(pos);
-        }
-        if (tokenOffset !== pos) {
-          value = text3.substring(tokenOffset, pos);
-          switch (value) {
-            case "true":
-              return token = 8;
-            case "false":
-              return token = 9;
-            case "null":
-              return token = 7;
-          }
-          return token = 16;
-        }
-        value += String.fromCharCode(code);
-        pos++;
-        return token = 16;
-    }
-  }
-  function isUnknownContentCharacter(code) {
-    if (isWhiteSpace(code) || isLineBreak(code)) {
-      return false;
-    }
-    switch (code) {
-      case 125:
-      case 93:
-      case 123:
-      case 91:
-      case 34:
-      case 58:
-      case 44:
-      case 47:
-        return false;
-    }
-    return true;
-  }
-  function scanNextNonTrivia() {
-    let result2;
-    do {
-      result2 = scanNext();
-    } while (result2 >= 12 && result2 <= 15);
-    return result2;
-  }
-  return {
-    setPosition,
-    getPosition: () => pos,
-    scan: ignoreTrivia ? scanNextNonTrivia : scanNext,
-    getToken: () => token,
-    getTokenValue: () => value,
-    getTokenOffset: () => tokenOffset,
-    getTokenLength: () => pos - tokenOffset,
-    getTokenStartLine: () => lineStartOffset,
-    getTokenStartCharacter: () => tokenOffset - prevTokenLineStartOffset,
-    getTokenError: () => scanError
+// policies/load/parse/json-error.ts
+var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
+function jsonErrorOffset(text3) {
+  let i = 0;
+  const n = text3.length;
+  const skip = () => {
+    while (i < n && WS.has(text3.charCodeAt(i))) i++;
   };
-}
-function isWhiteSpace(ch) {
-  return ch === 32 || ch === 9;
-}
-function isLineBreak(ch) {
-  return ch === 10 || ch === 13;
-}
-function isDigit(ch) {
-  return ch >= 48 && ch <= 57;
-}
-var CharacterCodes;
-(function(CharacterCodes2) {
-  CharacterCodes2[CharacterCodes2["lineFeed"] = 10] = "lineFeed";
-  CharacterCodes2[CharacterCodes2["carriageReturn"] = 13] = "carriageReturn";
-  CharacterCodes2[CharacterCodes2["space"] = 32] = "space";
-  CharacterCodes2[CharacterCodes2["_0"] = 48] = "_0";
-  CharacterCodes2[CharacterCodes2["_1"] = 49] = "_1";
-  CharacterCodes2[CharacterCodes2["_2"] = 50] = "_2";
-  CharacterCodes2[CharacterCodes2["_3"] = 51] = "_3";
-  CharacterCodes2[CharacterCodes2["_4"] = 52] = "_4";
-  CharacterCodes2[CharacterCodes2["_5"] = 53] = "_5";
-  CharacterCodes2[CharacterCodes2["_6"] = 54] = "_6";
-  CharacterCodes2[CharacterCodes2["_7"] = 55] = "_7";
-  CharacterCodes2[CharacterCodes2["_8"] = 56] = "_8";
-  CharacterCodes2[CharacterCodes2["_9"] = 57] = "_9";
-  CharacterCodes2[CharacterCodes2["a"] = 97] = "a";
-  CharacterCodes2[CharacterCodes2["b"] = 98] = "b";
-  CharacterCodes2[CharacterCodes2["c"] = 99] = "c";
-  CharacterCodes2[CharacterCodes2["d"] = 100] = "d";
-  CharacterCodes2[CharacterCodes2["e"] = 101] = "e";
-  CharacterCodes2[CharacterCodes2["f"] = 102] = "f";
-  CharacterCodes2[CharacterCodes2["g"] = 103] = "g";
-  CharacterCodes2[CharacterCodes2["h"] = 104] = "h";
-  CharacterCodes2[CharacterCodes2["i"] = 105] = "i";
-  CharacterCodes2[CharacterCodes2["j"] = 106] = "j";
-  CharacterCodes2[CharacterCodes2["k"] = 107] = "k";
-  CharacterCodes2[CharacterCodes2["l"] = 108] = "l";
-  CharacterCodes2[CharacterCodes2["m"] = 109] = "m";
-  CharacterCodes2[CharacterCodes2["n"] = 110] = "n";
-  CharacterCodes2[CharacterCodes2["o"] = 111] = "o";
-  CharacterCodes2[CharacterCodes2["p"] = 112] = "p";
-  CharacterCodes2[CharacterCodes2["q"] = 113] = "q";
-  CharacterCodes2[CharacterCodes2["r"] = 114] = "r";
-  CharacterCodes2[CharacterCodes2["s"] = 115] = "s";
-  CharacterCodes2[CharacterCodes2["t"] = 116] = "t";
-  CharacterCodes2[CharacterCodes2["u"] = 117] = "u";
-  CharacterCodes2[CharacterCodes2["v"] = 118] = "v";
-  CharacterCodes2[CharacterCodes2["w"] = 119] = "w";
-  CharacterCodes2[CharacterCodes2["x"] = 120] = "x";
-  CharacterCodes2[CharacterCodes2["y"] = 121] = "y";
-  CharacterCodes2[CharacterCodes2["z"] = 122] = "z";
-  CharacterCodes2[CharacterCodes2["A"] = 65] = "A";
-  CharacterCodes2[CharacterCodes2["B"] = 66] = "B";
-  CharacterCodes2[CharacterCodes2["C"] = 67] = "C";
-  CharacterCodes2[CharacterCodes2["D"] = 68] = "D";
-  CharacterCodes2[CharacterCodes2["E"] = 69] = "E";
-  CharacterCodes2[CharacterCodes2["F"] = 70] = "F";
-  CharacterCodes2[CharacterCodes2["G"] = 71] = "G";
-  CharacterCodes2[CharacterCodes2["H"] = 72] = "H";
-  CharacterCodes2[CharacterCodes2["I"] = 73] = "I";
-  CharacterCodes2[CharacterCodes2["J"] = 74] = "J";
-  CharacterCodes2[CharacterCodes2["K"] = 75] = "K";
-  CharacterCodes2[CharacterCodes2["L"] = 76] = "L";
-  CharacterCodes2[CharacterCodes2["M"] = 77] = "M";
-  CharacterCodes2[CharacterCodes2["N"] = 78] = "N";
-  CharacterCodes2[CharacterCodes2["O"] = 79] = "O";
-  CharacterCodes2[CharacterCodes2["P"] = 80] = "P";
-  CharacterCodes2[CharacterCodes2["Q"] = 81] = "Q";
-  CharacterCodes2[CharacterCodes2["R"] = 82] = "R";
-  CharacterCodes2[CharacterCodes2["S"] = 83] = "S";
-  CharacterCodes2[CharacterCodes2["T"] = 84] = "T";
-  CharacterCodes2[CharacterCodes2["U"] = 85] = "U";
-  CharacterCodes2[CharacterCodes2["V"] = 86] = "V";
-  CharacterCodes2[CharacterCodes2["W"] = 87] = "W";
-  CharacterCodes2[CharacterCodes2["X"] = 88] = "X";
-  CharacterCodes2[CharacterCodes2["Y"] = 89] = "Y";
-  CharacterCodes2[CharacterCodes2["Z"] = 90] = "Z";
-  CharacterCodes2[CharacterCodes2["asterisk"] = 42] = "asterisk";
-  CharacterCodes2[CharacterCodes2["backslash"] = 92] = "backslash";
-  CharacterCodes2[CharacterCodes2["closeBrace"] = 125] = "closeBrace";
-  CharacterCodes2[CharacterCodes2["closeBracket"] = 93] = "closeBracket";
-  CharacterCodes2[CharacterCodes2["colon"] = 58] = "colon";
-  CharacterCodes2[CharacterCodes2["comma"] = 44] = "comma";
-  CharacterCodes2[CharacterCodes2["dot"] = 46] = "dot";
-  CharacterCodes2[CharacterCodes2["doubleQuote"] = 34] = "doubleQuote";
-  CharacterCodes2[CharacterCodes2["minus"] = 45] = "minus";
-  CharacterCodes2[CharacterCodes2["openBrace"] = 123] = "openBrace";
-  CharacterCodes2[CharacterCodes2["openBracket"] = 91] = "openBracket";
-  CharacterCodes2[CharacterCodes2["plus"] = 43] = "plus";
-  CharacterCodes2[CharacterCodes2["slash"] = 47] = "slash";
-  CharacterCodes2[CharacterCodes2["formFeed"] = 12] = "formFeed";
-  CharacterCodes2[CharacterCodes2["tab"] = 9] = "tab";
-})(CharacterCodes || (CharacterCodes = {}));
-
-// node_modules/jsonc-parser/lib/esm/impl/string-intern.js
-var cachedSpaces = new Array(20).fill(0).map((_, index) => {
-  return " ".repeat(index);
-});
-var maxCachedValues = 200;
-var cachedBreakLinesWithSpaces = {
-  " ": {
-    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\n" + " ".repeat(index);
-    }),
-    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r" + " ".repeat(index);
-    }),
-    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r\n" + " ".repeat(index);
-    })
-  },
-  "	": {
-    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\n" + "	".repeat(index);
-    }),
-    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r" + "	".repeat(index);
-    }),
-    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
-      return "\r\n" + "	".repeat(index);
-    })
-  }
-};
-
-// node_modules/jsonc-parser/lib/esm/impl/parser.js
-var ParseOptions;
-(function(ParseOptions2) {
-  ParseOptions2.DEFAULT = {
-    allowTrailingComma: false
-  };
-})(ParseOptions || (ParseOptions = {}));
-function parse3(text3, errors = [], options = ParseOptions.DEFAULT) {
-  let currentProperty = null;
-  let currentParent = [];
-  const previousParents = [];
-  function onValue(value) {
-    if (Array.isArray(currentParent)) {
-      currentParent.push(value);
-    } else if (currentProperty !== null) {
-      currentParent[currentProperty] = value;
-    }
-  }
-  const visitor = {
-    onObjectBegin: () => {
-      const object = {};
-      onValue(object);
-      previousParents.push(currentParent);
-      currentParent = object;
-      currentProperty = null;
-    },
-    onObjectProperty: (name) => {
-      currentProperty = name;
-    },
-    onObjectEnd: () => {
-      currentParent = previousParents.pop();
-    },
-    onArrayBegin: () => {
-      const array = [];
-      onValue(array);
-      previousParents.push(currentParent);
-      currentParent = array;
-      currentProperty = null;
-    },
-    onArrayEnd: () => {
-      currentParent = previousParents.pop();
-    },
-    onLiteralValue: onValue,
-    onError: (error3, offset, length) => {
-      errors.push({ error: error3, offset, length });
-    }
-  };
-  visit(text3, visitor, options);
-  return currentParent[0];
-}
-function visit(text3, visitor, options = ParseOptions.DEFAULT) {
-  const _scanner = createScanner(text3, false);
-  const _jsonPath = [];
-  let suppressedCallbacks = 0;
-  function toNoArgVisit(visitFunction) {
-    return visitFunction ? () => suppressedCallbacks === 0 && visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
-  }
-  function toOneArgVisit(visitFunction) {
-    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
-  }
-  function toOneArgVisitWithPath(visitFunction) {
-    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice()) : () => true;
-  }
-  function toBeginVisit(visitFunction) {
-    return visitFunction ? () => {
-      if (suppressedCallbacks > 0) {
-        suppressedCallbacks++;
-      } else {
-        let cbReturn = visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice());
-        if (cbReturn === false) {
-          suppressedCallbacks = 1;
-        }
-      }
-    } : () => true;
-  }
-  function toEndVisit(visitFunction) {
-    return visitFunction ? () => {
-      if (suppressedCallbacks > 0) {
-        suppressedCallbacks--;
-      }
-      if (suppressedCallbacks === 0) {
-        visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter());
-      }
-    } : () => true;
-  }
-  const onObjectBegin = toBeginVisit(visitor.onObjectBegin), onObjectProperty = toOneArgVisitWithPath(visitor.onObjectProperty), onObjectEnd = toEndVisit(visitor.onObjectEnd), onArrayBegin = toBeginVisit(visitor.onArrayBegin), onArrayEnd = toEndVisit(visitor.onArrayEnd), onLiteralValue = toOneArgVisitWithPath(visitor.onLiteralValue), onSeparator = toOneArgVisit(visitor.onSeparator), onComment = toNoArgVisit(visitor.onComment), onError = toOneArgVisit(visitor.onError);
-  const disallowComments = options && options.disallowComments;
-  const allowTrailingComma = options && options.allowTrailingComma;
-  function scanNext() {
-    while (true) {
-      const token = _scanner.scan();
-      switch (_scanner.getTokenError()) {
-        case 4:
-          handleError(
-            14
-            /* ParseErrorCode.InvalidUnicode */
-          );
-          break;
-        case 5:
-          handleError(
-            15
-            /* ParseErrorCode.InvalidEscapeCharacter */
-          );
-          break;
-        case 3:
-          handleError(
-            13
-            /* ParseErrorCode.UnexpectedEndOfNumber */
-          );
-          break;
-        case 1:
-          if (!disallowComments) {
-            handleError(
-              11
-              /* ParseErrorCode.UnexpectedEndOfComment */
-            );
-          }
-          break;
-        case 2:
-          handleError(
-            12
-            /* ParseErrorCode.UnexpectedEndOfString */
-          );
-          break;
-        case 6:
-          handleError(
-            16
-            /* ParseErrorCode.InvalidCharacter */
-          );
-          break;
-      }
-      switch (token) {
-        case 12:
-        case 13:
-          if (disallowComments) {
-            handleError(
-              10
-              /* ParseErrorCode.InvalidCommentToken */
-            );
-          } else {
-            onComment();
-          }
-          break;
-        case 16:
-          handleError(
-            1
-            /* ParseErrorCode.InvalidSymbol */
-          );
-          break;
-        case 15:
-        case 14:
-          break;
-        default:
-          return token;
-      }
-    }
-  }
-  function handleError(error3, skipUntilAfter = [], skipUntil = []) {
-    onError(error3);
-    if (skipUntilAfter.length + skipUntil.length > 0) {
-      let token = _scanner.getToken();
-      while (token !== 17) {
-        if (skipUntilAfter.indexOf(token) !== -1) {
-          scanNext();
-          break;
-        } else if (skipUntil.indexOf(token) !== -1) {
-          break;
-        }
-        token = scanNext();
-      }
-    }
-  }
-  function parseString(isValue) {
-    const value = _scanner.getTokenValue();
-    if (isValue) {
-      onLiteralValue(value);
-    } else {
-      onObjectProperty(value);
-      _jsonPath.push(value);
-    }
-    scanNext();
-    return true;
-  }
-  function parseLiteral() {
-    switch (_scanner.getToken()) {
-      case 11:
-        const tokenValue = _scanner.getTokenValue();
-        let value = Number(tokenValue);
-        if (isNaN(value)) {
-          handleError(
-            2
-            /* ParseErrorCode.InvalidNumberFormat */
-          );
-          value = 0;
-        }
-        onLiteralValue(value);
-        break;
-      case 7:
-        onLiteralValue(null);
-        break;
-      case 8:
-        onLiteralValue(true);
-        break;
-      case 9:
-        onLiteralValue(false);
-        break;
-      default:
-        return false;
-    }
-    scanNext();
-    return true;
-  }
-  function parseProperty() {
-    if (_scanner.getToken() !== 10) {
-      handleError(3, [], [
-        2,
-        5
-        /* SyntaxKind.CommaToken */
-      ]);
-      return false;
-    }
-    parseString(false);
-    if (_scanner.getToken() === 6) {
-      onSeparator(":");
-      scanNext();
-      if (!parseValue()) {
-        handleError(4, [], [
-          2,
-          5
-          /* SyntaxKind.CommaToken */
-        ]);
-      }
-    } else {
-      handleError(5, [], [
-        2,
-        5
-        /* SyntaxKind.CommaToken */
-      ]);
-    }
-    _jsonPath.pop();
-    return true;
-  }
-  function parseObject() {
-    onObjectBegin();
-    scanNext();
-    let needsComma = false;
-    while (_scanner.getToken() !== 2 && _scanner.getToken() !== 17) {
-      if (_scanner.getToken() === 5) {
-        if (!needsComma) {
-          handleError(4, [], []);
-        }
-        onSeparator(",");
-        scanNext();
-        if (_scanner.getToken() === 2 && allowTrailingComma) {
-          break;
-        }
-      } else if (needsComma) {
-        handleError(6, [], []);
-      }
-      if (!parseProperty()) {
-        handleError(4, [], [
-          2,
-          5
-          /* SyntaxKind.CommaToken */
-        ]);
-      }
-      needsComma = true;
-    }
-    onObjectEnd();
-    if (_scanner.getToken() !== 2) {
-      handleError(7, [
-        2
-        /* SyntaxKind.CloseBraceToken */
-      ], []);
-    } else {
-      scanNext();
-    }
-    return true;
-  }
-  function parseArray() {
-    onArrayBegin();
-    scanNext();
-    let isFirstElement = true;
-    let needsComma = false;
-    while (_scanner.getToken() !== 4 && _scanner.getToken() !== 17) {
-      if (_scanner.getToken() === 5) {
-        if (!needsComma) {
-          handleError(4, [], []);
-        }
-        onSeparator(",");
-        scanNext();
-        if (_scanner.getToken() === 4 && allowTrailingComma) {
-          break;
-        }
-      } else if (needsComma) {
-        handleError(6, [], []);
-      }
-      if (isFirstElement) {
-        _jsonPath.push(0);
-        isFirstElement = false;
-      } else {
-        _jsonPath[_jsonPath.length - 1]++;
-      }
-      if (!parseValue()) {
-        handleError(4, [], [
-          4,
-          5
-          /* SyntaxKind.CommaToken */
-        ]);
-      }
-      needsComma = true;
-    }
-    onArrayEnd();
-    if (!isFirstElement) {
-      _jsonPath.pop();
-    }
-    if (_scanner.getToken() !== 4) {
-      handleError(8, [
-        4
-        /* SyntaxKind.CloseBracketToken */
-      ], []);
-    } else {
-      scanNext();
-    }
-    return true;
-  }
-  function parseValue() {
-    switch (_scanner.getToken()) {
-      case 3:
-        return parseArray();
-      case 1:
-        return parseObject();
-      case 10:
-        return parseString(true);
-      default:
-        return parseLiteral();
-    }
-  }
-  scanNext();
-  if (_scanner.getToken() === 17) {
-    if (options.allowEmptyContent) {
+  const literal = (word) => {
+    if (text3.startsWith(word, i)) {
+      i += word.length;
       return true;
     }
-    handleError(4, [], []);
     return false;
-  }
-  if (!parseValue()) {
-    handleError(4, [], []);
+  };
+  const string = () => {
+    if (text3[i] !== '"') return false;
+    i++;
+    while (i < n) {
+      const c = text3.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        return true;
+      }
+      if (c < 32) return false;
+      if (c === 92) {
+        const e = text3[i + 1];
+        if (e === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text3.slice(i + 2, i + 6))) return false;
+          i += 6;
+        } else if (e !== void 0 && '"\\/bfnrt'.includes(e)) i += 2;
+        else return false;
+      } else i++;
+    }
     return false;
+  };
+  const number = () => {
+    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text3.slice(i, i + 400));
+    if (!m) return false;
+    i += m[0].length;
+    return true;
+  };
+  const stack = [];
+  const value = () => {
+    skip();
+    const c = text3[i];
+    if (c === "{" || c === "[") {
+      stack.push(c);
+      i++;
+      return true;
+    }
+    if (c === '"') return string();
+    if (c === "t") return literal("true");
+    if (c === "f") return literal("false");
+    if (c === "n") return literal("null");
+    return number();
+  };
+  if (!value()) return i;
+  let justOpened = stack.length > 0;
+  for (; ; ) {
+    skip();
+    const top = stack[stack.length - 1];
+    if (top === void 0) return i < n ? i : void 0;
+    if (justOpened) {
+      justOpened = false;
+      if (top === "{" && text3[i] === "}" || top === "[" && text3[i] === "]") {
+        stack.pop();
+        i++;
+        continue;
+      }
+    } else {
+      const c = text3[i];
+      if (top === "{" && c === "}" || top === "[" && c === "]") {
+        stack.pop();
+        i++;
+        continue;
+      }
+      if (c !== ",") return i;
+      i++;
+      skip();
+    }
+    if (top === "{") {
+      if (!string()) return i;
+      skip();
+      if (text3[i] !== ":") return i;
+      i++;
+    }
+    const before = stack.length;
+    if (!value()) return i;
+    justOpened = stack.length > before;
   }
-  if (_scanner.getToken() !== 17) {
-    handleError(9, [], []);
-  }
-  return true;
 }
 
-// node_modules/jsonc-parser/lib/esm/main.js
-var ScanError;
-(function(ScanError2) {
-  ScanError2[ScanError2["None"] = 0] = "None";
-  ScanError2[ScanError2["UnexpectedEndOfComment"] = 1] = "UnexpectedEndOfComment";
-  ScanError2[ScanError2["UnexpectedEndOfString"] = 2] = "UnexpectedEndOfString";
-  ScanError2[ScanError2["UnexpectedEndOfNumber"] = 3] = "UnexpectedEndOfNumber";
-  ScanError2[ScanError2["InvalidUnicode"] = 4] = "InvalidUnicode";
-  ScanError2[ScanError2["InvalidEscapeCharacter"] = 5] = "InvalidEscapeCharacter";
-  ScanError2[ScanError2["InvalidCharacter"] = 6] = "InvalidCharacter";
-})(ScanError || (ScanError = {}));
-var SyntaxKind;
-(function(SyntaxKind2) {
-  SyntaxKind2[SyntaxKind2["OpenBraceToken"] = 1] = "OpenBraceToken";
-  SyntaxKind2[SyntaxKind2["CloseBraceToken"] = 2] = "CloseBraceToken";
-  SyntaxKind2[SyntaxKind2["OpenBracketToken"] = 3] = "OpenBracketToken";
-  SyntaxKind2[SyntaxKind2["CloseBracketToken"] = 4] = "CloseBracketToken";
-  SyntaxKind2[SyntaxKind2["CommaToken"] = 5] = "CommaToken";
-  SyntaxKind2[SyntaxKind2["ColonToken"] = 6] = "ColonToken";
-  SyntaxKind2[SyntaxKind2["NullKeyword"] = 7] = "NullKeyword";
-  SyntaxKind2[SyntaxKind2["TrueKeyword"] = 8] = "TrueKeyword";
-  SyntaxKind2[SyntaxKind2["FalseKeyword"] = 9] = "FalseKeyword";
-  SyntaxKind2[SyntaxKind2["StringLiteral"] = 10] = "StringLiteral";
-  SyntaxKind2[SyntaxKind2["NumericLiteral"] = 11] = "NumericLiteral";
-  SyntaxKind2[SyntaxKind2["LineCommentTrivia"] = 12] = "LineCommentTrivia";
-  SyntaxKind2[SyntaxKind2["BlockCommentTrivia"] = 13] = "BlockCommentTrivia";
-  SyntaxKind2[SyntaxKind2["LineBreakTrivia"] = 14] = "LineBreakTrivia";
-  SyntaxKind2[SyntaxKind2["Trivia"] = 15] = "Trivia";
-  SyntaxKind2[SyntaxKind2["Unknown"] = 16] = "Unknown";
-  SyntaxKind2[SyntaxKind2["EOF"] = 17] = "EOF";
-})(SyntaxKind || (SyntaxKind = {}));
-var parse4 = parse3;
-var ParseErrorCode;
-(function(ParseErrorCode2) {
-  ParseErrorCode2[ParseErrorCode2["InvalidSymbol"] = 1] = "InvalidSymbol";
-  ParseErrorCode2[ParseErrorCode2["InvalidNumberFormat"] = 2] = "InvalidNumberFormat";
-  ParseErrorCode2[ParseErrorCode2["PropertyNameExpected"] = 3] = "PropertyNameExpected";
-  ParseErrorCode2[ParseErrorCode2["ValueExpected"] = 4] = "ValueExpected";
-  ParseErrorCode2[ParseErrorCode2["ColonExpected"] = 5] = "ColonExpected";
-  ParseErrorCode2[ParseErrorCode2["CommaExpected"] = 6] = "CommaExpected";
-  ParseErrorCode2[ParseErrorCode2["CloseBraceExpected"] = 7] = "CloseBraceExpected";
-  ParseErrorCode2[ParseErrorCode2["CloseBracketExpected"] = 8] = "CloseBracketExpected";
-  ParseErrorCode2[ParseErrorCode2["EndOfFileExpected"] = 9] = "EndOfFileExpected";
-  ParseErrorCode2[ParseErrorCode2["InvalidCommentToken"] = 10] = "InvalidCommentToken";
-  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfComment"] = 11] = "UnexpectedEndOfComment";
-  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfString"] = 12] = "UnexpectedEndOfString";
-  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfNumber"] = 13] = "UnexpectedEndOfNumber";
-  ParseErrorCode2[ParseErrorCode2["InvalidUnicode"] = 14] = "InvalidUnicode";
-  ParseErrorCode2[ParseErrorCode2["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
-  ParseErrorCode2[ParseErrorCode2["InvalidCharacter"] = 16] = "InvalidCharacter";
-})(ParseErrorCode || (ParseErrorCode = {}));
-
 // policies/load/parse/yaml.ts
-var ALIAS_EXPANSION_FACTOR = 10;
-var ALIAS_EXPANSION_ALLOWANCE = 1e4;
 var TYPES = yaml.types;
-var anyTag = (kind) => new yaml.Type("", { kind, multi: true, construct: (data) => data });
 var SCHEMA = yaml.CORE_SCHEMA.extend({
   implicit: [TYPES.merge],
-  explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set, anyTag("scalar"), anyTag("sequence"), anyTag("mapping")]
+  explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set]
 });
 var DOC_START = /^---(?:[ \t\r]|$)/;
 var DOC_END = /^\.\.\.(?:[ \t\r]|$)/;
@@ -48964,25 +48034,9 @@ var StructureError = class extends Error {
 };
 function checkStructure(value, limits) {
   const seen = /* @__PURE__ */ new Set();
-  const stack = [[value, 0]];
-  let shared = false;
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop();
-    if (v === null || typeof v !== "object") continue;
-    if (depth > limits.maxDepth)
-      throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
-    if (seen.has(v)) {
-      shared = true;
-      continue;
-    }
-    seen.add(v);
-    for (const child2 of Object.values(v))
-      if (child2 !== null && typeof child2 === "object") stack.push([child2, depth + 1]);
-  }
-  if (!shared || limits.maxAliasCount < 0) return;
-  const budget = limits.maxAliasCount + ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * seen.size;
-  const cap = budget + 1;
   const sizes = /* @__PURE__ */ new Map();
+  const cap = Math.max(limits.maxAliasCount, 0) + 1;
+  let expansions = 0;
   const expandedSize = (v, depth) => {
     const known = sizes.get(v);
     if (known !== void 0) return known;
@@ -48997,24 +48051,24 @@ function checkStructure(value, limits) {
     sizes.set(v, n);
     return n;
   };
-  const visited = /* @__PURE__ */ new Set();
-  let expansions = 0;
-  const walk3 = [[value, 0]];
-  while (walk3.length > 0) {
-    const [v, depth] = walk3.pop();
+  const stack = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop();
     if (v === null || typeof v !== "object") continue;
-    if (visited.has(v)) {
+    if (depth > limits.maxDepth)
+      throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
+    if (seen.has(v)) {
       expansions += expandedSize(v, depth);
-      if (expansions > budget) {
+      if (limits.maxAliasCount >= 0 && expansions > limits.maxAliasCount) {
         throw new StructureError(
-          `aliases expand the document past ${budget} collections (limits.maxAliasCount ${limits.maxAliasCount} + ${ALIAS_EXPANSION_ALLOWANCE} + ${ALIAS_EXPANSION_FACTOR} \xD7 its own ${seen.size}): possible alias bomb`
+          `too many alias expansions (over ${limits.maxAliasCount}, limits.maxAliasCount): possible alias bomb`
         );
       }
       continue;
     }
-    visited.add(v);
+    seen.add(v);
     for (const child2 of Object.values(v))
-      if (child2 !== null && typeof child2 === "object") walk3.push([child2, depth + 1]);
+      if (child2 !== null && typeof child2 === "object") stack.push([child2, depth + 1]);
   }
 }
 function describe2(err) {
@@ -49027,12 +48081,10 @@ function countLines(text3) {
   for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) n++;
   return n;
 }
-function parseOne(file, index, raw, limits, judge2) {
+function parseOne(file, index, raw, limits) {
   try {
     const options = { schema: SCHEMA, filename: file, maxDepth: limits.maxDepth };
     const value = yaml.load(raw.text, options);
-    if (value === null || value === void 0) return "empty";
-    if (!judge2(value)) return "skipped";
     if (raw.text.includes("*")) checkStructure(value, limits);
     return { ref: { file, index, text: raw.text, lineOffset: raw.lineOffset }, value };
   } catch (err) {
@@ -49047,31 +48099,21 @@ function parseOne(file, index, raw, limits, judge2) {
       return {
         file,
         line,
-        message: `document ${index + 1}: nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`,
-        docText: raw.text
+        message: `document ${index + 1}: nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`
       };
     }
-    return {
-      file,
-      line,
-      ...column !== void 0 ? { column } : {},
-      message: `invalid YAML: ${describe2(err)}`,
-      docText: raw.text
-    };
+    return { file, line, ...column !== void 0 ? { column } : {}, message: `invalid YAML: ${describe2(err)}` };
   }
 }
-var judgeAll = () => true;
-function parseWithYaml(file, text3, limits, opts = {}) {
-  const judge2 = opts.judge ?? judgeAll;
+function parseWithYaml(file, text3, limits) {
   const lineCounter = new import_yaml2.LineCounter();
-  const out = { docs: [], errors: [], skipped: 0 };
+  const out = { docs: [], errors: [] };
   const all = (0, import_yaml2.parseAllDocuments)(text3, { lineCounter, uniqueKeys: true, merge: true });
   const list = Array.isArray(all) ? all : [];
   list.forEach((doc, index) => {
     if (index >= limits.maxDocuments) return;
     const start = doc.range[0];
     const lineOffset = lineCounter.linePos(start).line;
-    const docText = text3.slice(start, doc.range[2]);
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
       const pos = first?.linePos?.[0];
@@ -49079,20 +48121,14 @@ function parseWithYaml(file, text3, limits, opts = {}) {
         file,
         line: pos?.line ?? lineOffset,
         ...pos ? { column: pos.col } : {},
-        message: `invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`,
-        docText
+        message: `invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`
       });
       return;
     }
     try {
-      const value = doc.toJS({ maxAliasCount: -1 });
-      if (value === null || value === void 0) return;
-      if (!judge2(value)) {
-        out.skipped = (out.skipped ?? 0) + 1;
-        return;
-      }
+      const value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
       checkStructure(value, limits);
-      out.docs.push({ ref: { file, index, text: docText, lineOffset }, value });
+      out.docs.push({ ref: { file, index, text: text3.slice(start, doc.range[2]), lineOffset }, value });
     } catch (err) {
       out.errors.push({
         file,
@@ -49103,10 +48139,9 @@ function parseWithYaml(file, text3, limits, opts = {}) {
   });
   return out;
 }
-function parseYamlStream(file, text3, limits, opts = {}) {
-  const judge2 = opts.judge ?? judgeAll;
+function parseYamlStream(file, text3, limits) {
   const raws = splitDocuments(text3);
-  const out = { docs: [], errors: [], skipped: 0 };
+  const out = { docs: [], errors: [] };
   if (raws.length > limits.maxDocuments) {
     out.errors.push({
       file,
@@ -49116,69 +48151,52 @@ function parseYamlStream(file, text3, limits, opts = {}) {
   }
   const n = Math.min(raws.length, limits.maxDocuments);
   for (let i = 0; i < n; i++) {
-    const r = parseOne(file, i, raws[i], limits, judge2);
-    if (r === "multi") return parseWithYaml(file, text3, limits, opts);
-    if (r === "skipped") out.skipped = (out.skipped ?? 0) + 1;
-    else if (r === "empty") continue;
-    else if ("ref" in r) out.docs.push(r);
+    const r = parseOne(file, i, raws[i], limits);
+    if (r === "multi") return parseWithYaml(file, text3, limits);
+    if ("ref" in r) out.docs.push(r);
     else out.errors.push(r);
   }
   return out;
 }
-function lineColumn(text3, offset) {
-  const before = text3.slice(0, offset);
-  return { line: countLines(before), column: offset - before.lastIndexOf("\n") };
-}
-var JSONC_ERRORS = {
-  1: "invalid symbol",
-  2: "invalid number format",
-  3: "property name expected",
-  4: "value expected",
-  5: "colon expected",
-  6: "comma expected",
-  7: "closing brace expected",
-  8: "closing bracket expected",
-  9: "end of file expected",
-  10: "invalid comment token",
-  11: "unexpected end of comment",
-  12: "unexpected end of string",
-  13: "unexpected end of number",
-  14: "invalid unicode",
-  15: "invalid escape character",
-  16: "invalid character"
-};
-function parseJsonText(file, text3, limits, opts = {}) {
-  const judge2 = opts.judge ?? judgeAll;
+function parseJsonText(file, text3, limits) {
   try {
-    let value;
-    try {
-      value = JSON.parse(text3);
-    } catch (strictError) {
-      if (strictError instanceof RangeError) throw strictError;
-      const problems = [];
-      value = parse4(text3, problems, { allowTrailingComma: true, disallowComments: false });
-      const first = problems[0];
-      if (first) {
-        return {
-          docs: [],
-          errors: [
-            {
-              file,
-              ...lineColumn(text3, first.offset),
-              message: `invalid JSON: ${JSONC_ERRORS[first.error] ?? "parse error"}`,
-              docText: text3
-            }
-          ]
-        };
-      }
-    }
-    if (!judge2(value)) return { docs: [], errors: [], skipped: 1 };
+    const value = JSON.parse(text3);
     checkStructure(value, limits);
-    return { docs: [{ ref: { file, index: 0, text: text3, lineOffset: 1 }, value }], errors: [], skipped: 0 };
+    return { docs: [{ ref: { file, index: 0, text: text3, lineOffset: 1 }, value }], errors: [] };
   } catch (err) {
     if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
-    const message = err instanceof RangeError ? "document is nested too deeply to parse" : describe2(err);
-    return { docs: [], errors: [{ file, line: 1, message: `invalid JSON: ${message}`, docText: text3 }] };
+    const msg = err instanceof Error ? err.message : String(err);
+    const m = /position (\d+)/.exec(msg);
+    const lc = /line (\d+) column (\d+)/.exec(msg);
+    let line;
+    let column;
+    if (lc) {
+      line = Number(lc[1]);
+      column = Number(lc[2]);
+    } else if (m) {
+      const before = text3.slice(0, Number(m[1]));
+      line = before.split("\n").length;
+      column = before.length - before.lastIndexOf("\n");
+    } else if (!(err instanceof RangeError)) {
+      const at2 = jsonErrorOffset(text3);
+      if (at2 !== void 0) {
+        const before = text3.slice(0, at2);
+        line = before.split("\n").length;
+        column = before.length - before.lastIndexOf("\n");
+      }
+    }
+    const message = err instanceof RangeError ? "document is nested too deeply to parse" : msg.replace(/\s*\(line \d+ column \d+\)$/, "");
+    return {
+      docs: [],
+      errors: [
+        {
+          file,
+          ...line !== void 0 ? { line } : {},
+          ...column !== void 0 ? { column } : {},
+          message: `invalid JSON: ${message}`
+        }
+      ]
+    };
   }
 }
 
@@ -49452,10 +48470,9 @@ function resolveVar(name, ctx) {
   }
 }
 function expandTemplateValue(raw, ctx) {
-  return replaceTemplateActions(
-    raw,
-    { dollar: true },
-    (a) => a.dollar ? githubExpression(a.inner, ctx) : templateExpression(a.inner, ctx)
+  return raw.replace(
+    /\$\{\{([^}]*)\}\}|\{\{([^}]*)\}\}/g,
+    (_m, gh, tpl) => gh !== void 0 ? githubExpression(gh, ctx) : templateExpression(tpl ?? "", ctx)
   );
 }
 function githubExpression(expr, ctx) {
@@ -49636,12 +48653,12 @@ var CTR_VALUE_OPTIONS = /* @__PURE__ */ new Set(["-n", "--namespace", "-a", "--a
 var ASSIGNMENT_RE = /^([A-Za-z_]\w*)\+?=/;
 var MAX_SUBSTITUTION_DEPTH = 6;
 var Cmd = class {
-  constructor(source, words, scanner, segment, env) {
+  constructor(source, words2, scanner, segment, env) {
     this.source = source;
     this.scanner = scanner;
     this.segment = segment;
     this.env = env;
-    this.words = words;
+    this.words = words2;
   }
   words;
   cache = /* @__PURE__ */ new Map();
@@ -49722,13 +48739,13 @@ var ScriptScanner = class {
   /** Records assignments and strips the words that only change how the command runs (`sudo`, `if`, `FOO=1`). */
   prepare(c, seg) {
     const env = {};
-    let words = c.words;
+    let words2 = c.words;
     for (const a of c.arrays) {
       this.vars.define(a.name, { raw: UNKNOWN, syntax: "literal", offset: seg.base + a.start });
     }
     let i = 0;
     for (; ; ) {
-      const w = words[i];
+      const w = words2[i];
       if (!w) break;
       const m = ASSIGNMENT_RE.exec(w.raw);
       if (m) {
@@ -49746,19 +48763,19 @@ var ScriptScanner = class {
       }
       if (v === "sudo" || v === "doas") {
         i++;
-        while (words[i]?.raw.startsWith("-")) {
-          const opt = words[i].raw;
+        while (words2[i]?.raw.startsWith("-")) {
+          const opt = words2[i].raw;
           i += ["-u", "-g", "-C", "-p", "-h", "-U", "-r", "-t"].includes(opt) ? 2 : 1;
         }
         continue;
       }
       if (v === "env") {
         i++;
-        while (words[i]?.raw.startsWith("-")) i += words[i].raw === "-u" ? 2 : 1;
+        while (words2[i]?.raw.startsWith("-")) i += words2[i].raw === "-u" ? 2 : 1;
         continue;
       }
       if (ASSIGNMENT_BUILTINS.has(v)) {
-        for (const rest of words.slice(i + 1)) {
+        for (const rest of words2.slice(i + 1)) {
           const am = ASSIGNMENT_RE.exec(rest.raw);
           if (am)
             this.vars.define(am[1], {
@@ -49772,10 +48789,10 @@ var ScriptScanner = class {
       }
       break;
     }
-    words = words.slice(i);
+    words2 = words2.slice(i);
     this.analyzeArrays(c, seg);
-    if (words.length === 0) return void 0;
-    return new Cmd(c, words, this, seg, env);
+    if (words2.length === 0) return void 0;
+    return new Cmd(c, words2, this, seg, env);
   }
   signal(cmd, offset) {
     const anchor = this.at(cmd.segment, offset);
@@ -50153,22 +49170,19 @@ function findSqliteReferences(text3) {
     const raw = m[0];
     const index = m.index ?? 0;
     covered.push([index, index + raw.length]);
-    const path13 = urlPath(m[1], m[2].length, m[3]);
-    if (path13 !== void 0) out.push({ path: normalizePosixPath(path13), raw, index });
+    const path17 = urlPath(m[1], m[2].length, m[3]);
+    if (path17 !== void 0) out.push({ path: normalizePosixPath(path17), raw, index });
   }
-  let k = 0;
   for (const m of text3.matchAll(PATH_RE)) {
     const index = m.index ?? 0;
-    while (k < covered.length && covered[k][1] <= index) k++;
-    const range = covered[k];
-    if (range && index >= range[0] && index < range[1]) continue;
+    if (covered.some(([a, b]) => index >= a && index < b)) continue;
     out.push({ path: normalizePosixPath(m[1]), raw: m[0], index });
   }
   return out.sort((a, b) => a.index - b.index);
 }
-function dirOf(path13) {
-  const i = path13.lastIndexOf("/");
-  return i <= 0 ? "/" : path13.slice(0, i);
+function dirOf(path17) {
+  const i = path17.lastIndexOf("/");
+  return i <= 0 ? "/" : path17.slice(0, i);
 }
 
 // policies/load/source.ts
@@ -50224,83 +49238,8 @@ function lineLocator(text3, startLine = 1, startColumn = 1) {
     return { line: startLine + lo, column: (lo === 0 ? startColumn : 1) + offset - starts[lo] };
   };
 }
-function maskTemplates(text3, stats) {
-  return replaceTemplateActions(
-    text3,
-    { singleLine: true },
-    (a) => text3.slice(a.start, a.end).replace(/[ \t]/g, ""),
-    stats
-  );
-}
-function stripMakeComment(value, stats) {
-  let from = 0;
-  for (let i = value.indexOf("#"); i >= 0; i = value.indexOf("#", i + 1)) {
-    if (stats) stats.steps += i - from + 1;
-    from = i + 1;
-    if (i > 0 && /\s/.test(value.charAt(i - 1))) return value.slice(0, i).trimEnd();
-  }
-  if (stats) stats.steps += value.length - from;
-  return value;
-}
-function justRecipeHeader(line, stats) {
-  const m = /^@?[A-Za-z_][\w-]*/.exec(line);
-  if (stats) stats.steps += (m?.[0].length ?? 0) + 1;
-  if (!m) return void 0;
-  const colon = line.indexOf(":", m[0].length);
-  if (stats) stats.steps += (colon < 0 ? line.length : colon + 1) - m[0].length;
-  if (colon < 0 || line.charCodeAt(colon + 1) === 61) return void 0;
-  return { name: m[0].replace(/^@/, ""), params: line.slice(m[0].length, colon) };
-}
-var isNameStart = (c) => c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95;
-var isNameChar = (c) => isNameStart(c) || c >= 48 && c <= 57 || c === 45;
-var isBlank = (c) => c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
-function justParameters(params, stats) {
-  const out = [];
-  const unclosed = /* @__PURE__ */ new Set();
-  let i = 0;
-  const n = params.length;
-  while (i < n) {
-    if (stats) stats.steps++;
-    if (!isNameChar(params.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    let s = i;
-    while (s < n && isNameChar(params.charCodeAt(s)) && !isNameStart(params.charCodeAt(s))) s++;
-    let j = s < n && isNameStart(params.charCodeAt(s)) ? s + 1 : s;
-    while (j < n && isNameChar(params.charCodeAt(j))) j++;
-    if (stats) stats.steps += j - i;
-    if (j === s) {
-      i = j;
-      continue;
-    }
-    if (params.charCodeAt(j) !== 61) {
-      i = j;
-      continue;
-    }
-    const name = params.slice(s, j);
-    const v = j + 1;
-    const q = params[v];
-    let end = -1;
-    if ((q === '"' || q === "'") && !unclosed.has(q)) {
-      const close = params.indexOf(q, v + 1);
-      if (stats) stats.steps += (close < 0 ? n : close) - v;
-      if (close < 0) unclosed.add(q);
-      else end = close + 1;
-    }
-    if (end < 0) {
-      end = v;
-      while (end < n && !isBlank(params.charCodeAt(end))) end++;
-      if (stats) stats.steps += end - v;
-    }
-    if (end === v) {
-      i = v;
-      continue;
-    }
-    out.push({ name, value: unquote(params.slice(v, end)) });
-    i = end;
-  }
-  return out;
+function maskTemplates(text3) {
+  return text3.replace(/\{\{[^}\n]*\}\}/g, (m) => m.replace(/[ \t]/g, ""));
 }
 function blankLine(line) {
   return " ".repeat(line.length);
@@ -50336,7 +49275,7 @@ function scanMakefile(text3, scanner) {
     const assign = /^(?:export\s+|override\s+)*([A-Za-z_][\w.-]*)\s*(\?=|::=|:=|\+=|!=|=)\s*(.*)$/.exec(line);
     if (assign) {
       const [, name, op, value] = assign;
-      const v = unquote(stripMakeComment(value));
+      const v = unquote(value.replace(/\s+#.*$/, ""));
       scanner.defineGlobal(name, op === "!=" ? UNKNOWN : v, op === "!=" ? "literal" : "make", offset);
       inRule = false;
     } else if (/^[^\s#=][^=]*?:(?!=)/.test(line)) {
@@ -50371,10 +49310,12 @@ function scanJustfile(text3, scanner) {
       inRecipe = false;
       continue;
     }
-    const header = justRecipeHeader(line);
+    const header = /^@?([A-Za-z_][\w-]*)([^:]*):(?!=)/.exec(line);
     if (header) {
       inRecipe = true;
-      for (const p of justParameters(header.params)) scanner.defineGlobal(p.name, p.value, "literal", offset);
+      for (const p of header[2].matchAll(/([A-Za-z_][\w-]*)=("[^"]*"|'[^']*'|[^\s]+)/g)) {
+        scanner.defineGlobal(p[1], unquote(p[2]), "literal", offset);
+      }
       continue;
     }
     if (line.trim() !== "" && !line.trimStart().startsWith("#")) inRecipe = false;
@@ -50556,74 +49497,7 @@ function loadScriptText(file, text3, kind) {
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { existsSync as existsSync3 } from "node:fs";
-import path7 from "node:path";
-
-// policies/load/judge.ts
-function isObj2(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-function isJudgedValue(value, composeByName, allowCompose) {
-  if (isKubernetesObject(value)) return true;
-  if (!allowCompose) return false;
-  return composeByName ? isObj2(value) : isComposeDocument(value);
-}
-var K8S_API_VERSION = /^["']?apiVersion["']?[ \t]*:/m;
-var K8S_KIND = /^["']?kind["']?[ \t]*:/m;
-var COMPOSE_SERVICES = /^["']?services["']?[ \t]*:/m;
-var COMPOSE_SERVICE_KEY = /^[ \t]+["']?(?:image|build)["']?[ \t]*:/m;
-var JSON_API_VERSION = /"apiVersion"\s*:/;
-var JSON_KIND = /"kind"\s*:/;
-function looksJudgedText(text3, format2, composeByName) {
-  if (format2 === "json") return JSON_API_VERSION.test(text3) && JSON_KIND.test(text3);
-  if (composeByName) return true;
-  if (K8S_API_VERSION.test(text3) && K8S_KIND.test(text3)) return true;
-  return COMPOSE_SERVICES.test(text3) && COMPOSE_SERVICE_KEY.test(text3);
-}
-var CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
-function isHelmTemplateObject(value, docText) {
-  if (!docText.includes("{{") || !isObj2(value)) return false;
-  const skipTop = new Set(CONFIG_KINDS.has(String(value.kind)) ? ["data", "stringData", "binaryData"] : []);
-  const seen = /* @__PURE__ */ new Set();
-  const stack = [];
-  for (const [k, v] of Object.entries(value)) {
-    if (skipTop.has(k)) continue;
-    if (k === "metadata" && isObj2(v)) {
-      for (const [mk, mv] of Object.entries(v)) if (mk !== "annotations" && mk !== "labels") stack.push(mk, mv);
-      continue;
-    }
-    stack.push(k, v);
-  }
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === "string") {
-      if (hasHelmAction(v)) return true;
-      continue;
-    }
-    if (v === null || typeof v !== "object" || seen.has(v)) continue;
-    seen.add(v);
-    if (Array.isArray(v)) for (const item of v) stack.push(item);
-    else for (const [k, child2] of Object.entries(v)) stack.push(k, child2);
-  }
-  return false;
-}
-function isPartialWorkload(value) {
-  if (!isObj2(value) || typeof value.kind !== "string") return false;
-  const podSpec = podSpecOf(value.kind, isObj2(value.spec) ? value.spec : void 0);
-  if (!podSpec) return false;
-  const containers = Array.isArray(podSpec.containers) ? podSpec.containers : [];
-  return containers.length > 0 && containers.every((c) => isObj2(c) && c.image === void 0);
-}
-function podSpecOf(kind, spec) {
-  if (!spec) return void 0;
-  if (kind === "Pod") return spec;
-  if (kind === "CronJob") {
-    const job = isObj2(spec.jobTemplate) && isObj2(spec.jobTemplate.spec) ? spec.jobTemplate.spec : void 0;
-    return job && isObj2(job.template) && isObj2(job.template.spec) ? job.template.spec : void 0;
-  }
-  return isObj2(spec.template) && isObj2(spec.template.spec) ? spec.template.spec : void 0;
-}
-
-// policies/load/discover.ts
+import path6 from "node:path";
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   ".git",
   "node_modules",
@@ -50635,10 +49509,10 @@ var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   "__pycache__",
   ".terraform"
 ]);
-var toPosix = (p) => p.split(path7.sep).join("/");
+var toPosix = (p) => p.split(path6.sep).join("/");
 function isInside(root, p) {
-  const rel = path7.relative(root, p);
-  return rel === "" || !rel.startsWith("..") && !path7.isAbsolute(rel);
+  const rel = path6.relative(root, p);
+  return rel === "" || !rel.startsWith("..") && !path6.isAbsolute(rel);
 }
 function formatMB(bytes) {
   const mb = bytes / (1024 * 1024);
@@ -50704,7 +49578,7 @@ async function discoverAndRead(paths, opts, sink) {
   const counter = { files: 0, stopped: false };
   for (const given of paths) {
     if (given === "-") {
-      flush(candidates, limits, sink, seenFiles, counter);
+      flush(candidates, limits, sink, seenFiles, counter, opts.skip);
       candidates.length = 0;
       if (!opts.readStdin) {
         sink.error({ file: "<stdin>", message: "standard input is not available here" });
@@ -50726,7 +49600,7 @@ async function discoverAndRead(paths, opts, sink) {
       }
       continue;
     }
-    const abs = path7.resolve(opts.cwd, given);
+    const abs = path6.resolve(opts.cwd, given);
     let st;
     try {
       st = statSync(abs);
@@ -50750,22 +49624,22 @@ async function discoverAndRead(paths, opts, sink) {
       const exclude = opts.exclude && opts.exclude.length > 0 ? (0, import_picomatch.default)(opts.exclude, { dot: true, basename: true }) : void 0;
       walk(root, root, "", displayBase, exclude, /* @__PURE__ */ new Set([root]), candidates, false);
     } else if (st.isFile()) {
-      const parent = path7.dirname(abs);
-      const helm = path7.basename(parent) === "templates" && existsSync3(path7.join(path7.dirname(parent), "Chart.yaml"));
+      const parent = path6.dirname(abs);
+      const helm = path6.basename(parent) === "templates" && existsSync3(path6.join(path6.dirname(parent), "Chart.yaml"));
       candidates.push({ abs, display: displayBase, helm });
     }
   }
-  flush(candidates, limits, sink, seenFiles, counter);
+  flush(candidates, limits, sink, seenFiles, counter, opts.skip);
 }
 function displayPath2(cwd, abs, given) {
-  const rel = path7.relative(cwd, abs);
+  const rel = path6.relative(cwd, abs);
   if (rel === "") return ".";
-  if (rel.startsWith("..") || path7.isAbsolute(rel)) return toPosix(given).replace(/\/+$/, "") || "/";
+  if (rel.startsWith("..") || path6.isAbsolute(rel)) return toPosix(given).replace(/\/+$/, "") || "/";
   return toPosix(rel);
 }
-function joinDisplay(base2, rel) {
-  if (rel === "") return base2;
-  return base2 === "." ? rel : `${base2}/${rel}`;
+function joinDisplay(base, rel) {
+  if (rel === "") return base;
+  return base === "." ? rel : `${base}/${rel}`;
 }
 function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplates) {
   let entries2;
@@ -50784,7 +49658,7 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
   const isChart = entries2.some((e) => e.name === "Chart.yaml" && !e.isDirectory());
   for (const e of entries2) {
     const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
-    const abs = path7.join(dir, e.name);
+    const abs = path6.join(dir, e.name);
     let isDir = e.isDirectory();
     let isFile2 = e.isFile();
     let real = abs;
@@ -50828,9 +49702,10 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
     }
   }
 }
-function flush(candidates, limits, sink, seen, counter) {
+function flush(candidates, limits, sink, seen, counter, skip) {
   for (const c of candidates) {
     if (counter.stopped) return;
+    if (skip?.(c.abs)) continue;
     if (c.note !== void 0) {
       sink.note({ file: c.display, message: c.note });
       continue;
@@ -50856,13 +49731,6 @@ function flush(candidates, limits, sink, seen, counter) {
     else sink.file(c.display, r.text, { ...c.helm ? { helmChartTemplate: true } : {} });
   }
 }
-var OVERSIZED_HEAD_BYTES = 64 * 1024;
-function oversizedIsOurs(fd, cls) {
-  if (cls.kind !== "yaml" && cls.kind !== "json") return true;
-  const head = Buffer.alloc(OVERSIZED_HEAD_BYTES);
-  const n = readSync(fd, head, 0, head.length, 0);
-  return looksJudgedText(head.subarray(0, n).toString("utf8"), cls.kind, cls.kind === "yaml" && cls.compose);
-}
 function readCandidate(c, limits) {
   const cls = classifyPath(c.display);
   const optional = cls.kind === "maybe-script";
@@ -50875,7 +49743,7 @@ function readCandidate(c, limits) {
       if (readSync(fd, head, 0, 2, 0) < 2 || head[0] !== 35 || head[1] !== 33) return { kind: "skip" };
     }
     if (size > limits.maxFileBytes) {
-      if (optional || !oversizedIsOurs(fd, cls)) return { kind: "skip" };
+      if (optional) return { kind: "skip" };
       return {
         kind: "error",
         error: {
@@ -50905,36 +49773,6 @@ function readCandidate(c, limits) {
       }
     }
   }
-}
-
-// policies/load/kustomize.ts
-import path8 from "node:path";
-function isObj3(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-var PATCH_KEYS = ["patchesStrategicMerge", "patchesJson6902", "patches"];
-function patchPaths(doc) {
-  const out = [];
-  for (const key2 of PATCH_KEYS) {
-    const list = doc[key2];
-    if (!Array.isArray(list)) continue;
-    for (const entry of list) {
-      if (typeof entry === "string" && !entry.includes("\n")) out.push(entry);
-      else if (isObj3(entry) && typeof entry.path === "string") out.push(entry.path);
-    }
-  }
-  return out;
-}
-function kustomizePatchFiles(kustomizationFile, text3) {
-  let doc;
-  try {
-    doc = yaml.load(text3, { schema: yaml.CORE_SCHEMA });
-  } catch {
-    return [];
-  }
-  if (!isObj3(doc)) return [];
-  const dir = path8.posix.dirname(kustomizationFile);
-  return patchPaths(doc).filter((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && !path8.posix.isAbsolute(p)).map((p) => path8.posix.normalize(path8.posix.join(dir, p)));
 }
 
 // policies/load/index.ts
@@ -50985,102 +49823,94 @@ function loadTextUnsafe(file, raw, opts) {
   }
   const p = emptyProject();
   p.files = 1;
-  if (opts.helmChartTemplate) {
+  if (opts.helmChartTemplate || looksLikeHelmTemplate(text3)) {
     p.notes.push({ file, message: helmNote(file) });
     return p;
   }
   const limits = resolveLimits(opts.limits);
-  const composeByName = cls.kind === "yaml" && cls.compose;
-  const allowCompose = cls.kind === "yaml";
-  const judge2 = (value) => isJudgedValue(value, composeByName, allowCompose);
-  const parsed = cls.kind === "json" ? parseJsonText(file, text3, limits, { judge: judge2 }) : parseYamlStream(file, text3, limits, { judge: judge2 });
-  if (opts.forceYaml && parsed.docs.length === 0 && parsed.errors.length === 0 && (parsed.skipped ?? 0) === 0) {
-    p.errors.push({ file, message: "no YAML document in the input: the render produced nothing (did it fail?)" });
+  const parsed = cls.kind === "json" ? parseJsonText(file, text3, limits) : parseYamlStream(file, text3, limits);
+  if (parsed.errors.length > 0 && cls.kind === "yaml" && text3.includes("{{")) {
+    p.notes.push({ file, message: helmNote(file) });
     return p;
   }
-  let template = false;
-  let skipped = parsed.skipped ?? 0;
-  for (const { docText, ...error3 } of parsed.errors) {
-    if (docText === void 0) p.errors.push(error3);
-    else if (cls.kind === "yaml" && docText.includes("{{")) template = true;
-    else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error3);
-    else skipped++;
-  }
+  p.errors.push(...parsed.errors);
   for (const { ref, value } of parsed.docs) {
-    if (isKubernetesObject(value)) {
-      if (isHelmTemplateObject(value, ref.text ?? "")) template = true;
-      else if (isPartialWorkload(value)) addSkipped(p, file, PATCH_FRAGMENT);
-      else loadKubernetesValue(value, ref, p);
-    } else {
+    if (isKubernetesObject(value)) loadKubernetesValue(value, ref, p);
+    else if (cls.kind === "yaml" && (cls.compose ? isObj2(value) : isComposeDocument(value))) {
       const folderName = folderOf2(file, opts.folderName);
-      loadComposeValue(value, ref, p, {
-        ...folderName !== void 0 ? { folderName } : {},
-        ...opts.readCompanion ? { readCompanion: opts.readCompanion } : {}
-      });
+      loadComposeValue(value, ref, p, folderName !== void 0 ? { folderName } : {});
     }
   }
-  if (template) p.notes.push({ file, message: helmNote(file) });
-  if (skipped > 0 && p.errors.length === 0 && parsed.docs.length === 0 && !template)
-    addSkipped(p, file, "not a Kubernetes manifest or compose file");
   return p;
 }
-var PATCH_FRAGMENT = "a Kustomize patch (a partial resource), not judged alone";
-function addSkipped(p, file, reason) {
-  (p.skipped ??= []).push({ file, message: reason });
-}
-var MAX_COMPANION_BYTES = 1024 * 1024;
-function companionReader(dir) {
-  return (rel) => {
-    try {
-      const abs = path9.resolve(dir, rel);
-      if (statSync2(abs).size > MAX_COMPANION_BYTES) return void 0;
-      return readFileSync2(abs, "utf8");
-    } catch {
-      return void 0;
-    }
-  };
+function isObj2(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 async function loadPaths(paths, opts) {
   const project = emptyProject();
-  const loaded = [];
-  const patches = /* @__PURE__ */ new Set();
   try {
     await discoverAndRead(paths, opts, {
       file: (file, text3, extra) => {
-        const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path9.basename(path9.resolve(opts.cwd, file, "..")) || void 0);
-        if (file !== "<stdin>" && classifyPath(file).kind === "kustomization")
-          for (const patch of kustomizePatchFiles(file, text3)) patches.add(patch);
-        loaded.push({
-          file,
-          project: loadText(file, text3, {
-            ...opts,
-            ...extra,
-            ...folderName !== void 0 ? { folderName } : {},
-            ...file === "<stdin>" ? {} : { readCompanion: companionReader(path9.resolve(opts.cwd, file, "..")) }
-          })
-        });
+        const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path7.basename(path7.resolve(opts.cwd, file, "..")) || void 0);
+        mergeProject(
+          project,
+          loadText(file, text3, { ...opts, ...extra, ...folderName !== void 0 ? { folderName } : {} })
+        );
       },
-      // Kept in walk order with the files: reports list notes and errors as the walk met them.
-      error: (err) => loaded.push({ file: err.file, project: { ...emptyProject(), errors: [err] } }),
-      note: (note) => loaded.push({ file: note.file, project: { ...emptyProject(), notes: [note] } })
+      error: (err) => project.errors.push(err),
+      note: (note) => project.notes.push(note)
     });
   } catch (err) {
-    const error3 = {
+    project.errors.push({
       file: paths.join(" "),
       message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`
-    };
-    loaded.push({ file: error3.file, project: { ...emptyProject(), errors: [error3] } });
-  }
-  for (const { file, project: one } of loaded) {
-    if (patches.size > 0 && one.files > 0 && patches.has(path9.posix.normalize(file))) {
-      const fragment = emptyProject();
-      fragment.files = one.files;
-      fragment.errors = one.errors;
-      addSkipped(fragment, file, "a Kustomize patch file, judged only as part of its overlay (render it to check)");
-      mergeProject(project, fragment);
-    } else mergeProject(project, one);
+    });
   }
   return project;
+}
+
+// policies/load/rendered.ts
+function loadRendered(set2, opts = {}) {
+  const p = emptyProject();
+  const limits = resolveLimits(opts.limits);
+  const seen = /* @__PURE__ */ new Map();
+  for (const d of set2.documents) {
+    const origin = {
+      producedBy: set2.producedBy,
+      ...d.sourceText !== void 0 ? { sourceText: d.sourceText } : {},
+      ...d.patches && d.patches.length > 0 ? { patches: d.patches } : {},
+      ...set2.values && set2.values.length > 0 ? { values: set2.values } : {}
+    };
+    const parsed = parseYamlStream(d.file, d.text, limits);
+    for (const e of parsed.errors) p.errors.push({ ...e, message: `${set2.producedBy}: ${e.message}` });
+    for (const { ref, value } of parsed.docs) {
+      if (!isKubernetesObject(value)) continue;
+      if (set2.namespace !== void 0) withNamespace(value, set2.namespace);
+      const index = seen.get(d.file) ?? 0;
+      seen.set(d.file, index + 1);
+      const doc = { ...ref, index, lineOffset: 1, origin };
+      loadKubernetesValue(value, doc, p);
+    }
+  }
+  return p;
+}
+var CLUSTER_KINDS = /* @__PURE__ */ new Set([
+  "Namespace",
+  "StorageClass",
+  "PersistentVolume",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "PriorityClass",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration"
+]);
+function withNamespace(value, namespace) {
+  const o = value;
+  if (typeof o.kind !== "string" || CLUSTER_KINDS.has(o.kind)) return;
+  if (!o.metadata || typeof o.metadata !== "object") return;
+  if (o.metadata.namespace === void 0 || o.metadata.namespace === null || o.metadata.namespace === "")
+    o.metadata.namespace = namespace;
 }
 
 // policies/facts/images.ts
@@ -51119,8 +49949,8 @@ function parseImage(raw) {
   const registry = parts.registry ?? DOCKER_HUB;
   const repository = registry === DOCKER_HUB && !parts.path.includes("/") ? `library/${parts.path}` : parts.path;
   const shortName = repository.slice(repository.lastIndexOf("/") + 1);
-  const base2 = `${registry}/${repository}`;
-  const normalized = `${base2}${tag !== void 0 ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
+  const base = `${registry}/${repository}`;
+  const normalized = `${base}${tag !== void 0 ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
   return { registry, repository, tag, digest, normalized, shortName };
 }
 function normalizeImage(raw) {
@@ -51148,62 +49978,27 @@ function effectivePullPolicy(image, explicit) {
 }
 
 // policies/facts/mounts.ts
-function isUnder(path13, dir) {
+function isUnder(path17, dir) {
   if (dir === "/") return true;
-  return path13 === dir || path13.startsWith(`${dir}/`);
+  return path17 === dir || path17.startsWith(`${dir}/`);
 }
-function cleanMountPath(p) {
-  return normalizePosixPath(p);
+function trimSlash(p) {
+  return p.length > 1 && p.endsWith("/") ? p.replace(/\/+$/, "") : p;
 }
-var indexes = /* @__PURE__ */ new WeakMap();
-var DURABILITY_RANK = { ephemeral: 0, anonymous: 1, node: 2, unknown: 3, persistent: 4 };
-function rankOf(m) {
-  return m.volume ? DURABILITY_RANK[durabilityOf(m.volume.kind)] : DURABILITY_RANK.unknown;
-}
-function indexOf(mounts) {
-  const cached = indexes.get(mounts);
-  if (cached && cached.size === mounts.length) return cached;
-  const byPath = /* @__PURE__ */ new Map();
+function deepestCoveringMount(mounts, path17) {
+  let best;
   for (const m of mounts) {
-    const key2 = cleanMountPath(m.mountPath);
-    const prev = byPath.get(key2);
-    if (!prev || rankOf(m) < rankOf(prev)) byPath.set(key2, m);
+    const mp = trimSlash(m.mountPath);
+    if (!isUnder(path17, mp)) continue;
+    if (!best || mp.length > trimSlash(best.mountPath).length) best = m;
   }
-  const idx = { byPath, sorted: [...byPath.keys()].sort(), size: mounts.length };
-  indexes.set(mounts, idx);
-  return idx;
+  return best;
 }
-function deepestCoveringMount(mounts, path13) {
-  if (mounts.length === 0) return void 0;
-  const { byPath } = indexOf(mounts);
-  let p = normalizePosixPath(path13);
-  for (; ; ) {
-    const m = byPath.get(p);
-    if (m) return m;
-    if (p === "/") return void 0;
-    const i = p.lastIndexOf("/");
-    p = i <= 0 ? "/" : p.slice(0, i);
-  }
-}
-function mountsBelow(mounts, path13) {
-  if (mounts.length === 0) return [];
-  const { byPath, sorted } = indexOf(mounts);
-  const dir = normalizePosixPath(path13);
-  const prefix = dir === "/" ? "/" : `${dir}/`;
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = lo + hi >>> 1;
-    if (sorted[mid] < prefix) lo = mid + 1;
-    else hi = mid;
-  }
-  const out = [];
-  for (let i = lo; i < sorted.length; i++) {
-    const k = sorted[i];
-    if (!k.startsWith(prefix)) break;
-    if (k !== dir) out.push(byPath.get(k));
-  }
-  return out;
+function mountsBelow(mounts, path17) {
+  return mounts.filter((m) => {
+    const mp = trimSlash(m.mountPath);
+    return mp !== path17 && isUnder(mp, path17);
+  });
 }
 function durabilityOf(kind) {
   switch (kind) {
@@ -51240,9 +50035,6 @@ function describeVolume(v, m) {
     case "emptyDir":
       return v.source === "Memory" ? `emptyDir volume "${v.name}" (medium: Memory)` : `emptyDir volume "${v.name}"`;
     case "ephemeral":
-      if (v.source === "gitRepo") return `gitRepo volume "${v.name}" (a clone in an emptyDir)`;
-      if (v.source?.startsWith("csi:"))
-        return `inline CSI volume "${v.name}" (driver ${v.source.slice(4)}, lives as long as the pod)`;
       return `generic ephemeral volume "${v.name}"`;
     case "configMap":
     case "secret":
@@ -51287,8 +50079,8 @@ function claimOf(ctx, v) {
     return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
   return void 0;
 }
-function coveringMount(mounts, path13) {
-  return deepestCoveringMount(mounts, path13);
+function coveringMount(mounts, path17) {
+  return deepestCoveringMount(mounts, path17);
 }
 function replicasPhrase(ctx) {
   const declared = ctx.workload.replicas ?? 1;
@@ -51313,9 +50105,7 @@ var rule = {
       partial: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but only subdirectories of it are mounted ({{mounts}}); everything else in {{path}} is lost when {{lifecycle}}.',
       ephemeral: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
       hostPath: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
-      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
-      imageVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
-      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
+      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it is not reattached after `docker compose down` and is removed by `docker volume prune`.',
       undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.'
     },
     examples: {
@@ -51327,42 +50117,35 @@ var rule = {
   checkWorkload(ctx) {
     const w = ctx.workload;
     const compose = w.source === "compose";
-    const remediation = (path13) => compose ? `Mount a named volume at ${path13} (services.<name>.volumes: ["<volume>:${path13}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path13} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
-    for (const { container, dataPaths, imageVolumes } of ctx.containers) {
-      const mounts = withImageVolumes(container.mounts, imageVolumes, container.image?.at ?? container.at);
-      const persisted = (path13) => {
-        const m = coveringMount(mounts, path13);
-        const v = m && volumeOf(w, m);
-        const d = v ? durabilityOf(v.kind) : void 0;
-        return d === "persistent" || d === "unknown";
-      };
-      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(mounts, d.path)]));
-      const byPath = new Map(dataPaths.map((d) => [d.path, d]));
+    const remediation = (path17) => compose ? `Mount a named volume at ${path17} (services.<name>.volumes: ["<volume>:${path17}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path17} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
+    for (const { container, dataPaths } of ctx.containers) {
+      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(container.mounts, d.path)]));
       for (const dp of dataPaths) {
-        if (hasParentSaying(dp, byPath, coverOf)) continue;
-        if (dp.alternatives?.some(persisted)) continue;
+        const parent = dataPaths.find(
+          (o) => o !== dp && o.path !== dp.path && isUnder(dp.path, o.path) && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning")
+        );
+        if (parent) continue;
         if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath(t))))
           continue;
-        const base2 = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
-        const fix = remediation(dp.mountHint ?? dp.path);
-        const m = coverOf.get(dp);
+        const base = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
+        const m = coveringMount(container.mounts, dp.path);
         if (!m) {
           const below = mountsBelow(container.mounts, dp.path);
           const messageId2 = below.length > 0 ? "partial" : "unmounted";
           ctx.report({
             messageId: messageId2,
-            data: { ...base2, mounts: below.map((b) => b.mountPath).join(", ") },
+            data: { ...base, mounts: below.map((b) => b.mountPath).join(", ") },
             at: dp.at,
             container: container.name,
             path: dp.path,
             severity: dp.severity,
-            remediation: fix
+            remediation: remediation(dp.path)
           });
           continue;
         }
         const v = volumeOf(w, m);
         const data = {
-          ...base2,
+          ...base,
           mountPath: m.mountPath,
           volume: describeVolume(v, m),
           owner: compose ? "container" : "pod"
@@ -51378,32 +50161,6 @@ var rule = {
           });
           continue;
         }
-        if (IMAGE_VOLUME.has(v)) {
-          const outer = coveringMount(container.mounts, dp.path);
-          const outerVolume = outer && volumeOf(w, outer);
-          if (outer && outerVolume && durabilityOf(outerVolume.kind) === "persistent") {
-            ctx.report({
-              messageId: "shadowed",
-              data: { ...data, outerMountPath: outer.mountPath, outerVolume: describeVolume(outerVolume, outer) },
-              at: outer.at,
-              container: container.name,
-              path: dp.path,
-              severity: dp.severity,
-              remediation: `Mount the volume at ${m.mountPath} (the image's VOLUME), not at ${outer.mountPath}.`
-            });
-            continue;
-          }
-          ctx.report({
-            messageId: "imageVolume",
-            data,
-            at: dp.at,
-            container: container.name,
-            path: dp.path,
-            severity: min(dp.severity, "warning"),
-            remediation: remediation(m.mountPath)
-          });
-          continue;
-        }
         const durability = durabilityOf(v.kind);
         if (durability === "persistent" || durability === "unknown") continue;
         const messageId = durability === "node" ? "hostPath" : durability === "anonymous" ? "anonymous" : "ephemeral";
@@ -51415,36 +50172,12 @@ var rule = {
           container: container.name,
           path: dp.path,
           severity,
-          remediation: fix
+          remediation: remediation(dp.path)
         });
       }
     }
   }
 };
-var IMAGE_VOLUME = /* @__PURE__ */ new WeakSet();
-function withImageVolumes(mounts, imageVolumes, at2) {
-  if (!imageVolumes || imageVolumes.length === 0) return mounts;
-  const explicit = new Set(mounts.map((m) => normalizePosixPath(m.mountPath)));
-  const out = [...mounts];
-  for (const dir of imageVolumes) {
-    if (explicit.has(dir)) continue;
-    const volume = { name: dir, kind: "composeAnonymous", at: at2 };
-    IMAGE_VOLUME.add(volume);
-    out.push({ mountPath: dir, volume, readOnly: false, at: at2 });
-  }
-  return out;
-}
-function hasParentSaying(dp, byPath, coverOf) {
-  let p = dp.path;
-  while (p !== "/") {
-    const i = p.lastIndexOf("/");
-    p = i <= 0 ? "/" : p.slice(0, i);
-    const o = byPath.get(p);
-    if (o && o !== dp && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning"))
-      return true;
-  }
-  return false;
-}
 
 // policies/rules/sqlite-in-tmp.ts
 var TEST_FILE_RE = /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
@@ -51542,7 +50275,7 @@ function repositoryVariants(repo) {
   if (lib >= 0 && (lib === 0 || repo[lib - 1] === "/")) out.push(repo.slice(lib + "library/".length));
   return out;
 }
-function imageMatches(pattern, image, opts = {}) {
+function imageMatches(pattern, image) {
   const ref = typeof image === "string" ? parseImage(image) : image;
   const p = splitPattern(pattern);
   if (!ref || !p) return false;
@@ -51550,11 +50283,6 @@ function imageMatches(pattern, image, opts = {}) {
   if (p.tag !== void 0 && !glob(p.tag)(ref.tag ?? (ref.digest ? "" : "latest"))) return false;
   const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
   const imageRepos = repositoryVariants(ref.repository);
-  if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
-    const n = p.repository.split("/").length;
-    const segs = ref.repository.split("/");
-    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
-  }
   return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
 }
 function imageMatchesAny(patterns, image) {
@@ -51665,11 +50393,11 @@ var rule3 = {
         }
         continue;
       }
-      const base2 = { container: c.name, image, why, policy: policyText, registry: ref.registry };
+      const base = { container: c.name, image, why, policy: policyText, registry: ref.registry };
       if (policy === "Always") {
         ctx.report({
           messageId: "alwaysPull",
-          data: base2,
+          data: base,
           at: policyAt,
           container: c.name,
           path: image,
@@ -51686,7 +50414,7 @@ var rule3 = {
         if (!imported)
           ctx.report({
             messageId: "missingImport",
-            data: base2,
+            data: base,
             at: c.image.at,
             container: c.name,
             path: image,
@@ -51695,7 +50423,7 @@ var rule3 = {
       } else if (policy !== "Always" && ctx.view.imagePresence(image, w.nodeName) === "absent") {
         ctx.report({
           messageId: "absentOnNode",
-          data: { ...base2, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
+          data: { ...base, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
           at: c.image.at,
           container: c.name,
           path: image,
@@ -51705,7 +50433,7 @@ var rule3 = {
       if (policy === "IfNotPresent" && isMutableTag(image)) {
         ctx.report({
           messageId: "mutableTag",
-          data: base2,
+          data: base,
           at: policyAt,
           container: c.name,
           path: image,
@@ -51786,16 +50514,16 @@ var rule5 = {
       const claim = ctx.view.getClaim(ns2, v.claimName);
       if (!claim || !hasMode(claim, "ReadWriteOnce", "ReadWriteOncePod") || hasMode(claim, "ReadWriteMany")) continue;
       const modes = claim.accessModes.join("/");
-      const base2 = { claim: v.claimName, modes, workload: describeWorkload(w) };
+      const base = { claim: v.claimName, modes, workload: describeWorkload(w) };
       const at2 = childAnchor(v.at, "persistentVolumeClaim", "claimName");
       if (w.perNode) {
-        ctx.report({ messageId: "perNode", data: base2, at: at2, path: v.claimName });
+        ctx.report({ messageId: "perNode", data: base, at: at2, path: v.claimName });
         continue;
       }
       if ((ctx.replicas ?? 1) > 1) {
         ctx.report({
           messageId: "replicas",
-          data: { ...base2, replicas: replicasPhrase(ctx) },
+          data: { ...base, replicas: replicasPhrase(ctx) },
           at: w.replicasAt ?? at2,
           path: v.claimName
         });
@@ -51806,7 +50534,7 @@ var rule5 = {
         const list = others.map(
           (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
         ).join(", ");
-        ctx.report({ messageId: "otherWorkloads", data: { ...base2, others: list }, at: at2, path: v.claimName });
+        ctx.report({ messageId: "otherWorkloads", data: { ...base, others: list }, at: at2, path: v.claimName });
       }
     }
   }
@@ -51861,10 +50589,10 @@ var rule6 = {
         const m = coveringMount(container.mounts, dp.path);
         const v = m ? volumeOf(w, m) : void 0;
         if (!m || !v) continue;
-        const base2 = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
+        const base = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
         const report = (messageId, data) => ctx.report({
           messageId,
-          data: { ...base2, ...data },
+          data: { ...base, ...data },
           at: m.at,
           container: container.name,
           path: dp.sqliteFile
@@ -52054,7 +50782,7 @@ var import_picomatch3 = __toESM(require_picomatch2(), 1);
 
 // policies/facts/catalog/images.json
 var images_default = {
-  $schema: "./catalog.schema.json",
+  $schema: "../../schema/persistguard.schema.json",
   dataPaths: [
     {
       name: "bitnami-postgresql",
@@ -52062,336 +50790,128 @@ var images_default = {
       paths: [
         "/bitnami/postgresql"
       ],
-      dirEnv: [
-        "POSTGRESQL_DATA_DIR"
-      ],
-      wellKnown: true,
-      note: "Bitnami images keep data under /bitnami, not the upstream path.",
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/postgresql (README "Persisting your database"/"Persisting your application")'
+      note: "Bitnami images keep data under /bitnami, not the upstream path."
     },
     {
       name: "bitnami-mysql",
       image: "bitnami*/mysql",
       paths: [
         "/bitnami/mysql"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mysql (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-mariadb",
       image: "bitnami*/mariadb*",
       paths: [
         "/bitnami/mariadb"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mariadb (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-mongodb",
       image: "bitnami*/mongodb{,-sharded}",
       paths: [
         "/bitnami/mongodb"
-      ],
-      dirFlags: [
-        "--dbpath"
-      ],
-      dirConfigKeys: [
-        "dbPath"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mongodb (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-redis",
       image: "bitnami*/redis",
       paths: [
         "/bitnami/redis/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      wellKnown: true,
-      note: 'Bitnami redis writes to /bitnami/redis/data unless `dir` (config file or --dir) moves it; the Bitnami chart sets `dir /data` in its mounted config. With `save ""` and AOF off it is a cache.',
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/redis (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-valkey",
       image: "bitnami*/valkey",
       paths: [
         "/bitnami/valkey/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      wellKnown: true,
-      note: 'As Bitnami redis: `dir` in the mounted config or --dir moves the data; `save ""` with AOF off is a cache.',
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/valkey (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-rabbitmq",
       image: "bitnami*/rabbitmq",
       paths: [
         "/bitnami/rabbitmq/mnesia"
-      ],
-      dirEnv: [
-        "RABBITMQ_MNESIA_DIR",
-        "RABBITMQ_MNESIA_BASE"
-      ],
-      wellKnown: true,
-      note: "RABBITMQ_MNESIA_DIR (or RABBITMQ_MNESIA_BASE) moves the node database; the Bitnami chart points it at its claim.",
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/rabbitmq (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-elasticsearch",
       image: "bitnami*/elasticsearch",
       paths: [
         "/bitnami/elasticsearch/data"
-      ],
-      dirConfigKeys: [
-        "path.data"
-      ],
-      dataRoles: {
-        env: "ELASTICSEARCH_NODE_ROLES",
-        roles: [
-          "data",
-          "master",
-          "cluster_manager",
-          "data_content",
-          "data_hot",
-          "data_warm",
-          "data_cold",
-          "data_frozen"
-        ]
-      },
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/elasticsearch (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-opensearch",
       image: "bitnami*/opensearch",
       paths: [
         "/bitnami/opensearch/data"
-      ],
-      dirConfigKeys: [
-        "path.data"
-      ],
-      dataRoles: {
-        env: "OPENSEARCH_NODE_ROLES",
-        roles: [
-          "data",
-          "master",
-          "cluster_manager",
-          "data_content",
-          "data_hot",
-          "data_warm",
-          "data_cold",
-          "data_frozen"
-        ]
-      },
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/opensearch (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-minio",
       image: "bitnami*/minio",
       paths: [
         "/bitnami/minio/data"
-      ],
-      dirEnv: [
-        "MINIO_DATA_DIR"
-      ],
-      dirSubcommand: "server",
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/minio (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-etcd",
       image: "bitnami*/etcd",
       paths: [
         "/bitnami/etcd"
-      ],
-      dirEnv: [
-        "ETCD_DATA_DIR"
-      ],
-      dirFlags: [
-        "--data-dir"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/etcd (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-clickhouse",
       image: "bitnami*/clickhouse",
       paths: [
         "/bitnami/clickhouse"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/clickhouse (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-grafana",
       image: "bitnami*/grafana",
       paths: [
         "/opt/bitnami/grafana/data"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/grafana (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-wordpress",
       image: "bitnami*/wordpress*",
       paths: [
         "/bitnami/wordpress"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/wordpress (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-ghost",
       image: "bitnami*/ghost",
       paths: [
         "/bitnami/ghost"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/ghost (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-influxdb",
       image: "bitnami*/influxdb",
       paths: [
         "/bitnami/influxdb"
-      ],
-      noDataWhenEnv: [
-        "INFLUXDB_OBJECT_STORE=memory"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/influxdb (README "Persisting your database"/"Persisting your application")'
+      ]
     },
     {
       name: "bitnami-kafka",
       image: "bitnami*/kafka",
       paths: [
         "/bitnami/kafka"
-      ],
-      wellKnown: true,
-      source: 'https://github.com/bitnami/containers/tree/main/bitnami/kafka (README "Persisting your database"/"Persisting your application")'
-    },
-    {
-      name: "bitnami-zookeeper",
-      image: "bitnami*/zookeeper",
-      paths: [
-        "/bitnami/zookeeper"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/zookeeper (README: persistence at /bitnami/zookeeper)"
-    },
-    {
-      name: "bitnami-cassandra",
-      image: "bitnami*/cassandra",
-      paths: [
-        "/bitnami/cassandra"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/cassandra (README: persistence at /bitnami/cassandra)"
-    },
-    {
-      name: "bitnami-consul",
-      image: "bitnami*/consul",
-      paths: [
-        "/bitnami/consul"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/consul (README: persistence at /bitnami/consul)"
-    },
-    {
-      name: "bitnami-solr",
-      image: "bitnami*/solr",
-      paths: [
-        "/bitnami/solr"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/solr (README: persistence at /bitnami/solr)"
-    },
-    {
-      name: "bitnami-gitea",
-      image: "bitnami*/gitea",
-      paths: [
-        "/bitnami/gitea"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/gitea (README: persistence at /bitnami/gitea)"
-    },
-    {
-      name: "bitnami-jenkins",
-      image: "bitnami*/jenkins",
-      paths: [
-        "/bitnami/jenkins"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/jenkins (README: persistence at /bitnami/jenkins)"
-    },
-    {
-      name: "bitnami-keydb",
-      image: "bitnami*/keydb",
-      paths: [
-        "/bitnami/keydb/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/keydb (README: persistence at /bitnami/keydb)"
-    },
-    {
-      name: "bitnami-neo4j",
-      image: "bitnami*/neo4j",
-      paths: [
-        "/bitnami/neo4j"
-      ],
-      wellKnown: true,
-      source: "https://github.com/bitnami/containers/tree/main/bitnami/neo4j (README: persistence at /bitnami/neo4j)"
+      ]
     },
     {
       name: "postgres-18",
-      image: "postgres:{18,19,latest,alpine,bookworm,trixie}*",
+      image: "postgres:18*",
       paths: [
         "/var/lib/postgresql/18/docker"
       ],
       pathEnv: "PGDATA",
-      olderLayouts: [
-        "/var/lib/postgresql/data"
-      ],
-      volumes: [
-        "/var/lib/postgresql"
-      ],
-      wellKnown: true,
-      note: "Since 18 (and so `postgres:latest`) PGDATA defaults to /var/lib/postgresql/18/docker and the image declares VOLUME /var/lib/postgresql: mount /var/lib/postgresql.",
-      source: "https://github.com/docker-library/postgres/blob/master/18/trixie/Dockerfile (ENV PGDATA /var/lib/postgresql/18/docker, VOLUME /var/lib/postgresql); https://github.com/docker-library/postgres/pull/1259"
+      note: "Since 18 the image keeps PGDATA in /var/lib/postgresql/18/docker and declares the volume at /var/lib/postgresql: mount the parent."
     },
     {
       name: "pgvector-18",
@@ -52400,14 +50920,7 @@ var images_default = {
         "/var/lib/postgresql/18/docker"
       ],
       pathEnv: "PGDATA",
-      olderLayouts: [
-        "/var/lib/postgresql/data"
-      ],
-      volumes: [
-        "/var/lib/postgresql"
-      ],
-      note: "pgvector pg18 images follow the postgres 18 layout (mount /var/lib/postgresql).",
-      source: "https://github.com/pgvector/pgvector/blob/master/Dockerfile (FROM postgres:$PG_MAJOR)"
+      note: "pgvector pg18 images follow the postgres 18 layout (mount /var/lib/postgresql)."
     },
     {
       name: "postgres",
@@ -52416,12 +50929,7 @@ var images_default = {
         "/var/lib/postgresql/data"
       ],
       pathEnv: "PGDATA",
-      volumes: [
-        "/var/lib/postgresql/data"
-      ],
-      wellKnown: true,
-      note: "Up to 17: PGDATA (default /var/lib/postgresql/data) is where the cluster lives; the VOLUME there shadows a compose volume mounted at /var/lib/postgresql.",
-      source: "https://github.com/docker-library/postgres/blob/master/17/bookworm/Dockerfile (ENV PGDATA /var/lib/postgresql/data, VOLUME /var/lib/postgresql/data)"
+      note: "PGDATA, when set, is where the cluster lives."
     },
     {
       name: "pgvector",
@@ -52429,12 +50937,7 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA",
-      volumes: [
-        "/var/lib/postgresql/data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/pgvector/pgvector/blob/master/Dockerfile (FROM postgres)"
+      pathEnv: "PGDATA"
     },
     {
       name: "postgis",
@@ -52442,12 +50945,7 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA",
-      volumes: [
-        "/var/lib/postgresql/data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/postgis/docker-postgis/blob/master/17-3.5/Dockerfile (FROM postgres:17)"
+      pathEnv: "PGDATA"
     },
     {
       name: "timescaledb",
@@ -52455,112 +50953,49 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA",
-      volumes: [
-        "/var/lib/postgresql/data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/timescale/timescaledb-docker/blob/main/Dockerfile (FROM postgres)"
+      pathEnv: "PGDATA"
     },
     {
       name: "mysql",
       image: "mysql",
       paths: [
         "/var/lib/mysql"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      volumes: [
-        "/var/lib/mysql"
-      ],
-      wellKnown: true,
-      source: "https://github.com/docker-library/mysql/blob/master/Dockerfile.template (VOLUME /var/lib/mysql)"
+      ]
     },
     {
       name: "mysql-server",
       image: "mysql/mysql-server",
       paths: [
         "/var/lib/mysql"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      volumes: [
-        "/var/lib/mysql"
-      ],
-      source: "https://github.com/mysql/mysql-docker (VOLUME /var/lib/mysql)"
+      ]
     },
     {
       name: "percona",
       image: "{percona,percona/percona-server}",
       paths: [
         "/var/lib/mysql"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      source: "https://hub.docker.com/_/percona (Where to store data: /var/lib/mysql)"
+      ]
     },
     {
       name: "mariadb",
       image: "mariadb",
       paths: [
         "/var/lib/mysql"
-      ],
-      dirFlags: [
-        "--datadir"
-      ],
-      dirConfigKeys: [
-        "datadir"
-      ],
-      volumes: [
-        "/var/lib/mysql"
-      ],
-      wellKnown: true,
-      source: "https://github.com/docker-library/mariadb/blob/master/Dockerfile.template (VOLUME /var/lib/mysql)"
+      ]
     },
     {
       name: "mongo",
       image: "mongo",
       paths: [
         "/data/db"
-      ],
-      dirFlags: [
-        "--dbpath"
-      ],
-      dirConfigKeys: [
-        "dbPath"
-      ],
-      volumes: [
-        "/data/db",
-        "/data/configdb"
-      ],
-      wellKnown: true,
-      source: "https://github.com/docker-library/mongo/blob/master/Dockerfile-linux.template (VOLUME /data/db /data/configdb)"
+      ]
     },
     {
       name: "mongodb",
       image: "mongodb/mongodb-*-server",
       paths: [
         "/data/db"
-      ],
-      dirFlags: [
-        "--dbpath"
-      ],
-      dirConfigKeys: [
-        "dbPath"
-      ],
-      source: "https://www.mongodb.com/docs/manual/tutorial/install-mongodb-community-with-docker/ (-v \u2026:/data/db)"
+      ]
     },
     {
       name: "redis",
@@ -52568,60 +51003,28 @@ var images_default = {
       paths: [
         "/data"
       ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      volumes: [
-        "/data"
-      ],
-      note: 'redis writes dump.rdb (and appendonly files when AOF is on) to `dir`, /data in the image; `--dir` or `dir` in a mounted redis.conf moves it. With `save ""` and no AOF it is a cache.',
-      source: "https://github.com/docker-library/redis/blob/master/Dockerfile.template (VOLUME /data, WORKDIR /data)"
+      note: "With RDB/AOF persistence redis writes dump.rdb/appendonly files to /data."
     },
     {
       name: "redis-stack",
       image: "redis/redis-stack*",
       paths: [
         "/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      source: "https://redis.io/docs/latest/operate/oss_and_stack/install/install-stack/docker/ (-v /local-data/:/data)"
+      ]
     },
     {
       name: "valkey",
       image: "valkey/valkey",
       paths: [
         "/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      volumes: [
-        "/data"
-      ],
-      source: "https://github.com/valkey-io/valkey-container/blob/mainline/Dockerfile.template (VOLUME /data)"
+      ]
     },
     {
       name: "qdrant",
       image: "qdrant/qdrant",
       paths: [
         "/qdrant/storage"
-      ],
-      wellKnown: true,
-      source: "https://qdrant.tech/documentation/guides/installation/#docker (-v \u2026:/qdrant/storage)"
+      ]
     },
     {
       name: "weaviate",
@@ -52629,9 +51032,7 @@ var images_default = {
       paths: [
         "/var/lib/weaviate"
       ],
-      pathEnv: "PERSISTENCE_DATA_PATH",
-      wellKnown: true,
-      source: "https://weaviate.io/developers/weaviate/installation/docker-compose (PERSISTENCE_DATA_PATH: /var/lib/weaviate)"
+      pathEnv: "PERSISTENCE_DATA_PATH"
     },
     {
       name: "ollama",
@@ -52639,11 +51040,7 @@ var images_default = {
       paths: [
         "/root/.ollama"
       ],
-      dirEnv: [
-        "OLLAMA_MODELS"
-      ],
-      note: "Pulled models and the instance key live in /root/.ollama.",
-      source: "https://hub.docker.com/r/ollama/ollama (-v ollama:/root/.ollama)"
+      note: "Pulled models and the instance key live in /root/.ollama."
     },
     {
       name: "open-webui",
@@ -52651,27 +51048,21 @@ var images_default = {
       paths: [
         "/app/backend/data"
       ],
-      pathEnv: "DATA_DIR",
-      source: "https://docs.openwebui.com/getting-started/quick-start/ (-v open-webui:/app/backend/data)"
+      pathEnv: "DATA_DIR"
     },
     {
       name: "n8n",
       image: "n8nio/n8n",
       paths: [
         "/home/node/.n8n"
-      ],
-      dirEnv: [
-        "N8N_USER_FOLDER"
-      ],
-      source: "https://docs.n8n.io/hosting/installation/docker/ (-v n8n_data:/home/node/.n8n)"
+      ]
     },
     {
       name: "ghost",
       image: "ghost",
       paths: [
         "/var/lib/ghost/content"
-      ],
-      source: "https://hub.docker.com/_/ghost (Stateful: /var/lib/ghost/content)"
+      ]
     },
     {
       name: "wordpress",
@@ -52679,25 +51070,14 @@ var images_default = {
       paths: [
         "/var/www/html"
       ],
-      volumes: [
-        "/var/www/html"
-      ],
-      note: "Uploads, plugins and themes are written under /var/www/html (wp-content).",
-      source: "https://github.com/docker-library/wordpress/blob/master/Dockerfile.template (VOLUME /var/www/html)"
+      note: "Uploads, plugins and themes are written under /var/www/html (wp-content)."
     },
     {
       name: "nextcloud",
       image: "nextcloud",
       paths: [
         "/var/www/html"
-      ],
-      dirEnv: [
-        "NEXTCLOUD_DATA_DIR"
-      ],
-      volumes: [
-        "/var/www/html"
-      ],
-      source: "https://github.com/nextcloud/docker/blob/master/Dockerfile-debian.template (VOLUME /var/www/html)"
+      ]
     },
     {
       name: "grafana",
@@ -52705,47 +51085,29 @@ var images_default = {
       paths: [
         "/var/lib/grafana"
       ],
-      pathEnv: "GF_PATHS_DATA",
-      wellKnown: true,
-      source: "https://grafana.com/docs/grafana/latest/setup-grafana/installation/docker/ (GF_PATHS_DATA=/var/lib/grafana)"
+      pathEnv: "GF_PATHS_DATA"
     },
     {
       name: "prometheus",
-      image: "{prom,prometheus}/prometheus",
+      image: "prom/prometheus",
       paths: [
         "/prometheus"
       ],
-      dirFlags: [
-        "--storage.tsdb.path"
-      ],
-      volumes: [
-        "/prometheus"
-      ],
-      note: "A --storage.tsdb.path argument overrides the default.",
-      source: 'https://github.com/prometheus/prometheus/blob/main/Dockerfile (VOLUME [ "/prometheus" ], --storage.tsdb.path=/prometheus)'
+      note: "A --storage.tsdb.path argument overrides the default."
     },
     {
       name: "loki",
       image: "grafana/loki",
       paths: [
         "/loki"
-      ],
-      dirConfigKeys: [
-        "path_prefix"
-      ],
-      source: "https://grafana.com/docs/loki/latest/setup/install/docker/ (local-config.yaml: common.path_prefix /loki)"
+      ]
     },
     {
       name: "influxdb-1",
       image: "influxdb:1*",
       paths: [
         "/var/lib/influxdb"
-      ],
-      volumes: [
-        "/var/lib/influxdb"
-      ],
-      wellKnown: true,
-      source: "https://github.com/influxdata/influxdata-docker/blob/master/influxdb/1.11/Dockerfile (VOLUME /var/lib/influxdb)"
+      ]
     },
     {
       name: "influxdb-3",
@@ -52753,17 +51115,7 @@ var images_default = {
       paths: [
         "/var/lib/influxdb3"
       ],
-      dirEnv: [
-        "INFLUXDB3_DB_DIR"
-      ],
-      dirFlags: [
-        "--data-dir"
-      ],
-      noDataWhenEnv: [
-        "INFLUXDB3_OBJECT_STORE=memory"
-      ],
-      note: "InfluxDB 3 stores data where --data-dir points.",
-      source: "https://docs.influxdata.com/influxdb3/core/install/#docker-image (--data-dir /var/lib/influxdb3)"
+      note: "InfluxDB 3 stores data where --data-dir points."
     },
     {
       name: "influxdb-2",
@@ -52771,100 +51123,28 @@ var images_default = {
       paths: [
         "/var/lib/influxdb2"
       ],
-      dirEnv: [
-        "INFLUXD_ENGINE_PATH"
-      ],
-      volumes: [
-        "/var/lib/influxdb2",
-        "/etc/influxdb2"
-      ],
-      wellKnown: true,
-      note: "InfluxDB 2 keeps its bolt and engine files in /var/lib/influxdb2.",
-      source: "https://github.com/influxdata/influxdata-docker/blob/master/influxdb/2.7/Dockerfile (VOLUME /var/lib/influxdb2 /etc/influxdb2)"
+      note: "InfluxDB 2 keeps its bolt and engine files in /var/lib/influxdb2."
     },
     {
       name: "elasticsearch",
       image: "elasticsearch",
       paths: [
         "/usr/share/elasticsearch/data"
-      ],
-      dirEnv: [
-        "path.data"
-      ],
-      dirConfigKeys: [
-        "path.data"
-      ],
-      dataRoles: {
-        env: "node.roles",
-        roles: [
-          "data",
-          "master",
-          "cluster_manager",
-          "data_content",
-          "data_hot",
-          "data_warm",
-          "data_cold",
-          "data_frozen"
-        ]
-      },
-      wellKnown: true,
-      source: "https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (/usr/share/elasticsearch/data)"
+      ]
     },
     {
       name: "elasticsearch-elastic",
       image: "docker.elastic.co/elasticsearch/elasticsearch",
       paths: [
         "/usr/share/elasticsearch/data"
-      ],
-      dirEnv: [
-        "path.data"
-      ],
-      dirConfigKeys: [
-        "path.data"
-      ],
-      dataRoles: {
-        env: "node.roles",
-        roles: [
-          "data",
-          "master",
-          "cluster_manager",
-          "data_content",
-          "data_hot",
-          "data_warm",
-          "data_cold",
-          "data_frozen"
-        ]
-      },
-      wellKnown: true,
-      source: "https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (/usr/share/elasticsearch/data)"
+      ]
     },
     {
       name: "opensearch",
       image: "opensearchproject/opensearch",
       paths: [
         "/usr/share/opensearch/data"
-      ],
-      dirEnv: [
-        "path.data"
-      ],
-      dirConfigKeys: [
-        "path.data"
-      ],
-      dataRoles: {
-        env: "node.roles",
-        roles: [
-          "data",
-          "master",
-          "cluster_manager",
-          "data_content",
-          "data_hot",
-          "data_warm",
-          "data_cold",
-          "data_frozen"
-        ]
-      },
-      wellKnown: true,
-      source: "https://opensearch.org/docs/latest/install-and-configure/install-opensearch/docker/ (/usr/share/opensearch/data)"
+      ]
     },
     {
       name: "minio",
@@ -52872,64 +51152,42 @@ var images_default = {
       paths: [
         "/data"
       ],
-      dirEnv: [
-        "MINIO_VOLUMES"
-      ],
-      dirSubcommand: "server",
-      volumes: [
-        "/data"
-      ],
-      note: "The `server` argument names the real data directory.",
-      source: 'https://github.com/minio/minio/blob/master/Dockerfile.release (VOLUME ["/data"])'
+      note: "The `server` argument names the real data directory."
     },
     {
       name: "gitea-rootless",
       image: "gitea/gitea:*rootless*",
       paths: [
         "/var/lib/gitea"
-      ],
-      source: "https://docs.gitea.com/installation/install-with-docker-rootless (/var/lib/gitea)"
+      ]
     },
     {
       name: "gitea",
       image: "gitea/gitea",
       paths: [
         "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: 'https://github.com/go-gitea/gitea/blob/main/Dockerfile (VOLUME ["/data"])'
+      ]
     },
     {
       name: "forgejo-rootless",
       image: "codeberg.org/forgejo/forgejo:*rootless*",
       paths: [
         "/var/lib/gitea"
-      ],
-      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (rootless: /var/lib/gitea)"
+      ]
     },
     {
       name: "forgejo",
       image: "codeberg.org/forgejo/forgejo",
       paths: [
         "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (./forgejo:/data)"
+      ]
     },
     {
       name: "forgejo-hub",
       image: "forgejo/forgejo",
       paths: [
         "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (./forgejo:/data)"
+      ]
     },
     {
       name: "vaultwarden",
@@ -52937,54 +51195,35 @@ var images_default = {
       paths: [
         "/data"
       ],
-      pathEnv: "DATA_FOLDER",
-      volumes: [
-        "/data"
-      ],
-      source: "https://github.com/dani-garcia/vaultwarden/blob/main/docker/Dockerfile.debian (VOLUME /data)"
+      pathEnv: "DATA_FOLDER"
     },
     {
       name: "uptime-kuma",
       image: "louislam/uptime-kuma",
       paths: [
         "/app/data"
-      ],
-      volumes: [
-        "/app/data"
-      ],
-      source: 'https://github.com/louislam/uptime-kuma/blob/master/docker/dockerfile (VOLUME ["/app/data"])'
+      ]
     },
     {
       name: "home-assistant",
       image: "home-assistant/home-assistant",
       paths: [
         "/config"
-      ],
-      source: "https://www.home-assistant.io/installation/linux#docker-compose (-v /PATH_TO_YOUR_CONFIG:/config)"
+      ]
     },
     {
       name: "homeassistant",
       image: "homeassistant/home-assistant",
       paths: [
         "/config"
-      ],
-      source: "https://www.home-assistant.io/installation/linux#docker-compose (-v /PATH_TO_YOUR_CONFIG:/config)"
+      ]
     },
     {
       name: "rabbitmq",
       image: "rabbitmq",
       paths: [
         "/var/lib/rabbitmq"
-      ],
-      dirEnv: [
-        "RABBITMQ_MNESIA_DIR",
-        "RABBITMQ_MNESIA_BASE"
-      ],
-      volumes: [
-        "/var/lib/rabbitmq"
-      ],
-      wellKnown: true,
-      source: "https://github.com/docker-library/rabbitmq/blob/master/Dockerfile-ubuntu.template (VOLUME /var/lib/rabbitmq)"
+      ]
     },
     {
       name: "etcd",
@@ -52993,48 +51232,28 @@ var images_default = {
         "/var/lib/etcd"
       ],
       pathEnv: "ETCD_DATA_DIR",
-      dirFlags: [
-        "--data-dir"
-      ],
-      wellKnown: true,
-      note: "A --data-dir argument overrides the default.",
-      source: "https://etcd.io/docs/latest/op-guide/container/ (--data-dir /etcd-data; kubeadm: /var/lib/etcd)"
+      note: "A --data-dir argument overrides the default."
     },
     {
       name: "clickhouse",
       image: "clickhouse/clickhouse-server",
       paths: [
         "/var/lib/clickhouse"
-      ],
-      volumes: [
-        "/var/lib/clickhouse"
-      ],
-      wellKnown: true,
-      source: "https://github.com/ClickHouse/ClickHouse/blob/master/docker/server/Dockerfile.ubuntu (VOLUME /var/lib/clickhouse)"
+      ]
     },
     {
       name: "clickhouse-yandex",
       image: "yandex/clickhouse-server",
       paths: [
         "/var/lib/clickhouse"
-      ],
-      volumes: [
-        "/var/lib/clickhouse"
-      ],
-      wellKnown: true,
-      source: "https://github.com/ClickHouse/ClickHouse/blob/master/docker/server/Dockerfile.ubuntu (VOLUME /var/lib/clickhouse)"
+      ]
     },
     {
       name: "cassandra",
       image: "cassandra",
       paths: [
         "/var/lib/cassandra"
-      ],
-      volumes: [
-        "/var/lib/cassandra"
-      ],
-      wellKnown: true,
-      source: "https://github.com/docker-library/cassandra/blob/master/Dockerfile.template (VOLUME /var/lib/cassandra)"
+      ]
     },
     {
       name: "cassandra-gcr",
@@ -53042,1221 +51261,51 @@ var images_default = {
       paths: [
         "/var/lib/cassandra"
       ],
-      note: "The Kubernetes example image keeps Cassandra's data in /var/lib/cassandra.",
-      source: "https://github.com/kubernetes/examples/blob/master/cassandra/cassandra-statefulset.yaml (mountPath /cassandra_data; image data dir /var/lib/cassandra)"
+      note: "The Kubernetes example image keeps Cassandra's data in /var/lib/cassandra."
     },
     {
       name: "couchdb",
       image: "couchdb",
       paths: [
         "/opt/couchdb/data"
-      ],
-      volumes: [
-        "/opt/couchdb/data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/apache/couchdb-docker/blob/main/3.4.2/Dockerfile (VOLUME /opt/couchdb/data)"
+      ]
     },
     {
       name: "neo4j",
       image: "neo4j",
       paths: [
         "/data"
-      ],
-      volumes: [
-        "/data",
-        "/logs"
-      ],
-      source: "https://github.com/neo4j/docker-neo4j/blob/master/docker-image-src/5/coredb/Dockerfile-ubi9 (VOLUME /data /logs)"
+      ]
     },
     {
       name: "jenkins",
       image: "jenkins/jenkins",
       paths: [
         "/var/jenkins_home"
-      ],
-      pathEnv: "JENKINS_HOME",
-      volumes: [
-        "/var/jenkins_home"
-      ],
-      wellKnown: true,
-      source: "https://github.com/jenkinsci/docker/blob/master/debian/bookworm/hotspot/Dockerfile (VOLUME $JENKINS_HOME)"
+      ]
     },
     {
       name: "drupal",
       image: "drupal",
       paths: [
         "/var/www/html/sites"
-      ],
-      source: "https://hub.docker.com/_/drupal (volumes for /var/www/html/sites, modules, profiles, themes)"
-    },
-    {
-      name: "zookeeper",
-      image: "zookeeper",
-      paths: [
-        "/data",
-        "/datalog"
-      ],
-      dirEnv: [
-        "ZOO_DATA_DIR"
-      ],
-      volumes: [
-        "/data",
-        "/datalog",
-        "/logs"
-      ],
-      source: "https://hub.docker.com/_/zookeeper (Where to store data: /data and /datalog)"
-    },
-    {
-      name: "cp-zookeeper",
-      image: "confluentinc/cp-zookeeper",
-      paths: [
-        "/var/lib/zookeeper/data",
-        "/var/lib/zookeeper/log"
-      ],
-      volumes: [
-        "/var/lib/zookeeper/data",
-        "/var/lib/zookeeper/log"
-      ],
-      wellKnown: true,
-      source: "https://docs.confluent.io/platform/current/installation/docker/operations/external-volumes.html (/var/lib/zookeeper/data, /var/lib/zookeeper/log)"
-    },
-    {
-      name: "kafka-apache",
-      image: "apache/kafka*",
-      paths: [
-        "/tmp/kraft-combined-logs"
-      ],
-      dirEnv: [
-        "KAFKA_LOG_DIRS"
-      ],
-      source: "https://github.com/apache/kafka/blob/trunk/docker/examples/README.md (default log.dirs=/tmp/kraft-combined-logs; KAFKA_LOG_DIRS overrides)"
-    },
-    {
-      name: "cp-kafka",
-      image: "confluentinc/cp-{kafka,server}",
-      paths: [
-        "/var/lib/kafka/data"
-      ],
-      dirEnv: [
-        "KAFKA_LOG_DIRS"
-      ],
-      volumes: [
-        "/var/lib/kafka/data"
-      ],
-      wellKnown: true,
-      source: "https://docs.confluent.io/platform/current/installation/docker/operations/external-volumes.html (/var/lib/kafka/data)"
-    },
-    {
-      name: "scylla",
-      image: "scylladb/scylla",
-      paths: [
-        "/var/lib/scylla"
-      ],
-      volumes: [
-        "/var/lib/scylla"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/r/scylladb/scylla (--volume \u2026:/var/lib/scylla)"
-    },
-    {
-      name: "cockroach",
-      image: "cockroachdb/cockroach",
-      paths: [
-        "/cockroach/cockroach-data"
-      ],
-      wellKnown: true,
-      source: "https://www.cockroachlabs.com/docs/stable/start-a-local-cluster-in-docker-linux (-v \u2026:/cockroach/cockroach-data)"
-    },
-    {
-      name: "couchbase",
-      image: "couchbase{,/server}",
-      paths: [
-        "/opt/couchbase/var"
-      ],
-      volumes: [
-        "/opt/couchbase/var"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/_/couchbase (-v ~/couchbase:/opt/couchbase/var)"
-    },
-    {
-      name: "arangodb",
-      image: "arangodb{,/arangodb}",
-      paths: [
-        "/var/lib/arangodb3"
-      ],
-      volumes: [
-        "/var/lib/arangodb3",
-        "/var/lib/arangodb3-apps"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/_/arangodb (VOLUME /var/lib/arangodb3 /var/lib/arangodb3-apps)"
-    },
-    {
-      name: "rethinkdb",
-      image: "rethinkdb",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: 'https://hub.docker.com/_/rethinkdb (-v "$PWD:/data")'
-    },
-    {
-      name: "dgraph",
-      image: "dgraph/{dgraph,standalone}",
-      paths: [
-        "/dgraph"
-      ],
-      volumes: [
-        "/dgraph"
-      ],
-      source: "https://dgraph.io/docs/deploy/installation/single-host-setup/ (-v ~/dgraph:/dgraph)"
-    },
-    {
-      name: "memgraph",
-      image: "memgraph/memgraph{,-platform,-mage}",
-      paths: [
-        "/var/lib/memgraph"
-      ],
-      wellKnown: true,
-      source: "https://memgraph.com/docs/getting-started/install-memgraph/docker (-v mg_lib:/var/lib/memgraph)"
-    },
-    {
-      name: "questdb",
-      image: "questdb/questdb",
-      paths: [
-        "/var/lib/questdb"
-      ],
-      volumes: [
-        "/var/lib/questdb"
-      ],
-      wellKnown: true,
-      source: "https://questdb.com/docs/deployment/docker/ (-v \u2026:/var/lib/questdb)"
-    },
-    {
-      name: "victoria-metrics",
-      image: "victoriametrics/victoria-metrics",
-      paths: [
-        "/victoria-metrics-data"
-      ],
-      dirFlags: [
-        "-storageDataPath",
-        "--storageDataPath"
-      ],
-      wellKnown: true,
-      source: "https://docs.victoriametrics.com/single-server-victoriametrics/ (-storageDataPath, default victoria-metrics-data in the working dir /)"
-    },
-    {
-      name: "alertmanager",
-      image: "{prom,prometheus}/alertmanager",
-      paths: [
-        "/alertmanager"
-      ],
-      dirFlags: [
-        "--storage.path"
-      ],
-      volumes: [
-        "/alertmanager"
-      ],
-      source: 'https://github.com/prometheus/alertmanager/blob/main/Dockerfile (VOLUME [ "/alertmanager" ], --storage.path=/alertmanager)'
-    },
-    {
-      name: "milvus",
-      image: "milvusdb/milvus",
-      paths: [
-        "/var/lib/milvus"
-      ],
-      wellKnown: true,
-      source: "https://milvus.io/docs/install_standalone-docker-compose.md (${DOCKER_VOLUME_DIRECTORY}/volumes/milvus:/var/lib/milvus)"
-    },
-    {
-      name: "meilisearch",
-      image: "getmeili/meilisearch",
-      paths: [
-        "/meili_data"
-      ],
-      pathEnv: "MEILI_DB_PATH",
-      volumes: [
-        "/meili_data"
-      ],
-      wellKnown: true,
-      source: "https://www.meilisearch.com/docs/guides/docker (-v $(pwd)/meili_data:/meili_data)"
-    },
-    {
-      name: "typesense",
-      image: "typesense/typesense",
-      paths: [
-        "/data"
-      ],
-      dirEnv: [
-        "TYPESENSE_DATA_DIR"
-      ],
-      dirFlags: [
-        "--data-dir"
-      ],
-      source: "https://typesense.org/docs/guide/install-typesense.html#docker (--data-dir /data)"
-    },
-    {
-      name: "solr",
-      image: "solr",
-      paths: [
-        "/var/solr"
-      ],
-      volumes: [
-        "/var/solr"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/_/solr (VOLUME /var/solr)"
-    },
-    {
-      name: "manticore",
-      image: "manticoresearch/manticore",
-      paths: [
-        "/var/lib/manticore"
-      ],
-      volumes: [
-        "/var/lib/manticore"
-      ],
-      wellKnown: true,
-      source: "https://manual.manticoresearch.com/Starting_the_server/Docker (-v $(pwd)/data:/var/lib/manticore)"
-    },
-    {
-      name: "keycloak",
-      image: "keycloak/keycloak",
-      paths: [
-        "/opt/keycloak/data"
-      ],
-      noDataWhenEnv: [
-        "KC_DB",
-        "KC_DB_URL"
-      ],
-      note: "Without KC_DB, Keycloak keeps its H2 database (realms, users) in /opt/keycloak/data.",
-      source: "https://www.keycloak.org/server/containers (dev-file H2 database in /opt/keycloak/data; KC_DB selects an external database)"
-    },
-    {
-      name: "mattermost",
-      image: "mattermost/mattermost-{team,enterprise}-edition",
-      paths: [
-        "/mattermost/data"
-      ],
-      volumes: [
-        "/mattermost/data",
-        "/mattermost/logs",
-        "/mattermost/config",
-        "/mattermost/plugins",
-        "/mattermost/client/plugins"
-      ],
-      wellKnown: true,
-      source: "https://docs.mattermost.com/install/install-docker.html (./volumes/app/mattermost/data:/mattermost/data)"
-    },
-    {
-      name: "synapse",
-      image: "matrixdotorg/synapse",
-      paths: [
-        "/data"
-      ],
-      dirEnv: [
-        "SYNAPSE_DATA_DIR"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: 'https://github.com/element-hq/synapse/blob/develop/docker/README.md (VOLUME ["/data"])'
-    },
-    {
-      name: "paperless-ngx",
-      image: "paperless-ngx/paperless-ngx",
-      paths: [
-        "/usr/src/paperless/data",
-        "/usr/src/paperless/media"
-      ],
-      wellKnown: true,
-      source: "https://docs.paperless-ngx.com/setup/#docker (data:/usr/src/paperless/data, media:/usr/src/paperless/media)"
-    },
-    {
-      name: "jellyfin",
-      image: "jellyfin/jellyfin",
-      paths: [
-        "/config"
-      ],
-      volumes: [
-        "/config",
-        "/cache"
-      ],
-      source: "https://jellyfin.org/docs/general/installation/container (--volume jellyfin-config:/config)"
-    },
-    {
-      name: "emby",
-      image: "emby/embyserver",
-      paths: [
-        "/config"
-      ],
-      source: "https://hub.docker.com/r/emby/embyserver (-v /path/to/programdata:/config)"
-    },
-    {
-      name: "plex",
-      image: "plexinc/pms-docker",
-      paths: [
-        "/config"
-      ],
-      volumes: [
-        "/config",
-        "/transcode",
-        "/data"
-      ],
-      source: "https://github.com/plexinc/pms-docker (-v <path>/database:/config)"
-    },
-    {
-      name: "linuxserver",
-      image: "linuxserver/*",
-      paths: [
-        "/config"
-      ],
-      source: "https://docs.linuxserver.io/general/volumes/ (every image keeps its state in /config)"
-    },
-    {
-      name: "hotio",
-      image: "ghcr.io/hotio/*",
-      paths: [
-        "/config"
-      ],
-      source: "https://hotio.dev/ (every image keeps its state in /config)"
-    },
-    {
-      name: "syncthing",
-      image: "syncthing/syncthing",
-      paths: [
-        "/var/syncthing"
-      ],
-      volumes: [
-        "/var/syncthing"
-      ],
-      source: "https://github.com/syncthing/syncthing/blob/main/README-Docker.md (-v /wherever:/var/syncthing)"
-    },
-    {
-      name: "node-red",
-      image: "nodered/node-red",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://nodered.org/docs/getting-started/docker (-v node_red_data:/data)"
-    },
-    {
-      name: "portainer",
-      image: "portainer/portainer{,-ce,-ee}",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://docs.portainer.io/start/install-ce/server/docker/linux (-v portainer_data:/data)"
-    },
-    {
-      name: "pihole",
-      image: "pihole/pihole",
-      paths: [
-        "/etc/pihole"
-      ],
-      wellKnown: true,
-      source: "https://github.com/pi-hole/docker-pi-hole#quick-start (./etc-pihole:/etc/pihole)"
-    },
-    {
-      name: "adguardhome",
-      image: "adguard/adguardhome",
-      paths: [
-        "/opt/adguardhome/work",
-        "/opt/adguardhome/conf"
-      ],
-      volumes: [
-        "/opt/adguardhome/conf",
-        "/opt/adguardhome/work"
-      ],
-      wellKnown: true,
-      source: "https://github.com/AdguardTeam/AdGuardHome/wiki/Docker (-v \u2026/work:/opt/adguardhome/work -v \u2026/conf:/opt/adguardhome/conf)"
-    },
-    {
-      name: "mosquitto",
-      image: "eclipse-mosquitto",
-      paths: [
-        "/mosquitto/data"
-      ],
-      volumes: [
-        "/mosquitto/data",
-        "/mosquitto/log"
-      ],
-      wellKnown: true,
-      source: 'https://hub.docker.com/_/eclipse-mosquitto (VOLUME ["/mosquitto/data", "/mosquitto/log"])'
-    },
-    {
-      name: "emqx",
-      image: "emqx{,/emqx}",
-      paths: [
-        "/opt/emqx/data"
-      ],
-      wellKnown: true,
-      source: "https://docs.emqx.com/en/emqx/latest/deploy/install-docker.html (-v $PWD/data:/opt/emqx/data)"
-    },
-    {
-      name: "zigbee2mqtt",
-      image: "koenkk/zigbee2mqtt",
-      paths: [
-        "/app/data"
-      ],
-      source: "https://www.zigbee2mqtt.io/guide/installation/02_docker.html (-v $(pwd)/data:/app/data)"
-    },
-    {
-      name: "zwave-js-ui",
-      image: "zwavejs/zwave-js-ui",
-      paths: [
-        "/usr/src/app/store"
-      ],
-      wellKnown: true,
-      source: "https://zwave-js.github.io/zwave-js-ui/#/getting-started/docker (-v zwave-config:/usr/src/app/store)"
-    },
-    {
-      name: "esphome",
-      image: "esphome/esphome",
-      paths: [
-        "/config"
-      ],
-      source: 'https://esphome.io/guides/getting_started_command_line#installation (-v "${PWD}":/config)'
-    },
-    {
-      name: "frigate",
-      image: "blakeblackshear/frigate",
-      paths: [
-        "/config",
-        "/media/frigate"
-      ],
-      source: "https://docs.frigate.video/frigate/installation#docker (/config and /media/frigate)"
-    },
-    {
-      name: "pgadmin",
-      image: "dpage/pgadmin4",
-      paths: [
-        "/var/lib/pgadmin"
-      ],
-      volumes: [
-        "/var/lib/pgadmin"
-      ],
-      wellKnown: true,
-      source: "https://www.pgadmin.org/docs/pgadmin4/latest/container_deployment.html (VOLUME /var/lib/pgadmin)"
-    },
-    {
-      name: "registry",
-      image: "{registry,distribution/distribution}",
-      paths: [
-        "/var/lib/registry"
-      ],
-      volumes: [
-        "/var/lib/registry"
-      ],
-      wellKnown: true,
-      source: 'https://hub.docker.com/_/registry (VOLUME ["/var/lib/registry"])'
-    },
-    {
-      name: "gitlab",
-      image: "gitlab/gitlab-{ce,ee}",
-      paths: [
-        "/var/opt/gitlab",
-        "/etc/gitlab"
-      ],
-      volumes: [
-        "/etc/gitlab",
-        "/var/opt/gitlab",
-        "/var/log/gitlab"
-      ],
-      wellKnown: true,
-      source: "https://docs.gitlab.com/install/docker/installation/ (/etc/gitlab, /var/opt/gitlab, /var/log/gitlab)"
-    },
-    {
-      name: "gogs",
-      image: "gogs/gogs",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data",
-        "/backup"
-      ],
-      source: 'https://github.com/gogs/gogs/tree/main/docker (VOLUME ["/data", "/backup"])'
-    },
-    {
-      name: "drone",
-      image: "drone/drone",
-      paths: [
-        "/data"
-      ],
-      source: "https://docs.drone.io/server/provider/github/ (--volume=/var/lib/drone:/data)"
-    },
-    {
-      name: "woodpecker",
-      image: "woodpeckerci/woodpecker-server",
-      paths: [
-        "/var/lib/woodpecker"
-      ],
-      wellKnown: true,
-      source: "https://woodpecker-ci.org/docs/administration/general (woodpecker-server-data:/var/lib/woodpecker/)"
-    },
-    {
-      name: "teamcity",
-      image: "jetbrains/teamcity-server",
-      paths: [
-        "/data/teamcity_server/datadir"
-      ],
-      volumes: [
-        "/data/teamcity_server/datadir",
-        "/opt/teamcity/logs"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/r/jetbrains/teamcity-server (-v <path>:/data/teamcity_server/datadir)"
-    },
-    {
-      name: "sonarqube",
-      image: "sonarqube",
-      paths: [
-        "/opt/sonarqube/data",
-        "/opt/sonarqube/extensions"
-      ],
-      volumes: [
-        "/opt/sonarqube/data",
-        "/opt/sonarqube/extensions",
-        "/opt/sonarqube/logs"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/_/sonarqube (VOLUME /opt/sonarqube/data /opt/sonarqube/extensions /opt/sonarqube/logs)"
-    },
-    {
-      name: "nexus",
-      image: "sonatype/nexus3",
-      paths: [
-        "/nexus-data"
-      ],
-      volumes: [
-        "/nexus-data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/sonatype/docker-nexus3 (VOLUME ${NEXUS_DATA} = /nexus-data)"
-    },
-    {
-      name: "verdaccio",
-      image: "verdaccio/verdaccio",
-      paths: [
-        "/verdaccio/storage"
-      ],
-      wellKnown: true,
-      source: "https://verdaccio.org/docs/docker (-v \u2026/storage:/verdaccio/storage)"
-    },
-    {
-      name: "nginx-proxy-manager",
-      image: "jc21/nginx-proxy-manager",
-      paths: [
-        "/data",
-        "/etc/letsencrypt"
-      ],
-      source: "https://nginxproxymanager.com/setup/ (./data:/data, ./letsencrypt:/etc/letsencrypt)"
-    },
-    {
-      name: "seaweedfs",
-      image: "chrislusf/seaweedfs",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://github.com/seaweedfs/seaweedfs/blob/master/docker/Dockerfile.go_build (VOLUME /data)"
-    },
-    {
-      name: "changedetection",
-      image: "dgtlmoon/changedetection.io",
-      paths: [
-        "/datastore"
-      ],
-      wellKnown: true,
-      source: "https://github.com/dgtlmoon/changedetection.io#docker (-v datastore-volume:/datastore)"
-    },
-    {
-      name: "freshrss",
-      image: "freshrss/freshrss",
-      paths: [
-        "/var/www/FreshRSS/data"
-      ],
-      wellKnown: true,
-      source: "https://github.com/FreshRSS/FreshRSS/tree/edge/Docker (freshrss_data:/var/www/FreshRSS/data)"
-    },
-    {
-      name: "photoprism",
-      image: "photoprism/photoprism",
-      paths: [
-        "/photoprism/storage"
-      ],
-      wellKnown: true,
-      source: "https://docs.photoprism.app/getting-started/docker-compose/ (./storage:/photoprism/storage)"
-    },
-    {
-      name: "navidrome",
-      image: "deluan/navidrome",
-      paths: [
-        "/data"
-      ],
-      pathEnv: "ND_DATAFOLDER",
-      volumes: [
-        "/data",
-        "/music"
-      ],
-      source: 'https://www.navidrome.org/docs/installation/docker/ (VOLUME ["/data", "/music"])'
-    },
-    {
-      name: "audiobookshelf",
-      image: "advplyr/audiobookshelf",
-      paths: [
-        "/config",
-        "/metadata"
-      ],
-      source: "https://www.audiobookshelf.org/docs#docker-install (-v \u2026:/config -v \u2026:/metadata)"
-    },
-    {
-      name: "mealie",
-      image: "mealie-recipes/mealie",
-      paths: [
-        "/app/data"
-      ],
-      source: "https://docs.mealie.io/documentation/getting-started/installation/sqlite/ (mealie-data:/app/data)"
-    },
-    {
-      name: "actual",
-      image: "actualbudget/actual-server",
-      paths: [
-        "/data"
-      ],
-      volumes: [
-        "/data"
-      ],
-      source: "https://actualbudget.org/docs/install/docker (./actual-data:/data)"
-    },
-    {
-      name: "linkding",
-      image: "sissbruecker/linkding",
-      paths: [
-        "/etc/linkding/data"
-      ],
-      wellKnown: true,
-      source: "https://linkding.link/installation/ (-v \u2026:/etc/linkding/data)"
-    },
-    {
-      name: "wallabag",
-      image: "wallabag/wallabag",
-      paths: [
-        "/var/www/wallabag/data",
-        "/var/www/wallabag/web/assets/images"
-      ],
-      wellKnown: true,
-      source: "https://github.com/wallabag/docker#persistent-storage (/var/www/wallabag/data, /var/www/wallabag/web/assets/images)"
-    },
-    {
-      name: "kanboard",
-      image: "kanboard/kanboard",
-      paths: [
-        "/var/www/app/data"
-      ],
-      volumes: [
-        "/var/www/app/data",
-        "/var/www/app/plugins"
-      ],
-      wellKnown: true,
-      source: "https://docs.kanboard.org/v1/admin/docker/ (VOLUME /var/www/app/data)"
-    },
-    {
-      name: "firefly-iii",
-      image: "fireflyiii/core",
-      paths: [
-        "/var/www/html/storage/upload"
-      ],
-      wellKnown: true,
-      source: "https://docs.firefly-iii.org/how-to/firefly-iii/installation/docker/ (firefly_iii_upload:/var/www/html/storage/upload)"
-    },
-    {
-      name: "owncloud",
-      image: "owncloud/server",
-      paths: [
-        "/mnt/data"
-      ],
-      volumes: [
-        "/mnt/data"
-      ],
-      source: "https://doc.owncloud.com/server/next/admin_manual/installation/docker/ (files:/mnt/data)"
-    },
-    {
-      name: "redmine",
-      image: "redmine",
-      paths: [
-        "/usr/src/redmine/files"
-      ],
-      volumes: [
-        "/usr/src/redmine/files"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/_/redmine (VOLUME /usr/src/redmine/files)"
-    },
-    {
-      name: "odoo",
-      image: "odoo",
-      paths: [
-        "/var/lib/odoo"
-      ],
-      volumes: [
-        "/var/lib/odoo",
-        "/mnt/extra-addons"
-      ],
-      wellKnown: true,
-      source: 'https://hub.docker.com/_/odoo (VOLUME ["/var/lib/odoo", "/mnt/extra-addons"])'
-    },
-    {
-      name: "matomo",
-      image: "matomo",
-      paths: [
-        "/var/www/html"
-      ],
-      volumes: [
-        "/var/www/html"
-      ],
-      source: "https://hub.docker.com/_/matomo (VOLUME /var/www/html)"
-    },
-    {
-      name: "joomla",
-      image: "joomla",
-      paths: [
-        "/var/www/html"
-      ],
-      volumes: [
-        "/var/www/html"
-      ],
-      source: "https://hub.docker.com/_/joomla (VOLUME /var/www/html)"
-    },
-    {
-      name: "mediawiki",
-      image: "mediawiki",
-      paths: [
-        "/var/www/html/images"
-      ],
-      source: "https://hub.docker.com/_/mediawiki (uploads in /var/www/html/images; SQLite in /var/www/data)"
-    },
-    {
-      name: "consul",
-      image: "hashicorp/consul",
-      paths: [
-        "/consul/data"
-      ],
-      volumes: [
-        "/consul/data"
-      ],
-      wellKnown: true,
-      source: "https://hub.docker.com/r/hashicorp/consul (VOLUME /consul/data)"
-    },
-    {
-      name: "dockge",
-      image: "louislam/dockge",
-      paths: [
-        "/app/data"
-      ],
-      source: "https://github.com/louislam/dockge#basic (- ./data:/app/data)"
-    },
-    {
-      name: "keydb",
-      image: "eqalpha/keydb",
-      paths: [
-        "/data"
-      ],
-      dirFlags: [
-        "--dir"
-      ],
-      dirConfigKeys: [
-        "dir"
-      ],
-      persistence: "redis",
-      volumes: [
-        "/data"
-      ],
-      source: "https://docs.keydb.dev/docs/docker-basics/ (WORKDIR /data, VOLUME /data)"
-    },
-    {
-      name: "supabase-postgres",
-      image: "supabase/postgres",
-      paths: [
-        "/var/lib/postgresql/data"
-      ],
-      pathEnv: "PGDATA",
-      source: "https://github.com/supabase/postgres (PGDATA /var/lib/postgresql/data)"
-    },
-    {
-      name: "ankane-pgvector",
-      image: "ankane/pgvector",
-      paths: [
-        "/var/lib/postgresql/data"
-      ],
-      pathEnv: "PGDATA",
-      volumes: [
-        "/var/lib/postgresql/data"
-      ],
-      source: "https://hub.docker.com/r/ankane/pgvector (FROM postgres)"
+      ]
     }
   ]
 };
 
-// policies/facts/catalog.ts
-var catalog = images_default.dataPaths;
-var VAR_RE = /[$`{}]/;
-var WHOLE_DEFAULT_RE = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^{}$]*)\}$/;
-function catalogImageOf(raw) {
-  const s = raw.trim();
-  if (!VAR_RE.test(s)) return parseImage(s) ? { image: s, tagKnown: true } : void 0;
-  const whole = WHOLE_DEFAULT_RE.exec(s);
-  if (whole) return catalogImageOf(whole[1]);
-  let rest = s;
-  let tagKnown = true;
-  const at2 = rest.indexOf("@");
-  if (at2 >= 0) {
-    if (VAR_RE.test(rest.slice(at2))) tagKnown = false;
-    rest = rest.slice(0, at2);
-  }
-  const slash = rest.lastIndexOf("/");
-  const colon = rest.lastIndexOf(":");
-  let depth = 0;
-  let tagAt = -1;
-  for (let i = 0; i < rest.length; i++) {
-    const ch = rest[i];
-    if (ch === "{") depth++;
-    else if (ch === "}") depth = Math.max(0, depth - 1);
-    else if (ch === ":" && depth === 0 && i > slash) tagAt = i;
-  }
-  if (tagAt < 0 && colon > slash && depth === 0) tagAt = colon;
-  if (tagAt >= 0) {
-    if (VAR_RE.test(rest.slice(tagAt + 1))) tagKnown = false;
-    rest = rest.slice(0, tagAt);
-  }
-  const segments = rest.split("/");
-  while (segments.length > 1 && VAR_RE.test(segments[0])) segments.shift();
-  const repo = segments.join("/");
-  if (repo === "" || VAR_RE.test(repo)) return void 0;
-  return parseImage(repo) ? { image: repo, tagKnown } : void 0;
-}
-var builtinMatches = /* @__PURE__ */ new Map();
-function findEntry(entries2, image, tagKnown) {
-  if (tagKnown) return entries2.find((e) => e.image !== void 0 && imageMatches(e.image, image, { mirrors: true }));
-  return entries2.find(
-    (e) => e.image !== void 0 && imageMatches(stripTag(e.image), image, { mirrors: true }) && !isOldOnly(e)
-  );
-}
-function stripTag(pattern) {
-  const slash = pattern.lastIndexOf("/");
-  const colon = pattern.lastIndexOf(":");
-  return colon > slash ? pattern.slice(0, colon) : pattern;
-}
-function isOldOnly(e) {
-  const img = e.image ?? "";
-  const slash = img.lastIndexOf("/");
-  const colon = img.lastIndexOf(":");
-  if (colon <= slash) return false;
-  return e.olderLayouts === void 0 && !/latest/.test(img.slice(colon + 1));
-}
-function catalogLookup(raw, entries2 = catalog) {
-  const key2 = raw;
-  if (entries2 === catalog) {
-    const hit = builtinMatches.get(key2);
-    if (hit) return hit.entry ? { entry: hit.entry, tagKnown: hit.tagKnown } : void 0;
-  }
-  const ref = catalogImageOf(raw);
-  const entry = ref ? findEntry(entries2, ref.image, ref.tagKnown) : void 0;
-  const tagKnown = ref?.tagKnown ?? true;
-  if (entries2 === catalog && builtinMatches.size < 1e4) builtinMatches.set(key2, { entry: entry ?? null, tagKnown });
-  return entry ? { entry, tagKnown } : void 0;
-}
-var wellKnownIndex;
-function wellKnownDataDir(path13) {
-  if (!wellKnownIndex) {
-    wellKnownIndex = /* @__PURE__ */ new Map();
-    for (const e of catalog) {
-      if (!e.wellKnown) continue;
-      for (const p of e.paths) if (!wellKnownIndex.has(p)) wellKnownIndex.set(p, e);
-    }
-  }
-  return wellKnownIndex.get(path13);
-}
-
-// policies/facts/configured.ts
-var ABS_PATH_RE = /^\/[^\s:;,*?"'`$]*$/;
-function absoluteDir(value) {
-  const v = value.trim();
-  return ABS_PATH_RE.test(v) ? normalizePosixPath(v) : void 0;
-}
-function unquote2(w) {
-  return w.replace(/^['"]|['"]$/g, "");
-}
-function commandWords(c) {
-  const out = [];
-  for (const list of [c.command, c.args]) {
-    for (const item of list) {
-      if (item.value.trim() === "") {
-        out.push({ word: "", at: item.at });
-        continue;
-      }
-      for (const w of item.value.split(/\s+/)) if (w !== "") out.push({ word: unquote2(w), at: item.at });
-    }
-  }
-  return out;
-}
-function flagValues(ws, flags) {
-  if (flags.length === 0) return [];
-  const set2 = new Set(flags);
-  const out = [];
-  for (let i = 0; i < ws.length; i++) {
-    const w = ws[i];
-    if (!w.word.startsWith("-")) continue;
-    const eq = w.word.indexOf("=");
-    if (eq > 0) {
-      if (set2.has(w.word.slice(0, eq))) out.push({ word: w.word.slice(eq + 1), at: w.at });
-    } else if (set2.has(w.word) && i + 1 < ws.length) {
-      const next = ws[i + 1];
-      out.push(next);
-      i++;
-    }
-  }
-  return out;
-}
-function subcommandDirs(ws, sub) {
-  const out = [];
-  for (let i = 0; i < ws.length; i++) {
-    if (ws[i].word !== sub) continue;
-    let j = i + 1;
-    for (; j < ws.length; j++) {
-      const a = ws[j];
-      if (a.word.startsWith("-") || a.word === sub) break;
-      if (absoluteDir(a.word)) out.push(a);
-    }
-    i = j - 1;
-  }
-  return out;
-}
-function configMapsOf(w, c, lookup) {
-  if (!lookup) return [];
-  const ns2 = w.resource.namespace ?? "default";
-  const names = new Set(c.envFromConfigMaps);
-  for (const m of c.mounts) if (m.volume?.kind === "configMap" && m.volume.source) names.add(m.volume.source);
-  const out = [];
-  for (const n of names) {
-    const cm = lookup(ns2, n);
-    if (cm) out.push(cm);
-  }
-  return out;
-}
-var MAX_CONFIG_SCAN = 1 << 20;
-function configKeyValues(cms, keys) {
-  if (keys.length === 0) return [];
-  const set2 = new Set(keys);
-  const out = [];
-  let budget = MAX_CONFIG_SCAN;
-  for (const cm of cms) {
-    for (const v of Object.values(cm.data)) {
-      const text3 = v.value;
-      if (text3.length > budget) continue;
-      budget -= text3.length;
-      for (const raw of text3.split("\n")) {
-        const line = raw.trim();
-        if (line === "" || line.startsWith("#")) continue;
-        const m = /^([A-Za-z_][\w.-]*)\s*(?:[:=]\s*|\s+)(.*)$/.exec(line);
-        if (!m || !set2.has(m[1])) continue;
-        out.push({ word: unquote2(m[2].trim()), at: v.at });
-      }
-    }
-  }
-  return out;
-}
-function envDefinition(c, name) {
-  for (let i = c.env.length - 1; i >= 0; i--) {
-    const e = c.env[i];
-    if (!e || e.name !== name) continue;
-    const at2 = childAnchor(e.at, "value");
-    if (e.value !== void 0) return { value: e.value, at: at2 };
-    const t = e.template;
-    const cut = t?.indexOf("$(") ?? -1;
-    if (t !== void 0 && cut > 0) {
-      const head = t.slice(0, cut);
-      const dir = absoluteDir(head.endsWith("/") ? head : dirOf(head));
-      if (dir) return { unknown: true, prefix: dir, at: at2 };
-    }
-    return { unknown: true, at: at2 };
-  }
-  return void 0;
-}
-function relocatedDirs(e, c, ws, cms) {
-  const fromFlags = flagValues(ws, e.dirFlags ?? []).flatMap((w) => {
-    const dir = absoluteDir(w.word);
-    return dir ? [{ path: dir, at: w.at, how: "argument" }] : [];
-  });
-  if (fromFlags.length > 0) return { paths: [fromFlags[fromFlags.length - 1]] };
-  if (e.dirSubcommand) {
-    const dirs = subcommandDirs(ws, e.dirSubcommand).map((w) => ({
-      path: absoluteDir(w.word),
-      at: w.at,
-      how: `${e.dirSubcommand} argument`
-    }));
-    if (dirs.length > 0) return { paths: dirs };
-  }
-  for (const name of [...e.pathEnv ? [e.pathEnv] : [], ...e.dirEnv ?? []]) {
-    const d = envDefinition(c, name);
-    if (!d) continue;
-    if ("value" in d) {
-      const dir = absoluteDir(d.value);
-      if (dir) return { paths: [{ path: dir, at: d.at, how: name }] };
-      continue;
-    }
-    if (d.prefix) return { paths: [{ path: d.prefix, at: d.at, how: name }] };
-    return { paths: [], unknown: true };
-  }
-  const fromConfig = configKeyValues(cms, e.dirConfigKeys ?? []).flatMap((w) => {
-    const dir = absoluteDir(w.word);
-    return dir ? [{ path: dir, at: w.at, how: "config file" }] : [];
-  });
-  if (fromConfig.length > 0) {
-    const seen = /* @__PURE__ */ new Set();
-    return { paths: fromConfig.filter((p) => !seen.has(p.path) && seen.add(p.path) !== void 0) };
-  }
-  return void 0;
-}
-var YES = /* @__PURE__ */ new Set(["yes", "true", "1", "on"]);
-function startScriptText(c, cms) {
-  const script = [...c.command, ...c.args].slice(0, 3).map((x) => x.value.trim()).find((v) => v.startsWith("/") && !/\s/.test(v) && !SHELLS.has(base(v)));
-  if (!script) return void 0;
-  for (const m of c.mounts) {
-    if (m.volume?.kind !== "configMap" || !m.volume.source) continue;
-    const dir = normalizePosixPath(m.mountPath);
-    if (!script.startsWith(`${dir}/`)) continue;
-    const cm = cms.find((x) => x.name === m.volume?.source);
-    const text3 = cm?.data[script.slice(dir.length + 1)]?.value;
-    if (text3 !== void 0) return text3;
-  }
-  return void 0;
-}
-function redisReplica(ws, cms, script) {
-  if (flagValues(ws, ["--replicaof", "--slaveof"]).length > 0) return true;
-  if (configKeyValues(cms, ["replicaof", "slaveof"]).length > 0) return true;
-  return script !== void 0 && /--(?:replicaof|slaveof)\b/.test(script);
-}
-function redisPersistenceOff(e, c, ws, cms) {
-  const bitnami = (e.name ?? "").startsWith("bitnami-");
-  let aof = bitnami;
-  let snapshotsOff = false;
-  if (bitnami) {
-    const aofEnv = envDefinition(c, "REDIS_AOF_ENABLED") ?? envDefinition(c, "VALKEY_AOF_ENABLED");
-    if (aofEnv && "value" in aofEnv) aof = YES.has(aofEnv.value.toLowerCase());
-    const rdbOff = envDefinition(c, "REDIS_RDB_POLICY_DISABLED") ?? envDefinition(c, "VALKEY_RDB_POLICY_DISABLED");
-    if (rdbOff && "value" in rdbOff) snapshotsOff = YES.has(rdbOff.value.toLowerCase());
-  }
-  for (const w of configKeyValues(cms, ["save"])) snapshotsOff = w.word === "" || w.word === '""';
-  for (const w of configKeyValues(cms, ["appendonly"])) aof = YES.has(w.word.toLowerCase());
-  for (const w of flagValues(ws, ["--save"])) snapshotsOff = w.word === "" || w.word === '""' || w.word === "''";
-  for (const w of flagValues(ws, ["--appendonly"])) aof = YES.has(w.word.toLowerCase());
-  return snapshotsOff && !aof;
-}
-var CLIENT_TOOLS = /* @__PURE__ */ new Set([
-  "etcdctl",
-  "etcdutl",
-  "pg_dump",
-  "pg_dumpall",
-  "pg_restore",
-  "pg_isready",
-  "psql",
-  "redis-cli",
-  "valkey-cli",
-  "keydb-cli",
-  "mysqldump",
-  "mysql",
-  "mysqladmin",
-  "mysqlcheck",
-  "mariadb",
-  "mariadb-dump",
-  "mariadb-admin",
-  "mongodump",
-  "mongorestore",
-  "mongoexport",
-  "mongoimport",
-  "mongosh",
-  "mongo",
-  "mc",
-  "cqlsh",
-  "nodetool",
-  "rabbitmqadmin",
-  "rabbitmqctl",
-  "influx",
-  "clickhouse-client",
-  "curl",
-  "wget",
-  "kubectl"
-]);
-var SERVER_HINTS = [
-  "redis-server",
-  "valkey-server",
-  "postgres",
-  "postgresql",
-  "mysqld",
-  "mariadbd",
-  "mongod",
-  "etcd",
-  "minio",
-  "rabbitmq-server",
-  "docker-entrypoint.sh",
-  "run.sh",
-  "entrypoint.sh"
-];
-var SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "ash", "dash", "zsh"]);
-var PREFIX_WORDS2 = /* @__PURE__ */ new Set(["exec", "env", "time", "nice", "nohup", "timeout", "set", "tini", "--"]);
-var SHELL_KEYWORDS = /* @__PURE__ */ new Set(["while", "until", "if", "then", "else", "elif", "do", "!", "{", "}"]);
-var SHELL_ENDS = /* @__PURE__ */ new Set(["done", "fi", "esac"]);
-function base(w) {
-  return w.slice(w.lastIndexOf("/") + 1);
-}
-function programs(c) {
-  const items = [...c.command, ...c.args].map((x) => x.value);
-  const first = items[0]?.trim().split(/\s+/)[0];
-  if (first === void 0) return [];
-  if (!SHELLS.has(base(first))) return [base(first)];
-  const dashC = items.findIndex((x) => /^-\w*c$/.test(x.trim()));
-  const script = dashC >= 0 ? items.slice(dashC + 1).join(" ") : items.slice(1).join(" ");
-  const out = [];
-  for (const stmt of script.split(/[;&|\n()]+/)) {
-    const ws = stmt.trim().split(/\s+/);
-    let i = 0;
-    while (i < ws.length && (PREFIX_WORDS2.has(ws[i]) || SHELL_KEYWORDS.has(ws[i]) || /^-|^\w+=/.test(ws[i])))
-      i++;
-    const w = ws[i];
-    if (w && !SHELL_ENDS.has(w)) out.push(base(w));
-    if (out.length > 200) break;
-  }
-  return out;
-}
-var RUN_TO_COMPLETION = /* @__PURE__ */ new Set(["Job", "CronJob"]);
-function runsServer(w, c) {
-  if (c.role === "initContainer" || c.role === "ephemeralContainer") return false;
-  if (RUN_TO_COMPLETION.has(w.resource.kind)) return false;
-  if (w.annotations["helm.sh/hook"] !== void 0) return false;
-  const progs = programs(c);
-  if (progs.length === 0) return true;
-  if (progs.some((p) => SERVER_HINTS.includes(p))) return true;
-  return !progs.some((p) => CLIENT_TOOLS.has(p));
-}
-
 // policies/facts/data-paths-resolve.ts
+var RUN_TO_COMPLETION = /* @__PURE__ */ new Set(["Job", "CronJob"]);
 var DATA_PATHS_ANNOTATION = "persistguard.io/data-paths";
 var COMPOSE_DATA_PATHS_LABEL = "io.persistguard.data-paths";
-var catalog2 = catalog;
+var catalog = images_default.dataPaths;
+var ARG_PATHS = {
+  minio: { subcommand: "server" },
+  "bitnami-minio": { subcommand: "server" },
+  prometheus: { flag: "--storage.tsdb.path" },
+  etcd: { flag: "--data-dir" },
+  "influxdb-3": { flag: "--data-dir" }
+};
 var DATA_ENV_EXACT = /* @__PURE__ */ new Set(["DATA_DIR", "DATA_PATH", "STATE_DIR"]);
 var DATA_ENV_SUFFIX = [
   "_DATA_DIR",
@@ -54268,44 +51317,24 @@ var DATA_ENV_SUFFIX = [
   "_STORAGE_PATH",
   "_STATE_DIR"
 ];
-var LIKELY_DATA_ENV_EXACT = /* @__PURE__ */ new Set(["DATA_FOLDER", "DATA_ROOT", "DATADIR", "UPLOAD_DIR", "STORAGE_DIR"]);
-var LIKELY_DATA_ENV_SUFFIX = [
-  "_DATADIR",
-  "_DATA_FOLDER",
-  "_DATA_ROOT",
-  "_DATA_DIRECTORY",
-  "_DB_DIR",
-  "_DATABASE_DIR",
-  "_STORAGE_DIR",
-  "_UPLOAD_DIR",
-  "_UPLOADS_DIR"
-];
 var CACHE_LOG_ENV_EXACT = /* @__PURE__ */ new Set(["CACHE_DIR", "LOG_DIR", "LOG_PATH"]);
 var CACHE_LOG_ENV_SUFFIX = ["_CACHE_DIR", "_CACHE_PATH", "_LOG_DIR"];
 function classifyEnvName(name) {
   const n = name.toUpperCase();
   if (DATA_ENV_EXACT.has(n) || DATA_ENV_SUFFIX.some((s) => n.endsWith(s))) return "data";
-  if (LIKELY_DATA_ENV_EXACT.has(n) || LIKELY_DATA_ENV_SUFFIX.some((s) => n.endsWith(s))) return "likelyData";
   if (CACHE_LOG_ENV_EXACT.has(n) || CACHE_LOG_ENV_SUFFIX.some((s) => n.endsWith(s))) return "cacheOrLog";
   return void 0;
 }
-var ABS_PATH_RE2 = /^\/[^\s:;,*?"'`$]*$/;
+var ABS_PATH_RE = /^\/[^\s:;,*?"'`$]*$/;
 var FILE_SEGMENT_RE = /[^/.][^/]*\.[A-Za-z0-9]{1,10}$/;
 function directoryOf(value, fileMeansDir = true) {
   const v = value.trim();
-  if (!ABS_PATH_RE2.test(v)) return void 0;
+  if (!ABS_PATH_RE.test(v)) return void 0;
   const p = normalizePosixPath(v);
   if (fileMeansDir && FILE_SEGMENT_RE.test(p.slice(p.lastIndexOf("/") + 1))) return dirOf(p);
   return p;
 }
-var ORIGIN_RANK = {
-  annotation: 0,
-  config: 1,
-  catalog: 2,
-  env: 3,
-  sqlite: 4,
-  volume: 5
-};
+var ORIGIN_RANK = { annotation: 0, config: 1, catalog: 2, env: 3, sqlite: 4 };
 function stronger(a, b) {
   return a === "error" || b === "error" ? "error" : "warning";
 }
@@ -54320,7 +51349,6 @@ function dedupeDataPaths(paths) {
     const keep = ORIGIN_RANK[p.origin] < ORIGIN_RANK[prev.origin] ? { ...p } : prev;
     keep.severity = stronger(prev.severity, p.severity);
     keep.sqliteFile = prev.sqliteFile ?? p.sqliteFile;
-    keep.alternatives = prev.alternatives ?? p.alternatives;
     byPath.set(p.path, keep);
   }
   return [...byPath.values()];
@@ -54341,6 +51369,59 @@ function annotation(w, ...keys) {
   }
   return void 0;
 }
+function envValue(c, name) {
+  for (let i = c.env.length - 1; i >= 0; i--) {
+    const e = c.env[i];
+    if (e && e.name === name && e.value !== void 0) return { value: e.value, at: childAnchor(e.at, "value") };
+  }
+  return void 0;
+}
+function words(c) {
+  const out = [];
+  for (const item of [...c.command, ...c.args]) {
+    for (const w of item.value.split(/\s+/))
+      if (w !== "") out.push({ word: w.replace(/^['"]|['"]$/g, ""), at: item.at });
+  }
+  return out;
+}
+function argPaths(c, spec) {
+  const ws = words(c);
+  const out = [];
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i];
+    if (spec.flag) {
+      let value;
+      let at2 = w.at;
+      if (w.word.startsWith(`${spec.flag}=`)) value = w.word.slice(spec.flag.length + 1);
+      else if (w.word === spec.flag && ws[i + 1]) {
+        value = ws[i + 1].word;
+        at2 = ws[i + 1].at;
+      }
+      const dir = value !== void 0 ? directoryOf(value, false) : void 0;
+      if (dir) out.push({ path: dir, at: at2 });
+    }
+    if (spec.subcommand && w.word === spec.subcommand) {
+      for (let j = i + 1; j < ws.length; j++) {
+        const a = ws[j];
+        if (a.word.startsWith("-")) break;
+        const dir = directoryOf(a.word, false);
+        if (dir) out.push({ path: dir, at: a.at });
+      }
+    }
+  }
+  return out;
+}
+var builtinMatches = /* @__PURE__ */ new Map();
+function catalogEntryFor(image, entries2 = catalog) {
+  const find = () => entries2.find((e) => e.image !== void 0 && imageMatches(e.image, image));
+  if (entries2 !== catalog) return find();
+  let hit = builtinMatches.get(image);
+  if (hit === void 0) {
+    hit = find() ?? null;
+    if (builtinMatches.size < 1e4) builtinMatches.set(image, hit);
+  }
+  return hit ?? void 0;
+}
 function configEntryMatches(e, w, c) {
   if (e.image !== void 0 && !(c.image && imageMatches(e.image, c.image.value))) return false;
   const isCompose = w.source === "compose";
@@ -54351,91 +51432,29 @@ function configEntryMatches(e, w, c) {
   if (c.role === "initContainer" && e.container === void 0) return false;
   return e.image !== void 0 || e.workload !== void 0 || e.service !== void 0 || e.namespace !== void 0 || e.container !== void 0;
 }
-function configEntryPaths(e, c, reason) {
+function entryPaths(e, c, origin, reason) {
   const fallbackAt = c.image?.at ?? c.at;
   if (e.pathEnv) {
-    const v = envDefinition(c, e.pathEnv);
-    const dir = v && "value" in v ? directoryOf(v.value, false) : void 0;
-    if (dir && v)
-      return [{ path: dir, origin: "config", severity: "error", reason: `${reason} (${e.pathEnv})`, at: v.at }];
+    const v = envValue(c, e.pathEnv);
+    const dir = v ? directoryOf(v.value, false) : void 0;
+    if (dir && v) return [{ path: dir, origin, severity: "error", reason: `${reason} (${e.pathEnv})`, at: v.at }];
+  }
+  const spec = e.name !== void 0 && origin === "catalog" ? ARG_PATHS[e.name] : void 0;
+  if (spec) {
+    const fromArgs = argPaths(c, spec);
+    if (fromArgs.length > 0)
+      return fromArgs.map((a) => ({
+        path: a.path,
+        origin,
+        severity: "error",
+        reason: `${reason} (${spec.flag ?? spec.subcommand} argument)`,
+        at: a.at
+      }));
   }
   return e.paths.flatMap((p) => {
     const dir = directoryOf(p, false);
-    return dir ? [{ path: dir, origin: "config", severity: "error", reason, at: fallbackAt }] : [];
+    return dir ? [{ path: dir, origin, severity: "error", reason, at: fallbackAt }] : [];
   });
-}
-function envMatches(c, spec) {
-  const eq = spec.indexOf("=");
-  const d = envDefinition(c, eq < 0 ? spec : spec.slice(0, eq));
-  if (!d) return false;
-  if (eq < 0) return true;
-  return "value" in d && d.value.trim().toLowerCase() === spec.slice(eq + 1).toLowerCase();
-}
-function readsUnknownConfig(c, found) {
-  const names = new Set(found.map((cm) => cm.name));
-  if (c.envFromConfigMaps.some((n) => !names.has(n))) return true;
-  return c.mounts.some((m) => m.volume?.kind === "configMap" && m.volume.source && !names.has(m.volume.source));
-}
-function catalogPaths(cc, c) {
-  const { entry: e } = cc;
-  const reason = `catalog ${e.name ?? e.image}`;
-  if (e.persistence === "redis") {
-    if (redisPersistenceOff(e, c, cc.words, cc.configMaps)) return [];
-    if (redisReplica(cc.words, cc.configMaps, startScriptText(c, cc.configMaps))) return [];
-  }
-  if (e.noDataWhenEnv?.some((spec) => envMatches(c, spec))) return [];
-  if (e.dataRoles) {
-    const roles = envDefinition(c, e.dataRoles.env);
-    if (roles && "value" in roles) {
-      const given = roles.value.split(/[\s,]+/).filter((r) => r !== "");
-      if (!given.some((r) => e.dataRoles?.roles.includes(r))) return [];
-    }
-  }
-  const moved = relocatedDirs(e, c, cc.words, cc.configMaps);
-  if (moved?.unknown) return [];
-  if (moved && moved.paths.length > 0)
-    return moved.paths.map((p) => ({
-      path: p.path,
-      origin: "catalog",
-      severity: "error",
-      reason: `${reason} (${p.how})`,
-      at: p.at
-    }));
-  const at2 = c.image?.at ?? c.at;
-  const older = cc.tagKnown ? void 0 : e.olderLayouts;
-  return e.paths.flatMap((p) => {
-    const dir = directoryOf(p, false);
-    if (!dir) return [];
-    const dp = {
-      path: dir,
-      origin: "catalog",
-      severity: "error",
-      reason: cc.tagKnown ? reason : `${reason}, version unknown: judged by the newest layout`,
-      at: at2
-    };
-    if (cc.configUnknown && (e.dirConfigKeys || e.dirEnv || e.pathEnv)) {
-      const persistentMounts = c.mounts.filter((m) => m.volume && durabilityOf(m.volume.kind) === "persistent").map((m) => normalizePosixPath(m.mountPath));
-      if (persistentMounts.length > 0) dp.alternatives = [...dp.alternatives ?? [], ...persistentMounts];
-    }
-    if (older && older.length > 0) {
-      const mountedOlder = deepestCoveringMount(c.mounts, dir) ? void 0 : older.find((o) => deepestCoveringMount(c.mounts, o));
-      if (mountedOlder) {
-        dp.path = mountedOlder;
-        dp.reason = `${reason}, version unknown: the older layout this workload mounts`;
-        dp.alternatives = [...dp.alternatives ?? [], dir, ...older.filter((o) => o !== mountedOlder)];
-        return [dp];
-      }
-      dp.alternatives = [...dp.alternatives ?? [], ...older];
-    }
-    const stale = cc.tagKnown ? e.olderLayouts?.find((o) => c.mounts.some((m) => normalizePosixPath(m.mountPath) === o)) : void 0;
-    if (stale) dp.reason = `${reason}; the volume at ${stale} is the older layout's and holds nothing`;
-    const volume = e.volumes?.find((v) => v !== dir && isUnder(dir, v));
-    if (volume) dp.mountHint = volume;
-    return [dp];
-  });
-}
-function serverOnlyEnv(e) {
-  return /* @__PURE__ */ new Set([...e?.pathEnv ? [e.pathEnv] : [], ...e?.dirEnv ?? []]);
 }
 function parseAnnotation(value) {
   const out = [];
@@ -54499,100 +51518,58 @@ function sqlitePathsIn(text3, at2, where2) {
     at: at2
   }));
 }
-function imageForCatalog(c) {
-  return c.image?.value ?? c.imageTemplate;
-}
-function wellKnownPaths(c, known) {
-  if (known) return [];
+function configMapsOf(w, c, lookup) {
+  if (!lookup) return [];
+  const ns2 = w.resource.namespace ?? "default";
+  const names = new Set(c.envFromConfigMaps);
+  for (const m of c.mounts) if (m.volume?.kind === "configMap" && m.volume.source) names.add(m.volume.source);
   const out = [];
-  for (const m of c.mounts) {
-    if (!m.volume || durabilityOf(m.volume.kind) !== "ephemeral") continue;
-    if (m.volume.kind === "configMap" || m.volume.kind === "secret" || m.volume.kind === "projected") continue;
-    if (m.volume.kind === "downwardAPI") continue;
-    const path13 = normalizePosixPath(m.mountPath);
-    const e = wellKnownDataDir(path13);
-    if (!e) continue;
-    out.push({
-      path: path13,
-      origin: "catalog",
-      severity: "warning",
-      reason: `the data directory of ${e.name ?? e.image} images; a custom image derived from it keeps it there`,
-      at: m.at
-    });
+  for (const n of names) {
+    const cm = lookup(ns2, n);
+    if (cm) out.push(cm);
   }
   return out;
 }
 function resolveContainers(w, opts) {
   const cfg = opts.config;
-  const entries2 = opts.catalog ?? catalog2;
+  const entries2 = opts.catalog ?? catalog;
   const containers = w.containers.filter((c) => c.role !== "ephemeralContainer");
   const fromAnnotation = annotationPaths(w, containers);
   return containers.map((c) => {
-    const paths = [];
-    appendAll(paths, fromAnnotation.get(c) ?? []);
+    const paths = [...fromAnnotation.get(c) ?? []];
     for (const e of cfg.dataPaths) {
       if (configEntryMatches(e, w, c))
-        appendAll(
-          paths,
-          configEntryPaths(
+        paths.push(
+          ...entryPaths(
             e,
             c,
+            "config",
             `config dataPaths ${e.name ?? e.image ?? e.workload ?? e.service ?? e.container ?? ""}`.trim()
           )
         );
     }
-    const image = imageForCatalog(c);
-    let hit = image !== void 0 ? catalogLookup(image, entries2) : void 0;
-    let built = false;
-    if (!hit && c.buildFrom) {
-      hit = catalogLookup(c.buildFrom.value, entries2);
-      built = hit !== void 0;
+    if (c.role !== "initContainer" && !RUN_TO_COMPLETION.has(w.resource.kind) && c.image) {
+      const entry = catalogEntryFor(c.image.value, entries2);
+      if (entry) paths.push(...entryPaths(entry, c, "catalog", `catalog ${entry.name ?? entry.image}`));
     }
-    const cms = configMapsOf(w, c, opts.configMap);
-    const server = runsServer(w, c);
-    if (server && hit) {
-      const fromCatalog = catalogPaths(
-        { ...hit, words: commandWords(c), configMaps: cms, configUnknown: readsUnknownConfig(c, cms) },
-        c
-      );
-      if (built && c.buildFrom)
-        for (const dp of fromCatalog) dp.reason = `${dp.reason}, built FROM ${c.buildFrom.value}`;
-      appendAll(paths, fromCatalog);
-    }
-    if (server) appendAll(paths, wellKnownPaths(c, hit !== void 0));
-    if (server && !hit && c.buildFrom)
-      for (const v of c.buildVolumes ?? [])
-        paths.push({
-          path: normalizePosixPath(v),
-          origin: "volume",
-          severity: "warning",
-          reason: "VOLUME in the Dockerfile it is built from",
-          at: c.buildFrom.at
-        });
-    const ignoredEnv = server ? void 0 : serverOnlyEnv(hit?.entry);
     for (const e of c.env) {
       if (e.value === void 0) continue;
       const at2 = childAnchor(e.at, "value");
-      const cls = ignoredEnv?.has(e.name) ? void 0 : classifyEnvName(e.name);
+      const cls = classifyEnvName(e.name);
       if (cls !== void 0) {
         const dir = directoryOf(e.value);
-        const severity = cls === "data" ? "error" : cls === "likelyData" ? "warning" : cfg.cacheAndLogPaths;
+        const severity = cls === "data" ? "error" : cfg.cacheAndLogPaths;
         if (dir && severity !== "off") paths.push({ path: dir, origin: "env", severity, reason: `env ${e.name}`, at: at2 });
       }
-      appendAll(paths, sqlitePathsIn(e.value, at2, `env ${e.name}`));
+      paths.push(...sqlitePathsIn(e.value, at2, `env ${e.name}`));
     }
-    for (const item of c.command) appendAll(paths, sqlitePathsIn(item.value, item.at, "command"));
-    for (const item of c.args) appendAll(paths, sqlitePathsIn(item.value, item.at, "args"));
-    for (const cm of cms) {
+    for (const item of c.command) paths.push(...sqlitePathsIn(item.value, item.at, "command"));
+    for (const item of c.args) paths.push(...sqlitePathsIn(item.value, item.at, "args"));
+    for (const cm of configMapsOf(w, c, opts.configMap)) {
       for (const [key2, v] of Object.entries(cm.data))
-        appendAll(paths, sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key2}`));
+        paths.push(...sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key2}`));
     }
-    const out = { container: c, dataPaths: dedupeDataPaths(paths) };
-    if (w.source === "compose") {
-      const volumes = [...hit?.entry.volumes ?? [], ...c.buildVolumes ?? []];
-      if (volumes.length > 0) out.imageVolumes = volumes;
-    }
-    return out;
+    return { container: c, dataPaths: dedupeDataPaths(paths) };
   });
 }
 
@@ -54849,7 +51826,6 @@ function evaluate(project, opts) {
   const k3s = targetsK3s(config, project, view);
   const configMap = configMapLookup(project);
   const ruleFailures = [];
-  const failures = [];
   const guarded = (rule9, file, what, fn) => {
     try {
       fn();
@@ -54893,23 +51869,13 @@ function evaluate(project, opts) {
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
-    const base2 = { config, view, project, targetsK3s: k3s };
-    let prepared;
-    try {
-      prepared = {
-        containers: resolveContainers(w, { config, configMap }),
-        replicas: effectiveReplicas(w, project.autoscalers)
-      };
-    } catch (e) {
-      const failure2 = {
-        file: w.file,
-        message: `internal error while reading the data paths of ${w.resource.kind} ${w.resource.name}: ${e instanceof Error ? e.message : String(e)}; it was not judged`
-      };
-      ruleFailures.push(failure2);
-      failures.push({ ...failure2, resource: w.resource });
-      continue;
-    }
-    const ctxBase = { ...base2, workload: w, ...prepared };
+    const base = { config, view, project, targetsK3s: k3s };
+    const ctxBase = {
+      ...base,
+      workload: w,
+      containers: resolveContainers(w, { config, configMap }),
+      replicas: effectiveReplicas(w, project.autoscalers)
+    };
     let current = rules[0];
     const ctx = { ...ctxBase, report: (r) => emit(current, r, w.resource, w) };
     for (const rule9 of rules) {
@@ -54935,17 +51901,17 @@ function evaluate(project, opts) {
     };
     guarded(rule9, "", void 0, () => rule9.checkProject?.(ctx));
   }
-  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures], failures };
+  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures] };
 }
 
 // policies/locate/locate.ts
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 
 // policies/locate/cst.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 function parseCst(text3, addNewLine) {
   let doc;
-  for (const token of new import_yaml5.Parser(addNewLine).parse(text3)) {
+  for (const token of new import_yaml6.Parser(addNewLine).parse(text3)) {
     if (token.type === "error") return void 0;
     if (token.type === "document" && !doc) doc = token;
   }
@@ -54955,7 +51921,7 @@ function keyText(key2) {
   if (!key2) return void 0;
   if (key2.type === "scalar") return /[#'"\\]/.test(key2.source) ? void 0 : key2.source;
   if (key2.type === "single-quoted-scalar" || key2.type === "double-quoted-scalar") {
-    const r = import_yaml5.CST.resolveAsScalar(key2);
+    const r = import_yaml6.CST.resolveAsScalar(key2);
     return r ? r.value : void 0;
   }
   return void 0;
@@ -54988,14 +51954,14 @@ function startOf(t) {
 }
 var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
 var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
-function cstRange(doc, path13) {
+function cstRange(doc, path17) {
   let node = doc.value;
   if (!node) return void 0;
   const s0 = startOf(node);
   const e0 = endOf(node);
   if (s0 === void 0 || e0 === void 0) return void 0;
   let best = [s0, e0];
-  for (const seg of path13) {
+  for (const seg of path17) {
     if (!node) break;
     let item;
     let isMapLike = false;
@@ -55046,11 +52012,185 @@ function cstRange(doc, path13) {
   return best;
 }
 
+// policies/locate/origin.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+var KEY_LINE = (key2) => new RegExp(`(?:^|[\\s{,-])["']?${key2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
+function unquote2(s) {
+  const t = s.trim();
+  if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0]) return t.slice(1, -1);
+  return t;
+}
+var LINE_KEY = /^\s*(?:-\s+)*["']?([^\s"':#][^"':]*?)["']?\s*:(?:\s+(.*?))?\s*$/;
+function probeOf(rendered, path17, range) {
+  const lineStart = rendered.lastIndexOf("\n", range[0] - 1) + 1;
+  const lineEnd = rendered.indexOf("\n", range[0]);
+  const line = rendered.slice(lineStart, lineEnd < 0 ? rendered.length : lineEnd);
+  const m = LINE_KEY.exec(line);
+  let key2;
+  let value;
+  if (m) {
+    key2 = m[1];
+    const v = m[2]?.replace(/\s+#.*$/, "");
+    value = v !== void 0 && v !== "" && !/^[[{|>&*!]/.test(v) ? unquote2(v) : void 0;
+  } else {
+    key2 = [...path17].reverse().find((s) => typeof s === "string");
+    const raw = rendered.slice(range[0], range[1]);
+    value = !raw.includes("\n") && raw.trim() !== "" ? unquote2(raw) : void 0;
+  }
+  let ordinal = 0;
+  let keyOrdinal = 0;
+  if (key2 !== void 0) {
+    const re = KEY_LINE(key2);
+    for (const l of rendered.slice(0, lineStart).split("\n")) {
+      if (!re.test(l)) continue;
+      keyOrdinal++;
+      if (value === void 0 || l.includes(value)) ordinal++;
+    }
+  }
+  return {
+    ...key2 !== void 0 ? { key: key2 } : {},
+    ...value !== void 0 && value !== key2 ? { value } : {},
+    ordinal,
+    ...keyOrdinal !== ordinal ? { keyOrdinal } : {}
+  };
+}
+function findInSource(source, probe, strict = false) {
+  const lines = source.split("\n");
+  const keyRe = probe.key !== void 0 ? KEY_LINE(probe.key) : void 0;
+  const isComment = (l) => /^\s*#/.test(l) || /^\s*\{\{-?\s*\/\*/.test(l);
+  const at2 = (i, needle) => {
+    const l = lines[i] ?? "";
+    const c = needle !== void 0 ? l.indexOf(needle) : -1;
+    return { line: i + 1, column: c >= 0 ? c + 1 : Math.max(1, l.search(/\S/) + 1) };
+  };
+  const value = probe.value !== void 0 && probe.value.length >= 2 ? probe.value : void 0;
+  if (keyRe && value !== void 0) {
+    const hits = [];
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (!isComment(l) && keyRe.test(l) && l.includes(value)) hits.push(i);
+    }
+    if (hits.length > 0) return at2(hits[Math.min(probe.ordinal, hits.length - 1)], value);
+  }
+  if (strict) {
+    if (keyRe && probe.value === void 0) {
+      for (let i = 0; i < lines.length; i++)
+        if (!isComment(lines[i]) && keyRe.test(lines[i])) return at2(i, probe.key);
+    }
+    return void 0;
+  }
+  if (value !== void 0 && value.length >= 4) {
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (!isComment(l) && l.includes(value)) return at2(i, value);
+    }
+  }
+  if (keyRe) {
+    const hits = [];
+    for (let i = 0; i < lines.length; i++)
+      if (!isComment(lines[i]) && keyRe.test(lines[i])) hits.push(i);
+    const n = probe.keyOrdinal ?? probe.ordinal;
+    if (hits.length > 0) return at2(hits[Math.min(n, hits.length - 1)], probe.key);
+  }
+  for (let i = 0; i < lines.length; i++) if (/^kind\s*:/.test(lines[i])) return at2(i, void 0);
+  return void 0;
+}
+function mapToSource(doc, path17, range, base) {
+  const origin = doc.origin;
+  if (!origin) return base;
+  const probe = probeOf(doc.text ?? "", path17, range);
+  const jsonPath = base.jsonPath !== void 0 ? { jsonPath: base.jsonPath } : {};
+  const volume = mountedVolumeProbe(doc.text ?? "", path17);
+  const probes = [...probe.key !== "name" ? [probe] : [], ...volume ? [volume] : []];
+  for (const p of probes) {
+    for (const patch of origin.patches ?? []) {
+      const hit2 = findInSource(patch.text, p, true);
+      if (hit2) return { file: patch.file, line: hit2.line, column: hit2.column, ...jsonPath };
+    }
+  }
+  if (origin.sourceText === void 0) return { file: doc.file, line: 1, column: 1, ...jsonPath };
+  const hit = findInSource(origin.sourceText, probe);
+  const loc = { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
+  if (origin.values && origin.values.length > 0) {
+    const lines = [hit?.line, volume ? findInSource(origin.sourceText, volume, true)?.line : void 0];
+    const hint = valuesHint(
+      origin.sourceText,
+      lines.filter((l) => l !== void 0),
+      origin.values
+    );
+    if (hint !== void 0) loc.valuesHint = hint;
+  }
+  return loc;
+}
+var VALUES_REF = /\.Values\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)/g;
+var NEAR_BLOCK_LINES = 6;
+var OPENS = /\{\{-?\s*(?:if|with|range)\b/;
+var CLOSES = /\{\{-?\s*end\s*-?\}\}/g;
+function valuesRefs(template, line) {
+  const lines = template.split("\n");
+  const own = [...(lines[line - 1] ?? "").matchAll(VALUES_REF)].map((m) => m[1]);
+  if (own.length > 0) return own;
+  let depth = 0;
+  for (let i = line - 2; i >= Math.max(0, line - 1 - NEAR_BLOCK_LINES); i--) {
+    const l = lines[i];
+    depth += (l.match(CLOSES) ?? []).length;
+    if (OPENS.test(l)) {
+      if (depth === 0) return [...l.matchAll(VALUES_REF)].map((m) => m[1]);
+      depth--;
+    }
+  }
+  return [];
+}
+function valuesHint(template, lines, values) {
+  for (const line of lines) {
+    for (const ref of valuesRefs(template, line)) {
+      const keys = ref.split(".");
+      for (const v of [...values ?? []].reverse()) {
+        const at2 = valuesLine(v, keys);
+        if (at2) return `${ref}: ${at2.value} at ${v.file}:${at2.line}`;
+      }
+    }
+  }
+  return void 0;
+}
+function valuesLine(v, keys) {
+  try {
+    const counter = new import_yaml7.LineCounter();
+    const docs = (0, import_yaml7.parseAllDocuments)(v.text, { lineCounter: counter, prettyErrors: false });
+    const doc = (Array.isArray(docs) ? docs : [docs])[v.doc ?? 0];
+    if (!doc || !("getIn" in doc)) return void 0;
+    const node = doc.getIn([...v.prefix ?? [], ...keys], true);
+    if (!node || !(0, import_yaml7.isScalar)(node) || !node.range) return void 0;
+    return { line: counter.linePos(node.range[0]).line, value: JSON.stringify(node.toJSON()) };
+  } catch {
+    return void 0;
+  }
+}
+function mountedVolumeProbe(rendered, path17) {
+  const i = path17.lastIndexOf("volumeMounts");
+  if (i < 0 || typeof path17[i + 1] !== "number") return void 0;
+  try {
+    let node = (0, import_yaml7.parse)(rendered);
+    for (const seg of path17.slice(0, i + 2)) node = node?.[seg];
+    const volumeName = node?.name;
+    let spec = (0, import_yaml7.parse)(rendered);
+    for (const seg of path17.slice(0, path17.lastIndexOf("containers")))
+      spec = spec?.[seg];
+    const volumes = spec?.volumes;
+    if (!Array.isArray(volumes)) return void 0;
+    const v = volumes.find((x) => x?.name === volumeName);
+    const key2 = v ? Object.keys(v).find((k) => k !== "name") : void 0;
+    return key2 !== void 0 ? { key: key2, ordinal: 0 } : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
 // policies/locate/locate.ts
 var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-function formatJsonPath(path13) {
+function formatJsonPath(path17) {
   let out = "";
-  for (const seg of path13) {
+  for (const seg of path17) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
     else out += `[${JSON.stringify(seg)}]`;
@@ -55058,18 +52198,18 @@ function formatJsonPath(path13) {
   return out;
 }
 function keyMatches(key2, seg) {
-  const k = (0, import_yaml6.isScalar)(key2) ? key2.value : key2;
+  const k = (0, import_yaml8.isScalar)(key2) ? key2.value : key2;
   return k !== null && k !== void 0 && String(k) === String(seg);
 }
 function findInMap(doc, map2, seg, depth = 0) {
-  if (!(0, import_yaml6.isMap)(map2) || depth > 20) return void 0;
+  if (!(0, import_yaml8.isMap)(map2) || depth > 20) return void 0;
   for (const pair of map2.items) {
-    if ((0, import_yaml6.isPair)(pair) && keyMatches(pair.key, seg))
+    if ((0, import_yaml8.isPair)(pair) && keyMatches(pair.key, seg))
       return { node: pair.value ?? null, keyNode: pair.key };
   }
   for (const pair of map2.items) {
-    if (!(0, import_yaml6.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
-    const sources = (0, import_yaml6.isSeq)(pair.value) ? pair.value.items : [pair.value];
+    if (!(0, import_yaml8.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
+    const sources = (0, import_yaml8.isSeq)(pair.value) ? pair.value.items : [pair.value];
     for (const s of sources) {
       const target = resolve3(doc, s);
       if (target) {
@@ -55082,7 +52222,7 @@ function findInMap(doc, map2, seg, depth = 0) {
 }
 function resolve3(doc, node) {
   let n = node;
-  for (let i = 0; i < 20 && n && (0, import_yaml6.isAlias)(n); i++) n = n.resolve(doc) ?? null;
+  for (let i = 0; i < 20 && n && (0, import_yaml8.isAlias)(n); i++) n = n.resolve(doc) ?? null;
   return n;
 }
 function createLocator(opts = {}) {
@@ -55093,11 +52233,11 @@ function createLocator(opts = {}) {
     if (hit !== void 0) return hit;
     let value = null;
     if (ref.text !== void 0) {
-      const lines = new import_yaml6.LineCounter();
+      const lines = new import_yaml8.LineCounter();
       try {
         value = { lines, cst: fast ? parseCst(ref.text, lines.addNewLine) : void 0 };
       } catch {
-        value = { lines: new import_yaml6.LineCounter(), cst: void 0 };
+        value = { lines: new import_yaml8.LineCounter(), cst: void 0 };
       }
     }
     cache.set(ref, value);
@@ -55106,8 +52246,8 @@ function createLocator(opts = {}) {
   const composed = (ref, e) => {
     if (e.composed !== void 0) return e.composed;
     try {
-      const lines = new import_yaml6.LineCounter();
-      const doc = (0, import_yaml6.parseDocument)(ref.text ?? "", {
+      const lines = new import_yaml8.LineCounter();
+      const doc = (0, import_yaml8.parseDocument)(ref.text ?? "", {
         lineCounter: lines,
         uniqueKeys: false,
         strict: false,
@@ -55123,55 +52263,56 @@ function createLocator(opts = {}) {
   return (at2) => {
     if (at2.kind === "pos") return { file: at2.file, line: at2.line, column: at2.column };
     const jsonPath = formatJsonPath(at2.path);
-    const base2 = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
+    const base = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
     try {
       const e = entry(at2.doc);
-      if (!e) return base2;
+      if (!e) return at2.doc.origin ? { ...base, line: 1, column: 1 } : base;
       let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
       let lines = e.lines;
       if (!range) {
         const p = composed(at2.doc, e);
-        if (!p) return base2;
+        if (!p) return base;
         range = rangeOf(p.doc, at2.path);
         lines = p.lines;
       }
-      if (!range) return base2;
+      if (!range) return at2.doc.origin ? mapToSource(at2.doc, at2.path, [0, 0], base) : base;
       const text3 = at2.doc.text ?? "";
       let endOffset = range[1];
       while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
       range = [range[0], endOffset];
+      if (at2.doc.origin) return mapToSource(at2.doc, at2.path, range, base);
       const offset = (at2.doc.lineOffset ?? 1) - 1;
       const start = lines.linePos(range[0]);
       const end = lines.linePos(range[1]);
-      return { ...base2, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
+      return { ...base, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
     } catch {
-      return base2;
+      return base;
     }
   };
 }
-function rangeOf(doc, path13) {
+function rangeOf(doc, path17) {
   let node = resolve3(doc, doc.contents);
   let best = node?.range ? [node.range[0], node.range[1]] : void 0;
-  for (const seg of path13) {
+  for (const seg of path17) {
     if (!node) break;
     let step;
-    if ((0, import_yaml6.isMap)(node)) step = findInMap(doc, node, seg);
-    else if ((0, import_yaml6.isSeq)(node) && typeof seg === "number") {
+    if ((0, import_yaml8.isMap)(node)) step = findInMap(doc, node, seg);
+    else if ((0, import_yaml8.isSeq)(node) && typeof seg === "number") {
       const item = node.items[seg];
       step = item === void 0 ? void 0 : { node: item };
     }
     if (!step) break;
     const value = resolve3(doc, step.node);
-    const empty = !value || (0, import_yaml6.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
+    const empty = !value || (0, import_yaml8.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
     if (empty) {
       const k = step.keyNode;
       if (k?.range) best = [k.range[0], k.range[1]];
       node = null;
       break;
     }
-    const shown2 = step.node && (0, import_yaml6.isAlias)(step.node) ? step.node : value;
+    const shown2 = step.node && (0, import_yaml8.isAlias)(step.node) ? step.node : value;
     const keyRange = step.keyNode?.range;
-    if (keyRange && shown2?.range && ((0, import_yaml6.isMap)(shown2) || (0, import_yaml6.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
+    if (keyRange && shown2?.range && ((0, import_yaml8.isMap)(shown2) || (0, import_yaml8.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
     else if (shown2?.range) best = [shown2.range[0], shown2.range[1]];
     node = value;
   }
@@ -55186,21 +52327,68 @@ function docKey(d) {
 function compareFindings(a, b) {
   return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
 }
-function reportProject(project, opts) {
+function evaluateAll(project, renders, opts) {
   const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now });
+  if (renders.length === 0) return ev;
+  const target = targetsK3s(opts.config, project, opts.view) ? "k3s" : opts.config.target;
+  const config = { ...opts.config, target };
+  const context3 = emptyProject();
+  context3.claims = project.claims;
+  context3.storageClasses = project.storageClasses;
+  context3.persistentVolumes = project.persistentVolumes;
+  for (const r of renders) {
+    const view = opts.view ?? fileClusterView(mergeProject(mergeProject(emptyProject(), r), context3));
+    const e = evaluate(r, { config, view, now: opts.now });
+    ev.findings.push(...e.findings);
+    ev.resources.push(...e.resources);
+    ev.notes.push(...e.notes);
+  }
+  return ev;
+}
+function renderedByOf(at2) {
+  return at2.kind === "node" ? at2.doc.origin?.producedBy : void 0;
+}
+function mergeRendered(findings) {
+  const out = [];
+  const byKey = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (f.renderedBy === void 0) {
+      out.push(f);
+      continue;
+    }
+    const key2 = [f.ruleId, f.file, f.line, f.column, f.message, f.resource.kind, f.resource.name, f.container].join(
+      "\0"
+    );
+    const prev = byKey.get(key2);
+    if (prev) {
+      if (!prev.renderedBy.split("; ").includes(f.renderedBy)) prev.renderedBy += `; ${f.renderedBy}`;
+      continue;
+    }
+    byKey.set(key2, f);
+    out.push(f);
+  }
+  for (const f of byKey.values()) f.message = `${f.message} [rendered from ${f.renderedBy}]`;
+  return out;
+}
+function reportProjects(project, renders, opts) {
+  const ev = evaluateAll(project, renders, opts);
   const locate = createLocator();
-  const findings = ev.findings.map(({ at: at2, ...rest }) => {
+  let findings = ev.findings.map(({ at: at2, ...rest }) => {
     const loc = locate(at2);
     const f = { ...rest, file: loc.file, line: loc.line, column: loc.column };
     if (loc.endLine !== void 0) f.endLine = loc.endLine;
     if (loc.endColumn !== void 0) f.endColumn = loc.endColumn;
     if (loc.jsonPath !== void 0) f.jsonPath = loc.jsonPath;
+    const renderedBy = renderedByOf(at2);
+    if (renderedBy !== void 0) f.renderedBy = renderedBy;
+    if (loc.valuesHint !== void 0) f.message = `${f.message} (values: ${loc.valuesHint})`;
     return f;
   });
+  if (renders.length > 0) findings = mergeRendered(findings);
   findings.sort(compareFindings);
   const docsWithFindings = new Set(ev.findings.flatMap((f) => f.at.kind === "node" ? [docKey(f.at.doc)] : []));
   const resources = ev.resources.map((r) => {
-    if (r.at.kind === "node" && !docsWithFindings.has(docKey(r.at.doc))) {
+    if (r.at.kind === "node" && !docsWithFindings.has(docKey(r.at.doc)) && !r.at.doc.origin) {
       return {
         resource: r.resource,
         file: r.at.doc.file,
@@ -55231,6 +52419,18 @@ function reportProject(project, opts) {
     },
     resources
   };
+}
+function addRendered(project, input, config) {
+  project.notes.push(...input.renderNotes ?? []);
+  project.errors.push(...input.renderErrors ?? []);
+  const rendered = input.rendered ?? [];
+  const renders = rendered.map((set2) => loadRendered(set2, { limits: config.limits }));
+  project.files += new Set(rendered.flatMap((s) => s.documents.map((d) => d.file))).size;
+  for (const r of renders) {
+    project.errors.push(...r.errors);
+    r.errors = [];
+  }
+  return renders;
 }
 
 // policies/engine/related-files.ts
@@ -55296,8 +52496,8 @@ var loaders = {
   policyreport: async () => (await Promise.resolve().then(() => (init_policyreport(), policyreport_exports))).policyReportReporter
 };
 var FORMATS = Object.keys(loaders);
-async function getReporter(format2) {
-  const load2 = loaders[format2];
+async function getReporter(format) {
+  const load2 = loaders[format];
   return load2 ? load2() : void 0;
 }
 
@@ -55306,6 +52506,960 @@ init_markdown();
 init_sarif();
 init_baseline();
 init_policyreport();
+
+// render/index.ts
+import { mkdtempSync as mkdtempSync3, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import path13 from "node:path";
+
+// render/context.ts
+import { existsSync as existsSync4, readFileSync as readFileSync2 } from "node:fs";
+function emptyOutput() {
+  return { sets: [], notes: [], errors: [], records: [], ownedFiles: /* @__PURE__ */ new Set(), ownedDirs: [], ownedChartDirs: [] };
+}
+function sourceText(ctx, abs) {
+  if (ctx.texts.has(abs)) return ctx.texts.get(abs);
+  let text3;
+  try {
+    text3 = existsSync4(abs) ? readFileSync2(abs, "utf8") : void 0;
+  } catch {
+    text3 = void 0;
+  }
+  ctx.texts.set(abs, text3);
+  return text3;
+}
+
+// render/gitops.ts
+var import_yaml10 = __toESM(require_dist(), 1);
+import { existsSync as existsSync5, readFileSync as readFileSync4, statSync as statSync3, writeFileSync } from "node:fs";
+import path9 from "node:path";
+
+// render/tree.ts
+var import_picomatch5 = __toESM(require_picomatch2(), 1);
+import { readdirSync as readdirSync2, readFileSync as readFileSync3, realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
+import path8 from "node:path";
+var KUSTOMIZATION = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
+var GITOPS_HINT = /\bkind:\s*["']?(?:HelmRelease|Kustomization|Application)\b/;
+var MAX_GITOPS_BYTES = 1024 * 1024;
+function walkTree(paths, cwd, exclude) {
+  const tree = { charts: [], kustomizations: [], gitops: [], roots: [] };
+  const isExcluded = exclude.length > 0 ? (0, import_picomatch5.default)([...exclude], { dot: true, basename: true }) : void 0;
+  const visited = /* @__PURE__ */ new Set();
+  for (const given of paths) {
+    if (given === "-") continue;
+    let root;
+    try {
+      root = realpathSync2(path8.resolve(cwd, given));
+      if (!statSync2(root).isDirectory()) continue;
+    } catch {
+      continue;
+    }
+    tree.roots.push(root);
+    walk2(root, root, "", tree, isExcluded, visited);
+  }
+  return tree;
+}
+function walk2(root, dir, rel, tree, isExcluded, visited) {
+  if (visited.has(dir)) return;
+  visited.add(dir);
+  let entries2;
+  try {
+    entries2 = readdirSync2(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  for (const e of entries2) {
+    const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
+    let abs = path8.join(dir, e.name);
+    let isDir = e.isDirectory();
+    let isFile2 = e.isFile();
+    if (e.isSymbolicLink()) {
+      try {
+        abs = realpathSync2(abs);
+        const st = statSync2(abs);
+        isDir = st.isDirectory();
+        isFile2 = st.isFile();
+      } catch {
+        continue;
+      }
+      const r = path8.relative(root, abs);
+      if (r.startsWith("..") || path8.isAbsolute(r)) continue;
+    }
+    if (isDir) {
+      if (SKIPPED_DIRS.has(e.name)) continue;
+      if (isExcluded && (isExcluded(childRel) || isExcluded(`${childRel}/`))) continue;
+      walk2(root, abs, childRel, tree, isExcluded, visited);
+    } else if (isFile2) {
+      if (isExcluded?.(childRel)) continue;
+      if (e.name === "Chart.yaml") tree.charts.push(dir);
+      else if (KUSTOMIZATION.has(e.name)) tree.kustomizations.push(abs);
+      else if (/\.ya?ml$/i.test(e.name) && mayHoldGitops(abs)) tree.gitops.push(abs);
+    }
+  }
+}
+function mayHoldGitops(file) {
+  try {
+    if (statSync2(file).size > MAX_GITOPS_BYTES) return false;
+    const text3 = readFileSync3(file, "utf8");
+    return GITOPS_HINT.test(text3) && /(?:fluxcd\.io|argoproj\.io)\//.test(text3);
+  } catch {
+    return false;
+  }
+}
+function displayOf(cwd, abs) {
+  const rel = path8.relative(cwd, abs);
+  if (rel === "") return ".";
+  if (rel.startsWith("..") || path8.isAbsolute(rel)) return abs.split(path8.sep).join("/");
+  return rel.split(path8.sep).join("/");
+}
+function isWithin(dir, p) {
+  const rel = path8.relative(dir, p);
+  return rel === "" || !rel.startsWith("..") && !path8.isAbsolute(rel);
+}
+
+// render/gitops.ts
+var obj = (v) => v && typeof v === "object" && !Array.isArray(v) ? v : void 0;
+var str3 = (v) => typeof v === "string" && v !== "" ? v : void 0;
+function localDir(roots, fileDir, p) {
+  const ancestors = [];
+  for (let d = fileDir; ; d = path9.dirname(d)) {
+    ancestors.push(d);
+    if (roots.includes(d) || path9.dirname(d) === d) break;
+  }
+  for (const base of [...roots, ...ancestors.reverse()]) {
+    const abs = path9.resolve(base, p.replace(/^\.\//, ""));
+    try {
+      if (statSync3(abs).isDirectory()) return abs;
+    } catch {
+    }
+  }
+  return void 0;
+}
+var written = 0;
+function tempValuesFile(ctx, name) {
+  return path9.join(ctx.tmp, `values-${++written}-${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.yaml`);
+}
+function inlineValues(ctx, values, name) {
+  if (!obj(values) || Object.keys(values).length === 0) return void 0;
+  const f = tempValuesFile(ctx, name);
+  writeFileSync(f, (0, import_yaml10.stringify)(values));
+  return f;
+}
+function gitopsTargets(ctx, file, roots) {
+  const out = [];
+  let docs;
+  try {
+    docs = (0, import_yaml10.parseAllDocuments)(readFileSync4(file, "utf8"));
+  } catch {
+    return out;
+  }
+  const display = displayOf(ctx.cwd, file);
+  const note = (message) => void ctx.out.notes.push({ file: display, message });
+  const fileText = readFileSync4(file, "utf8");
+  for (const [docIndex, d] of (Array.isArray(docs) ? docs : [docs]).entries()) {
+    if (!("contents" in d) || d.errors.length > 0) continue;
+    const o = obj(d.toJS());
+    if (!o) continue;
+    const api = str3(o.apiVersion) ?? "";
+    const kind = str3(o.kind);
+    const meta = obj(o.metadata) ?? {};
+    const name = str3(meta.name) ?? "release";
+    const spec = obj(o.spec) ?? {};
+    if (kind === "HelmRelease" && api.startsWith("helm.toolkit.fluxcd.io/")) {
+      const chartSpec = obj(obj(spec.chart)?.spec);
+      const chartRef = obj(spec.chartRef);
+      const sourceKind = str3(obj(chartSpec?.sourceRef)?.kind);
+      const chart = str3(chartSpec?.chart);
+      if (!chart && !chartRef) continue;
+      if (!chartSpec || !chart || sourceKind !== "GitRepository" && sourceKind !== "Bucket") {
+        const ref = chartRef ?? obj(chartSpec?.sourceRef) ?? {};
+        const from = `${str3(ref.kind) ?? "a source"} ${str3(ref.name) ?? ""}`.trim();
+        note(`HelmRelease ${name}: its chart comes from ${from}, not from this repository: not rendered`);
+        continue;
+      }
+      const dir = localDir(roots, path9.dirname(file), chart);
+      if (!dir || !existsSync5(path9.join(dir, "Chart.yaml"))) {
+        note(`HelmRelease ${name}: chart path ${chart} is not a chart in this repository: not rendered`);
+        continue;
+      }
+      if (Array.isArray(spec.valuesFrom) && spec.valuesFrom.length > 0)
+        note(
+          `HelmRelease ${name}: valuesFrom (ConfigMaps/Secrets in the cluster) cannot be read here: rendered with its inline values only`
+        );
+      const files = [];
+      for (const vf of Array.isArray(chartSpec.valuesFiles) ? chartSpec.valuesFiles : []) {
+        if (typeof vf === "string") files.push(path9.resolve(dir, path9.relative(chart, vf) || vf));
+      }
+      const inline = inlineValues(ctx, spec.values, name);
+      if (inline) files.push(inline);
+      out.push({
+        kind: "chart",
+        dir,
+        set: {
+          label: `HelmRelease ${name} in ${display}`,
+          files,
+          ...inline ? { inline: { file: display, text: fileText, doc: docIndex, prefix: ["spec", "values"] } } : {},
+          releaseName: str3(spec.releaseName) ?? name,
+          ...str3(spec.targetNamespace) ?? str3(meta.namespace) ? { namespace: str3(spec.targetNamespace) ?? str3(meta.namespace) } : {}
+        }
+      });
+    } else if (kind === "Kustomization" && api.startsWith("kustomize.toolkit.fluxcd.io/")) {
+      const sourceKind = str3(obj(spec.sourceRef)?.kind);
+      const p = str3(spec.path) ?? "./";
+      if (sourceKind !== void 0 && sourceKind !== "GitRepository" && sourceKind !== "Bucket") {
+        note(`Flux Kustomization ${name}: its source is ${sourceKind}, not this repository: not rendered`);
+        continue;
+      }
+      const dir = localDir(roots, path9.dirname(file), p);
+      if (dir) out.push({ kind: "folder", dir });
+    } else if (kind === "Application" && api.startsWith("argoproj.io/")) {
+      const sources = [obj(spec.source), ...Array.isArray(spec.sources) ? spec.sources.map(obj) : []].filter(
+        (s) => s !== void 0
+      );
+      for (const s of sources) {
+        const p = str3(s.path);
+        if (str3(s.chart) || !p) {
+          if (str3(s.chart))
+            note(
+              `Argo CD Application ${name}: chart ${str3(s.chart)} comes from ${str3(s.repoURL) ?? "a Helm repository"}: not rendered`
+            );
+          continue;
+        }
+        const dir = localDir(roots, path9.dirname(file), p);
+        if (!dir) {
+          note(
+            `Argo CD Application ${name}: path ${p} is not in this repository (${str3(s.repoURL) ?? "remote"}): not rendered`
+          );
+          continue;
+        }
+        if (existsSync5(path9.join(dir, "Chart.yaml"))) {
+          const helm = obj(s.helm) ?? {};
+          const files = (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).filter((v) => typeof v === "string" && !/^[a-z]+:\/\//.test(v)).map((v) => path9.resolve(dir, v));
+          const inlineObj = obj(helm.valuesObject) ?? (typeof helm.values === "string" ? void 0 : obj(helm.values));
+          let inline = inlineValues(ctx, inlineObj, name);
+          if (!inline && typeof helm.values === "string" && helm.values.trim() !== "") {
+            inline = tempValuesFile(ctx, name);
+            writeFileSync(inline, helm.values);
+          }
+          if (inline) files.push(inline);
+          const dest = obj(spec.destination);
+          out.push({
+            kind: "chart",
+            dir,
+            set: {
+              label: `Application ${name} in ${display}`,
+              files,
+              ...inlineObj && inline ? {
+                inline: {
+                  file: display,
+                  text: fileText,
+                  doc: docIndex,
+                  prefix: ["spec", "source", "helm", helm.valuesObject ? "valuesObject" : "values"]
+                }
+              } : {},
+              releaseName: str3(helm.releaseName) ?? name,
+              ...str3(dest?.namespace) ? { namespace: str3(dest?.namespace) } : {}
+            }
+          });
+        } else out.push({ kind: "folder", dir });
+      }
+    }
+  }
+  return out;
+}
+
+// render/helm.ts
+var import_picomatch6 = __toESM(require_picomatch2(), 1);
+var import_yaml11 = __toESM(require_dist(), 1);
+import { cpSync, existsSync as existsSync6, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
+import path11 from "node:path";
+
+// render/run.ts
+import { spawn as spawn2 } from "node:child_process";
+import { accessSync, constants as constants3, statSync as statSync4 } from "node:fs";
+import path10 from "node:path";
+function toolMessage(stderr) {
+  const klog = /\] "command failed" err="((?:[^"\\]|\\.)*)"/.exec(stderr);
+  if (klog) return `error: ${klog[1].replace(/\\"/g, '"')}`.slice(0, 400);
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^(?:WARNING|walk\.go|install\.go)/i.test(l));
+  const text3 = lines.slice(0, 3).join(" ");
+  return text3.length > 400 ? `${text3.slice(0, 400)}\u2026` : text3;
+}
+function runTool(bin, args, opts) {
+  return new Promise((resolve4) => {
+    let settled = false;
+    const out = [];
+    const err = [];
+    let size = 0;
+    let errSize = 0;
+    const finish = (r) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve4(r);
+    };
+    let child2;
+    try {
+      child2 = spawn2(bin, [...args], { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"], shell: false });
+    } catch (e) {
+      resolve4({ ok: false, reason: `cannot start ${bin}: ${e.message}`, stderr: "", stdout: "" });
+      return;
+    }
+    const stop = (reason) => {
+      child2.kill("SIGKILL");
+      finish({
+        ok: false,
+        reason,
+        stderr: Buffer.concat(err).toString("utf8"),
+        stdout: ""
+      });
+    };
+    const timer = setTimeout(
+      () => stop(`${path10.basename(bin)} did not finish within ${opts.timeoutMs / 1e3} s (render.timeoutSeconds)`),
+      opts.timeoutMs
+    );
+    child2.stdout?.on("data", (b) => {
+      size += b.length;
+      if (size > opts.maxOutputBytes) {
+        stop(`${path10.basename(bin)} produced more than ${opts.maxOutputBytes} bytes (render.maxOutputBytes)`);
+        return;
+      }
+      out.push(b);
+    });
+    child2.stderr?.on("data", (b) => {
+      errSize += b.length;
+      if (errSize <= 64 * 1024) err.push(b);
+    });
+    child2.on("error", (e) => finish({ ok: false, reason: `cannot run ${bin}: ${e.message}`, stderr: "", stdout: "" }));
+    child2.on("close", (code, signal) => {
+      const stdout = Buffer.concat(out).toString("utf8");
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code === 0) finish({ ok: true, stdout, stderr });
+      else
+        finish({
+          ok: false,
+          reason: toolMessage(stderr) || `${path10.basename(bin)} exited with ${code ?? signal}`,
+          stderr,
+          stdout
+        });
+    });
+  });
+}
+function findExecutable(name, envPath) {
+  const isExec = (p) => {
+    try {
+      accessSync(p, constants3.X_OK);
+      return statSync4(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (name.includes("/") || name.includes("\\")) return isExec(name) ? path10.resolve(name) : void 0;
+  for (const dir of (envPath ?? "").split(path10.delimiter)) {
+    if (dir === "") continue;
+    const p = path10.join(dir, name);
+    if (isExec(p)) return p;
+    if (process.platform === "win32" && isExec(`${p}.exe`)) return `${p}.exe`;
+  }
+  return void 0;
+}
+
+// render/helm.ts
+function readChartMeta(dir) {
+  try {
+    const raw = (0, import_yaml11.parse)(readFileSync5(path11.join(dir, "Chart.yaml"), "utf8"));
+    if (!raw || typeof raw !== "object") return { error: "Chart.yaml is empty" };
+    let deps = Array.isArray(raw.dependencies) ? raw.dependencies : [];
+    const req = path11.join(dir, "requirements.yaml");
+    if (deps.length === 0 && existsSync6(req)) {
+      const r = (0, import_yaml11.parse)(readFileSync5(req, "utf8"));
+      if (r && Array.isArray(r.dependencies)) deps = r.dependencies;
+    }
+    return {
+      name: typeof raw.name === "string" ? raw.name : path11.basename(dir),
+      ...typeof raw.type === "string" ? { type: raw.type } : {},
+      dependencies: deps.filter(
+        (d) => !!d && typeof d.name === "string"
+      )
+    };
+  } catch (e) {
+    return { error: `cannot read Chart.yaml: ${e.message}` };
+  }
+}
+function missingDependencies(dir, meta) {
+  const chartsDir = path11.join(dir, "charts");
+  let entries2 = [];
+  try {
+    entries2 = readdirSync3(chartsDir);
+  } catch {
+    entries2 = [];
+  }
+  const vendoredNames = /* @__PURE__ */ new Set();
+  for (const e of entries2) {
+    if (e.endsWith(".tgz")) vendoredNames.add(e.replace(/-\d[^/]*\.tgz$/, ""));
+    else {
+      const m = readChartMeta(path11.join(chartsDir, e));
+      if (!("error" in m)) vendoredNames.add(m.name);
+      vendoredNames.add(e);
+    }
+  }
+  return meta.dependencies.filter((d) => !vendoredNames.has(d.name)).map((d) => d.name);
+}
+function chartSettings(ctx, chartDir, roots) {
+  const rels = [
+    displayOf(ctx.cwd, chartDir),
+    ...roots.map((r) => path11.relative(r, chartDir).split(path11.sep).join("/"))
+  ];
+  return (ctx.config.charts ?? []).filter((c) => {
+    const glob3 = c.path.replace(/^\.\//, "").replace(/\/+$/, "") || ".";
+    const match = (0, import_picomatch6.default)(glob3, { dot: true });
+    return rels.some((r) => match(r === "" ? "." : r));
+  });
+}
+function valuesSets(chartDir, settings) {
+  const sets = [{ label: "default values", files: [], fromChart: true }];
+  try {
+    for (const f of readdirSync3(path11.join(chartDir, "ci")).sort()) {
+      if (/-values\.ya?ml$/.test(f))
+        sets.push({ label: `values ci/${f}`, files: [path11.join(chartDir, "ci", f)], fromChart: true });
+    }
+  } catch {
+  }
+  for (const s of settings) {
+    for (const v of s.values ?? []) {
+      const files = (Array.isArray(v) ? v : [v]).map((f) => path11.resolve(chartDir, f));
+      sets.push({ label: `values ${(Array.isArray(v) ? v : [v]).join(" + ")}`, files });
+    }
+  }
+  return sets;
+}
+function splitHelmOutput(text3) {
+  const docs = [];
+  let source;
+  let lines = [];
+  const push = () => {
+    const body = lines.join("\n");
+    if (body.trim() !== "") docs.push({ source, text: body });
+    lines = [];
+    source = void 0;
+  };
+  for (const line of text3.split("\n")) {
+    if (/^---\s*$/.test(line)) {
+      push();
+      continue;
+    }
+    const m = /^# Source: (.+)$/.exec(line);
+    if (m && lines.every((l) => l.trim() === "" || l.startsWith("#"))) source = m[1].trim();
+    lines.push(line);
+  }
+  push();
+  return docs;
+}
+function sourceFile(chartDir, source, staged) {
+  if (source === void 0) return path11.join(chartDir, "Chart.yaml");
+  const parts = source.split("/").slice(1);
+  if (parts[0] === "charts" && parts[1] !== void 0 && staged.has(parts[1])) {
+    const abs2 = path11.join(staged.get(parts[1]), ...parts.slice(2));
+    if (existsSync6(abs2)) return abs2;
+  }
+  const abs = path11.join(chartDir, ...parts);
+  return existsSync6(abs) ? abs : path11.join(chartDir, "Chart.yaml");
+}
+function localDependencies(chartDir, meta, missing, allCharts) {
+  const found = /* @__PURE__ */ new Map();
+  for (const dep of meta.dependencies) {
+    if (!missing.includes(dep.name)) continue;
+    const repo = dep.repository ?? "";
+    if (repo.startsWith("file://")) {
+      const dir = path11.resolve(chartDir, repo.slice("file://".length));
+      if (existsSync6(path11.join(dir, "Chart.yaml"))) found.set(dep.name, dir);
+      continue;
+    }
+    const candidates = allCharts.filter((c) => c !== chartDir && !isWithin(chartDir, c)).filter((c) => {
+      const m = readChartMeta(c);
+      return !("error" in m) && m.name === dep.name;
+    }).sort((a, b) => path11.relative(chartDir, a).length - path11.relative(chartDir, b).length);
+    if (candidates[0] !== void 0) found.set(dep.name, candidates[0]);
+  }
+  return found;
+}
+function stageChart(ctx, chartDir, deps) {
+  const root = mkdtempSync(path11.join(ctx.tmp, "chart-"));
+  const copy = path11.join(root, path11.basename(chartDir));
+  cpSync(chartDir, copy, { recursive: true, dereference: true });
+  for (const [name, dir] of deps) cpSync(dir, path11.join(copy, "charts", name), { recursive: true, dereference: true });
+  return copy;
+}
+function helmEnv(ctx) {
+  if (ctx.config.allowNetwork === true) return ctx.env;
+  return {
+    ...ctx.env,
+    HELM_CACHE_HOME: path11.join(ctx.tmp, "helm", "cache"),
+    HELM_CONFIG_HOME: path11.join(ctx.tmp, "helm", "config"),
+    HELM_DATA_HOME: path11.join(ctx.tmp, "helm", "data")
+  };
+}
+async function renderChart(ctx, chartDir, sets, settings, allCharts = []) {
+  const unit = displayOf(ctx.cwd, chartDir);
+  const meta = readChartMeta(chartDir);
+  if ("error" in meta) {
+    ctx.out.errors.push({ file: `${unit}/Chart.yaml`, message: `helm chart ${unit}: ${meta.error}` });
+    return;
+  }
+  if (meta.type === "library") return;
+  const label = `helm chart ${unit}`;
+  if (settings.some((s) => s.skip === true)) {
+    ctx.out.notes.push({ file: unit, message: `${label}: not rendered (render.charts[].skip)` });
+    ctx.out.records.push({
+      unit,
+      kind: "helm",
+      producedBy: label,
+      status: "not rendered",
+      documents: 0,
+      reason: "skip"
+    });
+    return;
+  }
+  if (ctx.disabled || !ctx.helm) {
+    const why = ctx.disabled ? "rendering is switched off (--no-render or render.enabled: false)" : "`helm` was not found on PATH (install it, or set render.helm)";
+    ctx.out.notes.push({
+      file: unit,
+      message: `${label}: templates not judged: ${why}. Or render it yourself: \`helm template ${unit} | persistguard scan -\``
+    });
+    ctx.out.records.push({ unit, kind: "helm", producedBy: label, status: "not rendered", documents: 0, reason: why });
+    return;
+  }
+  const missing = missingDependencies(chartDir, meta);
+  let renderDir = chartDir;
+  const staged = /* @__PURE__ */ new Map();
+  if (missing.length > 0) {
+    const local = localDependencies(chartDir, meta, missing, allCharts);
+    const unresolved = missing.filter((m) => !local.has(m));
+    if (unresolved.length > 0 && ctx.config.allowNetwork !== true) {
+      const why = `dependencies not in charts/: ${unresolved.join(", ")}`;
+      ctx.out.notes.push({
+        file: unit,
+        message: `${label}: not rendered, ${why}. Run \`helm dependency build ${unit}\` (or set render.allowNetwork: true to let persistguard fetch them)`
+      });
+      ctx.out.records.push({
+        unit,
+        kind: "helm",
+        producedBy: label,
+        status: "not rendered",
+        documents: 0,
+        reason: why
+      });
+      return;
+    }
+    renderDir = stageChart(ctx, chartDir, local);
+    for (const [name, dir] of local) staged.set(name, dir);
+    if (unresolved.length > 0) {
+      const r = await runTool(ctx.helm, ["dependency", "build", renderDir, "--skip-refresh"], {
+        cwd: ctx.cwd,
+        env: helmEnv(ctx),
+        ...ctx.limits
+      });
+      if (!r.ok) {
+        ctx.out.errors.push({ file: unit, message: `${label}: helm dependency build failed: ${r.reason}` });
+        ctx.out.records.push({
+          unit,
+          kind: "helm",
+          producedBy: label,
+          status: "failed",
+          documents: 0,
+          reason: r.reason
+        });
+        return;
+      }
+    }
+  }
+  for (const set2 of sets) {
+    const producedBy = `${label} (${set2.label})`;
+    const release = set2.releaseName ?? settings.find((s) => s.releaseName)?.releaseName ?? ctx.config.releaseName ?? "release";
+    const namespace = set2.namespace ?? settings.find((s) => s.namespace)?.namespace ?? ctx.config.namespace ?? "default";
+    const args = ["template", release, renderDir, "--namespace", namespace, "--skip-tests"];
+    for (const f of set2.files) args.push("--values", f);
+    const started = Date.now();
+    const r = await runTool(ctx.helm, args, { cwd: ctx.cwd, env: helmEnv(ctx), ...ctx.limits });
+    const ms = Date.now() - started;
+    if (!r.ok && set2.fromChart === true && /execution error at \(/.test(r.reason)) {
+      const why = r.reason.replace(/^Error: /, "").replace(/\s*Use --debug flag to render out invalid YAML\s*$/, "");
+      ctx.out.notes.push({
+        file: unit,
+        message: `${producedBy}: not rendered, the chart requires values: ${why}. Name a values file in render.charts[].values`
+      });
+      ctx.out.records.push({ unit, kind: "helm", producedBy, status: "not rendered", documents: 0, reason: why });
+      continue;
+    }
+    if (!r.ok) {
+      ctx.out.errors.push({
+        ...failurePlace(ctx, chartDir, meta.name, r.reason),
+        message: `${producedBy}: helm template failed: ${r.reason.replace(/\s*Use --debug flag to render out invalid YAML\s*$/, "")}`
+      });
+      ctx.out.records.push({ unit, kind: "helm", producedBy, status: "failed", documents: 0, reason: r.reason });
+      continue;
+    }
+    const documents = [];
+    for (const d of splitHelmOutput(r.stdout)) {
+      const abs = sourceFile(chartDir, d.source, staged);
+      const text3 = sourceText(ctx, abs);
+      documents.push({
+        file: displayOf(ctx.cwd, abs),
+        text: d.text,
+        ...text3 !== void 0 ? { sourceText: text3 } : {}
+      });
+    }
+    const values = [path11.join(chartDir, "values.yaml"), ...set2.files].flatMap((f) => {
+      const text3 = sourceText(ctx, f);
+      return text3 !== void 0 && !isWithin(ctx.tmp, f) ? [{ file: displayOf(ctx.cwd, f), text: text3 }] : [];
+    });
+    if (set2.inline) values.push(set2.inline);
+    ctx.out.sets.push({ unit, producedBy, namespace, documents, values });
+    ctx.out.records.push({ unit, kind: "helm", producedBy, status: "rendered", documents: documents.length, ms });
+  }
+}
+function failurePlace(ctx, chartDir, name, reason) {
+  const m = /\(([^():\s]+\.(?:ya?ml|tpl|txt)):(\d+)(?::\d+)?\)/.exec(reason) ?? /template: ([^:\s]+\.(?:ya?ml|tpl)):(\d+)/.exec(reason);
+  if (m && m[1].startsWith(`${name}/`)) {
+    const abs = path11.join(chartDir, m[1].slice(name.length + 1));
+    if (existsSync6(abs)) return { file: displayOf(ctx.cwd, abs), line: Number(m[2]) };
+  }
+  return { file: displayOf(ctx.cwd, chartDir) };
+}
+
+// render/kustomize.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+import { existsSync as existsSync7, mkdtempSync as mkdtempSync2, readFileSync as readFileSync6, statSync as statSync5, writeFileSync as writeFileSync2 } from "node:fs";
+import path12 from "node:path";
+var KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+function kustomizationIn(dir) {
+  for (const n of KUSTOMIZATION_NAMES) {
+    const f = path12.join(dir, n);
+    if (existsSync7(f)) return f;
+  }
+  return void 0;
+}
+var isRemote = (ref) => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(?:github\.com|gitlab\.com|bitbucket\.org)\//.test(ref) || ref.startsWith("git@");
+function strings(v) {
+  return Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+}
+function readKustomization(file) {
+  const dir = path12.dirname(file);
+  const k = {
+    file,
+    dir,
+    isComponent: false,
+    children: [],
+    resourceFiles: [],
+    patchFiles: [],
+    remote: [],
+    missing: [],
+    usesHelm: false
+  };
+  let raw;
+  try {
+    raw = (0, import_yaml12.parse)(readFileSync6(file, "utf8")) ?? {};
+  } catch (e) {
+    k.error = e.message;
+    return k;
+  }
+  k.isComponent = raw.kind === "Component";
+  k.usesHelm = Array.isArray(raw.helmCharts) && raw.helmCharts.length > 0;
+  const refs = [...strings(raw.resources), ...strings(raw.bases), ...strings(raw.components)];
+  for (const ref of refs) {
+    if (isRemote(ref)) {
+      k.remote.push(ref);
+      continue;
+    }
+    const abs = path12.resolve(dir, ref);
+    try {
+      if (statSync5(abs).isDirectory()) k.children.push(abs);
+      else k.resourceFiles.push(abs);
+    } catch {
+      k.missing.push(ref);
+    }
+  }
+  const patchPaths = [];
+  for (const p of Array.isArray(raw.patches) ? raw.patches : []) {
+    if (p && typeof p.path === "string") patchPaths.push(p.path);
+  }
+  for (const p of Array.isArray(raw.patchesJson6902) ? raw.patchesJson6902 : []) {
+    if (p && typeof p.path === "string") patchPaths.push(p.path);
+  }
+  for (const p of strings(raw.patchesStrategicMerge)) if (!p.includes("\n")) patchPaths.push(p);
+  k.patchFiles = patchPaths.map((p) => path12.resolve(dir, p)).filter((p) => existsSync7(p));
+  return k;
+}
+function leafOverlays(all) {
+  const used = new Set(all.flatMap((k) => k.children));
+  return all.filter((k) => !k.isComponent && !used.has(k.dir));
+}
+function closure(root, byDir) {
+  const seen = /* @__PURE__ */ new Set();
+  const ks = [];
+  const stack = [root.dir];
+  while (stack.length > 0) {
+    const dir = stack.pop();
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    const k = byDir.get(dir) ?? (kustomizationIn(dir) ? readKustomization(kustomizationIn(dir)) : void 0);
+    if (!k) continue;
+    ks.push(k);
+    stack.push(...k.children);
+  }
+  const files = /* @__PURE__ */ new Set();
+  for (const k of ks) {
+    files.add(k.file);
+    for (const f of k.resourceFiles) files.add(f);
+    for (const f of k.patchFiles) files.add(f);
+  }
+  return {
+    kustomizations: ks,
+    files,
+    patches: ks.flatMap((k) => k.patchFiles),
+    remote: ks.flatMap((k) => k.remote),
+    missing: ks.flatMap((k) => k.missing),
+    usesHelm: ks.some((k) => k.usesHelm)
+  };
+}
+var ORIGIN = "config.kubernetes.io/origin";
+function takeOrigin(docText) {
+  const [doc] = (0, import_yaml12.parseAllDocuments)(docText);
+  if (!doc || !("contents" in doc) || doc.errors.length > 0) return void 0;
+  const obj2 = doc.toJS();
+  if (!obj2 || typeof obj2 !== "object") return void 0;
+  const ann = obj2.metadata?.annotations;
+  const origin = ann?.[ORIGIN];
+  if (origin === void 0) return { text: docText };
+  delete ann[ORIGIN];
+  if (Object.keys(ann).length === 0) delete obj2.metadata.annotations;
+  let originPath;
+  try {
+    const o = (0, import_yaml12.parse)(origin);
+    if (o && typeof o.path === "string") originPath = o.path;
+  } catch {
+  }
+  return { text: (0, import_yaml12.stringify)(obj2), ...originPath !== void 0 ? { originPath } : {} };
+}
+function splitStream(text3) {
+  return text3.split(/^---\s*$/m).filter((d) => d.trim() !== "");
+}
+function kustomizeCommand(ctx, dir, enableHelm) {
+  const helm = enableHelm ? ["--enable-helm", ...ctx.helm ? ["--helm-command", ctx.helm] : []] : [];
+  const flags = ["--load-restrictor", "LoadRestrictionsRootOnly", ...helm];
+  if (ctx.kubectl) return { bin: ctx.kubectl, args: ["kustomize", dir, ...flags] };
+  if (ctx.kustomize) return { bin: ctx.kustomize, args: ["build", dir, ...flags] };
+  return void 0;
+}
+async function renderOverlay(ctx, overlay, byDir) {
+  const unit = displayOf(ctx.cwd, overlay.dir);
+  const producedBy = `kustomize overlay ${unit}`;
+  const c = closure(overlay, byDir);
+  const notRendered = (why, advice) => {
+    ctx.out.notes.push({
+      file: unit,
+      message: `${producedBy}: not rendered, ${why}: its files are judged one by one. ${advice}`
+    });
+    ctx.out.records.push({ unit, kind: "kustomize", producedBy, status: "not rendered", documents: 0, reason: why });
+    return false;
+  };
+  const manual = `Or render it yourself: \`kubectl kustomize ${unit} | persistguard scan -\``;
+  if (ctx.disabled) return notRendered("rendering is switched off (--no-render or render.enabled: false)", manual);
+  const enableHelm = ctx.config.kustomizeEnableHelm === true;
+  if (c.usesHelm && !enableHelm)
+    return notRendered("it inflates Helm charts (helmCharts:)", "Set render.kustomizeEnableHelm: true to render it.");
+  if (c.remote.length > 0 && ctx.config.allowNetwork !== true)
+    return notRendered(
+      `it uses remote resources (${c.remote.slice(0, 2).join(", ")})`,
+      "Set render.allowNetwork: true to let kustomize fetch them."
+    );
+  if (c.missing.length > 0)
+    return notRendered(
+      `it refers to ${c.missing.slice(0, 2).join(", ")}, which is not on disk`,
+      "Scan the whole repository, or fix the reference."
+    );
+  const wrapper = mkdtempSync2(path12.join(ctx.tmp, "kz-"));
+  const rel = path12.relative(wrapper, overlay.dir).split(path12.sep).join("/");
+  writeFileSync2(
+    path12.join(wrapper, "kustomization.yaml"),
+    `resources:
+  - ${JSON.stringify(rel)}
+buildMetadata: [originAnnotations]
+`
+  );
+  const cmd = kustomizeCommand(ctx, wrapper, enableHelm);
+  if (!cmd)
+    return notRendered("`kubectl` (or `kustomize`) was not found on PATH (install it, or set render.kubectl)", manual);
+  const started = Date.now();
+  let r = await runTool(cmd.bin, cmd.args, { cwd: ctx.cwd, env: ctx.env, ...ctx.limits });
+  let withOrigins = true;
+  if (!r.ok) {
+    const direct = kustomizeCommand(ctx, overlay.dir, enableHelm);
+    r = await runTool(direct.bin, direct.args, { cwd: ctx.cwd, env: ctx.env, ...ctx.limits });
+    withOrigins = false;
+    if (!r.ok) {
+      ctx.out.errors.push({ file: unit, message: `${producedBy}: kustomize build failed: ${r.reason}` });
+      ctx.out.records.push({ unit, kind: "kustomize", producedBy, status: "failed", documents: 0, reason: r.reason });
+      return false;
+    }
+  }
+  const patches = c.patches.map((p) => ({ file: displayOf(ctx.cwd, p), text: sourceText(ctx, p) ?? "" }));
+  const documents = [];
+  for (const part of splitStream(r.stdout)) {
+    const taken = withOrigins ? takeOrigin(part) : void 0;
+    const abs = taken?.originPath !== void 0 ? path12.resolve(wrapper, taken.originPath) : overlay.file;
+    const src = existsSync7(abs) ? abs : overlay.file;
+    const text3 = sourceText(ctx, src);
+    documents.push({
+      file: displayOf(ctx.cwd, src),
+      text: taken?.text ?? part,
+      ...text3 !== void 0 ? { sourceText: text3 } : {},
+      ...patches.length > 0 ? { patches } : {}
+    });
+  }
+  for (const f of c.files) ctx.out.ownedFiles.add(f);
+  ctx.out.sets.push({ unit, producedBy, documents });
+  ctx.out.records.push({
+    unit,
+    kind: "kustomize",
+    producedBy,
+    status: "rendered",
+    documents: documents.length,
+    ms: Date.now() - started
+  });
+  return true;
+}
+
+// render/index.ts
+var DEFAULT_TIMEOUT_SECONDS = 60;
+var DEFAULT_MAX_OUTPUT_BYTES = 50 * 1024 * 1024;
+var RENDER_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
+async function renderPaths(paths, opts) {
+  const config = opts.config;
+  const disabled = opts.disabled === true || config.enabled === false;
+  const tmp = mkdtempSync3(path13.join(tmpdir(), "persistguard-render-"));
+  const ctx = {
+    cwd: opts.cwd,
+    config,
+    env: opts.env,
+    limits: {
+      timeoutMs: (config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1e3,
+      maxOutputBytes: config.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
+    },
+    tmp,
+    disabled,
+    out: emptyOutput(),
+    texts: /* @__PURE__ */ new Map()
+  };
+  if (!disabled) {
+    const found = (name, fallback) => findExecutable(name ?? fallback, opts.env.PATH);
+    const helm = found(config.helm, "helm");
+    const kubectl = found(config.kubectl, "kubectl");
+    const kustomize = found(config.kustomize, "kustomize");
+    if (helm) ctx.helm = helm;
+    if (kubectl) ctx.kubectl = kubectl;
+    if (kustomize) ctx.kustomize = kustomize;
+  }
+  try {
+    await renderAll(ctx, paths, opts.exclude ?? []);
+  } catch (e) {
+    ctx.out.errors.push({ file: paths.join(" "), message: `internal error while rendering: ${e.message}` });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return { records: ctx.out.records, scan: scanInput(ctx.out) };
+}
+function scanInput(out) {
+  const dirs = [...out.ownedDirs];
+  const charts = [...out.ownedChartDirs];
+  const files = out.ownedFiles;
+  const chartData = (abs) => /\.(?:ya?ml|json)$/i.test(abs) && charts.some((c) => isWithin(c, abs) && !isWithin(path13.join(c, "crds"), abs));
+  return {
+    rendered: out.sets,
+    renderNotes: out.notes,
+    renderErrors: out.errors,
+    skip: (abs) => files.has(abs) || dirs.some((d) => isWithin(d, abs)) || chartData(abs)
+  };
+}
+async function renderAll(ctx, paths, exclude) {
+  const tree = walkTree(paths, ctx.cwd, exclude);
+  const extraSets = /* @__PURE__ */ new Map();
+  const deployedFolders = /* @__PURE__ */ new Set();
+  for (const file of tree.gitops) {
+    for (const t of gitopsTargets(ctx, file, tree.roots)) {
+      if (t.kind === "chart") extraSets.set(t.dir, [...extraSets.get(t.dir) ?? [], t.set]);
+      else deployedFolders.add(t.dir);
+    }
+  }
+  const charts = tree.charts.filter(
+    (dir) => !tree.charts.some((parent) => parent !== dir && isWithin(path13.join(parent, "charts"), dir))
+  );
+  for (const dir of tree.charts) {
+    ctx.out.ownedDirs.push(path13.join(dir, "templates"), path13.join(dir, "charts"));
+    ctx.out.ownedChartDirs.push(dir);
+  }
+  await inOrder(ctx, charts, async (c, dir) => {
+    const settings = chartSettings(c, dir, tree.roots);
+    await renderChart(c, dir, [...valuesSets(dir, settings), ...extraSets.get(dir) ?? []], settings, tree.charts);
+  });
+  const all = tree.kustomizations.map(readKustomization);
+  const byDir = new Map(all.map((k) => [k.dir, k]));
+  for (const k of all) {
+    ctx.out.ownedFiles.add(k.file);
+    if (k.error !== void 0)
+      ctx.out.errors.push({ file: k.file, message: `kustomization cannot be read: ${k.error}` });
+  }
+  const leaves = leafOverlays(all.filter((k) => k.error === void 0));
+  for (const dir of deployedFolders) {
+    const f = kustomizationIn(dir);
+    if (f && !leaves.some((l) => l.dir === dir)) leaves.push(byDir.get(dir) ?? readKustomization(f));
+  }
+  const failed = /* @__PURE__ */ new Set();
+  await inOrder(ctx, leaves, async (c, leaf) => {
+    const ok = await renderOverlay(c, leaf, byDir);
+    if (!ok) for (const f of closure(leaf, byDir).files) failed.add(f);
+  });
+  for (const f of failed) {
+    if (!byDir.has(path13.dirname(f)) || byDir.get(path13.dirname(f))?.file !== f) ctx.out.ownedFiles.delete(f);
+  }
+}
+var escapeCell2 = (s) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+function renderSummary(records) {
+  if (records.length === 0) return "";
+  const rows = records.map(
+    (r) => `| ${escapeCell2(r.producedBy)} | ${r.status} | ${r.documents} | ${escapeCell2(r.reason ?? "")} |`
+  );
+  return [
+    "",
+    "### Rendered charts and overlays",
+    "",
+    "| render | status | documents | note |",
+    "|---|---|---|---|",
+    ...rows,
+    ""
+  ].join("\n");
+}
+async function inOrder(ctx, items, fn) {
+  const outs = items.map(() => emptyOutput());
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn({ ...ctx, out: outs[i] }, items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RENDER_CONCURRENCY, items.length) }, worker));
+  for (const o of outs) {
+    ctx.out.sets.push(...o.sets);
+    ctx.out.notes.push(...o.notes);
+    ctx.out.errors.push(...o.errors);
+    ctx.out.records.push(...o.records);
+    for (const f of o.ownedFiles) ctx.out.ownedFiles.add(f);
+    ctx.out.ownedDirs.push(...o.ownedDirs);
+    ctx.out.ownedChartDirs.push(...o.ownedChartDirs);
+  }
+}
 
 // action/annotations.ts
 var MAX_PER_LEVEL = 10;
@@ -55452,17 +53606,17 @@ async function findMarkedComment(api, target) {
 }
 
 // action/globs.ts
-var import_picomatch5 = __toESM(require_picomatch2(), 1);
+var import_picomatch7 = __toESM(require_picomatch2(), 1);
 import { readdir as readdir2 } from "node:fs/promises";
-import path11 from "node:path";
+import path15 from "node:path";
 
 // action/inputs.ts
-import path10 from "node:path";
+import path14 from "node:path";
 var InputError = class extends Error {
 };
 var ALL_FORMATS = ["json", "sarif", "junit", "markdown", "policyreport"];
 function readInputs(getInput2, env) {
-  const workspace = path10.resolve(env.GITHUB_WORKSPACE || ".");
+  const workspace = path14.resolve(env.GITHUB_WORKSPACE || ".");
   const get2 = (name) => getInput2(name).trim();
   const paths = splitList(get2("paths"));
   for (const p of paths) {
@@ -55495,7 +53649,7 @@ function readInputs(getInput2, env) {
   if (target && target !== "auto" && target !== "k3s" && target !== "kubernetes") {
     throw new InputError(`target: expected auto, k3s or kubernetes, got "${target}"`);
   }
-  const defaultReportDir = env.RUNNER_TEMP ? path10.join(env.RUNNER_TEMP, "persistguard") : path10.join(workspace, "persistguard-report");
+  const defaultReportDir = env.RUNNER_TEMP ? path14.join(env.RUNNER_TEMP, "persistguard") : path14.join(workspace, "persistguard-report");
   const reportDirInput = get2("report-dir");
   const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, "report-dir") : defaultReportDir;
   const sarifInput = get2("sarif-file");
@@ -55514,16 +53668,17 @@ function readInputs(getInput2, env) {
     onlyChanged: bool2(get2("only-changed"), "only-changed", false),
     ...baseline ? { baseline: insideWorkspace(workspace, baseline, "baseline") } : {},
     token: get2("github-token"),
-    ...target ? { target } : {}
+    ...target ? { target } : {},
+    render: bool2(get2("render"), "render", true)
   };
 }
 function splitList(value) {
   return value.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")).flatMap((l) => l.split(/\s+/)).filter(Boolean);
 }
 function insideWorkspace(workspace, p, input) {
-  const abs = path10.resolve(workspace, p);
-  const rel = path10.relative(workspace, abs);
-  if (rel.startsWith("..") || path10.isAbsolute(rel)) {
+  const abs = path14.resolve(workspace, p);
+  const rel = path14.relative(workspace, abs);
+  if (rel.startsWith("..") || path14.isAbsolute(rel)) {
     throw new InputError(
       `${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`
     );
@@ -55531,10 +53686,10 @@ function insideWorkspace(workspace, p, input) {
   return abs;
 }
 function outputPath(workspace, env, p, input) {
-  const abs = path10.resolve(workspace, p);
+  const abs = path14.resolve(workspace, p);
   if (env.RUNNER_TEMP) {
-    const rel = path10.relative(path10.resolve(env.RUNNER_TEMP), abs);
-    if (!rel.startsWith("..") && !path10.isAbsolute(rel)) return abs;
+    const rel = path14.relative(path14.resolve(env.RUNNER_TEMP), abs);
+    if (!rel.startsWith("..") && !path14.isAbsolute(rel)) return abs;
   }
   try {
     return insideWorkspace(workspace, p, input);
@@ -55566,21 +53721,21 @@ async function expandPaths(workspace, paths) {
       out.push(p);
       continue;
     }
-    const match = (0, import_picomatch5.default)(p.replace(/^\.\//, ""), { dot: false });
-    const found = await walk2(workspace, globBase(p).replace(/^\.\/?/, ""), match);
+    const match = (0, import_picomatch7.default)(p.replace(/^\.\//, ""), { dot: false });
+    const found = await walk3(workspace, globBase(p).replace(/^\.\/?/, ""), match);
     if (found.length === 0) unmatched.push(p);
     out.push(...found);
   }
   return { paths: [...new Set(out)], unmatched };
 }
-async function walk2(workspace, dir, match) {
+async function walk3(workspace, dir, match) {
   const found = [];
   const stack = [dir];
   while (stack.length > 0) {
     const rel = stack.pop() ?? "";
     let entries2;
     try {
-      entries2 = await readdir2(path11.join(workspace, rel), { withFileTypes: true });
+      entries2 = await readdir2(path15.join(workspace, rel), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -55626,7 +53781,7 @@ async function runChecked() {
     ...inputs.config ? { explicitPath: inputs.config } : {}
   });
   if (configErrors.length > 0) {
-    const rel = (f) => path12.isAbsolute(f) ? path12.relative(inputs.workspace, f).split(path12.sep).join("/") : f;
+    const rel = (f) => path16.isAbsolute(f) ? path16.relative(inputs.workspace, f).split(path16.sep).join("/") : f;
     for (const e of configErrors) {
       error(e.message, {
         title: "persistguard: config",
@@ -55642,12 +53797,21 @@ async function runChecked() {
   if (inputs.target) config.target = inputs.target;
   const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
   for (const p of unmatched) warning(`paths: "${p}" matches no file in the workspace`, { title: "persistguard" });
+  const exclude = [...config.exclude, ...ownOutputs(inputs)];
+  const rendered = paths.length > 0 ? await renderPaths(paths, {
+    cwd: inputs.workspace,
+    config: config.render,
+    exclude,
+    env: process.env,
+    disabled: !inputs.render
+  }) : void 0;
   const project = paths.length > 0 ? await loadPaths(paths, {
     cwd: inputs.workspace,
     limits: config.limits,
-    exclude: [...config.exclude, ...ownOutputs(inputs)]
+    exclude,
+    ...rendered?.scan.skip ? { skip: rendered.scan.skip } : {}
   }) : void 0;
-  let report = project ? reportProject(project, { config, now: /* @__PURE__ */ new Date() }) : {
+  let report = project ? reportProjects(project, rendered ? addRendered(project, rendered.scan, config) : [], { config, now: /* @__PURE__ */ new Date() }) : {
     tool: { name: "persistguard", version: VERSION7 },
     findings: [],
     errors: [],
@@ -55678,17 +53842,18 @@ async function runChecked() {
     baseUri: pathToFileURL(inputs.workspace).href
   };
   for (const a of planAnnotations(report)) core_exports[a.level](a.message, a.properties);
-  const written = await writeReports(report, inputs, opts);
+  const written2 = await writeReports(report, inputs, opts);
   const linkTo = sourceLinker(ctx);
   const markdown = renderMarkdown(report, {
     ...opts,
-    moreInfo: artifactHint(written.dir),
+    moreInfo: artifactHint(written2.dir),
     ...linkTo ? { linkTo } : {}
   });
   try {
-    await summary.addRaw(scope ? `${markdown}
+    const renders = rendered ? renderSummary(rendered.records) : "";
+    await summary.addRaw(`${scope ? `${markdown}
 _${scope}_
-` : markdown).write();
+` : markdown}${renders}`).write();
   } catch (err) {
     info(`persistguard: no job summary written (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -55699,8 +53864,8 @@ _${scope}_
   setOutput("errors", String(errors));
   setOutput("warnings", String(active.length - errors));
   setOutput("suppressed", String(report.findings.filter((f) => f.suppressed).length));
-  setOutput("report-dir", written.dir);
-  setOutput("sarif-file", written.sarif ?? "");
+  setOutput("report-dir", written2.dir);
+  setOutput("sarif-file", written2.sarif ?? "");
   if (inputs.failOn === "never") return EXIT_OK;
   if (report.errors.length > 0) {
     setFailed(
@@ -55720,17 +53885,17 @@ async function checkRealPaths(inputs) {
     throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
   });
   const targets = [
-    ...inputs.paths.map((p) => path12.resolve(inputs.workspace, p)),
+    ...inputs.paths.map((p) => path16.resolve(inputs.workspace, p)),
     inputs.config,
     inputs.baseline
   ].filter((p) => p !== void 0);
   for (const t of targets) {
     const real = await realpath(t).catch(() => void 0);
     if (real === void 0) continue;
-    const rel = path12.relative(root, real);
-    if (rel.startsWith("..") || path12.isAbsolute(rel))
+    const rel = path16.relative(root, real);
+    if (rel.startsWith("..") || path16.isAbsolute(rel))
       throw new InputError(
-        `"${path12.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
+        `"${path16.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
       );
   }
 }
@@ -55772,17 +53937,17 @@ async function withBaseline(report, file) {
 async function writeReports(report, inputs, opts) {
   await mkdir2(inputs.reportDir, { recursive: true });
   let sarif;
-  for (const format2 of inputs.formats) {
-    const reporter = await getReporter(format2);
+  for (const format of inputs.formats) {
+    const reporter = await getReporter(format);
     if (!reporter) continue;
-    const file = path12.join(inputs.reportDir, reporter.fileName);
+    const file = path16.join(inputs.reportDir, reporter.fileName);
     await writeFile2(file, reporter.render(report, opts));
-    if (format2 === "sarif") sarif = file;
+    if (format === "sarif") sarif = file;
   }
   if (inputs.sarifFile) {
     const reporter = await getReporter("sarif");
     if (reporter) {
-      await mkdir2(path12.dirname(inputs.sarifFile), { recursive: true });
+      await mkdir2(path16.dirname(inputs.sarifFile), { recursive: true });
       await writeFile2(inputs.sarifFile, reporter.render(report, opts));
       sarif = inputs.sarifFile;
     }
@@ -55822,8 +53987,8 @@ function sourceLinker(ctx) {
   const head = ctx.payload.pull_request?.head?.sha ?? ctx.sha;
   const repo = safeRepo();
   if (!head || !repo.owner || !ctx.serverUrl) return void 0;
-  const base2 = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
-  return (file, line) => file.startsWith("/") || file.startsWith("..") ? void 0 : `${base2}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
+  const base = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
+  return (file, line) => file.startsWith("/") || file.startsWith("..") ? void 0 : `${base}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
 }
 function safeRepo() {
   try {
@@ -55836,8 +54001,8 @@ function ownOutputs(inputs) {
   const out = [];
   for (const p of [inputs.reportDir, inputs.sarifFile]) {
     if (!p) continue;
-    const rel = path12.relative(inputs.workspace, p).split(path12.sep).join("/");
-    if (rel && !rel.startsWith("..") && !path12.isAbsolute(rel)) out.push(rel, `${rel}/**`);
+    const rel = path16.relative(inputs.workspace, p).split(path16.sep).join("/");
+    if (rel && !rel.startsWith("..") && !path16.isAbsolute(rel)) out.push(rel, `${rel}/**`);
   }
   return out;
 }
