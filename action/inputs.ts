@@ -27,6 +27,8 @@ export interface ActionInputs {
   baseline?: string;
   token: string;
   target?: Target;
+  /** Render Helm charts, Kustomize overlays and GitOps releases (input `render`, default true). */
+  render: boolean;
 }
 
 export type GetInput = (name: string) => string;
@@ -90,6 +92,7 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
     ...(baseline ? { baseline: insideWorkspace(workspace, baseline, 'baseline') } : {}),
     token: get('github-token'),
     ...(target ? { target } : {}),
+    render: bool(get('render'), 'render', true),
   };
 }
 

@@ -273,7 +273,10 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     // Read in part (a malformed field): judged on what could be read, and the user is told what was not.
     for (const e of project.errors.slice(0, 3))
       warnings.push(`persistguard: part of ${where} could not be read: ${e.message}`);
-    findings = evaluate(project, { config, view, now: opts.now }).findings;
+    const ev = evaluate(project, { config, view, now: opts.now });
+    // A workload whose facts could not be read was not judged: answer as for any unreadable object.
+    if (ev.failures.length > 0) return unreadable(req, opts, where, ev.failures.map((f) => f.message).join('; '));
+    findings = ev.findings;
   } catch (err) {
     // The loader reports what it cannot read as errors: a throw here is persistguard's own bug, not the object's.
     return internalError(req, opts, err);

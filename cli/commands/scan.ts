@@ -16,6 +16,7 @@ import {
   type ReportError,
   type ScanReport,
 } from '../../policies/index.js';
+import { renderPaths } from '../../render/index.js';
 
 export const SCAN_USAGE = `Usage: persistguard scan [PATH...|-] [options]
 
@@ -31,6 +32,7 @@ Options:
   --target TARGET             ${TARGETS.join('|')}: overrides the config's target
   --no-color                  no ANSI colours (also: NO_COLOR=1)
   --policy-report-api API     ${POLICY_REPORT_APIS.join('|')}, for --format policyreport (default: wgpolicyk8s)
+  --no-render                 do not render Helm charts, Kustomize overlays and GitOps releases (one note each)
   -h, --help                  show this help
 
 Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage, config or input errors
@@ -50,6 +52,7 @@ function parse(args: string[]) {
         target: { type: 'string' },
         'no-color': { type: 'boolean' },
         'policy-report-api': { type: 'string' },
+        'no-render': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -99,7 +102,22 @@ export const scanCommand: Command = async (args, io) => {
 
   let report: ScanReport;
   try {
-    report = await scanPaths(paths, { config, target, cwd: io.cwd, readStdin: io.readStdin, now: new Date() });
+    // Charts, overlays and GitOps releases are rendered here (child processes), then judged by the core.
+    const rendered = await renderPaths(paths, {
+      cwd: io.cwd,
+      config: config.render,
+      exclude: config.exclude,
+      env: io.env,
+      disabled: values['no-render'] === true,
+    });
+    report = await scanPaths(paths, {
+      config,
+      target,
+      cwd: io.cwd,
+      readStdin: io.readStdin,
+      now: new Date(),
+      ...rendered.scan,
+    });
   } catch (err) {
     io.stderr.write(
       `persistguard scan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

@@ -36,6 +36,11 @@ export interface Evaluation {
   resources: { resource: ResourceRef; at: Anchor }[];
   /** Problems found while evaluating (an expired exemption, an exemption without a reason). */
   notes: { file: string; message: string }[];
+  /**
+   * Workloads that could not be judged because reading their facts failed (also listed in `notes`). The
+   * scan goes on without them; the webhook answers as for an unreadable object (its `--on-error`).
+   */
+  failures: { file: string; message: string; resource: ResourceRef }[];
 }
 
 /** Kinds that own Pods; such Pods are judged through their controller unless the config asks otherwise. */
@@ -104,6 +109,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   const k3s = targetsK3s(config, project, view, opts.target);
   const configMap = configMapLookup(project);
   const ruleFailures: { file: string; message: string }[] = [];
+  const failures: Evaluation['failures'] = [];
   // A bug in one rule must not take the scan (or the webhook) down: report it and go on.
   const guarded = (rule: Rule, file: string, what: ResourceRef | undefined, fn: () => void): void => {
     try {
@@ -154,12 +160,24 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
     const base = { config, view, project, targetsK3s: k3s };
-    const ctxBase = {
-      ...base,
-      workload: w,
-      containers: resolveContainers(w, { config, configMap }),
-      replicas: effectiveReplicas(w, project.autoscalers),
-    };
+    // Every per-workload step runs inside the guard: one workload's failure costs that workload (with a
+    // note naming it), never the report of the whole scan.
+    let prepared: { containers: ReturnType<typeof resolveContainers>; replicas: number | undefined };
+    try {
+      prepared = {
+        containers: resolveContainers(w, { config, configMap }),
+        replicas: effectiveReplicas(w, project.autoscalers),
+      };
+    } catch (e) {
+      const failure = {
+        file: w.file,
+        message: `internal error while reading the data paths of ${w.resource.kind} ${w.resource.name}: ${e instanceof Error ? e.message : String(e)}; it was not judged`,
+      };
+      ruleFailures.push(failure);
+      failures.push({ ...failure, resource: w.resource });
+      continue;
+    }
+    const ctxBase = { ...base, workload: w, ...prepared };
     // One context per workload; `report` routes to whichever rule is running (saves an object per rule).
     let current: Rule = rules[0] as Rule;
     const ctx: WorkloadRuleContext = { ...ctxBase, report: (r) => emit(current, r, w.resource, w) };
@@ -187,5 +205,5 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
     };
     guarded(rule, '', undefined, () => rule.checkProject?.(ctx));
   }
-  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures] };
+  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures], failures };
 }

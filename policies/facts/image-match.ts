@@ -41,8 +41,18 @@ function repositoryVariants(repo: string): string[] {
   return out;
 }
 
+export interface MatchOptions {
+  /**
+   * Registry mirrors, pull-through proxies and re-hosted copies keep the upstream path at the end
+   * (`mcr.microsoft.com/oss/bitnami/redis`, `harbor.example.com/dockerhub/bitnami/redis`): a pattern of two or
+   * more segments without a registry then also matches the image's trailing segments. One-segment patterns
+   * (`postgres`) stay Docker Hub official images (`…/library/postgres`), so `acme/postgres` is not postgres.
+   */
+  mirrors?: boolean;
+}
+
 /** True when `image` (a reference as written in a manifest) matches the glob `pattern`. */
-export function imageMatches(pattern: string, image: string | ImageRef): boolean {
+export function imageMatches(pattern: string, image: string | ImageRef, opts: MatchOptions = {}): boolean {
   const ref = typeof image === 'string' ? parseImage(image) : image;
   const p = splitPattern(pattern);
   if (!ref || !p) return false;
@@ -51,6 +61,11 @@ export function imageMatches(pattern: string, image: string | ImageRef): boolean
   const patternRepos =
     p.registry === undefined || p.registry === 'docker.io' ? repositoryVariants(p.repository) : [p.repository];
   const imageRepos = repositoryVariants(ref.repository);
+  if (opts.mirrors && p.registry === undefined && !p.repository.includes('**')) {
+    const n = p.repository.split('/').length;
+    const segs = ref.repository.split('/');
+    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join('/'));
+  }
   return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
 }
 

@@ -29,6 +29,8 @@ export interface RuleMeta {
 export interface ContainerWithData {
   container: ContainerModel;
   dataPaths: DataPath[];
+  /** Compose: the image's `VOLUME` directories (from the catalog), where Docker adds anonymous volumes. */
+  imageVolumes?: readonly string[];
 }
 
 /** What a rule's check sees. Rules are pure: they read this and report; they never do I/O. */
