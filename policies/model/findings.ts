@@ -26,6 +26,9 @@ export interface RuleReport {
 
 export interface Finding {
   ruleId: string;
+  /** Key of the rule's `meta.messages` that produced `message` (stable across wording changes). Absent only in
+   *  findings read back from reports written before it existed (baselines). */
+  messageId?: string;
   severity: Severity;
   message: string;
   file: string;

@@ -62,6 +62,7 @@ describe('engine: severities from config', () => {
         id: 'broken',
         defaultSeverity: 'error',
         description: '',
+        catches: '',
         rationale: '',
         remediation: '',
         messages: {},

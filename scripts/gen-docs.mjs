@@ -1,0 +1,66 @@
+// Regenerates what the rule registry owns (schema rule ids, rule tables in README.md, docs/rules/README.md and
+// docs/config.md): `npm run gen`. With --check (run by `npm test`, like check-dist) nothing is written and the
+// exit code is 1 when a file is stale. The generator is TypeScript (scripts/generate.ts, also unit-tested);
+// esbuild bundles it with the registry in memory so no build step is needed first.
+import { build } from 'esbuild';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function loadGenerator() {
+  const entry = "export * from './scripts/generate.ts'; export { allRules } from './policies/index.ts';";
+  const result = await build({
+    absWorkingDir: ROOT,
+    stdin: { contents: entry, resolveDir: ROOT, loader: 'ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  // Under the repository so the external packages resolve from its node_modules.
+  const cache = path.join(ROOT, 'node_modules', '.cache');
+  await mkdir(cache, { recursive: true });
+  const dir = await mkdtemp(path.join(cache, 'persistguard-gen-'));
+  const file = path.join(dir, 'generate.mjs');
+  await writeFile(file, result.outputFiles[0].text);
+  try {
+    return await import(pathToFileURL(file).href);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const check = process.argv.includes('--check');
+  const gen = await loadGenerator();
+  const current = {};
+  for (const f of gen.GENERATED_FILES) current[f] = await readFile(path.join(ROOT, f), 'utf8');
+  const fresh = gen.generateAll(current, gen.allRules);
+  const stale = gen.GENERATED_FILES.filter((f) => fresh[f] !== current[f]);
+  if (check) {
+    if (stale.length === 0) {
+      process.stdout.write('generated docs and schema are up to date\n');
+      return 0;
+    }
+    process.stderr.write(`stale (generated from the rule registry): ${stale.join(', ')}\n  run: npm run gen\n`);
+    return 1;
+  }
+  for (const f of stale) await writeFile(path.join(ROOT, f), fresh[f]);
+  process.stdout.write(stale.length ? `wrote ${stale.join(', ')}\n` : 'nothing to regenerate\n');
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`gen-docs failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
