@@ -14,6 +14,7 @@ export type {
   StorageClassModel,
 } from './model/model.js';
 export { emptyProject, mergeProject } from './model/model.js';
+export { errorMessage } from './model/errors.js';
 export type {
   EvaluatedResource,
   FailOn,
@@ -37,6 +38,7 @@ export type { LoadObjectOptions, LoadOptions, LoadPathsOptions } from './load/in
 export { SKIPPED_DIRS } from './load/discover.js';
 
 export { imageAliases } from './facts/images.js';
+export { globMatcher, matchesGlob, type GlobOptions } from './facts/glob.js';
 
 export type { Rule, RuleMeta } from './rules/rule.js';
 export { allRules, getRule } from './rules/index.js';

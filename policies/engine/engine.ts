@@ -13,6 +13,7 @@ import { allRules } from '../rules/index.js';
 import { resolveContainers } from '../facts/data-paths-resolve.js';
 import { effectiveReplicas, fileClusterView } from './file-view.js';
 import { ExemptionChecker } from './exemptions.js';
+import { errorMessage } from '../model/errors.js';
 
 export interface EvaluateOptions {
   config: ResolvedConfig;
@@ -102,7 +103,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
       const subject = what ? `${what.kind} ${what.name}` : 'the project';
       ruleFailures.push({
         file,
-        message: `internal error in rule ${rule.meta.id} while checking ${subject}: ${e instanceof Error ? e.message : String(e)}`,
+        message: `internal error in rule ${rule.meta.id} while checking ${subject}: ${errorMessage(e)}`,
       });
     }
   };

@@ -2,7 +2,7 @@
  * Declared data paths per container, in the issue's order of precedence: annotation, config `dataPaths`,
  * the built-in catalog, env vars named like data/state/cache/log directories, and SQLite files.
  */
-import picomatch from 'picomatch';
+import { matchesGlob } from './glob.js';
 import catalogFile from './catalog/images.json' with { type: 'json' };
 import type { ResolvedConfig, DataPathEntry } from '../config/types.js';
 import type { DataPath, DataPathOrigin } from './data-paths.js';
@@ -94,14 +94,8 @@ export function dedupeDataPaths(paths: readonly DataPath[]): DataPath[] {
   return [...byPath.values()];
 }
 
-const globCache = new Map<string, (s: string) => boolean>();
 function globMatch(pattern: string, value: string | undefined): boolean {
-  let m = globCache.get(pattern);
-  if (!m) {
-    m = picomatch(pattern, { dot: true });
-    globCache.set(pattern, m);
-  }
-  return m(value ?? '');
+  return matchesGlob(pattern, value ?? '');
 }
 
 function annotation(w: WorkloadModel, ...keys: string[]): Located<string> | undefined {

@@ -12,6 +12,7 @@ import { checkStructure, parseJsonText, parseYamlStream, StructureError, type Pa
 import { loadScriptText } from './scripts/scripts.js';
 import { loadSourceText } from './source.js';
 import { discoverAndRead } from './discover.js';
+import { errorMessage } from '../model/errors.js';
 
 export interface LoadOptions {
   limits?: Partial<Limits>;
@@ -55,7 +56,7 @@ export function loadText(file: string, text: string, opts: LoadOptions = {}): Pr
     p.files = 1;
     p.errors.push({
       file,
-      message: `internal error while loading: ${err instanceof Error ? err.message : String(err)}`,
+      message: `internal error while loading: ${errorMessage(err)}`,
     });
     return p;
   }
@@ -135,7 +136,7 @@ export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promis
   } catch (err) {
     project.errors.push({
       file: paths.join(' '),
-      message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`,
+      message: `internal error while reading input: ${errorMessage(err)}`,
     });
   }
   return project;
@@ -157,10 +158,7 @@ export function loadObject(obj: unknown, doc: DocRef, opts: LoadObjectOptions = 
     if (opts.fromJson !== true) checkStructure(obj, resolveLimits(opts.limits));
     loadKubernetesValue(obj, doc, p);
   } catch (err) {
-    const message =
-      err instanceof StructureError
-        ? err.message
-        : `internal error while loading: ${err instanceof Error ? err.message : String(err)}`;
+    const message = err instanceof StructureError ? err.message : `internal error while loading: ${errorMessage(err)}`;
     p.errors.push({ file: doc.file, message });
   }
   return p;

@@ -10,6 +10,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { jsonErrorOffset } from './json-error.js';
 import type { DocRef, LoadError } from '../../model/model.js';
 import type { Limits } from '../../config/types.js';
+import { errorMessage } from '../../model/errors.js';
 
 export interface RawDocument {
   /** The document's text, including its `---` marker line (so it parses alone exactly as in the file). */
@@ -266,7 +267,7 @@ export function parseJsonText(file: string, text: string, limits: Limits): Parse
     return { docs: [{ ref: { file, index: 0, text, lineOffset: 1 }, value }], errors: [] };
   } catch (err) {
     if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = errorMessage(err);
     const m = /position (\d+)/.exec(msg);
     const lc = /line (\d+) column (\d+)/.exec(msg);
     let line: number | undefined;

@@ -1,0 +1,34 @@
+/**
+ * The one glob matcher of the core (config `exclude`, `dataPaths`/`localImages` image and name matchers,
+ * exemptions, the webhook's protected claims). picomatch with `dot: true`: a user's `charts/**` or `/app/*`
+ * means hidden entries too. Matchers are compiled once per pattern and options: a scan matches the same few
+ * patterns against thousands of names.
+ */
+import picomatch from 'picomatch';
+
+export interface GlobOptions {
+  /** Case-insensitive (image references: registries and repositories are lower-case by spec). */
+  nocase?: boolean;
+  /** A pattern without a slash matches the last path segment (`exclude: ['*.tpl']`). */
+  basename?: boolean;
+}
+
+export type GlobMatcher = (value: string) => boolean;
+
+const cache = new Map<string, GlobMatcher>();
+
+/** A compiled matcher for one pattern, or for a list (matching any of them). */
+export function globMatcher(pattern: string | readonly string[], opts: GlobOptions = {}): GlobMatcher {
+  const key = JSON.stringify([pattern, !!opts.nocase, !!opts.basename]);
+  let m = cache.get(key);
+  if (!m) {
+    m = picomatch(pattern as string | string[], { dot: true, nocase: !!opts.nocase, basename: !!opts.basename });
+    cache.set(key, m);
+  }
+  return m;
+}
+
+/** Whether `value` matches the glob `pattern`. */
+export function matchesGlob(pattern: string, value: string, opts: GlobOptions = {}): boolean {
+  return globMatcher(pattern, opts)(value);
+}
