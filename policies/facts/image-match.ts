@@ -1,7 +1,7 @@
 /**
  * Glob matching of image references, for the catalog, config `dataPaths`/`localImages` and build facts.
  *
- * Patterns are matched against the normalised `registry/repository` of `images.ts`. A pattern without a
+ * Patterns are matched against the normalised `registry/repository` of `facts/images.ts`. A pattern without a
  * registry matches on any registry, and Docker Hub's `library/` prefix is optional on both sides, so
  * `postgres` matches `postgres:16`, `docker.io/library/postgres`, `mirror.gcr.io/library/postgres` and
  * `public.ecr.aws/docker/library/postgres@sha256:…`. A pattern with a tag (`postgres:16*`) also checks the

@@ -48,7 +48,7 @@ export interface Finding {
   baseline?: 'new' | 'existing';
 }
 
-/** A finding before its anchor is resolved to a position (see `locate.ts`). */
+/** A finding before its anchor is resolved to a position (see `locate/locate.ts`). */
 export interface PendingFinding extends Omit<
   Finding,
   'file' | 'line' | 'column' | 'endLine' | 'endColumn' | 'jsonPath'

@@ -3,7 +3,7 @@
  *
  * A multi-document file is split into documents here (each keeps its own text and the line it starts on),
  * and each document is parsed with js-yaml, which is roughly ten times faster than building the positioned
- * `yaml` AST. Positions are computed later, only for documents that have findings (see `locate.ts`).
+ * `yaml` AST. Positions are computed later, only for documents that have findings (see `locate/locate.ts`).
  */
 import jsYaml from 'js-yaml';
 import { LineCounter, parseAllDocuments } from 'yaml';

@@ -2,7 +2,7 @@
  * Scripts and build files: shell scripts, Makefiles, justfiles, Taskfiles, GitHub workflows and
  * Dockerfiles. Each front-end finds the shell text in its file (recipes, `cmds:`, `run:` steps) together
  * with where every character of it sits in the file, and the variables the file assigns; the shared
- * scanner (`scripts-scan.ts`) then reads builds, k3s imports and k3s signals from that text.
+ * scanner (`scan.ts`) then reads builds, k3s imports and k3s signals from that text.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Scalar, type YAMLMap } from 'yaml';
 import { emptyProject, type Project } from '../../model/model.js';
