@@ -99,6 +99,45 @@ export function loadComposeValue(value: unknown, doc: DocRef, project: Project, 
 
 function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): void {
   const base: PathSegment[] = ['services', service];
+  const { volumes, mounts } = serviceStorage(ctx, base, svc);
+  const image = text(svc.image);
+  const container: ContainerModel = {
+    name: service,
+    role: 'service',
+    ...(image !== undefined ? { image: { value: image, at: at(ctx, [...base, 'image']) } } : {}),
+    ...(text(svc.pull_policy) !== undefined
+      ? { imagePullPolicy: { value: text(svc.pull_policy) as string, at: at(ctx, [...base, 'pull_policy']) } }
+      : {}),
+    env: serviceEnv(ctx, base, svc),
+    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
+    command: serviceWords(ctx, base, svc, 'entrypoint'),
+    args: serviceWords(ctx, base, svc, 'command'),
+    mounts,
+    envFromConfigMaps: [],
+    at: at(ctx, base),
+  };
+  const { replicas, replicasAt, perNode } = serviceReplicas(ctx, base, svc);
+  const workload: WorkloadModel = {
+    source: 'compose',
+    resource: { kind: 'ComposeService', name: service },
+    at: at(ctx, base),
+    file: ctx.file,
+    replicas,
+    ...(replicasAt ? { replicasAt } : {}),
+    perNode,
+    annotations: serviceAnnotations(ctx, base, svc),
+    volumes,
+    claimTemplates: [],
+    containers: [container],
+    ownerKinds: [],
+    ...(projectName ? { composeProject: projectName } : {}),
+  };
+  recordBuild(ctx, base, svc, container, projectName);
+  ctx.project.workloads.push(workload);
+}
+
+/** Labels (list or mapping) and `x-persistguard` keys, as the annotations a Kubernetes workload would carry. */
+function serviceAnnotations(ctx: Ctx, base: PathSegment[], svc: Obj): Record<string, Located<string>> {
   const annotations: Record<string, Located<string>> = {};
   const labels = svc.labels;
   if (Array.isArray(labels)) {
@@ -132,7 +171,15 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
       if (s !== undefined) annotations[annotation] = { value: s, at: at(ctx, [...base, 'x-persistguard', k]) };
     }
   }
+  return annotations;
+}
 
+/** `deploy.replicas`, else `scale`, else 1; `deploy.mode: global` runs one per node (no replica count). */
+function serviceReplicas(
+  ctx: Ctx,
+  base: PathSegment[],
+  svc: Obj,
+): { replicas: number | undefined; replicasAt: Anchor | undefined; perNode: boolean } {
   const deploy = asObj(svc.deploy);
   const perNode = str(deploy?.mode) === 'global';
   let replicas: number | undefined = perNode ? undefined : 1;
@@ -146,7 +193,11 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
     replicas = scale;
     replicasAt = at(ctx, [...base, 'scale']);
   }
+  return { replicas, replicasAt, perNode };
+}
 
+/** `volumes:` entries and `tmpfs:` mounts, with the volumes they use. */
+function serviceStorage(ctx: Ctx, base: PathSegment[], svc: Obj): { volumes: VolumeModel[]; mounts: MountModel[] } {
   const volumes: VolumeModel[] = [];
   const mounts: MountModel[] = [];
   asArray(svc.volumes).forEach((v, i) => {
@@ -169,7 +220,11 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
     volumes.push(volume);
     mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path]) });
   }
+  return { volumes, mounts };
+}
 
+/** `environment:` as a list (`NAME=value`, or `NAME` alone: taken from the shell) or a mapping. */
+function serviceEnv(ctx: Ctx, base: PathSegment[], svc: Obj): EnvModel[] {
   const env: EnvModel[] = [];
   const environment = svc.environment;
   if (Array.isArray(environment)) {
@@ -187,70 +242,41 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
       env.push({ name, ...(value !== undefined ? { value } : {}), at: at(ctx, [...base, 'environment', name]) });
     }
   }
+  return env;
+}
 
-  const words = (field: string): Located<string>[] => {
-    const v = svc[field];
-    const p: PathSegment[] = [...base, field];
-    if (typeof v === 'string') {
-      const s = interpolate(v);
-      return s === undefined ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
-    }
-    return asArray(v).flatMap((x, i) => {
-      const s = text(x);
-      return s === undefined ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
-    });
-  };
-
-  const image = text(svc.image);
-  const imageAt = at(ctx, [...base, 'image']);
-  const container: ContainerModel = {
-    name: service,
-    role: 'service',
-    ...(image !== undefined ? { image: { value: image, at: imageAt } } : {}),
-    ...(text(svc.pull_policy) !== undefined
-      ? { imagePullPolicy: { value: text(svc.pull_policy) as string, at: at(ctx, [...base, 'pull_policy']) } }
-      : {}),
-    env,
-    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
-    command: words('entrypoint'),
-    args: words('command'),
-    mounts,
-    envFromConfigMaps: [],
-    at: at(ctx, base),
-  };
-
-  const workload: WorkloadModel = {
-    source: 'compose',
-    resource: { kind: 'ComposeService', name: service },
-    at: at(ctx, base),
-    file: ctx.file,
-    replicas,
-    ...(replicasAt ? { replicasAt } : {}),
-    perNode,
-    annotations,
-    volumes,
-    claimTemplates: [],
-    containers: [container],
-    ownerKinds: [],
-    ...(projectName ? { composeProject: projectName } : {}),
-  };
-
-  if (svc.build !== undefined && svc.build !== null) {
-    const buildAt = at(ctx, [...base, 'build']);
-    if (image !== undefined) {
-      container.builds = { value: image, at: buildAt };
-      ctx.project.builds.push({ image, tool: 'compose', at: buildAt });
-    } else if (svc.image === undefined && projectName) {
-      // Compose v2 names the image `<project>-<service>`, v1 named it `<project>_<service>`.
-      const v2 = `${projectName}-${service}`;
-      container.builds = { value: v2, at: buildAt };
-      ctx.project.builds.push(
-        { image: v2, tool: 'compose', at: buildAt },
-        { image: `${projectName}_${service}`, tool: 'compose', at: buildAt },
-      );
-    }
+/** `command:` / `entrypoint:` as words: a string is split as the shell would, a list is taken as is. */
+function serviceWords(ctx: Ctx, base: PathSegment[], svc: Obj, field: string): Located<string>[] {
+  const v = svc[field];
+  const p: PathSegment[] = [...base, field];
+  if (typeof v === 'string') {
+    const s = interpolate(v);
+    return s === undefined ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
   }
-  ctx.project.workloads.push(workload);
+  return asArray(v).flatMap((x, i) => {
+    const s = text(x);
+    return s === undefined ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
+  });
+}
+
+/** A `build:` section: the image it produces (named, or compose's own `<project>-<service>`) is built here. */
+function recordBuild(ctx: Ctx, base: PathSegment[], svc: Obj, container: ContainerModel, projectName: string): void {
+  if (svc.build === undefined || svc.build === null) return;
+  const service = container.name;
+  const image = container.image?.value;
+  const buildAt = at(ctx, [...base, 'build']);
+  if (image !== undefined) {
+    container.builds = { value: image, at: buildAt };
+    ctx.project.builds.push({ image, tool: 'compose', at: buildAt });
+  } else if (svc.image === undefined && projectName) {
+    // Compose v2 names the image `<project>-<service>`, v1 named it `<project>_<service>`.
+    const v2 = `${projectName}-${service}`;
+    container.builds = { value: v2, at: buildAt };
+    ctx.project.builds.push(
+      { image: v2, tool: 'compose', at: buildAt },
+      { image: `${projectName}_${service}`, tool: 'compose', at: buildAt },
+    );
+  }
 }
 
 const MODES = new Set([
