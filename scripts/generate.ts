@@ -8,6 +8,38 @@
  */
 import type { Rule } from '../policies/index.js';
 
+/** The rule registry's list of rules (`policies/rules/index.ts`), written from the rule files themselves. */
+export const REGISTRY_FILE = 'policies/rules/index.ts';
+
+const camel = (file: string): string => file.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * The registry with its generated region listing `ruleFiles` (base names without `.ts` of the files under
+ * policies/rules that export `rule`): rules already listed keep their place, new ones are appended in name
+ * order, deleted ones disappear.
+ */
+export function updateRegistry(text: string, ruleFiles: readonly string[]): string {
+  const open = '// <generated:registry>';
+  const close = '// </generated:registry>';
+  const a = text.indexOf(open);
+  const b = text.indexOf(close);
+  if (a < 0 || b < a) throw new Error(`${REGISTRY_FILE}: missing ${open} … ${close}`);
+  const region = text.slice(a, b);
+  const listed = [...region.matchAll(/from '\.\/([\w-]+)\.js'/g)].map((m) => m[1] as string);
+  const present = new Set(ruleFiles);
+  const order = [...listed.filter((f) => present.has(f)), ...[...ruleFiles].sort().filter((f) => !listed.includes(f))];
+  const firstLine = region.slice(0, region.indexOf('\n') + 1);
+  const body = [
+    ...order.map((f) => `import { rule as ${camel(f)} } from './${f}.js';`),
+    '',
+    'export const allRules: Rule[] = [',
+    ...order.map((f) => `  ${camel(f)},`),
+    '];',
+    '',
+  ].join('\n');
+  return text.slice(0, a) + firstLine + body + text.slice(b);
+}
+
 export const GENERATED_FILES = [
   'README.md',
   'docs/rules/README.md',

@@ -4,7 +4,7 @@
  * `meta.schema` is what validates its `options`.
  */
 import { describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
@@ -12,7 +12,15 @@ import { allRules } from '../../policies/rules/index.js';
 import type { Rule } from '../../policies/rules/rule.js';
 import { evaluate } from '../../policies/engine/engine.js';
 import { parseConfig, validateConfigObject } from '../../policies/config/load.js';
-import { fillRegions, GENERATED_FILES, generateAll, type GeneratedFile, updateSchema } from '../../scripts/generate.js';
+import {
+  fillRegions,
+  GENERATED_FILES,
+  generateAll,
+  type GeneratedFile,
+  REGISTRY_FILE,
+  updateRegistry,
+  updateSchema,
+} from '../../scripts/generate.js';
 import { container, project, workload } from '../rules/builders.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,6 +59,25 @@ describe('generated from the rule registry', () => {
   test('README, docs and schema are up to date (run `npm run gen` after changing a rule)', () => {
     const fresh = generateAll(current, allRules);
     for (const f of GENERATED_FILES) expect([f, fresh[f] === current[f]]).toEqual([f, true]);
+  });
+
+  test('the registry lists every rule file (a new rule needs no hand edit of policies/rules/index.ts)', () => {
+    const dir = path.join(repoRoot, 'policies/rules');
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && /^export const rule\b/m.test(readFileSync(path.join(dir, f), 'utf8')))
+      .map((f) => f.replace(/\.ts$/, ''));
+    const registry = readFileSync(path.join(repoRoot, REGISTRY_FILE), 'utf8');
+    expect(updateRegistry(registry, files)).toBe(registry);
+    expect(files.sort()).toEqual(allRules.map((r) => r.meta.id).sort());
+  });
+
+  test('registry order is kept (SARIF rule indexes follow it): new files go last, deleted ones go', () => {
+    const registry = readFileSync(path.join(repoRoot, REGISTRY_FILE), 'utf8');
+    const ids = allRules.map((r) => r.meta.id);
+    const next = updateRegistry(registry, ['zz-new', 'aa-new', ...ids.filter((id) => id !== 'pvc-missing')]);
+    const order = [...next.matchAll(/rule as \w+ \} from '\.\/([\w-]+)\.js'/g)].map((m) => m[1]);
+    expect(order).toEqual([...ids.filter((id) => id !== 'pvc-missing'), 'aa-new', 'zz-new']);
+    expect(next).toContain('  aaNew,\n  zzNew,\n];');
   });
 
   test('a new rule reaches every generated place, and nothing else changes', () => {
