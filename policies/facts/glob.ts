@@ -1,8 +1,8 @@
 /**
  * The one glob matcher of the core (config `exclude`, `dataPaths`/`localImages` image and name matchers,
- * exemptions, the webhook's protected claims). picomatch with `dot: true`: a user's `charts/**` or `/app/*`
- * means hidden entries too. Matchers are compiled once per pattern and options: a scan matches the same few
- * patterns against thousands of names.
+ * exemptions; exported through policies/index.ts for the adapters). picomatch with `dot: true`: `charts/**`
+ * or `/app/*` means hidden entries too. Matchers are compiled once per pattern and options: a scan matches the
+ * same few patterns against thousands of names.
  */
 import picomatch from 'picomatch';
 
