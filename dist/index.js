@@ -49456,10 +49456,20 @@ function globMatcher(pattern, opts = {}) {
   const key2 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename]);
   let m = cache.get(key2);
   if (!m) {
-    m = (0, import_picomatch.default)(pattern, { dot: true, nocase: !!opts.nocase, basename: !!opts.basename });
+    m = opts.basename ? basenameMatcher(typeof pattern === "string" ? [pattern] : pattern, !!opts.nocase) : compile(pattern, !!opts.nocase);
     cache.set(key2, m);
   }
   return m;
+}
+function compile(pattern, nocase) {
+  return (0, import_picomatch.default)(pattern, { dot: true, nocase });
+}
+function basenameMatcher(patterns, nocase) {
+  const bare = patterns.filter((p) => !p.includes("/"));
+  const pathed = patterns.filter((p) => p.includes("/"));
+  const byName = bare.length > 0 ? (0, import_picomatch.default)(bare, { dot: true, nocase, basename: true }) : void 0;
+  const byPath = pathed.length > 0 ? compile(pathed, nocase) : void 0;
+  return (value) => (byName?.(value) ?? false) || (byPath?.(value) ?? false);
 }
 function matchesGlob(pattern, value, opts = {}) {
   return globMatcher(pattern, opts)(value);

@@ -22,10 +22,28 @@ export function globMatcher(pattern: string | readonly string[], opts: GlobOptio
   const key = JSON.stringify([pattern, !!opts.nocase, !!opts.basename]);
   let m = cache.get(key);
   if (!m) {
-    m = picomatch(pattern as string | string[], { dot: true, nocase: !!opts.nocase, basename: !!opts.basename });
+    m = opts.basename
+      ? basenameMatcher(typeof pattern === 'string' ? [pattern] : pattern, !!opts.nocase)
+      : compile(pattern, !!opts.nocase);
     cache.set(key, m);
   }
   return m;
+}
+
+function compile(pattern: string | readonly string[], nocase: boolean): GlobMatcher {
+  return picomatch(pattern as string | string[], { dot: true, nocase });
+}
+
+/**
+ * picomatch's own `basename` option also changes how patterns WITH a slash match (`k8s/*.yaml` stops matching
+ * `k8s/a.yaml`), so only slash-free patterns get it; the others match the whole relative path.
+ */
+function basenameMatcher(patterns: readonly string[], nocase: boolean): GlobMatcher {
+  const bare = patterns.filter((p) => !p.includes('/'));
+  const pathed = patterns.filter((p) => p.includes('/'));
+  const byName = bare.length > 0 ? picomatch(bare, { dot: true, nocase, basename: true }) : undefined;
+  const byPath = pathed.length > 0 ? compile(pathed, nocase) : undefined;
+  return (value) => (byName?.(value) ?? false) || (byPath?.(value) ?? false);
 }
 
 /** Whether `value` matches the glob `pattern`. */
