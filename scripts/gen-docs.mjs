@@ -1,5 +1,5 @@
-// Regenerates what the rule registry owns (schema rule ids, rule tables in README.md, docs/rules/README.md and
-// docs/config.md): `npm run gen`. With --check (run by `npm test`, like check-dist) nothing is written and the
+// Regenerates what the rule registry owns (its list of rule files in policies/rules/index.ts, the schema's rule
+// ids, the rule tables in README.md, docs/rules/README.md and docs/config.md): `npm run gen`. With --check (run by `npm test`, like check-dist) nothing is written and the
 // exit code is 1 when a file is stale. The generator is TypeScript (scripts/generate.ts, also unit-tested);
 // esbuild bundles it with the registry in memory so no build step is needed first.
 import { build } from 'esbuild';
@@ -19,7 +19,7 @@ async function loadModule(entry) {
     target: 'node20',
     write: false,
     packages: 'external',
-    logLevel: 'silent',
+    logLevel: 'error', // a syntax error in a rule is printed with its file and line
   });
   // Under the repository so the external packages resolve from its node_modules.
   const cache = path.join(ROOT, 'node_modules', '.cache');
