@@ -25,6 +25,8 @@ export interface ActionInputs {
   baseline?: string;
   token: string;
   target?: 'auto' | 'k3s' | 'kubernetes';
+  /** Render Helm charts, Kustomize overlays and GitOps releases (input `render`, default true). */
+  render: boolean;
 }
 
 export type GetInput = (name: string) => string;
@@ -93,6 +95,7 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
     ...(baseline ? { baseline: insideWorkspace(workspace, baseline, 'baseline') } : {}),
     token: get('github-token'),
     ...(target ? { target: target as 'auto' | 'k3s' | 'kubernetes' } : {}),
+    render: bool(get('render'), 'render', true),
   };
 }
 

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
 import { loadConfig, FORMATS, getReporter, allRules, scanPaths } from '../../policies/index.js';
+import { renderPaths } from '../../render/index.js';
 import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/index.js';
 
 export const SCAN_USAGE = `Usage: persistguard scan [PATH...|-] [options]
@@ -19,6 +20,7 @@ Options:
   --target TARGET             auto|k3s|kubernetes: overrides the config's target
   --no-color                  no ANSI colours (also: NO_COLOR=1)
   --policy-report-api API     wgpolicyk8s|openreports, for --format policyreport (default: wgpolicyk8s)
+  --no-render                 do not render Helm charts, Kustomize overlays and GitOps releases (one note each)
   -h, --help                  show this help
 
 Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage, config or input errors
@@ -42,6 +44,7 @@ function parse(args: string[]) {
         target: { type: 'string' },
         'no-color': { type: 'boolean' },
         'policy-report-api': { type: 'string' },
+        'no-render': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -92,7 +95,21 @@ export const scanCommand: Command = async (args, io) => {
 
   let report: ScanReport;
   try {
-    report = await scanPaths(paths, { config, cwd: io.cwd, readStdin: io.readStdin, now: new Date() });
+    // Charts, overlays and GitOps releases are rendered here (child processes), then judged by the core.
+    const rendered = await renderPaths(paths, {
+      cwd: io.cwd,
+      config: config.render,
+      exclude: config.exclude,
+      env: io.env,
+      disabled: values['no-render'] === true,
+    });
+    report = await scanPaths(paths, {
+      config,
+      cwd: io.cwd,
+      readStdin: io.readStdin,
+      now: new Date(),
+      ...rendered.scan,
+    });
   } catch (err) {
     io.stderr.write(
       `persistguard scan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

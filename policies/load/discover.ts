@@ -35,6 +35,11 @@ export interface DiscoverOptions {
   readStdin?: () => Promise<string>;
   limits?: Partial<Limits>;
   exclude?: string[];
+  /**
+   * Files someone else judges (a renderer: chart templates, overlay resources), by real absolute path:
+   * not read here, so they are neither judged twice nor noted once per file.
+   */
+  skip?: (absPath: string) => boolean;
 }
 
 export interface FileExtra {
@@ -139,7 +144,7 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
   const counter: Counter = { files: 0, stopped: false };
   for (const given of paths) {
     if (given === '-') {
-      flush(candidates, limits, sink, seenFiles, counter); // keep the order of the arguments
+      flush(candidates, limits, sink, seenFiles, counter, opts.skip); // keep the order of the arguments
       candidates.length = 0;
       if (!opts.readStdin) {
         sink.error({ file: '<stdin>', message: 'standard input is not available here' });
@@ -191,7 +196,7 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
       candidates.push({ abs, display: displayBase, helm });
     }
   }
-  flush(candidates, limits, sink, seenFiles, counter);
+  flush(candidates, limits, sink, seenFiles, counter, opts.skip);
 }
 
 function displayPath(cwd: string, abs: string, given: string): string {
@@ -283,9 +288,17 @@ interface Counter {
   stopped: boolean;
 }
 
-function flush(candidates: Candidate[], limits: Limits, sink: DiscoverSink, seen: Set<string>, counter: Counter): void {
+function flush(
+  candidates: Candidate[],
+  limits: Limits,
+  sink: DiscoverSink,
+  seen: Set<string>,
+  counter: Counter,
+  skip: ((absPath: string) => boolean) | undefined,
+): void {
   for (const c of candidates) {
     if (counter.stopped) return;
+    if (skip?.(c.abs)) continue;
     if (c.note !== undefined) {
       sink.note({ file: c.display, message: c.note });
       continue;

@@ -36,6 +36,8 @@ export interface LoadPathsOptions extends LoadOptions {
   cwd: string;
   /** Reads standard input when a path is `-` (injected so the core stays free of process globals). */
   readStdin?: () => Promise<string>;
+  /** Files judged elsewhere (rendered charts and overlays), by real absolute path: not read. */
+  skip?: (absPath: string) => boolean;
 }
 
 export function resolveLimits(limits: Partial<Limits> | undefined): Limits {

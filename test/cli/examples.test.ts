@@ -3,15 +3,22 @@
  * findings its story is about (exit 1), every `fixed/` folder must scan clean (exit 0), and a scan of the
  * whole folder (the README's first command) must exit 1 with readable output.
  */
-import { describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { realBinaries } from '../support/binaries.js';
 import { repoRoot, runCli } from '../support/cli.js';
+
+// Story 005 renders charts and overlays with the real helm and kubectl: child processes, seconds on a loaded CI box.
+jest.setTimeout(90_000);
 
 const examples = join(repoRoot, 'examples');
 
+// The real helm and kubectl on PATH, as on a hosted runner: the charts and overlays of 005 are rendered.
+let toolPath = process.env.PATH ?? '';
+
 /** `persistguard scan ...args` from the repository root, in-process (test/cli/cli.test.ts spawns the binary). */
-const scan = (args: string[]) => runCli(['scan', ...args], { env: { NO_COLOR: '1' } });
+const scan = (args: string[]) => runCli(['scan', ...args], { env: { NO_COLOR: '1', PATH: toolPath } });
 
 interface JsonFinding {
   ruleId: string;
@@ -42,6 +49,10 @@ const EXPECTED: Record<string, string[]> = {
     'rwo-shared-claim error wordpress-acme-data',
     'reclaim-delete warning /var/www/html',
   ],
+  '005-chart-and-overlay-defaults': [
+    'data-path-pvc error /var/lib/postgresql/data',
+    'data-path-pvc error /var/lib/mysql',
+  ],
   '004-bind-mounted-persistent-data': [
     'data-path-pvc error /app/persistent_data/ml_models',
     'data-path-pvc error /data',
@@ -54,6 +65,10 @@ const stories = readdirSync(examples, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name)
   .sort();
+
+beforeAll(() => {
+  toolPath = realBinaries().path;
+}, 120_000);
 
 describe('examples', () => {
   test('every story has broken/ and fixed/ and an expectation here', () => {
