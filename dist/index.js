@@ -15761,8 +15761,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache = this.#relevantRequestResponseList;
-        const backupCache = [...cache];
+        const cache2 = this.#relevantRequestResponseList;
+        const backupCache = [...cache2];
         const addedItems = [];
         const resultList = [];
         try {
@@ -15789,9 +15789,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -15821,11 +15821,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
-              cache.push([operation.request, operation.response]);
+              cache2.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -15999,13 +15999,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            return await cache2.match(request2, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            const response = await cache2.match(request2, options);
             if (response !== void 0) {
               return response;
             }
@@ -16035,12 +16035,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache2 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache2);
+          const cache3 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache3);
         }
-        const cache = [];
-        this.#caches.set(cacheName, cache);
-        return new Cache(kConstruct, cache);
+        const cache2 = [];
+        this.#caches.set(cacheName, cache2);
+        return new Cache(kConstruct, cache2);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -19936,6 +19936,16 @@ var init_version = __esm({
     TOOL_NAME = "persistguard";
     REPO_URL = "https://github.com/persistguard/persistguard";
     DOCS_BASE_URL = `${REPO_URL}/blob/main/`;
+  }
+});
+
+// policies/model/errors.ts
+function errorMessage(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+var init_errors = __esm({
+  "policies/model/errors.ts"() {
+    "use strict";
   }
 });
 
@@ -35780,9 +35790,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils3();
     var constants4 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch8 = (glob3, options, returnState = false) => {
+    var picomatch5 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
-        const fns = glob3.map((input) => picomatch8(input, options, returnState));
+        const fns = glob3.map((input) => picomatch5(input, options, returnState));
         const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str4);
@@ -35798,16 +35808,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch8.compileRe(glob3, options) : picomatch8.makeRe(glob3, options, false, true);
+      const regex = isState ? picomatch5.compileRe(glob3, options) : picomatch5.makeRe(glob3, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch8(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch5(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch8.test(input, regex, options, { glob: glob3, posix });
+        const { isMatch, match, output } = picomatch5.test(input, regex, options, { glob: glob3, posix });
         const result2 = { glob: glob3, state, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
@@ -35833,7 +35843,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch8.test = (input, regex, options, { glob: glob3, posix } = {}) => {
+    picomatch5.test = (input, regex, options, { glob: glob3, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -35850,24 +35860,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch8.matchBase(input, regex, options, posix);
+          match = picomatch5.matchBase(input, regex, options, posix);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch8.matchBase = (input, glob3, options, posix = options && options.windows) => {
-      const regex = glob3 instanceof RegExp ? glob3 : picomatch8.makeRe(glob3, options);
+    picomatch5.matchBase = (input, glob3, options, posix = options && options.windows) => {
+      const regex = glob3 instanceof RegExp ? glob3 : picomatch5.makeRe(glob3, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch8.isMatch = (str4, patterns, options) => picomatch8(patterns, options)(str4);
-    picomatch8.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch8.parse(p, options));
+    picomatch5.isMatch = (str4, patterns, options) => picomatch5(patterns, options)(str4);
+    picomatch5.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch5.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
     };
-    picomatch8.scan = (input, options) => scan(input, options);
-    picomatch8.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch5.scan = (input, options) => scan(input, options);
+    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -35878,13 +35888,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch8.toRegex(source, options);
+      const regex = picomatch5.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch8.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch5.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -35895,9 +35905,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse6(input, options);
       }
-      return picomatch8.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch5.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch8.toRegex = (source, options) => {
+    picomatch5.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -35906,8 +35916,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch8.constants = constants4;
-    module.exports = picomatch8;
+    picomatch5.constants = constants4;
+    module.exports = picomatch5;
   }
 });
 
@@ -35917,14 +35927,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils3();
-    function picomatch8(glob3, options, returnState = false) {
+    function picomatch5(glob3, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob3, options, returnState);
     }
-    Object.assign(picomatch8, pico);
-    module.exports = picomatch8;
+    Object.assign(picomatch5, pico);
+    module.exports = picomatch5;
   }
 });
 
@@ -36066,6 +36076,7 @@ function resource(r) {
 function finding(f) {
   return {
     ruleId: f.ruleId,
+    ...f.messageId !== void 0 ? { messageId: f.messageId } : {},
     severity: f.severity,
     message: f.message,
     file: f.file,
@@ -36161,7 +36172,7 @@ function parseBaseline(text3, file) {
   try {
     data = JSON.parse(text3);
   } catch (err) {
-    throw new Error(`${file}: baseline is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`${file}: baseline is not valid JSON (${errorMessage(err)})`);
   }
   if (!isRecord(data) || !Array.isArray(data.findings)) {
     throw new Error(
@@ -36181,6 +36192,7 @@ function isRecord(v) {
 var init_baseline = __esm({
   "policies/report/baseline.ts"() {
     "use strict";
+    init_errors();
   }
 });
 
@@ -43040,9 +43052,9 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
+  get({ octokit, scope, cache: cache2 }, methodName) {
+    if (cache2[methodName]) {
+      return cache2[methodName];
     }
     const method = endpointMethodsMap.get(scope).get(methodName);
     if (!method) {
@@ -43050,7 +43062,7 @@ var handler = {
     }
     const { endpointDefaults, decorations } = method;
     if (decorations) {
-      cache[methodName] = decorate(
+      cache2[methodName] = decorate(
         octokit,
         scope,
         methodName,
@@ -43058,9 +43070,9 @@ var handler = {
         decorations
       );
     } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
+      cache2[methodName] = octokit.request.defaults(endpointDefaults);
     }
-    return cache[methodName];
+    return cache2[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -43330,6 +43342,9 @@ function appendAll(target, items) {
   return target;
 }
 
+// policies/index.ts
+init_errors();
+
 // policies/model/findings.ts
 function reachesThreshold(f, failOn) {
   if (f.suppressed || f.baseline === "existing" || failOn === "never") return false;
@@ -43389,18 +43404,18 @@ var persistguard_schema_default = {
       enum: ["auto", "k3s", "kubernetes"]
     },
     rules: {
-      description: "Per-rule severity (`off`, `error`, `warning`) or `{severity, options}`. Rules not listed keep their default severity.",
+      description: "Per-rule severity (`off`, `error`, `warning`) or `{severity}` (`{severity, options}` for a rule that declares options). Rules not listed keep their default severity. Generated from the rule registry (npm run gen).",
       type: "object",
       additionalProperties: false,
       properties: {
-        "data-path-pvc": { $ref: "#/definitions/ruleSetting", description: "A declared data path not on a volume that outlives the pod (default error)." },
-        "sqlite-in-tmp": { $ref: "#/definitions/ruleSetting", description: "A SQLite file under a temporary directory such as /tmp (default error)." },
-        "k3s-image-import": { $ref: "#/definitions/ruleSetting", description: "A locally built image that k3s cannot find, or would keep stale after a rebuild (default error)." },
-        "pvc-missing": { $ref: "#/definitions/ruleSetting", description: "A claimName that no PersistentVolumeClaim in the input defines (default warning)." },
-        "rwo-shared-claim": { $ref: "#/definitions/ruleSetting", description: "A ReadWriteOnce claim mounted by several replicas, a DaemonSet or several workloads (default error)." },
-        "sqlite-shared-volume": { $ref: "#/definitions/ruleSetting", description: "SQLite on a ReadWriteMany claim or a claim written by several writers (default warning)." },
-        "reclaim-delete": { $ref: "#/definitions/ruleSetting", description: "A data claim whose StorageClass or PersistentVolume deletes the data with the claim (default warning)." },
-        "readonly-data-mount": { $ref: "#/definitions/ruleSetting", description: "A declared data path mounted read-only (default error)." }
+        "data-path-pvc": { $ref: "#/definitions/ruleSetting", description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount). Default: error." },
+        "sqlite-in-tmp": { $ref: "#/definitions/ruleSetting", description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run). Default: error." },
+        "k3s-image-import": { $ref: "#/definitions/ruleSetting", description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled. Default: error." },
+        "pvc-missing": { $ref: "#/definitions/ruleSetting", description: "A persistentVolumeClaim volume must name a claim that exists. Default: warning." },
+        "rwo-shared-claim": { $ref: "#/definitions/ruleSetting", description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads. Default: error." },
+        "sqlite-shared-volume": { $ref: "#/definitions/ruleSetting", description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims). Default: warning." },
+        "reclaim-delete": { $ref: "#/definitions/ruleSetting", description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete. Default: warning." },
+        "readonly-data-mount": { $ref: "#/definitions/ruleSetting", description: "A declared data directory must not be mounted read-only. Default: error." }
       }
     },
     dataPaths: {
@@ -43527,15 +43542,14 @@ var persistguard_schema_default = {
       enum: ["off", "error", "warning"]
     },
     ruleSetting: {
-      description: "A severity, or an object with a severity and rule options.",
+      description: "A severity, or an object with a severity. A rule that declares options (its meta.schema) gets its own setting schema with `options`.",
       if: { type: "string" },
       then: { $ref: "#/definitions/severity" },
       else: {
         type: "object",
         additionalProperties: false,
         properties: {
-          severity: { $ref: "#/definitions/severity", description: "`off`, `error` or `warning`." },
-          options: { description: "Rule-specific options (see the rule's docs page).", type: "object" }
+          severity: { $ref: "#/definitions/severity", description: "`off`, `error` or `warning`." }
         }
       }
     },
@@ -43753,6 +43767,7 @@ function validateConfigObject(obj2) {
 }
 
 // policies/config/load.ts
+init_errors();
 var CONFIG_FILE_NAMES = [".persistguard.yaml", ".persistguard.yml"];
 function resolveConfig(raw, source) {
   const base2 = defaultConfig();
@@ -43815,7 +43830,7 @@ function parseConfig(text3, file) {
   } catch (err) {
     return {
       config: defaults2,
-      errors: [{ file, line: 1, column: 1, message: `cannot read: ${err.message}` }]
+      errors: [{ file, line: 1, column: 1, message: `cannot read: ${errorMessage(err)}` }]
     };
   }
   if (obj2 === null || obj2 === void 0) return { config: defaults2, errors: [] };
@@ -43877,7 +43892,7 @@ async function loadConfig(opts) {
     text3 = await readFile(path19, "utf8");
   } catch (err) {
     const code = err.code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : err.message;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : errorMessage(err);
     return { config: defaultConfig(), errors: [{ file, line: 0, message: `cannot read config file: ${why}` }] };
   }
   return parseConfig(text3, file);
@@ -44311,12 +44326,18 @@ function loadComposeValue(value, doc, project, opts = {}) {
 function loadRoot(root, services, doc, project, opts) {
   const named = text(root.name);
   const projectName = normalizeProjectName(named ?? opts.folderName ?? "");
-  const ctx = { doc, file: doc.file, project, topVolumes: asObj(root.volumes) ?? {} };
+  const ctx = {
+    doc,
+    file: doc.file,
+    project,
+    topVolumes: asObj(root.volumes) ?? {},
+    readCompanion: opts.readCompanion
+  };
   let unread = false;
   for (const [service, def] of Object.entries(services)) {
     const svc = asObj(def);
     if (!svc) continue;
-    if (!loadService(ctx, service, svc, projectName, opts.readCompanion)) unread = true;
+    if (!loadService(ctx, service, svc, projectName)) unread = true;
   }
   if (unread) {
     project.notes.push({
@@ -44343,9 +44364,47 @@ function envFiles(svc, base2) {
     return file !== void 0 ? [{ file, path: [...base2, "env_file", i] }] : [];
   });
 }
-function loadService(ctx, service, svc, projectName, readCompanion) {
-  let envFilesRead = true;
+function loadService(ctx, service, svc, projectName) {
   const base2 = ["services", service];
+  const { volumes, mounts } = serviceStorage(ctx, base2, svc);
+  const { env, envFilesRead } = serviceEnv(ctx, base2, svc);
+  const image = text(svc.image);
+  const container = {
+    name: service,
+    role: "service",
+    ...image !== void 0 ? { image: { value: image, at: at(ctx, [...base2, "image"]) } } : {},
+    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
+    ...image === void 0 && typeof svc.image === "string" ? { imageTemplate: svc.image } : {},
+    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base2, "pull_policy"]) } } : {},
+    env,
+    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
+    command: serviceWords(ctx, base2, svc, "entrypoint"),
+    args: serviceWords(ctx, base2, svc, "command"),
+    mounts,
+    envFromConfigMaps: [],
+    at: at(ctx, base2)
+  };
+  const { replicas, replicasAt, perNode } = serviceReplicas(ctx, base2, svc);
+  const workload = {
+    source: "compose",
+    resource: { kind: "ComposeService", name: service },
+    at: at(ctx, base2),
+    file: ctx.file,
+    replicas,
+    ...replicasAt ? { replicasAt } : {},
+    perNode,
+    annotations: serviceAnnotations(ctx, base2, svc),
+    volumes,
+    claimTemplates: [],
+    containers: [container],
+    ownerKinds: [],
+    ...projectName ? { composeProject: projectName } : {}
+  };
+  recordBuild(ctx, base2, svc, container, projectName);
+  ctx.project.workloads.push(workload);
+  return envFilesRead;
+}
+function serviceAnnotations(ctx, base2, svc) {
   const annotations = {};
   const labels = svc.labels;
   if (Array.isArray(labels)) {
@@ -44377,6 +44436,9 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
       if (s !== void 0) annotations[annotation2] = { value: s, at: at(ctx, [...base2, "x-persistguard", k]) };
     }
   }
+  return annotations;
+}
+function serviceReplicas(ctx, base2, svc) {
   const deploy = asObj(svc.deploy);
   const perNode = str(deploy?.mode) === "global";
   let replicas = perNode ? void 0 : 1;
@@ -44390,6 +44452,9 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     replicas = scale;
     replicasAt = at(ctx, [...base2, "scale"]);
   }
+  return { replicas, replicasAt, perNode };
+}
+function serviceStorage(ctx, base2, svc) {
   const volumes = [];
   const mounts = [];
   asArray(svc.volumes).forEach((v, i) => {
@@ -44409,9 +44474,13 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     volumes.push(volume);
     mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path19]) });
   }
+  return { volumes, mounts };
+}
+function serviceEnv(ctx, base2, svc) {
   const env = [];
+  let envFilesRead = true;
   for (const ef of envFiles(svc, base2)) {
-    const content = readCompanion?.(ef.file);
+    const content = ctx.readCompanion?.(ef.file);
     if (content === void 0) {
       envFilesRead = false;
       continue;
@@ -44434,72 +44503,42 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
       env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base2, "environment", name]) });
     }
   }
-  const words = (field2) => {
-    const v = svc[field2];
-    const p = [...base2, field2];
-    if (typeof v === "string") {
-      const s = interp(v);
-      return s === void 0 ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
-    }
-    return asArray(v).flatMap((x, i) => {
-      const s = text(x);
-      return s === void 0 ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
-    });
-  };
-  const image = text(svc.image);
-  const imageAt = at(ctx, [...base2, "image"]);
-  const container = {
-    name: service,
-    role: "service",
-    ...image !== void 0 ? { image: { value: image, at: imageAt } } : {},
-    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
-    ...image === void 0 && typeof svc.image === "string" ? { imageTemplate: svc.image } : {},
-    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base2, "pull_policy"]) } } : {},
-    env,
-    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
-    command: words("entrypoint"),
-    args: words("command"),
-    mounts,
-    envFromConfigMaps: [],
-    at: at(ctx, base2)
-  };
-  const workload = {
-    source: "compose",
-    resource: { kind: "ComposeService", name: service },
-    at: at(ctx, base2),
-    file: ctx.file,
-    replicas,
-    ...replicasAt ? { replicasAt } : {},
-    perNode,
-    annotations,
-    volumes,
-    claimTemplates: [],
-    containers: [container],
-    ownerKinds: [],
-    ...projectName ? { composeProject: projectName } : {}
-  };
-  if (svc.build !== void 0 && svc.build !== null) {
-    const buildAt = at(ctx, [...base2, "build"]);
-    const dockerfile = dockerfileOf(svc.build, readCompanion);
-    if (dockerfile) {
-      const b = buildBase(dockerfile);
-      if (b.from) container.buildFrom = { value: b.from, at: buildAt };
-      if (b.volumes.length > 0) container.buildVolumes = b.volumes;
-    }
-    if (image !== void 0) {
-      container.builds = { value: image, at: buildAt };
-      ctx.project.builds.push({ image, tool: "compose", at: buildAt });
-    } else if (svc.image === void 0 && projectName) {
-      const v2 = `${projectName}-${service}`;
-      container.builds = { value: v2, at: buildAt };
-      ctx.project.builds.push(
-        { image: v2, tool: "compose", at: buildAt },
-        { image: `${projectName}_${service}`, tool: "compose", at: buildAt }
-      );
-    }
+  return { env, envFilesRead };
+}
+function serviceWords(ctx, base2, svc, field2) {
+  const v = svc[field2];
+  const p = [...base2, field2];
+  if (typeof v === "string") {
+    const s = interp(v);
+    return s === void 0 ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
   }
-  ctx.project.workloads.push(workload);
-  return envFilesRead;
+  return asArray(v).flatMap((x, i) => {
+    const s = text(x);
+    return s === void 0 ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
+  });
+}
+function recordBuild(ctx, base2, svc, container, projectName) {
+  if (svc.build === void 0 || svc.build === null) return;
+  const service = container.name;
+  const image = container.image?.value;
+  const buildAt = at(ctx, [...base2, "build"]);
+  const dockerfile = dockerfileOf(svc.build, ctx.readCompanion);
+  if (dockerfile) {
+    const b = buildBase(dockerfile);
+    if (b.from) container.buildFrom = { value: b.from, at: buildAt };
+    if (b.volumes.length > 0) container.buildVolumes = b.volumes;
+  }
+  if (image !== void 0) {
+    container.builds = { value: image, at: buildAt };
+    ctx.project.builds.push({ image, tool: "compose", at: buildAt });
+  } else if (svc.image === void 0 && projectName) {
+    const v2 = `${projectName}-${service}`;
+    container.builds = { value: v2, at: buildAt };
+    ctx.project.builds.push(
+      { image: v2, tool: "compose", at: buildAt },
+      { image: `${projectName}_${service}`, tool: "compose", at: buildAt }
+    );
+  }
 }
 var MODES = /* @__PURE__ */ new Set([
   "ro",
@@ -49278,184 +49317,192 @@ function skipDoubleQuoted(text3, i) {
   return text3.length;
 }
 function parseShell(text3) {
-  const pipelines = [];
-  const substitutions = [];
-  let commands = [];
-  let cmd = { words: [], redirects: [], arrays: [] };
-  let word;
-  let pendingRedirect;
-  let array;
-  const heredocs = [];
-  let i = 0;
-  const endWord = () => {
-    if (!word) return;
-    const w = { raw: word.done + text3.slice(word.runStart, word.runEnd), start: word.start };
-    word = void 0;
-    if (pendingRedirect !== void 0) {
-      if (pendingRedirect.startsWith("<<") && pendingRedirect !== "<<<") {
-        heredocs.push(w.raw.replace(/['"\\]/g, ""));
-      } else cmd.redirects.push({ op: pendingRedirect, target: w });
-      pendingRedirect = void 0;
-      return;
-    }
-    if (array) array.elements.push(w);
-    else cmd.words.push(w);
-  };
-  const endCommand = () => {
-    endWord();
-    if (cmd.words.length > 0 || cmd.redirects.length > 0 || cmd.arrays.length > 0) commands.push(cmd);
-    cmd = { words: [], redirects: [], arrays: [] };
-  };
-  const endPipeline = () => {
-    endCommand();
-    if (commands.length > 0) pipelines.push({ commands });
-    commands = [];
-  };
-  const extend = (from, to) => {
-    if (!word) word = { start: from, runStart: from, runEnd: to, done: "" };
-    else if (word.runEnd === from) word.runEnd = to;
-    else {
-      word.done += text3.slice(word.runStart, word.runEnd);
-      word.runStart = from;
-      word.runEnd = to;
-    }
-  };
-  const current = () => word ? word.done + text3.slice(word.runStart, word.runEnd) : "";
-  while (i < text3.length) {
+  return new ShellReader(text3).read();
+}
+var emptyCommand = () => ({ words: [], redirects: [], arrays: [] });
+var ShellReader = class {
+  constructor(text3) {
+    this.text = text3;
+  }
+  pipelines = [];
+  substitutions = [];
+  commands = [];
+  cmd = emptyCommand();
+  word;
+  pendingRedirect;
+  array;
+  /** Delimiters of heredocs opened on the current line; their bodies start after it. */
+  heredocs = [];
+  read() {
+    let i = 0;
+    while (i < this.text.length) i = this.step(i);
+    this.endPipeline();
+    return { pipelines: this.pipelines, substitutions: this.substitutions };
+  }
+  /** Reads the token at `i`; returns where the next one starts. */
+  step(i) {
+    const text3 = this.text;
     const c = text3[i];
     const next = text3[i + 1];
-    if (c === "\\" && next === "\n") {
-      i += 2;
-      continue;
-    }
-    if (c === "\\" && next === "\r" && text3[i + 2] === "\n") {
-      i += 3;
-      continue;
-    }
+    if (c === "\\" && next === "\n") return i + 2;
+    if (c === "\\" && next === "\r" && text3[i + 2] === "\n") return i + 3;
     if (isSpace(c)) {
-      endWord();
-      i++;
-      continue;
+      this.endWord();
+      return i + 1;
     }
-    if (c === "\n") {
-      if (array) {
-        endWord();
-        i++;
-        continue;
-      }
-      endPipeline();
-      i++;
-      while (heredocs.length > 0) {
-        const delim = heredocs.shift();
-        for (; ; ) {
-          const eol = text3.indexOf("\n", i);
-          const line = text3.slice(i, eol < 0 ? text3.length : eol);
-          i = eol < 0 ? text3.length : eol + 1;
-          if (line.trim() === delim || eol < 0) break;
-        }
-      }
-      continue;
-    }
-    if (c === "#" && !word) {
+    if (c === "\n") return this.newline(i);
+    if (c === "#" && !this.word) {
       const eol = text3.indexOf("\n", i);
-      i = eol < 0 ? text3.length : eol;
-      continue;
+      return eol < 0 ? text3.length : eol;
     }
     if (c === "'") {
       const end = text3.indexOf("'", i + 1);
-      const stop = end < 0 ? text3.length : end + 1;
-      extend(i, stop);
-      i = stop;
-      continue;
+      return this.extendTo(i, end < 0 ? text3.length : end + 1);
     }
-    if (c === '"') {
-      const stop = skipDoubleQuoted(text3, i);
-      for (let j = i; j < stop; j++) {
-        if (text3[j] === "$" && text3[j + 1] === "(" && text3[j + 2] !== "(") {
-          const end = skipBalanced(text3, j + 1, "(", ")");
-          substitutions.push({ start: j + 2, end: end - 1 });
-          j = end - 1;
-        }
-      }
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
+    if (c === '"') return this.doubleQuoted(i);
     if (c === "\\") {
-      extend(i, Math.min(i + 2, text3.length));
-      i += 2;
-      continue;
+      this.extend(i, Math.min(i + 2, text3.length));
+      return i + 2;
     }
-    if (c === "$" && next === "(") {
-      const stop = skipBalanced(text3, i + 1, "(", ")");
-      if (text3[i + 2] !== "(") substitutions.push({ start: i + 2, end: stop - 1 });
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
-    if (c === "$" && next === "{") {
-      const stop = skipBalanced(text3, i + 1, "{", "}");
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
-    if (c === "`") {
-      const end = text3.indexOf("`", i + 1);
-      const stop = end < 0 ? text3.length : end + 1;
-      substitutions.push({ start: i + 1, end: stop - 1 });
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
-    if (c === "(" && word && !array && text3[i - 1] === "=" && /^[A-Za-z_]\w*\+?=$/.test(current())) {
-      const name = current().replace(/\+?=$/, "");
-      array = { name, elements: [], start: word.start };
-      word = void 0;
-      i++;
-      continue;
-    }
-    if (c === ")" && array) {
-      endWord();
-      cmd.arrays.push(array);
-      array = void 0;
-      i++;
-      continue;
-    }
-    if (c === ">" || c === "<" || c === "&" && next === ">") {
-      if (word && /^\d+$/.test(current())) word = void 0;
-      else endWord();
-      let op = c;
-      let j = i + 1;
-      while (j < text3.length && /[<>&|-]/.test(text3[j]) && op.length < 3) {
-        op += text3[j];
-        j++;
-      }
-      i = j;
-      if (op.endsWith("&") && /\d/.test(text3[i] ?? "")) {
-        i++;
-        continue;
-      }
-      pendingRedirect = op.startsWith("&") ? ">" : op.replace(/-$/, "") === "<<" ? "<<" : op.replace(/&$/, "");
-      continue;
-    }
-    if (c === "|" || c === ";" || c === "&" || c === "(" || c === ")") {
-      let op = c;
-      if (c === "|" && next === "|" || c === "&" && next === "&" || c === ";" && next === ";") op += next;
-      else if (c === "|" && next === "&") op = "|&";
-      i += op.length;
-      if (op === "|" || op === "|&") {
-        endCommand();
-        continue;
-      }
-      if (SEPARATORS.has(op)) endPipeline();
-      continue;
-    }
-    extend(i, i + 1);
-    i++;
+    if (c === "$" && next === "(") return this.commandSubstitution(i);
+    if (c === "$" && next === "{") return this.extendTo(i, skipBalanced(text3, i + 1, "{", "}"));
+    if (c === "`") return this.backticks(i);
+    if (c === "(" && this.word && !this.array && text3[i - 1] === "=" && /^[A-Za-z_]\w*\+?=$/.test(this.current()))
+      return this.startArray(i);
+    if (c === ")" && this.array) return this.endArray(i);
+    if (c === ">" || c === "<" || c === "&" && next === ">") return this.redirect(i);
+    if (c === "|" || c === ";" || c === "&" || c === "(" || c === ")") return this.operator(i);
+    return this.extendTo(i, i + 1);
   }
-  endPipeline();
-  return { pipelines, substitutions };
-}
+  newline(i) {
+    if (this.array) {
+      this.endWord();
+      return i + 1;
+    }
+    this.endPipeline();
+    return this.skipHeredocBodies(i + 1);
+  }
+  /** Heredoc bodies are data, not commands: skip to the delimiter line. */
+  skipHeredocBodies(from) {
+    const text3 = this.text;
+    let i = from;
+    while (this.heredocs.length > 0) {
+      const delim = this.heredocs.shift();
+      for (; ; ) {
+        const eol = text3.indexOf("\n", i);
+        const line = text3.slice(i, eol < 0 ? text3.length : eol);
+        i = eol < 0 ? text3.length : eol + 1;
+        if (line.trim() === delim || eol < 0) break;
+      }
+    }
+    return i;
+  }
+  doubleQuoted(i) {
+    const text3 = this.text;
+    const stop = skipDoubleQuoted(text3, i);
+    for (let j = i; j < stop; j++) {
+      if (text3[j] === "$" && text3[j + 1] === "(" && text3[j + 2] !== "(") {
+        const end = skipBalanced(text3, j + 1, "(", ")");
+        this.substitutions.push({ start: j + 2, end: end - 1 });
+        j = end - 1;
+      }
+    }
+    return this.extendTo(i, stop);
+  }
+  /** `$(…)` (a command of its own); `$((…))` is arithmetic and stays a plain word. */
+  commandSubstitution(i) {
+    const stop = skipBalanced(this.text, i + 1, "(", ")");
+    if (this.text[i + 2] !== "(") this.substitutions.push({ start: i + 2, end: stop - 1 });
+    return this.extendTo(i, stop);
+  }
+  backticks(i) {
+    const end = this.text.indexOf("`", i + 1);
+    const stop = end < 0 ? this.text.length : end + 1;
+    this.substitutions.push({ start: i + 1, end: stop - 1 });
+    return this.extendTo(i, stop);
+  }
+  /** `name=(` opens an array assignment: the words up to `)` are its elements. */
+  startArray(i) {
+    const name = this.current().replace(/\+?=$/, "");
+    this.array = { name, elements: [], start: this.word.start };
+    this.word = void 0;
+    return i + 1;
+  }
+  endArray(i) {
+    this.endWord();
+    this.cmd.arrays.push(this.array);
+    this.array = void 0;
+    return i + 1;
+  }
+  redirect(i) {
+    const text3 = this.text;
+    const c = text3[i];
+    if (this.word && /^\d+$/.test(this.current())) this.word = void 0;
+    else this.endWord();
+    let op = c;
+    let j = i + 1;
+    while (j < text3.length && /[<>&|-]/.test(text3[j]) && op.length < 3) {
+      op += text3[j];
+      j++;
+    }
+    if (op.endsWith("&") && /\d/.test(text3[j] ?? "")) return j + 1;
+    this.pendingRedirect = op.startsWith("&") ? ">" : op.replace(/-$/, "") === "<<" ? "<<" : op.replace(/&$/, "");
+    return j;
+  }
+  /** `|`, `|&` join commands into a pipeline; `;`, `&&`, `||`, `&`, `;;`, `(`, `)` end it. */
+  operator(i) {
+    const c = this.text[i];
+    const next = this.text[i + 1];
+    let op = c;
+    if (c === "|" && next === "|" || c === "&" && next === "&" || c === ";" && next === ";") op += next;
+    else if (c === "|" && next === "&") op = "|&";
+    if (op === "|" || op === "|&") this.endCommand();
+    else if (SEPARATORS.has(op)) this.endPipeline();
+    return i + op.length;
+  }
+  extend(from, to) {
+    const word = this.word;
+    if (!word) this.word = { start: from, runStart: from, runEnd: to, done: "" };
+    else if (word.runEnd === from) word.runEnd = to;
+    else {
+      word.done += this.text.slice(word.runStart, word.runEnd);
+      word.runStart = from;
+      word.runEnd = to;
+    }
+  }
+  extendTo(from, stop) {
+    this.extend(from, stop);
+    return stop;
+  }
+  current() {
+    return this.word ? this.word.done + this.text.slice(this.word.runStart, this.word.runEnd) : "";
+  }
+  endWord() {
+    if (!this.word) return;
+    const w = { raw: this.current(), start: this.word.start };
+    this.word = void 0;
+    if (this.pendingRedirect !== void 0) {
+      if (this.pendingRedirect.startsWith("<<") && this.pendingRedirect !== "<<<") {
+        this.heredocs.push(w.raw.replace(/['"\\]/g, ""));
+      } else this.cmd.redirects.push({ op: this.pendingRedirect, target: w });
+      this.pendingRedirect = void 0;
+      return;
+    }
+    if (this.array) this.array.elements.push(w);
+    else this.cmd.words.push(w);
+  }
+  endCommand() {
+    this.endWord();
+    const cmd = this.cmd;
+    if (cmd.words.length > 0 || cmd.redirects.length > 0 || cmd.arrays.length > 0) this.commands.push(cmd);
+    this.cmd = emptyCommand();
+  }
+  endPipeline() {
+    this.endCommand();
+    if (this.commands.length > 0) this.pipelines.push({ commands: this.commands });
+    this.commands = [];
+  }
+};
 function valueOffset(w) {
   const first = w.raw[0];
   return first === '"' || first === "'" ? w.start + 1 : w.start;
@@ -50255,6 +50302,7 @@ function loadSourceText(file, text3) {
 }
 
 // policies/load/scripts/scripts.ts
+init_errors();
 function lineLocator(text3, startLine = 1, startColumn = 1) {
   const starts = [0];
   for (let i = 0; i < text3.length; i++) if (text3.charCodeAt(i) === 10) starts.push(i + 1);
@@ -50587,7 +50635,7 @@ function loadScriptText(file, text3, kind) {
     }
     scanner.finish();
   } catch (err) {
-    project.errors.push({ file, message: `could not read as ${kind}: ${err.message}` });
+    project.errors.push({ file, message: `could not read as ${kind}: ${errorMessage(err)}` });
   }
   project.builds.push(...scanner.builds);
   project.imports.push(...scanner.imports);
@@ -50598,10 +50646,35 @@ function loadScriptText(file, text3, kind) {
 }
 
 // policies/load/discover.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { existsSync as existsSync3 } from "node:fs";
 import path7 from "node:path";
+
+// policies/facts/glob.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+var cache = /* @__PURE__ */ new Map();
+function globMatcher(pattern, opts = {}) {
+  const key2 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename]);
+  let m = cache.get(key2);
+  if (!m) {
+    m = opts.basename ? basenameMatcher(typeof pattern === "string" ? [pattern] : pattern, !!opts.nocase) : compile(pattern, !!opts.nocase);
+    cache.set(key2, m);
+  }
+  return m;
+}
+function compile(pattern, nocase) {
+  return (0, import_picomatch.default)(pattern, { dot: true, nocase });
+}
+function basenameMatcher(patterns, nocase) {
+  const bare = patterns.filter((p) => !p.includes("/"));
+  const pathed = patterns.filter((p) => p.includes("/"));
+  const byName = bare.length > 0 ? (0, import_picomatch.default)(bare, { dot: true, nocase, basename: true }) : void 0;
+  const byPath = pathed.length > 0 ? compile(pathed, nocase) : void 0;
+  return (value) => (byName?.(value) ?? false) || (byPath?.(value) ?? false);
+}
+function matchesGlob(pattern, value, opts = {}) {
+  return globMatcher(pattern, opts)(value);
+}
 
 // policies/load/judge.ts
 function isObj2(v) {
@@ -50669,6 +50742,7 @@ function podSpecOf(kind, spec) {
 }
 
 // policies/load/discover.ts
+init_errors();
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   ".git",
   "node_modules",
@@ -50766,7 +50840,7 @@ async function discoverAndRead(paths, opts, sink) {
       } catch (err) {
         sink.error({
           file: "<stdin>",
-          message: `cannot read standard input: ${err instanceof Error ? err.message : String(err)}`
+          message: `cannot read standard input: ${errorMessage(err)}`
         });
       }
       continue;
@@ -50779,7 +50853,7 @@ async function discoverAndRead(paths, opts, sink) {
       const code = err.code;
       sink.error({
         file: given,
-        message: code === "ENOENT" ? `path not found: ${given}` : `cannot read ${given}: ${err.message}`
+        message: code === "ENOENT" ? `path not found: ${given}` : `cannot read ${given}: ${errorMessage(err)}`
       });
       continue;
     }
@@ -50789,10 +50863,10 @@ async function discoverAndRead(paths, opts, sink) {
       try {
         root = realpathSync(abs);
       } catch (err) {
-        sink.error({ file: given, message: `cannot read ${given}: ${err.message}` });
+        sink.error({ file: given, message: `cannot read ${given}: ${errorMessage(err)}` });
         continue;
       }
-      const exclude = opts.exclude && opts.exclude.length > 0 ? (0, import_picomatch.default)(opts.exclude, { dot: true, basename: true }) : void 0;
+      const exclude = opts.exclude && opts.exclude.length > 0 ? globMatcher(opts.exclude, { basename: true }) : void 0;
       walk(root, root, "", displayBase, exclude, /* @__PURE__ */ new Set([root]), candidates, false);
     } else if (st.isFile()) {
       const parent = path7.dirname(abs);
@@ -50821,7 +50895,7 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
       abs: dir,
       display: joinDisplay(displayBase, rel),
       helm: false,
-      error: `cannot read folder: ${err.message}`
+      error: `cannot read folder: ${errorMessage(err)}`
     });
     return;
   }
@@ -50942,7 +51016,7 @@ function readCandidate(c, limits) {
     if ("error" in decoded) return optional ? { kind: "skip" } : { kind: "error", error: decoded.error };
     return { kind: "text", text: decoded.text };
   } catch (err) {
-    return { kind: "error", error: { file: c.display, message: `cannot read file: ${err.message}` } };
+    return { kind: "error", error: { file: c.display, message: `cannot read file: ${errorMessage(err)}` } };
   } finally {
     if (fd !== void 0) {
       try {
@@ -50984,6 +51058,7 @@ function kustomizePatchFiles(kustomizationFile, text3) {
 }
 
 // policies/load/index.ts
+init_errors();
 function resolveLimits(limits) {
   return { ...DEFAULT_LIMITS, ...limits ?? {} };
 }
@@ -51000,7 +51075,7 @@ function loadText(file, text3, opts = {}) {
     p.files = 1;
     p.errors.push({
       file,
-      message: `internal error while loading: ${err instanceof Error ? err.message : String(err)}`
+      message: `internal error while loading: ${errorMessage(err)}`
     });
     return p;
   }
@@ -51113,7 +51188,7 @@ async function loadPaths(paths, opts) {
   } catch (err) {
     const error3 = {
       file: paths.join(" "),
-      message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`
+      message: `internal error while reading input: ${errorMessage(err)}`
     };
     loaded.push({ file: error3.file, project: { ...emptyProject(), errors: [error3] } });
   }
@@ -51396,6 +51471,7 @@ var rule = {
     id: "data-path-pvc",
     defaultSeverity: "error",
     description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).",
+    catches: "a declared data path not on a volume that outlives the pod (unmounted, `emptyDir`, `ephemeral`, `configMap`/`secret`/`projected`; `hostPath` is a warning). Compose: `tmpfs` or unmounted fails, anonymous volume warns. The deepest mount covering the path decides.",
     rationale: "Data written to the container filesystem, an emptyDir, a generic ephemeral volume or a tmpfs is deleted with the pod or container. A portal kept /app/data in the container while only its logs had a PVC; the next rollout wiped every user upload.",
     remediation: "Mount a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at the data path; in compose, mount a named volume or a bind mount there.",
     messages: {
@@ -51549,6 +51625,7 @@ var rule2 = {
     id: "sqlite-in-tmp",
     defaultSeverity: "error",
     description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run).",
+    catches: "a SQLite file under `/tmp`, `/var/tmp`, `/dev/shm` or `/run`, in manifests, compose files or source files",
     rationale: "Temporary directories are cleared on restart or live in the container filesystem. A k3s service kept its ledger in sqlite:////tmp/financial.db; every redeploy started an empty database.",
     remediation: "Move the database to a data directory (e.g. /data/app.db) and mount a PersistentVolumeClaim (compose: a named volume) there.",
     messages: {
@@ -51612,15 +51689,8 @@ var rule2 = {
 };
 
 // policies/facts/image-match.ts
-var import_picomatch2 = __toESM(require_picomatch2(), 1);
-var matcherCache = /* @__PURE__ */ new Map();
 function glob(pattern) {
-  let m = matcherCache.get(pattern);
-  if (!m) {
-    m = (0, import_picomatch2.default)(pattern, { nocase: true, dot: true });
-    matcherCache.set(pattern, m);
-  }
-  return m;
+  return globMatcher(pattern, { nocase: true });
 }
 function splitPattern(raw) {
   const parts = splitReference(raw.toLowerCase());
@@ -51702,6 +51772,8 @@ var rule3 = {
     id: "k3s-image-import",
     defaultSeverity: "error",
     description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled.",
+    catches: "on k3s: a locally built image pulled with `Always` (also the implicit `Always` of `:latest`), a local image with no import step (the message gives the exact `docker save IMAGE \\| sudo k3s ctr images import -`), a mutable tag with `IfNotPresent`",
+    severityNote: "error / warning",
     rationale: "k3s runs containerd, which does not see Docker's or Podman's image store. A rebuilt image that is never imported is not what runs; a local image with imagePullPolicy Always (explicit, or implied by :latest) fails with ErrImagePull; and a mutable tag with IfNotPresent keeps the old image after a rebuild. A k3s service ran a week-old build of kilo/financial:latest because the new one was never imported.",
     remediation: "Import every build into k3s (docker save IMAGE | sudo k3s ctr images import -), use imagePullPolicy: Never for local images, and tag each build uniquely.",
     messages: {
@@ -51813,6 +51885,8 @@ var rule4 = {
     id: "pvc-missing",
     defaultSeverity: "warning",
     description: "A persistentVolumeClaim volume must name a claim that exists.",
+    catches: "a `claimName` no PVC defines",
+    severityNote: "warning (error in the webhook)",
     rationale: 'A pod that mounts a claim nobody created stays Pending; a typo in claimName during a migration is also how a workload silently ends up on a fresh, empty claim that someone creates to "fix" the Pending pod.',
     remediation: "Create the PersistentVolumeClaim (in the same namespace) or correct the claimName.",
     messages: {
@@ -51853,6 +51927,7 @@ var rule5 = {
     id: "rwo-shared-claim",
     defaultSeverity: "error",
     description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.",
+    catches: "a ReadWriteOnce/ReadWriteOncePod claim mounted by more than one replica (autoscaler minimum included), a DaemonSet, or two workloads",
     rationale: "A ReadWriteOnce volume attaches to one node. Extra replicas scheduled elsewhere hang in ContainerCreating (Multi-Attach error), and replicas on the same node write one directory at once \u2014 two database processes on one data dir corrupt it. ReadWriteOncePod refuses the second pod outright.",
     remediation: "Run one replica (or a StatefulSet with volumeClaimTemplates so each replica gets its own claim); if the data really must be shared, use a ReadWriteMany storage class and an application that supports concurrent writers.",
     messages: {
@@ -51928,6 +52003,7 @@ var rule6 = {
     id: "sqlite-shared-volume",
     defaultSeverity: "warning",
     description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims).",
+    catches: "SQLite on a ReadWriteMany claim or on a claim written by more than one replica or workload",
     rationale: "SQLite locks with POSIX file locks, which NFS and many network filesystems do not honour reliably; two writers on one database file corrupt it. One writer per database file, on a local (ReadWriteOnce) volume, is the safe layout.",
     remediation: "Give the database a single writer (one replica, its own ReadWriteOnce claim or named volume), or move shared state to a client/server database (PostgreSQL, MySQL).",
     messages: {
@@ -52039,6 +52115,7 @@ var rule7 = {
     id: "reclaim-delete",
     defaultSeverity: "warning",
     description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete.",
+    catches: "a data claim whose StorageClass or bound PV deletes the volume with the claim (including k3s `local-path`)",
     rationale: "With reclaimPolicy Delete the volume and its data are destroyed as soon as the claim is deleted \u2014 by `kubectl delete -f`, `helm uninstall`, deleting the namespace, or a PaaS redeploy that recreates its resources. k3s `local-path`, and most cloud default classes, are Delete.",
     remediation: 'Use a StorageClass with `reclaimPolicy: Retain` for data claims, or switch the bound volume: kubectl patch pv <pv> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\'. Label the claim persistguard.io/protected: "true" so the webhook guards its deletion.',
     messages: {
@@ -52091,6 +52168,7 @@ var rule8 = {
     id: "readonly-data-mount",
     defaultSeverity: "error",
     description: "A declared data directory must not be mounted read-only.",
+    catches: "a declared data path mounted `readOnly`",
     rationale: "An application whose data directory is read-only fails its first write \u2014 often by crashing in a loop, sometimes by silently falling back to an in-memory or temporary store whose data is lost on restart.",
     remediation: "Remove `readOnly: true` (compose: `:ro` / `read_only: true`) from the mount of the data path, or declare the data path elsewhere.",
     messages: {
@@ -52138,9 +52216,6 @@ var allRules = [
   rule7,
   rule8
 ];
-
-// policies/facts/data-paths-resolve.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
 
 // policies/facts/catalog/images.json
 var images_default = {
@@ -54415,14 +54490,8 @@ function dedupeDataPaths(paths) {
   }
   return [...byPath.values()];
 }
-var globCache = /* @__PURE__ */ new Map();
 function globMatch(pattern, value) {
-  let m = globCache.get(pattern);
-  if (!m) {
-    m = (0, import_picomatch3.default)(pattern, { dot: true });
-    globCache.set(pattern, m);
-  }
-  return m(value ?? "");
+  return matchesGlob(pattern, value ?? "");
 }
 function annotation(w, ...keys) {
   for (const k of keys) {
@@ -54776,7 +54845,6 @@ function fileClusterView(project) {
 }
 
 // policies/engine/exemptions.ts
-var import_picomatch4 = __toESM(require_picomatch2(), 1);
 var IGNORE_KEYS = ["persistguard.io/ignore", "io.persistguard.ignore"];
 var IGNORE_REASON_KEYS = ["persistguard.io/ignore-reason", "io.persistguard.ignore-reason"];
 function firstOf(annotations, keys) {
@@ -54791,15 +54859,8 @@ function expiryInstant(expires) {
   const d = /* @__PURE__ */ new Date(`${expires}T23:59:59.999Z`);
   return Number.isNaN(d.getTime()) ? void 0 : d;
 }
-var globCache2 = /* @__PURE__ */ new Map();
 function glob2(pattern, value) {
-  if (value === void 0) return false;
-  let m = globCache2.get(pattern);
-  if (!m) {
-    m = (0, import_picomatch4.default)(pattern, { dot: true });
-    globCache2.set(pattern, m);
-  }
-  return m(value);
+  return value !== void 0 && matchesGlob(pattern, value);
 }
 function describeExemption(e, index) {
   const where2 = ["kind", "namespace", "name", "file", "container", "path"].filter((k) => e[k] !== void 0).map((k) => `${k}=${e[k]}`).join(" ");
@@ -54891,6 +54952,7 @@ var ExemptionChecker = class {
 };
 
 // policies/engine/engine.ts
+init_errors();
 var CONTROLLER_KINDS = /* @__PURE__ */ new Set([
   "ReplicaSet",
   "ReplicationController",
@@ -54901,14 +54963,14 @@ var CONTROLLER_KINDS = /* @__PURE__ */ new Set([
   "CronJob"
 ]);
 function configuredSeverity(config, rule9) {
-  const s = config.rules[rule9.meta.id];
-  if (s === void 0) return rule9.meta.defaultSeverity;
-  if (typeof s === "string") return s;
-  return s.severity ?? rule9.meta.defaultSeverity;
+  return config.rules[rule9.meta.id]?.severity ?? rule9.meta.defaultSeverity;
 }
 function explicitlyConfigured(config, rule9) {
-  const s = config.rules[rule9.meta.id];
-  return typeof s === "string" || s !== void 0 && s.severity !== void 0;
+  return config.rules[rule9.meta.id]?.severity !== void 0;
+}
+var NO_OPTIONS = Object.freeze({});
+function optionsOf(config, rule9) {
+  return config.rules[rule9.meta.id]?.options ?? NO_OPTIONS;
 }
 function renderMessage(template, data = {}) {
   return template.replace(
@@ -54947,7 +55009,7 @@ function evaluate(project, opts) {
       const subject2 = what ? `${what.kind} ${what.name}` : "the project";
       ruleFailures.push({
         file,
-        message: `internal error in rule ${rule9.meta.id} while checking ${subject2}: ${e instanceof Error ? e.message : String(e)}`
+        message: `internal error in rule ${rule9.meta.id} while checking ${subject2}: ${errorMessage(e)}`
       });
     }
   };
@@ -54968,6 +55030,7 @@ function evaluate(project, opts) {
     });
     const finding2 = {
       ruleId: rule9.meta.id,
+      messageId: r.messageId,
       severity,
       message: template === void 0 ? `${rule9.meta.id}: ${r.messageId}` : renderMessage(template, r.data),
       resource: resource2,
@@ -55001,7 +55064,13 @@ function evaluate(project, opts) {
     }
     const ctxBase = { ...base2, workload: w, ...prepared };
     let current = rules[0];
-    const ctx = { ...ctxBase, report: (r) => emit(current, r, w.resource, w) };
+    const ctx = {
+      ...ctxBase,
+      report: (r) => emit(current, r, w.resource, w),
+      get options() {
+        return optionsOf(config, current);
+      }
+    };
     for (const rule9 of rules) {
       if (!rule9.checkWorkload) continue;
       current = rule9;
@@ -55021,6 +55090,7 @@ function evaluate(project, opts) {
       view,
       project,
       targetsK3s: k3s,
+      options: optionsOf(config, rule9),
       report: (r) => emit(rule9, r, { kind: "File", name: anchorFile(r.at) })
     };
     guarded(rule9, "", void 0, () => rule9.checkProject?.(ctx));
@@ -55351,9 +55421,9 @@ function resolve3(doc, node) {
 }
 function createLocator(opts = {}) {
   const fast = opts.fastPath !== false;
-  const cache = /* @__PURE__ */ new Map();
+  const cache2 = /* @__PURE__ */ new Map();
   const entry = (ref) => {
-    const hit = cache.get(ref);
+    const hit = cache2.get(ref);
     if (hit !== void 0) return hit;
     let value = null;
     if (ref.text !== void 0) {
@@ -55364,7 +55434,7 @@ function createLocator(opts = {}) {
         value = { lines: new import_yaml8.LineCounter(), cst: void 0 };
       }
     }
-    cache.set(ref, value);
+    cache2.set(ref, value);
     return value;
   };
   const composed = (ref, e) => {
@@ -55659,7 +55729,7 @@ import { existsSync as existsSync5, readFileSync as readFileSync5, statSync as s
 import path11 from "node:path";
 
 // render/tree.ts
-var import_picomatch5 = __toESM(require_picomatch2(), 1);
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
 import { readdirSync as readdirSync2, readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
 import path10 from "node:path";
 var KUSTOMIZATION = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
@@ -55667,7 +55737,7 @@ var GITOPS_HINT = /\bkind:\s*["']?(?:HelmRelease|Kustomization|Application)\b/;
 var MAX_GITOPS_BYTES = 1024 * 1024;
 function walkTree(paths, cwd, exclude) {
   const tree = { charts: [], kustomizations: [], gitops: [], roots: [] };
-  const isExcluded = exclude.length > 0 ? (0, import_picomatch5.default)([...exclude], { dot: true, basename: true }) : void 0;
+  const isExcluded = exclude.length > 0 ? (0, import_picomatch2.default)([...exclude], { dot: true, basename: true }) : void 0;
   const visited = /* @__PURE__ */ new Set();
   for (const given of paths) {
     if (given === "-") continue;
@@ -55894,7 +55964,7 @@ function gitopsTargets(ctx, file, roots) {
 }
 
 // render/helm.ts
-var import_picomatch6 = __toESM(require_picomatch2(), 1);
+var import_picomatch3 = __toESM(require_picomatch2(), 1);
 var import_yaml11 = __toESM(require_dist(), 1);
 import { cpSync, existsSync as existsSync6, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
 import path13 from "node:path";
@@ -56037,7 +56107,7 @@ function chartSettings(ctx, chartDir, roots) {
   ];
   return (ctx.config.charts ?? []).filter((c) => {
     const glob3 = c.path.replace(/^\.\//, "").replace(/\/+$/, "") || ".";
-    const match = (0, import_picomatch6.default)(glob3, { dot: true });
+    const match = (0, import_picomatch3.default)(glob3, { dot: true });
     return rels.some((r) => match(r === "" ? "." : r));
   });
 }
@@ -56730,7 +56800,7 @@ async function findMarkedComment(api, target) {
 }
 
 // action/globs.ts
-var import_picomatch7 = __toESM(require_picomatch2(), 1);
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
 import { readdir as readdir2 } from "node:fs/promises";
 import path17 from "node:path";
 
@@ -56845,7 +56915,7 @@ async function expandPaths(workspace, paths) {
       out.push(p);
       continue;
     }
-    const match = (0, import_picomatch7.default)(p.replace(/^\.\//, ""), { dot: false });
+    const match = (0, import_picomatch4.default)(p.replace(/^\.\//, ""), { dot: false });
     const found = await walk3(workspace, globBase(p).replace(/^\.\/?/, ""), match);
     if (found.length === 0) unmatched.push(p);
     out.push(...found);

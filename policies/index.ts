@@ -18,6 +18,7 @@ export type {
   ValuesSource,
 } from './model/model.js';
 export { emptyProject, mergeProject } from './model/model.js';
+export { errorMessage } from './model/errors.js';
 export type {
   EvaluatedResource,
   FailOn,
@@ -42,6 +43,7 @@ export { SKIPPED_DIRS } from './load/discover.js';
 export { loadRendered, type RenderedDocument, type RenderedSet } from './load/rendered.js';
 
 export { imageAliases } from './facts/images.js';
+export { globMatcher, matchesGlob, type GlobOptions } from './facts/glob.js';
 
 export type { Rule, RuleMeta } from './rules/rule.js';
 export { allRules, getRule } from './rules/index.js';

@@ -3,7 +3,7 @@
  * the `io.persistguard.*` labels), and config `exemptions` with globs and an optional expiry date. A
  * suppressed finding is kept (marked) so JSON/SARIF still show it; anything not honoured leaves a note.
  */
-import picomatch from 'picomatch';
+import { matchesGlob } from '../facts/glob.js';
 import type { ConfigExemption, ResolvedConfig } from '../config/types.js';
 import type { Suppression } from '../model/findings.js';
 import type { Located } from '../model/model.js';
@@ -44,15 +44,8 @@ export function expiryInstant(expires: string): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-const globCache = new Map<string, (s: string) => boolean>();
 function glob(pattern: string, value: string | undefined): boolean {
-  if (value === undefined) return false;
-  let m = globCache.get(pattern);
-  if (!m) {
-    m = picomatch(pattern, { dot: true });
-    globCache.set(pattern, m);
-  }
-  return m(value);
+  return value !== undefined && matchesGlob(pattern, value);
 }
 
 function describeExemption(e: ConfigExemption, index: number): string {

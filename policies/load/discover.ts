@@ -11,11 +11,12 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { globMatcher } from '../facts/glob.js';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
 import type { LoadError, LoadNote } from '../model/model.js';
 import { classifyPath, type FileClass } from './classify.js';
 import { looksJudgedText } from './judge.js';
+import { errorMessage } from '../model/errors.js';
 
 export const SKIPPED_DIRS = new Set([
   '.git',
@@ -160,7 +161,7 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
       } catch (err) {
         sink.error({
           file: '<stdin>',
-          message: `cannot read standard input: ${err instanceof Error ? err.message : String(err)}`,
+          message: `cannot read standard input: ${errorMessage(err)}`,
         });
       }
       continue;
@@ -173,7 +174,7 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
       const code = (err as NodeJS.ErrnoException).code;
       sink.error({
         file: given,
-        message: code === 'ENOENT' ? `path not found: ${given}` : `cannot read ${given}: ${(err as Error).message}`,
+        message: code === 'ENOENT' ? `path not found: ${given}` : `cannot read ${given}: ${errorMessage(err)}`,
       });
       continue;
     }
@@ -183,11 +184,11 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
       try {
         root = realpathSync(abs);
       } catch (err) {
-        sink.error({ file: given, message: `cannot read ${given}: ${(err as Error).message}` });
+        sink.error({ file: given, message: `cannot read ${given}: ${errorMessage(err)}` });
         continue;
       }
       const exclude =
-        opts.exclude && opts.exclude.length > 0 ? picomatch(opts.exclude, { dot: true, basename: true }) : undefined;
+        opts.exclude && opts.exclude.length > 0 ? globMatcher(opts.exclude, { basename: true }) : undefined;
       walk(root, root, '', displayBase, exclude, new Set([root]), candidates, false);
     } else if (st.isFile()) {
       const parent = path.dirname(abs);
@@ -228,7 +229,7 @@ function walk(
       abs: dir,
       display: joinDisplay(displayBase, rel),
       helm: false,
-      error: `cannot read folder: ${(err as Error).message}`,
+      error: `cannot read folder: ${errorMessage(err)}`,
     });
     return;
   }
@@ -375,7 +376,7 @@ function readCandidate(c: Candidate, limits: Limits): ReadResult {
     if ('error' in decoded) return optional ? { kind: 'skip' } : { kind: 'error', error: decoded.error };
     return { kind: 'text', text: decoded.text };
   } catch (err) {
-    return { kind: 'error', error: { file: c.display, message: `cannot read file: ${(err as Error).message}` } };
+    return { kind: 'error', error: { file: c.display, message: `cannot read file: ${errorMessage(err)}` } };
   } finally {
     if (fd !== undefined) {
       try {

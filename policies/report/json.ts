@@ -20,6 +20,7 @@ function resource(r: ResourceRef): ResourceRef {
 function finding(f: Finding): Finding {
   return {
     ruleId: f.ruleId,
+    ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
     severity: f.severity,
     message: f.message,
     file: f.file,
