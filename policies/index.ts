@@ -51,3 +51,4 @@ export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';
 export { byPosition } from './report/sarif.js';
 export { applyBaseline, parseBaseline } from './report/baseline.js';
 export { policyReports } from './report/policyreport.js';
+export { neutraliseReport, escapeControls } from './report/safe-text.js';
