@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, signalExitCode } from '../io.js';
 import type { CliIO, Command, StopSignal } from '../io.js';
@@ -148,7 +150,7 @@ export const scanCommand: Command = async (args, io) => {
       policyReportApi,
       width: textWidth(io.stdout, toFile, io.env),
       quiet,
-      baseUri: pathToFileURL(io.cwd).href,
+      ...sarifRoot(io.cwd, scanRoot),
     });
     if (o.file === undefined) {
       io.stdout.write(rendered);
@@ -177,6 +179,29 @@ export const scanCommand: Command = async (args, io) => {
   if (configErrors.length > 0 || report.errors.length > 0) return EXIT_USAGE;
   return report.findings.some((f) => reachesThreshold(f, failOn)) ? EXIT_FINDINGS : EXIT_OK;
 };
+
+/**
+ * SARIF `uri`s are relative to %SRCROOT%: the working directory when the scan root is inside it (as in CI,
+ * run from the checkout: no base is written, the consumer's checkout is the base), else the repository that
+ * holds the scan root, else the scan root itself.
+ */
+function sarifRoot(cwd: string, scanRoot: string): { srcRoot?: string; cwd?: string; baseUri?: string } {
+  const abs = resolve(cwd, scanRoot);
+  const rel = relative(cwd, abs);
+  if (!rel.startsWith('..') && !isAbsolute(rel)) return { srcRoot: cwd, cwd };
+  let dir = existsSync(abs) && statSync(abs).isDirectory() ? abs : dirname(abs);
+  const start = dir;
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) break;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      dir = start;
+      break;
+    }
+    dir = parent;
+  }
+  return { srcRoot: dir, cwd, baseUri: pathToFileURL(dir).href };
+}
 
 function interrupted(io: CliIO, signal: StopSignal | void): number {
   io.stderr.write(`persistguard scan: interrupted${signal ? ` (${signal})` : ''}; no report written\n`);

@@ -32,7 +32,7 @@ export interface LoadPathsOptions extends LoadOptions {
   /** Directory that reported `file` paths are relative to. */
   cwd: string;
   /** Reads standard input when a path is `-` (injected so the core stays free of process globals). */
-  readStdin?: () => Promise<string>;
+  readStdin?: (maxBytes?: number) => Promise<string>;
 }
 
 export function resolveLimits(limits: Partial<Limits> | undefined): Limits {

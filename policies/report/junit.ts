@@ -76,7 +76,8 @@ export function renderJunit(input: ScanReport, opts: Partial<Pick<ReporterOption
       s.failures++;
       s.cases.push(`${open}${failure(f)}    </testcase>\n`);
     } else {
-      const why = f.baseline === 'existing' ? 'existing finding (in the baseline)' : `${f.severity} (does not fail the run)`;
+      const why =
+        f.baseline === 'existing' ? 'existing finding (in the baseline)' : `${f.severity} (does not fail the run)`;
       s.cases.push(`${open}      <system-out>${text(`${why}\n${details(f)}`)}</system-out>\n    </testcase>\n`);
     }
   }
@@ -131,7 +132,6 @@ function details(f: Finding): string {
 function failure(f: Finding): string {
   return `      <failure type="${attr(f.ruleId)}" message="${attr(`[${f.severity}] ${f.ruleId}: ${f.message}`)}">${text(details(f))}</failure>\n`;
 }
-
 
 /** Characters XML 1.0 cannot carry at all (even escaped): C0 controls but tab/LF/CR, lone surrogates, U+FFFE/F. */
 const INVALID_XML =

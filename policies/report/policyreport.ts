@@ -176,11 +176,13 @@ export function policyReports(
   }
 
   const maxBytes = opts.maxBytes ?? POLICY_REPORT_MAX_BYTES;
-  return [...groups.keys()].sort().flatMap((ns) =>
-    batches([...(groups.get(ns) ?? new Map<string, PolicyReportResult[]>()).values()], maxBytes).map((results, i) =>
-      document(ns, i, results),
-    ),
-  );
+  return [...groups.keys()]
+    .sort()
+    .flatMap((ns) =>
+      batches([...(groups.get(ns) ?? new Map<string, PolicyReportResult[]>()).values()], maxBytes).map((results, i) =>
+        document(ns, i, results),
+      ),
+    );
 
   function document(ns: string, part: number, results: PolicyReportResult[]): PolicyReportDoc {
     const summary: Record<ResultStatus, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };

@@ -50,7 +50,7 @@ function artifactLocator(opts: ReporterOptions): { locate: Locate; baseUri?: str
     if (rel.startsWith('..') || path.isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
     return { uri: fileUri(rel.split(path.sep).join('/')), uriBaseId: '%SRCROOT%' };
   };
-  return { locate, baseUri: pathToFileURL(root).href };
+  return { locate, ...(opts.baseUri ? { baseUri: opts.baseUri } : {}) };
 }
 
 export function toSarif(report: ScanReport, opts: ReporterOptions): Json {
@@ -166,7 +166,7 @@ function result(f: Finding, indexOf: Map<string, number>, seen: Map<string, numb
   if (f.suppressed) {
     out.suppressions = [
       {
-        kind: f.suppression?.kind === 'annotation' ? 'inSource' : 'external',
+        kind: f.suppression?.kind === 'annotation' || f.suppression?.kind === 'comment' ? 'inSource' : 'external',
         status: 'accepted',
         justification: f.suppression?.reason ?? 'suppressed',
       },

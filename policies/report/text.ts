@@ -122,7 +122,8 @@ function renderFinding(f: Finding, c: Palette, width: number): string {
   const [first = '', ...more] = wrap(f.message, width, head.length, DETAIL);
   const lines = [`  ${where(f)}  ${sev}  ${c.cyan(f.ruleId)}  ${first}`, ...more];
   const about = subject(f);
-  if (about !== '') lines.push(...wrap(about, width, DETAIL.length, DETAIL).map((l, i) => c.dim(i === 0 ? `${DETAIL}${l}` : l)));
+  if (about !== '')
+    lines.push(...wrap(about, width, DETAIL.length, DETAIL).map((l, i) => c.dim(i === 0 ? `${DETAIL}${l}` : l)));
   if (f.remediation.trim() !== '') {
     const fixPad = `${DETAIL}     `;
     f.remediation
@@ -145,10 +146,7 @@ function renderError(e: ReportError, width: number): string {
   return [`${head}${first}`, ...more].join('\n');
 }
 
-export function renderText(
-  report: ScanReport,
-  opts: Pick<ReporterOptions, 'color' | 'width' | 'quiet'> = {},
-): string {
+export function renderText(report: ScanReport, opts: Pick<ReporterOptions, 'color' | 'width' | 'quiet'> = {}): string {
   const c = opts.color ? COLOURS : PLAIN;
   const width = opts.width ?? Infinity;
   const safe = neutraliseReport(report);
