@@ -5,8 +5,8 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, signalExitCode } from '
 import type { CliIO, Command, StopSignal } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
 import { OutputError, outputSpecs, writeAtomically } from '../outputs.js';
-import { loadConfig, FORMATS, getReporter, allRules, scanPaths, type Reporter } from '../../policies/index.js';
-import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/index.js';
+import { loadConfig, FORMATS, getReporter, allRules, scanPaths, reachesThreshold } from '../../policies/index.js';
+import type { FailOn, Reporter, ReportError, ScanReport } from '../../policies/index.js';
 
 export const SCAN_USAGE = `Usage: persistguard scan [PATH...|-] [options]
 
@@ -150,6 +150,7 @@ export const scanCommand: Command = async (args, io) => {
       policyReportApi,
       width: textWidth(io.stdout, toFile, io.env),
       quiet,
+      failOn,
       ...sarifRoot(io.cwd, scanRoot),
     });
     if (o.file === undefined) {
