@@ -130,9 +130,9 @@ function renderFinding(f: Finding, c: Palette, width: number): string {
       .trim()
       .split('\n')
       .forEach((step, i) => {
-        const lead = i === 0 ? `${DETAIL}fix: ` : fixPad;
+        const lead = `${i === 0 ? `${DETAIL}fix: ` : fixPad}${/^\s*/.exec(step)?.[0] ?? ''}`;
         if (step.trim() === '') return;
-        const [head1 = '', ...rest] = wrap(step.trimEnd(), width, lead.length, fixPad);
+        const [head1 = '', ...rest] = wrap(step.trim(), width, lead.length, ' '.repeat(lead.length));
         lines.push(`${lead}${head1}`, ...rest);
       });
   }

@@ -25,7 +25,8 @@ describe('Markdown report', () => {
     report.findings = [finding({ message: 'a | b\nc <script>alert(1)</script>' })];
     const md = markdownReporter.render(report, { rules: RULES });
     const row = md.split('\n').find((l) => l.includes('alert'))!;
-    expect(row).toContain('a \\| b<br>c &lt;script&gt;');
+    // A newline in a message is shown as an escape: a name cannot start a new table row.
+    expect(row).toContain('a \\| b\\\\nc &lt;script&gt;');
     expect(row).not.toContain('<script>');
   });
 
