@@ -14,7 +14,7 @@ import { TOOL_NAME } from '../model/version.js';
 import { resourceLabel } from './markdown.js';
 import { byPosition } from './sarif.js';
 import type { Reporter, ReporterOptions } from './types.js';
-import { neutraliseReport } from './safe-text.js';
+import { guardWorkflowCommands, neutraliseReport } from './safe-text.js';
 
 export const policyReportReporter: Reporter = {
   format: 'policyreport',
@@ -26,11 +26,11 @@ export const policyReportReporter: Reporter = {
       others > 0
         ? `# ${others} result${others === 1 ? '' : 's'} for compose services and source files are not in these reports (they are not Kubernetes resources); see --format json.\n`
         : '';
-    return (
+    return guardWorkflowCommands(
       head +
-      policyReports(safe, opts)
-        .map((doc) => `---\n${stringify(doc, { lineWidth: 0 })}`)
-        .join('')
+        policyReports(safe, opts)
+          .map((doc) => `---\n${stringify(doc, { lineWidth: 0 })}`)
+          .join(''),
     );
   },
 };
