@@ -49,10 +49,9 @@ export function parseIgnoreComments(text: string, lineOffset = 1): IgnoreComment
   if (!text.includes(IGNORE_COMMENT)) return out;
   text.split('\n').forEach((raw, i) => {
     if (!raw.includes(IGNORE_COMMENT)) return;
-    const hash = raw.indexOf('#');
     // A `#` inside a quoted value is not a comment; a comment starts the line or follows whitespace.
     const at = raw.search(/(^|\s)#\s*persistguard:ignore/);
-    if (at < 0 || hash < 0) return;
+    if (at < 0 || insideQuotes(raw, at)) return;
     const m = DIRECTIVE.exec(raw.slice(at).trimStart());
     if (!m) return;
     out.push({
@@ -63,6 +62,19 @@ export function parseIgnoreComments(text: string, lineOffset = 1): IgnoreComment
     });
   });
   return out;
+}
+
+/** Whether position `at` of a YAML line is inside a quoted scalar (`'it''s'` and `"a \\" b"` included). */
+function insideQuotes(line: string, at: number): boolean {
+  let quote: string | undefined;
+  for (let i = 0; i < at; i++) {
+    const c = line[i];
+    if (quote === undefined) {
+      if (c === '"' || c === "'") quote = c;
+    } else if (quote === '"' && c === '\\') i++;
+    else if (c === quote) quote = undefined;
+  }
+  return quote !== undefined;
 }
 
 /** The first line of a document that is not blank and not a comment: the resource's own first line. */

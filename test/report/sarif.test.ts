@@ -6,7 +6,7 @@ import { hasSchemas, sarifValidator } from './schemas.js';
 
 const describeShared = hasSchemas ? describe : describe.skip;
 
-interface SarifLog {
+interface UriLog {
   runs: {
     results: { locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[] }[];
     originalUriBaseIds?: unknown;
@@ -44,7 +44,7 @@ interface SarifLog {
 }
 
 function render(report: ScanReport): SarifLog {
-  return JSON.parse(sarifReporter.render(report, { rules: RULES })) as SarifLog;
+  return JSON.parse(sarifReporter.render(report, { rules: RULES })) as UriLog;
 }
 
 describeShared('SARIF against the official 2.1.0 schema', () => {
@@ -70,7 +70,7 @@ describeShared('SARIF against the official 2.1.0 schema', () => {
       cwd: '/home/me',
       baseUri: 'file:///srv/repo',
     });
-    const log = JSON.parse(text) as SarifLog;
+    const log = JSON.parse(text) as UriLog;
     const run = log.runs[0]!;
     const locs = run.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation);
     // Outside the root: an absolute file: URI with no base, never an absolute path with a uriBaseId.
@@ -105,7 +105,7 @@ describe('SARIF content', () => {
   test('without a source root, an absolute file gets a file: URI and no uriBaseId', () => {
     const report = sampleReport();
     report.findings = [finding({ file: '/abs/k8s/db.yaml' }), finding({ file: 'rel/db.yaml' })];
-    const log = JSON.parse(sarifReporter.render(report, { rules: RULES })) as SarifLog;
+    const log = JSON.parse(sarifReporter.render(report, { rules: RULES })) as UriLog;
     const locs = log.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation);
     expect(locs).toEqual([{ uri: 'file:///abs/k8s/db.yaml' }, { uri: 'rel/db.yaml', uriBaseId: '%SRCROOT%' }]);
   });
