@@ -44,7 +44,7 @@ interface SarifLog {
 }
 
 function render(report: ScanReport): SarifLog {
-  return JSON.parse(sarifReporter.render(report, { rules: RULES })) as UriLog;
+  return JSON.parse(sarifReporter.render(report, { rules: RULES })) as SarifLog;
 }
 
 describeShared('SARIF against the official 2.1.0 schema', () => {
