@@ -35,6 +35,7 @@ export { closest } from './config/suggest.js';
 export { loadObject, loadPaths, loadText } from './load/index.js';
 export type { LoadObjectOptions, LoadOptions, LoadPathsOptions } from './load/index.js';
 export { SKIPPED_DIRS } from './load/discover.js';
+export { classifyPath } from './load/classify.js';
 
 export { imageAliases } from './facts/images.js';
 
