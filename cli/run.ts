@@ -1,4 +1,3 @@
-import { main } from './main.js';
 import type { CliIO, StopSignal } from './io.js';
 
 /** Reads a stream up to `maxBytes` + 1 bytes, then stops reading (so `scan - </dev/zero` ends at the limit). */
@@ -39,6 +38,8 @@ export async function runFromProcess(): Promise<void> {
     stopSignal,
   };
   try {
+    // Loaded after the signal handlers are in place: a Ctrl-C during start-up is not lost.
+    const { main } = await import('./main.js');
     process.exitCode = await main(process.argv.slice(2), io);
   } catch (err) {
     process.stderr.write(

@@ -5,9 +5,9 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { main } from '../../cli/main.js';
 import type { CliIO } from '../../cli/io.js';
@@ -70,6 +70,7 @@ spec:
               value: /app/data
 `;
 
+const repoRoot = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'pg-ux-'));
 mkdirSync(join(work, 'k8s'));
 mkdirSync(join(work, 'legacy'));
@@ -238,6 +239,37 @@ describe('inputs: stdin, named pipes, devices', () => {
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as { findings: { file: string; ruleId: string }[] };
     expect(json.findings.map((f) => `${f.file} ${f.ruleId}`)).toEqual(['rendered.fifo data-path-pvc']);
+  });
+});
+
+describe('C2: signals (a real process: signals cannot be sent in-process)', () => {
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s during `scan -` exits %i promptly and writes no report', async (signal, code) => {
+    const out = join(work, `out/interrupted-${signal}.json`);
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin/persistguard.js'), 'scan', '-', '-f', 'json', '-o', out],
+      {
+        cwd: work,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.write('apiVersion: v1\n'); // stdin stays open: the scan waits for more
+    await new Promise((r) => setTimeout(r, 1500));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    expect(await exited).toBe(code);
+    clearTimeout(timer);
+    expect(stderr).toContain(`interrupted (${signal}); no report written`);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

@@ -30,6 +30,35 @@ describe('Markdown report', () => {
     expect(row).not.toContain('<script>');
   });
 
+  test('A1: a lone \\r in a file name cannot end the heading code span and let HTML or @mentions through', () => {
+    const report = sampleReport();
+    const file = 'k8s/x\r<img src=x onerror=alert(1)> @octocat <b>b</b>.yaml';
+    report.findings = [
+      finding({
+        file,
+        message: 'ping @octocat and #12 <img src=x>',
+        resource: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'db\r| x | y |' },
+      }),
+    ];
+    report.errors = [];
+    report.notes = [];
+    const md = markdownReporter.render(report, { rules: RULES });
+    expect(md).not.toMatch(/\r/);
+    // Raw HTML appears only inside the heading's code span, which is one span on one line (inert there).
+    for (const line of md.split('\n').filter((l) => /<img|<b>/.test(l))) expect(line).toMatch(/^### `[^`]*`$/);
+    expect(md).toContain('### `k8s/x\\r<img src=x onerror=alert(1)> @octocat <b>b</b>.yaml`');
+    const row = md.split('\n').find((l) => l.includes('ping'))!;
+    expect(row).toContain('@\u200boctocat');
+    expect(row).toContain('#\u200b12');
+    expect(row).toContain('&lt;img src=x&gt;');
+    // The resource name stays in its cell: its pipes are escaped, its \r shown.
+    expect(row).toContain('Deployment db\\\\r\\| x \\| y \\|');
+    // A digest is not a mention.
+    expect(
+      markdownReporter.render({ ...report, findings: [finding({ message: 'img@sha256:ab' })] }, { rules: RULES }),
+    ).toContain('img@sha256:ab');
+  });
+
   test('long tables collapse behind <details>', () => {
     const report = sampleReport();
     report.findings = Array.from({ length: 40 }, (_, i) => finding({ line: i + 1, container: `c${i}` }));

@@ -45,6 +45,21 @@ describeShared('PolicyReport against the CRD schemas', () => {
     }
   });
 
+  test('D5: split reports each validate', () => {
+    const base = sampleReport().findings[0]!;
+    const findings = Array.from({ length: 6000 }, (_, i) => ({
+      ...base,
+      resource: { ...base.resource, name: `db-${i}` },
+    }));
+    const all = policyReports({ ...sampleReport(), findings, resources: [] }, { maxBytes: 200_000 });
+    expect(all.length).toBeGreaterThan(3);
+    for (const d of all) {
+      const v = validators[d.kind]!;
+      v(d);
+      expect(v.errors ?? null).toBeNull();
+    }
+  });
+
   test('the schema check can fail: a result value outside the enum is rejected', () => {
     const d = docs().find((x) => x.kind === 'PolicyReport')!;
     d.results[0]!.result = 'broken';
