@@ -21,6 +21,8 @@ export const junitReporter: Reporter = {
 interface Suite {
   file: string;
   cases: string[];
+  /** Case names used so far: viewers merge cases with the same name, so repeats get ` (2)`, ` (3)`, … */
+  names: Map<string, number>;
   tests: number;
   failures: number;
   errors: number;
@@ -47,7 +49,7 @@ export function renderJunit(input: ScanReport, opts: Partial<Pick<ReporterOption
   const suites = new Map<string, Suite>();
   const suite = (file: string): Suite => {
     let s = suites.get(file);
-    if (!s) suites.set(file, (s = { file, cases: [], tests: 0, failures: 0, errors: 0, skipped: 0 }));
+    if (!s) suites.set(file, (s = { file, cases: [], names: new Map(), tests: 0, failures: 0, errors: 0, skipped: 0 }));
     return s;
   };
   const attrs = (name: string, file: string, line: number | undefined): string =>
@@ -66,7 +68,10 @@ export function renderJunit(input: ScanReport, opts: Partial<Pick<ReporterOption
   for (const f of [...report.findings].sort(byPosition)) {
     const s = suite(f.file);
     s.tests++;
-    const open = `    <testcase ${attrs(caseName(f), f.file, f.line)}>\n`;
+    const base = caseName(f);
+    const n = (s.names.get(base) ?? 0) + 1;
+    s.names.set(base, n);
+    const open = `    <testcase ${attrs(n === 1 ? base : `${base} (${n})`, f.file, f.line)}>\n`;
     if (f.suppressed) {
       s.skipped++;
       s.cases.push(
