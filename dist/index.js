@@ -36739,7 +36739,7 @@ function renderJunit(input, opts = {}) {
   const suites = /* @__PURE__ */ new Map();
   const suite = (file) => {
     let s = suites.get(file);
-    if (!s) suites.set(file, s = { file, cases: [], tests: 0, failures: 0, errors: 0, skipped: 0 });
+    if (!s) suites.set(file, s = { file, cases: [], names: /* @__PURE__ */ new Map(), tests: 0, failures: 0, errors: 0, skipped: 0 });
     return s;
   };
   const attrs = (name, file, line) => `name="${attr(name)}" classname="${attr(file)}" file="${attr(file)}"${line ? ` line="${line}"` : ""}`;
@@ -36757,7 +36757,10 @@ function renderJunit(input, opts = {}) {
   for (const f of [...report.findings].sort(byPosition3)) {
     const s = suite(f.file);
     s.tests++;
-    const open3 = `    <testcase ${attrs(caseName(f), f.file, f.line)}>
+    const base = caseName(f);
+    const n = (s.names.get(base) ?? 0) + 1;
+    s.names.set(base, n);
+    const open3 = `    <testcase ${attrs(n === 1 ? base : `${base} (${n})`, f.file, f.line)}>
 `;
     if (f.suppressed) {
       s.skipped++;
