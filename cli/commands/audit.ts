@@ -11,6 +11,7 @@ import {
   allRules,
   loadObject,
   reportProject,
+  escapeControls,
 } from '../../policies/index.js';
 import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/index.js';
 
@@ -66,7 +67,7 @@ function parse(args: string[]) {
 }
 
 function formatError(e: ReportError): string {
-  return `${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ${e.message}`;
+  return escapeControls(`${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ${e.message}`);
 }
 
 export const auditCommand: Command = async (args, io) => {

@@ -5,7 +5,15 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, signalExitCode } from '
 import type { CliIO, Command, StopSignal } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
 import { OutputError, outputSpecs, writeAtomically } from '../outputs.js';
-import { loadConfig, FORMATS, getReporter, allRules, scanPaths, reachesThreshold } from '../../policies/index.js';
+import {
+  loadConfig,
+  FORMATS,
+  getReporter,
+  allRules,
+  scanPaths,
+  reachesThreshold,
+  escapeControls,
+} from '../../policies/index.js';
 import type { FailOn, Reporter, ReportError, ScanReport } from '../../policies/index.js';
 
 export const SCAN_USAGE = `Usage: persistguard scan [PATH...|-] [options]
@@ -60,9 +68,10 @@ function parse(args: string[]) {
   );
 }
 
+/** One stderr line; names from the scanned files are made inert (C7) like in every report. */
 export function formatReportError(e: ReportError): string {
   const pos = e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : '';
-  return `${e.file}${pos}: ${e.message}`;
+  return escapeControls(`${e.file}${pos}: ${e.message}`);
 }
 
 /** Colour only for a person at a terminal: not into files, not when NO_COLOR is set (no-color.org), not on TERM=dumb. */
