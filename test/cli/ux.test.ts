@@ -203,6 +203,17 @@ describe('scan flags', () => {
   });
 });
 
+describe('C7 on stderr', () => {
+  test('an input error naming a file with escape sequences prints them inert', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-esc-'));
+    writeFileSync(join(dir, 'x\u001b[2J\n::error::pwned.yaml'), 'a: [\n');
+    const r = await cli(['scan', '.', '-f', 'json'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('input error: x\\u001b[2J\\n::error::pwned.yaml');
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+});
+
 describe('inputs: stdin, named pipes, devices', () => {
   test('C3: stdin is read only up to the size limit', async () => {
     let read = 0;
