@@ -13,8 +13,10 @@ test('the first screen gives the install+scan and install+test commands', () => 
 
 test('.ci/run runs the README test command', () => {
   const ci = read('.ci/run');
-  expect(ci).toMatch(/npm ci/);
-  expect(ci).toMatch(/npm test/);
+  // npm ci, not npm install: a lockfile out of sync with package.json must fail CI, not be rewritten.
+  expect(ci).toMatch(/^npm ci\b/m);
+  expect(ci).not.toMatch(/npm install/);
+  expect(ci).toMatch(/^npm test$/m);
 });
 
 test('the rules table lists every registered rule with its default severity and doc link', () => {
