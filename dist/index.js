@@ -166,18 +166,18 @@ var require_tunnel = __commonJS({
             res.statusCode
           );
           socket.destroy();
-          var error3 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
-          error3.code = "ECONNRESET";
-          options.request.emit("error", error3);
+          var error4 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
+          error4.code = "ECONNRESET";
+          options.request.emit("error", error4);
           self.removeSocket(placeholder);
           return;
         }
         if (head.length > 0) {
           debug2("got illegal response body from proxy");
           socket.destroy();
-          var error3 = new Error("got illegal response body from proxy");
-          error3.code = "ECONNRESET";
-          options.request.emit("error", error3);
+          var error4 = new Error("got illegal response body from proxy");
+          error4.code = "ECONNRESET";
+          options.request.emit("error", error4);
           self.removeSocket(placeholder);
           return;
         }
@@ -192,9 +192,9 @@ var require_tunnel = __commonJS({
           cause.message,
           cause.stack
         );
-        var error3 = new Error("tunneling socket could not be established, cause=" + cause.message);
-        error3.code = "ECONNRESET";
-        options.request.emit("error", error3);
+        var error4 = new Error("tunneling socket could not be established, cause=" + cause.message);
+        error4.code = "ECONNRESET";
+        options.request.emit("error", error4);
         self.removeSocket(placeholder);
       }
     };
@@ -1077,14 +1077,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path11 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path14 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path11 && path11[0] !== "/") {
-          path11 = `/${path11}`;
+        if (path14 && path14[0] !== "/") {
+          path14 = `/${path14}`;
         }
-        return new URL(`${origin}${path11}`);
+        return new URL(`${origin}${path14}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1523,52 +1523,52 @@ var require_diagnostics = __commonJS({
       diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
         const {
           connectParams: { version, protocol, port, host },
-          error: error3
+          error: error4
         } = evt;
         debuglog(
           "connection to %s using %s%s errored - %s",
           `${host}${port ? `:${port}` : ""}`,
           protocol,
           version,
-          error3.message
+          error4.message
         );
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin }
+          request: { method, path: path14, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path11);
+        debuglog("sending request to %s %s/%s", method, origin, path14);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin },
+          request: { method, path: path14, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path11,
+          path14,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin }
+          request: { method, path: path14, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path11);
+        debuglog("trailers received from %s %s/%s", method, origin, path14);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin },
-          error: error3
+          request: { method, path: path14, origin },
+          error: error4
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path11,
-          error3.message
+          path14,
+          error4.message
         );
       });
       isClientSet = true;
@@ -1603,7 +1603,7 @@ var require_diagnostics = __commonJS({
         diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
           const {
             connectParams: { version, protocol, port, host },
-            error: error3
+            error: error4
           } = evt;
           debuglog(
             "connection to %s%s using %s%s errored - %s",
@@ -1611,14 +1611,14 @@ var require_diagnostics = __commonJS({
             port ? `:${port}` : "",
             protocol,
             version,
-            error3.message
+            error4.message
           );
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path11, origin }
+            request: { method, path: path14, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path11);
+          debuglog("sending request to %s %s/%s", method, origin, path14);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1681,7 +1681,7 @@ var require_request = __commonJS({
     var kHandler = Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path11,
+        path: path14,
         method,
         body,
         headers,
@@ -1696,11 +1696,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path11 !== "string") {
+        if (typeof path14 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path14[0] !== "/" && !(path14.startsWith("http://") || path14.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path11)) {
+        } else if (invalidPathRegex.test(path14)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1766,7 +1766,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path11, query) : path11;
+        this.path = query ? buildURL(path14, query) : path14;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1902,11 +1902,11 @@ var require_request = __commonJS({
       /**
        * @param {Error} error
        */
-      onUpgradeError(error3) {
+      onUpgradeError(error4) {
         assert(!this.aborted);
         assert(this.completed);
         if (channels.error.hasSubscribers) {
-          channels.error.publish({ request: this, error: error3 });
+          channels.error.publish({ request: this, error: error4 });
         }
       }
       /**
@@ -1937,16 +1937,16 @@ var require_request = __commonJS({
           this.onError(err);
         }
       }
-      onError(error3) {
+      onError(error4) {
         this.onFinally();
         if (channels.error.hasSubscribers) {
-          channels.error.publish({ request: this, error: error3 });
+          channels.error.publish({ request: this, error: error4 });
         }
         if (this.aborted) {
           return;
         }
         this.aborted = true;
-        return this[kHandler].onError(error3);
+        return this[kHandler].onError(error4);
       }
       onFinally() {
         if (this.errorHandler) {
@@ -2533,15 +2533,15 @@ var require_connect = __commonJS({
             if (this._sessionCache.size < this._maxCachedSessions) {
               return;
             }
-            const ref = this._sessionCache.get(key2);
-            if (ref !== void 0 && ref.deref() === void 0) {
+            const ref2 = this._sessionCache.get(key2);
+            if (ref2 !== void 0 && ref2.deref() === void 0) {
               this._sessionCache.delete(key2);
             }
           });
         }
         get(sessionKey) {
-          const ref = this._sessionCache.get(sessionKey);
-          return ref ? ref.deref() : null;
+          const ref2 = this._sessionCache.get(sessionKey);
+          return ref2 ? ref2.deref() : null;
         }
         set(sessionKey, session) {
           if (this._maxCachedSessions === 0) {
@@ -4106,17 +4106,17 @@ var require_util2 = __commonJS({
       if (!redirectStatusSet.has(response.status)) {
         return null;
       }
-      let location2 = response.headersList.get("location", true);
-      if (location2 !== null && isValidHeaderValue(location2)) {
-        if (!isValidEncodedURL(location2)) {
-          location2 = normalizeBinaryStringToUtf8(location2);
+      let location = response.headersList.get("location", true);
+      if (location !== null && isValidHeaderValue(location)) {
+        if (!isValidEncodedURL(location)) {
+          location = normalizeBinaryStringToUtf8(location);
         }
-        location2 = new URL(location2, responseURL(response));
+        location = new URL(location, responseURL(response));
       }
-      if (location2 && !location2.hash) {
-        location2.hash = requestFragment;
+      if (location && !location.hash) {
+        location.hash = requestFragment;
       }
-      return location2;
+      return location;
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
@@ -5692,7 +5692,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
       }
       throwIfAborted(object[kState]);
       const promise = createDeferredPromise();
-      const errorSteps = (error3) => promise.reject(error3);
+      const errorSteps = (error4) => promise.reject(error4);
       const successSteps = (data) => {
         try {
           promise.resolve(convertBytesToJSValue(data));
@@ -5788,7 +5788,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5863,7 +5863,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5958,11 +5958,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5985,10 +5985,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6005,7 +6005,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6099,9 +6099,9 @@ var require_client_h1 = __commonJS({
         client.emit("disconnect", client[kUrl], [client], new InformationalError("upgrade"));
         try {
           request2.onUpgrade(statusCode, headers, socket, statusText);
-        } catch (error3) {
-          util.errorRequest(client, request2, error3);
-          util.destroy(socket, error3);
+        } catch (error4) {
+          util.errorRequest(client, request2, error4);
+          util.destroy(socket, error4);
         }
         client[kResume]();
       }
@@ -6185,7 +6185,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6207,7 +6207,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6243,13 +6243,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6459,7 +6459,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path11, host, upgrade, blocking, reset } = request2;
+      const { method, path: path14, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6503,7 +6503,7 @@ var require_client_h1 = __commonJS({
       }
       const socket = client[kSocket];
       clearIdleSocketValidation(socket);
-      const abort = (error3) => {
+      const abort = (error4) => {
         if (request2.aborted) {
           return;
         }
@@ -6513,7 +6513,7 @@ var require_client_h1 = __commonJS({
           }
           return;
         }
-        util.errorRequest(client, request2, error3 || new RequestAbortedError());
+        util.errorRequest(client, request2, error4 || new RequestAbortedError());
         util.destroy(body);
         util.destroy(socket, new InformationalError("aborted"));
       };
@@ -6540,7 +6540,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path11} HTTP/1.1\r
+      let header = `${method} ${path14} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7069,7 +7069,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path14, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7095,22 +7095,22 @@ var require_client_h2 = __commonJS({
       const { hostname, port } = client[kUrl];
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
-      const abort = (error3) => {
+      const abort = (error4) => {
         if (request2.aborted) {
           return;
         }
         if (request2.completed) {
           if (method === "CONNECT" && stream != null) {
-            util.destroy(stream, error3 || new RequestAbortedError());
+            util.destroy(stream, error4 || new RequestAbortedError());
           }
           return;
         }
-        error3 = error3 || new RequestAbortedError();
-        util.errorRequest(client, request2, error3);
+        error4 = error4 || new RequestAbortedError();
+        util.errorRequest(client, request2, error4);
         if (stream != null) {
-          util.destroy(stream, error3);
+          util.destroy(stream, error4);
         }
-        util.destroy(body, error3);
+        util.destroy(body, error4);
         client[kQueue][client[kRunningIdx]++] = null;
         client[kResume]();
       };
@@ -7131,17 +7131,17 @@ var require_client_h2 = __commonJS({
           stream.off(errorMonitor, onUpgradeError);
           request2.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
         };
-        const onUpgradeError = (error3) => {
+        const onUpgradeError = (error4) => {
           upgradeResponseFinished = true;
           stream.off("response", onResponse);
-          request2.onUpgradeError(error3);
+          request2.onUpgradeError(error4);
         };
         const onReady = () => {
           try {
             request2.onUpgrade(null, null, stream);
-          } catch (error3) {
+          } catch (error4) {
             stream.off("response", onResponse);
-            abort(error3);
+            abort(error4);
             return;
           }
           if (request2.aborted) {
@@ -7166,7 +7166,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path11;
+      headers[HTTP2_HEADER_PATH] = path14;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7343,8 +7343,8 @@ var require_client_h2 = __commonJS({
         }
         request2.onRequestSent();
         client[kResume]();
-      } catch (error3) {
-        abort(error3);
+      } catch (error4) {
+        abort(error4);
       }
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
@@ -7499,8 +7499,8 @@ var require_redirect_handler = __commonJS({
       onUpgrade(statusCode, headers, socket) {
         this.handler.onUpgrade(statusCode, headers, socket);
       }
-      onError(error3) {
-        this.handler.onError(error3);
+      onError(error4) {
+        this.handler.onError(error4);
       }
       onHeaders(statusCode, headers, resume, statusText) {
         this.location = this.history.length >= this.maxRedirections || util.isDisturbed(this.opts.body) ? null : parseLocation(statusCode, headers);
@@ -7519,9 +7519,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path11 = search ? `${pathname}${search}` : pathname;
+        const path14 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path11;
+        this.opts.path = path14;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8430,7 +8430,7 @@ var require_pool = __commonJS({
         this[kOptions] = { ...util.deepClone(options), connect, allowH2 };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kFactory] = factory;
-        this.on("connectionError", (origin2, targets, error3) => {
+        this.on("connectionError", (origin2, targets, error4) => {
           for (const target of targets) {
             const idx = this[kClients].indexOf(target);
             if (idx !== -1) {
@@ -8760,10 +8760,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path11 = "/",
+          path: path14 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path11;
+        opts.path = origin + path14;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10735,20 +10735,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path11) {
-      if (typeof path11 !== "string") {
-        return path11;
+    function safeUrl(path14) {
+      if (typeof path14 !== "string") {
+        return path14;
       }
-      const pathSegments = path11.split("?");
+      const pathSegments = path14.split("?");
       if (pathSegments.length !== 2) {
-        return path11;
+        return path14;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path11, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path11);
+    function matchKey(mockDispatch2, { path: path14, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path14);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10770,7 +10770,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key2) {
       const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path14 }) => matchValue(safeUrl(path14), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10808,9 +10808,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path11, method, body, headers, query } = opts;
+      const { path: path14, method, body, headers, query } = opts;
       return {
-        path: path11,
+        path: path14,
         method,
         body,
         headers,
@@ -10851,13 +10851,13 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error: error3 }, delay, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error: error4 }, delay, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
-      if (error3 !== null) {
+      if (error4 !== null) {
         deleteMockDispatch(this[kDispatches], key2);
-        handler2.onError(error3);
+        handler2.onError(error4);
         return true;
       }
       if (typeof delay === "number" && delay > 0) {
@@ -10895,19 +10895,19 @@ var require_mock_utils = __commonJS({
         if (agent.isMockActive) {
           try {
             mockDispatch.call(this, opts, handler2);
-          } catch (error3) {
-            if (error3 instanceof MockNotMatchedError) {
+          } catch (error4) {
+            if (error4 instanceof MockNotMatchedError) {
               const netConnect = agent[kGetNetConnect]();
               if (netConnect === false) {
-                throw new MockNotMatchedError(`${error3.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`);
+                throw new MockNotMatchedError(`${error4.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`);
               }
               if (checkNetConnect(netConnect, origin)) {
                 originalDispatch.call(this, opts, handler2);
               } else {
-                throw new MockNotMatchedError(`${error3.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`);
+                throw new MockNotMatchedError(`${error4.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`);
               }
             } else {
-              throw error3;
+              throw error4;
             }
           }
         } else {
@@ -11072,11 +11072,11 @@ var require_mock_interceptor = __commonJS({
       /**
        * Mock an undici request with a defined error.
        */
-      replyWithError(error3) {
-        if (typeof error3 === "undefined") {
+      replyWithError(error4) {
+        if (typeof error4 === "undefined") {
           throw new InvalidArgumentError("error must be defined");
         }
-        const newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], { error: error3 });
+        const newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], { error: error4 });
         return new MockScope(newMockDispatch);
       }
       /**
@@ -11116,7 +11116,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11156,7 +11156,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11169,7 +11169,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11209,7 +11209,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11273,10 +11273,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path14, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path11,
+            Path: path14,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12860,8 +12860,8 @@ var require_request2 = __commonJS({
           const controllerList = dependentControllerMap.get(ac.signal);
           if (controllerList !== void 0) {
             if (controllerList.size !== 0) {
-              for (const ref of controllerList) {
-                const ctrl = ref.deref();
+              for (const ref2 of controllerList) {
+                const ctrl = ref2.deref();
                 if (ctrl !== void 0) {
                   ctrl.abort(this.reason);
                 }
@@ -13594,17 +13594,17 @@ var require_fetch = __commonJS({
         this.emit("terminated", reason);
       }
       // https://fetch.spec.whatwg.org/#fetch-controller-abort
-      abort(error3) {
+      abort(error4) {
         if (this.state !== "ongoing") {
           return;
         }
         this.state = "aborted";
-        if (!error3) {
-          error3 = new DOMException("The operation was aborted.", "AbortError");
+        if (!error4) {
+          error4 = new DOMException("The operation was aborted.", "AbortError");
         }
-        this.serializedAbortReason = error3;
-        this.connection?.destroy(error3);
-        this.emit("terminated", error3);
+        this.serializedAbortReason = error4;
+        this.connection?.destroy(error4);
+        this.emit("terminated", error4);
       }
     };
     function handleFetchDone(response) {
@@ -13700,12 +13700,12 @@ var require_fetch = __commonJS({
       );
     }
     var markResourceTiming = performance.markResourceTiming;
-    function abortFetch(p, request2, responseObject, error3) {
+    function abortFetch(p, request2, responseObject, error4) {
       if (p) {
-        p.reject(error3);
+        p.reject(error4);
       }
       if (request2.body != null && isReadable(request2.body?.stream)) {
-        request2.body.stream.cancel(error3).catch((err) => {
+        request2.body.stream.cancel(error4).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -13717,7 +13717,7 @@ var require_fetch = __commonJS({
       }
       const response = responseObject[kState];
       if (response.body != null && isReadable(response.body?.stream)) {
-        response.body.stream.cancel(error3).catch((err) => {
+        response.body.stream.cancel(error4).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -14464,14 +14464,14 @@ var require_fetch = __commonJS({
               if (status < 200) {
                 return;
               }
-              let location2 = "";
+              let location = "";
               const headersList = new HeadersList();
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              location2 = headersList.get("location", true);
+              location = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location2 && request2.redirect === "follow" && redirectStatusSet.has(status);
+              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
               if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
@@ -14536,13 +14536,13 @@ var require_fetch = __commonJS({
               fetchParams.controller.ended = true;
               this.body.push(null);
             },
-            onError(error3) {
+            onError(error4) {
               if (this.abort) {
                 fetchParams.controller.off("terminated", this.abort);
               }
-              this.body?.destroy(error3);
-              fetchParams.controller.terminate(error3);
-              reject(error3);
+              this.body?.destroy(error4);
+              fetchParams.controller.terminate(error4);
+              reject(error4);
             },
             onUpgrade(status, rawHeaders, socket) {
               if (status !== 101) {
@@ -15005,8 +15005,8 @@ var require_util4 = __commonJS({
                   }
                   fr[kResult] = result2;
                   fireAProgressEvent("load", fr);
-                } catch (error3) {
-                  fr[kError] = error3;
+                } catch (error4) {
+                  fr[kError] = error4;
                   fireAProgressEvent("error", fr);
                 }
                 if (fr[kState] !== "loading") {
@@ -15015,13 +15015,13 @@ var require_util4 = __commonJS({
               });
               break;
             }
-          } catch (error3) {
+          } catch (error4) {
             if (fr[kAborted]) {
               return;
             }
             queueMicrotask(() => {
               fr[kState] = "done";
-              fr[kError] = error3;
+              fr[kError] = error4;
               fireAProgressEvent("error", fr);
               if (fr[kState] !== "loading") {
                 fireAProgressEvent("loadend", fr);
@@ -16155,9 +16155,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path11) {
-      for (let i = 0; i < path11.length; ++i) {
-        const code = path11.charCodeAt(i);
+    function validateCookiePath(path14) {
+      for (let i = 0; i < path14.length; ++i) {
+        const code = path14.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -17327,11 +17327,11 @@ var require_connection = __commonJS({
         });
       }
     }
-    function onSocketError(error3) {
+    function onSocketError(error4) {
       const { ws } = this;
       ws[kReadyState] = states.CLOSING;
       if (channels.socketError.hasSubscribers) {
-        channels.socketError.publish(error3);
+        channels.socketError.publish(error4);
       }
       this.destroy();
     }
@@ -17633,10 +17633,10 @@ var require_receiver = __commonJS({
                 this.#extensions.get("permessage-deflate").decompress(
                   body,
                   this.#info.fin,
-                  (error3, data) => {
-                    if (error3) {
-                      const code = error3 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code, error3.message);
+                  (error4, data) => {
+                    if (error4) {
+                      const code = error4 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code, error4.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -18356,9 +18356,9 @@ var require_eventsource_stream = __commonJS({
       return true;
     }
     function createMaxEventSizeExceededError() {
-      const error3 = new Error("EventSource message size exceeded");
-      error3.aborted = false;
-      return error3;
+      const error4 = new Error("EventSource message size exceeded");
+      error4.aborted = false;
+      return error4;
     }
     var EventSourceStream = class extends Transform {
       /**
@@ -18470,8 +18470,8 @@ var require_eventsource_stream = __commonJS({
             }
             try {
               this.parseLine(this.readLine(), this.event);
-            } catch (error3) {
-              callback(error3);
+            } catch (error4) {
+              callback(error4);
               return;
             }
             this.consumeCurrentByte();
@@ -18486,10 +18486,10 @@ var require_eventsource_stream = __commonJS({
         }
         callback();
       }
-      _destroy(error3, callback) {
+      _destroy(error4, callback) {
         this.chunks.length = 0;
         this.clearEvent();
-        super._destroy(error3, callback);
+        super._destroy(error4, callback);
       }
       /**
        * @param {Buffer} line
@@ -18877,8 +18877,8 @@ var require_eventsource = __commonJS({
           pipeline(
             response.body.stream,
             eventSourceStream,
-            (error3) => {
-              if (error3?.aborted === false) {
+            (error4) => {
+              if (error4?.aborted === false) {
                 this.close();
                 this.dispatchEvent(new Event("error"));
               }
@@ -19077,11 +19077,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path11 = opts.path;
+          let path14 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path11 = `/${path11}`;
+            path14 = `/${path14}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path11);
+          url = new URL(util.parseOrigin(url).origin + path14);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -20016,17 +20016,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path11) {
-      const ctrl = callVisitor(key2, node, visitor, path11);
+    function visit_(key2, node, visitor, path14) {
+      const ctrl = callVisitor(key2, node, visitor, path14);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path11, ctrl);
-        return visit_(key2, ctrl, visitor, path11);
+        replaceNode(key2, path14, ctrl);
+        return visit_(key2, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path11 = Object.freeze(path11.concat(node));
+          path14 = Object.freeze(path14.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path11);
+            const ci = visit_(i, node.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20037,13 +20037,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path11 = Object.freeze(path11.concat(node));
-          const ck = visit_("key", node.key, visitor, path11);
+          path14 = Object.freeze(path14.concat(node));
+          const ck = visit_("key", node.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path11);
+          const cv = visit_("value", node.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20064,17 +20064,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path11) {
-      const ctrl = await callVisitor(key2, node, visitor, path11);
+    async function visitAsync_(key2, node, visitor, path14) {
+      const ctrl = await callVisitor(key2, node, visitor, path14);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path11, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path11);
+        replaceNode(key2, path14, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path11 = Object.freeze(path11.concat(node));
+          path14 = Object.freeze(path14.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path11);
+            const ci = await visitAsync_(i, node.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20085,13 +20085,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path11 = Object.freeze(path11.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path11);
+          path14 = Object.freeze(path14.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path11);
+          const cv = await visitAsync_("value", node.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20118,23 +20118,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path11) {
+    function callVisitor(key2, node, visitor, path14) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path11);
+        return visitor(key2, node, path14);
       if (identity2.isMap(node))
-        return visitor.Map?.(key2, node, path11);
+        return visitor.Map?.(key2, node, path14);
       if (identity2.isSeq(node))
-        return visitor.Seq?.(key2, node, path11);
+        return visitor.Seq?.(key2, node, path14);
       if (identity2.isPair(node))
-        return visitor.Pair?.(key2, node, path11);
+        return visitor.Pair?.(key2, node, path14);
       if (identity2.isScalar(node))
-        return visitor.Scalar?.(key2, node, path11);
+        return visitor.Scalar?.(key2, node, path14);
       if (identity2.isAlias(node))
-        return visitor.Alias?.(key2, node, path11);
+        return visitor.Alias?.(key2, node, path14);
       return void 0;
     }
-    function replaceNode(key2, path11, node) {
-      const parent = path11[path11.length - 1];
+    function replaceNode(key2, path14, node) {
+      const parent = path14[path14.length - 1];
       if (identity2.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity2.isPair(parent)) {
@@ -20276,8 +20276,8 @@ var require_directives = __commonJS({
         if (prefix) {
           try {
             return prefix + decodeURIComponent(suffix);
-          } catch (error3) {
-            onError(String(error3));
+          } catch (error4) {
+            onError(String(error4));
             return null;
           }
         }
@@ -20375,13 +20375,13 @@ var require_anchors = __commonJS({
          */
         setAnchors: () => {
           for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
-              ref.node.anchor = ref.anchor;
+            const ref2 = sourceObjects.get(source);
+            if (typeof ref2 === "object" && ref2.anchor && (identity2.isScalar(ref2.node) || identity2.isCollection(ref2.node))) {
+              ref2.node.anchor = ref2.anchor;
             } else {
-              const error3 = new Error("Failed to resolve repeated object (this should not happen)");
-              error3.source = source;
-              throw error3;
+              const error4 = new Error("Failed to resolve repeated object (this should not happen)");
+              error4.source = source;
+              throw error4;
             }
           }
         },
@@ -20694,15 +20694,15 @@ var require_createNode = __commonJS({
         value = value.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema2, sourceObjects } = ctx;
-      let ref = void 0;
+      let ref2 = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
-        if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
-          return new Alias.Alias(ref.anchor);
+        ref2 = sourceObjects.get(value);
+        if (ref2) {
+          ref2.anchor ?? (ref2.anchor = onAnchor(value));
+          return new Alias.Alias(ref2.anchor);
         } else {
-          ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          ref2 = { anchor: null, node: null };
+          sourceObjects.set(value, ref2);
         }
       }
       if (tagName?.startsWith("!!"))
@@ -20714,8 +20714,8 @@ var require_createNode = __commonJS({
         }
         if (!value || typeof value !== "object") {
           const node2 = new Scalar.Scalar(value);
-          if (ref)
-            ref.node = node2;
+          if (ref2)
+            ref2.node = node2;
           return node2;
         }
         tagObj = value instanceof Map ? schema2[identity2.MAP] : Symbol.iterator in Object(value) ? schema2[identity2.SEQ] : schema2[identity2.MAP];
@@ -20729,8 +20729,8 @@ var require_createNode = __commonJS({
         node.tag = tagName;
       else if (!tagObj.default)
         node.tag = tagObj.tag;
-      if (ref)
-        ref.node = node;
+      if (ref2)
+        ref2.node = node;
       return node;
     }
     exports.createNode = createNode;
@@ -20744,10 +20744,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path11, value) {
+    function collectionFromPath(schema2, path14, value) {
       let v = value;
-      for (let i = path11.length - 1; i >= 0; --i) {
-        const k = path11[i];
+      for (let i = path14.length - 1; i >= 0; --i) {
+        const k = path14[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20766,7 +20766,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
+    var isEmptyPath = (path14) => path14 == null || typeof path14 === "object" && !!path14[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20796,11 +20796,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path11, value) {
-        if (isEmptyPath(path11))
+      addIn(path14, value) {
+        if (isEmptyPath(path14))
           this.add(value);
         else {
-          const [key2, ...rest] = path11;
+          const [key2, ...rest] = path14;
           const node = this.get(key2, true);
           if (identity2.isCollection(node))
             node.addIn(rest, value);
@@ -20814,8 +20814,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        const [key2, ...rest] = path11;
+      deleteIn(path14) {
+        const [key2, ...rest] = path14;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -20829,8 +20829,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        const [key2, ...rest] = path11;
+      getIn(path14, keepScalar) {
+        const [key2, ...rest] = path14;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity2.isScalar(node) ? node.value : node;
@@ -20848,8 +20848,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path11) {
-        const [key2, ...rest] = path11;
+      hasIn(path14) {
+        const [key2, ...rest] = path14;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -20859,8 +20859,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        const [key2, ...rest] = path11;
+      setIn(path14, value) {
+        const [key2, ...rest] = path14;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -23375,9 +23375,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path11, value) {
+      addIn(path14, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path11, value);
+          this.contents.addIn(path14, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23452,14 +23452,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        if (Collection2.isEmptyPath(path11)) {
+      deleteIn(path14) {
+        if (Collection2.isEmptyPath(path14)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path14) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23474,10 +23474,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        if (Collection2.isEmptyPath(path11))
+      getIn(path14, keepScalar) {
+        if (Collection2.isEmptyPath(path14))
           return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path14, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23488,10 +23488,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path11) {
-        if (Collection2.isEmptyPath(path11))
+      hasIn(path14) {
+        if (Collection2.isEmptyPath(path14))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path14) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23508,13 +23508,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        if (Collection2.isEmptyPath(path11)) {
+      setIn(path14, value) {
+        if (Collection2.isEmptyPath(path14)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path14), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path11, value);
+          this.contents.setIn(path14, value);
         }
       }
       /**
@@ -23629,12 +23629,12 @@ var require_errors2 = __commonJS({
         super("YAMLWarning", pos, code, message);
       }
     };
-    var prettifyError = (src, lc) => (error3) => {
-      if (error3.pos[0] === -1)
+    var prettifyError = (src, lc) => (error4) => {
+      if (error4.pos[0] === -1)
         return;
-      error3.linePos = error3.pos.map((pos) => lc.linePos(pos));
-      const { line, col } = error3.linePos[0];
-      error3.message += ` at line ${line}, column ${col}`;
+      error4.linePos = error4.pos.map((pos) => lc.linePos(pos));
+      const { line, col } = error4.linePos[0];
+      error4.message += ` at line ${line}, column ${col}`;
       let ci = col - 1;
       let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
       if (ci >= 60 && lineStr.length > 80) {
@@ -23652,12 +23652,12 @@ var require_errors2 = __commonJS({
       }
       if (/[^ ]/.test(lineStr)) {
         let count = 1;
-        const end = error3.linePos[1];
+        const end = error4.linePos[1];
         if (end?.line === line && end.col > col) {
           count = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
         const pointer = " ".repeat(ci) + "^".repeat(count);
-        error3.message += `:
+        error4.message += `:
 
 ${lineStr}
 ${pointer}
@@ -24460,7 +24460,7 @@ var require_resolve_block_scalar = __commonJS({
       const mode = source[0];
       let indent = 0;
       let chomp = "";
-      let error3 = -1;
+      let error4 = -1;
       for (let i = 1; i < source.length; ++i) {
         const ch = source[i];
         if (!chomp && (ch === "-" || ch === "+"))
@@ -24469,12 +24469,12 @@ var require_resolve_block_scalar = __commonJS({
           const n = Number(ch);
           if (!indent && n)
             indent = n;
-          else if (error3 === -1)
-            error3 = offset + i;
+          else if (error4 === -1)
+            error4 = offset + i;
         }
       }
-      if (error3 !== -1)
-        onError(error3, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+      if (error4 !== -1)
+        onError(error4, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
       let hasSpace = false;
       let comment2 = "";
       let length = source.length;
@@ -24769,8 +24769,8 @@ var require_compose_scalar = __commonJS({
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity2.isScalar(res) ? res : new Scalar.Scalar(res);
-      } catch (error3) {
-        const msg = error3 instanceof Error ? error3.message : String(error3);
+      } catch (error4) {
+        const msg = error4 instanceof Error ? error4.message : String(error4);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar.Scalar(value);
       }
@@ -24893,8 +24893,8 @@ var require_compose_node = __commonJS({
             node = composeCollection.composeCollection(CN, ctx, token, props, onError);
             if (anchor)
               node.anchor = anchor.source.substring(1);
-          } catch (error3) {
-            const message = error3 instanceof Error ? error3.message : String(error3);
+          } catch (error4) {
+            const message = error4 instanceof Error ? error4.message : String(error4);
             onError(token, "RESOURCE_EXHAUSTION", message);
           }
           break;
@@ -25157,11 +25157,11 @@ ${cb}` : comment2;
             break;
           case "error": {
             const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error3 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            const error4 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
             if (this.atDirectives || !this.doc)
-              this.errors.push(error3);
+              this.errors.push(error4);
             else
-              this.doc.errors.push(error3);
+              this.doc.errors.push(error4);
             break;
           }
           case "doc-end": {
@@ -25472,9 +25472,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path11) => {
+    visit.itemAtPath = (cst, path14) => {
       let item = cst;
-      for (const [field2, index] of path11) {
+      for (const [field2, index] of path14) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25483,23 +25483,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path11) => {
-      const parent = visit.itemAtPath(cst, path11.slice(0, -1));
-      const field2 = path11[path11.length - 1][0];
+    visit.parentCollection = (cst, path14) => {
+      const parent = visit.itemAtPath(cst, path14.slice(0, -1));
+      const field2 = path14[path14.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path11, item, visitor) {
-      let ctrl = visitor(item, path11);
+    function _visit(path14, item, visitor) {
+      let ctrl = visitor(item, path14);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path11.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path14.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25510,10 +25510,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path11);
+            ctrl = ctrl(item, path14);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path14) : ctrl;
     }
     exports.visit = visit;
   }
@@ -26457,8 +26457,8 @@ var require_parser = __commonJS({
       peek(n) {
         return this.stack[this.stack.length - n];
       }
-      *pop(error3) {
-        const token = error3 ?? this.stack.pop();
+      *pop(error4) {
+        const token = error4 ?? this.stack.pop();
         if (!token) {
           const message = "Tried to pop an empty stack";
           yield { type: "error", offset: this.offset, source: "", message };
@@ -27624,11 +27624,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants3);
+          this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -27645,10 +27645,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants3);
+        this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -27687,9 +27687,9 @@ var require_codegen = __commonJS({
       }
     };
     var Throw = class extends Node {
-      constructor(error3) {
+      constructor(error4) {
         super();
-        this.error = error3;
+        this.error = error4;
       }
       render({ _n }) {
         return `throw ${this.error};` + _n;
@@ -27709,8 +27709,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants3) {
-        this.code = optimizeExpr(this.code, names, constants3);
+      optimizeNames(names, constants4) {
+        this.code = optimizeExpr(this.code, names, constants4);
         return this;
       }
       get names() {
@@ -27739,12 +27739,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants3))
+          if (n.optimizeNames(names, constants4))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -27797,12 +27797,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        if (!(super.optimizeNames(names, constants3) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        if (!(super.optimizeNames(names, constants4) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants3);
+        this.condition = optimizeExpr(this.condition, names, constants4);
         return this;
       }
       get names() {
@@ -27825,10 +27825,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants3);
+        this.iteration = optimizeExpr(this.iteration, names, constants4);
         return this;
       }
       get names() {
@@ -27864,10 +27864,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants3);
+        this.iterable = optimizeExpr(this.iterable, names, constants4);
         return this;
       }
       get names() {
@@ -27909,11 +27909,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a, _b;
-        super.optimizeNames(names, constants3);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
+        super.optimizeNames(names, constants4);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
         return this;
       }
       get names() {
@@ -27926,9 +27926,9 @@ var require_codegen = __commonJS({
       }
     };
     var Catch = class extends BlockNode {
-      constructor(error3) {
+      constructor(error4) {
         super();
-        this.error = error3;
+        this.error = error4;
       }
       render(opts) {
         return `catch(${this.error})` + super.render(opts);
@@ -28119,9 +28119,9 @@ var require_codegen = __commonJS({
         this._blockNode(node);
         this.code(tryBody);
         if (catchCode) {
-          const error3 = this.name("e");
-          this._currNode = node.catch = new Catch(error3);
-          catchCode(error3);
+          const error4 = this.name("e");
+          this._currNode = node.catch = new Catch(error4);
+          catchCode(error4);
         }
         if (finallyCode) {
           this._currNode = node.finally = new Finally();
@@ -28130,8 +28130,8 @@ var require_codegen = __commonJS({
         return this._endBlockNode(Catch, Finally);
       }
       // `throw` statement
-      throw(error3) {
-        return this._leafNode(new Throw(error3));
+      throw(error4) {
+        return this._leafNode(new Throw(error4));
       }
       // start self-balancing block
       block(body, nodeCount) {
@@ -28214,7 +28214,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants3) {
+    function optimizeExpr(expr, names, constants4) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -28229,14 +28229,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants3[n.str];
+        const c = constants4[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -28487,10 +28487,10 @@ var require_errors3 = __commonJS({
     exports.keyword$DataError = {
       message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
     };
-    function reportError(cxt, error3 = exports.keywordError, errorPaths, overrideAllErrors) {
+    function reportError(cxt, error4 = exports.keywordError, errorPaths, overrideAllErrors) {
       const { it } = cxt;
       const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error3, errorPaths);
+      const errObj = errorObjectCode(cxt, error4, errorPaths);
       if (overrideAllErrors !== null && overrideAllErrors !== void 0 ? overrideAllErrors : compositeRule || allErrors) {
         addError(gen, errObj);
       } else {
@@ -28498,10 +28498,10 @@ var require_errors3 = __commonJS({
       }
     }
     exports.reportError = reportError;
-    function reportExtraError(cxt, error3 = exports.keywordError, errorPaths) {
+    function reportExtraError(cxt, error4 = exports.keywordError, errorPaths) {
       const { it } = cxt;
       const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error3, errorPaths);
+      const errObj = errorObjectCode(cxt, error4, errorPaths);
       addError(gen, errObj);
       if (!(compositeRule || allErrors)) {
         returnErrors(it, names_1.default.vErrors);
@@ -28552,19 +28552,19 @@ var require_errors3 = __commonJS({
       schema: new codegen_1.Name("schema"),
       parentSchema: new codegen_1.Name("parentSchema")
     };
-    function errorObjectCode(cxt, error3, errorPaths) {
+    function errorObjectCode(cxt, error4, errorPaths) {
       const { createErrors } = cxt.it;
       if (createErrors === false)
         return (0, codegen_1._)`{}`;
-      return errorObject(cxt, error3, errorPaths);
+      return errorObject(cxt, error4, errorPaths);
     }
-    function errorObject(cxt, error3, errorPaths = {}) {
+    function errorObject(cxt, error4, errorPaths = {}) {
       const { gen, it } = cxt;
       const keyValues = [
         errorInstancePath(it, errorPaths),
         errorSchemaPath(cxt, errorPaths)
       ];
-      extraErrorProps(cxt, error3, keyValues);
+      extraErrorProps(cxt, error4, keyValues);
       return gen.object(...keyValues);
     }
     function errorInstancePath({ errorPath }, { instancePath }) {
@@ -29491,26 +29491,26 @@ var require_resolve = __commonJS({
         addAnchor.call(this, sch.$anchor);
         addAnchor.call(this, sch.$dynamicAnchor);
         baseIds[jsonPtr] = innerBaseId;
-        function addRef(ref) {
+        function addRef(ref2) {
           const _resolve = this.opts.uriResolver.resolve;
-          ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref);
-          if (schemaRefs.has(ref))
-            throw ambiguos(ref);
-          schemaRefs.add(ref);
-          let schOrRef = this.refs[ref];
+          ref2 = normalizeId(innerBaseId ? _resolve(innerBaseId, ref2) : ref2);
+          if (schemaRefs.has(ref2))
+            throw ambiguos(ref2);
+          schemaRefs.add(ref2);
+          let schOrRef = this.refs[ref2];
           if (typeof schOrRef == "string")
             schOrRef = this.refs[schOrRef];
           if (typeof schOrRef == "object") {
-            checkAmbiguosRef(sch, schOrRef.schema, ref);
-          } else if (ref !== normalizeId(fullPath)) {
-            if (ref[0] === "#") {
-              checkAmbiguosRef(sch, localRefs[ref], ref);
-              localRefs[ref] = sch;
+            checkAmbiguosRef(sch, schOrRef.schema, ref2);
+          } else if (ref2 !== normalizeId(fullPath)) {
+            if (ref2[0] === "#") {
+              checkAmbiguosRef(sch, localRefs[ref2], ref2);
+              localRefs[ref2] = sch;
             } else {
-              this.refs[ref] = fullPath;
+              this.refs[ref2] = fullPath;
             }
           }
-          return ref;
+          return ref2;
         }
         function addAnchor(anchor) {
           if (typeof anchor == "string") {
@@ -29521,12 +29521,12 @@ var require_resolve = __commonJS({
         }
       });
       return localRefs;
-      function checkAmbiguosRef(sch1, sch2, ref) {
+      function checkAmbiguosRef(sch1, sch2, ref2) {
         if (sch2 !== void 0 && !equal(sch1, sch2))
-          throw ambiguos(ref);
+          throw ambiguos(ref2);
       }
-      function ambiguos(ref) {
-        return new Error(`reference "${ref}" resolves to more than one schema`);
+      function ambiguos(ref2) {
+        return new Error(`reference "${ref2}" resolves to more than one schema`);
       }
     }
     exports.getSchemaRefs = getSchemaRefs;
@@ -30064,9 +30064,9 @@ var require_ref_error = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
     var MissingRefError = class extends Error {
-      constructor(resolver, baseId, ref, msg) {
-        super(msg || `can't resolve reference ${ref} from id ${baseId}`);
-        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref);
+      constructor(resolver, baseId, ref2, msg) {
+        super(msg || `can't resolve reference ${ref2} from id ${baseId}`);
+        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref2);
         this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
       }
     };
@@ -30192,22 +30192,22 @@ var require_compile = __commonJS({
       }
     }
     exports.compileSchema = compileSchema;
-    function resolveRef(root, baseId, ref) {
+    function resolveRef(root, baseId, ref2) {
       var _a;
-      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
-      const schOrFunc = root.refs[ref];
+      ref2 = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref2);
+      const schOrFunc = root.refs[ref2];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve4.call(this, root, ref);
+      let _sch = resolve4.call(this, root, ref2);
       if (_sch === void 0) {
-        const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
+        const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref2];
         const { schemaId } = this.opts;
         if (schema2)
           _sch = new SchemaEnv({ schema: schema2, schemaId, root, baseId });
       }
       if (_sch === void 0)
         return;
-      return root.refs[ref] = inlineOrCompile.call(this, _sch);
+      return root.refs[ref2] = inlineOrCompile.call(this, _sch);
     }
     exports.resolveRef = resolveRef;
     function inlineOrCompile(sch) {
@@ -30225,14 +30225,14 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve4(root, ref) {
+    function resolve4(root, ref2) {
       let sch;
-      while (typeof (sch = this.refs[ref]) == "string")
-        ref = sch;
-      return sch || this.schemas[ref] || resolveSchema.call(this, root, ref);
+      while (typeof (sch = this.refs[ref2]) == "string")
+        ref2 = sch;
+      return sch || this.schemas[ref2] || resolveSchema.call(this, root, ref2);
     }
-    function resolveSchema(root, ref) {
-      const p = this.opts.uriResolver.parse(ref);
+    function resolveSchema(root, ref2) {
+      const p = this.opts.uriResolver.parse(ref2);
       const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
       let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root.baseId, void 0);
       if (Object.keys(root.schema).length > 0 && refPath === baseId) {
@@ -30250,7 +30250,7 @@ var require_compile = __commonJS({
         return;
       if (!schOrRef.validate)
         compileSchema.call(this, schOrRef);
-      if (id === (0, resolve_1.normalizeId)(ref)) {
+      if (id === (0, resolve_1.normalizeId)(ref2)) {
         const { schema: schema2 } = schOrRef;
         const { schemaId } = this.opts;
         const schId = schema2[schemaId];
@@ -30476,8 +30476,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path11) {
-      let input = path11;
+    function removeDotSegments(path14) {
+      let input = path14;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30551,11 +30551,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path11) {
-      if (path11 === "" || path11[0] === "/") {
-        return removeDotSegments(path11);
+    function removeDotSegmentsRelative(path14) {
+      if (path14 === "" || path14[0] === "/") {
+        return removeDotSegments(path14);
       }
-      const segments = path11.split("/");
+      const segments = path14.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30918,8 +30918,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path11 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path11 && path11 !== "/" ? path11 : void 0;
+        const path14 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path14 && path14 !== "/" ? path14 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31703,26 +31703,26 @@ var require_core = __commonJS({
             return _compileAsync.call(this, sch);
           }
         }
-        function checkLoaded({ missingSchema: ref, missingRef }) {
-          if (this.refs[ref]) {
-            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
+        function checkLoaded({ missingSchema: ref2, missingRef }) {
+          if (this.refs[ref2]) {
+            throw new Error(`AnySchema ${ref2} is loaded but ${missingRef} cannot be resolved`);
           }
         }
-        async function loadMissingSchema(ref) {
-          const _schema = await _loadSchema.call(this, ref);
-          if (!this.refs[ref])
+        async function loadMissingSchema(ref2) {
+          const _schema = await _loadSchema.call(this, ref2);
+          if (!this.refs[ref2])
             await loadMetaSchema.call(this, _schema.$schema);
-          if (!this.refs[ref])
-            this.addSchema(_schema, ref, meta);
+          if (!this.refs[ref2])
+            this.addSchema(_schema, ref2, meta);
         }
-        async function _loadSchema(ref) {
-          const p = this._loading[ref];
+        async function _loadSchema(ref2) {
+          const p = this._loading[ref2];
           if (p)
             return p;
           try {
-            return await (this._loading[ref] = loadSchema(ref));
+            return await (this._loading[ref2] = loadSchema(ref2));
           } finally {
-            delete this._loading[ref];
+            delete this._loading[ref2];
           }
         }
       }
@@ -32285,7 +32285,7 @@ var require_limitNumber = __commonJS({
       exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
       exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
     };
-    var error3 = {
+    var error4 = {
       message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
       params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
     };
@@ -32294,7 +32294,7 @@ var require_limitNumber = __commonJS({
       type: "number",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode } = cxt;
         cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
@@ -32310,7 +32310,7 @@ var require_multipleOf = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
       params: ({ schemaCode }) => (0, codegen_1._)`{multipleOf: ${schemaCode}}`
     };
@@ -32319,7 +32319,7 @@ var require_multipleOf = __commonJS({
       type: "number",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, schemaCode, it } = cxt;
         const prec = it.opts.multipleOfPrecision;
@@ -32366,7 +32366,7 @@ var require_limitLength = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var ucs2length_1 = require_ucs2length();
-    var error3 = {
+    var error4 = {
       message({ keyword, schemaCode }) {
         const comp = keyword === "maxLength" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
@@ -32378,7 +32378,7 @@ var require_limitLength = __commonJS({
       type: "string",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode, it } = cxt;
         const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
@@ -32398,7 +32398,7 @@ var require_pattern = __commonJS({
     var code_1 = require_code2();
     var util_1 = require_util9();
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
       params: ({ schemaCode }) => (0, codegen_1._)`{pattern: ${schemaCode}}`
     };
@@ -32407,7 +32407,7 @@ var require_pattern = __commonJS({
       type: "string",
       schemaType: "string",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
         const u = it.opts.unicodeRegExp ? "u" : "";
@@ -32433,7 +32433,7 @@ var require_limitProperties = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message({ keyword, schemaCode }) {
         const comp = keyword === "maxProperties" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
@@ -32445,7 +32445,7 @@ var require_limitProperties = __commonJS({
       type: "object",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode } = cxt;
         const op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
@@ -32464,7 +32464,7 @@ var require_required = __commonJS({
     var code_1 = require_code2();
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
       params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
     };
@@ -32473,7 +32473,7 @@ var require_required = __commonJS({
       type: "object",
       schemaType: "array",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, schemaCode, data, $data, it } = cxt;
         const { opts } = it;
@@ -32544,7 +32544,7 @@ var require_limitItems = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message({ keyword, schemaCode }) {
         const comp = keyword === "maxItems" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
@@ -32556,7 +32556,7 @@ var require_limitItems = __commonJS({
       type: "array",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode } = cxt;
         const op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
@@ -32587,7 +32587,7 @@ var require_uniqueItems = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var equal_1 = require_equal();
-    var error3 = {
+    var error4 = {
       message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
       params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
     };
@@ -32596,7 +32596,7 @@ var require_uniqueItems = __commonJS({
       type: "array",
       schemaType: "boolean",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schema: schema2, parentSchema, schemaCode, it } = cxt;
         if (!$data && !schema2)
@@ -32653,14 +32653,14 @@ var require_const = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var equal_1 = require_equal();
-    var error3 = {
+    var error4 = {
       message: "must be equal to constant",
       params: ({ schemaCode }) => (0, codegen_1._)`{allowedValue: ${schemaCode}}`
     };
     var def = {
       keyword: "const",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schemaCode, schema: schema2 } = cxt;
         if ($data || schema2 && typeof schema2 == "object") {
@@ -32682,7 +32682,7 @@ var require_enum = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var equal_1 = require_equal();
-    var error3 = {
+    var error4 = {
       message: "must be equal to one of the allowed values",
       params: ({ schemaCode }) => (0, codegen_1._)`{allowedValues: ${schemaCode}}`
     };
@@ -32690,7 +32690,7 @@ var require_enum = __commonJS({
       keyword: "enum",
       schemaType: "array",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
         if (!$data && schema2.length === 0)
@@ -32769,7 +32769,7 @@ var require_additionalItems = __commonJS({
     exports.validateAdditionalItems = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
       params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
     };
@@ -32778,7 +32778,7 @@ var require_additionalItems = __commonJS({
       type: "array",
       schemaType: ["boolean", "object"],
       before: "uniqueItems",
-      error: error3,
+      error: error4,
       code(cxt) {
         const { parentSchema, it } = cxt;
         const { items } = parentSchema;
@@ -32897,7 +32897,7 @@ var require_items2020 = __commonJS({
     var util_1 = require_util9();
     var code_1 = require_code2();
     var additionalItems_1 = require_additionalItems();
-    var error3 = {
+    var error4 = {
       message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
       params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
     };
@@ -32906,7 +32906,7 @@ var require_items2020 = __commonJS({
       type: "array",
       schemaType: ["object", "boolean"],
       before: "uniqueItems",
-      error: error3,
+      error: error4,
       code(cxt) {
         const { schema: schema2, parentSchema, it } = cxt;
         const { prefixItems } = parentSchema;
@@ -32930,7 +32930,7 @@ var require_contains = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { min: min2, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min2} valid item(s)` : (0, codegen_1.str)`must contain at least ${min2} and no more than ${max} valid item(s)`,
       params: ({ params: { min: min2, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min2}}` : (0, codegen_1._)`{minContains: ${min2}, maxContains: ${max}}`
     };
@@ -32940,7 +32940,7 @@ var require_contains = __commonJS({
       schemaType: ["object", "boolean"],
       before: "uniqueItems",
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, parentSchema, data, it } = cxt;
         let min2;
@@ -33118,7 +33118,7 @@ var require_propertyNames = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: "property name must be valid",
       params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
     };
@@ -33126,7 +33126,7 @@ var require_propertyNames = __commonJS({
       keyword: "propertyNames",
       type: "object",
       schemaType: ["object", "boolean"],
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, data, it } = cxt;
         if ((0, util_1.alwaysValidSchema)(it, schema2))
@@ -33163,7 +33163,7 @@ var require_additionalProperties = __commonJS({
     var codegen_1 = require_codegen();
     var names_1 = require_names();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: "must NOT have additional properties",
       params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
     };
@@ -33173,7 +33173,7 @@ var require_additionalProperties = __commonJS({
       schemaType: ["boolean", "object"],
       allowUndefined: true,
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, parentSchema, data, errsCount, it } = cxt;
         if (!errsCount)
@@ -33447,7 +33447,7 @@ var require_oneOf = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: "must match exactly one schema in oneOf",
       params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
     };
@@ -33455,7 +33455,7 @@ var require_oneOf = __commonJS({
       keyword: "oneOf",
       schemaType: "array",
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, parentSchema, it } = cxt;
         if (!Array.isArray(schema2))
@@ -33532,7 +33532,7 @@ var require_if = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
       params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
     };
@@ -33540,7 +33540,7 @@ var require_if = __commonJS({
       keyword: "if",
       schemaType: ["object", "boolean"],
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, parentSchema, it } = cxt;
         if (parentSchema.then === void 0 && parentSchema.else === void 0) {
@@ -33666,7 +33666,7 @@ var require_format = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
       params: ({ schemaCode }) => (0, codegen_1._)`{format: ${schemaCode}}`
     };
@@ -33675,7 +33675,7 @@ var require_format = __commonJS({
       type: ["number", "string"],
       schemaType: "string",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt, ruleType) {
         const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
         const { opts, errSchemaPath, schemaEnv, self } = it;
@@ -33830,7 +33830,7 @@ var require_discriminator = __commonJS({
     var compile_1 = require_compile();
     var ref_error_1 = require_ref_error();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
       params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
     };
@@ -33838,7 +33838,7 @@ var require_discriminator = __commonJS({
       keyword: "discriminator",
       type: "object",
       schemaType: "object",
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, schema: schema2, parentSchema, it } = cxt;
         const { oneOf } = parentSchema;
@@ -33881,12 +33881,12 @@ var require_discriminator = __commonJS({
           for (let i = 0; i < oneOf.length; i++) {
             let sch = oneOf[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
-              const ref = sch.$ref;
-              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
+              const ref2 = sch.$ref;
+              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref2);
               if (sch instanceof compile_1.SchemaEnv)
                 sch = sch.schema;
               if (sch === void 0)
-                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
+                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref2);
             }
             const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
             if (typeof propSch != "object") {
@@ -34407,8 +34407,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path11, { windows } = {}) => {
-      const segs = path11.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path14, { windows } = {}) => {
+      const segs = path14.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -34760,7 +34760,7 @@ var require_scan = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var utils = require_utils3();
     var {
       MAX_LENGTH,
@@ -34768,7 +34768,7 @@ var require_parse2 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants3;
+    } = constants4;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -34977,7 +34977,7 @@ var require_parse2 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -35023,8 +35023,8 @@ var require_parse2 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants3.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants4.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -35153,16 +35153,16 @@ var require_parse2 = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open2 = tokens[token.tokensIndex];
-          open2.type = "text";
-          open2.value = literal;
-          open2.output = safeOutput || utils.escapeRegex(literal);
+          const open3 = tokens[token.tokensIndex];
+          open3.type = "text";
+          open3.value = literal;
+          open3.output = safeOutput || utils.escapeRegex(literal);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-          state.output = token.output + open2.output;
+          state.output = token.output + open3.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -35382,15 +35382,15 @@ var require_parse2 = __commonJS({
         }
         if (value === "{" && opts.nobrace !== true) {
           increment("braces");
-          const open2 = {
+          const open3 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open2);
-          push(open2);
+          braces.push(open3);
+          push(open3);
           continue;
         }
         if (value === "}") {
@@ -35720,7 +35720,7 @@ var require_parse2 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants3.globChars(opts.windows);
+      } = constants4.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -35778,7 +35778,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse3 = require_parse2();
     var utils = require_utils3();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch6 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
@@ -35906,7 +35906,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch6.constants = constants3;
+    picomatch6.constants = constants4;
     module.exports = picomatch6;
   }
 });
@@ -35928,17 +35928,85 @@ var require_picomatch2 = __commonJS({
   }
 });
 
+// policies/report/safe-text.ts
+function visible(c) {
+  return NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+function escapeControls(s) {
+  return s.replace(CONTROLS, visible);
+}
+function escapeControlsKeepNewlines(s) {
+  return s.replace(CONTROLS_BUT_NEWLINE, visible);
+}
+function guardWorkflowCommands(text3) {
+  return text3.replace(/^(\s*):(?=:)/gm, "$1:\u200B");
+}
+function escapeJsonControls(json2) {
+  return json2.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, visible);
+}
+function ref(r) {
+  return {
+    ...r,
+    kind: escapeControls(r.kind),
+    name: escapeControls(r.name),
+    ...r.namespace !== void 0 ? { namespace: escapeControls(r.namespace) } : {},
+    ...r.apiVersion !== void 0 ? { apiVersion: escapeControls(r.apiVersion) } : {}
+  };
+}
+function finding(f) {
+  return {
+    ...f,
+    ruleId: escapeControls(f.ruleId),
+    message: escapeControls(f.message),
+    file: escapeControls(f.file),
+    resource: ref(f.resource),
+    remediation: escapeControlsKeepNewlines(f.remediation),
+    ...f.container !== void 0 ? { container: escapeControls(f.container) } : {},
+    ...f.path !== void 0 ? { path: escapeControls(f.path) } : {},
+    ...f.jsonPath !== void 0 ? { jsonPath: escapeControls(f.jsonPath) } : {},
+    ...f.suppression !== void 0 ? { suppression: { ...f.suppression, reason: escapeControls(f.suppression.reason) } } : {}
+  };
+}
+function error2(e) {
+  return { ...e, file: escapeControls(e.file), message: escapeControls(e.message) };
+}
+function neutraliseReport(report) {
+  return {
+    ...report,
+    findings: report.findings.map(finding),
+    errors: report.errors.map(error2),
+    ...report.notes ? { notes: report.notes.map((n) => ({ ...n, file: escapeControls(n.file), message: escapeControls(n.message) })) } : {},
+    ...report.resources ? { resources: report.resources.map((r) => ({ ...r, file: escapeControls(r.file), resource: ref(r.resource) })) } : {}
+  };
+}
+var CONTROLS, CONTROLS_BUT_NEWLINE, NAMED;
+var init_safe_text = __esm({
+  "policies/report/safe-text.ts"() {
+    "use strict";
+    CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+    CONTROLS_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+    NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+  }
+});
+
 // policies/report/text.ts
 var text_exports = {};
 __export(text_exports, {
+  pathLabel: () => pathLabel,
   renderText: () => renderText,
-  textReporter: () => textReporter
+  textReporter: () => textReporter,
+  wrap: () => wrap
 });
 function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 function where(f) {
-  return f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file;
+  return f.line > 0 ? `${f.line}:${f.column}` : "-";
+}
+function pathLabel(f) {
+  const known = SUBJECT_LABEL[f.ruleId];
+  if (known) return known;
+  return f.path === void 0 || f.path.startsWith("/") || f.path.startsWith("~") ? "path" : "claim";
 }
 function subject(f) {
   const r = f.resource;
@@ -35946,41 +36014,68 @@ function subject(f) {
   const parts = r.kind === "File" && r.name === f.file ? [] : [`${r.kind} ${name}`];
   if (f.container !== void 0 && !(r.kind === "ComposeService" && f.container === r.name))
     parts.push(`container ${f.container}`);
-  if (f.path !== void 0) parts.push(`path ${f.path}`);
+  if (f.path !== void 0) parts.push(`${pathLabel(f)} ${f.path}`);
   if (f.jsonPath !== void 0 && f.line <= 0) parts.push(`at ${f.jsonPath}`);
   return parts.join(", ");
 }
 function byPosition2(a, b) {
   return a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
 }
-function indentBlock(text3, pad) {
-  return text3.trimEnd().split("\n").map((l) => l === "" ? "" : `${pad}${l}`).join("\n");
+function wrap(text3, width, firstUsed, pad) {
+  const lines = [];
+  let line = "";
+  let used = firstUsed;
+  for (const word of text3.split(" ")) {
+    if (line !== "" && used + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+      used = pad.length + word.length;
+    } else {
+      used += (line === "" ? 0 : 1) + word.length;
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.map((l, i) => i === 0 ? l : `${pad}${l}`);
 }
-function renderFinding(f, c) {
+function renderFinding(f, c, width) {
   if (f.suppressed) {
     const why = f.suppression ? ` (${f.suppression.kind}: ${f.suppression.reason}${f.suppression.expires ? `, until ${f.suppression.expires}` : ""})` : "";
-    return c.dim(`  ${where(f)}  suppressed  ${f.ruleId}  ${f.message}${why}`);
+    const head2 = `  ${where(f)}  suppressed  ${f.ruleId}  `;
+    return wrap(`${f.message}${why}`, width, head2.length, DETAIL).map((l, i) => c.dim(i === 0 ? `${head2}${l}` : l)).join("\n");
   }
-  const sev = f.severity === "error" ? c.red("error  ") : c.yellow("warning");
+  const sevText = f.severity === "error" ? "error  " : "warning";
+  const head = `  ${where(f)}  ${sevText}  ${f.ruleId}  `;
+  const sev = f.severity === "error" ? c.red(sevText) : c.yellow(sevText);
+  const [first = "", ...more] = wrap(f.message, width, head.length, DETAIL);
+  const lines = [`  ${where(f)}  ${sev}  ${c.cyan(f.ruleId)}  ${first}`, ...more];
   const about = subject(f);
-  const lines = [`  ${where(f)}  ${sev}  ${c.cyan(f.ruleId)}  ${f.message}`];
-  if (about !== "") lines.push(c.dim(`      ${about}`));
+  if (about !== "")
+    lines.push(...wrap(about, width, DETAIL.length, DETAIL).map((l, i) => c.dim(i === 0 ? `${DETAIL}${l}` : l)));
   if (f.remediation.trim() !== "") {
-    const [first, ...rest] = f.remediation.trim().split("\n");
-    lines.push(`      fix: ${first ?? ""}`);
-    if (rest.length > 0) lines.push(indentBlock(rest.join("\n"), "           "));
+    const fixPad = `${DETAIL}     `;
+    f.remediation.trim().split("\n").forEach((step, i) => {
+      const lead = `${i === 0 ? `${DETAIL}fix: ` : fixPad}${/^\s*/.exec(step)?.[0] ?? ""}`;
+      if (step.trim() === "") return;
+      const [head1 = "", ...rest] = wrap(step.trim(), width, lead.length, " ".repeat(lead.length));
+      lines.push(`${lead}${head1}`, ...rest);
+    });
   }
   return lines.join("\n");
 }
-function renderError(e) {
+function renderError(e, width) {
   const pos = e.line ? `:${e.line}${e.column ? `:${e.column}` : ""}` : "";
-  return `  ${e.file}${pos}  ${e.message}`;
+  const head = `  ${e.file}${pos}  `;
+  const [first = "", ...more] = wrap(e.message, width, head.length, DETAIL);
+  return [`${head}${first}`, ...more].join("\n");
 }
 function renderText(report, opts = {}) {
   const c = opts.color ? COLOURS : PLAIN;
+  const width = opts.width ?? Infinity;
+  const safe = neutraliseReport(report);
   const out = [];
   const byFile = /* @__PURE__ */ new Map();
-  for (const f of report.findings) {
+  for (const f of safe.findings) {
     const list = byFile.get(f.file) ?? [];
     list.push(f);
     byFile.set(f.file, list);
@@ -35988,24 +36083,29 @@ function renderText(report, opts = {}) {
   for (const file of [...byFile.keys()].sort()) {
     const findings = (byFile.get(file) ?? []).slice().sort(byPosition2);
     out.push(c.bold(file));
-    out.push(...findings.map((f) => renderFinding(f, c)));
+    out.push(...findings.map((f) => renderFinding(f, c, width)));
     out.push("");
   }
-  if (report.errors.length > 0) {
-    out.push(c.bold(c.red(`Input errors (${report.errors.length}): these files or documents were not checked`)));
-    out.push(...report.errors.map(renderError));
+  if (safe.errors.length > 0) {
+    out.push(c.bold(c.red(`Input errors (${safe.errors.length}): these files or documents were not checked`)));
+    out.push(...safe.errors.map((e) => renderError(e, width)));
     out.push("");
   }
-  if (report.notes && report.notes.length > 0) {
+  if (safe.notes && safe.notes.length > 0) {
     out.push(c.bold("Notes"));
-    out.push(...report.notes.map((n) => `  ${n.file}  ${n.message}`));
+    out.push(...safe.notes.map((n) => renderError(n, width)));
     out.push("");
   }
-  out.push(summaryLine(report, c));
-  return `${out.join("\n")}
-`;
+  if (opts.quiet) {
+    while (out.length > 0 && out[out.length - 1] === "") out.pop();
+    return guardWorkflowCommands(out.length > 0 ? `${out.join("\n")}
+` : "");
+  }
+  out.push(summaryLine(safe, c, width));
+  return guardWorkflowCommands(`${out.join("\n")}
+`);
 }
-function summaryLine(report, c) {
+function summaryLine(report, c, width) {
   const s = report.summary;
   const scanned = `${plural(s.files, "file")}, ${plural(s.resources, "resource")} scanned`;
   const parts = [];
@@ -36014,16 +36114,21 @@ function summaryLine(report, c) {
   if (s.suppressed > 0) parts.push(c.dim(`${s.suppressed} suppressed`));
   if (report.errors.length > 0) parts.push(c.red(plural(report.errors.length, "input error")));
   if (parts.length === 0) return `${c.green("No data-loss risks found")} (${scanned}).`;
-  const rules = [...new Set(report.findings.filter((f) => !f.suppressed).map((f) => f.ruleId))].sort();
-  const hint = rules.length > 0 ? `
-Run 'persistguard explain ${rules[0]}' for why a rule matters and how to fix it.` : "";
-  return `${parts.join(", ")} (${scanned}).${hint}`;
+  return `${parts.join(", ")} (${scanned}).${closingHint(report, width)}`;
 }
-var sgr, COLOURS, identity, PLAIN, textReporter;
+function closingHint(report, width) {
+  const rules = [...new Set(report.findings.filter((f) => !f.suppressed).map((f) => f.ruleId))].sort();
+  if (rules.length === 0) return "";
+  const text3 = rules.length === 1 ? `Run 'persistguard explain ${rules[0]}' for why this rule matters and how to fix it.` : `Run 'persistguard explain RULE' for why a rule matters and how to fix it; rules found: ${rules.join(", ")}.`;
+  return `
+${wrap(text3, width, 0, "").join("\n")}`;
+}
+var sgr, COLOURS, identity, PLAIN, SUBJECT_LABEL, DETAIL, textReporter;
 var init_text = __esm({
   "policies/report/text.ts"() {
     "use strict";
-    sgr = (open2, close) => (s) => `\x1B[${open2}m${s}\x1B[${close}m`;
+    init_safe_text();
+    sgr = (open3, close) => (s) => `\x1B[${open3}m${s}\x1B[${close}m`;
     COLOURS = {
       red: sgr(31, 39),
       yellow: sgr(33, 39),
@@ -36041,6 +36146,12 @@ var init_text = __esm({
       bold: identity,
       green: identity
     };
+    SUBJECT_LABEL = {
+      "k3s-image-import": "image",
+      "pvc-missing": "claim",
+      "rwo-shared-claim": "claim"
+    };
+    DETAIL = "      ";
     textReporter = {
       format: "text",
       fileName: "persistguard.txt",
@@ -36063,7 +36174,7 @@ function resource(r) {
     name: r.name
   };
 }
-function finding(f) {
+function finding2(f) {
   return {
     ruleId: f.ruleId,
     severity: f.severity,
@@ -36089,7 +36200,7 @@ function finding(f) {
     ...f.baseline !== void 0 ? { baseline: f.baseline } : {}
   };
 }
-function error2(e) {
+function error3(e) {
   return {
     file: e.file,
     ...e.line !== void 0 ? { line: e.line } : {},
@@ -36100,8 +36211,8 @@ function error2(e) {
 function toJsonReport(report) {
   return {
     tool: { name: report.tool.name, version: report.tool.version },
-    findings: report.findings.map(finding),
-    errors: report.errors.map(error2),
+    findings: report.findings.map(finding2),
+    errors: report.errors.map(error3),
     ...report.notes && report.notes.length > 0 ? { notes: report.notes.map((n) => ({ file: n.file, message: n.message })) } : {},
     summary: {
       files: report.summary.files,
@@ -36116,10 +36227,11 @@ var jsonReporter;
 var init_json = __esm({
   "policies/report/json.ts"() {
     "use strict";
+    init_safe_text();
     jsonReporter = {
       format: "json",
       fileName: "persistguard.json",
-      render: (report) => `${JSON.stringify(toJsonReport(report), null, 2)}
+      render: (report) => `${escapeJsonControls(JSON.stringify(toJsonReport(report), null, 2))}
 `
     };
   }
@@ -36194,14 +36306,34 @@ __export(sarif_exports, {
   toSarif: () => toSarif
 });
 import { createHash } from "node:crypto";
+import path8 from "node:path";
+import { pathToFileURL } from "node:url";
+function artifactLocator(opts) {
+  if (opts.srcRoot === void 0) {
+    const locate2 = (file) => path8.isAbsolute(file) || /^[a-zA-Z]:[\\/]/.test(file) ? { uri: pathToFileURL(file).href } : { uri: fileUri(file), uriBaseId: "%SRCROOT%" };
+    return { locate: locate2, ...opts.baseUri ? { baseUri: opts.baseUri } : {} };
+  }
+  const root = path8.resolve(opts.srcRoot);
+  const cwd = opts.cwd ?? root;
+  const locate = (file) => {
+    if (file.startsWith("<")) return { uri: fileUri(file), uriBaseId: "%SRCROOT%" };
+    const abs = path8.resolve(cwd, file);
+    const rel = path8.relative(root, abs);
+    if (rel.startsWith("..") || path8.isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+    return { uri: fileUri(rel.split(path8.sep).join("/")), uriBaseId: "%SRCROOT%" };
+  };
+  return { locate, ...opts.baseUri ? { baseUri: opts.baseUri } : {} };
+}
 function toSarif(report, opts) {
+  const { locate, baseUri } = artifactLocator(opts);
+  const location = (file, line, column, endLine, endColumn, jsonPath) => physicalLocation(locate(file), line, column, endLine, endColumn, jsonPath);
   const { rules, indexOf } = driverRules(report, opts.rules);
   const ordered = [...report.findings].sort(byImportance);
   const kept = ordered.slice(0, SARIF_MAX_RESULTS);
   const dropped = ordered.length - kept.length;
   const seen = /* @__PURE__ */ new Map();
-  const results = kept.map((f) => result(f, indexOf, seen));
-  const notifications = report.errors.map(errorNotification);
+  const results = kept.map((f) => result(f, indexOf, seen, location));
+  const notifications = report.errors.map((e) => errorNotification(e, location));
   if (dropped > 0) {
     notifications.push({
       level: "warning",
@@ -36210,7 +36342,7 @@ function toSarif(report, opts) {
       }
     });
   }
-  const run2 = {
+  const run3 = {
     tool: {
       driver: {
         name: TOOL_NAME,
@@ -36233,9 +36365,8 @@ function toSarif(report, opts) {
       ...dropped > 0 ? { truncated: true, droppedResults: dropped } : {}
     }
   };
-  if (opts.baseUri)
-    run2.originalUriBaseIds = { "%SRCROOT%": { uri: opts.baseUri.endsWith("/") ? opts.baseUri : `${opts.baseUri}/` } };
-  return { $schema: SCHEMA_URI, version: "2.1.0", runs: [run2] };
+  if (baseUri) run3.originalUriBaseIds = { "%SRCROOT%": { uri: baseUri.endsWith("/") ? baseUri : `${baseUri}/` } };
+  return { $schema: SCHEMA_URI, version: "2.1.0", runs: [run3] };
 }
 function driverRules(report, metas) {
   const byId = new Map(metas.map((m) => [m.id, m]));
@@ -36272,7 +36403,7 @@ Docs: ${ruleDocsUrl(id)}`,
   });
   return { rules, indexOf };
 }
-function result(f, indexOf, seen) {
+function result(f, indexOf, seen, location) {
   const key2 = `${f.file}\0${findingKey(f)}`;
   const occurrence = (seen.get(key2) ?? 0) + 1;
   seen.set(key2, occurrence);
@@ -36295,7 +36426,7 @@ Fix: ${f.remediation}` : f.message;
   if (f.suppressed) {
     out.suppressions = [
       {
-        kind: f.suppression?.kind === "annotation" ? "inSource" : "external",
+        kind: f.suppression?.kind === "annotation" || f.suppression?.kind === "comment" ? "inSource" : "external",
         status: "accepted",
         justification: f.suppression?.reason ?? "suppressed"
       }
@@ -36304,8 +36435,8 @@ Fix: ${f.remediation}` : f.message;
   if (f.baseline) out.baselineState = f.baseline === "existing" ? "unchanged" : "new";
   return out;
 }
-function location(file, line, column, endLine, endColumn, jsonPath) {
-  const physical = { artifactLocation: { uri: fileUri(file), uriBaseId: "%SRCROOT%" } };
+function physicalLocation(artifactLocation, line, column, endLine, endColumn, jsonPath) {
+  const physical = { artifactLocation };
   if (line !== void 0 && line >= 1) {
     const region = { startLine: line };
     if (column !== void 0 && column >= 1) region.startColumn = column;
@@ -36320,7 +36451,7 @@ function location(file, line, column, endLine, endColumn, jsonPath) {
   if (jsonPath) loc.logicalLocations = [{ fullyQualifiedName: jsonPath, kind: "member" }];
   return loc;
 }
-function errorNotification(e) {
+function errorNotification(e, location) {
   return {
     level: "error",
     message: { text: `${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}` },
@@ -36356,13 +36487,14 @@ var init_sarif = __esm({
     "use strict";
     init_baseline();
     init_version();
+    init_safe_text();
     SARIF_MAX_RESULTS = 25e3;
     SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
     FINGERPRINT_KEY = "persistguard/v1";
     sarifReporter = {
       format: "sarif",
       fileName: "persistguard.sarif",
-      render: (report, opts) => `${JSON.stringify(toSarif(report, opts), null, 2)}
+      render: (report, opts) => `${escapeJsonControls(JSON.stringify(toSarif(report, opts), null, 2))}
 `
     };
   }
@@ -36372,13 +36504,15 @@ var init_sarif = __esm({
 var markdown_exports = {};
 __export(markdown_exports, {
   DEFAULT_MARKDOWN_BYTES: () => DEFAULT_MARKDOWN_BYTES,
+  codeSpan: () => codeSpan,
   escapeCell: () => escapeCell,
   groupByFile: () => groupByFile,
   markdownReporter: () => markdownReporter,
   renderMarkdown: () => renderMarkdown,
   resourceLabel: () => resourceLabel
 });
-function renderMarkdown(report, opts) {
+function renderMarkdown(input, opts) {
+  const report = neutraliseReport(input);
   const budget = new Budget(opts.maxBytes ?? DEFAULT_MARKDOWN_BYTES);
   const active = report.findings.filter((f) => !f.suppressed && f.baseline !== "existing");
   const existing = report.findings.filter((f) => !f.suppressed && f.baseline === "existing");
@@ -36506,10 +36640,10 @@ function escapeInline(s) {
   return out + escapeMarks(html.slice(last));
 }
 function escapeMarks(s) {
-  return s.replace(/([\\`*_[\]])/g, "\\$1");
+  return s.replace(/([\\`*_[\]~])/g, "\\$1").replace(/(?<![\w@#])([@#])(?=[\w-])/g, "$1\u200B");
 }
 function codeSpan(s) {
-  return s.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return escapeControls(s).replace(/`/g, "'").replace(/\|/g, "\\|");
 }
 function plural2(n) {
   return n === 1 ? "" : "s";
@@ -36520,6 +36654,7 @@ var init_markdown = __esm({
     "use strict";
     init_version();
     init_sarif();
+    init_safe_text();
     DEFAULT_MARKDOWN_BYTES = 1e6;
     COLLAPSE_ROWS = 15;
     markdownReporter = {
@@ -36550,12 +36685,12 @@ var init_markdown = __esm({
       }
       /** A heading and a table, collapsed when `summary` is given; returns the rows that did not fit. */
       section(heading, rows, summary2, withFile = false, header = withFile ? TABLE_HEADER.replace("| Line |", "| Location |") : TABLE_HEADER) {
-        const open2 = summary2 ? `<details><summary>${summary2}</summary>
+        const open3 = summary2 ? `<details><summary>${summary2}</summary>
 
 ` : "";
         const close = summary2 ? "\n</details>\n\n" : "\n";
         const closeSize = Buffer.byteLength(close);
-        if (!this.add(`${heading}${open2}${header}`)) return rows.length;
+        if (!this.add(`${heading}${open3}${header}`)) return rows.length;
         let i = 0;
         for (; i < rows.length; i++) {
           const r = rows[i] ?? "";
@@ -36587,89 +36722,113 @@ __export(junit_exports, {
   renderJunit: () => renderJunit,
   text: () => text2
 });
-function renderJunit(report) {
+function fails(f, failOn) {
+  if (f.suppressed || f.baseline === "existing") return false;
+  return f.severity === "error" || failOn === "warning";
+}
+function caseName(f) {
+  const parts = [`${f.ruleId}: ${resourceLabel(f.resource)}`];
+  if (f.container !== void 0 && !(f.resource.kind === "ComposeService" && f.container === f.resource.name))
+    parts.push(`container ${f.container}`);
+  if (f.path !== void 0) parts.push(f.path);
+  return parts.join(", ");
+}
+function renderJunit(input, opts = {}) {
+  const failOn = opts.failOn ?? "error";
+  const report = neutraliseReport(input);
   const suites = /* @__PURE__ */ new Map();
   const suite = (file) => {
     let s = suites.get(file);
-    if (!s) suites.set(file, s = { file, cases: /* @__PURE__ */ new Map(), errors: [] });
+    if (!s) suites.set(file, s = { file, cases: [], names: /* @__PURE__ */ new Map(), tests: 0, failures: 0, errors: 0, skipped: 0 });
     return s;
   };
-  const caseOf = (file, resource2, line) => {
-    const cases = suite(file).cases;
-    const key2 = resourceLabel(resource2);
-    let c = cases.get(key2);
-    if (!c) cases.set(key2, c = { resource: resource2, line, findings: [] });
-    return c;
-  };
-  for (const r of report.resources ?? []) caseOf(r.file, r.resource, r.line);
-  for (const f of [...report.findings].sort(byPosition3)) caseOf(f.file, f.resource, f.line).findings.push(f);
-  for (const e of report.errors) suite(e.file).errors.push(e);
+  const attrs = (name, file, line) => `name="${attr(name)}" classname="${attr(file)}" file="${attr(file)}"${line ? ` line="${line}"` : ""}`;
+  const withFindings = new Set(report.findings.map((f) => `${f.file}\0${resourceLabel(f.resource)}`));
+  const passed = /* @__PURE__ */ new Set();
+  for (const r of report.resources ?? []) {
+    const key2 = `${r.file}\0${resourceLabel(r.resource)}`;
+    if (withFindings.has(key2) || passed.has(key2)) continue;
+    passed.add(key2);
+    const s = suite(r.file);
+    s.tests++;
+    s.cases.push(`    <testcase ${attrs(resourceLabel(r.resource), r.file, r.line)}/>
+`);
+  }
+  for (const f of [...report.findings].sort(byPosition3)) {
+    const s = suite(f.file);
+    s.tests++;
+    const base = caseName(f);
+    const n = (s.names.get(base) ?? 0) + 1;
+    s.names.set(base, n);
+    const open3 = `    <testcase ${attrs(n === 1 ? base : `${base} (${n})`, f.file, f.line)}>
+`;
+    if (f.suppressed) {
+      s.skipped++;
+      s.cases.push(
+        `${open3}      <skipped message="${attr(`suppressed (${f.suppression?.kind ?? "exemption"}): ${f.suppression?.reason ?? "suppressed"}`)}"/>
+    </testcase>
+`
+      );
+    } else if (fails(f, failOn)) {
+      s.failures++;
+      s.cases.push(`${open3}${failure(f)}    </testcase>
+`);
+    } else {
+      const why = f.baseline === "existing" ? "existing finding (in the baseline)" : `${f.severity} (does not fail the run)`;
+      s.cases.push(`${open3}      <system-out>${text2(`${why}
+${details(f)}`)}</system-out>
+    </testcase>
+`);
+    }
+  }
+  for (const e of report.errors) {
+    const s = suite(e.file);
+    s.tests++;
+    s.errors++;
+    s.cases.push(errorCase(e));
+  }
   let tests = 0;
   let failures = 0;
   let errors = 0;
   let skipped = 0;
   const body = [];
   for (const s of [...suites.values()].sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) {
-    const cases = [];
-    let sFailures = 0;
-    let sSkipped = 0;
-    for (const c of s.cases.values()) {
-      const active = c.findings.filter((f) => !f.suppressed);
-      const attrs = `name="${attr(resourceLabel(c.resource))}" classname="${attr(s.file)}" file="${attr(s.file)}" line="${c.line}"`;
-      if (active.length > 0) {
-        sFailures++;
-        cases.push(`    <testcase ${attrs}>
-${active.map(failure).join("")}    </testcase>
-`);
-      } else if (c.findings.length > 0) {
-        sSkipped++;
-        const reasons = c.findings.map((f) => `${f.ruleId}: ${f.suppression?.reason ?? "suppressed"}`).join("; ");
-        cases.push(
-          `    <testcase ${attrs}>
-      <skipped message="${attr(`suppressed: ${reasons}`)}"/>
-    </testcase>
-`
-        );
-      } else {
-        cases.push(`    <testcase ${attrs}/>
-`);
-      }
-    }
-    for (const e of s.errors) {
-      const where2 = `${s.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}`;
-      cases.push(
-        `    <testcase name="${attr(`read ${s.file}`)}" classname="${attr(s.file)}" file="${attr(s.file)}"${e.line ? ` line="${e.line}"` : ""}>
-      <error type="input" message="${attr(e.message)}">${text2(`${where2}: ${e.message}`)}</error>
-    </testcase>
-`
-      );
-    }
-    const count = s.cases.size + s.errors.length;
-    tests += count;
-    failures += sFailures;
-    errors += s.errors.length;
-    skipped += sSkipped;
+    tests += s.tests;
+    failures += s.failures;
+    errors += s.errors;
+    skipped += s.skipped;
     body.push(
-      `  <testsuite name="${attr(s.file)}" tests="${count}" failures="${sFailures}" errors="${s.errors.length}" skipped="${sSkipped}">
-${cases.join("")}  </testsuite>
+      `  <testsuite name="${attr(s.file)}" tests="${s.tests}" failures="${s.failures}" errors="${s.errors}" skipped="${s.skipped}">
+${s.cases.join("")}  </testsuite>
 `
     );
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>
+  return guardWorkflowCommands(
+    `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="${TOOL_NAME}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">
 ${body.join("")}</testsuites>
+`
+  );
+}
+function errorCase(e) {
+  const where2 = `${e.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}`;
+  return `    <testcase name="${attr(`read ${e.file}`)}" classname="${attr(e.file)}" file="${attr(e.file)}"${e.line ? ` line="${e.line}"` : ""}>
+      <error type="input" message="${attr(e.message)}">${text2(`${where2}: ${e.message}`)}</error>
+    </testcase>
 `;
 }
-function failure(f) {
-  const details = [
+function details(f) {
+  return [
     `${f.file}:${f.line}:${f.column}`,
     f.message,
     f.container ? `container: ${f.container}` : "",
     f.path ? `path: ${f.path}` : "",
     f.remediation ? `fix: ${f.remediation}` : "",
     `docs: ${ruleDocsUrl(f.ruleId)}`
-  ].filter(Boolean);
-  return `      <failure type="${attr(f.ruleId)}" message="${attr(`[${f.severity}] ${f.ruleId}: ${f.message}`)}">${text2(details.join("\n"))}</failure>
+  ].filter(Boolean).join("\n");
+}
+function failure(f) {
+  return `      <failure type="${attr(f.ruleId)}" message="${attr(`[${f.severity}] ${f.ruleId}: ${f.message}`)}">${text2(details(f))}</failure>
 `;
 }
 function text2(s) {
@@ -36685,10 +36844,11 @@ var init_junit = __esm({
     init_version();
     init_markdown();
     init_sarif();
+    init_safe_text();
     junitReporter = {
       format: "junit",
       fileName: "persistguard.junit.xml",
-      render: (report) => renderJunit(report)
+      render: (report, opts) => renderJunit(report, opts)
     };
     INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
   }
@@ -36697,10 +36857,29 @@ var init_junit = __esm({
 // policies/report/policyreport.ts
 var policyreport_exports = {};
 __export(policyreport_exports, {
+  POLICY_REPORT_MAX_BYTES: () => POLICY_REPORT_MAX_BYTES,
+  batches: () => batches,
   isClusterScoped: () => isClusterScoped,
+  isKubernetesResource: () => isKubernetesResource,
+  nonKubernetesCount: () => nonKubernetesCount,
   policyReportReporter: () => policyReportReporter,
   policyReports: () => policyReports
 });
+function isKubernetesResource(r) {
+  return r.apiVersion !== void 0 && r.apiVersion !== "";
+}
+function nonKubernetesCount(report) {
+  const withFindings = new Set(report.findings.map((f) => resourceLabel(f.resource)));
+  let n = report.findings.filter((f) => !isKubernetesResource(f.resource)).length;
+  const passed = /* @__PURE__ */ new Set();
+  for (const r of report.resources ?? []) {
+    const label = resourceLabel(r.resource);
+    if (isKubernetesResource(r.resource) || withFindings.has(label) || passed.has(label)) continue;
+    passed.add(label);
+    n++;
+  }
+  return n;
+}
 function isClusterScoped(r) {
   if (CLUSTER_SCOPED.has(r.kind)) return true;
   if (r.namespace || NAMESPACED.has(r.kind)) return false;
@@ -36712,19 +36891,23 @@ function policyReports(report, opts) {
   const groups = /* @__PURE__ */ new Map();
   const add = (r, result2) => {
     const ns2 = isClusterScoped(r) ? "" : r.namespace ?? "default";
-    const list = groups.get(ns2);
+    let byResource = groups.get(ns2);
+    if (!byResource) groups.set(ns2, byResource = /* @__PURE__ */ new Map());
+    const label = resourceLabel(r);
+    const list = byResource.get(label);
     if (list) list.push(result2);
-    else groups.set(ns2, [result2]);
+    else byResource.set(label, [result2]);
   };
   const withFindings = /* @__PURE__ */ new Set();
   for (const f of [...report.findings].sort(byPosition3)) {
+    if (!isKubernetesResource(f.resource)) continue;
     withFindings.add(resourceLabel(f.resource));
     add(f.resource, findingResult(f));
   }
   const passed = /* @__PURE__ */ new Set();
   for (const r of report.resources ?? []) {
     const label = resourceLabel(r.resource);
-    if (withFindings.has(label) || passed.has(label)) continue;
+    if (!isKubernetesResource(r.resource) || withFindings.has(label) || passed.has(label)) continue;
     passed.add(label);
     add(r.resource, {
       policy: TOOL_NAME,
@@ -36737,24 +36920,53 @@ function policyReports(report, opts) {
       properties: { file: r.file, line: String(r.line) }
     });
   }
-  return [...groups.keys()].sort().map((ns2) => {
-    const results = groups.get(ns2) ?? [];
+  const maxBytes = opts.maxBytes ?? POLICY_REPORT_MAX_BYTES;
+  return [...groups.keys()].sort().flatMap(
+    (ns2) => batches([...(groups.get(ns2) ?? /* @__PURE__ */ new Map()).values()], maxBytes).map(
+      (results, i) => document(ns2, i, results)
+    )
+  );
+  function document(ns2, part, results) {
     const summary2 = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
     for (const r of results) summary2[r.result]++;
     const cluster = ns2 === "";
     const kind = openreports ? cluster ? "ClusterReport" : "Report" : cluster ? "ClusterPolicyReport" : "PolicyReport";
+    const base = cluster ? `${TOOL_NAME}-cluster` : `${TOOL_NAME}-${ns2}`;
     return {
       apiVersion,
       kind,
       metadata: {
-        name: cluster ? `${TOOL_NAME}-cluster` : `${TOOL_NAME}-${ns2}`,
+        name: part === 0 ? base : `${base}-${part + 1}`,
         ...cluster ? {} : { namespace: ns2 },
         labels: { "app.kubernetes.io/managed-by": TOOL_NAME }
       },
       summary: summary2,
       results
     };
-  });
+  }
+}
+function batches(resources, maxBytes) {
+  const out = [];
+  let current = [];
+  let size = DOC_OVERHEAD;
+  const flush2 = () => {
+    if (current.length > 0) out.push(current);
+    current = [];
+    size = DOC_OVERHEAD;
+  };
+  for (const results of resources) {
+    const sizes = results.map((r) => Buffer.byteLength(JSON.stringify(r)) + 1);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (size + total > maxBytes) flush2();
+    results.forEach((r, i) => {
+      const n = sizes[i];
+      if (size + n > maxBytes && current.length > 0) flush2();
+      current.push(r);
+      size += n;
+    });
+  }
+  flush2();
+  return out;
 }
 function findingResult(f) {
   const properties = { file: f.file, line: String(f.line), column: String(f.column) };
@@ -36784,7 +36996,7 @@ function objectRef(r) {
     name: r.name
   };
 }
-var import_yaml7, policyReportReporter, CLUSTER_SCOPED, NAMESPACED, CATEGORY;
+var import_yaml7, policyReportReporter, POLICY_REPORT_MAX_BYTES, CLUSTER_SCOPED, NAMESPACED, CATEGORY, DOC_OVERHEAD;
 var init_policyreport = __esm({
   "policies/report/policyreport.ts"() {
     "use strict";
@@ -36792,12 +37004,22 @@ var init_policyreport = __esm({
     init_version();
     init_markdown();
     init_sarif();
+    init_safe_text();
     policyReportReporter = {
       format: "policyreport",
       fileName: "policyreport.yaml",
-      render: (report, opts) => policyReports(report, opts).map((doc) => `---
+      render: (report, opts) => {
+        const safe = neutraliseReport(report);
+        const others = nonKubernetesCount(safe);
+        const head = others > 0 ? `# ${others} result${others === 1 ? "" : "s"} for compose services and source files are not in these reports (they are not Kubernetes resources); see --format json.
+` : "";
+        return guardWorkflowCommands(
+          head + policyReports(safe, opts).map((doc) => `---
 ${(0, import_yaml7.stringify)(doc, { lineWidth: 0 })}`).join("")
+        );
+      }
     };
+    POLICY_REPORT_MAX_BYTES = 900 * 1024;
     CLUSTER_SCOPED = /* @__PURE__ */ new Set([
       "Namespace",
       "Node",
@@ -36834,6 +37056,7 @@ ${(0, import_yaml7.stringify)(doc, { lineWidth: 0 })}`).join("")
       "Ingress"
     ]);
     CATEGORY = "Data persistence";
+    DOC_OVERHEAD = 1024;
   }
 });
 
@@ -37789,12 +38012,12 @@ var OidcClient = class _OidcClient {
     return __awaiter3(this, void 0, void 0, function* () {
       var _a;
       const httpclient = _OidcClient.createHttpClient();
-      const res = yield httpclient.getJson(id_token_url).catch((error3) => {
+      const res = yield httpclient.getJson(id_token_url).catch((error4) => {
         throw new Error(`Failed to get ID Token. 
  
-        Error Code : ${error3.statusCode}
+        Error Code : ${error4.statusCode}
  
-        Error Message: ${error3.message}`);
+        Error Message: ${error4.message}`);
       });
       const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
       if (!id_token) {
@@ -37815,8 +38038,8 @@ var OidcClient = class _OidcClient {
         const id_token = yield _OidcClient.getCall(id_token_url);
         setSecret(id_token);
         return id_token;
-      } catch (error3) {
-        throw new Error(`Error message: ${error3.message}`);
+      } catch (error4) {
+        throw new Error(`Error message: ${error4.message}`);
       }
     });
   }
@@ -38678,7 +38901,7 @@ var ToolRunner = class extends events.EventEmitter {
           this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
           state.CheckComplete();
         });
-        state.on("done", (error3, exitCode) => {
+        state.on("done", (error4, exitCode) => {
           if (stdbuffer.length > 0) {
             this.emit("stdline", stdbuffer);
           }
@@ -38686,8 +38909,8 @@ var ToolRunner = class extends events.EventEmitter {
             this.emit("errline", errbuffer);
           }
           cp.removeAllListeners();
-          if (error3) {
-            reject(error3);
+          if (error4) {
+            reject(error4);
           } else {
             resolve4(exitCode);
           }
@@ -38780,14 +39003,14 @@ var ExecState = class _ExecState extends events.EventEmitter {
     this.emit("debug", message);
   }
   _setResult() {
-    let error3;
+    let error4;
     if (this.processExited) {
       if (this.processError) {
-        error3 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+        error4 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
       } else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-        error3 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+        error4 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
       } else if (this.processStderr && this.options.failOnStdErr) {
-        error3 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+        error4 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
       }
     }
     if (this.timeout) {
@@ -38795,7 +39018,7 @@ var ExecState = class _ExecState extends events.EventEmitter {
       this.timeout = null;
     }
     this.done = true;
-    this.emit("done", error3, this.processExitCode);
+    this.emit("done", error4, this.processExitCode);
   }
   static HandleTimeout(state) {
     if (state.done) {
@@ -39124,8 +39347,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path11 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${EOL6}`);
+        const path14 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path14} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -39289,8 +39512,8 @@ function addHook(state, kind, name, hook2) {
   }
   if (kind === "error") {
     hook2 = (method, options) => {
-      return Promise.resolve().then(method.bind(null, options)).catch((error3) => {
-        return orig(error3, options);
+      return Promise.resolve().then(method.bind(null, options)).catch((error4) => {
+        return orig(error4, options);
       });
     };
   }
@@ -40048,8 +40271,8 @@ var JSONStringify = (value, replacer, space) => {
     );
     const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3");
     return denoisedJSON;
-  } catch (error3) {
-    if (error3 instanceof RangeError) {
+  } catch (error4) {
+    if (error4 instanceof RangeError) {
       const convertedJSON = stringifyIteratively(value, replacer, space);
       if (convertedJSON === void 0) return void 0;
       const supportsRawJSON = "rawJSON" in JSON;
@@ -40057,7 +40280,7 @@ var JSONStringify = (value, replacer, space) => {
       const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
       return processedJSON.replace(noiseStringify, "$1$2$3");
     }
-    throw error3;
+    throw error4;
   }
 };
 var featureCache = /* @__PURE__ */ new Map();
@@ -40170,13 +40393,13 @@ var JSONParse = (text3, reviver) => {
       serializedData,
       (key2, value, context3) => convertMarkedBigIntsReviver(key2, value, context3, reviver)
     );
-  } catch (error3) {
-    if (error3 instanceof RangeError) {
+  } catch (error4) {
+    if (error4 instanceof RangeError) {
       const serializedData = serializeBigInts(text3);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
-    throw error3;
+    throw error4;
   }
 };
 
@@ -40263,26 +40486,26 @@ async function fetchWrapper(requestOptions) {
       // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
       ...requestOptions.body && { duplex: "half" }
     });
-  } catch (error3) {
+  } catch (error4) {
     let message = "Unknown Error";
-    if (error3 instanceof Error) {
-      if (error3.name === "AbortError") {
-        error3.status = 500;
-        throw error3;
+    if (error4 instanceof Error) {
+      if (error4.name === "AbortError") {
+        error4.status = 500;
+        throw error4;
       }
-      message = error3.message;
-      if (error3.name === "TypeError" && "cause" in error3) {
-        if (error3.cause instanceof Error) {
-          message = error3.cause.message;
-        } else if (typeof error3.cause === "string") {
-          message = error3.cause;
+      message = error4.message;
+      if (error4.name === "TypeError" && "cause" in error4) {
+        if (error4.cause instanceof Error) {
+          message = error4.cause.message;
+        } else if (typeof error4.cause === "string") {
+          message = error4.cause;
         }
       }
     }
     const requestError = new RequestError(message, 500, {
       request: requestOptions
     });
-    requestError.cause = error3;
+    requestError.cause = error4;
     throw requestError;
   }
   const status = fetchResponse.status;
@@ -43187,8 +43410,8 @@ function iterator(octokit, route, parameters) {
             }
           }
           return { value: normalizedResponse };
-        } catch (error3) {
-          if (error3.status !== 409) throw error3;
+        } catch (error4) {
+          if (error4.status !== 409) throw error4;
           url = "";
           return {
             value: {
@@ -43276,9 +43499,9 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-import { mkdir as mkdir2, readFile as readFile2, realpath, writeFile as writeFile2 } from "node:fs/promises";
-import path10 from "node:path";
-import { pathToFileURL } from "node:url";
+import { lstat as lstat3, readFile as readFile2, realpath as realpath2 } from "node:fs/promises";
+import path13 from "node:path";
+import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // policies/index.ts
 init_version();
@@ -43591,10 +43814,10 @@ function unsafeGlobReason(pattern) {
   }
   return void 0;
 }
-function check(value, path11, out) {
+function check(value, path14, out) {
   if (typeof value !== "string") return;
   const reason = unsafeGlobReason(value);
-  if (reason) out.push({ path: path11, message: reason });
+  if (reason) out.push({ path: path14, message: reason });
 }
 function entries(value) {
   return Array.isArray(value) ? value : [];
@@ -43622,9 +43845,9 @@ function validator() {
   compiled ??= new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(persistguard_schema_default);
   return compiled;
 }
-function displayPath(path11) {
+function displayPath(path14) {
   let out = "";
-  for (const seg of path11) {
+  for (const seg of path14) {
     if (typeof seg === "number") out += `[${seg}]`;
     else out += out === "" ? seg : `.${seg}`;
   }
@@ -43680,8 +43903,8 @@ function badDates(obj) {
     if (typeof expires !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(expires)) return;
     const d = /* @__PURE__ */ new Date(`${expires}T00:00:00Z`);
     if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== expires) {
-      const path11 = ["exemptions", i, "expires"];
-      out.push({ path: path11, display: displayPath(path11), message: `'${expires}' is not a calendar date` });
+      const path14 = ["exemptions", i, "expires"];
+      out.push({ path: path14, display: displayPath(path14), message: `'${expires}' is not a calendar date` });
     }
   });
   return out;
@@ -43692,9 +43915,9 @@ function validateConfigObject(obj) {
   if (!validate(obj)) {
     for (const err of validate.errors ?? []) {
       if (err.keyword === "if") continue;
-      const path11 = pointerToPath(err.instancePath);
+      const path14 = pointerToPath(err.instancePath);
       const { message, key: key2 } = describe(err);
-      const full = key2 !== void 0 ? [...path11, key2] : path11;
+      const full = key2 !== void 0 ? [...path14, key2] : path14;
       issues.push({ path: full, display: displayPath(full), message, ...key2 !== void 0 ? { key: key2 } : {} });
     }
   }
@@ -43726,9 +43949,9 @@ function resolveConfig(raw, source) {
     ...source !== void 0 ? { source } : {}
   };
 }
-function nodeAt(doc, path11, key2) {
+function nodeAt(doc, path14, key2) {
   let node = doc.contents;
-  const steps = key2 !== void 0 ? path11.slice(0, -1) : path11;
+  const steps = key2 !== void 0 ? path14.slice(0, -1) : path14;
   for (const seg of steps) {
     const next = node?.get?.(seg, true);
     if (next === void 0 || next === null) break;
@@ -43812,19 +44035,19 @@ async function findConfigFile(scanRoot) {
     dir = parent;
   }
 }
-function shown(path11, cwd) {
-  if (cwd === void 0) return path11;
-  const rel = relative2(cwd, path11);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path11 : rel;
+function shown(path14, cwd) {
+  if (cwd === void 0) return path14;
+  const rel = relative2(cwd, path14);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path14 : rel;
 }
 async function loadConfig(opts) {
   const base = opts.cwd ?? opts.scanRoot;
-  const path11 = opts.explicitPath !== void 0 ? resolve2(base, opts.explicitPath) : await findConfigFile(resolve2(base, opts.scanRoot));
-  if (path11 === void 0) return { config: defaultConfig(), errors: [] };
-  const file = shown(path11, opts.cwd);
+  const path14 = opts.explicitPath !== void 0 ? resolve2(base, opts.explicitPath) : await findConfigFile(resolve2(base, opts.scanRoot));
+  if (path14 === void 0) return { config: defaultConfig(), errors: [] };
+  const file = shown(path14, opts.cwd);
   let text3;
   try {
-    text3 = await readFile(path11, "utf8");
+    text3 = await readFile(path14, "utf8");
   } catch (err) {
     const code = err.code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : err.message;
@@ -43956,9 +44179,9 @@ function interpolate(input, env = {}) {
   }
   return out;
 }
-function matchingBrace(s, open2) {
+function matchingBrace(s, open3) {
   let depth = 0;
-  for (let j = open2; j < s.length; j++) {
+  for (let j = open3; j < s.length; j++) {
     if (s[j] === "{") depth++;
     else if (s[j] === "}") {
       depth--;
@@ -44060,8 +44283,8 @@ function stringMap(v) {
 function stringList(v) {
   return asArray(v).flatMap((x) => typeof x === "string" ? [x] : []);
 }
-function nodeAnchor(doc, path11) {
-  return { kind: "node", doc, path: path11 };
+function nodeAnchor(doc, path14) {
+  return { kind: "node", doc, path: path14 };
 }
 
 // policies/load/compose/compose.ts
@@ -44101,7 +44324,7 @@ function isComposeDocument(v) {
 function normalizeProjectName(name) {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, "");
 }
-var at = (ctx, path11) => nodeAnchor(ctx.doc, path11);
+var at = (ctx, path14) => nodeAnchor(ctx.doc, path14);
 function text(v) {
   const s = scalarString(v);
   return s === void 0 ? void 0 : interpolate(s);
@@ -44182,13 +44405,13 @@ function loadService(ctx, service, svc, projectName) {
   });
   const tmpfs = svc.tmpfs;
   const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base, "tmpfs", i]]);
-  for (const [t, path11] of tmpfsList) {
+  for (const [t, path14] of tmpfsList) {
     const s = text(t);
     if (s === void 0) continue;
     const target = s.split(":")[0] ?? s;
-    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path11]) };
+    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path14]) };
     volumes.push(volume);
-    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path11]) });
+    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path14]) });
   }
   const env = [];
   const environment = svc.environment;
@@ -44284,32 +44507,32 @@ var MODES = /* @__PURE__ */ new Set([
 function isPathSource(s) {
   return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || /^[A-Za-z]:[\\/]/.test(s);
 }
-function namedVolume(ctx, name, path11) {
+function namedVolume(ctx, name, path14) {
   const def = asObj(ctx.topVolumes[name]);
   const external = def !== void 0 && (def.external === true || asObj(def.external) !== void 0 || def.driver !== void 0 || def.driver_opts !== void 0);
-  return { name, kind: "composeNamed", source: name, ...external ? { external: true } : {}, at: at(ctx, path11) };
+  return { name, kind: "composeNamed", source: name, ...external ? { external: true } : {}, at: at(ctx, path14) };
 }
-function mountFrom(ctx, v, path11) {
+function mountFrom(ctx, v, path14) {
   if (typeof v === "string") {
     const s = interpolate(v);
-    if (s === void 0) return unresolvedShort(ctx, v, path11);
+    if (s === void 0) return unresolvedShort(ctx, v, path14);
     const parts = splitShort(s);
     if (parts.length === 1) {
       const target3 = parts[0];
-      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path11) };
-      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path11) };
+      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path14) };
+      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path14) };
     }
     const [src, target2, mode] = parts;
     const opts = (mode ?? "").split(",");
     const readOnly2 = opts.includes("ro");
-    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path11) } : namedVolume(ctx, src, path11);
+    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path14) } : namedVolume(ctx, src, path14);
     return {
       mountPath: target2,
       volumeName: src,
       volume: volume2,
       readOnly: readOnly2,
-      at: at(ctx, path11),
-      ...readOnly2 ? { readOnlyAt: at(ctx, path11) } : {}
+      at: at(ctx, path14),
+      ...readOnly2 ? { readOnlyAt: at(ctx, path14) } : {}
     };
   }
   const o = asObj(v);
@@ -44323,9 +44546,9 @@ function mountFrom(ctx, v, path11) {
     return {
       mountPath: target,
       volumeName: written,
-      volume: { name: written, kind: "other", at: at(ctx, path11) },
+      volume: { name: written, kind: "other", at: at(ctx, path14) },
       readOnly: o.read_only === true,
-      at: at(ctx, path11)
+      at: at(ctx, path14)
     };
   }
   const readOnly = o.read_only === true || o.read_only === "true";
@@ -44335,25 +44558,25 @@ function mountFrom(ctx, v, path11) {
       name: source ?? target,
       kind: "composeBind",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path11)
+      at: at(ctx, path14)
     };
-  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path11) };
+  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path14) };
   else if (type2 === "volume")
-    volume = source ? namedVolume(ctx, source, path11) : { name: target, kind: "composeAnonymous", at: at(ctx, path11) };
+    volume = source ? namedVolume(ctx, source, path14) : { name: target, kind: "composeAnonymous", at: at(ctx, path14) };
   else
     volume = {
       name: source ?? target,
       kind: type2 === "image" ? "image" : "other",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path11)
+      at: at(ctx, path14)
     };
   return {
     mountPath: target,
     ...source !== void 0 ? { volumeName: source } : {},
     volume,
     readOnly,
-    at: at(ctx, path11),
-    ...readOnly ? { readOnlyAt: at(ctx, [...path11, "read_only"]) } : {}
+    at: at(ctx, path14),
+    ...readOnly ? { readOnlyAt: at(ctx, [...path14, "read_only"]) } : {}
   };
 }
 function splitOutsideBraces(s) {
@@ -44379,7 +44602,7 @@ function splitOutsideBraces(s) {
   parts.push(cur);
   return parts;
 }
-function unresolvedShort(ctx, raw, path11) {
+function unresolvedShort(ctx, raw, path14) {
   const parts = splitOutsideBraces(raw);
   if (parts.length < 2) return void 0;
   const target = interpolate(parts[1]);
@@ -44390,10 +44613,10 @@ function unresolvedShort(ctx, raw, path11) {
   return {
     mountPath: target,
     volumeName: written,
-    volume: { name: written, kind: "other", at: at(ctx, path11) },
+    volume: { name: written, kind: "other", at: at(ctx, path14) },
     readOnly,
-    at: at(ctx, path11),
-    ...readOnly ? { readOnlyAt: at(ctx, path11) } : {}
+    at: at(ctx, path14),
+    ...readOnly ? { readOnlyAt: at(ctx, path14) } : {}
   };
 }
 function splitShort(s) {
@@ -44452,9 +44675,9 @@ var TEMPLATE_PATHS = {
   Pod: []
 };
 var WORKLOAD_KINDS = new Set(Object.keys(TEMPLATE_PATHS));
-function get(o, path11) {
+function get(o, path14) {
   let cur = o;
-  for (const seg of path11) {
+  for (const seg of path14) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -44526,11 +44749,11 @@ function loadKubernetesValue(value, doc, project, base = []) {
       return;
     }
     case "HorizontalPodAutoscaler": {
-      const ref = asObj(spec.scaleTargetRef);
+      const ref2 = asObj(spec.scaleTargetRef);
       project.autoscalers.push({
         name,
         namespace,
-        target: { kind: str(ref?.kind) ?? "", name: str(ref?.name) ?? "" },
+        target: { kind: str(ref2?.kind) ?? "", name: str(ref2?.name) ?? "" },
         minReplicas: int(spec.minReplicas) ?? 1,
         maxReplicas: int(spec.maxReplicas),
         at: at2,
@@ -44560,12 +44783,12 @@ function claimFrom(ctx, obj, base, fromTemplate, namespace) {
     file: ctx.file
   };
 }
-function annotationsAt(ctx, meta, path11, into) {
+function annotationsAt(ctx, meta, path14, into) {
   const ann = asObj(asObj(meta)?.annotations);
   if (!ann) return;
   for (const [k, v] of Object.entries(ann)) {
     const s = scalarString(v);
-    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path11, "annotations", k]) };
+    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path14, "annotations", k]) };
   }
 }
 function loadWorkload(ctx, obj, kind, base) {
@@ -44660,11 +44883,11 @@ function loadWorkload(ctx, obj, kind, base) {
   };
   ctx.project.workloads.push(workload);
 }
-function volumeFrom(ctx, v, path11) {
+function volumeFrom(ctx, v, path14) {
   const vo = asObj(v);
   const name = str(vo?.name);
   if (!vo || name === void 0) return void 0;
-  const at2 = nodeAnchor(ctx.doc, path11);
+  const at2 = nodeAnchor(ctx.doc, path14);
   for (const key2 of Object.keys(vo)) {
     if (key2 === "name") continue;
     const src = asObj(vo[key2]);
@@ -44697,18 +44920,18 @@ function expandDependentVars(s, vars) {
   });
   return unknown ? void 0 : out;
 }
-function located(ctx, v, path11) {
+function located(ctx, v, path14) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path11) };
+  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path14) };
 }
-function containerFrom(ctx, c, role, path11, volumes) {
+function containerFrom(ctx, c, role, path14, volumes) {
   const env = [];
   asArray(c.env).forEach((e, i) => {
     const eo = asObj(e);
     const name = str(eo?.name);
     if (!eo || name === void 0) return;
     const value = eo.valueFrom !== void 0 ? void 0 : scalarString(eo.value);
-    env.push({ name, ...value !== void 0 ? { value } : {}, at: nodeAnchor(ctx.doc, [...path11, "env", i]) });
+    env.push({ name, ...value !== void 0 ? { value } : {}, at: nodeAnchor(ctx.doc, [...path14, "env", i]) });
   });
   const vars = /* @__PURE__ */ new Map();
   for (const e of env) {
@@ -44720,7 +44943,7 @@ function containerFrom(ctx, c, role, path11, volumes) {
     vars.set(e.name, e.value);
   }
   const list = (field2) => asArray(c[field2]).flatMap((x, i) => {
-    const l = located(ctx, x, [...path11, field2, i]);
+    const l = located(ctx, x, [...path14, field2, i]);
     if (!l) return [];
     const expanded = expandDependentVars(l.value, vars);
     return [expanded === void 0 ? l : { value: expanded, at: l.at }];
@@ -44730,7 +44953,7 @@ function containerFrom(ctx, c, role, path11, volumes) {
     const mo = asObj(m);
     const mountPath = str(mo?.mountPath);
     if (!mo || mountPath === void 0) return;
-    const mpath = [...path11, "volumeMounts", i];
+    const mpath = [...path14, "volumeMounts", i];
     const volumeName = str(mo.name);
     const readOnly = mo.readOnly === true;
     const subPath = str(mo.subPath) ?? str(mo.subPathExpr);
@@ -44744,8 +44967,8 @@ function containerFrom(ctx, c, role, path11, volumes) {
       ...readOnly ? { readOnlyAt: nodeAnchor(ctx.doc, [...mpath, "readOnly"]) } : {}
     });
   });
-  const image = located(ctx, c.image, [...path11, "image"]);
-  const pull = located(ctx, c.imagePullPolicy, [...path11, "imagePullPolicy"]);
+  const image = located(ctx, c.image, [...path14, "image"]);
+  const pull = located(ctx, c.imagePullPolicy, [...path14, "imagePullPolicy"]);
   return {
     name: str(c.name) ?? "<unnamed>",
     role,
@@ -44759,7 +44982,7 @@ function containerFrom(ctx, c, role, path11, volumes) {
       const n = str(asObj(asObj(e)?.configMapRef)?.name);
       return n ? [n] : [];
     }),
-    at: nodeAnchor(ctx.doc, path11)
+    at: nodeAnchor(ctx.doc, path14)
   };
 }
 
@@ -48163,7 +48386,7 @@ var SEPARATORS = /* @__PURE__ */ new Set([";", "&&", "||", "&", ";;", "\n", "(",
 function isSpace(c) {
   return c === " " || c === "	" || c === "\r";
 }
-function skipBalanced(text3, i, open2, close) {
+function skipBalanced(text3, i, open3, close) {
   let depth = 0;
   let j = i;
   while (j < text3.length) {
@@ -48172,7 +48395,7 @@ function skipBalanced(text3, i, open2, close) {
       j += 2;
       continue;
     }
-    if (c === "'" && open2 === "(") {
+    if (c === "'" && open3 === "(") {
       const end = text3.indexOf("'", j + 1);
       j = end < 0 ? text3.length : end + 1;
       continue;
@@ -48181,7 +48404,7 @@ function skipBalanced(text3, i, open2, close) {
       j = skipDoubleQuoted(text3, j);
       continue;
     }
-    if (c === open2) depth++;
+    if (c === open3) depth++;
     else if (c === close) {
       depth--;
       if (depth === 0) return j + 1;
@@ -48450,10 +48673,10 @@ function braceExpression(body, ctx) {
     return expandWith(m[3] ?? "", { ...ctx, guard: new Set(ctx.guard) });
   return value;
 }
-function closingIndex(raw, i, open2, close) {
+function closingIndex(raw, i, open3, close) {
   let depth = 0;
   for (let j = i; j < raw.length; j++) {
-    if (raw[j] === open2) depth++;
+    if (raw[j] === open3) depth++;
     else if (raw[j] === close && --depth === 0) return j;
   }
   return raw.length - 1;
@@ -48538,9 +48761,9 @@ function expandShellDollar(raw, i, ctx) {
 function expandWord(raw, vars, dialect, offset) {
   return expandWith(raw, { vars, dialect, offset, guard: /* @__PURE__ */ new Set() }).replace(/\*{2,}/g, UNKNOWN);
 }
-function isMeaningfulImage(ref) {
-  if (ref === "" || /\s/.test(ref) || ref.startsWith("-")) return false;
-  let repo = ref;
+function isMeaningfulImage(ref2) {
+  if (ref2 === "" || /\s/.test(ref2) || ref2.startsWith("-")) return false;
+  let repo = ref2;
   const at2 = repo.indexOf("@");
   if (at2 >= 0) repo = repo.slice(0, at2);
   const colon = repo.lastIndexOf(":");
@@ -49125,8 +49348,8 @@ function findSqliteReferences(text3) {
     const raw = m[0];
     const index = m.index ?? 0;
     covered.push([index, index + raw.length]);
-    const path11 = urlPath(m[1], m[2].length, m[3]);
-    if (path11 !== void 0) out.push({ path: normalizePosixPath(path11), raw, index });
+    const path14 = urlPath(m[1], m[2].length, m[3]);
+    if (path14 !== void 0) out.push({ path: normalizePosixPath(path14), raw, index });
   }
   for (const m of text3.matchAll(PATH_RE)) {
     const index = m.index ?? 0;
@@ -49135,9 +49358,9 @@ function findSqliteReferences(text3) {
   }
   return out.sort((a, b) => a.index - b.index);
 }
-function dirOf(path11) {
-  const i = path11.lastIndexOf("/");
-  return i <= 0 ? "/" : path11.slice(0, i);
+function dirOf(path14) {
+  const i = path14.lastIndexOf("/");
+  return i <= 0 ? "/" : path14.slice(0, i);
 }
 
 // policies/load/source.ts
@@ -49165,13 +49388,13 @@ function loadSourceText(file, text3) {
       continue;
     }
     if (trimmed === "" || isCommentLine(trimmed)) continue;
-    for (const ref of findSqliteReferences(line)) {
-      const after = line.slice(ref.index + ref.raw.length);
-      if (isTemplated(ref.raw, line.slice(0, ref.index), after)) continue;
+    for (const ref2 of findSqliteReferences(line)) {
+      const after = line.slice(ref2.index + ref2.raw.length);
+      if (isTemplated(ref2.raw, line.slice(0, ref2.index), after)) continue;
       project.sqliteLiterals.push({
-        path: ref.path,
-        raw: ref.raw,
-        at: { kind: "pos", file, line: lineNo, column: ref.index + 1 }
+        path: ref2.path,
+        raw: ref2.raw,
+        at: { kind: "pos", file, line: lineNo, column: ref2.index + 1 }
       });
     }
   }
@@ -49374,9 +49597,9 @@ function scanWorkflow(text3, file, scanner, project) {
     for (const step of steps.items) {
       if (!(0, import_yaml3.isMap)(step)) continue;
       defineYamlVars(step.get("env", true), scanner);
-      const run2 = step.get("run", true);
-      if ((0, import_yaml3.isScalar)(run2)) {
-        const seg = scalarSegment(run2, lines, "workflow", text3);
+      const run3 = step.get("run", true);
+      if ((0, import_yaml3.isScalar)(run3)) {
+        const seg = scalarSegment(run3, lines, "workflow", text3);
         if (seg) segments.push(seg);
       }
       const uses = step.get("uses", true);
@@ -49451,7 +49674,7 @@ function loadScriptText(file, text3, kind) {
 // policies/load/discover.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
-import { existsSync as existsSync3 } from "node:fs";
+import { createReadStream, existsSync as existsSync3 } from "node:fs";
 import path6 from "node:path";
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   ".git",
@@ -49540,11 +49763,11 @@ async function discoverAndRead(paths, opts, sink) {
         continue;
       }
       try {
-        const text3 = await opts.readStdin();
+        const text3 = await opts.readStdin(limits.maxFileBytes);
         if (Buffer.byteLength(text3) > limits.maxFileBytes) {
           sink.error({
             file: "<stdin>",
-            message: `input is ${formatMB(Buffer.byteLength(text3))}, over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes)`
+            message: `input is over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes): not scanned`
           });
         } else sink.file("<stdin>", text3, { forceYaml: true });
       } catch (err) {
@@ -49582,9 +49805,42 @@ async function discoverAndRead(paths, opts, sink) {
       const parent = path6.dirname(abs);
       const helm = path6.basename(parent) === "templates" && existsSync3(path6.join(path6.dirname(parent), "Chart.yaml"));
       candidates.push({ abs, display: displayBase, helm });
+    } else if (st.isFIFO()) {
+      flush(candidates, limits, sink, seenFiles, counter);
+      candidates.length = 0;
+      const read = await readPipe(abs, limits.maxFileBytes);
+      if ("error" in read) sink.error({ file: given, message: read.error });
+      else {
+        const cls = classifyPath(displayBase);
+        sink.file(
+          displayBase,
+          read.text,
+          cls.kind === "skip" || cls.kind === "maybe-script" ? { forceYaml: true } : {}
+        );
+      }
+    } else {
+      const what = st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isSocket() ? "a socket" : "not a file";
+      sink.error({ file: given, message: `${given} is ${what}, not a file or folder: not scanned` });
     }
   }
   flush(candidates, limits, sink, seenFiles, counter);
+}
+async function readPipe(abs, maxBytes) {
+  const chunks = [];
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(abs, { highWaterMark: 64 * 1024 })) {
+      const buf = chunk;
+      chunks.push(buf);
+      size += buf.length;
+      if (size > maxBytes)
+        return { error: `input is over the ${formatMB(maxBytes)} limit (limits.maxFileBytes): not scanned` };
+    }
+  } catch (err) {
+    return { error: `cannot read the pipe: ${err.message}` };
+  }
+  const decoded = decodeText(abs, Buffer.concat(chunks));
+  return "error" in decoded ? { error: decoded.error.message } : { text: decoded.text };
 }
 function displayPath2(cwd, abs, given) {
   const rel = path6.relative(cwd, abs);
@@ -49788,11 +50044,11 @@ function loadTextUnsafe(file, raw, opts) {
     return p;
   }
   p.errors.push(...parsed.errors);
-  for (const { ref, value } of parsed.docs) {
-    if (isKubernetesObject(value)) loadKubernetesValue(value, ref, p);
+  for (const { ref: ref2, value } of parsed.docs) {
+    if (isKubernetesObject(value)) loadKubernetesValue(value, ref2, p);
     else if (cls.kind === "yaml" && (cls.compose ? isObj2(value) : isComposeDocument(value))) {
       const folderName = folderOf2(file, opts.folderName);
-      loadComposeValue(value, ref, p, folderName !== void 0 ? { folderName } : {});
+      loadComposeValue(value, ref2, p, folderName !== void 0 ? { folderName } : {});
     }
   }
   return p;
@@ -49888,26 +50144,26 @@ function effectivePullPolicy(image, explicit) {
 }
 
 // policies/facts/mounts.ts
-function isUnder(path11, dir) {
+function isUnder(path14, dir) {
   if (dir === "/") return true;
-  return path11 === dir || path11.startsWith(`${dir}/`);
+  return path14 === dir || path14.startsWith(`${dir}/`);
 }
 function trimSlash(p) {
   return p.length > 1 && p.endsWith("/") ? p.replace(/\/+$/, "") : p;
 }
-function deepestCoveringMount(mounts, path11) {
+function deepestCoveringMount(mounts, path14) {
   let best;
   for (const m of mounts) {
     const mp = trimSlash(m.mountPath);
-    if (!isUnder(path11, mp)) continue;
+    if (!isUnder(path14, mp)) continue;
     if (!best || mp.length > trimSlash(best.mountPath).length) best = m;
   }
   return best;
 }
-function mountsBelow(mounts, path11) {
+function mountsBelow(mounts, path14) {
   return mounts.filter((m) => {
     const mp = trimSlash(m.mountPath);
-    return mp !== path11 && isUnder(mp, path11);
+    return mp !== path14 && isUnder(mp, path14);
   });
 }
 function durabilityOf(kind) {
@@ -49989,8 +50245,8 @@ function claimOf(ctx, v) {
     return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
   return void 0;
 }
-function coveringMount(mounts, path11) {
-  return deepestCoveringMount(mounts, path11);
+function coveringMount(mounts, path14) {
+  return deepestCoveringMount(mounts, path14);
 }
 function replicasPhrase(ctx) {
   const declared = ctx.workload.replicas ?? 1;
@@ -50027,7 +50283,7 @@ var rule = {
   checkWorkload(ctx) {
     const w = ctx.workload;
     const compose = w.source === "compose";
-    const remediation = (path11) => compose ? `Mount a named volume at ${path11} (services.<name>.volumes: ["<volume>:${path11}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path11} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
+    const remediation = (path14) => compose ? `Mount a named volume at ${path14} (services.<name>.volumes: ["<volume>:${path14}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path14} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
     for (const { container, dataPaths } of ctx.containers) {
       const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(container.mounts, d.path)]));
       for (const dp of dataPaths) {
@@ -50186,13 +50442,13 @@ function repositoryVariants(repo) {
   return out;
 }
 function imageMatches(pattern, image) {
-  const ref = typeof image === "string" ? parseImage(image) : image;
+  const ref2 = typeof image === "string" ? parseImage(image) : image;
   const p = splitPattern(pattern);
-  if (!ref || !p) return false;
-  if (p.registry !== void 0 && !glob(p.registry)(ref.registry)) return false;
-  if (p.tag !== void 0 && !glob(p.tag)(ref.tag ?? (ref.digest ? "" : "latest"))) return false;
+  if (!ref2 || !p) return false;
+  if (p.registry !== void 0 && !glob(p.registry)(ref2.registry)) return false;
+  if (p.tag !== void 0 && !glob(p.tag)(ref2.tag ?? (ref2.digest ? "" : "latest"))) return false;
   const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
-  const imageRepos = repositoryVariants(ref.repository);
+  const imageRepos = repositoryVariants(ref2.repository);
   return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
 }
 function imageMatchesAny(patterns, image) {
@@ -50272,12 +50528,12 @@ var rule3 = {
     for (const { container: c } of ctx.containers) {
       if (!c.image) continue;
       const image = c.image.value;
-      const ref = parseImage(image);
-      if (!ref) continue;
+      const ref2 = parseImage(image);
+      if (!ref2) continue;
       const explicit = c.imagePullPolicy?.value;
       const policy = effectivePullPolicy(image, explicit);
       const policyAt = c.imagePullPolicy?.at ?? c.image.at;
-      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref.tag === void 0 ? "an untagged" : "a :latest"} image`;
+      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref2.tag === void 0 ? "an untagged" : "a :latest"} image`;
       const why = localReason(ctx, c, image, policy);
       if (!why) {
         const twin = twinOf(image);
@@ -50291,9 +50547,9 @@ var rule3 = {
             data: {
               container: c.name,
               image,
-              normalized: ref.normalized,
+              normalized: ref2.normalized,
               twin,
-              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref.registry} fails (ErrImagePull)` : `; k3s looks for ${ref.normalized}, which nothing imports`
+              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref2.registry} fails (ErrImagePull)` : `; k3s looks for ${ref2.normalized}, which nothing imports`
             },
             at: c.image.at,
             container: c.name,
@@ -50303,7 +50559,7 @@ var rule3 = {
         }
         continue;
       }
-      const base = { container: c.name, image, why, policy: policyText, registry: ref.registry };
+      const base = { container: c.name, image, why, policy: policyText, registry: ref2.registry };
       if (policy === "Always") {
         ctx.report({
           messageId: "alwaysPull",
@@ -51574,8 +51830,289 @@ function fileClusterView(project) {
 
 // policies/engine/exemptions.ts
 var import_picomatch4 = __toESM(require_picomatch2(), 1);
+
+// policies/locate/locate.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+
+// policies/locate/cst.ts
+var import_yaml5 = __toESM(require_dist(), 1);
+function parseCst(text3, addNewLine) {
+  let doc;
+  for (const token of new import_yaml5.Parser(addNewLine).parse(text3)) {
+    if (token.type === "error") return void 0;
+    if (token.type === "document" && !doc) doc = token;
+  }
+  return doc;
+}
+function keyText(key2) {
+  if (!key2) return void 0;
+  if (key2.type === "scalar") return /[#'"\\]/.test(key2.source) ? void 0 : key2.source;
+  if (key2.type === "single-quoted-scalar" || key2.type === "double-quoted-scalar") {
+    const r = import_yaml5.CST.resolveAsScalar(key2);
+    return r ? r.value : void 0;
+  }
+  return void 0;
+}
+function endOf(t) {
+  switch (t.type) {
+    case "scalar":
+    case "single-quoted-scalar":
+    case "double-quoted-scalar":
+    case "alias":
+      return t.offset + t.source.length;
+    case "flow-collection": {
+      const close = t.end.find((e) => e.type === "flow-map-end" || e.type === "flow-seq-end");
+      return close ? close.offset + 1 : void 0;
+    }
+    case "block-map":
+    case "block-seq": {
+      const last = t.items[t.items.length - 1];
+      if (!last) return void 0;
+      if (last.value) return endOf(last.value);
+      return void 0;
+    }
+    default:
+      return void 0;
+  }
+}
+function startOf(t) {
+  if (t.type === "block-scalar") return void 0;
+  return t.offset;
+}
+var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
+var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
+function cstRange(doc, path14) {
+  let node = doc.value;
+  if (!node) return void 0;
+  const s0 = startOf(node);
+  const e0 = endOf(node);
+  if (s0 === void 0 || e0 === void 0) return void 0;
+  let best = [s0, e0];
+  for (const seg of path14) {
+    if (!node) break;
+    let item;
+    let isMapLike = false;
+    if (node.type === "block-map" || node.type === "flow-collection" && node.start.source === "{") {
+      isMapLike = true;
+      for (const it of node.items) {
+        if (node.type === "block-map" && "explicitKey" in it && it.explicitKey) return void 0;
+        const k = keyText(it.key);
+        if (k === void 0 && it.key) {
+          if (it.key.type === "alias") return void 0;
+          continue;
+        }
+        if (k === "<<") return void 0;
+        if (k === String(seg)) {
+          item = it;
+          break;
+        }
+      }
+      if (!item) break;
+    } else if (node.type === "block-seq" || node.type === "flow-collection" && node.start.source === "[") {
+      if (typeof seg !== "number") break;
+      item = node.items[seg];
+      if (!item) break;
+      if (item.key) return void 0;
+    } else break;
+    const value = item.value;
+    if (value && value.type === "alias") return void 0;
+    if (isEmptyScalar(value)) {
+      if (!isMapLike || !item.key) return void 0;
+      const ks = startOf(item.key);
+      const ke = endOf(item.key);
+      if (ks === void 0 || ke === void 0) return void 0;
+      best = [ks, ke];
+      node = void 0;
+      break;
+    }
+    const v = value;
+    const vs = startOf(v);
+    const ve = endOf(v);
+    if (vs === void 0 || ve === void 0) return void 0;
+    if (isMapLike && item.key && isCollection(v)) {
+      const ks = startOf(item.key);
+      if (ks === void 0) return void 0;
+      best = [ks, ve];
+    } else best = [vs, ve];
+    node = v;
+  }
+  return best;
+}
+
+// policies/locate/locate.ts
+var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+function formatJsonPath(path14) {
+  let out = "";
+  for (const seg of path14) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+function keyMatches(key2, seg) {
+  const k = (0, import_yaml6.isScalar)(key2) ? key2.value : key2;
+  return k !== null && k !== void 0 && String(k) === String(seg);
+}
+function findInMap(doc, map2, seg, depth = 0) {
+  if (!(0, import_yaml6.isMap)(map2) || depth > 20) return void 0;
+  for (const pair of map2.items) {
+    if ((0, import_yaml6.isPair)(pair) && keyMatches(pair.key, seg))
+      return { node: pair.value ?? null, keyNode: pair.key };
+  }
+  for (const pair of map2.items) {
+    if (!(0, import_yaml6.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
+    const sources = (0, import_yaml6.isSeq)(pair.value) ? pair.value.items : [pair.value];
+    for (const s of sources) {
+      const target = resolve3(doc, s);
+      if (target) {
+        const hit = findInMap(doc, target, seg, depth + 1);
+        if (hit) return hit;
+      }
+    }
+  }
+  return void 0;
+}
+function resolve3(doc, node) {
+  let n = node;
+  for (let i = 0; i < 20 && n && (0, import_yaml6.isAlias)(n); i++) n = n.resolve(doc) ?? null;
+  return n;
+}
+function createLocator(opts = {}) {
+  const fast = opts.fastPath !== false;
+  const cache = /* @__PURE__ */ new Map();
+  const entry = (ref2) => {
+    const hit = cache.get(ref2);
+    if (hit !== void 0) return hit;
+    let value = null;
+    if (ref2.text !== void 0) {
+      const lines = new import_yaml6.LineCounter();
+      try {
+        value = { lines, cst: fast ? parseCst(ref2.text, lines.addNewLine) : void 0 };
+      } catch {
+        value = { lines: new import_yaml6.LineCounter(), cst: void 0 };
+      }
+    }
+    cache.set(ref2, value);
+    return value;
+  };
+  const composed = (ref2, e) => {
+    if (e.composed !== void 0) return e.composed;
+    try {
+      const lines = new import_yaml6.LineCounter();
+      const doc = (0, import_yaml6.parseDocument)(ref2.text ?? "", {
+        lineCounter: lines,
+        uniqueKeys: false,
+        strict: false,
+        prettyErrors: false,
+        keepSourceTokens: false
+      });
+      e.composed = { doc, lines };
+    } catch {
+      e.composed = null;
+    }
+    return e.composed;
+  };
+  return (at2) => {
+    if (at2.kind === "pos") return { file: at2.file, line: at2.line, column: at2.column };
+    const jsonPath = formatJsonPath(at2.path);
+    const base = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
+    try {
+      const e = entry(at2.doc);
+      if (!e) return base;
+      let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
+      let lines = e.lines;
+      if (!range) {
+        const p = composed(at2.doc, e);
+        if (!p) return base;
+        range = rangeOf(p.doc, at2.path);
+        lines = p.lines;
+      }
+      if (!range) return base;
+      const text3 = at2.doc.text ?? "";
+      let endOffset = range[1];
+      while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
+      range = [range[0], endOffset];
+      const offset = (at2.doc.lineOffset ?? 1) - 1;
+      const start = lines.linePos(range[0]);
+      const end = lines.linePos(range[1]);
+      return { ...base, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
+    } catch {
+      return base;
+    }
+  };
+}
+function rangeOf(doc, path14) {
+  let node = resolve3(doc, doc.contents);
+  let best = node?.range ? [node.range[0], node.range[1]] : void 0;
+  for (const seg of path14) {
+    if (!node) break;
+    let step;
+    if ((0, import_yaml6.isMap)(node)) step = findInMap(doc, node, seg);
+    else if ((0, import_yaml6.isSeq)(node) && typeof seg === "number") {
+      const item = node.items[seg];
+      step = item === void 0 ? void 0 : { node: item };
+    }
+    if (!step) break;
+    const value = resolve3(doc, step.node);
+    const empty = !value || (0, import_yaml6.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
+    if (empty) {
+      const k = step.keyNode;
+      if (k?.range) best = [k.range[0], k.range[1]];
+      node = null;
+      break;
+    }
+    const shown2 = step.node && (0, import_yaml6.isAlias)(step.node) ? step.node : value;
+    const keyRange = step.keyNode?.range;
+    if (keyRange && shown2?.range && ((0, import_yaml6.isMap)(shown2) || (0, import_yaml6.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
+    else if (shown2?.range) best = [shown2.range[0], shown2.range[1]];
+    node = value;
+  }
+  return best;
+}
+
+// policies/engine/exemptions.ts
 var IGNORE_KEYS = ["persistguard.io/ignore", "io.persistguard.ignore"];
 var IGNORE_REASON_KEYS = ["persistguard.io/ignore-reason", "io.persistguard.ignore-reason"];
+var IGNORE_COMMENT = "persistguard:ignore";
+var DIRECTIVE = /#\s*persistguard:ignore(?:\s+([^\s]+))?(?:\s+(.*))?$/;
+function parseIgnoreComments(text3, lineOffset = 1) {
+  const out = [];
+  if (!text3.includes(IGNORE_COMMENT)) return out;
+  text3.split("\n").forEach((raw, i) => {
+    if (!raw.includes(IGNORE_COMMENT)) return;
+    const at2 = raw.search(/(^|\s)#\s*persistguard:ignore/);
+    if (at2 < 0 || insideQuotes(raw, at2)) return;
+    const m = DIRECTIVE.exec(raw.slice(at2).trimStart());
+    if (!m) return;
+    out.push({
+      line: lineOffset + i,
+      rules: m[1] ? parseIgnoreList(m[1]) : [],
+      reason: (m[2] ?? "").trim(),
+      own: raw.slice(0, at2).trim() === ""
+    });
+  });
+  return out;
+}
+function insideQuotes(line, at2) {
+  let quote;
+  for (let i = 0; i < at2; i++) {
+    const c = line[i];
+    if (quote === void 0) {
+      if (c === '"' || c === "'") quote = c;
+    } else if (quote === '"' && c === "\\") i++;
+    else if (c === quote) quote = void 0;
+  }
+  return quote !== void 0;
+}
+function firstContentLine(text3, lineOffset) {
+  const lines = text3.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i].trim();
+    if (l !== "" && !l.startsWith("#") && l !== "---") return lineOffset + i;
+  }
+  return lineOffset + lines.length;
+}
 function firstOf(annotations, keys) {
   for (const k of keys) if (annotations[k]) return annotations[k];
   return void 0;
@@ -51606,6 +52143,8 @@ var ExemptionChecker = class {
   notes = /* @__PURE__ */ new Map();
   config;
   now;
+  docComments = /* @__PURE__ */ new Map();
+  locate;
   constructor(config, now) {
     this.config = config;
     this.now = now;
@@ -51618,13 +52157,55 @@ var ExemptionChecker = class {
     const k = `${file}\0${message}`;
     if (!this.notes.has(k)) this.notes.set(k, { file, message });
   }
-  /** Cheap pre-check: false when neither the annotations nor the config can exempt anything. */
-  mayApply(annotations) {
+  /** Cheap pre-check: false when neither the annotations, the document's comments nor the config can exempt. */
+  mayApply(annotations, at2) {
     if (this.config.exemptions.length > 0) return true;
+    if (at2?.kind === "node" && at2.doc.text?.includes(IGNORE_COMMENT)) return true;
     return annotations !== void 0 && IGNORE_KEYS.some((k) => annotations[k] !== void 0);
   }
   check(s) {
-    return this.fromAnnotations(s) ?? this.fromConfig(s);
+    return this.fromAnnotations(s) ?? this.fromComments(s) ?? this.fromConfig(s);
+  }
+  commentsOf(doc) {
+    let c = this.docComments.get(doc);
+    if (!c) {
+      const text3 = doc.text ?? "";
+      const offset = doc.lineOffset ?? 1;
+      c = { comments: parseIgnoreComments(text3, offset), firstLine: firstContentLine(text3, offset) };
+      this.docComments.set(doc, c);
+      for (const d of c.comments) {
+        if (d.rules.length === 0)
+          this.note(
+            doc.file,
+            `line ${d.line}: # ${IGNORE_COMMENT} names no rule: write # ${IGNORE_COMMENT} RULE REASON`
+          );
+        else if (d.reason === "")
+          this.note(
+            doc.file,
+            `line ${d.line}: # ${IGNORE_COMMENT} ${d.rules.join(",")} is not honoured without a reason: write # ${IGNORE_COMMENT} ${d.rules.join(",")} REASON`
+          );
+      }
+    }
+    return c;
+  }
+  /** `# persistguard:ignore RULE REASON` on the finding's line, alone on the line above, or above the resource. */
+  fromComments(s) {
+    if (s.at?.kind !== "node" || !s.at.doc.text?.includes(IGNORE_COMMENT)) return void 0;
+    const { comments, firstLine } = this.commentsOf(s.at.doc);
+    const applies = comments.filter((c) => c.reason !== "" && (c.rules.includes("*") || c.rules.includes(s.ruleId)));
+    if (applies.length === 0) return void 0;
+    this.locate ??= createLocator();
+    const line = this.locate(s.at).line;
+    const hit = applies.find((c) => c.line === line || c.own && c.line === line - 1 || c.own && c.line < firstLine);
+    if (!hit) return void 0;
+    if (!this.config.allowAnnotationExemptions) {
+      this.note(
+        s.file,
+        `line ${hit.line}: # ${IGNORE_COMMENT} is not honoured because the config sets allowAnnotationExemptions: false${this.config.source ? ` (${this.config.source})` : ""}`
+      );
+      return void 0;
+    }
+    return { kind: "comment", reason: hit.reason };
   }
   fromAnnotations(s) {
     if (!s.annotations) return void 0;
@@ -51752,7 +52333,7 @@ function evaluate(project, opts) {
     const configured = configuredSeverity(config, rule9);
     let severity = r.severity ?? configured;
     if (explicitlyConfigured(config, rule9)) severity = r.severity ? lowerOf(configured, r.severity) : configured;
-    const suppression = exemptions.mayApply(w?.annotations) && exemptions.check({
+    const suppression = exemptions.mayApply(w?.annotations, r.at) && exemptions.check({
       ruleId: rule9.meta.id,
       kind: resource2.kind,
       namespace: resource2.namespace,
@@ -51760,9 +52341,10 @@ function evaluate(project, opts) {
       file: anchorFile(r.at),
       container: r.container,
       path: r.path,
-      annotations: w?.annotations
+      annotations: w?.annotations,
+      at: r.at
     });
-    const finding2 = {
+    const finding3 = {
       ruleId: rule9.meta.id,
       severity,
       message: template === void 0 ? `${rule9.meta.id}: ${r.messageId}` : renderMessage(template, r.data),
@@ -51771,10 +52353,10 @@ function evaluate(project, opts) {
       suppressed: !!suppression,
       at: r.at
     };
-    if (r.container !== void 0) finding2.container = r.container;
-    if (r.path !== void 0) finding2.path = r.path;
-    if (suppression) finding2.suppression = suppression;
-    findings.push(finding2);
+    if (r.container !== void 0) finding3.container = r.container;
+    if (r.path !== void 0) finding3.path = r.path;
+    if (suppression) finding3.suppression = suppression;
+    findings.push(finding3);
   };
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
@@ -51812,246 +52394,6 @@ function evaluate(project, opts) {
     guarded(rule9, "", void 0, () => rule9.checkProject?.(ctx));
   }
   return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures] };
-}
-
-// policies/locate/locate.ts
-var import_yaml6 = __toESM(require_dist(), 1);
-
-// policies/locate/cst.ts
-var import_yaml5 = __toESM(require_dist(), 1);
-function parseCst(text3, addNewLine) {
-  let doc;
-  for (const token of new import_yaml5.Parser(addNewLine).parse(text3)) {
-    if (token.type === "error") return void 0;
-    if (token.type === "document" && !doc) doc = token;
-  }
-  return doc;
-}
-function keyText(key2) {
-  if (!key2) return void 0;
-  if (key2.type === "scalar") return /[#'"\\]/.test(key2.source) ? void 0 : key2.source;
-  if (key2.type === "single-quoted-scalar" || key2.type === "double-quoted-scalar") {
-    const r = import_yaml5.CST.resolveAsScalar(key2);
-    return r ? r.value : void 0;
-  }
-  return void 0;
-}
-function endOf(t) {
-  switch (t.type) {
-    case "scalar":
-    case "single-quoted-scalar":
-    case "double-quoted-scalar":
-    case "alias":
-      return t.offset + t.source.length;
-    case "flow-collection": {
-      const close = t.end.find((e) => e.type === "flow-map-end" || e.type === "flow-seq-end");
-      return close ? close.offset + 1 : void 0;
-    }
-    case "block-map":
-    case "block-seq": {
-      const last = t.items[t.items.length - 1];
-      if (!last) return void 0;
-      if (last.value) return endOf(last.value);
-      return void 0;
-    }
-    default:
-      return void 0;
-  }
-}
-function startOf(t) {
-  if (t.type === "block-scalar") return void 0;
-  return t.offset;
-}
-var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
-var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
-function cstRange(doc, path11) {
-  let node = doc.value;
-  if (!node) return void 0;
-  const s0 = startOf(node);
-  const e0 = endOf(node);
-  if (s0 === void 0 || e0 === void 0) return void 0;
-  let best = [s0, e0];
-  for (const seg of path11) {
-    if (!node) break;
-    let item;
-    let isMapLike = false;
-    if (node.type === "block-map" || node.type === "flow-collection" && node.start.source === "{") {
-      isMapLike = true;
-      for (const it of node.items) {
-        if (node.type === "block-map" && "explicitKey" in it && it.explicitKey) return void 0;
-        const k = keyText(it.key);
-        if (k === void 0 && it.key) {
-          if (it.key.type === "alias") return void 0;
-          continue;
-        }
-        if (k === "<<") return void 0;
-        if (k === String(seg)) {
-          item = it;
-          break;
-        }
-      }
-      if (!item) break;
-    } else if (node.type === "block-seq" || node.type === "flow-collection" && node.start.source === "[") {
-      if (typeof seg !== "number") break;
-      item = node.items[seg];
-      if (!item) break;
-      if (item.key) return void 0;
-    } else break;
-    const value = item.value;
-    if (value && value.type === "alias") return void 0;
-    if (isEmptyScalar(value)) {
-      if (!isMapLike || !item.key) return void 0;
-      const ks = startOf(item.key);
-      const ke = endOf(item.key);
-      if (ks === void 0 || ke === void 0) return void 0;
-      best = [ks, ke];
-      node = void 0;
-      break;
-    }
-    const v = value;
-    const vs = startOf(v);
-    const ve = endOf(v);
-    if (vs === void 0 || ve === void 0) return void 0;
-    if (isMapLike && item.key && isCollection(v)) {
-      const ks = startOf(item.key);
-      if (ks === void 0) return void 0;
-      best = [ks, ve];
-    } else best = [vs, ve];
-    node = v;
-  }
-  return best;
-}
-
-// policies/locate/locate.ts
-var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-function formatJsonPath(path11) {
-  let out = "";
-  for (const seg of path11) {
-    if (typeof seg === "number") out += `[${seg}]`;
-    else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
-function keyMatches(key2, seg) {
-  const k = (0, import_yaml6.isScalar)(key2) ? key2.value : key2;
-  return k !== null && k !== void 0 && String(k) === String(seg);
-}
-function findInMap(doc, map2, seg, depth = 0) {
-  if (!(0, import_yaml6.isMap)(map2) || depth > 20) return void 0;
-  for (const pair of map2.items) {
-    if ((0, import_yaml6.isPair)(pair) && keyMatches(pair.key, seg))
-      return { node: pair.value ?? null, keyNode: pair.key };
-  }
-  for (const pair of map2.items) {
-    if (!(0, import_yaml6.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
-    const sources = (0, import_yaml6.isSeq)(pair.value) ? pair.value.items : [pair.value];
-    for (const s of sources) {
-      const target = resolve3(doc, s);
-      if (target) {
-        const hit = findInMap(doc, target, seg, depth + 1);
-        if (hit) return hit;
-      }
-    }
-  }
-  return void 0;
-}
-function resolve3(doc, node) {
-  let n = node;
-  for (let i = 0; i < 20 && n && (0, import_yaml6.isAlias)(n); i++) n = n.resolve(doc) ?? null;
-  return n;
-}
-function createLocator(opts = {}) {
-  const fast = opts.fastPath !== false;
-  const cache = /* @__PURE__ */ new Map();
-  const entry = (ref) => {
-    const hit = cache.get(ref);
-    if (hit !== void 0) return hit;
-    let value = null;
-    if (ref.text !== void 0) {
-      const lines = new import_yaml6.LineCounter();
-      try {
-        value = { lines, cst: fast ? parseCst(ref.text, lines.addNewLine) : void 0 };
-      } catch {
-        value = { lines: new import_yaml6.LineCounter(), cst: void 0 };
-      }
-    }
-    cache.set(ref, value);
-    return value;
-  };
-  const composed = (ref, e) => {
-    if (e.composed !== void 0) return e.composed;
-    try {
-      const lines = new import_yaml6.LineCounter();
-      const doc = (0, import_yaml6.parseDocument)(ref.text ?? "", {
-        lineCounter: lines,
-        uniqueKeys: false,
-        strict: false,
-        prettyErrors: false,
-        keepSourceTokens: false
-      });
-      e.composed = { doc, lines };
-    } catch {
-      e.composed = null;
-    }
-    return e.composed;
-  };
-  return (at2) => {
-    if (at2.kind === "pos") return { file: at2.file, line: at2.line, column: at2.column };
-    const jsonPath = formatJsonPath(at2.path);
-    const base = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
-    try {
-      const e = entry(at2.doc);
-      if (!e) return base;
-      let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
-      let lines = e.lines;
-      if (!range) {
-        const p = composed(at2.doc, e);
-        if (!p) return base;
-        range = rangeOf(p.doc, at2.path);
-        lines = p.lines;
-      }
-      if (!range) return base;
-      const text3 = at2.doc.text ?? "";
-      let endOffset = range[1];
-      while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
-      range = [range[0], endOffset];
-      const offset = (at2.doc.lineOffset ?? 1) - 1;
-      const start = lines.linePos(range[0]);
-      const end = lines.linePos(range[1]);
-      return { ...base, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
-    } catch {
-      return base;
-    }
-  };
-}
-function rangeOf(doc, path11) {
-  let node = resolve3(doc, doc.contents);
-  let best = node?.range ? [node.range[0], node.range[1]] : void 0;
-  for (const seg of path11) {
-    if (!node) break;
-    let step;
-    if ((0, import_yaml6.isMap)(node)) step = findInMap(doc, node, seg);
-    else if ((0, import_yaml6.isSeq)(node) && typeof seg === "number") {
-      const item = node.items[seg];
-      step = item === void 0 ? void 0 : { node: item };
-    }
-    if (!step) break;
-    const value = resolve3(doc, step.node);
-    const empty = !value || (0, import_yaml6.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
-    if (empty) {
-      const k = step.keyNode;
-      if (k?.range) best = [k.range[0], k.range[1]];
-      node = null;
-      break;
-    }
-    const shown2 = step.node && (0, import_yaml6.isAlias)(step.node) ? step.node : value;
-    const keyRange = step.keyNode?.range;
-    if (keyRange && shown2?.range && ((0, import_yaml6.isMap)(shown2) || (0, import_yaml6.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
-    else if (shown2?.range) best = [shown2.range[0], shown2.range[1]];
-    node = value;
-  }
-  return best;
 }
 
 // policies/engine/scan.ts
@@ -52182,10 +52524,12 @@ init_markdown();
 init_sarif();
 init_baseline();
 init_policyreport();
+init_safe_text();
 
 // action/annotations.ts
 var MAX_PER_LEVEL = 10;
-function planAnnotations(report, where2 = "the job summary and the SARIF report") {
+function planAnnotations(input, where2 = "the job summary and the SARIF report") {
+  const report = neutraliseReport(input);
   const active = report.findings.filter((f) => !f.suppressed && f.baseline !== "existing");
   const errors = active.filter((f) => f.severity === "error").sort(byPosition3).map(findingAnnotation);
   errors.push(
@@ -52263,6 +52607,7 @@ async function changedFiles(ctx, api) {
     }
     try {
       const files = [];
+      const deleted = [];
       const perPage = 100;
       for (let page = 1; ; page++) {
         const { data } = await api.rest.pulls.listFiles({
@@ -52271,10 +52616,17 @@ async function changedFiles(ctx, api) {
           per_page: perPage,
           page
         });
-        for (const f of data) if (f.status !== "removed") files.push(f.filename);
+        for (const f of data) {
+          if (f.status === "removed") deleted.push(f.filename);
+          else files.push(f.filename);
+          if (f.previous_filename) {
+            files.push(f.previous_filename);
+            deleted.push(f.previous_filename);
+          }
+        }
         if (data.length < perPage) break;
       }
-      return { files, source: `pull request #${pr.number}` };
+      return { files, deleted, source: `pull request #${pr.number}` };
     } catch (err) {
       return { reason: apiFailure(err, "list the pull request files") };
     }
@@ -52287,8 +52639,16 @@ async function changedFiles(ctx, api) {
     if (commits.length >= 20)
       return { reason: "the push has 20 or more commits; the payload may not list every changed file" };
     const files = /* @__PURE__ */ new Set();
-    for (const c of commits) for (const f of [...c.added ?? [], ...c.modified ?? []]) files.add(f);
-    return { files: [...files], source: `push of ${commits.length} commit${commits.length === 1 ? "" : "s"}` };
+    const deleted = /* @__PURE__ */ new Set();
+    for (const c of commits) {
+      for (const f of [...c.added ?? [], ...c.modified ?? []]) files.add(f);
+      for (const f of c.removed ?? []) deleted.add(f);
+    }
+    return {
+      files: [...files],
+      deleted: [...deleted],
+      source: `push of ${commits.length} commit${commits.length === 1 ? "" : "s"}`
+    };
   }
   return { reason: `only-changed needs a pull_request or push event, not ${ctx.eventName}` };
 }
@@ -52330,15 +52690,15 @@ async function findMarkedComment(api, target) {
 // action/globs.ts
 var import_picomatch5 = __toESM(require_picomatch2(), 1);
 import { readdir as readdir2 } from "node:fs/promises";
-import path9 from "node:path";
+import path10 from "node:path";
 
 // action/inputs.ts
-import path8 from "node:path";
+import path9 from "node:path";
 var InputError = class extends Error {
 };
 var ALL_FORMATS = ["json", "sarif", "junit", "markdown", "policyreport"];
 function readInputs(getInput2, env) {
-  const workspace = path8.resolve(env.GITHUB_WORKSPACE || ".");
+  const workspace = path9.resolve(env.GITHUB_WORKSPACE || ".");
   const get2 = (name) => getInput2(name).trim();
   const paths = splitList(get2("paths"));
   for (const p of paths) {
@@ -52371,15 +52731,20 @@ function readInputs(getInput2, env) {
   if (target && target !== "auto" && target !== "k3s" && target !== "kubernetes") {
     throw new InputError(`target: expected auto, k3s or kubernetes, got "${target}"`);
   }
-  const defaultReportDir = env.RUNNER_TEMP ? path8.join(env.RUNNER_TEMP, "persistguard") : path8.join(workspace, "persistguard-report");
+  const defaultReportDir = env.RUNNER_TEMP ? path9.join(env.RUNNER_TEMP, "persistguard") : path9.join(workspace, "persistguard-report");
   const reportDirInput = get2("report-dir");
   const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, "report-dir") : defaultReportDir;
   const sarifInput = get2("sarif-file");
   const config = get2("config");
   const baseline = get2("baseline");
+  const configRef = get2("config-ref");
+  if (configRef && !/^[\w./@{}~^-]+$/.test(configRef))
+    throw new InputError(`config-ref: "${configRef}" is not a git ref or commit SHA`);
+  if (configRef.startsWith("-")) throw new InputError(`config-ref: "${configRef}" must not start with "-"`);
   return {
     workspace,
     paths: paths.length > 0 ? paths : ["."],
+    pathsGiven: paths.length > 0,
     ...config ? { config: insideWorkspace(workspace, config, "config") } : {},
     failOn,
     formats,
@@ -52390,16 +52755,20 @@ function readInputs(getInput2, env) {
     onlyChanged: bool2(get2("only-changed"), "only-changed", false),
     ...baseline ? { baseline: insideWorkspace(workspace, baseline, "baseline") } : {},
     token: get2("github-token"),
-    ...target ? { target } : {}
+    ...target ? { target } : {},
+    ...configRef ? { configRef } : {}
   };
 }
 function splitList(value) {
   return value.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")).flatMap((l) => l.split(/\s+/)).filter(Boolean);
 }
+function isOutside(rel) {
+  return rel === ".." || rel.startsWith(`..${path9.sep}`) || rel.startsWith("../") || path9.isAbsolute(rel);
+}
 function insideWorkspace(workspace, p, input) {
-  const abs = path8.resolve(workspace, p);
-  const rel = path8.relative(workspace, abs);
-  if (rel.startsWith("..") || path8.isAbsolute(rel)) {
+  const abs = path9.resolve(workspace, p);
+  const rel = path9.relative(workspace, abs);
+  if (isOutside(rel)) {
     throw new InputError(
       `${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`
     );
@@ -52407,10 +52776,10 @@ function insideWorkspace(workspace, p, input) {
   return abs;
 }
 function outputPath(workspace, env, p, input) {
-  const abs = path8.resolve(workspace, p);
+  const abs = path9.resolve(workspace, p);
   if (env.RUNNER_TEMP) {
-    const rel = path8.relative(path8.resolve(env.RUNNER_TEMP), abs);
-    if (!rel.startsWith("..") && !path8.isAbsolute(rel)) return abs;
+    const rel = path9.relative(path9.resolve(env.RUNNER_TEMP), abs);
+    if (!isOutside(rel)) return abs;
   }
   try {
     return insideWorkspace(workspace, p, input);
@@ -52456,7 +52825,7 @@ async function walk2(workspace, dir, match) {
     const rel = stack.pop() ?? "";
     let entries2;
     try {
-      entries2 = await readdir2(path9.join(workspace, rel), { withFileTypes: true });
+      entries2 = await readdir2(path10.join(workspace, rel), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -52472,11 +52841,101 @@ async function walk2(workspace, dir, match) {
   return found.sort();
 }
 
+// action/safe-write.ts
+import { constants as constants3 } from "node:fs";
+import { lstat as lstat2, mkdir as mkdir2, open as open2, realpath } from "node:fs/promises";
+import path11 from "node:path";
+async function realLocation(p) {
+  let dir = path11.resolve(p);
+  const rest = [];
+  for (; ; ) {
+    try {
+      return path11.join(await realpath(dir), ...rest.reverse());
+    } catch {
+      const parent = path11.dirname(dir);
+      if (parent === dir) return path11.join(dir, ...rest.reverse());
+      rest.push(path11.basename(dir));
+      dir = parent;
+    }
+  }
+}
+async function realRoots(roots) {
+  const out = [];
+  for (const r of roots) out.push(await realLocation(r));
+  return out;
+}
+function within(real, roots) {
+  return roots.some((r) => !isOutside(path11.relative(r, real)));
+}
+async function safeMkdir(dir, roots, input) {
+  const real = await realRoots(roots);
+  const before = await realLocation(dir);
+  if (!within(before, real))
+    throw new InputError(`${input}: ${dir} leads (through a symbolic link) to ${before}, outside the allowed folders`);
+  await mkdir2(dir, { recursive: true });
+  const after = await realpath(dir);
+  if (!within(after, real))
+    throw new InputError(`${input}: ${dir} leads (through a symbolic link) to ${after}, outside the allowed folders`);
+}
+async function safeWriteFile(file, text3, roots, input) {
+  await safeMkdir(path11.dirname(file), roots, input);
+  const st = await lstat2(file).catch(() => void 0);
+  if (st?.isSymbolicLink()) throw new InputError(`${input}: ${file} is a symbolic link; refusing to write through it`);
+  let handle;
+  try {
+    handle = await open2(
+      file,
+      constants3.O_WRONLY | constants3.O_CREAT | constants3.O_TRUNC | (constants3.O_NOFOLLOW ?? 0),
+      420
+    );
+  } catch (err) {
+    const code = err.code;
+    if (code === "ELOOP") throw new InputError(`${input}: ${file} is a symbolic link; refusing to write through it`);
+    throw new InputError(`${input}: cannot write ${file}: ${err.message}`);
+  }
+  try {
+    await handle.writeFile(text3);
+  } finally {
+    await handle.close();
+  }
+}
+
+// action/base-ref.ts
+import { execFile } from "node:child_process";
+import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
+import path12 from "node:path";
+import { promisify } from "node:util";
+var run = promisify(execFile);
+async function readAtRef(workspace, ref2, rel) {
+  const spec = `${ref2}:${rel.split(path12.sep).join("/")}`;
+  try {
+    await run("git", ["-C", workspace, "rev-parse", "--verify", "--quiet", `${ref2}^{commit}`]);
+  } catch {
+    throw new InputError(
+      `config-ref: "${ref2}" is not a commit in the checkout; check out with fetch-depth: 0 (or fetch the base) first`
+    );
+  }
+  try {
+    const { stdout } = await run("git", ["-C", workspace, "show", spec], { maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch {
+    return void 0;
+  }
+}
+async function copyAtRef(workspace, ref2, rel, tempDir, name) {
+  const text3 = await readAtRef(workspace, ref2, rel);
+  if (text3 === void 0) return void 0;
+  await mkdir3(tempDir, { recursive: true });
+  const file = path12.join(tempDir, name);
+  await writeFile2(file, text3);
+  return file;
+}
+
 // action/main.ts
 var EXIT_OK = 0;
 var EXIT_FINDINGS = 1;
 var EXIT_INPUT = 2;
-async function run() {
+async function run2() {
   try {
     const code = await runChecked();
     setOutput("exit-code", String(code));
@@ -52497,12 +52956,13 @@ async function runChecked() {
   await checkRealPaths(inputs);
   const ctx = context2;
   const api = inputs.token && (inputs.comment || inputs.onlyChanged) ? getOctokit(inputs.token) : void 0;
+  if (inputs.configRef) await useTrustedRef(inputs);
   const { config, errors: configErrors } = await loadConfig({
     scanRoot: inputs.workspace,
     ...inputs.config ? { explicitPath: inputs.config } : {}
   });
   if (configErrors.length > 0) {
-    const rel = (f) => path10.isAbsolute(f) ? path10.relative(inputs.workspace, f).split(path10.sep).join("/") : f;
+    const rel = (f) => path13.isAbsolute(f) ? path13.relative(inputs.workspace, f).split(path13.sep).join("/") : f;
     for (const e of configErrors) {
       error(e.message, {
         title: "persistguard: config",
@@ -52535,7 +52995,11 @@ async function runChecked() {
       { eventName: ctx.eventName, payload: ctx.payload, repo: safeRepo() },
       api
     );
-    if (changed.files) {
+    const deleted = changed.files ? changed.deleted.filter((f) => classifyPath(f).kind !== "skip") : [];
+    if (changed.files && deleted.length > 0) {
+      scope = `The ${changed.source} deletes or renames ${deleted.length} scanned file${deleted.length === 1 ? "" : "s"} (${deleted.slice(0, 3).join(", ")}${deleted.length > 3 ? ", \u2026" : ""}): findings in every file are reported, since what relied on ${deleted.length === 1 ? "it" : "them"} may be anywhere.`;
+      notice(`only-changed: ${scope}`, { title: "persistguard" });
+    } else if (changed.files) {
       const keep = affectedFiles(project, changed.files);
       report = onlyFiles(report, keep);
       scope = `Only findings in the ${changed.files.length} file${changed.files.length === 1 ? "" : "s"} changed by the ${changed.source} (and ${keep.size - new Set(changed.files).size} that depend on them) are reported.`;
@@ -52551,7 +53015,7 @@ async function runChecked() {
   const opts = {
     rules,
     policyReportApi: inputs.policyReportApi,
-    baseUri: pathToFileURL(inputs.workspace).href
+    baseUri: pathToFileURL2(inputs.workspace).href
   };
   for (const a of planAnnotations(report)) core_exports[a.level](a.message, a.properties);
   const written = await writeReports(report, inputs, opts);
@@ -52562,6 +53026,9 @@ async function runChecked() {
     ...linkTo ? { linkTo } : {}
   });
   try {
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile && (await lstat3(summaryFile).catch(() => void 0))?.isSymbolicLink())
+      throw new Error(`${summaryFile} is a symbolic link; refusing to write through it`);
     await summary.addRaw(scope ? `${markdown}
 _${scope}_
 ` : markdown).write();
@@ -52577,6 +53044,14 @@ _${scope}_
   setOutput("suppressed", String(report.findings.filter((f) => f.suppressed).length));
   setOutput("report-dir", written.dir);
   setOutput("sarif-file", written.sarif ?? "");
+  if (inputs.pathsGiven && report.summary.files === 0 && report.errors.length === 0) {
+    const message = `0 files judged: the paths input (${inputs.paths.join(" ")}) matched no file that persistguard reads, after the config's exclude`;
+    notice(message, { title: "persistguard" });
+    if (inputs.failOn !== "never") {
+      setFailed(`persistguard: ${message}`);
+      return EXIT_INPUT;
+    }
+  }
   if (inputs.failOn === "never") return EXIT_OK;
   if (report.errors.length > 0) {
     setFailed(
@@ -52592,21 +53067,21 @@ _${scope}_
   return EXIT_OK;
 }
 async function checkRealPaths(inputs) {
-  const root = await realpath(inputs.workspace).catch(() => {
+  const root = await realpath2(inputs.workspace).catch(() => {
     throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
   });
   const targets = [
-    ...inputs.paths.map((p) => path10.resolve(inputs.workspace, p)),
+    ...inputs.paths.map((p) => path13.resolve(inputs.workspace, p)),
     inputs.config,
     inputs.baseline
   ].filter((p) => p !== void 0);
   for (const t of targets) {
-    const real = await realpath(t).catch(() => void 0);
+    const real = await realpath2(t).catch(() => void 0);
     if (real === void 0) continue;
-    const rel = path10.relative(root, real);
-    if (rel.startsWith("..") || path10.isAbsolute(rel))
+    const rel = path13.relative(root, real);
+    if (isOutside(rel))
       throw new InputError(
-        `"${path10.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
+        `"${path13.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
       );
   }
 }
@@ -52646,20 +53121,19 @@ async function withBaseline(report, file) {
   return result2.report;
 }
 async function writeReports(report, inputs, opts) {
-  await mkdir2(inputs.reportDir, { recursive: true });
+  const roots = outputRoots(inputs);
   let sarif;
   for (const format of inputs.formats) {
     const reporter = await getReporter(format);
     if (!reporter) continue;
-    const file = path10.join(inputs.reportDir, reporter.fileName);
-    await writeFile2(file, reporter.render(report, opts));
+    const file = path13.join(inputs.reportDir, reporter.fileName);
+    await safeWriteFile(file, reporter.render(report, opts), roots, "report-dir");
     if (format === "sarif") sarif = file;
   }
   if (inputs.sarifFile) {
     const reporter = await getReporter("sarif");
     if (reporter) {
-      await mkdir2(path10.dirname(inputs.sarifFile), { recursive: true });
-      await writeFile2(inputs.sarifFile, reporter.render(report, opts));
+      await safeWriteFile(inputs.sarifFile, reporter.render(report, opts), roots, "sarif-file");
       sarif = inputs.sarifFile;
     }
   }
@@ -52699,7 +53173,7 @@ function sourceLinker(ctx) {
   const repo = safeRepo();
   if (!head || !repo.owner || !ctx.serverUrl) return void 0;
   const base = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
-  return (file, line) => file.startsWith("/") || file.startsWith("..") ? void 0 : `${base}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
+  return (file, line) => file.startsWith("/") || file === ".." || file.startsWith("../") ? void 0 : `${base}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
 }
 function safeRepo() {
   try {
@@ -52708,12 +53182,36 @@ function safeRepo() {
     return { owner: "", repo: "" };
   }
 }
+function outputRoots(inputs) {
+  return [inputs.workspace, ...process.env.RUNNER_TEMP ? [process.env.RUNNER_TEMP] : []];
+}
+async function useTrustedRef(inputs) {
+  const ref2 = inputs.configRef;
+  const temp = path13.join(process.env.RUNNER_TEMP || path13.join(inputs.workspace, ".."), "persistguard-config-ref");
+  const rel = (abs) => path13.relative(inputs.workspace, abs);
+  let config;
+  for (const name of inputs.config ? [rel(inputs.config)] : [".persistguard.yaml", ".persistguard.yml"]) {
+    config = await copyAtRef(inputs.workspace, ref2, name, temp, "persistguard.yaml");
+    if (config) break;
+  }
+  if (config) inputs.config = config;
+  else {
+    inputs.config = path13.join(temp, "defaults.yaml");
+    await safeWriteFile(inputs.config, "{}\n", outputRoots(inputs).concat(temp), "config-ref");
+    notice(`config-ref: ${ref2} has no persistguard config; using the defaults`, { title: "persistguard" });
+  }
+  if (inputs.baseline) {
+    const baseline = await copyAtRef(inputs.workspace, ref2, rel(inputs.baseline), temp, "baseline.json");
+    inputs.baseline = baseline ?? path13.join(temp, "no-baseline.json");
+  }
+  info(`persistguard: config${inputs.baseline ? " and baseline" : ""} read from ${ref2}`);
+}
 function ownOutputs(inputs) {
   const out = [];
   for (const p of [inputs.reportDir, inputs.sarifFile]) {
     if (!p) continue;
-    const rel = path10.relative(inputs.workspace, p).split(path10.sep).join("/");
-    if (rel && !rel.startsWith("..") && !path10.isAbsolute(rel)) out.push(rel, `${rel}/**`);
+    const rel = path13.relative(inputs.workspace, p).split(path13.sep).join("/");
+    if (rel && !isOutside(rel)) out.push(rel, `${rel}/**`);
   }
   return out;
 }
@@ -52722,4 +53220,4 @@ function artifactHint(dir) {
 }
 
 // action/index.ts
-await run();
+await run2();
