@@ -32,6 +32,8 @@ export interface ActionInputs {
    * checked-out head: a pull request cannot then loosen its own checks.
    */
   configRef?: string;
+  /** Render Helm charts, Kustomize overlays and GitOps releases (input `render`, default true). */
+  render: boolean;
 }
 
 export type GetInput = (name: string) => string;
@@ -106,6 +108,7 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
     token: get('github-token'),
     ...(target ? { target: target as 'auto' | 'k3s' | 'kubernetes' } : {}),
     ...(configRef ? { configRef } : {}),
+    render: bool(get('render'), 'render', true),
   };
 }
 

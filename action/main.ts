@@ -1,7 +1,8 @@
 /**
  * The Action: read inputs, scan the workspace with the policy core, then tell the user — annotations,
  * job summary, PR comment, report files, outputs — and fail the step when findings reach `fail-on`.
- * Nothing from the checked-out repository is ever executed or imported: it is only read as data.
+ * Nothing from the checked-out repository is ever executed or imported: it is only read as data (charts and
+ * overlays are rendered by `helm template` / `kubectl kustomize`, which evaluate templates, never run them).
  */
 import * as core from '@actions/core';
 import * as github from '@actions/github';
@@ -16,13 +17,15 @@ import {
   affectedFiles,
   getReporter,
   allRules,
-  reportProject,
+  addRendered,
+  reportProjects,
   VERSION,
   reachesThreshold,
   renderMarkdown,
   classifyPath,
 } from '../policies/index.js';
 import type { ReporterOptions, ScanReport, MarkdownOptions } from '../policies/index.js';
+import { renderPaths, renderSummary } from '../render/index.js';
 import { planAnnotations } from './annotations.js';
 import { changedFiles } from './changed-files.js';
 import { COMMENT_MAX_BYTES, upsertComment } from './comment.js';
@@ -87,16 +90,29 @@ async function runChecked(): Promise<number> {
 
   const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
   for (const p of unmatched) core.warning(`paths: "${p}" matches no file in the workspace`, { title: 'persistguard' });
+  const exclude = [...config.exclude, ...ownOutputs(inputs)];
+  // Hosted runners have helm and kubectl on PATH: charts, overlays and GitOps releases are rendered and judged.
+  const rendered =
+    paths.length > 0
+      ? await renderPaths(paths, {
+          cwd: inputs.workspace,
+          config: config.render,
+          exclude,
+          env: process.env,
+          disabled: !inputs.render,
+        })
+      : undefined;
   const project =
     paths.length > 0
       ? await loadPaths(paths, {
           cwd: inputs.workspace,
           limits: config.limits,
-          exclude: [...config.exclude, ...ownOutputs(inputs)],
+          exclude,
+          ...(rendered?.scan.skip ? { skip: rendered.scan.skip } : {}),
         })
       : undefined;
   let report: ScanReport = project
-    ? reportProject(project, { config, now: new Date() })
+    ? reportProjects(project, rendered ? addRendered(project, rendered.scan, config) : [], { config, now: new Date() })
     : {
         tool: { name: 'persistguard', version: VERSION },
         findings: [],
@@ -149,7 +165,18 @@ async function runChecked(): Promise<number> {
     const summaryFile = process.env.GITHUB_STEP_SUMMARY;
     if (summaryFile && (await lstat(summaryFile).catch(() => undefined))?.isSymbolicLink())
       throw new Error(`${summaryFile} is a symbolic link; refusing to write through it`);
-    await core.summary.addRaw(scope ? `${markdown}\n_${scope}_\n` : markdown).write();
+    const renders = rendered ? renderSummary(rendered.records) : '';
+    await core.summary
+      .addRaw(
+        `${
+          scope
+            ? `${markdown}
+_${scope}_
+`
+            : markdown
+        }${renders}`,
+      )
+      .write();
   } catch (err) {
     core.info(`persistguard: no job summary written (${err instanceof Error ? err.message : String(err)})`);
   }

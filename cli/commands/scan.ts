@@ -15,6 +15,7 @@ import {
   escapeControls,
 } from '../../policies/index.js';
 import type { FailOn, Reporter, ReportError, ScanReport } from '../../policies/index.js';
+import { renderPaths } from '../../render/index.js';
 
 export const SCAN_USAGE = `Usage: persistguard scan [PATH...|-] [options]
 
@@ -32,6 +33,7 @@ Options:
   -q, --quiet                 print findings and errors only: no summary line, no "wrote" messages
   --no-color                  no ANSI colours (also: NO_COLOR=1, TERM=dumb)
   --policy-report-api API     wgpolicyk8s|openreports, for --format policyreport (default: wgpolicyk8s)
+  --no-render                 do not render Helm charts, Kustomize overlays and GitOps releases (one note each)
   -h, --help                  show this help
 
 Several reports in one run:
@@ -61,6 +63,7 @@ function parse(args: string[]) {
         quiet: { type: 'boolean', short: 'q' },
         'no-color': { type: 'boolean' },
         'policy-report-api': { type: 'string' },
+        'no-render': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -135,10 +138,24 @@ export const scanCommand: Command = async (args, io) => {
 
   let report: ScanReport;
   try {
-    const outcome = await Promise.race([
-      scanPaths(paths, { config, cwd: io.cwd, readStdin: io.readStdin, now: new Date() }).then((r) => ({ report: r })),
-      stop,
-    ]);
+    // Charts, overlays and GitOps releases are rendered here (child processes), then judged by the core.
+    const judge = async (): Promise<ScanReport> => {
+      const rendered = await renderPaths(paths, {
+        cwd: io.cwd,
+        config: config.render,
+        exclude: config.exclude,
+        env: io.env,
+        disabled: values['no-render'] === true,
+      });
+      return scanPaths(paths, {
+        config,
+        cwd: io.cwd,
+        readStdin: io.readStdin,
+        now: new Date(),
+        ...rendered.scan,
+      });
+    };
+    const outcome = await Promise.race([judge().then((r) => ({ report: r })), stop]);
     if ('stopped' in outcome) return interrupted(io, stopped);
     report = outcome.report;
   } catch (err) {

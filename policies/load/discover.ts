@@ -14,7 +14,8 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
 import type { LoadError, LoadNote } from '../model/model.js';
-import { classifyPath } from './classify.js';
+import { classifyPath, type FileClass } from './classify.js';
+import { looksJudgedText } from './judge.js';
 
 export const SKIPPED_DIRS = new Set([
   '.git',
@@ -34,6 +35,11 @@ export interface DiscoverOptions {
   readStdin?: (maxBytes?: number) => Promise<string>;
   limits?: Partial<Limits>;
   exclude?: string[];
+  /**
+   * Files someone else judges (a renderer: chart templates, overlay resources), by real absolute path:
+   * not read here, so they are neither judged twice nor noted once per file.
+   */
+  skip?: (absPath: string) => boolean;
 }
 
 export interface FileExtra {
@@ -138,7 +144,7 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
   const counter: Counter = { files: 0, stopped: false };
   for (const given of paths) {
     if (given === '-') {
-      flush(candidates, limits, sink, seenFiles, counter); // keep the order of the arguments
+      flush(candidates, limits, sink, seenFiles, counter, opts.skip); // keep the order of the arguments
       candidates.length = 0;
       if (!opts.readStdin) {
         sink.error({ file: '<stdin>', message: 'standard input is not available here' });
@@ -190,7 +196,7 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
       candidates.push({ abs, display: displayBase, helm });
     } else if (st.isFIFO()) {
       // `scan <(helm template .)`: a pipe named explicitly is read like stdin, up to the size limit.
-      flush(candidates, limits, sink, seenFiles, counter);
+      flush(candidates, limits, sink, seenFiles, counter, opts.skip);
       candidates.length = 0;
       const read = await readPipe(abs, limits.maxFileBytes);
       if ('error' in read) sink.error({ file: given, message: read.error });
@@ -208,7 +214,7 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
       sink.error({ file: given, message: `${given} is ${what}, not a file or folder: not scanned` });
     }
   }
-  flush(candidates, limits, sink, seenFiles, counter);
+  flush(candidates, limits, sink, seenFiles, counter, opts.skip);
 }
 
 /** Reads a named pipe up to `maxBytes` + 1 bytes; stops there (a writer that never ends cannot stall us). */
@@ -319,9 +325,17 @@ interface Counter {
   stopped: boolean;
 }
 
-function flush(candidates: Candidate[], limits: Limits, sink: DiscoverSink, seen: Set<string>, counter: Counter): void {
+function flush(
+  candidates: Candidate[],
+  limits: Limits,
+  sink: DiscoverSink,
+  seen: Set<string>,
+  counter: Counter,
+  skip: ((absPath: string) => boolean) | undefined,
+): void {
   for (const c of candidates) {
     if (counter.stopped) return;
+    if (skip?.(c.abs)) continue;
     if (c.note !== undefined) {
       sink.note({ file: c.display, message: c.note });
       continue;
@@ -350,6 +364,20 @@ function flush(candidates: Candidate[], limits: Limits, sink: DiscoverSink, seen
 
 type ReadResult = { kind: 'skip' } | { kind: 'error'; error: LoadError } | { kind: 'text'; text: string };
 
+/** Bytes of an oversized YAML/JSON file read to decide whether it was meant to be a manifest. */
+const OVERSIZED_HEAD_BYTES = 64 * 1024;
+
+/**
+ * An oversized YAML/JSON file is an input error only when it is ours (a manifest or compose file, by its
+ * head): a 12 MB `package-lock.json` or a generated dashboard is not, and must not fail the scan.
+ */
+function oversizedIsOurs(fd: number, cls: FileClass): boolean {
+  if (cls.kind !== 'yaml' && cls.kind !== 'json') return true;
+  const head = Buffer.alloc(OVERSIZED_HEAD_BYTES);
+  const n = readSync(fd, head, 0, head.length, 0);
+  return looksJudgedText(head.subarray(0, n).toString('utf8'), cls.kind, cls.kind === 'yaml' && cls.compose);
+}
+
 function readCandidate(c: Candidate, limits: Limits): ReadResult {
   const cls = classifyPath(c.display);
   const optional = cls.kind === 'maybe-script'; // extension-less: only a shell script by its shebang
@@ -364,7 +392,7 @@ function readCandidate(c: Candidate, limits: Limits): ReadResult {
       if (readSync(fd, head, 0, 2, 0) < 2 || head[0] !== 0x23 || head[1] !== 0x21) return { kind: 'skip' };
     }
     if (size > limits.maxFileBytes) {
-      if (optional) return { kind: 'skip' };
+      if (optional || !oversizedIsOurs(fd, cls)) return { kind: 'skip' };
       return {
         kind: 'error',
         error: {
