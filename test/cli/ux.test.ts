@@ -206,7 +206,7 @@ describe('scan flags', () => {
 describe('C7 on stderr', () => {
   test('an input error naming a file with escape sequences prints them inert', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pg-esc-'));
-    writeFileSync(join(dir, 'x\u001b[2J\n::error::pwned.yaml'), 'a: [\n');
+    writeFileSync(join(dir, 'x\u001b[2J\n::error::pwned.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: [\n');
     const r = await cli(['scan', '.', '-f', 'json'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('input error: x\\u001b[2J\\n::error::pwned.yaml');
