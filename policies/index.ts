@@ -40,6 +40,7 @@ export { closest } from './config/suggest.js';
 export { loadObject, loadPaths, loadText } from './load/index.js';
 export type { LoadObjectOptions, LoadOptions, LoadPathsOptions } from './load/index.js';
 export { SKIPPED_DIRS } from './load/discover.js';
+export { classifyPath } from './load/classify.js';
 export { loadRendered, type RenderedDocument, type RenderedSet } from './load/rendered.js';
 
 export { imageAliases } from './facts/images.js';
@@ -65,3 +66,4 @@ export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';
 export { byPosition } from './report/sarif.js';
 export { applyBaseline, parseBaseline } from './report/baseline.js';
 export { policyReports } from './report/policyreport.js';
+export { neutraliseReport, escapeControls } from './report/safe-text.js';

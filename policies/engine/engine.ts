@@ -121,7 +121,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
     // An explicit config severity is a ceiling; a rule's per-finding severity may only lower it.
     if (explicitlyConfigured(config, rule)) severity = r.severity ? lowerOf(configured, r.severity) : configured;
     const suppression =
-      exemptions.mayApply(w?.annotations) &&
+      exemptions.mayApply(w?.annotations, r.at) &&
       exemptions.check({
         ruleId: rule.meta.id,
         kind: resource.kind,
@@ -131,6 +131,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
         container: r.container,
         path: r.path,
         annotations: w?.annotations,
+        at: r.at,
       });
     const finding: PendingFinding = {
       ruleId: rule.meta.id,

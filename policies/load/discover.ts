@@ -9,7 +9,7 @@
  * directory already walked, so link cycles end), and enforce the size/binary/encoding/file-count limits.
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { globMatcher } from '../facts/glob.js';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
@@ -32,7 +32,8 @@ export const SKIPPED_DIRS = new Set([
 
 export interface DiscoverOptions {
   cwd: string;
-  readStdin?: () => Promise<string>;
+  /** Reads standard input; given the size limit, a reader stops after `maxBytes` + 1 bytes. */
+  readStdin?: (maxBytes?: number) => Promise<string>;
   limits?: Partial<Limits>;
   exclude?: string[];
   /**
@@ -151,11 +152,11 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
         continue;
       }
       try {
-        const text = await opts.readStdin();
+        const text = await opts.readStdin(limits.maxFileBytes);
         if (Buffer.byteLength(text) > limits.maxFileBytes) {
           sink.error({
             file: '<stdin>',
-            message: `input is ${formatMB(Buffer.byteLength(text))}, over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes)`,
+            message: `input is over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes): not scanned`,
           });
         } else sink.file('<stdin>', text, { forceYaml: true });
       } catch (err) {
@@ -194,9 +195,46 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
       const parent = path.dirname(abs);
       const helm = path.basename(parent) === 'templates' && existsSync(path.join(path.dirname(parent), 'Chart.yaml'));
       candidates.push({ abs, display: displayBase, helm });
+    } else if (st.isFIFO()) {
+      // `scan <(helm template .)`: a pipe named explicitly is read like stdin, up to the size limit.
+      flush(candidates, limits, sink, seenFiles, counter, opts.skip);
+      candidates.length = 0;
+      const read = await readPipe(abs, limits.maxFileBytes);
+      if ('error' in read) sink.error({ file: given, message: read.error });
+      else {
+        const cls = classifyPath(displayBase);
+        sink.file(
+          displayBase,
+          read.text,
+          cls.kind === 'skip' || cls.kind === 'maybe-script' ? { forceYaml: true } : {},
+        );
+      }
+    } else {
+      const what =
+        st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a file';
+      sink.error({ file: given, message: `${given} is ${what}, not a file or folder: not scanned` });
     }
   }
   flush(candidates, limits, sink, seenFiles, counter, opts.skip);
+}
+
+/** Reads a named pipe up to `maxBytes` + 1 bytes; stops there (a writer that never ends cannot stall us). */
+async function readPipe(abs: string, maxBytes: number): Promise<{ text: string } | { error: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(abs, { highWaterMark: 64 * 1024 })) {
+      const buf = chunk as Buffer;
+      chunks.push(buf);
+      size += buf.length;
+      if (size > maxBytes)
+        return { error: `input is over the ${formatMB(maxBytes)} limit (limits.maxFileBytes): not scanned` };
+    }
+  } catch (err) {
+    return { error: `cannot read the pipe: ${(err as Error).message}` };
+  }
+  const decoded = decodeText(abs, Buffer.concat(chunks));
+  return 'error' in decoded ? { error: decoded.error.message } : { text: decoded.text };
 }
 
 function displayPath(cwd: string, abs: string, given: string): string {

@@ -38,7 +38,7 @@ export interface LoadPathsOptions extends LoadOptions {
   /** Directory that reported `file` paths are relative to. */
   cwd: string;
   /** Reads standard input when a path is `-` (injected so the core stays free of process globals). */
-  readStdin?: () => Promise<string>;
+  readStdin?: (maxBytes?: number) => Promise<string>;
   /** Files judged elsewhere (rendered charts and overlays), by real absolute path: not read. */
   skip?: (absPath: string) => boolean;
 }

@@ -4,7 +4,8 @@ export type Severity = 'error' | 'warning';
 export type SeveritySetting = Severity | 'off';
 
 export interface Suppression {
-  kind: 'annotation' | 'config';
+  /** `annotation`: on the resource; `comment`: a `# persistguard:ignore` comment in the file; `config`. */
+  kind: 'annotation' | 'comment' | 'config';
   reason: string;
   expires?: string;
 }

@@ -62,11 +62,11 @@ beforeAll(() => {
 }, 120_000);
 
 describe('persistguard scan', () => {
-  test('text output: file:line:col, severity, rule, message, remediation; exit 1', async () => {
+  test('text output: file header, line:col, severity, rule, message, remediation; exit 1', async () => {
     const r = await run(['scan', '--no-color', 'k8s'], { cwd: join(work, 'repo') });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^k8s\/portal\.yaml$/m);
-    expect(r.stdout).toMatch(/^ {2}k8s\/portal\.yaml:19:22 {2}error {4}data-path-pvc {2}\S/m);
+    expect(r.stdout).toMatch(/^ {2}19:22 {2}error {4}data-path-pvc {2}\S/m);
     expect(r.stdout).toMatch(/^ {6}Deployment web\/portal, container portal, path \/app\/data/m);
     expect(r.stdout).toMatch(/^ {6}fix: /m);
     expect(r.stdout).toMatch(/1 error \(1 file, 1 resource scanned\)\./);
@@ -76,7 +76,7 @@ describe('persistguard scan', () => {
   test('default path is the working directory', async () => {
     const r = await run(['scan'], { cwd: join(work, 'repo') });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('k8s/portal.yaml:19:22');
+    expect(r.stdout).toMatch(/^k8s\/portal\.yaml\n {2}19:22 /m);
   });
 
   test('--format json is the ScanReport contract', async () => {
@@ -153,7 +153,7 @@ describe('persistguard scan', () => {
     const r = await run(['scan', '--no-color'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('.persistguard.yaml:3:18: rules.data-path-pvc: must be one of off, error, warning');
-    expect(r.stdout).toContain('portal.yaml:19:22');
+    expect(r.stdout).toMatch(/portal\.yaml\n {2}19:22 /);
   });
 
   test('--config names the file explicitly; a missing one is exit 2', async () => {
@@ -173,7 +173,7 @@ describe('persistguard scan', () => {
     const r = await run(['scan', '--no-color'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/broken\.yaml:\d+/);
-    expect(r.stdout).toContain('portal.yaml:19:22');
+    expect(r.stdout).toMatch(/portal\.yaml\n {2}19:22 /);
   });
 
   test('a path that does not exist is an input error (exit 2)', async () => {
@@ -192,7 +192,7 @@ describe('persistguard scan', () => {
   test('usage errors exit 2: unknown flag, bad --format, bad --fail-on', async () => {
     const bogus = await run(['scan', '--bogus']);
     expect(bogus.code).toBe(2);
-    expect(bogus.stderr).toContain("Unknown option '--bogus'");
+    expect(bogus.stderr).toContain("unknown option '--bogus'");
     const fmt = await run(['scan', '--format', 'jsno']);
     expect(fmt.code).toBe(2);
     expect(fmt.stderr).toContain("(did you mean 'json'?)");
