@@ -166,18 +166,18 @@ var require_tunnel = __commonJS({
             res.statusCode
           );
           socket.destroy();
-          var error3 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
-          error3.code = "ECONNRESET";
-          options.request.emit("error", error3);
+          var error4 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
+          error4.code = "ECONNRESET";
+          options.request.emit("error", error4);
           self.removeSocket(placeholder);
           return;
         }
         if (head.length > 0) {
           debug2("got illegal response body from proxy");
           socket.destroy();
-          var error3 = new Error("got illegal response body from proxy");
-          error3.code = "ECONNRESET";
-          options.request.emit("error", error3);
+          var error4 = new Error("got illegal response body from proxy");
+          error4.code = "ECONNRESET";
+          options.request.emit("error", error4);
           self.removeSocket(placeholder);
           return;
         }
@@ -192,9 +192,9 @@ var require_tunnel = __commonJS({
           cause.message,
           cause.stack
         );
-        var error3 = new Error("tunneling socket could not be established, cause=" + cause.message);
-        error3.code = "ECONNRESET";
-        options.request.emit("error", error3);
+        var error4 = new Error("tunneling socket could not be established, cause=" + cause.message);
+        error4.code = "ECONNRESET";
+        options.request.emit("error", error4);
         self.removeSocket(placeholder);
       }
     };
@@ -1077,14 +1077,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path19 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path22 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path19 && path19[0] !== "/") {
-          path19 = `/${path19}`;
+        if (path22 && path22[0] !== "/") {
+          path22 = `/${path22}`;
         }
-        return new URL(`${origin}${path19}`);
+        return new URL(`${origin}${path22}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1523,52 +1523,52 @@ var require_diagnostics = __commonJS({
       diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
         const {
           connectParams: { version, protocol, port, host },
-          error: error3
+          error: error4
         } = evt;
         debuglog(
           "connection to %s using %s%s errored - %s",
           `${host}${port ? `:${port}` : ""}`,
           protocol,
           version,
-          error3.message
+          error4.message
         );
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path19, origin }
+          request: { method, path: path22, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path19);
+        debuglog("sending request to %s %s/%s", method, origin, path22);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path19, origin },
+          request: { method, path: path22, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path19,
+          path22,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path19, origin }
+          request: { method, path: path22, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path19);
+        debuglog("trailers received from %s %s/%s", method, origin, path22);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path19, origin },
-          error: error3
+          request: { method, path: path22, origin },
+          error: error4
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path19,
-          error3.message
+          path22,
+          error4.message
         );
       });
       isClientSet = true;
@@ -1603,7 +1603,7 @@ var require_diagnostics = __commonJS({
         diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
           const {
             connectParams: { version, protocol, port, host },
-            error: error3
+            error: error4
           } = evt;
           debuglog(
             "connection to %s%s using %s%s errored - %s",
@@ -1611,14 +1611,14 @@ var require_diagnostics = __commonJS({
             port ? `:${port}` : "",
             protocol,
             version,
-            error3.message
+            error4.message
           );
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path19, origin }
+            request: { method, path: path22, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path19);
+          debuglog("sending request to %s %s/%s", method, origin, path22);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1681,7 +1681,7 @@ var require_request = __commonJS({
     var kHandler = Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path19,
+        path: path22,
         method,
         body,
         headers,
@@ -1696,11 +1696,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path19 !== "string") {
+        if (typeof path22 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path19[0] !== "/" && !(path19.startsWith("http://") || path19.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path22[0] !== "/" && !(path22.startsWith("http://") || path22.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path19)) {
+        } else if (invalidPathRegex.test(path22)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1766,7 +1766,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path19, query) : path19;
+        this.path = query ? buildURL(path22, query) : path22;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1902,11 +1902,11 @@ var require_request = __commonJS({
       /**
        * @param {Error} error
        */
-      onUpgradeError(error3) {
+      onUpgradeError(error4) {
         assert(!this.aborted);
         assert(this.completed);
         if (channels.error.hasSubscribers) {
-          channels.error.publish({ request: this, error: error3 });
+          channels.error.publish({ request: this, error: error4 });
         }
       }
       /**
@@ -1937,16 +1937,16 @@ var require_request = __commonJS({
           this.onError(err);
         }
       }
-      onError(error3) {
+      onError(error4) {
         this.onFinally();
         if (channels.error.hasSubscribers) {
-          channels.error.publish({ request: this, error: error3 });
+          channels.error.publish({ request: this, error: error4 });
         }
         if (this.aborted) {
           return;
         }
         this.aborted = true;
-        return this[kHandler].onError(error3);
+        return this[kHandler].onError(error4);
       }
       onFinally() {
         if (this.errorHandler) {
@@ -2533,15 +2533,15 @@ var require_connect = __commonJS({
             if (this._sessionCache.size < this._maxCachedSessions) {
               return;
             }
-            const ref = this._sessionCache.get(key2);
-            if (ref !== void 0 && ref.deref() === void 0) {
+            const ref2 = this._sessionCache.get(key2);
+            if (ref2 !== void 0 && ref2.deref() === void 0) {
               this._sessionCache.delete(key2);
             }
           });
         }
         get(sessionKey) {
-          const ref = this._sessionCache.get(sessionKey);
-          return ref ? ref.deref() : null;
+          const ref2 = this._sessionCache.get(sessionKey);
+          return ref2 ? ref2.deref() : null;
         }
         set(sessionKey, session) {
           if (this._maxCachedSessions === 0) {
@@ -4106,17 +4106,17 @@ var require_util2 = __commonJS({
       if (!redirectStatusSet.has(response.status)) {
         return null;
       }
-      let location2 = response.headersList.get("location", true);
-      if (location2 !== null && isValidHeaderValue(location2)) {
-        if (!isValidEncodedURL(location2)) {
-          location2 = normalizeBinaryStringToUtf8(location2);
+      let location = response.headersList.get("location", true);
+      if (location !== null && isValidHeaderValue(location)) {
+        if (!isValidEncodedURL(location)) {
+          location = normalizeBinaryStringToUtf8(location);
         }
-        location2 = new URL(location2, responseURL(response));
+        location = new URL(location, responseURL(response));
       }
-      if (location2 && !location2.hash) {
-        location2.hash = requestFragment;
+      if (location && !location.hash) {
+        location.hash = requestFragment;
       }
-      return location2;
+      return location;
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
@@ -5692,7 +5692,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
       }
       throwIfAborted(object[kState]);
       const promise = createDeferredPromise();
-      const errorSteps = (error3) => promise.reject(error3);
+      const errorSteps = (error4) => promise.reject(error4);
       const successSteps = (data) => {
         try {
           promise.resolve(convertBytesToJSValue(data));
@@ -5788,7 +5788,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants5 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5863,7 +5863,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5958,11 +5958,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5985,10 +5985,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6005,7 +6005,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6099,9 +6099,9 @@ var require_client_h1 = __commonJS({
         client.emit("disconnect", client[kUrl], [client], new InformationalError("upgrade"));
         try {
           request2.onUpgrade(statusCode, headers, socket, statusText);
-        } catch (error3) {
-          util.errorRequest(client, request2, error3);
-          util.destroy(socket, error3);
+        } catch (error4) {
+          util.errorRequest(client, request2, error4);
+          util.destroy(socket, error4);
         }
         client[kResume]();
       }
@@ -6185,7 +6185,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants5.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6207,7 +6207,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6243,13 +6243,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6459,7 +6459,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path19, host, upgrade, blocking, reset } = request2;
+      const { method, path: path22, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6503,7 +6503,7 @@ var require_client_h1 = __commonJS({
       }
       const socket = client[kSocket];
       clearIdleSocketValidation(socket);
-      const abort = (error3) => {
+      const abort = (error4) => {
         if (request2.aborted) {
           return;
         }
@@ -6513,7 +6513,7 @@ var require_client_h1 = __commonJS({
           }
           return;
         }
-        util.errorRequest(client, request2, error3 || new RequestAbortedError());
+        util.errorRequest(client, request2, error4 || new RequestAbortedError());
         util.destroy(body);
         util.destroy(socket, new InformationalError("aborted"));
       };
@@ -6540,7 +6540,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path19} HTTP/1.1\r
+      let header = `${method} ${path22} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7069,7 +7069,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path19, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path22, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7095,22 +7095,22 @@ var require_client_h2 = __commonJS({
       const { hostname, port } = client[kUrl];
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
-      const abort = (error3) => {
+      const abort = (error4) => {
         if (request2.aborted) {
           return;
         }
         if (request2.completed) {
           if (method === "CONNECT" && stream != null) {
-            util.destroy(stream, error3 || new RequestAbortedError());
+            util.destroy(stream, error4 || new RequestAbortedError());
           }
           return;
         }
-        error3 = error3 || new RequestAbortedError();
-        util.errorRequest(client, request2, error3);
+        error4 = error4 || new RequestAbortedError();
+        util.errorRequest(client, request2, error4);
         if (stream != null) {
-          util.destroy(stream, error3);
+          util.destroy(stream, error4);
         }
-        util.destroy(body, error3);
+        util.destroy(body, error4);
         client[kQueue][client[kRunningIdx]++] = null;
         client[kResume]();
       };
@@ -7131,17 +7131,17 @@ var require_client_h2 = __commonJS({
           stream.off(errorMonitor, onUpgradeError);
           request2.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
         };
-        const onUpgradeError = (error3) => {
+        const onUpgradeError = (error4) => {
           upgradeResponseFinished = true;
           stream.off("response", onResponse);
-          request2.onUpgradeError(error3);
+          request2.onUpgradeError(error4);
         };
         const onReady = () => {
           try {
             request2.onUpgrade(null, null, stream);
-          } catch (error3) {
+          } catch (error4) {
             stream.off("response", onResponse);
-            abort(error3);
+            abort(error4);
             return;
           }
           if (request2.aborted) {
@@ -7166,7 +7166,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path19;
+      headers[HTTP2_HEADER_PATH] = path22;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7343,8 +7343,8 @@ var require_client_h2 = __commonJS({
         }
         request2.onRequestSent();
         client[kResume]();
-      } catch (error3) {
-        abort(error3);
+      } catch (error4) {
+        abort(error4);
       }
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
@@ -7499,8 +7499,8 @@ var require_redirect_handler = __commonJS({
       onUpgrade(statusCode, headers, socket) {
         this.handler.onUpgrade(statusCode, headers, socket);
       }
-      onError(error3) {
-        this.handler.onError(error3);
+      onError(error4) {
+        this.handler.onError(error4);
       }
       onHeaders(statusCode, headers, resume, statusText) {
         this.location = this.history.length >= this.maxRedirections || util.isDisturbed(this.opts.body) ? null : parseLocation(statusCode, headers);
@@ -7519,9 +7519,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path19 = search ? `${pathname}${search}` : pathname;
+        const path22 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path19;
+        this.opts.path = path22;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8430,7 +8430,7 @@ var require_pool = __commonJS({
         this[kOptions] = { ...util.deepClone(options), connect, allowH2 };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kFactory] = factory;
-        this.on("connectionError", (origin2, targets, error3) => {
+        this.on("connectionError", (origin2, targets, error4) => {
           for (const target of targets) {
             const idx = this[kClients].indexOf(target);
             if (idx !== -1) {
@@ -8760,10 +8760,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path19 = "/",
+          path: path22 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path19;
+        opts.path = origin + path22;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10735,20 +10735,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path19) {
-      if (typeof path19 !== "string") {
-        return path19;
+    function safeUrl(path22) {
+      if (typeof path22 !== "string") {
+        return path22;
       }
-      const pathSegments = path19.split("?");
+      const pathSegments = path22.split("?");
       if (pathSegments.length !== 2) {
-        return path19;
+        return path22;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path19, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path19);
+    function matchKey(mockDispatch2, { path: path22, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path22);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10770,7 +10770,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key2) {
       const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path19 }) => matchValue(safeUrl(path19), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path22 }) => matchValue(safeUrl(path22), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10808,9 +10808,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path19, method, body, headers, query } = opts;
+      const { path: path22, method, body, headers, query } = opts;
       return {
-        path: path19,
+        path: path22,
         method,
         body,
         headers,
@@ -10851,13 +10851,13 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error: error3 }, delay, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error: error4 }, delay, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
-      if (error3 !== null) {
+      if (error4 !== null) {
         deleteMockDispatch(this[kDispatches], key2);
-        handler2.onError(error3);
+        handler2.onError(error4);
         return true;
       }
       if (typeof delay === "number" && delay > 0) {
@@ -10895,19 +10895,19 @@ var require_mock_utils = __commonJS({
         if (agent.isMockActive) {
           try {
             mockDispatch.call(this, opts, handler2);
-          } catch (error3) {
-            if (error3 instanceof MockNotMatchedError) {
+          } catch (error4) {
+            if (error4 instanceof MockNotMatchedError) {
               const netConnect = agent[kGetNetConnect]();
               if (netConnect === false) {
-                throw new MockNotMatchedError(`${error3.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`);
+                throw new MockNotMatchedError(`${error4.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`);
               }
               if (checkNetConnect(netConnect, origin)) {
                 originalDispatch.call(this, opts, handler2);
               } else {
-                throw new MockNotMatchedError(`${error3.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`);
+                throw new MockNotMatchedError(`${error4.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`);
               }
             } else {
-              throw error3;
+              throw error4;
             }
           }
         } else {
@@ -11072,11 +11072,11 @@ var require_mock_interceptor = __commonJS({
       /**
        * Mock an undici request with a defined error.
        */
-      replyWithError(error3) {
-        if (typeof error3 === "undefined") {
+      replyWithError(error4) {
+        if (typeof error4 === "undefined") {
           throw new InvalidArgumentError("error must be defined");
         }
-        const newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], { error: error3 });
+        const newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], { error: error4 });
         return new MockScope(newMockDispatch);
       }
       /**
@@ -11116,7 +11116,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11156,7 +11156,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11169,7 +11169,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11209,7 +11209,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11273,10 +11273,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path19, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path22, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path19,
+            Path: path22,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12860,8 +12860,8 @@ var require_request2 = __commonJS({
           const controllerList = dependentControllerMap.get(ac.signal);
           if (controllerList !== void 0) {
             if (controllerList.size !== 0) {
-              for (const ref of controllerList) {
-                const ctrl = ref.deref();
+              for (const ref2 of controllerList) {
+                const ctrl = ref2.deref();
                 if (ctrl !== void 0) {
                   ctrl.abort(this.reason);
                 }
@@ -13594,17 +13594,17 @@ var require_fetch = __commonJS({
         this.emit("terminated", reason);
       }
       // https://fetch.spec.whatwg.org/#fetch-controller-abort
-      abort(error3) {
+      abort(error4) {
         if (this.state !== "ongoing") {
           return;
         }
         this.state = "aborted";
-        if (!error3) {
-          error3 = new DOMException("The operation was aborted.", "AbortError");
+        if (!error4) {
+          error4 = new DOMException("The operation was aborted.", "AbortError");
         }
-        this.serializedAbortReason = error3;
-        this.connection?.destroy(error3);
-        this.emit("terminated", error3);
+        this.serializedAbortReason = error4;
+        this.connection?.destroy(error4);
+        this.emit("terminated", error4);
       }
     };
     function handleFetchDone(response) {
@@ -13700,12 +13700,12 @@ var require_fetch = __commonJS({
       );
     }
     var markResourceTiming = performance.markResourceTiming;
-    function abortFetch(p, request2, responseObject, error3) {
+    function abortFetch(p, request2, responseObject, error4) {
       if (p) {
-        p.reject(error3);
+        p.reject(error4);
       }
       if (request2.body != null && isReadable(request2.body?.stream)) {
-        request2.body.stream.cancel(error3).catch((err) => {
+        request2.body.stream.cancel(error4).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -13717,7 +13717,7 @@ var require_fetch = __commonJS({
       }
       const response = responseObject[kState];
       if (response.body != null && isReadable(response.body?.stream)) {
-        response.body.stream.cancel(error3).catch((err) => {
+        response.body.stream.cancel(error4).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -14464,14 +14464,14 @@ var require_fetch = __commonJS({
               if (status < 200) {
                 return;
               }
-              let location2 = "";
+              let location = "";
               const headersList = new HeadersList();
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              location2 = headersList.get("location", true);
+              location = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location2 && request2.redirect === "follow" && redirectStatusSet.has(status);
+              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
               if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
@@ -14536,13 +14536,13 @@ var require_fetch = __commonJS({
               fetchParams.controller.ended = true;
               this.body.push(null);
             },
-            onError(error3) {
+            onError(error4) {
               if (this.abort) {
                 fetchParams.controller.off("terminated", this.abort);
               }
-              this.body?.destroy(error3);
-              fetchParams.controller.terminate(error3);
-              reject(error3);
+              this.body?.destroy(error4);
+              fetchParams.controller.terminate(error4);
+              reject(error4);
             },
             onUpgrade(status, rawHeaders, socket) {
               if (status !== 101) {
@@ -15005,8 +15005,8 @@ var require_util4 = __commonJS({
                   }
                   fr[kResult] = result2;
                   fireAProgressEvent("load", fr);
-                } catch (error3) {
-                  fr[kError] = error3;
+                } catch (error4) {
+                  fr[kError] = error4;
                   fireAProgressEvent("error", fr);
                 }
                 if (fr[kState] !== "loading") {
@@ -15015,13 +15015,13 @@ var require_util4 = __commonJS({
               });
               break;
             }
-          } catch (error3) {
+          } catch (error4) {
             if (fr[kAborted]) {
               return;
             }
             queueMicrotask(() => {
               fr[kState] = "done";
-              fr[kError] = error3;
+              fr[kError] = error4;
               fireAProgressEvent("error", fr);
               if (fr[kState] !== "loading") {
                 fireAProgressEvent("loadend", fr);
@@ -15761,8 +15761,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache = this.#relevantRequestResponseList;
-        const backupCache = [...cache];
+        const cache2 = this.#relevantRequestResponseList;
+        const backupCache = [...cache2];
         const addedItems = [];
         const resultList = [];
         try {
@@ -15789,9 +15789,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -15821,11 +15821,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
-              cache.push([operation.request, operation.response]);
+              cache2.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -15999,13 +15999,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            return await cache2.match(request2, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            const response = await cache2.match(request2, options);
             if (response !== void 0) {
               return response;
             }
@@ -16035,12 +16035,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache2 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache2);
+          const cache3 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache3);
         }
-        const cache = [];
-        this.#caches.set(cacheName, cache);
-        return new Cache(kConstruct, cache);
+        const cache2 = [];
+        this.#caches.set(cacheName, cache2);
+        return new Cache(kConstruct, cache2);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -16155,9 +16155,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path19) {
-      for (let i = 0; i < path19.length; ++i) {
-        const code = path19.charCodeAt(i);
+    function validateCookiePath(path22) {
+      for (let i = 0; i < path22.length; ++i) {
+        const code = path22.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -17327,11 +17327,11 @@ var require_connection = __commonJS({
         });
       }
     }
-    function onSocketError(error3) {
+    function onSocketError(error4) {
       const { ws } = this;
       ws[kReadyState] = states.CLOSING;
       if (channels.socketError.hasSubscribers) {
-        channels.socketError.publish(error3);
+        channels.socketError.publish(error4);
       }
       this.destroy();
     }
@@ -17633,10 +17633,10 @@ var require_receiver = __commonJS({
                 this.#extensions.get("permessage-deflate").decompress(
                   body,
                   this.#info.fin,
-                  (error3, data) => {
-                    if (error3) {
-                      const code = error3 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code, error3.message);
+                  (error4, data) => {
+                    if (error4) {
+                      const code = error4 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code, error4.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -18356,9 +18356,9 @@ var require_eventsource_stream = __commonJS({
       return true;
     }
     function createMaxEventSizeExceededError() {
-      const error3 = new Error("EventSource message size exceeded");
-      error3.aborted = false;
-      return error3;
+      const error4 = new Error("EventSource message size exceeded");
+      error4.aborted = false;
+      return error4;
     }
     var EventSourceStream = class extends Transform {
       /**
@@ -18470,8 +18470,8 @@ var require_eventsource_stream = __commonJS({
             }
             try {
               this.parseLine(this.readLine(), this.event);
-            } catch (error3) {
-              callback(error3);
+            } catch (error4) {
+              callback(error4);
               return;
             }
             this.consumeCurrentByte();
@@ -18486,10 +18486,10 @@ var require_eventsource_stream = __commonJS({
         }
         callback();
       }
-      _destroy(error3, callback) {
+      _destroy(error4, callback) {
         this.chunks.length = 0;
         this.clearEvent();
-        super._destroy(error3, callback);
+        super._destroy(error4, callback);
       }
       /**
        * @param {Buffer} line
@@ -18877,8 +18877,8 @@ var require_eventsource = __commonJS({
           pipeline(
             response.body.stream,
             eventSourceStream,
-            (error3) => {
-              if (error3?.aborted === false) {
+            (error4) => {
+              if (error4?.aborted === false) {
                 this.close();
                 this.dispatchEvent(new Event("error"));
               }
@@ -19077,11 +19077,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path19 = opts.path;
+          let path22 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path19 = `/${path19}`;
+            path22 = `/${path22}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path19);
+          url = new URL(util.parseOrigin(url).origin + path22);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19939,6 +19939,16 @@ var init_version = __esm({
   }
 });
 
+// policies/model/errors.ts
+function errorMessage(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+var init_errors = __esm({
+  "policies/model/errors.ts"() {
+    "use strict";
+  }
+});
+
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
@@ -20016,17 +20026,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path19) {
-      const ctrl = callVisitor(key2, node, visitor, path19);
+    function visit_(key2, node, visitor, path22) {
+      const ctrl = callVisitor(key2, node, visitor, path22);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path19, ctrl);
-        return visit_(key2, ctrl, visitor, path19);
+        replaceNode(key2, path22, ctrl);
+        return visit_(key2, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path19 = Object.freeze(path19.concat(node));
+          path22 = Object.freeze(path22.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path19);
+            const ci = visit_(i, node.items[i], visitor, path22);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20037,13 +20047,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path19 = Object.freeze(path19.concat(node));
-          const ck = visit_("key", node.key, visitor, path19);
+          path22 = Object.freeze(path22.concat(node));
+          const ck = visit_("key", node.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path19);
+          const cv = visit_("value", node.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20064,17 +20074,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path19) {
-      const ctrl = await callVisitor(key2, node, visitor, path19);
+    async function visitAsync_(key2, node, visitor, path22) {
+      const ctrl = await callVisitor(key2, node, visitor, path22);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path19, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path19);
+        replaceNode(key2, path22, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path19 = Object.freeze(path19.concat(node));
+          path22 = Object.freeze(path22.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path19);
+            const ci = await visitAsync_(i, node.items[i], visitor, path22);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20085,13 +20095,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path19 = Object.freeze(path19.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path19);
+          path22 = Object.freeze(path22.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path19);
+          const cv = await visitAsync_("value", node.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20118,23 +20128,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path19) {
+    function callVisitor(key2, node, visitor, path22) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path19);
+        return visitor(key2, node, path22);
       if (identity2.isMap(node))
-        return visitor.Map?.(key2, node, path19);
+        return visitor.Map?.(key2, node, path22);
       if (identity2.isSeq(node))
-        return visitor.Seq?.(key2, node, path19);
+        return visitor.Seq?.(key2, node, path22);
       if (identity2.isPair(node))
-        return visitor.Pair?.(key2, node, path19);
+        return visitor.Pair?.(key2, node, path22);
       if (identity2.isScalar(node))
-        return visitor.Scalar?.(key2, node, path19);
+        return visitor.Scalar?.(key2, node, path22);
       if (identity2.isAlias(node))
-        return visitor.Alias?.(key2, node, path19);
+        return visitor.Alias?.(key2, node, path22);
       return void 0;
     }
-    function replaceNode(key2, path19, node) {
-      const parent = path19[path19.length - 1];
+    function replaceNode(key2, path22, node) {
+      const parent = path22[path22.length - 1];
       if (identity2.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity2.isPair(parent)) {
@@ -20276,8 +20286,8 @@ var require_directives = __commonJS({
         if (prefix) {
           try {
             return prefix + decodeURIComponent(suffix);
-          } catch (error3) {
-            onError(String(error3));
+          } catch (error4) {
+            onError(String(error4));
             return null;
           }
         }
@@ -20375,13 +20385,13 @@ var require_anchors = __commonJS({
          */
         setAnchors: () => {
           for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
-              ref.node.anchor = ref.anchor;
+            const ref2 = sourceObjects.get(source);
+            if (typeof ref2 === "object" && ref2.anchor && (identity2.isScalar(ref2.node) || identity2.isCollection(ref2.node))) {
+              ref2.node.anchor = ref2.anchor;
             } else {
-              const error3 = new Error("Failed to resolve repeated object (this should not happen)");
-              error3.source = source;
-              throw error3;
+              const error4 = new Error("Failed to resolve repeated object (this should not happen)");
+              error4.source = source;
+              throw error4;
             }
           }
         },
@@ -20694,15 +20704,15 @@ var require_createNode = __commonJS({
         value = value.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema2, sourceObjects } = ctx;
-      let ref = void 0;
+      let ref2 = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
-        if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
-          return new Alias.Alias(ref.anchor);
+        ref2 = sourceObjects.get(value);
+        if (ref2) {
+          ref2.anchor ?? (ref2.anchor = onAnchor(value));
+          return new Alias.Alias(ref2.anchor);
         } else {
-          ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          ref2 = { anchor: null, node: null };
+          sourceObjects.set(value, ref2);
         }
       }
       if (tagName?.startsWith("!!"))
@@ -20714,8 +20724,8 @@ var require_createNode = __commonJS({
         }
         if (!value || typeof value !== "object") {
           const node2 = new Scalar.Scalar(value);
-          if (ref)
-            ref.node = node2;
+          if (ref2)
+            ref2.node = node2;
           return node2;
         }
         tagObj = value instanceof Map ? schema2[identity2.MAP] : Symbol.iterator in Object(value) ? schema2[identity2.SEQ] : schema2[identity2.MAP];
@@ -20729,8 +20739,8 @@ var require_createNode = __commonJS({
         node.tag = tagName;
       else if (!tagObj.default)
         node.tag = tagObj.tag;
-      if (ref)
-        ref.node = node;
+      if (ref2)
+        ref2.node = node;
       return node;
     }
     exports.createNode = createNode;
@@ -20744,10 +20754,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path19, value) {
+    function collectionFromPath(schema2, path22, value) {
       let v = value;
-      for (let i = path19.length - 1; i >= 0; --i) {
-        const k = path19[i];
+      for (let i = path22.length - 1; i >= 0; --i) {
+        const k = path22[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20766,7 +20776,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path19) => path19 == null || typeof path19 === "object" && !!path19[Symbol.iterator]().next().done;
+    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20796,11 +20806,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path19, value) {
-        if (isEmptyPath(path19))
+      addIn(path22, value) {
+        if (isEmptyPath(path22))
           this.add(value);
         else {
-          const [key2, ...rest] = path19;
+          const [key2, ...rest] = path22;
           const node = this.get(key2, true);
           if (identity2.isCollection(node))
             node.addIn(rest, value);
@@ -20814,8 +20824,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path19) {
-        const [key2, ...rest] = path19;
+      deleteIn(path22) {
+        const [key2, ...rest] = path22;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -20829,8 +20839,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path19, keepScalar) {
-        const [key2, ...rest] = path19;
+      getIn(path22, keepScalar) {
+        const [key2, ...rest] = path22;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity2.isScalar(node) ? node.value : node;
@@ -20848,8 +20858,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path19) {
-        const [key2, ...rest] = path19;
+      hasIn(path22) {
+        const [key2, ...rest] = path22;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -20859,8 +20869,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path19, value) {
-        const [key2, ...rest] = path19;
+      setIn(path22, value) {
+        const [key2, ...rest] = path22;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -23375,9 +23385,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path19, value) {
+      addIn(path22, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path19, value);
+          this.contents.addIn(path22, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23452,14 +23462,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path19) {
-        if (Collection2.isEmptyPath(path19)) {
+      deleteIn(path22) {
+        if (Collection2.isEmptyPath(path22)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path19) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23474,10 +23484,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path19, keepScalar) {
-        if (Collection2.isEmptyPath(path19))
+      getIn(path22, keepScalar) {
+        if (Collection2.isEmptyPath(path22))
           return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path19, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23488,10 +23498,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path19) {
-        if (Collection2.isEmptyPath(path19))
+      hasIn(path22) {
+        if (Collection2.isEmptyPath(path22))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path19) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23508,13 +23518,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path19, value) {
-        if (Collection2.isEmptyPath(path19)) {
+      setIn(path22, value) {
+        if (Collection2.isEmptyPath(path22)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path19), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path22), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path19, value);
+          this.contents.setIn(path22, value);
         }
       }
       /**
@@ -23629,12 +23639,12 @@ var require_errors2 = __commonJS({
         super("YAMLWarning", pos, code, message);
       }
     };
-    var prettifyError = (src, lc) => (error3) => {
-      if (error3.pos[0] === -1)
+    var prettifyError = (src, lc) => (error4) => {
+      if (error4.pos[0] === -1)
         return;
-      error3.linePos = error3.pos.map((pos) => lc.linePos(pos));
-      const { line, col } = error3.linePos[0];
-      error3.message += ` at line ${line}, column ${col}`;
+      error4.linePos = error4.pos.map((pos) => lc.linePos(pos));
+      const { line, col } = error4.linePos[0];
+      error4.message += ` at line ${line}, column ${col}`;
       let ci = col - 1;
       let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
       if (ci >= 60 && lineStr.length > 80) {
@@ -23652,12 +23662,12 @@ var require_errors2 = __commonJS({
       }
       if (/[^ ]/.test(lineStr)) {
         let count = 1;
-        const end = error3.linePos[1];
+        const end = error4.linePos[1];
         if (end?.line === line && end.col > col) {
           count = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
         const pointer = " ".repeat(ci) + "^".repeat(count);
-        error3.message += `:
+        error4.message += `:
 
 ${lineStr}
 ${pointer}
@@ -24460,7 +24470,7 @@ var require_resolve_block_scalar = __commonJS({
       const mode = source[0];
       let indent = 0;
       let chomp = "";
-      let error3 = -1;
+      let error4 = -1;
       for (let i = 1; i < source.length; ++i) {
         const ch = source[i];
         if (!chomp && (ch === "-" || ch === "+"))
@@ -24469,12 +24479,12 @@ var require_resolve_block_scalar = __commonJS({
           const n = Number(ch);
           if (!indent && n)
             indent = n;
-          else if (error3 === -1)
-            error3 = offset + i;
+          else if (error4 === -1)
+            error4 = offset + i;
         }
       }
-      if (error3 !== -1)
-        onError(error3, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+      if (error4 !== -1)
+        onError(error4, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
       let hasSpace = false;
       let comment2 = "";
       let length = source.length;
@@ -24769,8 +24779,8 @@ var require_compose_scalar = __commonJS({
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity2.isScalar(res) ? res : new Scalar.Scalar(res);
-      } catch (error3) {
-        const msg = error3 instanceof Error ? error3.message : String(error3);
+      } catch (error4) {
+        const msg = error4 instanceof Error ? error4.message : String(error4);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar.Scalar(value);
       }
@@ -24893,8 +24903,8 @@ var require_compose_node = __commonJS({
             node = composeCollection.composeCollection(CN, ctx, token, props, onError);
             if (anchor)
               node.anchor = anchor.source.substring(1);
-          } catch (error3) {
-            const message = error3 instanceof Error ? error3.message : String(error3);
+          } catch (error4) {
+            const message = error4 instanceof Error ? error4.message : String(error4);
             onError(token, "RESOURCE_EXHAUSTION", message);
           }
           break;
@@ -25157,11 +25167,11 @@ ${cb}` : comment2;
             break;
           case "error": {
             const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error3 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            const error4 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
             if (this.atDirectives || !this.doc)
-              this.errors.push(error3);
+              this.errors.push(error4);
             else
-              this.doc.errors.push(error3);
+              this.doc.errors.push(error4);
             break;
           }
           case "doc-end": {
@@ -25472,9 +25482,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path19) => {
+    visit2.itemAtPath = (cst, path22) => {
       let item = cst;
-      for (const [field2, index] of path19) {
+      for (const [field2, index] of path22) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25483,23 +25493,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path19) => {
-      const parent = visit2.itemAtPath(cst, path19.slice(0, -1));
-      const field2 = path19[path19.length - 1][0];
+    visit2.parentCollection = (cst, path22) => {
+      const parent = visit2.itemAtPath(cst, path22.slice(0, -1));
+      const field2 = path22[path22.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path19, item, visitor) {
-      let ctrl = visitor(item, path19);
+    function _visit(path22, item, visitor) {
+      let ctrl = visitor(item, path22);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path19.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path22.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25510,10 +25520,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path19);
+            ctrl = ctrl(item, path22);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path19) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -26457,8 +26467,8 @@ var require_parser = __commonJS({
       peek(n) {
         return this.stack[this.stack.length - n];
       }
-      *pop(error3) {
-        const token = error3 ?? this.stack.pop();
+      *pop(error4) {
+        const token = error4 ?? this.stack.pop();
         if (!token) {
           const message = "Tried to pop an empty stack";
           yield { type: "error", offset: this.offset, source: "", message };
@@ -27624,11 +27634,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants4);
+          this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -27645,10 +27655,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants4);
+        this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -27687,9 +27697,9 @@ var require_codegen = __commonJS({
       }
     };
     var Throw = class extends Node {
-      constructor(error3) {
+      constructor(error4) {
         super();
-        this.error = error3;
+        this.error = error4;
       }
       render({ _n }) {
         return `throw ${this.error};` + _n;
@@ -27709,8 +27719,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants4) {
-        this.code = optimizeExpr(this.code, names, constants4);
+      optimizeNames(names, constants5) {
+        this.code = optimizeExpr(this.code, names, constants5);
         return this;
       }
       get names() {
@@ -27739,12 +27749,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants4))
+          if (n.optimizeNames(names, constants5))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -27797,12 +27807,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        if (!(super.optimizeNames(names, constants4) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        if (!(super.optimizeNames(names, constants5) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants4);
+        this.condition = optimizeExpr(this.condition, names, constants5);
         return this;
       }
       get names() {
@@ -27825,10 +27835,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants4);
+        this.iteration = optimizeExpr(this.iteration, names, constants5);
         return this;
       }
       get names() {
@@ -27864,10 +27874,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants4);
+        this.iterable = optimizeExpr(this.iterable, names, constants5);
         return this;
       }
       get names() {
@@ -27909,11 +27919,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         var _a, _b;
-        super.optimizeNames(names, constants4);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
+        super.optimizeNames(names, constants5);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants5);
         return this;
       }
       get names() {
@@ -27926,9 +27936,9 @@ var require_codegen = __commonJS({
       }
     };
     var Catch = class extends BlockNode {
-      constructor(error3) {
+      constructor(error4) {
         super();
-        this.error = error3;
+        this.error = error4;
       }
       render(opts) {
         return `catch(${this.error})` + super.render(opts);
@@ -28119,9 +28129,9 @@ var require_codegen = __commonJS({
         this._blockNode(node);
         this.code(tryBody);
         if (catchCode) {
-          const error3 = this.name("e");
-          this._currNode = node.catch = new Catch(error3);
-          catchCode(error3);
+          const error4 = this.name("e");
+          this._currNode = node.catch = new Catch(error4);
+          catchCode(error4);
         }
         if (finallyCode) {
           this._currNode = node.finally = new Finally();
@@ -28130,8 +28140,8 @@ var require_codegen = __commonJS({
         return this._endBlockNode(Catch, Finally);
       }
       // `throw` statement
-      throw(error3) {
-        return this._leafNode(new Throw(error3));
+      throw(error4) {
+        return this._leafNode(new Throw(error4));
       }
       // start self-balancing block
       block(body, nodeCount) {
@@ -28214,7 +28224,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants4) {
+    function optimizeExpr(expr, names, constants5) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -28229,14 +28239,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants4[n.str];
+        const c = constants5[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants5[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -28487,10 +28497,10 @@ var require_errors3 = __commonJS({
     exports.keyword$DataError = {
       message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
     };
-    function reportError(cxt, error3 = exports.keywordError, errorPaths, overrideAllErrors) {
+    function reportError(cxt, error4 = exports.keywordError, errorPaths, overrideAllErrors) {
       const { it } = cxt;
       const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error3, errorPaths);
+      const errObj = errorObjectCode(cxt, error4, errorPaths);
       if (overrideAllErrors !== null && overrideAllErrors !== void 0 ? overrideAllErrors : compositeRule || allErrors) {
         addError(gen, errObj);
       } else {
@@ -28498,10 +28508,10 @@ var require_errors3 = __commonJS({
       }
     }
     exports.reportError = reportError;
-    function reportExtraError(cxt, error3 = exports.keywordError, errorPaths) {
+    function reportExtraError(cxt, error4 = exports.keywordError, errorPaths) {
       const { it } = cxt;
       const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error3, errorPaths);
+      const errObj = errorObjectCode(cxt, error4, errorPaths);
       addError(gen, errObj);
       if (!(compositeRule || allErrors)) {
         returnErrors(it, names_1.default.vErrors);
@@ -28552,19 +28562,19 @@ var require_errors3 = __commonJS({
       schema: new codegen_1.Name("schema"),
       parentSchema: new codegen_1.Name("parentSchema")
     };
-    function errorObjectCode(cxt, error3, errorPaths) {
+    function errorObjectCode(cxt, error4, errorPaths) {
       const { createErrors } = cxt.it;
       if (createErrors === false)
         return (0, codegen_1._)`{}`;
-      return errorObject(cxt, error3, errorPaths);
+      return errorObject(cxt, error4, errorPaths);
     }
-    function errorObject(cxt, error3, errorPaths = {}) {
+    function errorObject(cxt, error4, errorPaths = {}) {
       const { gen, it } = cxt;
       const keyValues = [
         errorInstancePath(it, errorPaths),
         errorSchemaPath(cxt, errorPaths)
       ];
-      extraErrorProps(cxt, error3, keyValues);
+      extraErrorProps(cxt, error4, keyValues);
       return gen.object(...keyValues);
     }
     function errorInstancePath({ errorPath }, { instancePath }) {
@@ -29491,26 +29501,26 @@ var require_resolve = __commonJS({
         addAnchor.call(this, sch.$anchor);
         addAnchor.call(this, sch.$dynamicAnchor);
         baseIds[jsonPtr] = innerBaseId;
-        function addRef(ref) {
+        function addRef(ref2) {
           const _resolve = this.opts.uriResolver.resolve;
-          ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref);
-          if (schemaRefs.has(ref))
-            throw ambiguos(ref);
-          schemaRefs.add(ref);
-          let schOrRef = this.refs[ref];
+          ref2 = normalizeId(innerBaseId ? _resolve(innerBaseId, ref2) : ref2);
+          if (schemaRefs.has(ref2))
+            throw ambiguos(ref2);
+          schemaRefs.add(ref2);
+          let schOrRef = this.refs[ref2];
           if (typeof schOrRef == "string")
             schOrRef = this.refs[schOrRef];
           if (typeof schOrRef == "object") {
-            checkAmbiguosRef(sch, schOrRef.schema, ref);
-          } else if (ref !== normalizeId(fullPath)) {
-            if (ref[0] === "#") {
-              checkAmbiguosRef(sch, localRefs[ref], ref);
-              localRefs[ref] = sch;
+            checkAmbiguosRef(sch, schOrRef.schema, ref2);
+          } else if (ref2 !== normalizeId(fullPath)) {
+            if (ref2[0] === "#") {
+              checkAmbiguosRef(sch, localRefs[ref2], ref2);
+              localRefs[ref2] = sch;
             } else {
-              this.refs[ref] = fullPath;
+              this.refs[ref2] = fullPath;
             }
           }
-          return ref;
+          return ref2;
         }
         function addAnchor(anchor) {
           if (typeof anchor == "string") {
@@ -29521,12 +29531,12 @@ var require_resolve = __commonJS({
         }
       });
       return localRefs;
-      function checkAmbiguosRef(sch1, sch2, ref) {
+      function checkAmbiguosRef(sch1, sch2, ref2) {
         if (sch2 !== void 0 && !equal(sch1, sch2))
-          throw ambiguos(ref);
+          throw ambiguos(ref2);
       }
-      function ambiguos(ref) {
-        return new Error(`reference "${ref}" resolves to more than one schema`);
+      function ambiguos(ref2) {
+        return new Error(`reference "${ref2}" resolves to more than one schema`);
       }
     }
     exports.getSchemaRefs = getSchemaRefs;
@@ -30064,9 +30074,9 @@ var require_ref_error = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
     var MissingRefError = class extends Error {
-      constructor(resolver, baseId, ref, msg) {
-        super(msg || `can't resolve reference ${ref} from id ${baseId}`);
-        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref);
+      constructor(resolver, baseId, ref2, msg) {
+        super(msg || `can't resolve reference ${ref2} from id ${baseId}`);
+        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref2);
         this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
       }
     };
@@ -30192,22 +30202,22 @@ var require_compile = __commonJS({
       }
     }
     exports.compileSchema = compileSchema;
-    function resolveRef(root, baseId, ref) {
+    function resolveRef(root, baseId, ref2) {
       var _a;
-      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
-      const schOrFunc = root.refs[ref];
+      ref2 = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref2);
+      const schOrFunc = root.refs[ref2];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve4.call(this, root, ref);
+      let _sch = resolve4.call(this, root, ref2);
       if (_sch === void 0) {
-        const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
+        const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref2];
         const { schemaId } = this.opts;
         if (schema2)
           _sch = new SchemaEnv({ schema: schema2, schemaId, root, baseId });
       }
       if (_sch === void 0)
         return;
-      return root.refs[ref] = inlineOrCompile.call(this, _sch);
+      return root.refs[ref2] = inlineOrCompile.call(this, _sch);
     }
     exports.resolveRef = resolveRef;
     function inlineOrCompile(sch) {
@@ -30225,14 +30235,14 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve4(root, ref) {
+    function resolve4(root, ref2) {
       let sch;
-      while (typeof (sch = this.refs[ref]) == "string")
-        ref = sch;
-      return sch || this.schemas[ref] || resolveSchema.call(this, root, ref);
+      while (typeof (sch = this.refs[ref2]) == "string")
+        ref2 = sch;
+      return sch || this.schemas[ref2] || resolveSchema.call(this, root, ref2);
     }
-    function resolveSchema(root, ref) {
-      const p = this.opts.uriResolver.parse(ref);
+    function resolveSchema(root, ref2) {
+      const p = this.opts.uriResolver.parse(ref2);
       const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
       let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root.baseId, void 0);
       if (Object.keys(root.schema).length > 0 && refPath === baseId) {
@@ -30250,7 +30260,7 @@ var require_compile = __commonJS({
         return;
       if (!schOrRef.validate)
         compileSchema.call(this, schOrRef);
-      if (id === (0, resolve_1.normalizeId)(ref)) {
+      if (id === (0, resolve_1.normalizeId)(ref2)) {
         const { schema: schema2 } = schOrRef;
         const { schemaId } = this.opts;
         const schId = schema2[schemaId];
@@ -30476,8 +30486,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path19) {
-      let input = path19;
+    function removeDotSegments(path22) {
+      let input = path22;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30551,11 +30561,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path19) {
-      if (path19 === "" || path19[0] === "/") {
-        return removeDotSegments(path19);
+    function removeDotSegmentsRelative(path22) {
+      if (path22 === "" || path22[0] === "/") {
+        return removeDotSegments(path22);
       }
-      const segments = path19.split("/");
+      const segments = path22.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30918,8 +30928,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path19 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path19 && path19 !== "/" ? path19 : void 0;
+        const path22 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path22 && path22 !== "/" ? path22 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31703,26 +31713,26 @@ var require_core = __commonJS({
             return _compileAsync.call(this, sch);
           }
         }
-        function checkLoaded({ missingSchema: ref, missingRef }) {
-          if (this.refs[ref]) {
-            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
+        function checkLoaded({ missingSchema: ref2, missingRef }) {
+          if (this.refs[ref2]) {
+            throw new Error(`AnySchema ${ref2} is loaded but ${missingRef} cannot be resolved`);
           }
         }
-        async function loadMissingSchema(ref) {
-          const _schema = await _loadSchema.call(this, ref);
-          if (!this.refs[ref])
+        async function loadMissingSchema(ref2) {
+          const _schema = await _loadSchema.call(this, ref2);
+          if (!this.refs[ref2])
             await loadMetaSchema.call(this, _schema.$schema);
-          if (!this.refs[ref])
-            this.addSchema(_schema, ref, meta);
+          if (!this.refs[ref2])
+            this.addSchema(_schema, ref2, meta);
         }
-        async function _loadSchema(ref) {
-          const p = this._loading[ref];
+        async function _loadSchema(ref2) {
+          const p = this._loading[ref2];
           if (p)
             return p;
           try {
-            return await (this._loading[ref] = loadSchema(ref));
+            return await (this._loading[ref2] = loadSchema(ref2));
           } finally {
-            delete this._loading[ref];
+            delete this._loading[ref2];
           }
         }
       }
@@ -32285,7 +32295,7 @@ var require_limitNumber = __commonJS({
       exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
       exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
     };
-    var error3 = {
+    var error4 = {
       message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
       params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
     };
@@ -32294,7 +32304,7 @@ var require_limitNumber = __commonJS({
       type: "number",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode } = cxt;
         cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
@@ -32310,7 +32320,7 @@ var require_multipleOf = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
       params: ({ schemaCode }) => (0, codegen_1._)`{multipleOf: ${schemaCode}}`
     };
@@ -32319,7 +32329,7 @@ var require_multipleOf = __commonJS({
       type: "number",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, schemaCode, it } = cxt;
         const prec = it.opts.multipleOfPrecision;
@@ -32366,7 +32376,7 @@ var require_limitLength = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var ucs2length_1 = require_ucs2length();
-    var error3 = {
+    var error4 = {
       message({ keyword, schemaCode }) {
         const comp = keyword === "maxLength" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
@@ -32378,7 +32388,7 @@ var require_limitLength = __commonJS({
       type: "string",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode, it } = cxt;
         const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
@@ -32398,7 +32408,7 @@ var require_pattern = __commonJS({
     var code_1 = require_code2();
     var util_1 = require_util9();
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
       params: ({ schemaCode }) => (0, codegen_1._)`{pattern: ${schemaCode}}`
     };
@@ -32407,7 +32417,7 @@ var require_pattern = __commonJS({
       type: "string",
       schemaType: "string",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
         const u = it.opts.unicodeRegExp ? "u" : "";
@@ -32433,7 +32443,7 @@ var require_limitProperties = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message({ keyword, schemaCode }) {
         const comp = keyword === "maxProperties" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
@@ -32445,7 +32455,7 @@ var require_limitProperties = __commonJS({
       type: "object",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode } = cxt;
         const op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
@@ -32464,7 +32474,7 @@ var require_required = __commonJS({
     var code_1 = require_code2();
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
       params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
     };
@@ -32473,7 +32483,7 @@ var require_required = __commonJS({
       type: "object",
       schemaType: "array",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, schemaCode, data, $data, it } = cxt;
         const { opts } = it;
@@ -32544,7 +32554,7 @@ var require_limitItems = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message({ keyword, schemaCode }) {
         const comp = keyword === "maxItems" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
@@ -32556,7 +32566,7 @@ var require_limitItems = __commonJS({
       type: "array",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode } = cxt;
         const op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
@@ -32587,7 +32597,7 @@ var require_uniqueItems = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var equal_1 = require_equal();
-    var error3 = {
+    var error4 = {
       message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
       params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
     };
@@ -32596,7 +32606,7 @@ var require_uniqueItems = __commonJS({
       type: "array",
       schemaType: "boolean",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schema: schema2, parentSchema, schemaCode, it } = cxt;
         if (!$data && !schema2)
@@ -32653,14 +32663,14 @@ var require_const = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var equal_1 = require_equal();
-    var error3 = {
+    var error4 = {
       message: "must be equal to constant",
       params: ({ schemaCode }) => (0, codegen_1._)`{allowedValue: ${schemaCode}}`
     };
     var def = {
       keyword: "const",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schemaCode, schema: schema2 } = cxt;
         if ($data || schema2 && typeof schema2 == "object") {
@@ -32682,7 +32692,7 @@ var require_enum = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var equal_1 = require_equal();
-    var error3 = {
+    var error4 = {
       message: "must be equal to one of the allowed values",
       params: ({ schemaCode }) => (0, codegen_1._)`{allowedValues: ${schemaCode}}`
     };
@@ -32690,7 +32700,7 @@ var require_enum = __commonJS({
       keyword: "enum",
       schemaType: "array",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
         if (!$data && schema2.length === 0)
@@ -32769,7 +32779,7 @@ var require_additionalItems = __commonJS({
     exports.validateAdditionalItems = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
       params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
     };
@@ -32778,7 +32788,7 @@ var require_additionalItems = __commonJS({
       type: "array",
       schemaType: ["boolean", "object"],
       before: "uniqueItems",
-      error: error3,
+      error: error4,
       code(cxt) {
         const { parentSchema, it } = cxt;
         const { items } = parentSchema;
@@ -32897,7 +32907,7 @@ var require_items2020 = __commonJS({
     var util_1 = require_util9();
     var code_1 = require_code2();
     var additionalItems_1 = require_additionalItems();
-    var error3 = {
+    var error4 = {
       message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
       params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
     };
@@ -32906,7 +32916,7 @@ var require_items2020 = __commonJS({
       type: "array",
       schemaType: ["object", "boolean"],
       before: "uniqueItems",
-      error: error3,
+      error: error4,
       code(cxt) {
         const { schema: schema2, parentSchema, it } = cxt;
         const { prefixItems } = parentSchema;
@@ -32930,7 +32940,7 @@ var require_contains = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { min: min2, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min2} valid item(s)` : (0, codegen_1.str)`must contain at least ${min2} and no more than ${max} valid item(s)`,
       params: ({ params: { min: min2, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min2}}` : (0, codegen_1._)`{minContains: ${min2}, maxContains: ${max}}`
     };
@@ -32940,7 +32950,7 @@ var require_contains = __commonJS({
       schemaType: ["object", "boolean"],
       before: "uniqueItems",
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, parentSchema, data, it } = cxt;
         let min2;
@@ -33118,7 +33128,7 @@ var require_propertyNames = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: "property name must be valid",
       params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
     };
@@ -33126,7 +33136,7 @@ var require_propertyNames = __commonJS({
       keyword: "propertyNames",
       type: "object",
       schemaType: ["object", "boolean"],
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, data, it } = cxt;
         if ((0, util_1.alwaysValidSchema)(it, schema2))
@@ -33163,7 +33173,7 @@ var require_additionalProperties = __commonJS({
     var codegen_1 = require_codegen();
     var names_1 = require_names();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: "must NOT have additional properties",
       params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
     };
@@ -33173,7 +33183,7 @@ var require_additionalProperties = __commonJS({
       schemaType: ["boolean", "object"],
       allowUndefined: true,
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, parentSchema, data, errsCount, it } = cxt;
         if (!errsCount)
@@ -33447,7 +33457,7 @@ var require_oneOf = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: "must match exactly one schema in oneOf",
       params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
     };
@@ -33455,7 +33465,7 @@ var require_oneOf = __commonJS({
       keyword: "oneOf",
       schemaType: "array",
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, parentSchema, it } = cxt;
         if (!Array.isArray(schema2))
@@ -33532,7 +33542,7 @@ var require_if = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
       params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
     };
@@ -33540,7 +33550,7 @@ var require_if = __commonJS({
       keyword: "if",
       schemaType: ["object", "boolean"],
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, parentSchema, it } = cxt;
         if (parentSchema.then === void 0 && parentSchema.else === void 0) {
@@ -33666,7 +33676,7 @@ var require_format = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
       params: ({ schemaCode }) => (0, codegen_1._)`{format: ${schemaCode}}`
     };
@@ -33675,7 +33685,7 @@ var require_format = __commonJS({
       type: ["number", "string"],
       schemaType: "string",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt, ruleType) {
         const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
         const { opts, errSchemaPath, schemaEnv, self } = it;
@@ -33830,7 +33840,7 @@ var require_discriminator = __commonJS({
     var compile_1 = require_compile();
     var ref_error_1 = require_ref_error();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
       params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
     };
@@ -33838,7 +33848,7 @@ var require_discriminator = __commonJS({
       keyword: "discriminator",
       type: "object",
       schemaType: "object",
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, schema: schema2, parentSchema, it } = cxt;
         const { oneOf: oneOf2 } = parentSchema;
@@ -33881,12 +33891,12 @@ var require_discriminator = __commonJS({
           for (let i = 0; i < oneOf2.length; i++) {
             let sch = oneOf2[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
-              const ref = sch.$ref;
-              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
+              const ref2 = sch.$ref;
+              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref2);
               if (sch instanceof compile_1.SchemaEnv)
                 sch = sch.schema;
               if (sch === void 0)
-                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
+                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref2);
             }
             const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
             if (typeof propSch != "object") {
@@ -34407,8 +34417,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path19, { windows } = {}) => {
-      const segs = path19.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path22, { windows } = {}) => {
+      const segs = path22.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -34760,7 +34770,7 @@ var require_scan = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants4 = require_constants6();
+    var constants5 = require_constants6();
     var utils = require_utils3();
     var {
       MAX_LENGTH,
@@ -34768,7 +34778,7 @@ var require_parse2 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants4;
+    } = constants5;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -34977,7 +34987,7 @@ var require_parse2 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants5.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -35023,8 +35033,8 @@ var require_parse2 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants4.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants5.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants5.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -35153,16 +35163,16 @@ var require_parse2 = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open2 = tokens[token.tokensIndex];
-          open2.type = "text";
-          open2.value = literal;
-          open2.output = safeOutput || utils.escapeRegex(literal);
+          const open3 = tokens[token.tokensIndex];
+          open3.type = "text";
+          open3.value = literal;
+          open3.output = safeOutput || utils.escapeRegex(literal);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-          state.output = token.output + open2.output;
+          state.output = token.output + open3.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -35382,15 +35392,15 @@ var require_parse2 = __commonJS({
         }
         if (value === "{" && opts.nobrace !== true) {
           increment("braces");
-          const open2 = {
+          const open3 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open2);
-          push(open2);
+          braces.push(open3);
+          push(open3);
           continue;
         }
         if (value === "}") {
@@ -35720,7 +35730,7 @@ var require_parse2 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants4.globChars(opts.windows);
+      } = constants5.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -35778,11 +35788,11 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse6 = require_parse2();
     var utils = require_utils3();
-    var constants4 = require_constants6();
+    var constants5 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch8 = (glob3, options, returnState = false) => {
+    var picomatch5 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
-        const fns = glob3.map((input) => picomatch8(input, options, returnState));
+        const fns = glob3.map((input) => picomatch5(input, options, returnState));
         const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str4);
@@ -35798,16 +35808,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch8.compileRe(glob3, options) : picomatch8.makeRe(glob3, options, false, true);
+      const regex = isState ? picomatch5.compileRe(glob3, options) : picomatch5.makeRe(glob3, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch8(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch5(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch8.test(input, regex, options, { glob: glob3, posix });
+        const { isMatch, match, output } = picomatch5.test(input, regex, options, { glob: glob3, posix });
         const result2 = { glob: glob3, state, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
@@ -35833,7 +35843,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch8.test = (input, regex, options, { glob: glob3, posix } = {}) => {
+    picomatch5.test = (input, regex, options, { glob: glob3, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -35850,24 +35860,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch8.matchBase(input, regex, options, posix);
+          match = picomatch5.matchBase(input, regex, options, posix);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch8.matchBase = (input, glob3, options, posix = options && options.windows) => {
-      const regex = glob3 instanceof RegExp ? glob3 : picomatch8.makeRe(glob3, options);
+    picomatch5.matchBase = (input, glob3, options, posix = options && options.windows) => {
+      const regex = glob3 instanceof RegExp ? glob3 : picomatch5.makeRe(glob3, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch8.isMatch = (str4, patterns, options) => picomatch8(patterns, options)(str4);
-    picomatch8.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch8.parse(p, options));
+    picomatch5.isMatch = (str4, patterns, options) => picomatch5(patterns, options)(str4);
+    picomatch5.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch5.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
     };
-    picomatch8.scan = (input, options) => scan(input, options);
-    picomatch8.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch5.scan = (input, options) => scan(input, options);
+    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -35878,13 +35888,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch8.toRegex(source, options);
+      const regex = picomatch5.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch8.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch5.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -35895,9 +35905,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse6(input, options);
       }
-      return picomatch8.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch5.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch8.toRegex = (source, options) => {
+    picomatch5.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -35906,8 +35916,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch8.constants = constants4;
-    module.exports = picomatch8;
+    picomatch5.constants = constants5;
+    module.exports = picomatch5;
   }
 });
 
@@ -35917,28 +35927,96 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils3();
-    function picomatch8(glob3, options, returnState = false) {
+    function picomatch5(glob3, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob3, options, returnState);
     }
-    Object.assign(picomatch8, pico);
-    module.exports = picomatch8;
+    Object.assign(picomatch5, pico);
+    module.exports = picomatch5;
+  }
+});
+
+// policies/report/safe-text.ts
+function visible(c) {
+  return NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+function escapeControls(s) {
+  return s.replace(CONTROLS, visible);
+}
+function escapeControlsKeepNewlines(s) {
+  return s.replace(CONTROLS_BUT_NEWLINE, visible);
+}
+function guardWorkflowCommands(text3) {
+  return text3.replace(/^(\s*):(?=:)/gm, "$1:\u200B");
+}
+function escapeJsonControls(json2) {
+  return json2.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, visible);
+}
+function ref(r) {
+  return {
+    ...r,
+    kind: escapeControls(r.kind),
+    name: escapeControls(r.name),
+    ...r.namespace !== void 0 ? { namespace: escapeControls(r.namespace) } : {},
+    ...r.apiVersion !== void 0 ? { apiVersion: escapeControls(r.apiVersion) } : {}
+  };
+}
+function finding(f) {
+  return {
+    ...f,
+    ruleId: escapeControls(f.ruleId),
+    message: escapeControls(f.message),
+    file: escapeControls(f.file),
+    resource: ref(f.resource),
+    remediation: escapeControlsKeepNewlines(f.remediation),
+    ...f.container !== void 0 ? { container: escapeControls(f.container) } : {},
+    ...f.path !== void 0 ? { path: escapeControls(f.path) } : {},
+    ...f.jsonPath !== void 0 ? { jsonPath: escapeControls(f.jsonPath) } : {},
+    ...f.suppression !== void 0 ? { suppression: { ...f.suppression, reason: escapeControls(f.suppression.reason) } } : {}
+  };
+}
+function error2(e) {
+  return { ...e, file: escapeControls(e.file), message: escapeControls(e.message) };
+}
+function neutraliseReport(report) {
+  return {
+    ...report,
+    findings: report.findings.map(finding),
+    errors: report.errors.map(error2),
+    ...report.notes ? { notes: report.notes.map((n) => ({ ...n, file: escapeControls(n.file), message: escapeControls(n.message) })) } : {},
+    ...report.resources ? { resources: report.resources.map((r) => ({ ...r, file: escapeControls(r.file), resource: ref(r.resource) })) } : {}
+  };
+}
+var CONTROLS, CONTROLS_BUT_NEWLINE, NAMED;
+var init_safe_text = __esm({
+  "policies/report/safe-text.ts"() {
+    "use strict";
+    CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+    CONTROLS_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+    NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
   }
 });
 
 // policies/report/text.ts
 var text_exports = {};
 __export(text_exports, {
+  pathLabel: () => pathLabel,
   renderText: () => renderText,
-  textReporter: () => textReporter
+  textReporter: () => textReporter,
+  wrap: () => wrap
 });
 function plural2(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 function where(f) {
-  return f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file;
+  return f.line > 0 ? `${f.line}:${f.column}` : "-";
+}
+function pathLabel(f) {
+  const known = SUBJECT_LABEL[f.ruleId];
+  if (known) return known;
+  return f.path === void 0 || f.path.startsWith("/") || f.path.startsWith("~") ? "path" : "claim";
 }
 function subject(f) {
   const r = f.resource;
@@ -35946,41 +36024,68 @@ function subject(f) {
   const parts = r.kind === "File" && r.name === f.file ? [] : [`${r.kind} ${name}`];
   if (f.container !== void 0 && !(r.kind === "ComposeService" && f.container === r.name))
     parts.push(`container ${f.container}`);
-  if (f.path !== void 0) parts.push(`path ${f.path}`);
+  if (f.path !== void 0) parts.push(`${pathLabel(f)} ${f.path}`);
   if (f.jsonPath !== void 0 && f.line <= 0) parts.push(`at ${f.jsonPath}`);
   return parts.join(", ");
 }
 function byPosition2(a, b) {
   return a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
 }
-function indentBlock(text3, pad) {
-  return text3.trimEnd().split("\n").map((l) => l === "" ? "" : `${pad}${l}`).join("\n");
+function wrap(text3, width, firstUsed, pad) {
+  const lines = [];
+  let line = "";
+  let used = firstUsed;
+  for (const word of text3.split(" ")) {
+    if (line !== "" && used + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+      used = pad.length + word.length;
+    } else {
+      used += (line === "" ? 0 : 1) + word.length;
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.map((l, i) => i === 0 ? l : `${pad}${l}`);
 }
-function renderFinding(f, c) {
+function renderFinding(f, c, width) {
   if (f.suppressed) {
     const why = f.suppression ? ` (${f.suppression.kind}: ${f.suppression.reason}${f.suppression.expires ? `, until ${f.suppression.expires}` : ""})` : "";
-    return c.dim(`  ${where(f)}  suppressed  ${f.ruleId}  ${f.message}${why}`);
+    const head2 = `  ${where(f)}  suppressed  ${f.ruleId}  `;
+    return wrap(`${f.message}${why}`, width, head2.length, DETAIL).map((l, i) => c.dim(i === 0 ? `${head2}${l}` : l)).join("\n");
   }
-  const sev = f.severity === "error" ? c.red("error  ") : c.yellow("warning");
+  const sevText = f.severity === "error" ? "error  " : "warning";
+  const head = `  ${where(f)}  ${sevText}  ${f.ruleId}  `;
+  const sev = f.severity === "error" ? c.red(sevText) : c.yellow(sevText);
+  const [first = "", ...more] = wrap(f.message, width, head.length, DETAIL);
+  const lines = [`  ${where(f)}  ${sev}  ${c.cyan(f.ruleId)}  ${first}`, ...more];
   const about = subject(f);
-  const lines = [`  ${where(f)}  ${sev}  ${c.cyan(f.ruleId)}  ${f.message}`];
-  if (about !== "") lines.push(c.dim(`      ${about}`));
+  if (about !== "")
+    lines.push(...wrap(about, width, DETAIL.length, DETAIL).map((l, i) => c.dim(i === 0 ? `${DETAIL}${l}` : l)));
   if (f.remediation.trim() !== "") {
-    const [first, ...rest] = f.remediation.trim().split("\n");
-    lines.push(`      fix: ${first ?? ""}`);
-    if (rest.length > 0) lines.push(indentBlock(rest.join("\n"), "           "));
+    const fixPad = `${DETAIL}     `;
+    f.remediation.trim().split("\n").forEach((step, i) => {
+      const lead = `${i === 0 ? `${DETAIL}fix: ` : fixPad}${/^\s*/.exec(step)?.[0] ?? ""}`;
+      if (step.trim() === "") return;
+      const [head1 = "", ...rest] = wrap(step.trim(), width, lead.length, " ".repeat(lead.length));
+      lines.push(`${lead}${head1}`, ...rest);
+    });
   }
   return lines.join("\n");
 }
-function renderError(e) {
+function renderError(e, width) {
   const pos = e.line ? `:${e.line}${e.column ? `:${e.column}` : ""}` : "";
-  return `  ${e.file}${pos}  ${e.message}`;
+  const head = `  ${e.file}${pos}  `;
+  const [first = "", ...more] = wrap(e.message, width, head.length, DETAIL);
+  return [`${head}${first}`, ...more].join("\n");
 }
 function renderText(report, opts = {}) {
   const c = opts.color ? COLOURS : PLAIN;
+  const width = opts.width ?? Infinity;
+  const safe = neutraliseReport(report);
   const out = [];
   const byFile = /* @__PURE__ */ new Map();
-  for (const f of report.findings) {
+  for (const f of safe.findings) {
     const list = byFile.get(f.file) ?? [];
     list.push(f);
     byFile.set(f.file, list);
@@ -35988,24 +36093,29 @@ function renderText(report, opts = {}) {
   for (const file of [...byFile.keys()].sort()) {
     const findings = (byFile.get(file) ?? []).slice().sort(byPosition2);
     out.push(c.bold(file));
-    out.push(...findings.map((f) => renderFinding(f, c)));
+    out.push(...findings.map((f) => renderFinding(f, c, width)));
     out.push("");
   }
-  if (report.errors.length > 0) {
-    out.push(c.bold(c.red(`Input errors (${report.errors.length}): these files or documents were not checked`)));
-    out.push(...report.errors.map(renderError));
+  if (safe.errors.length > 0) {
+    out.push(c.bold(c.red(`Input errors (${safe.errors.length}): these files or documents were not checked`)));
+    out.push(...safe.errors.map((e) => renderError(e, width)));
     out.push("");
   }
-  if (report.notes && report.notes.length > 0) {
+  if (safe.notes && safe.notes.length > 0) {
     out.push(c.bold("Notes"));
-    out.push(...report.notes.map((n) => `  ${n.file}  ${n.message}`));
+    out.push(...safe.notes.map((n) => renderError(n, width)));
     out.push("");
   }
-  out.push(summaryLine(report, c));
-  return `${out.join("\n")}
-`;
+  if (opts.quiet) {
+    while (out.length > 0 && out[out.length - 1] === "") out.pop();
+    return guardWorkflowCommands(out.length > 0 ? `${out.join("\n")}
+` : "");
+  }
+  out.push(summaryLine(safe, c, width));
+  return guardWorkflowCommands(`${out.join("\n")}
+`);
 }
-function summaryLine(report, c) {
+function summaryLine(report, c, width) {
   const s = report.summary;
   const scanned = `${plural2(s.files, "file")}, ${plural2(s.resources, "resource")} scanned`;
   const parts = [];
@@ -36014,16 +36124,21 @@ function summaryLine(report, c) {
   if (s.suppressed > 0) parts.push(c.dim(`${s.suppressed} suppressed`));
   if (report.errors.length > 0) parts.push(c.red(plural2(report.errors.length, "input error")));
   if (parts.length === 0) return `${c.green("No data-loss risks found")} (${scanned}).`;
-  const rules = [...new Set(report.findings.filter((f) => !f.suppressed).map((f) => f.ruleId))].sort();
-  const hint = rules.length > 0 ? `
-Run 'persistguard explain ${rules[0]}' for why a rule matters and how to fix it.` : "";
-  return `${parts.join(", ")} (${scanned}).${hint}`;
+  return `${parts.join(", ")} (${scanned}).${closingHint(report, width)}`;
 }
-var sgr, COLOURS, identity, PLAIN, textReporter;
+function closingHint(report, width) {
+  const rules = [...new Set(report.findings.filter((f) => !f.suppressed).map((f) => f.ruleId))].sort();
+  if (rules.length === 0) return "";
+  const text3 = rules.length === 1 ? `Run 'persistguard explain ${rules[0]}' for why this rule matters and how to fix it.` : `Run 'persistguard explain RULE' for why a rule matters and how to fix it; rules found: ${rules.join(", ")}.`;
+  return `
+${wrap(text3, width, 0, "").join("\n")}`;
+}
+var sgr, COLOURS, identity, PLAIN, SUBJECT_LABEL, DETAIL, textReporter;
 var init_text = __esm({
   "policies/report/text.ts"() {
     "use strict";
-    sgr = (open2, close) => (s) => `\x1B[${open2}m${s}\x1B[${close}m`;
+    init_safe_text();
+    sgr = (open3, close) => (s) => `\x1B[${open3}m${s}\x1B[${close}m`;
     COLOURS = {
       red: sgr(31, 39),
       yellow: sgr(33, 39),
@@ -36041,6 +36156,12 @@ var init_text = __esm({
       bold: identity,
       green: identity
     };
+    SUBJECT_LABEL = {
+      "k3s-image-import": "image",
+      "pvc-missing": "claim",
+      "rwo-shared-claim": "claim"
+    };
+    DETAIL = "      ";
     textReporter = {
       format: "text",
       fileName: "persistguard.txt",
@@ -36063,9 +36184,10 @@ function resource(r) {
     name: r.name
   };
 }
-function finding(f) {
+function finding2(f) {
   return {
     ruleId: f.ruleId,
+    ...f.messageId !== void 0 ? { messageId: f.messageId } : {},
     severity: f.severity,
     message: f.message,
     file: f.file,
@@ -36090,7 +36212,7 @@ function finding(f) {
     ...f.renderedBy !== void 0 ? { renderedBy: f.renderedBy } : {}
   };
 }
-function error2(e) {
+function error3(e) {
   return {
     file: e.file,
     ...e.line !== void 0 ? { line: e.line } : {},
@@ -36101,8 +36223,8 @@ function error2(e) {
 function toJsonReport(report) {
   return {
     tool: { name: report.tool.name, version: report.tool.version },
-    findings: report.findings.map(finding),
-    errors: report.errors.map(error2),
+    findings: report.findings.map(finding2),
+    errors: report.errors.map(error3),
     ...report.notes && report.notes.length > 0 ? { notes: report.notes.map((n) => ({ file: n.file, message: n.message })) } : {},
     summary: {
       files: report.summary.files,
@@ -36117,10 +36239,11 @@ var jsonReporter;
 var init_json = __esm({
   "policies/report/json.ts"() {
     "use strict";
+    init_safe_text();
     jsonReporter = {
       format: "json",
       fileName: "persistguard.json",
-      render: (report) => `${JSON.stringify(toJsonReport(report), null, 2)}
+      render: (report) => `${escapeJsonControls(JSON.stringify(toJsonReport(report), null, 2))}
 `
     };
   }
@@ -36161,7 +36284,7 @@ function parseBaseline(text3, file) {
   try {
     data = JSON.parse(text3);
   } catch (err) {
-    throw new Error(`${file}: baseline is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`${file}: baseline is not valid JSON (${errorMessage(err)})`);
   }
   if (!isRecord(data) || !Array.isArray(data.findings)) {
     throw new Error(
@@ -36181,6 +36304,7 @@ function isRecord(v) {
 var init_baseline = __esm({
   "policies/report/baseline.ts"() {
     "use strict";
+    init_errors();
   }
 });
 
@@ -36195,14 +36319,34 @@ __export(sarif_exports, {
   toSarif: () => toSarif
 });
 import { createHash } from "node:crypto";
+import path10 from "node:path";
+import { pathToFileURL } from "node:url";
+function artifactLocator(opts) {
+  if (opts.srcRoot === void 0) {
+    const locate2 = (file) => path10.isAbsolute(file) || /^[a-zA-Z]:[\\/]/.test(file) ? { uri: pathToFileURL(file).href } : { uri: fileUri(file), uriBaseId: "%SRCROOT%" };
+    return { locate: locate2, ...opts.baseUri ? { baseUri: opts.baseUri } : {} };
+  }
+  const root = path10.resolve(opts.srcRoot);
+  const cwd = opts.cwd ?? root;
+  const locate = (file) => {
+    if (file.startsWith("<")) return { uri: fileUri(file), uriBaseId: "%SRCROOT%" };
+    const abs = path10.resolve(cwd, file);
+    const rel = path10.relative(root, abs);
+    if (rel.startsWith("..") || path10.isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+    return { uri: fileUri(rel.split(path10.sep).join("/")), uriBaseId: "%SRCROOT%" };
+  };
+  return { locate, ...opts.baseUri ? { baseUri: opts.baseUri } : {} };
+}
 function toSarif(report, opts) {
+  const { locate, baseUri } = artifactLocator(opts);
+  const location = (file, line, column, endLine, endColumn, jsonPath) => physicalLocation(locate(file), line, column, endLine, endColumn, jsonPath);
   const { rules, indexOf: indexOf2 } = driverRules(report, opts.rules);
   const ordered = [...report.findings].sort(byImportance);
   const kept = ordered.slice(0, SARIF_MAX_RESULTS);
   const dropped = ordered.length - kept.length;
   const seen = /* @__PURE__ */ new Map();
-  const results = kept.map((f) => result(f, indexOf2, seen));
-  const notifications = report.errors.map(errorNotification);
+  const results = kept.map((f) => result(f, indexOf2, seen, location));
+  const notifications = report.errors.map((e) => errorNotification(e, location));
   if (dropped > 0) {
     notifications.push({
       level: "warning",
@@ -36211,7 +36355,7 @@ function toSarif(report, opts) {
       }
     });
   }
-  const run2 = {
+  const run3 = {
     tool: {
       driver: {
         name: TOOL_NAME,
@@ -36234,9 +36378,8 @@ function toSarif(report, opts) {
       ...dropped > 0 ? { truncated: true, droppedResults: dropped } : {}
     }
   };
-  if (opts.baseUri)
-    run2.originalUriBaseIds = { "%SRCROOT%": { uri: opts.baseUri.endsWith("/") ? opts.baseUri : `${opts.baseUri}/` } };
-  return { $schema: SCHEMA_URI, version: "2.1.0", runs: [run2] };
+  if (baseUri) run3.originalUriBaseIds = { "%SRCROOT%": { uri: baseUri.endsWith("/") ? baseUri : `${baseUri}/` } };
+  return { $schema: SCHEMA_URI, version: "2.1.0", runs: [run3] };
 }
 function driverRules(report, metas) {
   const byId = new Map(metas.map((m) => [m.id, m]));
@@ -36273,7 +36416,7 @@ Docs: ${ruleDocsUrl(id)}`,
   });
   return { rules, indexOf: indexOf2 };
 }
-function result(f, indexOf2, seen) {
+function result(f, indexOf2, seen, location) {
   const key2 = `${f.file}\0${findingKey(f)}`;
   const occurrence = (seen.get(key2) ?? 0) + 1;
   seen.set(key2, occurrence);
@@ -36296,7 +36439,7 @@ Fix: ${f.remediation}` : f.message;
   if (f.suppressed) {
     out.suppressions = [
       {
-        kind: f.suppression?.kind === "annotation" ? "inSource" : "external",
+        kind: f.suppression?.kind === "annotation" || f.suppression?.kind === "comment" ? "inSource" : "external",
         status: "accepted",
         justification: f.suppression?.reason ?? "suppressed"
       }
@@ -36305,8 +36448,8 @@ Fix: ${f.remediation}` : f.message;
   if (f.baseline) out.baselineState = f.baseline === "existing" ? "unchanged" : "new";
   return out;
 }
-function location(file, line, column, endLine, endColumn, jsonPath) {
-  const physical = { artifactLocation: { uri: fileUri(file), uriBaseId: "%SRCROOT%" } };
+function physicalLocation(artifactLocation, line, column, endLine, endColumn, jsonPath) {
+  const physical = { artifactLocation };
   if (line !== void 0 && line >= 1) {
     const region = { startLine: line };
     if (column !== void 0 && column >= 1) region.startColumn = column;
@@ -36321,7 +36464,7 @@ function location(file, line, column, endLine, endColumn, jsonPath) {
   if (jsonPath) loc.logicalLocations = [{ fullyQualifiedName: jsonPath, kind: "member" }];
   return loc;
 }
-function errorNotification(e) {
+function errorNotification(e, location) {
   return {
     level: "error",
     message: { text: `${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}` },
@@ -36357,13 +36500,14 @@ var init_sarif = __esm({
     "use strict";
     init_baseline();
     init_version();
+    init_safe_text();
     SARIF_MAX_RESULTS = 25e3;
     SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
     FINGERPRINT_KEY = "persistguard/v1";
     sarifReporter = {
       format: "sarif",
       fileName: "persistguard.sarif",
-      render: (report, opts) => `${JSON.stringify(toSarif(report, opts), null, 2)}
+      render: (report, opts) => `${escapeJsonControls(JSON.stringify(toSarif(report, opts), null, 2))}
 `
     };
   }
@@ -36373,13 +36517,15 @@ var init_sarif = __esm({
 var markdown_exports = {};
 __export(markdown_exports, {
   DEFAULT_MARKDOWN_BYTES: () => DEFAULT_MARKDOWN_BYTES,
+  codeSpan: () => codeSpan,
   escapeCell: () => escapeCell,
   groupByFile: () => groupByFile,
   markdownReporter: () => markdownReporter,
   renderMarkdown: () => renderMarkdown,
   resourceLabel: () => resourceLabel
 });
-function renderMarkdown(report, opts) {
+function renderMarkdown(input, opts) {
+  const report = neutraliseReport(input);
   const budget = new Budget(opts.maxBytes ?? DEFAULT_MARKDOWN_BYTES);
   const active = report.findings.filter((f) => !f.suppressed && f.baseline !== "existing");
   const existing = report.findings.filter((f) => !f.suppressed && f.baseline === "existing");
@@ -36507,10 +36653,10 @@ function escapeInline(s) {
   return out + escapeMarks(html.slice(last));
 }
 function escapeMarks(s) {
-  return s.replace(/([\\`*_[\]])/g, "\\$1");
+  return s.replace(/([\\`*_[\]~])/g, "\\$1").replace(/(?<![\w@#])([@#])(?=[\w-])/g, "$1\u200B");
 }
 function codeSpan(s) {
-  return s.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return escapeControls(s).replace(/`/g, "'").replace(/\|/g, "\\|");
 }
 function plural3(n) {
   return n === 1 ? "" : "s";
@@ -36521,6 +36667,7 @@ var init_markdown = __esm({
     "use strict";
     init_version();
     init_sarif();
+    init_safe_text();
     DEFAULT_MARKDOWN_BYTES = 1e6;
     COLLAPSE_ROWS = 15;
     markdownReporter = {
@@ -36551,12 +36698,12 @@ var init_markdown = __esm({
       }
       /** A heading and a table, collapsed when `summary` is given; returns the rows that did not fit. */
       section(heading, rows, summary2, withFile = false, header = withFile ? TABLE_HEADER.replace("| Line |", "| Location |") : TABLE_HEADER) {
-        const open2 = summary2 ? `<details><summary>${summary2}</summary>
+        const open3 = summary2 ? `<details><summary>${summary2}</summary>
 
 ` : "";
         const close = summary2 ? "\n</details>\n\n" : "\n";
         const closeSize = Buffer.byteLength(close);
-        if (!this.add(`${heading}${open2}${header}`)) return rows.length;
+        if (!this.add(`${heading}${open3}${header}`)) return rows.length;
         let i = 0;
         for (; i < rows.length; i++) {
           const r = rows[i] ?? "";
@@ -36588,89 +36735,113 @@ __export(junit_exports, {
   renderJunit: () => renderJunit,
   text: () => text2
 });
-function renderJunit(report) {
+function fails(f, failOn) {
+  if (f.suppressed || f.baseline === "existing") return false;
+  return f.severity === "error" || failOn === "warning";
+}
+function caseName(f) {
+  const parts = [`${f.ruleId}: ${resourceLabel(f.resource)}`];
+  if (f.container !== void 0 && !(f.resource.kind === "ComposeService" && f.container === f.resource.name))
+    parts.push(`container ${f.container}`);
+  if (f.path !== void 0) parts.push(f.path);
+  return parts.join(", ");
+}
+function renderJunit(input, opts = {}) {
+  const failOn = opts.failOn ?? "error";
+  const report = neutraliseReport(input);
   const suites = /* @__PURE__ */ new Map();
   const suite = (file) => {
     let s = suites.get(file);
-    if (!s) suites.set(file, s = { file, cases: /* @__PURE__ */ new Map(), errors: [] });
+    if (!s) suites.set(file, s = { file, cases: [], names: /* @__PURE__ */ new Map(), tests: 0, failures: 0, errors: 0, skipped: 0 });
     return s;
   };
-  const caseOf = (file, resource2, line) => {
-    const cases = suite(file).cases;
-    const key2 = resourceLabel(resource2);
-    let c = cases.get(key2);
-    if (!c) cases.set(key2, c = { resource: resource2, line, findings: [] });
-    return c;
-  };
-  for (const r of report.resources ?? []) caseOf(r.file, r.resource, r.line);
-  for (const f of [...report.findings].sort(byPosition3)) caseOf(f.file, f.resource, f.line).findings.push(f);
-  for (const e of report.errors) suite(e.file).errors.push(e);
+  const attrs = (name, file, line) => `name="${attr(name)}" classname="${attr(file)}" file="${attr(file)}"${line ? ` line="${line}"` : ""}`;
+  const withFindings = new Set(report.findings.map((f) => `${f.file}\0${resourceLabel(f.resource)}`));
+  const passed = /* @__PURE__ */ new Set();
+  for (const r of report.resources ?? []) {
+    const key2 = `${r.file}\0${resourceLabel(r.resource)}`;
+    if (withFindings.has(key2) || passed.has(key2)) continue;
+    passed.add(key2);
+    const s = suite(r.file);
+    s.tests++;
+    s.cases.push(`    <testcase ${attrs(resourceLabel(r.resource), r.file, r.line)}/>
+`);
+  }
+  for (const f of [...report.findings].sort(byPosition3)) {
+    const s = suite(f.file);
+    s.tests++;
+    const base2 = caseName(f);
+    const n = (s.names.get(base2) ?? 0) + 1;
+    s.names.set(base2, n);
+    const open3 = `    <testcase ${attrs(n === 1 ? base2 : `${base2} (${n})`, f.file, f.line)}>
+`;
+    if (f.suppressed) {
+      s.skipped++;
+      s.cases.push(
+        `${open3}      <skipped message="${attr(`suppressed (${f.suppression?.kind ?? "exemption"}): ${f.suppression?.reason ?? "suppressed"}`)}"/>
+    </testcase>
+`
+      );
+    } else if (fails(f, failOn)) {
+      s.failures++;
+      s.cases.push(`${open3}${failure(f)}    </testcase>
+`);
+    } else {
+      const why = f.baseline === "existing" ? "existing finding (in the baseline)" : `${f.severity} (does not fail the run)`;
+      s.cases.push(`${open3}      <system-out>${text2(`${why}
+${details(f)}`)}</system-out>
+    </testcase>
+`);
+    }
+  }
+  for (const e of report.errors) {
+    const s = suite(e.file);
+    s.tests++;
+    s.errors++;
+    s.cases.push(errorCase(e));
+  }
   let tests = 0;
   let failures = 0;
   let errors = 0;
   let skipped = 0;
   const body = [];
   for (const s of [...suites.values()].sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) {
-    const cases = [];
-    let sFailures = 0;
-    let sSkipped = 0;
-    for (const c of s.cases.values()) {
-      const active = c.findings.filter((f) => !f.suppressed);
-      const attrs = `name="${attr(resourceLabel(c.resource))}" classname="${attr(s.file)}" file="${attr(s.file)}" line="${c.line}"`;
-      if (active.length > 0) {
-        sFailures++;
-        cases.push(`    <testcase ${attrs}>
-${active.map(failure).join("")}    </testcase>
-`);
-      } else if (c.findings.length > 0) {
-        sSkipped++;
-        const reasons = c.findings.map((f) => `${f.ruleId}: ${f.suppression?.reason ?? "suppressed"}`).join("; ");
-        cases.push(
-          `    <testcase ${attrs}>
-      <skipped message="${attr(`suppressed: ${reasons}`)}"/>
-    </testcase>
-`
-        );
-      } else {
-        cases.push(`    <testcase ${attrs}/>
-`);
-      }
-    }
-    for (const e of s.errors) {
-      const where2 = `${s.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}`;
-      cases.push(
-        `    <testcase name="${attr(`read ${s.file}`)}" classname="${attr(s.file)}" file="${attr(s.file)}"${e.line ? ` line="${e.line}"` : ""}>
-      <error type="input" message="${attr(e.message)}">${text2(`${where2}: ${e.message}`)}</error>
-    </testcase>
-`
-      );
-    }
-    const count = s.cases.size + s.errors.length;
-    tests += count;
-    failures += sFailures;
-    errors += s.errors.length;
-    skipped += sSkipped;
+    tests += s.tests;
+    failures += s.failures;
+    errors += s.errors;
+    skipped += s.skipped;
     body.push(
-      `  <testsuite name="${attr(s.file)}" tests="${count}" failures="${sFailures}" errors="${s.errors.length}" skipped="${sSkipped}">
-${cases.join("")}  </testsuite>
+      `  <testsuite name="${attr(s.file)}" tests="${s.tests}" failures="${s.failures}" errors="${s.errors}" skipped="${s.skipped}">
+${s.cases.join("")}  </testsuite>
 `
     );
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>
+  return guardWorkflowCommands(
+    `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="${TOOL_NAME}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">
 ${body.join("")}</testsuites>
+`
+  );
+}
+function errorCase(e) {
+  const where2 = `${e.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}`;
+  return `    <testcase name="${attr(`read ${e.file}`)}" classname="${attr(e.file)}" file="${attr(e.file)}"${e.line ? ` line="${e.line}"` : ""}>
+      <error type="input" message="${attr(e.message)}">${text2(`${where2}: ${e.message}`)}</error>
+    </testcase>
 `;
 }
-function failure(f) {
-  const details = [
+function details(f) {
+  return [
     `${f.file}:${f.line}:${f.column}`,
     f.message,
     f.container ? `container: ${f.container}` : "",
     f.path ? `path: ${f.path}` : "",
     f.remediation ? `fix: ${f.remediation}` : "",
     `docs: ${ruleDocsUrl(f.ruleId)}`
-  ].filter(Boolean);
-  return `      <failure type="${attr(f.ruleId)}" message="${attr(`[${f.severity}] ${f.ruleId}: ${f.message}`)}">${text2(details.join("\n"))}</failure>
+  ].filter(Boolean).join("\n");
+}
+function failure(f) {
+  return `      <failure type="${attr(f.ruleId)}" message="${attr(`[${f.severity}] ${f.ruleId}: ${f.message}`)}">${text2(details(f))}</failure>
 `;
 }
 function text2(s) {
@@ -36686,10 +36857,11 @@ var init_junit = __esm({
     init_version();
     init_markdown();
     init_sarif();
+    init_safe_text();
     junitReporter = {
       format: "junit",
       fileName: "persistguard.junit.xml",
-      render: (report) => renderJunit(report)
+      render: (report, opts) => renderJunit(report, opts)
     };
     INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
   }
@@ -36698,10 +36870,29 @@ var init_junit = __esm({
 // policies/report/policyreport.ts
 var policyreport_exports = {};
 __export(policyreport_exports, {
+  POLICY_REPORT_MAX_BYTES: () => POLICY_REPORT_MAX_BYTES,
+  batches: () => batches,
   isClusterScoped: () => isClusterScoped,
+  isKubernetesResource: () => isKubernetesResource,
+  nonKubernetesCount: () => nonKubernetesCount,
   policyReportReporter: () => policyReportReporter,
   policyReports: () => policyReports
 });
+function isKubernetesResource(r) {
+  return r.apiVersion !== void 0 && r.apiVersion !== "";
+}
+function nonKubernetesCount(report) {
+  const withFindings = new Set(report.findings.map((f) => resourceLabel(f.resource)));
+  let n = report.findings.filter((f) => !isKubernetesResource(f.resource)).length;
+  const passed = /* @__PURE__ */ new Set();
+  for (const r of report.resources ?? []) {
+    const label = resourceLabel(r.resource);
+    if (isKubernetesResource(r.resource) || withFindings.has(label) || passed.has(label)) continue;
+    passed.add(label);
+    n++;
+  }
+  return n;
+}
 function isClusterScoped(r) {
   if (CLUSTER_SCOPED.has(r.kind)) return true;
   if (r.namespace || NAMESPACED.has(r.kind)) return false;
@@ -36713,19 +36904,23 @@ function policyReports(report, opts) {
   const groups = /* @__PURE__ */ new Map();
   const add = (r, result2) => {
     const ns2 = isClusterScoped(r) ? "" : r.namespace ?? "default";
-    const list = groups.get(ns2);
+    let byResource = groups.get(ns2);
+    if (!byResource) groups.set(ns2, byResource = /* @__PURE__ */ new Map());
+    const label = resourceLabel(r);
+    const list = byResource.get(label);
     if (list) list.push(result2);
-    else groups.set(ns2, [result2]);
+    else byResource.set(label, [result2]);
   };
   const withFindings = /* @__PURE__ */ new Set();
   for (const f of [...report.findings].sort(byPosition3)) {
+    if (!isKubernetesResource(f.resource)) continue;
     withFindings.add(resourceLabel(f.resource));
     add(f.resource, findingResult(f));
   }
   const passed = /* @__PURE__ */ new Set();
   for (const r of report.resources ?? []) {
     const label = resourceLabel(r.resource);
-    if (withFindings.has(label) || passed.has(label)) continue;
+    if (!isKubernetesResource(r.resource) || withFindings.has(label) || passed.has(label)) continue;
     passed.add(label);
     add(r.resource, {
       policy: TOOL_NAME,
@@ -36738,24 +36933,53 @@ function policyReports(report, opts) {
       properties: { file: r.file, line: String(r.line) }
     });
   }
-  return [...groups.keys()].sort().map((ns2) => {
-    const results = groups.get(ns2) ?? [];
+  const maxBytes = opts.maxBytes ?? POLICY_REPORT_MAX_BYTES;
+  return [...groups.keys()].sort().flatMap(
+    (ns2) => batches([...(groups.get(ns2) ?? /* @__PURE__ */ new Map()).values()], maxBytes).map(
+      (results, i) => document(ns2, i, results)
+    )
+  );
+  function document(ns2, part, results) {
     const summary2 = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
     for (const r of results) summary2[r.result]++;
     const cluster = ns2 === "";
     const kind = openreports ? cluster ? "ClusterReport" : "Report" : cluster ? "ClusterPolicyReport" : "PolicyReport";
+    const base2 = cluster ? `${TOOL_NAME}-cluster` : `${TOOL_NAME}-${ns2}`;
     return {
       apiVersion,
       kind,
       metadata: {
-        name: cluster ? `${TOOL_NAME}-cluster` : `${TOOL_NAME}-${ns2}`,
+        name: part === 0 ? base2 : `${base2}-${part + 1}`,
         ...cluster ? {} : { namespace: ns2 },
         labels: { "app.kubernetes.io/managed-by": TOOL_NAME }
       },
       summary: summary2,
       results
     };
-  });
+  }
+}
+function batches(resources, maxBytes) {
+  const out = [];
+  let current = [];
+  let size = DOC_OVERHEAD;
+  const flush2 = () => {
+    if (current.length > 0) out.push(current);
+    current = [];
+    size = DOC_OVERHEAD;
+  };
+  for (const results of resources) {
+    const sizes = results.map((r) => Buffer.byteLength(JSON.stringify(r)) + 1);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (size + total > maxBytes) flush2();
+    results.forEach((r, i) => {
+      const n = sizes[i];
+      if (size + n > maxBytes && current.length > 0) flush2();
+      current.push(r);
+      size += n;
+    });
+  }
+  flush2();
+  return out;
 }
 function findingResult(f) {
   const properties = { file: f.file, line: String(f.line), column: String(f.column) };
@@ -36785,7 +37009,7 @@ function objectRef(r) {
     name: r.name
   };
 }
-var import_yaml9, policyReportReporter, CLUSTER_SCOPED, NAMESPACED, CATEGORY;
+var import_yaml9, policyReportReporter, POLICY_REPORT_MAX_BYTES, CLUSTER_SCOPED, NAMESPACED, CATEGORY, DOC_OVERHEAD;
 var init_policyreport = __esm({
   "policies/report/policyreport.ts"() {
     "use strict";
@@ -36793,12 +37017,22 @@ var init_policyreport = __esm({
     init_version();
     init_markdown();
     init_sarif();
+    init_safe_text();
     policyReportReporter = {
       format: "policyreport",
       fileName: "policyreport.yaml",
-      render: (report, opts) => policyReports(report, opts).map((doc) => `---
+      render: (report, opts) => {
+        const safe = neutraliseReport(report);
+        const others = nonKubernetesCount(safe);
+        const head = others > 0 ? `# ${others} result${others === 1 ? "" : "s"} for compose services and source files are not in these reports (they are not Kubernetes resources); see --format json.
+` : "";
+        return guardWorkflowCommands(
+          head + policyReports(safe, opts).map((doc) => `---
 ${(0, import_yaml9.stringify)(doc, { lineWidth: 0 })}`).join("")
+        );
+      }
     };
+    POLICY_REPORT_MAX_BYTES = 900 * 1024;
     CLUSTER_SCOPED = /* @__PURE__ */ new Set([
       "Namespace",
       "Node",
@@ -36835,6 +37069,7 @@ ${(0, import_yaml9.stringify)(doc, { lineWidth: 0 })}`).join("")
       "Ingress"
     ]);
     CATEGORY = "Data persistence";
+    DOC_OVERHEAD = 1024;
   }
 });
 
@@ -37790,12 +38025,12 @@ var OidcClient = class _OidcClient {
     return __awaiter3(this, void 0, void 0, function* () {
       var _a;
       const httpclient = _OidcClient.createHttpClient();
-      const res = yield httpclient.getJson(id_token_url).catch((error3) => {
+      const res = yield httpclient.getJson(id_token_url).catch((error4) => {
         throw new Error(`Failed to get ID Token. 
  
-        Error Code : ${error3.statusCode}
+        Error Code : ${error4.statusCode}
  
-        Error Message: ${error3.message}`);
+        Error Message: ${error4.message}`);
       });
       const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
       if (!id_token) {
@@ -37816,8 +38051,8 @@ var OidcClient = class _OidcClient {
         const id_token = yield _OidcClient.getCall(id_token_url);
         setSecret(id_token);
         return id_token;
-      } catch (error3) {
-        throw new Error(`Error message: ${error3.message}`);
+      } catch (error4) {
+        throw new Error(`Error message: ${error4.message}`);
       }
     });
   }
@@ -38679,7 +38914,7 @@ var ToolRunner = class extends events.EventEmitter {
           this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
           state.CheckComplete();
         });
-        state.on("done", (error3, exitCode) => {
+        state.on("done", (error4, exitCode) => {
           if (stdbuffer.length > 0) {
             this.emit("stdline", stdbuffer);
           }
@@ -38687,8 +38922,8 @@ var ToolRunner = class extends events.EventEmitter {
             this.emit("errline", errbuffer);
           }
           cp.removeAllListeners();
-          if (error3) {
-            reject(error3);
+          if (error4) {
+            reject(error4);
           } else {
             resolve4(exitCode);
           }
@@ -38781,14 +39016,14 @@ var ExecState = class _ExecState extends events.EventEmitter {
     this.emit("debug", message);
   }
   _setResult() {
-    let error3;
+    let error4;
     if (this.processExited) {
       if (this.processError) {
-        error3 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+        error4 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
       } else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-        error3 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+        error4 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
       } else if (this.processStderr && this.options.failOnStdErr) {
-        error3 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+        error4 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
       }
     }
     if (this.timeout) {
@@ -38796,7 +39031,7 @@ var ExecState = class _ExecState extends events.EventEmitter {
       this.timeout = null;
     }
     this.done = true;
-    this.emit("done", error3, this.processExitCode);
+    this.emit("done", error4, this.processExitCode);
   }
   static HandleTimeout(state) {
     if (state.done) {
@@ -39125,8 +39360,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path19 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path19} does not exist${EOL6}`);
+        const path22 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path22} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -39290,8 +39525,8 @@ function addHook(state, kind, name, hook2) {
   }
   if (kind === "error") {
     hook2 = (method, options) => {
-      return Promise.resolve().then(method.bind(null, options)).catch((error3) => {
-        return orig(error3, options);
+      return Promise.resolve().then(method.bind(null, options)).catch((error4) => {
+        return orig(error4, options);
       });
     };
   }
@@ -40049,8 +40284,8 @@ var JSONStringify = (value, replacer, space) => {
     );
     const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3");
     return denoisedJSON;
-  } catch (error3) {
-    if (error3 instanceof RangeError) {
+  } catch (error4) {
+    if (error4 instanceof RangeError) {
       const convertedJSON = stringifyIteratively(value, replacer, space);
       if (convertedJSON === void 0) return void 0;
       const supportsRawJSON = "rawJSON" in JSON;
@@ -40058,7 +40293,7 @@ var JSONStringify = (value, replacer, space) => {
       const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
       return processedJSON.replace(noiseStringify, "$1$2$3");
     }
-    throw error3;
+    throw error4;
   }
 };
 var featureCache = /* @__PURE__ */ new Map();
@@ -40171,13 +40406,13 @@ var JSONParse = (text3, reviver) => {
       serializedData,
       (key2, value, context3) => convertMarkedBigIntsReviver(key2, value, context3, reviver)
     );
-  } catch (error3) {
-    if (error3 instanceof RangeError) {
+  } catch (error4) {
+    if (error4 instanceof RangeError) {
       const serializedData = serializeBigInts(text3);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
-    throw error3;
+    throw error4;
   }
 };
 
@@ -40264,26 +40499,26 @@ async function fetchWrapper(requestOptions) {
       // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
       ...requestOptions.body && { duplex: "half" }
     });
-  } catch (error3) {
+  } catch (error4) {
     let message = "Unknown Error";
-    if (error3 instanceof Error) {
-      if (error3.name === "AbortError") {
-        error3.status = 500;
-        throw error3;
+    if (error4 instanceof Error) {
+      if (error4.name === "AbortError") {
+        error4.status = 500;
+        throw error4;
       }
-      message = error3.message;
-      if (error3.name === "TypeError" && "cause" in error3) {
-        if (error3.cause instanceof Error) {
-          message = error3.cause.message;
-        } else if (typeof error3.cause === "string") {
-          message = error3.cause;
+      message = error4.message;
+      if (error4.name === "TypeError" && "cause" in error4) {
+        if (error4.cause instanceof Error) {
+          message = error4.cause.message;
+        } else if (typeof error4.cause === "string") {
+          message = error4.cause;
         }
       }
     }
     const requestError = new RequestError(message, 500, {
       request: requestOptions
     });
-    requestError.cause = error3;
+    requestError.cause = error4;
     throw requestError;
   }
   const status = fetchResponse.status;
@@ -43040,9 +43275,9 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
+  get({ octokit, scope, cache: cache2 }, methodName) {
+    if (cache2[methodName]) {
+      return cache2[methodName];
     }
     const method = endpointMethodsMap.get(scope).get(methodName);
     if (!method) {
@@ -43050,7 +43285,7 @@ var handler = {
     }
     const { endpointDefaults, decorations } = method;
     if (decorations) {
-      cache[methodName] = decorate(
+      cache2[methodName] = decorate(
         octokit,
         scope,
         methodName,
@@ -43058,9 +43293,9 @@ var handler = {
         decorations
       );
     } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
+      cache2[methodName] = octokit.request.defaults(endpointDefaults);
     }
-    return cache[methodName];
+    return cache2[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -43188,8 +43423,8 @@ function iterator(octokit, route, parameters) {
             }
           }
           return { value: normalizedResponse };
-        } catch (error3) {
-          if (error3.status !== 409) throw error3;
+        } catch (error4) {
+          if (error4.status !== 409) throw error4;
           url = "";
           return {
             value: {
@@ -43277,9 +43512,9 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-import { mkdir as mkdir2, readFile as readFile2, realpath, writeFile as writeFile2 } from "node:fs/promises";
-import path18 from "node:path";
-import { pathToFileURL } from "node:url";
+import { lstat as lstat3, readFile as readFile2, realpath as realpath2 } from "node:fs/promises";
+import path21 from "node:path";
+import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // policies/index.ts
 init_version();
@@ -43329,6 +43564,9 @@ function appendAll(target, items) {
   for (const x of items) target.push(x);
   return target;
 }
+
+// policies/index.ts
+init_errors();
 
 // policies/model/findings.ts
 function reachesThreshold(f, failOn) {
@@ -43395,18 +43633,18 @@ var persistguard_schema_default = {
       enum: ["auto", "k3s", "kubernetes"]
     },
     rules: {
-      description: "Per-rule severity (`off`, `error`, `warning`) or `{severity, options}`. Rules not listed keep their default severity.",
+      description: "Per-rule severity (`off`, `error`, `warning`) or `{severity}` (`{severity, options}` for a rule that declares options). Rules not listed keep their default severity. Generated from the rule registry (npm run gen).",
       type: "object",
       additionalProperties: false,
       properties: {
-        "data-path-pvc": { $ref: "#/definitions/ruleSetting", description: "A declared data path not on a volume that outlives the pod (default error)." },
-        "sqlite-in-tmp": { $ref: "#/definitions/ruleSetting", description: "A SQLite file under a temporary directory such as /tmp (default error)." },
-        "k3s-image-import": { $ref: "#/definitions/ruleSetting", description: "A locally built image that k3s cannot find, or would keep stale after a rebuild (default error)." },
-        "pvc-missing": { $ref: "#/definitions/ruleSetting", description: "A claimName that no PersistentVolumeClaim in the input defines (default warning)." },
-        "rwo-shared-claim": { $ref: "#/definitions/ruleSetting", description: "A ReadWriteOnce claim mounted by several replicas, a DaemonSet or several workloads (default error)." },
-        "sqlite-shared-volume": { $ref: "#/definitions/ruleSetting", description: "SQLite on a ReadWriteMany claim or a claim written by several writers (default warning)." },
-        "reclaim-delete": { $ref: "#/definitions/ruleSetting", description: "A data claim whose StorageClass or PersistentVolume deletes the data with the claim (default warning)." },
-        "readonly-data-mount": { $ref: "#/definitions/ruleSetting", description: "A declared data path mounted read-only (default error)." }
+        "data-path-pvc": { $ref: "#/definitions/ruleSetting", description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount). Default: error." },
+        "sqlite-in-tmp": { $ref: "#/definitions/ruleSetting", description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run). Default: error." },
+        "k3s-image-import": { $ref: "#/definitions/ruleSetting", description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled. Default: error." },
+        "pvc-missing": { $ref: "#/definitions/ruleSetting", description: "A persistentVolumeClaim volume must name a claim that exists. Default: warning." },
+        "rwo-shared-claim": { $ref: "#/definitions/ruleSetting", description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads. Default: error." },
+        "sqlite-shared-volume": { $ref: "#/definitions/ruleSetting", description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims). Default: warning." },
+        "reclaim-delete": { $ref: "#/definitions/ruleSetting", description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete. Default: warning." },
+        "readonly-data-mount": { $ref: "#/definitions/ruleSetting", description: "A declared data directory must not be mounted read-only. Default: error." }
       }
     },
     dataPaths: {
@@ -43533,15 +43771,14 @@ var persistguard_schema_default = {
       enum: ["off", "error", "warning"]
     },
     ruleSetting: {
-      description: "A severity, or an object with a severity and rule options.",
+      description: "A severity, or an object with a severity. A rule that declares options (its meta.schema) gets its own setting schema with `options`.",
       if: { type: "string" },
       then: { $ref: "#/definitions/severity" },
       else: {
         type: "object",
         additionalProperties: false,
         properties: {
-          severity: { $ref: "#/definitions/severity", description: "`off`, `error` or `warning`." },
-          options: { description: "Rule-specific options (see the rule's docs page).", type: "object" }
+          severity: { $ref: "#/definitions/severity", description: "`off`, `error` or `warning`." }
         }
       }
     },
@@ -43646,10 +43883,10 @@ function unsafeGlobReason(pattern) {
   }
   return void 0;
 }
-function check(value, path19, out) {
+function check(value, path22, out) {
   if (typeof value !== "string") return;
   const reason = unsafeGlobReason(value);
-  if (reason) out.push({ path: path19, message: reason });
+  if (reason) out.push({ path: path22, message: reason });
 }
 function entries(value) {
   return Array.isArray(value) ? value : [];
@@ -43677,9 +43914,9 @@ function validator() {
   compiled ??= new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(persistguard_schema_default);
   return compiled;
 }
-function displayPath(path19) {
+function displayPath(path22) {
   let out = "";
-  for (const seg of path19) {
+  for (const seg of path22) {
     if (typeof seg === "number") out += `[${seg}]`;
     else out += out === "" ? seg : `.${seg}`;
   }
@@ -43735,8 +43972,8 @@ function badDates(obj2) {
     if (typeof expires !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(expires)) return;
     const d = /* @__PURE__ */ new Date(`${expires}T00:00:00Z`);
     if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== expires) {
-      const path19 = ["exemptions", i, "expires"];
-      out.push({ path: path19, display: displayPath(path19), message: `'${expires}' is not a calendar date` });
+      const path22 = ["exemptions", i, "expires"];
+      out.push({ path: path22, display: displayPath(path22), message: `'${expires}' is not a calendar date` });
     }
   });
   return out;
@@ -43747,9 +43984,9 @@ function validateConfigObject(obj2) {
   if (!validate(obj2)) {
     for (const err of validate.errors ?? []) {
       if (err.keyword === "if") continue;
-      const path19 = pointerToPath(err.instancePath);
+      const path22 = pointerToPath(err.instancePath);
       const { message, key: key2 } = describe(err);
-      const full = key2 !== void 0 ? [...path19, key2] : path19;
+      const full = key2 !== void 0 ? [...path22, key2] : path22;
       issues.push({ path: full, display: displayPath(full), message, ...key2 !== void 0 ? { key: key2 } : {} });
     }
   }
@@ -43759,6 +43996,7 @@ function validateConfigObject(obj2) {
 }
 
 // policies/config/load.ts
+init_errors();
 var CONFIG_FILE_NAMES = [".persistguard.yaml", ".persistguard.yml"];
 function resolveConfig(raw, source) {
   const base2 = defaultConfig();
@@ -43782,9 +44020,9 @@ function resolveConfig(raw, source) {
     ...source !== void 0 ? { source } : {}
   };
 }
-function nodeAt(doc, path19, key2) {
+function nodeAt(doc, path22, key2) {
   let node = doc.contents;
-  const steps = key2 !== void 0 ? path19.slice(0, -1) : path19;
+  const steps = key2 !== void 0 ? path22.slice(0, -1) : path22;
   for (const seg of steps) {
     const next = node?.get?.(seg, true);
     if (next === void 0 || next === null) break;
@@ -43821,7 +44059,7 @@ function parseConfig(text3, file) {
   } catch (err) {
     return {
       config: defaults2,
-      errors: [{ file, line: 1, column: 1, message: `cannot read: ${err.message}` }]
+      errors: [{ file, line: 1, column: 1, message: `cannot read: ${errorMessage(err)}` }]
     };
   }
   if (obj2 === null || obj2 === void 0) return { config: defaults2, errors: [] };
@@ -43868,22 +44106,22 @@ async function findConfigFile(scanRoot) {
     dir = parent;
   }
 }
-function shown(path19, cwd) {
-  if (cwd === void 0) return path19;
-  const rel = relative2(cwd, path19);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path19 : rel;
+function shown(path22, cwd) {
+  if (cwd === void 0) return path22;
+  const rel = relative2(cwd, path22);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path22 : rel;
 }
 async function loadConfig(opts) {
   const base2 = opts.cwd ?? opts.scanRoot;
-  const path19 = opts.explicitPath !== void 0 ? resolve2(base2, opts.explicitPath) : await findConfigFile(resolve2(base2, opts.scanRoot));
-  if (path19 === void 0) return { config: defaultConfig(), errors: [] };
-  const file = shown(path19, opts.cwd);
+  const path22 = opts.explicitPath !== void 0 ? resolve2(base2, opts.explicitPath) : await findConfigFile(resolve2(base2, opts.scanRoot));
+  if (path22 === void 0) return { config: defaultConfig(), errors: [] };
+  const file = shown(path22, opts.cwd);
   let text3;
   try {
-    text3 = await readFile(path19, "utf8");
+    text3 = await readFile(path22, "utf8");
   } catch (err) {
     const code = err.code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : err.message;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : errorMessage(err);
     return { config: defaultConfig(), errors: [{ file, line: 0, message: `cannot read config file: ${why}` }] };
   }
   return parseConfig(text3, file);
@@ -43898,20 +44136,20 @@ function templateActions(text3, opts = {}, stats) {
   const out = [];
   let from = 0;
   for (; ; ) {
-    const open2 = text3.indexOf("{{", from);
-    if (stats) stats.steps += (open2 < 0 ? text3.length : open2) - from + 1;
-    if (open2 < 0) return out;
-    let i = open2 + 2;
+    const open3 = text3.indexOf("{{", from);
+    if (stats) stats.steps += (open3 < 0 ? text3.length : open3) - from + 1;
+    if (open3 < 0) return out;
+    let i = open3 + 2;
     while (i < text3.length) {
       const c = text3.charCodeAt(i);
       if (c === 125 || opts.singleLine === true && c === 10) break;
       i++;
     }
-    if (stats) stats.steps += i - open2 - 1;
+    if (stats) stats.steps += i - open3 - 1;
     if (i >= text3.length) return out;
     if (text3.charCodeAt(i) === 125 && text3.charCodeAt(i + 1) === 125) {
-      const dollar = opts.dollar === true && open2 > from && text3.charCodeAt(open2 - 1) === 36;
-      out.push({ start: dollar ? open2 - 1 : open2, end: i + 2, inner: text3.slice(open2 + 2, i), dollar });
+      const dollar = opts.dollar === true && open3 > from && text3.charCodeAt(open3 - 1) === 36;
+      out.push({ start: dollar ? open3 - 1 : open3, end: i + 2, inner: text3.slice(open3 + 2, i), dollar });
       from = i + 2;
     } else {
       from = i + 1;
@@ -44055,9 +44293,9 @@ function interpolate(input, env = {}) {
   }
   return out;
 }
-function matchingBrace(s, open2) {
+function matchingBrace(s, open3) {
   let depth = 0;
-  for (let j = open2; j < s.length; j++) {
+  for (let j = open3; j < s.length; j++) {
     if (s[j] === "{") depth++;
     else if (s[j] === "}") {
       depth--;
@@ -44252,8 +44490,8 @@ function stringMap(v) {
 function stringList(v) {
   return asArray(v).flatMap((x) => typeof x === "string" ? [x] : []);
 }
-function nodeAnchor(doc, path19) {
-  return { kind: "node", doc, path: path19 };
+function nodeAnchor(doc, path22) {
+  return { kind: "node", doc, path: path22 };
 }
 
 // policies/load/compose/compose.ts
@@ -44293,7 +44531,7 @@ function isComposeDocument(v) {
 function normalizeProjectName(name) {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, "");
 }
-var at = (ctx, path19) => nodeAnchor(ctx.doc, path19);
+var at = (ctx, path22) => nodeAnchor(ctx.doc, path22);
 var dotenv = {};
 function interp(s) {
   return interpolate(s, dotenv);
@@ -44317,12 +44555,18 @@ function loadComposeValue(value, doc, project, opts = {}) {
 function loadRoot(root, services, doc, project, opts) {
   const named2 = text(root.name);
   const projectName = normalizeProjectName(named2 ?? opts.folderName ?? "");
-  const ctx = { doc, file: doc.file, project, topVolumes: asObj(root.volumes) ?? {} };
+  const ctx = {
+    doc,
+    file: doc.file,
+    project,
+    topVolumes: asObj(root.volumes) ?? {},
+    readCompanion: opts.readCompanion
+  };
   let unread = false;
   for (const [service, def] of Object.entries(services)) {
     const svc = asObj(def);
     if (!svc) continue;
-    if (!loadService(ctx, service, svc, projectName, opts.readCompanion)) unread = true;
+    if (!loadService(ctx, service, svc, projectName)) unread = true;
   }
   if (unread) {
     project.notes.push({
@@ -44349,9 +44593,47 @@ function envFiles(svc, base2) {
     return file !== void 0 ? [{ file, path: [...base2, "env_file", i] }] : [];
   });
 }
-function loadService(ctx, service, svc, projectName, readCompanion) {
-  let envFilesRead = true;
+function loadService(ctx, service, svc, projectName) {
   const base2 = ["services", service];
+  const { volumes, mounts } = serviceStorage(ctx, base2, svc);
+  const { env, envFilesRead } = serviceEnv(ctx, base2, svc);
+  const image = text(svc.image);
+  const container = {
+    name: service,
+    role: "service",
+    ...image !== void 0 ? { image: { value: image, at: at(ctx, [...base2, "image"]) } } : {},
+    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
+    ...image === void 0 && typeof svc.image === "string" ? { imageTemplate: svc.image } : {},
+    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base2, "pull_policy"]) } } : {},
+    env,
+    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
+    command: serviceWords(ctx, base2, svc, "entrypoint"),
+    args: serviceWords(ctx, base2, svc, "command"),
+    mounts,
+    envFromConfigMaps: [],
+    at: at(ctx, base2)
+  };
+  const { replicas, replicasAt, perNode } = serviceReplicas(ctx, base2, svc);
+  const workload = {
+    source: "compose",
+    resource: { kind: "ComposeService", name: service },
+    at: at(ctx, base2),
+    file: ctx.file,
+    replicas,
+    ...replicasAt ? { replicasAt } : {},
+    perNode,
+    annotations: serviceAnnotations(ctx, base2, svc),
+    volumes,
+    claimTemplates: [],
+    containers: [container],
+    ownerKinds: [],
+    ...projectName ? { composeProject: projectName } : {}
+  };
+  recordBuild(ctx, base2, svc, container, projectName);
+  ctx.project.workloads.push(workload);
+  return envFilesRead;
+}
+function serviceAnnotations(ctx, base2, svc) {
   const annotations = {};
   const labels = svc.labels;
   if (Array.isArray(labels)) {
@@ -44383,6 +44665,9 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
       if (s !== void 0) annotations[annotation2] = { value: s, at: at(ctx, [...base2, "x-persistguard", k]) };
     }
   }
+  return annotations;
+}
+function serviceReplicas(ctx, base2, svc) {
   const deploy = asObj(svc.deploy);
   const perNode = str(deploy?.mode) === "global";
   let replicas = perNode ? void 0 : 1;
@@ -44396,6 +44681,9 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
     replicas = scale;
     replicasAt = at(ctx, [...base2, "scale"]);
   }
+  return { replicas, replicasAt, perNode };
+}
+function serviceStorage(ctx, base2, svc) {
   const volumes = [];
   const mounts = [];
   asArray(svc.volumes).forEach((v, i) => {
@@ -44407,17 +44695,21 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
   });
   const tmpfs = svc.tmpfs;
   const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base2, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base2, "tmpfs", i]]);
-  for (const [t, path19] of tmpfsList) {
+  for (const [t, path22] of tmpfsList) {
     const s = text(t);
     if (s === void 0) continue;
     const target = s.split(":")[0] ?? s;
-    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path19]) };
+    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path22]) };
     volumes.push(volume);
-    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path19]) });
+    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path22]) });
   }
+  return { volumes, mounts };
+}
+function serviceEnv(ctx, base2, svc) {
   const env = [];
+  let envFilesRead = true;
   for (const ef of envFiles(svc, base2)) {
-    const content = readCompanion?.(ef.file);
+    const content = ctx.readCompanion?.(ef.file);
     if (content === void 0) {
       envFilesRead = false;
       continue;
@@ -44440,72 +44732,42 @@ function loadService(ctx, service, svc, projectName, readCompanion) {
       env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base2, "environment", name]) });
     }
   }
-  const words = (field2) => {
-    const v = svc[field2];
-    const p = [...base2, field2];
-    if (typeof v === "string") {
-      const s = interp(v);
-      return s === void 0 ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
-    }
-    return asArray(v).flatMap((x, i) => {
-      const s = text(x);
-      return s === void 0 ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
-    });
-  };
-  const image = text(svc.image);
-  const imageAt = at(ctx, [...base2, "image"]);
-  const container = {
-    name: service,
-    role: "service",
-    ...image !== void 0 ? { image: { value: image, at: imageAt } } : {},
-    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
-    ...image === void 0 && typeof svc.image === "string" ? { imageTemplate: svc.image } : {},
-    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base2, "pull_policy"]) } } : {},
-    env,
-    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
-    command: words("entrypoint"),
-    args: words("command"),
-    mounts,
-    envFromConfigMaps: [],
-    at: at(ctx, base2)
-  };
-  const workload = {
-    source: "compose",
-    resource: { kind: "ComposeService", name: service },
-    at: at(ctx, base2),
-    file: ctx.file,
-    replicas,
-    ...replicasAt ? { replicasAt } : {},
-    perNode,
-    annotations,
-    volumes,
-    claimTemplates: [],
-    containers: [container],
-    ownerKinds: [],
-    ...projectName ? { composeProject: projectName } : {}
-  };
-  if (svc.build !== void 0 && svc.build !== null) {
-    const buildAt = at(ctx, [...base2, "build"]);
-    const dockerfile = dockerfileOf(svc.build, readCompanion);
-    if (dockerfile) {
-      const b = buildBase(dockerfile);
-      if (b.from) container.buildFrom = { value: b.from, at: buildAt };
-      if (b.volumes.length > 0) container.buildVolumes = b.volumes;
-    }
-    if (image !== void 0) {
-      container.builds = { value: image, at: buildAt };
-      ctx.project.builds.push({ image, tool: "compose", at: buildAt });
-    } else if (svc.image === void 0 && projectName) {
-      const v2 = `${projectName}-${service}`;
-      container.builds = { value: v2, at: buildAt };
-      ctx.project.builds.push(
-        { image: v2, tool: "compose", at: buildAt },
-        { image: `${projectName}_${service}`, tool: "compose", at: buildAt }
-      );
-    }
+  return { env, envFilesRead };
+}
+function serviceWords(ctx, base2, svc, field2) {
+  const v = svc[field2];
+  const p = [...base2, field2];
+  if (typeof v === "string") {
+    const s = interp(v);
+    return s === void 0 ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
   }
-  ctx.project.workloads.push(workload);
-  return envFilesRead;
+  return asArray(v).flatMap((x, i) => {
+    const s = text(x);
+    return s === void 0 ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
+  });
+}
+function recordBuild(ctx, base2, svc, container, projectName) {
+  if (svc.build === void 0 || svc.build === null) return;
+  const service = container.name;
+  const image = container.image?.value;
+  const buildAt = at(ctx, [...base2, "build"]);
+  const dockerfile = dockerfileOf(svc.build, ctx.readCompanion);
+  if (dockerfile) {
+    const b = buildBase(dockerfile);
+    if (b.from) container.buildFrom = { value: b.from, at: buildAt };
+    if (b.volumes.length > 0) container.buildVolumes = b.volumes;
+  }
+  if (image !== void 0) {
+    container.builds = { value: image, at: buildAt };
+    ctx.project.builds.push({ image, tool: "compose", at: buildAt });
+  } else if (svc.image === void 0 && projectName) {
+    const v2 = `${projectName}-${service}`;
+    container.builds = { value: v2, at: buildAt };
+    ctx.project.builds.push(
+      { image: v2, tool: "compose", at: buildAt },
+      { image: `${projectName}_${service}`, tool: "compose", at: buildAt }
+    );
+  }
 }
 var MODES = /* @__PURE__ */ new Set([
   "ro",
@@ -44526,32 +44788,32 @@ var MODES = /* @__PURE__ */ new Set([
 function isPathSource(s) {
   return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || /^[A-Za-z]:[\\/]/.test(s);
 }
-function namedVolume(ctx, name, path19) {
+function namedVolume(ctx, name, path22) {
   const def = asObj(ctx.topVolumes[name]);
   const external = def !== void 0 && (def.external === true || asObj(def.external) !== void 0 || def.driver !== void 0 || def.driver_opts !== void 0);
-  return { name, kind: "composeNamed", source: name, ...external ? { external: true } : {}, at: at(ctx, path19) };
+  return { name, kind: "composeNamed", source: name, ...external ? { external: true } : {}, at: at(ctx, path22) };
 }
-function mountFrom(ctx, v, path19) {
+function mountFrom(ctx, v, path22) {
   if (typeof v === "string") {
     const s = interp(v);
-    if (s === void 0) return unresolvedShort(ctx, v, path19);
+    if (s === void 0) return unresolvedShort(ctx, v, path22);
     const parts = splitShort(s);
     if (parts.length === 1) {
       const target3 = parts[0];
-      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path19) };
-      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path19) };
+      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path22) };
+      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path22) };
     }
     const [src, target2, mode] = parts;
     const opts = (mode ?? "").split(",");
     const readOnly2 = opts.includes("ro");
-    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path19) } : namedVolume(ctx, src, path19);
+    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path22) } : namedVolume(ctx, src, path22);
     return {
       mountPath: target2,
       volumeName: src,
       volume: volume2,
       readOnly: readOnly2,
-      at: at(ctx, path19),
-      ...readOnly2 ? { readOnlyAt: at(ctx, path19) } : {}
+      at: at(ctx, path22),
+      ...readOnly2 ? { readOnlyAt: at(ctx, path22) } : {}
     };
   }
   const o = asObj(v);
@@ -44565,9 +44827,9 @@ function mountFrom(ctx, v, path19) {
     return {
       mountPath: target,
       volumeName: written2,
-      volume: { name: written2, kind: "other", at: at(ctx, path19) },
+      volume: { name: written2, kind: "other", at: at(ctx, path22) },
       readOnly: o.read_only === true,
-      at: at(ctx, path19)
+      at: at(ctx, path22)
     };
   }
   const readOnly = o.read_only === true || o.read_only === "true";
@@ -44577,25 +44839,25 @@ function mountFrom(ctx, v, path19) {
       name: source ?? target,
       kind: "composeBind",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path19)
+      at: at(ctx, path22)
     };
-  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path19) };
+  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path22) };
   else if (type2 === "volume")
-    volume = source ? namedVolume(ctx, source, path19) : { name: target, kind: "composeAnonymous", at: at(ctx, path19) };
+    volume = source ? namedVolume(ctx, source, path22) : { name: target, kind: "composeAnonymous", at: at(ctx, path22) };
   else
     volume = {
       name: source ?? target,
       kind: type2 === "image" ? "image" : "other",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path19)
+      at: at(ctx, path22)
     };
   return {
     mountPath: target,
     ...source !== void 0 ? { volumeName: source } : {},
     volume,
     readOnly,
-    at: at(ctx, path19),
-    ...readOnly ? { readOnlyAt: at(ctx, [...path19, "read_only"]) } : {}
+    at: at(ctx, path22),
+    ...readOnly ? { readOnlyAt: at(ctx, [...path22, "read_only"]) } : {}
   };
 }
 function splitOutsideBraces(s) {
@@ -44621,7 +44883,7 @@ function splitOutsideBraces(s) {
   parts.push(cur);
   return parts;
 }
-function unresolvedShort(ctx, raw, path19) {
+function unresolvedShort(ctx, raw, path22) {
   const parts = splitOutsideBraces(raw);
   if (parts.length < 2) return void 0;
   const target = interp(parts[1]);
@@ -44632,10 +44894,10 @@ function unresolvedShort(ctx, raw, path19) {
   return {
     mountPath: target,
     volumeName: written2,
-    volume: { name: written2, kind: "other", at: at(ctx, path19) },
+    volume: { name: written2, kind: "other", at: at(ctx, path22) },
     readOnly,
-    at: at(ctx, path19),
-    ...readOnly ? { readOnlyAt: at(ctx, path19) } : {}
+    at: at(ctx, path22),
+    ...readOnly ? { readOnlyAt: at(ctx, path22) } : {}
   };
 }
 function splitShort(s) {
@@ -44699,13 +44961,13 @@ function persistentVolumeFields(obj2) {
   const o = asObj(obj2) ?? {};
   const meta = asObj(o.metadata) ?? {};
   const spec = asObj(o.spec) ?? {};
-  const ref = asObj(spec.claimRef);
-  const refName = str(ref?.name);
+  const ref2 = asObj(spec.claimRef);
+  const refName = str(ref2?.name);
   return {
     ...named(meta),
     reclaimPolicy: str(spec.persistentVolumeReclaimPolicy),
     storageClassName: str(spec.storageClassName) ?? str(stringMap(meta.annotations)[BETA_STORAGE_CLASS_ANNOTATION]),
-    ...refName !== void 0 ? { claimRef: { namespace: str(ref?.namespace), name: refName } } : {},
+    ...refName !== void 0 ? { claimRef: { namespace: str(ref2?.namespace), name: refName } } : {},
     accessModes: stringList(spec.accessModes)
   };
 }
@@ -44754,9 +45016,9 @@ var TEMPLATE_PATHS = {
   Pod: []
 };
 var WORKLOAD_KINDS = new Set(Object.keys(TEMPLATE_PATHS));
-function get(o, path19) {
+function get(o, path22) {
   let cur = o;
-  for (const seg of path19) {
+  for (const seg of path22) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -44826,11 +45088,11 @@ function loadKubernetesValue(value, doc, project, base2 = []) {
       return;
     }
     case "HorizontalPodAutoscaler": {
-      const ref = asObj(spec.scaleTargetRef);
+      const ref2 = asObj(spec.scaleTargetRef);
       project.autoscalers.push({
         name,
         namespace,
-        target: { kind: str(ref?.kind) ?? "", name: str(ref?.name) ?? "" },
+        target: { kind: str(ref2?.kind) ?? "", name: str(ref2?.name) ?? "" },
         minReplicas: int(spec.minReplicas) ?? 1,
         maxReplicas: int(spec.maxReplicas),
         at: at2,
@@ -44858,12 +45120,12 @@ function claimFrom(ctx, obj2, base2, fromTemplate, namespace) {
     file: ctx.file
   };
 }
-function annotationsAt(ctx, meta, path19, into) {
+function annotationsAt(ctx, meta, path22, into) {
   const ann = asObj(asObj(meta)?.annotations);
   if (!ann) return;
   for (const [k, v] of Object.entries(ann)) {
     const s = scalarString(v);
-    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path19, "annotations", k]) };
+    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path22, "annotations", k]) };
   }
 }
 function loadWorkload(ctx, obj2, kind, base2) {
@@ -44959,11 +45221,11 @@ function loadWorkload(ctx, obj2, kind, base2) {
   };
   ctx.project.workloads.push(workload);
 }
-function volumeFrom(ctx, v, path19) {
+function volumeFrom(ctx, v, path22) {
   const vo = asObj(v);
   const name = str(vo?.name);
   if (!vo || name === void 0) return void 0;
-  const at2 = nodeAnchor(ctx.doc, path19);
+  const at2 = nodeAnchor(ctx.doc, path22);
   for (const key2 of Object.keys(vo)) {
     if (key2 === "name" || vo[key2] === null || vo[key2] === void 0) continue;
     const src = asObj(vo[key2]);
@@ -44999,11 +45261,11 @@ function expandDependentVars(s, vars) {
   });
   return unknown ? void 0 : out;
 }
-function located(ctx, v, path19) {
+function located(ctx, v, path22) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path19) };
+  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path22) };
 }
-function containerFrom(ctx, c, role, path19, volumes) {
+function containerFrom(ctx, c, role, path22, volumes) {
   const env = [];
   asArray(c.env).forEach((e, i) => {
     const eo = asObj(e);
@@ -45015,7 +45277,7 @@ function containerFrom(ctx, c, role, path19, volumes) {
       name,
       ...value !== void 0 ? { value } : {},
       ...fromRef ? { fromRef } : {},
-      at: nodeAnchor(ctx.doc, [...path19, "env", i])
+      at: nodeAnchor(ctx.doc, [...path22, "env", i])
     });
   });
   const vars = /* @__PURE__ */ new Map();
@@ -45030,7 +45292,7 @@ function containerFrom(ctx, c, role, path19, volumes) {
     vars.set(e.name, e.value);
   }
   const list = (field2) => asArray(c[field2]).flatMap((x, i) => {
-    const l = located(ctx, x, [...path19, field2, i]);
+    const l = located(ctx, x, [...path22, field2, i]);
     if (!l) return [];
     const expanded = expandDependentVars(l.value, vars);
     return [expanded === void 0 ? l : { value: expanded, at: l.at }];
@@ -45040,7 +45302,7 @@ function containerFrom(ctx, c, role, path19, volumes) {
     const mo = asObj(m);
     const mountPath = str(mo?.mountPath);
     if (!mo || mountPath === void 0) return;
-    const mpath = [...path19, "volumeMounts", i];
+    const mpath = [...path22, "volumeMounts", i];
     const volumeName = str(mo.name);
     const readOnly = yamlTrue(mo.readOnly);
     const subPath = str(mo.subPath) ?? str(mo.subPathExpr);
@@ -45054,8 +45316,8 @@ function containerFrom(ctx, c, role, path19, volumes) {
       ...readOnly ? { readOnlyAt: nodeAnchor(ctx.doc, [...mpath, "readOnly"]) } : {}
     });
   });
-  const image = located(ctx, c.image, [...path19, "image"]);
-  const pull = located(ctx, c.imagePullPolicy, [...path19, "imagePullPolicy"]);
+  const image = located(ctx, c.image, [...path22, "image"]);
+  const pull = located(ctx, c.imagePullPolicy, [...path22, "imagePullPolicy"]);
   return {
     name: str(c.name) ?? "<unnamed>",
     role,
@@ -45069,7 +45331,7 @@ function containerFrom(ctx, c, role, path19, volumes) {
       const n = str(asObj(asObj(e)?.configMapRef)?.name);
       return n ? [n] : [];
     }),
-    at: nodeAnchor(ctx.doc, path19)
+    at: nodeAnchor(ctx.doc, path22)
   };
 }
 var YAML11_TRUE = /* @__PURE__ */ new Set(["true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"]);
@@ -48640,8 +48902,8 @@ function parse3(text3, errors = [], options = ParseOptions.DEFAULT) {
       currentParent = previousParents.pop();
     },
     onLiteralValue: onValue,
-    onError: (error3, offset, length) => {
-      errors.push({ error: error3, offset, length });
+    onError: (error4, offset, length) => {
+      errors.push({ error: error4, offset, length });
     }
   };
   visit(text3, visitor, options);
@@ -48754,8 +49016,8 @@ function visit(text3, visitor, options = ParseOptions.DEFAULT) {
       }
     }
   }
-  function handleError(error3, skipUntilAfter = [], skipUntil = []) {
-    onError(error3);
+  function handleError(error4, skipUntilAfter = [], skipUntil = []) {
+    onError(error4);
     if (skipUntilAfter.length + skipUntil.length > 0) {
       let token = _scanner.getToken();
       while (token !== 17) {
@@ -49298,7 +49560,7 @@ var SEPARATORS = /* @__PURE__ */ new Set([";", "&&", "||", "&", ";;", "\n", "(",
 function isSpace(c) {
   return c === " " || c === "	" || c === "\r";
 }
-function skipBalanced(text3, i, open2, close) {
+function skipBalanced(text3, i, open3, close) {
   let depth = 0;
   let j = i;
   while (j < text3.length) {
@@ -49307,7 +49569,7 @@ function skipBalanced(text3, i, open2, close) {
       j += 2;
       continue;
     }
-    if (c === "'" && open2 === "(") {
+    if (c === "'" && open3 === "(") {
       const end = text3.indexOf("'", j + 1);
       j = end < 0 ? text3.length : end + 1;
       continue;
@@ -49316,7 +49578,7 @@ function skipBalanced(text3, i, open2, close) {
       j = skipDoubleQuoted(text3, j);
       continue;
     }
-    if (c === open2) depth++;
+    if (c === open3) depth++;
     else if (c === close) {
       depth--;
       if (depth === 0) return j + 1;
@@ -49341,184 +49603,192 @@ function skipDoubleQuoted(text3, i) {
   return text3.length;
 }
 function parseShell(text3) {
-  const pipelines = [];
-  const substitutions = [];
-  let commands = [];
-  let cmd = { words: [], redirects: [], arrays: [] };
-  let word;
-  let pendingRedirect;
-  let array;
-  const heredocs = [];
-  let i = 0;
-  const endWord = () => {
-    if (!word) return;
-    const w = { raw: word.done + text3.slice(word.runStart, word.runEnd), start: word.start };
-    word = void 0;
-    if (pendingRedirect !== void 0) {
-      if (pendingRedirect.startsWith("<<") && pendingRedirect !== "<<<") {
-        heredocs.push(w.raw.replace(/['"\\]/g, ""));
-      } else cmd.redirects.push({ op: pendingRedirect, target: w });
-      pendingRedirect = void 0;
-      return;
-    }
-    if (array) array.elements.push(w);
-    else cmd.words.push(w);
-  };
-  const endCommand = () => {
-    endWord();
-    if (cmd.words.length > 0 || cmd.redirects.length > 0 || cmd.arrays.length > 0) commands.push(cmd);
-    cmd = { words: [], redirects: [], arrays: [] };
-  };
-  const endPipeline = () => {
-    endCommand();
-    if (commands.length > 0) pipelines.push({ commands });
-    commands = [];
-  };
-  const extend = (from, to) => {
-    if (!word) word = { start: from, runStart: from, runEnd: to, done: "" };
-    else if (word.runEnd === from) word.runEnd = to;
-    else {
-      word.done += text3.slice(word.runStart, word.runEnd);
-      word.runStart = from;
-      word.runEnd = to;
-    }
-  };
-  const current = () => word ? word.done + text3.slice(word.runStart, word.runEnd) : "";
-  while (i < text3.length) {
+  return new ShellReader(text3).read();
+}
+var emptyCommand = () => ({ words: [], redirects: [], arrays: [] });
+var ShellReader = class {
+  constructor(text3) {
+    this.text = text3;
+  }
+  pipelines = [];
+  substitutions = [];
+  commands = [];
+  cmd = emptyCommand();
+  word;
+  pendingRedirect;
+  array;
+  /** Delimiters of heredocs opened on the current line; their bodies start after it. */
+  heredocs = [];
+  read() {
+    let i = 0;
+    while (i < this.text.length) i = this.step(i);
+    this.endPipeline();
+    return { pipelines: this.pipelines, substitutions: this.substitutions };
+  }
+  /** Reads the token at `i`; returns where the next one starts. */
+  step(i) {
+    const text3 = this.text;
     const c = text3[i];
     const next = text3[i + 1];
-    if (c === "\\" && next === "\n") {
-      i += 2;
-      continue;
-    }
-    if (c === "\\" && next === "\r" && text3[i + 2] === "\n") {
-      i += 3;
-      continue;
-    }
+    if (c === "\\" && next === "\n") return i + 2;
+    if (c === "\\" && next === "\r" && text3[i + 2] === "\n") return i + 3;
     if (isSpace(c)) {
-      endWord();
-      i++;
-      continue;
+      this.endWord();
+      return i + 1;
     }
-    if (c === "\n") {
-      if (array) {
-        endWord();
-        i++;
-        continue;
-      }
-      endPipeline();
-      i++;
-      while (heredocs.length > 0) {
-        const delim = heredocs.shift();
-        for (; ; ) {
-          const eol = text3.indexOf("\n", i);
-          const line = text3.slice(i, eol < 0 ? text3.length : eol);
-          i = eol < 0 ? text3.length : eol + 1;
-          if (line.trim() === delim || eol < 0) break;
-        }
-      }
-      continue;
-    }
-    if (c === "#" && !word) {
+    if (c === "\n") return this.newline(i);
+    if (c === "#" && !this.word) {
       const eol = text3.indexOf("\n", i);
-      i = eol < 0 ? text3.length : eol;
-      continue;
+      return eol < 0 ? text3.length : eol;
     }
     if (c === "'") {
       const end = text3.indexOf("'", i + 1);
-      const stop = end < 0 ? text3.length : end + 1;
-      extend(i, stop);
-      i = stop;
-      continue;
+      return this.extendTo(i, end < 0 ? text3.length : end + 1);
     }
-    if (c === '"') {
-      const stop = skipDoubleQuoted(text3, i);
-      for (let j = i; j < stop; j++) {
-        if (text3[j] === "$" && text3[j + 1] === "(" && text3[j + 2] !== "(") {
-          const end = skipBalanced(text3, j + 1, "(", ")");
-          substitutions.push({ start: j + 2, end: end - 1 });
-          j = end - 1;
-        }
-      }
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
+    if (c === '"') return this.doubleQuoted(i);
     if (c === "\\") {
-      extend(i, Math.min(i + 2, text3.length));
-      i += 2;
-      continue;
+      this.extend(i, Math.min(i + 2, text3.length));
+      return i + 2;
     }
-    if (c === "$" && next === "(") {
-      const stop = skipBalanced(text3, i + 1, "(", ")");
-      if (text3[i + 2] !== "(") substitutions.push({ start: i + 2, end: stop - 1 });
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
-    if (c === "$" && next === "{") {
-      const stop = skipBalanced(text3, i + 1, "{", "}");
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
-    if (c === "`") {
-      const end = text3.indexOf("`", i + 1);
-      const stop = end < 0 ? text3.length : end + 1;
-      substitutions.push({ start: i + 1, end: stop - 1 });
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
-    if (c === "(" && word && !array && text3[i - 1] === "=" && /^[A-Za-z_]\w*\+?=$/.test(current())) {
-      const name = current().replace(/\+?=$/, "");
-      array = { name, elements: [], start: word.start };
-      word = void 0;
-      i++;
-      continue;
-    }
-    if (c === ")" && array) {
-      endWord();
-      cmd.arrays.push(array);
-      array = void 0;
-      i++;
-      continue;
-    }
-    if (c === ">" || c === "<" || c === "&" && next === ">") {
-      if (word && /^\d+$/.test(current())) word = void 0;
-      else endWord();
-      let op = c;
-      let j = i + 1;
-      while (j < text3.length && /[<>&|-]/.test(text3[j]) && op.length < 3) {
-        op += text3[j];
-        j++;
-      }
-      i = j;
-      if (op.endsWith("&") && /\d/.test(text3[i] ?? "")) {
-        i++;
-        continue;
-      }
-      pendingRedirect = op.startsWith("&") ? ">" : op.replace(/-$/, "") === "<<" ? "<<" : op.replace(/&$/, "");
-      continue;
-    }
-    if (c === "|" || c === ";" || c === "&" || c === "(" || c === ")") {
-      let op = c;
-      if (c === "|" && next === "|" || c === "&" && next === "&" || c === ";" && next === ";") op += next;
-      else if (c === "|" && next === "&") op = "|&";
-      i += op.length;
-      if (op === "|" || op === "|&") {
-        endCommand();
-        continue;
-      }
-      if (SEPARATORS.has(op)) endPipeline();
-      continue;
-    }
-    extend(i, i + 1);
-    i++;
+    if (c === "$" && next === "(") return this.commandSubstitution(i);
+    if (c === "$" && next === "{") return this.extendTo(i, skipBalanced(text3, i + 1, "{", "}"));
+    if (c === "`") return this.backticks(i);
+    if (c === "(" && this.word && !this.array && text3[i - 1] === "=" && /^[A-Za-z_]\w*\+?=$/.test(this.current()))
+      return this.startArray(i);
+    if (c === ")" && this.array) return this.endArray(i);
+    if (c === ">" || c === "<" || c === "&" && next === ">") return this.redirect(i);
+    if (c === "|" || c === ";" || c === "&" || c === "(" || c === ")") return this.operator(i);
+    return this.extendTo(i, i + 1);
   }
-  endPipeline();
-  return { pipelines, substitutions };
-}
+  newline(i) {
+    if (this.array) {
+      this.endWord();
+      return i + 1;
+    }
+    this.endPipeline();
+    return this.skipHeredocBodies(i + 1);
+  }
+  /** Heredoc bodies are data, not commands: skip to the delimiter line. */
+  skipHeredocBodies(from) {
+    const text3 = this.text;
+    let i = from;
+    while (this.heredocs.length > 0) {
+      const delim = this.heredocs.shift();
+      for (; ; ) {
+        const eol = text3.indexOf("\n", i);
+        const line = text3.slice(i, eol < 0 ? text3.length : eol);
+        i = eol < 0 ? text3.length : eol + 1;
+        if (line.trim() === delim || eol < 0) break;
+      }
+    }
+    return i;
+  }
+  doubleQuoted(i) {
+    const text3 = this.text;
+    const stop = skipDoubleQuoted(text3, i);
+    for (let j = i; j < stop; j++) {
+      if (text3[j] === "$" && text3[j + 1] === "(" && text3[j + 2] !== "(") {
+        const end = skipBalanced(text3, j + 1, "(", ")");
+        this.substitutions.push({ start: j + 2, end: end - 1 });
+        j = end - 1;
+      }
+    }
+    return this.extendTo(i, stop);
+  }
+  /** `$(…)` (a command of its own); `$((…))` is arithmetic and stays a plain word. */
+  commandSubstitution(i) {
+    const stop = skipBalanced(this.text, i + 1, "(", ")");
+    if (this.text[i + 2] !== "(") this.substitutions.push({ start: i + 2, end: stop - 1 });
+    return this.extendTo(i, stop);
+  }
+  backticks(i) {
+    const end = this.text.indexOf("`", i + 1);
+    const stop = end < 0 ? this.text.length : end + 1;
+    this.substitutions.push({ start: i + 1, end: stop - 1 });
+    return this.extendTo(i, stop);
+  }
+  /** `name=(` opens an array assignment: the words up to `)` are its elements. */
+  startArray(i) {
+    const name = this.current().replace(/\+?=$/, "");
+    this.array = { name, elements: [], start: this.word.start };
+    this.word = void 0;
+    return i + 1;
+  }
+  endArray(i) {
+    this.endWord();
+    this.cmd.arrays.push(this.array);
+    this.array = void 0;
+    return i + 1;
+  }
+  redirect(i) {
+    const text3 = this.text;
+    const c = text3[i];
+    if (this.word && /^\d+$/.test(this.current())) this.word = void 0;
+    else this.endWord();
+    let op = c;
+    let j = i + 1;
+    while (j < text3.length && /[<>&|-]/.test(text3[j]) && op.length < 3) {
+      op += text3[j];
+      j++;
+    }
+    if (op.endsWith("&") && /\d/.test(text3[j] ?? "")) return j + 1;
+    this.pendingRedirect = op.startsWith("&") ? ">" : op.replace(/-$/, "") === "<<" ? "<<" : op.replace(/&$/, "");
+    return j;
+  }
+  /** `|`, `|&` join commands into a pipeline; `;`, `&&`, `||`, `&`, `;;`, `(`, `)` end it. */
+  operator(i) {
+    const c = this.text[i];
+    const next = this.text[i + 1];
+    let op = c;
+    if (c === "|" && next === "|" || c === "&" && next === "&" || c === ";" && next === ";") op += next;
+    else if (c === "|" && next === "&") op = "|&";
+    if (op === "|" || op === "|&") this.endCommand();
+    else if (SEPARATORS.has(op)) this.endPipeline();
+    return i + op.length;
+  }
+  extend(from, to) {
+    const word = this.word;
+    if (!word) this.word = { start: from, runStart: from, runEnd: to, done: "" };
+    else if (word.runEnd === from) word.runEnd = to;
+    else {
+      word.done += this.text.slice(word.runStart, word.runEnd);
+      word.runStart = from;
+      word.runEnd = to;
+    }
+  }
+  extendTo(from, stop) {
+    this.extend(from, stop);
+    return stop;
+  }
+  current() {
+    return this.word ? this.word.done + this.text.slice(this.word.runStart, this.word.runEnd) : "";
+  }
+  endWord() {
+    if (!this.word) return;
+    const w = { raw: this.current(), start: this.word.start };
+    this.word = void 0;
+    if (this.pendingRedirect !== void 0) {
+      if (this.pendingRedirect.startsWith("<<") && this.pendingRedirect !== "<<<") {
+        this.heredocs.push(w.raw.replace(/['"\\]/g, ""));
+      } else this.cmd.redirects.push({ op: this.pendingRedirect, target: w });
+      this.pendingRedirect = void 0;
+      return;
+    }
+    if (this.array) this.array.elements.push(w);
+    else this.cmd.words.push(w);
+  }
+  endCommand() {
+    this.endWord();
+    const cmd = this.cmd;
+    if (cmd.words.length > 0 || cmd.redirects.length > 0 || cmd.arrays.length > 0) this.commands.push(cmd);
+    this.cmd = emptyCommand();
+  }
+  endPipeline() {
+    this.endCommand();
+    if (this.commands.length > 0) this.pipelines.push({ commands: this.commands });
+    this.commands = [];
+  }
+};
 function valueOffset(w) {
   const first = w.raw[0];
   return first === '"' || first === "'" ? w.start + 1 : w.start;
@@ -49586,10 +49856,10 @@ function braceExpression(body, ctx) {
     return expandWith(m[3] ?? "", { ...ctx, guard: new Set(ctx.guard) });
   return value;
 }
-function closingIndex(raw, i, open2, close) {
+function closingIndex(raw, i, open3, close) {
   let depth = 0;
   for (let j = i; j < raw.length; j++) {
-    if (raw[j] === open2) depth++;
+    if (raw[j] === open3) depth++;
     else if (raw[j] === close && --depth === 0) return j;
   }
   return raw.length - 1;
@@ -49674,9 +49944,9 @@ function expandShellDollar(raw, i, ctx) {
 function expandWord(raw, vars, dialect, offset) {
   return expandWith(raw, { vars, dialect, offset, guard: /* @__PURE__ */ new Set() }).replace(/\*{2,}/g, UNKNOWN);
 }
-function isMeaningfulImage(ref) {
-  if (ref === "" || /\s/.test(ref) || ref.startsWith("-")) return false;
-  let repo = ref;
+function isMeaningfulImage(ref2) {
+  if (ref2 === "" || /\s/.test(ref2) || ref2.startsWith("-")) return false;
+  let repo = ref2;
   const at2 = repo.indexOf("@");
   if (at2 >= 0) repo = repo.slice(0, at2);
   const colon = repo.lastIndexOf(":");
@@ -50261,8 +50531,8 @@ function findSqliteReferences(text3) {
     const raw = m[0];
     const index = m.index ?? 0;
     covered.push([index, index + raw.length]);
-    const path19 = urlPath(m[1], m[2].length, m[3]);
-    if (path19 !== void 0) out.push({ path: normalizePosixPath(path19), raw, index });
+    const path22 = urlPath(m[1], m[2].length, m[3]);
+    if (path22 !== void 0) out.push({ path: normalizePosixPath(path22), raw, index });
   }
   let k = 0;
   for (const m of text3.matchAll(PATH_RE)) {
@@ -50274,9 +50544,9 @@ function findSqliteReferences(text3) {
   }
   return out.sort((a, b) => a.index - b.index);
 }
-function dirOf(path19) {
-  const i = path19.lastIndexOf("/");
-  return i <= 0 ? "/" : path19.slice(0, i);
+function dirOf(path22) {
+  const i = path22.lastIndexOf("/");
+  return i <= 0 ? "/" : path22.slice(0, i);
 }
 
 // policies/load/source.ts
@@ -50304,13 +50574,13 @@ function loadSourceText(file, text3) {
       continue;
     }
     if (trimmed === "" || isCommentLine(trimmed)) continue;
-    for (const ref of findSqliteReferences(line)) {
-      const after = line.slice(ref.index + ref.raw.length);
-      if (isTemplated(ref.raw, line.slice(0, ref.index), after)) continue;
+    for (const ref2 of findSqliteReferences(line)) {
+      const after = line.slice(ref2.index + ref2.raw.length);
+      if (isTemplated(ref2.raw, line.slice(0, ref2.index), after)) continue;
       project.sqliteLiterals.push({
-        path: ref.path,
-        raw: ref.raw,
-        at: { kind: "pos", file, line: lineNo, column: ref.index + 1 }
+        path: ref2.path,
+        raw: ref2.raw,
+        at: { kind: "pos", file, line: lineNo, column: ref2.index + 1 }
       });
     }
   }
@@ -50318,6 +50588,7 @@ function loadSourceText(file, text3) {
 }
 
 // policies/load/scripts/scripts.ts
+init_errors();
 function lineLocator(text3, startLine = 1, startColumn = 1) {
   const starts = [0];
   for (let i = 0; i < text3.length; i++) if (text3.charCodeAt(i) === 10) starts.push(i + 1);
@@ -50586,9 +50857,9 @@ function scanWorkflow(text3, file, scanner, project) {
     for (const step of steps.items) {
       if (!(0, import_yaml3.isMap)(step)) continue;
       defineYamlVars(step.get("env", true), scanner);
-      const run2 = step.get("run", true);
-      if ((0, import_yaml3.isScalar)(run2)) {
-        const seg = scalarSegment(run2, lines, "workflow", text3);
+      const run3 = step.get("run", true);
+      if ((0, import_yaml3.isScalar)(run3)) {
+        const seg = scalarSegment(run3, lines, "workflow", text3);
         if (seg) segments.push(seg);
       }
       const uses = step.get("uses", true);
@@ -50650,7 +50921,7 @@ function loadScriptText(file, text3, kind) {
     }
     scanner.finish();
   } catch (err) {
-    project.errors.push({ file, message: `could not read as ${kind}: ${err.message}` });
+    project.errors.push({ file, message: `could not read as ${kind}: ${errorMessage(err)}` });
   }
   project.builds.push(...scanner.builds);
   project.imports.push(...scanner.imports);
@@ -50661,10 +50932,35 @@ function loadScriptText(file, text3, kind) {
 }
 
 // policies/load/discover.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
-import { existsSync as existsSync3 } from "node:fs";
+import { createReadStream, existsSync as existsSync3 } from "node:fs";
 import path7 from "node:path";
+
+// policies/facts/glob.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+var cache = /* @__PURE__ */ new Map();
+function globMatcher(pattern, opts = {}) {
+  const key2 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename]);
+  let m = cache.get(key2);
+  if (!m) {
+    m = opts.basename ? basenameMatcher(typeof pattern === "string" ? [pattern] : pattern, !!opts.nocase) : compile(pattern, !!opts.nocase);
+    cache.set(key2, m);
+  }
+  return m;
+}
+function compile(pattern, nocase) {
+  return (0, import_picomatch.default)(pattern, { dot: true, nocase });
+}
+function basenameMatcher(patterns, nocase) {
+  const bare = patterns.filter((p) => !p.includes("/"));
+  const pathed = patterns.filter((p) => p.includes("/"));
+  const byName = bare.length > 0 ? (0, import_picomatch.default)(bare, { dot: true, nocase, basename: true }) : void 0;
+  const byPath = pathed.length > 0 ? compile(pathed, nocase) : void 0;
+  return (value) => (byName?.(value) ?? false) || (byPath?.(value) ?? false);
+}
+function matchesGlob(pattern, value, opts = {}) {
+  return globMatcher(pattern, opts)(value);
+}
 
 // policies/load/judge.ts
 function isObj2(v) {
@@ -50732,6 +51028,7 @@ function podSpecOf(kind, spec) {
 }
 
 // policies/load/discover.ts
+init_errors();
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   ".git",
   "node_modules",
@@ -50819,17 +51116,17 @@ async function discoverAndRead(paths, opts, sink) {
         continue;
       }
       try {
-        const text3 = await opts.readStdin();
+        const text3 = await opts.readStdin(limits.maxFileBytes);
         if (Buffer.byteLength(text3) > limits.maxFileBytes) {
           sink.error({
             file: "<stdin>",
-            message: `input is ${formatMB(Buffer.byteLength(text3))}, over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes)`
+            message: `input is over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes): not scanned`
           });
         } else sink.file("<stdin>", text3, { forceYaml: true });
       } catch (err) {
         sink.error({
           file: "<stdin>",
-          message: `cannot read standard input: ${err instanceof Error ? err.message : String(err)}`
+          message: `cannot read standard input: ${errorMessage(err)}`
         });
       }
       continue;
@@ -50842,7 +51139,7 @@ async function discoverAndRead(paths, opts, sink) {
       const code = err.code;
       sink.error({
         file: given,
-        message: code === "ENOENT" ? `path not found: ${given}` : `cannot read ${given}: ${err.message}`
+        message: code === "ENOENT" ? `path not found: ${given}` : `cannot read ${given}: ${errorMessage(err)}`
       });
       continue;
     }
@@ -50852,18 +51149,51 @@ async function discoverAndRead(paths, opts, sink) {
       try {
         root = realpathSync(abs);
       } catch (err) {
-        sink.error({ file: given, message: `cannot read ${given}: ${err.message}` });
+        sink.error({ file: given, message: `cannot read ${given}: ${errorMessage(err)}` });
         continue;
       }
-      const exclude = opts.exclude && opts.exclude.length > 0 ? (0, import_picomatch.default)(opts.exclude, { dot: true, basename: true }) : void 0;
+      const exclude = opts.exclude && opts.exclude.length > 0 ? globMatcher(opts.exclude, { basename: true }) : void 0;
       walk(root, root, "", displayBase, exclude, /* @__PURE__ */ new Set([root]), candidates, false);
     } else if (st.isFile()) {
       const parent = path7.dirname(abs);
       const helm = path7.basename(parent) === "templates" && existsSync3(path7.join(path7.dirname(parent), "Chart.yaml"));
       candidates.push({ abs, display: displayBase, helm });
+    } else if (st.isFIFO()) {
+      flush(candidates, limits, sink, seenFiles, counter, opts.skip);
+      candidates.length = 0;
+      const read = await readPipe(abs, limits.maxFileBytes);
+      if ("error" in read) sink.error({ file: given, message: read.error });
+      else {
+        const cls = classifyPath(displayBase);
+        sink.file(
+          displayBase,
+          read.text,
+          cls.kind === "skip" || cls.kind === "maybe-script" ? { forceYaml: true } : {}
+        );
+      }
+    } else {
+      const what = st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isSocket() ? "a socket" : "not a file";
+      sink.error({ file: given, message: `${given} is ${what}, not a file or folder: not scanned` });
     }
   }
   flush(candidates, limits, sink, seenFiles, counter, opts.skip);
+}
+async function readPipe(abs, maxBytes) {
+  const chunks = [];
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(abs, { highWaterMark: 64 * 1024 })) {
+      const buf = chunk;
+      chunks.push(buf);
+      size += buf.length;
+      if (size > maxBytes)
+        return { error: `input is over the ${formatMB(maxBytes)} limit (limits.maxFileBytes): not scanned` };
+    }
+  } catch (err) {
+    return { error: `cannot read the pipe: ${err.message}` };
+  }
+  const decoded = decodeText(abs, Buffer.concat(chunks));
+  return "error" in decoded ? { error: decoded.error.message } : { text: decoded.text };
 }
 function displayPath2(cwd, abs, given) {
   const rel = path7.relative(cwd, abs);
@@ -50884,7 +51214,7 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
       abs: dir,
       display: joinDisplay(displayBase, rel),
       helm: false,
-      error: `cannot read folder: ${err.message}`
+      error: `cannot read folder: ${errorMessage(err)}`
     });
     return;
   }
@@ -51005,7 +51335,7 @@ function readCandidate(c, limits) {
     if ("error" in decoded) return optional ? { kind: "skip" } : { kind: "error", error: decoded.error };
     return { kind: "text", text: decoded.text };
   } catch (err) {
-    return { kind: "error", error: { file: c.display, message: `cannot read file: ${err.message}` } };
+    return { kind: "error", error: { file: c.display, message: `cannot read file: ${errorMessage(err)}` } };
   } finally {
     if (fd !== void 0) {
       try {
@@ -51047,6 +51377,7 @@ function kustomizePatchFiles(kustomizationFile, text3) {
 }
 
 // policies/load/index.ts
+init_errors();
 function resolveLimits(limits) {
   return { ...DEFAULT_LIMITS, ...limits ?? {} };
 }
@@ -51063,7 +51394,7 @@ function loadText(file, text3, opts = {}) {
     p.files = 1;
     p.errors.push({
       file,
-      message: `internal error while loading: ${err instanceof Error ? err.message : String(err)}`
+      message: `internal error while loading: ${errorMessage(err)}`
     });
     return p;
   }
@@ -51109,20 +51440,20 @@ function loadTextUnsafe(file, raw, opts) {
   }
   let template = false;
   let skipped = parsed.skipped ?? 0;
-  for (const { docText, ...error3 } of parsed.errors) {
-    if (docText === void 0) p.errors.push(error3);
+  for (const { docText, ...error4 } of parsed.errors) {
+    if (docText === void 0) p.errors.push(error4);
     else if (cls.kind === "yaml" && docText.includes("{{")) template = true;
-    else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error3);
+    else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error4);
     else skipped++;
   }
-  for (const { ref, value } of parsed.docs) {
+  for (const { ref: ref2, value } of parsed.docs) {
     if (isKubernetesObject(value)) {
-      if (isHelmTemplateObject(value, ref.text ?? "")) template = true;
+      if (isHelmTemplateObject(value, ref2.text ?? "")) template = true;
       else if (isPartialWorkload(value)) addSkipped(p, file, PATCH_FRAGMENT);
-      else loadKubernetesValue(value, ref, p);
+      else loadKubernetesValue(value, ref2, p);
     } else {
       const folderName = folderOf2(file, opts.folderName);
-      loadComposeValue(value, ref, p, {
+      loadComposeValue(value, ref2, p, {
         ...folderName !== void 0 ? { folderName } : {},
         ...opts.readCompanion ? { readCompanion: opts.readCompanion } : {}
       });
@@ -51174,11 +51505,11 @@ async function loadPaths(paths, opts) {
       note: (note) => loaded.push({ file: note.file, project: { ...emptyProject(), notes: [note] } })
     });
   } catch (err) {
-    const error3 = {
+    const error4 = {
       file: paths.join(" "),
-      message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`
+      message: `internal error while reading input: ${errorMessage(err)}`
     };
-    loaded.push({ file: error3.file, project: { ...emptyProject(), errors: [error3] } });
+    loaded.push({ file: error4.file, project: { ...emptyProject(), errors: [error4] } });
   }
   for (const { file, project: one } of loaded) {
     if (patches.size > 0 && one.files > 0 && patches.has(path9.posix.normalize(file))) {
@@ -51206,12 +51537,12 @@ function loadRendered(set2, opts = {}) {
     };
     const parsed = parseYamlStream(d.file, d.text, limits);
     for (const e of parsed.errors) p.errors.push({ ...e, message: `${set2.producedBy}: ${e.message}` });
-    for (const { ref, value } of parsed.docs) {
+    for (const { ref: ref2, value } of parsed.docs) {
       if (!isKubernetesObject(value)) continue;
       if (set2.namespace !== void 0) withNamespace(value, set2.namespace);
       const index = seen.get(d.file) ?? 0;
       seen.set(d.file, index + 1);
-      const doc = { ...ref, index, lineOffset: 1, origin };
+      const doc = { ...ref2, index, lineOffset: 1, origin };
       loadKubernetesValue(value, doc, p);
     }
   }
@@ -51301,9 +51632,9 @@ function effectivePullPolicy(image, explicit) {
 }
 
 // policies/facts/mounts.ts
-function isUnder(path19, dir) {
+function isUnder(path22, dir) {
   if (dir === "/") return true;
-  return path19 === dir || path19.startsWith(`${dir}/`);
+  return path22 === dir || path22.startsWith(`${dir}/`);
 }
 function cleanMountPath(p) {
   return normalizePosixPath(p);
@@ -51326,10 +51657,10 @@ function indexOf(mounts) {
   indexes.set(mounts, idx);
   return idx;
 }
-function deepestCoveringMount(mounts, path19) {
+function deepestCoveringMount(mounts, path22) {
   if (mounts.length === 0) return void 0;
   const { byPath } = indexOf(mounts);
-  let p = normalizePosixPath(path19);
+  let p = normalizePosixPath(path22);
   for (; ; ) {
     const m = byPath.get(p);
     if (m) return m;
@@ -51338,10 +51669,10 @@ function deepestCoveringMount(mounts, path19) {
     p = i <= 0 ? "/" : p.slice(0, i);
   }
 }
-function mountsBelow(mounts, path19) {
+function mountsBelow(mounts, path22) {
   if (mounts.length === 0) return [];
   const { byPath, sorted } = indexOf(mounts);
-  const dir = normalizePosixPath(path19);
+  const dir = normalizePosixPath(path22);
   const prefix = dir === "/" ? "/" : `${dir}/`;
   let lo = 0;
   let hi = sorted.length;
@@ -51440,8 +51771,8 @@ function claimOf(ctx, v) {
     return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
   return void 0;
 }
-function coveringMount(mounts, path19) {
-  return deepestCoveringMount(mounts, path19);
+function coveringMount(mounts, path22) {
+  return deepestCoveringMount(mounts, path22);
 }
 function replicasPhrase(ctx) {
   const declared = ctx.workload.replicas ?? 1;
@@ -51459,6 +51790,7 @@ var rule = {
     id: "data-path-pvc",
     defaultSeverity: "error",
     description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).",
+    catches: "a declared data path not on a volume that outlives the pod (unmounted, `emptyDir`, `ephemeral`, `configMap`/`secret`/`projected`; `hostPath` is a warning). Compose: `tmpfs` or unmounted fails, anonymous volume warns. The deepest mount covering the path decides.",
     rationale: "Data written to the container filesystem, an emptyDir, a generic ephemeral volume or a tmpfs is deleted with the pod or container. A portal kept /app/data in the container while only its logs had a PVC; the next rollout wiped every user upload.",
     remediation: "Mount a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at the data path; in compose, mount a named volume or a bind mount there.",
     messages: {
@@ -51480,11 +51812,11 @@ var rule = {
   checkWorkload(ctx) {
     const w = ctx.workload;
     const compose = w.source === "compose";
-    const remediation = (path19) => compose ? `Mount a named volume at ${path19} (services.<name>.volumes: ["<volume>:${path19}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path19} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
+    const remediation = (path22) => compose ? `Mount a named volume at ${path22} (services.<name>.volumes: ["<volume>:${path22}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path22} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
     for (const { container, dataPaths, imageVolumes } of ctx.containers) {
       const mounts = withImageVolumes(container.mounts, imageVolumes, container.image?.at ?? container.at);
-      const persisted = (path19) => {
-        const m = coveringMount(mounts, path19);
+      const persisted = (path22) => {
+        const m = coveringMount(mounts, path22);
         const v = m && volumeOf(w, m);
         const d = v ? durabilityOf(v.kind) : void 0;
         return d === "persistent" || d === "unknown";
@@ -51612,6 +51944,7 @@ var rule2 = {
     id: "sqlite-in-tmp",
     defaultSeverity: "error",
     description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run).",
+    catches: "a SQLite file under `/tmp`, `/var/tmp`, `/dev/shm` or `/run`, in manifests, compose files or source files",
     rationale: "Temporary directories are cleared on restart or live in the container filesystem. A k3s service kept its ledger in sqlite:////tmp/financial.db; every redeploy started an empty database.",
     remediation: "Move the database to a data directory (e.g. /data/app.db) and mount a PersistentVolumeClaim (compose: a named volume) there.",
     messages: {
@@ -51675,15 +52008,8 @@ var rule2 = {
 };
 
 // policies/facts/image-match.ts
-var import_picomatch2 = __toESM(require_picomatch2(), 1);
-var matcherCache = /* @__PURE__ */ new Map();
 function glob(pattern) {
-  let m = matcherCache.get(pattern);
-  if (!m) {
-    m = (0, import_picomatch2.default)(pattern, { nocase: true, dot: true });
-    matcherCache.set(pattern, m);
-  }
-  return m;
+  return globMatcher(pattern, { nocase: true });
 }
 function splitPattern(raw) {
   const parts = splitReference(raw.toLowerCase());
@@ -51696,16 +52022,16 @@ function repositoryVariants(repo) {
   return out;
 }
 function imageMatches(pattern, image, opts = {}) {
-  const ref = typeof image === "string" ? parseImage(image) : image;
+  const ref2 = typeof image === "string" ? parseImage(image) : image;
   const p = splitPattern(pattern);
-  if (!ref || !p) return false;
-  if (p.registry !== void 0 && !glob(p.registry)(ref.registry)) return false;
-  if (p.tag !== void 0 && !glob(p.tag)(ref.tag ?? (ref.digest ? "" : "latest"))) return false;
+  if (!ref2 || !p) return false;
+  if (p.registry !== void 0 && !glob(p.registry)(ref2.registry)) return false;
+  if (p.tag !== void 0 && !glob(p.tag)(ref2.tag ?? (ref2.digest ? "" : "latest"))) return false;
   const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
-  const imageRepos = repositoryVariants(ref.repository);
+  const imageRepos = repositoryVariants(ref2.repository);
   if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
     const n = p.repository.split("/").length;
-    const segs = ref.repository.split("/");
+    const segs = ref2.repository.split("/");
     if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
   }
   return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
@@ -51765,6 +52091,8 @@ var rule3 = {
     id: "k3s-image-import",
     defaultSeverity: "error",
     description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled.",
+    catches: "on k3s: a locally built image pulled with `Always` (also the implicit `Always` of `:latest`), a local image with no import step (the message gives the exact `docker save IMAGE \\| sudo k3s ctr images import -`), a mutable tag with `IfNotPresent`",
+    severityNote: "error / warning",
     rationale: "k3s runs containerd, which does not see Docker's or Podman's image store. A rebuilt image that is never imported is not what runs; a local image with imagePullPolicy Always (explicit, or implied by :latest) fails with ErrImagePull; and a mutable tag with IfNotPresent keeps the old image after a rebuild. A k3s service ran a week-old build of kilo/financial:latest because the new one was never imported.",
     remediation: "Import every build into k3s (docker save IMAGE | sudo k3s ctr images import -), use imagePullPolicy: Never for local images, and tag each build uniquely.",
     messages: {
@@ -51787,12 +52115,12 @@ var rule3 = {
     for (const { container: c } of ctx.containers) {
       if (!c.image) continue;
       const image = c.image.value;
-      const ref = parseImage(image);
-      if (!ref) continue;
+      const ref2 = parseImage(image);
+      if (!ref2) continue;
       const explicit = c.imagePullPolicy?.value;
       const policy = effectivePullPolicy(image, explicit);
       const policyAt = c.imagePullPolicy?.at ?? c.image.at;
-      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref.tag === void 0 ? "an untagged" : "a :latest"} image`;
+      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref2.tag === void 0 ? "an untagged" : "a :latest"} image`;
       const why = localReason(ctx, c, image, policy);
       if (!why) {
         const twin = twinOf(image);
@@ -51806,9 +52134,9 @@ var rule3 = {
             data: {
               container: c.name,
               image,
-              normalized: ref.normalized,
+              normalized: ref2.normalized,
               twin,
-              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref.registry} fails (ErrImagePull)` : `; k3s looks for ${ref.normalized}, which nothing imports`
+              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref2.registry} fails (ErrImagePull)` : `; k3s looks for ${ref2.normalized}, which nothing imports`
             },
             at: c.image.at,
             container: c.name,
@@ -51818,7 +52146,7 @@ var rule3 = {
         }
         continue;
       }
-      const base2 = { container: c.name, image, why, policy: policyText, registry: ref.registry };
+      const base2 = { container: c.name, image, why, policy: policyText, registry: ref2.registry };
       if (policy === "Always") {
         ctx.report({
           messageId: "alwaysPull",
@@ -51876,6 +52204,8 @@ var rule4 = {
     id: "pvc-missing",
     defaultSeverity: "warning",
     description: "A persistentVolumeClaim volume must name a claim that exists.",
+    catches: "a `claimName` no PVC defines",
+    severityNote: "warning (error in the webhook)",
     rationale: 'A pod that mounts a claim nobody created stays Pending; a typo in claimName during a migration is also how a workload silently ends up on a fresh, empty claim that someone creates to "fix" the Pending pod.',
     remediation: "Create the PersistentVolumeClaim (in the same namespace) or correct the claimName.",
     messages: {
@@ -51916,6 +52246,7 @@ var rule5 = {
     id: "rwo-shared-claim",
     defaultSeverity: "error",
     description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.",
+    catches: "a ReadWriteOnce/ReadWriteOncePod claim mounted by more than one replica (autoscaler minimum included), a DaemonSet, or two workloads",
     rationale: "A ReadWriteOnce volume attaches to one node. Extra replicas scheduled elsewhere hang in ContainerCreating (Multi-Attach error), and replicas on the same node write one directory at once \u2014 two database processes on one data dir corrupt it. ReadWriteOncePod refuses the second pod outright.",
     remediation: "Run one replica (or a StatefulSet with volumeClaimTemplates so each replica gets its own claim); if the data really must be shared, use a ReadWriteMany storage class and an application that supports concurrent writers.",
     messages: {
@@ -51991,6 +52322,7 @@ var rule6 = {
     id: "sqlite-shared-volume",
     defaultSeverity: "warning",
     description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims).",
+    catches: "SQLite on a ReadWriteMany claim or on a claim written by more than one replica or workload",
     rationale: "SQLite locks with POSIX file locks, which NFS and many network filesystems do not honour reliably; two writers on one database file corrupt it. One writer per database file, on a local (ReadWriteOnce) volume, is the safe layout.",
     remediation: "Give the database a single writer (one replica, its own ReadWriteOnce claim or named volume), or move shared state to a client/server database (PostgreSQL, MySQL).",
     messages: {
@@ -52102,6 +52434,7 @@ var rule7 = {
     id: "reclaim-delete",
     defaultSeverity: "warning",
     description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete.",
+    catches: "a data claim whose StorageClass or bound PV deletes the volume with the claim (including k3s `local-path`)",
     rationale: "With reclaimPolicy Delete the volume and its data are destroyed as soon as the claim is deleted \u2014 by `kubectl delete -f`, `helm uninstall`, deleting the namespace, or a PaaS redeploy that recreates its resources. k3s `local-path`, and most cloud default classes, are Delete.",
     remediation: 'Use a StorageClass with `reclaimPolicy: Retain` for data claims, or switch the bound volume: kubectl patch pv <pv> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\'. Label the claim persistguard.io/protected: "true" so the webhook guards its deletion.',
     messages: {
@@ -52154,6 +52487,7 @@ var rule8 = {
     id: "readonly-data-mount",
     defaultSeverity: "error",
     description: "A declared data directory must not be mounted read-only.",
+    catches: "a declared data path mounted `readOnly`",
     rationale: "An application whose data directory is read-only fails its first write \u2014 often by crashing in a loop, sometimes by silently falling back to an in-memory or temporary store whose data is lost on restart.",
     remediation: "Remove `readOnly: true` (compose: `:ro` / `read_only: true`) from the mount of the data path, or declare the data path elsewhere.",
     messages: {
@@ -52201,9 +52535,6 @@ var allRules = [
   rule7,
   rule8
 ];
-
-// policies/facts/data-paths-resolve.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
 
 // policies/facts/catalog/images.json
 var images_default = {
@@ -54126,14 +54457,14 @@ function catalogLookup(raw, entries2 = catalog) {
     const hit = builtinMatches.get(key2);
     if (hit) return hit.entry ? { entry: hit.entry, tagKnown: hit.tagKnown } : void 0;
   }
-  const ref = catalogImageOf(raw);
-  const entry = ref ? findEntry(entries2, ref.image, ref.tagKnown) : void 0;
-  const tagKnown = ref?.tagKnown ?? true;
+  const ref2 = catalogImageOf(raw);
+  const entry = ref2 ? findEntry(entries2, ref2.image, ref2.tagKnown) : void 0;
+  const tagKnown = ref2?.tagKnown ?? true;
   if (entries2 === catalog && builtinMatches.size < 1e4) builtinMatches.set(key2, { entry: entry ?? null, tagKnown });
   return entry ? { entry, tagKnown } : void 0;
 }
 var wellKnownIndex;
-function wellKnownDataDir(path19) {
+function wellKnownDataDir(path22) {
   if (!wellKnownIndex) {
     wellKnownIndex = /* @__PURE__ */ new Map();
     for (const e of catalog) {
@@ -54141,7 +54472,7 @@ function wellKnownDataDir(path19) {
       for (const p of e.paths) if (!wellKnownIndex.has(p)) wellKnownIndex.set(p, e);
     }
   }
-  return wellKnownIndex.get(path19);
+  return wellKnownIndex.get(path22);
 }
 
 // policies/facts/configured.ts
@@ -54478,14 +54809,8 @@ function dedupeDataPaths(paths) {
   }
   return [...byPath.values()];
 }
-var globCache = /* @__PURE__ */ new Map();
 function globMatch(pattern, value) {
-  let m = globCache.get(pattern);
-  if (!m) {
-    m = (0, import_picomatch3.default)(pattern, { dot: true });
-    globCache.set(pattern, m);
-  }
-  return m(value ?? "");
+  return matchesGlob(pattern, value ?? "");
 }
 function annotation(w, ...keys) {
   for (const k of keys) {
@@ -54662,11 +54987,11 @@ function wellKnownPaths(c, known) {
     if (!m.volume || durabilityOf(m.volume.kind) !== "ephemeral") continue;
     if (m.volume.kind === "configMap" || m.volume.kind === "secret" || m.volume.kind === "projected") continue;
     if (m.volume.kind === "downwardAPI") continue;
-    const path19 = normalizePosixPath(m.mountPath);
-    const e = wellKnownDataDir(path19);
+    const path22 = normalizePosixPath(m.mountPath);
+    const e = wellKnownDataDir(path22);
     if (!e) continue;
     out.push({
-      path: path19,
+      path: path22,
       origin: "catalog",
       severity: "warning",
       reason: `the data directory of ${e.name ?? e.image} images; a custom image derived from it keeps it there`,
@@ -54838,10 +55163,463 @@ function fileClusterView(project) {
   return new FileClusterView(project);
 }
 
+// policies/locate/locate.ts
+var import_yaml8 = __toESM(require_dist(), 1);
+
+// policies/locate/cst.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+function parseCst(text3, addNewLine) {
+  let doc;
+  for (const token of new import_yaml6.Parser(addNewLine).parse(text3)) {
+    if (token.type === "error") return void 0;
+    if (token.type === "document" && !doc) doc = token;
+  }
+  return doc;
+}
+function keyText(key2) {
+  if (!key2) return void 0;
+  if (key2.type === "scalar") return /[#'"\\]/.test(key2.source) ? void 0 : key2.source;
+  if (key2.type === "single-quoted-scalar" || key2.type === "double-quoted-scalar") {
+    const r = import_yaml6.CST.resolveAsScalar(key2);
+    return r ? r.value : void 0;
+  }
+  return void 0;
+}
+function endOf(t) {
+  switch (t.type) {
+    case "scalar":
+    case "single-quoted-scalar":
+    case "double-quoted-scalar":
+    case "alias":
+      return t.offset + t.source.length;
+    case "flow-collection": {
+      const close = t.end.find((e) => e.type === "flow-map-end" || e.type === "flow-seq-end");
+      return close ? close.offset + 1 : void 0;
+    }
+    case "block-map":
+    case "block-seq": {
+      const last = t.items[t.items.length - 1];
+      if (!last) return void 0;
+      if (last.value) return endOf(last.value);
+      return void 0;
+    }
+    default:
+      return void 0;
+  }
+}
+function startOf(t) {
+  if (t.type === "block-scalar") return void 0;
+  return t.offset;
+}
+var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
+var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
+function cstRange(doc, path22) {
+  let node = doc.value;
+  if (!node) return void 0;
+  const s0 = startOf(node);
+  const e0 = endOf(node);
+  if (s0 === void 0 || e0 === void 0) return void 0;
+  let best = [s0, e0];
+  for (const seg of path22) {
+    if (!node) break;
+    let item;
+    let isMapLike = false;
+    if (node.type === "block-map" || node.type === "flow-collection" && node.start.source === "{") {
+      isMapLike = true;
+      for (const it of node.items) {
+        if (node.type === "block-map" && "explicitKey" in it && it.explicitKey) return void 0;
+        const k = keyText(it.key);
+        if (k === void 0 && it.key) {
+          if (it.key.type === "alias") return void 0;
+          continue;
+        }
+        if (k === "<<") return void 0;
+        if (k === String(seg)) {
+          item = it;
+          break;
+        }
+      }
+      if (!item) break;
+    } else if (node.type === "block-seq" || node.type === "flow-collection" && node.start.source === "[") {
+      if (typeof seg !== "number") break;
+      item = node.items[seg];
+      if (!item) break;
+      if (item.key) return void 0;
+    } else break;
+    const value = item.value;
+    if (value && value.type === "alias") return void 0;
+    if (isEmptyScalar(value)) {
+      if (!isMapLike || !item.key) return void 0;
+      const ks = startOf(item.key);
+      const ke = endOf(item.key);
+      if (ks === void 0 || ke === void 0) return void 0;
+      best = [ks, ke];
+      node = void 0;
+      break;
+    }
+    const v = value;
+    const vs = startOf(v);
+    const ve = endOf(v);
+    if (vs === void 0 || ve === void 0) return void 0;
+    if (isMapLike && item.key && isCollection(v)) {
+      const ks = startOf(item.key);
+      if (ks === void 0) return void 0;
+      best = [ks, ve];
+    } else best = [vs, ve];
+    node = v;
+  }
+  return best;
+}
+
+// policies/locate/origin.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+var KEY_LINE = (key2) => new RegExp(`(?:^|[\\s{,-])["']?${key2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
+function unquote3(s) {
+  const t = s.trim();
+  if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0]) return t.slice(1, -1);
+  return t;
+}
+var LINE_KEY = /^\s*(?:-\s+)*["']?([^\s"':#][^"':]*?)["']?\s*:(?:\s+(.*?))?\s*$/;
+function probeOf(rendered, path22, range) {
+  const lineStart = rendered.lastIndexOf("\n", range[0] - 1) + 1;
+  const lineEnd = rendered.indexOf("\n", range[0]);
+  const line = rendered.slice(lineStart, lineEnd < 0 ? rendered.length : lineEnd);
+  const m = LINE_KEY.exec(line);
+  let key2;
+  let value;
+  if (m) {
+    key2 = m[1];
+    const v = m[2]?.replace(/\s+#.*$/, "");
+    value = v !== void 0 && v !== "" && !/^[[{|>&*!]/.test(v) ? unquote3(v) : void 0;
+  } else {
+    key2 = [...path22].reverse().find((s) => typeof s === "string");
+    const raw = rendered.slice(range[0], range[1]);
+    value = !raw.includes("\n") && raw.trim() !== "" ? unquote3(raw) : void 0;
+  }
+  let ordinal = 0;
+  let keyOrdinal = 0;
+  if (key2 !== void 0) {
+    const re = KEY_LINE(key2);
+    for (const l of rendered.slice(0, lineStart).split("\n")) {
+      if (!re.test(l)) continue;
+      keyOrdinal++;
+      if (value === void 0 || l.includes(value)) ordinal++;
+    }
+  }
+  return {
+    ...key2 !== void 0 ? { key: key2 } : {},
+    ...value !== void 0 && value !== key2 ? { value } : {},
+    ordinal,
+    ...keyOrdinal !== ordinal ? { keyOrdinal } : {}
+  };
+}
+function findInSource(source, probe, strict = false) {
+  const lines = source.split("\n");
+  const keyRe = probe.key !== void 0 ? KEY_LINE(probe.key) : void 0;
+  const isComment = (l) => /^\s*#/.test(l) || /^\s*\{\{-?\s*\/\*/.test(l);
+  const at2 = (i, needle) => {
+    const l = lines[i] ?? "";
+    const c = needle !== void 0 ? l.indexOf(needle) : -1;
+    return { line: i + 1, column: c >= 0 ? c + 1 : Math.max(1, l.search(/\S/) + 1) };
+  };
+  const value = probe.value !== void 0 && probe.value.length >= 2 ? probe.value : void 0;
+  if (keyRe && value !== void 0) {
+    const hits = [];
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (!isComment(l) && keyRe.test(l) && l.includes(value)) hits.push(i);
+    }
+    if (hits.length > 0) return at2(hits[Math.min(probe.ordinal, hits.length - 1)], value);
+  }
+  if (strict) {
+    if (keyRe && probe.value === void 0) {
+      for (let i = 0; i < lines.length; i++)
+        if (!isComment(lines[i]) && keyRe.test(lines[i])) return at2(i, probe.key);
+    }
+    return void 0;
+  }
+  if (value !== void 0 && value.length >= 4) {
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (!isComment(l) && l.includes(value)) return at2(i, value);
+    }
+  }
+  if (keyRe) {
+    const hits = [];
+    for (let i = 0; i < lines.length; i++)
+      if (!isComment(lines[i]) && keyRe.test(lines[i])) hits.push(i);
+    const n = probe.keyOrdinal ?? probe.ordinal;
+    if (hits.length > 0) return at2(hits[Math.min(n, hits.length - 1)], probe.key);
+  }
+  for (let i = 0; i < lines.length; i++) if (/^kind\s*:/.test(lines[i])) return at2(i, void 0);
+  return void 0;
+}
+function mapToSource(doc, path22, range, base2) {
+  const origin = doc.origin;
+  if (!origin) return base2;
+  const probe = probeOf(doc.text ?? "", path22, range);
+  const jsonPath = base2.jsonPath !== void 0 ? { jsonPath: base2.jsonPath } : {};
+  const volume = mountedVolumeProbe(doc.text ?? "", path22);
+  const probes = [...probe.key !== "name" ? [probe] : [], ...volume ? [volume] : []];
+  for (const p of probes) {
+    for (const patch of origin.patches ?? []) {
+      const hit2 = findInSource(patch.text, p, true);
+      if (hit2) return { file: patch.file, line: hit2.line, column: hit2.column, ...jsonPath };
+    }
+  }
+  if (origin.sourceText === void 0) return { file: doc.file, line: 1, column: 1, ...jsonPath };
+  const hit = findInSource(origin.sourceText, probe);
+  const loc = { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
+  if (origin.values && origin.values.length > 0) {
+    const lines = [hit?.line, volume ? findInSource(origin.sourceText, volume, true)?.line : void 0];
+    const hint = valuesHint(
+      origin.sourceText,
+      lines.filter((l) => l !== void 0),
+      origin.values
+    );
+    if (hint !== void 0) loc.valuesHint = hint;
+  }
+  return loc;
+}
+var VALUES_REF = /\.Values\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)/g;
+var NEAR_BLOCK_LINES = 6;
+var OPENS = /\{\{-?\s*(?:if|with|range)\b/;
+var CLOSES = /\{\{-?\s*end\s*-?\}\}/g;
+function valuesRefs(template, line) {
+  const lines = template.split("\n");
+  const own = [...(lines[line - 1] ?? "").matchAll(VALUES_REF)].map((m) => m[1]);
+  if (own.length > 0) return own;
+  let depth = 0;
+  for (let i = line - 2; i >= Math.max(0, line - 1 - NEAR_BLOCK_LINES); i--) {
+    const l = lines[i];
+    depth += (l.match(CLOSES) ?? []).length;
+    if (OPENS.test(l)) {
+      if (depth === 0) return [...l.matchAll(VALUES_REF)].map((m) => m[1]);
+      depth--;
+    }
+  }
+  return [];
+}
+function valuesHint(template, lines, values) {
+  for (const line of lines) {
+    for (const ref2 of valuesRefs(template, line)) {
+      const keys = ref2.split(".");
+      for (const v of [...values ?? []].reverse()) {
+        const at2 = valuesLine(v, keys);
+        if (at2) return `${ref2}: ${at2.value} at ${v.file}:${at2.line}`;
+      }
+    }
+  }
+  return void 0;
+}
+function valuesLine(v, keys) {
+  try {
+    const counter = new import_yaml7.LineCounter();
+    const docs = (0, import_yaml7.parseAllDocuments)(v.text, { lineCounter: counter, prettyErrors: false });
+    const doc = (Array.isArray(docs) ? docs : [docs])[v.doc ?? 0];
+    if (!doc || !("getIn" in doc)) return void 0;
+    const node = doc.getIn([...v.prefix ?? [], ...keys], true);
+    if (!node || !(0, import_yaml7.isScalar)(node) || !node.range) return void 0;
+    return { line: counter.linePos(node.range[0]).line, value: JSON.stringify(node.toJSON()) };
+  } catch {
+    return void 0;
+  }
+}
+function mountedVolumeProbe(rendered, path22) {
+  const i = path22.lastIndexOf("volumeMounts");
+  if (i < 0 || typeof path22[i + 1] !== "number") return void 0;
+  try {
+    let node = (0, import_yaml7.parse)(rendered);
+    for (const seg of path22.slice(0, i + 2)) node = node?.[seg];
+    const volumeName = node?.name;
+    let spec = (0, import_yaml7.parse)(rendered);
+    for (const seg of path22.slice(0, path22.lastIndexOf("containers")))
+      spec = spec?.[seg];
+    const volumes = spec?.volumes;
+    if (!Array.isArray(volumes)) return void 0;
+    const v = volumes.find((x) => x?.name === volumeName);
+    const key2 = v ? Object.keys(v).find((k) => k !== "name") : void 0;
+    return key2 !== void 0 ? { key: key2, ordinal: 0 } : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// policies/locate/locate.ts
+var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+function formatJsonPath(path22) {
+  let out = "";
+  for (const seg of path22) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+function keyMatches(key2, seg) {
+  const k = (0, import_yaml8.isScalar)(key2) ? key2.value : key2;
+  return k !== null && k !== void 0 && String(k) === String(seg);
+}
+function findInMap(doc, map2, seg, depth = 0) {
+  if (!(0, import_yaml8.isMap)(map2) || depth > 20) return void 0;
+  for (const pair of map2.items) {
+    if ((0, import_yaml8.isPair)(pair) && keyMatches(pair.key, seg))
+      return { node: pair.value ?? null, keyNode: pair.key };
+  }
+  for (const pair of map2.items) {
+    if (!(0, import_yaml8.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
+    const sources = (0, import_yaml8.isSeq)(pair.value) ? pair.value.items : [pair.value];
+    for (const s of sources) {
+      const target = resolve3(doc, s);
+      if (target) {
+        const hit = findInMap(doc, target, seg, depth + 1);
+        if (hit) return hit;
+      }
+    }
+  }
+  return void 0;
+}
+function resolve3(doc, node) {
+  let n = node;
+  for (let i = 0; i < 20 && n && (0, import_yaml8.isAlias)(n); i++) n = n.resolve(doc) ?? null;
+  return n;
+}
+function createLocator(opts = {}) {
+  const fast = opts.fastPath !== false;
+  const cache2 = /* @__PURE__ */ new Map();
+  const entry = (ref2) => {
+    const hit = cache2.get(ref2);
+    if (hit !== void 0) return hit;
+    let value = null;
+    if (ref2.text !== void 0) {
+      const lines = new import_yaml8.LineCounter();
+      try {
+        value = { lines, cst: fast ? parseCst(ref2.text, lines.addNewLine) : void 0 };
+      } catch {
+        value = { lines: new import_yaml8.LineCounter(), cst: void 0 };
+      }
+    }
+    cache2.set(ref2, value);
+    return value;
+  };
+  const composed = (ref2, e) => {
+    if (e.composed !== void 0) return e.composed;
+    try {
+      const lines = new import_yaml8.LineCounter();
+      const doc = (0, import_yaml8.parseDocument)(ref2.text ?? "", {
+        lineCounter: lines,
+        uniqueKeys: false,
+        strict: false,
+        prettyErrors: false,
+        keepSourceTokens: false
+      });
+      e.composed = { doc, lines };
+    } catch {
+      e.composed = null;
+    }
+    return e.composed;
+  };
+  return (at2) => {
+    if (at2.kind === "pos") return { file: at2.file, line: at2.line, column: at2.column };
+    const jsonPath = formatJsonPath(at2.path);
+    const base2 = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
+    try {
+      const e = entry(at2.doc);
+      if (!e) return at2.doc.origin ? { ...base2, line: 1, column: 1 } : base2;
+      let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
+      let lines = e.lines;
+      if (!range) {
+        const p = composed(at2.doc, e);
+        if (!p) return base2;
+        range = rangeOf(p.doc, at2.path);
+        lines = p.lines;
+      }
+      if (!range) return at2.doc.origin ? mapToSource(at2.doc, at2.path, [0, 0], base2) : base2;
+      const text3 = at2.doc.text ?? "";
+      let endOffset = range[1];
+      while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
+      range = [range[0], endOffset];
+      if (at2.doc.origin) return mapToSource(at2.doc, at2.path, range, base2);
+      const offset = (at2.doc.lineOffset ?? 1) - 1;
+      const start = lines.linePos(range[0]);
+      const end = lines.linePos(range[1]);
+      return { ...base2, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
+    } catch {
+      return base2;
+    }
+  };
+}
+function rangeOf(doc, path22) {
+  let node = resolve3(doc, doc.contents);
+  let best = node?.range ? [node.range[0], node.range[1]] : void 0;
+  for (const seg of path22) {
+    if (!node) break;
+    let step;
+    if ((0, import_yaml8.isMap)(node)) step = findInMap(doc, node, seg);
+    else if ((0, import_yaml8.isSeq)(node) && typeof seg === "number") {
+      const item = node.items[seg];
+      step = item === void 0 ? void 0 : { node: item };
+    }
+    if (!step) break;
+    const value = resolve3(doc, step.node);
+    const empty = !value || (0, import_yaml8.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
+    if (empty) {
+      const k = step.keyNode;
+      if (k?.range) best = [k.range[0], k.range[1]];
+      node = null;
+      break;
+    }
+    const shown2 = step.node && (0, import_yaml8.isAlias)(step.node) ? step.node : value;
+    const keyRange = step.keyNode?.range;
+    if (keyRange && shown2?.range && ((0, import_yaml8.isMap)(shown2) || (0, import_yaml8.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
+    else if (shown2?.range) best = [shown2.range[0], shown2.range[1]];
+    node = value;
+  }
+  return best;
+}
+
 // policies/engine/exemptions.ts
-var import_picomatch4 = __toESM(require_picomatch2(), 1);
 var IGNORE_KEYS = ["persistguard.io/ignore", "io.persistguard.ignore"];
 var IGNORE_REASON_KEYS = ["persistguard.io/ignore-reason", "io.persistguard.ignore-reason"];
+var IGNORE_COMMENT = "persistguard:ignore";
+var DIRECTIVE = /#\s*persistguard:ignore(?:\s+([^\s]+))?(?:\s+(.*))?$/;
+function parseIgnoreComments(text3, lineOffset = 1) {
+  const out = [];
+  if (!text3.includes(IGNORE_COMMENT)) return out;
+  text3.split("\n").forEach((raw, i) => {
+    if (!raw.includes(IGNORE_COMMENT)) return;
+    const at2 = raw.search(/(^|\s)#\s*persistguard:ignore/);
+    if (at2 < 0 || insideQuotes(raw, at2)) return;
+    const m = DIRECTIVE.exec(raw.slice(at2).trimStart());
+    if (!m) return;
+    out.push({
+      line: lineOffset + i,
+      rules: m[1] ? parseIgnoreList(m[1]) : [],
+      reason: (m[2] ?? "").trim(),
+      own: raw.slice(0, at2).trim() === ""
+    });
+  });
+  return out;
+}
+function insideQuotes(line, at2) {
+  let quote;
+  for (let i = 0; i < at2; i++) {
+    const c = line[i];
+    if (quote === void 0) {
+      if (c === '"' || c === "'") quote = c;
+    } else if (quote === '"' && c === "\\") i++;
+    else if (c === quote) quote = void 0;
+  }
+  return quote !== void 0;
+}
+function firstContentLine(text3, lineOffset) {
+  const lines = text3.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i].trim();
+    if (l !== "" && !l.startsWith("#") && l !== "---") return lineOffset + i;
+  }
+  return lineOffset + lines.length;
+}
 function firstOf(annotations, keys) {
   for (const k of keys) if (annotations[k]) return annotations[k];
   return void 0;
@@ -54854,15 +55632,8 @@ function expiryInstant(expires) {
   const d = /* @__PURE__ */ new Date(`${expires}T23:59:59.999Z`);
   return Number.isNaN(d.getTime()) ? void 0 : d;
 }
-var globCache2 = /* @__PURE__ */ new Map();
 function glob2(pattern, value) {
-  if (value === void 0) return false;
-  let m = globCache2.get(pattern);
-  if (!m) {
-    m = (0, import_picomatch4.default)(pattern, { dot: true });
-    globCache2.set(pattern, m);
-  }
-  return m(value);
+  return value !== void 0 && matchesGlob(pattern, value);
 }
 function describeExemption(e, index) {
   const where2 = ["kind", "namespace", "name", "file", "container", "path"].filter((k) => e[k] !== void 0).map((k) => `${k}=${e[k]}`).join(" ");
@@ -54872,6 +55643,8 @@ var ExemptionChecker = class {
   notes = /* @__PURE__ */ new Map();
   config;
   now;
+  docComments = /* @__PURE__ */ new Map();
+  locate;
   constructor(config, now) {
     this.config = config;
     this.now = now;
@@ -54884,13 +55657,55 @@ var ExemptionChecker = class {
     const k = `${file}\0${message}`;
     if (!this.notes.has(k)) this.notes.set(k, { file, message });
   }
-  /** Cheap pre-check: false when neither the annotations nor the config can exempt anything. */
-  mayApply(annotations) {
+  /** Cheap pre-check: false when neither the annotations, the document's comments nor the config can exempt. */
+  mayApply(annotations, at2) {
     if (this.config.exemptions.length > 0) return true;
+    if (at2?.kind === "node" && at2.doc.text?.includes(IGNORE_COMMENT)) return true;
     return annotations !== void 0 && IGNORE_KEYS.some((k) => annotations[k] !== void 0);
   }
   check(s) {
-    return this.fromAnnotations(s) ?? this.fromConfig(s);
+    return this.fromAnnotations(s) ?? this.fromComments(s) ?? this.fromConfig(s);
+  }
+  commentsOf(doc) {
+    let c = this.docComments.get(doc);
+    if (!c) {
+      const text3 = doc.text ?? "";
+      const offset = doc.lineOffset ?? 1;
+      c = { comments: parseIgnoreComments(text3, offset), firstLine: firstContentLine(text3, offset) };
+      this.docComments.set(doc, c);
+      for (const d of c.comments) {
+        if (d.rules.length === 0)
+          this.note(
+            doc.file,
+            `line ${d.line}: # ${IGNORE_COMMENT} names no rule: write # ${IGNORE_COMMENT} RULE REASON`
+          );
+        else if (d.reason === "")
+          this.note(
+            doc.file,
+            `line ${d.line}: # ${IGNORE_COMMENT} ${d.rules.join(",")} is not honoured without a reason: write # ${IGNORE_COMMENT} ${d.rules.join(",")} REASON`
+          );
+      }
+    }
+    return c;
+  }
+  /** `# persistguard:ignore RULE REASON` on the finding's line, alone on the line above, or above the resource. */
+  fromComments(s) {
+    if (s.at?.kind !== "node" || !s.at.doc.text?.includes(IGNORE_COMMENT)) return void 0;
+    const { comments, firstLine } = this.commentsOf(s.at.doc);
+    const applies = comments.filter((c) => c.reason !== "" && (c.rules.includes("*") || c.rules.includes(s.ruleId)));
+    if (applies.length === 0) return void 0;
+    this.locate ??= createLocator();
+    const line = this.locate(s.at).line;
+    const hit = applies.find((c) => c.line === line || c.own && c.line === line - 1 || c.own && c.line < firstLine);
+    if (!hit) return void 0;
+    if (!this.config.allowAnnotationExemptions) {
+      this.note(
+        s.file,
+        `line ${hit.line}: # ${IGNORE_COMMENT} is not honoured because the config sets allowAnnotationExemptions: false${this.config.source ? ` (${this.config.source})` : ""}`
+      );
+      return void 0;
+    }
+    return { kind: "comment", reason: hit.reason };
   }
   fromAnnotations(s) {
     if (!s.annotations) return void 0;
@@ -54954,6 +55769,7 @@ var ExemptionChecker = class {
 };
 
 // policies/engine/engine.ts
+init_errors();
 var CONTROLLER_KINDS = /* @__PURE__ */ new Set([
   "ReplicaSet",
   "ReplicationController",
@@ -54964,14 +55780,14 @@ var CONTROLLER_KINDS = /* @__PURE__ */ new Set([
   "CronJob"
 ]);
 function configuredSeverity(config, rule9) {
-  const s = config.rules[rule9.meta.id];
-  if (s === void 0) return rule9.meta.defaultSeverity;
-  if (typeof s === "string") return s;
-  return s.severity ?? rule9.meta.defaultSeverity;
+  return config.rules[rule9.meta.id]?.severity ?? rule9.meta.defaultSeverity;
 }
 function explicitlyConfigured(config, rule9) {
-  const s = config.rules[rule9.meta.id];
-  return typeof s === "string" || s !== void 0 && s.severity !== void 0;
+  return config.rules[rule9.meta.id]?.severity !== void 0;
+}
+var NO_OPTIONS = Object.freeze({});
+function optionsOf(config, rule9) {
+  return config.rules[rule9.meta.id]?.options ?? NO_OPTIONS;
 }
 function renderMessage(template, data = {}) {
   return template.replace(
@@ -55010,7 +55826,7 @@ function evaluate(project, opts) {
       const subject2 = what ? `${what.kind} ${what.name}` : "the project";
       ruleFailures.push({
         file,
-        message: `internal error in rule ${rule9.meta.id} while checking ${subject2}: ${e instanceof Error ? e.message : String(e)}`
+        message: `internal error in rule ${rule9.meta.id} while checking ${subject2}: ${errorMessage(e)}`
       });
     }
   };
@@ -55019,7 +55835,7 @@ function evaluate(project, opts) {
     const configured = configuredSeverity(config, rule9);
     let severity = r.severity ?? configured;
     if (explicitlyConfigured(config, rule9)) severity = r.severity ? lowerOf(configured, r.severity) : configured;
-    const suppression = exemptions.mayApply(w?.annotations) && exemptions.check({
+    const suppression = exemptions.mayApply(w?.annotations, r.at) && exemptions.check({
       ruleId: rule9.meta.id,
       kind: resource2.kind,
       namespace: resource2.namespace,
@@ -55027,10 +55843,12 @@ function evaluate(project, opts) {
       file: anchorFile(r.at),
       container: r.container,
       path: r.path,
-      annotations: w?.annotations
+      annotations: w?.annotations,
+      at: r.at
     });
-    const finding2 = {
+    const finding3 = {
       ruleId: rule9.meta.id,
+      messageId: r.messageId,
       severity,
       message: template === void 0 ? `${rule9.meta.id}: ${r.messageId}` : renderMessage(template, r.data),
       resource: resource2,
@@ -55038,10 +55856,10 @@ function evaluate(project, opts) {
       suppressed: !!suppression,
       at: r.at
     };
-    if (r.container !== void 0) finding2.container = r.container;
-    if (r.path !== void 0) finding2.path = r.path;
-    if (suppression) finding2.suppression = suppression;
-    findings.push(finding2);
+    if (r.container !== void 0) finding3.container = r.container;
+    if (r.path !== void 0) finding3.path = r.path;
+    if (suppression) finding3.suppression = suppression;
+    findings.push(finding3);
   };
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
@@ -55064,7 +55882,13 @@ function evaluate(project, opts) {
     }
     const ctxBase = { ...base2, workload: w, ...prepared };
     let current = rules[0];
-    const ctx = { ...ctxBase, report: (r) => emit(current, r, w.resource, w) };
+    const ctx = {
+      ...ctxBase,
+      report: (r) => emit(current, r, w.resource, w),
+      get options() {
+        return optionsOf(config, current);
+      }
+    };
     for (const rule9 of rules) {
       if (!rule9.checkWorkload) continue;
       current = rule9;
@@ -55084,426 +55908,12 @@ function evaluate(project, opts) {
       view,
       project,
       targetsK3s: k3s,
+      options: optionsOf(config, rule9),
       report: (r) => emit(rule9, r, { kind: "File", name: anchorFile(r.at) })
     };
     guarded(rule9, "", void 0, () => rule9.checkProject?.(ctx));
   }
   return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures], failures };
-}
-
-// policies/locate/locate.ts
-var import_yaml8 = __toESM(require_dist(), 1);
-
-// policies/locate/cst.ts
-var import_yaml6 = __toESM(require_dist(), 1);
-function parseCst(text3, addNewLine) {
-  let doc;
-  for (const token of new import_yaml6.Parser(addNewLine).parse(text3)) {
-    if (token.type === "error") return void 0;
-    if (token.type === "document" && !doc) doc = token;
-  }
-  return doc;
-}
-function keyText(key2) {
-  if (!key2) return void 0;
-  if (key2.type === "scalar") return /[#'"\\]/.test(key2.source) ? void 0 : key2.source;
-  if (key2.type === "single-quoted-scalar" || key2.type === "double-quoted-scalar") {
-    const r = import_yaml6.CST.resolveAsScalar(key2);
-    return r ? r.value : void 0;
-  }
-  return void 0;
-}
-function endOf(t) {
-  switch (t.type) {
-    case "scalar":
-    case "single-quoted-scalar":
-    case "double-quoted-scalar":
-    case "alias":
-      return t.offset + t.source.length;
-    case "flow-collection": {
-      const close = t.end.find((e) => e.type === "flow-map-end" || e.type === "flow-seq-end");
-      return close ? close.offset + 1 : void 0;
-    }
-    case "block-map":
-    case "block-seq": {
-      const last = t.items[t.items.length - 1];
-      if (!last) return void 0;
-      if (last.value) return endOf(last.value);
-      return void 0;
-    }
-    default:
-      return void 0;
-  }
-}
-function startOf(t) {
-  if (t.type === "block-scalar") return void 0;
-  return t.offset;
-}
-var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
-var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
-function cstRange(doc, path19) {
-  let node = doc.value;
-  if (!node) return void 0;
-  const s0 = startOf(node);
-  const e0 = endOf(node);
-  if (s0 === void 0 || e0 === void 0) return void 0;
-  let best = [s0, e0];
-  for (const seg of path19) {
-    if (!node) break;
-    let item;
-    let isMapLike = false;
-    if (node.type === "block-map" || node.type === "flow-collection" && node.start.source === "{") {
-      isMapLike = true;
-      for (const it of node.items) {
-        if (node.type === "block-map" && "explicitKey" in it && it.explicitKey) return void 0;
-        const k = keyText(it.key);
-        if (k === void 0 && it.key) {
-          if (it.key.type === "alias") return void 0;
-          continue;
-        }
-        if (k === "<<") return void 0;
-        if (k === String(seg)) {
-          item = it;
-          break;
-        }
-      }
-      if (!item) break;
-    } else if (node.type === "block-seq" || node.type === "flow-collection" && node.start.source === "[") {
-      if (typeof seg !== "number") break;
-      item = node.items[seg];
-      if (!item) break;
-      if (item.key) return void 0;
-    } else break;
-    const value = item.value;
-    if (value && value.type === "alias") return void 0;
-    if (isEmptyScalar(value)) {
-      if (!isMapLike || !item.key) return void 0;
-      const ks = startOf(item.key);
-      const ke = endOf(item.key);
-      if (ks === void 0 || ke === void 0) return void 0;
-      best = [ks, ke];
-      node = void 0;
-      break;
-    }
-    const v = value;
-    const vs = startOf(v);
-    const ve = endOf(v);
-    if (vs === void 0 || ve === void 0) return void 0;
-    if (isMapLike && item.key && isCollection(v)) {
-      const ks = startOf(item.key);
-      if (ks === void 0) return void 0;
-      best = [ks, ve];
-    } else best = [vs, ve];
-    node = v;
-  }
-  return best;
-}
-
-// policies/locate/origin.ts
-var import_yaml7 = __toESM(require_dist(), 1);
-var KEY_LINE = (key2) => new RegExp(`(?:^|[\\s{,-])["']?${key2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
-function unquote3(s) {
-  const t = s.trim();
-  if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0]) return t.slice(1, -1);
-  return t;
-}
-var LINE_KEY = /^\s*(?:-\s+)*["']?([^\s"':#][^"':]*?)["']?\s*:(?:\s+(.*?))?\s*$/;
-function probeOf(rendered, path19, range) {
-  const lineStart = rendered.lastIndexOf("\n", range[0] - 1) + 1;
-  const lineEnd = rendered.indexOf("\n", range[0]);
-  const line = rendered.slice(lineStart, lineEnd < 0 ? rendered.length : lineEnd);
-  const m = LINE_KEY.exec(line);
-  let key2;
-  let value;
-  if (m) {
-    key2 = m[1];
-    const v = m[2]?.replace(/\s+#.*$/, "");
-    value = v !== void 0 && v !== "" && !/^[[{|>&*!]/.test(v) ? unquote3(v) : void 0;
-  } else {
-    key2 = [...path19].reverse().find((s) => typeof s === "string");
-    const raw = rendered.slice(range[0], range[1]);
-    value = !raw.includes("\n") && raw.trim() !== "" ? unquote3(raw) : void 0;
-  }
-  let ordinal = 0;
-  let keyOrdinal = 0;
-  if (key2 !== void 0) {
-    const re = KEY_LINE(key2);
-    for (const l of rendered.slice(0, lineStart).split("\n")) {
-      if (!re.test(l)) continue;
-      keyOrdinal++;
-      if (value === void 0 || l.includes(value)) ordinal++;
-    }
-  }
-  return {
-    ...key2 !== void 0 ? { key: key2 } : {},
-    ...value !== void 0 && value !== key2 ? { value } : {},
-    ordinal,
-    ...keyOrdinal !== ordinal ? { keyOrdinal } : {}
-  };
-}
-function findInSource(source, probe, strict = false) {
-  const lines = source.split("\n");
-  const keyRe = probe.key !== void 0 ? KEY_LINE(probe.key) : void 0;
-  const isComment = (l) => /^\s*#/.test(l) || /^\s*\{\{-?\s*\/\*/.test(l);
-  const at2 = (i, needle) => {
-    const l = lines[i] ?? "";
-    const c = needle !== void 0 ? l.indexOf(needle) : -1;
-    return { line: i + 1, column: c >= 0 ? c + 1 : Math.max(1, l.search(/\S/) + 1) };
-  };
-  const value = probe.value !== void 0 && probe.value.length >= 2 ? probe.value : void 0;
-  if (keyRe && value !== void 0) {
-    const hits = [];
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i];
-      if (!isComment(l) && keyRe.test(l) && l.includes(value)) hits.push(i);
-    }
-    if (hits.length > 0) return at2(hits[Math.min(probe.ordinal, hits.length - 1)], value);
-  }
-  if (strict) {
-    if (keyRe && probe.value === void 0) {
-      for (let i = 0; i < lines.length; i++)
-        if (!isComment(lines[i]) && keyRe.test(lines[i])) return at2(i, probe.key);
-    }
-    return void 0;
-  }
-  if (value !== void 0 && value.length >= 4) {
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i];
-      if (!isComment(l) && l.includes(value)) return at2(i, value);
-    }
-  }
-  if (keyRe) {
-    const hits = [];
-    for (let i = 0; i < lines.length; i++)
-      if (!isComment(lines[i]) && keyRe.test(lines[i])) hits.push(i);
-    const n = probe.keyOrdinal ?? probe.ordinal;
-    if (hits.length > 0) return at2(hits[Math.min(n, hits.length - 1)], probe.key);
-  }
-  for (let i = 0; i < lines.length; i++) if (/^kind\s*:/.test(lines[i])) return at2(i, void 0);
-  return void 0;
-}
-function mapToSource(doc, path19, range, base2) {
-  const origin = doc.origin;
-  if (!origin) return base2;
-  const probe = probeOf(doc.text ?? "", path19, range);
-  const jsonPath = base2.jsonPath !== void 0 ? { jsonPath: base2.jsonPath } : {};
-  const volume = mountedVolumeProbe(doc.text ?? "", path19);
-  const probes = [...probe.key !== "name" ? [probe] : [], ...volume ? [volume] : []];
-  for (const p of probes) {
-    for (const patch of origin.patches ?? []) {
-      const hit2 = findInSource(patch.text, p, true);
-      if (hit2) return { file: patch.file, line: hit2.line, column: hit2.column, ...jsonPath };
-    }
-  }
-  if (origin.sourceText === void 0) return { file: doc.file, line: 1, column: 1, ...jsonPath };
-  const hit = findInSource(origin.sourceText, probe);
-  const loc = { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
-  if (origin.values && origin.values.length > 0) {
-    const lines = [hit?.line, volume ? findInSource(origin.sourceText, volume, true)?.line : void 0];
-    const hint = valuesHint(
-      origin.sourceText,
-      lines.filter((l) => l !== void 0),
-      origin.values
-    );
-    if (hint !== void 0) loc.valuesHint = hint;
-  }
-  return loc;
-}
-var VALUES_REF = /\.Values\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)/g;
-var NEAR_BLOCK_LINES = 6;
-var OPENS = /\{\{-?\s*(?:if|with|range)\b/;
-var CLOSES = /\{\{-?\s*end\s*-?\}\}/g;
-function valuesRefs(template, line) {
-  const lines = template.split("\n");
-  const own = [...(lines[line - 1] ?? "").matchAll(VALUES_REF)].map((m) => m[1]);
-  if (own.length > 0) return own;
-  let depth = 0;
-  for (let i = line - 2; i >= Math.max(0, line - 1 - NEAR_BLOCK_LINES); i--) {
-    const l = lines[i];
-    depth += (l.match(CLOSES) ?? []).length;
-    if (OPENS.test(l)) {
-      if (depth === 0) return [...l.matchAll(VALUES_REF)].map((m) => m[1]);
-      depth--;
-    }
-  }
-  return [];
-}
-function valuesHint(template, lines, values) {
-  for (const line of lines) {
-    for (const ref of valuesRefs(template, line)) {
-      const keys = ref.split(".");
-      for (const v of [...values ?? []].reverse()) {
-        const at2 = valuesLine(v, keys);
-        if (at2) return `${ref}: ${at2.value} at ${v.file}:${at2.line}`;
-      }
-    }
-  }
-  return void 0;
-}
-function valuesLine(v, keys) {
-  try {
-    const counter = new import_yaml7.LineCounter();
-    const docs = (0, import_yaml7.parseAllDocuments)(v.text, { lineCounter: counter, prettyErrors: false });
-    const doc = (Array.isArray(docs) ? docs : [docs])[v.doc ?? 0];
-    if (!doc || !("getIn" in doc)) return void 0;
-    const node = doc.getIn([...v.prefix ?? [], ...keys], true);
-    if (!node || !(0, import_yaml7.isScalar)(node) || !node.range) return void 0;
-    return { line: counter.linePos(node.range[0]).line, value: JSON.stringify(node.toJSON()) };
-  } catch {
-    return void 0;
-  }
-}
-function mountedVolumeProbe(rendered, path19) {
-  const i = path19.lastIndexOf("volumeMounts");
-  if (i < 0 || typeof path19[i + 1] !== "number") return void 0;
-  try {
-    let node = (0, import_yaml7.parse)(rendered);
-    for (const seg of path19.slice(0, i + 2)) node = node?.[seg];
-    const volumeName = node?.name;
-    let spec = (0, import_yaml7.parse)(rendered);
-    for (const seg of path19.slice(0, path19.lastIndexOf("containers")))
-      spec = spec?.[seg];
-    const volumes = spec?.volumes;
-    if (!Array.isArray(volumes)) return void 0;
-    const v = volumes.find((x) => x?.name === volumeName);
-    const key2 = v ? Object.keys(v).find((k) => k !== "name") : void 0;
-    return key2 !== void 0 ? { key: key2, ordinal: 0 } : void 0;
-  } catch {
-    return void 0;
-  }
-}
-
-// policies/locate/locate.ts
-var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-function formatJsonPath(path19) {
-  let out = "";
-  for (const seg of path19) {
-    if (typeof seg === "number") out += `[${seg}]`;
-    else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
-function keyMatches(key2, seg) {
-  const k = (0, import_yaml8.isScalar)(key2) ? key2.value : key2;
-  return k !== null && k !== void 0 && String(k) === String(seg);
-}
-function findInMap(doc, map2, seg, depth = 0) {
-  if (!(0, import_yaml8.isMap)(map2) || depth > 20) return void 0;
-  for (const pair of map2.items) {
-    if ((0, import_yaml8.isPair)(pair) && keyMatches(pair.key, seg))
-      return { node: pair.value ?? null, keyNode: pair.key };
-  }
-  for (const pair of map2.items) {
-    if (!(0, import_yaml8.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
-    const sources = (0, import_yaml8.isSeq)(pair.value) ? pair.value.items : [pair.value];
-    for (const s of sources) {
-      const target = resolve3(doc, s);
-      if (target) {
-        const hit = findInMap(doc, target, seg, depth + 1);
-        if (hit) return hit;
-      }
-    }
-  }
-  return void 0;
-}
-function resolve3(doc, node) {
-  let n = node;
-  for (let i = 0; i < 20 && n && (0, import_yaml8.isAlias)(n); i++) n = n.resolve(doc) ?? null;
-  return n;
-}
-function createLocator(opts = {}) {
-  const fast = opts.fastPath !== false;
-  const cache = /* @__PURE__ */ new Map();
-  const entry = (ref) => {
-    const hit = cache.get(ref);
-    if (hit !== void 0) return hit;
-    let value = null;
-    if (ref.text !== void 0) {
-      const lines = new import_yaml8.LineCounter();
-      try {
-        value = { lines, cst: fast ? parseCst(ref.text, lines.addNewLine) : void 0 };
-      } catch {
-        value = { lines: new import_yaml8.LineCounter(), cst: void 0 };
-      }
-    }
-    cache.set(ref, value);
-    return value;
-  };
-  const composed = (ref, e) => {
-    if (e.composed !== void 0) return e.composed;
-    try {
-      const lines = new import_yaml8.LineCounter();
-      const doc = (0, import_yaml8.parseDocument)(ref.text ?? "", {
-        lineCounter: lines,
-        uniqueKeys: false,
-        strict: false,
-        prettyErrors: false,
-        keepSourceTokens: false
-      });
-      e.composed = { doc, lines };
-    } catch {
-      e.composed = null;
-    }
-    return e.composed;
-  };
-  return (at2) => {
-    if (at2.kind === "pos") return { file: at2.file, line: at2.line, column: at2.column };
-    const jsonPath = formatJsonPath(at2.path);
-    const base2 = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
-    try {
-      const e = entry(at2.doc);
-      if (!e) return at2.doc.origin ? { ...base2, line: 1, column: 1 } : base2;
-      let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
-      let lines = e.lines;
-      if (!range) {
-        const p = composed(at2.doc, e);
-        if (!p) return base2;
-        range = rangeOf(p.doc, at2.path);
-        lines = p.lines;
-      }
-      if (!range) return at2.doc.origin ? mapToSource(at2.doc, at2.path, [0, 0], base2) : base2;
-      const text3 = at2.doc.text ?? "";
-      let endOffset = range[1];
-      while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
-      range = [range[0], endOffset];
-      if (at2.doc.origin) return mapToSource(at2.doc, at2.path, range, base2);
-      const offset = (at2.doc.lineOffset ?? 1) - 1;
-      const start = lines.linePos(range[0]);
-      const end = lines.linePos(range[1]);
-      return { ...base2, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
-    } catch {
-      return base2;
-    }
-  };
-}
-function rangeOf(doc, path19) {
-  let node = resolve3(doc, doc.contents);
-  let best = node?.range ? [node.range[0], node.range[1]] : void 0;
-  for (const seg of path19) {
-    if (!node) break;
-    let step;
-    if ((0, import_yaml8.isMap)(node)) step = findInMap(doc, node, seg);
-    else if ((0, import_yaml8.isSeq)(node) && typeof seg === "number") {
-      const item = node.items[seg];
-      step = item === void 0 ? void 0 : { node: item };
-    }
-    if (!step) break;
-    const value = resolve3(doc, step.node);
-    const empty = !value || (0, import_yaml8.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
-    if (empty) {
-      const k = step.keyNode;
-      if (k?.range) best = [k.range[0], k.range[1]];
-      node = null;
-      break;
-    }
-    const shown2 = step.node && (0, import_yaml8.isAlias)(step.node) ? step.node : value;
-    const keyRange = step.keyNode?.range;
-    if (keyRange && shown2?.range && ((0, import_yaml8.isMap)(shown2) || (0, import_yaml8.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
-    else if (shown2?.range) best = [shown2.range[0], shown2.range[1]];
-    node = value;
-  }
-  return best;
 }
 
 // policies/engine/scan.ts
@@ -55727,11 +56137,12 @@ init_markdown();
 init_sarif();
 init_baseline();
 init_policyreport();
+init_safe_text();
 
 // render/index.ts
 import { mkdtempSync as mkdtempSync3, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import path15 from "node:path";
+import path16 from "node:path";
 
 // render/context.ts
 import { existsSync as existsSync4, readFileSync as readFileSync3 } from "node:fs";
@@ -55753,24 +56164,24 @@ function sourceText(ctx, abs) {
 // render/gitops.ts
 var import_yaml10 = __toESM(require_dist(), 1);
 import { existsSync as existsSync5, readFileSync as readFileSync5, statSync as statSync4, writeFileSync } from "node:fs";
-import path11 from "node:path";
+import path12 from "node:path";
 
 // render/tree.ts
-var import_picomatch5 = __toESM(require_picomatch2(), 1);
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
 import { readdirSync as readdirSync2, readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
-import path10 from "node:path";
+import path11 from "node:path";
 var KUSTOMIZATION = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
 var GITOPS_HINT = /\bkind:\s*["']?(?:HelmRelease|Kustomization|Application)\b/;
 var MAX_GITOPS_BYTES = 1024 * 1024;
 function walkTree(paths, cwd, exclude) {
   const tree = { charts: [], kustomizations: [], gitops: [], roots: [] };
-  const isExcluded = exclude.length > 0 ? (0, import_picomatch5.default)([...exclude], { dot: true, basename: true }) : void 0;
+  const isExcluded = exclude.length > 0 ? (0, import_picomatch2.default)([...exclude], { dot: true, basename: true }) : void 0;
   const visited = /* @__PURE__ */ new Set();
   for (const given of paths) {
     if (given === "-") continue;
     let root;
     try {
-      root = realpathSync2(path10.resolve(cwd, given));
+      root = realpathSync2(path11.resolve(cwd, given));
       if (!statSync3(root).isDirectory()) continue;
     } catch {
       continue;
@@ -55792,7 +56203,7 @@ function walk2(root, dir, rel, tree, isExcluded, visited) {
   entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   for (const e of entries2) {
     const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
-    let abs = path10.join(dir, e.name);
+    let abs = path11.join(dir, e.name);
     let isDir = e.isDirectory();
     let isFile2 = e.isFile();
     if (e.isSymbolicLink()) {
@@ -55804,8 +56215,8 @@ function walk2(root, dir, rel, tree, isExcluded, visited) {
       } catch {
         continue;
       }
-      const r = path10.relative(root, abs);
-      if (r.startsWith("..") || path10.isAbsolute(r)) continue;
+      const r = path11.relative(root, abs);
+      if (r.startsWith("..") || path11.isAbsolute(r)) continue;
     }
     if (isDir) {
       if (SKIPPED_DIRS.has(e.name)) continue;
@@ -55829,14 +56240,14 @@ function mayHoldGitops(file) {
   }
 }
 function displayOf(cwd, abs) {
-  const rel = path10.relative(cwd, abs);
+  const rel = path11.relative(cwd, abs);
   if (rel === "") return ".";
-  if (rel.startsWith("..") || path10.isAbsolute(rel)) return abs.split(path10.sep).join("/");
-  return rel.split(path10.sep).join("/");
+  if (rel.startsWith("..") || path11.isAbsolute(rel)) return abs.split(path11.sep).join("/");
+  return rel.split(path11.sep).join("/");
 }
 function isWithin(dir, p) {
-  const rel = path10.relative(dir, p);
-  return rel === "" || !rel.startsWith("..") && !path10.isAbsolute(rel);
+  const rel = path11.relative(dir, p);
+  return rel === "" || !rel.startsWith("..") && !path11.isAbsolute(rel);
 }
 
 // render/gitops.ts
@@ -55844,12 +56255,12 @@ var obj = (v) => v && typeof v === "object" && !Array.isArray(v) ? v : void 0;
 var str3 = (v) => typeof v === "string" && v !== "" ? v : void 0;
 function localDir(roots, fileDir, p) {
   const ancestors = [];
-  for (let d = fileDir; ; d = path11.dirname(d)) {
+  for (let d = fileDir; ; d = path12.dirname(d)) {
     ancestors.push(d);
-    if (roots.includes(d) || path11.dirname(d) === d) break;
+    if (roots.includes(d) || path12.dirname(d) === d) break;
   }
   for (const base2 of [...roots, ...ancestors.reverse()]) {
-    const abs = path11.resolve(base2, p.replace(/^\.\//, ""));
+    const abs = path12.resolve(base2, p.replace(/^\.\//, ""));
     try {
       if (statSync4(abs).isDirectory()) return abs;
     } catch {
@@ -55859,7 +56270,7 @@ function localDir(roots, fileDir, p) {
 }
 var written = 0;
 function tempValuesFile(ctx, name) {
-  return path11.join(ctx.tmp, `values-${++written}-${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.yaml`);
+  return path12.join(ctx.tmp, `values-${++written}-${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.yaml`);
 }
 function inlineValues(ctx, values, name) {
   if (!obj(values) || Object.keys(values).length === 0) return void 0;
@@ -55894,13 +56305,13 @@ function gitopsTargets(ctx, file, roots) {
       const chart = str3(chartSpec?.chart);
       if (!chart && !chartRef) continue;
       if (!chartSpec || !chart || sourceKind !== "GitRepository" && sourceKind !== "Bucket") {
-        const ref = chartRef ?? obj(chartSpec?.sourceRef) ?? {};
-        const from = `${str3(ref.kind) ?? "a source"} ${str3(ref.name) ?? ""}`.trim();
+        const ref2 = chartRef ?? obj(chartSpec?.sourceRef) ?? {};
+        const from = `${str3(ref2.kind) ?? "a source"} ${str3(ref2.name) ?? ""}`.trim();
         note(`HelmRelease ${name}: its chart comes from ${from}, not from this repository: not rendered`);
         continue;
       }
-      const dir = localDir(roots, path11.dirname(file), chart);
-      if (!dir || !existsSync5(path11.join(dir, "Chart.yaml"))) {
+      const dir = localDir(roots, path12.dirname(file), chart);
+      if (!dir || !existsSync5(path12.join(dir, "Chart.yaml"))) {
         note(`HelmRelease ${name}: chart path ${chart} is not a chart in this repository: not rendered`);
         continue;
       }
@@ -55910,7 +56321,7 @@ function gitopsTargets(ctx, file, roots) {
         );
       const files = [];
       for (const vf of Array.isArray(chartSpec.valuesFiles) ? chartSpec.valuesFiles : []) {
-        if (typeof vf === "string") files.push(path11.resolve(dir, path11.relative(chart, vf) || vf));
+        if (typeof vf === "string") files.push(path12.resolve(dir, path12.relative(chart, vf) || vf));
       }
       const inline = inlineValues(ctx, spec.values, name);
       if (inline) files.push(inline);
@@ -55932,7 +56343,7 @@ function gitopsTargets(ctx, file, roots) {
         note(`Flux Kustomization ${name}: its source is ${sourceKind}, not this repository: not rendered`);
         continue;
       }
-      const dir = localDir(roots, path11.dirname(file), p);
+      const dir = localDir(roots, path12.dirname(file), p);
       if (dir) out.push({ kind: "folder", dir });
     } else if (kind === "Application" && api.startsWith("argoproj.io/")) {
       const sources = [obj(spec.source), ...Array.isArray(spec.sources) ? spec.sources.map(obj) : []].filter(
@@ -55947,16 +56358,16 @@ function gitopsTargets(ctx, file, roots) {
             );
           continue;
         }
-        const dir = localDir(roots, path11.dirname(file), p);
+        const dir = localDir(roots, path12.dirname(file), p);
         if (!dir) {
           note(
             `Argo CD Application ${name}: path ${p} is not in this repository (${str3(s.repoURL) ?? "remote"}): not rendered`
           );
           continue;
         }
-        if (existsSync5(path11.join(dir, "Chart.yaml"))) {
+        if (existsSync5(path12.join(dir, "Chart.yaml"))) {
           const helm = obj(s.helm) ?? {};
-          const files = (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).filter((v) => typeof v === "string" && !/^[a-z]+:\/\//.test(v)).map((v) => path11.resolve(dir, v));
+          const files = (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).filter((v) => typeof v === "string" && !/^[a-z]+:\/\//.test(v)).map((v) => path12.resolve(dir, v));
           const inlineObj = obj(helm.valuesObject) ?? (typeof helm.values === "string" ? void 0 : obj(helm.values));
           let inline = inlineValues(ctx, inlineObj, name);
           if (!inline && typeof helm.values === "string" && helm.values.trim() !== "") {
@@ -55991,15 +56402,15 @@ function gitopsTargets(ctx, file, roots) {
 }
 
 // render/helm.ts
-var import_picomatch6 = __toESM(require_picomatch2(), 1);
+var import_picomatch3 = __toESM(require_picomatch2(), 1);
 var import_yaml11 = __toESM(require_dist(), 1);
 import { cpSync, existsSync as existsSync6, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
-import path13 from "node:path";
+import path14 from "node:path";
 
 // render/run.ts
 import { spawn as spawn2 } from "node:child_process";
 import { accessSync, constants as constants3, statSync as statSync5 } from "node:fs";
-import path12 from "node:path";
+import path13 from "node:path";
 function toolMessage(stderr) {
   const klog = /\] "command failed" err="((?:[^"\\]|\\.)*)"/.exec(stderr);
   if (klog) return `error: ${klog[1].replace(/\\"/g, '"')}`.slice(0, 400);
@@ -56037,13 +56448,13 @@ function runTool(bin, args, opts) {
       });
     };
     const timer = setTimeout(
-      () => stop(`${path12.basename(bin)} did not finish within ${opts.timeoutMs / 1e3} s (render.timeoutSeconds)`),
+      () => stop(`${path13.basename(bin)} did not finish within ${opts.timeoutMs / 1e3} s (render.timeoutSeconds)`),
       opts.timeoutMs
     );
     child2.stdout?.on("data", (b) => {
       size += b.length;
       if (size > opts.maxOutputBytes) {
-        stop(`${path12.basename(bin)} produced more than ${opts.maxOutputBytes} bytes (render.maxOutputBytes)`);
+        stop(`${path13.basename(bin)} produced more than ${opts.maxOutputBytes} bytes (render.maxOutputBytes)`);
         return;
       }
       out.push(b);
@@ -56060,7 +56471,7 @@ function runTool(bin, args, opts) {
       else
         finish({
           ok: false,
-          reason: toolMessage(stderr) || `${path12.basename(bin)} exited with ${code ?? signal}`,
+          reason: toolMessage(stderr) || `${path13.basename(bin)} exited with ${code ?? signal}`,
           stderr,
           stdout
         });
@@ -56076,10 +56487,10 @@ function findExecutable(name, envPath) {
       return false;
     }
   };
-  if (name.includes("/") || name.includes("\\")) return isExec(name) ? path12.resolve(name) : void 0;
-  for (const dir of (envPath ?? "").split(path12.delimiter)) {
+  if (name.includes("/") || name.includes("\\")) return isExec(name) ? path13.resolve(name) : void 0;
+  for (const dir of (envPath ?? "").split(path13.delimiter)) {
     if (dir === "") continue;
-    const p = path12.join(dir, name);
+    const p = path13.join(dir, name);
     if (isExec(p)) return p;
     if (process.platform === "win32" && isExec(`${p}.exe`)) return `${p}.exe`;
   }
@@ -56089,16 +56500,16 @@ function findExecutable(name, envPath) {
 // render/helm.ts
 function readChartMeta(dir) {
   try {
-    const raw = (0, import_yaml11.parse)(readFileSync6(path13.join(dir, "Chart.yaml"), "utf8"));
+    const raw = (0, import_yaml11.parse)(readFileSync6(path14.join(dir, "Chart.yaml"), "utf8"));
     if (!raw || typeof raw !== "object") return { error: "Chart.yaml is empty" };
     let deps = Array.isArray(raw.dependencies) ? raw.dependencies : [];
-    const req = path13.join(dir, "requirements.yaml");
+    const req = path14.join(dir, "requirements.yaml");
     if (deps.length === 0 && existsSync6(req)) {
       const r = (0, import_yaml11.parse)(readFileSync6(req, "utf8"));
       if (r && Array.isArray(r.dependencies)) deps = r.dependencies;
     }
     return {
-      name: typeof raw.name === "string" ? raw.name : path13.basename(dir),
+      name: typeof raw.name === "string" ? raw.name : path14.basename(dir),
       ...typeof raw.type === "string" ? { type: raw.type } : {},
       dependencies: deps.filter(
         (d) => !!d && typeof d.name === "string"
@@ -56109,7 +56520,7 @@ function readChartMeta(dir) {
   }
 }
 function missingDependencies(dir, meta) {
-  const chartsDir = path13.join(dir, "charts");
+  const chartsDir = path14.join(dir, "charts");
   let entries2 = [];
   try {
     entries2 = readdirSync3(chartsDir);
@@ -56120,7 +56531,7 @@ function missingDependencies(dir, meta) {
   for (const e of entries2) {
     if (e.endsWith(".tgz")) vendoredNames.add(e.replace(/-\d[^/]*\.tgz$/, ""));
     else {
-      const m = readChartMeta(path13.join(chartsDir, e));
+      const m = readChartMeta(path14.join(chartsDir, e));
       if (!("error" in m)) vendoredNames.add(m.name);
       vendoredNames.add(e);
     }
@@ -56130,26 +56541,26 @@ function missingDependencies(dir, meta) {
 function chartSettings(ctx, chartDir, roots) {
   const rels = [
     displayOf(ctx.cwd, chartDir),
-    ...roots.map((r) => path13.relative(r, chartDir).split(path13.sep).join("/"))
+    ...roots.map((r) => path14.relative(r, chartDir).split(path14.sep).join("/"))
   ];
   return (ctx.config.charts ?? []).filter((c) => {
     const glob3 = c.path.replace(/^\.\//, "").replace(/\/+$/, "") || ".";
-    const match = (0, import_picomatch6.default)(glob3, { dot: true });
+    const match = (0, import_picomatch3.default)(glob3, { dot: true });
     return rels.some((r) => match(r === "" ? "." : r));
   });
 }
 function valuesSets(chartDir, settings) {
   const sets = [{ label: "default values", files: [], fromChart: true }];
   try {
-    for (const f of readdirSync3(path13.join(chartDir, "ci")).sort()) {
+    for (const f of readdirSync3(path14.join(chartDir, "ci")).sort()) {
       if (/-values\.ya?ml$/.test(f))
-        sets.push({ label: `values ci/${f}`, files: [path13.join(chartDir, "ci", f)], fromChart: true });
+        sets.push({ label: `values ci/${f}`, files: [path14.join(chartDir, "ci", f)], fromChart: true });
     }
   } catch {
   }
   for (const s of settings) {
     for (const v of s.values ?? []) {
-      const files = (Array.isArray(v) ? v : [v]).map((f) => path13.resolve(chartDir, f));
+      const files = (Array.isArray(v) ? v : [v]).map((f) => path14.resolve(chartDir, f));
       sets.push({ label: `values ${(Array.isArray(v) ? v : [v]).join(" + ")}`, files });
     }
   }
@@ -56178,14 +56589,14 @@ function splitHelmOutput(text3) {
   return docs;
 }
 function sourceFile(chartDir, source, staged) {
-  if (source === void 0) return path13.join(chartDir, "Chart.yaml");
+  if (source === void 0) return path14.join(chartDir, "Chart.yaml");
   const parts = source.split("/").slice(1);
   if (parts[0] === "charts" && parts[1] !== void 0 && staged.has(parts[1])) {
-    const abs2 = path13.join(staged.get(parts[1]), ...parts.slice(2));
+    const abs2 = path14.join(staged.get(parts[1]), ...parts.slice(2));
     if (existsSync6(abs2)) return abs2;
   }
-  const abs = path13.join(chartDir, ...parts);
-  return existsSync6(abs) ? abs : path13.join(chartDir, "Chart.yaml");
+  const abs = path14.join(chartDir, ...parts);
+  return existsSync6(abs) ? abs : path14.join(chartDir, "Chart.yaml");
 }
 function localDependencies(chartDir, meta, missing, allCharts) {
   const found = /* @__PURE__ */ new Map();
@@ -56193,32 +56604,32 @@ function localDependencies(chartDir, meta, missing, allCharts) {
     if (!missing.includes(dep.name)) continue;
     const repo = dep.repository ?? "";
     if (repo.startsWith("file://")) {
-      const dir = path13.resolve(chartDir, repo.slice("file://".length));
-      if (existsSync6(path13.join(dir, "Chart.yaml"))) found.set(dep.name, dir);
+      const dir = path14.resolve(chartDir, repo.slice("file://".length));
+      if (existsSync6(path14.join(dir, "Chart.yaml"))) found.set(dep.name, dir);
       continue;
     }
     const candidates = allCharts.filter((c) => c !== chartDir && !isWithin(chartDir, c)).filter((c) => {
       const m = readChartMeta(c);
       return !("error" in m) && m.name === dep.name;
-    }).sort((a, b) => path13.relative(chartDir, a).length - path13.relative(chartDir, b).length);
+    }).sort((a, b) => path14.relative(chartDir, a).length - path14.relative(chartDir, b).length);
     if (candidates[0] !== void 0) found.set(dep.name, candidates[0]);
   }
   return found;
 }
 function stageChart(ctx, chartDir, deps) {
-  const root = mkdtempSync(path13.join(ctx.tmp, "chart-"));
-  const copy = path13.join(root, path13.basename(chartDir));
+  const root = mkdtempSync(path14.join(ctx.tmp, "chart-"));
+  const copy = path14.join(root, path14.basename(chartDir));
   cpSync(chartDir, copy, { recursive: true, dereference: true });
-  for (const [name, dir] of deps) cpSync(dir, path13.join(copy, "charts", name), { recursive: true, dereference: true });
+  for (const [name, dir] of deps) cpSync(dir, path14.join(copy, "charts", name), { recursive: true, dereference: true });
   return copy;
 }
 function helmEnv(ctx) {
   if (ctx.config.allowNetwork === true) return ctx.env;
   return {
     ...ctx.env,
-    HELM_CACHE_HOME: path13.join(ctx.tmp, "helm", "cache"),
-    HELM_CONFIG_HOME: path13.join(ctx.tmp, "helm", "config"),
-    HELM_DATA_HOME: path13.join(ctx.tmp, "helm", "data")
+    HELM_CACHE_HOME: path14.join(ctx.tmp, "helm", "cache"),
+    HELM_CONFIG_HOME: path14.join(ctx.tmp, "helm", "config"),
+    HELM_DATA_HOME: path14.join(ctx.tmp, "helm", "data")
   };
 }
 async function renderChart(ctx, chartDir, sets, settings, allCharts = []) {
@@ -56331,7 +56742,7 @@ async function renderChart(ctx, chartDir, sets, settings, allCharts = []) {
         ...text3 !== void 0 ? { sourceText: text3 } : {}
       });
     }
-    const values = [path13.join(chartDir, "values.yaml"), ...set2.files].flatMap((f) => {
+    const values = [path14.join(chartDir, "values.yaml"), ...set2.files].flatMap((f) => {
       const text3 = sourceText(ctx, f);
       return text3 !== void 0 && !isWithin(ctx.tmp, f) ? [{ file: displayOf(ctx.cwd, f), text: text3 }] : [];
     });
@@ -56343,7 +56754,7 @@ async function renderChart(ctx, chartDir, sets, settings, allCharts = []) {
 function failurePlace(ctx, chartDir, name, reason) {
   const m = /\(([^():\s]+\.(?:ya?ml|tpl|txt)):(\d+)(?::\d+)?\)/.exec(reason) ?? /template: ([^:\s]+\.(?:ya?ml|tpl)):(\d+)/.exec(reason);
   if (m && m[1].startsWith(`${name}/`)) {
-    const abs = path13.join(chartDir, m[1].slice(name.length + 1));
+    const abs = path14.join(chartDir, m[1].slice(name.length + 1));
     if (existsSync6(abs)) return { file: displayOf(ctx.cwd, abs), line: Number(m[2]) };
   }
   return { file: displayOf(ctx.cwd, chartDir) };
@@ -56352,21 +56763,21 @@ function failurePlace(ctx, chartDir, name, reason) {
 // render/kustomize.ts
 var import_yaml12 = __toESM(require_dist(), 1);
 import { existsSync as existsSync7, mkdtempSync as mkdtempSync2, readFileSync as readFileSync7, statSync as statSync6, writeFileSync as writeFileSync2 } from "node:fs";
-import path14 from "node:path";
+import path15 from "node:path";
 var KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 function kustomizationIn(dir) {
   for (const n of KUSTOMIZATION_NAMES) {
-    const f = path14.join(dir, n);
+    const f = path15.join(dir, n);
     if (existsSync7(f)) return f;
   }
   return void 0;
 }
-var isRemote = (ref) => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(?:github\.com|gitlab\.com|bitbucket\.org)\//.test(ref) || ref.startsWith("git@");
+var isRemote = (ref2) => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref2) || /^(?:github\.com|gitlab\.com|bitbucket\.org)\//.test(ref2) || ref2.startsWith("git@");
 function strings(v) {
   return Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
 }
 function readKustomization(file) {
-  const dir = path14.dirname(file);
+  const dir = path15.dirname(file);
   const k = {
     file,
     dir,
@@ -56388,17 +56799,17 @@ function readKustomization(file) {
   k.isComponent = raw.kind === "Component";
   k.usesHelm = Array.isArray(raw.helmCharts) && raw.helmCharts.length > 0;
   const refs = [...strings(raw.resources), ...strings(raw.bases), ...strings(raw.components)];
-  for (const ref of refs) {
-    if (isRemote(ref)) {
-      k.remote.push(ref);
+  for (const ref2 of refs) {
+    if (isRemote(ref2)) {
+      k.remote.push(ref2);
       continue;
     }
-    const abs = path14.resolve(dir, ref);
+    const abs = path15.resolve(dir, ref2);
     try {
       if (statSync6(abs).isDirectory()) k.children.push(abs);
       else k.resourceFiles.push(abs);
     } catch {
-      k.missing.push(ref);
+      k.missing.push(ref2);
     }
   }
   const patchPaths2 = [];
@@ -56409,7 +56820,7 @@ function readKustomization(file) {
     if (p && typeof p.path === "string") patchPaths2.push(p.path);
   }
   for (const p of strings(raw.patchesStrategicMerge)) if (!p.includes("\n")) patchPaths2.push(p);
-  k.patchFiles = patchPaths2.map((p) => path14.resolve(dir, p)).filter((p) => existsSync7(p));
+  k.patchFiles = patchPaths2.map((p) => path15.resolve(dir, p)).filter((p) => existsSync7(p));
   return k;
 }
 function leafOverlays(all) {
@@ -56500,10 +56911,10 @@ async function renderOverlay(ctx, overlay, byDir) {
       `it refers to ${c.missing.slice(0, 2).join(", ")}, which is not on disk`,
       "Scan the whole repository, or fix the reference."
     );
-  const wrapper = mkdtempSync2(path14.join(ctx.tmp, "kz-"));
-  const rel = path14.relative(wrapper, overlay.dir).split(path14.sep).join("/");
+  const wrapper = mkdtempSync2(path15.join(ctx.tmp, "kz-"));
+  const rel = path15.relative(wrapper, overlay.dir).split(path15.sep).join("/");
   writeFileSync2(
-    path14.join(wrapper, "kustomization.yaml"),
+    path15.join(wrapper, "kustomization.yaml"),
     `resources:
   - ${JSON.stringify(rel)}
 buildMetadata: [originAnnotations]
@@ -56529,7 +56940,7 @@ buildMetadata: [originAnnotations]
   const documents = [];
   for (const part of splitStream(r.stdout)) {
     const taken = withOrigins ? takeOrigin(part) : void 0;
-    const abs = taken?.originPath !== void 0 ? path14.resolve(wrapper, taken.originPath) : overlay.file;
+    const abs = taken?.originPath !== void 0 ? path15.resolve(wrapper, taken.originPath) : overlay.file;
     const src = existsSync7(abs) ? abs : overlay.file;
     const text3 = sourceText(ctx, src);
     documents.push({
@@ -56559,7 +56970,7 @@ var RENDER_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
 async function renderPaths(paths, opts) {
   const config = opts.config;
   const disabled = opts.disabled === true || config.enabled === false;
-  const tmp = mkdtempSync3(path15.join(tmpdir(), "persistguard-render-"));
+  const tmp = mkdtempSync3(path16.join(tmpdir(), "persistguard-render-"));
   const ctx = {
     cwd: opts.cwd,
     config,
@@ -56595,7 +57006,7 @@ function scanInput(out) {
   const dirs = [...out.ownedDirs];
   const charts = [...out.ownedChartDirs];
   const files = out.ownedFiles;
-  const chartData = (abs) => /\.(?:ya?ml|json)$/i.test(abs) && charts.some((c) => isWithin(c, abs) && !isWithin(path15.join(c, "crds"), abs));
+  const chartData = (abs) => /\.(?:ya?ml|json)$/i.test(abs) && charts.some((c) => isWithin(c, abs) && !isWithin(path16.join(c, "crds"), abs));
   return {
     rendered: out.sets,
     renderNotes: out.notes,
@@ -56614,10 +57025,10 @@ async function renderAll(ctx, paths, exclude) {
     }
   }
   const charts = tree.charts.filter(
-    (dir) => !tree.charts.some((parent) => parent !== dir && isWithin(path15.join(parent, "charts"), dir))
+    (dir) => !tree.charts.some((parent) => parent !== dir && isWithin(path16.join(parent, "charts"), dir))
   );
   for (const dir of tree.charts) {
-    ctx.out.ownedDirs.push(path15.join(dir, "templates"), path15.join(dir, "charts"));
+    ctx.out.ownedDirs.push(path16.join(dir, "templates"), path16.join(dir, "charts"));
     ctx.out.ownedChartDirs.push(dir);
   }
   await inOrder(ctx, charts, async (c, dir) => {
@@ -56642,7 +57053,7 @@ async function renderAll(ctx, paths, exclude) {
     if (!ok) for (const f of closure(leaf, byDir).files) failed.add(f);
   });
   for (const f of failed) {
-    if (!byDir.has(path15.dirname(f)) || byDir.get(path15.dirname(f))?.file !== f) ctx.out.ownedFiles.delete(f);
+    if (!byDir.has(path16.dirname(f)) || byDir.get(path16.dirname(f))?.file !== f) ctx.out.ownedFiles.delete(f);
   }
 }
 var escapeCell2 = (s) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -56684,7 +57095,8 @@ async function inOrder(ctx, items, fn) {
 
 // action/annotations.ts
 var MAX_PER_LEVEL = 10;
-function planAnnotations(report, where2 = "the job summary and the SARIF report") {
+function planAnnotations(input, where2 = "the job summary and the SARIF report") {
+  const report = neutraliseReport(input);
   const active = report.findings.filter((f) => !f.suppressed && f.baseline !== "existing");
   const errors = active.filter((f) => f.severity === "error").sort(byPosition3).map(findingAnnotation);
   errors.push(
@@ -56762,6 +57174,7 @@ async function changedFiles(ctx, api) {
     }
     try {
       const files = [];
+      const deleted = [];
       const perPage = 100;
       for (let page = 1; ; page++) {
         const { data } = await api.rest.pulls.listFiles({
@@ -56770,10 +57183,17 @@ async function changedFiles(ctx, api) {
           per_page: perPage,
           page
         });
-        for (const f of data) if (f.status !== "removed") files.push(f.filename);
+        for (const f of data) {
+          if (f.status === "removed") deleted.push(f.filename);
+          else files.push(f.filename);
+          if (f.previous_filename) {
+            files.push(f.previous_filename);
+            deleted.push(f.previous_filename);
+          }
+        }
         if (data.length < perPage) break;
       }
-      return { files, source: `pull request #${pr.number}` };
+      return { files, deleted, source: `pull request #${pr.number}` };
     } catch (err) {
       return { reason: apiFailure(err, "list the pull request files") };
     }
@@ -56786,8 +57206,16 @@ async function changedFiles(ctx, api) {
     if (commits.length >= 20)
       return { reason: "the push has 20 or more commits; the payload may not list every changed file" };
     const files = /* @__PURE__ */ new Set();
-    for (const c of commits) for (const f of [...c.added ?? [], ...c.modified ?? []]) files.add(f);
-    return { files: [...files], source: `push of ${commits.length} commit${commits.length === 1 ? "" : "s"}` };
+    const deleted = /* @__PURE__ */ new Set();
+    for (const c of commits) {
+      for (const f of [...c.added ?? [], ...c.modified ?? []]) files.add(f);
+      for (const f of c.removed ?? []) deleted.add(f);
+    }
+    return {
+      files: [...files],
+      deleted: [...deleted],
+      source: `push of ${commits.length} commit${commits.length === 1 ? "" : "s"}`
+    };
   }
   return { reason: `only-changed needs a pull_request or push event, not ${ctx.eventName}` };
 }
@@ -56827,17 +57255,17 @@ async function findMarkedComment(api, target) {
 }
 
 // action/globs.ts
-var import_picomatch7 = __toESM(require_picomatch2(), 1);
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
 import { readdir as readdir2 } from "node:fs/promises";
-import path17 from "node:path";
+import path18 from "node:path";
 
 // action/inputs.ts
-import path16 from "node:path";
+import path17 from "node:path";
 var InputError = class extends Error {
 };
 var ALL_FORMATS = FILE_FORMATS;
 function readInputs(getInput2, env) {
-  const workspace = path16.resolve(env.GITHUB_WORKSPACE || ".");
+  const workspace = path17.resolve(env.GITHUB_WORKSPACE || ".");
   const get2 = (name) => getInput2(name).trim();
   const paths = splitList(get2("paths"));
   for (const p of paths) {
@@ -56865,15 +57293,20 @@ function readInputs(getInput2, env) {
   }
   const targetInput = get2("target");
   const target = targetInput ? oneOf("target", targetInput, TARGETS) : void 0;
-  const defaultReportDir = env.RUNNER_TEMP ? path16.join(env.RUNNER_TEMP, "persistguard") : path16.join(workspace, "persistguard-report");
+  const defaultReportDir = env.RUNNER_TEMP ? path17.join(env.RUNNER_TEMP, "persistguard") : path17.join(workspace, "persistguard-report");
   const reportDirInput = get2("report-dir");
   const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, "report-dir") : defaultReportDir;
   const sarifInput = get2("sarif-file");
   const config = get2("config");
   const baseline = get2("baseline");
+  const configRef = get2("config-ref");
+  if (configRef && !/^[\w./@{}~^-]+$/.test(configRef))
+    throw new InputError(`config-ref: "${configRef}" is not a git ref or commit SHA`);
+  if (configRef.startsWith("-")) throw new InputError(`config-ref: "${configRef}" must not start with "-"`);
   return {
     workspace,
     paths: paths.length > 0 ? paths : ["."],
+    pathsGiven: paths.length > 0,
     ...config ? { config: insideWorkspace(workspace, config, "config") } : {},
     failOn,
     formats,
@@ -56885,6 +57318,7 @@ function readInputs(getInput2, env) {
     ...baseline ? { baseline: insideWorkspace(workspace, baseline, "baseline") } : {},
     token: get2("github-token"),
     ...target ? { target } : {},
+    ...configRef ? { configRef } : {},
     render: bool2(get2("render"), "render", true)
   };
 }
@@ -56896,10 +57330,13 @@ function oneOf(input, value, allowed) {
 function splitList(value) {
   return value.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")).flatMap((l) => l.split(/\s+/)).filter(Boolean);
 }
+function isOutside(rel) {
+  return rel === ".." || rel.startsWith(`..${path17.sep}`) || rel.startsWith("../") || path17.isAbsolute(rel);
+}
 function insideWorkspace(workspace, p, input) {
-  const abs = path16.resolve(workspace, p);
-  const rel = path16.relative(workspace, abs);
-  if (rel.startsWith("..") || path16.isAbsolute(rel)) {
+  const abs = path17.resolve(workspace, p);
+  const rel = path17.relative(workspace, abs);
+  if (isOutside(rel)) {
     throw new InputError(
       `${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`
     );
@@ -56907,10 +57344,10 @@ function insideWorkspace(workspace, p, input) {
   return abs;
 }
 function outputPath(workspace, env, p, input) {
-  const abs = path16.resolve(workspace, p);
+  const abs = path17.resolve(workspace, p);
   if (env.RUNNER_TEMP) {
-    const rel = path16.relative(path16.resolve(env.RUNNER_TEMP), abs);
-    if (!rel.startsWith("..") && !path16.isAbsolute(rel)) return abs;
+    const rel = path17.relative(path17.resolve(env.RUNNER_TEMP), abs);
+    if (!isOutside(rel)) return abs;
   }
   try {
     return insideWorkspace(workspace, p, input);
@@ -56942,7 +57379,7 @@ async function expandPaths(workspace, paths) {
       out.push(p);
       continue;
     }
-    const match = (0, import_picomatch7.default)(p.replace(/^\.\//, ""), { dot: false });
+    const match = (0, import_picomatch4.default)(p.replace(/^\.\//, ""), { dot: false });
     const found = await walk3(workspace, globBase(p).replace(/^\.\/?/, ""), match);
     if (found.length === 0) unmatched.push(p);
     out.push(...found);
@@ -56956,7 +57393,7 @@ async function walk3(workspace, dir, match) {
     const rel = stack.pop() ?? "";
     let entries2;
     try {
-      entries2 = await readdir2(path17.join(workspace, rel), { withFileTypes: true });
+      entries2 = await readdir2(path18.join(workspace, rel), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -56972,9 +57409,99 @@ async function walk3(workspace, dir, match) {
   return found.sort();
 }
 
+// action/safe-write.ts
+import { constants as constants4 } from "node:fs";
+import { lstat as lstat2, mkdir as mkdir2, open as open2, realpath } from "node:fs/promises";
+import path19 from "node:path";
+async function realLocation(p) {
+  let dir = path19.resolve(p);
+  const rest = [];
+  for (; ; ) {
+    try {
+      return path19.join(await realpath(dir), ...rest.reverse());
+    } catch {
+      const parent = path19.dirname(dir);
+      if (parent === dir) return path19.join(dir, ...rest.reverse());
+      rest.push(path19.basename(dir));
+      dir = parent;
+    }
+  }
+}
+async function realRoots(roots) {
+  const out = [];
+  for (const r of roots) out.push(await realLocation(r));
+  return out;
+}
+function within(real, roots) {
+  return roots.some((r) => !isOutside(path19.relative(r, real)));
+}
+async function safeMkdir(dir, roots, input) {
+  const real = await realRoots(roots);
+  const before = await realLocation(dir);
+  if (!within(before, real))
+    throw new InputError(`${input}: ${dir} leads (through a symbolic link) to ${before}, outside the allowed folders`);
+  await mkdir2(dir, { recursive: true });
+  const after = await realpath(dir);
+  if (!within(after, real))
+    throw new InputError(`${input}: ${dir} leads (through a symbolic link) to ${after}, outside the allowed folders`);
+}
+async function safeWriteFile(file, text3, roots, input) {
+  await safeMkdir(path19.dirname(file), roots, input);
+  const st = await lstat2(file).catch(() => void 0);
+  if (st?.isSymbolicLink()) throw new InputError(`${input}: ${file} is a symbolic link; refusing to write through it`);
+  let handle;
+  try {
+    handle = await open2(
+      file,
+      constants4.O_WRONLY | constants4.O_CREAT | constants4.O_TRUNC | (constants4.O_NOFOLLOW ?? 0),
+      420
+    );
+  } catch (err) {
+    const code = err.code;
+    if (code === "ELOOP") throw new InputError(`${input}: ${file} is a symbolic link; refusing to write through it`);
+    throw new InputError(`${input}: cannot write ${file}: ${err.message}`);
+  }
+  try {
+    await handle.writeFile(text3);
+  } finally {
+    await handle.close();
+  }
+}
+
+// action/base-ref.ts
+import { execFile } from "node:child_process";
+import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
+import path20 from "node:path";
+import { promisify } from "node:util";
+var run = promisify(execFile);
+async function readAtRef(workspace, ref2, rel) {
+  const spec = `${ref2}:${rel.split(path20.sep).join("/")}`;
+  try {
+    await run("git", ["-C", workspace, "rev-parse", "--verify", "--quiet", `${ref2}^{commit}`]);
+  } catch {
+    throw new InputError(
+      `config-ref: "${ref2}" is not a commit in the checkout; check out with fetch-depth: 0 (or fetch the base) first`
+    );
+  }
+  try {
+    const { stdout } = await run("git", ["-C", workspace, "show", spec], { maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch {
+    return void 0;
+  }
+}
+async function copyAtRef(workspace, ref2, rel, tempDir, name) {
+  const text3 = await readAtRef(workspace, ref2, rel);
+  if (text3 === void 0) return void 0;
+  await mkdir3(tempDir, { recursive: true });
+  const file = path20.join(tempDir, name);
+  await writeFile2(file, text3);
+  return file;
+}
+
 // action/main.ts
 var EXIT_INPUT = EXIT_INCOMPLETE;
-async function run() {
+async function run2() {
   try {
     const code = await runChecked();
     setOutput("exit-code", String(code));
@@ -56995,12 +57522,13 @@ async function runChecked() {
   await checkRealPaths(inputs);
   const ctx = context2;
   const api = inputs.token && (inputs.comment || inputs.onlyChanged) ? getOctokit(inputs.token) : void 0;
+  if (inputs.configRef) await useTrustedRef(inputs);
   const { config, errors: configErrors } = await loadConfig({
     scanRoot: inputs.workspace,
     ...inputs.config ? { explicitPath: inputs.config } : {}
   });
   if (configErrors.length > 0) {
-    const rel = (f) => path18.isAbsolute(f) ? path18.relative(inputs.workspace, f).split(path18.sep).join("/") : f;
+    const rel = (f) => path21.isAbsolute(f) ? path21.relative(inputs.workspace, f).split(path21.sep).join("/") : f;
     for (const e of configErrors) {
       error(e.message, {
         title: "persistguard: config",
@@ -57045,7 +57573,11 @@ async function runChecked() {
       { eventName: ctx.eventName, payload: ctx.payload, repo: safeRepo() },
       api
     );
-    if (changed.files) {
+    const deleted = changed.files ? changed.deleted.filter((f) => classifyPath(f).kind !== "skip") : [];
+    if (changed.files && deleted.length > 0) {
+      scope = `The ${changed.source} deletes or renames ${deleted.length} scanned file${deleted.length === 1 ? "" : "s"} (${deleted.slice(0, 3).join(", ")}${deleted.length > 3 ? ", \u2026" : ""}): findings in every file are reported, since what relied on ${deleted.length === 1 ? "it" : "them"} may be anywhere.`;
+      notice(`only-changed: ${scope}`, { title: "persistguard" });
+    } else if (changed.files) {
       const keep = affectedFiles(project, changed.files);
       report = onlyFiles(report, keep);
       scope = `Only findings in the ${changed.files.length} file${changed.files.length === 1 ? "" : "s"} changed by the ${changed.source} (and ${keep.size - new Set(changed.files).size} that depend on them) are reported.`;
@@ -57061,7 +57593,7 @@ async function runChecked() {
   const opts = {
     rules,
     policyReportApi: inputs.policyReportApi,
-    baseUri: pathToFileURL(inputs.workspace).href
+    baseUri: pathToFileURL2(inputs.workspace).href
   };
   for (const a of planAnnotations(report)) core_exports[a.level](a.message, a.properties);
   const written2 = await writeReports(report, inputs, opts);
@@ -57072,10 +57604,15 @@ async function runChecked() {
     ...linkTo ? { linkTo } : {}
   });
   try {
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile && (await lstat3(summaryFile).catch(() => void 0))?.isSymbolicLink())
+      throw new Error(`${summaryFile} is a symbolic link; refusing to write through it`);
     const renders = rendered ? renderSummary(rendered.records) : "";
-    await summary.addRaw(`${scope ? `${markdown}
+    await summary.addRaw(
+      `${scope ? `${markdown}
 _${scope}_
-` : markdown}${renders}`).write();
+` : markdown}${renders}`
+    ).write();
   } catch (err) {
     info(`persistguard: no job summary written (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -57088,27 +57625,35 @@ _${scope}_
   setOutput("suppressed", String(report.findings.filter((f) => f.suppressed).length));
   setOutput("report-dir", written2.dir);
   setOutput("sarif-file", written2.sarif ?? "");
+  if (inputs.pathsGiven && report.summary.files === 0 && report.errors.length === 0) {
+    const message = `0 files judged: the paths input (${inputs.paths.join(" ")}) matched no file that persistguard reads, after the config's exclude`;
+    notice(message, { title: "persistguard" });
+    if (inputs.failOn !== "never") {
+      setFailed(`persistguard: ${message}`);
+      return EXIT_INPUT;
+    }
+  }
   const verdict = scanVerdict(report, inputs.failOn);
   if (verdict.outcome === "incomplete") setFailed(`persistguard: ${verdict.reason} (see the annotations)`);
   else if (verdict.outcome === "fail") setFailed(`persistguard: ${verdict.reason}`);
   return verdict.exitCode;
 }
 async function checkRealPaths(inputs) {
-  const root = await realpath(inputs.workspace).catch(() => {
+  const root = await realpath2(inputs.workspace).catch(() => {
     throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
   });
   const targets = [
-    ...inputs.paths.map((p) => path18.resolve(inputs.workspace, p)),
+    ...inputs.paths.map((p) => path21.resolve(inputs.workspace, p)),
     inputs.config,
     inputs.baseline
   ].filter((p) => p !== void 0);
   for (const t of targets) {
-    const real = await realpath(t).catch(() => void 0);
+    const real = await realpath2(t).catch(() => void 0);
     if (real === void 0) continue;
-    const rel = path18.relative(root, real);
-    if (rel.startsWith("..") || path18.isAbsolute(rel))
+    const rel = path21.relative(root, real);
+    if (isOutside(rel))
       throw new InputError(
-        `"${path18.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
+        `"${path21.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
       );
   }
 }
@@ -57148,20 +57693,19 @@ async function withBaseline(report, file) {
   return result2.report;
 }
 async function writeReports(report, inputs, opts) {
-  await mkdir2(inputs.reportDir, { recursive: true });
+  const roots = outputRoots(inputs);
   let sarif;
   for (const format2 of inputs.formats) {
     const reporter = await getReporter(format2);
     if (!reporter) continue;
-    const file = path18.join(inputs.reportDir, reporter.fileName);
-    await writeFile2(file, reporter.render(report, opts));
+    const file = path21.join(inputs.reportDir, reporter.fileName);
+    await safeWriteFile(file, reporter.render(report, opts), roots, "report-dir");
     if (format2 === "sarif") sarif = file;
   }
   if (inputs.sarifFile) {
     const reporter = await getReporter("sarif");
     if (reporter) {
-      await mkdir2(path18.dirname(inputs.sarifFile), { recursive: true });
-      await writeFile2(inputs.sarifFile, reporter.render(report, opts));
+      await safeWriteFile(inputs.sarifFile, reporter.render(report, opts), roots, "sarif-file");
       sarif = inputs.sarifFile;
     }
   }
@@ -57201,7 +57745,7 @@ function sourceLinker(ctx) {
   const repo = safeRepo();
   if (!head || !repo.owner || !ctx.serverUrl) return void 0;
   const base2 = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
-  return (file, line) => file.startsWith("/") || file.startsWith("..") ? void 0 : `${base2}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
+  return (file, line) => file.startsWith("/") || file === ".." || file.startsWith("../") ? void 0 : `${base2}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
 }
 function safeRepo() {
   try {
@@ -57210,12 +57754,36 @@ function safeRepo() {
     return { owner: "", repo: "" };
   }
 }
+function outputRoots(inputs) {
+  return [inputs.workspace, ...process.env.RUNNER_TEMP ? [process.env.RUNNER_TEMP] : []];
+}
+async function useTrustedRef(inputs) {
+  const ref2 = inputs.configRef;
+  const temp = path21.join(process.env.RUNNER_TEMP || path21.join(inputs.workspace, ".."), "persistguard-config-ref");
+  const rel = (abs) => path21.relative(inputs.workspace, abs);
+  let config;
+  for (const name of inputs.config ? [rel(inputs.config)] : [".persistguard.yaml", ".persistguard.yml"]) {
+    config = await copyAtRef(inputs.workspace, ref2, name, temp, "persistguard.yaml");
+    if (config) break;
+  }
+  if (config) inputs.config = config;
+  else {
+    inputs.config = path21.join(temp, "defaults.yaml");
+    await safeWriteFile(inputs.config, "{}\n", outputRoots(inputs).concat(temp), "config-ref");
+    notice(`config-ref: ${ref2} has no persistguard config; using the defaults`, { title: "persistguard" });
+  }
+  if (inputs.baseline) {
+    const baseline = await copyAtRef(inputs.workspace, ref2, rel(inputs.baseline), temp, "baseline.json");
+    inputs.baseline = baseline ?? path21.join(temp, "no-baseline.json");
+  }
+  info(`persistguard: config${inputs.baseline ? " and baseline" : ""} read from ${ref2}`);
+}
 function ownOutputs(inputs) {
   const out = [];
   for (const p of [inputs.reportDir, inputs.sarifFile]) {
     if (!p) continue;
-    const rel = path18.relative(inputs.workspace, p).split(path18.sep).join("/");
-    if (rel && !rel.startsWith("..") && !path18.isAbsolute(rel)) out.push(rel, `${rel}/**`);
+    const rel = path21.relative(inputs.workspace, p).split(path21.sep).join("/");
+    if (rel && !isOutside(rel)) out.push(rel, `${rel}/**`);
   }
   return out;
 }
@@ -57224,4 +57792,4 @@ function artifactHint(dir) {
 }
 
 // action/index.ts
-await run();
+await run2();

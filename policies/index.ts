@@ -18,6 +18,7 @@ export type {
   ValuesSource,
 } from './model/model.js';
 export { emptyProject, mergeProject } from './model/model.js';
+export { errorMessage } from './model/errors.js';
 export type {
   EvaluatedResource,
   FailOn,
@@ -41,9 +42,11 @@ export { closest } from './config/suggest.js';
 export { loadObject, loadPaths, loadText } from './load/index.js';
 export type { LoadObjectOptions, LoadOptions, LoadPathsOptions } from './load/index.js';
 export { SKIPPED_DIRS } from './load/discover.js';
+export { classifyPath } from './load/classify.js';
 export { loadRendered, type RenderedDocument, type RenderedSet } from './load/rendered.js';
 
 export { imageAliases } from './facts/images.js';
+export { globMatcher, matchesGlob, type GlobOptions } from './facts/glob.js';
 export {
   claimFields,
   isDefaultStorageClass,
@@ -75,3 +78,4 @@ export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';
 export { byPosition } from './report/sarif.js';
 export { applyBaseline, parseBaseline } from './report/baseline.js';
 export { policyReports } from './report/policyreport.js';
+export { neutraliseReport, escapeControls } from './report/safe-text.js';

@@ -6,7 +6,7 @@
  * Linear in the size of the workload: no `push(...list)` (a RangeError on long lists), no nested scans
  * of commands, env or paths — an admission request at Kubernetes' size limits stays cheap.
  */
-import picomatch from 'picomatch';
+import { matchesGlob } from './glob.js';
 import type { ResolvedConfig, DataPathEntry } from '../config/types.js';
 import type { DataPath, DataPathOrigin } from './data-paths.js';
 import type { Severity } from '../model/findings.js';
@@ -124,14 +124,8 @@ export function dedupeDataPaths(paths: readonly DataPath[]): DataPath[] {
   return [...byPath.values()];
 }
 
-const globCache = new Map<string, (s: string) => boolean>();
 function globMatch(pattern: string, value: string | undefined): boolean {
-  let m = globCache.get(pattern);
-  if (!m) {
-    m = picomatch(pattern, { dot: true });
-    globCache.set(pattern, m);
-  }
-  return m(value ?? '');
+  return matchesGlob(pattern, value ?? '');
 }
 
 function annotation(w: WorkloadModel, ...keys: string[]): Located<string> | undefined {

@@ -1,25 +1,18 @@
 /**
  * Glob matching of image references, for the catalog, config `dataPaths`/`localImages` and build facts.
  *
- * Patterns are matched against the normalised `registry/repository` of `images.ts`. A pattern without a
+ * Patterns are matched against the normalised `registry/repository` of `facts/images.ts`. A pattern without a
  * registry matches on any registry, and Docker Hub's `library/` prefix is optional on both sides, so
  * `postgres` matches `postgres:16`, `docker.io/library/postgres`, `mirror.gcr.io/library/postgres` and
  * `public.ecr.aws/docker/library/postgres@sha256:…`. A pattern with a tag (`postgres:16*`) also checks the
  * tag; without one, every tag and digest matches.
  */
-import picomatch from 'picomatch';
+import { globMatcher } from './glob.js';
 import { parseImage, sameImage, splitReference, type ImageRef } from './images.js';
 
-const matcherCache = new Map<string, (s: string) => boolean>();
-
+// `*` stays within one path segment, like Docker's own reference grammar; `**` crosses segments.
 function glob(pattern: string): (s: string) => boolean {
-  let m = matcherCache.get(pattern);
-  if (!m) {
-    // `*` stays within one path segment, like Docker's own reference grammar; `**` crosses segments.
-    m = picomatch(pattern, { nocase: true, dot: true });
-    matcherCache.set(pattern, m);
-  }
-  return m;
+  return globMatcher(pattern, { nocase: true });
 }
 
 interface ImagePattern {

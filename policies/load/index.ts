@@ -15,6 +15,7 @@ import { loadSourceText } from './source.js';
 import { discoverAndRead } from './discover.js';
 import { isHelmTemplateObject, isJudgedValue, isPartialWorkload, looksJudgedText } from './judge.js';
 import { kustomizePatchFiles } from './kustomize.js';
+import { errorMessage } from '../model/errors.js';
 
 export interface LoadOptions {
   limits?: Partial<Limits>;
@@ -37,7 +38,7 @@ export interface LoadPathsOptions extends LoadOptions {
   /** Directory that reported `file` paths are relative to. */
   cwd: string;
   /** Reads standard input when a path is `-` (injected so the core stays free of process globals). */
-  readStdin?: () => Promise<string>;
+  readStdin?: (maxBytes?: number) => Promise<string>;
   /** Files judged elsewhere (rendered charts and overlays), by real absolute path: not read. */
   skip?: (absPath: string) => boolean;
 }
@@ -62,7 +63,7 @@ export function loadText(file: string, text: string, opts: LoadOptions = {}): Pr
     p.files = 1;
     p.errors.push({
       file,
-      message: `internal error while loading: ${err instanceof Error ? err.message : String(err)}`,
+      message: `internal error while loading: ${errorMessage(err)}`,
     });
     return p;
   }
@@ -192,7 +193,7 @@ export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promis
   } catch (err) {
     const error = {
       file: paths.join(' '),
-      message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`,
+      message: `internal error while reading input: ${errorMessage(err)}`,
     };
     loaded.push({ file: error.file, project: { ...emptyProject(), errors: [error] } });
   }
@@ -225,10 +226,7 @@ export function loadObject(obj: unknown, doc: DocRef, opts: LoadObjectOptions = 
     if (opts.fromJson !== true) checkStructure(obj, resolveLimits(opts.limits));
     loadKubernetesValue(obj, doc, p);
   } catch (err) {
-    const message =
-      err instanceof StructureError
-        ? err.message
-        : `internal error while loading: ${err instanceof Error ? err.message : String(err)}`;
+    const message = err instanceof StructureError ? err.message : `internal error while loading: ${errorMessage(err)}`;
     p.errors.push({ file: doc.file, message });
   }
   return p;

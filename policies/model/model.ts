@@ -2,7 +2,7 @@
  * The workload model every loader produces and every rule reads.
  *
  * Positions are not computed while loading: every model node carries an {@link Anchor}, and only the
- * anchors of findings are turned into file/line/column at the end of a scan (see `locate.ts`). That keeps
+ * anchors of findings are turned into file/line/column at the end of a scan (see `locate/locate.ts`). That keeps
  * the per-document loop cheap (most documents have no finding) and lets the webhook, which has no file,
  * use the same model with JSON-path anchors.
  */

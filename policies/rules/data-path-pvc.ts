@@ -14,6 +14,8 @@ export const rule: Rule = {
     defaultSeverity: 'error',
     description:
       'A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).',
+    catches:
+      'a declared data path not on a volume that outlives the pod (unmounted, `emptyDir`, `ephemeral`, `configMap`/`secret`/`projected`; `hostPath` is a warning). Compose: `tmpfs` or unmounted fails, anonymous volume warns. The deepest mount covering the path decides.',
     rationale:
       'Data written to the container filesystem, an emptyDir, a generic ephemeral volume or a tmpfs is deleted with the pod or container. ' +
       'A portal kept /app/data in the container while only its logs had a PVC; the next rollout wiped every user upload.',

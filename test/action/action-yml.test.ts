@@ -26,6 +26,7 @@ const INPUTS = [
   'baseline',
   'github-token',
   'target',
+  'config-ref',
 ];
 const OUTPUTS = ['findings', 'errors', 'warnings', 'suppressed', 'report-dir', 'sarif-file', 'exit-code'];
 

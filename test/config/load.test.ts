@@ -15,7 +15,6 @@ rules:
   reclaim-delete: off
   k3s-image-import:
     severity: error
-    options: {}
 dataPaths:
   - name: kilo services
     image: kilo/*
@@ -41,7 +40,7 @@ describe('parseConfig', () => {
     expect(config.target).toBe('k3s');
     expect(config.rules['data-path-pvc']).toEqual({ severity: 'warning' });
     expect(config.rules['reclaim-delete']).toEqual({ severity: 'off' });
-    expect(config.rules['k3s-image-import']).toEqual({ severity: 'error', options: {} });
+    expect(config.rules['k3s-image-import']).toEqual({ severity: 'error' });
     expect(config.dataPaths[0]?.paths).toEqual(['/data']);
     expect(config.tempDirs).toEqual(['/tmp', '/scratch']);
     expect(config.cacheAndLogPaths).toBe('off');

@@ -89,6 +89,7 @@ function ruleReads(w: WorkloadModel): { reads: number; reports: RuleReport[] } {
     view: fileClusterView(project),
     project,
     targetsK3s: false,
+    options: {},
     workload: w,
     containers,
     replicas: 1,

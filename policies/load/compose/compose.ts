@@ -75,6 +75,7 @@ interface Ctx {
   file: string;
   project: Project;
   topVolumes: Obj;
+  readCompanion: ComposeOptions['readCompanion'];
 }
 
 const at = (ctx: Ctx, path: PathSegment[]): Anchor => nodeAnchor(ctx.doc, path);
@@ -111,12 +112,18 @@ export function loadComposeValue(value: unknown, doc: DocRef, project: Project, 
 function loadRoot(root: Obj, services: Obj, doc: DocRef, project: Project, opts: ComposeOptions): void {
   const named = text(root.name);
   const projectName = normalizeProjectName(named ?? opts.folderName ?? '');
-  const ctx: Ctx = { doc, file: doc.file, project, topVolumes: asObj(root.volumes) ?? {} };
+  const ctx: Ctx = {
+    doc,
+    file: doc.file,
+    project,
+    topVolumes: asObj(root.volumes) ?? {},
+    readCompanion: opts.readCompanion,
+  };
   let unread = false;
   for (const [service, def] of Object.entries(services)) {
     const svc = asObj(def);
     if (!svc) continue;
-    if (!loadService(ctx, service, svc, projectName, opts.readCompanion)) unread = true;
+    if (!loadService(ctx, service, svc, projectName)) unread = true;
   }
   if (unread) {
     project.notes.push({
@@ -149,15 +156,51 @@ function envFiles(svc: Obj, base: PathSegment[]): { file: string; path: PathSegm
 }
 
 /** Loads one service; false when it names an env_file that could not be read. */
-function loadService(
-  ctx: Ctx,
-  service: string,
-  svc: Obj,
-  projectName: string,
-  readCompanion: ComposeOptions['readCompanion'],
-): boolean {
-  let envFilesRead = true;
+function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): boolean {
   const base: PathSegment[] = ['services', service];
+  const { volumes, mounts } = serviceStorage(ctx, base, svc);
+  const { env, envFilesRead } = serviceEnv(ctx, base, svc);
+  const image = text(svc.image);
+  const container: ContainerModel = {
+    name: service,
+    role: 'service',
+    ...(image !== undefined ? { image: { value: image, at: at(ctx, [...base, 'image']) } } : {}),
+    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
+    ...(image === undefined && typeof svc.image === 'string' ? { imageTemplate: svc.image } : {}),
+    ...(text(svc.pull_policy) !== undefined
+      ? { imagePullPolicy: { value: text(svc.pull_policy) as string, at: at(ctx, [...base, 'pull_policy']) } }
+      : {}),
+    env,
+    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
+    command: serviceWords(ctx, base, svc, 'entrypoint'),
+    args: serviceWords(ctx, base, svc, 'command'),
+    mounts,
+    envFromConfigMaps: [],
+    at: at(ctx, base),
+  };
+  const { replicas, replicasAt, perNode } = serviceReplicas(ctx, base, svc);
+  const workload: WorkloadModel = {
+    source: 'compose',
+    resource: { kind: 'ComposeService', name: service },
+    at: at(ctx, base),
+    file: ctx.file,
+    replicas,
+    ...(replicasAt ? { replicasAt } : {}),
+    perNode,
+    annotations: serviceAnnotations(ctx, base, svc),
+    volumes,
+    claimTemplates: [],
+    containers: [container],
+    ownerKinds: [],
+    ...(projectName ? { composeProject: projectName } : {}),
+  };
+  recordBuild(ctx, base, svc, container, projectName);
+  ctx.project.workloads.push(workload);
+  return envFilesRead;
+}
+
+/** Labels (list or mapping) and `x-persistguard` keys, as the annotations a Kubernetes workload would carry. */
+function serviceAnnotations(ctx: Ctx, base: PathSegment[], svc: Obj): Record<string, Located<string>> {
   const annotations: Record<string, Located<string>> = {};
   const labels = svc.labels;
   if (Array.isArray(labels)) {
@@ -191,7 +234,15 @@ function loadService(
       if (s !== undefined) annotations[annotation] = { value: s, at: at(ctx, [...base, 'x-persistguard', k]) };
     }
   }
+  return annotations;
+}
 
+/** `deploy.replicas`, else `scale`, else 1; `deploy.mode: global` runs one per node (no replica count). */
+function serviceReplicas(
+  ctx: Ctx,
+  base: PathSegment[],
+  svc: Obj,
+): { replicas: number | undefined; replicasAt: Anchor | undefined; perNode: boolean } {
   const deploy = asObj(svc.deploy);
   const perNode = str(deploy?.mode) === 'global';
   let replicas: number | undefined = perNode ? undefined : 1;
@@ -205,7 +256,11 @@ function loadService(
     replicas = scale;
     replicasAt = at(ctx, [...base, 'scale']);
   }
+  return { replicas, replicasAt, perNode };
+}
 
+/** `volumes:` entries and `tmpfs:` mounts, with the volumes they use. */
+function serviceStorage(ctx: Ctx, base: PathSegment[], svc: Obj): { volumes: VolumeModel[]; mounts: MountModel[] } {
   const volumes: VolumeModel[] = [];
   const mounts: MountModel[] = [];
   asArray(svc.volumes).forEach((v, i) => {
@@ -228,11 +283,19 @@ function loadService(
     volumes.push(volume);
     mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path]) });
   }
+  return { volumes, mounts };
+}
 
+/**
+ * `env_file:` contents, then `environment:` as a list (`NAME=value`, or `NAME` alone: taken from the shell)
+ * or a mapping; `envFilesRead` is false when an env_file could not be read.
+ */
+function serviceEnv(ctx: Ctx, base: PathSegment[], svc: Obj): { env: EnvModel[]; envFilesRead: boolean } {
   const env: EnvModel[] = [];
+  let envFilesRead = true;
   // env_file first: `environment:` entries come after them and win, as in Compose.
   for (const ef of envFiles(svc, base)) {
-    const content = readCompanion?.(ef.file);
+    const content = ctx.readCompanion?.(ef.file);
     if (content === undefined) {
       envFilesRead = false;
       continue;
@@ -255,79 +318,47 @@ function loadService(
       env.push({ name, ...(value !== undefined ? { value } : {}), at: at(ctx, [...base, 'environment', name]) });
     }
   }
+  return { env, envFilesRead };
+}
 
-  const words = (field: string): Located<string>[] => {
-    const v = svc[field];
-    const p: PathSegment[] = [...base, field];
-    if (typeof v === 'string') {
-      const s = interp(v);
-      return s === undefined ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
-    }
-    return asArray(v).flatMap((x, i) => {
-      const s = text(x);
-      return s === undefined ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
-    });
-  };
-
-  const image = text(svc.image);
-  const imageAt = at(ctx, [...base, 'image']);
-  const container: ContainerModel = {
-    name: service,
-    role: 'service',
-    ...(image !== undefined ? { image: { value: image, at: imageAt } } : {}),
-    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
-    ...(image === undefined && typeof svc.image === 'string' ? { imageTemplate: svc.image } : {}),
-    ...(text(svc.pull_policy) !== undefined
-      ? { imagePullPolicy: { value: text(svc.pull_policy) as string, at: at(ctx, [...base, 'pull_policy']) } }
-      : {}),
-    env,
-    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
-    command: words('entrypoint'),
-    args: words('command'),
-    mounts,
-    envFromConfigMaps: [],
-    at: at(ctx, base),
-  };
-
-  const workload: WorkloadModel = {
-    source: 'compose',
-    resource: { kind: 'ComposeService', name: service },
-    at: at(ctx, base),
-    file: ctx.file,
-    replicas,
-    ...(replicasAt ? { replicasAt } : {}),
-    perNode,
-    annotations,
-    volumes,
-    claimTemplates: [],
-    containers: [container],
-    ownerKinds: [],
-    ...(projectName ? { composeProject: projectName } : {}),
-  };
-
-  if (svc.build !== undefined && svc.build !== null) {
-    const buildAt = at(ctx, [...base, 'build']);
-    const dockerfile = dockerfileOf(svc.build, readCompanion);
-    if (dockerfile) {
-      const b = buildBase(dockerfile);
-      if (b.from) container.buildFrom = { value: b.from, at: buildAt };
-      if (b.volumes.length > 0) container.buildVolumes = b.volumes;
-    }
-    if (image !== undefined) {
-      container.builds = { value: image, at: buildAt };
-      ctx.project.builds.push({ image, tool: 'compose', at: buildAt });
-    } else if (svc.image === undefined && projectName) {
-      // Compose v2 names the image `<project>-<service>`, v1 named it `<project>_<service>`.
-      const v2 = `${projectName}-${service}`;
-      container.builds = { value: v2, at: buildAt };
-      ctx.project.builds.push(
-        { image: v2, tool: 'compose', at: buildAt },
-        { image: `${projectName}_${service}`, tool: 'compose', at: buildAt },
-      );
-    }
+/** `command:` / `entrypoint:` as words: a string is split as the shell would, a list is taken as is. */
+function serviceWords(ctx: Ctx, base: PathSegment[], svc: Obj, field: string): Located<string>[] {
+  const v = svc[field];
+  const p: PathSegment[] = [...base, field];
+  if (typeof v === 'string') {
+    const s = interp(v);
+    return s === undefined ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
   }
-  ctx.project.workloads.push(workload);
-  return envFilesRead;
+  return asArray(v).flatMap((x, i) => {
+    const s = text(x);
+    return s === undefined ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
+  });
+}
+
+/** A `build:` section: the image it produces (named, or compose's own `<project>-<service>`) is built here. */
+function recordBuild(ctx: Ctx, base: PathSegment[], svc: Obj, container: ContainerModel, projectName: string): void {
+  if (svc.build === undefined || svc.build === null) return;
+  const service = container.name;
+  const image = container.image?.value;
+  const buildAt = at(ctx, [...base, 'build']);
+  const dockerfile = dockerfileOf(svc.build, ctx.readCompanion);
+  if (dockerfile) {
+    const b = buildBase(dockerfile);
+    if (b.from) container.buildFrom = { value: b.from, at: buildAt };
+    if (b.volumes.length > 0) container.buildVolumes = b.volumes;
+  }
+  if (image !== undefined) {
+    container.builds = { value: image, at: buildAt };
+    ctx.project.builds.push({ image, tool: 'compose', at: buildAt });
+  } else if (svc.image === undefined && projectName) {
+    // Compose v2 names the image `<project>-<service>`, v1 named it `<project>_<service>`.
+    const v2 = `${projectName}-${service}`;
+    container.builds = { value: v2, at: buildAt };
+    ctx.project.builds.push(
+      { image: v2, tool: 'compose', at: buildAt },
+      { image: `${projectName}_${service}`, tool: 'compose', at: buildAt },
+    );
+  }
 }
 
 const MODES = new Set([
