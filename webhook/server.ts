@@ -46,6 +46,8 @@ export interface WebhookServer {
   readonly server: https.Server;
   readonly metrics: WebhookMetrics;
   readonly certificates: CertificateReloader;
+  /** Requests whose headers have arrived and whose response is not finished (what shutdown waits for). */
+  readonly inFlight: number;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes. Idempotent. */
   close(): Promise<void>;
 }
@@ -120,7 +122,17 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     });
     return closing;
   };
-  return { port, metricsPort, server, metrics, certificates, close };
+  return {
+    port,
+    metricsPort,
+    server,
+    metrics,
+    certificates,
+    close,
+    get inFlight() {
+      return drain.inFlight;
+    },
+  };
 }
 
 /** The serving certificate, reloaded on change, and the metrics that report its reloads and expiry. */
