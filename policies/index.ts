@@ -14,6 +14,7 @@ export type {
   StorageClassModel,
 } from './model/model.js';
 export { emptyProject, mergeProject } from './model/model.js';
+export { trustedController, trustedCreators } from './model/owners.js';
 export type {
   EvaluatedResource,
   FailOn,

@@ -3,7 +3,7 @@
  * The same loader and engine as `persistguard scan`, so a manifest that passes in CI passes admission.
  */
 import picomatch from 'picomatch';
-import { loadObject, evaluate } from '../policies/index.js';
+import { loadObject, evaluate, trustedController } from '../policies/index.js';
 import type { ClusterView, FailChoice, PendingFinding, ResolvedConfig, WebhookMode } from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import { boundedWarnings, denialMessage, findingLine, printable, truncate } from './messages.js';
@@ -56,7 +56,6 @@ const VALIDATED: Record<string, ReadonlySet<string>> = {
   'apps/v1': new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']),
   'batch/v1': new Set(['Job', 'CronJob']),
 };
-const VALIDATED_KINDS = new Set(Object.values(VALIDATED).flatMap((s) => [...s]));
 
 export function isValidatedKind(group: string, version: string, kind: string): boolean {
   return VALIDATED[`${group}/${version}`]?.has(kind) ?? false;
@@ -192,16 +191,6 @@ function internalError(req: AdmissionRequest, opts: AdmissionOptions, err: unkno
   };
 }
 
-/** Kinds of the controllers that own this object and that the webhook itself validates. */
-function validatedOwners(meta: Record<string, unknown>): string[] {
-  const refs = meta.ownerReferences;
-  if (!Array.isArray(refs)) return [];
-  const kinds: string[] = [];
-  for (const r of refs)
-    if (isRecord(r) && typeof r.kind === 'string' && VALIDATED_KINDS.has(r.kind)) kinds.push(r.kind);
-  return kinds;
-}
-
 function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision {
   const { config, mode } = opts;
   const kind = req.kind.kind;
@@ -212,15 +201,15 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
 
   // A Pod (or ReplicaSet, Job) created by a controller the webhook validates was judged as that controller:
   // judging it again would only turn a clean `kubectl apply` into a controller that silently cannot create it.
-  const owners = validatedOwners(meta);
-  if (owners.length > 0 && !config.webhook.validateOwnedPods) {
+  const owner = trustedController(kind, meta);
+  if (owner !== undefined && !config.webhook.validateOwnedPods) {
     return {
       response: allow(req.uid),
       verdict: 'allow',
       reason: 'owned',
       findings: [],
       suppressed: 0,
-      detail: `owned by ${owners.join(', ')}`,
+      detail: `owned by ${owner}`,
     };
   }
 
