@@ -6,6 +6,7 @@ import picomatch from 'picomatch';
 import { loadObject, evaluate, trustedController } from '../policies/index.js';
 import type { ClusterView, FailChoice, PendingFinding, ResolvedConfig, WebhookMode } from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
+import { guardsClaim, readProtection } from './claim-protection.js';
 import { boundedWarnings, denialMessage, findingLine, printable, truncate } from './messages.js';
 
 export type { FailChoice, WebhookMode } from '../policies/index.js';
@@ -107,9 +108,9 @@ function decide(req: AdmissionRequest, opts: AdmissionOptions): Decision {
   const k = req.kind;
   if (req.subResource) return notValidated(req, `subresource ${req.subResource}`);
   if (k.group === '' && k.version === 'v1' && k.kind === 'PersistentVolumeClaim') {
-    return req.operation === 'DELETE'
-      ? guardClaimDeletion(req, opts)
-      : notValidated(req, `${req.operation} of a claim`);
+    if (req.operation === 'DELETE') return guardClaimDeletion(req, opts);
+    if (req.operation === 'CREATE' || req.operation === 'UPDATE') return guardClaimChange(req, opts);
+    return notValidated(req, `${req.operation} of a claim`);
   }
   if (!isValidatedKind(k.group, k.version, k.kind))
     return notValidated(req, `kind ${k.group || 'core'}/${k.version} ${k.kind}`);
@@ -333,7 +334,8 @@ function guardClaimDeletion(req: AdmissionRequest, opts: AdmissionOptions): Deci
   const namespace = req.namespace || (typeof meta.namespace === 'string' ? meta.namespace : '') || 'default';
   const labels = stringMap(meta.labels);
   const annotations = stringMap(meta.annotations);
-  const byLabel = labels[ANNOTATION_PROTECTED] === 'true';
+  const labelValue = labels[ANNOTATION_PROTECTED];
+  const byLabel = guardsClaim(labelValue);
   if (!byLabel && !protectedByConfig(opts.config, namespace, name, labels))
     return notValidated(req, 'claim not protected');
 
@@ -349,7 +351,7 @@ function guardClaimDeletion(req: AdmissionRequest, opts: AdmissionOptions): Deci
     };
   }
   const why = byLabel
-    ? `it is labelled ${ANNOTATION_PROTECTED}=true`
+    ? `it is labelled ${ANNOTATION_PROTECTED}=${truncate(printable(labelValue ?? ''), 40)}`
     : 'it is protected by the persistguard webhook config (webhook.protectedClaims)';
   const mismatch =
     confirmed === undefined
@@ -375,6 +377,74 @@ function guardClaimDeletion(req: AdmissionRequest, opts: AdmissionOptions): Deci
       suppressed: 0,
     };
   }
+  return {
+    response: deny(req.uid, 403, 'Forbidden', message),
+    verdict: 'deny',
+    reason: 'pvc-guard',
+    findings: [],
+    suppressed: 0,
+  };
+}
+
+/** Metadata of a claim, as the guard reads it. */
+function claimMeta(req: AdmissionRequest, obj: unknown) {
+  const meta = isRecord(obj) && isRecord(obj.metadata) ? obj.metadata : {};
+  const name = (typeof meta.name === 'string' && meta.name) || req.name || '';
+  const namespace = req.namespace || (typeof meta.namespace === 'string' ? meta.namespace : '') || 'default';
+  return { name, namespace, labels: stringMap(meta.labels), annotations: stringMap(meta.annotations) };
+}
+
+/**
+ * CREATE and UPDATE of a claim: an unrecognised protection label value is told (it guards, but surely not as
+ * meant), and an UPDATE that drops the label's protection needs the same confirmation as deleting the claim —
+ * otherwise `kubectl label pvc x persistguard.io/protected-` followed by a delete walks around the guard.
+ */
+function guardClaimChange(req: AdmissionRequest, opts: AdmissionOptions): Decision {
+  const now = claimMeta(req, req.object);
+  const value = now.labels[ANNOTATION_PROTECTED];
+  const warnings: string[] = [];
+  if (readProtection(value) === 'unrecognised') {
+    warnings.push(
+      `persistguard: label ${ANNOTATION_PROTECTED}="${truncate(printable(value ?? ''), 40)}" on claim ${now.namespace}/${now.name} is not a boolean; the claim is guarded as if it were "true" — write "true" or "false"`,
+    );
+  }
+  const before = req.operation === 'UPDATE' && isRecord(req.oldObject) ? claimMeta(req, req.oldObject) : undefined;
+  const dropped =
+    before !== undefined &&
+    guardsClaim(before.labels[ANNOTATION_PROTECTED]) &&
+    !guardsClaim(value) &&
+    !protectedByConfig(opts.config, now.namespace, now.name, now.labels);
+  if (!dropped || now.annotations[ANNOTATION_CONFIRM_DELETE] === now.name) {
+    const w = boundedWarnings(warnings);
+    return {
+      response: allow(req.uid, w),
+      verdict: w.length > 0 ? 'warn' : 'allow',
+      reason: dropped ? 'pvc-guard' : 'not-validated',
+      findings: [],
+      suppressed: 0,
+      detail: dropped ? 'protection removal confirmed by annotation' : 'claim protection unchanged',
+    };
+  }
+  const { name, namespace } = now;
+  if (opts.mode === 'audit') {
+    return {
+      response: allow(
+        req.uid,
+        boundedWarnings([
+          `persistguard (audit, would deny): removing ${ANNOTATION_PROTECTED} from claim ${namespace}/${name} without ${ANNOTATION_CONFIRM_DELETE}=${name}`,
+        ]),
+      ),
+      verdict: 'warn',
+      reason: 'pvc-guard',
+      findings: [],
+      suppressed: 0,
+    };
+  }
+  const message =
+    `persistguard refused to remove the protection of PersistentVolumeClaim ${namespace}/${name}: it is labelled ${ANNOTATION_PROTECTED}, and without the label it could be deleted with its data. ` +
+    `If the protection really can go, confirm in the same change:\n` +
+    `  kubectl annotate pvc ${name} -n ${namespace} ${ANNOTATION_CONFIRM_DELETE}=${name} --overwrite\n` +
+    `  kubectl label pvc ${name} -n ${namespace} ${ANNOTATION_PROTECTED}-`;
   return {
     response: deny(req.uid, 403, 'Forbidden', message),
     verdict: 'deny',
