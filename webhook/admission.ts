@@ -6,6 +6,7 @@ import picomatch from 'picomatch';
 import { loadObject, evaluate, trustedController } from '../policies/index.js';
 import type { ClusterView, FailChoice, PendingFinding, ResolvedConfig, WebhookMode } from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
+import { splitExisting, type ExistingViolations } from './existing-violations.js';
 import { guardsClaim, readProtection } from './claim-protection.js';
 import { boundedWarnings, denialMessage, findingLine, printable, truncate } from './messages.js';
 
@@ -20,6 +21,8 @@ export interface AdmissionOptions {
   onCacheMiss?: FailChoice;
   /** What to answer for an object the core cannot read (default allow). Audit mode always allows. */
   onError?: FailChoice;
+  /** UPDATE: allow (default) when the old object already had every violation, with warnings; deny: always judge alone. */
+  existingViolations?: ExistingViolations;
   now?: Date;
 }
 
@@ -249,21 +252,14 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     view = undefined;
   }
 
+  const file = `admission:${kind}/${namespace ?? ''}/${name ?? ''}`;
   let findings: PendingFinding[];
   try {
-    const project = loadObject(
-      target,
-      { file: `admission:${kind}/${namespace ?? ''}/${name ?? ''}`, index: 0 },
-      { fromJson: true },
-    );
-    if (project.workloads.length === 0) {
-      const why = project.errors.map((e) => e.message).join('; ') || 'no workload could be read from it';
-      return unreadable(req, opts, where, why);
-    }
+    const judged = findingsOf(target, file, { config, view, now: opts.now });
+    if ('unreadable' in judged) return unreadable(req, opts, where, judged.unreadable);
     // Read in part (a malformed field): judged on what could be read, and the user is told what was not.
-    for (const e of project.errors.slice(0, 3))
-      warnings.push(`persistguard: part of ${where} could not be read: ${e.message}`);
-    findings = evaluate(project, { config, view, now: opts.now }).findings;
+    for (const e of judged.errors.slice(0, 3)) warnings.push(`persistguard: part of ${where} could not be read: ${e}`);
+    findings = judged.findings;
   } catch (err) {
     // The loader reports what it cannot read as errors: a throw here is persistguard's own bug, not the object's.
     return internalError(req, opts, err);
@@ -271,8 +267,18 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
 
   const active = findings.filter((f) => !f.suppressed);
   const suppressed = findings.length - active.length;
-  const errors = active.filter((f) => f.severity === 'error');
+  let errors = active.filter((f) => f.severity === 'error');
   const counted = active.map((f) => ({ ruleId: f.ruleId, severity: f.severity }));
+  let detail: string | undefined;
+  if (mode === 'enforce' && errors.length > 0) {
+    const existing = existingViolations(req, opts, errors, { view, file });
+    if (existing.length > 0) {
+      errors = errors.filter((f) => !existing.includes(f));
+      for (const f of existing)
+        warnings.push(`persistguard (existing violation, allowed on UPDATE): ${findingLine(f, false)}`);
+      detail = `existing violations allowed: ${[...new Set(existing.map((f) => f.ruleId))].sort().join(', ')}`;
+    }
+  }
 
   if (mode === 'enforce' && errors.length > 0) {
     const header = `persistguard denied ${where}: ${errors.length} data-loss finding${errors.length === 1 ? '' : 's'}:`;
@@ -285,7 +291,7 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     const rest = active.filter((f) => f.severity !== 'error').map((f) => `persistguard: ${findingLine(f, false)}`);
     const w = boundedWarnings([...warnings, ...rest]);
     if (w.length > 0) response.warnings = w;
-    return { response, verdict: 'deny', reason: 'evaluated', findings: counted, suppressed };
+    return { response, verdict: 'deny', reason: 'evaluated', findings: counted, suppressed, detail };
   }
 
   const prefix = mode === 'audit' && errors.length > 0 ? 'persistguard (audit, would deny)' : 'persistguard';
@@ -302,7 +308,49 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     reason: 'evaluated',
     findings: counted,
     suppressed,
+    ...(detail ? { detail } : {}),
   };
+}
+
+type Judged = { findings: PendingFinding[]; errors: string[] } | { unreadable: string };
+
+/** Loads one object exactly as `persistguard scan` would and evaluates it. */
+function findingsOf(
+  target: Record<string, unknown>,
+  file: string,
+  evalOpts: { config: ResolvedConfig; view?: ClusterView; now?: Date },
+): Judged {
+  const project = loadObject(target, { file, index: 0 }, { fromJson: true });
+  if (project.workloads.length === 0)
+    return { unreadable: project.errors.map((e) => e.message).join('; ') || 'no workload could be read from it' };
+  return {
+    findings: evaluate(project, evalOpts).findings,
+    errors: project.errors.map((e) => e.message),
+  };
+}
+
+/**
+ * The error findings of an UPDATE that the old object had already (see existing-violations.ts); none when
+ * the option is off, on CREATE, or when the old object cannot be judged (then the new one is judged alone).
+ */
+function existingViolations(
+  req: AdmissionRequest,
+  opts: AdmissionOptions,
+  errors: PendingFinding[],
+  ctx: { view?: ClusterView; file: string },
+): PendingFinding[] {
+  if ((opts.existingViolations ?? 'allow') !== 'allow' || req.operation !== 'UPDATE') return [];
+  const old = req.oldObject;
+  if (!isRecord(old)) return [];
+  let judged: Judged;
+  try {
+    judged = findingsOf(old, ctx.file, { config: opts.config, view: ctx.view, now: opts.now });
+  } catch {
+    return [];
+  }
+  if ('unreadable' in judged) return [];
+  const oldErrors = judged.findings.filter((f) => !f.suppressed && f.severity === 'error');
+  return splitExisting(errors, oldErrors).existing;
 }
 
 function globMatch(pattern: string | undefined, value: string): boolean {

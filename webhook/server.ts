@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ClusterView, ResolvedConfig } from '../policies/index.js';
 import type { InformerStatus } from './cluster/types.js';
+import type { ExistingViolations } from './existing-violations.js';
 import { admit, type Decision, type FailChoice, type WebhookMode } from './admission.js';
 import { parseAdmissionReview, reviewResponse, ReviewParseError, type AdmissionRequest } from './review.js';
 import { CertificateReloader, secureContextOptions } from './tls.js';
@@ -25,6 +26,8 @@ export interface WebhookServerOptions {
   view?: ClusterView;
   onCacheMiss?: FailChoice;
   onError?: FailChoice;
+  /** UPDATEs that add no new violation: allowed with warnings (default) or judged alone. */
+  existingViolations?: ExistingViolations;
   tlsCertFile: string;
   tlsKeyFile: string;
   /** 0 picks a free port (tests). */
@@ -110,6 +113,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     cluster: opts.view ? opts.view.kind : 'none',
     onCacheMiss: opts.onCacheMiss ?? 'allow',
     onError: opts.onError ?? 'allow',
+    existingViolations: opts.existingViolations ?? 'allow',
     config: opts.config.source ?? 'built-in defaults',
     certificateNotAfter: certificates.pair.notAfter.toISOString(),
   });
@@ -266,6 +270,7 @@ function validateHandler(opts: WebhookServerOptions, metrics: WebhookMetrics, lo
       view: opts.view,
       onCacheMiss: opts.onCacheMiss,
       onError: opts.onError,
+      existingViolations: opts.existingViolations,
       now: clock(),
     });
     sendJson(res, 200, reviewResponse(decision.response));
