@@ -1077,14 +1077,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path11 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path12 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path11 && path11[0] !== "/") {
-          path11 = `/${path11}`;
+        if (path12 && path12[0] !== "/") {
+          path12 = `/${path12}`;
         }
-        return new URL(`${origin}${path11}`);
+        return new URL(`${origin}${path12}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1535,39 +1535,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin }
+          request: { method, path: path12, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path11);
+        debuglog("sending request to %s %s/%s", method, origin, path12);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin },
+          request: { method, path: path12, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path11,
+          path12,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin }
+          request: { method, path: path12, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path11);
+        debuglog("trailers received from %s %s/%s", method, origin, path12);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin },
+          request: { method, path: path12, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path11,
+          path12,
           error3.message
         );
       });
@@ -1616,9 +1616,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path11, origin }
+            request: { method, path: path12, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path11);
+          debuglog("sending request to %s %s/%s", method, origin, path12);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1681,7 +1681,7 @@ var require_request = __commonJS({
     var kHandler = Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path11,
+        path: path12,
         method,
         body,
         headers,
@@ -1696,11 +1696,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path11 !== "string") {
+        if (typeof path12 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path12[0] !== "/" && !(path12.startsWith("http://") || path12.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path11)) {
+        } else if (invalidPathRegex.test(path12)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1766,7 +1766,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path11, query) : path11;
+        this.path = query ? buildURL(path12, query) : path12;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6459,7 +6459,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path11, host, upgrade, blocking, reset } = request2;
+      const { method, path: path12, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6540,7 +6540,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path11} HTTP/1.1\r
+      let header = `${method} ${path12} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7069,7 +7069,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path12, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7166,7 +7166,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path11;
+      headers[HTTP2_HEADER_PATH] = path12;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7519,9 +7519,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path11 = search ? `${pathname}${search}` : pathname;
+        const path12 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path11;
+        this.opts.path = path12;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8760,10 +8760,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path11 = "/",
+          path: path12 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path11;
+        opts.path = origin + path12;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10735,20 +10735,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path11) {
-      if (typeof path11 !== "string") {
-        return path11;
+    function safeUrl(path12) {
+      if (typeof path12 !== "string") {
+        return path12;
       }
-      const pathSegments = path11.split("?");
+      const pathSegments = path12.split("?");
       if (pathSegments.length !== 2) {
-        return path11;
+        return path12;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path11, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path11);
+    function matchKey(mockDispatch2, { path: path12, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path12);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10770,7 +10770,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key2) {
       const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path12 }) => matchValue(safeUrl(path12), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10808,9 +10808,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path11, method, body, headers, query } = opts;
+      const { path: path12, method, body, headers, query } = opts;
       return {
-        path: path11,
+        path: path12,
         method,
         body,
         headers,
@@ -11273,10 +11273,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path12, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path11,
+            Path: path12,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16155,9 +16155,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path11) {
-      for (let i = 0; i < path11.length; ++i) {
-        const code = path11.charCodeAt(i);
+    function validateCookiePath(path12) {
+      for (let i = 0; i < path12.length; ++i) {
+        const code = path12.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19077,11 +19077,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path11 = opts.path;
+          let path12 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path11 = `/${path11}`;
+            path12 = `/${path12}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path11);
+          url = new URL(util.parseOrigin(url).origin + path12);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -20004,7 +20004,7 @@ var require_visit = __commonJS({
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove node");
-    function visit(node, visitor) {
+    function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity2.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -20013,20 +20013,20 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path11) {
-      const ctrl = callVisitor(key2, node, visitor, path11);
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    function visit_(key2, node, visitor, path12) {
+      const ctrl = callVisitor(key2, node, visitor, path12);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path11, ctrl);
-        return visit_(key2, ctrl, visitor, path11);
+        replaceNode(key2, path12, ctrl);
+        return visit_(key2, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path11 = Object.freeze(path11.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path11);
+            const ci = visit_(i, node.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20037,13 +20037,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path11 = Object.freeze(path11.concat(node));
-          const ck = visit_("key", node.key, visitor, path11);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = visit_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path11);
+          const cv = visit_("value", node.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20064,17 +20064,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path11) {
-      const ctrl = await callVisitor(key2, node, visitor, path11);
+    async function visitAsync_(key2, node, visitor, path12) {
+      const ctrl = await callVisitor(key2, node, visitor, path12);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path11, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path11);
+        replaceNode(key2, path12, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path11 = Object.freeze(path11.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path11);
+            const ci = await visitAsync_(i, node.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20085,13 +20085,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path11 = Object.freeze(path11.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path11);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path11);
+          const cv = await visitAsync_("value", node.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20118,23 +20118,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path11) {
+    function callVisitor(key2, node, visitor, path12) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path11);
+        return visitor(key2, node, path12);
       if (identity2.isMap(node))
-        return visitor.Map?.(key2, node, path11);
+        return visitor.Map?.(key2, node, path12);
       if (identity2.isSeq(node))
-        return visitor.Seq?.(key2, node, path11);
+        return visitor.Seq?.(key2, node, path12);
       if (identity2.isPair(node))
-        return visitor.Pair?.(key2, node, path11);
+        return visitor.Pair?.(key2, node, path12);
       if (identity2.isScalar(node))
-        return visitor.Scalar?.(key2, node, path11);
+        return visitor.Scalar?.(key2, node, path12);
       if (identity2.isAlias(node))
-        return visitor.Alias?.(key2, node, path11);
+        return visitor.Alias?.(key2, node, path12);
       return void 0;
     }
-    function replaceNode(key2, path11, node) {
-      const parent = path11[path11.length - 1];
+    function replaceNode(key2, path12, node) {
+      const parent = path12[path12.length - 1];
       if (identity2.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity2.isPair(parent)) {
@@ -20149,7 +20149,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
+    exports.visit = visit2;
     exports.visitAsync = visitAsync;
   }
 });
@@ -20159,7 +20159,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -20303,7 +20303,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
+          visit2.visit(doc.contents, (_key, node) => {
             if (identity2.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -20330,7 +20330,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -20341,7 +20341,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -20521,7 +20521,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -20547,7 +20547,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node) => {
               if (identity2.isAlias(node) || identity2.hasAnchor(node))
                 nodes.push(node);
@@ -20744,10 +20744,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path11, value) {
+    function collectionFromPath(schema2, path12, value) {
       let v = value;
-      for (let i = path11.length - 1; i >= 0; --i) {
-        const k = path11[i];
+      for (let i = path12.length - 1; i >= 0; --i) {
+        const k = path12[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20766,7 +20766,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
+    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20796,11 +20796,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path11, value) {
-        if (isEmptyPath(path11))
+      addIn(path12, value) {
+        if (isEmptyPath(path12))
           this.add(value);
         else {
-          const [key2, ...rest] = path11;
+          const [key2, ...rest] = path12;
           const node = this.get(key2, true);
           if (identity2.isCollection(node))
             node.addIn(rest, value);
@@ -20814,8 +20814,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        const [key2, ...rest] = path11;
+      deleteIn(path12) {
+        const [key2, ...rest] = path12;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -20829,8 +20829,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        const [key2, ...rest] = path11;
+      getIn(path12, keepScalar) {
+        const [key2, ...rest] = path12;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity2.isScalar(node) ? node.value : node;
@@ -20848,8 +20848,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path11) {
-        const [key2, ...rest] = path11;
+      hasIn(path12) {
+        const [key2, ...rest] = path12;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -20859,8 +20859,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        const [key2, ...rest] = path11;
+      setIn(path12, value) {
+        const [key2, ...rest] = path12;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -22279,14 +22279,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num = typeof value === "number" ? value : Number(value);
       if (!isFinite(num))
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
           i = n.length;
@@ -23375,9 +23375,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path11, value) {
+      addIn(path12, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path11, value);
+          this.contents.addIn(path12, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23452,14 +23452,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        if (Collection2.isEmptyPath(path11)) {
+      deleteIn(path12) {
+        if (Collection2.isEmptyPath(path12)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23474,10 +23474,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        if (Collection2.isEmptyPath(path11))
+      getIn(path12, keepScalar) {
+        if (Collection2.isEmptyPath(path12))
           return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23488,10 +23488,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path11) {
-        if (Collection2.isEmptyPath(path11))
+      hasIn(path12) {
+        if (Collection2.isEmptyPath(path12))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23508,13 +23508,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        if (Collection2.isEmptyPath(path11)) {
+      setIn(path12, value) {
+        if (Collection2.isEmptyPath(path12)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path12), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path11, value);
+          this.contents.setIn(path12, value);
         }
       }
       /**
@@ -25464,17 +25464,17 @@ var require_cst_visit = __commonJS({
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path11) => {
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path12) => {
       let item = cst;
-      for (const [field2, index] of path11) {
+      for (const [field2, index] of path12) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25483,23 +25483,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path11) => {
-      const parent = visit.itemAtPath(cst, path11.slice(0, -1));
-      const field2 = path11[path11.length - 1][0];
+    visit2.parentCollection = (cst, path12) => {
+      const parent = visit2.itemAtPath(cst, path12.slice(0, -1));
+      const field2 = path12[path12.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path11, item, visitor) {
-      let ctrl = visitor(item, path11);
+    function _visit(path12, item, visitor) {
+      let ctrl = visitor(item, path12);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path11.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path12.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25510,12 +25510,12 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path11);
+            ctrl = ctrl(item, path12);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
     }
-    exports.visit = visit;
+    exports.visit = visit2;
   }
 });
 
@@ -27147,7 +27147,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse5(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -27188,7 +27188,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument4;
     exports.stringify = stringify2;
@@ -27214,7 +27214,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema2.Schema;
@@ -27242,8 +27242,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
   }
 });
 
@@ -30476,8 +30476,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path11) {
-      let input = path11;
+    function removeDotSegments(path12) {
+      let input = path12;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30551,11 +30551,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path11) {
-      if (path11 === "" || path11[0] === "/") {
-        return removeDotSegments(path11);
+    function removeDotSegmentsRelative(path12) {
+      if (path12 === "" || path12[0] === "/") {
+        return removeDotSegments(path12);
       }
-      const segments = path11.split("/");
+      const segments = path12.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30918,8 +30918,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path11 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path11 && path11 !== "/" ? path11 : void 0;
+        const path12 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path12 && path12 !== "/" ? path12 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31085,7 +31085,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse3(serialize(uri, options), options);
+        parse5(serialize(uri, options), options);
       }
       return uri;
     }
@@ -31128,8 +31128,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse3(serialize(base, options), options);
-        relative3 = parse3(serialize(relative3, options), options);
+        base = parse5(serialize(base, options), options);
+        relative3 = parse5(serialize(relative3, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative3.scheme) {
@@ -31447,7 +31447,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse3(uri, opts) {
+    function parse5(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -31484,7 +31484,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse3
+      parse: parse5
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -31886,10 +31886,10 @@ var require_core = __commonJS({
         return this;
       }
       // Add format
-      addFormat(name, format) {
-        if (typeof format == "string")
-          format = new RegExp(format);
-        this.formats[name] = format;
+      addFormat(name, format2) {
+        if (typeof format2 == "string")
+          format2 = new RegExp(format2);
+        this.formats[name] = format2;
         return this;
       }
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
@@ -32007,9 +32007,9 @@ var require_core = __commonJS({
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
-        const format = this.opts.formats[name];
-        if (format)
-          this.addFormat(name, format);
+        const format2 = this.opts.formats[name];
+        if (format2)
+          this.addFormat(name, format2);
       }
     }
     function addInitialKeywords(defs) {
@@ -33692,18 +33692,18 @@ var require_format = __commonJS({
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
           const fType = gen.let("fType");
-          const format = gen.let("format");
-          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef));
+          const format2 = gen.let("format");
+          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format2, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format2, fDef));
           cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
           function unknownFmt() {
             if (opts.strictSchema === false)
               return codegen_1.nil;
-            return (0, codegen_1._)`${schemaCode} && !${format}`;
+            return (0, codegen_1._)`${schemaCode} && !${format2}`;
           }
           function invalidFmt() {
-            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`;
-            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
-            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
+            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format2}(${data}) : ${format2}(${data}))` : (0, codegen_1._)`${format2}(${data})`;
+            const validData = (0, codegen_1._)`(typeof ${format2} == "function" ? ${callFormat} : ${format2}.test(${data}))`;
+            return (0, codegen_1._)`${format2} && ${format2} !== true && ${fType} === ${ruleType} && !${validData}`;
           }
         }
         function validateFormat() {
@@ -33714,7 +33714,7 @@ var require_format = __commonJS({
           }
           if (formatDef === true)
             return;
-          const [fmtType, format, fmtRef] = getFormat(formatDef);
+          const [fmtType, format2, fmtRef] = getFormat(formatDef);
           if (fmtType === ruleType)
             cxt.pass(validCondition());
           function unknownFormat() {
@@ -33741,7 +33741,7 @@ var require_format = __commonJS({
                 throw new Error("async format in sync schema");
               return (0, codegen_1._)`await ${fmtRef}(${data})`;
             }
-            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+            return typeof format2 == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
           }
         }
       }
@@ -33756,8 +33756,8 @@ var require_format2 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
-    var format = [format_1.default];
-    exports.default = format;
+    var format2 = [format_1.default];
+    exports.default = format2;
   }
 });
 
@@ -34407,8 +34407,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path11, { windows } = {}) => {
-      const segs = path11.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path12, { windows } = {}) => {
+      const segs = path12.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -35009,7 +35009,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse3 = (input, options) => {
+    var parse5 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -35179,7 +35179,7 @@ var require_parse2 = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            const expression = parse5(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -35702,7 +35702,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse3.fastpaths = (input, options) => {
+    parse5.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -35767,7 +35767,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module.exports = parse3;
+    module.exports = parse5;
   }
 });
 
@@ -35776,7 +35776,7 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse3 = require_parse2();
+    var parse5 = require_parse2();
     var utils = require_utils3();
     var constants3 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -35841,11 +35841,11 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      const format2 = opts.format || (posix ? utils.toPosixSlashes : null);
       let match = input === glob3;
-      let output = match && format ? format(input) : input;
+      let output = match && format2 ? format2(input) : input;
       if (match === false) {
-        output = format ? format(input) : input;
+        output = format2 ? format2(input) : input;
         match = output === glob3;
       }
       if (match === false || opts.capture === true) {
@@ -35864,7 +35864,7 @@ var require_picomatch = __commonJS({
     picomatch6.isMatch = (str3, patterns, options) => picomatch6(patterns, options)(str3);
     picomatch6.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch6.parse(p, options));
-      return parse3(pattern, { ...options, fastpaths: false });
+      return parse5(pattern, { ...options, fastpaths: false });
     };
     picomatch6.scan = (input, options) => scan(input, options);
     picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -35890,10 +35890,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse3.fastpaths(input, options);
+        parsed.output = parse5.fastpaths(input, options);
       }
       if (!parsed.output) {
-        parsed = parse3(input, options);
+        parsed = parse5(input, options);
       }
       return picomatch6.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -39124,8 +39124,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path11 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${EOL6}`);
+        const path12 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path12} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -39607,7 +39607,7 @@ function parse(options) {
   if (!isBinaryRequest) {
     if (options.mediaType.format) {
       headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
+        (format2) => format2.replace(
           /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
           `application/vnd$1$2.${options.mediaType.format}`
         )
@@ -39617,8 +39617,8 @@ function parse(options) {
       if (options.mediaType.previews?.length) {
         const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
         headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
+          const format2 = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format2}`;
         }).join(",");
       }
     }
@@ -43277,7 +43277,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // action/main.ts
 import { mkdir as mkdir2, readFile as readFile2, realpath, writeFile as writeFile2 } from "node:fs/promises";
-import path10 from "node:path";
+import path11 from "node:path";
 import { pathToFileURL } from "node:url";
 
 // policies/index.ts
@@ -43314,6 +43314,7 @@ function mergeProject(a, b) {
   a.sqliteLiterals.push(...b.sqliteLiterals);
   a.errors.push(...b.errors);
   a.notes.push(...b.notes);
+  if (b.skipped && b.skipped.length > 0) (a.skipped ??= []).push(...b.skipped);
   a.files += b.files;
   return a;
 }
@@ -43597,10 +43598,10 @@ function unsafeGlobReason(pattern) {
   }
   return void 0;
 }
-function check(value, path11, out) {
+function check(value, path12, out) {
   if (typeof value !== "string") return;
   const reason = unsafeGlobReason(value);
-  if (reason) out.push({ path: path11, message: reason });
+  if (reason) out.push({ path: path12, message: reason });
 }
 function entries(value) {
   return Array.isArray(value) ? value : [];
@@ -43628,9 +43629,9 @@ function validator() {
   compiled ??= new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(persistguard_schema_default);
   return compiled;
 }
-function displayPath(path11) {
+function displayPath(path12) {
   let out = "";
-  for (const seg of path11) {
+  for (const seg of path12) {
     if (typeof seg === "number") out += `[${seg}]`;
     else out += out === "" ? seg : `.${seg}`;
   }
@@ -43686,8 +43687,8 @@ function badDates(obj) {
     if (typeof expires !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(expires)) return;
     const d = /* @__PURE__ */ new Date(`${expires}T00:00:00Z`);
     if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== expires) {
-      const path11 = ["exemptions", i, "expires"];
-      out.push({ path: path11, display: displayPath(path11), message: `'${expires}' is not a calendar date` });
+      const path12 = ["exemptions", i, "expires"];
+      out.push({ path: path12, display: displayPath(path12), message: `'${expires}' is not a calendar date` });
     }
   });
   return out;
@@ -43698,9 +43699,9 @@ function validateConfigObject(obj) {
   if (!validate(obj)) {
     for (const err of validate.errors ?? []) {
       if (err.keyword === "if") continue;
-      const path11 = pointerToPath(err.instancePath);
+      const path12 = pointerToPath(err.instancePath);
       const { message, key: key2 } = describe(err);
-      const full = key2 !== void 0 ? [...path11, key2] : path11;
+      const full = key2 !== void 0 ? [...path12, key2] : path12;
       issues.push({ path: full, display: displayPath(full), message, ...key2 !== void 0 ? { key: key2 } : {} });
     }
   }
@@ -43732,9 +43733,9 @@ function resolveConfig(raw, source) {
     ...source !== void 0 ? { source } : {}
   };
 }
-function nodeAt(doc, path11, key2) {
+function nodeAt(doc, path12, key2) {
   let node = doc.contents;
-  const steps = key2 !== void 0 ? path11.slice(0, -1) : path11;
+  const steps = key2 !== void 0 ? path12.slice(0, -1) : path12;
   for (const seg of steps) {
     const next = node?.get?.(seg, true);
     if (next === void 0 || next === null) break;
@@ -43818,19 +43819,19 @@ async function findConfigFile(scanRoot) {
     dir = parent;
   }
 }
-function shown(path11, cwd) {
-  if (cwd === void 0) return path11;
-  const rel = relative2(cwd, path11);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path11 : rel;
+function shown(path12, cwd) {
+  if (cwd === void 0) return path12;
+  const rel = relative2(cwd, path12);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path12 : rel;
 }
 async function loadConfig(opts) {
   const base = opts.cwd ?? opts.scanRoot;
-  const path11 = opts.explicitPath !== void 0 ? resolve2(base, opts.explicitPath) : await findConfigFile(resolve2(base, opts.scanRoot));
-  if (path11 === void 0) return { config: defaultConfig(), errors: [] };
-  const file = shown(path11, opts.cwd);
+  const path12 = opts.explicitPath !== void 0 ? resolve2(base, opts.explicitPath) : await findConfigFile(resolve2(base, opts.scanRoot));
+  if (path12 === void 0) return { config: defaultConfig(), errors: [] };
+  const file = shown(path12, opts.cwd);
   let text3;
   try {
-    text3 = await readFile(path11, "utf8");
+    text3 = await readFile(path12, "utf8");
   } catch (err) {
     const code = err.code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : err.message;
@@ -43840,7 +43841,53 @@ async function loadConfig(opts) {
 }
 
 // policies/load/index.ts
-import path7 from "node:path";
+import path8 from "node:path";
+
+// policies/load/parse/template-actions.ts
+function templateActions(text3, opts = {}, stats) {
+  const out = [];
+  let from = 0;
+  for (; ; ) {
+    const open2 = text3.indexOf("{{", from);
+    if (stats) stats.steps += (open2 < 0 ? text3.length : open2) - from + 1;
+    if (open2 < 0) return out;
+    let i = open2 + 2;
+    while (i < text3.length) {
+      const c = text3.charCodeAt(i);
+      if (c === 125 || opts.singleLine === true && c === 10) break;
+      i++;
+    }
+    if (stats) stats.steps += i - open2 - 1;
+    if (i >= text3.length) return out;
+    if (text3.charCodeAt(i) === 125 && text3.charCodeAt(i + 1) === 125) {
+      const dollar = opts.dollar === true && open2 > from && text3.charCodeAt(open2 - 1) === 36;
+      out.push({ start: dollar ? open2 - 1 : open2, end: i + 2, inner: text3.slice(open2 + 2, i), dollar });
+      from = i + 2;
+    } else {
+      from = i + 1;
+    }
+  }
+}
+function replaceTemplateActions(text3, opts, replace, stats) {
+  const actions = templateActions(text3, opts, stats);
+  if (actions.length === 0) return text3;
+  let out = "";
+  let last = 0;
+  for (const a of actions) {
+    out += text3.slice(last, a.start) + replace(a);
+    last = a.end;
+  }
+  return out + text3.slice(last);
+}
+var HELM_OBJECT = /(?:^-?|[\s(|])\$?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b/;
+var HELM_FUNCTION = /^-?\s*(?:include|required|toYaml|tpl|default)\s/;
+function isHelmAction(inner) {
+  return HELM_FUNCTION.test(inner) || HELM_OBJECT.test(inner);
+}
+function hasHelmAction(text3, stats) {
+  if (!text3.includes("{{")) return false;
+  return templateActions(text3, {}, stats).some((a) => isHelmAction(a.inner));
+}
 
 // policies/load/classify.ts
 var SOURCE_EXT = /* @__PURE__ */ new Set([
@@ -43903,10 +43950,6 @@ function shebangScript(text3) {
   if (!text3.startsWith("#!")) return void 0;
   const first = text3.slice(0, text3.indexOf("\n") < 0 ? text3.length : text3.indexOf("\n"));
   return /^#!\s*(?:\/usr)?\/bin\/(?:env\s+(?:-\S+\s+)*)?(?:ba|da|a|z)?sh\b/.test(first) ? "shell" : void 0;
-}
-var HELM_MARKERS = /\{\{-?\s*(?:[^}]*?[\s(|])?(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|\.Template)\b|\{\{-?\s*(?:include|required|toYaml|tpl|default)\s/;
-function looksLikeHelmTemplate(text3) {
-  return text3.includes("{{") && HELM_MARKERS.test(text3);
 }
 function folderOf(file) {
   const i = file.lastIndexOf("/");
@@ -44066,8 +44109,8 @@ function stringMap(v) {
 function stringList(v) {
   return asArray(v).flatMap((x) => typeof x === "string" ? [x] : []);
 }
-function nodeAnchor(doc, path11) {
-  return { kind: "node", doc, path: path11 };
+function nodeAnchor(doc, path12) {
+  return { kind: "node", doc, path: path12 };
 }
 
 // policies/load/compose/compose.ts
@@ -44107,7 +44150,7 @@ function isComposeDocument(v) {
 function normalizeProjectName(name) {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, "");
 }
-var at = (ctx, path11) => nodeAnchor(ctx.doc, path11);
+var at = (ctx, path12) => nodeAnchor(ctx.doc, path12);
 function text(v) {
   const s = scalarString(v);
   return s === void 0 ? void 0 : interpolate(s);
@@ -44188,13 +44231,13 @@ function loadService(ctx, service, svc, projectName) {
   });
   const tmpfs = svc.tmpfs;
   const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base, "tmpfs", i]]);
-  for (const [t, path11] of tmpfsList) {
+  for (const [t, path12] of tmpfsList) {
     const s = text(t);
     if (s === void 0) continue;
     const target = s.split(":")[0] ?? s;
-    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path11]) };
+    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path12]) };
     volumes.push(volume);
-    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path11]) });
+    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path12]) });
   }
   const env = [];
   const environment = svc.environment;
@@ -44290,32 +44333,32 @@ var MODES = /* @__PURE__ */ new Set([
 function isPathSource(s) {
   return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || /^[A-Za-z]:[\\/]/.test(s);
 }
-function namedVolume(ctx, name, path11) {
+function namedVolume(ctx, name, path12) {
   const def = asObj(ctx.topVolumes[name]);
   const external = def !== void 0 && (def.external === true || asObj(def.external) !== void 0 || def.driver !== void 0 || def.driver_opts !== void 0);
-  return { name, kind: "composeNamed", source: name, ...external ? { external: true } : {}, at: at(ctx, path11) };
+  return { name, kind: "composeNamed", source: name, ...external ? { external: true } : {}, at: at(ctx, path12) };
 }
-function mountFrom(ctx, v, path11) {
+function mountFrom(ctx, v, path12) {
   if (typeof v === "string") {
     const s = interpolate(v);
-    if (s === void 0) return unresolvedShort(ctx, v, path11);
+    if (s === void 0) return unresolvedShort(ctx, v, path12);
     const parts = splitShort(s);
     if (parts.length === 1) {
       const target3 = parts[0];
-      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path11) };
-      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path11) };
+      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path12) };
+      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path12) };
     }
     const [src, target2, mode] = parts;
     const opts = (mode ?? "").split(",");
     const readOnly2 = opts.includes("ro");
-    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path11) } : namedVolume(ctx, src, path11);
+    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path12) } : namedVolume(ctx, src, path12);
     return {
       mountPath: target2,
       volumeName: src,
       volume: volume2,
       readOnly: readOnly2,
-      at: at(ctx, path11),
-      ...readOnly2 ? { readOnlyAt: at(ctx, path11) } : {}
+      at: at(ctx, path12),
+      ...readOnly2 ? { readOnlyAt: at(ctx, path12) } : {}
     };
   }
   const o = asObj(v);
@@ -44329,9 +44372,9 @@ function mountFrom(ctx, v, path11) {
     return {
       mountPath: target,
       volumeName: written,
-      volume: { name: written, kind: "other", at: at(ctx, path11) },
+      volume: { name: written, kind: "other", at: at(ctx, path12) },
       readOnly: o.read_only === true,
-      at: at(ctx, path11)
+      at: at(ctx, path12)
     };
   }
   const readOnly = o.read_only === true || o.read_only === "true";
@@ -44341,25 +44384,25 @@ function mountFrom(ctx, v, path11) {
       name: source ?? target,
       kind: "composeBind",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path11)
+      at: at(ctx, path12)
     };
-  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path11) };
+  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path12) };
   else if (type2 === "volume")
-    volume = source ? namedVolume(ctx, source, path11) : { name: target, kind: "composeAnonymous", at: at(ctx, path11) };
+    volume = source ? namedVolume(ctx, source, path12) : { name: target, kind: "composeAnonymous", at: at(ctx, path12) };
   else
     volume = {
       name: source ?? target,
       kind: type2 === "image" ? "image" : "other",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path11)
+      at: at(ctx, path12)
     };
   return {
     mountPath: target,
     ...source !== void 0 ? { volumeName: source } : {},
     volume,
     readOnly,
-    at: at(ctx, path11),
-    ...readOnly ? { readOnlyAt: at(ctx, [...path11, "read_only"]) } : {}
+    at: at(ctx, path12),
+    ...readOnly ? { readOnlyAt: at(ctx, [...path12, "read_only"]) } : {}
   };
 }
 function splitOutsideBraces(s) {
@@ -44385,7 +44428,7 @@ function splitOutsideBraces(s) {
   parts.push(cur);
   return parts;
 }
-function unresolvedShort(ctx, raw, path11) {
+function unresolvedShort(ctx, raw, path12) {
   const parts = splitOutsideBraces(raw);
   if (parts.length < 2) return void 0;
   const target = interpolate(parts[1]);
@@ -44396,10 +44439,10 @@ function unresolvedShort(ctx, raw, path11) {
   return {
     mountPath: target,
     volumeName: written,
-    volume: { name: written, kind: "other", at: at(ctx, path11) },
+    volume: { name: written, kind: "other", at: at(ctx, path12) },
     readOnly,
-    at: at(ctx, path11),
-    ...readOnly ? { readOnlyAt: at(ctx, path11) } : {}
+    at: at(ctx, path12),
+    ...readOnly ? { readOnlyAt: at(ctx, path12) } : {}
   };
 }
 function splitShort(s) {
@@ -44519,9 +44562,9 @@ var TEMPLATE_PATHS = {
   Pod: []
 };
 var WORKLOAD_KINDS = new Set(Object.keys(TEMPLATE_PATHS));
-function get(o, path11) {
+function get(o, path12) {
   let cur = o;
-  for (const seg of path11) {
+  for (const seg of path12) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -44623,12 +44666,12 @@ function claimFrom(ctx, obj, base, fromTemplate, namespace) {
     file: ctx.file
   };
 }
-function annotationsAt(ctx, meta, path11, into) {
+function annotationsAt(ctx, meta, path12, into) {
   const ann = asObj(asObj(meta)?.annotations);
   if (!ann) return;
   for (const [k, v] of Object.entries(ann)) {
     const s = scalarString(v);
-    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path11, "annotations", k]) };
+    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path12, "annotations", k]) };
   }
 }
 function loadWorkload(ctx, obj, kind, base) {
@@ -44723,11 +44766,11 @@ function loadWorkload(ctx, obj, kind, base) {
   };
   ctx.project.workloads.push(workload);
 }
-function volumeFrom(ctx, v, path11) {
+function volumeFrom(ctx, v, path12) {
   const vo = asObj(v);
   const name = str(vo?.name);
   if (!vo || name === void 0) return void 0;
-  const at2 = nodeAnchor(ctx.doc, path11);
+  const at2 = nodeAnchor(ctx.doc, path12);
   for (const key2 of Object.keys(vo)) {
     if (key2 === "name") continue;
     const src = asObj(vo[key2]);
@@ -44760,18 +44803,18 @@ function expandDependentVars(s, vars) {
   });
   return unknown ? void 0 : out;
 }
-function located(ctx, v, path11) {
+function located(ctx, v, path12) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path11) };
+  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path12) };
 }
-function containerFrom(ctx, c, role, path11, volumes) {
+function containerFrom(ctx, c, role, path12, volumes) {
   const env = [];
   asArray(c.env).forEach((e, i) => {
     const eo = asObj(e);
     const name = str(eo?.name);
     if (!eo || name === void 0) return;
     const value = eo.valueFrom !== void 0 ? void 0 : scalarString(eo.value);
-    env.push({ name, ...value !== void 0 ? { value } : {}, at: nodeAnchor(ctx.doc, [...path11, "env", i]) });
+    env.push({ name, ...value !== void 0 ? { value } : {}, at: nodeAnchor(ctx.doc, [...path12, "env", i]) });
   });
   const vars = /* @__PURE__ */ new Map();
   for (const e of env) {
@@ -44783,7 +44826,7 @@ function containerFrom(ctx, c, role, path11, volumes) {
     vars.set(e.name, e.value);
   }
   const list = (field2) => asArray(c[field2]).flatMap((x, i) => {
-    const l = located(ctx, x, [...path11, field2, i]);
+    const l = located(ctx, x, [...path12, field2, i]);
     if (!l) return [];
     const expanded = expandDependentVars(l.value, vars);
     return [expanded === void 0 ? l : { value: expanded, at: l.at }];
@@ -44793,7 +44836,7 @@ function containerFrom(ctx, c, role, path11, volumes) {
     const mo = asObj(m);
     const mountPath = str(mo?.mountPath);
     if (!mo || mountPath === void 0) return;
-    const mpath = [...path11, "volumeMounts", i];
+    const mpath = [...path12, "volumeMounts", i];
     const volumeName = str(mo.name);
     const readOnly = mo.readOnly === true;
     const subPath = str(mo.subPath) ?? str(mo.subPathExpr);
@@ -44807,8 +44850,8 @@ function containerFrom(ctx, c, role, path11, volumes) {
       ...readOnly ? { readOnlyAt: nodeAnchor(ctx.doc, [...mpath, "readOnly"]) } : {}
     });
   });
-  const image = located(ctx, c.image, [...path11, "image"]);
-  const pull = located(ctx, c.imagePullPolicy, [...path11, "imagePullPolicy"]);
+  const image = located(ctx, c.image, [...path12, "image"]);
+  const pull = located(ctx, c.imagePullPolicy, [...path12, "imagePullPolicy"]);
   return {
     name: str(c.name) ?? "<unnamed>",
     role,
@@ -44822,7 +44865,7 @@ function containerFrom(ctx, c, role, path11, volumes) {
       const n = str(asObj(asObj(e)?.configMapRef)?.name);
       return n ? [n] : [];
     }),
-    at: nodeAnchor(ctx.doc, path11)
+    at: nodeAnchor(ctx.doc, path12)
   };
 }
 
@@ -45827,7 +45870,7 @@ function requireLoader() {
   function isEol(c) {
     return c === 10 || c === 13;
   }
-  function isWhiteSpace(c) {
+  function isWhiteSpace2(c) {
     return c === 9 || c === 32;
   }
   function isWsOrEol(c) {
@@ -45915,7 +45958,7 @@ function requireLoader() {
       (c - 65536 & 1023) + 56320
     );
   }
-  function setProperty(object, key2, value) {
+  function setProperty2(object, key2, value) {
     if (key2 === "__proto__") {
       Object.defineProperty(object, key2, {
         configurable: true,
@@ -46120,7 +46163,7 @@ function requireLoader() {
       const key2 = sourceKeys[index];
       chargeMergeWork(state);
       if (!_hasOwnProperty.call(destination, key2)) {
-        setProperty(destination, key2, source[key2]);
+        setProperty2(destination, key2, source[key2]);
         overridableKeys[key2] = true;
       }
     }
@@ -46162,7 +46205,7 @@ function requireLoader() {
         state.position = startPos || state.position;
         throwError(state, "duplicated mapping key");
       }
-      setProperty(_result, keyNode, valueNode);
+      setProperty2(_result, keyNode, valueNode);
       delete overridableKeys[keyNode];
     }
     return _result;
@@ -46187,7 +46230,7 @@ function requireLoader() {
     let lineBreaks = 0;
     let ch = state.input.charCodeAt(state.position);
     while (ch !== 0) {
-      while (isWhiteSpace(ch)) {
+      while (isWhiteSpace2(ch)) {
         if (ch === 9 && state.firstTabInLine === -1) {
           state.firstTabInLine = state.position;
         }
@@ -46294,7 +46337,7 @@ function requireLoader() {
         captureStart = captureEnd = state.position;
         hasPendingContent = false;
       }
-      if (!isWhiteSpace(ch)) {
+      if (!isWhiteSpace2(ch)) {
         captureEnd = state.position + 1;
       }
       ch = state.input.charCodeAt(++state.position);
@@ -46337,7 +46380,7 @@ function requireLoader() {
         throwError(state, "unexpected end of the document within a single quoted scalar");
       } else {
         state.position++;
-        if (!isWhiteSpace(ch)) {
+        if (!isWhiteSpace2(ch)) {
           captureEnd = state.position;
         }
       }
@@ -46394,7 +46437,7 @@ function requireLoader() {
         throwError(state, "unexpected end of the document within a double quoted scalar");
       } else {
         state.position++;
-        if (!isWhiteSpace(ch)) {
+        if (!isWhiteSpace2(ch)) {
           captureEnd = state.position;
         }
       }
@@ -46531,10 +46574,10 @@ function requireLoader() {
         break;
       }
     }
-    if (isWhiteSpace(ch)) {
+    if (isWhiteSpace2(ch)) {
       do {
         ch = state.input.charCodeAt(++state.position);
-      } while (isWhiteSpace(ch));
+      } while (isWhiteSpace2(ch));
       if (ch === 35) {
         do {
           ch = state.input.charCodeAt(++state.position);
@@ -46570,7 +46613,7 @@ function requireLoader() {
         break;
       }
       if (folding) {
-        if (isWhiteSpace(ch)) {
+        if (isWhiteSpace2(ch)) {
           atMoreIndented = true;
           state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
         } else if (atMoreIndented) {
@@ -46700,7 +46743,7 @@ function requireLoader() {
         }
         if (state.line === _line) {
           ch = state.input.charCodeAt(state.position);
-          while (isWhiteSpace(ch)) {
+          while (isWhiteSpace2(ch)) {
             ch = state.input.charCodeAt(++state.position);
           }
           if (ch === 58) {
@@ -47079,7 +47122,7 @@ function requireLoader() {
         throwError(state, "directive name must not be less than one character in length");
       }
       while (ch !== 0) {
-        while (isWhiteSpace(ch)) {
+        while (isWhiteSpace2(ch)) {
           ch = state.input.charCodeAt(++state.position);
         }
         if (ch === 35) {
@@ -47895,104 +47938,873 @@ var {
 // policies/load/parse/yaml.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 
-// policies/load/parse/json-error.ts
-var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
-function jsonErrorOffset(text3) {
-  let i = 0;
-  const n = text3.length;
-  const skip = () => {
-    while (i < n && WS.has(text3.charCodeAt(i))) i++;
-  };
-  const literal = (word) => {
-    if (text3.startsWith(word, i)) {
-      i += word.length;
-      return true;
-    }
-    return false;
-  };
-  const string = () => {
-    if (text3[i] !== '"') return false;
-    i++;
-    while (i < n) {
-      const c = text3.charCodeAt(i);
-      if (c === 34) {
-        i++;
-        return true;
+// node_modules/jsonc-parser/lib/esm/impl/scanner.js
+function createScanner(text3, ignoreTrivia = false) {
+  const len = text3.length;
+  let pos = 0, value = "", tokenOffset = 0, token = 16, lineNumber = 0, lineStartOffset = 0, tokenLineStartOffset = 0, prevTokenLineStartOffset = 0, scanError = 0;
+  function scanHexDigits(count, exact) {
+    let digits = 0;
+    let value2 = 0;
+    while (digits < count || !exact) {
+      let ch = text3.charCodeAt(pos);
+      if (ch >= 48 && ch <= 57) {
+        value2 = value2 * 16 + ch - 48;
+      } else if (ch >= 65 && ch <= 70) {
+        value2 = value2 * 16 + ch - 65 + 10;
+      } else if (ch >= 97 && ch <= 102) {
+        value2 = value2 * 16 + ch - 97 + 10;
+      } else {
+        break;
       }
-      if (c < 32) return false;
-      if (c === 92) {
-        const e = text3[i + 1];
-        if (e === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(text3.slice(i + 2, i + 6))) return false;
-          i += 6;
-        } else if (e !== void 0 && '"\\/bfnrt'.includes(e)) i += 2;
-        else return false;
-      } else i++;
+      pos++;
+      digits++;
     }
-    return false;
-  };
-  const number = () => {
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text3.slice(i, i + 400));
-    if (!m) return false;
-    i += m[0].length;
-    return true;
-  };
-  const stack = [];
-  const value = () => {
-    skip();
-    const c = text3[i];
-    if (c === "{" || c === "[") {
-      stack.push(c);
-      i++;
-      return true;
+    if (digits < count) {
+      value2 = -1;
     }
-    if (c === '"') return string();
-    if (c === "t") return literal("true");
-    if (c === "f") return literal("false");
-    if (c === "n") return literal("null");
-    return number();
-  };
-  if (!value()) return i;
-  let justOpened = stack.length > 0;
-  for (; ; ) {
-    skip();
-    const top = stack[stack.length - 1];
-    if (top === void 0) return i < n ? i : void 0;
-    if (justOpened) {
-      justOpened = false;
-      if (top === "{" && text3[i] === "}" || top === "[" && text3[i] === "]") {
-        stack.pop();
-        i++;
+    return value2;
+  }
+  function setPosition(newPosition) {
+    pos = newPosition;
+    value = "";
+    tokenOffset = 0;
+    token = 16;
+    scanError = 0;
+  }
+  function scanNumber() {
+    let start = pos;
+    if (text3.charCodeAt(pos) === 48) {
+      pos++;
+    } else {
+      pos++;
+      while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+        pos++;
+      }
+    }
+    if (pos < text3.length && text3.charCodeAt(pos) === 46) {
+      pos++;
+      if (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+        pos++;
+        while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+          pos++;
+        }
+      } else {
+        scanError = 3;
+        return text3.substring(start, pos);
+      }
+    }
+    let end = pos;
+    if (pos < text3.length && (text3.charCodeAt(pos) === 69 || text3.charCodeAt(pos) === 101)) {
+      pos++;
+      if (pos < text3.length && text3.charCodeAt(pos) === 43 || text3.charCodeAt(pos) === 45) {
+        pos++;
+      }
+      if (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+        pos++;
+        while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+          pos++;
+        }
+        end = pos;
+      } else {
+        scanError = 3;
+      }
+    }
+    return text3.substring(start, end);
+  }
+  function scanString() {
+    let result2 = "", start = pos;
+    while (true) {
+      if (pos >= len) {
+        result2 += text3.substring(start, pos);
+        scanError = 2;
+        break;
+      }
+      const ch = text3.charCodeAt(pos);
+      if (ch === 34) {
+        result2 += text3.substring(start, pos);
+        pos++;
+        break;
+      }
+      if (ch === 92) {
+        result2 += text3.substring(start, pos);
+        pos++;
+        if (pos >= len) {
+          scanError = 2;
+          break;
+        }
+        const ch2 = text3.charCodeAt(pos++);
+        switch (ch2) {
+          case 34:
+            result2 += '"';
+            break;
+          case 92:
+            result2 += "\\";
+            break;
+          case 47:
+            result2 += "/";
+            break;
+          case 98:
+            result2 += "\b";
+            break;
+          case 102:
+            result2 += "\f";
+            break;
+          case 110:
+            result2 += "\n";
+            break;
+          case 114:
+            result2 += "\r";
+            break;
+          case 116:
+            result2 += "	";
+            break;
+          case 117:
+            const ch3 = scanHexDigits(4, true);
+            if (ch3 >= 0) {
+              result2 += String.fromCharCode(ch3);
+            } else {
+              scanError = 4;
+            }
+            break;
+          default:
+            scanError = 5;
+        }
+        start = pos;
         continue;
+      }
+      if (ch >= 0 && ch <= 31) {
+        if (isLineBreak(ch)) {
+          result2 += text3.substring(start, pos);
+          scanError = 2;
+          break;
+        } else {
+          scanError = 6;
+        }
+      }
+      pos++;
+    }
+    return result2;
+  }
+  function scanNext() {
+    value = "";
+    scanError = 0;
+    tokenOffset = pos;
+    lineStartOffset = lineNumber;
+    prevTokenLineStartOffset = tokenLineStartOffset;
+    if (pos >= len) {
+      tokenOffset = len;
+      return token = 17;
+    }
+    let code = text3.charCodeAt(pos);
+    if (isWhiteSpace(code)) {
+      do {
+        pos++;
+        value += String.fromCharCode(code);
+        code = text3.charCodeAt(pos);
+      } while (isWhiteSpace(code));
+      return token = 15;
+    }
+    if (isLineBreak(code)) {
+      pos++;
+      value += String.fromCharCode(code);
+      if (code === 13 && text3.charCodeAt(pos) === 10) {
+        pos++;
+        value += "\n";
+      }
+      lineNumber++;
+      tokenLineStartOffset = pos;
+      return token = 14;
+    }
+    switch (code) {
+      // tokens: []{}:,
+      case 123:
+        pos++;
+        return token = 1;
+      case 125:
+        pos++;
+        return token = 2;
+      case 91:
+        pos++;
+        return token = 3;
+      case 93:
+        pos++;
+        return token = 4;
+      case 58:
+        pos++;
+        return token = 6;
+      case 44:
+        pos++;
+        return token = 5;
+      // strings
+      case 34:
+        pos++;
+        value = scanString();
+        return token = 10;
+      // comments
+      case 47:
+        const start = pos - 1;
+        if (text3.charCodeAt(pos + 1) === 47) {
+          pos += 2;
+          while (pos < len) {
+            if (isLineBreak(text3.charCodeAt(pos))) {
+              break;
+            }
+            pos++;
+          }
+          value = text3.substring(start, pos);
+          return token = 12;
+        }
+        if (text3.charCodeAt(pos + 1) === 42) {
+          pos += 2;
+          const safeLength = len - 1;
+          let commentClosed = false;
+          while (pos < safeLength) {
+            const ch = text3.charCodeAt(pos);
+            if (ch === 42 && text3.charCodeAt(pos + 1) === 47) {
+              pos += 2;
+              commentClosed = true;
+              break;
+            }
+            pos++;
+            if (isLineBreak(ch)) {
+              if (ch === 13 && text3.charCodeAt(pos) === 10) {
+                pos++;
+              }
+              lineNumber++;
+              tokenLineStartOffset = pos;
+            }
+          }
+          if (!commentClosed) {
+            pos++;
+            scanError = 1;
+          }
+          value = text3.substring(start, pos);
+          return token = 13;
+        }
+        value += String.fromCharCode(code);
+        pos++;
+        return token = 16;
+      // numbers
+      case 45:
+        value += String.fromCharCode(code);
+        pos++;
+        if (pos === len || !isDigit(text3.charCodeAt(pos))) {
+          return token = 16;
+        }
+      // found a minus, followed by a number so
+      // we fall through to proceed with scanning
+      // numbers
+      case 48:
+      case 49:
+      case 50:
+      case 51:
+      case 52:
+      case 53:
+      case 54:
+      case 55:
+      case 56:
+      case 57:
+        value += scanNumber();
+        return token = 11;
+      // literals and unknown symbols
+      default:
+        while (pos < len && isUnknownContentCharacter(code)) {
+          pos++;
+          code = text3.charCodeAt(pos);
+        }
+        if (tokenOffset !== pos) {
+          value = text3.substring(tokenOffset, pos);
+          switch (value) {
+            case "true":
+              return token = 8;
+            case "false":
+              return token = 9;
+            case "null":
+              return token = 7;
+          }
+          return token = 16;
+        }
+        value += String.fromCharCode(code);
+        pos++;
+        return token = 16;
+    }
+  }
+  function isUnknownContentCharacter(code) {
+    if (isWhiteSpace(code) || isLineBreak(code)) {
+      return false;
+    }
+    switch (code) {
+      case 125:
+      case 93:
+      case 123:
+      case 91:
+      case 34:
+      case 58:
+      case 44:
+      case 47:
+        return false;
+    }
+    return true;
+  }
+  function scanNextNonTrivia() {
+    let result2;
+    do {
+      result2 = scanNext();
+    } while (result2 >= 12 && result2 <= 15);
+    return result2;
+  }
+  return {
+    setPosition,
+    getPosition: () => pos,
+    scan: ignoreTrivia ? scanNextNonTrivia : scanNext,
+    getToken: () => token,
+    getTokenValue: () => value,
+    getTokenOffset: () => tokenOffset,
+    getTokenLength: () => pos - tokenOffset,
+    getTokenStartLine: () => lineStartOffset,
+    getTokenStartCharacter: () => tokenOffset - prevTokenLineStartOffset,
+    getTokenError: () => scanError
+  };
+}
+function isWhiteSpace(ch) {
+  return ch === 32 || ch === 9;
+}
+function isLineBreak(ch) {
+  return ch === 10 || ch === 13;
+}
+function isDigit(ch) {
+  return ch >= 48 && ch <= 57;
+}
+var CharacterCodes;
+(function(CharacterCodes2) {
+  CharacterCodes2[CharacterCodes2["lineFeed"] = 10] = "lineFeed";
+  CharacterCodes2[CharacterCodes2["carriageReturn"] = 13] = "carriageReturn";
+  CharacterCodes2[CharacterCodes2["space"] = 32] = "space";
+  CharacterCodes2[CharacterCodes2["_0"] = 48] = "_0";
+  CharacterCodes2[CharacterCodes2["_1"] = 49] = "_1";
+  CharacterCodes2[CharacterCodes2["_2"] = 50] = "_2";
+  CharacterCodes2[CharacterCodes2["_3"] = 51] = "_3";
+  CharacterCodes2[CharacterCodes2["_4"] = 52] = "_4";
+  CharacterCodes2[CharacterCodes2["_5"] = 53] = "_5";
+  CharacterCodes2[CharacterCodes2["_6"] = 54] = "_6";
+  CharacterCodes2[CharacterCodes2["_7"] = 55] = "_7";
+  CharacterCodes2[CharacterCodes2["_8"] = 56] = "_8";
+  CharacterCodes2[CharacterCodes2["_9"] = 57] = "_9";
+  CharacterCodes2[CharacterCodes2["a"] = 97] = "a";
+  CharacterCodes2[CharacterCodes2["b"] = 98] = "b";
+  CharacterCodes2[CharacterCodes2["c"] = 99] = "c";
+  CharacterCodes2[CharacterCodes2["d"] = 100] = "d";
+  CharacterCodes2[CharacterCodes2["e"] = 101] = "e";
+  CharacterCodes2[CharacterCodes2["f"] = 102] = "f";
+  CharacterCodes2[CharacterCodes2["g"] = 103] = "g";
+  CharacterCodes2[CharacterCodes2["h"] = 104] = "h";
+  CharacterCodes2[CharacterCodes2["i"] = 105] = "i";
+  CharacterCodes2[CharacterCodes2["j"] = 106] = "j";
+  CharacterCodes2[CharacterCodes2["k"] = 107] = "k";
+  CharacterCodes2[CharacterCodes2["l"] = 108] = "l";
+  CharacterCodes2[CharacterCodes2["m"] = 109] = "m";
+  CharacterCodes2[CharacterCodes2["n"] = 110] = "n";
+  CharacterCodes2[CharacterCodes2["o"] = 111] = "o";
+  CharacterCodes2[CharacterCodes2["p"] = 112] = "p";
+  CharacterCodes2[CharacterCodes2["q"] = 113] = "q";
+  CharacterCodes2[CharacterCodes2["r"] = 114] = "r";
+  CharacterCodes2[CharacterCodes2["s"] = 115] = "s";
+  CharacterCodes2[CharacterCodes2["t"] = 116] = "t";
+  CharacterCodes2[CharacterCodes2["u"] = 117] = "u";
+  CharacterCodes2[CharacterCodes2["v"] = 118] = "v";
+  CharacterCodes2[CharacterCodes2["w"] = 119] = "w";
+  CharacterCodes2[CharacterCodes2["x"] = 120] = "x";
+  CharacterCodes2[CharacterCodes2["y"] = 121] = "y";
+  CharacterCodes2[CharacterCodes2["z"] = 122] = "z";
+  CharacterCodes2[CharacterCodes2["A"] = 65] = "A";
+  CharacterCodes2[CharacterCodes2["B"] = 66] = "B";
+  CharacterCodes2[CharacterCodes2["C"] = 67] = "C";
+  CharacterCodes2[CharacterCodes2["D"] = 68] = "D";
+  CharacterCodes2[CharacterCodes2["E"] = 69] = "E";
+  CharacterCodes2[CharacterCodes2["F"] = 70] = "F";
+  CharacterCodes2[CharacterCodes2["G"] = 71] = "G";
+  CharacterCodes2[CharacterCodes2["H"] = 72] = "H";
+  CharacterCodes2[CharacterCodes2["I"] = 73] = "I";
+  CharacterCodes2[CharacterCodes2["J"] = 74] = "J";
+  CharacterCodes2[CharacterCodes2["K"] = 75] = "K";
+  CharacterCodes2[CharacterCodes2["L"] = 76] = "L";
+  CharacterCodes2[CharacterCodes2["M"] = 77] = "M";
+  CharacterCodes2[CharacterCodes2["N"] = 78] = "N";
+  CharacterCodes2[CharacterCodes2["O"] = 79] = "O";
+  CharacterCodes2[CharacterCodes2["P"] = 80] = "P";
+  CharacterCodes2[CharacterCodes2["Q"] = 81] = "Q";
+  CharacterCodes2[CharacterCodes2["R"] = 82] = "R";
+  CharacterCodes2[CharacterCodes2["S"] = 83] = "S";
+  CharacterCodes2[CharacterCodes2["T"] = 84] = "T";
+  CharacterCodes2[CharacterCodes2["U"] = 85] = "U";
+  CharacterCodes2[CharacterCodes2["V"] = 86] = "V";
+  CharacterCodes2[CharacterCodes2["W"] = 87] = "W";
+  CharacterCodes2[CharacterCodes2["X"] = 88] = "X";
+  CharacterCodes2[CharacterCodes2["Y"] = 89] = "Y";
+  CharacterCodes2[CharacterCodes2["Z"] = 90] = "Z";
+  CharacterCodes2[CharacterCodes2["asterisk"] = 42] = "asterisk";
+  CharacterCodes2[CharacterCodes2["backslash"] = 92] = "backslash";
+  CharacterCodes2[CharacterCodes2["closeBrace"] = 125] = "closeBrace";
+  CharacterCodes2[CharacterCodes2["closeBracket"] = 93] = "closeBracket";
+  CharacterCodes2[CharacterCodes2["colon"] = 58] = "colon";
+  CharacterCodes2[CharacterCodes2["comma"] = 44] = "comma";
+  CharacterCodes2[CharacterCodes2["dot"] = 46] = "dot";
+  CharacterCodes2[CharacterCodes2["doubleQuote"] = 34] = "doubleQuote";
+  CharacterCodes2[CharacterCodes2["minus"] = 45] = "minus";
+  CharacterCodes2[CharacterCodes2["openBrace"] = 123] = "openBrace";
+  CharacterCodes2[CharacterCodes2["openBracket"] = 91] = "openBracket";
+  CharacterCodes2[CharacterCodes2["plus"] = 43] = "plus";
+  CharacterCodes2[CharacterCodes2["slash"] = 47] = "slash";
+  CharacterCodes2[CharacterCodes2["formFeed"] = 12] = "formFeed";
+  CharacterCodes2[CharacterCodes2["tab"] = 9] = "tab";
+})(CharacterCodes || (CharacterCodes = {}));
+
+// node_modules/jsonc-parser/lib/esm/impl/string-intern.js
+var cachedSpaces = new Array(20).fill(0).map((_, index) => {
+  return " ".repeat(index);
+});
+var maxCachedValues = 200;
+var cachedBreakLinesWithSpaces = {
+  " ": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + " ".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + " ".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + " ".repeat(index);
+    })
+  },
+  "	": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + "	".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + "	".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + "	".repeat(index);
+    })
+  }
+};
+
+// node_modules/jsonc-parser/lib/esm/impl/parser.js
+var ParseOptions;
+(function(ParseOptions2) {
+  ParseOptions2.DEFAULT = {
+    allowTrailingComma: false
+  };
+})(ParseOptions || (ParseOptions = {}));
+function parse3(text3, errors = [], options = ParseOptions.DEFAULT) {
+  let currentProperty = null;
+  let currentParent = [];
+  const previousParents = [];
+  function onValue(value) {
+    if (Array.isArray(currentParent)) {
+      currentParent.push(value);
+    } else if (currentProperty !== null) {
+      currentParent[currentProperty] = value;
+    }
+  }
+  const visitor = {
+    onObjectBegin: () => {
+      const object = {};
+      onValue(object);
+      previousParents.push(currentParent);
+      currentParent = object;
+      currentProperty = null;
+    },
+    onObjectProperty: (name) => {
+      currentProperty = name;
+    },
+    onObjectEnd: () => {
+      currentParent = previousParents.pop();
+    },
+    onArrayBegin: () => {
+      const array = [];
+      onValue(array);
+      previousParents.push(currentParent);
+      currentParent = array;
+      currentProperty = null;
+    },
+    onArrayEnd: () => {
+      currentParent = previousParents.pop();
+    },
+    onLiteralValue: onValue,
+    onError: (error3, offset, length) => {
+      errors.push({ error: error3, offset, length });
+    }
+  };
+  visit(text3, visitor, options);
+  return currentParent[0];
+}
+function visit(text3, visitor, options = ParseOptions.DEFAULT) {
+  const _scanner = createScanner(text3, false);
+  const _jsonPath = [];
+  let suppressedCallbacks = 0;
+  function toNoArgVisit(visitFunction) {
+    return visitFunction ? () => suppressedCallbacks === 0 && visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+  }
+  function toOneArgVisit(visitFunction) {
+    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+  }
+  function toOneArgVisitWithPath(visitFunction) {
+    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice()) : () => true;
+  }
+  function toBeginVisit(visitFunction) {
+    return visitFunction ? () => {
+      if (suppressedCallbacks > 0) {
+        suppressedCallbacks++;
+      } else {
+        let cbReturn = visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice());
+        if (cbReturn === false) {
+          suppressedCallbacks = 1;
+        }
+      }
+    } : () => true;
+  }
+  function toEndVisit(visitFunction) {
+    return visitFunction ? () => {
+      if (suppressedCallbacks > 0) {
+        suppressedCallbacks--;
+      }
+      if (suppressedCallbacks === 0) {
+        visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter());
+      }
+    } : () => true;
+  }
+  const onObjectBegin = toBeginVisit(visitor.onObjectBegin), onObjectProperty = toOneArgVisitWithPath(visitor.onObjectProperty), onObjectEnd = toEndVisit(visitor.onObjectEnd), onArrayBegin = toBeginVisit(visitor.onArrayBegin), onArrayEnd = toEndVisit(visitor.onArrayEnd), onLiteralValue = toOneArgVisitWithPath(visitor.onLiteralValue), onSeparator = toOneArgVisit(visitor.onSeparator), onComment = toNoArgVisit(visitor.onComment), onError = toOneArgVisit(visitor.onError);
+  const disallowComments = options && options.disallowComments;
+  const allowTrailingComma = options && options.allowTrailingComma;
+  function scanNext() {
+    while (true) {
+      const token = _scanner.scan();
+      switch (_scanner.getTokenError()) {
+        case 4:
+          handleError(
+            14
+            /* ParseErrorCode.InvalidUnicode */
+          );
+          break;
+        case 5:
+          handleError(
+            15
+            /* ParseErrorCode.InvalidEscapeCharacter */
+          );
+          break;
+        case 3:
+          handleError(
+            13
+            /* ParseErrorCode.UnexpectedEndOfNumber */
+          );
+          break;
+        case 1:
+          if (!disallowComments) {
+            handleError(
+              11
+              /* ParseErrorCode.UnexpectedEndOfComment */
+            );
+          }
+          break;
+        case 2:
+          handleError(
+            12
+            /* ParseErrorCode.UnexpectedEndOfString */
+          );
+          break;
+        case 6:
+          handleError(
+            16
+            /* ParseErrorCode.InvalidCharacter */
+          );
+          break;
+      }
+      switch (token) {
+        case 12:
+        case 13:
+          if (disallowComments) {
+            handleError(
+              10
+              /* ParseErrorCode.InvalidCommentToken */
+            );
+          } else {
+            onComment();
+          }
+          break;
+        case 16:
+          handleError(
+            1
+            /* ParseErrorCode.InvalidSymbol */
+          );
+          break;
+        case 15:
+        case 14:
+          break;
+        default:
+          return token;
+      }
+    }
+  }
+  function handleError(error3, skipUntilAfter = [], skipUntil = []) {
+    onError(error3);
+    if (skipUntilAfter.length + skipUntil.length > 0) {
+      let token = _scanner.getToken();
+      while (token !== 17) {
+        if (skipUntilAfter.indexOf(token) !== -1) {
+          scanNext();
+          break;
+        } else if (skipUntil.indexOf(token) !== -1) {
+          break;
+        }
+        token = scanNext();
+      }
+    }
+  }
+  function parseString(isValue) {
+    const value = _scanner.getTokenValue();
+    if (isValue) {
+      onLiteralValue(value);
+    } else {
+      onObjectProperty(value);
+      _jsonPath.push(value);
+    }
+    scanNext();
+    return true;
+  }
+  function parseLiteral() {
+    switch (_scanner.getToken()) {
+      case 11:
+        const tokenValue = _scanner.getTokenValue();
+        let value = Number(tokenValue);
+        if (isNaN(value)) {
+          handleError(
+            2
+            /* ParseErrorCode.InvalidNumberFormat */
+          );
+          value = 0;
+        }
+        onLiteralValue(value);
+        break;
+      case 7:
+        onLiteralValue(null);
+        break;
+      case 8:
+        onLiteralValue(true);
+        break;
+      case 9:
+        onLiteralValue(false);
+        break;
+      default:
+        return false;
+    }
+    scanNext();
+    return true;
+  }
+  function parseProperty() {
+    if (_scanner.getToken() !== 10) {
+      handleError(3, [], [
+        2,
+        5
+        /* SyntaxKind.CommaToken */
+      ]);
+      return false;
+    }
+    parseString(false);
+    if (_scanner.getToken() === 6) {
+      onSeparator(":");
+      scanNext();
+      if (!parseValue()) {
+        handleError(4, [], [
+          2,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
       }
     } else {
-      const c = text3[i];
-      if (top === "{" && c === "}" || top === "[" && c === "]") {
-        stack.pop();
-        i++;
-        continue;
-      }
-      if (c !== ",") return i;
-      i++;
-      skip();
+      handleError(5, [], [
+        2,
+        5
+        /* SyntaxKind.CommaToken */
+      ]);
     }
-    if (top === "{") {
-      if (!string()) return i;
-      skip();
-      if (text3[i] !== ":") return i;
-      i++;
-    }
-    const before = stack.length;
-    if (!value()) return i;
-    justOpened = stack.length > before;
+    _jsonPath.pop();
+    return true;
   }
+  function parseObject() {
+    onObjectBegin();
+    scanNext();
+    let needsComma = false;
+    while (_scanner.getToken() !== 2 && _scanner.getToken() !== 17) {
+      if (_scanner.getToken() === 5) {
+        if (!needsComma) {
+          handleError(4, [], []);
+        }
+        onSeparator(",");
+        scanNext();
+        if (_scanner.getToken() === 2 && allowTrailingComma) {
+          break;
+        }
+      } else if (needsComma) {
+        handleError(6, [], []);
+      }
+      if (!parseProperty()) {
+        handleError(4, [], [
+          2,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+      needsComma = true;
+    }
+    onObjectEnd();
+    if (_scanner.getToken() !== 2) {
+      handleError(7, [
+        2
+        /* SyntaxKind.CloseBraceToken */
+      ], []);
+    } else {
+      scanNext();
+    }
+    return true;
+  }
+  function parseArray() {
+    onArrayBegin();
+    scanNext();
+    let isFirstElement = true;
+    let needsComma = false;
+    while (_scanner.getToken() !== 4 && _scanner.getToken() !== 17) {
+      if (_scanner.getToken() === 5) {
+        if (!needsComma) {
+          handleError(4, [], []);
+        }
+        onSeparator(",");
+        scanNext();
+        if (_scanner.getToken() === 4 && allowTrailingComma) {
+          break;
+        }
+      } else if (needsComma) {
+        handleError(6, [], []);
+      }
+      if (isFirstElement) {
+        _jsonPath.push(0);
+        isFirstElement = false;
+      } else {
+        _jsonPath[_jsonPath.length - 1]++;
+      }
+      if (!parseValue()) {
+        handleError(4, [], [
+          4,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+      needsComma = true;
+    }
+    onArrayEnd();
+    if (!isFirstElement) {
+      _jsonPath.pop();
+    }
+    if (_scanner.getToken() !== 4) {
+      handleError(8, [
+        4
+        /* SyntaxKind.CloseBracketToken */
+      ], []);
+    } else {
+      scanNext();
+    }
+    return true;
+  }
+  function parseValue() {
+    switch (_scanner.getToken()) {
+      case 3:
+        return parseArray();
+      case 1:
+        return parseObject();
+      case 10:
+        return parseString(true);
+      default:
+        return parseLiteral();
+    }
+  }
+  scanNext();
+  if (_scanner.getToken() === 17) {
+    if (options.allowEmptyContent) {
+      return true;
+    }
+    handleError(4, [], []);
+    return false;
+  }
+  if (!parseValue()) {
+    handleError(4, [], []);
+    return false;
+  }
+  if (_scanner.getToken() !== 17) {
+    handleError(9, [], []);
+  }
+  return true;
 }
 
+// node_modules/jsonc-parser/lib/esm/main.js
+var ScanError;
+(function(ScanError2) {
+  ScanError2[ScanError2["None"] = 0] = "None";
+  ScanError2[ScanError2["UnexpectedEndOfComment"] = 1] = "UnexpectedEndOfComment";
+  ScanError2[ScanError2["UnexpectedEndOfString"] = 2] = "UnexpectedEndOfString";
+  ScanError2[ScanError2["UnexpectedEndOfNumber"] = 3] = "UnexpectedEndOfNumber";
+  ScanError2[ScanError2["InvalidUnicode"] = 4] = "InvalidUnicode";
+  ScanError2[ScanError2["InvalidEscapeCharacter"] = 5] = "InvalidEscapeCharacter";
+  ScanError2[ScanError2["InvalidCharacter"] = 6] = "InvalidCharacter";
+})(ScanError || (ScanError = {}));
+var SyntaxKind;
+(function(SyntaxKind2) {
+  SyntaxKind2[SyntaxKind2["OpenBraceToken"] = 1] = "OpenBraceToken";
+  SyntaxKind2[SyntaxKind2["CloseBraceToken"] = 2] = "CloseBraceToken";
+  SyntaxKind2[SyntaxKind2["OpenBracketToken"] = 3] = "OpenBracketToken";
+  SyntaxKind2[SyntaxKind2["CloseBracketToken"] = 4] = "CloseBracketToken";
+  SyntaxKind2[SyntaxKind2["CommaToken"] = 5] = "CommaToken";
+  SyntaxKind2[SyntaxKind2["ColonToken"] = 6] = "ColonToken";
+  SyntaxKind2[SyntaxKind2["NullKeyword"] = 7] = "NullKeyword";
+  SyntaxKind2[SyntaxKind2["TrueKeyword"] = 8] = "TrueKeyword";
+  SyntaxKind2[SyntaxKind2["FalseKeyword"] = 9] = "FalseKeyword";
+  SyntaxKind2[SyntaxKind2["StringLiteral"] = 10] = "StringLiteral";
+  SyntaxKind2[SyntaxKind2["NumericLiteral"] = 11] = "NumericLiteral";
+  SyntaxKind2[SyntaxKind2["LineCommentTrivia"] = 12] = "LineCommentTrivia";
+  SyntaxKind2[SyntaxKind2["BlockCommentTrivia"] = 13] = "BlockCommentTrivia";
+  SyntaxKind2[SyntaxKind2["LineBreakTrivia"] = 14] = "LineBreakTrivia";
+  SyntaxKind2[SyntaxKind2["Trivia"] = 15] = "Trivia";
+  SyntaxKind2[SyntaxKind2["Unknown"] = 16] = "Unknown";
+  SyntaxKind2[SyntaxKind2["EOF"] = 17] = "EOF";
+})(SyntaxKind || (SyntaxKind = {}));
+var parse4 = parse3;
+var ParseErrorCode;
+(function(ParseErrorCode2) {
+  ParseErrorCode2[ParseErrorCode2["InvalidSymbol"] = 1] = "InvalidSymbol";
+  ParseErrorCode2[ParseErrorCode2["InvalidNumberFormat"] = 2] = "InvalidNumberFormat";
+  ParseErrorCode2[ParseErrorCode2["PropertyNameExpected"] = 3] = "PropertyNameExpected";
+  ParseErrorCode2[ParseErrorCode2["ValueExpected"] = 4] = "ValueExpected";
+  ParseErrorCode2[ParseErrorCode2["ColonExpected"] = 5] = "ColonExpected";
+  ParseErrorCode2[ParseErrorCode2["CommaExpected"] = 6] = "CommaExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBraceExpected"] = 7] = "CloseBraceExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBracketExpected"] = 8] = "CloseBracketExpected";
+  ParseErrorCode2[ParseErrorCode2["EndOfFileExpected"] = 9] = "EndOfFileExpected";
+  ParseErrorCode2[ParseErrorCode2["InvalidCommentToken"] = 10] = "InvalidCommentToken";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfComment"] = 11] = "UnexpectedEndOfComment";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfString"] = 12] = "UnexpectedEndOfString";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfNumber"] = 13] = "UnexpectedEndOfNumber";
+  ParseErrorCode2[ParseErrorCode2["InvalidUnicode"] = 14] = "InvalidUnicode";
+  ParseErrorCode2[ParseErrorCode2["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
+  ParseErrorCode2[ParseErrorCode2["InvalidCharacter"] = 16] = "InvalidCharacter";
+})(ParseErrorCode || (ParseErrorCode = {}));
+
 // policies/load/parse/yaml.ts
+var ALIAS_EXPANSION_FACTOR = 10;
+var ALIAS_EXPANSION_ALLOWANCE = 1e4;
 var TYPES = yaml.types;
+var anyTag = (kind) => new yaml.Type("", { kind, multi: true, construct: (data) => data });
 var SCHEMA = yaml.CORE_SCHEMA.extend({
   implicit: [TYPES.merge],
-  explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set]
+  explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set, anyTag("scalar"), anyTag("sequence"), anyTag("mapping")]
 });
 var DOC_START = /^---(?:[ \t\r]|$)/;
 var DOC_END = /^\.\.\.(?:[ \t\r]|$)/;
@@ -48052,9 +48864,25 @@ var StructureError = class extends Error {
 };
 function checkStructure(value, limits) {
   const seen = /* @__PURE__ */ new Set();
+  const stack = [[value, 0]];
+  let shared = false;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop();
+    if (v === null || typeof v !== "object") continue;
+    if (depth > limits.maxDepth)
+      throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
+    if (seen.has(v)) {
+      shared = true;
+      continue;
+    }
+    seen.add(v);
+    for (const child2 of Object.values(v))
+      if (child2 !== null && typeof child2 === "object") stack.push([child2, depth + 1]);
+  }
+  if (!shared || limits.maxAliasCount < 0) return;
+  const budget = limits.maxAliasCount + ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * seen.size;
+  const cap = budget + 1;
   const sizes = /* @__PURE__ */ new Map();
-  const cap = Math.max(limits.maxAliasCount, 0) + 1;
-  let expansions = 0;
   const expandedSize = (v, depth) => {
     const known = sizes.get(v);
     if (known !== void 0) return known;
@@ -48069,24 +48897,24 @@ function checkStructure(value, limits) {
     sizes.set(v, n);
     return n;
   };
-  const stack = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop();
+  const visited = /* @__PURE__ */ new Set();
+  let expansions = 0;
+  const walk3 = [[value, 0]];
+  while (walk3.length > 0) {
+    const [v, depth] = walk3.pop();
     if (v === null || typeof v !== "object") continue;
-    if (depth > limits.maxDepth)
-      throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
-    if (seen.has(v)) {
+    if (visited.has(v)) {
       expansions += expandedSize(v, depth);
-      if (limits.maxAliasCount >= 0 && expansions > limits.maxAliasCount) {
+      if (expansions > budget) {
         throw new StructureError(
-          `too many alias expansions (over ${limits.maxAliasCount}, limits.maxAliasCount): possible alias bomb`
+          `aliases expand the document past ${budget} collections (limits.maxAliasCount ${limits.maxAliasCount} + ${ALIAS_EXPANSION_ALLOWANCE} + ${ALIAS_EXPANSION_FACTOR} \xD7 its own ${seen.size}): possible alias bomb`
         );
       }
       continue;
     }
-    seen.add(v);
+    visited.add(v);
     for (const child2 of Object.values(v))
-      if (child2 !== null && typeof child2 === "object") stack.push([child2, depth + 1]);
+      if (child2 !== null && typeof child2 === "object") walk3.push([child2, depth + 1]);
   }
 }
 function describe2(err) {
@@ -48099,10 +48927,12 @@ function countLines(text3) {
   for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) n++;
   return n;
 }
-function parseOne(file, index, raw, limits) {
+function parseOne(file, index, raw, limits, judge2) {
   try {
     const options = { schema: SCHEMA, filename: file, maxDepth: limits.maxDepth };
     const value = yaml.load(raw.text, options);
+    if (value === null || value === void 0) return "empty";
+    if (!judge2(value)) return "skipped";
     if (raw.text.includes("*")) checkStructure(value, limits);
     return { ref: { file, index, text: raw.text, lineOffset: raw.lineOffset }, value };
   } catch (err) {
@@ -48117,21 +48947,31 @@ function parseOne(file, index, raw, limits) {
       return {
         file,
         line,
-        message: `document ${index + 1}: nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`
+        message: `document ${index + 1}: nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`,
+        docText: raw.text
       };
     }
-    return { file, line, ...column !== void 0 ? { column } : {}, message: `invalid YAML: ${describe2(err)}` };
+    return {
+      file,
+      line,
+      ...column !== void 0 ? { column } : {},
+      message: `invalid YAML: ${describe2(err)}`,
+      docText: raw.text
+    };
   }
 }
-function parseWithYaml(file, text3, limits) {
+var judgeAll = () => true;
+function parseWithYaml(file, text3, limits, opts = {}) {
+  const judge2 = opts.judge ?? judgeAll;
   const lineCounter = new import_yaml2.LineCounter();
-  const out = { docs: [], errors: [] };
+  const out = { docs: [], errors: [], skipped: 0 };
   const all = (0, import_yaml2.parseAllDocuments)(text3, { lineCounter, uniqueKeys: true, merge: true });
   const list = Array.isArray(all) ? all : [];
   list.forEach((doc, index) => {
     if (index >= limits.maxDocuments) return;
     const start = doc.range[0];
     const lineOffset = lineCounter.linePos(start).line;
+    const docText = text3.slice(start, doc.range[2]);
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
       const pos = first?.linePos?.[0];
@@ -48139,14 +48979,20 @@ function parseWithYaml(file, text3, limits) {
         file,
         line: pos?.line ?? lineOffset,
         ...pos ? { column: pos.col } : {},
-        message: `invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`
+        message: `invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`,
+        docText
       });
       return;
     }
     try {
-      const value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+      const value = doc.toJS({ maxAliasCount: -1 });
+      if (value === null || value === void 0) return;
+      if (!judge2(value)) {
+        out.skipped = (out.skipped ?? 0) + 1;
+        return;
+      }
       checkStructure(value, limits);
-      out.docs.push({ ref: { file, index, text: text3.slice(start, doc.range[2]), lineOffset }, value });
+      out.docs.push({ ref: { file, index, text: docText, lineOffset }, value });
     } catch (err) {
       out.errors.push({
         file,
@@ -48157,9 +49003,10 @@ function parseWithYaml(file, text3, limits) {
   });
   return out;
 }
-function parseYamlStream(file, text3, limits) {
+function parseYamlStream(file, text3, limits, opts = {}) {
+  const judge2 = opts.judge ?? judgeAll;
   const raws = splitDocuments(text3);
-  const out = { docs: [], errors: [] };
+  const out = { docs: [], errors: [], skipped: 0 };
   if (raws.length > limits.maxDocuments) {
     out.errors.push({
       file,
@@ -48169,52 +49016,69 @@ function parseYamlStream(file, text3, limits) {
   }
   const n = Math.min(raws.length, limits.maxDocuments);
   for (let i = 0; i < n; i++) {
-    const r = parseOne(file, i, raws[i], limits);
-    if (r === "multi") return parseWithYaml(file, text3, limits);
-    if ("ref" in r) out.docs.push(r);
+    const r = parseOne(file, i, raws[i], limits, judge2);
+    if (r === "multi") return parseWithYaml(file, text3, limits, opts);
+    if (r === "skipped") out.skipped = (out.skipped ?? 0) + 1;
+    else if (r === "empty") continue;
+    else if ("ref" in r) out.docs.push(r);
     else out.errors.push(r);
   }
   return out;
 }
-function parseJsonText(file, text3, limits) {
+function lineColumn(text3, offset) {
+  const before = text3.slice(0, offset);
+  return { line: countLines(before), column: offset - before.lastIndexOf("\n") };
+}
+var JSONC_ERRORS = {
+  1: "invalid symbol",
+  2: "invalid number format",
+  3: "property name expected",
+  4: "value expected",
+  5: "colon expected",
+  6: "comma expected",
+  7: "closing brace expected",
+  8: "closing bracket expected",
+  9: "end of file expected",
+  10: "invalid comment token",
+  11: "unexpected end of comment",
+  12: "unexpected end of string",
+  13: "unexpected end of number",
+  14: "invalid unicode",
+  15: "invalid escape character",
+  16: "invalid character"
+};
+function parseJsonText(file, text3, limits, opts = {}) {
+  const judge2 = opts.judge ?? judgeAll;
   try {
-    const value = JSON.parse(text3);
-    checkStructure(value, limits);
-    return { docs: [{ ref: { file, index: 0, text: text3, lineOffset: 1 }, value }], errors: [] };
-  } catch (err) {
-    if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
-    const msg = err instanceof Error ? err.message : String(err);
-    const m = /position (\d+)/.exec(msg);
-    const lc = /line (\d+) column (\d+)/.exec(msg);
-    let line;
-    let column;
-    if (lc) {
-      line = Number(lc[1]);
-      column = Number(lc[2]);
-    } else if (m) {
-      const before = text3.slice(0, Number(m[1]));
-      line = before.split("\n").length;
-      column = before.length - before.lastIndexOf("\n");
-    } else if (!(err instanceof RangeError)) {
-      const at2 = jsonErrorOffset(text3);
-      if (at2 !== void 0) {
-        const before = text3.slice(0, at2);
-        line = before.split("\n").length;
-        column = before.length - before.lastIndexOf("\n");
+    let value;
+    try {
+      value = JSON.parse(text3);
+    } catch (strictError) {
+      if (strictError instanceof RangeError) throw strictError;
+      const problems = [];
+      value = parse4(text3, problems, { allowTrailingComma: true, disallowComments: false });
+      const first = problems[0];
+      if (first) {
+        return {
+          docs: [],
+          errors: [
+            {
+              file,
+              ...lineColumn(text3, first.offset),
+              message: `invalid JSON: ${JSONC_ERRORS[first.error] ?? "parse error"}`,
+              docText: text3
+            }
+          ]
+        };
       }
     }
-    const message = err instanceof RangeError ? "document is nested too deeply to parse" : msg.replace(/\s*\(line \d+ column \d+\)$/, "");
-    return {
-      docs: [],
-      errors: [
-        {
-          file,
-          ...line !== void 0 ? { line } : {},
-          ...column !== void 0 ? { column } : {},
-          message: `invalid JSON: ${message}`
-        }
-      ]
-    };
+    if (!judge2(value)) return { docs: [], errors: [], skipped: 1 };
+    checkStructure(value, limits);
+    return { docs: [{ ref: { file, index: 0, text: text3, lineOffset: 1 }, value }], errors: [], skipped: 0 };
+  } catch (err) {
+    if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
+    const message = err instanceof RangeError ? "document is nested too deeply to parse" : describe2(err);
+    return { docs: [], errors: [{ file, line: 1, message: `invalid JSON: ${message}`, docText: text3 }] };
   }
 }
 
@@ -48488,9 +49352,10 @@ function resolveVar(name, ctx) {
   }
 }
 function expandTemplateValue(raw, ctx) {
-  return raw.replace(
-    /\$\{\{([^}]*)\}\}|\{\{([^}]*)\}\}/g,
-    (_m, gh, tpl) => gh !== void 0 ? githubExpression(gh, ctx) : templateExpression(tpl ?? "", ctx)
+  return replaceTemplateActions(
+    raw,
+    { dollar: true },
+    (a) => a.dollar ? githubExpression(a.inner, ctx) : templateExpression(a.inner, ctx)
   );
 }
 function githubExpression(expr, ctx) {
@@ -49188,8 +50053,8 @@ function findSqliteReferences(text3) {
     const raw = m[0];
     const index = m.index ?? 0;
     covered.push([index, index + raw.length]);
-    const path11 = urlPath(m[1], m[2].length, m[3]);
-    if (path11 !== void 0) out.push({ path: normalizePosixPath(path11), raw, index });
+    const path12 = urlPath(m[1], m[2].length, m[3]);
+    if (path12 !== void 0) out.push({ path: normalizePosixPath(path12), raw, index });
   }
   for (const m of text3.matchAll(PATH_RE)) {
     const index = m.index ?? 0;
@@ -49198,9 +50063,9 @@ function findSqliteReferences(text3) {
   }
   return out.sort((a, b) => a.index - b.index);
 }
-function dirOf(path11) {
-  const i = path11.lastIndexOf("/");
-  return i <= 0 ? "/" : path11.slice(0, i);
+function dirOf(path12) {
+  const i = path12.lastIndexOf("/");
+  return i <= 0 ? "/" : path12.slice(0, i);
 }
 
 // policies/load/source.ts
@@ -49256,8 +50121,83 @@ function lineLocator(text3, startLine = 1, startColumn = 1) {
     return { line: startLine + lo, column: (lo === 0 ? startColumn : 1) + offset - starts[lo] };
   };
 }
-function maskTemplates(text3) {
-  return text3.replace(/\{\{[^}\n]*\}\}/g, (m) => m.replace(/[ \t]/g, ""));
+function maskTemplates(text3, stats) {
+  return replaceTemplateActions(
+    text3,
+    { singleLine: true },
+    (a) => text3.slice(a.start, a.end).replace(/[ \t]/g, ""),
+    stats
+  );
+}
+function stripMakeComment(value, stats) {
+  let from = 0;
+  for (let i = value.indexOf("#"); i >= 0; i = value.indexOf("#", i + 1)) {
+    if (stats) stats.steps += i - from + 1;
+    from = i + 1;
+    if (i > 0 && /\s/.test(value.charAt(i - 1))) return value.slice(0, i).trimEnd();
+  }
+  if (stats) stats.steps += value.length - from;
+  return value;
+}
+function justRecipeHeader(line, stats) {
+  const m = /^@?[A-Za-z_][\w-]*/.exec(line);
+  if (stats) stats.steps += (m?.[0].length ?? 0) + 1;
+  if (!m) return void 0;
+  const colon = line.indexOf(":", m[0].length);
+  if (stats) stats.steps += (colon < 0 ? line.length : colon + 1) - m[0].length;
+  if (colon < 0 || line.charCodeAt(colon + 1) === 61) return void 0;
+  return { name: m[0].replace(/^@/, ""), params: line.slice(m[0].length, colon) };
+}
+var isNameStart = (c) => c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95;
+var isNameChar = (c) => isNameStart(c) || c >= 48 && c <= 57 || c === 45;
+var isBlank = (c) => c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+function justParameters(params, stats) {
+  const out = [];
+  const unclosed = /* @__PURE__ */ new Set();
+  let i = 0;
+  const n = params.length;
+  while (i < n) {
+    if (stats) stats.steps++;
+    if (!isNameChar(params.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let s = i;
+    while (s < n && isNameChar(params.charCodeAt(s)) && !isNameStart(params.charCodeAt(s))) s++;
+    let j = s < n && isNameStart(params.charCodeAt(s)) ? s + 1 : s;
+    while (j < n && isNameChar(params.charCodeAt(j))) j++;
+    if (stats) stats.steps += j - i;
+    if (j === s) {
+      i = j;
+      continue;
+    }
+    if (params.charCodeAt(j) !== 61) {
+      i = j;
+      continue;
+    }
+    const name = params.slice(s, j);
+    const v = j + 1;
+    const q = params[v];
+    let end = -1;
+    if ((q === '"' || q === "'") && !unclosed.has(q)) {
+      const close = params.indexOf(q, v + 1);
+      if (stats) stats.steps += (close < 0 ? n : close) - v;
+      if (close < 0) unclosed.add(q);
+      else end = close + 1;
+    }
+    if (end < 0) {
+      end = v;
+      while (end < n && !isBlank(params.charCodeAt(end))) end++;
+      if (stats) stats.steps += end - v;
+    }
+    if (end === v) {
+      i = v;
+      continue;
+    }
+    out.push({ name, value: unquote(params.slice(v, end)) });
+    i = end;
+  }
+  return out;
 }
 function blankLine(line) {
   return " ".repeat(line.length);
@@ -49293,7 +50233,7 @@ function scanMakefile(text3, scanner) {
     const assign = /^(?:export\s+|override\s+)*([A-Za-z_][\w.-]*)\s*(\?=|::=|:=|\+=|!=|=)\s*(.*)$/.exec(line);
     if (assign) {
       const [, name, op, value] = assign;
-      const v = unquote(value.replace(/\s+#.*$/, ""));
+      const v = unquote(stripMakeComment(value));
       scanner.defineGlobal(name, op === "!=" ? UNKNOWN : v, op === "!=" ? "literal" : "make", offset);
       inRule = false;
     } else if (/^[^\s#=][^=]*?:(?!=)/.test(line)) {
@@ -49328,12 +50268,10 @@ function scanJustfile(text3, scanner) {
       inRecipe = false;
       continue;
     }
-    const header = /^@?([A-Za-z_][\w-]*)([^:]*):(?!=)/.exec(line);
+    const header = justRecipeHeader(line);
     if (header) {
       inRecipe = true;
-      for (const p of header[2].matchAll(/([A-Za-z_][\w-]*)=("[^"]*"|'[^']*'|[^\s]+)/g)) {
-        scanner.defineGlobal(p[1], unquote(p[2]), "literal", offset);
-      }
+      for (const p of justParameters(header.params)) scanner.defineGlobal(p.name, p.value, "literal", offset);
       continue;
     }
     if (line.trim() !== "" && !line.trimStart().startsWith("#")) inRecipe = false;
@@ -49516,6 +50454,73 @@ var import_picomatch = __toESM(require_picomatch2(), 1);
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { existsSync as existsSync3 } from "node:fs";
 import path6 from "node:path";
+
+// policies/load/judge.ts
+function isObj2(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+function isJudgedValue(value, composeByName, allowCompose) {
+  if (isKubernetesObject(value)) return true;
+  if (!allowCompose) return false;
+  return composeByName ? isObj2(value) : isComposeDocument(value);
+}
+var K8S_API_VERSION = /^["']?apiVersion["']?[ \t]*:/m;
+var K8S_KIND = /^["']?kind["']?[ \t]*:/m;
+var COMPOSE_SERVICES = /^["']?services["']?[ \t]*:/m;
+var COMPOSE_SERVICE_KEY = /^[ \t]+["']?(?:image|build)["']?[ \t]*:/m;
+var JSON_API_VERSION = /"apiVersion"\s*:/;
+var JSON_KIND = /"kind"\s*:/;
+function looksJudgedText(text3, format2, composeByName) {
+  if (format2 === "json") return JSON_API_VERSION.test(text3) && JSON_KIND.test(text3);
+  if (composeByName) return true;
+  if (K8S_API_VERSION.test(text3) && K8S_KIND.test(text3)) return true;
+  return COMPOSE_SERVICES.test(text3) && COMPOSE_SERVICE_KEY.test(text3);
+}
+var CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
+function isHelmTemplateObject(value, docText) {
+  if (!docText.includes("{{") || !isObj2(value)) return false;
+  const skipTop = new Set(CONFIG_KINDS.has(String(value.kind)) ? ["data", "stringData", "binaryData"] : []);
+  const seen = /* @__PURE__ */ new Set();
+  const stack = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (skipTop.has(k)) continue;
+    if (k === "metadata" && isObj2(v)) {
+      for (const [mk, mv] of Object.entries(v)) if (mk !== "annotations" && mk !== "labels") stack.push(mk, mv);
+      continue;
+    }
+    stack.push(k, v);
+  }
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (hasHelmAction(v)) return true;
+      continue;
+    }
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else for (const [k, child2] of Object.entries(v)) stack.push(k, child2);
+  }
+  return false;
+}
+function isPartialWorkload(value) {
+  if (!isObj2(value) || typeof value.kind !== "string") return false;
+  const podSpec = podSpecOf(value.kind, isObj2(value.spec) ? value.spec : void 0);
+  if (!podSpec) return false;
+  const containers = Array.isArray(podSpec.containers) ? podSpec.containers : [];
+  return containers.length > 0 && containers.every((c) => isObj2(c) && c.image === void 0);
+}
+function podSpecOf(kind, spec) {
+  if (!spec) return void 0;
+  if (kind === "Pod") return spec;
+  if (kind === "CronJob") {
+    const job = isObj2(spec.jobTemplate) && isObj2(spec.jobTemplate.spec) ? spec.jobTemplate.spec : void 0;
+    return job && isObj2(job.template) && isObj2(job.template.spec) ? job.template.spec : void 0;
+  }
+  return isObj2(spec.template) && isObj2(spec.template.spec) ? spec.template.spec : void 0;
+}
+
+// policies/load/discover.ts
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   ".git",
   "node_modules",
@@ -49748,6 +50753,13 @@ function flush(candidates, limits, sink, seen, counter) {
     else sink.file(c.display, r.text, { ...c.helm ? { helmChartTemplate: true } : {} });
   }
 }
+var OVERSIZED_HEAD_BYTES = 64 * 1024;
+function oversizedIsOurs(fd, cls) {
+  if (cls.kind !== "yaml" && cls.kind !== "json") return true;
+  const head = Buffer.alloc(OVERSIZED_HEAD_BYTES);
+  const n = readSync(fd, head, 0, head.length, 0);
+  return looksJudgedText(head.subarray(0, n).toString("utf8"), cls.kind, cls.kind === "yaml" && cls.compose);
+}
 function readCandidate(c, limits) {
   const cls = classifyPath(c.display);
   const optional = cls.kind === "maybe-script";
@@ -49760,7 +50772,7 @@ function readCandidate(c, limits) {
       if (readSync(fd, head, 0, 2, 0) < 2 || head[0] !== 35 || head[1] !== 33) return { kind: "skip" };
     }
     if (size > limits.maxFileBytes) {
-      if (optional) return { kind: "skip" };
+      if (optional || !oversizedIsOurs(fd, cls)) return { kind: "skip" };
       return {
         kind: "error",
         error: {
@@ -49790,6 +50802,36 @@ function readCandidate(c, limits) {
       }
     }
   }
+}
+
+// policies/load/kustomize.ts
+import path7 from "node:path";
+function isObj3(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+var PATCH_KEYS = ["patchesStrategicMerge", "patchesJson6902", "patches"];
+function patchPaths(doc) {
+  const out = [];
+  for (const key2 of PATCH_KEYS) {
+    const list = doc[key2];
+    if (!Array.isArray(list)) continue;
+    for (const entry of list) {
+      if (typeof entry === "string" && !entry.includes("\n")) out.push(entry);
+      else if (isObj3(entry) && typeof entry.path === "string") out.push(entry.path);
+    }
+  }
+  return out;
+}
+function kustomizePatchFiles(kustomizationFile, text3) {
+  let doc;
+  try {
+    doc = yaml.load(text3, { schema: yaml.CORE_SCHEMA });
+  } catch {
+    return [];
+  }
+  if (!isObj3(doc)) return [];
+  const dir = path7.posix.dirname(kustomizationFile);
+  return patchPaths(doc).filter((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && !path7.posix.isAbsolute(p)).map((p) => path7.posix.normalize(path7.posix.join(dir, p)));
 }
 
 // policies/load/index.ts
@@ -49840,48 +50882,80 @@ function loadTextUnsafe(file, raw, opts) {
   }
   const p = emptyProject();
   p.files = 1;
-  if (opts.helmChartTemplate || looksLikeHelmTemplate(text3)) {
+  if (opts.helmChartTemplate) {
     p.notes.push({ file, message: helmNote(file) });
     return p;
   }
   const limits = resolveLimits(opts.limits);
-  const parsed = cls.kind === "json" ? parseJsonText(file, text3, limits) : parseYamlStream(file, text3, limits);
-  if (parsed.errors.length > 0 && cls.kind === "yaml" && text3.includes("{{")) {
-    p.notes.push({ file, message: helmNote(file) });
+  const composeByName = cls.kind === "yaml" && cls.compose;
+  const allowCompose = cls.kind === "yaml";
+  const judge2 = (value) => isJudgedValue(value, composeByName, allowCompose);
+  const parsed = cls.kind === "json" ? parseJsonText(file, text3, limits, { judge: judge2 }) : parseYamlStream(file, text3, limits, { judge: judge2 });
+  if (opts.forceYaml && parsed.docs.length === 0 && parsed.errors.length === 0 && (parsed.skipped ?? 0) === 0) {
+    p.errors.push({ file, message: "no YAML document in the input: the render produced nothing (did it fail?)" });
     return p;
   }
-  p.errors.push(...parsed.errors);
+  let template = false;
+  let skipped = parsed.skipped ?? 0;
+  for (const { docText, ...error3 } of parsed.errors) {
+    if (docText === void 0) p.errors.push(error3);
+    else if (cls.kind === "yaml" && docText.includes("{{")) template = true;
+    else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error3);
+    else skipped++;
+  }
   for (const { ref, value } of parsed.docs) {
-    if (isKubernetesObject(value)) loadKubernetesValue(value, ref, p);
-    else if (cls.kind === "yaml" && (cls.compose ? isObj2(value) : isComposeDocument(value))) {
+    if (isKubernetesObject(value)) {
+      if (isHelmTemplateObject(value, ref.text ?? "")) template = true;
+      else if (isPartialWorkload(value)) addSkipped(p, file, PATCH_FRAGMENT);
+      else loadKubernetesValue(value, ref, p);
+    } else {
       const folderName = folderOf2(file, opts.folderName);
       loadComposeValue(value, ref, p, folderName !== void 0 ? { folderName } : {});
     }
   }
+  if (template) p.notes.push({ file, message: helmNote(file) });
+  if (skipped > 0 && p.errors.length === 0 && parsed.docs.length === 0 && !template)
+    addSkipped(p, file, "not a Kubernetes manifest or compose file");
   return p;
 }
-function isObj2(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
+var PATCH_FRAGMENT = "a Kustomize patch (a partial resource), not judged alone";
+function addSkipped(p, file, reason) {
+  (p.skipped ??= []).push({ file, message: reason });
 }
 async function loadPaths(paths, opts) {
   const project = emptyProject();
+  const loaded = [];
+  const patches = /* @__PURE__ */ new Set();
   try {
     await discoverAndRead(paths, opts, {
       file: (file, text3, extra) => {
-        const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path7.basename(path7.resolve(opts.cwd, file, "..")) || void 0);
-        mergeProject(
-          project,
-          loadText(file, text3, { ...opts, ...extra, ...folderName !== void 0 ? { folderName } : {} })
-        );
+        const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path8.basename(path8.resolve(opts.cwd, file, "..")) || void 0);
+        if (file !== "<stdin>" && classifyPath(file).kind === "kustomization")
+          for (const patch of kustomizePatchFiles(file, text3)) patches.add(patch);
+        loaded.push({
+          file,
+          project: loadText(file, text3, { ...opts, ...extra, ...folderName !== void 0 ? { folderName } : {} })
+        });
       },
-      error: (err) => project.errors.push(err),
-      note: (note) => project.notes.push(note)
+      // Kept in walk order with the files: reports list notes and errors as the walk met them.
+      error: (err) => loaded.push({ file: err.file, project: { ...emptyProject(), errors: [err] } }),
+      note: (note) => loaded.push({ file: note.file, project: { ...emptyProject(), notes: [note] } })
     });
   } catch (err) {
-    project.errors.push({
+    const error3 = {
       file: paths.join(" "),
       message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`
-    });
+    };
+    loaded.push({ file: error3.file, project: { ...emptyProject(), errors: [error3] } });
+  }
+  for (const { file, project: one } of loaded) {
+    if (patches.size > 0 && one.files > 0 && patches.has(path8.posix.normalize(file))) {
+      const fragment = emptyProject();
+      fragment.files = one.files;
+      fragment.errors = one.errors;
+      addSkipped(fragment, file, "a Kustomize patch file, judged only as part of its overlay (render it to check)");
+      mergeProject(project, fragment);
+    } else mergeProject(project, one);
   }
   return project;
 }
@@ -49951,26 +51025,26 @@ function effectivePullPolicy(image, explicit) {
 }
 
 // policies/facts/mounts.ts
-function isUnder(path11, dir) {
+function isUnder(path12, dir) {
   if (dir === "/") return true;
-  return path11 === dir || path11.startsWith(`${dir}/`);
+  return path12 === dir || path12.startsWith(`${dir}/`);
 }
 function trimSlash(p) {
   return p.length > 1 && p.endsWith("/") ? p.replace(/\/+$/, "") : p;
 }
-function deepestCoveringMount(mounts, path11) {
+function deepestCoveringMount(mounts, path12) {
   let best;
   for (const m of mounts) {
     const mp = trimSlash(m.mountPath);
-    if (!isUnder(path11, mp)) continue;
+    if (!isUnder(path12, mp)) continue;
     if (!best || mp.length > trimSlash(best.mountPath).length) best = m;
   }
   return best;
 }
-function mountsBelow(mounts, path11) {
+function mountsBelow(mounts, path12) {
   return mounts.filter((m) => {
     const mp = trimSlash(m.mountPath);
-    return mp !== path11 && isUnder(mp, path11);
+    return mp !== path12 && isUnder(mp, path12);
   });
 }
 function durabilityOf(kind) {
@@ -50052,8 +51126,8 @@ function claimOf(ctx, v) {
     return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
   return void 0;
 }
-function coveringMount(mounts, path11) {
-  return deepestCoveringMount(mounts, path11);
+function coveringMount(mounts, path12) {
+  return deepestCoveringMount(mounts, path12);
 }
 function replicasPhrase(ctx) {
   const declared = ctx.workload.replicas ?? 1;
@@ -50090,7 +51164,7 @@ var rule = {
   checkWorkload(ctx) {
     const w = ctx.workload;
     const compose = w.source === "compose";
-    const remediation = (path11) => compose ? `Mount a named volume at ${path11} (services.<name>.volumes: ["<volume>:${path11}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path11} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
+    const remediation = (path12) => compose ? `Mount a named volume at ${path12} (services.<name>.volumes: ["<volume>:${path12}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path12} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
     for (const { container, dataPaths } of ctx.containers) {
       const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(container.mounts, d.path)]));
       for (const dp of dataPaths) {
@@ -51927,14 +53001,14 @@ function startOf(t) {
 }
 var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
 var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
-function cstRange(doc, path11) {
+function cstRange(doc, path12) {
   let node = doc.value;
   if (!node) return void 0;
   const s0 = startOf(node);
   const e0 = endOf(node);
   if (s0 === void 0 || e0 === void 0) return void 0;
   let best = [s0, e0];
-  for (const seg of path11) {
+  for (const seg of path12) {
     if (!node) break;
     let item;
     let isMapLike = false;
@@ -51987,9 +53061,9 @@ function cstRange(doc, path11) {
 
 // policies/locate/locate.ts
 var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-function formatJsonPath(path11) {
+function formatJsonPath(path12) {
   let out = "";
-  for (const seg of path11) {
+  for (const seg of path12) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
     else out += `[${JSON.stringify(seg)}]`;
@@ -52088,10 +53162,10 @@ function createLocator(opts = {}) {
     }
   };
 }
-function rangeOf(doc, path11) {
+function rangeOf(doc, path12) {
   let node = resolve3(doc, doc.contents);
   let best = node?.range ? [node.range[0], node.range[1]] : void 0;
-  for (const seg of path11) {
+  for (const seg of path12) {
     if (!node) break;
     let step;
     if ((0, import_yaml6.isMap)(node)) step = findInMap(doc, node, seg);
@@ -52270,8 +53344,8 @@ var loaders = {
   markdown: async () => (await Promise.resolve().then(() => (init_markdown(), markdown_exports))).markdownReporter,
   policyreport: async () => (await Promise.resolve().then(() => (init_policyreport(), policyreport_exports))).policyReportReporter
 };
-async function getReporter(format) {
-  const load2 = FORMATS.includes(format) ? loaders[format] : void 0;
+async function getReporter(format2) {
+  const load2 = FORMATS.includes(format2) ? loaders[format2] : void 0;
   return load2 ? load2() : void 0;
 }
 
@@ -52428,15 +53502,15 @@ async function findMarkedComment(api, target) {
 // action/globs.ts
 var import_picomatch5 = __toESM(require_picomatch2(), 1);
 import { readdir as readdir2 } from "node:fs/promises";
-import path9 from "node:path";
+import path10 from "node:path";
 
 // action/inputs.ts
-import path8 from "node:path";
+import path9 from "node:path";
 var InputError = class extends Error {
 };
 var ALL_FORMATS = FILE_FORMATS;
 function readInputs(getInput2, env) {
-  const workspace = path8.resolve(env.GITHUB_WORKSPACE || ".");
+  const workspace = path9.resolve(env.GITHUB_WORKSPACE || ".");
   const get2 = (name) => getInput2(name).trim();
   const paths = splitList(get2("paths"));
   for (const p of paths) {
@@ -52464,7 +53538,7 @@ function readInputs(getInput2, env) {
   }
   const targetInput = get2("target");
   const target = targetInput ? oneOf("target", targetInput, TARGETS) : void 0;
-  const defaultReportDir = env.RUNNER_TEMP ? path8.join(env.RUNNER_TEMP, "persistguard") : path8.join(workspace, "persistguard-report");
+  const defaultReportDir = env.RUNNER_TEMP ? path9.join(env.RUNNER_TEMP, "persistguard") : path9.join(workspace, "persistguard-report");
   const reportDirInput = get2("report-dir");
   const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, "report-dir") : defaultReportDir;
   const sarifInput = get2("sarif-file");
@@ -52495,9 +53569,9 @@ function splitList(value) {
   return value.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")).flatMap((l) => l.split(/\s+/)).filter(Boolean);
 }
 function insideWorkspace(workspace, p, input) {
-  const abs = path8.resolve(workspace, p);
-  const rel = path8.relative(workspace, abs);
-  if (rel.startsWith("..") || path8.isAbsolute(rel)) {
+  const abs = path9.resolve(workspace, p);
+  const rel = path9.relative(workspace, abs);
+  if (rel.startsWith("..") || path9.isAbsolute(rel)) {
     throw new InputError(
       `${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`
     );
@@ -52505,10 +53579,10 @@ function insideWorkspace(workspace, p, input) {
   return abs;
 }
 function outputPath(workspace, env, p, input) {
-  const abs = path8.resolve(workspace, p);
+  const abs = path9.resolve(workspace, p);
   if (env.RUNNER_TEMP) {
-    const rel = path8.relative(path8.resolve(env.RUNNER_TEMP), abs);
-    if (!rel.startsWith("..") && !path8.isAbsolute(rel)) return abs;
+    const rel = path9.relative(path9.resolve(env.RUNNER_TEMP), abs);
+    if (!rel.startsWith("..") && !path9.isAbsolute(rel)) return abs;
   }
   try {
     return insideWorkspace(workspace, p, input);
@@ -52554,7 +53628,7 @@ async function walk2(workspace, dir, match) {
     const rel = stack.pop() ?? "";
     let entries2;
     try {
-      entries2 = await readdir2(path9.join(workspace, rel), { withFileTypes: true });
+      entries2 = await readdir2(path10.join(workspace, rel), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -52598,7 +53672,7 @@ async function runChecked() {
     ...inputs.config ? { explicitPath: inputs.config } : {}
   });
   if (configErrors.length > 0) {
-    const rel = (f) => path10.isAbsolute(f) ? path10.relative(inputs.workspace, f).split(path10.sep).join("/") : f;
+    const rel = (f) => path11.isAbsolute(f) ? path11.relative(inputs.workspace, f).split(path11.sep).join("/") : f;
     for (const e of configErrors) {
       error(e.message, {
         title: "persistguard: config",
@@ -52682,17 +53756,17 @@ async function checkRealPaths(inputs) {
     throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
   });
   const targets = [
-    ...inputs.paths.map((p) => path10.resolve(inputs.workspace, p)),
+    ...inputs.paths.map((p) => path11.resolve(inputs.workspace, p)),
     inputs.config,
     inputs.baseline
   ].filter((p) => p !== void 0);
   for (const t of targets) {
     const real = await realpath(t).catch(() => void 0);
     if (real === void 0) continue;
-    const rel = path10.relative(root, real);
-    if (rel.startsWith("..") || path10.isAbsolute(rel))
+    const rel = path11.relative(root, real);
+    if (rel.startsWith("..") || path11.isAbsolute(rel))
       throw new InputError(
-        `"${path10.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
+        `"${path11.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
       );
   }
 }
@@ -52734,17 +53808,17 @@ async function withBaseline(report, file) {
 async function writeReports(report, inputs, opts) {
   await mkdir2(inputs.reportDir, { recursive: true });
   let sarif;
-  for (const format of inputs.formats) {
-    const reporter = await getReporter(format);
+  for (const format2 of inputs.formats) {
+    const reporter = await getReporter(format2);
     if (!reporter) continue;
-    const file = path10.join(inputs.reportDir, reporter.fileName);
+    const file = path11.join(inputs.reportDir, reporter.fileName);
     await writeFile2(file, reporter.render(report, opts));
-    if (format === "sarif") sarif = file;
+    if (format2 === "sarif") sarif = file;
   }
   if (inputs.sarifFile) {
     const reporter = await getReporter("sarif");
     if (reporter) {
-      await mkdir2(path10.dirname(inputs.sarifFile), { recursive: true });
+      await mkdir2(path11.dirname(inputs.sarifFile), { recursive: true });
       await writeFile2(inputs.sarifFile, reporter.render(report, opts));
       sarif = inputs.sarifFile;
     }
@@ -52798,8 +53872,8 @@ function ownOutputs(inputs) {
   const out = [];
   for (const p of [inputs.reportDir, inputs.sarifFile]) {
     if (!p) continue;
-    const rel = path10.relative(inputs.workspace, p).split(path10.sep).join("/");
-    if (rel && !rel.startsWith("..") && !path10.isAbsolute(rel)) out.push(rel, `${rel}/**`);
+    const rel = path11.relative(inputs.workspace, p).split(path11.sep).join("/");
+    if (rel && !rel.startsWith("..") && !path11.isAbsolute(rel)) out.push(rel, `${rel}/**`);
   }
   return out;
 }

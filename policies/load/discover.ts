@@ -14,7 +14,8 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
 import type { LoadError, LoadNote } from '../model/model.js';
-import { classifyPath } from './classify.js';
+import { classifyPath, type FileClass } from './classify.js';
+import { looksJudgedText } from './judge.js';
 
 export const SKIPPED_DIRS = new Set([
   '.git',
@@ -312,6 +313,20 @@ function flush(candidates: Candidate[], limits: Limits, sink: DiscoverSink, seen
 
 type ReadResult = { kind: 'skip' } | { kind: 'error'; error: LoadError } | { kind: 'text'; text: string };
 
+/** Bytes of an oversized YAML/JSON file read to decide whether it was meant to be a manifest. */
+const OVERSIZED_HEAD_BYTES = 64 * 1024;
+
+/**
+ * An oversized YAML/JSON file is an input error only when it is ours (a manifest or compose file, by its
+ * head): a 12 MB `package-lock.json` or a generated dashboard is not, and must not fail the scan.
+ */
+function oversizedIsOurs(fd: number, cls: FileClass): boolean {
+  if (cls.kind !== 'yaml' && cls.kind !== 'json') return true;
+  const head = Buffer.alloc(OVERSIZED_HEAD_BYTES);
+  const n = readSync(fd, head, 0, head.length, 0);
+  return looksJudgedText(head.subarray(0, n).toString('utf8'), cls.kind, cls.kind === 'yaml' && cls.compose);
+}
+
 function readCandidate(c: Candidate, limits: Limits): ReadResult {
   const cls = classifyPath(c.display);
   const optional = cls.kind === 'maybe-script'; // extension-less: only a shell script by its shebang
@@ -326,7 +341,7 @@ function readCandidate(c: Candidate, limits: Limits): ReadResult {
       if (readSync(fd, head, 0, 2, 0) < 2 || head[0] !== 0x23 || head[1] !== 0x21) return { kind: 'skip' };
     }
     if (size > limits.maxFileBytes) {
-      if (optional) return { kind: 'skip' };
+      if (optional || !oversizedIsOurs(fd, cls)) return { kind: 'skip' };
       return {
         kind: 'error',
         error: {

@@ -255,6 +255,8 @@ export interface Project {
   sqliteLiterals: SqliteLiteralFact[];
   errors: LoadError[];
   notes: LoadNote[];
+  /** Files (or documents) read but not judged, with why: not a manifest or compose file, a Kustomize patch. */
+  skipped?: LoadNote[];
   /** Number of files read (for the summary). */
   files: number;
 }
@@ -291,6 +293,7 @@ export function mergeProject(a: Project, b: Project): Project {
   a.sqliteLiterals.push(...b.sqliteLiterals);
   a.errors.push(...b.errors);
   a.notes.push(...b.notes);
+  if (b.skipped && b.skipped.length > 0) (a.skipped ??= []).push(...b.skipped);
   a.files += b.files;
   return a;
 }
