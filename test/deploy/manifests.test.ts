@@ -234,9 +234,15 @@ function checkWebhookStack(
   });
   for (const r of workloads.rules) expect(r.operations).toEqual(['CREATE', 'UPDATE']);
   expect(workloads.matchConditions.map((m: Any) => m.name)).toEqual(expect.arrayContaining(['not-being-deleted']));
+  // CREATE/UPDATE only when the protection label is involved (removing it is guarded like the delete).
   expect(claims.rules).toEqual([
-    expect.objectContaining({ apiGroups: [''], resources: ['persistentvolumeclaims'], operations: ['DELETE'] }),
+    expect.objectContaining({
+      apiGroups: [''],
+      resources: ['persistentvolumeclaims'],
+      operations: ['CREATE', 'UPDATE', 'DELETE'],
+    }),
   ]);
+  expect(claims.matchConditions.map((m: Any) => m.name)).toEqual(['delete-or-protection-label']);
 
   if (expected.certManager) {
     const inject: string = vwc.metadata.annotations['cert-manager.io/inject-ca-from'];
