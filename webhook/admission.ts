@@ -7,6 +7,7 @@ import { loadObject, evaluate, trustedController } from '../policies/index.js';
 import type { ClusterView, FailChoice, PendingFinding, ResolvedConfig, WebhookMode } from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import { splitExisting, type ExistingViolations } from './existing-violations.js';
+import { scaleTarget, sharedClaimsOnScale } from './scale.js';
 import { guardsClaim, readProtection } from './claim-protection.js';
 import { boundedWarnings, denialMessage, findingLine, printable, truncate } from './messages.js';
 
@@ -109,6 +110,7 @@ export function admit(req: AdmissionRequest, opts: AdmissionOptions): Decision {
 
 function decide(req: AdmissionRequest, opts: AdmissionOptions): Decision {
   const k = req.kind;
+  if (req.subResource === 'scale' && scaleTarget(req)) return judgeScale(req, opts);
   if (req.subResource) return notValidated(req, `subresource ${req.subResource}`);
   if (k.group === '' && k.version === 'v1' && k.kind === 'PersistentVolumeClaim') {
     if (req.operation === 'DELETE') return guardClaimDeletion(req, opts);
@@ -498,6 +500,54 @@ function guardClaimChange(req: AdmissionRequest, opts: AdmissionOptions): Decisi
     verdict: 'deny',
     reason: 'pvc-guard',
     findings: [],
+    suppressed: 0,
+  };
+}
+
+/**
+ * UPDATE of `deployments/scale`, `statefulsets/scale`, `replicasets/scale`: rwo-shared-claim on the new replica
+ * count, from the claims the workload's running pods mount. Without a view that can tell, allowed (the
+ * workload itself was judged when it was written).
+ */
+function judgeScale(req: AdmissionRequest, opts: AdmissionOptions): Decision {
+  const t = scaleTarget(req);
+  const setting = opts.config.rules['rwo-shared-claim']?.severity;
+  if (!t || t.replicas <= 1 || setting === 'off') return notValidated(req, 'scale to at most one replica');
+  const shared = sharedClaimsOnScale(opts.view, t);
+  if (!shared || shared.length === 0) {
+    return notValidated(req, shared ? 'scale: no shared ReadWriteOnce claim' : 'scale: claims unknown to the view');
+  }
+  const where = `${t.kind} ${t.namespace}/${t.name}`;
+  const lines = shared.map(
+    (c) =>
+      `[rwo-shared-claim] PVC "${c.claim}" is ${c.modes}, but ${where} would run ${t.replicas} replicas that all mount it: pods on other nodes cannot attach it, pods on the same node share one data directory.`,
+  );
+  const findings = shared.map(() => ({ ruleId: 'rwo-shared-claim', severity: setting ?? 'error' }));
+  const existing = (opts.existingViolations ?? 'allow') === 'allow' && t.oldReplicas !== undefined && t.oldReplicas > 1;
+  if (opts.mode === 'enforce' && setting !== 'warning' && !existing) {
+    const message =
+      `persistguard denied scaling ${where} to ${t.replicas} replicas:\n` +
+      lines.map((l) => `- ${l}`).join('\n') +
+      `\nFix: keep one replica, or use a StatefulSet with volumeClaimTemplates, or a ReadWriteMany claim with an application that supports concurrent writers.`;
+    return {
+      response: deny(req.uid, 403, 'Forbidden', truncate(message, 4000)),
+      verdict: 'deny',
+      reason: 'evaluated',
+      findings,
+      suppressed: 0,
+    };
+  }
+  const prefix =
+    opts.mode === 'audit'
+      ? 'persistguard (audit, would deny)'
+      : existing
+        ? 'persistguard (existing violation, allowed on UPDATE)'
+        : 'persistguard';
+  return {
+    response: allow(req.uid, boundedWarnings(lines.map((l) => `${prefix}: ${l}`))),
+    verdict: 'warn',
+    reason: 'evaluated',
+    findings,
     suppressed: 0,
   };
 }
