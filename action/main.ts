@@ -1,11 +1,12 @@
 /**
  * The Action: read inputs, scan the workspace with the policy core, then tell the user — annotations,
  * job summary, PR comment, report files, outputs — and fail the step when findings reach `fail-on`.
- * Nothing from the checked-out repository is ever executed or imported: it is only read as data.
+ * Nothing from the checked-out repository is ever executed or imported: it is only read as data (charts and
+ * overlays are rendered by `helm template` / `kubectl kustomize`, which evaluate templates, never run them).
  */
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -16,19 +17,24 @@ import {
   affectedFiles,
   getReporter,
   allRules,
-  reportProject,
+  addRendered,
+  reportProjects,
   VERSION,
   renderMarkdown,
   scanVerdict,
   EXIT_INCOMPLETE,
+  classifyPath,
 } from '../policies/index.js';
 import type { ReporterOptions, ScanReport, MarkdownOptions } from '../policies/index.js';
+import { renderPaths, renderSummary } from '../render/index.js';
 import { planAnnotations } from './annotations.js';
 import { changedFiles } from './changed-files.js';
 import { COMMENT_MAX_BYTES, upsertComment } from './comment.js';
 import type { GitHubApi } from './github-api.js';
 import { expandPaths } from './globs.js';
-import { InputError, readInputs, type ActionInputs } from './inputs.js';
+import { InputError, isOutside, readInputs, type ActionInputs } from './inputs.js';
+import { safeWriteFile } from './safe-write.js';
+import { copyAtRef } from './base-ref.js';
 
 /** The core's exit codes (see `scanVerdict`), under the names the Action has always exported. */
 export { EXIT_FINDINGS, EXIT_OK } from '../policies/index.js';
@@ -60,6 +66,7 @@ async function runChecked(): Promise<number> {
   const api: GitHubApi | undefined =
     inputs.token && (inputs.comment || inputs.onlyChanged) ? github.getOctokit(inputs.token) : undefined;
 
+  if (inputs.configRef) await useTrustedRef(inputs);
   const { config, errors: configErrors } = await loadConfig({
     scanRoot: inputs.workspace,
     ...(inputs.config ? { explicitPath: inputs.config } : {}),
@@ -83,16 +90,33 @@ async function runChecked(): Promise<number> {
 
   const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
   for (const p of unmatched) core.warning(`paths: "${p}" matches no file in the workspace`, { title: 'persistguard' });
+  const exclude = [...config.exclude, ...ownOutputs(inputs)];
+  // Hosted runners have helm and kubectl on PATH: charts, overlays and GitOps releases are rendered and judged.
+  const rendered =
+    paths.length > 0
+      ? await renderPaths(paths, {
+          cwd: inputs.workspace,
+          config: config.render,
+          exclude,
+          env: process.env,
+          disabled: !inputs.render,
+        })
+      : undefined;
   const project =
     paths.length > 0
       ? await loadPaths(paths, {
           cwd: inputs.workspace,
           limits: config.limits,
-          exclude: [...config.exclude, ...ownOutputs(inputs)],
+          exclude,
+          ...(rendered?.scan.skip ? { skip: rendered.scan.skip } : {}),
         })
       : undefined;
   let report: ScanReport = project
-    ? reportProject(project, { config, target: inputs.target, now: new Date() })
+    ? reportProjects(project, rendered ? addRendered(project, rendered.scan, config) : [], {
+        config,
+        target: inputs.target,
+        now: new Date(),
+      })
     : {
         tool: { name: 'persistguard', version: VERSION },
         findings: [],
@@ -106,7 +130,12 @@ async function runChecked(): Promise<number> {
       { eventName: ctx.eventName, payload: ctx.payload as Record<string, unknown>, repo: safeRepo() },
       api,
     );
-    if (changed.files) {
+    const deleted = changed.files ? changed.deleted.filter((f) => classifyPath(f).kind !== 'skip') : [];
+    if (changed.files && deleted.length > 0) {
+      // A deleted file's links are gone with it (the import script a manifest relied on): judge everything.
+      scope = `The ${changed.source} deletes or renames ${deleted.length} scanned file${deleted.length === 1 ? '' : 's'} (${deleted.slice(0, 3).join(', ')}${deleted.length > 3 ? ', …' : ''}): findings in every file are reported, since what relied on ${deleted.length === 1 ? 'it' : 'them'} may be anywhere.`;
+      core.notice(`only-changed: ${scope}`, { title: 'persistguard' });
+    } else if (changed.files) {
       const keep = affectedFiles(project, changed.files);
       report = onlyFiles(report, keep);
       scope = `Only findings in the ${changed.files.length} file${changed.files.length === 1 ? '' : 's'} changed by the ${changed.source} (and ${keep.size - new Set(changed.files).size} that depend on them) are reported.`;
@@ -137,7 +166,21 @@ async function runChecked(): Promise<number> {
     ...(linkTo ? { linkTo } : {}),
   });
   try {
-    await core.summary.addRaw(scope ? `${markdown}\n_${scope}_\n` : markdown).write();
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile && (await lstat(summaryFile).catch(() => undefined))?.isSymbolicLink())
+      throw new Error(`${summaryFile} is a symbolic link; refusing to write through it`);
+    const renders = rendered ? renderSummary(rendered.records) : '';
+    await core.summary
+      .addRaw(
+        `${
+          scope
+            ? `${markdown}
+_${scope}_
+`
+            : markdown
+        }${renders}`,
+      )
+      .write();
   } catch (err) {
     core.info(`persistguard: no job summary written (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -153,6 +196,15 @@ async function runChecked(): Promise<number> {
   core.setOutput('report-dir', written.dir);
   core.setOutput('sarif-file', written.sarif ?? '');
 
+  if (inputs.pathsGiven && report.summary.files === 0 && report.errors.length === 0) {
+    // `exclude: ["**"]` in a pull request's config would otherwise pass silently.
+    const message = `0 files judged: the paths input (${inputs.paths.join(' ')}) matched no file that persistguard reads, after the config's exclude`;
+    core.notice(message, { title: 'persistguard' });
+    if (inputs.failOn !== 'never') {
+      core.setFailed(`persistguard: ${message}`);
+      return EXIT_INPUT;
+    }
+  }
   // The same verdict as `persistguard scan`: an incomplete scan fails the step even with fail-on: never.
   const verdict = scanVerdict(report, inputs.failOn);
   if (verdict.outcome === 'incomplete') core.setFailed(`persistguard: ${verdict.reason} (see the annotations)`);
@@ -174,7 +226,7 @@ async function checkRealPaths(inputs: ActionInputs): Promise<void> {
     const real = await realpath(t).catch(() => undefined);
     if (real === undefined) continue; // missing files are reported by the loaders, globs by expandPaths
     const rel = path.relative(root, real);
-    if (rel.startsWith('..') || path.isAbsolute(rel))
+    if (isOutside(rel))
       throw new InputError(
         `"${path.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`,
       );
@@ -225,20 +277,19 @@ async function writeReports(
   inputs: ActionInputs,
   opts: ReporterOptions,
 ): Promise<{ dir: string; sarif?: string }> {
-  await mkdir(inputs.reportDir, { recursive: true });
+  const roots = outputRoots(inputs);
   let sarif: string | undefined;
   for (const format of inputs.formats) {
     const reporter = await getReporter(format);
     if (!reporter) continue;
     const file = path.join(inputs.reportDir, reporter.fileName);
-    await writeFile(file, reporter.render(report, opts));
+    await safeWriteFile(file, reporter.render(report, opts), roots, 'report-dir');
     if (format === 'sarif') sarif = file;
   }
   if (inputs.sarifFile) {
     const reporter = await getReporter('sarif');
     if (reporter) {
-      await mkdir(path.dirname(inputs.sarifFile), { recursive: true });
-      await writeFile(inputs.sarifFile, reporter.render(report, opts));
+      await safeWriteFile(inputs.sarifFile, reporter.render(report, opts), roots, 'sarif-file');
       sarif = inputs.sarifFile;
     }
   }
@@ -288,7 +339,7 @@ function sourceLinker(ctx: typeof github.context): MarkdownOptions['linkTo'] {
   if (!head || !repo.owner || !ctx.serverUrl) return undefined;
   const base = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
   return (file, line) =>
-    file.startsWith('/') || file.startsWith('..')
+    file.startsWith('/') || file === '..' || file.startsWith('../')
       ? undefined
       : `${base}${file.split('/').map(encodeURIComponent).join('/')}#L${line}`;
 }
@@ -301,13 +352,42 @@ function safeRepo(): { owner: string; repo: string } {
   }
 }
 
+/** Where report files may go: the workspace and the runner's temp folder. */
+function outputRoots(inputs: ActionInputs): string[] {
+  return [inputs.workspace, ...(process.env.RUNNER_TEMP ? [process.env.RUNNER_TEMP] : [])];
+}
+
+/** With `config-ref`, the config and the baseline come from that ref, never from the checked-out head. */
+async function useTrustedRef(inputs: ActionInputs): Promise<void> {
+  const ref = inputs.configRef as string;
+  const temp = path.join(process.env.RUNNER_TEMP || path.join(inputs.workspace, '..'), 'persistguard-config-ref');
+  const rel = (abs: string): string => path.relative(inputs.workspace, abs);
+  let config: string | undefined;
+  for (const name of inputs.config ? [rel(inputs.config)] : ['.persistguard.yaml', '.persistguard.yml']) {
+    config = await copyAtRef(inputs.workspace, ref, name, temp, 'persistguard.yaml');
+    if (config) break;
+  }
+  if (config) inputs.config = config;
+  else {
+    // Not the head's config either: a pull request must not be able to add one that loosens the checks.
+    inputs.config = path.join(temp, 'defaults.yaml');
+    await safeWriteFile(inputs.config, '{}\n', outputRoots(inputs).concat(temp), 'config-ref');
+    core.notice(`config-ref: ${ref} has no persistguard config; using the defaults`, { title: 'persistguard' });
+  }
+  if (inputs.baseline) {
+    const baseline = await copyAtRef(inputs.workspace, ref, rel(inputs.baseline), temp, 'baseline.json');
+    inputs.baseline = baseline ?? path.join(temp, 'no-baseline.json');
+  }
+  core.info(`persistguard: config${inputs.baseline ? ' and baseline' : ''} read from ${ref}`);
+}
+
 /** Report files written into the workspace (by this or an earlier run) are not scanned as input. */
 function ownOutputs(inputs: ActionInputs): string[] {
   const out: string[] = [];
   for (const p of [inputs.reportDir, inputs.sarifFile]) {
     if (!p) continue;
     const rel = path.relative(inputs.workspace, p).split(path.sep).join('/');
-    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) out.push(rel, `${rel}/**`);
+    if (rel && !isOutside(rel)) out.push(rel, `${rel}/**`);
   }
   return out;
 }

@@ -6,15 +6,20 @@ export { VERSION, TOOL_NAME, REPO_URL, ruleDocsUrl } from './model/version.js';
 export type {
   Anchor,
   ClaimModel,
+  DocOrigin,
   DocRef,
+  LoadError,
+  LoadNote,
   PathSegment,
   PersistentVolumeModel,
   Project,
   ResourceRef,
   StorageClassModel,
+  ValuesSource,
 } from './model/model.js';
 export { emptyProject, mergeProject } from './model/model.js';
 export { trustedController, trustedCreators } from './model/owners.js';
+export { errorMessage } from './model/errors.js';
 export type {
   EvaluatedResource,
   FailOn,
@@ -31,15 +36,18 @@ export { FAIL_CHOICES, FAIL_ON, FILE_FORMATS, POLICY_REPORT_APIS, TARGETS, WEBHO
 export type { FailChoice, FileFormat, Format, PolicyReportApi, Target, WebhookMode } from './model/options.js';
 export type { ClaimUser, ClusterView, Presence } from './model/cluster-view.js';
 
-export type { ResolvedConfig, PersistguardConfig } from './config/types.js';
+export type { ResolvedConfig, PersistguardConfig, RenderConfig, RenderChartSetting } from './config/types.js';
 export { CONFIG_FILE_NAMES, loadConfig, parseConfig, resolveConfig } from './config/load.js';
 export { closest } from './config/suggest.js';
 
 export { loadObject, loadPaths, loadText } from './load/index.js';
 export type { LoadObjectOptions, LoadOptions, LoadPathsOptions } from './load/index.js';
 export { SKIPPED_DIRS } from './load/discover.js';
+export { classifyPath } from './load/classify.js';
+export { loadRendered, type RenderedDocument, type RenderedSet } from './load/rendered.js';
 
 export { imageAliases } from './facts/images.js';
+export { globMatcher, matchesGlob, type GlobOptions } from './facts/glob.js';
 export {
   claimFields,
   isDefaultStorageClass,
@@ -52,7 +60,14 @@ export type { Rule, RuleMeta } from './rules/rule.js';
 export { allRules, getRule } from './rules/index.js';
 
 export { evaluate } from './engine/engine.js';
-export { reportProject, scanPaths, type ReportOptions } from './engine/scan.js';
+export {
+  addRendered,
+  reportProject,
+  reportProjects,
+  scanPaths,
+  type ReportOptions,
+  type ScanPathsOptions,
+} from './engine/scan.js';
 export { affectedFiles } from './engine/related-files.js';
 export { reportObjects, type NamedObject } from './engine/objects.js';
 export { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, scanVerdict } from './engine/verdict.js';
@@ -64,3 +79,4 @@ export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';
 export { byPosition } from './report/sarif.js';
 export { applyBaseline, parseBaseline } from './report/baseline.js';
 export { policyReports } from './report/policyreport.js';
+export { neutraliseReport, escapeControls } from './report/safe-text.js';

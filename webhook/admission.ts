@@ -325,10 +325,10 @@ function findingsOf(
   const project = loadObject(target, { file, index: 0 }, { fromJson: true });
   if (project.workloads.length === 0)
     return { unreadable: project.errors.map((e) => e.message).join('; ') || 'no workload could be read from it' };
-  return {
-    findings: evaluate(project, evalOpts).findings,
-    errors: project.errors.map((e) => e.message),
-  };
+  const ev = evaluate(project, evalOpts);
+  // A workload whose facts could not be read was not judged: answered as for any unreadable object.
+  if (ev.failures.length > 0) return { unreadable: ev.failures.map((f) => f.message).join('; ') };
+  return { findings: ev.findings, errors: project.errors.map((e) => e.message) };
 }
 
 /**

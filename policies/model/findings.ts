@@ -7,7 +7,8 @@ export type Severity = 'error' | 'warning';
 export type SeveritySetting = Severity | 'off';
 
 export interface Suppression {
-  kind: 'annotation' | 'config';
+  /** `annotation`: on the resource; `comment`: a `# persistguard:ignore` comment in the file; `config`. */
+  kind: 'annotation' | 'comment' | 'config';
   reason: string;
   expires?: string;
 }
@@ -29,6 +30,9 @@ export interface RuleReport {
 
 export interface Finding {
   ruleId: string;
+  /** Key of the rule's `meta.messages` that produced `message` (stable across wording changes). Absent only in
+   *  findings read back from reports written before it existed (baselines). */
+  messageId?: string;
   severity: Severity;
   message: string;
   file: string;
@@ -46,9 +50,14 @@ export interface Finding {
   suppression?: Suppression;
   /** Set when a baseline report was applied (Action `baseline` input): existing findings never fail. */
   baseline?: 'new' | 'existing';
+  /**
+   * For findings in rendered output: which render produced it (`helm chart deploy/db (default values)`,
+   * `kustomize overlay deploy/overlays/prod`); several, separated by `; `, when the same place fails in each.
+   */
+  renderedBy?: string;
 }
 
-/** A finding before its anchor is resolved to a position (see `locate.ts`). */
+/** A finding before its anchor is resolved to a position (see `locate/locate.ts`). */
 export interface PendingFinding extends Omit<
   Finding,
   'file' | 'line' | 'column' | 'endLine' | 'endColumn' | 'jsonPath'

@@ -2,7 +2,7 @@
  * The workload model every loader produces and every rule reads.
  *
  * Positions are not computed while loading: every model node carries an {@link Anchor}, and only the
- * anchors of findings are turned into file/line/column at the end of a scan (see `locate.ts`). That keeps
+ * anchors of findings are turned into file/line/column at the end of a scan (see `locate/locate.ts`). That keeps
  * the per-document loop cheap (most documents have no finding) and lets the webhook, which has no file,
  * use the same model with JSON-path anchors.
  */
@@ -20,6 +20,32 @@ export interface DocRef {
   readonly text?: string;
   /** 1-based line in `file` where `text` starts (documents split out of a multi-document file). */
   readonly lineOffset?: number;
+  /**
+   * Set for documents produced by a renderer (`helm template`, `kustomize build`): `text` is the rendered
+   * document, `file` the source it came from, and positions are mapped back into that source.
+   */
+  readonly origin?: DocOrigin;
+}
+
+/** A values file of a Helm render; inline GitOps values point into their document (`spec.values`). */
+export interface ValuesSource {
+  readonly file: string;
+  readonly text: string;
+  /** Which document of `text` (default 0) and the path of the values inside it (default: the root). */
+  readonly doc?: number;
+  readonly prefix?: readonly string[];
+}
+
+/** Where a rendered document came from, to point findings at the template or patch a person edits. */
+export interface DocOrigin {
+  /** What produced the document, as reports show it: `helm chart deploy/db (default values)`. */
+  readonly producedBy: string;
+  /** Text of `file` (the Helm template, the Kustomize resource file); absent when it is not on disk. */
+  readonly sourceText?: string;
+  /** Kustomize patches applied on the way: a field one of them sets is reported at the patch. */
+  readonly patches?: readonly { readonly file: string; readonly text: string }[];
+  /** Helm values files of the render, in the order helm layers them (the chart's values.yaml first). */
+  readonly values?: readonly ValuesSource[];
 }
 
 /** Points at a model node: a path inside a structured document, or a known text position. */
@@ -36,6 +62,8 @@ export interface Location {
   endColumn?: number;
   /** Dotted JSON path of the node (`spec.template.spec.containers[0].image`), when the anchor is a node. */
   jsonPath?: string;
+  /** For rendered documents: the values line that decided the offending part (`persistence.enabled: false at values.yaml:5`). */
+  valuesHint?: string;
 }
 
 export interface Located<T> {
@@ -98,6 +126,10 @@ export interface EnvModel {
   name: string;
   /** Literal value (after compose interpolation); undefined for valueFrom / unresolved variables. */
   value?: string;
+  /** The value as written when it refers to a value only known at run time (`/data/$(POD_NAME)`). */
+  template?: string;
+  /** Set from `valueFrom` (a Secret, ConfigMap or field reference): the value exists but is not known here. */
+  fromRef?: boolean;
   at: Anchor;
 }
 
@@ -113,6 +145,12 @@ export interface ContainerModel {
   mounts: MountModel[];
   /** ConfigMaps pulled in whole via envFrom (their keys become env vars). */
   envFromConfigMaps: string[];
+  /** The image as written when it depends on a variable that has no value here (`postgres:${PG_VERSION}`). */
+  imageTemplate?: string;
+  /** Compose `build:`: the image its Dockerfile starts FROM (a derived image keeps the base's data layout). */
+  buildFrom?: Located<string>;
+  /** Compose `build:`: VOLUME directories its Dockerfile declares. */
+  buildVolumes?: string[];
   /** Compose: the service has a `build:` section (its image is built locally). */
   builds?: Located<string>;
   at: Anchor;
@@ -281,19 +319,20 @@ export function emptyProject(): Project {
 
 /** Appends `b` into `a` (used to merge per-file results). */
 export function mergeProject(a: Project, b: Project): Project {
-  a.workloads.push(...b.workloads);
-  a.claims.push(...b.claims);
-  a.storageClasses.push(...b.storageClasses);
-  a.persistentVolumes.push(...b.persistentVolumes);
-  a.configMaps.push(...b.configMaps);
-  a.autoscalers.push(...b.autoscalers);
-  a.builds.push(...b.builds);
-  a.imports.push(...b.imports);
-  a.k3sSignals.push(...b.k3sSignals);
-  a.sqliteLiterals.push(...b.sqliteLiterals);
-  a.errors.push(...b.errors);
-  a.notes.push(...b.notes);
-  if (b.skipped && b.skipped.length > 0) (a.skipped ??= []).push(...b.skipped);
+  // Element by element: `push(...list)` throws a RangeError once a list outgrows the call-stack limit.
+  appendAll(a.workloads, b.workloads);
+  appendAll(a.claims, b.claims);
+  appendAll(a.storageClasses, b.storageClasses);
+  appendAll(a.persistentVolumes, b.persistentVolumes);
+  appendAll(a.configMaps, b.configMaps);
+  appendAll(a.autoscalers, b.autoscalers);
+  appendAll(a.builds, b.builds);
+  appendAll(a.imports, b.imports);
+  appendAll(a.k3sSignals, b.k3sSignals);
+  appendAll(a.sqliteLiterals, b.sqliteLiterals);
+  appendAll(a.errors, b.errors);
+  appendAll(a.notes, b.notes);
+  if (b.skipped && b.skipped.length > 0) appendAll((a.skipped ??= []), b.skipped);
   a.files += b.files;
   return a;
 }
@@ -304,4 +343,10 @@ export function anchorFile(at: Anchor): string {
 
 export function childAnchor(at: Anchor, ...segments: PathSegment[]): Anchor {
   return at.kind === 'node' ? { kind: 'node', doc: at.doc, path: [...at.path, ...segments] } : at;
+}
+
+/** Appends every item of `items` to `target` without spreading (safe for lists of any length). */
+export function appendAll<T>(target: T[], items: readonly T[]): T[] {
+  for (const x of items) target.push(x);
+  return target;
 }

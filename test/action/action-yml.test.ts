@@ -15,6 +15,7 @@ const action = parse(readFileSync(path.join(root, 'action.yml'), 'utf8')) as {
 };
 const INPUTS = [
   'paths',
+  'render',
   'config',
   'fail-on',
   'format',
@@ -25,6 +26,7 @@ const INPUTS = [
   'baseline',
   'github-token',
   'target',
+  'config-ref',
 ];
 const OUTPUTS = ['findings', 'errors', 'warnings', 'suppressed', 'report-dir', 'sarif-file', 'exit-code'];
 
