@@ -36286,19 +36286,19 @@ function parseBaseline(text3, file) {
   } catch (err) {
     throw new Error(`${file}: baseline is not valid JSON (${errorMessage(err)})`);
   }
-  if (!isRecord(data) || !Array.isArray(data.findings)) {
+  if (!isRecord2(data) || !Array.isArray(data.findings)) {
     throw new Error(
       `${file}: baseline is not a persistguard JSON report (no "findings" array); write one with --format json`
     );
   }
   data.findings.forEach((f, i) => {
-    if (!isRecord(f) || typeof f.ruleId !== "string" || !isRecord(f.resource) || typeof f.resource.kind !== "string" || typeof f.resource.name !== "string") {
+    if (!isRecord2(f) || typeof f.ruleId !== "string" || !isRecord2(f.resource) || typeof f.resource.kind !== "string" || typeof f.resource.name !== "string") {
       throw new Error(`${file}: baseline finding #${i + 1} lacks ruleId/resource.kind/resource.name`);
     }
   });
   return data;
 }
-function isRecord(v) {
+function isRecord2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 var init_baseline = __esm({
@@ -43565,6 +43565,28 @@ function appendAll(target, items) {
   return target;
 }
 
+// policies/model/owners.ts
+var CREATORS = {
+  Pod: /* @__PURE__ */ new Set(["apps/v1 ReplicaSet", "apps/v1 StatefulSet", "apps/v1 DaemonSet", "batch/v1 Job"]),
+  ReplicaSet: /* @__PURE__ */ new Set(["apps/v1 Deployment"]),
+  Job: /* @__PURE__ */ new Set(["batch/v1 CronJob"])
+};
+function isRecord(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function trustedController(kind, meta) {
+  const creators = CREATORS[kind];
+  const refs = meta.ownerReferences;
+  if (!creators || !Array.isArray(refs)) return void 0;
+  const controllers = refs.filter((r) => isRecord(r) && r.controller === true);
+  if (controllers.length !== 1) return void 0;
+  const ref2 = controllers[0];
+  if (typeof ref2.apiVersion !== "string" || typeof ref2.kind !== "string") return void 0;
+  if (typeof ref2.name !== "string" || ref2.name === "" || typeof ref2.uid !== "string" || ref2.uid === "")
+    return void 0;
+  return creators.has(`${ref2.apiVersion} ${ref2.kind}`) ? ref2.kind : void 0;
+}
+
 // policies/index.ts
 init_errors();
 
@@ -45214,10 +45236,8 @@ function loadWorkload(ctx, obj2, kind, base2) {
     containers,
     ...str(podSpec.nodeName) !== void 0 ? { nodeName: str(podSpec.nodeName) } : {},
     ...nodeSelector ? { nodeSelector } : {},
-    ownerKinds: asArray(meta.ownerReferences).flatMap((r) => {
-      const k = str(asObj(r)?.kind);
-      return k ? [k] : [];
-    })
+    // Only a trusted controller reference counts: anyone who can write the object can forge the rest.
+    ownerKinds: /* @__PURE__ */ ((owner) => owner ? [owner] : [])(trustedController(kind, meta))
   };
   ctx.project.workloads.push(workload);
 }

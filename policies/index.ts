@@ -18,6 +18,7 @@ export type {
   ValuesSource,
 } from './model/model.js';
 export { emptyProject, mergeProject } from './model/model.js';
+export { trustedController, trustedCreators } from './model/owners.js';
 export { errorMessage } from './model/errors.js';
 export type {
   EvaluatedResource,

@@ -9,11 +9,13 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ClusterView, ResolvedConfig } from '../policies/index.js';
 import type { InformerStatus } from './cluster/types.js';
+import type { ExistingViolations } from './existing-violations.js';
 import { admit, type Decision, type FailChoice, type WebhookMode } from './admission.js';
 import { parseAdmissionReview, reviewResponse, ReviewParseError, type AdmissionRequest } from './review.js';
 import { CertificateReloader, secureContextOptions } from './tls.js';
 import { createMetrics, type WebhookMetrics } from './metrics.js';
 import { silentLogger, type Logger } from './log.js';
+import { ConnectionTracker } from './connections.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 
@@ -24,6 +26,8 @@ export interface WebhookServerOptions {
   view?: ClusterView;
   onCacheMiss?: FailChoice;
   onError?: FailChoice;
+  /** UPDATEs that add no new violation: allowed with warnings (default) or judged alone. */
+  existingViolations?: ExistingViolations;
   tlsCertFile: string;
   tlsKeyFile: string;
   /** 0 picks a free port (tests). */
@@ -37,6 +41,8 @@ export interface WebhookServerOptions {
   certPollMs?: number;
   /** How long shutdown waits for in-flight requests before cutting connections (default 20 s). */
   shutdownGraceMs?: number;
+  /** How long a client may take to finish the TLS handshake before its socket is destroyed (default 10 s). */
+  handshakeTimeoutMs?: number;
   clock?: () => Date;
 }
 
@@ -76,13 +82,16 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const logger = opts.logger ?? silentLogger;
   const limit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const { certificates, metrics } = await loadCertificatesWithMetrics(opts, logger);
-  const drain = new DrainTracker();
+  const drain = new ConnectionTracker();
   const health = healthRoutes(() => readiness(opts.view, certificates, drain.draining), metrics);
   const app = admissionApp(opts, { health, metrics, logger, limit });
 
-  const server = https.createServer(secureContextOptions(certificates.pair), app);
+  const server = https.createServer(
+    { ...secureContextOptions(certificates.pair), handshakeTimeout: opts.handshakeTimeoutMs ?? 10_000 },
+    app,
+  );
   drain.attach(server);
-  hardenServer(server, metrics);
+  hardenServer(server, metrics, drain);
   await listen(server, opts.port, opts.host);
   certificates.start(server, opts.certPollMs);
 
@@ -106,6 +115,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     cluster: opts.view ? opts.view.kind : 'none',
     onCacheMiss: opts.onCacheMiss ?? 'allow',
     onError: opts.onError ?? 'allow',
+    existingViolations: opts.existingViolations ?? 'allow',
     config: opts.config.source ?? 'built-in defaults',
     certificateNotAfter: certificates.pair.notAfter.toISOString(),
   });
@@ -272,6 +282,7 @@ function validateHandler(opts: WebhookServerOptions, metrics: WebhookMetrics, lo
       view: opts.view,
       onCacheMiss: opts.onCacheMiss,
       onError: opts.onError,
+      existingViolations: opts.existingViolations,
       now: clock(),
     });
     sendJson(res, 200, reviewResponse(decision.response));
@@ -305,54 +316,21 @@ function errorHandler(metrics: WebhookMetrics, logger: Logger, limit: number) {
   };
 }
 
-/** Counts requests in flight so shutdown can wait for them, and closes connections once draining. */
-class DrainTracker {
-  draining = false;
-  inFlight = 0;
-  private idleWaiters: (() => void)[] = [];
-
-  attach(server: https.Server): void {
-    // Counted from the moment headers arrive (before express sees the request): a request whose body is
-    // still coming in is in flight too.
-    server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
-      this.inFlight++;
-      res.on('close', () => {
-        this.inFlight--;
-        if (this.draining) server.closeIdleConnections();
-        if (this.inFlight === 0) {
-          const waiters = this.idleWaiters;
-          this.idleWaiters = [];
-          for (const w of waiters) w();
-        }
-      });
-      if (this.draining) res.setHeader('Connection', 'close');
-    });
-  }
-
-  /** True when every in-flight request finished within `graceMs`, false when the grace period ran out. */
-  idle(graceMs: number): Promise<boolean> {
-    if (this.inFlight === 0) return Promise.resolve(true);
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), graceMs);
-      timer.unref();
-      this.idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
-}
-
 /** Timeouts and handlers for what never reaches express (malformed HTTP, failed TLS handshakes). */
-function hardenServer(server: https.Server, metrics: WebhookMetrics): void {
+function hardenServer(server: https.Server, metrics: WebhookMetrics, connections: ConnectionTracker): void {
   // The API server's HTTP client keeps idle connections up to 90 s: outliving that means the client,
   // not the server, closes them, so a request never races a server-side close.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 15_000;
   server.requestTimeout = 30_000;
   server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+    // Before the handshake there is no TLS session to carry an HTTP answer: an `end()` there never
+    // flushes, and the socket would stay in CLOSE-WAIT for good.
+    if (!connections.isSecured(socket) || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n', () => socket.destroy());
   });
   server.on('tlsClientError', () => metrics.observeBadRequest('tls-handshake'));
 }
@@ -374,21 +352,28 @@ interface ShutdownParts {
   server: https.Server;
   metricsServer: http.Server | undefined;
   certificates: CertificateReloader;
-  drain: DrainTracker;
+  drain: ConnectionTracker;
   logger: Logger;
   graceMs: number;
 }
 
-/** Stops accepting, lets in-flight requests finish (up to the grace period), then closes everything. */
+/**
+ * Stops accepting, answers in-flight requests with `Connection: close` (up to the grace period), then destroys
+ * every socket still open — idle keep-alive, mid-handshake or stuck — so shutdown always ends.
+ */
 async function shutdown({ server, metricsServer, certificates, drain, logger, graceMs }: ShutdownParts) {
-  drain.draining = true;
+  drain.startDraining();
   logger.info('shutting down: no new connections, finishing in-flight requests', { inFlight: drain.inFlight });
   certificates.stop();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  if (!(await drain.idle(graceMs)))
-    logger.warn('shutdown grace period over; closing remaining connections', { inFlight: drain.inFlight });
+  if (!(await drain.quiet(graceMs)))
+    logger.warn('shutdown grace period over; closing remaining connections', {
+      inFlight: drain.inFlight,
+      open: drain.open,
+    });
   server.closeAllConnections();
+  drain.destroyAll();
   await closed;
   if (metricsServer) {
     await new Promise<void>((resolve) => {

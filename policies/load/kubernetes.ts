@@ -13,6 +13,7 @@ import type {
   WorkloadModel,
 } from '../model/model.js';
 import { asArray, asObj, int, isObj, nodeAnchor, scalarString, str, stringMap, type Obj } from './values.js';
+import { trustedController } from '../model/owners.js';
 import { claimFields, persistentVolumeFields, storageClassFields } from './storage-objects.js';
 
 /** Volume sources backed by storage outside the node that outlives the pod. */
@@ -295,10 +296,8 @@ function loadWorkload(ctx: Ctx, obj: Obj, kind: string, base: PathSegment[]): vo
     containers,
     ...(str(podSpec.nodeName) !== undefined ? { nodeName: str(podSpec.nodeName) } : {}),
     ...(nodeSelector ? { nodeSelector } : {}),
-    ownerKinds: asArray(meta.ownerReferences).flatMap((r) => {
-      const k = str(asObj(r)?.kind);
-      return k ? [k] : [];
-    }),
+    // Only a trusted controller reference counts: anyone who can write the object can forge the rest.
+    ownerKinds: ((owner) => (owner ? [owner] : []))(trustedController(kind, meta)),
   };
   ctx.project.workloads.push(workload);
 }

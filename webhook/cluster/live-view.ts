@@ -226,6 +226,15 @@ export class InformerClusterView implements LiveClusterView {
     return byRef ? this.getPersistentVolume(byRef) : undefined;
   }
 
+  workloadClaims(namespace: string, kind: string, name: string): Map<string, boolean> {
+    const out = new Map<string, boolean>();
+    for (const pod of this.pods.store.values()) {
+      if (pod.namespace !== namespace || pod.owner.kind !== kind || pod.owner.name !== name) continue;
+      for (const [claim, readOnly] of pod.claims) out.set(claim, (out.get(claim) ?? true) && readOnly);
+    }
+    return out;
+  }
+
   /** Groups the pods mounting the claim by their owning workload; replicas = pods seen per workload. */
   claimUsers(namespace: string, claimName: string, exclude?: ResourceRef): ClaimUser[] {
     const keys = this.podsByClaim.get(`${namespace}/${claimName}`);
