@@ -9,6 +9,7 @@ import type { PendingFinding, RuleReport, Severity, SeveritySetting } from '../m
 import type { Anchor, ConfigMapModel, Project, ResourceRef, WorkloadModel } from '../model/model.js';
 import type { Target } from '../model/options.js';
 import { anchorFile } from '../model/model.js';
+import { DeployUnits } from '../model/deploy-unit.js';
 import type { Rule, RuleContext, WorkloadRuleContext } from '../rules/rule.js';
 import { allRules } from '../rules/index.js';
 import { resolveContainers } from '../facts/data-paths-resolve.js';
@@ -78,6 +79,75 @@ export function renderMessage(template: string, data: Record<string, string | nu
   );
 }
 
+/**
+ * Import methods that load an image into a cluster's containerd without proving which distribution runs it:
+ * a plain `ctr -n k8s.io images import` is any containerd node (kubeadm too), so the image-import checks apply
+ * but k3s defaults (the `local-path` class) must not be assumed; `kind load` is kind, not k3s.
+ */
+const CONTAINERD_ONLY_IMPORTS = new Set(['ctr -n k8s.io']);
+const NOT_K3S_IMPORTS = new Set(['kind load']);
+
+/** Anchors that prove k3s (signals, k3s-specific imports), and anchors that only show a containerd import. */
+function k3sEvidence(project: Project): { k3s: Anchor[]; containerd: Anchor[] } {
+  const k3s = [...project.k3sSignals];
+  const containerd: Anchor[] = [];
+  for (const i of project.imports) {
+    if (NOT_K3S_IMPORTS.has(i.method)) continue;
+    (CONTAINERD_ONLY_IMPORTS.has(i.method) ? containerd : k3s).push(i.at);
+  }
+  return { k3s, containerd };
+}
+
+/** How a workload's deploy unit is targeted: k3s (its defaults apply), a containerd node (image imports matter), or neither. */
+export interface K3sScope {
+  /** The image-import checks apply (k3s, or a containerd import in the same deploy unit). */
+  imports: boolean;
+  /** k3s's defaults apply (the `local-path` StorageClass). */
+  k3sDefaults: boolean;
+}
+
+/**
+ * `target: auto` settles per deploy unit: a k3s script in one project of a monorepo says nothing about its
+ * neighbours. A live cluster's flavor, or an explicit target, applies to everything.
+ */
+export function k3sScopes(
+  config: ResolvedConfig,
+  project: Project,
+  view?: ClusterView,
+  target: Target = config.target,
+): (file: string) => K3sScope {
+  const all = { imports: true, k3sDefaults: true };
+  const none = { imports: false, k3sDefaults: false };
+  if (target === 'k3s' || (target !== 'kubernetes' && view?.flavor?.() === 'k3s')) return () => all;
+  if (target === 'kubernetes') return () => none;
+  const evidence = k3sEvidence(project);
+  if (evidence.k3s.length === 0 && evidence.containerd.length === 0) return () => none;
+  const units = new DeployUnits(project.workloads.map((w) => w.file));
+  const cache = new Map<string, K3sScope>();
+  return (file) => {
+    let scope = cache.get(file);
+    if (!scope) {
+      const k3s = evidence.k3s.some((a) => units.covers(anchorFile(a), file));
+      const containerd = k3s || evidence.containerd.some((a) => units.covers(anchorFile(a), file));
+      scope = { imports: containerd, k3sDefaults: k3s };
+      cache.set(file, scope);
+    }
+    return scope;
+  };
+}
+
+/** Whether k3s's defaults apply somewhere in the scan (project-wide checks). */
+function k3sDefaultsAnywhere(
+  config: ResolvedConfig,
+  project: Project,
+  view: ClusterView,
+  target: Target = config.target,
+): boolean {
+  if (target === 'k3s') return true;
+  if (target === 'kubernetes') return false;
+  return view.flavor?.() === 'k3s' || k3sEvidence(project).k3s.length > 0;
+}
+
 /** `target: auto` means k3s when the scanned files show k3s steps, or when a live cluster's nodes run k3s. */
 export function targetsK3s(
   config: ResolvedConfig,
@@ -88,7 +158,8 @@ export function targetsK3s(
 ): boolean {
   if (target === 'k3s') return true;
   if (target === 'kubernetes') return false;
-  return project.k3sSignals.length > 0 || project.imports.length > 0 || view?.flavor?.() === 'k3s';
+  const evidence = k3sEvidence(project);
+  return evidence.k3s.length > 0 || evidence.containerd.length > 0 || view?.flavor?.() === 'k3s';
 }
 
 function lowerOf(a: Severity, b: Severity): Severity {
@@ -110,6 +181,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   const findings: PendingFinding[] = [];
   const resources: Evaluation['resources'] = [];
   const k3s = targetsK3s(config, project, view, opts.target);
+  const k3sScope = k3sScopes(config, project, view, opts.target);
   const configMap = configMapLookup(project);
   const ruleFailures: { file: string; message: string }[] = [];
   const failures: Evaluation['failures'] = [];
@@ -164,7 +236,8 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
-    const base = { config, view, project, targetsK3s: k3s };
+    const scope = k3sScope(w.file);
+    const base = { config, view, project, targetsK3s: scope.imports, k3sDefaults: scope.k3sDefaults };
     // Every per-workload step runs inside the guard: one workload's failure costs that workload (with a
     // note naming it), never the report of the whole scan.
     let prepared: { containers: ReturnType<typeof resolveContainers>; replicas: number | undefined };
@@ -212,6 +285,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
       view,
       project,
       targetsK3s: k3s,
+      k3sDefaults: k3sDefaultsAnywhere(config, project, view, opts.target),
       options: optionsOf(config, rule),
       report: (r) => emit(rule, r, { kind: 'File', name: anchorFile(r.at) }),
     };

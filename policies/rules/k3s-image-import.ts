@@ -22,9 +22,22 @@ export function importCommand(image: string): string {
   return `docker save ${image} | sudo k3s ctr images import -`;
 }
 
+/**
+ * A compose `build:` next to `image: ghcr.io/me/app` (or `me/app`) builds the image it then pushes: the name is a
+ * registry's, so a manifest using it pulls it. Only a bare or `localhost/` name is local for sure.
+ */
+function composeBuildOfPublicName(tool: string, image: string): boolean {
+  if (tool !== 'compose') return false;
+  const r = parseImage(image);
+  if (!r || r.registry === 'localhost') return false;
+  return !(r.registry === 'docker.io' && r.repository.startsWith('library/'));
+}
+
 /** Why an image counts as local (never pulled from a registry), or undefined when it does not. */
 function localReason(ctx: WorkloadRuleContext, c: ContainerModel, image: string, policy: string): string | undefined {
-  const build = ctx.project.builds.find((b) => factNamesImage(b.image, image));
+  const build = ctx.project.builds.find(
+    (b) => factNamesImage(b.image, image) && !composeBuildOfPublicName(b.tool, b.image),
+  );
   if (build) return `built locally with ${build.tool}`;
   if (imageMatchesAny(ctx.config.localImages, image)) return 'listed in config localImages';
   const ann = ctx.workload.annotations[LOCAL_IMAGE_ANNOTATION]?.value.trim();

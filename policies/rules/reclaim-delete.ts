@@ -49,7 +49,7 @@ function judge(ctx: WorkloadRuleContext, claim: ClaimModel): Verdict | undefined
             what: `default StorageClass "${def.name}" has ${def.reclaimPolicy ? 'reclaimPolicy Delete' : 'no reclaimPolicy (Kubernetes defaults it to Delete)'}`,
           }
         : undefined;
-    if (ctx.view.kind !== 'files' || !ctx.targetsK3s) return undefined;
+    if (ctx.view.kind !== 'files' || !ctx.k3sDefaults) return undefined;
     name = 'local-path';
     return { what: `StorageClass "${name}" (no storageClassName: the k3s default class) has reclaimPolicy Delete` };
   }

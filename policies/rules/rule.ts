@@ -49,8 +49,13 @@ export interface RuleContext {
   readonly view: ClusterView;
   /** Facts found across the whole scan (builds, imports, k3s signals, literals). */
   readonly project: Project;
-  /** Whether the scan targets k3s (config `target`, or signals found in the repo). */
+  /**
+   * Whether the image-import checks apply: config `target: k3s`, a k3s cluster, or k3s signals or containerd
+   * imports found in this workload's deploy unit (for project checks: anywhere in the scan).
+   */
   readonly targetsK3s: boolean;
+  /** Whether k3s's defaults (the `local-path` StorageClass) may be assumed: k3s proven, not just containerd. */
+  readonly k3sDefaults: boolean;
   /** The running rule's validated `options` from the config (`{}` when none are given). */
   readonly options: Readonly<Record<string, unknown>>;
   report(r: RuleReport): void;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { evaluate, renderMessage, targetsK3s } from '../../policies/engine/engine.js';
+import { evaluate, k3sScopes, renderMessage, targetsK3s } from '../../policies/engine/engine.js';
 import type { Rule } from '../../policies/rules/rule.js';
 import type { ConfigExemption } from '../../policies/config/types.js';
 import { resolveConfig } from '../../policies/config/load.js';
@@ -207,5 +207,37 @@ describe('engine: configured severity can raise a rule whose findings carry no o
     expect(
       ids(p, resolveConfig({ rules: { 'pvc-missing': 'error' } })).findings.map((f) => [f.ruleId, f.severity]),
     ).toEqual([['pvc-missing', 'error']]);
+  });
+});
+
+describe('k3s signals stay within their deploy unit (issue 7 item 12)', () => {
+  const scopeAt = (file: string) => ({ kind: 'pos' as const, file, line: 1, column: 1 });
+  it('a k3s script in one project of a monorepo does not switch k3s on for its neighbour', () => {
+    const p = project({ k3sSignals: [scopeAt('homelab/deploy.sh')] });
+    p.workloads = [{ file: 'homelab/k8s/a.yaml' }, { file: 'shop/k8s/b.yaml' }] as unknown as typeof p.workloads;
+    const scope = k3sScopes(config(), p);
+    expect(scope('homelab/k8s/a.yaml')).toEqual({ imports: true, k3sDefaults: true });
+    expect(scope('shop/k8s/b.yaml')).toEqual({ imports: false, k3sDefaults: false });
+  });
+  it('a script in scripts/ next to k8s/ speaks for its project; one at the root for everything', () => {
+    const p = project({ k3sSignals: [scopeAt('scripts/deploy.sh')] });
+    p.workloads = [{ file: 'k8s/a.yaml' }] as unknown as typeof p.workloads;
+    expect(k3sScopes(config(), p)('k8s/a.yaml').k3sDefaults).toBe(true);
+    const root = project({ k3sSignals: [scopeAt('install.sh')] });
+    root.workloads = [{ file: 'a/k8s/a.yaml' }, { file: 'b/b.yaml' }] as unknown as typeof root.workloads;
+    expect(k3sScopes(config(), root)('b/b.yaml').k3sDefaults).toBe(true);
+  });
+  it('a plain containerd import enables the import checks but not k3s defaults; kind load enables nothing', () => {
+    const ctr = project({ imports: [{ method: 'ctr -n k8s.io', at: scopeAt('load.sh') }] });
+    expect(k3sScopes(config(), ctr)('db.yaml')).toEqual({ imports: true, k3sDefaults: false });
+    const kind = project({ imports: [{ method: 'kind load', at: scopeAt('load.sh') }] });
+    expect(k3sScopes(config(), kind)('db.yaml')).toEqual({ imports: false, k3sDefaults: false });
+    expect(targetsK3s(config(), kind)).toBe(false);
+  });
+  it('an explicit target applies to every unit', () => {
+    expect(k3sScopes(config({ target: 'k3s' }), project())('x.yaml').k3sDefaults).toBe(true);
+    expect(
+      k3sScopes(config({ target: 'kubernetes' }), project({ k3sSignals: [scopeAt('a.sh')] }))('a.yaml').imports,
+    ).toBe(false);
   });
 });

@@ -89,6 +89,7 @@ function ruleReads(w: WorkloadModel): { reads: number; reports: RuleReport[] } {
     view: fileClusterView(project),
     project,
     targetsK3s: false,
+    k3sDefaults: false,
     options: {},
     workload: w,
     containers,
