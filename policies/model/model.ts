@@ -183,6 +183,12 @@ export interface WorkloadModel {
   ownerKinds: string[];
   /** Compose: the compose project name (top-level `name:` or the folder), used for built image names. */
   composeProject?: string;
+  /**
+   * Compose: a one-shot service (restart `no`/`on-failure`) that another service waits for with
+   * `service_completed_successfully`, or an init/migration/setup step by name: it exits before the app
+   * starts, so it is never a concurrent writer.
+   */
+  completesBeforeStart?: boolean;
 }
 
 export interface ClaimModel {

@@ -16,7 +16,7 @@ export function isMigrationStep(w: WorkloadModel): boolean {
 /** Other compose services of the same project that mount the same named volume or bind source writable. */
 function composeSharers(ctx: WorkloadRuleContext, v: VolumeModel): string[] {
   const w = ctx.workload;
-  if (!v.source || v.external || isMigrationStep(w)) return [];
+  if (!v.source || v.external || isMigrationStep(w) || w.completesBeforeStart) return [];
   const out: string[] = [];
   for (const o of ctx.project.workloads) {
     if (
@@ -24,7 +24,8 @@ function composeSharers(ctx: WorkloadRuleContext, v: VolumeModel): string[] {
       o.source !== 'compose' ||
       o.file !== w.file ||
       o.composeProject !== w.composeProject ||
-      isMigrationStep(o)
+      isMigrationStep(o) ||
+      o.completesBeforeStart
     )
       continue;
     const writes = o.containers.some((c) =>

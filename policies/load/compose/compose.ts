@@ -120,10 +120,13 @@ function loadRoot(root: Obj, services: Obj, doc: DocRef, project: Project, opts:
     readCompanion: opts.readCompanion,
   };
   let unread = false;
+  const awaited = awaitedCompletions(services);
   for (const [service, def] of Object.entries(services)) {
     const svc = asObj(def);
     if (!svc) continue;
     if (!loadService(ctx, service, svc, projectName)) unread = true;
+    if (runsOnce(svc) && (awaited.has(service) || ONE_SHOT_NAME.test(service)))
+      (ctx.project.workloads[ctx.project.workloads.length - 1] as WorkloadModel).completesBeforeStart = true;
   }
   if (unread) {
     project.notes.push({
@@ -131,6 +134,29 @@ function loadRoot(root: Obj, services: Obj, doc: DocRef, project: Project, opts:
       message: 'env_file contents could not be read: variables set only there count as unknown',
     });
   }
+}
+
+/** Services another service waits for with `depends_on: {X: {condition: service_completed_successfully}}`. */
+function awaitedCompletions(services: Obj): Set<string> {
+  const out = new Set<string>();
+  for (const def of Object.values(services)) {
+    const deps = asObj(asObj(def)?.depends_on);
+    if (!deps) continue;
+    for (const [name, cond] of Object.entries(deps))
+      if (asObj(cond)?.condition === 'service_completed_successfully') out.add(name);
+  }
+  return out;
+}
+
+/** An init, migration, setup or seed step by its service name (`db-migrate`, `init_perms`, `setup`). */
+const ONE_SHOT_NAME = /(^|[-_])(init|migrate|migrations?|setup|bootstrap|seed)([-_]|$)/i;
+
+/** Compose restarts a service only with `always`/`unless-stopped`; `no` (the default) and `on-failure` stop once it succeeds. */
+function runsOnce(svc: Obj): boolean {
+  const restart = svc.restart === false ? 'no' : text(svc.restart);
+  const policy = text(asObj(asObj(svc.deploy)?.restart_policy)?.condition);
+  const r = restart ?? policy ?? 'no';
+  return r === 'no' || r === 'none' || r.startsWith('on-failure');
 }
 
 /** The Dockerfile a `build:` section uses (`build: ./dir`, `{context, dockerfile}`, `dockerfile_inline`). */
