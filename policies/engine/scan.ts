@@ -68,7 +68,7 @@ function evaluateAll(project: Project, renders: readonly Project[], opts: Report
 }
 
 function renderedByOf(at: PendingFinding['at']): string | undefined {
-  return at.kind === 'node' ? at.doc.origin?.producedBy : undefined;
+  return at.kind === 'node' ? (at.doc.origin?.producedBy ?? at.doc.source) : undefined;
 }
 
 /**
@@ -113,7 +113,8 @@ export function reportProjects(project: Project, renders: readonly Project[], op
     if (loc.valuesHint !== undefined) f.message = `${f.message} (values: ${loc.valuesHint})`;
     return f;
   });
-  if (renders.length > 0) findings = mergeRendered(findings);
+  // Renders, and Helm output on stdin (`# Source:`), name the template each finding came from.
+  findings = mergeRendered(findings);
   findings.sort(compareFindings);
   // Positions for passing resources: re-parsing every document just to list passes would cost what the
   // late-anchor design saves, so only documents that already have findings are located precisely; the

@@ -25,6 +25,11 @@ export interface DocRef {
    * document, `file` the source it came from, and positions are mapped back into that source.
    */
   readonly origin?: DocOrigin;
+  /**
+   * Helm template output read from stdin: the template named by the document's `# Source:` comment. Positions
+   * stay in `<stdin>`; reports add the template's name (`[rendered from chart/templates/x.yaml]`).
+   */
+  readonly source?: string;
 }
 
 /** A values file of a Helm render; inline GitOps values point into their document (`spec.values`). */

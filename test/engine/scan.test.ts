@@ -86,3 +86,29 @@ describe('reportProject', () => {
     expect(plain.findings.filter((f) => f.ruleId === 'k3s-image-import')).toEqual([]);
   });
 });
+
+describe('helm template output on stdin (issue 7 item 11)', () => {
+  const doc = (source: string, name: string): string =>
+    `---\n# Source: ${source}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  selector: { matchLabels: { app: ${name} } }\n  template:\n    metadata: { labels: { app: ${name} } }\n    spec:\n      containers:\n        - name: db\n          image: postgres:16\n`;
+  test('each finding keeps its <stdin> position and names the template from the `# Source:` comment', () => {
+    const text = doc('shop/templates/api.yaml', 'api') + doc('shop/templates/db.yaml', 'db');
+    const r = reportProject(loadText('<stdin>', text, { forceYaml: true }), { config: defaultConfig() });
+    const found = r.findings.map((f) => [
+      f.file,
+      f.line,
+      f.resource.name,
+      f.renderedBy,
+      f.message.endsWith(`[rendered from ${f.renderedBy}]`),
+    ]);
+    expect(found).toEqual([
+      ['<stdin>', 14, 'api', 'shop/templates/api.yaml', true],
+      ['<stdin>', 28, 'db', 'shop/templates/db.yaml', true],
+    ]);
+  });
+  test('a file on disk with the same comments is reported as it is (its own positions are real)', () => {
+    const r = reportProject(loadText('rendered.yaml', doc('shop/templates/api.yaml', 'api')), {
+      config: defaultConfig(),
+    });
+    expect(r.findings.map((f) => [f.file, f.renderedBy])).toEqual([['rendered.yaml', undefined]]);
+  });
+});

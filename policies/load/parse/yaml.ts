@@ -221,6 +221,23 @@ function countLines(text: string): number {
   return n;
 }
 
+const STDIN = '<stdin>';
+
+/**
+ * `helm template … | persistguard scan -`: each document opens with `# Source: chart/templates/x.yaml`
+ * (the same comment render/ splits Helm output on). Only leading comments count, as in Helm's output.
+ */
+export function helmSourceComment(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (t === '' || t === '---') continue;
+    if (!t.startsWith('#')) return undefined;
+    const m = /^# Source: (.+)$/.exec(t);
+    if (m) return (m[1] as string).trim();
+  }
+  return undefined;
+}
+
 /** Parses one split document with js-yaml; errors carry file lines. */
 function parseOne(
   file: string,
@@ -237,7 +254,11 @@ function parseOne(
     if (!judge(value)) return 'skipped';
     // Without an alias (`*name`) nothing is shared, and js-yaml has already bounded the depth.
     if (raw.text.includes('*')) checkStructure(value, limits);
-    return { ref: { file, index, text: raw.text, lineOffset: raw.lineOffset }, value };
+    const source = file === STDIN ? helmSourceComment(raw.text) : undefined;
+    return {
+      ref: { file, index, text: raw.text, lineOffset: raw.lineOffset, ...(source !== undefined ? { source } : {}) },
+      value,
+    };
   } catch (err) {
     if (err instanceof StructureError)
       return { file, line: raw.lineOffset, message: `document ${index + 1}: ${err.message}` };
