@@ -57290,6 +57290,8 @@ function readInputs(getInput2, env) {
     if (p === "-")
       throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
     insideWorkspace(workspace, globBase(p), "paths");
+    const unsafe = isGlob(p) ? unsafeGlobReason(p) : void 0;
+    if (unsafe) throw new InputError(`paths: ${unsafe}`);
   }
   const failOn = oneOf("fail-on", get2("fail-on") || "error", FAIL_ON);
   const formats = [];
