@@ -35790,9 +35790,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils3();
     var constants5 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch5 = (glob3, options, returnState = false) => {
+    var picomatch2 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
-        const fns = glob3.map((input) => picomatch5(input, options, returnState));
+        const fns = glob3.map((input) => picomatch2(input, options, returnState));
         const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str4);
@@ -35808,16 +35808,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch5.compileRe(glob3, options) : picomatch5.makeRe(glob3, options, false, true);
+      const regex = isState ? picomatch2.compileRe(glob3, options) : picomatch2.makeRe(glob3, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch5(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch5.test(input, regex, options, { glob: glob3, posix });
+        const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob: glob3, posix });
         const result2 = { glob: glob3, state, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
@@ -35843,7 +35843,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch5.test = (input, regex, options, { glob: glob3, posix } = {}) => {
+    picomatch2.test = (input, regex, options, { glob: glob3, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -35860,24 +35860,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch5.matchBase(input, regex, options, posix);
+          match = picomatch2.matchBase(input, regex, options, posix);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch5.matchBase = (input, glob3, options, posix = options && options.windows) => {
-      const regex = glob3 instanceof RegExp ? glob3 : picomatch5.makeRe(glob3, options);
+    picomatch2.matchBase = (input, glob3, options, posix = options && options.windows) => {
+      const regex = glob3 instanceof RegExp ? glob3 : picomatch2.makeRe(glob3, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch5.isMatch = (str4, patterns, options) => picomatch5(patterns, options)(str4);
-    picomatch5.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch5.parse(p, options));
+    picomatch2.isMatch = (str4, patterns, options) => picomatch2(patterns, options)(str4);
+    picomatch2.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
     };
-    picomatch5.scan = (input, options) => scan(input, options);
-    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch2.scan = (input, options) => scan(input, options);
+    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -35888,13 +35888,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch5.toRegex(source, options);
+      const regex = picomatch2.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch5.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch2.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -35905,9 +35905,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse6(input, options);
       }
-      return picomatch5.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch5.toRegex = (source, options) => {
+    picomatch2.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -35916,8 +35916,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch5.constants = constants5;
-    module.exports = picomatch5;
+    picomatch2.constants = constants5;
+    module.exports = picomatch2;
   }
 });
 
@@ -35927,14 +35927,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils3();
-    function picomatch5(glob3, options, returnState = false) {
+    function picomatch2(glob3, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob3, options, returnState);
     }
-    Object.assign(picomatch5, pico);
-    module.exports = picomatch5;
+    Object.assign(picomatch2, pico);
+    module.exports = picomatch2;
   }
 });
 
@@ -50960,22 +50960,23 @@ import path7 from "node:path";
 var import_picomatch = __toESM(require_picomatch2(), 1);
 var cache = /* @__PURE__ */ new Map();
 function globMatcher(pattern, opts = {}) {
-  const key2 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename]);
+  const dot = opts.dot ?? true;
+  const key2 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename, dot]);
   let m = cache.get(key2);
   if (!m) {
-    m = opts.basename ? basenameMatcher(typeof pattern === "string" ? [pattern] : pattern, !!opts.nocase) : compile(pattern, !!opts.nocase);
+    m = opts.basename ? basenameMatcher(typeof pattern === "string" ? [pattern] : pattern, !!opts.nocase, dot) : compile(pattern, !!opts.nocase, dot);
     cache.set(key2, m);
   }
   return m;
 }
-function compile(pattern, nocase) {
-  return (0, import_picomatch.default)(pattern, { dot: true, nocase });
+function compile(pattern, nocase, dot) {
+  return (0, import_picomatch.default)(pattern, { dot, nocase });
 }
-function basenameMatcher(patterns, nocase) {
+function basenameMatcher(patterns, nocase, dot) {
   const bare = patterns.filter((p) => !p.includes("/"));
   const pathed = patterns.filter((p) => p.includes("/"));
-  const byName = bare.length > 0 ? (0, import_picomatch.default)(bare, { dot: true, nocase, basename: true }) : void 0;
-  const byPath = pathed.length > 0 ? compile(pathed, nocase) : void 0;
+  const byName = bare.length > 0 ? (0, import_picomatch.default)(bare, { dot, nocase, basename: true }) : void 0;
+  const byPath = pathed.length > 0 ? compile(pathed, nocase, dot) : void 0;
   return (value) => (byName?.(value) ?? false) || (byPath?.(value) ?? false);
 }
 function matchesGlob(pattern, value, opts = {}) {
@@ -51651,6 +51652,48 @@ function effectivePullPolicy(image, explicit) {
   return "IfNotPresent";
 }
 
+// policies/facts/image-match.ts
+function glob(pattern) {
+  return globMatcher(pattern, { nocase: true });
+}
+function splitPattern(raw) {
+  const parts = splitReference(raw.toLowerCase());
+  return parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
+}
+function repositoryVariants(repo) {
+  const out = [repo];
+  const lib = repo.lastIndexOf("library/");
+  if (lib >= 0 && (lib === 0 || repo[lib - 1] === "/")) out.push(repo.slice(lib + "library/".length));
+  return out;
+}
+function imageMatches(pattern, image, opts = {}) {
+  const ref2 = typeof image === "string" ? parseImage(image) : image;
+  const p = splitPattern(pattern);
+  if (!ref2 || !p) return false;
+  if (p.registry !== void 0 && !glob(p.registry)(ref2.registry)) return false;
+  if (p.tag !== void 0 && !glob(p.tag)(ref2.tag ?? (ref2.digest ? "" : "latest"))) return false;
+  const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
+  const imageRepos = repositoryVariants(ref2.repository);
+  if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
+    const n = p.repository.split("/").length;
+    const segs = ref2.repository.split("/");
+    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
+  }
+  return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
+}
+function imageMatchesAny(patterns, image) {
+  return patterns.some((p) => imageMatches(p, image));
+}
+function factNamesImage(fact, image) {
+  if (!fact.includes("*")) return sameImage(fact, image);
+  const f = parseImage(fact);
+  const i = parseImage(image);
+  if (!f || !i) return false;
+  if (!glob(f.registry)(i.registry) || !glob(f.repository)(i.repository)) return false;
+  if (f.digest && i.digest) return f.digest === i.digest;
+  return glob(f.tag ?? "latest")(i.tag ?? "latest");
+}
+
 // policies/facts/mounts.ts
 function isUnder(path22, dir) {
   if (dir === "/") return true;
@@ -51770,791 +51813,6 @@ function describeVolume(v, m) {
       return "tmpfs";
   }
 }
-
-// policies/rules/common.ts
-function namespaceOf(w) {
-  return w.resource.namespace ?? "default";
-}
-function lifecycle(w) {
-  return w.source === "compose" ? "the container is recreated (docker compose up after a change, down/up, a new image)" : "the pod is deleted, evicted or rescheduled (every rollout)";
-}
-function describeWorkload(w) {
-  const ns2 = w.resource.namespace ? `${w.resource.namespace}/` : "";
-  return `${w.resource.kind} ${ns2}${w.resource.name}`;
-}
-function volumeOf(w, m) {
-  return m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((v) => v.name === m.volumeName) : void 0);
-}
-function claimOf(ctx, v) {
-  if (v.kind === "claimTemplate") return ctx.workload.claimTemplates.find((c) => c.name === (v.claimName ?? v.name));
-  if (v.kind === "persistentVolumeClaim" && v.claimName)
-    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
-  return void 0;
-}
-function coveringMount(mounts, path22) {
-  return deepestCoveringMount(mounts, path22);
-}
-function replicasPhrase(ctx) {
-  const declared = ctx.workload.replicas ?? 1;
-  const eff = ctx.replicas ?? declared;
-  return eff > declared ? `${eff} replicas (autoscaler minReplicas ${eff}, declared ${declared})` : `${eff} replicas`;
-}
-function hasMode(c, ...modes) {
-  return c.accessModes.some((m) => modes.includes(m));
-}
-
-// policies/rules/data-path-pvc.ts
-var min = (a, b) => a === "warning" || b === "warning" ? "warning" : "error";
-var rule = {
-  meta: {
-    id: "data-path-pvc",
-    defaultSeverity: "error",
-    description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).",
-    catches: "a declared data path not on a volume that outlives the pod (unmounted, `emptyDir`, `ephemeral`, `configMap`/`secret`/`projected`; `hostPath` is a warning). Compose: `tmpfs` or unmounted fails, anonymous volume warns. The deepest mount covering the path decides.",
-    rationale: "Data written to the container filesystem, an emptyDir, a generic ephemeral volume or a tmpfs is deleted with the pod or container. A portal kept /app/data in the container while only its logs had a PVC; the next rollout wiped every user upload.",
-    remediation: "Mount a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at the data path; in compose, mount a named volume or a bind mount there.",
-    messages: {
-      unmounted: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but no volume is mounted there: it lives in the container filesystem and is lost when {{lifecycle}}.',
-      partial: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but only subdirectories of it are mounted ({{mounts}}); everything else in {{path}} is lost when {{lifecycle}}.',
-      ephemeral: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
-      hostPath: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
-      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
-      imageVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
-      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
-      undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.'
-    },
-    examples: {
-      bad: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    # nothing mounted at /app/data",
-      good: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    volumeMounts: [{ name: data, mountPath: /app/data }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: portal-data }"
-    },
-    docs: "docs/rules/data-path-pvc.md"
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    const compose = w.source === "compose";
-    const remediation = (path22) => compose ? `Mount a named volume at ${path22} (services.<name>.volumes: ["<volume>:${path22}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path22} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
-    for (const { container, dataPaths, imageVolumes } of ctx.containers) {
-      const mounts = withImageVolumes(container.mounts, imageVolumes, container.image?.at ?? container.at);
-      const persisted = (path22) => {
-        const m = coveringMount(mounts, path22);
-        const v = m && volumeOf(w, m);
-        const d = v ? durabilityOf(v.kind) : void 0;
-        return d === "persistent" || d === "unknown";
-      };
-      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(mounts, d.path)]));
-      const byPath = new Map(dataPaths.map((d) => [d.path, d]));
-      for (const dp of dataPaths) {
-        if (hasParentSaying(dp, byPath, coverOf)) continue;
-        if (dp.alternatives?.some(persisted)) continue;
-        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath(t))))
-          continue;
-        const base2 = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
-        const fix = remediation(dp.mountHint ?? dp.path);
-        const m = coverOf.get(dp);
-        if (!m) {
-          const below = mountsBelow(container.mounts, dp.path);
-          const messageId2 = below.length > 0 ? "partial" : "unmounted";
-          ctx.report({
-            messageId: messageId2,
-            data: { ...base2, mounts: below.map((b) => b.mountPath).join(", ") },
-            at: dp.at,
-            container: container.name,
-            path: dp.path,
-            severity: dp.severity,
-            remediation: fix
-          });
-          continue;
-        }
-        const v = volumeOf(w, m);
-        const data = {
-          ...base2,
-          mountPath: m.mountPath,
-          volume: describeVolume(v, m),
-          owner: compose ? "container" : "pod"
-        };
-        if (!v) {
-          ctx.report({
-            messageId: "undefinedVolume",
-            data: { ...data, volume: m.volumeName ?? "?" },
-            at: m.at,
-            container: container.name,
-            path: dp.path,
-            severity: dp.severity
-          });
-          continue;
-        }
-        if (IMAGE_VOLUME.has(v)) {
-          const outer = coveringMount(container.mounts, dp.path);
-          const outerVolume = outer && volumeOf(w, outer);
-          if (outer && outerVolume && durabilityOf(outerVolume.kind) === "persistent") {
-            ctx.report({
-              messageId: "shadowed",
-              data: { ...data, outerMountPath: outer.mountPath, outerVolume: describeVolume(outerVolume, outer) },
-              at: outer.at,
-              container: container.name,
-              path: dp.path,
-              severity: dp.severity,
-              remediation: `Mount the volume at ${m.mountPath} (the image's VOLUME), not at ${outer.mountPath}.`
-            });
-            continue;
-          }
-          ctx.report({
-            messageId: "imageVolume",
-            data,
-            at: dp.at,
-            container: container.name,
-            path: dp.path,
-            severity: min(dp.severity, "warning"),
-            remediation: remediation(m.mountPath)
-          });
-          continue;
-        }
-        const durability = durabilityOf(v.kind);
-        if (durability === "persistent" || durability === "unknown") continue;
-        const messageId = durability === "node" ? "hostPath" : durability === "anonymous" ? "anonymous" : "ephemeral";
-        const severity = durability === "ephemeral" ? dp.severity : min(dp.severity, "warning");
-        ctx.report({
-          messageId,
-          data,
-          at: m.at,
-          container: container.name,
-          path: dp.path,
-          severity,
-          remediation: fix
-        });
-      }
-    }
-  }
-};
-var IMAGE_VOLUME = /* @__PURE__ */ new WeakSet();
-function withImageVolumes(mounts, imageVolumes, at2) {
-  if (!imageVolumes || imageVolumes.length === 0) return mounts;
-  const explicit = new Set(mounts.map((m) => normalizePosixPath(m.mountPath)));
-  const out = [...mounts];
-  for (const dir of imageVolumes) {
-    if (explicit.has(dir)) continue;
-    const volume = { name: dir, kind: "composeAnonymous", at: at2 };
-    IMAGE_VOLUME.add(volume);
-    out.push({ mountPath: dir, volume, readOnly: false, at: at2 });
-  }
-  return out;
-}
-function hasParentSaying(dp, byPath, coverOf) {
-  let p = dp.path;
-  while (p !== "/") {
-    const i = p.lastIndexOf("/");
-    p = i <= 0 ? "/" : p.slice(0, i);
-    const o = byPath.get(p);
-    if (o && o !== dp && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning"))
-      return true;
-  }
-  return false;
-}
-
-// policies/rules/sqlite-in-tmp.ts
-var TEST_FILE_RE = /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
-function isTestFile(file) {
-  return TEST_FILE_RE.test(file.replace(/\\/g, "/"));
-}
-function tempDirOf(file, tempDirs) {
-  return tempDirs.map((t) => normalizePosixPath(t)).find((t) => isUnder(file, t));
-}
-var rule2 = {
-  meta: {
-    id: "sqlite-in-tmp",
-    defaultSeverity: "error",
-    description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run).",
-    catches: "a SQLite file under `/tmp`, `/var/tmp`, `/dev/shm` or `/run`, in manifests, compose files or source files",
-    rationale: "Temporary directories are cleared on restart or live in the container filesystem. A k3s service kept its ledger in sqlite:////tmp/financial.db; every redeploy started an empty database.",
-    remediation: "Move the database to a data directory (e.g. /data/app.db) and mount a PersistentVolumeClaim (compose: a named volume) there.",
-    messages: {
-      inTmp: 'Container "{{container}}" uses the SQLite database {{file}} ({{reason}}) under {{tempDir}}, {{where}}: it is lost when {{lifecycle}}.',
-      literal: "SQLite database {{file}}{{raw}} is under {{tempDir}}, which is temporary in a container: the database is lost on every restart or redeploy."
-    },
-    examples: {
-      bad: "env:\n  - name: DATABASE_URL\n    value: sqlite:////tmp/financial.db",
-      good: "env:\n  - name: DATABASE_URL\n    value: sqlite:////data/financial.db\nvolumeMounts:\n  - { name: data, mountPath: /data }  # a PVC"
-    },
-    docs: "docs/rules/sqlite-in-tmp.md"
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        if (!dp.sqliteFile) continue;
-        const tempDir = tempDirOf(dp.sqliteFile, ctx.config.tempDirs);
-        if (!tempDir) continue;
-        const m = coveringMount(container.mounts, dp.path);
-        const v = m ? volumeOf(w, m) : void 0;
-        if (v) {
-          const d = durabilityOf(v.kind);
-          if (d === "persistent" || d === "node" || d === "unknown") continue;
-        }
-        ctx.report({
-          messageId: "inTmp",
-          data: {
-            container: container.name,
-            file: dp.sqliteFile,
-            reason: dp.reason,
-            tempDir,
-            where: m ? `on ${describeVolume(v, m)}` : "in the container filesystem",
-            lifecycle: lifecycle(w)
-          },
-          at: dp.at,
-          container: container.name,
-          path: dp.sqliteFile
-        });
-      }
-    }
-  },
-  checkProject(ctx) {
-    const seen = /* @__PURE__ */ new Set();
-    for (const lit of ctx.project.sqliteLiterals) {
-      const tempDir = tempDirOf(lit.path, ctx.config.tempDirs);
-      if (!tempDir) continue;
-      const file = lit.at.kind === "node" ? lit.at.doc.file : lit.at.file;
-      if (isTestFile(file)) continue;
-      const key2 = lit.at.kind === "pos" ? `${file}:${lit.at.line}:${lit.at.column}` : `${file}:${lit.at.path.join(".")}:${lit.raw}`;
-      if (seen.has(key2)) continue;
-      seen.add(key2);
-      ctx.report({
-        messageId: "literal",
-        data: { file: lit.path, raw: lit.raw === lit.path ? "" : ` (${lit.raw})`, tempDir },
-        at: lit.at,
-        path: lit.path
-      });
-    }
-  }
-};
-
-// policies/facts/image-match.ts
-function glob(pattern) {
-  return globMatcher(pattern, { nocase: true });
-}
-function splitPattern(raw) {
-  const parts = splitReference(raw.toLowerCase());
-  return parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
-}
-function repositoryVariants(repo) {
-  const out = [repo];
-  const lib = repo.lastIndexOf("library/");
-  if (lib >= 0 && (lib === 0 || repo[lib - 1] === "/")) out.push(repo.slice(lib + "library/".length));
-  return out;
-}
-function imageMatches(pattern, image, opts = {}) {
-  const ref2 = typeof image === "string" ? parseImage(image) : image;
-  const p = splitPattern(pattern);
-  if (!ref2 || !p) return false;
-  if (p.registry !== void 0 && !glob(p.registry)(ref2.registry)) return false;
-  if (p.tag !== void 0 && !glob(p.tag)(ref2.tag ?? (ref2.digest ? "" : "latest"))) return false;
-  const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
-  const imageRepos = repositoryVariants(ref2.repository);
-  if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
-    const n = p.repository.split("/").length;
-    const segs = ref2.repository.split("/");
-    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
-  }
-  return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
-}
-function imageMatchesAny(patterns, image) {
-  return patterns.some((p) => imageMatches(p, image));
-}
-function factNamesImage(fact, image) {
-  if (!fact.includes("*")) return sameImage(fact, image);
-  const f = parseImage(fact);
-  const i = parseImage(image);
-  if (!f || !i) return false;
-  if (!glob(f.registry)(i.registry) || !glob(f.repository)(i.repository)) return false;
-  if (f.digest && i.digest) return f.digest === i.digest;
-  return glob(f.tag ?? "latest")(i.tag ?? "latest");
-}
-
-// policies/rules/k3s-image-import.ts
-var LOCAL_IMAGE_ANNOTATION = "persistguard.io/local-image";
-function dirSegments(file) {
-  const parts = file.replace(/\\/g, "/").split("/");
-  parts.pop();
-  return parts.filter((p) => p !== "" && p !== ".");
-}
-function commonDepth(a, b) {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
-}
-function importCommand(image) {
-  return `docker save ${image} | sudo k3s ctr images import -`;
-}
-function localReason(ctx, c, image, policy) {
-  const build = ctx.project.builds.find((b) => factNamesImage(b.image, image));
-  if (build) return `built locally with ${build.tool}`;
-  if (imageMatchesAny(ctx.config.localImages, image)) return "listed in config localImages";
-  const ann = ctx.workload.annotations[LOCAL_IMAGE_ANNOTATION]?.value.trim();
-  if (ann) {
-    const items = ann.split(/[,\s]+/).filter((s) => s !== "");
-    if (ann === "true" || items.includes(c.name) || items.some((p) => imageMatches(p, image)))
-      return `annotated ${LOCAL_IMAGE_ANNOTATION}`;
-  }
-  if (policy === "Never") return "pulled with imagePullPolicy Never";
-  return void 0;
-}
-function twinOf(image) {
-  const r = parseImage(image);
-  if (!r) return void 0;
-  const tag = r.digest ? `@${r.digest}` : `:${r.tag ?? "latest"}`;
-  if (r.registry === "docker.io" && r.repository.startsWith("library/"))
-    return `localhost/${r.repository.slice("library/".length)}${tag}`;
-  if (r.registry === "localhost") return `${r.repository}${tag}`;
-  return void 0;
-}
-var rule3 = {
-  meta: {
-    id: "k3s-image-import",
-    defaultSeverity: "error",
-    description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled.",
-    catches: "on k3s: a locally built image pulled with `Always` (also the implicit `Always` of `:latest`), a local image with no import step (the message gives the exact `docker save IMAGE \\| sudo k3s ctr images import -`), a mutable tag with `IfNotPresent`",
-    severityNote: "error / warning",
-    rationale: "k3s runs containerd, which does not see Docker's or Podman's image store. A rebuilt image that is never imported is not what runs; a local image with imagePullPolicy Always (explicit, or implied by :latest) fails with ErrImagePull; and a mutable tag with IfNotPresent keeps the old image after a rebuild. A k3s service ran a week-old build of kilo/financial:latest because the new one was never imported.",
-    remediation: "Import every build into k3s (docker save IMAGE | sudo k3s ctr images import -), use imagePullPolicy: Never for local images, and tag each build uniquely.",
-    messages: {
-      alwaysPull: 'Container "{{container}}" runs {{image}} ({{why}}) with {{policy}}: k3s tries to pull it from {{registry}} and the pod fails with ErrImagePull/ImagePullBackOff.',
-      missingImport: 'Image {{image}} of container "{{container}}" is {{why}}, but no step imports it into k3s (containerd does not see the Docker/Podman image store): the pod fails to start, or runs a stale copy.',
-      absentOnNode: 'Image {{image}} of container "{{container}}" ({{why}}) is not present on {{node}} and is pulled with {{policy}}: the pod cannot start there.',
-      mutableTag: 'Container "{{container}}" uses the mutable tag {{image}} ({{why}}) with imagePullPolicy IfNotPresent: after a rebuild, nodes keep the image they already have and running pods are not replaced.',
-      nameMismatch: 'Container "{{container}}" uses {{image}}, which k3s resolves to {{normalized}}, but the image built/imported here is {{twin}} (Podman names local builds localhost/\u2026){{pull}}. If a kustomize overlay rewrites the image, scan the rendered output (kustomize build \u2026 | persistguard scan -).'
-    },
-    examples: {
-      bad: "image: kilo/financial:latest     # built by scripts/deploy.sh, never imported\nimagePullPolicy: IfNotPresent",
-      good: "image: kilo/financial:2024-06-01-3f2c1a   # docker save \u2026 | sudo k3s ctr images import -\nimagePullPolicy: Never"
-    },
-    docs: "docs/rules/k3s-image-import.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (!ctx.targetsK3s || w.source !== "kubernetes") return;
-    for (const { container: c } of ctx.containers) {
-      if (!c.image) continue;
-      const image = c.image.value;
-      const ref2 = parseImage(image);
-      if (!ref2) continue;
-      const explicit = c.imagePullPolicy?.value;
-      const policy = effectivePullPolicy(image, explicit);
-      const policyAt = c.imagePullPolicy?.at ?? c.image.at;
-      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref2.tag === void 0 ? "an untagged" : "a :latest"} image`;
-      const why = localReason(ctx, c, image, policy);
-      if (!why) {
-        const twin = twinOf(image);
-        const twinFact = twin ? [
-          ...ctx.project.builds.map((b) => b.image),
-          ...ctx.project.imports.flatMap((i) => i.image ? [i.image] : [])
-        ].find((f) => factNamesImage(f, twin)) : void 0;
-        if (twin && twinFact) {
-          ctx.report({
-            messageId: "nameMismatch",
-            data: {
-              container: c.name,
-              image,
-              normalized: ref2.normalized,
-              twin,
-              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref2.registry} fails (ErrImagePull)` : `; k3s looks for ${ref2.normalized}, which nothing imports`
-            },
-            at: c.image.at,
-            container: c.name,
-            path: image,
-            remediation: `Use the exact reference ${twin} with imagePullPolicy: Never in the manifest, and import it on every build: ${importCommand(twin)}`
-          });
-        }
-        continue;
-      }
-      const base2 = { container: c.name, image, why, policy: policyText, registry: ref2.registry };
-      if (policy === "Always") {
-        ctx.report({
-          messageId: "alwaysPull",
-          data: base2,
-          at: policyAt,
-          container: c.name,
-          path: image,
-          remediation: `Set imagePullPolicy: Never (or IfNotPresent with a unique tag per build) and import the image: ${importCommand(image)}`
-        });
-      }
-      if (ctx.view.kind === "files") {
-        const manifestDir = dirSegments(w.file);
-        const builds = ctx.project.builds.filter((b) => factNamesImage(b.image, image));
-        const minDepth = builds.length > 0 ? Math.max(...builds.map((b) => commonDepth(manifestDir, dirSegments(anchorFile(b.at))))) : 0;
-        const imported = ctx.project.imports.some(
-          (i) => (i.image === void 0 || factNamesImage(i.image, image)) && commonDepth(manifestDir, dirSegments(anchorFile(i.at))) >= minDepth
-        );
-        if (!imported)
-          ctx.report({
-            messageId: "missingImport",
-            data: base2,
-            at: c.image.at,
-            container: c.name,
-            path: image,
-            remediation: importCommand(image)
-          });
-      } else if (policy !== "Always" && ctx.view.imagePresence(image, w.nodeName) === "absent") {
-        ctx.report({
-          messageId: "absentOnNode",
-          data: { ...base2, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
-          at: c.image.at,
-          container: c.name,
-          path: image,
-          remediation: importCommand(image)
-        });
-      }
-      if (policy === "IfNotPresent" && isMutableTag(image)) {
-        ctx.report({
-          messageId: "mutableTag",
-          data: base2,
-          at: policyAt,
-          container: c.name,
-          path: image,
-          severity: "warning",
-          remediation: "Tag every build uniquely (e.g. the git SHA) and update the manifest, or use imagePullPolicy: Never and import on every build, then restart the rollout."
-        });
-      }
-    }
-  }
-};
-
-// policies/rules/pvc-missing.ts
-var rule4 = {
-  meta: {
-    id: "pvc-missing",
-    defaultSeverity: "warning",
-    description: "A persistentVolumeClaim volume must name a claim that exists.",
-    catches: "a `claimName` no PVC defines",
-    severityNote: "warning (error in the webhook)",
-    rationale: 'A pod that mounts a claim nobody created stays Pending; a typo in claimName during a migration is also how a workload silently ends up on a fresh, empty claim that someone creates to "fix" the Pending pod.',
-    remediation: "Create the PersistentVolumeClaim (in the same namespace) or correct the claimName.",
-    messages: {
-      missingInFiles: 'Volume "{{volume}}" mounts PVC "{{claim}}", but no PersistentVolumeClaim "{{claim}}" is defined in namespace {{namespace}} in the scanned files (which define other claims there): the pod stays Pending.',
-      missingInCluster: 'Volume "{{volume}}" mounts PVC "{{claim}}", which does not exist in namespace {{namespace}}: the pod stays Pending.'
-    },
-    examples: {
-      bad: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-dta }  # typo",
-      good: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }"
-    },
-    docs: "docs/rules/pvc-missing.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (w.source !== "kubernetes") return;
-    const ns2 = namespaceOf(w);
-    const cluster = ctx.view.kind === "cluster";
-    if (cluster ? !ctx.view.ready() : !ctx.view.knowsClaimsIn(ns2)) return;
-    for (const v of w.volumes) {
-      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
-      if (ctx.view.getClaim(ns2, v.claimName)) continue;
-      ctx.report({
-        messageId: cluster ? "missingInCluster" : "missingInFiles",
-        data: { volume: v.name, claim: v.claimName, namespace: ns2 },
-        at: childAnchor(v.at, "persistentVolumeClaim", "claimName"),
-        path: v.claimName,
-        // Live absence is authoritative: an error. In files the default (warning) applies, so config can raise it.
-        ...cluster ? { severity: "error" } : {}
-      });
-    }
-  }
-};
-
-// policies/rules/rwo-shared-claim.ts
-var rule5 = {
-  meta: {
-    id: "rwo-shared-claim",
-    defaultSeverity: "error",
-    description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.",
-    catches: "a ReadWriteOnce/ReadWriteOncePod claim mounted by more than one replica (autoscaler minimum included), a DaemonSet, or two workloads",
-    rationale: "A ReadWriteOnce volume attaches to one node. Extra replicas scheduled elsewhere hang in ContainerCreating (Multi-Attach error), and replicas on the same node write one directory at once \u2014 two database processes on one data dir corrupt it. ReadWriteOncePod refuses the second pod outright.",
-    remediation: "Run one replica (or a StatefulSet with volumeClaimTemplates so each replica gets its own claim); if the data really must be shared, use a ReadWriteMany storage class and an application that supports concurrent writers.",
-    messages: {
-      replicas: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs {{replicas}} that all mount it: pods on other nodes cannot attach it, pods on the same node share one data directory.',
-      perNode: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs a pod on every node and each mounts it: only one node can attach it.',
-      otherWorkloads: 'PVC "{{claim}}" is {{modes}}, but it is also mounted by {{others}}: only one of them can attach it at a time.'
-    },
-    examples: {
-      bad: "kind: Deployment\nspec:\n  replicas: 3\n  template:\n    spec:\n      volumes:\n        - name: data\n          persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce",
-      good: "kind: StatefulSet\nspec:\n  replicas: 3\n  volumeClaimTemplates:\n    - metadata: { name: data }\n      spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 10Gi } } }"
-    },
-    docs: "docs/rules/rwo-shared-claim.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (w.source !== "kubernetes") return;
-    const ns2 = namespaceOf(w);
-    for (const v of w.volumes) {
-      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
-      const claim = ctx.view.getClaim(ns2, v.claimName);
-      if (!claim || !hasMode(claim, "ReadWriteOnce", "ReadWriteOncePod") || hasMode(claim, "ReadWriteMany")) continue;
-      const modes = claim.accessModes.join("/");
-      const base2 = { claim: v.claimName, modes, workload: describeWorkload(w) };
-      const at2 = childAnchor(v.at, "persistentVolumeClaim", "claimName");
-      if (w.perNode) {
-        ctx.report({ messageId: "perNode", data: base2, at: at2, path: v.claimName });
-        continue;
-      }
-      if ((ctx.replicas ?? 1) > 1) {
-        ctx.report({
-          messageId: "replicas",
-          data: { ...base2, replicas: replicasPhrase(ctx) },
-          at: w.replicasAt ?? at2,
-          path: v.claimName
-        });
-        continue;
-      }
-      const others = ctx.view.claimUsers(ns2, v.claimName, w.resource);
-      if (others.length > 0) {
-        const list = others.map(
-          (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
-        ).join(", ");
-        ctx.report({ messageId: "otherWorkloads", data: { ...base2, others: list }, at: at2, path: v.claimName });
-      }
-    }
-  }
-};
-
-// policies/rules/sqlite-shared-volume.ts
-var MIGRATION_WORD = /^(migrate|migrations?|db:migrate|upgrade|migrate:.*)$/i;
-function isMigrationStep(w) {
-  return w.containers.some(
-    (c) => [...c.command, ...c.args].some((a) => a.value.split(/\s+/).some((word) => MIGRATION_WORD.test(word)))
-  );
-}
-function composeSharers(ctx, v) {
-  const w = ctx.workload;
-  if (!v.source || v.external || isMigrationStep(w)) return [];
-  const out = [];
-  for (const o of ctx.project.workloads) {
-    if (o === w || o.source !== "compose" || o.file !== w.file || o.composeProject !== w.composeProject || isMigrationStep(o))
-      continue;
-    const writes = o.containers.some(
-      (c) => c.mounts.some((m) => !m.readOnly && m.volume?.kind === v.kind && m.volume.source === v.source)
-    );
-    if (writes) out.push(o.resource.name);
-  }
-  return out;
-}
-var rule6 = {
-  meta: {
-    id: "sqlite-shared-volume",
-    defaultSeverity: "warning",
-    description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims).",
-    catches: "SQLite on a ReadWriteMany claim or on a claim written by more than one replica or workload",
-    rationale: "SQLite locks with POSIX file locks, which NFS and many network filesystems do not honour reliably; two writers on one database file corrupt it. One writer per database file, on a local (ReadWriteOnce) volume, is the safe layout.",
-    remediation: "Give the database a single writer (one replica, its own ReadWriteOnce claim or named volume), or move shared state to a client/server database (PostgreSQL, MySQL).",
-    messages: {
-      rwx: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is ReadWriteMany: concurrent writers over a network filesystem corrupt SQLite.',
-      shared: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is written by {{writers}}: SQLite needs a single writer.',
-      network: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on network volume "{{volume}}": SQLite file locking is unreliable on network filesystems.',
-      composeShared: 'Service "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on {{volume}}, which is also mounted writable by {{others}}: two writers corrupt SQLite.'
-    },
-    examples: {
-      bad: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: shared-rwx }  # ReadWriteMany",
-      good: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce, 1 replica"
-    },
-    docs: "docs/rules/sqlite-shared-volume.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        if (!dp.sqliteFile) continue;
-        const m = coveringMount(container.mounts, dp.path);
-        const v = m ? volumeOf(w, m) : void 0;
-        if (!m || !v) continue;
-        const base2 = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
-        const report = (messageId, data) => ctx.report({
-          messageId,
-          data: { ...base2, ...data },
-          at: m.at,
-          container: container.name,
-          path: dp.sqliteFile
-        });
-        if (v.kind === "network") {
-          report("network", {});
-        } else if (v.kind === "persistentVolumeClaim" && v.claimName) {
-          const ns2 = namespaceOf(w);
-          const claim = ctx.view.getClaim(ns2, v.claimName);
-          if (claim && hasMode(claim, "ReadWriteMany")) {
-            report("rwx", { claim: v.claimName });
-            continue;
-          }
-          const writers = [];
-          if (w.perNode) writers.push(`every pod of DaemonSet ${w.resource.name}`);
-          else if ((ctx.replicas ?? 1) > 1) writers.push(`${ctx.replicas} replicas of ${describeWorkload(w)}`);
-          for (const u of ctx.view.claimUsers(ns2, v.claimName, w.resource))
-            if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}`);
-          if (writers.length > 0) report("shared", { claim: v.claimName, writers: writers.join(", ") });
-        } else if (w.source === "compose" && (v.kind === "composeNamed" || v.kind === "composeBind")) {
-          const others = composeSharers(ctx, v);
-          if (others.length > 0)
-            report("composeShared", {
-              volume: v.kind === "composeNamed" ? `named volume "${v.source}"` : `bind mount ${v.source}`,
-              others: `${others.length > 1 ? "services" : "service"} ${others.join(", ")}`
-            });
-        }
-      }
-    }
-  }
-};
-
-// policies/rules/reclaim-delete.ts
-var KNOWN_DELETE_CLASSES = {
-  "local-path": "k3s default class",
-  standard: "kind/minikube/GKE default class",
-  "standard-rwo": "GKE default class",
-  "premium-rwo": "GKE class",
-  gp2: "EKS default class",
-  gp3: "EKS class",
-  default: "AKS default class",
-  "managed-csi": "AKS default class",
-  "managed-csi-premium": "AKS class",
-  "managed-premium": "AKS class",
-  longhorn: "Longhorn default class",
-  hostpath: "Docker Desktop default class",
-  "microk8s-hostpath": "MicroK8s default class",
-  "openebs-hostpath": "OpenEBS default class",
-  "do-block-storage": "DigitalOcean default class"
-};
-function judge(ctx, claim) {
-  const ns2 = namespaceOf(ctx.workload);
-  if (!claim.fromTemplate) {
-    const pv = ctx.view.boundVolume(ns2, claim.name);
-    if (pv)
-      return pv.reclaimPolicy === "Delete" ? { what: `bound PersistentVolume "${pv.name}" has reclaimPolicy Delete` } : void 0;
-  }
-  if (claim.storageClassName === "") return void 0;
-  let name = claim.storageClassName;
-  if (name === void 0) {
-    const def = ctx.view.defaultStorageClass();
-    if (def)
-      return (def.reclaimPolicy ?? "Delete") === "Delete" ? {
-        what: `default StorageClass "${def.name}" has ${def.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
-      } : void 0;
-    if (ctx.view.kind !== "files" || !ctx.targetsK3s) return void 0;
-    name = "local-path";
-    return { what: `StorageClass "${name}" (no storageClassName: the k3s default class) has reclaimPolicy Delete` };
-  }
-  const sc = ctx.view.getStorageClass(name);
-  if (sc) {
-    if ((sc.reclaimPolicy ?? "Delete") !== "Delete") return void 0;
-    return {
-      what: `StorageClass "${name}" has ${sc.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
-    };
-  }
-  const known = ctx.view.kind === "files" ? KNOWN_DELETE_CLASSES[name] : void 0;
-  return known ? { what: `StorageClass "${name}" (${known}, not in the scanned files) has reclaimPolicy Delete` } : void 0;
-}
-var rule7 = {
-  meta: {
-    id: "reclaim-delete",
-    defaultSeverity: "warning",
-    description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete.",
-    catches: "a data claim whose StorageClass or bound PV deletes the volume with the claim (including k3s `local-path`)",
-    rationale: "With reclaimPolicy Delete the volume and its data are destroyed as soon as the claim is deleted \u2014 by `kubectl delete -f`, `helm uninstall`, deleting the namespace, or a PaaS redeploy that recreates its resources. k3s `local-path`, and most cloud default classes, are Delete.",
-    remediation: 'Use a StorageClass with `reclaimPolicy: Retain` for data claims, or switch the bound volume: kubectl patch pv <pv> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\'. Label the claim persistguard.io/protected: "true" so the webhook guards its deletion.',
-    messages: {
-      deleteClaim: 'Data path {{path}} of container "{{container}}" is on {{claimKind}} "{{claim}}", whose {{what}}: deleting the claim destroys the volume and its data.'
-    },
-    examples: {
-      bad: "kind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path   # k3s default: reclaimPolicy Delete",
-      good: "kind: StorageClass\nmetadata: { name: local-path-retain }\nprovisioner: rancher.io/local-path\nreclaimPolicy: Retain\n---\nkind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path-retain"
-    },
-    docs: "docs/rules/reclaim-delete.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (w.source !== "kubernetes") return;
-    const done = /* @__PURE__ */ new Set();
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        const m = coveringMount(container.mounts, dp.path);
-        const v = m ? volumeOf(w, m) : void 0;
-        if (!v || done.has(v) || v.kind !== "persistentVolumeClaim" && v.kind !== "claimTemplate") continue;
-        done.add(v);
-        const claim = claimOf(ctx, v);
-        if (!claim) continue;
-        const verdict = judge(ctx, claim);
-        if (!verdict) continue;
-        const at2 = v.kind === "claimTemplate" ? claim.at : childAnchor(v.at, "persistentVolumeClaim", "claimName");
-        ctx.report({
-          messageId: "deleteClaim",
-          data: {
-            path: dp.path,
-            container: container.name,
-            claimKind: v.kind === "claimTemplate" ? "volumeClaimTemplate" : "PVC",
-            claim: claim.name,
-            what: verdict.what
-          },
-          at: at2,
-          container: container.name,
-          path: dp.path
-        });
-      }
-    }
-  }
-};
-
-// policies/rules/readonly-data-mount.ts
-var READ_ONLY_BY_NATURE = /* @__PURE__ */ new Set(["configMap", "secret", "projected", "downwardAPI", "image"]);
-var rule8 = {
-  meta: {
-    id: "readonly-data-mount",
-    defaultSeverity: "error",
-    description: "A declared data directory must not be mounted read-only.",
-    catches: "a declared data path mounted `readOnly`",
-    rationale: "An application whose data directory is read-only fails its first write \u2014 often by crashing in a loop, sometimes by silently falling back to an in-memory or temporary store whose data is lost on restart.",
-    remediation: "Remove `readOnly: true` (compose: `:ro` / `read_only: true`) from the mount of the data path, or declare the data path elsewhere.",
-    messages: {
-      readOnly: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but {{volume}} is mounted read-only at {{mountPath}}: writes fail.'
-    },
-    examples: {
-      bad: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data\n    readOnly: true",
-      good: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data"
-    },
-    docs: "docs/rules/readonly-data-mount.md"
-  },
-  checkWorkload(ctx) {
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        const m = coveringMount(container.mounts, dp.path);
-        if (!m || !m.readOnly) continue;
-        const v = volumeOf(ctx.workload, m);
-        if (v && READ_ONLY_BY_NATURE.has(v.kind)) continue;
-        ctx.report({
-          messageId: "readOnly",
-          data: {
-            container: container.name,
-            path: dp.path,
-            reason: dp.reason,
-            volume: describeVolume(v, m),
-            mountPath: m.mountPath
-          },
-          at: m.readOnlyAt ?? m.at,
-          container: container.name,
-          path: dp.path
-        });
-      }
-    }
-  }
-};
-
-// policies/rules/index.ts
-var allRules = [
-  rule,
-  rule2,
-  rule3,
-  rule4,
-  rule5,
-  rule6,
-  rule7,
-  rule8
-];
 
 // policies/facts/catalog/images.json
 var images_default = {
@@ -55094,6 +54352,749 @@ function resolveContainers(w, opts) {
   });
 }
 
+// policies/rules/common.ts
+function namespaceOf(w) {
+  return w.resource.namespace ?? "default";
+}
+function lifecycle(w) {
+  return w.source === "compose" ? "the container is recreated (docker compose up after a change, down/up, a new image)" : "the pod is deleted, evicted or rescheduled (every rollout)";
+}
+function describeWorkload(w) {
+  const ns2 = w.resource.namespace ? `${w.resource.namespace}/` : "";
+  return `${w.resource.kind} ${ns2}${w.resource.name}`;
+}
+function volumeOf(w, m) {
+  return m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((v) => v.name === m.volumeName) : void 0);
+}
+function claimOf(ctx, v) {
+  if (v.kind === "claimTemplate") return ctx.workload.claimTemplates.find((c) => c.name === (v.claimName ?? v.name));
+  if (v.kind === "persistentVolumeClaim" && v.claimName)
+    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
+  return void 0;
+}
+function coveringMount(mounts, path22) {
+  return deepestCoveringMount(mounts, path22);
+}
+function replicasPhrase(ctx) {
+  const declared = ctx.workload.replicas ?? 1;
+  const eff = ctx.replicas ?? declared;
+  return eff > declared ? `${eff} replicas (autoscaler minReplicas ${eff}, declared ${declared})` : `${eff} replicas`;
+}
+function hasMode(c, ...modes) {
+  return c.accessModes.some((m) => modes.includes(m));
+}
+
+// policies/rules/data-path-pvc.ts
+var min = (a, b) => a === "warning" || b === "warning" ? "warning" : "error";
+var rule = {
+  meta: {
+    id: "data-path-pvc",
+    defaultSeverity: "error",
+    description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).",
+    catches: "a declared data path not on a volume that outlives the pod (unmounted, `emptyDir`, `ephemeral`, `configMap`/`secret`/`projected`; `hostPath` is a warning). Compose: `tmpfs` or unmounted fails, anonymous volume warns. The deepest mount covering the path decides.",
+    rationale: "Data written to the container filesystem, an emptyDir, a generic ephemeral volume or a tmpfs is deleted with the pod or container. A portal kept /app/data in the container while only its logs had a PVC; the next rollout wiped every user upload.",
+    remediation: "Mount a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at the data path; in compose, mount a named volume or a bind mount there.",
+    messages: {
+      unmounted: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but no volume is mounted there: it lives in the container filesystem and is lost when {{lifecycle}}.',
+      partial: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but only subdirectories of it are mounted ({{mounts}}); everything else in {{path}} is lost when {{lifecycle}}.',
+      ephemeral: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
+      hostPath: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
+      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
+      imageVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
+      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
+      undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.'
+    },
+    examples: {
+      bad: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    # nothing mounted at /app/data",
+      good: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    volumeMounts: [{ name: data, mountPath: /app/data }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: portal-data }"
+    },
+    docs: "docs/rules/data-path-pvc.md"
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    const compose = w.source === "compose";
+    const remediation = (path22) => compose ? `Mount a named volume at ${path22} (services.<name>.volumes: ["<volume>:${path22}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path22} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
+    for (const { container, dataPaths, imageVolumes } of ctx.containers) {
+      const mounts = withImageVolumes(container.mounts, imageVolumes, container.image?.at ?? container.at);
+      const persisted = (path22) => {
+        const m = coveringMount(mounts, path22);
+        const v = m && volumeOf(w, m);
+        const d = v ? durabilityOf(v.kind) : void 0;
+        return d === "persistent" || d === "unknown";
+      };
+      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(mounts, d.path)]));
+      const byPath = new Map(dataPaths.map((d) => [d.path, d]));
+      for (const dp of dataPaths) {
+        if (hasParentSaying(dp, byPath, coverOf)) continue;
+        if (dp.alternatives?.some(persisted)) continue;
+        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath(t))))
+          continue;
+        const base2 = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
+        const fix = remediation(dp.mountHint ?? dp.path);
+        const m = coverOf.get(dp);
+        if (!m) {
+          const below = mountsBelow(container.mounts, dp.path);
+          const messageId2 = below.length > 0 ? "partial" : "unmounted";
+          ctx.report({
+            messageId: messageId2,
+            data: { ...base2, mounts: below.map((b) => b.mountPath).join(", ") },
+            at: dp.at,
+            container: container.name,
+            path: dp.path,
+            severity: dp.severity,
+            remediation: fix
+          });
+          continue;
+        }
+        const v = volumeOf(w, m);
+        const data = {
+          ...base2,
+          mountPath: m.mountPath,
+          volume: describeVolume(v, m),
+          owner: compose ? "container" : "pod"
+        };
+        if (!v) {
+          ctx.report({
+            messageId: "undefinedVolume",
+            data: { ...data, volume: m.volumeName ?? "?" },
+            at: m.at,
+            container: container.name,
+            path: dp.path,
+            severity: dp.severity
+          });
+          continue;
+        }
+        if (IMAGE_VOLUME.has(v)) {
+          const outer = coveringMount(container.mounts, dp.path);
+          const outerVolume = outer && volumeOf(w, outer);
+          if (outer && outerVolume && durabilityOf(outerVolume.kind) === "persistent") {
+            ctx.report({
+              messageId: "shadowed",
+              data: { ...data, outerMountPath: outer.mountPath, outerVolume: describeVolume(outerVolume, outer) },
+              at: outer.at,
+              container: container.name,
+              path: dp.path,
+              severity: dp.severity,
+              remediation: `Mount the volume at ${m.mountPath} (the image's VOLUME), not at ${outer.mountPath}.`
+            });
+            continue;
+          }
+          ctx.report({
+            messageId: "imageVolume",
+            data,
+            at: dp.at,
+            container: container.name,
+            path: dp.path,
+            severity: min(dp.severity, "warning"),
+            remediation: remediation(m.mountPath)
+          });
+          continue;
+        }
+        const durability = durabilityOf(v.kind);
+        if (durability === "persistent" || durability === "unknown") continue;
+        const messageId = durability === "node" ? "hostPath" : durability === "anonymous" ? "anonymous" : "ephemeral";
+        const severity = durability === "ephemeral" ? dp.severity : min(dp.severity, "warning");
+        ctx.report({
+          messageId,
+          data,
+          at: m.at,
+          container: container.name,
+          path: dp.path,
+          severity,
+          remediation: fix
+        });
+      }
+    }
+  }
+};
+var IMAGE_VOLUME = /* @__PURE__ */ new WeakSet();
+function withImageVolumes(mounts, imageVolumes, at2) {
+  if (!imageVolumes || imageVolumes.length === 0) return mounts;
+  const explicit = new Set(mounts.map((m) => normalizePosixPath(m.mountPath)));
+  const out = [...mounts];
+  for (const dir of imageVolumes) {
+    if (explicit.has(dir)) continue;
+    const volume = { name: dir, kind: "composeAnonymous", at: at2 };
+    IMAGE_VOLUME.add(volume);
+    out.push({ mountPath: dir, volume, readOnly: false, at: at2 });
+  }
+  return out;
+}
+function hasParentSaying(dp, byPath, coverOf) {
+  let p = dp.path;
+  while (p !== "/") {
+    const i = p.lastIndexOf("/");
+    p = i <= 0 ? "/" : p.slice(0, i);
+    const o = byPath.get(p);
+    if (o && o !== dp && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning"))
+      return true;
+  }
+  return false;
+}
+
+// policies/rules/sqlite-in-tmp.ts
+var TEST_FILE_RE = /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
+function isTestFile(file) {
+  return TEST_FILE_RE.test(file.replace(/\\/g, "/"));
+}
+function tempDirOf(file, tempDirs) {
+  return tempDirs.map((t) => normalizePosixPath(t)).find((t) => isUnder(file, t));
+}
+var rule2 = {
+  meta: {
+    id: "sqlite-in-tmp",
+    defaultSeverity: "error",
+    description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run).",
+    catches: "a SQLite file under `/tmp`, `/var/tmp`, `/dev/shm` or `/run`, in manifests, compose files or source files",
+    rationale: "Temporary directories are cleared on restart or live in the container filesystem. A k3s service kept its ledger in sqlite:////tmp/financial.db; every redeploy started an empty database.",
+    remediation: "Move the database to a data directory (e.g. /data/app.db) and mount a PersistentVolumeClaim (compose: a named volume) there.",
+    messages: {
+      inTmp: 'Container "{{container}}" uses the SQLite database {{file}} ({{reason}}) under {{tempDir}}, {{where}}: it is lost when {{lifecycle}}.',
+      literal: "SQLite database {{file}}{{raw}} is under {{tempDir}}, which is temporary in a container: the database is lost on every restart or redeploy."
+    },
+    examples: {
+      bad: "env:\n  - name: DATABASE_URL\n    value: sqlite:////tmp/financial.db",
+      good: "env:\n  - name: DATABASE_URL\n    value: sqlite:////data/financial.db\nvolumeMounts:\n  - { name: data, mountPath: /data }  # a PVC"
+    },
+    docs: "docs/rules/sqlite-in-tmp.md"
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        if (!dp.sqliteFile) continue;
+        const tempDir = tempDirOf(dp.sqliteFile, ctx.config.tempDirs);
+        if (!tempDir) continue;
+        const m = coveringMount(container.mounts, dp.path);
+        const v = m ? volumeOf(w, m) : void 0;
+        if (v) {
+          const d = durabilityOf(v.kind);
+          if (d === "persistent" || d === "node" || d === "unknown") continue;
+        }
+        ctx.report({
+          messageId: "inTmp",
+          data: {
+            container: container.name,
+            file: dp.sqliteFile,
+            reason: dp.reason,
+            tempDir,
+            where: m ? `on ${describeVolume(v, m)}` : "in the container filesystem",
+            lifecycle: lifecycle(w)
+          },
+          at: dp.at,
+          container: container.name,
+          path: dp.sqliteFile
+        });
+      }
+    }
+  },
+  checkProject(ctx) {
+    const seen = /* @__PURE__ */ new Set();
+    for (const lit of ctx.project.sqliteLiterals) {
+      const tempDir = tempDirOf(lit.path, ctx.config.tempDirs);
+      if (!tempDir) continue;
+      const file = lit.at.kind === "node" ? lit.at.doc.file : lit.at.file;
+      if (isTestFile(file)) continue;
+      const key2 = lit.at.kind === "pos" ? `${file}:${lit.at.line}:${lit.at.column}` : `${file}:${lit.at.path.join(".")}:${lit.raw}`;
+      if (seen.has(key2)) continue;
+      seen.add(key2);
+      ctx.report({
+        messageId: "literal",
+        data: { file: lit.path, raw: lit.raw === lit.path ? "" : ` (${lit.raw})`, tempDir },
+        at: lit.at,
+        path: lit.path
+      });
+    }
+  }
+};
+
+// policies/rules/k3s-image-import.ts
+var LOCAL_IMAGE_ANNOTATION = "persistguard.io/local-image";
+function dirSegments(file) {
+  const parts = file.replace(/\\/g, "/").split("/");
+  parts.pop();
+  return parts.filter((p) => p !== "" && p !== ".");
+}
+function commonDepth(a, b) {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+function importCommand(image) {
+  return `docker save ${image} | sudo k3s ctr images import -`;
+}
+function localReason(ctx, c, image, policy) {
+  const build = ctx.project.builds.find((b) => factNamesImage(b.image, image));
+  if (build) return `built locally with ${build.tool}`;
+  if (imageMatchesAny(ctx.config.localImages, image)) return "listed in config localImages";
+  const ann = ctx.workload.annotations[LOCAL_IMAGE_ANNOTATION]?.value.trim();
+  if (ann) {
+    const items = ann.split(/[,\s]+/).filter((s) => s !== "");
+    if (ann === "true" || items.includes(c.name) || items.some((p) => imageMatches(p, image)))
+      return `annotated ${LOCAL_IMAGE_ANNOTATION}`;
+  }
+  if (policy === "Never") return "pulled with imagePullPolicy Never";
+  return void 0;
+}
+function twinOf(image) {
+  const r = parseImage(image);
+  if (!r) return void 0;
+  const tag = r.digest ? `@${r.digest}` : `:${r.tag ?? "latest"}`;
+  if (r.registry === "docker.io" && r.repository.startsWith("library/"))
+    return `localhost/${r.repository.slice("library/".length)}${tag}`;
+  if (r.registry === "localhost") return `${r.repository}${tag}`;
+  return void 0;
+}
+var rule3 = {
+  meta: {
+    id: "k3s-image-import",
+    defaultSeverity: "error",
+    description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled.",
+    catches: "on k3s: a locally built image pulled with `Always` (also the implicit `Always` of `:latest`), a local image with no import step (the message gives the exact `docker save IMAGE \\| sudo k3s ctr images import -`), a mutable tag with `IfNotPresent`",
+    severityNote: "error / warning",
+    rationale: "k3s runs containerd, which does not see Docker's or Podman's image store. A rebuilt image that is never imported is not what runs; a local image with imagePullPolicy Always (explicit, or implied by :latest) fails with ErrImagePull; and a mutable tag with IfNotPresent keeps the old image after a rebuild. A k3s service ran a week-old build of kilo/financial:latest because the new one was never imported.",
+    remediation: "Import every build into k3s (docker save IMAGE | sudo k3s ctr images import -), use imagePullPolicy: Never for local images, and tag each build uniquely.",
+    messages: {
+      alwaysPull: 'Container "{{container}}" runs {{image}} ({{why}}) with {{policy}}: k3s tries to pull it from {{registry}} and the pod fails with ErrImagePull/ImagePullBackOff.',
+      missingImport: 'Image {{image}} of container "{{container}}" is {{why}}, but no step imports it into k3s (containerd does not see the Docker/Podman image store): the pod fails to start, or runs a stale copy.',
+      absentOnNode: 'Image {{image}} of container "{{container}}" ({{why}}) is not present on {{node}} and is pulled with {{policy}}: the pod cannot start there.',
+      mutableTag: 'Container "{{container}}" uses the mutable tag {{image}} ({{why}}) with imagePullPolicy IfNotPresent: after a rebuild, nodes keep the image they already have and running pods are not replaced.',
+      nameMismatch: 'Container "{{container}}" uses {{image}}, which k3s resolves to {{normalized}}, but the image built/imported here is {{twin}} (Podman names local builds localhost/\u2026){{pull}}. If a kustomize overlay rewrites the image, scan the rendered output (kustomize build \u2026 | persistguard scan -).'
+    },
+    examples: {
+      bad: "image: kilo/financial:latest     # built by scripts/deploy.sh, never imported\nimagePullPolicy: IfNotPresent",
+      good: "image: kilo/financial:2024-06-01-3f2c1a   # docker save \u2026 | sudo k3s ctr images import -\nimagePullPolicy: Never"
+    },
+    docs: "docs/rules/k3s-image-import.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (!ctx.targetsK3s || w.source !== "kubernetes") return;
+    for (const { container: c } of ctx.containers) {
+      if (!c.image) continue;
+      const image = c.image.value;
+      const ref2 = parseImage(image);
+      if (!ref2) continue;
+      const explicit = c.imagePullPolicy?.value;
+      const policy = effectivePullPolicy(image, explicit);
+      const policyAt = c.imagePullPolicy?.at ?? c.image.at;
+      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref2.tag === void 0 ? "an untagged" : "a :latest"} image`;
+      const why = localReason(ctx, c, image, policy);
+      if (!why) {
+        const twin = twinOf(image);
+        const twinFact = twin ? [
+          ...ctx.project.builds.map((b) => b.image),
+          ...ctx.project.imports.flatMap((i) => i.image ? [i.image] : [])
+        ].find((f) => factNamesImage(f, twin)) : void 0;
+        if (twin && twinFact) {
+          ctx.report({
+            messageId: "nameMismatch",
+            data: {
+              container: c.name,
+              image,
+              normalized: ref2.normalized,
+              twin,
+              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref2.registry} fails (ErrImagePull)` : `; k3s looks for ${ref2.normalized}, which nothing imports`
+            },
+            at: c.image.at,
+            container: c.name,
+            path: image,
+            remediation: `Use the exact reference ${twin} with imagePullPolicy: Never in the manifest, and import it on every build: ${importCommand(twin)}`
+          });
+        }
+        continue;
+      }
+      const base2 = { container: c.name, image, why, policy: policyText, registry: ref2.registry };
+      if (policy === "Always") {
+        ctx.report({
+          messageId: "alwaysPull",
+          data: base2,
+          at: policyAt,
+          container: c.name,
+          path: image,
+          remediation: `Set imagePullPolicy: Never (or IfNotPresent with a unique tag per build) and import the image: ${importCommand(image)}`
+        });
+      }
+      if (ctx.view.kind === "files") {
+        const manifestDir = dirSegments(w.file);
+        const builds = ctx.project.builds.filter((b) => factNamesImage(b.image, image));
+        const minDepth = builds.length > 0 ? Math.max(...builds.map((b) => commonDepth(manifestDir, dirSegments(anchorFile(b.at))))) : 0;
+        const imported = ctx.project.imports.some(
+          (i) => (i.image === void 0 || factNamesImage(i.image, image)) && commonDepth(manifestDir, dirSegments(anchorFile(i.at))) >= minDepth
+        );
+        if (!imported)
+          ctx.report({
+            messageId: "missingImport",
+            data: base2,
+            at: c.image.at,
+            container: c.name,
+            path: image,
+            remediation: importCommand(image)
+          });
+      } else if (policy !== "Always" && ctx.view.imagePresence(image, w.nodeName) === "absent") {
+        ctx.report({
+          messageId: "absentOnNode",
+          data: { ...base2, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
+          at: c.image.at,
+          container: c.name,
+          path: image,
+          remediation: importCommand(image)
+        });
+      }
+      if (policy === "IfNotPresent" && isMutableTag(image)) {
+        ctx.report({
+          messageId: "mutableTag",
+          data: base2,
+          at: policyAt,
+          container: c.name,
+          path: image,
+          severity: "warning",
+          remediation: "Tag every build uniquely (e.g. the git SHA) and update the manifest, or use imagePullPolicy: Never and import on every build, then restart the rollout."
+        });
+      }
+    }
+  }
+};
+
+// policies/rules/pvc-missing.ts
+var rule4 = {
+  meta: {
+    id: "pvc-missing",
+    defaultSeverity: "warning",
+    description: "A persistentVolumeClaim volume must name a claim that exists.",
+    catches: "a `claimName` no PVC defines",
+    severityNote: "warning (error in the webhook)",
+    rationale: 'A pod that mounts a claim nobody created stays Pending; a typo in claimName during a migration is also how a workload silently ends up on a fresh, empty claim that someone creates to "fix" the Pending pod.',
+    remediation: "Create the PersistentVolumeClaim (in the same namespace) or correct the claimName.",
+    messages: {
+      missingInFiles: 'Volume "{{volume}}" mounts PVC "{{claim}}", but no PersistentVolumeClaim "{{claim}}" is defined in namespace {{namespace}} in the scanned files (which define other claims there): the pod stays Pending.',
+      missingInCluster: 'Volume "{{volume}}" mounts PVC "{{claim}}", which does not exist in namespace {{namespace}}: the pod stays Pending.'
+    },
+    examples: {
+      bad: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-dta }  # typo",
+      good: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }"
+    },
+    docs: "docs/rules/pvc-missing.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (w.source !== "kubernetes") return;
+    const ns2 = namespaceOf(w);
+    const cluster = ctx.view.kind === "cluster";
+    if (cluster ? !ctx.view.ready() : !ctx.view.knowsClaimsIn(ns2)) return;
+    for (const v of w.volumes) {
+      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
+      if (ctx.view.getClaim(ns2, v.claimName)) continue;
+      ctx.report({
+        messageId: cluster ? "missingInCluster" : "missingInFiles",
+        data: { volume: v.name, claim: v.claimName, namespace: ns2 },
+        at: childAnchor(v.at, "persistentVolumeClaim", "claimName"),
+        path: v.claimName,
+        // Live absence is authoritative: an error. In files the default (warning) applies, so config can raise it.
+        ...cluster ? { severity: "error" } : {}
+      });
+    }
+  }
+};
+
+// policies/rules/rwo-shared-claim.ts
+var rule5 = {
+  meta: {
+    id: "rwo-shared-claim",
+    defaultSeverity: "error",
+    description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.",
+    catches: "a ReadWriteOnce/ReadWriteOncePod claim mounted by more than one replica (autoscaler minimum included), a DaemonSet, or two workloads",
+    rationale: "A ReadWriteOnce volume attaches to one node. Extra replicas scheduled elsewhere hang in ContainerCreating (Multi-Attach error), and replicas on the same node write one directory at once \u2014 two database processes on one data dir corrupt it. ReadWriteOncePod refuses the second pod outright.",
+    remediation: "Run one replica (or a StatefulSet with volumeClaimTemplates so each replica gets its own claim); if the data really must be shared, use a ReadWriteMany storage class and an application that supports concurrent writers.",
+    messages: {
+      replicas: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs {{replicas}} that all mount it: pods on other nodes cannot attach it, pods on the same node share one data directory.',
+      perNode: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs a pod on every node and each mounts it: only one node can attach it.',
+      otherWorkloads: 'PVC "{{claim}}" is {{modes}}, but it is also mounted by {{others}}: only one of them can attach it at a time.'
+    },
+    examples: {
+      bad: "kind: Deployment\nspec:\n  replicas: 3\n  template:\n    spec:\n      volumes:\n        - name: data\n          persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce",
+      good: "kind: StatefulSet\nspec:\n  replicas: 3\n  volumeClaimTemplates:\n    - metadata: { name: data }\n      spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 10Gi } } }"
+    },
+    docs: "docs/rules/rwo-shared-claim.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (w.source !== "kubernetes") return;
+    const ns2 = namespaceOf(w);
+    for (const v of w.volumes) {
+      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
+      const claim = ctx.view.getClaim(ns2, v.claimName);
+      if (!claim || !hasMode(claim, "ReadWriteOnce", "ReadWriteOncePod") || hasMode(claim, "ReadWriteMany")) continue;
+      const modes = claim.accessModes.join("/");
+      const base2 = { claim: v.claimName, modes, workload: describeWorkload(w) };
+      const at2 = childAnchor(v.at, "persistentVolumeClaim", "claimName");
+      if (w.perNode) {
+        ctx.report({ messageId: "perNode", data: base2, at: at2, path: v.claimName });
+        continue;
+      }
+      if ((ctx.replicas ?? 1) > 1) {
+        ctx.report({
+          messageId: "replicas",
+          data: { ...base2, replicas: replicasPhrase(ctx) },
+          at: w.replicasAt ?? at2,
+          path: v.claimName
+        });
+        continue;
+      }
+      const others = ctx.view.claimUsers(ns2, v.claimName, w.resource);
+      if (others.length > 0) {
+        const list = others.map(
+          (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
+        ).join(", ");
+        ctx.report({ messageId: "otherWorkloads", data: { ...base2, others: list }, at: at2, path: v.claimName });
+      }
+    }
+  }
+};
+
+// policies/rules/sqlite-shared-volume.ts
+var MIGRATION_WORD = /^(migrate|migrations?|db:migrate|upgrade|migrate:.*)$/i;
+function isMigrationStep(w) {
+  return w.containers.some(
+    (c) => [...c.command, ...c.args].some((a) => a.value.split(/\s+/).some((word) => MIGRATION_WORD.test(word)))
+  );
+}
+function composeSharers(ctx, v) {
+  const w = ctx.workload;
+  if (!v.source || v.external || isMigrationStep(w)) return [];
+  const out = [];
+  for (const o of ctx.project.workloads) {
+    if (o === w || o.source !== "compose" || o.file !== w.file || o.composeProject !== w.composeProject || isMigrationStep(o))
+      continue;
+    const writes = o.containers.some(
+      (c) => c.mounts.some((m) => !m.readOnly && m.volume?.kind === v.kind && m.volume.source === v.source)
+    );
+    if (writes) out.push(o.resource.name);
+  }
+  return out;
+}
+var rule6 = {
+  meta: {
+    id: "sqlite-shared-volume",
+    defaultSeverity: "warning",
+    description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims).",
+    catches: "SQLite on a ReadWriteMany claim or on a claim written by more than one replica or workload",
+    rationale: "SQLite locks with POSIX file locks, which NFS and many network filesystems do not honour reliably; two writers on one database file corrupt it. One writer per database file, on a local (ReadWriteOnce) volume, is the safe layout.",
+    remediation: "Give the database a single writer (one replica, its own ReadWriteOnce claim or named volume), or move shared state to a client/server database (PostgreSQL, MySQL).",
+    messages: {
+      rwx: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is ReadWriteMany: concurrent writers over a network filesystem corrupt SQLite.',
+      shared: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is written by {{writers}}: SQLite needs a single writer.',
+      network: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on network volume "{{volume}}": SQLite file locking is unreliable on network filesystems.',
+      composeShared: 'Service "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on {{volume}}, which is also mounted writable by {{others}}: two writers corrupt SQLite.'
+    },
+    examples: {
+      bad: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: shared-rwx }  # ReadWriteMany",
+      good: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce, 1 replica"
+    },
+    docs: "docs/rules/sqlite-shared-volume.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        if (!dp.sqliteFile) continue;
+        const m = coveringMount(container.mounts, dp.path);
+        const v = m ? volumeOf(w, m) : void 0;
+        if (!m || !v) continue;
+        const base2 = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
+        const report = (messageId, data) => ctx.report({
+          messageId,
+          data: { ...base2, ...data },
+          at: m.at,
+          container: container.name,
+          path: dp.sqliteFile
+        });
+        if (v.kind === "network") {
+          report("network", {});
+        } else if (v.kind === "persistentVolumeClaim" && v.claimName) {
+          const ns2 = namespaceOf(w);
+          const claim = ctx.view.getClaim(ns2, v.claimName);
+          if (claim && hasMode(claim, "ReadWriteMany")) {
+            report("rwx", { claim: v.claimName });
+            continue;
+          }
+          const writers = [];
+          if (w.perNode) writers.push(`every pod of DaemonSet ${w.resource.name}`);
+          else if ((ctx.replicas ?? 1) > 1) writers.push(`${ctx.replicas} replicas of ${describeWorkload(w)}`);
+          for (const u of ctx.view.claimUsers(ns2, v.claimName, w.resource))
+            if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}`);
+          if (writers.length > 0) report("shared", { claim: v.claimName, writers: writers.join(", ") });
+        } else if (w.source === "compose" && (v.kind === "composeNamed" || v.kind === "composeBind")) {
+          const others = composeSharers(ctx, v);
+          if (others.length > 0)
+            report("composeShared", {
+              volume: v.kind === "composeNamed" ? `named volume "${v.source}"` : `bind mount ${v.source}`,
+              others: `${others.length > 1 ? "services" : "service"} ${others.join(", ")}`
+            });
+        }
+      }
+    }
+  }
+};
+
+// policies/rules/reclaim-delete.ts
+var KNOWN_DELETE_CLASSES = {
+  "local-path": "k3s default class",
+  standard: "kind/minikube/GKE default class",
+  "standard-rwo": "GKE default class",
+  "premium-rwo": "GKE class",
+  gp2: "EKS default class",
+  gp3: "EKS class",
+  default: "AKS default class",
+  "managed-csi": "AKS default class",
+  "managed-csi-premium": "AKS class",
+  "managed-premium": "AKS class",
+  longhorn: "Longhorn default class",
+  hostpath: "Docker Desktop default class",
+  "microk8s-hostpath": "MicroK8s default class",
+  "openebs-hostpath": "OpenEBS default class",
+  "do-block-storage": "DigitalOcean default class"
+};
+function judge(ctx, claim) {
+  const ns2 = namespaceOf(ctx.workload);
+  if (!claim.fromTemplate) {
+    const pv = ctx.view.boundVolume(ns2, claim.name);
+    if (pv)
+      return pv.reclaimPolicy === "Delete" ? { what: `bound PersistentVolume "${pv.name}" has reclaimPolicy Delete` } : void 0;
+  }
+  if (claim.storageClassName === "") return void 0;
+  let name = claim.storageClassName;
+  if (name === void 0) {
+    const def = ctx.view.defaultStorageClass();
+    if (def)
+      return (def.reclaimPolicy ?? "Delete") === "Delete" ? {
+        what: `default StorageClass "${def.name}" has ${def.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
+      } : void 0;
+    if (ctx.view.kind !== "files" || !ctx.targetsK3s) return void 0;
+    name = "local-path";
+    return { what: `StorageClass "${name}" (no storageClassName: the k3s default class) has reclaimPolicy Delete` };
+  }
+  const sc = ctx.view.getStorageClass(name);
+  if (sc) {
+    if ((sc.reclaimPolicy ?? "Delete") !== "Delete") return void 0;
+    return {
+      what: `StorageClass "${name}" has ${sc.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
+    };
+  }
+  const known = ctx.view.kind === "files" ? KNOWN_DELETE_CLASSES[name] : void 0;
+  return known ? { what: `StorageClass "${name}" (${known}, not in the scanned files) has reclaimPolicy Delete` } : void 0;
+}
+var rule7 = {
+  meta: {
+    id: "reclaim-delete",
+    defaultSeverity: "warning",
+    description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete.",
+    catches: "a data claim whose StorageClass or bound PV deletes the volume with the claim (including k3s `local-path`)",
+    rationale: "With reclaimPolicy Delete the volume and its data are destroyed as soon as the claim is deleted \u2014 by `kubectl delete -f`, `helm uninstall`, deleting the namespace, or a PaaS redeploy that recreates its resources. k3s `local-path`, and most cloud default classes, are Delete.",
+    remediation: 'Use a StorageClass with `reclaimPolicy: Retain` for data claims, or switch the bound volume: kubectl patch pv <pv> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\'. Label the claim persistguard.io/protected: "true" so the webhook guards its deletion.',
+    messages: {
+      deleteClaim: 'Data path {{path}} of container "{{container}}" is on {{claimKind}} "{{claim}}", whose {{what}}: deleting the claim destroys the volume and its data.'
+    },
+    examples: {
+      bad: "kind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path   # k3s default: reclaimPolicy Delete",
+      good: "kind: StorageClass\nmetadata: { name: local-path-retain }\nprovisioner: rancher.io/local-path\nreclaimPolicy: Retain\n---\nkind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path-retain"
+    },
+    docs: "docs/rules/reclaim-delete.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (w.source !== "kubernetes") return;
+    const done = /* @__PURE__ */ new Set();
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        const m = coveringMount(container.mounts, dp.path);
+        const v = m ? volumeOf(w, m) : void 0;
+        if (!v || done.has(v) || v.kind !== "persistentVolumeClaim" && v.kind !== "claimTemplate") continue;
+        done.add(v);
+        const claim = claimOf(ctx, v);
+        if (!claim) continue;
+        const verdict = judge(ctx, claim);
+        if (!verdict) continue;
+        const at2 = v.kind === "claimTemplate" ? claim.at : childAnchor(v.at, "persistentVolumeClaim", "claimName");
+        ctx.report({
+          messageId: "deleteClaim",
+          data: {
+            path: dp.path,
+            container: container.name,
+            claimKind: v.kind === "claimTemplate" ? "volumeClaimTemplate" : "PVC",
+            claim: claim.name,
+            what: verdict.what
+          },
+          at: at2,
+          container: container.name,
+          path: dp.path
+        });
+      }
+    }
+  }
+};
+
+// policies/rules/readonly-data-mount.ts
+var READ_ONLY_BY_NATURE = /* @__PURE__ */ new Set(["configMap", "secret", "projected", "downwardAPI", "image"]);
+var rule8 = {
+  meta: {
+    id: "readonly-data-mount",
+    defaultSeverity: "error",
+    description: "A declared data directory must not be mounted read-only.",
+    catches: "a declared data path mounted `readOnly`",
+    rationale: "An application whose data directory is read-only fails its first write \u2014 often by crashing in a loop, sometimes by silently falling back to an in-memory or temporary store whose data is lost on restart.",
+    remediation: "Remove `readOnly: true` (compose: `:ro` / `read_only: true`) from the mount of the data path, or declare the data path elsewhere.",
+    messages: {
+      readOnly: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but {{volume}} is mounted read-only at {{mountPath}}: writes fail.'
+    },
+    examples: {
+      bad: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data\n    readOnly: true",
+      good: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data"
+    },
+    docs: "docs/rules/readonly-data-mount.md"
+  },
+  checkWorkload(ctx) {
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        const m = coveringMount(container.mounts, dp.path);
+        if (!m || !m.readOnly) continue;
+        const v = volumeOf(ctx.workload, m);
+        if (v && READ_ONLY_BY_NATURE.has(v.kind)) continue;
+        ctx.report({
+          messageId: "readOnly",
+          data: {
+            container: container.name,
+            path: dp.path,
+            reason: dp.reason,
+            volume: describeVolume(v, m),
+            mountPath: m.mountPath
+          },
+          at: m.readOnlyAt ?? m.at,
+          container: container.name,
+          path: dp.path
+        });
+      }
+    }
+  }
+};
+
+// policies/rules/index.ts
+var allRules = [
+  rule,
+  rule2,
+  rule3,
+  rule4,
+  rule5,
+  rule6,
+  rule7,
+  rule8
+];
+
 // policies/engine/file-view.ts
 var ns = (n) => n ?? "default";
 var key = (namespace, name) => `${ns(namespace)}/${name}`;
@@ -56187,7 +56188,6 @@ import { existsSync as existsSync5, readFileSync as readFileSync5, statSync as s
 import path12 from "node:path";
 
 // render/tree.ts
-var import_picomatch2 = __toESM(require_picomatch2(), 1);
 import { readdirSync as readdirSync2, readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
 import path11 from "node:path";
 var KUSTOMIZATION = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
@@ -56195,7 +56195,7 @@ var GITOPS_HINT = /\bkind:\s*["']?(?:HelmRelease|Kustomization|Application)\b/;
 var MAX_GITOPS_BYTES = 1024 * 1024;
 function walkTree(paths, cwd, exclude) {
   const tree = { charts: [], kustomizations: [], gitops: [], roots: [] };
-  const isExcluded = exclude.length > 0 ? (0, import_picomatch2.default)([...exclude], { dot: true, basename: true }) : void 0;
+  const isExcluded = exclude.length > 0 ? globMatcher(exclude, { basename: true }) : void 0;
   const visited = /* @__PURE__ */ new Set();
   for (const given of paths) {
     if (given === "-") continue;
@@ -56422,7 +56422,6 @@ function gitopsTargets(ctx, file, roots) {
 }
 
 // render/helm.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
 var import_yaml11 = __toESM(require_dist(), 1);
 import { cpSync, existsSync as existsSync6, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
 import path14 from "node:path";
@@ -56565,7 +56564,7 @@ function chartSettings(ctx, chartDir, roots) {
   ];
   return (ctx.config.charts ?? []).filter((c) => {
     const glob3 = c.path.replace(/^\.\//, "").replace(/\/+$/, "") || ".";
-    const match = (0, import_picomatch3.default)(glob3, { dot: true });
+    const match = globMatcher(glob3);
     return rels.some((r) => match(r === "" ? "." : r));
   });
 }
@@ -57275,7 +57274,6 @@ async function findMarkedComment(api, target) {
 }
 
 // action/globs.ts
-var import_picomatch4 = __toESM(require_picomatch2(), 1);
 import { readdir as readdir2 } from "node:fs/promises";
 import path18 from "node:path";
 
@@ -57292,6 +57290,8 @@ function readInputs(getInput2, env) {
     if (p === "-")
       throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
     insideWorkspace(workspace, globBase(p), "paths");
+    const unsafe = isGlob(p) ? unsafeGlobReason(p) : void 0;
+    if (unsafe) throw new InputError(`paths: ${unsafe}`);
   }
   const failOn = oneOf("fail-on", get2("fail-on") || "error", FAIL_ON);
   const formats = [];
@@ -57399,7 +57399,7 @@ async function expandPaths(workspace, paths) {
       out.push(p);
       continue;
     }
-    const match = (0, import_picomatch4.default)(p.replace(/^\.\//, ""), { dot: false });
+    const match = globMatcher(p.replace(/^\.\//, ""), { dot: false });
     const found = await walk3(workspace, globBase(p).replace(/^\.\/?/, ""), match);
     if (found.length === 0) unmatched.push(p);
     out.push(...found);

@@ -2,13 +2,13 @@
  * The webhook's verdict on one AdmissionReview request. Pure: no I/O, no clock (injected), no globals.
  * The same loader and engine as `persistguard scan`, so a manifest that passes in CI passes admission.
  */
-import picomatch from 'picomatch';
-import { loadObject, evaluate, trustedController } from '../policies/index.js';
+import { DATA_PATHS_ANNOTATION, loadObject, evaluate, matchesGlob, trustedController } from '../policies/index.js';
 import type { ClusterView, FailChoice, PendingFinding, ResolvedConfig, WebhookMode } from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import { splitExisting, type ExistingViolations } from './existing-violations.js';
 import { scaleTarget, sharedClaimsOnScale } from './scale.js';
 import { guardsClaim, readProtection } from './claim-protection.js';
+import { overWorkBudget } from './work-budget.js';
 import { boundedWarnings, denialMessage, findingLine, printable, truncate } from './messages.js';
 
 export type { FailChoice, WebhookMode } from '../policies/index.js';
@@ -37,7 +37,8 @@ export type DecisionReason =
   | 'owned' // judged through its controller
   | 'pvc-guard'
   | 'cache-miss'
-  | 'unreadable';
+  | 'unreadable'
+  | 'over-budget'; // too large to judge within the webhook's work budget (webhook/work-budget.ts)
 
 export interface Decision {
   response: AdmissionResponse;
@@ -163,6 +164,23 @@ function unreadable(req: AdmissionRequest, opts: AdmissionOptions, what: string,
   };
 }
 
+/**
+ * An object too large to judge without stalling every other review: refused in enforce mode (allowing it unjudged
+ * would be a way around the policy), allowed with a warning in audit mode.
+ */
+function overBudget(req: AdmissionRequest, opts: AdmissionOptions, what: string, why: string): Decision {
+  const text = `persistguard cannot judge ${what} within its work budget: ${why}. No workload needs that much inline configuration: move it into a ConfigMap or a file in the image.`;
+  const audit = opts.mode === 'audit';
+  return {
+    response: audit ? allow(req.uid, boundedWarnings([text])) : deny(req.uid, 403, 'Forbidden', text),
+    verdict: audit ? 'warn' : 'deny',
+    reason: 'over-budget',
+    findings: [],
+    suppressed: 0,
+    detail: why,
+  };
+}
+
 /** The message of anything thrown, without letting a hostile `toString` throw again. */
 function thrownMessage(err: unknown): { message: string; stack?: string } {
   try {
@@ -218,6 +236,9 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
       detail: `owned by ${owner}`,
     };
   }
+
+  const tooLarge = overWorkBudget(obj, DATA_PATHS_ANNOTATION);
+  if (tooLarge !== undefined) return overBudget(req, opts, where, tooLarge);
 
   // The API server fills namespace and name after admission for some requests (namespace from the URL,
   // generateName): the engine needs them for claim lookups and exemptions.
@@ -357,7 +378,7 @@ function existingViolations(
 
 function globMatch(pattern: string | undefined, value: string): boolean {
   if (pattern === undefined) return true;
-  return pattern === value || picomatch.isMatch(value, pattern, { dot: true });
+  return pattern === value || matchesGlob(pattern, value);
 }
 
 /** Whether config `webhook.protectedClaims` covers this claim: every given field must match. */
