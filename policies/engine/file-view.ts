@@ -3,7 +3,7 @@
  * claim may live in another repository, so rules only say "missing" when the files define claims for that
  * namespace (`knowsClaimsIn`).
  */
-import type { ClaimUser, ClusterView, Presence } from '../model/cluster-view.js';
+import type { ClaimLookupFrom, ClaimUser, ClusterView, Presence } from '../model/cluster-view.js';
 import type {
   AutoscalerModel,
   ClaimModel,
@@ -13,6 +13,8 @@ import type {
   StorageClassModel,
   WorkloadModel,
 } from '../model/model.js';
+import { anchorFile } from '../model/model.js';
+import { DeployUnits } from '../model/deploy-unit.js';
 
 const ns = (n: string | undefined): string => n ?? 'default';
 const key = (namespace: string | undefined, name: string): string => `${ns(namespace)}/${name}`;
@@ -39,7 +41,8 @@ export function effectiveReplicas(w: WorkloadModel, autoscalers: readonly Autosc
 
 export class FileClusterView implements ClusterView {
   readonly kind = 'files' as const;
-  private readonly claims = new Map<string, ClaimModel>();
+  private readonly claims = new Map<string, ClaimModel[]>();
+  private readonly units: DeployUnits;
   private readonly claimNamespaces = new Set<string>();
   private readonly classes = new Map<string, StorageClassModel>();
   private readonly volumes = new Map<string, PersistentVolumeModel>();
@@ -49,12 +52,14 @@ export class FileClusterView implements ClusterView {
   constructor(project: Project) {
     for (const c of project.claims) {
       if (c.fromTemplate) continue;
-      this.claims.set(key(c.namespace, c.name), c);
+      const k = key(c.namespace, c.name);
+      this.claims.set(k, [...(this.claims.get(k) ?? []), c]);
       this.claimNamespaces.add(ns(c.namespace));
     }
     for (const sc of project.storageClasses) this.classes.set(sc.name, sc);
     for (const pv of project.persistentVolumes) this.volumes.set(pv.name, pv);
     this.defaultClass = project.storageClasses.find((sc) => sc.isDefault);
+    this.units = new DeployUnits(project.workloads.map((w) => w.file));
     for (const w of project.workloads) {
       if (w.source !== 'kubernetes') continue;
       const replicas = effectiveReplicas(w, project.autoscalers);
@@ -65,18 +70,36 @@ export class FileClusterView implements ClusterView {
         const k = key(w.resource.namespace, v.claimName);
         const list = this.users.get(k) ?? [];
         if (!list.some((u) => sameResource(u.resource, w.resource)))
-          list.push({ resource: w.resource, replicas, perNode: w.perNode, readOnly });
+          list.push({ resource: w.resource, replicas, perNode: w.perNode, readOnly, file: w.file });
         this.users.set(k, list);
       }
     }
   }
 
-  getClaim(namespace: string, name: string): ClaimModel | undefined {
-    return this.claims.get(key(namespace, name));
+  getClaim(namespace: string, name: string, from?: ClaimLookupFrom): ClaimModel | undefined {
+    const list = this.claims.get(key(namespace, name));
+    if (!list) return undefined;
+    // Without a unit (or with several same-named claims none of which is in it), the last one written wins.
+    const last = list[list.length - 1];
+    if (from === undefined) return last;
+    const mine = list.filter((c) => this.units.covers(anchorFile(c.at), from.file));
+    if (mine.length > 0) return mine[mine.length - 1];
+    // Namespace implicit on both sides: a claim of another deploy unit is another install's object.
+    const elsewhere = from.implicitNamespace ? list.filter((c) => c.namespace !== undefined) : list;
+    return elsewhere[elsewhere.length - 1];
   }
 
-  knowsClaimsIn(namespace: string): boolean {
-    return this.claimNamespaces.has(ns(namespace));
+  knowsClaimsIn(namespace: string, from?: ClaimLookupFrom): boolean {
+    if (!this.claimNamespaces.has(ns(namespace))) return false;
+    if (from === undefined || !from.implicitNamespace) return true;
+    for (const list of this.claims.values())
+      for (const c of list)
+        if (
+          ns(c.namespace) === ns(namespace) &&
+          (c.namespace !== undefined || this.units.covers(anchorFile(c.at), from.file))
+        )
+          return true;
+    return false;
   }
 
   getStorageClass(name: string): StorageClassModel | undefined {
@@ -103,9 +126,19 @@ export class FileClusterView implements ClusterView {
     return undefined;
   }
 
-  claimUsers(namespace: string, claimName: string, exclude?: ResourceRef): ClaimUser[] {
+  claimUsers(namespace: string, claimName: string, exclude?: ResourceRef, from?: ClaimLookupFrom): ClaimUser[] {
     const list = this.users.get(key(namespace, claimName)) ?? [];
-    return exclude ? list.filter((u) => !sameResource(u.resource, exclude)) : [...list];
+    const others = exclude ? list.filter((u) => !sameResource(u.resource, exclude)) : [...list];
+    if (from === undefined || !from.implicitNamespace) return others;
+    // Two workloads of implicit namespace share a claim only when both resolve to the same claim object, or
+    // (the claim not being in the files) when they are in one deploy unit.
+    const mine = this.getClaim(namespace, claimName, from);
+    return others.filter((u) => {
+      if (u.file === undefined || u.resource.namespace !== undefined) return true;
+      const theirs = this.getClaim(namespace, claimName, { file: u.file, implicitNamespace: true });
+      if (mine || theirs) return mine === theirs;
+      return this.units.covers(u.file, from.file) || this.units.covers(from.file, u.file);
+    });
   }
 
   imagePresence(_image: string, _nodeName?: string): Presence {

@@ -1,6 +1,12 @@
 import type { ClaimModel, PersistentVolumeModel, StorageClassModel, ResourceRef } from './model.js';
 
 /** Another workload that mounts a claim, as seen by the view (scanned files or the live cluster). */
+/** The workload a claim lookup is made for: its file, and whether its namespace was left implicit. */
+export interface ClaimLookupFrom {
+  file: string;
+  implicitNamespace: boolean;
+}
+
 export interface ClaimUser {
   resource: ResourceRef;
   /** Effective replicas (autoscaler minimum taken into account); undefined for per-node workloads. */
@@ -8,6 +14,8 @@ export interface ClaimUser {
   perNode: boolean;
   /** True when the workload mounts the claim read-only everywhere. */
   readOnly: boolean;
+  /** Files view: where the workload is defined (messages name it). */
+  file?: string;
 }
 
 export type Presence = 'present' | 'absent' | 'unknown';
@@ -20,9 +28,13 @@ export interface ClusterView {
   /** 'files': built from scanned input; 'cluster': a live cluster, where absence is authoritative. */
   readonly kind: 'files' | 'cluster';
   /** undefined: not known; the engine and rules then stay silent rather than guess. */
-  getClaim(namespace: string, name: string): ClaimModel | undefined;
+  /**
+   * `from`: the file of a workload whose namespace is implicit. The files view then relates it only to claims
+   * of its own deploy unit (a monorepo's folders are separate installs); a live cluster ignores it.
+   */
+  getClaim(namespace: string, name: string, from?: ClaimLookupFrom): ClaimModel | undefined;
   /** Whether this view knows the claims of `namespace` at all (files: the input defines some PVC there). */
-  knowsClaimsIn(namespace: string): boolean;
+  knowsClaimsIn(namespace: string, from?: ClaimLookupFrom): boolean;
   getStorageClass(name: string): StorageClassModel | undefined;
   /** The class used by claims with no storageClassName. */
   defaultStorageClass(): StorageClassModel | undefined;
@@ -30,7 +42,7 @@ export interface ClusterView {
   /** The PV bound to a claim (by claim.volumeName or the PV's claimRef). */
   boundVolume(namespace: string, claimName: string): PersistentVolumeModel | undefined;
   /** Workloads other than `exclude` that mount the claim. */
-  claimUsers(namespace: string, claimName: string, exclude?: ResourceRef): ClaimUser[];
+  claimUsers(namespace: string, claimName: string, exclude?: ResourceRef, from?: ClaimLookupFrom): ClaimUser[];
   /**
    * The claims the running pods of one workload mount (true: read-only everywhere); undefined when the view
    * cannot tell (files). Lets the webhook judge a `scale` subresource request, which carries no pod template.

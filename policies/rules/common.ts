@@ -1,10 +1,24 @@
 /** Small helpers shared by the rules (not a rule: the registry lists rules in `index.ts`). */
+import type { ClaimLookupFrom } from '../model/cluster-view.js';
 import type { ClaimModel, MountModel, VolumeModel, WorkloadModel } from '../model/model.js';
 import type { WorkloadRuleContext } from './rule.js';
 import { deepestCoveringMount } from '../facts/mounts.js';
 
 export function namespaceOf(w: WorkloadModel): string {
   return w.resource.namespace ?? 'default';
+}
+
+/**
+ * For ClusterView lookups: the workload's file and whether its namespace is implicit, so the files view
+ * relates it to claims and workloads of its own deploy unit (folder, kustomization, chart) first.
+ */
+export function unitOf(w: WorkloadModel): ClaimLookupFrom {
+  return { file: w.file, implicitNamespace: w.resource.namespace === undefined };
+}
+
+/** ` (in k8s/worker.yaml)` when another object is defined in another file than the one reported. */
+export function elsewhere(file: string | undefined, here: string): string {
+  return file !== undefined && file !== here ? ` (in ${file})` : '';
 }
 
 /** What ends the life of data that is not on a volume (for messages). */
@@ -29,7 +43,7 @@ export function volumeOf(w: WorkloadModel, m: MountModel): VolumeModel | undefin
 export function claimOf(ctx: WorkloadRuleContext, v: VolumeModel): ClaimModel | undefined {
   if (v.kind === 'claimTemplate') return ctx.workload.claimTemplates.find((c) => c.name === (v.claimName ?? v.name));
   if (v.kind === 'persistentVolumeClaim' && v.claimName)
-    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
+    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName, unitOf(ctx.workload));
   return undefined;
 }
 

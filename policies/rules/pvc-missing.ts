@@ -1,6 +1,6 @@
 import type { Rule } from './rule.js';
 import { childAnchor } from '../model/model.js';
-import { namespaceOf } from './common.js';
+import { namespaceOf, unitOf } from './common.js';
 
 export const rule: Rule = {
   meta: {
@@ -31,10 +31,10 @@ export const rule: Rule = {
     if (w.source !== 'kubernetes') return;
     const ns = namespaceOf(w);
     const cluster = ctx.view.kind === 'cluster';
-    if (cluster ? !ctx.view.ready() : !ctx.view.knowsClaimsIn(ns)) return;
+    if (cluster ? !ctx.view.ready() : !ctx.view.knowsClaimsIn(ns, unitOf(w))) return;
     for (const v of w.volumes) {
       if (v.kind !== 'persistentVolumeClaim' || !v.claimName) continue;
-      if (ctx.view.getClaim(ns, v.claimName)) continue;
+      if (ctx.view.getClaim(ns, v.claimName, unitOf(w))) continue;
       ctx.report({
         messageId: cluster ? 'missingInCluster' : 'missingInFiles',
         data: { volume: v.name, claim: v.claimName, namespace: ns },

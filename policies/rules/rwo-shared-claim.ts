@@ -1,6 +1,6 @@
 import type { Rule } from './rule.js';
 import { childAnchor } from '../model/model.js';
-import { describeWorkload, hasMode, namespaceOf, replicasPhrase } from './common.js';
+import { describeWorkload, elsewhere, unitOf, hasMode, namespaceOf, replicasPhrase } from './common.js';
 
 export const rule: Rule = {
   meta: {
@@ -37,7 +37,7 @@ export const rule: Rule = {
     const ns = namespaceOf(w);
     for (const v of w.volumes) {
       if (v.kind !== 'persistentVolumeClaim' || !v.claimName) continue;
-      const claim = ctx.view.getClaim(ns, v.claimName);
+      const claim = ctx.view.getClaim(ns, v.claimName, unitOf(w));
       if (!claim || !hasMode(claim, 'ReadWriteOnce', 'ReadWriteOncePod') || hasMode(claim, 'ReadWriteMany')) continue;
       const modes = claim.accessModes.join('/');
       const base = { claim: v.claimName, modes, workload: describeWorkload(w) };
@@ -55,12 +55,12 @@ export const rule: Rule = {
         });
         continue;
       }
-      const others = ctx.view.claimUsers(ns, v.claimName, w.resource);
+      const others = ctx.view.claimUsers(ns, v.claimName, w.resource, unitOf(w));
       if (others.length > 0) {
         const list = others
           .map(
             (u) =>
-              `${u.resource.kind} ${u.resource.name}${u.perNode ? ' (DaemonSet)' : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ''}`,
+              `${u.resource.kind} ${u.resource.name}${u.perNode ? ' (DaemonSet)' : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ''}${elsewhere(u.file, w.file)}`,
           )
           .join(', ');
         ctx.report({ messageId: 'otherWorkloads', data: { ...base, others: list }, at, path: v.claimName });

@@ -1,6 +1,6 @@
 import type { Rule, WorkloadRuleContext } from './rule.js';
 import type { VolumeModel, WorkloadModel } from '../model/model.js';
-import { coveringMount, describeWorkload, hasMode, namespaceOf, volumeOf } from './common.js';
+import { coveringMount, elsewhere, unitOf, describeWorkload, hasMode, namespaceOf, volumeOf } from './common.js';
 
 /**
  * A migration step (`migrate sql -e --yes`, `alembic upgrade`, `rails db:migrate`…) runs before the server
@@ -85,7 +85,7 @@ export const rule: Rule = {
           report('network', {});
         } else if (v.kind === 'persistentVolumeClaim' && v.claimName) {
           const ns = namespaceOf(w);
-          const claim = ctx.view.getClaim(ns, v.claimName);
+          const claim = ctx.view.getClaim(ns, v.claimName, unitOf(w));
           if (claim && hasMode(claim, 'ReadWriteMany')) {
             report('rwx', { claim: v.claimName });
             continue;
@@ -93,8 +93,8 @@ export const rule: Rule = {
           const writers: string[] = [];
           if (w.perNode) writers.push(`every pod of DaemonSet ${w.resource.name}`);
           else if ((ctx.replicas ?? 1) > 1) writers.push(`${ctx.replicas} replicas of ${describeWorkload(w)}`);
-          for (const u of ctx.view.claimUsers(ns, v.claimName, w.resource))
-            if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}`);
+          for (const u of ctx.view.claimUsers(ns, v.claimName, w.resource, unitOf(w)))
+            if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}${elsewhere(u.file, w.file)}`);
           if (writers.length > 0) report('shared', { claim: v.claimName, writers: writers.join(', ') });
         } else if (w.source === 'compose' && (v.kind === 'composeNamed' || v.kind === 'composeBind')) {
           const others = composeSharers(ctx, v);

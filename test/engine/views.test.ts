@@ -59,7 +59,7 @@ describe('FileClusterView', () => {
 
   test('claim users are per namespace, with effective replicas, perNode and readOnly; exclude removes the asker', () => {
     expect(view.claimUsers('default', 'shared', a.resource)).toEqual([
-      { resource: b.resource, replicas: undefined, perNode: true, readOnly: true },
+      { resource: b.resource, replicas: undefined, perNode: true, readOnly: true, file: 'test.yaml' },
     ]);
     expect(view.claimUsers('default', 'shared').map((u) => [u.resource.name, u.replicas])).toEqual([
       ['a', 3],
