@@ -35,6 +35,9 @@ export { closest } from './config/suggest.js';
 export { loadObject, loadPaths, loadText } from './load/index.js';
 export type { LoadObjectOptions, LoadOptions, LoadPathsOptions } from './load/index.js';
 export { SKIPPED_DIRS } from './load/discover.js';
+export { loadTreeFiles, selectTreeFiles } from './load/tree.js';
+export type { SelectedTreeFile, TreeFile, TreeSelection } from './load/tree.js';
+export type { Limits } from './config/types.js';
 
 export { imageAliases } from './facts/images.js';
 

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
 import { loadConfig, FORMATS, getReporter, allRules, scanPaths } from '../../policies/index.js';
+import { BaseRefError, loadBaseProject } from '../git/base-tree.js';
 import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/index.js';
 
 export const SCAN_USAGE = `Usage: persistguard scan [PATH...|-] [options]
@@ -17,6 +18,9 @@ Options:
   --output FILE               write the report to FILE instead of stdout
   --fail-on LEVEL             error|warning|never: exit 1 when a finding reaches LEVEL (default: error)
   --target TARGET             auto|k3s|kubernetes: overrides the config's target
+  --base REF                  also judge what changes against git REF (e.g. origin/main): data left
+                              behind by a new or renamed claim, volume or project (read with git, nothing
+                              is checked out)
   --no-color                  no ANSI colours (also: NO_COLOR=1)
   --policy-report-api API     wgpolicyk8s|openreports, for --format policyreport (default: wgpolicyk8s)
   -h, --help                  show this help
@@ -40,6 +44,7 @@ function parse(args: string[]) {
         output: { type: 'string' },
         'fail-on': { type: 'string' },
         target: { type: 'string' },
+        base: { type: 'string' },
         'no-color': { type: 'boolean' },
         'policy-report-api': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -92,8 +97,19 @@ export const scanCommand: Command = async (args, io) => {
 
   let report: ScanReport;
   try {
-    report = await scanPaths(paths, { config, cwd: io.cwd, readStdin: io.readStdin, now: new Date() });
+    const base =
+      values.base !== undefined
+        ? await loadBaseProject(values.base, paths, { cwd: io.cwd, limits: config.limits, exclude: config.exclude })
+        : undefined;
+    report = await scanPaths(paths, {
+      config,
+      cwd: io.cwd,
+      readStdin: io.readStdin,
+      now: new Date(),
+      ...(base ? { base } : {}),
+    });
   } catch (err) {
+    if (err instanceof BaseRefError) throw new UsageError(err.message);
     io.stderr.write(
       `persistguard scan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );

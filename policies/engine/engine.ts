@@ -13,6 +13,7 @@ import { allRules } from '../rules/index.js';
 import { resolveContainers } from '../facts/data-paths-resolve.js';
 import { effectiveReplicas, fileClusterView } from './file-view.js';
 import { ExemptionChecker } from './exemptions.js';
+import { prepareBase } from '../compare/base.js';
 
 export interface EvaluateOptions {
   config: ResolvedConfig;
@@ -22,6 +23,8 @@ export interface EvaluateOptions {
   rules?: Rule[];
   /** For exemption expiry; defaults to the current date. */
   now?: Date;
+  /** The project before the change (`scan --base REF`, the webhook's oldObject): enables the compare rules. */
+  base?: Project;
 }
 
 export interface Evaluation {
@@ -91,6 +94,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   const resources: Evaluation['resources'] = [];
   const k3s = targetsK3s(config, project, view);
   const configMap = configMapLookup(project);
+  const base = opts.base ? prepareBase(opts.base, project, config, view) : undefined;
   const ruleFailures: { file: string; message: string }[] = [];
   // A bug in one rule must not take the scan (or the webhook) down: report it and go on.
   const guarded = (rule: Rule, file: string, what: ResourceRef | undefined, fn: () => void): void => {
@@ -141,9 +145,12 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
-    const base = { config, view, project, targetsK3s: k3s };
     const ctxBase = {
-      ...base,
+      config,
+      view,
+      project,
+      targetsK3s: k3s,
+      ...(base ? { base } : {}),
       workload: w,
       containers: resolveContainers(w, { config, configMap }),
       replicas: effectiveReplicas(w, project.autoscalers),
@@ -171,6 +178,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
       view,
       project,
       targetsK3s: k3s,
+      ...(base ? { base } : {}),
       report: (r) => emit(rule, r, { kind: 'File', name: anchorFile(r.at) }),
     };
     guarded(rule, '', undefined, () => rule.checkProject?.(ctx));

@@ -16,6 +16,8 @@ export interface ReportOptions {
   config: ResolvedConfig;
   view?: ClusterView;
   now?: Date;
+  /** The project before the change; see `EvaluateOptions.base`. */
+  base?: Project;
 }
 
 function docKey(d: DocRef): string {
@@ -32,9 +34,17 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
+/** Files of the base that could not be read only narrow the comparison: notes, never input errors. */
+function baseNotes(base: Project | undefined): { file: string; message: string }[] {
+  return (base?.errors ?? []).map((e) => ({
+    file: e.file,
+    message: `at the base of the change${e.line !== undefined ? ` (line ${e.line})` : ''}: ${e.message}; workloads of this file are not compared`,
+  }));
+}
+
 /** Evaluates a loaded project and resolves positions: the whole verdict as the JSON contract. */
 export function reportProject(project: Project, opts: ReportOptions): ScanReport {
-  const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now });
+  const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now, base: opts.base });
   const locate = createLocator();
   const findings: Finding[] = ev.findings.map(({ at, ...rest }) => {
     const loc = locate(at);
@@ -71,7 +81,7 @@ export function reportProject(project: Project, opts: ReportOptions): ScanReport
       if (e.column !== undefined) out.column = e.column;
       return out;
     }),
-    notes: [...project.notes, ...ev.notes],
+    notes: [...project.notes, ...ev.notes, ...baseNotes(opts.base)],
     summary: {
       files: project.files,
       resources: ev.resources.length,
@@ -88,9 +98,9 @@ export async function scanPaths(
   paths: string[],
   opts: ReportOptions & Omit<LoadPathsOptions, 'limits' | 'exclude'>,
 ): Promise<ScanReport> {
-  const { config, view, now, ...load } = opts;
+  const { config, view, now, base, ...load } = opts;
   const project = await loadPaths(paths, { ...load, limits: config.limits, exclude: config.exclude });
-  return reportProject(project, { config, view, now });
+  return reportProject(project, { config, view, now, ...(base ? { base } : {}) });
 }
 
 /**

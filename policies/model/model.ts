@@ -78,6 +78,8 @@ export interface VolumeModel {
   source?: string;
   /** Compose named volumes: `external: true` or a driver — data lives outside the compose project. */
   external?: boolean;
+  /** Compose named volumes: the top-level `name:` (the exact Docker volume name, no project prefix). */
+  dockerName?: string;
   at: Anchor;
 }
 

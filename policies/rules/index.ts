@@ -8,6 +8,7 @@ import { rule as rwoSharedClaim } from './rwo-shared-claim.js';
 import { rule as sqliteSharedVolume } from './sqlite-shared-volume.js';
 import { rule as reclaimDelete } from './reclaim-delete.js';
 import { rule as readonlyDataMount } from './readonly-data-mount.js';
+import { rule as dataNotCarriedOver } from './data-not-carried-over.js';
 
 export const allRules: Rule[] = [
   dataPathPvc,
@@ -18,6 +19,7 @@ export const allRules: Rule[] = [
   sqliteSharedVolume,
   reclaimDelete,
   readonlyDataMount,
+  dataNotCarriedOver,
 ];
 
 export function getRule(id: string): Rule | undefined {

@@ -282,7 +282,15 @@ function namedVolume(ctx: Ctx, name: string, path: PathSegment[]): VolumeModel {
       asObj(def.external) !== undefined ||
       def.driver !== undefined ||
       def.driver_opts !== undefined);
-  return { name, kind: 'composeNamed', source: name, ...(external ? { external: true } : {}), at: at(ctx, path) };
+  const dockerName = def !== undefined ? (text(def.name) ?? text(asObj(def.external)?.name)) : undefined;
+  return {
+    name,
+    kind: 'composeNamed',
+    source: name,
+    ...(external ? { external: true } : {}),
+    ...(dockerName !== undefined ? { dockerName } : {}),
+    at: at(ctx, path),
+  };
 }
 
 function mountFrom(ctx: Ctx, v: unknown, path: PathSegment[]): MountModel | undefined {
