@@ -33,6 +33,8 @@ export interface DataChange {
   dataPath: DataPath;
   /** Where the data was in the base (differs from `dataPath.path` when the path itself moved). */
   fromPath: string;
+  /** The SQLite file the base used, when the path moved and was found through one. */
+  fromFile?: string;
   from: StorageAt;
   to: StorageAt;
   /** What changed, in words: `volumeClaimTemplate renamed from "data" to "state"`. */
@@ -75,12 +77,13 @@ function sourceKey(dp: DataPath): string {
 const overlaps = (a: string, b: string): boolean => isUnder(a, b) || isUnder(b, a);
 
 /** Where the base kept the data the head declares at `dp`: the same place, or the place it moved from. */
-function basePathFor(dp: DataPath, base: readonly DataPath[], head: readonly DataPath[]): string | undefined {
-  if (base.some((b) => overlaps(b.path, dp.path))) return dp.path;
+function basePathFor(dp: DataPath, base: readonly DataPath[], head: readonly DataPath[]): DataPath | undefined {
+  const same = base.find((b) => overlaps(b.path, dp.path));
+  if (same) return { ...same, path: dp.path };
   const key = sourceKey(dp);
   const before = base.filter((b) => sourceKey(b) === key);
   const now = head.filter((h) => sourceKey(h) === key);
-  return before.length === 1 && now.length === 1 ? (before[0] as DataPath).path : undefined;
+  return before.length === 1 && now.length === 1 ? before[0] : undefined;
 }
 
 function quote(s: string | undefined): string {
@@ -157,8 +160,9 @@ export function dataChanges(pair: WorkloadPair, base: CompareSide, head: Compare
         continue;
       const to = storageAt(head.workload, hc.container.mounts, dp.path, head.claims);
       if (!isPersistent(to.storage)) continue;
-      const fromPath = basePathFor(dp, bc.dataPaths, hc.dataPaths);
-      if (fromPath === undefined) continue;
+      const was = basePathFor(dp, bc.dataPaths, hc.dataPaths);
+      if (was === undefined) continue;
+      const fromPath = was.path;
       const from = storageAt(base.workload, bc.container.mounts, fromPath, base.claims);
       if (from.storage.kind === 'unknown') continue;
       let kind: ChangeKind | undefined;
@@ -176,7 +180,7 @@ export function dataChanges(pair: WorkloadPair, base: CompareSide, head: Compare
           a.storageClass !== b.storageClass
         ) {
           kind = 'storageClassChanged';
-          why = `storageClassName changed from "${a.storageClass}" to "${b.storageClass}"`;
+          why = `changes the storageClassName of PVC "${b.claim}" from "${a.storageClass}" to "${b.storageClass}"`;
         }
       } else if (isPersistent(from.storage)) {
         if (copiedBy(project, from, to, head.claims)) continue;
@@ -190,7 +194,16 @@ export function dataChanges(pair: WorkloadPair, base: CompareSide, head: Compare
       const key = `${hc.container.name}\u0000${identity(from)}\u0000${identity(to)}\u0000${kind}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ kind, container: hc.container, dataPath: dp, fromPath, from, to, why });
+      out.push({
+        kind,
+        container: hc.container,
+        dataPath: dp,
+        fromPath,
+        ...(fromPath !== dp.path && was.sqliteFile !== undefined ? { fromFile: was.sqliteFile } : {}),
+        from,
+        to,
+        why,
+      });
     }
   }
   return out;

@@ -48,8 +48,8 @@ function recipe(ctx: WorkloadRuleContext, c: DataChange): string {
     );
   }
   return (
-    `Copy the data out of a running pod before the rollout: kubectl -n ${ns} cp <pod>:${c.fromPath} ./${w.resource.name}-backup ` +
-    `(scale to one replica and stop writes first), roll out, then kubectl -n ${ns} cp ./${w.resource.name}-backup <new-pod>:${path} and restart the pod. ` +
+    `Copy the data out of a running pod before the rollout: kubectl -n ${ns} cp <pod>:${c.fromFile ?? c.fromPath} ./${w.resource.name}-backup ` +
+    `(scale to one replica and stop writes first), roll out, then kubectl -n ${ns} cp ./${w.resource.name}-backup <new-pod>:${c.fromFile !== undefined ? (c.dataPath.sqliteFile ?? path) : path} and restart the pod. ` +
     acknowledge(ctx, path)
   );
 }
@@ -73,9 +73,9 @@ export const rule: Rule = {
       fromEphemeral:
         '{{workload}}: container "{{container}}" keeps {{what}} in {{from}}; this change puts {{path}} on {{to}}. The running {{owner}}s keep that data in {{from}} and the new storage starts empty: it is gone at the rollout unless it is copied.',
       storageChanged:
-        '{{workload}}: {{what}} of container "{{container}}" is on {{from}}; after this change ({{why}}) {{path}} is on {{to}}, which starts empty, and the data stays behind on the old storage.',
+        '{{workload}}: {{what}} of container "{{container}}" is on {{from}}; after this change ({{why}}) {{path}} is on {{to}}, which does not hold that data: it stays behind on the old storage.',
       storageClassChanged:
-        '{{workload}}: {{what}} of container "{{container}}" is on {{from}}; this change sets its {{why}}. A claim cannot change class in place: it has to be deleted and recreated, and the new one starts empty.',
+        '{{workload}}: {{what}} of container "{{container}}" is on {{from}}, and this change {{why}}. A claim cannot change class in place: it has to be deleted and recreated, and the new one starts empty.',
     },
     examples: {
       bad: '# base: the data lives in the container filesystem\nenv: [{ name: DATABASE_URL, value: "sqlite:////data/ledger.db" }]\n# head: the PR adds a claim at /data, nothing copies the data\nvolumeMounts: [{ name: data, mountPath: /data }]',
@@ -92,12 +92,11 @@ export const rule: Rule = {
       claims: (ns: string, name: string) => ctx.view.getClaim(ns, name),
     };
     for (const c of dataChanges(prev.pair, prev.side, head, ctx.project)) {
-      const what =
-        c.fromPath !== c.dataPath.path
-          ? `the data of ${c.dataPath.reason.replace(/^SQLite file \S+ in /, '')} in ${c.fromPath}`
-          : c.dataPath.sqliteFile
-            ? c.dataPath.sqliteFile
-            : `${c.dataPath.path} (${c.dataPath.reason})`;
+      const moved = c.fromPath !== c.dataPath.path;
+      const source = c.dataPath.reason.replace(/^SQLite file \S+ in /, '');
+      const what = moved
+        ? `${c.fromFile ?? c.fromPath} (${source})`
+        : (c.dataPath.sqliteFile ?? `${c.dataPath.path} (${c.dataPath.reason})`);
       ctx.report({
         messageId: c.kind,
         data: {
