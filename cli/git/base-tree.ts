@@ -52,7 +52,11 @@ interface TreeBlob extends TreeFile {
 const toPosix = (p: string): string => p.split(path.sep).join('/');
 
 /** Blobs under `rel` (relative to the repository top) at `sha`, with sizes. */
-async function listTree(top: string, sha: string, rel: string): Promise<{ object: string; size: number; path: string }[]> {
+async function listTree(
+  top: string,
+  sha: string,
+  rel: string,
+): Promise<{ object: string; size: number; path: string }[]> {
   const out = await git(top, ['ls-tree', '-r', '-z', '--long', '--full-tree', sha, '--', ...(rel ? [rel] : [])]);
   const entries: { object: string; size: number; path: string }[] = [];
   for (const rec of out.split('\0')) {

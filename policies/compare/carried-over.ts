@@ -6,14 +6,7 @@ import type { DataPath } from '../facts/data-paths.js';
 import { isUnder } from '../facts/mounts.js';
 import type { ContainerModel, Project, WorkloadModel } from '../model/model.js';
 import type { ContainerWithData } from '../rules/rule.js';
-import {
-  type ClaimLookup,
-  type StorageAt,
-  describeStorage,
-  identity,
-  isPersistent,
-  storageAt,
-} from './storage.js';
+import { type ClaimLookup, type StorageAt, describeStorage, identity, isPersistent, storageAt } from './storage.js';
 import type { WorkloadPair } from './match.js';
 
 export const DATA_MIGRATED_ANNOTATION = 'persistguard.io/data-migrated';
@@ -156,8 +149,7 @@ export function dataChanges(pair: WorkloadPair, base: CompareSide, head: Compare
     // Shorter paths first: a parent directory's finding covers the files and folders inside it.
     const paths = [...hc.dataPaths].sort((x, y) => x.path.length - y.path.length);
     for (const dp of paths) {
-      if (migrated.some((m) => overlaps(m, dp.path) || (dp.sqliteFile !== undefined && m === dp.sqliteFile)))
-        continue;
+      if (migrated.some((m) => overlaps(m, dp.path) || (dp.sqliteFile !== undefined && m === dp.sqliteFile))) continue;
       const to = storageAt(head.workload, hc.container.mounts, dp.path, head.claims);
       if (!isPersistent(to.storage)) continue;
       const was = basePathFor(dp, bc.dataPaths, hc.dataPaths);

@@ -26,7 +26,8 @@ function recipe(ctx: WorkloadRuleContext, c: DataChange): string {
         `— or keep the data where it is by naming the volume explicitly (top-level volumes: { ${to.key}: { name: ${from.name} } }). ${acknowledge(ctx, path)}`
       );
     }
-    const target = to.kind === 'volume' ? `${shellQuote(to.name)}:/to` : to.kind === 'host' ? `${to.source}:/to` : '<new>:/to';
+    const target =
+      to.kind === 'volume' ? `${shellQuote(to.name)}:/to` : to.kind === 'host' ? `${to.source}:/to` : '<new>:/to';
     return (
       `Before \`docker compose up\` recreates the container, copy the data out of it: docker compose cp ${shellQuote(w.resource.name)}:${c.fromPath}/. ./${w.resource.name}-backup/ ` +
       `then into the new storage: docker run --rm -v "$PWD/${w.resource.name}-backup":/from -v ${target} alpine cp -a /from/. /to/. ${acknowledge(ctx, path)}`
@@ -98,7 +99,12 @@ export const rule: Rule = {
         ? `${c.fromFile ?? c.fromPath} (${source})`
         : (c.dataPath.sqliteFile ?? `${c.dataPath.path} (${c.dataPath.reason})`);
       ctx.report({
-        messageId: c.kind,
+        messageId:
+          c.kind === 'fromEphemeral'
+            ? 'fromEphemeral'
+            : c.kind === 'storageChanged'
+              ? 'storageChanged'
+              : 'storageClassChanged',
         data: {
           workload: describeWorkload(ctx.workload),
           container: c.container.name,

@@ -257,6 +257,7 @@ describe('persistguard rules and explain', () => {
     'sqlite-shared-volume',
     'reclaim-delete',
     'readonly-data-mount',
+    'data-not-carried-over',
   ];
 
   test('rules lists every rule with its default severity', () => {

@@ -19,11 +19,12 @@ const FIXED_IDS = [
   'sqlite-shared-volume',
   'reclaim-delete',
   'readonly-data-mount',
+  'data-not-carried-over',
 ];
 const ids = allRules.map((r) => r.meta.id);
 
 describe('rule registry', () => {
-  test('the eight fixed ids are all present, and ids are unique', () => {
+  test('the fixed ids are all present, and ids are unique', () => {
     expect([...ids].sort()).toEqual([...FIXED_IDS].sort());
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of FIXED_IDS) expect(getRule(id)?.meta.id).toBe(id);
