@@ -217,7 +217,18 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     // Read in part (a malformed field): judged on what could be read, and the user is told what was not.
     for (const e of project.errors.slice(0, 3))
       warnings.push(`persistguard: part of ${where} could not be read: ${e.message}`);
-    findings = evaluate(project, { config, view, now: opts.now }).findings;
+    // On UPDATE, oldObject is the base of the change (data-not-carried-over); an unreadable one only
+    // means there is nothing to compare with.
+    const old = req.operation === 'UPDATE' && isRecord(req.oldObject) ? req.oldObject : undefined;
+    const oldMeta = old && isRecord(old.metadata) ? old.metadata : {};
+    const base = old
+      ? loadObject(
+          { ...old, metadata: { namespace, name, ...oldMeta } },
+          { file: `admission:${kind}/${namespace ?? ''}/${name ?? ''}`, index: 0 },
+          { fromJson: true },
+        )
+      : undefined;
+    findings = evaluate(project, { config, view, now: opts.now, ...(base ? { base } : {}) }).findings;
   } catch (err) {
     return unreadable(req, opts, where, err instanceof Error ? err.message : String(err));
   }
