@@ -23,6 +23,8 @@ export interface ActionInputs {
   comment: boolean;
   onlyChanged: boolean;
   baseline?: string;
+  /** `base-ref` as given; empty means the pull request's base commit (resolved in main with the event). */
+  baseRef?: string;
   token: string;
   target?: 'auto' | 'k3s' | 'kubernetes';
 }
@@ -78,6 +80,8 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
   const sarifInput = get('sarif-file');
   const config = get('config');
   const baseline = get('baseline');
+  const baseRef = get('base-ref');
+  if (baseRef.startsWith('-')) throw new InputError(`base-ref: "${baseRef}" is not a git ref`);
 
   return {
     workspace,
@@ -91,6 +95,7 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
     comment: bool(get('comment'), 'comment', false),
     onlyChanged: bool(get('only-changed'), 'only-changed', false),
     ...(baseline ? { baseline: insideWorkspace(workspace, baseline, 'baseline') } : {}),
+    ...(baseRef ? { baseRef } : {}),
     token: get('github-token'),
     ...(target ? { target: target as 'auto' | 'k3s' | 'kubernetes' } : {}),
   };

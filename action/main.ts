@@ -23,6 +23,7 @@ import {
 } from '../policies/index.js';
 import type { ReporterOptions, ScanReport, MarkdownOptions } from '../policies/index.js';
 import { planAnnotations } from './annotations.js';
+import { baseRefFor, readBaseProject } from './base.js';
 import { changedFiles } from './changed-files.js';
 import { COMMENT_MAX_BYTES, upsertComment } from './comment.js';
 import type { GitHubApi } from './github-api.js';
@@ -91,8 +92,17 @@ async function runChecked(): Promise<number> {
           exclude: [...config.exclude, ...ownOutputs(inputs)],
         })
       : undefined;
+  const baseRef = baseRefFor(inputs.baseRef, ctx.eventName, ctx.payload as Record<string, unknown>);
+  const base =
+    project && baseRef
+      ? await readBaseProject(baseRef, paths, {
+          workspace: inputs.workspace,
+          limits: config.limits,
+          exclude: [...config.exclude, ...ownOutputs(inputs)],
+        })
+      : undefined;
   let report: ScanReport = project
-    ? reportProject(project, { config, now: new Date() })
+    ? reportProject(project, { config, now: new Date(), ...(base ? { base } : {}) })
     : {
         tool: { name: 'persistguard', version: VERSION },
         findings: [],

@@ -140,3 +140,23 @@ export async function loadBaseProject(ref: string, paths: string[], opts: BaseTr
   project.errors.push(...selection.errors);
   return project;
 }
+
+/**
+ * Makes `ref` (a commit SHA) available in a shallow clone: when git does not have it, fetch that one commit
+ * from `remote` (depth 1, no tags). Returns a reason when it still cannot be read.
+ */
+export async function ensureCommit(cwd: string, ref: string, remote = 'origin'): Promise<string | undefined> {
+  if (ref.startsWith('-')) return `"${ref}" is not a git ref`;
+  const has = async (): Promise<boolean> =>
+    git(cwd, ['cat-file', '-e', `${ref}^{commit}`]).then(
+      () => true,
+      () => false,
+    );
+  if (await has()) return undefined;
+  try {
+    await git(cwd, ['fetch', '--no-tags', '--no-recurse-submodules', '--depth=1', remote, ref]);
+  } catch (err) {
+    return `git fetch ${remote} ${ref} failed: ${(err as { stderr?: string }).stderr?.trim() || (err as Error).message}`;
+  }
+  return (await has()) ? undefined : `git fetch ${remote} ${ref} did not bring the commit`;
+}

@@ -23,6 +23,7 @@ const INPUTS = [
   'comment',
   'only-changed',
   'baseline',
+  'base-ref',
   'github-token',
   'target',
 ];

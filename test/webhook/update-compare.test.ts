@@ -92,7 +92,7 @@ describe('admit(): UPDATE compares object with oldObject', () => {
   });
 
   test('raised to error: enforce denies until the migration is recorded; audit only warns', () => {
-    const strict = { ...config, rules: { ...config.rules, 'data-not-carried-over': 'error' as const } };
+    const strict = { ...config, rules: { ...config.rules, 'data-not-carried-over': { severity: 'error' as const } } };
     const change = review('UPDATE', deployment({ claim: 'ledger-data' }), deployment());
     const denied = judge(change, 'enforce', strict);
     expect(denied.verdict).toBe('deny');
