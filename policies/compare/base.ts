@@ -4,6 +4,7 @@
  */
 import type { ResolvedConfig } from '../config/types.js';
 import { resolveContainers } from '../facts/data-paths-resolve.js';
+import { dockerfileLookup } from '../facts/dockerfiles.js';
 import type { ClaimModel, ConfigMapModel, Project, WorkloadModel } from '../model/model.js';
 import type { ClusterView } from '../model/cluster-view.js';
 import { type CompareSide } from './carried-over.js';
@@ -31,6 +32,7 @@ export function prepareBase(
   // the head sees: unchanged as far as anyone can tell.
   const baseClaim = (ns: string, name: string): ClaimModel | undefined =>
     claims.get(key(ns, name)) ?? headView.getClaim(ns, name);
+  const dockerfile = dockerfileLookup(base);
   const cache = new Map<WorkloadModel, { pair: WorkloadPair; side: CompareSide }>();
   return {
     previous(w) {
@@ -41,6 +43,7 @@ export function prepareBase(
         const containers = resolveContainers(pair.base, {
           config,
           configMap: (ns, name) => configMaps.get(key(ns, name)),
+          dockerfile,
         });
         hit = { pair, side: { workload: pair.base, containers, claims: baseClaim } };
         cache.set(w, hit);

@@ -14,6 +14,7 @@ import { resolveContainers } from '../facts/data-paths-resolve.js';
 import { effectiveReplicas, fileClusterView } from './file-view.js';
 import { ExemptionChecker } from './exemptions.js';
 import { prepareBase } from '../compare/base.js';
+import { dockerfileLookup } from '../facts/dockerfiles.js';
 
 export interface EvaluateOptions {
   config: ResolvedConfig;
@@ -94,6 +95,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   const resources: Evaluation['resources'] = [];
   const k3s = targetsK3s(config, project, view);
   const configMap = configMapLookup(project);
+  const dockerfile = dockerfileLookup(project);
   const base = opts.base ? prepareBase(opts.base, project, config, view) : undefined;
   const ruleFailures: { file: string; message: string }[] = [];
   // A bug in one rule must not take the scan (or the webhook) down: report it and go on.
@@ -152,7 +154,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
       targetsK3s: k3s,
       ...(base ? { base } : {}),
       workload: w,
-      containers: resolveContainers(w, { config, configMap }),
+      containers: resolveContainers(w, { config, configMap, dockerfile }),
       replicas: effectiveReplicas(w, project.autoscalers),
     };
     // One context per workload; `report` routes to whichever rule is running (saves an object per rule).

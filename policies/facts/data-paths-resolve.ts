@@ -10,6 +10,7 @@ import type { Severity } from '../model/findings.js';
 import type { Anchor, ConfigMapModel, ContainerModel, Located, WorkloadModel } from '../model/model.js';
 import { childAnchor } from '../model/model.js';
 import { imageMatches } from './image-match.js';
+import type { DockerfileLookup } from './dockerfiles.js';
 import { deepestCoveringMount } from './mounts.js';
 import type { ContainerWithData } from '../rules/rule.js';
 import { dirOf, findSqliteReferences, normalizePosixPath } from './sqlite.js';
@@ -71,7 +72,14 @@ export function directoryOf(value: string, fileMeansDir = true): string | undefi
   return p;
 }
 
-const ORIGIN_RANK: Record<DataPathOrigin, number> = { annotation: 0, config: 1, catalog: 2, env: 3, sqlite: 4 };
+const ORIGIN_RANK: Record<DataPathOrigin, number> = {
+  annotation: 0,
+  config: 1,
+  catalog: 2,
+  env: 3,
+  sqlite: 4,
+  dockerfile: 5,
+};
 
 function stronger(a: Severity, b: Severity): Severity {
   return a === 'error' || b === 'error' ? 'error' : 'warning';
@@ -225,6 +233,41 @@ export interface ResolveOptions {
   configMap?: (namespace: string, name: string) => ConfigMapModel | undefined;
   /** Defaults to the built-in catalog. */
   catalog?: readonly DataPathEntry[];
+  /** The repository's Dockerfile that builds a container's image, when one is known. */
+  dockerfile?: DockerfileLookup;
+}
+
+/**
+ * Data paths the image's own Dockerfile declares: `VOLUME` directories (Kubernetes ignores VOLUME, so the
+ * data lands in the container filesystem; Docker gives compose an anonymous volume, judged elsewhere) and
+ * `ENV` defaults the container does not override. Anchored at the container's image, named by the line.
+ */
+function dockerfilePaths(w: WorkloadModel, c: ContainerModel, lookup: DockerfileLookup | undefined): DataPath[] {
+  const d = lookup?.(c);
+  if (!d) return [];
+  const at = c.image?.at ?? c.at;
+  const line = (a: Anchor): string => `${d.dockerfile.file}${a.kind === 'pos' ? `:${a.line}` : ''}`;
+  const out: DataPath[] = [];
+  if (w.source === 'kubernetes')
+    for (const v of d.stage.volumes) {
+      const dir = directoryOf(v.value, false);
+      if (dir) out.push({ path: dir, origin: 'dockerfile', severity: 'error', reason: `VOLUME in ${line(v.at)}`, at });
+    }
+  for (const e of d.stage.env) {
+    if (c.env.some((x) => x.name === e.name)) continue;
+    const cls = classifyEnvName(e.name);
+    const dir = cls !== undefined ? directoryOf(e.value) : undefined;
+    if (dir && cls === 'data')
+      out.push({
+        path: dir,
+        origin: 'dockerfile',
+        severity: 'error',
+        reason: `env ${e.name} set in ${line(e.at)}`,
+        at,
+      });
+    out.push(...sqlitePathsIn(e.value, at, `env ${e.name} set in ${line(e.at)}`));
+  }
+  return out;
 }
 
 interface AnnotationEntry {
@@ -362,6 +405,7 @@ export function resolveContainers(w: WorkloadModel, opts: ResolveOptions): Conta
     }
     for (const item of c.command) paths.push(...sqlitePathsIn(item.value, item.at, 'command'));
     for (const item of c.args) paths.push(...sqlitePathsIn(item.value, item.at, 'args'));
+    if (c.role !== 'initContainer') paths.push(...dockerfilePaths(w, c, opts.dockerfile));
     for (const cm of configMapsOf(w, c, opts.configMap)) {
       for (const [key, v] of Object.entries(cm.data))
         paths.push(...sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key}`));

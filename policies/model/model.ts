@@ -225,6 +225,52 @@ export interface SqliteLiteralFact {
   at: Anchor;
 }
 
+/** What a Dockerfile says about the image it builds (read by `load/dockerfile/parse.ts`). */
+export interface DockerfileValue {
+  value: string;
+  at: Anchor;
+}
+
+export interface DockerfileCopy {
+  /** Absolute destination in the image (relative ones resolved against WORKDIR). */
+  dest: string;
+  /** Sources as written (`seed/`, `app.db`); `--from=stage` copies name the stage in `from`. */
+  sources: string[];
+  from?: string;
+  instruction: 'COPY' | 'ADD';
+  /** The instruction as written (one line, for messages). */
+  text: string;
+  at: Anchor;
+}
+
+export interface DockerfileStage {
+  /** The image or stage the stage starts from, after ARG substitution. */
+  base: string;
+  name?: string;
+  /** WORKDIR at the end of the stage (`/` when never set). */
+  workdir: string;
+  env: { name: string; value: string; at: Anchor }[];
+  volumes: DockerfileValue[];
+  copies: DockerfileCopy[];
+  at: Anchor;
+}
+
+export interface DockerfileModel {
+  file: string;
+  stages: DockerfileStage[];
+  errors: LoadError[];
+}
+
+/** Links an image name to the Dockerfile that builds it (compose `build:`, `docker build -t … -f …`). */
+export interface ImageSourceFact {
+  image: string;
+  /** The Dockerfile as a display path (`services/api/Dockerfile`), or a path to resolve against `from`. */
+  dockerfile: string;
+  /** The file that says so (compose file, script), to resolve relative paths. */
+  from: string;
+  at: Anchor;
+}
+
 /** A problem reading input: the scan goes on without that file (or document). */
 export interface LoadError {
   file: string;
@@ -252,6 +298,9 @@ export interface Project {
   /** Places that show the repository deploys to k3s (`k3s kubectl`, `k3s ctr`, install script…). */
   k3sSignals: Anchor[];
   sqliteLiterals: SqliteLiteralFact[];
+  /** Dockerfiles read from the repository, and which images they build. */
+  dockerfiles: DockerfileModel[];
+  imageSources: ImageSourceFact[];
   errors: LoadError[];
   notes: LoadNote[];
   /** Number of files read (for the summary). */
@@ -270,6 +319,8 @@ export function emptyProject(): Project {
     imports: [],
     k3sSignals: [],
     sqliteLiterals: [],
+    dockerfiles: [],
+    imageSources: [],
     errors: [],
     notes: [],
     files: 0,
@@ -288,6 +339,8 @@ export function mergeProject(a: Project, b: Project): Project {
   a.imports.push(...b.imports);
   a.k3sSignals.push(...b.k3sSignals);
   a.sqliteLiterals.push(...b.sqliteLiterals);
+  a.dockerfiles.push(...b.dockerfiles);
+  a.imageSources.push(...b.imageSources);
   a.errors.push(...b.errors);
   a.notes.push(...b.notes);
   a.files += b.files;

@@ -237,6 +237,10 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
 
   if (svc.build !== undefined && svc.build !== null) {
     const buildAt = at(ctx, [...base, 'build']);
+    const dockerfile = buildDockerfile(svc.build);
+    const built = image ?? (svc.image === undefined && projectName ? `${projectName}-${service}` : undefined);
+    if (dockerfile !== undefined && built !== undefined)
+      ctx.project.imageSources.push({ image: built, dockerfile, from: ctx.file, at: buildAt });
     if (image !== undefined) {
       container.builds = { value: image, at: buildAt };
       ctx.project.builds.push({ image, tool: 'compose', at: buildAt });
@@ -251,6 +255,19 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
     }
   }
   ctx.project.workloads.push(workload);
+}
+
+/** `build: ./api` or `build: { context: ./api, dockerfile: Dockerfile.prod }` → `./api/Dockerfile.prod`. */
+function buildDockerfile(build: unknown): string | undefined {
+  const s = text(build);
+  if (s !== undefined) return `${s.replace(/\/+$/, '') || '.'}/Dockerfile`;
+  const o = asObj(build);
+  if (!o || o.dockerfile_inline !== undefined) return undefined;
+  const context = (o.context === undefined ? '.' : text(o.context)) ?? undefined;
+  if (context === undefined || /^[a-z]+:\/\//i.test(context) || context.startsWith('git@')) return undefined;
+  const file = o.dockerfile === undefined ? 'Dockerfile' : text(o.dockerfile);
+  if (file === undefined) return undefined;
+  return file.startsWith('/') ? file : `${context.replace(/\/+$/, '') || '.'}/${file}`;
 }
 
 const MODES = new Set([

@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import { emptyProject, type Project } from '../../model/model.js';
 import { ScriptScanner, type ShellSegment, type TextPosition } from './scan.js';
 import { UNKNOWN } from './expand.js';
+import { parseDockerfile } from '../dockerfile/parse.js';
 import { loadSourceText } from '../source.js';
 
 export type ScriptKind = 'shell' | 'makefile' | 'justfile' | 'taskfile' | 'workflow' | 'dockerfile';
@@ -308,10 +309,19 @@ export function loadScriptText(file: string, text: string, kind: ScriptKind): Pr
     project.errors.push({ file, message: `could not read as ${kind}: ${(err as Error).message}` });
   }
   project.builds.push(...scanner.builds);
+  project.imageSources.push(...scanner.imageSources);
   project.imports.push(...scanner.imports);
   project.k3sSignals.push(...scanner.k3sSignals);
   project.notes.push(...scanner.notes);
   // A Dockerfile's `ENV DATABASE_URL=sqlite:////tmp/app.db` is what the container runs with.
-  if (kind === 'dockerfile') project.sqliteLiterals.push(...loadSourceText(file, text).sqliteLiterals);
+  if (kind === 'dockerfile') {
+    project.sqliteLiterals.push(...loadSourceText(file, text).sqliteLiterals);
+    const dockerfile = parseDockerfile(file, text);
+    // An odd line in a Dockerfile is not an input error: the scan is about what the image does to data.
+    for (const e of dockerfile.errors)
+      project.notes.push({ file, message: `${e.line !== undefined ? `line ${e.line}: ` : ''}${e.message}` });
+    dockerfile.errors = [];
+    project.dockerfiles.push(dockerfile);
+  }
   return project;
 }
