@@ -9,6 +9,7 @@ import { rule as sqliteSharedVolume } from './sqlite-shared-volume.js';
 import { rule as reclaimDelete } from './reclaim-delete.js';
 import { rule as readonlyDataMount } from './readonly-data-mount.js';
 import { rule as dataNotCarriedOver } from './data-not-carried-over.js';
+import { rule as mountHidesImageFiles } from './mount-hides-image-files.js';
 
 export const allRules: Rule[] = [
   dataPathPvc,
@@ -20,6 +21,7 @@ export const allRules: Rule[] = [
   reclaimDelete,
   readonlyDataMount,
   dataNotCarriedOver,
+  mountHidesImageFiles,
 ];
 
 export function getRule(id: string): Rule | undefined {

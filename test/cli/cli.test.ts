@@ -258,6 +258,7 @@ describe('persistguard rules and explain', () => {
     'reclaim-delete',
     'readonly-data-mount',
     'data-not-carried-over',
+    'mount-hides-image-files',
   ];
 
   test('rules lists every rule with its default severity', () => {

@@ -20,6 +20,7 @@ const FIXED_IDS = [
   'reclaim-delete',
   'readonly-data-mount',
   'data-not-carried-over',
+  'mount-hides-image-files',
 ];
 const ids = allRules.map((r) => r.meta.id);
 

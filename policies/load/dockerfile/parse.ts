@@ -254,7 +254,7 @@ function applyInstruction(stage: DockerfileStage, vars: Map<string, string>, l: 
         sources: rest.slice(0, -1).map((s) => substitute(s, vars)),
         ...(from !== undefined ? { from } : {}),
         instruction: l.keyword,
-        text: `${l.keyword} ${l.args}`.slice(0, 200),
+        text: `${l.keyword} ${l.args.replace(/\s+/g, ' ')}`.slice(0, 200),
         at,
       });
       break;
