@@ -9,6 +9,7 @@ import type { ClaimModel, ConfigMapModel, Project, WorkloadModel } from '../mode
 import type { ClusterView } from '../model/cluster-view.js';
 import { type CompareSide } from './carried-over.js';
 import { matchWorkloads, type WorkloadPair } from './match.js';
+import { composeProjectOf } from './storage.js';
 
 export interface BaseComparison {
   /** The base version of a head workload, with its data paths; undefined for a workload the change adds. */
@@ -33,6 +34,7 @@ export function prepareBase(
   const baseClaim = (ns: string, name: string): ClaimModel | undefined =>
     claims.get(key(ns, name)) ?? headView.getClaim(ns, name);
   const dockerfile = dockerfileLookup(base);
+  const projectOf = composeProjectOf(base);
   const cache = new Map<WorkloadModel, { pair: WorkloadPair; side: CompareSide }>();
   return {
     previous(w) {
@@ -45,7 +47,16 @@ export function prepareBase(
           configMap: (ns, name) => configMaps.get(key(ns, name)),
           dockerfile,
         });
-        hit = { pair, side: { workload: pair.base, containers, claims: baseClaim } };
+        const composeProject = projectOf(pair.base);
+        hit = {
+          pair,
+          side: {
+            workload: pair.base,
+            containers,
+            claims: baseClaim,
+            ...(composeProject !== undefined ? { composeProject } : {}),
+          },
+        };
         cache.set(w, hit);
       }
       return hit;

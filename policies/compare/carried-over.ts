@@ -38,6 +38,8 @@ export interface CompareSide {
   workload: WorkloadModel;
   containers: readonly ContainerWithData[];
   claims: ClaimLookup;
+  /** The compose project, when `.env` overrides what the compose file says. */
+  composeProject?: string;
 }
 
 /** Paths a workload declares as migrated (annotation or compose label), normalised. */
@@ -83,7 +85,12 @@ function quote(s: string | undefined): string {
   return s === undefined ? '(none)' : `"${s}"`;
 }
 
-function describeWhy(pair: WorkloadPair, from: StorageAt, to: StorageAt): string {
+function describeWhy(
+  pair: WorkloadPair,
+  from: StorageAt,
+  to: StorageAt,
+  projects: { base?: string; head?: string },
+): string {
   const a = from.storage;
   const b = to.storage;
   if (a.kind === 'claim' && b.kind === 'claim') {
@@ -99,8 +106,8 @@ function describeWhy(pair: WorkloadPair, from: StorageAt, to: StorageAt): string
   }
   if (a.kind === 'volume' && b.kind === 'volume') {
     if (a.key !== b.key) return `volume renamed from "${a.key}" to "${b.key}"`;
-    const pa = pair.base.composeProject;
-    const pb = pair.head.composeProject;
+    const pa = projects.base;
+    const pb = projects.head;
     if (!a.external && !b.external && pa !== pb) return `compose project renamed from ${quote(pa)} to ${quote(pb)}`;
     if (a.external || b.external) return `external volume name changed from "${a.name}" to "${b.name}"`;
     return `volume name changed from "${a.name}" to "${b.name}"`;
@@ -150,12 +157,12 @@ export function dataChanges(pair: WorkloadPair, base: CompareSide, head: Compare
     const paths = [...hc.dataPaths].sort((x, y) => x.path.length - y.path.length);
     for (const dp of paths) {
       if (migrated.some((m) => overlaps(m, dp.path) || (dp.sqliteFile !== undefined && m === dp.sqliteFile))) continue;
-      const to = storageAt(head.workload, hc.container.mounts, dp.path, head.claims);
+      const to = storageAt(head.workload, hc.container.mounts, dp.path, head.claims, head.composeProject);
       if (!isPersistent(to.storage)) continue;
       const was = basePathFor(dp, bc.dataPaths, hc.dataPaths);
       if (was === undefined) continue;
       const fromPath = was.path;
-      const from = storageAt(base.workload, bc.container.mounts, fromPath, base.claims);
+      const from = storageAt(base.workload, bc.container.mounts, fromPath, base.claims, base.composeProject);
       if (from.storage.kind === 'unknown') continue;
       let kind: ChangeKind | undefined;
       let why = '';
@@ -177,7 +184,7 @@ export function dataChanges(pair: WorkloadPair, base: CompareSide, head: Compare
       } else if (isPersistent(from.storage)) {
         if (copiedBy(project, from, to, head.claims)) continue;
         kind = 'storageChanged';
-        why = describeWhy(pair, from, to);
+        why = describeWhy(pair, from, to, { base: base.composeProject, head: head.composeProject });
       } else {
         kind = 'fromEphemeral';
         why = `${describeStorage(from)} replaced by ${describeStorage(to)}`;

@@ -3,7 +3,7 @@
  * identity means the data is still there after the change; a different one means the container starts on
  * storage that does not hold it.
  */
-import type { ClaimModel, MountModel, VolumeModel, WorkloadModel } from '../model/model.js';
+import type { ClaimModel, MountModel, Project, VolumeModel, WorkloadModel } from '../model/model.js';
 import { deepestCoveringMount } from '../facts/mounts.js';
 
 export type Storage =
@@ -30,15 +30,26 @@ export interface StorageAt {
 /** The claim behind a claimName, to read its storageClassName (undefined when the files do not define it). */
 export type ClaimLookup = (namespace: string, name: string) => ClaimModel | undefined;
 
+/** A compose workload's project: `COMPOSE_PROJECT_NAME` in its folder's `.env`, else `name:` or the folder. */
+export type ComposeProjectOf = (w: WorkloadModel) => string | undefined;
+
+export function composeProjectOf(project: Project): ComposeProjectOf {
+  const byDir = new Map(project.composeProjectNames.map((c) => [c.dir, c.name]));
+  return (w) => {
+    const dir = w.file.includes('/') ? w.file.slice(0, w.file.lastIndexOf('/')) : '';
+    return byDir.get(dir) ?? w.composeProject;
+  };
+}
+
 /** The name Docker gives a compose named volume: `<project>_<key>`, or the declared `name:` / external name. */
-export function dockerVolumeName(w: WorkloadModel, v: VolumeModel): string {
+export function dockerVolumeName(w: WorkloadModel, v: VolumeModel, project = w.composeProject): string {
   const key = v.source ?? v.name;
   if (v.dockerName !== undefined) return v.dockerName;
   if (v.external) return key;
-  return w.composeProject ? `${w.composeProject}_${key}` : key;
+  return project ? `${project}_${key}` : key;
 }
 
-function storageOfVolume(w: WorkloadModel, v: VolumeModel, claims: ClaimLookup): Storage {
+function storageOfVolume(w: WorkloadModel, v: VolumeModel, claims: ClaimLookup, project?: string): Storage {
   const ns = w.resource.namespace ?? 'default';
   switch (v.kind) {
     case 'persistentVolumeClaim': {
@@ -66,7 +77,12 @@ function storageOfVolume(w: WorkloadModel, v: VolumeModel, claims: ClaimLookup):
     case 'composeAnonymous':
       return { kind: 'ephemeral', describe: v.kind };
     case 'composeNamed':
-      return { kind: 'volume', name: dockerVolumeName(w, v), key: v.source ?? v.name, external: v.external === true };
+      return {
+        kind: 'volume',
+        name: dockerVolumeName(w, v, project),
+        key: v.source ?? v.name,
+        external: v.external === true,
+      };
     case 'hostPath':
     case 'composeBind':
       return v.source ? { kind: 'host', source: v.source } : { kind: 'unknown' };
@@ -81,12 +97,17 @@ export function storageAt(
   mounts: readonly MountModel[],
   path: string,
   claims: ClaimLookup,
+  composeProject: string | undefined = w.composeProject,
 ): StorageAt {
   const m = deepestCoveringMount(mounts, path);
   if (!m) return { storage: { kind: 'container' } };
   const v = m.volume ?? (m.volumeName !== undefined ? w.volumes.find((x) => x.name === m.volumeName) : undefined);
   if (!v) return { storage: { kind: 'unknown' }, mount: m };
-  return { storage: storageOfVolume(w, v, claims), mount: m, ...(m.subPath ? { subPath: m.subPath } : {}) };
+  return {
+    storage: storageOfVolume(w, v, claims, composeProject),
+    mount: m,
+    ...(m.subPath ? { subPath: m.subPath } : {}),
+  };
 }
 
 /** A string equal for two storages exactly when they hold the same data. */

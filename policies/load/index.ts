@@ -6,7 +6,7 @@ import path from 'node:path';
 import { emptyProject, mergeProject, type DocRef, type Project } from '../model/model.js';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
 import { classifyPath, helmNote, kustomizeNote, looksLikeHelmTemplate, shebangScript } from './classify.js';
-import { isComposeDocument, loadComposeValue } from './compose/compose.js';
+import { isComposeDocument, loadComposeValue, normalizeProjectName } from './compose/compose.js';
 import { isKubernetesObject, loadKubernetesValue } from './kubernetes.js';
 import { checkStructure, parseJsonText, parseYamlStream, StructureError, type ParseResult } from './parse/yaml.js';
 import { loadScriptText } from './scripts/scripts.js';
@@ -75,8 +75,11 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
     }
     case 'script':
       return loadScriptText(file, text, cls.script);
-    case 'source':
-      return loadSourceText(file, text);
+    case 'source': {
+      const p = loadSourceText(file, text);
+      if (/(?:^|\/)\.env$/.test(file)) composeProjectName(file, text, p);
+      return p;
+    }
     case 'maybe-script': {
       const kind = shebangScript(text);
       return kind ? loadScriptText(file, text, kind) : emptyProject();
@@ -108,6 +111,21 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
     }
   }
   return p;
+}
+
+/** `COMPOSE_PROJECT_NAME=shop` in a `.env` names the compose project of its folder (it beats `name:`). */
+function composeProjectName(file: string, text: string, p: Project): void {
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const m = /^\s*(?:export\s+)?COMPOSE_PROJECT_NAME\s*=\s*(["']?)([^"'#\s]*)\1/.exec(line);
+    if (!m || m[2] === '') return;
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    p.composeProjectNames.push({
+      dir,
+      name: normalizeProjectName(m[2] as string),
+      at: { kind: 'pos', file, line: i + 1, column: line.indexOf(m[2] as string) + 1 },
+    });
+  });
 }
 
 function isObj(v: unknown): boolean {

@@ -301,6 +301,8 @@ export interface Project {
   /** Dockerfiles read from the repository, and which images they build. */
   dockerfiles: DockerfileModel[];
   imageSources: ImageSourceFact[];
+  /** `COMPOSE_PROJECT_NAME` set in a `.env` file: names the compose project of that folder. */
+  composeProjectNames: { dir: string; name: string; at: Anchor }[];
   errors: LoadError[];
   notes: LoadNote[];
   /** Number of files read (for the summary). */
@@ -321,6 +323,7 @@ export function emptyProject(): Project {
     sqliteLiterals: [],
     dockerfiles: [],
     imageSources: [],
+    composeProjectNames: [],
     errors: [],
     notes: [],
     files: 0,
@@ -341,6 +344,7 @@ export function mergeProject(a: Project, b: Project): Project {
   a.sqliteLiterals.push(...b.sqliteLiterals);
   a.dockerfiles.push(...b.dockerfiles);
   a.imageSources.push(...b.imageSources);
+  a.composeProjectNames.push(...b.composeProjectNames);
   a.errors.push(...b.errors);
   a.notes.push(...b.notes);
   a.files += b.files;

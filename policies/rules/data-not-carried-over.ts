@@ -1,7 +1,7 @@
 import type { Rule, WorkloadRuleContext } from './rule.js';
 import type { DataChange } from '../compare/carried-over.js';
 import { DATA_MIGRATED_ANNOTATION, COMPOSE_DATA_MIGRATED_LABEL, dataChanges } from '../compare/carried-over.js';
-import { describeStorage } from '../compare/storage.js';
+import { type ComposeProjectOf, composeProjectOf, describeStorage } from '../compare/storage.js';
 import { describeWorkload, namespaceOf } from './common.js';
 
 const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -55,6 +55,16 @@ function recipe(ctx: WorkloadRuleContext, c: DataChange): string {
   );
 }
 
+const projectLookups = new WeakMap<object, ComposeProjectOf>();
+function headProjects(ctx: WorkloadRuleContext): ComposeProjectOf {
+  let f = projectLookups.get(ctx.project);
+  if (!f) {
+    f = composeProjectOf(ctx.project);
+    projectLookups.set(ctx.project, f);
+  }
+  return f;
+}
+
 export const rule: Rule = {
   meta: {
     id: 'data-not-carried-over',
@@ -87,10 +97,12 @@ export const rule: Rule = {
   checkWorkload(ctx) {
     const prev = ctx.base?.previous(ctx.workload);
     if (!prev) return;
+    const composeProject = headProjects(ctx)(ctx.workload);
     const head = {
       workload: ctx.workload,
       containers: ctx.containers,
       claims: (ns: string, name: string) => ctx.view.getClaim(ns, name),
+      ...(composeProject !== undefined ? { composeProject } : {}),
     };
     for (const c of dataChanges(prev.pair, prev.side, head, ctx.project)) {
       const moved = c.fromPath !== c.dataPath.path;
