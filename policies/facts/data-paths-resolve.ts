@@ -267,8 +267,27 @@ function dockerfilePaths(w: WorkloadModel, c: ContainerModel, lookup: Dockerfile
       });
     out.push(...sqlitePathsIn(e.value, at, `env ${e.name} set in ${line(e.at)}`));
   }
+  // SQLAlchemy's relative form (`sqlite:///app.db`) is a file in the working directory: WORKDIR says which.
+  const relative = (value: string, where: string, vat: Anchor): void => {
+    for (const m of value.matchAll(RELATIVE_SQLITE_URL_RE)) {
+      const file = normalizePosixPath(`${d.stage.workdir}/${m[1] as string}`);
+      out.push({
+        path: dirOf(file),
+        origin: 'sqlite',
+        severity: 'error',
+        reason: `SQLite file ${file} in ${where} (relative to WORKDIR ${d.stage.workdir} of ${d.dockerfile.file})`,
+        sqliteFile: file,
+        at: vat,
+      });
+    }
+  };
+  for (const e of c.env) if (e.value !== undefined) relative(e.value, `env ${e.name}`, childAnchor(e.at, 'value'));
+  for (const e of d.stage.env)
+    if (!c.env.some((x) => x.name === e.name)) relative(e.value, `env ${e.name} set in ${line(e.at)}`, at);
   return out;
 }
+
+const RELATIVE_SQLITE_URL_RE = /\bsqlite(?:\+\w+)?:\/\/\/(?!\/)([\w.-]+\.(?:db|sqlite3?|db3))\b/gi;
 
 interface AnnotationEntry {
   container?: string;

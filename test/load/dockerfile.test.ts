@@ -157,6 +157,26 @@ describe('parseDockerfile', () => {
       ['acme/api:dev', 'services/api/Dockerfile', 'scripts/build.sh'],
       ['acme/web', './web/Dockerfile', 'scripts/build.sh'],
     ]);
+    const wf = loadText(
+      '.github/workflows/release.yml',
+      [
+        'on: push',
+        'jobs:',
+        '  image:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - uses: docker/build-push-action@v6',
+        '        with:',
+        '          context: services/api',
+        '          push: true',
+        '          tags: ghcr.io/acme/api:1.2.0,ghcr.io/acme/api:latest',
+      ].join('\n'),
+    );
+    expect(wf.imageSources.map((s) => [s.image, s.dockerfile])).toEqual([
+      ['ghcr.io/acme/api:1.2.0', 'services/api/Dockerfile'],
+      ['ghcr.io/acme/api:latest', 'services/api/Dockerfile'],
+    ]);
+    expect(wf.builds).toEqual([]); // pushed: not a local-only image
     const compose = loadText(
       'stack/docker-compose.yml',
       'name: shop\nservices:\n  api:\n    build: { context: ./api, dockerfile: Dockerfile.prod }\n  web:\n    build: ./web\n    image: acme/web:2\n',

@@ -264,6 +264,7 @@ function workflowAction(uses: Scalar, step: YAMLMap, lines: LineCounter, text: s
   if (!name.startsWith('docker/build-push-action')) return;
   const withMap = step.get('with', true);
   if (!isMap(withMap)) return;
+  imageSourcesOfBuildAction(withMap, lines, text, scanner);
   const push = withMap.get('push');
   // `push: ${{ github.event_name != 'pull_request' }}` pushes on the main branch: not a local-only image.
   if (push === true || push === 'true' || (typeof push === 'string' && push.includes('${{'))) return;
@@ -276,6 +277,31 @@ function workflowAction(uses: Scalar, step: YAMLMap, lines: LineCounter, text: s
     const image = scanner.expand({ raw: m[0], start: m.index ?? 0 }, seg);
     const p = seg.locate(m.index ?? 0);
     scanner.addBuildFact(image, 'buildx', { kind: 'pos', file: scanner.file, line: p.line, column: p.column });
+  }
+}
+
+/** Which Dockerfile a `docker/build-push-action` step builds (`file`, else `<context>/Dockerfile`), pushed or not. */
+function imageSourcesOfBuildAction(withMap: YAMLMap, lines: LineCounter, text: string, scanner: ScriptScanner): void {
+  const str = (k: string): string | undefined => {
+    const v = withMap.get(k);
+    return typeof v === 'string' && !v.includes('${{') ? v.trim() : undefined;
+  };
+  const context = str('context');
+  if (withMap.get('context') !== undefined && context === undefined) return; // an expression: unknown
+  const file = str('file') ?? `${context ?? '.'}/Dockerfile`;
+  const tags = withMap.get('tags', true);
+  if (!isScalar(tags)) return;
+  const seg = scalarSegment(tags, lines, 'workflow', text);
+  if (!seg) return;
+  for (const m of seg.text.matchAll(/[^\s,]+/g)) {
+    const image = scanner.expand({ raw: m[0], start: m.index ?? 0 }, seg);
+    const p = seg.locate(m.index ?? 0);
+    scanner.imageSources.push({
+      image,
+      dockerfile: file, // relative to the repository root: resolved from the workflow's folder, then by suffix
+      from: scanner.file,
+      at: { kind: 'pos', file: scanner.file, line: p.line, column: p.column },
+    });
   }
 }
 
