@@ -28688,12 +28688,12 @@ var require_applicability = __commonJS({
     }
     exports.schemaHasRulesForType = schemaHasRulesForType;
     function shouldUseGroup(schema2, group2) {
-      return group2.rules.some((rule10) => shouldUseRule(schema2, rule10));
+      return group2.rules.some((rule11) => shouldUseRule(schema2, rule11));
     }
     exports.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema2, rule10) {
+    function shouldUseRule(schema2, rule11) {
       var _a;
-      return schema2[rule10.keyword] !== void 0 || ((_a = rule10.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema2[kwd] !== void 0));
+      return schema2[rule11.keyword] !== void 0 || ((_a = rule11.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema2[kwd] !== void 0));
     }
     exports.shouldUseRule = shouldUseRule;
   }
@@ -29745,9 +29745,9 @@ var require_validate = __commonJS({
       if (useDefaults)
         (0, defaults_1.assignDefaults)(it, group2.type);
       gen.block(() => {
-        for (const rule10 of group2.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema2, rule10)) {
-            keywordCode(it, rule10.keyword, rule10.definition, group2.type);
+        for (const rule11 of group2.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema2, rule11)) {
+            keywordCode(it, rule11.keyword, rule11.definition, group2.type);
           }
         }
       });
@@ -29782,9 +29782,9 @@ var require_validate = __commonJS({
     function checkKeywordTypes(it, ts) {
       const rules = it.self.RULES.all;
       for (const keyword in rules) {
-        const rule10 = rules[keyword];
-        if (typeof rule10 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule10)) {
-          const { type: type2 } = rule10.definition;
+        const rule11 = rules[keyword];
+        if (typeof rule11 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule11)) {
+          const { type: type2 } = rule11.definition;
           if (type2.length && !type2.some((t) => hasApplicableType(ts, t))) {
             strictTypesError(it, `missing type "${type2.join(",")}" for keyword "${keyword}"`);
           }
@@ -31870,8 +31870,8 @@ var require_core = __commonJS({
         return this;
       }
       getKeyword(keyword) {
-        const rule10 = this.RULES.all[keyword];
-        return typeof rule10 == "object" ? rule10.definition : !!rule10;
+        const rule11 = this.RULES.all[keyword];
+        return typeof rule11 == "object" ? rule11.definition : !!rule11;
       }
       // Remove keyword
       removeKeyword(keyword) {
@@ -31879,7 +31879,7 @@ var require_core = __commonJS({
         delete RULES.keywords[keyword];
         delete RULES.all[keyword];
         for (const group2 of RULES.rules) {
-          const i = group2.rules.findIndex((rule10) => rule10.keyword === keyword);
+          const i = group2.rules.findIndex((rule11) => rule11.keyword === keyword);
           if (i >= 0)
             group2.rules.splice(i, 1);
         }
@@ -31906,10 +31906,10 @@ var require_core = __commonJS({
           for (const seg of segments)
             keywords = keywords[seg];
           for (const key3 in rules) {
-            const rule10 = rules[key3];
-            if (typeof rule10 != "object")
+            const rule11 = rules[key3];
+            if (typeof rule11 != "object")
               continue;
-            const { $data } = rule10.definition;
+            const { $data } = rule11.definition;
             const schema2 = keywords[key3];
             if ($data && schema2)
               keywords[key3] = schemaOrData(schema2);
@@ -32073,7 +32073,7 @@ var require_core = __commonJS({
       RULES.keywords[keyword] = true;
       if (!definition)
         return;
-      const rule10 = {
+      const rule11 = {
         keyword,
         definition: {
           ...definition,
@@ -32082,18 +32082,18 @@ var require_core = __commonJS({
         }
       };
       if (definition.before)
-        addBeforeRule.call(this, ruleGroup, rule10, definition.before);
+        addBeforeRule.call(this, ruleGroup, rule11, definition.before);
       else
-        ruleGroup.rules.push(rule10);
-      RULES.all[keyword] = rule10;
+        ruleGroup.rules.push(rule11);
+      RULES.all[keyword] = rule11;
       (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule10, before) {
+    function addBeforeRule(ruleGroup, rule11, before) {
       const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
       if (i >= 0) {
-        ruleGroup.rules.splice(i, 0, rule10);
+        ruleGroup.rules.splice(i, 0, rule11);
       } else {
-        ruleGroup.rules.push(rule10);
+        ruleGroup.rules.push(rule11);
         this.logger.warn(`rule ${before} is not defined`);
       }
     }
@@ -43296,6 +43296,9 @@ function emptyProject() {
     imports: [],
     k3sSignals: [],
     sqliteLiterals: [],
+    dockerfiles: [],
+    imageSources: [],
+    composeProjectNames: [],
     errors: [],
     notes: [],
     files: 0
@@ -43312,6 +43315,9 @@ function mergeProject(a, b) {
   a.imports.push(...b.imports);
   a.k3sSignals.push(...b.k3sSignals);
   a.sqliteLiterals.push(...b.sqliteLiterals);
+  a.dockerfiles.push(...b.dockerfiles);
+  a.imageSources.push(...b.imageSources);
+  a.composeProjectNames.push(...b.composeProjectNames);
   a.errors.push(...b.errors);
   a.notes.push(...b.notes);
   a.files += b.files;
@@ -43394,6 +43400,7 @@ var persistguard_schema_default = {
         "sqlite-shared-volume": { $ref: "#/definitions/ruleSetting", description: "SQLite on a ReadWriteMany claim or a claim written by several writers (default warning)." },
         "reclaim-delete": { $ref: "#/definitions/ruleSetting", description: "A data claim whose StorageClass or PersistentVolume deletes the data with the claim (default warning)." },
         "readonly-data-mount": { $ref: "#/definitions/ruleSetting", description: "A declared data path mounted read-only (default error)." },
+        "mount-hides-image-files": { $ref: "#/definitions/ruleSetting", description: "A claim or compose bind mount over a directory the image's Dockerfile fills at build time (default warning)." },
         "data-not-carried-over": { $ref: "#/definitions/ruleSetting", description: "A change moves a data path onto other storage without carrying the data over (default warning; needs a base: scan --base, the Action on pull requests, the webhook on UPDATE)." }
       }
     },
@@ -43525,7 +43532,7 @@ var persistguard_schema_default = {
           minItems: 1,
           items: {
             type: "string",
-            enum: ["*", "data-path-pvc", "sqlite-in-tmp", "k3s-image-import", "pvc-missing", "rwo-shared-claim", "sqlite-shared-volume", "reclaim-delete", "readonly-data-mount", "data-not-carried-over"]
+            enum: ["*", "data-path-pvc", "sqlite-in-tmp", "k3s-image-import", "pvc-missing", "rwo-shared-claim", "sqlite-shared-volume", "reclaim-delete", "readonly-data-mount", "data-not-carried-over", "mount-hides-image-files"]
           }
         },
         kind: { description: "Resource kind glob (`Deployment`, `ComposeService`).", type: "string" },
@@ -44206,6 +44213,10 @@ function loadService(ctx, service, svc, projectName) {
   };
   if (svc.build !== void 0 && svc.build !== null) {
     const buildAt = at(ctx, [...base, "build"]);
+    const dockerfile = buildDockerfile(svc.build);
+    const built = image ?? (svc.image === void 0 && projectName ? `${projectName}-${service}` : void 0);
+    if (dockerfile !== void 0 && built !== void 0)
+      ctx.project.imageSources.push({ image: built, dockerfile, from: ctx.file, at: buildAt });
     if (image !== void 0) {
       container.builds = { value: image, at: buildAt };
       ctx.project.builds.push({ image, tool: "compose", at: buildAt });
@@ -44219,6 +44230,17 @@ function loadService(ctx, service, svc, projectName) {
     }
   }
   ctx.project.workloads.push(workload);
+}
+function buildDockerfile(build) {
+  const s = text(build);
+  if (s !== void 0) return `${s.replace(/\/+$/, "") || "."}/Dockerfile`;
+  const o = asObj(build);
+  if (!o || o.dockerfile_inline !== void 0) return void 0;
+  const context3 = (o.context === void 0 ? "." : text(o.context)) ?? void 0;
+  if (context3 === void 0 || /^[a-z]+:\/\//i.test(context3) || context3.startsWith("git@")) return void 0;
+  const file = o.dockerfile === void 0 ? "Dockerfile" : text(o.dockerfile);
+  if (file === void 0) return void 0;
+  return file.startsWith("/") ? file : `${context3.replace(/\/+$/, "") || "."}/${file}`;
 }
 var MODES = /* @__PURE__ */ new Set([
   "ro",
@@ -48548,6 +48570,36 @@ var PREFIX_WORDS = /* @__PURE__ */ new Set([
   "builtin"
 ]);
 var ASSIGNMENT_BUILTINS = /* @__PURE__ */ new Set(["export", "local", "readonly", "declare", "typeset"]);
+var BUILD_VALUE_OPTIONS = /* @__PURE__ */ new Set([
+  "-t",
+  "--tag",
+  "-f",
+  "--file",
+  "--build-arg",
+  "--build-context",
+  "--label",
+  "--platform",
+  "--target",
+  "--network",
+  "--secret",
+  "--ssh",
+  "--cache-from",
+  "--cache-to",
+  "-o",
+  "--output",
+  "--progress",
+  "--iidfile",
+  "--metadata-file",
+  "--add-host",
+  "--shm-size",
+  "-m",
+  "--memory",
+  "--ulimit",
+  "--annotation",
+  "--attest",
+  "--allow",
+  "--builder"
+]);
 var GLOBAL_VALUE_OPTIONS = /* @__PURE__ */ new Set([
   "--context",
   "-c",
@@ -48616,6 +48668,8 @@ var ScriptScanner = class {
   }
   vars = new VarTable();
   builds = [];
+  /** Which Dockerfile builds which image (`-t NAME [-f FILE] CONTEXT`), pushed or not. */
+  imageSources = [];
   imports = [];
   k3sSignals = [];
   notes = [];
@@ -48770,9 +48824,14 @@ var ScriptScanner = class {
   build(cmd, from, tool) {
     const tags = [];
     let pushes = false;
+    let dockerfile;
+    let context3;
     for (let k = from; k < cmd.length; k++) {
       const v = cmd.exp(k);
       const w = cmd.words[k];
+      if ((v === "-f" || v === "--file") && cmd.words[k + 1]) dockerfile = cmd.exp(k + 1);
+      else if (v.startsWith("--file=")) dockerfile = v.slice(7);
+      else if (!v.startsWith("-") && !BUILD_VALUE_OPTIONS.has(cmd.exp(k - 1))) context3 = v;
       if ((v === "-t" || v === "--tag") && cmd.words[k + 1]) {
         const tw = cmd.words[k + 1];
         tags.push({ word: tw, value: cmd.exp(k + 1), offset: valueOffset(tw) });
@@ -48782,6 +48841,17 @@ var ScriptScanner = class {
       else if (/^-t[^-]/.test(v)) tags.push({ word: w, value: v.slice(2).replace(/^=/, ""), offset: w.start + 2 });
       else if (v === "--push" || /^(-o|--output)=?.*type=registry/.test(v) || (v === "-o" || v === "--output") && cmd.exp(k + 1).includes("type=registry"))
         pushes = true;
+    }
+    if (context3 !== void 0 || dockerfile !== void 0) {
+      const file = dockerfile !== void 0 && dockerfile !== "-" ? dockerfile : `${context3 ?? "."}/Dockerfile`;
+      for (const t of tags)
+        if (isMeaningfulImage(t.value))
+          this.imageSources.push({
+            image: t.value,
+            dockerfile: file,
+            from: this.file,
+            at: this.at(cmd.segment, t.offset)
+          });
     }
     if (pushes) return;
     for (const t of tags) this.addBuild(t.value, tool, this.at(cmd.segment, t.offset));
@@ -49059,11 +49129,236 @@ var ScriptScanner = class {
   }
 };
 
+// policies/load/dockerfile/parse.ts
+function normalizePosixPath(p) {
+  const parts = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") parts.pop();
+    else parts.push(seg);
+  }
+  return `/${parts.join("/")}`;
+}
+var MAX_INSTRUCTIONS = 5e3;
+var MAX_LOGICAL_LINE = 64 * 1024;
+function logicalLines(text3, errors, file) {
+  const lines = text3.split(/\r?\n/);
+  let escape2 = "\\";
+  for (const l of lines) {
+    const m = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(l);
+    if (!m) break;
+    if (m[1].toLowerCase() === "escape" && (m[2] === "`" || m[2] === "\\")) escape2 = m[2];
+  }
+  const out = [];
+  let i = 0;
+  while (i < lines.length && out.length < MAX_INSTRUCTIONS) {
+    const raw = lines[i];
+    const trimmed = raw.trimStart();
+    if (trimmed === "" || trimmed.startsWith("#")) {
+      i++;
+      continue;
+    }
+    const start = i;
+    const kw = /^([A-Za-z]+)(\s+|$)/.exec(trimmed);
+    if (!kw) {
+      i++;
+      continue;
+    }
+    const lead = raw.length - trimmed.length;
+    let args = trimmed.slice(kw[0].length);
+    const column = lead + kw[0].length + 1;
+    while (args.endsWith(escape2) && i + 1 < lines.length && args.length < MAX_LOGICAL_LINE) {
+      args = args.slice(0, -1);
+      i++;
+      while (i < lines.length && /^\s*#/.test(lines[i]) && i + 1 < lines.length) i++;
+      args += ` ${lines[i].trim()}`;
+    }
+    i++;
+    for (const h of args.matchAll(/<<-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?/g)) {
+      const end = h[1];
+      while (i < lines.length && lines[i].trim() !== end) i++;
+      i++;
+    }
+    out.push({ keyword: kw[1].toUpperCase(), args: args.trim(), line: start + 1, column });
+  }
+  if (out.length >= MAX_INSTRUCTIONS)
+    errors.push({ file, message: `more than ${MAX_INSTRUCTIONS} instructions: the rest is not read` });
+  return out;
+}
+function substitute(s, vars) {
+  return s.replace(
+    /\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced2, op, word, bare) => {
+      if (whole === "\\$") return "$";
+      const name = braced2 ?? bare;
+      const v = vars.get(name);
+      if (op === "-") return v !== void 0 && v !== "" ? v : word ?? "";
+      if (op === "+") return v !== void 0 && v !== "" ? word ?? "" : "";
+      return v ?? "";
+    }
+  );
+}
+function shellWords(s) {
+  const out = [];
+  let cur = "";
+  let quote2;
+  let has = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote2) {
+      if (c === quote2) quote2 = void 0;
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote2 = c;
+      has = true;
+    } else if (c === "\\" && i + 1 < s.length) {
+      cur += s[++i];
+      has = true;
+    } else if (/\s/.test(c)) {
+      if (has || cur !== "") out.push(cur);
+      cur = "";
+      has = false;
+    } else {
+      cur += c;
+      has = true;
+    }
+  }
+  if (has || cur !== "") out.push(cur);
+  return out;
+}
+function argList(args) {
+  if (args.startsWith("[")) {
+    try {
+      const v = JSON.parse(args);
+      if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
+    } catch {
+    }
+  }
+  return shellWords(args);
+}
+function envPairs(args) {
+  const words2 = shellWords(args);
+  if (words2.length > 0 && !words2[0].includes("=")) {
+    const m = /^(\S+)\s+([\s\S]*)$/.exec(args);
+    return m ? [{ name: m[1], value: shellWords(m[2]).join(" ") }] : [];
+  }
+  return words2.flatMap((w) => {
+    const eq = w.indexOf("=");
+    return eq > 0 ? [{ name: w.slice(0, eq), value: w.slice(eq + 1) }] : [];
+  });
+}
+function resolveIn(workdir, p) {
+  const abs = p.startsWith("/") ? p : `${workdir.replace(/\/+$/, "")}/${p}`;
+  return normalizePosixPath(abs);
+}
+function parseDockerfile(file, text3) {
+  const model = { file, stages: [], errors: [] };
+  try {
+    parseInto(model, text3);
+  } catch (err) {
+    model.errors.push({ file, message: `could not read as a Dockerfile: ${err.message}` });
+  }
+  return model;
+}
+function parseInto(model, text3) {
+  const file = model.file;
+  const globalArgs = /* @__PURE__ */ new Map();
+  let stage;
+  let vars = /* @__PURE__ */ new Map();
+  const pos = (l) => ({ kind: "pos", file, line: l.line, column: l.column });
+  for (const l of logicalLines(text3, model.errors, file)) {
+    switch (l.keyword) {
+      case "ARG": {
+        for (const w of shellWords(l.args)) {
+          const eq = w.indexOf("=");
+          const name = eq < 0 ? w : w.slice(0, eq);
+          const scope = stage ? vars : globalArgs;
+          const value = eq < 0 ? stage ? globalArgs.get(name) : void 0 : substitute(w.slice(eq + 1), scope);
+          if (value !== void 0) scope.set(name, value);
+        }
+        break;
+      }
+      case "FROM": {
+        const words2 = shellWords(l.args).filter((w) => !w.startsWith("--"));
+        const base = substitute(words2[0] ?? "", globalArgs);
+        const asIdx = words2.findIndex((w) => w.toLowerCase() === "as");
+        const name = asIdx > 0 ? words2[asIdx + 1] : void 0;
+        const parent = model.stages.find((s) => s.name !== void 0 && s.name === base.toLowerCase());
+        stage = {
+          base,
+          ...name ? { name: name.toLowerCase() } : {},
+          // A stage built FROM an earlier stage inherits its environment, workdir and volumes.
+          workdir: parent?.workdir ?? "/",
+          env: [...parent?.env ?? []],
+          volumes: [...parent?.volumes ?? []],
+          copies: [...parent?.copies ?? []],
+          at: pos(l)
+        };
+        vars = /* @__PURE__ */ new Map();
+        for (const e of stage.env) vars.set(e.name, e.value);
+        model.stages.push(stage);
+        break;
+      }
+      default: {
+        if (!stage) break;
+        applyInstruction(stage, vars, l, pos(l));
+      }
+    }
+  }
+}
+function applyInstruction(stage, vars, l, at2) {
+  switch (l.keyword) {
+    case "ENV":
+      for (const { name, value } of envPairs(l.args)) {
+        const v = substitute(value, vars);
+        vars.set(name, v);
+        stage.env = [...stage.env.filter((e) => e.name !== name), { name, value: v, at: at2 }];
+      }
+      break;
+    case "WORKDIR": {
+      const dir = substitute(argList(l.args).join(" "), vars);
+      if (dir !== "") stage.workdir = resolveIn(stage.workdir, dir);
+      break;
+    }
+    case "VOLUME":
+      for (const v of argList(l.args)) {
+        const p = substitute(v, vars).trim();
+        if (p !== "") stage.volumes.push({ value: resolveIn(stage.workdir, p), at: at2 });
+      }
+      break;
+    case "COPY":
+    case "ADD": {
+      const words2 = argList(l.args);
+      let from;
+      const rest = [];
+      for (const w of words2) {
+        if (w.startsWith("--")) {
+          const m = /^--from=(.+)$/.exec(w);
+          if (m) from = substitute(m[1], vars).toLowerCase();
+          continue;
+        }
+        rest.push(w);
+      }
+      if (rest.length < 2 || rest.some((w) => w.startsWith("<<"))) break;
+      const dest = substitute(rest[rest.length - 1], vars);
+      stage.copies.push({
+        dest: resolveIn(stage.workdir, dest),
+        sources: rest.slice(0, -1).map((s) => substitute(s, vars)),
+        ...from !== void 0 ? { from } : {},
+        instruction: l.keyword,
+        text: `${l.keyword} ${l.args.replace(/\s+/g, " ")}`.slice(0, 200),
+        at: at2
+      });
+      break;
+    }
+  }
+}
+
 // policies/facts/sqlite.ts
 var SQLITE_EXT = String.raw`\.(?:db|sqlite|sqlite3|db3|s3db|sl3)`;
 var URL_RE = /\b(sqlite(?:\+[a-z0-9_]+)?:|jdbc:sqlite:|file:)(\/*)([^\s'"`?#;,)}\]]+)/gi;
 var PATH_RE = new RegExp(String.raw`(?<![\w:/.])(\/(?:[\w.@+-]+\/)*[\w.@+-]*${SQLITE_EXT})(?![\w/])`, "gi");
-function normalizePosixPath(p) {
+function normalizePosixPath2(p) {
   const parts = [];
   for (const seg of p.split("/")) {
     if (seg === "" || seg === ".") continue;
@@ -49089,12 +49384,12 @@ function findSqliteReferences(text3) {
     const index = m.index ?? 0;
     covered.push([index, index + raw.length]);
     const path12 = urlPath(m[1], m[2].length, m[3]);
-    if (path12 !== void 0) out.push({ path: normalizePosixPath(path12), raw, index });
+    if (path12 !== void 0) out.push({ path: normalizePosixPath2(path12), raw, index });
   }
   for (const m of text3.matchAll(PATH_RE)) {
     const index = m.index ?? 0;
     if (covered.some(([a, b]) => index >= a && index < b)) continue;
-    out.push({ path: normalizePosixPath(m[1]), raw: m[0], index });
+    out.push({ path: normalizePosixPath2(m[1]), raw: m[0], index });
   }
   return out.sort((a, b) => a.index - b.index);
 }
@@ -49364,6 +49659,7 @@ function workflowAction(uses, step, lines, text3, scanner) {
   if (!name.startsWith("docker/build-push-action")) return;
   const withMap = step.get("with", true);
   if (!(0, import_yaml3.isMap)(withMap)) return;
+  imageSourcesOfBuildAction(withMap, lines, text3, scanner);
   const push = withMap.get("push");
   if (push === true || push === "true" || typeof push === "string" && push.includes("${{")) return;
   const tags = withMap.get("tags", true);
@@ -49374,6 +49670,30 @@ function workflowAction(uses, step, lines, text3, scanner) {
     const image = scanner.expand({ raw: m[0], start: m.index ?? 0 }, seg);
     const p = seg.locate(m.index ?? 0);
     scanner.addBuildFact(image, "buildx", { kind: "pos", file: scanner.file, line: p.line, column: p.column });
+  }
+}
+function imageSourcesOfBuildAction(withMap, lines, text3, scanner) {
+  const str3 = (k) => {
+    const v = withMap.get(k);
+    return typeof v === "string" && !v.includes("${{") ? v.trim() : void 0;
+  };
+  const context3 = str3("context");
+  if (withMap.get("context") !== void 0 && context3 === void 0) return;
+  const file = str3("file") ?? `${context3 ?? "."}/Dockerfile`;
+  const tags = withMap.get("tags", true);
+  if (!(0, import_yaml3.isScalar)(tags)) return;
+  const seg = scalarSegment(tags, lines, "workflow", text3);
+  if (!seg) return;
+  for (const m of seg.text.matchAll(/[^\s,]+/g)) {
+    const image = scanner.expand({ raw: m[0], start: m.index ?? 0 }, seg);
+    const p = seg.locate(m.index ?? 0);
+    scanner.imageSources.push({
+      image,
+      dockerfile: file,
+      // relative to the repository root: resolved from the workflow's folder, then by suffix
+      from: scanner.file,
+      at: { kind: "pos", file: scanner.file, line: p.line, column: p.column }
+    });
   }
 }
 function loadScriptText(file, text3, kind) {
@@ -49404,10 +49724,18 @@ function loadScriptText(file, text3, kind) {
     project.errors.push({ file, message: `could not read as ${kind}: ${err.message}` });
   }
   project.builds.push(...scanner.builds);
+  project.imageSources.push(...scanner.imageSources);
   project.imports.push(...scanner.imports);
   project.k3sSignals.push(...scanner.k3sSignals);
   project.notes.push(...scanner.notes);
-  if (kind === "dockerfile") project.sqliteLiterals.push(...loadSourceText(file, text3).sqliteLiterals);
+  if (kind === "dockerfile") {
+    project.sqliteLiterals.push(...loadSourceText(file, text3).sqliteLiterals);
+    const dockerfile = parseDockerfile(file, text3);
+    for (const e of dockerfile.errors)
+      project.notes.push({ file, message: `${e.line !== void 0 ? `line ${e.line}: ` : ""}${e.message}` });
+    dockerfile.errors = [];
+    project.dockerfiles.push(dockerfile);
+  }
   return project;
 }
 
@@ -49728,8 +50056,11 @@ function loadTextUnsafe(file, raw, opts) {
     }
     case "script":
       return loadScriptText(file, text3, cls.script);
-    case "source":
-      return loadSourceText(file, text3);
+    case "source": {
+      const p2 = loadSourceText(file, text3);
+      if (/(?:^|\/)\.env$/.test(file)) composeProjectName(file, text3, p2);
+      return p2;
+    }
     case "maybe-script": {
       const kind = shebangScript(text3);
       return kind ? loadScriptText(file, text3, kind) : emptyProject();
@@ -49759,6 +50090,19 @@ function loadTextUnsafe(file, raw, opts) {
     }
   }
   return p;
+}
+function composeProjectName(file, text3, p) {
+  const lines = text3.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const m = /^\s*(?:export\s+)?COMPOSE_PROJECT_NAME\s*=\s*(["']?)([^"'#\s]*)\1/.exec(line);
+    if (!m || m[2] === "") return;
+    const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : "";
+    p.composeProjectNames.push({
+      dir,
+      name: normalizeProjectName(m[2]),
+      at: { kind: "pos", file, line: i + 1, column: line.indexOf(m[2]) + 1 }
+    });
+  });
 }
 function isObj2(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v);
@@ -50055,7 +50399,7 @@ var rule = {
           (o) => o !== dp && o.path !== dp.path && isUnder(dp.path, o.path) && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning")
         );
         if (parent) continue;
-        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath(t))))
+        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath2(t))))
           continue;
         const base = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
         const m = coveringMount(container.mounts, dp.path);
@@ -50115,7 +50459,7 @@ function isTestFile(file) {
   return TEST_FILE_RE.test(file.replace(/\\/g, "/"));
 }
 function tempDirOf(file, tempDirs) {
-  return tempDirs.map((t) => normalizePosixPath(t)).find((t) => isUnder(file, t));
+  return tempDirs.map((t) => normalizePosixPath2(t)).find((t) => isUnder(file, t));
 }
 var rule2 = {
   meta: {
@@ -50696,13 +51040,20 @@ var rule8 = {
 };
 
 // policies/compare/storage.ts
-function dockerVolumeName(w, v) {
+function composeProjectOf(project) {
+  const byDir = new Map(project.composeProjectNames.map((c) => [c.dir, c.name]));
+  return (w) => {
+    const dir = w.file.includes("/") ? w.file.slice(0, w.file.lastIndexOf("/")) : "";
+    return byDir.get(dir) ?? w.composeProject;
+  };
+}
+function dockerVolumeName(w, v, project = w.composeProject) {
   const key3 = v.source ?? v.name;
   if (v.dockerName !== void 0) return v.dockerName;
   if (v.external) return key3;
-  return w.composeProject ? `${w.composeProject}_${key3}` : key3;
+  return project ? `${project}_${key3}` : key3;
 }
-function storageOfVolume(w, v, claims) {
+function storageOfVolume(w, v, claims, project) {
   const ns2 = w.resource.namespace ?? "default";
   switch (v.kind) {
     case "persistentVolumeClaim": {
@@ -50730,7 +51081,12 @@ function storageOfVolume(w, v, claims) {
     case "composeAnonymous":
       return { kind: "ephemeral", describe: v.kind };
     case "composeNamed":
-      return { kind: "volume", name: dockerVolumeName(w, v), key: v.source ?? v.name, external: v.external === true };
+      return {
+        kind: "volume",
+        name: dockerVolumeName(w, v, project),
+        key: v.source ?? v.name,
+        external: v.external === true
+      };
     case "hostPath":
     case "composeBind":
       return v.source ? { kind: "host", source: v.source } : { kind: "unknown" };
@@ -50738,12 +51094,16 @@ function storageOfVolume(w, v, claims) {
       return { kind: "unknown" };
   }
 }
-function storageAt(w, mounts, path12, claims) {
+function storageAt(w, mounts, path12, claims, composeProject = w.composeProject) {
   const m = deepestCoveringMount(mounts, path12);
   if (!m) return { storage: { kind: "container" } };
   const v = m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((x) => x.name === m.volumeName) : void 0);
   if (!v) return { storage: { kind: "unknown" }, mount: m };
-  return { storage: storageOfVolume(w, v, claims), mount: m, ...m.subPath ? { subPath: m.subPath } : {} };
+  return {
+    storage: storageOfVolume(w, v, claims, composeProject),
+    mount: m,
+    ...m.subPath ? { subPath: m.subPath } : {}
+  };
 }
 function identity(s) {
   const sub = s.subPath ? `#${s.subPath}` : "";
@@ -50814,7 +51174,7 @@ function basePathFor(dp, base, head) {
 function quote(s) {
   return s === void 0 ? "(none)" : `"${s}"`;
 }
-function describeWhy(pair, from, to) {
+function describeWhy(pair, from, to, projects) {
   const a = from.storage;
   const b = to.storage;
   if (a.kind === "claim" && b.kind === "claim") {
@@ -50830,8 +51190,8 @@ function describeWhy(pair, from, to) {
   }
   if (a.kind === "volume" && b.kind === "volume") {
     if (a.key !== b.key) return `volume renamed from "${a.key}" to "${b.key}"`;
-    const pa = pair.base.composeProject;
-    const pb = pair.head.composeProject;
+    const pa = projects.base;
+    const pb = projects.head;
     if (!a.external && !b.external && pa !== pb) return `compose project renamed from ${quote(pa)} to ${quote(pb)}`;
     if (a.external || b.external) return `external volume name changed from "${a.name}" to "${b.name}"`;
     return `volume name changed from "${a.name}" to "${b.name}"`;
@@ -50872,12 +51232,12 @@ function dataChanges(pair, base, head, project) {
     const paths = [...hc.dataPaths].sort((x, y) => x.path.length - y.path.length);
     for (const dp of paths) {
       if (migrated.some((m) => overlaps(m, dp.path) || dp.sqliteFile !== void 0 && m === dp.sqliteFile)) continue;
-      const to = storageAt(head.workload, hc.container.mounts, dp.path, head.claims);
+      const to = storageAt(head.workload, hc.container.mounts, dp.path, head.claims, head.composeProject);
       if (!isPersistent(to.storage)) continue;
       const was = basePathFor(dp, bc.dataPaths, hc.dataPaths);
       if (was === void 0) continue;
       const fromPath = was.path;
-      const from = storageAt(base.workload, bc.container.mounts, fromPath, base.claims);
+      const from = storageAt(base.workload, bc.container.mounts, fromPath, base.claims, base.composeProject);
       if (from.storage.kind === "unknown") continue;
       let kind;
       let why = "";
@@ -50891,7 +51251,7 @@ function dataChanges(pair, base, head, project) {
       } else if (isPersistent(from.storage)) {
         if (copiedBy(project, from, to, head.claims)) continue;
         kind = "storageChanged";
-        why = describeWhy(pair, from, to);
+        why = describeWhy(pair, from, to, { base: base.composeProject, head: head.composeProject });
       } else {
         kind = "fromEphemeral";
         why = `${describeStorage(from)} replaced by ${describeStorage(to)}`;
@@ -50942,6 +51302,15 @@ function recipe(ctx, c) {
   }
   return `Copy the data out of a running pod before the rollout: kubectl -n ${ns2} cp <pod>:${c.fromFile ?? c.fromPath} ./${w.resource.name}-backup (scale to one replica and stop writes first), roll out, then kubectl -n ${ns2} cp ./${w.resource.name}-backup <new-pod>:${c.fromFile !== void 0 ? c.dataPath.sqliteFile ?? path12 : path12} and restart the pod. ` + acknowledge(ctx, path12);
 }
+var projectLookups = /* @__PURE__ */ new WeakMap();
+function headProjects(ctx) {
+  let f = projectLookups.get(ctx.project);
+  if (!f) {
+    f = composeProjectOf(ctx.project);
+    projectLookups.set(ctx.project, f);
+  }
+  return f;
+}
 var rule9 = {
   meta: {
     id: "data-not-carried-over",
@@ -50963,10 +51332,12 @@ var rule9 = {
   checkWorkload(ctx) {
     const prev = ctx.base?.previous(ctx.workload);
     if (!prev) return;
+    const composeProject = headProjects(ctx)(ctx.workload);
     const head = {
       workload: ctx.workload,
       containers: ctx.containers,
-      claims: (ns2, name) => ctx.view.getClaim(ns2, name)
+      claims: (ns2, name) => ctx.view.getClaim(ns2, name),
+      ...composeProject !== void 0 ? { composeProject } : {}
     };
     for (const c of dataChanges(prev.pair, prev.side, head, ctx.project)) {
       const moved = c.fromPath !== c.dataPath.path;
@@ -50993,6 +51364,131 @@ var rule9 = {
   }
 };
 
+// policies/facts/dockerfiles.ts
+function normalizeRel(p) {
+  const parts = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (parts.length === 0 || parts[parts.length - 1] === "..") parts.push("..");
+      else parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.join("/");
+}
+function dirOf2(file) {
+  const i = file.lastIndexOf("/");
+  return i < 0 ? "" : file.slice(0, i);
+}
+var repoKey = (image) => {
+  const r = parseImage(image);
+  return r ? `${r.registry}/${r.repository}` : void 0;
+};
+function dockerfileLookup(project) {
+  if (project.dockerfiles.length === 0 || project.imageSources.length === 0) return () => void 0;
+  const byFile = new Map(project.dockerfiles.map((d) => [normalizeRel(d.file), d]));
+  const find = (from, given) => {
+    if (given.startsWith("/")) return void 0;
+    const joined = normalizeRel(`${dirOf2(from)}/${given}`);
+    const hit = byFile.get(joined);
+    if (hit) return hit;
+    const rel = normalizeRel(given);
+    const suffix = [...byFile.entries()].filter(([f]) => f === rel || f.endsWith(`/${rel}`));
+    return suffix.length === 1 ? suffix[0]?.[1] : void 0;
+  };
+  const links = [];
+  for (const s of project.imageSources) {
+    const d = find(s.from, s.dockerfile);
+    if (d && d.stages.length > 0) links.push({ image: s.image, repo: repoKey(s.image), dockerfile: d });
+  }
+  const cache = /* @__PURE__ */ new Map();
+  return (c) => {
+    const image = c.builds?.value ?? c.image?.value;
+    if (image === void 0) return void 0;
+    if (cache.has(image)) return cache.get(image);
+    const exact = new Set(links.filter((l) => sameImage(l.image, image)).map((l) => l.dockerfile));
+    const repo = repoKey(image);
+    const byRepo = new Set(links.filter((l) => repo !== void 0 && l.repo === repo).map((l) => l.dockerfile));
+    const pick = exact.size === 1 ? [...exact][0] : exact.size === 0 && byRepo.size === 1 ? [...byRepo][0] : void 0;
+    const out = pick ? { dockerfile: pick, stage: pick.stages[pick.stages.length - 1] } : void 0;
+    cache.set(image, out);
+    return out;
+  };
+}
+
+// policies/rules/mount-hides-image-files.ts
+function hidesImage(v) {
+  return v.kind === "persistentVolumeClaim" || v.kind === "claimTemplate" || v.kind === "composeBind";
+}
+var lookups = /* @__PURE__ */ new WeakMap();
+function lookupFor(ctx) {
+  let l = lookups.get(ctx.project);
+  if (!l) {
+    l = dockerfileLookup(ctx.project);
+    lookups.set(ctx.project, l);
+  }
+  return l;
+}
+function seededByInit(ctx, image, m) {
+  return ctx.workload.containers.some(
+    (c) => c.role === "initContainer" && c.image?.value === image && c.mounts.some((x) => x.volumeName !== void 0 && x.volumeName === m.volumeName)
+  );
+}
+var rule10 = {
+  meta: {
+    id: "mount-hides-image-files",
+    defaultSeverity: "warning",
+    description: "A claim (or a compose bind mount) must not be mounted over a directory the image's Dockerfile fills at build time.",
+    rationale: "A volume mounted at a directory replaces what the image has there. Docker copies image content into a new, empty named volume; Kubernetes never does, and a bind mount never does either: the seed database, default config or migrations the Dockerfile copied into /app/data vanish at run time, and the application starts without them (or creates an empty database in their place).",
+    remediation: "Keep seed files outside the data directory (COPY seed/ /opt/seed/) and copy them in from an init container when the volume is empty (cp -an /opt/seed/. /app/data/), or mount the volume one level deeper.",
+    messages: {
+      hidden: 'Container "{{container}}" mounts {{volume}} at {{mountPath}}, but its image (built from {{dockerfile}}) puts files there at build time ({{copies}}): the mount hides them at run time{{why}}.'
+    },
+    examples: {
+      bad: "# Dockerfile\nCOPY seed/ /app/data/\n# deployment\nvolumeMounts: [{ name: data, mountPath: /app/data }]   # a PVC: the seed files are hidden",
+      good: '# Dockerfile\nCOPY seed/ /opt/seed/\n# deployment\ninitContainers:\n  - name: seed\n    command: [sh, -c, "cp -an /opt/seed/. /app/data/"]\n    volumeMounts: [{ name: data, mountPath: /app/data }]'
+    },
+    docs: "docs/rules/mount-hides-image-files.md"
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    const lookup = lookupFor(ctx);
+    for (const { container } of ctx.containers) {
+      if (container.role === "initContainer") continue;
+      const d = lookup(container);
+      if (!d) continue;
+      const byMount = /* @__PURE__ */ new Map();
+      for (const copy of d.stage.copies) {
+        if (copy.dest === "/") continue;
+        const m = deepestCoveringMount(container.mounts, copy.dest);
+        if (!m || !isUnder(copy.dest, m.mountPath.replace(/\/+$/, "") || "/")) continue;
+        const v = volumeOf(w, m);
+        if (!v || !hidesImage(v) || m.subPath !== void 0) continue;
+        byMount.set(m, [...byMount.get(m) ?? [], copy]);
+      }
+      for (const [m, copies] of byMount) {
+        if (seededByInit(ctx, container.image?.value, m)) continue;
+        const v = volumeOf(w, m);
+        const line = (c) => `${c.text} at line ${c.at.kind === "pos" ? c.at.line : "?"}`;
+        ctx.report({
+          messageId: "hidden",
+          data: {
+            container: container.name,
+            volume: describeVolume(v, m),
+            mountPath: m.mountPath,
+            dockerfile: d.dockerfile.file,
+            copies: copies.slice(0, 3).map(line).join("; ") + (copies.length > 3 ? `; and ${copies.length - 3} more` : ""),
+            why: v.kind === "composeBind" ? " (a bind mount shows the host directory, never the image)" : " (Kubernetes does not copy image content into a volume)"
+          },
+          at: m.at,
+          container: container.name,
+          path: m.mountPath
+        });
+      }
+    }
+  }
+};
+
 // policies/rules/index.ts
 var allRules = [
   rule,
@@ -51003,7 +51499,8 @@ var allRules = [
   rule6,
   rule7,
   rule8,
-  rule9
+  rule9,
+  rule10
 ];
 
 // policies/facts/data-paths-resolve.ts
@@ -51559,11 +52056,18 @@ var FILE_SEGMENT_RE = /[^/.][^/]*\.[A-Za-z0-9]{1,10}$/;
 function directoryOf(value, fileMeansDir = true) {
   const v = value.trim();
   if (!ABS_PATH_RE.test(v)) return void 0;
-  const p = normalizePosixPath(v);
+  const p = normalizePosixPath2(v);
   if (fileMeansDir && FILE_SEGMENT_RE.test(p.slice(p.lastIndexOf("/") + 1))) return dirOf(p);
   return p;
 }
-var ORIGIN_RANK = { annotation: 0, config: 1, catalog: 2, env: 3, sqlite: 4 };
+var ORIGIN_RANK = {
+  annotation: 0,
+  config: 1,
+  catalog: 2,
+  env: 3,
+  sqlite: 4,
+  dockerfile: 5
+};
 function stronger(a, b) {
   return a === "error" || b === "error" ? "error" : "warning";
 }
@@ -51685,6 +52189,50 @@ function entryPaths(e, c, origin, reason) {
     return dir ? [{ path: dir, origin, severity: "error", reason, at: fallbackAt }] : [];
   });
 }
+function dockerfilePaths(w, c, lookup) {
+  const d = lookup?.(c);
+  if (!d) return [];
+  const at2 = c.image?.at ?? c.at;
+  const line = (a) => `${d.dockerfile.file}${a.kind === "pos" ? `:${a.line}` : ""}`;
+  const out = [];
+  if (w.source === "kubernetes")
+    for (const v of d.stage.volumes) {
+      const dir = directoryOf(v.value, false);
+      if (dir) out.push({ path: dir, origin: "dockerfile", severity: "error", reason: `VOLUME in ${line(v.at)}`, at: at2 });
+    }
+  for (const e of d.stage.env) {
+    if (c.env.some((x) => x.name === e.name)) continue;
+    const cls = classifyEnvName(e.name);
+    const dir = cls !== void 0 ? directoryOf(e.value) : void 0;
+    if (dir && cls === "data")
+      out.push({
+        path: dir,
+        origin: "dockerfile",
+        severity: "error",
+        reason: `env ${e.name} set in ${line(e.at)}`,
+        at: at2
+      });
+    out.push(...sqlitePathsIn(e.value, at2, `env ${e.name} set in ${line(e.at)}`));
+  }
+  const relative3 = (value, where2, vat) => {
+    for (const m of value.matchAll(RELATIVE_SQLITE_URL_RE)) {
+      const file = normalizePosixPath2(`${d.stage.workdir}/${m[1]}`);
+      out.push({
+        path: dirOf(file),
+        origin: "sqlite",
+        severity: "error",
+        reason: `SQLite file ${file} in ${where2} (relative to WORKDIR ${d.stage.workdir} of ${d.dockerfile.file})`,
+        sqliteFile: file,
+        at: vat
+      });
+    }
+  };
+  for (const e of c.env) if (e.value !== void 0) relative3(e.value, `env ${e.name}`, childAnchor(e.at, "value"));
+  for (const e of d.stage.env)
+    if (!c.env.some((x) => x.name === e.name)) relative3(e.value, `env ${e.name} set in ${line(e.at)}`, at2);
+  return out;
+}
+var RELATIVE_SQLITE_URL_RE = /\bsqlite(?:\+\w+)?:\/\/\/(?!\/)([\w.-]+\.(?:db|sqlite3?|db3))\b/gi;
 function parseAnnotation(value) {
   const out = [];
   for (const raw of value.split(/[,\n]/)) {
@@ -51794,6 +52342,7 @@ function resolveContainers(w, opts) {
     }
     for (const item of c.command) paths.push(...sqlitePathsIn(item.value, item.at, "command"));
     for (const item of c.args) paths.push(...sqlitePathsIn(item.value, item.at, "args"));
+    if (c.role !== "initContainer") paths.push(...dockerfilePaths(w, c, opts.dockerfile));
     for (const cm of configMapsOf(w, c, opts.configMap)) {
       for (const [key3, v] of Object.entries(cm.data))
         paths.push(...sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key3}`));
@@ -52056,6 +52605,8 @@ function prepareBase(base, head, config, headView) {
   const configMaps = /* @__PURE__ */ new Map();
   for (const cm of base.configMaps) configMaps.set(key2(cm.namespace, cm.name), cm);
   const baseClaim = (ns2, name) => claims.get(key2(ns2, name)) ?? headView.getClaim(ns2, name);
+  const dockerfile = dockerfileLookup(base);
+  const projectOf = composeProjectOf(base);
   const cache = /* @__PURE__ */ new Map();
   return {
     previous(w) {
@@ -52065,9 +52616,19 @@ function prepareBase(base, head, config, headView) {
       if (!hit) {
         const containers = resolveContainers(pair.base, {
           config,
-          configMap: (ns2, name) => configMaps.get(key2(ns2, name))
+          configMap: (ns2, name) => configMaps.get(key2(ns2, name)),
+          dockerfile
         });
-        hit = { pair, side: { workload: pair.base, containers, claims: baseClaim } };
+        const composeProject = projectOf(pair.base);
+        hit = {
+          pair,
+          side: {
+            workload: pair.base,
+            containers,
+            claims: baseClaim,
+            ...composeProject !== void 0 ? { composeProject } : {}
+          }
+        };
         cache.set(w, hit);
       }
       return hit;
@@ -52085,14 +52646,14 @@ var CONTROLLER_KINDS = /* @__PURE__ */ new Set([
   "Job",
   "CronJob"
 ]);
-function configuredSeverity(config, rule10) {
-  const s = config.rules[rule10.meta.id];
-  if (s === void 0) return rule10.meta.defaultSeverity;
+function configuredSeverity(config, rule11) {
+  const s = config.rules[rule11.meta.id];
+  if (s === void 0) return rule11.meta.defaultSeverity;
   if (typeof s === "string") return s;
-  return s.severity ?? rule10.meta.defaultSeverity;
+  return s.severity ?? rule11.meta.defaultSeverity;
 }
-function explicitlyConfigured(config, rule10) {
-  const s = config.rules[rule10.meta.id];
+function explicitlyConfigured(config, rule11) {
+  const s = config.rules[rule11.meta.id];
   return typeof s === "string" || s !== void 0 && s.severity !== void 0;
 }
 function renderMessage(template, data = {}) {
@@ -52123,26 +52684,27 @@ function evaluate(project, opts) {
   const resources = [];
   const k3s = targetsK3s(config, project, view);
   const configMap = configMapLookup(project);
+  const dockerfile = dockerfileLookup(project);
   const base = opts.base ? prepareBase(opts.base, project, config, view) : void 0;
   const ruleFailures = [];
-  const guarded = (rule10, file, what, fn) => {
+  const guarded = (rule11, file, what, fn) => {
     try {
       fn();
     } catch (e) {
       const subject2 = what ? `${what.kind} ${what.name}` : "the project";
       ruleFailures.push({
         file,
-        message: `internal error in rule ${rule10.meta.id} while checking ${subject2}: ${e instanceof Error ? e.message : String(e)}`
+        message: `internal error in rule ${rule11.meta.id} while checking ${subject2}: ${e instanceof Error ? e.message : String(e)}`
       });
     }
   };
-  const emit = (rule10, r, resource2, w) => {
-    const template = rule10.meta.messages[r.messageId];
-    const configured = configuredSeverity(config, rule10);
+  const emit = (rule11, r, resource2, w) => {
+    const template = rule11.meta.messages[r.messageId];
+    const configured = configuredSeverity(config, rule11);
     let severity = r.severity ?? configured;
-    if (explicitlyConfigured(config, rule10)) severity = r.severity ? lowerOf(configured, r.severity) : configured;
+    if (explicitlyConfigured(config, rule11)) severity = r.severity ? lowerOf(configured, r.severity) : configured;
     const suppression = exemptions.mayApply(w?.annotations) && exemptions.check({
-      ruleId: rule10.meta.id,
+      ruleId: rule11.meta.id,
       kind: resource2.kind,
       namespace: resource2.namespace,
       name: resource2.name,
@@ -52152,11 +52714,11 @@ function evaluate(project, opts) {
       annotations: w?.annotations
     });
     const finding2 = {
-      ruleId: rule10.meta.id,
+      ruleId: rule11.meta.id,
       severity,
-      message: template === void 0 ? `${rule10.meta.id}: ${r.messageId}` : renderMessage(template, r.data),
+      message: template === void 0 ? `${rule11.meta.id}: ${r.messageId}` : renderMessage(template, r.data),
       resource: resource2,
-      remediation: r.remediation ?? rule10.meta.remediation,
+      remediation: r.remediation ?? rule11.meta.remediation,
       suppressed: !!suppression,
       at: r.at
     };
@@ -52175,15 +52737,15 @@ function evaluate(project, opts) {
       targetsK3s: k3s,
       ...base ? { base } : {},
       workload: w,
-      containers: resolveContainers(w, { config, configMap }),
+      containers: resolveContainers(w, { config, configMap, dockerfile }),
       replicas: effectiveReplicas(w, project.autoscalers)
     };
     let current = rules[0];
     const ctx = { ...ctxBase, report: (r) => emit(current, r, w.resource, w) };
-    for (const rule10 of rules) {
-      if (!rule10.checkWorkload) continue;
-      current = rule10;
-      guarded(rule10, w.file, w.resource, () => rule10.checkWorkload?.(ctx));
+    for (const rule11 of rules) {
+      if (!rule11.checkWorkload) continue;
+      current = rule11;
+      guarded(rule11, w.file, w.resource, () => rule11.checkWorkload?.(ctx));
     }
   }
   for (const c of project.claims)
@@ -52192,17 +52754,17 @@ function evaluate(project, opts) {
         resource: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: c.namespace, name: c.name },
         at: c.at
       });
-  for (const rule10 of rules) {
-    if (!rule10.checkProject) continue;
+  for (const rule11 of rules) {
+    if (!rule11.checkProject) continue;
     const ctx = {
       config,
       view,
       project,
       targetsK3s: k3s,
       ...base ? { base } : {},
-      report: (r) => emit(rule10, r, { kind: "File", name: anchorFile(r.at) })
+      report: (r) => emit(rule11, r, { kind: "File", name: anchorFile(r.at) })
     };
-    guarded(rule10, "", void 0, () => rule10.checkProject?.(ctx));
+    guarded(rule11, "", void 0, () => rule11.checkProject?.(ctx));
   }
   return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures] };
 }
