@@ -6,14 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import {
-  loadTreeFiles,
-  selectTreeFiles,
-  type Limits,
-  type Project,
-  type SelectedTreeFile,
-  type TreeFile,
-} from '../../policies/index.js';
+import { loadTreeFiles, selectTreeFiles, type Limits, type Project, type TreeFile } from '../../policies/index.js';
 
 const run = promisify(execFile);
 const SAFE = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null'];
@@ -124,15 +117,11 @@ export async function loadBaseProject(ref: string, paths: string[], opts: BaseTr
     }
   }
   const selection = selectTreeFiles(blobs, { limits: opts.limits, exclude: opts.exclude });
-  const wanted = selection.files as (SelectedTreeFile & { object?: string })[];
   const objectOf = new Map(blobs.map((b) => [b.display, b.object]));
-  const contents = await readBlobs(
-    top,
-    [...new Set(wanted.map((f) => objectOf.get(f.display) as string))].filter(Boolean),
-  );
+  const contents = await readBlobs(top, [...new Set(selection.files.flatMap((f) => objectOf.get(f.display) ?? []))]);
   const project = loadTreeFiles(
-    wanted.flatMap((file) => {
-      const bytes = contents.get(objectOf.get(file.display) as string);
+    selection.files.flatMap((file) => {
+      const bytes = contents.get(objectOf.get(file.display) ?? '');
       return bytes ? [{ file, bytes }] : [];
     }),
     { limits: opts.limits, folderName: path.basename(opts.cwd) },
