@@ -59,8 +59,12 @@ export const rule: Rule = {
   checkWorkload(ctx) {
     const w = ctx.workload;
     const lookup = lookupFor(ctx);
-    for (const { container } of ctx.containers) {
+    for (const { container, dataPaths } of ctx.containers) {
       if (container.role === 'initContainer') continue;
+      // A compose bind mount of the source tree over the app (live reload) is deliberate; one that holds
+      // the service's data is where seed files go missing.
+      const holdsData = (m: MountModel): boolean =>
+        dataPaths.some((dp) => isUnder(dp.path, m.mountPath) || isUnder(m.mountPath, dp.path));
       const d = lookup(container);
       if (!d) continue;
       // Copies from the final stage only; `COPY --from=builder` lands in the final image too.
@@ -71,6 +75,7 @@ export const rule: Rule = {
         if (!m || !isUnder(copy.dest, m.mountPath.replace(/\/+$/, '') || '/')) continue;
         const v = volumeOf(w, m);
         if (!v || !hidesImage(v) || m.subPath !== undefined) continue;
+        if (v.kind === 'composeBind' && !holdsData(m)) continue;
         byMount.set(m, [...(byMount.get(m) ?? []), copy]);
       }
       for (const [m, copies] of byMount) {
