@@ -48,9 +48,22 @@ function recipe(ctx: WorkloadRuleContext, c: DataChange): string {
       `(cp -a /from/. /to/), then point the workload at it — or keep the old class. ${acknowledge(ctx, path)}`
     );
   }
+  const ref = `${kindLower}/${w.resource.name}`;
+  const kubectl = `kubectl -n ${ns} exec`;
+  if (c.fromFile !== undefined) {
+    // One database file that moved: stream it, the folder around it may hold anything.
+    const target = c.dataPath.sqliteFile ?? `${path}/${c.fromFile.slice(c.fromFile.lastIndexOf('/') + 1)}`;
+    const local = `${w.resource.name}.db`;
+    return (
+      `Before the rollout, stop writes and stream the database out of the running pod: ${kubectl} ${ref} -- cat ${c.fromFile} > ${local}; ` +
+      `after the rollout, put it on the claim: ${kubectl} -i ${ref} -- sh -c 'cat > ${target}' < ${local}, then kubectl -n ${ns} rollout restart ${ref}. ` +
+      acknowledge(ctx, path)
+    );
+  }
+  const tar = `${w.resource.name}-data.tar`;
   return (
-    `Copy the data out of a running pod before the rollout: kubectl -n ${ns} cp <pod>:${c.fromFile ?? c.fromPath} ./${w.resource.name}-backup ` +
-    `(scale to one replica and stop writes first), roll out, then kubectl -n ${ns} cp ./${w.resource.name}-backup <new-pod>:${c.fromFile !== undefined ? (c.dataPath.sqliteFile ?? path) : path} and restart the pod. ` +
+    `Before the rollout, stop writes and stream the data out of the running pod: ${kubectl} ${ref} -- tar cf - -C ${c.fromPath} . > ${tar}; ` +
+    `after the rollout, put it on the claim: ${kubectl} -i ${ref} -- tar xf - -C ${path} < ${tar}, then kubectl -n ${ns} rollout restart ${ref}. ` +
     acknowledge(ctx, path)
   );
 }
@@ -78,7 +91,7 @@ export const rule: Rule = {
       'compose project does the same: the old data stays behind on storage nothing mounts any more. Only reported with a base to compare against ' +
       '(`scan --base REF`, the Action on pull requests, the webhook on UPDATE).',
     remediation:
-      'Copy the data from the old storage to the new before the new containers start (kubectl cp, a one-off Job or init container mounting both ' +
+      'Copy the data from the old storage to the new before the new containers start (kubectl exec … tar, a one-off Job or init container mounting both ' +
       `claims, docker run -v OLD:/from -v NEW:/to alpine cp -a /from/. /to/), or keep the old name; then record it with the annotation ${DATA_MIGRATED_ANNOTATION}: "<path>".`,
     messages: {
       fromEphemeral:

@@ -82,10 +82,13 @@ describe('seed 001: the pull request that added the claims', () => {
     const meds = found.find((f) => f.file === 'k3s/meds.yaml') as JsonFinding;
     expect(meds.message).toContain('/data/meds.db in the container filesystem');
     expect(meds.message).toContain('PVC "meds-data-pvc"');
-    expect(meds.remediation).toContain('kubectl -n kilo cp');
+    expect(meds.remediation).toContain(
+      'kubectl -n kilo exec deployment/kilo-meds -- tar cf - -C /data . > kilo-meds-data.tar',
+    );
     expect(meds.remediation).toContain('persistguard.io/data-migrated');
     const financial = found.find((f) => f.file === 'k3s/financial.yaml') as JsonFinding;
     expect(financial.message).toContain('/tmp/financial.db (env DATABASE_URL)');
+    expect(financial.remediation).toContain("-- sh -c 'cat > /data/financial.db'");
   });
 
   test('a plain scan (no base) judges the final state only: no data-not-carried-over', () => {
