@@ -4592,7 +4592,7 @@ var require_util2 = __commonJS({
           writable: true,
           enumerable: true,
           configurable: true,
-          value: function entries() {
+          value: function entries2() {
             webidl.brandCheck(this, object);
             return makeIterator(this, "key+value");
           }
@@ -5318,12 +5318,12 @@ var require_formdata_parser = __commonJS({
               return "failure";
             }
             if (bufferStartsWith(input, filenameBuffer, position2)) {
-              let check = position2.position + filenameBuffer.length;
-              if (input[check] === 42) {
+              let check2 = position2.position + filenameBuffer.length;
+              if (input[check2] === 42) {
                 position2.position += 1;
-                check += 1;
+                check2 += 1;
               }
-              if (input[check] !== 61 || input[check + 1] !== 34) {
+              if (input[check2] !== 61 || input[check2 + 1] !== 34) {
                 return "failure";
               }
               position2.position += 12;
@@ -5660,9 +5660,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
-                  const entries = new URLSearchParams(value.toString());
+                  const entries2 = new URLSearchParams(value.toString());
                   const fd = new FormData();
-                  for (const [name, value2] of entries) {
+                  for (const [name, value2] of entries2) {
                     fd.append(name, value2);
                   }
                   return fd;
@@ -10708,11 +10708,11 @@ var require_mock_utils = __commonJS({
     }
     function buildHeadersFromArray(headers) {
       const clone = headers.slice();
-      const entries = [];
+      const entries2 = [];
       for (let index = 0; index < clone.length; index += 2) {
-        entries.push([clone[index], clone[index + 1]]);
+        entries2.push([clone[index], clone[index + 1]]);
       }
-      return Object.fromEntries(entries);
+      return Object.fromEntries(entries2);
     }
     function matchHeaders(mockDispatch2, headers) {
       if (typeof mockDispatch2.headers === "function") {
@@ -18344,12 +18344,12 @@ var require_eventsource_stream = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length, field2) {
+      if (length !== field2.length) {
         return false;
       }
       for (let i = 0; i < length; i++) {
-        if (line[i] !== field[i]) {
+        if (line[i] !== field2[i]) {
           return false;
         }
       }
@@ -18550,13 +18550,13 @@ ${value}`;
           }
         }
       }
-      setEventFieldSize(field, size) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size;
+      setEventFieldSize(field2, size) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field2] + size;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size;
+        this.eventFieldSizes[field2] = size;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -25474,8 +25474,8 @@ var require_cst_visit = __commonJS({
     visit.REMOVE = REMOVE;
     visit.itemAtPath = (cst, path12) => {
       let item = cst;
-      for (const [field, index] of path12) {
-        const tok = item?.[field];
+      for (const [field2, index] of path12) {
+        const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
         } else
@@ -25485,8 +25485,8 @@ var require_cst_visit = __commonJS({
     };
     visit.parentCollection = (cst, path12) => {
       const parent = visit.itemAtPath(cst, path12.slice(0, -1));
-      const field = path12[path12.length - 1][0];
-      const coll = parent?.[field];
+      const field2 = path12[path12.length - 1][0];
+      const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
@@ -25495,11 +25495,11 @@ var require_cst_visit = __commonJS({
       let ctrl = visitor(item, path12);
       if (typeof ctrl === "symbol")
         return ctrl;
-      for (const field of ["key", "value"]) {
-        const token = item[field];
+      for (const field2 of ["key", "value"]) {
+        const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path12.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path12.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25509,7 +25509,7 @@ var require_cst_visit = __commonJS({
               i -= 1;
             }
           }
-          if (typeof ctrl === "function" && field === "key")
+          if (typeof ctrl === "function" && field2 === "key")
             ctrl = ctrl(item, path12);
         }
       }
@@ -38298,12 +38298,12 @@ var __awaiter6 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-function which(tool, check) {
+function which(tool, check2) {
   return __awaiter6(this, void 0, void 0, function* () {
     if (!tool) {
       throw new Error("parameter 'tool' is required");
     }
-    if (check) {
+    if (check2) {
       const result2 = yield which(tool, false);
       if (!result2) {
         if (IS_WINDOWS) {
@@ -43372,7 +43372,7 @@ var import_ajv = __toESM(require_ajv(), 1);
 // policies/schema/persistguard.schema.json
 var persistguard_schema_default = {
   $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://github.com/persistguard/persistguard/blob/main/policies/schema/persistguard.schema.json",
+  $id: "https://raw.githubusercontent.com/persistguard/persistguard/main/policies/schema/persistguard.schema.json",
   title: "persistguard configuration (.persistguard.yaml)",
   description: "Configuration of persistguard: rule severities, declared data paths, local images, temporary directories, exemptions, excluded files and size limits.",
   type: "object",
@@ -43579,6 +43579,51 @@ function closest(input, candidates) {
   return bestDistance <= budget ? best : void 0;
 }
 
+// policies/config/glob-safety.ts
+var MAX_STARS_PER_SEGMENT = 3;
+var EXTGLOB = /[@!*+?]\(/;
+var GLOB_LISTS = ["localImages", "exclude"];
+var GLOB_ENTRY_KEYS = {
+  dataPaths: ["image", "workload", "service", "namespace", "container"],
+  exemptions: ["kind", "namespace", "name", "file", "container", "path"]
+};
+var WEBHOOK_CLAIM_KEYS = ["namespace", "name"];
+function unsafeGlobReason(pattern) {
+  if (EXTGLOB.test(pattern))
+    return `'${pattern}' uses an extglob (@(\u2026), !(\u2026), *(\u2026), +(\u2026), ?(\u2026)), which can take exponential time to match; use plain *, ** and {a,b} instead`;
+  for (const segment of pattern.split("/")) {
+    if (segment === "**") continue;
+    const stars = segment.replace(/\*\*+/g, "*").split("*").length - 1;
+    if (stars > MAX_STARS_PER_SEGMENT)
+      return `'${pattern}' has ${stars} '*' in one path segment (at most ${MAX_STARS_PER_SEGMENT}): matching time grows with the name length to that power`;
+  }
+  return void 0;
+}
+function check(value, path12, out) {
+  if (typeof value !== "string") return;
+  const reason = unsafeGlobReason(value);
+  if (reason) out.push({ path: path12, message: reason });
+}
+function entries(value) {
+  return Array.isArray(value) ? value : [];
+}
+function field(obj, key3) {
+  return obj !== null && typeof obj === "object" ? obj[key3] : void 0;
+}
+function unsafeGlobs(config) {
+  const out = [];
+  for (const list of GLOB_LISTS) entries(field(config, list)).forEach((g, i) => check(g, [list, i], out));
+  for (const [list, keys] of Object.entries(GLOB_ENTRY_KEYS)) {
+    entries(field(config, list)).forEach((entry, i) => {
+      for (const key3 of keys) check(field(entry, key3), [list, i, key3], out);
+    });
+  }
+  entries(field(field(config, "webhook"), "protectedClaims")).forEach((entry, i) => {
+    for (const key3 of WEBHOOK_CLAIM_KEYS) check(field(entry, key3), ["webhook", "protectedClaims", i, key3], out);
+  });
+  return out;
+}
+
 // policies/config/validate.ts
 var compiled;
 function validator() {
@@ -43662,6 +43707,7 @@ function validateConfigObject(obj) {
     }
   }
   issues.push(...badDates(obj));
+  for (const g of unsafeGlobs(obj)) issues.push({ path: g.path, display: displayPath(g.path), message: g.message });
   return issues;
 }
 
@@ -44169,9 +44215,9 @@ function loadService(ctx, service, svc, projectName) {
       env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base, "environment", name]) });
     }
   }
-  const words2 = (field) => {
-    const v = svc[field];
-    const p = [...base, field];
+  const words2 = (field2) => {
+    const v = svc[field2];
+    const p = [...base, field2];
     if (typeof v === "string") {
       const s = interpolate(v);
       return s === void 0 ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
@@ -44612,10 +44658,10 @@ function loadWorkload(ctx, obj, kind, base) {
     ["containers", "container"],
     ["ephemeralContainers", "ephemeralContainer"]
   ];
-  for (const [field, role] of roles) {
-    asArray(podSpec[field]).forEach((c, i) => {
+  for (const [field2, role] of roles) {
+    asArray(podSpec[field2]).forEach((c, i) => {
       const co = asObj(c);
-      if (co) containers.push(containerFrom(ctx, co, role, [...podSpecPath, field, i], byName));
+      if (co) containers.push(containerFrom(ctx, co, role, [...podSpecPath, field2, i], byName));
     });
   }
   const nodeSelector = asObj(podSpec.nodeSelector) ? stringMap(podSpec.nodeSelector) : void 0;
@@ -44704,8 +44750,8 @@ function containerFrom(ctx, c, role, path12, volumes) {
     }
     vars.set(e.name, e.value);
   }
-  const list = (field) => asArray(c[field]).flatMap((x, i) => {
-    const l = located(ctx, x, [...path12, field, i]);
+  const list = (field2) => asArray(c[field2]).flatMap((x, i) => {
+    const l = located(ctx, x, [...path12, field2, i]);
     if (!l) return [];
     const expanded = expandDependentVars(l.value, vars);
     return [expanded === void 0 ? l : { value: expanded, at: l.at }];
@@ -49888,9 +49934,9 @@ function joinDisplay(base, rel) {
   return base === "." ? rel : `${base}/${rel}`;
 }
 function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplates) {
-  let entries;
+  let entries2;
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    entries2 = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     out.push({
       abs: dir,
@@ -49900,9 +49946,9 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
     });
     return;
   }
-  entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const isChart = entries.some((e) => e.name === "Chart.yaml" && !e.isDirectory());
-  for (const e of entries) {
+  entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const isChart = entries2.some((e) => e.name === "Chart.yaml" && !e.isDirectory());
+  for (const e of entries2) {
     const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
     const abs = path6.join(dir, e.name);
     let isDir = e.isDirectory();
@@ -51300,7 +51346,15 @@ function recipe(ctx, c) {
   if (c.kind === "storageClassChanged") {
     return `A claim's storage class cannot change in place: create a claim under a new name in the new class, copy with a one-off Job mounting both (cp -a /from/. /to/), then point the workload at it \u2014 or keep the old class. ${acknowledge(ctx, path12)}`;
   }
-  return `Copy the data out of a running pod before the rollout: kubectl -n ${ns2} cp <pod>:${c.fromFile ?? c.fromPath} ./${w.resource.name}-backup (scale to one replica and stop writes first), roll out, then kubectl -n ${ns2} cp ./${w.resource.name}-backup <new-pod>:${c.fromFile !== void 0 ? c.dataPath.sqliteFile ?? path12 : path12} and restart the pod. ` + acknowledge(ctx, path12);
+  const ref = `${kindLower}/${w.resource.name}`;
+  const kubectl = `kubectl -n ${ns2} exec`;
+  if (c.fromFile !== void 0) {
+    const target = c.dataPath.sqliteFile ?? `${path12}/${c.fromFile.slice(c.fromFile.lastIndexOf("/") + 1)}`;
+    const local = `${w.resource.name}.db`;
+    return `Before the rollout, stop writes and stream the database out of the running pod: ${kubectl} ${ref} -- cat ${c.fromFile} > ${local}; after the rollout, put it on the claim: ${kubectl} -i ${ref} -- sh -c 'cat > ${target}' < ${local}, then kubectl -n ${ns2} rollout restart ${ref}. ` + acknowledge(ctx, path12);
+  }
+  const tar = `${w.resource.name}-data.tar`;
+  return `Before the rollout, stop writes and stream the data out of the running pod: ${kubectl} ${ref} -- tar cf - -C ${c.fromPath} . > ${tar}; after the rollout, put it on the claim: ${kubectl} -i ${ref} -- tar xf - -C ${path12} < ${tar}, then kubectl -n ${ns2} rollout restart ${ref}. ` + acknowledge(ctx, path12);
 }
 var projectLookups = /* @__PURE__ */ new WeakMap();
 function headProjects(ctx) {
@@ -51317,7 +51371,7 @@ var rule9 = {
     defaultSeverity: "warning",
     description: "A change that moves a data path onto other storage (a new claim, a renamed claim, template, StatefulSet or compose project) must carry the data over.",
     rationale: 'Judging only the final state, a pull request that adds the right claim looks perfect, yet the running pods keep their data in their own filesystem and the new claim starts empty. A KILO k3s cluster lost every record this way: "when persistent volumes were first mounted, existing data in /data was overwritten with empty volumes". Renaming a claim, a volumeClaimTemplate, a StatefulSet, a Helm release or a compose project does the same: the old data stays behind on storage nothing mounts any more. Only reported with a base to compare against (`scan --base REF`, the Action on pull requests, the webhook on UPDATE).',
-    remediation: `Copy the data from the old storage to the new before the new containers start (kubectl cp, a one-off Job or init container mounting both claims, docker run -v OLD:/from -v NEW:/to alpine cp -a /from/. /to/), or keep the old name; then record it with the annotation ${DATA_MIGRATED_ANNOTATION}: "<path>".`,
+    remediation: `Copy the data from the old storage to the new before the new containers start (kubectl exec \u2026 tar, a one-off Job or init container mounting both claims, docker run -v OLD:/from -v NEW:/to alpine cp -a /from/. /to/), or keep the old name; then record it with the annotation ${DATA_MIGRATED_ANNOTATION}: "<path>".`,
     messages: {
       fromEphemeral: '{{workload}}: container "{{container}}" keeps {{what}} in {{from}}; this change puts {{path}} on {{to}}. The running {{owner}}s keep that data in {{from}} and the new storage starts empty: it is gone at the rollout unless it is copied.',
       storageChanged: '{{workload}}: {{what}} of container "{{container}}" is on {{from}}; after this change ({{why}}) {{path}} is on {{to}}, which does not hold that data: it stays behind on the old storage.',
@@ -51453,8 +51507,9 @@ var rule10 = {
   checkWorkload(ctx) {
     const w = ctx.workload;
     const lookup = lookupFor(ctx);
-    for (const { container } of ctx.containers) {
+    for (const { container, dataPaths } of ctx.containers) {
       if (container.role === "initContainer") continue;
+      const holdsData = (m) => dataPaths.some((dp) => isUnder(dp.path, m.mountPath) || isUnder(m.mountPath, dp.path));
       const d = lookup(container);
       if (!d) continue;
       const byMount = /* @__PURE__ */ new Map();
@@ -51464,6 +51519,7 @@ var rule10 = {
         if (!m || !isUnder(copy.dest, m.mountPath.replace(/\/+$/, "") || "/")) continue;
         const v = volumeOf(w, m);
         if (!v || !hidesImage(v) || m.subPath !== void 0) continue;
+        if (v.kind === "composeBind" && !holdsData(m)) continue;
         byMount.set(m, [...byMount.get(m) ?? [], copy]);
       }
       for (const [m, copies] of byMount) {
@@ -52145,9 +52201,9 @@ function argPaths(c, spec) {
   return out;
 }
 var builtinMatches = /* @__PURE__ */ new Map();
-function catalogEntryFor(image, entries = catalog) {
-  const find = () => entries.find((e) => e.image !== void 0 && imageMatches(e.image, image));
-  if (entries !== catalog) return find();
+function catalogEntryFor(image, entries2 = catalog) {
+  const find = () => entries2.find((e) => e.image !== void 0 && imageMatches(e.image, image));
+  if (entries2 !== catalog) return find();
   let hit = builtinMatches.get(image);
   if (hit === void 0) {
     hit = find() ?? null;
@@ -52309,7 +52365,7 @@ function configMapsOf(w, c, lookup) {
 }
 function resolveContainers(w, opts) {
   const cfg = opts.config;
-  const entries = opts.catalog ?? catalog;
+  const entries2 = opts.catalog ?? catalog;
   const containers = w.containers.filter((c) => c.role !== "ephemeralContainer");
   const fromAnnotation = annotationPaths(w, containers);
   return containers.map((c) => {
@@ -52326,7 +52382,7 @@ function resolveContainers(w, opts) {
         );
     }
     if (c.role !== "initContainer" && !RUN_TO_COMPLETION.has(w.resource.kind) && c.image) {
-      const entry = catalogEntryFor(c.image.value, entries);
+      const entry = catalogEntryFor(c.image.value, entries2);
       if (entry) paths.push(...entryPaths(entry, c, "catalog", `catalog ${entry.name ?? entry.image}`));
     }
     for (const e of c.env) {
@@ -53228,13 +53284,13 @@ async function resolveCommit(cwd, ref) {
 var toPosix2 = (p) => p.split(path8.sep).join("/");
 async function listTree(top, sha, rel) {
   const out = await git(top, ["ls-tree", "-r", "-z", "--long", "--full-tree", sha, "--", ...rel ? [rel] : []]);
-  const entries = [];
+  const entries2 = [];
   for (const rec of out.split("\0")) {
     const m = /^(\d+) (\w+) ([0-9a-f]+) +(\d+|-)\t([\s\S]+)$/.exec(rec);
     if (!m || m[2] !== "blob" || m[1] === "120000") continue;
-    entries.push({ object: m[3], size: m[4] === "-" ? 0 : Number(m[4]), path: m[5] });
+    entries2.push({ object: m[3], size: m[4] === "-" ? 0 : Number(m[4]), path: m[5] });
   }
-  return entries;
+  return entries2;
 }
 function readBlobs(top, objects) {
   return new Promise((resolve4, reject) => {
@@ -53284,15 +53340,11 @@ async function loadBaseProject(ref, paths, opts) {
     }
   }
   const selection = selectTreeFiles(blobs, { limits: opts.limits, exclude: opts.exclude });
-  const wanted = selection.files;
   const objectOf = new Map(blobs.map((b) => [b.display, b.object]));
-  const contents = await readBlobs(
-    top,
-    [...new Set(wanted.map((f) => objectOf.get(f.display)))].filter(Boolean)
-  );
+  const contents = await readBlobs(top, [...new Set(selection.files.flatMap((f) => objectOf.get(f.display) ?? []))]);
   const project = loadTreeFiles(
-    wanted.flatMap((file) => {
-      const bytes = contents.get(objectOf.get(file.display));
+    selection.files.flatMap((file) => {
+      const bytes = contents.get(objectOf.get(file.display) ?? "");
       return bytes ? [{ file, bytes }] : [];
     }),
     { limits: opts.limits, folderName: path8.basename(opts.cwd) }
@@ -53568,13 +53620,13 @@ async function walk2(workspace, dir, match) {
   const stack = [dir];
   while (stack.length > 0) {
     const rel = stack.pop() ?? "";
-    let entries;
+    let entries2;
     try {
-      entries = await readdir2(path10.join(workspace, rel), { withFileTypes: true });
+      entries2 = await readdir2(path10.join(workspace, rel), { withFileTypes: true });
     } catch {
       continue;
     }
-    for (const e of entries) {
+    for (const e of entries2) {
       const child2 = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         if (SKIPPED_DIRS.has(e.name)) continue;

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../schema/persistguard.schema.json' with { type: 'json' };
 import { closest } from './suggest.js';
+import { unsafeGlobs } from './glob-safety.js';
 import type { PathSegment } from '../model/model.js';
 
 /** One schema violation, with the path of the offending node (or of the mapping holding a bad key). */
@@ -120,5 +121,6 @@ export function validateConfigObject(obj: unknown): ConfigIssue[] {
     }
   }
   issues.push(...badDates(obj));
+  for (const g of unsafeGlobs(obj)) issues.push({ path: g.path, display: displayPath(g.path), message: g.message });
   return issues;
 }

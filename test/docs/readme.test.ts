@@ -7,14 +7,16 @@ const readme = read('README.md');
 
 test('the first screen gives the install+scan and install+test commands', () => {
   const firstScreen = readme.split('\n').slice(0, 25).join('\n');
-  expect(firstScreen).toContain('npm install && npx persistguard scan examples');
-  expect(firstScreen).toContain('npm install && npm test');
+  expect(firstScreen).toContain('npm ci && npx persistguard scan examples');
+  expect(firstScreen).toContain('npm ci && npm test');
 });
 
 test('.ci/run runs the README test command', () => {
   const ci = read('.ci/run');
-  expect(ci).toMatch(/npm install/);
-  expect(ci).toMatch(/npm test/);
+  // npm ci, not npm install: a lockfile out of sync with package.json must fail CI, not be rewritten.
+  expect(ci).toMatch(/^npm ci\b/m);
+  expect(ci).not.toMatch(/npm install/);
+  expect(ci).toMatch(/^npm test$/m);
 });
 
 test('the rules table lists every registered rule with its default severity and doc link', () => {

@@ -96,9 +96,14 @@ describe('the Dockerfile', () => {
   const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
 
   test('is multi-stage on Node 24, installs production dependencies only, and runs as non-root', () => {
-    const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+    // FROM ${ARG}: the base images are ARG defaults pinned by digest (test/deploy/dockerfile.test.ts).
+    const args = Object.fromEntries([...dockerfile.matchAll(/^ARG (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+    const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) =>
+      m[1]!.replace(/^\$\{(\w+)\}$/, (_x, k: string) => args[k] ?? ''),
+    );
     expect(froms.length).toBeGreaterThanOrEqual(2);
-    for (const f of froms) expect(f).toMatch(/^node:24/);
+    for (const f of froms.slice(0, -1)) expect(f).toMatch(/^node:24/);
+    expect(froms.at(-1)).toMatch(/^gcr\.io\/distroless\/nodejs24-/);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     const finalStage = dockerfile.split(/^FROM /m).at(-1) ?? '';
     expect(finalStage).toMatch(/^USER\s+(?!0\b|root\b)\S+/m);
@@ -109,22 +114,25 @@ describe('the Dockerfile', () => {
   const testIfBuilt = existsSync(path.join(REPO_ROOT, 'build/cli/run.js')) ? test : test.skip;
   testIfBuilt('its exact ENTRYPOINT + CMD serves /healthz over HTTPS and stops on SIGTERM', async () => {
     const argv = dockerCommand(dockerfile);
-    expect(argv.slice(0, 3)).toEqual(['node', 'bin/persistguard.js', 'serve']);
+    // Distroless keeps node at /nodejs/bin/node; the image's WORKDIR /app is the repository here.
+    expect(argv.slice(0, 3)).toEqual(['/nodejs/bin/node', '/app/bin/persistguard.js', 'serve']);
     const certs = makeCertDir();
     const port = await freePort();
     // What differs outside the container: the mounted cert paths, the port, and no API server (--no-cluster).
     const args = argv
       .slice(1)
       .map((a) =>
-        a === '/tls/tls.crt'
-          ? certs.certFile
-          : a === '/tls/tls.key'
-            ? certs.keyFile
-            : a === '8443'
-              ? String(port)
-              : a === '--in-cluster'
-                ? '--no-cluster'
-                : a,
+        a === '/app/bin/persistguard.js'
+          ? path.join(REPO_ROOT, 'bin/persistguard.js')
+          : a === '/tls/tls.crt'
+            ? certs.certFile
+            : a === '/tls/tls.key'
+              ? certs.keyFile
+              : a === '8443'
+                ? String(port)
+                : a === '--in-cluster'
+                  ? '--no-cluster'
+                  : a,
       );
     expect(args).toContain('--no-cluster');
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
