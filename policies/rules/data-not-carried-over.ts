@@ -95,11 +95,11 @@ export const rule: Rule = {
       `claims, docker run -v OLD:/from -v NEW:/to alpine cp -a /from/. /to/), or keep the old name; then record it with the annotation ${DATA_MIGRATED_ANNOTATION}: "<path>".`,
     messages: {
       fromEphemeral:
-        '{{workload}}: container "{{container}}" keeps {{what}} in {{from}}; this change puts {{path}} on {{to}}. The running {{owner}}s keep that data in {{from}} and the new storage starts empty: it is gone at the rollout unless it is copied.',
+        '{{workload}}: {{unit}} "{{container}}" keeps {{what}} in {{from}}; this change puts {{path}} on {{to}}. The running {{owner}}s keep that data in {{from}} and the new storage starts empty: it is gone at the rollout unless it is copied.',
       storageChanged:
-        '{{workload}}: {{what}} of container "{{container}}" is on {{from}}; after this change ({{why}}) {{path}} is on {{to}}, which does not hold that data: it stays behind on the old storage.',
+        '{{workload}}: {{what}} of {{unit}} "{{container}}" is on {{from}}; after this change ({{why}}) {{path}} is on {{to}}, which does not hold that data: it stays behind on the old storage.',
       storageClassChanged:
-        '{{workload}}: {{what}} of container "{{container}}" is on {{from}}, and this change {{why}}. A claim cannot change class in place: it has to be deleted and recreated, and the new one starts empty.',
+        '{{workload}}: {{what}} of {{unit}} "{{container}}" is on {{from}}, and this change {{why}}. A claim cannot change class in place: it has to be deleted and recreated, and the new one starts empty.',
     },
     examples: {
       bad: '# base: the data lives in the container filesystem\nenv: [{ name: DATABASE_URL, value: "sqlite:////data/ledger.db" }]\n# head: the PR adds a claim at /data, nothing copies the data\nvolumeMounts: [{ name: data, mountPath: /data }]',
@@ -139,6 +139,7 @@ export const rule: Rule = {
           to: describeStorage(c.to),
           why: c.why,
           owner: ctx.workload.source === 'compose' ? 'container' : 'pod',
+          unit: ctx.workload.source === 'compose' ? 'service' : 'container',
         },
         at: c.to.mount?.at ?? c.dataPath.at,
         container: c.container.name,
