@@ -51373,9 +51373,9 @@ var rule9 = {
     rationale: 'Judging only the final state, a pull request that adds the right claim looks perfect, yet the running pods keep their data in their own filesystem and the new claim starts empty. A KILO k3s cluster lost every record this way: "when persistent volumes were first mounted, existing data in /data was overwritten with empty volumes". Renaming a claim, a volumeClaimTemplate, a StatefulSet, a Helm release or a compose project does the same: the old data stays behind on storage nothing mounts any more. Only reported with a base to compare against (`scan --base REF`, the Action on pull requests, the webhook on UPDATE).',
     remediation: `Copy the data from the old storage to the new before the new containers start (kubectl exec \u2026 tar, a one-off Job or init container mounting both claims, docker run -v OLD:/from -v NEW:/to alpine cp -a /from/. /to/), or keep the old name; then record it with the annotation ${DATA_MIGRATED_ANNOTATION}: "<path>".`,
     messages: {
-      fromEphemeral: '{{workload}}: container "{{container}}" keeps {{what}} in {{from}}; this change puts {{path}} on {{to}}. The running {{owner}}s keep that data in {{from}} and the new storage starts empty: it is gone at the rollout unless it is copied.',
-      storageChanged: '{{workload}}: {{what}} of container "{{container}}" is on {{from}}; after this change ({{why}}) {{path}} is on {{to}}, which does not hold that data: it stays behind on the old storage.',
-      storageClassChanged: '{{workload}}: {{what}} of container "{{container}}" is on {{from}}, and this change {{why}}. A claim cannot change class in place: it has to be deleted and recreated, and the new one starts empty.'
+      fromEphemeral: '{{workload}}: {{unit}} "{{container}}" keeps {{what}} in {{from}}; this change puts {{path}} on {{to}}. The running {{owner}}s keep that data in {{from}} and the new storage starts empty: it is gone at the rollout unless it is copied.',
+      storageChanged: '{{workload}}: {{what}} of {{unit}} "{{container}}" is on {{from}}; after this change ({{why}}) {{path}} is on {{to}}, which does not hold that data: it stays behind on the old storage.',
+      storageClassChanged: '{{workload}}: {{what}} of {{unit}} "{{container}}" is on {{from}}, and this change {{why}}. A claim cannot change class in place: it has to be deleted and recreated, and the new one starts empty.'
     },
     examples: {
       bad: '# base: the data lives in the container filesystem\nenv: [{ name: DATABASE_URL, value: "sqlite:////data/ledger.db" }]\n# head: the PR adds a claim at /data, nothing copies the data\nvolumeMounts: [{ name: data, mountPath: /data }]',
@@ -51407,7 +51407,8 @@ var rule9 = {
           from: describeStorage(c.from),
           to: describeStorage(c.to),
           why: c.why,
-          owner: ctx.workload.source === "compose" ? "container" : "pod"
+          owner: ctx.workload.source === "compose" ? "container" : "pod",
+          unit: ctx.workload.source === "compose" ? "service" : "container"
         },
         at: c.to.mount?.at ?? c.dataPath.at,
         container: c.container.name,
@@ -53268,7 +53269,9 @@ async function resolveCommit(cwd, ref) {
   let top;
   try {
     top = (await git(cwd, ["rev-parse", "--show-toplevel"])).trim();
-  } catch {
+  } catch (err) {
+    if (err.code === "ENOENT")
+      throw new BaseRefError(`--base ${ref}: git is not installed (or not on PATH); it reads the base of the change`);
     throw new BaseRefError(`--base ${ref}: ${cwd} is not inside a git repository`);
   }
   try {

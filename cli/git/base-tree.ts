@@ -24,7 +24,9 @@ export async function resolveCommit(cwd: string, ref: string): Promise<{ top: st
   let top: string;
   try {
     top = (await git(cwd, ['rev-parse', '--show-toplevel'])).trim();
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new BaseRefError(`--base ${ref}: git is not installed (or not on PATH); it reads the base of the change`);
     throw new BaseRefError(`--base ${ref}: ${cwd} is not inside a git repository`);
   }
   try {

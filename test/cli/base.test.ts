@@ -237,6 +237,17 @@ describe('bad --base input is a usage error naming the problem', () => {
     expect(r.stderr).toContain('is not inside a git repository');
   });
 
+  test('without git on PATH the error says so', () => {
+    const repo = newRepo();
+    const r = spawnSync(process.execPath, [bin, 'scan', '.', '--base', 'main'], {
+      cwd: repo,
+      env: { PATH: '/nonexistent', NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('git is not installed');
+  });
+
   test('an option-looking ref is refused, never passed to git', () => {
     const repo = newRepo();
     commitTree(repo, writeTree(mkdtempSync(join(tmpdir(), 'pg-y-')), { 'a.yaml': CACHE }), 'one');
