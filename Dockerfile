@@ -19,6 +19,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY policies ./policies
 COPY cli ./cli
+COPY render ./render
 COPY webhook ./webhook
 COPY action ./action
 RUN npx tsc -p tsconfig.build.json

@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 
 // action/ is not here: esbuild bundles it with its dependencies into dist/, so @actions/* are build-time
 // (dev) dependencies and npm users of the CLI never install them.
-const runtimeCode = ['policies/**/*.ts', 'cli/**/*.ts', 'webhook/**/*.ts', 'bin/**/*.js'];
+const runtimeCode = ['policies/**/*.ts', 'render/**/*.ts', 'cli/**/*.ts', 'webhook/**/*.ts', 'bin/**/*.js'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'build/', 'dist/', 'coverage/', 'examples/', '.bench-out/'] },

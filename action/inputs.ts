@@ -27,6 +27,8 @@ export interface ActionInputs {
   baseRef?: string;
   token: string;
   target?: 'auto' | 'k3s' | 'kubernetes';
+  /** Render Helm charts, Kustomize overlays and GitOps releases (input `render`, default true). */
+  render: boolean;
 }
 
 export type GetInput = (name: string) => string;
@@ -98,6 +100,7 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
     ...(baseRef ? { baseRef } : {}),
     token: get('github-token'),
     ...(target ? { target: target as 'auto' | 'k3s' | 'kubernetes' } : {}),
+    render: bool(get('render'), 'render', true),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The Action: read inputs, scan the workspace with the policy core, then tell the user — annotations,
  * job summary, PR comment, report files, outputs — and fail the step when findings reach `fail-on`.
- * Nothing from the checked-out repository is ever executed or imported: it is only read as data.
+ * Nothing from the checked-out repository is ever executed or imported: it is only read as data (charts and
+ * overlays are rendered by `helm template` / `kubectl kustomize`, which evaluate templates, never run them).
  */
 import * as core from '@actions/core';
 import * as github from '@actions/github';
@@ -16,12 +17,14 @@ import {
   affectedFiles,
   getReporter,
   allRules,
-  reportProject,
+  addRendered,
+  reportProjects,
   VERSION,
   reachesThreshold,
   renderMarkdown,
 } from '../policies/index.js';
 import type { ReporterOptions, ScanReport, MarkdownOptions } from '../policies/index.js';
+import { renderPaths, renderSummary } from '../render/index.js';
 import { planAnnotations } from './annotations.js';
 import { baseRefFor, readBaseProject } from './base.js';
 import { changedFiles } from './changed-files.js';
@@ -84,25 +87,38 @@ async function runChecked(): Promise<number> {
 
   const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
   for (const p of unmatched) core.warning(`paths: "${p}" matches no file in the workspace`, { title: 'persistguard' });
+  const exclude = [...config.exclude, ...ownOutputs(inputs)];
+  // Hosted runners have helm and kubectl on PATH: charts, overlays and GitOps releases are rendered and judged.
+  const rendered =
+    paths.length > 0
+      ? await renderPaths(paths, {
+          cwd: inputs.workspace,
+          config: config.render,
+          exclude,
+          env: process.env,
+          disabled: !inputs.render,
+        })
+      : undefined;
   const project =
     paths.length > 0
       ? await loadPaths(paths, {
           cwd: inputs.workspace,
           limits: config.limits,
-          exclude: [...config.exclude, ...ownOutputs(inputs)],
+          exclude,
+          ...(rendered?.scan.skip ? { skip: rendered.scan.skip } : {}),
         })
       : undefined;
   const baseRef = baseRefFor(inputs.baseRef, ctx.eventName, ctx.payload as Record<string, unknown>);
   const base =
     project && baseRef
-      ? await readBaseProject(baseRef, paths, {
-          workspace: inputs.workspace,
-          limits: config.limits,
-          exclude: [...config.exclude, ...ownOutputs(inputs)],
-        })
+      ? await readBaseProject(baseRef, paths, { workspace: inputs.workspace, limits: config.limits, exclude })
       : undefined;
   let report: ScanReport = project
-    ? reportProject(project, { config, now: new Date(), ...(base ? { base } : {}) })
+    ? reportProjects(project, rendered ? addRendered(project, rendered.scan, config) : [], {
+        config,
+        now: new Date(),
+        ...(base ? { base } : {}),
+      })
     : {
         tool: { name: 'persistguard', version: VERSION },
         findings: [],
@@ -147,7 +163,8 @@ async function runChecked(): Promise<number> {
     ...(linkTo ? { linkTo } : {}),
   });
   try {
-    await core.summary.addRaw(scope ? `${markdown}\n_${scope}_\n` : markdown).write();
+    const renders = rendered ? renderSummary(rendered.records) : '';
+    await core.summary.addRaw(`${scope ? `${markdown}\n_${scope}_\n` : markdown}${renders}`).write();
   } catch (err) {
     core.info(`persistguard: no job summary written (${err instanceof Error ? err.message : String(err)})`);
   }

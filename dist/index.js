@@ -972,7 +972,7 @@ var require_util = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var { stringify: stringify2 } = __require("node:querystring");
+    var { stringify: stringify4 } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1013,8 +1013,8 @@ var require_util = __commonJS({
     }
     function nop() {
     }
-    function isStream(obj) {
-      return obj && typeof obj === "object" && typeof obj.pipe === "function" && typeof obj.on === "function";
+    function isStream(obj2) {
+      return obj2 && typeof obj2 === "object" && typeof obj2.pipe === "function" && typeof obj2.on === "function";
     }
     function isBlobLike(object) {
       if (object === null) {
@@ -1032,7 +1032,7 @@ var require_util = __commonJS({
       if (url.includes("?") || url.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify2(queryParams);
+      const stringified = stringify4(queryParams);
       if (stringified) {
         url += "?" + stringified;
       }
@@ -1077,14 +1077,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path12 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path19 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path12 && path12[0] !== "/") {
-          path12 = `/${path12}`;
+        if (path19 && path19[0] !== "/") {
+          path19 = `/${path19}`;
         }
-        return new URL(`${origin}${path12}`);
+        return new URL(`${origin}${path19}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1119,14 +1119,14 @@ var require_util = __commonJS({
       }
       return servername;
     }
-    function deepClone(obj) {
-      return JSON.parse(JSON.stringify(obj));
+    function deepClone(obj2) {
+      return JSON.parse(JSON.stringify(obj2));
     }
-    function isAsyncIterable(obj) {
-      return !!(obj != null && typeof obj[Symbol.asyncIterator] === "function");
+    function isAsyncIterable(obj2) {
+      return !!(obj2 != null && typeof obj2[Symbol.asyncIterator] === "function");
     }
-    function isIterable(obj) {
-      return !!(obj != null && (typeof obj[Symbol.iterator] === "function" || typeof obj[Symbol.asyncIterator] === "function"));
+    function isIterable(obj2) {
+      return !!(obj2 != null && (typeof obj2[Symbol.iterator] === "function" || typeof obj2[Symbol.asyncIterator] === "function"));
     }
     function bodyLength(body) {
       if (body == null) {
@@ -1173,30 +1173,30 @@ var require_util = __commonJS({
     function bufferToLowerCasedHeaderName(value) {
       return tree.lookup(value) ?? value.toString("latin1").toLowerCase();
     }
-    function parseHeaders(headers, obj) {
-      if (obj === void 0) obj = {};
+    function parseHeaders(headers, obj2) {
+      if (obj2 === void 0) obj2 = {};
       for (let i = 0; i < headers.length; i += 2) {
         const key3 = headerNameToString(headers[i]);
-        let val = obj[key3];
+        let val = obj2[key3];
         if (val) {
           if (typeof val === "string") {
             val = [val];
-            obj[key3] = val;
+            obj2[key3] = val;
           }
           val.push(headers[i + 1].toString("utf8"));
         } else {
           const headersValue = headers[i + 1];
           if (typeof headersValue === "string") {
-            obj[key3] = headersValue;
+            obj2[key3] = headersValue;
           } else {
-            obj[key3] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj2[key3] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
-      if ("content-length" in obj && "content-disposition" in obj) {
-        obj["content-disposition"] = Buffer.from(obj["content-disposition"]).toString("latin1");
+      if ("content-length" in obj2 && "content-disposition" in obj2) {
+        obj2["content-disposition"] = Buffer.from(obj2["content-disposition"]).toString("latin1");
       }
-      return obj;
+      return obj2;
     }
     function parseRawHeaders(headers) {
       const len = headers.length;
@@ -1374,17 +1374,17 @@ var require_util = __commonJS({
         size: m[3] ? parseInt(m[3]) : null
       } : null;
     }
-    function addListener(obj, name, listener) {
-      const listeners = obj[kListeners] ??= [];
+    function addListener(obj2, name, listener) {
+      const listeners = obj2[kListeners] ??= [];
       listeners.push([name, listener]);
-      obj.on(name, listener);
-      return obj;
+      obj2.on(name, listener);
+      return obj2;
     }
-    function removeAllListeners(obj) {
-      for (const [name, listener] of obj[kListeners] ?? []) {
-        obj.removeListener(name, listener);
+    function removeAllListeners(obj2) {
+      for (const [name, listener] of obj2[kListeners] ?? []) {
+        obj2.removeListener(name, listener);
       }
-      obj[kListeners] = null;
+      obj2[kListeners] = null;
     }
     function errorRequest(client, request2, err) {
       try {
@@ -1535,39 +1535,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin }
+          request: { method, path: path19, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path12);
+        debuglog("sending request to %s %s/%s", method, origin, path19);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin },
+          request: { method, path: path19, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path12,
+          path19,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin }
+          request: { method, path: path19, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path12);
+        debuglog("trailers received from %s %s/%s", method, origin, path19);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin },
+          request: { method, path: path19, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path12,
+          path19,
           error3.message
         );
       });
@@ -1616,9 +1616,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path12, origin }
+            request: { method, path: path19, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path12);
+          debuglog("sending request to %s %s/%s", method, origin, path19);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1681,7 +1681,7 @@ var require_request = __commonJS({
     var kHandler = Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path12,
+        path: path19,
         method,
         body,
         headers,
@@ -1696,11 +1696,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path12 !== "string") {
+        if (typeof path19 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path12[0] !== "/" && !(path12.startsWith("http://") || path12.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path19[0] !== "/" && !(path19.startsWith("http://") || path19.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path12)) {
+        } else if (invalidPathRegex.test(path19)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1766,7 +1766,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path12, query) : path12;
+        this.path = query ? buildURL(path19, query) : path19;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1989,11 +1989,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key3} header`);
           } else {
-            const str3 = `${val[i]}`;
-            if (!isValidHeaderValue(str3)) {
+            const str4 = `${val[i]}`;
+            if (!isValidHeaderValue(str4)) {
               throw new InvalidArgumentError(`invalid ${key3} header`);
             }
-            arr.push(str3);
+            arr.push(str4);
           }
         }
         val = arr;
@@ -2697,10 +2697,10 @@ var require_utils = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.enumToMap = void 0;
-    function enumToMap(obj) {
+    function enumToMap(obj2) {
       const res = {};
-      Object.keys(obj).forEach((key3) => {
-        const value = obj[key3];
+      Object.keys(obj2).forEach((key3) => {
+        const value = obj2[key3];
         if (typeof value === "number") {
           res[key3] = value;
         }
@@ -3566,25 +3566,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str3, leading = true, trailing = true) {
-      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str4, leading = true, trailing = true) {
+      return removeChars(str4, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str3, leading = true, trailing = true) {
-      return removeChars(str3, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str4, leading = true, trailing = true) {
+      return removeChars(str4, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str3, leading, trailing, predicate) {
+    function removeChars(str4, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str3.length - 1;
+      let trail = str4.length - 1;
       if (leading) {
-        while (lead < str3.length && predicate(str3.charCodeAt(lead))) lead++;
+        while (lead < str4.length && predicate(str4.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str3.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str4.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str3.length - 1 ? str3 : str3.slice(lead, trail + 1);
+      return lead === 0 && trail === str4.length - 1 ? str4 : str4.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -5503,7 +5503,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape2 = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape2 = (str4) => str4.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5788,7 +5788,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5863,7 +5863,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5958,11 +5958,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5985,10 +5985,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6005,7 +6005,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6185,7 +6185,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6207,7 +6207,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6243,13 +6243,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6459,7 +6459,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path12, host, upgrade, blocking, reset } = request2;
+      const { method, path: path19, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6540,7 +6540,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path12} HTTP/1.1\r
+      let header = `${method} ${path19} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7069,7 +7069,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path12, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path19, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7166,7 +7166,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path12;
+      headers[HTTP2_HEADER_PATH] = path19;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7519,9 +7519,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path12 = search ? `${pathname}${search}` : pathname;
+        const path19 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path12;
+        this.opts.path = path19;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8760,10 +8760,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path12 = "/",
+          path: path19 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path12;
+        opts.path = origin + path19;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10735,20 +10735,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path12) {
-      if (typeof path12 !== "string") {
-        return path12;
+    function safeUrl(path19) {
+      if (typeof path19 !== "string") {
+        return path19;
       }
-      const pathSegments = path12.split("?");
+      const pathSegments = path19.split("?");
       if (pathSegments.length !== 2) {
-        return path12;
+        return path19;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path12, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path12);
+    function matchKey(mockDispatch2, { path: path19, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path19);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10770,7 +10770,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key3) {
       const basePath = key3.query ? buildURL(key3.path, key3.query) : key3.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path12 }) => matchValue(safeUrl(path12), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path19 }) => matchValue(safeUrl(path19), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10808,9 +10808,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path12, method, body, headers, query } = opts;
+      const { path: path19, method, body, headers, query } = opts;
       return {
-        path: path12,
+        path: path19,
         method,
         body,
         headers,
@@ -11273,10 +11273,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path12, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path19, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path12,
+            Path: path19,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16155,9 +16155,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path12) {
-      for (let i = 0; i < path12.length; ++i) {
-        const code = path12.charCodeAt(i);
+    function validateCookiePath(path19) {
+      for (let i = 0; i < path19.length; ++i) {
+        const code = path19.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -16239,7 +16239,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify2(cookie) {
+    function stringify4(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16297,7 +16297,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify: stringify2
+      stringify: stringify4
     };
   }
 });
@@ -16443,7 +16443,7 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify: stringify2 } = require_util6();
+    var { stringify: stringify4 } = require_util6();
     var { webidl } = require_webidl();
     var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
@@ -16486,9 +16486,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str3 = stringify2(cookie);
-      if (str3) {
-        headers.append("Set-Cookie", str3);
+      const str4 = stringify4(cookie);
+      if (str4) {
+        headers.append("Set-Cookie", str4);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -19077,11 +19077,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path12 = opts.path;
+          let path19 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path12 = `/${path12}`;
+            path19 = `/${path19}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path12);
+          url = new URL(util.parseOrigin(url).origin + path19);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19503,8 +19503,8 @@ var require_lib = __commonJS({
         });
       }
       postJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
+        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.post(requestUrl, data, additionalHeaders);
@@ -19512,8 +19512,8 @@ var require_lib = __commonJS({
         });
       }
       putJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
+        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.put(requestUrl, data, additionalHeaders);
@@ -19521,8 +19521,8 @@ var require_lib = __commonJS({
         });
       }
       patchJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
+        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+          const data = JSON.stringify(obj2, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
           const res = yield this.patch(requestUrl, data, additionalHeaders);
@@ -19885,25 +19885,25 @@ var require_lib = __commonJS({
               }
               return value;
             }
-            let obj;
+            let obj2;
             let contents;
             try {
               contents = yield res.readBody();
               if (contents && contents.length > 0) {
                 if (options && options.deserializeDates) {
-                  obj = JSON.parse(contents, dateTimeDeserializer);
+                  obj2 = JSON.parse(contents, dateTimeDeserializer);
                 } else {
-                  obj = JSON.parse(contents);
+                  obj2 = JSON.parse(contents);
                 }
-                response.result = obj;
+                response.result = obj2;
               }
               response.headers = res.message.headers;
             } catch (err) {
             }
             if (statusCode > 299) {
               let msg;
-              if (obj && obj.message) {
-                msg = obj.message;
+              if (obj2 && obj2.message) {
+                msg = obj2.message;
               } else if (contents && contents.length > 0) {
                 msg = contents;
               } else {
@@ -19920,7 +19920,7 @@ var require_lib = __commonJS({
       }
     };
     exports.HttpClient = HttpClient3;
-    var lowercaseKeys3 = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
+    var lowercaseKeys3 = (obj2) => Object.keys(obj2).reduce((c, k) => (c[k.toLowerCase()] = obj2[k], c), {});
   }
 });
 
@@ -19954,7 +19954,7 @@ var require_identity = __commonJS({
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isScalar5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection2(node) {
       if (node && typeof node === "object")
@@ -19976,7 +19976,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar4(node) || isCollection2(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar5(node) || isCollection2(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -19991,7 +19991,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap4;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar5;
     exports.isSeq = isSeq3;
   }
 });
@@ -20004,7 +20004,7 @@ var require_visit = __commonJS({
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove node");
-    function visit(node, visitor) {
+    function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity3.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -20013,20 +20013,20 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    function visit_(key3, node, visitor, path12) {
-      const ctrl = callVisitor(key3, node, visitor, path12);
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    function visit_(key3, node, visitor, path19) {
+      const ctrl = callVisitor(key3, node, visitor, path19);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key3, path12, ctrl);
-        return visit_(key3, ctrl, visitor, path12);
+        replaceNode(key3, path19, ctrl);
+        return visit_(key3, ctrl, visitor, path19);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path12 = Object.freeze(path12.concat(node));
+          path19 = Object.freeze(path19.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path12);
+            const ci = visit_(i, node.items[i], visitor, path19);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20037,13 +20037,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path12 = Object.freeze(path12.concat(node));
-          const ck = visit_("key", node.key, visitor, path12);
+          path19 = Object.freeze(path19.concat(node));
+          const ck = visit_("key", node.key, visitor, path19);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path12);
+          const cv = visit_("value", node.value, visitor, path19);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20064,17 +20064,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key3, node, visitor, path12) {
-      const ctrl = await callVisitor(key3, node, visitor, path12);
+    async function visitAsync_(key3, node, visitor, path19) {
+      const ctrl = await callVisitor(key3, node, visitor, path19);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key3, path12, ctrl);
-        return visitAsync_(key3, ctrl, visitor, path12);
+        replaceNode(key3, path19, ctrl);
+        return visitAsync_(key3, ctrl, visitor, path19);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path12 = Object.freeze(path12.concat(node));
+          path19 = Object.freeze(path19.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path12);
+            const ci = await visitAsync_(i, node.items[i], visitor, path19);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20085,13 +20085,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path12 = Object.freeze(path12.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path12);
+          path19 = Object.freeze(path19.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path19);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path12);
+          const cv = await visitAsync_("value", node.value, visitor, path19);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20118,23 +20118,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key3, node, visitor, path12) {
+    function callVisitor(key3, node, visitor, path19) {
       if (typeof visitor === "function")
-        return visitor(key3, node, path12);
+        return visitor(key3, node, path19);
       if (identity3.isMap(node))
-        return visitor.Map?.(key3, node, path12);
+        return visitor.Map?.(key3, node, path19);
       if (identity3.isSeq(node))
-        return visitor.Seq?.(key3, node, path12);
+        return visitor.Seq?.(key3, node, path19);
       if (identity3.isPair(node))
-        return visitor.Pair?.(key3, node, path12);
+        return visitor.Pair?.(key3, node, path19);
       if (identity3.isScalar(node))
-        return visitor.Scalar?.(key3, node, path12);
+        return visitor.Scalar?.(key3, node, path19);
       if (identity3.isAlias(node))
-        return visitor.Alias?.(key3, node, path12);
+        return visitor.Alias?.(key3, node, path19);
       return void 0;
     }
-    function replaceNode(key3, path12, node) {
-      const parent = path12[path12.length - 1];
+    function replaceNode(key3, path19, node) {
+      const parent = path19[path19.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key3] = node;
       } else if (identity3.isPair(parent)) {
@@ -20149,7 +20149,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
+    exports.visit = visit2;
     exports.visitAsync = visitAsync;
   }
 });
@@ -20159,7 +20159,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -20303,7 +20303,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity3.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
+          visit2.visit(doc.contents, (_key, node) => {
             if (identity3.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -20330,7 +20330,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -20341,7 +20341,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -20399,7 +20399,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key3, val) {
+    function applyReviver(reviver, obj2, key3, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -20439,7 +20439,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key3, val);
+      return reviver.call(obj2, key3, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -20521,7 +20521,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var identity3 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -20547,7 +20547,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node) => {
               if (identity3.isAlias(node) || identity3.hasAnchor(node))
                 nodes.push(node);
@@ -20744,10 +20744,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path12, value) {
+    function collectionFromPath(schema2, path19, value) {
       let v = value;
-      for (let i = path12.length - 1; i >= 0; --i) {
-        const k = path12[i];
+      for (let i = path19.length - 1; i >= 0; --i) {
+        const k = path19[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20766,7 +20766,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
+    var isEmptyPath = (path19) => path19 == null || typeof path19 === "object" && !!path19[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20796,11 +20796,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path12, value) {
-        if (isEmptyPath(path12))
+      addIn(path19, value) {
+        if (isEmptyPath(path19))
           this.add(value);
         else {
-          const [key3, ...rest] = path12;
+          const [key3, ...rest] = path19;
           const node = this.get(key3, true);
           if (identity3.isCollection(node))
             node.addIn(rest, value);
@@ -20814,8 +20814,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path12) {
-        const [key3, ...rest] = path12;
+      deleteIn(path19) {
+        const [key3, ...rest] = path19;
         if (rest.length === 0)
           return this.delete(key3);
         const node = this.get(key3, true);
@@ -20829,8 +20829,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path12, keepScalar) {
-        const [key3, ...rest] = path12;
+      getIn(path19, keepScalar) {
+        const [key3, ...rest] = path19;
         const node = this.get(key3, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node) ? node.value : node;
@@ -20848,8 +20848,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path12) {
-        const [key3, ...rest] = path12;
+      hasIn(path19) {
+        const [key3, ...rest] = path19;
         if (rest.length === 0)
           return this.has(key3);
         const node = this.get(key3, true);
@@ -20859,8 +20859,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path12, value) {
-        const [key3, ...rest] = path12;
+      setIn(path19, value) {
+        const [key3, ...rest] = path19;
         if (rest.length === 0) {
           this.set(key3, value);
         } else {
@@ -20884,13 +20884,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str4) => str4.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment2, indent) {
       if (/^\n+$/.test(comment2))
         return comment2.substring(1);
       return indent ? comment2.replace(/^(?! *$)/gm, indent) : comment2;
     }
-    var lineComment = (str3, indent, comment2) => str3.endsWith("\n") ? indentComment(comment2, indent) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent) : (str3.endsWith(" ") ? "" : " ") + comment2;
+    var lineComment = (str4, indent, comment2) => str4.endsWith("\n") ? indentComment(comment2, indent) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent) : (str4.endsWith(" ") ? "" : " ") + comment2;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -21044,16 +21044,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
-    function lineLengthOverLimit(str3, lineWidth, indentLength) {
+    var containsDocumentMarker = (str4) => /^(%|---|\.\.\.)/m.test(str4);
+    function lineLengthOverLimit(str4, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str3.length;
+      const strLen = str4.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str3[i] === "\n") {
+        if (str4[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -21070,11 +21070,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str3 = "";
+      let str4 = "";
       let start = 0;
       for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
         if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str3 += json2.slice(start, i) + "\\ ";
+          str4 += json2.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -21083,38 +21083,38 @@ var require_stringifyString = __commonJS({
           switch (json2[i + 1]) {
             case "u":
               {
-                str3 += json2.slice(start, i);
+                str4 += json2.slice(start, i);
                 const code = json2.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str3 += "\\0";
+                    str4 += "\\0";
                     break;
                   case "0007":
-                    str3 += "\\a";
+                    str4 += "\\a";
                     break;
                   case "000b":
-                    str3 += "\\v";
+                    str4 += "\\v";
                     break;
                   case "001b":
-                    str3 += "\\e";
+                    str4 += "\\e";
                     break;
                   case "0085":
-                    str3 += "\\N";
+                    str4 += "\\N";
                     break;
                   case "00a0":
-                    str3 += "\\_";
+                    str4 += "\\_";
                     break;
                   case "2028":
-                    str3 += "\\L";
+                    str4 += "\\L";
                     break;
                   case "2029":
-                    str3 += "\\P";
+                    str4 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str3 += "\\x" + code.substr(2);
+                      str4 += "\\x" + code.substr(2);
                     else
-                      str3 += json2.substr(i, 6);
+                      str4 += json2.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -21124,14 +21124,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str3 += json2.slice(start, i) + "\n\n";
+                str4 += json2.slice(start, i) + "\n\n";
                 while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
-                  str3 += "\n";
+                  str4 += "\n";
                   i += 2;
                 }
-                str3 += indent;
+                str4 += indent;
                 if (json2[i + 2] === " ")
-                  str3 += "\\";
+                  str4 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -21140,8 +21140,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str3 = start ? str3 + json2.slice(start) : json2;
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str4 = start ? str4 + json2.slice(start) : json2;
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -21269,15 +21269,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str3 = value.replace(/\n+/g, `$&
+      const str4 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str4);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -21373,10 +21373,10 @@ var require_stringify = __commonJS({
           return match.find((t) => t.format === item.format) ?? match[0];
       }
       let tagObj = void 0;
-      let obj;
+      let obj2;
       if (identity3.isScalar(item)) {
-        obj = item.value;
-        let match = tags.filter((t) => t.identify?.(obj));
+        obj2 = item.value;
+        let match = tags.filter((t) => t.identify?.(obj2));
         if (match.length > 1) {
           const testMatch = match.filter((t) => t.test);
           if (testMatch.length > 0)
@@ -21384,11 +21384,11 @@ var require_stringify = __commonJS({
         }
         tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
       } else {
-        obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+        obj2 = item;
+        tagObj = tags.find((t) => t.nodeClass && obj2 instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        const name = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
         throw new Error(`Tag not resolved for ${name} value`);
       }
       return tagObj;
@@ -21407,7 +21407,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify2(item, ctx, onComment, onChompKeep) {
+    function stringify4(item, ctx, onComment, onChompKeep) {
       if (identity3.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity3.isAlias(item)) {
@@ -21429,14 +21429,14 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity3.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity3.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str3;
-      return identity3.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
-${ctx.indent}${str3}`;
+        return str4;
+      return identity3.isScalar(node) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
+${ctx.indent}${str4}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify2;
+    exports.stringify = stringify4;
   }
 });
 
@@ -21446,7 +21446,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity3 = require_identity();
     var Scalar = require_Scalar();
-    var stringify2 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key: key3, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -21468,8 +21468,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str3 = stringify2.stringify(key3, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
+      let str4 = stringify4.stringify(key3, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -21478,27 +21478,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
+          return str4 === "" ? "?" : explicitKey ? `? ${str4}` : str4;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str3 = `? ${str3}`;
+        str4 = `? ${str4}`;
         if (keyComment && !keyCommentDone) {
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str3;
+        return str4;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
-        str3 = `? ${str3}
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
+        str4 = `? ${str4}
 ${indent}:`;
       } else {
-        str3 = `${str3}:`;
+        str4 = `${str4}:`;
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity3.isNode(value)) {
@@ -21514,13 +21514,13 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity3.isScalar(value))
-        ctx.indentAtStart = str3.length + 1;
+        ctx.indentAtStart = str4.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity3.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify4.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -21558,16 +21558,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str3 += ws + valueStr;
+      str4 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
+        str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str3;
+      return str4;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -21661,7 +21661,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge3 = require_merge();
-    var stringify2 = require_stringify();
+    var stringify4 = require_stringify();
     var identity3 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key: key3, value }) {
@@ -21697,7 +21697,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity3.isNode(key3) && ctx?.doc) {
-        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify4.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -21764,12 +21764,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var stringify2 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify3(collection, ctx, options);
+      const stringify5 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify5(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -21794,31 +21794,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str4 = stringify2.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
+        let str5 = stringify4.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
         if (comment3)
-          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment3));
+          str5 += stringifyComment.lineComment(str5, itemIndent, commentString(comment3));
         if (chompKeep && comment3)
           chompKeep = false;
-        lines.push(blockItemPrefix + str4);
+        lines.push(blockItemPrefix + str5);
       }
-      let str3;
+      let str4;
       if (lines.length === 0) {
-        str3 = flowChars.start + flowChars.end;
+        str4 = flowChars.start + flowChars.end;
       } else {
-        str3 = lines[0];
+        str4 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str3 += line ? `
+          str4 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment2) {
-        str3 += "\n" + stringifyComment.indentComment(commentString(comment2), indent);
+        str4 += "\n" + stringifyComment.indentComment(commentString(comment2), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str3;
+      return str4;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -21861,21 +21861,21 @@ ${indent}${line}` : "\n";
         }
         if (comment2)
           reqNewline = true;
-        let str3 = stringify2.stringify(item, itemCtx, () => comment2 = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
+        let str4 = stringify4.stringify(item, itemCtx, () => comment2 = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str4.includes("\n"));
         if (i < items.length - 1) {
-          str3 += ",";
+          str4 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str4.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str3 += ",";
+            str4 += ",";
           }
         }
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
-        lines.push(str3);
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
+        lines.push(str4);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -21887,11 +21887,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str3 = start;
+          let str4 = start;
           for (const line of lines)
-            str3 += line ? `
+            str4 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str3}
+          return `${str4}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -21944,23 +21944,23 @@ var require_YAMLMap = __commonJS({
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema2, obj, ctx) {
+      static from(schema2, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema2);
         const add = (key3, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key3, value);
+            value = replacer.call(obj2, key3, value);
           else if (Array.isArray(replacer) && !replacer.includes(key3))
             return;
           if (value !== void 0 || keepUndefined)
             map2.items.push(Pair.createPair(key3, value, ctx));
         };
-        if (obj instanceof Map) {
-          for (const [key3, value] of obj)
+        if (obj2 instanceof Map) {
+          for (const [key3, value] of obj2)
             add(key3, value);
-        } else if (obj && typeof obj === "object") {
-          for (const key3 of Object.keys(obj))
-            add(key3, obj[key3]);
+        } else if (obj2 && typeof obj2 === "object") {
+          for (const key3 of Object.keys(obj2))
+            add(key3, obj2[key3]);
         }
         if (typeof schema2.sortMapEntries === "function") {
           map2.items.sort(schema2.sortMapEntries);
@@ -22070,7 +22070,7 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map3;
       },
-      createNode: (schema2, obj, ctx) => YAMLMap.YAMLMap.from(schema2, obj, ctx)
+      createNode: (schema2, obj2, ctx) => YAMLMap.YAMLMap.from(schema2, obj2, ctx)
     };
     exports.map = map2;
   }
@@ -22166,15 +22166,15 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema2, obj, ctx) {
+      static from(schema2, obj2, ctx) {
         const { replacer } = ctx;
         const seq2 = new this(schema2);
-        if (obj && Symbol.iterator in Object(obj)) {
+        if (obj2 && Symbol.iterator in Object(obj2)) {
           let i = 0;
-          for (let it of obj) {
+          for (let it of obj2) {
             if (typeof replacer === "function") {
-              const key3 = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key3, it);
+              const key3 = obj2 instanceof Set ? it : String(i++);
+              it = replacer.call(obj2, key3, it);
             }
             seq2.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -22208,7 +22208,7 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq3;
       },
-      createNode: (schema2, obj, ctx) => YAMLSeq.YAMLSeq.from(schema2, obj, ctx)
+      createNode: (schema2, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema2, obj2, ctx)
     };
     exports.seq = seq2;
   }
@@ -22223,7 +22223,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str3) => str3,
+      resolve: (str4) => str4,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -22261,7 +22261,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
+      resolve: (str4) => new Scalar.Scalar(str4[0] === "t" || str4[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -22279,14 +22279,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num = typeof value === "number" ? value : Number(value);
       if (!isFinite(num))
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
           i = n.length;
@@ -22313,7 +22313,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -22322,7 +22322,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3),
+      resolve: (str4) => parseFloat(str4),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -22333,11 +22333,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3));
-        const dot = str3.indexOf(".");
-        if (dot !== -1 && str3[str3.length - 1] === "0")
-          node.minFractionDigits = str3.length - dot - 1;
+      resolve(str4) {
+        const node = new Scalar.Scalar(parseFloat(str4));
+        const dot = str4.indexOf(".");
+        if (dot !== -1 && str4[str4.length - 1] === "0")
+          node.minFractionDigits = str4.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -22354,7 +22354,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
+    var intResolve = (str4, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -22367,7 +22367,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int3 = {
@@ -22375,7 +22375,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -22384,7 +22384,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int3;
@@ -22437,7 +22437,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str3) => str3,
+        resolve: (str4) => str4,
         stringify: stringifyJSON
       },
       {
@@ -22454,7 +22454,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str3) => str3 === "true",
+        resolve: (str4) => str4 === "true",
         stringify: stringifyJSON
       },
       {
@@ -22462,7 +22462,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
+        resolve: (str4, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -22470,7 +22470,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str3) => parseFloat(str3),
+        resolve: (str4) => parseFloat(str4),
         stringify: stringifyJSON
       }
     ];
@@ -22478,9 +22478,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str3, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
-        return str3;
+      resolve(str4, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str4)}`);
+        return str4;
       }
     };
     var schema2 = [map2.map, seq2.seq].concat(jsonScalars, jsonError);
@@ -22512,10 +22512,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str3 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str3.length);
-          for (let i = 0; i < str3.length; ++i)
-            buffer[i] = str3.charCodeAt(i);
+          const str4 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str4.length);
+          for (let i = 0; i < str4.length; ++i)
+            buffer[i] = str4.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -22526,28 +22526,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str3;
+        let str4;
         if (typeof node_buffer.Buffer === "function") {
-          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str4 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str3 = btoa(s);
+          str4 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type2 ?? (type2 = Scalar.Scalar.BLOCK_LITERAL);
         if (type2 !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str3.length / lineWidth);
+          const n = Math.ceil(str4.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str3.substr(o, lineWidth);
+            lines[i] = str4.substr(o, lineWidth);
           }
-          str3 = lines.join(type2 === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str4 = lines.join(type2 === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment: comment2, type: type2, value: str3 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment: comment2, type: type2, value: str4 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary2;
@@ -22753,7 +22753,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -22762,7 +22762,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
+      resolve: (str4) => parseFloat(str4.replace(/_/g, "")),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -22773,11 +22773,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
-        const dot = str3.indexOf(".");
+      resolve(str4) {
+        const node = new Scalar.Scalar(parseFloat(str4.replace(/_/g, "")));
+        const dot = str4.indexOf(".");
         if (dot !== -1) {
-          const f = str3.substring(dot + 1).replace(/_/g, "");
+          const f = str4.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -22797,34 +22797,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str3, offset, radix, { intAsBigInt }) {
-      const sign = str3[0];
+    function intResolve(str4, offset, radix, { intAsBigInt }) {
+      const sign = str4[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str3 = str3.substring(offset).replace(/_/g, "");
+      str4 = str4.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str3 = `0b${str3}`;
+            str4 = `0b${str4}`;
             break;
           case 8:
-            str3 = `0o${str3}`;
+            str4 = `0o${str4}`;
             break;
           case 16:
-            str3 = `0x${str3}`;
+            str4 = `0x${str4}`;
             break;
         }
-        const n2 = BigInt(str3);
+        const n2 = BigInt(str4);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str3, radix);
+      const n = parseInt(str4, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str3 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
+        const str4 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str4.substr(1) : prefix + str4;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -22834,7 +22834,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -22843,7 +22843,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int3 = {
@@ -22851,7 +22851,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -22860,7 +22860,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int3;
@@ -22964,9 +22964,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str3, asBigInt) {
-      const sign = str3[0];
-      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+    function parseSexagesimal(str4, asBigInt) {
+      const sign = str4[0];
+      const parts = sign === "-" || sign === "+" ? str4.substring(1) : str4;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -23003,7 +23003,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
+      resolve: (str4, _onError, { intAsBigInt }) => parseSexagesimal(str4, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -23012,7 +23012,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str3) => parseSexagesimal(str3, false),
+      resolve: (str4) => parseSexagesimal(str4, false),
       stringify: stringifySexagesimal
     };
     var timestamp2 = {
@@ -23023,8 +23023,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str3) {
-        const match = str3.match(timestamp2.test);
+      resolve(str4) {
+        const match = str4.match(timestamp2.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -23222,7 +23222,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var stringify2 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -23237,7 +23237,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify2.createStringifyContext(doc, options);
+      const ctx = stringify4.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -23259,7 +23259,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify4.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -23267,7 +23267,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify2.stringify(doc.contents, ctx));
+        lines.push(stringify4.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -23375,9 +23375,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path12, value) {
+      addIn(path19, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path12, value);
+          this.contents.addIn(path19, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23452,14 +23452,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path12) {
-        if (Collection2.isEmptyPath(path12)) {
+      deleteIn(path19) {
+        if (Collection2.isEmptyPath(path19)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path19) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23474,10 +23474,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path12, keepScalar) {
-        if (Collection2.isEmptyPath(path12))
+      getIn(path19, keepScalar) {
+        if (Collection2.isEmptyPath(path19))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path19, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23488,10 +23488,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path12) {
-        if (Collection2.isEmptyPath(path12))
+      hasIn(path19) {
+        if (Collection2.isEmptyPath(path19))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path19) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23508,13 +23508,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path12, value) {
-        if (Collection2.isEmptyPath(path12)) {
+      setIn(path19, value) {
+        if (Collection2.isEmptyPath(path19)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path12), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path19), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path12, value);
+          this.contents.setIn(path19, value);
         }
       }
       /**
@@ -25400,7 +25400,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify4 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -25453,7 +25453,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify2;
+    exports.stringify = stringify4;
   }
 });
 
@@ -25464,17 +25464,17 @@ var require_cst_visit = __commonJS({
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path12) => {
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path19) => {
       let item = cst;
-      for (const [field2, index] of path12) {
+      for (const [field2, index] of path19) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25483,23 +25483,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path12) => {
-      const parent = visit.itemAtPath(cst, path12.slice(0, -1));
-      const field2 = path12[path12.length - 1][0];
+    visit2.parentCollection = (cst, path19) => {
+      const parent = visit2.itemAtPath(cst, path19.slice(0, -1));
+      const field2 = path19[path19.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path12, item, visitor) {
-      let ctrl = visitor(item, path12);
+    function _visit(path19, item, visitor) {
+      let ctrl = visitor(item, path19);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path12.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path19.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25510,12 +25510,12 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path12);
+            ctrl = ctrl(item, path19);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path19) : ctrl;
     }
-    exports.visit = visit;
+    exports.visit = visit2;
   }
 });
 
@@ -25531,7 +25531,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -25615,7 +25615,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar5;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -26204,7 +26204,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter5 = class {
+    var LineCounter6 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -26227,7 +26227,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter5;
+    exports.LineCounter = LineCounter6;
   }
 });
 
@@ -27114,7 +27114,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments2(source, options = {}) {
+    function parseAllDocuments5(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -27147,7 +27147,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse6(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -27166,7 +27166,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify2(value, replacer, options) {
+    function stringify4(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -27188,10 +27188,10 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
-    exports.parseAllDocuments = parseAllDocuments2;
+    exports.parse = parse6;
+    exports.parseAllDocuments = parseAllDocuments5;
     exports.parseDocument = parseDocument4;
-    exports.stringify = stringify2;
+    exports.stringify = stringify4;
   }
 });
 
@@ -27214,7 +27214,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema2.Schema;
@@ -27242,8 +27242,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
   }
 });
 
@@ -27315,7 +27315,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str3(strs, ...args) {
+    function str4(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -27326,7 +27326,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str3;
+    exports.str = str4;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -27369,16 +27369,16 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str4`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate2(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify2(x) {
+    function stringify4(x) {
       return new _Code(safeStringify(x));
     }
-    exports.stringify = stringify2;
+    exports.stringify = stringify4;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -27624,11 +27624,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants3);
+          this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -27645,10 +27645,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants3);
+        this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -27709,8 +27709,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants3) {
-        this.code = optimizeExpr(this.code, names, constants3);
+      optimizeNames(names, constants4) {
+        this.code = optimizeExpr(this.code, names, constants4);
         return this;
       }
       get names() {
@@ -27739,12 +27739,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants3))
+          if (n.optimizeNames(names, constants4))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -27797,12 +27797,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        if (!(super.optimizeNames(names, constants3) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        if (!(super.optimizeNames(names, constants4) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants3);
+        this.condition = optimizeExpr(this.condition, names, constants4);
         return this;
       }
       get names() {
@@ -27825,10 +27825,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants3);
+        this.iteration = optimizeExpr(this.iteration, names, constants4);
         return this;
       }
       get names() {
@@ -27864,10 +27864,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants3);
+        this.iterable = optimizeExpr(this.iterable, names, constants4);
         return this;
       }
       get names() {
@@ -27909,11 +27909,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a, _b;
-        super.optimizeNames(names, constants3);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
+        super.optimizeNames(names, constants4);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
         return this;
       }
       get names() {
@@ -28083,12 +28083,12 @@ var require_codegen = __commonJS({
       }
       // `for-in` statement.
       // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+      forIn(nameOrPrefix, obj2, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
         if (this.opts.ownProperties) {
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj2})`, forBody);
         }
         const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
+        return this._for(new ForIter("in", varKind, name, obj2), () => forBody(name));
       }
       // end `for` loop
       endFor() {
@@ -28214,7 +28214,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants3) {
+    function optimizeExpr(expr, names, constants4) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -28229,14 +28229,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants3[n.str];
+        const c = constants4[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -28331,22 +28331,22 @@ var require_util9 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str3) {
-      return unescapeJsonPointer(decodeURIComponent(str3));
+    function unescapeFragment(str4) {
+      return unescapeJsonPointer(decodeURIComponent(str4));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str3) {
-      return encodeURIComponent(escapeJsonPointer(str3));
+    function escapeFragment(str4) {
+      return encodeURIComponent(escapeJsonPointer(str4));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str3) {
-      if (typeof str3 == "number")
-        return `${str3}`;
-      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str4) {
+      if (typeof str4 == "number")
+        return `${str4}`;
+      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str3) {
-      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str4) {
+      return str4.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -29371,8 +29371,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str3) {
-      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str4) {
+      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -29908,11 +29908,11 @@ var require_validate = __commonJS({
         if (!this.allErrors)
           this.gen.if(cond);
       }
-      setParams(obj, assign) {
+      setParams(obj2, assign) {
         if (assign)
-          Object.assign(this.params, obj);
+          Object.assign(this.params, obj2);
         else
-          this.params = obj;
+          this.params = obj2;
       }
       block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
@@ -30469,15 +30469,15 @@ var require_utils2 = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str3, token) {
+    function findToken(str4, token) {
       let ind = 0;
-      for (let i = 0; i < str3.length; i++) {
-        if (str3[i] === token) ind++;
+      for (let i = 0; i < str4.length; i++) {
+        if (str4[i] === token) ind++;
       }
       return ind;
     }
-    function removeDotSegments(path12) {
-      let input = path12;
+    function removeDotSegments(path19) {
+      let input = path19;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30551,11 +30551,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path12) {
-      if (path12 === "" || path12[0] === "/") {
-        return removeDotSegments(path12);
+    function removeDotSegmentsRelative(path19) {
+      if (path19 === "" || path19[0] === "/") {
+        return removeDotSegments(path19);
       }
-      const segments = path12.split("/");
+      const segments = path19.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30918,8 +30918,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path12 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path12 && path12 !== "/" ? path12 : void 0;
+        const path19 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path19 && path19 !== "/" ? path19 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31085,7 +31085,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse3(serialize(uri, options), options);
+        parse6(serialize(uri, options), options);
       }
       return uri;
     }
@@ -31128,8 +31128,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse3(serialize(base, options), options);
-        relative3 = parse3(serialize(relative3, options), options);
+        base = parse6(serialize(base, options), options);
+        relative3 = parse6(serialize(relative3, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative3.scheme) {
@@ -31447,7 +31447,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse3(uri, opts) {
+    function parse6(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -31484,7 +31484,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse3
+      parse: parse6
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -31542,7 +31542,7 @@ var require_core = __commonJS({
     var util_1 = require_util9();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str3, flags) => new RegExp(str3, flags);
+    var defaultRegExp = (str4, flags) => new RegExp(str4, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -31886,10 +31886,10 @@ var require_core = __commonJS({
         return this;
       }
       // Add format
-      addFormat(name, format) {
-        if (typeof format == "string")
-          format = new RegExp(format);
-        this.formats[name] = format;
+      addFormat(name, format2) {
+        if (typeof format2 == "string")
+          format2 = new RegExp(format2);
+        this.formats[name] = format2;
         return this;
       }
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
@@ -32007,9 +32007,9 @@ var require_core = __commonJS({
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
-        const format = this.opts.formats[name];
-        if (format)
-          this.addFormat(name, format);
+        const format2 = this.opts.formats[name];
+        if (format2)
+          this.addFormat(name, format2);
       }
     }
     function addInitialKeywords(defs) {
@@ -32337,16 +32337,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str3) {
-      const len = str3.length;
+    function ucs2length(str4) {
+      const len = str4.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str3.charCodeAt(pos++);
+        value = str4.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str3.charCodeAt(pos);
+          value = str4.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -33692,18 +33692,18 @@ var require_format = __commonJS({
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
           const fType = gen.let("fType");
-          const format = gen.let("format");
-          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef));
+          const format2 = gen.let("format");
+          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format2, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format2, fDef));
           cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
           function unknownFmt() {
             if (opts.strictSchema === false)
               return codegen_1.nil;
-            return (0, codegen_1._)`${schemaCode} && !${format}`;
+            return (0, codegen_1._)`${schemaCode} && !${format2}`;
           }
           function invalidFmt() {
-            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`;
-            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
-            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
+            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format2}(${data}) : ${format2}(${data}))` : (0, codegen_1._)`${format2}(${data})`;
+            const validData = (0, codegen_1._)`(typeof ${format2} == "function" ? ${callFormat} : ${format2}.test(${data}))`;
+            return (0, codegen_1._)`${format2} && ${format2} !== true && ${fType} === ${ruleType} && !${validData}`;
           }
         }
         function validateFormat() {
@@ -33714,7 +33714,7 @@ var require_format = __commonJS({
           }
           if (formatDef === true)
             return;
-          const [fmtType, format, fmtRef] = getFormat(formatDef);
+          const [fmtType, format2, fmtRef] = getFormat(formatDef);
           if (fmtType === ruleType)
             cxt.pass(validCondition());
           function unknownFormat() {
@@ -33741,7 +33741,7 @@ var require_format = __commonJS({
                 throw new Error("async format in sync schema");
               return (0, codegen_1._)`await ${fmtRef}(${data})`;
             }
-            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+            return typeof format2 == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
           }
         }
       }
@@ -33756,8 +33756,8 @@ var require_format2 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
-    var format = [format_1.default];
-    exports.default = format;
+    var format2 = [format_1.default];
+    exports.default = format2;
   }
 });
 
@@ -34365,10 +34365,10 @@ var require_utils3 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants6();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
-    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
-    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str4) => REGEX_SPECIAL_CHARS.test(str4);
+    exports.isRegexChar = (str4) => str4.length === 1 && exports.hasRegexChars(str4);
+    exports.escapeRegex = (str4) => str4.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str4) => str4.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform2 = navigator.platform.toLowerCase();
@@ -34379,8 +34379,8 @@ var require_utils3 = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str3) => {
-      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str4) => {
+      return str4.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -34407,8 +34407,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path12, { windows } = {}) => {
-      const segs = path12.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path19, { windows } = {}) => {
+      const segs = path19.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -34470,7 +34470,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str3 = input;
+      let str4 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -34489,10 +34489,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str3.charCodeAt(index + 1);
+      const peek = () => str4.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str3.charCodeAt(++index);
+        return str4.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -34669,24 +34669,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob2 = false;
       }
-      let base = str3;
+      let base = str4;
       let prefix = "";
       let glob3 = "";
       if (start > 0) {
-        prefix = str3.slice(0, start);
-        str3 = str3.slice(start);
+        prefix = str4.slice(0, start);
+        str4 = str4.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob2 === true && lastIndex > 0) {
-        base = str3.slice(0, lastIndex);
-        glob3 = str3.slice(lastIndex);
+        base = str4.slice(0, lastIndex);
+        glob3 = str4.slice(lastIndex);
       } else if (isGlob2 === true) {
         base = "";
-        glob3 = str3;
+        glob3 = str4;
       } else {
-        base = str3;
+        base = str4;
       }
-      if (base && base !== "" && base !== "/" && base !== str3) {
+      if (base && base !== "" && base !== "/" && base !== str4) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -34760,7 +34760,7 @@ var require_scan = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var utils = require_utils3();
     var {
       MAX_LENGTH,
@@ -34768,7 +34768,7 @@ var require_parse2 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants3;
+    } = constants4;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -34977,7 +34977,7 @@ var require_parse2 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -35009,7 +35009,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse3 = (input, options) => {
+    var parse6 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -35023,8 +35023,8 @@ var require_parse2 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants3.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants4.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -35179,7 +35179,7 @@ var require_parse2 = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            const expression = parse6(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -35702,7 +35702,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse3.fastpaths = (input, options) => {
+    parse6.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -35720,7 +35720,7 @@ var require_parse2 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants3.globChars(opts.windows);
+      } = constants4.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -35733,8 +35733,8 @@ var require_parse2 = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str3) => {
-        switch (str3) {
+      const create = (str4) => {
+        switch (str4) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -35752,7 +35752,7 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str3);
+            const match = /^(.*?)\.(\w+)$/.exec(str4);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -35767,7 +35767,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module.exports = parse3;
+    module.exports = parse6;
   }
 });
 
@@ -35776,16 +35776,16 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse3 = require_parse2();
+    var parse6 = require_parse2();
     var utils = require_utils3();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch7 = (glob3, options, returnState = false) => {
+    var picomatch9 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
-        const fns = glob3.map((input) => picomatch7(input, options, returnState));
-        const arrayMatcher = (str3) => {
+        const fns = glob3.map((input) => picomatch9(input, options, returnState));
+        const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str3);
+            const state2 = isMatch(str4);
             if (state2) return state2;
           }
           return false;
@@ -35798,16 +35798,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch7.compileRe(glob3, options) : picomatch7.makeRe(glob3, options, false, true);
+      const regex = isState ? picomatch9.compileRe(glob3, options) : picomatch9.makeRe(glob3, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch7(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch9(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch7.test(input, regex, options, { glob: glob3, posix });
+        const { isMatch, match, output } = picomatch9.test(input, regex, options, { glob: glob3, posix });
         const result2 = { glob: glob3, state, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
@@ -35833,7 +35833,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch7.test = (input, regex, options, { glob: glob3, posix } = {}) => {
+    picomatch9.test = (input, regex, options, { glob: glob3, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -35841,33 +35841,33 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      const format2 = opts.format || (posix ? utils.toPosixSlashes : null);
       let match = input === glob3;
-      let output = match && format ? format(input) : input;
+      let output = match && format2 ? format2(input) : input;
       if (match === false) {
-        output = format ? format(input) : input;
+        output = format2 ? format2(input) : input;
         match = output === glob3;
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch7.matchBase(input, regex, options, posix);
+          match = picomatch9.matchBase(input, regex, options, posix);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch7.matchBase = (input, glob3, options, posix = options && options.windows) => {
-      const regex = glob3 instanceof RegExp ? glob3 : picomatch7.makeRe(glob3, options);
+    picomatch9.matchBase = (input, glob3, options, posix = options && options.windows) => {
+      const regex = glob3 instanceof RegExp ? glob3 : picomatch9.makeRe(glob3, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch7.isMatch = (str3, patterns, options) => picomatch7(patterns, options)(str3);
-    picomatch7.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch7.parse(p, options));
-      return parse3(pattern, { ...options, fastpaths: false });
+    picomatch9.isMatch = (str4, patterns, options) => picomatch9(patterns, options)(str4);
+    picomatch9.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch9.parse(p, options));
+      return parse6(pattern, { ...options, fastpaths: false });
     };
-    picomatch7.scan = (input, options) => scan(input, options);
-    picomatch7.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch9.scan = (input, options) => scan(input, options);
+    picomatch9.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -35878,26 +35878,26 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch7.toRegex(source, options);
+      const regex = picomatch9.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch7.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch9.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse3.fastpaths(input, options);
+        parsed.output = parse6.fastpaths(input, options);
       }
       if (!parsed.output) {
-        parsed = parse3(input, options);
+        parsed = parse6(input, options);
       }
-      return picomatch7.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch9.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch7.toRegex = (source, options) => {
+    picomatch9.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -35906,8 +35906,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch7.constants = constants3;
-    module.exports = picomatch7;
+    picomatch9.constants = constants4;
+    module.exports = picomatch9;
   }
 });
 
@@ -35917,14 +35917,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils3();
-    function picomatch7(glob3, options, returnState = false) {
+    function picomatch9(glob3, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob3, options, returnState);
     }
-    Object.assign(picomatch7, pico);
-    module.exports = picomatch7;
+    Object.assign(picomatch9, pico);
+    module.exports = picomatch9;
   }
 });
 
@@ -36086,7 +36086,8 @@ function finding(f) {
         ...f.suppression.expires !== void 0 ? { expires: f.suppression.expires } : {}
       }
     } : {},
-    ...f.baseline !== void 0 ? { baseline: f.baseline } : {}
+    ...f.baseline !== void 0 ? { baseline: f.baseline } : {},
+    ...f.renderedBy !== void 0 ? { renderedBy: f.renderedBy } : {}
   };
 }
 function error2(e) {
@@ -36784,11 +36785,11 @@ function objectRef(r) {
     name: r.name
   };
 }
-var import_yaml7, policyReportReporter, CLUSTER_SCOPED, NAMESPACED, CATEGORY;
+var import_yaml9, policyReportReporter, CLUSTER_SCOPED, NAMESPACED, CATEGORY;
 var init_policyreport = __esm({
   "policies/report/policyreport.ts"() {
     "use strict";
-    import_yaml7 = __toESM(require_dist(), 1);
+    import_yaml9 = __toESM(require_dist(), 1);
     init_version();
     init_markdown();
     init_sarif();
@@ -36796,7 +36797,7 @@ var init_policyreport = __esm({
       format: "policyreport",
       fileName: "policyreport.yaml",
       render: (report, opts) => policyReports(report, opts).map((doc) => `---
-${(0, import_yaml7.stringify)(doc, { lineWidth: 0 })}`).join("")
+${(0, import_yaml9.stringify)(doc, { lineWidth: 0 })}`).join("")
     };
     CLUSTER_SCOPED = /* @__PURE__ */ new Set([
       "Namespace",
@@ -37266,8 +37267,8 @@ var HttpClient = class {
     });
   }
   postJson(requestUrl_1, obj_1) {
-    return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-      const data = JSON.stringify(obj, null, 2);
+    return __awaiter(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+      const data = JSON.stringify(obj2, null, 2);
       additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
       additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
       const res = yield this.post(requestUrl, data, additionalHeaders);
@@ -37275,8 +37276,8 @@ var HttpClient = class {
     });
   }
   putJson(requestUrl_1, obj_1) {
-    return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-      const data = JSON.stringify(obj, null, 2);
+    return __awaiter(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+      const data = JSON.stringify(obj2, null, 2);
       additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
       additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
       const res = yield this.put(requestUrl, data, additionalHeaders);
@@ -37284,8 +37285,8 @@ var HttpClient = class {
     });
   }
   patchJson(requestUrl_1, obj_1) {
-    return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-      const data = JSON.stringify(obj, null, 2);
+    return __awaiter(this, arguments, void 0, function* (requestUrl, obj2, additionalHeaders = {}) {
+      const data = JSON.stringify(obj2, null, 2);
       additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
       additionalHeaders[Headers.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
       const res = yield this.patch(requestUrl, data, additionalHeaders);
@@ -37648,25 +37649,25 @@ var HttpClient = class {
           }
           return value;
         }
-        let obj;
+        let obj2;
         let contents;
         try {
           contents = yield res.readBody();
           if (contents && contents.length > 0) {
             if (options && options.deserializeDates) {
-              obj = JSON.parse(contents, dateTimeDeserializer);
+              obj2 = JSON.parse(contents, dateTimeDeserializer);
             } else {
-              obj = JSON.parse(contents);
+              obj2 = JSON.parse(contents);
             }
-            response.result = obj;
+            response.result = obj2;
           }
           response.headers = res.message.headers;
         } catch (err) {
         }
         if (statusCode > 299) {
           let msg;
-          if (obj && obj.message) {
-            msg = obj.message;
+          if (obj2 && obj2.message) {
+            msg = obj2.message;
           } else if (contents && contents.length > 0) {
             msg = contents;
           } else {
@@ -37682,7 +37683,7 @@ var HttpClient = class {
     });
   }
 };
-var lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
+var lowercaseKeys = (obj2) => Object.keys(obj2).reduce((c, k) => (c[k.toLowerCase()] = obj2[k], c), {});
 
 // node_modules/@actions/http-client/lib/auth.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
@@ -38475,8 +38476,8 @@ var ToolRunner = class extends events.EventEmitter {
     }
     return this.args;
   }
-  _endsWith(str3, end) {
-    return str3.endsWith(end);
+  _endsWith(str4, end) {
+    return str4.endsWith(end);
   }
   _isCmdFile() {
     const upperToolPath = this.toolPath.toUpperCase();
@@ -39124,8 +39125,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path12 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path12} does not exist${EOL6}`);
+        const path19 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path19} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -39391,13 +39392,13 @@ function mergeDeep(defaults2, options) {
   });
   return result2;
 }
-function removeUndefinedProperties(obj) {
-  for (const key3 in obj) {
-    if (obj[key3] === void 0) {
-      delete obj[key3];
+function removeUndefinedProperties(obj2) {
+  for (const key3 in obj2) {
+    if (obj2[key3] === void 0) {
+      delete obj2[key3];
     }
   }
-  return obj;
+  return obj2;
 }
 function merge(defaults2, route, options) {
   if (typeof route === "string") {
@@ -39453,16 +39454,16 @@ function omit(object, keysToOmit) {
   }
   return result2;
 }
-function encodeReserved(str3) {
-  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str4) {
+  return str4.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str3) {
-  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str4) {
+  return encodeURIComponent(str4).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -39607,7 +39608,7 @@ function parse(options) {
   if (!isBinaryRequest) {
     if (options.mediaType.format) {
       headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
+        (format2) => format2.replace(
           /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
           `application/vnd$1$2.${options.mediaType.format}`
         )
@@ -39617,8 +39618,8 @@ function parse(options) {
       if (options.mediaType.previews?.length) {
         const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
         headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
+          const format2 = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format2}`;
         }).join(",");
       }
     }
@@ -39834,15 +39835,15 @@ function parseParameters(header, type2, index, len, stopFlags) {
   }
   return { type: type2, index, parameters };
 }
-function unescapeQuotedPairs(str3, start, end) {
+function unescapeQuotedPairs(str4, start, end) {
   let result2 = "";
   for (let index = start; index < end; index++) {
-    if (str3.charCodeAt(index) === BSLASH) {
-      result2 += str3.slice(start, index);
+    if (str4.charCodeAt(index) === BSLASH) {
+      result2 += str4.slice(start, index);
       start = ++index;
     }
   }
-  return result2 + str3.slice(start, end);
+  return result2 + str4.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -43277,7 +43278,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // action/main.ts
 import { mkdir as mkdir2, readFile as readFile2, realpath, writeFile as writeFile2 } from "node:fs/promises";
-import path11 from "node:path";
+import path18 from "node:path";
 import { pathToFileURL } from "node:url";
 
 // policies/index.ts
@@ -43320,6 +43321,7 @@ function mergeProject(a, b) {
   a.composeProjectNames.push(...b.composeProjectNames);
   a.errors.push(...b.errors);
   a.notes.push(...b.notes);
+  if (b.skipped && b.skipped.length > 0) (a.skipped ??= []).push(...b.skipped);
   a.files += b.files;
   return a;
 }
@@ -43362,6 +43364,7 @@ function defaultConfig() {
     exemptions: [],
     exclude: [],
     limits: { ...DEFAULT_LIMITS },
+    render: {},
     webhook: {}
   };
 }
@@ -43448,6 +43451,48 @@ var persistguard_schema_default = {
         maxAliasCount: { description: "YAML alias expansions per document (alias bombs). Default 100.", type: "integer", minimum: 0 },
         maxDepth: { description: "Nesting depth of a document. Default 200.", type: "integer", minimum: 1 },
         maxFiles: { description: "Files read in one scan. Default 50000.", type: "integer", minimum: 1 }
+      }
+    },
+    render: {
+      description: "How `scan` renders Helm charts, Kustomize overlays and GitOps releases found in the tree (with the real `helm` and `kubectl`/`kustomize`). The webhook ignores it.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: { description: "Render at all. Default true; `scan --no-render` and the Action input `render: false` switch it off.", type: "boolean" },
+        helm: { description: "The helm binary: a name on PATH or a path. Default `helm`.", type: "string", minLength: 1 },
+        kubectl: { description: "The kubectl binary (for `kubectl kustomize`). Default `kubectl`.", type: "string", minLength: 1 },
+        kustomize: { description: "The kustomize binary, used when kubectl is not found. Default `kustomize`.", type: "string", minLength: 1 },
+        releaseName: { description: "Release name for `helm template`. Default `release`.", type: "string", minLength: 1 },
+        namespace: { description: "Namespace for `helm template`. Default `default`.", type: "string", minLength: 1 },
+        timeoutSeconds: { description: "Seconds one render may take before it is stopped. Default 60.", type: "number", exclusiveMinimum: 0 },
+        maxOutputBytes: { description: "Bytes of output one render may produce. Default 52428800 (50 MiB).", type: "integer", minimum: 1 },
+        allowNetwork: { description: "Let helm fetch missing chart dependencies (`helm dependency build`). Default false: nothing is fetched.", type: "boolean" },
+        kustomizeEnableHelm: { description: "Pass `--enable-helm` to kustomize for overlays with `helmCharts:`. Default false.", type: "boolean" },
+        charts: {
+          description: "Per-chart settings: extra values sets, release name and namespace, or skip.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["path"],
+            properties: {
+              path: { description: "Chart folder relative to the scan root (a glob).", type: "string", minLength: 1 },
+              values: {
+                description: "Extra values sets, each one install: a values file, or a list of files layered in order (relative to the chart).",
+                type: "array",
+                items: {
+                  anyOf: [
+                    { type: "string", minLength: 1 },
+                    { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 }
+                  ]
+                }
+              },
+              releaseName: { description: "Release name for this chart.", type: "string", minLength: 1 },
+              namespace: { description: "Namespace for this chart.", type: "string", minLength: 1 },
+              skip: { description: "Do not render this chart.", type: "boolean" }
+            }
+          }
+        }
       }
     },
     webhook: {
@@ -43599,16 +43644,16 @@ function unsafeGlobReason(pattern) {
   }
   return void 0;
 }
-function check(value, path12, out) {
+function check(value, path19, out) {
   if (typeof value !== "string") return;
   const reason = unsafeGlobReason(value);
-  if (reason) out.push({ path: path12, message: reason });
+  if (reason) out.push({ path: path19, message: reason });
 }
 function entries(value) {
   return Array.isArray(value) ? value : [];
 }
-function field(obj, key3) {
-  return obj !== null && typeof obj === "object" ? obj[key3] : void 0;
+function field(obj2, key3) {
+  return obj2 !== null && typeof obj2 === "object" ? obj2[key3] : void 0;
 }
 function unsafeGlobs(config) {
   const out = [];
@@ -43630,9 +43675,9 @@ function validator() {
   compiled ??= new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(persistguard_schema_default);
   return compiled;
 }
-function displayPath(path12) {
+function displayPath(path19) {
   let out = "";
-  for (const seg of path12) {
+  for (const seg of path19) {
     if (typeof seg === "number") out += `[${seg}]`;
     else out += out === "" ? seg : `.${seg}`;
   }
@@ -43679,35 +43724,35 @@ function describe(err) {
       return { message: err.message ?? `fails ${err.keyword}` };
   }
 }
-function badDates(obj) {
+function badDates(obj2) {
   const out = [];
-  const exemptions = obj?.exemptions;
+  const exemptions = obj2?.exemptions;
   if (!Array.isArray(exemptions)) return out;
   exemptions.forEach((e, i) => {
     const expires = e?.expires;
     if (typeof expires !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(expires)) return;
     const d = /* @__PURE__ */ new Date(`${expires}T00:00:00Z`);
     if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== expires) {
-      const path12 = ["exemptions", i, "expires"];
-      out.push({ path: path12, display: displayPath(path12), message: `'${expires}' is not a calendar date` });
+      const path19 = ["exemptions", i, "expires"];
+      out.push({ path: path19, display: displayPath(path19), message: `'${expires}' is not a calendar date` });
     }
   });
   return out;
 }
-function validateConfigObject(obj) {
+function validateConfigObject(obj2) {
   const validate = validator();
   const issues = [];
-  if (!validate(obj)) {
+  if (!validate(obj2)) {
     for (const err of validate.errors ?? []) {
       if (err.keyword === "if") continue;
-      const path12 = pointerToPath(err.instancePath);
+      const path19 = pointerToPath(err.instancePath);
       const { message, key: key3 } = describe(err);
-      const full = key3 !== void 0 ? [...path12, key3] : path12;
+      const full = key3 !== void 0 ? [...path19, key3] : path19;
       issues.push({ path: full, display: displayPath(full), message, ...key3 !== void 0 ? { key: key3 } : {} });
     }
   }
-  issues.push(...badDates(obj));
-  for (const g of unsafeGlobs(obj)) issues.push({ path: g.path, display: displayPath(g.path), message: g.message });
+  issues.push(...badDates(obj2));
+  for (const g of unsafeGlobs(obj2)) issues.push({ path: g.path, display: displayPath(g.path), message: g.message });
   return issues;
 }
 
@@ -43730,13 +43775,14 @@ function resolveConfig(raw, source) {
     exemptions: raw.exemptions ?? base.exemptions,
     exclude: raw.exclude ?? base.exclude,
     limits: { ...DEFAULT_LIMITS, ...raw.limits ?? {} },
+    render: raw.render ?? base.render,
     webhook: raw.webhook ?? base.webhook,
     ...source !== void 0 ? { source } : {}
   };
 }
-function nodeAt(doc, path12, key3) {
+function nodeAt(doc, path19, key3) {
   let node = doc.contents;
-  const steps = key3 !== void 0 ? path12.slice(0, -1) : path12;
+  const steps = key3 !== void 0 ? path19.slice(0, -1) : path19;
   for (const seg of steps) {
     const next = node?.get?.(seg, true);
     if (next === void 0 || next === null) break;
@@ -43767,29 +43813,29 @@ function parseConfig(text3, file) {
       })
     };
   }
-  let obj;
+  let obj2;
   try {
-    obj = doc.toJS({ maxAliasCount: 100 });
+    obj2 = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     return {
       config: defaults2,
       errors: [{ file, line: 1, column: 1, message: `cannot read: ${err.message}` }]
     };
   }
-  if (obj === null || obj === void 0) return { config: defaults2, errors: [] };
-  if (typeof obj !== "object" || Array.isArray(obj)) {
+  if (obj2 === null || obj2 === void 0) return { config: defaults2, errors: [] };
+  if (typeof obj2 !== "object" || Array.isArray(obj2)) {
     return {
       config: defaults2,
       errors: [{ file, line: 1, column: 1, message: "(top level): must be a mapping of settings" }]
     };
   }
-  const issues = validateConfigObject(obj);
+  const issues = validateConfigObject(obj2);
   if (issues.length > 0) {
     const errors = issues.map((i) => positioned(i, doc, lines, file));
     errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     return { config: defaults2, errors };
   }
-  return { config: resolveConfig(obj, file), errors: [] };
+  return { config: resolveConfig(obj2, file), errors: [] };
 }
 async function isFile(p) {
   try {
@@ -43820,19 +43866,19 @@ async function findConfigFile(scanRoot) {
     dir = parent;
   }
 }
-function shown(path12, cwd) {
-  if (cwd === void 0) return path12;
-  const rel = relative2(cwd, path12);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path12 : rel;
+function shown(path19, cwd) {
+  if (cwd === void 0) return path19;
+  const rel = relative2(cwd, path19);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path19 : rel;
 }
 async function loadConfig(opts) {
   const base = opts.cwd ?? opts.scanRoot;
-  const path12 = opts.explicitPath !== void 0 ? resolve2(base, opts.explicitPath) : await findConfigFile(resolve2(base, opts.scanRoot));
-  if (path12 === void 0) return { config: defaultConfig(), errors: [] };
-  const file = shown(path12, opts.cwd);
+  const path19 = opts.explicitPath !== void 0 ? resolve2(base, opts.explicitPath) : await findConfigFile(resolve2(base, opts.scanRoot));
+  if (path19 === void 0) return { config: defaultConfig(), errors: [] };
+  const file = shown(path19, opts.cwd);
   let text3;
   try {
-    text3 = await readFile(path12, "utf8");
+    text3 = await readFile(path19, "utf8");
   } catch (err) {
     const code = err.code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : err.message;
@@ -43842,7 +43888,53 @@ async function loadConfig(opts) {
 }
 
 // policies/load/index.ts
-import path7 from "node:path";
+import path8 from "node:path";
+
+// policies/load/parse/template-actions.ts
+function templateActions(text3, opts = {}, stats) {
+  const out = [];
+  let from = 0;
+  for (; ; ) {
+    const open2 = text3.indexOf("{{", from);
+    if (stats) stats.steps += (open2 < 0 ? text3.length : open2) - from + 1;
+    if (open2 < 0) return out;
+    let i = open2 + 2;
+    while (i < text3.length) {
+      const c = text3.charCodeAt(i);
+      if (c === 125 || opts.singleLine === true && c === 10) break;
+      i++;
+    }
+    if (stats) stats.steps += i - open2 - 1;
+    if (i >= text3.length) return out;
+    if (text3.charCodeAt(i) === 125 && text3.charCodeAt(i + 1) === 125) {
+      const dollar = opts.dollar === true && open2 > from && text3.charCodeAt(open2 - 1) === 36;
+      out.push({ start: dollar ? open2 - 1 : open2, end: i + 2, inner: text3.slice(open2 + 2, i), dollar });
+      from = i + 2;
+    } else {
+      from = i + 1;
+    }
+  }
+}
+function replaceTemplateActions(text3, opts, replace, stats) {
+  const actions = templateActions(text3, opts, stats);
+  if (actions.length === 0) return text3;
+  let out = "";
+  let last = 0;
+  for (const a of actions) {
+    out += text3.slice(last, a.start) + replace(a);
+    last = a.end;
+  }
+  return out + text3.slice(last);
+}
+var HELM_OBJECT = /(?:^-?|[\s(|])\$?\.(?:Values|Release|Chart|Capabilities|Files|Template)\b/;
+var HELM_FUNCTION = /^-?\s*(?:include|required|toYaml|tpl|default)\s/;
+function isHelmAction(inner) {
+  return HELM_FUNCTION.test(inner) || HELM_OBJECT.test(inner);
+}
+function hasHelmAction(text3, stats) {
+  if (!text3.includes("{{")) return false;
+  return templateActions(text3, {}, stats).some((a) => isHelmAction(a.inner));
+}
 
 // policies/load/classify.ts
 var SOURCE_EXT = /* @__PURE__ */ new Set([
@@ -43905,10 +43997,6 @@ function shebangScript(text3) {
   if (!text3.startsWith("#!")) return void 0;
   const first = text3.slice(0, text3.indexOf("\n") < 0 ? text3.length : text3.indexOf("\n"));
   return /^#!\s*(?:\/usr)?\/bin\/(?:env\s+(?:-\S+\s+)*)?(?:ba|da|a|z)?sh\b/.test(first) ? "shell" : void 0;
-}
-var HELM_MARKERS = /\{\{-?\s*(?:[^}]*?[\s(|])?(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|\.Template)\b|\{\{-?\s*(?:include|required|toYaml|tpl|default)\s/;
-function looksLikeHelmTemplate(text3) {
-  return text3.includes("{{") && HELM_MARKERS.test(text3);
 }
 function folderOf(file) {
   const i = file.lastIndexOf("/");
@@ -44068,8 +44156,8 @@ function stringMap(v) {
 function stringList(v) {
   return asArray(v).flatMap((x) => typeof x === "string" ? [x] : []);
 }
-function nodeAnchor(doc, path12) {
-  return { kind: "node", doc, path: path12 };
+function nodeAnchor(doc, path19) {
+  return { kind: "node", doc, path: path19 };
 }
 
 // policies/load/compose/compose.ts
@@ -44109,7 +44197,7 @@ function isComposeDocument(v) {
 function normalizeProjectName(name) {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, "");
 }
-var at = (ctx, path12) => nodeAnchor(ctx.doc, path12);
+var at = (ctx, path19) => nodeAnchor(ctx.doc, path19);
 function text(v) {
   const s = scalarString(v);
   return s === void 0 ? void 0 : interpolate(s);
@@ -44190,13 +44278,13 @@ function loadService(ctx, service, svc, projectName) {
   });
   const tmpfs = svc.tmpfs;
   const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base, "tmpfs", i]]);
-  for (const [t, path12] of tmpfsList) {
+  for (const [t, path19] of tmpfsList) {
     const s = text(t);
     if (s === void 0) continue;
     const target = s.split(":")[0] ?? s;
-    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path12]) };
+    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path19]) };
     volumes.push(volume);
-    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path12]) });
+    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path19]) });
   }
   const env = [];
   const environment = svc.environment;
@@ -44307,7 +44395,7 @@ var MODES = /* @__PURE__ */ new Set([
 function isPathSource(s) {
   return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || /^[A-Za-z]:[\\/]/.test(s);
 }
-function namedVolume(ctx, name, path12) {
+function namedVolume(ctx, name, path19) {
   const def = asObj(ctx.topVolumes[name]);
   const external = def !== void 0 && (def.external === true || asObj(def.external) !== void 0 || def.driver !== void 0 || def.driver_opts !== void 0);
   const dockerName = def !== void 0 ? text(def.name) ?? text(asObj(def.external)?.name) : void 0;
@@ -44317,30 +44405,30 @@ function namedVolume(ctx, name, path12) {
     source: name,
     ...external ? { external: true } : {},
     ...dockerName !== void 0 ? { dockerName } : {},
-    at: at(ctx, path12)
+    at: at(ctx, path19)
   };
 }
-function mountFrom(ctx, v, path12) {
+function mountFrom(ctx, v, path19) {
   if (typeof v === "string") {
     const s = interpolate(v);
-    if (s === void 0) return unresolvedShort(ctx, v, path12);
+    if (s === void 0) return unresolvedShort(ctx, v, path19);
     const parts = splitShort(s);
     if (parts.length === 1) {
       const target3 = parts[0];
-      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path12) };
-      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path12) };
+      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path19) };
+      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path19) };
     }
     const [src, target2, mode] = parts;
     const opts = (mode ?? "").split(",");
     const readOnly2 = opts.includes("ro");
-    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path12) } : namedVolume(ctx, src, path12);
+    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path19) } : namedVolume(ctx, src, path19);
     return {
       mountPath: target2,
       volumeName: src,
       volume: volume2,
       readOnly: readOnly2,
-      at: at(ctx, path12),
-      ...readOnly2 ? { readOnlyAt: at(ctx, path12) } : {}
+      at: at(ctx, path19),
+      ...readOnly2 ? { readOnlyAt: at(ctx, path19) } : {}
     };
   }
   const o = asObj(v);
@@ -44350,13 +44438,13 @@ function mountFrom(ctx, v, path12) {
   const type2 = text(o.type) ?? "volume";
   const source = text(o.source);
   if (o.source !== void 0 && source === void 0) {
-    const written = scalarString(o.source) ?? "?";
+    const written2 = scalarString(o.source) ?? "?";
     return {
       mountPath: target,
-      volumeName: written,
-      volume: { name: written, kind: "other", at: at(ctx, path12) },
+      volumeName: written2,
+      volume: { name: written2, kind: "other", at: at(ctx, path19) },
       readOnly: o.read_only === true,
-      at: at(ctx, path12)
+      at: at(ctx, path19)
     };
   }
   const readOnly = o.read_only === true || o.read_only === "true";
@@ -44366,25 +44454,25 @@ function mountFrom(ctx, v, path12) {
       name: source ?? target,
       kind: "composeBind",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path12)
+      at: at(ctx, path19)
     };
-  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path12) };
+  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path19) };
   else if (type2 === "volume")
-    volume = source ? namedVolume(ctx, source, path12) : { name: target, kind: "composeAnonymous", at: at(ctx, path12) };
+    volume = source ? namedVolume(ctx, source, path19) : { name: target, kind: "composeAnonymous", at: at(ctx, path19) };
   else
     volume = {
       name: source ?? target,
       kind: type2 === "image" ? "image" : "other",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path12)
+      at: at(ctx, path19)
     };
   return {
     mountPath: target,
     ...source !== void 0 ? { volumeName: source } : {},
     volume,
     readOnly,
-    at: at(ctx, path12),
-    ...readOnly ? { readOnlyAt: at(ctx, [...path12, "read_only"]) } : {}
+    at: at(ctx, path19),
+    ...readOnly ? { readOnlyAt: at(ctx, [...path19, "read_only"]) } : {}
   };
 }
 function splitOutsideBraces(s) {
@@ -44410,21 +44498,21 @@ function splitOutsideBraces(s) {
   parts.push(cur);
   return parts;
 }
-function unresolvedShort(ctx, raw, path12) {
+function unresolvedShort(ctx, raw, path19) {
   const parts = splitOutsideBraces(raw);
   if (parts.length < 2) return void 0;
   const target = interpolate(parts[1]);
   if (target === void 0 || !target.startsWith("/")) return void 0;
   const mode = parts.length > 2 ? interpolate(parts.slice(2).join(":")) : "";
   const readOnly = (mode ?? "").split(",").includes("ro");
-  const written = parts[0];
+  const written2 = parts[0];
   return {
     mountPath: target,
-    volumeName: written,
-    volume: { name: written, kind: "other", at: at(ctx, path12) },
+    volumeName: written2,
+    volume: { name: written2, kind: "other", at: at(ctx, path19) },
     readOnly,
-    at: at(ctx, path12),
-    ...readOnly ? { readOnlyAt: at(ctx, path12) } : {}
+    at: at(ctx, path19),
+    ...readOnly ? { readOnlyAt: at(ctx, path19) } : {}
   };
 }
 function splitShort(s) {
@@ -44483,9 +44571,9 @@ var TEMPLATE_PATHS = {
   Pod: []
 };
 var WORKLOAD_KINDS = new Set(Object.keys(TEMPLATE_PATHS));
-function get(o, path12) {
+function get(o, path19) {
   let cur = o;
-  for (const seg of path12) {
+  for (const seg of path19) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -44495,27 +44583,27 @@ function isKubernetesObject(v) {
   return isObj(v) && typeof v.kind === "string" && (typeof v.apiVersion === "string" || v.kind.endsWith("List") && Array.isArray(v.items));
 }
 function loadKubernetesValue(value, doc, project, base = []) {
-  const obj = asObj(value);
-  if (!obj) return;
-  const kind = str(obj.kind);
+  const obj2 = asObj(value);
+  if (!obj2) return;
+  const kind = str(obj2.kind);
   if (!kind) return;
   const ctx = { doc, file: doc.file, project };
-  if (kind.endsWith("List") && Array.isArray(obj.items)) {
-    obj.items.forEach((item, i) => loadKubernetesValue(item, doc, project, [...base, "items", i]));
+  if (kind.endsWith("List") && Array.isArray(obj2.items)) {
+    obj2.items.forEach((item, i) => loadKubernetesValue(item, doc, project, [...base, "items", i]));
     return;
   }
-  const meta = asObj(obj.metadata) ?? {};
+  const meta = asObj(obj2.metadata) ?? {};
   const name = str(meta.name) ?? str(meta.generateName) ?? "<unnamed>";
   const namespace = str(meta.namespace);
   const at2 = nodeAnchor(doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]);
-  const spec = asObj(obj.spec) ?? {};
+  const spec = asObj(obj2.spec) ?? {};
   if (WORKLOAD_KINDS.has(kind)) {
-    loadWorkload(ctx, obj, kind, base);
+    loadWorkload(ctx, obj2, kind, base);
     return;
   }
   switch (kind) {
     case "PersistentVolumeClaim":
-      project.claims.push(claimFrom(ctx, obj, base, false, namespace));
+      project.claims.push(claimFrom(ctx, obj2, base, false, namespace));
       return;
     case "PersistentVolume": {
       const claimRef = asObj(spec.claimRef);
@@ -44536,8 +44624,8 @@ function loadKubernetesValue(value, doc, project, base = []) {
       const flag = ann["storageclass.kubernetes.io/is-default-class"] ?? ann["storageclass.beta.kubernetes.io/is-default-class"];
       project.storageClasses.push({
         name,
-        provisioner: str(obj.provisioner),
-        reclaimPolicy: str(obj.reclaimPolicy),
+        provisioner: str(obj2.provisioner),
+        reclaimPolicy: str(obj2.reclaimPolicy),
         isDefault: flag === "true",
         at: at2,
         file: ctx.file
@@ -44546,7 +44634,7 @@ function loadKubernetesValue(value, doc, project, base = []) {
     }
     case "ConfigMap": {
       const data = {};
-      const d = asObj(obj.data);
+      const d = asObj(obj2.data);
       if (d) {
         for (const [k, v] of Object.entries(d)) {
           const s = scalarString(v);
@@ -44573,9 +44661,9 @@ function loadKubernetesValue(value, doc, project, base = []) {
       return;
   }
 }
-function claimFrom(ctx, obj, base, fromTemplate, namespace) {
-  const meta = asObj(obj.metadata) ?? {};
-  const spec = asObj(obj.spec) ?? {};
+function claimFrom(ctx, obj2, base, fromTemplate, namespace) {
+  const meta = asObj(obj2.metadata) ?? {};
+  const spec = asObj(obj2.spec) ?? {};
   const annotations = stringMap(meta.annotations);
   const storageClassName = typeof spec.storageClassName === "string" ? spec.storageClassName : annotations["volume.beta.kubernetes.io/storage-class"];
   return {
@@ -44591,18 +44679,18 @@ function claimFrom(ctx, obj, base, fromTemplate, namespace) {
     file: ctx.file
   };
 }
-function annotationsAt(ctx, meta, path12, into) {
+function annotationsAt(ctx, meta, path19, into) {
   const ann = asObj(asObj(meta)?.annotations);
   if (!ann) return;
   for (const [k, v] of Object.entries(ann)) {
     const s = scalarString(v);
-    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path12, "annotations", k]) };
+    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path19, "annotations", k]) };
   }
 }
-function loadWorkload(ctx, obj, kind, base) {
-  const meta = asObj(obj.metadata) ?? {};
+function loadWorkload(ctx, obj2, kind, base) {
+  const meta = asObj(obj2.metadata) ?? {};
   const templatePath = TEMPLATE_PATHS[kind] ?? [];
-  const template = templatePath.length === 0 ? obj : asObj(get(obj, templatePath));
+  const template = templatePath.length === 0 ? obj2 : asObj(get(obj2, templatePath));
   const tplPath = [...base, ...templatePath];
   const podSpec = asObj(template?.spec) ?? {};
   const podSpecPath = [...tplPath, "spec"];
@@ -44613,11 +44701,11 @@ function loadWorkload(ctx, obj, kind, base) {
   let replicas = 1;
   let replicasPath;
   const perNode = kind === "DaemonSet";
-  const spec = asObj(obj.spec) ?? {};
+  const spec = asObj(obj2.spec) ?? {};
   if (perNode) replicas = void 0;
   else if (kind === "Job" || kind === "CronJob") {
     const jobSpecPath = kind === "Job" ? ["spec"] : ["spec", "jobTemplate", "spec"];
-    const p = int(get(obj, [...jobSpecPath, "parallelism"]));
+    const p = int(get(obj2, [...jobSpecPath, "parallelism"]));
     if (p !== void 0) {
       replicas = p;
       replicasPath = [...base, ...jobSpecPath, "parallelism"];
@@ -44668,7 +44756,7 @@ function loadWorkload(ctx, obj, kind, base) {
   const workload = {
     source: "kubernetes",
     resource: {
-      apiVersion: str(obj.apiVersion),
+      apiVersion: str(obj2.apiVersion),
       kind,
       namespace,
       name: str(meta.name) ?? str(meta.generateName) ?? "<unnamed>"
@@ -44691,11 +44779,11 @@ function loadWorkload(ctx, obj, kind, base) {
   };
   ctx.project.workloads.push(workload);
 }
-function volumeFrom(ctx, v, path12) {
+function volumeFrom(ctx, v, path19) {
   const vo = asObj(v);
   const name = str(vo?.name);
   if (!vo || name === void 0) return void 0;
-  const at2 = nodeAnchor(ctx.doc, path12);
+  const at2 = nodeAnchor(ctx.doc, path19);
   for (const key3 of Object.keys(vo)) {
     if (key3 === "name") continue;
     const src = asObj(vo[key3]);
@@ -44728,18 +44816,18 @@ function expandDependentVars(s, vars) {
   });
   return unknown ? void 0 : out;
 }
-function located(ctx, v, path12) {
+function located(ctx, v, path19) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path12) };
+  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path19) };
 }
-function containerFrom(ctx, c, role, path12, volumes) {
+function containerFrom(ctx, c, role, path19, volumes) {
   const env = [];
   asArray(c.env).forEach((e, i) => {
     const eo = asObj(e);
     const name = str(eo?.name);
     if (!eo || name === void 0) return;
     const value = eo.valueFrom !== void 0 ? void 0 : scalarString(eo.value);
-    env.push({ name, ...value !== void 0 ? { value } : {}, at: nodeAnchor(ctx.doc, [...path12, "env", i]) });
+    env.push({ name, ...value !== void 0 ? { value } : {}, at: nodeAnchor(ctx.doc, [...path19, "env", i]) });
   });
   const vars = /* @__PURE__ */ new Map();
   for (const e of env) {
@@ -44751,7 +44839,7 @@ function containerFrom(ctx, c, role, path12, volumes) {
     vars.set(e.name, e.value);
   }
   const list = (field2) => asArray(c[field2]).flatMap((x, i) => {
-    const l = located(ctx, x, [...path12, field2, i]);
+    const l = located(ctx, x, [...path19, field2, i]);
     if (!l) return [];
     const expanded = expandDependentVars(l.value, vars);
     return [expanded === void 0 ? l : { value: expanded, at: l.at }];
@@ -44761,7 +44849,7 @@ function containerFrom(ctx, c, role, path12, volumes) {
     const mo = asObj(m);
     const mountPath = str(mo?.mountPath);
     if (!mo || mountPath === void 0) return;
-    const mpath = [...path12, "volumeMounts", i];
+    const mpath = [...path19, "volumeMounts", i];
     const volumeName = str(mo.name);
     const readOnly = mo.readOnly === true;
     const subPath = str(mo.subPath) ?? str(mo.subPathExpr);
@@ -44775,8 +44863,8 @@ function containerFrom(ctx, c, role, path12, volumes) {
       ...readOnly ? { readOnlyAt: nodeAnchor(ctx.doc, [...mpath, "readOnly"]) } : {}
     });
   });
-  const image = located(ctx, c.image, [...path12, "image"]);
-  const pull = located(ctx, c.imagePullPolicy, [...path12, "imagePullPolicy"]);
+  const image = located(ctx, c.image, [...path19, "image"]);
+  const pull = located(ctx, c.imagePullPolicy, [...path19, "imagePullPolicy"]);
   return {
     name: str(c.name) ?? "<unnamed>",
     role,
@@ -44790,7 +44878,7 @@ function containerFrom(ctx, c, role, path12, volumes) {
       const n = str(asObj(asObj(e)?.configMapRef)?.name);
       return n ? [n] : [];
     }),
-    at: nodeAnchor(ctx.doc, path12)
+    at: nodeAnchor(ctx.doc, path19)
   };
 }
 
@@ -45345,17 +45433,17 @@ function requireInt() {
     construct: constructYamlInteger,
     predicate: isInteger,
     represent: {
-      binary: function(obj) {
-        return obj >= 0 ? "0b" + obj.toString(2) : "-0b" + obj.toString(2).slice(1);
+      binary: function(obj2) {
+        return obj2 >= 0 ? "0b" + obj2.toString(2) : "-0b" + obj2.toString(2).slice(1);
       },
-      octal: function(obj) {
-        return obj >= 0 ? "0o" + obj.toString(8) : "-0o" + obj.toString(8).slice(1);
+      octal: function(obj2) {
+        return obj2 >= 0 ? "0o" + obj2.toString(8) : "-0o" + obj2.toString(8).slice(1);
       },
-      decimal: function(obj) {
-        return obj.toString(10);
+      decimal: function(obj2) {
+        return obj2.toString(10);
       },
-      hexadecimal: function(obj) {
-        return obj >= 0 ? "0x" + obj.toString(16).toUpperCase() : "-0x" + obj.toString(16).toUpperCase().slice(1);
+      hexadecimal: function(obj2) {
+        return obj2 >= 0 ? "0x" + obj2.toString(16).toUpperCase() : "-0x" + obj2.toString(16).toUpperCase().slice(1);
       }
     },
     defaultStyle: "decimal",
@@ -45633,8 +45721,8 @@ function requireBinary() {
     }
     return result2;
   }
-  function isBinary(obj) {
-    return Object.prototype.toString.call(obj) === "[object Uint8Array]";
+  function isBinary(obj2) {
+    return Object.prototype.toString.call(obj2) === "[object Uint8Array]";
   }
   binary = new Type2("tag:yaml.org,2002:binary", {
     kind: "scalar",
@@ -45789,13 +45877,13 @@ function requireLoader() {
   const PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
   const PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
   const PATTERN_TAG_URI = /^(?:!|[^,\[\]{}])(?:%[0-9a-f]{2}|[0-9a-z\-#;/?:@&=+$,_.!~*'()\[\]])*$/i;
-  function _class(obj) {
-    return Object.prototype.toString.call(obj);
+  function _class(obj2) {
+    return Object.prototype.toString.call(obj2);
   }
   function isEol(c) {
     return c === 10 || c === 13;
   }
-  function isWhiteSpace(c) {
+  function isWhiteSpace2(c) {
     return c === 9 || c === 32;
   }
   function isWsOrEol(c) {
@@ -45883,7 +45971,7 @@ function requireLoader() {
       (c - 65536 & 1023) + 56320
     );
   }
-  function setProperty(object, key3, value) {
+  function setProperty2(object, key3, value) {
     if (key3 === "__proto__") {
       Object.defineProperty(object, key3, {
         configurable: true,
@@ -46088,7 +46176,7 @@ function requireLoader() {
       const key3 = sourceKeys[index];
       chargeMergeWork(state);
       if (!_hasOwnProperty.call(destination, key3)) {
-        setProperty(destination, key3, source[key3]);
+        setProperty2(destination, key3, source[key3]);
         overridableKeys[key3] = true;
       }
     }
@@ -46130,7 +46218,7 @@ function requireLoader() {
         state.position = startPos || state.position;
         throwError(state, "duplicated mapping key");
       }
-      setProperty(_result, keyNode, valueNode);
+      setProperty2(_result, keyNode, valueNode);
       delete overridableKeys[keyNode];
     }
     return _result;
@@ -46155,7 +46243,7 @@ function requireLoader() {
     let lineBreaks = 0;
     let ch = state.input.charCodeAt(state.position);
     while (ch !== 0) {
-      while (isWhiteSpace(ch)) {
+      while (isWhiteSpace2(ch)) {
         if (ch === 9 && state.firstTabInLine === -1) {
           state.firstTabInLine = state.position;
         }
@@ -46262,7 +46350,7 @@ function requireLoader() {
         captureStart = captureEnd = state.position;
         hasPendingContent = false;
       }
-      if (!isWhiteSpace(ch)) {
+      if (!isWhiteSpace2(ch)) {
         captureEnd = state.position + 1;
       }
       ch = state.input.charCodeAt(++state.position);
@@ -46305,7 +46393,7 @@ function requireLoader() {
         throwError(state, "unexpected end of the document within a single quoted scalar");
       } else {
         state.position++;
-        if (!isWhiteSpace(ch)) {
+        if (!isWhiteSpace2(ch)) {
           captureEnd = state.position;
         }
       }
@@ -46362,7 +46450,7 @@ function requireLoader() {
         throwError(state, "unexpected end of the document within a double quoted scalar");
       } else {
         state.position++;
-        if (!isWhiteSpace(ch)) {
+        if (!isWhiteSpace2(ch)) {
           captureEnd = state.position;
         }
       }
@@ -46499,10 +46587,10 @@ function requireLoader() {
         break;
       }
     }
-    if (isWhiteSpace(ch)) {
+    if (isWhiteSpace2(ch)) {
       do {
         ch = state.input.charCodeAt(++state.position);
-      } while (isWhiteSpace(ch));
+      } while (isWhiteSpace2(ch));
       if (ch === 35) {
         do {
           ch = state.input.charCodeAt(++state.position);
@@ -46538,7 +46626,7 @@ function requireLoader() {
         break;
       }
       if (folding) {
-        if (isWhiteSpace(ch)) {
+        if (isWhiteSpace2(ch)) {
           atMoreIndented = true;
           state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
         } else if (atMoreIndented) {
@@ -46668,7 +46756,7 @@ function requireLoader() {
         }
         if (state.line === _line) {
           ch = state.input.charCodeAt(state.position);
-          while (isWhiteSpace(ch)) {
+          while (isWhiteSpace2(ch)) {
             ch = state.input.charCodeAt(++state.position);
           }
           if (ch === 58) {
@@ -47047,7 +47135,7 @@ function requireLoader() {
         throwError(state, "directive name must not be less than one character in length");
       }
       while (ch !== 0) {
-        while (isWhiteSpace(ch)) {
+        while (isWhiteSpace2(ch)) {
           ch = state.input.charCodeAt(++state.position);
         }
         if (ch === 35) {
@@ -47863,104 +47951,873 @@ var {
 // policies/load/parse/yaml.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 
-// policies/load/parse/json-error.ts
-var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
-function jsonErrorOffset(text3) {
-  let i = 0;
-  const n = text3.length;
-  const skip = () => {
-    while (i < n && WS.has(text3.charCodeAt(i))) i++;
-  };
-  const literal = (word) => {
-    if (text3.startsWith(word, i)) {
-      i += word.length;
-      return true;
-    }
-    return false;
-  };
-  const string = () => {
-    if (text3[i] !== '"') return false;
-    i++;
-    while (i < n) {
-      const c = text3.charCodeAt(i);
-      if (c === 34) {
-        i++;
-        return true;
+// node_modules/jsonc-parser/lib/esm/impl/scanner.js
+function createScanner(text3, ignoreTrivia = false) {
+  const len = text3.length;
+  let pos = 0, value = "", tokenOffset = 0, token = 16, lineNumber = 0, lineStartOffset = 0, tokenLineStartOffset = 0, prevTokenLineStartOffset = 0, scanError = 0;
+  function scanHexDigits(count, exact) {
+    let digits = 0;
+    let value2 = 0;
+    while (digits < count || !exact) {
+      let ch = text3.charCodeAt(pos);
+      if (ch >= 48 && ch <= 57) {
+        value2 = value2 * 16 + ch - 48;
+      } else if (ch >= 65 && ch <= 70) {
+        value2 = value2 * 16 + ch - 65 + 10;
+      } else if (ch >= 97 && ch <= 102) {
+        value2 = value2 * 16 + ch - 97 + 10;
+      } else {
+        break;
       }
-      if (c < 32) return false;
-      if (c === 92) {
-        const e = text3[i + 1];
-        if (e === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(text3.slice(i + 2, i + 6))) return false;
-          i += 6;
-        } else if (e !== void 0 && '"\\/bfnrt'.includes(e)) i += 2;
-        else return false;
-      } else i++;
+      pos++;
+      digits++;
     }
-    return false;
-  };
-  const number = () => {
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text3.slice(i, i + 400));
-    if (!m) return false;
-    i += m[0].length;
-    return true;
-  };
-  const stack = [];
-  const value = () => {
-    skip();
-    const c = text3[i];
-    if (c === "{" || c === "[") {
-      stack.push(c);
-      i++;
-      return true;
+    if (digits < count) {
+      value2 = -1;
     }
-    if (c === '"') return string();
-    if (c === "t") return literal("true");
-    if (c === "f") return literal("false");
-    if (c === "n") return literal("null");
-    return number();
-  };
-  if (!value()) return i;
-  let justOpened = stack.length > 0;
-  for (; ; ) {
-    skip();
-    const top = stack[stack.length - 1];
-    if (top === void 0) return i < n ? i : void 0;
-    if (justOpened) {
-      justOpened = false;
-      if (top === "{" && text3[i] === "}" || top === "[" && text3[i] === "]") {
-        stack.pop();
-        i++;
+    return value2;
+  }
+  function setPosition(newPosition) {
+    pos = newPosition;
+    value = "";
+    tokenOffset = 0;
+    token = 16;
+    scanError = 0;
+  }
+  function scanNumber() {
+    let start = pos;
+    if (text3.charCodeAt(pos) === 48) {
+      pos++;
+    } else {
+      pos++;
+      while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+        pos++;
+      }
+    }
+    if (pos < text3.length && text3.charCodeAt(pos) === 46) {
+      pos++;
+      if (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+        pos++;
+        while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+          pos++;
+        }
+      } else {
+        scanError = 3;
+        return text3.substring(start, pos);
+      }
+    }
+    let end = pos;
+    if (pos < text3.length && (text3.charCodeAt(pos) === 69 || text3.charCodeAt(pos) === 101)) {
+      pos++;
+      if (pos < text3.length && text3.charCodeAt(pos) === 43 || text3.charCodeAt(pos) === 45) {
+        pos++;
+      }
+      if (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+        pos++;
+        while (pos < text3.length && isDigit(text3.charCodeAt(pos))) {
+          pos++;
+        }
+        end = pos;
+      } else {
+        scanError = 3;
+      }
+    }
+    return text3.substring(start, end);
+  }
+  function scanString() {
+    let result2 = "", start = pos;
+    while (true) {
+      if (pos >= len) {
+        result2 += text3.substring(start, pos);
+        scanError = 2;
+        break;
+      }
+      const ch = text3.charCodeAt(pos);
+      if (ch === 34) {
+        result2 += text3.substring(start, pos);
+        pos++;
+        break;
+      }
+      if (ch === 92) {
+        result2 += text3.substring(start, pos);
+        pos++;
+        if (pos >= len) {
+          scanError = 2;
+          break;
+        }
+        const ch2 = text3.charCodeAt(pos++);
+        switch (ch2) {
+          case 34:
+            result2 += '"';
+            break;
+          case 92:
+            result2 += "\\";
+            break;
+          case 47:
+            result2 += "/";
+            break;
+          case 98:
+            result2 += "\b";
+            break;
+          case 102:
+            result2 += "\f";
+            break;
+          case 110:
+            result2 += "\n";
+            break;
+          case 114:
+            result2 += "\r";
+            break;
+          case 116:
+            result2 += "	";
+            break;
+          case 117:
+            const ch3 = scanHexDigits(4, true);
+            if (ch3 >= 0) {
+              result2 += String.fromCharCode(ch3);
+            } else {
+              scanError = 4;
+            }
+            break;
+          default:
+            scanError = 5;
+        }
+        start = pos;
         continue;
+      }
+      if (ch >= 0 && ch <= 31) {
+        if (isLineBreak(ch)) {
+          result2 += text3.substring(start, pos);
+          scanError = 2;
+          break;
+        } else {
+          scanError = 6;
+        }
+      }
+      pos++;
+    }
+    return result2;
+  }
+  function scanNext() {
+    value = "";
+    scanError = 0;
+    tokenOffset = pos;
+    lineStartOffset = lineNumber;
+    prevTokenLineStartOffset = tokenLineStartOffset;
+    if (pos >= len) {
+      tokenOffset = len;
+      return token = 17;
+    }
+    let code = text3.charCodeAt(pos);
+    if (isWhiteSpace(code)) {
+      do {
+        pos++;
+        value += String.fromCharCode(code);
+        code = text3.charCodeAt(pos);
+      } while (isWhiteSpace(code));
+      return token = 15;
+    }
+    if (isLineBreak(code)) {
+      pos++;
+      value += String.fromCharCode(code);
+      if (code === 13 && text3.charCodeAt(pos) === 10) {
+        pos++;
+        value += "\n";
+      }
+      lineNumber++;
+      tokenLineStartOffset = pos;
+      return token = 14;
+    }
+    switch (code) {
+      // tokens: []{}:,
+      case 123:
+        pos++;
+        return token = 1;
+      case 125:
+        pos++;
+        return token = 2;
+      case 91:
+        pos++;
+        return token = 3;
+      case 93:
+        pos++;
+        return token = 4;
+      case 58:
+        pos++;
+        return token = 6;
+      case 44:
+        pos++;
+        return token = 5;
+      // strings
+      case 34:
+        pos++;
+        value = scanString();
+        return token = 10;
+      // comments
+      case 47:
+        const start = pos - 1;
+        if (text3.charCodeAt(pos + 1) === 47) {
+          pos += 2;
+          while (pos < len) {
+            if (isLineBreak(text3.charCodeAt(pos))) {
+              break;
+            }
+            pos++;
+          }
+          value = text3.substring(start, pos);
+          return token = 12;
+        }
+        if (text3.charCodeAt(pos + 1) === 42) {
+          pos += 2;
+          const safeLength = len - 1;
+          let commentClosed = false;
+          while (pos < safeLength) {
+            const ch = text3.charCodeAt(pos);
+            if (ch === 42 && text3.charCodeAt(pos + 1) === 47) {
+              pos += 2;
+              commentClosed = true;
+              break;
+            }
+            pos++;
+            if (isLineBreak(ch)) {
+              if (ch === 13 && text3.charCodeAt(pos) === 10) {
+                pos++;
+              }
+              lineNumber++;
+              tokenLineStartOffset = pos;
+            }
+          }
+          if (!commentClosed) {
+            pos++;
+            scanError = 1;
+          }
+          value = text3.substring(start, pos);
+          return token = 13;
+        }
+        value += String.fromCharCode(code);
+        pos++;
+        return token = 16;
+      // numbers
+      case 45:
+        value += String.fromCharCode(code);
+        pos++;
+        if (pos === len || !isDigit(text3.charCodeAt(pos))) {
+          return token = 16;
+        }
+      // found a minus, followed by a number so
+      // we fall through to proceed with scanning
+      // numbers
+      case 48:
+      case 49:
+      case 50:
+      case 51:
+      case 52:
+      case 53:
+      case 54:
+      case 55:
+      case 56:
+      case 57:
+        value += scanNumber();
+        return token = 11;
+      // literals and unknown symbols
+      default:
+        while (pos < len && isUnknownContentCharacter(code)) {
+          pos++;
+          code = text3.charCodeAt(pos);
+        }
+        if (tokenOffset !== pos) {
+          value = text3.substring(tokenOffset, pos);
+          switch (value) {
+            case "true":
+              return token = 8;
+            case "false":
+              return token = 9;
+            case "null":
+              return token = 7;
+          }
+          return token = 16;
+        }
+        value += String.fromCharCode(code);
+        pos++;
+        return token = 16;
+    }
+  }
+  function isUnknownContentCharacter(code) {
+    if (isWhiteSpace(code) || isLineBreak(code)) {
+      return false;
+    }
+    switch (code) {
+      case 125:
+      case 93:
+      case 123:
+      case 91:
+      case 34:
+      case 58:
+      case 44:
+      case 47:
+        return false;
+    }
+    return true;
+  }
+  function scanNextNonTrivia() {
+    let result2;
+    do {
+      result2 = scanNext();
+    } while (result2 >= 12 && result2 <= 15);
+    return result2;
+  }
+  return {
+    setPosition,
+    getPosition: () => pos,
+    scan: ignoreTrivia ? scanNextNonTrivia : scanNext,
+    getToken: () => token,
+    getTokenValue: () => value,
+    getTokenOffset: () => tokenOffset,
+    getTokenLength: () => pos - tokenOffset,
+    getTokenStartLine: () => lineStartOffset,
+    getTokenStartCharacter: () => tokenOffset - prevTokenLineStartOffset,
+    getTokenError: () => scanError
+  };
+}
+function isWhiteSpace(ch) {
+  return ch === 32 || ch === 9;
+}
+function isLineBreak(ch) {
+  return ch === 10 || ch === 13;
+}
+function isDigit(ch) {
+  return ch >= 48 && ch <= 57;
+}
+var CharacterCodes;
+(function(CharacterCodes2) {
+  CharacterCodes2[CharacterCodes2["lineFeed"] = 10] = "lineFeed";
+  CharacterCodes2[CharacterCodes2["carriageReturn"] = 13] = "carriageReturn";
+  CharacterCodes2[CharacterCodes2["space"] = 32] = "space";
+  CharacterCodes2[CharacterCodes2["_0"] = 48] = "_0";
+  CharacterCodes2[CharacterCodes2["_1"] = 49] = "_1";
+  CharacterCodes2[CharacterCodes2["_2"] = 50] = "_2";
+  CharacterCodes2[CharacterCodes2["_3"] = 51] = "_3";
+  CharacterCodes2[CharacterCodes2["_4"] = 52] = "_4";
+  CharacterCodes2[CharacterCodes2["_5"] = 53] = "_5";
+  CharacterCodes2[CharacterCodes2["_6"] = 54] = "_6";
+  CharacterCodes2[CharacterCodes2["_7"] = 55] = "_7";
+  CharacterCodes2[CharacterCodes2["_8"] = 56] = "_8";
+  CharacterCodes2[CharacterCodes2["_9"] = 57] = "_9";
+  CharacterCodes2[CharacterCodes2["a"] = 97] = "a";
+  CharacterCodes2[CharacterCodes2["b"] = 98] = "b";
+  CharacterCodes2[CharacterCodes2["c"] = 99] = "c";
+  CharacterCodes2[CharacterCodes2["d"] = 100] = "d";
+  CharacterCodes2[CharacterCodes2["e"] = 101] = "e";
+  CharacterCodes2[CharacterCodes2["f"] = 102] = "f";
+  CharacterCodes2[CharacterCodes2["g"] = 103] = "g";
+  CharacterCodes2[CharacterCodes2["h"] = 104] = "h";
+  CharacterCodes2[CharacterCodes2["i"] = 105] = "i";
+  CharacterCodes2[CharacterCodes2["j"] = 106] = "j";
+  CharacterCodes2[CharacterCodes2["k"] = 107] = "k";
+  CharacterCodes2[CharacterCodes2["l"] = 108] = "l";
+  CharacterCodes2[CharacterCodes2["m"] = 109] = "m";
+  CharacterCodes2[CharacterCodes2["n"] = 110] = "n";
+  CharacterCodes2[CharacterCodes2["o"] = 111] = "o";
+  CharacterCodes2[CharacterCodes2["p"] = 112] = "p";
+  CharacterCodes2[CharacterCodes2["q"] = 113] = "q";
+  CharacterCodes2[CharacterCodes2["r"] = 114] = "r";
+  CharacterCodes2[CharacterCodes2["s"] = 115] = "s";
+  CharacterCodes2[CharacterCodes2["t"] = 116] = "t";
+  CharacterCodes2[CharacterCodes2["u"] = 117] = "u";
+  CharacterCodes2[CharacterCodes2["v"] = 118] = "v";
+  CharacterCodes2[CharacterCodes2["w"] = 119] = "w";
+  CharacterCodes2[CharacterCodes2["x"] = 120] = "x";
+  CharacterCodes2[CharacterCodes2["y"] = 121] = "y";
+  CharacterCodes2[CharacterCodes2["z"] = 122] = "z";
+  CharacterCodes2[CharacterCodes2["A"] = 65] = "A";
+  CharacterCodes2[CharacterCodes2["B"] = 66] = "B";
+  CharacterCodes2[CharacterCodes2["C"] = 67] = "C";
+  CharacterCodes2[CharacterCodes2["D"] = 68] = "D";
+  CharacterCodes2[CharacterCodes2["E"] = 69] = "E";
+  CharacterCodes2[CharacterCodes2["F"] = 70] = "F";
+  CharacterCodes2[CharacterCodes2["G"] = 71] = "G";
+  CharacterCodes2[CharacterCodes2["H"] = 72] = "H";
+  CharacterCodes2[CharacterCodes2["I"] = 73] = "I";
+  CharacterCodes2[CharacterCodes2["J"] = 74] = "J";
+  CharacterCodes2[CharacterCodes2["K"] = 75] = "K";
+  CharacterCodes2[CharacterCodes2["L"] = 76] = "L";
+  CharacterCodes2[CharacterCodes2["M"] = 77] = "M";
+  CharacterCodes2[CharacterCodes2["N"] = 78] = "N";
+  CharacterCodes2[CharacterCodes2["O"] = 79] = "O";
+  CharacterCodes2[CharacterCodes2["P"] = 80] = "P";
+  CharacterCodes2[CharacterCodes2["Q"] = 81] = "Q";
+  CharacterCodes2[CharacterCodes2["R"] = 82] = "R";
+  CharacterCodes2[CharacterCodes2["S"] = 83] = "S";
+  CharacterCodes2[CharacterCodes2["T"] = 84] = "T";
+  CharacterCodes2[CharacterCodes2["U"] = 85] = "U";
+  CharacterCodes2[CharacterCodes2["V"] = 86] = "V";
+  CharacterCodes2[CharacterCodes2["W"] = 87] = "W";
+  CharacterCodes2[CharacterCodes2["X"] = 88] = "X";
+  CharacterCodes2[CharacterCodes2["Y"] = 89] = "Y";
+  CharacterCodes2[CharacterCodes2["Z"] = 90] = "Z";
+  CharacterCodes2[CharacterCodes2["asterisk"] = 42] = "asterisk";
+  CharacterCodes2[CharacterCodes2["backslash"] = 92] = "backslash";
+  CharacterCodes2[CharacterCodes2["closeBrace"] = 125] = "closeBrace";
+  CharacterCodes2[CharacterCodes2["closeBracket"] = 93] = "closeBracket";
+  CharacterCodes2[CharacterCodes2["colon"] = 58] = "colon";
+  CharacterCodes2[CharacterCodes2["comma"] = 44] = "comma";
+  CharacterCodes2[CharacterCodes2["dot"] = 46] = "dot";
+  CharacterCodes2[CharacterCodes2["doubleQuote"] = 34] = "doubleQuote";
+  CharacterCodes2[CharacterCodes2["minus"] = 45] = "minus";
+  CharacterCodes2[CharacterCodes2["openBrace"] = 123] = "openBrace";
+  CharacterCodes2[CharacterCodes2["openBracket"] = 91] = "openBracket";
+  CharacterCodes2[CharacterCodes2["plus"] = 43] = "plus";
+  CharacterCodes2[CharacterCodes2["slash"] = 47] = "slash";
+  CharacterCodes2[CharacterCodes2["formFeed"] = 12] = "formFeed";
+  CharacterCodes2[CharacterCodes2["tab"] = 9] = "tab";
+})(CharacterCodes || (CharacterCodes = {}));
+
+// node_modules/jsonc-parser/lib/esm/impl/string-intern.js
+var cachedSpaces = new Array(20).fill(0).map((_, index) => {
+  return " ".repeat(index);
+});
+var maxCachedValues = 200;
+var cachedBreakLinesWithSpaces = {
+  " ": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + " ".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + " ".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + " ".repeat(index);
+    })
+  },
+  "	": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + "	".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + "	".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + "	".repeat(index);
+    })
+  }
+};
+
+// node_modules/jsonc-parser/lib/esm/impl/parser.js
+var ParseOptions;
+(function(ParseOptions2) {
+  ParseOptions2.DEFAULT = {
+    allowTrailingComma: false
+  };
+})(ParseOptions || (ParseOptions = {}));
+function parse3(text3, errors = [], options = ParseOptions.DEFAULT) {
+  let currentProperty = null;
+  let currentParent = [];
+  const previousParents = [];
+  function onValue(value) {
+    if (Array.isArray(currentParent)) {
+      currentParent.push(value);
+    } else if (currentProperty !== null) {
+      currentParent[currentProperty] = value;
+    }
+  }
+  const visitor = {
+    onObjectBegin: () => {
+      const object = {};
+      onValue(object);
+      previousParents.push(currentParent);
+      currentParent = object;
+      currentProperty = null;
+    },
+    onObjectProperty: (name) => {
+      currentProperty = name;
+    },
+    onObjectEnd: () => {
+      currentParent = previousParents.pop();
+    },
+    onArrayBegin: () => {
+      const array = [];
+      onValue(array);
+      previousParents.push(currentParent);
+      currentParent = array;
+      currentProperty = null;
+    },
+    onArrayEnd: () => {
+      currentParent = previousParents.pop();
+    },
+    onLiteralValue: onValue,
+    onError: (error3, offset, length) => {
+      errors.push({ error: error3, offset, length });
+    }
+  };
+  visit(text3, visitor, options);
+  return currentParent[0];
+}
+function visit(text3, visitor, options = ParseOptions.DEFAULT) {
+  const _scanner = createScanner(text3, false);
+  const _jsonPath = [];
+  let suppressedCallbacks = 0;
+  function toNoArgVisit(visitFunction) {
+    return visitFunction ? () => suppressedCallbacks === 0 && visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+  }
+  function toOneArgVisit(visitFunction) {
+    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+  }
+  function toOneArgVisitWithPath(visitFunction) {
+    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice()) : () => true;
+  }
+  function toBeginVisit(visitFunction) {
+    return visitFunction ? () => {
+      if (suppressedCallbacks > 0) {
+        suppressedCallbacks++;
+      } else {
+        let cbReturn = visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice());
+        if (cbReturn === false) {
+          suppressedCallbacks = 1;
+        }
+      }
+    } : () => true;
+  }
+  function toEndVisit(visitFunction) {
+    return visitFunction ? () => {
+      if (suppressedCallbacks > 0) {
+        suppressedCallbacks--;
+      }
+      if (suppressedCallbacks === 0) {
+        visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter());
+      }
+    } : () => true;
+  }
+  const onObjectBegin = toBeginVisit(visitor.onObjectBegin), onObjectProperty = toOneArgVisitWithPath(visitor.onObjectProperty), onObjectEnd = toEndVisit(visitor.onObjectEnd), onArrayBegin = toBeginVisit(visitor.onArrayBegin), onArrayEnd = toEndVisit(visitor.onArrayEnd), onLiteralValue = toOneArgVisitWithPath(visitor.onLiteralValue), onSeparator = toOneArgVisit(visitor.onSeparator), onComment = toNoArgVisit(visitor.onComment), onError = toOneArgVisit(visitor.onError);
+  const disallowComments = options && options.disallowComments;
+  const allowTrailingComma = options && options.allowTrailingComma;
+  function scanNext() {
+    while (true) {
+      const token = _scanner.scan();
+      switch (_scanner.getTokenError()) {
+        case 4:
+          handleError(
+            14
+            /* ParseErrorCode.InvalidUnicode */
+          );
+          break;
+        case 5:
+          handleError(
+            15
+            /* ParseErrorCode.InvalidEscapeCharacter */
+          );
+          break;
+        case 3:
+          handleError(
+            13
+            /* ParseErrorCode.UnexpectedEndOfNumber */
+          );
+          break;
+        case 1:
+          if (!disallowComments) {
+            handleError(
+              11
+              /* ParseErrorCode.UnexpectedEndOfComment */
+            );
+          }
+          break;
+        case 2:
+          handleError(
+            12
+            /* ParseErrorCode.UnexpectedEndOfString */
+          );
+          break;
+        case 6:
+          handleError(
+            16
+            /* ParseErrorCode.InvalidCharacter */
+          );
+          break;
+      }
+      switch (token) {
+        case 12:
+        case 13:
+          if (disallowComments) {
+            handleError(
+              10
+              /* ParseErrorCode.InvalidCommentToken */
+            );
+          } else {
+            onComment();
+          }
+          break;
+        case 16:
+          handleError(
+            1
+            /* ParseErrorCode.InvalidSymbol */
+          );
+          break;
+        case 15:
+        case 14:
+          break;
+        default:
+          return token;
+      }
+    }
+  }
+  function handleError(error3, skipUntilAfter = [], skipUntil = []) {
+    onError(error3);
+    if (skipUntilAfter.length + skipUntil.length > 0) {
+      let token = _scanner.getToken();
+      while (token !== 17) {
+        if (skipUntilAfter.indexOf(token) !== -1) {
+          scanNext();
+          break;
+        } else if (skipUntil.indexOf(token) !== -1) {
+          break;
+        }
+        token = scanNext();
+      }
+    }
+  }
+  function parseString(isValue) {
+    const value = _scanner.getTokenValue();
+    if (isValue) {
+      onLiteralValue(value);
+    } else {
+      onObjectProperty(value);
+      _jsonPath.push(value);
+    }
+    scanNext();
+    return true;
+  }
+  function parseLiteral() {
+    switch (_scanner.getToken()) {
+      case 11:
+        const tokenValue = _scanner.getTokenValue();
+        let value = Number(tokenValue);
+        if (isNaN(value)) {
+          handleError(
+            2
+            /* ParseErrorCode.InvalidNumberFormat */
+          );
+          value = 0;
+        }
+        onLiteralValue(value);
+        break;
+      case 7:
+        onLiteralValue(null);
+        break;
+      case 8:
+        onLiteralValue(true);
+        break;
+      case 9:
+        onLiteralValue(false);
+        break;
+      default:
+        return false;
+    }
+    scanNext();
+    return true;
+  }
+  function parseProperty() {
+    if (_scanner.getToken() !== 10) {
+      handleError(3, [], [
+        2,
+        5
+        /* SyntaxKind.CommaToken */
+      ]);
+      return false;
+    }
+    parseString(false);
+    if (_scanner.getToken() === 6) {
+      onSeparator(":");
+      scanNext();
+      if (!parseValue()) {
+        handleError(4, [], [
+          2,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
       }
     } else {
-      const c = text3[i];
-      if (top === "{" && c === "}" || top === "[" && c === "]") {
-        stack.pop();
-        i++;
-        continue;
-      }
-      if (c !== ",") return i;
-      i++;
-      skip();
+      handleError(5, [], [
+        2,
+        5
+        /* SyntaxKind.CommaToken */
+      ]);
     }
-    if (top === "{") {
-      if (!string()) return i;
-      skip();
-      if (text3[i] !== ":") return i;
-      i++;
-    }
-    const before = stack.length;
-    if (!value()) return i;
-    justOpened = stack.length > before;
+    _jsonPath.pop();
+    return true;
   }
+  function parseObject() {
+    onObjectBegin();
+    scanNext();
+    let needsComma = false;
+    while (_scanner.getToken() !== 2 && _scanner.getToken() !== 17) {
+      if (_scanner.getToken() === 5) {
+        if (!needsComma) {
+          handleError(4, [], []);
+        }
+        onSeparator(",");
+        scanNext();
+        if (_scanner.getToken() === 2 && allowTrailingComma) {
+          break;
+        }
+      } else if (needsComma) {
+        handleError(6, [], []);
+      }
+      if (!parseProperty()) {
+        handleError(4, [], [
+          2,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+      needsComma = true;
+    }
+    onObjectEnd();
+    if (_scanner.getToken() !== 2) {
+      handleError(7, [
+        2
+        /* SyntaxKind.CloseBraceToken */
+      ], []);
+    } else {
+      scanNext();
+    }
+    return true;
+  }
+  function parseArray() {
+    onArrayBegin();
+    scanNext();
+    let isFirstElement = true;
+    let needsComma = false;
+    while (_scanner.getToken() !== 4 && _scanner.getToken() !== 17) {
+      if (_scanner.getToken() === 5) {
+        if (!needsComma) {
+          handleError(4, [], []);
+        }
+        onSeparator(",");
+        scanNext();
+        if (_scanner.getToken() === 4 && allowTrailingComma) {
+          break;
+        }
+      } else if (needsComma) {
+        handleError(6, [], []);
+      }
+      if (isFirstElement) {
+        _jsonPath.push(0);
+        isFirstElement = false;
+      } else {
+        _jsonPath[_jsonPath.length - 1]++;
+      }
+      if (!parseValue()) {
+        handleError(4, [], [
+          4,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+      needsComma = true;
+    }
+    onArrayEnd();
+    if (!isFirstElement) {
+      _jsonPath.pop();
+    }
+    if (_scanner.getToken() !== 4) {
+      handleError(8, [
+        4
+        /* SyntaxKind.CloseBracketToken */
+      ], []);
+    } else {
+      scanNext();
+    }
+    return true;
+  }
+  function parseValue() {
+    switch (_scanner.getToken()) {
+      case 3:
+        return parseArray();
+      case 1:
+        return parseObject();
+      case 10:
+        return parseString(true);
+      default:
+        return parseLiteral();
+    }
+  }
+  scanNext();
+  if (_scanner.getToken() === 17) {
+    if (options.allowEmptyContent) {
+      return true;
+    }
+    handleError(4, [], []);
+    return false;
+  }
+  if (!parseValue()) {
+    handleError(4, [], []);
+    return false;
+  }
+  if (_scanner.getToken() !== 17) {
+    handleError(9, [], []);
+  }
+  return true;
 }
 
+// node_modules/jsonc-parser/lib/esm/main.js
+var ScanError;
+(function(ScanError2) {
+  ScanError2[ScanError2["None"] = 0] = "None";
+  ScanError2[ScanError2["UnexpectedEndOfComment"] = 1] = "UnexpectedEndOfComment";
+  ScanError2[ScanError2["UnexpectedEndOfString"] = 2] = "UnexpectedEndOfString";
+  ScanError2[ScanError2["UnexpectedEndOfNumber"] = 3] = "UnexpectedEndOfNumber";
+  ScanError2[ScanError2["InvalidUnicode"] = 4] = "InvalidUnicode";
+  ScanError2[ScanError2["InvalidEscapeCharacter"] = 5] = "InvalidEscapeCharacter";
+  ScanError2[ScanError2["InvalidCharacter"] = 6] = "InvalidCharacter";
+})(ScanError || (ScanError = {}));
+var SyntaxKind;
+(function(SyntaxKind2) {
+  SyntaxKind2[SyntaxKind2["OpenBraceToken"] = 1] = "OpenBraceToken";
+  SyntaxKind2[SyntaxKind2["CloseBraceToken"] = 2] = "CloseBraceToken";
+  SyntaxKind2[SyntaxKind2["OpenBracketToken"] = 3] = "OpenBracketToken";
+  SyntaxKind2[SyntaxKind2["CloseBracketToken"] = 4] = "CloseBracketToken";
+  SyntaxKind2[SyntaxKind2["CommaToken"] = 5] = "CommaToken";
+  SyntaxKind2[SyntaxKind2["ColonToken"] = 6] = "ColonToken";
+  SyntaxKind2[SyntaxKind2["NullKeyword"] = 7] = "NullKeyword";
+  SyntaxKind2[SyntaxKind2["TrueKeyword"] = 8] = "TrueKeyword";
+  SyntaxKind2[SyntaxKind2["FalseKeyword"] = 9] = "FalseKeyword";
+  SyntaxKind2[SyntaxKind2["StringLiteral"] = 10] = "StringLiteral";
+  SyntaxKind2[SyntaxKind2["NumericLiteral"] = 11] = "NumericLiteral";
+  SyntaxKind2[SyntaxKind2["LineCommentTrivia"] = 12] = "LineCommentTrivia";
+  SyntaxKind2[SyntaxKind2["BlockCommentTrivia"] = 13] = "BlockCommentTrivia";
+  SyntaxKind2[SyntaxKind2["LineBreakTrivia"] = 14] = "LineBreakTrivia";
+  SyntaxKind2[SyntaxKind2["Trivia"] = 15] = "Trivia";
+  SyntaxKind2[SyntaxKind2["Unknown"] = 16] = "Unknown";
+  SyntaxKind2[SyntaxKind2["EOF"] = 17] = "EOF";
+})(SyntaxKind || (SyntaxKind = {}));
+var parse4 = parse3;
+var ParseErrorCode;
+(function(ParseErrorCode2) {
+  ParseErrorCode2[ParseErrorCode2["InvalidSymbol"] = 1] = "InvalidSymbol";
+  ParseErrorCode2[ParseErrorCode2["InvalidNumberFormat"] = 2] = "InvalidNumberFormat";
+  ParseErrorCode2[ParseErrorCode2["PropertyNameExpected"] = 3] = "PropertyNameExpected";
+  ParseErrorCode2[ParseErrorCode2["ValueExpected"] = 4] = "ValueExpected";
+  ParseErrorCode2[ParseErrorCode2["ColonExpected"] = 5] = "ColonExpected";
+  ParseErrorCode2[ParseErrorCode2["CommaExpected"] = 6] = "CommaExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBraceExpected"] = 7] = "CloseBraceExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBracketExpected"] = 8] = "CloseBracketExpected";
+  ParseErrorCode2[ParseErrorCode2["EndOfFileExpected"] = 9] = "EndOfFileExpected";
+  ParseErrorCode2[ParseErrorCode2["InvalidCommentToken"] = 10] = "InvalidCommentToken";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfComment"] = 11] = "UnexpectedEndOfComment";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfString"] = 12] = "UnexpectedEndOfString";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfNumber"] = 13] = "UnexpectedEndOfNumber";
+  ParseErrorCode2[ParseErrorCode2["InvalidUnicode"] = 14] = "InvalidUnicode";
+  ParseErrorCode2[ParseErrorCode2["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
+  ParseErrorCode2[ParseErrorCode2["InvalidCharacter"] = 16] = "InvalidCharacter";
+})(ParseErrorCode || (ParseErrorCode = {}));
+
 // policies/load/parse/yaml.ts
+var ALIAS_EXPANSION_FACTOR = 10;
+var ALIAS_EXPANSION_ALLOWANCE = 1e4;
 var TYPES = yaml.types;
+var anyTag = (kind) => new yaml.Type("", { kind, multi: true, construct: (data) => data });
 var SCHEMA = yaml.CORE_SCHEMA.extend({
   implicit: [TYPES.merge],
-  explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set]
+  explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set, anyTag("scalar"), anyTag("sequence"), anyTag("mapping")]
 });
 var DOC_START = /^---(?:[ \t\r]|$)/;
 var DOC_END = /^\.\.\.(?:[ \t\r]|$)/;
@@ -48020,9 +48877,25 @@ var StructureError = class extends Error {
 };
 function checkStructure(value, limits) {
   const seen = /* @__PURE__ */ new Set();
+  const stack = [[value, 0]];
+  let shared = false;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop();
+    if (v === null || typeof v !== "object") continue;
+    if (depth > limits.maxDepth)
+      throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
+    if (seen.has(v)) {
+      shared = true;
+      continue;
+    }
+    seen.add(v);
+    for (const child2 of Object.values(v))
+      if (child2 !== null && typeof child2 === "object") stack.push([child2, depth + 1]);
+  }
+  if (!shared || limits.maxAliasCount < 0) return;
+  const budget = limits.maxAliasCount + ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * seen.size;
+  const cap = budget + 1;
   const sizes = /* @__PURE__ */ new Map();
-  const cap = Math.max(limits.maxAliasCount, 0) + 1;
-  let expansions = 0;
   const expandedSize = (v, depth) => {
     const known = sizes.get(v);
     if (known !== void 0) return known;
@@ -48037,24 +48910,24 @@ function checkStructure(value, limits) {
     sizes.set(v, n);
     return n;
   };
-  const stack = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop();
+  const visited = /* @__PURE__ */ new Set();
+  let expansions = 0;
+  const walk4 = [[value, 0]];
+  while (walk4.length > 0) {
+    const [v, depth] = walk4.pop();
     if (v === null || typeof v !== "object") continue;
-    if (depth > limits.maxDepth)
-      throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
-    if (seen.has(v)) {
+    if (visited.has(v)) {
       expansions += expandedSize(v, depth);
-      if (limits.maxAliasCount >= 0 && expansions > limits.maxAliasCount) {
+      if (expansions > budget) {
         throw new StructureError(
-          `too many alias expansions (over ${limits.maxAliasCount}, limits.maxAliasCount): possible alias bomb`
+          `aliases expand the document past ${budget} collections (limits.maxAliasCount ${limits.maxAliasCount} + ${ALIAS_EXPANSION_ALLOWANCE} + ${ALIAS_EXPANSION_FACTOR} \xD7 its own ${seen.size}): possible alias bomb`
         );
       }
       continue;
     }
-    seen.add(v);
+    visited.add(v);
     for (const child2 of Object.values(v))
-      if (child2 !== null && typeof child2 === "object") stack.push([child2, depth + 1]);
+      if (child2 !== null && typeof child2 === "object") walk4.push([child2, depth + 1]);
   }
 }
 function describe2(err) {
@@ -48067,10 +48940,12 @@ function countLines(text3) {
   for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) n++;
   return n;
 }
-function parseOne(file, index, raw, limits) {
+function parseOne(file, index, raw, limits, judge2) {
   try {
     const options = { schema: SCHEMA, filename: file, maxDepth: limits.maxDepth };
     const value = yaml.load(raw.text, options);
+    if (value === null || value === void 0) return "empty";
+    if (!judge2(value)) return "skipped";
     if (raw.text.includes("*")) checkStructure(value, limits);
     return { ref: { file, index, text: raw.text, lineOffset: raw.lineOffset }, value };
   } catch (err) {
@@ -48085,21 +48960,31 @@ function parseOne(file, index, raw, limits) {
       return {
         file,
         line,
-        message: `document ${index + 1}: nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`
+        message: `document ${index + 1}: nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`,
+        docText: raw.text
       };
     }
-    return { file, line, ...column !== void 0 ? { column } : {}, message: `invalid YAML: ${describe2(err)}` };
+    return {
+      file,
+      line,
+      ...column !== void 0 ? { column } : {},
+      message: `invalid YAML: ${describe2(err)}`,
+      docText: raw.text
+    };
   }
 }
-function parseWithYaml(file, text3, limits) {
+var judgeAll = () => true;
+function parseWithYaml(file, text3, limits, opts = {}) {
+  const judge2 = opts.judge ?? judgeAll;
   const lineCounter = new import_yaml2.LineCounter();
-  const out = { docs: [], errors: [] };
+  const out = { docs: [], errors: [], skipped: 0 };
   const all = (0, import_yaml2.parseAllDocuments)(text3, { lineCounter, uniqueKeys: true, merge: true });
   const list = Array.isArray(all) ? all : [];
   list.forEach((doc, index) => {
     if (index >= limits.maxDocuments) return;
     const start = doc.range[0];
     const lineOffset = lineCounter.linePos(start).line;
+    const docText = text3.slice(start, doc.range[2]);
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
       const pos = first?.linePos?.[0];
@@ -48107,14 +48992,20 @@ function parseWithYaml(file, text3, limits) {
         file,
         line: pos?.line ?? lineOffset,
         ...pos ? { column: pos.col } : {},
-        message: `invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`
+        message: `invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`,
+        docText
       });
       return;
     }
     try {
-      const value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+      const value = doc.toJS({ maxAliasCount: -1 });
+      if (value === null || value === void 0) return;
+      if (!judge2(value)) {
+        out.skipped = (out.skipped ?? 0) + 1;
+        return;
+      }
       checkStructure(value, limits);
-      out.docs.push({ ref: { file, index, text: text3.slice(start, doc.range[2]), lineOffset }, value });
+      out.docs.push({ ref: { file, index, text: docText, lineOffset }, value });
     } catch (err) {
       out.errors.push({
         file,
@@ -48125,9 +49016,10 @@ function parseWithYaml(file, text3, limits) {
   });
   return out;
 }
-function parseYamlStream(file, text3, limits) {
+function parseYamlStream(file, text3, limits, opts = {}) {
+  const judge2 = opts.judge ?? judgeAll;
   const raws = splitDocuments(text3);
-  const out = { docs: [], errors: [] };
+  const out = { docs: [], errors: [], skipped: 0 };
   if (raws.length > limits.maxDocuments) {
     out.errors.push({
       file,
@@ -48137,52 +49029,69 @@ function parseYamlStream(file, text3, limits) {
   }
   const n = Math.min(raws.length, limits.maxDocuments);
   for (let i = 0; i < n; i++) {
-    const r = parseOne(file, i, raws[i], limits);
-    if (r === "multi") return parseWithYaml(file, text3, limits);
-    if ("ref" in r) out.docs.push(r);
+    const r = parseOne(file, i, raws[i], limits, judge2);
+    if (r === "multi") return parseWithYaml(file, text3, limits, opts);
+    if (r === "skipped") out.skipped = (out.skipped ?? 0) + 1;
+    else if (r === "empty") continue;
+    else if ("ref" in r) out.docs.push(r);
     else out.errors.push(r);
   }
   return out;
 }
-function parseJsonText(file, text3, limits) {
+function lineColumn(text3, offset) {
+  const before = text3.slice(0, offset);
+  return { line: countLines(before), column: offset - before.lastIndexOf("\n") };
+}
+var JSONC_ERRORS = {
+  1: "invalid symbol",
+  2: "invalid number format",
+  3: "property name expected",
+  4: "value expected",
+  5: "colon expected",
+  6: "comma expected",
+  7: "closing brace expected",
+  8: "closing bracket expected",
+  9: "end of file expected",
+  10: "invalid comment token",
+  11: "unexpected end of comment",
+  12: "unexpected end of string",
+  13: "unexpected end of number",
+  14: "invalid unicode",
+  15: "invalid escape character",
+  16: "invalid character"
+};
+function parseJsonText(file, text3, limits, opts = {}) {
+  const judge2 = opts.judge ?? judgeAll;
   try {
-    const value = JSON.parse(text3);
-    checkStructure(value, limits);
-    return { docs: [{ ref: { file, index: 0, text: text3, lineOffset: 1 }, value }], errors: [] };
-  } catch (err) {
-    if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
-    const msg = err instanceof Error ? err.message : String(err);
-    const m = /position (\d+)/.exec(msg);
-    const lc = /line (\d+) column (\d+)/.exec(msg);
-    let line;
-    let column;
-    if (lc) {
-      line = Number(lc[1]);
-      column = Number(lc[2]);
-    } else if (m) {
-      const before = text3.slice(0, Number(m[1]));
-      line = before.split("\n").length;
-      column = before.length - before.lastIndexOf("\n");
-    } else if (!(err instanceof RangeError)) {
-      const at2 = jsonErrorOffset(text3);
-      if (at2 !== void 0) {
-        const before = text3.slice(0, at2);
-        line = before.split("\n").length;
-        column = before.length - before.lastIndexOf("\n");
+    let value;
+    try {
+      value = JSON.parse(text3);
+    } catch (strictError) {
+      if (strictError instanceof RangeError) throw strictError;
+      const problems = [];
+      value = parse4(text3, problems, { allowTrailingComma: true, disallowComments: false });
+      const first = problems[0];
+      if (first) {
+        return {
+          docs: [],
+          errors: [
+            {
+              file,
+              ...lineColumn(text3, first.offset),
+              message: `invalid JSON: ${JSONC_ERRORS[first.error] ?? "parse error"}`,
+              docText: text3
+            }
+          ]
+        };
       }
     }
-    const message = err instanceof RangeError ? "document is nested too deeply to parse" : msg.replace(/\s*\(line \d+ column \d+\)$/, "");
-    return {
-      docs: [],
-      errors: [
-        {
-          file,
-          ...line !== void 0 ? { line } : {},
-          ...column !== void 0 ? { column } : {},
-          message: `invalid JSON: ${message}`
-        }
-      ]
-    };
+    if (!judge2(value)) return { docs: [], errors: [], skipped: 1 };
+    checkStructure(value, limits);
+    return { docs: [{ ref: { file, index: 0, text: text3, lineOffset: 1 }, value }], errors: [], skipped: 0 };
+  } catch (err) {
+    if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
+    const message = err instanceof RangeError ? "document is nested too deeply to parse" : describe2(err);
+    return { docs: [], errors: [{ file, line: 1, message: `invalid JSON: ${message}`, docText: text3 }] };
   }
 }
 
@@ -48456,9 +49365,10 @@ function resolveVar(name, ctx) {
   }
 }
 function expandTemplateValue(raw, ctx) {
-  return raw.replace(
-    /\$\{\{([^}]*)\}\}|\{\{([^}]*)\}\}/g,
-    (_m, gh, tpl) => gh !== void 0 ? githubExpression(gh, ctx) : templateExpression(tpl ?? "", ctx)
+  return replaceTemplateActions(
+    raw,
+    { dollar: true },
+    (a) => a.dollar ? githubExpression(a.inner, ctx) : templateExpression(a.inner, ctx)
   );
 }
 function githubExpression(expr, ctx) {
@@ -49429,8 +50339,8 @@ function findSqliteReferences(text3) {
     const raw = m[0];
     const index = m.index ?? 0;
     covered.push([index, index + raw.length]);
-    const path12 = urlPath(m[1], m[2].length, m[3]);
-    if (path12 !== void 0) out.push({ path: normalizePosixPath2(path12), raw, index });
+    const path19 = urlPath(m[1], m[2].length, m[3]);
+    if (path19 !== void 0) out.push({ path: normalizePosixPath2(path19), raw, index });
   }
   for (const m of text3.matchAll(PATH_RE)) {
     const index = m.index ?? 0;
@@ -49439,9 +50349,9 @@ function findSqliteReferences(text3) {
   }
   return out.sort((a, b) => a.index - b.index);
 }
-function dirOf(path12) {
-  const i = path12.lastIndexOf("/");
-  return i <= 0 ? "/" : path12.slice(0, i);
+function dirOf(path19) {
+  const i = path19.lastIndexOf("/");
+  return i <= 0 ? "/" : path19.slice(0, i);
 }
 
 // policies/load/source.ts
@@ -49497,8 +50407,83 @@ function lineLocator(text3, startLine = 1, startColumn = 1) {
     return { line: startLine + lo, column: (lo === 0 ? startColumn : 1) + offset - starts[lo] };
   };
 }
-function maskTemplates(text3) {
-  return text3.replace(/\{\{[^}\n]*\}\}/g, (m) => m.replace(/[ \t]/g, ""));
+function maskTemplates(text3, stats) {
+  return replaceTemplateActions(
+    text3,
+    { singleLine: true },
+    (a) => text3.slice(a.start, a.end).replace(/[ \t]/g, ""),
+    stats
+  );
+}
+function stripMakeComment(value, stats) {
+  let from = 0;
+  for (let i = value.indexOf("#"); i >= 0; i = value.indexOf("#", i + 1)) {
+    if (stats) stats.steps += i - from + 1;
+    from = i + 1;
+    if (i > 0 && /\s/.test(value.charAt(i - 1))) return value.slice(0, i).trimEnd();
+  }
+  if (stats) stats.steps += value.length - from;
+  return value;
+}
+function justRecipeHeader(line, stats) {
+  const m = /^@?[A-Za-z_][\w-]*/.exec(line);
+  if (stats) stats.steps += (m?.[0].length ?? 0) + 1;
+  if (!m) return void 0;
+  const colon = line.indexOf(":", m[0].length);
+  if (stats) stats.steps += (colon < 0 ? line.length : colon + 1) - m[0].length;
+  if (colon < 0 || line.charCodeAt(colon + 1) === 61) return void 0;
+  return { name: m[0].replace(/^@/, ""), params: line.slice(m[0].length, colon) };
+}
+var isNameStart = (c) => c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95;
+var isNameChar = (c) => isNameStart(c) || c >= 48 && c <= 57 || c === 45;
+var isBlank = (c) => c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+function justParameters(params, stats) {
+  const out = [];
+  const unclosed = /* @__PURE__ */ new Set();
+  let i = 0;
+  const n = params.length;
+  while (i < n) {
+    if (stats) stats.steps++;
+    if (!isNameChar(params.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let s = i;
+    while (s < n && isNameChar(params.charCodeAt(s)) && !isNameStart(params.charCodeAt(s))) s++;
+    let j = s < n && isNameStart(params.charCodeAt(s)) ? s + 1 : s;
+    while (j < n && isNameChar(params.charCodeAt(j))) j++;
+    if (stats) stats.steps += j - i;
+    if (j === s) {
+      i = j;
+      continue;
+    }
+    if (params.charCodeAt(j) !== 61) {
+      i = j;
+      continue;
+    }
+    const name = params.slice(s, j);
+    const v = j + 1;
+    const q = params[v];
+    let end = -1;
+    if ((q === '"' || q === "'") && !unclosed.has(q)) {
+      const close = params.indexOf(q, v + 1);
+      if (stats) stats.steps += (close < 0 ? n : close) - v;
+      if (close < 0) unclosed.add(q);
+      else end = close + 1;
+    }
+    if (end < 0) {
+      end = v;
+      while (end < n && !isBlank(params.charCodeAt(end))) end++;
+      if (stats) stats.steps += end - v;
+    }
+    if (end === v) {
+      i = v;
+      continue;
+    }
+    out.push({ name, value: unquote(params.slice(v, end)) });
+    i = end;
+  }
+  return out;
 }
 function blankLine(line) {
   return " ".repeat(line.length);
@@ -49534,7 +50519,7 @@ function scanMakefile(text3, scanner) {
     const assign = /^(?:export\s+|override\s+)*([A-Za-z_][\w.-]*)\s*(\?=|::=|:=|\+=|!=|=)\s*(.*)$/.exec(line);
     if (assign) {
       const [, name, op, value] = assign;
-      const v = unquote(value.replace(/\s+#.*$/, ""));
+      const v = unquote(stripMakeComment(value));
       scanner.defineGlobal(name, op === "!=" ? UNKNOWN : v, op === "!=" ? "literal" : "make", offset);
       inRule = false;
     } else if (/^[^\s#=][^=]*?:(?!=)/.test(line)) {
@@ -49569,12 +50554,10 @@ function scanJustfile(text3, scanner) {
       inRecipe = false;
       continue;
     }
-    const header = /^@?([A-Za-z_][\w-]*)([^:]*):(?!=)/.exec(line);
+    const header = justRecipeHeader(line);
     if (header) {
       inRecipe = true;
-      for (const p of header[2].matchAll(/([A-Za-z_][\w-]*)=("[^"]*"|'[^']*'|[^\s]+)/g)) {
-        scanner.defineGlobal(p[1], unquote(p[2]), "literal", offset);
-      }
+      for (const p of justParameters(header.params)) scanner.defineGlobal(p.name, p.value, "literal", offset);
       continue;
     }
     if (line.trim() !== "" && !line.trimStart().startsWith("#")) inRecipe = false;
@@ -49719,13 +50702,13 @@ function workflowAction(uses, step, lines, text3, scanner) {
   }
 }
 function imageSourcesOfBuildAction(withMap, lines, text3, scanner) {
-  const str3 = (k) => {
+  const str4 = (k) => {
     const v = withMap.get(k);
     return typeof v === "string" && !v.includes("${{") ? v.trim() : void 0;
   };
-  const context3 = str3("context");
+  const context3 = str4("context");
   if (withMap.get("context") !== void 0 && context3 === void 0) return;
-  const file = str3("file") ?? `${context3 ?? "."}/Dockerfile`;
+  const file = str4("file") ?? `${context3 ?? "."}/Dockerfile`;
   const tags = withMap.get("tags", true);
   if (!(0, import_yaml3.isScalar)(tags)) return;
   const seg = scalarSegment(tags, lines, "workflow", text3);
@@ -49790,6 +50773,73 @@ var import_picomatch = __toESM(require_picomatch2(), 1);
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { existsSync as existsSync3 } from "node:fs";
 import path6 from "node:path";
+
+// policies/load/judge.ts
+function isObj2(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+function isJudgedValue(value, composeByName, allowCompose) {
+  if (isKubernetesObject(value)) return true;
+  if (!allowCompose) return false;
+  return composeByName ? isObj2(value) : isComposeDocument(value);
+}
+var K8S_API_VERSION = /^["']?apiVersion["']?[ \t]*:/m;
+var K8S_KIND = /^["']?kind["']?[ \t]*:/m;
+var COMPOSE_SERVICES = /^["']?services["']?[ \t]*:/m;
+var COMPOSE_SERVICE_KEY = /^[ \t]+["']?(?:image|build)["']?[ \t]*:/m;
+var JSON_API_VERSION = /"apiVersion"\s*:/;
+var JSON_KIND = /"kind"\s*:/;
+function looksJudgedText(text3, format2, composeByName) {
+  if (format2 === "json") return JSON_API_VERSION.test(text3) && JSON_KIND.test(text3);
+  if (composeByName) return true;
+  if (K8S_API_VERSION.test(text3) && K8S_KIND.test(text3)) return true;
+  return COMPOSE_SERVICES.test(text3) && COMPOSE_SERVICE_KEY.test(text3);
+}
+var CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
+function isHelmTemplateObject(value, docText) {
+  if (!docText.includes("{{") || !isObj2(value)) return false;
+  const skipTop = new Set(CONFIG_KINDS.has(String(value.kind)) ? ["data", "stringData", "binaryData"] : []);
+  const seen = /* @__PURE__ */ new Set();
+  const stack = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (skipTop.has(k)) continue;
+    if (k === "metadata" && isObj2(v)) {
+      for (const [mk, mv] of Object.entries(v)) if (mk !== "annotations" && mk !== "labels") stack.push(mk, mv);
+      continue;
+    }
+    stack.push(k, v);
+  }
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (hasHelmAction(v)) return true;
+      continue;
+    }
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else for (const [k, child2] of Object.entries(v)) stack.push(k, child2);
+  }
+  return false;
+}
+function isPartialWorkload(value) {
+  if (!isObj2(value) || typeof value.kind !== "string") return false;
+  const podSpec = podSpecOf(value.kind, isObj2(value.spec) ? value.spec : void 0);
+  if (!podSpec) return false;
+  const containers = Array.isArray(podSpec.containers) ? podSpec.containers : [];
+  return containers.length > 0 && containers.every((c) => isObj2(c) && c.image === void 0);
+}
+function podSpecOf(kind, spec) {
+  if (!spec) return void 0;
+  if (kind === "Pod") return spec;
+  if (kind === "CronJob") {
+    const job = isObj2(spec.jobTemplate) && isObj2(spec.jobTemplate.spec) ? spec.jobTemplate.spec : void 0;
+    return job && isObj2(job.template) && isObj2(job.template.spec) ? job.template.spec : void 0;
+  }
+  return isObj2(spec.template) && isObj2(spec.template.spec) ? spec.template.spec : void 0;
+}
+
+// policies/load/discover.ts
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   ".git",
   "node_modules",
@@ -49870,7 +50920,7 @@ async function discoverAndRead(paths, opts, sink) {
   const counter = { files: 0, stopped: false };
   for (const given of paths) {
     if (given === "-") {
-      flush(candidates, limits, sink, seenFiles, counter);
+      flush(candidates, limits, sink, seenFiles, counter, opts.skip);
       candidates.length = 0;
       if (!opts.readStdin) {
         sink.error({ file: "<stdin>", message: "standard input is not available here" });
@@ -49921,7 +50971,7 @@ async function discoverAndRead(paths, opts, sink) {
       candidates.push({ abs, display: displayBase, helm });
     }
   }
-  flush(candidates, limits, sink, seenFiles, counter);
+  flush(candidates, limits, sink, seenFiles, counter, opts.skip);
 }
 function displayPath2(cwd, abs, given) {
   const rel = path6.relative(cwd, abs);
@@ -49994,9 +51044,10 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
     }
   }
 }
-function flush(candidates, limits, sink, seen, counter) {
+function flush(candidates, limits, sink, seen, counter, skip) {
   for (const c of candidates) {
     if (counter.stopped) return;
+    if (skip?.(c.abs)) continue;
     if (c.note !== void 0) {
       sink.note({ file: c.display, message: c.note });
       continue;
@@ -50022,6 +51073,13 @@ function flush(candidates, limits, sink, seen, counter) {
     else sink.file(c.display, r.text, { ...c.helm ? { helmChartTemplate: true } : {} });
   }
 }
+var OVERSIZED_HEAD_BYTES = 64 * 1024;
+function oversizedIsOurs(fd, cls) {
+  if (cls.kind !== "yaml" && cls.kind !== "json") return true;
+  const head = Buffer.alloc(OVERSIZED_HEAD_BYTES);
+  const n = readSync(fd, head, 0, head.length, 0);
+  return looksJudgedText(head.subarray(0, n).toString("utf8"), cls.kind, cls.kind === "yaml" && cls.compose);
+}
 function readCandidate(c, limits) {
   const cls = classifyPath(c.display);
   const optional = cls.kind === "maybe-script";
@@ -50034,7 +51092,7 @@ function readCandidate(c, limits) {
       if (readSync(fd, head, 0, 2, 0) < 2 || head[0] !== 35 || head[1] !== 33) return { kind: "skip" };
     }
     if (size > limits.maxFileBytes) {
-      if (optional) return { kind: "skip" };
+      if (optional || !oversizedIsOurs(fd, cls)) return { kind: "skip" };
       return {
         kind: "error",
         error: {
@@ -50064,6 +51122,36 @@ function readCandidate(c, limits) {
       }
     }
   }
+}
+
+// policies/load/kustomize.ts
+import path7 from "node:path";
+function isObj3(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+var PATCH_KEYS = ["patchesStrategicMerge", "patchesJson6902", "patches"];
+function patchPaths(doc) {
+  const out = [];
+  for (const key3 of PATCH_KEYS) {
+    const list = doc[key3];
+    if (!Array.isArray(list)) continue;
+    for (const entry of list) {
+      if (typeof entry === "string" && !entry.includes("\n")) out.push(entry);
+      else if (isObj3(entry) && typeof entry.path === "string") out.push(entry.path);
+    }
+  }
+  return out;
+}
+function kustomizePatchFiles(kustomizationFile, text3) {
+  let doc;
+  try {
+    doc = yaml.load(text3, { schema: yaml.CORE_SCHEMA });
+  } catch {
+    return [];
+  }
+  if (!isObj3(doc)) return [];
+  const dir = path7.posix.dirname(kustomizationFile);
+  return patchPaths(doc).filter((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && !path7.posix.isAbsolute(p)).map((p) => path7.posix.normalize(path7.posix.join(dir, p)));
 }
 
 // policies/load/index.ts
@@ -50117,24 +51205,40 @@ function loadTextUnsafe(file, raw, opts) {
   }
   const p = emptyProject();
   p.files = 1;
-  if (opts.helmChartTemplate || looksLikeHelmTemplate(text3)) {
+  if (opts.helmChartTemplate) {
     p.notes.push({ file, message: helmNote(file) });
     return p;
   }
   const limits = resolveLimits(opts.limits);
-  const parsed = cls.kind === "json" ? parseJsonText(file, text3, limits) : parseYamlStream(file, text3, limits);
-  if (parsed.errors.length > 0 && cls.kind === "yaml" && text3.includes("{{")) {
-    p.notes.push({ file, message: helmNote(file) });
+  const composeByName = cls.kind === "yaml" && cls.compose;
+  const allowCompose = cls.kind === "yaml";
+  const judge2 = (value) => isJudgedValue(value, composeByName, allowCompose);
+  const parsed = cls.kind === "json" ? parseJsonText(file, text3, limits, { judge: judge2 }) : parseYamlStream(file, text3, limits, { judge: judge2 });
+  if (opts.forceYaml && parsed.docs.length === 0 && parsed.errors.length === 0 && (parsed.skipped ?? 0) === 0) {
+    p.errors.push({ file, message: "no YAML document in the input: the render produced nothing (did it fail?)" });
     return p;
   }
-  p.errors.push(...parsed.errors);
+  let template = false;
+  let skipped = parsed.skipped ?? 0;
+  for (const { docText, ...error3 } of parsed.errors) {
+    if (docText === void 0) p.errors.push(error3);
+    else if (cls.kind === "yaml" && docText.includes("{{")) template = true;
+    else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error3);
+    else skipped++;
+  }
   for (const { ref, value } of parsed.docs) {
-    if (isKubernetesObject(value)) loadKubernetesValue(value, ref, p);
-    else if (cls.kind === "yaml" && (cls.compose ? isObj2(value) : isComposeDocument(value))) {
+    if (isKubernetesObject(value)) {
+      if (isHelmTemplateObject(value, ref.text ?? "")) template = true;
+      else if (isPartialWorkload(value)) addSkipped(p, file, PATCH_FRAGMENT);
+      else loadKubernetesValue(value, ref, p);
+    } else {
       const folderName = folderOf2(file, opts.folderName);
       loadComposeValue(value, ref, p, folderName !== void 0 ? { folderName } : {});
     }
   }
+  if (template) p.notes.push({ file, message: helmNote(file) });
+  if (skipped > 0 && p.errors.length === 0 && parsed.docs.length === 0 && !template)
+    addSkipped(p, file, "not a Kubernetes manifest or compose file");
   return p;
 }
 function composeProjectName(file, text3, p) {
@@ -50150,28 +51254,50 @@ function composeProjectName(file, text3, p) {
     });
   });
 }
-function isObj2(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
+var PATCH_FRAGMENT = "a Kustomize patch (a partial resource), not judged alone";
+function addSkipped(p, file, reason) {
+  (p.skipped ??= []).push({ file, message: reason });
 }
 async function loadPaths(paths, opts) {
   const project = emptyProject();
+  const loaded = [];
+  const patches = /* @__PURE__ */ new Set();
   try {
     await discoverAndRead(paths, opts, {
       file: (file, text3, extra) => {
-        const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path7.basename(path7.resolve(opts.cwd, file, "..")) || void 0);
-        mergeProject(
-          project,
-          loadText(file, text3, { ...opts, ...extra, ...folderName !== void 0 ? { folderName } : {} })
-        );
+        const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path8.basename(path8.resolve(opts.cwd, file, "..")) || void 0);
+        if (file !== "<stdin>" && classifyPath(file).kind === "kustomization")
+          for (const patch of kustomizePatchFiles(file, text3)) patches.add(patch);
+        loaded.push({
+          file,
+          project: loadText(file, text3, { ...opts, ...extra, ...folderName !== void 0 ? { folderName } : {} })
+        });
       },
-      error: (err) => project.errors.push(err),
-      note: (note) => project.notes.push(note)
+      // Kept in walk order with the files: reports list notes and errors as the walk met them.
+      error: (err) => loaded.push({ file: err.file, project: { ...emptyProject(), errors: [err] } }),
+      note: (note) => loaded.push({ file: note.file, project: { ...emptyProject(), notes: [note] } })
     });
   } catch (err) {
-    project.errors.push({
+    const error3 = {
       file: paths.join(" "),
       message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`
-    });
+    };
+    loaded.push({ file: error3.file, project: { ...emptyProject(), errors: [error3] } });
+  }
+  return assembleLoaded(loaded, patches, project);
+}
+function patchesOf(file, text3) {
+  return classifyPath(file).kind === "kustomization" ? kustomizePatchFiles(file, text3) : [];
+}
+function assembleLoaded(loaded, patches, project = emptyProject()) {
+  for (const { file, project: one } of loaded) {
+    if (patches.size > 0 && one.files > 0 && patches.has(path8.posix.normalize(file))) {
+      const fragment = emptyProject();
+      fragment.files = one.files;
+      fragment.errors = one.errors;
+      addSkipped(fragment, file, "a Kustomize patch file, judged only as part of its overlay (render it to check)");
+      mergeProject(project, fragment);
+    } else mergeProject(project, one);
   }
   return project;
 }
@@ -50216,21 +51342,68 @@ function selectTreeFiles(files, opts = {}) {
   return out;
 }
 function loadTreeFiles(files, opts = {}) {
-  const project = emptyProject();
+  const loaded = [];
+  const patches = /* @__PURE__ */ new Set();
   for (const { file, bytes } of files) {
     const cls = classifyPath(file.display);
     if (cls.kind === "maybe-script" && (bytes[0] !== 35 || bytes[1] !== 33)) continue;
     const decoded = decodeText(file.display, bytes);
     if ("error" in decoded) {
-      if (cls.kind !== "maybe-script") project.errors.push(decoded.error);
+      if (cls.kind !== "maybe-script")
+        loaded.push({ file: file.display, project: { ...emptyProject(), errors: [decoded.error] } });
       continue;
     }
-    mergeProject(
-      project,
-      loadText(file.display, decoded.text, { ...opts, ...file.helm ? { helmChartTemplate: true } : {} })
-    );
+    for (const patch of patchesOf(file.display, decoded.text)) patches.add(patch);
+    loaded.push({
+      file: file.display,
+      project: loadText(file.display, decoded.text, { ...opts, ...file.helm ? { helmChartTemplate: true } : {} })
+    });
   }
-  return project;
+  return assembleLoaded(loaded, patches);
+}
+
+// policies/load/rendered.ts
+function loadRendered(set2, opts = {}) {
+  const p = emptyProject();
+  const limits = resolveLimits(opts.limits);
+  const seen = /* @__PURE__ */ new Map();
+  for (const d of set2.documents) {
+    const origin = {
+      producedBy: set2.producedBy,
+      ...d.sourceText !== void 0 ? { sourceText: d.sourceText } : {},
+      ...d.patches && d.patches.length > 0 ? { patches: d.patches } : {},
+      ...set2.values && set2.values.length > 0 ? { values: set2.values } : {}
+    };
+    const parsed = parseYamlStream(d.file, d.text, limits);
+    for (const e of parsed.errors) p.errors.push({ ...e, message: `${set2.producedBy}: ${e.message}` });
+    for (const { ref, value } of parsed.docs) {
+      if (!isKubernetesObject(value)) continue;
+      if (set2.namespace !== void 0) withNamespace(value, set2.namespace);
+      const index = seen.get(d.file) ?? 0;
+      seen.set(d.file, index + 1);
+      const doc = { ...ref, index, lineOffset: 1, origin };
+      loadKubernetesValue(value, doc, p);
+    }
+  }
+  return p;
+}
+var CLUSTER_KINDS = /* @__PURE__ */ new Set([
+  "Namespace",
+  "StorageClass",
+  "PersistentVolume",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "PriorityClass",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration"
+]);
+function withNamespace(value, namespace) {
+  const o = value;
+  if (typeof o.kind !== "string" || CLUSTER_KINDS.has(o.kind)) return;
+  if (!o.metadata || typeof o.metadata !== "object") return;
+  if (o.metadata.namespace === void 0 || o.metadata.namespace === null || o.metadata.namespace === "")
+    o.metadata.namespace = namespace;
 }
 
 // policies/facts/images.ts
@@ -50298,26 +51471,26 @@ function effectivePullPolicy(image, explicit) {
 }
 
 // policies/facts/mounts.ts
-function isUnder(path12, dir) {
+function isUnder(path19, dir) {
   if (dir === "/") return true;
-  return path12 === dir || path12.startsWith(`${dir}/`);
+  return path19 === dir || path19.startsWith(`${dir}/`);
 }
 function trimSlash(p) {
   return p.length > 1 && p.endsWith("/") ? p.replace(/\/+$/, "") : p;
 }
-function deepestCoveringMount(mounts, path12) {
+function deepestCoveringMount(mounts, path19) {
   let best;
   for (const m of mounts) {
     const mp = trimSlash(m.mountPath);
-    if (!isUnder(path12, mp)) continue;
+    if (!isUnder(path19, mp)) continue;
     if (!best || mp.length > trimSlash(best.mountPath).length) best = m;
   }
   return best;
 }
-function mountsBelow(mounts, path12) {
+function mountsBelow(mounts, path19) {
   return mounts.filter((m) => {
     const mp = trimSlash(m.mountPath);
-    return mp !== path12 && isUnder(mp, path12);
+    return mp !== path19 && isUnder(mp, path19);
   });
 }
 function durabilityOf(kind) {
@@ -50399,8 +51572,8 @@ function claimOf(ctx, v) {
     return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
   return void 0;
 }
-function coveringMount(mounts, path12) {
-  return deepestCoveringMount(mounts, path12);
+function coveringMount(mounts, path19) {
+  return deepestCoveringMount(mounts, path19);
 }
 function replicasPhrase(ctx) {
   const declared = ctx.workload.replicas ?? 1;
@@ -50437,7 +51610,7 @@ var rule = {
   checkWorkload(ctx) {
     const w = ctx.workload;
     const compose = w.source === "compose";
-    const remediation = (path12) => compose ? `Mount a named volume at ${path12} (services.<name>.volumes: ["<volume>:${path12}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path12} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
+    const remediation = (path19) => compose ? `Mount a named volume at ${path19} (services.<name>.volumes: ["<volume>:${path19}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path19} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
     for (const { container, dataPaths } of ctx.containers) {
       const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(container.mounts, d.path)]));
       for (const dp of dataPaths) {
@@ -51140,8 +52313,8 @@ function storageOfVolume(w, v, claims, project) {
       return { kind: "unknown" };
   }
 }
-function storageAt(w, mounts, path12, claims, composeProject = w.composeProject) {
-  const m = deepestCoveringMount(mounts, path12);
+function storageAt(w, mounts, path19, claims, composeProject = w.composeProject) {
+  const m = deepestCoveringMount(mounts, path19);
   if (!m) return { storage: { kind: "container" } };
   const v = m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((x) => x.name === m.volumeName) : void 0);
   if (!v) return { storage: { kind: "unknown" }, mount: m };
@@ -51323,38 +52496,38 @@ function dataChanges(pair, base, head, project) {
 
 // policies/rules/data-not-carried-over.ts
 var shellQuote = (s) => /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-function acknowledge(ctx, path12) {
-  return ctx.workload.source === "compose" ? `Once copied, record it on the service: labels: ["${COMPOSE_DATA_MIGRATED_LABEL}=${path12}"].` : `Once copied, record it on the workload: metadata.annotations: { ${DATA_MIGRATED_ANNOTATION}: "${path12}" }.`;
+function acknowledge(ctx, path19) {
+  return ctx.workload.source === "compose" ? `Once copied, record it on the service: labels: ["${COMPOSE_DATA_MIGRATED_LABEL}=${path19}"].` : `Once copied, record it on the workload: metadata.annotations: { ${DATA_MIGRATED_ANNOTATION}: "${path19}" }.`;
 }
 function recipe(ctx, c) {
   const w = ctx.workload;
-  const path12 = c.dataPath.path;
+  const path19 = c.dataPath.path;
   const from = c.from.storage;
   const to = c.to.storage;
   if (w.source === "compose") {
     if (from.kind === "volume" && to.kind === "volume") {
-      return `Copy the volume before \`docker compose up\`: docker compose stop ${shellQuote(w.resource.name)} && docker volume create ${shellQuote(to.name)} && docker run --rm -v ${shellQuote(from.name)}:/from -v ${shellQuote(to.name)}:/to alpine cp -a /from/. /to/ \u2014 or keep the data where it is by naming the volume explicitly (top-level volumes: { ${to.key}: { name: ${from.name} } }). ${acknowledge(ctx, path12)}`;
+      return `Copy the volume before \`docker compose up\`: docker compose stop ${shellQuote(w.resource.name)} && docker volume create ${shellQuote(to.name)} && docker run --rm -v ${shellQuote(from.name)}:/from -v ${shellQuote(to.name)}:/to alpine cp -a /from/. /to/ \u2014 or keep the data where it is by naming the volume explicitly (top-level volumes: { ${to.key}: { name: ${from.name} } }). ${acknowledge(ctx, path19)}`;
     }
     const target = to.kind === "volume" ? `${shellQuote(to.name)}:/to` : to.kind === "host" ? `${to.source}:/to` : "<new>:/to";
-    return `Before \`docker compose up\` recreates the container, copy the data out of it: docker compose cp ${shellQuote(w.resource.name)}:${c.fromPath}/. ./${w.resource.name}-backup/ then into the new storage: docker run --rm -v "$PWD/${w.resource.name}-backup":/from -v ${target} alpine cp -a /from/. /to/. ${acknowledge(ctx, path12)}`;
+    return `Before \`docker compose up\` recreates the container, copy the data out of it: docker compose cp ${shellQuote(w.resource.name)}:${c.fromPath}/. ./${w.resource.name}-backup/ then into the new storage: docker run --rm -v "$PWD/${w.resource.name}-backup":/from -v ${target} alpine cp -a /from/. /to/. ${acknowledge(ctx, path19)}`;
   }
   const ns2 = namespaceOf(w);
   const kindLower = w.resource.kind.toLowerCase();
   if (from.kind === "claim" && to.kind === "claim" && c.kind === "storageChanged") {
-    return `Copy the data before the new pods start: scale ${kindLower}/${w.resource.name} to 0, then run a one-off Job (or an init container) that mounts both claims and runs cp -a /from/. /to/ (PVC "${from.claim.replace("<ordinal>", "0")}" at /from, PVC "${to.claim.replace("<ordinal>", "0")}" at /to; one per ordinal for a StatefulSet) \u2014 or keep the old name. ${acknowledge(ctx, path12)}`;
+    return `Copy the data before the new pods start: scale ${kindLower}/${w.resource.name} to 0, then run a one-off Job (or an init container) that mounts both claims and runs cp -a /from/. /to/ (PVC "${from.claim.replace("<ordinal>", "0")}" at /from, PVC "${to.claim.replace("<ordinal>", "0")}" at /to; one per ordinal for a StatefulSet) \u2014 or keep the old name. ${acknowledge(ctx, path19)}`;
   }
   if (c.kind === "storageClassChanged") {
-    return `A claim's storage class cannot change in place: create a claim under a new name in the new class, copy with a one-off Job mounting both (cp -a /from/. /to/), then point the workload at it \u2014 or keep the old class. ${acknowledge(ctx, path12)}`;
+    return `A claim's storage class cannot change in place: create a claim under a new name in the new class, copy with a one-off Job mounting both (cp -a /from/. /to/), then point the workload at it \u2014 or keep the old class. ${acknowledge(ctx, path19)}`;
   }
   const ref = `${kindLower}/${w.resource.name}`;
   const kubectl = `kubectl -n ${ns2} exec`;
   if (c.fromFile !== void 0) {
-    const target = c.dataPath.sqliteFile ?? `${path12}/${c.fromFile.slice(c.fromFile.lastIndexOf("/") + 1)}`;
+    const target = c.dataPath.sqliteFile ?? `${path19}/${c.fromFile.slice(c.fromFile.lastIndexOf("/") + 1)}`;
     const local = `${w.resource.name}.db`;
-    return `Before the rollout, stop writes and stream the database out of the running pod: ${kubectl} ${ref} -- cat ${c.fromFile} > ${local}; after the rollout, put it on the claim: ${kubectl} -i ${ref} -- sh -c 'cat > ${target}' < ${local}, then kubectl -n ${ns2} rollout restart ${ref}. ` + acknowledge(ctx, path12);
+    return `Before the rollout, stop writes and stream the database out of the running pod: ${kubectl} ${ref} -- cat ${c.fromFile} > ${local}; after the rollout, put it on the claim: ${kubectl} -i ${ref} -- sh -c 'cat > ${target}' < ${local}, then kubectl -n ${ns2} rollout restart ${ref}. ` + acknowledge(ctx, path19);
   }
   const tar = `${w.resource.name}-data.tar`;
-  return `Before the rollout, stop writes and stream the data out of the running pod: ${kubectl} ${ref} -- tar cf - -C ${c.fromPath} . > ${tar}; after the rollout, put it on the claim: ${kubectl} -i ${ref} -- tar xf - -C ${path12} < ${tar}, then kubectl -n ${ns2} rollout restart ${ref}. ` + acknowledge(ctx, path12);
+  return `Before the rollout, stop writes and stream the data out of the running pod: ${kubectl} ${ref} -- tar cf - -C ${c.fromPath} . > ${tar}; after the rollout, put it on the claim: ${kubectl} -i ${ref} -- tar xf - -C ${path19} < ${tar}, then kubectl -n ${ns2} rollout restart ${ref}. ` + acknowledge(ctx, path19);
 }
 var projectLookups = /* @__PURE__ */ new WeakMap();
 function headProjects(ctx) {
@@ -52827,13 +54000,13 @@ function evaluate(project, opts) {
 }
 
 // policies/locate/locate.ts
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 
 // policies/locate/cst.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 function parseCst(text3, addNewLine) {
   let doc;
-  for (const token of new import_yaml5.Parser(addNewLine).parse(text3)) {
+  for (const token of new import_yaml6.Parser(addNewLine).parse(text3)) {
     if (token.type === "error") return void 0;
     if (token.type === "document" && !doc) doc = token;
   }
@@ -52843,7 +54016,7 @@ function keyText(key3) {
   if (!key3) return void 0;
   if (key3.type === "scalar") return /[#'"\\]/.test(key3.source) ? void 0 : key3.source;
   if (key3.type === "single-quoted-scalar" || key3.type === "double-quoted-scalar") {
-    const r = import_yaml5.CST.resolveAsScalar(key3);
+    const r = import_yaml6.CST.resolveAsScalar(key3);
     return r ? r.value : void 0;
   }
   return void 0;
@@ -52876,14 +54049,14 @@ function startOf(t) {
 }
 var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
 var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
-function cstRange(doc, path12) {
+function cstRange(doc, path19) {
   let node = doc.value;
   if (!node) return void 0;
   const s0 = startOf(node);
   const e0 = endOf(node);
   if (s0 === void 0 || e0 === void 0) return void 0;
   let best = [s0, e0];
-  for (const seg of path12) {
+  for (const seg of path19) {
     if (!node) break;
     let item;
     let isMapLike = false;
@@ -52934,11 +54107,185 @@ function cstRange(doc, path12) {
   return best;
 }
 
+// policies/locate/origin.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+var KEY_LINE = (key3) => new RegExp(`(?:^|[\\s{,-])["']?${key3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
+function unquote2(s) {
+  const t = s.trim();
+  if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0]) return t.slice(1, -1);
+  return t;
+}
+var LINE_KEY = /^\s*(?:-\s+)*["']?([^\s"':#][^"':]*?)["']?\s*:(?:\s+(.*?))?\s*$/;
+function probeOf(rendered, path19, range) {
+  const lineStart = rendered.lastIndexOf("\n", range[0] - 1) + 1;
+  const lineEnd = rendered.indexOf("\n", range[0]);
+  const line = rendered.slice(lineStart, lineEnd < 0 ? rendered.length : lineEnd);
+  const m = LINE_KEY.exec(line);
+  let key3;
+  let value;
+  if (m) {
+    key3 = m[1];
+    const v = m[2]?.replace(/\s+#.*$/, "");
+    value = v !== void 0 && v !== "" && !/^[[{|>&*!]/.test(v) ? unquote2(v) : void 0;
+  } else {
+    key3 = [...path19].reverse().find((s) => typeof s === "string");
+    const raw = rendered.slice(range[0], range[1]);
+    value = !raw.includes("\n") && raw.trim() !== "" ? unquote2(raw) : void 0;
+  }
+  let ordinal = 0;
+  let keyOrdinal = 0;
+  if (key3 !== void 0) {
+    const re = KEY_LINE(key3);
+    for (const l of rendered.slice(0, lineStart).split("\n")) {
+      if (!re.test(l)) continue;
+      keyOrdinal++;
+      if (value === void 0 || l.includes(value)) ordinal++;
+    }
+  }
+  return {
+    ...key3 !== void 0 ? { key: key3 } : {},
+    ...value !== void 0 && value !== key3 ? { value } : {},
+    ordinal,
+    ...keyOrdinal !== ordinal ? { keyOrdinal } : {}
+  };
+}
+function findInSource(source, probe, strict = false) {
+  const lines = source.split("\n");
+  const keyRe = probe.key !== void 0 ? KEY_LINE(probe.key) : void 0;
+  const isComment = (l) => /^\s*#/.test(l) || /^\s*\{\{-?\s*\/\*/.test(l);
+  const at2 = (i, needle) => {
+    const l = lines[i] ?? "";
+    const c = needle !== void 0 ? l.indexOf(needle) : -1;
+    return { line: i + 1, column: c >= 0 ? c + 1 : Math.max(1, l.search(/\S/) + 1) };
+  };
+  const value = probe.value !== void 0 && probe.value.length >= 2 ? probe.value : void 0;
+  if (keyRe && value !== void 0) {
+    const hits = [];
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (!isComment(l) && keyRe.test(l) && l.includes(value)) hits.push(i);
+    }
+    if (hits.length > 0) return at2(hits[Math.min(probe.ordinal, hits.length - 1)], value);
+  }
+  if (strict) {
+    if (keyRe && probe.value === void 0) {
+      for (let i = 0; i < lines.length; i++)
+        if (!isComment(lines[i]) && keyRe.test(lines[i])) return at2(i, probe.key);
+    }
+    return void 0;
+  }
+  if (value !== void 0 && value.length >= 4) {
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (!isComment(l) && l.includes(value)) return at2(i, value);
+    }
+  }
+  if (keyRe) {
+    const hits = [];
+    for (let i = 0; i < lines.length; i++)
+      if (!isComment(lines[i]) && keyRe.test(lines[i])) hits.push(i);
+    const n = probe.keyOrdinal ?? probe.ordinal;
+    if (hits.length > 0) return at2(hits[Math.min(n, hits.length - 1)], probe.key);
+  }
+  for (let i = 0; i < lines.length; i++) if (/^kind\s*:/.test(lines[i])) return at2(i, void 0);
+  return void 0;
+}
+function mapToSource(doc, path19, range, base) {
+  const origin = doc.origin;
+  if (!origin) return base;
+  const probe = probeOf(doc.text ?? "", path19, range);
+  const jsonPath = base.jsonPath !== void 0 ? { jsonPath: base.jsonPath } : {};
+  const volume = mountedVolumeProbe(doc.text ?? "", path19);
+  const probes = [...probe.key !== "name" ? [probe] : [], ...volume ? [volume] : []];
+  for (const p of probes) {
+    for (const patch of origin.patches ?? []) {
+      const hit2 = findInSource(patch.text, p, true);
+      if (hit2) return { file: patch.file, line: hit2.line, column: hit2.column, ...jsonPath };
+    }
+  }
+  if (origin.sourceText === void 0) return { file: doc.file, line: 1, column: 1, ...jsonPath };
+  const hit = findInSource(origin.sourceText, probe);
+  const loc = { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
+  if (origin.values && origin.values.length > 0) {
+    const lines = [hit?.line, volume ? findInSource(origin.sourceText, volume, true)?.line : void 0];
+    const hint = valuesHint(
+      origin.sourceText,
+      lines.filter((l) => l !== void 0),
+      origin.values
+    );
+    if (hint !== void 0) loc.valuesHint = hint;
+  }
+  return loc;
+}
+var VALUES_REF = /\.Values\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)/g;
+var NEAR_BLOCK_LINES = 6;
+var OPENS = /\{\{-?\s*(?:if|with|range)\b/;
+var CLOSES = /\{\{-?\s*end\s*-?\}\}/g;
+function valuesRefs(template, line) {
+  const lines = template.split("\n");
+  const own = [...(lines[line - 1] ?? "").matchAll(VALUES_REF)].map((m) => m[1]);
+  if (own.length > 0) return own;
+  let depth = 0;
+  for (let i = line - 2; i >= Math.max(0, line - 1 - NEAR_BLOCK_LINES); i--) {
+    const l = lines[i];
+    depth += (l.match(CLOSES) ?? []).length;
+    if (OPENS.test(l)) {
+      if (depth === 0) return [...l.matchAll(VALUES_REF)].map((m) => m[1]);
+      depth--;
+    }
+  }
+  return [];
+}
+function valuesHint(template, lines, values) {
+  for (const line of lines) {
+    for (const ref of valuesRefs(template, line)) {
+      const keys = ref.split(".");
+      for (const v of [...values ?? []].reverse()) {
+        const at2 = valuesLine(v, keys);
+        if (at2) return `${ref}: ${at2.value} at ${v.file}:${at2.line}`;
+      }
+    }
+  }
+  return void 0;
+}
+function valuesLine(v, keys) {
+  try {
+    const counter = new import_yaml7.LineCounter();
+    const docs = (0, import_yaml7.parseAllDocuments)(v.text, { lineCounter: counter, prettyErrors: false });
+    const doc = (Array.isArray(docs) ? docs : [docs])[v.doc ?? 0];
+    if (!doc || !("getIn" in doc)) return void 0;
+    const node = doc.getIn([...v.prefix ?? [], ...keys], true);
+    if (!node || !(0, import_yaml7.isScalar)(node) || !node.range) return void 0;
+    return { line: counter.linePos(node.range[0]).line, value: JSON.stringify(node.toJSON()) };
+  } catch {
+    return void 0;
+  }
+}
+function mountedVolumeProbe(rendered, path19) {
+  const i = path19.lastIndexOf("volumeMounts");
+  if (i < 0 || typeof path19[i + 1] !== "number") return void 0;
+  try {
+    let node = (0, import_yaml7.parse)(rendered);
+    for (const seg of path19.slice(0, i + 2)) node = node?.[seg];
+    const volumeName = node?.name;
+    let spec = (0, import_yaml7.parse)(rendered);
+    for (const seg of path19.slice(0, path19.lastIndexOf("containers")))
+      spec = spec?.[seg];
+    const volumes = spec?.volumes;
+    if (!Array.isArray(volumes)) return void 0;
+    const v = volumes.find((x) => x?.name === volumeName);
+    const key3 = v ? Object.keys(v).find((k) => k !== "name") : void 0;
+    return key3 !== void 0 ? { key: key3, ordinal: 0 } : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
 // policies/locate/locate.ts
 var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-function formatJsonPath(path12) {
+function formatJsonPath(path19) {
   let out = "";
-  for (const seg of path12) {
+  for (const seg of path19) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
     else out += `[${JSON.stringify(seg)}]`;
@@ -52946,18 +54293,18 @@ function formatJsonPath(path12) {
   return out;
 }
 function keyMatches(key3, seg) {
-  const k = (0, import_yaml6.isScalar)(key3) ? key3.value : key3;
+  const k = (0, import_yaml8.isScalar)(key3) ? key3.value : key3;
   return k !== null && k !== void 0 && String(k) === String(seg);
 }
 function findInMap(doc, map2, seg, depth = 0) {
-  if (!(0, import_yaml6.isMap)(map2) || depth > 20) return void 0;
+  if (!(0, import_yaml8.isMap)(map2) || depth > 20) return void 0;
   for (const pair of map2.items) {
-    if ((0, import_yaml6.isPair)(pair) && keyMatches(pair.key, seg))
+    if ((0, import_yaml8.isPair)(pair) && keyMatches(pair.key, seg))
       return { node: pair.value ?? null, keyNode: pair.key };
   }
   for (const pair of map2.items) {
-    if (!(0, import_yaml6.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
-    const sources = (0, import_yaml6.isSeq)(pair.value) ? pair.value.items : [pair.value];
+    if (!(0, import_yaml8.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
+    const sources = (0, import_yaml8.isSeq)(pair.value) ? pair.value.items : [pair.value];
     for (const s of sources) {
       const target = resolve3(doc, s);
       if (target) {
@@ -52970,7 +54317,7 @@ function findInMap(doc, map2, seg, depth = 0) {
 }
 function resolve3(doc, node) {
   let n = node;
-  for (let i = 0; i < 20 && n && (0, import_yaml6.isAlias)(n); i++) n = n.resolve(doc) ?? null;
+  for (let i = 0; i < 20 && n && (0, import_yaml8.isAlias)(n); i++) n = n.resolve(doc) ?? null;
   return n;
 }
 function createLocator(opts = {}) {
@@ -52981,11 +54328,11 @@ function createLocator(opts = {}) {
     if (hit !== void 0) return hit;
     let value = null;
     if (ref.text !== void 0) {
-      const lines = new import_yaml6.LineCounter();
+      const lines = new import_yaml8.LineCounter();
       try {
         value = { lines, cst: fast ? parseCst(ref.text, lines.addNewLine) : void 0 };
       } catch {
-        value = { lines: new import_yaml6.LineCounter(), cst: void 0 };
+        value = { lines: new import_yaml8.LineCounter(), cst: void 0 };
       }
     }
     cache.set(ref, value);
@@ -52994,8 +54341,8 @@ function createLocator(opts = {}) {
   const composed = (ref, e) => {
     if (e.composed !== void 0) return e.composed;
     try {
-      const lines = new import_yaml6.LineCounter();
-      const doc = (0, import_yaml6.parseDocument)(ref.text ?? "", {
+      const lines = new import_yaml8.LineCounter();
+      const doc = (0, import_yaml8.parseDocument)(ref.text ?? "", {
         lineCounter: lines,
         uniqueKeys: false,
         strict: false,
@@ -53014,7 +54361,7 @@ function createLocator(opts = {}) {
     const base = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
     try {
       const e = entry(at2.doc);
-      if (!e) return base;
+      if (!e) return at2.doc.origin ? { ...base, line: 1, column: 1 } : base;
       let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
       let lines = e.lines;
       if (!range) {
@@ -53023,11 +54370,12 @@ function createLocator(opts = {}) {
         range = rangeOf(p.doc, at2.path);
         lines = p.lines;
       }
-      if (!range) return base;
+      if (!range) return at2.doc.origin ? mapToSource(at2.doc, at2.path, [0, 0], base) : base;
       const text3 = at2.doc.text ?? "";
       let endOffset = range[1];
       while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
       range = [range[0], endOffset];
+      if (at2.doc.origin) return mapToSource(at2.doc, at2.path, range, base);
       const offset = (at2.doc.lineOffset ?? 1) - 1;
       const start = lines.linePos(range[0]);
       const end = lines.linePos(range[1]);
@@ -53037,29 +54385,29 @@ function createLocator(opts = {}) {
     }
   };
 }
-function rangeOf(doc, path12) {
+function rangeOf(doc, path19) {
   let node = resolve3(doc, doc.contents);
   let best = node?.range ? [node.range[0], node.range[1]] : void 0;
-  for (const seg of path12) {
+  for (const seg of path19) {
     if (!node) break;
     let step;
-    if ((0, import_yaml6.isMap)(node)) step = findInMap(doc, node, seg);
-    else if ((0, import_yaml6.isSeq)(node) && typeof seg === "number") {
+    if ((0, import_yaml8.isMap)(node)) step = findInMap(doc, node, seg);
+    else if ((0, import_yaml8.isSeq)(node) && typeof seg === "number") {
       const item = node.items[seg];
       step = item === void 0 ? void 0 : { node: item };
     }
     if (!step) break;
     const value = resolve3(doc, step.node);
-    const empty = !value || (0, import_yaml6.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
+    const empty = !value || (0, import_yaml8.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
     if (empty) {
       const k = step.keyNode;
       if (k?.range) best = [k.range[0], k.range[1]];
       node = null;
       break;
     }
-    const shown2 = step.node && (0, import_yaml6.isAlias)(step.node) ? step.node : value;
+    const shown2 = step.node && (0, import_yaml8.isAlias)(step.node) ? step.node : value;
     const keyRange = step.keyNode?.range;
-    if (keyRange && shown2?.range && ((0, import_yaml6.isMap)(shown2) || (0, import_yaml6.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
+    if (keyRange && shown2?.range && ((0, import_yaml8.isMap)(shown2) || (0, import_yaml8.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
     else if (shown2?.range) best = [shown2.range[0], shown2.range[1]];
     node = value;
   }
@@ -53080,21 +54428,68 @@ function baseNotes(base) {
     message: `at the base of the change${e.line !== void 0 ? ` (line ${e.line})` : ""}: ${e.message}; workloads of this file are not compared`
   }));
 }
-function reportProject(project, opts) {
+function evaluateAll(project, renders, opts) {
   const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now, base: opts.base });
+  if (renders.length === 0) return ev;
+  const target = targetsK3s(opts.config, project, opts.view) ? "k3s" : opts.config.target;
+  const config = { ...opts.config, target };
+  const context3 = emptyProject();
+  context3.claims = project.claims;
+  context3.storageClasses = project.storageClasses;
+  context3.persistentVolumes = project.persistentVolumes;
+  for (const r of renders) {
+    const view = opts.view ?? fileClusterView(mergeProject(mergeProject(emptyProject(), r), context3));
+    const e = evaluate(r, { config, view, now: opts.now });
+    ev.findings.push(...e.findings);
+    ev.resources.push(...e.resources);
+    ev.notes.push(...e.notes);
+  }
+  return ev;
+}
+function renderedByOf(at2) {
+  return at2.kind === "node" ? at2.doc.origin?.producedBy : void 0;
+}
+function mergeRendered(findings) {
+  const out = [];
+  const byKey = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (f.renderedBy === void 0) {
+      out.push(f);
+      continue;
+    }
+    const key3 = [f.ruleId, f.file, f.line, f.column, f.message, f.resource.kind, f.resource.name, f.container].join(
+      "\0"
+    );
+    const prev = byKey.get(key3);
+    if (prev) {
+      if (!prev.renderedBy.split("; ").includes(f.renderedBy)) prev.renderedBy += `; ${f.renderedBy}`;
+      continue;
+    }
+    byKey.set(key3, f);
+    out.push(f);
+  }
+  for (const f of byKey.values()) f.message = `${f.message} [rendered from ${f.renderedBy}]`;
+  return out;
+}
+function reportProjects(project, renders, opts) {
+  const ev = evaluateAll(project, renders, opts);
   const locate = createLocator();
-  const findings = ev.findings.map(({ at: at2, ...rest }) => {
+  let findings = ev.findings.map(({ at: at2, ...rest }) => {
     const loc = locate(at2);
     const f = { ...rest, file: loc.file, line: loc.line, column: loc.column };
     if (loc.endLine !== void 0) f.endLine = loc.endLine;
     if (loc.endColumn !== void 0) f.endColumn = loc.endColumn;
     if (loc.jsonPath !== void 0) f.jsonPath = loc.jsonPath;
+    const renderedBy = renderedByOf(at2);
+    if (renderedBy !== void 0) f.renderedBy = renderedBy;
+    if (loc.valuesHint !== void 0) f.message = `${f.message} (values: ${loc.valuesHint})`;
     return f;
   });
+  if (renders.length > 0) findings = mergeRendered(findings);
   findings.sort(compareFindings);
   const docsWithFindings = new Set(ev.findings.flatMap((f) => f.at.kind === "node" ? [docKey(f.at.doc)] : []));
   const resources = ev.resources.map((r) => {
-    if (r.at.kind === "node" && !docsWithFindings.has(docKey(r.at.doc))) {
+    if (r.at.kind === "node" && !docsWithFindings.has(docKey(r.at.doc)) && !r.at.doc.origin) {
       return {
         resource: r.resource,
         file: r.at.doc.file,
@@ -53125,6 +54520,18 @@ function reportProject(project, opts) {
     },
     resources
   };
+}
+function addRendered(project, input, config) {
+  project.notes.push(...input.renderNotes ?? []);
+  project.errors.push(...input.renderErrors ?? []);
+  const rendered = input.rendered ?? [];
+  const renders = rendered.map((set2) => loadRendered(set2, { limits: config.limits }));
+  project.files += new Set(rendered.flatMap((s) => s.documents.map((d) => d.file))).size;
+  for (const r of renders) {
+    project.errors.push(...r.errors);
+    r.errors = [];
+  }
+  return renders;
 }
 
 // policies/engine/related-files.ts
@@ -53190,8 +54597,8 @@ var loaders = {
   policyreport: async () => (await Promise.resolve().then(() => (init_policyreport(), policyreport_exports))).policyReportReporter
 };
 var FORMATS = Object.keys(loaders);
-async function getReporter(format) {
-  const load2 = loaders[format];
+async function getReporter(format2) {
+  const load2 = loaders[format2];
   return load2 ? load2() : void 0;
 }
 
@@ -53200,6 +54607,960 @@ init_markdown();
 init_sarif();
 init_baseline();
 init_policyreport();
+
+// render/index.ts
+import { mkdtempSync as mkdtempSync3, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import path14 from "node:path";
+
+// render/context.ts
+import { existsSync as existsSync4, readFileSync as readFileSync2 } from "node:fs";
+function emptyOutput() {
+  return { sets: [], notes: [], errors: [], records: [], ownedFiles: /* @__PURE__ */ new Set(), ownedDirs: [], ownedChartDirs: [] };
+}
+function sourceText(ctx, abs) {
+  if (ctx.texts.has(abs)) return ctx.texts.get(abs);
+  let text3;
+  try {
+    text3 = existsSync4(abs) ? readFileSync2(abs, "utf8") : void 0;
+  } catch {
+    text3 = void 0;
+  }
+  ctx.texts.set(abs, text3);
+  return text3;
+}
+
+// render/gitops.ts
+var import_yaml10 = __toESM(require_dist(), 1);
+import { existsSync as existsSync5, readFileSync as readFileSync4, statSync as statSync3, writeFileSync } from "node:fs";
+import path10 from "node:path";
+
+// render/tree.ts
+var import_picomatch6 = __toESM(require_picomatch2(), 1);
+import { readdirSync as readdirSync2, readFileSync as readFileSync3, realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
+import path9 from "node:path";
+var KUSTOMIZATION = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
+var GITOPS_HINT = /\bkind:\s*["']?(?:HelmRelease|Kustomization|Application)\b/;
+var MAX_GITOPS_BYTES = 1024 * 1024;
+function walkTree(paths, cwd, exclude) {
+  const tree = { charts: [], kustomizations: [], gitops: [], roots: [] };
+  const isExcluded = exclude.length > 0 ? (0, import_picomatch6.default)([...exclude], { dot: true, basename: true }) : void 0;
+  const visited = /* @__PURE__ */ new Set();
+  for (const given of paths) {
+    if (given === "-") continue;
+    let root;
+    try {
+      root = realpathSync2(path9.resolve(cwd, given));
+      if (!statSync2(root).isDirectory()) continue;
+    } catch {
+      continue;
+    }
+    tree.roots.push(root);
+    walk2(root, root, "", tree, isExcluded, visited);
+  }
+  return tree;
+}
+function walk2(root, dir, rel, tree, isExcluded, visited) {
+  if (visited.has(dir)) return;
+  visited.add(dir);
+  let entries2;
+  try {
+    entries2 = readdirSync2(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  for (const e of entries2) {
+    const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
+    let abs = path9.join(dir, e.name);
+    let isDir = e.isDirectory();
+    let isFile2 = e.isFile();
+    if (e.isSymbolicLink()) {
+      try {
+        abs = realpathSync2(abs);
+        const st = statSync2(abs);
+        isDir = st.isDirectory();
+        isFile2 = st.isFile();
+      } catch {
+        continue;
+      }
+      const r = path9.relative(root, abs);
+      if (r.startsWith("..") || path9.isAbsolute(r)) continue;
+    }
+    if (isDir) {
+      if (SKIPPED_DIRS.has(e.name)) continue;
+      if (isExcluded && (isExcluded(childRel) || isExcluded(`${childRel}/`))) continue;
+      walk2(root, abs, childRel, tree, isExcluded, visited);
+    } else if (isFile2) {
+      if (isExcluded?.(childRel)) continue;
+      if (e.name === "Chart.yaml") tree.charts.push(dir);
+      else if (KUSTOMIZATION.has(e.name)) tree.kustomizations.push(abs);
+      else if (/\.ya?ml$/i.test(e.name) && mayHoldGitops(abs)) tree.gitops.push(abs);
+    }
+  }
+}
+function mayHoldGitops(file) {
+  try {
+    if (statSync2(file).size > MAX_GITOPS_BYTES) return false;
+    const text3 = readFileSync3(file, "utf8");
+    return GITOPS_HINT.test(text3) && /(?:fluxcd\.io|argoproj\.io)\//.test(text3);
+  } catch {
+    return false;
+  }
+}
+function displayOf(cwd, abs) {
+  const rel = path9.relative(cwd, abs);
+  if (rel === "") return ".";
+  if (rel.startsWith("..") || path9.isAbsolute(rel)) return abs.split(path9.sep).join("/");
+  return rel.split(path9.sep).join("/");
+}
+function isWithin(dir, p) {
+  const rel = path9.relative(dir, p);
+  return rel === "" || !rel.startsWith("..") && !path9.isAbsolute(rel);
+}
+
+// render/gitops.ts
+var obj = (v) => v && typeof v === "object" && !Array.isArray(v) ? v : void 0;
+var str3 = (v) => typeof v === "string" && v !== "" ? v : void 0;
+function localDir(roots, fileDir, p) {
+  const ancestors = [];
+  for (let d = fileDir; ; d = path10.dirname(d)) {
+    ancestors.push(d);
+    if (roots.includes(d) || path10.dirname(d) === d) break;
+  }
+  for (const base of [...roots, ...ancestors.reverse()]) {
+    const abs = path10.resolve(base, p.replace(/^\.\//, ""));
+    try {
+      if (statSync3(abs).isDirectory()) return abs;
+    } catch {
+    }
+  }
+  return void 0;
+}
+var written = 0;
+function tempValuesFile(ctx, name) {
+  return path10.join(ctx.tmp, `values-${++written}-${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.yaml`);
+}
+function inlineValues(ctx, values, name) {
+  if (!obj(values) || Object.keys(values).length === 0) return void 0;
+  const f = tempValuesFile(ctx, name);
+  writeFileSync(f, (0, import_yaml10.stringify)(values));
+  return f;
+}
+function gitopsTargets(ctx, file, roots) {
+  const out = [];
+  let docs;
+  try {
+    docs = (0, import_yaml10.parseAllDocuments)(readFileSync4(file, "utf8"));
+  } catch {
+    return out;
+  }
+  const display = displayOf(ctx.cwd, file);
+  const note = (message) => void ctx.out.notes.push({ file: display, message });
+  const fileText = readFileSync4(file, "utf8");
+  for (const [docIndex, d] of (Array.isArray(docs) ? docs : [docs]).entries()) {
+    if (!("contents" in d) || d.errors.length > 0) continue;
+    const o = obj(d.toJS());
+    if (!o) continue;
+    const api = str3(o.apiVersion) ?? "";
+    const kind = str3(o.kind);
+    const meta = obj(o.metadata) ?? {};
+    const name = str3(meta.name) ?? "release";
+    const spec = obj(o.spec) ?? {};
+    if (kind === "HelmRelease" && api.startsWith("helm.toolkit.fluxcd.io/")) {
+      const chartSpec = obj(obj(spec.chart)?.spec);
+      const chartRef = obj(spec.chartRef);
+      const sourceKind = str3(obj(chartSpec?.sourceRef)?.kind);
+      const chart = str3(chartSpec?.chart);
+      if (!chart && !chartRef) continue;
+      if (!chartSpec || !chart || sourceKind !== "GitRepository" && sourceKind !== "Bucket") {
+        const ref = chartRef ?? obj(chartSpec?.sourceRef) ?? {};
+        const from = `${str3(ref.kind) ?? "a source"} ${str3(ref.name) ?? ""}`.trim();
+        note(`HelmRelease ${name}: its chart comes from ${from}, not from this repository: not rendered`);
+        continue;
+      }
+      const dir = localDir(roots, path10.dirname(file), chart);
+      if (!dir || !existsSync5(path10.join(dir, "Chart.yaml"))) {
+        note(`HelmRelease ${name}: chart path ${chart} is not a chart in this repository: not rendered`);
+        continue;
+      }
+      if (Array.isArray(spec.valuesFrom) && spec.valuesFrom.length > 0)
+        note(
+          `HelmRelease ${name}: valuesFrom (ConfigMaps/Secrets in the cluster) cannot be read here: rendered with its inline values only`
+        );
+      const files = [];
+      for (const vf of Array.isArray(chartSpec.valuesFiles) ? chartSpec.valuesFiles : []) {
+        if (typeof vf === "string") files.push(path10.resolve(dir, path10.relative(chart, vf) || vf));
+      }
+      const inline = inlineValues(ctx, spec.values, name);
+      if (inline) files.push(inline);
+      out.push({
+        kind: "chart",
+        dir,
+        set: {
+          label: `HelmRelease ${name} in ${display}`,
+          files,
+          ...inline ? { inline: { file: display, text: fileText, doc: docIndex, prefix: ["spec", "values"] } } : {},
+          releaseName: str3(spec.releaseName) ?? name,
+          ...str3(spec.targetNamespace) ?? str3(meta.namespace) ? { namespace: str3(spec.targetNamespace) ?? str3(meta.namespace) } : {}
+        }
+      });
+    } else if (kind === "Kustomization" && api.startsWith("kustomize.toolkit.fluxcd.io/")) {
+      const sourceKind = str3(obj(spec.sourceRef)?.kind);
+      const p = str3(spec.path) ?? "./";
+      if (sourceKind !== void 0 && sourceKind !== "GitRepository" && sourceKind !== "Bucket") {
+        note(`Flux Kustomization ${name}: its source is ${sourceKind}, not this repository: not rendered`);
+        continue;
+      }
+      const dir = localDir(roots, path10.dirname(file), p);
+      if (dir) out.push({ kind: "folder", dir });
+    } else if (kind === "Application" && api.startsWith("argoproj.io/")) {
+      const sources = [obj(spec.source), ...Array.isArray(spec.sources) ? spec.sources.map(obj) : []].filter(
+        (s) => s !== void 0
+      );
+      for (const s of sources) {
+        const p = str3(s.path);
+        if (str3(s.chart) || !p) {
+          if (str3(s.chart))
+            note(
+              `Argo CD Application ${name}: chart ${str3(s.chart)} comes from ${str3(s.repoURL) ?? "a Helm repository"}: not rendered`
+            );
+          continue;
+        }
+        const dir = localDir(roots, path10.dirname(file), p);
+        if (!dir) {
+          note(
+            `Argo CD Application ${name}: path ${p} is not in this repository (${str3(s.repoURL) ?? "remote"}): not rendered`
+          );
+          continue;
+        }
+        if (existsSync5(path10.join(dir, "Chart.yaml"))) {
+          const helm = obj(s.helm) ?? {};
+          const files = (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).filter((v) => typeof v === "string" && !/^[a-z]+:\/\//.test(v)).map((v) => path10.resolve(dir, v));
+          const inlineObj = obj(helm.valuesObject) ?? (typeof helm.values === "string" ? void 0 : obj(helm.values));
+          let inline = inlineValues(ctx, inlineObj, name);
+          if (!inline && typeof helm.values === "string" && helm.values.trim() !== "") {
+            inline = tempValuesFile(ctx, name);
+            writeFileSync(inline, helm.values);
+          }
+          if (inline) files.push(inline);
+          const dest = obj(spec.destination);
+          out.push({
+            kind: "chart",
+            dir,
+            set: {
+              label: `Application ${name} in ${display}`,
+              files,
+              ...inlineObj && inline ? {
+                inline: {
+                  file: display,
+                  text: fileText,
+                  doc: docIndex,
+                  prefix: ["spec", "source", "helm", helm.valuesObject ? "valuesObject" : "values"]
+                }
+              } : {},
+              releaseName: str3(helm.releaseName) ?? name,
+              ...str3(dest?.namespace) ? { namespace: str3(dest?.namespace) } : {}
+            }
+          });
+        } else out.push({ kind: "folder", dir });
+      }
+    }
+  }
+  return out;
+}
+
+// render/helm.ts
+var import_picomatch7 = __toESM(require_picomatch2(), 1);
+var import_yaml11 = __toESM(require_dist(), 1);
+import { cpSync, existsSync as existsSync6, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
+import path12 from "node:path";
+
+// render/run.ts
+import { spawn as spawn2 } from "node:child_process";
+import { accessSync, constants as constants3, statSync as statSync4 } from "node:fs";
+import path11 from "node:path";
+function toolMessage(stderr) {
+  const klog = /\] "command failed" err="((?:[^"\\]|\\.)*)"/.exec(stderr);
+  if (klog) return `error: ${klog[1].replace(/\\"/g, '"')}`.slice(0, 400);
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^(?:WARNING|walk\.go|install\.go)/i.test(l));
+  const text3 = lines.slice(0, 3).join(" ");
+  return text3.length > 400 ? `${text3.slice(0, 400)}\u2026` : text3;
+}
+function runTool(bin, args, opts) {
+  return new Promise((resolve4) => {
+    let settled = false;
+    const out = [];
+    const err = [];
+    let size = 0;
+    let errSize = 0;
+    const finish = (r) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve4(r);
+    };
+    let child2;
+    try {
+      child2 = spawn2(bin, [...args], { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"], shell: false });
+    } catch (e) {
+      resolve4({ ok: false, reason: `cannot start ${bin}: ${e.message}`, stderr: "", stdout: "" });
+      return;
+    }
+    const stop = (reason) => {
+      child2.kill("SIGKILL");
+      finish({
+        ok: false,
+        reason,
+        stderr: Buffer.concat(err).toString("utf8"),
+        stdout: ""
+      });
+    };
+    const timer = setTimeout(
+      () => stop(`${path11.basename(bin)} did not finish within ${opts.timeoutMs / 1e3} s (render.timeoutSeconds)`),
+      opts.timeoutMs
+    );
+    child2.stdout?.on("data", (b) => {
+      size += b.length;
+      if (size > opts.maxOutputBytes) {
+        stop(`${path11.basename(bin)} produced more than ${opts.maxOutputBytes} bytes (render.maxOutputBytes)`);
+        return;
+      }
+      out.push(b);
+    });
+    child2.stderr?.on("data", (b) => {
+      errSize += b.length;
+      if (errSize <= 64 * 1024) err.push(b);
+    });
+    child2.on("error", (e) => finish({ ok: false, reason: `cannot run ${bin}: ${e.message}`, stderr: "", stdout: "" }));
+    child2.on("close", (code, signal) => {
+      const stdout = Buffer.concat(out).toString("utf8");
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code === 0) finish({ ok: true, stdout, stderr });
+      else
+        finish({
+          ok: false,
+          reason: toolMessage(stderr) || `${path11.basename(bin)} exited with ${code ?? signal}`,
+          stderr,
+          stdout
+        });
+    });
+  });
+}
+function findExecutable(name, envPath) {
+  const isExec = (p) => {
+    try {
+      accessSync(p, constants3.X_OK);
+      return statSync4(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (name.includes("/") || name.includes("\\")) return isExec(name) ? path11.resolve(name) : void 0;
+  for (const dir of (envPath ?? "").split(path11.delimiter)) {
+    if (dir === "") continue;
+    const p = path11.join(dir, name);
+    if (isExec(p)) return p;
+    if (process.platform === "win32" && isExec(`${p}.exe`)) return `${p}.exe`;
+  }
+  return void 0;
+}
+
+// render/helm.ts
+function readChartMeta(dir) {
+  try {
+    const raw = (0, import_yaml11.parse)(readFileSync5(path12.join(dir, "Chart.yaml"), "utf8"));
+    if (!raw || typeof raw !== "object") return { error: "Chart.yaml is empty" };
+    let deps = Array.isArray(raw.dependencies) ? raw.dependencies : [];
+    const req = path12.join(dir, "requirements.yaml");
+    if (deps.length === 0 && existsSync6(req)) {
+      const r = (0, import_yaml11.parse)(readFileSync5(req, "utf8"));
+      if (r && Array.isArray(r.dependencies)) deps = r.dependencies;
+    }
+    return {
+      name: typeof raw.name === "string" ? raw.name : path12.basename(dir),
+      ...typeof raw.type === "string" ? { type: raw.type } : {},
+      dependencies: deps.filter(
+        (d) => !!d && typeof d.name === "string"
+      )
+    };
+  } catch (e) {
+    return { error: `cannot read Chart.yaml: ${e.message}` };
+  }
+}
+function missingDependencies(dir, meta) {
+  const chartsDir = path12.join(dir, "charts");
+  let entries2 = [];
+  try {
+    entries2 = readdirSync3(chartsDir);
+  } catch {
+    entries2 = [];
+  }
+  const vendoredNames = /* @__PURE__ */ new Set();
+  for (const e of entries2) {
+    if (e.endsWith(".tgz")) vendoredNames.add(e.replace(/-\d[^/]*\.tgz$/, ""));
+    else {
+      const m = readChartMeta(path12.join(chartsDir, e));
+      if (!("error" in m)) vendoredNames.add(m.name);
+      vendoredNames.add(e);
+    }
+  }
+  return meta.dependencies.filter((d) => !vendoredNames.has(d.name)).map((d) => d.name);
+}
+function chartSettings(ctx, chartDir, roots) {
+  const rels = [
+    displayOf(ctx.cwd, chartDir),
+    ...roots.map((r) => path12.relative(r, chartDir).split(path12.sep).join("/"))
+  ];
+  return (ctx.config.charts ?? []).filter((c) => {
+    const glob3 = c.path.replace(/^\.\//, "").replace(/\/+$/, "") || ".";
+    const match = (0, import_picomatch7.default)(glob3, { dot: true });
+    return rels.some((r) => match(r === "" ? "." : r));
+  });
+}
+function valuesSets(chartDir, settings) {
+  const sets = [{ label: "default values", files: [], fromChart: true }];
+  try {
+    for (const f of readdirSync3(path12.join(chartDir, "ci")).sort()) {
+      if (/-values\.ya?ml$/.test(f))
+        sets.push({ label: `values ci/${f}`, files: [path12.join(chartDir, "ci", f)], fromChart: true });
+    }
+  } catch {
+  }
+  for (const s of settings) {
+    for (const v of s.values ?? []) {
+      const files = (Array.isArray(v) ? v : [v]).map((f) => path12.resolve(chartDir, f));
+      sets.push({ label: `values ${(Array.isArray(v) ? v : [v]).join(" + ")}`, files });
+    }
+  }
+  return sets;
+}
+function splitHelmOutput(text3) {
+  const docs = [];
+  let source;
+  let lines = [];
+  const push = () => {
+    const body = lines.join("\n");
+    if (body.trim() !== "") docs.push({ source, text: body });
+    lines = [];
+    source = void 0;
+  };
+  for (const line of text3.split("\n")) {
+    if (/^---\s*$/.test(line)) {
+      push();
+      continue;
+    }
+    const m = /^# Source: (.+)$/.exec(line);
+    if (m && lines.every((l) => l.trim() === "" || l.startsWith("#"))) source = m[1].trim();
+    lines.push(line);
+  }
+  push();
+  return docs;
+}
+function sourceFile(chartDir, source, staged) {
+  if (source === void 0) return path12.join(chartDir, "Chart.yaml");
+  const parts = source.split("/").slice(1);
+  if (parts[0] === "charts" && parts[1] !== void 0 && staged.has(parts[1])) {
+    const abs2 = path12.join(staged.get(parts[1]), ...parts.slice(2));
+    if (existsSync6(abs2)) return abs2;
+  }
+  const abs = path12.join(chartDir, ...parts);
+  return existsSync6(abs) ? abs : path12.join(chartDir, "Chart.yaml");
+}
+function localDependencies(chartDir, meta, missing, allCharts) {
+  const found = /* @__PURE__ */ new Map();
+  for (const dep of meta.dependencies) {
+    if (!missing.includes(dep.name)) continue;
+    const repo = dep.repository ?? "";
+    if (repo.startsWith("file://")) {
+      const dir = path12.resolve(chartDir, repo.slice("file://".length));
+      if (existsSync6(path12.join(dir, "Chart.yaml"))) found.set(dep.name, dir);
+      continue;
+    }
+    const candidates = allCharts.filter((c) => c !== chartDir && !isWithin(chartDir, c)).filter((c) => {
+      const m = readChartMeta(c);
+      return !("error" in m) && m.name === dep.name;
+    }).sort((a, b) => path12.relative(chartDir, a).length - path12.relative(chartDir, b).length);
+    if (candidates[0] !== void 0) found.set(dep.name, candidates[0]);
+  }
+  return found;
+}
+function stageChart(ctx, chartDir, deps) {
+  const root = mkdtempSync(path12.join(ctx.tmp, "chart-"));
+  const copy = path12.join(root, path12.basename(chartDir));
+  cpSync(chartDir, copy, { recursive: true, dereference: true });
+  for (const [name, dir] of deps) cpSync(dir, path12.join(copy, "charts", name), { recursive: true, dereference: true });
+  return copy;
+}
+function helmEnv(ctx) {
+  if (ctx.config.allowNetwork === true) return ctx.env;
+  return {
+    ...ctx.env,
+    HELM_CACHE_HOME: path12.join(ctx.tmp, "helm", "cache"),
+    HELM_CONFIG_HOME: path12.join(ctx.tmp, "helm", "config"),
+    HELM_DATA_HOME: path12.join(ctx.tmp, "helm", "data")
+  };
+}
+async function renderChart(ctx, chartDir, sets, settings, allCharts = []) {
+  const unit = displayOf(ctx.cwd, chartDir);
+  const meta = readChartMeta(chartDir);
+  if ("error" in meta) {
+    ctx.out.errors.push({ file: `${unit}/Chart.yaml`, message: `helm chart ${unit}: ${meta.error}` });
+    return;
+  }
+  if (meta.type === "library") return;
+  const label = `helm chart ${unit}`;
+  if (settings.some((s) => s.skip === true)) {
+    ctx.out.notes.push({ file: unit, message: `${label}: not rendered (render.charts[].skip)` });
+    ctx.out.records.push({
+      unit,
+      kind: "helm",
+      producedBy: label,
+      status: "not rendered",
+      documents: 0,
+      reason: "skip"
+    });
+    return;
+  }
+  if (ctx.disabled || !ctx.helm) {
+    const why = ctx.disabled ? "rendering is switched off (--no-render or render.enabled: false)" : "`helm` was not found on PATH (install it, or set render.helm)";
+    ctx.out.notes.push({
+      file: unit,
+      message: `${label}: templates not judged: ${why}. Or render it yourself: \`helm template ${unit} | persistguard scan -\``
+    });
+    ctx.out.records.push({ unit, kind: "helm", producedBy: label, status: "not rendered", documents: 0, reason: why });
+    return;
+  }
+  const missing = missingDependencies(chartDir, meta);
+  let renderDir = chartDir;
+  const staged = /* @__PURE__ */ new Map();
+  if (missing.length > 0) {
+    const local = localDependencies(chartDir, meta, missing, allCharts);
+    const unresolved = missing.filter((m) => !local.has(m));
+    if (unresolved.length > 0 && ctx.config.allowNetwork !== true) {
+      const why = `dependencies not in charts/: ${unresolved.join(", ")}`;
+      ctx.out.notes.push({
+        file: unit,
+        message: `${label}: not rendered, ${why}. Run \`helm dependency build ${unit}\` (or set render.allowNetwork: true to let persistguard fetch them)`
+      });
+      ctx.out.records.push({
+        unit,
+        kind: "helm",
+        producedBy: label,
+        status: "not rendered",
+        documents: 0,
+        reason: why
+      });
+      return;
+    }
+    renderDir = stageChart(ctx, chartDir, local);
+    for (const [name, dir] of local) staged.set(name, dir);
+    if (unresolved.length > 0) {
+      const r = await runTool(ctx.helm, ["dependency", "build", renderDir, "--skip-refresh"], {
+        cwd: ctx.cwd,
+        env: helmEnv(ctx),
+        ...ctx.limits
+      });
+      if (!r.ok) {
+        ctx.out.errors.push({ file: unit, message: `${label}: helm dependency build failed: ${r.reason}` });
+        ctx.out.records.push({
+          unit,
+          kind: "helm",
+          producedBy: label,
+          status: "failed",
+          documents: 0,
+          reason: r.reason
+        });
+        return;
+      }
+    }
+  }
+  for (const set2 of sets) {
+    const producedBy = `${label} (${set2.label})`;
+    const release = set2.releaseName ?? settings.find((s) => s.releaseName)?.releaseName ?? ctx.config.releaseName ?? "release";
+    const namespace = set2.namespace ?? settings.find((s) => s.namespace)?.namespace ?? ctx.config.namespace ?? "default";
+    const args = ["template", release, renderDir, "--namespace", namespace, "--skip-tests"];
+    for (const f of set2.files) args.push("--values", f);
+    const started = Date.now();
+    const r = await runTool(ctx.helm, args, { cwd: ctx.cwd, env: helmEnv(ctx), ...ctx.limits });
+    const ms = Date.now() - started;
+    if (!r.ok && set2.fromChart === true && /execution error at \(/.test(r.reason)) {
+      const why = r.reason.replace(/^Error: /, "").replace(/\s*Use --debug flag to render out invalid YAML\s*$/, "");
+      ctx.out.notes.push({
+        file: unit,
+        message: `${producedBy}: not rendered, the chart requires values: ${why}. Name a values file in render.charts[].values`
+      });
+      ctx.out.records.push({ unit, kind: "helm", producedBy, status: "not rendered", documents: 0, reason: why });
+      continue;
+    }
+    if (!r.ok) {
+      ctx.out.errors.push({
+        ...failurePlace(ctx, chartDir, meta.name, r.reason),
+        message: `${producedBy}: helm template failed: ${r.reason.replace(/\s*Use --debug flag to render out invalid YAML\s*$/, "")}`
+      });
+      ctx.out.records.push({ unit, kind: "helm", producedBy, status: "failed", documents: 0, reason: r.reason });
+      continue;
+    }
+    const documents = [];
+    for (const d of splitHelmOutput(r.stdout)) {
+      const abs = sourceFile(chartDir, d.source, staged);
+      const text3 = sourceText(ctx, abs);
+      documents.push({
+        file: displayOf(ctx.cwd, abs),
+        text: d.text,
+        ...text3 !== void 0 ? { sourceText: text3 } : {}
+      });
+    }
+    const values = [path12.join(chartDir, "values.yaml"), ...set2.files].flatMap((f) => {
+      const text3 = sourceText(ctx, f);
+      return text3 !== void 0 && !isWithin(ctx.tmp, f) ? [{ file: displayOf(ctx.cwd, f), text: text3 }] : [];
+    });
+    if (set2.inline) values.push(set2.inline);
+    ctx.out.sets.push({ unit, producedBy, namespace, documents, values });
+    ctx.out.records.push({ unit, kind: "helm", producedBy, status: "rendered", documents: documents.length, ms });
+  }
+}
+function failurePlace(ctx, chartDir, name, reason) {
+  const m = /\(([^():\s]+\.(?:ya?ml|tpl|txt)):(\d+)(?::\d+)?\)/.exec(reason) ?? /template: ([^:\s]+\.(?:ya?ml|tpl)):(\d+)/.exec(reason);
+  if (m && m[1].startsWith(`${name}/`)) {
+    const abs = path12.join(chartDir, m[1].slice(name.length + 1));
+    if (existsSync6(abs)) return { file: displayOf(ctx.cwd, abs), line: Number(m[2]) };
+  }
+  return { file: displayOf(ctx.cwd, chartDir) };
+}
+
+// render/kustomize.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+import { existsSync as existsSync7, mkdtempSync as mkdtempSync2, readFileSync as readFileSync6, statSync as statSync5, writeFileSync as writeFileSync2 } from "node:fs";
+import path13 from "node:path";
+var KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+function kustomizationIn(dir) {
+  for (const n of KUSTOMIZATION_NAMES) {
+    const f = path13.join(dir, n);
+    if (existsSync7(f)) return f;
+  }
+  return void 0;
+}
+var isRemote = (ref) => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(?:github\.com|gitlab\.com|bitbucket\.org)\//.test(ref) || ref.startsWith("git@");
+function strings(v) {
+  return Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+}
+function readKustomization(file) {
+  const dir = path13.dirname(file);
+  const k = {
+    file,
+    dir,
+    isComponent: false,
+    children: [],
+    resourceFiles: [],
+    patchFiles: [],
+    remote: [],
+    missing: [],
+    usesHelm: false
+  };
+  let raw;
+  try {
+    raw = (0, import_yaml12.parse)(readFileSync6(file, "utf8")) ?? {};
+  } catch (e) {
+    k.error = e.message;
+    return k;
+  }
+  k.isComponent = raw.kind === "Component";
+  k.usesHelm = Array.isArray(raw.helmCharts) && raw.helmCharts.length > 0;
+  const refs = [...strings(raw.resources), ...strings(raw.bases), ...strings(raw.components)];
+  for (const ref of refs) {
+    if (isRemote(ref)) {
+      k.remote.push(ref);
+      continue;
+    }
+    const abs = path13.resolve(dir, ref);
+    try {
+      if (statSync5(abs).isDirectory()) k.children.push(abs);
+      else k.resourceFiles.push(abs);
+    } catch {
+      k.missing.push(ref);
+    }
+  }
+  const patchPaths2 = [];
+  for (const p of Array.isArray(raw.patches) ? raw.patches : []) {
+    if (p && typeof p.path === "string") patchPaths2.push(p.path);
+  }
+  for (const p of Array.isArray(raw.patchesJson6902) ? raw.patchesJson6902 : []) {
+    if (p && typeof p.path === "string") patchPaths2.push(p.path);
+  }
+  for (const p of strings(raw.patchesStrategicMerge)) if (!p.includes("\n")) patchPaths2.push(p);
+  k.patchFiles = patchPaths2.map((p) => path13.resolve(dir, p)).filter((p) => existsSync7(p));
+  return k;
+}
+function leafOverlays(all) {
+  const used = new Set(all.flatMap((k) => k.children));
+  return all.filter((k) => !k.isComponent && !used.has(k.dir));
+}
+function closure(root, byDir) {
+  const seen = /* @__PURE__ */ new Set();
+  const ks = [];
+  const stack = [root.dir];
+  while (stack.length > 0) {
+    const dir = stack.pop();
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    const k = byDir.get(dir) ?? (kustomizationIn(dir) ? readKustomization(kustomizationIn(dir)) : void 0);
+    if (!k) continue;
+    ks.push(k);
+    stack.push(...k.children);
+  }
+  const files = /* @__PURE__ */ new Set();
+  for (const k of ks) {
+    files.add(k.file);
+    for (const f of k.resourceFiles) files.add(f);
+    for (const f of k.patchFiles) files.add(f);
+  }
+  return {
+    kustomizations: ks,
+    files,
+    patches: ks.flatMap((k) => k.patchFiles),
+    remote: ks.flatMap((k) => k.remote),
+    missing: ks.flatMap((k) => k.missing),
+    usesHelm: ks.some((k) => k.usesHelm)
+  };
+}
+var ORIGIN = "config.kubernetes.io/origin";
+function takeOrigin(docText) {
+  const [doc] = (0, import_yaml12.parseAllDocuments)(docText);
+  if (!doc || !("contents" in doc) || doc.errors.length > 0) return void 0;
+  const obj2 = doc.toJS();
+  if (!obj2 || typeof obj2 !== "object") return void 0;
+  const ann = obj2.metadata?.annotations;
+  const origin = ann?.[ORIGIN];
+  if (origin === void 0) return { text: docText };
+  delete ann[ORIGIN];
+  if (Object.keys(ann).length === 0) delete obj2.metadata.annotations;
+  let originPath;
+  try {
+    const o = (0, import_yaml12.parse)(origin);
+    if (o && typeof o.path === "string") originPath = o.path;
+  } catch {
+  }
+  return { text: (0, import_yaml12.stringify)(obj2), ...originPath !== void 0 ? { originPath } : {} };
+}
+function splitStream(text3) {
+  return text3.split(/^---\s*$/m).filter((d) => d.trim() !== "");
+}
+function kustomizeCommand(ctx, dir, enableHelm) {
+  const helm = enableHelm ? ["--enable-helm", ...ctx.helm ? ["--helm-command", ctx.helm] : []] : [];
+  const flags = ["--load-restrictor", "LoadRestrictionsRootOnly", ...helm];
+  if (ctx.kubectl) return { bin: ctx.kubectl, args: ["kustomize", dir, ...flags] };
+  if (ctx.kustomize) return { bin: ctx.kustomize, args: ["build", dir, ...flags] };
+  return void 0;
+}
+async function renderOverlay(ctx, overlay, byDir) {
+  const unit = displayOf(ctx.cwd, overlay.dir);
+  const producedBy = `kustomize overlay ${unit}`;
+  const c = closure(overlay, byDir);
+  const notRendered = (why, advice) => {
+    ctx.out.notes.push({
+      file: unit,
+      message: `${producedBy}: not rendered, ${why}: its files are judged one by one. ${advice}`
+    });
+    ctx.out.records.push({ unit, kind: "kustomize", producedBy, status: "not rendered", documents: 0, reason: why });
+    return false;
+  };
+  const manual = `Or render it yourself: \`kubectl kustomize ${unit} | persistguard scan -\``;
+  if (ctx.disabled) return notRendered("rendering is switched off (--no-render or render.enabled: false)", manual);
+  const enableHelm = ctx.config.kustomizeEnableHelm === true;
+  if (c.usesHelm && !enableHelm)
+    return notRendered("it inflates Helm charts (helmCharts:)", "Set render.kustomizeEnableHelm: true to render it.");
+  if (c.remote.length > 0 && ctx.config.allowNetwork !== true)
+    return notRendered(
+      `it uses remote resources (${c.remote.slice(0, 2).join(", ")})`,
+      "Set render.allowNetwork: true to let kustomize fetch them."
+    );
+  if (c.missing.length > 0)
+    return notRendered(
+      `it refers to ${c.missing.slice(0, 2).join(", ")}, which is not on disk`,
+      "Scan the whole repository, or fix the reference."
+    );
+  const wrapper = mkdtempSync2(path13.join(ctx.tmp, "kz-"));
+  const rel = path13.relative(wrapper, overlay.dir).split(path13.sep).join("/");
+  writeFileSync2(
+    path13.join(wrapper, "kustomization.yaml"),
+    `resources:
+  - ${JSON.stringify(rel)}
+buildMetadata: [originAnnotations]
+`
+  );
+  const cmd = kustomizeCommand(ctx, wrapper, enableHelm);
+  if (!cmd)
+    return notRendered("`kubectl` (or `kustomize`) was not found on PATH (install it, or set render.kubectl)", manual);
+  const started = Date.now();
+  let r = await runTool(cmd.bin, cmd.args, { cwd: ctx.cwd, env: ctx.env, ...ctx.limits });
+  let withOrigins = true;
+  if (!r.ok) {
+    const direct = kustomizeCommand(ctx, overlay.dir, enableHelm);
+    r = await runTool(direct.bin, direct.args, { cwd: ctx.cwd, env: ctx.env, ...ctx.limits });
+    withOrigins = false;
+    if (!r.ok) {
+      ctx.out.errors.push({ file: unit, message: `${producedBy}: kustomize build failed: ${r.reason}` });
+      ctx.out.records.push({ unit, kind: "kustomize", producedBy, status: "failed", documents: 0, reason: r.reason });
+      return false;
+    }
+  }
+  const patches = c.patches.map((p) => ({ file: displayOf(ctx.cwd, p), text: sourceText(ctx, p) ?? "" }));
+  const documents = [];
+  for (const part of splitStream(r.stdout)) {
+    const taken = withOrigins ? takeOrigin(part) : void 0;
+    const abs = taken?.originPath !== void 0 ? path13.resolve(wrapper, taken.originPath) : overlay.file;
+    const src = existsSync7(abs) ? abs : overlay.file;
+    const text3 = sourceText(ctx, src);
+    documents.push({
+      file: displayOf(ctx.cwd, src),
+      text: taken?.text ?? part,
+      ...text3 !== void 0 ? { sourceText: text3 } : {},
+      ...patches.length > 0 ? { patches } : {}
+    });
+  }
+  for (const f of c.files) ctx.out.ownedFiles.add(f);
+  ctx.out.sets.push({ unit, producedBy, documents });
+  ctx.out.records.push({
+    unit,
+    kind: "kustomize",
+    producedBy,
+    status: "rendered",
+    documents: documents.length,
+    ms: Date.now() - started
+  });
+  return true;
+}
+
+// render/index.ts
+var DEFAULT_TIMEOUT_SECONDS = 60;
+var DEFAULT_MAX_OUTPUT_BYTES = 50 * 1024 * 1024;
+var RENDER_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
+async function renderPaths(paths, opts) {
+  const config = opts.config;
+  const disabled = opts.disabled === true || config.enabled === false;
+  const tmp = mkdtempSync3(path14.join(tmpdir(), "persistguard-render-"));
+  const ctx = {
+    cwd: opts.cwd,
+    config,
+    env: opts.env,
+    limits: {
+      timeoutMs: (config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1e3,
+      maxOutputBytes: config.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES
+    },
+    tmp,
+    disabled,
+    out: emptyOutput(),
+    texts: /* @__PURE__ */ new Map()
+  };
+  if (!disabled) {
+    const found = (name, fallback) => findExecutable(name ?? fallback, opts.env.PATH);
+    const helm = found(config.helm, "helm");
+    const kubectl = found(config.kubectl, "kubectl");
+    const kustomize = found(config.kustomize, "kustomize");
+    if (helm) ctx.helm = helm;
+    if (kubectl) ctx.kubectl = kubectl;
+    if (kustomize) ctx.kustomize = kustomize;
+  }
+  try {
+    await renderAll(ctx, paths, opts.exclude ?? []);
+  } catch (e) {
+    ctx.out.errors.push({ file: paths.join(" "), message: `internal error while rendering: ${e.message}` });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return { records: ctx.out.records, scan: scanInput(ctx.out) };
+}
+function scanInput(out) {
+  const dirs = [...out.ownedDirs];
+  const charts = [...out.ownedChartDirs];
+  const files = out.ownedFiles;
+  const chartData = (abs) => /\.(?:ya?ml|json)$/i.test(abs) && charts.some((c) => isWithin(c, abs) && !isWithin(path14.join(c, "crds"), abs));
+  return {
+    rendered: out.sets,
+    renderNotes: out.notes,
+    renderErrors: out.errors,
+    skip: (abs) => files.has(abs) || dirs.some((d) => isWithin(d, abs)) || chartData(abs)
+  };
+}
+async function renderAll(ctx, paths, exclude) {
+  const tree = walkTree(paths, ctx.cwd, exclude);
+  const extraSets = /* @__PURE__ */ new Map();
+  const deployedFolders = /* @__PURE__ */ new Set();
+  for (const file of tree.gitops) {
+    for (const t of gitopsTargets(ctx, file, tree.roots)) {
+      if (t.kind === "chart") extraSets.set(t.dir, [...extraSets.get(t.dir) ?? [], t.set]);
+      else deployedFolders.add(t.dir);
+    }
+  }
+  const charts = tree.charts.filter(
+    (dir) => !tree.charts.some((parent) => parent !== dir && isWithin(path14.join(parent, "charts"), dir))
+  );
+  for (const dir of tree.charts) {
+    ctx.out.ownedDirs.push(path14.join(dir, "templates"), path14.join(dir, "charts"));
+    ctx.out.ownedChartDirs.push(dir);
+  }
+  await inOrder(ctx, charts, async (c, dir) => {
+    const settings = chartSettings(c, dir, tree.roots);
+    await renderChart(c, dir, [...valuesSets(dir, settings), ...extraSets.get(dir) ?? []], settings, tree.charts);
+  });
+  const all = tree.kustomizations.map(readKustomization);
+  const byDir = new Map(all.map((k) => [k.dir, k]));
+  for (const k of all) {
+    ctx.out.ownedFiles.add(k.file);
+    if (k.error !== void 0)
+      ctx.out.errors.push({ file: k.file, message: `kustomization cannot be read: ${k.error}` });
+  }
+  const leaves = leafOverlays(all.filter((k) => k.error === void 0));
+  for (const dir of deployedFolders) {
+    const f = kustomizationIn(dir);
+    if (f && !leaves.some((l) => l.dir === dir)) leaves.push(byDir.get(dir) ?? readKustomization(f));
+  }
+  const failed = /* @__PURE__ */ new Set();
+  await inOrder(ctx, leaves, async (c, leaf) => {
+    const ok = await renderOverlay(c, leaf, byDir);
+    if (!ok) for (const f of closure(leaf, byDir).files) failed.add(f);
+  });
+  for (const f of failed) {
+    if (!byDir.has(path14.dirname(f)) || byDir.get(path14.dirname(f))?.file !== f) ctx.out.ownedFiles.delete(f);
+  }
+}
+var escapeCell2 = (s) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+function renderSummary(records) {
+  if (records.length === 0) return "";
+  const rows = records.map(
+    (r) => `| ${escapeCell2(r.producedBy)} | ${r.status} | ${r.documents} | ${escapeCell2(r.reason ?? "")} |`
+  );
+  return [
+    "",
+    "### Rendered charts and overlays",
+    "",
+    "| render | status | documents | note |",
+    "|---|---|---|---|",
+    ...rows,
+    ""
+  ].join("\n");
+}
+async function inOrder(ctx, items, fn) {
+  const outs = items.map(() => emptyOutput());
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn({ ...ctx, out: outs[i] }, items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RENDER_CONCURRENCY, items.length) }, worker));
+  for (const o of outs) {
+    ctx.out.sets.push(...o.sets);
+    ctx.out.notes.push(...o.notes);
+    ctx.out.errors.push(...o.errors);
+    ctx.out.records.push(...o.records);
+    for (const f of o.ownedFiles) ctx.out.ownedFiles.add(f);
+    ctx.out.ownedDirs.push(...o.ownedDirs);
+    ctx.out.ownedChartDirs.push(...o.ownedChartDirs);
+  }
+}
 
 // action/annotations.ts
 var MAX_PER_LEVEL = 10;
@@ -53253,8 +55614,8 @@ function position(f) {
 }
 
 // cli/git/base-tree.ts
-import { execFile, spawn as spawn2 } from "node:child_process";
-import path8 from "node:path";
+import { execFile, spawn as spawn3 } from "node:child_process";
+import path15 from "node:path";
 import { promisify } from "node:util";
 var run = promisify(execFile);
 var SAFE = ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"];
@@ -53284,7 +55645,7 @@ async function resolveCommit(cwd, ref) {
     );
   }
 }
-var toPosix2 = (p) => p.split(path8.sep).join("/");
+var toPosix2 = (p) => p.split(path15.sep).join("/");
 async function listTree(top, sha, rel) {
   const out = await git(top, ["ls-tree", "-r", "-z", "--long", "--full-tree", sha, "--", ...rel ? [rel] : []]);
   const entries2 = [];
@@ -53297,7 +55658,7 @@ async function listTree(top, sha, rel) {
 }
 function readBlobs(top, objects) {
   return new Promise((resolve4, reject) => {
-    const child2 = spawn2("git", [...SAFE, "cat-file", "--batch"], { cwd: top, stdio: ["pipe", "pipe", "pipe"] });
+    const child2 = spawn3("git", [...SAFE, "cat-file", "--batch"], { cwd: top, stdio: ["pipe", "pipe", "pipe"] });
     const chunks = [];
     let stderr = "";
     child2.stdout.on("data", (c) => chunks.push(c));
@@ -53330,16 +55691,16 @@ async function loadBaseProject(ref, paths, opts) {
   const seen = /* @__PURE__ */ new Set();
   for (const given of paths) {
     if (given === "-") continue;
-    const abs = path8.resolve(opts.cwd, given);
-    const rel = toPosix2(path8.relative(top, abs));
-    if (rel.startsWith("..") || path8.isAbsolute(rel)) continue;
+    const abs = path15.resolve(opts.cwd, given);
+    const rel = toPosix2(path15.relative(top, abs));
+    if (rel.startsWith("..") || path15.isAbsolute(rel)) continue;
     for (const e of await listTree(top, sha, rel)) {
       if (seen.has(e.path)) continue;
       seen.add(e.path);
-      const full = path8.join(top, e.path);
-      const display = toPosix2(path8.relative(opts.cwd, full));
-      const underRoot = toPosix2(path8.relative(abs, full));
-      blobs.push({ object: e.object, size: e.size, display, rel: underRoot === "" ? path8.basename(full) : underRoot });
+      const full = path15.join(top, e.path);
+      const display = toPosix2(path15.relative(opts.cwd, full));
+      const underRoot = toPosix2(path15.relative(abs, full));
+      blobs.push({ object: e.object, size: e.size, display, rel: underRoot === "" ? path15.basename(full) : underRoot });
     }
   }
   const selection = selectTreeFiles(blobs, { limits: opts.limits, exclude: opts.exclude });
@@ -53350,7 +55711,7 @@ async function loadBaseProject(ref, paths, opts) {
       const bytes = contents.get(objectOf.get(file.display) ?? "");
       return bytes ? [{ file, bytes }] : [];
     }),
-    { limits: opts.limits, folderName: path8.basename(opts.cwd) }
+    { limits: opts.limits, folderName: path15.basename(opts.cwd) }
   );
   project.errors.push(...selection.errors);
   return project;
@@ -53494,17 +55855,17 @@ async function findMarkedComment(api, target) {
 }
 
 // action/globs.ts
-var import_picomatch6 = __toESM(require_picomatch2(), 1);
+var import_picomatch8 = __toESM(require_picomatch2(), 1);
 import { readdir as readdir2 } from "node:fs/promises";
-import path10 from "node:path";
+import path17 from "node:path";
 
 // action/inputs.ts
-import path9 from "node:path";
+import path16 from "node:path";
 var InputError = class extends Error {
 };
 var ALL_FORMATS = ["json", "sarif", "junit", "markdown", "policyreport"];
 function readInputs(getInput2, env) {
-  const workspace = path9.resolve(env.GITHUB_WORKSPACE || ".");
+  const workspace = path16.resolve(env.GITHUB_WORKSPACE || ".");
   const get2 = (name) => getInput2(name).trim();
   const paths = splitList(get2("paths"));
   for (const p of paths) {
@@ -53537,7 +55898,7 @@ function readInputs(getInput2, env) {
   if (target && target !== "auto" && target !== "k3s" && target !== "kubernetes") {
     throw new InputError(`target: expected auto, k3s or kubernetes, got "${target}"`);
   }
-  const defaultReportDir = env.RUNNER_TEMP ? path9.join(env.RUNNER_TEMP, "persistguard") : path9.join(workspace, "persistguard-report");
+  const defaultReportDir = env.RUNNER_TEMP ? path16.join(env.RUNNER_TEMP, "persistguard") : path16.join(workspace, "persistguard-report");
   const reportDirInput = get2("report-dir");
   const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, "report-dir") : defaultReportDir;
   const sarifInput = get2("sarif-file");
@@ -53559,16 +55920,17 @@ function readInputs(getInput2, env) {
     ...baseline ? { baseline: insideWorkspace(workspace, baseline, "baseline") } : {},
     ...baseRef ? { baseRef } : {},
     token: get2("github-token"),
-    ...target ? { target } : {}
+    ...target ? { target } : {},
+    render: bool2(get2("render"), "render", true)
   };
 }
 function splitList(value) {
   return value.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")).flatMap((l) => l.split(/\s+/)).filter(Boolean);
 }
 function insideWorkspace(workspace, p, input) {
-  const abs = path9.resolve(workspace, p);
-  const rel = path9.relative(workspace, abs);
-  if (rel.startsWith("..") || path9.isAbsolute(rel)) {
+  const abs = path16.resolve(workspace, p);
+  const rel = path16.relative(workspace, abs);
+  if (rel.startsWith("..") || path16.isAbsolute(rel)) {
     throw new InputError(
       `${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`
     );
@@ -53576,10 +55938,10 @@ function insideWorkspace(workspace, p, input) {
   return abs;
 }
 function outputPath(workspace, env, p, input) {
-  const abs = path9.resolve(workspace, p);
+  const abs = path16.resolve(workspace, p);
   if (env.RUNNER_TEMP) {
-    const rel = path9.relative(path9.resolve(env.RUNNER_TEMP), abs);
-    if (!rel.startsWith("..") && !path9.isAbsolute(rel)) return abs;
+    const rel = path16.relative(path16.resolve(env.RUNNER_TEMP), abs);
+    if (!rel.startsWith("..") && !path16.isAbsolute(rel)) return abs;
   }
   try {
     return insideWorkspace(workspace, p, input);
@@ -53611,21 +55973,21 @@ async function expandPaths(workspace, paths) {
       out.push(p);
       continue;
     }
-    const match = (0, import_picomatch6.default)(p.replace(/^\.\//, ""), { dot: false });
-    const found = await walk2(workspace, globBase(p).replace(/^\.\/?/, ""), match);
+    const match = (0, import_picomatch8.default)(p.replace(/^\.\//, ""), { dot: false });
+    const found = await walk3(workspace, globBase(p).replace(/^\.\/?/, ""), match);
     if (found.length === 0) unmatched.push(p);
     out.push(...found);
   }
   return { paths: [...new Set(out)], unmatched };
 }
-async function walk2(workspace, dir, match) {
+async function walk3(workspace, dir, match) {
   const found = [];
   const stack = [dir];
   while (stack.length > 0) {
     const rel = stack.pop() ?? "";
     let entries2;
     try {
-      entries2 = await readdir2(path10.join(workspace, rel), { withFileTypes: true });
+      entries2 = await readdir2(path17.join(workspace, rel), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -53671,7 +56033,7 @@ async function runChecked() {
     ...inputs.config ? { explicitPath: inputs.config } : {}
   });
   if (configErrors.length > 0) {
-    const rel = (f) => path11.isAbsolute(f) ? path11.relative(inputs.workspace, f).split(path11.sep).join("/") : f;
+    const rel = (f) => path18.isAbsolute(f) ? path18.relative(inputs.workspace, f).split(path18.sep).join("/") : f;
     for (const e of configErrors) {
       error(e.message, {
         title: "persistguard: config",
@@ -53687,18 +56049,27 @@ async function runChecked() {
   if (inputs.target) config.target = inputs.target;
   const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
   for (const p of unmatched) warning(`paths: "${p}" matches no file in the workspace`, { title: "persistguard" });
+  const exclude = [...config.exclude, ...ownOutputs(inputs)];
+  const rendered = paths.length > 0 ? await renderPaths(paths, {
+    cwd: inputs.workspace,
+    config: config.render,
+    exclude,
+    env: process.env,
+    disabled: !inputs.render
+  }) : void 0;
   const project = paths.length > 0 ? await loadPaths(paths, {
     cwd: inputs.workspace,
     limits: config.limits,
-    exclude: [...config.exclude, ...ownOutputs(inputs)]
+    exclude,
+    ...rendered?.scan.skip ? { skip: rendered.scan.skip } : {}
   }) : void 0;
   const baseRef = baseRefFor(inputs.baseRef, ctx.eventName, ctx.payload);
-  const base = project && baseRef ? await readBaseProject(baseRef, paths, {
-    workspace: inputs.workspace,
-    limits: config.limits,
-    exclude: [...config.exclude, ...ownOutputs(inputs)]
-  }) : void 0;
-  let report = project ? reportProject(project, { config, now: /* @__PURE__ */ new Date(), ...base ? { base } : {} }) : {
+  const base = project && baseRef ? await readBaseProject(baseRef, paths, { workspace: inputs.workspace, limits: config.limits, exclude }) : void 0;
+  let report = project ? reportProjects(project, rendered ? addRendered(project, rendered.scan, config) : [], {
+    config,
+    now: /* @__PURE__ */ new Date(),
+    ...base ? { base } : {}
+  }) : {
     tool: { name: "persistguard", version: VERSION7 },
     findings: [],
     errors: [],
@@ -53729,17 +56100,18 @@ async function runChecked() {
     baseUri: pathToFileURL(inputs.workspace).href
   };
   for (const a of planAnnotations(report)) core_exports[a.level](a.message, a.properties);
-  const written = await writeReports(report, inputs, opts);
+  const written2 = await writeReports(report, inputs, opts);
   const linkTo = sourceLinker(ctx);
   const markdown = renderMarkdown(report, {
     ...opts,
-    moreInfo: artifactHint(written.dir),
+    moreInfo: artifactHint(written2.dir),
     ...linkTo ? { linkTo } : {}
   });
   try {
-    await summary.addRaw(scope ? `${markdown}
+    const renders = rendered ? renderSummary(rendered.records) : "";
+    await summary.addRaw(`${scope ? `${markdown}
 _${scope}_
-` : markdown).write();
+` : markdown}${renders}`).write();
   } catch (err) {
     info(`persistguard: no job summary written (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -53750,8 +56122,8 @@ _${scope}_
   setOutput("errors", String(errors));
   setOutput("warnings", String(active.length - errors));
   setOutput("suppressed", String(report.findings.filter((f) => f.suppressed).length));
-  setOutput("report-dir", written.dir);
-  setOutput("sarif-file", written.sarif ?? "");
+  setOutput("report-dir", written2.dir);
+  setOutput("sarif-file", written2.sarif ?? "");
   if (inputs.failOn === "never") return EXIT_OK;
   if (report.errors.length > 0) {
     setFailed(
@@ -53771,17 +56143,17 @@ async function checkRealPaths(inputs) {
     throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
   });
   const targets = [
-    ...inputs.paths.map((p) => path11.resolve(inputs.workspace, p)),
+    ...inputs.paths.map((p) => path18.resolve(inputs.workspace, p)),
     inputs.config,
     inputs.baseline
   ].filter((p) => p !== void 0);
   for (const t of targets) {
     const real = await realpath(t).catch(() => void 0);
     if (real === void 0) continue;
-    const rel = path11.relative(root, real);
-    if (rel.startsWith("..") || path11.isAbsolute(rel))
+    const rel = path18.relative(root, real);
+    if (rel.startsWith("..") || path18.isAbsolute(rel))
       throw new InputError(
-        `"${path11.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
+        `"${path18.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
       );
   }
 }
@@ -53823,17 +56195,17 @@ async function withBaseline(report, file) {
 async function writeReports(report, inputs, opts) {
   await mkdir2(inputs.reportDir, { recursive: true });
   let sarif;
-  for (const format of inputs.formats) {
-    const reporter = await getReporter(format);
+  for (const format2 of inputs.formats) {
+    const reporter = await getReporter(format2);
     if (!reporter) continue;
-    const file = path11.join(inputs.reportDir, reporter.fileName);
+    const file = path18.join(inputs.reportDir, reporter.fileName);
     await writeFile2(file, reporter.render(report, opts));
-    if (format === "sarif") sarif = file;
+    if (format2 === "sarif") sarif = file;
   }
   if (inputs.sarifFile) {
     const reporter = await getReporter("sarif");
     if (reporter) {
-      await mkdir2(path11.dirname(inputs.sarifFile), { recursive: true });
+      await mkdir2(path18.dirname(inputs.sarifFile), { recursive: true });
       await writeFile2(inputs.sarifFile, reporter.render(report, opts));
       sarif = inputs.sarifFile;
     }
@@ -53887,8 +56259,8 @@ function ownOutputs(inputs) {
   const out = [];
   for (const p of [inputs.reportDir, inputs.sarifFile]) {
     if (!p) continue;
-    const rel = path11.relative(inputs.workspace, p).split(path11.sep).join("/");
-    if (rel && !rel.startsWith("..") && !path11.isAbsolute(rel)) out.push(rel, `${rel}/**`);
+    const rel = path18.relative(inputs.workspace, p).split(path18.sep).join("/");
+    if (rel && !rel.startsWith("..") && !path18.isAbsolute(rel)) out.push(rel, `${rel}/**`);
   }
   return out;
 }

@@ -6,12 +6,16 @@ export { VERSION, TOOL_NAME, REPO_URL, ruleDocsUrl } from './model/version.js';
 export type {
   Anchor,
   ClaimModel,
+  DocOrigin,
   DocRef,
+  LoadError,
+  LoadNote,
   PathSegment,
   PersistentVolumeModel,
   Project,
   ResourceRef,
   StorageClassModel,
+  ValuesSource,
 } from './model/model.js';
 export { emptyProject, mergeProject } from './model/model.js';
 export type {
@@ -28,7 +32,7 @@ export type {
 export { reachesThreshold } from './model/findings.js';
 export type { ClaimUser, ClusterView, Presence } from './model/cluster-view.js';
 
-export type { ResolvedConfig, PersistguardConfig } from './config/types.js';
+export type { ResolvedConfig, PersistguardConfig, RenderConfig, RenderChartSetting } from './config/types.js';
 export { CONFIG_FILE_NAMES, loadConfig, parseConfig, resolveConfig } from './config/load.js';
 export { closest } from './config/suggest.js';
 
@@ -38,6 +42,7 @@ export { SKIPPED_DIRS } from './load/discover.js';
 export { loadTreeFiles, selectTreeFiles } from './load/tree.js';
 export type { SelectedTreeFile, TreeFile, TreeSelection } from './load/tree.js';
 export type { Limits } from './config/types.js';
+export { loadRendered, type RenderedDocument, type RenderedSet } from './load/rendered.js';
 
 export { imageAliases } from './facts/images.js';
 
@@ -45,7 +50,14 @@ export type { Rule, RuleMeta } from './rules/rule.js';
 export { allRules, getRule } from './rules/index.js';
 
 export { evaluate } from './engine/engine.js';
-export { reportProject, scanPaths, type ReportOptions } from './engine/scan.js';
+export {
+  addRendered,
+  reportProject,
+  reportProjects,
+  scanPaths,
+  type ReportOptions,
+  type ScanPathsOptions,
+} from './engine/scan.js';
 export { affectedFiles } from './engine/related-files.js';
 
 export { FORMATS, getReporter } from './report/index.js';

@@ -29,6 +29,8 @@ export async function bundleText() {
     logLevel: 'silent',
     // Unused by the Action; keeps optional transitive imports from failing the build.
     external: [],
+    // jsonc-parser's default (UMD) build loads its parts with a require() esbuild cannot follow.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   });
   const out = result.outputFiles.find((f) => f.path === OUTFILE);
   if (!out) throw new Error('esbuild produced no dist/index.js');

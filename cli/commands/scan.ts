@@ -4,6 +4,7 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '..
 import { oneOf, parseFlags } from '../args.js';
 import { loadConfig, FORMATS, getReporter, allRules, scanPaths } from '../../policies/index.js';
 import { BaseRefError, loadBaseProject } from '../git/base-tree.js';
+import { renderPaths } from '../../render/index.js';
 import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/index.js';
 
 export const SCAN_USAGE = `Usage: persistguard scan [PATH...|-] [options]
@@ -23,6 +24,7 @@ Options:
                               is checked out)
   --no-color                  no ANSI colours (also: NO_COLOR=1)
   --policy-report-api API     wgpolicyk8s|openreports, for --format policyreport (default: wgpolicyk8s)
+  --no-render                 do not render Helm charts, Kustomize overlays and GitOps releases (one note each)
   -h, --help                  show this help
 
 Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage, config or input errors
@@ -47,6 +49,7 @@ function parse(args: string[]) {
         base: { type: 'string' },
         'no-color': { type: 'boolean' },
         'policy-report-api': { type: 'string' },
+        'no-render': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     },
@@ -101,11 +104,20 @@ export const scanCommand: Command = async (args, io) => {
       values.base !== undefined
         ? await loadBaseProject(values.base, paths, { cwd: io.cwd, limits: config.limits, exclude: config.exclude })
         : undefined;
+    // Charts, overlays and GitOps releases are rendered here (child processes), then judged by the core.
+    const rendered = await renderPaths(paths, {
+      cwd: io.cwd,
+      config: config.render,
+      exclude: config.exclude,
+      env: io.env,
+      disabled: values['no-render'] === true,
+    });
     report = await scanPaths(paths, {
       config,
       cwd: io.cwd,
       readStdin: io.readStdin,
       now: new Date(),
+      ...rendered.scan,
       ...(base ? { base } : {}),
     });
   } catch (err) {

@@ -45,6 +45,7 @@ export function resolveConfig(raw: PersistguardConfig, source?: string): Resolve
     exemptions: raw.exemptions ?? base.exemptions,
     exclude: raw.exclude ?? base.exclude,
     limits: { ...DEFAULT_LIMITS, ...(raw.limits ?? {}) },
+    render: raw.render ?? base.render,
     webhook: raw.webhook ?? base.webhook,
     ...(source !== undefined ? { source } : {}),
   };

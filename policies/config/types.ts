@@ -50,6 +50,40 @@ export interface Limits {
   maxFiles: number;
 }
 
+/** Values and release settings for one chart (or every chart matching `path`). */
+export interface RenderChartSetting {
+  /** Chart folder, relative to the scan root (a glob: `charts/*`). */
+  path: string;
+  /** Extra values sets: each entry is one install (a file, or a list of files layered in order), relative to the chart. */
+  values?: (string | string[])[];
+  releaseName?: string;
+  namespace?: string;
+  /** Do not render this chart (its templates are still not judged as plain files). */
+  skip?: boolean;
+}
+
+/** How `scan` renders Helm charts, Kustomize overlays and GitOps releases found in the tree. */
+export interface RenderConfig {
+  /** Render at all (default true; `scan --no-render` and the Action's `render: false` switch it off). */
+  enabled?: boolean;
+  /** Binaries, by name on PATH or by path (defaults `helm`, `kubectl`; `kustomize` is used when kubectl is missing). */
+  helm?: string;
+  kubectl?: string;
+  kustomize?: string;
+  /** Default release name and namespace for `helm template` (defaults `release`, `default`). */
+  releaseName?: string;
+  namespace?: string;
+  /** Seconds one render may take (default 60). */
+  timeoutSeconds?: number;
+  /** Bytes of output one render may produce (default 50 MiB). */
+  maxOutputBytes?: number;
+  /** Let helm fetch missing chart dependencies (`helm dependency build`); default false: no network. */
+  allowNetwork?: boolean;
+  /** Pass `--enable-helm` to kustomize (overlays with `helmCharts:`); default false. */
+  kustomizeEnableHelm?: boolean;
+  charts?: RenderChartSetting[];
+}
+
 export interface PersistguardConfig {
   $schema?: string;
   /** `k3s`: judge images as a k3s cluster would; `auto` (default): k3s when the repo shows signs of it. */
@@ -68,6 +102,8 @@ export interface PersistguardConfig {
   /** Globs (relative to the scan root) of files and folders not to scan. */
   exclude?: string[];
   limits?: Partial<Limits>;
+  /** Rendering of charts, overlays and GitOps releases (CLI `scan` and the Action). */
+  render?: RenderConfig;
   /** Webhook-only settings; the CLI ignores them. */
   webhook?: {
     /** PVCs guarded against deletion besides those labelled `persistguard.io/protected: "true"`. */
@@ -89,6 +125,7 @@ export interface ResolvedConfig {
   exemptions: ConfigExemption[];
   exclude: string[];
   limits: Limits;
+  render: RenderConfig;
   webhook: NonNullable<PersistguardConfig['webhook']>;
   /** Where the config came from (for messages), or undefined for built-in defaults. */
   source?: string;
@@ -116,6 +153,7 @@ export function defaultConfig(): ResolvedConfig {
     exemptions: [],
     exclude: [],
     limits: { ...DEFAULT_LIMITS },
+    render: {},
     webhook: {},
   };
 }

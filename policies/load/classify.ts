@@ -1,5 +1,6 @@
 /** Decides, from a file's path (and for extension-less files its first line), which loader reads it. */
 import type { ScriptKind } from './scripts/scripts.js';
+import { hasHelmAction } from './parse/template-actions.js';
 
 export type FileClass =
   /** Kubernetes and/or compose YAML; decided per document by content. */
@@ -87,12 +88,9 @@ export function shebangScript(text: string): ScriptKind | undefined {
   return /^#!\s*(?:\/usr)?\/bin\/(?:env\s+(?:-\S+\s+)*)?(?:ba|da|a|z)?sh\b/.test(first) ? 'shell' : undefined;
 }
 
-// Helm's own objects and functions: text using them is a chart template, not YAML, even when it happens to parse.
-const HELM_MARKERS =
-  /\{\{-?\s*(?:[^}]*?[\s(|])?(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|\.Template)\b|\{\{-?\s*(?:include|required|toYaml|tpl|default)\s/;
-
+/** True when the text uses Helm's objects or functions in a `{{ … }}` action (linear scan, see template-actions). */
 export function looksLikeHelmTemplate(text: string): boolean {
-  return text.includes('{{') && HELM_MARKERS.test(text);
+  return hasHelmAction(text);
 }
 
 /** The folder of a display path (`.` for a top-level file). */

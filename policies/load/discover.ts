@@ -14,7 +14,8 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
 import type { LoadError, LoadNote } from '../model/model.js';
-import { classifyPath } from './classify.js';
+import { classifyPath, type FileClass } from './classify.js';
+import { looksJudgedText } from './judge.js';
 
 export const SKIPPED_DIRS = new Set([
   '.git',
@@ -33,6 +34,11 @@ export interface DiscoverOptions {
   readStdin?: () => Promise<string>;
   limits?: Partial<Limits>;
   exclude?: string[];
+  /**
+   * Files someone else judges (a renderer: chart templates, overlay resources), by real absolute path:
+   * not read here, so they are neither judged twice nor noted once per file.
+   */
+  skip?: (absPath: string) => boolean;
 }
 
 export interface FileExtra {
@@ -137,7 +143,7 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
   const counter: Counter = { files: 0, stopped: false };
   for (const given of paths) {
     if (given === '-') {
-      flush(candidates, limits, sink, seenFiles, counter); // keep the order of the arguments
+      flush(candidates, limits, sink, seenFiles, counter, opts.skip); // keep the order of the arguments
       candidates.length = 0;
       if (!opts.readStdin) {
         sink.error({ file: '<stdin>', message: 'standard input is not available here' });
@@ -189,7 +195,7 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
       candidates.push({ abs, display: displayBase, helm });
     }
   }
-  flush(candidates, limits, sink, seenFiles, counter);
+  flush(candidates, limits, sink, seenFiles, counter, opts.skip);
 }
 
 function displayPath(cwd: string, abs: string, given: string): string {
@@ -281,9 +287,17 @@ interface Counter {
   stopped: boolean;
 }
 
-function flush(candidates: Candidate[], limits: Limits, sink: DiscoverSink, seen: Set<string>, counter: Counter): void {
+function flush(
+  candidates: Candidate[],
+  limits: Limits,
+  sink: DiscoverSink,
+  seen: Set<string>,
+  counter: Counter,
+  skip: ((absPath: string) => boolean) | undefined,
+): void {
   for (const c of candidates) {
     if (counter.stopped) return;
+    if (skip?.(c.abs)) continue;
     if (c.note !== undefined) {
       sink.note({ file: c.display, message: c.note });
       continue;
@@ -312,6 +326,20 @@ function flush(candidates: Candidate[], limits: Limits, sink: DiscoverSink, seen
 
 type ReadResult = { kind: 'skip' } | { kind: 'error'; error: LoadError } | { kind: 'text'; text: string };
 
+/** Bytes of an oversized YAML/JSON file read to decide whether it was meant to be a manifest. */
+const OVERSIZED_HEAD_BYTES = 64 * 1024;
+
+/**
+ * An oversized YAML/JSON file is an input error only when it is ours (a manifest or compose file, by its
+ * head): a 12 MB `package-lock.json` or a generated dashboard is not, and must not fail the scan.
+ */
+function oversizedIsOurs(fd: number, cls: FileClass): boolean {
+  if (cls.kind !== 'yaml' && cls.kind !== 'json') return true;
+  const head = Buffer.alloc(OVERSIZED_HEAD_BYTES);
+  const n = readSync(fd, head, 0, head.length, 0);
+  return looksJudgedText(head.subarray(0, n).toString('utf8'), cls.kind, cls.kind === 'yaml' && cls.compose);
+}
+
 function readCandidate(c: Candidate, limits: Limits): ReadResult {
   const cls = classifyPath(c.display);
   const optional = cls.kind === 'maybe-script'; // extension-less: only a shell script by its shebang
@@ -326,7 +354,7 @@ function readCandidate(c: Candidate, limits: Limits): ReadResult {
       if (readSync(fd, head, 0, 2, 0) < 2 || head[0] !== 0x23 || head[1] !== 0x21) return { kind: 'skip' };
     }
     if (size > limits.maxFileBytes) {
-      if (optional) return { kind: 'skip' };
+      if (optional || !oversizedIsOurs(fd, cls)) return { kind: 'skip' };
       return {
         kind: 'error',
         error: {

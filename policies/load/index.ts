@@ -5,13 +5,15 @@
 import path from 'node:path';
 import { emptyProject, mergeProject, type DocRef, type Project } from '../model/model.js';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
-import { classifyPath, helmNote, kustomizeNote, looksLikeHelmTemplate, shebangScript } from './classify.js';
-import { isComposeDocument, loadComposeValue, normalizeProjectName } from './compose/compose.js';
+import { classifyPath, helmNote, kustomizeNote, shebangScript } from './classify.js';
+import { loadComposeValue, normalizeProjectName } from './compose/compose.js';
 import { isKubernetesObject, loadKubernetesValue } from './kubernetes.js';
 import { checkStructure, parseJsonText, parseYamlStream, StructureError, type ParseResult } from './parse/yaml.js';
 import { loadScriptText } from './scripts/scripts.js';
 import { loadSourceText } from './source.js';
 import { discoverAndRead } from './discover.js';
+import { isHelmTemplateObject, isJudgedValue, isPartialWorkload, looksJudgedText } from './judge.js';
+import { kustomizePatchFiles } from './kustomize.js';
 
 export interface LoadOptions {
   limits?: Partial<Limits>;
@@ -33,6 +35,8 @@ export interface LoadPathsOptions extends LoadOptions {
   cwd: string;
   /** Reads standard input when a path is `-` (injected so the core stays free of process globals). */
   readStdin?: () => Promise<string>;
+  /** Files judged elsewhere (rendered charts and overlays), by real absolute path: not read. */
+  skip?: (absPath: string) => boolean;
 }
 
 export function resolveLimits(limits: Partial<Limits> | undefined): Limits {
@@ -90,26 +94,45 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
   }
   const p = emptyProject();
   p.files = 1;
-  if (opts.helmChartTemplate || looksLikeHelmTemplate(text)) {
+  if (opts.helmChartTemplate) {
     p.notes.push({ file, message: helmNote(file) });
     return p;
   }
   const limits = resolveLimits(opts.limits);
+  const composeByName = cls.kind === 'yaml' && cls.compose;
+  const allowCompose = cls.kind === 'yaml';
+  const judge = (value: unknown): boolean => isJudgedValue(value, composeByName, allowCompose);
   const parsed: ParseResult =
-    cls.kind === 'json' ? parseJsonText(file, text, limits) : parseYamlStream(file, text, limits);
-  if (parsed.errors.length > 0 && cls.kind === 'yaml' && text.includes('{{')) {
-    // Go-template syntax that breaks YAML: a template of some kind, not a broken manifest.
-    p.notes.push({ file, message: helmNote(file) });
+    cls.kind === 'json' ? parseJsonText(file, text, limits, { judge }) : parseYamlStream(file, text, limits, { judge });
+  if (opts.forceYaml && parsed.docs.length === 0 && parsed.errors.length === 0 && (parsed.skipped ?? 0) === 0) {
+    // `helm template … | persistguard scan -` after a failed render: saying "no risks found" would fail open.
+    p.errors.push({ file, message: 'no YAML document in the input: the render produced nothing (did it fail?)' });
     return p;
   }
-  p.errors.push(...parsed.errors);
+  let template = false;
+  let skipped = parsed.skipped ?? 0;
+  for (const { docText, ...error } of parsed.errors) {
+    // Limit errors carry no text: always reported.
+    if (docText === undefined) p.errors.push(error);
+    // Go-template syntax that breaks YAML: a template of some kind, not a broken manifest.
+    else if (cls.kind === 'yaml' && docText.includes('{{')) template = true;
+    // A manifest or compose file that does not parse is the author's to fix; anything else is not ours.
+    else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error);
+    else skipped++;
+  }
   for (const { ref, value } of parsed.docs) {
-    if (isKubernetesObject(value)) loadKubernetesValue(value, ref, p);
-    else if (cls.kind === 'yaml' && (cls.compose ? isObj(value) : isComposeDocument(value))) {
+    if (isKubernetesObject(value)) {
+      if (isHelmTemplateObject(value, ref.text ?? '')) template = true;
+      else if (isPartialWorkload(value)) addSkipped(p, file, PATCH_FRAGMENT);
+      else loadKubernetesValue(value, ref, p);
+    } else {
       const folderName = folderOf(file, opts.folderName);
       loadComposeValue(value, ref, p, folderName !== undefined ? { folderName } : {});
     }
   }
+  if (template) p.notes.push({ file, message: helmNote(file) });
+  if (skipped > 0 && p.errors.length === 0 && parsed.docs.length === 0 && !template)
+    addSkipped(p, file, 'not a Kubernetes manifest or compose file');
   return p;
 }
 
@@ -128,13 +151,18 @@ function composeProjectName(file: string, text: string, p: Project): void {
   });
 }
 
-function isObj(v: unknown): boolean {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+const PATCH_FRAGMENT = 'a Kustomize patch (a partial resource), not judged alone';
+
+function addSkipped(p: Project, file: string, reason: string): void {
+  (p.skipped ??= []).push({ file, message: reason });
 }
 
 /** Walks paths (files, folders, `-`), loads every supported file. Never throws for bad input. */
 export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promise<Project> {
   const project = emptyProject();
+  // Per-file results are merged at the end: a kustomization read late may name earlier files as patches.
+  const loaded: { file: string; project: Project }[] = [];
+  const patches = new Set<string>();
   try {
     await discoverAndRead(paths, opts, {
       file: (file, text, extra) => {
@@ -142,19 +170,47 @@ export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promis
           file === '<stdin>'
             ? undefined
             : (folderOf(file, undefined) ?? (path.basename(path.resolve(opts.cwd, file, '..')) || undefined));
-        mergeProject(
-          project,
-          loadText(file, text, { ...opts, ...extra, ...(folderName !== undefined ? { folderName } : {}) }),
-        );
+        if (file !== '<stdin>' && classifyPath(file).kind === 'kustomization')
+          for (const patch of kustomizePatchFiles(file, text)) patches.add(patch);
+        loaded.push({
+          file,
+          project: loadText(file, text, { ...opts, ...extra, ...(folderName !== undefined ? { folderName } : {}) }),
+        });
       },
-      error: (err) => project.errors.push(err),
-      note: (note) => project.notes.push(note),
+      // Kept in walk order with the files: reports list notes and errors as the walk met them.
+      error: (err) => loaded.push({ file: err.file, project: { ...emptyProject(), errors: [err] } }),
+      note: (note) => loaded.push({ file: note.file, project: { ...emptyProject(), notes: [note] } }),
     });
   } catch (err) {
-    project.errors.push({
+    const error = {
       file: paths.join(' '),
       message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`,
-    });
+    };
+    loaded.push({ file: error.file, project: { ...emptyProject(), errors: [error] } });
+  }
+  return assembleLoaded(loaded, patches, project);
+}
+
+/** The patch files a kustomization names (display paths), to judge them only as part of their overlay. */
+export function patchesOf(file: string, text: string): string[] {
+  return classifyPath(file).kind === 'kustomization' ? kustomizePatchFiles(file, text) : [];
+}
+
+/** Merges per-file results in order; files a kustomization names as patches keep only their errors. */
+export function assembleLoaded(
+  loaded: readonly { file: string; project: Project }[],
+  patches: ReadonlySet<string>,
+  project: Project = emptyProject(),
+): Project {
+  for (const { file, project: one } of loaded) {
+    if (patches.size > 0 && one.files > 0 && patches.has(path.posix.normalize(file))) {
+      // Parse errors in a patch still count: kustomize would fail on them too.
+      const fragment = emptyProject();
+      fragment.files = one.files;
+      fragment.errors = one.errors;
+      addSkipped(fragment, file, 'a Kustomize patch file, judged only as part of its overlay (render it to check)');
+      mergeProject(project, fragment);
+    } else mergeProject(project, one);
   }
   return project;
 }

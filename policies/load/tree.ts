@@ -5,10 +5,10 @@
  */
 import picomatch from 'picomatch';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
-import { emptyProject, mergeProject, type LoadError, type Project } from '../model/model.js';
+import { emptyProject, type LoadError, type Project } from '../model/model.js';
 import { classifyPath } from './classify.js';
 import { SKIPPED_DIRS, decodeText, formatMB } from './discover.js';
-import { loadText, type LoadOptions } from './index.js';
+import { assembleLoaded, loadText, patchesOf, type LoadOptions } from './index.js';
 
 export interface TreeFile {
   /** Path shown to users (relative to the working directory, `/` separators). */
@@ -79,20 +79,23 @@ export function loadTreeFiles(
   files: readonly { file: SelectedTreeFile; bytes: Uint8Array }[],
   opts: LoadOptions = {},
 ): Project {
-  const project = emptyProject();
+  const loaded: { file: string; project: Project }[] = [];
+  const patches = new Set<string>();
   for (const { file, bytes } of files) {
     const cls = classifyPath(file.display);
     // Extension-less files are scripts only with a shebang (the folder walk checks the same two bytes).
     if (cls.kind === 'maybe-script' && (bytes[0] !== 0x23 || bytes[1] !== 0x21)) continue;
     const decoded = decodeText(file.display, bytes);
     if ('error' in decoded) {
-      if (cls.kind !== 'maybe-script') project.errors.push(decoded.error);
+      if (cls.kind !== 'maybe-script')
+        loaded.push({ file: file.display, project: { ...emptyProject(), errors: [decoded.error] } });
       continue;
     }
-    mergeProject(
-      project,
-      loadText(file.display, decoded.text, { ...opts, ...(file.helm ? { helmChartTemplate: true } : {}) }),
-    );
+    for (const patch of patchesOf(file.display, decoded.text)) patches.add(patch);
+    loaded.push({
+      file: file.display,
+      project: loadText(file.display, decoded.text, { ...opts, ...(file.helm ? { helmChartTemplate: true } : {}) }),
+    });
   }
-  return project;
+  return assembleLoaded(loaded, patches);
 }

@@ -28,6 +28,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import { cstRange, parseCst } from './cst.js';
+import { mapToSource } from './origin.js';
 import type { Anchor, DocRef, Location, PathSegment } from '../model/model.js';
 
 interface Parsed {
@@ -137,7 +138,7 @@ export function createLocator(opts: LocatorOptions = {}): (at: Anchor) => Locati
     const base: Location = { file: at.doc.file, line: 0, column: 0, ...(jsonPath ? { jsonPath } : {}) };
     try {
       const e = entry(at.doc);
-      if (!e) return base;
+      if (!e) return at.doc.origin ? { ...base, line: 1, column: 1 } : base;
       let range: [number, number] | undefined = e.cst ? cstRange(e.cst, at.path) : undefined;
       let lines = e.lines;
       if (!range) {
@@ -146,12 +147,13 @@ export function createLocator(opts: LocatorOptions = {}): (at: Anchor) => Locati
         range = rangeOf(p.doc, at.path);
         lines = p.lines;
       }
-      if (!range) return base;
+      if (!range) return at.doc.origin ? mapToSource(at.doc, at.path, [0, 0], base) : base;
       // Block collections end at the start of the next line in `yaml`; the region should end on its last character.
       const text = at.doc.text ?? '';
       let endOffset = range[1];
       while (endOffset > range[0] && /\s/.test(text[endOffset - 1] ?? '')) endOffset--;
       range = [range[0], endOffset];
+      if (at.doc.origin) return mapToSource(at.doc, at.path, range, base);
       const offset = (at.doc.lineOffset ?? 1) - 1;
       const start = lines.linePos(range[0]);
       const end = lines.linePos(range[1]);

@@ -43,6 +43,11 @@ export interface Finding {
   suppression?: Suppression;
   /** Set when a baseline report was applied (Action `baseline` input): existing findings never fail. */
   baseline?: 'new' | 'existing';
+  /**
+   * For findings in rendered output: which render produced it (`helm chart deploy/db (default values)`,
+   * `kustomize overlay deploy/overlays/prod`); several, separated by `; `, when the same place fails in each.
+   */
+  renderedBy?: string;
 }
 
 /** A finding before its anchor is resolved to a position (see `locate.ts`). */

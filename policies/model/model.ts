@@ -20,6 +20,32 @@ export interface DocRef {
   readonly text?: string;
   /** 1-based line in `file` where `text` starts (documents split out of a multi-document file). */
   readonly lineOffset?: number;
+  /**
+   * Set for documents produced by a renderer (`helm template`, `kustomize build`): `text` is the rendered
+   * document, `file` the source it came from, and positions are mapped back into that source.
+   */
+  readonly origin?: DocOrigin;
+}
+
+/** A values file of a Helm render; inline GitOps values point into their document (`spec.values`). */
+export interface ValuesSource {
+  readonly file: string;
+  readonly text: string;
+  /** Which document of `text` (default 0) and the path of the values inside it (default: the root). */
+  readonly doc?: number;
+  readonly prefix?: readonly string[];
+}
+
+/** Where a rendered document came from, to point findings at the template or patch a person edits. */
+export interface DocOrigin {
+  /** What produced the document, as reports show it: `helm chart deploy/db (default values)`. */
+  readonly producedBy: string;
+  /** Text of `file` (the Helm template, the Kustomize resource file); absent when it is not on disk. */
+  readonly sourceText?: string;
+  /** Kustomize patches applied on the way: a field one of them sets is reported at the patch. */
+  readonly patches?: readonly { readonly file: string; readonly text: string }[];
+  /** Helm values files of the render, in the order helm layers them (the chart's values.yaml first). */
+  readonly values?: readonly ValuesSource[];
 }
 
 /** Points at a model node: a path inside a structured document, or a known text position. */
@@ -36,6 +62,8 @@ export interface Location {
   endColumn?: number;
   /** Dotted JSON path of the node (`spec.template.spec.containers[0].image`), when the anchor is a node. */
   jsonPath?: string;
+  /** For rendered documents: the values line that decided the offending part (`persistence.enabled: false at values.yaml:5`). */
+  valuesHint?: string;
 }
 
 export interface Located<T> {
@@ -305,6 +333,8 @@ export interface Project {
   composeProjectNames: { dir: string; name: string; at: Anchor }[];
   errors: LoadError[];
   notes: LoadNote[];
+  /** Files (or documents) read but not judged, with why: not a manifest or compose file, a Kustomize patch. */
+  skipped?: LoadNote[];
   /** Number of files read (for the summary). */
   files: number;
 }
@@ -347,6 +377,7 @@ export function mergeProject(a: Project, b: Project): Project {
   a.composeProjectNames.push(...b.composeProjectNames);
   a.errors.push(...b.errors);
   a.notes.push(...b.notes);
+  if (b.skipped && b.skipped.length > 0) (a.skipped ??= []).push(...b.skipped);
   a.files += b.files;
   return a;
 }

@@ -43,6 +43,7 @@ function finding(f: Finding): Finding {
         }
       : {}),
     ...(f.baseline !== undefined ? { baseline: f.baseline } : {}),
+    ...(f.renderedBy !== undefined ? { renderedBy: f.renderedBy } : {}),
   };
 }
 

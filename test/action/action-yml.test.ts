@@ -15,6 +15,7 @@ const action = parse(readFileSync(path.join(root, 'action.yml'), 'utf8')) as {
 };
 const INPUTS = [
   'paths',
+  'render',
   'config',
   'fail-on',
   'format',

@@ -17,7 +17,16 @@ const reportProject = jest.fn(() => structuredClone(nextReport));
 
 jest.unstable_mockModule('@actions/core', () => core);
 jest.unstable_mockModule('@actions/github', () => github);
-jest.unstable_mockModule('../../policies/engine/scan.js', () => ({ reportProject, scanPaths: jest.fn() }));
+// With no rendered sets, reportProjects is reportProject (rendering itself is tested in test/render).
+const reportProjects = jest.fn((project: unknown, _renders: unknown, opts: unknown) =>
+  (reportProject as (p: unknown, o: unknown) => ScanReport)(project, opts),
+);
+jest.unstable_mockModule('../../policies/engine/scan.js', () => ({
+  reportProject,
+  reportProjects,
+  addRendered: jest.fn(() => []),
+  scanPaths: jest.fn(),
+}));
 const { run } = await import('../../action/main.js');
 
 let ws: string;

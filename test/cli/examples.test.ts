@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { realBinaries } from '../support/binaries.js';
 
 // Each test starts Node processes; on a loaded CI machine that takes seconds, not milliseconds.
 jest.setTimeout(90_000);
@@ -15,8 +16,11 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 const bin = join(repoRoot, 'bin/persistguard.js');
 const examples = join(repoRoot, 'examples');
 
+// The real helm and kubectl on PATH, as on a hosted runner: the charts and overlays of 005 are rendered.
+let toolPath = process.env.PATH ?? '';
+
 function scan(args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', PATH: toolPath };
   delete env.NODE_OPTIONS;
   const r = spawnSync(process.execPath, [bin, 'scan', ...args], {
     cwd: repoRoot,
@@ -56,6 +60,10 @@ const EXPECTED: Record<string, string[]> = {
     'rwo-shared-claim error wordpress-acme-data',
     'reclaim-delete warning /var/www/html',
   ],
+  '005-chart-and-overlay-defaults': [
+    'data-path-pvc error /var/lib/postgresql/data',
+    'data-path-pvc error /var/lib/mysql',
+  ],
   '004-bind-mounted-persistent-data': [
     'data-path-pvc error /app/persistent_data/ml_models',
     'data-path-pvc error /data',
@@ -70,6 +78,7 @@ const stories = readdirSync(examples, { withFileTypes: true })
   .sort();
 
 beforeAll(() => {
+  toolPath = realBinaries().path;
   if (!existsSync(join(repoRoot, 'build/cli/run.js'))) {
     execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
       cwd: repoRoot,

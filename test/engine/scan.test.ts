@@ -31,7 +31,7 @@ spec:
 
 describe('reportProject', () => {
   test('findings are located, sorted by file/line/column, summarised; load errors and notes pass through', () => {
-    const p = mergeProject(loadText('b.yaml', deployment), loadText('a.yaml', 'kind: [unclosed\n'));
+    const p = mergeProject(loadText('b.yaml', deployment), loadText('a.yaml', 'apiVersion: v1\nkind: [unclosed\n'));
     const r = reportProject(p, { config: defaultConfig(), now: new Date('2026-06-01') });
     expect(r.tool.name).toBe('persistguard');
     expect(r.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId} ${f.severity} ${f.suppressed}`)).toEqual([

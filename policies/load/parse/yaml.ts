@@ -7,7 +7,7 @@
  */
 import jsYaml from 'js-yaml';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { jsonErrorOffset } from './json-error.js';
+import { parse as parseJsonc, type ParseError as ParseErrorJsonc } from 'jsonc-parser';
 import type { DocRef, LoadError } from '../../model/model.js';
 import type { Limits } from '../../config/types.js';
 
@@ -23,10 +23,34 @@ export interface ParsedDocument {
   value: unknown;
 }
 
+/** A document that could not be read; `text` lets the caller decide whether the file was ours to judge. */
+export interface ParseError extends LoadError {
+  /** The failed document's text (absent for limit errors, which are always reported). */
+  docText?: string;
+}
+
 export interface ParseResult {
   docs: ParsedDocument[];
-  errors: LoadError[];
+  errors: ParseError[];
+  /** Documents read but not judged (`judge` said no): counted, never walked. Empty documents do not count. */
+  skipped?: number;
 }
+
+export interface ParseOptions {
+  /**
+   * Which parsed documents are ours to judge (a Kubernetes object, a compose file). The others are
+   * returned in no list and never walked, so even their alias structure cannot cost anything.
+   */
+  judge?: (value: unknown) => boolean;
+}
+
+/**
+ * How far aliases may expand a document beyond its own size: each collection written once may appear
+ * this many times on average, plus a fixed allowance (cheap to walk: milliseconds). Generated schemas reuse
+ * small anchors hundreds of times; a bomb expands exponentially, or linearly by far more than this.
+ */
+export const ALIAS_EXPANSION_FACTOR = 10;
+export const ALIAS_EXPANSION_ALLOWANCE = 10_000;
 
 // The core schema (what Kubernetes and compose read: YAML 1.2 scalars) plus merge keys, which compose files
 // use heavily, and the explicit collection tags. Timestamps are left out on purpose: an unquoted date in an
@@ -34,9 +58,15 @@ export interface ParseResult {
 // (@types/js-yaml does not declare js-yaml 4's runtime `types` export.)
 const TYPES = (jsYaml as unknown as { types: Record<'merge' | 'binary' | 'omap' | 'pairs' | 'set', jsYaml.Type> })
   .types;
+// Any other tag (CloudFormation `!Ref`/`!Sub`, GitLab `!reference`, Home Assistant `!secret`/`!include`,
+// mkdocs `!!python/name:…`) is read as the plain value it tags: those files are not ours to judge, and a
+// tag we do not know must never make a file unreadable. (`multi` types match every tag with their prefix,
+// here the empty one, after the exact tags above.)
+const anyTag = (kind: 'scalar' | 'sequence' | 'mapping'): jsYaml.Type =>
+  new jsYaml.Type('', { kind, multi: true, construct: (data: unknown) => data } as jsYaml.TypeConstructorOptions);
 const SCHEMA = jsYaml.CORE_SCHEMA.extend({
   implicit: [TYPES.merge],
-  explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set],
+  explicit: [TYPES.binary, TYPES.omap, TYPES.pairs, TYPES.set, anyTag('scalar'), anyTag('sequence'), anyTag('mapping')],
 });
 
 const DOC_START = /^---(?:[ \t\r]|$)/;
@@ -108,14 +138,35 @@ export class StructureError extends Error {}
 
 /**
  * Rejects alias bombs and over-deep documents before anything walks them. js-yaml shares one object per
- * anchor, so the walk visits each object once; every further reference to it counts as an alias expansion
- * weighted by the number of collections it would expand to (the measure `yaml`'s `maxAliasCount` uses).
+ * anchor, so the walk visits each object once. Every further reference to an object counts the collections
+ * it would expand to; the total may not exceed `limits.maxAliasCount` plus a fixed allowance plus
+ * {@link ALIAS_EXPANSION_FACTOR} times the document's own number of collections. So the work of any later walk of the expanded document
+ * is bounded by its size, while many small reuses (generated CRDs, compose `<<: *base`) stay legal.
  */
 export function checkStructure(value: unknown, limits: Pick<Limits, 'maxAliasCount' | 'maxDepth'>): void {
+  // Pass 1: the collections as written (each shared object once), and the depth limit.
   const seen = new Set<object>();
+  const stack: [unknown, number][] = [[value, 0]];
+  let shared = false;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limits.maxDepth)
+      throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
+    if (seen.has(v)) {
+      shared = true;
+      continue;
+    }
+    seen.add(v);
+    // Explicit stack: a document nested past the limit must give an error, never a stack overflow.
+    for (const child of Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  if (!shared || limits.maxAliasCount < 0) return;
+  // Pass 2: what the aliases expand to, capped as soon as the budget is spent (memoised per object).
+  const budget = limits.maxAliasCount + ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * seen.size;
+  const cap = budget + 1;
   const sizes = new Map<object, number>();
-  const cap = Math.max(limits.maxAliasCount, 0) + 1;
-  let expansions = 0;
   const expandedSize = (v: object, depth: number): number => {
     const known = sizes.get(v);
     if (known !== undefined) return known;
@@ -130,25 +181,24 @@ export function checkStructure(value: unknown, limits: Pick<Limits, 'maxAliasCou
     sizes.set(v, n);
     return n;
   };
-  // Explicit stack: a document nested past the limit must give an error, never a stack overflow.
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop() as [unknown, number];
+  const visited = new Set<object>();
+  let expansions = 0;
+  const walk: [unknown, number][] = [[value, 0]];
+  while (walk.length > 0) {
+    const [v, depth] = walk.pop() as [unknown, number];
     if (v === null || typeof v !== 'object') continue;
-    if (depth > limits.maxDepth)
-      throw new StructureError(`nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`);
-    if (seen.has(v)) {
+    if (visited.has(v)) {
       expansions += expandedSize(v, depth);
-      if (limits.maxAliasCount >= 0 && expansions > limits.maxAliasCount) {
+      if (expansions > budget) {
         throw new StructureError(
-          `too many alias expansions (over ${limits.maxAliasCount}, limits.maxAliasCount): possible alias bomb`,
+          `aliases expand the document past ${budget} collections (limits.maxAliasCount ${limits.maxAliasCount} + ${ALIAS_EXPANSION_ALLOWANCE} + ${ALIAS_EXPANSION_FACTOR} × its own ${seen.size}): possible alias bomb`,
         );
       }
       continue;
     }
-    seen.add(v);
+    visited.add(v);
     for (const child of Object.values(v))
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+      if (child !== null && typeof child === 'object') walk.push([child, depth + 1]);
   }
 }
 
@@ -172,11 +222,19 @@ function countLines(text: string): number {
 }
 
 /** Parses one split document with js-yaml; errors carry file lines. */
-function parseOne(file: string, index: number, raw: RawDocument, limits: Limits): ParsedDocument | LoadError | 'multi' {
+function parseOne(
+  file: string,
+  index: number,
+  raw: RawDocument,
+  limits: Limits,
+  judge: (value: unknown) => boolean,
+): ParsedDocument | ParseError | 'multi' | 'skipped' | 'empty' {
   try {
     // js-yaml 4.3 bounds nesting itself (`maxDepth`, default 100); @types/js-yaml does not declare the option.
     const options = { schema: SCHEMA, filename: file, maxDepth: limits.maxDepth } as jsYaml.LoadOptions;
     const value = jsYaml.load(raw.text, options);
+    if (value === null || value === undefined) return 'empty';
+    if (!judge(value)) return 'skipped';
     // Without an alias (`*name`) nothing is shared, and js-yaml has already bounded the depth.
     if (raw.text.includes('*')) checkStructure(value, limits);
     return { ref: { file, index, text: raw.text, lineOffset: raw.lineOffset }, value };
@@ -194,22 +252,33 @@ function parseOne(file: string, index: number, raw: RawDocument, limits: Limits)
         file,
         line,
         message: `document ${index + 1}: nesting deeper than ${limits.maxDepth} levels (limits.maxDepth)`,
+        docText: raw.text,
       };
     }
-    return { file, line, ...(column !== undefined ? { column } : {}), message: `invalid YAML: ${describe(err)}` };
+    return {
+      file,
+      line,
+      ...(column !== undefined ? { column } : {}),
+      message: `invalid YAML: ${describe(err)}`,
+      docText: raw.text,
+    };
   }
 }
 
+const judgeAll = (): boolean => true;
+
 /** Slow path: the `yaml` parser over the whole stream, used only when the line split disagrees with js-yaml. */
-export function parseWithYaml(file: string, text: string, limits: Limits): ParseResult {
+export function parseWithYaml(file: string, text: string, limits: Limits, opts: ParseOptions = {}): ParseResult {
+  const judge = opts.judge ?? judgeAll;
   const lineCounter = new LineCounter();
-  const out: ParseResult = { docs: [], errors: [] };
+  const out: ParseResult = { docs: [], errors: [], skipped: 0 };
   const all = parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true });
   const list = Array.isArray(all) ? all : [];
   list.forEach((doc, index) => {
     if (index >= limits.maxDocuments) return;
     const start = doc.range[0];
     const lineOffset = lineCounter.linePos(start).line;
+    const docText = text.slice(start, doc.range[2]);
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
       const pos = first?.linePos?.[0];
@@ -218,14 +287,21 @@ export function parseWithYaml(file: string, text: string, limits: Limits): Parse
         line: pos?.line ?? lineOffset,
         ...(pos ? { column: pos.col } : {}),
         message: `invalid YAML: ${first?.message.split('\n')[0] ?? 'parse error'}`,
+        docText,
       });
       return;
     }
     try {
-      const value: unknown = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+      // Aliases resolve to the anchor's own object (no copies), so checkStructure below bounds the work.
+      const value: unknown = doc.toJS({ maxAliasCount: -1 });
+      if (value === null || value === undefined) return;
+      if (!judge(value)) {
+        out.skipped = (out.skipped ?? 0) + 1;
+        return;
+      }
       checkStructure(value, limits);
       // The document's range starts at its `---` marker (or first node), as the fast path's slices do.
-      out.docs.push({ ref: { file, index, text: text.slice(start, doc.range[2]), lineOffset }, value });
+      out.docs.push({ ref: { file, index, text: docText, lineOffset }, value });
     } catch (err) {
       out.errors.push({
         file,
@@ -238,9 +314,10 @@ export function parseWithYaml(file: string, text: string, limits: Limits): Parse
 }
 
 /** Parses every document of a YAML file. Never throws: bad documents become errors, the others still load. */
-export function parseYamlStream(file: string, text: string, limits: Limits): ParseResult {
+export function parseYamlStream(file: string, text: string, limits: Limits, opts: ParseOptions = {}): ParseResult {
+  const judge = opts.judge ?? judgeAll;
   const raws = splitDocuments(text);
-  const out: ParseResult = { docs: [], errors: [] };
+  const out: ParseResult = { docs: [], errors: [], skipped: 0 };
   if (raws.length > limits.maxDocuments) {
     out.errors.push({
       file,
@@ -250,57 +327,76 @@ export function parseYamlStream(file: string, text: string, limits: Limits): Par
   }
   const n = Math.min(raws.length, limits.maxDocuments);
   for (let i = 0; i < n; i++) {
-    const r = parseOne(file, i, raws[i] as RawDocument, limits);
-    if (r === 'multi') return parseWithYaml(file, text, limits);
-    if ('ref' in r) out.docs.push(r);
+    const r = parseOne(file, i, raws[i] as RawDocument, limits, judge);
+    if (r === 'multi') return parseWithYaml(file, text, limits, opts);
+    if (r === 'skipped') out.skipped = (out.skipped ?? 0) + 1;
+    else if (r === 'empty') continue;
+    else if ('ref' in r) out.docs.push(r);
     else out.errors.push(r);
   }
   return out;
 }
 
-/** Parses a `.json` file (one document). JSON.parse errors give a character offset: turned into line/column. */
-export function parseJsonText(file: string, text: string, limits: Limits): ParseResult {
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: countLines(before), column: offset - before.lastIndexOf('\n') };
+}
+
+const JSONC_ERRORS: Record<number, string> = {
+  1: 'invalid symbol',
+  2: 'invalid number format',
+  3: 'property name expected',
+  4: 'value expected',
+  5: 'colon expected',
+  6: 'comma expected',
+  7: 'closing brace expected',
+  8: 'closing bracket expected',
+  9: 'end of file expected',
+  10: 'invalid comment token',
+  11: 'unexpected end of comment',
+  12: 'unexpected end of string',
+  13: 'unexpected end of number',
+  14: 'invalid unicode',
+  15: 'invalid escape character',
+  16: 'invalid character',
+};
+
+/**
+ * Parses a `.json` file (one document) as JSONC: comments and trailing commas are accepted, as editors
+ * and TypeScript do (`tsconfig.json`, `.vscode/settings.json`). Errors name the line and column.
+ */
+export function parseJsonText(file: string, text: string, limits: Limits, opts: ParseOptions = {}): ParseResult {
+  const judge = opts.judge ?? judgeAll;
   try {
-    const value: unknown = JSON.parse(text);
-    checkStructure(value, limits);
-    return { docs: [{ ref: { file, index: 0, text, lineOffset: 1 }, value }], errors: [] };
-  } catch (err) {
-    if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
-    const msg = err instanceof Error ? err.message : String(err);
-    const m = /position (\d+)/.exec(msg);
-    const lc = /line (\d+) column (\d+)/.exec(msg);
-    let line: number | undefined;
-    let column: number | undefined;
-    if (lc) {
-      line = Number(lc[1]);
-      column = Number(lc[2]);
-    } else if (m) {
-      const before = text.slice(0, Number(m[1]));
-      line = before.split('\n').length;
-      column = before.length - before.lastIndexOf('\n');
-    } else if (!(err instanceof RangeError)) {
-      // Older V8 (Node 20) often names no position.
-      const at = jsonErrorOffset(text);
-      if (at !== undefined) {
-        const before = text.slice(0, at);
-        line = before.split('\n').length;
-        column = before.length - before.lastIndexOf('\n');
+    // Fast path: most JSON is strict JSON, and JSON.parse is several times faster than the JSONC parser.
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (strictError) {
+      if (strictError instanceof RangeError) throw strictError;
+      const problems: ParseErrorJsonc[] = [];
+      value = parseJsonc(text, problems, { allowTrailingComma: true, disallowComments: false });
+      const first = problems[0];
+      if (first) {
+        return {
+          docs: [],
+          errors: [
+            {
+              file,
+              ...lineColumn(text, first.offset),
+              message: `invalid JSON: ${JSONC_ERRORS[first.error] ?? 'parse error'}`,
+              docText: text,
+            },
+          ],
+        };
       }
     }
-    const message =
-      err instanceof RangeError
-        ? 'document is nested too deeply to parse'
-        : msg.replace(/\s*\(line \d+ column \d+\)$/, '');
-    return {
-      docs: [],
-      errors: [
-        {
-          file,
-          ...(line !== undefined ? { line } : {}),
-          ...(column !== undefined ? { column } : {}),
-          message: `invalid JSON: ${message}`,
-        },
-      ],
-    };
+    if (!judge(value)) return { docs: [], errors: [], skipped: 1 };
+    checkStructure(value, limits);
+    return { docs: [{ ref: { file, index: 0, text, lineOffset: 1 }, value }], errors: [], skipped: 0 };
+  } catch (err) {
+    if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
+    const message = err instanceof RangeError ? 'document is nested too deeply to parse' : describe(err);
+    return { docs: [], errors: [{ file, line: 1, message: `invalid JSON: ${message}`, docText: text }] };
   }
 }

@@ -3,6 +3,7 @@
  * file are substituted, quotes removed, and whatever cannot be known (`$(git rev-parse HEAD)`, `$1`, an
  * unset variable) becomes `*`, so `localhost/blog-$name:latest` is the glob `localhost/blog-*:latest`.
  */
+import { replaceTemplateActions } from '../parse/template-actions.js';
 
 /** How a variable's value is written, which decides how it is expanded in turn. */
 export type ValueSyntax = 'shell' | 'make' | 'literal' | 'template';
@@ -65,8 +66,8 @@ function resolveVar(name: string, ctx: Ctx): string | undefined {
 
 /** Values in Taskfile vars and workflow env: plain text with `{{.X}}` / `${{ env.X }}` templates only. */
 function expandTemplateValue(raw: string, ctx: Ctx): string {
-  return raw.replace(/\$\{\{([^}]*)\}\}|\{\{([^}]*)\}\}/g, (_m, gh: string | undefined, tpl: string | undefined) =>
-    gh !== undefined ? githubExpression(gh, ctx) : templateExpression(tpl ?? '', ctx),
+  return replaceTemplateActions(raw, { dollar: true }, (a) =>
+    a.dollar ? githubExpression(a.inner, ctx) : templateExpression(a.inner, ctx),
   );
 }
 

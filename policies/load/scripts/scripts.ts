@@ -10,6 +10,7 @@ import { ScriptScanner, type ShellSegment, type TextPosition } from './scan.js';
 import { UNKNOWN } from './expand.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { loadSourceText } from '../source.js';
+import { replaceTemplateActions, type ScanStats } from '../parse/template-actions.js';
 
 export type ScriptKind = 'shell' | 'makefile' | 'justfile' | 'taskfile' | 'workflow' | 'dockerfile';
 
@@ -30,11 +31,101 @@ export function lineLocator(text: string, startLine = 1, startColumn = 1): (offs
 }
 
 /** `{{ .IMAGE }}` must stay one word for the shell reader: blanks inside templates become \u0001 (same length). */
-function maskTemplates(text: string): string {
-  return text.replace(/\{\{[^}\n]*\}\}/g, (m) => m.replace(/[ \t]/g, '\u0001'));
+export function maskTemplates(text: string, stats?: ScanStats): string {
+  return replaceTemplateActions(
+    text,
+    { singleLine: true },
+    (a) => text.slice(a.start, a.end).replace(/[ \t]/g, '\u0001'),
+    stats,
+  );
 }
 
-/** Keeps only the given lines' text (others blanked, newlines kept), so offsets stay the file's offsets. */
+/** A make value without its trailing comment (`\s+#.*$`), found without the regex's quadratic retries. */
+export function stripMakeComment(value: string, stats?: ScanStats): string {
+  let from = 0;
+  for (let i = value.indexOf('#'); i >= 0; i = value.indexOf('#', i + 1)) {
+    if (stats) stats.steps += i - from + 1;
+    from = i + 1;
+    if (i > 0 && /\s/.test(value.charAt(i - 1))) return value.slice(0, i).trimEnd();
+  }
+  if (stats) stats.steps += value.length - from;
+  return value;
+}
+
+/**
+ * A just recipe header `name params…:` (not `name := value`): the name and the text between it and the
+ * colon. `^@?([A-Za-z_][\w-]*)([^:]*):(?!=)` retried every split of the name, quadratic on a long word
+ * with no colon; here the name is one greedy anchored match and the colon one `indexOf`.
+ */
+export function justRecipeHeader(line: string, stats?: ScanStats): { name: string; params: string } | undefined {
+  const m = /^@?[A-Za-z_][\w-]*/.exec(line);
+  if (stats) stats.steps += (m?.[0].length ?? 0) + 1;
+  if (!m) return undefined;
+  const colon = line.indexOf(':', m[0].length);
+  if (stats) stats.steps += (colon < 0 ? line.length : colon + 1) - m[0].length;
+  if (colon < 0 || line.charCodeAt(colon + 1) === 0x3d /* = */) return undefined;
+  return { name: m[0].replace(/^@/, ''), params: line.slice(m[0].length, colon) };
+}
+
+const isNameStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57) || c === 45;
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+
+/**
+ * `name=default` parameters of a just recipe header: the matches of
+ * `([A-Za-z_][\w-]*)=("[^"]*"|'[^']*'|[^\s]+)` starting at word boundaries, found in one pass (a name
+ * starts only where a word starts, and a quote with no closer is looked for once).
+ */
+export function justParameters(params: string, stats?: ScanStats): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  const unclosed = new Set<string>();
+  let i = 0;
+  const n = params.length;
+  while (i < n) {
+    if (stats) stats.steps++;
+    if (!isNameChar(params.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    // A run of name characters: a match can only start at its first letter or `_`, and end at its end.
+    let s = i;
+    while (s < n && isNameChar(params.charCodeAt(s)) && !isNameStart(params.charCodeAt(s))) s++;
+    let j = s < n && isNameStart(params.charCodeAt(s)) ? s + 1 : s;
+    while (j < n && isNameChar(params.charCodeAt(j))) j++;
+    if (stats) stats.steps += j - i;
+    if (j === s) {
+      i = j;
+      continue;
+    }
+    if (params.charCodeAt(j) !== 0x3d /* = */) {
+      i = j;
+      continue;
+    }
+    const name = params.slice(s, j);
+    const v = j + 1;
+    const q = params[v];
+    let end = -1;
+    if ((q === '"' || q === "'") && !unclosed.has(q)) {
+      const close = params.indexOf(q, v + 1);
+      if (stats) stats.steps += (close < 0 ? n : close) - v;
+      if (close < 0) unclosed.add(q);
+      else end = close + 1;
+    }
+    if (end < 0) {
+      end = v;
+      while (end < n && !isBlank(params.charCodeAt(end))) end++;
+      if (stats) stats.steps += end - v;
+    }
+    if (end === v) {
+      i = v;
+      continue;
+    }
+    out.push({ name, value: unquote(params.slice(v, end)) });
+    i = end;
+  }
+  return out;
+}
+
 function blankLine(line: string): string {
   return ' '.repeat(line.length);
 }
@@ -75,7 +166,7 @@ function scanMakefile(text: string, scanner: ScriptScanner): ShellSegment {
     const assign = /^(?:export\s+|override\s+)*([A-Za-z_][\w.-]*)\s*(\?=|::=|:=|\+=|!=|=)\s*(.*)$/.exec(line);
     if (assign) {
       const [, name, op, value] = assign as unknown as [string, string, string, string];
-      const v = unquote(value.replace(/\s+#.*$/, ''));
+      const v = unquote(stripMakeComment(value));
       scanner.defineGlobal(name, op === '!=' ? UNKNOWN : v, op === '!=' ? 'literal' : 'make', offset);
       inRule = false;
     } else if (/^[^\s#=][^=]*?:(?!=)/.test(line)) {
@@ -111,12 +202,10 @@ function scanJustfile(text: string, scanner: ScriptScanner): ShellSegment {
       inRecipe = false;
       continue;
     }
-    const header = /^@?([A-Za-z_][\w-]*)([^:]*):(?!=)/.exec(line);
+    const header = justRecipeHeader(line);
     if (header) {
       inRecipe = true;
-      for (const p of (header[2] as string).matchAll(/([A-Za-z_][\w-]*)=("[^"]*"|'[^']*'|[^\s]+)/g)) {
-        scanner.defineGlobal(p[1] as string, unquote(p[2] as string), 'literal', offset);
-      }
+      for (const p of justParameters(header.params)) scanner.defineGlobal(p.name, p.value, 'literal', offset);
       continue;
     }
     if (line.trim() !== '' && !line.trimStart().startsWith('#')) inRecipe = false;
