@@ -5,7 +5,7 @@
  */
 import type { AnnotationProperties } from '@actions/core';
 import type { Finding, ScanReport } from '../policies/index.js';
-import { byPosition } from '../policies/index.js';
+import { byPosition, neutraliseReport } from '../policies/index.js';
 
 export const MAX_PER_LEVEL = 10;
 
@@ -15,7 +15,9 @@ export interface Annotation {
   properties: AnnotationProperties;
 }
 
-export function planAnnotations(report: ScanReport, where = 'the job summary and the SARIF report'): Annotation[] {
+export function planAnnotations(input: ScanReport, where = 'the job summary and the SARIF report'): Annotation[] {
+  // Messages quote names from the files: control characters would reach the log raw (core escapes only CR/LF/%).
+  const report = neutraliseReport(input);
   const active = report.findings.filter((f) => !f.suppressed && f.baseline !== 'existing');
   const errors = active
     .filter((f) => f.severity === 'error')

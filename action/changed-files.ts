@@ -15,7 +15,12 @@ export interface EventContext {
   repo: { owner: string; repo: string };
 }
 
-export type ChangedFiles = { files: string[]; source: string } | { files?: undefined; reason: string };
+/**
+ * `files`: added, modified, and renamed (both names); `deleted`: removed files, and the old names of
+ * renamed ones. A deleted file still matters: it may be the import script or claim a workload relied on.
+ */
+export type ChangedFiles =
+  { files: string[]; deleted: string[]; source: string } | { files?: undefined; reason: string };
 
 export async function changedFiles(ctx: EventContext, api: GitHubApi | undefined): Promise<ChangedFiles> {
   if (ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target') {
@@ -29,6 +34,7 @@ export async function changedFiles(ctx: EventContext, api: GitHubApi | undefined
     }
     try {
       const files: string[] = [];
+      const deleted: string[] = [];
       const perPage = 100;
       for (let page = 1; ; page++) {
         const { data } = await api.rest.pulls.listFiles({
@@ -37,16 +43,23 @@ export async function changedFiles(ctx: EventContext, api: GitHubApi | undefined
           per_page: perPage,
           page,
         });
-        for (const f of data) if (f.status !== 'removed') files.push(f.filename);
+        for (const f of data as { filename: string; status?: string; previous_filename?: string }[]) {
+          if (f.status === 'removed') deleted.push(f.filename);
+          else files.push(f.filename);
+          if (f.previous_filename) {
+            files.push(f.previous_filename);
+            deleted.push(f.previous_filename);
+          }
+        }
         if (data.length < perPage) break;
       }
-      return { files, source: `pull request #${pr.number}` };
+      return { files, deleted, source: `pull request #${pr.number}` };
     } catch (err) {
       return { reason: apiFailure(err, 'list the pull request files') };
     }
   }
   if (ctx.eventName === 'push') {
-    const commits = ctx.payload.commits as { added?: string[]; modified?: string[] }[] | undefined;
+    const commits = ctx.payload.commits as { added?: string[]; modified?: string[]; removed?: string[] }[] | undefined;
     if (ctx.payload.forced === true)
       return { reason: 'a force push: its commit list does not say what changed against the previous head' };
     if (!Array.isArray(commits) || commits.length === 0) return { reason: 'the push event lists no commits' };
@@ -54,8 +67,16 @@ export async function changedFiles(ctx: EventContext, api: GitHubApi | undefined
     if (commits.length >= 20)
       return { reason: 'the push has 20 or more commits; the payload may not list every changed file' };
     const files = new Set<string>();
-    for (const c of commits) for (const f of [...(c.added ?? []), ...(c.modified ?? [])]) files.add(f);
-    return { files: [...files], source: `push of ${commits.length} commit${commits.length === 1 ? '' : 's'}` };
+    const deleted = new Set<string>();
+    for (const c of commits) {
+      for (const f of [...(c.added ?? []), ...(c.modified ?? [])]) files.add(f);
+      for (const f of c.removed ?? []) deleted.add(f);
+    }
+    return {
+      files: [...files],
+      deleted: [...deleted],
+      source: `push of ${commits.length} commit${commits.length === 1 ? '' : 's'}`,
+    };
   }
   return { reason: `only-changed needs a pull_request or push event, not ${ctx.eventName}` };
 }

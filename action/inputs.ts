@@ -14,6 +14,8 @@ export interface ActionInputs {
   workspace: string;
   /** Scan targets as given (relative to the workspace, already checked to stay inside it). */
   paths: string[];
+  /** The `paths` input named something (rather than the default, the whole workspace). */
+  pathsGiven: boolean;
   config?: string;
   failOn: FailOn;
   formats: ReportFormat[];
@@ -27,6 +29,11 @@ export interface ActionInputs {
   baseRef?: string;
   token: string;
   target?: 'auto' | 'k3s' | 'kubernetes';
+  /**
+   * A git ref (e.g. the pull request's base SHA) to read the config and the baseline from, instead of the
+   * checked-out head: a pull request cannot then loosen its own checks.
+   */
+  configRef?: string;
   /** Render Helm charts, Kustomize overlays and GitOps releases (input `render`, default true). */
   render: boolean;
 }
@@ -84,10 +91,15 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
   const baseline = get('baseline');
   const baseRef = get('base-ref');
   if (baseRef.startsWith('-')) throw new InputError(`base-ref: "${baseRef}" is not a git ref`);
+  const configRef = get('config-ref');
+  if (configRef && !/^[\w./@{}~^-]+$/.test(configRef))
+    throw new InputError(`config-ref: "${configRef}" is not a git ref or commit SHA`);
+  if (configRef.startsWith('-')) throw new InputError(`config-ref: "${configRef}" must not start with "-"`);
 
   return {
     workspace,
     paths: paths.length > 0 ? paths : ['.'],
+    pathsGiven: paths.length > 0,
     ...(config ? { config: insideWorkspace(workspace, config, 'config') } : {}),
     failOn,
     formats,
@@ -100,6 +112,7 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
     ...(baseRef ? { baseRef } : {}),
     token: get('github-token'),
     ...(target ? { target: target as 'auto' | 'k3s' | 'kubernetes' } : {}),
+    ...(configRef ? { configRef } : {}),
     render: bool(get('render'), 'render', true),
   };
 }
@@ -114,11 +127,19 @@ export function splitList(value: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * Whether a `path.relative` result leaves its base: `..` or `../…`, or another drive. A folder whose name
+ * merely starts with two dots (`..k8s`) is inside.
+ */
+export function isOutside(rel: string): boolean {
+  return rel === '..' || rel.startsWith(`..${path.sep}`) || rel.startsWith('../') || path.isAbsolute(rel);
+}
+
 /** Resolves `p` against the workspace and rejects anything that ends up outside it. */
 export function insideWorkspace(workspace: string, p: string, input: string): string {
   const abs = path.resolve(workspace, p);
   const rel = path.relative(workspace, abs);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+  if (isOutside(rel)) {
     throw new InputError(
       `${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`,
     );
@@ -131,7 +152,7 @@ function outputPath(workspace: string, env: NodeJS.ProcessEnv, p: string, input:
   const abs = path.resolve(workspace, p);
   if (env.RUNNER_TEMP) {
     const rel = path.relative(path.resolve(env.RUNNER_TEMP), abs);
-    if (!rel.startsWith('..') && !path.isAbsolute(rel)) return abs;
+    if (!isOutside(rel)) return abs;
   }
   try {
     return insideWorkspace(workspace, p, input);

@@ -6,7 +6,7 @@
  */
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -22,6 +22,7 @@ import {
   VERSION,
   reachesThreshold,
   renderMarkdown,
+  classifyPath,
 } from '../policies/index.js';
 import type { ReporterOptions, ScanReport, MarkdownOptions } from '../policies/index.js';
 import { renderPaths, renderSummary } from '../render/index.js';
@@ -31,7 +32,9 @@ import { changedFiles } from './changed-files.js';
 import { COMMENT_MAX_BYTES, upsertComment } from './comment.js';
 import type { GitHubApi } from './github-api.js';
 import { expandPaths } from './globs.js';
-import { InputError, readInputs, type ActionInputs } from './inputs.js';
+import { InputError, isOutside, readInputs, type ActionInputs } from './inputs.js';
+import { safeWriteFile } from './safe-write.js';
+import { copyAtRef } from './base-ref.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -63,6 +66,7 @@ async function runChecked(): Promise<number> {
   const api: GitHubApi | undefined =
     inputs.token && (inputs.comment || inputs.onlyChanged) ? github.getOctokit(inputs.token) : undefined;
 
+  if (inputs.configRef) await useTrustedRef(inputs);
   const { config, errors: configErrors } = await loadConfig({
     scanRoot: inputs.workspace,
     ...(inputs.config ? { explicitPath: inputs.config } : {}),
@@ -132,7 +136,12 @@ async function runChecked(): Promise<number> {
       { eventName: ctx.eventName, payload: ctx.payload as Record<string, unknown>, repo: safeRepo() },
       api,
     );
-    if (changed.files) {
+    const deleted = changed.files ? changed.deleted.filter((f) => classifyPath(f).kind !== 'skip') : [];
+    if (changed.files && deleted.length > 0) {
+      // A deleted file's links are gone with it (the import script a manifest relied on): judge everything.
+      scope = `The ${changed.source} deletes or renames ${deleted.length} scanned file${deleted.length === 1 ? '' : 's'} (${deleted.slice(0, 3).join(', ')}${deleted.length > 3 ? ', …' : ''}): findings in every file are reported, since what relied on ${deleted.length === 1 ? 'it' : 'them'} may be anywhere.`;
+      core.notice(`only-changed: ${scope}`, { title: 'persistguard' });
+    } else if (changed.files) {
       const keep = affectedFiles(project, changed.files);
       report = onlyFiles(report, keep);
       scope = `Only findings in the ${changed.files.length} file${changed.files.length === 1 ? '' : 's'} changed by the ${changed.source} (and ${keep.size - new Set(changed.files).size} that depend on them) are reported.`;
@@ -163,8 +172,21 @@ async function runChecked(): Promise<number> {
     ...(linkTo ? { linkTo } : {}),
   });
   try {
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile && (await lstat(summaryFile).catch(() => undefined))?.isSymbolicLink())
+      throw new Error(`${summaryFile} is a symbolic link; refusing to write through it`);
     const renders = rendered ? renderSummary(rendered.records) : '';
-    await core.summary.addRaw(`${scope ? `${markdown}\n_${scope}_\n` : markdown}${renders}`).write();
+    await core.summary
+      .addRaw(
+        `${
+          scope
+            ? `${markdown}
+_${scope}_
+`
+            : markdown
+        }${renders}`,
+      )
+      .write();
   } catch (err) {
     core.info(`persistguard: no job summary written (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -180,6 +202,15 @@ async function runChecked(): Promise<number> {
   core.setOutput('report-dir', written.dir);
   core.setOutput('sarif-file', written.sarif ?? '');
 
+  if (inputs.pathsGiven && report.summary.files === 0 && report.errors.length === 0) {
+    // `exclude: ["**"]` in a pull request's config would otherwise pass silently.
+    const message = `0 files judged: the paths input (${inputs.paths.join(' ')}) matched no file that persistguard reads, after the config's exclude`;
+    core.notice(message, { title: 'persistguard' });
+    if (inputs.failOn !== 'never') {
+      core.setFailed(`persistguard: ${message}`);
+      return EXIT_INPUT;
+    }
+  }
   if (inputs.failOn === 'never') return EXIT_OK;
   if (report.errors.length > 0) {
     core.setFailed(
@@ -209,7 +240,7 @@ async function checkRealPaths(inputs: ActionInputs): Promise<void> {
     const real = await realpath(t).catch(() => undefined);
     if (real === undefined) continue; // missing files are reported by the loaders, globs by expandPaths
     const rel = path.relative(root, real);
-    if (rel.startsWith('..') || path.isAbsolute(rel))
+    if (isOutside(rel))
       throw new InputError(
         `"${path.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`,
       );
@@ -260,20 +291,19 @@ async function writeReports(
   inputs: ActionInputs,
   opts: ReporterOptions,
 ): Promise<{ dir: string; sarif?: string }> {
-  await mkdir(inputs.reportDir, { recursive: true });
+  const roots = outputRoots(inputs);
   let sarif: string | undefined;
   for (const format of inputs.formats) {
     const reporter = await getReporter(format);
     if (!reporter) continue;
     const file = path.join(inputs.reportDir, reporter.fileName);
-    await writeFile(file, reporter.render(report, opts));
+    await safeWriteFile(file, reporter.render(report, opts), roots, 'report-dir');
     if (format === 'sarif') sarif = file;
   }
   if (inputs.sarifFile) {
     const reporter = await getReporter('sarif');
     if (reporter) {
-      await mkdir(path.dirname(inputs.sarifFile), { recursive: true });
-      await writeFile(inputs.sarifFile, reporter.render(report, opts));
+      await safeWriteFile(inputs.sarifFile, reporter.render(report, opts), roots, 'sarif-file');
       sarif = inputs.sarifFile;
     }
   }
@@ -323,7 +353,7 @@ function sourceLinker(ctx: typeof github.context): MarkdownOptions['linkTo'] {
   if (!head || !repo.owner || !ctx.serverUrl) return undefined;
   const base = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
   return (file, line) =>
-    file.startsWith('/') || file.startsWith('..')
+    file.startsWith('/') || file === '..' || file.startsWith('../')
       ? undefined
       : `${base}${file.split('/').map(encodeURIComponent).join('/')}#L${line}`;
 }
@@ -336,13 +366,42 @@ function safeRepo(): { owner: string; repo: string } {
   }
 }
 
+/** Where report files may go: the workspace and the runner's temp folder. */
+function outputRoots(inputs: ActionInputs): string[] {
+  return [inputs.workspace, ...(process.env.RUNNER_TEMP ? [process.env.RUNNER_TEMP] : [])];
+}
+
+/** With `config-ref`, the config and the baseline come from that ref, never from the checked-out head. */
+async function useTrustedRef(inputs: ActionInputs): Promise<void> {
+  const ref = inputs.configRef as string;
+  const temp = path.join(process.env.RUNNER_TEMP || path.join(inputs.workspace, '..'), 'persistguard-config-ref');
+  const rel = (abs: string): string => path.relative(inputs.workspace, abs);
+  let config: string | undefined;
+  for (const name of inputs.config ? [rel(inputs.config)] : ['.persistguard.yaml', '.persistguard.yml']) {
+    config = await copyAtRef(inputs.workspace, ref, name, temp, 'persistguard.yaml');
+    if (config) break;
+  }
+  if (config) inputs.config = config;
+  else {
+    // Not the head's config either: a pull request must not be able to add one that loosens the checks.
+    inputs.config = path.join(temp, 'defaults.yaml');
+    await safeWriteFile(inputs.config, '{}\n', outputRoots(inputs).concat(temp), 'config-ref');
+    core.notice(`config-ref: ${ref} has no persistguard config; using the defaults`, { title: 'persistguard' });
+  }
+  if (inputs.baseline) {
+    const baseline = await copyAtRef(inputs.workspace, ref, rel(inputs.baseline), temp, 'baseline.json');
+    inputs.baseline = baseline ?? path.join(temp, 'no-baseline.json');
+  }
+  core.info(`persistguard: config${inputs.baseline ? ' and baseline' : ''} read from ${ref}`);
+}
+
 /** Report files written into the workspace (by this or an earlier run) are not scanned as input. */
 function ownOutputs(inputs: ActionInputs): string[] {
   const out: string[] = [];
   for (const p of [inputs.reportDir, inputs.sarifFile]) {
     if (!p) continue;
     const rel = path.relative(inputs.workspace, p).split(path.sep).join('/');
-    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) out.push(rel, `${rel}/**`);
+    if (rel && !isOutside(rel)) out.push(rel, `${rel}/**`);
   }
   return out;
 }

@@ -17,17 +17,47 @@ export function oneOf<T extends string>(
   );
 }
 
+type Options = NonNullable<ParseArgsConfig['options']>;
+
 /**
- * `node:util` `parseArgs` in strict mode, with its errors (unknown option, missing value) turned into a
- * usage error that ends with the command's usage text (exit code 2).
+ * Checks the option tokens ourselves before `parseArgs` does: Node's own messages quote oddly
+ * ("as in '-- "--formt"'") and never suggest the flag that was meant.
+ */
+function checkOptions(args: string[], options: Options): void {
+  const longs = Object.keys(options);
+  const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    // Known short flags come back under their long name; unknown ones under their letter.
+    const spec = Object.hasOwn(options, t.name) ? options[t.name] : undefined;
+    if (spec === undefined) {
+      const hint = t.rawName.startsWith('--')
+        ? closest(t.name, longs)
+        : t.name.length > 1
+          ? closest(t.name, longs) // `-format`: one dash too few
+          : undefined;
+      throw new UsageError(`unknown option '${t.rawName}'${hint ? ` (did you mean '--${hint}'?)` : ''}`);
+    }
+    if (spec.type === 'string' && t.value === undefined)
+      throw new UsageError(`option '${t.rawName}' needs a value (${t.rawName} VALUE)`);
+    if (spec.type === 'boolean' && t.inlineValue)
+      throw new UsageError(`option '${t.rawName}' takes no value (got '${t.rawName}=${t.value ?? ''}')`);
+  }
+}
+
+/**
+ * `node:util` `parseArgs` in strict mode, with unknown or malformed options turned into a usage error that
+ * suggests the closest flag and ends with the command's usage text (exit code 2).
  */
 export function parseFlags<T extends Omit<ParseArgsConfig, 'strict'>>(
   config: T,
   usage: string,
 ): ReturnType<typeof parseArgs<T & { strict: true }>> {
   try {
+    checkOptions([...(config.args ?? [])], config.options ?? {});
     return parseArgs({ ...config, strict: true });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${usage}`);
+    const message = err instanceof UsageError ? err.message : (err as Error).message.replace(/\s+$/, '');
+    throw new UsageError(`${message}\n\n${usage}`);
   }
 }

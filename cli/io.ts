@@ -2,13 +2,14 @@ import type { Writable } from 'node:stream';
 
 /** Everything a command may touch of the process, injected so commands can be run in-process by tests. */
 export interface CliIO {
-  stdout: Writable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean; columns?: number };
   stderr: Writable;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  readStdin: () => Promise<string>;
-  /** Resolves when the process is asked to stop (SIGTERM/SIGINT): long-running commands shut down. */
-  stopSignal: Promise<void>;
+  /** Reads standard input, stopping after `maxBytes` + 1 bytes: an over-limit input is never buffered whole. */
+  readStdin: (maxBytes?: number) => Promise<string>;
+  /** Resolves when the process is asked to stop (SIGTERM/SIGINT), with the signal's name when known. */
+  stopSignal: Promise<StopSignal | void>;
 }
 
 /** Exit codes are a public interface: 0 clean, 1 findings at the threshold, 2 usage/config/input errors. */
@@ -16,6 +17,25 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** Shell convention: a command stopped by a signal exits 128 + the signal's number. */
+export function signalExitCode(signal: StopSignal | void): number {
+  return signal === 'SIGTERM' ? 143 : 130;
+}
+
 export type Command = (args: string[], io: CliIO) => Promise<number>;
 
 export class UsageError extends Error {}
+
+/**
+ * Errors of the environment the user can fix (a missing folder, a file where a folder should be, no
+ * permission): reported in one line, never as a stack trace.
+ */
+export function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return (
+    err instanceof Error &&
+    typeof (err as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z]+$/.test((err as NodeJS.ErrnoException).code ?? '')
+  );
+}

@@ -1,5 +1,5 @@
-import { EXIT_USAGE, UsageError, type CliIO, type Command } from './io.js';
-import { VERSION } from '../policies/index.js';
+import { EXIT_USAGE, UsageError, isSystemError, type CliIO, type Command } from './io.js';
+import { VERSION, closest } from '../policies/index.js';
 
 /** Commands are loaded on demand: `scan` must not pay for the webhook's dependencies. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -27,17 +27,56 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'evaluate everything already running in a cluster',
     load: async () => (await import('./commands/audit.js')).auditCommand,
   },
+  help: {
+    summary: "show this help, or a command's ('help scan')",
+    load: async () => helpCommand,
+  },
+  version: {
+    summary: 'print the version',
+    load: async () => async (_args, io) => {
+      io.stdout.write(`${VERSION}\n`);
+      return 0;
+    },
+  },
+  completion: {
+    summary: 'print a shell completion script (bash, zsh or fish)',
+    load: async () => (await import('./commands/completion.js')).completionCommand,
+  },
 };
+
+export const COMMANDS: readonly string[] = Object.keys(commands);
+
+/** Loads a command by name, for `help <command>` and `completion`. */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  return commands[name]?.load();
+}
+
+const helpCommand: Command = async (args, io) => {
+  const [topic, extra] = args;
+  if (topic === undefined || topic === 'help' || topic === '--help' || topic === '-h') {
+    io.stdout.write(usage());
+    return 0;
+  }
+  if (extra !== undefined) throw new UsageError(`help takes one command, got '${extra}' too`);
+  const entry = commands[topic];
+  if (!entry) throw new UsageError(unknownCommand(topic));
+  return (await entry.load())(['--help'], io);
+};
+
+function unknownCommand(name: string): string {
+  const hint = closest(name, COMMANDS);
+  return `unknown command '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}`;
+}
 
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `persistguard ${VERSION}: keep application data from being lost\n\nUsage: persistguard <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'persistguard <command> --help' for a command's options.\n`;
+  return `persistguard ${VERSION}: keep application data from being lost\n\nUsage: persistguard <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'persistguard help <command>' (or 'persistguard <command> --help') for a command's options.\n`;
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined || name === '--help' || name === '-h') {
     io.stdout.write(usage());
     return name === undefined ? EXIT_USAGE : 0;
   }
@@ -47,7 +86,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const entry = commands[name];
   if (!entry) {
-    io.stderr.write(`persistguard: unknown command '${name}'\n\n${usage()}`);
+    io.stderr.write(`persistguard: ${unknownCommand(name)}\n\n${usage()}`);
     return EXIT_USAGE;
   }
   try {
@@ -55,6 +94,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return await command(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
+      io.stderr.write(`persistguard ${name}: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (isSystemError(err)) {
       io.stderr.write(`persistguard ${name}: ${err.message}\n`);
       return EXIT_USAGE;
     }

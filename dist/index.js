@@ -166,18 +166,18 @@ var require_tunnel = __commonJS({
             res.statusCode
           );
           socket.destroy();
-          var error3 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
-          error3.code = "ECONNRESET";
-          options.request.emit("error", error3);
+          var error4 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
+          error4.code = "ECONNRESET";
+          options.request.emit("error", error4);
           self.removeSocket(placeholder);
           return;
         }
         if (head.length > 0) {
           debug2("got illegal response body from proxy");
           socket.destroy();
-          var error3 = new Error("got illegal response body from proxy");
-          error3.code = "ECONNRESET";
-          options.request.emit("error", error3);
+          var error4 = new Error("got illegal response body from proxy");
+          error4.code = "ECONNRESET";
+          options.request.emit("error", error4);
           self.removeSocket(placeholder);
           return;
         }
@@ -192,9 +192,9 @@ var require_tunnel = __commonJS({
           cause.message,
           cause.stack
         );
-        var error3 = new Error("tunneling socket could not be established, cause=" + cause.message);
-        error3.code = "ECONNRESET";
-        options.request.emit("error", error3);
+        var error4 = new Error("tunneling socket could not be established, cause=" + cause.message);
+        error4.code = "ECONNRESET";
+        options.request.emit("error", error4);
         self.removeSocket(placeholder);
       }
     };
@@ -1077,14 +1077,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path19 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path23 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path19 && path19[0] !== "/") {
-          path19 = `/${path19}`;
+        if (path23 && path23[0] !== "/") {
+          path23 = `/${path23}`;
         }
-        return new URL(`${origin}${path19}`);
+        return new URL(`${origin}${path23}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1523,52 +1523,52 @@ var require_diagnostics = __commonJS({
       diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
         const {
           connectParams: { version, protocol, port, host },
-          error: error3
+          error: error4
         } = evt;
         debuglog(
           "connection to %s using %s%s errored - %s",
           `${host}${port ? `:${port}` : ""}`,
           protocol,
           version,
-          error3.message
+          error4.message
         );
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path19, origin }
+          request: { method, path: path23, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path19);
+        debuglog("sending request to %s %s/%s", method, origin, path23);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path19, origin },
+          request: { method, path: path23, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path19,
+          path23,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path19, origin }
+          request: { method, path: path23, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path19);
+        debuglog("trailers received from %s %s/%s", method, origin, path23);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path19, origin },
-          error: error3
+          request: { method, path: path23, origin },
+          error: error4
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path19,
-          error3.message
+          path23,
+          error4.message
         );
       });
       isClientSet = true;
@@ -1603,7 +1603,7 @@ var require_diagnostics = __commonJS({
         diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
           const {
             connectParams: { version, protocol, port, host },
-            error: error3
+            error: error4
           } = evt;
           debuglog(
             "connection to %s%s using %s%s errored - %s",
@@ -1611,14 +1611,14 @@ var require_diagnostics = __commonJS({
             port ? `:${port}` : "",
             protocol,
             version,
-            error3.message
+            error4.message
           );
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path19, origin }
+            request: { method, path: path23, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path19);
+          debuglog("sending request to %s %s/%s", method, origin, path23);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1681,7 +1681,7 @@ var require_request = __commonJS({
     var kHandler = Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path19,
+        path: path23,
         method,
         body,
         headers,
@@ -1696,11 +1696,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path19 !== "string") {
+        if (typeof path23 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path19[0] !== "/" && !(path19.startsWith("http://") || path19.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path23[0] !== "/" && !(path23.startsWith("http://") || path23.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path19)) {
+        } else if (invalidPathRegex.test(path23)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1766,7 +1766,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path19, query) : path19;
+        this.path = query ? buildURL(path23, query) : path23;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1902,11 +1902,11 @@ var require_request = __commonJS({
       /**
        * @param {Error} error
        */
-      onUpgradeError(error3) {
+      onUpgradeError(error4) {
         assert(!this.aborted);
         assert(this.completed);
         if (channels.error.hasSubscribers) {
-          channels.error.publish({ request: this, error: error3 });
+          channels.error.publish({ request: this, error: error4 });
         }
       }
       /**
@@ -1937,16 +1937,16 @@ var require_request = __commonJS({
           this.onError(err);
         }
       }
-      onError(error3) {
+      onError(error4) {
         this.onFinally();
         if (channels.error.hasSubscribers) {
-          channels.error.publish({ request: this, error: error3 });
+          channels.error.publish({ request: this, error: error4 });
         }
         if (this.aborted) {
           return;
         }
         this.aborted = true;
-        return this[kHandler].onError(error3);
+        return this[kHandler].onError(error4);
       }
       onFinally() {
         if (this.errorHandler) {
@@ -2533,15 +2533,15 @@ var require_connect = __commonJS({
             if (this._sessionCache.size < this._maxCachedSessions) {
               return;
             }
-            const ref = this._sessionCache.get(key3);
-            if (ref !== void 0 && ref.deref() === void 0) {
+            const ref2 = this._sessionCache.get(key3);
+            if (ref2 !== void 0 && ref2.deref() === void 0) {
               this._sessionCache.delete(key3);
             }
           });
         }
         get(sessionKey) {
-          const ref = this._sessionCache.get(sessionKey);
-          return ref ? ref.deref() : null;
+          const ref2 = this._sessionCache.get(sessionKey);
+          return ref2 ? ref2.deref() : null;
         }
         set(sessionKey, session) {
           if (this._maxCachedSessions === 0) {
@@ -4106,17 +4106,17 @@ var require_util2 = __commonJS({
       if (!redirectStatusSet.has(response.status)) {
         return null;
       }
-      let location2 = response.headersList.get("location", true);
-      if (location2 !== null && isValidHeaderValue(location2)) {
-        if (!isValidEncodedURL(location2)) {
-          location2 = normalizeBinaryStringToUtf8(location2);
+      let location = response.headersList.get("location", true);
+      if (location !== null && isValidHeaderValue(location)) {
+        if (!isValidEncodedURL(location)) {
+          location = normalizeBinaryStringToUtf8(location);
         }
-        location2 = new URL(location2, responseURL(response));
+        location = new URL(location, responseURL(response));
       }
-      if (location2 && !location2.hash) {
-        location2.hash = requestFragment;
+      if (location && !location.hash) {
+        location.hash = requestFragment;
       }
-      return location2;
+      return location;
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
@@ -5692,7 +5692,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
       }
       throwIfAborted(object[kState]);
       const promise = createDeferredPromise();
-      const errorSteps = (error3) => promise.reject(error3);
+      const errorSteps = (error4) => promise.reject(error4);
       const successSteps = (data) => {
         try {
           promise.resolve(convertBytesToJSValue(data));
@@ -5788,7 +5788,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants5 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5863,7 +5863,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5958,11 +5958,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5985,10 +5985,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6005,7 +6005,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6099,9 +6099,9 @@ var require_client_h1 = __commonJS({
         client.emit("disconnect", client[kUrl], [client], new InformationalError("upgrade"));
         try {
           request2.onUpgrade(statusCode, headers, socket, statusText);
-        } catch (error3) {
-          util.errorRequest(client, request2, error3);
-          util.destroy(socket, error3);
+        } catch (error4) {
+          util.errorRequest(client, request2, error4);
+          util.destroy(socket, error4);
         }
         client[kResume]();
       }
@@ -6185,7 +6185,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants5.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6207,7 +6207,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6243,13 +6243,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6459,7 +6459,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path19, host, upgrade, blocking, reset } = request2;
+      const { method, path: path23, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6503,7 +6503,7 @@ var require_client_h1 = __commonJS({
       }
       const socket = client[kSocket];
       clearIdleSocketValidation(socket);
-      const abort = (error3) => {
+      const abort = (error4) => {
         if (request2.aborted) {
           return;
         }
@@ -6513,7 +6513,7 @@ var require_client_h1 = __commonJS({
           }
           return;
         }
-        util.errorRequest(client, request2, error3 || new RequestAbortedError());
+        util.errorRequest(client, request2, error4 || new RequestAbortedError());
         util.destroy(body);
         util.destroy(socket, new InformationalError("aborted"));
       };
@@ -6540,7 +6540,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path19} HTTP/1.1\r
+      let header = `${method} ${path23} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7069,7 +7069,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path19, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path23, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7095,22 +7095,22 @@ var require_client_h2 = __commonJS({
       const { hostname, port } = client[kUrl];
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
-      const abort = (error3) => {
+      const abort = (error4) => {
         if (request2.aborted) {
           return;
         }
         if (request2.completed) {
           if (method === "CONNECT" && stream != null) {
-            util.destroy(stream, error3 || new RequestAbortedError());
+            util.destroy(stream, error4 || new RequestAbortedError());
           }
           return;
         }
-        error3 = error3 || new RequestAbortedError();
-        util.errorRequest(client, request2, error3);
+        error4 = error4 || new RequestAbortedError();
+        util.errorRequest(client, request2, error4);
         if (stream != null) {
-          util.destroy(stream, error3);
+          util.destroy(stream, error4);
         }
-        util.destroy(body, error3);
+        util.destroy(body, error4);
         client[kQueue][client[kRunningIdx]++] = null;
         client[kResume]();
       };
@@ -7131,17 +7131,17 @@ var require_client_h2 = __commonJS({
           stream.off(errorMonitor, onUpgradeError);
           request2.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
         };
-        const onUpgradeError = (error3) => {
+        const onUpgradeError = (error4) => {
           upgradeResponseFinished = true;
           stream.off("response", onResponse);
-          request2.onUpgradeError(error3);
+          request2.onUpgradeError(error4);
         };
         const onReady = () => {
           try {
             request2.onUpgrade(null, null, stream);
-          } catch (error3) {
+          } catch (error4) {
             stream.off("response", onResponse);
-            abort(error3);
+            abort(error4);
             return;
           }
           if (request2.aborted) {
@@ -7166,7 +7166,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path19;
+      headers[HTTP2_HEADER_PATH] = path23;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7343,8 +7343,8 @@ var require_client_h2 = __commonJS({
         }
         request2.onRequestSent();
         client[kResume]();
-      } catch (error3) {
-        abort(error3);
+      } catch (error4) {
+        abort(error4);
       }
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
@@ -7499,8 +7499,8 @@ var require_redirect_handler = __commonJS({
       onUpgrade(statusCode, headers, socket) {
         this.handler.onUpgrade(statusCode, headers, socket);
       }
-      onError(error3) {
-        this.handler.onError(error3);
+      onError(error4) {
+        this.handler.onError(error4);
       }
       onHeaders(statusCode, headers, resume, statusText) {
         this.location = this.history.length >= this.maxRedirections || util.isDisturbed(this.opts.body) ? null : parseLocation(statusCode, headers);
@@ -7519,9 +7519,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path19 = search ? `${pathname}${search}` : pathname;
+        const path23 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path19;
+        this.opts.path = path23;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8430,7 +8430,7 @@ var require_pool = __commonJS({
         this[kOptions] = { ...util.deepClone(options), connect, allowH2 };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kFactory] = factory;
-        this.on("connectionError", (origin2, targets, error3) => {
+        this.on("connectionError", (origin2, targets, error4) => {
           for (const target of targets) {
             const idx = this[kClients].indexOf(target);
             if (idx !== -1) {
@@ -8760,10 +8760,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path19 = "/",
+          path: path23 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path19;
+        opts.path = origin + path23;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10735,20 +10735,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path19) {
-      if (typeof path19 !== "string") {
-        return path19;
+    function safeUrl(path23) {
+      if (typeof path23 !== "string") {
+        return path23;
       }
-      const pathSegments = path19.split("?");
+      const pathSegments = path23.split("?");
       if (pathSegments.length !== 2) {
-        return path19;
+        return path23;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path19, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path19);
+    function matchKey(mockDispatch2, { path: path23, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path23);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10770,7 +10770,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key3) {
       const basePath = key3.query ? buildURL(key3.path, key3.query) : key3.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path19 }) => matchValue(safeUrl(path19), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path23 }) => matchValue(safeUrl(path23), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10808,9 +10808,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path19, method, body, headers, query } = opts;
+      const { path: path23, method, body, headers, query } = opts;
       return {
-        path: path19,
+        path: path23,
         method,
         body,
         headers,
@@ -10851,13 +10851,13 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error: error3 }, delay, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error: error4 }, delay, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
-      if (error3 !== null) {
+      if (error4 !== null) {
         deleteMockDispatch(this[kDispatches], key3);
-        handler2.onError(error3);
+        handler2.onError(error4);
         return true;
       }
       if (typeof delay === "number" && delay > 0) {
@@ -10895,19 +10895,19 @@ var require_mock_utils = __commonJS({
         if (agent.isMockActive) {
           try {
             mockDispatch.call(this, opts, handler2);
-          } catch (error3) {
-            if (error3 instanceof MockNotMatchedError) {
+          } catch (error4) {
+            if (error4 instanceof MockNotMatchedError) {
               const netConnect = agent[kGetNetConnect]();
               if (netConnect === false) {
-                throw new MockNotMatchedError(`${error3.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`);
+                throw new MockNotMatchedError(`${error4.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`);
               }
               if (checkNetConnect(netConnect, origin)) {
                 originalDispatch.call(this, opts, handler2);
               } else {
-                throw new MockNotMatchedError(`${error3.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`);
+                throw new MockNotMatchedError(`${error4.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`);
               }
             } else {
-              throw error3;
+              throw error4;
             }
           }
         } else {
@@ -11072,11 +11072,11 @@ var require_mock_interceptor = __commonJS({
       /**
        * Mock an undici request with a defined error.
        */
-      replyWithError(error3) {
-        if (typeof error3 === "undefined") {
+      replyWithError(error4) {
+        if (typeof error4 === "undefined") {
           throw new InvalidArgumentError("error must be defined");
         }
-        const newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], { error: error3 });
+        const newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], { error: error4 });
         return new MockScope(newMockDispatch);
       }
       /**
@@ -11116,7 +11116,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11156,7 +11156,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11169,7 +11169,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11209,7 +11209,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11273,10 +11273,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path19, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path23, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path19,
+            Path: path23,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12860,8 +12860,8 @@ var require_request2 = __commonJS({
           const controllerList = dependentControllerMap.get(ac.signal);
           if (controllerList !== void 0) {
             if (controllerList.size !== 0) {
-              for (const ref of controllerList) {
-                const ctrl = ref.deref();
+              for (const ref2 of controllerList) {
+                const ctrl = ref2.deref();
                 if (ctrl !== void 0) {
                   ctrl.abort(this.reason);
                 }
@@ -13594,17 +13594,17 @@ var require_fetch = __commonJS({
         this.emit("terminated", reason);
       }
       // https://fetch.spec.whatwg.org/#fetch-controller-abort
-      abort(error3) {
+      abort(error4) {
         if (this.state !== "ongoing") {
           return;
         }
         this.state = "aborted";
-        if (!error3) {
-          error3 = new DOMException("The operation was aborted.", "AbortError");
+        if (!error4) {
+          error4 = new DOMException("The operation was aborted.", "AbortError");
         }
-        this.serializedAbortReason = error3;
-        this.connection?.destroy(error3);
-        this.emit("terminated", error3);
+        this.serializedAbortReason = error4;
+        this.connection?.destroy(error4);
+        this.emit("terminated", error4);
       }
     };
     function handleFetchDone(response) {
@@ -13700,12 +13700,12 @@ var require_fetch = __commonJS({
       );
     }
     var markResourceTiming = performance.markResourceTiming;
-    function abortFetch(p, request2, responseObject, error3) {
+    function abortFetch(p, request2, responseObject, error4) {
       if (p) {
-        p.reject(error3);
+        p.reject(error4);
       }
       if (request2.body != null && isReadable(request2.body?.stream)) {
-        request2.body.stream.cancel(error3).catch((err) => {
+        request2.body.stream.cancel(error4).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -13717,7 +13717,7 @@ var require_fetch = __commonJS({
       }
       const response = responseObject[kState];
       if (response.body != null && isReadable(response.body?.stream)) {
-        response.body.stream.cancel(error3).catch((err) => {
+        response.body.stream.cancel(error4).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -14464,14 +14464,14 @@ var require_fetch = __commonJS({
               if (status < 200) {
                 return;
               }
-              let location2 = "";
+              let location = "";
               const headersList = new HeadersList();
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              location2 = headersList.get("location", true);
+              location = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location2 && request2.redirect === "follow" && redirectStatusSet.has(status);
+              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
               if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
@@ -14536,13 +14536,13 @@ var require_fetch = __commonJS({
               fetchParams.controller.ended = true;
               this.body.push(null);
             },
-            onError(error3) {
+            onError(error4) {
               if (this.abort) {
                 fetchParams.controller.off("terminated", this.abort);
               }
-              this.body?.destroy(error3);
-              fetchParams.controller.terminate(error3);
-              reject(error3);
+              this.body?.destroy(error4);
+              fetchParams.controller.terminate(error4);
+              reject(error4);
             },
             onUpgrade(status, rawHeaders, socket) {
               if (status !== 101) {
@@ -15005,8 +15005,8 @@ var require_util4 = __commonJS({
                   }
                   fr[kResult] = result2;
                   fireAProgressEvent("load", fr);
-                } catch (error3) {
-                  fr[kError] = error3;
+                } catch (error4) {
+                  fr[kError] = error4;
                   fireAProgressEvent("error", fr);
                 }
                 if (fr[kState] !== "loading") {
@@ -15015,13 +15015,13 @@ var require_util4 = __commonJS({
               });
               break;
             }
-          } catch (error3) {
+          } catch (error4) {
             if (fr[kAborted]) {
               return;
             }
             queueMicrotask(() => {
               fr[kState] = "done";
-              fr[kError] = error3;
+              fr[kError] = error4;
               fireAProgressEvent("error", fr);
               if (fr[kState] !== "loading") {
                 fireAProgressEvent("loadend", fr);
@@ -15761,8 +15761,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache = this.#relevantRequestResponseList;
-        const backupCache = [...cache];
+        const cache2 = this.#relevantRequestResponseList;
+        const backupCache = [...cache2];
         const addedItems = [];
         const resultList = [];
         try {
@@ -15789,9 +15789,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -15821,11 +15821,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
-              cache.push([operation.request, operation.response]);
+              cache2.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -15999,13 +15999,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            return await cache2.match(request2, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            const response = await cache2.match(request2, options);
             if (response !== void 0) {
               return response;
             }
@@ -16035,12 +16035,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache2 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache2);
+          const cache3 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache3);
         }
-        const cache = [];
-        this.#caches.set(cacheName, cache);
-        return new Cache(kConstruct, cache);
+        const cache2 = [];
+        this.#caches.set(cacheName, cache2);
+        return new Cache(kConstruct, cache2);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -16155,9 +16155,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path19) {
-      for (let i = 0; i < path19.length; ++i) {
-        const code = path19.charCodeAt(i);
+    function validateCookiePath(path23) {
+      for (let i = 0; i < path23.length; ++i) {
+        const code = path23.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -17327,11 +17327,11 @@ var require_connection = __commonJS({
         });
       }
     }
-    function onSocketError(error3) {
+    function onSocketError(error4) {
       const { ws } = this;
       ws[kReadyState] = states.CLOSING;
       if (channels.socketError.hasSubscribers) {
-        channels.socketError.publish(error3);
+        channels.socketError.publish(error4);
       }
       this.destroy();
     }
@@ -17633,10 +17633,10 @@ var require_receiver = __commonJS({
                 this.#extensions.get("permessage-deflate").decompress(
                   body,
                   this.#info.fin,
-                  (error3, data) => {
-                    if (error3) {
-                      const code = error3 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code, error3.message);
+                  (error4, data) => {
+                    if (error4) {
+                      const code = error4 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code, error4.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -18356,9 +18356,9 @@ var require_eventsource_stream = __commonJS({
       return true;
     }
     function createMaxEventSizeExceededError() {
-      const error3 = new Error("EventSource message size exceeded");
-      error3.aborted = false;
-      return error3;
+      const error4 = new Error("EventSource message size exceeded");
+      error4.aborted = false;
+      return error4;
     }
     var EventSourceStream = class extends Transform {
       /**
@@ -18470,8 +18470,8 @@ var require_eventsource_stream = __commonJS({
             }
             try {
               this.parseLine(this.readLine(), this.event);
-            } catch (error3) {
-              callback(error3);
+            } catch (error4) {
+              callback(error4);
               return;
             }
             this.consumeCurrentByte();
@@ -18486,10 +18486,10 @@ var require_eventsource_stream = __commonJS({
         }
         callback();
       }
-      _destroy(error3, callback) {
+      _destroy(error4, callback) {
         this.chunks.length = 0;
         this.clearEvent();
-        super._destroy(error3, callback);
+        super._destroy(error4, callback);
       }
       /**
        * @param {Buffer} line
@@ -18877,8 +18877,8 @@ var require_eventsource = __commonJS({
           pipeline(
             response.body.stream,
             eventSourceStream,
-            (error3) => {
-              if (error3?.aborted === false) {
+            (error4) => {
+              if (error4?.aborted === false) {
                 this.close();
                 this.dispatchEvent(new Event("error"));
               }
@@ -19077,11 +19077,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path19 = opts.path;
+          let path23 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path19 = `/${path19}`;
+            path23 = `/${path23}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path19);
+          url = new URL(util.parseOrigin(url).origin + path23);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19218,8 +19218,8 @@ var require_proxy = __commonJS({
       return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
     }
     var DecodedURL2 = class extends URL {
-      constructor(url, base) {
-        super(url, base);
+      constructor(url, base2) {
+        super(url, base2);
         this._decodedUsername = decodeURIComponent(super.username);
         this._decodedPassword = decodeURIComponent(super.password);
       }
@@ -19939,6 +19939,16 @@ var init_version = __esm({
   }
 });
 
+// policies/model/errors.ts
+function errorMessage(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+var init_errors = __esm({
+  "policies/model/errors.ts"() {
+    "use strict";
+  }
+});
+
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
@@ -20016,17 +20026,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key3, node, visitor, path19) {
-      const ctrl = callVisitor(key3, node, visitor, path19);
+    function visit_(key3, node, visitor, path23) {
+      const ctrl = callVisitor(key3, node, visitor, path23);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key3, path19, ctrl);
-        return visit_(key3, ctrl, visitor, path19);
+        replaceNode(key3, path23, ctrl);
+        return visit_(key3, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path19 = Object.freeze(path19.concat(node));
+          path23 = Object.freeze(path23.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path19);
+            const ci = visit_(i, node.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20037,13 +20047,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path19 = Object.freeze(path19.concat(node));
-          const ck = visit_("key", node.key, visitor, path19);
+          path23 = Object.freeze(path23.concat(node));
+          const ck = visit_("key", node.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path19);
+          const cv = visit_("value", node.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20064,17 +20074,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key3, node, visitor, path19) {
-      const ctrl = await callVisitor(key3, node, visitor, path19);
+    async function visitAsync_(key3, node, visitor, path23) {
+      const ctrl = await callVisitor(key3, node, visitor, path23);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key3, path19, ctrl);
-        return visitAsync_(key3, ctrl, visitor, path19);
+        replaceNode(key3, path23, ctrl);
+        return visitAsync_(key3, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path19 = Object.freeze(path19.concat(node));
+          path23 = Object.freeze(path23.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path19);
+            const ci = await visitAsync_(i, node.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20085,13 +20095,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path19 = Object.freeze(path19.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path19);
+          path23 = Object.freeze(path23.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path19);
+          const cv = await visitAsync_("value", node.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20118,23 +20128,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key3, node, visitor, path19) {
+    function callVisitor(key3, node, visitor, path23) {
       if (typeof visitor === "function")
-        return visitor(key3, node, path19);
+        return visitor(key3, node, path23);
       if (identity3.isMap(node))
-        return visitor.Map?.(key3, node, path19);
+        return visitor.Map?.(key3, node, path23);
       if (identity3.isSeq(node))
-        return visitor.Seq?.(key3, node, path19);
+        return visitor.Seq?.(key3, node, path23);
       if (identity3.isPair(node))
-        return visitor.Pair?.(key3, node, path19);
+        return visitor.Pair?.(key3, node, path23);
       if (identity3.isScalar(node))
-        return visitor.Scalar?.(key3, node, path19);
+        return visitor.Scalar?.(key3, node, path23);
       if (identity3.isAlias(node))
-        return visitor.Alias?.(key3, node, path19);
+        return visitor.Alias?.(key3, node, path23);
       return void 0;
     }
-    function replaceNode(key3, path19, node) {
-      const parent = path19[path19.length - 1];
+    function replaceNode(key3, path23, node) {
+      const parent = path23[path23.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key3] = node;
       } else if (identity3.isPair(parent)) {
@@ -20276,8 +20286,8 @@ var require_directives = __commonJS({
         if (prefix) {
           try {
             return prefix + decodeURIComponent(suffix);
-          } catch (error3) {
-            onError(String(error3));
+          } catch (error4) {
+            onError(String(error4));
             return null;
           }
         }
@@ -20375,13 +20385,13 @@ var require_anchors = __commonJS({
          */
         setAnchors: () => {
           for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity3.isScalar(ref.node) || identity3.isCollection(ref.node))) {
-              ref.node.anchor = ref.anchor;
+            const ref2 = sourceObjects.get(source);
+            if (typeof ref2 === "object" && ref2.anchor && (identity3.isScalar(ref2.node) || identity3.isCollection(ref2.node))) {
+              ref2.node.anchor = ref2.anchor;
             } else {
-              const error3 = new Error("Failed to resolve repeated object (this should not happen)");
-              error3.source = source;
-              throw error3;
+              const error4 = new Error("Failed to resolve repeated object (this should not happen)");
+              error4.source = source;
+              throw error4;
             }
           }
         },
@@ -20694,15 +20704,15 @@ var require_createNode = __commonJS({
         value = value.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema2, sourceObjects } = ctx;
-      let ref = void 0;
+      let ref2 = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
-        if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
-          return new Alias.Alias(ref.anchor);
+        ref2 = sourceObjects.get(value);
+        if (ref2) {
+          ref2.anchor ?? (ref2.anchor = onAnchor(value));
+          return new Alias.Alias(ref2.anchor);
         } else {
-          ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          ref2 = { anchor: null, node: null };
+          sourceObjects.set(value, ref2);
         }
       }
       if (tagName?.startsWith("!!"))
@@ -20714,8 +20724,8 @@ var require_createNode = __commonJS({
         }
         if (!value || typeof value !== "object") {
           const node2 = new Scalar.Scalar(value);
-          if (ref)
-            ref.node = node2;
+          if (ref2)
+            ref2.node = node2;
           return node2;
         }
         tagObj = value instanceof Map ? schema2[identity3.MAP] : Symbol.iterator in Object(value) ? schema2[identity3.SEQ] : schema2[identity3.MAP];
@@ -20729,8 +20739,8 @@ var require_createNode = __commonJS({
         node.tag = tagName;
       else if (!tagObj.default)
         node.tag = tagObj.tag;
-      if (ref)
-        ref.node = node;
+      if (ref2)
+        ref2.node = node;
       return node;
     }
     exports.createNode = createNode;
@@ -20744,10 +20754,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path19, value) {
+    function collectionFromPath(schema2, path23, value) {
       let v = value;
-      for (let i = path19.length - 1; i >= 0; --i) {
-        const k = path19[i];
+      for (let i = path23.length - 1; i >= 0; --i) {
+        const k = path23[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20766,7 +20776,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path19) => path19 == null || typeof path19 === "object" && !!path19[Symbol.iterator]().next().done;
+    var isEmptyPath = (path23) => path23 == null || typeof path23 === "object" && !!path23[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20796,11 +20806,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path19, value) {
-        if (isEmptyPath(path19))
+      addIn(path23, value) {
+        if (isEmptyPath(path23))
           this.add(value);
         else {
-          const [key3, ...rest] = path19;
+          const [key3, ...rest] = path23;
           const node = this.get(key3, true);
           if (identity3.isCollection(node))
             node.addIn(rest, value);
@@ -20814,8 +20824,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path19) {
-        const [key3, ...rest] = path19;
+      deleteIn(path23) {
+        const [key3, ...rest] = path23;
         if (rest.length === 0)
           return this.delete(key3);
         const node = this.get(key3, true);
@@ -20829,8 +20839,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path19, keepScalar) {
-        const [key3, ...rest] = path19;
+      getIn(path23, keepScalar) {
+        const [key3, ...rest] = path23;
         const node = this.get(key3, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node) ? node.value : node;
@@ -20848,8 +20858,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path19) {
-        const [key3, ...rest] = path19;
+      hasIn(path23) {
+        const [key3, ...rest] = path23;
         if (rest.length === 0)
           return this.has(key3);
         const node = this.get(key3, true);
@@ -20859,8 +20869,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path19, value) {
-        const [key3, ...rest] = path19;
+      setIn(path23, value) {
+        const [key3, ...rest] = path23;
         if (rest.length === 0) {
           this.set(key3, value);
         } else {
@@ -23375,9 +23385,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path19, value) {
+      addIn(path23, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path19, value);
+          this.contents.addIn(path23, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23452,14 +23462,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path19) {
-        if (Collection2.isEmptyPath(path19)) {
+      deleteIn(path23) {
+        if (Collection2.isEmptyPath(path23)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path19) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path23) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23474,10 +23484,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path19, keepScalar) {
-        if (Collection2.isEmptyPath(path19))
+      getIn(path23, keepScalar) {
+        if (Collection2.isEmptyPath(path23))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path19, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path23, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23488,10 +23498,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path19) {
-        if (Collection2.isEmptyPath(path19))
+      hasIn(path23) {
+        if (Collection2.isEmptyPath(path23))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path19) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path23) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23508,13 +23518,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path19, value) {
-        if (Collection2.isEmptyPath(path19)) {
+      setIn(path23, value) {
+        if (Collection2.isEmptyPath(path23)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path19), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path23), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path19, value);
+          this.contents.setIn(path23, value);
         }
       }
       /**
@@ -23629,12 +23639,12 @@ var require_errors2 = __commonJS({
         super("YAMLWarning", pos, code, message);
       }
     };
-    var prettifyError = (src, lc) => (error3) => {
-      if (error3.pos[0] === -1)
+    var prettifyError = (src, lc) => (error4) => {
+      if (error4.pos[0] === -1)
         return;
-      error3.linePos = error3.pos.map((pos) => lc.linePos(pos));
-      const { line, col } = error3.linePos[0];
-      error3.message += ` at line ${line}, column ${col}`;
+      error4.linePos = error4.pos.map((pos) => lc.linePos(pos));
+      const { line, col } = error4.linePos[0];
+      error4.message += ` at line ${line}, column ${col}`;
       let ci = col - 1;
       let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
       if (ci >= 60 && lineStr.length > 80) {
@@ -23652,12 +23662,12 @@ var require_errors2 = __commonJS({
       }
       if (/[^ ]/.test(lineStr)) {
         let count = 1;
-        const end = error3.linePos[1];
+        const end = error4.linePos[1];
         if (end?.line === line && end.col > col) {
           count = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
         const pointer = " ".repeat(ci) + "^".repeat(count);
-        error3.message += `:
+        error4.message += `:
 
 ${lineStr}
 ${pointer}
@@ -24460,7 +24470,7 @@ var require_resolve_block_scalar = __commonJS({
       const mode = source[0];
       let indent = 0;
       let chomp = "";
-      let error3 = -1;
+      let error4 = -1;
       for (let i = 1; i < source.length; ++i) {
         const ch = source[i];
         if (!chomp && (ch === "-" || ch === "+"))
@@ -24469,12 +24479,12 @@ var require_resolve_block_scalar = __commonJS({
           const n = Number(ch);
           if (!indent && n)
             indent = n;
-          else if (error3 === -1)
-            error3 = offset + i;
+          else if (error4 === -1)
+            error4 = offset + i;
         }
       }
-      if (error3 !== -1)
-        onError(error3, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+      if (error4 !== -1)
+        onError(error4, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
       let hasSpace = false;
       let comment2 = "";
       let length = source.length;
@@ -24769,8 +24779,8 @@ var require_compose_scalar = __commonJS({
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity3.isScalar(res) ? res : new Scalar.Scalar(res);
-      } catch (error3) {
-        const msg = error3 instanceof Error ? error3.message : String(error3);
+      } catch (error4) {
+        const msg = error4 instanceof Error ? error4.message : String(error4);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar.Scalar(value);
       }
@@ -24893,8 +24903,8 @@ var require_compose_node = __commonJS({
             node = composeCollection.composeCollection(CN, ctx, token, props, onError);
             if (anchor)
               node.anchor = anchor.source.substring(1);
-          } catch (error3) {
-            const message = error3 instanceof Error ? error3.message : String(error3);
+          } catch (error4) {
+            const message = error4 instanceof Error ? error4.message : String(error4);
             onError(token, "RESOURCE_EXHAUSTION", message);
           }
           break;
@@ -25157,11 +25167,11 @@ ${cb}` : comment2;
             break;
           case "error": {
             const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error3 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            const error4 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
             if (this.atDirectives || !this.doc)
-              this.errors.push(error3);
+              this.errors.push(error4);
             else
-              this.doc.errors.push(error3);
+              this.doc.errors.push(error4);
             break;
           }
           case "doc-end": {
@@ -25472,9 +25482,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path19) => {
+    visit2.itemAtPath = (cst, path23) => {
       let item = cst;
-      for (const [field2, index] of path19) {
+      for (const [field2, index] of path23) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25483,23 +25493,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path19) => {
-      const parent = visit2.itemAtPath(cst, path19.slice(0, -1));
-      const field2 = path19[path19.length - 1][0];
+    visit2.parentCollection = (cst, path23) => {
+      const parent = visit2.itemAtPath(cst, path23.slice(0, -1));
+      const field2 = path23[path23.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path19, item, visitor) {
-      let ctrl = visitor(item, path19);
+    function _visit(path23, item, visitor) {
+      let ctrl = visitor(item, path23);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path19.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path23.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25510,10 +25520,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path19);
+            ctrl = ctrl(item, path23);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path19) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path23) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -26457,8 +26467,8 @@ var require_parser = __commonJS({
       peek(n) {
         return this.stack[this.stack.length - n];
       }
-      *pop(error3) {
-        const token = error3 ?? this.stack.pop();
+      *pop(error4) {
+        const token = error4 ?? this.stack.pop();
         if (!token) {
           const message = "Tried to pop an empty stack";
           yield { type: "error", offset: this.offset, source: "", message };
@@ -27624,11 +27634,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants4);
+          this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -27645,10 +27655,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants4);
+        this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -27687,9 +27697,9 @@ var require_codegen = __commonJS({
       }
     };
     var Throw = class extends Node {
-      constructor(error3) {
+      constructor(error4) {
         super();
-        this.error = error3;
+        this.error = error4;
       }
       render({ _n }) {
         return `throw ${this.error};` + _n;
@@ -27709,8 +27719,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants4) {
-        this.code = optimizeExpr(this.code, names, constants4);
+      optimizeNames(names, constants5) {
+        this.code = optimizeExpr(this.code, names, constants5);
         return this;
       }
       get names() {
@@ -27739,12 +27749,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants4))
+          if (n.optimizeNames(names, constants5))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -27797,12 +27807,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        if (!(super.optimizeNames(names, constants4) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        if (!(super.optimizeNames(names, constants5) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants4);
+        this.condition = optimizeExpr(this.condition, names, constants5);
         return this;
       }
       get names() {
@@ -27825,10 +27835,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants4);
+        this.iteration = optimizeExpr(this.iteration, names, constants5);
         return this;
       }
       get names() {
@@ -27864,10 +27874,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants4);
+        this.iterable = optimizeExpr(this.iterable, names, constants5);
         return this;
       }
       get names() {
@@ -27909,11 +27919,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         var _a, _b;
-        super.optimizeNames(names, constants4);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
+        super.optimizeNames(names, constants5);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants5);
         return this;
       }
       get names() {
@@ -27926,9 +27936,9 @@ var require_codegen = __commonJS({
       }
     };
     var Catch = class extends BlockNode {
-      constructor(error3) {
+      constructor(error4) {
         super();
-        this.error = error3;
+        this.error = error4;
       }
       render(opts) {
         return `catch(${this.error})` + super.render(opts);
@@ -28119,9 +28129,9 @@ var require_codegen = __commonJS({
         this._blockNode(node);
         this.code(tryBody);
         if (catchCode) {
-          const error3 = this.name("e");
-          this._currNode = node.catch = new Catch(error3);
-          catchCode(error3);
+          const error4 = this.name("e");
+          this._currNode = node.catch = new Catch(error4);
+          catchCode(error4);
         }
         if (finallyCode) {
           this._currNode = node.finally = new Finally();
@@ -28130,8 +28140,8 @@ var require_codegen = __commonJS({
         return this._endBlockNode(Catch, Finally);
       }
       // `throw` statement
-      throw(error3) {
-        return this._leafNode(new Throw(error3));
+      throw(error4) {
+        return this._leafNode(new Throw(error4));
       }
       // start self-balancing block
       block(body, nodeCount) {
@@ -28214,7 +28224,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants4) {
+    function optimizeExpr(expr, names, constants5) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -28229,14 +28239,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants4[n.str];
+        const c = constants5[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants5[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -28487,10 +28497,10 @@ var require_errors3 = __commonJS({
     exports.keyword$DataError = {
       message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
     };
-    function reportError(cxt, error3 = exports.keywordError, errorPaths, overrideAllErrors) {
+    function reportError(cxt, error4 = exports.keywordError, errorPaths, overrideAllErrors) {
       const { it } = cxt;
       const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error3, errorPaths);
+      const errObj = errorObjectCode(cxt, error4, errorPaths);
       if (overrideAllErrors !== null && overrideAllErrors !== void 0 ? overrideAllErrors : compositeRule || allErrors) {
         addError(gen, errObj);
       } else {
@@ -28498,10 +28508,10 @@ var require_errors3 = __commonJS({
       }
     }
     exports.reportError = reportError;
-    function reportExtraError(cxt, error3 = exports.keywordError, errorPaths) {
+    function reportExtraError(cxt, error4 = exports.keywordError, errorPaths) {
       const { it } = cxt;
       const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error3, errorPaths);
+      const errObj = errorObjectCode(cxt, error4, errorPaths);
       addError(gen, errObj);
       if (!(compositeRule || allErrors)) {
         returnErrors(it, names_1.default.vErrors);
@@ -28552,19 +28562,19 @@ var require_errors3 = __commonJS({
       schema: new codegen_1.Name("schema"),
       parentSchema: new codegen_1.Name("parentSchema")
     };
-    function errorObjectCode(cxt, error3, errorPaths) {
+    function errorObjectCode(cxt, error4, errorPaths) {
       const { createErrors } = cxt.it;
       if (createErrors === false)
         return (0, codegen_1._)`{}`;
-      return errorObject(cxt, error3, errorPaths);
+      return errorObject(cxt, error4, errorPaths);
     }
-    function errorObject(cxt, error3, errorPaths = {}) {
+    function errorObject(cxt, error4, errorPaths = {}) {
       const { gen, it } = cxt;
       const keyValues = [
         errorInstancePath(it, errorPaths),
         errorSchemaPath(cxt, errorPaths)
       ];
-      extraErrorProps(cxt, error3, keyValues);
+      extraErrorProps(cxt, error4, keyValues);
       return gen.object(...keyValues);
     }
     function errorInstancePath({ errorPath }, { instancePath }) {
@@ -29491,26 +29501,26 @@ var require_resolve = __commonJS({
         addAnchor.call(this, sch.$anchor);
         addAnchor.call(this, sch.$dynamicAnchor);
         baseIds[jsonPtr] = innerBaseId;
-        function addRef(ref) {
+        function addRef(ref2) {
           const _resolve = this.opts.uriResolver.resolve;
-          ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref);
-          if (schemaRefs.has(ref))
-            throw ambiguos(ref);
-          schemaRefs.add(ref);
-          let schOrRef = this.refs[ref];
+          ref2 = normalizeId(innerBaseId ? _resolve(innerBaseId, ref2) : ref2);
+          if (schemaRefs.has(ref2))
+            throw ambiguos(ref2);
+          schemaRefs.add(ref2);
+          let schOrRef = this.refs[ref2];
           if (typeof schOrRef == "string")
             schOrRef = this.refs[schOrRef];
           if (typeof schOrRef == "object") {
-            checkAmbiguosRef(sch, schOrRef.schema, ref);
-          } else if (ref !== normalizeId(fullPath)) {
-            if (ref[0] === "#") {
-              checkAmbiguosRef(sch, localRefs[ref], ref);
-              localRefs[ref] = sch;
+            checkAmbiguosRef(sch, schOrRef.schema, ref2);
+          } else if (ref2 !== normalizeId(fullPath)) {
+            if (ref2[0] === "#") {
+              checkAmbiguosRef(sch, localRefs[ref2], ref2);
+              localRefs[ref2] = sch;
             } else {
-              this.refs[ref] = fullPath;
+              this.refs[ref2] = fullPath;
             }
           }
-          return ref;
+          return ref2;
         }
         function addAnchor(anchor) {
           if (typeof anchor == "string") {
@@ -29521,12 +29531,12 @@ var require_resolve = __commonJS({
         }
       });
       return localRefs;
-      function checkAmbiguosRef(sch1, sch2, ref) {
+      function checkAmbiguosRef(sch1, sch2, ref2) {
         if (sch2 !== void 0 && !equal(sch1, sch2))
-          throw ambiguos(ref);
+          throw ambiguos(ref2);
       }
-      function ambiguos(ref) {
-        return new Error(`reference "${ref}" resolves to more than one schema`);
+      function ambiguos(ref2) {
+        return new Error(`reference "${ref2}" resolves to more than one schema`);
       }
     }
     exports.getSchemaRefs = getSchemaRefs;
@@ -30064,9 +30074,9 @@ var require_ref_error = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
     var MissingRefError = class extends Error {
-      constructor(resolver, baseId, ref, msg) {
-        super(msg || `can't resolve reference ${ref} from id ${baseId}`);
-        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref);
+      constructor(resolver, baseId, ref2, msg) {
+        super(msg || `can't resolve reference ${ref2} from id ${baseId}`);
+        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref2);
         this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
       }
     };
@@ -30192,22 +30202,22 @@ var require_compile = __commonJS({
       }
     }
     exports.compileSchema = compileSchema;
-    function resolveRef(root, baseId, ref) {
+    function resolveRef(root, baseId, ref2) {
       var _a;
-      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
-      const schOrFunc = root.refs[ref];
+      ref2 = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref2);
+      const schOrFunc = root.refs[ref2];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve4.call(this, root, ref);
+      let _sch = resolve4.call(this, root, ref2);
       if (_sch === void 0) {
-        const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
+        const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref2];
         const { schemaId } = this.opts;
         if (schema2)
           _sch = new SchemaEnv({ schema: schema2, schemaId, root, baseId });
       }
       if (_sch === void 0)
         return;
-      return root.refs[ref] = inlineOrCompile.call(this, _sch);
+      return root.refs[ref2] = inlineOrCompile.call(this, _sch);
     }
     exports.resolveRef = resolveRef;
     function inlineOrCompile(sch) {
@@ -30225,14 +30235,14 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve4(root, ref) {
+    function resolve4(root, ref2) {
       let sch;
-      while (typeof (sch = this.refs[ref]) == "string")
-        ref = sch;
-      return sch || this.schemas[ref] || resolveSchema.call(this, root, ref);
+      while (typeof (sch = this.refs[ref2]) == "string")
+        ref2 = sch;
+      return sch || this.schemas[ref2] || resolveSchema.call(this, root, ref2);
     }
-    function resolveSchema(root, ref) {
-      const p = this.opts.uriResolver.parse(ref);
+    function resolveSchema(root, ref2) {
+      const p = this.opts.uriResolver.parse(ref2);
       const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
       let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root.baseId, void 0);
       if (Object.keys(root.schema).length > 0 && refPath === baseId) {
@@ -30250,7 +30260,7 @@ var require_compile = __commonJS({
         return;
       if (!schOrRef.validate)
         compileSchema.call(this, schOrRef);
-      if (id === (0, resolve_1.normalizeId)(ref)) {
+      if (id === (0, resolve_1.normalizeId)(ref2)) {
         const { schema: schema2 } = schOrRef;
         const { schemaId } = this.opts;
         const schId = schema2[schemaId];
@@ -30476,8 +30486,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path19) {
-      let input = path19;
+    function removeDotSegments(path23) {
+      let input = path23;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30551,11 +30561,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path19) {
-      if (path19 === "" || path19[0] === "/") {
-        return removeDotSegments(path19);
+    function removeDotSegmentsRelative(path23) {
+      if (path23 === "" || path23[0] === "/") {
+        return removeDotSegments(path23);
       }
-      const segments = path19.split("/");
+      const segments = path23.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30918,8 +30928,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path19 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path19 && path19 !== "/" ? path19 : void 0;
+        const path23 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path23 && path23 !== "/" ? path23 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31125,10 +31135,10 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative3, options, skipNormalization) {
+    function resolveComponent(base2, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse6(serialize(base, options), options);
+        base2 = parse6(serialize(base2, options), options);
         relative3 = parse6(serialize(relative3, options), options);
       }
       options = options || {};
@@ -31148,33 +31158,33 @@ var require_fast_uri = __commonJS({
           target.query = relative3.query;
         } else {
           if (!relative3.path) {
-            target.path = base.path;
+            target.path = base2.path;
             if (relative3.query !== void 0) {
               target.query = relative3.query;
             } else {
-              target.query = base.query;
+              target.query = base2.query;
             }
           } else {
             if (relative3.path[0] === "/") {
               target.path = removeDotSegments(relative3.path);
             } else {
-              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              if (baseHasAuthority && !base.path) {
+              const baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
+              if (baseHasAuthority && !base2.path) {
                 target.path = "/" + relative3.path;
-              } else if (!base.path) {
+              } else if (!base2.path) {
                 target.path = relative3.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative3.path;
               }
-              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
             target.query = relative3.query;
           }
-          target.userinfo = base.userinfo;
-          target.host = base.host;
-          target.port = base.port;
+          target.userinfo = base2.userinfo;
+          target.host = base2.host;
+          target.port = base2.port;
         }
-        target.scheme = base.scheme;
+        target.scheme = base2.scheme;
       }
       target.fragment = relative3.fragment;
       return target;
@@ -31703,26 +31713,26 @@ var require_core = __commonJS({
             return _compileAsync.call(this, sch);
           }
         }
-        function checkLoaded({ missingSchema: ref, missingRef }) {
-          if (this.refs[ref]) {
-            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
+        function checkLoaded({ missingSchema: ref2, missingRef }) {
+          if (this.refs[ref2]) {
+            throw new Error(`AnySchema ${ref2} is loaded but ${missingRef} cannot be resolved`);
           }
         }
-        async function loadMissingSchema(ref) {
-          const _schema = await _loadSchema.call(this, ref);
-          if (!this.refs[ref])
+        async function loadMissingSchema(ref2) {
+          const _schema = await _loadSchema.call(this, ref2);
+          if (!this.refs[ref2])
             await loadMetaSchema.call(this, _schema.$schema);
-          if (!this.refs[ref])
-            this.addSchema(_schema, ref, meta);
+          if (!this.refs[ref2])
+            this.addSchema(_schema, ref2, meta);
         }
-        async function _loadSchema(ref) {
-          const p = this._loading[ref];
+        async function _loadSchema(ref2) {
+          const p = this._loading[ref2];
           if (p)
             return p;
           try {
-            return await (this._loading[ref] = loadSchema(ref));
+            return await (this._loading[ref2] = loadSchema(ref2));
           } finally {
-            delete this._loading[ref];
+            delete this._loading[ref2];
           }
         }
       }
@@ -32285,7 +32295,7 @@ var require_limitNumber = __commonJS({
       exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
       exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
     };
-    var error3 = {
+    var error4 = {
       message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
       params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
     };
@@ -32294,7 +32304,7 @@ var require_limitNumber = __commonJS({
       type: "number",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode } = cxt;
         cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
@@ -32310,7 +32320,7 @@ var require_multipleOf = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
       params: ({ schemaCode }) => (0, codegen_1._)`{multipleOf: ${schemaCode}}`
     };
@@ -32319,7 +32329,7 @@ var require_multipleOf = __commonJS({
       type: "number",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, schemaCode, it } = cxt;
         const prec = it.opts.multipleOfPrecision;
@@ -32366,7 +32376,7 @@ var require_limitLength = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var ucs2length_1 = require_ucs2length();
-    var error3 = {
+    var error4 = {
       message({ keyword, schemaCode }) {
         const comp = keyword === "maxLength" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
@@ -32378,7 +32388,7 @@ var require_limitLength = __commonJS({
       type: "string",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode, it } = cxt;
         const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
@@ -32398,7 +32408,7 @@ var require_pattern = __commonJS({
     var code_1 = require_code2();
     var util_1 = require_util9();
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
       params: ({ schemaCode }) => (0, codegen_1._)`{pattern: ${schemaCode}}`
     };
@@ -32407,7 +32417,7 @@ var require_pattern = __commonJS({
       type: "string",
       schemaType: "string",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
         const u = it.opts.unicodeRegExp ? "u" : "";
@@ -32433,7 +32443,7 @@ var require_limitProperties = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message({ keyword, schemaCode }) {
         const comp = keyword === "maxProperties" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
@@ -32445,7 +32455,7 @@ var require_limitProperties = __commonJS({
       type: "object",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode } = cxt;
         const op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
@@ -32464,7 +32474,7 @@ var require_required = __commonJS({
     var code_1 = require_code2();
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
       params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
     };
@@ -32473,7 +32483,7 @@ var require_required = __commonJS({
       type: "object",
       schemaType: "array",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, schemaCode, data, $data, it } = cxt;
         const { opts } = it;
@@ -32544,7 +32554,7 @@ var require_limitItems = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message({ keyword, schemaCode }) {
         const comp = keyword === "maxItems" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
@@ -32556,7 +32566,7 @@ var require_limitItems = __commonJS({
       type: "array",
       schemaType: "number",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { keyword, data, schemaCode } = cxt;
         const op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
@@ -32587,7 +32597,7 @@ var require_uniqueItems = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var equal_1 = require_equal();
-    var error3 = {
+    var error4 = {
       message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
       params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
     };
@@ -32596,7 +32606,7 @@ var require_uniqueItems = __commonJS({
       type: "array",
       schemaType: "boolean",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schema: schema2, parentSchema, schemaCode, it } = cxt;
         if (!$data && !schema2)
@@ -32653,14 +32663,14 @@ var require_const = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var equal_1 = require_equal();
-    var error3 = {
+    var error4 = {
       message: "must be equal to constant",
       params: ({ schemaCode }) => (0, codegen_1._)`{allowedValue: ${schemaCode}}`
     };
     var def = {
       keyword: "const",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schemaCode, schema: schema2 } = cxt;
         if ($data || schema2 && typeof schema2 == "object") {
@@ -32682,7 +32692,7 @@ var require_enum = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var equal_1 = require_equal();
-    var error3 = {
+    var error4 = {
       message: "must be equal to one of the allowed values",
       params: ({ schemaCode }) => (0, codegen_1._)`{allowedValues: ${schemaCode}}`
     };
@@ -32690,7 +32700,7 @@ var require_enum = __commonJS({
       keyword: "enum",
       schemaType: "array",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
         if (!$data && schema2.length === 0)
@@ -32769,7 +32779,7 @@ var require_additionalItems = __commonJS({
     exports.validateAdditionalItems = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
       params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
     };
@@ -32778,7 +32788,7 @@ var require_additionalItems = __commonJS({
       type: "array",
       schemaType: ["boolean", "object"],
       before: "uniqueItems",
-      error: error3,
+      error: error4,
       code(cxt) {
         const { parentSchema, it } = cxt;
         const { items } = parentSchema;
@@ -32897,7 +32907,7 @@ var require_items2020 = __commonJS({
     var util_1 = require_util9();
     var code_1 = require_code2();
     var additionalItems_1 = require_additionalItems();
-    var error3 = {
+    var error4 = {
       message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
       params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
     };
@@ -32906,7 +32916,7 @@ var require_items2020 = __commonJS({
       type: "array",
       schemaType: ["object", "boolean"],
       before: "uniqueItems",
-      error: error3,
+      error: error4,
       code(cxt) {
         const { schema: schema2, parentSchema, it } = cxt;
         const { prefixItems } = parentSchema;
@@ -32930,7 +32940,7 @@ var require_contains = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { min: min2, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min2} valid item(s)` : (0, codegen_1.str)`must contain at least ${min2} and no more than ${max} valid item(s)`,
       params: ({ params: { min: min2, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min2}}` : (0, codegen_1._)`{minContains: ${min2}, maxContains: ${max}}`
     };
@@ -32940,7 +32950,7 @@ var require_contains = __commonJS({
       schemaType: ["object", "boolean"],
       before: "uniqueItems",
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, parentSchema, data, it } = cxt;
         let min2;
@@ -33118,7 +33128,7 @@ var require_propertyNames = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: "property name must be valid",
       params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
     };
@@ -33126,7 +33136,7 @@ var require_propertyNames = __commonJS({
       keyword: "propertyNames",
       type: "object",
       schemaType: ["object", "boolean"],
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, data, it } = cxt;
         if ((0, util_1.alwaysValidSchema)(it, schema2))
@@ -33163,7 +33173,7 @@ var require_additionalProperties = __commonJS({
     var codegen_1 = require_codegen();
     var names_1 = require_names();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: "must NOT have additional properties",
       params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
     };
@@ -33173,7 +33183,7 @@ var require_additionalProperties = __commonJS({
       schemaType: ["boolean", "object"],
       allowUndefined: true,
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, parentSchema, data, errsCount, it } = cxt;
         if (!errsCount)
@@ -33447,7 +33457,7 @@ var require_oneOf = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: "must match exactly one schema in oneOf",
       params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
     };
@@ -33455,7 +33465,7 @@ var require_oneOf = __commonJS({
       keyword: "oneOf",
       schemaType: "array",
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, schema: schema2, parentSchema, it } = cxt;
         if (!Array.isArray(schema2))
@@ -33532,7 +33542,7 @@ var require_if = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
       params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
     };
@@ -33540,7 +33550,7 @@ var require_if = __commonJS({
       keyword: "if",
       schemaType: ["object", "boolean"],
       trackErrors: true,
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, parentSchema, it } = cxt;
         if (parentSchema.then === void 0 && parentSchema.else === void 0) {
@@ -33666,7 +33676,7 @@ var require_format = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var error3 = {
+    var error4 = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
       params: ({ schemaCode }) => (0, codegen_1._)`{format: ${schemaCode}}`
     };
@@ -33675,7 +33685,7 @@ var require_format = __commonJS({
       type: ["number", "string"],
       schemaType: "string",
       $data: true,
-      error: error3,
+      error: error4,
       code(cxt, ruleType) {
         const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
         const { opts, errSchemaPath, schemaEnv, self } = it;
@@ -33830,7 +33840,7 @@ var require_discriminator = __commonJS({
     var compile_1 = require_compile();
     var ref_error_1 = require_ref_error();
     var util_1 = require_util9();
-    var error3 = {
+    var error4 = {
       message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
       params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
     };
@@ -33838,7 +33848,7 @@ var require_discriminator = __commonJS({
       keyword: "discriminator",
       type: "object",
       schemaType: "object",
-      error: error3,
+      error: error4,
       code(cxt) {
         const { gen, data, schema: schema2, parentSchema, it } = cxt;
         const { oneOf } = parentSchema;
@@ -33881,12 +33891,12 @@ var require_discriminator = __commonJS({
           for (let i = 0; i < oneOf.length; i++) {
             let sch = oneOf[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
-              const ref = sch.$ref;
-              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
+              const ref2 = sch.$ref;
+              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref2);
               if (sch instanceof compile_1.SchemaEnv)
                 sch = sch.schema;
               if (sch === void 0)
-                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
+                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref2);
             }
             const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
             if (typeof propSch != "object") {
@@ -34407,8 +34417,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path19, { windows } = {}) => {
-      const segs = path19.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path23, { windows } = {}) => {
+      const segs = path23.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -34669,7 +34679,7 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob2 = false;
       }
-      let base = str4;
+      let base2 = str4;
       let prefix = "";
       let glob3 = "";
       if (start > 0) {
@@ -34677,31 +34687,31 @@ var require_scan = __commonJS({
         str4 = str4.slice(start);
         lastIndex -= start;
       }
-      if (base && isGlob2 === true && lastIndex > 0) {
-        base = str4.slice(0, lastIndex);
+      if (base2 && isGlob2 === true && lastIndex > 0) {
+        base2 = str4.slice(0, lastIndex);
         glob3 = str4.slice(lastIndex);
       } else if (isGlob2 === true) {
-        base = "";
+        base2 = "";
         glob3 = str4;
       } else {
-        base = str4;
+        base2 = str4;
       }
-      if (base && base !== "" && base !== "/" && base !== str4) {
-        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
-          base = base.slice(0, -1);
+      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str4) {
+        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
+          base2 = base2.slice(0, -1);
         }
       }
       if (opts.unescape === true) {
         if (glob3) glob3 = utils.removeBackslashes(glob3);
-        if (base && backslashes === true) {
-          base = utils.removeBackslashes(base);
+        if (base2 && backslashes === true) {
+          base2 = utils.removeBackslashes(base2);
         }
       }
       const state = {
         prefix,
         input,
         start,
-        base,
+        base: base2,
         glob: glob3,
         isBrace,
         isBracket,
@@ -34760,7 +34770,7 @@ var require_scan = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants4 = require_constants6();
+    var constants5 = require_constants6();
     var utils = require_utils3();
     var {
       MAX_LENGTH,
@@ -34768,7 +34778,7 @@ var require_parse2 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants4;
+    } = constants5;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -34977,7 +34987,7 @@ var require_parse2 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants5.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -35023,8 +35033,8 @@ var require_parse2 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants4.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants5.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants5.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -35153,16 +35163,16 @@ var require_parse2 = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open2 = tokens[token.tokensIndex];
-          open2.type = "text";
-          open2.value = literal;
-          open2.output = safeOutput || utils.escapeRegex(literal);
+          const open3 = tokens[token.tokensIndex];
+          open3.type = "text";
+          open3.value = literal;
+          open3.output = safeOutput || utils.escapeRegex(literal);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-          state.output = token.output + open2.output;
+          state.output = token.output + open3.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -35382,15 +35392,15 @@ var require_parse2 = __commonJS({
         }
         if (value === "{" && opts.nobrace !== true) {
           increment("braces");
-          const open2 = {
+          const open3 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open2);
-          push(open2);
+          braces.push(open3);
+          push(open3);
           continue;
         }
         if (value === "}") {
@@ -35720,7 +35730,7 @@ var require_parse2 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants4.globChars(opts.windows);
+      } = constants5.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -35778,11 +35788,11 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse6 = require_parse2();
     var utils = require_utils3();
-    var constants4 = require_constants6();
+    var constants5 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch9 = (glob3, options, returnState = false) => {
+    var picomatch6 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
-        const fns = glob3.map((input) => picomatch9(input, options, returnState));
+        const fns = glob3.map((input) => picomatch6(input, options, returnState));
         const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str4);
@@ -35798,16 +35808,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch9.compileRe(glob3, options) : picomatch9.makeRe(glob3, options, false, true);
+      const regex = isState ? picomatch6.compileRe(glob3, options) : picomatch6.makeRe(glob3, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch9(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch6(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch9.test(input, regex, options, { glob: glob3, posix });
+        const { isMatch, match, output } = picomatch6.test(input, regex, options, { glob: glob3, posix });
         const result2 = { glob: glob3, state, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
@@ -35833,7 +35843,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch9.test = (input, regex, options, { glob: glob3, posix } = {}) => {
+    picomatch6.test = (input, regex, options, { glob: glob3, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -35850,24 +35860,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch9.matchBase(input, regex, options, posix);
+          match = picomatch6.matchBase(input, regex, options, posix);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch9.matchBase = (input, glob3, options, posix = options && options.windows) => {
-      const regex = glob3 instanceof RegExp ? glob3 : picomatch9.makeRe(glob3, options);
+    picomatch6.matchBase = (input, glob3, options, posix = options && options.windows) => {
+      const regex = glob3 instanceof RegExp ? glob3 : picomatch6.makeRe(glob3, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch9.isMatch = (str4, patterns, options) => picomatch9(patterns, options)(str4);
-    picomatch9.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch9.parse(p, options));
+    picomatch6.isMatch = (str4, patterns, options) => picomatch6(patterns, options)(str4);
+    picomatch6.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch6.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
     };
-    picomatch9.scan = (input, options) => scan(input, options);
-    picomatch9.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch6.scan = (input, options) => scan(input, options);
+    picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -35878,13 +35888,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch9.toRegex(source, options);
+      const regex = picomatch6.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch9.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch6.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -35895,9 +35905,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse6(input, options);
       }
-      return picomatch9.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch6.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch9.toRegex = (source, options) => {
+    picomatch6.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -35906,8 +35916,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch9.constants = constants4;
-    module.exports = picomatch9;
+    picomatch6.constants = constants5;
+    module.exports = picomatch6;
   }
 });
 
@@ -35917,28 +35927,96 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils3();
-    function picomatch9(glob3, options, returnState = false) {
+    function picomatch6(glob3, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob3, options, returnState);
     }
-    Object.assign(picomatch9, pico);
-    module.exports = picomatch9;
+    Object.assign(picomatch6, pico);
+    module.exports = picomatch6;
+  }
+});
+
+// policies/report/safe-text.ts
+function visible(c) {
+  return NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+function escapeControls(s) {
+  return s.replace(CONTROLS, visible);
+}
+function escapeControlsKeepNewlines(s) {
+  return s.replace(CONTROLS_BUT_NEWLINE, visible);
+}
+function guardWorkflowCommands(text3) {
+  return text3.replace(/^(\s*):(?=:)/gm, "$1:\u200B");
+}
+function escapeJsonControls(json2) {
+  return json2.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, visible);
+}
+function ref(r) {
+  return {
+    ...r,
+    kind: escapeControls(r.kind),
+    name: escapeControls(r.name),
+    ...r.namespace !== void 0 ? { namespace: escapeControls(r.namespace) } : {},
+    ...r.apiVersion !== void 0 ? { apiVersion: escapeControls(r.apiVersion) } : {}
+  };
+}
+function finding(f) {
+  return {
+    ...f,
+    ruleId: escapeControls(f.ruleId),
+    message: escapeControls(f.message),
+    file: escapeControls(f.file),
+    resource: ref(f.resource),
+    remediation: escapeControlsKeepNewlines(f.remediation),
+    ...f.container !== void 0 ? { container: escapeControls(f.container) } : {},
+    ...f.path !== void 0 ? { path: escapeControls(f.path) } : {},
+    ...f.jsonPath !== void 0 ? { jsonPath: escapeControls(f.jsonPath) } : {},
+    ...f.suppression !== void 0 ? { suppression: { ...f.suppression, reason: escapeControls(f.suppression.reason) } } : {}
+  };
+}
+function error2(e) {
+  return { ...e, file: escapeControls(e.file), message: escapeControls(e.message) };
+}
+function neutraliseReport(report) {
+  return {
+    ...report,
+    findings: report.findings.map(finding),
+    errors: report.errors.map(error2),
+    ...report.notes ? { notes: report.notes.map((n) => ({ ...n, file: escapeControls(n.file), message: escapeControls(n.message) })) } : {},
+    ...report.resources ? { resources: report.resources.map((r) => ({ ...r, file: escapeControls(r.file), resource: ref(r.resource) })) } : {}
+  };
+}
+var CONTROLS, CONTROLS_BUT_NEWLINE, NAMED;
+var init_safe_text = __esm({
+  "policies/report/safe-text.ts"() {
+    "use strict";
+    CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+    CONTROLS_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+    NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
   }
 });
 
 // policies/report/text.ts
 var text_exports = {};
 __export(text_exports, {
+  pathLabel: () => pathLabel,
   renderText: () => renderText,
-  textReporter: () => textReporter
+  textReporter: () => textReporter,
+  wrap: () => wrap
 });
 function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 function where(f) {
-  return f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file;
+  return f.line > 0 ? `${f.line}:${f.column}` : "-";
+}
+function pathLabel(f) {
+  const known = SUBJECT_LABEL[f.ruleId];
+  if (known) return known;
+  return f.path === void 0 || f.path.startsWith("/") || f.path.startsWith("~") ? "path" : "claim";
 }
 function subject(f) {
   const r = f.resource;
@@ -35946,41 +36024,68 @@ function subject(f) {
   const parts = r.kind === "File" && r.name === f.file ? [] : [`${r.kind} ${name}`];
   if (f.container !== void 0 && !(r.kind === "ComposeService" && f.container === r.name))
     parts.push(`container ${f.container}`);
-  if (f.path !== void 0) parts.push(`path ${f.path}`);
+  if (f.path !== void 0) parts.push(`${pathLabel(f)} ${f.path}`);
   if (f.jsonPath !== void 0 && f.line <= 0) parts.push(`at ${f.jsonPath}`);
   return parts.join(", ");
 }
 function byPosition2(a, b) {
   return a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId);
 }
-function indentBlock(text3, pad) {
-  return text3.trimEnd().split("\n").map((l) => l === "" ? "" : `${pad}${l}`).join("\n");
+function wrap(text3, width, firstUsed, pad) {
+  const lines = [];
+  let line = "";
+  let used = firstUsed;
+  for (const word of text3.split(" ")) {
+    if (line !== "" && used + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+      used = pad.length + word.length;
+    } else {
+      used += (line === "" ? 0 : 1) + word.length;
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.map((l, i) => i === 0 ? l : `${pad}${l}`);
 }
-function renderFinding(f, c) {
+function renderFinding(f, c, width) {
   if (f.suppressed) {
     const why = f.suppression ? ` (${f.suppression.kind}: ${f.suppression.reason}${f.suppression.expires ? `, until ${f.suppression.expires}` : ""})` : "";
-    return c.dim(`  ${where(f)}  suppressed  ${f.ruleId}  ${f.message}${why}`);
+    const head2 = `  ${where(f)}  suppressed  ${f.ruleId}  `;
+    return wrap(`${f.message}${why}`, width, head2.length, DETAIL).map((l, i) => c.dim(i === 0 ? `${head2}${l}` : l)).join("\n");
   }
-  const sev = f.severity === "error" ? c.red("error  ") : c.yellow("warning");
+  const sevText = f.severity === "error" ? "error  " : "warning";
+  const head = `  ${where(f)}  ${sevText}  ${f.ruleId}  `;
+  const sev = f.severity === "error" ? c.red(sevText) : c.yellow(sevText);
+  const [first = "", ...more] = wrap(f.message, width, head.length, DETAIL);
+  const lines = [`  ${where(f)}  ${sev}  ${c.cyan(f.ruleId)}  ${first}`, ...more];
   const about = subject(f);
-  const lines = [`  ${where(f)}  ${sev}  ${c.cyan(f.ruleId)}  ${f.message}`];
-  if (about !== "") lines.push(c.dim(`      ${about}`));
+  if (about !== "")
+    lines.push(...wrap(about, width, DETAIL.length, DETAIL).map((l, i) => c.dim(i === 0 ? `${DETAIL}${l}` : l)));
   if (f.remediation.trim() !== "") {
-    const [first, ...rest] = f.remediation.trim().split("\n");
-    lines.push(`      fix: ${first ?? ""}`);
-    if (rest.length > 0) lines.push(indentBlock(rest.join("\n"), "           "));
+    const fixPad = `${DETAIL}     `;
+    f.remediation.trim().split("\n").forEach((step, i) => {
+      const lead = `${i === 0 ? `${DETAIL}fix: ` : fixPad}${/^\s*/.exec(step)?.[0] ?? ""}`;
+      if (step.trim() === "") return;
+      const [head1 = "", ...rest] = wrap(step.trim(), width, lead.length, " ".repeat(lead.length));
+      lines.push(`${lead}${head1}`, ...rest);
+    });
   }
   return lines.join("\n");
 }
-function renderError(e) {
+function renderError(e, width) {
   const pos = e.line ? `:${e.line}${e.column ? `:${e.column}` : ""}` : "";
-  return `  ${e.file}${pos}  ${e.message}`;
+  const head = `  ${e.file}${pos}  `;
+  const [first = "", ...more] = wrap(e.message, width, head.length, DETAIL);
+  return [`${head}${first}`, ...more].join("\n");
 }
 function renderText(report, opts = {}) {
   const c = opts.color ? COLOURS : PLAIN;
+  const width = opts.width ?? Infinity;
+  const safe = neutraliseReport(report);
   const out = [];
   const byFile = /* @__PURE__ */ new Map();
-  for (const f of report.findings) {
+  for (const f of safe.findings) {
     const list = byFile.get(f.file) ?? [];
     list.push(f);
     byFile.set(f.file, list);
@@ -35988,24 +36093,29 @@ function renderText(report, opts = {}) {
   for (const file of [...byFile.keys()].sort()) {
     const findings = (byFile.get(file) ?? []).slice().sort(byPosition2);
     out.push(c.bold(file));
-    out.push(...findings.map((f) => renderFinding(f, c)));
+    out.push(...findings.map((f) => renderFinding(f, c, width)));
     out.push("");
   }
-  if (report.errors.length > 0) {
-    out.push(c.bold(c.red(`Input errors (${report.errors.length}): these files or documents were not checked`)));
-    out.push(...report.errors.map(renderError));
+  if (safe.errors.length > 0) {
+    out.push(c.bold(c.red(`Input errors (${safe.errors.length}): these files or documents were not checked`)));
+    out.push(...safe.errors.map((e) => renderError(e, width)));
     out.push("");
   }
-  if (report.notes && report.notes.length > 0) {
+  if (safe.notes && safe.notes.length > 0) {
     out.push(c.bold("Notes"));
-    out.push(...report.notes.map((n) => `  ${n.file}  ${n.message}`));
+    out.push(...safe.notes.map((n) => renderError(n, width)));
     out.push("");
   }
-  out.push(summaryLine(report, c));
-  return `${out.join("\n")}
-`;
+  if (opts.quiet) {
+    while (out.length > 0 && out[out.length - 1] === "") out.pop();
+    return guardWorkflowCommands(out.length > 0 ? `${out.join("\n")}
+` : "");
+  }
+  out.push(summaryLine(safe, c, width));
+  return guardWorkflowCommands(`${out.join("\n")}
+`);
 }
-function summaryLine(report, c) {
+function summaryLine(report, c, width) {
   const s = report.summary;
   const scanned = `${plural(s.files, "file")}, ${plural(s.resources, "resource")} scanned`;
   const parts = [];
@@ -36014,16 +36124,21 @@ function summaryLine(report, c) {
   if (s.suppressed > 0) parts.push(c.dim(`${s.suppressed} suppressed`));
   if (report.errors.length > 0) parts.push(c.red(plural(report.errors.length, "input error")));
   if (parts.length === 0) return `${c.green("No data-loss risks found")} (${scanned}).`;
-  const rules = [...new Set(report.findings.filter((f) => !f.suppressed).map((f) => f.ruleId))].sort();
-  const hint = rules.length > 0 ? `
-Run 'persistguard explain ${rules[0]}' for why a rule matters and how to fix it.` : "";
-  return `${parts.join(", ")} (${scanned}).${hint}`;
+  return `${parts.join(", ")} (${scanned}).${closingHint(report, width)}`;
 }
-var sgr, COLOURS, identity2, PLAIN, textReporter;
+function closingHint(report, width) {
+  const rules = [...new Set(report.findings.filter((f) => !f.suppressed).map((f) => f.ruleId))].sort();
+  if (rules.length === 0) return "";
+  const text3 = rules.length === 1 ? `Run 'persistguard explain ${rules[0]}' for why this rule matters and how to fix it.` : `Run 'persistguard explain RULE' for why a rule matters and how to fix it; rules found: ${rules.join(", ")}.`;
+  return `
+${wrap(text3, width, 0, "").join("\n")}`;
+}
+var sgr, COLOURS, identity2, PLAIN, SUBJECT_LABEL, DETAIL, textReporter;
 var init_text = __esm({
   "policies/report/text.ts"() {
     "use strict";
-    sgr = (open2, close) => (s) => `\x1B[${open2}m${s}\x1B[${close}m`;
+    init_safe_text();
+    sgr = (open3, close) => (s) => `\x1B[${open3}m${s}\x1B[${close}m`;
     COLOURS = {
       red: sgr(31, 39),
       yellow: sgr(33, 39),
@@ -36041,6 +36156,12 @@ var init_text = __esm({
       bold: identity2,
       green: identity2
     };
+    SUBJECT_LABEL = {
+      "k3s-image-import": "image",
+      "pvc-missing": "claim",
+      "rwo-shared-claim": "claim"
+    };
+    DETAIL = "      ";
     textReporter = {
       format: "text",
       fileName: "persistguard.txt",
@@ -36063,9 +36184,10 @@ function resource(r) {
     name: r.name
   };
 }
-function finding(f) {
+function finding2(f) {
   return {
     ruleId: f.ruleId,
+    ...f.messageId !== void 0 ? { messageId: f.messageId } : {},
     severity: f.severity,
     message: f.message,
     file: f.file,
@@ -36090,7 +36212,7 @@ function finding(f) {
     ...f.renderedBy !== void 0 ? { renderedBy: f.renderedBy } : {}
   };
 }
-function error2(e) {
+function error3(e) {
   return {
     file: e.file,
     ...e.line !== void 0 ? { line: e.line } : {},
@@ -36101,8 +36223,8 @@ function error2(e) {
 function toJsonReport(report) {
   return {
     tool: { name: report.tool.name, version: report.tool.version },
-    findings: report.findings.map(finding),
-    errors: report.errors.map(error2),
+    findings: report.findings.map(finding2),
+    errors: report.errors.map(error3),
     ...report.notes && report.notes.length > 0 ? { notes: report.notes.map((n) => ({ file: n.file, message: n.message })) } : {},
     summary: {
       files: report.summary.files,
@@ -36117,10 +36239,11 @@ var jsonReporter;
 var init_json = __esm({
   "policies/report/json.ts"() {
     "use strict";
+    init_safe_text();
     jsonReporter = {
       format: "json",
       fileName: "persistguard.json",
-      render: (report) => `${JSON.stringify(toJsonReport(report), null, 2)}
+      render: (report) => `${escapeJsonControls(JSON.stringify(toJsonReport(report), null, 2))}
 `
     };
   }
@@ -36161,7 +36284,7 @@ function parseBaseline(text3, file) {
   try {
     data = JSON.parse(text3);
   } catch (err) {
-    throw new Error(`${file}: baseline is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`${file}: baseline is not valid JSON (${errorMessage(err)})`);
   }
   if (!isRecord(data) || !Array.isArray(data.findings)) {
     throw new Error(
@@ -36181,6 +36304,7 @@ function isRecord(v) {
 var init_baseline = __esm({
   "policies/report/baseline.ts"() {
     "use strict";
+    init_errors();
   }
 });
 
@@ -36195,14 +36319,34 @@ __export(sarif_exports, {
   toSarif: () => toSarif
 });
 import { createHash } from "node:crypto";
+import path10 from "node:path";
+import { pathToFileURL } from "node:url";
+function artifactLocator(opts) {
+  if (opts.srcRoot === void 0) {
+    const locate2 = (file) => path10.isAbsolute(file) || /^[a-zA-Z]:[\\/]/.test(file) ? { uri: pathToFileURL(file).href } : { uri: fileUri(file), uriBaseId: "%SRCROOT%" };
+    return { locate: locate2, ...opts.baseUri ? { baseUri: opts.baseUri } : {} };
+  }
+  const root = path10.resolve(opts.srcRoot);
+  const cwd = opts.cwd ?? root;
+  const locate = (file) => {
+    if (file.startsWith("<")) return { uri: fileUri(file), uriBaseId: "%SRCROOT%" };
+    const abs = path10.resolve(cwd, file);
+    const rel = path10.relative(root, abs);
+    if (rel.startsWith("..") || path10.isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+    return { uri: fileUri(rel.split(path10.sep).join("/")), uriBaseId: "%SRCROOT%" };
+  };
+  return { locate, ...opts.baseUri ? { baseUri: opts.baseUri } : {} };
+}
 function toSarif(report, opts) {
-  const { rules, indexOf } = driverRules(report, opts.rules);
+  const { locate, baseUri } = artifactLocator(opts);
+  const location = (file, line, column, endLine, endColumn, jsonPath) => physicalLocation(locate(file), line, column, endLine, endColumn, jsonPath);
+  const { rules, indexOf: indexOf2 } = driverRules(report, opts.rules);
   const ordered = [...report.findings].sort(byImportance);
   const kept = ordered.slice(0, SARIF_MAX_RESULTS);
   const dropped = ordered.length - kept.length;
   const seen = /* @__PURE__ */ new Map();
-  const results = kept.map((f) => result(f, indexOf, seen));
-  const notifications = report.errors.map(errorNotification);
+  const results = kept.map((f) => result(f, indexOf2, seen, location));
+  const notifications = report.errors.map((e) => errorNotification(e, location));
   if (dropped > 0) {
     notifications.push({
       level: "warning",
@@ -36211,7 +36355,7 @@ function toSarif(report, opts) {
       }
     });
   }
-  const run3 = {
+  const run4 = {
     tool: {
       driver: {
         name: TOOL_NAME,
@@ -36234,14 +36378,13 @@ function toSarif(report, opts) {
       ...dropped > 0 ? { truncated: true, droppedResults: dropped } : {}
     }
   };
-  if (opts.baseUri)
-    run3.originalUriBaseIds = { "%SRCROOT%": { uri: opts.baseUri.endsWith("/") ? opts.baseUri : `${opts.baseUri}/` } };
-  return { $schema: SCHEMA_URI, version: "2.1.0", runs: [run3] };
+  if (baseUri) run4.originalUriBaseIds = { "%SRCROOT%": { uri: baseUri.endsWith("/") ? baseUri : `${baseUri}/` } };
+  return { $schema: SCHEMA_URI, version: "2.1.0", runs: [run4] };
 }
 function driverRules(report, metas) {
   const byId = new Map(metas.map((m) => [m.id, m]));
   const ids = [.../* @__PURE__ */ new Set([...metas.map((m) => m.id), ...report.findings.map((f) => f.ruleId)])];
-  const indexOf = new Map(ids.map((id, i) => [id, i]));
+  const indexOf2 = new Map(ids.map((id, i) => [id, i]));
   const rules = ids.map((id) => {
     const meta = byId.get(id);
     if (!meta) return { id, name: ruleName(id), helpUri: ruleDocsUrl(id) };
@@ -36271,9 +36414,9 @@ Docs: ${ruleDocsUrl(id)}`,
       }
     };
   });
-  return { rules, indexOf };
+  return { rules, indexOf: indexOf2 };
 }
-function result(f, indexOf, seen) {
+function result(f, indexOf2, seen, location) {
   const key3 = `${f.file}\0${findingKey(f)}`;
   const occurrence = (seen.get(key3) ?? 0) + 1;
   seen.set(key3, occurrence);
@@ -36281,7 +36424,7 @@ function result(f, indexOf, seen) {
 Fix: ${f.remediation}` : f.message;
   const out = {
     ruleId: f.ruleId,
-    ruleIndex: indexOf.get(f.ruleId) ?? 0,
+    ruleIndex: indexOf2.get(f.ruleId) ?? 0,
     level: level(f.severity),
     message: { text: text3 },
     locations: [location(f.file, f.line, f.column, f.endLine, f.endColumn, f.jsonPath)],
@@ -36296,7 +36439,7 @@ Fix: ${f.remediation}` : f.message;
   if (f.suppressed) {
     out.suppressions = [
       {
-        kind: f.suppression?.kind === "annotation" ? "inSource" : "external",
+        kind: f.suppression?.kind === "annotation" || f.suppression?.kind === "comment" ? "inSource" : "external",
         status: "accepted",
         justification: f.suppression?.reason ?? "suppressed"
       }
@@ -36305,8 +36448,8 @@ Fix: ${f.remediation}` : f.message;
   if (f.baseline) out.baselineState = f.baseline === "existing" ? "unchanged" : "new";
   return out;
 }
-function location(file, line, column, endLine, endColumn, jsonPath) {
-  const physical = { artifactLocation: { uri: fileUri(file), uriBaseId: "%SRCROOT%" } };
+function physicalLocation(artifactLocation, line, column, endLine, endColumn, jsonPath) {
+  const physical = { artifactLocation };
   if (line !== void 0 && line >= 1) {
     const region = { startLine: line };
     if (column !== void 0 && column >= 1) region.startColumn = column;
@@ -36321,7 +36464,7 @@ function location(file, line, column, endLine, endColumn, jsonPath) {
   if (jsonPath) loc.logicalLocations = [{ fullyQualifiedName: jsonPath, kind: "member" }];
   return loc;
 }
-function errorNotification(e) {
+function errorNotification(e, location) {
   return {
     level: "error",
     message: { text: `${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}` },
@@ -36348,8 +36491,8 @@ function byPosition3(a, b) {
 }
 function rank(f) {
   if (f.suppressed) return 4;
-  const base = f.severity === "error" ? 0 : 1;
-  return f.baseline === "existing" ? base + 2 : base;
+  const base2 = f.severity === "error" ? 0 : 1;
+  return f.baseline === "existing" ? base2 + 2 : base2;
 }
 var SARIF_MAX_RESULTS, SCHEMA_URI, FINGERPRINT_KEY, sarifReporter;
 var init_sarif = __esm({
@@ -36357,13 +36500,14 @@ var init_sarif = __esm({
     "use strict";
     init_baseline();
     init_version();
+    init_safe_text();
     SARIF_MAX_RESULTS = 25e3;
     SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
     FINGERPRINT_KEY = "persistguard/v1";
     sarifReporter = {
       format: "sarif",
       fileName: "persistguard.sarif",
-      render: (report, opts) => `${JSON.stringify(toSarif(report, opts), null, 2)}
+      render: (report, opts) => `${escapeJsonControls(JSON.stringify(toSarif(report, opts), null, 2))}
 `
     };
   }
@@ -36373,13 +36517,15 @@ var init_sarif = __esm({
 var markdown_exports = {};
 __export(markdown_exports, {
   DEFAULT_MARKDOWN_BYTES: () => DEFAULT_MARKDOWN_BYTES,
+  codeSpan: () => codeSpan,
   escapeCell: () => escapeCell,
   groupByFile: () => groupByFile,
   markdownReporter: () => markdownReporter,
   renderMarkdown: () => renderMarkdown,
   resourceLabel: () => resourceLabel
 });
-function renderMarkdown(report, opts) {
+function renderMarkdown(input, opts) {
+  const report = neutraliseReport(input);
   const budget = new Budget(opts.maxBytes ?? DEFAULT_MARKDOWN_BYTES);
   const active = report.findings.filter((f) => !f.suppressed && f.baseline !== "existing");
   const existing = report.findings.filter((f) => !f.suppressed && f.baseline === "existing");
@@ -36507,10 +36653,10 @@ function escapeInline(s) {
   return out + escapeMarks(html.slice(last));
 }
 function escapeMarks(s) {
-  return s.replace(/([\\`*_[\]])/g, "\\$1");
+  return s.replace(/([\\`*_[\]~])/g, "\\$1").replace(/(?<![\w@#])([@#])(?=[\w-])/g, "$1\u200B");
 }
 function codeSpan(s) {
-  return s.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return escapeControls(s).replace(/`/g, "'").replace(/\|/g, "\\|");
 }
 function plural2(n) {
   return n === 1 ? "" : "s";
@@ -36521,6 +36667,7 @@ var init_markdown = __esm({
     "use strict";
     init_version();
     init_sarif();
+    init_safe_text();
     DEFAULT_MARKDOWN_BYTES = 1e6;
     COLLAPSE_ROWS = 15;
     markdownReporter = {
@@ -36551,12 +36698,12 @@ var init_markdown = __esm({
       }
       /** A heading and a table, collapsed when `summary` is given; returns the rows that did not fit. */
       section(heading, rows, summary2, withFile = false, header = withFile ? TABLE_HEADER.replace("| Line |", "| Location |") : TABLE_HEADER) {
-        const open2 = summary2 ? `<details><summary>${summary2}</summary>
+        const open3 = summary2 ? `<details><summary>${summary2}</summary>
 
 ` : "";
         const close = summary2 ? "\n</details>\n\n" : "\n";
         const closeSize = Buffer.byteLength(close);
-        if (!this.add(`${heading}${open2}${header}`)) return rows.length;
+        if (!this.add(`${heading}${open3}${header}`)) return rows.length;
         let i = 0;
         for (; i < rows.length; i++) {
           const r = rows[i] ?? "";
@@ -36588,89 +36735,113 @@ __export(junit_exports, {
   renderJunit: () => renderJunit,
   text: () => text2
 });
-function renderJunit(report) {
+function fails(f, failOn) {
+  if (f.suppressed || f.baseline === "existing") return false;
+  return f.severity === "error" || failOn === "warning";
+}
+function caseName(f) {
+  const parts = [`${f.ruleId}: ${resourceLabel(f.resource)}`];
+  if (f.container !== void 0 && !(f.resource.kind === "ComposeService" && f.container === f.resource.name))
+    parts.push(`container ${f.container}`);
+  if (f.path !== void 0) parts.push(f.path);
+  return parts.join(", ");
+}
+function renderJunit(input, opts = {}) {
+  const failOn = opts.failOn ?? "error";
+  const report = neutraliseReport(input);
   const suites = /* @__PURE__ */ new Map();
   const suite = (file) => {
     let s = suites.get(file);
-    if (!s) suites.set(file, s = { file, cases: /* @__PURE__ */ new Map(), errors: [] });
+    if (!s) suites.set(file, s = { file, cases: [], names: /* @__PURE__ */ new Map(), tests: 0, failures: 0, errors: 0, skipped: 0 });
     return s;
   };
-  const caseOf = (file, resource2, line) => {
-    const cases = suite(file).cases;
-    const key3 = resourceLabel(resource2);
-    let c = cases.get(key3);
-    if (!c) cases.set(key3, c = { resource: resource2, line, findings: [] });
-    return c;
-  };
-  for (const r of report.resources ?? []) caseOf(r.file, r.resource, r.line);
-  for (const f of [...report.findings].sort(byPosition3)) caseOf(f.file, f.resource, f.line).findings.push(f);
-  for (const e of report.errors) suite(e.file).errors.push(e);
+  const attrs = (name, file, line) => `name="${attr(name)}" classname="${attr(file)}" file="${attr(file)}"${line ? ` line="${line}"` : ""}`;
+  const withFindings = new Set(report.findings.map((f) => `${f.file}\0${resourceLabel(f.resource)}`));
+  const passed = /* @__PURE__ */ new Set();
+  for (const r of report.resources ?? []) {
+    const key3 = `${r.file}\0${resourceLabel(r.resource)}`;
+    if (withFindings.has(key3) || passed.has(key3)) continue;
+    passed.add(key3);
+    const s = suite(r.file);
+    s.tests++;
+    s.cases.push(`    <testcase ${attrs(resourceLabel(r.resource), r.file, r.line)}/>
+`);
+  }
+  for (const f of [...report.findings].sort(byPosition3)) {
+    const s = suite(f.file);
+    s.tests++;
+    const base2 = caseName(f);
+    const n = (s.names.get(base2) ?? 0) + 1;
+    s.names.set(base2, n);
+    const open3 = `    <testcase ${attrs(n === 1 ? base2 : `${base2} (${n})`, f.file, f.line)}>
+`;
+    if (f.suppressed) {
+      s.skipped++;
+      s.cases.push(
+        `${open3}      <skipped message="${attr(`suppressed (${f.suppression?.kind ?? "exemption"}): ${f.suppression?.reason ?? "suppressed"}`)}"/>
+    </testcase>
+`
+      );
+    } else if (fails(f, failOn)) {
+      s.failures++;
+      s.cases.push(`${open3}${failure(f)}    </testcase>
+`);
+    } else {
+      const why = f.baseline === "existing" ? "existing finding (in the baseline)" : `${f.severity} (does not fail the run)`;
+      s.cases.push(`${open3}      <system-out>${text2(`${why}
+${details(f)}`)}</system-out>
+    </testcase>
+`);
+    }
+  }
+  for (const e of report.errors) {
+    const s = suite(e.file);
+    s.tests++;
+    s.errors++;
+    s.cases.push(errorCase(e));
+  }
   let tests = 0;
   let failures = 0;
   let errors = 0;
   let skipped = 0;
   const body = [];
   for (const s of [...suites.values()].sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) {
-    const cases = [];
-    let sFailures = 0;
-    let sSkipped = 0;
-    for (const c of s.cases.values()) {
-      const active = c.findings.filter((f) => !f.suppressed);
-      const attrs = `name="${attr(resourceLabel(c.resource))}" classname="${attr(s.file)}" file="${attr(s.file)}" line="${c.line}"`;
-      if (active.length > 0) {
-        sFailures++;
-        cases.push(`    <testcase ${attrs}>
-${active.map(failure).join("")}    </testcase>
-`);
-      } else if (c.findings.length > 0) {
-        sSkipped++;
-        const reasons = c.findings.map((f) => `${f.ruleId}: ${f.suppression?.reason ?? "suppressed"}`).join("; ");
-        cases.push(
-          `    <testcase ${attrs}>
-      <skipped message="${attr(`suppressed: ${reasons}`)}"/>
-    </testcase>
-`
-        );
-      } else {
-        cases.push(`    <testcase ${attrs}/>
-`);
-      }
-    }
-    for (const e of s.errors) {
-      const where2 = `${s.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}`;
-      cases.push(
-        `    <testcase name="${attr(`read ${s.file}`)}" classname="${attr(s.file)}" file="${attr(s.file)}"${e.line ? ` line="${e.line}"` : ""}>
-      <error type="input" message="${attr(e.message)}">${text2(`${where2}: ${e.message}`)}</error>
-    </testcase>
-`
-      );
-    }
-    const count = s.cases.size + s.errors.length;
-    tests += count;
-    failures += sFailures;
-    errors += s.errors.length;
-    skipped += sSkipped;
+    tests += s.tests;
+    failures += s.failures;
+    errors += s.errors;
+    skipped += s.skipped;
     body.push(
-      `  <testsuite name="${attr(s.file)}" tests="${count}" failures="${sFailures}" errors="${s.errors.length}" skipped="${sSkipped}">
-${cases.join("")}  </testsuite>
+      `  <testsuite name="${attr(s.file)}" tests="${s.tests}" failures="${s.failures}" errors="${s.errors}" skipped="${s.skipped}">
+${s.cases.join("")}  </testsuite>
 `
     );
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>
+  return guardWorkflowCommands(
+    `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="${TOOL_NAME}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">
 ${body.join("")}</testsuites>
+`
+  );
+}
+function errorCase(e) {
+  const where2 = `${e.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}`;
+  return `    <testcase name="${attr(`read ${e.file}`)}" classname="${attr(e.file)}" file="${attr(e.file)}"${e.line ? ` line="${e.line}"` : ""}>
+      <error type="input" message="${attr(e.message)}">${text2(`${where2}: ${e.message}`)}</error>
+    </testcase>
 `;
 }
-function failure(f) {
-  const details = [
+function details(f) {
+  return [
     `${f.file}:${f.line}:${f.column}`,
     f.message,
     f.container ? `container: ${f.container}` : "",
     f.path ? `path: ${f.path}` : "",
     f.remediation ? `fix: ${f.remediation}` : "",
     `docs: ${ruleDocsUrl(f.ruleId)}`
-  ].filter(Boolean);
-  return `      <failure type="${attr(f.ruleId)}" message="${attr(`[${f.severity}] ${f.ruleId}: ${f.message}`)}">${text2(details.join("\n"))}</failure>
+  ].filter(Boolean).join("\n");
+}
+function failure(f) {
+  return `      <failure type="${attr(f.ruleId)}" message="${attr(`[${f.severity}] ${f.ruleId}: ${f.message}`)}">${text2(details(f))}</failure>
 `;
 }
 function text2(s) {
@@ -36686,10 +36857,11 @@ var init_junit = __esm({
     init_version();
     init_markdown();
     init_sarif();
+    init_safe_text();
     junitReporter = {
       format: "junit",
       fileName: "persistguard.junit.xml",
-      render: (report) => renderJunit(report)
+      render: (report, opts) => renderJunit(report, opts)
     };
     INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
   }
@@ -36698,10 +36870,29 @@ var init_junit = __esm({
 // policies/report/policyreport.ts
 var policyreport_exports = {};
 __export(policyreport_exports, {
+  POLICY_REPORT_MAX_BYTES: () => POLICY_REPORT_MAX_BYTES,
+  batches: () => batches,
   isClusterScoped: () => isClusterScoped,
+  isKubernetesResource: () => isKubernetesResource,
+  nonKubernetesCount: () => nonKubernetesCount,
   policyReportReporter: () => policyReportReporter,
   policyReports: () => policyReports
 });
+function isKubernetesResource(r) {
+  return r.apiVersion !== void 0 && r.apiVersion !== "";
+}
+function nonKubernetesCount(report) {
+  const withFindings = new Set(report.findings.map((f) => resourceLabel(f.resource)));
+  let n = report.findings.filter((f) => !isKubernetesResource(f.resource)).length;
+  const passed = /* @__PURE__ */ new Set();
+  for (const r of report.resources ?? []) {
+    const label = resourceLabel(r.resource);
+    if (isKubernetesResource(r.resource) || withFindings.has(label) || passed.has(label)) continue;
+    passed.add(label);
+    n++;
+  }
+  return n;
+}
 function isClusterScoped(r) {
   if (CLUSTER_SCOPED.has(r.kind)) return true;
   if (r.namespace || NAMESPACED.has(r.kind)) return false;
@@ -36713,19 +36904,23 @@ function policyReports(report, opts) {
   const groups = /* @__PURE__ */ new Map();
   const add = (r, result2) => {
     const ns2 = isClusterScoped(r) ? "" : r.namespace ?? "default";
-    const list = groups.get(ns2);
+    let byResource = groups.get(ns2);
+    if (!byResource) groups.set(ns2, byResource = /* @__PURE__ */ new Map());
+    const label = resourceLabel(r);
+    const list = byResource.get(label);
     if (list) list.push(result2);
-    else groups.set(ns2, [result2]);
+    else byResource.set(label, [result2]);
   };
   const withFindings = /* @__PURE__ */ new Set();
   for (const f of [...report.findings].sort(byPosition3)) {
+    if (!isKubernetesResource(f.resource)) continue;
     withFindings.add(resourceLabel(f.resource));
     add(f.resource, findingResult(f));
   }
   const passed = /* @__PURE__ */ new Set();
   for (const r of report.resources ?? []) {
     const label = resourceLabel(r.resource);
-    if (withFindings.has(label) || passed.has(label)) continue;
+    if (!isKubernetesResource(r.resource) || withFindings.has(label) || passed.has(label)) continue;
     passed.add(label);
     add(r.resource, {
       policy: TOOL_NAME,
@@ -36738,24 +36933,53 @@ function policyReports(report, opts) {
       properties: { file: r.file, line: String(r.line) }
     });
   }
-  return [...groups.keys()].sort().map((ns2) => {
-    const results = groups.get(ns2) ?? [];
+  const maxBytes = opts.maxBytes ?? POLICY_REPORT_MAX_BYTES;
+  return [...groups.keys()].sort().flatMap(
+    (ns2) => batches([...(groups.get(ns2) ?? /* @__PURE__ */ new Map()).values()], maxBytes).map(
+      (results, i) => document(ns2, i, results)
+    )
+  );
+  function document(ns2, part, results) {
     const summary2 = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
     for (const r of results) summary2[r.result]++;
     const cluster = ns2 === "";
     const kind = openreports ? cluster ? "ClusterReport" : "Report" : cluster ? "ClusterPolicyReport" : "PolicyReport";
+    const base2 = cluster ? `${TOOL_NAME}-cluster` : `${TOOL_NAME}-${ns2}`;
     return {
       apiVersion,
       kind,
       metadata: {
-        name: cluster ? `${TOOL_NAME}-cluster` : `${TOOL_NAME}-${ns2}`,
+        name: part === 0 ? base2 : `${base2}-${part + 1}`,
         ...cluster ? {} : { namespace: ns2 },
         labels: { "app.kubernetes.io/managed-by": TOOL_NAME }
       },
       summary: summary2,
       results
     };
-  });
+  }
+}
+function batches(resources, maxBytes) {
+  const out = [];
+  let current = [];
+  let size = DOC_OVERHEAD;
+  const flush2 = () => {
+    if (current.length > 0) out.push(current);
+    current = [];
+    size = DOC_OVERHEAD;
+  };
+  for (const results of resources) {
+    const sizes = results.map((r) => Buffer.byteLength(JSON.stringify(r)) + 1);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (size + total > maxBytes) flush2();
+    results.forEach((r, i) => {
+      const n = sizes[i];
+      if (size + n > maxBytes && current.length > 0) flush2();
+      current.push(r);
+      size += n;
+    });
+  }
+  flush2();
+  return out;
 }
 function findingResult(f) {
   const properties = { file: f.file, line: String(f.line), column: String(f.column) };
@@ -36785,7 +37009,7 @@ function objectRef(r) {
     name: r.name
   };
 }
-var import_yaml9, policyReportReporter, CLUSTER_SCOPED, NAMESPACED, CATEGORY;
+var import_yaml9, policyReportReporter, POLICY_REPORT_MAX_BYTES, CLUSTER_SCOPED, NAMESPACED, CATEGORY, DOC_OVERHEAD;
 var init_policyreport = __esm({
   "policies/report/policyreport.ts"() {
     "use strict";
@@ -36793,12 +37017,22 @@ var init_policyreport = __esm({
     init_version();
     init_markdown();
     init_sarif();
+    init_safe_text();
     policyReportReporter = {
       format: "policyreport",
       fileName: "policyreport.yaml",
-      render: (report, opts) => policyReports(report, opts).map((doc) => `---
+      render: (report, opts) => {
+        const safe = neutraliseReport(report);
+        const others = nonKubernetesCount(safe);
+        const head = others > 0 ? `# ${others} result${others === 1 ? "" : "s"} for compose services and source files are not in these reports (they are not Kubernetes resources); see --format json.
+` : "";
+        return guardWorkflowCommands(
+          head + policyReports(safe, opts).map((doc) => `---
 ${(0, import_yaml9.stringify)(doc, { lineWidth: 0 })}`).join("")
+        );
+      }
     };
+    POLICY_REPORT_MAX_BYTES = 900 * 1024;
     CLUSTER_SCOPED = /* @__PURE__ */ new Set([
       "Namespace",
       "Node",
@@ -36835,6 +37069,7 @@ ${(0, import_yaml9.stringify)(doc, { lineWidth: 0 })}`).join("")
       "Ingress"
     ]);
     CATEGORY = "Data persistence";
+    DOC_OVERHEAD = 1024;
   }
 });
 
@@ -37041,8 +37276,8 @@ function isLoopbackAddress(host) {
   return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
 }
 var DecodedURL = class extends URL {
-  constructor(url, base) {
-    super(url, base);
+  constructor(url, base2) {
+    super(url, base2);
     this._decodedUsername = decodeURIComponent(super.username);
     this._decodedPassword = decodeURIComponent(super.password);
   }
@@ -37790,12 +38025,12 @@ var OidcClient = class _OidcClient {
     return __awaiter3(this, void 0, void 0, function* () {
       var _a;
       const httpclient = _OidcClient.createHttpClient();
-      const res = yield httpclient.getJson(id_token_url).catch((error3) => {
+      const res = yield httpclient.getJson(id_token_url).catch((error4) => {
         throw new Error(`Failed to get ID Token. 
  
-        Error Code : ${error3.statusCode}
+        Error Code : ${error4.statusCode}
  
-        Error Message: ${error3.message}`);
+        Error Message: ${error4.message}`);
       });
       const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
       if (!id_token) {
@@ -37816,8 +38051,8 @@ var OidcClient = class _OidcClient {
         const id_token = yield _OidcClient.getCall(id_token_url);
         setSecret(id_token);
         return id_token;
-      } catch (error3) {
-        throw new Error(`Error message: ${error3.message}`);
+      } catch (error4) {
+        throw new Error(`Error message: ${error4.message}`);
       }
     });
   }
@@ -38679,7 +38914,7 @@ var ToolRunner = class extends events.EventEmitter {
           this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
           state.CheckComplete();
         });
-        state.on("done", (error3, exitCode) => {
+        state.on("done", (error4, exitCode) => {
           if (stdbuffer.length > 0) {
             this.emit("stdline", stdbuffer);
           }
@@ -38687,8 +38922,8 @@ var ToolRunner = class extends events.EventEmitter {
             this.emit("errline", errbuffer);
           }
           cp.removeAllListeners();
-          if (error3) {
-            reject(error3);
+          if (error4) {
+            reject(error4);
           } else {
             resolve4(exitCode);
           }
@@ -38781,14 +39016,14 @@ var ExecState = class _ExecState extends events.EventEmitter {
     this.emit("debug", message);
   }
   _setResult() {
-    let error3;
+    let error4;
     if (this.processExited) {
       if (this.processError) {
-        error3 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+        error4 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
       } else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-        error3 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+        error4 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
       } else if (this.processStderr && this.options.failOnStdErr) {
-        error3 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+        error4 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
       }
     }
     if (this.timeout) {
@@ -38796,7 +39031,7 @@ var ExecState = class _ExecState extends events.EventEmitter {
       this.timeout = null;
     }
     this.done = true;
-    this.emit("done", error3, this.processExitCode);
+    this.emit("done", error4, this.processExitCode);
   }
   static HandleTimeout(state) {
     if (state.done) {
@@ -39125,8 +39360,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path19 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path19} does not exist${EOL6}`);
+        const path23 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path23} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -39290,8 +39525,8 @@ function addHook(state, kind, name, hook2) {
   }
   if (kind === "error") {
     hook2 = (method, options) => {
-      return Promise.resolve().then(method.bind(null, options)).catch((error3) => {
-        return orig(error3, options);
+      return Promise.resolve().then(method.bind(null, options)).catch((error4) => {
+        return orig(error4, options);
       });
     };
   }
@@ -40049,8 +40284,8 @@ var JSONStringify = (value, replacer, space) => {
     );
     const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3");
     return denoisedJSON;
-  } catch (error3) {
-    if (error3 instanceof RangeError) {
+  } catch (error4) {
+    if (error4 instanceof RangeError) {
       const convertedJSON = stringifyIteratively(value, replacer, space);
       if (convertedJSON === void 0) return void 0;
       const supportsRawJSON = "rawJSON" in JSON;
@@ -40058,7 +40293,7 @@ var JSONStringify = (value, replacer, space) => {
       const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
       return processedJSON.replace(noiseStringify, "$1$2$3");
     }
-    throw error3;
+    throw error4;
   }
 };
 var featureCache = /* @__PURE__ */ new Map();
@@ -40171,13 +40406,13 @@ var JSONParse = (text3, reviver) => {
       serializedData,
       (key3, value, context3) => convertMarkedBigIntsReviver(key3, value, context3, reviver)
     );
-  } catch (error3) {
-    if (error3 instanceof RangeError) {
+  } catch (error4) {
+    if (error4 instanceof RangeError) {
       const serializedData = serializeBigInts(text3);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
-    throw error3;
+    throw error4;
   }
 };
 
@@ -40264,26 +40499,26 @@ async function fetchWrapper(requestOptions) {
       // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
       ...requestOptions.body && { duplex: "half" }
     });
-  } catch (error3) {
+  } catch (error4) {
     let message = "Unknown Error";
-    if (error3 instanceof Error) {
-      if (error3.name === "AbortError") {
-        error3.status = 500;
-        throw error3;
+    if (error4 instanceof Error) {
+      if (error4.name === "AbortError") {
+        error4.status = 500;
+        throw error4;
       }
-      message = error3.message;
-      if (error3.name === "TypeError" && "cause" in error3) {
-        if (error3.cause instanceof Error) {
-          message = error3.cause.message;
-        } else if (typeof error3.cause === "string") {
-          message = error3.cause;
+      message = error4.message;
+      if (error4.name === "TypeError" && "cause" in error4) {
+        if (error4.cause instanceof Error) {
+          message = error4.cause.message;
+        } else if (typeof error4.cause === "string") {
+          message = error4.cause;
         }
       }
     }
     const requestError = new RequestError(message, 500, {
       request: requestOptions
     });
-    requestError.cause = error3;
+    requestError.cause = error4;
     throw requestError;
   }
   const status = fetchResponse.status;
@@ -43040,9 +43275,9 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
+  get({ octokit, scope, cache: cache2 }, methodName) {
+    if (cache2[methodName]) {
+      return cache2[methodName];
     }
     const method = endpointMethodsMap.get(scope).get(methodName);
     if (!method) {
@@ -43050,7 +43285,7 @@ var handler = {
     }
     const { endpointDefaults, decorations } = method;
     if (decorations) {
-      cache[methodName] = decorate(
+      cache2[methodName] = decorate(
         octokit,
         scope,
         methodName,
@@ -43058,9 +43293,9 @@ var handler = {
         decorations
       );
     } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
+      cache2[methodName] = octokit.request.defaults(endpointDefaults);
     }
-    return cache[methodName];
+    return cache2[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -43188,8 +43423,8 @@ function iterator(octokit, route, parameters) {
             }
           }
           return { value: normalizedResponse };
-        } catch (error3) {
-          if (error3.status !== 409) throw error3;
+        } catch (error4) {
+          if (error4.status !== 409) throw error4;
           url = "";
           return {
             value: {
@@ -43277,9 +43512,9 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-import { mkdir as mkdir2, readFile as readFile2, realpath, writeFile as writeFile2 } from "node:fs/promises";
-import path18 from "node:path";
-import { pathToFileURL } from "node:url";
+import { lstat as lstat3, readFile as readFile2, realpath as realpath2 } from "node:fs/promises";
+import path22 from "node:path";
+import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // policies/index.ts
 init_version();
@@ -43306,22 +43541,22 @@ function emptyProject() {
   };
 }
 function mergeProject(a, b) {
-  a.workloads.push(...b.workloads);
-  a.claims.push(...b.claims);
-  a.storageClasses.push(...b.storageClasses);
-  a.persistentVolumes.push(...b.persistentVolumes);
-  a.configMaps.push(...b.configMaps);
-  a.autoscalers.push(...b.autoscalers);
-  a.builds.push(...b.builds);
-  a.imports.push(...b.imports);
-  a.k3sSignals.push(...b.k3sSignals);
-  a.sqliteLiterals.push(...b.sqliteLiterals);
-  a.dockerfiles.push(...b.dockerfiles);
-  a.imageSources.push(...b.imageSources);
-  a.composeProjectNames.push(...b.composeProjectNames);
-  a.errors.push(...b.errors);
-  a.notes.push(...b.notes);
-  if (b.skipped && b.skipped.length > 0) (a.skipped ??= []).push(...b.skipped);
+  appendAll(a.workloads, b.workloads);
+  appendAll(a.claims, b.claims);
+  appendAll(a.storageClasses, b.storageClasses);
+  appendAll(a.persistentVolumes, b.persistentVolumes);
+  appendAll(a.configMaps, b.configMaps);
+  appendAll(a.autoscalers, b.autoscalers);
+  appendAll(a.builds, b.builds);
+  appendAll(a.imports, b.imports);
+  appendAll(a.k3sSignals, b.k3sSignals);
+  appendAll(a.sqliteLiterals, b.sqliteLiterals);
+  appendAll(a.dockerfiles, b.dockerfiles);
+  appendAll(a.imageSources, b.imageSources);
+  appendAll(a.composeProjectNames, b.composeProjectNames);
+  appendAll(a.errors, b.errors);
+  appendAll(a.notes, b.notes);
+  if (b.skipped && b.skipped.length > 0) appendAll(a.skipped ??= [], b.skipped);
   a.files += b.files;
   return a;
 }
@@ -43331,6 +43566,13 @@ function anchorFile(at2) {
 function childAnchor(at2, ...segments) {
   return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: [...at2.path, ...segments] } : at2;
 }
+function appendAll(target, items) {
+  for (const x of items) target.push(x);
+  return target;
+}
+
+// policies/index.ts
+init_errors();
 
 // policies/model/findings.ts
 function reachesThreshold(f, failOn) {
@@ -43391,20 +43633,20 @@ var persistguard_schema_default = {
       enum: ["auto", "k3s", "kubernetes"]
     },
     rules: {
-      description: "Per-rule severity (`off`, `error`, `warning`) or `{severity, options}`. Rules not listed keep their default severity.",
+      description: "Per-rule severity (`off`, `error`, `warning`) or `{severity}` (`{severity, options}` for a rule that declares options). Rules not listed keep their default severity. Generated from the rule registry (npm run gen).",
       type: "object",
       additionalProperties: false,
       properties: {
-        "data-path-pvc": { $ref: "#/definitions/ruleSetting", description: "A declared data path not on a volume that outlives the pod (default error)." },
-        "sqlite-in-tmp": { $ref: "#/definitions/ruleSetting", description: "A SQLite file under a temporary directory such as /tmp (default error)." },
-        "k3s-image-import": { $ref: "#/definitions/ruleSetting", description: "A locally built image that k3s cannot find, or would keep stale after a rebuild (default error)." },
-        "pvc-missing": { $ref: "#/definitions/ruleSetting", description: "A claimName that no PersistentVolumeClaim in the input defines (default warning)." },
-        "rwo-shared-claim": { $ref: "#/definitions/ruleSetting", description: "A ReadWriteOnce claim mounted by several replicas, a DaemonSet or several workloads (default error)." },
-        "sqlite-shared-volume": { $ref: "#/definitions/ruleSetting", description: "SQLite on a ReadWriteMany claim or a claim written by several writers (default warning)." },
-        "reclaim-delete": { $ref: "#/definitions/ruleSetting", description: "A data claim whose StorageClass or PersistentVolume deletes the data with the claim (default warning)." },
-        "readonly-data-mount": { $ref: "#/definitions/ruleSetting", description: "A declared data path mounted read-only (default error)." },
-        "mount-hides-image-files": { $ref: "#/definitions/ruleSetting", description: "A claim or compose bind mount over a directory the image's Dockerfile fills at build time (default warning)." },
-        "data-not-carried-over": { $ref: "#/definitions/ruleSetting", description: "A change moves a data path onto other storage without carrying the data over (default warning; needs a base: scan --base, the Action on pull requests, the webhook on UPDATE)." }
+        "data-path-pvc": { $ref: "#/definitions/ruleSetting", description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount). Default: error." },
+        "sqlite-in-tmp": { $ref: "#/definitions/ruleSetting", description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run). Default: error." },
+        "k3s-image-import": { $ref: "#/definitions/ruleSetting", description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled. Default: error." },
+        "pvc-missing": { $ref: "#/definitions/ruleSetting", description: "A persistentVolumeClaim volume must name a claim that exists. Default: warning." },
+        "rwo-shared-claim": { $ref: "#/definitions/ruleSetting", description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads. Default: error." },
+        "sqlite-shared-volume": { $ref: "#/definitions/ruleSetting", description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims). Default: warning." },
+        "reclaim-delete": { $ref: "#/definitions/ruleSetting", description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete. Default: warning." },
+        "readonly-data-mount": { $ref: "#/definitions/ruleSetting", description: "A declared data directory must not be mounted read-only. Default: error." },
+        "data-not-carried-over": { $ref: "#/definitions/ruleSetting", description: "A change that moves a data path onto other storage (a new claim, a renamed claim, template, StatefulSet or compose project) must carry the data over. Default: warning." },
+        "mount-hides-image-files": { $ref: "#/definitions/ruleSetting", description: "A claim (or a compose bind mount) must not be mounted over a directory the image's Dockerfile fills at build time. Default: warning." }
       }
     },
     dataPaths: {
@@ -43531,15 +43773,14 @@ var persistguard_schema_default = {
       enum: ["off", "error", "warning"]
     },
     ruleSetting: {
-      description: "A severity, or an object with a severity and rule options.",
+      description: "A severity, or an object with a severity. A rule that declares options (its meta.schema) gets its own setting schema with `options`.",
       if: { type: "string" },
       then: { $ref: "#/definitions/severity" },
       else: {
         type: "object",
         additionalProperties: false,
         properties: {
-          severity: { $ref: "#/definitions/severity", description: "`off`, `error` or `warning`." },
-          options: { description: "Rule-specific options (see the rule's docs page).", type: "object" }
+          severity: { $ref: "#/definitions/severity", description: "`off`, `error` or `warning`." }
         }
       }
     },
@@ -43644,10 +43885,10 @@ function unsafeGlobReason(pattern) {
   }
   return void 0;
 }
-function check(value, path19, out) {
+function check(value, path23, out) {
   if (typeof value !== "string") return;
   const reason = unsafeGlobReason(value);
-  if (reason) out.push({ path: path19, message: reason });
+  if (reason) out.push({ path: path23, message: reason });
 }
 function entries(value) {
   return Array.isArray(value) ? value : [];
@@ -43675,9 +43916,9 @@ function validator() {
   compiled ??= new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(persistguard_schema_default);
   return compiled;
 }
-function displayPath(path19) {
+function displayPath(path23) {
   let out = "";
-  for (const seg of path19) {
+  for (const seg of path23) {
     if (typeof seg === "number") out += `[${seg}]`;
     else out += out === "" ? seg : `.${seg}`;
   }
@@ -43733,8 +43974,8 @@ function badDates(obj2) {
     if (typeof expires !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(expires)) return;
     const d = /* @__PURE__ */ new Date(`${expires}T00:00:00Z`);
     if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== expires) {
-      const path19 = ["exemptions", i, "expires"];
-      out.push({ path: path19, display: displayPath(path19), message: `'${expires}' is not a calendar date` });
+      const path23 = ["exemptions", i, "expires"];
+      out.push({ path: path23, display: displayPath(path23), message: `'${expires}' is not a calendar date` });
     }
   });
   return out;
@@ -43745,9 +43986,9 @@ function validateConfigObject(obj2) {
   if (!validate(obj2)) {
     for (const err of validate.errors ?? []) {
       if (err.keyword === "if") continue;
-      const path19 = pointerToPath(err.instancePath);
+      const path23 = pointerToPath(err.instancePath);
       const { message, key: key3 } = describe(err);
-      const full = key3 !== void 0 ? [...path19, key3] : path19;
+      const full = key3 !== void 0 ? [...path23, key3] : path23;
       issues.push({ path: full, display: displayPath(full), message, ...key3 !== void 0 ? { key: key3 } : {} });
     }
   }
@@ -43757,32 +43998,33 @@ function validateConfigObject(obj2) {
 }
 
 // policies/config/load.ts
+init_errors();
 var CONFIG_FILE_NAMES = [".persistguard.yaml", ".persistguard.yml"];
 function resolveConfig(raw, source) {
-  const base = defaultConfig();
+  const base2 = defaultConfig();
   const rules = {};
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
     rules[id] = typeof setting === "string" ? { severity: setting } : { ...setting };
   }
   return {
-    target: raw.target ?? base.target,
+    target: raw.target ?? base2.target,
     rules,
-    dataPaths: raw.dataPaths ?? base.dataPaths,
-    localImages: raw.localImages ?? base.localImages,
-    tempDirs: raw.tempDirs ?? base.tempDirs,
-    cacheAndLogPaths: raw.cacheAndLogPaths ?? base.cacheAndLogPaths,
-    allowAnnotationExemptions: raw.allowAnnotationExemptions ?? base.allowAnnotationExemptions,
-    exemptions: raw.exemptions ?? base.exemptions,
-    exclude: raw.exclude ?? base.exclude,
+    dataPaths: raw.dataPaths ?? base2.dataPaths,
+    localImages: raw.localImages ?? base2.localImages,
+    tempDirs: raw.tempDirs ?? base2.tempDirs,
+    cacheAndLogPaths: raw.cacheAndLogPaths ?? base2.cacheAndLogPaths,
+    allowAnnotationExemptions: raw.allowAnnotationExemptions ?? base2.allowAnnotationExemptions,
+    exemptions: raw.exemptions ?? base2.exemptions,
+    exclude: raw.exclude ?? base2.exclude,
     limits: { ...DEFAULT_LIMITS, ...raw.limits ?? {} },
-    render: raw.render ?? base.render,
-    webhook: raw.webhook ?? base.webhook,
+    render: raw.render ?? base2.render,
+    webhook: raw.webhook ?? base2.webhook,
     ...source !== void 0 ? { source } : {}
   };
 }
-function nodeAt(doc, path19, key3) {
+function nodeAt(doc, path23, key3) {
   let node = doc.contents;
-  const steps = key3 !== void 0 ? path19.slice(0, -1) : path19;
+  const steps = key3 !== void 0 ? path23.slice(0, -1) : path23;
   for (const seg of steps) {
     const next = node?.get?.(seg, true);
     if (next === void 0 || next === null) break;
@@ -43819,7 +44061,7 @@ function parseConfig(text3, file) {
   } catch (err) {
     return {
       config: defaults2,
-      errors: [{ file, line: 1, column: 1, message: `cannot read: ${err.message}` }]
+      errors: [{ file, line: 1, column: 1, message: `cannot read: ${errorMessage(err)}` }]
     };
   }
   if (obj2 === null || obj2 === void 0) return { config: defaults2, errors: [] };
@@ -43866,49 +44108,50 @@ async function findConfigFile(scanRoot) {
     dir = parent;
   }
 }
-function shown(path19, cwd) {
-  if (cwd === void 0) return path19;
-  const rel = relative2(cwd, path19);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path19 : rel;
+function shown(path23, cwd) {
+  if (cwd === void 0) return path23;
+  const rel = relative2(cwd, path23);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path23 : rel;
 }
 async function loadConfig(opts) {
-  const base = opts.cwd ?? opts.scanRoot;
-  const path19 = opts.explicitPath !== void 0 ? resolve2(base, opts.explicitPath) : await findConfigFile(resolve2(base, opts.scanRoot));
-  if (path19 === void 0) return { config: defaultConfig(), errors: [] };
-  const file = shown(path19, opts.cwd);
+  const base2 = opts.cwd ?? opts.scanRoot;
+  const path23 = opts.explicitPath !== void 0 ? resolve2(base2, opts.explicitPath) : await findConfigFile(resolve2(base2, opts.scanRoot));
+  if (path23 === void 0) return { config: defaultConfig(), errors: [] };
+  const file = shown(path23, opts.cwd);
   let text3;
   try {
-    text3 = await readFile(path19, "utf8");
+    text3 = await readFile(path23, "utf8");
   } catch (err) {
     const code = err.code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : err.message;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : errorMessage(err);
     return { config: defaultConfig(), errors: [{ file, line: 0, message: `cannot read config file: ${why}` }] };
   }
   return parseConfig(text3, file);
 }
 
 // policies/load/index.ts
-import path8 from "node:path";
+import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import path9 from "node:path";
 
 // policies/load/parse/template-actions.ts
 function templateActions(text3, opts = {}, stats) {
   const out = [];
   let from = 0;
   for (; ; ) {
-    const open2 = text3.indexOf("{{", from);
-    if (stats) stats.steps += (open2 < 0 ? text3.length : open2) - from + 1;
-    if (open2 < 0) return out;
-    let i = open2 + 2;
+    const open3 = text3.indexOf("{{", from);
+    if (stats) stats.steps += (open3 < 0 ? text3.length : open3) - from + 1;
+    if (open3 < 0) return out;
+    let i = open3 + 2;
     while (i < text3.length) {
       const c = text3.charCodeAt(i);
       if (c === 125 || opts.singleLine === true && c === 10) break;
       i++;
     }
-    if (stats) stats.steps += i - open2 - 1;
+    if (stats) stats.steps += i - open3 - 1;
     if (i >= text3.length) return out;
     if (text3.charCodeAt(i) === 125 && text3.charCodeAt(i + 1) === 125) {
-      const dollar = opts.dollar === true && open2 > from && text3.charCodeAt(open2 - 1) === 36;
-      out.push({ start: dollar ? open2 - 1 : open2, end: i + 2, inner: text3.slice(open2 + 2, i), dollar });
+      const dollar = opts.dollar === true && open3 > from && text3.charCodeAt(open3 - 1) === 36;
+      out.push({ start: dollar ? open3 - 1 : open3, end: i + 2, inner: text3.slice(open3 + 2, i), dollar });
       from = i + 2;
     } else {
       from = i + 1;
@@ -43961,36 +44204,36 @@ function baseName(file) {
   const i = file.lastIndexOf("/");
   return i < 0 ? file : file.slice(i + 1);
 }
-function extName(base) {
-  const i = base.lastIndexOf(".");
-  return i <= 0 ? "" : base.slice(i).toLowerCase();
+function extName(base2) {
+  const i = base2.lastIndexOf(".");
+  return i <= 0 ? "" : base2.slice(i).toLowerCase();
 }
-function isComposeFileName(base) {
-  return /^(?:compose(?:\.[^/]+)?|docker-compose[^/]*)\.ya?ml$/i.test(base);
+function isComposeFileName(base2) {
+  return /^(?:compose(?:\.[^/]+)?|docker-compose[^/]*)\.ya?ml$/i.test(base2);
 }
 function classifyPath(file) {
   const norm = file.replace(/\\/g, "/");
-  const base = baseName(norm);
-  const ext = extName(base);
-  const lower = base.toLowerCase();
-  if (lower === "kustomization.yaml" || lower === "kustomization.yml" || base === "Kustomization")
+  const base2 = baseName(norm);
+  const ext = extName(base2);
+  const lower = base2.toLowerCase();
+  if (lower === "kustomization.yaml" || lower === "kustomization.yml" || base2 === "Kustomization")
     return { kind: "kustomization" };
   if (ext === ".yaml" || ext === ".yml") {
     if (/(?:^|\/)\.github\/workflows\/[^/]+$/.test(norm)) return { kind: "script", script: "workflow" };
-    if (/^taskfile(?:\.dist)?\.ya?ml$/i.test(base)) return { kind: "script", script: "taskfile" };
-    return { kind: "yaml", compose: isComposeFileName(base) };
+    if (/^taskfile(?:\.dist)?\.ya?ml$/i.test(base2)) return { kind: "script", script: "taskfile" };
+    return { kind: "yaml", compose: isComposeFileName(base2) };
   }
   if (ext === ".json") return { kind: "json" };
   if (ext === ".sh" || ext === ".bash") return { kind: "script", script: "shell" };
-  if (base === "Makefile" || base === "makefile" || base === "GNUmakefile" || ext === ".mk")
+  if (base2 === "Makefile" || base2 === "makefile" || base2 === "GNUmakefile" || ext === ".mk")
     return { kind: "script", script: "makefile" };
-  if (base === "justfile" || base === "Justfile" || base === ".justfile" || ext === ".just")
+  if (base2 === "justfile" || base2 === "Justfile" || base2 === ".justfile" || ext === ".just")
     return { kind: "script", script: "justfile" };
-  if (base === "Dockerfile" || base === "Containerfile" || /^(?:Dockerfile|Containerfile)\.[^/]+$/.test(base) || ext === ".dockerfile") {
+  if (base2 === "Dockerfile" || base2 === "Containerfile" || /^(?:Dockerfile|Containerfile)\.[^/]+$/.test(base2) || ext === ".dockerfile") {
     return { kind: "script", script: "dockerfile" };
   }
-  if (base === ".env" || base.startsWith(".env.") || SOURCE_EXT.has(ext)) return { kind: "source" };
-  if (ext === "" && !base.startsWith(".")) return { kind: "maybe-script" };
+  if (base2 === ".env" || base2.startsWith(".env.") || SOURCE_EXT.has(ext)) return { kind: "source" };
+  if (ext === "" && !base2.startsWith(".")) return { kind: "maybe-script" };
   return { kind: "skip" };
 }
 function shebangScript(text3) {
@@ -44052,9 +44295,9 @@ function interpolate(input, env = {}) {
   }
   return out;
 }
-function matchingBrace(s, open2) {
+function matchingBrace(s, open3) {
   let depth = 0;
-  for (let j = open2; j < s.length; j++) {
+  for (let j = open3; j < s.length; j++) {
     if (s[j] === "{") depth++;
     else if (s[j] === "}") {
       depth--;
@@ -44089,7 +44332,7 @@ function braced(body, env) {
   }
 }
 function shellSplit(s) {
-  const words2 = [];
+  const words = [];
   let cur = "";
   let inWord = false;
   let quote2;
@@ -44108,7 +44351,7 @@ function shellSplit(s) {
       cur += s[++i];
       inWord = true;
     } else if (/\s/.test(ch)) {
-      if (inWord) words2.push(cur);
+      if (inWord) words.push(cur);
       cur = "";
       inWord = false;
     } else {
@@ -44116,9 +44359,102 @@ function shellSplit(s) {
       inWord = true;
     }
   }
-  if (inWord) words2.push(cur);
-  return words2;
+  if (inWord) words.push(cur);
+  return words;
 }
+
+// policies/load/compose/dotenv.ts
+var LINE_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
+var MAX_LINES = 1e4;
+function parseDotenv(text3) {
+  const out = {};
+  let n = 0;
+  for (const raw of text3.split(/\r?\n/)) {
+    if (++n > MAX_LINES) break;
+    const m = LINE_RE.exec(raw);
+    if (!m) continue;
+    const key3 = m[1];
+    let v = m[2].trim();
+    if (v.startsWith("'")) {
+      const end = v.indexOf("'", 1);
+      out[key3] = end > 0 ? v.slice(1, end) : v.slice(1);
+      continue;
+    }
+    if (v.startsWith('"')) {
+      const end = v.indexOf('"', 1);
+      v = (end > 0 ? v.slice(1, end) : v.slice(1)).replace(/\\n/g, "\n").replace(/\\"/g, '"');
+    } else {
+      const hash = v.search(/\s#/);
+      if (hash >= 0) v = v.slice(0, hash).trim();
+    }
+    out[key3] = interpolate(v, out) ?? v;
+  }
+  return out;
+}
+
+// policies/load/compose/build-base.ts
+var MAX_LINES2 = 5e3;
+function substitute(s, args) {
+  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a, b) => {
+    const v = args.get(a ?? b);
+    return v !== void 0 && v !== "" ? v : m;
+  });
+}
+function volumeArgs(rest) {
+  const t = rest.trim();
+  if (t.startsWith("[")) {
+    try {
+      const parsed = JSON.parse(t);
+      return Array.isArray(parsed) ? parsed.filter((x) => typeof x === "string") : [];
+    } catch {
+      return [];
+    }
+  }
+  return t.split(/\s+/).filter((x) => x !== "");
+}
+function buildBase(text3) {
+  const lines = [];
+  let cur = "";
+  let n = 0;
+  for (const raw of text3.split(/\r?\n/)) {
+    if (++n > MAX_LINES2) break;
+    const line = raw.trimEnd();
+    if (line.trimStart().startsWith("#")) continue;
+    if (line.endsWith("\\")) {
+      cur += `${line.slice(0, -1)} `;
+      continue;
+    }
+    lines.push(cur + line);
+    cur = "";
+  }
+  if (cur !== "") lines.push(cur);
+  const args = /* @__PURE__ */ new Map();
+  const stages = /* @__PURE__ */ new Map();
+  let current;
+  for (const line of lines) {
+    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const op = m[1].toUpperCase();
+    const rest = m[2];
+    if (op === "ARG" && current === void 0) {
+      const a = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
+      if (a) args.set(a[1], (a[2] ?? "").replace(/^["']|["']$/g, ""));
+    } else if (op === "FROM") {
+      const words = rest.trim().split(/\s+/).filter((w) => !w.startsWith("--"));
+      const image = substitute(words[0] ?? "", args);
+      const parent = stages.get(image.toLowerCase());
+      current = parent ? { from: parent.from, volumes: [...parent.volumes] } : { from: image, volumes: [] };
+      const as = words.findIndex((w) => w.toUpperCase() === "AS");
+      if (as >= 0 && words[as + 1]) stages.set(words[as + 1].toLowerCase(), current);
+    } else if (op === "VOLUME" && current) {
+      for (const v of volumeArgs(rest)) if (v.startsWith("/")) current.volumes.push(v.replace(/\/+$/, "") || "/");
+    }
+  }
+  return current ? { from: current.from, volumes: current.volumes } : { volumes: [] };
+}
+
+// policies/load/compose/compose.ts
+import path6 from "node:path";
 
 // policies/load/values.ts
 function isObj(v) {
@@ -44156,8 +44492,8 @@ function stringMap(v) {
 function stringList(v) {
   return asArray(v).flatMap((x) => typeof x === "string" ? [x] : []);
 }
-function nodeAnchor(doc, path19) {
-  return { kind: "node", doc, path: path19 };
+function nodeAnchor(doc, path23) {
+  return { kind: "node", doc, path: path23 };
 }
 
 // policies/load/compose/compose.ts
@@ -44197,32 +44533,109 @@ function isComposeDocument(v) {
 function normalizeProjectName(name) {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, "");
 }
-var at = (ctx, path19) => nodeAnchor(ctx.doc, path19);
+var at = (ctx, path23) => nodeAnchor(ctx.doc, path23);
+var dotenv = {};
+function interp(s) {
+  return interpolate(s, dotenv);
+}
 function text(v) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : interpolate(s);
+  return s === void 0 ? void 0 : interp(s);
 }
 function loadComposeValue(value, doc, project, opts = {}) {
   const root = asObj(value);
   const services = asObj(root?.services);
   if (!root || !services) return;
+  const envText = opts.readCompanion?.(".env");
+  dotenv = envText !== void 0 ? parseDotenv(envText) : {};
+  try {
+    loadRoot(root, services, doc, project, opts);
+  } finally {
+    dotenv = {};
+  }
+}
+function loadRoot(root, services, doc, project, opts) {
   const named = text(root.name);
   const projectName = normalizeProjectName(named ?? opts.folderName ?? "");
-  const ctx = { doc, file: doc.file, project, topVolumes: asObj(root.volumes) ?? {} };
+  const ctx = {
+    doc,
+    file: doc.file,
+    project,
+    topVolumes: asObj(root.volumes) ?? {},
+    readCompanion: opts.readCompanion
+  };
+  let unread = false;
   for (const [service, def] of Object.entries(services)) {
     const svc = asObj(def);
     if (!svc) continue;
-    loadService(ctx, service, svc, projectName);
+    if (!loadService(ctx, service, svc, projectName)) unread = true;
   }
-  if (Object.values(services).some((s) => isObj(s) && s.env_file !== void 0)) {
+  if (unread) {
     project.notes.push({
       file: doc.file,
-      message: "env_file contents are not read: variables set only there count as unknown"
+      message: "env_file contents could not be read: variables set only there count as unknown"
     });
   }
 }
+function dockerfileOf(build, read) {
+  if (typeof build === "string") return read?.(path6.posix.join(text(build) ?? ".", "Dockerfile"));
+  const b = asObj(build);
+  if (!b) return void 0;
+  const inline = text(b.dockerfile_inline);
+  if (inline !== void 0) return inline;
+  const context3 = text(b.context) ?? ".";
+  const file = text(b.dockerfile) ?? "Dockerfile";
+  return read?.(file.startsWith("/") ? file : path6.posix.join(context3, file));
+}
+function envFiles(svc, base2) {
+  const v = svc.env_file;
+  if (typeof v === "string") return [{ file: v, path: [...base2, "env_file"] }];
+  return asArray(v).flatMap((item, i) => {
+    const file = typeof item === "string" ? item : str(asObj(item)?.path);
+    return file !== void 0 ? [{ file, path: [...base2, "env_file", i] }] : [];
+  });
+}
 function loadService(ctx, service, svc, projectName) {
-  const base = ["services", service];
+  const base2 = ["services", service];
+  const { volumes, mounts } = serviceStorage(ctx, base2, svc);
+  const { env, envFilesRead } = serviceEnv(ctx, base2, svc);
+  const image = text(svc.image);
+  const container = {
+    name: service,
+    role: "service",
+    ...image !== void 0 ? { image: { value: image, at: at(ctx, [...base2, "image"]) } } : {},
+    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
+    ...image === void 0 && typeof svc.image === "string" ? { imageTemplate: svc.image } : {},
+    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base2, "pull_policy"]) } } : {},
+    env,
+    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
+    command: serviceWords(ctx, base2, svc, "entrypoint"),
+    args: serviceWords(ctx, base2, svc, "command"),
+    mounts,
+    envFromConfigMaps: [],
+    at: at(ctx, base2)
+  };
+  const { replicas, replicasAt, perNode } = serviceReplicas(ctx, base2, svc);
+  const workload = {
+    source: "compose",
+    resource: { kind: "ComposeService", name: service },
+    at: at(ctx, base2),
+    file: ctx.file,
+    replicas,
+    ...replicasAt ? { replicasAt } : {},
+    perNode,
+    annotations: serviceAnnotations(ctx, base2, svc),
+    volumes,
+    claimTemplates: [],
+    containers: [container],
+    ownerKinds: [],
+    ...projectName ? { composeProject: projectName } : {}
+  };
+  recordBuild(ctx, base2, svc, container, projectName);
+  ctx.project.workloads.push(workload);
+  return envFilesRead;
+}
+function serviceAnnotations(ctx, base2, svc) {
   const annotations = {};
   const labels = svc.labels;
   if (Array.isArray(labels)) {
@@ -44232,13 +44645,13 @@ function loadService(ctx, service, svc, projectName) {
       const eq = s.indexOf("=");
       annotations[eq < 0 ? s : s.slice(0, eq)] = {
         value: eq < 0 ? "" : s.slice(eq + 1),
-        at: at(ctx, [...base, "labels", i])
+        at: at(ctx, [...base2, "labels", i])
       };
     });
   } else if (isObj(labels)) {
     for (const [k, v] of Object.entries(labels)) {
       const s = v === null ? "" : text(v);
-      if (s !== void 0) annotations[k] = { value: s, at: at(ctx, [...base, "labels", k]) };
+      if (s !== void 0) annotations[k] = { value: s, at: at(ctx, [...base2, "labels", k]) };
     }
   }
   const ext = asObj(svc["x-persistguard"]);
@@ -44251,9 +44664,12 @@ function loadService(ctx, service, svc, projectName) {
     for (const [k, annotation2] of keys) {
       const v = ext[k];
       const s = Array.isArray(v) ? v.flatMap((x) => text(x) !== void 0 ? [text(x)] : []).join(",") : text(v);
-      if (s !== void 0) annotations[annotation2] = { value: s, at: at(ctx, [...base, "x-persistguard", k]) };
+      if (s !== void 0) annotations[annotation2] = { value: s, at: at(ctx, [...base2, "x-persistguard", k]) };
     }
   }
+  return annotations;
+}
+function serviceReplicas(ctx, base2, svc) {
   const deploy = asObj(svc.deploy);
   const perNode = str(deploy?.mode) === "global";
   let replicas = perNode ? void 0 : 1;
@@ -44262,31 +44678,46 @@ function loadService(ctx, service, svc, projectName) {
   const scale = int(typeof svc.scale === "string" ? text(svc.scale) : svc.scale);
   if (!perNode && r !== void 0) {
     replicas = r;
-    replicasAt = at(ctx, [...base, "deploy", "replicas"]);
+    replicasAt = at(ctx, [...base2, "deploy", "replicas"]);
   } else if (!perNode && scale !== void 0) {
     replicas = scale;
-    replicasAt = at(ctx, [...base, "scale"]);
+    replicasAt = at(ctx, [...base2, "scale"]);
   }
+  return { replicas, replicasAt, perNode };
+}
+function serviceStorage(ctx, base2, svc) {
   const volumes = [];
   const mounts = [];
   asArray(svc.volumes).forEach((v, i) => {
-    const m = mountFrom(ctx, v, [...base, "volumes", i]);
+    const m = mountFrom(ctx, v, [...base2, "volumes", i]);
     if (m) {
       mounts.push(m);
       if (m.volume) volumes.push(m.volume);
     }
   });
   const tmpfs = svc.tmpfs;
-  const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base, "tmpfs", i]]);
-  for (const [t, path19] of tmpfsList) {
+  const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base2, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base2, "tmpfs", i]]);
+  for (const [t, path23] of tmpfsList) {
     const s = text(t);
     if (s === void 0) continue;
     const target = s.split(":")[0] ?? s;
-    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path19]) };
+    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path23]) };
     volumes.push(volume);
-    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path19]) });
+    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path23]) });
   }
+  return { volumes, mounts };
+}
+function serviceEnv(ctx, base2, svc) {
   const env = [];
+  let envFilesRead = true;
+  for (const ef of envFiles(svc, base2)) {
+    const content = ctx.readCompanion?.(ef.file);
+    if (content === void 0) {
+      envFilesRead = false;
+      continue;
+    }
+    for (const [name, value] of Object.entries(parseDotenv(content))) env.push({ name, value, at: at(ctx, ef.path) });
+  }
   const environment = svc.environment;
   if (Array.isArray(environment)) {
     environment.forEach((e, i) => {
@@ -44294,76 +44725,55 @@ function loadService(ctx, service, svc, projectName) {
       if (s === void 0) return;
       const eq = s.indexOf("=");
       const name = eq < 0 ? s : s.slice(0, eq);
-      const value = eq < 0 ? void 0 : interpolate(s.slice(eq + 1));
-      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base, "environment", i]) });
+      const value = eq < 0 ? void 0 : interp(s.slice(eq + 1));
+      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base2, "environment", i]) });
     });
   } else if (isObj(environment)) {
     for (const [name, v] of Object.entries(environment)) {
       const value = v === null ? void 0 : text(v);
-      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base, "environment", name]) });
+      env.push({ name, ...value !== void 0 ? { value } : {}, at: at(ctx, [...base2, "environment", name]) });
     }
   }
-  const words2 = (field2) => {
-    const v = svc[field2];
-    const p = [...base, field2];
-    if (typeof v === "string") {
-      const s = interpolate(v);
-      return s === void 0 ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
-    }
-    return asArray(v).flatMap((x, i) => {
-      const s = text(x);
-      return s === void 0 ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
-    });
-  };
-  const image = text(svc.image);
-  const imageAt = at(ctx, [...base, "image"]);
-  const container = {
-    name: service,
-    role: "service",
-    ...image !== void 0 ? { image: { value: image, at: imageAt } } : {},
-    ...text(svc.pull_policy) !== void 0 ? { imagePullPolicy: { value: text(svc.pull_policy), at: at(ctx, [...base, "pull_policy"]) } } : {},
-    env,
-    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
-    command: words2("entrypoint"),
-    args: words2("command"),
-    mounts,
-    envFromConfigMaps: [],
-    at: at(ctx, base)
-  };
-  const workload = {
-    source: "compose",
-    resource: { kind: "ComposeService", name: service },
-    at: at(ctx, base),
-    file: ctx.file,
-    replicas,
-    ...replicasAt ? { replicasAt } : {},
-    perNode,
-    annotations,
-    volumes,
-    claimTemplates: [],
-    containers: [container],
-    ownerKinds: [],
-    ...projectName ? { composeProject: projectName } : {}
-  };
-  if (svc.build !== void 0 && svc.build !== null) {
-    const buildAt = at(ctx, [...base, "build"]);
-    const dockerfile = buildDockerfile(svc.build);
-    const built = image ?? (svc.image === void 0 && projectName ? `${projectName}-${service}` : void 0);
-    if (dockerfile !== void 0 && built !== void 0)
-      ctx.project.imageSources.push({ image: built, dockerfile, from: ctx.file, at: buildAt });
-    if (image !== void 0) {
-      container.builds = { value: image, at: buildAt };
-      ctx.project.builds.push({ image, tool: "compose", at: buildAt });
-    } else if (svc.image === void 0 && projectName) {
-      const v2 = `${projectName}-${service}`;
-      container.builds = { value: v2, at: buildAt };
-      ctx.project.builds.push(
-        { image: v2, tool: "compose", at: buildAt },
-        { image: `${projectName}_${service}`, tool: "compose", at: buildAt }
-      );
-    }
+  return { env, envFilesRead };
+}
+function serviceWords(ctx, base2, svc, field2) {
+  const v = svc[field2];
+  const p = [...base2, field2];
+  if (typeof v === "string") {
+    const s = interp(v);
+    return s === void 0 ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
   }
-  ctx.project.workloads.push(workload);
+  return asArray(v).flatMap((x, i) => {
+    const s = text(x);
+    return s === void 0 ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
+  });
+}
+function recordBuild(ctx, base2, svc, container, projectName) {
+  if (svc.build === void 0 || svc.build === null) return;
+  const service = container.name;
+  const image = container.image?.value;
+  const buildAt = at(ctx, [...base2, "build"]);
+  const dockerfilePath = buildDockerfile(svc.build);
+  const built = image ?? (svc.image === void 0 && projectName ? `${projectName}-${service}` : void 0);
+  if (dockerfilePath !== void 0 && built !== void 0)
+    ctx.project.imageSources.push({ image: built, dockerfile: dockerfilePath, from: ctx.file, at: buildAt });
+  const dockerfile = dockerfileOf(svc.build, ctx.readCompanion);
+  if (dockerfile) {
+    const b = buildBase(dockerfile);
+    if (b.from) container.buildFrom = { value: b.from, at: buildAt };
+    if (b.volumes.length > 0) container.buildVolumes = b.volumes;
+  }
+  if (image !== void 0) {
+    container.builds = { value: image, at: buildAt };
+    ctx.project.builds.push({ image, tool: "compose", at: buildAt });
+  } else if (svc.image === void 0 && projectName) {
+    const v2 = `${projectName}-${service}`;
+    container.builds = { value: v2, at: buildAt };
+    ctx.project.builds.push(
+      { image: v2, tool: "compose", at: buildAt },
+      { image: `${projectName}_${service}`, tool: "compose", at: buildAt }
+    );
+  }
 }
 function buildDockerfile(build) {
   const s = text(build);
@@ -44395,7 +44805,7 @@ var MODES = /* @__PURE__ */ new Set([
 function isPathSource(s) {
   return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || /^[A-Za-z]:[\\/]/.test(s);
 }
-function namedVolume(ctx, name, path19) {
+function namedVolume(ctx, name, path23) {
   const def = asObj(ctx.topVolumes[name]);
   const external = def !== void 0 && (def.external === true || asObj(def.external) !== void 0 || def.driver !== void 0 || def.driver_opts !== void 0);
   const dockerName = def !== void 0 ? text(def.name) ?? text(asObj(def.external)?.name) : void 0;
@@ -44405,30 +44815,30 @@ function namedVolume(ctx, name, path19) {
     source: name,
     ...external ? { external: true } : {},
     ...dockerName !== void 0 ? { dockerName } : {},
-    at: at(ctx, path19)
+    at: at(ctx, path23)
   };
 }
-function mountFrom(ctx, v, path19) {
+function mountFrom(ctx, v, path23) {
   if (typeof v === "string") {
-    const s = interpolate(v);
-    if (s === void 0) return unresolvedShort(ctx, v, path19);
+    const s = interp(v);
+    if (s === void 0) return unresolvedShort(ctx, v, path23);
     const parts = splitShort(s);
     if (parts.length === 1) {
       const target3 = parts[0];
-      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path19) };
-      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path19) };
+      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path23) };
+      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path23) };
     }
     const [src, target2, mode] = parts;
     const opts = (mode ?? "").split(",");
     const readOnly2 = opts.includes("ro");
-    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path19) } : namedVolume(ctx, src, path19);
+    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path23) } : namedVolume(ctx, src, path23);
     return {
       mountPath: target2,
       volumeName: src,
       volume: volume2,
       readOnly: readOnly2,
-      at: at(ctx, path19),
-      ...readOnly2 ? { readOnlyAt: at(ctx, path19) } : {}
+      at: at(ctx, path23),
+      ...readOnly2 ? { readOnlyAt: at(ctx, path23) } : {}
     };
   }
   const o = asObj(v);
@@ -44442,9 +44852,9 @@ function mountFrom(ctx, v, path19) {
     return {
       mountPath: target,
       volumeName: written2,
-      volume: { name: written2, kind: "other", at: at(ctx, path19) },
+      volume: { name: written2, kind: "other", at: at(ctx, path23) },
       readOnly: o.read_only === true,
-      at: at(ctx, path19)
+      at: at(ctx, path23)
     };
   }
   const readOnly = o.read_only === true || o.read_only === "true";
@@ -44454,25 +44864,25 @@ function mountFrom(ctx, v, path19) {
       name: source ?? target,
       kind: "composeBind",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path19)
+      at: at(ctx, path23)
     };
-  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path19) };
+  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path23) };
   else if (type2 === "volume")
-    volume = source ? namedVolume(ctx, source, path19) : { name: target, kind: "composeAnonymous", at: at(ctx, path19) };
+    volume = source ? namedVolume(ctx, source, path23) : { name: target, kind: "composeAnonymous", at: at(ctx, path23) };
   else
     volume = {
       name: source ?? target,
       kind: type2 === "image" ? "image" : "other",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path19)
+      at: at(ctx, path23)
     };
   return {
     mountPath: target,
     ...source !== void 0 ? { volumeName: source } : {},
     volume,
     readOnly,
-    at: at(ctx, path19),
-    ...readOnly ? { readOnlyAt: at(ctx, [...path19, "read_only"]) } : {}
+    at: at(ctx, path23),
+    ...readOnly ? { readOnlyAt: at(ctx, [...path23, "read_only"]) } : {}
   };
 }
 function splitOutsideBraces(s) {
@@ -44498,21 +44908,21 @@ function splitOutsideBraces(s) {
   parts.push(cur);
   return parts;
 }
-function unresolvedShort(ctx, raw, path19) {
+function unresolvedShort(ctx, raw, path23) {
   const parts = splitOutsideBraces(raw);
   if (parts.length < 2) return void 0;
-  const target = interpolate(parts[1]);
+  const target = interp(parts[1]);
   if (target === void 0 || !target.startsWith("/")) return void 0;
-  const mode = parts.length > 2 ? interpolate(parts.slice(2).join(":")) : "";
+  const mode = parts.length > 2 ? interp(parts.slice(2).join(":")) : "";
   const readOnly = (mode ?? "").split(",").includes("ro");
   const written2 = parts[0];
   return {
     mountPath: target,
     volumeName: written2,
-    volume: { name: written2, kind: "other", at: at(ctx, path19) },
+    volume: { name: written2, kind: "other", at: at(ctx, path23) },
     readOnly,
-    at: at(ctx, path19),
-    ...readOnly ? { readOnlyAt: at(ctx, path19) } : {}
+    at: at(ctx, path23),
+    ...readOnly ? { readOnlyAt: at(ctx, path23) } : {}
   };
 }
 function splitShort(s) {
@@ -44529,7 +44939,6 @@ function splitShort(s) {
 // policies/load/kubernetes.ts
 var NETWORK_SOURCES = /* @__PURE__ */ new Set([
   "nfs",
-  "csi",
   "iscsi",
   "cephfs",
   "rbd",
@@ -44571,9 +44980,9 @@ var TEMPLATE_PATHS = {
   Pod: []
 };
 var WORKLOAD_KINDS = new Set(Object.keys(TEMPLATE_PATHS));
-function get(o, path19) {
+function get(o, path23) {
   let cur = o;
-  for (const seg of path19) {
+  for (const seg of path23) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -44582,28 +44991,28 @@ function get(o, path19) {
 function isKubernetesObject(v) {
   return isObj(v) && typeof v.kind === "string" && (typeof v.apiVersion === "string" || v.kind.endsWith("List") && Array.isArray(v.items));
 }
-function loadKubernetesValue(value, doc, project, base = []) {
+function loadKubernetesValue(value, doc, project, base2 = []) {
   const obj2 = asObj(value);
   if (!obj2) return;
   const kind = str(obj2.kind);
   if (!kind) return;
   const ctx = { doc, file: doc.file, project };
   if (kind.endsWith("List") && Array.isArray(obj2.items)) {
-    obj2.items.forEach((item, i) => loadKubernetesValue(item, doc, project, [...base, "items", i]));
+    obj2.items.forEach((item, i) => loadKubernetesValue(item, doc, project, [...base2, "items", i]));
     return;
   }
   const meta = asObj(obj2.metadata) ?? {};
   const name = str(meta.name) ?? str(meta.generateName) ?? "<unnamed>";
   const namespace = str(meta.namespace);
-  const at2 = nodeAnchor(doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]);
+  const at2 = nodeAnchor(doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]);
   const spec = asObj(obj2.spec) ?? {};
   if (WORKLOAD_KINDS.has(kind)) {
-    loadWorkload(ctx, obj2, kind, base);
+    loadWorkload(ctx, obj2, kind, base2);
     return;
   }
   switch (kind) {
     case "PersistentVolumeClaim":
-      project.claims.push(claimFrom(ctx, obj2, base, false, namespace));
+      project.claims.push(claimFrom(ctx, obj2, base2, false, namespace));
       return;
     case "PersistentVolume": {
       const claimRef = asObj(spec.claimRef);
@@ -44638,18 +45047,18 @@ function loadKubernetesValue(value, doc, project, base = []) {
       if (d) {
         for (const [k, v] of Object.entries(d)) {
           const s = scalarString(v);
-          if (s !== void 0) data[k] = { value: s, at: nodeAnchor(doc, [...base, "data", k]) };
+          if (s !== void 0) data[k] = { value: s, at: nodeAnchor(doc, [...base2, "data", k]) };
         }
       }
       project.configMaps.push({ name, namespace, data, at: at2, file: ctx.file });
       return;
     }
     case "HorizontalPodAutoscaler": {
-      const ref = asObj(spec.scaleTargetRef);
+      const ref2 = asObj(spec.scaleTargetRef);
       project.autoscalers.push({
         name,
         namespace,
-        target: { kind: str(ref?.kind) ?? "", name: str(ref?.name) ?? "" },
+        target: { kind: str(ref2?.kind) ?? "", name: str(ref2?.name) ?? "" },
         minReplicas: int(spec.minReplicas) ?? 1,
         maxReplicas: int(spec.maxReplicas),
         at: at2,
@@ -44661,7 +45070,7 @@ function loadKubernetesValue(value, doc, project, base = []) {
       return;
   }
 }
-function claimFrom(ctx, obj2, base, fromTemplate, namespace) {
+function claimFrom(ctx, obj2, base2, fromTemplate, namespace) {
   const meta = asObj(obj2.metadata) ?? {};
   const spec = asObj(obj2.spec) ?? {};
   const annotations = stringMap(meta.annotations);
@@ -44675,28 +45084,28 @@ function claimFrom(ctx, obj2, base, fromTemplate, namespace) {
     labels: stringMap(meta.labels),
     annotations,
     fromTemplate,
-    at: nodeAnchor(ctx.doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
+    at: nodeAnchor(ctx.doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
     file: ctx.file
   };
 }
-function annotationsAt(ctx, meta, path19, into) {
+function annotationsAt(ctx, meta, path23, into) {
   const ann = asObj(asObj(meta)?.annotations);
   if (!ann) return;
   for (const [k, v] of Object.entries(ann)) {
     const s = scalarString(v);
-    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path19, "annotations", k]) };
+    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path23, "annotations", k]) };
   }
 }
-function loadWorkload(ctx, obj2, kind, base) {
+function loadWorkload(ctx, obj2, kind, base2) {
   const meta = asObj(obj2.metadata) ?? {};
   const templatePath = TEMPLATE_PATHS[kind] ?? [];
   const template = templatePath.length === 0 ? obj2 : asObj(get(obj2, templatePath));
-  const tplPath = [...base, ...templatePath];
+  const tplPath = [...base2, ...templatePath];
   const podSpec = asObj(template?.spec) ?? {};
   const podSpecPath = [...tplPath, "spec"];
   const namespace = str(meta.namespace);
   const annotations = {};
-  annotationsAt(ctx, meta, [...base, "metadata"], annotations);
+  annotationsAt(ctx, meta, [...base2, "metadata"], annotations);
   if (templatePath.length > 0) annotationsAt(ctx, template?.metadata, [...tplPath, "metadata"], annotations);
   let replicas = 1;
   let replicasPath;
@@ -44708,13 +45117,13 @@ function loadWorkload(ctx, obj2, kind, base) {
     const p = int(get(obj2, [...jobSpecPath, "parallelism"]));
     if (p !== void 0) {
       replicas = p;
-      replicasPath = [...base, ...jobSpecPath, "parallelism"];
+      replicasPath = [...base2, ...jobSpecPath, "parallelism"];
     }
   } else if (kind !== "Pod") {
     const r = int(spec.replicas);
     if (r !== void 0) {
       replicas = r;
-      replicasPath = [...base, "spec", "replicas"];
+      replicasPath = [...base2, "spec", "replicas"];
     }
   }
   const volumes = [];
@@ -44731,7 +45140,7 @@ function loadWorkload(ctx, obj2, kind, base) {
     asArray(spec.volumeClaimTemplates).forEach((t, i) => {
       const to = asObj(t);
       if (!to) return;
-      const claim = claimFrom(ctx, to, [...base, "spec", "volumeClaimTemplates", i], true, namespace);
+      const claim = claimFrom(ctx, to, [...base2, "spec", "volumeClaimTemplates", i], true, namespace);
       claimTemplates.push(claim);
       const vol = { name: claim.name, kind: "claimTemplate", claimName: claim.name, at: claim.at };
       const existing = byName.get(claim.name);
@@ -44749,7 +45158,8 @@ function loadWorkload(ctx, obj2, kind, base) {
   for (const [field2, role] of roles) {
     asArray(podSpec[field2]).forEach((c, i) => {
       const co = asObj(c);
-      if (co) containers.push(containerFrom(ctx, co, role, [...podSpecPath, field2, i], byName));
+      const sidecar = role === "initContainer" && str(co?.restartPolicy) === "Always";
+      if (co) containers.push(containerFrom(ctx, co, sidecar ? "container" : role, [...podSpecPath, field2, i], byName));
     });
   }
   const nodeSelector = asObj(podSpec.nodeSelector) ? stringMap(podSpec.nodeSelector) : void 0;
@@ -44761,7 +45171,7 @@ function loadWorkload(ctx, obj2, kind, base) {
       namespace,
       name: str(meta.name) ?? str(meta.generateName) ?? "<unnamed>"
     },
-    at: nodeAnchor(ctx.doc, [...base, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
+    at: nodeAnchor(ctx.doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
     file: ctx.file,
     replicas,
     ...replicasPath ? { replicasAt: nodeAnchor(ctx.doc, replicasPath) } : {},
@@ -44779,14 +45189,16 @@ function loadWorkload(ctx, obj2, kind, base) {
   };
   ctx.project.workloads.push(workload);
 }
-function volumeFrom(ctx, v, path19) {
+function volumeFrom(ctx, v, path23) {
   const vo = asObj(v);
   const name = str(vo?.name);
   if (!vo || name === void 0) return void 0;
-  const at2 = nodeAnchor(ctx.doc, path19);
+  const at2 = nodeAnchor(ctx.doc, path23);
   for (const key3 of Object.keys(vo)) {
-    if (key3 === "name") continue;
+    if (key3 === "name" || vo[key3] === null || vo[key3] === void 0) continue;
     const src = asObj(vo[key3]);
+    if (key3 === "csi" || key3 === "gitRepo")
+      return { name, kind: "ephemeral", source: key3 === "csi" ? `csi:${str(src?.driver) ?? "?"}` : "gitRepo", at: at2 };
     const simple = SIMPLE_KINDS[key3];
     if (simple) {
       const vol = { name, kind: simple, at: at2 };
@@ -44801,8 +45213,9 @@ function volumeFrom(ctx, v, path19) {
       return vol;
     }
     if (NETWORK_SOURCES.has(key3)) return { name, kind: "network", source: key3, at: at2 };
+    return { name, kind: "other", at: at2 };
   }
-  return { name, kind: "other", at: at2 };
+  return { name, kind: "emptyDir", source: void 0, at: at2 };
 }
 function expandDependentVars(s, vars) {
   if (!s.includes("$")) return s;
@@ -44816,30 +45229,38 @@ function expandDependentVars(s, vars) {
   });
   return unknown ? void 0 : out;
 }
-function located(ctx, v, path19) {
+function located(ctx, v, path23) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path19) };
+  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path23) };
 }
-function containerFrom(ctx, c, role, path19, volumes) {
+function containerFrom(ctx, c, role, path23, volumes) {
   const env = [];
   asArray(c.env).forEach((e, i) => {
     const eo = asObj(e);
     const name = str(eo?.name);
     if (!eo || name === void 0) return;
-    const value = eo.valueFrom !== void 0 ? void 0 : scalarString(eo.value);
-    env.push({ name, ...value !== void 0 ? { value } : {}, at: nodeAnchor(ctx.doc, [...path19, "env", i]) });
+    const fromRef = eo.valueFrom !== void 0 && eo.valueFrom !== null;
+    const value = fromRef ? void 0 : scalarString(eo.value);
+    env.push({
+      name,
+      ...value !== void 0 ? { value } : {},
+      ...fromRef ? { fromRef } : {},
+      at: nodeAnchor(ctx.doc, [...path23, "env", i])
+    });
   });
   const vars = /* @__PURE__ */ new Map();
   for (const e of env) {
     if (e.value !== void 0) {
       const expanded = expandDependentVars(e.value, vars);
-      if (expanded === void 0) delete e.value;
-      else e.value = expanded;
+      if (expanded === void 0) {
+        e.template = e.value;
+        delete e.value;
+      } else e.value = expanded;
     }
     vars.set(e.name, e.value);
   }
   const list = (field2) => asArray(c[field2]).flatMap((x, i) => {
-    const l = located(ctx, x, [...path19, field2, i]);
+    const l = located(ctx, x, [...path23, field2, i]);
     if (!l) return [];
     const expanded = expandDependentVars(l.value, vars);
     return [expanded === void 0 ? l : { value: expanded, at: l.at }];
@@ -44849,9 +45270,9 @@ function containerFrom(ctx, c, role, path19, volumes) {
     const mo = asObj(m);
     const mountPath = str(mo?.mountPath);
     if (!mo || mountPath === void 0) return;
-    const mpath = [...path19, "volumeMounts", i];
+    const mpath = [...path23, "volumeMounts", i];
     const volumeName = str(mo.name);
-    const readOnly = mo.readOnly === true;
+    const readOnly = yamlTrue(mo.readOnly);
     const subPath = str(mo.subPath) ?? str(mo.subPathExpr);
     mounts.push({
       mountPath,
@@ -44863,8 +45284,8 @@ function containerFrom(ctx, c, role, path19, volumes) {
       ...readOnly ? { readOnlyAt: nodeAnchor(ctx.doc, [...mpath, "readOnly"]) } : {}
     });
   });
-  const image = located(ctx, c.image, [...path19, "image"]);
-  const pull = located(ctx, c.imagePullPolicy, [...path19, "imagePullPolicy"]);
+  const image = located(ctx, c.image, [...path23, "image"]);
+  const pull = located(ctx, c.imagePullPolicy, [...path23, "imagePullPolicy"]);
   return {
     name: str(c.name) ?? "<unnamed>",
     role,
@@ -44878,8 +45299,12 @@ function containerFrom(ctx, c, role, path19, volumes) {
       const n = str(asObj(asObj(e)?.configMapRef)?.name);
       return n ? [n] : [];
     }),
-    at: nodeAnchor(ctx.doc, path19)
+    at: nodeAnchor(ctx.doc, path23)
   };
+}
+var YAML11_TRUE = /* @__PURE__ */ new Set(["true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"]);
+function yamlTrue(v) {
+  return v === true || typeof v === "string" && YAML11_TRUE.has(v);
 }
 
 // node_modules/js-yaml/dist/js-yaml.mjs
@@ -48445,8 +48870,8 @@ function parse3(text3, errors = [], options = ParseOptions.DEFAULT) {
       currentParent = previousParents.pop();
     },
     onLiteralValue: onValue,
-    onError: (error3, offset, length) => {
-      errors.push({ error: error3, offset, length });
+    onError: (error4, offset, length) => {
+      errors.push({ error: error4, offset, length });
     }
   };
   visit(text3, visitor, options);
@@ -48559,8 +48984,8 @@ function visit(text3, visitor, options = ParseOptions.DEFAULT) {
       }
     }
   }
-  function handleError(error3, skipUntilAfter = [], skipUntil = []) {
-    onError(error3);
+  function handleError(error4, skipUntilAfter = [], skipUntil = []) {
+    onError(error4);
     if (skipUntilAfter.length + skipUntil.length > 0) {
       let token = _scanner.getToken();
       while (token !== 17) {
@@ -49103,7 +49528,7 @@ var SEPARATORS = /* @__PURE__ */ new Set([";", "&&", "||", "&", ";;", "\n", "(",
 function isSpace(c) {
   return c === " " || c === "	" || c === "\r";
 }
-function skipBalanced(text3, i, open2, close) {
+function skipBalanced(text3, i, open3, close) {
   let depth = 0;
   let j = i;
   while (j < text3.length) {
@@ -49112,7 +49537,7 @@ function skipBalanced(text3, i, open2, close) {
       j += 2;
       continue;
     }
-    if (c === "'" && open2 === "(") {
+    if (c === "'" && open3 === "(") {
       const end = text3.indexOf("'", j + 1);
       j = end < 0 ? text3.length : end + 1;
       continue;
@@ -49121,7 +49546,7 @@ function skipBalanced(text3, i, open2, close) {
       j = skipDoubleQuoted(text3, j);
       continue;
     }
-    if (c === open2) depth++;
+    if (c === open3) depth++;
     else if (c === close) {
       depth--;
       if (depth === 0) return j + 1;
@@ -49146,184 +49571,192 @@ function skipDoubleQuoted(text3, i) {
   return text3.length;
 }
 function parseShell(text3) {
-  const pipelines = [];
-  const substitutions = [];
-  let commands = [];
-  let cmd = { words: [], redirects: [], arrays: [] };
-  let word;
-  let pendingRedirect;
-  let array;
-  const heredocs = [];
-  let i = 0;
-  const endWord = () => {
-    if (!word) return;
-    const w = { raw: word.done + text3.slice(word.runStart, word.runEnd), start: word.start };
-    word = void 0;
-    if (pendingRedirect !== void 0) {
-      if (pendingRedirect.startsWith("<<") && pendingRedirect !== "<<<") {
-        heredocs.push(w.raw.replace(/['"\\]/g, ""));
-      } else cmd.redirects.push({ op: pendingRedirect, target: w });
-      pendingRedirect = void 0;
-      return;
-    }
-    if (array) array.elements.push(w);
-    else cmd.words.push(w);
-  };
-  const endCommand = () => {
-    endWord();
-    if (cmd.words.length > 0 || cmd.redirects.length > 0 || cmd.arrays.length > 0) commands.push(cmd);
-    cmd = { words: [], redirects: [], arrays: [] };
-  };
-  const endPipeline = () => {
-    endCommand();
-    if (commands.length > 0) pipelines.push({ commands });
-    commands = [];
-  };
-  const extend = (from, to) => {
-    if (!word) word = { start: from, runStart: from, runEnd: to, done: "" };
-    else if (word.runEnd === from) word.runEnd = to;
-    else {
-      word.done += text3.slice(word.runStart, word.runEnd);
-      word.runStart = from;
-      word.runEnd = to;
-    }
-  };
-  const current = () => word ? word.done + text3.slice(word.runStart, word.runEnd) : "";
-  while (i < text3.length) {
+  return new ShellReader(text3).read();
+}
+var emptyCommand = () => ({ words: [], redirects: [], arrays: [] });
+var ShellReader = class {
+  constructor(text3) {
+    this.text = text3;
+  }
+  pipelines = [];
+  substitutions = [];
+  commands = [];
+  cmd = emptyCommand();
+  word;
+  pendingRedirect;
+  array;
+  /** Delimiters of heredocs opened on the current line; their bodies start after it. */
+  heredocs = [];
+  read() {
+    let i = 0;
+    while (i < this.text.length) i = this.step(i);
+    this.endPipeline();
+    return { pipelines: this.pipelines, substitutions: this.substitutions };
+  }
+  /** Reads the token at `i`; returns where the next one starts. */
+  step(i) {
+    const text3 = this.text;
     const c = text3[i];
     const next = text3[i + 1];
-    if (c === "\\" && next === "\n") {
-      i += 2;
-      continue;
-    }
-    if (c === "\\" && next === "\r" && text3[i + 2] === "\n") {
-      i += 3;
-      continue;
-    }
+    if (c === "\\" && next === "\n") return i + 2;
+    if (c === "\\" && next === "\r" && text3[i + 2] === "\n") return i + 3;
     if (isSpace(c)) {
-      endWord();
-      i++;
-      continue;
+      this.endWord();
+      return i + 1;
     }
-    if (c === "\n") {
-      if (array) {
-        endWord();
-        i++;
-        continue;
-      }
-      endPipeline();
-      i++;
-      while (heredocs.length > 0) {
-        const delim = heredocs.shift();
-        for (; ; ) {
-          const eol = text3.indexOf("\n", i);
-          const line = text3.slice(i, eol < 0 ? text3.length : eol);
-          i = eol < 0 ? text3.length : eol + 1;
-          if (line.trim() === delim || eol < 0) break;
-        }
-      }
-      continue;
-    }
-    if (c === "#" && !word) {
+    if (c === "\n") return this.newline(i);
+    if (c === "#" && !this.word) {
       const eol = text3.indexOf("\n", i);
-      i = eol < 0 ? text3.length : eol;
-      continue;
+      return eol < 0 ? text3.length : eol;
     }
     if (c === "'") {
       const end = text3.indexOf("'", i + 1);
-      const stop = end < 0 ? text3.length : end + 1;
-      extend(i, stop);
-      i = stop;
-      continue;
+      return this.extendTo(i, end < 0 ? text3.length : end + 1);
     }
-    if (c === '"') {
-      const stop = skipDoubleQuoted(text3, i);
-      for (let j = i; j < stop; j++) {
-        if (text3[j] === "$" && text3[j + 1] === "(" && text3[j + 2] !== "(") {
-          const end = skipBalanced(text3, j + 1, "(", ")");
-          substitutions.push({ start: j + 2, end: end - 1 });
-          j = end - 1;
-        }
-      }
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
+    if (c === '"') return this.doubleQuoted(i);
     if (c === "\\") {
-      extend(i, Math.min(i + 2, text3.length));
-      i += 2;
-      continue;
+      this.extend(i, Math.min(i + 2, text3.length));
+      return i + 2;
     }
-    if (c === "$" && next === "(") {
-      const stop = skipBalanced(text3, i + 1, "(", ")");
-      if (text3[i + 2] !== "(") substitutions.push({ start: i + 2, end: stop - 1 });
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
-    if (c === "$" && next === "{") {
-      const stop = skipBalanced(text3, i + 1, "{", "}");
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
-    if (c === "`") {
-      const end = text3.indexOf("`", i + 1);
-      const stop = end < 0 ? text3.length : end + 1;
-      substitutions.push({ start: i + 1, end: stop - 1 });
-      extend(i, stop);
-      i = stop;
-      continue;
-    }
-    if (c === "(" && word && !array && text3[i - 1] === "=" && /^[A-Za-z_]\w*\+?=$/.test(current())) {
-      const name = current().replace(/\+?=$/, "");
-      array = { name, elements: [], start: word.start };
-      word = void 0;
-      i++;
-      continue;
-    }
-    if (c === ")" && array) {
-      endWord();
-      cmd.arrays.push(array);
-      array = void 0;
-      i++;
-      continue;
-    }
-    if (c === ">" || c === "<" || c === "&" && next === ">") {
-      if (word && /^\d+$/.test(current())) word = void 0;
-      else endWord();
-      let op = c;
-      let j = i + 1;
-      while (j < text3.length && /[<>&|-]/.test(text3[j]) && op.length < 3) {
-        op += text3[j];
-        j++;
-      }
-      i = j;
-      if (op.endsWith("&") && /\d/.test(text3[i] ?? "")) {
-        i++;
-        continue;
-      }
-      pendingRedirect = op.startsWith("&") ? ">" : op.replace(/-$/, "") === "<<" ? "<<" : op.replace(/&$/, "");
-      continue;
-    }
-    if (c === "|" || c === ";" || c === "&" || c === "(" || c === ")") {
-      let op = c;
-      if (c === "|" && next === "|" || c === "&" && next === "&" || c === ";" && next === ";") op += next;
-      else if (c === "|" && next === "&") op = "|&";
-      i += op.length;
-      if (op === "|" || op === "|&") {
-        endCommand();
-        continue;
-      }
-      if (SEPARATORS.has(op)) endPipeline();
-      continue;
-    }
-    extend(i, i + 1);
-    i++;
+    if (c === "$" && next === "(") return this.commandSubstitution(i);
+    if (c === "$" && next === "{") return this.extendTo(i, skipBalanced(text3, i + 1, "{", "}"));
+    if (c === "`") return this.backticks(i);
+    if (c === "(" && this.word && !this.array && text3[i - 1] === "=" && /^[A-Za-z_]\w*\+?=$/.test(this.current()))
+      return this.startArray(i);
+    if (c === ")" && this.array) return this.endArray(i);
+    if (c === ">" || c === "<" || c === "&" && next === ">") return this.redirect(i);
+    if (c === "|" || c === ";" || c === "&" || c === "(" || c === ")") return this.operator(i);
+    return this.extendTo(i, i + 1);
   }
-  endPipeline();
-  return { pipelines, substitutions };
-}
+  newline(i) {
+    if (this.array) {
+      this.endWord();
+      return i + 1;
+    }
+    this.endPipeline();
+    return this.skipHeredocBodies(i + 1);
+  }
+  /** Heredoc bodies are data, not commands: skip to the delimiter line. */
+  skipHeredocBodies(from) {
+    const text3 = this.text;
+    let i = from;
+    while (this.heredocs.length > 0) {
+      const delim = this.heredocs.shift();
+      for (; ; ) {
+        const eol = text3.indexOf("\n", i);
+        const line = text3.slice(i, eol < 0 ? text3.length : eol);
+        i = eol < 0 ? text3.length : eol + 1;
+        if (line.trim() === delim || eol < 0) break;
+      }
+    }
+    return i;
+  }
+  doubleQuoted(i) {
+    const text3 = this.text;
+    const stop = skipDoubleQuoted(text3, i);
+    for (let j = i; j < stop; j++) {
+      if (text3[j] === "$" && text3[j + 1] === "(" && text3[j + 2] !== "(") {
+        const end = skipBalanced(text3, j + 1, "(", ")");
+        this.substitutions.push({ start: j + 2, end: end - 1 });
+        j = end - 1;
+      }
+    }
+    return this.extendTo(i, stop);
+  }
+  /** `$(…)` (a command of its own); `$((…))` is arithmetic and stays a plain word. */
+  commandSubstitution(i) {
+    const stop = skipBalanced(this.text, i + 1, "(", ")");
+    if (this.text[i + 2] !== "(") this.substitutions.push({ start: i + 2, end: stop - 1 });
+    return this.extendTo(i, stop);
+  }
+  backticks(i) {
+    const end = this.text.indexOf("`", i + 1);
+    const stop = end < 0 ? this.text.length : end + 1;
+    this.substitutions.push({ start: i + 1, end: stop - 1 });
+    return this.extendTo(i, stop);
+  }
+  /** `name=(` opens an array assignment: the words up to `)` are its elements. */
+  startArray(i) {
+    const name = this.current().replace(/\+?=$/, "");
+    this.array = { name, elements: [], start: this.word.start };
+    this.word = void 0;
+    return i + 1;
+  }
+  endArray(i) {
+    this.endWord();
+    this.cmd.arrays.push(this.array);
+    this.array = void 0;
+    return i + 1;
+  }
+  redirect(i) {
+    const text3 = this.text;
+    const c = text3[i];
+    if (this.word && /^\d+$/.test(this.current())) this.word = void 0;
+    else this.endWord();
+    let op = c;
+    let j = i + 1;
+    while (j < text3.length && /[<>&|-]/.test(text3[j]) && op.length < 3) {
+      op += text3[j];
+      j++;
+    }
+    if (op.endsWith("&") && /\d/.test(text3[j] ?? "")) return j + 1;
+    this.pendingRedirect = op.startsWith("&") ? ">" : op.replace(/-$/, "") === "<<" ? "<<" : op.replace(/&$/, "");
+    return j;
+  }
+  /** `|`, `|&` join commands into a pipeline; `;`, `&&`, `||`, `&`, `;;`, `(`, `)` end it. */
+  operator(i) {
+    const c = this.text[i];
+    const next = this.text[i + 1];
+    let op = c;
+    if (c === "|" && next === "|" || c === "&" && next === "&" || c === ";" && next === ";") op += next;
+    else if (c === "|" && next === "&") op = "|&";
+    if (op === "|" || op === "|&") this.endCommand();
+    else if (SEPARATORS.has(op)) this.endPipeline();
+    return i + op.length;
+  }
+  extend(from, to) {
+    const word = this.word;
+    if (!word) this.word = { start: from, runStart: from, runEnd: to, done: "" };
+    else if (word.runEnd === from) word.runEnd = to;
+    else {
+      word.done += this.text.slice(word.runStart, word.runEnd);
+      word.runStart = from;
+      word.runEnd = to;
+    }
+  }
+  extendTo(from, stop) {
+    this.extend(from, stop);
+    return stop;
+  }
+  current() {
+    return this.word ? this.word.done + this.text.slice(this.word.runStart, this.word.runEnd) : "";
+  }
+  endWord() {
+    if (!this.word) return;
+    const w = { raw: this.current(), start: this.word.start };
+    this.word = void 0;
+    if (this.pendingRedirect !== void 0) {
+      if (this.pendingRedirect.startsWith("<<") && this.pendingRedirect !== "<<<") {
+        this.heredocs.push(w.raw.replace(/['"\\]/g, ""));
+      } else this.cmd.redirects.push({ op: this.pendingRedirect, target: w });
+      this.pendingRedirect = void 0;
+      return;
+    }
+    if (this.array) this.array.elements.push(w);
+    else this.cmd.words.push(w);
+  }
+  endCommand() {
+    this.endWord();
+    const cmd = this.cmd;
+    if (cmd.words.length > 0 || cmd.redirects.length > 0 || cmd.arrays.length > 0) this.commands.push(cmd);
+    this.cmd = emptyCommand();
+  }
+  endPipeline() {
+    this.endCommand();
+    if (this.commands.length > 0) this.pipelines.push({ commands: this.commands });
+    this.commands = [];
+  }
+};
 function valueOffset(w) {
   const first = w.raw[0];
   return first === '"' || first === "'" ? w.start + 1 : w.start;
@@ -49391,10 +49824,10 @@ function braceExpression(body, ctx) {
     return expandWith(m[3] ?? "", { ...ctx, guard: new Set(ctx.guard) });
   return value;
 }
-function closingIndex(raw, i, open2, close) {
+function closingIndex(raw, i, open3, close) {
   let depth = 0;
   for (let j = i; j < raw.length; j++) {
-    if (raw[j] === open2) depth++;
+    if (raw[j] === open3) depth++;
     else if (raw[j] === close && --depth === 0) return j;
   }
   return raw.length - 1;
@@ -49479,9 +49912,9 @@ function expandShellDollar(raw, i, ctx) {
 function expandWord(raw, vars, dialect, offset) {
   return expandWith(raw, { vars, dialect, offset, guard: /* @__PURE__ */ new Set() }).replace(/\*{2,}/g, UNKNOWN);
 }
-function isMeaningfulImage(ref) {
-  if (ref === "" || /\s/.test(ref) || ref.startsWith("-")) return false;
-  let repo = ref;
+function isMeaningfulImage(ref2) {
+  if (ref2 === "" || /\s/.test(ref2) || ref2.startsWith("-")) return false;
+  let repo = ref2;
   const at2 = repo.indexOf("@");
   if (at2 >= 0) repo = repo.slice(0, at2);
   const colon = repo.lastIndexOf(":");
@@ -49579,12 +50012,12 @@ var CTR_VALUE_OPTIONS = /* @__PURE__ */ new Set(["-n", "--namespace", "-a", "--a
 var ASSIGNMENT_RE = /^([A-Za-z_]\w*)\+?=/;
 var MAX_SUBSTITUTION_DEPTH = 6;
 var Cmd = class {
-  constructor(source, words2, scanner, segment, env) {
+  constructor(source, words, scanner, segment, env) {
     this.source = source;
     this.scanner = scanner;
     this.segment = segment;
     this.env = env;
-    this.words = words2;
+    this.words = words;
   }
   words;
   cache = /* @__PURE__ */ new Map();
@@ -49667,13 +50100,13 @@ var ScriptScanner = class {
   /** Records assignments and strips the words that only change how the command runs (`sudo`, `if`, `FOO=1`). */
   prepare(c, seg) {
     const env = {};
-    let words2 = c.words;
+    let words = c.words;
     for (const a of c.arrays) {
       this.vars.define(a.name, { raw: UNKNOWN, syntax: "literal", offset: seg.base + a.start });
     }
     let i = 0;
     for (; ; ) {
-      const w = words2[i];
+      const w = words[i];
       if (!w) break;
       const m = ASSIGNMENT_RE.exec(w.raw);
       if (m) {
@@ -49691,19 +50124,19 @@ var ScriptScanner = class {
       }
       if (v === "sudo" || v === "doas") {
         i++;
-        while (words2[i]?.raw.startsWith("-")) {
-          const opt = words2[i].raw;
+        while (words[i]?.raw.startsWith("-")) {
+          const opt = words[i].raw;
           i += ["-u", "-g", "-C", "-p", "-h", "-U", "-r", "-t"].includes(opt) ? 2 : 1;
         }
         continue;
       }
       if (v === "env") {
         i++;
-        while (words2[i]?.raw.startsWith("-")) i += words2[i].raw === "-u" ? 2 : 1;
+        while (words[i]?.raw.startsWith("-")) i += words[i].raw === "-u" ? 2 : 1;
         continue;
       }
       if (ASSIGNMENT_BUILTINS.has(v)) {
-        for (const rest of words2.slice(i + 1)) {
+        for (const rest of words.slice(i + 1)) {
           const am = ASSIGNMENT_RE.exec(rest.raw);
           if (am)
             this.vars.define(am[1], {
@@ -49717,10 +50150,10 @@ var ScriptScanner = class {
       }
       break;
     }
-    words2 = words2.slice(i);
+    words = words.slice(i);
     this.analyzeArrays(c, seg);
-    if (words2.length === 0) return void 0;
-    return new Cmd(c, words2, this, seg, env);
+    if (words.length === 0) return void 0;
+    return new Cmd(c, words, this, seg, env);
   }
   signal(cmd, offset) {
     const anchor = this.at(cmd.segment, offset);
@@ -50141,7 +50574,7 @@ function logicalLines(text3, errors, file) {
     errors.push({ file, message: `more than ${MAX_INSTRUCTIONS} instructions: the rest is not read` });
   return out;
 }
-function substitute(s, vars) {
+function substitute2(s, vars) {
   return s.replace(
     /\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (whole, braced2, op, word, bare) => {
@@ -50193,12 +50626,12 @@ function argList(args) {
   return shellWords(args);
 }
 function envPairs(args) {
-  const words2 = shellWords(args);
-  if (words2.length > 0 && !words2[0].includes("=")) {
+  const words = shellWords(args);
+  if (words.length > 0 && !words[0].includes("=")) {
     const m = /^(\S+)\s+([\s\S]*)$/.exec(args);
     return m ? [{ name: m[1], value: shellWords(m[2]).join(" ") }] : [];
   }
-  return words2.flatMap((w) => {
+  return words.flatMap((w) => {
     const eq = w.indexOf("=");
     return eq > 0 ? [{ name: w.slice(0, eq), value: w.slice(eq + 1) }] : [];
   });
@@ -50229,19 +50662,19 @@ function parseInto(model, text3) {
           const eq = w.indexOf("=");
           const name = eq < 0 ? w : w.slice(0, eq);
           const scope = stage ? vars : globalArgs;
-          const value = eq < 0 ? stage ? globalArgs.get(name) : void 0 : substitute(w.slice(eq + 1), scope);
+          const value = eq < 0 ? stage ? globalArgs.get(name) : void 0 : substitute2(w.slice(eq + 1), scope);
           if (value !== void 0) scope.set(name, value);
         }
         break;
       }
       case "FROM": {
-        const words2 = shellWords(l.args).filter((w) => !w.startsWith("--"));
-        const base = substitute(words2[0] ?? "", globalArgs);
-        const asIdx = words2.findIndex((w) => w.toLowerCase() === "as");
-        const name = asIdx > 0 ? words2[asIdx + 1] : void 0;
-        const parent = model.stages.find((s) => s.name !== void 0 && s.name === base.toLowerCase());
+        const words = shellWords(l.args).filter((w) => !w.startsWith("--"));
+        const base2 = substitute2(words[0] ?? "", globalArgs);
+        const asIdx = words.findIndex((w) => w.toLowerCase() === "as");
+        const name = asIdx > 0 ? words[asIdx + 1] : void 0;
+        const parent = model.stages.find((s) => s.name !== void 0 && s.name === base2.toLowerCase());
         stage = {
-          base,
+          base: base2,
           ...name ? { name: name.toLowerCase() } : {},
           // A stage built FROM an earlier stage inherits its environment, workdir and volumes.
           workdir: parent?.workdir ?? "/",
@@ -50266,40 +50699,40 @@ function applyInstruction(stage, vars, l, at2) {
   switch (l.keyword) {
     case "ENV":
       for (const { name, value } of envPairs(l.args)) {
-        const v = substitute(value, vars);
+        const v = substitute2(value, vars);
         vars.set(name, v);
         stage.env = [...stage.env.filter((e) => e.name !== name), { name, value: v, at: at2 }];
       }
       break;
     case "WORKDIR": {
-      const dir = substitute(argList(l.args).join(" "), vars);
+      const dir = substitute2(argList(l.args).join(" "), vars);
       if (dir !== "") stage.workdir = resolveIn(stage.workdir, dir);
       break;
     }
     case "VOLUME":
       for (const v of argList(l.args)) {
-        const p = substitute(v, vars).trim();
+        const p = substitute2(v, vars).trim();
         if (p !== "") stage.volumes.push({ value: resolveIn(stage.workdir, p), at: at2 });
       }
       break;
     case "COPY":
     case "ADD": {
-      const words2 = argList(l.args);
+      const words = argList(l.args);
       let from;
       const rest = [];
-      for (const w of words2) {
+      for (const w of words) {
         if (w.startsWith("--")) {
           const m = /^--from=(.+)$/.exec(w);
-          if (m) from = substitute(m[1], vars).toLowerCase();
+          if (m) from = substitute2(m[1], vars).toLowerCase();
           continue;
         }
         rest.push(w);
       }
       if (rest.length < 2 || rest.some((w) => w.startsWith("<<"))) break;
-      const dest = substitute(rest[rest.length - 1], vars);
+      const dest = substitute2(rest[rest.length - 1], vars);
       stage.copies.push({
         dest: resolveIn(stage.workdir, dest),
-        sources: rest.slice(0, -1).map((s) => substitute(s, vars)),
+        sources: rest.slice(0, -1).map((s) => substitute2(s, vars)),
         ...from !== void 0 ? { from } : {},
         instruction: l.keyword,
         text: `${l.keyword} ${l.args.replace(/\s+/g, " ")}`.slice(0, 200),
@@ -50339,19 +50772,22 @@ function findSqliteReferences(text3) {
     const raw = m[0];
     const index = m.index ?? 0;
     covered.push([index, index + raw.length]);
-    const path19 = urlPath(m[1], m[2].length, m[3]);
-    if (path19 !== void 0) out.push({ path: normalizePosixPath2(path19), raw, index });
+    const path23 = urlPath(m[1], m[2].length, m[3]);
+    if (path23 !== void 0) out.push({ path: normalizePosixPath2(path23), raw, index });
   }
+  let k = 0;
   for (const m of text3.matchAll(PATH_RE)) {
     const index = m.index ?? 0;
-    if (covered.some(([a, b]) => index >= a && index < b)) continue;
+    while (k < covered.length && covered[k][1] <= index) k++;
+    const range = covered[k];
+    if (range && index >= range[0] && index < range[1]) continue;
     out.push({ path: normalizePosixPath2(m[1]), raw: m[0], index });
   }
   return out.sort((a, b) => a.index - b.index);
 }
-function dirOf(path19) {
-  const i = path19.lastIndexOf("/");
-  return i <= 0 ? "/" : path19.slice(0, i);
+function dirOf(path23) {
+  const i = path23.lastIndexOf("/");
+  return i <= 0 ? "/" : path23.slice(0, i);
 }
 
 // policies/load/source.ts
@@ -50379,13 +50815,13 @@ function loadSourceText(file, text3) {
       continue;
     }
     if (trimmed === "" || isCommentLine(trimmed)) continue;
-    for (const ref of findSqliteReferences(line)) {
-      const after = line.slice(ref.index + ref.raw.length);
-      if (isTemplated(ref.raw, line.slice(0, ref.index), after)) continue;
+    for (const ref2 of findSqliteReferences(line)) {
+      const after = line.slice(ref2.index + ref2.raw.length);
+      if (isTemplated(ref2.raw, line.slice(0, ref2.index), after)) continue;
       project.sqliteLiterals.push({
-        path: ref.path,
-        raw: ref.raw,
-        at: { kind: "pos", file, line: lineNo, column: ref.index + 1 }
+        path: ref2.path,
+        raw: ref2.raw,
+        at: { kind: "pos", file, line: lineNo, column: ref2.index + 1 }
       });
     }
   }
@@ -50393,6 +50829,7 @@ function loadSourceText(file, text3) {
 }
 
 // policies/load/scripts/scripts.ts
+init_errors();
 function lineLocator(text3, startLine = 1, startColumn = 1) {
   const starts = [0];
   for (let i = 0; i < text3.length; i++) if (text3.charCodeAt(i) === 10) starts.push(i + 1);
@@ -50661,9 +51098,9 @@ function scanWorkflow(text3, file, scanner, project) {
     for (const step of steps.items) {
       if (!(0, import_yaml3.isMap)(step)) continue;
       defineYamlVars(step.get("env", true), scanner);
-      const run3 = step.get("run", true);
-      if ((0, import_yaml3.isScalar)(run3)) {
-        const seg = scalarSegment(run3, lines, "workflow", text3);
+      const run4 = step.get("run", true);
+      if ((0, import_yaml3.isScalar)(run4)) {
+        const seg = scalarSegment(run4, lines, "workflow", text3);
         if (seg) segments.push(seg);
       }
       const uses = step.get("uses", true);
@@ -50750,7 +51187,7 @@ function loadScriptText(file, text3, kind) {
     }
     scanner.finish();
   } catch (err) {
-    project.errors.push({ file, message: `could not read as ${kind}: ${err.message}` });
+    project.errors.push({ file, message: `could not read as ${kind}: ${errorMessage(err)}` });
   }
   project.builds.push(...scanner.builds);
   project.imageSources.push(...scanner.imageSources);
@@ -50769,10 +51206,35 @@ function loadScriptText(file, text3, kind) {
 }
 
 // policies/load/discover.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
-import { existsSync as existsSync3 } from "node:fs";
-import path6 from "node:path";
+import { createReadStream, existsSync as existsSync3 } from "node:fs";
+import path7 from "node:path";
+
+// policies/facts/glob.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+var cache = /* @__PURE__ */ new Map();
+function globMatcher(pattern, opts = {}) {
+  const key3 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename]);
+  let m = cache.get(key3);
+  if (!m) {
+    m = opts.basename ? basenameMatcher(typeof pattern === "string" ? [pattern] : pattern, !!opts.nocase) : compile(pattern, !!opts.nocase);
+    cache.set(key3, m);
+  }
+  return m;
+}
+function compile(pattern, nocase) {
+  return (0, import_picomatch.default)(pattern, { dot: true, nocase });
+}
+function basenameMatcher(patterns, nocase) {
+  const bare = patterns.filter((p) => !p.includes("/"));
+  const pathed = patterns.filter((p) => p.includes("/"));
+  const byName = bare.length > 0 ? (0, import_picomatch.default)(bare, { dot: true, nocase, basename: true }) : void 0;
+  const byPath = pathed.length > 0 ? compile(pathed, nocase) : void 0;
+  return (value) => (byName?.(value) ?? false) || (byPath?.(value) ?? false);
+}
+function matchesGlob(pattern, value, opts = {}) {
+  return globMatcher(pattern, opts)(value);
+}
 
 // policies/load/judge.ts
 function isObj2(v) {
@@ -50840,6 +51302,7 @@ function podSpecOf(kind, spec) {
 }
 
 // policies/load/discover.ts
+init_errors();
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   ".git",
   "node_modules",
@@ -50851,10 +51314,10 @@ var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   "__pycache__",
   ".terraform"
 ]);
-var toPosix = (p) => p.split(path6.sep).join("/");
+var toPosix = (p) => p.split(path7.sep).join("/");
 function isInside(root, p) {
-  const rel = path6.relative(root, p);
-  return rel === "" || !rel.startsWith("..") && !path6.isAbsolute(rel);
+  const rel = path7.relative(root, p);
+  return rel === "" || !rel.startsWith("..") && !path7.isAbsolute(rel);
 }
 function formatMB(bytes) {
   const mb = bytes / (1024 * 1024);
@@ -50927,22 +51390,22 @@ async function discoverAndRead(paths, opts, sink) {
         continue;
       }
       try {
-        const text3 = await opts.readStdin();
+        const text3 = await opts.readStdin(limits.maxFileBytes);
         if (Buffer.byteLength(text3) > limits.maxFileBytes) {
           sink.error({
             file: "<stdin>",
-            message: `input is ${formatMB(Buffer.byteLength(text3))}, over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes)`
+            message: `input is over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes): not scanned`
           });
         } else sink.file("<stdin>", text3, { forceYaml: true });
       } catch (err) {
         sink.error({
           file: "<stdin>",
-          message: `cannot read standard input: ${err instanceof Error ? err.message : String(err)}`
+          message: `cannot read standard input: ${errorMessage(err)}`
         });
       }
       continue;
     }
-    const abs = path6.resolve(opts.cwd, given);
+    const abs = path7.resolve(opts.cwd, given);
     let st;
     try {
       st = statSync(abs);
@@ -50950,7 +51413,7 @@ async function discoverAndRead(paths, opts, sink) {
       const code = err.code;
       sink.error({
         file: given,
-        message: code === "ENOENT" ? `path not found: ${given}` : `cannot read ${given}: ${err.message}`
+        message: code === "ENOENT" ? `path not found: ${given}` : `cannot read ${given}: ${errorMessage(err)}`
       });
       continue;
     }
@@ -50960,28 +51423,61 @@ async function discoverAndRead(paths, opts, sink) {
       try {
         root = realpathSync(abs);
       } catch (err) {
-        sink.error({ file: given, message: `cannot read ${given}: ${err.message}` });
+        sink.error({ file: given, message: `cannot read ${given}: ${errorMessage(err)}` });
         continue;
       }
-      const exclude = opts.exclude && opts.exclude.length > 0 ? (0, import_picomatch.default)(opts.exclude, { dot: true, basename: true }) : void 0;
+      const exclude = opts.exclude && opts.exclude.length > 0 ? globMatcher(opts.exclude, { basename: true }) : void 0;
       walk(root, root, "", displayBase, exclude, /* @__PURE__ */ new Set([root]), candidates, false);
     } else if (st.isFile()) {
-      const parent = path6.dirname(abs);
-      const helm = path6.basename(parent) === "templates" && existsSync3(path6.join(path6.dirname(parent), "Chart.yaml"));
+      const parent = path7.dirname(abs);
+      const helm = path7.basename(parent) === "templates" && existsSync3(path7.join(path7.dirname(parent), "Chart.yaml"));
       candidates.push({ abs, display: displayBase, helm });
+    } else if (st.isFIFO()) {
+      flush(candidates, limits, sink, seenFiles, counter, opts.skip);
+      candidates.length = 0;
+      const read = await readPipe(abs, limits.maxFileBytes);
+      if ("error" in read) sink.error({ file: given, message: read.error });
+      else {
+        const cls = classifyPath(displayBase);
+        sink.file(
+          displayBase,
+          read.text,
+          cls.kind === "skip" || cls.kind === "maybe-script" ? { forceYaml: true } : {}
+        );
+      }
+    } else {
+      const what = st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isSocket() ? "a socket" : "not a file";
+      sink.error({ file: given, message: `${given} is ${what}, not a file or folder: not scanned` });
     }
   }
   flush(candidates, limits, sink, seenFiles, counter, opts.skip);
 }
+async function readPipe(abs, maxBytes) {
+  const chunks = [];
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(abs, { highWaterMark: 64 * 1024 })) {
+      const buf = chunk;
+      chunks.push(buf);
+      size += buf.length;
+      if (size > maxBytes)
+        return { error: `input is over the ${formatMB(maxBytes)} limit (limits.maxFileBytes): not scanned` };
+    }
+  } catch (err) {
+    return { error: `cannot read the pipe: ${err.message}` };
+  }
+  const decoded = decodeText(abs, Buffer.concat(chunks));
+  return "error" in decoded ? { error: decoded.error.message } : { text: decoded.text };
+}
 function displayPath2(cwd, abs, given) {
-  const rel = path6.relative(cwd, abs);
+  const rel = path7.relative(cwd, abs);
   if (rel === "") return ".";
-  if (rel.startsWith("..") || path6.isAbsolute(rel)) return toPosix(given).replace(/\/+$/, "") || "/";
+  if (rel.startsWith("..") || path7.isAbsolute(rel)) return toPosix(given).replace(/\/+$/, "") || "/";
   return toPosix(rel);
 }
-function joinDisplay(base, rel) {
-  if (rel === "") return base;
-  return base === "." ? rel : `${base}/${rel}`;
+function joinDisplay(base2, rel) {
+  if (rel === "") return base2;
+  return base2 === "." ? rel : `${base2}/${rel}`;
 }
 function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplates) {
   let entries2;
@@ -50992,7 +51488,7 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
       abs: dir,
       display: joinDisplay(displayBase, rel),
       helm: false,
-      error: `cannot read folder: ${err.message}`
+      error: `cannot read folder: ${errorMessage(err)}`
     });
     return;
   }
@@ -51000,7 +51496,7 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
   const isChart = entries2.some((e) => e.name === "Chart.yaml" && !e.isDirectory());
   for (const e of entries2) {
     const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
-    const abs = path6.join(dir, e.name);
+    const abs = path7.join(dir, e.name);
     let isDir = e.isDirectory();
     let isFile2 = e.isFile();
     let real = abs;
@@ -51113,7 +51609,7 @@ function readCandidate(c, limits) {
     if ("error" in decoded) return optional ? { kind: "skip" } : { kind: "error", error: decoded.error };
     return { kind: "text", text: decoded.text };
   } catch (err) {
-    return { kind: "error", error: { file: c.display, message: `cannot read file: ${err.message}` } };
+    return { kind: "error", error: { file: c.display, message: `cannot read file: ${errorMessage(err)}` } };
   } finally {
     if (fd !== void 0) {
       try {
@@ -51125,7 +51621,7 @@ function readCandidate(c, limits) {
 }
 
 // policies/load/kustomize.ts
-import path7 from "node:path";
+import path8 from "node:path";
 function isObj3(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
@@ -51150,11 +51646,12 @@ function kustomizePatchFiles(kustomizationFile, text3) {
     return [];
   }
   if (!isObj3(doc)) return [];
-  const dir = path7.posix.dirname(kustomizationFile);
-  return patchPaths(doc).filter((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && !path7.posix.isAbsolute(p)).map((p) => path7.posix.normalize(path7.posix.join(dir, p)));
+  const dir = path8.posix.dirname(kustomizationFile);
+  return patchPaths(doc).filter((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && !path8.posix.isAbsolute(p)).map((p) => path8.posix.normalize(path8.posix.join(dir, p)));
 }
 
 // policies/load/index.ts
+init_errors();
 function resolveLimits(limits) {
   return { ...DEFAULT_LIMITS, ...limits ?? {} };
 }
@@ -51171,7 +51668,7 @@ function loadText(file, text3, opts = {}) {
     p.files = 1;
     p.errors.push({
       file,
-      message: `internal error while loading: ${err instanceof Error ? err.message : String(err)}`
+      message: `internal error while loading: ${errorMessage(err)}`
     });
     return p;
   }
@@ -51220,20 +51717,23 @@ function loadTextUnsafe(file, raw, opts) {
   }
   let template = false;
   let skipped = parsed.skipped ?? 0;
-  for (const { docText, ...error3 } of parsed.errors) {
-    if (docText === void 0) p.errors.push(error3);
+  for (const { docText, ...error4 } of parsed.errors) {
+    if (docText === void 0) p.errors.push(error4);
     else if (cls.kind === "yaml" && docText.includes("{{")) template = true;
-    else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error3);
+    else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error4);
     else skipped++;
   }
-  for (const { ref, value } of parsed.docs) {
+  for (const { ref: ref2, value } of parsed.docs) {
     if (isKubernetesObject(value)) {
-      if (isHelmTemplateObject(value, ref.text ?? "")) template = true;
+      if (isHelmTemplateObject(value, ref2.text ?? "")) template = true;
       else if (isPartialWorkload(value)) addSkipped(p, file, PATCH_FRAGMENT);
-      else loadKubernetesValue(value, ref, p);
+      else loadKubernetesValue(value, ref2, p);
     } else {
       const folderName = folderOf2(file, opts.folderName);
-      loadComposeValue(value, ref, p, folderName !== void 0 ? { folderName } : {});
+      loadComposeValue(value, ref2, p, {
+        ...folderName !== void 0 ? { folderName } : {},
+        ...opts.readCompanion ? { readCompanion: opts.readCompanion } : {}
+      });
     }
   }
   if (template) p.notes.push({ file, message: helmNote(file) });
@@ -51258,6 +51758,18 @@ var PATCH_FRAGMENT = "a Kustomize patch (a partial resource), not judged alone";
 function addSkipped(p, file, reason) {
   (p.skipped ??= []).push({ file, message: reason });
 }
+var MAX_COMPANION_BYTES = 1024 * 1024;
+function companionReader(dir) {
+  return (rel) => {
+    try {
+      const abs = path9.resolve(dir, rel);
+      if (statSync2(abs).size > MAX_COMPANION_BYTES) return void 0;
+      return readFileSync2(abs, "utf8");
+    } catch {
+      return void 0;
+    }
+  };
+}
 async function loadPaths(paths, opts) {
   const project = emptyProject();
   const loaded = [];
@@ -51265,12 +51777,17 @@ async function loadPaths(paths, opts) {
   try {
     await discoverAndRead(paths, opts, {
       file: (file, text3, extra) => {
-        const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path8.basename(path8.resolve(opts.cwd, file, "..")) || void 0);
+        const folderName = file === "<stdin>" ? void 0 : folderOf2(file, void 0) ?? (path9.basename(path9.resolve(opts.cwd, file, "..")) || void 0);
         if (file !== "<stdin>" && classifyPath(file).kind === "kustomization")
           for (const patch of kustomizePatchFiles(file, text3)) patches.add(patch);
         loaded.push({
           file,
-          project: loadText(file, text3, { ...opts, ...extra, ...folderName !== void 0 ? { folderName } : {} })
+          project: loadText(file, text3, {
+            ...opts,
+            ...extra,
+            ...folderName !== void 0 ? { folderName } : {},
+            ...file === "<stdin>" ? {} : { readCompanion: companionReader(path9.resolve(opts.cwd, file, "..")) }
+          })
         });
       },
       // Kept in walk order with the files: reports list notes and errors as the walk met them.
@@ -51278,11 +51795,11 @@ async function loadPaths(paths, opts) {
       note: (note) => loaded.push({ file: note.file, project: { ...emptyProject(), notes: [note] } })
     });
   } catch (err) {
-    const error3 = {
+    const error4 = {
       file: paths.join(" "),
-      message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`
+      message: `internal error while reading input: ${errorMessage(err)}`
     };
-    loaded.push({ file: error3.file, project: { ...emptyProject(), errors: [error3] } });
+    loaded.push({ file: error4.file, project: { ...emptyProject(), errors: [error4] } });
   }
   return assembleLoaded(loaded, patches, project);
 }
@@ -51291,7 +51808,7 @@ function patchesOf(file, text3) {
 }
 function assembleLoaded(loaded, patches, project = emptyProject()) {
   for (const { file, project: one } of loaded) {
-    if (patches.size > 0 && one.files > 0 && patches.has(path8.posix.normalize(file))) {
+    if (patches.size > 0 && one.files > 0 && patches.has(path9.posix.normalize(file))) {
       const fragment = emptyProject();
       fragment.files = one.files;
       fragment.errors = one.errors;
@@ -51376,12 +51893,12 @@ function loadRendered(set2, opts = {}) {
     };
     const parsed = parseYamlStream(d.file, d.text, limits);
     for (const e of parsed.errors) p.errors.push({ ...e, message: `${set2.producedBy}: ${e.message}` });
-    for (const { ref, value } of parsed.docs) {
+    for (const { ref: ref2, value } of parsed.docs) {
       if (!isKubernetesObject(value)) continue;
       if (set2.namespace !== void 0) withNamespace(value, set2.namespace);
       const index = seen.get(d.file) ?? 0;
       seen.set(d.file, index + 1);
-      const doc = { ...ref, index, lineOffset: 1, origin };
+      const doc = { ...ref2, index, lineOffset: 1, origin };
       loadKubernetesValue(value, doc, p);
     }
   }
@@ -51442,8 +51959,8 @@ function parseImage(raw) {
   const registry = parts.registry ?? DOCKER_HUB;
   const repository = registry === DOCKER_HUB && !parts.path.includes("/") ? `library/${parts.path}` : parts.path;
   const shortName = repository.slice(repository.lastIndexOf("/") + 1);
-  const base = `${registry}/${repository}`;
-  const normalized = `${base}${tag !== void 0 ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
+  const base2 = `${registry}/${repository}`;
+  const normalized = `${base2}${tag !== void 0 ? `:${tag}` : digest ? "" : ":latest"}${digest ? `@${digest}` : ""}`;
   return { registry, repository, tag, digest, normalized, shortName };
 }
 function normalizeImage(raw) {
@@ -51471,27 +51988,62 @@ function effectivePullPolicy(image, explicit) {
 }
 
 // policies/facts/mounts.ts
-function isUnder(path19, dir) {
+function isUnder(path23, dir) {
   if (dir === "/") return true;
-  return path19 === dir || path19.startsWith(`${dir}/`);
+  return path23 === dir || path23.startsWith(`${dir}/`);
 }
-function trimSlash(p) {
-  return p.length > 1 && p.endsWith("/") ? p.replace(/\/+$/, "") : p;
+function cleanMountPath(p) {
+  return normalizePosixPath2(p);
 }
-function deepestCoveringMount(mounts, path19) {
-  let best;
+var indexes = /* @__PURE__ */ new WeakMap();
+var DURABILITY_RANK = { ephemeral: 0, anonymous: 1, node: 2, unknown: 3, persistent: 4 };
+function rankOf(m) {
+  return m.volume ? DURABILITY_RANK[durabilityOf(m.volume.kind)] : DURABILITY_RANK.unknown;
+}
+function indexOf(mounts) {
+  const cached = indexes.get(mounts);
+  if (cached && cached.size === mounts.length) return cached;
+  const byPath = /* @__PURE__ */ new Map();
   for (const m of mounts) {
-    const mp = trimSlash(m.mountPath);
-    if (!isUnder(path19, mp)) continue;
-    if (!best || mp.length > trimSlash(best.mountPath).length) best = m;
+    const key3 = cleanMountPath(m.mountPath);
+    const prev = byPath.get(key3);
+    if (!prev || rankOf(m) < rankOf(prev)) byPath.set(key3, m);
   }
-  return best;
+  const idx = { byPath, sorted: [...byPath.keys()].sort(), size: mounts.length };
+  indexes.set(mounts, idx);
+  return idx;
 }
-function mountsBelow(mounts, path19) {
-  return mounts.filter((m) => {
-    const mp = trimSlash(m.mountPath);
-    return mp !== path19 && isUnder(mp, path19);
-  });
+function deepestCoveringMount(mounts, path23) {
+  if (mounts.length === 0) return void 0;
+  const { byPath } = indexOf(mounts);
+  let p = normalizePosixPath2(path23);
+  for (; ; ) {
+    const m = byPath.get(p);
+    if (m) return m;
+    if (p === "/") return void 0;
+    const i = p.lastIndexOf("/");
+    p = i <= 0 ? "/" : p.slice(0, i);
+  }
+}
+function mountsBelow(mounts, path23) {
+  if (mounts.length === 0) return [];
+  const { byPath, sorted } = indexOf(mounts);
+  const dir = normalizePosixPath2(path23);
+  const prefix = dir === "/" ? "/" : `${dir}/`;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (sorted[mid] < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = [];
+  for (let i = lo; i < sorted.length; i++) {
+    const k = sorted[i];
+    if (!k.startsWith(prefix)) break;
+    if (k !== dir) out.push(byPath.get(k));
+  }
+  return out;
 }
 function durabilityOf(kind) {
   switch (kind) {
@@ -51528,6 +52080,9 @@ function describeVolume(v, m) {
     case "emptyDir":
       return v.source === "Memory" ? `emptyDir volume "${v.name}" (medium: Memory)` : `emptyDir volume "${v.name}"`;
     case "ephemeral":
+      if (v.source === "gitRepo") return `gitRepo volume "${v.name}" (a clone in an emptyDir)`;
+      if (v.source?.startsWith("csi:"))
+        return `inline CSI volume "${v.name}" (driver ${v.source.slice(4)}, lives as long as the pod)`;
       return `generic ephemeral volume "${v.name}"`;
     case "configMap":
     case "secret":
@@ -51572,8 +52127,8 @@ function claimOf(ctx, v) {
     return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
   return void 0;
 }
-function coveringMount(mounts, path19) {
-  return deepestCoveringMount(mounts, path19);
+function coveringMount(mounts, path23) {
+  return deepestCoveringMount(mounts, path23);
 }
 function replicasPhrase(ctx) {
   const declared = ctx.workload.replicas ?? 1;
@@ -51591,6 +52146,7 @@ var rule = {
     id: "data-path-pvc",
     defaultSeverity: "error",
     description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).",
+    catches: "a declared data path not on a volume that outlives the pod (unmounted, `emptyDir`, `ephemeral`, `configMap`/`secret`/`projected`; `hostPath` is a warning). Compose: `tmpfs` or unmounted fails, anonymous volume warns. The deepest mount covering the path decides.",
     rationale: "Data written to the container filesystem, an emptyDir, a generic ephemeral volume or a tmpfs is deleted with the pod or container. A portal kept /app/data in the container while only its logs had a PVC; the next rollout wiped every user upload.",
     remediation: "Mount a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at the data path; in compose, mount a named volume or a bind mount there.",
     messages: {
@@ -51598,7 +52154,9 @@ var rule = {
       partial: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but only subdirectories of it are mounted ({{mounts}}); everything else in {{path}} is lost when {{lifecycle}}.',
       ephemeral: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
       hostPath: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
-      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it is not reattached after `docker compose down` and is removed by `docker volume prune`.',
+      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
+      imageVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
+      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
       undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.'
     },
     examples: {
@@ -51610,35 +52168,42 @@ var rule = {
   checkWorkload(ctx) {
     const w = ctx.workload;
     const compose = w.source === "compose";
-    const remediation = (path19) => compose ? `Mount a named volume at ${path19} (services.<name>.volumes: ["<volume>:${path19}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path19} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
-    for (const { container, dataPaths } of ctx.containers) {
-      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(container.mounts, d.path)]));
+    const remediation = (path23) => compose ? `Mount a named volume at ${path23} (services.<name>.volumes: ["<volume>:${path23}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path23} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
+    for (const { container, dataPaths, imageVolumes } of ctx.containers) {
+      const mounts = withImageVolumes(container.mounts, imageVolumes, container.image?.at ?? container.at);
+      const persisted = (path23) => {
+        const m = coveringMount(mounts, path23);
+        const v = m && volumeOf(w, m);
+        const d = v ? durabilityOf(v.kind) : void 0;
+        return d === "persistent" || d === "unknown";
+      };
+      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(mounts, d.path)]));
+      const byPath = new Map(dataPaths.map((d) => [d.path, d]));
       for (const dp of dataPaths) {
-        const parent = dataPaths.find(
-          (o) => o !== dp && o.path !== dp.path && isUnder(dp.path, o.path) && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning")
-        );
-        if (parent) continue;
+        if (hasParentSaying(dp, byPath, coverOf)) continue;
+        if (dp.alternatives?.some(persisted)) continue;
         if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath2(t))))
           continue;
-        const base = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
-        const m = coveringMount(container.mounts, dp.path);
+        const base2 = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
+        const fix = remediation(dp.mountHint ?? dp.path);
+        const m = coverOf.get(dp);
         if (!m) {
           const below = mountsBelow(container.mounts, dp.path);
           const messageId2 = below.length > 0 ? "partial" : "unmounted";
           ctx.report({
             messageId: messageId2,
-            data: { ...base, mounts: below.map((b) => b.mountPath).join(", ") },
+            data: { ...base2, mounts: below.map((b) => b.mountPath).join(", ") },
             at: dp.at,
             container: container.name,
             path: dp.path,
             severity: dp.severity,
-            remediation: remediation(dp.path)
+            remediation: fix
           });
           continue;
         }
         const v = volumeOf(w, m);
         const data = {
-          ...base,
+          ...base2,
           mountPath: m.mountPath,
           volume: describeVolume(v, m),
           owner: compose ? "container" : "pod"
@@ -51654,6 +52219,32 @@ var rule = {
           });
           continue;
         }
+        if (IMAGE_VOLUME.has(v)) {
+          const outer = coveringMount(container.mounts, dp.path);
+          const outerVolume = outer && volumeOf(w, outer);
+          if (outer && outerVolume && durabilityOf(outerVolume.kind) === "persistent") {
+            ctx.report({
+              messageId: "shadowed",
+              data: { ...data, outerMountPath: outer.mountPath, outerVolume: describeVolume(outerVolume, outer) },
+              at: outer.at,
+              container: container.name,
+              path: dp.path,
+              severity: dp.severity,
+              remediation: `Mount the volume at ${m.mountPath} (the image's VOLUME), not at ${outer.mountPath}.`
+            });
+            continue;
+          }
+          ctx.report({
+            messageId: "imageVolume",
+            data,
+            at: dp.at,
+            container: container.name,
+            path: dp.path,
+            severity: min(dp.severity, "warning"),
+            remediation: remediation(m.mountPath)
+          });
+          continue;
+        }
         const durability = durabilityOf(v.kind);
         if (durability === "persistent" || durability === "unknown") continue;
         const messageId = durability === "node" ? "hostPath" : durability === "anonymous" ? "anonymous" : "ephemeral";
@@ -51665,12 +52256,36 @@ var rule = {
           container: container.name,
           path: dp.path,
           severity,
-          remediation: remediation(dp.path)
+          remediation: fix
         });
       }
     }
   }
 };
+var IMAGE_VOLUME = /* @__PURE__ */ new WeakSet();
+function withImageVolumes(mounts, imageVolumes, at2) {
+  if (!imageVolumes || imageVolumes.length === 0) return mounts;
+  const explicit = new Set(mounts.map((m) => normalizePosixPath2(m.mountPath)));
+  const out = [...mounts];
+  for (const dir of imageVolumes) {
+    if (explicit.has(dir)) continue;
+    const volume = { name: dir, kind: "composeAnonymous", at: at2 };
+    IMAGE_VOLUME.add(volume);
+    out.push({ mountPath: dir, volume, readOnly: false, at: at2 });
+  }
+  return out;
+}
+function hasParentSaying(dp, byPath, coverOf) {
+  let p = dp.path;
+  while (p !== "/") {
+    const i = p.lastIndexOf("/");
+    p = i <= 0 ? "/" : p.slice(0, i);
+    const o = byPath.get(p);
+    if (o && o !== dp && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning"))
+      return true;
+  }
+  return false;
+}
 
 // policies/rules/sqlite-in-tmp.ts
 var TEST_FILE_RE = /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
@@ -51685,6 +52300,7 @@ var rule2 = {
     id: "sqlite-in-tmp",
     defaultSeverity: "error",
     description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run).",
+    catches: "a SQLite file under `/tmp`, `/var/tmp`, `/dev/shm` or `/run`, in manifests, compose files or source files",
     rationale: "Temporary directories are cleared on restart or live in the container filesystem. A k3s service kept its ledger in sqlite:////tmp/financial.db; every redeploy started an empty database.",
     remediation: "Move the database to a data directory (e.g. /data/app.db) and mount a PersistentVolumeClaim (compose: a named volume) there.",
     messages: {
@@ -51748,15 +52364,8 @@ var rule2 = {
 };
 
 // policies/facts/image-match.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
-var matcherCache = /* @__PURE__ */ new Map();
 function glob(pattern) {
-  let m = matcherCache.get(pattern);
-  if (!m) {
-    m = (0, import_picomatch3.default)(pattern, { nocase: true, dot: true });
-    matcherCache.set(pattern, m);
-  }
-  return m;
+  return globMatcher(pattern, { nocase: true });
 }
 function splitPattern(raw) {
   const parts = splitReference(raw.toLowerCase());
@@ -51768,14 +52377,19 @@ function repositoryVariants(repo) {
   if (lib >= 0 && (lib === 0 || repo[lib - 1] === "/")) out.push(repo.slice(lib + "library/".length));
   return out;
 }
-function imageMatches(pattern, image) {
-  const ref = typeof image === "string" ? parseImage(image) : image;
+function imageMatches(pattern, image, opts = {}) {
+  const ref2 = typeof image === "string" ? parseImage(image) : image;
   const p = splitPattern(pattern);
-  if (!ref || !p) return false;
-  if (p.registry !== void 0 && !glob(p.registry)(ref.registry)) return false;
-  if (p.tag !== void 0 && !glob(p.tag)(ref.tag ?? (ref.digest ? "" : "latest"))) return false;
+  if (!ref2 || !p) return false;
+  if (p.registry !== void 0 && !glob(p.registry)(ref2.registry)) return false;
+  if (p.tag !== void 0 && !glob(p.tag)(ref2.tag ?? (ref2.digest ? "" : "latest"))) return false;
   const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
-  const imageRepos = repositoryVariants(ref.repository);
+  const imageRepos = repositoryVariants(ref2.repository);
+  if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
+    const n = p.repository.split("/").length;
+    const segs = ref2.repository.split("/");
+    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
+  }
   return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
 }
 function imageMatchesAny(patterns, image) {
@@ -51833,6 +52447,8 @@ var rule3 = {
     id: "k3s-image-import",
     defaultSeverity: "error",
     description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled.",
+    catches: "on k3s: a locally built image pulled with `Always` (also the implicit `Always` of `:latest`), a local image with no import step (the message gives the exact `docker save IMAGE \\| sudo k3s ctr images import -`), a mutable tag with `IfNotPresent`",
+    severityNote: "error / warning",
     rationale: "k3s runs containerd, which does not see Docker's or Podman's image store. A rebuilt image that is never imported is not what runs; a local image with imagePullPolicy Always (explicit, or implied by :latest) fails with ErrImagePull; and a mutable tag with IfNotPresent keeps the old image after a rebuild. A k3s service ran a week-old build of kilo/financial:latest because the new one was never imported.",
     remediation: "Import every build into k3s (docker save IMAGE | sudo k3s ctr images import -), use imagePullPolicy: Never for local images, and tag each build uniquely.",
     messages: {
@@ -51855,12 +52471,12 @@ var rule3 = {
     for (const { container: c } of ctx.containers) {
       if (!c.image) continue;
       const image = c.image.value;
-      const ref = parseImage(image);
-      if (!ref) continue;
+      const ref2 = parseImage(image);
+      if (!ref2) continue;
       const explicit = c.imagePullPolicy?.value;
       const policy = effectivePullPolicy(image, explicit);
       const policyAt = c.imagePullPolicy?.at ?? c.image.at;
-      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref.tag === void 0 ? "an untagged" : "a :latest"} image`;
+      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref2.tag === void 0 ? "an untagged" : "a :latest"} image`;
       const why = localReason(ctx, c, image, policy);
       if (!why) {
         const twin = twinOf(image);
@@ -51874,9 +52490,9 @@ var rule3 = {
             data: {
               container: c.name,
               image,
-              normalized: ref.normalized,
+              normalized: ref2.normalized,
               twin,
-              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref.registry} fails (ErrImagePull)` : `; k3s looks for ${ref.normalized}, which nothing imports`
+              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref2.registry} fails (ErrImagePull)` : `; k3s looks for ${ref2.normalized}, which nothing imports`
             },
             at: c.image.at,
             container: c.name,
@@ -51886,11 +52502,11 @@ var rule3 = {
         }
         continue;
       }
-      const base = { container: c.name, image, why, policy: policyText, registry: ref.registry };
+      const base2 = { container: c.name, image, why, policy: policyText, registry: ref2.registry };
       if (policy === "Always") {
         ctx.report({
           messageId: "alwaysPull",
-          data: base,
+          data: base2,
           at: policyAt,
           container: c.name,
           path: image,
@@ -51907,7 +52523,7 @@ var rule3 = {
         if (!imported)
           ctx.report({
             messageId: "missingImport",
-            data: base,
+            data: base2,
             at: c.image.at,
             container: c.name,
             path: image,
@@ -51916,7 +52532,7 @@ var rule3 = {
       } else if (policy !== "Always" && ctx.view.imagePresence(image, w.nodeName) === "absent") {
         ctx.report({
           messageId: "absentOnNode",
-          data: { ...base, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
+          data: { ...base2, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
           at: c.image.at,
           container: c.name,
           path: image,
@@ -51926,7 +52542,7 @@ var rule3 = {
       if (policy === "IfNotPresent" && isMutableTag(image)) {
         ctx.report({
           messageId: "mutableTag",
-          data: base,
+          data: base2,
           at: policyAt,
           container: c.name,
           path: image,
@@ -51944,6 +52560,8 @@ var rule4 = {
     id: "pvc-missing",
     defaultSeverity: "warning",
     description: "A persistentVolumeClaim volume must name a claim that exists.",
+    catches: "a `claimName` no PVC defines",
+    severityNote: "warning (error in the webhook)",
     rationale: 'A pod that mounts a claim nobody created stays Pending; a typo in claimName during a migration is also how a workload silently ends up on a fresh, empty claim that someone creates to "fix" the Pending pod.',
     remediation: "Create the PersistentVolumeClaim (in the same namespace) or correct the claimName.",
     messages: {
@@ -51984,6 +52602,7 @@ var rule5 = {
     id: "rwo-shared-claim",
     defaultSeverity: "error",
     description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.",
+    catches: "a ReadWriteOnce/ReadWriteOncePod claim mounted by more than one replica (autoscaler minimum included), a DaemonSet, or two workloads",
     rationale: "A ReadWriteOnce volume attaches to one node. Extra replicas scheduled elsewhere hang in ContainerCreating (Multi-Attach error), and replicas on the same node write one directory at once \u2014 two database processes on one data dir corrupt it. ReadWriteOncePod refuses the second pod outright.",
     remediation: "Run one replica (or a StatefulSet with volumeClaimTemplates so each replica gets its own claim); if the data really must be shared, use a ReadWriteMany storage class and an application that supports concurrent writers.",
     messages: {
@@ -52007,16 +52626,16 @@ var rule5 = {
       const claim = ctx.view.getClaim(ns2, v.claimName);
       if (!claim || !hasMode(claim, "ReadWriteOnce", "ReadWriteOncePod") || hasMode(claim, "ReadWriteMany")) continue;
       const modes = claim.accessModes.join("/");
-      const base = { claim: v.claimName, modes, workload: describeWorkload(w) };
+      const base2 = { claim: v.claimName, modes, workload: describeWorkload(w) };
       const at2 = childAnchor(v.at, "persistentVolumeClaim", "claimName");
       if (w.perNode) {
-        ctx.report({ messageId: "perNode", data: base, at: at2, path: v.claimName });
+        ctx.report({ messageId: "perNode", data: base2, at: at2, path: v.claimName });
         continue;
       }
       if ((ctx.replicas ?? 1) > 1) {
         ctx.report({
           messageId: "replicas",
-          data: { ...base, replicas: replicasPhrase(ctx) },
+          data: { ...base2, replicas: replicasPhrase(ctx) },
           at: w.replicasAt ?? at2,
           path: v.claimName
         });
@@ -52027,7 +52646,7 @@ var rule5 = {
         const list = others.map(
           (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
         ).join(", ");
-        ctx.report({ messageId: "otherWorkloads", data: { ...base, others: list }, at: at2, path: v.claimName });
+        ctx.report({ messageId: "otherWorkloads", data: { ...base2, others: list }, at: at2, path: v.claimName });
       }
     }
   }
@@ -52059,6 +52678,7 @@ var rule6 = {
     id: "sqlite-shared-volume",
     defaultSeverity: "warning",
     description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims).",
+    catches: "SQLite on a ReadWriteMany claim or on a claim written by more than one replica or workload",
     rationale: "SQLite locks with POSIX file locks, which NFS and many network filesystems do not honour reliably; two writers on one database file corrupt it. One writer per database file, on a local (ReadWriteOnce) volume, is the safe layout.",
     remediation: "Give the database a single writer (one replica, its own ReadWriteOnce claim or named volume), or move shared state to a client/server database (PostgreSQL, MySQL).",
     messages: {
@@ -52082,10 +52702,10 @@ var rule6 = {
         const m = coveringMount(container.mounts, dp.path);
         const v = m ? volumeOf(w, m) : void 0;
         if (!m || !v) continue;
-        const base = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
+        const base2 = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
         const report = (messageId, data) => ctx.report({
           messageId,
-          data: { ...base, ...data },
+          data: { ...base2, ...data },
           at: m.at,
           container: container.name,
           path: dp.sqliteFile
@@ -52170,6 +52790,7 @@ var rule7 = {
     id: "reclaim-delete",
     defaultSeverity: "warning",
     description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete.",
+    catches: "a data claim whose StorageClass or bound PV deletes the volume with the claim (including k3s `local-path`)",
     rationale: "With reclaimPolicy Delete the volume and its data are destroyed as soon as the claim is deleted \u2014 by `kubectl delete -f`, `helm uninstall`, deleting the namespace, or a PaaS redeploy that recreates its resources. k3s `local-path`, and most cloud default classes, are Delete.",
     remediation: 'Use a StorageClass with `reclaimPolicy: Retain` for data claims, or switch the bound volume: kubectl patch pv <pv> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\'. Label the claim persistguard.io/protected: "true" so the webhook guards its deletion.',
     messages: {
@@ -52222,6 +52843,7 @@ var rule8 = {
     id: "readonly-data-mount",
     defaultSeverity: "error",
     description: "A declared data directory must not be mounted read-only.",
+    catches: "a declared data path mounted `readOnly`",
     rationale: "An application whose data directory is read-only fails its first write \u2014 often by crashing in a loop, sometimes by silently falling back to an in-memory or temporary store whose data is lost on restart.",
     remediation: "Remove `readOnly: true` (compose: `:ro` / `read_only: true`) from the mount of the data path, or declare the data path elsewhere.",
     messages: {
@@ -52313,8 +52935,8 @@ function storageOfVolume(w, v, claims, project) {
       return { kind: "unknown" };
   }
 }
-function storageAt(w, mounts, path19, claims, composeProject = w.composeProject) {
-  const m = deepestCoveringMount(mounts, path19);
+function storageAt(w, mounts, path23, claims, composeProject = w.composeProject) {
+  const m = deepestCoveringMount(mounts, path23);
   if (!m) return { storage: { kind: "container" } };
   const v = m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((x) => x.name === m.volumeName) : void 0);
   if (!v) return { storage: { kind: "unknown" }, mount: m };
@@ -52374,19 +52996,19 @@ function migratedPaths(w) {
 function appContainers(cs) {
   return cs.filter((c) => c.container.role === "container" || c.container.role === "service");
 }
-function counterpart(base, head, headCount) {
-  const apps = appContainers(base);
+function counterpart(base2, head, headCount) {
+  const apps = appContainers(base2);
   return apps.find((b) => b.container.name === head.container.name) ?? (apps.length === 1 && headCount === 1 ? apps[0] : void 0);
 }
 function sourceKey(dp) {
   return dp.reason.replace(/^SQLite file \S+ in /, "SQLite in ");
 }
 var overlaps = (a, b) => isUnder(a, b) || isUnder(b, a);
-function basePathFor(dp, base, head) {
-  const same = base.find((b) => overlaps(b.path, dp.path));
+function basePathFor(dp, base2, head) {
+  const same = base2.find((b) => overlaps(b.path, dp.path));
   if (same) return { ...same, path: dp.path };
   const key3 = sourceKey(dp);
-  const before = base.filter((b) => sourceKey(b) === key3);
+  const before = base2.filter((b) => sourceKey(b) === key3);
   const now = head.filter((h) => sourceKey(h) === key3);
   return before.length === 1 && now.length === 1 ? before[0] : void 0;
 }
@@ -52440,13 +53062,13 @@ function copiedBy(project, from, to, claims) {
   }
   return false;
 }
-function dataChanges(pair, base, head, project) {
+function dataChanges(pair, base2, head, project) {
   const out = [];
   const seen = /* @__PURE__ */ new Set();
   const migrated = migratedPaths(head.workload);
   const headApps = appContainers(head.containers);
   for (const hc of headApps) {
-    const bc = counterpart(base.containers, hc, headApps.length);
+    const bc = counterpart(base2.containers, hc, headApps.length);
     if (!bc) continue;
     const paths = [...hc.dataPaths].sort((x, y) => x.path.length - y.path.length);
     for (const dp of paths) {
@@ -52456,7 +53078,7 @@ function dataChanges(pair, base, head, project) {
       const was = basePathFor(dp, bc.dataPaths, hc.dataPaths);
       if (was === void 0) continue;
       const fromPath = was.path;
-      const from = storageAt(base.workload, bc.container.mounts, fromPath, base.claims, base.composeProject);
+      const from = storageAt(base2.workload, bc.container.mounts, fromPath, base2.claims, base2.composeProject);
       if (from.storage.kind === "unknown") continue;
       let kind;
       let why = "";
@@ -52470,7 +53092,7 @@ function dataChanges(pair, base, head, project) {
       } else if (isPersistent(from.storage)) {
         if (copiedBy(project, from, to, head.claims)) continue;
         kind = "storageChanged";
-        why = describeWhy(pair, from, to, { base: base.composeProject, head: head.composeProject });
+        why = describeWhy(pair, from, to, { base: base2.composeProject, head: head.composeProject });
       } else {
         kind = "fromEphemeral";
         why = `${describeStorage(from)} replaced by ${describeStorage(to)}`;
@@ -52496,38 +53118,38 @@ function dataChanges(pair, base, head, project) {
 
 // policies/rules/data-not-carried-over.ts
 var shellQuote = (s) => /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-function acknowledge(ctx, path19) {
-  return ctx.workload.source === "compose" ? `Once copied, record it on the service: labels: ["${COMPOSE_DATA_MIGRATED_LABEL}=${path19}"].` : `Once copied, record it on the workload: metadata.annotations: { ${DATA_MIGRATED_ANNOTATION}: "${path19}" }.`;
+function acknowledge(ctx, path23) {
+  return ctx.workload.source === "compose" ? `Once copied, record it on the service: labels: ["${COMPOSE_DATA_MIGRATED_LABEL}=${path23}"].` : `Once copied, record it on the workload: metadata.annotations: { ${DATA_MIGRATED_ANNOTATION}: "${path23}" }.`;
 }
 function recipe(ctx, c) {
   const w = ctx.workload;
-  const path19 = c.dataPath.path;
+  const path23 = c.dataPath.path;
   const from = c.from.storage;
   const to = c.to.storage;
   if (w.source === "compose") {
     if (from.kind === "volume" && to.kind === "volume") {
-      return `Copy the volume before \`docker compose up\`: docker compose stop ${shellQuote(w.resource.name)} && docker volume create ${shellQuote(to.name)} && docker run --rm -v ${shellQuote(from.name)}:/from -v ${shellQuote(to.name)}:/to alpine cp -a /from/. /to/ \u2014 or keep the data where it is by naming the volume explicitly (top-level volumes: { ${to.key}: { name: ${from.name} } }). ${acknowledge(ctx, path19)}`;
+      return `Copy the volume before \`docker compose up\`: docker compose stop ${shellQuote(w.resource.name)} && docker volume create ${shellQuote(to.name)} && docker run --rm -v ${shellQuote(from.name)}:/from -v ${shellQuote(to.name)}:/to alpine cp -a /from/. /to/ \u2014 or keep the data where it is by naming the volume explicitly (top-level volumes: { ${to.key}: { name: ${from.name} } }). ${acknowledge(ctx, path23)}`;
     }
     const target = to.kind === "volume" ? `${shellQuote(to.name)}:/to` : to.kind === "host" ? `${to.source}:/to` : "<new>:/to";
-    return `Before \`docker compose up\` recreates the container, copy the data out of it: docker compose cp ${shellQuote(w.resource.name)}:${c.fromPath}/. ./${w.resource.name}-backup/ then into the new storage: docker run --rm -v "$PWD/${w.resource.name}-backup":/from -v ${target} alpine cp -a /from/. /to/. ${acknowledge(ctx, path19)}`;
+    return `Before \`docker compose up\` recreates the container, copy the data out of it: docker compose cp ${shellQuote(w.resource.name)}:${c.fromPath}/. ./${w.resource.name}-backup/ then into the new storage: docker run --rm -v "$PWD/${w.resource.name}-backup":/from -v ${target} alpine cp -a /from/. /to/. ${acknowledge(ctx, path23)}`;
   }
   const ns2 = namespaceOf(w);
   const kindLower = w.resource.kind.toLowerCase();
   if (from.kind === "claim" && to.kind === "claim" && c.kind === "storageChanged") {
-    return `Copy the data before the new pods start: scale ${kindLower}/${w.resource.name} to 0, then run a one-off Job (or an init container) that mounts both claims and runs cp -a /from/. /to/ (PVC "${from.claim.replace("<ordinal>", "0")}" at /from, PVC "${to.claim.replace("<ordinal>", "0")}" at /to; one per ordinal for a StatefulSet) \u2014 or keep the old name. ${acknowledge(ctx, path19)}`;
+    return `Copy the data before the new pods start: scale ${kindLower}/${w.resource.name} to 0, then run a one-off Job (or an init container) that mounts both claims and runs cp -a /from/. /to/ (PVC "${from.claim.replace("<ordinal>", "0")}" at /from, PVC "${to.claim.replace("<ordinal>", "0")}" at /to; one per ordinal for a StatefulSet) \u2014 or keep the old name. ${acknowledge(ctx, path23)}`;
   }
   if (c.kind === "storageClassChanged") {
-    return `A claim's storage class cannot change in place: create a claim under a new name in the new class, copy with a one-off Job mounting both (cp -a /from/. /to/), then point the workload at it \u2014 or keep the old class. ${acknowledge(ctx, path19)}`;
+    return `A claim's storage class cannot change in place: create a claim under a new name in the new class, copy with a one-off Job mounting both (cp -a /from/. /to/), then point the workload at it \u2014 or keep the old class. ${acknowledge(ctx, path23)}`;
   }
-  const ref = `${kindLower}/${w.resource.name}`;
+  const ref2 = `${kindLower}/${w.resource.name}`;
   const kubectl = `kubectl -n ${ns2} exec`;
   if (c.fromFile !== void 0) {
-    const target = c.dataPath.sqliteFile ?? `${path19}/${c.fromFile.slice(c.fromFile.lastIndexOf("/") + 1)}`;
+    const target = c.dataPath.sqliteFile ?? `${path23}/${c.fromFile.slice(c.fromFile.lastIndexOf("/") + 1)}`;
     const local = `${w.resource.name}.db`;
-    return `Before the rollout, stop writes and stream the database out of the running pod: ${kubectl} ${ref} -- cat ${c.fromFile} > ${local}; after the rollout, put it on the claim: ${kubectl} -i ${ref} -- sh -c 'cat > ${target}' < ${local}, then kubectl -n ${ns2} rollout restart ${ref}. ` + acknowledge(ctx, path19);
+    return `Before the rollout, stop writes and stream the database out of the running pod: ${kubectl} ${ref2} -- cat ${c.fromFile} > ${local}; after the rollout, put it on the claim: ${kubectl} -i ${ref2} -- sh -c 'cat > ${target}' < ${local}, then kubectl -n ${ns2} rollout restart ${ref2}. ` + acknowledge(ctx, path23);
   }
   const tar = `${w.resource.name}-data.tar`;
-  return `Before the rollout, stop writes and stream the data out of the running pod: ${kubectl} ${ref} -- tar cf - -C ${c.fromPath} . > ${tar}; after the rollout, put it on the claim: ${kubectl} -i ${ref} -- tar xf - -C ${path19} < ${tar}, then kubectl -n ${ns2} rollout restart ${ref}. ` + acknowledge(ctx, path19);
+  return `Before the rollout, stop writes and stream the data out of the running pod: ${kubectl} ${ref2} -- tar cf - -C ${c.fromPath} . > ${tar}; after the rollout, put it on the claim: ${kubectl} -i ${ref2} -- tar xf - -C ${path23} < ${tar}, then kubectl -n ${ns2} rollout restart ${ref2}. ` + acknowledge(ctx, path23);
 }
 var projectLookups = /* @__PURE__ */ new WeakMap();
 function headProjects(ctx) {
@@ -52543,6 +53165,8 @@ var rule9 = {
     id: "data-not-carried-over",
     defaultSeverity: "warning",
     description: "A change that moves a data path onto other storage (a new claim, a renamed claim, template, StatefulSet or compose project) must carry the data over.",
+    catches: "with a base (`scan --base REF`, the Action on pull requests, the webhook on UPDATE): a data path moved onto a new or renamed claim, volumeClaimTemplate, StatefulSet, storage class or compose volume/project without copying the data",
+    severityNote: "warning (needs a base)",
     rationale: 'Judging only the final state, a pull request that adds the right claim looks perfect, yet the running pods keep their data in their own filesystem and the new claim starts empty. A KILO k3s cluster lost every record this way: "when persistent volumes were first mounted, existing data in /data was overwritten with empty volumes". Renaming a claim, a volumeClaimTemplate, a StatefulSet, a Helm release or a compose project does the same: the old data stays behind on storage nothing mounts any more. Only reported with a base to compare against (`scan --base REF`, the Action on pull requests, the webhook on UPDATE).',
     remediation: `Copy the data from the old storage to the new before the new containers start (kubectl exec \u2026 tar, a one-off Job or init container mounting both claims, docker run -v OLD:/from -v NEW:/to alpine cp -a /from/. /to/), or keep the old name; then record it with the annotation ${DATA_MIGRATED_ANNOTATION}: "<path>".`,
     messages: {
@@ -52629,17 +53253,17 @@ function dockerfileLookup(project) {
     const d = find(s.from, s.dockerfile);
     if (d && d.stages.length > 0) links.push({ image: s.image, repo: repoKey(s.image), dockerfile: d });
   }
-  const cache = /* @__PURE__ */ new Map();
+  const cache2 = /* @__PURE__ */ new Map();
   return (c) => {
     const image = c.builds?.value ?? c.image?.value;
     if (image === void 0) return void 0;
-    if (cache.has(image)) return cache.get(image);
+    if (cache2.has(image)) return cache2.get(image);
     const exact = new Set(links.filter((l) => sameImage(l.image, image)).map((l) => l.dockerfile));
     const repo = repoKey(image);
     const byRepo = new Set(links.filter((l) => repo !== void 0 && l.repo === repo).map((l) => l.dockerfile));
     const pick = exact.size === 1 ? [...exact][0] : exact.size === 0 && byRepo.size === 1 ? [...byRepo][0] : void 0;
     const out = pick ? { dockerfile: pick, stage: pick.stages[pick.stages.length - 1] } : void 0;
-    cache.set(image, out);
+    cache2.set(image, out);
     return out;
   };
 }
@@ -52667,6 +53291,7 @@ var rule10 = {
     id: "mount-hides-image-files",
     defaultSeverity: "warning",
     description: "A claim (or a compose bind mount) must not be mounted over a directory the image's Dockerfile fills at build time.",
+    catches: "a claim (compose: a bind mount holding data) mounted over a directory the image's Dockerfile fills at build time",
     rationale: "A volume mounted at a directory replaces what the image has there. Docker copies image content into a new, empty named volume; Kubernetes never does, and a bind mount never does either: the seed database, default config or migrations the Dockerfile copied into /app/data vanish at run time, and the application starts without them (or creates an empty database in their place).",
     remediation: "Keep seed files outside the data directory (COPY seed/ /opt/seed/) and copy them in from an init container when the volume is empty (cp -an /opt/seed/. /app/data/), or mount the volume one level deeper.",
     messages: {
@@ -52733,12 +53358,9 @@ var allRules = [
   rule10
 ];
 
-// policies/facts/data-paths-resolve.ts
-var import_picomatch4 = __toESM(require_picomatch2(), 1);
-
 // policies/facts/catalog/images.json
 var images_default = {
-  $schema: "../../schema/persistguard.schema.json",
+  $schema: "./catalog.schema.json",
   dataPaths: [
     {
       name: "bitnami-postgresql",
@@ -52746,128 +53368,336 @@ var images_default = {
       paths: [
         "/bitnami/postgresql"
       ],
-      note: "Bitnami images keep data under /bitnami, not the upstream path."
+      dirEnv: [
+        "POSTGRESQL_DATA_DIR"
+      ],
+      wellKnown: true,
+      note: "Bitnami images keep data under /bitnami, not the upstream path.",
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/postgresql (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-mysql",
       image: "bitnami*/mysql",
       paths: [
         "/bitnami/mysql"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mysql (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-mariadb",
       image: "bitnami*/mariadb*",
       paths: [
         "/bitnami/mariadb"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mariadb (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-mongodb",
       image: "bitnami*/mongodb{,-sharded}",
       paths: [
         "/bitnami/mongodb"
-      ]
+      ],
+      dirFlags: [
+        "--dbpath"
+      ],
+      dirConfigKeys: [
+        "dbPath"
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/mongodb (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-redis",
       image: "bitnami*/redis",
       paths: [
         "/bitnami/redis/data"
-      ]
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      wellKnown: true,
+      note: 'Bitnami redis writes to /bitnami/redis/data unless `dir` (config file or --dir) moves it; the Bitnami chart sets `dir /data` in its mounted config. With `save ""` and AOF off it is a cache.',
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/redis (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-valkey",
       image: "bitnami*/valkey",
       paths: [
         "/bitnami/valkey/data"
-      ]
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      wellKnown: true,
+      note: 'As Bitnami redis: `dir` in the mounted config or --dir moves the data; `save ""` with AOF off is a cache.',
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/valkey (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-rabbitmq",
       image: "bitnami*/rabbitmq",
       paths: [
         "/bitnami/rabbitmq/mnesia"
-      ]
+      ],
+      dirEnv: [
+        "RABBITMQ_MNESIA_DIR",
+        "RABBITMQ_MNESIA_BASE"
+      ],
+      wellKnown: true,
+      note: "RABBITMQ_MNESIA_DIR (or RABBITMQ_MNESIA_BASE) moves the node database; the Bitnami chart points it at its claim.",
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/rabbitmq (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-elasticsearch",
       image: "bitnami*/elasticsearch",
       paths: [
         "/bitnami/elasticsearch/data"
-      ]
+      ],
+      dirConfigKeys: [
+        "path.data"
+      ],
+      dataRoles: {
+        env: "ELASTICSEARCH_NODE_ROLES",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/elasticsearch (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-opensearch",
       image: "bitnami*/opensearch",
       paths: [
         "/bitnami/opensearch/data"
-      ]
+      ],
+      dirConfigKeys: [
+        "path.data"
+      ],
+      dataRoles: {
+        env: "OPENSEARCH_NODE_ROLES",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/opensearch (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-minio",
       image: "bitnami*/minio",
       paths: [
         "/bitnami/minio/data"
-      ]
+      ],
+      dirEnv: [
+        "MINIO_DATA_DIR"
+      ],
+      dirSubcommand: "server",
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/minio (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-etcd",
       image: "bitnami*/etcd",
       paths: [
         "/bitnami/etcd"
-      ]
+      ],
+      dirEnv: [
+        "ETCD_DATA_DIR"
+      ],
+      dirFlags: [
+        "--data-dir"
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/etcd (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-clickhouse",
       image: "bitnami*/clickhouse",
       paths: [
         "/bitnami/clickhouse"
-      ]
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/clickhouse (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-grafana",
       image: "bitnami*/grafana",
       paths: [
         "/opt/bitnami/grafana/data"
-      ]
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/grafana (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-wordpress",
       image: "bitnami*/wordpress*",
       paths: [
         "/bitnami/wordpress"
-      ]
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/wordpress (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-ghost",
       image: "bitnami*/ghost",
       paths: [
         "/bitnami/ghost"
-      ]
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/ghost (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-influxdb",
       image: "bitnami*/influxdb",
       paths: [
         "/bitnami/influxdb"
-      ]
+      ],
+      noDataWhenEnv: [
+        "INFLUXDB_OBJECT_STORE=memory"
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/influxdb (README "Persisting your database"/"Persisting your application")'
     },
     {
       name: "bitnami-kafka",
       image: "bitnami*/kafka",
       paths: [
         "/bitnami/kafka"
-      ]
+      ],
+      wellKnown: true,
+      source: 'https://github.com/bitnami/containers/tree/main/bitnami/kafka (README "Persisting your database"/"Persisting your application")'
+    },
+    {
+      name: "bitnami-zookeeper",
+      image: "bitnami*/zookeeper",
+      paths: [
+        "/bitnami/zookeeper"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/zookeeper (README: persistence at /bitnami/zookeeper)"
+    },
+    {
+      name: "bitnami-cassandra",
+      image: "bitnami*/cassandra",
+      paths: [
+        "/bitnami/cassandra"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/cassandra (README: persistence at /bitnami/cassandra)"
+    },
+    {
+      name: "bitnami-consul",
+      image: "bitnami*/consul",
+      paths: [
+        "/bitnami/consul"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/consul (README: persistence at /bitnami/consul)"
+    },
+    {
+      name: "bitnami-solr",
+      image: "bitnami*/solr",
+      paths: [
+        "/bitnami/solr"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/solr (README: persistence at /bitnami/solr)"
+    },
+    {
+      name: "bitnami-gitea",
+      image: "bitnami*/gitea",
+      paths: [
+        "/bitnami/gitea"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/gitea (README: persistence at /bitnami/gitea)"
+    },
+    {
+      name: "bitnami-jenkins",
+      image: "bitnami*/jenkins",
+      paths: [
+        "/bitnami/jenkins"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/jenkins (README: persistence at /bitnami/jenkins)"
+    },
+    {
+      name: "bitnami-keydb",
+      image: "bitnami*/keydb",
+      paths: [
+        "/bitnami/keydb/data"
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/keydb (README: persistence at /bitnami/keydb)"
+    },
+    {
+      name: "bitnami-neo4j",
+      image: "bitnami*/neo4j",
+      paths: [
+        "/bitnami/neo4j"
+      ],
+      wellKnown: true,
+      source: "https://github.com/bitnami/containers/tree/main/bitnami/neo4j (README: persistence at /bitnami/neo4j)"
     },
     {
       name: "postgres-18",
-      image: "postgres:18*",
+      image: "postgres:{18,19,latest,alpine,bookworm,trixie}*",
       paths: [
         "/var/lib/postgresql/18/docker"
       ],
       pathEnv: "PGDATA",
-      note: "Since 18 the image keeps PGDATA in /var/lib/postgresql/18/docker and declares the volume at /var/lib/postgresql: mount the parent."
+      olderLayouts: [
+        "/var/lib/postgresql/data"
+      ],
+      volumes: [
+        "/var/lib/postgresql"
+      ],
+      wellKnown: true,
+      note: "Since 18 (and so `postgres:latest`) PGDATA defaults to /var/lib/postgresql/18/docker and the image declares VOLUME /var/lib/postgresql: mount /var/lib/postgresql.",
+      source: "https://github.com/docker-library/postgres/blob/master/18/trixie/Dockerfile (ENV PGDATA /var/lib/postgresql/18/docker, VOLUME /var/lib/postgresql); https://github.com/docker-library/postgres/pull/1259"
     },
     {
       name: "pgvector-18",
@@ -52876,7 +53706,14 @@ var images_default = {
         "/var/lib/postgresql/18/docker"
       ],
       pathEnv: "PGDATA",
-      note: "pgvector pg18 images follow the postgres 18 layout (mount /var/lib/postgresql)."
+      olderLayouts: [
+        "/var/lib/postgresql/data"
+      ],
+      volumes: [
+        "/var/lib/postgresql"
+      ],
+      note: "pgvector pg18 images follow the postgres 18 layout (mount /var/lib/postgresql).",
+      source: "https://github.com/pgvector/pgvector/blob/master/Dockerfile (FROM postgres:$PG_MAJOR)"
     },
     {
       name: "postgres",
@@ -52885,7 +53722,12 @@ var images_default = {
         "/var/lib/postgresql/data"
       ],
       pathEnv: "PGDATA",
-      note: "PGDATA, when set, is where the cluster lives."
+      volumes: [
+        "/var/lib/postgresql/data"
+      ],
+      wellKnown: true,
+      note: "Up to 17: PGDATA (default /var/lib/postgresql/data) is where the cluster lives; the VOLUME there shadows a compose volume mounted at /var/lib/postgresql.",
+      source: "https://github.com/docker-library/postgres/blob/master/17/bookworm/Dockerfile (ENV PGDATA /var/lib/postgresql/data, VOLUME /var/lib/postgresql/data)"
     },
     {
       name: "pgvector",
@@ -52893,7 +53735,12 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA"
+      pathEnv: "PGDATA",
+      volumes: [
+        "/var/lib/postgresql/data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/pgvector/pgvector/blob/master/Dockerfile (FROM postgres)"
     },
     {
       name: "postgis",
@@ -52901,7 +53748,12 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA"
+      pathEnv: "PGDATA",
+      volumes: [
+        "/var/lib/postgresql/data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/postgis/docker-postgis/blob/master/17-3.5/Dockerfile (FROM postgres:17)"
     },
     {
       name: "timescaledb",
@@ -52909,49 +53761,112 @@ var images_default = {
       paths: [
         "/var/lib/postgresql/data"
       ],
-      pathEnv: "PGDATA"
+      pathEnv: "PGDATA",
+      volumes: [
+        "/var/lib/postgresql/data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/timescale/timescaledb-docker/blob/main/Dockerfile (FROM postgres)"
     },
     {
       name: "mysql",
       image: "mysql",
       paths: [
         "/var/lib/mysql"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      volumes: [
+        "/var/lib/mysql"
+      ],
+      wellKnown: true,
+      source: "https://github.com/docker-library/mysql/blob/master/Dockerfile.template (VOLUME /var/lib/mysql)"
     },
     {
       name: "mysql-server",
       image: "mysql/mysql-server",
       paths: [
         "/var/lib/mysql"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      volumes: [
+        "/var/lib/mysql"
+      ],
+      source: "https://github.com/mysql/mysql-docker (VOLUME /var/lib/mysql)"
     },
     {
       name: "percona",
       image: "{percona,percona/percona-server}",
       paths: [
         "/var/lib/mysql"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      source: "https://hub.docker.com/_/percona (Where to store data: /var/lib/mysql)"
     },
     {
       name: "mariadb",
       image: "mariadb",
       paths: [
         "/var/lib/mysql"
-      ]
+      ],
+      dirFlags: [
+        "--datadir"
+      ],
+      dirConfigKeys: [
+        "datadir"
+      ],
+      volumes: [
+        "/var/lib/mysql"
+      ],
+      wellKnown: true,
+      source: "https://github.com/docker-library/mariadb/blob/master/Dockerfile.template (VOLUME /var/lib/mysql)"
     },
     {
       name: "mongo",
       image: "mongo",
       paths: [
         "/data/db"
-      ]
+      ],
+      dirFlags: [
+        "--dbpath"
+      ],
+      dirConfigKeys: [
+        "dbPath"
+      ],
+      volumes: [
+        "/data/db",
+        "/data/configdb"
+      ],
+      wellKnown: true,
+      source: "https://github.com/docker-library/mongo/blob/master/Dockerfile-linux.template (VOLUME /data/db /data/configdb)"
     },
     {
       name: "mongodb",
       image: "mongodb/mongodb-*-server",
       paths: [
         "/data/db"
-      ]
+      ],
+      dirFlags: [
+        "--dbpath"
+      ],
+      dirConfigKeys: [
+        "dbPath"
+      ],
+      source: "https://www.mongodb.com/docs/manual/tutorial/install-mongodb-community-with-docker/ (-v \u2026:/data/db)"
     },
     {
       name: "redis",
@@ -52959,28 +53874,60 @@ var images_default = {
       paths: [
         "/data"
       ],
-      note: "With RDB/AOF persistence redis writes dump.rdb/appendonly files to /data."
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      volumes: [
+        "/data"
+      ],
+      note: 'redis writes dump.rdb (and appendonly files when AOF is on) to `dir`, /data in the image; `--dir` or `dir` in a mounted redis.conf moves it. With `save ""` and no AOF it is a cache.',
+      source: "https://github.com/docker-library/redis/blob/master/Dockerfile.template (VOLUME /data, WORKDIR /data)"
     },
     {
       name: "redis-stack",
       image: "redis/redis-stack*",
       paths: [
         "/data"
-      ]
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      source: "https://redis.io/docs/latest/operate/oss_and_stack/install/install-stack/docker/ (-v /local-data/:/data)"
     },
     {
       name: "valkey",
       image: "valkey/valkey",
       paths: [
         "/data"
-      ]
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      volumes: [
+        "/data"
+      ],
+      source: "https://github.com/valkey-io/valkey-container/blob/mainline/Dockerfile.template (VOLUME /data)"
     },
     {
       name: "qdrant",
       image: "qdrant/qdrant",
       paths: [
         "/qdrant/storage"
-      ]
+      ],
+      wellKnown: true,
+      source: "https://qdrant.tech/documentation/guides/installation/#docker (-v \u2026:/qdrant/storage)"
     },
     {
       name: "weaviate",
@@ -52988,7 +53935,9 @@ var images_default = {
       paths: [
         "/var/lib/weaviate"
       ],
-      pathEnv: "PERSISTENCE_DATA_PATH"
+      pathEnv: "PERSISTENCE_DATA_PATH",
+      wellKnown: true,
+      source: "https://weaviate.io/developers/weaviate/installation/docker-compose (PERSISTENCE_DATA_PATH: /var/lib/weaviate)"
     },
     {
       name: "ollama",
@@ -52996,7 +53945,11 @@ var images_default = {
       paths: [
         "/root/.ollama"
       ],
-      note: "Pulled models and the instance key live in /root/.ollama."
+      dirEnv: [
+        "OLLAMA_MODELS"
+      ],
+      note: "Pulled models and the instance key live in /root/.ollama.",
+      source: "https://hub.docker.com/r/ollama/ollama (-v ollama:/root/.ollama)"
     },
     {
       name: "open-webui",
@@ -53004,21 +53957,27 @@ var images_default = {
       paths: [
         "/app/backend/data"
       ],
-      pathEnv: "DATA_DIR"
+      pathEnv: "DATA_DIR",
+      source: "https://docs.openwebui.com/getting-started/quick-start/ (-v open-webui:/app/backend/data)"
     },
     {
       name: "n8n",
       image: "n8nio/n8n",
       paths: [
         "/home/node/.n8n"
-      ]
+      ],
+      dirEnv: [
+        "N8N_USER_FOLDER"
+      ],
+      source: "https://docs.n8n.io/hosting/installation/docker/ (-v n8n_data:/home/node/.n8n)"
     },
     {
       name: "ghost",
       image: "ghost",
       paths: [
         "/var/lib/ghost/content"
-      ]
+      ],
+      source: "https://hub.docker.com/_/ghost (Stateful: /var/lib/ghost/content)"
     },
     {
       name: "wordpress",
@@ -53026,14 +53985,25 @@ var images_default = {
       paths: [
         "/var/www/html"
       ],
-      note: "Uploads, plugins and themes are written under /var/www/html (wp-content)."
+      volumes: [
+        "/var/www/html"
+      ],
+      note: "Uploads, plugins and themes are written under /var/www/html (wp-content).",
+      source: "https://github.com/docker-library/wordpress/blob/master/Dockerfile.template (VOLUME /var/www/html)"
     },
     {
       name: "nextcloud",
       image: "nextcloud",
       paths: [
         "/var/www/html"
-      ]
+      ],
+      dirEnv: [
+        "NEXTCLOUD_DATA_DIR"
+      ],
+      volumes: [
+        "/var/www/html"
+      ],
+      source: "https://github.com/nextcloud/docker/blob/master/Dockerfile-debian.template (VOLUME /var/www/html)"
     },
     {
       name: "grafana",
@@ -53041,29 +54011,47 @@ var images_default = {
       paths: [
         "/var/lib/grafana"
       ],
-      pathEnv: "GF_PATHS_DATA"
+      pathEnv: "GF_PATHS_DATA",
+      wellKnown: true,
+      source: "https://grafana.com/docs/grafana/latest/setup-grafana/installation/docker/ (GF_PATHS_DATA=/var/lib/grafana)"
     },
     {
       name: "prometheus",
-      image: "prom/prometheus",
+      image: "{prom,prometheus}/prometheus",
       paths: [
         "/prometheus"
       ],
-      note: "A --storage.tsdb.path argument overrides the default."
+      dirFlags: [
+        "--storage.tsdb.path"
+      ],
+      volumes: [
+        "/prometheus"
+      ],
+      note: "A --storage.tsdb.path argument overrides the default.",
+      source: 'https://github.com/prometheus/prometheus/blob/main/Dockerfile (VOLUME [ "/prometheus" ], --storage.tsdb.path=/prometheus)'
     },
     {
       name: "loki",
       image: "grafana/loki",
       paths: [
         "/loki"
-      ]
+      ],
+      dirConfigKeys: [
+        "path_prefix"
+      ],
+      source: "https://grafana.com/docs/loki/latest/setup/install/docker/ (local-config.yaml: common.path_prefix /loki)"
     },
     {
       name: "influxdb-1",
       image: "influxdb:1*",
       paths: [
         "/var/lib/influxdb"
-      ]
+      ],
+      volumes: [
+        "/var/lib/influxdb"
+      ],
+      wellKnown: true,
+      source: "https://github.com/influxdata/influxdata-docker/blob/master/influxdb/1.11/Dockerfile (VOLUME /var/lib/influxdb)"
     },
     {
       name: "influxdb-3",
@@ -53071,7 +54059,17 @@ var images_default = {
       paths: [
         "/var/lib/influxdb3"
       ],
-      note: "InfluxDB 3 stores data where --data-dir points."
+      dirEnv: [
+        "INFLUXDB3_DB_DIR"
+      ],
+      dirFlags: [
+        "--data-dir"
+      ],
+      noDataWhenEnv: [
+        "INFLUXDB3_OBJECT_STORE=memory"
+      ],
+      note: "InfluxDB 3 stores data where --data-dir points.",
+      source: "https://docs.influxdata.com/influxdb3/core/install/#docker-image (--data-dir /var/lib/influxdb3)"
     },
     {
       name: "influxdb-2",
@@ -53079,28 +54077,100 @@ var images_default = {
       paths: [
         "/var/lib/influxdb2"
       ],
-      note: "InfluxDB 2 keeps its bolt and engine files in /var/lib/influxdb2."
+      dirEnv: [
+        "INFLUXD_ENGINE_PATH"
+      ],
+      volumes: [
+        "/var/lib/influxdb2",
+        "/etc/influxdb2"
+      ],
+      wellKnown: true,
+      note: "InfluxDB 2 keeps its bolt and engine files in /var/lib/influxdb2.",
+      source: "https://github.com/influxdata/influxdata-docker/blob/master/influxdb/2.7/Dockerfile (VOLUME /var/lib/influxdb2 /etc/influxdb2)"
     },
     {
       name: "elasticsearch",
       image: "elasticsearch",
       paths: [
         "/usr/share/elasticsearch/data"
-      ]
+      ],
+      dirEnv: [
+        "path.data"
+      ],
+      dirConfigKeys: [
+        "path.data"
+      ],
+      dataRoles: {
+        env: "node.roles",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
+      wellKnown: true,
+      source: "https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (/usr/share/elasticsearch/data)"
     },
     {
       name: "elasticsearch-elastic",
       image: "docker.elastic.co/elasticsearch/elasticsearch",
       paths: [
         "/usr/share/elasticsearch/data"
-      ]
+      ],
+      dirEnv: [
+        "path.data"
+      ],
+      dirConfigKeys: [
+        "path.data"
+      ],
+      dataRoles: {
+        env: "node.roles",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
+      wellKnown: true,
+      source: "https://www.elastic.co/guide/en/elasticsearch/reference/current/docker.html (/usr/share/elasticsearch/data)"
     },
     {
       name: "opensearch",
       image: "opensearchproject/opensearch",
       paths: [
         "/usr/share/opensearch/data"
-      ]
+      ],
+      dirEnv: [
+        "path.data"
+      ],
+      dirConfigKeys: [
+        "path.data"
+      ],
+      dataRoles: {
+        env: "node.roles",
+        roles: [
+          "data",
+          "master",
+          "cluster_manager",
+          "data_content",
+          "data_hot",
+          "data_warm",
+          "data_cold",
+          "data_frozen"
+        ]
+      },
+      wellKnown: true,
+      source: "https://opensearch.org/docs/latest/install-and-configure/install-opensearch/docker/ (/usr/share/opensearch/data)"
     },
     {
       name: "minio",
@@ -53108,42 +54178,64 @@ var images_default = {
       paths: [
         "/data"
       ],
-      note: "The `server` argument names the real data directory."
+      dirEnv: [
+        "MINIO_VOLUMES"
+      ],
+      dirSubcommand: "server",
+      volumes: [
+        "/data"
+      ],
+      note: "The `server` argument names the real data directory.",
+      source: 'https://github.com/minio/minio/blob/master/Dockerfile.release (VOLUME ["/data"])'
     },
     {
       name: "gitea-rootless",
       image: "gitea/gitea:*rootless*",
       paths: [
         "/var/lib/gitea"
-      ]
+      ],
+      source: "https://docs.gitea.com/installation/install-with-docker-rootless (/var/lib/gitea)"
     },
     {
       name: "gitea",
       image: "gitea/gitea",
       paths: [
         "/data"
-      ]
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: 'https://github.com/go-gitea/gitea/blob/main/Dockerfile (VOLUME ["/data"])'
     },
     {
       name: "forgejo-rootless",
       image: "codeberg.org/forgejo/forgejo:*rootless*",
       paths: [
         "/var/lib/gitea"
-      ]
+      ],
+      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (rootless: /var/lib/gitea)"
     },
     {
       name: "forgejo",
       image: "codeberg.org/forgejo/forgejo",
       paths: [
         "/data"
-      ]
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (./forgejo:/data)"
     },
     {
       name: "forgejo-hub",
       image: "forgejo/forgejo",
       paths: [
         "/data"
-      ]
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://forgejo.org/docs/latest/admin/installation/docker/ (./forgejo:/data)"
     },
     {
       name: "vaultwarden",
@@ -53151,35 +54243,54 @@ var images_default = {
       paths: [
         "/data"
       ],
-      pathEnv: "DATA_FOLDER"
+      pathEnv: "DATA_FOLDER",
+      volumes: [
+        "/data"
+      ],
+      source: "https://github.com/dani-garcia/vaultwarden/blob/main/docker/Dockerfile.debian (VOLUME /data)"
     },
     {
       name: "uptime-kuma",
       image: "louislam/uptime-kuma",
       paths: [
         "/app/data"
-      ]
+      ],
+      volumes: [
+        "/app/data"
+      ],
+      source: 'https://github.com/louislam/uptime-kuma/blob/master/docker/dockerfile (VOLUME ["/app/data"])'
     },
     {
       name: "home-assistant",
       image: "home-assistant/home-assistant",
       paths: [
         "/config"
-      ]
+      ],
+      source: "https://www.home-assistant.io/installation/linux#docker-compose (-v /PATH_TO_YOUR_CONFIG:/config)"
     },
     {
       name: "homeassistant",
       image: "homeassistant/home-assistant",
       paths: [
         "/config"
-      ]
+      ],
+      source: "https://www.home-assistant.io/installation/linux#docker-compose (-v /PATH_TO_YOUR_CONFIG:/config)"
     },
     {
       name: "rabbitmq",
       image: "rabbitmq",
       paths: [
         "/var/lib/rabbitmq"
-      ]
+      ],
+      dirEnv: [
+        "RABBITMQ_MNESIA_DIR",
+        "RABBITMQ_MNESIA_BASE"
+      ],
+      volumes: [
+        "/var/lib/rabbitmq"
+      ],
+      wellKnown: true,
+      source: "https://github.com/docker-library/rabbitmq/blob/master/Dockerfile-ubuntu.template (VOLUME /var/lib/rabbitmq)"
     },
     {
       name: "etcd",
@@ -53188,28 +54299,48 @@ var images_default = {
         "/var/lib/etcd"
       ],
       pathEnv: "ETCD_DATA_DIR",
-      note: "A --data-dir argument overrides the default."
+      dirFlags: [
+        "--data-dir"
+      ],
+      wellKnown: true,
+      note: "A --data-dir argument overrides the default.",
+      source: "https://etcd.io/docs/latest/op-guide/container/ (--data-dir /etcd-data; kubeadm: /var/lib/etcd)"
     },
     {
       name: "clickhouse",
       image: "clickhouse/clickhouse-server",
       paths: [
         "/var/lib/clickhouse"
-      ]
+      ],
+      volumes: [
+        "/var/lib/clickhouse"
+      ],
+      wellKnown: true,
+      source: "https://github.com/ClickHouse/ClickHouse/blob/master/docker/server/Dockerfile.ubuntu (VOLUME /var/lib/clickhouse)"
     },
     {
       name: "clickhouse-yandex",
       image: "yandex/clickhouse-server",
       paths: [
         "/var/lib/clickhouse"
-      ]
+      ],
+      volumes: [
+        "/var/lib/clickhouse"
+      ],
+      wellKnown: true,
+      source: "https://github.com/ClickHouse/ClickHouse/blob/master/docker/server/Dockerfile.ubuntu (VOLUME /var/lib/clickhouse)"
     },
     {
       name: "cassandra",
       image: "cassandra",
       paths: [
         "/var/lib/cassandra"
-      ]
+      ],
+      volumes: [
+        "/var/lib/cassandra"
+      ],
+      wellKnown: true,
+      source: "https://github.com/docker-library/cassandra/blob/master/Dockerfile.template (VOLUME /var/lib/cassandra)"
     },
     {
       name: "cassandra-gcr",
@@ -53217,51 +54348,1221 @@ var images_default = {
       paths: [
         "/var/lib/cassandra"
       ],
-      note: "The Kubernetes example image keeps Cassandra's data in /var/lib/cassandra."
+      note: "The Kubernetes example image keeps Cassandra's data in /var/lib/cassandra.",
+      source: "https://github.com/kubernetes/examples/blob/master/cassandra/cassandra-statefulset.yaml (mountPath /cassandra_data; image data dir /var/lib/cassandra)"
     },
     {
       name: "couchdb",
       image: "couchdb",
       paths: [
         "/opt/couchdb/data"
-      ]
+      ],
+      volumes: [
+        "/opt/couchdb/data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/apache/couchdb-docker/blob/main/3.4.2/Dockerfile (VOLUME /opt/couchdb/data)"
     },
     {
       name: "neo4j",
       image: "neo4j",
       paths: [
         "/data"
-      ]
+      ],
+      volumes: [
+        "/data",
+        "/logs"
+      ],
+      source: "https://github.com/neo4j/docker-neo4j/blob/master/docker-image-src/5/coredb/Dockerfile-ubi9 (VOLUME /data /logs)"
     },
     {
       name: "jenkins",
       image: "jenkins/jenkins",
       paths: [
         "/var/jenkins_home"
-      ]
+      ],
+      pathEnv: "JENKINS_HOME",
+      volumes: [
+        "/var/jenkins_home"
+      ],
+      wellKnown: true,
+      source: "https://github.com/jenkinsci/docker/blob/master/debian/bookworm/hotspot/Dockerfile (VOLUME $JENKINS_HOME)"
     },
     {
       name: "drupal",
       image: "drupal",
       paths: [
         "/var/www/html/sites"
-      ]
+      ],
+      source: "https://hub.docker.com/_/drupal (volumes for /var/www/html/sites, modules, profiles, themes)"
+    },
+    {
+      name: "zookeeper",
+      image: "zookeeper",
+      paths: [
+        "/data",
+        "/datalog"
+      ],
+      dirEnv: [
+        "ZOO_DATA_DIR"
+      ],
+      volumes: [
+        "/data",
+        "/datalog",
+        "/logs"
+      ],
+      source: "https://hub.docker.com/_/zookeeper (Where to store data: /data and /datalog)"
+    },
+    {
+      name: "cp-zookeeper",
+      image: "confluentinc/cp-zookeeper",
+      paths: [
+        "/var/lib/zookeeper/data",
+        "/var/lib/zookeeper/log"
+      ],
+      volumes: [
+        "/var/lib/zookeeper/data",
+        "/var/lib/zookeeper/log"
+      ],
+      wellKnown: true,
+      source: "https://docs.confluent.io/platform/current/installation/docker/operations/external-volumes.html (/var/lib/zookeeper/data, /var/lib/zookeeper/log)"
+    },
+    {
+      name: "kafka-apache",
+      image: "apache/kafka*",
+      paths: [
+        "/tmp/kraft-combined-logs"
+      ],
+      dirEnv: [
+        "KAFKA_LOG_DIRS"
+      ],
+      source: "https://github.com/apache/kafka/blob/trunk/docker/examples/README.md (default log.dirs=/tmp/kraft-combined-logs; KAFKA_LOG_DIRS overrides)"
+    },
+    {
+      name: "cp-kafka",
+      image: "confluentinc/cp-{kafka,server}",
+      paths: [
+        "/var/lib/kafka/data"
+      ],
+      dirEnv: [
+        "KAFKA_LOG_DIRS"
+      ],
+      volumes: [
+        "/var/lib/kafka/data"
+      ],
+      wellKnown: true,
+      source: "https://docs.confluent.io/platform/current/installation/docker/operations/external-volumes.html (/var/lib/kafka/data)"
+    },
+    {
+      name: "scylla",
+      image: "scylladb/scylla",
+      paths: [
+        "/var/lib/scylla"
+      ],
+      volumes: [
+        "/var/lib/scylla"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/r/scylladb/scylla (--volume \u2026:/var/lib/scylla)"
+    },
+    {
+      name: "cockroach",
+      image: "cockroachdb/cockroach",
+      paths: [
+        "/cockroach/cockroach-data"
+      ],
+      wellKnown: true,
+      source: "https://www.cockroachlabs.com/docs/stable/start-a-local-cluster-in-docker-linux (-v \u2026:/cockroach/cockroach-data)"
+    },
+    {
+      name: "couchbase",
+      image: "couchbase{,/server}",
+      paths: [
+        "/opt/couchbase/var"
+      ],
+      volumes: [
+        "/opt/couchbase/var"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/_/couchbase (-v ~/couchbase:/opt/couchbase/var)"
+    },
+    {
+      name: "arangodb",
+      image: "arangodb{,/arangodb}",
+      paths: [
+        "/var/lib/arangodb3"
+      ],
+      volumes: [
+        "/var/lib/arangodb3",
+        "/var/lib/arangodb3-apps"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/_/arangodb (VOLUME /var/lib/arangodb3 /var/lib/arangodb3-apps)"
+    },
+    {
+      name: "rethinkdb",
+      image: "rethinkdb",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: 'https://hub.docker.com/_/rethinkdb (-v "$PWD:/data")'
+    },
+    {
+      name: "dgraph",
+      image: "dgraph/{dgraph,standalone}",
+      paths: [
+        "/dgraph"
+      ],
+      volumes: [
+        "/dgraph"
+      ],
+      source: "https://dgraph.io/docs/deploy/installation/single-host-setup/ (-v ~/dgraph:/dgraph)"
+    },
+    {
+      name: "memgraph",
+      image: "memgraph/memgraph{,-platform,-mage}",
+      paths: [
+        "/var/lib/memgraph"
+      ],
+      wellKnown: true,
+      source: "https://memgraph.com/docs/getting-started/install-memgraph/docker (-v mg_lib:/var/lib/memgraph)"
+    },
+    {
+      name: "questdb",
+      image: "questdb/questdb",
+      paths: [
+        "/var/lib/questdb"
+      ],
+      volumes: [
+        "/var/lib/questdb"
+      ],
+      wellKnown: true,
+      source: "https://questdb.com/docs/deployment/docker/ (-v \u2026:/var/lib/questdb)"
+    },
+    {
+      name: "victoria-metrics",
+      image: "victoriametrics/victoria-metrics",
+      paths: [
+        "/victoria-metrics-data"
+      ],
+      dirFlags: [
+        "-storageDataPath",
+        "--storageDataPath"
+      ],
+      wellKnown: true,
+      source: "https://docs.victoriametrics.com/single-server-victoriametrics/ (-storageDataPath, default victoria-metrics-data in the working dir /)"
+    },
+    {
+      name: "alertmanager",
+      image: "{prom,prometheus}/alertmanager",
+      paths: [
+        "/alertmanager"
+      ],
+      dirFlags: [
+        "--storage.path"
+      ],
+      volumes: [
+        "/alertmanager"
+      ],
+      source: 'https://github.com/prometheus/alertmanager/blob/main/Dockerfile (VOLUME [ "/alertmanager" ], --storage.path=/alertmanager)'
+    },
+    {
+      name: "milvus",
+      image: "milvusdb/milvus",
+      paths: [
+        "/var/lib/milvus"
+      ],
+      wellKnown: true,
+      source: "https://milvus.io/docs/install_standalone-docker-compose.md (${DOCKER_VOLUME_DIRECTORY}/volumes/milvus:/var/lib/milvus)"
+    },
+    {
+      name: "meilisearch",
+      image: "getmeili/meilisearch",
+      paths: [
+        "/meili_data"
+      ],
+      pathEnv: "MEILI_DB_PATH",
+      volumes: [
+        "/meili_data"
+      ],
+      wellKnown: true,
+      source: "https://www.meilisearch.com/docs/guides/docker (-v $(pwd)/meili_data:/meili_data)"
+    },
+    {
+      name: "typesense",
+      image: "typesense/typesense",
+      paths: [
+        "/data"
+      ],
+      dirEnv: [
+        "TYPESENSE_DATA_DIR"
+      ],
+      dirFlags: [
+        "--data-dir"
+      ],
+      source: "https://typesense.org/docs/guide/install-typesense.html#docker (--data-dir /data)"
+    },
+    {
+      name: "solr",
+      image: "solr",
+      paths: [
+        "/var/solr"
+      ],
+      volumes: [
+        "/var/solr"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/_/solr (VOLUME /var/solr)"
+    },
+    {
+      name: "manticore",
+      image: "manticoresearch/manticore",
+      paths: [
+        "/var/lib/manticore"
+      ],
+      volumes: [
+        "/var/lib/manticore"
+      ],
+      wellKnown: true,
+      source: "https://manual.manticoresearch.com/Starting_the_server/Docker (-v $(pwd)/data:/var/lib/manticore)"
+    },
+    {
+      name: "keycloak",
+      image: "keycloak/keycloak",
+      paths: [
+        "/opt/keycloak/data"
+      ],
+      noDataWhenEnv: [
+        "KC_DB",
+        "KC_DB_URL"
+      ],
+      note: "Without KC_DB, Keycloak keeps its H2 database (realms, users) in /opt/keycloak/data.",
+      source: "https://www.keycloak.org/server/containers (dev-file H2 database in /opt/keycloak/data; KC_DB selects an external database)"
+    },
+    {
+      name: "mattermost",
+      image: "mattermost/mattermost-{team,enterprise}-edition",
+      paths: [
+        "/mattermost/data"
+      ],
+      volumes: [
+        "/mattermost/data",
+        "/mattermost/logs",
+        "/mattermost/config",
+        "/mattermost/plugins",
+        "/mattermost/client/plugins"
+      ],
+      wellKnown: true,
+      source: "https://docs.mattermost.com/install/install-docker.html (./volumes/app/mattermost/data:/mattermost/data)"
+    },
+    {
+      name: "synapse",
+      image: "matrixdotorg/synapse",
+      paths: [
+        "/data"
+      ],
+      dirEnv: [
+        "SYNAPSE_DATA_DIR"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: 'https://github.com/element-hq/synapse/blob/develop/docker/README.md (VOLUME ["/data"])'
+    },
+    {
+      name: "paperless-ngx",
+      image: "paperless-ngx/paperless-ngx",
+      paths: [
+        "/usr/src/paperless/data",
+        "/usr/src/paperless/media"
+      ],
+      wellKnown: true,
+      source: "https://docs.paperless-ngx.com/setup/#docker (data:/usr/src/paperless/data, media:/usr/src/paperless/media)"
+    },
+    {
+      name: "jellyfin",
+      image: "jellyfin/jellyfin",
+      paths: [
+        "/config"
+      ],
+      volumes: [
+        "/config",
+        "/cache"
+      ],
+      source: "https://jellyfin.org/docs/general/installation/container (--volume jellyfin-config:/config)"
+    },
+    {
+      name: "emby",
+      image: "emby/embyserver",
+      paths: [
+        "/config"
+      ],
+      source: "https://hub.docker.com/r/emby/embyserver (-v /path/to/programdata:/config)"
+    },
+    {
+      name: "plex",
+      image: "plexinc/pms-docker",
+      paths: [
+        "/config"
+      ],
+      volumes: [
+        "/config",
+        "/transcode",
+        "/data"
+      ],
+      source: "https://github.com/plexinc/pms-docker (-v <path>/database:/config)"
+    },
+    {
+      name: "linuxserver",
+      image: "linuxserver/*",
+      paths: [
+        "/config"
+      ],
+      source: "https://docs.linuxserver.io/general/volumes/ (every image keeps its state in /config)"
+    },
+    {
+      name: "hotio",
+      image: "ghcr.io/hotio/*",
+      paths: [
+        "/config"
+      ],
+      source: "https://hotio.dev/ (every image keeps its state in /config)"
+    },
+    {
+      name: "syncthing",
+      image: "syncthing/syncthing",
+      paths: [
+        "/var/syncthing"
+      ],
+      volumes: [
+        "/var/syncthing"
+      ],
+      source: "https://github.com/syncthing/syncthing/blob/main/README-Docker.md (-v /wherever:/var/syncthing)"
+    },
+    {
+      name: "node-red",
+      image: "nodered/node-red",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://nodered.org/docs/getting-started/docker (-v node_red_data:/data)"
+    },
+    {
+      name: "portainer",
+      image: "portainer/portainer{,-ce,-ee}",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://docs.portainer.io/start/install-ce/server/docker/linux (-v portainer_data:/data)"
+    },
+    {
+      name: "pihole",
+      image: "pihole/pihole",
+      paths: [
+        "/etc/pihole"
+      ],
+      wellKnown: true,
+      source: "https://github.com/pi-hole/docker-pi-hole#quick-start (./etc-pihole:/etc/pihole)"
+    },
+    {
+      name: "adguardhome",
+      image: "adguard/adguardhome",
+      paths: [
+        "/opt/adguardhome/work",
+        "/opt/adguardhome/conf"
+      ],
+      volumes: [
+        "/opt/adguardhome/conf",
+        "/opt/adguardhome/work"
+      ],
+      wellKnown: true,
+      source: "https://github.com/AdguardTeam/AdGuardHome/wiki/Docker (-v \u2026/work:/opt/adguardhome/work -v \u2026/conf:/opt/adguardhome/conf)"
+    },
+    {
+      name: "mosquitto",
+      image: "eclipse-mosquitto",
+      paths: [
+        "/mosquitto/data"
+      ],
+      volumes: [
+        "/mosquitto/data",
+        "/mosquitto/log"
+      ],
+      wellKnown: true,
+      source: 'https://hub.docker.com/_/eclipse-mosquitto (VOLUME ["/mosquitto/data", "/mosquitto/log"])'
+    },
+    {
+      name: "emqx",
+      image: "emqx{,/emqx}",
+      paths: [
+        "/opt/emqx/data"
+      ],
+      wellKnown: true,
+      source: "https://docs.emqx.com/en/emqx/latest/deploy/install-docker.html (-v $PWD/data:/opt/emqx/data)"
+    },
+    {
+      name: "zigbee2mqtt",
+      image: "koenkk/zigbee2mqtt",
+      paths: [
+        "/app/data"
+      ],
+      source: "https://www.zigbee2mqtt.io/guide/installation/02_docker.html (-v $(pwd)/data:/app/data)"
+    },
+    {
+      name: "zwave-js-ui",
+      image: "zwavejs/zwave-js-ui",
+      paths: [
+        "/usr/src/app/store"
+      ],
+      wellKnown: true,
+      source: "https://zwave-js.github.io/zwave-js-ui/#/getting-started/docker (-v zwave-config:/usr/src/app/store)"
+    },
+    {
+      name: "esphome",
+      image: "esphome/esphome",
+      paths: [
+        "/config"
+      ],
+      source: 'https://esphome.io/guides/getting_started_command_line#installation (-v "${PWD}":/config)'
+    },
+    {
+      name: "frigate",
+      image: "blakeblackshear/frigate",
+      paths: [
+        "/config",
+        "/media/frigate"
+      ],
+      source: "https://docs.frigate.video/frigate/installation#docker (/config and /media/frigate)"
+    },
+    {
+      name: "pgadmin",
+      image: "dpage/pgadmin4",
+      paths: [
+        "/var/lib/pgadmin"
+      ],
+      volumes: [
+        "/var/lib/pgadmin"
+      ],
+      wellKnown: true,
+      source: "https://www.pgadmin.org/docs/pgadmin4/latest/container_deployment.html (VOLUME /var/lib/pgadmin)"
+    },
+    {
+      name: "registry",
+      image: "{registry,distribution/distribution}",
+      paths: [
+        "/var/lib/registry"
+      ],
+      volumes: [
+        "/var/lib/registry"
+      ],
+      wellKnown: true,
+      source: 'https://hub.docker.com/_/registry (VOLUME ["/var/lib/registry"])'
+    },
+    {
+      name: "gitlab",
+      image: "gitlab/gitlab-{ce,ee}",
+      paths: [
+        "/var/opt/gitlab",
+        "/etc/gitlab"
+      ],
+      volumes: [
+        "/etc/gitlab",
+        "/var/opt/gitlab",
+        "/var/log/gitlab"
+      ],
+      wellKnown: true,
+      source: "https://docs.gitlab.com/install/docker/installation/ (/etc/gitlab, /var/opt/gitlab, /var/log/gitlab)"
+    },
+    {
+      name: "gogs",
+      image: "gogs/gogs",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data",
+        "/backup"
+      ],
+      source: 'https://github.com/gogs/gogs/tree/main/docker (VOLUME ["/data", "/backup"])'
+    },
+    {
+      name: "drone",
+      image: "drone/drone",
+      paths: [
+        "/data"
+      ],
+      source: "https://docs.drone.io/server/provider/github/ (--volume=/var/lib/drone:/data)"
+    },
+    {
+      name: "woodpecker",
+      image: "woodpeckerci/woodpecker-server",
+      paths: [
+        "/var/lib/woodpecker"
+      ],
+      wellKnown: true,
+      source: "https://woodpecker-ci.org/docs/administration/general (woodpecker-server-data:/var/lib/woodpecker/)"
+    },
+    {
+      name: "teamcity",
+      image: "jetbrains/teamcity-server",
+      paths: [
+        "/data/teamcity_server/datadir"
+      ],
+      volumes: [
+        "/data/teamcity_server/datadir",
+        "/opt/teamcity/logs"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/r/jetbrains/teamcity-server (-v <path>:/data/teamcity_server/datadir)"
+    },
+    {
+      name: "sonarqube",
+      image: "sonarqube",
+      paths: [
+        "/opt/sonarqube/data",
+        "/opt/sonarqube/extensions"
+      ],
+      volumes: [
+        "/opt/sonarqube/data",
+        "/opt/sonarqube/extensions",
+        "/opt/sonarqube/logs"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/_/sonarqube (VOLUME /opt/sonarqube/data /opt/sonarqube/extensions /opt/sonarqube/logs)"
+    },
+    {
+      name: "nexus",
+      image: "sonatype/nexus3",
+      paths: [
+        "/nexus-data"
+      ],
+      volumes: [
+        "/nexus-data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/sonatype/docker-nexus3 (VOLUME ${NEXUS_DATA} = /nexus-data)"
+    },
+    {
+      name: "verdaccio",
+      image: "verdaccio/verdaccio",
+      paths: [
+        "/verdaccio/storage"
+      ],
+      wellKnown: true,
+      source: "https://verdaccio.org/docs/docker (-v \u2026/storage:/verdaccio/storage)"
+    },
+    {
+      name: "nginx-proxy-manager",
+      image: "jc21/nginx-proxy-manager",
+      paths: [
+        "/data",
+        "/etc/letsencrypt"
+      ],
+      source: "https://nginxproxymanager.com/setup/ (./data:/data, ./letsencrypt:/etc/letsencrypt)"
+    },
+    {
+      name: "seaweedfs",
+      image: "chrislusf/seaweedfs",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://github.com/seaweedfs/seaweedfs/blob/master/docker/Dockerfile.go_build (VOLUME /data)"
+    },
+    {
+      name: "changedetection",
+      image: "dgtlmoon/changedetection.io",
+      paths: [
+        "/datastore"
+      ],
+      wellKnown: true,
+      source: "https://github.com/dgtlmoon/changedetection.io#docker (-v datastore-volume:/datastore)"
+    },
+    {
+      name: "freshrss",
+      image: "freshrss/freshrss",
+      paths: [
+        "/var/www/FreshRSS/data"
+      ],
+      wellKnown: true,
+      source: "https://github.com/FreshRSS/FreshRSS/tree/edge/Docker (freshrss_data:/var/www/FreshRSS/data)"
+    },
+    {
+      name: "photoprism",
+      image: "photoprism/photoprism",
+      paths: [
+        "/photoprism/storage"
+      ],
+      wellKnown: true,
+      source: "https://docs.photoprism.app/getting-started/docker-compose/ (./storage:/photoprism/storage)"
+    },
+    {
+      name: "navidrome",
+      image: "deluan/navidrome",
+      paths: [
+        "/data"
+      ],
+      pathEnv: "ND_DATAFOLDER",
+      volumes: [
+        "/data",
+        "/music"
+      ],
+      source: 'https://www.navidrome.org/docs/installation/docker/ (VOLUME ["/data", "/music"])'
+    },
+    {
+      name: "audiobookshelf",
+      image: "advplyr/audiobookshelf",
+      paths: [
+        "/config",
+        "/metadata"
+      ],
+      source: "https://www.audiobookshelf.org/docs#docker-install (-v \u2026:/config -v \u2026:/metadata)"
+    },
+    {
+      name: "mealie",
+      image: "mealie-recipes/mealie",
+      paths: [
+        "/app/data"
+      ],
+      source: "https://docs.mealie.io/documentation/getting-started/installation/sqlite/ (mealie-data:/app/data)"
+    },
+    {
+      name: "actual",
+      image: "actualbudget/actual-server",
+      paths: [
+        "/data"
+      ],
+      volumes: [
+        "/data"
+      ],
+      source: "https://actualbudget.org/docs/install/docker (./actual-data:/data)"
+    },
+    {
+      name: "linkding",
+      image: "sissbruecker/linkding",
+      paths: [
+        "/etc/linkding/data"
+      ],
+      wellKnown: true,
+      source: "https://linkding.link/installation/ (-v \u2026:/etc/linkding/data)"
+    },
+    {
+      name: "wallabag",
+      image: "wallabag/wallabag",
+      paths: [
+        "/var/www/wallabag/data",
+        "/var/www/wallabag/web/assets/images"
+      ],
+      wellKnown: true,
+      source: "https://github.com/wallabag/docker#persistent-storage (/var/www/wallabag/data, /var/www/wallabag/web/assets/images)"
+    },
+    {
+      name: "kanboard",
+      image: "kanboard/kanboard",
+      paths: [
+        "/var/www/app/data"
+      ],
+      volumes: [
+        "/var/www/app/data",
+        "/var/www/app/plugins"
+      ],
+      wellKnown: true,
+      source: "https://docs.kanboard.org/v1/admin/docker/ (VOLUME /var/www/app/data)"
+    },
+    {
+      name: "firefly-iii",
+      image: "fireflyiii/core",
+      paths: [
+        "/var/www/html/storage/upload"
+      ],
+      wellKnown: true,
+      source: "https://docs.firefly-iii.org/how-to/firefly-iii/installation/docker/ (firefly_iii_upload:/var/www/html/storage/upload)"
+    },
+    {
+      name: "owncloud",
+      image: "owncloud/server",
+      paths: [
+        "/mnt/data"
+      ],
+      volumes: [
+        "/mnt/data"
+      ],
+      source: "https://doc.owncloud.com/server/next/admin_manual/installation/docker/ (files:/mnt/data)"
+    },
+    {
+      name: "redmine",
+      image: "redmine",
+      paths: [
+        "/usr/src/redmine/files"
+      ],
+      volumes: [
+        "/usr/src/redmine/files"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/_/redmine (VOLUME /usr/src/redmine/files)"
+    },
+    {
+      name: "odoo",
+      image: "odoo",
+      paths: [
+        "/var/lib/odoo"
+      ],
+      volumes: [
+        "/var/lib/odoo",
+        "/mnt/extra-addons"
+      ],
+      wellKnown: true,
+      source: 'https://hub.docker.com/_/odoo (VOLUME ["/var/lib/odoo", "/mnt/extra-addons"])'
+    },
+    {
+      name: "matomo",
+      image: "matomo",
+      paths: [
+        "/var/www/html"
+      ],
+      volumes: [
+        "/var/www/html"
+      ],
+      source: "https://hub.docker.com/_/matomo (VOLUME /var/www/html)"
+    },
+    {
+      name: "joomla",
+      image: "joomla",
+      paths: [
+        "/var/www/html"
+      ],
+      volumes: [
+        "/var/www/html"
+      ],
+      source: "https://hub.docker.com/_/joomla (VOLUME /var/www/html)"
+    },
+    {
+      name: "mediawiki",
+      image: "mediawiki",
+      paths: [
+        "/var/www/html/images"
+      ],
+      source: "https://hub.docker.com/_/mediawiki (uploads in /var/www/html/images; SQLite in /var/www/data)"
+    },
+    {
+      name: "consul",
+      image: "hashicorp/consul",
+      paths: [
+        "/consul/data"
+      ],
+      volumes: [
+        "/consul/data"
+      ],
+      wellKnown: true,
+      source: "https://hub.docker.com/r/hashicorp/consul (VOLUME /consul/data)"
+    },
+    {
+      name: "dockge",
+      image: "louislam/dockge",
+      paths: [
+        "/app/data"
+      ],
+      source: "https://github.com/louislam/dockge#basic (- ./data:/app/data)"
+    },
+    {
+      name: "keydb",
+      image: "eqalpha/keydb",
+      paths: [
+        "/data"
+      ],
+      dirFlags: [
+        "--dir"
+      ],
+      dirConfigKeys: [
+        "dir"
+      ],
+      persistence: "redis",
+      volumes: [
+        "/data"
+      ],
+      source: "https://docs.keydb.dev/docs/docker-basics/ (WORKDIR /data, VOLUME /data)"
+    },
+    {
+      name: "supabase-postgres",
+      image: "supabase/postgres",
+      paths: [
+        "/var/lib/postgresql/data"
+      ],
+      pathEnv: "PGDATA",
+      source: "https://github.com/supabase/postgres (PGDATA /var/lib/postgresql/data)"
+    },
+    {
+      name: "ankane-pgvector",
+      image: "ankane/pgvector",
+      paths: [
+        "/var/lib/postgresql/data"
+      ],
+      pathEnv: "PGDATA",
+      volumes: [
+        "/var/lib/postgresql/data"
+      ],
+      source: "https://hub.docker.com/r/ankane/pgvector (FROM postgres)"
     }
   ]
 };
 
-// policies/facts/data-paths-resolve.ts
+// policies/facts/catalog.ts
+var catalog = images_default.dataPaths;
+var VAR_RE = /[$`{}]/;
+var WHOLE_DEFAULT_RE = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^{}$]*)\}$/;
+function catalogImageOf(raw) {
+  const s = raw.trim();
+  if (!VAR_RE.test(s)) return parseImage(s) ? { image: s, tagKnown: true } : void 0;
+  const whole = WHOLE_DEFAULT_RE.exec(s);
+  if (whole) return catalogImageOf(whole[1]);
+  let rest = s;
+  let tagKnown = true;
+  const at2 = rest.indexOf("@");
+  if (at2 >= 0) {
+    if (VAR_RE.test(rest.slice(at2))) tagKnown = false;
+    rest = rest.slice(0, at2);
+  }
+  const slash = rest.lastIndexOf("/");
+  const colon = rest.lastIndexOf(":");
+  let depth = 0;
+  let tagAt = -1;
+  for (let i = 0; i < rest.length; i++) {
+    const ch = rest[i];
+    if (ch === "{") depth++;
+    else if (ch === "}") depth = Math.max(0, depth - 1);
+    else if (ch === ":" && depth === 0 && i > slash) tagAt = i;
+  }
+  if (tagAt < 0 && colon > slash && depth === 0) tagAt = colon;
+  if (tagAt >= 0) {
+    if (VAR_RE.test(rest.slice(tagAt + 1))) tagKnown = false;
+    rest = rest.slice(0, tagAt);
+  }
+  const segments = rest.split("/");
+  while (segments.length > 1 && VAR_RE.test(segments[0])) segments.shift();
+  const repo = segments.join("/");
+  if (repo === "" || VAR_RE.test(repo)) return void 0;
+  return parseImage(repo) ? { image: repo, tagKnown } : void 0;
+}
+var builtinMatches = /* @__PURE__ */ new Map();
+function findEntry(entries2, image, tagKnown) {
+  if (tagKnown) return entries2.find((e) => e.image !== void 0 && imageMatches(e.image, image, { mirrors: true }));
+  return entries2.find(
+    (e) => e.image !== void 0 && imageMatches(stripTag(e.image), image, { mirrors: true }) && !isOldOnly(e)
+  );
+}
+function stripTag(pattern) {
+  const slash = pattern.lastIndexOf("/");
+  const colon = pattern.lastIndexOf(":");
+  return colon > slash ? pattern.slice(0, colon) : pattern;
+}
+function isOldOnly(e) {
+  const img = e.image ?? "";
+  const slash = img.lastIndexOf("/");
+  const colon = img.lastIndexOf(":");
+  if (colon <= slash) return false;
+  return e.olderLayouts === void 0 && !/latest/.test(img.slice(colon + 1));
+}
+function catalogLookup(raw, entries2 = catalog) {
+  const key3 = raw;
+  if (entries2 === catalog) {
+    const hit = builtinMatches.get(key3);
+    if (hit) return hit.entry ? { entry: hit.entry, tagKnown: hit.tagKnown } : void 0;
+  }
+  const ref2 = catalogImageOf(raw);
+  const entry = ref2 ? findEntry(entries2, ref2.image, ref2.tagKnown) : void 0;
+  const tagKnown = ref2?.tagKnown ?? true;
+  if (entries2 === catalog && builtinMatches.size < 1e4) builtinMatches.set(key3, { entry: entry ?? null, tagKnown });
+  return entry ? { entry, tagKnown } : void 0;
+}
+var wellKnownIndex;
+function wellKnownDataDir(path23) {
+  if (!wellKnownIndex) {
+    wellKnownIndex = /* @__PURE__ */ new Map();
+    for (const e of catalog) {
+      if (!e.wellKnown) continue;
+      for (const p of e.paths) if (!wellKnownIndex.has(p)) wellKnownIndex.set(p, e);
+    }
+  }
+  return wellKnownIndex.get(path23);
+}
+
+// policies/facts/configured.ts
+var ABS_PATH_RE = /^\/[^\s:;,*?"'`$]*$/;
+function absoluteDir(value) {
+  const v = value.trim();
+  return ABS_PATH_RE.test(v) ? normalizePosixPath2(v) : void 0;
+}
+function unquote2(w) {
+  return w.replace(/^['"]|['"]$/g, "");
+}
+function commandWords(c) {
+  const out = [];
+  for (const list of [c.command, c.args]) {
+    for (const item of list) {
+      if (item.value.trim() === "") {
+        out.push({ word: "", at: item.at });
+        continue;
+      }
+      for (const w of item.value.split(/\s+/)) if (w !== "") out.push({ word: unquote2(w), at: item.at });
+    }
+  }
+  return out;
+}
+function flagValues(ws, flags) {
+  if (flags.length === 0) return [];
+  const set2 = new Set(flags);
+  const out = [];
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i];
+    if (!w.word.startsWith("-")) continue;
+    const eq = w.word.indexOf("=");
+    if (eq > 0) {
+      if (set2.has(w.word.slice(0, eq))) out.push({ word: w.word.slice(eq + 1), at: w.at });
+    } else if (set2.has(w.word) && i + 1 < ws.length) {
+      const next = ws[i + 1];
+      out.push(next);
+      i++;
+    }
+  }
+  return out;
+}
+function subcommandDirs(ws, sub) {
+  const out = [];
+  for (let i = 0; i < ws.length; i++) {
+    if (ws[i].word !== sub) continue;
+    let j = i + 1;
+    for (; j < ws.length; j++) {
+      const a = ws[j];
+      if (a.word.startsWith("-") || a.word === sub) break;
+      if (absoluteDir(a.word)) out.push(a);
+    }
+    i = j - 1;
+  }
+  return out;
+}
+function configMapsOf(w, c, lookup) {
+  if (!lookup) return [];
+  const ns2 = w.resource.namespace ?? "default";
+  const names = new Set(c.envFromConfigMaps);
+  for (const m of c.mounts) if (m.volume?.kind === "configMap" && m.volume.source) names.add(m.volume.source);
+  const out = [];
+  for (const n of names) {
+    const cm = lookup(ns2, n);
+    if (cm) out.push(cm);
+  }
+  return out;
+}
+var MAX_CONFIG_SCAN = 1 << 20;
+function configKeyValues(cms, keys) {
+  if (keys.length === 0) return [];
+  const set2 = new Set(keys);
+  const out = [];
+  let budget = MAX_CONFIG_SCAN;
+  for (const cm of cms) {
+    for (const v of Object.values(cm.data)) {
+      const text3 = v.value;
+      if (text3.length > budget) continue;
+      budget -= text3.length;
+      for (const raw of text3.split("\n")) {
+        const line = raw.trim();
+        if (line === "" || line.startsWith("#")) continue;
+        const m = /^([A-Za-z_][\w.-]*)\s*(?:[:=]\s*|\s+)(.*)$/.exec(line);
+        if (!m || !set2.has(m[1])) continue;
+        out.push({ word: unquote2(m[2].trim()), at: v.at });
+      }
+    }
+  }
+  return out;
+}
+function envDefinition(c, name) {
+  for (let i = c.env.length - 1; i >= 0; i--) {
+    const e = c.env[i];
+    if (!e || e.name !== name) continue;
+    const at2 = childAnchor(e.at, "value");
+    if (e.value !== void 0) return { value: e.value, at: at2 };
+    const t = e.template;
+    const cut = t?.indexOf("$(") ?? -1;
+    if (t !== void 0 && cut > 0) {
+      const head = t.slice(0, cut);
+      const dir = absoluteDir(head.endsWith("/") ? head : dirOf(head));
+      if (dir) return { unknown: true, prefix: dir, at: at2 };
+    }
+    return { unknown: true, at: at2 };
+  }
+  return void 0;
+}
+function relocatedDirs(e, c, ws, cms) {
+  const fromFlags = flagValues(ws, e.dirFlags ?? []).flatMap((w) => {
+    const dir = absoluteDir(w.word);
+    return dir ? [{ path: dir, at: w.at, how: "argument" }] : [];
+  });
+  if (fromFlags.length > 0) return { paths: [fromFlags[fromFlags.length - 1]] };
+  if (e.dirSubcommand) {
+    const dirs = subcommandDirs(ws, e.dirSubcommand).map((w) => ({
+      path: absoluteDir(w.word),
+      at: w.at,
+      how: `${e.dirSubcommand} argument`
+    }));
+    if (dirs.length > 0) return { paths: dirs };
+  }
+  for (const name of [...e.pathEnv ? [e.pathEnv] : [], ...e.dirEnv ?? []]) {
+    const d = envDefinition(c, name);
+    if (!d) continue;
+    if ("value" in d) {
+      const dir = absoluteDir(d.value);
+      if (dir) return { paths: [{ path: dir, at: d.at, how: name }] };
+      continue;
+    }
+    if (d.prefix) return { paths: [{ path: d.prefix, at: d.at, how: name }] };
+    return { paths: [], unknown: true };
+  }
+  const fromConfig = configKeyValues(cms, e.dirConfigKeys ?? []).flatMap((w) => {
+    const dir = absoluteDir(w.word);
+    return dir ? [{ path: dir, at: w.at, how: "config file" }] : [];
+  });
+  if (fromConfig.length > 0) {
+    const seen = /* @__PURE__ */ new Set();
+    return { paths: fromConfig.filter((p) => !seen.has(p.path) && seen.add(p.path) !== void 0) };
+  }
+  return void 0;
+}
+var YES = /* @__PURE__ */ new Set(["yes", "true", "1", "on"]);
+function startScriptText(c, cms) {
+  const script = [...c.command, ...c.args].slice(0, 3).map((x) => x.value.trim()).find((v) => v.startsWith("/") && !/\s/.test(v) && !SHELLS.has(base(v)));
+  if (!script) return void 0;
+  for (const m of c.mounts) {
+    if (m.volume?.kind !== "configMap" || !m.volume.source) continue;
+    const dir = normalizePosixPath2(m.mountPath);
+    if (!script.startsWith(`${dir}/`)) continue;
+    const cm = cms.find((x) => x.name === m.volume?.source);
+    const text3 = cm?.data[script.slice(dir.length + 1)]?.value;
+    if (text3 !== void 0) return text3;
+  }
+  return void 0;
+}
+function redisReplica(ws, cms, script) {
+  if (flagValues(ws, ["--replicaof", "--slaveof"]).length > 0) return true;
+  if (configKeyValues(cms, ["replicaof", "slaveof"]).length > 0) return true;
+  return script !== void 0 && /--(?:replicaof|slaveof)\b/.test(script);
+}
+function redisPersistenceOff(e, c, ws, cms) {
+  const bitnami = (e.name ?? "").startsWith("bitnami-");
+  let aof = bitnami;
+  let snapshotsOff = false;
+  if (bitnami) {
+    const aofEnv = envDefinition(c, "REDIS_AOF_ENABLED") ?? envDefinition(c, "VALKEY_AOF_ENABLED");
+    if (aofEnv && "value" in aofEnv) aof = YES.has(aofEnv.value.toLowerCase());
+    const rdbOff = envDefinition(c, "REDIS_RDB_POLICY_DISABLED") ?? envDefinition(c, "VALKEY_RDB_POLICY_DISABLED");
+    if (rdbOff && "value" in rdbOff) snapshotsOff = YES.has(rdbOff.value.toLowerCase());
+  }
+  for (const w of configKeyValues(cms, ["save"])) snapshotsOff = w.word === "" || w.word === '""';
+  for (const w of configKeyValues(cms, ["appendonly"])) aof = YES.has(w.word.toLowerCase());
+  for (const w of flagValues(ws, ["--save"])) snapshotsOff = w.word === "" || w.word === '""' || w.word === "''";
+  for (const w of flagValues(ws, ["--appendonly"])) aof = YES.has(w.word.toLowerCase());
+  return snapshotsOff && !aof;
+}
+var CLIENT_TOOLS = /* @__PURE__ */ new Set([
+  "etcdctl",
+  "etcdutl",
+  "pg_dump",
+  "pg_dumpall",
+  "pg_restore",
+  "pg_isready",
+  "psql",
+  "redis-cli",
+  "valkey-cli",
+  "keydb-cli",
+  "mysqldump",
+  "mysql",
+  "mysqladmin",
+  "mysqlcheck",
+  "mariadb",
+  "mariadb-dump",
+  "mariadb-admin",
+  "mongodump",
+  "mongorestore",
+  "mongoexport",
+  "mongoimport",
+  "mongosh",
+  "mongo",
+  "mc",
+  "cqlsh",
+  "nodetool",
+  "rabbitmqadmin",
+  "rabbitmqctl",
+  "influx",
+  "clickhouse-client",
+  "curl",
+  "wget",
+  "kubectl"
+]);
+var SERVER_HINTS = [
+  "redis-server",
+  "valkey-server",
+  "postgres",
+  "postgresql",
+  "mysqld",
+  "mariadbd",
+  "mongod",
+  "etcd",
+  "minio",
+  "rabbitmq-server",
+  "docker-entrypoint.sh",
+  "run.sh",
+  "entrypoint.sh"
+];
+var SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "ash", "dash", "zsh"]);
+var PREFIX_WORDS2 = /* @__PURE__ */ new Set(["exec", "env", "time", "nice", "nohup", "timeout", "set", "tini", "--"]);
+var SHELL_KEYWORDS = /* @__PURE__ */ new Set(["while", "until", "if", "then", "else", "elif", "do", "!", "{", "}"]);
+var SHELL_ENDS = /* @__PURE__ */ new Set(["done", "fi", "esac"]);
+function base(w) {
+  return w.slice(w.lastIndexOf("/") + 1);
+}
+function programs(c) {
+  const items = [...c.command, ...c.args].map((x) => x.value);
+  const first = items[0]?.trim().split(/\s+/)[0];
+  if (first === void 0) return [];
+  if (!SHELLS.has(base(first))) return [base(first)];
+  const dashC = items.findIndex((x) => /^-\w*c$/.test(x.trim()));
+  const script = dashC >= 0 ? items.slice(dashC + 1).join(" ") : items.slice(1).join(" ");
+  const out = [];
+  for (const stmt of script.split(/[;&|\n()]+/)) {
+    const ws = stmt.trim().split(/\s+/);
+    let i = 0;
+    while (i < ws.length && (PREFIX_WORDS2.has(ws[i]) || SHELL_KEYWORDS.has(ws[i]) || /^-|^\w+=/.test(ws[i])))
+      i++;
+    const w = ws[i];
+    if (w && !SHELL_ENDS.has(w)) out.push(base(w));
+    if (out.length > 200) break;
+  }
+  return out;
+}
 var RUN_TO_COMPLETION = /* @__PURE__ */ new Set(["Job", "CronJob"]);
+function runsServer(w, c) {
+  if (c.role === "initContainer" || c.role === "ephemeralContainer") return false;
+  if (RUN_TO_COMPLETION.has(w.resource.kind)) return false;
+  if (w.annotations["helm.sh/hook"] !== void 0) return false;
+  const progs = programs(c);
+  if (progs.length === 0) return true;
+  if (progs.some((p) => SERVER_HINTS.includes(p))) return true;
+  return !progs.some((p) => CLIENT_TOOLS.has(p));
+}
+
+// policies/facts/data-paths-resolve.ts
 var DATA_PATHS_ANNOTATION = "persistguard.io/data-paths";
 var COMPOSE_DATA_PATHS_LABEL = "io.persistguard.data-paths";
-var catalog = images_default.dataPaths;
-var ARG_PATHS = {
-  minio: { subcommand: "server" },
-  "bitnami-minio": { subcommand: "server" },
-  prometheus: { flag: "--storage.tsdb.path" },
-  etcd: { flag: "--data-dir" },
-  "influxdb-3": { flag: "--data-dir" }
-};
+var catalog2 = catalog;
 var DATA_ENV_EXACT = /* @__PURE__ */ new Set(["DATA_DIR", "DATA_PATH", "STATE_DIR"]);
 var DATA_ENV_SUFFIX = [
   "_DATA_DIR",
@@ -53273,19 +55574,32 @@ var DATA_ENV_SUFFIX = [
   "_STORAGE_PATH",
   "_STATE_DIR"
 ];
+var LIKELY_DATA_ENV_EXACT = /* @__PURE__ */ new Set(["DATA_FOLDER", "DATA_ROOT", "DATADIR", "UPLOAD_DIR", "STORAGE_DIR"]);
+var LIKELY_DATA_ENV_SUFFIX = [
+  "_DATADIR",
+  "_DATA_FOLDER",
+  "_DATA_ROOT",
+  "_DATA_DIRECTORY",
+  "_DB_DIR",
+  "_DATABASE_DIR",
+  "_STORAGE_DIR",
+  "_UPLOAD_DIR",
+  "_UPLOADS_DIR"
+];
 var CACHE_LOG_ENV_EXACT = /* @__PURE__ */ new Set(["CACHE_DIR", "LOG_DIR", "LOG_PATH"]);
 var CACHE_LOG_ENV_SUFFIX = ["_CACHE_DIR", "_CACHE_PATH", "_LOG_DIR"];
 function classifyEnvName(name) {
   const n = name.toUpperCase();
   if (DATA_ENV_EXACT.has(n) || DATA_ENV_SUFFIX.some((s) => n.endsWith(s))) return "data";
+  if (LIKELY_DATA_ENV_EXACT.has(n) || LIKELY_DATA_ENV_SUFFIX.some((s) => n.endsWith(s))) return "likelyData";
   if (CACHE_LOG_ENV_EXACT.has(n) || CACHE_LOG_ENV_SUFFIX.some((s) => n.endsWith(s))) return "cacheOrLog";
   return void 0;
 }
-var ABS_PATH_RE = /^\/[^\s:;,*?"'`$]*$/;
+var ABS_PATH_RE2 = /^\/[^\s:;,*?"'`$]*$/;
 var FILE_SEGMENT_RE = /[^/.][^/]*\.[A-Za-z0-9]{1,10}$/;
 function directoryOf(value, fileMeansDir = true) {
   const v = value.trim();
-  if (!ABS_PATH_RE.test(v)) return void 0;
+  if (!ABS_PATH_RE2.test(v)) return void 0;
   const p = normalizePosixPath2(v);
   if (fileMeansDir && FILE_SEGMENT_RE.test(p.slice(p.lastIndexOf("/") + 1))) return dirOf(p);
   return p;
@@ -53296,7 +55610,8 @@ var ORIGIN_RANK = {
   catalog: 2,
   env: 3,
   sqlite: 4,
-  dockerfile: 5
+  volume: 5,
+  dockerfile: 6
 };
 function stronger(a, b) {
   return a === "error" || b === "error" ? "error" : "warning";
@@ -53312,18 +55627,13 @@ function dedupeDataPaths(paths) {
     const keep = ORIGIN_RANK[p.origin] < ORIGIN_RANK[prev.origin] ? { ...p } : prev;
     keep.severity = stronger(prev.severity, p.severity);
     keep.sqliteFile = prev.sqliteFile ?? p.sqliteFile;
+    keep.alternatives = prev.alternatives ?? p.alternatives;
     byPath.set(p.path, keep);
   }
   return [...byPath.values()];
 }
-var globCache = /* @__PURE__ */ new Map();
 function globMatch(pattern, value) {
-  let m = globCache.get(pattern);
-  if (!m) {
-    m = (0, import_picomatch4.default)(pattern, { dot: true });
-    globCache.set(pattern, m);
-  }
-  return m(value ?? "");
+  return matchesGlob(pattern, value ?? "");
 }
 function annotation(w, ...keys) {
   for (const k of keys) {
@@ -53331,59 +55641,6 @@ function annotation(w, ...keys) {
     if (a) return a;
   }
   return void 0;
-}
-function envValue(c, name) {
-  for (let i = c.env.length - 1; i >= 0; i--) {
-    const e = c.env[i];
-    if (e && e.name === name && e.value !== void 0) return { value: e.value, at: childAnchor(e.at, "value") };
-  }
-  return void 0;
-}
-function words(c) {
-  const out = [];
-  for (const item of [...c.command, ...c.args]) {
-    for (const w of item.value.split(/\s+/))
-      if (w !== "") out.push({ word: w.replace(/^['"]|['"]$/g, ""), at: item.at });
-  }
-  return out;
-}
-function argPaths(c, spec) {
-  const ws = words(c);
-  const out = [];
-  for (let i = 0; i < ws.length; i++) {
-    const w = ws[i];
-    if (spec.flag) {
-      let value;
-      let at2 = w.at;
-      if (w.word.startsWith(`${spec.flag}=`)) value = w.word.slice(spec.flag.length + 1);
-      else if (w.word === spec.flag && ws[i + 1]) {
-        value = ws[i + 1].word;
-        at2 = ws[i + 1].at;
-      }
-      const dir = value !== void 0 ? directoryOf(value, false) : void 0;
-      if (dir) out.push({ path: dir, at: at2 });
-    }
-    if (spec.subcommand && w.word === spec.subcommand) {
-      for (let j = i + 1; j < ws.length; j++) {
-        const a = ws[j];
-        if (a.word.startsWith("-")) break;
-        const dir = directoryOf(a.word, false);
-        if (dir) out.push({ path: dir, at: a.at });
-      }
-    }
-  }
-  return out;
-}
-var builtinMatches = /* @__PURE__ */ new Map();
-function catalogEntryFor(image, entries2 = catalog) {
-  const find = () => entries2.find((e) => e.image !== void 0 && imageMatches(e.image, image));
-  if (entries2 !== catalog) return find();
-  let hit = builtinMatches.get(image);
-  if (hit === void 0) {
-    hit = find() ?? null;
-    if (builtinMatches.size < 1e4) builtinMatches.set(image, hit);
-  }
-  return hit ?? void 0;
 }
 function configEntryMatches(e, w, c) {
   if (e.image !== void 0 && !(c.image && imageMatches(e.image, c.image.value))) return false;
@@ -53395,29 +55652,91 @@ function configEntryMatches(e, w, c) {
   if (c.role === "initContainer" && e.container === void 0) return false;
   return e.image !== void 0 || e.workload !== void 0 || e.service !== void 0 || e.namespace !== void 0 || e.container !== void 0;
 }
-function entryPaths(e, c, origin, reason) {
+function configEntryPaths(e, c, reason) {
   const fallbackAt = c.image?.at ?? c.at;
   if (e.pathEnv) {
-    const v = envValue(c, e.pathEnv);
-    const dir = v ? directoryOf(v.value, false) : void 0;
-    if (dir && v) return [{ path: dir, origin, severity: "error", reason: `${reason} (${e.pathEnv})`, at: v.at }];
-  }
-  const spec = e.name !== void 0 && origin === "catalog" ? ARG_PATHS[e.name] : void 0;
-  if (spec) {
-    const fromArgs = argPaths(c, spec);
-    if (fromArgs.length > 0)
-      return fromArgs.map((a) => ({
-        path: a.path,
-        origin,
-        severity: "error",
-        reason: `${reason} (${spec.flag ?? spec.subcommand} argument)`,
-        at: a.at
-      }));
+    const v = envDefinition(c, e.pathEnv);
+    const dir = v && "value" in v ? directoryOf(v.value, false) : void 0;
+    if (dir && v)
+      return [{ path: dir, origin: "config", severity: "error", reason: `${reason} (${e.pathEnv})`, at: v.at }];
   }
   return e.paths.flatMap((p) => {
     const dir = directoryOf(p, false);
-    return dir ? [{ path: dir, origin, severity: "error", reason, at: fallbackAt }] : [];
+    return dir ? [{ path: dir, origin: "config", severity: "error", reason, at: fallbackAt }] : [];
   });
+}
+function envMatches(c, spec) {
+  const eq = spec.indexOf("=");
+  const d = envDefinition(c, eq < 0 ? spec : spec.slice(0, eq));
+  if (!d) return false;
+  if (eq < 0) return true;
+  return "value" in d && d.value.trim().toLowerCase() === spec.slice(eq + 1).toLowerCase();
+}
+function readsUnknownConfig(c, found) {
+  const names = new Set(found.map((cm) => cm.name));
+  if (c.envFromConfigMaps.some((n) => !names.has(n))) return true;
+  return c.mounts.some((m) => m.volume?.kind === "configMap" && m.volume.source && !names.has(m.volume.source));
+}
+function catalogPaths(cc, c) {
+  const { entry: e } = cc;
+  const reason = `catalog ${e.name ?? e.image}`;
+  if (e.persistence === "redis") {
+    if (redisPersistenceOff(e, c, cc.words, cc.configMaps)) return [];
+    if (redisReplica(cc.words, cc.configMaps, startScriptText(c, cc.configMaps))) return [];
+  }
+  if (e.noDataWhenEnv?.some((spec) => envMatches(c, spec))) return [];
+  if (e.dataRoles) {
+    const roles = envDefinition(c, e.dataRoles.env);
+    if (roles && "value" in roles) {
+      const given = roles.value.split(/[\s,]+/).filter((r) => r !== "");
+      if (!given.some((r) => e.dataRoles?.roles.includes(r))) return [];
+    }
+  }
+  const moved = relocatedDirs(e, c, cc.words, cc.configMaps);
+  if (moved?.unknown) return [];
+  if (moved && moved.paths.length > 0)
+    return moved.paths.map((p) => ({
+      path: p.path,
+      origin: "catalog",
+      severity: "error",
+      reason: `${reason} (${p.how})`,
+      at: p.at
+    }));
+  const at2 = c.image?.at ?? c.at;
+  const older = cc.tagKnown ? void 0 : e.olderLayouts;
+  return e.paths.flatMap((p) => {
+    const dir = directoryOf(p, false);
+    if (!dir) return [];
+    const dp = {
+      path: dir,
+      origin: "catalog",
+      severity: "error",
+      reason: cc.tagKnown ? reason : `${reason}, version unknown: judged by the newest layout`,
+      at: at2
+    };
+    if (cc.configUnknown && (e.dirConfigKeys || e.dirEnv || e.pathEnv)) {
+      const persistentMounts = c.mounts.filter((m) => m.volume && durabilityOf(m.volume.kind) === "persistent").map((m) => normalizePosixPath2(m.mountPath));
+      if (persistentMounts.length > 0) dp.alternatives = [...dp.alternatives ?? [], ...persistentMounts];
+    }
+    if (older && older.length > 0) {
+      const mountedOlder = deepestCoveringMount(c.mounts, dir) ? void 0 : older.find((o) => deepestCoveringMount(c.mounts, o));
+      if (mountedOlder) {
+        dp.path = mountedOlder;
+        dp.reason = `${reason}, version unknown: the older layout this workload mounts`;
+        dp.alternatives = [...dp.alternatives ?? [], dir, ...older.filter((o) => o !== mountedOlder)];
+        return [dp];
+      }
+      dp.alternatives = [...dp.alternatives ?? [], ...older];
+    }
+    const stale = cc.tagKnown ? e.olderLayouts?.find((o) => c.mounts.some((m) => normalizePosixPath2(m.mountPath) === o)) : void 0;
+    if (stale) dp.reason = `${reason}; the volume at ${stale} is the older layout's and holds nothing`;
+    const volume = e.volumes?.find((v) => v !== dir && isUnder(dir, v));
+    if (volume) dp.mountHint = volume;
+    return [dp];
+  });
+}
+function serverOnlyEnv(e) {
+  return /* @__PURE__ */ new Set([...e?.pathEnv ? [e.pathEnv] : [], ...e?.dirEnv ?? []]);
 }
 function dockerfilePaths(w, c, lookup) {
   const d = lookup?.(c);
@@ -53525,59 +55844,101 @@ function sqlitePathsIn(text3, at2, where2) {
     at: at2
   }));
 }
-function configMapsOf(w, c, lookup) {
-  if (!lookup) return [];
-  const ns2 = w.resource.namespace ?? "default";
-  const names = new Set(c.envFromConfigMaps);
-  for (const m of c.mounts) if (m.volume?.kind === "configMap" && m.volume.source) names.add(m.volume.source);
+function imageForCatalog(c) {
+  return c.image?.value ?? c.imageTemplate;
+}
+function wellKnownPaths(c, known) {
+  if (known) return [];
   const out = [];
-  for (const n of names) {
-    const cm = lookup(ns2, n);
-    if (cm) out.push(cm);
+  for (const m of c.mounts) {
+    if (!m.volume || durabilityOf(m.volume.kind) !== "ephemeral") continue;
+    if (m.volume.kind === "configMap" || m.volume.kind === "secret" || m.volume.kind === "projected") continue;
+    if (m.volume.kind === "downwardAPI") continue;
+    const path23 = normalizePosixPath2(m.mountPath);
+    const e = wellKnownDataDir(path23);
+    if (!e) continue;
+    out.push({
+      path: path23,
+      origin: "catalog",
+      severity: "warning",
+      reason: `the data directory of ${e.name ?? e.image} images; a custom image derived from it keeps it there`,
+      at: m.at
+    });
   }
   return out;
 }
 function resolveContainers(w, opts) {
   const cfg = opts.config;
-  const entries2 = opts.catalog ?? catalog;
+  const entries2 = opts.catalog ?? catalog2;
   const containers = w.containers.filter((c) => c.role !== "ephemeralContainer");
   const fromAnnotation = annotationPaths(w, containers);
   return containers.map((c) => {
-    const paths = [...fromAnnotation.get(c) ?? []];
+    const paths = [];
+    appendAll(paths, fromAnnotation.get(c) ?? []);
     for (const e of cfg.dataPaths) {
       if (configEntryMatches(e, w, c))
-        paths.push(
-          ...entryPaths(
+        appendAll(
+          paths,
+          configEntryPaths(
             e,
             c,
-            "config",
             `config dataPaths ${e.name ?? e.image ?? e.workload ?? e.service ?? e.container ?? ""}`.trim()
           )
         );
     }
-    if (c.role !== "initContainer" && !RUN_TO_COMPLETION.has(w.resource.kind) && c.image) {
-      const entry = catalogEntryFor(c.image.value, entries2);
-      if (entry) paths.push(...entryPaths(entry, c, "catalog", `catalog ${entry.name ?? entry.image}`));
+    const image = imageForCatalog(c);
+    let hit = image !== void 0 ? catalogLookup(image, entries2) : void 0;
+    let built = false;
+    if (!hit && c.buildFrom) {
+      hit = catalogLookup(c.buildFrom.value, entries2);
+      built = hit !== void 0;
     }
+    const cms = configMapsOf(w, c, opts.configMap);
+    const server = runsServer(w, c);
+    if (server && hit) {
+      const fromCatalog = catalogPaths(
+        { ...hit, words: commandWords(c), configMaps: cms, configUnknown: readsUnknownConfig(c, cms) },
+        c
+      );
+      if (built && c.buildFrom)
+        for (const dp of fromCatalog) dp.reason = `${dp.reason}, built FROM ${c.buildFrom.value}`;
+      appendAll(paths, fromCatalog);
+    }
+    if (server) appendAll(paths, wellKnownPaths(c, hit !== void 0));
+    if (server && !hit && c.buildFrom)
+      for (const v of c.buildVolumes ?? [])
+        paths.push({
+          path: normalizePosixPath2(v),
+          origin: "volume",
+          severity: "warning",
+          reason: "VOLUME in the Dockerfile it is built from",
+          at: c.buildFrom.at
+        });
+    const ignoredEnv = server ? void 0 : serverOnlyEnv(hit?.entry);
     for (const e of c.env) {
       if (e.value === void 0) continue;
       const at2 = childAnchor(e.at, "value");
-      const cls = classifyEnvName(e.name);
+      const cls = ignoredEnv?.has(e.name) ? void 0 : classifyEnvName(e.name);
       if (cls !== void 0) {
         const dir = directoryOf(e.value);
-        const severity = cls === "data" ? "error" : cfg.cacheAndLogPaths;
+        const severity = cls === "data" ? "error" : cls === "likelyData" ? "warning" : cfg.cacheAndLogPaths;
         if (dir && severity !== "off") paths.push({ path: dir, origin: "env", severity, reason: `env ${e.name}`, at: at2 });
       }
-      paths.push(...sqlitePathsIn(e.value, at2, `env ${e.name}`));
+      appendAll(paths, sqlitePathsIn(e.value, at2, `env ${e.name}`));
     }
-    for (const item of c.command) paths.push(...sqlitePathsIn(item.value, item.at, "command"));
-    for (const item of c.args) paths.push(...sqlitePathsIn(item.value, item.at, "args"));
-    if (c.role !== "initContainer") paths.push(...dockerfilePaths(w, c, opts.dockerfile));
-    for (const cm of configMapsOf(w, c, opts.configMap)) {
+    for (const item of c.command) appendAll(paths, sqlitePathsIn(item.value, item.at, "command"));
+    for (const item of c.args) appendAll(paths, sqlitePathsIn(item.value, item.at, "args"));
+    if (c.role !== "initContainer") appendAll(paths, dockerfilePaths(w, c, opts.dockerfile));
+    for (const cm of cms) {
       for (const [key3, v] of Object.entries(cm.data))
-        paths.push(...sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key3}`));
+        appendAll(paths, sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key3}`));
     }
-    return { container: c, dataPaths: dedupeDataPaths(paths) };
+    const out = { container: c, dataPaths: dedupeDataPaths(paths) };
+    if (w.source === "compose") {
+      const volumes = [...hit?.entry.volumes ?? [], ...c.buildVolumes ?? []];
+      if (volumes.length > 0) out.imageVolumes = volumes;
+    }
+    return out;
   });
 }
 
@@ -53670,10 +56031,463 @@ function fileClusterView(project) {
   return new FileClusterView(project);
 }
 
+// policies/locate/locate.ts
+var import_yaml8 = __toESM(require_dist(), 1);
+
+// policies/locate/cst.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+function parseCst(text3, addNewLine) {
+  let doc;
+  for (const token of new import_yaml6.Parser(addNewLine).parse(text3)) {
+    if (token.type === "error") return void 0;
+    if (token.type === "document" && !doc) doc = token;
+  }
+  return doc;
+}
+function keyText(key3) {
+  if (!key3) return void 0;
+  if (key3.type === "scalar") return /[#'"\\]/.test(key3.source) ? void 0 : key3.source;
+  if (key3.type === "single-quoted-scalar" || key3.type === "double-quoted-scalar") {
+    const r = import_yaml6.CST.resolveAsScalar(key3);
+    return r ? r.value : void 0;
+  }
+  return void 0;
+}
+function endOf(t) {
+  switch (t.type) {
+    case "scalar":
+    case "single-quoted-scalar":
+    case "double-quoted-scalar":
+    case "alias":
+      return t.offset + t.source.length;
+    case "flow-collection": {
+      const close = t.end.find((e) => e.type === "flow-map-end" || e.type === "flow-seq-end");
+      return close ? close.offset + 1 : void 0;
+    }
+    case "block-map":
+    case "block-seq": {
+      const last = t.items[t.items.length - 1];
+      if (!last) return void 0;
+      if (last.value) return endOf(last.value);
+      return void 0;
+    }
+    default:
+      return void 0;
+  }
+}
+function startOf(t) {
+  if (t.type === "block-scalar") return void 0;
+  return t.offset;
+}
+var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
+var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
+function cstRange(doc, path23) {
+  let node = doc.value;
+  if (!node) return void 0;
+  const s0 = startOf(node);
+  const e0 = endOf(node);
+  if (s0 === void 0 || e0 === void 0) return void 0;
+  let best = [s0, e0];
+  for (const seg of path23) {
+    if (!node) break;
+    let item;
+    let isMapLike = false;
+    if (node.type === "block-map" || node.type === "flow-collection" && node.start.source === "{") {
+      isMapLike = true;
+      for (const it of node.items) {
+        if (node.type === "block-map" && "explicitKey" in it && it.explicitKey) return void 0;
+        const k = keyText(it.key);
+        if (k === void 0 && it.key) {
+          if (it.key.type === "alias") return void 0;
+          continue;
+        }
+        if (k === "<<") return void 0;
+        if (k === String(seg)) {
+          item = it;
+          break;
+        }
+      }
+      if (!item) break;
+    } else if (node.type === "block-seq" || node.type === "flow-collection" && node.start.source === "[") {
+      if (typeof seg !== "number") break;
+      item = node.items[seg];
+      if (!item) break;
+      if (item.key) return void 0;
+    } else break;
+    const value = item.value;
+    if (value && value.type === "alias") return void 0;
+    if (isEmptyScalar(value)) {
+      if (!isMapLike || !item.key) return void 0;
+      const ks = startOf(item.key);
+      const ke = endOf(item.key);
+      if (ks === void 0 || ke === void 0) return void 0;
+      best = [ks, ke];
+      node = void 0;
+      break;
+    }
+    const v = value;
+    const vs = startOf(v);
+    const ve = endOf(v);
+    if (vs === void 0 || ve === void 0) return void 0;
+    if (isMapLike && item.key && isCollection(v)) {
+      const ks = startOf(item.key);
+      if (ks === void 0) return void 0;
+      best = [ks, ve];
+    } else best = [vs, ve];
+    node = v;
+  }
+  return best;
+}
+
+// policies/locate/origin.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+var KEY_LINE = (key3) => new RegExp(`(?:^|[\\s{,-])["']?${key3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
+function unquote3(s) {
+  const t = s.trim();
+  if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0]) return t.slice(1, -1);
+  return t;
+}
+var LINE_KEY = /^\s*(?:-\s+)*["']?([^\s"':#][^"':]*?)["']?\s*:(?:\s+(.*?))?\s*$/;
+function probeOf(rendered, path23, range) {
+  const lineStart = rendered.lastIndexOf("\n", range[0] - 1) + 1;
+  const lineEnd = rendered.indexOf("\n", range[0]);
+  const line = rendered.slice(lineStart, lineEnd < 0 ? rendered.length : lineEnd);
+  const m = LINE_KEY.exec(line);
+  let key3;
+  let value;
+  if (m) {
+    key3 = m[1];
+    const v = m[2]?.replace(/\s+#.*$/, "");
+    value = v !== void 0 && v !== "" && !/^[[{|>&*!]/.test(v) ? unquote3(v) : void 0;
+  } else {
+    key3 = [...path23].reverse().find((s) => typeof s === "string");
+    const raw = rendered.slice(range[0], range[1]);
+    value = !raw.includes("\n") && raw.trim() !== "" ? unquote3(raw) : void 0;
+  }
+  let ordinal = 0;
+  let keyOrdinal = 0;
+  if (key3 !== void 0) {
+    const re = KEY_LINE(key3);
+    for (const l of rendered.slice(0, lineStart).split("\n")) {
+      if (!re.test(l)) continue;
+      keyOrdinal++;
+      if (value === void 0 || l.includes(value)) ordinal++;
+    }
+  }
+  return {
+    ...key3 !== void 0 ? { key: key3 } : {},
+    ...value !== void 0 && value !== key3 ? { value } : {},
+    ordinal,
+    ...keyOrdinal !== ordinal ? { keyOrdinal } : {}
+  };
+}
+function findInSource(source, probe, strict = false) {
+  const lines = source.split("\n");
+  const keyRe = probe.key !== void 0 ? KEY_LINE(probe.key) : void 0;
+  const isComment = (l) => /^\s*#/.test(l) || /^\s*\{\{-?\s*\/\*/.test(l);
+  const at2 = (i, needle) => {
+    const l = lines[i] ?? "";
+    const c = needle !== void 0 ? l.indexOf(needle) : -1;
+    return { line: i + 1, column: c >= 0 ? c + 1 : Math.max(1, l.search(/\S/) + 1) };
+  };
+  const value = probe.value !== void 0 && probe.value.length >= 2 ? probe.value : void 0;
+  if (keyRe && value !== void 0) {
+    const hits = [];
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (!isComment(l) && keyRe.test(l) && l.includes(value)) hits.push(i);
+    }
+    if (hits.length > 0) return at2(hits[Math.min(probe.ordinal, hits.length - 1)], value);
+  }
+  if (strict) {
+    if (keyRe && probe.value === void 0) {
+      for (let i = 0; i < lines.length; i++)
+        if (!isComment(lines[i]) && keyRe.test(lines[i])) return at2(i, probe.key);
+    }
+    return void 0;
+  }
+  if (value !== void 0 && value.length >= 4) {
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (!isComment(l) && l.includes(value)) return at2(i, value);
+    }
+  }
+  if (keyRe) {
+    const hits = [];
+    for (let i = 0; i < lines.length; i++)
+      if (!isComment(lines[i]) && keyRe.test(lines[i])) hits.push(i);
+    const n = probe.keyOrdinal ?? probe.ordinal;
+    if (hits.length > 0) return at2(hits[Math.min(n, hits.length - 1)], probe.key);
+  }
+  for (let i = 0; i < lines.length; i++) if (/^kind\s*:/.test(lines[i])) return at2(i, void 0);
+  return void 0;
+}
+function mapToSource(doc, path23, range, base2) {
+  const origin = doc.origin;
+  if (!origin) return base2;
+  const probe = probeOf(doc.text ?? "", path23, range);
+  const jsonPath = base2.jsonPath !== void 0 ? { jsonPath: base2.jsonPath } : {};
+  const volume = mountedVolumeProbe(doc.text ?? "", path23);
+  const probes = [...probe.key !== "name" ? [probe] : [], ...volume ? [volume] : []];
+  for (const p of probes) {
+    for (const patch of origin.patches ?? []) {
+      const hit2 = findInSource(patch.text, p, true);
+      if (hit2) return { file: patch.file, line: hit2.line, column: hit2.column, ...jsonPath };
+    }
+  }
+  if (origin.sourceText === void 0) return { file: doc.file, line: 1, column: 1, ...jsonPath };
+  const hit = findInSource(origin.sourceText, probe);
+  const loc = { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
+  if (origin.values && origin.values.length > 0) {
+    const lines = [hit?.line, volume ? findInSource(origin.sourceText, volume, true)?.line : void 0];
+    const hint = valuesHint(
+      origin.sourceText,
+      lines.filter((l) => l !== void 0),
+      origin.values
+    );
+    if (hint !== void 0) loc.valuesHint = hint;
+  }
+  return loc;
+}
+var VALUES_REF = /\.Values\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)/g;
+var NEAR_BLOCK_LINES = 6;
+var OPENS = /\{\{-?\s*(?:if|with|range)\b/;
+var CLOSES = /\{\{-?\s*end\s*-?\}\}/g;
+function valuesRefs(template, line) {
+  const lines = template.split("\n");
+  const own = [...(lines[line - 1] ?? "").matchAll(VALUES_REF)].map((m) => m[1]);
+  if (own.length > 0) return own;
+  let depth = 0;
+  for (let i = line - 2; i >= Math.max(0, line - 1 - NEAR_BLOCK_LINES); i--) {
+    const l = lines[i];
+    depth += (l.match(CLOSES) ?? []).length;
+    if (OPENS.test(l)) {
+      if (depth === 0) return [...l.matchAll(VALUES_REF)].map((m) => m[1]);
+      depth--;
+    }
+  }
+  return [];
+}
+function valuesHint(template, lines, values) {
+  for (const line of lines) {
+    for (const ref2 of valuesRefs(template, line)) {
+      const keys = ref2.split(".");
+      for (const v of [...values ?? []].reverse()) {
+        const at2 = valuesLine(v, keys);
+        if (at2) return `${ref2}: ${at2.value} at ${v.file}:${at2.line}`;
+      }
+    }
+  }
+  return void 0;
+}
+function valuesLine(v, keys) {
+  try {
+    const counter = new import_yaml7.LineCounter();
+    const docs = (0, import_yaml7.parseAllDocuments)(v.text, { lineCounter: counter, prettyErrors: false });
+    const doc = (Array.isArray(docs) ? docs : [docs])[v.doc ?? 0];
+    if (!doc || !("getIn" in doc)) return void 0;
+    const node = doc.getIn([...v.prefix ?? [], ...keys], true);
+    if (!node || !(0, import_yaml7.isScalar)(node) || !node.range) return void 0;
+    return { line: counter.linePos(node.range[0]).line, value: JSON.stringify(node.toJSON()) };
+  } catch {
+    return void 0;
+  }
+}
+function mountedVolumeProbe(rendered, path23) {
+  const i = path23.lastIndexOf("volumeMounts");
+  if (i < 0 || typeof path23[i + 1] !== "number") return void 0;
+  try {
+    let node = (0, import_yaml7.parse)(rendered);
+    for (const seg of path23.slice(0, i + 2)) node = node?.[seg];
+    const volumeName = node?.name;
+    let spec = (0, import_yaml7.parse)(rendered);
+    for (const seg of path23.slice(0, path23.lastIndexOf("containers")))
+      spec = spec?.[seg];
+    const volumes = spec?.volumes;
+    if (!Array.isArray(volumes)) return void 0;
+    const v = volumes.find((x) => x?.name === volumeName);
+    const key3 = v ? Object.keys(v).find((k) => k !== "name") : void 0;
+    return key3 !== void 0 ? { key: key3, ordinal: 0 } : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// policies/locate/locate.ts
+var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+function formatJsonPath(path23) {
+  let out = "";
+  for (const seg of path23) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+function keyMatches(key3, seg) {
+  const k = (0, import_yaml8.isScalar)(key3) ? key3.value : key3;
+  return k !== null && k !== void 0 && String(k) === String(seg);
+}
+function findInMap(doc, map2, seg, depth = 0) {
+  if (!(0, import_yaml8.isMap)(map2) || depth > 20) return void 0;
+  for (const pair of map2.items) {
+    if ((0, import_yaml8.isPair)(pair) && keyMatches(pair.key, seg))
+      return { node: pair.value ?? null, keyNode: pair.key };
+  }
+  for (const pair of map2.items) {
+    if (!(0, import_yaml8.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
+    const sources = (0, import_yaml8.isSeq)(pair.value) ? pair.value.items : [pair.value];
+    for (const s of sources) {
+      const target = resolve3(doc, s);
+      if (target) {
+        const hit = findInMap(doc, target, seg, depth + 1);
+        if (hit) return hit;
+      }
+    }
+  }
+  return void 0;
+}
+function resolve3(doc, node) {
+  let n = node;
+  for (let i = 0; i < 20 && n && (0, import_yaml8.isAlias)(n); i++) n = n.resolve(doc) ?? null;
+  return n;
+}
+function createLocator(opts = {}) {
+  const fast = opts.fastPath !== false;
+  const cache2 = /* @__PURE__ */ new Map();
+  const entry = (ref2) => {
+    const hit = cache2.get(ref2);
+    if (hit !== void 0) return hit;
+    let value = null;
+    if (ref2.text !== void 0) {
+      const lines = new import_yaml8.LineCounter();
+      try {
+        value = { lines, cst: fast ? parseCst(ref2.text, lines.addNewLine) : void 0 };
+      } catch {
+        value = { lines: new import_yaml8.LineCounter(), cst: void 0 };
+      }
+    }
+    cache2.set(ref2, value);
+    return value;
+  };
+  const composed = (ref2, e) => {
+    if (e.composed !== void 0) return e.composed;
+    try {
+      const lines = new import_yaml8.LineCounter();
+      const doc = (0, import_yaml8.parseDocument)(ref2.text ?? "", {
+        lineCounter: lines,
+        uniqueKeys: false,
+        strict: false,
+        prettyErrors: false,
+        keepSourceTokens: false
+      });
+      e.composed = { doc, lines };
+    } catch {
+      e.composed = null;
+    }
+    return e.composed;
+  };
+  return (at2) => {
+    if (at2.kind === "pos") return { file: at2.file, line: at2.line, column: at2.column };
+    const jsonPath = formatJsonPath(at2.path);
+    const base2 = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
+    try {
+      const e = entry(at2.doc);
+      if (!e) return at2.doc.origin ? { ...base2, line: 1, column: 1 } : base2;
+      let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
+      let lines = e.lines;
+      if (!range) {
+        const p = composed(at2.doc, e);
+        if (!p) return base2;
+        range = rangeOf(p.doc, at2.path);
+        lines = p.lines;
+      }
+      if (!range) return at2.doc.origin ? mapToSource(at2.doc, at2.path, [0, 0], base2) : base2;
+      const text3 = at2.doc.text ?? "";
+      let endOffset = range[1];
+      while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
+      range = [range[0], endOffset];
+      if (at2.doc.origin) return mapToSource(at2.doc, at2.path, range, base2);
+      const offset = (at2.doc.lineOffset ?? 1) - 1;
+      const start = lines.linePos(range[0]);
+      const end = lines.linePos(range[1]);
+      return { ...base2, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
+    } catch {
+      return base2;
+    }
+  };
+}
+function rangeOf(doc, path23) {
+  let node = resolve3(doc, doc.contents);
+  let best = node?.range ? [node.range[0], node.range[1]] : void 0;
+  for (const seg of path23) {
+    if (!node) break;
+    let step;
+    if ((0, import_yaml8.isMap)(node)) step = findInMap(doc, node, seg);
+    else if ((0, import_yaml8.isSeq)(node) && typeof seg === "number") {
+      const item = node.items[seg];
+      step = item === void 0 ? void 0 : { node: item };
+    }
+    if (!step) break;
+    const value = resolve3(doc, step.node);
+    const empty = !value || (0, import_yaml8.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
+    if (empty) {
+      const k = step.keyNode;
+      if (k?.range) best = [k.range[0], k.range[1]];
+      node = null;
+      break;
+    }
+    const shown2 = step.node && (0, import_yaml8.isAlias)(step.node) ? step.node : value;
+    const keyRange = step.keyNode?.range;
+    if (keyRange && shown2?.range && ((0, import_yaml8.isMap)(shown2) || (0, import_yaml8.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
+    else if (shown2?.range) best = [shown2.range[0], shown2.range[1]];
+    node = value;
+  }
+  return best;
+}
+
 // policies/engine/exemptions.ts
-var import_picomatch5 = __toESM(require_picomatch2(), 1);
 var IGNORE_KEYS = ["persistguard.io/ignore", "io.persistguard.ignore"];
 var IGNORE_REASON_KEYS = ["persistguard.io/ignore-reason", "io.persistguard.ignore-reason"];
+var IGNORE_COMMENT = "persistguard:ignore";
+var DIRECTIVE = /#\s*persistguard:ignore(?:\s+([^\s]+))?(?:\s+(.*))?$/;
+function parseIgnoreComments(text3, lineOffset = 1) {
+  const out = [];
+  if (!text3.includes(IGNORE_COMMENT)) return out;
+  text3.split("\n").forEach((raw, i) => {
+    if (!raw.includes(IGNORE_COMMENT)) return;
+    const at2 = raw.search(/(^|\s)#\s*persistguard:ignore/);
+    if (at2 < 0 || insideQuotes(raw, at2)) return;
+    const m = DIRECTIVE.exec(raw.slice(at2).trimStart());
+    if (!m) return;
+    out.push({
+      line: lineOffset + i,
+      rules: m[1] ? parseIgnoreList(m[1]) : [],
+      reason: (m[2] ?? "").trim(),
+      own: raw.slice(0, at2).trim() === ""
+    });
+  });
+  return out;
+}
+function insideQuotes(line, at2) {
+  let quote2;
+  for (let i = 0; i < at2; i++) {
+    const c = line[i];
+    if (quote2 === void 0) {
+      if (c === '"' || c === "'") quote2 = c;
+    } else if (quote2 === '"' && c === "\\") i++;
+    else if (c === quote2) quote2 = void 0;
+  }
+  return quote2 !== void 0;
+}
+function firstContentLine(text3, lineOffset) {
+  const lines = text3.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i].trim();
+    if (l !== "" && !l.startsWith("#") && l !== "---") return lineOffset + i;
+  }
+  return lineOffset + lines.length;
+}
 function firstOf(annotations, keys) {
   for (const k of keys) if (annotations[k]) return annotations[k];
   return void 0;
@@ -53686,15 +56500,8 @@ function expiryInstant(expires) {
   const d = /* @__PURE__ */ new Date(`${expires}T23:59:59.999Z`);
   return Number.isNaN(d.getTime()) ? void 0 : d;
 }
-var globCache2 = /* @__PURE__ */ new Map();
 function glob2(pattern, value) {
-  if (value === void 0) return false;
-  let m = globCache2.get(pattern);
-  if (!m) {
-    m = (0, import_picomatch5.default)(pattern, { dot: true });
-    globCache2.set(pattern, m);
-  }
-  return m(value);
+  return value !== void 0 && matchesGlob(pattern, value);
 }
 function describeExemption(e, index) {
   const where2 = ["kind", "namespace", "name", "file", "container", "path"].filter((k) => e[k] !== void 0).map((k) => `${k}=${e[k]}`).join(" ");
@@ -53704,6 +56511,8 @@ var ExemptionChecker = class {
   notes = /* @__PURE__ */ new Map();
   config;
   now;
+  docComments = /* @__PURE__ */ new Map();
+  locate;
   constructor(config, now) {
     this.config = config;
     this.now = now;
@@ -53716,13 +56525,55 @@ var ExemptionChecker = class {
     const k = `${file}\0${message}`;
     if (!this.notes.has(k)) this.notes.set(k, { file, message });
   }
-  /** Cheap pre-check: false when neither the annotations nor the config can exempt anything. */
-  mayApply(annotations) {
+  /** Cheap pre-check: false when neither the annotations, the document's comments nor the config can exempt. */
+  mayApply(annotations, at2) {
     if (this.config.exemptions.length > 0) return true;
+    if (at2?.kind === "node" && at2.doc.text?.includes(IGNORE_COMMENT)) return true;
     return annotations !== void 0 && IGNORE_KEYS.some((k) => annotations[k] !== void 0);
   }
   check(s) {
-    return this.fromAnnotations(s) ?? this.fromConfig(s);
+    return this.fromAnnotations(s) ?? this.fromComments(s) ?? this.fromConfig(s);
+  }
+  commentsOf(doc) {
+    let c = this.docComments.get(doc);
+    if (!c) {
+      const text3 = doc.text ?? "";
+      const offset = doc.lineOffset ?? 1;
+      c = { comments: parseIgnoreComments(text3, offset), firstLine: firstContentLine(text3, offset) };
+      this.docComments.set(doc, c);
+      for (const d of c.comments) {
+        if (d.rules.length === 0)
+          this.note(
+            doc.file,
+            `line ${d.line}: # ${IGNORE_COMMENT} names no rule: write # ${IGNORE_COMMENT} RULE REASON`
+          );
+        else if (d.reason === "")
+          this.note(
+            doc.file,
+            `line ${d.line}: # ${IGNORE_COMMENT} ${d.rules.join(",")} is not honoured without a reason: write # ${IGNORE_COMMENT} ${d.rules.join(",")} REASON`
+          );
+      }
+    }
+    return c;
+  }
+  /** `# persistguard:ignore RULE REASON` on the finding's line, alone on the line above, or above the resource. */
+  fromComments(s) {
+    if (s.at?.kind !== "node" || !s.at.doc.text?.includes(IGNORE_COMMENT)) return void 0;
+    const { comments, firstLine } = this.commentsOf(s.at.doc);
+    const applies = comments.filter((c) => c.reason !== "" && (c.rules.includes("*") || c.rules.includes(s.ruleId)));
+    if (applies.length === 0) return void 0;
+    this.locate ??= createLocator();
+    const line = this.locate(s.at).line;
+    const hit = applies.find((c) => c.line === line || c.own && c.line === line - 1 || c.own && c.line < firstLine);
+    if (!hit) return void 0;
+    if (!this.config.allowAnnotationExemptions) {
+      this.note(
+        s.file,
+        `line ${hit.line}: # ${IGNORE_COMMENT} is not honoured because the config sets allowAnnotationExemptions: false${this.config.source ? ` (${this.config.source})` : ""}`
+      );
+      return void 0;
+    }
+    return { kind: "comment", reason: hit.reason };
   }
   fromAnnotations(s) {
     if (!s.annotations) return void 0;
@@ -53795,10 +56646,10 @@ function shapeKey(w) {
   if (w.source === "compose") return `compose\0${w.resource.name}\0${containers}`;
   return `k8s\0${w.file}\0${w.resource.kind}\0${w.resource.namespace ?? "default"}\0${containers}`;
 }
-function matchWorkloads(base, head) {
+function matchWorkloads(base2, head) {
   const out = /* @__PURE__ */ new Map();
   const byIdentity = /* @__PURE__ */ new Map();
-  for (const b of base) if (!byIdentity.has(identityKey(b))) byIdentity.set(identityKey(b), b);
+  for (const b of base2) if (!byIdentity.has(identityKey(b))) byIdentity.set(identityKey(b), b);
   const used = /* @__PURE__ */ new Set();
   const unmatched = [];
   for (const h of head) {
@@ -53813,7 +56664,7 @@ function matchWorkloads(base, head) {
     for (const w of ws) m.set(shapeKey(w), [...m.get(shapeKey(w)) ?? [], w]);
     return m;
   };
-  const gone = group2(base.filter((b) => !used.has(b)));
+  const gone = group2(base2.filter((b) => !used.has(b)));
   for (const [key3, arrived] of group2(unmatched)) {
     const left = gone.get(key3);
     if (arrived.length === 1 && left?.length === 1)
@@ -53828,21 +56679,21 @@ function matchWorkloads(base, head) {
 
 // policies/compare/base.ts
 var key2 = (ns2, name) => `${ns2 ?? "default"}/${name}`;
-function prepareBase(base, head, config, headView) {
-  const pairs2 = matchWorkloads(base.workloads, head.workloads);
+function prepareBase(base2, head, config, headView) {
+  const pairs2 = matchWorkloads(base2.workloads, head.workloads);
   const claims = /* @__PURE__ */ new Map();
-  for (const c of base.claims) if (!c.fromTemplate) claims.set(key2(c.namespace, c.name), c);
+  for (const c of base2.claims) if (!c.fromTemplate) claims.set(key2(c.namespace, c.name), c);
   const configMaps = /* @__PURE__ */ new Map();
-  for (const cm of base.configMaps) configMaps.set(key2(cm.namespace, cm.name), cm);
+  for (const cm of base2.configMaps) configMaps.set(key2(cm.namespace, cm.name), cm);
   const baseClaim = (ns2, name) => claims.get(key2(ns2, name)) ?? headView.getClaim(ns2, name);
-  const dockerfile = dockerfileLookup(base);
-  const projectOf = composeProjectOf(base);
-  const cache = /* @__PURE__ */ new Map();
+  const dockerfile = dockerfileLookup(base2);
+  const projectOf = composeProjectOf(base2);
+  const cache2 = /* @__PURE__ */ new Map();
   return {
     previous(w) {
       const pair = pairs2.get(w);
       if (!pair) return void 0;
-      let hit = cache.get(w);
+      let hit = cache2.get(w);
       if (!hit) {
         const containers = resolveContainers(pair.base, {
           config,
@@ -53859,7 +56710,7 @@ function prepareBase(base, head, config, headView) {
             ...composeProject !== void 0 ? { composeProject } : {}
           }
         };
-        cache.set(w, hit);
+        cache2.set(w, hit);
       }
       return hit;
     }
@@ -53867,6 +56718,7 @@ function prepareBase(base, head, config, headView) {
 }
 
 // policies/engine/engine.ts
+init_errors();
 var CONTROLLER_KINDS = /* @__PURE__ */ new Set([
   "ReplicaSet",
   "ReplicationController",
@@ -53877,14 +56729,14 @@ var CONTROLLER_KINDS = /* @__PURE__ */ new Set([
   "CronJob"
 ]);
 function configuredSeverity(config, rule11) {
-  const s = config.rules[rule11.meta.id];
-  if (s === void 0) return rule11.meta.defaultSeverity;
-  if (typeof s === "string") return s;
-  return s.severity ?? rule11.meta.defaultSeverity;
+  return config.rules[rule11.meta.id]?.severity ?? rule11.meta.defaultSeverity;
 }
 function explicitlyConfigured(config, rule11) {
-  const s = config.rules[rule11.meta.id];
-  return typeof s === "string" || s !== void 0 && s.severity !== void 0;
+  return config.rules[rule11.meta.id]?.severity !== void 0;
+}
+var NO_OPTIONS = Object.freeze({});
+function optionsOf(config, rule11) {
+  return config.rules[rule11.meta.id]?.options ?? NO_OPTIONS;
 }
 function renderMessage(template, data = {}) {
   return template.replace(
@@ -53915,8 +56767,9 @@ function evaluate(project, opts) {
   const k3s = targetsK3s(config, project, view);
   const configMap = configMapLookup(project);
   const dockerfile = dockerfileLookup(project);
-  const base = opts.base ? prepareBase(opts.base, project, config, view) : void 0;
+  const base2 = opts.base ? prepareBase(opts.base, project, config, view) : void 0;
   const ruleFailures = [];
+  const failures = [];
   const guarded = (rule11, file, what, fn) => {
     try {
       fn();
@@ -53924,7 +56777,7 @@ function evaluate(project, opts) {
       const subject2 = what ? `${what.kind} ${what.name}` : "the project";
       ruleFailures.push({
         file,
-        message: `internal error in rule ${rule11.meta.id} while checking ${subject2}: ${e instanceof Error ? e.message : String(e)}`
+        message: `internal error in rule ${rule11.meta.id} while checking ${subject2}: ${errorMessage(e)}`
       });
     }
   };
@@ -53933,7 +56786,7 @@ function evaluate(project, opts) {
     const configured = configuredSeverity(config, rule11);
     let severity = r.severity ?? configured;
     if (explicitlyConfigured(config, rule11)) severity = r.severity ? lowerOf(configured, r.severity) : configured;
-    const suppression = exemptions.mayApply(w?.annotations) && exemptions.check({
+    const suppression = exemptions.mayApply(w?.annotations, r.at) && exemptions.check({
       ruleId: rule11.meta.id,
       kind: resource2.kind,
       namespace: resource2.namespace,
@@ -53941,10 +56794,12 @@ function evaluate(project, opts) {
       file: anchorFile(r.at),
       container: r.container,
       path: r.path,
-      annotations: w?.annotations
+      annotations: w?.annotations,
+      at: r.at
     });
-    const finding2 = {
+    const finding3 = {
       ruleId: rule11.meta.id,
+      messageId: r.messageId,
       severity,
       message: template === void 0 ? `${rule11.meta.id}: ${r.messageId}` : renderMessage(template, r.data),
       resource: resource2,
@@ -53952,26 +56807,39 @@ function evaluate(project, opts) {
       suppressed: !!suppression,
       at: r.at
     };
-    if (r.container !== void 0) finding2.container = r.container;
-    if (r.path !== void 0) finding2.path = r.path;
-    if (suppression) finding2.suppression = suppression;
-    findings.push(finding2);
+    if (r.container !== void 0) finding3.container = r.container;
+    if (r.path !== void 0) finding3.path = r.path;
+    if (suppression) finding3.suppression = suppression;
+    findings.push(finding3);
   };
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
-    const ctxBase = {
-      config,
-      view,
-      project,
-      targetsK3s: k3s,
-      ...base ? { base } : {},
-      workload: w,
-      containers: resolveContainers(w, { config, configMap, dockerfile }),
-      replicas: effectiveReplicas(w, project.autoscalers)
-    };
+    const shared = { config, view, project, targetsK3s: k3s, ...base2 ? { base: base2 } : {} };
+    let prepared;
+    try {
+      prepared = {
+        containers: resolveContainers(w, { config, configMap, dockerfile }),
+        replicas: effectiveReplicas(w, project.autoscalers)
+      };
+    } catch (e) {
+      const failure2 = {
+        file: w.file,
+        message: `internal error while reading the data paths of ${w.resource.kind} ${w.resource.name}: ${e instanceof Error ? e.message : String(e)}; it was not judged`
+      };
+      ruleFailures.push(failure2);
+      failures.push({ ...failure2, resource: w.resource });
+      continue;
+    }
+    const ctxBase = { ...shared, workload: w, ...prepared };
     let current = rules[0];
-    const ctx = { ...ctxBase, report: (r) => emit(current, r, w.resource, w) };
+    const ctx = {
+      ...ctxBase,
+      report: (r) => emit(current, r, w.resource, w),
+      get options() {
+        return optionsOf(config, current);
+      }
+    };
     for (const rule11 of rules) {
       if (!rule11.checkWorkload) continue;
       current = rule11;
@@ -53991,427 +56859,13 @@ function evaluate(project, opts) {
       view,
       project,
       targetsK3s: k3s,
-      ...base ? { base } : {},
+      ...base2 ? { base: base2 } : {},
+      options: optionsOf(config, rule11),
       report: (r) => emit(rule11, r, { kind: "File", name: anchorFile(r.at) })
     };
     guarded(rule11, "", void 0, () => rule11.checkProject?.(ctx));
   }
-  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures] };
-}
-
-// policies/locate/locate.ts
-var import_yaml8 = __toESM(require_dist(), 1);
-
-// policies/locate/cst.ts
-var import_yaml6 = __toESM(require_dist(), 1);
-function parseCst(text3, addNewLine) {
-  let doc;
-  for (const token of new import_yaml6.Parser(addNewLine).parse(text3)) {
-    if (token.type === "error") return void 0;
-    if (token.type === "document" && !doc) doc = token;
-  }
-  return doc;
-}
-function keyText(key3) {
-  if (!key3) return void 0;
-  if (key3.type === "scalar") return /[#'"\\]/.test(key3.source) ? void 0 : key3.source;
-  if (key3.type === "single-quoted-scalar" || key3.type === "double-quoted-scalar") {
-    const r = import_yaml6.CST.resolveAsScalar(key3);
-    return r ? r.value : void 0;
-  }
-  return void 0;
-}
-function endOf(t) {
-  switch (t.type) {
-    case "scalar":
-    case "single-quoted-scalar":
-    case "double-quoted-scalar":
-    case "alias":
-      return t.offset + t.source.length;
-    case "flow-collection": {
-      const close = t.end.find((e) => e.type === "flow-map-end" || e.type === "flow-seq-end");
-      return close ? close.offset + 1 : void 0;
-    }
-    case "block-map":
-    case "block-seq": {
-      const last = t.items[t.items.length - 1];
-      if (!last) return void 0;
-      if (last.value) return endOf(last.value);
-      return void 0;
-    }
-    default:
-      return void 0;
-  }
-}
-function startOf(t) {
-  if (t.type === "block-scalar") return void 0;
-  return t.offset;
-}
-var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
-var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
-function cstRange(doc, path19) {
-  let node = doc.value;
-  if (!node) return void 0;
-  const s0 = startOf(node);
-  const e0 = endOf(node);
-  if (s0 === void 0 || e0 === void 0) return void 0;
-  let best = [s0, e0];
-  for (const seg of path19) {
-    if (!node) break;
-    let item;
-    let isMapLike = false;
-    if (node.type === "block-map" || node.type === "flow-collection" && node.start.source === "{") {
-      isMapLike = true;
-      for (const it of node.items) {
-        if (node.type === "block-map" && "explicitKey" in it && it.explicitKey) return void 0;
-        const k = keyText(it.key);
-        if (k === void 0 && it.key) {
-          if (it.key.type === "alias") return void 0;
-          continue;
-        }
-        if (k === "<<") return void 0;
-        if (k === String(seg)) {
-          item = it;
-          break;
-        }
-      }
-      if (!item) break;
-    } else if (node.type === "block-seq" || node.type === "flow-collection" && node.start.source === "[") {
-      if (typeof seg !== "number") break;
-      item = node.items[seg];
-      if (!item) break;
-      if (item.key) return void 0;
-    } else break;
-    const value = item.value;
-    if (value && value.type === "alias") return void 0;
-    if (isEmptyScalar(value)) {
-      if (!isMapLike || !item.key) return void 0;
-      const ks = startOf(item.key);
-      const ke = endOf(item.key);
-      if (ks === void 0 || ke === void 0) return void 0;
-      best = [ks, ke];
-      node = void 0;
-      break;
-    }
-    const v = value;
-    const vs = startOf(v);
-    const ve = endOf(v);
-    if (vs === void 0 || ve === void 0) return void 0;
-    if (isMapLike && item.key && isCollection(v)) {
-      const ks = startOf(item.key);
-      if (ks === void 0) return void 0;
-      best = [ks, ve];
-    } else best = [vs, ve];
-    node = v;
-  }
-  return best;
-}
-
-// policies/locate/origin.ts
-var import_yaml7 = __toESM(require_dist(), 1);
-var KEY_LINE = (key3) => new RegExp(`(?:^|[\\s{,-])["']?${key3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
-function unquote2(s) {
-  const t = s.trim();
-  if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0]) return t.slice(1, -1);
-  return t;
-}
-var LINE_KEY = /^\s*(?:-\s+)*["']?([^\s"':#][^"':]*?)["']?\s*:(?:\s+(.*?))?\s*$/;
-function probeOf(rendered, path19, range) {
-  const lineStart = rendered.lastIndexOf("\n", range[0] - 1) + 1;
-  const lineEnd = rendered.indexOf("\n", range[0]);
-  const line = rendered.slice(lineStart, lineEnd < 0 ? rendered.length : lineEnd);
-  const m = LINE_KEY.exec(line);
-  let key3;
-  let value;
-  if (m) {
-    key3 = m[1];
-    const v = m[2]?.replace(/\s+#.*$/, "");
-    value = v !== void 0 && v !== "" && !/^[[{|>&*!]/.test(v) ? unquote2(v) : void 0;
-  } else {
-    key3 = [...path19].reverse().find((s) => typeof s === "string");
-    const raw = rendered.slice(range[0], range[1]);
-    value = !raw.includes("\n") && raw.trim() !== "" ? unquote2(raw) : void 0;
-  }
-  let ordinal = 0;
-  let keyOrdinal = 0;
-  if (key3 !== void 0) {
-    const re = KEY_LINE(key3);
-    for (const l of rendered.slice(0, lineStart).split("\n")) {
-      if (!re.test(l)) continue;
-      keyOrdinal++;
-      if (value === void 0 || l.includes(value)) ordinal++;
-    }
-  }
-  return {
-    ...key3 !== void 0 ? { key: key3 } : {},
-    ...value !== void 0 && value !== key3 ? { value } : {},
-    ordinal,
-    ...keyOrdinal !== ordinal ? { keyOrdinal } : {}
-  };
-}
-function findInSource(source, probe, strict = false) {
-  const lines = source.split("\n");
-  const keyRe = probe.key !== void 0 ? KEY_LINE(probe.key) : void 0;
-  const isComment = (l) => /^\s*#/.test(l) || /^\s*\{\{-?\s*\/\*/.test(l);
-  const at2 = (i, needle) => {
-    const l = lines[i] ?? "";
-    const c = needle !== void 0 ? l.indexOf(needle) : -1;
-    return { line: i + 1, column: c >= 0 ? c + 1 : Math.max(1, l.search(/\S/) + 1) };
-  };
-  const value = probe.value !== void 0 && probe.value.length >= 2 ? probe.value : void 0;
-  if (keyRe && value !== void 0) {
-    const hits = [];
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i];
-      if (!isComment(l) && keyRe.test(l) && l.includes(value)) hits.push(i);
-    }
-    if (hits.length > 0) return at2(hits[Math.min(probe.ordinal, hits.length - 1)], value);
-  }
-  if (strict) {
-    if (keyRe && probe.value === void 0) {
-      for (let i = 0; i < lines.length; i++)
-        if (!isComment(lines[i]) && keyRe.test(lines[i])) return at2(i, probe.key);
-    }
-    return void 0;
-  }
-  if (value !== void 0 && value.length >= 4) {
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i];
-      if (!isComment(l) && l.includes(value)) return at2(i, value);
-    }
-  }
-  if (keyRe) {
-    const hits = [];
-    for (let i = 0; i < lines.length; i++)
-      if (!isComment(lines[i]) && keyRe.test(lines[i])) hits.push(i);
-    const n = probe.keyOrdinal ?? probe.ordinal;
-    if (hits.length > 0) return at2(hits[Math.min(n, hits.length - 1)], probe.key);
-  }
-  for (let i = 0; i < lines.length; i++) if (/^kind\s*:/.test(lines[i])) return at2(i, void 0);
-  return void 0;
-}
-function mapToSource(doc, path19, range, base) {
-  const origin = doc.origin;
-  if (!origin) return base;
-  const probe = probeOf(doc.text ?? "", path19, range);
-  const jsonPath = base.jsonPath !== void 0 ? { jsonPath: base.jsonPath } : {};
-  const volume = mountedVolumeProbe(doc.text ?? "", path19);
-  const probes = [...probe.key !== "name" ? [probe] : [], ...volume ? [volume] : []];
-  for (const p of probes) {
-    for (const patch of origin.patches ?? []) {
-      const hit2 = findInSource(patch.text, p, true);
-      if (hit2) return { file: patch.file, line: hit2.line, column: hit2.column, ...jsonPath };
-    }
-  }
-  if (origin.sourceText === void 0) return { file: doc.file, line: 1, column: 1, ...jsonPath };
-  const hit = findInSource(origin.sourceText, probe);
-  const loc = { file: doc.file, line: hit?.line ?? 1, column: hit?.column ?? 1, ...jsonPath };
-  if (origin.values && origin.values.length > 0) {
-    const lines = [hit?.line, volume ? findInSource(origin.sourceText, volume, true)?.line : void 0];
-    const hint = valuesHint(
-      origin.sourceText,
-      lines.filter((l) => l !== void 0),
-      origin.values
-    );
-    if (hint !== void 0) loc.valuesHint = hint;
-  }
-  return loc;
-}
-var VALUES_REF = /\.Values\.([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)/g;
-var NEAR_BLOCK_LINES = 6;
-var OPENS = /\{\{-?\s*(?:if|with|range)\b/;
-var CLOSES = /\{\{-?\s*end\s*-?\}\}/g;
-function valuesRefs(template, line) {
-  const lines = template.split("\n");
-  const own = [...(lines[line - 1] ?? "").matchAll(VALUES_REF)].map((m) => m[1]);
-  if (own.length > 0) return own;
-  let depth = 0;
-  for (let i = line - 2; i >= Math.max(0, line - 1 - NEAR_BLOCK_LINES); i--) {
-    const l = lines[i];
-    depth += (l.match(CLOSES) ?? []).length;
-    if (OPENS.test(l)) {
-      if (depth === 0) return [...l.matchAll(VALUES_REF)].map((m) => m[1]);
-      depth--;
-    }
-  }
-  return [];
-}
-function valuesHint(template, lines, values) {
-  for (const line of lines) {
-    for (const ref of valuesRefs(template, line)) {
-      const keys = ref.split(".");
-      for (const v of [...values ?? []].reverse()) {
-        const at2 = valuesLine(v, keys);
-        if (at2) return `${ref}: ${at2.value} at ${v.file}:${at2.line}`;
-      }
-    }
-  }
-  return void 0;
-}
-function valuesLine(v, keys) {
-  try {
-    const counter = new import_yaml7.LineCounter();
-    const docs = (0, import_yaml7.parseAllDocuments)(v.text, { lineCounter: counter, prettyErrors: false });
-    const doc = (Array.isArray(docs) ? docs : [docs])[v.doc ?? 0];
-    if (!doc || !("getIn" in doc)) return void 0;
-    const node = doc.getIn([...v.prefix ?? [], ...keys], true);
-    if (!node || !(0, import_yaml7.isScalar)(node) || !node.range) return void 0;
-    return { line: counter.linePos(node.range[0]).line, value: JSON.stringify(node.toJSON()) };
-  } catch {
-    return void 0;
-  }
-}
-function mountedVolumeProbe(rendered, path19) {
-  const i = path19.lastIndexOf("volumeMounts");
-  if (i < 0 || typeof path19[i + 1] !== "number") return void 0;
-  try {
-    let node = (0, import_yaml7.parse)(rendered);
-    for (const seg of path19.slice(0, i + 2)) node = node?.[seg];
-    const volumeName = node?.name;
-    let spec = (0, import_yaml7.parse)(rendered);
-    for (const seg of path19.slice(0, path19.lastIndexOf("containers")))
-      spec = spec?.[seg];
-    const volumes = spec?.volumes;
-    if (!Array.isArray(volumes)) return void 0;
-    const v = volumes.find((x) => x?.name === volumeName);
-    const key3 = v ? Object.keys(v).find((k) => k !== "name") : void 0;
-    return key3 !== void 0 ? { key: key3, ordinal: 0 } : void 0;
-  } catch {
-    return void 0;
-  }
-}
-
-// policies/locate/locate.ts
-var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-function formatJsonPath(path19) {
-  let out = "";
-  for (const seg of path19) {
-    if (typeof seg === "number") out += `[${seg}]`;
-    else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
-function keyMatches(key3, seg) {
-  const k = (0, import_yaml8.isScalar)(key3) ? key3.value : key3;
-  return k !== null && k !== void 0 && String(k) === String(seg);
-}
-function findInMap(doc, map2, seg, depth = 0) {
-  if (!(0, import_yaml8.isMap)(map2) || depth > 20) return void 0;
-  for (const pair of map2.items) {
-    if ((0, import_yaml8.isPair)(pair) && keyMatches(pair.key, seg))
-      return { node: pair.value ?? null, keyNode: pair.key };
-  }
-  for (const pair of map2.items) {
-    if (!(0, import_yaml8.isPair)(pair) || !keyMatches(pair.key, "<<")) continue;
-    const sources = (0, import_yaml8.isSeq)(pair.value) ? pair.value.items : [pair.value];
-    for (const s of sources) {
-      const target = resolve3(doc, s);
-      if (target) {
-        const hit = findInMap(doc, target, seg, depth + 1);
-        if (hit) return hit;
-      }
-    }
-  }
-  return void 0;
-}
-function resolve3(doc, node) {
-  let n = node;
-  for (let i = 0; i < 20 && n && (0, import_yaml8.isAlias)(n); i++) n = n.resolve(doc) ?? null;
-  return n;
-}
-function createLocator(opts = {}) {
-  const fast = opts.fastPath !== false;
-  const cache = /* @__PURE__ */ new Map();
-  const entry = (ref) => {
-    const hit = cache.get(ref);
-    if (hit !== void 0) return hit;
-    let value = null;
-    if (ref.text !== void 0) {
-      const lines = new import_yaml8.LineCounter();
-      try {
-        value = { lines, cst: fast ? parseCst(ref.text, lines.addNewLine) : void 0 };
-      } catch {
-        value = { lines: new import_yaml8.LineCounter(), cst: void 0 };
-      }
-    }
-    cache.set(ref, value);
-    return value;
-  };
-  const composed = (ref, e) => {
-    if (e.composed !== void 0) return e.composed;
-    try {
-      const lines = new import_yaml8.LineCounter();
-      const doc = (0, import_yaml8.parseDocument)(ref.text ?? "", {
-        lineCounter: lines,
-        uniqueKeys: false,
-        strict: false,
-        prettyErrors: false,
-        keepSourceTokens: false
-      });
-      e.composed = { doc, lines };
-    } catch {
-      e.composed = null;
-    }
-    return e.composed;
-  };
-  return (at2) => {
-    if (at2.kind === "pos") return { file: at2.file, line: at2.line, column: at2.column };
-    const jsonPath = formatJsonPath(at2.path);
-    const base = { file: at2.doc.file, line: 0, column: 0, ...jsonPath ? { jsonPath } : {} };
-    try {
-      const e = entry(at2.doc);
-      if (!e) return at2.doc.origin ? { ...base, line: 1, column: 1 } : base;
-      let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
-      let lines = e.lines;
-      if (!range) {
-        const p = composed(at2.doc, e);
-        if (!p) return base;
-        range = rangeOf(p.doc, at2.path);
-        lines = p.lines;
-      }
-      if (!range) return at2.doc.origin ? mapToSource(at2.doc, at2.path, [0, 0], base) : base;
-      const text3 = at2.doc.text ?? "";
-      let endOffset = range[1];
-      while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
-      range = [range[0], endOffset];
-      if (at2.doc.origin) return mapToSource(at2.doc, at2.path, range, base);
-      const offset = (at2.doc.lineOffset ?? 1) - 1;
-      const start = lines.linePos(range[0]);
-      const end = lines.linePos(range[1]);
-      return { ...base, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
-    } catch {
-      return base;
-    }
-  };
-}
-function rangeOf(doc, path19) {
-  let node = resolve3(doc, doc.contents);
-  let best = node?.range ? [node.range[0], node.range[1]] : void 0;
-  for (const seg of path19) {
-    if (!node) break;
-    let step;
-    if ((0, import_yaml8.isMap)(node)) step = findInMap(doc, node, seg);
-    else if ((0, import_yaml8.isSeq)(node) && typeof seg === "number") {
-      const item = node.items[seg];
-      step = item === void 0 ? void 0 : { node: item };
-    }
-    if (!step) break;
-    const value = resolve3(doc, step.node);
-    const empty = !value || (0, import_yaml8.isScalar)(value) && value.value === null && value.range?.[0] === value.range?.[1];
-    if (empty) {
-      const k = step.keyNode;
-      if (k?.range) best = [k.range[0], k.range[1]];
-      node = null;
-      break;
-    }
-    const shown2 = step.node && (0, import_yaml8.isAlias)(step.node) ? step.node : value;
-    const keyRange = step.keyNode?.range;
-    if (keyRange && shown2?.range && ((0, import_yaml8.isMap)(shown2) || (0, import_yaml8.isSeq)(shown2))) best = [keyRange[0], shown2.range[1]];
-    else if (shown2?.range) best = [shown2.range[0], shown2.range[1]];
-    node = value;
-  }
-  return best;
+  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures], failures };
 }
 
 // policies/engine/scan.ts
@@ -54422,8 +56876,8 @@ function docKey(d) {
 function compareFindings(a, b) {
   return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
 }
-function baseNotes(base) {
-  return (base?.errors ?? []).map((e) => ({
+function baseNotes(base2) {
+  return (base2?.errors ?? []).map((e) => ({
     file: e.file,
     message: `at the base of the change${e.line !== void 0 ? ` (line ${e.line})` : ""}: ${e.message}; workloads of this file are not compared`
   }));
@@ -54607,14 +57061,15 @@ init_markdown();
 init_sarif();
 init_baseline();
 init_policyreport();
+init_safe_text();
 
 // render/index.ts
 import { mkdtempSync as mkdtempSync3, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import path14 from "node:path";
+import path16 from "node:path";
 
 // render/context.ts
-import { existsSync as existsSync4, readFileSync as readFileSync2 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync3 } from "node:fs";
 function emptyOutput() {
   return { sets: [], notes: [], errors: [], records: [], ownedFiles: /* @__PURE__ */ new Set(), ownedDirs: [], ownedChartDirs: [] };
 }
@@ -54622,7 +57077,7 @@ function sourceText(ctx, abs) {
   if (ctx.texts.has(abs)) return ctx.texts.get(abs);
   let text3;
   try {
-    text3 = existsSync4(abs) ? readFileSync2(abs, "utf8") : void 0;
+    text3 = existsSync4(abs) ? readFileSync3(abs, "utf8") : void 0;
   } catch {
     text3 = void 0;
   }
@@ -54632,26 +57087,26 @@ function sourceText(ctx, abs) {
 
 // render/gitops.ts
 var import_yaml10 = __toESM(require_dist(), 1);
-import { existsSync as existsSync5, readFileSync as readFileSync4, statSync as statSync3, writeFileSync } from "node:fs";
-import path10 from "node:path";
+import { existsSync as existsSync5, readFileSync as readFileSync5, statSync as statSync4, writeFileSync } from "node:fs";
+import path12 from "node:path";
 
 // render/tree.ts
-var import_picomatch6 = __toESM(require_picomatch2(), 1);
-import { readdirSync as readdirSync2, readFileSync as readFileSync3, realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
-import path9 from "node:path";
+var import_picomatch3 = __toESM(require_picomatch2(), 1);
+import { readdirSync as readdirSync2, readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
+import path11 from "node:path";
 var KUSTOMIZATION = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
 var GITOPS_HINT = /\bkind:\s*["']?(?:HelmRelease|Kustomization|Application)\b/;
 var MAX_GITOPS_BYTES = 1024 * 1024;
 function walkTree(paths, cwd, exclude) {
   const tree = { charts: [], kustomizations: [], gitops: [], roots: [] };
-  const isExcluded = exclude.length > 0 ? (0, import_picomatch6.default)([...exclude], { dot: true, basename: true }) : void 0;
+  const isExcluded = exclude.length > 0 ? (0, import_picomatch3.default)([...exclude], { dot: true, basename: true }) : void 0;
   const visited = /* @__PURE__ */ new Set();
   for (const given of paths) {
     if (given === "-") continue;
     let root;
     try {
-      root = realpathSync2(path9.resolve(cwd, given));
-      if (!statSync2(root).isDirectory()) continue;
+      root = realpathSync2(path11.resolve(cwd, given));
+      if (!statSync3(root).isDirectory()) continue;
     } catch {
       continue;
     }
@@ -54672,20 +57127,20 @@ function walk2(root, dir, rel, tree, isExcluded, visited) {
   entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   for (const e of entries2) {
     const childRel = rel === "" ? e.name : `${rel}/${e.name}`;
-    let abs = path9.join(dir, e.name);
+    let abs = path11.join(dir, e.name);
     let isDir = e.isDirectory();
     let isFile2 = e.isFile();
     if (e.isSymbolicLink()) {
       try {
         abs = realpathSync2(abs);
-        const st = statSync2(abs);
+        const st = statSync3(abs);
         isDir = st.isDirectory();
         isFile2 = st.isFile();
       } catch {
         continue;
       }
-      const r = path9.relative(root, abs);
-      if (r.startsWith("..") || path9.isAbsolute(r)) continue;
+      const r = path11.relative(root, abs);
+      if (r.startsWith("..") || path11.isAbsolute(r)) continue;
     }
     if (isDir) {
       if (SKIPPED_DIRS.has(e.name)) continue;
@@ -54701,22 +57156,22 @@ function walk2(root, dir, rel, tree, isExcluded, visited) {
 }
 function mayHoldGitops(file) {
   try {
-    if (statSync2(file).size > MAX_GITOPS_BYTES) return false;
-    const text3 = readFileSync3(file, "utf8");
+    if (statSync3(file).size > MAX_GITOPS_BYTES) return false;
+    const text3 = readFileSync4(file, "utf8");
     return GITOPS_HINT.test(text3) && /(?:fluxcd\.io|argoproj\.io)\//.test(text3);
   } catch {
     return false;
   }
 }
 function displayOf(cwd, abs) {
-  const rel = path9.relative(cwd, abs);
+  const rel = path11.relative(cwd, abs);
   if (rel === "") return ".";
-  if (rel.startsWith("..") || path9.isAbsolute(rel)) return abs.split(path9.sep).join("/");
-  return rel.split(path9.sep).join("/");
+  if (rel.startsWith("..") || path11.isAbsolute(rel)) return abs.split(path11.sep).join("/");
+  return rel.split(path11.sep).join("/");
 }
 function isWithin(dir, p) {
-  const rel = path9.relative(dir, p);
-  return rel === "" || !rel.startsWith("..") && !path9.isAbsolute(rel);
+  const rel = path11.relative(dir, p);
+  return rel === "" || !rel.startsWith("..") && !path11.isAbsolute(rel);
 }
 
 // render/gitops.ts
@@ -54724,14 +57179,14 @@ var obj = (v) => v && typeof v === "object" && !Array.isArray(v) ? v : void 0;
 var str3 = (v) => typeof v === "string" && v !== "" ? v : void 0;
 function localDir(roots, fileDir, p) {
   const ancestors = [];
-  for (let d = fileDir; ; d = path10.dirname(d)) {
+  for (let d = fileDir; ; d = path12.dirname(d)) {
     ancestors.push(d);
-    if (roots.includes(d) || path10.dirname(d) === d) break;
+    if (roots.includes(d) || path12.dirname(d) === d) break;
   }
-  for (const base of [...roots, ...ancestors.reverse()]) {
-    const abs = path10.resolve(base, p.replace(/^\.\//, ""));
+  for (const base2 of [...roots, ...ancestors.reverse()]) {
+    const abs = path12.resolve(base2, p.replace(/^\.\//, ""));
     try {
-      if (statSync3(abs).isDirectory()) return abs;
+      if (statSync4(abs).isDirectory()) return abs;
     } catch {
     }
   }
@@ -54739,7 +57194,7 @@ function localDir(roots, fileDir, p) {
 }
 var written = 0;
 function tempValuesFile(ctx, name) {
-  return path10.join(ctx.tmp, `values-${++written}-${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.yaml`);
+  return path12.join(ctx.tmp, `values-${++written}-${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.yaml`);
 }
 function inlineValues(ctx, values, name) {
   if (!obj(values) || Object.keys(values).length === 0) return void 0;
@@ -54751,13 +57206,13 @@ function gitopsTargets(ctx, file, roots) {
   const out = [];
   let docs;
   try {
-    docs = (0, import_yaml10.parseAllDocuments)(readFileSync4(file, "utf8"));
+    docs = (0, import_yaml10.parseAllDocuments)(readFileSync5(file, "utf8"));
   } catch {
     return out;
   }
   const display = displayOf(ctx.cwd, file);
   const note = (message) => void ctx.out.notes.push({ file: display, message });
-  const fileText = readFileSync4(file, "utf8");
+  const fileText = readFileSync5(file, "utf8");
   for (const [docIndex, d] of (Array.isArray(docs) ? docs : [docs]).entries()) {
     if (!("contents" in d) || d.errors.length > 0) continue;
     const o = obj(d.toJS());
@@ -54774,13 +57229,13 @@ function gitopsTargets(ctx, file, roots) {
       const chart = str3(chartSpec?.chart);
       if (!chart && !chartRef) continue;
       if (!chartSpec || !chart || sourceKind !== "GitRepository" && sourceKind !== "Bucket") {
-        const ref = chartRef ?? obj(chartSpec?.sourceRef) ?? {};
-        const from = `${str3(ref.kind) ?? "a source"} ${str3(ref.name) ?? ""}`.trim();
+        const ref2 = chartRef ?? obj(chartSpec?.sourceRef) ?? {};
+        const from = `${str3(ref2.kind) ?? "a source"} ${str3(ref2.name) ?? ""}`.trim();
         note(`HelmRelease ${name}: its chart comes from ${from}, not from this repository: not rendered`);
         continue;
       }
-      const dir = localDir(roots, path10.dirname(file), chart);
-      if (!dir || !existsSync5(path10.join(dir, "Chart.yaml"))) {
+      const dir = localDir(roots, path12.dirname(file), chart);
+      if (!dir || !existsSync5(path12.join(dir, "Chart.yaml"))) {
         note(`HelmRelease ${name}: chart path ${chart} is not a chart in this repository: not rendered`);
         continue;
       }
@@ -54790,7 +57245,7 @@ function gitopsTargets(ctx, file, roots) {
         );
       const files = [];
       for (const vf of Array.isArray(chartSpec.valuesFiles) ? chartSpec.valuesFiles : []) {
-        if (typeof vf === "string") files.push(path10.resolve(dir, path10.relative(chart, vf) || vf));
+        if (typeof vf === "string") files.push(path12.resolve(dir, path12.relative(chart, vf) || vf));
       }
       const inline = inlineValues(ctx, spec.values, name);
       if (inline) files.push(inline);
@@ -54812,7 +57267,7 @@ function gitopsTargets(ctx, file, roots) {
         note(`Flux Kustomization ${name}: its source is ${sourceKind}, not this repository: not rendered`);
         continue;
       }
-      const dir = localDir(roots, path10.dirname(file), p);
+      const dir = localDir(roots, path12.dirname(file), p);
       if (dir) out.push({ kind: "folder", dir });
     } else if (kind === "Application" && api.startsWith("argoproj.io/")) {
       const sources = [obj(spec.source), ...Array.isArray(spec.sources) ? spec.sources.map(obj) : []].filter(
@@ -54827,16 +57282,16 @@ function gitopsTargets(ctx, file, roots) {
             );
           continue;
         }
-        const dir = localDir(roots, path10.dirname(file), p);
+        const dir = localDir(roots, path12.dirname(file), p);
         if (!dir) {
           note(
             `Argo CD Application ${name}: path ${p} is not in this repository (${str3(s.repoURL) ?? "remote"}): not rendered`
           );
           continue;
         }
-        if (existsSync5(path10.join(dir, "Chart.yaml"))) {
+        if (existsSync5(path12.join(dir, "Chart.yaml"))) {
           const helm = obj(s.helm) ?? {};
-          const files = (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).filter((v) => typeof v === "string" && !/^[a-z]+:\/\//.test(v)).map((v) => path10.resolve(dir, v));
+          const files = (Array.isArray(helm.valueFiles) ? helm.valueFiles : []).filter((v) => typeof v === "string" && !/^[a-z]+:\/\//.test(v)).map((v) => path12.resolve(dir, v));
           const inlineObj = obj(helm.valuesObject) ?? (typeof helm.values === "string" ? void 0 : obj(helm.values));
           let inline = inlineValues(ctx, inlineObj, name);
           if (!inline && typeof helm.values === "string" && helm.values.trim() !== "") {
@@ -54871,15 +57326,15 @@ function gitopsTargets(ctx, file, roots) {
 }
 
 // render/helm.ts
-var import_picomatch7 = __toESM(require_picomatch2(), 1);
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
 var import_yaml11 = __toESM(require_dist(), 1);
-import { cpSync, existsSync as existsSync6, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
-import path12 from "node:path";
+import { cpSync, existsSync as existsSync6, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
+import path14 from "node:path";
 
 // render/run.ts
 import { spawn as spawn2 } from "node:child_process";
-import { accessSync, constants as constants3, statSync as statSync4 } from "node:fs";
-import path11 from "node:path";
+import { accessSync, constants as constants3, statSync as statSync5 } from "node:fs";
+import path13 from "node:path";
 function toolMessage(stderr) {
   const klog = /\] "command failed" err="((?:[^"\\]|\\.)*)"/.exec(stderr);
   if (klog) return `error: ${klog[1].replace(/\\"/g, '"')}`.slice(0, 400);
@@ -54917,13 +57372,13 @@ function runTool(bin, args, opts) {
       });
     };
     const timer = setTimeout(
-      () => stop(`${path11.basename(bin)} did not finish within ${opts.timeoutMs / 1e3} s (render.timeoutSeconds)`),
+      () => stop(`${path13.basename(bin)} did not finish within ${opts.timeoutMs / 1e3} s (render.timeoutSeconds)`),
       opts.timeoutMs
     );
     child2.stdout?.on("data", (b) => {
       size += b.length;
       if (size > opts.maxOutputBytes) {
-        stop(`${path11.basename(bin)} produced more than ${opts.maxOutputBytes} bytes (render.maxOutputBytes)`);
+        stop(`${path13.basename(bin)} produced more than ${opts.maxOutputBytes} bytes (render.maxOutputBytes)`);
         return;
       }
       out.push(b);
@@ -54940,7 +57395,7 @@ function runTool(bin, args, opts) {
       else
         finish({
           ok: false,
-          reason: toolMessage(stderr) || `${path11.basename(bin)} exited with ${code ?? signal}`,
+          reason: toolMessage(stderr) || `${path13.basename(bin)} exited with ${code ?? signal}`,
           stderr,
           stdout
         });
@@ -54951,15 +57406,15 @@ function findExecutable(name, envPath) {
   const isExec = (p) => {
     try {
       accessSync(p, constants3.X_OK);
-      return statSync4(p).isFile();
+      return statSync5(p).isFile();
     } catch {
       return false;
     }
   };
-  if (name.includes("/") || name.includes("\\")) return isExec(name) ? path11.resolve(name) : void 0;
-  for (const dir of (envPath ?? "").split(path11.delimiter)) {
+  if (name.includes("/") || name.includes("\\")) return isExec(name) ? path13.resolve(name) : void 0;
+  for (const dir of (envPath ?? "").split(path13.delimiter)) {
     if (dir === "") continue;
-    const p = path11.join(dir, name);
+    const p = path13.join(dir, name);
     if (isExec(p)) return p;
     if (process.platform === "win32" && isExec(`${p}.exe`)) return `${p}.exe`;
   }
@@ -54969,16 +57424,16 @@ function findExecutable(name, envPath) {
 // render/helm.ts
 function readChartMeta(dir) {
   try {
-    const raw = (0, import_yaml11.parse)(readFileSync5(path12.join(dir, "Chart.yaml"), "utf8"));
+    const raw = (0, import_yaml11.parse)(readFileSync6(path14.join(dir, "Chart.yaml"), "utf8"));
     if (!raw || typeof raw !== "object") return { error: "Chart.yaml is empty" };
     let deps = Array.isArray(raw.dependencies) ? raw.dependencies : [];
-    const req = path12.join(dir, "requirements.yaml");
+    const req = path14.join(dir, "requirements.yaml");
     if (deps.length === 0 && existsSync6(req)) {
-      const r = (0, import_yaml11.parse)(readFileSync5(req, "utf8"));
+      const r = (0, import_yaml11.parse)(readFileSync6(req, "utf8"));
       if (r && Array.isArray(r.dependencies)) deps = r.dependencies;
     }
     return {
-      name: typeof raw.name === "string" ? raw.name : path12.basename(dir),
+      name: typeof raw.name === "string" ? raw.name : path14.basename(dir),
       ...typeof raw.type === "string" ? { type: raw.type } : {},
       dependencies: deps.filter(
         (d) => !!d && typeof d.name === "string"
@@ -54989,7 +57444,7 @@ function readChartMeta(dir) {
   }
 }
 function missingDependencies(dir, meta) {
-  const chartsDir = path12.join(dir, "charts");
+  const chartsDir = path14.join(dir, "charts");
   let entries2 = [];
   try {
     entries2 = readdirSync3(chartsDir);
@@ -55000,7 +57455,7 @@ function missingDependencies(dir, meta) {
   for (const e of entries2) {
     if (e.endsWith(".tgz")) vendoredNames.add(e.replace(/-\d[^/]*\.tgz$/, ""));
     else {
-      const m = readChartMeta(path12.join(chartsDir, e));
+      const m = readChartMeta(path14.join(chartsDir, e));
       if (!("error" in m)) vendoredNames.add(m.name);
       vendoredNames.add(e);
     }
@@ -55010,26 +57465,26 @@ function missingDependencies(dir, meta) {
 function chartSettings(ctx, chartDir, roots) {
   const rels = [
     displayOf(ctx.cwd, chartDir),
-    ...roots.map((r) => path12.relative(r, chartDir).split(path12.sep).join("/"))
+    ...roots.map((r) => path14.relative(r, chartDir).split(path14.sep).join("/"))
   ];
   return (ctx.config.charts ?? []).filter((c) => {
     const glob3 = c.path.replace(/^\.\//, "").replace(/\/+$/, "") || ".";
-    const match = (0, import_picomatch7.default)(glob3, { dot: true });
+    const match = (0, import_picomatch4.default)(glob3, { dot: true });
     return rels.some((r) => match(r === "" ? "." : r));
   });
 }
 function valuesSets(chartDir, settings) {
   const sets = [{ label: "default values", files: [], fromChart: true }];
   try {
-    for (const f of readdirSync3(path12.join(chartDir, "ci")).sort()) {
+    for (const f of readdirSync3(path14.join(chartDir, "ci")).sort()) {
       if (/-values\.ya?ml$/.test(f))
-        sets.push({ label: `values ci/${f}`, files: [path12.join(chartDir, "ci", f)], fromChart: true });
+        sets.push({ label: `values ci/${f}`, files: [path14.join(chartDir, "ci", f)], fromChart: true });
     }
   } catch {
   }
   for (const s of settings) {
     for (const v of s.values ?? []) {
-      const files = (Array.isArray(v) ? v : [v]).map((f) => path12.resolve(chartDir, f));
+      const files = (Array.isArray(v) ? v : [v]).map((f) => path14.resolve(chartDir, f));
       sets.push({ label: `values ${(Array.isArray(v) ? v : [v]).join(" + ")}`, files });
     }
   }
@@ -55058,14 +57513,14 @@ function splitHelmOutput(text3) {
   return docs;
 }
 function sourceFile(chartDir, source, staged) {
-  if (source === void 0) return path12.join(chartDir, "Chart.yaml");
+  if (source === void 0) return path14.join(chartDir, "Chart.yaml");
   const parts = source.split("/").slice(1);
   if (parts[0] === "charts" && parts[1] !== void 0 && staged.has(parts[1])) {
-    const abs2 = path12.join(staged.get(parts[1]), ...parts.slice(2));
+    const abs2 = path14.join(staged.get(parts[1]), ...parts.slice(2));
     if (existsSync6(abs2)) return abs2;
   }
-  const abs = path12.join(chartDir, ...parts);
-  return existsSync6(abs) ? abs : path12.join(chartDir, "Chart.yaml");
+  const abs = path14.join(chartDir, ...parts);
+  return existsSync6(abs) ? abs : path14.join(chartDir, "Chart.yaml");
 }
 function localDependencies(chartDir, meta, missing, allCharts) {
   const found = /* @__PURE__ */ new Map();
@@ -55073,32 +57528,32 @@ function localDependencies(chartDir, meta, missing, allCharts) {
     if (!missing.includes(dep.name)) continue;
     const repo = dep.repository ?? "";
     if (repo.startsWith("file://")) {
-      const dir = path12.resolve(chartDir, repo.slice("file://".length));
-      if (existsSync6(path12.join(dir, "Chart.yaml"))) found.set(dep.name, dir);
+      const dir = path14.resolve(chartDir, repo.slice("file://".length));
+      if (existsSync6(path14.join(dir, "Chart.yaml"))) found.set(dep.name, dir);
       continue;
     }
     const candidates = allCharts.filter((c) => c !== chartDir && !isWithin(chartDir, c)).filter((c) => {
       const m = readChartMeta(c);
       return !("error" in m) && m.name === dep.name;
-    }).sort((a, b) => path12.relative(chartDir, a).length - path12.relative(chartDir, b).length);
+    }).sort((a, b) => path14.relative(chartDir, a).length - path14.relative(chartDir, b).length);
     if (candidates[0] !== void 0) found.set(dep.name, candidates[0]);
   }
   return found;
 }
 function stageChart(ctx, chartDir, deps) {
-  const root = mkdtempSync(path12.join(ctx.tmp, "chart-"));
-  const copy = path12.join(root, path12.basename(chartDir));
+  const root = mkdtempSync(path14.join(ctx.tmp, "chart-"));
+  const copy = path14.join(root, path14.basename(chartDir));
   cpSync(chartDir, copy, { recursive: true, dereference: true });
-  for (const [name, dir] of deps) cpSync(dir, path12.join(copy, "charts", name), { recursive: true, dereference: true });
+  for (const [name, dir] of deps) cpSync(dir, path14.join(copy, "charts", name), { recursive: true, dereference: true });
   return copy;
 }
 function helmEnv(ctx) {
   if (ctx.config.allowNetwork === true) return ctx.env;
   return {
     ...ctx.env,
-    HELM_CACHE_HOME: path12.join(ctx.tmp, "helm", "cache"),
-    HELM_CONFIG_HOME: path12.join(ctx.tmp, "helm", "config"),
-    HELM_DATA_HOME: path12.join(ctx.tmp, "helm", "data")
+    HELM_CACHE_HOME: path14.join(ctx.tmp, "helm", "cache"),
+    HELM_CONFIG_HOME: path14.join(ctx.tmp, "helm", "config"),
+    HELM_DATA_HOME: path14.join(ctx.tmp, "helm", "data")
   };
 }
 async function renderChart(ctx, chartDir, sets, settings, allCharts = []) {
@@ -55211,7 +57666,7 @@ async function renderChart(ctx, chartDir, sets, settings, allCharts = []) {
         ...text3 !== void 0 ? { sourceText: text3 } : {}
       });
     }
-    const values = [path12.join(chartDir, "values.yaml"), ...set2.files].flatMap((f) => {
+    const values = [path14.join(chartDir, "values.yaml"), ...set2.files].flatMap((f) => {
       const text3 = sourceText(ctx, f);
       return text3 !== void 0 && !isWithin(ctx.tmp, f) ? [{ file: displayOf(ctx.cwd, f), text: text3 }] : [];
     });
@@ -55223,7 +57678,7 @@ async function renderChart(ctx, chartDir, sets, settings, allCharts = []) {
 function failurePlace(ctx, chartDir, name, reason) {
   const m = /\(([^():\s]+\.(?:ya?ml|tpl|txt)):(\d+)(?::\d+)?\)/.exec(reason) ?? /template: ([^:\s]+\.(?:ya?ml|tpl)):(\d+)/.exec(reason);
   if (m && m[1].startsWith(`${name}/`)) {
-    const abs = path12.join(chartDir, m[1].slice(name.length + 1));
+    const abs = path14.join(chartDir, m[1].slice(name.length + 1));
     if (existsSync6(abs)) return { file: displayOf(ctx.cwd, abs), line: Number(m[2]) };
   }
   return { file: displayOf(ctx.cwd, chartDir) };
@@ -55231,22 +57686,22 @@ function failurePlace(ctx, chartDir, name, reason) {
 
 // render/kustomize.ts
 var import_yaml12 = __toESM(require_dist(), 1);
-import { existsSync as existsSync7, mkdtempSync as mkdtempSync2, readFileSync as readFileSync6, statSync as statSync5, writeFileSync as writeFileSync2 } from "node:fs";
-import path13 from "node:path";
+import { existsSync as existsSync7, mkdtempSync as mkdtempSync2, readFileSync as readFileSync7, statSync as statSync6, writeFileSync as writeFileSync2 } from "node:fs";
+import path15 from "node:path";
 var KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 function kustomizationIn(dir) {
   for (const n of KUSTOMIZATION_NAMES) {
-    const f = path13.join(dir, n);
+    const f = path15.join(dir, n);
     if (existsSync7(f)) return f;
   }
   return void 0;
 }
-var isRemote = (ref) => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(?:github\.com|gitlab\.com|bitbucket\.org)\//.test(ref) || ref.startsWith("git@");
+var isRemote = (ref2) => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref2) || /^(?:github\.com|gitlab\.com|bitbucket\.org)\//.test(ref2) || ref2.startsWith("git@");
 function strings(v) {
   return Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
 }
 function readKustomization(file) {
-  const dir = path13.dirname(file);
+  const dir = path15.dirname(file);
   const k = {
     file,
     dir,
@@ -55260,7 +57715,7 @@ function readKustomization(file) {
   };
   let raw;
   try {
-    raw = (0, import_yaml12.parse)(readFileSync6(file, "utf8")) ?? {};
+    raw = (0, import_yaml12.parse)(readFileSync7(file, "utf8")) ?? {};
   } catch (e) {
     k.error = e.message;
     return k;
@@ -55268,17 +57723,17 @@ function readKustomization(file) {
   k.isComponent = raw.kind === "Component";
   k.usesHelm = Array.isArray(raw.helmCharts) && raw.helmCharts.length > 0;
   const refs = [...strings(raw.resources), ...strings(raw.bases), ...strings(raw.components)];
-  for (const ref of refs) {
-    if (isRemote(ref)) {
-      k.remote.push(ref);
+  for (const ref2 of refs) {
+    if (isRemote(ref2)) {
+      k.remote.push(ref2);
       continue;
     }
-    const abs = path13.resolve(dir, ref);
+    const abs = path15.resolve(dir, ref2);
     try {
-      if (statSync5(abs).isDirectory()) k.children.push(abs);
+      if (statSync6(abs).isDirectory()) k.children.push(abs);
       else k.resourceFiles.push(abs);
     } catch {
-      k.missing.push(ref);
+      k.missing.push(ref2);
     }
   }
   const patchPaths2 = [];
@@ -55289,7 +57744,7 @@ function readKustomization(file) {
     if (p && typeof p.path === "string") patchPaths2.push(p.path);
   }
   for (const p of strings(raw.patchesStrategicMerge)) if (!p.includes("\n")) patchPaths2.push(p);
-  k.patchFiles = patchPaths2.map((p) => path13.resolve(dir, p)).filter((p) => existsSync7(p));
+  k.patchFiles = patchPaths2.map((p) => path15.resolve(dir, p)).filter((p) => existsSync7(p));
   return k;
 }
 function leafOverlays(all) {
@@ -55380,10 +57835,10 @@ async function renderOverlay(ctx, overlay, byDir) {
       `it refers to ${c.missing.slice(0, 2).join(", ")}, which is not on disk`,
       "Scan the whole repository, or fix the reference."
     );
-  const wrapper = mkdtempSync2(path13.join(ctx.tmp, "kz-"));
-  const rel = path13.relative(wrapper, overlay.dir).split(path13.sep).join("/");
+  const wrapper = mkdtempSync2(path15.join(ctx.tmp, "kz-"));
+  const rel = path15.relative(wrapper, overlay.dir).split(path15.sep).join("/");
   writeFileSync2(
-    path13.join(wrapper, "kustomization.yaml"),
+    path15.join(wrapper, "kustomization.yaml"),
     `resources:
   - ${JSON.stringify(rel)}
 buildMetadata: [originAnnotations]
@@ -55409,7 +57864,7 @@ buildMetadata: [originAnnotations]
   const documents = [];
   for (const part of splitStream(r.stdout)) {
     const taken = withOrigins ? takeOrigin(part) : void 0;
-    const abs = taken?.originPath !== void 0 ? path13.resolve(wrapper, taken.originPath) : overlay.file;
+    const abs = taken?.originPath !== void 0 ? path15.resolve(wrapper, taken.originPath) : overlay.file;
     const src = existsSync7(abs) ? abs : overlay.file;
     const text3 = sourceText(ctx, src);
     documents.push({
@@ -55439,7 +57894,7 @@ var RENDER_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
 async function renderPaths(paths, opts) {
   const config = opts.config;
   const disabled = opts.disabled === true || config.enabled === false;
-  const tmp = mkdtempSync3(path14.join(tmpdir(), "persistguard-render-"));
+  const tmp = mkdtempSync3(path16.join(tmpdir(), "persistguard-render-"));
   const ctx = {
     cwd: opts.cwd,
     config,
@@ -55475,7 +57930,7 @@ function scanInput(out) {
   const dirs = [...out.ownedDirs];
   const charts = [...out.ownedChartDirs];
   const files = out.ownedFiles;
-  const chartData = (abs) => /\.(?:ya?ml|json)$/i.test(abs) && charts.some((c) => isWithin(c, abs) && !isWithin(path14.join(c, "crds"), abs));
+  const chartData = (abs) => /\.(?:ya?ml|json)$/i.test(abs) && charts.some((c) => isWithin(c, abs) && !isWithin(path16.join(c, "crds"), abs));
   return {
     rendered: out.sets,
     renderNotes: out.notes,
@@ -55494,10 +57949,10 @@ async function renderAll(ctx, paths, exclude) {
     }
   }
   const charts = tree.charts.filter(
-    (dir) => !tree.charts.some((parent) => parent !== dir && isWithin(path14.join(parent, "charts"), dir))
+    (dir) => !tree.charts.some((parent) => parent !== dir && isWithin(path16.join(parent, "charts"), dir))
   );
   for (const dir of tree.charts) {
-    ctx.out.ownedDirs.push(path14.join(dir, "templates"), path14.join(dir, "charts"));
+    ctx.out.ownedDirs.push(path16.join(dir, "templates"), path16.join(dir, "charts"));
     ctx.out.ownedChartDirs.push(dir);
   }
   await inOrder(ctx, charts, async (c, dir) => {
@@ -55522,7 +57977,7 @@ async function renderAll(ctx, paths, exclude) {
     if (!ok) for (const f of closure(leaf, byDir).files) failed.add(f);
   });
   for (const f of failed) {
-    if (!byDir.has(path14.dirname(f)) || byDir.get(path14.dirname(f))?.file !== f) ctx.out.ownedFiles.delete(f);
+    if (!byDir.has(path16.dirname(f)) || byDir.get(path16.dirname(f))?.file !== f) ctx.out.ownedFiles.delete(f);
   }
 }
 var escapeCell2 = (s) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -55564,7 +58019,8 @@ async function inOrder(ctx, items, fn) {
 
 // action/annotations.ts
 var MAX_PER_LEVEL = 10;
-function planAnnotations(report, where2 = "the job summary and the SARIF report") {
+function planAnnotations(input, where2 = "the job summary and the SARIF report") {
+  const report = neutraliseReport(input);
   const active = report.findings.filter((f) => !f.suppressed && f.baseline !== "existing");
   const errors = active.filter((f) => f.severity === "error").sort(byPosition3).map(findingAnnotation);
   errors.push(
@@ -55615,7 +58071,7 @@ function position(f) {
 
 // cli/git/base-tree.ts
 import { execFile, spawn as spawn3 } from "node:child_process";
-import path15 from "node:path";
+import path17 from "node:path";
 import { promisify } from "node:util";
 var run = promisify(execFile);
 var SAFE = ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"];
@@ -55625,27 +58081,27 @@ async function git(cwd, args, maxBuffer = 64 * 1024 * 1024) {
   const { stdout } = await run("git", [...SAFE, ...args], { cwd, maxBuffer, encoding: "utf8" });
   return stdout;
 }
-async function resolveCommit(cwd, ref) {
-  if (ref.startsWith("-")) throw new BaseRefError(`--base: "${ref}" is not a git ref`);
+async function resolveCommit(cwd, ref2) {
+  if (ref2.startsWith("-")) throw new BaseRefError(`--base: "${ref2}" is not a git ref`);
   let top;
   try {
     top = (await git(cwd, ["rev-parse", "--show-toplevel"])).trim();
   } catch (err) {
     if (err.code === "ENOENT")
-      throw new BaseRefError(`--base ${ref}: git is not installed (or not on PATH); it reads the base of the change`);
-    throw new BaseRefError(`--base ${ref}: ${cwd} is not inside a git repository`);
+      throw new BaseRefError(`--base ${ref2}: git is not installed (or not on PATH); it reads the base of the change`);
+    throw new BaseRefError(`--base ${ref2}: ${cwd} is not inside a git repository`);
   }
   try {
-    const sha = (await git(top, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).trim();
+    const sha = (await git(top, ["rev-parse", "--verify", "--quiet", `${ref2}^{commit}`])).trim();
     if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new Error("no commit");
     return { top, sha };
   } catch {
     throw new BaseRefError(
-      `--base ${ref}: no such commit in this repository (a shallow clone may need: git fetch --depth=1 origin ${ref})`
+      `--base ${ref2}: no such commit in this repository (a shallow clone may need: git fetch --depth=1 origin ${ref2})`
     );
   }
 }
-var toPosix2 = (p) => p.split(path15.sep).join("/");
+var toPosix2 = (p) => p.split(path17.sep).join("/");
 async function listTree(top, sha, rel) {
   const out = await git(top, ["ls-tree", "-r", "-z", "--long", "--full-tree", sha, "--", ...rel ? [rel] : []]);
   const entries2 = [];
@@ -55685,22 +58141,22 @@ function readBlobs(top, objects) {
 `).join(""));
   });
 }
-async function loadBaseProject(ref, paths, opts) {
-  const { top, sha } = await resolveCommit(opts.cwd, ref);
+async function loadBaseProject(ref2, paths, opts) {
+  const { top, sha } = await resolveCommit(opts.cwd, ref2);
   const blobs = [];
   const seen = /* @__PURE__ */ new Set();
   for (const given of paths) {
     if (given === "-") continue;
-    const abs = path15.resolve(opts.cwd, given);
-    const rel = toPosix2(path15.relative(top, abs));
-    if (rel.startsWith("..") || path15.isAbsolute(rel)) continue;
+    const abs = path17.resolve(opts.cwd, given);
+    const rel = toPosix2(path17.relative(top, abs));
+    if (rel.startsWith("..") || path17.isAbsolute(rel)) continue;
     for (const e of await listTree(top, sha, rel)) {
       if (seen.has(e.path)) continue;
       seen.add(e.path);
-      const full = path15.join(top, e.path);
-      const display = toPosix2(path15.relative(opts.cwd, full));
-      const underRoot = toPosix2(path15.relative(abs, full));
-      blobs.push({ object: e.object, size: e.size, display, rel: underRoot === "" ? path15.basename(full) : underRoot });
+      const full = path17.join(top, e.path);
+      const display = toPosix2(path17.relative(opts.cwd, full));
+      const underRoot = toPosix2(path17.relative(abs, full));
+      blobs.push({ object: e.object, size: e.size, display, rel: underRoot === "" ? path17.basename(full) : underRoot });
     }
   }
   const selection = selectTreeFiles(blobs, { limits: opts.limits, exclude: opts.exclude });
@@ -55711,24 +58167,24 @@ async function loadBaseProject(ref, paths, opts) {
       const bytes = contents.get(objectOf.get(file.display) ?? "");
       return bytes ? [{ file, bytes }] : [];
     }),
-    { limits: opts.limits, folderName: path15.basename(opts.cwd) }
+    { limits: opts.limits, folderName: path17.basename(opts.cwd) }
   );
   project.errors.push(...selection.errors);
   return project;
 }
-async function ensureCommit(cwd, ref, remote = "origin") {
-  if (ref.startsWith("-")) return `"${ref}" is not a git ref`;
-  const has = async () => git(cwd, ["cat-file", "-e", `${ref}^{commit}`]).then(
+async function ensureCommit(cwd, ref2, remote = "origin") {
+  if (ref2.startsWith("-")) return `"${ref2}" is not a git ref`;
+  const has = async () => git(cwd, ["cat-file", "-e", `${ref2}^{commit}`]).then(
     () => true,
     () => false
   );
   if (await has()) return void 0;
   try {
-    await git(cwd, ["fetch", "--no-tags", "--no-recurse-submodules", "--depth=1", remote, ref]);
+    await git(cwd, ["fetch", "--no-tags", "--no-recurse-submodules", "--depth=1", remote, ref2]);
   } catch (err) {
-    return `git fetch ${remote} ${ref} failed: ${err.stderr?.trim() || err.message}`;
+    return `git fetch ${remote} ${ref2} failed: ${err.stderr?.trim() || err.message}`;
   }
-  return await has() ? void 0 : `git fetch ${remote} ${ref} did not bring the commit`;
+  return await has() ? void 0 : `git fetch ${remote} ${ref2} did not bring the commit`;
 }
 
 // action/base.ts
@@ -55738,24 +58194,24 @@ function baseRefFor(input, eventName, payload) {
   const sha = payload.pull_request?.base?.sha;
   return typeof sha === "string" && /^[0-9a-f]{40,64}$/.test(sha) ? sha : void 0;
 }
-async function readBaseProject(ref, paths, opts) {
-  const missing = await ensureCommit(opts.workspace, ref);
+async function readBaseProject(ref2, paths, opts) {
+  const missing = await ensureCommit(opts.workspace, ref2);
   if (missing !== void 0) {
-    warning(`base-ref ${ref}: ${missing}; what the change does to existing data is not checked`, {
+    warning(`base-ref ${ref2}: ${missing}; what the change does to existing data is not checked`, {
       title: "persistguard"
     });
     return void 0;
   }
   try {
-    const project = await loadBaseProject(ref, paths, {
+    const project = await loadBaseProject(ref2, paths, {
       cwd: opts.workspace,
       limits: opts.limits,
       exclude: opts.exclude
     });
-    info(`persistguard: compared with ${ref} (${project.files} files read at the base)`);
+    info(`persistguard: compared with ${ref2} (${project.files} files read at the base)`);
     return project;
   } catch (err) {
-    const why = err instanceof BaseRefError ? err.message : `cannot read ${ref}: ${err.message}`;
+    const why = err instanceof BaseRefError ? err.message : `cannot read ${ref2}: ${err.message}`;
     warning(`${why}; what the change does to existing data is not checked`, { title: "persistguard" });
     return void 0;
   }
@@ -55790,6 +58246,7 @@ async function changedFiles(ctx, api) {
     }
     try {
       const files = [];
+      const deleted = [];
       const perPage = 100;
       for (let page = 1; ; page++) {
         const { data } = await api.rest.pulls.listFiles({
@@ -55798,10 +58255,17 @@ async function changedFiles(ctx, api) {
           per_page: perPage,
           page
         });
-        for (const f of data) if (f.status !== "removed") files.push(f.filename);
+        for (const f of data) {
+          if (f.status === "removed") deleted.push(f.filename);
+          else files.push(f.filename);
+          if (f.previous_filename) {
+            files.push(f.previous_filename);
+            deleted.push(f.previous_filename);
+          }
+        }
         if (data.length < perPage) break;
       }
-      return { files, source: `pull request #${pr.number}` };
+      return { files, deleted, source: `pull request #${pr.number}` };
     } catch (err) {
       return { reason: apiFailure(err, "list the pull request files") };
     }
@@ -55814,8 +58278,16 @@ async function changedFiles(ctx, api) {
     if (commits.length >= 20)
       return { reason: "the push has 20 or more commits; the payload may not list every changed file" };
     const files = /* @__PURE__ */ new Set();
-    for (const c of commits) for (const f of [...c.added ?? [], ...c.modified ?? []]) files.add(f);
-    return { files: [...files], source: `push of ${commits.length} commit${commits.length === 1 ? "" : "s"}` };
+    const deleted = /* @__PURE__ */ new Set();
+    for (const c of commits) {
+      for (const f of [...c.added ?? [], ...c.modified ?? []]) files.add(f);
+      for (const f of c.removed ?? []) deleted.add(f);
+    }
+    return {
+      files: [...files],
+      deleted: [...deleted],
+      source: `push of ${commits.length} commit${commits.length === 1 ? "" : "s"}`
+    };
   }
   return { reason: `only-changed needs a pull_request or push event, not ${ctx.eventName}` };
 }
@@ -55855,17 +58327,17 @@ async function findMarkedComment(api, target) {
 }
 
 // action/globs.ts
-var import_picomatch8 = __toESM(require_picomatch2(), 1);
+var import_picomatch5 = __toESM(require_picomatch2(), 1);
 import { readdir as readdir2 } from "node:fs/promises";
-import path17 from "node:path";
+import path19 from "node:path";
 
 // action/inputs.ts
-import path16 from "node:path";
+import path18 from "node:path";
 var InputError = class extends Error {
 };
 var ALL_FORMATS = ["json", "sarif", "junit", "markdown", "policyreport"];
 function readInputs(getInput2, env) {
-  const workspace = path16.resolve(env.GITHUB_WORKSPACE || ".");
+  const workspace = path18.resolve(env.GITHUB_WORKSPACE || ".");
   const get2 = (name) => getInput2(name).trim();
   const paths = splitList(get2("paths"));
   for (const p of paths) {
@@ -55898,7 +58370,7 @@ function readInputs(getInput2, env) {
   if (target && target !== "auto" && target !== "k3s" && target !== "kubernetes") {
     throw new InputError(`target: expected auto, k3s or kubernetes, got "${target}"`);
   }
-  const defaultReportDir = env.RUNNER_TEMP ? path16.join(env.RUNNER_TEMP, "persistguard") : path16.join(workspace, "persistguard-report");
+  const defaultReportDir = env.RUNNER_TEMP ? path18.join(env.RUNNER_TEMP, "persistguard") : path18.join(workspace, "persistguard-report");
   const reportDirInput = get2("report-dir");
   const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, "report-dir") : defaultReportDir;
   const sarifInput = get2("sarif-file");
@@ -55906,9 +58378,14 @@ function readInputs(getInput2, env) {
   const baseline = get2("baseline");
   const baseRef = get2("base-ref");
   if (baseRef.startsWith("-")) throw new InputError(`base-ref: "${baseRef}" is not a git ref`);
+  const configRef = get2("config-ref");
+  if (configRef && !/^[\w./@{}~^-]+$/.test(configRef))
+    throw new InputError(`config-ref: "${configRef}" is not a git ref or commit SHA`);
+  if (configRef.startsWith("-")) throw new InputError(`config-ref: "${configRef}" must not start with "-"`);
   return {
     workspace,
     paths: paths.length > 0 ? paths : ["."],
+    pathsGiven: paths.length > 0,
     ...config ? { config: insideWorkspace(workspace, config, "config") } : {},
     failOn,
     formats,
@@ -55921,16 +58398,20 @@ function readInputs(getInput2, env) {
     ...baseRef ? { baseRef } : {},
     token: get2("github-token"),
     ...target ? { target } : {},
+    ...configRef ? { configRef } : {},
     render: bool2(get2("render"), "render", true)
   };
 }
 function splitList(value) {
   return value.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")).flatMap((l) => l.split(/\s+/)).filter(Boolean);
 }
+function isOutside(rel) {
+  return rel === ".." || rel.startsWith(`..${path18.sep}`) || rel.startsWith("../") || path18.isAbsolute(rel);
+}
 function insideWorkspace(workspace, p, input) {
-  const abs = path16.resolve(workspace, p);
-  const rel = path16.relative(workspace, abs);
-  if (rel.startsWith("..") || path16.isAbsolute(rel)) {
+  const abs = path18.resolve(workspace, p);
+  const rel = path18.relative(workspace, abs);
+  if (isOutside(rel)) {
     throw new InputError(
       `${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`
     );
@@ -55938,10 +58419,10 @@ function insideWorkspace(workspace, p, input) {
   return abs;
 }
 function outputPath(workspace, env, p, input) {
-  const abs = path16.resolve(workspace, p);
+  const abs = path18.resolve(workspace, p);
   if (env.RUNNER_TEMP) {
-    const rel = path16.relative(path16.resolve(env.RUNNER_TEMP), abs);
-    if (!rel.startsWith("..") && !path16.isAbsolute(rel)) return abs;
+    const rel = path18.relative(path18.resolve(env.RUNNER_TEMP), abs);
+    if (!isOutside(rel)) return abs;
   }
   try {
     return insideWorkspace(workspace, p, input);
@@ -55973,7 +58454,7 @@ async function expandPaths(workspace, paths) {
       out.push(p);
       continue;
     }
-    const match = (0, import_picomatch8.default)(p.replace(/^\.\//, ""), { dot: false });
+    const match = (0, import_picomatch5.default)(p.replace(/^\.\//, ""), { dot: false });
     const found = await walk3(workspace, globBase(p).replace(/^\.\/?/, ""), match);
     if (found.length === 0) unmatched.push(p);
     out.push(...found);
@@ -55987,7 +58468,7 @@ async function walk3(workspace, dir, match) {
     const rel = stack.pop() ?? "";
     let entries2;
     try {
-      entries2 = await readdir2(path17.join(workspace, rel), { withFileTypes: true });
+      entries2 = await readdir2(path19.join(workspace, rel), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -56003,11 +58484,101 @@ async function walk3(workspace, dir, match) {
   return found.sort();
 }
 
+// action/safe-write.ts
+import { constants as constants4 } from "node:fs";
+import { lstat as lstat2, mkdir as mkdir2, open as open2, realpath } from "node:fs/promises";
+import path20 from "node:path";
+async function realLocation(p) {
+  let dir = path20.resolve(p);
+  const rest = [];
+  for (; ; ) {
+    try {
+      return path20.join(await realpath(dir), ...rest.reverse());
+    } catch {
+      const parent = path20.dirname(dir);
+      if (parent === dir) return path20.join(dir, ...rest.reverse());
+      rest.push(path20.basename(dir));
+      dir = parent;
+    }
+  }
+}
+async function realRoots(roots) {
+  const out = [];
+  for (const r of roots) out.push(await realLocation(r));
+  return out;
+}
+function within(real, roots) {
+  return roots.some((r) => !isOutside(path20.relative(r, real)));
+}
+async function safeMkdir(dir, roots, input) {
+  const real = await realRoots(roots);
+  const before = await realLocation(dir);
+  if (!within(before, real))
+    throw new InputError(`${input}: ${dir} leads (through a symbolic link) to ${before}, outside the allowed folders`);
+  await mkdir2(dir, { recursive: true });
+  const after = await realpath(dir);
+  if (!within(after, real))
+    throw new InputError(`${input}: ${dir} leads (through a symbolic link) to ${after}, outside the allowed folders`);
+}
+async function safeWriteFile(file, text3, roots, input) {
+  await safeMkdir(path20.dirname(file), roots, input);
+  const st = await lstat2(file).catch(() => void 0);
+  if (st?.isSymbolicLink()) throw new InputError(`${input}: ${file} is a symbolic link; refusing to write through it`);
+  let handle;
+  try {
+    handle = await open2(
+      file,
+      constants4.O_WRONLY | constants4.O_CREAT | constants4.O_TRUNC | (constants4.O_NOFOLLOW ?? 0),
+      420
+    );
+  } catch (err) {
+    const code = err.code;
+    if (code === "ELOOP") throw new InputError(`${input}: ${file} is a symbolic link; refusing to write through it`);
+    throw new InputError(`${input}: cannot write ${file}: ${err.message}`);
+  }
+  try {
+    await handle.writeFile(text3);
+  } finally {
+    await handle.close();
+  }
+}
+
+// action/base-ref.ts
+import { execFile as execFile2 } from "node:child_process";
+import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
+import path21 from "node:path";
+import { promisify as promisify2 } from "node:util";
+var run2 = promisify2(execFile2);
+async function readAtRef(workspace, ref2, rel) {
+  const spec = `${ref2}:${rel.split(path21.sep).join("/")}`;
+  try {
+    await run2("git", ["-C", workspace, "rev-parse", "--verify", "--quiet", `${ref2}^{commit}`]);
+  } catch {
+    throw new InputError(
+      `config-ref: "${ref2}" is not a commit in the checkout; check out with fetch-depth: 0 (or fetch the base) first`
+    );
+  }
+  try {
+    const { stdout } = await run2("git", ["-C", workspace, "show", spec], { maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch {
+    return void 0;
+  }
+}
+async function copyAtRef(workspace, ref2, rel, tempDir, name) {
+  const text3 = await readAtRef(workspace, ref2, rel);
+  if (text3 === void 0) return void 0;
+  await mkdir3(tempDir, { recursive: true });
+  const file = path21.join(tempDir, name);
+  await writeFile2(file, text3);
+  return file;
+}
+
 // action/main.ts
 var EXIT_OK = 0;
 var EXIT_FINDINGS = 1;
 var EXIT_INPUT = 2;
-async function run2() {
+async function run3() {
   try {
     const code = await runChecked();
     setOutput("exit-code", String(code));
@@ -56028,12 +58599,13 @@ async function runChecked() {
   await checkRealPaths(inputs);
   const ctx = context2;
   const api = inputs.token && (inputs.comment || inputs.onlyChanged) ? getOctokit(inputs.token) : void 0;
+  if (inputs.configRef) await useTrustedRef(inputs);
   const { config, errors: configErrors } = await loadConfig({
     scanRoot: inputs.workspace,
     ...inputs.config ? { explicitPath: inputs.config } : {}
   });
   if (configErrors.length > 0) {
-    const rel = (f) => path18.isAbsolute(f) ? path18.relative(inputs.workspace, f).split(path18.sep).join("/") : f;
+    const rel = (f) => path22.isAbsolute(f) ? path22.relative(inputs.workspace, f).split(path22.sep).join("/") : f;
     for (const e of configErrors) {
       error(e.message, {
         title: "persistguard: config",
@@ -56064,11 +58636,11 @@ async function runChecked() {
     ...rendered?.scan.skip ? { skip: rendered.scan.skip } : {}
   }) : void 0;
   const baseRef = baseRefFor(inputs.baseRef, ctx.eventName, ctx.payload);
-  const base = project && baseRef ? await readBaseProject(baseRef, paths, { workspace: inputs.workspace, limits: config.limits, exclude }) : void 0;
+  const base2 = project && baseRef ? await readBaseProject(baseRef, paths, { workspace: inputs.workspace, limits: config.limits, exclude }) : void 0;
   let report = project ? reportProjects(project, rendered ? addRendered(project, rendered.scan, config) : [], {
     config,
     now: /* @__PURE__ */ new Date(),
-    ...base ? { base } : {}
+    ...base2 ? { base: base2 } : {}
   }) : {
     tool: { name: "persistguard", version: VERSION7 },
     findings: [],
@@ -56081,7 +58653,11 @@ async function runChecked() {
       { eventName: ctx.eventName, payload: ctx.payload, repo: safeRepo() },
       api
     );
-    if (changed.files) {
+    const deleted = changed.files ? changed.deleted.filter((f) => classifyPath(f).kind !== "skip") : [];
+    if (changed.files && deleted.length > 0) {
+      scope = `The ${changed.source} deletes or renames ${deleted.length} scanned file${deleted.length === 1 ? "" : "s"} (${deleted.slice(0, 3).join(", ")}${deleted.length > 3 ? ", \u2026" : ""}): findings in every file are reported, since what relied on ${deleted.length === 1 ? "it" : "them"} may be anywhere.`;
+      notice(`only-changed: ${scope}`, { title: "persistguard" });
+    } else if (changed.files) {
       const keep = affectedFiles(project, changed.files);
       report = onlyFiles(report, keep);
       scope = `Only findings in the ${changed.files.length} file${changed.files.length === 1 ? "" : "s"} changed by the ${changed.source} (and ${keep.size - new Set(changed.files).size} that depend on them) are reported.`;
@@ -56097,7 +58673,7 @@ async function runChecked() {
   const opts = {
     rules,
     policyReportApi: inputs.policyReportApi,
-    baseUri: pathToFileURL(inputs.workspace).href
+    baseUri: pathToFileURL2(inputs.workspace).href
   };
   for (const a of planAnnotations(report)) core_exports[a.level](a.message, a.properties);
   const written2 = await writeReports(report, inputs, opts);
@@ -56108,10 +58684,15 @@ async function runChecked() {
     ...linkTo ? { linkTo } : {}
   });
   try {
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile && (await lstat3(summaryFile).catch(() => void 0))?.isSymbolicLink())
+      throw new Error(`${summaryFile} is a symbolic link; refusing to write through it`);
     const renders = rendered ? renderSummary(rendered.records) : "";
-    await summary.addRaw(`${scope ? `${markdown}
+    await summary.addRaw(
+      `${scope ? `${markdown}
 _${scope}_
-` : markdown}${renders}`).write();
+` : markdown}${renders}`
+    ).write();
   } catch (err) {
     info(`persistguard: no job summary written (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -56124,6 +58705,14 @@ _${scope}_
   setOutput("suppressed", String(report.findings.filter((f) => f.suppressed).length));
   setOutput("report-dir", written2.dir);
   setOutput("sarif-file", written2.sarif ?? "");
+  if (inputs.pathsGiven && report.summary.files === 0 && report.errors.length === 0) {
+    const message = `0 files judged: the paths input (${inputs.paths.join(" ")}) matched no file that persistguard reads, after the config's exclude`;
+    notice(message, { title: "persistguard" });
+    if (inputs.failOn !== "never") {
+      setFailed(`persistguard: ${message}`);
+      return EXIT_INPUT;
+    }
+  }
   if (inputs.failOn === "never") return EXIT_OK;
   if (report.errors.length > 0) {
     setFailed(
@@ -56139,21 +58728,21 @@ _${scope}_
   return EXIT_OK;
 }
 async function checkRealPaths(inputs) {
-  const root = await realpath(inputs.workspace).catch(() => {
+  const root = await realpath2(inputs.workspace).catch(() => {
     throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
   });
   const targets = [
-    ...inputs.paths.map((p) => path18.resolve(inputs.workspace, p)),
+    ...inputs.paths.map((p) => path22.resolve(inputs.workspace, p)),
     inputs.config,
     inputs.baseline
   ].filter((p) => p !== void 0);
   for (const t of targets) {
-    const real = await realpath(t).catch(() => void 0);
+    const real = await realpath2(t).catch(() => void 0);
     if (real === void 0) continue;
-    const rel = path18.relative(root, real);
-    if (rel.startsWith("..") || path18.isAbsolute(rel))
+    const rel = path22.relative(root, real);
+    if (isOutside(rel))
       throw new InputError(
-        `"${path18.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
+        `"${path22.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
       );
   }
 }
@@ -56193,20 +58782,19 @@ async function withBaseline(report, file) {
   return result2.report;
 }
 async function writeReports(report, inputs, opts) {
-  await mkdir2(inputs.reportDir, { recursive: true });
+  const roots = outputRoots(inputs);
   let sarif;
   for (const format2 of inputs.formats) {
     const reporter = await getReporter(format2);
     if (!reporter) continue;
-    const file = path18.join(inputs.reportDir, reporter.fileName);
-    await writeFile2(file, reporter.render(report, opts));
+    const file = path22.join(inputs.reportDir, reporter.fileName);
+    await safeWriteFile(file, reporter.render(report, opts), roots, "report-dir");
     if (format2 === "sarif") sarif = file;
   }
   if (inputs.sarifFile) {
     const reporter = await getReporter("sarif");
     if (reporter) {
-      await mkdir2(path18.dirname(inputs.sarifFile), { recursive: true });
-      await writeFile2(inputs.sarifFile, reporter.render(report, opts));
+      await safeWriteFile(inputs.sarifFile, reporter.render(report, opts), roots, "sarif-file");
       sarif = inputs.sarifFile;
     }
   }
@@ -56245,8 +58833,8 @@ function sourceLinker(ctx) {
   const head = ctx.payload.pull_request?.head?.sha ?? ctx.sha;
   const repo = safeRepo();
   if (!head || !repo.owner || !ctx.serverUrl) return void 0;
-  const base = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
-  return (file, line) => file.startsWith("/") || file.startsWith("..") ? void 0 : `${base}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
+  const base2 = `${ctx.serverUrl}/${repo.owner}/${repo.repo}/blob/${head}/`;
+  return (file, line) => file.startsWith("/") || file === ".." || file.startsWith("../") ? void 0 : `${base2}${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
 }
 function safeRepo() {
   try {
@@ -56255,12 +58843,36 @@ function safeRepo() {
     return { owner: "", repo: "" };
   }
 }
+function outputRoots(inputs) {
+  return [inputs.workspace, ...process.env.RUNNER_TEMP ? [process.env.RUNNER_TEMP] : []];
+}
+async function useTrustedRef(inputs) {
+  const ref2 = inputs.configRef;
+  const temp = path22.join(process.env.RUNNER_TEMP || path22.join(inputs.workspace, ".."), "persistguard-config-ref");
+  const rel = (abs) => path22.relative(inputs.workspace, abs);
+  let config;
+  for (const name of inputs.config ? [rel(inputs.config)] : [".persistguard.yaml", ".persistguard.yml"]) {
+    config = await copyAtRef(inputs.workspace, ref2, name, temp, "persistguard.yaml");
+    if (config) break;
+  }
+  if (config) inputs.config = config;
+  else {
+    inputs.config = path22.join(temp, "defaults.yaml");
+    await safeWriteFile(inputs.config, "{}\n", outputRoots(inputs).concat(temp), "config-ref");
+    notice(`config-ref: ${ref2} has no persistguard config; using the defaults`, { title: "persistguard" });
+  }
+  if (inputs.baseline) {
+    const baseline = await copyAtRef(inputs.workspace, ref2, rel(inputs.baseline), temp, "baseline.json");
+    inputs.baseline = baseline ?? path22.join(temp, "no-baseline.json");
+  }
+  info(`persistguard: config${inputs.baseline ? " and baseline" : ""} read from ${ref2}`);
+}
 function ownOutputs(inputs) {
   const out = [];
   for (const p of [inputs.reportDir, inputs.sarifFile]) {
     if (!p) continue;
-    const rel = path18.relative(inputs.workspace, p).split(path18.sep).join("/");
-    if (rel && !rel.startsWith("..") && !path18.isAbsolute(rel)) out.push(rel, `${rel}/**`);
+    const rel = path22.relative(inputs.workspace, p).split(path22.sep).join("/");
+    if (rel && !isOutside(rel)) out.push(rel, `${rel}/**`);
   }
   return out;
 }
@@ -56269,4 +58881,4 @@ function artifactHint(dir) {
 }
 
 // action/index.ts
-await run2();
+await run3();

@@ -18,6 +18,7 @@ export type {
   ValuesSource,
 } from './model/model.js';
 export { emptyProject, mergeProject } from './model/model.js';
+export { errorMessage } from './model/errors.js';
 export type {
   EvaluatedResource,
   FailOn,
@@ -42,9 +43,11 @@ export { SKIPPED_DIRS } from './load/discover.js';
 export { loadTreeFiles, selectTreeFiles } from './load/tree.js';
 export type { SelectedTreeFile, TreeFile, TreeSelection } from './load/tree.js';
 export type { Limits } from './config/types.js';
+export { classifyPath } from './load/classify.js';
 export { loadRendered, type RenderedDocument, type RenderedSet } from './load/rendered.js';
 
 export { imageAliases } from './facts/images.js';
+export { globMatcher, matchesGlob, type GlobOptions } from './facts/glob.js';
 
 export type { Rule, RuleMeta } from './rules/rule.js';
 export { allRules, getRule } from './rules/index.js';
@@ -66,3 +69,4 @@ export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';
 export { byPosition } from './report/sarif.js';
 export { applyBaseline, parseBaseline } from './report/baseline.js';
 export { policyReports } from './report/policyreport.js';
+export { neutraliseReport, escapeControls } from './report/safe-text.js';

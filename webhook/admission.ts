@@ -228,7 +228,10 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
           { fromJson: true },
         )
       : undefined;
-    findings = evaluate(project, { config, view, now: opts.now, ...(base ? { base } : {}) }).findings;
+    const ev = evaluate(project, { config, view, now: opts.now, ...(base ? { base } : {}) });
+    // A workload whose facts could not be read was not judged: answer as for any unreadable object.
+    if (ev.failures.length > 0) return unreadable(req, opts, where, ev.failures.map((f) => f.message).join('; '));
+    findings = ev.findings;
   } catch (err) {
     return unreadable(req, opts, where, err instanceof Error ? err.message : String(err));
   }

@@ -11,6 +11,7 @@ import {
   allRules,
   loadObject,
   reportProject,
+  escapeControls,
 } from '../../policies/index.js';
 import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/index.js';
 
@@ -25,9 +26,9 @@ Options:
   --kubeconfig FILE           kubeconfig to use (default: KUBECONFIG, then ~/.kube/config)
   --in-cluster                use the pod's service account
   --namespace NS              audit one namespace (default: all)
-  --config FILE               persistguard config (default: .persistguard.yaml from the working directory)
-  --format FORMAT             ${FORMATS.join('|')} (default: text)
-  --output FILE               write the report to FILE instead of stdout
+  -c, --config FILE           persistguard config (default: .persistguard.yaml from the working directory)
+  -f, --format FORMAT         ${FORMATS.join('|')} (default: text)
+  -o, --output FILE           write the report to FILE instead of stdout
   --fail-on LEVEL             error|warning|never: exit 1 when a finding reaches LEVEL (default: error)
   --apply-policy-reports      also write the results into the cluster as PolicyReports (server-side apply)
   --policy-report-api API     wgpolicyk8s|openreports (default: wgpolicyk8s)
@@ -51,9 +52,9 @@ function parse(args: string[]) {
         kubeconfig: { type: 'string' },
         'in-cluster': { type: 'boolean' },
         namespace: { type: 'string', short: 'n' },
-        config: { type: 'string' },
-        format: { type: 'string' },
-        output: { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        format: { type: 'string', short: 'f' },
+        output: { type: 'string', short: 'o' },
         'fail-on': { type: 'string' },
         'apply-policy-reports': { type: 'boolean' },
         'policy-report-api': { type: 'string' },
@@ -66,7 +67,7 @@ function parse(args: string[]) {
 }
 
 function formatError(e: ReportError): string {
-  return `${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ${e.message}`;
+  return escapeControls(`${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ${e.message}`);
 }
 
 export const auditCommand: Command = async (args, io) => {

@@ -2,14 +2,22 @@ import { EXIT_OK, UsageError, type Command } from '../io.js';
 import { parseFlags } from '../args.js';
 import { allRules, ruleDocsUrl } from '../../policies/index.js';
 
-const USAGE = `Usage: persistguard rules [--format text|json]
+const USAGE = `Usage: persistguard rules [-f|--format text|json]
 
 Lists every rule with its default severity and a one-line description.
+
+Options:
+  -f, --format FORMAT   text|json (default: text)
+  -h, --help            show this help
 `;
 
 export const rulesCommand: Command = async (args, io) => {
   const { values, positionals } = parseFlags(
-    { args, allowPositionals: true, options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } },
+    {
+      args,
+      allowPositionals: true,
+      options: { format: { type: 'string', short: 'f' }, help: { type: 'boolean', short: 'h' } },
+    },
     USAGE,
   );
   if (values.help) {

@@ -16,6 +16,7 @@ import {
   type RuleSetting,
 } from './types.js';
 import { validateConfigObject, type ConfigIssue } from './validate.js';
+import { errorMessage } from '../model/errors.js';
 
 export { validateConfigObject, type ConfigIssue } from './validate.js';
 
@@ -94,7 +95,7 @@ export function parseConfig(text: string, file: string): ConfigResult {
   } catch (err) {
     return {
       config: defaults,
-      errors: [{ file, line: 1, column: 1, message: `cannot read: ${(err as Error).message}` }],
+      errors: [{ file, line: 1, column: 1, message: `cannot read: ${errorMessage(err)}` }],
     };
   }
   // An empty file (or only comments) is a valid, empty config.
@@ -178,7 +179,7 @@ export async function loadConfig(opts: {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : errorMessage(err);
     return { config: defaultConfig(), errors: [{ file, line: 0, message: `cannot read config file: ${why}` }] };
   }
   return parseConfig(text, file);

@@ -24,9 +24,6 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-/** The schema object itself (shipped in the package for editors through `$schema`). */
-export const configSchema: unknown = schema;
-
 export function displayPath(path: readonly PathSegment[]): string {
   let out = '';
   for (const seg of path) {

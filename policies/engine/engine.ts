@@ -4,7 +4,7 @@
  * injected (`now`), the view is passed in or built from the project itself.
  */
 import type { ClusterView } from '../model/cluster-view.js';
-import type { ResolvedConfig, RuleSetting } from '../config/types.js';
+import type { ResolvedConfig } from '../config/types.js';
 import type { PendingFinding, RuleReport, Severity, SeveritySetting } from '../model/findings.js';
 import type { Anchor, ConfigMapModel, Project, ResourceRef, WorkloadModel } from '../model/model.js';
 import { anchorFile } from '../model/model.js';
@@ -15,6 +15,7 @@ import { effectiveReplicas, fileClusterView } from './file-view.js';
 import { ExemptionChecker } from './exemptions.js';
 import { prepareBase } from '../compare/base.js';
 import { dockerfileLookup } from '../facts/dockerfiles.js';
+import { errorMessage } from '../model/errors.js';
 
 export interface EvaluateOptions {
   config: ResolvedConfig;
@@ -34,6 +35,11 @@ export interface Evaluation {
   resources: { resource: ResourceRef; at: Anchor }[];
   /** Problems found while evaluating (an expired exemption, an exemption without a reason). */
   notes: { file: string; message: string }[];
+  /**
+   * Workloads that could not be judged because reading their facts failed (also listed in `notes`). The
+   * scan goes on without them; the webhook answers as for an unreadable object (its `--on-error`).
+   */
+  failures: { file: string; message: string; resource: ResourceRef }[];
 }
 
 /** Kinds that own Pods; such Pods are judged through their controller unless the config asks otherwise. */
@@ -47,17 +53,20 @@ const CONTROLLER_KINDS = new Set([
   'CronJob',
 ]);
 
-/** The severity a rule runs at, or 'off'. A bare string or `{severity}` in config overrides the default. */
+/** The severity a rule runs at, or 'off'. `{severity}` in config (a bare string is resolved to it) overrides the default. */
 export function configuredSeverity(config: ResolvedConfig, rule: Rule): SeveritySetting {
-  const s = config.rules[rule.meta.id] as RuleSetting | SeveritySetting | undefined;
-  if (s === undefined) return rule.meta.defaultSeverity;
-  if (typeof s === 'string') return s;
-  return s.severity ?? rule.meta.defaultSeverity;
+  return config.rules[rule.meta.id]?.severity ?? rule.meta.defaultSeverity;
 }
 
 function explicitlyConfigured(config: ResolvedConfig, rule: Rule): boolean {
-  const s = config.rules[rule.meta.id] as RuleSetting | SeveritySetting | undefined;
-  return typeof s === 'string' || (s !== undefined && s.severity !== undefined);
+  return config.rules[rule.meta.id]?.severity !== undefined;
+}
+
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The rule's `options` from the config, already validated against its `meta.schema` by the config schema. */
+function optionsOf(config: ResolvedConfig, rule: Rule): Readonly<Record<string, unknown>> {
+  return config.rules[rule.meta.id]?.options ?? NO_OPTIONS;
 }
 
 /** Fills `{{name}}` placeholders; an unknown placeholder is left visible rather than silently dropped. */
@@ -67,7 +76,6 @@ export function renderMessage(template: string, data: Record<string, string | nu
   );
 }
 
-/** Whether the scan targets k3s: config `target`, or (auto) k3s signals or import steps in the repo. */
 /** `target: auto` means k3s when the scanned files show k3s steps, or when a live cluster's nodes run k3s. */
 export function targetsK3s(config: ResolvedConfig, project: Project, view?: ClusterView): boolean {
   if (config.target === 'k3s') return true;
@@ -98,6 +106,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   const dockerfile = dockerfileLookup(project);
   const base = opts.base ? prepareBase(opts.base, project, config, view) : undefined;
   const ruleFailures: { file: string; message: string }[] = [];
+  const failures: Evaluation['failures'] = [];
   // A bug in one rule must not take the scan (or the webhook) down: report it and go on.
   const guarded = (rule: Rule, file: string, what: ResourceRef | undefined, fn: () => void): void => {
     try {
@@ -106,7 +115,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
       const subject = what ? `${what.kind} ${what.name}` : 'the project';
       ruleFailures.push({
         file,
-        message: `internal error in rule ${rule.meta.id} while checking ${subject}: ${e instanceof Error ? e.message : String(e)}`,
+        message: `internal error in rule ${rule.meta.id} while checking ${subject}: ${errorMessage(e)}`,
       });
     }
   };
@@ -118,7 +127,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
     // An explicit config severity is a ceiling; a rule's per-finding severity may only lower it.
     if (explicitlyConfigured(config, rule)) severity = r.severity ? lowerOf(configured, r.severity) : configured;
     const suppression =
-      exemptions.mayApply(w?.annotations) &&
+      exemptions.mayApply(w?.annotations, r.at) &&
       exemptions.check({
         ruleId: rule.meta.id,
         kind: resource.kind,
@@ -128,9 +137,11 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
         container: r.container,
         path: r.path,
         annotations: w?.annotations,
+        at: r.at,
       });
     const finding: PendingFinding = {
       ruleId: rule.meta.id,
+      messageId: r.messageId,
       severity,
       message: template === undefined ? `${rule.meta.id}: ${r.messageId}` : renderMessage(template, r.data),
       resource,
@@ -147,19 +158,34 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
-    const ctxBase = {
-      config,
-      view,
-      project,
-      targetsK3s: k3s,
-      ...(base ? { base } : {}),
-      workload: w,
-      containers: resolveContainers(w, { config, configMap, dockerfile }),
-      replicas: effectiveReplicas(w, project.autoscalers),
-    };
+    const shared = { config, view, project, targetsK3s: k3s, ...(base ? { base } : {}) };
+    // Every per-workload step runs inside the guard: one workload's failure costs that workload (with a
+    // note naming it), never the report of the whole scan.
+    let prepared: { containers: ReturnType<typeof resolveContainers>; replicas: number | undefined };
+    try {
+      prepared = {
+        containers: resolveContainers(w, { config, configMap, dockerfile }),
+        replicas: effectiveReplicas(w, project.autoscalers),
+      };
+    } catch (e) {
+      const failure = {
+        file: w.file,
+        message: `internal error while reading the data paths of ${w.resource.kind} ${w.resource.name}: ${e instanceof Error ? e.message : String(e)}; it was not judged`,
+      };
+      ruleFailures.push(failure);
+      failures.push({ ...failure, resource: w.resource });
+      continue;
+    }
+    const ctxBase = { ...shared, workload: w, ...prepared };
     // One context per workload; `report` routes to whichever rule is running (saves an object per rule).
     let current: Rule = rules[0] as Rule;
-    const ctx: WorkloadRuleContext = { ...ctxBase, report: (r) => emit(current, r, w.resource, w) };
+    const ctx: WorkloadRuleContext = {
+      ...ctxBase,
+      report: (r) => emit(current, r, w.resource, w),
+      get options() {
+        return optionsOf(config, current);
+      },
+    };
     for (const rule of rules) {
       if (!rule.checkWorkload) continue;
       current = rule;
@@ -181,9 +207,10 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
       project,
       targetsK3s: k3s,
       ...(base ? { base } : {}),
+      options: optionsOf(config, rule),
       report: (r) => emit(rule, r, { kind: 'File', name: anchorFile(r.at) }),
     };
     guarded(rule, '', undefined, () => rule.checkProject?.(ctx));
   }
-  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures] };
+  return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures], failures };
 }

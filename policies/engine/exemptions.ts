@@ -1,12 +1,15 @@
 /**
  * Suppressions: `persistguard.io/ignore` + a required `persistguard.io/ignore-reason` on a workload (compose:
- * the `io.persistguard.*` labels), and config `exemptions` with globs and an optional expiry date. A
- * suppressed finding is kept (marked) so JSON/SARIF still show it; anything not honoured leaves a note.
+ * the `io.persistguard.*` labels), `# persistguard:ignore RULE REASON` comments in YAML (on the finding's
+ * line, the line above it, or above the resource's first line), and config `exemptions` with globs and an
+ * optional expiry date. A suppressed finding is kept (marked) so JSON/SARIF still show it; anything not
+ * honoured leaves a note.
  */
-import picomatch from 'picomatch';
+import { matchesGlob } from '../facts/glob.js';
 import type { ConfigExemption, ResolvedConfig } from '../config/types.js';
 import type { Suppression } from '../model/findings.js';
-import type { Located } from '../model/model.js';
+import type { Anchor, DocRef, Located } from '../model/model.js';
+import { createLocator } from '../locate/locate.js';
 
 export const IGNORE_KEYS = ['persistguard.io/ignore', 'io.persistguard.ignore'] as const;
 export const IGNORE_REASON_KEYS = ['persistguard.io/ignore-reason', 'io.persistguard.ignore-reason'] as const;
@@ -22,6 +25,71 @@ export interface ExemptionSubject {
   path?: string;
   /** The workload's annotations (compose labels), when the finding belongs to a workload. */
   annotations?: Record<string, Located<string>>;
+  /** Where the finding is: a YAML document's `# persistguard:ignore` comments can suppress it. */
+  at?: Anchor;
+}
+
+export const IGNORE_COMMENT = 'persistguard:ignore';
+
+/** One `# persistguard:ignore RULES REASON` comment. */
+export interface IgnoreComment {
+  /** 1-based line in the file. */
+  line: number;
+  rules: string[];
+  reason: string;
+  /** Alone on its line (applies to the next line; above the first line, to the whole resource). */
+  own: boolean;
+}
+
+/** The comment's directive, if the line has one: `# persistguard:ignore rule-a,rule-b reason words`. */
+const DIRECTIVE = /#\s*persistguard:ignore(?:\s+([^\s]+))?(?:\s+(.*))?$/;
+
+export function parseIgnoreComments(text: string, lineOffset = 1): IgnoreComment[] {
+  const out: IgnoreComment[] = [];
+  if (!text.includes(IGNORE_COMMENT)) return out;
+  text.split('\n').forEach((raw, i) => {
+    if (!raw.includes(IGNORE_COMMENT)) return;
+    // A `#` inside a quoted value is not a comment; a comment starts the line or follows whitespace.
+    const at = raw.search(/(^|\s)#\s*persistguard:ignore/);
+    if (at < 0 || insideQuotes(raw, at)) return;
+    const m = DIRECTIVE.exec(raw.slice(at).trimStart());
+    if (!m) return;
+    out.push({
+      line: lineOffset + i,
+      rules: m[1] ? parseIgnoreList(m[1]) : [],
+      reason: (m[2] ?? '').trim(),
+      own: raw.slice(0, at).trim() === '',
+    });
+  });
+  return out;
+}
+
+/** Whether position `at` of a YAML line is inside a quoted scalar (`'it''s'` and `"a \\" b"` included). */
+function insideQuotes(line: string, at: number): boolean {
+  let quote: string | undefined;
+  for (let i = 0; i < at; i++) {
+    const c = line[i];
+    if (quote === undefined) {
+      if (c === '"' || c === "'") quote = c;
+    } else if (quote === '"' && c === '\\') i++;
+    else if (c === quote) quote = undefined;
+  }
+  return quote !== undefined;
+}
+
+/** The first line of a document that is not blank and not a comment: the resource's own first line. */
+function firstContentLine(text: string, lineOffset: number): number {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = (lines[i] as string).trim();
+    if (l !== '' && !l.startsWith('#') && l !== '---') return lineOffset + i;
+  }
+  return lineOffset + lines.length;
+}
+
+interface DocComments {
+  comments: IgnoreComment[];
+  firstLine: number;
 }
 
 function firstOf(annotations: Record<string, Located<string>>, keys: readonly string[]): Located<string> | undefined {
@@ -44,15 +112,8 @@ export function expiryInstant(expires: string): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-const globCache = new Map<string, (s: string) => boolean>();
 function glob(pattern: string, value: string | undefined): boolean {
-  if (value === undefined) return false;
-  let m = globCache.get(pattern);
-  if (!m) {
-    m = picomatch(pattern, { dot: true });
-    globCache.set(pattern, m);
-  }
-  return m(value);
+  return value !== undefined && matchesGlob(pattern, value);
 }
 
 function describeExemption(e: ConfigExemption, index: number): string {
@@ -67,6 +128,8 @@ export class ExemptionChecker {
   private readonly notes = new Map<string, { file: string; message: string }>();
   private readonly config: ResolvedConfig;
   private readonly now: Date;
+  private readonly docComments = new Map<DocRef, DocComments>();
+  private locate: ((at: Anchor) => { line: number }) | undefined;
 
   constructor(config: ResolvedConfig, now: Date) {
     this.config = config;
@@ -83,14 +146,58 @@ export class ExemptionChecker {
     if (!this.notes.has(k)) this.notes.set(k, { file, message });
   }
 
-  /** Cheap pre-check: false when neither the annotations nor the config can exempt anything. */
-  mayApply(annotations: Record<string, Located<string>> | undefined): boolean {
+  /** Cheap pre-check: false when neither the annotations, the document's comments nor the config can exempt. */
+  mayApply(annotations: Record<string, Located<string>> | undefined, at?: Anchor): boolean {
     if (this.config.exemptions.length > 0) return true;
+    if (at?.kind === 'node' && at.doc.text?.includes(IGNORE_COMMENT)) return true;
     return annotations !== undefined && IGNORE_KEYS.some((k) => annotations[k] !== undefined);
   }
 
   check(s: ExemptionSubject): Suppression | undefined {
-    return this.fromAnnotations(s) ?? this.fromConfig(s);
+    return this.fromAnnotations(s) ?? this.fromComments(s) ?? this.fromConfig(s);
+  }
+
+  private commentsOf(doc: DocRef): DocComments {
+    let c = this.docComments.get(doc);
+    if (!c) {
+      const text = doc.text ?? '';
+      const offset = doc.lineOffset ?? 1;
+      c = { comments: parseIgnoreComments(text, offset), firstLine: firstContentLine(text, offset) };
+      this.docComments.set(doc, c);
+      for (const d of c.comments) {
+        if (d.rules.length === 0)
+          this.note(
+            doc.file,
+            `line ${d.line}: # ${IGNORE_COMMENT} names no rule: write # ${IGNORE_COMMENT} RULE REASON`,
+          );
+        else if (d.reason === '')
+          this.note(
+            doc.file,
+            `line ${d.line}: # ${IGNORE_COMMENT} ${d.rules.join(',')} is not honoured without a reason: write # ${IGNORE_COMMENT} ${d.rules.join(',')} REASON`,
+          );
+      }
+    }
+    return c;
+  }
+
+  /** `# persistguard:ignore RULE REASON` on the finding's line, alone on the line above, or above the resource. */
+  private fromComments(s: ExemptionSubject): Suppression | undefined {
+    if (s.at?.kind !== 'node' || !s.at.doc.text?.includes(IGNORE_COMMENT)) return undefined;
+    const { comments, firstLine } = this.commentsOf(s.at.doc);
+    const applies = comments.filter((c) => c.reason !== '' && (c.rules.includes('*') || c.rules.includes(s.ruleId)));
+    if (applies.length === 0) return undefined;
+    this.locate ??= createLocator();
+    const line = this.locate(s.at).line;
+    const hit = applies.find((c) => c.line === line || (c.own && c.line === line - 1) || (c.own && c.line < firstLine));
+    if (!hit) return undefined;
+    if (!this.config.allowAnnotationExemptions) {
+      this.note(
+        s.file,
+        `line ${hit.line}: # ${IGNORE_COMMENT} is not honoured because the config sets allowAnnotationExemptions: false${this.config.source ? ` (${this.config.source})` : ''}`,
+      );
+      return undefined;
+    }
+    return { kind: 'comment', reason: hit.reason };
   }
 
   private fromAnnotations(s: ExemptionSubject): Suppression | undefined {

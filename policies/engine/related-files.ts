@@ -3,8 +3,8 @@
  * its own: the PVC it mounts, that claim's StorageClass and PersistentVolume, an autoscaler that raises
  * its replicas, ConfigMaps it takes env from, and the scripts that build and import its images.
  *
- * The Action's `only-changed` mode scans the whole workspace (a superset of `relatedFiles`, so every
- * cross-file lookup is answered as in a full scan) and reports only findings in `affectedFiles`: the
+ * The Action's `only-changed` mode scans the whole workspace (so every cross-file lookup is answered as in
+ * a full scan) and reports only findings in `affectedFiles`: the
  * changed files plus the files of workloads linked to one of them. The reverse direction matters:
  * changing a StorageClass's reclaimPolicy changes the verdict on the Deployment two files away, and that
  * finding is reported in the Deployment's file.
@@ -53,13 +53,6 @@ export function workloadLinks(project: Project, w: WorkloadModel): Set<string> {
   }
   links.delete(w.file);
   return links;
-}
-
-/** The changed files plus the files needed to judge the workloads in them (the forward closure). */
-export function relatedFiles(project: Project, changed: Iterable<string>): Set<string> {
-  const result = new Set(changed);
-  for (const w of project.workloads) if (result.has(w.file)) for (const l of workloadLinks(project, w)) result.add(l);
-  return result;
 }
 
 /**

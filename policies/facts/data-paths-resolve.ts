@@ -1,39 +1,44 @@
 /**
  * Declared data paths per container, in the issue's order of precedence: annotation, config `dataPaths`,
- * the built-in catalog, env vars named like data/state/cache/log directories, and SQLite files.
+ * the built-in catalog (after what the workload configures for itself), env vars named like
+ * data/state/cache/log directories, and SQLite files.
+ *
+ * Linear in the size of the workload: no `push(...list)` (a RangeError on long lists), no nested scans
+ * of commands, env or paths — an admission request at Kubernetes' size limits stays cheap.
  */
-import picomatch from 'picomatch';
-import catalogFile from './catalog/images.json' with { type: 'json' };
+import { matchesGlob } from './glob.js';
 import type { ResolvedConfig, DataPathEntry } from '../config/types.js';
 import type { DataPath, DataPathOrigin } from './data-paths.js';
 import type { Severity } from '../model/findings.js';
 import type { Anchor, ConfigMapModel, ContainerModel, Located, WorkloadModel } from '../model/model.js';
-import { childAnchor } from '../model/model.js';
+import { appendAll, childAnchor } from '../model/model.js';
 import { imageMatches } from './image-match.js';
 import type { DockerfileLookup } from './dockerfiles.js';
-import { deepestCoveringMount } from './mounts.js';
+import { deepestCoveringMount, durabilityOf, isUnder } from './mounts.js';
 import type { ContainerWithData } from '../rules/rule.js';
 import { dirOf, findSqliteReferences, normalizePosixPath } from './sqlite.js';
+import { catalog as builtinCatalog, catalogLookup, wellKnownDataDir, type CatalogEntry } from './catalog.js';
+import {
+  commandWords,
+  configMapsOf,
+  envDefinition,
+  flagValues,
+  redisPersistenceOff,
+  redisReplica,
+  startScriptText,
+  relocatedDirs,
+  runsServer,
+  subcommandDirs,
+  type Word,
+} from './configured.js';
 
-const RUN_TO_COMPLETION = new Set(['Job', 'CronJob']);
+export { catalogEntryFor } from './catalog.js';
 
 export const DATA_PATHS_ANNOTATION = 'persistguard.io/data-paths';
 export const COMPOSE_DATA_PATHS_LABEL = 'io.persistguard.data-paths';
 
-/** The built-in catalog (a config-shaped file, validated by the config schema in tests). */
-export const catalog: readonly DataPathEntry[] = (catalogFile as { dataPaths: DataPathEntry[] }).dataPaths;
-
-/**
- * Images whose real data directory is given on the command line. Keyed by catalog entry name; the value is
- * a flag (`--data-dir`) or a subcommand whose following absolute paths are the data dirs (minio `server`).
- */
-const ARG_PATHS: Record<string, { flag?: string; subcommand?: string }> = {
-  minio: { subcommand: 'server' },
-  'bitnami-minio': { subcommand: 'server' },
-  prometheus: { flag: '--storage.tsdb.path' },
-  etcd: { flag: '--data-dir' },
-  'influxdb-3': { flag: '--data-dir' },
-};
+/** The built-in catalog (config-shaped entries with catalog-only knowledge, validated in tests). */
+export const catalog: readonly CatalogEntry[] = builtinCatalog;
 
 const DATA_ENV_EXACT = new Set(['DATA_DIR', 'DATA_PATH', 'STATE_DIR']);
 const DATA_ENV_SUFFIX = [
@@ -46,15 +51,32 @@ const DATA_ENV_SUFFIX = [
   '_STORAGE_PATH',
   '_STATE_DIR',
 ];
+/**
+ * Names that usually, but not always, hold data (`*_DATADIR`, `*_UPLOAD_DIR`): judged at warning severity,
+ * so an unknown image with persistence switched off still gets a word instead of nothing.
+ */
+const LIKELY_DATA_ENV_EXACT = new Set(['DATA_FOLDER', 'DATA_ROOT', 'DATADIR', 'UPLOAD_DIR', 'STORAGE_DIR']);
+const LIKELY_DATA_ENV_SUFFIX = [
+  '_DATADIR',
+  '_DATA_FOLDER',
+  '_DATA_ROOT',
+  '_DATA_DIRECTORY',
+  '_DB_DIR',
+  '_DATABASE_DIR',
+  '_STORAGE_DIR',
+  '_UPLOAD_DIR',
+  '_UPLOADS_DIR',
+];
 const CACHE_LOG_ENV_EXACT = new Set(['CACHE_DIR', 'LOG_DIR', 'LOG_PATH']);
 const CACHE_LOG_ENV_SUFFIX = ['_CACHE_DIR', '_CACHE_PATH', '_LOG_DIR'];
 
-export type EnvPathClass = 'data' | 'cacheOrLog' | undefined;
+export type EnvPathClass = 'data' | 'likelyData' | 'cacheOrLog' | undefined;
 
-/** Whether an env var name declares a data directory, a cache/log directory, or neither. */
+/** Whether an env var name declares a data directory, probably one, a cache/log directory, or neither. */
 export function classifyEnvName(name: string): EnvPathClass {
   const n = name.toUpperCase();
   if (DATA_ENV_EXACT.has(n) || DATA_ENV_SUFFIX.some((s) => n.endsWith(s))) return 'data';
+  if (LIKELY_DATA_ENV_EXACT.has(n) || LIKELY_DATA_ENV_SUFFIX.some((s) => n.endsWith(s))) return 'likelyData';
   if (CACHE_LOG_ENV_EXACT.has(n) || CACHE_LOG_ENV_SUFFIX.some((s) => n.endsWith(s))) return 'cacheOrLog';
   return undefined;
 }
@@ -78,7 +100,8 @@ const ORIGIN_RANK: Record<DataPathOrigin, number> = {
   catalog: 2,
   env: 3,
   sqlite: 4,
-  dockerfile: 5,
+  volume: 5,
+  dockerfile: 6,
 };
 
 function stronger(a: Severity, b: Severity): Severity {
@@ -97,19 +120,14 @@ export function dedupeDataPaths(paths: readonly DataPath[]): DataPath[] {
     const keep = ORIGIN_RANK[p.origin] < ORIGIN_RANK[prev.origin] ? { ...p } : prev;
     keep.severity = stronger(prev.severity, p.severity);
     keep.sqliteFile = prev.sqliteFile ?? p.sqliteFile;
+    keep.alternatives = prev.alternatives ?? p.alternatives;
     byPath.set(p.path, keep);
   }
   return [...byPath.values()];
 }
 
-const globCache = new Map<string, (s: string) => boolean>();
 function globMatch(pattern: string, value: string | undefined): boolean {
-  let m = globCache.get(pattern);
-  if (!m) {
-    m = picomatch(pattern, { dot: true });
-    globCache.set(pattern, m);
-  }
-  return m(value ?? '');
+  return matchesGlob(pattern, value ?? '');
 }
 
 function annotation(w: WorkloadModel, ...keys: string[]): Located<string> | undefined {
@@ -118,70 +136,6 @@ function annotation(w: WorkloadModel, ...keys: string[]): Located<string> | unde
     if (a) return a;
   }
   return undefined;
-}
-
-function envValue(c: ContainerModel, name: string): { value: string; at: Anchor } | undefined {
-  // The last definition wins, as in Kubernetes and compose.
-  for (let i = c.env.length - 1; i >= 0; i--) {
-    const e = c.env[i];
-    if (e && e.name === name && e.value !== undefined) return { value: e.value, at: childAnchor(e.at, 'value') };
-  }
-  return undefined;
-}
-
-/** Command and args split into words, each with the anchor of the item it came from (`sh -c "…"` too). */
-function words(c: ContainerModel): { word: string; at: Anchor }[] {
-  const out: { word: string; at: Anchor }[] = [];
-  for (const item of [...c.command, ...c.args]) {
-    for (const w of item.value.split(/\s+/))
-      if (w !== '') out.push({ word: w.replace(/^['"]|['"]$/g, ''), at: item.at });
-  }
-  return out;
-}
-
-function argPaths(c: ContainerModel, spec: { flag?: string; subcommand?: string }): { path: string; at: Anchor }[] {
-  const ws = words(c);
-  const out: { path: string; at: Anchor }[] = [];
-  for (let i = 0; i < ws.length; i++) {
-    const w = ws[i] as { word: string; at: Anchor };
-    if (spec.flag) {
-      let value: string | undefined;
-      let at = w.at;
-      if (w.word.startsWith(`${spec.flag}=`)) value = w.word.slice(spec.flag.length + 1);
-      else if (w.word === spec.flag && ws[i + 1]) {
-        value = (ws[i + 1] as { word: string }).word;
-        at = (ws[i + 1] as { at: Anchor }).at;
-      }
-      const dir = value !== undefined ? directoryOf(value, false) : undefined;
-      if (dir) out.push({ path: dir, at });
-    }
-    if (spec.subcommand && w.word === spec.subcommand) {
-      // minio: `server /data1 /data2 --console-address :9001`; ellipsis expansions (`/data{1...4}`) are skipped.
-      for (let j = i + 1; j < ws.length; j++) {
-        const a = ws[j] as { word: string; at: Anchor };
-        if (a.word.startsWith('-')) break;
-        const dir = directoryOf(a.word, false);
-        if (dir) out.push({ path: dir, at: a.at });
-      }
-    }
-  }
-  return out;
-}
-
-const builtinMatches = new Map<string, DataPathEntry | null>();
-
-/** The first catalog entry whose image glob matches (vendor variants come first in the file). */
-export function catalogEntryFor(image: string, entries: readonly DataPathEntry[] = catalog): DataPathEntry | undefined {
-  const find = (): DataPathEntry | undefined =>
-    entries.find((e) => e.image !== undefined && imageMatches(e.image, image));
-  if (entries !== catalog) return find();
-  // The same few images repeat across thousands of documents: remember the built-in catalog's answer.
-  let hit = builtinMatches.get(image);
-  if (hit === undefined) {
-    hit = find() ?? null;
-    if (builtinMatches.size < 10_000) builtinMatches.set(image, hit);
-  }
-  return hit ?? undefined;
 }
 
 function configEntryMatches(e: DataPathEntry, w: WorkloadModel, c: ContainerModel): boolean {
@@ -201,30 +155,144 @@ function configEntryMatches(e: DataPathEntry, w: WorkloadModel, c: ContainerMode
   );
 }
 
-/** Paths from a catalog/config entry for one container: `pathEnv`, command-line flags, or the listed paths. */
-function entryPaths(e: DataPathEntry, c: ContainerModel, origin: 'config' | 'catalog', reason: string): DataPath[] {
+/** Paths from a config `dataPaths` entry: `pathEnv` when set, else the listed paths. */
+function configEntryPaths(e: DataPathEntry, c: ContainerModel, reason: string): DataPath[] {
   const fallbackAt = c.image?.at ?? c.at;
   if (e.pathEnv) {
-    const v = envValue(c, e.pathEnv);
-    const dir = v ? directoryOf(v.value, false) : undefined;
-    if (dir && v) return [{ path: dir, origin, severity: 'error', reason: `${reason} (${e.pathEnv})`, at: v.at }];
-  }
-  const spec = e.name !== undefined && origin === 'catalog' ? ARG_PATHS[e.name] : undefined;
-  if (spec) {
-    const fromArgs = argPaths(c, spec);
-    if (fromArgs.length > 0)
-      return fromArgs.map((a) => ({
-        path: a.path,
-        origin,
-        severity: 'error',
-        reason: `${reason} (${spec.flag ?? spec.subcommand} argument)`,
-        at: a.at,
-      }));
+    const v = envDefinition(c, e.pathEnv);
+    const dir = v && 'value' in v ? directoryOf(v.value, false) : undefined;
+    if (dir && v)
+      return [{ path: dir, origin: 'config', severity: 'error', reason: `${reason} (${e.pathEnv})`, at: v.at }];
   }
   return e.paths.flatMap((p) => {
     const dir = directoryOf(p, false);
-    return dir ? [{ path: dir, origin, severity: 'error' as const, reason, at: fallbackAt }] : [];
+    return dir ? [{ path: dir, origin: 'config' as const, severity: 'error' as const, reason, at: fallbackAt }] : [];
   });
+}
+
+/** `NAME` is set (to anything), or `NAME=value` is set to exactly that value (case-insensitive). */
+function envMatches(c: ContainerModel, spec: string): boolean {
+  const eq = spec.indexOf('=');
+  const d = envDefinition(c, eq < 0 ? spec : spec.slice(0, eq));
+  if (!d) return false;
+  if (eq < 0) return true;
+  return 'value' in d && d.value.trim().toLowerCase() === spec.slice(eq + 1).toLowerCase();
+}
+
+interface CatalogContext {
+  entry: CatalogEntry;
+  tagKnown: boolean;
+  words: Word[];
+  configMaps: ConfigMapModel[];
+  /** The container reads a ConfigMap we cannot see (the webhook, or a scan of one file): it may move the data. */
+  configUnknown: boolean;
+}
+
+/** Whether a ConfigMap the container mounts or takes with envFrom is missing from the lookup. */
+function readsUnknownConfig(c: ContainerModel, found: readonly ConfigMapModel[]): boolean {
+  const names = new Set(found.map((cm) => cm.name));
+  if (c.envFromConfigMaps.some((n) => !names.has(n))) return true;
+  return c.mounts.some((m) => m.volume?.kind === 'configMap' && m.volume.source && !names.has(m.volume.source));
+}
+
+/**
+ * The catalog's data paths for a server container, after what the workload configures: a relocated data
+ * directory (flag, env var, mounted config file) replaces the default; persistence switched off (a cache)
+ * or a location set from a value we cannot read (valueFrom) means there is nothing to judge.
+ */
+function catalogPaths(cc: CatalogContext, c: ContainerModel): DataPath[] {
+  const { entry: e } = cc;
+  const reason = `catalog ${e.name ?? e.image}`;
+  if (e.persistence === 'redis') {
+    if (redisPersistenceOff(e, c, cc.words, cc.configMaps)) return [];
+    if (redisReplica(cc.words, cc.configMaps, startScriptText(c, cc.configMaps))) return [];
+  }
+  if (e.noDataWhenEnv?.some((spec) => envMatches(c, spec))) return [];
+  if (e.dataRoles) {
+    const roles = envDefinition(c, e.dataRoles.env);
+    if (roles && 'value' in roles) {
+      const given = roles.value.split(/[\s,]+/).filter((r) => r !== '');
+      if (!given.some((r) => e.dataRoles?.roles.includes(r))) return [];
+    }
+  }
+  const moved = relocatedDirs(e, c, cc.words, cc.configMaps);
+  if (moved?.unknown) return [];
+  if (moved && moved.paths.length > 0)
+    return moved.paths.map((p) => ({
+      path: p.path,
+      origin: 'catalog' as const,
+      severity: 'error' as const,
+      reason: `${reason} (${p.how})`,
+      at: p.at,
+    }));
+  const at = c.image?.at ?? c.at;
+  const older = cc.tagKnown ? undefined : e.olderLayouts;
+  return e.paths.flatMap((p) => {
+    const dir = directoryOf(p, false);
+    if (!dir) return [];
+    const dp: DataPath = {
+      path: dir,
+      origin: 'catalog',
+      severity: 'error',
+      reason: cc.tagKnown ? reason : `${reason}, version unknown: judged by the newest layout`,
+      at,
+    };
+    // A config file we cannot read may move the data dir (Bitnami redis' `dir /data` in a ConfigMap the
+    // webhook never sees): a persistent volume the container mounts is then taken as where it points.
+    if (cc.configUnknown && (e.dirConfigKeys || e.dirEnv || e.pathEnv)) {
+      const persistentMounts = c.mounts
+        .filter((m) => m.volume && durabilityOf(m.volume.kind) === 'persistent')
+        .map((m) => normalizePosixPath(m.mountPath));
+      if (persistentMounts.length > 0) dp.alternatives = [...(dp.alternatives ?? []), ...persistentMounts];
+    }
+    if (older && older.length > 0) {
+      // Version unknown: when something is mounted at an older layout's path and nothing at the newest,
+      // the workload was written for the older one; judge that path (the newest stays an alternative).
+      const mountedOlder = deepestCoveringMount(c.mounts, dir)
+        ? undefined
+        : older.find((o) => deepestCoveringMount(c.mounts, o));
+      if (mountedOlder) {
+        dp.path = mountedOlder;
+        dp.reason = `${reason}, version unknown: the older layout this workload mounts`;
+        dp.alternatives = [...(dp.alternatives ?? []), dir, ...older.filter((o) => o !== mountedOlder)];
+        return [dp];
+      }
+      dp.alternatives = [...(dp.alternatives ?? []), ...older];
+    }
+    // postgres 18 with a volume at the ≤ 17 path: say why that mount does not count.
+    const stale = cc.tagKnown
+      ? e.olderLayouts?.find((o) => c.mounts.some((m) => normalizePosixPath(m.mountPath) === o))
+      : undefined;
+    if (stale) dp.reason = `${reason}; the volume at ${stale} is the older layout's and holds nothing`;
+    const volume = e.volumes?.find((v) => v !== dir && isUnder(dir, v));
+    if (volume) dp.mountHint = volume;
+    return [dp];
+  });
+}
+
+/** Env vars that only configure the catalog image's server (`ETCD_DATA_DIR`): meaningless in a client. */
+function serverOnlyEnv(e: CatalogEntry | undefined): Set<string> {
+  return new Set([...(e?.pathEnv ? [e.pathEnv] : []), ...(e?.dirEnv ?? [])]);
+}
+
+/** For tests and tools: the flags/subcommand the catalog reads for an entry name. */
+export function argPaths(
+  c: ContainerModel,
+  spec: { flag?: string; subcommand?: string },
+): { path: string; at: Anchor }[] {
+  const ws = commandWords(c);
+  const out: { path: string; at: Anchor }[] = [];
+  if (spec.flag)
+    for (const w of flagValues(ws, [spec.flag])) {
+      const dir = directoryOf(w.word, false);
+      if (dir) out.push({ path: dir, at: w.at });
+    }
+  if (spec.subcommand)
+    for (const w of subcommandDirs(ws, spec.subcommand)) {
+      const dir = directoryOf(w.word, false);
+      if (dir) out.push({ path: dir, at: w.at });
+    }
+  return out;
 }
 
 export interface ResolveOptions {
@@ -232,7 +300,7 @@ export interface ResolveOptions {
   /** ConfigMaps of the scan (or the cluster), by namespace and name, for SQLite URLs in mounted config. */
   configMap?: (namespace: string, name: string) => ConfigMapModel | undefined;
   /** Defaults to the built-in catalog. */
-  catalog?: readonly DataPathEntry[];
+  catalog?: readonly CatalogEntry[];
   /** The repository's Dockerfile that builds a container's image, when one is known. */
   dockerfile?: DockerfileLookup;
 }
@@ -370,16 +438,33 @@ function sqlitePathsIn(text: string, at: Anchor, where: string): DataPath[] {
   }));
 }
 
-/** The ConfigMaps a container reads: mounted as files, or taken whole with envFrom. */
-function configMapsOf(w: WorkloadModel, c: ContainerModel, lookup: ResolveOptions['configMap']): ConfigMapModel[] {
-  if (!lookup) return [];
-  const ns = w.resource.namespace ?? 'default';
-  const names = new Set<string>(c.envFromConfigMaps);
-  for (const m of c.mounts) if (m.volume?.kind === 'configMap' && m.volume.source) names.add(m.volume.source);
-  const out: ConfigMapModel[] = [];
-  for (const n of names) {
-    const cm = lookup(ns, n);
-    if (cm) out.push(cm);
+/** The image to look up in the catalog: as written, or its template when it depends on a variable. */
+function imageForCatalog(c: ContainerModel): string | undefined {
+  return c.image?.value ?? c.imageTemplate;
+}
+
+/**
+ * An emptyDir (or other pod-scoped volume) mounted exactly at a directory the catalog knows as a data
+ * directory (`/var/lib/postgresql/data`, `/var/lib/mysql`, `/bitnami/postgresql`…): derived images keep their
+ * base's layout, so a custom image there is judged too (a warning: we cannot see its Dockerfile here).
+ */
+function wellKnownPaths(c: ContainerModel, known: boolean): DataPath[] {
+  if (known) return [];
+  const out: DataPath[] = [];
+  for (const m of c.mounts) {
+    if (!m.volume || durabilityOf(m.volume.kind) !== 'ephemeral') continue;
+    if (m.volume.kind === 'configMap' || m.volume.kind === 'secret' || m.volume.kind === 'projected') continue;
+    if (m.volume.kind === 'downwardAPI') continue;
+    const path = normalizePosixPath(m.mountPath);
+    const e = wellKnownDataDir(path);
+    if (!e) continue;
+    out.push({
+      path,
+      origin: 'catalog',
+      severity: 'warning',
+      reason: `the data directory of ${e.name ?? e.image} images; a custom image derived from it keeps it there`,
+      at: m.at,
+    });
   }
   return out;
 }
@@ -391,44 +476,81 @@ export function resolveContainers(w: WorkloadModel, opts: ResolveOptions): Conta
   const containers = w.containers.filter((c) => c.role !== 'ephemeralContainer');
   const fromAnnotation = annotationPaths(w, containers);
   return containers.map((c) => {
-    const paths: DataPath[] = [...(fromAnnotation.get(c) ?? [])];
+    const paths: DataPath[] = [];
+    appendAll(paths, fromAnnotation.get(c) ?? []);
     for (const e of cfg.dataPaths) {
       if (configEntryMatches(e, w, c))
-        paths.push(
-          ...entryPaths(
+        appendAll(
+          paths,
+          configEntryPaths(
             e,
             c,
-            'config',
             `config dataPaths ${e.name ?? e.image ?? e.workload ?? e.service ?? e.container ?? ''}`.trim(),
           ),
         );
     }
-    // Catalog paths describe a server's data dir. Init containers and Jobs/CronJobs run the same images
-    // as clients (pg_dump, redis-cli, mc mirror) and exit: judging them by the server's data dir is noise.
-    if (c.role !== 'initContainer' && !RUN_TO_COMPLETION.has(w.resource.kind) && c.image) {
-      const entry = catalogEntryFor(c.image.value, entries);
-      if (entry) paths.push(...entryPaths(entry, c, 'catalog', `catalog ${entry.name ?? entry.image}`));
+    const image = imageForCatalog(c);
+    let hit = image !== undefined ? catalogLookup(image, entries) : undefined;
+    // A service built FROM a catalog image keeps its base's data layout (and its VOLUMEs).
+    let built = false;
+    if (!hit && c.buildFrom) {
+      hit = catalogLookup(c.buildFrom.value, entries);
+      built = hit !== undefined;
     }
+    const cms = configMapsOf(w, c, opts.configMap);
+    // Catalog paths describe a server's data dir. Init containers, Jobs/CronJobs, Helm hooks and commands
+    // that run a client (pg_dump, redis-cli, etcdctl) use the same images and exit: no data dir there, and
+    // the image's own location variables (ETCD_DATA_DIR) are not a declaration either.
+    const server = runsServer(w, c);
+    if (server && hit) {
+      const fromCatalog = catalogPaths(
+        { ...hit, words: commandWords(c), configMaps: cms, configUnknown: readsUnknownConfig(c, cms) },
+        c,
+      );
+      if (built && c.buildFrom)
+        for (const dp of fromCatalog) dp.reason = `${dp.reason}, built FROM ${c.buildFrom.value}`;
+      appendAll(paths, fromCatalog);
+    }
+    if (server) appendAll(paths, wellKnownPaths(c, hit !== undefined));
+    // An image missing from the catalog still says where its data goes: the VOLUMEs of the Dockerfile it is
+    // built from (a warning: a VOLUME may also hold a cache).
+    if (server && !hit && c.buildFrom)
+      for (const v of c.buildVolumes ?? [])
+        paths.push({
+          path: normalizePosixPath(v),
+          origin: 'volume',
+          severity: 'warning',
+          reason: 'VOLUME in the Dockerfile it is built from',
+          at: c.buildFrom.at,
+        });
+    const ignoredEnv = server ? undefined : serverOnlyEnv(hit?.entry);
     for (const e of c.env) {
       if (e.value === undefined) continue;
       // Point at the value (`value: /app/data`), not the list item; compose scalars have no `value` child
       // and the locator then stops at the deepest node that exists, the scalar itself.
       const at = childAnchor(e.at, 'value');
-      const cls = classifyEnvName(e.name);
+      const cls = ignoredEnv?.has(e.name) ? undefined : classifyEnvName(e.name);
       if (cls !== undefined) {
         const dir = directoryOf(e.value);
-        const severity = cls === 'data' ? 'error' : cfg.cacheAndLogPaths;
+        const severity = cls === 'data' ? 'error' : cls === 'likelyData' ? 'warning' : cfg.cacheAndLogPaths;
         if (dir && severity !== 'off') paths.push({ path: dir, origin: 'env', severity, reason: `env ${e.name}`, at });
       }
-      paths.push(...sqlitePathsIn(e.value, at, `env ${e.name}`));
+      appendAll(paths, sqlitePathsIn(e.value, at, `env ${e.name}`));
     }
-    for (const item of c.command) paths.push(...sqlitePathsIn(item.value, item.at, 'command'));
-    for (const item of c.args) paths.push(...sqlitePathsIn(item.value, item.at, 'args'));
-    if (c.role !== 'initContainer') paths.push(...dockerfilePaths(w, c, opts.dockerfile));
-    for (const cm of configMapsOf(w, c, opts.configMap)) {
+    for (const item of c.command) appendAll(paths, sqlitePathsIn(item.value, item.at, 'command'));
+    for (const item of c.args) appendAll(paths, sqlitePathsIn(item.value, item.at, 'args'));
+    if (c.role !== 'initContainer') appendAll(paths, dockerfilePaths(w, c, opts.dockerfile));
+    for (const cm of cms) {
       for (const [key, v] of Object.entries(cm.data))
-        paths.push(...sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key}`));
+        appendAll(paths, sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key}`));
     }
-    return { container: c, dataPaths: dedupeDataPaths(paths) };
+    const out: ContainerWithData = { container: c, dataPaths: dedupeDataPaths(paths) };
+    // Compose honours the image's VOLUME list (Kubernetes ignores it): an anonymous volume appears at
+    // each VOLUME directory that nothing is mounted at.
+    if (w.source === 'compose') {
+      const volumes = [...(hit?.entry.volumes ?? []), ...(c.buildVolumes ?? [])];
+      if (volumes.length > 0) out.imageVolumes = volumes;
+    }
+    return out;
   });
 }

@@ -1,25 +1,18 @@
 /**
  * Glob matching of image references, for the catalog, config `dataPaths`/`localImages` and build facts.
  *
- * Patterns are matched against the normalised `registry/repository` of `images.ts`. A pattern without a
+ * Patterns are matched against the normalised `registry/repository` of `facts/images.ts`. A pattern without a
  * registry matches on any registry, and Docker Hub's `library/` prefix is optional on both sides, so
  * `postgres` matches `postgres:16`, `docker.io/library/postgres`, `mirror.gcr.io/library/postgres` and
  * `public.ecr.aws/docker/library/postgres@sha256:…`. A pattern with a tag (`postgres:16*`) also checks the
  * tag; without one, every tag and digest matches.
  */
-import picomatch from 'picomatch';
+import { globMatcher } from './glob.js';
 import { parseImage, sameImage, splitReference, type ImageRef } from './images.js';
 
-const matcherCache = new Map<string, (s: string) => boolean>();
-
+// `*` stays within one path segment, like Docker's own reference grammar; `**` crosses segments.
 function glob(pattern: string): (s: string) => boolean {
-  let m = matcherCache.get(pattern);
-  if (!m) {
-    // `*` stays within one path segment, like Docker's own reference grammar; `**` crosses segments.
-    m = picomatch(pattern, { nocase: true, dot: true });
-    matcherCache.set(pattern, m);
-  }
-  return m;
+  return globMatcher(pattern, { nocase: true });
 }
 
 interface ImagePattern {
@@ -41,8 +34,18 @@ function repositoryVariants(repo: string): string[] {
   return out;
 }
 
+export interface MatchOptions {
+  /**
+   * Registry mirrors, pull-through proxies and re-hosted copies keep the upstream path at the end
+   * (`mcr.microsoft.com/oss/bitnami/redis`, `harbor.example.com/dockerhub/bitnami/redis`): a pattern of two or
+   * more segments without a registry then also matches the image's trailing segments. One-segment patterns
+   * (`postgres`) stay Docker Hub official images (`…/library/postgres`), so `acme/postgres` is not postgres.
+   */
+  mirrors?: boolean;
+}
+
 /** True when `image` (a reference as written in a manifest) matches the glob `pattern`. */
-export function imageMatches(pattern: string, image: string | ImageRef): boolean {
+export function imageMatches(pattern: string, image: string | ImageRef, opts: MatchOptions = {}): boolean {
   const ref = typeof image === 'string' ? parseImage(image) : image;
   const p = splitPattern(pattern);
   if (!ref || !p) return false;
@@ -51,6 +54,11 @@ export function imageMatches(pattern: string, image: string | ImageRef): boolean
   const patternRepos =
     p.registry === undefined || p.registry === 'docker.io' ? repositoryVariants(p.repository) : [p.repository];
   const imageRepos = repositoryVariants(ref.repository);
+  if (opts.mirrors && p.registry === undefined && !p.repository.includes('**')) {
+    const n = p.repository.split('/').length;
+    const segs = ref.repository.split('/');
+    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join('/'));
+  }
   return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
 }
 

@@ -3,6 +3,7 @@
  * data path, so they all agree on "the deepest mount covering a path decides".
  */
 import type { MountModel, VolumeKind, VolumeModel } from '../model/model.js';
+import { normalizePosixPath } from './sqlite.js';
 
 /** True when `path` is `dir` or lies under it. */
 export function isUnder(path: string, dir: string): boolean {
@@ -10,27 +11,85 @@ export function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}/`);
 }
 
-function trimSlash(p: string): string {
-  return p.length > 1 && p.endsWith('/') ? p.replace(/\/+$/, '') : p;
+/**
+ * A mount path as the container runtime sees it: runc/containerd clean it (`filepath.Clean`), so
+ * `/var/lib/postgresql/./data`, `//data`, `/x/../data` and `/data/.` all mount at `/data`.
+ */
+export function cleanMountPath(p: string): string {
+  return normalizePosixPath(p);
 }
 
-/** The deepest mount whose mountPath is `path` or a parent of it. */
-export function deepestCoveringMount(mounts: readonly MountModel[], path: string): MountModel | undefined {
-  let best: MountModel | undefined;
+interface MountIndex {
+  /** Cleaned mount path → the mount that decides there (the least durable one when a path is mounted twice). */
+  byPath: Map<string, MountModel>;
+  /** Cleaned mount paths, sorted, for "mounts below a path" range queries. */
+  sorted: string[];
+  size: number;
+}
+
+const indexes = new WeakMap<readonly MountModel[], MountIndex>();
+
+const DURABILITY_RANK: Record<Durability, number> = { ephemeral: 0, anonymous: 1, node: 2, unknown: 3, persistent: 4 };
+
+function rankOf(m: MountModel): number {
+  return m.volume ? DURABILITY_RANK[durabilityOf(m.volume.kind)] : DURABILITY_RANK.unknown;
+}
+
+/**
+ * One index per mount list, built once (linear), so each lookup walks the path's ancestors instead of every
+ * mount: a pod with thousands of mounts and data paths stays linear.
+ */
+function indexOf(mounts: readonly MountModel[]): MountIndex {
+  const cached = indexes.get(mounts);
+  if (cached && cached.size === mounts.length) return cached;
+  const byPath = new Map<string, MountModel>();
   for (const m of mounts) {
-    const mp = trimSlash(m.mountPath);
-    if (!isUnder(path, mp)) continue;
-    if (!best || mp.length > trimSlash(best.mountPath).length) best = m;
+    const key = cleanMountPath(m.mountPath);
+    const prev = byPath.get(key);
+    // The same directory mounted twice (`/data` and `/data/`): which one the runtime stacks on top is an
+    // implementation detail, so the guard assumes the worse one.
+    if (!prev || rankOf(m) < rankOf(prev)) byPath.set(key, m);
   }
-  return best;
+  const idx: MountIndex = { byPath, sorted: [...byPath.keys()].sort(), size: mounts.length };
+  indexes.set(mounts, idx);
+  return idx;
+}
+
+/** The deepest mount whose (cleaned) mountPath is `path` or a parent of it. */
+export function deepestCoveringMount(mounts: readonly MountModel[], path: string): MountModel | undefined {
+  if (mounts.length === 0) return undefined;
+  const { byPath } = indexOf(mounts);
+  let p = normalizePosixPath(path);
+  for (;;) {
+    const m = byPath.get(p);
+    if (m) return m;
+    if (p === '/') return undefined;
+    const i = p.lastIndexOf('/');
+    p = i <= 0 ? '/' : p.slice(0, i);
+  }
 }
 
 /** Mounts strictly below `path` (the path is then only partly persisted). */
 export function mountsBelow(mounts: readonly MountModel[], path: string): MountModel[] {
-  return mounts.filter((m) => {
-    const mp = trimSlash(m.mountPath);
-    return mp !== path && isUnder(mp, path);
-  });
+  if (mounts.length === 0) return [];
+  const { byPath, sorted } = indexOf(mounts);
+  const dir = normalizePosixPath(path);
+  const prefix = dir === '/' ? '/' : `${dir}/`;
+  // Every key starting with `prefix` sits in one contiguous run of the sorted keys.
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as string) < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: MountModel[] = [];
+  for (let i = lo; i < sorted.length; i++) {
+    const k = sorted[i] as string;
+    if (!k.startsWith(prefix)) break;
+    if (k !== dir) out.push(byPath.get(k) as MountModel);
+  }
+  return out;
 }
 
 export type Durability = 'persistent' | 'node' | 'anonymous' | 'ephemeral' | 'unknown';
@@ -73,6 +132,9 @@ export function describeVolume(v: VolumeModel | undefined, m?: MountModel): stri
     case 'emptyDir':
       return v.source === 'Memory' ? `emptyDir volume "${v.name}" (medium: Memory)` : `emptyDir volume "${v.name}"`;
     case 'ephemeral':
+      if (v.source === 'gitRepo') return `gitRepo volume "${v.name}" (a clone in an emptyDir)`;
+      if (v.source?.startsWith('csi:'))
+        return `inline CSI volume "${v.name}" (driver ${v.source.slice(4)}, lives as long as the pod)`;
       return `generic ephemeral volume "${v.name}"`;
     case 'configMap':
     case 'secret':

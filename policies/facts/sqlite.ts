@@ -57,9 +57,13 @@ export function findSqliteReferences(text: string): SqliteReference[] {
     const path = urlPath(m[1] as string, (m[2] as string).length, m[3] as string);
     if (path !== undefined) out.push({ path: normalizePosixPath(path), raw, index });
   }
+  // Both match lists come in text order: one pointer through the URL ranges keeps this linear.
+  let k = 0;
   for (const m of text.matchAll(PATH_RE)) {
     const index = m.index ?? 0;
-    if (covered.some(([a, b]) => index >= a && index < b)) continue;
+    while (k < covered.length && (covered[k] as [number, number])[1] <= index) k++;
+    const range = covered[k];
+    if (range && index >= range[0] && index < range[1]) continue;
     out.push({ path: normalizePosixPath(m[1] as string), raw: m[0], index });
   }
   return out.sort((a, b) => a.index - b.index);

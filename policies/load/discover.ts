@@ -9,13 +9,14 @@
  * directory already walked, so link cycles end), and enforce the size/binary/encoding/file-count limits.
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { globMatcher } from '../facts/glob.js';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
 import type { LoadError, LoadNote } from '../model/model.js';
 import { classifyPath, type FileClass } from './classify.js';
 import { looksJudgedText } from './judge.js';
+import { errorMessage } from '../model/errors.js';
 
 export const SKIPPED_DIRS = new Set([
   '.git',
@@ -31,7 +32,8 @@ export const SKIPPED_DIRS = new Set([
 
 export interface DiscoverOptions {
   cwd: string;
-  readStdin?: () => Promise<string>;
+  /** Reads standard input; given the size limit, a reader stops after `maxBytes` + 1 bytes. */
+  readStdin?: (maxBytes?: number) => Promise<string>;
   limits?: Partial<Limits>;
   exclude?: string[];
   /**
@@ -150,17 +152,17 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
         continue;
       }
       try {
-        const text = await opts.readStdin();
+        const text = await opts.readStdin(limits.maxFileBytes);
         if (Buffer.byteLength(text) > limits.maxFileBytes) {
           sink.error({
             file: '<stdin>',
-            message: `input is ${formatMB(Buffer.byteLength(text))}, over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes)`,
+            message: `input is over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes): not scanned`,
           });
         } else sink.file('<stdin>', text, { forceYaml: true });
       } catch (err) {
         sink.error({
           file: '<stdin>',
-          message: `cannot read standard input: ${err instanceof Error ? err.message : String(err)}`,
+          message: `cannot read standard input: ${errorMessage(err)}`,
         });
       }
       continue;
@@ -173,7 +175,7 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
       const code = (err as NodeJS.ErrnoException).code;
       sink.error({
         file: given,
-        message: code === 'ENOENT' ? `path not found: ${given}` : `cannot read ${given}: ${(err as Error).message}`,
+        message: code === 'ENOENT' ? `path not found: ${given}` : `cannot read ${given}: ${errorMessage(err)}`,
       });
       continue;
     }
@@ -183,19 +185,56 @@ export async function discoverAndRead(paths: string[], opts: DiscoverOptions, si
       try {
         root = realpathSync(abs);
       } catch (err) {
-        sink.error({ file: given, message: `cannot read ${given}: ${(err as Error).message}` });
+        sink.error({ file: given, message: `cannot read ${given}: ${errorMessage(err)}` });
         continue;
       }
       const exclude =
-        opts.exclude && opts.exclude.length > 0 ? picomatch(opts.exclude, { dot: true, basename: true }) : undefined;
+        opts.exclude && opts.exclude.length > 0 ? globMatcher(opts.exclude, { basename: true }) : undefined;
       walk(root, root, '', displayBase, exclude, new Set([root]), candidates, false);
     } else if (st.isFile()) {
       const parent = path.dirname(abs);
       const helm = path.basename(parent) === 'templates' && existsSync(path.join(path.dirname(parent), 'Chart.yaml'));
       candidates.push({ abs, display: displayBase, helm });
+    } else if (st.isFIFO()) {
+      // `scan <(helm template .)`: a pipe named explicitly is read like stdin, up to the size limit.
+      flush(candidates, limits, sink, seenFiles, counter, opts.skip);
+      candidates.length = 0;
+      const read = await readPipe(abs, limits.maxFileBytes);
+      if ('error' in read) sink.error({ file: given, message: read.error });
+      else {
+        const cls = classifyPath(displayBase);
+        sink.file(
+          displayBase,
+          read.text,
+          cls.kind === 'skip' || cls.kind === 'maybe-script' ? { forceYaml: true } : {},
+        );
+      }
+    } else {
+      const what =
+        st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a file';
+      sink.error({ file: given, message: `${given} is ${what}, not a file or folder: not scanned` });
     }
   }
   flush(candidates, limits, sink, seenFiles, counter, opts.skip);
+}
+
+/** Reads a named pipe up to `maxBytes` + 1 bytes; stops there (a writer that never ends cannot stall us). */
+async function readPipe(abs: string, maxBytes: number): Promise<{ text: string } | { error: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(abs, { highWaterMark: 64 * 1024 })) {
+      const buf = chunk as Buffer;
+      chunks.push(buf);
+      size += buf.length;
+      if (size > maxBytes)
+        return { error: `input is over the ${formatMB(maxBytes)} limit (limits.maxFileBytes): not scanned` };
+    }
+  } catch (err) {
+    return { error: `cannot read the pipe: ${(err as Error).message}` };
+  }
+  const decoded = decodeText(abs, Buffer.concat(chunks));
+  return 'error' in decoded ? { error: decoded.error.message } : { text: decoded.text };
 }
 
 function displayPath(cwd: string, abs: string, given: string): string {
@@ -228,7 +267,7 @@ function walk(
       abs: dir,
       display: joinDisplay(displayBase, rel),
       helm: false,
-      error: `cannot read folder: ${(err as Error).message}`,
+      error: `cannot read folder: ${errorMessage(err)}`,
     });
     return;
   }
@@ -375,7 +414,7 @@ function readCandidate(c: Candidate, limits: Limits): ReadResult {
     if ('error' in decoded) return optional ? { kind: 'skip' } : { kind: 'error', error: decoded.error };
     return { kind: 'text', text: decoded.text };
   } catch (err) {
-    return { kind: 'error', error: { file: c.display, message: `cannot read file: ${(err as Error).message}` } };
+    return { kind: 'error', error: { file: c.display, message: `cannot read file: ${errorMessage(err)}` } };
   } finally {
     if (fd !== undefined) {
       try {

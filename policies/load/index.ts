@@ -2,6 +2,7 @@
  * Loaders: any supported input → the {@link Project} model. Nothing here throws for bad input: problems become
  * `project.errors` (naming the file and, where there is one, the line) and the rest of the input still loads.
  */
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { emptyProject, mergeProject, type DocRef, type Project } from '../model/model.js';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
@@ -14,6 +15,7 @@ import { loadSourceText } from './source.js';
 import { discoverAndRead } from './discover.js';
 import { isHelmTemplateObject, isJudgedValue, isPartialWorkload, looksJudgedText } from './judge.js';
 import { kustomizePatchFiles } from './kustomize.js';
+import { errorMessage } from '../model/errors.js';
 
 export interface LoadOptions {
   limits?: Partial<Limits>;
@@ -28,13 +30,15 @@ export interface LoadOptions {
   helmChartTemplate?: boolean;
   /** Parse as Kubernetes/compose YAML whatever the name says (stdin). */
   forceYaml?: boolean;
+  /** Reads a file next to the loaded one (compose `.env`, `env_file:`); set by `loadPaths`. */
+  readCompanion?: (relativePath: string) => string | undefined;
 }
 
 export interface LoadPathsOptions extends LoadOptions {
   /** Directory that reported `file` paths are relative to. */
   cwd: string;
   /** Reads standard input when a path is `-` (injected so the core stays free of process globals). */
-  readStdin?: () => Promise<string>;
+  readStdin?: (maxBytes?: number) => Promise<string>;
   /** Files judged elsewhere (rendered charts and overlays), by real absolute path: not read. */
   skip?: (absPath: string) => boolean;
 }
@@ -59,7 +63,7 @@ export function loadText(file: string, text: string, opts: LoadOptions = {}): Pr
     p.files = 1;
     p.errors.push({
       file,
-      message: `internal error while loading: ${err instanceof Error ? err.message : String(err)}`,
+      message: `internal error while loading: ${errorMessage(err)}`,
     });
     return p;
   }
@@ -127,7 +131,10 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
       else loadKubernetesValue(value, ref, p);
     } else {
       const folderName = folderOf(file, opts.folderName);
-      loadComposeValue(value, ref, p, folderName !== undefined ? { folderName } : {});
+      loadComposeValue(value, ref, p, {
+        ...(folderName !== undefined ? { folderName } : {}),
+        ...(opts.readCompanion ? { readCompanion: opts.readCompanion } : {}),
+      });
     }
   }
   if (template) p.notes.push({ file, message: helmNote(file) });
@@ -157,6 +164,21 @@ function addSkipped(p: Project, file: string, reason: string): void {
   (p.skipped ??= []).push({ file, message: reason });
 }
 
+const MAX_COMPANION_BYTES = 1024 * 1024;
+
+/** Reads small text files relative to `dir` (compose `.env`, `env_file:`); undefined when absent or too big. */
+function companionReader(dir: string): (relativePath: string) => string | undefined {
+  return (rel) => {
+    try {
+      const abs = path.resolve(dir, rel);
+      if (statSync(abs).size > MAX_COMPANION_BYTES) return undefined;
+      return readFileSync(abs, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 /** Walks paths (files, folders, `-`), loads every supported file. Never throws for bad input. */
 export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promise<Project> {
   const project = emptyProject();
@@ -174,7 +196,12 @@ export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promis
           for (const patch of kustomizePatchFiles(file, text)) patches.add(patch);
         loaded.push({
           file,
-          project: loadText(file, text, { ...opts, ...extra, ...(folderName !== undefined ? { folderName } : {}) }),
+          project: loadText(file, text, {
+            ...opts,
+            ...extra,
+            ...(folderName !== undefined ? { folderName } : {}),
+            ...(file === '<stdin>' ? {} : { readCompanion: companionReader(path.resolve(opts.cwd, file, '..')) }),
+          }),
         });
       },
       // Kept in walk order with the files: reports list notes and errors as the walk met them.
@@ -184,7 +211,7 @@ export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promis
   } catch (err) {
     const error = {
       file: paths.join(' '),
-      message: `internal error while reading input: ${err instanceof Error ? err.message : String(err)}`,
+      message: `internal error while reading input: ${errorMessage(err)}`,
     };
     loaded.push({ file: error.file, project: { ...emptyProject(), errors: [error] } });
   }
@@ -231,10 +258,7 @@ export function loadObject(obj: unknown, doc: DocRef, opts: LoadObjectOptions = 
     if (opts.fromJson !== true) checkStructure(obj, resolveLimits(opts.limits));
     loadKubernetesValue(obj, doc, p);
   } catch (err) {
-    const message =
-      err instanceof StructureError
-        ? err.message
-        : `internal error while loading: ${err instanceof Error ? err.message : String(err)}`;
+    const message = err instanceof StructureError ? err.message : `internal error while loading: ${errorMessage(err)}`;
     p.errors.push({ file: doc.file, message });
   }
   return p;

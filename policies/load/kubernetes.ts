@@ -28,7 +28,6 @@ import {
 /** Volume sources backed by storage outside the node that outlives the pod. */
 const NETWORK_SOURCES = new Set([
   'nfs',
-  'csi',
   'iscsi',
   'cephfs',
   'rbd',
@@ -291,7 +290,9 @@ function loadWorkload(ctx: Ctx, obj: Obj, kind: string, base: PathSegment[]): vo
   for (const [field, role] of roles) {
     asArray(podSpec[field]).forEach((c, i) => {
       const co = asObj(c);
-      if (co) containers.push(containerFrom(ctx, co, role, [...podSpecPath, field, i], byName));
+      // A native sidecar (an init container with `restartPolicy: Always`) runs for the pod's whole life.
+      const sidecar = role === 'initContainer' && str(co?.restartPolicy) === 'Always';
+      if (co) containers.push(containerFrom(ctx, co, sidecar ? 'container' : role, [...podSpecPath, field, i], byName));
     });
   }
 
@@ -329,8 +330,13 @@ function volumeFrom(ctx: Ctx, v: unknown, path: PathSegment[]): VolumeModel | un
   if (!vo || name === undefined) return undefined;
   const at = nodeAnchor(ctx.doc, path);
   for (const key of Object.keys(vo)) {
-    if (key === 'name') continue;
+    // `persistentVolumeClaim: null` is no source at all: the API server drops it and defaults the volume.
+    if (key === 'name' || vo[key] === null || vo[key] === undefined) continue;
     const src = asObj(vo[key]);
+    // An inline CSI volume (`csi:` in the pod) is ephemeral: the driver creates it with the pod and deletes
+    // it with the pod (persistent CSI storage comes through a PVC). `gitRepo` is an emptyDir with a clone.
+    if (key === 'csi' || key === 'gitRepo')
+      return { name, kind: 'ephemeral', source: key === 'csi' ? `csi:${str(src?.driver) ?? '?'}` : 'gitRepo', at };
     const simple = SIMPLE_KINDS[key];
     if (simple) {
       const vol: VolumeModel = { name, kind: simple, at };
@@ -345,8 +351,10 @@ function volumeFrom(ctx: Ctx, v: unknown, path: PathSegment[]): VolumeModel | un
       return vol;
     }
     if (NETWORK_SOURCES.has(key)) return { name, kind: 'network', source: key, at };
+    return { name, kind: 'other', at };
   }
-  return { name, kind: 'other', at };
+  // `volumes: [{name: data}]`: Kubernetes defaults a volume without a source to an emptyDir.
+  return { name, kind: 'emptyDir', source: undefined, at };
 }
 
 /**
@@ -383,8 +391,14 @@ function containerFrom(
     const eo = asObj(e);
     const name = str(eo?.name);
     if (!eo || name === undefined) return;
-    const value = eo.valueFrom !== undefined ? undefined : scalarString(eo.value);
-    env.push({ name, ...(value !== undefined ? { value } : {}), at: nodeAnchor(ctx.doc, [...path, 'env', i]) });
+    const fromRef = eo.valueFrom !== undefined && eo.valueFrom !== null;
+    const value = fromRef ? undefined : scalarString(eo.value);
+    env.push({
+      name,
+      ...(value !== undefined ? { value } : {}),
+      ...(fromRef ? { fromRef } : {}),
+      at: nodeAnchor(ctx.doc, [...path, 'env', i]),
+    });
   });
   // The kubelet expands `$(VAR)` in env values, command and args from the container's env defined
   // before it; a reference to a value only known at run time (valueFrom) makes an env value unknown.
@@ -392,8 +406,10 @@ function containerFrom(
   for (const e of env) {
     if (e.value !== undefined) {
       const expanded = expandDependentVars(e.value, vars);
-      if (expanded === undefined) delete e.value;
-      else e.value = expanded;
+      if (expanded === undefined) {
+        e.template = e.value;
+        delete e.value;
+      } else e.value = expanded;
     }
     vars.set(e.name, e.value);
   }
@@ -411,7 +427,8 @@ function containerFrom(
     if (!mo || mountPath === undefined) return;
     const mpath = [...path, 'volumeMounts', i];
     const volumeName = str(mo.name);
-    const readOnly = mo.readOnly === true;
+    // kubectl reads manifests as YAML 1.1, where `yes`, `on` and `True` are booleans too.
+    const readOnly = yamlTrue(mo.readOnly);
     const subPath = str(mo.subPath) ?? str(mo.subPathExpr);
     mounts.push({
       mountPath,
@@ -440,4 +457,11 @@ function containerFrom(
     }),
     at: nodeAnchor(ctx.doc, path),
   };
+}
+
+const YAML11_TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'y', 'Y']);
+
+/** A boolean field as kubectl's YAML 1.1 parser reads it: `true`, and the strings `yes`, `on`, `True`… */
+export function yamlTrue(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && YAML11_TRUE.has(v));
 }

@@ -1,6 +1,6 @@
 /**
  * Anchors → file/line/column, computed late: only documents that have findings are parsed again, this time
- * with the `yaml` parser, once per document per locator: its concrete syntax tree first (`locate-cst.ts`,
+ * with the `yaml` parser, once per document per locator: its concrete syntax tree first (`cst.ts`,
  * about twice as fast), the composed Document only for what the CST cannot answer (aliases, merge keys).
  *
  * Where a `node` anchor points:

@@ -4,7 +4,8 @@ export type Severity = 'error' | 'warning';
 export type SeveritySetting = Severity | 'off';
 
 export interface Suppression {
-  kind: 'annotation' | 'config';
+  /** `annotation`: on the resource; `comment`: a `# persistguard:ignore` comment in the file; `config`. */
+  kind: 'annotation' | 'comment' | 'config';
   reason: string;
   expires?: string;
 }
@@ -26,6 +27,9 @@ export interface RuleReport {
 
 export interface Finding {
   ruleId: string;
+  /** Key of the rule's `meta.messages` that produced `message` (stable across wording changes). Absent only in
+   *  findings read back from reports written before it existed (baselines). */
+  messageId?: string;
   severity: Severity;
   message: string;
   file: string;
@@ -50,7 +54,7 @@ export interface Finding {
   renderedBy?: string;
 }
 
-/** A finding before its anchor is resolved to a position (see `locate.ts`). */
+/** A finding before its anchor is resolved to a position (see `locate/locate.ts`). */
 export interface PendingFinding extends Omit<
   Finding,
   'file' | 'line' | 'column' | 'endLine' | 'endColumn' | 'jsonPath'

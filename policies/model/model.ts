@@ -2,7 +2,7 @@
  * The workload model every loader produces and every rule reads.
  *
  * Positions are not computed while loading: every model node carries an {@link Anchor}, and only the
- * anchors of findings are turned into file/line/column at the end of a scan (see `locate.ts`). That keeps
+ * anchors of findings are turned into file/line/column at the end of a scan (see `locate/locate.ts`). That keeps
  * the per-document loop cheap (most documents have no finding) and lets the webhook, which has no file,
  * use the same model with JSON-path anchors.
  */
@@ -128,6 +128,10 @@ export interface EnvModel {
   name: string;
   /** Literal value (after compose interpolation); undefined for valueFrom / unresolved variables. */
   value?: string;
+  /** The value as written when it refers to a value only known at run time (`/data/$(POD_NAME)`). */
+  template?: string;
+  /** Set from `valueFrom` (a Secret, ConfigMap or field reference): the value exists but is not known here. */
+  fromRef?: boolean;
   at: Anchor;
 }
 
@@ -143,6 +147,12 @@ export interface ContainerModel {
   mounts: MountModel[];
   /** ConfigMaps pulled in whole via envFrom (their keys become env vars). */
   envFromConfigMaps: string[];
+  /** The image as written when it depends on a variable that has no value here (`postgres:${PG_VERSION}`). */
+  imageTemplate?: string;
+  /** Compose `build:`: the image its Dockerfile starts FROM (a derived image keeps the base's data layout). */
+  buildFrom?: Located<string>;
+  /** Compose `build:`: VOLUME directories its Dockerfile declares. */
+  buildVolumes?: string[];
   /** Compose: the service has a `build:` section (its image is built locally). */
   builds?: Located<string>;
   at: Anchor;
@@ -362,22 +372,23 @@ export function emptyProject(): Project {
 
 /** Appends `b` into `a` (used to merge per-file results). */
 export function mergeProject(a: Project, b: Project): Project {
-  a.workloads.push(...b.workloads);
-  a.claims.push(...b.claims);
-  a.storageClasses.push(...b.storageClasses);
-  a.persistentVolumes.push(...b.persistentVolumes);
-  a.configMaps.push(...b.configMaps);
-  a.autoscalers.push(...b.autoscalers);
-  a.builds.push(...b.builds);
-  a.imports.push(...b.imports);
-  a.k3sSignals.push(...b.k3sSignals);
-  a.sqliteLiterals.push(...b.sqliteLiterals);
-  a.dockerfiles.push(...b.dockerfiles);
-  a.imageSources.push(...b.imageSources);
-  a.composeProjectNames.push(...b.composeProjectNames);
-  a.errors.push(...b.errors);
-  a.notes.push(...b.notes);
-  if (b.skipped && b.skipped.length > 0) (a.skipped ??= []).push(...b.skipped);
+  // Element by element: `push(...list)` throws a RangeError once a list outgrows the call-stack limit.
+  appendAll(a.workloads, b.workloads);
+  appendAll(a.claims, b.claims);
+  appendAll(a.storageClasses, b.storageClasses);
+  appendAll(a.persistentVolumes, b.persistentVolumes);
+  appendAll(a.configMaps, b.configMaps);
+  appendAll(a.autoscalers, b.autoscalers);
+  appendAll(a.builds, b.builds);
+  appendAll(a.imports, b.imports);
+  appendAll(a.k3sSignals, b.k3sSignals);
+  appendAll(a.sqliteLiterals, b.sqliteLiterals);
+  appendAll(a.dockerfiles, b.dockerfiles);
+  appendAll(a.imageSources, b.imageSources);
+  appendAll(a.composeProjectNames, b.composeProjectNames);
+  appendAll(a.errors, b.errors);
+  appendAll(a.notes, b.notes);
+  if (b.skipped && b.skipped.length > 0) appendAll((a.skipped ??= []), b.skipped);
   a.files += b.files;
   return a;
 }
@@ -388,4 +399,10 @@ export function anchorFile(at: Anchor): string {
 
 export function childAnchor(at: Anchor, ...segments: PathSegment[]): Anchor {
   return at.kind === 'node' ? { kind: 'node', doc: at.doc, path: [...at.path, ...segments] } : at;
+}
+
+/** Appends every item of `items` to `target` without spreading (safe for lists of any length). */
+export function appendAll<T>(target: T[], items: readonly T[]): T[] {
+  for (const x of items) target.push(x);
+  return target;
 }

@@ -1,4 +1,4 @@
-/** Kept in step with package.json by test/meta/version.test.ts. */
+/** Kept in step with package.json by test/model/version.test.ts. */
 export const VERSION = '0.1.0';
 export const TOOL_NAME = 'persistguard';
 /** Rule docs are linked from SARIF, summaries and admission messages. */

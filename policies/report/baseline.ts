@@ -4,6 +4,7 @@
  * never by line or file, so moving lines or files around does not resurrect old findings.
  */
 import type { Finding, ScanReport } from '../model/findings.js';
+import { errorMessage } from '../model/errors.js';
 
 /** The identity of a finding across edits: rule + kind/namespace/name + container + path. */
 export function findingKey(f: Pick<Finding, 'ruleId' | 'resource' | 'container' | 'path'>): string {
@@ -59,7 +60,7 @@ export function parseBaseline(text: string, file: string): ScanReport {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: baseline is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`${file}: baseline is not valid JSON (${errorMessage(err)})`);
   }
   if (!isRecord(data) || !Array.isArray(data.findings)) {
     throw new Error(

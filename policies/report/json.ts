@@ -1,5 +1,6 @@
 import type { Finding, ReportError, ScanReport } from '../model/findings.js';
 import type { ResourceRef } from '../model/model.js';
+import { escapeJsonControls } from './safe-text.js';
 import type { Reporter } from './types.js';
 
 /**
@@ -20,6 +21,7 @@ function resource(r: ResourceRef): ResourceRef {
 function finding(f: Finding): Finding {
   return {
     ruleId: f.ruleId,
+    ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
     severity: f.severity,
     message: f.message,
     file: f.file,
@@ -77,5 +79,5 @@ export function toJsonReport(report: ScanReport): ScanReport {
 export const jsonReporter: Reporter = {
   format: 'json',
   fileName: 'persistguard.json',
-  render: (report) => `${JSON.stringify(toJsonReport(report), null, 2)}\n`,
+  render: (report) => `${escapeJsonControls(JSON.stringify(toJsonReport(report), null, 2))}\n`,
 };

@@ -8,6 +8,7 @@ import type { ResourceRef } from '../model/model.js';
 import { ruleDocsUrl, TOOL_NAME } from '../model/version.js';
 import { byPosition } from './sarif.js';
 import type { Reporter, ReporterOptions } from './types.js';
+import { escapeControls, neutraliseReport } from './safe-text.js';
 
 /** GitHub rejects job summaries over 1 MiB; leave room for what the runner adds around ours. */
 export const DEFAULT_MARKDOWN_BYTES = 1_000_000;
@@ -29,7 +30,8 @@ export interface MarkdownOptions extends ReporterOptions {
   linkTo?: (file: string, line: number) => string | undefined;
 }
 
-export function renderMarkdown(report: ScanReport, opts: MarkdownOptions): string {
+export function renderMarkdown(input: ScanReport, opts: MarkdownOptions): string {
+  const report = neutraliseReport(input);
   const budget = new Budget(opts.maxBytes ?? DEFAULT_MARKDOWN_BYTES);
   const active = report.findings.filter((f) => !f.suppressed && f.baseline !== 'existing');
   const existing = report.findings.filter((f) => !f.suppressed && f.baseline === 'existing');
@@ -170,13 +172,17 @@ function escapeInline(s: string): string {
   return out + escapeMarks(html.slice(last));
 }
 
+/** Markdown marks shown literally; `@name` and `#123` broken with a zero-width space so nobody is pinged. */
 function escapeMarks(s: string): string {
-  return s.replace(/([\\`*_[\]])/g, '\\$1');
+  return s.replace(/([\\`*_[\]~])/g, '\\$1').replace(/(?<![\w@#])([@#])(?=[\w-])/g, '$1\u200b');
 }
 
-/** Text inside backticks: backticks cannot be escaped there, so they are replaced; pipes still split tables. */
-function codeSpan(s: string): string {
-  return s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Text inside backticks: backticks cannot be escaped there, so they are replaced; pipes still split tables;
+ * control characters (a lone `\r` ends the span) are shown as escapes.
+ */
+export function codeSpan(s: string): string {
+  return escapeControls(s).replace(/`/g, "'").replace(/\|/g, '\\|');
 }
 
 function plural(n: number): string {

@@ -4,10 +4,13 @@
  * pushes instead of being closed and reopened when lines move).
  */
 import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { findingKey } from './baseline.js';
 import type { Finding, ReportError, ScanReport, Severity } from '../model/findings.js';
 import type { RuleMeta } from '../rules/rule.js';
 import { REPO_URL, ruleDocsUrl, TOOL_NAME } from '../model/version.js';
+import { escapeJsonControls } from './safe-text.js';
 import type { Reporter, ReporterOptions } from './types.js';
 
 /** GitHub code scanning rejects runs with more results than this. */
@@ -21,19 +24,54 @@ type Json = Record<string, unknown>;
 export const sarifReporter: Reporter = {
   format: 'sarif',
   fileName: 'persistguard.sarif',
-  render: (report, opts) => `${JSON.stringify(toSarif(report, opts), null, 2)}\n`,
+  render: (report, opts) => `${escapeJsonControls(JSON.stringify(toSarif(report, opts), null, 2))}\n`,
 };
 
+/**
+ * Where a report's `file` lives for SARIF: relative to %SRCROOT% when it is inside it (always, unless a scan
+ * mixes trees), else an absolute `file:` URI with no base: never an absolute path with a uriBaseId.
+ */
+type Locate = (file: string) => Json;
+
+function artifactLocator(opts: ReporterOptions): { locate: Locate; baseUri?: string } {
+  if (opts.srcRoot === undefined) {
+    const locate: Locate = (file) =>
+      path.isAbsolute(file) || /^[a-zA-Z]:[\\/]/.test(file)
+        ? { uri: pathToFileURL(file).href }
+        : { uri: fileUri(file), uriBaseId: '%SRCROOT%' };
+    return { locate, ...(opts.baseUri ? { baseUri: opts.baseUri } : {}) };
+  }
+  const root = path.resolve(opts.srcRoot);
+  const cwd = opts.cwd ?? root;
+  const locate: Locate = (file) => {
+    if (file.startsWith('<')) return { uri: fileUri(file), uriBaseId: '%SRCROOT%' }; // <stdin>, cluster objects
+    const abs = path.resolve(cwd, file);
+    const rel = path.relative(root, abs);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+    return { uri: fileUri(rel.split(path.sep).join('/')), uriBaseId: '%SRCROOT%' };
+  };
+  return { locate, ...(opts.baseUri ? { baseUri: opts.baseUri } : {}) };
+}
+
 export function toSarif(report: ScanReport, opts: ReporterOptions): Json {
+  const { locate, baseUri } = artifactLocator(opts);
+  const location = (
+    file: string,
+    line: number | undefined,
+    column: number | undefined,
+    endLine?: number,
+    endColumn?: number,
+    jsonPath?: string,
+  ): Json => physicalLocation(locate(file), line, column, endLine, endColumn, jsonPath);
   const { rules, indexOf } = driverRules(report, opts.rules);
   // Errors first, so a truncated run keeps what matters most.
   const ordered = [...report.findings].sort(byImportance);
   const kept = ordered.slice(0, SARIF_MAX_RESULTS);
   const dropped = ordered.length - kept.length;
   const seen = new Map<string, number>();
-  const results = kept.map((f) => result(f, indexOf, seen));
+  const results = kept.map((f) => result(f, indexOf, seen, location));
 
-  const notifications: Json[] = report.errors.map(errorNotification);
+  const notifications: Json[] = report.errors.map((e) => errorNotification(e, location));
   if (dropped > 0) {
     notifications.push({
       level: 'warning',
@@ -65,8 +103,7 @@ export function toSarif(report: ScanReport, opts: ReporterOptions): Json {
       ...(dropped > 0 ? { truncated: true, droppedResults: dropped } : {}),
     },
   };
-  if (opts.baseUri)
-    run.originalUriBaseIds = { '%SRCROOT%': { uri: opts.baseUri.endsWith('/') ? opts.baseUri : `${opts.baseUri}/` } };
+  if (baseUri) run.originalUriBaseIds = { '%SRCROOT%': { uri: baseUri.endsWith('/') ? baseUri : `${baseUri}/` } };
   return { $schema: SCHEMA_URI, version: '2.1.0', runs: [run] };
 }
 
@@ -98,7 +135,16 @@ function driverRules(report: ScanReport, metas: readonly RuleMeta[]): { rules: J
   return { rules, indexOf };
 }
 
-function result(f: Finding, indexOf: Map<string, number>, seen: Map<string, number>): Json {
+type LocationOf = (
+  file: string,
+  line: number | undefined,
+  column: number | undefined,
+  endLine?: number,
+  endColumn?: number,
+  jsonPath?: string,
+) => Json;
+
+function result(f: Finding, indexOf: Map<string, number>, seen: Map<string, number>, location: LocationOf): Json {
   const key = `${f.file}\u0000${findingKey(f)}`;
   const occurrence = (seen.get(key) ?? 0) + 1;
   seen.set(key, occurrence);
@@ -120,7 +166,7 @@ function result(f: Finding, indexOf: Map<string, number>, seen: Map<string, numb
   if (f.suppressed) {
     out.suppressions = [
       {
-        kind: f.suppression?.kind === 'annotation' ? 'inSource' : 'external',
+        kind: f.suppression?.kind === 'annotation' || f.suppression?.kind === 'comment' ? 'inSource' : 'external',
         status: 'accepted',
         justification: f.suppression?.reason ?? 'suppressed',
       },
@@ -130,15 +176,15 @@ function result(f: Finding, indexOf: Map<string, number>, seen: Map<string, numb
   return out;
 }
 
-function location(
-  file: string,
+function physicalLocation(
+  artifactLocation: Json,
   line: number | undefined,
   column: number | undefined,
   endLine?: number,
   endColumn?: number,
   jsonPath?: string,
 ): Json {
-  const physical: Json = { artifactLocation: { uri: fileUri(file), uriBaseId: '%SRCROOT%' } };
+  const physical: Json = { artifactLocation };
   // SARIF lines start at 1: admission objects (line 0) get no region rather than an invalid one.
   if (line !== undefined && line >= 1) {
     const region: Json = { startLine: line };
@@ -155,7 +201,7 @@ function location(
   return loc;
 }
 
-function errorNotification(e: ReportError): Json {
+function errorNotification(e: ReportError, location: LocationOf): Json {
   return {
     level: 'error',
     message: { text: `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}` },

@@ -1,4 +1,4 @@
-import type { ScanReport } from '../model/findings.js';
+import type { FailOn, ScanReport } from '../model/findings.js';
 import type { RuleMeta } from '../rules/rule.js';
 
 export interface ReporterOptions {
@@ -12,6 +12,18 @@ export interface ReporterOptions {
   maxBytes?: number;
   /** SARIF: repository-relative paths need the checkout root to resolve `file`. */
   baseUri?: string;
+  /**
+   * SARIF: the folder `uri`s are made relative to (%SRCROOT%: the repository or scan root), with `cwd` the
+   * folder that relative `file`s are relative to. A file outside it gets an absolute `file:` URI, no base.
+   */
+  srcRoot?: string;
+  cwd?: string;
+  /** Text: wrap lines at this many columns. */
+  width?: number;
+  /** JUnit: a warning is a failure only when it fails the run (`--fail-on warning`). */
+  failOn?: FailOn;
+  /** Text: findings and errors only, no summary line or hints. */
+  quiet?: boolean;
 }
 
 export interface Reporter {

@@ -84,6 +84,9 @@ export const rule: Rule = {
     defaultSeverity: 'warning',
     description:
       'A change that moves a data path onto other storage (a new claim, a renamed claim, template, StatefulSet or compose project) must carry the data over.',
+    catches:
+      'with a base (`scan --base REF`, the Action on pull requests, the webhook on UPDATE): a data path moved onto a new or renamed claim, volumeClaimTemplate, StatefulSet, storage class or compose volume/project without copying the data',
+    severityNote: 'warning (needs a base)',
     rationale:
       'Judging only the final state, a pull request that adds the right claim looks perfect, yet the running pods keep their data in their own ' +
       'filesystem and the new claim starts empty. A KILO k3s cluster lost every record this way: "when persistent volumes were first mounted, ' +

@@ -1,5 +1,9 @@
-// The registry of built-in rules; test/meta checks each has a doc page and bad/good fixtures.
+// The registry of built-in rules: the single source of truth for rule ids. `npm run gen` writes the list below
+// from the rule files, then derives the config schema's rule ids and the rule tables of README.md,
+// docs/rules/README.md and docs/config.md from it (`npm test` fails when any is stale); test/meta ties each
+// rule to its doc page and bad/good fixtures. Order is kept (SARIF rule indexes follow it); new rules go last.
 import type { Rule } from './rule.js';
+// <generated:registry> `npm run gen` lists every policies/rules/*.ts that exports `rule` (new files last).
 import { rule as dataPathPvc } from './data-path-pvc.js';
 import { rule as sqliteInTmp } from './sqlite-in-tmp.js';
 import { rule as k3sImageImport } from './k3s-image-import.js';
@@ -23,6 +27,7 @@ export const allRules: Rule[] = [
   dataNotCarriedOver,
   mountHidesImageFiles,
 ];
+// </generated:registry>
 
 export function getRule(id: string): Rule | undefined {
   return allRules.find((r) => r.meta.id === id);

@@ -57,6 +57,9 @@ export const rule: Rule = {
     defaultSeverity: 'error',
     description:
       'On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled.',
+    catches:
+      'on k3s: a locally built image pulled with `Always` (also the implicit `Always` of `:latest`), a local image with no import step (the message gives the exact `docker save IMAGE \\| sudo k3s ctr images import -`), a mutable tag with `IfNotPresent`',
+    severityNote: 'error / warning',
     rationale:
       "k3s runs containerd, which does not see Docker's or Podman's image store. A rebuilt image that is never imported is not what runs; " +
       'a local image with imagePullPolicy Always (explicit, or implied by :latest) fails with ErrImagePull; and a mutable tag with IfNotPresent ' +

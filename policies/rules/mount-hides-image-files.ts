@@ -39,6 +39,8 @@ export const rule: Rule = {
     defaultSeverity: 'warning',
     description:
       "A claim (or a compose bind mount) must not be mounted over a directory the image's Dockerfile fills at build time.",
+    catches:
+      "a claim (compose: a bind mount holding data) mounted over a directory the image's Dockerfile fills at build time",
     rationale:
       'A volume mounted at a directory replaces what the image has there. Docker copies image content into a new, empty named volume; ' +
       'Kubernetes never does, and a bind mount never does either: the seed database, default config or migrations the Dockerfile ' +

@@ -7,6 +7,8 @@ export const rule: Rule = {
     id: 'pvc-missing',
     defaultSeverity: 'warning',
     description: 'A persistentVolumeClaim volume must name a claim that exists.',
+    catches: 'a `claimName` no PVC defines',
+    severityNote: 'warning (error in the webhook)',
     rationale:
       'A pod that mounts a claim nobody created stays Pending; a typo in claimName during a migration is also how a workload ' +
       'silently ends up on a fresh, empty claim that someone creates to "fix" the Pending pod.',

@@ -10,6 +10,7 @@ export const rule: Rule = {
     id: 'readonly-data-mount',
     defaultSeverity: 'error',
     description: 'A declared data directory must not be mounted read-only.',
+    catches: 'a declared data path mounted `readOnly`',
     rationale:
       'An application whose data directory is read-only fails its first write — often by crashing in a loop, sometimes by silently ' +
       'falling back to an in-memory or temporary store whose data is lost on restart.',

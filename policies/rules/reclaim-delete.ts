@@ -72,6 +72,8 @@ export const rule: Rule = {
     defaultSeverity: 'warning',
     description:
       'A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete.',
+    catches:
+      'a data claim whose StorageClass or bound PV deletes the volume with the claim (including k3s `local-path`)',
     rationale:
       'With reclaimPolicy Delete the volume and its data are destroyed as soon as the claim is deleted — by `kubectl delete -f`, `helm uninstall`, ' +
       'deleting the namespace, or a PaaS redeploy that recreates its resources. k3s `local-path`, and most cloud default classes, are Delete.',

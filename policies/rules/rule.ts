@@ -10,8 +10,12 @@ export interface RuleMeta {
   /** Fixed public id, e.g. `data-path-pvc`. */
   id: string;
   defaultSeverity: Severity;
-  /** One line, shown by `persistguard rules`. */
+  /** One line, shown by `persistguard rules` and in the config schema. */
   description: string;
+  /** Markdown for the rule tables of README.md and docs/rules/README.md (generated: `npm run gen`). */
+  catches: string;
+  /** The "default" cell of those tables when the bare default severity would mislead (`error / warning`). */
+  severityNote?: string;
   /** Why it matters, shown by `persistguard explain` and in SARIF fullDescription. */
   rationale: string;
   /** Generic fix, shown under each finding unless the report gives a specific one. */
@@ -22,6 +26,12 @@ export interface RuleMeta {
   examples: { bad: string; good: string };
   /** Path of the doc page relative to the repository root (`docs/rules/<id>.md`). */
   docs: string;
+  /**
+   * JSON Schema of the rule's `options` (`rules.<id>: {severity, options}` in `.persistguard.yaml`), as ESLint's
+   * `meta.schema`. Without it the rule takes no options and the config schema rejects any. `npm run gen` copies it
+   * into the shipped schema, so options are validated (with file, line and path) like every other setting.
+   */
+  schema?: Record<string, unknown>;
   /** True when the rule needs lookups that only a live cluster answers fully (webhook). */
   usesClusterView?: boolean;
 }
@@ -30,6 +40,8 @@ export interface RuleMeta {
 export interface ContainerWithData {
   container: ContainerModel;
   dataPaths: DataPath[];
+  /** Compose: the image's `VOLUME` directories (from the catalog), where Docker adds anonymous volumes. */
+  imageVolumes?: readonly string[];
 }
 
 /** What a rule's check sees. Rules are pure: they read this and report; they never do I/O. */
@@ -42,6 +54,8 @@ export interface RuleContext {
   readonly targetsK3s: boolean;
   /** The base of the change being judged (`scan --base`, the webhook's oldObject); undefined otherwise. */
   readonly base?: BaseComparison;
+  /** The running rule's validated `options` from the config (`{}` when none are given). */
+  readonly options: Readonly<Record<string, unknown>>;
   report(r: RuleReport): void;
 }
 

@@ -8,6 +8,8 @@ export const rule: Rule = {
     defaultSeverity: 'error',
     description:
       'A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.',
+    catches:
+      'a ReadWriteOnce/ReadWriteOncePod claim mounted by more than one replica (autoscaler minimum included), a DaemonSet, or two workloads',
     rationale:
       'A ReadWriteOnce volume attaches to one node. Extra replicas scheduled elsewhere hang in ContainerCreating (Multi-Attach error), ' +
       'and replicas on the same node write one directory at once — two database processes on one data dir corrupt it. ' +

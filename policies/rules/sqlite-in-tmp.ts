@@ -20,6 +20,8 @@ export const rule: Rule = {
     id: 'sqlite-in-tmp',
     defaultSeverity: 'error',
     description: 'A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run).',
+    catches:
+      'a SQLite file under `/tmp`, `/var/tmp`, `/dev/shm` or `/run`, in manifests, compose files or source files',
     rationale:
       'Temporary directories are cleared on restart or live in the container filesystem. A k3s service kept its ledger in ' +
       'sqlite:////tmp/financial.db; every redeploy started an empty database.',

@@ -41,6 +41,7 @@ export const rule: Rule = {
     defaultSeverity: 'warning',
     description:
       'A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims).',
+    catches: 'SQLite on a ReadWriteMany claim or on a claim written by more than one replica or workload',
     rationale:
       'SQLite locks with POSIX file locks, which NFS and many network filesystems do not honour reliably; two writers on one database ' +
       'file corrupt it. One writer per database file, on a local (ReadWriteOnce) volume, is the safe layout.',

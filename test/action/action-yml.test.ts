@@ -27,6 +27,7 @@ const INPUTS = [
   'base-ref',
   'github-token',
   'target',
+  'config-ref',
 ];
 const OUTPUTS = ['findings', 'errors', 'warnings', 'suppressed', 'report-dir', 'sarif-file', 'exit-code'];
 

@@ -82,7 +82,7 @@ describe('changed files fall back with a reason', () => {
     });
   });
 
-  test('push: added and modified files of every commit, removed ones left out', async () => {
+  test('push: added and modified files of every commit; removed ones listed as deleted', async () => {
     const r = await changedFiles(
       {
         eventName: 'push',
@@ -93,6 +93,6 @@ describe('changed files fall back with a reason', () => {
       },
       undefined,
     );
-    expect(r).toEqual({ files: ['a.yaml', 'b.yaml', 'd.sh'], source: 'push of 2 commits' });
+    expect(r).toEqual({ files: ['a.yaml', 'b.yaml', 'd.sh'], deleted: ['c.yaml'], source: 'push of 2 commits' });
   });
 });

@@ -4,6 +4,7 @@
  * real engine runs in dist.test.ts). Files are real: a temporary workspace read by the real loaders.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -442,5 +443,103 @@ describe('input safety (test doubles: @actions/core, @actions/github, reportProj
     const project = (reportProject.mock.calls[0] as unknown[])[0] as { workloads: { file: string }[] };
     expect(project.workloads.map((w) => w.file)).toEqual(['examples/a/fixed/app.yaml']);
     rmSync(path.join(ws, 'examples'), { recursive: true });
+  });
+});
+
+describe('#13 A2–A5 (test doubles: @actions/core, @actions/github, reportProject; real files and git)', () => {
+  test('A4: a folder whose name starts with two dots is inside the workspace', async () => {
+    write('..k8s/db.yaml', DEPLOY);
+    core.inputs.paths = '..k8s';
+    await run();
+    expect(core.setFailed).not.toHaveBeenCalledWith(expect.stringMatching(/outside the workspace/));
+    expect(reportProject).toHaveBeenCalled();
+  });
+
+  test('A2: a committed symlink at a report file is refused, and nothing is written through it', async () => {
+    const victim = path.join(tmp, 'victim.txt');
+    writeFileSync(victim, 'precious\n');
+    mkdirSync(path.join(ws, 'reports'), { recursive: true });
+    symlinkSync(victim, path.join(ws, 'reports/persistguard.md'));
+    core.inputs['report-dir'] = 'reports';
+    core.inputs.format = 'markdown';
+    await run();
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/symbolic link; refusing to write through it/));
+    rmSync(path.join(ws, 'reports'), { recursive: true });
+  });
+
+  test('A2: a report-dir or sarif-file folder that links out of the workspace is refused', async () => {
+    const outside = path.join(tmp, 'outside-dir');
+    mkdirSync(outside, { recursive: true });
+    symlinkSync(outside, path.join(ws, 'linked'));
+    core.inputs['sarif-file'] = 'linked/sub/persistguard.sarif';
+    await run();
+    expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/sarif-file: .*symbolic link.*outside/));
+    expect(existsSync(path.join(outside, 'sub'))).toBe(false);
+    rmSync(path.join(ws, 'linked'));
+  });
+
+  test('A3: a push that deletes a scanned file reports findings in every file, and says why', async () => {
+    const payload = github.examplePayload('push');
+    payload.commits = [{ id: 'a', added: [], modified: [], removed: ['scripts/import-images.sh'] }];
+    github.useEvent('push', payload);
+    core.inputs['only-changed'] = 'true';
+    nextReport = report([finding({ file: 'k8s/db.yaml' }), finding({ file: 'k8s/web.yaml', container: 'x' })]);
+    await run();
+    expect(core.error).toHaveBeenCalledTimes(2);
+    expect(core.notice).toHaveBeenCalledWith(
+      expect.stringContaining('deletes or renames 1 scanned file (scripts/import-images.sh)'),
+      expect.anything(),
+    );
+  });
+
+  test('A3: a renamed file in a pull request counts under both names (the old one as deleted)', async () => {
+    github.useEvent('pull_request', github.examplePayload('pull_request', 'synchronize'));
+    core.inputs['only-changed'] = 'true';
+    github.api.prFiles = [
+      { filename: 'k8s/web.yaml', status: 'renamed', previous_filename: 'k8s/old-web.yaml' } as never,
+    ];
+    nextReport = report([finding({ file: 'k8s/db.yaml' }), finding({ file: 'k8s/web.yaml', container: 'x' })]);
+    await run();
+    expect(core.error).toHaveBeenCalledTimes(2);
+    expect(core.notice).toHaveBeenCalledWith(expect.stringContaining('k8s/old-web.yaml'), expect.anything());
+  });
+
+  test('A5: paths that judge 0 files is a notice that fails unless fail-on is never', async () => {
+    core.inputs.paths = 'k8s';
+    nextReport = { ...report([]), summary: { files: 0, resources: 0, errors: 0, warnings: 0, suppressed: 0 } };
+    await run();
+    expect(core.notice).toHaveBeenCalledWith(expect.stringMatching(/^0 files judged/), expect.anything());
+    expect(core.setFailed).toHaveBeenCalledWith(expect.stringContaining('0 files judged'));
+    expect(core.outputs()['exit-code']).toBe('2');
+    core.reset({ 'fail-on': 'never', paths: 'k8s', format: 'json' });
+    await run();
+    expect(core.setFailed).not.toHaveBeenCalled();
+    expect(core.outputs()['exit-code']).toBe('0');
+  });
+
+  test("A5: config-ref reads the config from the base commit, not the pull request's head (real git)", async () => {
+    const repo = path.join(tmp, 'repo');
+    mkdirSync(path.join(repo, 'k8s'), { recursive: true });
+    writeFileSync(path.join(repo, 'k8s/db.yaml'), DEPLOY);
+    writeFileSync(path.join(repo, '.persistguard.yaml'), 'exclude: ["vendor-docs/**"]\n');
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { encoding: 'utf8' });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    const base = git('rev-parse', 'HEAD').trim();
+    // The pull request's head tries to exclude everything.
+    writeFileSync(path.join(repo, '.persistguard.yaml'), 'exclude: ["**"]\n');
+    git('commit', '-qam', 'head');
+    process.env.GITHUB_WORKSPACE = repo;
+    core.inputs['config-ref'] = base;
+    await run();
+    const config = (reportProject.mock.calls.at(-1) as unknown as [unknown, { config: { exclude: string[] } }])[1]
+      .config;
+    expect(config.exclude).toEqual(['vendor-docs/**']);
+    core.reset({ 'config-ref': 'no-such-ref', format: 'json' });
+    await run();
+    expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/config-ref: "no-such-ref" is not a commit/));
   });
 });

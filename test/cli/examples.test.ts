@@ -4,32 +4,21 @@
  * whole folder (the README's first command) must exit 1 with readable output.
  */
 import { beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { realBinaries } from '../support/binaries.js';
+import { repoRoot, runCli } from '../support/cli.js';
 
-// Each test starts Node processes; on a loaded CI machine that takes seconds, not milliseconds.
+// Story 005 renders charts and overlays with the real helm and kubectl: child processes, seconds on a loaded CI box.
 jest.setTimeout(90_000);
 
-const repoRoot = resolve(import.meta.dirname, '../..');
-const bin = join(repoRoot, 'bin/persistguard.js');
 const examples = join(repoRoot, 'examples');
 
 // The real helm and kubectl on PATH, as on a hosted runner: the charts and overlays of 005 are rendered.
 let toolPath = process.env.PATH ?? '';
 
-function scan(args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', PATH: toolPath };
-  delete env.NODE_OPTIONS;
-  const r = spawnSync(process.execPath, [bin, 'scan', ...args], {
-    cwd: repoRoot,
-    env,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** `persistguard scan ...args` from the repository root, in-process (test/cli/cli.test.ts spawns the binary). */
+const scan = (args: string[]) => runCli(['scan', ...args], { env: { NO_COLOR: '1', PATH: toolPath } });
 
 interface JsonFinding {
   ruleId: string;
@@ -66,8 +55,9 @@ const EXPECTED: Record<string, string[]> = {
   ],
   '004-bind-mounted-persistent-data': [
     'data-path-pvc error /app/persistent_data/ml_models',
-    'data-path-pvc error /data',
-    'data-path-pvc error /prometheus',
+    // redis and prometheus declare VOLUME /data and /prometheus: compose gives them anonymous volumes (a warning).
+    'data-path-pvc warning /data',
+    'data-path-pvc warning /prometheus',
     'data-path-pvc error /var/lib/grafana',
   ],
 };
@@ -79,12 +69,6 @@ const stories = readdirSync(examples, { withFileTypes: true })
 
 beforeAll(() => {
   toolPath = realBinaries().path;
-  if (!existsSync(join(repoRoot, 'build/cli/run.js'))) {
-    execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: repoRoot,
-      stdio: 'ignore',
-    });
-  }
 }, 120_000);
 
 describe('examples', () => {
@@ -96,17 +80,17 @@ describe('examples', () => {
     }
   });
 
-  test('persistguard scan examples exits 1 with readable output', () => {
-    const r = scan(['examples']);
+  test('persistguard scan examples exits 1 with readable output', async () => {
+    const r = await scan(['examples']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^ {2}examples\/\S+:\d+:\d+ {2}error {4}\S+ {2}\S/m);
+    expect(r.stdout).toMatch(/^ {2}\d+:\d+ {2}error {4}\S+ {2}\S/m);
     expect(r.stdout).toMatch(/\d+ errors?, \d+ warnings? \(\d+ files, \d+ resources scanned\)\./);
     expect(r.stdout).not.toMatch(/examples\/[^/]+\/fixed\/\S+:\d+:\d+ {2}error/);
   });
 
   describe.each(Object.keys(EXPECTED))('%s', (story) => {
-    test('broken/ reports the story (exit 1)', () => {
-      const r = scan(['--format', 'json', join('examples', story, 'broken')]);
+    test('broken/ reports the story (exit 1)', async () => {
+      const r = await scan(['--format', 'json', join('examples', story, 'broken')]);
       expect(r.code).toBe(1);
       const report = JSON.parse(r.stdout) as { findings: JsonFinding[]; errors: unknown[] };
       expect(report.errors).toEqual([]);
@@ -114,8 +98,8 @@ describe('examples', () => {
       expect(got).toEqual(expect.arrayContaining(EXPECTED[story] as string[]));
     });
 
-    test('fixed/ scans clean (exit 0, no findings)', () => {
-      const r = scan(['--format', 'json', '--fail-on', 'warning', join('examples', story, 'fixed')]);
+    test('fixed/ scans clean (exit 0, no findings)', async () => {
+      const r = await scan(['--format', 'json', '--fail-on', 'warning', join('examples', story, 'fixed')]);
       const report = JSON.parse(r.stdout) as { findings: JsonFinding[]; errors: unknown[] };
       expect(report.findings.map((f) => `${f.file}:${f.ruleId}:${f.path ?? ''}`)).toEqual([]);
       expect(report.errors).toEqual([]);

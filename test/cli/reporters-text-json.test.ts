@@ -63,12 +63,14 @@ const MIXED = report([
 describe('text reporter', () => {
   const opts = { rules: [] };
 
-  test('groups by file (sorted), sorts by line, one clickable line per finding', () => {
+  test('groups by file (sorted) under one header each, sorts by line, one line:col line per finding', () => {
     const lines = textReporter.render(MIXED, opts).split('\n');
     const headers = lines.filter((l) => /^\S/.test(l) && !l.includes(' '));
     expect(headers).toEqual(['k8s/app.yaml', 'z/compose.yaml']);
+    // The file path is printed once, as the header: never again on the finding lines.
+    expect(lines.filter((l) => l.includes('k8s/app.yaml'))).toEqual(['k8s/app.yaml']);
     const findingLines = lines
-      .filter((l) => /^ {2}\S+:\d+:\d+ {2}/.test(l))
+      .filter((l) => /^ {2}\d+:\d+ {2}/.test(l))
       .map((l) =>
         l
           .trim()
@@ -77,16 +79,16 @@ describe('text reporter', () => {
           .join(' | '),
       );
     expect(findingLines).toEqual([
-      'k8s/app.yaml:12:3 | error | data-path-pvc',
-      'k8s/app.yaml:20:1 | suppressed | sqlite-in-tmp',
-      'k8s/app.yaml:40:9 | warning | reclaim-delete',
-      'z/compose.yaml:3:7 | warning | data-path-pvc',
+      '12:3 | error | data-path-pvc',
+      '20:1 | suppressed | sqlite-in-tmp',
+      '40:9 | warning | reclaim-delete',
+      '3:7 | warning | data-path-pvc',
     ]);
   });
 
   test('shows resource, container and path, then the fix, indented under each active finding', () => {
     const out = textReporter.render(report([finding({})]), opts);
-    expect(out).toContain('  k8s/app.yaml:10:5  error    data-path-pvc  Container "app" keeps data in /data');
+    expect(out).toContain('k8s/app.yaml\n  10:5  error    data-path-pvc  Container "app" keeps data in /data');
     expect(out).toContain(
       '\n      Deployment prod/app, container app, path /data\n      fix: Mount a PersistentVolumeClaim at /data.\n',
     );
@@ -115,7 +117,10 @@ describe('text reporter', () => {
   test('summary: counts, scanned files, a pointer to explain', () => {
     const out = textReporter.render(MIXED, opts);
     expect(out).toContain('1 error, 2 warnings, 1 suppressed (3 files, 4 resources scanned).');
-    expect(out).toContain("Run 'persistguard explain data-path-pvc'");
+    // Every rule with an active finding is named, not only the first.
+    expect(out).toContain(
+      "Run 'persistguard explain RULE' for why a rule matters and how to fix it; rules found: data-path-pvc, reclaim-delete.",
+    );
     expect(textReporter.render(report([]), opts)).toBe('No data-loss risks found (3 files, 4 resources scanned).\n');
   });
 

@@ -16,19 +16,11 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
  * False errors the tool still makes, each owned by another change (listed so this test guards against any
  * new one; remove an entry when its fix lands). Format: `file rule Kind/name`.
  */
-const KNOWN_FALSE_ERRORS = new Set([
-  // #7 item 5 (facts-accuracy): redis with `--save ""` and `--appendonly no` is a cache, not a data store.
-  'argo-cd/manifests/install.yaml data-path-pvc Deployment/argocd-redis',
-  // #7 item 3 (facts-accuracy): Bitnami redis sets `dir /data` in its redis.conf; the claim is at /data.
-  'bitnami-redis-default/rendered.yaml data-path-pvc StatefulSet/rel-redis-master',
-  'bitnami-redis-default/rendered.yaml data-path-pvc StatefulSet/rel-redis-replicas',
-  // Same `dir /data`; and a replica's emptyDir only holds what it resyncs from the master (label: none).
-  'bitnami-redis-no-persistence/rendered.yaml data-path-pvc StatefulSet/rel-redis-replicas',
-]);
+const KNOWN_FALSE_ERRORS = new Set<string>([]);
 
 // Measured on this corpus when the harness was written (after the #7 load fixes); a change may only raise them.
 const RECALL_FLOOR = 0.96;
-const PRECISION_FLOOR = 0.85;
+const PRECISION_FLOOR = 0.96;
 
 describe('accuracy on real repositories (test/corpus + ../shared/corpus)', () => {
   const { units, problems } = loadUnits({

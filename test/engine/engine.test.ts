@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { evaluate, renderMessage, targetsK3s } from '../../policies/engine/engine.js';
 import type { Rule } from '../../policies/rules/rule.js';
 import type { ConfigExemption } from '../../policies/config/types.js';
+import { resolveConfig } from '../../policies/config/load.js';
 import { claim, composeService, config, container, mount, project, pvc, volume, workload } from '../rules/builders.js';
 
 const emptyDirApp = (name = 'portal', anns: Record<string, string> = {}) =>
@@ -15,16 +16,16 @@ const ids = (p: ReturnType<typeof project>, cfg = config(), now = new Date('2026
   evaluate(p, { config: cfg, now });
 
 describe('engine: severities from config', () => {
-  test('default severity, then a bare string, then {severity}, then off', () => {
+  test('default severity, then a bare string (resolved to {severity} by the config loader), then {severity}, then off', () => {
     const p = project({ workloads: [emptyDirApp()] });
     expect(ids(p).findings.map((f) => [f.ruleId, f.severity])).toEqual([['data-path-pvc', 'error']]);
-    expect(ids(p, config({ rules: { 'data-path-pvc': 'warning' } as never })).findings.map((f) => f.severity)).toEqual([
+    expect(ids(p, resolveConfig({ rules: { 'data-path-pvc': 'warning' } })).findings.map((f) => f.severity)).toEqual([
       'warning',
     ]);
     expect(
       ids(p, config({ rules: { 'data-path-pvc': { severity: 'warning' } } })).findings.map((f) => f.severity),
     ).toEqual(['warning']);
-    expect(ids(p, config({ rules: { 'data-path-pvc': 'off' } as never })).findings).toEqual([]);
+    expect(ids(p, resolveConfig({ rules: { 'data-path-pvc': 'off' } })).findings).toEqual([]);
   });
 
   test('a per-finding lower severity (cache dir) stays lower even when config raises the rule', () => {
@@ -62,6 +63,7 @@ describe('engine: severities from config', () => {
         id: 'broken',
         defaultSeverity: 'error',
         description: '',
+        catches: '',
         rationale: '',
         remediation: '',
         messages: {},
@@ -203,7 +205,7 @@ describe('engine: configured severity can raise a rule whose findings carry no o
     const p = project({ workloads: [w], claims: [claim('real')] });
     expect(ids(p).findings.map((f) => [f.ruleId, f.severity])).toEqual([['pvc-missing', 'warning']]);
     expect(
-      ids(p, config({ rules: { 'pvc-missing': 'error' } as never })).findings.map((f) => [f.ruleId, f.severity]),
+      ids(p, resolveConfig({ rules: { 'pvc-missing': 'error' } })).findings.map((f) => [f.ruleId, f.severity]),
     ).toEqual([['pvc-missing', 'error']]);
   });
 });

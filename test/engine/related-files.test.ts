@@ -1,7 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import { loadText } from '../../policies/load/index.js';
 import { mergeProject, emptyProject, type Project } from '../../policies/model/model.js';
-import { affectedFiles, relatedFiles } from '../../policies/engine/related-files.js';
+import { affectedFiles, workloadLinks } from '../../policies/engine/related-files.js';
+
+/** A changed file plus the files needed to judge the workloads in it (the forward direction of the links). */
+function relatedFiles(p: Project, changed: string[]): Set<string> {
+  const out = new Set(changed);
+  for (const w of p.workloads) if (changed.includes(w.file)) for (const l of workloadLinks(p, w)) out.add(l);
+  return out;
+}
 
 function project(files: Record<string, string>): Project {
   const p = emptyProject();

@@ -131,8 +131,11 @@ describe('rules against a live-cluster view (test double)', () => {
 
   test('pvc-missing is an error when the cache is ready, silent while it syncs', () => {
     const ready = evaluate(p, { config: config(), view: new ClusterViewTestDouble([]) });
-    expect(ready.findings.filter((f) => f.ruleId === 'pvc-missing').map((f) => [f.severity, f.message])).toEqual([
+    expect(
+      ready.findings.filter((f) => f.ruleId === 'pvc-missing').map((f) => [f.messageId, f.severity, f.message]),
+    ).toEqual([
       [
+        'missingInCluster',
         'error',
         'Volume "data" mounts PVC "missing", which does not exist in namespace default: the pod stays Pending.',
       ],
@@ -147,8 +150,8 @@ describe('rules against a live-cluster view (test double)', () => {
       config: cfg,
       view: new ClusterViewTestDouble([claim('missing')], { 'kilo/financial:v1': 'absent' }),
     });
-    expect(absent.findings.map((f) => [f.ruleId, f.severity, f.remediation])).toEqual([
-      ['k3s-image-import', 'error', 'docker save kilo/financial:v1 | sudo k3s ctr images import -'],
+    expect(absent.findings.map((f) => [f.ruleId, f.messageId, f.severity, f.remediation])).toEqual([
+      ['k3s-image-import', 'absentOnNode', 'error', 'docker save kilo/financial:v1 | sudo k3s ctr images import -'],
     ]);
     const present = evaluate(p, {
       config: cfg,

@@ -2,15 +2,28 @@ import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { validateConfigObject } from '../../policies/config/load.js';
 import { catalog, catalogEntryFor } from '../../policies/facts/data-paths-resolve.js';
+import { catalogLookup } from '../../policies/facts/catalog.js';
 
 const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../policies/facts/catalog/images.json');
 
 describe('built-in image catalog', () => {
-  test('is a valid config file for the shipped schema', () => {
-    const obj: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    expect(validateConfigObject(obj)).toEqual([]);
+  test('is valid for its own schema, and its config-shaped fields are a valid config file', () => {
+    const obj = JSON.parse(readFileSync(file, 'utf8')) as { dataPaths: Record<string, unknown>[] };
+    const schema = JSON.parse(readFileSync(path.join(path.dirname(file), 'catalog.schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    expect(validate(obj) ? [] : validate.errors).toEqual([]);
+    const configShaped = obj.dataPaths.map((e) =>
+      Object.fromEntries(Object.entries(e).filter(([k]) => ['name', 'image', 'paths', 'pathEnv', 'note'].includes(k))),
+    );
+    expect(validateConfigObject({ dataPaths: configShaped })).toEqual([]);
+  });
+
+  test('has 100+ entries, each citing where its data path is documented', () => {
+    expect(catalog.length).toBeGreaterThanOrEqual(100);
+    for (const e of catalog) expect(e.source).toMatch(/^https:\/\//);
   });
 
   test('every entry is named, has an image glob and absolute paths; names are unique', () => {
@@ -62,7 +75,59 @@ describe('built-in image catalog', () => {
     'bitnami/mariadb:11',
     'bitnami/mongodb:7',
     'bitnami/redis:7.2',
+    'zookeeper:3.9',
+    'confluentinc/cp-kafka:7.7.0',
+    'apache/kafka:3.8.0',
+    'cassandra:5',
+    'minio/minio:RELEASE.2024-10-02T17-50-41Z',
+    'jellyfin/jellyfin:10.9',
+    'ghcr.io/paperless-ngx/paperless-ngx:2.12',
+    'mattermost/mattermost-team-edition:9.11',
+    'quay.io/keycloak/keycloak:25.0',
+    'lscr.io/linuxserver/sonarr:latest',
+    'sonatype/nexus3:3.72.0',
+    'getmeili/meilisearch:v1.10',
+    'eclipse-mosquitto:2',
+    'quay.io/prometheus/prometheus:v2.54.1',
   ])('knows %s', (image) => {
     expect(catalogEntryFor(image)).toBeDefined();
+  });
+
+  test.each([
+    ['mcr.microsoft.com/oss/bitnami/redis:7.2', 'bitnami-redis'],
+    ['public.ecr.aws/bitnami/redis:7.2', 'bitnami-redis'],
+    ['public.ecr.aws/bitnami/postgresql:16', 'bitnami-postgresql'],
+    ['registry.example.com/dockerhub/library/postgres:16', 'postgres'],
+    ['harbor.example.com/dockerhub/bitnami/valkey:8', 'bitnami-valkey'],
+    ['docker.io/library/postgres:16', 'postgres'],
+    ['ghcr.io/acme/mirror/grafana/grafana:11', 'grafana'],
+  ])('mirror %s is %s (matched by its trailing repository path)', (image, name) => {
+    expect(catalogEntryFor(image)?.name).toBe(name);
+  });
+
+  test('a one-segment pattern stays an official image: acme/postgres and acme/redis are not in the catalog', () => {
+    expect(catalogEntryFor('acme/postgres:1')).toBeUndefined();
+    expect(catalogEntryFor('ghcr.io/acme/redis:1')).toBeUndefined();
+  });
+
+  test.each([
+    ['postgres:${POSTGRES_VERSION}', 'postgres-18', false],
+    ['postgres:${POSTGRES_VERSION:-16}', 'postgres-18', false],
+    ['${IMG:-postgres:16}', 'postgres', true],
+    ['${REGISTRY}/bitnami/redis:${TAG}', 'bitnami-redis', false],
+    ['postgres@${DIGEST}', 'postgres-18', false],
+    ['postgres:latest', 'postgres-18', true],
+    ['postgres', 'postgres-18', true],
+    ['postgres:17-alpine', 'postgres', true],
+    ['influxdb:${V}', 'influxdb-2', false],
+  ])('a variable keeps the repository: %s → %s (tag known: %s)', (image, name, tagKnown) => {
+    const hit = catalogLookup(image);
+    expect(hit?.entry.name).toBe(name);
+    expect(hit?.tagKnown).toBe(tagKnown);
+  });
+
+  test('the repository itself as a variable is not guessed', () => {
+    expect(catalogLookup('${IMAGE}')).toBeUndefined();
+    expect(catalogLookup('acme/${APP}:1')).toBeUndefined();
   });
 });

@@ -25,7 +25,8 @@ describe('kubernetes volume kinds', () => {
     ['downwardAPI: {items: []}', 'downwardAPI', {}],
     ['hostPath: {path: /srv/data}', 'hostPath', { source: '/srv/data' }],
     ['nfs: {server: n, path: /x}', 'network', { source: 'nfs' }],
-    ['csi: {driver: d}', 'network', { source: 'csi' }],
+    // Inline CSI volumes live and die with the pod (persistent CSI storage comes through a PVC).
+    ['csi: {driver: d}', 'ephemeral', { source: 'csi:d' }],
     ['iscsi: {}', 'network', {}],
     ['cephfs: {}', 'network', {}],
     ['rbd: {}', 'network', {}],
@@ -34,8 +35,15 @@ describe('kubernetes volume kinds', () => {
     ['awsElasticBlockStore: {}', 'network', {}],
     ['gcePersistentDisk: {}', 'network', {}],
     ['image: {reference: "quay.io/x:1"}', 'image', {}],
-    ['gitRepo: {repository: r}', 'other', {}],
+    ['gitRepo: {repository: r}', 'ephemeral', { source: 'gitRepo' }],
+    // Kubernetes defaults a volume without a source (or with a null one) to an emptyDir.
+    ['persistentVolumeClaim: null', 'emptyDir', {}],
+    ['unknownFutureSource: {}', 'other', {}],
   ];
+  test('a volume with only a name is an emptyDir', () => {
+    const p = loadText('p.yaml', podWith(`    - name: v\n`));
+    expect(p.workloads[0]!.volumes[0]).toMatchObject({ name: 'v', kind: 'emptyDir' });
+  });
   test.each(cases)('%s → %s', (src, kind, extra) => {
     const p = loadText('p.yaml', podWith(`    - name: v\n      ${src}\n`));
     expect(p.errors).toEqual([]);

@@ -32,14 +32,21 @@ function anchors(p: Project): Anchor[] {
   return out;
 }
 
-function checkProject(p: Project): void {
+/**
+ * No loader bug was swallowed, and every anchor resolves inside the text it came from: lines 1..(lines in
+ * the text), columns from 1. Objects without text (admission requests) have no position: line and column 0.
+ */
+function checkProject(p: Project, text: string | undefined): void {
   // loadText catches everything as a last resort; a loader bug would show up here as an "internal error"
   expect(p.errors.filter((e) => /internal error/.test(e.message))).toEqual([]);
   for (const e of p.errors) expect(e.file).toBeTruthy();
   const locate = createLocator();
+  const lineCount = text === undefined ? 0 : text.split(/\r\n|\r|\n/).length;
   for (const a of anchors(p)) {
-    const loc = locate(a);
-    expect(loc.line).toBeGreaterThanOrEqual(0);
+    const { line, column } = locate(a);
+    if (text === undefined) expect([line, column]).toEqual([0, 0]);
+    else if (line < 1 || line > lineCount || column < 1)
+      throw new Error(`anchor outside the text: ${line}:${column} (text has ${lineCount} lines)`);
   }
 }
 
@@ -62,7 +69,7 @@ describe('loaders never throw (property tests)', () => {
   test('arbitrary strings, under every file name', () => {
     fc.assert(
       fc.property(fc.constantFrom(...names), fc.string({ unit: 'grapheme-ascii', maxLength: 400 }), (file, text) => {
-        checkProject(loadText(file, text, file === '<stdin>' ? { forceYaml: true } : {}));
+        checkProject(loadText(file, text, file === '<stdin>' ? { forceYaml: true } : {}), text);
       }),
       { numRuns: 400 },
     );
@@ -104,7 +111,8 @@ describe('loaders never throw (property tests)', () => {
     );
     fc.assert(
       fc.property(fc.array(token, { maxLength: 60 }), fc.constantFrom(...names), (tokens, file) => {
-        checkProject(loadText(file, tokens.join('')));
+        const text = tokens.join('');
+        checkProject(loadText(file, text), text);
       }),
       { numRuns: 400 },
     );
@@ -150,9 +158,11 @@ describe('loaders never throw (property tests)', () => {
     fc.assert(
       fc.property(fc.constantFrom(...k8sKinds), value, value, (kind, spec, extra) => {
         const obj = { apiVersion: 'v1', kind, metadata: { name: 'n' }, spec, items: [extra], services: extra };
-        checkProject(loadText('k8s/gen.yaml', stringify(obj)));
-        checkProject(loadText('compose.yaml', stringify({ services: { s: spec, t: extra } })));
-        checkProject(loadObject(obj, { file: 'admission:x', index: 0 }));
+        const k8s = stringify(obj);
+        const compose = stringify({ services: { s: spec, t: extra } });
+        checkProject(loadText('k8s/gen.yaml', k8s), k8s);
+        checkProject(loadText('compose.yaml', compose), compose);
+        checkProject(loadObject(obj, { file: 'admission:x', index: 0 }), undefined);
       }),
       { numRuns: 300 },
     );
@@ -185,7 +195,7 @@ describeShared('mutated real manifests never make the loaders throw', () => {
                 : op === 'ins'
                   ? text.slice(0, i) + ins + text.slice(i)
                   : text.slice(j) + text.slice(0, j);
-          checkProject(loadText(f, mutated));
+          checkProject(loadText(f, mutated), mutated);
         },
       ),
       { numRuns: 500 },

@@ -26,6 +26,7 @@ export function meta(id: string, over: Partial<RuleMeta> = {}): RuleMeta {
     id,
     defaultSeverity: 'error',
     description: `${id} description`,
+    catches: `${id} catches`,
     rationale: `${id} rationale: data is lost when the pod restarts.`,
     remediation: `${id} remediation`,
     messages: { default: 'x' },

@@ -17,7 +17,7 @@ function parse(xml: string): { suites: Node[]; root: Node } {
 }
 
 describe('JUnit XML', () => {
-  test('one suite per file, one case per resource (passes included), one failure per finding', () => {
+  test('one suite per file, one case per finding, one passing case per resource without findings', () => {
     const { suites, root } = parse(junitReporter.render(sampleReport(), { rules: RULES }));
     expect(suites.map((s) => s['@name'])).toEqual([
       'admission:1234',
@@ -29,28 +29,47 @@ describe('JUnit XML', () => {
     ]);
     const db = suites.find((s) => s['@name'] === 'k8s/db.yaml')!;
     const cases = db.testcase as Node[];
-    expect(cases.map((c) => c['@name'])).toEqual(['Deployment shop/db', 'PersistentVolumeClaim db-data']);
-    expect((cases[0]!.failure as Node[])[0]!['@type']).toBe('data-path-pvc');
-    expect(cases[1]!.failure).toBeUndefined();
+    expect(cases.map((c) => String(c['@name']))).toEqual([
+      'PersistentVolumeClaim db-data',
+      expect.stringMatching(/^data-path-pvc: Deployment shop\/db, container postgres/),
+    ]);
+    expect(cases[0]!.failure).toBeUndefined();
+    expect((cases[1]!.failure as Node[])[0]!['@type']).toBe('data-path-pvc');
     expect(db['@failures']).toBe('1');
     expect(db['@tests']).toBe('2');
-    // suppressed-only resource is skipped, not failed
+    // a suppressed finding is skipped, with its reason
     const compose = suites.find((s) => s['@name'] === 'compose.yaml')!;
-    expect((compose.testcase as Node[])[0]!.skipped).toBeDefined();
+    expect(String(((compose.testcase as Node[])[0]!.skipped as Node)['@message'])).toMatch(/^suppressed/);
     expect(compose['@skipped']).toBe('1');
     // unreadable file is an error case
     const broken = suites.find((s) => s['@name'] === 'k8s/broken.yaml')!;
     expect(broken['@errors']).toBe('1');
-    expect(root['@failures']).toBe('3');
+    expect(root['@failures']).toBe('2');
     expect(root['@tests']).toBe('7');
   });
 
-  test('several findings on one resource are several failures in one case', () => {
+  test('a warning is a failure only when it fails the run (--fail-on warning)', () => {
+    const web = (failOn?: 'warning') =>
+      parse(junitReporter.render(sampleReport(), { rules: RULES, ...(failOn ? { failOn } : {}) })).suites.find(
+        (s) => s['@name'] === 'k8s/web.yaml',
+      )!;
+    const passing = (web().testcase as Node[])[0]!;
+    expect(passing.failure).toBeUndefined();
+    expect(String(passing['system-out'])).toMatch(/^warning \(does not fail the run\)/);
+    expect(web()['@failures']).toBe('0');
+    expect(((web('warning').testcase as Node[])[0]!.failure as Node[]).length).toBe(1);
+    expect(web('warning')['@failures']).toBe('1');
+  });
+
+  test('several findings on one resource are several test cases, one failure each', () => {
     const report = sampleReport();
     report.findings.push(finding({ container: 'sidecar', line: 30 }));
     const { suites } = parse(junitReporter.render(report, { rules: RULES }));
     const db = suites.find((s) => s['@name'] === 'k8s/db.yaml')!;
-    expect(((db.testcase as Node[])[0]!.failure as Node[]).length).toBe(2);
+    const failing = (db.testcase as Node[]).filter((c) => c.failure !== undefined);
+    expect(failing.length).toBe(2);
+    expect(failing.every((c) => (c.failure as Node[]).length === 1)).toBe(true);
+    expect(db['@failures']).toBe('2');
   });
 
   test('escapes markup, quotes and control characters so the XML stays valid', () => {
@@ -66,10 +85,11 @@ describe('JUnit XML', () => {
     const { suites } = parse(xml);
     expect(suites[0]!['@name']).toBe('we"ird&<file>.yaml');
     const c = (suites[0]!.testcase as Node[])[0]!;
-    expect(c['@name']).toBe('Deployment <x & "y">');
+    expect(String(c['@name'])).toContain('Deployment <x & "y">');
     const f = (c.failure as Node[])[0]!;
     expect(String(f['@message'])).toContain('a <b> & "c" \'d\' ]]>');
-    expect(String(f['#text'])).toContain('tab\tnew\nline');
+    // Control characters in names and messages are shown as escapes, never raw.
+    expect(String(f['#text'])).toContain('tab\\tnew\\nline');
   });
 
   test('an empty report is a valid, empty testsuites element', () => {

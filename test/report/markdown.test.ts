@@ -25,8 +25,38 @@ describe('Markdown report', () => {
     report.findings = [finding({ message: 'a | b\nc <script>alert(1)</script>' })];
     const md = markdownReporter.render(report, { rules: RULES });
     const row = md.split('\n').find((l) => l.includes('alert'))!;
-    expect(row).toContain('a \\| b<br>c &lt;script&gt;');
+    // A newline in a message is shown as an escape: a name cannot start a new table row.
+    expect(row).toContain('a \\| b\\\\nc &lt;script&gt;');
     expect(row).not.toContain('<script>');
+  });
+
+  test('A1: a lone \\r in a file name cannot end the heading code span and let HTML or @mentions through', () => {
+    const report = sampleReport();
+    const file = 'k8s/x\r<img src=x onerror=alert(1)> @octocat <b>b</b>.yaml';
+    report.findings = [
+      finding({
+        file,
+        message: 'ping @octocat and #12 <img src=x>',
+        resource: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'db\r| x | y |' },
+      }),
+    ];
+    report.errors = [];
+    report.notes = [];
+    const md = markdownReporter.render(report, { rules: RULES });
+    expect(md).not.toMatch(/\r/);
+    // Raw HTML appears only inside the heading's code span, which is one span on one line (inert there).
+    for (const line of md.split('\n').filter((l) => /<img|<b>/.test(l))) expect(line).toMatch(/^### `[^`]*`$/);
+    expect(md).toContain('### `k8s/x\\r<img src=x onerror=alert(1)> @octocat <b>b</b>.yaml`');
+    const row = md.split('\n').find((l) => l.includes('ping'))!;
+    expect(row).toContain('@\u200boctocat');
+    expect(row).toContain('#\u200b12');
+    expect(row).toContain('&lt;img src=x&gt;');
+    // The resource name stays in its cell: its pipes are escaped, its \r shown.
+    expect(row).toContain('Deployment db\\\\r\\| x \\| y \\|');
+    // A digest is not a mention.
+    expect(
+      markdownReporter.render({ ...report, findings: [finding({ message: 'img@sha256:ab' })] }, { rules: RULES }),
+    ).toContain('img@sha256:ab');
   });
 
   test('long tables collapse behind <details>', () => {

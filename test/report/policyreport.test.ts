@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
-import { policyReportReporter } from '../../policies/report/policyreport.js';
+import {
+  batches,
+  nonKubernetesCount,
+  policyReportReporter,
+  policyReports,
+} from '../../policies/report/policyreport.js';
 import { RULES, sampleReport } from './fixtures.js';
 import { hasSchemas, policyReportValidators } from './schemas.js';
 
@@ -40,6 +45,21 @@ describeShared('PolicyReport against the CRD schemas', () => {
     }
   });
 
+  test('D5: split reports each validate', () => {
+    const base = sampleReport().findings[0]!;
+    const findings = Array.from({ length: 6000 }, (_, i) => ({
+      ...base,
+      resource: { ...base.resource, name: `db-${i}` },
+    }));
+    const all = policyReports({ ...sampleReport(), findings, resources: [] }, { maxBytes: 200_000 });
+    expect(all.length).toBeGreaterThan(3);
+    for (const d of all) {
+      const v = validators[d.kind]!;
+      v(d);
+      expect(v.errors ?? null).toBeNull();
+    }
+  });
+
   test('the schema check can fail: a result value outside the enum is rejected', () => {
     const d = docs().find((x) => x.kind === 'PolicyReport')!;
     d.results[0]!.result = 'broken';
@@ -48,7 +68,7 @@ describeShared('PolicyReport against the CRD schemas', () => {
 });
 
 describe('PolicyReport content', () => {
-  test('one PolicyReport per namespace, a ClusterPolicyReport for cluster-scoped and non-Kubernetes resources', () => {
+  test('one PolicyReport per namespace, a ClusterPolicyReport for cluster-scoped resources', () => {
     const all = docs();
     expect(all.map((d) => `${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`)).toEqual([
       'ClusterPolicyReport//persistguard-cluster',
@@ -83,7 +103,50 @@ describe('PolicyReport content', () => {
       }),
     ]);
     const cluster = docs().find((d) => d.kind === 'ClusterPolicyReport')!;
-    expect(cluster.summary).toMatchObject({ pass: 1, fail: 0, skip: 1 });
+    // The StorageClass passes; the compose service's suppressed finding is not a Kubernetes result.
+    expect(cluster.summary).toMatchObject({ pass: 1, fail: 0, skip: 0 });
+    expect(cluster.results.map((r) => (r.resources as { kind: string }[])[0]!.kind)).toEqual(['StorageClass']);
+  });
+
+  test('compose services and source files are left out, and counted in a comment at the top', () => {
+    const text = policyReportReporter.render(sampleReport(), { rules: RULES });
+    expect(text).not.toContain('ComposeService');
+    expect(text.split('\n')[0]).toMatch(/^# 1 result for compose services and source files are not in these reports/);
+    expect(nonKubernetesCount(sampleReport())).toBe(1);
+  });
+
+  test('D5: 30k findings are split into reports under 1 MiB, whole resources at a time, names -2, -3, …', () => {
+    const base = sampleReport().findings[0]!;
+    const findings = Array.from({ length: 30_000 }, (_, i) => ({
+      ...base,
+      resource: { ...base.resource, name: `db-${Math.floor(i / 3)}` },
+      line: i + 1,
+    }));
+    const all = policyReports({ ...sampleReport(), findings, resources: [] }, {});
+    const shop = all.filter((d) => d.metadata.namespace === 'shop');
+    expect(shop.length).toBeGreaterThan(10);
+    expect(shop.map((d) => d.metadata.name).slice(0, 3)).toEqual([
+      'persistguard-shop',
+      'persistguard-shop-2',
+      'persistguard-shop-3',
+    ]);
+    for (const d of shop) expect(Buffer.byteLength(JSON.stringify(d))).toBeLessThan(1024 * 1024);
+    expect(shop.reduce((n, d) => n + d.results.length, 0)).toBe(30_000);
+    expect(shop.reduce((n, d) => n + d.summary.fail, 0)).toBe(30_000);
+    // A resource's three results never straddle two reports.
+    const where = new Map<string, string>();
+    for (const d of shop)
+      for (const r of d.results) {
+        const name = r.resources[0]!.name;
+        expect(where.get(name) ?? d.metadata.name).toBe(d.metadata.name);
+        where.set(name, d.metadata.name);
+      }
+  });
+
+  test('one resource alone over the limit is spread over several batches', () => {
+    const big = Array.from({ length: 10 }, () => ({ message: 'x'.repeat(200) }) as never);
+    expect(batches([big], 2048).length).toBeGreaterThan(1);
+    expect(batches([big], 2048).flat().length).toBe(10);
   });
 
   test('openreports flavour uses Report/ClusterReport', () => {

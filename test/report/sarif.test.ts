@@ -6,6 +6,13 @@ import { hasSchemas, sarifValidator } from './schemas.js';
 
 const describeShared = hasSchemas ? describe : describe.skip;
 
+interface UriLog {
+  runs: {
+    results: { locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[] }[];
+    originalUriBaseIds?: unknown;
+  }[];
+}
+
 interface SarifLog {
   runs: {
     tool: {
@@ -54,6 +61,24 @@ describeShared('SARIF against the official 2.1.0 schema', () => {
     expect(ok).toBe(true);
   });
 
+  test('a scan root outside the working directory: uris relative to %SRCROOT%, and it validates', () => {
+    const report = sampleReport();
+    report.findings = [finding({ file: '/srv/repo/k8s/db.yaml' }), finding({ file: '/elsewhere/x.yaml', line: 3 })];
+    const text = sarifReporter.render(report, {
+      rules: RULES,
+      srcRoot: '/srv/repo',
+      cwd: '/home/me',
+      baseUri: 'file:///srv/repo',
+    });
+    const log = JSON.parse(text) as UriLog;
+    const run = log.runs[0]!;
+    const locs = run.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation);
+    // Outside the root: an absolute file: URI with no base, never an absolute path with a uriBaseId.
+    expect(locs).toEqual([{ uri: 'file:///elsewhere/x.yaml' }, { uri: 'k8s/db.yaml', uriBaseId: '%SRCROOT%' }]);
+    expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///srv/repo/' } });
+    expect(validate(log)).toBe(true);
+  });
+
   test('an empty report validates', () => {
     const empty: ScanReport = {
       tool: { name: 'persistguard', version: '0.1.0' },
@@ -77,6 +102,14 @@ describeShared('SARIF against the official 2.1.0 schema', () => {
 });
 
 describe('SARIF content', () => {
+  test('without a source root, an absolute file gets a file: URI and no uriBaseId', () => {
+    const report = sampleReport();
+    report.findings = [finding({ file: '/abs/k8s/db.yaml' }), finding({ file: 'rel/db.yaml' })];
+    const log = JSON.parse(sarifReporter.render(report, { rules: RULES })) as UriLog;
+    const locs = log.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation);
+    expect(locs).toEqual([{ uri: 'file:///abs/k8s/db.yaml' }, { uri: 'rel/db.yaml', uriBaseId: '%SRCROOT%' }]);
+  });
+
   test('driver rules carry descriptions, help and doc links; results point at their rule by index', () => {
     const log = render(sampleReport());
     const run = log.runs[0]!;

@@ -106,6 +106,9 @@ describeShared('corpus expectations (../shared/corpus)', () => {
       'docker-awesome-compose-react-express-mongodb',
     );
     expect(fs.map((f) => `${f.ruleId} ${f.container} ${f.path}`).sort()).toEqual([
+      // postgres:alpine is postgres 18: PGDATA moved to /var/lib/postgresql/18/docker, so the named volume at
+      // /var/lib/postgresql/data holds nothing; the data lands on the anonymous VOLUME /var/lib/postgresql.
+      'data-path-pvc db /var/lib/postgresql/18/docker',
       'data-path-pvc elasticsearch /usr/share/elasticsearch/data',
       'data-path-pvc grafana /var/lib/grafana',
       'data-path-pvc redis /data',
@@ -113,7 +116,7 @@ describeShared('corpus expectations (../shared/corpus)', () => {
     ]);
   });
 
-  test('docker-library docs: postgres and mongo examples have no data volume; influxdb 3 data-dir is bind-mounted', async () => {
+  test('docker-library docs: postgres and mongo examples keep data on their image VOLUME (anonymous: warning); influxdb 3 data-dir is bind-mounted', async () => {
     const fs = await scan(
       'docker-library-docs-postgres',
       'docker-library-docs-mongo',
@@ -121,16 +124,17 @@ describeShared('corpus expectations (../shared/corpus)', () => {
       'docker-library-docs-ghost',
     );
     expect(fs.map((f) => `${f.ruleId} ${f.severity} ${f.container} ${f.path}`).sort()).toEqual([
-      'data-path-pvc error db /var/lib/postgresql/data',
-      'data-path-pvc error mongo /data/db',
+      // `image: postgres` is postgres 18 (latest): its data dir is /var/lib/postgresql/18/docker.
+      'data-path-pvc warning db /var/lib/postgresql/18/docker',
+      'data-path-pvc warning mongo /data/db',
     ]);
   });
 
-  test('drupal: anonymous volumes are warnings; postgres without a volume is an error', async () => {
+  test('drupal: anonymous volumes are warnings, also the one postgres:16 gets from its image VOLUME', async () => {
     const fs = await scan('docker-library-docs-drupal');
     expect(fs.map((f) => `${f.severity} ${f.container} ${f.path}`)).toEqual([
       'warning drupal /var/www/html/sites',
-      'error postgres /var/lib/postgresql/data',
+      'warning postgres /var/lib/postgresql/data',
     ]);
   });
 

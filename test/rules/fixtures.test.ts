@@ -2,10 +2,13 @@
  * Table-driven rule fixtures, discovered automatically (ESLint/Polaris style):
  *   test/fixtures/rules/<rule-id>/bad/<case>.<ext>   or   .../bad/<case>/ (a folder = one scan unit)
  *   test/fixtures/rules/<rule-id>/good/...
- * A bad case declares every finding of its rule in comments:
- *   # expect: data-path-pvc error 23:13 container=portal path=/app/data
+ * These are ESLint RuleTester's `invalid` (bad) and `valid` (good) tables, one file or folder per case.
+ * A bad case declares every finding of its rule in comments, with the message id (a key of the rule's
+ * `meta.messages`) as RuleTester asserts `messageId`:
+ *   # expect: data-path-pvc error 23:13 messageId=notOnVolume container=portal path=/app/data
  * (folder cases prefix the position with the file: `deploy.yaml:12:9`; `suppressed` marks a suppressed one).
- * The case is scanned with the real loaders and engine; its rule's findings must be exactly those.
+ * The case is scanned with the real loaders and engine; its rule's findings must be exactly those, and
+ * together the bad cases of a rule must exercise every message id it declares.
  * A good case must have no finding of its rule. A folder case may hold a `.persistguard.yaml`.
  * A folder case with `base/` and `head/` is a change: both are committed to a real temporary git repository
  * and the head is scanned with `--base HEAD~1` (positions are then relative to the repository).
@@ -20,6 +23,7 @@ import { defaultConfig, type ResolvedConfig } from '../../policies/config/types.
 import type { Finding } from '../../policies/model/findings.js';
 import { loadBaseProject } from '../../cli/git/base-tree.js';
 import { twoCommitRepo } from '../support/git.js';
+import { allRules, getRule } from '../../policies/rules/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = path.resolve(here, '../fixtures/rules');
@@ -74,7 +78,7 @@ export function expectations(c: FixtureCase): string[] {
 
 function describeFinding(f: Finding, c: FixtureCase): string {
   const where = c.isDir ? `${f.file}:${f.line}:${f.column}` : `${f.line}:${f.column}`;
-  const parts = [f.ruleId, f.severity, where];
+  const parts = [f.ruleId, f.severity, where, `messageId=${f.messageId ?? '(none)'}`];
   if (f.container !== undefined) parts.push(`container=${f.container}`);
   if (f.path !== undefined) parts.push(`path=${f.path}`);
   if (f.suppressed) parts.push('suppressed');
@@ -133,6 +137,23 @@ describe('rule fixtures', () => {
       }
     },
   );
+
+  // Messages only a live cluster view (or a model files cannot express) produces are asserted by unit tests.
+  const UNIT_TESTS = ['../engine/views.test.ts', 'rules-units.test.ts'].map((f) => path.join(here, f));
+  const unitAsserted = new Set(
+    UNIT_TESTS.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/'([A-Za-z][\w-]*)'/g)].map((m) => m[1])),
+  );
+
+  test.each(allRules.map((r) => r.meta.id))('%s: the tests exercise every message id in meta.messages', (id) => {
+    const declared = Object.keys(getRule(id)!.meta.messages).sort();
+    const exercised = new Set(
+      cases
+        .filter((c) => c.rule === id && c.kind === 'bad')
+        .flatMap(expectations)
+        .map((e) => /messageId=([\w-]+)/.exec(e)?.[1]),
+    );
+    expect(declared.filter((m) => !exercised.has(m) && !unitAsserted.has(m))).toEqual([]);
+  });
 
   test.each(cases.filter((c) => c.kind === 'good').map((c) => [`${c.rule}/good/${c.name}`, c] as const))(
     '%s has no finding of its rule',

@@ -28,8 +28,11 @@ describe('data-path-pvc edge cases', () => {
       mounts: [mount('/data', undefined, { volumeName: 'ghost' })],
     });
     const ev = evaluate(project({ workloads: [workload('a', [c], { volumes: [] })] }), { config: config() });
-    expect(ev.findings.map((f) => f.message)).toEqual([
-      'Container "app" keeps data in /data (env DATA_DIR), but the mount at /data names volume "ghost", which is not defined.',
+    expect(ev.findings.map((f) => [f.messageId, f.message])).toEqual([
+      [
+        'undefinedVolume',
+        'Container "app" keeps data in /data (env DATA_DIR), but the mount at /data names volume "ghost", which is not defined.',
+      ],
     ]);
   });
 

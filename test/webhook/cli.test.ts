@@ -73,7 +73,7 @@ describe('persistguard certs', () => {
     [['certs'], /--out DIR is required/],
     [['certs', '--out', 'x', '--days', '0'], /--days must be/],
     [['certs', '--out', 'x', '--service', 'Bad_Name'], /not a valid Service name/],
-    [['certs', '--out', 'x', '--bogus'], /Unknown option '--bogus'/],
+    [['certs', '--out', 'x', '--bogus'], /unknown option '--bogus'/],
   ])('%j is a usage error (exit 2)', async (args, message) => {
     const h = harness(os.tmpdir());
     expect(await main(args, h.io)).toBe(2);

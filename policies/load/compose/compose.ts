@@ -12,6 +12,9 @@ import type {
   WorkloadModel,
 } from '../../model/model.js';
 import { interpolate, shellSplit } from './interpolate.js';
+import { parseDotenv } from './dotenv.js';
+import { buildBase } from './build-base.js';
+import path from 'node:path';
 import { asArray, asObj, int, isObj, nodeAnchor, scalarString, str, type Obj } from '../values.js';
 
 const SERVICE_KEYS = [
@@ -60,6 +63,11 @@ export function normalizeProjectName(name: string): string {
 export interface ComposeOptions {
   /** Compose project name when the file has no top-level `name:` (compose uses the folder name). */
   folderName?: string;
+  /**
+   * Reads a file relative to the compose file's folder (`.env`, `env_file:` entries), or undefined when it
+   * does not exist or cannot be read. Absent for stdin and admission objects.
+   */
+  readCompanion?: (relativePath: string) => string | undefined;
 }
 
 interface Ctx {
@@ -67,38 +75,132 @@ interface Ctx {
   file: string;
   project: Project;
   topVolumes: Obj;
+  readCompanion: ComposeOptions['readCompanion'];
 }
 
 const at = (ctx: Ctx, path: PathSegment[]): Anchor => nodeAnchor(ctx.doc, path);
 
+/**
+ * Variables for interpolation: the `.env` file next to the compose file, as Compose reads it (the shell
+ * environment, which would win, is unknown here). Set for the duration of one synchronous load.
+ */
+let dotenv: Readonly<Record<string, string>> = {};
+
+function interp(s: string): string | undefined {
+  return interpolate(s, dotenv);
+}
+
 /** Interpolates a scalar; undefined when it is not a scalar or depends on an unset variable. */
 function text(v: unknown): string | undefined {
   const s = scalarString(v);
-  return s === undefined ? undefined : interpolate(s);
+  return s === undefined ? undefined : interp(s);
 }
 
 export function loadComposeValue(value: unknown, doc: DocRef, project: Project, opts: ComposeOptions = {}): void {
   const root = asObj(value);
   const services = asObj(root?.services);
   if (!root || !services) return;
+  const envText = opts.readCompanion?.('.env');
+  dotenv = envText !== undefined ? parseDotenv(envText) : {};
+  try {
+    loadRoot(root, services, doc, project, opts);
+  } finally {
+    dotenv = {};
+  }
+}
+
+function loadRoot(root: Obj, services: Obj, doc: DocRef, project: Project, opts: ComposeOptions): void {
   const named = text(root.name);
   const projectName = normalizeProjectName(named ?? opts.folderName ?? '');
-  const ctx: Ctx = { doc, file: doc.file, project, topVolumes: asObj(root.volumes) ?? {} };
+  const ctx: Ctx = {
+    doc,
+    file: doc.file,
+    project,
+    topVolumes: asObj(root.volumes) ?? {},
+    readCompanion: opts.readCompanion,
+  };
+  let unread = false;
   for (const [service, def] of Object.entries(services)) {
     const svc = asObj(def);
     if (!svc) continue;
-    loadService(ctx, service, svc, projectName);
+    if (!loadService(ctx, service, svc, projectName)) unread = true;
   }
-  if (Object.values(services).some((s) => isObj(s) && s.env_file !== undefined)) {
+  if (unread) {
     project.notes.push({
       file: doc.file,
-      message: 'env_file contents are not read: variables set only there count as unknown',
+      message: 'env_file contents could not be read: variables set only there count as unknown',
     });
   }
 }
 
-function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): void {
+/** The Dockerfile a `build:` section uses (`build: ./dir`, `{context, dockerfile}`, `dockerfile_inline`). */
+function dockerfileOf(build: unknown, read: ComposeOptions['readCompanion']): string | undefined {
+  if (typeof build === 'string') return read?.(path.posix.join(text(build) ?? '.', 'Dockerfile'));
+  const b = asObj(build);
+  if (!b) return undefined;
+  const inline = text(b.dockerfile_inline);
+  if (inline !== undefined) return inline;
+  const context = text(b.context) ?? '.';
+  const file = text(b.dockerfile) ?? 'Dockerfile';
+  return read?.(file.startsWith('/') ? file : path.posix.join(context, file));
+}
+
+/** `env_file:` entries (a string, a list of strings, or `{path, required}` items) with their paths. */
+function envFiles(svc: Obj, base: PathSegment[]): { file: string; path: PathSegment[] }[] {
+  const v = svc.env_file;
+  if (typeof v === 'string') return [{ file: v, path: [...base, 'env_file'] }];
+  return asArray(v).flatMap((item, i) => {
+    const file = typeof item === 'string' ? item : str(asObj(item)?.path);
+    return file !== undefined ? [{ file, path: [...base, 'env_file', i] }] : [];
+  });
+}
+
+/** Loads one service; false when it names an env_file that could not be read. */
+function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): boolean {
   const base: PathSegment[] = ['services', service];
+  const { volumes, mounts } = serviceStorage(ctx, base, svc);
+  const { env, envFilesRead } = serviceEnv(ctx, base, svc);
+  const image = text(svc.image);
+  const container: ContainerModel = {
+    name: service,
+    role: 'service',
+    ...(image !== undefined ? { image: { value: image, at: at(ctx, [...base, 'image']) } } : {}),
+    // `postgres:${PG_VERSION}` with no default: the repository is still known to the catalog.
+    ...(image === undefined && typeof svc.image === 'string' ? { imageTemplate: svc.image } : {}),
+    ...(text(svc.pull_policy) !== undefined
+      ? { imagePullPolicy: { value: text(svc.pull_policy) as string, at: at(ctx, [...base, 'pull_policy']) } }
+      : {}),
+    env,
+    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
+    command: serviceWords(ctx, base, svc, 'entrypoint'),
+    args: serviceWords(ctx, base, svc, 'command'),
+    mounts,
+    envFromConfigMaps: [],
+    at: at(ctx, base),
+  };
+  const { replicas, replicasAt, perNode } = serviceReplicas(ctx, base, svc);
+  const workload: WorkloadModel = {
+    source: 'compose',
+    resource: { kind: 'ComposeService', name: service },
+    at: at(ctx, base),
+    file: ctx.file,
+    replicas,
+    ...(replicasAt ? { replicasAt } : {}),
+    perNode,
+    annotations: serviceAnnotations(ctx, base, svc),
+    volumes,
+    claimTemplates: [],
+    containers: [container],
+    ownerKinds: [],
+    ...(projectName ? { composeProject: projectName } : {}),
+  };
+  recordBuild(ctx, base, svc, container, projectName);
+  ctx.project.workloads.push(workload);
+  return envFilesRead;
+}
+
+/** Labels (list or mapping) and `x-persistguard` keys, as the annotations a Kubernetes workload would carry. */
+function serviceAnnotations(ctx: Ctx, base: PathSegment[], svc: Obj): Record<string, Located<string>> {
   const annotations: Record<string, Located<string>> = {};
   const labels = svc.labels;
   if (Array.isArray(labels)) {
@@ -132,7 +234,15 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
       if (s !== undefined) annotations[annotation] = { value: s, at: at(ctx, [...base, 'x-persistguard', k]) };
     }
   }
+  return annotations;
+}
 
+/** `deploy.replicas`, else `scale`, else 1; `deploy.mode: global` runs one per node (no replica count). */
+function serviceReplicas(
+  ctx: Ctx,
+  base: PathSegment[],
+  svc: Obj,
+): { replicas: number | undefined; replicasAt: Anchor | undefined; perNode: boolean } {
   const deploy = asObj(svc.deploy);
   const perNode = str(deploy?.mode) === 'global';
   let replicas: number | undefined = perNode ? undefined : 1;
@@ -146,7 +256,11 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
     replicas = scale;
     replicasAt = at(ctx, [...base, 'scale']);
   }
+  return { replicas, replicasAt, perNode };
+}
 
+/** `volumes:` entries and `tmpfs:` mounts, with the volumes they use. */
+function serviceStorage(ctx: Ctx, base: PathSegment[], svc: Obj): { volumes: VolumeModel[]; mounts: MountModel[] } {
   const volumes: VolumeModel[] = [];
   const mounts: MountModel[] = [];
   asArray(svc.volumes).forEach((v, i) => {
@@ -169,8 +283,25 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
     volumes.push(volume);
     mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path]) });
   }
+  return { volumes, mounts };
+}
 
+/**
+ * `env_file:` contents, then `environment:` as a list (`NAME=value`, or `NAME` alone: taken from the shell)
+ * or a mapping; `envFilesRead` is false when an env_file could not be read.
+ */
+function serviceEnv(ctx: Ctx, base: PathSegment[], svc: Obj): { env: EnvModel[]; envFilesRead: boolean } {
   const env: EnvModel[] = [];
+  let envFilesRead = true;
+  // env_file first: `environment:` entries come after them and win, as in Compose.
+  for (const ef of envFiles(svc, base)) {
+    const content = ctx.readCompanion?.(ef.file);
+    if (content === undefined) {
+      envFilesRead = false;
+      continue;
+    }
+    for (const [name, value] of Object.entries(parseDotenv(content))) env.push({ name, value, at: at(ctx, ef.path) });
+  }
   const environment = svc.environment;
   if (Array.isArray(environment)) {
     environment.forEach((e, i) => {
@@ -178,7 +309,7 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
       if (s === undefined) return;
       const eq = s.indexOf('=');
       const name = eq < 0 ? s : s.slice(0, eq);
-      const value = eq < 0 ? undefined : interpolate(s.slice(eq + 1));
+      const value = eq < 0 ? undefined : interp(s.slice(eq + 1));
       env.push({ name, ...(value !== undefined ? { value } : {}), at: at(ctx, [...base, 'environment', i]) });
     });
   } else if (isObj(environment)) {
@@ -187,74 +318,51 @@ function loadService(ctx: Ctx, service: string, svc: Obj, projectName: string): 
       env.push({ name, ...(value !== undefined ? { value } : {}), at: at(ctx, [...base, 'environment', name]) });
     }
   }
+  return { env, envFilesRead };
+}
 
-  const words = (field: string): Located<string>[] => {
-    const v = svc[field];
-    const p: PathSegment[] = [...base, field];
-    if (typeof v === 'string') {
-      const s = interpolate(v);
-      return s === undefined ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
-    }
-    return asArray(v).flatMap((x, i) => {
-      const s = text(x);
-      return s === undefined ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
-    });
-  };
-
-  const image = text(svc.image);
-  const imageAt = at(ctx, [...base, 'image']);
-  const container: ContainerModel = {
-    name: service,
-    role: 'service',
-    ...(image !== undefined ? { image: { value: image, at: imageAt } } : {}),
-    ...(text(svc.pull_policy) !== undefined
-      ? { imagePullPolicy: { value: text(svc.pull_policy) as string, at: at(ctx, [...base, 'pull_policy']) } }
-      : {}),
-    env,
-    // Compose `entrypoint` is the Kubernetes `command`, compose `command` the Kubernetes `args`.
-    command: words('entrypoint'),
-    args: words('command'),
-    mounts,
-    envFromConfigMaps: [],
-    at: at(ctx, base),
-  };
-
-  const workload: WorkloadModel = {
-    source: 'compose',
-    resource: { kind: 'ComposeService', name: service },
-    at: at(ctx, base),
-    file: ctx.file,
-    replicas,
-    ...(replicasAt ? { replicasAt } : {}),
-    perNode,
-    annotations,
-    volumes,
-    claimTemplates: [],
-    containers: [container],
-    ownerKinds: [],
-    ...(projectName ? { composeProject: projectName } : {}),
-  };
-
-  if (svc.build !== undefined && svc.build !== null) {
-    const buildAt = at(ctx, [...base, 'build']);
-    const dockerfile = buildDockerfile(svc.build);
-    const built = image ?? (svc.image === undefined && projectName ? `${projectName}-${service}` : undefined);
-    if (dockerfile !== undefined && built !== undefined)
-      ctx.project.imageSources.push({ image: built, dockerfile, from: ctx.file, at: buildAt });
-    if (image !== undefined) {
-      container.builds = { value: image, at: buildAt };
-      ctx.project.builds.push({ image, tool: 'compose', at: buildAt });
-    } else if (svc.image === undefined && projectName) {
-      // Compose v2 names the image `<project>-<service>`, v1 named it `<project>_<service>`.
-      const v2 = `${projectName}-${service}`;
-      container.builds = { value: v2, at: buildAt };
-      ctx.project.builds.push(
-        { image: v2, tool: 'compose', at: buildAt },
-        { image: `${projectName}_${service}`, tool: 'compose', at: buildAt },
-      );
-    }
+/** `command:` / `entrypoint:` as words: a string is split as the shell would, a list is taken as is. */
+function serviceWords(ctx: Ctx, base: PathSegment[], svc: Obj, field: string): Located<string>[] {
+  const v = svc[field];
+  const p: PathSegment[] = [...base, field];
+  if (typeof v === 'string') {
+    const s = interp(v);
+    return s === undefined ? [] : shellSplit(s).map((w) => ({ value: w, at: at(ctx, p) }));
   }
-  ctx.project.workloads.push(workload);
+  return asArray(v).flatMap((x, i) => {
+    const s = text(x);
+    return s === undefined ? [] : [{ value: s, at: at(ctx, [...p, i]) }];
+  });
+}
+
+/** A `build:` section: the image it produces (named, or compose's own `<project>-<service>`) is built here. */
+function recordBuild(ctx: Ctx, base: PathSegment[], svc: Obj, container: ContainerModel, projectName: string): void {
+  if (svc.build === undefined || svc.build === null) return;
+  const service = container.name;
+  const image = container.image?.value;
+  const buildAt = at(ctx, [...base, 'build']);
+  const dockerfilePath = buildDockerfile(svc.build);
+  const built = image ?? (svc.image === undefined && projectName ? `${projectName}-${service}` : undefined);
+  if (dockerfilePath !== undefined && built !== undefined)
+    ctx.project.imageSources.push({ image: built, dockerfile: dockerfilePath, from: ctx.file, at: buildAt });
+  const dockerfile = dockerfileOf(svc.build, ctx.readCompanion);
+  if (dockerfile) {
+    const b = buildBase(dockerfile);
+    if (b.from) container.buildFrom = { value: b.from, at: buildAt };
+    if (b.volumes.length > 0) container.buildVolumes = b.volumes;
+  }
+  if (image !== undefined) {
+    container.builds = { value: image, at: buildAt };
+    ctx.project.builds.push({ image, tool: 'compose', at: buildAt });
+  } else if (svc.image === undefined && projectName) {
+    // Compose v2 names the image `<project>-<service>`, v1 named it `<project>_<service>`.
+    const v2 = `${projectName}-${service}`;
+    container.builds = { value: v2, at: buildAt };
+    ctx.project.builds.push(
+      { image: v2, tool: 'compose', at: buildAt },
+      { image: `${projectName}_${service}`, tool: 'compose', at: buildAt },
+    );
+  }
 }
 
 /** `build: ./api` or `build: { context: ./api, dockerfile: Dockerfile.prod }` → `./api/Dockerfile.prod`. */
@@ -312,7 +420,7 @@ function namedVolume(ctx: Ctx, name: string, path: PathSegment[]): VolumeModel {
 
 function mountFrom(ctx: Ctx, v: unknown, path: PathSegment[]): MountModel | undefined {
   if (typeof v === 'string') {
-    const s = interpolate(v);
+    const s = interp(v);
     if (s === undefined) return unresolvedShort(ctx, v, path);
     const parts = splitShort(s);
     if (parts.length === 1) {
@@ -415,9 +523,9 @@ function splitOutsideBraces(s: string): string[] {
 function unresolvedShort(ctx: Ctx, raw: string, path: PathSegment[]): MountModel | undefined {
   const parts = splitOutsideBraces(raw);
   if (parts.length < 2) return undefined;
-  const target = interpolate(parts[1] as string);
+  const target = interp(parts[1] as string);
   if (target === undefined || !target.startsWith('/')) return undefined;
-  const mode = parts.length > 2 ? interpolate(parts.slice(2).join(':')) : '';
+  const mode = parts.length > 2 ? interp(parts.slice(2).join(':')) : '';
   const readOnly = (mode ?? '').split(',').includes('ro');
   const written = parts[0] as string;
   return {

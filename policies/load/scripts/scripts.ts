@@ -11,6 +11,7 @@ import { UNKNOWN } from './expand.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { loadSourceText } from '../source.js';
 import { replaceTemplateActions, type ScanStats } from '../parse/template-actions.js';
+import { errorMessage } from '../../model/errors.js';
 
 export type ScriptKind = 'shell' | 'makefile' | 'justfile' | 'taskfile' | 'workflow' | 'dockerfile';
 
@@ -421,7 +422,7 @@ export function loadScriptText(file: string, text: string, kind: ScriptKind): Pr
     scanner.finish();
   } catch (err) {
     // A reader bug must cost one file, never the scan.
-    project.errors.push({ file, message: `could not read as ${kind}: ${(err as Error).message}` });
+    project.errors.push({ file, message: `could not read as ${kind}: ${errorMessage(err)}` });
   }
   project.builds.push(...scanner.builds);
   project.imageSources.push(...scanner.imageSources);
