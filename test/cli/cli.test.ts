@@ -273,7 +273,8 @@ describe('bin/persistguard.js (spawned: what only a real process shows)', () => 
   test('findings: exit code 1 from the process, report on stdout', () => {
     const r = runBin(['scan', '--no-color', 'k8s'], { cwd: join(work, 'repo') });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('k8s/portal.yaml:19:22');
+    expect(r.stdout).toMatch(/^k8s\/portal\.yaml$/m);
+    expect(r.stdout).toMatch(/^ {2}19:22 {2}error/m);
   });
 
   test('stdin is read from the process: cat file | persistguard scan -', () => {
