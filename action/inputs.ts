@@ -3,12 +3,14 @@
  * whose message names the input, so the step fails with one clear line instead of a stack trace.
  */
 import path from 'node:path';
-import type { FailOn } from '../policies/index.js';
+import { FAIL_ON, FILE_FORMATS, TARGETS } from '../policies/index.js';
+import type { FailOn, FileFormat, PolicyReportApi, Target } from '../policies/index.js';
 
 export class InputError extends Error {}
 
-export const ALL_FORMATS = ['json', 'sarif', 'junit', 'markdown', 'policyreport'] as const;
-export type ReportFormat = (typeof ALL_FORMATS)[number];
+/** Every report the Action writes by default: the core's file formats. */
+export const ALL_FORMATS = FILE_FORMATS;
+export type ReportFormat = FileFormat;
 
 export interface ActionInputs {
   workspace: string;
@@ -19,7 +21,7 @@ export interface ActionInputs {
   config?: string;
   failOn: FailOn;
   formats: ReportFormat[];
-  policyReportApi: 'wgpolicyk8s' | 'openreports';
+  policyReportApi: PolicyReportApi;
   reportDir: string;
   sarifFile?: string;
   comment: boolean;
@@ -28,7 +30,7 @@ export interface ActionInputs {
   /** `base-ref` as given; empty means the pull request's base commit (resolved in main with the event). */
   baseRef?: string;
   token: string;
-  target?: 'auto' | 'k3s' | 'kubernetes';
+  target?: Target;
   /**
    * A git ref (e.g. the pull request's base SHA) to read the config and the baseline from, instead of the
    * checked-out head: a pull request cannot then loosen its own checks.
@@ -51,10 +53,7 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
     insideWorkspace(workspace, globBase(p), 'paths');
   }
 
-  const failOn = get('fail-on') || 'error';
-  if (failOn !== 'error' && failOn !== 'warning' && failOn !== 'never') {
-    throw new InputError(`fail-on: expected error, warning or never, got "${failOn}"`);
-  }
+  const failOn = oneOf('fail-on', get('fail-on') || 'error', FAIL_ON);
 
   const formats: ReportFormat[] = [];
   let policyReportApi: ActionInputs['policyReportApi'] = 'wgpolicyk8s';
@@ -75,10 +74,8 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
     if (!formats.includes(f as ReportFormat)) formats.push(f as ReportFormat);
   }
 
-  const target = get('target');
-  if (target && target !== 'auto' && target !== 'k3s' && target !== 'kubernetes') {
-    throw new InputError(`target: expected auto, k3s or kubernetes, got "${target}"`);
-  }
+  const targetInput = get('target');
+  const target = targetInput ? oneOf('target', targetInput, TARGETS) : undefined;
 
   // Reports go outside the checkout by default, so they are never scanned or committed by later steps.
   const defaultReportDir = env.RUNNER_TEMP
@@ -111,10 +108,17 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
     ...(baseline ? { baseline: insideWorkspace(workspace, baseline, 'baseline') } : {}),
     ...(baseRef ? { baseRef } : {}),
     token: get('github-token'),
-    ...(target ? { target: target as 'auto' | 'k3s' | 'kubernetes' } : {}),
+    ...(target ? { target } : {}),
     ...(configRef ? { configRef } : {}),
     render: bool(get('render'), 'render', true),
   };
+}
+
+/** One of a fixed list, or an InputError naming the input and the choices (`expected a, b or c`). */
+function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  const choices = `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1) ?? ''}`;
+  throw new InputError(`${input}: expected ${choices}, got "${value}"`);
 }
 
 /** Newline- or space-separated; `#` starts a comment line (as in multi-line YAML inputs). */

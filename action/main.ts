@@ -20,8 +20,9 @@ import {
   addRendered,
   reportProjects,
   VERSION,
-  reachesThreshold,
   renderMarkdown,
+  scanVerdict,
+  EXIT_INCOMPLETE,
   classifyPath,
 } from '../policies/index.js';
 import type { ReporterOptions, ScanReport, MarkdownOptions } from '../policies/index.js';
@@ -36,9 +37,9 @@ import { InputError, isOutside, readInputs, type ActionInputs } from './inputs.j
 import { safeWriteFile } from './safe-write.js';
 import { copyAtRef } from './base-ref.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_INPUT = 2;
+/** The core's exit codes (see `scanVerdict`), under the names the Action has always exported. */
+export { EXIT_FINDINGS, EXIT_OK } from '../policies/index.js';
+export const EXIT_INPUT = EXIT_INCOMPLETE;
 
 export async function run(): Promise<void> {
   try {
@@ -87,7 +88,6 @@ async function runChecked(): Promise<number> {
       `invalid configuration: ${configErrors.map((e) => `${rel(e.file)}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('; ')}`,
     );
   }
-  if (inputs.target) config.target = inputs.target;
 
   const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
   for (const p of unmatched) core.warning(`paths: "${p}" matches no file in the workspace`, { title: 'persistguard' });
@@ -120,6 +120,7 @@ async function runChecked(): Promise<number> {
   let report: ScanReport = project
     ? reportProjects(project, rendered ? addRendered(project, rendered.scan, config) : [], {
         config,
+        target: inputs.target,
         now: new Date(),
         ...(base ? { base } : {}),
       })
@@ -211,19 +212,11 @@ _${scope}_
       return EXIT_INPUT;
     }
   }
-  if (inputs.failOn === 'never') return EXIT_OK;
-  if (report.errors.length > 0) {
-    core.setFailed(
-      `persistguard: ${report.errors.length} file${report.errors.length === 1 ? '' : 's'} could not be checked (see the annotations); the scan is incomplete`,
-    );
-    return EXIT_INPUT;
-  }
-  const failing = report.findings.filter((f) => reachesThreshold(f, inputs.failOn)).length;
-  if (failing > 0) {
-    core.setFailed(`persistguard: ${failing} finding${failing === 1 ? '' : 's'} at or above fail-on: ${inputs.failOn}`);
-    return EXIT_FINDINGS;
-  }
-  return EXIT_OK;
+  // The same verdict as `persistguard scan`: an incomplete scan fails the step even with fail-on: never.
+  const verdict = scanVerdict(report, inputs.failOn);
+  if (verdict.outcome === 'incomplete') core.setFailed(`persistguard: ${verdict.reason} (see the annotations)`);
+  else if (verdict.outcome === 'fail') core.setFailed(`persistguard: ${verdict.reason}`);
+  return verdict.exitCode;
 }
 
 /** Inputs are checked by path in readInputs; here symlinks are resolved too, so a link cannot lead out. */

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK } from '../policies/index.js';
 
 /** Everything a command may touch of the process, injected so commands can be run in-process by tests. */
 export interface CliIO {
@@ -12,10 +13,9 @@ export interface CliIO {
   stopSignal: Promise<StopSignal | void>;
 }
 
-/** Exit codes are a public interface: 0 clean, 1 findings at the threshold, 2 usage/config/input errors. */
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
+/** Exit codes are a public interface, defined by the core: 0 clean, 1 findings at the threshold, 2 usage/config/input errors. */
+export { EXIT_FINDINGS, EXIT_OK };
+export const EXIT_USAGE = EXIT_INCOMPLETE;
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 

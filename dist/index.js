@@ -3671,8 +3671,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
-      const plural3 = context3.types.length === 1 ? "" : " one of";
-      const message = `${context3.argument} could not be converted to${plural3}: ${context3.types.join(", ")}.`;
+      const plural4 = context3.types.length === 1 ? "" : " one of";
+      const message = `${context3.argument} could not be converted to${plural4}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
         message
@@ -11235,9 +11235,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular, plural3) {
+      constructor(singular, plural4) {
         this.singular = singular;
-        this.plural = plural3;
+        this.plural = plural4;
       }
       pluralize(count) {
         const one = count === 1;
@@ -33851,7 +33851,7 @@ var require_discriminator = __commonJS({
       error: error4,
       code(cxt) {
         const { gen, data, schema: schema2, parentSchema, it } = cxt;
-        const { oneOf } = parentSchema;
+        const { oneOf: oneOf2 } = parentSchema;
         if (!it.opts.discriminator) {
           throw new Error("discriminator: requires discriminator option");
         }
@@ -33860,7 +33860,7 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: requires propertyName");
         if (schema2.mapping)
           throw new Error("discriminator: mapping is not supported");
-        if (!oneOf)
+        if (!oneOf2)
           throw new Error("discriminator: requires oneOf keyword");
         const valid = gen.let("valid", false);
         const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
@@ -33888,8 +33888,8 @@ var require_discriminator = __commonJS({
           const oneOfMapping = {};
           const topRequired = hasRequired(parentSchema);
           let tagRequired = true;
-          for (let i = 0; i < oneOf.length; i++) {
-            let sch = oneOf[i];
+          for (let i = 0; i < oneOf2.length; i++) {
+            let sch = oneOf2[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               const ref2 = sch.$ref;
               sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref2);
@@ -36007,7 +36007,7 @@ __export(text_exports, {
   textReporter: () => textReporter,
   wrap: () => wrap
 });
-function plural(n, word) {
+function plural2(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 function where(f) {
@@ -36117,12 +36117,12 @@ function renderText(report, opts = {}) {
 }
 function summaryLine(report, c, width) {
   const s = report.summary;
-  const scanned = `${plural(s.files, "file")}, ${plural(s.resources, "resource")} scanned`;
+  const scanned = `${plural2(s.files, "file")}, ${plural2(s.resources, "resource")} scanned`;
   const parts = [];
-  if (s.errors > 0) parts.push(c.red(plural(s.errors, "error")));
-  if (s.warnings > 0) parts.push(c.yellow(plural(s.warnings, "warning")));
+  if (s.errors > 0) parts.push(c.red(plural2(s.errors, "error")));
+  if (s.warnings > 0) parts.push(c.yellow(plural2(s.warnings, "warning")));
   if (s.suppressed > 0) parts.push(c.dim(`${s.suppressed} suppressed`));
-  if (report.errors.length > 0) parts.push(c.red(plural(report.errors.length, "input error")));
+  if (report.errors.length > 0) parts.push(c.red(plural2(report.errors.length, "input error")));
   if (parts.length === 0) return `${c.green("No data-loss risks found")} (${scanned}).`;
   return `${parts.join(", ")} (${scanned}).${closingHint(report, width)}`;
 }
@@ -36286,19 +36286,19 @@ function parseBaseline(text3, file) {
   } catch (err) {
     throw new Error(`${file}: baseline is not valid JSON (${errorMessage(err)})`);
   }
-  if (!isRecord(data) || !Array.isArray(data.findings)) {
+  if (!isRecord2(data) || !Array.isArray(data.findings)) {
     throw new Error(
       `${file}: baseline is not a persistguard JSON report (no "findings" array); write one with --format json`
     );
   }
   data.findings.forEach((f, i) => {
-    if (!isRecord(f) || typeof f.ruleId !== "string" || !isRecord(f.resource) || typeof f.resource.kind !== "string" || typeof f.resource.name !== "string") {
+    if (!isRecord2(f) || typeof f.ruleId !== "string" || !isRecord2(f.resource) || typeof f.resource.kind !== "string" || typeof f.resource.name !== "string") {
       throw new Error(`${file}: baseline finding #${i + 1} lacks ruleId/resource.kind/resource.name`);
     }
   });
   return data;
 }
-function isRecord(v) {
+function isRecord2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 var init_baseline = __esm({
@@ -36555,7 +36555,7 @@ function renderMarkdown(input, opts) {
     omitted += budget.section(
       "### Existing findings\n\nAlready in the baseline: shown for context, they do not fail the check.\n\n",
       [...existing].sort(byPosition3).map((f) => row(f, true, opts.linkTo)),
-      `${existing.length} existing finding${plural2(existing.length)}`,
+      `${existing.length} existing finding${plural3(existing.length)}`,
       true
     );
   }
@@ -36563,7 +36563,7 @@ function renderMarkdown(input, opts) {
     omitted += budget.section(
       "### Suppressed findings\n\n",
       [...suppressed].sort(byPosition3).map(suppressedRow),
-      `${suppressed.length} suppressed finding${plural2(suppressed.length)}`,
+      `${suppressed.length} suppressed finding${plural3(suppressed.length)}`,
       true,
       SUPPRESSED_HEADER
     );
@@ -36586,7 +36586,7 @@ function renderMarkdown(input, opts) {
     budget.force(
       `
 > [!NOTE]
-> ${omitted} more line${plural2(omitted)} left out to stay under GitHub's summary size limit. The SARIF and JSON reports list every finding.${opts.moreInfo ? ` ${escapeInline(opts.moreInfo)}` : ""}
+> ${omitted} more line${plural3(omitted)} left out to stay under GitHub's summary size limit. The SARIF and JSON reports list every finding.${opts.moreInfo ? ` ${escapeInline(opts.moreInfo)}` : ""}
 `
     );
   }
@@ -36612,21 +36612,21 @@ function headline(active, unreadable) {
   const errors = active.filter((f) => f.severity === "error").length;
   const warnings = active.length - errors;
   const parts = [
-    errors > 0 ? `${errors} error${plural2(errors)}` : "",
-    warnings > 0 ? `${warnings} warning${plural2(warnings)}` : "",
-    unreadable > 0 ? `${unreadable} file${plural2(unreadable)} not checked` : ""
+    errors > 0 ? `${errors} error${plural3(errors)}` : "",
+    warnings > 0 ? `${warnings} warning${plural3(warnings)}` : "",
+    unreadable > 0 ? `${unreadable} file${plural3(unreadable)} not checked` : ""
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(", ") : "no data-loss risks";
 }
 function totals(report, active, existing, suppressed) {
   const errors = active.filter((f) => f.severity === "error").length;
   const parts = [
-    `**${errors}** error${plural2(errors)}`,
-    `**${active.length - errors}** warning${plural2(active.length - errors)}`,
+    `**${errors}** error${plural3(errors)}`,
+    `**${active.length - errors}** warning${plural3(active.length - errors)}`,
     ...existing > 0 ? [`${existing} existing (baseline)`] : [],
     `${suppressed} suppressed`,
-    `${report.summary.resources} resource${plural2(report.summary.resources)} in ${report.summary.files} file${plural2(report.summary.files)} checked`,
-    ...report.errors.length > 0 ? [`**${report.errors.length}** file error${plural2(report.errors.length)}`] : []
+    `${report.summary.resources} resource${plural3(report.summary.resources)} in ${report.summary.files} file${plural3(report.summary.files)} checked`,
+    ...report.errors.length > 0 ? [`**${report.errors.length}** file error${plural3(report.errors.length)}`] : []
   ];
   return parts.join(" \xB7 ");
 }
@@ -36658,7 +36658,7 @@ function escapeMarks(s) {
 function codeSpan(s) {
   return escapeControls(s).replace(/`/g, "'").replace(/\|/g, "\\|");
 }
-function plural2(n) {
+function plural3(n) {
   return n === 1 ? "" : "s";
 }
 var DEFAULT_MARKDOWN_BYTES, COLLAPSE_ROWS, markdownReporter, TABLE_HEADER, SUPPRESSED_HEADER, Budget;
@@ -43571,6 +43571,28 @@ function appendAll(target, items) {
   return target;
 }
 
+// policies/model/owners.ts
+var CREATORS = {
+  Pod: /* @__PURE__ */ new Set(["apps/v1 ReplicaSet", "apps/v1 StatefulSet", "apps/v1 DaemonSet", "batch/v1 Job"]),
+  ReplicaSet: /* @__PURE__ */ new Set(["apps/v1 Deployment"]),
+  Job: /* @__PURE__ */ new Set(["batch/v1 CronJob"])
+};
+function isRecord(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function trustedController(kind, meta) {
+  const creators = CREATORS[kind];
+  const refs = meta.ownerReferences;
+  if (!creators || !Array.isArray(refs)) return void 0;
+  const controllers = refs.filter((r) => isRecord(r) && r.controller === true);
+  if (controllers.length !== 1) return void 0;
+  const ref2 = controllers[0];
+  if (typeof ref2.apiVersion !== "string" || typeof ref2.kind !== "string") return void 0;
+  if (typeof ref2.name !== "string" || ref2.name === "" || typeof ref2.uid !== "string" || ref2.uid === "")
+    return void 0;
+  return creators.has(`${ref2.apiVersion} ${ref2.kind}`) ? ref2.kind : void 0;
+}
+
 // policies/index.ts
 init_errors();
 
@@ -43579,6 +43601,12 @@ function reachesThreshold(f, failOn) {
   if (f.suppressed || f.baseline === "existing" || failOn === "never") return false;
   return failOn === "warning" ? true : f.severity === "error";
 }
+
+// policies/model/options.ts
+var FAIL_ON = ["error", "warning", "never"];
+var TARGETS = ["auto", "k3s", "kubernetes"];
+var FORMATS = ["text", "json", "sarif", "junit", "markdown", "policyreport"];
+var FILE_FORMATS = FORMATS.filter((f) => f !== "text");
 
 // policies/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -44555,8 +44583,8 @@ function loadComposeValue(value, doc, project, opts = {}) {
   }
 }
 function loadRoot(root, services, doc, project, opts) {
-  const named = text(root.name);
-  const projectName = normalizeProjectName(named ?? opts.folderName ?? "");
+  const named2 = text(root.name);
+  const projectName = normalizeProjectName(named2 ?? opts.folderName ?? "");
   const ctx = {
     doc,
     file: doc.file,
@@ -44936,6 +44964,67 @@ function splitShort(s) {
   return parts;
 }
 
+// policies/load/storage-objects.ts
+var DEFAULT_CLASS_ANNOTATIONS = [
+  "storageclass.kubernetes.io/is-default-class",
+  "storageclass.beta.kubernetes.io/is-default-class"
+];
+var BETA_STORAGE_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class";
+function isDefaultStorageClass(annotations) {
+  return DEFAULT_CLASS_ANNOTATIONS.some((k) => annotations[k] === "true");
+}
+function named(meta) {
+  const out = {};
+  const name = str(meta.name);
+  const generateName = str(meta.generateName);
+  const namespace = str(meta.namespace);
+  if (name !== void 0) out.name = name;
+  if (generateName !== void 0) out.generateName = generateName;
+  if (namespace !== void 0) out.namespace = namespace;
+  return out;
+}
+function claimFields(obj2) {
+  const o = asObj(obj2) ?? {};
+  const meta = asObj(o.metadata) ?? {};
+  const spec = asObj(o.spec) ?? {};
+  const annotations = stringMap(meta.annotations);
+  const storageClassName = typeof spec.storageClassName === "string" ? spec.storageClassName : annotations[BETA_STORAGE_CLASS_ANNOTATION];
+  return {
+    ...named(meta),
+    accessModes: stringList(spec.accessModes),
+    storageClassName,
+    // An empty volumeName is an unbound claim, as an absent one.
+    volumeName: str(spec.volumeName) || void 0,
+    labels: stringMap(meta.labels),
+    annotations
+  };
+}
+function storageClassFields(obj2) {
+  const o = asObj(obj2) ?? {};
+  const meta = asObj(o.metadata) ?? {};
+  return {
+    ...named(meta),
+    provisioner: str(o.provisioner),
+    reclaimPolicy: str(o.reclaimPolicy),
+    isDefault: isDefaultStorageClass(stringMap(meta.annotations)),
+    created: str(meta.creationTimestamp)
+  };
+}
+function persistentVolumeFields(obj2) {
+  const o = asObj(obj2) ?? {};
+  const meta = asObj(o.metadata) ?? {};
+  const spec = asObj(o.spec) ?? {};
+  const ref2 = asObj(spec.claimRef);
+  const refName = str(ref2?.name);
+  return {
+    ...named(meta),
+    reclaimPolicy: str(spec.persistentVolumeReclaimPolicy),
+    storageClassName: str(spec.storageClassName) ?? str(stringMap(meta.annotations)[BETA_STORAGE_CLASS_ANNOTATION]),
+    ...refName !== void 0 ? { claimRef: { namespace: str(ref2?.namespace), name: refName } } : {},
+    accessModes: stringList(spec.accessModes)
+  };
+}
+
 // policies/load/kubernetes.ts
 var NETWORK_SOURCES = /* @__PURE__ */ new Set([
   "nfs",
@@ -45015,27 +45104,25 @@ function loadKubernetesValue(value, doc, project, base2 = []) {
       project.claims.push(claimFrom(ctx, obj2, base2, false, namespace));
       return;
     case "PersistentVolume": {
-      const claimRef = asObj(spec.claimRef);
-      const claimName = str(claimRef?.name);
+      const pv = persistentVolumeFields(obj2);
       project.persistentVolumes.push({
         name,
-        reclaimPolicy: str(spec.persistentVolumeReclaimPolicy),
-        storageClassName: str(spec.storageClassName) ?? str(stringMap(meta.annotations)["volume.beta.kubernetes.io/storage-class"]),
-        ...claimName !== void 0 ? { claimRef: { namespace: str(claimRef?.namespace), name: claimName } } : {},
-        accessModes: stringList(spec.accessModes),
+        reclaimPolicy: pv.reclaimPolicy,
+        storageClassName: pv.storageClassName,
+        ...pv.claimRef !== void 0 ? { claimRef: pv.claimRef } : {},
+        accessModes: pv.accessModes,
         at: at2,
         file: ctx.file
       });
       return;
     }
     case "StorageClass": {
-      const ann = stringMap(meta.annotations);
-      const flag = ann["storageclass.kubernetes.io/is-default-class"] ?? ann["storageclass.beta.kubernetes.io/is-default-class"];
+      const sc = storageClassFields(obj2);
       project.storageClasses.push({
         name,
-        provisioner: str(obj2.provisioner),
-        reclaimPolicy: str(obj2.reclaimPolicy),
-        isDefault: flag === "true",
+        provisioner: sc.provisioner,
+        reclaimPolicy: sc.reclaimPolicy,
+        isDefault: sc.isDefault,
         at: at2,
         file: ctx.file
       });
@@ -45072,17 +45159,15 @@ function loadKubernetesValue(value, doc, project, base2 = []) {
 }
 function claimFrom(ctx, obj2, base2, fromTemplate, namespace) {
   const meta = asObj(obj2.metadata) ?? {};
-  const spec = asObj(obj2.spec) ?? {};
-  const annotations = stringMap(meta.annotations);
-  const storageClassName = typeof spec.storageClassName === "string" ? spec.storageClassName : annotations["volume.beta.kubernetes.io/storage-class"];
+  const claim = claimFields(obj2);
   return {
-    name: str(meta.name) ?? "<unnamed>",
+    name: claim.name ?? "<unnamed>",
     namespace,
-    accessModes: stringList(spec.accessModes),
-    storageClassName,
-    volumeName: str(spec.volumeName),
-    labels: stringMap(meta.labels),
-    annotations,
+    accessModes: claim.accessModes,
+    storageClassName: claim.storageClassName,
+    volumeName: claim.volumeName,
+    labels: claim.labels,
+    annotations: claim.annotations,
     fromTemplate,
     at: nodeAnchor(ctx.doc, [...base2, "metadata", ...meta.name !== void 0 ? ["name"] : []]),
     file: ctx.file
@@ -45182,10 +45267,8 @@ function loadWorkload(ctx, obj2, kind, base2) {
     containers,
     ...str(podSpec.nodeName) !== void 0 ? { nodeName: str(podSpec.nodeName) } : {},
     ...nodeSelector ? { nodeSelector } : {},
-    ownerKinds: asArray(meta.ownerReferences).flatMap((r) => {
-      const k = str(asObj(r)?.kind);
-      return k ? [k] : [];
-    })
+    // Only a trusted controller reference counts: anyone who can write the object can forge the rest.
+    ownerKinds: /* @__PURE__ */ ((owner) => owner ? [owner] : [])(trustedController(kind, meta))
   };
   ctx.project.workloads.push(workload);
 }
@@ -56744,9 +56827,9 @@ function renderMessage(template, data = {}) {
     (whole, key3) => key3 in data ? String(data[key3]) : whole
   );
 }
-function targetsK3s(config, project, view) {
-  if (config.target === "k3s") return true;
-  if (config.target === "kubernetes") return false;
+function targetsK3s(config, project, view, target = config.target) {
+  if (target === "k3s") return true;
+  if (target === "kubernetes") return false;
   return project.k3sSignals.length > 0 || project.imports.length > 0 || view?.flavor?.() === "k3s";
 }
 function lowerOf(a, b) {
@@ -56764,7 +56847,7 @@ function evaluate(project, opts) {
   const exemptions = new ExemptionChecker(config, opts.now ?? /* @__PURE__ */ new Date());
   const findings = [];
   const resources = [];
-  const k3s = targetsK3s(config, project, view);
+  const k3s = targetsK3s(config, project, view, opts.target);
   const configMap = configMapLookup(project);
   const dockerfile = dockerfileLookup(project);
   const base2 = opts.base ? prepareBase(opts.base, project, config, view) : void 0;
@@ -56883,17 +56966,22 @@ function baseNotes(base2) {
   }));
 }
 function evaluateAll(project, renders, opts) {
-  const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now, base: opts.base });
+  const ev = evaluate(project, {
+    config: opts.config,
+    view: opts.view,
+    now: opts.now,
+    target: opts.target,
+    base: opts.base
+  });
   if (renders.length === 0) return ev;
-  const target = targetsK3s(opts.config, project, opts.view) ? "k3s" : opts.config.target;
-  const config = { ...opts.config, target };
+  const target = targetsK3s(opts.config, project, opts.view, opts.target) ? "k3s" : opts.target ?? opts.config.target;
   const context3 = emptyProject();
   context3.claims = project.claims;
   context3.storageClasses = project.storageClasses;
   context3.persistentVolumes = project.persistentVolumes;
   for (const r of renders) {
     const view = opts.view ?? fileClusterView(mergeProject(mergeProject(emptyProject(), r), context3));
-    const e = evaluate(r, { config, view, now: opts.now });
+    const e = evaluate(r, { config: opts.config, view, now: opts.now, target });
     ev.findings.push(...e.findings);
     ev.resources.push(...e.resources);
     ev.notes.push(...e.notes);
@@ -57007,8 +57095,8 @@ function workloadLinks(project, w) {
   }
   for (const pv of project.persistentVolumes) {
     const bound = pv.claimRef && claimNames.has(pv.claimRef.name) && sameNs(pv.claimRef.namespace);
-    const named = claims.some((c) => c.volumeName === pv.name);
-    if (bound || named) links.add(pv.file);
+    const named2 = claims.some((c) => c.volumeName === pv.name);
+    if (bound || named2) links.add(pv.file);
   }
   for (const hpa of project.autoscalers) {
     if (hpa.target.kind === w.resource.kind && hpa.target.name === w.resource.name && sameNs(hpa.namespace))
@@ -57041,6 +57129,42 @@ function affectedFiles(project, changed) {
   return result2;
 }
 
+// policies/engine/verdict.ts
+var EXIT_OK = 0;
+var EXIT_FINDINGS = 1;
+var EXIT_INCOMPLETE = 2;
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function scanVerdict(report, failOn, opts = {}) {
+  const failing = report.findings.filter((f) => reachesThreshold(f, failOn)).length;
+  const others = opts.otherProblems ?? 0;
+  const unchecked = report.errors.length + others;
+  if (unchecked > 0) {
+    const parts = [
+      ...report.errors.length > 0 ? [`${plural(report.errors.length, "file")} could not be checked`] : [],
+      ...others > 0 ? [`${plural(others, "other problem")}`] : []
+    ];
+    return {
+      outcome: "incomplete",
+      exitCode: EXIT_INCOMPLETE,
+      failing,
+      unchecked,
+      reason: `${parts.join(" and ")}; the scan is incomplete`
+    };
+  }
+  if (failing > 0) {
+    return {
+      outcome: "fail",
+      exitCode: EXIT_FINDINGS,
+      failing,
+      unchecked,
+      reason: `${plural(failing, "finding")} at or above fail-on: ${failOn}`
+    };
+  }
+  return { outcome: "pass", exitCode: EXIT_OK, failing, unchecked, reason: "" };
+}
+
 // policies/report/index.ts
 var loaders = {
   text: async () => (await Promise.resolve().then(() => (init_text(), text_exports))).textReporter,
@@ -57050,9 +57174,8 @@ var loaders = {
   markdown: async () => (await Promise.resolve().then(() => (init_markdown(), markdown_exports))).markdownReporter,
   policyreport: async () => (await Promise.resolve().then(() => (init_policyreport(), policyreport_exports))).policyReportReporter
 };
-var FORMATS = Object.keys(loaders);
 async function getReporter(format2) {
-  const load2 = loaders[format2];
+  const load2 = FORMATS.includes(format2) ? loaders[format2] : void 0;
   return load2 ? load2() : void 0;
 }
 
@@ -58335,7 +58458,7 @@ import path19 from "node:path";
 import path18 from "node:path";
 var InputError = class extends Error {
 };
-var ALL_FORMATS = ["json", "sarif", "junit", "markdown", "policyreport"];
+var ALL_FORMATS = FILE_FORMATS;
 function readInputs(getInput2, env) {
   const workspace = path18.resolve(env.GITHUB_WORKSPACE || ".");
   const get2 = (name) => getInput2(name).trim();
@@ -58345,10 +58468,7 @@ function readInputs(getInput2, env) {
       throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
     insideWorkspace(workspace, globBase(p), "paths");
   }
-  const failOn = get2("fail-on") || "error";
-  if (failOn !== "error" && failOn !== "warning" && failOn !== "never") {
-    throw new InputError(`fail-on: expected error, warning or never, got "${failOn}"`);
-  }
+  const failOn = oneOf("fail-on", get2("fail-on") || "error", FAIL_ON);
   const formats = [];
   let policyReportApi = "wgpolicyk8s";
   const formatList = splitList(get2("format"));
@@ -58366,10 +58486,8 @@ function readInputs(getInput2, env) {
     }
     if (!formats.includes(f)) formats.push(f);
   }
-  const target = get2("target");
-  if (target && target !== "auto" && target !== "k3s" && target !== "kubernetes") {
-    throw new InputError(`target: expected auto, k3s or kubernetes, got "${target}"`);
-  }
+  const targetInput = get2("target");
+  const target = targetInput ? oneOf("target", targetInput, TARGETS) : void 0;
   const defaultReportDir = env.RUNNER_TEMP ? path18.join(env.RUNNER_TEMP, "persistguard") : path18.join(workspace, "persistguard-report");
   const reportDirInput = get2("report-dir");
   const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, "report-dir") : defaultReportDir;
@@ -58401,6 +58519,11 @@ function readInputs(getInput2, env) {
     ...configRef ? { configRef } : {},
     render: bool2(get2("render"), "render", true)
   };
+}
+function oneOf(input, value, allowed) {
+  if (allowed.includes(value)) return value;
+  const choices = `${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1) ?? ""}`;
+  throw new InputError(`${input}: expected ${choices}, got "${value}"`);
 }
 function splitList(value) {
   return value.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")).flatMap((l) => l.split(/\s+/)).filter(Boolean);
@@ -58575,9 +58698,7 @@ async function copyAtRef(workspace, ref2, rel, tempDir, name) {
 }
 
 // action/main.ts
-var EXIT_OK = 0;
-var EXIT_FINDINGS = 1;
-var EXIT_INPUT = 2;
+var EXIT_INPUT = EXIT_INCOMPLETE;
 async function run3() {
   try {
     const code = await runChecked();
@@ -58618,7 +58739,6 @@ async function runChecked() {
       `invalid configuration: ${configErrors.map((e) => `${rel(e.file)}${e.line ? `:${e.line}` : ""}: ${e.message}`).join("; ")}`
     );
   }
-  if (inputs.target) config.target = inputs.target;
   const { paths, unmatched } = await expandPaths(inputs.workspace, inputs.paths);
   for (const p of unmatched) warning(`paths: "${p}" matches no file in the workspace`, { title: "persistguard" });
   const exclude = [...config.exclude, ...ownOutputs(inputs)];
@@ -58639,6 +58759,7 @@ async function runChecked() {
   const base2 = project && baseRef ? await readBaseProject(baseRef, paths, { workspace: inputs.workspace, limits: config.limits, exclude }) : void 0;
   let report = project ? reportProjects(project, rendered ? addRendered(project, rendered.scan, config) : [], {
     config,
+    target: inputs.target,
     now: /* @__PURE__ */ new Date(),
     ...base2 ? { base: base2 } : {}
   }) : {
@@ -58713,19 +58834,10 @@ _${scope}_
       return EXIT_INPUT;
     }
   }
-  if (inputs.failOn === "never") return EXIT_OK;
-  if (report.errors.length > 0) {
-    setFailed(
-      `persistguard: ${report.errors.length} file${report.errors.length === 1 ? "" : "s"} could not be checked (see the annotations); the scan is incomplete`
-    );
-    return EXIT_INPUT;
-  }
-  const failing = report.findings.filter((f) => reachesThreshold(f, inputs.failOn)).length;
-  if (failing > 0) {
-    setFailed(`persistguard: ${failing} finding${failing === 1 ? "" : "s"} at or above fail-on: ${inputs.failOn}`);
-    return EXIT_FINDINGS;
-  }
-  return EXIT_OK;
+  const verdict = scanVerdict(report, inputs.failOn);
+  if (verdict.outcome === "incomplete") setFailed(`persistguard: ${verdict.reason} (see the annotations)`);
+  else if (verdict.outcome === "fail") setFailed(`persistguard: ${verdict.reason}`);
+  return verdict.exitCode;
 }
 async function checkRealPaths(inputs) {
   const root = await realpath2(inputs.workspace).catch(() => {

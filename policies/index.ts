@@ -18,6 +18,7 @@ export type {
   ValuesSource,
 } from './model/model.js';
 export { emptyProject, mergeProject } from './model/model.js';
+export { trustedController, trustedCreators } from './model/owners.js';
 export { errorMessage } from './model/errors.js';
 export type {
   EvaluatedResource,
@@ -31,6 +32,8 @@ export type {
   SeveritySetting,
 } from './model/findings.js';
 export { reachesThreshold } from './model/findings.js';
+export { FAIL_CHOICES, FAIL_ON, FILE_FORMATS, POLICY_REPORT_APIS, TARGETS, WEBHOOK_MODES } from './model/options.js';
+export type { FailChoice, FileFormat, Format, PolicyReportApi, Target, WebhookMode } from './model/options.js';
 export type { ClaimUser, ClusterView, Presence } from './model/cluster-view.js';
 
 export type { ResolvedConfig, PersistguardConfig, RenderConfig, RenderChartSetting } from './config/types.js';
@@ -48,6 +51,13 @@ export { loadRendered, type RenderedDocument, type RenderedSet } from './load/re
 
 export { imageAliases } from './facts/images.js';
 export { globMatcher, matchesGlob, type GlobOptions } from './facts/glob.js';
+export {
+  claimFields,
+  isDefaultStorageClass,
+  persistentVolumeFields,
+  storageClassFields,
+} from './load/storage-objects.js';
+export type { ClaimFields, PersistentVolumeFields, StorageClassFields } from './load/storage-objects.js';
 
 export type { Rule, RuleMeta } from './rules/rule.js';
 export { allRules, getRule } from './rules/index.js';
@@ -62,6 +72,9 @@ export {
   type ScanPathsOptions,
 } from './engine/scan.js';
 export { affectedFiles } from './engine/related-files.js';
+export { reportObjects, type NamedObject } from './engine/objects.js';
+export { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, scanVerdict } from './engine/verdict.js';
+export type { ExitCode, Outcome, ScanVerdict, VerdictOptions } from './engine/verdict.js';
 
 export { FORMATS, getReporter } from './report/index.js';
 export type { Reporter, ReporterOptions } from './report/types.js';

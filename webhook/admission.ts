@@ -3,13 +3,22 @@
  * The same loader and engine as `persistguard scan`, so a manifest that passes in CI passes admission.
  */
 import picomatch from 'picomatch';
-import { loadObject, evaluate } from '../policies/index.js';
-import type { ClusterView, ResolvedConfig, PendingFinding } from '../policies/index.js';
+import { loadObject, evaluate, trustedController } from '../policies/index.js';
+import type {
+  ClusterView,
+  FailChoice,
+  PendingFinding,
+  Project,
+  ResolvedConfig,
+  WebhookMode,
+} from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
+import { splitExisting, type ExistingViolations } from './existing-violations.js';
+import { scaleTarget, sharedClaimsOnScale } from './scale.js';
+import { guardsClaim, readProtection } from './claim-protection.js';
 import { boundedWarnings, denialMessage, findingLine, printable, truncate } from './messages.js';
 
-export type WebhookMode = 'enforce' | 'audit';
-export type FailChoice = 'allow' | 'deny';
+export type { FailChoice, WebhookMode } from '../policies/index.js';
 
 export interface AdmissionOptions {
   config: ResolvedConfig;
@@ -20,6 +29,8 @@ export interface AdmissionOptions {
   onCacheMiss?: FailChoice;
   /** What to answer for an object the core cannot read (default allow). Audit mode always allows. */
   onError?: FailChoice;
+  /** UPDATE: allow (default) when the old object already had every violation, with warnings; deny: always judge alone. */
+  existingViolations?: ExistingViolations;
   now?: Date;
 }
 
@@ -44,6 +55,8 @@ export interface Decision {
   suppressed: number;
   /** Extra context for the log line (why unreadable, why not validated). Never object contents. */
   detail?: string;
+  /** Set when persistguard itself failed (a bug, not the object): the server logs it with the stack. */
+  internalError?: { message: string; stack?: string };
 }
 
 export const ANNOTATION_PROTECTED = 'persistguard.io/protected';
@@ -55,7 +68,6 @@ const VALIDATED: Record<string, ReadonlySet<string>> = {
   'apps/v1': new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']),
   'batch/v1': new Set(['Job', 'CronJob']),
 };
-const VALIDATED_KINDS = new Set(Object.values(VALIDATED).flatMap((s) => [...s]));
 
 export function isValidatedKind(group: string, version: string, kind: string): boolean {
   return VALIDATED[`${group}/${version}`]?.has(kind) ?? false;
@@ -90,13 +102,27 @@ function displayName(req: AdmissionRequest, meta: Record<string, unknown>): stri
   return ns ? `${ns}/${name}` : name;
 }
 
+/**
+ * The answer to one admission request. Total: it never throws. Whatever fails while judging — an object the
+ * core cannot read, or a bug in persistguard itself — is answered by the `--on-error` choice, and audit mode
+ * always allows; the server has no fallback of its own to drift from this one.
+ */
 export function admit(req: AdmissionRequest, opts: AdmissionOptions): Decision {
+  try {
+    return decide(req, opts);
+  } catch (err) {
+    return internalError(req, opts, err);
+  }
+}
+
+function decide(req: AdmissionRequest, opts: AdmissionOptions): Decision {
   const k = req.kind;
+  if (req.subResource === 'scale' && scaleTarget(req)) return judgeScale(req, opts);
   if (req.subResource) return notValidated(req, `subresource ${req.subResource}`);
   if (k.group === '' && k.version === 'v1' && k.kind === 'PersistentVolumeClaim') {
-    return req.operation === 'DELETE'
-      ? guardClaimDeletion(req, opts)
-      : notValidated(req, `${req.operation} of a claim`);
+    if (req.operation === 'DELETE') return guardClaimDeletion(req, opts);
+    if (req.operation === 'CREATE' || req.operation === 'UPDATE') return guardClaimChange(req, opts);
+    return notValidated(req, `${req.operation} of a claim`);
   }
   if (!isValidatedKind(k.group, k.version, k.kind))
     return notValidated(req, `kind ${k.group || 'core'}/${k.version} ${k.kind}`);
@@ -108,9 +134,17 @@ function notValidated(req: AdmissionRequest, detail: string): Decision {
   return { response: allow(req.uid), verdict: 'allow', reason: 'not-validated', findings: [], suppressed: 0, detail };
 }
 
+/** The `--on-error` answer; audit mode never blocks anything, whatever the failure flags say. */
+function onErrorChoice(opts: AdmissionOptions): FailChoice {
+  return opts.mode === 'audit' ? 'allow' : (opts.onError ?? 'allow');
+}
+
+function onErrorLabel(opts: AdmissionOptions): string {
+  return opts.mode === 'audit' ? 'audit mode' : '--on-error=allow';
+}
+
 function unreadable(req: AdmissionRequest, opts: AdmissionOptions, what: string, why: string): Decision {
-  // Audit mode never blocks anything, whatever the failure flags say.
-  const choice = opts.mode === 'audit' ? 'allow' : (opts.onError ?? 'allow');
+  const choice = onErrorChoice(opts);
   const reason = truncate(printable(why), 1000);
   const response =
     choice === 'deny'
@@ -123,7 +157,7 @@ function unreadable(req: AdmissionRequest, opts: AdmissionOptions, what: string,
       : allow(
           req.uid,
           boundedWarnings([
-            `persistguard could not read ${what}, allowed without checks (${opts.mode === 'audit' ? 'audit mode' : '--on-error=allow'}): ${reason}`,
+            `persistguard could not read ${what}, allowed without checks (${onErrorLabel(opts)}): ${reason}`,
           ]),
         );
   return {
@@ -136,14 +170,38 @@ function unreadable(req: AdmissionRequest, opts: AdmissionOptions, what: string,
   };
 }
 
-/** Kinds of the controllers that own this object and that the webhook itself validates. */
-function validatedOwners(meta: Record<string, unknown>): string[] {
-  const refs = meta.ownerReferences;
-  if (!Array.isArray(refs)) return [];
-  const kinds: string[] = [];
-  for (const r of refs)
-    if (isRecord(r) && typeof r.kind === 'string' && VALIDATED_KINDS.has(r.kind)) kinds.push(r.kind);
-  return kinds;
+/** The message of anything thrown, without letting a hostile `toString` throw again. */
+function thrownMessage(err: unknown): { message: string; stack?: string } {
+  try {
+    return err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
+  } catch {
+    return { message: 'unprintable error' };
+  }
+}
+
+/**
+ * A bug in persistguard (the engine, a rule, the cluster view) rather than in the object: answered like an
+ * unreadable object, by `--on-error` and never blocking in audit mode, but as a 500 so nobody blames the
+ * manifest.
+ */
+function internalError(req: AdmissionRequest, opts: AdmissionOptions, err: unknown): Decision {
+  const thrown = thrownMessage(err);
+  const choice = onErrorChoice(opts);
+  const reason = truncate(printable(thrown.message), 300);
+  const message = `persistguard internal error: ${reason}`;
+  const response =
+    choice === 'deny'
+      ? deny(req.uid, 500, 'InternalError', `${message} (the webhook runs with --on-error=deny)`)
+      : allow(req.uid, boundedWarnings([`${message} (allowed without checks: ${onErrorLabel(opts)})`]));
+  return {
+    response,
+    verdict: choice === 'deny' ? 'deny' : 'warn',
+    reason: 'unreadable',
+    findings: [],
+    suppressed: 0,
+    detail: reason,
+    internalError: thrown,
+  };
 }
 
 function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision {
@@ -156,15 +214,15 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
 
   // A Pod (or ReplicaSet, Job) created by a controller the webhook validates was judged as that controller:
   // judging it again would only turn a clean `kubectl apply` into a controller that silently cannot create it.
-  const owners = validatedOwners(meta);
-  if (owners.length > 0 && !config.webhook.validateOwnedPods) {
+  const owner = trustedController(kind, meta);
+  if (owner !== undefined && !config.webhook.validateOwnedPods) {
     return {
       response: allow(req.uid),
       verdict: 'allow',
       reason: 'owned',
       findings: [],
       suppressed: 0,
-      detail: `owned by ${owners.join(', ')}`,
+      detail: `owned by ${owner}`,
     };
   }
 
@@ -203,43 +261,40 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     view = undefined;
   }
 
+  const file = `admission:${kind}/${namespace ?? ''}/${name ?? ''}`;
   let findings: PendingFinding[];
   try {
-    const project = loadObject(
-      target,
-      { file: `admission:${kind}/${namespace ?? ''}/${name ?? ''}`, index: 0 },
-      { fromJson: true },
-    );
-    if (project.workloads.length === 0) {
-      const why = project.errors.map((e) => e.message).join('; ') || 'no workload could be read from it';
-      return unreadable(req, opts, where, why);
-    }
-    // Read in part (a malformed field): judged on what could be read, and the user is told what was not.
-    for (const e of project.errors.slice(0, 3))
-      warnings.push(`persistguard: part of ${where} could not be read: ${e.message}`);
     // On UPDATE, oldObject is the base of the change (data-not-carried-over); an unreadable one only
     // means there is nothing to compare with.
     const old = req.operation === 'UPDATE' && isRecord(req.oldObject) ? req.oldObject : undefined;
     const oldMeta = old && isRecord(old.metadata) ? old.metadata : {};
     const base = old
-      ? loadObject(
-          { ...old, metadata: { namespace, name, ...oldMeta } },
-          { file: `admission:${kind}/${namespace ?? ''}/${name ?? ''}`, index: 0 },
-          { fromJson: true },
-        )
+      ? loadObject({ ...old, metadata: { namespace, name, ...oldMeta } }, { file, index: 0 }, { fromJson: true })
       : undefined;
-    const ev = evaluate(project, { config, view, now: opts.now, ...(base ? { base } : {}) });
-    // A workload whose facts could not be read was not judged: answer as for any unreadable object.
-    if (ev.failures.length > 0) return unreadable(req, opts, where, ev.failures.map((f) => f.message).join('; '));
-    findings = ev.findings;
+    const judged = findingsOf(target, file, { config, view, now: opts.now, ...(base ? { base } : {}) });
+    if ('unreadable' in judged) return unreadable(req, opts, where, judged.unreadable);
+    // Read in part (a malformed field): judged on what could be read, and the user is told what was not.
+    for (const e of judged.errors.slice(0, 3)) warnings.push(`persistguard: part of ${where} could not be read: ${e}`);
+    findings = judged.findings;
   } catch (err) {
-    return unreadable(req, opts, where, err instanceof Error ? err.message : String(err));
+    // The loader reports what it cannot read as errors: a throw here is persistguard's own bug, not the object's.
+    return internalError(req, opts, err);
   }
 
   const active = findings.filter((f) => !f.suppressed);
   const suppressed = findings.length - active.length;
-  const errors = active.filter((f) => f.severity === 'error');
+  let errors = active.filter((f) => f.severity === 'error');
   const counted = active.map((f) => ({ ruleId: f.ruleId, severity: f.severity }));
+  let detail: string | undefined;
+  if (mode === 'enforce' && errors.length > 0) {
+    const existing = existingViolations(req, opts, errors, { view, file });
+    if (existing.length > 0) {
+      errors = errors.filter((f) => !existing.includes(f));
+      for (const f of existing)
+        warnings.push(`persistguard (existing violation, allowed on UPDATE): ${findingLine(f, false)}`);
+      detail = `existing violations allowed: ${[...new Set(existing.map((f) => f.ruleId))].sort().join(', ')}`;
+    }
+  }
 
   if (mode === 'enforce' && errors.length > 0) {
     const header = `persistguard denied ${where}: ${errors.length} data-loss finding${errors.length === 1 ? '' : 's'}:`;
@@ -252,7 +307,7 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     const rest = active.filter((f) => f.severity !== 'error').map((f) => `persistguard: ${findingLine(f, false)}`);
     const w = boundedWarnings([...warnings, ...rest]);
     if (w.length > 0) response.warnings = w;
-    return { response, verdict: 'deny', reason: 'evaluated', findings: counted, suppressed };
+    return { response, verdict: 'deny', reason: 'evaluated', findings: counted, suppressed, detail };
   }
 
   const prefix = mode === 'audit' && errors.length > 0 ? 'persistguard (audit, would deny)' : 'persistguard';
@@ -269,7 +324,49 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     reason: 'evaluated',
     findings: counted,
     suppressed,
+    ...(detail ? { detail } : {}),
   };
+}
+
+type Judged = { findings: PendingFinding[]; errors: string[] } | { unreadable: string };
+
+/** Loads one object exactly as `persistguard scan` would and evaluates it. */
+function findingsOf(
+  target: Record<string, unknown>,
+  file: string,
+  evalOpts: { config: ResolvedConfig; view?: ClusterView; now?: Date; base?: Project },
+): Judged {
+  const project = loadObject(target, { file, index: 0 }, { fromJson: true });
+  if (project.workloads.length === 0)
+    return { unreadable: project.errors.map((e) => e.message).join('; ') || 'no workload could be read from it' };
+  const ev = evaluate(project, evalOpts);
+  // A workload whose facts could not be read was not judged: answered as for any unreadable object.
+  if (ev.failures.length > 0) return { unreadable: ev.failures.map((f) => f.message).join('; ') };
+  return { findings: ev.findings, errors: project.errors.map((e) => e.message) };
+}
+
+/**
+ * The error findings of an UPDATE that the old object had already (see existing-violations.ts); none when
+ * the option is off, on CREATE, or when the old object cannot be judged (then the new one is judged alone).
+ */
+function existingViolations(
+  req: AdmissionRequest,
+  opts: AdmissionOptions,
+  errors: PendingFinding[],
+  ctx: { view?: ClusterView; file: string },
+): PendingFinding[] {
+  if ((opts.existingViolations ?? 'allow') !== 'allow' || req.operation !== 'UPDATE') return [];
+  const old = req.oldObject;
+  if (!isRecord(old)) return [];
+  let judged: Judged;
+  try {
+    judged = findingsOf(old, ctx.file, { config: opts.config, view: ctx.view, now: opts.now });
+  } catch {
+    return [];
+  }
+  if ('unreadable' in judged) return [];
+  const oldErrors = judged.findings.filter((f) => !f.suppressed && f.severity === 'error');
+  return splitExisting(errors, oldErrors).existing;
 }
 
 function globMatch(pattern: string | undefined, value: string): boolean {
@@ -301,7 +398,8 @@ function guardClaimDeletion(req: AdmissionRequest, opts: AdmissionOptions): Deci
   const namespace = req.namespace || (typeof meta.namespace === 'string' ? meta.namespace : '') || 'default';
   const labels = stringMap(meta.labels);
   const annotations = stringMap(meta.annotations);
-  const byLabel = labels[ANNOTATION_PROTECTED] === 'true';
+  const labelValue = labels[ANNOTATION_PROTECTED];
+  const byLabel = guardsClaim(labelValue);
   if (!byLabel && !protectedByConfig(opts.config, namespace, name, labels))
     return notValidated(req, 'claim not protected');
 
@@ -317,7 +415,7 @@ function guardClaimDeletion(req: AdmissionRequest, opts: AdmissionOptions): Deci
     };
   }
   const why = byLabel
-    ? `it is labelled ${ANNOTATION_PROTECTED}=true`
+    ? `it is labelled ${ANNOTATION_PROTECTED}=${truncate(printable(labelValue ?? ''), 40)}`
     : 'it is protected by the persistguard webhook config (webhook.protectedClaims)';
   const mismatch =
     confirmed === undefined
@@ -348,6 +446,122 @@ function guardClaimDeletion(req: AdmissionRequest, opts: AdmissionOptions): Deci
     verdict: 'deny',
     reason: 'pvc-guard',
     findings: [],
+    suppressed: 0,
+  };
+}
+
+/** Metadata of a claim, as the guard reads it. */
+function claimMeta(req: AdmissionRequest, obj: unknown) {
+  const meta = isRecord(obj) && isRecord(obj.metadata) ? obj.metadata : {};
+  const name = (typeof meta.name === 'string' && meta.name) || req.name || '';
+  const namespace = req.namespace || (typeof meta.namespace === 'string' ? meta.namespace : '') || 'default';
+  return { name, namespace, labels: stringMap(meta.labels), annotations: stringMap(meta.annotations) };
+}
+
+/**
+ * CREATE and UPDATE of a claim: an unrecognised protection label value is told (it guards, but surely not as
+ * meant), and an UPDATE that drops the label's protection needs the same confirmation as deleting the claim —
+ * otherwise `kubectl label pvc x persistguard.io/protected-` followed by a delete walks around the guard.
+ */
+function guardClaimChange(req: AdmissionRequest, opts: AdmissionOptions): Decision {
+  const now = claimMeta(req, req.object);
+  const value = now.labels[ANNOTATION_PROTECTED];
+  const warnings: string[] = [];
+  if (readProtection(value) === 'unrecognised') {
+    warnings.push(
+      `persistguard: label ${ANNOTATION_PROTECTED}="${truncate(printable(value ?? ''), 40)}" on claim ${now.namespace}/${now.name} is not a boolean; the claim is guarded as if it were "true" — write "true" or "false"`,
+    );
+  }
+  const before = req.operation === 'UPDATE' && isRecord(req.oldObject) ? claimMeta(req, req.oldObject) : undefined;
+  const dropped =
+    before !== undefined &&
+    guardsClaim(before.labels[ANNOTATION_PROTECTED]) &&
+    !guardsClaim(value) &&
+    !protectedByConfig(opts.config, now.namespace, now.name, now.labels);
+  if (!dropped || now.annotations[ANNOTATION_CONFIRM_DELETE] === now.name) {
+    const w = boundedWarnings(warnings);
+    return {
+      response: allow(req.uid, w),
+      verdict: w.length > 0 ? 'warn' : 'allow',
+      reason: dropped ? 'pvc-guard' : 'not-validated',
+      findings: [],
+      suppressed: 0,
+      detail: dropped ? 'protection removal confirmed by annotation' : 'claim protection unchanged',
+    };
+  }
+  const { name, namespace } = now;
+  if (opts.mode === 'audit') {
+    return {
+      response: allow(
+        req.uid,
+        boundedWarnings([
+          `persistguard (audit, would deny): removing ${ANNOTATION_PROTECTED} from claim ${namespace}/${name} without ${ANNOTATION_CONFIRM_DELETE}=${name}`,
+        ]),
+      ),
+      verdict: 'warn',
+      reason: 'pvc-guard',
+      findings: [],
+      suppressed: 0,
+    };
+  }
+  const message =
+    `persistguard refused to remove the protection of PersistentVolumeClaim ${namespace}/${name}: it is labelled ${ANNOTATION_PROTECTED}, and without the label it could be deleted with its data. ` +
+    `If the protection really can go, confirm in the same change:\n` +
+    `  kubectl annotate pvc ${name} -n ${namespace} ${ANNOTATION_CONFIRM_DELETE}=${name} --overwrite\n` +
+    `  kubectl label pvc ${name} -n ${namespace} ${ANNOTATION_PROTECTED}-`;
+  return {
+    response: deny(req.uid, 403, 'Forbidden', message),
+    verdict: 'deny',
+    reason: 'pvc-guard',
+    findings: [],
+    suppressed: 0,
+  };
+}
+
+/**
+ * UPDATE of `deployments/scale`, `statefulsets/scale`, `replicasets/scale`: rwo-shared-claim on the new replica
+ * count, from the claims the workload's running pods mount. Without a view that can tell, allowed (the
+ * workload itself was judged when it was written).
+ */
+function judgeScale(req: AdmissionRequest, opts: AdmissionOptions): Decision {
+  const t = scaleTarget(req);
+  const setting = opts.config.rules['rwo-shared-claim']?.severity;
+  if (!t || t.replicas <= 1 || setting === 'off') return notValidated(req, 'scale to at most one replica');
+  const shared = sharedClaimsOnScale(opts.view, t);
+  if (!shared || shared.length === 0) {
+    return notValidated(req, shared ? 'scale: no shared ReadWriteOnce claim' : 'scale: claims unknown to the view');
+  }
+  const where = `${t.kind} ${t.namespace}/${t.name}`;
+  const lines = shared.map(
+    (c) =>
+      `[rwo-shared-claim] PVC "${c.claim}" is ${c.modes}, but ${where} would run ${t.replicas} replicas that all mount it: pods on other nodes cannot attach it, pods on the same node share one data directory.`,
+  );
+  const findings = shared.map(() => ({ ruleId: 'rwo-shared-claim', severity: setting ?? 'error' }));
+  const existing = (opts.existingViolations ?? 'allow') === 'allow' && t.oldReplicas !== undefined && t.oldReplicas > 1;
+  if (opts.mode === 'enforce' && setting !== 'warning' && !existing) {
+    const message =
+      `persistguard denied scaling ${where} to ${t.replicas} replicas:\n` +
+      lines.map((l) => `- ${l}`).join('\n') +
+      `\nFix: keep one replica, or use a StatefulSet with volumeClaimTemplates, or a ReadWriteMany claim with an application that supports concurrent writers.`;
+    return {
+      response: deny(req.uid, 403, 'Forbidden', truncate(message, 4000)),
+      verdict: 'deny',
+      reason: 'evaluated',
+      findings,
+      suppressed: 0,
+    };
+  }
+  const prefix =
+    opts.mode === 'audit'
+      ? 'persistguard (audit, would deny)'
+      : existing
+        ? 'persistguard (existing violation, allowed on UPDATE)'
+        : 'persistguard';
+  return {
+    response: allow(req.uid, boundedWarnings(lines.map((l) => `${prefix}: ${l}`))),
+    verdict: 'warn',
+    reason: 'evaluated',
+    findings,
     suppressed: 0,
   };
 }

@@ -16,6 +16,8 @@ export interface AdmissionRequest {
   kind: GroupVersionKind;
   /** Empty for the main resource, e.g. `status` or `scale` for subresources. */
   subResource?: string;
+  /** The resource addressed (`apps/v1 deployments` for a `deployments/scale` request, whose kind is Scale). */
+  resource?: { group: string; version: string; resource: string };
   name?: string;
   namespace?: string;
   operation: string;
@@ -65,6 +67,11 @@ function describe(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}…"` : s;
 }
 
+function resourceOf(v: unknown): AdmissionRequest['resource'] {
+  if (!isRecord(v) || typeof v.resource !== 'string' || typeof v.version !== 'string') return undefined;
+  return { group: typeof v.group === 'string' ? v.group : '', version: v.version, resource: v.resource };
+}
+
 /** Validates a parsed JSON body as an `admission.k8s.io/v1` AdmissionReview carrying a request. */
 export function parseAdmissionReview(body: unknown): AdmissionRequest {
   if (!isRecord(body))
@@ -103,6 +110,7 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
     uid,
     kind: { group: (kind.group as string | undefined) ?? '', version: kind.version, kind: kind.kind },
     subResource: optionalString(req, 'subResource'),
+    ...(resourceOf(req.resource) ? { resource: resourceOf(req.resource) } : {}),
     name: optionalString(req, 'name'),
     namespace: optionalString(req, 'namespace'),
     operation,

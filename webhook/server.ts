@@ -9,11 +9,13 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ClusterView, ResolvedConfig } from '../policies/index.js';
 import type { InformerStatus } from './cluster/types.js';
+import type { ExistingViolations } from './existing-violations.js';
 import { admit, type Decision, type FailChoice, type WebhookMode } from './admission.js';
 import { parseAdmissionReview, reviewResponse, ReviewParseError, type AdmissionRequest } from './review.js';
 import { CertificateReloader, secureContextOptions } from './tls.js';
 import { createMetrics, type WebhookMetrics } from './metrics.js';
 import { silentLogger, type Logger } from './log.js';
+import { ConnectionTracker } from './connections.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 
@@ -24,6 +26,8 @@ export interface WebhookServerOptions {
   view?: ClusterView;
   onCacheMiss?: FailChoice;
   onError?: FailChoice;
+  /** UPDATEs that add no new violation: allowed with warnings (default) or judged alone. */
+  existingViolations?: ExistingViolations;
   tlsCertFile: string;
   tlsKeyFile: string;
   /** 0 picks a free port (tests). */
@@ -37,6 +41,8 @@ export interface WebhookServerOptions {
   certPollMs?: number;
   /** How long shutdown waits for in-flight requests before cutting connections (default 20 s). */
   shutdownGraceMs?: number;
+  /** How long a client may take to finish the TLS handshake before its socket is destroyed (default 10 s). */
+  handshakeTimeoutMs?: number;
   clock?: () => Date;
 }
 
@@ -46,6 +52,8 @@ export interface WebhookServer {
   readonly server: https.Server;
   readonly metrics: WebhookMetrics;
   readonly certificates: CertificateReloader;
+  /** Requests whose headers have arrived and whose response is not finished (what shutdown waits for). */
+  readonly inFlight: number;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes. Idempotent. */
   close(): Promise<void>;
 }
@@ -72,10 +80,79 @@ function bodyErrorText(err: unknown, limit: number): { reason: string; message: 
 
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
   const logger = opts.logger ?? silentLogger;
-  const clock = opts.clock ?? (() => new Date());
   const limit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const { certificates, metrics } = await loadCertificatesWithMetrics(opts, logger);
+  const drain = new ConnectionTracker();
+  const health = healthRoutes(() => readiness(opts.view, certificates, drain.draining), metrics);
+  const app = admissionApp(opts, { health, metrics, logger, limit });
+
+  const server = https.createServer(
+    { ...secureContextOptions(certificates.pair), handshakeTimeout: opts.handshakeTimeoutMs ?? 10_000 },
+    app,
+  );
+  drain.attach(server);
+  hardenServer(server, metrics, drain);
+  await listen(server, opts.port, opts.host);
+  certificates.start(server, opts.certPollMs);
+
+  let metricsServer: http.Server | undefined;
+  if (opts.metricsPort !== undefined) {
+    try {
+      metricsServer = await startMetricsServer(health, opts.metricsPort, opts.host);
+    } catch (err) {
+      certificates.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw err;
+    }
+  }
+
+  const port = (server.address() as AddressInfo).port;
+  const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : undefined;
+  logger.info('webhook listening', {
+    port,
+    metricsPort,
+    mode: opts.mode,
+    cluster: opts.view ? opts.view.kind : 'none',
+    onCacheMiss: opts.onCacheMiss ?? 'allow',
+    onError: opts.onError ?? 'allow',
+    existingViolations: opts.existingViolations ?? 'allow',
+    config: opts.config.source ?? 'built-in defaults',
+    certificateNotAfter: certificates.pair.notAfter.toISOString(),
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= shutdown({
+      server,
+      metricsServer,
+      certificates,
+      drain,
+      logger,
+      graceMs: opts.shutdownGraceMs ?? 20_000,
+    });
+    return closing;
+  };
+  return {
+    port,
+    metricsPort,
+    server,
+    metrics,
+    certificates,
+    close,
+    get inFlight() {
+      return drain.inFlight;
+    },
+  };
+}
+
+/** The serving certificate, reloaded on change, and the metrics that report its reloads and expiry. */
+async function loadCertificatesWithMetrics(
+  opts: WebhookServerOptions,
+  logger: Logger,
+): Promise<{ certificates: CertificateReloader; metrics: WebhookMetrics }> {
   const view = opts.view;
-  // eslint-disable-next-line prefer-const -- assigned below, after the reloader whose callback reports to it
+  // Assigned right after the reloader, whose callbacks report to it (they only run once it is started).
+  // eslint-disable-next-line prefer-const -- read by the callbacks above its assignment
   let metrics: WebhookMetrics | undefined;
   const certificates = await CertificateReloader.load(opts.tlsCertFile, opts.tlsKeyFile, {
     onReload: (pair) => {
@@ -91,235 +168,220 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     informers: hasStatus(view) ? () => view.status() : undefined,
     certificateNotAfter: () => certificates.pair.notAfter,
   });
-  const m = metrics;
+  return { certificates, metrics };
+}
 
-  let draining = false;
-  let inFlight = 0;
-  let idleWaiters: (() => void)[] = [];
+function sendJson(res: Response, status: number, body: unknown): void {
+  res.status(status).type('application/json').send(JSON.stringify(body));
+}
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-
-  const sendJson = (res: Response, status: number, body: unknown): void => {
-    res.status(status).type('application/json').send(JSON.stringify(body));
+/** What /readyz reports: not ready while the cluster caches sync or while shutting down. */
+function readiness(view: ClusterView | undefined, certificates: CertificateReloader, draining: boolean) {
+  const cert = {
+    ok: true,
+    notAfter: certificates.pair.notAfter.toISOString(),
+    ...(certificates.lastError ? { reloadError: certificates.lastError } : {}),
   };
+  const clusterReady = view ? view.ready() : true;
+  const cluster = view
+    ? {
+        ok: clusterReady,
+        mode: view.kind,
+        ...(hasStatus(view)
+          ? { informers: view.status().filter((s) => !clusterReady || !s.synced || s.lastError) }
+          : {}),
+      }
+    : { ok: true, mode: 'none' };
+  const notReady: string[] = [];
+  if (!cluster.ok) notReady.push('cluster caches are not synced');
+  if (draining) notReady.push('shutting down');
+  return { ready: notReady.length === 0, notReady, certificate: cert, cluster };
+}
 
-  const readiness = () => {
-    const cert = {
-      ok: true,
-      notAfter: certificates.pair.notAfter.toISOString(),
-      ...(certificates.lastError ? { reloadError: certificates.lastError } : {}),
-    };
-    const clusterReady = view ? view.ready() : true;
-    const cluster = view
-      ? {
-          ok: clusterReady,
-          mode: view.kind,
-          ...(hasStatus(view)
-            ? { informers: view.status().filter((s) => !clusterReady || !s.synced || s.lastError) }
-            : {}),
-        }
-      : { ok: true, mode: 'none' };
-    const notReady: string[] = [];
-    if (!cluster.ok) notReady.push('cluster caches are not synced');
-    if (draining) notReady.push('shutting down');
-    return { ready: notReady.length === 0, notReady, certificate: cert, cluster };
-  };
-
+/** GET /healthz, /readyz, /metrics: served on the HTTPS port and, with --metrics-port, on plain HTTP. */
+function healthRoutes(ready: () => ReturnType<typeof readiness>, metrics: WebhookMetrics): express.Router {
   const health = express.Router();
   health.get('/healthz', (_req, res) => sendJson(res, 200, { ok: true }));
   health.get('/readyz', (_req, res) => {
-    const r = readiness();
+    const r = ready();
     sendJson(res, r.ready ? 200 : 503, r);
   });
   health.get('/metrics', async (_req, res, next) => {
     try {
-      const text = await m.registry.metrics();
-      res.status(200).type(m.registry.contentType).send(text);
+      const text = await metrics.registry.metrics();
+      res.status(200).type(metrics.registry.contentType).send(text);
     } catch (err) {
       next(err);
     }
   });
-  app.post('/validate', express.raw({ type: () => true, limit }), (req: Request, res: Response) => {
-    const started = process.hrtime.bigint();
-    const raw: unknown = req.body;
-    if (!Buffer.isBuffer(raw) || raw.length === 0) {
-      m.observeBadRequest('empty');
-      return sendJson(res, 400, { error: 'empty request body: expected an admission.k8s.io/v1 AdmissionReview' });
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch (err) {
-      m.observeBadRequest('not-json');
-      return sendJson(res, 400, { error: `request body is not JSON: ${errorMessage(err).slice(0, 200)}` });
-    }
-    let request: AdmissionRequest;
-    try {
-      request = parseAdmissionReview(body);
-    } catch (err) {
-      m.observeBadRequest('not-admission-review');
-      return sendJson(res, 400, {
-        error: err instanceof ReviewParseError ? err.message : `invalid AdmissionReview: ${errorMessage(err)}`,
-      });
-    }
+  return health;
+}
 
-    let decision: Decision;
-    try {
-      decision = admit(request, {
-        config: opts.config,
-        mode: opts.mode,
-        view,
-        onCacheMiss: opts.onCacheMiss,
-        onError: opts.onError,
-        now: clock(),
-      });
-    } catch (err) {
-      // admit() handles every input it knows of; this is a bug, answered as configured for unreadable objects.
-      const denyIt = opts.onError === 'deny';
-      const message = `persistguard internal error: ${errorMessage(err).slice(0, 300)}`;
-      decision = {
-        response: denyIt
-          ? { uid: request.uid, allowed: false, status: { code: 500, reason: 'InternalError', message } }
-          : { uid: request.uid, allowed: true, warnings: [`${message} (allowed: --on-error=allow)`] },
-        verdict: denyIt ? 'deny' : 'warn',
-        reason: 'unreadable',
-        findings: [],
-        suppressed: 0,
-        detail: errorMessage(err),
-      };
-      logger.error('admission internal error', {
-        uid: request.uid,
-        error: errorMessage(err),
-        stack: err instanceof Error ? err.stack : undefined,
-      });
-    }
-    sendJson(res, 200, reviewResponse(decision.response));
+interface AppParts {
+  health: express.Router;
+  metrics: WebhookMetrics;
+  logger: Logger;
+  limit: number;
+}
 
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    m.observeDecision(request.kind.kind, request.operation, decision, seconds);
-    logDecision(logger, request, decision, seconds);
-  });
-
+/** The HTTPS app: POST /validate first (the hot path), then the probes, a 404 and the error handler. */
+function admissionApp(opts: WebhookServerOptions, parts: AppParts): express.Express {
+  const { health, metrics, logger, limit } = parts;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.post('/validate', express.raw({ type: () => true, limit }), validateHandler(opts, metrics, logger));
   // After /validate: admission requests are the hot path and must not walk the probe routes first.
   app.use(health);
-
   app.use((_req: Request, res: Response) =>
     sendJson(res, 404, { error: 'not found: the webhook serves POST /validate, GET /healthz, /readyz, /metrics' }),
   );
+  app.use(errorHandler(metrics, logger, limit));
+  return app;
+}
 
-  // Express 5 routes both thrown errors and rejected promises here; the process never sees them.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+/** A body that is not an AdmissionReview: the client's fault, answered 400 with the metrics reason. */
+interface BadReview {
+  reason: string;
+  error: string;
+}
+
+function parseBody(raw: unknown): { request: AdmissionRequest } | BadReview {
+  if (!Buffer.isBuffer(raw) || raw.length === 0)
+    return { reason: 'empty', error: 'empty request body: expected an admission.k8s.io/v1 AdmissionReview' };
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    return { reason: 'not-json', error: `request body is not JSON: ${errorMessage(err).slice(0, 200)}` };
+  }
+  try {
+    return { request: parseAdmissionReview(body) };
+  } catch (err) {
+    return {
+      reason: 'not-admission-review',
+      error: err instanceof ReviewParseError ? err.message : `invalid AdmissionReview: ${errorMessage(err)}`,
+    };
+  }
+}
+
+/** POST /validate: parse, let admit() decide (it never throws), answer, then count and log the decision. */
+function validateHandler(opts: WebhookServerOptions, metrics: WebhookMetrics, logger: Logger) {
+  const clock = opts.clock ?? (() => new Date());
+  return (req: Request, res: Response): void => {
+    const started = process.hrtime.bigint();
+    const parsed = parseBody(req.body);
+    if (!('request' in parsed)) {
+      metrics.observeBadRequest(parsed.reason);
+      return sendJson(res, 400, { error: parsed.error });
+    }
+    const request = parsed.request;
+    const decision = admit(request, {
+      config: opts.config,
+      mode: opts.mode,
+      view: opts.view,
+      onCacheMiss: opts.onCacheMiss,
+      onError: opts.onError,
+      existingViolations: opts.existingViolations,
+      now: clock(),
+    });
+    sendJson(res, 200, reviewResponse(decision.response));
+
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (decision.internalError) {
+      logger.error('admission internal error', {
+        uid: request.uid,
+        error: decision.internalError.message,
+        stack: decision.internalError.stack,
+      });
+    }
+    metrics.observeDecision(request.kind.kind, request.operation, decision, seconds);
+    logDecision(logger, request, decision, seconds);
+  };
+}
+
+/** Express 5 routes both thrown errors and rejected promises here; the process never sees them. */
+function errorHandler(metrics: WebhookMetrics, logger: Logger, limit: number) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     const { reason, message } = bodyErrorText(err, limit);
     const e = err as { type?: string };
     if (typeof e.type === 'string') {
-      m.observeBadRequest(reason);
+      metrics.observeBadRequest(reason);
       if (!res.headersSent) sendJson(res, 400, { error: message });
       return;
     }
     logger.error('request failed', { error: errorMessage(err) });
     if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
     else res.destroy();
-  });
+  };
+}
 
-  const server = https.createServer(secureContextOptions(certificates.pair), app);
-  // Counted from the moment headers arrive (before express sees the request): a request whose body is
-  // still coming in is in flight too.
-  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
-    inFlight++;
-    res.on('close', () => {
-      inFlight--;
-      if (draining) server.closeIdleConnections();
-      if (inFlight === 0) {
-        const waiters = idleWaiters;
-        idleWaiters = [];
-        for (const w of waiters) w();
-      }
-    });
-    if (draining) res.setHeader('Connection', 'close');
-  });
+/** Timeouts and handlers for what never reaches express (malformed HTTP, failed TLS handshakes). */
+function hardenServer(server: https.Server, metrics: WebhookMetrics, connections: ConnectionTracker): void {
   // The API server's HTTP client keeps idle connections up to 90 s: outliving that means the client,
   // not the server, closes them, so a request never races a server-side close.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 15_000;
   server.requestTimeout = 30_000;
   server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-  server.on('tlsClientError', () => m.observeBadRequest('tls-handshake'));
-
-  await listen(server, opts.port, opts.host);
-  certificates.start(server, opts.certPollMs);
-
-  let metricsServer: http.Server | undefined;
-  if (opts.metricsPort !== undefined) {
-    const plain = express();
-    plain.disable('x-powered-by');
-    plain.use(health);
-    plain.use((_req: Request, res: Response) =>
-      sendJson(res, 404, { error: 'not found: this port serves GET /healthz, /readyz, /metrics' }),
-    );
-    metricsServer = http.createServer(plain);
-    try {
-      await listen(metricsServer, opts.metricsPort, opts.host);
-    } catch (err) {
-      certificates.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      throw err;
+    // Before the handshake there is no TLS session to carry an HTTP answer: an `end()` there never
+    // flushes, and the socket would stay in CLOSE-WAIT for good.
+    if (!connections.isSecured(socket) || !socket.writable) {
+      socket.destroy();
+      return;
     }
-  }
-
-  const port = (server.address() as AddressInfo).port;
-  const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : undefined;
-  logger.info('webhook listening', {
-    port,
-    metricsPort,
-    mode: opts.mode,
-    cluster: view ? view.kind : 'none',
-    onCacheMiss: opts.onCacheMiss ?? 'allow',
-    onError: opts.onError ?? 'allow',
-    config: opts.config.source ?? 'built-in defaults',
-    certificateNotAfter: certificates.pair.notAfter.toISOString(),
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n', () => socket.destroy());
   });
+  server.on('tlsClientError', () => metrics.observeBadRequest('tls-handshake'));
+}
 
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      draining = true;
-      logger.info('shutting down: no new connections, finishing in-flight requests', { inFlight });
-      certificates.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const grace = opts.shutdownGraceMs ?? 20_000;
-      const drained =
-        inFlight === 0
-          ? Promise.resolve(true)
-          : new Promise<boolean>((resolve) => {
-              const timer = setTimeout(() => resolve(false), grace);
-              timer.unref();
-              idleWaiters.push(() => {
-                clearTimeout(timer);
-                resolve(true);
-              });
-            });
-      if (!(await drained)) logger.warn('shutdown grace period over; closing remaining connections', { inFlight });
-      server.closeAllConnections();
-      await closed;
-      if (metricsServer) {
-        const ms = metricsServer;
-        await new Promise<void>((resolve) => {
-          ms.close(() => resolve());
-          ms.closeAllConnections();
-        });
-      }
-      logger.info('webhook stopped');
-    })();
-    return closing;
-  };
+/** The probes and /metrics over plain HTTP, for Prometheus without TLS configuration. */
+async function startMetricsServer(health: express.Router, port: number, host: string | undefined) {
+  const plain = express();
+  plain.disable('x-powered-by');
+  plain.use(health);
+  plain.use((_req: Request, res: Response) =>
+    sendJson(res, 404, { error: 'not found: this port serves GET /healthz, /readyz, /metrics' }),
+  );
+  const metricsServer = http.createServer(plain);
+  await listen(metricsServer, port, host);
+  return metricsServer;
+}
 
-  return { port, metricsPort, server, metrics: m, certificates, close };
+interface ShutdownParts {
+  server: https.Server;
+  metricsServer: http.Server | undefined;
+  certificates: CertificateReloader;
+  drain: ConnectionTracker;
+  logger: Logger;
+  graceMs: number;
+}
+
+/**
+ * Stops accepting, answers in-flight requests with `Connection: close` (up to the grace period), then destroys
+ * every socket still open — idle keep-alive, mid-handshake or stuck — so shutdown always ends.
+ */
+async function shutdown({ server, metricsServer, certificates, drain, logger, graceMs }: ShutdownParts) {
+  drain.startDraining();
+  logger.info('shutting down: no new connections, finishing in-flight requests', { inFlight: drain.inFlight });
+  certificates.stop();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  if (!(await drain.quiet(graceMs)))
+    logger.warn('shutdown grace period over; closing remaining connections', {
+      inFlight: drain.inFlight,
+      open: drain.open,
+    });
+  server.closeAllConnections();
+  drain.destroyAll();
+  await closed;
+  if (metricsServer) {
+    await new Promise<void>((resolve) => {
+      metricsServer.close(() => resolve());
+      metricsServer.closeAllConnections();
+    });
+  }
+  logger.info('webhook stopped');
 }
 
 function listen(server: http.Server | https.Server, port: number, host: string | undefined): Promise<void> {

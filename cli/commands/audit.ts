@@ -1,19 +1,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
+import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
 import {
-  loadConfig,
-  emptyProject,
-  mergeProject,
+  allRules,
+  FAIL_ON,
   FORMATS,
   getReporter,
-  allRules,
-  loadObject,
-  reportProject,
+  loadConfig,
+  POLICY_REPORT_APIS,
+  reportObjects,
   escapeControls,
+  scanVerdict,
+  type FailOn,
+  type ReportError,
+  type ScanReport,
 } from '../../policies/index.js';
-import { reachesThreshold, type FailOn, type ReportError, type ScanReport } from '../../policies/index.js';
 
 export const AUDIT_USAGE = `Usage: persistguard audit [--kubeconfig FILE | --in-cluster] [options]
 
@@ -29,9 +31,9 @@ Options:
   -c, --config FILE           persistguard config (default: .persistguard.yaml from the working directory)
   -f, --format FORMAT         ${FORMATS.join('|')} (default: text)
   -o, --output FILE           write the report to FILE instead of stdout
-  --fail-on LEVEL             error|warning|never: exit 1 when a finding reaches LEVEL (default: error)
+  --fail-on LEVEL             ${FAIL_ON.join('|')}: exit 1 when a finding reaches LEVEL (default: error)
   --apply-policy-reports      also write the results into the cluster as PolicyReports (server-side apply)
-  --policy-report-api API     wgpolicyk8s|openreports (default: wgpolicyk8s)
+  --policy-report-api API     ${POLICY_REPORT_APIS.join('|')} (default: wgpolicyk8s)
   --sync-timeout SECONDS      how long to wait for the cluster caches (default: 60)
   -h, --help                  show this help
 
@@ -39,8 +41,6 @@ Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage, connection o
 (whatever could be read is still reported).
 `;
 
-const FAIL_ON = ['error', 'warning', 'never'] as const;
-const POLICY_REPORT_APIS = ['wgpolicyk8s', 'openreports'] as const;
 const FIELD_MANAGER = 'persistguard';
 
 function parse(args: string[]) {
@@ -130,14 +130,11 @@ export const auditCommand: Command = async (args, io) => {
     // With `target: auto` the engine asks the view (`flavor()`): k3s nodes switch on the k3s image checks.
     const listing = await listWorkloads(client, namespace);
     for (const e of listing.errors) problems.push(`cannot list ${e.kind.resource}: ${e.message}`);
-    const project = emptyProject();
-    for (const { kind, object } of listing.workloads) {
+    const objects = listing.workloads.map(({ kind, object }) => {
       const ns = object.metadata?.namespace;
-      const file = `cluster:${kind.kind}/${ns ? `${ns}/` : ''}${object.metadata?.name ?? ''}`;
-      mergeProject(project, loadObject(object, { file, index: 0 }, { limits: config.limits, fromJson: true }));
-    }
-    project.files = listing.workloads.length;
-    report = reportProject(project, { config, view, now: new Date() });
+      return { object, file: `cluster:${kind.kind}/${ns ? `${ns}/` : ''}${object.metadata?.name ?? ''}` };
+    });
+    report = reportObjects(objects, { config, view, now: new Date() });
   } finally {
     await view.stop();
   }
@@ -185,6 +182,5 @@ export const auditCommand: Command = async (args, io) => {
 
   for (const e of report.errors) io.stderr.write(`persistguard audit: input error: ${formatError(e)}\n`);
   for (const p of problems) io.stderr.write(`persistguard audit: ${p}\n`);
-  if (problems.length > 0 || report.errors.length > 0) return EXIT_USAGE;
-  return report.findings.some((f) => reachesThreshold(f, failOn)) ? EXIT_FINDINGS : EXIT_OK;
+  return scanVerdict(report, failOn, { otherProblems: problems.length }).exitCode;
 };

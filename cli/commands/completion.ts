@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { EXIT_OK, UsageError, type CliIO, type Command } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
 import { COMMANDS, loadCommand } from '../main.js';
-import { FORMATS, allRules } from '../../policies/index.js';
+import { allRules, FAIL_ON, FORMATS, POLICY_REPORT_APIS, TARGETS, WEBHOOK_MODES } from '../../policies/index.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];
@@ -51,14 +51,14 @@ function words(flags: Flag[]): string {
 }
 
 /** Values a flag or a command's argument can take, when they are a fixed list. */
-function valueLists(): Record<string, string[]> {
+function valueLists(): Record<string, readonly string[]> {
   return {
     '--format': FORMATS,
     '-f': FORMATS,
-    '--fail-on': ['error', 'warning', 'never'],
-    '--target': ['auto', 'k3s', 'kubernetes'],
-    '--policy-report-api': ['wgpolicyk8s', 'openreports'],
-    '--mode': ['enforce', 'audit'],
+    '--fail-on': FAIL_ON,
+    '--target': TARGETS,
+    '--policy-report-api': POLICY_REPORT_APIS,
+    '--mode': WEBHOOK_MODES,
   };
 }
 

@@ -1,18 +1,21 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, signalExitCode } from '../io.js';
+import { EXIT_OK, EXIT_USAGE, UsageError, signalExitCode } from '../io.js';
 import type { CliIO, Command, StopSignal } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
 import { OutputError, outputSpecs, writeAtomically } from '../outputs.js';
 import {
-  loadConfig,
+  allRules,
+  escapeControls,
+  FAIL_ON,
   FORMATS,
   getReporter,
-  allRules,
+  loadConfig,
+  POLICY_REPORT_APIS,
   scanPaths,
-  reachesThreshold,
-  escapeControls,
+  scanVerdict,
+  TARGETS,
 } from '../../policies/index.js';
 import type { FailOn, Reporter, ReportError, ScanReport } from '../../policies/index.js';
 import { BaseRefError, loadBaseProject } from '../git/base-tree.js';
@@ -28,15 +31,15 @@ Options:
   -c, --config FILE           config file (default: nearest .persistguard.yaml upward from the first PATH)
   -f, --format FORMAT[=FILE]  ${FORMATS.join('|')} (default: text); repeat for several reports
   -o, --output FILE           write the report of the --format before it to FILE instead of stdout
-  --fail-on LEVEL             error|warning|never: exit 1 when a finding reaches LEVEL (default: error)
-  --target TARGET             auto|k3s|kubernetes: overrides the config's target
+  --fail-on LEVEL             ${FAIL_ON.join('|')}: exit 1 when a finding reaches LEVEL (default: error)
+  --target TARGET             ${TARGETS.join('|')}: overrides the config's target
   --base REF                  also judge what changes against git REF (e.g. origin/main): data left
                               behind by a new or renamed claim, volume or project (read with git, nothing
                               is checked out)
   --exclude GLOB              skip files and folders matching GLOB (repeatable; adds to the config's exclude)
   -q, --quiet                 print findings and errors only: no summary line, no "wrote" messages
   --no-color                  no ANSI colours (also: NO_COLOR=1, TERM=dumb)
-  --policy-report-api API     wgpolicyk8s|openreports, for --format policyreport (default: wgpolicyk8s)
+  --policy-report-api API     ${POLICY_REPORT_APIS.join('|')}, for --format policyreport (default: wgpolicyk8s)
   --no-render                 do not render Helm charts, Kustomize overlays and GitOps releases (one note each)
   -h, --help                  show this help
 
@@ -44,12 +47,9 @@ Several reports in one run:
   persistguard scan . -f text -f sarif=persistguard.sarif -f json -o persistguard.json
 
 Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage, config or input errors
-(findings are still reported), 130/143 interrupted (SIGINT/SIGTERM; no report is written).
+(findings are still reported; --fail-on never does not hide an incomplete scan), 130/143 interrupted
+(SIGINT/SIGTERM; no report is written).
 `;
-
-const FAIL_ON = ['error', 'warning', 'never'] as const;
-const TARGETS = ['auto', 'k3s', 'kubernetes'] as const;
-const POLICY_REPORT_APIS = ['wgpolicyk8s', 'openreports'] as const;
 
 function parse(args: string[]) {
   return parseFlags(
@@ -138,7 +138,6 @@ export const scanCommand: Command = async (args, io) => {
   const { config, errors: configErrors } = await loadConfig({ scanRoot, explicitPath: values.config, cwd: io.cwd });
   for (const e of configErrors) io.stderr.write(`persistguard: config error: ${formatReportError(e)}\n`);
   if (configErrors.length > 0) io.stderr.write('persistguard: scanning with the default config instead\n');
-  if (target !== undefined) config.target = target;
   if (exclude.length > 0) config.exclude = [...config.exclude, ...exclude];
 
   let report: ScanReport;
@@ -158,6 +157,7 @@ export const scanCommand: Command = async (args, io) => {
       });
       return scanPaths(paths, {
         config,
+        target,
         cwd: io.cwd,
         readStdin: io.readStdin,
         now: new Date(),
@@ -214,8 +214,7 @@ export const scanCommand: Command = async (args, io) => {
     for (const e of report.errors) io.stderr.write(`persistguard: input error: ${formatReportError(e)}\n`);
   }
 
-  if (configErrors.length > 0 || report.errors.length > 0) return EXIT_USAGE;
-  return report.findings.some((f) => reachesThreshold(f, failOn)) ? EXIT_FINDINGS : EXIT_OK;
+  return scanVerdict(report, failOn, { otherProblems: configErrors.length }).exitCode;
 };
 
 /**

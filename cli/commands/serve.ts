@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { UsageError, type Command } from '../io.js';
 import { oneOf, parseFlags } from '../args.js';
-import { loadConfig } from '../../policies/index.js';
+import { FAIL_CHOICES, loadConfig, WEBHOOK_MODES } from '../../policies/index.js';
 import type { LiveClusterOptions, LiveClusterView } from '../../webhook/cluster/types.js';
-import type { FailChoice, WebhookMode } from '../../webhook/admission.js';
+import type { FailChoice, WebhookMode } from '../../policies/index.js';
+import { EXISTING_VIOLATIONS, type ExistingViolations } from '../../webhook/existing-violations.js';
 import { createJsonLogger } from '../../webhook/log.js';
 import { startWebhookServer, type WebhookServer } from '../../webhook/server.js';
 
@@ -18,12 +19,15 @@ Options:
   --tls-cert FILE          PEM serving certificate (reloaded when it changes on disk)
   --tls-key FILE           PEM private key
   --config FILE            persistguard config (default: .persistguard.yaml found from the working directory)
-  --mode enforce|audit     enforce: deny error findings; audit: never deny, only warn (default enforce)
+  --mode ${WEBHOOK_MODES.join('|')}     enforce: deny error findings; audit: never deny, only warn (default enforce)
   --kubeconfig FILE        watch the cluster through this kubeconfig
   --in-cluster             watch the cluster with the pod's service account
   --no-cluster             no cluster lookups (demo mode; rules that need the cluster stay silent)
-  --on-cache-miss allow|deny  answer while the cluster caches are not synced (default allow)
-  --on-error allow|deny    answer for an object persistguard cannot read (default allow)
+  --on-cache-miss ${FAIL_CHOICES.join('|')}  answer while the cluster caches are not synced (default allow)
+  --on-error ${FAIL_CHOICES.join('|')}    answer for an object persistguard cannot read (default allow)
+  --existing-violations allow|deny
+                           UPDATE of an object that already broke a rule: allow when it adds no new
+                           violation, with warnings (default allow, like Kyverno's allowExistingViolations)
   --metrics-port N         also serve /metrics, /healthz, /readyz over plain HTTP on this port
 `;
 
@@ -57,6 +61,7 @@ export const serveCommand: Command = async (args, io) => {
         'no-cluster': { type: 'boolean' },
         'on-cache-miss': { type: 'string' },
         'on-error': { type: 'string' },
+        'existing-violations': { type: 'string' },
         'metrics-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -74,9 +79,15 @@ export const serveCommand: Command = async (args, io) => {
     throw new UsageError(
       `--tls-cert and --tls-key are required (make a pair with: persistguard certs --out DIR)\n\n${HELP}`,
     );
-  const mode = oneOf<WebhookMode>('mode', values.mode, ['enforce', 'audit'], 'enforce');
-  const onCacheMiss = oneOf<FailChoice>('on-cache-miss', values['on-cache-miss'], ['allow', 'deny'], 'allow');
-  const onError = oneOf<FailChoice>('on-error', values['on-error'], ['allow', 'deny'], 'allow');
+  const mode = oneOf<WebhookMode>('mode', values.mode, WEBHOOK_MODES, 'enforce');
+  const onCacheMiss = oneOf<FailChoice>('on-cache-miss', values['on-cache-miss'], FAIL_CHOICES, 'allow');
+  const onError = oneOf<FailChoice>('on-error', values['on-error'], FAIL_CHOICES, 'allow');
+  const existingViolations = oneOf<ExistingViolations>(
+    'existing-violations',
+    values['existing-violations'],
+    EXISTING_VIOLATIONS,
+    'allow',
+  );
   const port = portNumber('--port', values.port, 8443) as number;
   const metricsPort = portNumber('--metrics-port', values['metrics-port'], undefined);
   const clusterFlags = [
@@ -121,6 +132,7 @@ export const serveCommand: Command = async (args, io) => {
       view,
       onCacheMiss,
       onError,
+      existingViolations,
       tlsCertFile: path.resolve(io.cwd, certFile),
       tlsKeyFile: path.resolve(io.cwd, keyFile),
       port,

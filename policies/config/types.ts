@@ -1,3 +1,4 @@
+import type { Target } from '../model/options.js';
 import type { SeveritySetting } from '../model/findings.js';
 
 /** One `dataPaths` entry of `.persistguard.yaml`: extra data directories for matching containers. */
@@ -87,7 +88,7 @@ export interface RenderConfig {
 export interface PersistguardConfig {
   $schema?: string;
   /** `k3s`: judge images as a k3s cluster would; `auto` (default): k3s when the repo shows signs of it. */
-  target?: 'auto' | 'k3s' | 'kubernetes';
+  target?: Target;
   rules?: Record<string, SeveritySetting | RuleSetting>;
   dataPaths?: DataPathEntry[];
   /** Image globs that are built locally and never pulled from a registry. */
@@ -115,7 +116,7 @@ export interface PersistguardConfig {
 
 /** The config after defaults are applied: what the engine and rules read. */
 export interface ResolvedConfig {
-  target: 'auto' | 'k3s' | 'kubernetes';
+  target: Target;
   rules: Record<string, RuleSetting>;
   dataPaths: DataPathEntry[];
   localImages: string[];

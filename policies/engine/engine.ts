@@ -7,6 +7,7 @@ import type { ClusterView } from '../model/cluster-view.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { PendingFinding, RuleReport, Severity, SeveritySetting } from '../model/findings.js';
 import type { Anchor, ConfigMapModel, Project, ResourceRef, WorkloadModel } from '../model/model.js';
+import type { Target } from '../model/options.js';
 import { anchorFile } from '../model/model.js';
 import type { Rule, RuleContext, WorkloadRuleContext } from '../rules/rule.js';
 import { allRules } from '../rules/index.js';
@@ -23,6 +24,11 @@ export interface EvaluateOptions {
   view?: ClusterView;
   /** Defaults to every built-in rule. */
   rules?: Rule[];
+  /**
+   * The cluster the images are judged for (`scan --target`, the Action's `target` input); defaults to the
+   * config's `target`. An option rather than a config edit, so the config object stays what was loaded.
+   */
+  target?: Target;
   /** For exemption expiry; defaults to the current date. */
   now?: Date;
   /** The project before the change (`scan --base REF`, the webhook's oldObject): enables the compare rules. */
@@ -77,9 +83,15 @@ export function renderMessage(template: string, data: Record<string, string | nu
 }
 
 /** `target: auto` means k3s when the scanned files show k3s steps, or when a live cluster's nodes run k3s. */
-export function targetsK3s(config: ResolvedConfig, project: Project, view?: ClusterView): boolean {
-  if (config.target === 'k3s') return true;
-  if (config.target === 'kubernetes') return false;
+export function targetsK3s(
+  config: ResolvedConfig,
+  project: Project,
+  view?: ClusterView,
+  /** The evaluation's `target` option when given; the config's otherwise. */
+  target: Target = config.target,
+): boolean {
+  if (target === 'k3s') return true;
+  if (target === 'kubernetes') return false;
   return project.k3sSignals.length > 0 || project.imports.length > 0 || view?.flavor?.() === 'k3s';
 }
 
@@ -101,7 +113,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   const exemptions = new ExemptionChecker(config, opts.now ?? new Date());
   const findings: PendingFinding[] = [];
   const resources: Evaluation['resources'] = [];
-  const k3s = targetsK3s(config, project, view);
+  const k3s = targetsK3s(config, project, view, opts.target);
   const configMap = configMapLookup(project);
   const dockerfile = dockerfileLookup(project);
   const base = opts.base ? prepareBase(opts.base, project, config, view) : undefined;

@@ -7,12 +7,13 @@ import type { DocRef, LoadError, LoadNote, Project } from '../model/model.js';
 import { mergeProject, emptyProject } from '../model/model.js';
 import type { ClusterView } from '../model/cluster-view.js';
 import type { LoadPathsOptions } from '../load/index.js';
-import { loadObject, loadPaths } from '../load/index.js';
+import { loadPaths } from '../load/index.js';
 import { loadRendered, type RenderedSet } from '../load/rendered.js';
 import { createLocator } from '../locate/locate.js';
 import { evaluate, targetsK3s, type Evaluation } from './engine.js';
 import { fileClusterView } from './file-view.js';
 import { VERSION } from '../model/version.js';
+import type { Target } from '../model/options.js';
 
 export interface ReportOptions {
   config: ResolvedConfig;
@@ -20,6 +21,8 @@ export interface ReportOptions {
   now?: Date;
   /** The project before the change; see `EvaluateOptions.base`. */
   base?: Project;
+  /** Overrides the config's `target` for this evaluation (see `EvaluateOptions.target`). */
+  target?: Target;
 }
 
 function docKey(d: DocRef): string {
@@ -56,10 +59,15 @@ export function reportProject(project: Project, opts: ReportOptions): ScanReport
  */
 function evaluateAll(project: Project, renders: readonly Project[], opts: ReportOptions): Evaluation {
   // The base of a change is files too: it is compared with the files (renders have no base to compare with).
-  const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now, base: opts.base });
+  const ev = evaluate(project, {
+    config: opts.config,
+    view: opts.view,
+    now: opts.now,
+    target: opts.target,
+    base: opts.base,
+  });
   if (renders.length === 0) return ev;
-  const target = targetsK3s(opts.config, project, opts.view) ? 'k3s' : opts.config.target;
-  const config = { ...opts.config, target };
+  const target = targetsK3s(opts.config, project, opts.view, opts.target) ? 'k3s' : (opts.target ?? opts.config.target);
   // A chart's `existingClaim` or StorageClass is often a plain manifest next to it: renders see the files'
   // claims, classes and volumes (not their workloads: relations between workloads stay within one install).
   const context = emptyProject();
@@ -68,7 +76,7 @@ function evaluateAll(project: Project, renders: readonly Project[], opts: Report
   context.persistentVolumes = project.persistentVolumes;
   for (const r of renders) {
     const view = opts.view ?? fileClusterView(mergeProject(mergeProject(emptyProject(), r), context));
-    const e = evaluate(r, { config, view, now: opts.now });
+    const e = evaluate(r, { config: opts.config, view, now: opts.now, target });
     ev.findings.push(...e.findings);
     ev.resources.push(...e.resources);
     ev.notes.push(...e.notes);
@@ -175,10 +183,10 @@ export interface ScanPathsOptions extends ReportOptions, Omit<LoadPathsOptions, 
 
 /** Loads and evaluates paths: what `persistguard scan` and the Action run. */
 export async function scanPaths(paths: string[], opts: ScanPathsOptions): Promise<ScanReport> {
-  const { config, view, now, base, rendered, renderNotes, renderErrors, ...load } = opts;
+  const { config, view, now, target, base, rendered, renderNotes, renderErrors, ...load } = opts;
   const project = await loadPaths(paths, { ...load, limits: config.limits, exclude: config.exclude });
   const renders = addRendered(project, { rendered, renderNotes, renderErrors }, config);
-  return reportProjects(project, renders, { config, view, now, ...(base ? { base } : {}) });
+  return reportProjects(project, renders, { config, view, now, target, ...(base ? { base } : {}) });
 }
 
 /**
@@ -201,14 +209,4 @@ export function addRendered(
     r.errors = [];
   }
   return renders;
-}
-
-/**
- * Evaluates already-parsed objects (the webhook's `request.object`, a `--from-cluster` audit): no files, so
- * findings carry JSON paths. Pure and cheap: one small project per call.
- */
-export function reportObjects(objects: readonly unknown[], doc: DocRef, opts: ReportOptions): ScanReport {
-  const project = emptyProject();
-  objects.forEach((o, i) => mergeProject(project, loadObject(o, { ...doc, index: doc.index + i })));
-  return reportProject(project, opts);
 }

@@ -12,18 +12,9 @@ import type {
   VolumeModel,
   WorkloadModel,
 } from '../model/model.js';
-import {
-  asArray,
-  asObj,
-  int,
-  isObj,
-  nodeAnchor,
-  scalarString,
-  str,
-  stringList,
-  stringMap,
-  type Obj,
-} from './values.js';
+import { asArray, asObj, int, isObj, nodeAnchor, scalarString, str, stringMap, type Obj } from './values.js';
+import { trustedController } from '../model/owners.js';
+import { claimFields, persistentVolumeFields, storageClassFields } from './storage-objects.js';
 
 /** Volume sources backed by storage outside the node that outlives the pod. */
 const NETWORK_SOURCES = new Set([
@@ -124,29 +115,25 @@ export function loadKubernetesValue(value: unknown, doc: DocRef, project: Projec
       project.claims.push(claimFrom(ctx, obj, base, false, namespace));
       return;
     case 'PersistentVolume': {
-      const claimRef = asObj(spec.claimRef);
-      const claimName = str(claimRef?.name);
+      const pv = persistentVolumeFields(obj);
       project.persistentVolumes.push({
         name,
-        reclaimPolicy: str(spec.persistentVolumeReclaimPolicy),
-        storageClassName:
-          str(spec.storageClassName) ?? str(stringMap(meta.annotations)['volume.beta.kubernetes.io/storage-class']),
-        ...(claimName !== undefined ? { claimRef: { namespace: str(claimRef?.namespace), name: claimName } } : {}),
-        accessModes: stringList(spec.accessModes),
+        reclaimPolicy: pv.reclaimPolicy,
+        storageClassName: pv.storageClassName,
+        ...(pv.claimRef !== undefined ? { claimRef: pv.claimRef } : {}),
+        accessModes: pv.accessModes,
         at,
         file: ctx.file,
       });
       return;
     }
     case 'StorageClass': {
-      const ann = stringMap(meta.annotations);
-      const flag =
-        ann['storageclass.kubernetes.io/is-default-class'] ?? ann['storageclass.beta.kubernetes.io/is-default-class'];
+      const sc = storageClassFields(obj);
       project.storageClasses.push({
         name,
-        provisioner: str(obj.provisioner),
-        reclaimPolicy: str(obj.reclaimPolicy),
-        isDefault: flag === 'true',
+        provisioner: sc.provisioner,
+        reclaimPolicy: sc.reclaimPolicy,
+        isDefault: sc.isDefault,
         at,
         file: ctx.file,
       });
@@ -190,22 +177,15 @@ function claimFrom(
   namespace: string | undefined,
 ): ClaimModel {
   const meta = asObj(obj.metadata) ?? {};
-  const spec = asObj(obj.spec) ?? {};
-  const annotations = stringMap(meta.annotations);
-  // `storageClassName: ""` means "no class" (static binding); absent means the cluster default. The beta
-  // annotation predates the field and is still honoured by Kubernetes when the field is absent.
-  const storageClassName =
-    typeof spec.storageClassName === 'string'
-      ? spec.storageClassName
-      : annotations['volume.beta.kubernetes.io/storage-class'];
+  const claim = claimFields(obj);
   return {
-    name: str(meta.name) ?? '<unnamed>',
+    name: claim.name ?? '<unnamed>',
     namespace,
-    accessModes: stringList(spec.accessModes),
-    storageClassName,
-    volumeName: str(spec.volumeName),
-    labels: stringMap(meta.labels),
-    annotations,
+    accessModes: claim.accessModes,
+    storageClassName: claim.storageClassName,
+    volumeName: claim.volumeName,
+    labels: claim.labels,
+    annotations: claim.annotations,
     fromTemplate,
     at: nodeAnchor(ctx.doc, [...base, 'metadata', ...(meta.name !== undefined ? ['name'] : [])]),
     file: ctx.file,
@@ -316,10 +296,8 @@ function loadWorkload(ctx: Ctx, obj: Obj, kind: string, base: PathSegment[]): vo
     containers,
     ...(str(podSpec.nodeName) !== undefined ? { nodeName: str(podSpec.nodeName) } : {}),
     ...(nodeSelector ? { nodeSelector } : {}),
-    ownerKinds: asArray(meta.ownerReferences).flatMap((r) => {
-      const k = str(asObj(r)?.kind);
-      return k ? [k] : [];
-    }),
+    // Only a trusted controller reference counts: anyone who can write the object can forge the rest.
+    ownerKinds: ((owner) => (owner ? [owner] : []))(trustedController(kind, meta)),
   };
   ctx.project.workloads.push(workload);
 }

@@ -31,6 +31,11 @@ export interface ClusterView {
   boundVolume(namespace: string, claimName: string): PersistentVolumeModel | undefined;
   /** Workloads other than `exclude` that mount the claim. */
   claimUsers(namespace: string, claimName: string, exclude?: ResourceRef): ClaimUser[];
+  /**
+   * The claims the running pods of one workload mount (true: read-only everywhere); undefined when the view
+   * cannot tell (files). Lets the webhook judge a `scale` subresource request, which carries no pod template.
+   */
+  workloadClaims?(namespace: string, kind: string, name: string): Map<string, boolean> | undefined;
   /** Whether an image is present on a node (`nodeName`) or on any node; 'unknown' without a cluster. */
   imagePresence(image: string, nodeName?: string): Presence;
   /** Whether the view's cache is complete; false while informers sync (webhook `--on-cache-miss`). */

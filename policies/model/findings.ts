@@ -1,4 +1,7 @@
 import type { Anchor, ResourceRef } from './model.js';
+import type { FailOn } from './options.js';
+
+export type { FailOn } from './options.js';
 
 export type Severity = 'error' | 'warning';
 export type SeveritySetting = Severity | 'off';
@@ -95,8 +98,6 @@ export interface ScanReport {
   /** Every workload/claim evaluated, for reporters that list passes. Not part of the minimal contract. */
   resources?: EvaluatedResource[];
 }
-
-export type FailOn = 'error' | 'warning' | 'never';
 
 /** True when a finding reaches the `--fail-on` threshold (suppressed findings never do). */
 export function reachesThreshold(f: Finding, failOn: FailOn): boolean {

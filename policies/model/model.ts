@@ -178,7 +178,10 @@ export interface WorkloadModel {
   /** Pod spec fields that pin scheduling, used to judge image presence on a node. */
   nodeName?: string;
   nodeSelector?: Record<string, string>;
-  /** For Pods: the kinds of their ownerReferences (a Pod owned by a ReplicaSet is judged via its Deployment). */
+  /**
+   * The kind of the built-in controller that created this object, when its controller reference is one that
+   * can be trusted (policies/model/owners.ts): such an object is judged through its controller.
+   */
   ownerKinds: string[];
   /** Compose: the compose project name (top-level `name:` or the folder), used for built image names. */
   composeProject?: string;

@@ -1,5 +1,6 @@
 import type { FailOn, ScanReport } from '../model/findings.js';
 import type { RuleMeta } from '../rules/rule.js';
+import type { PolicyReportApi } from '../model/options.js';
 
 export interface ReporterOptions {
   /** Metadata of every rule (SARIF driver rules, doc links in summaries). */
@@ -7,7 +8,7 @@ export interface ReporterOptions {
   /** ANSI colours (text format on a TTY). */
   color?: boolean;
   /** PolicyReport flavour: `wgpolicyk8s.io/v1alpha2` (default) or `openreports.io/v1alpha1`. */
-  policyReportApi?: 'wgpolicyk8s' | 'openreports';
+  policyReportApi?: PolicyReportApi;
   /** Markdown: byte budget (GitHub's job summary limit is 1 MiB). */
   maxBytes?: number;
   /** SARIF: repository-relative paths need the checkout root to resolve `file`. */

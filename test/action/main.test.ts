@@ -222,6 +222,24 @@ describe('summary, outputs and report files (test doubles: @actions/core, @actio
     });
     expect(core.outputs()['exit-code']).toBe('2');
   });
+
+  test('fail-on never does not hide an incomplete scan: exit code 2, as `persistguard scan --fail-on never`', async () => {
+    core.inputs['fail-on'] = 'never';
+    nextReport = report([finding({ severity: 'warning' })], [{ file: 'k8s/bad.yaml', line: 3, message: 'bad' }]);
+    await run();
+    expect(core.outputs()['exit-code']).toBe('2');
+    expect(core.setFailed).toHaveBeenCalledWith(
+      'persistguard: 1 file could not be checked; the scan is incomplete (see the annotations)',
+    );
+  });
+
+  test('target is passed to the core as an evaluation option; the loaded config is not rewritten', async () => {
+    core.inputs.target = 'k3s';
+    await run();
+    const opts = (reportProject.mock.calls.at(-1) as unknown[])[1] as { target?: string; config: { target: string } };
+    expect(opts.target).toBe('k3s');
+    expect(opts.config.target).toBe('auto');
+  });
 });
 
 describe('pull request comment (test doubles: @actions/core, @actions/github, reportProject)', () => {

@@ -226,17 +226,33 @@ function checkWebhookStack(
     if (expected.certManager) expect(w.clientConfig.caBundle).toBeUndefined();
   }
   const [workloads, claims] = vwc.webhooks;
-  const byGroup = Object.fromEntries(workloads.rules.map((r: Any) => [r.apiGroups[0], [...r.resources].sort()]));
+  const isScale = (r: Any) => r.resources.some((x: string) => x.endsWith('/scale'));
+  const objectRules = workloads.rules.filter((r: Any) => !isScale(r));
+  const byGroup = Object.fromEntries(objectRules.map((r: Any) => [r.apiGroups[0], [...r.resources].sort()]));
   expect(byGroup).toEqual({
     '': ['pods'],
     apps: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'],
     batch: ['cronjobs', 'jobs'],
   });
-  for (const r of workloads.rules) expect(r.operations).toEqual(['CREATE', 'UPDATE']);
-  expect(workloads.matchConditions.map((m: Any) => m.name)).toEqual(expect.arrayContaining(['not-being-deleted']));
-  expect(claims.rules).toEqual([
-    expect.objectContaining({ apiGroups: [''], resources: ['persistentvolumeclaims'], operations: ['DELETE'] }),
+  for (const r of objectRules) expect(r.operations).toEqual(['CREATE', 'UPDATE']);
+  // `kubectl scale` goes through the scale subresource: UPDATE only.
+  expect(workloads.rules.filter(isScale)).toEqual([
+    expect.objectContaining({
+      apiGroups: ['apps'],
+      operations: ['UPDATE'],
+      resources: ['deployments/scale', 'statefulsets/scale', 'replicasets/scale'],
+    }),
   ]);
+  expect(workloads.matchConditions.map((m: Any) => m.name)).toEqual(expect.arrayContaining(['not-being-deleted']));
+  // CREATE/UPDATE only when the protection label is involved (removing it is guarded like the delete).
+  expect(claims.rules).toEqual([
+    expect.objectContaining({
+      apiGroups: [''],
+      resources: ['persistentvolumeclaims'],
+      operations: ['CREATE', 'UPDATE', 'DELETE'],
+    }),
+  ]);
+  expect(claims.matchConditions.map((m: Any) => m.name)).toEqual(['delete-or-protection-label']);
 
   if (expected.certManager) {
     const inject: string = vwc.metadata.annotations['cert-manager.io/inject-ca-from'];

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { reportObjects, reportProject } from '../../policies/engine/scan.js';
+import { reportProject } from '../../policies/engine/scan.js';
+import { reportObjects } from '../../policies/engine/objects.js';
 import { loadText } from '../../policies/load/index.js';
 import { mergeProject } from '../../policies/model/model.js';
 import { defaultConfig } from '../../policies/config/types.js';
@@ -49,17 +50,39 @@ describe('reportProject', () => {
     ]);
   });
 
-  test('reportObjects: admission objects have no text, so findings carry a JSON path and line 0', () => {
+  test('reportObjects: live objects have no text, so findings carry a JSON path and line 0', () => {
     const obj = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'ollama', namespace: 'ai' },
       spec: { containers: [{ name: 'ollama', image: 'ollama/ollama:0.3.12' }] },
     };
-    const r = reportObjects([obj], { file: 'admission:1234', index: 0 }, { config: defaultConfig() });
+    const r = reportObjects([{ object: obj, file: 'cluster:Pod/ai/ollama' }], { config: defaultConfig() });
     expect(r.findings.map((f) => [f.ruleId, f.file, f.line, f.jsonPath, f.path])).toEqual([
-      ['data-path-pvc', 'admission:1234', 0, 'spec.containers[0].image', '/root/.ollama'],
+      ['data-path-pvc', 'cluster:Pod/ai/ollama', 0, 'spec.containers[0].image', '/root/.ollama'],
     ]);
-    expect(r.summary.errors).toBe(1);
+    expect(r.summary).toMatchObject({ files: 1, resources: 1, errors: 1 });
+  });
+
+  test('reportObjects: each object is its own file; target is an option and the config is left as loaded', () => {
+    const pod = (name: string, image: string) => ({
+      object: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace: 'apps' },
+        spec: { containers: [{ name, image, imagePullPolicy: 'Never' }] },
+      },
+      file: `cluster:Pod/apps/${name}`,
+    });
+    const config = { ...defaultConfig(), localImages: ['registry.local/*'] };
+    const objects = [pod('api', 'registry.local/api:1'), pod('web', 'registry.local/web:1')];
+    const k3s = reportObjects(objects, { config, target: 'k3s' });
+    const plain = reportObjects(objects, { config, target: 'kubernetes' });
+    expect(config.target).toBe('auto');
+    expect(k3s.summary.files).toBe(2);
+    expect(new Set(k3s.findings.filter((f) => f.ruleId === 'k3s-image-import').map((f) => f.file))).toEqual(
+      new Set(['cluster:Pod/apps/api', 'cluster:Pod/apps/web']),
+    );
+    expect(plain.findings.filter((f) => f.ruleId === 'k3s-image-import')).toEqual([]);
   });
 });

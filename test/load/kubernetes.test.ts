@@ -146,7 +146,7 @@ apiVersion: v1
 kind: Pod
 metadata:
   name: owned
-  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: rs, uid: u}]
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: rs, uid: u, controller: true}]
 spec:
   ephemeralContainers: [{name: dbg, image: busybox}]
   containers: [{name: c, image: c}]

@@ -18,6 +18,7 @@ describe('graceful shutdown in process', () => {
     const body = JSON.stringify(fixture('pvc-delete-protected.json'));
     const half = Math.floor(body.length / 2);
 
+    let finishBody = (): void => undefined;
     const pending = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = https.request(
         {
@@ -37,15 +38,17 @@ describe('graceful shutdown in process', () => {
       );
       req.on('error', reject);
       req.write(body.slice(0, half));
-      // The rest arrives after shutdown has begun.
-      setTimeout(() => req.end(body.slice(half)), 300);
+      finishBody = () => req.end(body.slice(half));
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Shutdown starts once the server holds the request (its headers are in), however slow the machine.
+    while (t.server.inFlight === 0) await new Promise((r) => setTimeout(r, 10));
     const closed = t.server.close();
     await new Promise((r) => setTimeout(r, 50));
     await expect(request({ port, ca: t.ca, method: 'GET', path: '/healthz' })).rejects.toThrow(
       /ECONNREFUSED|ECONNRESET|socket hang up/,
     );
+    // The rest of the body arrives after shutdown has begun.
+    finishBody();
 
     const r = await pending;
     expect(r.status).toBe(200);

@@ -2,7 +2,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type {
   ClaimUser,
   Presence,
-  Anchor,
   ClaimModel,
   PersistentVolumeModel,
   ResourceRef,
@@ -12,12 +11,15 @@ import { imageAliases } from '../../policies/index.js';
 import { ApiClient, loadKubeConfig } from './api-client.js';
 import { DEFAULT_BACKOFF, Reflector, type BackoffOptions } from './reflector.js';
 import {
+  claimModel,
   ImageIndex,
+  storageClassModel,
   toClaim,
   toNode,
   toPod,
   toStorageClass,
   toVolume,
+  volumeModel,
   type ClaimRecord,
   type NodeRecord,
   type PodRecord,
@@ -37,15 +39,6 @@ export interface LiveClusterInternals extends LiveClusterOptions {
   connectTimeoutMs?: number;
   pageSize?: number;
   log?: (event: string, fields: Record<string, unknown>) => void;
-}
-
-/** Live objects have no file: their anchors name the object, and findings carry the JSON path. */
-function liveAnchor(kind: string, namespace: string | undefined, name: string): Anchor {
-  return {
-    kind: 'node',
-    doc: { file: `cluster:${kind}/${namespace ? `${namespace}/` : ''}${name}`, index: 0 },
-    path: [],
-  };
 }
 
 /**
@@ -195,20 +188,7 @@ export class InformerClusterView implements LiveClusterView {
 
   getClaim(namespace: string, name: string): ClaimModel | undefined {
     const c = this.claims.store.get(`${namespace}/${name}`);
-    if (!c) return undefined;
-    const at = liveAnchor('PersistentVolumeClaim', c.namespace, c.name);
-    return {
-      name: c.name,
-      namespace: c.namespace,
-      accessModes: [...c.accessModes],
-      storageClassName: c.storageClassName,
-      volumeName: c.volumeName,
-      labels: { ...c.labels },
-      annotations: { ...c.annotations },
-      fromTemplate: false,
-      at,
-      file: at.kind === 'node' ? at.doc.file : '',
-    };
+    return c ? claimModel(c) : undefined;
   }
 
   /** The cache holds every namespace's claims; absence is authoritative while the watch is current. */
@@ -216,21 +196,9 @@ export class InformerClusterView implements LiveClusterView {
     return this.claims.isSynced();
   }
 
-  private classModel(c: StorageClassRecord): StorageClassModel {
-    const at = liveAnchor('StorageClass', undefined, c.name);
-    return {
-      name: c.name,
-      provisioner: c.provisioner,
-      reclaimPolicy: c.reclaimPolicy,
-      isDefault: c.isDefault,
-      at,
-      file: at.kind === 'node' ? at.doc.file : '',
-    };
-  }
-
   getStorageClass(name: string): StorageClassModel | undefined {
     const c = this.classes.store.get(name);
-    return c ? this.classModel(c) : undefined;
+    return c ? storageClassModel(c) : undefined;
   }
 
   /** With several default classes the API server uses the newest; so does this. */
@@ -240,22 +208,12 @@ export class InformerClusterView implements LiveClusterView {
       if (!c.isDefault) continue;
       if (!best || c.created > best.created || (c.created === best.created && c.name < best.name)) best = c;
     }
-    return best ? this.classModel(best) : undefined;
+    return best ? storageClassModel(best) : undefined;
   }
 
   getPersistentVolume(name: string): PersistentVolumeModel | undefined {
     const v = this.volumes.store.get(name);
-    if (!v) return undefined;
-    const at = liveAnchor('PersistentVolume', undefined, v.name);
-    return {
-      name: v.name,
-      reclaimPolicy: v.reclaimPolicy,
-      storageClassName: v.storageClassName,
-      claimRef: v.claimRef ? { ...v.claimRef } : undefined,
-      accessModes: [...v.accessModes],
-      at,
-      file: at.kind === 'node' ? at.doc.file : '',
-    };
+    return v ? volumeModel(v) : undefined;
   }
 
   boundVolume(namespace: string, claimName: string): PersistentVolumeModel | undefined {
@@ -266,6 +224,15 @@ export class InformerClusterView implements LiveClusterView {
     }
     const byRef = this.volumeByClaim.get(`${namespace}/${claimName}`);
     return byRef ? this.getPersistentVolume(byRef) : undefined;
+  }
+
+  workloadClaims(namespace: string, kind: string, name: string): Map<string, boolean> {
+    const out = new Map<string, boolean>();
+    for (const pod of this.pods.store.values()) {
+      if (pod.namespace !== namespace || pod.owner.kind !== kind || pod.owner.name !== name) continue;
+      for (const [claim, readOnly] of pod.claims) out.set(claim, (out.get(claim) ?? true) && readOnly);
+    }
+    return out;
   }
 
   /** Groups the pods mounting the claim by their owning workload; replicas = pods seen per workload. */

@@ -1,10 +1,13 @@
-import { imageAliases } from '../../policies/index.js';
+import { claimFields, imageAliases, persistentVolumeFields, storageClassFields } from '../../policies/index.js';
+import type { Anchor, ClaimModel, PersistentVolumeModel, StorageClassModel } from '../../policies/index.js';
 import type { KubeObject } from './api-client.js';
 
 /**
  * Compact records: what the informers keep of each object. A full PVC or Node object is several KB
  * (managedFields, conditions, every image's size); the view needs a few fields of it, so each object is
- * mapped on arrival and the original is dropped (see docs/deploy.md, "Memory").
+ * mapped on arrival and the original is dropped (see docs/deploy.md, "Memory"). Claims, classes and
+ * volumes are read by the core's own mapping (`claimFields`…), the one the file loader uses, and turned
+ * back into the core's models by `claimModel`…: a claim means the same in CI and at admission.
  */
 
 export interface ClaimRecord {
@@ -69,9 +72,10 @@ function strings(v: unknown): string[] {
   return arr(v).filter((x): x is string => typeof x === 'string');
 }
 
-function ours(m: Record<string, string> | undefined): Record<string, string> {
+/** Only `persistguard.io/*` keys are kept (memory): the deletion guard and exemptions read nothing else. */
+function ours(m: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m ?? {})) if (k.startsWith('persistguard.io/')) out[k] = v;
+  for (const [k, v] of Object.entries(m)) if (k.startsWith('persistguard.io/')) out[k] = v;
   return out;
 }
 
@@ -83,50 +87,95 @@ export function keyOf(o: KubeObject): string {
 }
 
 export function toClaim(o: KubeObject): ClaimRecord | undefined {
-  const name = o.metadata?.name;
-  if (!name) return undefined;
-  const spec = obj(o.spec) ?? {};
+  const c = claimFields(o);
+  if (!c.name) return undefined;
   return {
-    namespace: o.metadata?.namespace ?? 'default',
-    name,
-    accessModes: strings(spec.accessModes),
-    storageClassName: str(spec.storageClassName),
-    volumeName: str(spec.volumeName) || undefined,
-    labels: ours(o.metadata?.labels),
-    annotations: ours(o.metadata?.annotations),
+    namespace: c.namespace ?? 'default',
+    name: c.name,
+    accessModes: c.accessModes,
+    storageClassName: c.storageClassName,
+    volumeName: c.volumeName,
+    labels: ours(c.labels),
+    annotations: ours(c.annotations),
   };
 }
 
-const DEFAULT_CLASS = [
-  'storageclass.kubernetes.io/is-default-class',
-  'storageclass.beta.kubernetes.io/is-default-class',
-];
-
 export function toStorageClass(o: KubeObject): StorageClassRecord | undefined {
-  const name = o.metadata?.name;
-  if (!name) return undefined;
-  const ann = o.metadata?.annotations ?? {};
+  const sc = storageClassFields(o);
+  if (!sc.name) return undefined;
   return {
-    name,
-    provisioner: str(o.provisioner),
-    reclaimPolicy: str(o.reclaimPolicy),
-    isDefault: DEFAULT_CLASS.some((k) => ann[k] === 'true'),
-    created: o.metadata?.creationTimestamp ?? '',
+    name: sc.name,
+    provisioner: sc.provisioner,
+    reclaimPolicy: sc.reclaimPolicy,
+    isDefault: sc.isDefault,
+    created: sc.created ?? '',
   };
 }
 
 export function toVolume(o: KubeObject): VolumeRecord | undefined {
-  const name = o.metadata?.name;
-  if (!name) return undefined;
-  const spec = obj(o.spec) ?? {};
-  const ref = obj(spec.claimRef);
-  const refName = str(ref?.name);
+  const v = persistentVolumeFields(o);
+  if (!v.name) return undefined;
   return {
-    name,
-    reclaimPolicy: str(spec.persistentVolumeReclaimPolicy),
-    storageClassName: str(spec.storageClassName),
-    claimRef: refName ? { namespace: str(ref?.namespace), name: refName } : undefined,
-    accessModes: strings(spec.accessModes),
+    name: v.name,
+    reclaimPolicy: v.reclaimPolicy,
+    storageClassName: v.storageClassName,
+    claimRef: v.claimRef,
+    accessModes: v.accessModes,
+  };
+}
+
+/** Live objects have no file: their anchors name the object, and findings carry the JSON path. */
+export function liveAnchor(kind: string, namespace: string | undefined, name: string): Anchor {
+  return {
+    kind: 'node',
+    doc: { file: `cluster:${kind}/${namespace ? `${namespace}/` : ''}${name}`, index: 0 },
+    path: [],
+  };
+}
+
+function anchorFile(at: Anchor): string {
+  return at.kind === 'node' ? at.doc.file : '';
+}
+
+/** A claim record as the core's model (copies: a rule can never change the cache). */
+export function claimModel(c: ClaimRecord): ClaimModel {
+  const at = liveAnchor('PersistentVolumeClaim', c.namespace, c.name);
+  return {
+    name: c.name,
+    namespace: c.namespace,
+    accessModes: [...c.accessModes],
+    storageClassName: c.storageClassName,
+    volumeName: c.volumeName,
+    labels: { ...c.labels },
+    annotations: { ...c.annotations },
+    fromTemplate: false,
+    at,
+    file: anchorFile(at),
+  };
+}
+
+export function storageClassModel(c: StorageClassRecord): StorageClassModel {
+  const at = liveAnchor('StorageClass', undefined, c.name);
+  return {
+    name: c.name,
+    provisioner: c.provisioner,
+    reclaimPolicy: c.reclaimPolicy,
+    isDefault: c.isDefault,
+    at,
+    file: anchorFile(at),
+  };
+}
+
+export function volumeModel(v: VolumeRecord): PersistentVolumeModel {
+  const at = liveAnchor('PersistentVolume', undefined, v.name);
+  return {
+    name: v.name,
+    reclaimPolicy: v.reclaimPolicy,
+    storageClassName: v.storageClassName,
+    claimRef: v.claimRef ? { ...v.claimRef } : undefined,
+    accessModes: [...v.accessModes],
+    at,
+    file: anchorFile(at),
   };
 }
 

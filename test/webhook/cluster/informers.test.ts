@@ -291,6 +291,10 @@ describe('live cluster view against the list/watch test double API server', () =
       'StatefulSet/db',
     ]);
     expect(view.claimUsers('other', 'uploads')).toEqual([]);
+    // The reverse lookup a `kubectl scale` is judged with: the claims one workload's pods mount.
+    expect([...view.workloadClaims('shop', 'Deployment', 'web')]).toEqual([['uploads', false]]);
+    expect([...view.workloadClaims('shop', 'Pod', 'reader')]).toEqual([['uploads', true]]);
+    expect(view.workloadClaims('other', 'Deployment', 'web').size).toBe(0);
 
     // A pod deleted by the watch leaves the index; a DaemonSet pod is per-node.
     api.remove(PODS, 'shop', 'reader');
