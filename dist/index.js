@@ -35790,9 +35790,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils3();
     var constants5 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch6 = (glob3, options, returnState = false) => {
+    var picomatch3 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
-        const fns = glob3.map((input) => picomatch6(input, options, returnState));
+        const fns = glob3.map((input) => picomatch3(input, options, returnState));
         const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str4);
@@ -35808,16 +35808,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch6.compileRe(glob3, options) : picomatch6.makeRe(glob3, options, false, true);
+      const regex = isState ? picomatch3.compileRe(glob3, options) : picomatch3.makeRe(glob3, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch6(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch6.test(input, regex, options, { glob: glob3, posix });
+        const { isMatch, match, output } = picomatch3.test(input, regex, options, { glob: glob3, posix });
         const result2 = { glob: glob3, state, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
@@ -35843,7 +35843,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch6.test = (input, regex, options, { glob: glob3, posix } = {}) => {
+    picomatch3.test = (input, regex, options, { glob: glob3, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -35860,24 +35860,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch6.matchBase(input, regex, options, posix);
+          match = picomatch3.matchBase(input, regex, options, posix);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch6.matchBase = (input, glob3, options, posix = options && options.windows) => {
-      const regex = glob3 instanceof RegExp ? glob3 : picomatch6.makeRe(glob3, options);
+    picomatch3.matchBase = (input, glob3, options, posix = options && options.windows) => {
+      const regex = glob3 instanceof RegExp ? glob3 : picomatch3.makeRe(glob3, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch6.isMatch = (str4, patterns, options) => picomatch6(patterns, options)(str4);
-    picomatch6.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch6.parse(p, options));
+    picomatch3.isMatch = (str4, patterns, options) => picomatch3(patterns, options)(str4);
+    picomatch3.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
     };
-    picomatch6.scan = (input, options) => scan(input, options);
-    picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch3.scan = (input, options) => scan(input, options);
+    picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -35888,13 +35888,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch6.toRegex(source, options);
+      const regex = picomatch3.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch6.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch3.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -35905,9 +35905,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse6(input, options);
       }
-      return picomatch6.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch3.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch6.toRegex = (source, options) => {
+    picomatch3.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -35916,8 +35916,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch6.constants = constants5;
-    module.exports = picomatch6;
+    picomatch3.constants = constants5;
+    module.exports = picomatch3;
   }
 });
 
@@ -35927,14 +35927,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils3();
-    function picomatch6(glob3, options, returnState = false) {
+    function picomatch3(glob3, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob3, options, returnState);
     }
-    Object.assign(picomatch6, pico);
-    module.exports = picomatch6;
+    Object.assign(picomatch3, pico);
+    module.exports = picomatch3;
   }
 });
 
@@ -51297,22 +51297,23 @@ import path7 from "node:path";
 var import_picomatch = __toESM(require_picomatch2(), 1);
 var cache = /* @__PURE__ */ new Map();
 function globMatcher(pattern, opts = {}) {
-  const key3 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename]);
+  const dot = opts.dot ?? true;
+  const key3 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename, dot]);
   let m = cache.get(key3);
   if (!m) {
-    m = opts.basename ? basenameMatcher(typeof pattern === "string" ? [pattern] : pattern, !!opts.nocase) : compile(pattern, !!opts.nocase);
+    m = opts.basename ? basenameMatcher(typeof pattern === "string" ? [pattern] : pattern, !!opts.nocase, dot) : compile(pattern, !!opts.nocase, dot);
     cache.set(key3, m);
   }
   return m;
 }
-function compile(pattern, nocase) {
-  return (0, import_picomatch.default)(pattern, { dot: true, nocase });
+function compile(pattern, nocase, dot) {
+  return (0, import_picomatch.default)(pattern, { dot, nocase });
 }
-function basenameMatcher(patterns, nocase) {
+function basenameMatcher(patterns, nocase, dot) {
   const bare = patterns.filter((p) => !p.includes("/"));
   const pathed = patterns.filter((p) => p.includes("/"));
-  const byName = bare.length > 0 ? (0, import_picomatch.default)(bare, { dot: true, nocase, basename: true }) : void 0;
-  const byPath = pathed.length > 0 ? compile(pathed, nocase) : void 0;
+  const byName = bare.length > 0 ? (0, import_picomatch.default)(bare, { dot, nocase, basename: true }) : void 0;
+  const byPath = pathed.length > 0 ? compile(pathed, nocase, dot) : void 0;
   return (value) => (byName?.(value) ?? false) || (byPath?.(value) ?? false);
 }
 function matchesGlob(pattern, value, opts = {}) {
@@ -57214,7 +57215,6 @@ import { existsSync as existsSync5, readFileSync as readFileSync5, statSync as s
 import path12 from "node:path";
 
 // render/tree.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
 import { readdirSync as readdirSync2, readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
 import path11 from "node:path";
 var KUSTOMIZATION = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
@@ -57222,7 +57222,7 @@ var GITOPS_HINT = /\bkind:\s*["']?(?:HelmRelease|Kustomization|Application)\b/;
 var MAX_GITOPS_BYTES = 1024 * 1024;
 function walkTree(paths, cwd, exclude) {
   const tree = { charts: [], kustomizations: [], gitops: [], roots: [] };
-  const isExcluded = exclude.length > 0 ? (0, import_picomatch3.default)([...exclude], { dot: true, basename: true }) : void 0;
+  const isExcluded = exclude.length > 0 ? globMatcher(exclude, { basename: true }) : void 0;
   const visited = /* @__PURE__ */ new Set();
   for (const given of paths) {
     if (given === "-") continue;
@@ -57449,7 +57449,6 @@ function gitopsTargets(ctx, file, roots) {
 }
 
 // render/helm.ts
-var import_picomatch4 = __toESM(require_picomatch2(), 1);
 var import_yaml11 = __toESM(require_dist(), 1);
 import { cpSync, existsSync as existsSync6, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
 import path14 from "node:path";
@@ -57592,7 +57591,7 @@ function chartSettings(ctx, chartDir, roots) {
   ];
   return (ctx.config.charts ?? []).filter((c) => {
     const glob3 = c.path.replace(/^\.\//, "").replace(/\/+$/, "") || ".";
-    const match = (0, import_picomatch4.default)(glob3, { dot: true });
+    const match = globMatcher(glob3);
     return rels.some((r) => match(r === "" ? "." : r));
   });
 }
@@ -58450,7 +58449,6 @@ async function findMarkedComment(api, target) {
 }
 
 // action/globs.ts
-var import_picomatch5 = __toESM(require_picomatch2(), 1);
 import { readdir as readdir2 } from "node:fs/promises";
 import path19 from "node:path";
 
@@ -58467,6 +58465,8 @@ function readInputs(getInput2, env) {
     if (p === "-")
       throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
     insideWorkspace(workspace, globBase(p), "paths");
+    const unsafe = isGlob(p) ? unsafeGlobReason(p) : void 0;
+    if (unsafe) throw new InputError(`paths: ${unsafe}`);
   }
   const failOn = oneOf("fail-on", get2("fail-on") || "error", FAIL_ON);
   const formats = [];
@@ -58577,7 +58577,7 @@ async function expandPaths(workspace, paths) {
       out.push(p);
       continue;
     }
-    const match = (0, import_picomatch5.default)(p.replace(/^\.\//, ""), { dot: false });
+    const match = globMatcher(p.replace(/^\.\//, ""), { dot: false });
     const found = await walk3(workspace, globBase(p).replace(/^\.\/?/, ""), match);
     if (found.length === 0) unmatched.push(p);
     out.push(...found);
