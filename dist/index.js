@@ -52071,6 +52071,48 @@ function effectivePullPolicy(image, explicit) {
   return "IfNotPresent";
 }
 
+// policies/facts/image-match.ts
+function glob(pattern) {
+  return globMatcher(pattern, { nocase: true });
+}
+function splitPattern(raw) {
+  const parts = splitReference(raw.toLowerCase());
+  return parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
+}
+function repositoryVariants(repo) {
+  const out = [repo];
+  const lib = repo.lastIndexOf("library/");
+  if (lib >= 0 && (lib === 0 || repo[lib - 1] === "/")) out.push(repo.slice(lib + "library/".length));
+  return out;
+}
+function imageMatches(pattern, image, opts = {}) {
+  const ref2 = typeof image === "string" ? parseImage(image) : image;
+  const p = splitPattern(pattern);
+  if (!ref2 || !p) return false;
+  if (p.registry !== void 0 && !glob(p.registry)(ref2.registry)) return false;
+  if (p.tag !== void 0 && !glob(p.tag)(ref2.tag ?? (ref2.digest ? "" : "latest"))) return false;
+  const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
+  const imageRepos = repositoryVariants(ref2.repository);
+  if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
+    const n = p.repository.split("/").length;
+    const segs = ref2.repository.split("/");
+    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
+  }
+  return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
+}
+function imageMatchesAny(patterns, image) {
+  return patterns.some((p) => imageMatches(p, image));
+}
+function factNamesImage(fact, image) {
+  if (!fact.includes("*")) return sameImage(fact, image);
+  const f = parseImage(fact);
+  const i = parseImage(image);
+  if (!f || !i) return false;
+  if (!glob(f.registry)(i.registry) || !glob(f.repository)(i.repository)) return false;
+  if (f.digest && i.digest) return f.digest === i.digest;
+  return glob(f.tag ?? "latest")(i.tag ?? "latest");
+}
+
 // policies/facts/mounts.ts
 function isUnder(path23, dir) {
   if (dir === "/") return true;
@@ -52190,1257 +52232,6 @@ function describeVolume(v, m) {
       return "tmpfs";
   }
 }
-
-// policies/rules/common.ts
-function namespaceOf(w) {
-  return w.resource.namespace ?? "default";
-}
-function lifecycle(w) {
-  return w.source === "compose" ? "the container is recreated (docker compose up after a change, down/up, a new image)" : "the pod is deleted, evicted or rescheduled (every rollout)";
-}
-function describeWorkload(w) {
-  const ns2 = w.resource.namespace ? `${w.resource.namespace}/` : "";
-  return `${w.resource.kind} ${ns2}${w.resource.name}`;
-}
-function volumeOf(w, m) {
-  return m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((v) => v.name === m.volumeName) : void 0);
-}
-function claimOf(ctx, v) {
-  if (v.kind === "claimTemplate") return ctx.workload.claimTemplates.find((c) => c.name === (v.claimName ?? v.name));
-  if (v.kind === "persistentVolumeClaim" && v.claimName)
-    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
-  return void 0;
-}
-function coveringMount(mounts, path23) {
-  return deepestCoveringMount(mounts, path23);
-}
-function replicasPhrase(ctx) {
-  const declared = ctx.workload.replicas ?? 1;
-  const eff = ctx.replicas ?? declared;
-  return eff > declared ? `${eff} replicas (autoscaler minReplicas ${eff}, declared ${declared})` : `${eff} replicas`;
-}
-function hasMode(c, ...modes) {
-  return c.accessModes.some((m) => modes.includes(m));
-}
-
-// policies/rules/data-path-pvc.ts
-var min = (a, b) => a === "warning" || b === "warning" ? "warning" : "error";
-var rule = {
-  meta: {
-    id: "data-path-pvc",
-    defaultSeverity: "error",
-    description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).",
-    catches: "a declared data path not on a volume that outlives the pod (unmounted, `emptyDir`, `ephemeral`, `configMap`/`secret`/`projected`; `hostPath` is a warning). Compose: `tmpfs` or unmounted fails, anonymous volume warns. The deepest mount covering the path decides.",
-    rationale: "Data written to the container filesystem, an emptyDir, a generic ephemeral volume or a tmpfs is deleted with the pod or container. A portal kept /app/data in the container while only its logs had a PVC; the next rollout wiped every user upload.",
-    remediation: "Mount a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at the data path; in compose, mount a named volume or a bind mount there.",
-    messages: {
-      unmounted: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but no volume is mounted there: it lives in the container filesystem and is lost when {{lifecycle}}.',
-      partial: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but only subdirectories of it are mounted ({{mounts}}); everything else in {{path}} is lost when {{lifecycle}}.',
-      ephemeral: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
-      hostPath: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
-      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
-      imageVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
-      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
-      undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.'
-    },
-    examples: {
-      bad: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    # nothing mounted at /app/data",
-      good: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    volumeMounts: [{ name: data, mountPath: /app/data }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: portal-data }"
-    },
-    docs: "docs/rules/data-path-pvc.md"
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    const compose = w.source === "compose";
-    const remediation = (path23) => compose ? `Mount a named volume at ${path23} (services.<name>.volumes: ["<volume>:${path23}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path23} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
-    for (const { container, dataPaths, imageVolumes } of ctx.containers) {
-      const mounts = withImageVolumes(container.mounts, imageVolumes, container.image?.at ?? container.at);
-      const persisted = (path23) => {
-        const m = coveringMount(mounts, path23);
-        const v = m && volumeOf(w, m);
-        const d = v ? durabilityOf(v.kind) : void 0;
-        return d === "persistent" || d === "unknown";
-      };
-      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(mounts, d.path)]));
-      const byPath = new Map(dataPaths.map((d) => [d.path, d]));
-      for (const dp of dataPaths) {
-        if (hasParentSaying(dp, byPath, coverOf)) continue;
-        if (dp.alternatives?.some(persisted)) continue;
-        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath2(t))))
-          continue;
-        const base2 = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
-        const fix = remediation(dp.mountHint ?? dp.path);
-        const m = coverOf.get(dp);
-        if (!m) {
-          const below = mountsBelow(container.mounts, dp.path);
-          const messageId2 = below.length > 0 ? "partial" : "unmounted";
-          ctx.report({
-            messageId: messageId2,
-            data: { ...base2, mounts: below.map((b) => b.mountPath).join(", ") },
-            at: dp.at,
-            container: container.name,
-            path: dp.path,
-            severity: dp.severity,
-            remediation: fix
-          });
-          continue;
-        }
-        const v = volumeOf(w, m);
-        const data = {
-          ...base2,
-          mountPath: m.mountPath,
-          volume: describeVolume(v, m),
-          owner: compose ? "container" : "pod"
-        };
-        if (!v) {
-          ctx.report({
-            messageId: "undefinedVolume",
-            data: { ...data, volume: m.volumeName ?? "?" },
-            at: m.at,
-            container: container.name,
-            path: dp.path,
-            severity: dp.severity
-          });
-          continue;
-        }
-        if (IMAGE_VOLUME.has(v)) {
-          const outer = coveringMount(container.mounts, dp.path);
-          const outerVolume = outer && volumeOf(w, outer);
-          if (outer && outerVolume && durabilityOf(outerVolume.kind) === "persistent") {
-            ctx.report({
-              messageId: "shadowed",
-              data: { ...data, outerMountPath: outer.mountPath, outerVolume: describeVolume(outerVolume, outer) },
-              at: outer.at,
-              container: container.name,
-              path: dp.path,
-              severity: dp.severity,
-              remediation: `Mount the volume at ${m.mountPath} (the image's VOLUME), not at ${outer.mountPath}.`
-            });
-            continue;
-          }
-          ctx.report({
-            messageId: "imageVolume",
-            data,
-            at: dp.at,
-            container: container.name,
-            path: dp.path,
-            severity: min(dp.severity, "warning"),
-            remediation: remediation(m.mountPath)
-          });
-          continue;
-        }
-        const durability = durabilityOf(v.kind);
-        if (durability === "persistent" || durability === "unknown") continue;
-        const messageId = durability === "node" ? "hostPath" : durability === "anonymous" ? "anonymous" : "ephemeral";
-        const severity = durability === "ephemeral" ? dp.severity : min(dp.severity, "warning");
-        ctx.report({
-          messageId,
-          data,
-          at: m.at,
-          container: container.name,
-          path: dp.path,
-          severity,
-          remediation: fix
-        });
-      }
-    }
-  }
-};
-var IMAGE_VOLUME = /* @__PURE__ */ new WeakSet();
-function withImageVolumes(mounts, imageVolumes, at2) {
-  if (!imageVolumes || imageVolumes.length === 0) return mounts;
-  const explicit = new Set(mounts.map((m) => normalizePosixPath2(m.mountPath)));
-  const out = [...mounts];
-  for (const dir of imageVolumes) {
-    if (explicit.has(dir)) continue;
-    const volume = { name: dir, kind: "composeAnonymous", at: at2 };
-    IMAGE_VOLUME.add(volume);
-    out.push({ mountPath: dir, volume, readOnly: false, at: at2 });
-  }
-  return out;
-}
-function hasParentSaying(dp, byPath, coverOf) {
-  let p = dp.path;
-  while (p !== "/") {
-    const i = p.lastIndexOf("/");
-    p = i <= 0 ? "/" : p.slice(0, i);
-    const o = byPath.get(p);
-    if (o && o !== dp && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning"))
-      return true;
-  }
-  return false;
-}
-
-// policies/rules/sqlite-in-tmp.ts
-var TEST_FILE_RE = /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
-function isTestFile(file) {
-  return TEST_FILE_RE.test(file.replace(/\\/g, "/"));
-}
-function tempDirOf(file, tempDirs) {
-  return tempDirs.map((t) => normalizePosixPath2(t)).find((t) => isUnder(file, t));
-}
-var rule2 = {
-  meta: {
-    id: "sqlite-in-tmp",
-    defaultSeverity: "error",
-    description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run).",
-    catches: "a SQLite file under `/tmp`, `/var/tmp`, `/dev/shm` or `/run`, in manifests, compose files or source files",
-    rationale: "Temporary directories are cleared on restart or live in the container filesystem. A k3s service kept its ledger in sqlite:////tmp/financial.db; every redeploy started an empty database.",
-    remediation: "Move the database to a data directory (e.g. /data/app.db) and mount a PersistentVolumeClaim (compose: a named volume) there.",
-    messages: {
-      inTmp: 'Container "{{container}}" uses the SQLite database {{file}} ({{reason}}) under {{tempDir}}, {{where}}: it is lost when {{lifecycle}}.',
-      literal: "SQLite database {{file}}{{raw}} is under {{tempDir}}, which is temporary in a container: the database is lost on every restart or redeploy."
-    },
-    examples: {
-      bad: "env:\n  - name: DATABASE_URL\n    value: sqlite:////tmp/financial.db",
-      good: "env:\n  - name: DATABASE_URL\n    value: sqlite:////data/financial.db\nvolumeMounts:\n  - { name: data, mountPath: /data }  # a PVC"
-    },
-    docs: "docs/rules/sqlite-in-tmp.md"
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        if (!dp.sqliteFile) continue;
-        const tempDir = tempDirOf(dp.sqliteFile, ctx.config.tempDirs);
-        if (!tempDir) continue;
-        const m = coveringMount(container.mounts, dp.path);
-        const v = m ? volumeOf(w, m) : void 0;
-        if (v) {
-          const d = durabilityOf(v.kind);
-          if (d === "persistent" || d === "node" || d === "unknown") continue;
-        }
-        ctx.report({
-          messageId: "inTmp",
-          data: {
-            container: container.name,
-            file: dp.sqliteFile,
-            reason: dp.reason,
-            tempDir,
-            where: m ? `on ${describeVolume(v, m)}` : "in the container filesystem",
-            lifecycle: lifecycle(w)
-          },
-          at: dp.at,
-          container: container.name,
-          path: dp.sqliteFile
-        });
-      }
-    }
-  },
-  checkProject(ctx) {
-    const seen = /* @__PURE__ */ new Set();
-    for (const lit of ctx.project.sqliteLiterals) {
-      const tempDir = tempDirOf(lit.path, ctx.config.tempDirs);
-      if (!tempDir) continue;
-      const file = lit.at.kind === "node" ? lit.at.doc.file : lit.at.file;
-      if (isTestFile(file)) continue;
-      const key3 = lit.at.kind === "pos" ? `${file}:${lit.at.line}:${lit.at.column}` : `${file}:${lit.at.path.join(".")}:${lit.raw}`;
-      if (seen.has(key3)) continue;
-      seen.add(key3);
-      ctx.report({
-        messageId: "literal",
-        data: { file: lit.path, raw: lit.raw === lit.path ? "" : ` (${lit.raw})`, tempDir },
-        at: lit.at,
-        path: lit.path
-      });
-    }
-  }
-};
-
-// policies/facts/image-match.ts
-function glob(pattern) {
-  return globMatcher(pattern, { nocase: true });
-}
-function splitPattern(raw) {
-  const parts = splitReference(raw.toLowerCase());
-  return parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
-}
-function repositoryVariants(repo) {
-  const out = [repo];
-  const lib = repo.lastIndexOf("library/");
-  if (lib >= 0 && (lib === 0 || repo[lib - 1] === "/")) out.push(repo.slice(lib + "library/".length));
-  return out;
-}
-function imageMatches(pattern, image, opts = {}) {
-  const ref2 = typeof image === "string" ? parseImage(image) : image;
-  const p = splitPattern(pattern);
-  if (!ref2 || !p) return false;
-  if (p.registry !== void 0 && !glob(p.registry)(ref2.registry)) return false;
-  if (p.tag !== void 0 && !glob(p.tag)(ref2.tag ?? (ref2.digest ? "" : "latest"))) return false;
-  const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
-  const imageRepos = repositoryVariants(ref2.repository);
-  if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
-    const n = p.repository.split("/").length;
-    const segs = ref2.repository.split("/");
-    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
-  }
-  return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
-}
-function imageMatchesAny(patterns, image) {
-  return patterns.some((p) => imageMatches(p, image));
-}
-function factNamesImage(fact, image) {
-  if (!fact.includes("*")) return sameImage(fact, image);
-  const f = parseImage(fact);
-  const i = parseImage(image);
-  if (!f || !i) return false;
-  if (!glob(f.registry)(i.registry) || !glob(f.repository)(i.repository)) return false;
-  if (f.digest && i.digest) return f.digest === i.digest;
-  return glob(f.tag ?? "latest")(i.tag ?? "latest");
-}
-
-// policies/rules/k3s-image-import.ts
-var LOCAL_IMAGE_ANNOTATION = "persistguard.io/local-image";
-function dirSegments(file) {
-  const parts = file.replace(/\\/g, "/").split("/");
-  parts.pop();
-  return parts.filter((p) => p !== "" && p !== ".");
-}
-function commonDepth(a, b) {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
-}
-function importCommand(image) {
-  return `docker save ${image} | sudo k3s ctr images import -`;
-}
-function localReason(ctx, c, image, policy) {
-  const build = ctx.project.builds.find((b) => factNamesImage(b.image, image));
-  if (build) return `built locally with ${build.tool}`;
-  if (imageMatchesAny(ctx.config.localImages, image)) return "listed in config localImages";
-  const ann = ctx.workload.annotations[LOCAL_IMAGE_ANNOTATION]?.value.trim();
-  if (ann) {
-    const items = ann.split(/[,\s]+/).filter((s) => s !== "");
-    if (ann === "true" || items.includes(c.name) || items.some((p) => imageMatches(p, image)))
-      return `annotated ${LOCAL_IMAGE_ANNOTATION}`;
-  }
-  if (policy === "Never") return "pulled with imagePullPolicy Never";
-  return void 0;
-}
-function twinOf(image) {
-  const r = parseImage(image);
-  if (!r) return void 0;
-  const tag = r.digest ? `@${r.digest}` : `:${r.tag ?? "latest"}`;
-  if (r.registry === "docker.io" && r.repository.startsWith("library/"))
-    return `localhost/${r.repository.slice("library/".length)}${tag}`;
-  if (r.registry === "localhost") return `${r.repository}${tag}`;
-  return void 0;
-}
-var rule3 = {
-  meta: {
-    id: "k3s-image-import",
-    defaultSeverity: "error",
-    description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled.",
-    catches: "on k3s: a locally built image pulled with `Always` (also the implicit `Always` of `:latest`), a local image with no import step (the message gives the exact `docker save IMAGE \\| sudo k3s ctr images import -`), a mutable tag with `IfNotPresent`",
-    severityNote: "error / warning",
-    rationale: "k3s runs containerd, which does not see Docker's or Podman's image store. A rebuilt image that is never imported is not what runs; a local image with imagePullPolicy Always (explicit, or implied by :latest) fails with ErrImagePull; and a mutable tag with IfNotPresent keeps the old image after a rebuild. A k3s service ran a week-old build of kilo/financial:latest because the new one was never imported.",
-    remediation: "Import every build into k3s (docker save IMAGE | sudo k3s ctr images import -), use imagePullPolicy: Never for local images, and tag each build uniquely.",
-    messages: {
-      alwaysPull: 'Container "{{container}}" runs {{image}} ({{why}}) with {{policy}}: k3s tries to pull it from {{registry}} and the pod fails with ErrImagePull/ImagePullBackOff.',
-      missingImport: 'Image {{image}} of container "{{container}}" is {{why}}, but no step imports it into k3s (containerd does not see the Docker/Podman image store): the pod fails to start, or runs a stale copy.',
-      absentOnNode: 'Image {{image}} of container "{{container}}" ({{why}}) is not present on {{node}} and is pulled with {{policy}}: the pod cannot start there.',
-      mutableTag: 'Container "{{container}}" uses the mutable tag {{image}} ({{why}}) with imagePullPolicy IfNotPresent: after a rebuild, nodes keep the image they already have and running pods are not replaced.',
-      nameMismatch: 'Container "{{container}}" uses {{image}}, which k3s resolves to {{normalized}}, but the image built/imported here is {{twin}} (Podman names local builds localhost/\u2026){{pull}}. If a kustomize overlay rewrites the image, scan the rendered output (kustomize build \u2026 | persistguard scan -).'
-    },
-    examples: {
-      bad: "image: kilo/financial:latest     # built by scripts/deploy.sh, never imported\nimagePullPolicy: IfNotPresent",
-      good: "image: kilo/financial:2024-06-01-3f2c1a   # docker save \u2026 | sudo k3s ctr images import -\nimagePullPolicy: Never"
-    },
-    docs: "docs/rules/k3s-image-import.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (!ctx.targetsK3s || w.source !== "kubernetes") return;
-    for (const { container: c } of ctx.containers) {
-      if (!c.image) continue;
-      const image = c.image.value;
-      const ref2 = parseImage(image);
-      if (!ref2) continue;
-      const explicit = c.imagePullPolicy?.value;
-      const policy = effectivePullPolicy(image, explicit);
-      const policyAt = c.imagePullPolicy?.at ?? c.image.at;
-      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref2.tag === void 0 ? "an untagged" : "a :latest"} image`;
-      const why = localReason(ctx, c, image, policy);
-      if (!why) {
-        const twin = twinOf(image);
-        const twinFact = twin ? [
-          ...ctx.project.builds.map((b) => b.image),
-          ...ctx.project.imports.flatMap((i) => i.image ? [i.image] : [])
-        ].find((f) => factNamesImage(f, twin)) : void 0;
-        if (twin && twinFact) {
-          ctx.report({
-            messageId: "nameMismatch",
-            data: {
-              container: c.name,
-              image,
-              normalized: ref2.normalized,
-              twin,
-              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref2.registry} fails (ErrImagePull)` : `; k3s looks for ${ref2.normalized}, which nothing imports`
-            },
-            at: c.image.at,
-            container: c.name,
-            path: image,
-            remediation: `Use the exact reference ${twin} with imagePullPolicy: Never in the manifest, and import it on every build: ${importCommand(twin)}`
-          });
-        }
-        continue;
-      }
-      const base2 = { container: c.name, image, why, policy: policyText, registry: ref2.registry };
-      if (policy === "Always") {
-        ctx.report({
-          messageId: "alwaysPull",
-          data: base2,
-          at: policyAt,
-          container: c.name,
-          path: image,
-          remediation: `Set imagePullPolicy: Never (or IfNotPresent with a unique tag per build) and import the image: ${importCommand(image)}`
-        });
-      }
-      if (ctx.view.kind === "files") {
-        const manifestDir = dirSegments(w.file);
-        const builds = ctx.project.builds.filter((b) => factNamesImage(b.image, image));
-        const minDepth = builds.length > 0 ? Math.max(...builds.map((b) => commonDepth(manifestDir, dirSegments(anchorFile(b.at))))) : 0;
-        const imported = ctx.project.imports.some(
-          (i) => (i.image === void 0 || factNamesImage(i.image, image)) && commonDepth(manifestDir, dirSegments(anchorFile(i.at))) >= minDepth
-        );
-        if (!imported)
-          ctx.report({
-            messageId: "missingImport",
-            data: base2,
-            at: c.image.at,
-            container: c.name,
-            path: image,
-            remediation: importCommand(image)
-          });
-      } else if (policy !== "Always" && ctx.view.imagePresence(image, w.nodeName) === "absent") {
-        ctx.report({
-          messageId: "absentOnNode",
-          data: { ...base2, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
-          at: c.image.at,
-          container: c.name,
-          path: image,
-          remediation: importCommand(image)
-        });
-      }
-      if (policy === "IfNotPresent" && isMutableTag(image)) {
-        ctx.report({
-          messageId: "mutableTag",
-          data: base2,
-          at: policyAt,
-          container: c.name,
-          path: image,
-          severity: "warning",
-          remediation: "Tag every build uniquely (e.g. the git SHA) and update the manifest, or use imagePullPolicy: Never and import on every build, then restart the rollout."
-        });
-      }
-    }
-  }
-};
-
-// policies/rules/pvc-missing.ts
-var rule4 = {
-  meta: {
-    id: "pvc-missing",
-    defaultSeverity: "warning",
-    description: "A persistentVolumeClaim volume must name a claim that exists.",
-    catches: "a `claimName` no PVC defines",
-    severityNote: "warning (error in the webhook)",
-    rationale: 'A pod that mounts a claim nobody created stays Pending; a typo in claimName during a migration is also how a workload silently ends up on a fresh, empty claim that someone creates to "fix" the Pending pod.',
-    remediation: "Create the PersistentVolumeClaim (in the same namespace) or correct the claimName.",
-    messages: {
-      missingInFiles: 'Volume "{{volume}}" mounts PVC "{{claim}}", but no PersistentVolumeClaim "{{claim}}" is defined in namespace {{namespace}} in the scanned files (which define other claims there): the pod stays Pending.',
-      missingInCluster: 'Volume "{{volume}}" mounts PVC "{{claim}}", which does not exist in namespace {{namespace}}: the pod stays Pending.'
-    },
-    examples: {
-      bad: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-dta }  # typo",
-      good: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }"
-    },
-    docs: "docs/rules/pvc-missing.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (w.source !== "kubernetes") return;
-    const ns2 = namespaceOf(w);
-    const cluster = ctx.view.kind === "cluster";
-    if (cluster ? !ctx.view.ready() : !ctx.view.knowsClaimsIn(ns2)) return;
-    for (const v of w.volumes) {
-      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
-      if (ctx.view.getClaim(ns2, v.claimName)) continue;
-      ctx.report({
-        messageId: cluster ? "missingInCluster" : "missingInFiles",
-        data: { volume: v.name, claim: v.claimName, namespace: ns2 },
-        at: childAnchor(v.at, "persistentVolumeClaim", "claimName"),
-        path: v.claimName,
-        // Live absence is authoritative: an error. In files the default (warning) applies, so config can raise it.
-        ...cluster ? { severity: "error" } : {}
-      });
-    }
-  }
-};
-
-// policies/rules/rwo-shared-claim.ts
-var rule5 = {
-  meta: {
-    id: "rwo-shared-claim",
-    defaultSeverity: "error",
-    description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.",
-    catches: "a ReadWriteOnce/ReadWriteOncePod claim mounted by more than one replica (autoscaler minimum included), a DaemonSet, or two workloads",
-    rationale: "A ReadWriteOnce volume attaches to one node. Extra replicas scheduled elsewhere hang in ContainerCreating (Multi-Attach error), and replicas on the same node write one directory at once \u2014 two database processes on one data dir corrupt it. ReadWriteOncePod refuses the second pod outright.",
-    remediation: "Run one replica (or a StatefulSet with volumeClaimTemplates so each replica gets its own claim); if the data really must be shared, use a ReadWriteMany storage class and an application that supports concurrent writers.",
-    messages: {
-      replicas: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs {{replicas}} that all mount it: pods on other nodes cannot attach it, pods on the same node share one data directory.',
-      perNode: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs a pod on every node and each mounts it: only one node can attach it.',
-      otherWorkloads: 'PVC "{{claim}}" is {{modes}}, but it is also mounted by {{others}}: only one of them can attach it at a time.'
-    },
-    examples: {
-      bad: "kind: Deployment\nspec:\n  replicas: 3\n  template:\n    spec:\n      volumes:\n        - name: data\n          persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce",
-      good: "kind: StatefulSet\nspec:\n  replicas: 3\n  volumeClaimTemplates:\n    - metadata: { name: data }\n      spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 10Gi } } }"
-    },
-    docs: "docs/rules/rwo-shared-claim.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (w.source !== "kubernetes") return;
-    const ns2 = namespaceOf(w);
-    for (const v of w.volumes) {
-      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
-      const claim = ctx.view.getClaim(ns2, v.claimName);
-      if (!claim || !hasMode(claim, "ReadWriteOnce", "ReadWriteOncePod") || hasMode(claim, "ReadWriteMany")) continue;
-      const modes = claim.accessModes.join("/");
-      const base2 = { claim: v.claimName, modes, workload: describeWorkload(w) };
-      const at2 = childAnchor(v.at, "persistentVolumeClaim", "claimName");
-      if (w.perNode) {
-        ctx.report({ messageId: "perNode", data: base2, at: at2, path: v.claimName });
-        continue;
-      }
-      if ((ctx.replicas ?? 1) > 1) {
-        ctx.report({
-          messageId: "replicas",
-          data: { ...base2, replicas: replicasPhrase(ctx) },
-          at: w.replicasAt ?? at2,
-          path: v.claimName
-        });
-        continue;
-      }
-      const others = ctx.view.claimUsers(ns2, v.claimName, w.resource);
-      if (others.length > 0) {
-        const list = others.map(
-          (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
-        ).join(", ");
-        ctx.report({ messageId: "otherWorkloads", data: { ...base2, others: list }, at: at2, path: v.claimName });
-      }
-    }
-  }
-};
-
-// policies/rules/sqlite-shared-volume.ts
-var MIGRATION_WORD = /^(migrate|migrations?|db:migrate|upgrade|migrate:.*)$/i;
-function isMigrationStep(w) {
-  return w.containers.some(
-    (c) => [...c.command, ...c.args].some((a) => a.value.split(/\s+/).some((word) => MIGRATION_WORD.test(word)))
-  );
-}
-function composeSharers(ctx, v) {
-  const w = ctx.workload;
-  if (!v.source || v.external || isMigrationStep(w)) return [];
-  const out = [];
-  for (const o of ctx.project.workloads) {
-    if (o === w || o.source !== "compose" || o.file !== w.file || o.composeProject !== w.composeProject || isMigrationStep(o))
-      continue;
-    const writes = o.containers.some(
-      (c) => c.mounts.some((m) => !m.readOnly && m.volume?.kind === v.kind && m.volume.source === v.source)
-    );
-    if (writes) out.push(o.resource.name);
-  }
-  return out;
-}
-var rule6 = {
-  meta: {
-    id: "sqlite-shared-volume",
-    defaultSeverity: "warning",
-    description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims).",
-    catches: "SQLite on a ReadWriteMany claim or on a claim written by more than one replica or workload",
-    rationale: "SQLite locks with POSIX file locks, which NFS and many network filesystems do not honour reliably; two writers on one database file corrupt it. One writer per database file, on a local (ReadWriteOnce) volume, is the safe layout.",
-    remediation: "Give the database a single writer (one replica, its own ReadWriteOnce claim or named volume), or move shared state to a client/server database (PostgreSQL, MySQL).",
-    messages: {
-      rwx: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is ReadWriteMany: concurrent writers over a network filesystem corrupt SQLite.',
-      shared: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is written by {{writers}}: SQLite needs a single writer.',
-      network: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on network volume "{{volume}}": SQLite file locking is unreliable on network filesystems.',
-      composeShared: 'Service "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on {{volume}}, which is also mounted writable by {{others}}: two writers corrupt SQLite.'
-    },
-    examples: {
-      bad: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: shared-rwx }  # ReadWriteMany",
-      good: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce, 1 replica"
-    },
-    docs: "docs/rules/sqlite-shared-volume.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        if (!dp.sqliteFile) continue;
-        const m = coveringMount(container.mounts, dp.path);
-        const v = m ? volumeOf(w, m) : void 0;
-        if (!m || !v) continue;
-        const base2 = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
-        const report = (messageId, data) => ctx.report({
-          messageId,
-          data: { ...base2, ...data },
-          at: m.at,
-          container: container.name,
-          path: dp.sqliteFile
-        });
-        if (v.kind === "network") {
-          report("network", {});
-        } else if (v.kind === "persistentVolumeClaim" && v.claimName) {
-          const ns2 = namespaceOf(w);
-          const claim = ctx.view.getClaim(ns2, v.claimName);
-          if (claim && hasMode(claim, "ReadWriteMany")) {
-            report("rwx", { claim: v.claimName });
-            continue;
-          }
-          const writers = [];
-          if (w.perNode) writers.push(`every pod of DaemonSet ${w.resource.name}`);
-          else if ((ctx.replicas ?? 1) > 1) writers.push(`${ctx.replicas} replicas of ${describeWorkload(w)}`);
-          for (const u of ctx.view.claimUsers(ns2, v.claimName, w.resource))
-            if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}`);
-          if (writers.length > 0) report("shared", { claim: v.claimName, writers: writers.join(", ") });
-        } else if (w.source === "compose" && (v.kind === "composeNamed" || v.kind === "composeBind")) {
-          const others = composeSharers(ctx, v);
-          if (others.length > 0)
-            report("composeShared", {
-              volume: v.kind === "composeNamed" ? `named volume "${v.source}"` : `bind mount ${v.source}`,
-              others: `${others.length > 1 ? "services" : "service"} ${others.join(", ")}`
-            });
-        }
-      }
-    }
-  }
-};
-
-// policies/rules/reclaim-delete.ts
-var KNOWN_DELETE_CLASSES = {
-  "local-path": "k3s default class",
-  standard: "kind/minikube/GKE default class",
-  "standard-rwo": "GKE default class",
-  "premium-rwo": "GKE class",
-  gp2: "EKS default class",
-  gp3: "EKS class",
-  default: "AKS default class",
-  "managed-csi": "AKS default class",
-  "managed-csi-premium": "AKS class",
-  "managed-premium": "AKS class",
-  longhorn: "Longhorn default class",
-  hostpath: "Docker Desktop default class",
-  "microk8s-hostpath": "MicroK8s default class",
-  "openebs-hostpath": "OpenEBS default class",
-  "do-block-storage": "DigitalOcean default class"
-};
-function judge(ctx, claim) {
-  const ns2 = namespaceOf(ctx.workload);
-  if (!claim.fromTemplate) {
-    const pv = ctx.view.boundVolume(ns2, claim.name);
-    if (pv)
-      return pv.reclaimPolicy === "Delete" ? { what: `bound PersistentVolume "${pv.name}" has reclaimPolicy Delete` } : void 0;
-  }
-  if (claim.storageClassName === "") return void 0;
-  let name = claim.storageClassName;
-  if (name === void 0) {
-    const def = ctx.view.defaultStorageClass();
-    if (def)
-      return (def.reclaimPolicy ?? "Delete") === "Delete" ? {
-        what: `default StorageClass "${def.name}" has ${def.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
-      } : void 0;
-    if (ctx.view.kind !== "files" || !ctx.targetsK3s) return void 0;
-    name = "local-path";
-    return { what: `StorageClass "${name}" (no storageClassName: the k3s default class) has reclaimPolicy Delete` };
-  }
-  const sc = ctx.view.getStorageClass(name);
-  if (sc) {
-    if ((sc.reclaimPolicy ?? "Delete") !== "Delete") return void 0;
-    return {
-      what: `StorageClass "${name}" has ${sc.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
-    };
-  }
-  const known = ctx.view.kind === "files" ? KNOWN_DELETE_CLASSES[name] : void 0;
-  return known ? { what: `StorageClass "${name}" (${known}, not in the scanned files) has reclaimPolicy Delete` } : void 0;
-}
-var rule7 = {
-  meta: {
-    id: "reclaim-delete",
-    defaultSeverity: "warning",
-    description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete.",
-    catches: "a data claim whose StorageClass or bound PV deletes the volume with the claim (including k3s `local-path`)",
-    rationale: "With reclaimPolicy Delete the volume and its data are destroyed as soon as the claim is deleted \u2014 by `kubectl delete -f`, `helm uninstall`, deleting the namespace, or a PaaS redeploy that recreates its resources. k3s `local-path`, and most cloud default classes, are Delete.",
-    remediation: 'Use a StorageClass with `reclaimPolicy: Retain` for data claims, or switch the bound volume: kubectl patch pv <pv> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\'. Label the claim persistguard.io/protected: "true" so the webhook guards its deletion.',
-    messages: {
-      deleteClaim: 'Data path {{path}} of container "{{container}}" is on {{claimKind}} "{{claim}}", whose {{what}}: deleting the claim destroys the volume and its data.'
-    },
-    examples: {
-      bad: "kind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path   # k3s default: reclaimPolicy Delete",
-      good: "kind: StorageClass\nmetadata: { name: local-path-retain }\nprovisioner: rancher.io/local-path\nreclaimPolicy: Retain\n---\nkind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path-retain"
-    },
-    docs: "docs/rules/reclaim-delete.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (w.source !== "kubernetes") return;
-    const done = /* @__PURE__ */ new Set();
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        const m = coveringMount(container.mounts, dp.path);
-        const v = m ? volumeOf(w, m) : void 0;
-        if (!v || done.has(v) || v.kind !== "persistentVolumeClaim" && v.kind !== "claimTemplate") continue;
-        done.add(v);
-        const claim = claimOf(ctx, v);
-        if (!claim) continue;
-        const verdict = judge(ctx, claim);
-        if (!verdict) continue;
-        const at2 = v.kind === "claimTemplate" ? claim.at : childAnchor(v.at, "persistentVolumeClaim", "claimName");
-        ctx.report({
-          messageId: "deleteClaim",
-          data: {
-            path: dp.path,
-            container: container.name,
-            claimKind: v.kind === "claimTemplate" ? "volumeClaimTemplate" : "PVC",
-            claim: claim.name,
-            what: verdict.what
-          },
-          at: at2,
-          container: container.name,
-          path: dp.path
-        });
-      }
-    }
-  }
-};
-
-// policies/rules/readonly-data-mount.ts
-var READ_ONLY_BY_NATURE = /* @__PURE__ */ new Set(["configMap", "secret", "projected", "downwardAPI", "image"]);
-var rule8 = {
-  meta: {
-    id: "readonly-data-mount",
-    defaultSeverity: "error",
-    description: "A declared data directory must not be mounted read-only.",
-    catches: "a declared data path mounted `readOnly`",
-    rationale: "An application whose data directory is read-only fails its first write \u2014 often by crashing in a loop, sometimes by silently falling back to an in-memory or temporary store whose data is lost on restart.",
-    remediation: "Remove `readOnly: true` (compose: `:ro` / `read_only: true`) from the mount of the data path, or declare the data path elsewhere.",
-    messages: {
-      readOnly: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but {{volume}} is mounted read-only at {{mountPath}}: writes fail.'
-    },
-    examples: {
-      bad: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data\n    readOnly: true",
-      good: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data"
-    },
-    docs: "docs/rules/readonly-data-mount.md"
-  },
-  checkWorkload(ctx) {
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        const m = coveringMount(container.mounts, dp.path);
-        if (!m || !m.readOnly) continue;
-        const v = volumeOf(ctx.workload, m);
-        if (v && READ_ONLY_BY_NATURE.has(v.kind)) continue;
-        ctx.report({
-          messageId: "readOnly",
-          data: {
-            container: container.name,
-            path: dp.path,
-            reason: dp.reason,
-            volume: describeVolume(v, m),
-            mountPath: m.mountPath
-          },
-          at: m.readOnlyAt ?? m.at,
-          container: container.name,
-          path: dp.path
-        });
-      }
-    }
-  }
-};
-
-// policies/compare/storage.ts
-function composeProjectOf(project) {
-  const byDir = new Map(project.composeProjectNames.map((c) => [c.dir, c.name]));
-  return (w) => {
-    const dir = w.file.includes("/") ? w.file.slice(0, w.file.lastIndexOf("/")) : "";
-    return byDir.get(dir) ?? w.composeProject;
-  };
-}
-function dockerVolumeName(w, v, project = w.composeProject) {
-  const key3 = v.source ?? v.name;
-  if (v.dockerName !== void 0) return v.dockerName;
-  if (v.external) return key3;
-  return project ? `${project}_${key3}` : key3;
-}
-function storageOfVolume(w, v, claims, project) {
-  const ns2 = w.resource.namespace ?? "default";
-  switch (v.kind) {
-    case "persistentVolumeClaim": {
-      if (!v.claimName) return { kind: "unknown" };
-      const c = claims(ns2, v.claimName);
-      return {
-        kind: "claim",
-        claim: v.claimName,
-        ...c?.storageClassName !== void 0 ? { storageClass: c.storageClassName } : {}
-      };
-    }
-    case "claimTemplate": {
-      const template = v.claimName ?? v.name;
-      const t = w.claimTemplates.find((c) => c.name === template);
-      return {
-        kind: "claim",
-        claim: `${template}-${w.resource.name}-<ordinal>`,
-        template: { name: template, statefulSet: w.resource.name },
-        ...t?.storageClassName !== void 0 ? { storageClass: t.storageClassName } : {}
-      };
-    }
-    case "emptyDir":
-    case "ephemeral":
-    case "composeTmpfs":
-    case "composeAnonymous":
-      return { kind: "ephemeral", describe: v.kind };
-    case "composeNamed":
-      return {
-        kind: "volume",
-        name: dockerVolumeName(w, v, project),
-        key: v.source ?? v.name,
-        external: v.external === true
-      };
-    case "hostPath":
-    case "composeBind":
-      return v.source ? { kind: "host", source: v.source } : { kind: "unknown" };
-    default:
-      return { kind: "unknown" };
-  }
-}
-function storageAt(w, mounts, path23, claims, composeProject = w.composeProject) {
-  const m = deepestCoveringMount(mounts, path23);
-  if (!m) return { storage: { kind: "container" } };
-  const v = m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((x) => x.name === m.volumeName) : void 0);
-  if (!v) return { storage: { kind: "unknown" }, mount: m };
-  return {
-    storage: storageOfVolume(w, v, claims, composeProject),
-    mount: m,
-    ...m.subPath ? { subPath: m.subPath } : {}
-  };
-}
-function identity(s) {
-  const sub = s.subPath ? `#${s.subPath}` : "";
-  const st = s.storage;
-  switch (st.kind) {
-    case "container":
-    case "unknown":
-      return st.kind;
-    case "ephemeral":
-      return `ephemeral${sub}`;
-    case "claim":
-      return `claim:${st.claim}${sub}`;
-    case "volume":
-      return `volume:${st.name}${sub}`;
-    case "host":
-      return `host:${st.source}${sub}`;
-  }
-}
-function isPersistent(s) {
-  return s.kind === "claim" || s.kind === "volume" || s.kind === "host";
-}
-function describeStorage(s) {
-  const st = s.storage;
-  const sub = s.subPath ? ` (subPath ${s.subPath})` : "";
-  switch (st.kind) {
-    case "container":
-      return "the container filesystem";
-    case "ephemeral":
-      return st.describe === "emptyDir" ? `emptyDir volume "${s.mount?.volumeName ?? "?"}"` : st.describe === "composeTmpfs" ? "a tmpfs" : st.describe === "composeAnonymous" ? "an anonymous volume" : `ephemeral volume "${s.mount?.volumeName ?? "?"}"`;
-    case "claim":
-      return st.template ? `volumeClaimTemplate "${st.template.name}" of StatefulSet "${st.template.statefulSet}" (claims ${st.claim})${sub}` : `PVC "${st.claim}"${sub}`;
-    case "volume":
-      return `named volume "${st.name}"${sub}`;
-    case "host":
-      return `host directory ${st.source}${sub}`;
-    case "unknown":
-      return "an unknown volume";
-  }
-}
-
-// policies/compare/carried-over.ts
-var DATA_MIGRATED_ANNOTATION = "persistguard.io/data-migrated";
-var COMPOSE_DATA_MIGRATED_LABEL = "io.persistguard.data-migrated";
-function migratedPaths(w) {
-  const a = w.annotations[DATA_MIGRATED_ANNOTATION] ?? w.annotations[COMPOSE_DATA_MIGRATED_LABEL];
-  if (!a) return [];
-  return a.value.split(/[,\n]/).map((s) => s.trim().replace(/\/+$/, "")).filter((s) => s.startsWith("/"));
-}
-function appContainers(cs) {
-  return cs.filter((c) => c.container.role === "container" || c.container.role === "service");
-}
-function counterpart(base2, head, headCount) {
-  const apps = appContainers(base2);
-  return apps.find((b) => b.container.name === head.container.name) ?? (apps.length === 1 && headCount === 1 ? apps[0] : void 0);
-}
-function sourceKey(dp) {
-  return dp.reason.replace(/^SQLite file \S+ in /, "SQLite in ");
-}
-var overlaps = (a, b) => isUnder(a, b) || isUnder(b, a);
-function basePathFor(dp, base2, head) {
-  const same = base2.find((b) => overlaps(b.path, dp.path));
-  if (same) return { ...same, path: dp.path };
-  const key3 = sourceKey(dp);
-  const before = base2.filter((b) => sourceKey(b) === key3);
-  const now = head.filter((h) => sourceKey(h) === key3);
-  return before.length === 1 && now.length === 1 ? before[0] : void 0;
-}
-function quote(s) {
-  return s === void 0 ? "(none)" : `"${s}"`;
-}
-function describeWhy(pair, from, to, projects) {
-  const a = from.storage;
-  const b = to.storage;
-  if (a.kind === "claim" && b.kind === "claim") {
-    if (a.template && b.template) {
-      if (a.template.name !== b.template.name)
-        return `volumeClaimTemplate renamed from "${a.template.name}" to "${b.template.name}"`;
-      if (a.template.statefulSet !== b.template.statefulSet)
-        return `StatefulSet renamed from "${a.template.statefulSet}" to "${b.template.statefulSet}"`;
-    }
-    if (!a.template && !b.template)
-      return `claimName changed from "${a.claim}" to "${b.claim}"${pair.renamed ? ` (and the workload was renamed from "${pair.base.resource.name}")` : ""}`;
-    return `${describeStorage(from)} replaced by ${describeStorage(to)}`;
-  }
-  if (a.kind === "volume" && b.kind === "volume") {
-    if (a.key !== b.key) return `volume renamed from "${a.key}" to "${b.key}"`;
-    const pa = projects.base;
-    const pb = projects.head;
-    if (!a.external && !b.external && pa !== pb) return `compose project renamed from ${quote(pa)} to ${quote(pb)}`;
-    if (a.external || b.external) return `external volume name changed from "${a.name}" to "${b.name}"`;
-    return `volume name changed from "${a.name}" to "${b.name}"`;
-  }
-  if (a.kind === "host" && b.kind === "host") return `host directory changed from ${a.source} to ${b.source}`;
-  if (from.subPath !== to.subPath) return `subPath changed from ${quote(from.subPath)} to ${quote(to.subPath)}`;
-  return `${describeStorage(from)} replaced by ${describeStorage(to)}`;
-}
-var TEMPLATE_CLAIM_RE = /^claim:(.+)-<ordinal>$/;
-function mountedIdentities(w, c, claims) {
-  return c.mounts.map((m) => identity({ ...storageAt(w, [m], m.mountPath, claims), subPath: void 0 }));
-}
-function sameStorage(mounted, wanted) {
-  if (mounted === wanted) return true;
-  const t = TEMPLATE_CLAIM_RE.exec(wanted);
-  return t !== null && mounted.startsWith(`claim:${t[1]}-`) && /^\d+$/.test(mounted.slice(`claim:${t[1]}-`.length));
-}
-function copiedBy(project, from, to, claims) {
-  const a = identity({ ...from, subPath: void 0 });
-  const b = identity({ ...to, subPath: void 0 });
-  for (const w of project.workloads) {
-    if (w.source !== "kubernetes") continue;
-    for (const c of w.containers) {
-      const ids = mountedIdentities(w, c, claims);
-      if (ids.some((i) => sameStorage(i, a)) && ids.some((i) => sameStorage(i, b))) return true;
-    }
-  }
-  return false;
-}
-function dataChanges(pair, base2, head, project) {
-  const out = [];
-  const seen = /* @__PURE__ */ new Set();
-  const migrated = migratedPaths(head.workload);
-  const headApps = appContainers(head.containers);
-  for (const hc of headApps) {
-    const bc = counterpart(base2.containers, hc, headApps.length);
-    if (!bc) continue;
-    const paths = [...hc.dataPaths].sort((x, y) => x.path.length - y.path.length);
-    for (const dp of paths) {
-      if (migrated.some((m) => overlaps(m, dp.path) || dp.sqliteFile !== void 0 && m === dp.sqliteFile)) continue;
-      const to = storageAt(head.workload, hc.container.mounts, dp.path, head.claims, head.composeProject);
-      if (!isPersistent(to.storage)) continue;
-      const was = basePathFor(dp, bc.dataPaths, hc.dataPaths);
-      if (was === void 0) continue;
-      const fromPath = was.path;
-      const from = storageAt(base2.workload, bc.container.mounts, fromPath, base2.claims, base2.composeProject);
-      if (from.storage.kind === "unknown") continue;
-      let kind;
-      let why = "";
-      if (identity(from) === identity(to)) {
-        const a = from.storage;
-        const b = to.storage;
-        if (a.kind === "claim" && b.kind === "claim" && !a.template && !b.template && a.storageClass !== void 0 && b.storageClass !== void 0 && a.storageClass !== b.storageClass) {
-          kind = "storageClassChanged";
-          why = `changes the storageClassName of PVC "${b.claim}" from "${a.storageClass}" to "${b.storageClass}"`;
-        }
-      } else if (isPersistent(from.storage)) {
-        if (copiedBy(project, from, to, head.claims)) continue;
-        kind = "storageChanged";
-        why = describeWhy(pair, from, to, { base: base2.composeProject, head: head.composeProject });
-      } else {
-        kind = "fromEphemeral";
-        why = `${describeStorage(from)} replaced by ${describeStorage(to)}`;
-      }
-      if (kind === void 0) continue;
-      const key3 = `${hc.container.name}\0${identity(from)}\0${identity(to)}\0${kind}`;
-      if (seen.has(key3)) continue;
-      seen.add(key3);
-      out.push({
-        kind,
-        container: hc.container,
-        dataPath: dp,
-        fromPath,
-        ...fromPath !== dp.path && was.sqliteFile !== void 0 ? { fromFile: was.sqliteFile } : {},
-        from,
-        to,
-        why
-      });
-    }
-  }
-  return out;
-}
-
-// policies/rules/data-not-carried-over.ts
-var shellQuote = (s) => /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-function acknowledge(ctx, path23) {
-  return ctx.workload.source === "compose" ? `Once copied, record it on the service: labels: ["${COMPOSE_DATA_MIGRATED_LABEL}=${path23}"].` : `Once copied, record it on the workload: metadata.annotations: { ${DATA_MIGRATED_ANNOTATION}: "${path23}" }.`;
-}
-function recipe(ctx, c) {
-  const w = ctx.workload;
-  const path23 = c.dataPath.path;
-  const from = c.from.storage;
-  const to = c.to.storage;
-  if (w.source === "compose") {
-    if (from.kind === "volume" && to.kind === "volume") {
-      return `Copy the volume before \`docker compose up\`: docker compose stop ${shellQuote(w.resource.name)} && docker volume create ${shellQuote(to.name)} && docker run --rm -v ${shellQuote(from.name)}:/from -v ${shellQuote(to.name)}:/to alpine cp -a /from/. /to/ \u2014 or keep the data where it is by naming the volume explicitly (top-level volumes: { ${to.key}: { name: ${from.name} } }). ${acknowledge(ctx, path23)}`;
-    }
-    const target = to.kind === "volume" ? `${shellQuote(to.name)}:/to` : to.kind === "host" ? `${to.source}:/to` : "<new>:/to";
-    return `Before \`docker compose up\` recreates the container, copy the data out of it: docker compose cp ${shellQuote(w.resource.name)}:${c.fromPath}/. ./${w.resource.name}-backup/ then into the new storage: docker run --rm -v "$PWD/${w.resource.name}-backup":/from -v ${target} alpine cp -a /from/. /to/. ${acknowledge(ctx, path23)}`;
-  }
-  const ns2 = namespaceOf(w);
-  const kindLower = w.resource.kind.toLowerCase();
-  if (from.kind === "claim" && to.kind === "claim" && c.kind === "storageChanged") {
-    return `Copy the data before the new pods start: scale ${kindLower}/${w.resource.name} to 0, then run a one-off Job (or an init container) that mounts both claims and runs cp -a /from/. /to/ (PVC "${from.claim.replace("<ordinal>", "0")}" at /from, PVC "${to.claim.replace("<ordinal>", "0")}" at /to; one per ordinal for a StatefulSet) \u2014 or keep the old name. ${acknowledge(ctx, path23)}`;
-  }
-  if (c.kind === "storageClassChanged") {
-    return `A claim's storage class cannot change in place: create a claim under a new name in the new class, copy with a one-off Job mounting both (cp -a /from/. /to/), then point the workload at it \u2014 or keep the old class. ${acknowledge(ctx, path23)}`;
-  }
-  const ref2 = `${kindLower}/${w.resource.name}`;
-  const kubectl = `kubectl -n ${ns2} exec`;
-  if (c.fromFile !== void 0) {
-    const target = c.dataPath.sqliteFile ?? `${path23}/${c.fromFile.slice(c.fromFile.lastIndexOf("/") + 1)}`;
-    const local = `${w.resource.name}.db`;
-    return `Before the rollout, stop writes and stream the database out of the running pod: ${kubectl} ${ref2} -- cat ${c.fromFile} > ${local}; after the rollout, put it on the claim: ${kubectl} -i ${ref2} -- sh -c 'cat > ${target}' < ${local}, then kubectl -n ${ns2} rollout restart ${ref2}. ` + acknowledge(ctx, path23);
-  }
-  const tar = `${w.resource.name}-data.tar`;
-  return `Before the rollout, stop writes and stream the data out of the running pod: ${kubectl} ${ref2} -- tar cf - -C ${c.fromPath} . > ${tar}; after the rollout, put it on the claim: ${kubectl} -i ${ref2} -- tar xf - -C ${path23} < ${tar}, then kubectl -n ${ns2} rollout restart ${ref2}. ` + acknowledge(ctx, path23);
-}
-var projectLookups = /* @__PURE__ */ new WeakMap();
-function headProjects(ctx) {
-  let f = projectLookups.get(ctx.project);
-  if (!f) {
-    f = composeProjectOf(ctx.project);
-    projectLookups.set(ctx.project, f);
-  }
-  return f;
-}
-var rule9 = {
-  meta: {
-    id: "data-not-carried-over",
-    defaultSeverity: "warning",
-    description: "A change that moves a data path onto other storage (a new claim, a renamed claim, template, StatefulSet or compose project) must carry the data over.",
-    catches: "with a base (`scan --base REF`, the Action on pull requests, the webhook on UPDATE): a data path moved onto a new or renamed claim, volumeClaimTemplate, StatefulSet, storage class or compose volume/project without copying the data",
-    severityNote: "warning (needs a base)",
-    rationale: 'Judging only the final state, a pull request that adds the right claim looks perfect, yet the running pods keep their data in their own filesystem and the new claim starts empty. A KILO k3s cluster lost every record this way: "when persistent volumes were first mounted, existing data in /data was overwritten with empty volumes". Renaming a claim, a volumeClaimTemplate, a StatefulSet, a Helm release or a compose project does the same: the old data stays behind on storage nothing mounts any more. Only reported with a base to compare against (`scan --base REF`, the Action on pull requests, the webhook on UPDATE).',
-    remediation: `Copy the data from the old storage to the new before the new containers start (kubectl exec \u2026 tar, a one-off Job or init container mounting both claims, docker run -v OLD:/from -v NEW:/to alpine cp -a /from/. /to/), or keep the old name; then record it with the annotation ${DATA_MIGRATED_ANNOTATION}: "<path>".`,
-    messages: {
-      fromEphemeral: '{{workload}}: {{unit}} "{{container}}" keeps {{what}} in {{from}}; this change puts {{path}} on {{to}}. The running {{owner}}s keep that data in {{from}} and the new storage starts empty: it is gone at the rollout unless it is copied.',
-      storageChanged: '{{workload}}: {{what}} of {{unit}} "{{container}}" is on {{from}}; after this change ({{why}}) {{path}} is on {{to}}, which does not hold that data: it stays behind on the old storage.',
-      storageClassChanged: '{{workload}}: {{what}} of {{unit}} "{{container}}" is on {{from}}, and this change {{why}}. A claim cannot change class in place: it has to be deleted and recreated, and the new one starts empty.'
-    },
-    examples: {
-      bad: '# base: the data lives in the container filesystem\nenv: [{ name: DATABASE_URL, value: "sqlite:////data/ledger.db" }]\n# head: the PR adds a claim at /data, nothing copies the data\nvolumeMounts: [{ name: data, mountPath: /data }]',
-      good: "metadata:\n  annotations:\n    persistguard.io/data-migrated: /data   # copied with kubectl cp before the rollout\n# \u2026\nvolumeMounts: [{ name: data, mountPath: /data }]"
-    },
-    docs: "docs/rules/data-not-carried-over.md"
-  },
-  checkWorkload(ctx) {
-    const prev = ctx.base?.previous(ctx.workload);
-    if (!prev) return;
-    const composeProject = headProjects(ctx)(ctx.workload);
-    const head = {
-      workload: ctx.workload,
-      containers: ctx.containers,
-      claims: (ns2, name) => ctx.view.getClaim(ns2, name),
-      ...composeProject !== void 0 ? { composeProject } : {}
-    };
-    for (const c of dataChanges(prev.pair, prev.side, head, ctx.project)) {
-      const moved = c.fromPath !== c.dataPath.path;
-      const source = c.dataPath.reason.replace(/^SQLite file \S+ in /, "");
-      const what = moved ? `${c.fromFile ?? c.fromPath} (${source})` : c.dataPath.sqliteFile ?? `${c.dataPath.path} (${c.dataPath.reason})`;
-      ctx.report({
-        messageId: c.kind === "fromEphemeral" ? "fromEphemeral" : c.kind === "storageChanged" ? "storageChanged" : "storageClassChanged",
-        data: {
-          workload: describeWorkload(ctx.workload),
-          container: c.container.name,
-          what,
-          path: c.dataPath.sqliteFile ?? c.dataPath.path,
-          from: describeStorage(c.from),
-          to: describeStorage(c.to),
-          why: c.why,
-          owner: ctx.workload.source === "compose" ? "container" : "pod",
-          unit: ctx.workload.source === "compose" ? "service" : "container"
-        },
-        at: c.to.mount?.at ?? c.dataPath.at,
-        container: c.container.name,
-        path: c.dataPath.path,
-        remediation: recipe(ctx, c)
-      });
-    }
-  }
-};
-
-// policies/facts/dockerfiles.ts
-function normalizeRel(p) {
-  const parts = [];
-  for (const seg of p.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") {
-      if (parts.length === 0 || parts[parts.length - 1] === "..") parts.push("..");
-      else parts.pop();
-    } else parts.push(seg);
-  }
-  return parts.join("/");
-}
-function dirOf2(file) {
-  const i = file.lastIndexOf("/");
-  return i < 0 ? "" : file.slice(0, i);
-}
-var repoKey = (image) => {
-  const r = parseImage(image);
-  return r ? `${r.registry}/${r.repository}` : void 0;
-};
-function dockerfileLookup(project) {
-  if (project.dockerfiles.length === 0 || project.imageSources.length === 0) return () => void 0;
-  const byFile = new Map(project.dockerfiles.map((d) => [normalizeRel(d.file), d]));
-  const find = (from, given) => {
-    if (given.startsWith("/")) return void 0;
-    const joined = normalizeRel(`${dirOf2(from)}/${given}`);
-    const hit = byFile.get(joined);
-    if (hit) return hit;
-    const rel = normalizeRel(given);
-    const suffix = [...byFile.entries()].filter(([f]) => f === rel || f.endsWith(`/${rel}`));
-    return suffix.length === 1 ? suffix[0]?.[1] : void 0;
-  };
-  const links = [];
-  for (const s of project.imageSources) {
-    const d = find(s.from, s.dockerfile);
-    if (d && d.stages.length > 0) links.push({ image: s.image, repo: repoKey(s.image), dockerfile: d });
-  }
-  const cache2 = /* @__PURE__ */ new Map();
-  return (c) => {
-    const image = c.builds?.value ?? c.image?.value;
-    if (image === void 0) return void 0;
-    if (cache2.has(image)) return cache2.get(image);
-    const exact = new Set(links.filter((l) => sameImage(l.image, image)).map((l) => l.dockerfile));
-    const repo = repoKey(image);
-    const byRepo = new Set(links.filter((l) => repo !== void 0 && l.repo === repo).map((l) => l.dockerfile));
-    const pick = exact.size === 1 ? [...exact][0] : exact.size === 0 && byRepo.size === 1 ? [...byRepo][0] : void 0;
-    const out = pick ? { dockerfile: pick, stage: pick.stages[pick.stages.length - 1] } : void 0;
-    cache2.set(image, out);
-    return out;
-  };
-}
-
-// policies/rules/mount-hides-image-files.ts
-function hidesImage(v) {
-  return v.kind === "persistentVolumeClaim" || v.kind === "claimTemplate" || v.kind === "composeBind";
-}
-var lookups = /* @__PURE__ */ new WeakMap();
-function lookupFor(ctx) {
-  let l = lookups.get(ctx.project);
-  if (!l) {
-    l = dockerfileLookup(ctx.project);
-    lookups.set(ctx.project, l);
-  }
-  return l;
-}
-function seededByInit(ctx, image, m) {
-  return ctx.workload.containers.some(
-    (c) => c.role === "initContainer" && c.image?.value === image && c.mounts.some((x) => x.volumeName !== void 0 && x.volumeName === m.volumeName)
-  );
-}
-var rule10 = {
-  meta: {
-    id: "mount-hides-image-files",
-    defaultSeverity: "warning",
-    description: "A claim (or a compose bind mount) must not be mounted over a directory the image's Dockerfile fills at build time.",
-    catches: "a claim (compose: a bind mount holding data) mounted over a directory the image's Dockerfile fills at build time",
-    rationale: "A volume mounted at a directory replaces what the image has there. Docker copies image content into a new, empty named volume; Kubernetes never does, and a bind mount never does either: the seed database, default config or migrations the Dockerfile copied into /app/data vanish at run time, and the application starts without them (or creates an empty database in their place).",
-    remediation: "Keep seed files outside the data directory (COPY seed/ /opt/seed/) and copy them in from an init container when the volume is empty (cp -an /opt/seed/. /app/data/), or mount the volume one level deeper.",
-    messages: {
-      hidden: 'Container "{{container}}" mounts {{volume}} at {{mountPath}}, but its image (built from {{dockerfile}}) puts files there at build time ({{copies}}): the mount hides them at run time{{why}}.'
-    },
-    examples: {
-      bad: "# Dockerfile\nCOPY seed/ /app/data/\n# deployment\nvolumeMounts: [{ name: data, mountPath: /app/data }]   # a PVC: the seed files are hidden",
-      good: '# Dockerfile\nCOPY seed/ /opt/seed/\n# deployment\ninitContainers:\n  - name: seed\n    command: [sh, -c, "cp -an /opt/seed/. /app/data/"]\n    volumeMounts: [{ name: data, mountPath: /app/data }]'
-    },
-    docs: "docs/rules/mount-hides-image-files.md"
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    const lookup = lookupFor(ctx);
-    for (const { container, dataPaths } of ctx.containers) {
-      if (container.role === "initContainer") continue;
-      const holdsData = (m) => dataPaths.some((dp) => isUnder(dp.path, m.mountPath) || isUnder(m.mountPath, dp.path));
-      const d = lookup(container);
-      if (!d) continue;
-      const byMount = /* @__PURE__ */ new Map();
-      for (const copy of d.stage.copies) {
-        if (copy.dest === "/") continue;
-        const m = deepestCoveringMount(container.mounts, copy.dest);
-        if (!m || !isUnder(copy.dest, m.mountPath.replace(/\/+$/, "") || "/")) continue;
-        const v = volumeOf(w, m);
-        if (!v || !hidesImage(v) || m.subPath !== void 0) continue;
-        if (v.kind === "composeBind" && !holdsData(m)) continue;
-        byMount.set(m, [...byMount.get(m) ?? [], copy]);
-      }
-      for (const [m, copies] of byMount) {
-        if (seededByInit(ctx, container.image?.value, m)) continue;
-        const v = volumeOf(w, m);
-        const line = (c) => `${c.text} at line ${c.at.kind === "pos" ? c.at.line : "?"}`;
-        ctx.report({
-          messageId: "hidden",
-          data: {
-            container: container.name,
-            volume: describeVolume(v, m),
-            mountPath: m.mountPath,
-            dockerfile: d.dockerfile.file,
-            copies: copies.slice(0, 3).map(line).join("; ") + (copies.length > 3 ? `; and ${copies.length - 3} more` : ""),
-            why: v.kind === "composeBind" ? " (a bind mount shows the host directory, never the image)" : " (Kubernetes does not copy image content into a volume)"
-          },
-          at: m.at,
-          container: container.name,
-          path: m.mountPath
-        });
-      }
-    }
-  }
-};
-
-// policies/rules/index.ts
-var allRules = [
-  rule,
-  rule2,
-  rule3,
-  rule4,
-  rule5,
-  rule6,
-  rule7,
-  rule8,
-  rule9,
-  rule10
-];
 
 // policies/facts/catalog/images.json
 var images_default = {
@@ -56025,6 +54816,1215 @@ function resolveContainers(w, opts) {
     return out;
   });
 }
+
+// policies/rules/common.ts
+function namespaceOf(w) {
+  return w.resource.namespace ?? "default";
+}
+function lifecycle(w) {
+  return w.source === "compose" ? "the container is recreated (docker compose up after a change, down/up, a new image)" : "the pod is deleted, evicted or rescheduled (every rollout)";
+}
+function describeWorkload(w) {
+  const ns2 = w.resource.namespace ? `${w.resource.namespace}/` : "";
+  return `${w.resource.kind} ${ns2}${w.resource.name}`;
+}
+function volumeOf(w, m) {
+  return m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((v) => v.name === m.volumeName) : void 0);
+}
+function claimOf(ctx, v) {
+  if (v.kind === "claimTemplate") return ctx.workload.claimTemplates.find((c) => c.name === (v.claimName ?? v.name));
+  if (v.kind === "persistentVolumeClaim" && v.claimName)
+    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
+  return void 0;
+}
+function coveringMount(mounts, path23) {
+  return deepestCoveringMount(mounts, path23);
+}
+function replicasPhrase(ctx) {
+  const declared = ctx.workload.replicas ?? 1;
+  const eff = ctx.replicas ?? declared;
+  return eff > declared ? `${eff} replicas (autoscaler minReplicas ${eff}, declared ${declared})` : `${eff} replicas`;
+}
+function hasMode(c, ...modes) {
+  return c.accessModes.some((m) => modes.includes(m));
+}
+
+// policies/rules/data-path-pvc.ts
+var min = (a, b) => a === "warning" || b === "warning" ? "warning" : "error";
+var rule = {
+  meta: {
+    id: "data-path-pvc",
+    defaultSeverity: "error",
+    description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).",
+    catches: "a declared data path not on a volume that outlives the pod (unmounted, `emptyDir`, `ephemeral`, `configMap`/`secret`/`projected`; `hostPath` is a warning). Compose: `tmpfs` or unmounted fails, anonymous volume warns. The deepest mount covering the path decides.",
+    rationale: "Data written to the container filesystem, an emptyDir, a generic ephemeral volume or a tmpfs is deleted with the pod or container. A portal kept /app/data in the container while only its logs had a PVC; the next rollout wiped every user upload.",
+    remediation: "Mount a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at the data path; in compose, mount a named volume or a bind mount there.",
+    messages: {
+      unmounted: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but no volume is mounted there: it lives in the container filesystem and is lost when {{lifecycle}}.',
+      partial: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but only subdirectories of it are mounted ({{mounts}}); everything else in {{path}} is lost when {{lifecycle}}.',
+      ephemeral: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
+      hostPath: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
+      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
+      imageVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
+      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
+      undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.'
+    },
+    examples: {
+      bad: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    # nothing mounted at /app/data",
+      good: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    volumeMounts: [{ name: data, mountPath: /app/data }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: portal-data }"
+    },
+    docs: "docs/rules/data-path-pvc.md"
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    const compose = w.source === "compose";
+    const remediation = (path23) => compose ? `Mount a named volume at ${path23} (services.<name>.volumes: ["<volume>:${path23}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path23} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
+    for (const { container, dataPaths, imageVolumes } of ctx.containers) {
+      const mounts = withImageVolumes(container.mounts, imageVolumes, container.image?.at ?? container.at);
+      const persisted = (path23) => {
+        const m = coveringMount(mounts, path23);
+        const v = m && volumeOf(w, m);
+        const d = v ? durabilityOf(v.kind) : void 0;
+        return d === "persistent" || d === "unknown";
+      };
+      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(mounts, d.path)]));
+      const byPath = new Map(dataPaths.map((d) => [d.path, d]));
+      for (const dp of dataPaths) {
+        if (hasParentSaying(dp, byPath, coverOf)) continue;
+        if (dp.alternatives?.some(persisted)) continue;
+        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath2(t))))
+          continue;
+        const base2 = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
+        const fix = remediation(dp.mountHint ?? dp.path);
+        const m = coverOf.get(dp);
+        if (!m) {
+          const below = mountsBelow(container.mounts, dp.path);
+          const messageId2 = below.length > 0 ? "partial" : "unmounted";
+          ctx.report({
+            messageId: messageId2,
+            data: { ...base2, mounts: below.map((b) => b.mountPath).join(", ") },
+            at: dp.at,
+            container: container.name,
+            path: dp.path,
+            severity: dp.severity,
+            remediation: fix
+          });
+          continue;
+        }
+        const v = volumeOf(w, m);
+        const data = {
+          ...base2,
+          mountPath: m.mountPath,
+          volume: describeVolume(v, m),
+          owner: compose ? "container" : "pod"
+        };
+        if (!v) {
+          ctx.report({
+            messageId: "undefinedVolume",
+            data: { ...data, volume: m.volumeName ?? "?" },
+            at: m.at,
+            container: container.name,
+            path: dp.path,
+            severity: dp.severity
+          });
+          continue;
+        }
+        if (IMAGE_VOLUME.has(v)) {
+          const outer = coveringMount(container.mounts, dp.path);
+          const outerVolume = outer && volumeOf(w, outer);
+          if (outer && outerVolume && durabilityOf(outerVolume.kind) === "persistent") {
+            ctx.report({
+              messageId: "shadowed",
+              data: { ...data, outerMountPath: outer.mountPath, outerVolume: describeVolume(outerVolume, outer) },
+              at: outer.at,
+              container: container.name,
+              path: dp.path,
+              severity: dp.severity,
+              remediation: `Mount the volume at ${m.mountPath} (the image's VOLUME), not at ${outer.mountPath}.`
+            });
+            continue;
+          }
+          ctx.report({
+            messageId: "imageVolume",
+            data,
+            at: dp.at,
+            container: container.name,
+            path: dp.path,
+            severity: min(dp.severity, "warning"),
+            remediation: remediation(m.mountPath)
+          });
+          continue;
+        }
+        const durability = durabilityOf(v.kind);
+        if (durability === "persistent" || durability === "unknown") continue;
+        const messageId = durability === "node" ? "hostPath" : durability === "anonymous" ? "anonymous" : "ephemeral";
+        const severity = durability === "ephemeral" ? dp.severity : min(dp.severity, "warning");
+        ctx.report({
+          messageId,
+          data,
+          at: m.at,
+          container: container.name,
+          path: dp.path,
+          severity,
+          remediation: fix
+        });
+      }
+    }
+  }
+};
+var IMAGE_VOLUME = /* @__PURE__ */ new WeakSet();
+function withImageVolumes(mounts, imageVolumes, at2) {
+  if (!imageVolumes || imageVolumes.length === 0) return mounts;
+  const explicit = new Set(mounts.map((m) => normalizePosixPath2(m.mountPath)));
+  const out = [...mounts];
+  for (const dir of imageVolumes) {
+    if (explicit.has(dir)) continue;
+    const volume = { name: dir, kind: "composeAnonymous", at: at2 };
+    IMAGE_VOLUME.add(volume);
+    out.push({ mountPath: dir, volume, readOnly: false, at: at2 });
+  }
+  return out;
+}
+function hasParentSaying(dp, byPath, coverOf) {
+  let p = dp.path;
+  while (p !== "/") {
+    const i = p.lastIndexOf("/");
+    p = i <= 0 ? "/" : p.slice(0, i);
+    const o = byPath.get(p);
+    if (o && o !== dp && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning"))
+      return true;
+  }
+  return false;
+}
+
+// policies/rules/sqlite-in-tmp.ts
+var TEST_FILE_RE = /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
+function isTestFile(file) {
+  return TEST_FILE_RE.test(file.replace(/\\/g, "/"));
+}
+function tempDirOf(file, tempDirs) {
+  return tempDirs.map((t) => normalizePosixPath2(t)).find((t) => isUnder(file, t));
+}
+var rule2 = {
+  meta: {
+    id: "sqlite-in-tmp",
+    defaultSeverity: "error",
+    description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run).",
+    catches: "a SQLite file under `/tmp`, `/var/tmp`, `/dev/shm` or `/run`, in manifests, compose files or source files",
+    rationale: "Temporary directories are cleared on restart or live in the container filesystem. A k3s service kept its ledger in sqlite:////tmp/financial.db; every redeploy started an empty database.",
+    remediation: "Move the database to a data directory (e.g. /data/app.db) and mount a PersistentVolumeClaim (compose: a named volume) there.",
+    messages: {
+      inTmp: 'Container "{{container}}" uses the SQLite database {{file}} ({{reason}}) under {{tempDir}}, {{where}}: it is lost when {{lifecycle}}.',
+      literal: "SQLite database {{file}}{{raw}} is under {{tempDir}}, which is temporary in a container: the database is lost on every restart or redeploy."
+    },
+    examples: {
+      bad: "env:\n  - name: DATABASE_URL\n    value: sqlite:////tmp/financial.db",
+      good: "env:\n  - name: DATABASE_URL\n    value: sqlite:////data/financial.db\nvolumeMounts:\n  - { name: data, mountPath: /data }  # a PVC"
+    },
+    docs: "docs/rules/sqlite-in-tmp.md"
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        if (!dp.sqliteFile) continue;
+        const tempDir = tempDirOf(dp.sqliteFile, ctx.config.tempDirs);
+        if (!tempDir) continue;
+        const m = coveringMount(container.mounts, dp.path);
+        const v = m ? volumeOf(w, m) : void 0;
+        if (v) {
+          const d = durabilityOf(v.kind);
+          if (d === "persistent" || d === "node" || d === "unknown") continue;
+        }
+        ctx.report({
+          messageId: "inTmp",
+          data: {
+            container: container.name,
+            file: dp.sqliteFile,
+            reason: dp.reason,
+            tempDir,
+            where: m ? `on ${describeVolume(v, m)}` : "in the container filesystem",
+            lifecycle: lifecycle(w)
+          },
+          at: dp.at,
+          container: container.name,
+          path: dp.sqliteFile
+        });
+      }
+    }
+  },
+  checkProject(ctx) {
+    const seen = /* @__PURE__ */ new Set();
+    for (const lit of ctx.project.sqliteLiterals) {
+      const tempDir = tempDirOf(lit.path, ctx.config.tempDirs);
+      if (!tempDir) continue;
+      const file = lit.at.kind === "node" ? lit.at.doc.file : lit.at.file;
+      if (isTestFile(file)) continue;
+      const key3 = lit.at.kind === "pos" ? `${file}:${lit.at.line}:${lit.at.column}` : `${file}:${lit.at.path.join(".")}:${lit.raw}`;
+      if (seen.has(key3)) continue;
+      seen.add(key3);
+      ctx.report({
+        messageId: "literal",
+        data: { file: lit.path, raw: lit.raw === lit.path ? "" : ` (${lit.raw})`, tempDir },
+        at: lit.at,
+        path: lit.path
+      });
+    }
+  }
+};
+
+// policies/rules/k3s-image-import.ts
+var LOCAL_IMAGE_ANNOTATION = "persistguard.io/local-image";
+function dirSegments(file) {
+  const parts = file.replace(/\\/g, "/").split("/");
+  parts.pop();
+  return parts.filter((p) => p !== "" && p !== ".");
+}
+function commonDepth(a, b) {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+function importCommand(image) {
+  return `docker save ${image} | sudo k3s ctr images import -`;
+}
+function localReason(ctx, c, image, policy) {
+  const build = ctx.project.builds.find((b) => factNamesImage(b.image, image));
+  if (build) return `built locally with ${build.tool}`;
+  if (imageMatchesAny(ctx.config.localImages, image)) return "listed in config localImages";
+  const ann = ctx.workload.annotations[LOCAL_IMAGE_ANNOTATION]?.value.trim();
+  if (ann) {
+    const items = ann.split(/[,\s]+/).filter((s) => s !== "");
+    if (ann === "true" || items.includes(c.name) || items.some((p) => imageMatches(p, image)))
+      return `annotated ${LOCAL_IMAGE_ANNOTATION}`;
+  }
+  if (policy === "Never") return "pulled with imagePullPolicy Never";
+  return void 0;
+}
+function twinOf(image) {
+  const r = parseImage(image);
+  if (!r) return void 0;
+  const tag = r.digest ? `@${r.digest}` : `:${r.tag ?? "latest"}`;
+  if (r.registry === "docker.io" && r.repository.startsWith("library/"))
+    return `localhost/${r.repository.slice("library/".length)}${tag}`;
+  if (r.registry === "localhost") return `${r.repository}${tag}`;
+  return void 0;
+}
+var rule3 = {
+  meta: {
+    id: "k3s-image-import",
+    defaultSeverity: "error",
+    description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled.",
+    catches: "on k3s: a locally built image pulled with `Always` (also the implicit `Always` of `:latest`), a local image with no import step (the message gives the exact `docker save IMAGE \\| sudo k3s ctr images import -`), a mutable tag with `IfNotPresent`",
+    severityNote: "error / warning",
+    rationale: "k3s runs containerd, which does not see Docker's or Podman's image store. A rebuilt image that is never imported is not what runs; a local image with imagePullPolicy Always (explicit, or implied by :latest) fails with ErrImagePull; and a mutable tag with IfNotPresent keeps the old image after a rebuild. A k3s service ran a week-old build of kilo/financial:latest because the new one was never imported.",
+    remediation: "Import every build into k3s (docker save IMAGE | sudo k3s ctr images import -), use imagePullPolicy: Never for local images, and tag each build uniquely.",
+    messages: {
+      alwaysPull: 'Container "{{container}}" runs {{image}} ({{why}}) with {{policy}}: k3s tries to pull it from {{registry}} and the pod fails with ErrImagePull/ImagePullBackOff.',
+      missingImport: 'Image {{image}} of container "{{container}}" is {{why}}, but no step imports it into k3s (containerd does not see the Docker/Podman image store): the pod fails to start, or runs a stale copy.',
+      absentOnNode: 'Image {{image}} of container "{{container}}" ({{why}}) is not present on {{node}} and is pulled with {{policy}}: the pod cannot start there.',
+      mutableTag: 'Container "{{container}}" uses the mutable tag {{image}} ({{why}}) with imagePullPolicy IfNotPresent: after a rebuild, nodes keep the image they already have and running pods are not replaced.',
+      nameMismatch: 'Container "{{container}}" uses {{image}}, which k3s resolves to {{normalized}}, but the image built/imported here is {{twin}} (Podman names local builds localhost/\u2026){{pull}}. If a kustomize overlay rewrites the image, scan the rendered output (kustomize build \u2026 | persistguard scan -).'
+    },
+    examples: {
+      bad: "image: kilo/financial:latest     # built by scripts/deploy.sh, never imported\nimagePullPolicy: IfNotPresent",
+      good: "image: kilo/financial:2024-06-01-3f2c1a   # docker save \u2026 | sudo k3s ctr images import -\nimagePullPolicy: Never"
+    },
+    docs: "docs/rules/k3s-image-import.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (!ctx.targetsK3s || w.source !== "kubernetes") return;
+    for (const { container: c } of ctx.containers) {
+      if (!c.image) continue;
+      const image = c.image.value;
+      const ref2 = parseImage(image);
+      if (!ref2) continue;
+      const explicit = c.imagePullPolicy?.value;
+      const policy = effectivePullPolicy(image, explicit);
+      const policyAt = c.imagePullPolicy?.at ?? c.image.at;
+      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref2.tag === void 0 ? "an untagged" : "a :latest"} image`;
+      const why = localReason(ctx, c, image, policy);
+      if (!why) {
+        const twin = twinOf(image);
+        const twinFact = twin ? [
+          ...ctx.project.builds.map((b) => b.image),
+          ...ctx.project.imports.flatMap((i) => i.image ? [i.image] : [])
+        ].find((f) => factNamesImage(f, twin)) : void 0;
+        if (twin && twinFact) {
+          ctx.report({
+            messageId: "nameMismatch",
+            data: {
+              container: c.name,
+              image,
+              normalized: ref2.normalized,
+              twin,
+              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref2.registry} fails (ErrImagePull)` : `; k3s looks for ${ref2.normalized}, which nothing imports`
+            },
+            at: c.image.at,
+            container: c.name,
+            path: image,
+            remediation: `Use the exact reference ${twin} with imagePullPolicy: Never in the manifest, and import it on every build: ${importCommand(twin)}`
+          });
+        }
+        continue;
+      }
+      const base2 = { container: c.name, image, why, policy: policyText, registry: ref2.registry };
+      if (policy === "Always") {
+        ctx.report({
+          messageId: "alwaysPull",
+          data: base2,
+          at: policyAt,
+          container: c.name,
+          path: image,
+          remediation: `Set imagePullPolicy: Never (or IfNotPresent with a unique tag per build) and import the image: ${importCommand(image)}`
+        });
+      }
+      if (ctx.view.kind === "files") {
+        const manifestDir = dirSegments(w.file);
+        const builds = ctx.project.builds.filter((b) => factNamesImage(b.image, image));
+        const minDepth = builds.length > 0 ? Math.max(...builds.map((b) => commonDepth(manifestDir, dirSegments(anchorFile(b.at))))) : 0;
+        const imported = ctx.project.imports.some(
+          (i) => (i.image === void 0 || factNamesImage(i.image, image)) && commonDepth(manifestDir, dirSegments(anchorFile(i.at))) >= minDepth
+        );
+        if (!imported)
+          ctx.report({
+            messageId: "missingImport",
+            data: base2,
+            at: c.image.at,
+            container: c.name,
+            path: image,
+            remediation: importCommand(image)
+          });
+      } else if (policy !== "Always" && ctx.view.imagePresence(image, w.nodeName) === "absent") {
+        ctx.report({
+          messageId: "absentOnNode",
+          data: { ...base2, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
+          at: c.image.at,
+          container: c.name,
+          path: image,
+          remediation: importCommand(image)
+        });
+      }
+      if (policy === "IfNotPresent" && isMutableTag(image)) {
+        ctx.report({
+          messageId: "mutableTag",
+          data: base2,
+          at: policyAt,
+          container: c.name,
+          path: image,
+          severity: "warning",
+          remediation: "Tag every build uniquely (e.g. the git SHA) and update the manifest, or use imagePullPolicy: Never and import on every build, then restart the rollout."
+        });
+      }
+    }
+  }
+};
+
+// policies/rules/pvc-missing.ts
+var rule4 = {
+  meta: {
+    id: "pvc-missing",
+    defaultSeverity: "warning",
+    description: "A persistentVolumeClaim volume must name a claim that exists.",
+    catches: "a `claimName` no PVC defines",
+    severityNote: "warning (error in the webhook)",
+    rationale: 'A pod that mounts a claim nobody created stays Pending; a typo in claimName during a migration is also how a workload silently ends up on a fresh, empty claim that someone creates to "fix" the Pending pod.',
+    remediation: "Create the PersistentVolumeClaim (in the same namespace) or correct the claimName.",
+    messages: {
+      missingInFiles: 'Volume "{{volume}}" mounts PVC "{{claim}}", but no PersistentVolumeClaim "{{claim}}" is defined in namespace {{namespace}} in the scanned files (which define other claims there): the pod stays Pending.',
+      missingInCluster: 'Volume "{{volume}}" mounts PVC "{{claim}}", which does not exist in namespace {{namespace}}: the pod stays Pending.'
+    },
+    examples: {
+      bad: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-dta }  # typo",
+      good: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }"
+    },
+    docs: "docs/rules/pvc-missing.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (w.source !== "kubernetes") return;
+    const ns2 = namespaceOf(w);
+    const cluster = ctx.view.kind === "cluster";
+    if (cluster ? !ctx.view.ready() : !ctx.view.knowsClaimsIn(ns2)) return;
+    for (const v of w.volumes) {
+      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
+      if (ctx.view.getClaim(ns2, v.claimName)) continue;
+      ctx.report({
+        messageId: cluster ? "missingInCluster" : "missingInFiles",
+        data: { volume: v.name, claim: v.claimName, namespace: ns2 },
+        at: childAnchor(v.at, "persistentVolumeClaim", "claimName"),
+        path: v.claimName,
+        // Live absence is authoritative: an error. In files the default (warning) applies, so config can raise it.
+        ...cluster ? { severity: "error" } : {}
+      });
+    }
+  }
+};
+
+// policies/rules/rwo-shared-claim.ts
+var rule5 = {
+  meta: {
+    id: "rwo-shared-claim",
+    defaultSeverity: "error",
+    description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.",
+    catches: "a ReadWriteOnce/ReadWriteOncePod claim mounted by more than one replica (autoscaler minimum included), a DaemonSet, or two workloads",
+    rationale: "A ReadWriteOnce volume attaches to one node. Extra replicas scheduled elsewhere hang in ContainerCreating (Multi-Attach error), and replicas on the same node write one directory at once \u2014 two database processes on one data dir corrupt it. ReadWriteOncePod refuses the second pod outright.",
+    remediation: "Run one replica (or a StatefulSet with volumeClaimTemplates so each replica gets its own claim); if the data really must be shared, use a ReadWriteMany storage class and an application that supports concurrent writers.",
+    messages: {
+      replicas: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs {{replicas}} that all mount it: pods on other nodes cannot attach it, pods on the same node share one data directory.',
+      perNode: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs a pod on every node and each mounts it: only one node can attach it.',
+      otherWorkloads: 'PVC "{{claim}}" is {{modes}}, but it is also mounted by {{others}}: only one of them can attach it at a time.'
+    },
+    examples: {
+      bad: "kind: Deployment\nspec:\n  replicas: 3\n  template:\n    spec:\n      volumes:\n        - name: data\n          persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce",
+      good: "kind: StatefulSet\nspec:\n  replicas: 3\n  volumeClaimTemplates:\n    - metadata: { name: data }\n      spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 10Gi } } }"
+    },
+    docs: "docs/rules/rwo-shared-claim.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (w.source !== "kubernetes") return;
+    const ns2 = namespaceOf(w);
+    for (const v of w.volumes) {
+      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
+      const claim = ctx.view.getClaim(ns2, v.claimName);
+      if (!claim || !hasMode(claim, "ReadWriteOnce", "ReadWriteOncePod") || hasMode(claim, "ReadWriteMany")) continue;
+      const modes = claim.accessModes.join("/");
+      const base2 = { claim: v.claimName, modes, workload: describeWorkload(w) };
+      const at2 = childAnchor(v.at, "persistentVolumeClaim", "claimName");
+      if (w.perNode) {
+        ctx.report({ messageId: "perNode", data: base2, at: at2, path: v.claimName });
+        continue;
+      }
+      if ((ctx.replicas ?? 1) > 1) {
+        ctx.report({
+          messageId: "replicas",
+          data: { ...base2, replicas: replicasPhrase(ctx) },
+          at: w.replicasAt ?? at2,
+          path: v.claimName
+        });
+        continue;
+      }
+      const others = ctx.view.claimUsers(ns2, v.claimName, w.resource);
+      if (others.length > 0) {
+        const list = others.map(
+          (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
+        ).join(", ");
+        ctx.report({ messageId: "otherWorkloads", data: { ...base2, others: list }, at: at2, path: v.claimName });
+      }
+    }
+  }
+};
+
+// policies/rules/sqlite-shared-volume.ts
+var MIGRATION_WORD = /^(migrate|migrations?|db:migrate|upgrade|migrate:.*)$/i;
+function isMigrationStep(w) {
+  return w.containers.some(
+    (c) => [...c.command, ...c.args].some((a) => a.value.split(/\s+/).some((word) => MIGRATION_WORD.test(word)))
+  );
+}
+function composeSharers(ctx, v) {
+  const w = ctx.workload;
+  if (!v.source || v.external || isMigrationStep(w)) return [];
+  const out = [];
+  for (const o of ctx.project.workloads) {
+    if (o === w || o.source !== "compose" || o.file !== w.file || o.composeProject !== w.composeProject || isMigrationStep(o))
+      continue;
+    const writes = o.containers.some(
+      (c) => c.mounts.some((m) => !m.readOnly && m.volume?.kind === v.kind && m.volume.source === v.source)
+    );
+    if (writes) out.push(o.resource.name);
+  }
+  return out;
+}
+var rule6 = {
+  meta: {
+    id: "sqlite-shared-volume",
+    defaultSeverity: "warning",
+    description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims).",
+    catches: "SQLite on a ReadWriteMany claim or on a claim written by more than one replica or workload",
+    rationale: "SQLite locks with POSIX file locks, which NFS and many network filesystems do not honour reliably; two writers on one database file corrupt it. One writer per database file, on a local (ReadWriteOnce) volume, is the safe layout.",
+    remediation: "Give the database a single writer (one replica, its own ReadWriteOnce claim or named volume), or move shared state to a client/server database (PostgreSQL, MySQL).",
+    messages: {
+      rwx: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is ReadWriteMany: concurrent writers over a network filesystem corrupt SQLite.',
+      shared: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is written by {{writers}}: SQLite needs a single writer.',
+      network: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on network volume "{{volume}}": SQLite file locking is unreliable on network filesystems.',
+      composeShared: 'Service "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on {{volume}}, which is also mounted writable by {{others}}: two writers corrupt SQLite.'
+    },
+    examples: {
+      bad: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: shared-rwx }  # ReadWriteMany",
+      good: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce, 1 replica"
+    },
+    docs: "docs/rules/sqlite-shared-volume.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        if (!dp.sqliteFile) continue;
+        const m = coveringMount(container.mounts, dp.path);
+        const v = m ? volumeOf(w, m) : void 0;
+        if (!m || !v) continue;
+        const base2 = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
+        const report = (messageId, data) => ctx.report({
+          messageId,
+          data: { ...base2, ...data },
+          at: m.at,
+          container: container.name,
+          path: dp.sqliteFile
+        });
+        if (v.kind === "network") {
+          report("network", {});
+        } else if (v.kind === "persistentVolumeClaim" && v.claimName) {
+          const ns2 = namespaceOf(w);
+          const claim = ctx.view.getClaim(ns2, v.claimName);
+          if (claim && hasMode(claim, "ReadWriteMany")) {
+            report("rwx", { claim: v.claimName });
+            continue;
+          }
+          const writers = [];
+          if (w.perNode) writers.push(`every pod of DaemonSet ${w.resource.name}`);
+          else if ((ctx.replicas ?? 1) > 1) writers.push(`${ctx.replicas} replicas of ${describeWorkload(w)}`);
+          for (const u of ctx.view.claimUsers(ns2, v.claimName, w.resource))
+            if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}`);
+          if (writers.length > 0) report("shared", { claim: v.claimName, writers: writers.join(", ") });
+        } else if (w.source === "compose" && (v.kind === "composeNamed" || v.kind === "composeBind")) {
+          const others = composeSharers(ctx, v);
+          if (others.length > 0)
+            report("composeShared", {
+              volume: v.kind === "composeNamed" ? `named volume "${v.source}"` : `bind mount ${v.source}`,
+              others: `${others.length > 1 ? "services" : "service"} ${others.join(", ")}`
+            });
+        }
+      }
+    }
+  }
+};
+
+// policies/rules/reclaim-delete.ts
+var KNOWN_DELETE_CLASSES = {
+  "local-path": "k3s default class",
+  standard: "kind/minikube/GKE default class",
+  "standard-rwo": "GKE default class",
+  "premium-rwo": "GKE class",
+  gp2: "EKS default class",
+  gp3: "EKS class",
+  default: "AKS default class",
+  "managed-csi": "AKS default class",
+  "managed-csi-premium": "AKS class",
+  "managed-premium": "AKS class",
+  longhorn: "Longhorn default class",
+  hostpath: "Docker Desktop default class",
+  "microk8s-hostpath": "MicroK8s default class",
+  "openebs-hostpath": "OpenEBS default class",
+  "do-block-storage": "DigitalOcean default class"
+};
+function judge(ctx, claim) {
+  const ns2 = namespaceOf(ctx.workload);
+  if (!claim.fromTemplate) {
+    const pv = ctx.view.boundVolume(ns2, claim.name);
+    if (pv)
+      return pv.reclaimPolicy === "Delete" ? { what: `bound PersistentVolume "${pv.name}" has reclaimPolicy Delete` } : void 0;
+  }
+  if (claim.storageClassName === "") return void 0;
+  let name = claim.storageClassName;
+  if (name === void 0) {
+    const def = ctx.view.defaultStorageClass();
+    if (def)
+      return (def.reclaimPolicy ?? "Delete") === "Delete" ? {
+        what: `default StorageClass "${def.name}" has ${def.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
+      } : void 0;
+    if (ctx.view.kind !== "files" || !ctx.targetsK3s) return void 0;
+    name = "local-path";
+    return { what: `StorageClass "${name}" (no storageClassName: the k3s default class) has reclaimPolicy Delete` };
+  }
+  const sc = ctx.view.getStorageClass(name);
+  if (sc) {
+    if ((sc.reclaimPolicy ?? "Delete") !== "Delete") return void 0;
+    return {
+      what: `StorageClass "${name}" has ${sc.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
+    };
+  }
+  const known = ctx.view.kind === "files" ? KNOWN_DELETE_CLASSES[name] : void 0;
+  return known ? { what: `StorageClass "${name}" (${known}, not in the scanned files) has reclaimPolicy Delete` } : void 0;
+}
+var rule7 = {
+  meta: {
+    id: "reclaim-delete",
+    defaultSeverity: "warning",
+    description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete.",
+    catches: "a data claim whose StorageClass or bound PV deletes the volume with the claim (including k3s `local-path`)",
+    rationale: "With reclaimPolicy Delete the volume and its data are destroyed as soon as the claim is deleted \u2014 by `kubectl delete -f`, `helm uninstall`, deleting the namespace, or a PaaS redeploy that recreates its resources. k3s `local-path`, and most cloud default classes, are Delete.",
+    remediation: 'Use a StorageClass with `reclaimPolicy: Retain` for data claims, or switch the bound volume: kubectl patch pv <pv> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\'. Label the claim persistguard.io/protected: "true" so the webhook guards its deletion.',
+    messages: {
+      deleteClaim: 'Data path {{path}} of container "{{container}}" is on {{claimKind}} "{{claim}}", whose {{what}}: deleting the claim destroys the volume and its data.'
+    },
+    examples: {
+      bad: "kind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path   # k3s default: reclaimPolicy Delete",
+      good: "kind: StorageClass\nmetadata: { name: local-path-retain }\nprovisioner: rancher.io/local-path\nreclaimPolicy: Retain\n---\nkind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path-retain"
+    },
+    docs: "docs/rules/reclaim-delete.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (w.source !== "kubernetes") return;
+    const done = /* @__PURE__ */ new Set();
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        const m = coveringMount(container.mounts, dp.path);
+        const v = m ? volumeOf(w, m) : void 0;
+        if (!v || done.has(v) || v.kind !== "persistentVolumeClaim" && v.kind !== "claimTemplate") continue;
+        done.add(v);
+        const claim = claimOf(ctx, v);
+        if (!claim) continue;
+        const verdict = judge(ctx, claim);
+        if (!verdict) continue;
+        const at2 = v.kind === "claimTemplate" ? claim.at : childAnchor(v.at, "persistentVolumeClaim", "claimName");
+        ctx.report({
+          messageId: "deleteClaim",
+          data: {
+            path: dp.path,
+            container: container.name,
+            claimKind: v.kind === "claimTemplate" ? "volumeClaimTemplate" : "PVC",
+            claim: claim.name,
+            what: verdict.what
+          },
+          at: at2,
+          container: container.name,
+          path: dp.path
+        });
+      }
+    }
+  }
+};
+
+// policies/rules/readonly-data-mount.ts
+var READ_ONLY_BY_NATURE = /* @__PURE__ */ new Set(["configMap", "secret", "projected", "downwardAPI", "image"]);
+var rule8 = {
+  meta: {
+    id: "readonly-data-mount",
+    defaultSeverity: "error",
+    description: "A declared data directory must not be mounted read-only.",
+    catches: "a declared data path mounted `readOnly`",
+    rationale: "An application whose data directory is read-only fails its first write \u2014 often by crashing in a loop, sometimes by silently falling back to an in-memory or temporary store whose data is lost on restart.",
+    remediation: "Remove `readOnly: true` (compose: `:ro` / `read_only: true`) from the mount of the data path, or declare the data path elsewhere.",
+    messages: {
+      readOnly: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but {{volume}} is mounted read-only at {{mountPath}}: writes fail.'
+    },
+    examples: {
+      bad: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data\n    readOnly: true",
+      good: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data"
+    },
+    docs: "docs/rules/readonly-data-mount.md"
+  },
+  checkWorkload(ctx) {
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        const m = coveringMount(container.mounts, dp.path);
+        if (!m || !m.readOnly) continue;
+        const v = volumeOf(ctx.workload, m);
+        if (v && READ_ONLY_BY_NATURE.has(v.kind)) continue;
+        ctx.report({
+          messageId: "readOnly",
+          data: {
+            container: container.name,
+            path: dp.path,
+            reason: dp.reason,
+            volume: describeVolume(v, m),
+            mountPath: m.mountPath
+          },
+          at: m.readOnlyAt ?? m.at,
+          container: container.name,
+          path: dp.path
+        });
+      }
+    }
+  }
+};
+
+// policies/compare/storage.ts
+function composeProjectOf(project) {
+  const byDir = new Map(project.composeProjectNames.map((c) => [c.dir, c.name]));
+  return (w) => {
+    const dir = w.file.includes("/") ? w.file.slice(0, w.file.lastIndexOf("/")) : "";
+    return byDir.get(dir) ?? w.composeProject;
+  };
+}
+function dockerVolumeName(w, v, project = w.composeProject) {
+  const key3 = v.source ?? v.name;
+  if (v.dockerName !== void 0) return v.dockerName;
+  if (v.external) return key3;
+  return project ? `${project}_${key3}` : key3;
+}
+function storageOfVolume(w, v, claims, project) {
+  const ns2 = w.resource.namespace ?? "default";
+  switch (v.kind) {
+    case "persistentVolumeClaim": {
+      if (!v.claimName) return { kind: "unknown" };
+      const c = claims(ns2, v.claimName);
+      return {
+        kind: "claim",
+        claim: v.claimName,
+        ...c?.storageClassName !== void 0 ? { storageClass: c.storageClassName } : {}
+      };
+    }
+    case "claimTemplate": {
+      const template = v.claimName ?? v.name;
+      const t = w.claimTemplates.find((c) => c.name === template);
+      return {
+        kind: "claim",
+        claim: `${template}-${w.resource.name}-<ordinal>`,
+        template: { name: template, statefulSet: w.resource.name },
+        ...t?.storageClassName !== void 0 ? { storageClass: t.storageClassName } : {}
+      };
+    }
+    case "emptyDir":
+    case "ephemeral":
+    case "composeTmpfs":
+    case "composeAnonymous":
+      return { kind: "ephemeral", describe: v.kind };
+    case "composeNamed":
+      return {
+        kind: "volume",
+        name: dockerVolumeName(w, v, project),
+        key: v.source ?? v.name,
+        external: v.external === true
+      };
+    case "hostPath":
+    case "composeBind":
+      return v.source ? { kind: "host", source: v.source } : { kind: "unknown" };
+    default:
+      return { kind: "unknown" };
+  }
+}
+function storageAt(w, mounts, path23, claims, composeProject = w.composeProject) {
+  const m = deepestCoveringMount(mounts, path23);
+  if (!m) return { storage: { kind: "container" } };
+  const v = m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((x) => x.name === m.volumeName) : void 0);
+  if (!v) return { storage: { kind: "unknown" }, mount: m };
+  return {
+    storage: storageOfVolume(w, v, claims, composeProject),
+    mount: m,
+    ...m.subPath ? { subPath: m.subPath } : {}
+  };
+}
+function identity(s) {
+  const sub = s.subPath ? `#${s.subPath}` : "";
+  const st = s.storage;
+  switch (st.kind) {
+    case "container":
+    case "unknown":
+      return st.kind;
+    case "ephemeral":
+      return `ephemeral${sub}`;
+    case "claim":
+      return `claim:${st.claim}${sub}`;
+    case "volume":
+      return `volume:${st.name}${sub}`;
+    case "host":
+      return `host:${st.source}${sub}`;
+  }
+}
+function isPersistent(s) {
+  return s.kind === "claim" || s.kind === "volume" || s.kind === "host";
+}
+function describeStorage(s) {
+  const st = s.storage;
+  const sub = s.subPath ? ` (subPath ${s.subPath})` : "";
+  switch (st.kind) {
+    case "container":
+      return "the container filesystem";
+    case "ephemeral":
+      return st.describe === "emptyDir" ? `emptyDir volume "${s.mount?.volumeName ?? "?"}"` : st.describe === "composeTmpfs" ? "a tmpfs" : st.describe === "composeAnonymous" ? "an anonymous volume" : `ephemeral volume "${s.mount?.volumeName ?? "?"}"`;
+    case "claim":
+      return st.template ? `volumeClaimTemplate "${st.template.name}" of StatefulSet "${st.template.statefulSet}" (claims ${st.claim})${sub}` : `PVC "${st.claim}"${sub}`;
+    case "volume":
+      return `named volume "${st.name}"${sub}`;
+    case "host":
+      return `host directory ${st.source}${sub}`;
+    case "unknown":
+      return "an unknown volume";
+  }
+}
+
+// policies/compare/carried-over.ts
+var DATA_MIGRATED_ANNOTATION = "persistguard.io/data-migrated";
+var COMPOSE_DATA_MIGRATED_LABEL = "io.persistguard.data-migrated";
+function migratedPaths(w) {
+  const a = w.annotations[DATA_MIGRATED_ANNOTATION] ?? w.annotations[COMPOSE_DATA_MIGRATED_LABEL];
+  if (!a) return [];
+  return a.value.split(/[,\n]/).map((s) => s.trim().replace(/\/+$/, "")).filter((s) => s.startsWith("/"));
+}
+function appContainers(cs) {
+  return cs.filter((c) => c.container.role === "container" || c.container.role === "service");
+}
+function counterpart(base2, head, headCount) {
+  const apps = appContainers(base2);
+  return apps.find((b) => b.container.name === head.container.name) ?? (apps.length === 1 && headCount === 1 ? apps[0] : void 0);
+}
+function sourceKey(dp) {
+  return dp.reason.replace(/^SQLite file \S+ in /, "SQLite in ");
+}
+var overlaps = (a, b) => isUnder(a, b) || isUnder(b, a);
+function basePathFor(dp, base2, head) {
+  const same = base2.find((b) => overlaps(b.path, dp.path));
+  if (same) return { ...same, path: dp.path };
+  const key3 = sourceKey(dp);
+  const before = base2.filter((b) => sourceKey(b) === key3);
+  const now = head.filter((h) => sourceKey(h) === key3);
+  return before.length === 1 && now.length === 1 ? before[0] : void 0;
+}
+function quote(s) {
+  return s === void 0 ? "(none)" : `"${s}"`;
+}
+function describeWhy(pair, from, to, projects) {
+  const a = from.storage;
+  const b = to.storage;
+  if (a.kind === "claim" && b.kind === "claim") {
+    if (a.template && b.template) {
+      if (a.template.name !== b.template.name)
+        return `volumeClaimTemplate renamed from "${a.template.name}" to "${b.template.name}"`;
+      if (a.template.statefulSet !== b.template.statefulSet)
+        return `StatefulSet renamed from "${a.template.statefulSet}" to "${b.template.statefulSet}"`;
+    }
+    if (!a.template && !b.template)
+      return `claimName changed from "${a.claim}" to "${b.claim}"${pair.renamed ? ` (and the workload was renamed from "${pair.base.resource.name}")` : ""}`;
+    return `${describeStorage(from)} replaced by ${describeStorage(to)}`;
+  }
+  if (a.kind === "volume" && b.kind === "volume") {
+    if (a.key !== b.key) return `volume renamed from "${a.key}" to "${b.key}"`;
+    const pa = projects.base;
+    const pb = projects.head;
+    if (!a.external && !b.external && pa !== pb) return `compose project renamed from ${quote(pa)} to ${quote(pb)}`;
+    if (a.external || b.external) return `external volume name changed from "${a.name}" to "${b.name}"`;
+    return `volume name changed from "${a.name}" to "${b.name}"`;
+  }
+  if (a.kind === "host" && b.kind === "host") return `host directory changed from ${a.source} to ${b.source}`;
+  if (from.subPath !== to.subPath) return `subPath changed from ${quote(from.subPath)} to ${quote(to.subPath)}`;
+  return `${describeStorage(from)} replaced by ${describeStorage(to)}`;
+}
+var TEMPLATE_CLAIM_RE = /^claim:(.+)-<ordinal>$/;
+function mountedIdentities(w, c, claims) {
+  return c.mounts.map((m) => identity({ ...storageAt(w, [m], m.mountPath, claims), subPath: void 0 }));
+}
+function sameStorage(mounted, wanted) {
+  if (mounted === wanted) return true;
+  const t = TEMPLATE_CLAIM_RE.exec(wanted);
+  return t !== null && mounted.startsWith(`claim:${t[1]}-`) && /^\d+$/.test(mounted.slice(`claim:${t[1]}-`.length));
+}
+function copiedBy(project, from, to, claims) {
+  const a = identity({ ...from, subPath: void 0 });
+  const b = identity({ ...to, subPath: void 0 });
+  for (const w of project.workloads) {
+    if (w.source !== "kubernetes") continue;
+    for (const c of w.containers) {
+      const ids = mountedIdentities(w, c, claims);
+      if (ids.some((i) => sameStorage(i, a)) && ids.some((i) => sameStorage(i, b))) return true;
+    }
+  }
+  return false;
+}
+function dataChanges(pair, base2, head, project) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  const migrated = migratedPaths(head.workload);
+  const headApps = appContainers(head.containers);
+  for (const hc of headApps) {
+    const bc = counterpart(base2.containers, hc, headApps.length);
+    if (!bc) continue;
+    const paths = [...hc.dataPaths].sort((x, y) => x.path.length - y.path.length);
+    for (const dp of paths) {
+      if (migrated.some((m) => overlaps(m, dp.path) || dp.sqliteFile !== void 0 && m === dp.sqliteFile)) continue;
+      const to = storageAt(head.workload, hc.container.mounts, dp.path, head.claims, head.composeProject);
+      if (!isPersistent(to.storage)) continue;
+      const was = basePathFor(dp, bc.dataPaths, hc.dataPaths);
+      if (was === void 0) continue;
+      const fromPath = was.path;
+      const from = storageAt(base2.workload, bc.container.mounts, fromPath, base2.claims, base2.composeProject);
+      if (from.storage.kind === "unknown") continue;
+      let kind;
+      let why = "";
+      if (identity(from) === identity(to)) {
+        const a = from.storage;
+        const b = to.storage;
+        if (a.kind === "claim" && b.kind === "claim" && !a.template && !b.template && a.storageClass !== void 0 && b.storageClass !== void 0 && a.storageClass !== b.storageClass) {
+          kind = "storageClassChanged";
+          why = `changes the storageClassName of PVC "${b.claim}" from "${a.storageClass}" to "${b.storageClass}"`;
+        }
+      } else if (isPersistent(from.storage)) {
+        if (copiedBy(project, from, to, head.claims)) continue;
+        kind = "storageChanged";
+        why = describeWhy(pair, from, to, { base: base2.composeProject, head: head.composeProject });
+      } else {
+        kind = "fromEphemeral";
+        why = `${describeStorage(from)} replaced by ${describeStorage(to)}`;
+      }
+      if (kind === void 0) continue;
+      const key3 = `${hc.container.name}\0${identity(from)}\0${identity(to)}\0${kind}`;
+      if (seen.has(key3)) continue;
+      seen.add(key3);
+      out.push({
+        kind,
+        container: hc.container,
+        dataPath: dp,
+        fromPath,
+        ...fromPath !== dp.path && was.sqliteFile !== void 0 ? { fromFile: was.sqliteFile } : {},
+        from,
+        to,
+        why
+      });
+    }
+  }
+  return out;
+}
+
+// policies/rules/data-not-carried-over.ts
+var shellQuote = (s) => /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+function acknowledge(ctx, path23) {
+  return ctx.workload.source === "compose" ? `Once copied, record it on the service: labels: ["${COMPOSE_DATA_MIGRATED_LABEL}=${path23}"].` : `Once copied, record it on the workload: metadata.annotations: { ${DATA_MIGRATED_ANNOTATION}: "${path23}" }.`;
+}
+function recipe(ctx, c) {
+  const w = ctx.workload;
+  const path23 = c.dataPath.path;
+  const from = c.from.storage;
+  const to = c.to.storage;
+  if (w.source === "compose") {
+    if (from.kind === "volume" && to.kind === "volume") {
+      return `Copy the volume before \`docker compose up\`: docker compose stop ${shellQuote(w.resource.name)} && docker volume create ${shellQuote(to.name)} && docker run --rm -v ${shellQuote(from.name)}:/from -v ${shellQuote(to.name)}:/to alpine cp -a /from/. /to/ \u2014 or keep the data where it is by naming the volume explicitly (top-level volumes: { ${to.key}: { name: ${from.name} } }). ${acknowledge(ctx, path23)}`;
+    }
+    const target = to.kind === "volume" ? `${shellQuote(to.name)}:/to` : to.kind === "host" ? `${to.source}:/to` : "<new>:/to";
+    return `Before \`docker compose up\` recreates the container, copy the data out of it: docker compose cp ${shellQuote(w.resource.name)}:${c.fromPath}/. ./${w.resource.name}-backup/ then into the new storage: docker run --rm -v "$PWD/${w.resource.name}-backup":/from -v ${target} alpine cp -a /from/. /to/. ${acknowledge(ctx, path23)}`;
+  }
+  const ns2 = namespaceOf(w);
+  const kindLower = w.resource.kind.toLowerCase();
+  if (from.kind === "claim" && to.kind === "claim" && c.kind === "storageChanged") {
+    return `Copy the data before the new pods start: scale ${kindLower}/${w.resource.name} to 0, then run a one-off Job (or an init container) that mounts both claims and runs cp -a /from/. /to/ (PVC "${from.claim.replace("<ordinal>", "0")}" at /from, PVC "${to.claim.replace("<ordinal>", "0")}" at /to; one per ordinal for a StatefulSet) \u2014 or keep the old name. ${acknowledge(ctx, path23)}`;
+  }
+  if (c.kind === "storageClassChanged") {
+    return `A claim's storage class cannot change in place: create a claim under a new name in the new class, copy with a one-off Job mounting both (cp -a /from/. /to/), then point the workload at it \u2014 or keep the old class. ${acknowledge(ctx, path23)}`;
+  }
+  const ref2 = `${kindLower}/${w.resource.name}`;
+  const kubectl = `kubectl -n ${ns2} exec`;
+  if (c.fromFile !== void 0) {
+    const target = c.dataPath.sqliteFile ?? `${path23}/${c.fromFile.slice(c.fromFile.lastIndexOf("/") + 1)}`;
+    const local = `${w.resource.name}.db`;
+    return `Before the rollout, stop writes and stream the database out of the running pod: ${kubectl} ${ref2} -- cat ${c.fromFile} > ${local}; after the rollout, put it on the claim: ${kubectl} -i ${ref2} -- sh -c 'cat > ${target}' < ${local}, then kubectl -n ${ns2} rollout restart ${ref2}. ` + acknowledge(ctx, path23);
+  }
+  const tar = `${w.resource.name}-data.tar`;
+  return `Before the rollout, stop writes and stream the data out of the running pod: ${kubectl} ${ref2} -- tar cf - -C ${c.fromPath} . > ${tar}; after the rollout, put it on the claim: ${kubectl} -i ${ref2} -- tar xf - -C ${path23} < ${tar}, then kubectl -n ${ns2} rollout restart ${ref2}. ` + acknowledge(ctx, path23);
+}
+var projectLookups = /* @__PURE__ */ new WeakMap();
+function headProjects(ctx) {
+  let f = projectLookups.get(ctx.project);
+  if (!f) {
+    f = composeProjectOf(ctx.project);
+    projectLookups.set(ctx.project, f);
+  }
+  return f;
+}
+var rule9 = {
+  meta: {
+    id: "data-not-carried-over",
+    defaultSeverity: "warning",
+    description: "A change that moves a data path onto other storage (a new claim, a renamed claim, template, StatefulSet or compose project) must carry the data over.",
+    catches: "with a base (`scan --base REF`, the Action on pull requests, the webhook on UPDATE): a data path moved onto a new or renamed claim, volumeClaimTemplate, StatefulSet, storage class or compose volume/project without copying the data",
+    severityNote: "warning (needs a base)",
+    rationale: 'Judging only the final state, a pull request that adds the right claim looks perfect, yet the running pods keep their data in their own filesystem and the new claim starts empty. A KILO k3s cluster lost every record this way: "when persistent volumes were first mounted, existing data in /data was overwritten with empty volumes". Renaming a claim, a volumeClaimTemplate, a StatefulSet, a Helm release or a compose project does the same: the old data stays behind on storage nothing mounts any more. Only reported with a base to compare against (`scan --base REF`, the Action on pull requests, the webhook on UPDATE).',
+    remediation: `Copy the data from the old storage to the new before the new containers start (kubectl exec \u2026 tar, a one-off Job or init container mounting both claims, docker run -v OLD:/from -v NEW:/to alpine cp -a /from/. /to/), or keep the old name; then record it with the annotation ${DATA_MIGRATED_ANNOTATION}: "<path>".`,
+    messages: {
+      fromEphemeral: '{{workload}}: {{unit}} "{{container}}" keeps {{what}} in {{from}}; this change puts {{path}} on {{to}}. The running {{owner}}s keep that data in {{from}} and the new storage starts empty: it is gone at the rollout unless it is copied.',
+      storageChanged: '{{workload}}: {{what}} of {{unit}} "{{container}}" is on {{from}}; after this change ({{why}}) {{path}} is on {{to}}, which does not hold that data: it stays behind on the old storage.',
+      storageClassChanged: '{{workload}}: {{what}} of {{unit}} "{{container}}" is on {{from}}, and this change {{why}}. A claim cannot change class in place: it has to be deleted and recreated, and the new one starts empty.'
+    },
+    examples: {
+      bad: '# base: the data lives in the container filesystem\nenv: [{ name: DATABASE_URL, value: "sqlite:////data/ledger.db" }]\n# head: the PR adds a claim at /data, nothing copies the data\nvolumeMounts: [{ name: data, mountPath: /data }]',
+      good: "metadata:\n  annotations:\n    persistguard.io/data-migrated: /data   # copied with kubectl cp before the rollout\n# \u2026\nvolumeMounts: [{ name: data, mountPath: /data }]"
+    },
+    docs: "docs/rules/data-not-carried-over.md"
+  },
+  checkWorkload(ctx) {
+    const prev = ctx.base?.previous(ctx.workload);
+    if (!prev) return;
+    const composeProject = headProjects(ctx)(ctx.workload);
+    const head = {
+      workload: ctx.workload,
+      containers: ctx.containers,
+      claims: (ns2, name) => ctx.view.getClaim(ns2, name),
+      ...composeProject !== void 0 ? { composeProject } : {}
+    };
+    for (const c of dataChanges(prev.pair, prev.side, head, ctx.project)) {
+      const moved = c.fromPath !== c.dataPath.path;
+      const source = c.dataPath.reason.replace(/^SQLite file \S+ in /, "");
+      const what = moved ? `${c.fromFile ?? c.fromPath} (${source})` : c.dataPath.sqliteFile ?? `${c.dataPath.path} (${c.dataPath.reason})`;
+      ctx.report({
+        messageId: c.kind === "fromEphemeral" ? "fromEphemeral" : c.kind === "storageChanged" ? "storageChanged" : "storageClassChanged",
+        data: {
+          workload: describeWorkload(ctx.workload),
+          container: c.container.name,
+          what,
+          path: c.dataPath.sqliteFile ?? c.dataPath.path,
+          from: describeStorage(c.from),
+          to: describeStorage(c.to),
+          why: c.why,
+          owner: ctx.workload.source === "compose" ? "container" : "pod",
+          unit: ctx.workload.source === "compose" ? "service" : "container"
+        },
+        at: c.to.mount?.at ?? c.dataPath.at,
+        container: c.container.name,
+        path: c.dataPath.path,
+        remediation: recipe(ctx, c)
+      });
+    }
+  }
+};
+
+// policies/facts/dockerfiles.ts
+function normalizeRel(p) {
+  const parts = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (parts.length === 0 || parts[parts.length - 1] === "..") parts.push("..");
+      else parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.join("/");
+}
+function dirOf2(file) {
+  const i = file.lastIndexOf("/");
+  return i < 0 ? "" : file.slice(0, i);
+}
+var repoKey = (image) => {
+  const r = parseImage(image);
+  return r ? `${r.registry}/${r.repository}` : void 0;
+};
+function dockerfileLookup(project) {
+  if (project.dockerfiles.length === 0 || project.imageSources.length === 0) return () => void 0;
+  const byFile = new Map(project.dockerfiles.map((d) => [normalizeRel(d.file), d]));
+  const find = (from, given) => {
+    if (given.startsWith("/")) return void 0;
+    const joined = normalizeRel(`${dirOf2(from)}/${given}`);
+    const hit = byFile.get(joined);
+    if (hit) return hit;
+    const rel = normalizeRel(given);
+    const suffix = [...byFile.entries()].filter(([f]) => f === rel || f.endsWith(`/${rel}`));
+    return suffix.length === 1 ? suffix[0]?.[1] : void 0;
+  };
+  const links = [];
+  for (const s of project.imageSources) {
+    const d = find(s.from, s.dockerfile);
+    if (d && d.stages.length > 0) links.push({ image: s.image, repo: repoKey(s.image), dockerfile: d });
+  }
+  const cache2 = /* @__PURE__ */ new Map();
+  return (c) => {
+    const image = c.builds?.value ?? c.image?.value;
+    if (image === void 0) return void 0;
+    if (cache2.has(image)) return cache2.get(image);
+    const exact = new Set(links.filter((l) => sameImage(l.image, image)).map((l) => l.dockerfile));
+    const repo = repoKey(image);
+    const byRepo = new Set(links.filter((l) => repo !== void 0 && l.repo === repo).map((l) => l.dockerfile));
+    const pick = exact.size === 1 ? [...exact][0] : exact.size === 0 && byRepo.size === 1 ? [...byRepo][0] : void 0;
+    const out = pick ? { dockerfile: pick, stage: pick.stages[pick.stages.length - 1] } : void 0;
+    cache2.set(image, out);
+    return out;
+  };
+}
+
+// policies/rules/mount-hides-image-files.ts
+function hidesImage(v) {
+  return v.kind === "persistentVolumeClaim" || v.kind === "claimTemplate" || v.kind === "composeBind";
+}
+var lookups = /* @__PURE__ */ new WeakMap();
+function lookupFor(ctx) {
+  let l = lookups.get(ctx.project);
+  if (!l) {
+    l = dockerfileLookup(ctx.project);
+    lookups.set(ctx.project, l);
+  }
+  return l;
+}
+function seededByInit(ctx, image, m) {
+  return ctx.workload.containers.some(
+    (c) => c.role === "initContainer" && c.image?.value === image && c.mounts.some((x) => x.volumeName !== void 0 && x.volumeName === m.volumeName)
+  );
+}
+var rule10 = {
+  meta: {
+    id: "mount-hides-image-files",
+    defaultSeverity: "warning",
+    description: "A claim (or a compose bind mount) must not be mounted over a directory the image's Dockerfile fills at build time.",
+    catches: "a claim (compose: a bind mount holding data) mounted over a directory the image's Dockerfile fills at build time",
+    rationale: "A volume mounted at a directory replaces what the image has there. Docker copies image content into a new, empty named volume; Kubernetes never does, and a bind mount never does either: the seed database, default config or migrations the Dockerfile copied into /app/data vanish at run time, and the application starts without them (or creates an empty database in their place).",
+    remediation: "Keep seed files outside the data directory (COPY seed/ /opt/seed/) and copy them in from an init container when the volume is empty (cp -an /opt/seed/. /app/data/), or mount the volume one level deeper.",
+    messages: {
+      hidden: 'Container "{{container}}" mounts {{volume}} at {{mountPath}}, but its image (built from {{dockerfile}}) puts files there at build time ({{copies}}): the mount hides them at run time{{why}}.'
+    },
+    examples: {
+      bad: "# Dockerfile\nCOPY seed/ /app/data/\n# deployment\nvolumeMounts: [{ name: data, mountPath: /app/data }]   # a PVC: the seed files are hidden",
+      good: '# Dockerfile\nCOPY seed/ /opt/seed/\n# deployment\ninitContainers:\n  - name: seed\n    command: [sh, -c, "cp -an /opt/seed/. /app/data/"]\n    volumeMounts: [{ name: data, mountPath: /app/data }]'
+    },
+    docs: "docs/rules/mount-hides-image-files.md"
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    const lookup = lookupFor(ctx);
+    for (const { container, dataPaths } of ctx.containers) {
+      if (container.role === "initContainer") continue;
+      const holdsData = (m) => dataPaths.some((dp) => isUnder(dp.path, m.mountPath) || isUnder(m.mountPath, dp.path));
+      const d = lookup(container);
+      if (!d) continue;
+      const byMount = /* @__PURE__ */ new Map();
+      for (const copy of d.stage.copies) {
+        if (copy.dest === "/") continue;
+        const m = deepestCoveringMount(container.mounts, copy.dest);
+        if (!m || !isUnder(copy.dest, m.mountPath.replace(/\/+$/, "") || "/")) continue;
+        const v = volumeOf(w, m);
+        if (!v || !hidesImage(v) || m.subPath !== void 0) continue;
+        if (v.kind === "composeBind" && !holdsData(m)) continue;
+        byMount.set(m, [...byMount.get(m) ?? [], copy]);
+      }
+      for (const [m, copies] of byMount) {
+        if (seededByInit(ctx, container.image?.value, m)) continue;
+        const v = volumeOf(w, m);
+        const line = (c) => `${c.text} at line ${c.at.kind === "pos" ? c.at.line : "?"}`;
+        ctx.report({
+          messageId: "hidden",
+          data: {
+            container: container.name,
+            volume: describeVolume(v, m),
+            mountPath: m.mountPath,
+            dockerfile: d.dockerfile.file,
+            copies: copies.slice(0, 3).map(line).join("; ") + (copies.length > 3 ? `; and ${copies.length - 3} more` : ""),
+            why: v.kind === "composeBind" ? " (a bind mount shows the host directory, never the image)" : " (Kubernetes does not copy image content into a volume)"
+          },
+          at: m.at,
+          container: container.name,
+          path: m.mountPath
+        });
+      }
+    }
+  }
+};
+
+// policies/rules/index.ts
+var allRules = [
+  rule,
+  rule2,
+  rule3,
+  rule4,
+  rule5,
+  rule6,
+  rule7,
+  rule8,
+  rule9,
+  rule10
+];
 
 // policies/engine/file-view.ts
 var ns = (n) => n ?? "default";

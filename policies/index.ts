@@ -52,6 +52,7 @@ export { loadRendered, type RenderedDocument, type RenderedSet } from './load/re
 
 export { imageAliases } from './facts/images.js';
 export { globMatcher, matchesGlob, type GlobOptions } from './facts/glob.js';
+export { DATA_PATHS_ANNOTATION } from './facts/data-paths-resolve.js';
 export {
   claimFields,
   isDefaultStorageClass,
