@@ -3,7 +3,14 @@
  * The same loader and engine as `persistguard scan`, so a manifest that passes in CI passes admission.
  */
 import { DATA_PATHS_ANNOTATION, loadObject, evaluate, matchesGlob, trustedController } from '../policies/index.js';
-import type { ClusterView, FailChoice, PendingFinding, ResolvedConfig, WebhookMode } from '../policies/index.js';
+import type {
+  ClusterView,
+  FailChoice,
+  PendingFinding,
+  Project,
+  ResolvedConfig,
+  WebhookMode,
+} from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import { splitExisting, type ExistingViolations } from './existing-violations.js';
 import { scaleTarget, sharedClaimsOnScale } from './scale.js';
@@ -278,7 +285,14 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
   const file = `admission:${kind}/${namespace ?? ''}/${name ?? ''}`;
   let findings: PendingFinding[];
   try {
-    const judged = findingsOf(target, file, { config, view, now: opts.now });
+    // On UPDATE, oldObject is the base of the change (data-not-carried-over); an unreadable one only
+    // means there is nothing to compare with.
+    const old = req.operation === 'UPDATE' && isRecord(req.oldObject) ? req.oldObject : undefined;
+    const oldMeta = old && isRecord(old.metadata) ? old.metadata : {};
+    const base = old
+      ? loadObject({ ...old, metadata: { namespace, name, ...oldMeta } }, { file, index: 0 }, { fromJson: true })
+      : undefined;
+    const judged = findingsOf(target, file, { config, view, now: opts.now, ...(base ? { base } : {}) });
     if ('unreadable' in judged) return unreadable(req, opts, where, judged.unreadable);
     // Read in part (a malformed field): judged on what could be read, and the user is told what was not.
     for (const e of judged.errors.slice(0, 3)) warnings.push(`persistguard: part of ${where} could not be read: ${e}`);
@@ -341,7 +355,7 @@ type Judged = { findings: PendingFinding[]; errors: string[] } | { unreadable: s
 function findingsOf(
   target: Record<string, unknown>,
   file: string,
-  evalOpts: { config: ResolvedConfig; view?: ClusterView; now?: Date },
+  evalOpts: { config: ResolvedConfig; view?: ClusterView; now?: Date; base?: Project },
 ): Judged {
   const project = loadObject(target, { file, index: 0 }, { fromJson: true });
   if (project.workloads.length === 0)

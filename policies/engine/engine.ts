@@ -15,6 +15,8 @@ import { allRules } from '../rules/index.js';
 import { resolveContainers } from '../facts/data-paths-resolve.js';
 import { effectiveReplicas, fileClusterView } from './file-view.js';
 import { ExemptionChecker } from './exemptions.js';
+import { prepareBase } from '../compare/base.js';
+import { dockerfileLookup } from '../facts/dockerfiles.js';
 import { errorMessage } from '../model/errors.js';
 
 export interface EvaluateOptions {
@@ -30,6 +32,8 @@ export interface EvaluateOptions {
   target?: Target;
   /** For exemption expiry; defaults to the current date. */
   now?: Date;
+  /** The project before the change (`scan --base REF`, the webhook's oldObject): enables the compare rules. */
+  base?: Project;
 }
 
 export interface Evaluation {
@@ -183,6 +187,8 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   const k3s = targetsK3s(config, project, view, opts.target);
   const k3sScope = k3sScopes(config, project, view, opts.target);
   const configMap = configMapLookup(project);
+  const dockerfile = dockerfileLookup(project);
+  const base = opts.base ? prepareBase(opts.base, project, config, view) : undefined;
   const ruleFailures: { file: string; message: string }[] = [];
   const failures: Evaluation['failures'] = [];
   // A bug in one rule must not take the scan (or the webhook) down: report it and go on.
@@ -237,13 +243,20 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
     const scope = k3sScope(w.file);
-    const base = { config, view, project, targetsK3s: scope.imports, k3sDefaults: scope.k3sDefaults };
+    const shared = {
+      config,
+      view,
+      project,
+      targetsK3s: scope.imports,
+      k3sDefaults: scope.k3sDefaults,
+      ...(base ? { base } : {}),
+    };
     // Every per-workload step runs inside the guard: one workload's failure costs that workload (with a
     // note naming it), never the report of the whole scan.
     let prepared: { containers: ReturnType<typeof resolveContainers>; replicas: number | undefined };
     try {
       prepared = {
-        containers: resolveContainers(w, { config, configMap }),
+        containers: resolveContainers(w, { config, configMap, dockerfile }),
         replicas: effectiveReplicas(w, project.autoscalers),
       };
     } catch (e) {
@@ -255,7 +268,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
       failures.push({ ...failure, resource: w.resource });
       continue;
     }
-    const ctxBase = { ...base, workload: w, ...prepared };
+    const ctxBase = { ...shared, workload: w, ...prepared };
     // One context per workload; `report` routes to whichever rule is running (saves an object per rule).
     let current: Rule = rules[0] as Rule;
     const ctx: WorkloadRuleContext = {
@@ -286,6 +299,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
       project,
       targetsK3s: k3s,
       k3sDefaults: k3sDefaultsAnywhere(config, project, view, opts.target),
+      ...(base ? { base } : {}),
       options: optionsOf(config, rule),
       report: (r) => emit(rule, r, { kind: 'File', name: anchorFile(r.at) }),
     };
