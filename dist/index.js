@@ -44593,10 +44593,13 @@ function loadRoot(root, services, doc, project, opts) {
     readCompanion: opts.readCompanion
   };
   let unread = false;
+  const awaited = awaitedCompletions(services);
   for (const [service, def] of Object.entries(services)) {
     const svc = asObj(def);
     if (!svc) continue;
     if (!loadService(ctx, service, svc, projectName)) unread = true;
+    if (runsOnce(svc) && (awaited.has(service) || ONE_SHOT_NAME.test(service)))
+      ctx.project.workloads[ctx.project.workloads.length - 1].completesBeforeStart = true;
   }
   if (unread) {
     project.notes.push({
@@ -44604,6 +44607,23 @@ function loadRoot(root, services, doc, project, opts) {
       message: "env_file contents could not be read: variables set only there count as unknown"
     });
   }
+}
+function awaitedCompletions(services) {
+  const out = /* @__PURE__ */ new Set();
+  for (const def of Object.values(services)) {
+    const deps = asObj(asObj(def)?.depends_on);
+    if (!deps) continue;
+    for (const [name, cond] of Object.entries(deps))
+      if (asObj(cond)?.condition === "service_completed_successfully") out.add(name);
+  }
+  return out;
+}
+var ONE_SHOT_NAME = /(^|[-_])(init|migrate|migrations?|setup|bootstrap|seed)([-_]|$)/i;
+function runsOnce(svc) {
+  const restart = svc.restart === false ? "no" : text(svc.restart);
+  const policy = text(asObj(asObj(svc.deploy)?.restart_policy)?.condition);
+  const r = restart ?? policy ?? "no";
+  return r === "no" || r === "none" || r.startsWith("on-failure");
 }
 function dockerfileOf(build, read) {
   if (typeof build === "string") return read?.(path6.posix.join(text(build) ?? ".", "Dockerfile"));
@@ -49448,6 +49468,17 @@ function countLines(text3) {
   for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) n++;
   return n;
 }
+var STDIN = "<stdin>";
+function helmSourceComment(text3) {
+  for (const line of text3.split("\n")) {
+    const t = line.trim();
+    if (t === "" || t === "---") continue;
+    if (!t.startsWith("#")) return void 0;
+    const m = /^# Source: (.+)$/.exec(t);
+    if (m) return m[1].trim();
+  }
+  return void 0;
+}
 function parseOne(file, index, raw, limits, judge2) {
   try {
     const options = { schema: SCHEMA, filename: file, maxDepth: limits.maxDepth };
@@ -49455,7 +49486,11 @@ function parseOne(file, index, raw, limits, judge2) {
     if (value === null || value === void 0) return "empty";
     if (!judge2(value)) return "skipped";
     if (raw.text.includes("*")) checkStructure(value, limits);
-    return { ref: { file, index, text: raw.text, lineOffset: raw.lineOffset }, value };
+    const source = file === STDIN ? helmSourceComment(raw.text) : void 0;
+    return {
+      ref: { file, index, text: raw.text, lineOffset: raw.lineOffset, ...source !== void 0 ? { source } : {} },
+      value
+    };
   } catch (err) {
     if (err instanceof StructureError)
       return { file, line: raw.lineOffset, message: `document ${index + 1}: ${err.message}` };
@@ -54821,6 +54856,12 @@ function resolveContainers(w, opts) {
 function namespaceOf(w) {
   return w.resource.namespace ?? "default";
 }
+function unitOf(w) {
+  return { file: w.file, implicitNamespace: w.resource.namespace === void 0 };
+}
+function elsewhere(file, here) {
+  return file !== void 0 && file !== here ? ` (in ${file})` : "";
+}
 function lifecycle(w) {
   return w.source === "compose" ? "the container is recreated (docker compose up after a change, down/up, a new image)" : "the pod is deleted, evicted or rescheduled (every rollout)";
 }
@@ -54834,7 +54875,7 @@ function volumeOf(w, m) {
 function claimOf(ctx, v) {
   if (v.kind === "claimTemplate") return ctx.workload.claimTemplates.find((c) => c.name === (v.claimName ?? v.name));
   if (v.kind === "persistentVolumeClaim" && v.claimName)
-    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
+    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName, unitOf(ctx.workload));
   return void 0;
 }
 function coveringMount(mounts, path23) {
@@ -55088,8 +55129,16 @@ function commonDepth(a, b) {
 function importCommand(image) {
   return `docker save ${image} | sudo k3s ctr images import -`;
 }
+function composeBuildOfPublicName(tool, image) {
+  if (tool !== "compose") return false;
+  const r = parseImage(image);
+  if (!r || r.registry === "localhost") return false;
+  return !(r.registry === "docker.io" && r.repository.startsWith("library/"));
+}
 function localReason(ctx, c, image, policy) {
-  const build = ctx.project.builds.find((b) => factNamesImage(b.image, image));
+  const build = ctx.project.builds.find(
+    (b) => factNamesImage(b.image, image) && !composeBuildOfPublicName(b.tool, b.image)
+  );
   if (build) return `built locally with ${build.tool}`;
   if (imageMatchesAny(ctx.config.localImages, image)) return "listed in config localImages";
   const ann = ctx.workload.annotations[LOCAL_IMAGE_ANNOTATION]?.value.trim();
@@ -55248,10 +55297,10 @@ var rule4 = {
     if (w.source !== "kubernetes") return;
     const ns2 = namespaceOf(w);
     const cluster = ctx.view.kind === "cluster";
-    if (cluster ? !ctx.view.ready() : !ctx.view.knowsClaimsIn(ns2)) return;
+    if (cluster ? !ctx.view.ready() : !ctx.view.knowsClaimsIn(ns2, unitOf(w))) return;
     for (const v of w.volumes) {
       if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
-      if (ctx.view.getClaim(ns2, v.claimName)) continue;
+      if (ctx.view.getClaim(ns2, v.claimName, unitOf(w))) continue;
       ctx.report({
         messageId: cluster ? "missingInCluster" : "missingInFiles",
         data: { volume: v.name, claim: v.claimName, namespace: ns2 },
@@ -55291,7 +55340,7 @@ var rule5 = {
     const ns2 = namespaceOf(w);
     for (const v of w.volumes) {
       if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
-      const claim = ctx.view.getClaim(ns2, v.claimName);
+      const claim = ctx.view.getClaim(ns2, v.claimName, unitOf(w));
       if (!claim || !hasMode(claim, "ReadWriteOnce", "ReadWriteOncePod") || hasMode(claim, "ReadWriteMany")) continue;
       const modes = claim.accessModes.join("/");
       const base2 = { claim: v.claimName, modes, workload: describeWorkload(w) };
@@ -55309,10 +55358,10 @@ var rule5 = {
         });
         continue;
       }
-      const others = ctx.view.claimUsers(ns2, v.claimName, w.resource);
+      const others = ctx.view.claimUsers(ns2, v.claimName, w.resource, unitOf(w));
       if (others.length > 0) {
         const list = others.map(
-          (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
+          (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}${elsewhere(u.file, w.file)}`
         ).join(", ");
         ctx.report({ messageId: "otherWorkloads", data: { ...base2, others: list }, at: at2, path: v.claimName });
       }
@@ -55329,10 +55378,10 @@ function isMigrationStep(w) {
 }
 function composeSharers(ctx, v) {
   const w = ctx.workload;
-  if (!v.source || v.external || isMigrationStep(w)) return [];
+  if (!v.source || v.external || isMigrationStep(w) || w.completesBeforeStart) return [];
   const out = [];
   for (const o of ctx.project.workloads) {
-    if (o === w || o.source !== "compose" || o.file !== w.file || o.composeProject !== w.composeProject || isMigrationStep(o))
+    if (o === w || o.source !== "compose" || o.file !== w.file || o.composeProject !== w.composeProject || isMigrationStep(o) || o.completesBeforeStart)
       continue;
     const writes = o.containers.some(
       (c) => c.mounts.some((m) => !m.readOnly && m.volume?.kind === v.kind && m.volume.source === v.source)
@@ -55382,7 +55431,7 @@ var rule6 = {
           report("network", {});
         } else if (v.kind === "persistentVolumeClaim" && v.claimName) {
           const ns2 = namespaceOf(w);
-          const claim = ctx.view.getClaim(ns2, v.claimName);
+          const claim = ctx.view.getClaim(ns2, v.claimName, unitOf(w));
           if (claim && hasMode(claim, "ReadWriteMany")) {
             report("rwx", { claim: v.claimName });
             continue;
@@ -55390,8 +55439,8 @@ var rule6 = {
           const writers = [];
           if (w.perNode) writers.push(`every pod of DaemonSet ${w.resource.name}`);
           else if ((ctx.replicas ?? 1) > 1) writers.push(`${ctx.replicas} replicas of ${describeWorkload(w)}`);
-          for (const u of ctx.view.claimUsers(ns2, v.claimName, w.resource))
-            if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}`);
+          for (const u of ctx.view.claimUsers(ns2, v.claimName, w.resource, unitOf(w)))
+            if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}${elsewhere(u.file, w.file)}`);
           if (writers.length > 0) report("shared", { claim: v.claimName, writers: writers.join(", ") });
         } else if (w.source === "compose" && (v.kind === "composeNamed" || v.kind === "composeBind")) {
           const others = composeSharers(ctx, v);
@@ -55439,7 +55488,7 @@ function judge(ctx, claim) {
       return (def.reclaimPolicy ?? "Delete") === "Delete" ? {
         what: `default StorageClass "${def.name}" has ${def.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
       } : void 0;
-    if (ctx.view.kind !== "files" || !ctx.targetsK3s) return void 0;
+    if (ctx.view.kind !== "files" || !ctx.k3sDefaults) return void 0;
     name = "local-path";
     return { what: `StorageClass "${name}" (no storageClassName: the k3s default class) has reclaimPolicy Delete` };
   }
@@ -56026,6 +56075,44 @@ var allRules = [
   rule10
 ];
 
+// policies/model/deploy-unit.ts
+function dirSegments2(file) {
+  const parts = file.replace(/\\/g, "/").split("/");
+  parts.pop();
+  return parts.filter((p) => p !== "" && p !== ".");
+}
+function startsWith(dir, prefix) {
+  return prefix.length <= dir.length && prefix.every((p, i) => dir[i] === p);
+}
+var DeployUnits = class {
+  dirs;
+  cache = /* @__PURE__ */ new Map();
+  constructor(workloadFiles) {
+    const seen = /* @__PURE__ */ new Set();
+    this.dirs = [];
+    for (const f of workloadFiles) {
+      const d = dirSegments2(f);
+      const key3 = d.join("/");
+      if (seen.has(key3)) continue;
+      seen.add(key3);
+      this.dirs.push(d);
+    }
+  }
+  /** Whether a fact found in `factFile` belongs to the deploy unit of a workload defined in `workloadFile`. */
+  covers(factFile, workloadFile) {
+    const key3 = `${factFile}\0${workloadFile}`;
+    const hit = this.cache.get(key3);
+    if (hit !== void 0) return hit;
+    const fact = dirSegments2(factFile);
+    const target = dirSegments2(workloadFile);
+    let common2 = 0;
+    while (common2 < fact.length && common2 < target.length && fact[common2] === target[common2]) common2++;
+    const ok = common2 === fact.length || !this.dirs.some((d) => startsWith(d, fact.slice(0, common2 + 1)));
+    this.cache.set(key3, ok);
+    return ok;
+  }
+};
+
 // policies/engine/file-view.ts
 var ns = (n) => n ?? "default";
 var key = (namespace, name) => `${ns(namespace)}/${name}`;
@@ -56045,6 +56132,7 @@ function effectiveReplicas(w, autoscalers) {
 var FileClusterView = class {
   kind = "files";
   claims = /* @__PURE__ */ new Map();
+  units;
   claimNamespaces = /* @__PURE__ */ new Set();
   classes = /* @__PURE__ */ new Map();
   volumes = /* @__PURE__ */ new Map();
@@ -56053,12 +56141,14 @@ var FileClusterView = class {
   constructor(project) {
     for (const c of project.claims) {
       if (c.fromTemplate) continue;
-      this.claims.set(key(c.namespace, c.name), c);
+      const k = key(c.namespace, c.name);
+      this.claims.set(k, [...this.claims.get(k) ?? [], c]);
       this.claimNamespaces.add(ns(c.namespace));
     }
     for (const sc of project.storageClasses) this.classes.set(sc.name, sc);
     for (const pv of project.persistentVolumes) this.volumes.set(pv.name, pv);
     this.defaultClass = project.storageClasses.find((sc) => sc.isDefault);
+    this.units = new DeployUnits(project.workloads.map((w) => w.file));
     for (const w of project.workloads) {
       if (w.source !== "kubernetes") continue;
       const replicas = effectiveReplicas(w, project.autoscalers);
@@ -56069,16 +56159,29 @@ var FileClusterView = class {
         const k = key(w.resource.namespace, v.claimName);
         const list = this.users.get(k) ?? [];
         if (!list.some((u) => sameResource(u.resource, w.resource)))
-          list.push({ resource: w.resource, replicas, perNode: w.perNode, readOnly });
+          list.push({ resource: w.resource, replicas, perNode: w.perNode, readOnly, file: w.file });
         this.users.set(k, list);
       }
     }
   }
-  getClaim(namespace, name) {
-    return this.claims.get(key(namespace, name));
+  getClaim(namespace, name, from) {
+    const list = this.claims.get(key(namespace, name));
+    if (!list) return void 0;
+    const last = list[list.length - 1];
+    if (from === void 0) return last;
+    const mine = list.filter((c) => this.units.covers(anchorFile(c.at), from.file));
+    if (mine.length > 0) return mine[mine.length - 1];
+    const elsewhere2 = from.implicitNamespace ? list.filter((c) => c.namespace !== void 0) : list;
+    return elsewhere2[elsewhere2.length - 1];
   }
-  knowsClaimsIn(namespace) {
-    return this.claimNamespaces.has(ns(namespace));
+  knowsClaimsIn(namespace, from) {
+    if (!this.claimNamespaces.has(ns(namespace))) return false;
+    if (from === void 0 || !from.implicitNamespace) return true;
+    for (const list of this.claims.values())
+      for (const c of list)
+        if (ns(c.namespace) === ns(namespace) && (c.namespace !== void 0 || this.units.covers(anchorFile(c.at), from.file)))
+          return true;
+    return false;
   }
   getStorageClass(name) {
     return this.classes.get(name);
@@ -56100,9 +56203,17 @@ var FileClusterView = class {
     }
     return void 0;
   }
-  claimUsers(namespace, claimName, exclude) {
+  claimUsers(namespace, claimName, exclude, from) {
     const list = this.users.get(key(namespace, claimName)) ?? [];
-    return exclude ? list.filter((u) => !sameResource(u.resource, exclude)) : [...list];
+    const others = exclude ? list.filter((u) => !sameResource(u.resource, exclude)) : [...list];
+    if (from === void 0 || !from.implicitNamespace) return others;
+    const mine = this.getClaim(namespace, claimName, from);
+    return others.filter((u) => {
+      if (u.file === void 0 || u.resource.namespace !== void 0) return true;
+      const theirs = this.getClaim(namespace, claimName, { file: u.file, implicitNamespace: true });
+      if (mine || theirs) return mine === theirs;
+      return this.units.covers(u.file, from.file) || this.units.covers(from.file, u.file);
+    });
   }
   imagePresence(_image, _nodeName) {
     return "unknown";
@@ -56828,10 +56939,47 @@ function renderMessage(template, data = {}) {
     (whole, key3) => key3 in data ? String(data[key3]) : whole
   );
 }
+var CONTAINERD_ONLY_IMPORTS = /* @__PURE__ */ new Set(["ctr -n k8s.io"]);
+var NOT_K3S_IMPORTS = /* @__PURE__ */ new Set(["kind load"]);
+function k3sEvidence(project) {
+  const k3s = [...project.k3sSignals];
+  const containerd = [];
+  for (const i of project.imports) {
+    if (NOT_K3S_IMPORTS.has(i.method)) continue;
+    (CONTAINERD_ONLY_IMPORTS.has(i.method) ? containerd : k3s).push(i.at);
+  }
+  return { k3s, containerd };
+}
+function k3sScopes(config, project, view, target = config.target) {
+  const all = { imports: true, k3sDefaults: true };
+  const none = { imports: false, k3sDefaults: false };
+  if (target === "k3s" || target !== "kubernetes" && view?.flavor?.() === "k3s") return () => all;
+  if (target === "kubernetes") return () => none;
+  const evidence = k3sEvidence(project);
+  if (evidence.k3s.length === 0 && evidence.containerd.length === 0) return () => none;
+  const units = new DeployUnits(project.workloads.map((w) => w.file));
+  const cache2 = /* @__PURE__ */ new Map();
+  return (file) => {
+    let scope = cache2.get(file);
+    if (!scope) {
+      const k3s = evidence.k3s.some((a) => units.covers(anchorFile(a), file));
+      const containerd = k3s || evidence.containerd.some((a) => units.covers(anchorFile(a), file));
+      scope = { imports: containerd, k3sDefaults: k3s };
+      cache2.set(file, scope);
+    }
+    return scope;
+  };
+}
+function k3sDefaultsAnywhere(config, project, view, target = config.target) {
+  if (target === "k3s") return true;
+  if (target === "kubernetes") return false;
+  return view.flavor?.() === "k3s" || k3sEvidence(project).k3s.length > 0;
+}
 function targetsK3s(config, project, view, target = config.target) {
   if (target === "k3s") return true;
   if (target === "kubernetes") return false;
-  return project.k3sSignals.length > 0 || project.imports.length > 0 || view?.flavor?.() === "k3s";
+  const evidence = k3sEvidence(project);
+  return evidence.k3s.length > 0 || evidence.containerd.length > 0 || view?.flavor?.() === "k3s";
 }
 function lowerOf(a, b) {
   return a === "warning" || b === "warning" ? "warning" : "error";
@@ -56849,6 +56997,7 @@ function evaluate(project, opts) {
   const findings = [];
   const resources = [];
   const k3s = targetsK3s(config, project, view, opts.target);
+  const k3sScope = k3sScopes(config, project, view, opts.target);
   const configMap = configMapLookup(project);
   const dockerfile = dockerfileLookup(project);
   const base2 = opts.base ? prepareBase(opts.base, project, config, view) : void 0;
@@ -56899,7 +57048,15 @@ function evaluate(project, opts) {
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
-    const shared = { config, view, project, targetsK3s: k3s, ...base2 ? { base: base2 } : {} };
+    const scope = k3sScope(w.file);
+    const shared = {
+      config,
+      view,
+      project,
+      targetsK3s: scope.imports,
+      k3sDefaults: scope.k3sDefaults,
+      ...base2 ? { base: base2 } : {}
+    };
     let prepared;
     try {
       prepared = {
@@ -56943,6 +57100,7 @@ function evaluate(project, opts) {
       view,
       project,
       targetsK3s: k3s,
+      k3sDefaults: k3sDefaultsAnywhere(config, project, view, opts.target),
       ...base2 ? { base: base2 } : {},
       options: optionsOf(config, rule11),
       report: (r) => emit(rule11, r, { kind: "File", name: anchorFile(r.at) })
@@ -56990,7 +57148,7 @@ function evaluateAll(project, renders, opts) {
   return ev;
 }
 function renderedByOf(at2) {
-  return at2.kind === "node" ? at2.doc.origin?.producedBy : void 0;
+  return at2.kind === "node" ? at2.doc.origin?.producedBy ?? at2.doc.source : void 0;
 }
 function mergeRendered(findings) {
   const out = [];
@@ -57028,7 +57186,7 @@ function reportProjects(project, renders, opts) {
     if (loc.valuesHint !== void 0) f.message = `${f.message} (values: ${loc.valuesHint})`;
     return f;
   });
-  if (renders.length > 0) findings = mergeRendered(findings);
+  findings = mergeRendered(findings);
   findings.sort(compareFindings);
   const docsWithFindings = new Set(ev.findings.flatMap((f) => f.at.kind === "node" ? [docKey(f.at.doc)] : []));
   const resources = ev.resources.map((r) => {
