@@ -2,7 +2,8 @@
 // own child process (so neither sees the other's heap), timed from the parent and with peak RSS from GNU time
 // (or the child's own process.resourceUsage().maxRSS when /usr/bin/time is absent). Run from the repo root after
 // `npm run build`:
-//   node bench/scan/scale.mjs [--sizes 1000,10000,40000] [--mixes mixed,all] [--runs 3] [--big-runs 1]
+//   node bench/scan/scale.mjs [--sizes 1000,10000,40000] [--mixes mixed,all] [--runs 3] [--big-runs 1] [--repo DIR]
+// `--repo` scans with another checkout's built CLI (a before/after comparison in one session).
 // `--big-runs` applies to sizes above 20,000 documents (a 40k run takes tens of seconds on 2 cores).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -64,7 +65,8 @@ async function main() {
   const mixes = arg('mixes', 'mixed,all').split(',');
   const runs = Number(arg('runs', 3));
   const bigRuns = Number(arg('big-runs', 1));
-  console.log(`node ${process.version}; medians of the runs shown; peak RSS is the median of the runs' maxima`);
+  const cli = path.join(path.resolve(arg('repo', repoRoot)), 'bin/persistguard.js');
+  console.log(`${cli}, node ${process.version}; medians of the runs shown; peak RSS is the median of the runs' maxima`);
   console.log(
     '| mix | docs | runs | findings | scan wall | docs/s | scan peak RSS | floor wall | floor peak RSS | scan ÷ floor |',
   );
@@ -82,10 +84,7 @@ async function main() {
         if (!new RegExp(`PG_DOCS=${docs}\\b`).test(f.stderr)) throw new Error(`floor failed: ${f.stderr}`);
         floor.ms.push(f.ms);
         floor.rss.push(f.rssKB);
-        const s = await runChild(
-          [path.join(repoRoot, 'bin/persistguard.js'), 'scan', dir, '--format', 'json', '--fail-on', 'never'],
-          dir,
-        );
+        const s = await runChild([cli, 'scan', dir, '--format', 'json', '--fail-on', 'never'], dir);
         if (s.code !== 0) throw new Error(`scan exited ${s.code}: ${s.stderr.slice(0, 500)}`);
         findings = JSON.parse(s.stdout).findings.length;
         scan.ms.push(s.ms);

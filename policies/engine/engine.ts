@@ -12,7 +12,7 @@ import { anchorFile } from '../model/model.js';
 import type { Rule, RuleContext, WorkloadRuleContext } from '../rules/rule.js';
 import { allRules } from '../rules/index.js';
 import { resolveContainers } from '../facts/data-paths-resolve.js';
-import { effectiveReplicas, fileClusterView } from './file-view.js';
+import { effectiveReplicas, fileClusterView, indexAutoscalers } from './file-view.js';
 import { ExemptionChecker } from './exemptions.js';
 import { errorMessage } from '../model/errors.js';
 
@@ -161,6 +161,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
     findings.push(finding);
   };
 
+  const autoscalers = indexAutoscalers(project.autoscalers);
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
@@ -171,7 +172,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
     try {
       prepared = {
         containers: resolveContainers(w, { config, configMap }),
-        replicas: effectiveReplicas(w, project.autoscalers),
+        replicas: effectiveReplicas(w, autoscalers),
       };
     } catch (e) {
       const failure = {
