@@ -4,8 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import picomatch from 'picomatch';
-import { SKIPPED_DIRS } from '../policies/index.js';
+import { SKIPPED_DIRS, globMatcher } from '../policies/index.js';
 import { globBase, isGlob } from './inputs.js';
 
 export async function expandPaths(
@@ -19,7 +18,7 @@ export async function expandPaths(
       out.push(p);
       continue;
     }
-    const match = picomatch(p.replace(/^\.\//, ''), { dot: false });
+    const match = globMatcher(p.replace(/^\.\//, ''), { dot: false });
     const found = await walk(workspace, globBase(p).replace(/^\.\/?/, ''), match);
     if (found.length === 0) unmatched.push(p);
     out.push(...found);

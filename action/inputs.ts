@@ -3,7 +3,7 @@
  * whose message names the input, so the step fails with one clear line instead of a stack trace.
  */
 import path from 'node:path';
-import { FAIL_ON, FILE_FORMATS, TARGETS } from '../policies/index.js';
+import { FAIL_ON, FILE_FORMATS, TARGETS, unsafeGlobReason } from '../policies/index.js';
 import type { FailOn, FileFormat, PolicyReportApi, Target } from '../policies/index.js';
 
 export class InputError extends Error {}
@@ -49,6 +49,8 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
     if (p === '-')
       throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
     insideWorkspace(workspace, globBase(p), 'paths');
+    const unsafe = isGlob(p) ? unsafeGlobReason(p) : undefined;
+    if (unsafe) throw new InputError(`paths: ${unsafe}`);
   }
 
   const failOn = oneOf('fail-on', get('fail-on') || 'error', FAIL_ON);

@@ -35790,9 +35790,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils3();
     var constants5 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch5 = (glob3, options, returnState = false) => {
+    var picomatch2 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
-        const fns = glob3.map((input) => picomatch5(input, options, returnState));
+        const fns = glob3.map((input) => picomatch2(input, options, returnState));
         const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str4);
@@ -35808,16 +35808,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch5.compileRe(glob3, options) : picomatch5.makeRe(glob3, options, false, true);
+      const regex = isState ? picomatch2.compileRe(glob3, options) : picomatch2.makeRe(glob3, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch5(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch5.test(input, regex, options, { glob: glob3, posix });
+        const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob: glob3, posix });
         const result2 = { glob: glob3, state, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
@@ -35843,7 +35843,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch5.test = (input, regex, options, { glob: glob3, posix } = {}) => {
+    picomatch2.test = (input, regex, options, { glob: glob3, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -35860,24 +35860,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch5.matchBase(input, regex, options, posix);
+          match = picomatch2.matchBase(input, regex, options, posix);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch5.matchBase = (input, glob3, options, posix = options && options.windows) => {
-      const regex = glob3 instanceof RegExp ? glob3 : picomatch5.makeRe(glob3, options);
+    picomatch2.matchBase = (input, glob3, options, posix = options && options.windows) => {
+      const regex = glob3 instanceof RegExp ? glob3 : picomatch2.makeRe(glob3, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch5.isMatch = (str4, patterns, options) => picomatch5(patterns, options)(str4);
-    picomatch5.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch5.parse(p, options));
+    picomatch2.isMatch = (str4, patterns, options) => picomatch2(patterns, options)(str4);
+    picomatch2.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
     };
-    picomatch5.scan = (input, options) => scan(input, options);
-    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch2.scan = (input, options) => scan(input, options);
+    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -35888,13 +35888,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch5.toRegex(source, options);
+      const regex = picomatch2.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch5.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch2.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -35905,9 +35905,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse6(input, options);
       }
-      return picomatch5.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch5.toRegex = (source, options) => {
+    picomatch2.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -35916,8 +35916,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch5.constants = constants5;
-    module.exports = picomatch5;
+    picomatch2.constants = constants5;
+    module.exports = picomatch2;
   }
 });
 
@@ -35927,14 +35927,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils3();
-    function picomatch5(glob3, options, returnState = false) {
+    function picomatch2(glob3, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob3, options, returnState);
     }
-    Object.assign(picomatch5, pico);
-    module.exports = picomatch5;
+    Object.assign(picomatch2, pico);
+    module.exports = picomatch2;
   }
 });
 
@@ -50960,22 +50960,23 @@ import path7 from "node:path";
 var import_picomatch = __toESM(require_picomatch2(), 1);
 var cache = /* @__PURE__ */ new Map();
 function globMatcher(pattern, opts = {}) {
-  const key2 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename]);
+  const dot = opts.dot ?? true;
+  const key2 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename, dot]);
   let m = cache.get(key2);
   if (!m) {
-    m = opts.basename ? basenameMatcher(typeof pattern === "string" ? [pattern] : pattern, !!opts.nocase) : compile(pattern, !!opts.nocase);
+    m = opts.basename ? basenameMatcher(typeof pattern === "string" ? [pattern] : pattern, !!opts.nocase, dot) : compile(pattern, !!opts.nocase, dot);
     cache.set(key2, m);
   }
   return m;
 }
-function compile(pattern, nocase) {
-  return (0, import_picomatch.default)(pattern, { dot: true, nocase });
+function compile(pattern, nocase, dot) {
+  return (0, import_picomatch.default)(pattern, { dot, nocase });
 }
-function basenameMatcher(patterns, nocase) {
+function basenameMatcher(patterns, nocase, dot) {
   const bare = patterns.filter((p) => !p.includes("/"));
   const pathed = patterns.filter((p) => p.includes("/"));
-  const byName = bare.length > 0 ? (0, import_picomatch.default)(bare, { dot: true, nocase, basename: true }) : void 0;
-  const byPath = pathed.length > 0 ? compile(pathed, nocase) : void 0;
+  const byName = bare.length > 0 ? (0, import_picomatch.default)(bare, { dot, nocase, basename: true }) : void 0;
+  const byPath = pathed.length > 0 ? compile(pathed, nocase, dot) : void 0;
   return (value) => (byName?.(value) ?? false) || (byPath?.(value) ?? false);
 }
 function matchesGlob(pattern, value, opts = {}) {
@@ -56187,7 +56188,6 @@ import { existsSync as existsSync5, readFileSync as readFileSync5, statSync as s
 import path12 from "node:path";
 
 // render/tree.ts
-var import_picomatch2 = __toESM(require_picomatch2(), 1);
 import { readdirSync as readdirSync2, readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
 import path11 from "node:path";
 var KUSTOMIZATION = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
@@ -56195,7 +56195,7 @@ var GITOPS_HINT = /\bkind:\s*["']?(?:HelmRelease|Kustomization|Application)\b/;
 var MAX_GITOPS_BYTES = 1024 * 1024;
 function walkTree(paths, cwd, exclude) {
   const tree = { charts: [], kustomizations: [], gitops: [], roots: [] };
-  const isExcluded = exclude.length > 0 ? (0, import_picomatch2.default)([...exclude], { dot: true, basename: true }) : void 0;
+  const isExcluded = exclude.length > 0 ? globMatcher(exclude, { basename: true }) : void 0;
   const visited = /* @__PURE__ */ new Set();
   for (const given of paths) {
     if (given === "-") continue;
@@ -56422,7 +56422,6 @@ function gitopsTargets(ctx, file, roots) {
 }
 
 // render/helm.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
 var import_yaml11 = __toESM(require_dist(), 1);
 import { cpSync, existsSync as existsSync6, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
 import path14 from "node:path";
@@ -56565,7 +56564,7 @@ function chartSettings(ctx, chartDir, roots) {
   ];
   return (ctx.config.charts ?? []).filter((c) => {
     const glob3 = c.path.replace(/^\.\//, "").replace(/\/+$/, "") || ".";
-    const match = (0, import_picomatch3.default)(glob3, { dot: true });
+    const match = globMatcher(glob3);
     return rels.some((r) => match(r === "" ? "." : r));
   });
 }
@@ -57275,7 +57274,6 @@ async function findMarkedComment(api, target) {
 }
 
 // action/globs.ts
-var import_picomatch4 = __toESM(require_picomatch2(), 1);
 import { readdir as readdir2 } from "node:fs/promises";
 import path18 from "node:path";
 
@@ -57292,6 +57290,8 @@ function readInputs(getInput2, env) {
     if (p === "-")
       throw new InputError('paths: "-" (standard input) is not available in the Action; give files, folders or globs');
     insideWorkspace(workspace, globBase(p), "paths");
+    const unsafe = isGlob(p) ? unsafeGlobReason(p) : void 0;
+    if (unsafe) throw new InputError(`paths: ${unsafe}`);
   }
   const failOn = oneOf("fail-on", get2("fail-on") || "error", FAIL_ON);
   const formats = [];
@@ -57399,7 +57399,7 @@ async function expandPaths(workspace, paths) {
       out.push(p);
       continue;
     }
-    const match = (0, import_picomatch4.default)(p.replace(/^\.\//, ""), { dot: false });
+    const match = globMatcher(p.replace(/^\.\//, ""), { dot: false });
     const found = await walk3(workspace, globBase(p).replace(/^\.\/?/, ""), match);
     if (found.length === 0) unmatched.push(p);
     out.push(...found);

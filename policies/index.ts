@@ -39,6 +39,7 @@ export type { ClaimUser, ClusterView, Presence } from './model/cluster-view.js';
 export type { ResolvedConfig, PersistguardConfig, RenderConfig, RenderChartSetting } from './config/types.js';
 export { CONFIG_FILE_NAMES, loadConfig, parseConfig, resolveConfig } from './config/load.js';
 export { closest } from './config/suggest.js';
+export { unsafeGlobReason } from './config/glob-safety.js';
 
 export { loadObject, loadPaths, loadText } from './load/index.js';
 export type { LoadObjectOptions, LoadOptions, LoadPathsOptions } from './load/index.js';

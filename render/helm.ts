@@ -5,8 +5,8 @@
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
+import { globMatcher } from '../policies/index.js';
 import type { RenderChartSetting, RenderedDocument, ValuesSource } from '../policies/index.js';
 import { sourceText, type RenderContext } from './context.js';
 import { runTool } from './run.js';
@@ -82,7 +82,7 @@ export function chartSettings(ctx: RenderContext, chartDir: string, roots: reado
   ];
   return (ctx.config.charts ?? []).filter((c) => {
     const glob = c.path.replace(/^\.\//, '').replace(/\/+$/, '') || '.';
-    const match = picomatch(glob, { dot: true });
+    const match = globMatcher(glob);
     return rels.some((r) => match(r === '' ? '.' : r));
   });
 }

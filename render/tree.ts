@@ -5,8 +5,7 @@
  */
 import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
-import { SKIPPED_DIRS } from '../policies/index.js';
+import { SKIPPED_DIRS, globMatcher } from '../policies/index.js';
 
 export interface Tree {
   /** Real absolute paths of chart folders (any folder with a Chart.yaml). */
@@ -25,7 +24,7 @@ const MAX_GITOPS_BYTES = 1024 * 1024;
 
 export function walkTree(paths: readonly string[], cwd: string, exclude: readonly string[]): Tree {
   const tree: Tree = { charts: [], kustomizations: [], gitops: [], roots: [] };
-  const isExcluded = exclude.length > 0 ? picomatch([...exclude], { dot: true, basename: true }) : undefined;
+  const isExcluded = exclude.length > 0 ? globMatcher(exclude, { basename: true }) : undefined;
   const visited = new Set<string>();
   for (const given of paths) {
     if (given === '-') continue;

@@ -2,8 +2,7 @@
  * The webhook's verdict on one AdmissionReview request. Pure: no I/O, no clock (injected), no globals.
  * The same loader and engine as `persistguard scan`, so a manifest that passes in CI passes admission.
  */
-import picomatch from 'picomatch';
-import { loadObject, evaluate, trustedController } from '../policies/index.js';
+import { loadObject, evaluate, matchesGlob, trustedController } from '../policies/index.js';
 import type { ClusterView, FailChoice, PendingFinding, ResolvedConfig, WebhookMode } from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import { splitExisting, type ExistingViolations } from './existing-violations.js';
@@ -357,7 +356,7 @@ function existingViolations(
 
 function globMatch(pattern: string | undefined, value: string): boolean {
   if (pattern === undefined) return true;
-  return pattern === value || picomatch.isMatch(value, pattern, { dot: true });
+  return pattern === value || matchesGlob(pattern, value);
 }
 
 /** Whether config `webhook.protectedClaims` covers this claim: every given field must match. */

@@ -16,6 +16,7 @@ import {
   scanPaths,
   scanVerdict,
   TARGETS,
+  unsafeGlobReason,
 } from '../../policies/index.js';
 import type { FailOn, Reporter, ReportError, ScanReport } from '../../policies/index.js';
 import { renderPaths } from '../../render/index.js';
@@ -113,7 +114,11 @@ export const scanCommand: Command = async (args, io) => {
   const paths = positionals.length > 0 ? positionals : ['.'];
   if (paths.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) may be given only once");
   const exclude = values.exclude ?? [];
-  for (const g of exclude) if (g.trim() === '') throw new UsageError('--exclude needs a glob, got an empty value');
+  for (const g of exclude) {
+    if (g.trim() === '') throw new UsageError('--exclude needs a glob, got an empty value');
+    const unsafe = unsafeGlobReason(g);
+    if (unsafe) throw new UsageError(`--exclude ${unsafe}`);
+  }
 
   const reporters = await Promise.all(
     outputs.map(async (o) => {

@@ -11,6 +11,11 @@ export interface GlobOptions {
   nocase?: boolean;
   /** A pattern without a slash matches the last path segment (`exclude: ['*.tpl']`). */
   basename?: boolean;
+  /**
+   * Whether `*` and `**` match hidden entries (default true). The Action's `paths` inputs say false, as
+   * GitHub's own path filters do.
+   */
+  dot?: boolean;
 }
 
 export type GlobMatcher = (value: string) => boolean;
@@ -19,30 +24,31 @@ const cache = new Map<string, GlobMatcher>();
 
 /** A compiled matcher for one pattern, or for a list (matching any of them). */
 export function globMatcher(pattern: string | readonly string[], opts: GlobOptions = {}): GlobMatcher {
-  const key = JSON.stringify([pattern, !!opts.nocase, !!opts.basename]);
+  const dot = opts.dot ?? true;
+  const key = JSON.stringify([pattern, !!opts.nocase, !!opts.basename, dot]);
   let m = cache.get(key);
   if (!m) {
     m = opts.basename
-      ? basenameMatcher(typeof pattern === 'string' ? [pattern] : pattern, !!opts.nocase)
-      : compile(pattern, !!opts.nocase);
+      ? basenameMatcher(typeof pattern === 'string' ? [pattern] : pattern, !!opts.nocase, dot)
+      : compile(pattern, !!opts.nocase, dot);
     cache.set(key, m);
   }
   return m;
 }
 
-function compile(pattern: string | readonly string[], nocase: boolean): GlobMatcher {
-  return picomatch(pattern as string | string[], { dot: true, nocase });
+function compile(pattern: string | readonly string[], nocase: boolean, dot: boolean): GlobMatcher {
+  return picomatch(pattern as string | string[], { dot, nocase });
 }
 
 /**
  * picomatch's own `basename` option also changes how patterns WITH a slash match (`k8s/*.yaml` stops matching
  * `k8s/a.yaml`), so only slash-free patterns get it; the others match the whole relative path.
  */
-function basenameMatcher(patterns: readonly string[], nocase: boolean): GlobMatcher {
+function basenameMatcher(patterns: readonly string[], nocase: boolean, dot: boolean): GlobMatcher {
   const bare = patterns.filter((p) => !p.includes('/'));
   const pathed = patterns.filter((p) => p.includes('/'));
-  const byName = bare.length > 0 ? picomatch(bare, { dot: true, nocase, basename: true }) : undefined;
-  const byPath = pathed.length > 0 ? compile(pathed, nocase) : undefined;
+  const byName = bare.length > 0 ? picomatch(bare, { dot, nocase, basename: true }) : undefined;
+  const byPath = pathed.length > 0 ? compile(pathed, nocase, dot) : undefined;
   return (value) => (byName?.(value) ?? false) || (byPath?.(value) ?? false);
 }
 

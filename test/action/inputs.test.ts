@@ -29,6 +29,12 @@ describe('inputs', () => {
     expect(() => read({ paths: '../*/secrets' })).toThrow(/outside the workspace/);
   });
 
+  test('paths: a glob that could backtrack without bound is an input error, a plain glob is fine', () => {
+    expect(() => read({ paths: 'k8s/*(a*)*b' })).toThrow(/paths: 'k8s\/\*\(a\*\)\*b' uses an extglob/);
+    expect(() => read({ paths: 'k8s/*a*a*a*b.yaml' })).toThrow(InputError);
+    expect(read({ paths: 'k8s/**/*.yaml' }).paths).toEqual(['k8s/**/*.yaml']);
+  });
+
   test('report-dir and sarif-file: workspace or RUNNER_TEMP only', () => {
     expect(read({}).reportDir).toBe(path.join(TEMP, 'persistguard'));
     expect(read({ 'report-dir': `${TEMP}/reports` }).reportDir).toBe(`${TEMP}/reports`);

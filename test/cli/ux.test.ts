@@ -129,6 +129,14 @@ describe('scan flags', () => {
     expect(files(some)).toEqual(['k8s/portal.yaml']);
   });
 
+  test('--exclude refuses a glob that could backtrack without bound (extglob, many stars): usage error, exit 2', async () => {
+    for (const g of ['*(a*)*b', 'k8s/*a*a*a*b']) {
+      const r = await cli(['scan', '.', '--exclude', g]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--exclude '${g}'`);
+    }
+  });
+
   test('--quiet prints findings only: no summary, no "wrote" line, nothing when clean', async () => {
     const r = await cli(['scan', 'k8s', '--quiet']);
     expect(r.stdout).toContain('data-path-pvc');
