@@ -43558,7 +43558,7 @@ function anchorFile(at2) {
   return at2.kind === "node" ? at2.doc.file : at2.file;
 }
 function childAnchor(at2, ...segments) {
-  return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: [...at2.path, ...segments] } : at2;
+  return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: at2.path.concat(segments) } : at2;
 }
 function appendAll(target, items) {
   for (const x of items) target.push(x);
@@ -44513,7 +44513,7 @@ function stringList(v) {
   return asArray(v).flatMap((x) => typeof x === "string" ? [x] : []);
 }
 function nodeAnchor(doc, path22) {
-  return { kind: "node", doc, path: path22 };
+  return { kind: "node", doc, path: path22.slice() };
 }
 
 // policies/load/compose/compose.ts
