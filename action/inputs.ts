@@ -27,6 +27,8 @@ export interface ActionInputs {
   comment: boolean;
   onlyChanged: boolean;
   baseline?: string;
+  /** `base-ref` as given; empty means the pull request's base commit (resolved in main with the event). */
+  baseRef?: string;
   token: string;
   target?: Target;
   /**
@@ -86,6 +88,8 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
   const sarifInput = get('sarif-file');
   const config = get('config');
   const baseline = get('baseline');
+  const baseRef = get('base-ref');
+  if (baseRef.startsWith('-')) throw new InputError(`base-ref: "${baseRef}" is not a git ref`);
   const configRef = get('config-ref');
   if (configRef && !/^[\w./@{}~^-]+$/.test(configRef))
     throw new InputError(`config-ref: "${configRef}" is not a git ref or commit SHA`);
@@ -104,6 +108,7 @@ export function readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): ActionIn
     comment: bool(get('comment'), 'comment', false),
     onlyChanged: bool(get('only-changed'), 'only-changed', false),
     ...(baseline ? { baseline: insideWorkspace(workspace, baseline, 'baseline') } : {}),
+    ...(baseRef ? { baseRef } : {}),
     token: get('github-token'),
     ...(target ? { target } : {}),
     ...(configRef ? { configRef } : {}),

@@ -28,6 +28,7 @@ import {
 import type { ReporterOptions, ScanReport, MarkdownOptions } from '../policies/index.js';
 import { renderPaths, renderSummary } from '../render/index.js';
 import { planAnnotations } from './annotations.js';
+import { baseRefFor, readBaseProject } from './base.js';
 import { changedFiles } from './changed-files.js';
 import { COMMENT_MAX_BYTES, upsertComment } from './comment.js';
 import type { GitHubApi } from './github-api.js';
@@ -111,11 +112,17 @@ async function runChecked(): Promise<number> {
           ...(rendered?.scan.skip ? { skip: rendered.scan.skip } : {}),
         })
       : undefined;
+  const baseRef = baseRefFor(inputs.baseRef, ctx.eventName, ctx.payload as Record<string, unknown>);
+  const base =
+    project && baseRef
+      ? await readBaseProject(baseRef, paths, { workspace: inputs.workspace, limits: config.limits, exclude })
+      : undefined;
   let report: ScanReport = project
     ? reportProjects(project, rendered ? addRendered(project, rendered.scan, config) : [], {
         config,
         target: inputs.target,
         now: new Date(),
+        ...(base ? { base } : {}),
       })
     : {
         tool: { name: 'persistguard', version: VERSION },

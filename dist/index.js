@@ -23,9 +23,9 @@ var __export = (target, all) => {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key2 of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key2) && key2 !== except)
-        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
+    for (let key3 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key3) && key3 !== except)
+        __defProp(to, key3, { get: () => from[key3], enumerable: !(desc = __getOwnPropDesc(from, key3)) || desc.enumerable });
   }
   return to;
 };
@@ -809,9 +809,9 @@ var require_constants = __commonJS({
       "X-XSS-Protection"
     ];
     for (let i = 0; i < wellknownHeaderNames.length; ++i) {
-      const key2 = wellknownHeaderNames[i];
-      const lowerCasedKey = key2.toLowerCase();
-      headerNameLowerCasedRecord[key2] = headerNameLowerCasedRecord[lowerCasedKey] = lowerCasedKey;
+      const key3 = wellknownHeaderNames[i];
+      const lowerCasedKey = key3.toLowerCase();
+      headerNameLowerCasedRecord[key3] = headerNameLowerCasedRecord[lowerCasedKey] = lowerCasedKey;
     }
     Object.setPrototypeOf(headerNameLowerCasedRecord, null);
     module.exports = {
@@ -845,16 +845,16 @@ var require_tree = __commonJS({
        * @param {any} value
        * @param {number} index
        */
-      constructor(key2, value, index) {
-        if (index === void 0 || index >= key2.length) {
+      constructor(key3, value, index) {
+        if (index === void 0 || index >= key3.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key2.charCodeAt(index);
+        const code = this.code = key3.charCodeAt(index);
         if (code > 127) {
           throw new TypeError("key must be ascii string");
         }
-        if (key2.length !== ++index) {
-          this.middle = new _TstNode(key2, value, index);
+        if (key3.length !== ++index) {
+          this.middle = new _TstNode(key3, value, index);
         } else {
           this.value = value;
         }
@@ -863,15 +863,15 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        */
-      add(key2, value) {
-        const length = key2.length;
+      add(key3, value) {
+        const length = key3.length;
         if (length === 0) {
           throw new TypeError("Unreachable");
         }
         let index = 0;
         let node = this;
         while (true) {
-          const code = key2.charCodeAt(index);
+          const code = key3.charCodeAt(index);
           if (code > 127) {
             throw new TypeError("key must be ascii string");
           }
@@ -882,20 +882,20 @@ var require_tree = __commonJS({
             } else if (node.middle !== null) {
               node = node.middle;
             } else {
-              node.middle = new _TstNode(key2, value, index);
+              node.middle = new _TstNode(key3, value, index);
               break;
             }
           } else if (node.code < code) {
             if (node.left !== null) {
               node = node.left;
             } else {
-              node.left = new _TstNode(key2, value, index);
+              node.left = new _TstNode(key3, value, index);
               break;
             }
           } else if (node.right !== null) {
             node = node.right;
           } else {
-            node.right = new _TstNode(key2, value, index);
+            node.right = new _TstNode(key3, value, index);
             break;
           }
         }
@@ -904,12 +904,12 @@ var require_tree = __commonJS({
        * @param {Uint8Array} key
        * @return {TstNode | null}
        */
-      search(key2) {
-        const keylength = key2.length;
+      search(key3) {
+        const keylength = key3.length;
         let index = 0;
         let node = this;
         while (node !== null && index < keylength) {
-          let code = key2[index];
+          let code = key3[index];
           if (code <= 90 && code >= 65) {
             code |= 32;
           }
@@ -934,25 +934,25 @@ var require_tree = __commonJS({
        * @param {string} key
        * @param {any} value
        * */
-      insert(key2, value) {
+      insert(key3, value) {
         if (this.node === null) {
-          this.node = new TstNode(key2, value, 0);
+          this.node = new TstNode(key3, value, 0);
         } else {
-          this.node.add(key2, value);
+          this.node.add(key3, value);
         }
       }
       /**
        * @param {Uint8Array} key
        * @return {any}
        */
-      lookup(key2) {
-        return this.node?.search(key2)?.value ?? null;
+      lookup(key3) {
+        return this.node?.search(key3)?.value ?? null;
       }
     };
     var tree = new TernarySearchTree();
     for (let i = 0; i < wellknownHeaderNames.length; ++i) {
-      const key2 = headerNameLowerCasedRecord[wellknownHeaderNames[i]];
-      tree.insert(key2, key2);
+      const key3 = headerNameLowerCasedRecord[wellknownHeaderNames[i]];
+      tree.insert(key3, key3);
     }
     module.exports = {
       TernarySearchTree,
@@ -1077,14 +1077,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path22 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path23 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path22 && path22[0] !== "/") {
-          path22 = `/${path22}`;
+        if (path23 && path23[0] !== "/") {
+          path23 = `/${path23}`;
         }
-        return new URL(`${origin}${path22}`);
+        return new URL(`${origin}${path23}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1176,20 +1176,20 @@ var require_util = __commonJS({
     function parseHeaders(headers, obj2) {
       if (obj2 === void 0) obj2 = {};
       for (let i = 0; i < headers.length; i += 2) {
-        const key2 = headerNameToString(headers[i]);
-        let val = obj2[key2];
+        const key3 = headerNameToString(headers[i]);
+        let val = obj2[key3];
         if (val) {
           if (typeof val === "string") {
             val = [val];
-            obj2[key2] = val;
+            obj2[key3] = val;
           }
           val.push(headers[i + 1].toString("utf8"));
         } else {
           const headersValue = headers[i + 1];
           if (typeof headersValue === "string") {
-            obj2[key2] = headersValue;
+            obj2[key3] = headersValue;
           } else {
-            obj2[key2] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj2[key3] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
@@ -1203,21 +1203,21 @@ var require_util = __commonJS({
       const ret = new Array(len);
       let hasContentLength = false;
       let contentDispositionIdx = -1;
-      let key2;
+      let key3;
       let val;
       let kLen = 0;
       for (let n = 0; n < headers.length; n += 2) {
-        key2 = headers[n];
+        key3 = headers[n];
         val = headers[n + 1];
-        typeof key2 !== "string" && (key2 = key2.toString());
+        typeof key3 !== "string" && (key3 = key3.toString());
         typeof val !== "string" && (val = val.toString("utf8"));
-        kLen = key2.length;
-        if (kLen === 14 && key2[7] === "-" && (key2 === "content-length" || key2.toLowerCase() === "content-length")) {
+        kLen = key3.length;
+        if (kLen === 14 && key3[7] === "-" && (key3 === "content-length" || key3.toLowerCase() === "content-length")) {
           hasContentLength = true;
-        } else if (kLen === 19 && key2[7] === "-" && (key2 === "content-disposition" || key2.toLowerCase() === "content-disposition")) {
+        } else if (kLen === 19 && key3[7] === "-" && (key3 === "content-disposition" || key3.toLowerCase() === "content-disposition")) {
           contentDispositionIdx = n + 1;
         }
-        ret[n] = key2;
+        ret[n] = key3;
         ret[n + 1] = val;
       }
       if (hasContentLength && contentDispositionIdx !== -1) {
@@ -1535,39 +1535,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin }
+          request: { method, path: path23, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path22);
+        debuglog("sending request to %s %s/%s", method, origin, path23);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin },
+          request: { method, path: path23, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path22,
+          path23,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin }
+          request: { method, path: path23, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path22);
+        debuglog("trailers received from %s %s/%s", method, origin, path23);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin },
+          request: { method, path: path23, origin },
           error: error4
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path22,
+          path23,
           error4.message
         );
       });
@@ -1616,9 +1616,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path22, origin }
+            request: { method, path: path23, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path22);
+          debuglog("sending request to %s %s/%s", method, origin, path23);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1681,7 +1681,7 @@ var require_request = __commonJS({
     var kHandler = Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path22,
+        path: path23,
         method,
         body,
         headers,
@@ -1696,11 +1696,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path22 !== "string") {
+        if (typeof path23 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path22[0] !== "/" && !(path22.startsWith("http://") || path22.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path23[0] !== "/" && !(path23.startsWith("http://") || path23.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path22)) {
+        } else if (invalidPathRegex.test(path23)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1766,7 +1766,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path22, query) : path22;
+        this.path = query ? buildURL(path23, query) : path23;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1958,20 +1958,20 @@ var require_request = __commonJS({
           this.endHandler = null;
         }
       }
-      addHeader(key2, value) {
-        processHeader(this, key2, value);
+      addHeader(key3, value) {
+        processHeader(this, key3, value);
         return this;
       }
     };
-    function processHeader(request2, key2, val) {
+    function processHeader(request2, key3, val) {
       if (val && (typeof val === "object" && !Array.isArray(val))) {
-        throw new InvalidArgumentError(`invalid ${key2} header`);
+        throw new InvalidArgumentError(`invalid ${key3} header`);
       } else if (val === void 0) {
         return;
       }
-      let headerName = headerNameLowerCasedRecord[key2];
+      let headerName = headerNameLowerCasedRecord[key3];
       if (headerName === void 0) {
-        headerName = key2.toLowerCase();
+        headerName = key3.toLowerCase();
         if (headerNameLowerCasedRecord[headerName] === void 0 && !isValidHTTPToken(headerName)) {
           throw new InvalidArgumentError("invalid header key");
         }
@@ -1981,17 +1981,17 @@ var require_request = __commonJS({
         for (let i = 0; i < val.length; i++) {
           if (typeof val[i] === "string") {
             if (!isValidHeaderValue(val[i])) {
-              throw new InvalidArgumentError(`invalid ${key2} header`);
+              throw new InvalidArgumentError(`invalid ${key3} header`);
             }
             arr.push(val[i]);
           } else if (val[i] === null) {
             arr.push("");
           } else if (typeof val[i] === "object") {
-            throw new InvalidArgumentError(`invalid ${key2} header`);
+            throw new InvalidArgumentError(`invalid ${key3} header`);
           } else {
             const str4 = `${val[i]}`;
             if (!isValidHeaderValue(str4)) {
-              throw new InvalidArgumentError(`invalid ${key2} header`);
+              throw new InvalidArgumentError(`invalid ${key3} header`);
             }
             arr.push(str4);
           }
@@ -1999,14 +1999,14 @@ var require_request = __commonJS({
         val = arr;
       } else if (typeof val === "string") {
         if (!isValidHeaderValue(val)) {
-          throw new InvalidArgumentError(`invalid ${key2} header`);
+          throw new InvalidArgumentError(`invalid ${key3} header`);
         }
       } else if (val === null) {
         val = "";
       } else {
         val = `${val}`;
         if (!isValidHeaderValue(val)) {
-          throw new InvalidArgumentError(`invalid ${key2} header`);
+          throw new InvalidArgumentError(`invalid ${key3} header`);
         }
       }
       if (headerName === "host") {
@@ -2027,7 +2027,7 @@ var require_request = __commonJS({
         }
       } else if (request2.contentType === null && headerName === "content-type") {
         request2.contentType = val;
-        request2.headers.push(key2, val);
+        request2.headers.push(key3, val);
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
@@ -2041,7 +2041,7 @@ var require_request = __commonJS({
       } else if (headerName === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
-        request2.headers.push(key2, val);
+        request2.headers.push(key3, val);
       }
     }
     module.exports = Request;
@@ -2529,13 +2529,13 @@ var require_connect = __commonJS({
         constructor(maxCachedSessions) {
           this._maxCachedSessions = maxCachedSessions;
           this._sessionCache = /* @__PURE__ */ new Map();
-          this._sessionRegistry = new global.FinalizationRegistry((key2) => {
+          this._sessionRegistry = new global.FinalizationRegistry((key3) => {
             if (this._sessionCache.size < this._maxCachedSessions) {
               return;
             }
-            const ref2 = this._sessionCache.get(key2);
+            const ref2 = this._sessionCache.get(key3);
             if (ref2 !== void 0 && ref2.deref() === void 0) {
-              this._sessionCache.delete(key2);
+              this._sessionCache.delete(key3);
             }
           });
         }
@@ -2699,10 +2699,10 @@ var require_utils = __commonJS({
     exports.enumToMap = void 0;
     function enumToMap(obj2) {
       const res = {};
-      Object.keys(obj2).forEach((key2) => {
-        const value = obj2[key2];
+      Object.keys(obj2).forEach((key3) => {
+        const value = obj2[key3];
         if (typeof value === "number") {
-          res[key2] = value;
+          res[key3] = value;
         }
       });
       return res;
@@ -2879,9 +2879,9 @@ var require_constants2 = __commonJS({
     ];
     exports.METHOD_MAP = utils_1.enumToMap(METHODS);
     exports.H_METHOD_MAP = {};
-    Object.keys(exports.METHOD_MAP).forEach((key2) => {
-      if (/^H/.test(key2)) {
-        exports.H_METHOD_MAP[key2] = exports.METHOD_MAP[key2];
+    Object.keys(exports.METHOD_MAP).forEach((key3) => {
+      if (/^H/.test(key3)) {
+        exports.H_METHOD_MAP[key3] = exports.METHOD_MAP[key3];
       }
     });
     var FINISH;
@@ -3852,19 +3852,19 @@ var require_webidl = __commonJS({
         const result2 = {};
         if (!types2.isProxy(O)) {
           const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
-          for (const key2 of keys2) {
-            const typedKey = keyConverter(key2, prefix, argument);
-            const typedValue = valueConverter(O[key2], prefix, argument);
+          for (const key3 of keys2) {
+            const typedKey = keyConverter(key3, prefix, argument);
+            const typedValue = valueConverter(O[key3], prefix, argument);
             result2[typedKey] = typedValue;
           }
           return result2;
         }
         const keys = Reflect.ownKeys(O);
-        for (const key2 of keys) {
-          const desc = Reflect.getOwnPropertyDescriptor(O, key2);
+        for (const key3 of keys) {
+          const desc = Reflect.getOwnPropertyDescriptor(O, key3);
           if (desc?.enumerable) {
-            const typedKey = keyConverter(key2, prefix, argument);
-            const typedValue = valueConverter(O[key2], prefix, argument);
+            const typedKey = keyConverter(key3, prefix, argument);
+            const typedValue = valueConverter(O[key3], prefix, argument);
             result2[typedKey] = typedValue;
           }
         }
@@ -3895,29 +3895,29 @@ var require_webidl = __commonJS({
           });
         }
         for (const options of converters) {
-          const { key: key2, defaultValue, required, converter } = options;
+          const { key: key3, defaultValue, required, converter } = options;
           if (required === true) {
-            if (!Object.hasOwn(dictionary, key2)) {
+            if (!Object.hasOwn(dictionary, key3)) {
               throw webidl.errors.exception({
                 header: prefix,
-                message: `Missing required key "${key2}".`
+                message: `Missing required key "${key3}".`
               });
             }
           }
-          let value = dictionary[key2];
+          let value = dictionary[key3];
           const hasDefault = Object.hasOwn(options, "defaultValue");
           if (hasDefault && value !== null) {
             value ??= defaultValue();
           }
           if (required || hasDefault || value !== void 0) {
-            value = converter(value, prefix, `${argument}.${key2}`);
+            value = converter(value, prefix, `${argument}.${key3}`);
             if (options.allowedValues && !options.allowedValues.includes(value)) {
               throw webidl.errors.exception({
                 header: prefix,
                 message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key2] = value;
+            dict[key3] = value;
           }
         }
         return dict;
@@ -4532,18 +4532,18 @@ var require_util2 = __commonJS({
               done: true
             };
           }
-          const { [keyIndex]: key2, [valueIndex]: value } = values[index];
+          const { [keyIndex]: key3, [valueIndex]: value } = values[index];
           this.#index = index + 1;
           let result2;
           switch (this.#kind) {
             case "key":
-              result2 = key2;
+              result2 = key3;
               break;
             case "value":
               result2 = value;
               break;
             case "key+value":
-              result2 = [key2, value];
+              result2 = [key3, value];
               break;
           }
           return {
@@ -4609,8 +4609,8 @@ var require_util2 = __commonJS({
                 `Failed to execute 'forEach' on '${name}': parameter 1 is not of type 'Function'.`
               );
             }
-            for (const { 0: key2, 1: value } of makeIterator(this, "key+value")) {
-              callbackfn.call(thisArg, value, key2, this);
+            for (const { 0: key3, 1: value } of makeIterator(this, "key+value")) {
+              callbackfn.call(thisArg, value, key3, this);
             }
           }
         }
@@ -6053,15 +6053,15 @@ var require_client_h1 = __commonJS({
         } else {
           this.headers[len - 1] = Buffer.concat([this.headers[len - 1], buf]);
         }
-        const key2 = this.headers[len - 2];
-        if (key2.length === 10) {
-          const headerName = util.bufferToLowerCasedHeaderName(key2);
+        const key3 = this.headers[len - 2];
+        if (key3.length === 10) {
+          const headerName = util.bufferToLowerCasedHeaderName(key3);
           if (headerName === "keep-alive") {
             this.keepAlive += buf.toString();
           } else if (headerName === "connection") {
             this.connection += buf.toString();
           }
-        } else if (key2.length === 14 && util.bufferToLowerCasedHeaderName(key2) === "content-length") {
+        } else if (key3.length === 14 && util.bufferToLowerCasedHeaderName(key3) === "content-length") {
           this.contentLength += buf.toString();
         }
         this.trackHeader(buf.length);
@@ -6459,7 +6459,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path22, host, upgrade, blocking, reset } = request2;
+      const { method, path: path23, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6540,7 +6540,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path22} HTTP/1.1\r
+      let header = `${method} ${path23} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6559,15 +6559,15 @@ upgrade: ${upgrade}\r
       }
       if (Array.isArray(headers)) {
         for (let n = 0; n < headers.length; n += 2) {
-          const key2 = headers[n + 0];
+          const key3 = headers[n + 0];
           const val = headers[n + 1];
           if (Array.isArray(val)) {
             for (let i = 0; i < val.length; i++) {
-              header += `${key2}: ${val[i]}\r
+              header += `${key3}: ${val[i]}\r
 `;
             }
           } else {
-            header += `${key2}: ${val}\r
+            header += `${key3}: ${val}\r
 `;
           }
         }
@@ -7069,7 +7069,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path22, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path23, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7077,18 +7077,18 @@ var require_client_h2 = __commonJS({
       }
       const headers = {};
       for (let n = 0; n < reqHeaders.length; n += 2) {
-        const key2 = reqHeaders[n + 0];
+        const key3 = reqHeaders[n + 0];
         const val = reqHeaders[n + 1];
         if (Array.isArray(val)) {
           for (let i = 0; i < val.length; i++) {
-            if (headers[key2]) {
-              headers[key2] += `,${val[i]}`;
+            if (headers[key3]) {
+              headers[key3] += `,${val[i]}`;
             } else {
-              headers[key2] = val[i];
+              headers[key3] = val[i];
             }
           }
         } else {
-          headers[key2] = val;
+          headers[key3] = val;
         }
       }
       let stream;
@@ -7166,7 +7166,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path22;
+      headers[HTTP2_HEADER_PATH] = path23;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7519,9 +7519,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path22 = search ? `${pathname}${search}` : pathname;
+        const path23 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path22;
+        this.opts.path = path23;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7583,9 +7583,9 @@ var require_redirect_handler = __commonJS({
           }
         }
       } else if (headers && typeof headers === "object") {
-        for (const key2 of Object.keys(headers)) {
-          if (!shouldRemoveHeader(key2, removeContent, unknownOrigin)) {
-            ret.push(key2, headers[key2]);
+        for (const key3 of Object.keys(headers)) {
+          if (!shouldRemoveHeader(key3, removeContent, unknownOrigin)) {
+            ret.push(key3, headers[key3]);
           }
         }
       } else {
@@ -8666,16 +8666,16 @@ var require_agent = __commonJS({
         return ret;
       }
       [kDispatch](opts, handler2) {
-        let key2;
+        let key3;
         if (opts.origin && (typeof opts.origin === "string" || opts.origin instanceof URL)) {
-          key2 = String(opts.origin);
+          key3 = String(opts.origin);
         } else {
           throw new InvalidArgumentError("opts.origin must be a non-empty string or URL.");
         }
-        let dispatcher = this[kClients].get(key2);
+        let dispatcher = this[kClients].get(key3);
         if (!dispatcher) {
           dispatcher = this[kFactory](opts.origin, this[kOptions]).on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
-          this[kClients].set(key2, dispatcher);
+          this[kClients].set(key3, dispatcher);
         }
         return dispatcher.dispatch(opts, handler2);
       }
@@ -8760,10 +8760,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path22 = "/",
+          path: path23 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path22;
+        opts.path = origin + path23;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -8914,7 +8914,7 @@ var require_proxy_agent = __commonJS({
       return headers;
     }
     function throwIfProxyAuthIsSent(headers) {
-      const existProxyAuth = headers && Object.keys(headers).find((key2) => key2.toLowerCase() === "proxy-authorization");
+      const existProxyAuth = headers && Object.keys(headers).find((key3) => key3.toLowerCase() === "proxy-authorization");
       if (existProxyAuth) {
         throw new InvalidArgumentError("Proxy-Authorization should be sent in ProxyAgent constructor");
       }
@@ -10692,18 +10692,18 @@ var require_mock_utils = __commonJS({
         })
       );
     }
-    function getHeaderByName(headers, key2) {
+    function getHeaderByName(headers, key3) {
       if (Array.isArray(headers)) {
         for (let i = 0; i < headers.length; i += 2) {
-          if (headers[i].toLocaleLowerCase() === key2.toLocaleLowerCase()) {
+          if (headers[i].toLocaleLowerCase() === key3.toLocaleLowerCase()) {
             return headers[i + 1];
           }
         }
         return void 0;
       } else if (typeof headers.get === "function") {
-        return headers.get(key2);
+        return headers.get(key3);
       } else {
-        return lowerCaseEntries(headers)[key2.toLocaleLowerCase()];
+        return lowerCaseEntries(headers)[key3.toLocaleLowerCase()];
       }
     }
     function buildHeadersFromArray(headers) {
@@ -10735,20 +10735,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path22) {
-      if (typeof path22 !== "string") {
-        return path22;
+    function safeUrl(path23) {
+      if (typeof path23 !== "string") {
+        return path23;
       }
-      const pathSegments = path22.split("?");
+      const pathSegments = path23.split("?");
       if (pathSegments.length !== 2) {
-        return path22;
+        return path23;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path22, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path22);
+    function matchKey(mockDispatch2, { path: path23, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path23);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10767,50 +10767,50 @@ var require_mock_utils = __commonJS({
         return data.toString();
       }
     }
-    function getMockDispatch(mockDispatches, key2) {
-      const basePath = key2.query ? buildURL(key2.path, key2.query) : key2.path;
+    function getMockDispatch(mockDispatches, key3) {
+      const basePath = key3.query ? buildURL(key3.path, key3.query) : key3.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path22 }) => matchValue(safeUrl(path22), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path23 }) => matchValue(safeUrl(path23), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key2.method));
+      matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key3.method));
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key2.method}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key3.method}' on path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key2.body) : true);
+      matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key3.body) : true);
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key2.body}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key3.body}' on path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key2.headers));
+      matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key3.headers));
       if (matchedMockDispatches.length === 0) {
-        const headers = typeof key2.headers === "object" ? JSON.stringify(key2.headers) : key2.headers;
+        const headers = typeof key3.headers === "object" ? JSON.stringify(key3.headers) : key3.headers;
         throw new MockNotMatchedError(`Mock dispatch not matched for headers '${headers}' on path '${resolvedPath}'`);
       }
       return matchedMockDispatches[0];
     }
-    function addMockDispatch(mockDispatches, key2, data) {
+    function addMockDispatch(mockDispatches, key3, data) {
       const baseData = { timesInvoked: 0, times: 1, persist: false, consumed: false };
       const replyData = typeof data === "function" ? { callback: data } : { ...data };
-      const newMockDispatch = { ...baseData, ...key2, pending: true, data: { error: null, ...replyData } };
+      const newMockDispatch = { ...baseData, ...key3, pending: true, data: { error: null, ...replyData } };
       mockDispatches.push(newMockDispatch);
       return newMockDispatch;
     }
-    function deleteMockDispatch(mockDispatches, key2) {
+    function deleteMockDispatch(mockDispatches, key3) {
       const index = mockDispatches.findIndex((dispatch) => {
         if (!dispatch.consumed) {
           return false;
         }
-        return matchKey(dispatch, key2);
+        return matchKey(dispatch, key3);
       });
       if (index !== -1) {
         mockDispatches.splice(index, 1);
       }
     }
     function buildKey(opts) {
-      const { path: path22, method, body, headers, query } = opts;
+      const { path: path23, method, body, headers, query } = opts;
       return {
-        path: path22,
+        path: path23,
         method,
         body,
         headers,
@@ -10821,9 +10821,9 @@ var require_mock_utils = __commonJS({
       const keys = Object.keys(data);
       const result2 = [];
       for (let i = 0; i < keys.length; ++i) {
-        const key2 = keys[i];
-        const value = data[key2];
-        const name = Buffer.from(`${key2}`);
+        const key3 = keys[i];
+        const value = data[key3];
+        const name = Buffer.from(`${key3}`);
         if (Array.isArray(value)) {
           for (let j = 0; j < value.length; ++j) {
             result2.push(name, Buffer.from(`${value[j]}`));
@@ -10845,8 +10845,8 @@ var require_mock_utils = __commonJS({
       return Buffer.concat(buffers).toString("utf8");
     }
     function mockDispatch(opts, handler2) {
-      const key2 = buildKey(opts);
-      const mockDispatch2 = getMockDispatch(this[kDispatches], key2);
+      const key3 = buildKey(opts);
+      const mockDispatch2 = getMockDispatch(this[kDispatches], key3);
       mockDispatch2.timesInvoked++;
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
@@ -10856,7 +10856,7 @@ var require_mock_utils = __commonJS({
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
       if (error4 !== null) {
-        deleteMockDispatch(this[kDispatches], key2);
+        deleteMockDispatch(this[kDispatches], key3);
         handler2.onError(error4);
         return true;
       }
@@ -10881,7 +10881,7 @@ var require_mock_utils = __commonJS({
         handler2.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
         handler2.onData?.(Buffer.from(responseData));
         handler2.onComplete?.(responseTrailers);
-        deleteMockDispatch(mockDispatches, key2);
+        deleteMockDispatch(mockDispatches, key3);
       }
       function resume() {
       }
@@ -11116,7 +11116,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11156,7 +11156,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11169,7 +11169,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11209,7 +11209,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11273,10 +11273,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path22, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path23, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path22,
+            Path: path23,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12788,16 +12788,16 @@ var require_dispatcher_weakref = __commonJS({
       constructor(finalizer) {
         this.finalizer = finalizer;
       }
-      register(dispatcher, key2) {
+      register(dispatcher, key3) {
         if (dispatcher.on) {
           dispatcher.on("disconnect", () => {
             if (dispatcher[kConnected] === 0 && dispatcher[kSize] === 0) {
-              this.finalizer(key2);
+              this.finalizer(key3);
             }
           });
         }
       }
-      unregister(key2) {
+      unregister(key3) {
       }
     };
     module.exports = function() {
@@ -16155,9 +16155,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path22) {
-      for (let i = 0; i < path22.length; ++i) {
-        const code = path22.charCodeAt(i);
+    function validateCookiePath(path23) {
+      for (let i = 0; i < path23.length; ++i) {
+        const code = path23.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -16282,8 +16282,8 @@ var require_util6 = __commonJS({
         if (!part.includes("=")) {
           throw new Error("Invalid unparsed");
         }
-        const [key2, ...value] = part.split("=");
-        const trimmedKey = key2.trim();
+        const [key3, ...value] = part.split("=");
+        const trimmedKey = key3.trim();
         const joinedValue = value.join("=");
         validateCookieName(trimmedKey);
         validateCookieValue(joinedValue);
@@ -19077,11 +19077,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path22 = opts.path;
+          let path23 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path22 = `/${path22}`;
+            path23 = `/${path23}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path22);
+          url = new URL(util.parseOrigin(url).origin + path23);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19876,7 +19876,7 @@ var require_lib = __commonJS({
             if (statusCode === HttpCodes2.NotFound) {
               resolve4(response);
             }
-            function dateTimeDeserializer(key2, value) {
+            function dateTimeDeserializer(key3, value) {
               if (typeof value === "string") {
                 const a = new Date(value);
                 if (!isNaN(a.valueOf())) {
@@ -20010,13 +20010,13 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
     var REMOVE = Symbol("remove node");
     function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity2.isDocument(node)) {
+      if (identity3.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -20026,17 +20026,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path22) {
-      const ctrl = callVisitor(key2, node, visitor, path22);
-      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path22, ctrl);
-        return visit_(key2, ctrl, visitor, path22);
+    function visit_(key3, node, visitor, path23) {
+      const ctrl = callVisitor(key3, node, visitor, path23);
+      if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
+        replaceNode(key3, path23, ctrl);
+        return visit_(key3, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity2.isCollection(node)) {
-          path22 = Object.freeze(path22.concat(node));
+        if (identity3.isCollection(node)) {
+          path23 = Object.freeze(path23.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path22);
+            const ci = visit_(i, node.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20046,14 +20046,14 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity2.isPair(node)) {
-          path22 = Object.freeze(path22.concat(node));
-          const ck = visit_("key", node.key, visitor, path22);
+        } else if (identity3.isPair(node)) {
+          path23 = Object.freeze(path23.concat(node));
+          const ck = visit_("key", node.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path22);
+          const cv = visit_("value", node.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20064,7 +20064,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity2.isDocument(node)) {
+      if (identity3.isDocument(node)) {
         const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -20074,17 +20074,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path22) {
-      const ctrl = await callVisitor(key2, node, visitor, path22);
-      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key2, path22, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path22);
+    async function visitAsync_(key3, node, visitor, path23) {
+      const ctrl = await callVisitor(key3, node, visitor, path23);
+      if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
+        replaceNode(key3, path23, ctrl);
+        return visitAsync_(key3, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity2.isCollection(node)) {
-          path22 = Object.freeze(path22.concat(node));
+        if (identity3.isCollection(node)) {
+          path23 = Object.freeze(path23.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path22);
+            const ci = await visitAsync_(i, node.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20094,14 +20094,14 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity2.isPair(node)) {
-          path22 = Object.freeze(path22.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path22);
+        } else if (identity3.isPair(node)) {
+          path23 = Object.freeze(path23.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path22);
+          const cv = await visitAsync_("value", node.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20128,34 +20128,34 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path22) {
+    function callVisitor(key3, node, visitor, path23) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path22);
-      if (identity2.isMap(node))
-        return visitor.Map?.(key2, node, path22);
-      if (identity2.isSeq(node))
-        return visitor.Seq?.(key2, node, path22);
-      if (identity2.isPair(node))
-        return visitor.Pair?.(key2, node, path22);
-      if (identity2.isScalar(node))
-        return visitor.Scalar?.(key2, node, path22);
-      if (identity2.isAlias(node))
-        return visitor.Alias?.(key2, node, path22);
+        return visitor(key3, node, path23);
+      if (identity3.isMap(node))
+        return visitor.Map?.(key3, node, path23);
+      if (identity3.isSeq(node))
+        return visitor.Seq?.(key3, node, path23);
+      if (identity3.isPair(node))
+        return visitor.Pair?.(key3, node, path23);
+      if (identity3.isScalar(node))
+        return visitor.Scalar?.(key3, node, path23);
+      if (identity3.isAlias(node))
+        return visitor.Alias?.(key3, node, path23);
       return void 0;
     }
-    function replaceNode(key2, path22, node) {
-      const parent = path22[path22.length - 1];
-      if (identity2.isCollection(parent)) {
-        parent.items[key2] = node;
-      } else if (identity2.isPair(parent)) {
-        if (key2 === "key")
+    function replaceNode(key3, path23, node) {
+      const parent = path23[path23.length - 1];
+      if (identity3.isCollection(parent)) {
+        parent.items[key3] = node;
+      } else if (identity3.isPair(parent)) {
+        if (key3 === "key")
           parent.key = node;
         else
           parent.value = node;
-      } else if (identity2.isDocument(parent)) {
+      } else if (identity3.isDocument(parent)) {
         parent.contents = node;
       } else {
-        const pt = identity2.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity3.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
@@ -20168,7 +20168,7 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
@@ -20311,10 +20311,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity3.isNode(doc.contents)) {
           const tags = {};
           visit2.visit(doc.contents, (_key, node) => {
-            if (identity2.isNode(node) && node.tag)
+            if (identity3.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -20339,7 +20339,7 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
@@ -20386,7 +20386,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref2 = sourceObjects.get(source);
-            if (typeof ref2 === "object" && ref2.anchor && (identity2.isScalar(ref2.node) || identity2.isCollection(ref2.node))) {
+            if (typeof ref2 === "object" && ref2.anchor && (identity3.isScalar(ref2.node) || identity3.isCollection(ref2.node))) {
               ref2.node.anchor = ref2.anchor;
             } else {
               const error4 = new Error("Failed to resolve repeated object (this should not happen)");
@@ -20409,7 +20409,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj2, key2, val) {
+    function applyReviver(reviver, obj2, key3, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -20449,7 +20449,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj2, key2, val);
+      return reviver.call(obj2, key3, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -20459,12 +20459,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
         return value.map((v, i) => toJS(v, String(i), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity2.hasAnchor(value))
+        if (!ctx || !identity3.hasAnchor(value))
           return value.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
@@ -20490,11 +20490,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type2) {
-        Object.defineProperty(this, identity2.NODE_TYPE, { value: type2 });
+        Object.defineProperty(this, identity3.NODE_TYPE, { value: type2 });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -20505,7 +20505,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity2.isDocument(doc))
+        if (!identity3.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -20532,12 +20532,12 @@ var require_Alias = __commonJS({
     "use strict";
     var anchors = require_anchors();
     var visit2 = require_visit();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
       constructor(source) {
-        super(identity2.ALIAS);
+        super(identity3.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -20559,7 +20559,7 @@ var require_Alias = __commonJS({
           nodes = [];
           visit2.visit(doc, {
             Node: (_key, node) => {
-              if (identity2.isAlias(node) || identity2.hasAnchor(node))
+              if (identity3.isAlias(node) || identity3.hasAnchor(node))
                 nodes.push(node);
             }
           });
@@ -20619,11 +20619,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node, anchors2) {
-      if (identity2.isAlias(node)) {
+      if (identity3.isAlias(node)) {
         const source = node.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity2.isCollection(node)) {
+      } else if (identity3.isCollection(node)) {
         let count = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
@@ -20631,7 +20631,7 @@ var require_Alias = __commonJS({
             count = c;
         }
         return count;
-      } else if (identity2.isPair(node)) {
+      } else if (identity3.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
         return Math.max(kc, vc);
@@ -20646,13 +20646,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar = class extends Node.NodeBase {
       constructor(value) {
-        super(identity2.SCALAR);
+        super(identity3.SCALAR);
         this.value = value;
       }
       toJSON(arg, ctx) {
@@ -20677,7 +20677,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -20691,12 +20691,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity2.isDocument(value))
+      if (identity3.isDocument(value))
         value = value.contents;
-      if (identity2.isNode(value))
+      if (identity3.isNode(value))
         return value;
-      if (identity2.isPair(value)) {
-        const map2 = ctx.schema[identity2.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity3.isPair(value)) {
+        const map2 = ctx.schema[identity3.MAP].createNode?.(ctx.schema, null, ctx);
         map2.items.push(value);
         return map2;
       }
@@ -20728,7 +20728,7 @@ var require_createNode = __commonJS({
             ref2.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema2[identity2.MAP] : Symbol.iterator in Object(value) ? schema2[identity2.SEQ] : schema2[identity2.MAP];
+        tagObj = value instanceof Map ? schema2[identity3.MAP] : Symbol.iterator in Object(value) ? schema2[identity3.SEQ] : schema2[identity3.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -20752,12 +20752,12 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path22, value) {
+    function collectionFromPath(schema2, path23, value) {
       let v = value;
-      for (let i = path22.length - 1; i >= 0; --i) {
-        const k = path22[i];
+      for (let i = path23.length - 1; i >= 0; --i) {
+        const k = path23[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20776,7 +20776,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
+    var isEmptyPath = (path23) => path23 == null || typeof path23 === "object" && !!path23[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type2, schema2) {
         super(type2);
@@ -20796,7 +20796,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema2)
           copy.schema = schema2;
-        copy.items = copy.items.map((it) => identity2.isNode(it) || identity2.isPair(it) ? it.clone(schema2) : it);
+        copy.items = copy.items.map((it) => identity3.isNode(it) || identity3.isPair(it) ? it.clone(schema2) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -20806,81 +20806,81 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path22, value) {
-        if (isEmptyPath(path22))
+      addIn(path23, value) {
+        if (isEmptyPath(path23))
           this.add(value);
         else {
-          const [key2, ...rest] = path22;
-          const node = this.get(key2, true);
-          if (identity2.isCollection(node))
+          const [key3, ...rest] = path23;
+          const node = this.get(key3, true);
+          if (identity3.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key2, collectionFromPath(this.schema, rest, value));
+            this.set(key3, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
         }
       }
       /**
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        const [key2, ...rest] = path22;
+      deleteIn(path23) {
+        const [key3, ...rest] = path23;
         if (rest.length === 0)
-          return this.delete(key2);
-        const node = this.get(key2, true);
-        if (identity2.isCollection(node))
+          return this.delete(key3);
+        const node = this.get(key3, true);
+        if (identity3.isCollection(node))
           return node.deleteIn(rest);
         else
-          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        const [key2, ...rest] = path22;
-        const node = this.get(key2, true);
+      getIn(path23, keepScalar) {
+        const [key3, ...rest] = path23;
+        const node = this.get(key3, true);
         if (rest.length === 0)
-          return !keepScalar && identity2.isScalar(node) ? node.value : node;
+          return !keepScalar && identity3.isScalar(node) ? node.value : node;
         else
-          return identity2.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity3.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
-          if (!identity2.isPair(node))
+          if (!identity3.isPair(node))
             return false;
           const n = node.value;
-          return n == null || allowScalar && identity2.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+          return n == null || allowScalar && identity3.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path22) {
-        const [key2, ...rest] = path22;
+      hasIn(path23) {
+        const [key3, ...rest] = path23;
         if (rest.length === 0)
-          return this.has(key2);
-        const node = this.get(key2, true);
-        return identity2.isCollection(node) ? node.hasIn(rest) : false;
+          return this.has(key3);
+        const node = this.get(key3, true);
+        return identity3.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        const [key2, ...rest] = path22;
+      setIn(path23, value) {
+        const [key3, ...rest] = path23;
         if (rest.length === 0) {
-          this.set(key2, value);
+          this.set(key3, value);
         } else {
-          const node = this.get(key2, true);
-          if (identity2.isCollection(node))
+          const node = this.get(key3, true);
+          if (identity3.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key2, collectionFromPath(this.schema, rest, value));
+            this.set(key3, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
         }
       }
     };
@@ -21331,7 +21331,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -21384,7 +21384,7 @@ var require_stringify = __commonJS({
       }
       let tagObj = void 0;
       let obj2;
-      if (identity2.isScalar(item)) {
+      if (identity3.isScalar(item)) {
         obj2 = item.value;
         let match = tags.filter((t) => t.identify?.(obj2));
         if (match.length > 1) {
@@ -21407,7 +21407,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity2.isScalar(node) || identity2.isCollection(node)) && node.anchor;
+      const anchor = (identity3.isScalar(node) || identity3.isCollection(node)) && node.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
@@ -21418,9 +21418,9 @@ var require_stringify = __commonJS({
       return props.join(" ");
     }
     function stringify4(item, ctx, onComment, onChompKeep) {
-      if (identity2.isPair(item))
+      if (identity3.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity2.isAlias(item)) {
+      if (identity3.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -21434,15 +21434,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity2.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      const node = identity3.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity3.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str4;
-      return identity2.isScalar(node) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
+      return identity3.isScalar(node) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
 ${ctx.indent}${str4}`;
     }
     exports.createStringifyContext = createStringifyContext;
@@ -21454,23 +21454,23 @@ ${ctx.indent}${str4}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar = require_Scalar();
     var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key: key3, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity2.isNode(key2) && key2.comment || null;
+      let keyComment = identity3.isNode(key3) && key3.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity2.isCollection(key2) || !identity2.isNode(key2) && typeof key2 === "object") {
+        if (identity3.isCollection(key3) || !identity3.isNode(key3) && typeof key3 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key2) || (identity2.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
+      let explicitKey = !simpleKeys && (!key3 || keyComment && value == null && !ctx.inFlow || identity3.isCollection(key3) || (identity3.isScalar(key3) ? key3.type === Scalar.Scalar.BLOCK_FOLDED || key3.type === Scalar.Scalar.BLOCK_LITERAL : typeof key3 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -21478,7 +21478,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str4 = stringify4.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str4 = stringify4.stringify(key3, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -21511,7 +21511,7 @@ ${indent}:`;
           str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity2.isNode(value)) {
+      if (identity3.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -21523,10 +21523,10 @@ ${indent}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity2.isScalar(value))
+      if (!explicitKey && !keyComment && identity3.isScalar(value))
         ctx.indentAtStart = str4.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity3.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
@@ -21546,7 +21546,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity2.isCollection(value)) {
+      } else if (!explicitKey && identity3.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -21609,7 +21609,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge3 = {
@@ -21622,10 +21622,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key2) => (merge3.identify(key2) || identity2.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge3.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
+    var isMergeKey = (ctx, key3) => (merge3.identify(key3) || identity3.isScalar(key3) && (!key3.type || key3.type === Scalar.Scalar.PLAIN) && merge3.identify(key3.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity2.isSeq(source))
+      if (identity3.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map2, it);
       else if (Array.isArray(source))
@@ -21636,17 +21636,17 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity2.isMap(source))
+      if (!identity3.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key2, value2] of srcMap) {
+      for (const [key3, value2] of srcMap) {
         if (map2 instanceof Map) {
-          if (!map2.has(key2))
-            map2.set(key2, value2);
+          if (!map2.has(key3))
+            map2.set(key3, value2);
         } else if (map2 instanceof Set) {
-          map2.add(key2);
-        } else if (!Object.prototype.hasOwnProperty.call(map2, key2)) {
-          Object.defineProperty(map2, key2, {
+          map2.add(key3);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key3)) {
+          Object.defineProperty(map2, key3, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -21657,7 +21657,7 @@ var require_merge = __commonJS({
       return map2;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity2.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity3.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -21672,21 +21672,21 @@ var require_addPairToJSMap = __commonJS({
     var log = require_log();
     var merge3 = require_merge();
     var stringify4 = require_stringify();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key: key2, value }) {
-      if (identity2.isNode(key2) && key2.addToJSMap)
-        key2.addToJSMap(ctx, map2, value);
-      else if (merge3.isMergeKey(ctx, key2))
+    function addPairToJSMap(ctx, map2, { key: key3, value }) {
+      if (identity3.isNode(key3) && key3.addToJSMap)
+        key3.addToJSMap(ctx, map2, value);
+      else if (merge3.isMergeKey(ctx, key3))
         merge3.addMergeToJSMap(ctx, map2, value);
       else {
-        const jsKey = toJS.toJS(key2, "", ctx);
+        const jsKey = toJS.toJS(key3, "", ctx);
         if (map2 instanceof Map) {
           map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map2 instanceof Set) {
           map2.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key2, jsKey, ctx);
+          const stringKey = stringifyKey(key3, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map2)
             Object.defineProperty(map2, stringKey, {
@@ -21701,19 +21701,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map2;
     }
-    function stringifyKey(key2, jsKey, ctx) {
+    function stringifyKey(key3, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity2.isNode(key2) && ctx?.doc) {
+      if (identity3.isNode(key3) && ctx?.doc) {
         const strCtx = stringify4.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key2.toString(strCtx);
+        const strKey = key3.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -21736,25 +21736,25 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity2 = require_identity();
-    function createPair(key2, value, ctx) {
-      const k = createNode.createNode(key2, void 0, ctx);
+    var identity3 = require_identity();
+    function createPair(key3, value, ctx) {
+      const k = createNode.createNode(key3, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key2, value = null) {
-        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.PAIR });
-        this.key = key2;
+      constructor(key3, value = null) {
+        Object.defineProperty(this, identity3.NODE_TYPE, { value: identity3.PAIR });
+        this.key = key3;
         this.value = value;
       }
       clone(schema2) {
-        let { key: key2, value } = this;
-        if (identity2.isNode(key2))
-          key2 = key2.clone(schema2);
-        if (identity2.isNode(value))
+        let { key: key3, value } = this;
+        if (identity3.isNode(key3))
+          key3 = key3.clone(schema2);
+        if (identity3.isNode(value))
           value = value.clone(schema2);
-        return new _Pair(key2, value);
+        return new _Pair(key3, value);
       }
       toJSON(_, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -21773,7 +21773,7 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -21789,14 +21789,14 @@ var require_stringifyCollection = __commonJS({
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment3 = null;
-        if (identity2.isNode(item)) {
+        if (identity3.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment3 = item.comment;
-        } else if (identity2.isPair(item)) {
-          const ik = identity2.isNode(item.key) ? item.key : null;
+        } else if (identity3.isPair(item)) {
+          const ik = identity3.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -21844,14 +21844,14 @@ ${indent}${line}` : "\n";
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment2 = null;
-        if (identity2.isNode(item)) {
+        if (identity3.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment2 = item.comment;
-        } else if (identity2.isPair(item)) {
-          const ik = identity2.isNode(item.key) ? item.key : null;
+        } else if (identity3.isPair(item)) {
+          const ik = identity3.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -21859,7 +21859,7 @@ ${indent}${line}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity2.isNode(item.value) ? item.value : null;
+          const iv = identity3.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
               comment2 = iv.comment;
@@ -21927,16 +21927,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection2 = require_Collection();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items, key2) {
-      const k = identity2.isScalar(key2) ? key2.value : key2;
+    function findPair(items, key3) {
+      const k = identity3.isScalar(key3) ? key3.value : key3;
       for (const it of items) {
-        if (identity2.isPair(it)) {
-          if (it.key === key2 || it.key === k)
+        if (identity3.isPair(it)) {
+          if (it.key === key3 || it.key === k)
             return it;
-          if (identity2.isScalar(it.key) && it.key.value === k)
+          if (identity3.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -21947,7 +21947,7 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema2) {
-        super(identity2.MAP, schema2);
+        super(identity3.MAP, schema2);
         this.items = [];
       }
       /**
@@ -21957,20 +21957,20 @@ var require_YAMLMap = __commonJS({
       static from(schema2, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema2);
-        const add = (key2, value) => {
+        const add = (key3, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj2, key2, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key2))
+            value = replacer.call(obj2, key3, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key3))
             return;
           if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key2, value, ctx));
+            map2.items.push(Pair.createPair(key3, value, ctx));
         };
         if (obj2 instanceof Map) {
-          for (const [key2, value] of obj2)
-            add(key2, value);
+          for (const [key3, value] of obj2)
+            add(key3, value);
         } else if (obj2 && typeof obj2 === "object") {
-          for (const key2 of Object.keys(obj2))
-            add(key2, obj2[key2]);
+          for (const key3 of Object.keys(obj2))
+            add(key3, obj2[key3]);
         }
         if (typeof schema2.sortMapEntries === "function") {
           map2.items.sort(schema2.sortMapEntries);
@@ -21985,7 +21985,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair, overwrite) {
         let _pair;
-        if (identity2.isPair(pair))
+        if (identity3.isPair(pair))
           _pair = pair;
         else if (!pair || typeof pair !== "object" || !("key" in pair)) {
           _pair = new Pair.Pair(pair, pair?.value);
@@ -21996,7 +21996,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity2.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity3.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -22010,23 +22010,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key2) {
-        const it = findPair(this.items, key2);
+      delete(key3) {
+        const it = findPair(this.items, key3);
         if (!it)
           return false;
         const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
-      get(key2, keepScalar) {
-        const it = findPair(this.items, key2);
+      get(key3, keepScalar) {
+        const it = findPair(this.items, key3);
         const node = it?.value;
-        return (!keepScalar && identity2.isScalar(node) ? node.value : node) ?? void 0;
+        return (!keepScalar && identity3.isScalar(node) ? node.value : node) ?? void 0;
       }
-      has(key2) {
-        return !!findPair(this.items, key2);
+      has(key3) {
+        return !!findPair(this.items, key3);
       }
-      set(key2, value) {
-        this.add(new Pair.Pair(key2, value), true);
+      set(key3, value) {
+        this.add(new Pair.Pair(key3, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -22045,7 +22045,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity2.isPair(item))
+          if (!identity3.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -22068,7 +22068,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var YAMLMap = require_YAMLMap();
     var map2 = {
       collection: "map",
@@ -22076,7 +22076,7 @@ var require_map = __commonJS({
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map3, onError) {
-        if (!identity2.isMap(map3))
+        if (!identity3.isMap(map3))
           onError("Expected a mapping for this tag");
         return map3;
       },
@@ -22093,7 +22093,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection2 = require_Collection();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection2.Collection {
@@ -22101,7 +22101,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema2) {
-        super(identity2.SEQ, schema2);
+        super(identity3.SEQ, schema2);
         this.items = [];
       }
       add(value) {
@@ -22115,19 +22115,19 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key2) {
-        const idx = asItemIndex(key2);
+      delete(key3) {
+        const idx = asItemIndex(key3);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key2, keepScalar) {
-        const idx = asItemIndex(key2);
+      get(key3, keepScalar) {
+        const idx = asItemIndex(key3);
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity2.isScalar(it) ? it.value : it;
+        return !keepScalar && identity3.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -22135,8 +22135,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key2) {
-        const idx = asItemIndex(key2);
+      has(key3) {
+        const idx = asItemIndex(key3);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -22146,12 +22146,12 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key2, value) {
-        const idx = asItemIndex(key2);
+      set(key3, value) {
+        const idx = asItemIndex(key3);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key2}.`);
+          throw new Error(`Expected a valid index, not ${key3}.`);
         const prev = this.items[idx];
-        if (identity2.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity3.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -22183,8 +22183,8 @@ var require_YAMLSeq = __commonJS({
           let i = 0;
           for (let it of obj2) {
             if (typeof replacer === "function") {
-              const key2 = obj2 instanceof Set ? it : String(i++);
-              it = replacer.call(obj2, key2, it);
+              const key3 = obj2 instanceof Set ? it : String(i++);
+              it = replacer.call(obj2, key3, it);
             }
             seq2.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -22192,8 +22192,8 @@ var require_YAMLSeq = __commonJS({
         return seq2;
       }
     };
-    function asItemIndex(key2) {
-      let idx = identity2.isScalar(key2) ? key2.value : key2;
+    function asItemIndex(key3) {
+      let idx = identity3.isScalar(key3) ? key3.value : key3;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -22206,7 +22206,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq2 = {
       collection: "seq",
@@ -22214,7 +22214,7 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq3, onError) {
-        if (!identity2.isSeq(seq3))
+        if (!identity3.isSeq(seq3))
           onError("Expected a sequence for this tag");
         return seq3;
       },
@@ -22568,17 +22568,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq2, onError) {
-      if (identity2.isSeq(seq2)) {
+      if (identity3.isSeq(seq2)) {
         for (let i = 0; i < seq2.items.length; ++i) {
           let item = seq2.items[i];
-          if (identity2.isPair(item))
+          if (identity3.isPair(item))
             continue;
-          else if (identity2.isMap(item)) {
+          else if (identity3.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
@@ -22592,7 +22592,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair;
           }
-          seq2.items[i] = identity2.isPair(item) ? item : new Pair.Pair(item);
+          seq2.items[i] = identity3.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -22607,25 +22607,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i++), it);
-          let key2, value;
+          let key3, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
-              key2 = it[0];
+              key3 = it[0];
               value = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
-              key2 = keys[0];
-              value = it[key2];
+              key3 = keys[0];
+              value = it[key3];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key2 = it;
+            key3 = it;
           }
-          pairs3.items.push(Pair.createPair(key2, value, ctx));
+          pairs3.items.push(Pair.createPair(key3, value, ctx));
         }
       return pairs3;
     }
@@ -22646,7 +22646,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -22672,16 +22672,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map2);
         for (const pair of this.items) {
-          let key2, value;
-          if (identity2.isPair(pair)) {
-            key2 = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key2, ctx);
+          let key3, value;
+          if (identity3.isPair(pair)) {
+            key3 = toJS.toJS(pair.key, "", ctx);
+            value = toJS.toJS(pair.value, key3, ctx);
           } else {
-            key2 = toJS.toJS(pair, "", ctx);
+            key3 = toJS.toJS(pair, "", ctx);
           }
-          if (map2.has(key2))
+          if (map2.has(key3))
             throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key2, value);
+          map2.set(key3, value);
         }
         return map2;
       }
@@ -22702,12 +22702,12 @@ var require_omap = __commonJS({
       resolve(seq2, onError) {
         const pairs$1 = pairs2.resolvePairs(seq2, onError);
         const seenKeys = [];
-        for (const { key: key2 } of pairs$1.items) {
-          if (identity2.isScalar(key2)) {
-            if (seenKeys.includes(key2.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
+        for (const { key: key3 } of pairs$1.items) {
+          if (identity3.isScalar(key3)) {
+            if (seenKeys.includes(key3.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key3.value}`);
             } else {
-              seenKeys.push(key2.value);
+              seenKeys.push(key3.value);
             }
           }
         }
@@ -22884,7 +22884,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
@@ -22892,14 +22892,14 @@ var require_set = __commonJS({
         super(schema2);
         this.tag = _YAMLSet.tag;
       }
-      add(key2) {
+      add(key3) {
         let pair;
-        if (identity2.isPair(key2))
-          pair = key2;
-        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
-          pair = new Pair.Pair(key2.key, null);
+        if (identity3.isPair(key3))
+          pair = key3;
+        else if (key3 && typeof key3 === "object" && "key" in key3 && "value" in key3 && key3.value === null)
+          pair = new Pair.Pair(key3.key, null);
         else
-          pair = new Pair.Pair(key2, null);
+          pair = new Pair.Pair(key3, null);
         const prev = YAMLMap.findPair(this.items, pair.key);
         if (!prev)
           this.items.push(pair);
@@ -22908,18 +22908,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key2, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key2);
-        return !keepPair && identity2.isPair(pair) ? identity2.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+      get(key3, keepPair) {
+        const pair = YAMLMap.findPair(this.items, key3);
+        return !keepPair && identity3.isPair(pair) ? identity3.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
-      set(key2, value) {
+      set(key3, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key2);
+        const prev = YAMLMap.findPair(this.items, key3);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key2));
+          this.items.push(new Pair.Pair(key3));
         }
       }
       toJSON(_, ctx) {
@@ -22954,7 +22954,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema2, iterable, ctx) => YAMLSet.from(schema2, iterable, ctx),
       resolve(map2, onError) {
-        if (identity2.isMap(map2)) {
+        if (identity3.isMap(map2)) {
           if (map2.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map2);
           else
@@ -23166,7 +23166,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
+          const keys = Array.from(schemas.keys()).filter((key3) => key3 !== "yaml11").map((key3) => JSON.stringify(key3)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
         }
       }
@@ -23182,7 +23182,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
+          const keys = Object.keys(tagsByName).map((key3) => JSON.stringify(key3)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
         if (!tags2.includes(tagObj))
@@ -23199,7 +23199,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var map2 = require_map();
     var seq2 = require_seq();
     var string = require_string();
@@ -23212,9 +23212,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge3);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity2.MAP, { value: map2.map });
-        Object.defineProperty(this, identity2.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity2.SEQ, { value: seq2.seq });
+        Object.defineProperty(this, identity3.MAP, { value: map2.map });
+        Object.defineProperty(this, identity3.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity3.SEQ, { value: seq2.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -23231,7 +23231,7 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -23258,7 +23258,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity2.isNode(doc.contents)) {
+        if (identity3.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -23313,7 +23313,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
     var Schema2 = require_Schema();
@@ -23328,7 +23328,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.DOC });
+        Object.defineProperty(this, identity3.NODE_TYPE, { value: identity3.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -23364,7 +23364,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity2.NODE_TYPE]: { value: identity2.DOC }
+          [identity3.NODE_TYPE]: { value: identity3.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -23374,7 +23374,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity2.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity3.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -23385,9 +23385,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path22, value) {
+      addIn(path23, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path22, value);
+          this.contents.addIn(path23, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23437,7 +23437,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity2.isCollection(node))
+        if (flow && identity3.isCollection(node))
           node.flow = true;
         setAnchors();
         return node;
@@ -23446,8 +23446,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key2, value, options = {}) {
-        const k = this.createNode(key2, null, options);
+      createPair(key3, value, options = {}) {
+        const k = this.createNode(key3, null, options);
         const v = this.createNode(value, null, options);
         return new Pair.Pair(k, v);
       }
@@ -23455,76 +23455,76 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key2) {
-        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
+      delete(key3) {
+        return assertCollection(this.contents) ? this.contents.delete(key3) : false;
       }
       /**
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        if (Collection2.isEmptyPath(path22)) {
+      deleteIn(path23) {
+        if (Collection2.isEmptyPath(path23)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path23) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key2, keepScalar) {
-        return identity2.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
+      get(key3, keepScalar) {
+        return identity3.isCollection(this.contents) ? this.contents.get(key3, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        if (Collection2.isEmptyPath(path22))
-          return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
+      getIn(path23, keepScalar) {
+        if (Collection2.isEmptyPath(path23))
+          return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path23, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key2) {
-        return identity2.isCollection(this.contents) ? this.contents.has(key2) : false;
+      has(key3) {
+        return identity3.isCollection(this.contents) ? this.contents.has(key3) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path22) {
-        if (Collection2.isEmptyPath(path22))
+      hasIn(path23) {
+        if (Collection2.isEmptyPath(path23))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path23) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key2, value) {
+      set(key3, value) {
         if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, [key2], value);
+          this.contents = Collection2.collectionFromPath(this.schema, [key3], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key2, value);
+          this.contents.set(key3, value);
         }
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        if (Collection2.isEmptyPath(path22)) {
+      setIn(path23, value) {
+        if (Collection2.isEmptyPath(path23)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path22), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path23), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path22, value);
+          this.contents.setIn(path23, value);
         }
       }
       /**
@@ -23608,7 +23608,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity2.isCollection(contents))
+      if (identity3.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -23819,24 +23819,24 @@ var require_resolve_props = __commonJS({
 var require_util_contains_newline = __commonJS({
   "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
-    function containsNewline(key2) {
-      if (!key2)
+    function containsNewline(key3) {
+      if (!key3)
         return null;
-      switch (key2.type) {
+      switch (key3.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key2.source.includes("\n"))
+          if (key3.source.includes("\n"))
             return true;
-          if (key2.end) {
-            for (const st of key2.end)
+          if (key3.end) {
+            for (const st of key3.end)
               if (st.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it of key2.items) {
+          for (const it of key3.items) {
             for (const st of it.start)
               if (st.type === "newline")
                 return true;
@@ -23879,12 +23879,12 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     function mapIncludes(ctx, items, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity3.isScalar(a) && identity3.isScalar(b) && a.value === b.value;
       return items.some((pair) => isEqual(pair.key, search));
     }
     exports.mapIncludes = mapIncludes;
@@ -23910,10 +23910,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key: key2, sep: sep4, value } = collItem;
+        const { start, key: key3, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key2 ?? sep4?.[0],
+          next: key3 ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -23921,10 +23921,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key2) {
-            if (key2.type === "block-seq")
+          if (key3) {
+            if (key3.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key2 && key2.indent !== bm.indent)
+            else if ("indent" in key3 && key3.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep4) {
@@ -23937,17 +23937,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
-            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key3)) {
+            onError(key3 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key3 ? composeNode(ctx, key3, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key3, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -23957,7 +23957,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key2 || key2.type === "block-scalar"
+          startOnNewline: !key3 || key3.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -24097,7 +24097,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -24121,11 +24121,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key: key2, sep: sep4, value } = collItem;
+        const { start, key: key3, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key2 ?? sep4?.[0],
+          next: key3 ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -24146,9 +24146,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
+          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key3))
             onError(
-              key2,
+              key3,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -24176,7 +24176,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity2.isPair(prev))
+              if (identity3.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -24195,8 +24195,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key2))
+          const keyNode = key3 ? composeNode(ctx, key3, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key3))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep4 ?? [], {
@@ -24291,7 +24291,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -24341,7 +24341,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity2.isNode(res) ? res : new Scalar.Scalar(res);
+      const node = identity3.isNode(res) ? res : new Scalar.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -24759,7 +24759,7 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -24768,17 +24768,17 @@ var require_compose_scalar = __commonJS({
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity2.SCALAR];
+        tag = ctx.schema[identity3.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity2.SCALAR];
+        tag = ctx.schema[identity3.SCALAR];
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity2.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity3.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error4) {
         const msg = error4 instanceof Error ? error4.message : String(error4);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -24798,7 +24798,7 @@ var require_compose_scalar = __commonJS({
     }
     function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema2[identity2.SCALAR];
+        return schema2[identity3.SCALAR];
       const matchWithTest = [];
       for (const tag of schema2.tags) {
         if (!tag.collection && tag.tag === tagName) {
@@ -24817,12 +24817,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema2[identity2.SCALAR];
+      return schema2[identity3.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
-      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity2.SCALAR];
+      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity3.SCALAR];
       if (schema2.compat) {
-        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity2.SCALAR];
+        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity3.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -24871,7 +24871,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -24917,7 +24917,7 @@ var require_compose_node = __commonJS({
       node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity2.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity3.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
@@ -25023,7 +25023,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors2();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -25085,9 +25085,9 @@ var require_composer = __commonJS({
 ${comment2}` : comment2;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment2;
-          } else if (identity2.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+          } else if (identity3.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity2.isPair(it))
+            if (identity3.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
             it.commentBefore = cb ? `${comment2}
@@ -25343,9 +25343,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key2 of Object.keys(token))
-          if (key2 !== "type" && key2 !== "offset")
-            delete token[key2];
+        for (const key3 of Object.keys(token))
+          if (key3 !== "type" && key3 !== "offset")
+            delete token[key3];
         Object.assign(token, { type: "block-scalar", indent, props, source: body });
       }
     }
@@ -25393,9 +25393,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key2 of Object.keys(token))
-            if (key2 !== "type" && key2 !== "offset")
-              delete token[key2];
+          for (const key3 of Object.keys(token))
+            if (key3 !== "type" && key3 !== "offset")
+              delete token[key3];
           Object.assign(token, { type: type2, indent, source, end });
         }
       }
@@ -25450,12 +25450,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key: key2, sep: sep4, value }) {
+    function stringifyItem({ start, key: key3, sep: sep4, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
-      if (key2)
-        res += stringifyToken(key2);
+      if (key3)
+        res += stringifyToken(key3);
       if (sep4)
         for (const st of sep4)
           res += st.source;
@@ -25482,9 +25482,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path22) => {
+    visit2.itemAtPath = (cst, path23) => {
       let item = cst;
-      for (const [field2, index] of path22) {
+      for (const [field2, index] of path23) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25493,23 +25493,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path22) => {
-      const parent = visit2.itemAtPath(cst, path22.slice(0, -1));
-      const field2 = path22[path22.length - 1][0];
+    visit2.parentCollection = (cst, path23) => {
+      const parent = visit2.itemAtPath(cst, path23.slice(0, -1));
+      const field2 = path23[path23.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path22, item, visitor) {
-      let ctrl = visitor(item, path22);
+    function _visit(path23, item, visitor) {
+      let ctrl = visitor(item, path23);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path22.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path23.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25520,10 +25520,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path22);
+            ctrl = ctrl(item, path23);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path23) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -25949,9 +25949,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
+        const quote2 = this.charAt(0);
+        let end = this.buffer.indexOf(quote2, this.pos + 1);
+        if (quote2 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -26770,7 +26770,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
-                  const key2 = it.key;
+                  const key3 = it.key;
                   const sep4 = it.sep;
                   sep4.push(this.sourceToken);
                   delete it.key;
@@ -26779,7 +26779,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key: key2, sep: sep4 }]
+                    items: [{ start: start2, key: key3, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -27116,7 +27116,7 @@ var require_public_api = __commonJS({
     var Document = require_Document();
     var errors = require_errors2();
     var log = require_log();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions(options) {
@@ -27194,7 +27194,7 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity2.isDocument(value) && !_replacer)
+      if (identity3.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
@@ -27214,7 +27214,7 @@ var require_dist = __commonJS({
     var Schema2 = require_Schema();
     var errors = require_errors2();
     var Alias = require_Alias();
-    var identity2 = require_identity();
+    var identity3 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
@@ -27232,14 +27232,14 @@ var require_dist = __commonJS({
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
     exports.Alias = Alias.Alias;
-    exports.isAlias = identity2.isAlias;
-    exports.isCollection = identity2.isCollection;
-    exports.isDocument = identity2.isDocument;
-    exports.isMap = identity2.isMap;
-    exports.isNode = identity2.isNode;
-    exports.isPair = identity2.isPair;
-    exports.isScalar = identity2.isScalar;
-    exports.isSeq = identity2.isSeq;
+    exports.isAlias = identity3.isAlias;
+    exports.isCollection = identity3.isCollection;
+    exports.isDocument = identity3.isDocument;
+    exports.isMap = identity3.isMap;
+    exports.isNode = identity3.isNode;
+    exports.isPair = identity3.isPair;
+    exports.isScalar = identity3.isScalar;
+    exports.isSeq = identity3.isSeq;
     exports.Pair = Pair.Pair;
     exports.Scalar = Scalar.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
@@ -27393,15 +27393,15 @@ var require_code = __commonJS({
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
     exports.safeStringify = safeStringify;
-    function getProperty(key2) {
-      return typeof key2 == "string" && exports.IDENTIFIER.test(key2) ? new _Code(`.${key2}`) : _`[${key2}]`;
+    function getProperty(key3) {
+      return typeof key3 == "string" && exports.IDENTIFIER.test(key3) ? new _Code(`.${key3}`) : _`[${key3}]`;
     }
     exports.getProperty = getProperty;
-    function getEsmExportName(key2) {
-      if (typeof key2 == "string" && exports.IDENTIFIER.test(key2)) {
-        return new _Code(`${key2}`);
+    function getEsmExportName(key3) {
+      if (typeof key3 == "string" && exports.IDENTIFIER.test(key3)) {
+        return new _Code(`${key3}`);
       }
-      throw new Error(`CodeGen: invalid export name: ${key2}, use explicit $id name mapping`);
+      throw new Error(`CodeGen: invalid export name: ${key3}, use explicit $id name mapping`);
     }
     exports.getEsmExportName = getEsmExportName;
     function regexpCode(rx) {
@@ -28028,11 +28028,11 @@ var require_codegen = __commonJS({
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
         const code = ["{"];
-        for (const [key2, value] of keyValues) {
+        for (const [key3, value] of keyValues) {
           if (code.length > 1)
             code.push(",");
-          code.push(key2);
-          if (key2 !== value || this.opts.es5) {
+          code.push(key3);
+          if (key3 !== value || this.opts.es5) {
             code.push(":");
             (0, code_1.addCodeArg)(code, value);
           }
@@ -28307,17 +28307,17 @@ var require_util9 = __commonJS({
       if (typeof schema2 === "boolean")
         return;
       const rules = self.RULES.keywords;
-      for (const key2 in schema2) {
-        if (!rules[key2])
-          checkStrictMode(it, `unknown keyword: "${key2}"`);
+      for (const key3 in schema2) {
+        if (!rules[key3])
+          checkStrictMode(it, `unknown keyword: "${key3}"`);
       }
     }
     exports.checkUnknownRules = checkUnknownRules;
     function schemaHasRules(schema2, rules) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key2 in schema2)
-        if (rules[key2])
+      for (const key3 in schema2)
+        if (rules[key3])
           return true;
       return false;
     }
@@ -28325,8 +28325,8 @@ var require_util9 = __commonJS({
     function schemaHasRulesButRef(schema2, RULES) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key2 in schema2)
-        if (key2 !== "$ref" && RULES.all[key2])
+      for (const key3 in schema2)
+        if (key3 !== "$ref" && RULES.all[key3])
           return true;
       return false;
     }
@@ -28698,12 +28698,12 @@ var require_applicability = __commonJS({
     }
     exports.schemaHasRulesForType = schemaHasRulesForType;
     function shouldUseGroup(schema2, group2) {
-      return group2.rules.some((rule9) => shouldUseRule(schema2, rule9));
+      return group2.rules.some((rule11) => shouldUseRule(schema2, rule11));
     }
     exports.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema2, rule9) {
+    function shouldUseRule(schema2, rule11) {
       var _a;
-      return schema2[rule9.keyword] !== void 0 || ((_a = rule9.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema2[kwd] !== void 0));
+      return schema2[rule11.keyword] !== void 0 || ((_a = rule11.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema2[kwd] !== void 0));
     }
     exports.shouldUseRule = shouldUseRule;
   }
@@ -28904,8 +28904,8 @@ var require_defaults = __commonJS({
     function assignDefaults(it, ty) {
       const { properties, items } = it.schema;
       if (ty === "object" && properties) {
-        for (const key2 in properties) {
-          assignDefault(it, key2, properties[key2].default);
+        for (const key3 in properties) {
+          assignDefault(it, key3, properties[key3].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
         items.forEach((sch, i) => assignDefault(it, i, sch.default));
@@ -29289,8 +29289,8 @@ var require_fast_deep_equal = __commonJS({
         for (i = length; i-- !== 0; )
           if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
         for (i = length; i-- !== 0; ) {
-          var key2 = keys[i];
-          if (!equal(a[key2], b[key2])) return false;
+          var key3 = keys[i];
+          if (!equal(a[key3], b[key3])) return false;
         }
         return true;
       }
@@ -29362,20 +29362,20 @@ var require_json_schema_traverse = __commonJS({
     function _traverse(opts, pre, post, schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
       if (schema2 && typeof schema2 == "object" && !Array.isArray(schema2)) {
         pre(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key2 in schema2) {
-          var sch = schema2[key2];
+        for (var key3 in schema2) {
+          var sch = schema2[key3];
           if (Array.isArray(sch)) {
-            if (key2 in traverse.arrayKeywords) {
+            if (key3 in traverse.arrayKeywords) {
               for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key2 + "/" + i, rootSchema, jsonPtr, key2, schema2, i);
+                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key3 + "/" + i, rootSchema, jsonPtr, key3, schema2, i);
             }
-          } else if (key2 in traverse.propsKeywords) {
+          } else if (key3 in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key2 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key2, schema2, prop);
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key3 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key3, schema2, prop);
             }
-          } else if (key2 in traverse.keywords || opts.allKeys && !(key2 in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key2, rootSchema, jsonPtr, key2, schema2);
+          } else if (key3 in traverse.keywords || opts.allKeys && !(key3 in traverse.skipKeywords)) {
+            _traverse(opts, pre, post, sch, jsonPtr + "/" + key3, rootSchema, jsonPtr, key3, schema2);
           }
         }
         post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
@@ -29432,10 +29432,10 @@ var require_resolve = __commonJS({
       "$dynamicAnchor"
     ]);
     function hasRef(schema2) {
-      for (const key2 in schema2) {
-        if (REF_KEYWORDS.has(key2))
+      for (const key3 in schema2) {
+        if (REF_KEYWORDS.has(key3))
           return true;
-        const sch = schema2[key2];
+        const sch = schema2[key3];
         if (Array.isArray(sch) && sch.some(hasRef))
           return true;
         if (typeof sch == "object" && hasRef(sch))
@@ -29445,14 +29445,14 @@ var require_resolve = __commonJS({
     }
     function countKeys(schema2) {
       let count = 0;
-      for (const key2 in schema2) {
-        if (key2 === "$ref")
+      for (const key3 in schema2) {
+        if (key3 === "$ref")
           return Infinity;
         count++;
-        if (SIMPLE_INLINED.has(key2))
+        if (SIMPLE_INLINED.has(key3))
           continue;
-        if (typeof schema2[key2] == "object") {
-          (0, util_1.eachItem)(schema2[key2], (sch) => count += countKeys(sch));
+        if (typeof schema2[key3] == "object") {
+          (0, util_1.eachItem)(schema2[key3], (sch) => count += countKeys(sch));
         }
         if (count === Infinity)
           return Infinity;
@@ -29641,8 +29641,8 @@ var require_validate = __commonJS({
     function schemaCxtHasRules({ schema: schema2, self }) {
       if (typeof schema2 == "boolean")
         return !schema2;
-      for (const key2 in schema2)
-        if (self.RULES.all[key2])
+      for (const key3 in schema2)
+        if (self.RULES.all[key3])
           return true;
       return false;
     }
@@ -29755,9 +29755,9 @@ var require_validate = __commonJS({
       if (useDefaults)
         (0, defaults_1.assignDefaults)(it, group2.type);
       gen.block(() => {
-        for (const rule9 of group2.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema2, rule9)) {
-            keywordCode(it, rule9.keyword, rule9.definition, group2.type);
+        for (const rule11 of group2.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema2, rule11)) {
+            keywordCode(it, rule11.keyword, rule11.definition, group2.type);
           }
         }
       });
@@ -29792,9 +29792,9 @@ var require_validate = __commonJS({
     function checkKeywordTypes(it, ts) {
       const rules = it.self.RULES.all;
       for (const keyword in rules) {
-        const rule9 = rules[keyword];
-        if (typeof rule9 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule9)) {
-          const { type: type2 } = rule9.definition;
+        const rule11 = rules[keyword];
+        if (typeof rule11 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule11)) {
+          const { type: type2 } = rule11.definition;
           if (type2.length && !type2.some((t) => hasApplicableType(ts, t))) {
             strictTypesError(it, `missing type "${type2.join(",")}" for keyword "${keyword}"`);
           }
@@ -30486,8 +30486,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path22) {
-      let input = path22;
+    function removeDotSegments(path23) {
+      let input = path23;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -30561,11 +30561,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path22) {
-      if (path22 === "" || path22[0] === "/") {
-        return removeDotSegments(path22);
+    function removeDotSegmentsRelative(path23) {
+      if (path23 === "" || path23[0] === "/") {
+        return removeDotSegments(path23);
       }
-      const segments = path22.split("/");
+      const segments = path23.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30928,8 +30928,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path22 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path22 && path22 !== "/" ? path22 : void 0;
+        const path23 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path23 && path23 !== "/" ? path23 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31737,7 +31737,7 @@ var require_core = __commonJS({
         }
       }
       // Adds schema to the instance
-      addSchema(schema2, key2, _meta, _validateSchema = this.opts.validateSchema) {
+      addSchema(schema2, key3, _meta, _validateSchema = this.opts.validateSchema) {
         if (Array.isArray(schema2)) {
           for (const sch of schema2)
             this.addSchema(sch, void 0, _meta, _validateSchema);
@@ -31751,15 +31751,15 @@ var require_core = __commonJS({
             throw new Error(`schema ${schemaId} must be string`);
           }
         }
-        key2 = (0, resolve_1.normalizeId)(key2 || id);
-        this._checkUnique(key2);
-        this.schemas[key2] = this._addSchema(schema2, _meta, key2, _validateSchema, true);
+        key3 = (0, resolve_1.normalizeId)(key3 || id);
+        this._checkUnique(key3);
+        this.schemas[key3] = this._addSchema(schema2, _meta, key3, _validateSchema, true);
         return this;
       }
       // Add schema that will be used to validate other schemas
       // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema2, key2, _validateSchema = this.opts.validateSchema) {
-        this.addSchema(schema2, key2, true, _validateSchema);
+      addMetaSchema(schema2, key3, _validateSchema = this.opts.validateSchema) {
+        this.addSchema(schema2, key3, true, _validateSchema);
         return this;
       }
       //  Validate schema against its meta-schema
@@ -31880,8 +31880,8 @@ var require_core = __commonJS({
         return this;
       }
       getKeyword(keyword) {
-        const rule9 = this.RULES.all[keyword];
-        return typeof rule9 == "object" ? rule9.definition : !!rule9;
+        const rule11 = this.RULES.all[keyword];
+        return typeof rule11 == "object" ? rule11.definition : !!rule11;
       }
       // Remove keyword
       removeKeyword(keyword) {
@@ -31889,7 +31889,7 @@ var require_core = __commonJS({
         delete RULES.keywords[keyword];
         delete RULES.all[keyword];
         for (const group2 of RULES.rules) {
-          const i = group2.rules.findIndex((rule9) => rule9.keyword === keyword);
+          const i = group2.rules.findIndex((rule11) => rule11.keyword === keyword);
           if (i >= 0)
             group2.rules.splice(i, 1);
         }
@@ -31915,14 +31915,14 @@ var require_core = __commonJS({
           let keywords = metaSchema;
           for (const seg of segments)
             keywords = keywords[seg];
-          for (const key2 in rules) {
-            const rule9 = rules[key2];
-            if (typeof rule9 != "object")
+          for (const key3 in rules) {
+            const rule11 = rules[key3];
+            if (typeof rule11 != "object")
               continue;
-            const { $data } = rule9.definition;
-            const schema2 = keywords[key2];
+            const { $data } = rule11.definition;
+            const schema2 = keywords[key3];
             if ($data && schema2)
-              keywords[key2] = schemaOrData(schema2);
+              keywords[key3] = schemaOrData(schema2);
           }
         }
         return metaSchema;
@@ -31995,10 +31995,10 @@ var require_core = __commonJS({
     Ajv2.MissingRefError = ref_error_1.default;
     exports.default = Ajv2;
     function checkOptions(checkOpts, options, msg, log = "error") {
-      for (const key2 in checkOpts) {
-        const opt = key2;
+      for (const key3 in checkOpts) {
+        const opt = key3;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key2}. ${checkOpts[opt]}`);
+          this.logger[log](`${msg}: option ${key3}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -32012,8 +32012,8 @@ var require_core = __commonJS({
       if (Array.isArray(optsSchemas))
         this.addSchema(optsSchemas);
       else
-        for (const key2 in optsSchemas)
-          this.addSchema(optsSchemas[key2], key2);
+        for (const key3 in optsSchemas)
+          this.addSchema(optsSchemas[key3], key3);
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
@@ -32083,7 +32083,7 @@ var require_core = __commonJS({
       RULES.keywords[keyword] = true;
       if (!definition)
         return;
-      const rule9 = {
+      const rule11 = {
         keyword,
         definition: {
           ...definition,
@@ -32092,18 +32092,18 @@ var require_core = __commonJS({
         }
       };
       if (definition.before)
-        addBeforeRule.call(this, ruleGroup, rule9, definition.before);
+        addBeforeRule.call(this, ruleGroup, rule11, definition.before);
       else
-        ruleGroup.rules.push(rule9);
-      RULES.all[keyword] = rule9;
+        ruleGroup.rules.push(rule11);
+      RULES.all[keyword] = rule11;
       (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule9, before) {
+    function addBeforeRule(ruleGroup, rule11, before) {
       const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
       if (i >= 0) {
-        ruleGroup.rules.splice(i, 0, rule9);
+        ruleGroup.rules.splice(i, 0, rule11);
       } else {
-        ruleGroup.rules.push(rule9);
+        ruleGroup.rules.push(rule11);
         this.logger.warn(`rule ${before} is not defined`);
       }
     }
@@ -33061,11 +33061,11 @@ var require_dependencies = __commonJS({
     function splitDependencies({ schema: schema2 }) {
       const propertyDeps = {};
       const schemaDeps = {};
-      for (const key2 in schema2) {
-        if (key2 === "__proto__")
+      for (const key3 in schema2) {
+        if (key3 === "__proto__")
           continue;
-        const deps = Array.isArray(schema2[key2]) ? propertyDeps : schemaDeps;
-        deps[key2] = schema2[key2];
+        const deps = Array.isArray(schema2[key3]) ? propertyDeps : schemaDeps;
+        deps[key3] = schema2[key3];
       }
       return [propertyDeps, schemaDeps];
     }
@@ -33142,13 +33142,13 @@ var require_propertyNames = __commonJS({
         if ((0, util_1.alwaysValidSchema)(it, schema2))
           return;
         const valid = gen.name("valid");
-        gen.forIn("key", data, (key2) => {
-          cxt.setParams({ propertyName: key2 });
+        gen.forIn("key", data, (key3) => {
+          cxt.setParams({ propertyName: key3 });
           cxt.subschema({
             keyword: "propertyNames",
-            data: key2,
+            data: key3,
             dataTypes: ["string"],
-            propertyName: key2,
+            propertyName: key3,
             compositeRule: true
           }, valid);
           gen.if((0, codegen_1.not)(valid), () => {
@@ -33197,38 +33197,38 @@ var require_additionalProperties = __commonJS({
         checkAdditionalProperties();
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
         function checkAdditionalProperties() {
-          gen.forIn("key", data, (key2) => {
+          gen.forIn("key", data, (key3) => {
             if (!props.length && !patProps.length)
-              additionalPropertyCode(key2);
+              additionalPropertyCode(key3);
             else
-              gen.if(isAdditional(key2), () => additionalPropertyCode(key2));
+              gen.if(isAdditional(key3), () => additionalPropertyCode(key3));
           });
         }
-        function isAdditional(key2) {
+        function isAdditional(key3) {
           let definedProp;
           if (props.length > 8) {
             const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
-            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key2);
+            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key3);
           } else if (props.length) {
-            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key2} === ${p}`));
+            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key3} === ${p}`));
           } else {
             definedProp = codegen_1.nil;
           }
           if (patProps.length) {
-            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key2})`));
+            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key3})`));
           }
           return (0, codegen_1.not)(definedProp);
         }
-        function deleteAdditional(key2) {
-          gen.code((0, codegen_1._)`delete ${data}[${key2}]`);
+        function deleteAdditional(key3) {
+          gen.code((0, codegen_1._)`delete ${data}[${key3}]`);
         }
-        function additionalPropertyCode(key2) {
+        function additionalPropertyCode(key3) {
           if (opts.removeAdditional === "all" || opts.removeAdditional && schema2 === false) {
-            deleteAdditional(key2);
+            deleteAdditional(key3);
             return;
           }
           if (schema2 === false) {
-            cxt.setParams({ additionalProperty: key2 });
+            cxt.setParams({ additionalProperty: key3 });
             cxt.error();
             if (!allErrors)
               gen.break();
@@ -33237,22 +33237,22 @@ var require_additionalProperties = __commonJS({
           if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it, schema2)) {
             const valid = gen.name("valid");
             if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key2, valid, false);
+              applyAdditionalSchema(key3, valid, false);
               gen.if((0, codegen_1.not)(valid), () => {
                 cxt.reset();
-                deleteAdditional(key2);
+                deleteAdditional(key3);
               });
             } else {
-              applyAdditionalSchema(key2, valid);
+              applyAdditionalSchema(key3, valid);
               if (!allErrors)
                 gen.if((0, codegen_1.not)(valid), () => gen.break());
             }
           }
         }
-        function applyAdditionalSchema(key2, valid, errors) {
+        function applyAdditionalSchema(key3, valid, errors) {
           const subschema = {
             keyword: "additionalProperties",
-            dataProp: key2,
+            dataProp: key3,
             dataPropType: util_1.Type.Str
           };
           if (errors === false) {
@@ -33377,19 +33377,19 @@ var require_patternProperties = __commonJS({
           }
         }
         function validateProperties(pat) {
-          gen.forIn("key", data, (key2) => {
-            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key2})`, () => {
+          gen.forIn("key", data, (key3) => {
+            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key3})`, () => {
               const alwaysValid = alwaysValidPatterns.includes(pat);
               if (!alwaysValid) {
                 cxt.subschema({
                   keyword: "patternProperties",
                   schemaProp: pat,
-                  dataProp: key2,
+                  dataProp: key3,
                   dataPropType: util_2.Type.Str
                 }, valid);
               }
               if (it.opts.unevaluated && props !== true) {
-                gen.assign((0, codegen_1._)`${props}[${key2}]`, true);
+                gen.assign((0, codegen_1._)`${props}[${key3}]`, true);
               } else if (!alwaysValid && !it.allErrors) {
                 gen.if((0, codegen_1.not)(valid), () => gen.break());
               }
@@ -34417,8 +34417,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path22, { windows } = {}) => {
-      const segs = path22.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path23, { windows } = {}) => {
+      const segs = path23.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -34799,7 +34799,7 @@ var require_parse2 = __commonJS({
       const parts = [];
       let bracket = 0;
       let paren = 0;
-      let quote = 0;
+      let quote2 = 0;
       let value = "";
       let escaped = false;
       for (const ch of input) {
@@ -34814,11 +34814,11 @@ var require_parse2 = __commonJS({
           continue;
         }
         if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
+          quote2 = quote2 === 1 ? 0 : 1;
           value += ch;
           continue;
         }
-        if (quote === 0) {
+        if (quote2 === 0) {
           if (ch === "[") {
             bracket++;
           } else if (ch === "]" && bracket > 0) {
@@ -34895,7 +34895,7 @@ var require_parse2 = __commonJS({
       }
       let bracket = 0;
       let paren = 0;
-      let quote = 0;
+      let quote2 = 0;
       let escaped = false;
       for (let i = 1; i < pattern.length; i++) {
         const ch = pattern[i];
@@ -34908,10 +34908,10 @@ var require_parse2 = __commonJS({
           continue;
         }
         if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
+          quote2 = quote2 === 1 ? 0 : 1;
           continue;
         }
-        if (quote === 1) {
+        if (quote2 === 1) {
           continue;
         }
         if (ch === "[") {
@@ -35790,9 +35790,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils3();
     var constants5 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch2 = (glob3, options, returnState = false) => {
+    var picomatch3 = (glob3, options, returnState = false) => {
       if (Array.isArray(glob3)) {
-        const fns = glob3.map((input) => picomatch2(input, options, returnState));
+        const fns = glob3.map((input) => picomatch3(input, options, returnState));
         const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str4);
@@ -35808,16 +35808,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch2.compileRe(glob3, options) : picomatch2.makeRe(glob3, options, false, true);
+      const regex = isState ? picomatch3.compileRe(glob3, options) : picomatch3.makeRe(glob3, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob: glob3, posix });
+        const { isMatch, match, output } = picomatch3.test(input, regex, options, { glob: glob3, posix });
         const result2 = { glob: glob3, state, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
@@ -35843,7 +35843,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input, regex, options, { glob: glob3, posix } = {}) => {
+    picomatch3.test = (input, regex, options, { glob: glob3, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -35860,24 +35860,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input, regex, options, posix);
+          match = picomatch3.matchBase(input, regex, options, posix);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch2.matchBase = (input, glob3, options, posix = options && options.windows) => {
-      const regex = glob3 instanceof RegExp ? glob3 : picomatch2.makeRe(glob3, options);
+    picomatch3.matchBase = (input, glob3, options, posix = options && options.windows) => {
+      const regex = glob3 instanceof RegExp ? glob3 : picomatch3.makeRe(glob3, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch2.isMatch = (str4, patterns2, options) => picomatch2(patterns2, options)(str4);
-    picomatch2.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
+    picomatch3.isMatch = (str4, patterns2, options) => picomatch3(patterns2, options)(str4);
+    picomatch3.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
     };
-    picomatch2.scan = (input, options) => scan(input, options);
-    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch3.scan = (input, options) => scan(input, options);
+    picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -35888,13 +35888,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch2.toRegex(source, options);
+      const regex = picomatch3.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch2.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch3.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -35905,9 +35905,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse6(input, options);
       }
-      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch3.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch2.toRegex = (source, options) => {
+    picomatch3.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -35916,8 +35916,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants5;
-    module.exports = picomatch2;
+    picomatch3.constants = constants5;
+    module.exports = picomatch3;
   }
 });
 
@@ -35927,14 +35927,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils3();
-    function picomatch2(glob3, options, returnState = false) {
+    function picomatch3(glob3, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob3, options, returnState);
     }
-    Object.assign(picomatch2, pico);
-    module.exports = picomatch2;
+    Object.assign(picomatch3, pico);
+    module.exports = picomatch3;
   }
 });
 
@@ -36133,7 +36133,7 @@ function closingHint(report, width) {
   return `
 ${wrap(text3, width, 0, "").join("\n")}`;
 }
-var sgr, COLOURS, identity, PLAIN, SUBJECT_LABEL, DETAIL, textReporter;
+var sgr, COLOURS, identity2, PLAIN, SUBJECT_LABEL, DETAIL, textReporter;
 var init_text = __esm({
   "policies/report/text.ts"() {
     "use strict";
@@ -36147,14 +36147,14 @@ var init_text = __esm({
       bold: sgr(1, 22),
       green: sgr(32, 39)
     };
-    identity = (s) => s;
+    identity2 = (s) => s;
     PLAIN = {
-      red: identity,
-      yellow: identity,
-      cyan: identity,
-      dim: identity,
-      bold: identity,
-      green: identity
+      red: identity2,
+      yellow: identity2,
+      cyan: identity2,
+      dim: identity2,
+      bold: identity2,
+      green: identity2
     };
     SUBJECT_LABEL = {
       "k3s-image-import": "image",
@@ -36258,17 +36258,17 @@ function applyBaseline(report, baseline) {
   const remaining = /* @__PURE__ */ new Map();
   for (const f of baseline.findings) {
     if (f.suppressed) continue;
-    const key2 = findingKey(f);
-    remaining.set(key2, (remaining.get(key2) ?? 0) + 1);
+    const key3 = findingKey(f);
+    remaining.set(key3, (remaining.get(key3) ?? 0) + 1);
   }
   let newCount = 0;
   let existingCount = 0;
   const findings = report.findings.map((f) => {
     if (f.suppressed) return { ...f };
-    const key2 = findingKey(f);
-    const left = remaining.get(key2) ?? 0;
+    const key3 = findingKey(f);
+    const left = remaining.get(key3) ?? 0;
     if (left > 0) {
-      remaining.set(key2, left - 1);
+      remaining.set(key3, left - 1);
       existingCount++;
       return { ...f, baseline: "existing" };
     }
@@ -36355,7 +36355,7 @@ function toSarif(report, opts) {
       }
     });
   }
-  const run3 = {
+  const run4 = {
     tool: {
       driver: {
         name: TOOL_NAME,
@@ -36378,8 +36378,8 @@ function toSarif(report, opts) {
       ...dropped > 0 ? { truncated: true, droppedResults: dropped } : {}
     }
   };
-  if (baseUri) run3.originalUriBaseIds = { "%SRCROOT%": { uri: baseUri.endsWith("/") ? baseUri : `${baseUri}/` } };
-  return { $schema: SCHEMA_URI, version: "2.1.0", runs: [run3] };
+  if (baseUri) run4.originalUriBaseIds = { "%SRCROOT%": { uri: baseUri.endsWith("/") ? baseUri : `${baseUri}/` } };
+  return { $schema: SCHEMA_URI, version: "2.1.0", runs: [run4] };
 }
 function driverRules(report, metas) {
   const byId = new Map(metas.map((m) => [m.id, m]));
@@ -36417,9 +36417,9 @@ Docs: ${ruleDocsUrl(id)}`,
   return { rules, indexOf: indexOf2 };
 }
 function result(f, indexOf2, seen, location) {
-  const key2 = `${f.file}\0${findingKey(f)}`;
-  const occurrence = (seen.get(key2) ?? 0) + 1;
-  seen.set(key2, occurrence);
+  const key3 = `${f.file}\0${findingKey(f)}`;
+  const occurrence = (seen.get(key3) ?? 0) + 1;
+  seen.set(key3, occurrence);
   const text3 = f.remediation ? `${f.message}
 Fix: ${f.remediation}` : f.message;
   const out = {
@@ -36429,7 +36429,7 @@ Fix: ${f.remediation}` : f.message;
     message: { text: text3 },
     locations: [location(f.file, f.line, f.column, f.endLine, f.endColumn, f.jsonPath)],
     // Line-free on purpose: rule + resource + container + data path, within the file.
-    partialFingerprints: { [FINGERPRINT_KEY]: `${sha256(key2)}:${occurrence}` },
+    partialFingerprints: { [FINGERPRINT_KEY]: `${sha256(key3)}:${occurrence}` },
     properties: {
       resource: f.resource,
       ...f.container !== void 0 ? { container: f.container } : {},
@@ -36759,9 +36759,9 @@ function renderJunit(input, opts = {}) {
   const withFindings = new Set(report.findings.map((f) => `${f.file}\0${resourceLabel(f.resource)}`));
   const passed = /* @__PURE__ */ new Set();
   for (const r of report.resources ?? []) {
-    const key2 = `${r.file}\0${resourceLabel(r.resource)}`;
-    if (withFindings.has(key2) || passed.has(key2)) continue;
-    passed.add(key2);
+    const key3 = `${r.file}\0${resourceLabel(r.resource)}`;
+    if (withFindings.has(key3) || passed.has(key3)) continue;
+    passed.add(key3);
     const s = suite(r.file);
     s.tests++;
     s.cases.push(`    <testcase ${attrs(resourceLabel(r.resource), r.file, r.line)}/>
@@ -37155,16 +37155,16 @@ var Command = class {
     if (this.properties && Object.keys(this.properties).length > 0) {
       cmdStr += " ";
       let first = true;
-      for (const key2 in this.properties) {
-        if (this.properties.hasOwnProperty(key2)) {
-          const val = this.properties[key2];
+      for (const key3 in this.properties) {
+        if (this.properties.hasOwnProperty(key3)) {
+          const val = this.properties[key3];
           if (val) {
             if (first) {
               first = false;
             } else {
               cmdStr += ",";
             }
-            cmdStr += `${key2}=${escapeProperty(val)}`;
+            cmdStr += `${key3}=${escapeProperty(val)}`;
           }
         }
       }
@@ -37196,16 +37196,16 @@ function issueFileCommand(command, message) {
     encoding: "utf8"
   });
 }
-function prepareKeyValueMessage(key2, value) {
+function prepareKeyValueMessage(key3, value) {
   const delimiter3 = `ghadelimiter_${crypto.randomUUID()}`;
   const convertedValue = toCommandValue(value);
-  if (key2.includes(delimiter3)) {
+  if (key3.includes(delimiter3)) {
     throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter3}"`);
   }
   if (convertedValue.includes(delimiter3)) {
     throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter3}"`);
   }
-  return `${key2}<<${delimiter3}${os2.EOL}${convertedValue}${os2.EOL}${delimiter3}`;
+  return `${key3}<<${delimiter3}${os2.EOL}${convertedValue}${os2.EOL}${delimiter3}`;
 }
 
 // node_modules/@actions/core/lib/core.js
@@ -37875,7 +37875,7 @@ var HttpClient = class {
         if (statusCode === HttpCodes.NotFound) {
           resolve4(response);
         }
-        function dateTimeDeserializer(key2, value) {
+        function dateTimeDeserializer(key3, value) {
           if (typeof value === "string") {
             const a = new Date(value);
             if (!isNaN(a.valueOf())) {
@@ -38128,7 +38128,7 @@ var Summary = class {
    * @returns {string} content wrapped in HTML element
    */
   wrap(tag, content, attrs = {}) {
-    const htmlAttrs = Object.entries(attrs).map(([key2, value]) => ` ${key2}="${value}"`).join("");
+    const htmlAttrs = Object.entries(attrs).map(([key3, value]) => ` ${key3}="${value}"`).join("");
     if (!content) {
       return `<${tag}${htmlAttrs}>`;
     }
@@ -39360,8 +39360,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path22 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path22} does not exist${EOL6}`);
+        const path23 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path23} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -39602,8 +39602,8 @@ function lowercaseKeys2(object) {
   if (!object) {
     return {};
   }
-  return Object.keys(object).reduce((newObj, key2) => {
-    newObj[key2.toLowerCase()] = object[key2];
+  return Object.keys(object).reduce((newObj, key3) => {
+    newObj[key3.toLowerCase()] = object[key3];
     return newObj;
   }, {});
 }
@@ -39617,20 +39617,20 @@ function isPlainObject(value) {
 }
 function mergeDeep(defaults2, options) {
   const result2 = Object.assign({}, defaults2);
-  Object.keys(options).forEach((key2) => {
-    if (isPlainObject(options[key2])) {
-      if (!(key2 in defaults2)) Object.assign(result2, { [key2]: options[key2] });
-      else result2[key2] = mergeDeep(defaults2[key2], options[key2]);
+  Object.keys(options).forEach((key3) => {
+    if (isPlainObject(options[key3])) {
+      if (!(key3 in defaults2)) Object.assign(result2, { [key3]: options[key3] });
+      else result2[key3] = mergeDeep(defaults2[key3], options[key3]);
     } else {
-      Object.assign(result2, { [key2]: options[key2] });
+      Object.assign(result2, { [key3]: options[key3] });
     }
   });
   return result2;
 }
 function removeUndefinedProperties(obj2) {
-  for (const key2 in obj2) {
-    if (obj2[key2] === void 0) {
-      delete obj2[key2];
+  for (const key3 in obj2) {
+    if (obj2[key3] === void 0) {
+      delete obj2[key3];
     }
   }
   return obj2;
@@ -39682,9 +39682,9 @@ function extractUrlVariableNames(url) {
 }
 function omit(object, keysToOmit) {
   const result2 = { __proto__: null };
-  for (const key2 of Object.keys(object)) {
-    if (keysToOmit.indexOf(key2) === -1) {
-      result2[key2] = object[key2];
+  for (const key3 of Object.keys(object)) {
+    if (keysToOmit.indexOf(key3) === -1) {
+      result2[key3] = object[key3];
     }
   }
   return result2;
@@ -39702,10 +39702,10 @@ function encodeUnreserved(str4) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
-function encodeValue(operator, value, key2) {
+function encodeValue(operator, value, key3) {
   value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key2) {
-    return encodeUnreserved(key2) + "=" + value;
+  if (key3) {
+    return encodeUnreserved(key3) + "=" + value;
   } else {
     return value;
   }
@@ -39716,8 +39716,8 @@ function isDefined(value) {
 function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
-function getValues(context3, operator, key2, modifier) {
-  var value = context3[key2], result2 = [];
+function getValues(context3, operator, key3, modifier) {
+  var value = context3[key3], result2 = [];
   if (isDefined(value) && value !== "") {
     if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
       value = value.toString();
@@ -39725,14 +39725,14 @@ function getValues(context3, operator, key2, modifier) {
         value = value.substring(0, parseInt(modifier, 10));
       }
       result2.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key2 : "")
+        encodeValue(operator, value, isKeyOperator(operator) ? key3 : "")
       );
     } else {
       if (modifier === "*") {
         if (Array.isArray(value)) {
           value.filter(isDefined).forEach(function(value2) {
             result2.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key2 : "")
+              encodeValue(operator, value2, isKeyOperator(operator) ? key3 : "")
             );
           });
         } else {
@@ -39757,7 +39757,7 @@ function getValues(context3, operator, key2, modifier) {
           });
         }
         if (isKeyOperator(operator)) {
-          result2.push(encodeUnreserved(key2) + "=" + tmp.join(","));
+          result2.push(encodeUnreserved(key3) + "=" + tmp.join(","));
         } else if (tmp.length !== 0) {
           result2.push(tmp.join(","));
         }
@@ -39766,10 +39766,10 @@ function getValues(context3, operator, key2, modifier) {
   } else {
     if (operator === ";") {
       if (isDefined(value)) {
-        result2.push(encodeUnreserved(key2));
+        result2.push(encodeUnreserved(key3));
       }
     } else if (value === "" && (operator === "&" || operator === "?")) {
-      result2.push(encodeUnreserved(key2) + "=");
+      result2.push(encodeUnreserved(key3) + "=");
     } else if (value === "") {
       result2.push("");
     }
@@ -39994,7 +39994,7 @@ function parseParameters(header, type2, index, len, stopFlags) {
       if (code === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
         const value = header.slice(keyStart, keyEnd);
-        const key2 = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+        const key3 = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
         index++;
         while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
           index++;
@@ -40005,8 +40005,8 @@ function parseParameters(header, type2, index, len, stopFlags) {
           while (index < len) {
             const code2 = header.charCodeAt(index);
             if (code2 === DQUOTE) {
-              if (parameters[key2] === void 0) {
-                parameters[key2] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
+              if (parameters[key3] === void 0) {
+                parameters[key3] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
@@ -40050,9 +40050,9 @@ function parseParameters(header, type2, index, len, stopFlags) {
           }
           index++;
         }
-        if (parameters[key2] === void 0) {
+        if (parameters[key3] === void 0) {
           const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-          parameters[key2] = header.slice(valueStart, valueEnd);
+          parameters[key3] = header.slice(valueStart, valueEnd);
         }
         if (stop !== 0)
           break parameter;
@@ -40100,11 +40100,11 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   }
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
-  const prepareVal = (parent, key2, val) => {
+  const prepareVal = (parent, key3, val) => {
     const isObject = val !== null && typeof val === "object";
     const hasToJSON = isObject && typeof val.toJSON === "function";
     if (hasToJSON) {
-      val = val.toJSON(key2);
+      val = val.toJSON(key3);
     }
     const isNoise = typeof val === "string" && noiseValue.test(val);
     if (isNoise) return val + "n";
@@ -40115,7 +40115,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
       return val.toString() + "n";
     }
     if (isFunctionReplacer) {
-      val = replacer.call(parent, key2, val);
+      val = replacer.call(parent, key3, val);
     }
     const isPostReplacerObject = val !== null && typeof val === "object";
     if (isPostReplacerObject) {
@@ -40252,11 +40252,11 @@ var JSONStringify = (value, replacer, space) => {
     if (supportsRawJSON) {
       return originalStringify(
         value,
-        (key2, val) => {
+        (key3, val) => {
           if (typeof val === "bigint") return JSON.rawJSON(val.toString());
           const hasFunctionReplacer = typeof replacer === "function";
-          if (hasFunctionReplacer) return replacer(key2, val);
-          const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key2);
+          if (hasFunctionReplacer) return replacer(key3, val);
+          const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key3);
           if (isKeyInArrayReplacer) return val;
           return val;
         },
@@ -40266,13 +40266,13 @@ var JSONStringify = (value, replacer, space) => {
     if (!value) return originalStringify(value, replacer, space);
     const convertedToCustomJSON = originalStringify(
       value,
-      (key2, val) => {
+      (key3, val) => {
         const isNoise = typeof val === "string" && noiseValue.test(val);
         if (isNoise) return val.toString() + "n";
         if (typeof val === "bigint") return val.toString() + "n";
         const hasFunctionReplacer = typeof replacer === "function";
-        if (hasFunctionReplacer) return replacer(key2, val);
-        const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key2);
+        if (hasFunctionReplacer) return replacer(key3, val);
+        const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key3);
         if (isKeyInArrayReplacer) return val;
         return val;
       },
@@ -40314,17 +40314,17 @@ var isContextSourceSupported = () => {
     return false;
   }
 };
-var convertMarkedBigIntsReviver = (key2, value, context3, userReviver) => {
+var convertMarkedBigIntsReviver = (key3, value, context3, userReviver) => {
   const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
   if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
   const isNoiseValue = typeof value === "string" && noiseValue.test(value);
   if (isNoiseValue) return value.slice(0, -1);
   const hasUserReviver = typeof userReviver === "function";
   if (!hasUserReviver) return value;
-  return userReviver(key2, value, context3);
+  return userReviver(key3, value, context3);
 };
 var JSONParseV2 = (text3, reviver) => {
-  return JSON.parse(text3, (key2, value, context3) => {
+  return JSON.parse(text3, (key3, value, context3) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -40333,7 +40333,7 @@ var JSONParseV2 = (text3, reviver) => {
     if (isBigInt) return BigInt(context3.source);
     const hasCustomReviver = typeof reviver === "function";
     if (!hasCustomReviver) return value;
-    return reviver(key2, value, context3);
+    return reviver(key3, value, context3);
   });
 };
 var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
@@ -40356,8 +40356,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
         }
       }
     } else {
-      const { parent, key: key2 } = node;
-      let value = parent[key2];
+      const { parent, key: key3 } = node;
+      let value = parent[key3];
       if (typeof value === "string") {
         const isCustomFormatBigInt = customFormat.test(value);
         if (isCustomFormatBigInt) {
@@ -40369,13 +40369,13 @@ var applyReviverIteratively = (parsed, userReviver) => {
       }
       const hasUserReviver = typeof userReviver === "function";
       if (hasUserReviver) {
-        value = userReviver.call(parent, key2, value);
+        value = userReviver.call(parent, key3, value);
       }
       const isDeleted = value === void 0;
       if (isDeleted) {
-        delete parent[key2];
+        delete parent[key3];
       } else {
-        parent[key2] = value;
+        parent[key3] = value;
       }
       stack.pop();
     }
@@ -40404,7 +40404,7 @@ var JSONParse = (text3, reviver) => {
     const serializedData = serializeBigInts(text3);
     return originalParse(
       serializedData,
-      (key2, value, context3) => convertMarkedBigIntsReviver(key2, value, context3, reviver)
+      (key3, value, context3) => convertMarkedBigIntsReviver(key3, value, context3, reviver)
     );
   } catch (error4) {
     if (error4 instanceof RangeError) {
@@ -40524,8 +40524,8 @@ async function fetchWrapper(requestOptions) {
   const status = fetchResponse.status;
   const url = fetchResponse.url;
   const responseHeaders = {};
-  for (const [key2, value] of fetchResponse.headers) {
-    responseHeaders[key2] = value;
+  for (const [key3, value] of fetchResponse.headers) {
+    responseHeaders[key3] = value;
   }
   const octokitResponse = {
     url,
@@ -40681,11 +40681,11 @@ function graphql(request2, query, options) {
         new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
       );
     }
-    for (const key2 in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key2)) continue;
+    for (const key3 in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key3)) continue;
       return Promise.reject(
         new Error(
-          `[@octokit/graphql] "${key2}" cannot be used as variable name`
+          `[@octokit/graphql] "${key3}" cannot be used as variable name`
         )
       );
     }
@@ -40693,15 +40693,15 @@ function graphql(request2, query, options) {
   const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
   const requestOptions = Object.keys(
     parsedOptions
-  ).reduce((result2, key2) => {
-    if (NON_VARIABLE_OPTIONS.includes(key2)) {
-      result2[key2] = parsedOptions[key2];
+  ).reduce((result2, key3) => {
+    if (NON_VARIABLE_OPTIONS.includes(key3)) {
+      result2[key3] = parsedOptions[key3];
       return result2;
     }
     if (!result2.variables) {
       result2.variables = {};
     }
-    result2.variables[key2] = parsedOptions[key2];
+    result2.variables[key3] = parsedOptions[key3];
     return result2;
   }, {});
   const baseUrl2 = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
@@ -40711,8 +40711,8 @@ function graphql(request2, query, options) {
   return request2(requestOptions).then((response) => {
     if (response.data.errors) {
       const headers = {};
-      for (const key2 of Object.keys(response.headers)) {
-        headers[key2] = response.headers[key2];
+      for (const key3 of Object.keys(response.headers)) {
+        headers[key3] = response.headers[key3];
       }
       throw new GraphqlResponseError(
         requestOptions,
@@ -43513,7 +43513,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // action/main.ts
 import { lstat as lstat3, readFile as readFile2, realpath as realpath2 } from "node:fs/promises";
-import path21 from "node:path";
+import path22 from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // policies/index.ts
@@ -43532,6 +43532,9 @@ function emptyProject() {
     imports: [],
     k3sSignals: [],
     sqliteLiterals: [],
+    dockerfiles: [],
+    imageSources: [],
+    composeProjectNames: [],
     errors: [],
     notes: [],
     files: 0
@@ -43548,6 +43551,9 @@ function mergeProject(a, b) {
   appendAll(a.imports, b.imports);
   appendAll(a.k3sSignals, b.k3sSignals);
   appendAll(a.sqliteLiterals, b.sqliteLiterals);
+  appendAll(a.dockerfiles, b.dockerfiles);
+  appendAll(a.imageSources, b.imageSources);
+  appendAll(a.composeProjectNames, b.composeProjectNames);
   appendAll(a.errors, b.errors);
   appendAll(a.notes, b.notes);
   if (b.skipped && b.skipped.length > 0) appendAll(a.skipped ??= [], b.skipped);
@@ -43666,7 +43672,9 @@ var persistguard_schema_default = {
         "rwo-shared-claim": { $ref: "#/definitions/ruleSetting", description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads. Default: error." },
         "sqlite-shared-volume": { $ref: "#/definitions/ruleSetting", description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims). Default: warning." },
         "reclaim-delete": { $ref: "#/definitions/ruleSetting", description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete. Default: warning." },
-        "readonly-data-mount": { $ref: "#/definitions/ruleSetting", description: "A declared data directory must not be mounted read-only. Default: error." }
+        "readonly-data-mount": { $ref: "#/definitions/ruleSetting", description: "A declared data directory must not be mounted read-only. Default: error." },
+        "data-not-carried-over": { $ref: "#/definitions/ruleSetting", description: "A change that moves a data path onto other storage (a new claim, a renamed claim, template, StatefulSet or compose project) must carry the data over. Default: warning." },
+        "mount-hides-image-files": { $ref: "#/definitions/ruleSetting", description: "A claim (or a compose bind mount) must not be mounted over a directory the image's Dockerfile fills at build time. Default: warning." }
       }
     },
     dataPaths: {
@@ -43838,7 +43846,7 @@ var persistguard_schema_default = {
           minItems: 1,
           items: {
             type: "string",
-            enum: ["*", "data-path-pvc", "sqlite-in-tmp", "k3s-image-import", "pvc-missing", "rwo-shared-claim", "sqlite-shared-volume", "reclaim-delete", "readonly-data-mount"]
+            enum: ["*", "data-path-pvc", "sqlite-in-tmp", "k3s-image-import", "pvc-missing", "rwo-shared-claim", "sqlite-shared-volume", "reclaim-delete", "readonly-data-mount", "data-not-carried-over", "mount-hides-image-files"]
           }
         },
         kind: { description: "Resource kind glob (`Deployment`, `ComposeService`).", type: "string" },
@@ -43905,27 +43913,27 @@ function unsafeGlobReason(pattern) {
   }
   return void 0;
 }
-function check(value, path22, out) {
+function check(value, path23, out) {
   if (typeof value !== "string") return;
   const reason = unsafeGlobReason(value);
-  if (reason) out.push({ path: path22, message: reason });
+  if (reason) out.push({ path: path23, message: reason });
 }
 function entries(value) {
   return Array.isArray(value) ? value : [];
 }
-function field(obj2, key2) {
-  return obj2 !== null && typeof obj2 === "object" ? obj2[key2] : void 0;
+function field(obj2, key3) {
+  return obj2 !== null && typeof obj2 === "object" ? obj2[key3] : void 0;
 }
 function unsafeGlobs(config) {
   const out = [];
   for (const list of GLOB_LISTS) entries(field(config, list)).forEach((g, i) => check(g, [list, i], out));
   for (const [list, keys] of Object.entries(GLOB_ENTRY_KEYS)) {
     entries(field(config, list)).forEach((entry, i) => {
-      for (const key2 of keys) check(field(entry, key2), [list, i, key2], out);
+      for (const key3 of keys) check(field(entry, key3), [list, i, key3], out);
     });
   }
   entries(field(field(config, "webhook"), "protectedClaims")).forEach((entry, i) => {
-    for (const key2 of WEBHOOK_CLAIM_KEYS) check(field(entry, key2), ["webhook", "protectedClaims", i, key2], out);
+    for (const key3 of WEBHOOK_CLAIM_KEYS) check(field(entry, key3), ["webhook", "protectedClaims", i, key3], out);
   });
   return out;
 }
@@ -43936,9 +43944,9 @@ function validator() {
   compiled ??= new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(persistguard_schema_default);
   return compiled;
 }
-function displayPath(path22) {
+function displayPath(path23) {
   let out = "";
-  for (const seg of path22) {
+  for (const seg of path23) {
     if (typeof seg === "number") out += `[${seg}]`;
     else out += out === "" ? seg : `.${seg}`;
   }
@@ -43965,11 +43973,11 @@ function describe(err) {
       return { message: `must be ${t.split(",").map(article).join(" or ")}` };
     }
     case "additionalProperties": {
-      const key2 = String(params.additionalProperty);
+      const key3 = String(params.additionalProperty);
       const valid = siblingKeys(err);
-      const hint = closest(key2, valid);
+      const hint = closest(key3, valid);
       const tail = hint ? `; did you mean '${hint}'?` : valid.length > 0 ? `; valid keys: ${valid.join(", ")}` : "";
-      return { message: `unknown key '${key2}'${tail}`, key: key2 };
+      return { message: `unknown key '${key3}'${tail}`, key: key3 };
     }
     case "required":
       return { message: `missing required key '${String(params.missingProperty)}'` };
@@ -43994,8 +44002,8 @@ function badDates(obj2) {
     if (typeof expires !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(expires)) return;
     const d = /* @__PURE__ */ new Date(`${expires}T00:00:00Z`);
     if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== expires) {
-      const path22 = ["exemptions", i, "expires"];
-      out.push({ path: path22, display: displayPath(path22), message: `'${expires}' is not a calendar date` });
+      const path23 = ["exemptions", i, "expires"];
+      out.push({ path: path23, display: displayPath(path23), message: `'${expires}' is not a calendar date` });
     }
   });
   return out;
@@ -44006,10 +44014,10 @@ function validateConfigObject(obj2) {
   if (!validate(obj2)) {
     for (const err of validate.errors ?? []) {
       if (err.keyword === "if") continue;
-      const path22 = pointerToPath(err.instancePath);
-      const { message, key: key2 } = describe(err);
-      const full = key2 !== void 0 ? [...path22, key2] : path22;
-      issues.push({ path: full, display: displayPath(full), message, ...key2 !== void 0 ? { key: key2 } : {} });
+      const path23 = pointerToPath(err.instancePath);
+      const { message, key: key3 } = describe(err);
+      const full = key3 !== void 0 ? [...path23, key3] : path23;
+      issues.push({ path: full, display: displayPath(full), message, ...key3 !== void 0 ? { key: key3 } : {} });
     }
   }
   issues.push(...badDates(obj2));
@@ -44042,16 +44050,16 @@ function resolveConfig(raw, source) {
     ...source !== void 0 ? { source } : {}
   };
 }
-function nodeAt(doc, path22, key2) {
+function nodeAt(doc, path23, key3) {
   let node = doc.contents;
-  const steps = key2 !== void 0 ? path22.slice(0, -1) : path22;
+  const steps = key3 !== void 0 ? path23.slice(0, -1) : path23;
   for (const seg of steps) {
     const next = node?.get?.(seg, true);
     if (next === void 0 || next === null) break;
     node = next;
   }
-  if (key2 !== void 0 && (0, import_yaml.isMap)(node)) {
-    const pair = node.items.find((p) => ((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === key2);
+  if (key3 !== void 0 && (0, import_yaml.isMap)(node)) {
+    const pair = node.items.find((p) => ((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === key3);
     if (pair && pair.key && typeof pair.key === "object") return pair.key;
   }
   return node;
@@ -44128,19 +44136,19 @@ async function findConfigFile(scanRoot) {
     dir = parent;
   }
 }
-function shown(path22, cwd) {
-  if (cwd === void 0) return path22;
-  const rel = relative2(cwd, path22);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path22 : rel;
+function shown(path23, cwd) {
+  if (cwd === void 0) return path23;
+  const rel = relative2(cwd, path23);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path23 : rel;
 }
 async function loadConfig(opts) {
   const base2 = opts.cwd ?? opts.scanRoot;
-  const path22 = opts.explicitPath !== void 0 ? resolve2(base2, opts.explicitPath) : await findConfigFile(resolve2(base2, opts.scanRoot));
-  if (path22 === void 0) return { config: defaultConfig(), errors: [] };
-  const file = shown(path22, opts.cwd);
+  const path23 = opts.explicitPath !== void 0 ? resolve2(base2, opts.explicitPath) : await findConfigFile(resolve2(base2, opts.scanRoot));
+  if (path23 === void 0) return { config: defaultConfig(), errors: [] };
+  const file = shown(path23, opts.cwd);
   let text3;
   try {
-    text3 = await readFile(path22, "utf8");
+    text3 = await readFile(path23, "utf8");
   } catch (err) {
     const code = err.code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : errorMessage(err);
@@ -44355,17 +44363,17 @@ function shellSplit(s) {
   const words = [];
   let cur = "";
   let inWord = false;
-  let quote;
+  let quote2;
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
-    if (quote) {
-      if (ch === quote) quote = void 0;
-      else if (ch === "\\" && quote === '"' && i + 1 < s.length && '"\\$`'.includes(s[i + 1])) cur += s[++i];
+    if (quote2) {
+      if (ch === quote2) quote2 = void 0;
+      else if (ch === "\\" && quote2 === '"' && i + 1 < s.length && '"\\$`'.includes(s[i + 1])) cur += s[++i];
       else cur += ch;
       continue;
     }
     if (ch === "'" || ch === '"') {
-      quote = ch;
+      quote2 = ch;
       inWord = true;
     } else if (ch === "\\" && i + 1 < s.length) {
       cur += s[++i];
@@ -44393,11 +44401,11 @@ function parseDotenv(text3) {
     if (++n > MAX_LINES) break;
     const m = LINE_RE.exec(raw);
     if (!m) continue;
-    const key2 = m[1];
+    const key3 = m[1];
     let v = m[2].trim();
     if (v.startsWith("'")) {
       const end = v.indexOf("'", 1);
-      out[key2] = end > 0 ? v.slice(1, end) : v.slice(1);
+      out[key3] = end > 0 ? v.slice(1, end) : v.slice(1);
       continue;
     }
     if (v.startsWith('"')) {
@@ -44407,7 +44415,7 @@ function parseDotenv(text3) {
       const hash = v.search(/\s#/);
       if (hash >= 0) v = v.slice(0, hash).trim();
     }
-    out[key2] = interpolate(v, out) ?? v;
+    out[key3] = interpolate(v, out) ?? v;
   }
   return out;
 }
@@ -44512,8 +44520,8 @@ function stringMap(v) {
 function stringList(v) {
   return asArray(v).flatMap((x) => typeof x === "string" ? [x] : []);
 }
-function nodeAnchor(doc, path22) {
-  return { kind: "node", doc, path: path22.slice() };
+function nodeAnchor(doc, path23) {
+  return { kind: "node", doc, path: path23.slice() };
 }
 
 // policies/load/compose/compose.ts
@@ -44553,7 +44561,7 @@ function isComposeDocument(v) {
 function normalizeProjectName(name) {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, "");
 }
-var at = (ctx, path22) => nodeAnchor(ctx.doc, path22);
+var at = (ctx, path23) => nodeAnchor(ctx.doc, path23);
 var dotenv = {};
 function interp(s) {
   return interpolate(s, dotenv);
@@ -44717,13 +44725,13 @@ function serviceStorage(ctx, base2, svc) {
   });
   const tmpfs = svc.tmpfs;
   const tmpfsList = typeof tmpfs === "string" ? [[tmpfs, [...base2, "tmpfs"]]] : asArray(tmpfs).map((t, i) => [t, [...base2, "tmpfs", i]]);
-  for (const [t, path22] of tmpfsList) {
+  for (const [t, path23] of tmpfsList) {
     const s = text(t);
     if (s === void 0) continue;
     const target = s.split(":")[0] ?? s;
-    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path22]) };
+    const volume = { name: target, kind: "composeTmpfs", at: at(ctx, [...path23]) };
     volumes.push(volume);
-    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path22]) });
+    mounts.push({ mountPath: target, volume, readOnly: false, at: at(ctx, [...path23]) });
   }
   return { volumes, mounts };
 }
@@ -44773,6 +44781,10 @@ function recordBuild(ctx, base2, svc, container, projectName) {
   const service = container.name;
   const image = container.image?.value;
   const buildAt = at(ctx, [...base2, "build"]);
+  const dockerfilePath = buildDockerfile(svc.build);
+  const built = image ?? (svc.image === void 0 && projectName ? `${projectName}-${service}` : void 0);
+  if (dockerfilePath !== void 0 && built !== void 0)
+    ctx.project.imageSources.push({ image: built, dockerfile: dockerfilePath, from: ctx.file, at: buildAt });
   const dockerfile = dockerfileOf(svc.build, ctx.readCompanion);
   if (dockerfile) {
     const b = buildBase(dockerfile);
@@ -44790,6 +44802,17 @@ function recordBuild(ctx, base2, svc, container, projectName) {
       { image: `${projectName}_${service}`, tool: "compose", at: buildAt }
     );
   }
+}
+function buildDockerfile(build) {
+  const s = text(build);
+  if (s !== void 0) return `${s.replace(/\/+$/, "") || "."}/Dockerfile`;
+  const o = asObj(build);
+  if (!o || o.dockerfile_inline !== void 0) return void 0;
+  const context3 = (o.context === void 0 ? "." : text(o.context)) ?? void 0;
+  if (context3 === void 0 || /^[a-z]+:\/\//i.test(context3) || context3.startsWith("git@")) return void 0;
+  const file = o.dockerfile === void 0 ? "Dockerfile" : text(o.dockerfile);
+  if (file === void 0) return void 0;
+  return file.startsWith("/") ? file : `${context3.replace(/\/+$/, "") || "."}/${file}`;
 }
 var MODES = /* @__PURE__ */ new Set([
   "ro",
@@ -44810,32 +44833,40 @@ var MODES = /* @__PURE__ */ new Set([
 function isPathSource(s) {
   return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || /^[A-Za-z]:[\\/]/.test(s);
 }
-function namedVolume(ctx, name, path22) {
+function namedVolume(ctx, name, path23) {
   const def = asObj(ctx.topVolumes[name]);
   const external = def !== void 0 && (def.external === true || asObj(def.external) !== void 0 || def.driver !== void 0 || def.driver_opts !== void 0);
-  return { name, kind: "composeNamed", source: name, ...external ? { external: true } : {}, at: at(ctx, path22) };
+  const dockerName = def !== void 0 ? text(def.name) ?? text(asObj(def.external)?.name) : void 0;
+  return {
+    name,
+    kind: "composeNamed",
+    source: name,
+    ...external ? { external: true } : {},
+    ...dockerName !== void 0 ? { dockerName } : {},
+    at: at(ctx, path23)
+  };
 }
-function mountFrom(ctx, v, path22) {
+function mountFrom(ctx, v, path23) {
   if (typeof v === "string") {
     const s = interp(v);
-    if (s === void 0) return unresolvedShort(ctx, v, path22);
+    if (s === void 0) return unresolvedShort(ctx, v, path23);
     const parts = splitShort(s);
     if (parts.length === 1) {
       const target3 = parts[0];
-      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path22) };
-      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path22) };
+      const volume3 = { name: target3, kind: "composeAnonymous", at: at(ctx, path23) };
+      return { mountPath: target3, volume: volume3, readOnly: false, at: at(ctx, path23) };
     }
     const [src, target2, mode] = parts;
     const opts = (mode ?? "").split(",");
     const readOnly2 = opts.includes("ro");
-    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path22) } : namedVolume(ctx, src, path22);
+    const volume2 = isPathSource(src) ? { name: src, kind: "composeBind", source: src, at: at(ctx, path23) } : namedVolume(ctx, src, path23);
     return {
       mountPath: target2,
       volumeName: src,
       volume: volume2,
       readOnly: readOnly2,
-      at: at(ctx, path22),
-      ...readOnly2 ? { readOnlyAt: at(ctx, path22) } : {}
+      at: at(ctx, path23),
+      ...readOnly2 ? { readOnlyAt: at(ctx, path23) } : {}
     };
   }
   const o = asObj(v);
@@ -44849,9 +44880,9 @@ function mountFrom(ctx, v, path22) {
     return {
       mountPath: target,
       volumeName: written2,
-      volume: { name: written2, kind: "other", at: at(ctx, path22) },
+      volume: { name: written2, kind: "other", at: at(ctx, path23) },
       readOnly: o.read_only === true,
-      at: at(ctx, path22)
+      at: at(ctx, path23)
     };
   }
   const readOnly = o.read_only === true || o.read_only === "true";
@@ -44861,25 +44892,25 @@ function mountFrom(ctx, v, path22) {
       name: source ?? target,
       kind: "composeBind",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path22)
+      at: at(ctx, path23)
     };
-  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path22) };
+  else if (type2 === "tmpfs") volume = { name: target, kind: "composeTmpfs", at: at(ctx, path23) };
   else if (type2 === "volume")
-    volume = source ? namedVolume(ctx, source, path22) : { name: target, kind: "composeAnonymous", at: at(ctx, path22) };
+    volume = source ? namedVolume(ctx, source, path23) : { name: target, kind: "composeAnonymous", at: at(ctx, path23) };
   else
     volume = {
       name: source ?? target,
       kind: type2 === "image" ? "image" : "other",
       ...source !== void 0 ? { source } : {},
-      at: at(ctx, path22)
+      at: at(ctx, path23)
     };
   return {
     mountPath: target,
     ...source !== void 0 ? { volumeName: source } : {},
     volume,
     readOnly,
-    at: at(ctx, path22),
-    ...readOnly ? { readOnlyAt: at(ctx, [...path22, "read_only"]) } : {}
+    at: at(ctx, path23),
+    ...readOnly ? { readOnlyAt: at(ctx, [...path23, "read_only"]) } : {}
   };
 }
 function splitOutsideBraces(s) {
@@ -44905,7 +44936,7 @@ function splitOutsideBraces(s) {
   parts.push(cur);
   return parts;
 }
-function unresolvedShort(ctx, raw, path22) {
+function unresolvedShort(ctx, raw, path23) {
   const parts = splitOutsideBraces(raw);
   if (parts.length < 2) return void 0;
   const target = interp(parts[1]);
@@ -44916,10 +44947,10 @@ function unresolvedShort(ctx, raw, path22) {
   return {
     mountPath: target,
     volumeName: written2,
-    volume: { name: written2, kind: "other", at: at(ctx, path22) },
+    volume: { name: written2, kind: "other", at: at(ctx, path23) },
     readOnly,
-    at: at(ctx, path22),
-    ...readOnly ? { readOnlyAt: at(ctx, path22) } : {}
+    at: at(ctx, path23),
+    ...readOnly ? { readOnlyAt: at(ctx, path23) } : {}
   };
 }
 function splitShort(s) {
@@ -45038,9 +45069,9 @@ var TEMPLATE_PATHS = {
   Pod: []
 };
 var WORKLOAD_KINDS = new Set(Object.keys(TEMPLATE_PATHS));
-function get(o, path22) {
+function get(o, path23) {
   let cur = o;
-  for (const seg of path22) {
+  for (const seg of path23) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -45142,12 +45173,12 @@ function claimFrom(ctx, obj2, base2, fromTemplate, namespace) {
     file: ctx.file
   };
 }
-function annotationsAt(ctx, meta, path22, into) {
+function annotationsAt(ctx, meta, path23, into) {
   const ann = asObj(asObj(meta)?.annotations);
   if (!ann) return;
   for (const [k, v] of Object.entries(ann)) {
     const s = scalarString(v);
-    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path22, "annotations", k]) };
+    if (s !== void 0) into[k] = { value: s, at: nodeAnchor(ctx.doc, [...path23, "annotations", k]) };
   }
 }
 function loadWorkload(ctx, obj2, kind, base2) {
@@ -45241,17 +45272,17 @@ function loadWorkload(ctx, obj2, kind, base2) {
   };
   ctx.project.workloads.push(workload);
 }
-function volumeFrom(ctx, v, path22) {
+function volumeFrom(ctx, v, path23) {
   const vo = asObj(v);
   const name = str(vo?.name);
   if (!vo || name === void 0) return void 0;
-  const at2 = nodeAnchor(ctx.doc, path22);
-  for (const key2 of Object.keys(vo)) {
-    if (key2 === "name" || vo[key2] === null || vo[key2] === void 0) continue;
-    const src = asObj(vo[key2]);
-    if (key2 === "csi" || key2 === "gitRepo")
-      return { name, kind: "ephemeral", source: key2 === "csi" ? `csi:${str(src?.driver) ?? "?"}` : "gitRepo", at: at2 };
-    const simple = SIMPLE_KINDS[key2];
+  const at2 = nodeAnchor(ctx.doc, path23);
+  for (const key3 of Object.keys(vo)) {
+    if (key3 === "name" || vo[key3] === null || vo[key3] === void 0) continue;
+    const src = asObj(vo[key3]);
+    if (key3 === "csi" || key3 === "gitRepo")
+      return { name, kind: "ephemeral", source: key3 === "csi" ? `csi:${str(src?.driver) ?? "?"}` : "gitRepo", at: at2 };
+    const simple = SIMPLE_KINDS[key3];
     if (simple) {
       const vol = { name, kind: simple, at: at2 };
       if (simple === "persistentVolumeClaim") vol.claimName = str(src?.claimName);
@@ -45264,7 +45295,7 @@ function volumeFrom(ctx, v, path22) {
       else if (simple === "image") vol.source = str(src?.reference);
       return vol;
     }
-    if (NETWORK_SOURCES.has(key2)) return { name, kind: "network", source: key2, at: at2 };
+    if (NETWORK_SOURCES.has(key3)) return { name, kind: "network", source: key3, at: at2 };
     return { name, kind: "other", at: at2 };
   }
   return { name, kind: "emptyDir", source: void 0, at: at2 };
@@ -45281,11 +45312,11 @@ function expandDependentVars(s, vars) {
   });
   return unknown ? void 0 : out;
 }
-function located(ctx, v, path22) {
+function located(ctx, v, path23) {
   const s = scalarString(v);
-  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path22) };
+  return s === void 0 ? void 0 : { value: s, at: nodeAnchor(ctx.doc, path23) };
 }
-function containerFrom(ctx, c, role, path22, volumes) {
+function containerFrom(ctx, c, role, path23, volumes) {
   const env = [];
   asArray(c.env).forEach((e, i) => {
     const eo = asObj(e);
@@ -45297,7 +45328,7 @@ function containerFrom(ctx, c, role, path22, volumes) {
       name,
       ...value !== void 0 ? { value } : {},
       ...fromRef ? { fromRef } : {},
-      at: nodeAnchor(ctx.doc, [...path22, "env", i])
+      at: nodeAnchor(ctx.doc, [...path23, "env", i])
     });
   });
   const vars = /* @__PURE__ */ new Map();
@@ -45312,7 +45343,7 @@ function containerFrom(ctx, c, role, path22, volumes) {
     vars.set(e.name, e.value);
   }
   const list = (field2) => asArray(c[field2]).flatMap((x, i) => {
-    const l = located(ctx, x, [...path22, field2, i]);
+    const l = located(ctx, x, [...path23, field2, i]);
     if (!l) return [];
     const expanded = expandDependentVars(l.value, vars);
     return [expanded === void 0 ? l : { value: expanded, at: l.at }];
@@ -45322,7 +45353,7 @@ function containerFrom(ctx, c, role, path22, volumes) {
     const mo = asObj(m);
     const mountPath = str(mo?.mountPath);
     if (!mo || mountPath === void 0) return;
-    const mpath = [...path22, "volumeMounts", i];
+    const mpath = [...path23, "volumeMounts", i];
     const volumeName = str(mo.name);
     const readOnly = yamlTrue(mo.readOnly);
     const subPath = str(mo.subPath) ?? str(mo.subPathExpr);
@@ -45336,8 +45367,8 @@ function containerFrom(ctx, c, role, path22, volumes) {
       ...readOnly ? { readOnlyAt: nodeAnchor(ctx.doc, [...mpath, "readOnly"]) } : {}
     });
   });
-  const image = located(ctx, c.image, [...path22, "image"]);
-  const pull = located(ctx, c.imagePullPolicy, [...path22, "imagePullPolicy"]);
+  const image = located(ctx, c.image, [...path23, "image"]);
+  const pull = located(ctx, c.imagePullPolicy, [...path23, "imagePullPolicy"]);
   return {
     name: str(c.name) ?? "<unnamed>",
     role,
@@ -45351,7 +45382,7 @@ function containerFrom(ctx, c, role, path22, volumes) {
       const n = str(asObj(asObj(e)?.configMapRef)?.name);
       return n ? [n] : [];
     }),
-    at: nodeAnchor(ctx.doc, path22)
+    at: nodeAnchor(ctx.doc, path23)
   };
 }
 var YAML11_TRUE = /* @__PURE__ */ new Set(["true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"]);
@@ -45385,8 +45416,8 @@ function requireCommon() {
     if (source) {
       const sourceKeys = Object.keys(source);
       for (let index = 0, length = sourceKeys.length; index < length; index += 1) {
-        const key2 = sourceKeys[index];
-        target[key2] = source[key2];
+        const key3 = sourceKeys[index];
+        target[key3] = source[key3];
       }
     }
     return target;
@@ -46297,9 +46328,9 @@ function requireSet() {
   function resolveYamlSet(data) {
     if (data === null) return true;
     const object = data;
-    for (const key2 in object) {
-      if (_hasOwnProperty.call(object, key2)) {
-        if (object[key2] !== null) return false;
+    for (const key3 in object) {
+      if (_hasOwnProperty.call(object, key3)) {
+        if (object[key3] !== null) return false;
       }
     }
     return true;
@@ -46448,16 +46479,16 @@ function requireLoader() {
       (c - 65536 & 1023) + 56320
     );
   }
-  function setProperty2(object, key2, value) {
-    if (key2 === "__proto__") {
-      Object.defineProperty(object, key2, {
+  function setProperty2(object, key3, value) {
+    if (key3 === "__proto__") {
+      Object.defineProperty(object, key3, {
         configurable: true,
         enumerable: true,
         writable: true,
         value
       });
     } else {
-      object[key2] = value;
+      object[key3] = value;
     }
   }
   const simpleEscapeCheck = new Array(256);
@@ -46650,11 +46681,11 @@ function requireLoader() {
     chargeMergeWork(state);
     const sourceKeys = Object.keys(source);
     for (let index = 0, quantity = sourceKeys.length; index < quantity; index += 1) {
-      const key2 = sourceKeys[index];
+      const key3 = sourceKeys[index];
       chargeMergeWork(state);
-      if (!_hasOwnProperty.call(destination, key2)) {
-        setProperty2(destination, key2, source[key2]);
-        overridableKeys[key2] = true;
+      if (!_hasOwnProperty.call(destination, key3)) {
+        setProperty2(destination, key3, source[key3]);
+        overridableKeys[key3] = true;
       }
     }
   }
@@ -50011,6 +50042,36 @@ var PREFIX_WORDS = /* @__PURE__ */ new Set([
   "builtin"
 ]);
 var ASSIGNMENT_BUILTINS = /* @__PURE__ */ new Set(["export", "local", "readonly", "declare", "typeset"]);
+var BUILD_VALUE_OPTIONS = /* @__PURE__ */ new Set([
+  "-t",
+  "--tag",
+  "-f",
+  "--file",
+  "--build-arg",
+  "--build-context",
+  "--label",
+  "--platform",
+  "--target",
+  "--network",
+  "--secret",
+  "--ssh",
+  "--cache-from",
+  "--cache-to",
+  "-o",
+  "--output",
+  "--progress",
+  "--iidfile",
+  "--metadata-file",
+  "--add-host",
+  "--shm-size",
+  "-m",
+  "--memory",
+  "--ulimit",
+  "--annotation",
+  "--attest",
+  "--allow",
+  "--builder"
+]);
 var GLOBAL_VALUE_OPTIONS = /* @__PURE__ */ new Set([
   "--context",
   "-c",
@@ -50079,6 +50140,8 @@ var ScriptScanner = class {
   }
   vars = new VarTable();
   builds = [];
+  /** Which Dockerfile builds which image (`-t NAME [-f FILE] CONTEXT`), pushed or not. */
+  imageSources = [];
   imports = [];
   k3sSignals = [];
   notes = [];
@@ -50177,9 +50240,9 @@ var ScriptScanner = class {
   }
   signal(cmd, offset) {
     const anchor = this.at(cmd.segment, offset);
-    const key2 = `${anchor.kind === "pos" ? anchor.line : 0}`;
-    if (this.seen.has(`signal:${key2}`)) return;
-    this.seen.add(`signal:${key2}`);
+    const key3 = `${anchor.kind === "pos" ? anchor.line : 0}`;
+    if (this.seen.has(`signal:${key3}`)) return;
+    this.seen.add(`signal:${key3}`);
     this.k3sSignals.push(anchor);
   }
   analyze(cmd, pipeline, index) {
@@ -50233,9 +50296,14 @@ var ScriptScanner = class {
   build(cmd, from, tool) {
     const tags = [];
     let pushes = false;
+    let dockerfile;
+    let context3;
     for (let k = from; k < cmd.length; k++) {
       const v = cmd.exp(k);
       const w = cmd.words[k];
+      if ((v === "-f" || v === "--file") && cmd.words[k + 1]) dockerfile = cmd.exp(k + 1);
+      else if (v.startsWith("--file=")) dockerfile = v.slice(7);
+      else if (!v.startsWith("-") && !BUILD_VALUE_OPTIONS.has(cmd.exp(k - 1))) context3 = v;
       if ((v === "-t" || v === "--tag") && cmd.words[k + 1]) {
         const tw = cmd.words[k + 1];
         tags.push({ word: tw, value: cmd.exp(k + 1), offset: valueOffset(tw) });
@@ -50246,6 +50314,17 @@ var ScriptScanner = class {
       else if (v === "--push" || /^(-o|--output)=?.*type=registry/.test(v) || (v === "-o" || v === "--output") && cmd.exp(k + 1).includes("type=registry"))
         pushes = true;
     }
+    if (context3 !== void 0 || dockerfile !== void 0) {
+      const file = dockerfile !== void 0 && dockerfile !== "-" ? dockerfile : `${context3 ?? "."}/Dockerfile`;
+      for (const t of tags)
+        if (isMeaningfulImage(t.value))
+          this.imageSources.push({
+            image: t.value,
+            dockerfile: file,
+            from: this.file,
+            at: this.at(cmd.segment, t.offset)
+          });
+    }
     if (pushes) return;
     for (const t of tags) this.addBuild(t.value, tool, this.at(cmd.segment, t.offset));
   }
@@ -50255,9 +50334,9 @@ var ScriptScanner = class {
   }
   addBuild(image, tool, at2) {
     if (!isMeaningfulImage(image)) return;
-    const key2 = `build:${image}:${at2.kind === "pos" ? `${at2.line}:${at2.column}` : ""}`;
-    if (this.seen.has(key2)) return;
-    this.seen.add(key2);
+    const key3 = `build:${image}:${at2.kind === "pos" ? `${at2.line}:${at2.column}` : ""}`;
+    if (this.seen.has(key3)) return;
+    this.seen.add(key3);
     this.builds.push({ image, tool, at: at2 });
   }
   /** `local args=("build" "-t" "localhost/app:latest")` … `podman "${args[@]}" .` (a pattern in real scripts). */
@@ -50494,9 +50573,9 @@ var ScriptScanner = class {
   }
   addImport(fact) {
     const at2 = fact.at.kind === "pos" ? `${fact.at.line}:${fact.at.column}` : "";
-    const key2 = `import:${fact.image ?? ""}:${fact.tarball ?? ""}:${at2}`;
-    if (this.seen.has(key2)) return;
-    this.seen.add(key2);
+    const key3 = `import:${fact.image ?? ""}:${fact.tarball ?? ""}:${at2}`;
+    if (this.seen.has(key3)) return;
+    this.seen.add(key3);
     this.imports.push(fact);
   }
   /** Links imported tarballs to the images saved into them, and drops builds that are pushed to a registry. */
@@ -50522,11 +50601,236 @@ var ScriptScanner = class {
   }
 };
 
+// policies/load/dockerfile/parse.ts
+function normalizePosixPath(p) {
+  const parts = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") parts.pop();
+    else parts.push(seg);
+  }
+  return `/${parts.join("/")}`;
+}
+var MAX_INSTRUCTIONS = 5e3;
+var MAX_LOGICAL_LINE = 64 * 1024;
+function logicalLines(text3, errors, file) {
+  const lines = text3.split(/\r?\n/);
+  let escape2 = "\\";
+  for (const l of lines) {
+    const m = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(l);
+    if (!m) break;
+    if (m[1].toLowerCase() === "escape" && (m[2] === "`" || m[2] === "\\")) escape2 = m[2];
+  }
+  const out = [];
+  let i = 0;
+  while (i < lines.length && out.length < MAX_INSTRUCTIONS) {
+    const raw = lines[i];
+    const trimmed = raw.trimStart();
+    if (trimmed === "" || trimmed.startsWith("#")) {
+      i++;
+      continue;
+    }
+    const start = i;
+    const kw = /^([A-Za-z]+)(\s+|$)/.exec(trimmed);
+    if (!kw) {
+      i++;
+      continue;
+    }
+    const lead = raw.length - trimmed.length;
+    let args = trimmed.slice(kw[0].length);
+    const column = lead + kw[0].length + 1;
+    while (args.endsWith(escape2) && i + 1 < lines.length && args.length < MAX_LOGICAL_LINE) {
+      args = args.slice(0, -1);
+      i++;
+      while (i < lines.length && /^\s*#/.test(lines[i]) && i + 1 < lines.length) i++;
+      args += ` ${lines[i].trim()}`;
+    }
+    i++;
+    for (const h of args.matchAll(/<<-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?/g)) {
+      const end = h[1];
+      while (i < lines.length && lines[i].trim() !== end) i++;
+      i++;
+    }
+    out.push({ keyword: kw[1].toUpperCase(), args: args.trim(), line: start + 1, column });
+  }
+  if (out.length >= MAX_INSTRUCTIONS)
+    errors.push({ file, message: `more than ${MAX_INSTRUCTIONS} instructions: the rest is not read` });
+  return out;
+}
+function substitute2(s, vars) {
+  return s.replace(
+    /\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced2, op, word, bare) => {
+      if (whole === "\\$") return "$";
+      const name = braced2 ?? bare;
+      const v = vars.get(name);
+      if (op === "-") return v !== void 0 && v !== "" ? v : word ?? "";
+      if (op === "+") return v !== void 0 && v !== "" ? word ?? "" : "";
+      return v ?? "";
+    }
+  );
+}
+function shellWords(s) {
+  const out = [];
+  let cur = "";
+  let quote2;
+  let has = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote2) {
+      if (c === quote2) quote2 = void 0;
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote2 = c;
+      has = true;
+    } else if (c === "\\" && i + 1 < s.length) {
+      cur += s[++i];
+      has = true;
+    } else if (/\s/.test(c)) {
+      if (has || cur !== "") out.push(cur);
+      cur = "";
+      has = false;
+    } else {
+      cur += c;
+      has = true;
+    }
+  }
+  if (has || cur !== "") out.push(cur);
+  return out;
+}
+function argList(args) {
+  if (args.startsWith("[")) {
+    try {
+      const v = JSON.parse(args);
+      if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
+    } catch {
+    }
+  }
+  return shellWords(args);
+}
+function envPairs(args) {
+  const words = shellWords(args);
+  if (words.length > 0 && !words[0].includes("=")) {
+    const m = /^(\S+)\s+([\s\S]*)$/.exec(args);
+    return m ? [{ name: m[1], value: shellWords(m[2]).join(" ") }] : [];
+  }
+  return words.flatMap((w) => {
+    const eq = w.indexOf("=");
+    return eq > 0 ? [{ name: w.slice(0, eq), value: w.slice(eq + 1) }] : [];
+  });
+}
+function resolveIn(workdir, p) {
+  const abs = p.startsWith("/") ? p : `${workdir.replace(/\/+$/, "")}/${p}`;
+  return normalizePosixPath(abs);
+}
+function parseDockerfile(file, text3) {
+  const model = { file, stages: [], errors: [] };
+  try {
+    parseInto(model, text3);
+  } catch (err) {
+    model.errors.push({ file, message: `could not read as a Dockerfile: ${err.message}` });
+  }
+  return model;
+}
+function parseInto(model, text3) {
+  const file = model.file;
+  const globalArgs = /* @__PURE__ */ new Map();
+  let stage;
+  let vars = /* @__PURE__ */ new Map();
+  const pos = (l) => ({ kind: "pos", file, line: l.line, column: l.column });
+  for (const l of logicalLines(text3, model.errors, file)) {
+    switch (l.keyword) {
+      case "ARG": {
+        for (const w of shellWords(l.args)) {
+          const eq = w.indexOf("=");
+          const name = eq < 0 ? w : w.slice(0, eq);
+          const scope = stage ? vars : globalArgs;
+          const value = eq < 0 ? stage ? globalArgs.get(name) : void 0 : substitute2(w.slice(eq + 1), scope);
+          if (value !== void 0) scope.set(name, value);
+        }
+        break;
+      }
+      case "FROM": {
+        const words = shellWords(l.args).filter((w) => !w.startsWith("--"));
+        const base2 = substitute2(words[0] ?? "", globalArgs);
+        const asIdx = words.findIndex((w) => w.toLowerCase() === "as");
+        const name = asIdx > 0 ? words[asIdx + 1] : void 0;
+        const parent = model.stages.find((s) => s.name !== void 0 && s.name === base2.toLowerCase());
+        stage = {
+          base: base2,
+          ...name ? { name: name.toLowerCase() } : {},
+          // A stage built FROM an earlier stage inherits its environment, workdir and volumes.
+          workdir: parent?.workdir ?? "/",
+          env: [...parent?.env ?? []],
+          volumes: [...parent?.volumes ?? []],
+          copies: [...parent?.copies ?? []],
+          at: pos(l)
+        };
+        vars = /* @__PURE__ */ new Map();
+        for (const e of stage.env) vars.set(e.name, e.value);
+        model.stages.push(stage);
+        break;
+      }
+      default: {
+        if (!stage) break;
+        applyInstruction(stage, vars, l, pos(l));
+      }
+    }
+  }
+}
+function applyInstruction(stage, vars, l, at2) {
+  switch (l.keyword) {
+    case "ENV":
+      for (const { name, value } of envPairs(l.args)) {
+        const v = substitute2(value, vars);
+        vars.set(name, v);
+        stage.env = [...stage.env.filter((e) => e.name !== name), { name, value: v, at: at2 }];
+      }
+      break;
+    case "WORKDIR": {
+      const dir = substitute2(argList(l.args).join(" "), vars);
+      if (dir !== "") stage.workdir = resolveIn(stage.workdir, dir);
+      break;
+    }
+    case "VOLUME":
+      for (const v of argList(l.args)) {
+        const p = substitute2(v, vars).trim();
+        if (p !== "") stage.volumes.push({ value: resolveIn(stage.workdir, p), at: at2 });
+      }
+      break;
+    case "COPY":
+    case "ADD": {
+      const words = argList(l.args);
+      let from;
+      const rest = [];
+      for (const w of words) {
+        if (w.startsWith("--")) {
+          const m = /^--from=(.+)$/.exec(w);
+          if (m) from = substitute2(m[1], vars).toLowerCase();
+          continue;
+        }
+        rest.push(w);
+      }
+      if (rest.length < 2 || rest.some((w) => w.startsWith("<<"))) break;
+      const dest = substitute2(rest[rest.length - 1], vars);
+      stage.copies.push({
+        dest: resolveIn(stage.workdir, dest),
+        sources: rest.slice(0, -1).map((s) => substitute2(s, vars)),
+        ...from !== void 0 ? { from } : {},
+        instruction: l.keyword,
+        text: `${l.keyword} ${l.args.replace(/\s+/g, " ")}`.slice(0, 200),
+        at: at2
+      });
+      break;
+    }
+  }
+}
+
 // policies/facts/sqlite.ts
 var SQLITE_EXT = String.raw`\.(?:db|sqlite|sqlite3|db3|s3db|sl3)`;
 var URL_RE = /\b(sqlite(?:\+[a-z0-9_]+)?:|jdbc:sqlite:|file:)(\/*)([^\s'"`?#;,)}\]]+)/gi;
 var PATH_RE = new RegExp(String.raw`(?<![\w:/.])(\/(?:[\w.@+-]+\/)*[\w.@+-]*${SQLITE_EXT})(?![\w/])`, "gi");
-function normalizePosixPath(p) {
+function normalizePosixPath2(p) {
   const parts = [];
   for (const seg of p.split("/")) {
     if (seg === "" || seg === ".") continue;
@@ -50551,8 +50855,8 @@ function findSqliteReferences(text3) {
     const raw = m[0];
     const index = m.index ?? 0;
     covered.push([index, index + raw.length]);
-    const path22 = urlPath(m[1], m[2].length, m[3]);
-    if (path22 !== void 0) out.push({ path: normalizePosixPath(path22), raw, index });
+    const path23 = urlPath(m[1], m[2].length, m[3]);
+    if (path23 !== void 0) out.push({ path: normalizePosixPath2(path23), raw, index });
   }
   let k = 0;
   for (const m of text3.matchAll(PATH_RE)) {
@@ -50560,13 +50864,13 @@ function findSqliteReferences(text3) {
     while (k < covered.length && covered[k][1] <= index) k++;
     const range = covered[k];
     if (range && index >= range[0] && index < range[1]) continue;
-    out.push({ path: normalizePosixPath(m[1]), raw: m[0], index });
+    out.push({ path: normalizePosixPath2(m[1]), raw: m[0], index });
   }
   return out.sort((a, b) => a.index - b.index);
 }
-function dirOf(path22) {
-  const i = path22.lastIndexOf("/");
-  return i <= 0 ? "/" : path22.slice(0, i);
+function dirOf(path23) {
+  const i = path23.lastIndexOf("/");
+  return i <= 0 ? "/" : path23.slice(0, i);
 }
 
 // policies/load/source.ts
@@ -50808,13 +51112,13 @@ function scalarSegment(node, lines, dialect, fileText) {
 function defineYamlVars(map2, scanner) {
   if (!(0, import_yaml3.isMap)(map2)) return;
   for (const pair of map2.items) {
-    const key2 = (0, import_yaml3.isScalar)(pair.key) ? String(pair.key.value) : void 0;
-    if (key2 === void 0) continue;
+    const key3 = (0, import_yaml3.isScalar)(pair.key) ? String(pair.key.value) : void 0;
+    if (key3 === void 0) continue;
     const offset = (0, import_yaml3.isScalar)(pair.key) ? pair.key.range?.[0] ?? -1 : -1;
     const v = pair.value;
     if ((0, import_yaml3.isScalar)(v) && v.value !== null && typeof v.value !== "object")
-      scanner.defineGlobal(key2, String(v.value), "template", offset);
-    else scanner.defineGlobal(key2, UNKNOWN, "literal", offset);
+      scanner.defineGlobal(key3, String(v.value), "template", offset);
+    else scanner.defineGlobal(key3, UNKNOWN, "literal", offset);
   }
 }
 function parseYaml(text3, file, project) {
@@ -50877,9 +51181,9 @@ function scanWorkflow(text3, file, scanner, project) {
     for (const step of steps.items) {
       if (!(0, import_yaml3.isMap)(step)) continue;
       defineYamlVars(step.get("env", true), scanner);
-      const run3 = step.get("run", true);
-      if ((0, import_yaml3.isScalar)(run3)) {
-        const seg = scalarSegment(run3, lines, "workflow", text3);
+      const run4 = step.get("run", true);
+      if ((0, import_yaml3.isScalar)(run4)) {
+        const seg = scalarSegment(run4, lines, "workflow", text3);
         if (seg) segments.push(seg);
       }
       const uses = step.get("uses", true);
@@ -50904,6 +51208,7 @@ function workflowAction(uses, step, lines, text3, scanner) {
   if (!name.startsWith("docker/build-push-action")) return;
   const withMap = step.get("with", true);
   if (!(0, import_yaml3.isMap)(withMap)) return;
+  imageSourcesOfBuildAction(withMap, lines, text3, scanner);
   const push = withMap.get("push");
   if (push === true || push === "true" || typeof push === "string" && push.includes("${{")) return;
   const tags = withMap.get("tags", true);
@@ -50914,6 +51219,30 @@ function workflowAction(uses, step, lines, text3, scanner) {
     const image = scanner.expand({ raw: m[0], start: m.index ?? 0 }, seg);
     const p = seg.locate(m.index ?? 0);
     scanner.addBuildFact(image, "buildx", { kind: "pos", file: scanner.file, line: p.line, column: p.column });
+  }
+}
+function imageSourcesOfBuildAction(withMap, lines, text3, scanner) {
+  const str4 = (k) => {
+    const v = withMap.get(k);
+    return typeof v === "string" && !v.includes("${{") ? v.trim() : void 0;
+  };
+  const context3 = str4("context");
+  if (withMap.get("context") !== void 0 && context3 === void 0) return;
+  const file = str4("file") ?? `${context3 ?? "."}/Dockerfile`;
+  const tags = withMap.get("tags", true);
+  if (!(0, import_yaml3.isScalar)(tags)) return;
+  const seg = scalarSegment(tags, lines, "workflow", text3);
+  if (!seg) return;
+  for (const m of seg.text.matchAll(/[^\s,]+/g)) {
+    const image = scanner.expand({ raw: m[0], start: m.index ?? 0 }, seg);
+    const p = seg.locate(m.index ?? 0);
+    scanner.imageSources.push({
+      image,
+      dockerfile: file,
+      // relative to the repository root: resolved from the workflow's folder, then by suffix
+      from: scanner.file,
+      at: { kind: "pos", file: scanner.file, line: p.line, column: p.column }
+    });
   }
 }
 function loadScriptText(file, text3, kind) {
@@ -50944,10 +51273,18 @@ function loadScriptText(file, text3, kind) {
     project.errors.push({ file, message: `could not read as ${kind}: ${errorMessage(err)}` });
   }
   project.builds.push(...scanner.builds);
+  project.imageSources.push(...scanner.imageSources);
   project.imports.push(...scanner.imports);
   project.k3sSignals.push(...scanner.k3sSignals);
   project.notes.push(...scanner.notes);
-  if (kind === "dockerfile") project.sqliteLiterals.push(...loadSourceText(file, text3).sqliteLiterals);
+  if (kind === "dockerfile") {
+    project.sqliteLiterals.push(...loadSourceText(file, text3).sqliteLiterals);
+    const dockerfile = parseDockerfile(file, text3);
+    for (const e of dockerfile.errors)
+      project.notes.push({ file, message: `${e.line !== void 0 ? `line ${e.line}: ` : ""}${e.message}` });
+    dockerfile.errors = [];
+    project.dockerfiles.push(dockerfile);
+  }
   return project;
 }
 
@@ -50961,11 +51298,11 @@ var import_picomatch = __toESM(require_picomatch2(), 1);
 var cache = /* @__PURE__ */ new Map();
 function globMatcher(pattern, opts = {}) {
   const dot = opts.dot ?? true;
-  const key2 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename, dot]);
-  let m = cache.get(key2);
+  const key3 = JSON.stringify([pattern, !!opts.nocase, !!opts.basename, dot]);
+  let m = cache.get(key3);
   if (!m) {
     m = opts.basename ? basenameMatcher(typeof pattern === "string" ? [pattern] : pattern, !!opts.nocase, dot) : compile(pattern, !!opts.nocase, dot);
-    cache.set(key2, m);
+    cache.set(key3, m);
   }
   return m;
 }
@@ -51375,8 +51712,8 @@ function isObj3(v) {
 var PATCH_KEYS = ["patchesStrategicMerge", "patchesJson6902", "patches"];
 function patchPaths(doc) {
   const out = [];
-  for (const key2 of PATCH_KEYS) {
-    const list = doc[key2];
+  for (const key3 of PATCH_KEYS) {
+    const list = doc[key3];
     if (!Array.isArray(list)) continue;
     for (const entry of list) {
       if (typeof entry === "string" && !entry.includes("\n")) out.push(entry);
@@ -51434,8 +51771,11 @@ function loadTextUnsafe(file, raw, opts) {
     }
     case "script":
       return loadScriptText(file, text3, cls.script);
-    case "source":
-      return loadSourceText(file, text3);
+    case "source": {
+      const p2 = loadSourceText(file, text3);
+      if (/(?:^|\/)\.env$/.test(file)) composeProjectName(file, text3, p2);
+      return p2;
+    }
     case "maybe-script": {
       const kind = shebangScript(text3);
       return kind ? loadScriptText(file, text3, kind) : emptyProject();
@@ -51485,6 +51825,19 @@ function loadTextUnsafe(file, raw, opts) {
     addSkipped(p, file, "not a Kubernetes manifest or compose file");
   return p;
 }
+function composeProjectName(file, text3, p) {
+  const lines = text3.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const m = /^\s*(?:export\s+)?COMPOSE_PROJECT_NAME\s*=\s*(["']?)([^"'#\s]*)\1/.exec(line);
+    if (!m || m[2] === "") return;
+    const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : "";
+    p.composeProjectNames.push({
+      dir,
+      name: normalizeProjectName(m[2]),
+      at: { kind: "pos", file, line: i + 1, column: line.indexOf(m[2]) + 1 }
+    });
+  });
+}
 var PATCH_FRAGMENT = "a Kustomize patch (a partial resource), not judged alone";
 function addSkipped(p, file, reason) {
   (p.skipped ??= []).push({ file, message: reason });
@@ -51532,6 +51885,12 @@ async function loadPaths(paths, opts) {
     };
     loaded.push({ file: error4.file, project: { ...emptyProject(), errors: [error4] } });
   }
+  return assembleLoaded(loaded, patches, project);
+}
+function patchesOf(file, text3) {
+  return classifyPath(file).kind === "kustomization" ? kustomizePatchFiles(file, text3) : [];
+}
+function assembleLoaded(loaded, patches, project = emptyProject()) {
   for (const { file, project: one } of loaded) {
     if (patches.size > 0 && one.files > 0 && patches.has(path9.posix.normalize(file))) {
       const fragment = emptyProject();
@@ -51542,6 +51901,66 @@ async function loadPaths(paths, opts) {
     } else mergeProject(project, one);
   }
   return project;
+}
+
+// policies/load/tree.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+function dirsOf(rel) {
+  const parts = rel.split("/");
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("/"));
+}
+function selectTreeFiles(files, opts = {}) {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits ?? {} };
+  const exclude = opts.exclude && opts.exclude.length > 0 ? (0, import_picomatch2.default)(opts.exclude, { dot: true, basename: true }) : void 0;
+  const charts = new Set(files.filter((f) => /(?:^|\/)Chart\.yaml$/.test(f.display)).map((f) => f.display));
+  const out = { files: [], errors: [] };
+  const sorted = [...files].sort((a, b) => a.display < b.display ? -1 : a.display > b.display ? 1 : 0);
+  for (const f of sorted) {
+    const dirs = dirsOf(f.rel);
+    if (dirs.some((d) => SKIPPED_DIRS.has(d.slice(d.lastIndexOf("/") + 1)))) continue;
+    if (exclude && (exclude(f.rel) || dirs.some((d) => exclude(d) || exclude(`${d}/`)))) continue;
+    const cls = classifyPath(f.display);
+    if (cls.kind === "skip") continue;
+    if (f.size > limits.maxFileBytes) {
+      if (cls.kind !== "maybe-script")
+        out.errors.push({
+          file: f.display,
+          message: `file is ${formatMB(f.size)}, over the ${formatMB(limits.maxFileBytes)} limit (limits.maxFileBytes): not scanned`
+        });
+      continue;
+    }
+    if (out.files.length >= limits.maxFiles) {
+      out.errors.push({
+        file: f.display,
+        message: `more than ${limits.maxFiles} files to scan (limits.maxFiles): this file and the rest were not scanned`
+      });
+      break;
+    }
+    const segs = f.display.split("/");
+    const helm = segs.length >= 2 && segs.slice(0, -1).some((s, i) => s === "templates" && charts.has([...segs.slice(0, i), "Chart.yaml"].join("/")));
+    out.files.push({ ...f, helm });
+  }
+  return out;
+}
+function loadTreeFiles(files, opts = {}) {
+  const loaded = [];
+  const patches = /* @__PURE__ */ new Set();
+  for (const { file, bytes } of files) {
+    const cls = classifyPath(file.display);
+    if (cls.kind === "maybe-script" && (bytes[0] !== 35 || bytes[1] !== 33)) continue;
+    const decoded = decodeText(file.display, bytes);
+    if ("error" in decoded) {
+      if (cls.kind !== "maybe-script")
+        loaded.push({ file: file.display, project: { ...emptyProject(), errors: [decoded.error] } });
+      continue;
+    }
+    for (const patch of patchesOf(file.display, decoded.text)) patches.add(patch);
+    loaded.push({
+      file: file.display,
+      project: loadText(file.display, decoded.text, { ...opts, ...file.helm ? { helmChartTemplate: true } : {} })
+    });
+  }
+  return assembleLoaded(loaded, patches);
 }
 
 // policies/load/rendered.ts
@@ -51652,13 +52071,59 @@ function effectivePullPolicy(image, explicit) {
   return "IfNotPresent";
 }
 
+// policies/facts/image-match.ts
+function glob(pattern) {
+  return globMatcher(pattern, { nocase: true });
+}
+var patterns = /* @__PURE__ */ new Map();
+function splitPattern(raw) {
+  if (patterns.has(raw)) return patterns.get(raw);
+  const parts = splitReference(raw.toLowerCase());
+  const p = parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
+  if (patterns.size < 1e4) patterns.set(raw, p);
+  return p;
+}
+function repositoryVariants(repo) {
+  const out = [repo];
+  const lib = repo.lastIndexOf("library/");
+  if (lib >= 0 && (lib === 0 || repo[lib - 1] === "/")) out.push(repo.slice(lib + "library/".length));
+  return out;
+}
+function imageMatches(pattern, image, opts = {}) {
+  const ref2 = typeof image === "string" ? parseImage(image) : image;
+  const p = splitPattern(pattern);
+  if (!ref2 || !p) return false;
+  if (p.registry !== void 0 && !glob(p.registry)(ref2.registry)) return false;
+  if (p.tag !== void 0 && !glob(p.tag)(ref2.tag ?? (ref2.digest ? "" : "latest"))) return false;
+  const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
+  const imageRepos = repositoryVariants(ref2.repository);
+  if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
+    const n = p.repository.split("/").length;
+    const segs = ref2.repository.split("/");
+    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
+  }
+  return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
+}
+function imageMatchesAny(patterns2, image) {
+  return patterns2.some((p) => imageMatches(p, image));
+}
+function factNamesImage(fact, image) {
+  if (!fact.includes("*")) return sameImage(fact, image);
+  const f = parseImage(fact);
+  const i = parseImage(image);
+  if (!f || !i) return false;
+  if (!glob(f.registry)(i.registry) || !glob(f.repository)(i.repository)) return false;
+  if (f.digest && i.digest) return f.digest === i.digest;
+  return glob(f.tag ?? "latest")(i.tag ?? "latest");
+}
+
 // policies/facts/mounts.ts
-function isUnder(path22, dir) {
+function isUnder(path23, dir) {
   if (dir === "/") return true;
-  return path22 === dir || path22.startsWith(`${dir}/`);
+  return path23 === dir || path23.startsWith(`${dir}/`);
 }
 function cleanMountPath(p) {
-  return normalizePosixPath(p);
+  return normalizePosixPath2(p);
 }
 var indexes = /* @__PURE__ */ new WeakMap();
 var DURABILITY_RANK = { ephemeral: 0, anonymous: 1, node: 2, unknown: 3, persistent: 4 };
@@ -51670,18 +52135,18 @@ function indexOf(mounts) {
   if (cached && cached.size === mounts.length) return cached;
   const byPath = /* @__PURE__ */ new Map();
   for (const m of mounts) {
-    const key2 = cleanMountPath(m.mountPath);
-    const prev = byPath.get(key2);
-    if (!prev || rankOf(m) < rankOf(prev)) byPath.set(key2, m);
+    const key3 = cleanMountPath(m.mountPath);
+    const prev = byPath.get(key3);
+    if (!prev || rankOf(m) < rankOf(prev)) byPath.set(key3, m);
   }
   const idx = { byPath, sorted: [...byPath.keys()].sort(), size: mounts.length };
   indexes.set(mounts, idx);
   return idx;
 }
-function deepestCoveringMount(mounts, path22) {
+function deepestCoveringMount(mounts, path23) {
   if (mounts.length === 0) return void 0;
   const { byPath } = indexOf(mounts);
-  let p = normalizePosixPath(path22);
+  let p = normalizePosixPath2(path23);
   for (; ; ) {
     const m = byPath.get(p);
     if (m) return m;
@@ -51690,10 +52155,10 @@ function deepestCoveringMount(mounts, path22) {
     p = i <= 0 ? "/" : p.slice(0, i);
   }
 }
-function mountsBelow(mounts, path22) {
+function mountsBelow(mounts, path23) {
   if (mounts.length === 0) return [];
   const { byPath, sorted } = indexOf(mounts);
-  const dir = normalizePosixPath(path22);
+  const dir = normalizePosixPath2(path23);
   const prefix = dir === "/" ? "/" : `${dir}/`;
   let lo = 0;
   let hi = sorted.length;
@@ -51771,795 +52236,6 @@ function describeVolume(v, m) {
       return "tmpfs";
   }
 }
-
-// policies/rules/common.ts
-function namespaceOf(w) {
-  return w.resource.namespace ?? "default";
-}
-function lifecycle(w) {
-  return w.source === "compose" ? "the container is recreated (docker compose up after a change, down/up, a new image)" : "the pod is deleted, evicted or rescheduled (every rollout)";
-}
-function describeWorkload(w) {
-  const ns2 = w.resource.namespace ? `${w.resource.namespace}/` : "";
-  return `${w.resource.kind} ${ns2}${w.resource.name}`;
-}
-function volumeOf(w, m) {
-  return m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((v) => v.name === m.volumeName) : void 0);
-}
-function claimOf(ctx, v) {
-  if (v.kind === "claimTemplate") return ctx.workload.claimTemplates.find((c) => c.name === (v.claimName ?? v.name));
-  if (v.kind === "persistentVolumeClaim" && v.claimName)
-    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
-  return void 0;
-}
-function coveringMount(mounts, path22) {
-  return deepestCoveringMount(mounts, path22);
-}
-function replicasPhrase(ctx) {
-  const declared = ctx.workload.replicas ?? 1;
-  const eff = ctx.replicas ?? declared;
-  return eff > declared ? `${eff} replicas (autoscaler minReplicas ${eff}, declared ${declared})` : `${eff} replicas`;
-}
-function hasMode(c, ...modes) {
-  return c.accessModes.some((m) => modes.includes(m));
-}
-
-// policies/rules/data-path-pvc.ts
-var min = (a, b) => a === "warning" || b === "warning" ? "warning" : "error";
-var rule = {
-  meta: {
-    id: "data-path-pvc",
-    defaultSeverity: "error",
-    description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).",
-    catches: "a declared data path not on a volume that outlives the pod (unmounted, `emptyDir`, `ephemeral`, `configMap`/`secret`/`projected`; `hostPath` is a warning). Compose: `tmpfs` or unmounted fails, anonymous volume warns. The deepest mount covering the path decides.",
-    rationale: "Data written to the container filesystem, an emptyDir, a generic ephemeral volume or a tmpfs is deleted with the pod or container. A portal kept /app/data in the container while only its logs had a PVC; the next rollout wiped every user upload.",
-    remediation: "Mount a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at the data path; in compose, mount a named volume or a bind mount there.",
-    messages: {
-      unmounted: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but no volume is mounted there: it lives in the container filesystem and is lost when {{lifecycle}}.',
-      partial: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but only subdirectories of it are mounted ({{mounts}}); everything else in {{path}} is lost when {{lifecycle}}.',
-      ephemeral: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
-      hostPath: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
-      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
-      imageVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
-      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
-      undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.'
-    },
-    examples: {
-      bad: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    # nothing mounted at /app/data",
-      good: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    volumeMounts: [{ name: data, mountPath: /app/data }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: portal-data }"
-    },
-    docs: "docs/rules/data-path-pvc.md"
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    const compose = w.source === "compose";
-    const remediation = (path22) => compose ? `Mount a named volume at ${path22} (services.<name>.volumes: ["<volume>:${path22}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path22} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
-    for (const { container, dataPaths, imageVolumes } of ctx.containers) {
-      const mounts = withImageVolumes(container.mounts, imageVolumes, container.image?.at ?? container.at);
-      const persisted = (path22) => {
-        const m = coveringMount(mounts, path22);
-        const v = m && volumeOf(w, m);
-        const d = v ? durabilityOf(v.kind) : void 0;
-        return d === "persistent" || d === "unknown";
-      };
-      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(mounts, d.path)]));
-      const byPath = new Map(dataPaths.map((d) => [d.path, d]));
-      for (const dp of dataPaths) {
-        if (hasParentSaying(dp, byPath, coverOf)) continue;
-        if (dp.alternatives?.some(persisted)) continue;
-        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath(t))))
-          continue;
-        const base2 = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
-        const fix = remediation(dp.mountHint ?? dp.path);
-        const m = coverOf.get(dp);
-        if (!m) {
-          const below = mountsBelow(container.mounts, dp.path);
-          const messageId2 = below.length > 0 ? "partial" : "unmounted";
-          ctx.report({
-            messageId: messageId2,
-            data: { ...base2, mounts: below.map((b) => b.mountPath).join(", ") },
-            at: dp.at,
-            container: container.name,
-            path: dp.path,
-            severity: dp.severity,
-            remediation: fix
-          });
-          continue;
-        }
-        const v = volumeOf(w, m);
-        const data = {
-          ...base2,
-          mountPath: m.mountPath,
-          volume: describeVolume(v, m),
-          owner: compose ? "container" : "pod"
-        };
-        if (!v) {
-          ctx.report({
-            messageId: "undefinedVolume",
-            data: { ...data, volume: m.volumeName ?? "?" },
-            at: m.at,
-            container: container.name,
-            path: dp.path,
-            severity: dp.severity
-          });
-          continue;
-        }
-        if (IMAGE_VOLUME.has(v)) {
-          const outer = coveringMount(container.mounts, dp.path);
-          const outerVolume = outer && volumeOf(w, outer);
-          if (outer && outerVolume && durabilityOf(outerVolume.kind) === "persistent") {
-            ctx.report({
-              messageId: "shadowed",
-              data: { ...data, outerMountPath: outer.mountPath, outerVolume: describeVolume(outerVolume, outer) },
-              at: outer.at,
-              container: container.name,
-              path: dp.path,
-              severity: dp.severity,
-              remediation: `Mount the volume at ${m.mountPath} (the image's VOLUME), not at ${outer.mountPath}.`
-            });
-            continue;
-          }
-          ctx.report({
-            messageId: "imageVolume",
-            data,
-            at: dp.at,
-            container: container.name,
-            path: dp.path,
-            severity: min(dp.severity, "warning"),
-            remediation: remediation(m.mountPath)
-          });
-          continue;
-        }
-        const durability = durabilityOf(v.kind);
-        if (durability === "persistent" || durability === "unknown") continue;
-        const messageId = durability === "node" ? "hostPath" : durability === "anonymous" ? "anonymous" : "ephemeral";
-        const severity = durability === "ephemeral" ? dp.severity : min(dp.severity, "warning");
-        ctx.report({
-          messageId,
-          data,
-          at: m.at,
-          container: container.name,
-          path: dp.path,
-          severity,
-          remediation: fix
-        });
-      }
-    }
-  }
-};
-var IMAGE_VOLUME = /* @__PURE__ */ new WeakSet();
-function withImageVolumes(mounts, imageVolumes, at2) {
-  if (!imageVolumes || imageVolumes.length === 0) return mounts;
-  const explicit = new Set(mounts.map((m) => normalizePosixPath(m.mountPath)));
-  const out = [...mounts];
-  for (const dir of imageVolumes) {
-    if (explicit.has(dir)) continue;
-    const volume = { name: dir, kind: "composeAnonymous", at: at2 };
-    IMAGE_VOLUME.add(volume);
-    out.push({ mountPath: dir, volume, readOnly: false, at: at2 });
-  }
-  return out;
-}
-function hasParentSaying(dp, byPath, coverOf) {
-  let p = dp.path;
-  while (p !== "/") {
-    const i = p.lastIndexOf("/");
-    p = i <= 0 ? "/" : p.slice(0, i);
-    const o = byPath.get(p);
-    if (o && o !== dp && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning"))
-      return true;
-  }
-  return false;
-}
-
-// policies/rules/sqlite-in-tmp.ts
-var TEST_FILE_RE = /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
-function isTestFile(file) {
-  return TEST_FILE_RE.test(file.replace(/\\/g, "/"));
-}
-function tempDirOf(file, tempDirs) {
-  return tempDirs.map((t) => normalizePosixPath(t)).find((t) => isUnder(file, t));
-}
-var rule2 = {
-  meta: {
-    id: "sqlite-in-tmp",
-    defaultSeverity: "error",
-    description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run).",
-    catches: "a SQLite file under `/tmp`, `/var/tmp`, `/dev/shm` or `/run`, in manifests, compose files or source files",
-    rationale: "Temporary directories are cleared on restart or live in the container filesystem. A k3s service kept its ledger in sqlite:////tmp/financial.db; every redeploy started an empty database.",
-    remediation: "Move the database to a data directory (e.g. /data/app.db) and mount a PersistentVolumeClaim (compose: a named volume) there.",
-    messages: {
-      inTmp: 'Container "{{container}}" uses the SQLite database {{file}} ({{reason}}) under {{tempDir}}, {{where}}: it is lost when {{lifecycle}}.',
-      literal: "SQLite database {{file}}{{raw}} is under {{tempDir}}, which is temporary in a container: the database is lost on every restart or redeploy."
-    },
-    examples: {
-      bad: "env:\n  - name: DATABASE_URL\n    value: sqlite:////tmp/financial.db",
-      good: "env:\n  - name: DATABASE_URL\n    value: sqlite:////data/financial.db\nvolumeMounts:\n  - { name: data, mountPath: /data }  # a PVC"
-    },
-    docs: "docs/rules/sqlite-in-tmp.md"
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        if (!dp.sqliteFile) continue;
-        const tempDir = tempDirOf(dp.sqliteFile, ctx.config.tempDirs);
-        if (!tempDir) continue;
-        const m = coveringMount(container.mounts, dp.path);
-        const v = m ? volumeOf(w, m) : void 0;
-        if (v) {
-          const d = durabilityOf(v.kind);
-          if (d === "persistent" || d === "node" || d === "unknown") continue;
-        }
-        ctx.report({
-          messageId: "inTmp",
-          data: {
-            container: container.name,
-            file: dp.sqliteFile,
-            reason: dp.reason,
-            tempDir,
-            where: m ? `on ${describeVolume(v, m)}` : "in the container filesystem",
-            lifecycle: lifecycle(w)
-          },
-          at: dp.at,
-          container: container.name,
-          path: dp.sqliteFile
-        });
-      }
-    }
-  },
-  checkProject(ctx) {
-    const seen = /* @__PURE__ */ new Set();
-    for (const lit of ctx.project.sqliteLiterals) {
-      const tempDir = tempDirOf(lit.path, ctx.config.tempDirs);
-      if (!tempDir) continue;
-      const file = lit.at.kind === "node" ? lit.at.doc.file : lit.at.file;
-      if (isTestFile(file)) continue;
-      const key2 = lit.at.kind === "pos" ? `${file}:${lit.at.line}:${lit.at.column}` : `${file}:${lit.at.path.join(".")}:${lit.raw}`;
-      if (seen.has(key2)) continue;
-      seen.add(key2);
-      ctx.report({
-        messageId: "literal",
-        data: { file: lit.path, raw: lit.raw === lit.path ? "" : ` (${lit.raw})`, tempDir },
-        at: lit.at,
-        path: lit.path
-      });
-    }
-  }
-};
-
-// policies/facts/image-match.ts
-function glob(pattern) {
-  return globMatcher(pattern, { nocase: true });
-}
-var patterns = /* @__PURE__ */ new Map();
-function splitPattern(raw) {
-  if (patterns.has(raw)) return patterns.get(raw);
-  const parts = splitReference(raw.toLowerCase());
-  const p = parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
-  if (patterns.size < 1e4) patterns.set(raw, p);
-  return p;
-}
-function repositoryVariants(repo) {
-  const out = [repo];
-  const lib = repo.lastIndexOf("library/");
-  if (lib >= 0 && (lib === 0 || repo[lib - 1] === "/")) out.push(repo.slice(lib + "library/".length));
-  return out;
-}
-function imageMatches(pattern, image, opts = {}) {
-  const ref2 = typeof image === "string" ? parseImage(image) : image;
-  const p = splitPattern(pattern);
-  if (!ref2 || !p) return false;
-  if (p.registry !== void 0 && !glob(p.registry)(ref2.registry)) return false;
-  if (p.tag !== void 0 && !glob(p.tag)(ref2.tag ?? (ref2.digest ? "" : "latest"))) return false;
-  const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
-  const imageRepos = repositoryVariants(ref2.repository);
-  if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
-    const n = p.repository.split("/").length;
-    const segs = ref2.repository.split("/");
-    if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
-  }
-  return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
-}
-function imageMatchesAny(patterns2, image) {
-  return patterns2.some((p) => imageMatches(p, image));
-}
-function factNamesImage(fact, image) {
-  if (!fact.includes("*")) return sameImage(fact, image);
-  const f = parseImage(fact);
-  const i = parseImage(image);
-  if (!f || !i) return false;
-  if (!glob(f.registry)(i.registry) || !glob(f.repository)(i.repository)) return false;
-  if (f.digest && i.digest) return f.digest === i.digest;
-  return glob(f.tag ?? "latest")(i.tag ?? "latest");
-}
-
-// policies/rules/k3s-image-import.ts
-var LOCAL_IMAGE_ANNOTATION = "persistguard.io/local-image";
-function dirSegments(file) {
-  const parts = file.replace(/\\/g, "/").split("/");
-  parts.pop();
-  return parts.filter((p) => p !== "" && p !== ".");
-}
-function commonDepth(a, b) {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
-}
-function importCommand(image) {
-  return `docker save ${image} | sudo k3s ctr images import -`;
-}
-function localReason(ctx, c, image, policy) {
-  const build = ctx.project.builds.find((b) => factNamesImage(b.image, image));
-  if (build) return `built locally with ${build.tool}`;
-  if (imageMatchesAny(ctx.config.localImages, image)) return "listed in config localImages";
-  const ann = ctx.workload.annotations[LOCAL_IMAGE_ANNOTATION]?.value.trim();
-  if (ann) {
-    const items = ann.split(/[,\s]+/).filter((s) => s !== "");
-    if (ann === "true" || items.includes(c.name) || items.some((p) => imageMatches(p, image)))
-      return `annotated ${LOCAL_IMAGE_ANNOTATION}`;
-  }
-  if (policy === "Never") return "pulled with imagePullPolicy Never";
-  return void 0;
-}
-function twinOf(image) {
-  const r = parseImage(image);
-  if (!r) return void 0;
-  const tag = r.digest ? `@${r.digest}` : `:${r.tag ?? "latest"}`;
-  if (r.registry === "docker.io" && r.repository.startsWith("library/"))
-    return `localhost/${r.repository.slice("library/".length)}${tag}`;
-  if (r.registry === "localhost") return `${r.repository}${tag}`;
-  return void 0;
-}
-var rule3 = {
-  meta: {
-    id: "k3s-image-import",
-    defaultSeverity: "error",
-    description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled.",
-    catches: "on k3s: a locally built image pulled with `Always` (also the implicit `Always` of `:latest`), a local image with no import step (the message gives the exact `docker save IMAGE \\| sudo k3s ctr images import -`), a mutable tag with `IfNotPresent`",
-    severityNote: "error / warning",
-    rationale: "k3s runs containerd, which does not see Docker's or Podman's image store. A rebuilt image that is never imported is not what runs; a local image with imagePullPolicy Always (explicit, or implied by :latest) fails with ErrImagePull; and a mutable tag with IfNotPresent keeps the old image after a rebuild. A k3s service ran a week-old build of kilo/financial:latest because the new one was never imported.",
-    remediation: "Import every build into k3s (docker save IMAGE | sudo k3s ctr images import -), use imagePullPolicy: Never for local images, and tag each build uniquely.",
-    messages: {
-      alwaysPull: 'Container "{{container}}" runs {{image}} ({{why}}) with {{policy}}: k3s tries to pull it from {{registry}} and the pod fails with ErrImagePull/ImagePullBackOff.',
-      missingImport: 'Image {{image}} of container "{{container}}" is {{why}}, but no step imports it into k3s (containerd does not see the Docker/Podman image store): the pod fails to start, or runs a stale copy.',
-      absentOnNode: 'Image {{image}} of container "{{container}}" ({{why}}) is not present on {{node}} and is pulled with {{policy}}: the pod cannot start there.',
-      mutableTag: 'Container "{{container}}" uses the mutable tag {{image}} ({{why}}) with imagePullPolicy IfNotPresent: after a rebuild, nodes keep the image they already have and running pods are not replaced.',
-      nameMismatch: 'Container "{{container}}" uses {{image}}, which k3s resolves to {{normalized}}, but the image built/imported here is {{twin}} (Podman names local builds localhost/\u2026){{pull}}. If a kustomize overlay rewrites the image, scan the rendered output (kustomize build \u2026 | persistguard scan -).'
-    },
-    examples: {
-      bad: "image: kilo/financial:latest     # built by scripts/deploy.sh, never imported\nimagePullPolicy: IfNotPresent",
-      good: "image: kilo/financial:2024-06-01-3f2c1a   # docker save \u2026 | sudo k3s ctr images import -\nimagePullPolicy: Never"
-    },
-    docs: "docs/rules/k3s-image-import.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (!ctx.targetsK3s || w.source !== "kubernetes") return;
-    for (const { container: c } of ctx.containers) {
-      if (!c.image) continue;
-      const image = c.image.value;
-      const ref2 = parseImage(image);
-      if (!ref2) continue;
-      const explicit = c.imagePullPolicy?.value;
-      const policy = effectivePullPolicy(image, explicit);
-      const policyAt = c.imagePullPolicy?.at ?? c.image.at;
-      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref2.tag === void 0 ? "an untagged" : "a :latest"} image`;
-      const why = localReason(ctx, c, image, policy);
-      if (!why) {
-        const twin = twinOf(image);
-        const twinFact = twin ? [
-          ...ctx.project.builds.map((b) => b.image),
-          ...ctx.project.imports.flatMap((i) => i.image ? [i.image] : [])
-        ].find((f) => factNamesImage(f, twin)) : void 0;
-        if (twin && twinFact) {
-          ctx.report({
-            messageId: "nameMismatch",
-            data: {
-              container: c.name,
-              image,
-              normalized: ref2.normalized,
-              twin,
-              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref2.registry} fails (ErrImagePull)` : `; k3s looks for ${ref2.normalized}, which nothing imports`
-            },
-            at: c.image.at,
-            container: c.name,
-            path: image,
-            remediation: `Use the exact reference ${twin} with imagePullPolicy: Never in the manifest, and import it on every build: ${importCommand(twin)}`
-          });
-        }
-        continue;
-      }
-      const base2 = { container: c.name, image, why, policy: policyText, registry: ref2.registry };
-      if (policy === "Always") {
-        ctx.report({
-          messageId: "alwaysPull",
-          data: base2,
-          at: policyAt,
-          container: c.name,
-          path: image,
-          remediation: `Set imagePullPolicy: Never (or IfNotPresent with a unique tag per build) and import the image: ${importCommand(image)}`
-        });
-      }
-      if (ctx.view.kind === "files") {
-        const manifestDir = dirSegments(w.file);
-        const builds = ctx.project.builds.filter((b) => factNamesImage(b.image, image));
-        const minDepth = builds.length > 0 ? Math.max(...builds.map((b) => commonDepth(manifestDir, dirSegments(anchorFile(b.at))))) : 0;
-        const imported = ctx.project.imports.some(
-          (i) => (i.image === void 0 || factNamesImage(i.image, image)) && commonDepth(manifestDir, dirSegments(anchorFile(i.at))) >= minDepth
-        );
-        if (!imported)
-          ctx.report({
-            messageId: "missingImport",
-            data: base2,
-            at: c.image.at,
-            container: c.name,
-            path: image,
-            remediation: importCommand(image)
-          });
-      } else if (policy !== "Always" && ctx.view.imagePresence(image, w.nodeName) === "absent") {
-        ctx.report({
-          messageId: "absentOnNode",
-          data: { ...base2, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
-          at: c.image.at,
-          container: c.name,
-          path: image,
-          remediation: importCommand(image)
-        });
-      }
-      if (policy === "IfNotPresent" && isMutableTag(image)) {
-        ctx.report({
-          messageId: "mutableTag",
-          data: base2,
-          at: policyAt,
-          container: c.name,
-          path: image,
-          severity: "warning",
-          remediation: "Tag every build uniquely (e.g. the git SHA) and update the manifest, or use imagePullPolicy: Never and import on every build, then restart the rollout."
-        });
-      }
-    }
-  }
-};
-
-// policies/rules/pvc-missing.ts
-var rule4 = {
-  meta: {
-    id: "pvc-missing",
-    defaultSeverity: "warning",
-    description: "A persistentVolumeClaim volume must name a claim that exists.",
-    catches: "a `claimName` no PVC defines",
-    severityNote: "warning (error in the webhook)",
-    rationale: 'A pod that mounts a claim nobody created stays Pending; a typo in claimName during a migration is also how a workload silently ends up on a fresh, empty claim that someone creates to "fix" the Pending pod.',
-    remediation: "Create the PersistentVolumeClaim (in the same namespace) or correct the claimName.",
-    messages: {
-      missingInFiles: 'Volume "{{volume}}" mounts PVC "{{claim}}", but no PersistentVolumeClaim "{{claim}}" is defined in namespace {{namespace}} in the scanned files (which define other claims there): the pod stays Pending.',
-      missingInCluster: 'Volume "{{volume}}" mounts PVC "{{claim}}", which does not exist in namespace {{namespace}}: the pod stays Pending.'
-    },
-    examples: {
-      bad: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-dta }  # typo",
-      good: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }"
-    },
-    docs: "docs/rules/pvc-missing.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (w.source !== "kubernetes") return;
-    const ns2 = namespaceOf(w);
-    const cluster = ctx.view.kind === "cluster";
-    if (cluster ? !ctx.view.ready() : !ctx.view.knowsClaimsIn(ns2)) return;
-    for (const v of w.volumes) {
-      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
-      if (ctx.view.getClaim(ns2, v.claimName)) continue;
-      ctx.report({
-        messageId: cluster ? "missingInCluster" : "missingInFiles",
-        data: { volume: v.name, claim: v.claimName, namespace: ns2 },
-        at: childAnchor(v.at, "persistentVolumeClaim", "claimName"),
-        path: v.claimName,
-        // Live absence is authoritative: an error. In files the default (warning) applies, so config can raise it.
-        ...cluster ? { severity: "error" } : {}
-      });
-    }
-  }
-};
-
-// policies/rules/rwo-shared-claim.ts
-var rule5 = {
-  meta: {
-    id: "rwo-shared-claim",
-    defaultSeverity: "error",
-    description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.",
-    catches: "a ReadWriteOnce/ReadWriteOncePod claim mounted by more than one replica (autoscaler minimum included), a DaemonSet, or two workloads",
-    rationale: "A ReadWriteOnce volume attaches to one node. Extra replicas scheduled elsewhere hang in ContainerCreating (Multi-Attach error), and replicas on the same node write one directory at once \u2014 two database processes on one data dir corrupt it. ReadWriteOncePod refuses the second pod outright.",
-    remediation: "Run one replica (or a StatefulSet with volumeClaimTemplates so each replica gets its own claim); if the data really must be shared, use a ReadWriteMany storage class and an application that supports concurrent writers.",
-    messages: {
-      replicas: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs {{replicas}} that all mount it: pods on other nodes cannot attach it, pods on the same node share one data directory.',
-      perNode: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs a pod on every node and each mounts it: only one node can attach it.',
-      otherWorkloads: 'PVC "{{claim}}" is {{modes}}, but it is also mounted by {{others}}: only one of them can attach it at a time.'
-    },
-    examples: {
-      bad: "kind: Deployment\nspec:\n  replicas: 3\n  template:\n    spec:\n      volumes:\n        - name: data\n          persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce",
-      good: "kind: StatefulSet\nspec:\n  replicas: 3\n  volumeClaimTemplates:\n    - metadata: { name: data }\n      spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 10Gi } } }"
-    },
-    docs: "docs/rules/rwo-shared-claim.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (w.source !== "kubernetes") return;
-    const ns2 = namespaceOf(w);
-    for (const v of w.volumes) {
-      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
-      const claim = ctx.view.getClaim(ns2, v.claimName);
-      if (!claim || !hasMode(claim, "ReadWriteOnce", "ReadWriteOncePod") || hasMode(claim, "ReadWriteMany")) continue;
-      const modes = claim.accessModes.join("/");
-      const base2 = { claim: v.claimName, modes, workload: describeWorkload(w) };
-      const at2 = childAnchor(v.at, "persistentVolumeClaim", "claimName");
-      if (w.perNode) {
-        ctx.report({ messageId: "perNode", data: base2, at: at2, path: v.claimName });
-        continue;
-      }
-      if ((ctx.replicas ?? 1) > 1) {
-        ctx.report({
-          messageId: "replicas",
-          data: { ...base2, replicas: replicasPhrase(ctx) },
-          at: w.replicasAt ?? at2,
-          path: v.claimName
-        });
-        continue;
-      }
-      const others = ctx.view.claimUsers(ns2, v.claimName, w.resource);
-      if (others.length > 0) {
-        const list = others.map(
-          (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
-        ).join(", ");
-        ctx.report({ messageId: "otherWorkloads", data: { ...base2, others: list }, at: at2, path: v.claimName });
-      }
-    }
-  }
-};
-
-// policies/rules/sqlite-shared-volume.ts
-var MIGRATION_WORD = /^(migrate|migrations?|db:migrate|upgrade|migrate:.*)$/i;
-function isMigrationStep(w) {
-  return w.containers.some(
-    (c) => [...c.command, ...c.args].some((a) => a.value.split(/\s+/).some((word) => MIGRATION_WORD.test(word)))
-  );
-}
-function composeSharers(ctx, v) {
-  const w = ctx.workload;
-  if (!v.source || v.external || isMigrationStep(w)) return [];
-  const out = [];
-  for (const o of ctx.project.workloads) {
-    if (o === w || o.source !== "compose" || o.file !== w.file || o.composeProject !== w.composeProject || isMigrationStep(o))
-      continue;
-    const writes = o.containers.some(
-      (c) => c.mounts.some((m) => !m.readOnly && m.volume?.kind === v.kind && m.volume.source === v.source)
-    );
-    if (writes) out.push(o.resource.name);
-  }
-  return out;
-}
-var rule6 = {
-  meta: {
-    id: "sqlite-shared-volume",
-    defaultSeverity: "warning",
-    description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims).",
-    catches: "SQLite on a ReadWriteMany claim or on a claim written by more than one replica or workload",
-    rationale: "SQLite locks with POSIX file locks, which NFS and many network filesystems do not honour reliably; two writers on one database file corrupt it. One writer per database file, on a local (ReadWriteOnce) volume, is the safe layout.",
-    remediation: "Give the database a single writer (one replica, its own ReadWriteOnce claim or named volume), or move shared state to a client/server database (PostgreSQL, MySQL).",
-    messages: {
-      rwx: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is ReadWriteMany: concurrent writers over a network filesystem corrupt SQLite.',
-      shared: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is written by {{writers}}: SQLite needs a single writer.',
-      network: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on network volume "{{volume}}": SQLite file locking is unreliable on network filesystems.',
-      composeShared: 'Service "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on {{volume}}, which is also mounted writable by {{others}}: two writers corrupt SQLite.'
-    },
-    examples: {
-      bad: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: shared-rwx }  # ReadWriteMany",
-      good: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce, 1 replica"
-    },
-    docs: "docs/rules/sqlite-shared-volume.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        if (!dp.sqliteFile) continue;
-        const m = coveringMount(container.mounts, dp.path);
-        const v = m ? volumeOf(w, m) : void 0;
-        if (!m || !v) continue;
-        const base2 = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
-        const report = (messageId, data) => ctx.report({
-          messageId,
-          data: { ...base2, ...data },
-          at: m.at,
-          container: container.name,
-          path: dp.sqliteFile
-        });
-        if (v.kind === "network") {
-          report("network", {});
-        } else if (v.kind === "persistentVolumeClaim" && v.claimName) {
-          const ns2 = namespaceOf(w);
-          const claim = ctx.view.getClaim(ns2, v.claimName);
-          if (claim && hasMode(claim, "ReadWriteMany")) {
-            report("rwx", { claim: v.claimName });
-            continue;
-          }
-          const writers = [];
-          if (w.perNode) writers.push(`every pod of DaemonSet ${w.resource.name}`);
-          else if ((ctx.replicas ?? 1) > 1) writers.push(`${ctx.replicas} replicas of ${describeWorkload(w)}`);
-          for (const u of ctx.view.claimUsers(ns2, v.claimName, w.resource))
-            if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}`);
-          if (writers.length > 0) report("shared", { claim: v.claimName, writers: writers.join(", ") });
-        } else if (w.source === "compose" && (v.kind === "composeNamed" || v.kind === "composeBind")) {
-          const others = composeSharers(ctx, v);
-          if (others.length > 0)
-            report("composeShared", {
-              volume: v.kind === "composeNamed" ? `named volume "${v.source}"` : `bind mount ${v.source}`,
-              others: `${others.length > 1 ? "services" : "service"} ${others.join(", ")}`
-            });
-        }
-      }
-    }
-  }
-};
-
-// policies/rules/reclaim-delete.ts
-var KNOWN_DELETE_CLASSES = {
-  "local-path": "k3s default class",
-  standard: "kind/minikube/GKE default class",
-  "standard-rwo": "GKE default class",
-  "premium-rwo": "GKE class",
-  gp2: "EKS default class",
-  gp3: "EKS class",
-  default: "AKS default class",
-  "managed-csi": "AKS default class",
-  "managed-csi-premium": "AKS class",
-  "managed-premium": "AKS class",
-  longhorn: "Longhorn default class",
-  hostpath: "Docker Desktop default class",
-  "microk8s-hostpath": "MicroK8s default class",
-  "openebs-hostpath": "OpenEBS default class",
-  "do-block-storage": "DigitalOcean default class"
-};
-function judge(ctx, claim) {
-  const ns2 = namespaceOf(ctx.workload);
-  if (!claim.fromTemplate) {
-    const pv = ctx.view.boundVolume(ns2, claim.name);
-    if (pv)
-      return pv.reclaimPolicy === "Delete" ? { what: `bound PersistentVolume "${pv.name}" has reclaimPolicy Delete` } : void 0;
-  }
-  if (claim.storageClassName === "") return void 0;
-  let name = claim.storageClassName;
-  if (name === void 0) {
-    const def = ctx.view.defaultStorageClass();
-    if (def)
-      return (def.reclaimPolicy ?? "Delete") === "Delete" ? {
-        what: `default StorageClass "${def.name}" has ${def.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
-      } : void 0;
-    if (ctx.view.kind !== "files" || !ctx.targetsK3s) return void 0;
-    name = "local-path";
-    return { what: `StorageClass "${name}" (no storageClassName: the k3s default class) has reclaimPolicy Delete` };
-  }
-  const sc = ctx.view.getStorageClass(name);
-  if (sc) {
-    if ((sc.reclaimPolicy ?? "Delete") !== "Delete") return void 0;
-    return {
-      what: `StorageClass "${name}" has ${sc.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
-    };
-  }
-  const known = ctx.view.kind === "files" ? KNOWN_DELETE_CLASSES[name] : void 0;
-  return known ? { what: `StorageClass "${name}" (${known}, not in the scanned files) has reclaimPolicy Delete` } : void 0;
-}
-var rule7 = {
-  meta: {
-    id: "reclaim-delete",
-    defaultSeverity: "warning",
-    description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete.",
-    catches: "a data claim whose StorageClass or bound PV deletes the volume with the claim (including k3s `local-path`)",
-    rationale: "With reclaimPolicy Delete the volume and its data are destroyed as soon as the claim is deleted \u2014 by `kubectl delete -f`, `helm uninstall`, deleting the namespace, or a PaaS redeploy that recreates its resources. k3s `local-path`, and most cloud default classes, are Delete.",
-    remediation: 'Use a StorageClass with `reclaimPolicy: Retain` for data claims, or switch the bound volume: kubectl patch pv <pv> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\'. Label the claim persistguard.io/protected: "true" so the webhook guards its deletion.',
-    messages: {
-      deleteClaim: 'Data path {{path}} of container "{{container}}" is on {{claimKind}} "{{claim}}", whose {{what}}: deleting the claim destroys the volume and its data.'
-    },
-    examples: {
-      bad: "kind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path   # k3s default: reclaimPolicy Delete",
-      good: "kind: StorageClass\nmetadata: { name: local-path-retain }\nprovisioner: rancher.io/local-path\nreclaimPolicy: Retain\n---\nkind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path-retain"
-    },
-    docs: "docs/rules/reclaim-delete.md",
-    usesClusterView: true
-  },
-  checkWorkload(ctx) {
-    const w = ctx.workload;
-    if (w.source !== "kubernetes") return;
-    const done = /* @__PURE__ */ new Set();
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        const m = coveringMount(container.mounts, dp.path);
-        const v = m ? volumeOf(w, m) : void 0;
-        if (!v || done.has(v) || v.kind !== "persistentVolumeClaim" && v.kind !== "claimTemplate") continue;
-        done.add(v);
-        const claim = claimOf(ctx, v);
-        if (!claim) continue;
-        const verdict = judge(ctx, claim);
-        if (!verdict) continue;
-        const at2 = v.kind === "claimTemplate" ? claim.at : childAnchor(v.at, "persistentVolumeClaim", "claimName");
-        ctx.report({
-          messageId: "deleteClaim",
-          data: {
-            path: dp.path,
-            container: container.name,
-            claimKind: v.kind === "claimTemplate" ? "volumeClaimTemplate" : "PVC",
-            claim: claim.name,
-            what: verdict.what
-          },
-          at: at2,
-          container: container.name,
-          path: dp.path
-        });
-      }
-    }
-  }
-};
-
-// policies/rules/readonly-data-mount.ts
-var READ_ONLY_BY_NATURE = /* @__PURE__ */ new Set(["configMap", "secret", "projected", "downwardAPI", "image"]);
-var rule8 = {
-  meta: {
-    id: "readonly-data-mount",
-    defaultSeverity: "error",
-    description: "A declared data directory must not be mounted read-only.",
-    catches: "a declared data path mounted `readOnly`",
-    rationale: "An application whose data directory is read-only fails its first write \u2014 often by crashing in a loop, sometimes by silently falling back to an in-memory or temporary store whose data is lost on restart.",
-    remediation: "Remove `readOnly: true` (compose: `:ro` / `read_only: true`) from the mount of the data path, or declare the data path elsewhere.",
-    messages: {
-      readOnly: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but {{volume}} is mounted read-only at {{mountPath}}: writes fail.'
-    },
-    examples: {
-      bad: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data\n    readOnly: true",
-      good: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data"
-    },
-    docs: "docs/rules/readonly-data-mount.md"
-  },
-  checkWorkload(ctx) {
-    for (const { container, dataPaths } of ctx.containers) {
-      for (const dp of dataPaths) {
-        const m = coveringMount(container.mounts, dp.path);
-        if (!m || !m.readOnly) continue;
-        const v = volumeOf(ctx.workload, m);
-        if (v && READ_ONLY_BY_NATURE.has(v.kind)) continue;
-        ctx.report({
-          messageId: "readOnly",
-          data: {
-            container: container.name,
-            path: dp.path,
-            reason: dp.reason,
-            volume: describeVolume(v, m),
-            mountPath: m.mountPath
-          },
-          at: m.readOnlyAt ?? m.at,
-          container: container.name,
-          path: dp.path
-        });
-      }
-    }
-  }
-};
-
-// policies/rules/index.ts
-var allRules = [
-  rule,
-  rule2,
-  rule3,
-  rule4,
-  rule5,
-  rule6,
-  rule7,
-  rule8
-];
 
 // policies/facts/catalog/images.json
 var images_default = {
@@ -54479,19 +54155,19 @@ function isOldOnly(e) {
   return e.olderLayouts === void 0 && !/latest/.test(img.slice(colon + 1));
 }
 function catalogLookup(raw, entries2 = catalog) {
-  const key2 = raw;
+  const key3 = raw;
   if (entries2 === catalog) {
-    const hit = builtinMatches.get(key2);
+    const hit = builtinMatches.get(key3);
     if (hit) return hit.entry ? { entry: hit.entry, tagKnown: hit.tagKnown } : void 0;
   }
   const ref2 = catalogImageOf(raw);
   const entry = ref2 ? findEntry(entries2, ref2.image, ref2.tagKnown) : void 0;
   const tagKnown = ref2?.tagKnown ?? true;
-  if (entries2 === catalog && builtinMatches.size < 1e4) builtinMatches.set(key2, { entry: entry ?? null, tagKnown });
+  if (entries2 === catalog && builtinMatches.size < 1e4) builtinMatches.set(key3, { entry: entry ?? null, tagKnown });
   return entry ? { entry, tagKnown } : void 0;
 }
 var wellKnownIndex;
-function wellKnownDataDir(path22) {
+function wellKnownDataDir(path23) {
   if (!wellKnownIndex) {
     wellKnownIndex = /* @__PURE__ */ new Map();
     for (const e of catalog) {
@@ -54499,14 +54175,14 @@ function wellKnownDataDir(path22) {
       for (const p of e.paths) if (!wellKnownIndex.has(p)) wellKnownIndex.set(p, e);
     }
   }
-  return wellKnownIndex.get(path22);
+  return wellKnownIndex.get(path23);
 }
 
 // policies/facts/configured.ts
 var ABS_PATH_RE = /^\/[^\s:;,*?"'`$]*$/;
 function absoluteDir(value) {
   const v = value.trim();
-  return ABS_PATH_RE.test(v) ? normalizePosixPath(v) : void 0;
+  return ABS_PATH_RE.test(v) ? normalizePosixPath2(v) : void 0;
 }
 function unquote2(w) {
   return w.replace(/^['"]|['"]$/g, "");
@@ -54648,7 +54324,7 @@ function startScriptText(c, cms) {
   if (!script) return void 0;
   for (const m of c.mounts) {
     if (m.volume?.kind !== "configMap" || !m.volume.source) continue;
-    const dir = normalizePosixPath(m.mountPath);
+    const dir = normalizePosixPath2(m.mountPath);
     if (!script.startsWith(`${dir}/`)) continue;
     const cm = cms.find((x) => x.name === m.volume?.source);
     const text3 = cm?.data[script.slice(dir.length + 1)]?.value;
@@ -54805,7 +54481,7 @@ var FILE_SEGMENT_RE = /[^/.][^/]*\.[A-Za-z0-9]{1,10}$/;
 function directoryOf(value, fileMeansDir = true) {
   const v = value.trim();
   if (!ABS_PATH_RE2.test(v)) return void 0;
-  const p = normalizePosixPath(v);
+  const p = normalizePosixPath2(v);
   if (fileMeansDir && FILE_SEGMENT_RE.test(p.slice(p.lastIndexOf("/") + 1))) return dirOf(p);
   return p;
 }
@@ -54815,7 +54491,8 @@ var ORIGIN_RANK = {
   catalog: 2,
   env: 3,
   sqlite: 4,
-  volume: 5
+  volume: 5,
+  dockerfile: 6
 };
 function stronger(a, b) {
   return a === "error" || b === "error" ? "error" : "warning";
@@ -54919,7 +54596,7 @@ function catalogPaths(cc, c) {
       at: at2
     };
     if (cc.configUnknown && (e.dirConfigKeys || e.dirEnv || e.pathEnv)) {
-      const persistentMounts = c.mounts.filter((m) => m.volume && durabilityOf(m.volume.kind) === "persistent").map((m) => normalizePosixPath(m.mountPath));
+      const persistentMounts = c.mounts.filter((m) => m.volume && durabilityOf(m.volume.kind) === "persistent").map((m) => normalizePosixPath2(m.mountPath));
       if (persistentMounts.length > 0) dp.alternatives = [...dp.alternatives ?? [], ...persistentMounts];
     }
     if (older && older.length > 0) {
@@ -54932,7 +54609,7 @@ function catalogPaths(cc, c) {
       }
       dp.alternatives = [...dp.alternatives ?? [], ...older];
     }
-    const stale = cc.tagKnown ? e.olderLayouts?.find((o) => c.mounts.some((m) => normalizePosixPath(m.mountPath) === o)) : void 0;
+    const stale = cc.tagKnown ? e.olderLayouts?.find((o) => c.mounts.some((m) => normalizePosixPath2(m.mountPath) === o)) : void 0;
     if (stale) dp.reason = `${reason}; the volume at ${stale} is the older layout's and holds nothing`;
     const volume = e.volumes?.find((v) => v !== dir && isUnder(dir, v));
     if (volume) dp.mountHint = volume;
@@ -54942,6 +54619,50 @@ function catalogPaths(cc, c) {
 function serverOnlyEnv(e) {
   return /* @__PURE__ */ new Set([...e?.pathEnv ? [e.pathEnv] : [], ...e?.dirEnv ?? []]);
 }
+function dockerfilePaths(w, c, lookup) {
+  const d = lookup?.(c);
+  if (!d) return [];
+  const at2 = c.image?.at ?? c.at;
+  const line = (a) => `${d.dockerfile.file}${a.kind === "pos" ? `:${a.line}` : ""}`;
+  const out = [];
+  if (w.source === "kubernetes")
+    for (const v of d.stage.volumes) {
+      const dir = directoryOf(v.value, false);
+      if (dir) out.push({ path: dir, origin: "dockerfile", severity: "error", reason: `VOLUME in ${line(v.at)}`, at: at2 });
+    }
+  for (const e of d.stage.env) {
+    if (c.env.some((x) => x.name === e.name)) continue;
+    const cls = classifyEnvName(e.name);
+    const dir = cls !== void 0 ? directoryOf(e.value) : void 0;
+    if (dir && cls === "data")
+      out.push({
+        path: dir,
+        origin: "dockerfile",
+        severity: "error",
+        reason: `env ${e.name} set in ${line(e.at)}`,
+        at: at2
+      });
+    out.push(...sqlitePathsIn(e.value, at2, `env ${e.name} set in ${line(e.at)}`));
+  }
+  const relative3 = (value, where2, vat) => {
+    for (const m of value.matchAll(RELATIVE_SQLITE_URL_RE)) {
+      const file = normalizePosixPath2(`${d.stage.workdir}/${m[1]}`);
+      out.push({
+        path: dirOf(file),
+        origin: "sqlite",
+        severity: "error",
+        reason: `SQLite file ${file} in ${where2} (relative to WORKDIR ${d.stage.workdir} of ${d.dockerfile.file})`,
+        sqliteFile: file,
+        at: vat
+      });
+    }
+  };
+  for (const e of c.env) if (e.value !== void 0) relative3(e.value, `env ${e.name}`, childAnchor(e.at, "value"));
+  for (const e of d.stage.env)
+    if (!c.env.some((x) => x.name === e.name)) relative3(e.value, `env ${e.name} set in ${line(e.at)}`, at2);
+  return out;
+}
+var RELATIVE_SQLITE_URL_RE = /\bsqlite(?:\+\w+)?:\/\/\/(?!\/)([\w.-]+\.(?:db|sqlite3?|db3))\b/gi;
 function parseAnnotation(value) {
   const out = [];
   for (const raw of value.split(/[,\n]/)) {
@@ -55014,11 +54735,11 @@ function wellKnownPaths(c, known) {
     if (!m.volume || durabilityOf(m.volume.kind) !== "ephemeral") continue;
     if (m.volume.kind === "configMap" || m.volume.kind === "secret" || m.volume.kind === "projected") continue;
     if (m.volume.kind === "downwardAPI") continue;
-    const path22 = normalizePosixPath(m.mountPath);
-    const e = wellKnownDataDir(path22);
+    const path23 = normalizePosixPath2(m.mountPath);
+    const e = wellKnownDataDir(path23);
     if (!e) continue;
     out.push({
-      path: path22,
+      path: path23,
       origin: "catalog",
       severity: "warning",
       reason: `the data directory of ${e.name ?? e.image} images; a custom image derived from it keeps it there`,
@@ -55068,7 +54789,7 @@ function resolveContainers(w, opts) {
     if (server && !hit && c.buildFrom)
       for (const v of c.buildVolumes ?? [])
         paths.push({
-          path: normalizePosixPath(v),
+          path: normalizePosixPath2(v),
           origin: "volume",
           severity: "warning",
           reason: "VOLUME in the Dockerfile it is built from",
@@ -55088,9 +54809,10 @@ function resolveContainers(w, opts) {
     }
     for (const item of c.command) appendAll(paths, sqlitePathsIn(item.value, item.at, "command"));
     for (const item of c.args) appendAll(paths, sqlitePathsIn(item.value, item.at, "args"));
+    if (c.role !== "initContainer") appendAll(paths, dockerfilePaths(w, c, opts.dockerfile));
     for (const cm of cms) {
-      for (const [key2, v] of Object.entries(cm.data))
-        appendAll(paths, sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key2}`));
+      for (const [key3, v] of Object.entries(cm.data))
+        appendAll(paths, sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key3}`));
     }
     const out = { container: c, dataPaths: dedupeDataPaths(paths) };
     if (w.source === "compose") {
@@ -55100,6 +54822,1215 @@ function resolveContainers(w, opts) {
     return out;
   });
 }
+
+// policies/rules/common.ts
+function namespaceOf(w) {
+  return w.resource.namespace ?? "default";
+}
+function lifecycle(w) {
+  return w.source === "compose" ? "the container is recreated (docker compose up after a change, down/up, a new image)" : "the pod is deleted, evicted or rescheduled (every rollout)";
+}
+function describeWorkload(w) {
+  const ns2 = w.resource.namespace ? `${w.resource.namespace}/` : "";
+  return `${w.resource.kind} ${ns2}${w.resource.name}`;
+}
+function volumeOf(w, m) {
+  return m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((v) => v.name === m.volumeName) : void 0);
+}
+function claimOf(ctx, v) {
+  if (v.kind === "claimTemplate") return ctx.workload.claimTemplates.find((c) => c.name === (v.claimName ?? v.name));
+  if (v.kind === "persistentVolumeClaim" && v.claimName)
+    return ctx.view.getClaim(namespaceOf(ctx.workload), v.claimName);
+  return void 0;
+}
+function coveringMount(mounts, path23) {
+  return deepestCoveringMount(mounts, path23);
+}
+function replicasPhrase(ctx) {
+  const declared = ctx.workload.replicas ?? 1;
+  const eff = ctx.replicas ?? declared;
+  return eff > declared ? `${eff} replicas (autoscaler minReplicas ${eff}, declared ${declared})` : `${eff} replicas`;
+}
+function hasMode(c, ...modes) {
+  return c.accessModes.some((m) => modes.includes(m));
+}
+
+// policies/rules/data-path-pvc.ts
+var min = (a, b) => a === "warning" || b === "warning" ? "warning" : "error";
+var rule = {
+  meta: {
+    id: "data-path-pvc",
+    defaultSeverity: "error",
+    description: "A declared data directory must be on a volume that outlives the pod (a PVC; compose: a named volume or bind mount).",
+    catches: "a declared data path not on a volume that outlives the pod (unmounted, `emptyDir`, `ephemeral`, `configMap`/`secret`/`projected`; `hostPath` is a warning). Compose: `tmpfs` or unmounted fails, anonymous volume warns. The deepest mount covering the path decides.",
+    rationale: "Data written to the container filesystem, an emptyDir, a generic ephemeral volume or a tmpfs is deleted with the pod or container. A portal kept /app/data in the container while only its logs had a PVC; the next rollout wiped every user upload.",
+    remediation: "Mount a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at the data path; in compose, mount a named volume or a bind mount there.",
+    messages: {
+      unmounted: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but no volume is mounted there: it lives in the container filesystem and is lost when {{lifecycle}}.',
+      partial: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but only subdirectories of it are mounted ({{mounts}}); everything else in {{path}} is lost when {{lifecycle}}.',
+      ephemeral: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}, which is deleted with the {{owner}}.',
+      hostPath: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on {{volume}} mounted at {{mountPath}}: it survives restarts but is bound to one node; a pod scheduled elsewhere starts empty.',
+      anonymous: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) on an anonymous volume mounted at {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
+      imageVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}) with no volume mounted there, so it lands on the anonymous volume Docker creates for the image\'s VOLUME {{mountPath}}: it survives a restart and a plain recreate, but `docker compose down` then `up` starts with a new empty one, and `down -v`, `up --renew-anon-volumes` and `docker volume prune` delete it.',
+      shadowed: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the image declares VOLUME {{mountPath}}, so Docker mounts an anonymous volume there, on top of {{outerVolume}} at {{outerMountPath}}: the data is not in {{outerVolume}}, and after `docker compose down` then `up` it starts empty.',
+      undefinedVolume: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but the mount at {{mountPath}} names volume "{{volume}}", which is not defined.'
+    },
+    examples: {
+      bad: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    # nothing mounted at /app/data",
+      good: "containers:\n  - name: portal\n    env: [{ name: DATA_DIR, value: /app/data }]\n    volumeMounts: [{ name: data, mountPath: /app/data }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: portal-data }"
+    },
+    docs: "docs/rules/data-path-pvc.md"
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    const compose = w.source === "compose";
+    const remediation = (path23) => compose ? `Mount a named volume at ${path23} (services.<name>.volumes: ["<volume>:${path23}"] plus a top-level volumes entry) or a bind mount.` : `Mount a PersistentVolumeClaim at ${path23} (volumeMounts + volumes.persistentVolumeClaim), or use a StatefulSet volumeClaimTemplate.`;
+    for (const { container, dataPaths, imageVolumes } of ctx.containers) {
+      const mounts = withImageVolumes(container.mounts, imageVolumes, container.image?.at ?? container.at);
+      const persisted = (path23) => {
+        const m = coveringMount(mounts, path23);
+        const v = m && volumeOf(w, m);
+        const d = v ? durabilityOf(v.kind) : void 0;
+        return d === "persistent" || d === "unknown";
+      };
+      const coverOf = new Map(dataPaths.map((d) => [d, coveringMount(mounts, d.path)]));
+      const byPath = new Map(dataPaths.map((d) => [d.path, d]));
+      for (const dp of dataPaths) {
+        if (hasParentSaying(dp, byPath, coverOf)) continue;
+        if (dp.alternatives?.some(persisted)) continue;
+        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath2(t))))
+          continue;
+        const base2 = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
+        const fix = remediation(dp.mountHint ?? dp.path);
+        const m = coverOf.get(dp);
+        if (!m) {
+          const below = mountsBelow(container.mounts, dp.path);
+          const messageId2 = below.length > 0 ? "partial" : "unmounted";
+          ctx.report({
+            messageId: messageId2,
+            data: { ...base2, mounts: below.map((b) => b.mountPath).join(", ") },
+            at: dp.at,
+            container: container.name,
+            path: dp.path,
+            severity: dp.severity,
+            remediation: fix
+          });
+          continue;
+        }
+        const v = volumeOf(w, m);
+        const data = {
+          ...base2,
+          mountPath: m.mountPath,
+          volume: describeVolume(v, m),
+          owner: compose ? "container" : "pod"
+        };
+        if (!v) {
+          ctx.report({
+            messageId: "undefinedVolume",
+            data: { ...data, volume: m.volumeName ?? "?" },
+            at: m.at,
+            container: container.name,
+            path: dp.path,
+            severity: dp.severity
+          });
+          continue;
+        }
+        if (IMAGE_VOLUME.has(v)) {
+          const outer = coveringMount(container.mounts, dp.path);
+          const outerVolume = outer && volumeOf(w, outer);
+          if (outer && outerVolume && durabilityOf(outerVolume.kind) === "persistent") {
+            ctx.report({
+              messageId: "shadowed",
+              data: { ...data, outerMountPath: outer.mountPath, outerVolume: describeVolume(outerVolume, outer) },
+              at: outer.at,
+              container: container.name,
+              path: dp.path,
+              severity: dp.severity,
+              remediation: `Mount the volume at ${m.mountPath} (the image's VOLUME), not at ${outer.mountPath}.`
+            });
+            continue;
+          }
+          ctx.report({
+            messageId: "imageVolume",
+            data,
+            at: dp.at,
+            container: container.name,
+            path: dp.path,
+            severity: min(dp.severity, "warning"),
+            remediation: remediation(m.mountPath)
+          });
+          continue;
+        }
+        const durability = durabilityOf(v.kind);
+        if (durability === "persistent" || durability === "unknown") continue;
+        const messageId = durability === "node" ? "hostPath" : durability === "anonymous" ? "anonymous" : "ephemeral";
+        const severity = durability === "ephemeral" ? dp.severity : min(dp.severity, "warning");
+        ctx.report({
+          messageId,
+          data,
+          at: m.at,
+          container: container.name,
+          path: dp.path,
+          severity,
+          remediation: fix
+        });
+      }
+    }
+  }
+};
+var IMAGE_VOLUME = /* @__PURE__ */ new WeakSet();
+function withImageVolumes(mounts, imageVolumes, at2) {
+  if (!imageVolumes || imageVolumes.length === 0) return mounts;
+  const explicit = new Set(mounts.map((m) => normalizePosixPath2(m.mountPath)));
+  const out = [...mounts];
+  for (const dir of imageVolumes) {
+    if (explicit.has(dir)) continue;
+    const volume = { name: dir, kind: "composeAnonymous", at: at2 };
+    IMAGE_VOLUME.add(volume);
+    out.push({ mountPath: dir, volume, readOnly: false, at: at2 });
+  }
+  return out;
+}
+function hasParentSaying(dp, byPath, coverOf) {
+  let p = dp.path;
+  while (p !== "/") {
+    const i = p.lastIndexOf("/");
+    p = i <= 0 ? "/" : p.slice(0, i);
+    const o = byPath.get(p);
+    if (o && o !== dp && coverOf.get(o) === coverOf.get(dp) && (o.severity === "error" || dp.severity === "warning"))
+      return true;
+  }
+  return false;
+}
+
+// policies/rules/sqlite-in-tmp.ts
+var TEST_FILE_RE = /(^|\/)(tests?|__tests__|spec|specs|testdata|fixtures?)\/|(^|\/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(test|spec)\.[a-z]+|conftest\.py)$/i;
+function isTestFile(file) {
+  return TEST_FILE_RE.test(file.replace(/\\/g, "/"));
+}
+function tempDirOf(file, tempDirs) {
+  return tempDirs.map((t) => normalizePosixPath2(t)).find((t) => isUnder(file, t));
+}
+var rule2 = {
+  meta: {
+    id: "sqlite-in-tmp",
+    defaultSeverity: "error",
+    description: "A SQLite database must not live in a temporary directory (/tmp, /var/tmp, /dev/shm, /run).",
+    catches: "a SQLite file under `/tmp`, `/var/tmp`, `/dev/shm` or `/run`, in manifests, compose files or source files",
+    rationale: "Temporary directories are cleared on restart or live in the container filesystem. A k3s service kept its ledger in sqlite:////tmp/financial.db; every redeploy started an empty database.",
+    remediation: "Move the database to a data directory (e.g. /data/app.db) and mount a PersistentVolumeClaim (compose: a named volume) there.",
+    messages: {
+      inTmp: 'Container "{{container}}" uses the SQLite database {{file}} ({{reason}}) under {{tempDir}}, {{where}}: it is lost when {{lifecycle}}.',
+      literal: "SQLite database {{file}}{{raw}} is under {{tempDir}}, which is temporary in a container: the database is lost on every restart or redeploy."
+    },
+    examples: {
+      bad: "env:\n  - name: DATABASE_URL\n    value: sqlite:////tmp/financial.db",
+      good: "env:\n  - name: DATABASE_URL\n    value: sqlite:////data/financial.db\nvolumeMounts:\n  - { name: data, mountPath: /data }  # a PVC"
+    },
+    docs: "docs/rules/sqlite-in-tmp.md"
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        if (!dp.sqliteFile) continue;
+        const tempDir = tempDirOf(dp.sqliteFile, ctx.config.tempDirs);
+        if (!tempDir) continue;
+        const m = coveringMount(container.mounts, dp.path);
+        const v = m ? volumeOf(w, m) : void 0;
+        if (v) {
+          const d = durabilityOf(v.kind);
+          if (d === "persistent" || d === "node" || d === "unknown") continue;
+        }
+        ctx.report({
+          messageId: "inTmp",
+          data: {
+            container: container.name,
+            file: dp.sqliteFile,
+            reason: dp.reason,
+            tempDir,
+            where: m ? `on ${describeVolume(v, m)}` : "in the container filesystem",
+            lifecycle: lifecycle(w)
+          },
+          at: dp.at,
+          container: container.name,
+          path: dp.sqliteFile
+        });
+      }
+    }
+  },
+  checkProject(ctx) {
+    const seen = /* @__PURE__ */ new Set();
+    for (const lit of ctx.project.sqliteLiterals) {
+      const tempDir = tempDirOf(lit.path, ctx.config.tempDirs);
+      if (!tempDir) continue;
+      const file = lit.at.kind === "node" ? lit.at.doc.file : lit.at.file;
+      if (isTestFile(file)) continue;
+      const key3 = lit.at.kind === "pos" ? `${file}:${lit.at.line}:${lit.at.column}` : `${file}:${lit.at.path.join(".")}:${lit.raw}`;
+      if (seen.has(key3)) continue;
+      seen.add(key3);
+      ctx.report({
+        messageId: "literal",
+        data: { file: lit.path, raw: lit.raw === lit.path ? "" : ` (${lit.raw})`, tempDir },
+        at: lit.at,
+        path: lit.path
+      });
+    }
+  }
+};
+
+// policies/rules/k3s-image-import.ts
+var LOCAL_IMAGE_ANNOTATION = "persistguard.io/local-image";
+function dirSegments(file) {
+  const parts = file.replace(/\\/g, "/").split("/");
+  parts.pop();
+  return parts.filter((p) => p !== "" && p !== ".");
+}
+function commonDepth(a, b) {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+function importCommand(image) {
+  return `docker save ${image} | sudo k3s ctr images import -`;
+}
+function localReason(ctx, c, image, policy) {
+  const build = ctx.project.builds.find((b) => factNamesImage(b.image, image));
+  if (build) return `built locally with ${build.tool}`;
+  if (imageMatchesAny(ctx.config.localImages, image)) return "listed in config localImages";
+  const ann = ctx.workload.annotations[LOCAL_IMAGE_ANNOTATION]?.value.trim();
+  if (ann) {
+    const items = ann.split(/[,\s]+/).filter((s) => s !== "");
+    if (ann === "true" || items.includes(c.name) || items.some((p) => imageMatches(p, image)))
+      return `annotated ${LOCAL_IMAGE_ANNOTATION}`;
+  }
+  if (policy === "Never") return "pulled with imagePullPolicy Never";
+  return void 0;
+}
+function twinOf(image) {
+  const r = parseImage(image);
+  if (!r) return void 0;
+  const tag = r.digest ? `@${r.digest}` : `:${r.tag ?? "latest"}`;
+  if (r.registry === "docker.io" && r.repository.startsWith("library/"))
+    return `localhost/${r.repository.slice("library/".length)}${tag}`;
+  if (r.registry === "localhost") return `${r.repository}${tag}`;
+  return void 0;
+}
+var rule3 = {
+  meta: {
+    id: "k3s-image-import",
+    defaultSeverity: "error",
+    description: "On k3s, a locally built image must be imported into containerd under the exact reference the manifest uses, and not pulled.",
+    catches: "on k3s: a locally built image pulled with `Always` (also the implicit `Always` of `:latest`), a local image with no import step (the message gives the exact `docker save IMAGE \\| sudo k3s ctr images import -`), a mutable tag with `IfNotPresent`",
+    severityNote: "error / warning",
+    rationale: "k3s runs containerd, which does not see Docker's or Podman's image store. A rebuilt image that is never imported is not what runs; a local image with imagePullPolicy Always (explicit, or implied by :latest) fails with ErrImagePull; and a mutable tag with IfNotPresent keeps the old image after a rebuild. A k3s service ran a week-old build of kilo/financial:latest because the new one was never imported.",
+    remediation: "Import every build into k3s (docker save IMAGE | sudo k3s ctr images import -), use imagePullPolicy: Never for local images, and tag each build uniquely.",
+    messages: {
+      alwaysPull: 'Container "{{container}}" runs {{image}} ({{why}}) with {{policy}}: k3s tries to pull it from {{registry}} and the pod fails with ErrImagePull/ImagePullBackOff.',
+      missingImport: 'Image {{image}} of container "{{container}}" is {{why}}, but no step imports it into k3s (containerd does not see the Docker/Podman image store): the pod fails to start, or runs a stale copy.',
+      absentOnNode: 'Image {{image}} of container "{{container}}" ({{why}}) is not present on {{node}} and is pulled with {{policy}}: the pod cannot start there.',
+      mutableTag: 'Container "{{container}}" uses the mutable tag {{image}} ({{why}}) with imagePullPolicy IfNotPresent: after a rebuild, nodes keep the image they already have and running pods are not replaced.',
+      nameMismatch: 'Container "{{container}}" uses {{image}}, which k3s resolves to {{normalized}}, but the image built/imported here is {{twin}} (Podman names local builds localhost/\u2026){{pull}}. If a kustomize overlay rewrites the image, scan the rendered output (kustomize build \u2026 | persistguard scan -).'
+    },
+    examples: {
+      bad: "image: kilo/financial:latest     # built by scripts/deploy.sh, never imported\nimagePullPolicy: IfNotPresent",
+      good: "image: kilo/financial:2024-06-01-3f2c1a   # docker save \u2026 | sudo k3s ctr images import -\nimagePullPolicy: Never"
+    },
+    docs: "docs/rules/k3s-image-import.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (!ctx.targetsK3s || w.source !== "kubernetes") return;
+    for (const { container: c } of ctx.containers) {
+      if (!c.image) continue;
+      const image = c.image.value;
+      const ref2 = parseImage(image);
+      if (!ref2) continue;
+      const explicit = c.imagePullPolicy?.value;
+      const policy = effectivePullPolicy(image, explicit);
+      const policyAt = c.imagePullPolicy?.at ?? c.image.at;
+      const policyText = explicit ? `imagePullPolicy ${explicit}` : `the implicit imagePullPolicy ${policy} of ${ref2.tag === void 0 ? "an untagged" : "a :latest"} image`;
+      const why = localReason(ctx, c, image, policy);
+      if (!why) {
+        const twin = twinOf(image);
+        const twinFact = twin ? [
+          ...ctx.project.builds.map((b) => b.image),
+          ...ctx.project.imports.flatMap((i) => i.image ? [i.image] : [])
+        ].find((f) => factNamesImage(f, twin)) : void 0;
+        if (twin && twinFact) {
+          ctx.report({
+            messageId: "nameMismatch",
+            data: {
+              container: c.name,
+              image,
+              normalized: ref2.normalized,
+              twin,
+              pull: policy === "Always" ? `; with ${policyText} the pull from ${ref2.registry} fails (ErrImagePull)` : `; k3s looks for ${ref2.normalized}, which nothing imports`
+            },
+            at: c.image.at,
+            container: c.name,
+            path: image,
+            remediation: `Use the exact reference ${twin} with imagePullPolicy: Never in the manifest, and import it on every build: ${importCommand(twin)}`
+          });
+        }
+        continue;
+      }
+      const base2 = { container: c.name, image, why, policy: policyText, registry: ref2.registry };
+      if (policy === "Always") {
+        ctx.report({
+          messageId: "alwaysPull",
+          data: base2,
+          at: policyAt,
+          container: c.name,
+          path: image,
+          remediation: `Set imagePullPolicy: Never (or IfNotPresent with a unique tag per build) and import the image: ${importCommand(image)}`
+        });
+      }
+      if (ctx.view.kind === "files") {
+        const manifestDir = dirSegments(w.file);
+        const builds = ctx.project.builds.filter((b) => factNamesImage(b.image, image));
+        const minDepth = builds.length > 0 ? Math.max(...builds.map((b) => commonDepth(manifestDir, dirSegments(anchorFile(b.at))))) : 0;
+        const imported = ctx.project.imports.some(
+          (i) => (i.image === void 0 || factNamesImage(i.image, image)) && commonDepth(manifestDir, dirSegments(anchorFile(i.at))) >= minDepth
+        );
+        if (!imported)
+          ctx.report({
+            messageId: "missingImport",
+            data: base2,
+            at: c.image.at,
+            container: c.name,
+            path: image,
+            remediation: importCommand(image)
+          });
+      } else if (policy !== "Always" && ctx.view.imagePresence(image, w.nodeName) === "absent") {
+        ctx.report({
+          messageId: "absentOnNode",
+          data: { ...base2, node: w.nodeName ? `node ${w.nodeName}` : "any node" },
+          at: c.image.at,
+          container: c.name,
+          path: image,
+          remediation: importCommand(image)
+        });
+      }
+      if (policy === "IfNotPresent" && isMutableTag(image)) {
+        ctx.report({
+          messageId: "mutableTag",
+          data: base2,
+          at: policyAt,
+          container: c.name,
+          path: image,
+          severity: "warning",
+          remediation: "Tag every build uniquely (e.g. the git SHA) and update the manifest, or use imagePullPolicy: Never and import on every build, then restart the rollout."
+        });
+      }
+    }
+  }
+};
+
+// policies/rules/pvc-missing.ts
+var rule4 = {
+  meta: {
+    id: "pvc-missing",
+    defaultSeverity: "warning",
+    description: "A persistentVolumeClaim volume must name a claim that exists.",
+    catches: "a `claimName` no PVC defines",
+    severityNote: "warning (error in the webhook)",
+    rationale: 'A pod that mounts a claim nobody created stays Pending; a typo in claimName during a migration is also how a workload silently ends up on a fresh, empty claim that someone creates to "fix" the Pending pod.',
+    remediation: "Create the PersistentVolumeClaim (in the same namespace) or correct the claimName.",
+    messages: {
+      missingInFiles: 'Volume "{{volume}}" mounts PVC "{{claim}}", but no PersistentVolumeClaim "{{claim}}" is defined in namespace {{namespace}} in the scanned files (which define other claims there): the pod stays Pending.',
+      missingInCluster: 'Volume "{{volume}}" mounts PVC "{{claim}}", which does not exist in namespace {{namespace}}: the pod stays Pending.'
+    },
+    examples: {
+      bad: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-dta }  # typo",
+      good: "volumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }"
+    },
+    docs: "docs/rules/pvc-missing.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (w.source !== "kubernetes") return;
+    const ns2 = namespaceOf(w);
+    const cluster = ctx.view.kind === "cluster";
+    if (cluster ? !ctx.view.ready() : !ctx.view.knowsClaimsIn(ns2)) return;
+    for (const v of w.volumes) {
+      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
+      if (ctx.view.getClaim(ns2, v.claimName)) continue;
+      ctx.report({
+        messageId: cluster ? "missingInCluster" : "missingInFiles",
+        data: { volume: v.name, claim: v.claimName, namespace: ns2 },
+        at: childAnchor(v.at, "persistentVolumeClaim", "claimName"),
+        path: v.claimName,
+        // Live absence is authoritative: an error. In files the default (warning) applies, so config can raise it.
+        ...cluster ? { severity: "error" } : {}
+      });
+    }
+  }
+};
+
+// policies/rules/rwo-shared-claim.ts
+var rule5 = {
+  meta: {
+    id: "rwo-shared-claim",
+    defaultSeverity: "error",
+    description: "A ReadWriteOnce/ReadWriteOncePod claim must be mounted by a single pod: not by several replicas, a DaemonSet or two workloads.",
+    catches: "a ReadWriteOnce/ReadWriteOncePod claim mounted by more than one replica (autoscaler minimum included), a DaemonSet, or two workloads",
+    rationale: "A ReadWriteOnce volume attaches to one node. Extra replicas scheduled elsewhere hang in ContainerCreating (Multi-Attach error), and replicas on the same node write one directory at once \u2014 two database processes on one data dir corrupt it. ReadWriteOncePod refuses the second pod outright.",
+    remediation: "Run one replica (or a StatefulSet with volumeClaimTemplates so each replica gets its own claim); if the data really must be shared, use a ReadWriteMany storage class and an application that supports concurrent writers.",
+    messages: {
+      replicas: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs {{replicas}} that all mount it: pods on other nodes cannot attach it, pods on the same node share one data directory.',
+      perNode: 'PVC "{{claim}}" is {{modes}}, but {{workload}} runs a pod on every node and each mounts it: only one node can attach it.',
+      otherWorkloads: 'PVC "{{claim}}" is {{modes}}, but it is also mounted by {{others}}: only one of them can attach it at a time.'
+    },
+    examples: {
+      bad: "kind: Deployment\nspec:\n  replicas: 3\n  template:\n    spec:\n      volumes:\n        - name: data\n          persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce",
+      good: "kind: StatefulSet\nspec:\n  replicas: 3\n  volumeClaimTemplates:\n    - metadata: { name: data }\n      spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 10Gi } } }"
+    },
+    docs: "docs/rules/rwo-shared-claim.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (w.source !== "kubernetes") return;
+    const ns2 = namespaceOf(w);
+    for (const v of w.volumes) {
+      if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
+      const claim = ctx.view.getClaim(ns2, v.claimName);
+      if (!claim || !hasMode(claim, "ReadWriteOnce", "ReadWriteOncePod") || hasMode(claim, "ReadWriteMany")) continue;
+      const modes = claim.accessModes.join("/");
+      const base2 = { claim: v.claimName, modes, workload: describeWorkload(w) };
+      const at2 = childAnchor(v.at, "persistentVolumeClaim", "claimName");
+      if (w.perNode) {
+        ctx.report({ messageId: "perNode", data: base2, at: at2, path: v.claimName });
+        continue;
+      }
+      if ((ctx.replicas ?? 1) > 1) {
+        ctx.report({
+          messageId: "replicas",
+          data: { ...base2, replicas: replicasPhrase(ctx) },
+          at: w.replicasAt ?? at2,
+          path: v.claimName
+        });
+        continue;
+      }
+      const others = ctx.view.claimUsers(ns2, v.claimName, w.resource);
+      if (others.length > 0) {
+        const list = others.map(
+          (u) => `${u.resource.kind} ${u.resource.name}${u.perNode ? " (DaemonSet)" : (u.replicas ?? 1) > 1 ? ` (${u.replicas} replicas)` : ""}`
+        ).join(", ");
+        ctx.report({ messageId: "otherWorkloads", data: { ...base2, others: list }, at: at2, path: v.claimName });
+      }
+    }
+  }
+};
+
+// policies/rules/sqlite-shared-volume.ts
+var MIGRATION_WORD = /^(migrate|migrations?|db:migrate|upgrade|migrate:.*)$/i;
+function isMigrationStep(w) {
+  return w.containers.some(
+    (c) => [...c.command, ...c.args].some((a) => a.value.split(/\s+/).some((word) => MIGRATION_WORD.test(word)))
+  );
+}
+function composeSharers(ctx, v) {
+  const w = ctx.workload;
+  if (!v.source || v.external || isMigrationStep(w)) return [];
+  const out = [];
+  for (const o of ctx.project.workloads) {
+    if (o === w || o.source !== "compose" || o.file !== w.file || o.composeProject !== w.composeProject || isMigrationStep(o))
+      continue;
+    const writes = o.containers.some(
+      (c) => c.mounts.some((m) => !m.readOnly && m.volume?.kind === v.kind && m.volume.source === v.source)
+    );
+    if (writes) out.push(o.resource.name);
+  }
+  return out;
+}
+var rule6 = {
+  meta: {
+    id: "sqlite-shared-volume",
+    defaultSeverity: "warning",
+    description: "A SQLite database should not sit on a volume that several pods or services write (ReadWriteMany, network volumes, shared claims).",
+    catches: "SQLite on a ReadWriteMany claim or on a claim written by more than one replica or workload",
+    rationale: "SQLite locks with POSIX file locks, which NFS and many network filesystems do not honour reliably; two writers on one database file corrupt it. One writer per database file, on a local (ReadWriteOnce) volume, is the safe layout.",
+    remediation: "Give the database a single writer (one replica, its own ReadWriteOnce claim or named volume), or move shared state to a client/server database (PostgreSQL, MySQL).",
+    messages: {
+      rwx: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is ReadWriteMany: concurrent writers over a network filesystem corrupt SQLite.',
+      shared: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on PVC "{{claim}}", which is written by {{writers}}: SQLite needs a single writer.',
+      network: 'Container "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on network volume "{{volume}}": SQLite file locking is unreliable on network filesystems.',
+      composeShared: 'Service "{{container}}" keeps the SQLite database {{file}} ({{reason}}) on {{volume}}, which is also mounted writable by {{others}}: two writers corrupt SQLite.'
+    },
+    examples: {
+      bad: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: shared-rwx }  # ReadWriteMany",
+      good: "env: [{ name: DB, value: sqlite:////data/app.db }]\nvolumes:\n  - name: data\n    persistentVolumeClaim: { claimName: app-data }  # ReadWriteOnce, 1 replica"
+    },
+    docs: "docs/rules/sqlite-shared-volume.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        if (!dp.sqliteFile) continue;
+        const m = coveringMount(container.mounts, dp.path);
+        const v = m ? volumeOf(w, m) : void 0;
+        if (!m || !v) continue;
+        const base2 = { container: container.name, file: dp.sqliteFile, reason: dp.reason, volume: v.name };
+        const report = (messageId, data) => ctx.report({
+          messageId,
+          data: { ...base2, ...data },
+          at: m.at,
+          container: container.name,
+          path: dp.sqliteFile
+        });
+        if (v.kind === "network") {
+          report("network", {});
+        } else if (v.kind === "persistentVolumeClaim" && v.claimName) {
+          const ns2 = namespaceOf(w);
+          const claim = ctx.view.getClaim(ns2, v.claimName);
+          if (claim && hasMode(claim, "ReadWriteMany")) {
+            report("rwx", { claim: v.claimName });
+            continue;
+          }
+          const writers = [];
+          if (w.perNode) writers.push(`every pod of DaemonSet ${w.resource.name}`);
+          else if ((ctx.replicas ?? 1) > 1) writers.push(`${ctx.replicas} replicas of ${describeWorkload(w)}`);
+          for (const u of ctx.view.claimUsers(ns2, v.claimName, w.resource))
+            if (!u.readOnly) writers.push(`${u.resource.kind} ${u.resource.name}`);
+          if (writers.length > 0) report("shared", { claim: v.claimName, writers: writers.join(", ") });
+        } else if (w.source === "compose" && (v.kind === "composeNamed" || v.kind === "composeBind")) {
+          const others = composeSharers(ctx, v);
+          if (others.length > 0)
+            report("composeShared", {
+              volume: v.kind === "composeNamed" ? `named volume "${v.source}"` : `bind mount ${v.source}`,
+              others: `${others.length > 1 ? "services" : "service"} ${others.join(", ")}`
+            });
+        }
+      }
+    }
+  }
+};
+
+// policies/rules/reclaim-delete.ts
+var KNOWN_DELETE_CLASSES = {
+  "local-path": "k3s default class",
+  standard: "kind/minikube/GKE default class",
+  "standard-rwo": "GKE default class",
+  "premium-rwo": "GKE class",
+  gp2: "EKS default class",
+  gp3: "EKS class",
+  default: "AKS default class",
+  "managed-csi": "AKS default class",
+  "managed-csi-premium": "AKS class",
+  "managed-premium": "AKS class",
+  longhorn: "Longhorn default class",
+  hostpath: "Docker Desktop default class",
+  "microk8s-hostpath": "MicroK8s default class",
+  "openebs-hostpath": "OpenEBS default class",
+  "do-block-storage": "DigitalOcean default class"
+};
+function judge(ctx, claim) {
+  const ns2 = namespaceOf(ctx.workload);
+  if (!claim.fromTemplate) {
+    const pv = ctx.view.boundVolume(ns2, claim.name);
+    if (pv)
+      return pv.reclaimPolicy === "Delete" ? { what: `bound PersistentVolume "${pv.name}" has reclaimPolicy Delete` } : void 0;
+  }
+  if (claim.storageClassName === "") return void 0;
+  let name = claim.storageClassName;
+  if (name === void 0) {
+    const def = ctx.view.defaultStorageClass();
+    if (def)
+      return (def.reclaimPolicy ?? "Delete") === "Delete" ? {
+        what: `default StorageClass "${def.name}" has ${def.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
+      } : void 0;
+    if (ctx.view.kind !== "files" || !ctx.targetsK3s) return void 0;
+    name = "local-path";
+    return { what: `StorageClass "${name}" (no storageClassName: the k3s default class) has reclaimPolicy Delete` };
+  }
+  const sc = ctx.view.getStorageClass(name);
+  if (sc) {
+    if ((sc.reclaimPolicy ?? "Delete") !== "Delete") return void 0;
+    return {
+      what: `StorageClass "${name}" has ${sc.reclaimPolicy ? "reclaimPolicy Delete" : "no reclaimPolicy (Kubernetes defaults it to Delete)"}`
+    };
+  }
+  const known = ctx.view.kind === "files" ? KNOWN_DELETE_CLASSES[name] : void 0;
+  return known ? { what: `StorageClass "${name}" (${known}, not in the scanned files) has reclaimPolicy Delete` } : void 0;
+}
+var rule7 = {
+  meta: {
+    id: "reclaim-delete",
+    defaultSeverity: "warning",
+    description: "A claim holding a data path should not use a StorageClass or PersistentVolume with reclaimPolicy Delete.",
+    catches: "a data claim whose StorageClass or bound PV deletes the volume with the claim (including k3s `local-path`)",
+    rationale: "With reclaimPolicy Delete the volume and its data are destroyed as soon as the claim is deleted \u2014 by `kubectl delete -f`, `helm uninstall`, deleting the namespace, or a PaaS redeploy that recreates its resources. k3s `local-path`, and most cloud default classes, are Delete.",
+    remediation: 'Use a StorageClass with `reclaimPolicy: Retain` for data claims, or switch the bound volume: kubectl patch pv <pv> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\'. Label the claim persistguard.io/protected: "true" so the webhook guards its deletion.',
+    messages: {
+      deleteClaim: 'Data path {{path}} of container "{{container}}" is on {{claimKind}} "{{claim}}", whose {{what}}: deleting the claim destroys the volume and its data.'
+    },
+    examples: {
+      bad: "kind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path   # k3s default: reclaimPolicy Delete",
+      good: "kind: StorageClass\nmetadata: { name: local-path-retain }\nprovisioner: rancher.io/local-path\nreclaimPolicy: Retain\n---\nkind: PersistentVolumeClaim\nspec:\n  storageClassName: local-path-retain"
+    },
+    docs: "docs/rules/reclaim-delete.md",
+    usesClusterView: true
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    if (w.source !== "kubernetes") return;
+    const done = /* @__PURE__ */ new Set();
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        const m = coveringMount(container.mounts, dp.path);
+        const v = m ? volumeOf(w, m) : void 0;
+        if (!v || done.has(v) || v.kind !== "persistentVolumeClaim" && v.kind !== "claimTemplate") continue;
+        done.add(v);
+        const claim = claimOf(ctx, v);
+        if (!claim) continue;
+        const verdict = judge(ctx, claim);
+        if (!verdict) continue;
+        const at2 = v.kind === "claimTemplate" ? claim.at : childAnchor(v.at, "persistentVolumeClaim", "claimName");
+        ctx.report({
+          messageId: "deleteClaim",
+          data: {
+            path: dp.path,
+            container: container.name,
+            claimKind: v.kind === "claimTemplate" ? "volumeClaimTemplate" : "PVC",
+            claim: claim.name,
+            what: verdict.what
+          },
+          at: at2,
+          container: container.name,
+          path: dp.path
+        });
+      }
+    }
+  }
+};
+
+// policies/rules/readonly-data-mount.ts
+var READ_ONLY_BY_NATURE = /* @__PURE__ */ new Set(["configMap", "secret", "projected", "downwardAPI", "image"]);
+var rule8 = {
+  meta: {
+    id: "readonly-data-mount",
+    defaultSeverity: "error",
+    description: "A declared data directory must not be mounted read-only.",
+    catches: "a declared data path mounted `readOnly`",
+    rationale: "An application whose data directory is read-only fails its first write \u2014 often by crashing in a loop, sometimes by silently falling back to an in-memory or temporary store whose data is lost on restart.",
+    remediation: "Remove `readOnly: true` (compose: `:ro` / `read_only: true`) from the mount of the data path, or declare the data path elsewhere.",
+    messages: {
+      readOnly: 'Container "{{container}}" keeps data in {{path}} ({{reason}}), but {{volume}} is mounted read-only at {{mountPath}}: writes fail.'
+    },
+    examples: {
+      bad: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data\n    readOnly: true",
+      good: "volumeMounts:\n  - name: data\n    mountPath: /var/lib/postgresql/data"
+    },
+    docs: "docs/rules/readonly-data-mount.md"
+  },
+  checkWorkload(ctx) {
+    for (const { container, dataPaths } of ctx.containers) {
+      for (const dp of dataPaths) {
+        const m = coveringMount(container.mounts, dp.path);
+        if (!m || !m.readOnly) continue;
+        const v = volumeOf(ctx.workload, m);
+        if (v && READ_ONLY_BY_NATURE.has(v.kind)) continue;
+        ctx.report({
+          messageId: "readOnly",
+          data: {
+            container: container.name,
+            path: dp.path,
+            reason: dp.reason,
+            volume: describeVolume(v, m),
+            mountPath: m.mountPath
+          },
+          at: m.readOnlyAt ?? m.at,
+          container: container.name,
+          path: dp.path
+        });
+      }
+    }
+  }
+};
+
+// policies/compare/storage.ts
+function composeProjectOf(project) {
+  const byDir = new Map(project.composeProjectNames.map((c) => [c.dir, c.name]));
+  return (w) => {
+    const dir = w.file.includes("/") ? w.file.slice(0, w.file.lastIndexOf("/")) : "";
+    return byDir.get(dir) ?? w.composeProject;
+  };
+}
+function dockerVolumeName(w, v, project = w.composeProject) {
+  const key3 = v.source ?? v.name;
+  if (v.dockerName !== void 0) return v.dockerName;
+  if (v.external) return key3;
+  return project ? `${project}_${key3}` : key3;
+}
+function storageOfVolume(w, v, claims, project) {
+  const ns2 = w.resource.namespace ?? "default";
+  switch (v.kind) {
+    case "persistentVolumeClaim": {
+      if (!v.claimName) return { kind: "unknown" };
+      const c = claims(ns2, v.claimName);
+      return {
+        kind: "claim",
+        claim: v.claimName,
+        ...c?.storageClassName !== void 0 ? { storageClass: c.storageClassName } : {}
+      };
+    }
+    case "claimTemplate": {
+      const template = v.claimName ?? v.name;
+      const t = w.claimTemplates.find((c) => c.name === template);
+      return {
+        kind: "claim",
+        claim: `${template}-${w.resource.name}-<ordinal>`,
+        template: { name: template, statefulSet: w.resource.name },
+        ...t?.storageClassName !== void 0 ? { storageClass: t.storageClassName } : {}
+      };
+    }
+    case "emptyDir":
+    case "ephemeral":
+    case "composeTmpfs":
+    case "composeAnonymous":
+      return { kind: "ephemeral", describe: v.kind };
+    case "composeNamed":
+      return {
+        kind: "volume",
+        name: dockerVolumeName(w, v, project),
+        key: v.source ?? v.name,
+        external: v.external === true
+      };
+    case "hostPath":
+    case "composeBind":
+      return v.source ? { kind: "host", source: v.source } : { kind: "unknown" };
+    default:
+      return { kind: "unknown" };
+  }
+}
+function storageAt(w, mounts, path23, claims, composeProject = w.composeProject) {
+  const m = deepestCoveringMount(mounts, path23);
+  if (!m) return { storage: { kind: "container" } };
+  const v = m.volume ?? (m.volumeName !== void 0 ? w.volumes.find((x) => x.name === m.volumeName) : void 0);
+  if (!v) return { storage: { kind: "unknown" }, mount: m };
+  return {
+    storage: storageOfVolume(w, v, claims, composeProject),
+    mount: m,
+    ...m.subPath ? { subPath: m.subPath } : {}
+  };
+}
+function identity(s) {
+  const sub = s.subPath ? `#${s.subPath}` : "";
+  const st = s.storage;
+  switch (st.kind) {
+    case "container":
+    case "unknown":
+      return st.kind;
+    case "ephemeral":
+      return `ephemeral${sub}`;
+    case "claim":
+      return `claim:${st.claim}${sub}`;
+    case "volume":
+      return `volume:${st.name}${sub}`;
+    case "host":
+      return `host:${st.source}${sub}`;
+  }
+}
+function isPersistent(s) {
+  return s.kind === "claim" || s.kind === "volume" || s.kind === "host";
+}
+function describeStorage(s) {
+  const st = s.storage;
+  const sub = s.subPath ? ` (subPath ${s.subPath})` : "";
+  switch (st.kind) {
+    case "container":
+      return "the container filesystem";
+    case "ephemeral":
+      return st.describe === "emptyDir" ? `emptyDir volume "${s.mount?.volumeName ?? "?"}"` : st.describe === "composeTmpfs" ? "a tmpfs" : st.describe === "composeAnonymous" ? "an anonymous volume" : `ephemeral volume "${s.mount?.volumeName ?? "?"}"`;
+    case "claim":
+      return st.template ? `volumeClaimTemplate "${st.template.name}" of StatefulSet "${st.template.statefulSet}" (claims ${st.claim})${sub}` : `PVC "${st.claim}"${sub}`;
+    case "volume":
+      return `named volume "${st.name}"${sub}`;
+    case "host":
+      return `host directory ${st.source}${sub}`;
+    case "unknown":
+      return "an unknown volume";
+  }
+}
+
+// policies/compare/carried-over.ts
+var DATA_MIGRATED_ANNOTATION = "persistguard.io/data-migrated";
+var COMPOSE_DATA_MIGRATED_LABEL = "io.persistguard.data-migrated";
+function migratedPaths(w) {
+  const a = w.annotations[DATA_MIGRATED_ANNOTATION] ?? w.annotations[COMPOSE_DATA_MIGRATED_LABEL];
+  if (!a) return [];
+  return a.value.split(/[,\n]/).map((s) => s.trim().replace(/\/+$/, "")).filter((s) => s.startsWith("/"));
+}
+function appContainers(cs) {
+  return cs.filter((c) => c.container.role === "container" || c.container.role === "service");
+}
+function counterpart(base2, head, headCount) {
+  const apps = appContainers(base2);
+  return apps.find((b) => b.container.name === head.container.name) ?? (apps.length === 1 && headCount === 1 ? apps[0] : void 0);
+}
+function sourceKey(dp) {
+  return dp.reason.replace(/^SQLite file \S+ in /, "SQLite in ");
+}
+var overlaps = (a, b) => isUnder(a, b) || isUnder(b, a);
+function basePathFor(dp, base2, head) {
+  const same = base2.find((b) => overlaps(b.path, dp.path));
+  if (same) return { ...same, path: dp.path };
+  const key3 = sourceKey(dp);
+  const before = base2.filter((b) => sourceKey(b) === key3);
+  const now = head.filter((h) => sourceKey(h) === key3);
+  return before.length === 1 && now.length === 1 ? before[0] : void 0;
+}
+function quote(s) {
+  return s === void 0 ? "(none)" : `"${s}"`;
+}
+function describeWhy(pair, from, to, projects) {
+  const a = from.storage;
+  const b = to.storage;
+  if (a.kind === "claim" && b.kind === "claim") {
+    if (a.template && b.template) {
+      if (a.template.name !== b.template.name)
+        return `volumeClaimTemplate renamed from "${a.template.name}" to "${b.template.name}"`;
+      if (a.template.statefulSet !== b.template.statefulSet)
+        return `StatefulSet renamed from "${a.template.statefulSet}" to "${b.template.statefulSet}"`;
+    }
+    if (!a.template && !b.template)
+      return `claimName changed from "${a.claim}" to "${b.claim}"${pair.renamed ? ` (and the workload was renamed from "${pair.base.resource.name}")` : ""}`;
+    return `${describeStorage(from)} replaced by ${describeStorage(to)}`;
+  }
+  if (a.kind === "volume" && b.kind === "volume") {
+    if (a.key !== b.key) return `volume renamed from "${a.key}" to "${b.key}"`;
+    const pa = projects.base;
+    const pb = projects.head;
+    if (!a.external && !b.external && pa !== pb) return `compose project renamed from ${quote(pa)} to ${quote(pb)}`;
+    if (a.external || b.external) return `external volume name changed from "${a.name}" to "${b.name}"`;
+    return `volume name changed from "${a.name}" to "${b.name}"`;
+  }
+  if (a.kind === "host" && b.kind === "host") return `host directory changed from ${a.source} to ${b.source}`;
+  if (from.subPath !== to.subPath) return `subPath changed from ${quote(from.subPath)} to ${quote(to.subPath)}`;
+  return `${describeStorage(from)} replaced by ${describeStorage(to)}`;
+}
+var TEMPLATE_CLAIM_RE = /^claim:(.+)-<ordinal>$/;
+function mountedIdentities(w, c, claims) {
+  return c.mounts.map((m) => identity({ ...storageAt(w, [m], m.mountPath, claims), subPath: void 0 }));
+}
+function sameStorage(mounted, wanted) {
+  if (mounted === wanted) return true;
+  const t = TEMPLATE_CLAIM_RE.exec(wanted);
+  return t !== null && mounted.startsWith(`claim:${t[1]}-`) && /^\d+$/.test(mounted.slice(`claim:${t[1]}-`.length));
+}
+function copiedBy(project, from, to, claims) {
+  const a = identity({ ...from, subPath: void 0 });
+  const b = identity({ ...to, subPath: void 0 });
+  for (const w of project.workloads) {
+    if (w.source !== "kubernetes") continue;
+    for (const c of w.containers) {
+      const ids = mountedIdentities(w, c, claims);
+      if (ids.some((i) => sameStorage(i, a)) && ids.some((i) => sameStorage(i, b))) return true;
+    }
+  }
+  return false;
+}
+function dataChanges(pair, base2, head, project) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  const migrated = migratedPaths(head.workload);
+  const headApps = appContainers(head.containers);
+  for (const hc of headApps) {
+    const bc = counterpart(base2.containers, hc, headApps.length);
+    if (!bc) continue;
+    const paths = [...hc.dataPaths].sort((x, y) => x.path.length - y.path.length);
+    for (const dp of paths) {
+      if (migrated.some((m) => overlaps(m, dp.path) || dp.sqliteFile !== void 0 && m === dp.sqliteFile)) continue;
+      const to = storageAt(head.workload, hc.container.mounts, dp.path, head.claims, head.composeProject);
+      if (!isPersistent(to.storage)) continue;
+      const was = basePathFor(dp, bc.dataPaths, hc.dataPaths);
+      if (was === void 0) continue;
+      const fromPath = was.path;
+      const from = storageAt(base2.workload, bc.container.mounts, fromPath, base2.claims, base2.composeProject);
+      if (from.storage.kind === "unknown") continue;
+      let kind;
+      let why = "";
+      if (identity(from) === identity(to)) {
+        const a = from.storage;
+        const b = to.storage;
+        if (a.kind === "claim" && b.kind === "claim" && !a.template && !b.template && a.storageClass !== void 0 && b.storageClass !== void 0 && a.storageClass !== b.storageClass) {
+          kind = "storageClassChanged";
+          why = `changes the storageClassName of PVC "${b.claim}" from "${a.storageClass}" to "${b.storageClass}"`;
+        }
+      } else if (isPersistent(from.storage)) {
+        if (copiedBy(project, from, to, head.claims)) continue;
+        kind = "storageChanged";
+        why = describeWhy(pair, from, to, { base: base2.composeProject, head: head.composeProject });
+      } else {
+        kind = "fromEphemeral";
+        why = `${describeStorage(from)} replaced by ${describeStorage(to)}`;
+      }
+      if (kind === void 0) continue;
+      const key3 = `${hc.container.name}\0${identity(from)}\0${identity(to)}\0${kind}`;
+      if (seen.has(key3)) continue;
+      seen.add(key3);
+      out.push({
+        kind,
+        container: hc.container,
+        dataPath: dp,
+        fromPath,
+        ...fromPath !== dp.path && was.sqliteFile !== void 0 ? { fromFile: was.sqliteFile } : {},
+        from,
+        to,
+        why
+      });
+    }
+  }
+  return out;
+}
+
+// policies/rules/data-not-carried-over.ts
+var shellQuote = (s) => /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+function acknowledge(ctx, path23) {
+  return ctx.workload.source === "compose" ? `Once copied, record it on the service: labels: ["${COMPOSE_DATA_MIGRATED_LABEL}=${path23}"].` : `Once copied, record it on the workload: metadata.annotations: { ${DATA_MIGRATED_ANNOTATION}: "${path23}" }.`;
+}
+function recipe(ctx, c) {
+  const w = ctx.workload;
+  const path23 = c.dataPath.path;
+  const from = c.from.storage;
+  const to = c.to.storage;
+  if (w.source === "compose") {
+    if (from.kind === "volume" && to.kind === "volume") {
+      return `Copy the volume before \`docker compose up\`: docker compose stop ${shellQuote(w.resource.name)} && docker volume create ${shellQuote(to.name)} && docker run --rm -v ${shellQuote(from.name)}:/from -v ${shellQuote(to.name)}:/to alpine cp -a /from/. /to/ \u2014 or keep the data where it is by naming the volume explicitly (top-level volumes: { ${to.key}: { name: ${from.name} } }). ${acknowledge(ctx, path23)}`;
+    }
+    const target = to.kind === "volume" ? `${shellQuote(to.name)}:/to` : to.kind === "host" ? `${to.source}:/to` : "<new>:/to";
+    return `Before \`docker compose up\` recreates the container, copy the data out of it: docker compose cp ${shellQuote(w.resource.name)}:${c.fromPath}/. ./${w.resource.name}-backup/ then into the new storage: docker run --rm -v "$PWD/${w.resource.name}-backup":/from -v ${target} alpine cp -a /from/. /to/. ${acknowledge(ctx, path23)}`;
+  }
+  const ns2 = namespaceOf(w);
+  const kindLower = w.resource.kind.toLowerCase();
+  if (from.kind === "claim" && to.kind === "claim" && c.kind === "storageChanged") {
+    return `Copy the data before the new pods start: scale ${kindLower}/${w.resource.name} to 0, then run a one-off Job (or an init container) that mounts both claims and runs cp -a /from/. /to/ (PVC "${from.claim.replace("<ordinal>", "0")}" at /from, PVC "${to.claim.replace("<ordinal>", "0")}" at /to; one per ordinal for a StatefulSet) \u2014 or keep the old name. ${acknowledge(ctx, path23)}`;
+  }
+  if (c.kind === "storageClassChanged") {
+    return `A claim's storage class cannot change in place: create a claim under a new name in the new class, copy with a one-off Job mounting both (cp -a /from/. /to/), then point the workload at it \u2014 or keep the old class. ${acknowledge(ctx, path23)}`;
+  }
+  const ref2 = `${kindLower}/${w.resource.name}`;
+  const kubectl = `kubectl -n ${ns2} exec`;
+  if (c.fromFile !== void 0) {
+    const target = c.dataPath.sqliteFile ?? `${path23}/${c.fromFile.slice(c.fromFile.lastIndexOf("/") + 1)}`;
+    const local = `${w.resource.name}.db`;
+    return `Before the rollout, stop writes and stream the database out of the running pod: ${kubectl} ${ref2} -- cat ${c.fromFile} > ${local}; after the rollout, put it on the claim: ${kubectl} -i ${ref2} -- sh -c 'cat > ${target}' < ${local}, then kubectl -n ${ns2} rollout restart ${ref2}. ` + acknowledge(ctx, path23);
+  }
+  const tar = `${w.resource.name}-data.tar`;
+  return `Before the rollout, stop writes and stream the data out of the running pod: ${kubectl} ${ref2} -- tar cf - -C ${c.fromPath} . > ${tar}; after the rollout, put it on the claim: ${kubectl} -i ${ref2} -- tar xf - -C ${path23} < ${tar}, then kubectl -n ${ns2} rollout restart ${ref2}. ` + acknowledge(ctx, path23);
+}
+var projectLookups = /* @__PURE__ */ new WeakMap();
+function headProjects(ctx) {
+  let f = projectLookups.get(ctx.project);
+  if (!f) {
+    f = composeProjectOf(ctx.project);
+    projectLookups.set(ctx.project, f);
+  }
+  return f;
+}
+var rule9 = {
+  meta: {
+    id: "data-not-carried-over",
+    defaultSeverity: "warning",
+    description: "A change that moves a data path onto other storage (a new claim, a renamed claim, template, StatefulSet or compose project) must carry the data over.",
+    catches: "with a base (`scan --base REF`, the Action on pull requests, the webhook on UPDATE): a data path moved onto a new or renamed claim, volumeClaimTemplate, StatefulSet, storage class or compose volume/project without copying the data",
+    severityNote: "warning (needs a base)",
+    rationale: 'Judging only the final state, a pull request that adds the right claim looks perfect, yet the running pods keep their data in their own filesystem and the new claim starts empty. A KILO k3s cluster lost every record this way: "when persistent volumes were first mounted, existing data in /data was overwritten with empty volumes". Renaming a claim, a volumeClaimTemplate, a StatefulSet, a Helm release or a compose project does the same: the old data stays behind on storage nothing mounts any more. Only reported with a base to compare against (`scan --base REF`, the Action on pull requests, the webhook on UPDATE).',
+    remediation: `Copy the data from the old storage to the new before the new containers start (kubectl exec \u2026 tar, a one-off Job or init container mounting both claims, docker run -v OLD:/from -v NEW:/to alpine cp -a /from/. /to/), or keep the old name; then record it with the annotation ${DATA_MIGRATED_ANNOTATION}: "<path>".`,
+    messages: {
+      fromEphemeral: '{{workload}}: {{unit}} "{{container}}" keeps {{what}} in {{from}}; this change puts {{path}} on {{to}}. The running {{owner}}s keep that data in {{from}} and the new storage starts empty: it is gone at the rollout unless it is copied.',
+      storageChanged: '{{workload}}: {{what}} of {{unit}} "{{container}}" is on {{from}}; after this change ({{why}}) {{path}} is on {{to}}, which does not hold that data: it stays behind on the old storage.',
+      storageClassChanged: '{{workload}}: {{what}} of {{unit}} "{{container}}" is on {{from}}, and this change {{why}}. A claim cannot change class in place: it has to be deleted and recreated, and the new one starts empty.'
+    },
+    examples: {
+      bad: '# base: the data lives in the container filesystem\nenv: [{ name: DATABASE_URL, value: "sqlite:////data/ledger.db" }]\n# head: the PR adds a claim at /data, nothing copies the data\nvolumeMounts: [{ name: data, mountPath: /data }]',
+      good: "metadata:\n  annotations:\n    persistguard.io/data-migrated: /data   # copied with kubectl cp before the rollout\n# \u2026\nvolumeMounts: [{ name: data, mountPath: /data }]"
+    },
+    docs: "docs/rules/data-not-carried-over.md"
+  },
+  checkWorkload(ctx) {
+    const prev = ctx.base?.previous(ctx.workload);
+    if (!prev) return;
+    const composeProject = headProjects(ctx)(ctx.workload);
+    const head = {
+      workload: ctx.workload,
+      containers: ctx.containers,
+      claims: (ns2, name) => ctx.view.getClaim(ns2, name),
+      ...composeProject !== void 0 ? { composeProject } : {}
+    };
+    for (const c of dataChanges(prev.pair, prev.side, head, ctx.project)) {
+      const moved = c.fromPath !== c.dataPath.path;
+      const source = c.dataPath.reason.replace(/^SQLite file \S+ in /, "");
+      const what = moved ? `${c.fromFile ?? c.fromPath} (${source})` : c.dataPath.sqliteFile ?? `${c.dataPath.path} (${c.dataPath.reason})`;
+      ctx.report({
+        messageId: c.kind === "fromEphemeral" ? "fromEphemeral" : c.kind === "storageChanged" ? "storageChanged" : "storageClassChanged",
+        data: {
+          workload: describeWorkload(ctx.workload),
+          container: c.container.name,
+          what,
+          path: c.dataPath.sqliteFile ?? c.dataPath.path,
+          from: describeStorage(c.from),
+          to: describeStorage(c.to),
+          why: c.why,
+          owner: ctx.workload.source === "compose" ? "container" : "pod",
+          unit: ctx.workload.source === "compose" ? "service" : "container"
+        },
+        at: c.to.mount?.at ?? c.dataPath.at,
+        container: c.container.name,
+        path: c.dataPath.path,
+        remediation: recipe(ctx, c)
+      });
+    }
+  }
+};
+
+// policies/facts/dockerfiles.ts
+function normalizeRel(p) {
+  const parts = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (parts.length === 0 || parts[parts.length - 1] === "..") parts.push("..");
+      else parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.join("/");
+}
+function dirOf2(file) {
+  const i = file.lastIndexOf("/");
+  return i < 0 ? "" : file.slice(0, i);
+}
+var repoKey = (image) => {
+  const r = parseImage(image);
+  return r ? `${r.registry}/${r.repository}` : void 0;
+};
+function dockerfileLookup(project) {
+  if (project.dockerfiles.length === 0 || project.imageSources.length === 0) return () => void 0;
+  const byFile = new Map(project.dockerfiles.map((d) => [normalizeRel(d.file), d]));
+  const find = (from, given) => {
+    if (given.startsWith("/")) return void 0;
+    const joined = normalizeRel(`${dirOf2(from)}/${given}`);
+    const hit = byFile.get(joined);
+    if (hit) return hit;
+    const rel = normalizeRel(given);
+    const suffix = [...byFile.entries()].filter(([f]) => f === rel || f.endsWith(`/${rel}`));
+    return suffix.length === 1 ? suffix[0]?.[1] : void 0;
+  };
+  const links = [];
+  for (const s of project.imageSources) {
+    const d = find(s.from, s.dockerfile);
+    if (d && d.stages.length > 0) links.push({ image: s.image, repo: repoKey(s.image), dockerfile: d });
+  }
+  const cache2 = /* @__PURE__ */ new Map();
+  return (c) => {
+    const image = c.builds?.value ?? c.image?.value;
+    if (image === void 0) return void 0;
+    if (cache2.has(image)) return cache2.get(image);
+    const exact = new Set(links.filter((l) => sameImage(l.image, image)).map((l) => l.dockerfile));
+    const repo = repoKey(image);
+    const byRepo = new Set(links.filter((l) => repo !== void 0 && l.repo === repo).map((l) => l.dockerfile));
+    const pick = exact.size === 1 ? [...exact][0] : exact.size === 0 && byRepo.size === 1 ? [...byRepo][0] : void 0;
+    const out = pick ? { dockerfile: pick, stage: pick.stages[pick.stages.length - 1] } : void 0;
+    cache2.set(image, out);
+    return out;
+  };
+}
+
+// policies/rules/mount-hides-image-files.ts
+function hidesImage(v) {
+  return v.kind === "persistentVolumeClaim" || v.kind === "claimTemplate" || v.kind === "composeBind";
+}
+var lookups = /* @__PURE__ */ new WeakMap();
+function lookupFor(ctx) {
+  let l = lookups.get(ctx.project);
+  if (!l) {
+    l = dockerfileLookup(ctx.project);
+    lookups.set(ctx.project, l);
+  }
+  return l;
+}
+function seededByInit(ctx, image, m) {
+  return ctx.workload.containers.some(
+    (c) => c.role === "initContainer" && c.image?.value === image && c.mounts.some((x) => x.volumeName !== void 0 && x.volumeName === m.volumeName)
+  );
+}
+var rule10 = {
+  meta: {
+    id: "mount-hides-image-files",
+    defaultSeverity: "warning",
+    description: "A claim (or a compose bind mount) must not be mounted over a directory the image's Dockerfile fills at build time.",
+    catches: "a claim (compose: a bind mount holding data) mounted over a directory the image's Dockerfile fills at build time",
+    rationale: "A volume mounted at a directory replaces what the image has there. Docker copies image content into a new, empty named volume; Kubernetes never does, and a bind mount never does either: the seed database, default config or migrations the Dockerfile copied into /app/data vanish at run time, and the application starts without them (or creates an empty database in their place).",
+    remediation: "Keep seed files outside the data directory (COPY seed/ /opt/seed/) and copy them in from an init container when the volume is empty (cp -an /opt/seed/. /app/data/), or mount the volume one level deeper.",
+    messages: {
+      hidden: 'Container "{{container}}" mounts {{volume}} at {{mountPath}}, but its image (built from {{dockerfile}}) puts files there at build time ({{copies}}): the mount hides them at run time{{why}}.'
+    },
+    examples: {
+      bad: "# Dockerfile\nCOPY seed/ /app/data/\n# deployment\nvolumeMounts: [{ name: data, mountPath: /app/data }]   # a PVC: the seed files are hidden",
+      good: '# Dockerfile\nCOPY seed/ /opt/seed/\n# deployment\ninitContainers:\n  - name: seed\n    command: [sh, -c, "cp -an /opt/seed/. /app/data/"]\n    volumeMounts: [{ name: data, mountPath: /app/data }]'
+    },
+    docs: "docs/rules/mount-hides-image-files.md"
+  },
+  checkWorkload(ctx) {
+    const w = ctx.workload;
+    const lookup = lookupFor(ctx);
+    for (const { container, dataPaths } of ctx.containers) {
+      if (container.role === "initContainer") continue;
+      const holdsData = (m) => dataPaths.some((dp) => isUnder(dp.path, m.mountPath) || isUnder(m.mountPath, dp.path));
+      const d = lookup(container);
+      if (!d) continue;
+      const byMount = /* @__PURE__ */ new Map();
+      for (const copy of d.stage.copies) {
+        if (copy.dest === "/") continue;
+        const m = deepestCoveringMount(container.mounts, copy.dest);
+        if (!m || !isUnder(copy.dest, m.mountPath.replace(/\/+$/, "") || "/")) continue;
+        const v = volumeOf(w, m);
+        if (!v || !hidesImage(v) || m.subPath !== void 0) continue;
+        if (v.kind === "composeBind" && !holdsData(m)) continue;
+        byMount.set(m, [...byMount.get(m) ?? [], copy]);
+      }
+      for (const [m, copies] of byMount) {
+        if (seededByInit(ctx, container.image?.value, m)) continue;
+        const v = volumeOf(w, m);
+        const line = (c) => `${c.text} at line ${c.at.kind === "pos" ? c.at.line : "?"}`;
+        ctx.report({
+          messageId: "hidden",
+          data: {
+            container: container.name,
+            volume: describeVolume(v, m),
+            mountPath: m.mountPath,
+            dockerfile: d.dockerfile.file,
+            copies: copies.slice(0, 3).map(line).join("; ") + (copies.length > 3 ? `; and ${copies.length - 3} more` : ""),
+            why: v.kind === "composeBind" ? " (a bind mount shows the host directory, never the image)" : " (Kubernetes does not copy image content into a volume)"
+          },
+          at: m.at,
+          container: container.name,
+          path: m.mountPath
+        });
+      }
+    }
+  }
+};
+
+// policies/rules/index.ts
+var allRules = [
+  rule,
+  rule2,
+  rule3,
+  rule4,
+  rule5,
+  rule6,
+  rule7,
+  rule8,
+  rule9,
+  rule10
+];
 
 // policies/engine/file-view.ts
 var ns = (n) => n ?? "default";
@@ -55211,11 +56142,11 @@ function parseCst(text3, addNewLine) {
   }
   return doc;
 }
-function keyText(key2) {
-  if (!key2) return void 0;
-  if (key2.type === "scalar") return /[#'"\\]/.test(key2.source) ? void 0 : key2.source;
-  if (key2.type === "single-quoted-scalar" || key2.type === "double-quoted-scalar") {
-    const r = import_yaml6.CST.resolveAsScalar(key2);
+function keyText(key3) {
+  if (!key3) return void 0;
+  if (key3.type === "scalar") return /[#'"\\]/.test(key3.source) ? void 0 : key3.source;
+  if (key3.type === "single-quoted-scalar" || key3.type === "double-quoted-scalar") {
+    const r = import_yaml6.CST.resolveAsScalar(key3);
     return r ? r.value : void 0;
   }
   return void 0;
@@ -55248,14 +56179,14 @@ function startOf(t) {
 }
 var isCollection = (t) => t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
 var isEmptyScalar = (t) => !t || t.type === "scalar" && t.source === "";
-function cstRange(doc, path22) {
+function cstRange(doc, path23) {
   let node = doc.value;
   if (!node) return void 0;
   const s0 = startOf(node);
   const e0 = endOf(node);
   if (s0 === void 0 || e0 === void 0) return void 0;
   let best = [s0, e0];
-  for (const seg of path22) {
+  for (const seg of path23) {
     if (!node) break;
     let item;
     let isMapLike = false;
@@ -55308,33 +56239,33 @@ function cstRange(doc, path22) {
 
 // policies/locate/origin.ts
 var import_yaml7 = __toESM(require_dist(), 1);
-var KEY_LINE = (key2) => new RegExp(`(?:^|[\\s{,-])["']?${key2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
+var KEY_LINE = (key3) => new RegExp(`(?:^|[\\s{,-])["']?${key3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
 function unquote3(s) {
   const t = s.trim();
   if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0]) return t.slice(1, -1);
   return t;
 }
 var LINE_KEY = /^\s*(?:-\s+)*["']?([^\s"':#][^"':]*?)["']?\s*:(?:\s+(.*?))?\s*$/;
-function probeOf(rendered, path22, range) {
+function probeOf(rendered, path23, range) {
   const lineStart = rendered.lastIndexOf("\n", range[0] - 1) + 1;
   const lineEnd = rendered.indexOf("\n", range[0]);
   const line = rendered.slice(lineStart, lineEnd < 0 ? rendered.length : lineEnd);
   const m = LINE_KEY.exec(line);
-  let key2;
+  let key3;
   let value;
   if (m) {
-    key2 = m[1];
+    key3 = m[1];
     const v = m[2]?.replace(/\s+#.*$/, "");
     value = v !== void 0 && v !== "" && !/^[[{|>&*!]/.test(v) ? unquote3(v) : void 0;
   } else {
-    key2 = [...path22].reverse().find((s) => typeof s === "string");
+    key3 = [...path23].reverse().find((s) => typeof s === "string");
     const raw = rendered.slice(range[0], range[1]);
     value = !raw.includes("\n") && raw.trim() !== "" ? unquote3(raw) : void 0;
   }
   let ordinal = 0;
   let keyOrdinal = 0;
-  if (key2 !== void 0) {
-    const re = KEY_LINE(key2);
+  if (key3 !== void 0) {
+    const re = KEY_LINE(key3);
     for (const l of rendered.slice(0, lineStart).split("\n")) {
       if (!re.test(l)) continue;
       keyOrdinal++;
@@ -55342,8 +56273,8 @@ function probeOf(rendered, path22, range) {
     }
   }
   return {
-    ...key2 !== void 0 ? { key: key2 } : {},
-    ...value !== void 0 && value !== key2 ? { value } : {},
+    ...key3 !== void 0 ? { key: key3 } : {},
+    ...value !== void 0 && value !== key3 ? { value } : {},
     ordinal,
     ...keyOrdinal !== ordinal ? { keyOrdinal } : {}
   };
@@ -55389,12 +56320,12 @@ function findInSource(source, probe, strict = false) {
   for (let i = 0; i < lines.length; i++) if (/^kind\s*:/.test(lines[i])) return at2(i, void 0);
   return void 0;
 }
-function mapToSource(doc, path22, range, base2) {
+function mapToSource(doc, path23, range, base2) {
   const origin = doc.origin;
   if (!origin) return base2;
-  const probe = probeOf(doc.text ?? "", path22, range);
+  const probe = probeOf(doc.text ?? "", path23, range);
   const jsonPath = base2.jsonPath !== void 0 ? { jsonPath: base2.jsonPath } : {};
-  const volume = mountedVolumeProbe(doc.text ?? "", path22);
+  const volume = mountedVolumeProbe(doc.text ?? "", path23);
   const probes = [...probe.key !== "name" ? [probe] : [], ...volume ? [volume] : []];
   for (const p of probes) {
     for (const patch of origin.patches ?? []) {
@@ -55460,21 +56391,21 @@ function valuesLine(v, keys) {
     return void 0;
   }
 }
-function mountedVolumeProbe(rendered, path22) {
-  const i = path22.lastIndexOf("volumeMounts");
-  if (i < 0 || typeof path22[i + 1] !== "number") return void 0;
+function mountedVolumeProbe(rendered, path23) {
+  const i = path23.lastIndexOf("volumeMounts");
+  if (i < 0 || typeof path23[i + 1] !== "number") return void 0;
   try {
     let node = (0, import_yaml7.parse)(rendered);
-    for (const seg of path22.slice(0, i + 2)) node = node?.[seg];
+    for (const seg of path23.slice(0, i + 2)) node = node?.[seg];
     const volumeName = node?.name;
     let spec = (0, import_yaml7.parse)(rendered);
-    for (const seg of path22.slice(0, path22.lastIndexOf("containers")))
+    for (const seg of path23.slice(0, path23.lastIndexOf("containers")))
       spec = spec?.[seg];
     const volumes = spec?.volumes;
     if (!Array.isArray(volumes)) return void 0;
     const v = volumes.find((x) => x?.name === volumeName);
-    const key2 = v ? Object.keys(v).find((k) => k !== "name") : void 0;
-    return key2 !== void 0 ? { key: key2, ordinal: 0 } : void 0;
+    const key3 = v ? Object.keys(v).find((k) => k !== "name") : void 0;
+    return key3 !== void 0 ? { key: key3, ordinal: 0 } : void 0;
   } catch {
     return void 0;
   }
@@ -55482,17 +56413,17 @@ function mountedVolumeProbe(rendered, path22) {
 
 // policies/locate/locate.ts
 var IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-function formatJsonPath(path22) {
+function formatJsonPath(path23) {
   let out = "";
-  for (const seg of path22) {
+  for (const seg of path23) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (IDENT.test(seg)) out += out === "" ? seg : `.${seg}`;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
 }
-function keyMatches(key2, seg) {
-  const k = (0, import_yaml8.isScalar)(key2) ? key2.value : key2;
+function keyMatches(key3, seg) {
+  const k = (0, import_yaml8.isScalar)(key3) ? key3.value : key3;
   return k !== null && k !== void 0 && String(k) === String(seg);
 }
 function findInMap(doc, map2, seg, depth = 0) {
@@ -55584,10 +56515,10 @@ function createLocator(opts = {}) {
     }
   };
 }
-function rangeOf(doc, path22) {
+function rangeOf(doc, path23) {
   let node = resolve3(doc, doc.contents);
   let best = node?.range ? [node.range[0], node.range[1]] : void 0;
-  for (const seg of path22) {
+  for (const seg of path23) {
     if (!node) break;
     let step;
     if ((0, import_yaml8.isMap)(node)) step = findInMap(doc, node, seg);
@@ -55652,15 +56583,15 @@ function parseIgnoreComments(text3, lineOffset = 1) {
   return out;
 }
 function insideQuotes(line, at2) {
-  let quote;
+  let quote2;
   for (let i = 0; i < at2; i++) {
     const c = line[i];
-    if (quote === void 0) {
-      if (c === '"' || c === "'") quote = c;
-    } else if (quote === '"' && c === "\\") i++;
-    else if (c === quote) quote = void 0;
+    if (quote2 === void 0) {
+      if (c === '"' || c === "'") quote2 = c;
+    } else if (quote2 === '"' && c === "\\") i++;
+    else if (c === quote2) quote2 = void 0;
   }
-  return quote !== void 0;
+  return quote2 !== void 0;
 }
 function firstContentLine(text3, lineOffset) {
   const lines = text3.split("\n");
@@ -55818,6 +56749,87 @@ var ExemptionChecker = class {
   }
 };
 
+// policies/compare/match.ts
+function identityKey(w) {
+  if (w.source === "compose") return `compose\0${w.file}\0${w.resource.name}`;
+  return `k8s\0${w.resource.kind}\0${w.resource.namespace ?? "default"}\0${w.resource.name}`;
+}
+function shapeKey(w) {
+  const containers = w.containers.filter((c) => c.role !== "ephemeralContainer").map((c) => c.name).sort().join(",");
+  if (w.source === "compose") return `compose\0${w.resource.name}\0${containers}`;
+  return `k8s\0${w.file}\0${w.resource.kind}\0${w.resource.namespace ?? "default"}\0${containers}`;
+}
+function matchWorkloads(base2, head) {
+  const out = /* @__PURE__ */ new Map();
+  const byIdentity = /* @__PURE__ */ new Map();
+  for (const b of base2) if (!byIdentity.has(identityKey(b))) byIdentity.set(identityKey(b), b);
+  const used = /* @__PURE__ */ new Set();
+  const unmatched = [];
+  for (const h of head) {
+    const b = byIdentity.get(identityKey(h));
+    if (b && !used.has(b)) {
+      used.add(b);
+      out.set(h, { base: b, head: h, renamed: false });
+    } else unmatched.push(h);
+  }
+  const group2 = (ws) => {
+    const m = /* @__PURE__ */ new Map();
+    for (const w of ws) m.set(shapeKey(w), [...m.get(shapeKey(w)) ?? [], w]);
+    return m;
+  };
+  const gone = group2(base2.filter((b) => !used.has(b)));
+  for (const [key3, arrived] of group2(unmatched)) {
+    const left = gone.get(key3);
+    if (arrived.length === 1 && left?.length === 1)
+      out.set(arrived[0], {
+        base: left[0],
+        head: arrived[0],
+        renamed: true
+      });
+  }
+  return out;
+}
+
+// policies/compare/base.ts
+var key2 = (ns2, name) => `${ns2 ?? "default"}/${name}`;
+function prepareBase(base2, head, config, headView) {
+  const pairs2 = matchWorkloads(base2.workloads, head.workloads);
+  const claims = /* @__PURE__ */ new Map();
+  for (const c of base2.claims) if (!c.fromTemplate) claims.set(key2(c.namespace, c.name), c);
+  const configMaps = /* @__PURE__ */ new Map();
+  for (const cm of base2.configMaps) configMaps.set(key2(cm.namespace, cm.name), cm);
+  const baseClaim = (ns2, name) => claims.get(key2(ns2, name)) ?? headView.getClaim(ns2, name);
+  const dockerfile = dockerfileLookup(base2);
+  const projectOf = composeProjectOf(base2);
+  const cache2 = /* @__PURE__ */ new Map();
+  return {
+    previous(w) {
+      const pair = pairs2.get(w);
+      if (!pair) return void 0;
+      let hit = cache2.get(w);
+      if (!hit) {
+        const containers = resolveContainers(pair.base, {
+          config,
+          configMap: (ns2, name) => configMaps.get(key2(ns2, name)),
+          dockerfile
+        });
+        const composeProject = projectOf(pair.base);
+        hit = {
+          pair,
+          side: {
+            workload: pair.base,
+            containers,
+            claims: baseClaim,
+            ...composeProject !== void 0 ? { composeProject } : {}
+          }
+        };
+        cache2.set(w, hit);
+      }
+      return hit;
+    }
+  };
+}
+
 // policies/engine/engine.ts
 init_errors();
 var CONTROLLER_KINDS = /* @__PURE__ */ new Set([
@@ -55829,20 +56841,20 @@ var CONTROLLER_KINDS = /* @__PURE__ */ new Set([
   "Job",
   "CronJob"
 ]);
-function configuredSeverity(config, rule9) {
-  return config.rules[rule9.meta.id]?.severity ?? rule9.meta.defaultSeverity;
+function configuredSeverity(config, rule11) {
+  return config.rules[rule11.meta.id]?.severity ?? rule11.meta.defaultSeverity;
 }
-function explicitlyConfigured(config, rule9) {
-  return config.rules[rule9.meta.id]?.severity !== void 0;
+function explicitlyConfigured(config, rule11) {
+  return config.rules[rule11.meta.id]?.severity !== void 0;
 }
 var NO_OPTIONS = Object.freeze({});
-function optionsOf(config, rule9) {
-  return config.rules[rule9.meta.id]?.options ?? NO_OPTIONS;
+function optionsOf(config, rule11) {
+  return config.rules[rule11.meta.id]?.options ?? NO_OPTIONS;
 }
 function renderMessage(template, data = {}) {
   return template.replace(
     /\{\{\s*([\w.-]+)\s*\}\}/g,
-    (whole, key2) => key2 in data ? String(data[key2]) : whole
+    (whole, key3) => key3 in data ? String(data[key3]) : whole
   );
 }
 function targetsK3s(config, project, view, target = config.target) {
@@ -55867,26 +56879,28 @@ function evaluate(project, opts) {
   const resources = [];
   const k3s = targetsK3s(config, project, view, opts.target);
   const configMap = configMapLookup(project);
+  const dockerfile = dockerfileLookup(project);
+  const base2 = opts.base ? prepareBase(opts.base, project, config, view) : void 0;
   const ruleFailures = [];
   const failures = [];
-  const guarded = (rule9, file, what, fn) => {
+  const guarded = (rule11, file, what, fn) => {
     try {
       fn();
     } catch (e) {
       const subject2 = what ? `${what.kind} ${what.name}` : "the project";
       ruleFailures.push({
         file,
-        message: `internal error in rule ${rule9.meta.id} while checking ${subject2}: ${errorMessage(e)}`
+        message: `internal error in rule ${rule11.meta.id} while checking ${subject2}: ${errorMessage(e)}`
       });
     }
   };
-  const emit = (rule9, r, resource2, w) => {
-    const template = rule9.meta.messages[r.messageId];
-    const configured = configuredSeverity(config, rule9);
+  const emit = (rule11, r, resource2, w) => {
+    const template = rule11.meta.messages[r.messageId];
+    const configured = configuredSeverity(config, rule11);
     let severity = r.severity ?? configured;
-    if (explicitlyConfigured(config, rule9)) severity = r.severity ? lowerOf(configured, r.severity) : configured;
+    if (explicitlyConfigured(config, rule11)) severity = r.severity ? lowerOf(configured, r.severity) : configured;
     const suppression = exemptions.mayApply(w?.annotations, r.at) && exemptions.check({
-      ruleId: rule9.meta.id,
+      ruleId: rule11.meta.id,
       kind: resource2.kind,
       namespace: resource2.namespace,
       name: resource2.name,
@@ -55897,12 +56911,12 @@ function evaluate(project, opts) {
       at: r.at
     });
     const finding3 = {
-      ruleId: rule9.meta.id,
+      ruleId: rule11.meta.id,
       messageId: r.messageId,
       severity,
-      message: template === void 0 ? `${rule9.meta.id}: ${r.messageId}` : renderMessage(template, r.data),
+      message: template === void 0 ? `${rule11.meta.id}: ${r.messageId}` : renderMessage(template, r.data),
       resource: resource2,
-      remediation: r.remediation ?? rule9.meta.remediation,
+      remediation: r.remediation ?? rule11.meta.remediation,
       suppressed: !!suppression,
       at: r.at
     };
@@ -55915,11 +56929,11 @@ function evaluate(project, opts) {
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
-    const base2 = { config, view, project, targetsK3s: k3s };
+    const shared = { config, view, project, targetsK3s: k3s, ...base2 ? { base: base2 } : {} };
     let prepared;
     try {
       prepared = {
-        containers: resolveContainers(w, { config, configMap }),
+        containers: resolveContainers(w, { config, configMap, dockerfile }),
         replicas: effectiveReplicas(w, autoscalers)
       };
     } catch (e) {
@@ -55931,7 +56945,7 @@ function evaluate(project, opts) {
       failures.push({ ...failure2, resource: w.resource });
       continue;
     }
-    const ctxBase = { ...base2, workload: w, ...prepared };
+    const ctxBase = { ...shared, workload: w, ...prepared };
     let current = rules[0];
     const ctx = {
       ...ctxBase,
@@ -55940,10 +56954,10 @@ function evaluate(project, opts) {
         return optionsOf(config, current);
       }
     };
-    for (const rule9 of rules) {
-      if (!rule9.checkWorkload) continue;
-      current = rule9;
-      guarded(rule9, w.file, w.resource, () => rule9.checkWorkload?.(ctx));
+    for (const rule11 of rules) {
+      if (!rule11.checkWorkload) continue;
+      current = rule11;
+      guarded(rule11, w.file, w.resource, () => rule11.checkWorkload?.(ctx));
     }
   }
   for (const c of project.claims)
@@ -55952,17 +56966,18 @@ function evaluate(project, opts) {
         resource: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: c.namespace, name: c.name },
         at: c.at
       });
-  for (const rule9 of rules) {
-    if (!rule9.checkProject) continue;
+  for (const rule11 of rules) {
+    if (!rule11.checkProject) continue;
     const ctx = {
       config,
       view,
       project,
       targetsK3s: k3s,
-      options: optionsOf(config, rule9),
-      report: (r) => emit(rule9, r, { kind: "File", name: anchorFile(r.at) })
+      ...base2 ? { base: base2 } : {},
+      options: optionsOf(config, rule11),
+      report: (r) => emit(rule11, r, { kind: "File", name: anchorFile(r.at) })
     };
-    guarded(rule9, "", void 0, () => rule9.checkProject?.(ctx));
+    guarded(rule11, "", void 0, () => rule11.checkProject?.(ctx));
   }
   return { findings, resources, notes: [...exemptions.collectNotes(), ...ruleFailures], failures };
 }
@@ -55975,8 +56990,20 @@ function docKey(d) {
 function compareFindings(a, b) {
   return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
 }
+function baseNotes(base2) {
+  return (base2?.errors ?? []).map((e) => ({
+    file: e.file,
+    message: `at the base of the change${e.line !== void 0 ? ` (line ${e.line})` : ""}: ${e.message}; workloads of this file are not compared`
+  }));
+}
 function evaluateAll(project, renders, opts) {
-  const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now, target: opts.target });
+  const ev = evaluate(project, {
+    config: opts.config,
+    view: opts.view,
+    now: opts.now,
+    target: opts.target,
+    base: opts.base
+  });
   if (renders.length === 0) return ev;
   const target = targetsK3s(opts.config, project, opts.view, opts.target) ? "k3s" : opts.target ?? opts.config.target;
   const context3 = emptyProject();
@@ -56003,15 +57030,15 @@ function mergeRendered(findings) {
       out.push(f);
       continue;
     }
-    const key2 = [f.ruleId, f.file, f.line, f.column, f.message, f.resource.kind, f.resource.name, f.container].join(
+    const key3 = [f.ruleId, f.file, f.line, f.column, f.message, f.resource.kind, f.resource.name, f.container].join(
       "\0"
     );
-    const prev = byKey.get(key2);
+    const prev = byKey.get(key3);
     if (prev) {
       if (!prev.renderedBy.split("; ").includes(f.renderedBy)) prev.renderedBy += `; ${f.renderedBy}`;
       continue;
     }
-    byKey.set(key2, f);
+    byKey.set(key3, f);
     out.push(f);
   }
   for (const f of byKey.values()) f.message = `${f.message} [rendered from ${f.renderedBy}]`;
@@ -56058,7 +57085,7 @@ function reportProjects(project, renders, opts) {
       if (e.column !== void 0) out.column = e.column;
       return out;
     }),
-    notes: [...project.notes, ...ev.notes],
+    notes: [...project.notes, ...ev.notes, ...baseNotes(opts.base)],
     summary: {
       files: project.files,
       resources: ev.resources.length,
@@ -57196,6 +58223,154 @@ function position(f) {
   return props;
 }
 
+// cli/git/base-tree.ts
+import { execFile, spawn as spawn3 } from "node:child_process";
+import path17 from "node:path";
+import { promisify } from "node:util";
+var run = promisify(execFile);
+var SAFE = ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"];
+var BaseRefError = class extends Error {
+};
+async function git(cwd, args, maxBuffer = 64 * 1024 * 1024) {
+  const { stdout } = await run("git", [...SAFE, ...args], { cwd, maxBuffer, encoding: "utf8" });
+  return stdout;
+}
+async function resolveCommit(cwd, ref2) {
+  if (ref2.startsWith("-")) throw new BaseRefError(`--base: "${ref2}" is not a git ref`);
+  let top;
+  try {
+    top = (await git(cwd, ["rev-parse", "--show-toplevel"])).trim();
+  } catch (err) {
+    if (err.code === "ENOENT")
+      throw new BaseRefError(`--base ${ref2}: git is not installed (or not on PATH); it reads the base of the change`);
+    throw new BaseRefError(`--base ${ref2}: ${cwd} is not inside a git repository`);
+  }
+  try {
+    const sha = (await git(top, ["rev-parse", "--verify", "--quiet", `${ref2}^{commit}`])).trim();
+    if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new Error("no commit");
+    return { top, sha };
+  } catch {
+    throw new BaseRefError(
+      `--base ${ref2}: no such commit in this repository (a shallow clone may need: git fetch --depth=1 origin ${ref2})`
+    );
+  }
+}
+var toPosix2 = (p) => p.split(path17.sep).join("/");
+async function listTree(top, sha, rel) {
+  const out = await git(top, ["ls-tree", "-r", "-z", "--long", "--full-tree", sha, "--", ...rel ? [rel] : []]);
+  const entries2 = [];
+  for (const rec of out.split("\0")) {
+    const m = /^(\d+) (\w+) ([0-9a-f]+) +(\d+|-)\t([\s\S]+)$/.exec(rec);
+    if (!m || m[2] !== "blob" || m[1] === "120000") continue;
+    entries2.push({ object: m[3], size: m[4] === "-" ? 0 : Number(m[4]), path: m[5] });
+  }
+  return entries2;
+}
+function readBlobs(top, objects) {
+  return new Promise((resolve4, reject) => {
+    const child2 = spawn3("git", [...SAFE, "cat-file", "--batch"], { cwd: top, stdio: ["pipe", "pipe", "pipe"] });
+    const chunks = [];
+    let stderr = "";
+    child2.stdout.on("data", (c) => chunks.push(c));
+    child2.stderr.on("data", (c) => stderr += c.toString());
+    child2.on("error", reject);
+    child2.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file exited ${code}: ${stderr.trim()}`));
+      const buf = Buffer.concat(chunks);
+      const out = /* @__PURE__ */ new Map();
+      let i = 0;
+      while (i < buf.length) {
+        const nl = buf.indexOf(10, i);
+        if (nl < 0) break;
+        const header = buf.subarray(i, nl).toString("utf8").split(" ");
+        i = nl + 1;
+        if (header[1] === "missing" || header.length < 3) continue;
+        const size = Number(header[2]);
+        out.set(header[0], buf.subarray(i, i + size));
+        i += size + 1;
+      }
+      resolve4(out);
+    });
+    child2.stdin.end(objects.map((o) => `${o}
+`).join(""));
+  });
+}
+async function loadBaseProject(ref2, paths, opts) {
+  const { top, sha } = await resolveCommit(opts.cwd, ref2);
+  const blobs = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const given of paths) {
+    if (given === "-") continue;
+    const abs = path17.resolve(opts.cwd, given);
+    const rel = toPosix2(path17.relative(top, abs));
+    if (rel.startsWith("..") || path17.isAbsolute(rel)) continue;
+    for (const e of await listTree(top, sha, rel)) {
+      if (seen.has(e.path)) continue;
+      seen.add(e.path);
+      const full = path17.join(top, e.path);
+      const display = toPosix2(path17.relative(opts.cwd, full));
+      const underRoot = toPosix2(path17.relative(abs, full));
+      blobs.push({ object: e.object, size: e.size, display, rel: underRoot === "" ? path17.basename(full) : underRoot });
+    }
+  }
+  const selection = selectTreeFiles(blobs, { limits: opts.limits, exclude: opts.exclude });
+  const objectOf = new Map(blobs.map((b) => [b.display, b.object]));
+  const contents = await readBlobs(top, [...new Set(selection.files.flatMap((f) => objectOf.get(f.display) ?? []))]);
+  const project = loadTreeFiles(
+    selection.files.flatMap((file) => {
+      const bytes = contents.get(objectOf.get(file.display) ?? "");
+      return bytes ? [{ file, bytes }] : [];
+    }),
+    { limits: opts.limits, folderName: path17.basename(opts.cwd) }
+  );
+  project.errors.push(...selection.errors);
+  return project;
+}
+async function ensureCommit(cwd, ref2, remote = "origin") {
+  if (ref2.startsWith("-")) return `"${ref2}" is not a git ref`;
+  const has = async () => git(cwd, ["cat-file", "-e", `${ref2}^{commit}`]).then(
+    () => true,
+    () => false
+  );
+  if (await has()) return void 0;
+  try {
+    await git(cwd, ["fetch", "--no-tags", "--no-recurse-submodules", "--depth=1", remote, ref2]);
+  } catch (err) {
+    return `git fetch ${remote} ${ref2} failed: ${err.stderr?.trim() || err.message}`;
+  }
+  return await has() ? void 0 : `git fetch ${remote} ${ref2} did not bring the commit`;
+}
+
+// action/base.ts
+function baseRefFor(input, eventName, payload) {
+  if (input) return input;
+  if (eventName !== "pull_request" && eventName !== "pull_request_target") return void 0;
+  const sha = payload.pull_request?.base?.sha;
+  return typeof sha === "string" && /^[0-9a-f]{40,64}$/.test(sha) ? sha : void 0;
+}
+async function readBaseProject(ref2, paths, opts) {
+  const missing = await ensureCommit(opts.workspace, ref2);
+  if (missing !== void 0) {
+    warning(`base-ref ${ref2}: ${missing}; what the change does to existing data is not checked`, {
+      title: "persistguard"
+    });
+    return void 0;
+  }
+  try {
+    const project = await loadBaseProject(ref2, paths, {
+      cwd: opts.workspace,
+      limits: opts.limits,
+      exclude: opts.exclude
+    });
+    info(`persistguard: compared with ${ref2} (${project.files} files read at the base)`);
+    return project;
+  } catch (err) {
+    const why = err instanceof BaseRefError ? err.message : `cannot read ${ref2}: ${err.message}`;
+    warning(`${why}; what the change does to existing data is not checked`, { title: "persistguard" });
+    return void 0;
+  }
+}
+
 // action/github-api.ts
 function apiFailure(err, what) {
   const status = typeof err === "object" && err !== null && "status" in err ? Number(err.status) : void 0;
@@ -57307,15 +58482,15 @@ async function findMarkedComment(api, target) {
 
 // action/globs.ts
 import { readdir as readdir2 } from "node:fs/promises";
-import path18 from "node:path";
+import path19 from "node:path";
 
 // action/inputs.ts
-import path17 from "node:path";
+import path18 from "node:path";
 var InputError = class extends Error {
 };
 var ALL_FORMATS = FILE_FORMATS;
 function readInputs(getInput2, env) {
-  const workspace = path17.resolve(env.GITHUB_WORKSPACE || ".");
+  const workspace = path18.resolve(env.GITHUB_WORKSPACE || ".");
   const get2 = (name) => getInput2(name).trim();
   const paths = splitList(get2("paths"));
   for (const p of paths) {
@@ -57345,12 +58520,14 @@ function readInputs(getInput2, env) {
   }
   const targetInput = get2("target");
   const target = targetInput ? oneOf("target", targetInput, TARGETS) : void 0;
-  const defaultReportDir = env.RUNNER_TEMP ? path17.join(env.RUNNER_TEMP, "persistguard") : path17.join(workspace, "persistguard-report");
+  const defaultReportDir = env.RUNNER_TEMP ? path18.join(env.RUNNER_TEMP, "persistguard") : path18.join(workspace, "persistguard-report");
   const reportDirInput = get2("report-dir");
   const reportDir = reportDirInput ? outputPath(workspace, env, reportDirInput, "report-dir") : defaultReportDir;
   const sarifInput = get2("sarif-file");
   const config = get2("config");
   const baseline = get2("baseline");
+  const baseRef = get2("base-ref");
+  if (baseRef.startsWith("-")) throw new InputError(`base-ref: "${baseRef}" is not a git ref`);
   const configRef = get2("config-ref");
   if (configRef && !/^[\w./@{}~^-]+$/.test(configRef))
     throw new InputError(`config-ref: "${configRef}" is not a git ref or commit SHA`);
@@ -57368,6 +58545,7 @@ function readInputs(getInput2, env) {
     comment: bool2(get2("comment"), "comment", false),
     onlyChanged: bool2(get2("only-changed"), "only-changed", false),
     ...baseline ? { baseline: insideWorkspace(workspace, baseline, "baseline") } : {},
+    ...baseRef ? { baseRef } : {},
     token: get2("github-token"),
     ...target ? { target } : {},
     ...configRef ? { configRef } : {},
@@ -57383,11 +58561,11 @@ function splitList(value) {
   return value.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")).flatMap((l) => l.split(/\s+/)).filter(Boolean);
 }
 function isOutside(rel) {
-  return rel === ".." || rel.startsWith(`..${path17.sep}`) || rel.startsWith("../") || path17.isAbsolute(rel);
+  return rel === ".." || rel.startsWith(`..${path18.sep}`) || rel.startsWith("../") || path18.isAbsolute(rel);
 }
 function insideWorkspace(workspace, p, input) {
-  const abs = path17.resolve(workspace, p);
-  const rel = path17.relative(workspace, abs);
+  const abs = path18.resolve(workspace, p);
+  const rel = path18.relative(workspace, abs);
   if (isOutside(rel)) {
     throw new InputError(
       `${input}: "${p}" is outside the workspace (${workspace}); only files in the checked-out repository can be scanned`
@@ -57396,9 +58574,9 @@ function insideWorkspace(workspace, p, input) {
   return abs;
 }
 function outputPath(workspace, env, p, input) {
-  const abs = path17.resolve(workspace, p);
+  const abs = path18.resolve(workspace, p);
   if (env.RUNNER_TEMP) {
-    const rel = path17.relative(path17.resolve(env.RUNNER_TEMP), abs);
+    const rel = path18.relative(path18.resolve(env.RUNNER_TEMP), abs);
     if (!isOutside(rel)) return abs;
   }
   try {
@@ -57445,7 +58623,7 @@ async function walk3(workspace, dir, match) {
     const rel = stack.pop() ?? "";
     let entries2;
     try {
-      entries2 = await readdir2(path18.join(workspace, rel), { withFileTypes: true });
+      entries2 = await readdir2(path19.join(workspace, rel), { withFileTypes: true });
     } catch {
       continue;
     }
@@ -57464,17 +58642,17 @@ async function walk3(workspace, dir, match) {
 // action/safe-write.ts
 import { constants as constants4 } from "node:fs";
 import { lstat as lstat2, mkdir as mkdir2, open as open2, realpath } from "node:fs/promises";
-import path19 from "node:path";
+import path20 from "node:path";
 async function realLocation(p) {
-  let dir = path19.resolve(p);
+  let dir = path20.resolve(p);
   const rest = [];
   for (; ; ) {
     try {
-      return path19.join(await realpath(dir), ...rest.reverse());
+      return path20.join(await realpath(dir), ...rest.reverse());
     } catch {
-      const parent = path19.dirname(dir);
-      if (parent === dir) return path19.join(dir, ...rest.reverse());
-      rest.push(path19.basename(dir));
+      const parent = path20.dirname(dir);
+      if (parent === dir) return path20.join(dir, ...rest.reverse());
+      rest.push(path20.basename(dir));
       dir = parent;
     }
   }
@@ -57485,7 +58663,7 @@ async function realRoots(roots) {
   return out;
 }
 function within(real, roots) {
-  return roots.some((r) => !isOutside(path19.relative(r, real)));
+  return roots.some((r) => !isOutside(path20.relative(r, real)));
 }
 async function safeMkdir(dir, roots, input) {
   const real = await realRoots(roots);
@@ -57498,7 +58676,7 @@ async function safeMkdir(dir, roots, input) {
     throw new InputError(`${input}: ${dir} leads (through a symbolic link) to ${after}, outside the allowed folders`);
 }
 async function safeWriteFile(file, text3, roots, input) {
-  await safeMkdir(path19.dirname(file), roots, input);
+  await safeMkdir(path20.dirname(file), roots, input);
   const st = await lstat2(file).catch(() => void 0);
   if (st?.isSymbolicLink()) throw new InputError(`${input}: ${file} is a symbolic link; refusing to write through it`);
   let handle;
@@ -57521,22 +58699,22 @@ async function safeWriteFile(file, text3, roots, input) {
 }
 
 // action/base-ref.ts
-import { execFile } from "node:child_process";
+import { execFile as execFile2 } from "node:child_process";
 import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
-import path20 from "node:path";
-import { promisify } from "node:util";
-var run = promisify(execFile);
+import path21 from "node:path";
+import { promisify as promisify2 } from "node:util";
+var run2 = promisify2(execFile2);
 async function readAtRef(workspace, ref2, rel) {
-  const spec = `${ref2}:${rel.split(path20.sep).join("/")}`;
+  const spec = `${ref2}:${rel.split(path21.sep).join("/")}`;
   try {
-    await run("git", ["-C", workspace, "rev-parse", "--verify", "--quiet", `${ref2}^{commit}`]);
+    await run2("git", ["-C", workspace, "rev-parse", "--verify", "--quiet", `${ref2}^{commit}`]);
   } catch {
     throw new InputError(
       `config-ref: "${ref2}" is not a commit in the checkout; check out with fetch-depth: 0 (or fetch the base) first`
     );
   }
   try {
-    const { stdout } = await run("git", ["-C", workspace, "show", spec], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run2("git", ["-C", workspace, "show", spec], { maxBuffer: 64 * 1024 * 1024 });
     return stdout;
   } catch {
     return void 0;
@@ -57546,14 +58724,14 @@ async function copyAtRef(workspace, ref2, rel, tempDir, name) {
   const text3 = await readAtRef(workspace, ref2, rel);
   if (text3 === void 0) return void 0;
   await mkdir3(tempDir, { recursive: true });
-  const file = path20.join(tempDir, name);
+  const file = path21.join(tempDir, name);
   await writeFile2(file, text3);
   return file;
 }
 
 // action/main.ts
 var EXIT_INPUT = EXIT_INCOMPLETE;
-async function run2() {
+async function run3() {
   try {
     const code = await runChecked();
     setOutput("exit-code", String(code));
@@ -57580,7 +58758,7 @@ async function runChecked() {
     ...inputs.config ? { explicitPath: inputs.config } : {}
   });
   if (configErrors.length > 0) {
-    const rel = (f) => path21.isAbsolute(f) ? path21.relative(inputs.workspace, f).split(path21.sep).join("/") : f;
+    const rel = (f) => path22.isAbsolute(f) ? path22.relative(inputs.workspace, f).split(path22.sep).join("/") : f;
     for (const e of configErrors) {
       error(e.message, {
         title: "persistguard: config",
@@ -57609,10 +58787,13 @@ async function runChecked() {
     exclude,
     ...rendered?.scan.skip ? { skip: rendered.scan.skip } : {}
   }) : void 0;
+  const baseRef = baseRefFor(inputs.baseRef, ctx.eventName, ctx.payload);
+  const base2 = project && baseRef ? await readBaseProject(baseRef, paths, { workspace: inputs.workspace, limits: config.limits, exclude }) : void 0;
   let report = project ? reportProjects(project, rendered ? addRendered(project, rendered.scan, config) : [], {
     config,
     target: inputs.target,
-    now: /* @__PURE__ */ new Date()
+    now: /* @__PURE__ */ new Date(),
+    ...base2 ? { base: base2 } : {}
   }) : {
     tool: { name: "persistguard", version: VERSION7 },
     findings: [],
@@ -57695,17 +58876,17 @@ async function checkRealPaths(inputs) {
     throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
   });
   const targets = [
-    ...inputs.paths.map((p) => path21.resolve(inputs.workspace, p)),
+    ...inputs.paths.map((p) => path22.resolve(inputs.workspace, p)),
     inputs.config,
     inputs.baseline
   ].filter((p) => p !== void 0);
   for (const t of targets) {
     const real = await realpath2(t).catch(() => void 0);
     if (real === void 0) continue;
-    const rel = path21.relative(root, real);
+    const rel = path22.relative(root, real);
     if (isOutside(rel))
       throw new InputError(
-        `"${path21.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
+        `"${path22.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
       );
   }
 }
@@ -57750,7 +58931,7 @@ async function writeReports(report, inputs, opts) {
   for (const format2 of inputs.formats) {
     const reporter = await getReporter(format2);
     if (!reporter) continue;
-    const file = path21.join(inputs.reportDir, reporter.fileName);
+    const file = path22.join(inputs.reportDir, reporter.fileName);
     await safeWriteFile(file, reporter.render(report, opts), roots, "report-dir");
     if (format2 === "sarif") sarif = file;
   }
@@ -57811,8 +58992,8 @@ function outputRoots(inputs) {
 }
 async function useTrustedRef(inputs) {
   const ref2 = inputs.configRef;
-  const temp = path21.join(process.env.RUNNER_TEMP || path21.join(inputs.workspace, ".."), "persistguard-config-ref");
-  const rel = (abs) => path21.relative(inputs.workspace, abs);
+  const temp = path22.join(process.env.RUNNER_TEMP || path22.join(inputs.workspace, ".."), "persistguard-config-ref");
+  const rel = (abs) => path22.relative(inputs.workspace, abs);
   let config;
   for (const name of inputs.config ? [rel(inputs.config)] : [".persistguard.yaml", ".persistguard.yml"]) {
     config = await copyAtRef(inputs.workspace, ref2, name, temp, "persistguard.yaml");
@@ -57820,13 +59001,13 @@ async function useTrustedRef(inputs) {
   }
   if (config) inputs.config = config;
   else {
-    inputs.config = path21.join(temp, "defaults.yaml");
+    inputs.config = path22.join(temp, "defaults.yaml");
     await safeWriteFile(inputs.config, "{}\n", outputRoots(inputs).concat(temp), "config-ref");
     notice(`config-ref: ${ref2} has no persistguard config; using the defaults`, { title: "persistguard" });
   }
   if (inputs.baseline) {
     const baseline = await copyAtRef(inputs.workspace, ref2, rel(inputs.baseline), temp, "baseline.json");
-    inputs.baseline = baseline ?? path21.join(temp, "no-baseline.json");
+    inputs.baseline = baseline ?? path22.join(temp, "no-baseline.json");
   }
   info(`persistguard: config${inputs.baseline ? " and baseline" : ""} read from ${ref2}`);
 }
@@ -57834,7 +59015,7 @@ function ownOutputs(inputs) {
   const out = [];
   for (const p of [inputs.reportDir, inputs.sarifFile]) {
     if (!p) continue;
-    const rel = path21.relative(inputs.workspace, p).split(path21.sep).join("/");
+    const rel = path22.relative(inputs.workspace, p).split(path22.sep).join("/");
     if (rel && !isOutside(rel)) out.push(rel, `${rel}/**`);
   }
   return out;
@@ -57844,4 +59025,4 @@ function artifactHint(dir) {
 }
 
 // action/index.ts
-await run2();
+await run3();

@@ -44,11 +44,15 @@ export { unsafeGlobReason } from './config/glob-safety.js';
 export { loadObject, loadPaths, loadText } from './load/index.js';
 export type { LoadObjectOptions, LoadOptions, LoadPathsOptions } from './load/index.js';
 export { SKIPPED_DIRS } from './load/discover.js';
+export { loadTreeFiles, selectTreeFiles } from './load/tree.js';
+export type { SelectedTreeFile, TreeFile, TreeSelection } from './load/tree.js';
+export type { Limits } from './config/types.js';
 export { classifyPath } from './load/classify.js';
 export { loadRendered, type RenderedDocument, type RenderedSet } from './load/rendered.js';
 
 export { imageAliases } from './facts/images.js';
 export { globMatcher, matchesGlob, type GlobOptions } from './facts/glob.js';
+export { DATA_PATHS_ANNOTATION } from './facts/data-paths-resolve.js';
 export {
   claimFields,
   isDefaultStorageClass,

@@ -2,12 +2,20 @@
  * The webhook's verdict on one AdmissionReview request. Pure: no I/O, no clock (injected), no globals.
  * The same loader and engine as `persistguard scan`, so a manifest that passes in CI passes admission.
  */
-import { loadObject, evaluate, matchesGlob, trustedController } from '../policies/index.js';
-import type { ClusterView, FailChoice, PendingFinding, ResolvedConfig, WebhookMode } from '../policies/index.js';
+import { DATA_PATHS_ANNOTATION, loadObject, evaluate, matchesGlob, trustedController } from '../policies/index.js';
+import type {
+  ClusterView,
+  FailChoice,
+  PendingFinding,
+  Project,
+  ResolvedConfig,
+  WebhookMode,
+} from '../policies/index.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import { splitExisting, type ExistingViolations } from './existing-violations.js';
 import { scaleTarget, sharedClaimsOnScale } from './scale.js';
 import { guardsClaim, readProtection } from './claim-protection.js';
+import { overWorkBudget } from './work-budget.js';
 import { boundedWarnings, denialMessage, findingLine, printable, truncate } from './messages.js';
 
 export type { FailChoice, WebhookMode } from '../policies/index.js';
@@ -36,7 +44,8 @@ export type DecisionReason =
   | 'owned' // judged through its controller
   | 'pvc-guard'
   | 'cache-miss'
-  | 'unreadable';
+  | 'unreadable'
+  | 'over-budget'; // too large to judge within the webhook's work budget (webhook/work-budget.ts)
 
 export interface Decision {
   response: AdmissionResponse;
@@ -162,6 +171,23 @@ function unreadable(req: AdmissionRequest, opts: AdmissionOptions, what: string,
   };
 }
 
+/**
+ * An object too large to judge without stalling every other review: refused in enforce mode (allowing it unjudged
+ * would be a way around the policy), allowed with a warning in audit mode.
+ */
+function overBudget(req: AdmissionRequest, opts: AdmissionOptions, what: string, why: string): Decision {
+  const text = `persistguard cannot judge ${what} within its work budget: ${why}. No workload needs that much inline configuration: move it into a ConfigMap or a file in the image.`;
+  const audit = opts.mode === 'audit';
+  return {
+    response: audit ? allow(req.uid, boundedWarnings([text])) : deny(req.uid, 403, 'Forbidden', text),
+    verdict: audit ? 'warn' : 'deny',
+    reason: 'over-budget',
+    findings: [],
+    suppressed: 0,
+    detail: why,
+  };
+}
+
 /** The message of anything thrown, without letting a hostile `toString` throw again. */
 function thrownMessage(err: unknown): { message: string; stack?: string } {
   try {
@@ -218,6 +244,9 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     };
   }
 
+  const tooLarge = overWorkBudget(obj, DATA_PATHS_ANNOTATION);
+  if (tooLarge !== undefined) return overBudget(req, opts, where, tooLarge);
+
   // The API server fills namespace and name after admission for some requests (namespace from the URL,
   // generateName): the engine needs them for claim lookups and exemptions.
   let target: Record<string, unknown> = obj;
@@ -256,7 +285,14 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
   const file = `admission:${kind}/${namespace ?? ''}/${name ?? ''}`;
   let findings: PendingFinding[];
   try {
-    const judged = findingsOf(target, file, { config, view, now: opts.now });
+    // On UPDATE, oldObject is the base of the change (data-not-carried-over); an unreadable one only
+    // means there is nothing to compare with.
+    const old = req.operation === 'UPDATE' && isRecord(req.oldObject) ? req.oldObject : undefined;
+    const oldMeta = old && isRecord(old.metadata) ? old.metadata : {};
+    const base = old
+      ? loadObject({ ...old, metadata: { namespace, name, ...oldMeta } }, { file, index: 0 }, { fromJson: true })
+      : undefined;
+    const judged = findingsOf(target, file, { config, view, now: opts.now, ...(base ? { base } : {}) });
     if ('unreadable' in judged) return unreadable(req, opts, where, judged.unreadable);
     // Read in part (a malformed field): judged on what could be read, and the user is told what was not.
     for (const e of judged.errors.slice(0, 3)) warnings.push(`persistguard: part of ${where} could not be read: ${e}`);
@@ -319,7 +355,7 @@ type Judged = { findings: PendingFinding[]; errors: string[] } | { unreadable: s
 function findingsOf(
   target: Record<string, unknown>,
   file: string,
-  evalOpts: { config: ResolvedConfig; view?: ClusterView; now?: Date },
+  evalOpts: { config: ResolvedConfig; view?: ClusterView; now?: Date; base?: Project },
 ): Judged {
   const project = loadObject(target, { file, index: 0 }, { fromJson: true });
   if (project.workloads.length === 0)

@@ -19,6 +19,7 @@ import {
   unsafeGlobReason,
 } from '../../policies/index.js';
 import type { FailOn, Reporter, ReportError, ScanReport } from '../../policies/index.js';
+import { BaseRefError, loadBaseProject } from '../git/base-tree.js';
 import { renderPaths } from '../../render/index.js';
 
 export const SCAN_USAGE = `Usage: persistguard scan [PATH...|-] [options]
@@ -33,6 +34,9 @@ Options:
   -o, --output FILE           write the report of the --format before it to FILE instead of stdout
   --fail-on LEVEL             ${FAIL_ON.join('|')}: exit 1 when a finding reaches LEVEL (default: error)
   --target TARGET             ${TARGETS.join('|')}: overrides the config's target
+  --base REF                  also judge what changes against git REF (e.g. origin/main): data left
+                              behind by a new or renamed claim, volume or project (read with git, nothing
+                              is checked out)
   --exclude GLOB              skip files and folders matching GLOB (repeatable; adds to the config's exclude)
   -q, --quiet                 print findings and errors only: no summary line, no "wrote" messages
   --no-color                  no ANSI colours (also: NO_COLOR=1, TERM=dumb)
@@ -60,6 +64,7 @@ function parse(args: string[]) {
         output: { type: 'string', short: 'o', multiple: true },
         'fail-on': { type: 'string' },
         target: { type: 'string' },
+        base: { type: 'string' },
         exclude: { type: 'string', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
         'no-color': { type: 'boolean' },
@@ -144,6 +149,10 @@ export const scanCommand: Command = async (args, io) => {
   try {
     // Charts, overlays and GitOps releases are rendered here (child processes), then judged by the core.
     const judge = async (): Promise<ScanReport> => {
+      const base =
+        values.base !== undefined
+          ? await loadBaseProject(values.base, paths, { cwd: io.cwd, limits: config.limits, exclude: config.exclude })
+          : undefined;
       const rendered = await renderPaths(paths, {
         cwd: io.cwd,
         config: config.render,
@@ -158,12 +167,14 @@ export const scanCommand: Command = async (args, io) => {
         readStdin: io.readStdin,
         now: new Date(),
         ...rendered.scan,
+        ...(base ? { base } : {}),
       });
     };
     const outcome = await Promise.race([judge().then((r) => ({ report: r })), stop]);
     if ('stopped' in outcome) return interrupted(io, stopped);
     report = outcome.report;
   } catch (err) {
+    if (err instanceof BaseRefError) throw new UsageError(err.message);
     io.stderr.write(
       `persistguard scan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );

@@ -14,6 +14,8 @@ import { allRules } from '../rules/index.js';
 import { resolveContainers } from '../facts/data-paths-resolve.js';
 import { effectiveReplicas, fileClusterView, indexAutoscalers } from './file-view.js';
 import { ExemptionChecker } from './exemptions.js';
+import { prepareBase } from '../compare/base.js';
+import { dockerfileLookup } from '../facts/dockerfiles.js';
 import { errorMessage } from '../model/errors.js';
 
 export interface EvaluateOptions {
@@ -29,6 +31,8 @@ export interface EvaluateOptions {
   target?: Target;
   /** For exemption expiry; defaults to the current date. */
   now?: Date;
+  /** The project before the change (`scan --base REF`, the webhook's oldObject): enables the compare rules. */
+  base?: Project;
 }
 
 export interface Evaluation {
@@ -111,6 +115,8 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   const resources: Evaluation['resources'] = [];
   const k3s = targetsK3s(config, project, view, opts.target);
   const configMap = configMapLookup(project);
+  const dockerfile = dockerfileLookup(project);
+  const base = opts.base ? prepareBase(opts.base, project, config, view) : undefined;
   const ruleFailures: { file: string; message: string }[] = [];
   const failures: Evaluation['failures'] = [];
   // A bug in one rule must not take the scan (or the webhook) down: report it and go on.
@@ -165,13 +171,13 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
-    const base = { config, view, project, targetsK3s: k3s };
+    const shared = { config, view, project, targetsK3s: k3s, ...(base ? { base } : {}) };
     // Every per-workload step runs inside the guard: one workload's failure costs that workload (with a
     // note naming it), never the report of the whole scan.
     let prepared: { containers: ReturnType<typeof resolveContainers>; replicas: number | undefined };
     try {
       prepared = {
-        containers: resolveContainers(w, { config, configMap }),
+        containers: resolveContainers(w, { config, configMap, dockerfile }),
         replicas: effectiveReplicas(w, autoscalers),
       };
     } catch (e) {
@@ -183,7 +189,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
       failures.push({ ...failure, resource: w.resource });
       continue;
     }
-    const ctxBase = { ...base, workload: w, ...prepared };
+    const ctxBase = { ...shared, workload: w, ...prepared };
     // One context per workload; `report` routes to whichever rule is running (saves an object per rule).
     let current: Rule = rules[0] as Rule;
     const ctx: WorkloadRuleContext = {
@@ -213,6 +219,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
       view,
       project,
       targetsK3s: k3s,
+      ...(base ? { base } : {}),
       options: optionsOf(config, rule),
       report: (r) => emit(rule, r, { kind: 'File', name: anchorFile(r.at) }),
     };

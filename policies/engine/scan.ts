@@ -19,6 +19,8 @@ export interface ReportOptions {
   config: ResolvedConfig;
   view?: ClusterView;
   now?: Date;
+  /** The project before the change; see `EvaluateOptions.base`. */
+  base?: Project;
   /** Overrides the config's `target` for this evaluation (see `EvaluateOptions.target`). */
   target?: Target;
 }
@@ -37,6 +39,14 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
+/** Files of the base that could not be read only narrow the comparison: notes, never input errors. */
+function baseNotes(base: Project | undefined): { file: string; message: string }[] {
+  return (base?.errors ?? []).map((e) => ({
+    file: e.file,
+    message: `at the base of the change${e.line !== undefined ? ` (line ${e.line})` : ''}: ${e.message}; workloads of this file are not compared`,
+  }));
+}
+
 /** Evaluates a loaded project and resolves positions: the whole verdict as the JSON contract. */
 export function reportProject(project: Project, opts: ReportOptions): ScanReport {
   return reportProjects(project, [], opts);
@@ -48,7 +58,14 @@ export function reportProject(project: Project, opts: ReportOptions): ScanReport
  * k3s for its charts too, so `target: auto` is settled once, from the files.
  */
 function evaluateAll(project: Project, renders: readonly Project[], opts: ReportOptions): Evaluation {
-  const ev = evaluate(project, { config: opts.config, view: opts.view, now: opts.now, target: opts.target });
+  // The base of a change is files too: it is compared with the files (renders have no base to compare with).
+  const ev = evaluate(project, {
+    config: opts.config,
+    view: opts.view,
+    now: opts.now,
+    target: opts.target,
+    base: opts.base,
+  });
   if (renders.length === 0) return ev;
   const target = targetsK3s(opts.config, project, opts.view, opts.target) ? 'k3s' : (opts.target ?? opts.config.target);
   // A chart's `existingClaim` or StorageClass is often a plain manifest next to it: renders see the files'
@@ -148,7 +165,7 @@ export function reportProjects(project: Project, renders: readonly Project[], op
       if (e.column !== undefined) out.column = e.column;
       return out;
     }),
-    notes: [...project.notes, ...ev.notes],
+    notes: [...project.notes, ...ev.notes, ...baseNotes(opts.base)],
     summary: {
       files: project.files,
       resources: ev.resources.length,
@@ -173,10 +190,10 @@ export interface ScanPathsOptions extends ReportOptions, Omit<LoadPathsOptions, 
 
 /** Loads and evaluates paths: what `persistguard scan` and the Action run. */
 export async function scanPaths(paths: string[], opts: ScanPathsOptions): Promise<ScanReport> {
-  const { config, view, now, target, rendered, renderNotes, renderErrors, ...load } = opts;
+  const { config, view, now, target, base, rendered, renderNotes, renderErrors, ...load } = opts;
   const project = await loadPaths(paths, { ...load, limits: config.limits, exclude: config.exclude });
   const renders = addRendered(project, { rendered, renderNotes, renderErrors }, config);
-  return reportProjects(project, renders, { config, view, now, target });
+  return reportProjects(project, renders, { config, view, now, target, ...(base ? { base } : {}) });
 }
 
 /**

@@ -13,6 +13,7 @@ import type { Severity } from '../model/findings.js';
 import type { Anchor, ConfigMapModel, ContainerModel, Located, WorkloadModel } from '../model/model.js';
 import { appendAll, childAnchor } from '../model/model.js';
 import { imageMatches } from './image-match.js';
+import type { DockerfileLookup } from './dockerfiles.js';
 import { deepestCoveringMount, durabilityOf, isUnder } from './mounts.js';
 import type { ContainerWithData } from '../rules/rule.js';
 import { dirOf, findSqliteReferences, normalizePosixPath } from './sqlite.js';
@@ -100,6 +101,7 @@ const ORIGIN_RANK: Record<DataPathOrigin, number> = {
   env: 3,
   sqlite: 4,
   volume: 5,
+  dockerfile: 6,
 };
 
 function stronger(a: Severity, b: Severity): Severity {
@@ -299,7 +301,61 @@ export interface ResolveOptions {
   configMap?: (namespace: string, name: string) => ConfigMapModel | undefined;
   /** Defaults to the built-in catalog. */
   catalog?: readonly CatalogEntry[];
+  /** The repository's Dockerfile that builds a container's image, when one is known. */
+  dockerfile?: DockerfileLookup;
 }
+
+/**
+ * Data paths the image's own Dockerfile declares: `VOLUME` directories (Kubernetes ignores VOLUME, so the
+ * data lands in the container filesystem; Docker gives compose an anonymous volume, judged elsewhere) and
+ * `ENV` defaults the container does not override. Anchored at the container's image, named by the line.
+ */
+function dockerfilePaths(w: WorkloadModel, c: ContainerModel, lookup: DockerfileLookup | undefined): DataPath[] {
+  const d = lookup?.(c);
+  if (!d) return [];
+  const at = c.image?.at ?? c.at;
+  const line = (a: Anchor): string => `${d.dockerfile.file}${a.kind === 'pos' ? `:${a.line}` : ''}`;
+  const out: DataPath[] = [];
+  if (w.source === 'kubernetes')
+    for (const v of d.stage.volumes) {
+      const dir = directoryOf(v.value, false);
+      if (dir) out.push({ path: dir, origin: 'dockerfile', severity: 'error', reason: `VOLUME in ${line(v.at)}`, at });
+    }
+  for (const e of d.stage.env) {
+    if (c.env.some((x) => x.name === e.name)) continue;
+    const cls = classifyEnvName(e.name);
+    const dir = cls !== undefined ? directoryOf(e.value) : undefined;
+    if (dir && cls === 'data')
+      out.push({
+        path: dir,
+        origin: 'dockerfile',
+        severity: 'error',
+        reason: `env ${e.name} set in ${line(e.at)}`,
+        at,
+      });
+    out.push(...sqlitePathsIn(e.value, at, `env ${e.name} set in ${line(e.at)}`));
+  }
+  // SQLAlchemy's relative form (`sqlite:///app.db`) is a file in the working directory: WORKDIR says which.
+  const relative = (value: string, where: string, vat: Anchor): void => {
+    for (const m of value.matchAll(RELATIVE_SQLITE_URL_RE)) {
+      const file = normalizePosixPath(`${d.stage.workdir}/${m[1] as string}`);
+      out.push({
+        path: dirOf(file),
+        origin: 'sqlite',
+        severity: 'error',
+        reason: `SQLite file ${file} in ${where} (relative to WORKDIR ${d.stage.workdir} of ${d.dockerfile.file})`,
+        sqliteFile: file,
+        at: vat,
+      });
+    }
+  };
+  for (const e of c.env) if (e.value !== undefined) relative(e.value, `env ${e.name}`, childAnchor(e.at, 'value'));
+  for (const e of d.stage.env)
+    if (!c.env.some((x) => x.name === e.name)) relative(e.value, `env ${e.name} set in ${line(e.at)}`, at);
+  return out;
+}
+
+const RELATIVE_SQLITE_URL_RE = /\bsqlite(?:\+\w+)?:\/\/\/(?!\/)([\w.-]+\.(?:db|sqlite3?|db3))\b/gi;
 
 interface AnnotationEntry {
   container?: string;
@@ -483,6 +539,7 @@ export function resolveContainers(w: WorkloadModel, opts: ResolveOptions): Conta
     }
     for (const item of c.command) appendAll(paths, sqlitePathsIn(item.value, item.at, 'command'));
     for (const item of c.args) appendAll(paths, sqlitePathsIn(item.value, item.at, 'args'));
+    if (c.role !== 'initContainer') appendAll(paths, dockerfilePaths(w, c, opts.dockerfile));
     for (const cm of cms) {
       for (const [key, v] of Object.entries(cm.data))
         appendAll(paths, sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key}`));

@@ -2,7 +2,7 @@ import type { Anchor } from '../model/model.js';
 import type { Severity } from '../model/findings.js';
 
 /** Where a declared data path came from, in order of precedence. */
-export type DataPathOrigin = 'annotation' | 'config' | 'catalog' | 'env' | 'sqlite' | 'volume';
+export type DataPathOrigin = 'annotation' | 'config' | 'catalog' | 'env' | 'sqlite' | 'volume' | 'dockerfile';
 
 /** A directory in a container that holds data which must survive the pod. */
 export interface DataPath {

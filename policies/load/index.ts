@@ -7,7 +7,7 @@ import path from 'node:path';
 import { emptyProject, mergeProject, type DocRef, type Project } from '../model/model.js';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
 import { classifyPath, helmNote, kustomizeNote, shebangScript } from './classify.js';
-import { loadComposeValue } from './compose/compose.js';
+import { loadComposeValue, normalizeProjectName } from './compose/compose.js';
 import { isKubernetesObject, loadKubernetesValue } from './kubernetes.js';
 import { checkStructure, parseJsonText, parseYamlStream, StructureError, type ParseResult } from './parse/yaml.js';
 import { loadScriptText } from './scripts/scripts.js';
@@ -83,8 +83,11 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
     }
     case 'script':
       return loadScriptText(file, text, cls.script);
-    case 'source':
-      return loadSourceText(file, text);
+    case 'source': {
+      const p = loadSourceText(file, text);
+      if (/(?:^|\/)\.env$/.test(file)) composeProjectName(file, text, p);
+      return p;
+    }
     case 'maybe-script': {
       const kind = shebangScript(text);
       return kind ? loadScriptText(file, text, kind) : emptyProject();
@@ -138,6 +141,21 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
   if (skipped > 0 && p.errors.length === 0 && parsed.docs.length === 0 && !template)
     addSkipped(p, file, 'not a Kubernetes manifest or compose file');
   return p;
+}
+
+/** `COMPOSE_PROJECT_NAME=shop` in a `.env` names the compose project of its folder (it beats `name:`). */
+function composeProjectName(file: string, text: string, p: Project): void {
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const m = /^\s*(?:export\s+)?COMPOSE_PROJECT_NAME\s*=\s*(["']?)([^"'#\s]*)\1/.exec(line);
+    if (!m || m[2] === '') return;
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    p.composeProjectNames.push({
+      dir,
+      name: normalizeProjectName(m[2] as string),
+      at: { kind: 'pos', file, line: i + 1, column: line.indexOf(m[2] as string) + 1 },
+    });
+  });
 }
 
 const PATCH_FRAGMENT = 'a Kustomize patch (a partial resource), not judged alone';
@@ -197,6 +215,20 @@ export async function loadPaths(paths: string[], opts: LoadPathsOptions): Promis
     };
     loaded.push({ file: error.file, project: { ...emptyProject(), errors: [error] } });
   }
+  return assembleLoaded(loaded, patches, project);
+}
+
+/** The patch files a kustomization names (display paths), to judge them only as part of their overlay. */
+export function patchesOf(file: string, text: string): string[] {
+  return classifyPath(file).kind === 'kustomization' ? kustomizePatchFiles(file, text) : [];
+}
+
+/** Merges per-file results in order; files a kustomization names as patches keep only their errors. */
+export function assembleLoaded(
+  loaded: readonly { file: string; project: Project }[],
+  patches: ReadonlySet<string>,
+  project: Project = emptyProject(),
+): Project {
   for (const { file, project: one } of loaded) {
     if (patches.size > 0 && one.files > 0 && patches.has(path.posix.normalize(file))) {
       // Parse errors in a patch still count: kustomize would fail on them too.

@@ -106,6 +106,8 @@ export interface VolumeModel {
   source?: string;
   /** Compose named volumes: `external: true` or a driver — data lives outside the compose project. */
   external?: boolean;
+  /** Compose named volumes: the top-level `name:` (the exact Docker volume name, no project prefix). */
+  dockerName?: string;
   at: Anchor;
 }
 
@@ -264,6 +266,52 @@ export interface SqliteLiteralFact {
   at: Anchor;
 }
 
+/** What a Dockerfile says about the image it builds (read by `load/dockerfile/parse.ts`). */
+export interface DockerfileValue {
+  value: string;
+  at: Anchor;
+}
+
+export interface DockerfileCopy {
+  /** Absolute destination in the image (relative ones resolved against WORKDIR). */
+  dest: string;
+  /** Sources as written (`seed/`, `app.db`); `--from=stage` copies name the stage in `from`. */
+  sources: string[];
+  from?: string;
+  instruction: 'COPY' | 'ADD';
+  /** The instruction as written (one line, for messages). */
+  text: string;
+  at: Anchor;
+}
+
+export interface DockerfileStage {
+  /** The image or stage the stage starts from, after ARG substitution. */
+  base: string;
+  name?: string;
+  /** WORKDIR at the end of the stage (`/` when never set). */
+  workdir: string;
+  env: { name: string; value: string; at: Anchor }[];
+  volumes: DockerfileValue[];
+  copies: DockerfileCopy[];
+  at: Anchor;
+}
+
+export interface DockerfileModel {
+  file: string;
+  stages: DockerfileStage[];
+  errors: LoadError[];
+}
+
+/** Links an image name to the Dockerfile that builds it (compose `build:`, `docker build -t … -f …`). */
+export interface ImageSourceFact {
+  image: string;
+  /** The Dockerfile as a display path (`services/api/Dockerfile`), or a path to resolve against `from`. */
+  dockerfile: string;
+  /** The file that says so (compose file, script), to resolve relative paths. */
+  from: string;
+  at: Anchor;
+}
+
 /** A problem reading input: the scan goes on without that file (or document). */
 export interface LoadError {
   file: string;
@@ -291,6 +339,11 @@ export interface Project {
   /** Places that show the repository deploys to k3s (`k3s kubectl`, `k3s ctr`, install script…). */
   k3sSignals: Anchor[];
   sqliteLiterals: SqliteLiteralFact[];
+  /** Dockerfiles read from the repository, and which images they build. */
+  dockerfiles: DockerfileModel[];
+  imageSources: ImageSourceFact[];
+  /** `COMPOSE_PROJECT_NAME` set in a `.env` file: names the compose project of that folder. */
+  composeProjectNames: { dir: string; name: string; at: Anchor }[];
   errors: LoadError[];
   notes: LoadNote[];
   /** Files (or documents) read but not judged, with why: not a manifest or compose file, a Kustomize patch. */
@@ -311,6 +364,9 @@ export function emptyProject(): Project {
     imports: [],
     k3sSignals: [],
     sqliteLiterals: [],
+    dockerfiles: [],
+    imageSources: [],
+    composeProjectNames: [],
     errors: [],
     notes: [],
     files: 0,
@@ -330,6 +386,9 @@ export function mergeProject(a: Project, b: Project): Project {
   appendAll(a.imports, b.imports);
   appendAll(a.k3sSignals, b.k3sSignals);
   appendAll(a.sqliteLiterals, b.sqliteLiterals);
+  appendAll(a.dockerfiles, b.dockerfiles);
+  appendAll(a.imageSources, b.imageSources);
+  appendAll(a.composeProjectNames, b.composeProjectNames);
   appendAll(a.errors, b.errors);
   appendAll(a.notes, b.notes);
   if (b.skipped && b.skipped.length > 0) appendAll((a.skipped ??= []), b.skipped);

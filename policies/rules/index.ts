@@ -12,6 +12,8 @@ import { rule as rwoSharedClaim } from './rwo-shared-claim.js';
 import { rule as sqliteSharedVolume } from './sqlite-shared-volume.js';
 import { rule as reclaimDelete } from './reclaim-delete.js';
 import { rule as readonlyDataMount } from './readonly-data-mount.js';
+import { rule as dataNotCarriedOver } from './data-not-carried-over.js';
+import { rule as mountHidesImageFiles } from './mount-hides-image-files.js';
 
 export const allRules: Rule[] = [
   dataPathPvc,
@@ -22,6 +24,8 @@ export const allRules: Rule[] = [
   sqliteSharedVolume,
   reclaimDelete,
   readonlyDataMount,
+  dataNotCarriedOver,
+  mountHidesImageFiles,
 ];
 // </generated:registry>
 

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { RuleReport, Severity } from '../model/findings.js';
 import type { ContainerModel, Project, WorkloadModel } from '../model/model.js';
 import type { DataPath } from '../facts/data-paths.js';
+import type { BaseComparison } from '../compare/base.js';
 
 /** Declarative description of a rule, kept apart from its check (as ESLint's `meta`). */
 export interface RuleMeta {
@@ -51,6 +52,8 @@ export interface RuleContext {
   readonly project: Project;
   /** Whether the scan targets k3s (config `target`, or signals found in the repo). */
   readonly targetsK3s: boolean;
+  /** The base of the change being judged (`scan --base`, the webhook's oldObject); undefined otherwise. */
+  readonly base?: BaseComparison;
   /** The running rule's validated `options` from the config (`{}` when none are given). */
   readonly options: Readonly<Record<string, unknown>>;
   report(r: RuleReport): void;

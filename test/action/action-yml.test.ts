@@ -24,6 +24,7 @@ const INPUTS = [
   'comment',
   'only-changed',
   'baseline',
+  'base-ref',
   'github-token',
   'target',
   'config-ref',

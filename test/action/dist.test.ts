@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLValidator } from 'fast-xml-parser';
 import { parseAllDocuments } from 'yaml';
+import { commitTree, git } from '../support/git.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST = path.join(repoRoot, 'dist/index.js');
@@ -215,6 +216,49 @@ describeDist('dist/index.js as a child process', () => {
     );
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body.startsWith('<!-- persistguard -->\n## persistguard')).toBe(true);
+  });
+
+  test('pull_request on a shallow clone: finds the base commit by itself, fetches it and reports data-not-carried-over', async () => {
+    const originDir = path.join(tmp, 'origin');
+    mkdirSync(originDir);
+    git(originDir, 'init', '-q', '-b', 'main');
+    const ledger = (mount: boolean) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: ledger, namespace: shop }\nspec:\n  template:\n    spec:\n      containers:\n        - name: ledger\n          image: ghcr.io/acme/ledger:1.4\n          env: [{ name: DATABASE_URL, value: "sqlite:////data/ledger.db" }]\n` +
+      (mount
+        ? `          volumeMounts: [{ name: data, mountPath: /data }]\n      volumes: [{ name: data, persistentVolumeClaim: { claimName: ledger-data } }]\n`
+        : '');
+    const baseSha = commitTree(originDir, workspace('origin-base', { 'k8s/ledger.yaml': ledger(false) }), 'base');
+    const headSha = commitTree(originDir, workspace('origin-head', { 'k8s/ledger.yaml': ledger(true) }), 'head');
+    const ws = path.join(tmp, 'shallow-checkout');
+    git(tmp, 'clone', '-q', '--depth=1', `file://${originDir}`, ws);
+    expect(git(ws, 'rev-parse', '--is-shallow-repository').trim()).toBe('true');
+    expect(() => git(ws, 'cat-file', '-e', `${baseSha}^{commit}`)).toThrow();
+
+    const payload = { pull_request: { number: 7, base: { sha: baseSha }, head: { sha: headSha } } };
+    const r = await runDist(ws, { 'fail-on': 'never', format: 'json' }, { name: 'pull_request', payload });
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(path.join(r.outputs['report-dir']!, 'persistguard.json'), 'utf8')) as {
+      findings: { ruleId: string; file: string; message: string }[];
+    };
+    const carried = json.findings.filter((f) => f.ruleId === 'data-not-carried-over');
+    expect(carried.map((f) => f.file)).toEqual(['k8s/ledger.yaml']);
+    expect(carried[0]!.message).toContain('/data/ledger.db in the container filesystem');
+    expect(r.summary).toContain('data-not-carried-over');
+    // The same workspace on a push event (no base-ref, no pull request): nothing to compare with.
+    const push = await runDist(ws, { 'fail-on': 'never', format: 'json' });
+    const pushJson = JSON.parse(readFileSync(path.join(push.outputs['report-dir']!, 'persistguard.json'), 'utf8')) as {
+      findings: { ruleId: string }[];
+    };
+    expect(pushJson.findings.filter((f) => f.ruleId === 'data-not-carried-over')).toEqual([]);
+  });
+
+  test('a base-ref that cannot be fetched warns and scans the head alone', async () => {
+    const ws = workspace('no-base', { 'k8s/db.yaml': DEPLOY });
+    git(ws, 'init', '-q', '-b', 'main');
+    const r = await runDist(ws, { 'fail-on': 'never', format: 'json', 'base-ref': 'a'.repeat(40) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/::warning title=persistguard::base-ref a{40}: git fetch origin/);
+    expect(r.outputs['exit-code']).toBe('0');
   });
 
   test('a path outside the workspace fails the step with exit-code 2 and scans nothing', async () => {

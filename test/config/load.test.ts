@@ -104,7 +104,7 @@ describe('parseConfig', () => {
       '1:14 localImages: must be an array',
       "3:5 exemptions[0]: missing required key 'reason'",
       "4:14 exemptions[0].expires: '2025-02-30' is not a calendar date",
-      '5:13 exemptions[1].rules[0]: must be one of *, data-path-pvc, sqlite-in-tmp, k3s-image-import, pvc-missing, rwo-shared-claim, sqlite-shared-volume, reclaim-delete, readonly-data-mount',
+      '5:13 exemptions[1].rules[0]: must be one of *, data-path-pvc, sqlite-in-tmp, k3s-image-import, pvc-missing, rwo-shared-claim, sqlite-shared-volume, reclaim-delete, readonly-data-mount, data-not-carried-over, mount-hides-image-files',
       '9:13 dataPaths[0].paths[0]: must be an absolute path (starting with /)',
       '11:17 limits.maxFileBytes: must be an integer',
     ]);

@@ -21,6 +21,8 @@ const FIXED_IDS = [
   'sqlite-shared-volume',
   'reclaim-delete',
   'readonly-data-mount',
+  'data-not-carried-over',
+  'mount-hides-image-files',
 ];
 const ids = allRules.map((r) => r.meta.id);
 

@@ -10,6 +10,8 @@
  * The case is scanned with the real loaders and engine; its rule's findings must be exactly those, and
  * together the bad cases of a rule must exercise every message id it declares.
  * A good case must have no finding of its rule. A folder case may hold a `.persistguard.yaml`.
+ * A folder case with `base/` and `head/` is a change: both are committed to a real temporary git repository
+ * and the head is scanned with `--base HEAD~1` (positions are then relative to the repository).
  */
 import { describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -19,6 +21,8 @@ import { scanPaths } from '../../policies/engine/scan.js';
 import { parseConfig } from '../../policies/config/load.js';
 import { defaultConfig, type ResolvedConfig } from '../../policies/config/types.js';
 import type { Finding } from '../../policies/model/findings.js';
+import { loadBaseProject } from '../../cli/git/base-tree.js';
+import { twoCommitRepo } from '../support/git.js';
 import { allRules, getRule } from '../../policies/rules/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -89,7 +93,18 @@ function caseConfig(c: FixtureCase): ResolvedConfig {
   return r.config;
 }
 
+/** A case with `base/` and `head/` folders is judged as a change between two commits. */
+function isChangeCase(c: FixtureCase): boolean {
+  return c.isDir && existsSync(path.join(c.abs, 'base')) && existsSync(path.join(c.abs, 'head'));
+}
+
 export async function scanCase(c: FixtureCase) {
+  if (isChangeCase(c)) {
+    const repo = twoCommitRepo(path.join(c.abs, 'base'), path.join(c.abs, 'head'));
+    const config = caseConfig(c);
+    const base = await loadBaseProject('HEAD~1', ['.'], { cwd: repo, limits: config.limits });
+    return scanPaths(['.'], { config, cwd: repo, now: NOW, base });
+  }
   const cwd = c.isDir ? c.abs : path.dirname(c.abs);
   return scanPaths([c.isDir ? '.' : path.basename(c.abs)], { config: caseConfig(c), cwd, now: NOW });
 }

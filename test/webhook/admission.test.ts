@@ -43,11 +43,17 @@ describe('enforce mode', () => {
     expect(Buffer.byteLength(msg)).toBeLessThanOrEqual(4096);
   });
 
-  test('the same Deployment moved onto a claim is allowed on UPDATE', () => {
+  test('the same Deployment moved onto a claim is allowed on UPDATE, warned that the emptyDir data is not carried over', () => {
     const request = req('deployment-postgres-pvc-update.json');
     const d = decide(request);
     expect(request.operation).toBe('UPDATE');
-    expect(d.response).toEqual({ uid: request.uid, allowed: true });
+    expect(d.response.allowed).toBe(true);
+    expect(d.response.status).toBeUndefined();
+    // oldObject kept the data on an emptyDir: the running pod's data is not on the new claim.
+    expect(d.findings).toEqual([{ ruleId: 'data-not-carried-over', severity: 'warning' }]);
+    expect(d.response.warnings).toEqual([
+      expect.stringMatching(/^persistguard: \[data-not-carried-over\] .*emptyDir volume "data"/),
+    ]);
   });
 
   test('a data dir on hostPath is allowed with a warning that kubectl prints', () => {
@@ -298,7 +304,8 @@ describe('cluster caches not synced (test double view)', () => {
     view.isReady = true;
     const d = decide(req('deployment-postgres-pvc-update.json'), { view, onCacheMiss: 'deny' });
     expect(d.response.allowed).toBe(false);
-    expect(d.findings.map((f) => f.ruleId)).toEqual(['pvc-missing']);
+    expect(d.findings.map((f) => f.ruleId).sort()).toEqual(['data-not-carried-over', 'pvc-missing']);
+    expect(d.findings.find((f) => f.ruleId === 'pvc-missing')?.severity).toBe('error');
     expect(warnings(d).filter((w) => w.includes('syncing'))).toEqual([]);
   });
 });

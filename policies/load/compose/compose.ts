@@ -341,6 +341,10 @@ function recordBuild(ctx: Ctx, base: PathSegment[], svc: Obj, container: Contain
   const service = container.name;
   const image = container.image?.value;
   const buildAt = at(ctx, [...base, 'build']);
+  const dockerfilePath = buildDockerfile(svc.build);
+  const built = image ?? (svc.image === undefined && projectName ? `${projectName}-${service}` : undefined);
+  if (dockerfilePath !== undefined && built !== undefined)
+    ctx.project.imageSources.push({ image: built, dockerfile: dockerfilePath, from: ctx.file, at: buildAt });
   const dockerfile = dockerfileOf(svc.build, ctx.readCompanion);
   if (dockerfile) {
     const b = buildBase(dockerfile);
@@ -359,6 +363,19 @@ function recordBuild(ctx: Ctx, base: PathSegment[], svc: Obj, container: Contain
       { image: `${projectName}_${service}`, tool: 'compose', at: buildAt },
     );
   }
+}
+
+/** `build: ./api` or `build: { context: ./api, dockerfile: Dockerfile.prod }` → `./api/Dockerfile.prod`. */
+function buildDockerfile(build: unknown): string | undefined {
+  const s = text(build);
+  if (s !== undefined) return `${s.replace(/\/+$/, '') || '.'}/Dockerfile`;
+  const o = asObj(build);
+  if (!o || o.dockerfile_inline !== undefined) return undefined;
+  const context = (o.context === undefined ? '.' : text(o.context)) ?? undefined;
+  if (context === undefined || /^[a-z]+:\/\//i.test(context) || context.startsWith('git@')) return undefined;
+  const file = o.dockerfile === undefined ? 'Dockerfile' : text(o.dockerfile);
+  if (file === undefined) return undefined;
+  return file.startsWith('/') ? file : `${context.replace(/\/+$/, '') || '.'}/${file}`;
 }
 
 const MODES = new Set([
@@ -390,7 +407,15 @@ function namedVolume(ctx: Ctx, name: string, path: PathSegment[]): VolumeModel {
       asObj(def.external) !== undefined ||
       def.driver !== undefined ||
       def.driver_opts !== undefined);
-  return { name, kind: 'composeNamed', source: name, ...(external ? { external: true } : {}), at: at(ctx, path) };
+  const dockerName = def !== undefined ? (text(def.name) ?? text(asObj(def.external)?.name)) : undefined;
+  return {
+    name,
+    kind: 'composeNamed',
+    source: name,
+    ...(external ? { external: true } : {}),
+    ...(dockerName !== undefined ? { dockerName } : {}),
+    at: at(ctx, path),
+  };
 }
 
 function mountFrom(ctx: Ctx, v: unknown, path: PathSegment[]): MountModel | undefined {

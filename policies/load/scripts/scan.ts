@@ -4,7 +4,7 @@
  * deploys to k3s at all. Several texts of one file share one scanner, so a tarball saved in one step and
  * imported in another is linked to its image.
  */
-import type { Anchor, ImageBuildFact, ImageImportFact, LoadNote } from '../../model/model.js';
+import type { Anchor, ImageBuildFact, ImageImportFact, ImageSourceFact, LoadNote } from '../../model/model.js';
 import { parseShell, valueOffset, type SimpleCommand, type Word } from './shell.js';
 import { expandWord, isMeaningfulImage, UNKNOWN, VarTable, type WordDialect } from './expand.js';
 
@@ -61,6 +61,38 @@ const PREFIX_WORDS = new Set([
 ]);
 const ASSIGNMENT_BUILTINS = new Set(['export', 'local', 'readonly', 'declare', 'typeset']);
 /** Options of container CLIs (before the subcommand) that take a value. */
+/** `docker build` options that take a value (the context is the one positional argument). */
+const BUILD_VALUE_OPTIONS = new Set([
+  '-t',
+  '--tag',
+  '-f',
+  '--file',
+  '--build-arg',
+  '--build-context',
+  '--label',
+  '--platform',
+  '--target',
+  '--network',
+  '--secret',
+  '--ssh',
+  '--cache-from',
+  '--cache-to',
+  '-o',
+  '--output',
+  '--progress',
+  '--iidfile',
+  '--metadata-file',
+  '--add-host',
+  '--shm-size',
+  '-m',
+  '--memory',
+  '--ulimit',
+  '--annotation',
+  '--attest',
+  '--allow',
+  '--builder',
+]);
+
 const GLOBAL_VALUE_OPTIONS = new Set([
   '--context',
   '-c',
@@ -147,6 +179,8 @@ function basename(p: string): string {
 export class ScriptScanner {
   readonly vars = new VarTable();
   readonly builds: ImageBuildFact[] = [];
+  /** Which Dockerfile builds which image (`-t NAME [-f FILE] CONTEXT`), pushed or not. */
+  readonly imageSources: ImageSourceFact[] = [];
   readonly imports: ImageImportFact[] = [];
   readonly k3sSignals: Anchor[] = [];
   readonly notes: LoadNote[] = [];
@@ -319,9 +353,14 @@ export class ScriptScanner {
   private build(cmd: Cmd, from: number, tool: string): void {
     const tags: { word: Word; value: string; offset: number }[] = [];
     let pushes = false;
+    let dockerfile: string | undefined;
+    let context: string | undefined;
     for (let k = from; k < cmd.length; k++) {
       const v = cmd.exp(k);
       const w = cmd.words[k] as Word;
+      if ((v === '-f' || v === '--file') && cmd.words[k + 1]) dockerfile = cmd.exp(k + 1);
+      else if (v.startsWith('--file=')) dockerfile = v.slice(7);
+      else if (!v.startsWith('-') && !BUILD_VALUE_OPTIONS.has(cmd.exp(k - 1))) context = v;
       if ((v === '-t' || v === '--tag') && cmd.words[k + 1]) {
         const tw = cmd.words[k + 1] as Word;
         tags.push({ word: tw, value: cmd.exp(k + 1), offset: valueOffset(tw) });
@@ -335,6 +374,18 @@ export class ScriptScanner {
         ((v === '-o' || v === '--output') && cmd.exp(k + 1).includes('type=registry'))
       )
         pushes = true;
+    }
+    if (context !== undefined || dockerfile !== undefined) {
+      // docker resolves `-f` against the working directory, and the default Dockerfile inside the context.
+      const file = dockerfile !== undefined && dockerfile !== '-' ? dockerfile : `${context ?? '.'}/Dockerfile`;
+      for (const t of tags)
+        if (isMeaningfulImage(t.value))
+          this.imageSources.push({
+            image: t.value,
+            dockerfile: file,
+            from: this.file,
+            at: this.at(cmd.segment, t.offset),
+          });
     }
     if (pushes) return;
     for (const t of tags) this.addBuild(t.value, tool, this.at(cmd.segment, t.offset));

@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import { emptyProject, type Project } from '../../model/model.js';
 import { ScriptScanner, type ShellSegment, type TextPosition } from './scan.js';
 import { UNKNOWN } from './expand.js';
+import { parseDockerfile } from '../dockerfile/parse.js';
 import { loadSourceText } from '../source.js';
 import { replaceTemplateActions, type ScanStats } from '../parse/template-actions.js';
 import { errorMessage } from '../../model/errors.js';
@@ -353,6 +354,7 @@ function workflowAction(uses: Scalar, step: YAMLMap, lines: LineCounter, text: s
   if (!name.startsWith('docker/build-push-action')) return;
   const withMap = step.get('with', true);
   if (!isMap(withMap)) return;
+  imageSourcesOfBuildAction(withMap, lines, text, scanner);
   const push = withMap.get('push');
   // `push: ${{ github.event_name != 'pull_request' }}` pushes on the main branch: not a local-only image.
   if (push === true || push === 'true' || (typeof push === 'string' && push.includes('${{'))) return;
@@ -365,6 +367,31 @@ function workflowAction(uses: Scalar, step: YAMLMap, lines: LineCounter, text: s
     const image = scanner.expand({ raw: m[0], start: m.index ?? 0 }, seg);
     const p = seg.locate(m.index ?? 0);
     scanner.addBuildFact(image, 'buildx', { kind: 'pos', file: scanner.file, line: p.line, column: p.column });
+  }
+}
+
+/** Which Dockerfile a `docker/build-push-action` step builds (`file`, else `<context>/Dockerfile`), pushed or not. */
+function imageSourcesOfBuildAction(withMap: YAMLMap, lines: LineCounter, text: string, scanner: ScriptScanner): void {
+  const str = (k: string): string | undefined => {
+    const v = withMap.get(k);
+    return typeof v === 'string' && !v.includes('${{') ? v.trim() : undefined;
+  };
+  const context = str('context');
+  if (withMap.get('context') !== undefined && context === undefined) return; // an expression: unknown
+  const file = str('file') ?? `${context ?? '.'}/Dockerfile`;
+  const tags = withMap.get('tags', true);
+  if (!isScalar(tags)) return;
+  const seg = scalarSegment(tags, lines, 'workflow', text);
+  if (!seg) return;
+  for (const m of seg.text.matchAll(/[^\s,]+/g)) {
+    const image = scanner.expand({ raw: m[0], start: m.index ?? 0 }, seg);
+    const p = seg.locate(m.index ?? 0);
+    scanner.imageSources.push({
+      image,
+      dockerfile: file, // relative to the repository root: resolved from the workflow's folder, then by suffix
+      from: scanner.file,
+      at: { kind: 'pos', file: scanner.file, line: p.line, column: p.column },
+    });
   }
 }
 
@@ -398,10 +425,19 @@ export function loadScriptText(file: string, text: string, kind: ScriptKind): Pr
     project.errors.push({ file, message: `could not read as ${kind}: ${errorMessage(err)}` });
   }
   project.builds.push(...scanner.builds);
+  project.imageSources.push(...scanner.imageSources);
   project.imports.push(...scanner.imports);
   project.k3sSignals.push(...scanner.k3sSignals);
   project.notes.push(...scanner.notes);
   // A Dockerfile's `ENV DATABASE_URL=sqlite:////tmp/app.db` is what the container runs with.
-  if (kind === 'dockerfile') project.sqliteLiterals.push(...loadSourceText(file, text).sqliteLiterals);
+  if (kind === 'dockerfile') {
+    project.sqliteLiterals.push(...loadSourceText(file, text).sqliteLiterals);
+    const dockerfile = parseDockerfile(file, text);
+    // An odd line in a Dockerfile is not an input error: the scan is about what the image does to data.
+    for (const e of dockerfile.errors)
+      project.notes.push({ file, message: `${e.line !== undefined ? `line ${e.line}: ` : ''}${e.message}` });
+    dockerfile.errors = [];
+    project.dockerfiles.push(dockerfile);
+  }
   return project;
 }
