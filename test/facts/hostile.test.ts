@@ -116,7 +116,7 @@ describe('W1/W2: repeated subcommands and huge values stay linear and never thro
     expect(d.response.allowed).toBe(false);
   });
 
-  test('W2: a sidecar `server /d` × 500 and an env value holding "/a.db " × 150,000 are judged, not "unreadable"', () => {
+  test('W2: a sidecar `server /d` × 500 and an env value holding "/a.db " × 150,000: judged by the core, refused by the webhook\'s work budget, never "unreadable"', () => {
     const obj = deployment({
       containers: [
         { name: 'app', image: 'acme/app:1', env: [{ name: 'DB', value: '/a.db '.repeat(150_000) }] },
@@ -124,7 +124,7 @@ describe('W1/W2: repeated subcommands and huge values stay linear and never thro
       ],
     });
     const d = admit(review(obj), { config, mode: 'enforce', onError: 'allow' });
-    expect(d.reason).toBe('evaluated');
+    expect(d.reason).toBe('over-budget');
     expect(d.response.allowed).toBe(false);
     expect(findings(obj)).toEqual(expect.arrayContaining(['data-path-pvc error app /', 'data-path-pvc error side /d']));
   });
@@ -167,7 +167,7 @@ describe('W3: thousands of distinct data paths or data env vars are linear (oper
     expect(big.reads).toBeLessThanOrEqual(small.reads * 5);
   });
 
-  test('30k distinct paths in one annotation (204 KiB, under the 256 KiB limit) go through admit()', () => {
+  test('30k distinct paths in one annotation (204 KiB, under the 256 KiB limit): admit() refuses them at once (work budget)', () => {
     const value = Array.from({ length: 30_000 }, (_, i) => `/d/${i.toString(36)}`).join(',');
     expect(value.length).toBeLessThan(256 * 1024);
     const obj = deployment(
@@ -175,7 +175,7 @@ describe('W3: thousands of distinct data paths or data env vars are linear (oper
       { 'persistguard.io/data-paths': value },
     );
     const d = admit(review(obj), { config, mode: 'enforce' });
-    expect(d.reason).toBe('evaluated');
+    expect(d.reason).toBe('over-budget');
     expect(d.response.allowed).toBe(false);
   });
 });
