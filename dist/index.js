@@ -44420,65 +44420,245 @@ function parseDotenv(text3) {
   return out;
 }
 
-// policies/load/compose/build-base.ts
-var MAX_LINES2 = 5e3;
-function substitute(s, args) {
-  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a, b) => {
-    const v = args.get(a ?? b);
-    return v !== void 0 && v !== "" ? v : m;
-  });
-}
-function volumeArgs(rest) {
-  const t = rest.trim();
-  if (t.startsWith("[")) {
-    try {
-      const parsed = JSON.parse(t);
-      return Array.isArray(parsed) ? parsed.filter((x) => typeof x === "string") : [];
-    } catch {
-      return [];
-    }
+// policies/load/dockerfile/parse.ts
+function normalizePosixPath(p) {
+  const parts = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") parts.pop();
+    else parts.push(seg);
   }
-  return t.split(/\s+/).filter((x) => x !== "");
+  return `/${parts.join("/")}`;
 }
-function buildBase(text3) {
-  const lines = [];
-  let cur = "";
-  let n = 0;
-  for (const raw of text3.split(/\r?\n/)) {
-    if (++n > MAX_LINES2) break;
-    const line = raw.trimEnd();
-    if (line.trimStart().startsWith("#")) continue;
-    if (line.endsWith("\\")) {
-      cur += `${line.slice(0, -1)} `;
+var MAX_INSTRUCTIONS = 5e3;
+var MAX_LOGICAL_LINE = 64 * 1024;
+function logicalLines(text3, errors, file) {
+  const lines = text3.split(/\r?\n/);
+  let escape2 = "\\";
+  for (const l of lines) {
+    const m = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(l);
+    if (!m) break;
+    if (m[1].toLowerCase() === "escape" && (m[2] === "`" || m[2] === "\\")) escape2 = m[2];
+  }
+  const out = [];
+  let i = 0;
+  while (i < lines.length && out.length < MAX_INSTRUCTIONS) {
+    const raw = lines[i];
+    const trimmed = raw.trimStart();
+    if (trimmed === "" || trimmed.startsWith("#")) {
+      i++;
       continue;
     }
-    lines.push(cur + line);
-    cur = "";
+    const start = i;
+    const kw = /^([A-Za-z]+)(\s+|$)/.exec(trimmed);
+    if (!kw) {
+      i++;
+      continue;
+    }
+    const lead = raw.length - trimmed.length;
+    let args = trimmed.slice(kw[0].length);
+    const column = lead + kw[0].length + 1;
+    while (args.endsWith(escape2) && i + 1 < lines.length && args.length < MAX_LOGICAL_LINE) {
+      args = args.slice(0, -1);
+      i++;
+      while (i < lines.length && /^\s*#/.test(lines[i]) && i + 1 < lines.length) i++;
+      args += ` ${lines[i].trim()}`;
+    }
+    i++;
+    for (const h of args.matchAll(/<<-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?/g)) {
+      const end = h[1];
+      while (i < lines.length && lines[i].trim() !== end) i++;
+      i++;
+    }
+    out.push({ keyword: kw[1].toUpperCase(), args: args.trim(), line: start + 1, column });
   }
-  if (cur !== "") lines.push(cur);
-  const args = /* @__PURE__ */ new Map();
-  const stages = /* @__PURE__ */ new Map();
-  let current;
-  for (const line of lines) {
-    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const op = m[1].toUpperCase();
-    const rest = m[2];
-    if (op === "ARG" && current === void 0) {
-      const a = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
-      if (a) args.set(a[1], (a[2] ?? "").replace(/^["']|["']$/g, ""));
-    } else if (op === "FROM") {
-      const words = rest.trim().split(/\s+/).filter((w) => !w.startsWith("--"));
-      const image = substitute(words[0] ?? "", args);
-      const parent = stages.get(image.toLowerCase());
-      current = parent ? { from: parent.from, volumes: [...parent.volumes] } : { from: image, volumes: [] };
-      const as = words.findIndex((w) => w.toUpperCase() === "AS");
-      if (as >= 0 && words[as + 1]) stages.set(words[as + 1].toLowerCase(), current);
-    } else if (op === "VOLUME" && current) {
-      for (const v of volumeArgs(rest)) if (v.startsWith("/")) current.volumes.push(v.replace(/\/+$/, "") || "/");
+  if (out.length >= MAX_INSTRUCTIONS)
+    errors.push({ file, message: `more than ${MAX_INSTRUCTIONS} instructions: the rest is not read` });
+  return out;
+}
+function substitute(s, vars) {
+  return s.replace(
+    /\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced2, op, word, bare) => {
+      if (whole === "\\$") return "$";
+      const name = braced2 ?? bare;
+      const v = vars.get(name);
+      if (op === "-") return v !== void 0 && v !== "" ? v : word ?? "";
+      if (op === "+") return v !== void 0 && v !== "" ? word ?? "" : "";
+      return v ?? "";
+    }
+  );
+}
+function shellWords(s) {
+  const out = [];
+  let cur = "";
+  let quote2;
+  let has = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote2) {
+      if (c === quote2) quote2 = void 0;
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote2 = c;
+      has = true;
+    } else if (c === "\\" && i + 1 < s.length) {
+      cur += s[++i];
+      has = true;
+    } else if (/\s/.test(c)) {
+      if (has || cur !== "") out.push(cur);
+      cur = "";
+      has = false;
+    } else {
+      cur += c;
+      has = true;
     }
   }
-  return current ? { from: current.from, volumes: current.volumes } : { volumes: [] };
+  if (has || cur !== "") out.push(cur);
+  return out;
+}
+function argList(args) {
+  if (args.startsWith("[")) {
+    try {
+      const v = JSON.parse(args);
+      if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
+    } catch {
+    }
+  }
+  return shellWords(args);
+}
+function envPairs(args) {
+  const words = shellWords(args);
+  if (words.length > 0 && !words[0].includes("=")) {
+    const m = /^(\S+)\s+([\s\S]*)$/.exec(args);
+    return m ? [{ name: m[1], value: shellWords(m[2]).join(" ") }] : [];
+  }
+  return words.flatMap((w) => {
+    const eq = w.indexOf("=");
+    return eq > 0 ? [{ name: w.slice(0, eq), value: w.slice(eq + 1) }] : [];
+  });
+}
+function resolveIn(workdir, p) {
+  const abs = p.startsWith("/") ? p : `${workdir.replace(/\/+$/, "")}/${p}`;
+  return normalizePosixPath(abs);
+}
+function parseDockerfile(file, text3) {
+  const model = { file, stages: [], errors: [] };
+  try {
+    parseInto(model, text3);
+  } catch (err) {
+    model.errors.push({ file, message: `could not read as a Dockerfile: ${err.message}` });
+  }
+  return model;
+}
+function parseInto(model, text3) {
+  const file = model.file;
+  const globalArgs = /* @__PURE__ */ new Map();
+  let stage;
+  let vars = /* @__PURE__ */ new Map();
+  const pos = (l) => ({ kind: "pos", file, line: l.line, column: l.column });
+  for (const l of logicalLines(text3, model.errors, file)) {
+    switch (l.keyword) {
+      case "ARG": {
+        for (const w of shellWords(l.args)) {
+          const eq = w.indexOf("=");
+          const name = eq < 0 ? w : w.slice(0, eq);
+          const scope = stage ? vars : globalArgs;
+          const value = eq < 0 ? stage ? globalArgs.get(name) : void 0 : substitute(w.slice(eq + 1), scope);
+          if (value !== void 0) scope.set(name, value);
+        }
+        break;
+      }
+      case "FROM": {
+        const words = shellWords(l.args).filter((w) => !w.startsWith("--"));
+        const base2 = substitute(words[0] ?? "", globalArgs);
+        const asIdx = words.findIndex((w) => w.toLowerCase() === "as");
+        const name = asIdx > 0 ? words[asIdx + 1] : void 0;
+        const parent = model.stages.find((s) => s.name !== void 0 && s.name === base2.toLowerCase());
+        stage = {
+          base: base2,
+          ...name ? { name: name.toLowerCase() } : {},
+          // A stage built FROM an earlier stage inherits its environment, workdir and volumes.
+          workdir: parent?.workdir ?? "/",
+          env: [...parent?.env ?? []],
+          volumes: [...parent?.volumes ?? []],
+          copies: [...parent?.copies ?? []],
+          at: pos(l)
+        };
+        vars = /* @__PURE__ */ new Map();
+        for (const e of stage.env) vars.set(e.name, e.value);
+        model.stages.push(stage);
+        break;
+      }
+      default: {
+        if (!stage) break;
+        applyInstruction(stage, vars, l, pos(l));
+      }
+    }
+  }
+}
+function applyInstruction(stage, vars, l, at2) {
+  switch (l.keyword) {
+    case "ENV":
+      for (const { name, value } of envPairs(l.args)) {
+        const v = substitute(value, vars);
+        vars.set(name, v);
+        stage.env = [...stage.env.filter((e) => e.name !== name), { name, value: v, at: at2 }];
+      }
+      break;
+    case "WORKDIR": {
+      const dir = substitute(argList(l.args).join(" "), vars);
+      if (dir !== "") stage.workdir = resolveIn(stage.workdir, dir);
+      break;
+    }
+    case "VOLUME":
+      for (const v of argList(l.args)) {
+        const p = substitute(v, vars).trim();
+        if (p !== "") stage.volumes.push({ value: resolveIn(stage.workdir, p), at: at2 });
+      }
+      break;
+    case "COPY":
+    case "ADD": {
+      const words = argList(l.args);
+      let from;
+      const rest = [];
+      for (const w of words) {
+        if (w.startsWith("--")) {
+          const m = /^--from=(.+)$/.exec(w);
+          if (m) from = substitute(m[1], vars).toLowerCase();
+          continue;
+        }
+        rest.push(w);
+      }
+      if (rest.length < 2 || rest.some((w) => w.startsWith("<<"))) break;
+      const dest = substitute(rest[rest.length - 1], vars);
+      stage.copies.push({
+        dest: resolveIn(stage.workdir, dest),
+        sources: rest.slice(0, -1).map((s) => substitute(s, vars)),
+        ...from !== void 0 ? { from } : {},
+        instruction: l.keyword,
+        text: `${l.keyword} ${l.args.replace(/\s+/g, " ")}`.slice(0, 200),
+        at: at2
+      });
+      break;
+    }
+  }
+}
+
+// policies/load/compose/build-base.ts
+function buildBase(text3) {
+  const resolved = /* @__PURE__ */ new Map();
+  let last;
+  for (const stage of parseDockerfile("Dockerfile", text3).stages) {
+    const parent = resolved.get(stage.base.toLowerCase());
+    const own = stage.volumes.map((v) => v.value);
+    last = parent ? {
+      ...parent.from !== void 0 ? { from: parent.from } : {},
+      volumes: [.../* @__PURE__ */ new Set([...parent.volumes, ...own])]
+    } : { from: stage.base, volumes: own };
+    if (stage.name) resolved.set(stage.name.toLowerCase(), last);
+  }
+  return last ?? { volumes: [] };
 }
 
 // policies/load/compose/compose.ts
@@ -50600,231 +50780,6 @@ var ScriptScanner = class {
     this.imports.sort(byPosition);
   }
 };
-
-// policies/load/dockerfile/parse.ts
-function normalizePosixPath(p) {
-  const parts = [];
-  for (const seg of p.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") parts.pop();
-    else parts.push(seg);
-  }
-  return `/${parts.join("/")}`;
-}
-var MAX_INSTRUCTIONS = 5e3;
-var MAX_LOGICAL_LINE = 64 * 1024;
-function logicalLines(text3, errors, file) {
-  const lines = text3.split(/\r?\n/);
-  let escape2 = "\\";
-  for (const l of lines) {
-    const m = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(l);
-    if (!m) break;
-    if (m[1].toLowerCase() === "escape" && (m[2] === "`" || m[2] === "\\")) escape2 = m[2];
-  }
-  const out = [];
-  let i = 0;
-  while (i < lines.length && out.length < MAX_INSTRUCTIONS) {
-    const raw = lines[i];
-    const trimmed = raw.trimStart();
-    if (trimmed === "" || trimmed.startsWith("#")) {
-      i++;
-      continue;
-    }
-    const start = i;
-    const kw = /^([A-Za-z]+)(\s+|$)/.exec(trimmed);
-    if (!kw) {
-      i++;
-      continue;
-    }
-    const lead = raw.length - trimmed.length;
-    let args = trimmed.slice(kw[0].length);
-    const column = lead + kw[0].length + 1;
-    while (args.endsWith(escape2) && i + 1 < lines.length && args.length < MAX_LOGICAL_LINE) {
-      args = args.slice(0, -1);
-      i++;
-      while (i < lines.length && /^\s*#/.test(lines[i]) && i + 1 < lines.length) i++;
-      args += ` ${lines[i].trim()}`;
-    }
-    i++;
-    for (const h of args.matchAll(/<<-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?/g)) {
-      const end = h[1];
-      while (i < lines.length && lines[i].trim() !== end) i++;
-      i++;
-    }
-    out.push({ keyword: kw[1].toUpperCase(), args: args.trim(), line: start + 1, column });
-  }
-  if (out.length >= MAX_INSTRUCTIONS)
-    errors.push({ file, message: `more than ${MAX_INSTRUCTIONS} instructions: the rest is not read` });
-  return out;
-}
-function substitute2(s, vars) {
-  return s.replace(
-    /\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (whole, braced2, op, word, bare) => {
-      if (whole === "\\$") return "$";
-      const name = braced2 ?? bare;
-      const v = vars.get(name);
-      if (op === "-") return v !== void 0 && v !== "" ? v : word ?? "";
-      if (op === "+") return v !== void 0 && v !== "" ? word ?? "" : "";
-      return v ?? "";
-    }
-  );
-}
-function shellWords(s) {
-  const out = [];
-  let cur = "";
-  let quote2;
-  let has = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (quote2) {
-      if (c === quote2) quote2 = void 0;
-      else cur += c;
-    } else if (c === '"' || c === "'") {
-      quote2 = c;
-      has = true;
-    } else if (c === "\\" && i + 1 < s.length) {
-      cur += s[++i];
-      has = true;
-    } else if (/\s/.test(c)) {
-      if (has || cur !== "") out.push(cur);
-      cur = "";
-      has = false;
-    } else {
-      cur += c;
-      has = true;
-    }
-  }
-  if (has || cur !== "") out.push(cur);
-  return out;
-}
-function argList(args) {
-  if (args.startsWith("[")) {
-    try {
-      const v = JSON.parse(args);
-      if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
-    } catch {
-    }
-  }
-  return shellWords(args);
-}
-function envPairs(args) {
-  const words = shellWords(args);
-  if (words.length > 0 && !words[0].includes("=")) {
-    const m = /^(\S+)\s+([\s\S]*)$/.exec(args);
-    return m ? [{ name: m[1], value: shellWords(m[2]).join(" ") }] : [];
-  }
-  return words.flatMap((w) => {
-    const eq = w.indexOf("=");
-    return eq > 0 ? [{ name: w.slice(0, eq), value: w.slice(eq + 1) }] : [];
-  });
-}
-function resolveIn(workdir, p) {
-  const abs = p.startsWith("/") ? p : `${workdir.replace(/\/+$/, "")}/${p}`;
-  return normalizePosixPath(abs);
-}
-function parseDockerfile(file, text3) {
-  const model = { file, stages: [], errors: [] };
-  try {
-    parseInto(model, text3);
-  } catch (err) {
-    model.errors.push({ file, message: `could not read as a Dockerfile: ${err.message}` });
-  }
-  return model;
-}
-function parseInto(model, text3) {
-  const file = model.file;
-  const globalArgs = /* @__PURE__ */ new Map();
-  let stage;
-  let vars = /* @__PURE__ */ new Map();
-  const pos = (l) => ({ kind: "pos", file, line: l.line, column: l.column });
-  for (const l of logicalLines(text3, model.errors, file)) {
-    switch (l.keyword) {
-      case "ARG": {
-        for (const w of shellWords(l.args)) {
-          const eq = w.indexOf("=");
-          const name = eq < 0 ? w : w.slice(0, eq);
-          const scope = stage ? vars : globalArgs;
-          const value = eq < 0 ? stage ? globalArgs.get(name) : void 0 : substitute2(w.slice(eq + 1), scope);
-          if (value !== void 0) scope.set(name, value);
-        }
-        break;
-      }
-      case "FROM": {
-        const words = shellWords(l.args).filter((w) => !w.startsWith("--"));
-        const base2 = substitute2(words[0] ?? "", globalArgs);
-        const asIdx = words.findIndex((w) => w.toLowerCase() === "as");
-        const name = asIdx > 0 ? words[asIdx + 1] : void 0;
-        const parent = model.stages.find((s) => s.name !== void 0 && s.name === base2.toLowerCase());
-        stage = {
-          base: base2,
-          ...name ? { name: name.toLowerCase() } : {},
-          // A stage built FROM an earlier stage inherits its environment, workdir and volumes.
-          workdir: parent?.workdir ?? "/",
-          env: [...parent?.env ?? []],
-          volumes: [...parent?.volumes ?? []],
-          copies: [...parent?.copies ?? []],
-          at: pos(l)
-        };
-        vars = /* @__PURE__ */ new Map();
-        for (const e of stage.env) vars.set(e.name, e.value);
-        model.stages.push(stage);
-        break;
-      }
-      default: {
-        if (!stage) break;
-        applyInstruction(stage, vars, l, pos(l));
-      }
-    }
-  }
-}
-function applyInstruction(stage, vars, l, at2) {
-  switch (l.keyword) {
-    case "ENV":
-      for (const { name, value } of envPairs(l.args)) {
-        const v = substitute2(value, vars);
-        vars.set(name, v);
-        stage.env = [...stage.env.filter((e) => e.name !== name), { name, value: v, at: at2 }];
-      }
-      break;
-    case "WORKDIR": {
-      const dir = substitute2(argList(l.args).join(" "), vars);
-      if (dir !== "") stage.workdir = resolveIn(stage.workdir, dir);
-      break;
-    }
-    case "VOLUME":
-      for (const v of argList(l.args)) {
-        const p = substitute2(v, vars).trim();
-        if (p !== "") stage.volumes.push({ value: resolveIn(stage.workdir, p), at: at2 });
-      }
-      break;
-    case "COPY":
-    case "ADD": {
-      const words = argList(l.args);
-      let from;
-      const rest = [];
-      for (const w of words) {
-        if (w.startsWith("--")) {
-          const m = /^--from=(.+)$/.exec(w);
-          if (m) from = substitute2(m[1], vars).toLowerCase();
-          continue;
-        }
-        rest.push(w);
-      }
-      if (rest.length < 2 || rest.some((w) => w.startsWith("<<"))) break;
-      const dest = substitute2(rest[rest.length - 1], vars);
-      stage.copies.push({
-        dest: resolveIn(stage.workdir, dest),
-        sources: rest.slice(0, -1).map((s) => substitute2(s, vars)),
-        ...from !== void 0 ? { from } : {},
-        instruction: l.keyword,
-        text: `${l.keyword} ${l.args.replace(/\s+/g, " ")}`.slice(0, 200),
-        at: at2
-      });
-      break;
-    }
-  }
-}
 
 // policies/facts/sqlite.ts
 var SQLITE_EXT = String.raw`\.(?:db|sqlite|sqlite3|db3|s3db|sl3)`;
