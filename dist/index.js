@@ -33344,9 +33344,9 @@ var require_patternProperties = __commonJS({
       code(cxt) {
         const { gen, schema: schema2, data, parentSchema, it } = cxt;
         const { opts } = it;
-        const patterns = (0, code_1.allSchemaProperties)(schema2);
-        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema2[p]));
-        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === true)) {
+        const patterns2 = (0, code_1.allSchemaProperties)(schema2);
+        const alwaysValidPatterns = patterns2.filter((p) => (0, util_1.alwaysValidSchema)(it, schema2[p]));
+        if (patterns2.length === 0 || alwaysValidPatterns.length === patterns2.length && (!it.opts.unevaluated || it.props === true)) {
           return;
         }
         const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
@@ -33357,7 +33357,7 @@ var require_patternProperties = __commonJS({
         const { props } = it;
         validatePatternProperties();
         function validatePatternProperties() {
-          for (const pat of patterns) {
+          for (const pat of patterns2) {
             if (checkProperties)
               checkMatchingProperties(pat);
             if (it.allErrors) {
@@ -35871,7 +35871,7 @@ var require_picomatch = __commonJS({
       const regex = glob3 instanceof RegExp ? glob3 : picomatch3.makeRe(glob3, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch3.isMatch = (str4, patterns, options) => picomatch3(patterns, options)(str4);
+    picomatch3.isMatch = (str4, patterns2, options) => picomatch3(patterns2, options)(str4);
     picomatch3.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
       return parse6(pattern, { ...options, fastpaths: false });
@@ -43564,7 +43564,7 @@ function anchorFile(at2) {
   return at2.kind === "node" ? at2.doc.file : at2.file;
 }
 function childAnchor(at2, ...segments) {
-  return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: [...at2.path, ...segments] } : at2;
+  return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: at2.path.concat(segments) } : at2;
 }
 function appendAll(target, items) {
   for (const x of items) target.push(x);
@@ -44701,7 +44701,7 @@ function stringList(v) {
   return asArray(v).flatMap((x) => typeof x === "string" ? [x] : []);
 }
 function nodeAnchor(doc, path23) {
-  return { kind: "node", doc, path: path23 };
+  return { kind: "node", doc, path: path23.slice() };
 }
 
 // policies/load/compose/compose.ts
@@ -51299,9 +51299,9 @@ function globMatcher(pattern, opts = {}) {
 function compile(pattern, nocase, dot) {
   return (0, import_picomatch.default)(pattern, { dot, nocase });
 }
-function basenameMatcher(patterns, nocase, dot) {
-  const bare = patterns.filter((p) => !p.includes("/"));
-  const pathed = patterns.filter((p) => p.includes("/"));
+function basenameMatcher(patterns2, nocase, dot) {
+  const bare = patterns2.filter((p) => !p.includes("/"));
+  const pathed = patterns2.filter((p) => p.includes("/"));
   const byName = bare.length > 0 ? (0, import_picomatch.default)(bare, { dot, nocase, basename: true }) : void 0;
   const byPath = pathed.length > 0 ? compile(pathed, nocase, dot) : void 0;
   return (value) => (byName?.(value) ?? false) || (byPath?.(value) ?? false);
@@ -52065,9 +52065,13 @@ function effectivePullPolicy(image, explicit) {
 function glob(pattern) {
   return globMatcher(pattern, { nocase: true });
 }
+var patterns = /* @__PURE__ */ new Map();
 function splitPattern(raw) {
+  if (patterns.has(raw)) return patterns.get(raw);
   const parts = splitReference(raw.toLowerCase());
-  return parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
+  const p = parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
+  if (patterns.size < 1e4) patterns.set(raw, p);
+  return p;
 }
 function repositoryVariants(repo) {
   const out = [repo];
@@ -52090,8 +52094,8 @@ function imageMatches(pattern, image, opts = {}) {
   }
   return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
 }
-function imageMatchesAny(patterns, image) {
-  return patterns.some((p) => imageMatches(p, image));
+function imageMatchesAny(patterns2, image) {
+  return patterns2.some((p) => imageMatches(p, image));
 }
 function factNamesImage(fact, image) {
   if (!fact.includes("*")) return sameImage(fact, image);
@@ -54120,7 +54124,9 @@ function catalogImageOf(raw) {
   return parseImage(repo) ? { image: repo, tagKnown } : void 0;
 }
 var builtinMatches = /* @__PURE__ */ new Map();
-function findEntry(entries2, image, tagKnown) {
+function findEntry(entries2, raw, tagKnown) {
+  const image = parseImage(raw);
+  if (!image) return void 0;
   if (tagKnown) return entries2.find((e) => e.image !== void 0 && imageMatches(e.image, image, { mirrors: true }));
   return entries2.find(
     (e) => e.image !== void 0 && imageMatches(stripTag(e.image), image, { mirrors: true }) && !isOldOnly(e)
@@ -56074,15 +56080,22 @@ var key = (namespace, name) => `${ns(namespace)}/${name}`;
 function sameResource(a, b) {
   return a.kind === b.kind && a.name === b.name && ns(a.namespace) === ns(b.namespace);
 }
+var targetKey = (kind, namespace, name) => `${kind}\0${ns(namespace)}\0${name}`;
+function indexAutoscalers(autoscalers) {
+  const index = /* @__PURE__ */ new Map();
+  for (const h of autoscalers) {
+    const k = targetKey(h.target.kind, h.namespace, h.target.name);
+    const prev = index.get(k);
+    index.set(k, prev === void 0 ? h.minReplicas : Math.max(prev, h.minReplicas));
+  }
+  return index;
+}
 function effectiveReplicas(w, autoscalers) {
   if (w.perNode) return void 0;
-  let replicas = w.replicas ?? 1;
-  for (const h of autoscalers) {
-    if (h.target.kind === w.resource.kind && h.target.name === w.resource.name && ns(h.namespace) === ns(w.resource.namespace)) {
-      replicas = Math.max(replicas, h.minReplicas);
-    }
-  }
-  return replicas;
+  const index = Array.isArray(autoscalers) ? indexAutoscalers(autoscalers) : autoscalers;
+  const min2 = index.get(targetKey(w.resource.kind, w.resource.namespace, w.resource.name));
+  const replicas = w.replicas ?? 1;
+  return min2 === void 0 ? replicas : Math.max(replicas, min2);
 }
 var FileClusterView = class {
   kind = "files";
@@ -56104,9 +56117,10 @@ var FileClusterView = class {
     for (const pv of project.persistentVolumes) this.volumes.set(pv.name, pv);
     this.defaultClass = project.storageClasses.find((sc) => sc.isDefault);
     this.units = new DeployUnits(project.workloads.map((w) => w.file));
+    const autoscalers = indexAutoscalers(project.autoscalers);
     for (const w of project.workloads) {
       if (w.source !== "kubernetes") continue;
-      const replicas = effectiveReplicas(w, project.autoscalers);
+      const replicas = effectiveReplicas(w, autoscalers);
       for (const v of w.volumes) {
         if (v.kind !== "persistentVolumeClaim" || !v.claimName) continue;
         const mounts = w.containers.flatMap((c) => c.mounts.filter((m) => m.volume === v || m.volumeName === v.name));
@@ -56595,6 +56609,21 @@ function rangeOf(doc, path23) {
   }
   return best;
 }
+function locateAll(anchors, opts = {}) {
+  const out = new Array(anchors.length);
+  const byDoc = /* @__PURE__ */ new Map();
+  anchors.forEach((at2, i) => {
+    const ref2 = at2.kind === "node" ? at2.doc : void 0;
+    const list = byDoc.get(ref2);
+    if (list) list.push(i);
+    else byDoc.set(ref2, [i]);
+  });
+  for (const indices of byDoc.values()) {
+    const locate = createLocator(opts);
+    for (const i of indices) out[i] = locate(anchors[i]);
+  }
+  return out;
+}
 
 // policies/engine/exemptions.ts
 var IGNORE_KEYS = ["persistguard.io/ignore", "io.persistguard.ignore"];
@@ -57000,6 +57029,7 @@ function evaluate(project, opts) {
     if (suppression) finding3.suppression = suppression;
     findings.push(finding3);
   };
+  const autoscalers = indexAutoscalers(project.autoscalers);
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
@@ -57016,7 +57046,7 @@ function evaluate(project, opts) {
     try {
       prepared = {
         containers: resolveContainers(w, { config, configMap, dockerfile }),
-        replicas: effectiveReplicas(w, project.autoscalers)
+        replicas: effectiveReplicas(w, autoscalers)
       };
     } catch (e) {
       const failure2 = {
@@ -57129,9 +57159,17 @@ function mergeRendered(findings) {
 }
 function reportProjects(project, renders, opts) {
   const ev = evaluateAll(project, renders, opts);
-  const locate = createLocator();
-  let findings = ev.findings.map(({ at: at2, ...rest }) => {
-    const loc = locate(at2);
+  const docsWithFindings = new Set(ev.findings.flatMap((f) => f.at.kind === "node" ? [docKey(f.at.doc)] : []));
+  const atDocStart = (r) => r.at.kind === "node" && !docsWithFindings.has(docKey(r.at.doc)) && !r.at.doc.origin ? {
+    resource: r.resource,
+    file: r.at.doc.file,
+    line: r.at.doc.text !== void 0 ? r.at.doc.lineOffset ?? 1 : 0,
+    column: r.at.doc.text !== void 0 ? 1 : 0
+  } : void 0;
+  const located2 = ev.resources.filter((r) => atDocStart(r) === void 0);
+  const locations = locateAll([...ev.findings.map((f) => f.at), ...located2.map((r) => r.at)]);
+  let findings = ev.findings.map(({ at: at2, ...rest }, i) => {
+    const loc = locations[i];
     const f = { ...rest, file: loc.file, line: loc.line, column: loc.column };
     if (loc.endLine !== void 0) f.endLine = loc.endLine;
     if (loc.endColumn !== void 0) f.endColumn = loc.endColumn;
@@ -57143,17 +57181,11 @@ function reportProjects(project, renders, opts) {
   });
   findings = mergeRendered(findings);
   findings.sort(compareFindings);
-  const docsWithFindings = new Set(ev.findings.flatMap((f) => f.at.kind === "node" ? [docKey(f.at.doc)] : []));
+  let next = ev.findings.length;
   const resources = ev.resources.map((r) => {
-    if (r.at.kind === "node" && !docsWithFindings.has(docKey(r.at.doc)) && !r.at.doc.origin) {
-      return {
-        resource: r.resource,
-        file: r.at.doc.file,
-        line: r.at.doc.text !== void 0 ? r.at.doc.lineOffset ?? 1 : 0,
-        column: r.at.doc.text !== void 0 ? 1 : 0
-      };
-    }
-    const loc = locate(r.at);
+    const start = atDocStart(r);
+    if (start) return start;
+    const loc = locations[next++];
     return { resource: r.resource, file: loc.file, line: loc.line, column: loc.column };
   });
   const live = findings.filter((f) => !f.suppressed);

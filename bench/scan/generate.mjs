@@ -71,7 +71,7 @@ const podSpec = (r, name, bad, indent, stateful, dataVolume = 'claim') => {
 /** One workload, plus its claim when it has one (returns the documents). */
 function workload(r, kind, i) {
   const name = `${kind.toLowerCase()}-${i}`;
-  const bad = r() < 0.3;
+  const bad = r() < 0.3 || allFindings;
   // DaemonSets and multi-replica Deployments keep no per-pod data here; StatefulSets use claim templates.
   const stateful = kind !== 'DaemonSet' && kind !== 'StatefulSet' && r() < 0.5;
   const docs = [workloadDoc(r, kind, name, i, bad, stateful)];
@@ -117,7 +117,7 @@ function other(r, kind, i) {
 }
 
 function compose(r, i) {
-  const bad = r() < 0.15;
+  const bad = r() < 0.15 || allFindings;
   const [img, dataPath] = DATA_IMAGES[i % DATA_IMAGES.length];
   return `name: stack-${i}
 x-logging: &logging
@@ -154,12 +154,19 @@ volumes:
 `;
 }
 
+/** Set by `generate({ mix: 'all' })`: every workload and stack has a finding (the worst case for positions). */
+let allFindings = false;
+
 const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'Job', 'CronJob', 'ReplicaSet'];
 const OTHERS = ['PersistentVolumeClaim', 'StorageClass', 'ConfigMap', 'HorizontalPodAutoscaler', 'Service'];
 
-/** Writes the corpus into `dir`; returns {files, docs}. */
-export function generate(dir, { docs = 10_000, docsPerFile = 100, composeShare = 0.1, seed = 42 } = {}) {
+/**
+ * Writes the corpus into `dir`; returns {files, docs}. `mix`: 'mixed' (about 12% of documents with a finding) or
+ * 'all' (every workload and compose stack has one; the same random draws, so the files differ only there).
+ */
+export function generate(dir, { docs = 10_000, docsPerFile = 100, composeShare = 0.1, seed = 42, mix = 'mixed' } = {}) {
   const r = rng(seed);
+  allFindings = mix === 'all';
   mkdirSync(dir, { recursive: true });
   const composeDocs = Math.round(docs * composeShare);
   const k8sDocs = docs - composeDocs;

@@ -13,7 +13,7 @@ import { DeployUnits } from '../model/deploy-unit.js';
 import type { Rule, RuleContext, WorkloadRuleContext } from '../rules/rule.js';
 import { allRules } from '../rules/index.js';
 import { resolveContainers } from '../facts/data-paths-resolve.js';
-import { effectiveReplicas, fileClusterView } from './file-view.js';
+import { effectiveReplicas, fileClusterView, indexAutoscalers } from './file-view.js';
 import { ExemptionChecker } from './exemptions.js';
 import { prepareBase } from '../compare/base.js';
 import { dockerfileLookup } from '../facts/dockerfiles.js';
@@ -239,6 +239,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
     findings.push(finding);
   };
 
+  const autoscalers = indexAutoscalers(project.autoscalers);
   for (const w of project.workloads) {
     if (w.ownerKinds.some((k) => CONTROLLER_KINDS.has(k)) && !config.webhook.validateOwnedPods) continue;
     resources.push({ resource: w.resource, at: w.at });
@@ -257,7 +258,7 @@ export function evaluate(project: Project, opts: EvaluateOptions): Evaluation {
     try {
       prepared = {
         containers: resolveContainers(w, { config, configMap, dockerfile }),
-        replicas: effectiveReplicas(w, project.autoscalers),
+        replicas: effectiveReplicas(w, autoscalers),
       };
     } catch (e) {
       const failure = {

@@ -23,20 +23,38 @@ function sameResource(a: ResourceRef, b: ResourceRef): boolean {
   return a.kind === b.kind && a.name === b.name && ns(a.namespace) === ns(b.namespace);
 }
 
-/** Effective replicas: declared replicas (default 1) raised to the minimum of an autoscaler targeting it. */
-export function effectiveReplicas(w: WorkloadModel, autoscalers: readonly AutoscalerModel[]): number | undefined {
-  if (w.perNode) return undefined;
-  let replicas = w.replicas ?? 1;
+/** The highest `minReplicas` of the autoscalers targeting each kind/namespace/name (see {@link indexAutoscalers}). */
+export type AutoscalerIndex = ReadonlyMap<string, number>;
+
+const targetKey = (kind: string, namespace: string | undefined, name: string): string =>
+  `${kind}\u0000${ns(namespace)}\u0000${name}`;
+
+/**
+ * Indexes autoscalers by their target once per project: scanning the whole list for every workload made
+ * the scan quadratic in the size of the repository.
+ */
+export function indexAutoscalers(autoscalers: readonly AutoscalerModel[]): AutoscalerIndex {
+  const index = new Map<string, number>();
   for (const h of autoscalers) {
-    if (
-      h.target.kind === w.resource.kind &&
-      h.target.name === w.resource.name &&
-      ns(h.namespace) === ns(w.resource.namespace)
-    ) {
-      replicas = Math.max(replicas, h.minReplicas);
-    }
+    const k = targetKey(h.target.kind, h.namespace, h.target.name);
+    const prev = index.get(k);
+    index.set(k, prev === undefined ? h.minReplicas : Math.max(prev, h.minReplicas));
   }
-  return replicas;
+  return index;
+}
+
+/** Effective replicas: declared replicas (default 1) raised to the minimum of an autoscaler targeting it. */
+export function effectiveReplicas(
+  w: WorkloadModel,
+  autoscalers: readonly AutoscalerModel[] | AutoscalerIndex,
+): number | undefined {
+  if (w.perNode) return undefined;
+  const index = Array.isArray(autoscalers)
+    ? indexAutoscalers(autoscalers as readonly AutoscalerModel[])
+    : (autoscalers as AutoscalerIndex);
+  const min = index.get(targetKey(w.resource.kind, w.resource.namespace, w.resource.name));
+  const replicas = w.replicas ?? 1;
+  return min === undefined ? replicas : Math.max(replicas, min);
 }
 
 export class FileClusterView implements ClusterView {
@@ -60,9 +78,10 @@ export class FileClusterView implements ClusterView {
     for (const pv of project.persistentVolumes) this.volumes.set(pv.name, pv);
     this.defaultClass = project.storageClasses.find((sc) => sc.isDefault);
     this.units = new DeployUnits(project.workloads.map((w) => w.file));
+    const autoscalers = indexAutoscalers(project.autoscalers);
     for (const w of project.workloads) {
       if (w.source !== 'kubernetes') continue;
-      const replicas = effectiveReplicas(w, project.autoscalers);
+      const replicas = effectiveReplicas(w, autoscalers);
       for (const v of w.volumes) {
         if (v.kind !== 'persistentVolumeClaim' || !v.claimName) continue;
         const mounts = w.containers.flatMap((c) => c.mounts.filter((m) => m.volume === v || m.volumeName === v.name));

@@ -3,13 +3,13 @@
  */
 import type { ResolvedConfig } from '../config/types.js';
 import type { EvaluatedResource, Finding, PendingFinding, ScanReport } from '../model/findings.js';
-import type { DocRef, LoadError, LoadNote, Project } from '../model/model.js';
+import type { DocRef, LoadError, LoadNote, Location, Project } from '../model/model.js';
 import { mergeProject, emptyProject } from '../model/model.js';
 import type { ClusterView } from '../model/cluster-view.js';
 import type { LoadPathsOptions } from '../load/index.js';
 import { loadPaths } from '../load/index.js';
 import { loadRendered, type RenderedSet } from '../load/rendered.js';
-import { createLocator } from '../locate/locate.js';
+import { locateAll } from '../locate/locate.js';
 import { evaluate, targetsK3s, type Evaluation } from './engine.js';
 import { fileClusterView } from './file-view.js';
 import { VERSION } from '../model/version.js';
@@ -118,9 +118,25 @@ function mergeRendered(findings: Finding[]): Finding[] {
 /** {@link reportProject} for the scanned files plus rendered sets (charts, overlays), judged each on its own. */
 export function reportProjects(project: Project, renders: readonly Project[], opts: ReportOptions): ScanReport {
   const ev = evaluateAll(project, renders, opts);
-  const locate = createLocator();
-  let findings: Finding[] = ev.findings.map(({ at, ...rest }) => {
-    const loc = locate(at);
+  // Positions for passing resources: re-parsing every document just to list passes would cost what the
+  // late-anchor design saves, so only documents that already have findings are located precisely; the
+  // others point at the start of their document.
+  const docsWithFindings = new Set(ev.findings.flatMap((f) => (f.at.kind === 'node' ? [docKey(f.at.doc)] : [])));
+  const atDocStart = (r: Evaluation['resources'][number]): EvaluatedResource | undefined =>
+    r.at.kind === 'node' && !docsWithFindings.has(docKey(r.at.doc)) && !r.at.doc.origin
+      ? {
+          resource: r.resource,
+          file: r.at.doc.file,
+          line: r.at.doc.text !== undefined ? (r.at.doc.lineOffset ?? 1) : 0,
+          column: r.at.doc.text !== undefined ? 1 : 0,
+        }
+      : undefined;
+  // Every anchor is placed in one pass grouped by document, so each document is parsed for positions once
+  // and released before the next (see `locateAll`).
+  const located = ev.resources.filter((r) => atDocStart(r) === undefined);
+  const locations = locateAll([...ev.findings.map((f) => f.at), ...located.map((r) => r.at)]);
+  let findings: Finding[] = ev.findings.map(({ at, ...rest }, i) => {
+    const loc = locations[i] as Location;
     const f: Finding = { ...rest, file: loc.file, line: loc.line, column: loc.column };
     if (loc.endLine !== undefined) f.endLine = loc.endLine;
     if (loc.endColumn !== undefined) f.endColumn = loc.endColumn;
@@ -133,20 +149,11 @@ export function reportProjects(project: Project, renders: readonly Project[], op
   // Renders, and Helm output on stdin (`# Source:`), name the template each finding came from.
   findings = mergeRendered(findings);
   findings.sort(compareFindings);
-  // Positions for passing resources: re-parsing every document just to list passes would cost what the
-  // late-anchor design saves, so only documents that already have findings are located precisely; the
-  // others point at the start of their document.
-  const docsWithFindings = new Set(ev.findings.flatMap((f) => (f.at.kind === 'node' ? [docKey(f.at.doc)] : [])));
+  let next = ev.findings.length;
   const resources: EvaluatedResource[] = ev.resources.map((r) => {
-    if (r.at.kind === 'node' && !docsWithFindings.has(docKey(r.at.doc)) && !r.at.doc.origin) {
-      return {
-        resource: r.resource,
-        file: r.at.doc.file,
-        line: r.at.doc.text !== undefined ? (r.at.doc.lineOffset ?? 1) : 0,
-        column: r.at.doc.text !== undefined ? 1 : 0,
-      };
-    }
-    const loc = locate(r.at);
+    const start = atDocStart(r);
+    if (start) return start;
+    const loc = locations[next++] as Location;
     return { resource: r.resource, file: loc.file, line: loc.line, column: loc.column };
   });
   const live = findings.filter((f) => !f.suppressed);

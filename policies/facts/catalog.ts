@@ -93,7 +93,10 @@ export function catalogImageOf(raw: string): CatalogImage | undefined {
 
 const builtinMatches = new Map<string, { entry: CatalogEntry | null; tagKnown: boolean }>();
 
-function findEntry(entries: readonly CatalogEntry[], image: string, tagKnown: boolean): CatalogEntry | undefined {
+function findEntry(entries: readonly CatalogEntry[], raw: string, tagKnown: boolean): CatalogEntry | undefined {
+  // Parsed once here rather than once per entry inside `imageMatches` (an unparsable image matches nothing).
+  const image = parseImage(raw);
+  if (!image) return undefined;
   if (tagKnown) return entries.find((e) => e.image !== undefined && imageMatches(e.image, image, { mirrors: true }));
   // Version unknown: the newest layout (the first entry for the repository, entries listing newer
   // versions first), with the older layouts accepted as alternatives.

@@ -21,9 +21,15 @@ interface ImagePattern {
   tag?: string;
 }
 
+const patterns = new Map<string, ImagePattern | undefined>();
+
+/** Patterns are the catalog's and the config's few hundred, matched against every image: split each once. */
 function splitPattern(raw: string): ImagePattern | undefined {
+  if (patterns.has(raw)) return patterns.get(raw);
   const parts = splitReference(raw.toLowerCase());
-  return parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
+  const p = parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
+  if (patterns.size < 10_000) patterns.set(raw, p);
+  return p;
 }
 
 /** Repository spellings that name the same Docker Hub image through mirrors (`docker/library/x`, `library/x`, `x`). */

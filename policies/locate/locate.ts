@@ -193,3 +193,24 @@ function rangeOf(doc: Document.Parsed, path: readonly PathSegment[]): [number, n
   }
   return best;
 }
+
+/**
+ * Locates many anchors, one document at a time: each document's positioned parse is dropped as soon as its
+ * anchors are placed, so memory holds one document's syntax tree instead of one per document with findings.
+ * Results are in the order of `anchors` and equal to what one {@link createLocator} would give.
+ */
+export function locateAll(anchors: readonly Anchor[], opts: LocatorOptions = {}): Location[] {
+  const out = new Array<Location>(anchors.length);
+  const byDoc = new Map<DocRef | undefined, number[]>();
+  anchors.forEach((at, i) => {
+    const ref = at.kind === 'node' ? at.doc : undefined;
+    const list = byDoc.get(ref);
+    if (list) list.push(i);
+    else byDoc.set(ref, [i]);
+  });
+  for (const indices of byDoc.values()) {
+    const locate = createLocator(opts);
+    for (const i of indices) out[i] = locate(anchors[i] as Anchor);
+  }
+  return out;
+}

@@ -412,7 +412,7 @@ export function anchorFile(at: Anchor): string {
 }
 
 export function childAnchor(at: Anchor, ...segments: PathSegment[]): Anchor {
-  return at.kind === 'node' ? { kind: 'node', doc: at.doc, path: [...at.path, ...segments] } : at;
+  return at.kind === 'node' ? { kind: 'node', doc: at.doc, path: at.path.concat(segments) } : at;
 }
 
 /** Appends every item of `items` to `target` without spreading (safe for lists of any length). */
