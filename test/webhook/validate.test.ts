@@ -4,9 +4,8 @@
  * table itself (every kind, flag and mode) runs on the pure admit() in admission.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { ClusterView } from '../../policies/model/cluster-view.js';
 import type { InformerStatus } from '../../webhook/cluster/types.js';
-import { BrokenViewTestDouble } from './view-doubles.js';
+import { BrokenViewTestDouble, SyncingViewTestDouble } from './view-doubles.js';
 import { fixture, request, startTestServer, validate, type TestServer } from './helpers.js';
 
 function decisionLog(t: TestServer, uid: string): Record<string, unknown> {
@@ -147,37 +146,8 @@ describe('audit mode', () => {
   });
 });
 
-/** A test double of the live ClusterView (no API server here): readiness is set by the test. */
-class ControlledViewTestDouble implements ClusterView {
-  readonly kind = 'cluster' as const;
-  isReady = false;
-  getClaim() {
-    return undefined;
-  }
-  knowsClaimsIn() {
-    return false;
-  }
-  getStorageClass() {
-    return undefined;
-  }
-  defaultStorageClass() {
-    return undefined;
-  }
-  getPersistentVolume() {
-    return undefined;
-  }
-  boundVolume() {
-    return undefined;
-  }
-  claimUsers() {
-    return [];
-  }
-  imagePresence() {
-    return 'unknown' as const;
-  }
-  ready() {
-    return this.isReady;
-  }
+/** The syncing view test double (no API server here), with the informer status /readyz reports. */
+class ControlledViewTestDouble extends SyncingViewTestDouble {
   status(): InformerStatus[] {
     return [
       { resource: 'persistentvolumeclaims', synced: this.isReady, restarts: 0, objects: 3, lastSyncAgeSeconds: 2 },
