@@ -203,17 +203,14 @@ _${scope}_
   core.setOutput('report-dir', written.dir);
   core.setOutput('sarif-file', written.sarif ?? '');
 
-  if (inputs.pathsGiven && report.summary.files === 0 && report.errors.length === 0) {
-    // `exclude: ["**"]` in a pull request's config would otherwise pass silently.
-    const message = `0 files judged: the paths input (${inputs.paths.join(' ')}) matched no file that persistguard reads, after the config's exclude`;
-    core.notice(message, { title: 'persistguard' });
-    if (inputs.failOn !== 'never') {
-      core.setFailed(`persistguard: ${message}`);
-      return EXIT_INPUT;
-    }
-  }
-  // The same verdict as `persistguard scan`: an incomplete scan fails the step even with fail-on: never.
-  const verdict = scanVerdict(report, inputs.failOn);
+  // The same verdict as `persistguard scan`: an incomplete scan fails the step even with fail-on: never; named
+  // paths that judged nothing (`exclude: ["**"]` in a pull request's config) fail unless fail-on is never.
+  const verdict = scanVerdict(report, inputs.failOn, { nothingJudgedFails: inputs.pathsGiven });
+  if (verdict.nothingJudged)
+    core.notice(
+      `0 files judged: the paths input (${inputs.paths.join(' ')}) matched no file that persistguard reads, after the config's exclude`,
+      { title: 'persistguard' },
+    );
   if (verdict.outcome === 'incomplete') core.setFailed(`persistguard: ${verdict.reason} (see the annotations)`);
   else if (verdict.outcome === 'fail') core.setFailed(`persistguard: ${verdict.reason}`);
   return verdict.exitCode;

@@ -57286,6 +57286,7 @@ function scanVerdict(report, failOn, opts = {}) {
   const failing = report.findings.filter((f) => reachesThreshold(f, failOn)).length;
   const others = opts.otherProblems ?? 0;
   const unchecked = report.errors.length + others;
+  const nothingJudged = opts.nothingJudgedFails === true && report.summary?.files === 0 && unchecked === 0;
   if (unchecked > 0) {
     const parts = [
       ...report.errors.length > 0 ? [`${plural(report.errors.length, "file")} could not be checked`] : [],
@@ -57296,7 +57297,8 @@ function scanVerdict(report, failOn, opts = {}) {
       exitCode: EXIT_INCOMPLETE,
       failing,
       unchecked,
-      reason: `${parts.join(" and ")}; the scan is incomplete`
+      reason: `${parts.join(" and ")}; the scan is incomplete`,
+      nothingJudged
     };
   }
   if (failing > 0) {
@@ -57305,10 +57307,21 @@ function scanVerdict(report, failOn, opts = {}) {
       exitCode: EXIT_FINDINGS,
       failing,
       unchecked,
-      reason: `${plural(failing, "finding")} at or above fail-on: ${failOn}`
+      reason: `${plural(failing, "finding")} at or above fail-on: ${failOn}`,
+      nothingJudged
     };
   }
-  return { outcome: "pass", exitCode: EXIT_OK, failing, unchecked, reason: "" };
+  if (nothingJudged && failOn !== "never") {
+    return {
+      outcome: "incomplete",
+      exitCode: EXIT_INCOMPLETE,
+      failing,
+      unchecked,
+      reason: "0 files judged: the named paths matched no file that persistguard reads",
+      nothingJudged
+    };
+  }
+  return { outcome: "pass", exitCode: EXIT_OK, failing, unchecked, reason: "", nothingJudged };
 }
 
 // policies/report/index.ts
@@ -58971,15 +58984,12 @@ _${scope}_
   setOutput("suppressed", String(report.findings.filter((f) => f.suppressed).length));
   setOutput("report-dir", written2.dir);
   setOutput("sarif-file", written2.sarif ?? "");
-  if (inputs.pathsGiven && report.summary.files === 0 && report.errors.length === 0) {
-    const message = `0 files judged: the paths input (${inputs.paths.join(" ")}) matched no file that persistguard reads, after the config's exclude`;
-    notice(message, { title: "persistguard" });
-    if (inputs.failOn !== "never") {
-      setFailed(`persistguard: ${message}`);
-      return EXIT_INPUT;
-    }
-  }
-  const verdict = scanVerdict(report, inputs.failOn);
+  const verdict = scanVerdict(report, inputs.failOn, { nothingJudgedFails: inputs.pathsGiven });
+  if (verdict.nothingJudged)
+    notice(
+      `0 files judged: the paths input (${inputs.paths.join(" ")}) matched no file that persistguard reads, after the config's exclude`,
+      { title: "persistguard" }
+    );
   if (verdict.outcome === "incomplete") setFailed(`persistguard: ${verdict.reason} (see the annotations)`);
   else if (verdict.outcome === "fail") setFailed(`persistguard: ${verdict.reason}`);
   return verdict.exitCode;

@@ -9,6 +9,8 @@
  *   over findings, and `fail-on: never` does not hide it: `fail-on` is a threshold on findings, and a green
  *   result over files nobody read would say something false. Whatever could be checked is still reported.
  * - `fail` (exit 1) when an unsuppressed finding (not an existing one under a baseline) reaches `fail-on`.
+ * - `incomplete` (exit 2) also when the caller named the paths to judge (`nothingJudgedFails`), nothing among them
+ *   was judged and `fail-on` is not `never`: a pull request adding `exclude: ["**"]` must not pass silently.
  * - `pass` (exit 0) otherwise.
  */
 import type { Finding, ReportError } from '../model/findings.js';
@@ -33,6 +35,8 @@ export interface ScanVerdict {
   unchecked: number;
   /** One line saying why the run did not pass (empty for a pass), without a tool prefix. */
   reason: string;
+  /** `nothingJudgedFails` was set and no file was judged (reported as a notice even when it does not fail). */
+  nothingJudged: boolean;
 }
 
 export interface VerdictOptions {
@@ -41,6 +45,11 @@ export interface VerdictOptions {
    * errors (the CLI scans with the default config instead), cluster resources that could not be listed.
    */
   otherProblems?: number;
+  /**
+   * The user named the paths to judge (the Action's `paths` input): a run that judged no file from them fails
+   * unless `fail-on` is `never`. `nothingJudged` in the verdict says it happened either way.
+   */
+  nothingJudgedFails?: boolean;
 }
 
 function plural(n: number, word: string): string {
@@ -48,13 +57,18 @@ function plural(n: number, word: string): string {
 }
 
 export function scanVerdict(
-  report: { readonly findings: readonly Finding[]; readonly errors: readonly ReportError[] },
+  report: {
+    readonly findings: readonly Finding[];
+    readonly errors: readonly ReportError[];
+    readonly summary?: { readonly files: number };
+  },
   failOn: FailOn,
   opts: VerdictOptions = {},
 ): ScanVerdict {
   const failing = report.findings.filter((f) => reachesThreshold(f, failOn)).length;
   const others = opts.otherProblems ?? 0;
   const unchecked = report.errors.length + others;
+  const nothingJudged = opts.nothingJudgedFails === true && report.summary?.files === 0 && unchecked === 0;
   if (unchecked > 0) {
     const parts = [
       ...(report.errors.length > 0 ? [`${plural(report.errors.length, 'file')} could not be checked`] : []),
@@ -66,6 +80,7 @@ export function scanVerdict(
       failing,
       unchecked,
       reason: `${parts.join(' and ')}; the scan is incomplete`,
+      nothingJudged,
     };
   }
   if (failing > 0) {
@@ -75,7 +90,18 @@ export function scanVerdict(
       failing,
       unchecked,
       reason: `${plural(failing, 'finding')} at or above fail-on: ${failOn}`,
+      nothingJudged,
     };
   }
-  return { outcome: 'pass', exitCode: EXIT_OK, failing, unchecked, reason: '' };
+  if (nothingJudged && failOn !== 'never') {
+    return {
+      outcome: 'incomplete',
+      exitCode: EXIT_INCOMPLETE,
+      failing,
+      unchecked,
+      reason: '0 files judged: the named paths matched no file that persistguard reads',
+      nothingJudged,
+    };
+  }
+  return { outcome: 'pass', exitCode: EXIT_OK, failing, unchecked, reason: '', nothingJudged };
 }

@@ -24,6 +24,23 @@ describe('scanVerdict', () => {
     },
   );
 
+  test('named paths that judged no file: incomplete (exit 2) unless fail-on is never; only when the caller asks', () => {
+    const empty = { findings: [], errors: [], summary: { files: 0 } };
+    expect(scanVerdict(empty, 'error', { nothingJudgedFails: true })).toMatchObject({
+      outcome: 'incomplete',
+      exitCode: 2,
+      nothingJudged: true,
+      reason: expect.stringMatching(/^0 files judged/) as unknown,
+    });
+    expect(scanVerdict(empty, 'never', { nothingJudgedFails: true })).toMatchObject({
+      outcome: 'pass',
+      nothingJudged: true,
+    });
+    expect(scanVerdict(empty, 'error')).toMatchObject({ outcome: 'pass', nothingJudged: false });
+    const one = { ...empty, summary: { files: 1 } };
+    expect(scanVerdict(one, 'error', { nothingJudgedFails: true })).toMatchObject({ outcome: 'pass' });
+  });
+
   test.each(['error', 'warning', 'never'] as const)(
     'an unreadable file makes the run incomplete (exit 2) with fail-on %s, and wins over findings',
     (failOn) => {
