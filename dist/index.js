@@ -44420,7 +44420,7 @@ function parseDotenv(text3) {
   return out;
 }
 
-// policies/load/dockerfile/parse.ts
+// policies/model/posix-path.ts
 function normalizePosixPath(p) {
   const parts = [];
   for (const seg of p.split("/")) {
@@ -44430,6 +44430,8 @@ function normalizePosixPath(p) {
   }
   return `/${parts.join("/")}`;
 }
+
+// policies/load/dockerfile/parse.ts
 var MAX_INSTRUCTIONS = 5e3;
 var MAX_LOGICAL_LINE = 64 * 1024;
 function logicalLines(text3, errors, file) {
@@ -50820,15 +50822,6 @@ var ScriptScanner = class {
 var SQLITE_EXT = String.raw`\.(?:db|sqlite|sqlite3|db3|s3db|sl3)`;
 var URL_RE = /\b(sqlite(?:\+[a-z0-9_]+)?:|jdbc:sqlite:|file:)(\/*)([^\s'"`?#;,)}\]]+)/gi;
 var PATH_RE = new RegExp(String.raw`(?<![\w:/.])(\/(?:[\w.@+-]+\/)*[\w.@+-]*${SQLITE_EXT})(?![\w/])`, "gi");
-function normalizePosixPath2(p) {
-  const parts = [];
-  for (const seg of p.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") parts.pop();
-    else parts.push(seg);
-  }
-  return `/${parts.join("/")}`;
-}
 var DB_EXT_RE = new RegExp(`${SQLITE_EXT}$`, "i");
 function urlPath(scheme, slashes, rest) {
   const isFile2 = scheme.toLowerCase() === "file:";
@@ -50846,7 +50839,7 @@ function findSqliteReferences(text3) {
     const index = m.index ?? 0;
     covered.push([index, index + raw.length]);
     const path23 = urlPath(m[1], m[2].length, m[3]);
-    if (path23 !== void 0) out.push({ path: normalizePosixPath2(path23), raw, index });
+    if (path23 !== void 0) out.push({ path: normalizePosixPath(path23), raw, index });
   }
   let k = 0;
   for (const m of text3.matchAll(PATH_RE)) {
@@ -50854,7 +50847,7 @@ function findSqliteReferences(text3) {
     while (k < covered.length && covered[k][1] <= index) k++;
     const range = covered[k];
     if (range && index >= range[0] && index < range[1]) continue;
-    out.push({ path: normalizePosixPath2(m[1]), raw: m[0], index });
+    out.push({ path: normalizePosixPath(m[1]), raw: m[0], index });
   }
   return out.sort((a, b) => a.index - b.index);
 }
@@ -51311,13 +51304,10 @@ function matchesGlob(pattern, value, opts = {}) {
 }
 
 // policies/load/judge.ts
-function isObj2(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
 function isJudgedValue(value, composeByName, allowCompose) {
   if (isKubernetesObject(value)) return true;
   if (!allowCompose) return false;
-  return composeByName ? isObj2(value) : isComposeDocument(value);
+  return composeByName ? isObj(value) : isComposeDocument(value);
 }
 var K8S_API_VERSION = /^["']?apiVersion["']?[ \t]*:/m;
 var K8S_KIND = /^["']?kind["']?[ \t]*:/m;
@@ -51333,13 +51323,13 @@ function looksJudgedText(text3, format2, composeByName) {
 }
 var CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
 function isHelmTemplateObject(value, docText) {
-  if (!docText.includes("{{") || !isObj2(value)) return false;
+  if (!docText.includes("{{") || !isObj(value)) return false;
   const skipTop = new Set(CONFIG_KINDS.has(String(value.kind)) ? ["data", "stringData", "binaryData"] : []);
   const seen = /* @__PURE__ */ new Set();
   const stack = [];
   for (const [k, v] of Object.entries(value)) {
     if (skipTop.has(k)) continue;
-    if (k === "metadata" && isObj2(v)) {
+    if (k === "metadata" && isObj(v)) {
       for (const [mk, mv] of Object.entries(v)) if (mk !== "annotations" && mk !== "labels") stack.push(mk, mv);
       continue;
     }
@@ -51359,20 +51349,20 @@ function isHelmTemplateObject(value, docText) {
   return false;
 }
 function isPartialWorkload(value) {
-  if (!isObj2(value) || typeof value.kind !== "string") return false;
-  const podSpec = podSpecOf(value.kind, isObj2(value.spec) ? value.spec : void 0);
+  if (!isObj(value) || typeof value.kind !== "string") return false;
+  const podSpec = podSpecOf(value.kind, isObj(value.spec) ? value.spec : void 0);
   if (!podSpec) return false;
   const containers = Array.isArray(podSpec.containers) ? podSpec.containers : [];
-  return containers.length > 0 && containers.every((c) => isObj2(c) && c.image === void 0);
+  return containers.length > 0 && containers.every((c) => isObj(c) && c.image === void 0);
 }
 function podSpecOf(kind, spec) {
   if (!spec) return void 0;
   if (kind === "Pod") return spec;
   if (kind === "CronJob") {
-    const job = isObj2(spec.jobTemplate) && isObj2(spec.jobTemplate.spec) ? spec.jobTemplate.spec : void 0;
-    return job && isObj2(job.template) && isObj2(job.template.spec) ? job.template.spec : void 0;
+    const job = isObj(spec.jobTemplate) && isObj(spec.jobTemplate.spec) ? spec.jobTemplate.spec : void 0;
+    return job && isObj(job.template) && isObj(job.template.spec) ? job.template.spec : void 0;
   }
-  return isObj2(spec.template) && isObj2(spec.template.spec) ? spec.template.spec : void 0;
+  return isObj(spec.template) && isObj(spec.template.spec) ? spec.template.spec : void 0;
 }
 
 // policies/load/discover.ts
@@ -51696,9 +51686,6 @@ function readCandidate(c, limits) {
 
 // policies/load/kustomize.ts
 import path8 from "node:path";
-function isObj3(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
 var PATCH_KEYS = ["patchesStrategicMerge", "patchesJson6902", "patches"];
 function patchPaths(doc) {
   const out = [];
@@ -51707,7 +51694,7 @@ function patchPaths(doc) {
     if (!Array.isArray(list)) continue;
     for (const entry of list) {
       if (typeof entry === "string" && !entry.includes("\n")) out.push(entry);
-      else if (isObj3(entry) && typeof entry.path === "string") out.push(entry.path);
+      else if (isObj(entry) && typeof entry.path === "string") out.push(entry.path);
     }
   }
   return out;
@@ -51719,7 +51706,7 @@ function kustomizePatchFiles(kustomizationFile, text3) {
   } catch {
     return [];
   }
-  if (!isObj3(doc)) return [];
+  if (!isObj(doc)) return [];
   const dir = path8.posix.dirname(kustomizationFile);
   return patchPaths(doc).filter((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && !path8.posix.isAbsolute(p)).map((p) => path8.posix.normalize(path8.posix.join(dir, p)));
 }
@@ -52113,7 +52100,7 @@ function isUnder(path23, dir) {
   return path23 === dir || path23.startsWith(`${dir}/`);
 }
 function cleanMountPath(p) {
-  return normalizePosixPath2(p);
+  return normalizePosixPath(p);
 }
 var indexes = /* @__PURE__ */ new WeakMap();
 var DURABILITY_RANK = { ephemeral: 0, anonymous: 1, node: 2, unknown: 3, persistent: 4 };
@@ -52136,7 +52123,7 @@ function indexOf(mounts) {
 function deepestCoveringMount(mounts, path23) {
   if (mounts.length === 0) return void 0;
   const { byPath } = indexOf(mounts);
-  let p = normalizePosixPath2(path23);
+  let p = normalizePosixPath(path23);
   for (; ; ) {
     const m = byPath.get(p);
     if (m) return m;
@@ -52148,7 +52135,7 @@ function deepestCoveringMount(mounts, path23) {
 function mountsBelow(mounts, path23) {
   if (mounts.length === 0) return [];
   const { byPath, sorted } = indexOf(mounts);
-  const dir = normalizePosixPath2(path23);
+  const dir = normalizePosixPath(path23);
   const prefix = dir === "/" ? "/" : `${dir}/`;
   let lo = 0;
   let hi = sorted.length;
@@ -54172,7 +54159,7 @@ function wellKnownDataDir(path23) {
 var ABS_PATH_RE = /^\/[^\s:;,*?"'`$]*$/;
 function absoluteDir(value) {
   const v = value.trim();
-  return ABS_PATH_RE.test(v) ? normalizePosixPath2(v) : void 0;
+  return ABS_PATH_RE.test(v) ? normalizePosixPath(v) : void 0;
 }
 function unquote2(w) {
   return w.replace(/^['"]|['"]$/g, "");
@@ -54314,7 +54301,7 @@ function startScriptText(c, cms) {
   if (!script) return void 0;
   for (const m of c.mounts) {
     if (m.volume?.kind !== "configMap" || !m.volume.source) continue;
-    const dir = normalizePosixPath2(m.mountPath);
+    const dir = normalizePosixPath(m.mountPath);
     if (!script.startsWith(`${dir}/`)) continue;
     const cm = cms.find((x) => x.name === m.volume?.source);
     const text3 = cm?.data[script.slice(dir.length + 1)]?.value;
@@ -54471,7 +54458,7 @@ var FILE_SEGMENT_RE = /[^/.][^/]*\.[A-Za-z0-9]{1,10}$/;
 function directoryOf(value, fileMeansDir = true) {
   const v = value.trim();
   if (!ABS_PATH_RE2.test(v)) return void 0;
-  const p = normalizePosixPath2(v);
+  const p = normalizePosixPath(v);
   if (fileMeansDir && FILE_SEGMENT_RE.test(p.slice(p.lastIndexOf("/") + 1))) return dirOf(p);
   return p;
 }
@@ -54586,7 +54573,7 @@ function catalogPaths(cc, c) {
       at: at2
     };
     if (cc.configUnknown && (e.dirConfigKeys || e.dirEnv || e.pathEnv)) {
-      const persistentMounts = c.mounts.filter((m) => m.volume && durabilityOf(m.volume.kind) === "persistent").map((m) => normalizePosixPath2(m.mountPath));
+      const persistentMounts = c.mounts.filter((m) => m.volume && durabilityOf(m.volume.kind) === "persistent").map((m) => normalizePosixPath(m.mountPath));
       if (persistentMounts.length > 0) dp.alternatives = [...dp.alternatives ?? [], ...persistentMounts];
     }
     if (older && older.length > 0) {
@@ -54599,7 +54586,7 @@ function catalogPaths(cc, c) {
       }
       dp.alternatives = [...dp.alternatives ?? [], ...older];
     }
-    const stale = cc.tagKnown ? e.olderLayouts?.find((o) => c.mounts.some((m) => normalizePosixPath2(m.mountPath) === o)) : void 0;
+    const stale = cc.tagKnown ? e.olderLayouts?.find((o) => c.mounts.some((m) => normalizePosixPath(m.mountPath) === o)) : void 0;
     if (stale) dp.reason = `${reason}; the volume at ${stale} is the older layout's and holds nothing`;
     const volume = e.volumes?.find((v) => v !== dir && isUnder(dir, v));
     if (volume) dp.mountHint = volume;
@@ -54636,7 +54623,7 @@ function dockerfilePaths(w, c, lookup) {
   }
   const relative3 = (value, where2, vat) => {
     for (const m of value.matchAll(RELATIVE_SQLITE_URL_RE)) {
-      const file = normalizePosixPath2(`${d.stage.workdir}/${m[1]}`);
+      const file = normalizePosixPath(`${d.stage.workdir}/${m[1]}`);
       out.push({
         path: dirOf(file),
         origin: "sqlite",
@@ -54725,7 +54712,7 @@ function wellKnownPaths(c, known) {
     if (!m.volume || durabilityOf(m.volume.kind) !== "ephemeral") continue;
     if (m.volume.kind === "configMap" || m.volume.kind === "secret" || m.volume.kind === "projected") continue;
     if (m.volume.kind === "downwardAPI") continue;
-    const path23 = normalizePosixPath2(m.mountPath);
+    const path23 = normalizePosixPath(m.mountPath);
     const e = wellKnownDataDir(path23);
     if (!e) continue;
     out.push({
@@ -54779,7 +54766,7 @@ function resolveContainers(w, opts) {
     if (server && !hit && c.buildFrom)
       for (const v of c.buildVolumes ?? [])
         paths.push({
-          path: normalizePosixPath2(v),
+          path: normalizePosixPath(v),
           origin: "volume",
           severity: "warning",
           reason: "VOLUME in the Dockerfile it is built from",
@@ -54894,7 +54881,7 @@ var rule = {
       for (const dp of dataPaths) {
         if (hasParentSaying(dp, byPath, coverOf)) continue;
         if (dp.alternatives?.some(persisted)) continue;
-        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath2(t))))
+        if (dp.origin === "sqlite" && dp.sqliteFile && ctx.config.tempDirs.some((t) => isUnder(dp.sqliteFile, normalizePosixPath(t))))
           continue;
         const base2 = { container: container.name, path: dp.path, reason: dp.reason, lifecycle: lifecycle(w) };
         const fix = remediation(dp.mountHint ?? dp.path);
@@ -54977,7 +54964,7 @@ var rule = {
 var IMAGE_VOLUME = /* @__PURE__ */ new WeakSet();
 function withImageVolumes(mounts, imageVolumes, at2) {
   if (!imageVolumes || imageVolumes.length === 0) return mounts;
-  const explicit = new Set(mounts.map((m) => normalizePosixPath2(m.mountPath)));
+  const explicit = new Set(mounts.map((m) => normalizePosixPath(m.mountPath)));
   const out = [...mounts];
   for (const dir of imageVolumes) {
     if (explicit.has(dir)) continue;
@@ -55005,7 +54992,7 @@ function isTestFile(file) {
   return TEST_FILE_RE.test(file.replace(/\\/g, "/"));
 }
 function tempDirOf(file, tempDirs) {
-  return tempDirs.map((t) => normalizePosixPath2(t)).find((t) => isUnder(file, t));
+  return tempDirs.map((t) => normalizePosixPath(t)).find((t) => isUnder(file, t));
 }
 var rule2 = {
   meta: {

@@ -3,6 +3,7 @@
  * `jdbc:sqlite:/data/x.db`, `file:/tmp/x.db`) and absolute file paths with a SQLite extension.
  * Shared by the model (env, command, ConfigMap data) and the source-file loader.
  */
+import { normalizePosixPath } from '../model/posix-path.js';
 
 export interface SqliteReference {
   /** Absolute path of the database file, normalised (`//` collapsed). */
@@ -19,15 +20,7 @@ const URL_RE = /\b(sqlite(?:\+[a-z0-9_]+)?:|jdbc:sqlite:|file:)(\/*)([^\s'"`?#;,
 // A bare absolute path ending in a SQLite extension.
 const PATH_RE = new RegExp(String.raw`(?<![\w:/.])(\/(?:[\w.@+-]+\/)*[\w.@+-]*${SQLITE_EXT})(?![\w/])`, 'gi');
 
-export function normalizePosixPath(p: string): string {
-  const parts: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') parts.pop();
-    else parts.push(seg);
-  }
-  return `/${parts.join('/')}`;
-}
+export { normalizePosixPath };
 
 const DB_EXT_RE = new RegExp(`${SQLITE_EXT}$`, 'i');
 

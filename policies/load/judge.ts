@@ -9,10 +9,7 @@
 import { isComposeDocument } from './compose/compose.js';
 import { isKubernetesObject } from './kubernetes.js';
 import { hasHelmAction } from './parse/template-actions.js';
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+import { isObj } from './values.js';
 
 /** A parsed document we judge: a Kubernetes object (or List), or a compose file. */
 export function isJudgedValue(value: unknown, composeByName: boolean, allowCompose: boolean): boolean {

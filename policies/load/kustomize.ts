@@ -5,10 +5,7 @@
  */
 import path from 'node:path';
 import jsYaml from 'js-yaml';
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+import { isObj } from './values.js';
 
 /** Keys whose entries name patch files: a string, or `{ path: … }`. */
 const PATCH_KEYS = ['patchesStrategicMerge', 'patchesJson6902', 'patches'] as const;

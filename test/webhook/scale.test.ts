@@ -5,50 +5,31 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { defaultConfig, type ResolvedConfig } from '../../policies/config/types.js';
-import type { ClaimModel, ClusterView } from '../../policies/index.js';
+import type { ClaimModel } from '../../policies/index.js';
 import { admit, type AdmissionOptions } from '../../webhook/admission.js';
 import { parseAdmissionReview, type AdmissionRequest } from '../../webhook/review.js';
 import { fixture } from './helpers.js';
+import { SyncingViewTestDouble } from './view-doubles.js';
 
-/** A test double of a synced live view holding one workload's pods and their claims. */
-class ScaleViewTestDouble implements ClusterView {
-  readonly kind = 'cluster' as const;
-  isReady = true;
+/** The syncing view test double, synced, holding one workload's pods and their claims. */
+class ScaleViewTestDouble extends SyncingViewTestDouble {
+  override isReady = true;
   constructor(
     private readonly owner: { kind: string; name: string },
     private readonly mounts: Map<string, boolean>,
     private readonly modes: Record<string, string[]>,
-  ) {}
-  getClaim(_ns: string, name: string): ClaimModel | undefined {
+  ) {
+    super();
+  }
+  override getClaim(_ns: string, name: string): ClaimModel | undefined {
     const accessModes = this.modes[name];
     return accessModes ? ({ name, accessModes } as unknown as ClaimModel) : undefined;
   }
   workloadClaims(namespace: string, kind: string, name: string): Map<string, boolean> {
     return namespace === 'shop' && kind === this.owner.kind && name === this.owner.name ? this.mounts : new Map();
   }
-  knowsClaimsIn() {
+  override knowsClaimsIn() {
     return true;
-  }
-  getStorageClass() {
-    return undefined;
-  }
-  defaultStorageClass() {
-    return undefined;
-  }
-  getPersistentVolume() {
-    return undefined;
-  }
-  boundVolume() {
-    return undefined;
-  }
-  claimUsers() {
-    return [];
-  }
-  imagePresence() {
-    return 'unknown' as const;
-  }
-  ready() {
-    return this.isReady;
   }
 }
 

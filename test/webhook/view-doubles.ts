@@ -5,10 +5,10 @@ import type { ClusterView } from '../../policies/model/cluster-view.js';
 export class SyncingViewTestDouble implements ClusterView {
   readonly kind = 'cluster' as const;
   isReady = false;
-  getClaim() {
+  getClaim(..._args: Parameters<ClusterView['getClaim']>): ReturnType<ClusterView['getClaim']> {
     return undefined;
   }
-  knowsClaimsIn() {
+  knowsClaimsIn(..._args: Parameters<ClusterView['knowsClaimsIn']>): boolean {
     return false;
   }
   getStorageClass() {

@@ -7,16 +7,7 @@
  * throws: a line it cannot read is skipped and noted.
  */
 import type { Anchor, DockerfileModel, DockerfileStage, LoadError } from '../../model/model.js';
-
-function normalizePosixPath(p: string): string {
-  const parts: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') parts.pop();
-    else parts.push(seg);
-  }
-  return `/${parts.join('/')}`;
-}
+import { normalizePosixPath } from '../../model/posix-path.js';
 
 const MAX_INSTRUCTIONS = 5000;
 const MAX_LOGICAL_LINE = 64 * 1024;
