@@ -285,9 +285,9 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
   const file = `admission:${kind}/${namespace ?? ''}/${name ?? ''}`;
   let findings: PendingFinding[];
   try {
-    // On UPDATE, oldObject is the base of the change (data-not-carried-over); an unreadable one only
-    // means there is nothing to compare with.
-    const old = req.operation === 'UPDATE' && isRecord(req.oldObject) ? req.oldObject : undefined;
+    // On UPDATE, oldObject is the base of the change (data-not-carried-over); an unreadable one, or one over
+    // the work budget (stored while the webhook was in audit mode), only means there is nothing to compare with.
+    const old = comparableOld(req);
     const oldMeta = old && isRecord(old.metadata) ? old.metadata : {};
     const base = old
       ? loadObject({ ...old, metadata: { namespace, name, ...oldMeta } }, { file, index: 0 }, { fromJson: true })
@@ -366,6 +366,12 @@ function findingsOf(
   return { findings: ev.findings, errors: project.errors.map((e) => e.message) };
 }
 
+/** The UPDATE's oldObject when it can be judged within the work budget. */
+function comparableOld(req: AdmissionRequest): Record<string, unknown> | undefined {
+  if (req.operation !== 'UPDATE' || !isRecord(req.oldObject)) return undefined;
+  return overWorkBudget(req.oldObject, DATA_PATHS_ANNOTATION) === undefined ? req.oldObject : undefined;
+}
+
 /**
  * The error findings of an UPDATE that the old object had already (see existing-violations.ts); none when
  * the option is off, on CREATE, or when the old object cannot be judged (then the new one is judged alone).
@@ -376,9 +382,9 @@ function existingViolations(
   errors: PendingFinding[],
   ctx: { view?: ClusterView; file: string },
 ): PendingFinding[] {
-  if ((opts.existingViolations ?? 'allow') !== 'allow' || req.operation !== 'UPDATE') return [];
-  const old = req.oldObject;
-  if (!isRecord(old)) return [];
+  if ((opts.existingViolations ?? 'allow') !== 'allow') return [];
+  const old = comparableOld(req);
+  if (old === undefined) return [];
   let judged: Judged;
   try {
     judged = findingsOf(old, ctx.file, { config: opts.config, view: ctx.view, now: opts.now });

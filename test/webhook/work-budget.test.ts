@@ -71,6 +71,22 @@ describe('objects over the work budget', () => {
   });
 });
 
+describe('an UPDATE whose stored oldObject is over the budget (created while in audit mode)', () => {
+  test('the new object is judged alone: the old one is neither a base nor a source of existing violations', () => {
+    const r = fixture('deployment-postgres-emptydir.json') as Obj;
+    const old = JSON.parse(JSON.stringify(r.request.object)) as Obj;
+    container(old).env = Array.from({ length: 30_000 }, (_, i) => ({ name: `X${i}_DATA_DIR`, value: `/d/${i}` }));
+    r.request.operation = 'UPDATE';
+    r.request.oldObject = old;
+    const d = admit(parseAdmissionReview(r), { config: defaultConfig(), mode: 'enforce', now: new Date('2026-06-01') });
+    // The postgres emptyDir error is new relative to nothing: denied, not waved through as "existing".
+    expect(d).toMatchObject({ verdict: 'deny', reason: 'evaluated' });
+    expect(d.response.warnings ?? []).not.toEqual(
+      expect.arrayContaining([expect.stringContaining('existing violation')]),
+    );
+  });
+});
+
 describe('ordinary objects stay within it', () => {
   test('the captured Deployment is judged as before', () => {
     expect(decide(() => undefined)).toMatchObject({ verdict: 'deny', reason: 'evaluated' });
