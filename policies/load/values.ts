@@ -1,5 +1,6 @@
 /** Small readers over untyped parsed YAML/JSON values (everything a loader reads arrives as `unknown`). */
 import type { Anchor, DocRef, PathSegment } from '../model/model.js';
+import { internPath } from '../model/anchor-paths.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -48,9 +49,9 @@ export function stringList(v: unknown): string[] {
 }
 
 /**
- * Anchors live as long as the scan, one per fact: the path is copied with `slice()` because arrays built by
- * spreading (`[...path, 'env', i]`) keep spare capacity (about 150 bytes each; 15 MB of 50 per 10,000 documents).
+ * Anchors live as long as the scan, one per fact: the path is interned (one shared array per distinct path,
+ * see `model/anchor-paths.ts`), never the caller's array, which is often built by spreading and keeps spare capacity.
  */
 export function nodeAnchor(doc: DocRef, path: readonly PathSegment[]): Anchor {
-  return { kind: 'node', doc, path: path.slice() };
+  return { kind: 'node', doc, path: internPath(path) };
 }

@@ -7,6 +7,8 @@
  * use the same model with JSON-path anchors.
  */
 
+import { internPath } from './anchor-paths.js';
+
 /** One segment of a path into a parsed document: a mapping key or a sequence index. */
 export type PathSegment = string | number;
 
@@ -412,7 +414,7 @@ export function anchorFile(at: Anchor): string {
 }
 
 export function childAnchor(at: Anchor, ...segments: PathSegment[]): Anchor {
-  return at.kind === 'node' ? { kind: 'node', doc: at.doc, path: at.path.concat(segments) } : at;
+  return at.kind === 'node' ? { kind: 'node', doc: at.doc, path: internPath(at.path, segments) } : at;
 }
 
 /** Appends every item of `items` to `target` without spreading (safe for lists of any length). */
