@@ -8,7 +8,7 @@
 import { matchesGlob } from '../facts/glob.js';
 import type { ConfigExemption, ResolvedConfig } from '../config/types.js';
 import type { Suppression } from '../model/findings.js';
-import type { Anchor, DocRef, Located } from '../model/model.js';
+import { IGNORE_COMMENT, type Anchor, type DocRef, type Located } from '../model/model.js';
 import { createLocator } from '../locate/locate.js';
 
 export const IGNORE_KEYS = ['persistguard.io/ignore', 'io.persistguard.ignore'] as const;
@@ -29,7 +29,7 @@ export interface ExemptionSubject {
   at?: Anchor;
 }
 
-export const IGNORE_COMMENT = 'persistguard:ignore';
+export { IGNORE_COMMENT };
 
 /** One `# persistguard:ignore RULES REASON` comment. */
 export interface IgnoreComment {

@@ -4,7 +4,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { EvaluatedResource, Finding, PendingFinding, ScanReport } from '../model/findings.js';
 import type { DocRef, LoadError, LoadNote, Location, Project } from '../model/model.js';
-import { mergeProject, emptyProject } from '../model/model.js';
+import { mergeProject, emptyProject, hasDocText } from '../model/model.js';
 import type { ClusterView } from '../model/cluster-view.js';
 import type { LoadPathsOptions } from '../load/index.js';
 import { loadPaths } from '../load/index.js';
@@ -127,8 +127,8 @@ export function reportProjects(project: Project, renders: readonly Project[], op
       ? {
           resource: r.resource,
           file: r.at.doc.file,
-          line: r.at.doc.text !== undefined ? (r.at.doc.lineOffset ?? 1) : 0,
-          column: r.at.doc.text !== undefined ? 1 : 0,
+          line: hasDocText(r.at.doc) ? (r.at.doc.lineOffset ?? 1) : 0,
+          column: hasDocText(r.at.doc) ? 1 : 0,
         }
       : undefined;
   // Every anchor is placed in one pass grouped by document, so each document is parsed for positions once

@@ -8,7 +8,17 @@
  * `exclude` globs, follow a symlink only when its real path stays inside the scan root (and never into a
  * directory already walked, so link cycles end), and enforce the size/binary/encoding/file-count limits.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Dirent,
+} from 'node:fs';
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { globMatcher } from '../facts/glob.js';
@@ -47,6 +57,8 @@ export interface FileExtra {
   forceYaml?: boolean;
   helmChartTemplate?: boolean;
   folderName?: string;
+  /** Reads the file again, decoded as it was (files on disk; not pipes or stdin). */
+  reread?: () => string | undefined;
 }
 
 export interface DiscoverSink {
@@ -359,8 +371,20 @@ function flush(
       return;
     }
     if (r.kind === 'error') sink.error(r.error);
-    else sink.file(c.display, r.text, { ...(c.helm ? { helmChartTemplate: true } : {}) });
+    else sink.file(c.display, r.text, { ...(c.helm ? { helmChartTemplate: true } : {}), reread: rereader(c) });
   }
+}
+
+/** Reads a candidate again for positions (the scan keeps no file text between loading and reporting). */
+function rereader(c: Candidate): () => string | undefined {
+  return () => {
+    try {
+      const decoded = decodeText(c.display, readFileSync(c.abs));
+      return 'text' in decoded ? decoded.text : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 type ReadResult = { kind: 'skip' } | { kind: 'error'; error: LoadError } | { kind: 'text'; text: string };

@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { emptyProject, mergeProject, type DocRef, type Project } from '../model/model.js';
+import { emptyProject, mergeProject, type DocRef, type FileTextSource, type Project } from '../model/model.js';
 import { DEFAULT_LIMITS, type Limits } from '../config/types.js';
 import { classifyPath, helmNote, kustomizeNote, shebangScript } from './classify.js';
 import { loadComposeValue, normalizeProjectName } from './compose/compose.js';
@@ -32,6 +32,11 @@ export interface LoadOptions {
   forceYaml?: boolean;
   /** Reads a file next to the loaded one (compose `.env`, `env_file:`); set by `loadPaths`. */
   readCompanion?: (relativePath: string) => string | undefined;
+  /**
+   * Reads the file's text again (set by discovery for files on disk): its documents then keep no text, only
+   * where they lie in it, and the scan reads it again only when a finding needs a position in it.
+   */
+  reread?: () => string | undefined;
 }
 
 export interface LoadPathsOptions extends LoadOptions {
@@ -106,8 +111,10 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
   const composeByName = cls.kind === 'yaml' && cls.compose;
   const allowCompose = cls.kind === 'yaml';
   const judge = (value: unknown): boolean => isJudgedValue(value, composeByName, allowCompose);
+  const release = opts.reread ? releasedText(opts.reread, text) : undefined;
+  const parseOpts = { judge, ...(release ? { release } : {}) };
   const parsed: ParseResult =
-    cls.kind === 'json' ? parseJsonText(file, text, limits, { judge }) : parseYamlStream(file, text, limits, { judge });
+    cls.kind === 'json' ? parseJsonText(file, text, limits, parseOpts) : parseYamlStream(file, text, limits, parseOpts);
   if (opts.forceYaml && parsed.docs.length === 0 && parsed.errors.length === 0 && (parsed.skipped ?? 0) === 0) {
     // `helm template … | persistguard scan -` after a failed render: saying "no risks found" would fail open.
     p.errors.push({ file, message: 'no YAML document in the input: the render produced nothing (did it fail?)' });
@@ -124,9 +131,9 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
     else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error);
     else skipped++;
   }
-  for (const { ref, value } of parsed.docs) {
+  for (const { ref, value, text: docText } of parsed.docs) {
     if (isKubernetesObject(value)) {
-      if (isHelmTemplateObject(value, ref.text ?? '')) template = true;
+      if (isHelmTemplateObject(value, docText)) template = true;
       else if (isPartialWorkload(value)) addSkipped(p, file, PATCH_FRAGMENT);
       else loadKubernetesValue(value, ref, p);
     } else {
@@ -141,6 +148,21 @@ function loadTextUnsafe(file: string, raw: string, opts: LoadOptions): Project {
   if (skipped > 0 && p.errors.length === 0 && parsed.docs.length === 0 && !template)
     addSkipped(p, file, 'not a Kubernetes manifest or compose file');
   return p;
+}
+
+/**
+ * The file's text as loaded, read again: BOM removed as when it was loaded, and refused (undefined: findings
+ * keep their JSON path but get no line) when its length shows the file changed since.
+ */
+function releasedText(reread: () => string | undefined, loaded: string): FileTextSource {
+  const length = loaded.length;
+  return {
+    read: () => {
+      const raw = reread();
+      const text = raw !== undefined && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+      return text !== undefined && text.length === length ? text : undefined;
+    },
+  };
 }
 
 /** `COMPOSE_PROJECT_NAME=shop` in a `.env` names the compose project of its folder (it beats `name:`). */

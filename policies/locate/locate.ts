@@ -29,7 +29,14 @@ import {
 } from 'yaml';
 import { cstRange, parseCst } from './cst.js';
 import { mapToSource } from './origin.js';
-import type { Anchor, DocRef, Location, PathSegment } from '../model/model.js';
+import {
+  docText,
+  type Anchor,
+  type DocRef,
+  type FileTextSource,
+  type Location,
+  type PathSegment,
+} from '../model/model.js';
 
 interface Parsed {
   doc: Document.Parsed;
@@ -85,6 +92,7 @@ function resolve(doc: Document.Parsed, node: YamlNode | null): YamlNode | null {
 
 interface DocCache {
   lines: LineCounter;
+  text: string;
   cst: CST.Document | undefined;
   /** Composed lazily: only anchors the CST walk cannot answer need it. */
   composed?: Parsed | null;
@@ -95,30 +103,34 @@ export interface LocatorOptions {
   fastPath?: boolean;
 }
 
+/** What a locator reads a document's text with (default {@link docText}: its text, or its file read again). */
+type TextOf = (ref: DocRef) => string | undefined;
+
 /** Creates a locator; it caches each document's positioned parse for its own lifetime (one report). */
-export function createLocator(opts: LocatorOptions = {}): (at: Anchor) => Location {
+export function createLocator(opts: LocatorOptions = {}, textOf: TextOf = docText): (at: Anchor) => Location {
   const fast = opts.fastPath !== false;
   const cache = new Map<DocRef, DocCache | null>();
   const entry = (ref: DocRef): DocCache | null => {
     const hit = cache.get(ref);
     if (hit !== undefined) return hit;
     let value: DocCache | null = null;
-    if (ref.text !== undefined) {
+    const text = textOf(ref);
+    if (text !== undefined) {
       const lines = new LineCounter();
       try {
-        value = { lines, cst: fast ? parseCst(ref.text, lines.addNewLine) : undefined };
+        value = { lines, text, cst: fast ? parseCst(text, lines.addNewLine) : undefined };
       } catch {
-        value = { lines: new LineCounter(), cst: undefined };
+        value = { lines: new LineCounter(), text, cst: undefined };
       }
     }
     cache.set(ref, value);
     return value;
   };
-  const composed = (ref: DocRef, e: DocCache): Parsed | null => {
+  const composed = (e: DocCache): Parsed | null => {
     if (e.composed !== undefined) return e.composed;
     try {
       const lines = new LineCounter();
-      const doc = parseDocument(ref.text ?? '', {
+      const doc = parseDocument(e.text, {
         lineCounter: lines,
         uniqueKeys: false,
         strict: false,
@@ -142,14 +154,14 @@ export function createLocator(opts: LocatorOptions = {}): (at: Anchor) => Locati
       let range: [number, number] | undefined = e.cst ? cstRange(e.cst, at.path) : undefined;
       let lines = e.lines;
       if (!range) {
-        const p = composed(at.doc, e);
+        const p = composed(e);
         if (!p) return base;
         range = rangeOf(p.doc, at.path);
         lines = p.lines;
       }
       if (!range) return at.doc.origin ? mapToSource(at.doc, at.path, [0, 0], base) : base;
       // Block collections end at the start of the next line in `yaml`; the region should end on its last character.
-      const text = at.doc.text ?? '';
+      const text = e.text;
       let endOffset = range[1];
       while (endOffset > range[0] && /\s/.test(text[endOffset - 1] ?? '')) endOffset--;
       range = [range[0], endOffset];
@@ -197,20 +209,38 @@ function rangeOf(doc: Document.Parsed, path: readonly PathSegment[]): [number, n
 /**
  * Locates many anchors, one document at a time: each document's positioned parse is dropped as soon as its
  * anchors are placed, so memory holds one document's syntax tree instead of one per document with findings.
- * Results are in the order of `anchors` and equal to what one {@link createLocator} would give.
+ * Documents whose text was released after loading are taken file by file: each file is read again once, and
+ * dropped before the next. Results are in the order of `anchors` and equal to what one {@link createLocator}
+ * would give.
  */
 export function locateAll(anchors: readonly Anchor[], opts: LocatorOptions = {}): Location[] {
   const out = new Array<Location>(anchors.length);
-  const byDoc = new Map<DocRef | undefined, number[]>();
+  // File (the source a released text is read from, else the document itself) → document → anchor indices.
+  const byFile = new Map<FileTextSource | DocRef | undefined, Map<DocRef | undefined, number[]>>();
   anchors.forEach((at, i) => {
     const ref = at.kind === 'node' ? at.doc : undefined;
-    const list = byDoc.get(ref);
+    const key = ref?.span?.source ?? ref;
+    let docs = byFile.get(key);
+    if (!docs) byFile.set(key, (docs = new Map()));
+    const list = docs.get(ref);
     if (list) list.push(i);
-    else byDoc.set(ref, [i]);
+    else docs.set(ref, [i]);
   });
-  for (const indices of byDoc.values()) {
-    const locate = createLocator(opts);
-    for (const i of indices) out[i] = locate(anchors[i] as Anchor);
+  for (const [key, docs] of byFile) {
+    let fileText: string | undefined;
+    let read = false;
+    const textOf = (ref: DocRef): string | undefined => {
+      if (ref.text !== undefined || ref.span === undefined || ref.span.source !== key) return docText(ref);
+      if (!read) {
+        fileText = ref.span.source.read();
+        read = true;
+      }
+      return fileText === undefined ? undefined : docText(ref, fileText);
+    };
+    for (const indices of docs.values()) {
+      const locate = createLocator(opts, textOf);
+      for (const i of indices) out[i] = locate(anchors[i] as Anchor);
+    }
   }
   return out;
 }

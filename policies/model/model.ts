@@ -18,8 +18,13 @@ export interface DocRef {
   readonly file: string;
   /** Index of the document within the file (0-based, counting every `---` document). */
   readonly index: number;
-  /** The document's own text, when it can be re-parsed for positions; absent for admission objects. */
+  /**
+   * The document's own text, when it can be re-parsed for positions; absent for admission objects, and for
+   * documents of scanned files whose text was released after loading (then `span` says where to read it again).
+   */
   readonly text?: string;
+  /** Where the document lies in its file's text, for a text released after loading (see {@link docText}). */
+  readonly span?: DocSpan;
   /** 1-based line in `file` where `text` starts (documents split out of a multi-document file). */
   readonly lineOffset?: number;
   /**
@@ -33,6 +38,40 @@ export interface DocRef {
    */
   readonly source?: string;
 }
+
+/**
+ * A scanned file's text, read again on demand. The scan keeps no file text from loading to reporting: only
+ * the files with findings are read a second time, for positions, one at a time.
+ */
+export interface FileTextSource {
+  /** The text as it was loaded (BOM removed); undefined when the file cannot be read or is no longer the same. */
+  read(): string | undefined;
+}
+
+/** A document's place in its file's text: `text.slice(start, end)` of {@link FileTextSource.read}. */
+export interface DocSpan {
+  readonly source: FileTextSource;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** True when the document's text is at hand or can be read again (a document of a file, not an admission object). */
+export function hasDocText(doc: DocRef): boolean {
+  return doc.text !== undefined || doc.span !== undefined;
+}
+
+/**
+ * The document's text: `doc.text`, or its slice of `fileText` (its file's text, when the caller has read it
+ * once for several documents), or of its file read again.
+ */
+export function docText(doc: DocRef, fileText?: string): string | undefined {
+  if (doc.text !== undefined || doc.span === undefined) return doc.text;
+  const text = fileText ?? doc.span.source.read();
+  return text?.slice(doc.span.start, doc.span.end);
+}
+
+/** Comment that exempts a finding in a YAML document (`# persistguard:ignore RULE REASON`). */
+export const IGNORE_COMMENT = 'persistguard:ignore';
 
 /** A values file of a Helm render; inline GitOps values point into their document (`spec.values`). */
 export interface ValuesSource {

@@ -8,7 +8,7 @@
 import jsYaml from 'js-yaml';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { parse as parseJsonc, type ParseError as ParseErrorJsonc } from 'jsonc-parser';
-import type { DocRef, LoadError } from '../../model/model.js';
+import { IGNORE_COMMENT, type DocRef, type FileTextSource, type LoadError } from '../../model/model.js';
 import type { Limits } from '../../config/types.js';
 
 export interface RawDocument {
@@ -16,11 +16,15 @@ export interface RawDocument {
   text: string;
   /** 1-based line of `text` in the file. */
   lineOffset: number;
+  /** Offset of `text` in the file's text. */
+  start: number;
 }
 
 export interface ParsedDocument {
   ref: DocRef;
   value: unknown;
+  /** The document's text (also in `ref.text` unless it was released, see {@link ParseOptions.release}). */
+  text: string;
 }
 
 /** A document that could not be read; `text` lets the caller decide whether the file was ours to judge. */
@@ -42,6 +46,26 @@ export interface ParseOptions {
    * returned in no list and never walked, so even their alias structure cannot cost anything.
    */
   judge?: (value: unknown) => boolean;
+  /**
+   * The file can be read again: documents get a `span` into it instead of keeping their `text` (documents
+   * with a `# persistguard:ignore` comment keep theirs: exemptions read it while rules run).
+   */
+  release?: FileTextSource;
+}
+
+/** The reference of a parsed document: with its text, or with where to read it again. */
+function docRef(
+  file: string,
+  index: number,
+  text: string,
+  lineOffset: number,
+  start: number,
+  release: FileTextSource | undefined,
+  source?: string,
+): DocRef {
+  const extra = source !== undefined ? { source } : {};
+  if (release === undefined || text.includes(IGNORE_COMMENT)) return { file, index, text, lineOffset, ...extra };
+  return { file, index, lineOffset, span: { source: release, start, end: start + text.length }, ...extra };
 }
 
 /**
@@ -91,7 +115,8 @@ export function splitDocuments(text: string): RawDocument[] {
   let hasMarker = false; // pending chunk has a `---`
   // Offsets, not split lines: a document's text is one slice of the file (cheap, no copies joined).
   const flush = (endOffset: number): void => {
-    if (hasContent || hasMarker) docs.push({ text: text.slice(startOffset, endOffset), lineOffset: startLine });
+    if (hasContent || hasMarker)
+      docs.push({ text: text.slice(startOffset, endOffset), lineOffset: startLine, start: startOffset });
   };
   let lineNo = 1;
   let pos = 0;
@@ -245,6 +270,7 @@ function parseOne(
   raw: RawDocument,
   limits: Limits,
   judge: (value: unknown) => boolean,
+  release: FileTextSource | undefined,
 ): ParsedDocument | ParseError | 'multi' | 'skipped' | 'empty' {
   try {
     // js-yaml 4.3 bounds nesting itself (`maxDepth`, default 100); @types/js-yaml does not declare the option.
@@ -255,10 +281,7 @@ function parseOne(
     // Without an alias (`*name`) nothing is shared, and js-yaml has already bounded the depth.
     if (raw.text.includes('*')) checkStructure(value, limits);
     const source = file === STDIN ? helmSourceComment(raw.text) : undefined;
-    return {
-      ref: { file, index, text: raw.text, lineOffset: raw.lineOffset, ...(source !== undefined ? { source } : {}) },
-      value,
-    };
+    return { ref: docRef(file, index, raw.text, raw.lineOffset, raw.start, release, source), value, text: raw.text };
   } catch (err) {
     if (err instanceof StructureError)
       return { file, line: raw.lineOffset, message: `document ${index + 1}: ${err.message}` };
@@ -322,7 +345,7 @@ export function parseWithYaml(file: string, text: string, limits: Limits, opts: 
       }
       checkStructure(value, limits);
       // The document's range starts at its `---` marker (or first node), as the fast path's slices do.
-      out.docs.push({ ref: { file, index, text: docText, lineOffset }, value });
+      out.docs.push({ ref: docRef(file, index, docText, lineOffset, start, opts.release), value, text: docText });
     } catch (err) {
       out.errors.push({
         file,
@@ -348,7 +371,7 @@ export function parseYamlStream(file: string, text: string, limits: Limits, opts
   }
   const n = Math.min(raws.length, limits.maxDocuments);
   for (let i = 0; i < n; i++) {
-    const r = parseOne(file, i, raws[i] as RawDocument, limits, judge);
+    const r = parseOne(file, i, raws[i] as RawDocument, limits, judge, opts.release);
     if (r === 'multi') return parseWithYaml(file, text, limits, opts);
     if (r === 'skipped') out.skipped = (out.skipped ?? 0) + 1;
     else if (r === 'empty') continue;
@@ -414,7 +437,7 @@ export function parseJsonText(file: string, text: string, limits: Limits, opts: 
     }
     if (!judge(value)) return { docs: [], errors: [], skipped: 1 };
     checkStructure(value, limits);
-    return { docs: [{ ref: { file, index: 0, text, lineOffset: 1 }, value }], errors: [], skipped: 0 };
+    return { docs: [{ ref: docRef(file, 0, text, 1, 0, opts.release), value, text }], errors: [], skipped: 0 };
   } catch (err) {
     if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
     const message = err instanceof RangeError ? 'document is nested too deeply to parse' : describe(err);
