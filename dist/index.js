@@ -57049,13 +57049,12 @@ function evaluate(project, opts) {
     const ctx = {
       ...ctxBase,
       report: (r) => emit(current, r, w.resource, w),
-      get options() {
-        return optionsOf(config, current);
-      }
+      options: NO_OPTIONS
     };
     for (const rule11 of rules) {
       if (!rule11.checkWorkload) continue;
       current = rule11;
+      ctx.options = optionsOf(config, rule11);
       guarded(rule11, w.file, w.resource, () => rule11.checkWorkload?.(ctx));
     }
   }
