@@ -20349,9 +20349,9 @@ var require_anchors = __commonJS({
       }
       return true;
     }
-    function anchorNames(root) {
+    function anchorNames(root2) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit2.visit(root2, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -30202,22 +30202,22 @@ var require_compile = __commonJS({
       }
     }
     exports.compileSchema = compileSchema;
-    function resolveRef(root, baseId, ref2) {
+    function resolveRef(root2, baseId, ref2) {
       var _a;
       ref2 = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref2);
-      const schOrFunc = root.refs[ref2];
+      const schOrFunc = root2.refs[ref2];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve4.call(this, root, ref2);
+      let _sch = resolve4.call(this, root2, ref2);
       if (_sch === void 0) {
-        const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref2];
+        const schema2 = (_a = root2.localRefs) === null || _a === void 0 ? void 0 : _a[ref2];
         const { schemaId } = this.opts;
         if (schema2)
-          _sch = new SchemaEnv({ schema: schema2, schemaId, root, baseId });
+          _sch = new SchemaEnv({ schema: schema2, schemaId, root: root2, baseId });
       }
       if (_sch === void 0)
         return;
-      return root.refs[ref2] = inlineOrCompile.call(this, _sch);
+      return root2.refs[ref2] = inlineOrCompile.call(this, _sch);
     }
     exports.resolveRef = resolveRef;
     function inlineOrCompile(sch) {
@@ -30235,23 +30235,23 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve4(root, ref2) {
+    function resolve4(root2, ref2) {
       let sch;
       while (typeof (sch = this.refs[ref2]) == "string")
         ref2 = sch;
-      return sch || this.schemas[ref2] || resolveSchema.call(this, root, ref2);
+      return sch || this.schemas[ref2] || resolveSchema.call(this, root2, ref2);
     }
-    function resolveSchema(root, ref2) {
+    function resolveSchema(root2, ref2) {
       const p = this.opts.uriResolver.parse(ref2);
       const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
-      let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root.baseId, void 0);
-      if (Object.keys(root.schema).length > 0 && refPath === baseId) {
-        return getJsonPointer.call(this, p, root);
+      let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root2.baseId, void 0);
+      if (Object.keys(root2.schema).length > 0 && refPath === baseId) {
+        return getJsonPointer.call(this, p, root2);
       }
       const id = (0, resolve_1.normalizeId)(refPath);
       const schOrRef = this.refs[id] || this.schemas[id];
       if (typeof schOrRef == "string") {
-        const sch = resolveSchema.call(this, root, schOrRef);
+        const sch = resolveSchema.call(this, root2, schOrRef);
         if (typeof (sch === null || sch === void 0 ? void 0 : sch.schema) !== "object")
           return;
         return getJsonPointer.call(this, p, sch);
@@ -30266,7 +30266,7 @@ var require_compile = __commonJS({
         const schId = schema2[schemaId];
         if (schId)
           baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
-        return new SchemaEnv({ schema: schema2, schemaId, root, baseId });
+        return new SchemaEnv({ schema: schema2, schemaId, root: root2, baseId });
       }
       return getJsonPointer.call(this, p, schOrRef);
     }
@@ -30278,7 +30278,7 @@ var require_compile = __commonJS({
       "dependencies",
       "definitions"
     ]);
-    function getJsonPointer(parsedRef, { baseId, schema: schema2, root }) {
+    function getJsonPointer(parsedRef, { baseId, schema: schema2, root: root2 }) {
       var _a;
       if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
         return;
@@ -30297,10 +30297,10 @@ var require_compile = __commonJS({
       let env;
       if (typeof schema2 != "boolean" && schema2.$ref && !(0, util_1.schemaHasRulesButRef)(schema2, this.RULES)) {
         const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema2.$ref);
-        env = resolveSchema.call(this, root, $ref);
+        env = resolveSchema.call(this, root2, $ref);
       }
       const { schemaId } = this.opts;
-      env = env || new SchemaEnv({ schema: schema2, schemaId, root, baseId });
+      env = env || new SchemaEnv({ schema: schema2, schemaId, root: root2, baseId });
       if (env.schema !== env.root.schema)
         return env;
       return void 0;
@@ -31795,8 +31795,8 @@ var require_core = __commonJS({
           keyRef = sch;
         if (sch === void 0) {
           const { schemaId } = this.opts;
-          const root = new compile_1.SchemaEnv({ schema: {}, schemaId });
-          sch = compile_1.resolveSchema.call(this, root, keyRef);
+          const root2 = new compile_1.SchemaEnv({ schema: {}, schemaId });
+          sch = compile_1.resolveSchema.call(this, root2, keyRef);
           if (!sch)
             return;
           this.refs[keyRef] = sch;
@@ -32157,20 +32157,20 @@ var require_ref = __commonJS({
       code(cxt) {
         const { gen, schema: $ref, it } = cxt;
         const { baseId, schemaEnv: env, validateName, opts, self } = it;
-        const { root } = env;
-        if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
+        const { root: root2 } = env;
+        if (($ref === "#" || $ref === "#/") && baseId === root2.baseId)
           return callRootRef();
-        const schOrEnv = compile_1.resolveRef.call(self, root, baseId, $ref);
+        const schOrEnv = compile_1.resolveRef.call(self, root2, baseId, $ref);
         if (schOrEnv === void 0)
           throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
         if (schOrEnv instanceof compile_1.SchemaEnv)
           return callValidate(schOrEnv);
         return inlineRefSchema(schOrEnv);
         function callRootRef() {
-          if (env === root)
+          if (env === root2)
             return callRef(cxt, validateName, env, env.$async);
-          const rootName = gen.scopeValue("root", { ref: root });
-          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root, root.$async);
+          const rootName = gen.scopeValue("root", { ref: root2 });
+          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root2, root2.$async);
         }
         function callValidate(sch) {
           const v = getValidate(cxt, sch);
@@ -36326,12 +36326,12 @@ function artifactLocator(opts) {
     const locate2 = (file) => path10.isAbsolute(file) || /^[a-zA-Z]:[\\/]/.test(file) ? { uri: pathToFileURL(file).href } : { uri: fileUri(file), uriBaseId: "%SRCROOT%" };
     return { locate: locate2, ...opts.baseUri ? { baseUri: opts.baseUri } : {} };
   }
-  const root = path10.resolve(opts.srcRoot);
-  const cwd = opts.cwd ?? root;
+  const root2 = path10.resolve(opts.srcRoot);
+  const cwd = opts.cwd ?? root2;
   const locate = (file) => {
     if (file.startsWith("<")) return { uri: fileUri(file), uriBaseId: "%SRCROOT%" };
     const abs = path10.resolve(cwd, file);
-    const rel = path10.relative(root, abs);
+    const rel = path10.relative(root2, abs);
     if (rel.startsWith("..") || path10.isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
     return { uri: fileUri(rel.split(path10.sep).join("/")), uriBaseId: "%SRCROOT%" };
   };
@@ -43519,7 +43519,38 @@ import { pathToFileURL as pathToFileURL2 } from "node:url";
 // policies/index.ts
 init_version();
 
+// policies/model/anchor-paths.ts
+var MAX_INTERNED_PATHS = 2e4;
+var root = { path: [] };
+var interned = 1;
+function internPath(prefix, rest = []) {
+  let node = root;
+  const total = prefix.length + rest.length;
+  for (let i = 0; i < total; i++) {
+    const seg = i < prefix.length ? prefix[i] : rest[i - prefix.length];
+    let kid = node.kids?.get(seg);
+    if (kid === void 0) {
+      if (interned >= MAX_INTERNED_PATHS) return prefix.concat(rest);
+      const end = i + 1;
+      kid = { path: end <= prefix.length ? prefix.slice(0, end) : prefix.concat(rest.slice(0, end - prefix.length)) };
+      (node.kids ??= /* @__PURE__ */ new Map()).set(seg, kid);
+      interned++;
+    }
+    node = kid;
+  }
+  return node.path;
+}
+
 // policies/model/model.ts
+function hasDocText(doc) {
+  return doc.text !== void 0 || doc.span !== void 0;
+}
+function docText(doc, fileText) {
+  if (doc.text !== void 0 || doc.span === void 0) return doc.text;
+  const text3 = fileText ?? doc.span.source.read();
+  return text3?.slice(doc.span.start, doc.span.end);
+}
+var IGNORE_COMMENT = "persistguard:ignore";
 function emptyProject() {
   return {
     workloads: [],
@@ -43564,7 +43595,7 @@ function anchorFile(at2) {
   return at2.kind === "node" ? at2.doc.file : at2.file;
 }
 function childAnchor(at2, ...segments) {
-  return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: at2.path.concat(segments) } : at2;
+  return at2.kind === "node" ? { kind: "node", doc: at2.doc, path: internPath(at2.path, segments) } : at2;
 }
 function appendAll(target, items) {
   for (const x of items) target.push(x);
@@ -44158,7 +44189,7 @@ async function loadConfig(opts) {
 }
 
 // policies/load/index.ts
-import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import { readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
 import path9 from "node:path";
 
 // policies/load/parse/template-actions.ts
@@ -44676,13 +44707,16 @@ function asObj(v) {
 function asArray(v) {
   return Array.isArray(v) ? v : [];
 }
+function detach(s) {
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
 function scalarString(v) {
-  if (typeof v === "string") return v;
+  if (typeof v === "string") return detach(v);
   if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
   return void 0;
 }
 function str(v) {
-  return typeof v === "string" ? v : void 0;
+  return typeof v === "string" ? detach(v) : void 0;
 }
 function int(v) {
   if (typeof v === "number" && Number.isFinite(v)) return Math.trunc(v);
@@ -44700,10 +44734,10 @@ function stringMap(v) {
   return out;
 }
 function stringList(v) {
-  return asArray(v).flatMap((x) => typeof x === "string" ? [x] : []);
+  return asArray(v).flatMap((x) => typeof x === "string" ? [detach(x)] : []);
 }
 function nodeAnchor(doc, path23) {
-  return { kind: "node", doc, path: path23.slice() };
+  return { kind: "node", doc, path: internPath(path23) };
 }
 
 // policies/load/compose/compose.ts
@@ -44753,25 +44787,25 @@ function text(v) {
   return s === void 0 ? void 0 : interp(s);
 }
 function loadComposeValue(value, doc, project, opts = {}) {
-  const root = asObj(value);
-  const services = asObj(root?.services);
-  if (!root || !services) return;
+  const root2 = asObj(value);
+  const services = asObj(root2?.services);
+  if (!root2 || !services) return;
   const envText = opts.readCompanion?.(".env");
   dotenv = envText !== void 0 ? parseDotenv(envText) : {};
   try {
-    loadRoot(root, services, doc, project, opts);
+    loadRoot(root2, services, doc, project, opts);
   } finally {
     dotenv = {};
   }
 }
-function loadRoot(root, services, doc, project, opts) {
-  const named2 = text(root.name);
+function loadRoot(root2, services, doc, project, opts) {
+  const named2 = text(root2.name);
   const projectName = normalizeProjectName(named2 ?? opts.folderName ?? "");
   const ctx = {
     doc,
     file: doc.file,
     project,
-    topVolumes: asObj(root.volumes) ?? {},
+    topVolumes: asObj(root2.volumes) ?? {},
     readCompanion: opts.readCompanion
   };
   let unread = false;
@@ -49521,6 +49555,11 @@ var ParseErrorCode;
 })(ParseErrorCode || (ParseErrorCode = {}));
 
 // policies/load/parse/yaml.ts
+function docRef(file, index, text3, lineOffset, start, release, source) {
+  const extra = source !== void 0 ? { source } : {};
+  if (release === void 0 || text3.includes(IGNORE_COMMENT)) return { file, index, text: text3, lineOffset, ...extra };
+  return { file, index, lineOffset, span: { source: release, start, end: start + text3.length }, ...extra };
+}
 var ALIAS_EXPANSION_FACTOR = 10;
 var ALIAS_EXPANSION_ALLOWANCE = 1e4;
 var TYPES = yaml.types;
@@ -49542,7 +49581,8 @@ function splitDocuments(text3) {
   let hasContent = false;
   let hasMarker = false;
   const flush2 = (endOffset) => {
-    if (hasContent || hasMarker) docs.push({ text: text3.slice(startOffset, endOffset), lineOffset: startLine });
+    if (hasContent || hasMarker)
+      docs.push({ text: text3.slice(startOffset, endOffset), lineOffset: startLine, start: startOffset });
   };
   let lineNo = 1;
   let pos = 0;
@@ -49661,7 +49701,7 @@ function helmSourceComment(text3) {
   }
   return void 0;
 }
-function parseOne(file, index, raw, limits, judge2) {
+function parseOne(file, index, raw, limits, judge2, release) {
   try {
     const options = { schema: SCHEMA, filename: file, maxDepth: limits.maxDepth };
     const value = yaml.load(raw.text, options);
@@ -49669,10 +49709,7 @@ function parseOne(file, index, raw, limits, judge2) {
     if (!judge2(value)) return "skipped";
     if (raw.text.includes("*")) checkStructure(value, limits);
     const source = file === STDIN ? helmSourceComment(raw.text) : void 0;
-    return {
-      ref: { file, index, text: raw.text, lineOffset: raw.lineOffset, ...source !== void 0 ? { source } : {} },
-      value
-    };
+    return { ref: docRef(file, index, raw.text, raw.lineOffset, raw.start, release, source), value, text: raw.text };
   } catch (err) {
     if (err instanceof StructureError)
       return { file, line: raw.lineOffset, message: `document ${index + 1}: ${err.message}` };
@@ -49709,7 +49746,7 @@ function parseWithYaml(file, text3, limits, opts = {}) {
     if (index >= limits.maxDocuments) return;
     const start = doc.range[0];
     const lineOffset = lineCounter.linePos(start).line;
-    const docText = text3.slice(start, doc.range[2]);
+    const docText2 = text3.slice(start, doc.range[2]);
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
       const pos = first?.linePos?.[0];
@@ -49718,7 +49755,7 @@ function parseWithYaml(file, text3, limits, opts = {}) {
         line: pos?.line ?? lineOffset,
         ...pos ? { column: pos.col } : {},
         message: `invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`,
-        docText
+        docText: docText2
       });
       return;
     }
@@ -49730,7 +49767,7 @@ function parseWithYaml(file, text3, limits, opts = {}) {
         return;
       }
       checkStructure(value, limits);
-      out.docs.push({ ref: { file, index, text: docText, lineOffset }, value });
+      out.docs.push({ ref: docRef(file, index, docText2, lineOffset, start, opts.release), value, text: docText2 });
     } catch (err) {
       out.errors.push({
         file,
@@ -49754,7 +49791,7 @@ function parseYamlStream(file, text3, limits, opts = {}) {
   }
   const n = Math.min(raws.length, limits.maxDocuments);
   for (let i = 0; i < n; i++) {
-    const r = parseOne(file, i, raws[i], limits, judge2);
+    const r = parseOne(file, i, raws[i], limits, judge2, opts.release);
     if (r === "multi") return parseWithYaml(file, text3, limits, opts);
     if (r === "skipped") out.skipped = (out.skipped ?? 0) + 1;
     else if (r === "empty") continue;
@@ -49812,7 +49849,7 @@ function parseJsonText(file, text3, limits, opts = {}) {
     }
     if (!judge2(value)) return { docs: [], errors: [], skipped: 1 };
     checkStructure(value, limits);
-    return { docs: [{ ref: { file, index: 0, text: text3, lineOffset: 1 }, value }], errors: [], skipped: 0 };
+    return { docs: [{ ref: docRef(file, 0, text3, 1, 0, opts.release), value, text: text3 }], errors: [], skipped: 0 };
   } catch (err) {
     if (err instanceof StructureError) return { docs: [], errors: [{ file, line: 1, message: err.message }] };
     const message = err instanceof RangeError ? "document is nested too deeply to parse" : describe2(err);
@@ -51272,7 +51309,16 @@ function loadScriptText(file, text3, kind) {
 }
 
 // policies/load/discover.ts
-import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync as readFileSync2,
+  readSync,
+  realpathSync,
+  statSync
+} from "node:fs";
 import { createReadStream, existsSync as existsSync3 } from "node:fs";
 import path7 from "node:path";
 
@@ -51322,8 +51368,8 @@ function looksJudgedText(text3, format2, composeByName) {
   return COMPOSE_SERVICES.test(text3) && COMPOSE_SERVICE_KEY.test(text3);
 }
 var CONFIG_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
-function isHelmTemplateObject(value, docText) {
-  if (!docText.includes("{{") || !isObj(value)) return false;
+function isHelmTemplateObject(value, docText2) {
+  if (!docText2.includes("{{") || !isObj(value)) return false;
   const skipTop = new Set(CONFIG_KINDS.has(String(value.kind)) ? ["data", "stringData", "binaryData"] : []);
   const seen = /* @__PURE__ */ new Set();
   const stack = [];
@@ -51379,8 +51425,8 @@ var SKIPPED_DIRS = /* @__PURE__ */ new Set([
   ".terraform"
 ]);
 var toPosix = (p) => p.split(path7.sep).join("/");
-function isInside(root, p) {
-  const rel = path7.relative(root, p);
+function isInside(root2, p) {
+  const rel = path7.relative(root2, p);
   return rel === "" || !rel.startsWith("..") && !path7.isAbsolute(rel);
 }
 function formatMB(bytes) {
@@ -51483,15 +51529,15 @@ async function discoverAndRead(paths, opts, sink) {
     }
     const displayBase = displayPath2(opts.cwd, abs, given);
     if (st.isDirectory()) {
-      let root;
+      let root2;
       try {
-        root = realpathSync(abs);
+        root2 = realpathSync(abs);
       } catch (err) {
         sink.error({ file: given, message: `cannot read ${given}: ${errorMessage(err)}` });
         continue;
       }
       const exclude = opts.exclude && opts.exclude.length > 0 ? globMatcher(opts.exclude, { basename: true }) : void 0;
-      walk(root, root, "", displayBase, exclude, /* @__PURE__ */ new Set([root]), candidates, false);
+      walk(root2, root2, "", displayBase, exclude, /* @__PURE__ */ new Set([root2]), candidates, false);
     } else if (st.isFile()) {
       const parent = path7.dirname(abs);
       const helm = path7.basename(parent) === "templates" && existsSync3(path7.join(path7.dirname(parent), "Chart.yaml"));
@@ -51543,7 +51589,7 @@ function joinDisplay(base2, rel) {
   if (rel === "") return base2;
   return base2 === "." ? rel : `${base2}/${rel}`;
 }
-function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplates) {
+function walk(root2, dir, rel, displayBase, exclude, visited, out, inHelmTemplates) {
   let entries2;
   try {
     entries2 = readdirSync(dir, { withFileTypes: true });
@@ -51573,7 +51619,7 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
       } catch {
         continue;
       }
-      if (!isInside(root, real)) {
+      if (!isInside(root2, real)) {
         out.push({
           abs,
           display: joinDisplay(displayBase, childRel),
@@ -51589,7 +51635,7 @@ function walk(root, dir, rel, displayBase, exclude, visited, out, inHelmTemplate
       if (visited.has(real)) continue;
       visited.add(real);
       walk(
-        root,
+        root2,
         real,
         childRel,
         displayBase,
@@ -51630,8 +51676,18 @@ function flush(candidates, limits, sink, seen, counter, skip) {
       return;
     }
     if (r.kind === "error") sink.error(r.error);
-    else sink.file(c.display, r.text, { ...c.helm ? { helmChartTemplate: true } : {} });
+    else sink.file(c.display, r.text, { ...c.helm ? { helmChartTemplate: true } : {}, reread: rereader(c) });
   }
+}
+function rereader(c) {
+  return () => {
+    try {
+      const decoded = decodeText(c.display, readFileSync2(c.abs));
+      return "text" in decoded ? decoded.text : void 0;
+    } catch {
+      return void 0;
+    }
+  };
 }
 var OVERSIZED_HEAD_BYTES = 64 * 1024;
 function oversizedIsOurs(fd, cls) {
@@ -51771,22 +51827,24 @@ function loadTextUnsafe(file, raw, opts) {
   const composeByName = cls.kind === "yaml" && cls.compose;
   const allowCompose = cls.kind === "yaml";
   const judge2 = (value) => isJudgedValue(value, composeByName, allowCompose);
-  const parsed = cls.kind === "json" ? parseJsonText(file, text3, limits, { judge: judge2 }) : parseYamlStream(file, text3, limits, { judge: judge2 });
+  const release = opts.reread ? releasedText(opts.reread, text3) : void 0;
+  const parseOpts = { judge: judge2, ...release ? { release } : {} };
+  const parsed = cls.kind === "json" ? parseJsonText(file, text3, limits, parseOpts) : parseYamlStream(file, text3, limits, parseOpts);
   if (opts.forceYaml && parsed.docs.length === 0 && parsed.errors.length === 0 && (parsed.skipped ?? 0) === 0) {
     p.errors.push({ file, message: "no YAML document in the input: the render produced nothing (did it fail?)" });
     return p;
   }
   let template = false;
   let skipped = parsed.skipped ?? 0;
-  for (const { docText, ...error4 } of parsed.errors) {
-    if (docText === void 0) p.errors.push(error4);
-    else if (cls.kind === "yaml" && docText.includes("{{")) template = true;
-    else if (looksJudgedText(docText, cls.kind, composeByName)) p.errors.push(error4);
+  for (const { docText: docText2, ...error4 } of parsed.errors) {
+    if (docText2 === void 0) p.errors.push(error4);
+    else if (cls.kind === "yaml" && docText2.includes("{{")) template = true;
+    else if (looksJudgedText(docText2, cls.kind, composeByName)) p.errors.push(error4);
     else skipped++;
   }
-  for (const { ref: ref2, value } of parsed.docs) {
+  for (const { ref: ref2, value, text: docText2 } of parsed.docs) {
     if (isKubernetesObject(value)) {
-      if (isHelmTemplateObject(value, ref2.text ?? "")) template = true;
+      if (isHelmTemplateObject(value, docText2)) template = true;
       else if (isPartialWorkload(value)) addSkipped(p, file, PATCH_FRAGMENT);
       else loadKubernetesValue(value, ref2, p);
     } else {
@@ -51801,6 +51859,16 @@ function loadTextUnsafe(file, raw, opts) {
   if (skipped > 0 && p.errors.length === 0 && parsed.docs.length === 0 && !template)
     addSkipped(p, file, "not a Kubernetes manifest or compose file");
   return p;
+}
+function releasedText(reread, loaded) {
+  const length = loaded.length;
+  return {
+    read: () => {
+      const raw = reread();
+      const text3 = raw !== void 0 && raw.charCodeAt(0) === 65279 ? raw.slice(1) : raw;
+      return text3 !== void 0 && text3.length === length ? text3 : void 0;
+    }
+  };
 }
 function composeProjectName(file, text3, p) {
   const lines = text3.split(/\r?\n/);
@@ -51825,7 +51893,7 @@ function companionReader(dir) {
     try {
       const abs = path9.resolve(dir, rel);
       if (statSync2(abs).size > MAX_COMPANION_BYTES) return void 0;
-      return readFileSync2(abs, "utf8");
+      return readFileSync3(abs, "utf8");
     } catch {
       return void 0;
     }
@@ -56503,29 +56571,30 @@ function resolve3(doc, node) {
   for (let i = 0; i < 20 && n && (0, import_yaml8.isAlias)(n); i++) n = n.resolve(doc) ?? null;
   return n;
 }
-function createLocator(opts = {}) {
+function createLocator(opts = {}, textOf = docText) {
   const fast = opts.fastPath !== false;
   const cache2 = /* @__PURE__ */ new Map();
   const entry = (ref2) => {
     const hit = cache2.get(ref2);
     if (hit !== void 0) return hit;
     let value = null;
-    if (ref2.text !== void 0) {
+    const text3 = textOf(ref2);
+    if (text3 !== void 0) {
       const lines = new import_yaml8.LineCounter();
       try {
-        value = { lines, cst: fast ? parseCst(ref2.text, lines.addNewLine) : void 0 };
+        value = { lines, text: text3, cst: fast ? parseCst(text3, lines.addNewLine) : void 0 };
       } catch {
-        value = { lines: new import_yaml8.LineCounter(), cst: void 0 };
+        value = { lines: new import_yaml8.LineCounter(), text: text3, cst: void 0 };
       }
     }
     cache2.set(ref2, value);
     return value;
   };
-  const composed = (ref2, e) => {
+  const composed = (e) => {
     if (e.composed !== void 0) return e.composed;
     try {
       const lines = new import_yaml8.LineCounter();
-      const doc = (0, import_yaml8.parseDocument)(ref2.text ?? "", {
+      const doc = (0, import_yaml8.parseDocument)(e.text, {
         lineCounter: lines,
         uniqueKeys: false,
         strict: false,
@@ -56548,13 +56617,13 @@ function createLocator(opts = {}) {
       let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
       let lines = e.lines;
       if (!range) {
-        const p = composed(at2.doc, e);
+        const p = composed(e);
         if (!p) return base2;
         range = rangeOf(p.doc, at2.path);
         lines = p.lines;
       }
       if (!range) return at2.doc.origin ? mapToSource(at2.doc, at2.path, [0, 0], base2) : base2;
-      const text3 = at2.doc.text ?? "";
+      const text3 = e.text;
       let endOffset = range[1];
       while (endOffset > range[0] && /\s/.test(text3[endOffset - 1] ?? "")) endOffset--;
       range = [range[0], endOffset];
@@ -56598,16 +56667,31 @@ function rangeOf(doc, path23) {
 }
 function locateAll(anchors, opts = {}) {
   const out = new Array(anchors.length);
-  const byDoc = /* @__PURE__ */ new Map();
+  const byFile = /* @__PURE__ */ new Map();
   anchors.forEach((at2, i) => {
     const ref2 = at2.kind === "node" ? at2.doc : void 0;
-    const list = byDoc.get(ref2);
+    const key3 = ref2?.span?.source ?? ref2;
+    let docs = byFile.get(key3);
+    if (!docs) byFile.set(key3, docs = /* @__PURE__ */ new Map());
+    const list = docs.get(ref2);
     if (list) list.push(i);
-    else byDoc.set(ref2, [i]);
+    else docs.set(ref2, [i]);
   });
-  for (const indices of byDoc.values()) {
-    const locate = createLocator(opts);
-    for (const i of indices) out[i] = locate(anchors[i]);
+  for (const [key3, docs] of byFile) {
+    let fileText;
+    let read = false;
+    const textOf = (ref2) => {
+      if (ref2.text !== void 0 || ref2.span === void 0 || ref2.span.source !== key3) return docText(ref2);
+      if (!read) {
+        fileText = ref2.span.source.read();
+        read = true;
+      }
+      return fileText === void 0 ? void 0 : docText(ref2, fileText);
+    };
+    for (const indices of docs.values()) {
+      const locate = createLocator(opts, textOf);
+      for (const i of indices) out[i] = locate(anchors[i]);
+    }
   }
   return out;
 }
@@ -56615,7 +56699,6 @@ function locateAll(anchors, opts = {}) {
 // policies/engine/exemptions.ts
 var IGNORE_KEYS = ["persistguard.io/ignore", "io.persistguard.ignore"];
 var IGNORE_REASON_KEYS = ["persistguard.io/ignore-reason", "io.persistguard.ignore-reason"];
-var IGNORE_COMMENT = "persistguard:ignore";
 var DIRECTIVE = /#\s*persistguard:ignore(?:\s+([^\s]+))?(?:\s+(.*))?$/;
 function parseIgnoreComments(text3, lineOffset = 1) {
   const out = [];
@@ -57143,20 +57226,29 @@ function mergeRendered(findings) {
   for (const f of byKey.values()) f.message = `${f.message} [rendered from ${f.renderedBy}]`;
   return out;
 }
+function placed(pending, loc) {
+  const f = {};
+  for (const key3 of Object.keys(pending)) if (key3 !== "at") f[key3] = pending[key3];
+  f.file = loc.file;
+  f.line = loc.line;
+  f.column = loc.column;
+  return f;
+}
 function reportProjects(project, renders, opts) {
   const ev = evaluateAll(project, renders, opts);
   const docsWithFindings = new Set(ev.findings.flatMap((f) => f.at.kind === "node" ? [docKey(f.at.doc)] : []));
   const atDocStart = (r) => r.at.kind === "node" && !docsWithFindings.has(docKey(r.at.doc)) && !r.at.doc.origin ? {
     resource: r.resource,
     file: r.at.doc.file,
-    line: r.at.doc.text !== void 0 ? r.at.doc.lineOffset ?? 1 : 0,
-    column: r.at.doc.text !== void 0 ? 1 : 0
+    line: hasDocText(r.at.doc) ? r.at.doc.lineOffset ?? 1 : 0,
+    column: hasDocText(r.at.doc) ? 1 : 0
   } : void 0;
   const located2 = ev.resources.filter((r) => atDocStart(r) === void 0);
   const locations = locateAll([...ev.findings.map((f) => f.at), ...located2.map((r) => r.at)]);
-  let findings = ev.findings.map(({ at: at2, ...rest }, i) => {
+  let findings = ev.findings.map((pending, i) => {
+    const at2 = pending.at;
     const loc = locations[i];
-    const f = { ...rest, file: loc.file, line: loc.line, column: loc.column };
+    const f = placed(pending, loc);
     if (loc.endLine !== void 0) f.endLine = loc.endLine;
     if (loc.endColumn !== void 0) f.endColumn = loc.endColumn;
     if (loc.jsonPath !== void 0) f.jsonPath = loc.jsonPath;
@@ -57337,7 +57429,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import path16 from "node:path";
 
 // render/context.ts
-import { existsSync as existsSync4, readFileSync as readFileSync3 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync4 } from "node:fs";
 function emptyOutput() {
   return { sets: [], notes: [], errors: [], records: [], ownedFiles: /* @__PURE__ */ new Set(), ownedDirs: [], ownedChartDirs: [] };
 }
@@ -57345,7 +57437,7 @@ function sourceText(ctx, abs) {
   if (ctx.texts.has(abs)) return ctx.texts.get(abs);
   let text3;
   try {
-    text3 = existsSync4(abs) ? readFileSync3(abs, "utf8") : void 0;
+    text3 = existsSync4(abs) ? readFileSync4(abs, "utf8") : void 0;
   } catch {
     text3 = void 0;
   }
@@ -57355,11 +57447,11 @@ function sourceText(ctx, abs) {
 
 // render/gitops.ts
 var import_yaml10 = __toESM(require_dist(), 1);
-import { existsSync as existsSync5, readFileSync as readFileSync5, statSync as statSync4, writeFileSync } from "node:fs";
+import { existsSync as existsSync5, readFileSync as readFileSync6, statSync as statSync4, writeFileSync } from "node:fs";
 import path12 from "node:path";
 
 // render/tree.ts
-import { readdirSync as readdirSync2, readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
+import { readdirSync as readdirSync2, readFileSync as readFileSync5, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
 import path11 from "node:path";
 var KUSTOMIZATION = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
 var GITOPS_HINT = /\bkind:\s*["']?(?:HelmRelease|Kustomization|Application)\b/;
@@ -57370,19 +57462,19 @@ function walkTree(paths, cwd, exclude) {
   const visited = /* @__PURE__ */ new Set();
   for (const given of paths) {
     if (given === "-") continue;
-    let root;
+    let root2;
     try {
-      root = realpathSync2(path11.resolve(cwd, given));
-      if (!statSync3(root).isDirectory()) continue;
+      root2 = realpathSync2(path11.resolve(cwd, given));
+      if (!statSync3(root2).isDirectory()) continue;
     } catch {
       continue;
     }
-    tree.roots.push(root);
-    walk2(root, root, "", tree, isExcluded, visited);
+    tree.roots.push(root2);
+    walk2(root2, root2, "", tree, isExcluded, visited);
   }
   return tree;
 }
-function walk2(root, dir, rel, tree, isExcluded, visited) {
+function walk2(root2, dir, rel, tree, isExcluded, visited) {
   if (visited.has(dir)) return;
   visited.add(dir);
   let entries2;
@@ -57406,13 +57498,13 @@ function walk2(root, dir, rel, tree, isExcluded, visited) {
       } catch {
         continue;
       }
-      const r = path11.relative(root, abs);
+      const r = path11.relative(root2, abs);
       if (r.startsWith("..") || path11.isAbsolute(r)) continue;
     }
     if (isDir) {
       if (SKIPPED_DIRS.has(e.name)) continue;
       if (isExcluded && (isExcluded(childRel) || isExcluded(`${childRel}/`))) continue;
-      walk2(root, abs, childRel, tree, isExcluded, visited);
+      walk2(root2, abs, childRel, tree, isExcluded, visited);
     } else if (isFile2) {
       if (isExcluded?.(childRel)) continue;
       if (e.name === "Chart.yaml") tree.charts.push(dir);
@@ -57424,7 +57516,7 @@ function walk2(root, dir, rel, tree, isExcluded, visited) {
 function mayHoldGitops(file) {
   try {
     if (statSync3(file).size > MAX_GITOPS_BYTES) return false;
-    const text3 = readFileSync4(file, "utf8");
+    const text3 = readFileSync5(file, "utf8");
     return GITOPS_HINT.test(text3) && /(?:fluxcd\.io|argoproj\.io)\//.test(text3);
   } catch {
     return false;
@@ -57473,13 +57565,13 @@ function gitopsTargets(ctx, file, roots) {
   const out = [];
   let docs;
   try {
-    docs = (0, import_yaml10.parseAllDocuments)(readFileSync5(file, "utf8"));
+    docs = (0, import_yaml10.parseAllDocuments)(readFileSync6(file, "utf8"));
   } catch {
     return out;
   }
   const display = displayOf(ctx.cwd, file);
   const note = (message) => void ctx.out.notes.push({ file: display, message });
-  const fileText = readFileSync5(file, "utf8");
+  const fileText = readFileSync6(file, "utf8");
   for (const [docIndex, d] of (Array.isArray(docs) ? docs : [docs]).entries()) {
     if (!("contents" in d) || d.errors.length > 0) continue;
     const o = obj(d.toJS());
@@ -57594,7 +57686,7 @@ function gitopsTargets(ctx, file, roots) {
 
 // render/helm.ts
 var import_yaml11 = __toESM(require_dist(), 1);
-import { cpSync, existsSync as existsSync6, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
+import { cpSync, existsSync as existsSync6, mkdtempSync, readdirSync as readdirSync3, readFileSync as readFileSync7 } from "node:fs";
 import path14 from "node:path";
 
 // render/run.ts
@@ -57690,12 +57782,12 @@ function findExecutable(name, envPath) {
 // render/helm.ts
 function readChartMeta(dir) {
   try {
-    const raw = (0, import_yaml11.parse)(readFileSync6(path14.join(dir, "Chart.yaml"), "utf8"));
+    const raw = (0, import_yaml11.parse)(readFileSync7(path14.join(dir, "Chart.yaml"), "utf8"));
     if (!raw || typeof raw !== "object") return { error: "Chart.yaml is empty" };
     let deps = Array.isArray(raw.dependencies) ? raw.dependencies : [];
     const req = path14.join(dir, "requirements.yaml");
     if (deps.length === 0 && existsSync6(req)) {
-      const r = (0, import_yaml11.parse)(readFileSync6(req, "utf8"));
+      const r = (0, import_yaml11.parse)(readFileSync7(req, "utf8"));
       if (r && Array.isArray(r.dependencies)) deps = r.dependencies;
     }
     return {
@@ -57807,8 +57899,8 @@ function localDependencies(chartDir, meta, missing, allCharts) {
   return found;
 }
 function stageChart(ctx, chartDir, deps) {
-  const root = mkdtempSync(path14.join(ctx.tmp, "chart-"));
-  const copy = path14.join(root, path14.basename(chartDir));
+  const root2 = mkdtempSync(path14.join(ctx.tmp, "chart-"));
+  const copy = path14.join(root2, path14.basename(chartDir));
   cpSync(chartDir, copy, { recursive: true, dereference: true });
   for (const [name, dir] of deps) cpSync(dir, path14.join(copy, "charts", name), { recursive: true, dereference: true });
   return copy;
@@ -57952,7 +58044,7 @@ function failurePlace(ctx, chartDir, name, reason) {
 
 // render/kustomize.ts
 var import_yaml12 = __toESM(require_dist(), 1);
-import { existsSync as existsSync7, mkdtempSync as mkdtempSync2, readFileSync as readFileSync7, statSync as statSync6, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync7, mkdtempSync as mkdtempSync2, readFileSync as readFileSync8, statSync as statSync6, writeFileSync as writeFileSync2 } from "node:fs";
 import path15 from "node:path";
 var KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 function kustomizationIn(dir) {
@@ -57981,7 +58073,7 @@ function readKustomization(file) {
   };
   let raw;
   try {
-    raw = (0, import_yaml12.parse)(readFileSync7(file, "utf8")) ?? {};
+    raw = (0, import_yaml12.parse)(readFileSync8(file, "utf8")) ?? {};
   } catch (e) {
     k.error = e.message;
     return k;
@@ -58017,10 +58109,10 @@ function leafOverlays(all) {
   const used = new Set(all.flatMap((k) => k.children));
   return all.filter((k) => !k.isComponent && !used.has(k.dir));
 }
-function closure(root, byDir) {
+function closure(root2, byDir) {
   const seen = /* @__PURE__ */ new Set();
   const ks = [];
-  const stack = [root.dir];
+  const stack = [root2.dir];
   while (stack.length > 0) {
     const dir = stack.pop();
     if (seen.has(dir)) continue;
@@ -58046,14 +58138,14 @@ function closure(root, byDir) {
   };
 }
 var ORIGIN = "config.kubernetes.io/origin";
-function takeOrigin(docText) {
-  const [doc] = (0, import_yaml12.parseAllDocuments)(docText);
+function takeOrigin(docText2) {
+  const [doc] = (0, import_yaml12.parseAllDocuments)(docText2);
   if (!doc || !("contents" in doc) || doc.errors.length > 0) return void 0;
   const obj2 = doc.toJS();
   if (!obj2 || typeof obj2 !== "object") return void 0;
   const ann = obj2.metadata?.annotations;
   const origin = ann?.[ORIGIN];
-  if (origin === void 0) return { text: docText };
+  if (origin === void 0) return { text: docText2 };
   delete ann[ORIGIN];
   if (Object.keys(ann).length === 0) delete obj2.metadata.annotations;
   let originPath;
@@ -58981,7 +59073,7 @@ _${scope}_
   return verdict.exitCode;
 }
 async function checkRealPaths(inputs) {
-  const root = await realpath2(inputs.workspace).catch(() => {
+  const root2 = await realpath2(inputs.workspace).catch(() => {
     throw new InputError(`the workspace ${inputs.workspace} does not exist; run actions/checkout first`);
   });
   const targets = [
@@ -58992,7 +59084,7 @@ async function checkRealPaths(inputs) {
   for (const t of targets) {
     const real = await realpath2(t).catch(() => void 0);
     if (real === void 0) continue;
-    const rel = path22.relative(root, real);
+    const rel = path22.relative(root2, real);
     if (isOutside(rel))
       throw new InputError(
         `"${path22.relative(inputs.workspace, t)}" resolves (through a symlink) to ${real}, outside the workspace`
