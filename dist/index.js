@@ -51469,21 +51469,31 @@ function lineOfOffset(buf, offset) {
   return line;
 }
 var decoder = new TextDecoder("utf-8", { fatal: true });
-function decodeText(file, buf) {
+var lenientDecoder = new TextDecoder("utf-8");
+function undecodable(file, buf, cls) {
+  if (cls?.kind === "yaml" || cls?.kind === "json") {
+    const text3 = lenientDecoder.decode(buf);
+    if (!looksJudgedText(text3, cls.kind, cls.kind === "yaml" && cls.compose)) return { skip: true };
+  } else if (cls?.kind === "script" || cls?.kind === "source" || cls?.kind === "maybe-script") {
+    return { text: lenientDecoder.decode(buf) };
+  }
+  const at2 = firstInvalidUtf8(buf);
+  const line = at2 >= 0 ? lineOfOffset(buf, at2) : void 0;
+  return {
+    error: {
+      file,
+      ...line !== void 0 ? { line } : {},
+      message: `not UTF-8 text${at2 >= 0 ? ` (invalid byte 0x${buf[at2].toString(16).padStart(2, "0")} at byte ${at2})` : ""}: not scanned; re-save the file as UTF-8`
+    }
+  };
+}
+function decodeText(file, buf, cls) {
   const nul = buf.indexOf(0);
   if (nul >= 0) return { error: { file, message: `binary file (contains NUL bytes at byte ${nul}): not scanned` } };
   try {
     return { text: decoder.decode(buf) };
   } catch {
-    const at2 = firstInvalidUtf8(buf);
-    const line = at2 >= 0 ? lineOfOffset(buf, at2) : void 0;
-    return {
-      error: {
-        file,
-        ...line !== void 0 ? { line } : {},
-        message: `not UTF-8 text${at2 >= 0 ? ` (invalid byte 0x${buf[at2].toString(16).padStart(2, "0")} at byte ${at2})` : ""}: not scanned; re-save the file as UTF-8`
-      }
-    };
+    return undecodable(file, buf, cls);
   }
 }
 async function discoverAndRead(paths, opts, sink) {
@@ -51577,7 +51587,7 @@ async function readPipe(abs, maxBytes) {
     return { error: `cannot read the pipe: ${err.message}` };
   }
   const decoded = decodeText(abs, Buffer.concat(chunks));
-  return "error" in decoded ? { error: decoded.error.message } : { text: decoded.text };
+  return "text" in decoded ? { text: decoded.text } : { error: "error" in decoded ? decoded.error.message : "not UTF-8 text" };
 }
 function displayPath2(cwd, abs, given) {
   const rel = path7.relative(cwd, abs);
@@ -51725,7 +51735,8 @@ function readCandidate(c, limits) {
       got += n;
     }
     const data = got === size ? buf : buf.subarray(0, got);
-    const decoded = decodeText(c.display, data);
+    const decoded = decodeText(c.display, data, cls);
+    if ("skip" in decoded) return { kind: "skip" };
     if ("error" in decoded) return optional ? { kind: "skip" } : { kind: "error", error: decoded.error };
     return { kind: "text", text: decoded.text };
   } catch (err) {
@@ -51993,7 +52004,8 @@ function loadTreeFiles(files, opts = {}) {
   for (const { file, bytes } of files) {
     const cls = classifyPath(file.display);
     if (cls.kind === "maybe-script" && (bytes[0] !== 35 || bytes[1] !== 33)) continue;
-    const decoded = decodeText(file.display, bytes);
+    const decoded = decodeText(file.display, bytes, cls);
+    if ("skip" in decoded) continue;
     if ("error" in decoded) {
       if (cls.kind !== "maybe-script")
         loaded.push({ file: file.display, project: { ...emptyProject(), errors: [decoded.error] } });
@@ -53645,7 +53657,10 @@ var images_default = {
       paths: [
         "/config"
       ],
-      source: "https://docs.linuxserver.io/general/volumes/ (every image keeps its state in /config)"
+      volumes: [
+        "/config"
+      ],
+      source: 'https://docs.linuxserver.io/general/volumes/ (every image keeps its state in /config; their Dockerfiles end with "# ports and volumes" VOLUME /config, e.g. https://github.com/linuxserver/docker-plex/blob/master/Dockerfile)'
     },
     {
       name: "hotio",
@@ -54664,7 +54679,10 @@ function catalogPaths(cc, c) {
 function serverOnlyEnv(e) {
   return /* @__PURE__ */ new Set([...e?.pathEnv ? [e.pathEnv] : [], ...e?.dirEnv ?? []]);
 }
-function dockerfilePaths(w, c, lookup) {
+function isTempDir(dir, tempDirs) {
+  return tempDirs.some((t) => isUnder(dir, normalizePosixPath(t)));
+}
+function dockerfilePaths(w, c, lookup, tempDirs) {
   const d = lookup?.(c);
   if (!d) return [];
   const at2 = c.image?.at ?? c.at;
@@ -54673,7 +54691,8 @@ function dockerfilePaths(w, c, lookup) {
   if (w.source === "kubernetes")
     for (const v of d.stage.volumes) {
       const dir = directoryOf(v.value, false);
-      if (dir) out.push({ path: dir, origin: "dockerfile", severity: "error", reason: `VOLUME in ${line(v.at)}`, at: at2 });
+      if (dir && !isTempDir(dir, tempDirs))
+        out.push({ path: dir, origin: "dockerfile", severity: "error", reason: `VOLUME in ${line(v.at)}`, at: at2 });
     }
   for (const e of d.stage.env) {
     if (c.env.some((x) => x.name === e.name)) continue;
@@ -54832,14 +54851,17 @@ function resolveContainers(w, opts) {
     }
     if (server) appendAll(paths, wellKnownPaths(c, hit !== void 0));
     if (server && !hit && c.buildFrom)
-      for (const v of c.buildVolumes ?? [])
+      for (const v of c.buildVolumes ?? []) {
+        const path23 = normalizePosixPath(v);
+        if (isTempDir(path23, cfg.tempDirs)) continue;
         paths.push({
-          path: normalizePosixPath(v),
+          path: path23,
           origin: "volume",
           severity: "warning",
           reason: "VOLUME in the Dockerfile it is built from",
           at: c.buildFrom.at
         });
+      }
     const ignoredEnv = server ? void 0 : serverOnlyEnv(hit?.entry);
     for (const e of c.env) {
       if (e.value === void 0) continue;
@@ -54854,7 +54876,7 @@ function resolveContainers(w, opts) {
     }
     for (const item of c.command) appendAll(paths, sqlitePathsIn(item.value, item.at, "command"));
     for (const item of c.args) appendAll(paths, sqlitePathsIn(item.value, item.at, "args"));
-    if (c.role !== "initContainer") appendAll(paths, dockerfilePaths(w, c, opts.dockerfile));
+    if (c.role !== "initContainer") appendAll(paths, dockerfilePaths(w, c, opts.dockerfile, cfg.tempDirs));
     for (const cm of cms) {
       for (const [key3, v] of Object.entries(cm.data))
         appendAll(paths, sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key3}`));
