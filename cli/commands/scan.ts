@@ -186,7 +186,7 @@ export const scanCommand: Command = async (args, io) => {
   for (const [i, o] of outputs.entries()) {
     const reporter = reporters[i] as Reporter;
     const toFile = o.file !== undefined;
-    const rendered = reporter.render(report, {
+    const renderOpts = {
       rules,
       color: wantsColour(values['no-color'] === true, toFile, io.stdout.isTTY, io.env),
       policyReportApi,
@@ -194,7 +194,12 @@ export const scanCommand: Command = async (args, io) => {
       quiet,
       failOn,
       ...sarifRoot(io.cwd, scanRoot),
-    });
+    };
+    if (o.file === undefined && reporter.chunks) {
+      writeInPieces(io.stdout, reporter.chunks(report, renderOpts));
+      continue;
+    }
+    const rendered = reporter.render(report, renderOpts);
     if (o.file === undefined) {
       io.stdout.write(rendered);
       continue;
@@ -221,6 +226,22 @@ export const scanCommand: Command = async (args, io) => {
 
   return scanVerdict(report, failOn, { otherProblems: configErrors.length }).exitCode;
 };
+
+/** Writes a report's pieces in writes of about 64 KB: a large report is never one string or one buffer. */
+function writeInPieces(out: CliIO['stdout'], pieces: Iterable<string>): void {
+  let batch: string[] = [];
+  let size = 0;
+  for (const piece of pieces) {
+    batch.push(piece);
+    size += piece.length;
+    if (size >= 64 * 1024) {
+      out.write(batch.join(''));
+      batch = [];
+      size = 0;
+    }
+  }
+  if (batch.length > 0) out.write(batch.join(''));
+}
 
 /**
  * SARIF `uri`s are relative to %SRCROOT%: the working directory when the scan root is inside it (as in CI,

@@ -33,4 +33,6 @@ export interface Reporter {
   /** Default file name in an Action `report-dir`. */
   fileName: string;
   render(report: ScanReport, opts: ReporterOptions): string;
+  /** The same text in pieces (joined, exactly `render`'s), for writing a large report without one big string. */
+  chunks?(report: ScanReport, opts: ReporterOptions): Iterable<string>;
 }
