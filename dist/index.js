@@ -36173,6 +36173,7 @@ var init_text = __esm({
 // policies/report/json.ts
 var json_exports = {};
 __export(json_exports, {
+  jsonReportChunks: () => jsonReportChunks,
   jsonReporter: () => jsonReporter,
   toJsonReport: () => toJsonReport
 });
@@ -36235,16 +36236,37 @@ function toJsonReport(report) {
     }
   };
 }
-var jsonReporter;
+function* jsonReportChunks(report) {
+  const shell = JSON.stringify(toJsonReport({ ...report, findings: [] }), null, 2);
+  const at2 = shell.indexOf(FINDINGS_SLOT);
+  if (report.findings.length === 0 || at2 < 0) {
+    yield `${escapeJsonControls(JSON.stringify(toJsonReport(report), null, 2))}
+`;
+    return;
+  }
+  const open3 = at2 + FINDINGS_SLOT.length - 1;
+  yield escapeJsonControls(shell.slice(0, open3));
+  const last = report.findings.length - 1;
+  for (const [i, f] of report.findings.entries()) {
+    const text3 = JSON.stringify(finding2(f), null, 2).replace(/\n/g, "\n    ");
+    yield escapeJsonControls(`
+    ${text3}${i < last ? "," : ""}`);
+  }
+  yield `${escapeJsonControls(`
+  ${shell.slice(open3)}`)}
+`;
+}
+var FINDINGS_SLOT, jsonReporter;
 var init_json = __esm({
   "policies/report/json.ts"() {
     "use strict";
     init_safe_text();
+    FINDINGS_SLOT = '\n  "findings": []';
     jsonReporter = {
       format: "json",
       fileName: "persistguard.json",
-      render: (report) => `${escapeJsonControls(JSON.stringify(toJsonReport(report), null, 2))}
-`
+      render: (report) => [...jsonReportChunks(report)].join(""),
+      chunks: (report) => jsonReportChunks(report)
     };
   }
 });
