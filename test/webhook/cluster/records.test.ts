@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { KubeObject } from '../../../webhook/cluster/api-client.js';
 import {
+  claimModel,
   ImageIndex,
   podOwner,
   toClaim,
@@ -59,6 +60,29 @@ describe('compact records (pure mappers)', () => {
       claimRef: { namespace: 'n', name: 'c' },
       accessModes: [],
     });
+  });
+
+  test('claims share what repeats: one frozen access-mode list per distinct list, one empty label map', () => {
+    const claim = (name: string, modes: unknown, labels?: Record<string, string>): KubeObject => ({
+      metadata: { name, namespace: 'n', labels },
+      spec: { accessModes: modes },
+    });
+    const a = toClaim(claim('a', ['ReadWriteOnce']));
+    const b = toClaim(claim('b', ['ReadWriteOnce'], { app: 'x' }));
+    const c = toClaim(claim('c', ['ReadWriteOnce'], { 'persistguard.io/protect': 'true' }));
+    expect(a?.accessModes).toBe(b?.accessModes);
+    expect(Object.isFrozen(a?.accessModes)).toBe(true);
+    expect(a?.labels).toBe(b?.labels);
+    expect(a?.labels).toEqual({});
+    expect(c?.labels).toEqual({ 'persistguard.io/protect': 'true' });
+    // Unknown modes are kept as the claim says them, not pooled.
+    expect(toClaim(claim('d', ['Bogus']))?.accessModes).toEqual(['Bogus']);
+    // The models handed to rules are copies: a rule changing one cannot change the cache.
+    const m = claimModel(a!);
+    m.accessModes.push('ReadOnlyMany');
+    m.labels.x = 'y';
+    expect(toClaim(claim('e', ['ReadWriteOnce']))?.accessModes).toEqual(['ReadWriteOnce']);
+    expect(toClaim(claim('f', []))?.labels).toEqual({});
   });
 
   test('nodes: every image name normalised; k3s recognised from the kubelet or containerd version', () => {
