@@ -9,6 +9,7 @@ import {
   toPod,
   toStorageClass,
   toVolume,
+  type NodeRecord,
 } from '../../../webhook/cluster/records.js';
 import { collectionPath, judgedViaOwner, reportPath, WORKLOAD_KINDS } from '../../../webhook/cluster/workloads.js';
 
@@ -122,6 +123,39 @@ describe('compact records (pure mappers)', () => {
     expect(idx.onAnyNode('docker.io/library/x:1')).toBe(true);
     idx.remove(b);
     expect(idx.onAnyNode('docker.io/library/x:1')).toBe(false);
+  });
+
+  test('pooled node images answer like the Sets they replace, through adds, removals and id reuse', () => {
+    const idx = new ImageIndex();
+    let seed = 7;
+    const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const live = new Map<string, { rec: NodeRecord; names: Set<string> }>();
+    for (let step = 0; step < 400; step++) {
+      const name = `n${rand(40)}`;
+      const old = live.get(name);
+      if (old) {
+        idx.remove(old.rec);
+        live.delete(name);
+      }
+      if (rand(3) > 0) {
+        const names = new Set(Array.from({ length: rand(12) }, () => `docker.io/acme/img-${rand(60)}:1`));
+        const rec: NodeRecord = { name, images: new Set(names), k3s: false };
+        idx.add(rec);
+        live.set(name, { rec, names });
+      }
+      for (const { rec, names } of live.values()) {
+        expect(rec.images.size).toBe(names.size);
+        expect(new Set(rec.images)).toEqual(names);
+        for (let k = 0; k < 60; k++) {
+          const img = `docker.io/acme/img-${k}:1`;
+          expect(rec.images.has(img)).toBe(names.has(img));
+        }
+      }
+      const anywhere = new Set([...live.values()].flatMap((v) => [...v.names]));
+      expect(idx.size).toBe(anywhere.size);
+      for (let k = 0; k < 60; k++)
+        expect(idx.onAnyNode(`docker.io/acme/img-${k}:1`)).toBe(anywhere.has(`docker.io/acme/img-${k}:1`));
+    }
   });
 
   test('pod owners: ReplicaSet → Deployment only when the pod-template-hash matches; CronJob Jobs by their suffix', () => {
