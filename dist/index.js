@@ -51423,21 +51423,31 @@ function lineOfOffset(buf, offset) {
   return line;
 }
 var decoder = new TextDecoder("utf-8", { fatal: true });
-function decodeText(file, buf) {
+var lenientDecoder = new TextDecoder("utf-8");
+function undecodable(file, buf, cls) {
+  if (cls?.kind === "yaml" || cls?.kind === "json") {
+    const text3 = lenientDecoder.decode(buf);
+    if (!looksJudgedText(text3, cls.kind, cls.kind === "yaml" && cls.compose)) return { skip: true };
+  } else if (cls?.kind === "script" || cls?.kind === "source" || cls?.kind === "maybe-script") {
+    return { text: lenientDecoder.decode(buf) };
+  }
+  const at2 = firstInvalidUtf8(buf);
+  const line = at2 >= 0 ? lineOfOffset(buf, at2) : void 0;
+  return {
+    error: {
+      file,
+      ...line !== void 0 ? { line } : {},
+      message: `not UTF-8 text${at2 >= 0 ? ` (invalid byte 0x${buf[at2].toString(16).padStart(2, "0")} at byte ${at2})` : ""}: not scanned; re-save the file as UTF-8`
+    }
+  };
+}
+function decodeText(file, buf, cls) {
   const nul = buf.indexOf(0);
   if (nul >= 0) return { error: { file, message: `binary file (contains NUL bytes at byte ${nul}): not scanned` } };
   try {
     return { text: decoder.decode(buf) };
   } catch {
-    const at2 = firstInvalidUtf8(buf);
-    const line = at2 >= 0 ? lineOfOffset(buf, at2) : void 0;
-    return {
-      error: {
-        file,
-        ...line !== void 0 ? { line } : {},
-        message: `not UTF-8 text${at2 >= 0 ? ` (invalid byte 0x${buf[at2].toString(16).padStart(2, "0")} at byte ${at2})` : ""}: not scanned; re-save the file as UTF-8`
-      }
-    };
+    return undecodable(file, buf, cls);
   }
 }
 async function discoverAndRead(paths, opts, sink) {
@@ -51531,7 +51541,7 @@ async function readPipe(abs, maxBytes) {
     return { error: `cannot read the pipe: ${err.message}` };
   }
   const decoded = decodeText(abs, Buffer.concat(chunks));
-  return "error" in decoded ? { error: decoded.error.message } : { text: decoded.text };
+  return "text" in decoded ? { text: decoded.text } : { error: "error" in decoded ? decoded.error.message : "not UTF-8 text" };
 }
 function displayPath2(cwd, abs, given) {
   const rel = path7.relative(cwd, abs);
@@ -51669,7 +51679,8 @@ function readCandidate(c, limits) {
       got += n;
     }
     const data = got === size ? buf : buf.subarray(0, got);
-    const decoded = decodeText(c.display, data);
+    const decoded = decodeText(c.display, data, cls);
+    if ("skip" in decoded) return { kind: "skip" };
     if ("error" in decoded) return optional ? { kind: "skip" } : { kind: "error", error: decoded.error };
     return { kind: "text", text: decoded.text };
   } catch (err) {
@@ -51925,7 +51936,8 @@ function loadTreeFiles(files, opts = {}) {
   for (const { file, bytes } of files) {
     const cls = classifyPath(file.display);
     if (cls.kind === "maybe-script" && (bytes[0] !== 35 || bytes[1] !== 33)) continue;
-    const decoded = decodeText(file.display, bytes);
+    const decoded = decodeText(file.display, bytes, cls);
+    if ("skip" in decoded) continue;
     if ("error" in decoded) {
       if (cls.kind !== "maybe-script")
         loaded.push({ file: file.display, project: { ...emptyProject(), errors: [decoded.error] } });
@@ -57049,13 +57061,12 @@ function evaluate(project, opts) {
     const ctx = {
       ...ctxBase,
       report: (r) => emit(current, r, w.resource, w),
-      get options() {
-        return optionsOf(config, current);
-      }
+      options: NO_OPTIONS
     };
     for (const rule11 of rules) {
       if (!rule11.checkWorkload) continue;
       current = rule11;
+      ctx.options = optionsOf(config, rule11);
       guarded(rule11, w.file, w.resource, () => rule11.checkWorkload?.(ctx));
     }
   }

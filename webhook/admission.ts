@@ -244,7 +244,7 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     };
   }
 
-  const tooLarge = overWorkBudget(obj, DATA_PATHS_ANNOTATION);
+  const tooLarge = req.budget ? req.budget.object : overWorkBudget(obj, DATA_PATHS_ANNOTATION);
   if (tooLarge !== undefined) return overBudget(req, opts, where, tooLarge);
 
   // The API server fills namespace and name after admission for some requests (namespace from the URL,
@@ -369,7 +369,8 @@ function findingsOf(
 /** The UPDATE's oldObject when it can be judged within the work budget. */
 function comparableOld(req: AdmissionRequest): Record<string, unknown> | undefined {
   if (req.operation !== 'UPDATE' || !isRecord(req.oldObject)) return undefined;
-  return overWorkBudget(req.oldObject, DATA_PATHS_ANNOTATION) === undefined ? req.oldObject : undefined;
+  const over = req.budget ? req.budget.oldObject : overWorkBudget(req.oldObject, DATA_PATHS_ANNOTATION);
+  return over === undefined ? req.oldObject : undefined;
 }
 
 /**

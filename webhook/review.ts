@@ -25,6 +25,12 @@ export interface AdmissionRequest {
   object?: unknown;
   oldObject?: unknown;
   dryRun?: boolean;
+  /**
+   * Set when the body was screened (screen.ts): why `object` / `oldObject` exceed the webhook's work budget, each
+   * absent when it fits. An over-budget object has been replaced by its skeleton and an over-budget oldObject
+   * dropped, so admit() must take this verdict rather than measure again. Unset: admit() measures itself.
+   */
+  budget?: { object?: string; oldObject?: string };
 }
 
 export interface AdmissionStatus {

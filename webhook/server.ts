@@ -11,7 +11,8 @@ import type { ClusterView, ResolvedConfig } from '../policies/index.js';
 import type { InformerStatus } from './cluster/types.js';
 import type { ExistingViolations } from './existing-violations.js';
 import { admit, type Decision, type FailChoice, type WebhookMode } from './admission.js';
-import { parseAdmissionReview, reviewResponse, ReviewParseError, type AdmissionRequest } from './review.js';
+import { reviewResponse, type AdmissionRequest } from './review.js';
+import { Screening } from './screen-pool.js';
 import { CertificateReloader, secureContextOptions } from './tls.js';
 import { createMetrics, type WebhookMetrics } from './metrics.js';
 import { silentLogger, type Logger } from './log.js';
@@ -37,6 +38,18 @@ export interface WebhookServerOptions {
   metricsPort?: number;
   logger?: Logger;
   bodyLimitBytes?: number;
+  /**
+   * Bodies from this size on are screened (decoded, parsed, measured against the work budget) on worker threads
+   * instead of the event loop (default 64 KiB). Without the compiled worker script (running from TypeScript
+   * sources) every body is screened on the event loop.
+   */
+  offloadBytes?: number;
+  /** Screening worker threads (default: one per CPU beyond the first, at least one, at most two). */
+  screenWorkers?: number;
+  /** The compiled screen-worker.js; defaults to the one next to this module. */
+  screenWorkerUrl?: URL;
+  /** Bytes of large bodies waiting for a worker before the webhook answers 429 (default 64 MiB). */
+  screenQueueBytes?: number;
   /** How often the certificate files are re-read besides watch events (default 10 s). */
   certPollMs?: number;
   /** How long shutdown waits for in-flight requests before cutting connections (default 20 s). */
@@ -84,7 +97,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const { certificates, metrics } = await loadCertificatesWithMetrics(opts, logger);
   const drain = new ConnectionTracker();
   const health = healthRoutes(() => readiness(opts.view, certificates, drain.draining), metrics);
-  const app = admissionApp(opts, { health, metrics, logger, limit });
+  const screening = Screening.start(opts);
+  const app = admissionApp(opts, { health, metrics, logger, limit, screening });
 
   const server = https.createServer(
     { ...secureContextOptions(certificates.pair), handshakeTimeout: opts.handshakeTimeoutMs ?? 10_000 },
@@ -92,7 +106,12 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   );
   drain.attach(server);
   hardenServer(server, metrics, drain);
-  await listen(server, opts.port, opts.host);
+  try {
+    await listen(server, opts.port, opts.host);
+  } catch (err) {
+    await screening.close();
+    throw err;
+  }
   certificates.start(server, opts.certPollMs);
 
   let metricsServer: http.Server | undefined;
@@ -101,6 +120,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       metricsServer = await startMetricsServer(health, opts.metricsPort, opts.host);
     } catch (err) {
       certificates.stop();
+      await screening.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       throw err;
     }
@@ -118,6 +138,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     existingViolations: opts.existingViolations ?? 'allow',
     config: opts.config.source ?? 'built-in defaults',
     certificateNotAfter: certificates.pair.notAfter.toISOString(),
+    screening: screening.describe(),
   });
 
   let closing: Promise<void> | undefined;
@@ -127,6 +148,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       metricsServer,
       certificates,
       drain,
+      screening,
       logger,
       graceMs: opts.shutdownGraceMs ?? 20_000,
     });
@@ -222,15 +244,16 @@ interface AppParts {
   metrics: WebhookMetrics;
   logger: Logger;
   limit: number;
+  screening: Screening;
 }
 
 /** The HTTPS app: POST /validate first (the hot path), then the probes, a 404 and the error handler. */
 function admissionApp(opts: WebhookServerOptions, parts: AppParts): express.Express {
-  const { health, metrics, logger, limit } = parts;
+  const { health, metrics, logger, limit, screening } = parts;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.post('/validate', express.raw({ type: () => true, limit }), validateHandler(opts, metrics, logger));
+  app.post('/validate', express.raw({ type: () => true, limit }), validateHandler(opts, metrics, logger, screening));
   // After /validate: admission requests are the hot path and must not walk the probe routes first.
   app.use(health);
   app.use((_req: Request, res: Response) =>
@@ -240,37 +263,19 @@ function admissionApp(opts: WebhookServerOptions, parts: AppParts): express.Expr
   return app;
 }
 
-/** A body that is not an AdmissionReview: the client's fault, answered 400 with the metrics reason. */
-interface BadReview {
-  reason: string;
-  error: string;
-}
-
-function parseBody(raw: unknown): { request: AdmissionRequest } | BadReview {
-  if (!Buffer.isBuffer(raw) || raw.length === 0)
-    return { reason: 'empty', error: 'empty request body: expected an admission.k8s.io/v1 AdmissionReview' };
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch (err) {
-    return { reason: 'not-json', error: `request body is not JSON: ${errorMessage(err).slice(0, 200)}` };
-  }
-  try {
-    return { request: parseAdmissionReview(body) };
-  } catch (err) {
-    return {
-      reason: 'not-admission-review',
-      error: err instanceof ReviewParseError ? err.message : `invalid AdmissionReview: ${errorMessage(err)}`,
-    };
-  }
-}
-
-/** POST /validate: parse, let admit() decide (it never throws), answer, then count and log the decision. */
-function validateHandler(opts: WebhookServerOptions, metrics: WebhookMetrics, logger: Logger) {
+/** POST /validate: screen the body, let admit() decide (it never throws), answer, then count and log the decision. */
+function validateHandler(opts: WebhookServerOptions, metrics: WebhookMetrics, logger: Logger, screening: Screening) {
   const clock = opts.clock ?? (() => new Date());
-  return (req: Request, res: Response): void => {
+  return async (req: Request, res: Response): Promise<void> => {
     const started = process.hrtime.bigint();
-    const parsed = parseBody(req.body);
+    const { screened: parsed, offloaded } = await screening.screen(req.body);
+    if ('busy' in parsed) {
+      // The API server counts this as a failed call and applies the webhook's failurePolicy.
+      metrics.observeBadRequest('busy');
+      logger.warn('large request bodies queued beyond the limit: answered 429', { bytes: (req.body as Buffer).length });
+      res.setHeader('Retry-After', '1');
+      return sendJson(res, 429, { error: 'too many large admission requests are waiting to be screened; retry' });
+    }
     if (!('request' in parsed)) {
       metrics.observeBadRequest(parsed.reason);
       return sendJson(res, 400, { error: parsed.error });
@@ -296,7 +301,7 @@ function validateHandler(opts: WebhookServerOptions, metrics: WebhookMetrics, lo
       });
     }
     metrics.observeDecision(request.kind.kind, request.operation, decision, seconds);
-    logDecision(logger, request, decision, seconds);
+    logDecision(logger, request, decision, seconds, offloaded);
   };
 }
 
@@ -353,6 +358,7 @@ interface ShutdownParts {
   metricsServer: http.Server | undefined;
   certificates: CertificateReloader;
   drain: ConnectionTracker;
+  screening: Screening;
   logger: Logger;
   graceMs: number;
 }
@@ -361,7 +367,7 @@ interface ShutdownParts {
  * Stops accepting, answers in-flight requests with `Connection: close` (up to the grace period), then destroys
  * every socket still open — idle keep-alive, mid-handshake or stuck — so shutdown always ends.
  */
-async function shutdown({ server, metricsServer, certificates, drain, logger, graceMs }: ShutdownParts) {
+async function shutdown({ server, metricsServer, certificates, drain, screening, logger, graceMs }: ShutdownParts) {
   drain.startDraining();
   logger.info('shutting down: no new connections, finishing in-flight requests', { inFlight: drain.inFlight });
   certificates.stop();
@@ -375,6 +381,7 @@ async function shutdown({ server, metricsServer, certificates, drain, logger, gr
   server.closeAllConnections();
   drain.destroyAll();
   await closed;
+  await screening.close();
   if (metricsServer) {
     await new Promise<void>((resolve) => {
       metricsServer.close(() => resolve());
@@ -395,7 +402,7 @@ function listen(server: http.Server | https.Server, port: number, host: string |
   });
 }
 
-function logDecision(logger: Logger, req: AdmissionRequest, d: Decision, seconds: number): void {
+function logDecision(logger: Logger, req: AdmissionRequest, d: Decision, seconds: number, offloaded: boolean): void {
   const rules = [...new Set(d.findings.map((f) => f.ruleId))].sort();
   logger.log(d.verdict === 'deny' ? 'warn' : 'info', 'admission decision', {
     uid: req.uid,
@@ -414,5 +421,7 @@ function logDecision(logger: Logger, req: AdmissionRequest, d: Decision, seconds
     latencyMs: Math.round(seconds * 1e6) / 1e3,
     // The webhook has no side effects, so a dry run is judged exactly like a real request.
     dryRun: req.dryRun === true,
+    // Screened on a worker thread (a large body): its latency includes the queue for a worker.
+    offloaded: offloaded || undefined,
   });
 }

@@ -77,7 +77,8 @@ export function overWorkBudget(obj: Obj, annotationKey: string): string | undefi
     for (const field of ['containers', 'initContainers', 'ephemeralContainers']) {
       for (const c of list(spec[field])) {
         if (!isObj(c)) continue;
-        for (const w of [...list(c.command), ...list(c.args)]) if (typeof w === 'string') words += countWords(w);
+        for (const field of [c.command, c.args])
+          for (const w of list(field)) if (typeof w === 'string') words += countWords(w);
         for (const e of list(c.env)) {
           envEntries++;
           if (isObj(e) && typeof e.value === 'string') envChars += e.value.length;

@@ -117,23 +117,44 @@ function lineOfOffset(buf: Uint8Array, offset: number): number {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const lenientDecoder = new TextDecoder('utf-8');
 
-/** Decodes a classified input file, or says clearly why it cannot be read as text. */
-export function decodeText(file: string, buf: Uint8Array): { text: string } | { error: LoadError } {
+/** What a file that is not valid UTF-8 becomes, by what it was classified as (see {@link decodeText}). */
+function undecodable(file: string, buf: Uint8Array, cls: FileClass | undefined): DecodeResult {
+  if (cls?.kind === 'yaml' || cls?.kind === 'json') {
+    // A Latin-1 translation or fixture file is not ours to judge, nor an input error that fails the scan; a
+    // manifest or compose file in a legacy encoding is (kubectl and compose refuse it too).
+    const text = lenientDecoder.decode(buf);
+    if (!looksJudgedText(text, cls.kind, cls.kind === 'yaml' && cls.compose)) return { skip: true };
+  } else if (cls?.kind === 'script' || cls?.kind === 'source' || cls?.kind === 'maybe-script') {
+    // Scripts and sources are searched for commands and paths, which are ASCII: an accented comment costs
+    // nothing when the bad bytes become U+FFFD (one character each, so columns still match a Latin-1 editor).
+    return { text: lenientDecoder.decode(buf) };
+  }
+  const at = firstInvalidUtf8(buf);
+  const line = at >= 0 ? lineOfOffset(buf, at) : undefined;
+  return {
+    error: {
+      file,
+      ...(line !== undefined ? { line } : {}),
+      message: `not UTF-8 text${at >= 0 ? ` (invalid byte 0x${(buf[at] as number).toString(16).padStart(2, '0')} at byte ${at})` : ''}: not scanned; re-save the file as UTF-8`,
+    },
+  };
+}
+
+export type DecodeResult = { text: string } | { error: LoadError } | { skip: true };
+
+/**
+ * Decodes an input file, or says clearly why it cannot be read as text. With its class, a file that is not UTF-8
+ * is skipped when it is not a manifest or compose file, and read leniently when it is a script or source.
+ */
+export function decodeText(file: string, buf: Uint8Array, cls?: FileClass): DecodeResult {
   const nul = buf.indexOf(0);
   if (nul >= 0) return { error: { file, message: `binary file (contains NUL bytes at byte ${nul}): not scanned` } };
   try {
     return { text: decoder.decode(buf) };
   } catch {
-    const at = firstInvalidUtf8(buf);
-    const line = at >= 0 ? lineOfOffset(buf, at) : undefined;
-    return {
-      error: {
-        file,
-        ...(line !== undefined ? { line } : {}),
-        message: `not UTF-8 text${at >= 0 ? ` (invalid byte 0x${(buf[at] as number).toString(16).padStart(2, '0')} at byte ${at})` : ''}: not scanned; re-save the file as UTF-8`,
-      },
-    };
+    return undecodable(file, buf, cls);
   }
 }
 
@@ -234,7 +255,9 @@ async function readPipe(abs: string, maxBytes: number): Promise<{ text: string }
     return { error: `cannot read the pipe: ${(err as Error).message}` };
   }
   const decoded = decodeText(abs, Buffer.concat(chunks));
-  return 'error' in decoded ? { error: decoded.error.message } : { text: decoded.text };
+  return 'text' in decoded
+    ? { text: decoded.text }
+    : { error: 'error' in decoded ? decoded.error.message : 'not UTF-8 text' };
 }
 
 function displayPath(cwd: string, abs: string, given: string): string {
@@ -410,7 +433,8 @@ function readCandidate(c: Candidate, limits: Limits): ReadResult {
       got += n;
     }
     const data = got === size ? buf : buf.subarray(0, got);
-    const decoded = decodeText(c.display, data);
+    const decoded = decodeText(c.display, data, cls);
+    if ('skip' in decoded) return { kind: 'skip' };
     if ('error' in decoded) return optional ? { kind: 'skip' } : { kind: 'error', error: decoded.error };
     return { kind: 'text', text: decoded.text };
   } catch (err) {

@@ -85,7 +85,8 @@ export function loadTreeFiles(
     const cls = classifyPath(file.display);
     // Extension-less files are scripts only with a shebang (the folder walk checks the same two bytes).
     if (cls.kind === 'maybe-script' && (bytes[0] !== 0x23 || bytes[1] !== 0x21)) continue;
-    const decoded = decodeText(file.display, bytes);
+    const decoded = decodeText(file.display, bytes, cls);
+    if ('skip' in decoded) continue;
     if ('error' in decoded) {
       if (cls.kind !== 'maybe-script')
         loaded.push({ file: file.display, project: { ...emptyProject(), errors: [decoded.error] } });

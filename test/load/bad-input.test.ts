@@ -179,7 +179,15 @@ describe('bad files on disk: the rest of the scan completes', () => {
     writeFileSync(path.join(dir, 'k8s', 'binary.yaml'), Buffer.from([0x61, 0x3a, 0x00, 0x01, 0x02]));
     writeFileSync(
       path.join(dir, 'k8s', 'latin1.yaml'),
-      Buffer.concat([Buffer.from('a: 1\nb: caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+      Buffer.concat([Buffer.from('kind: ConfigMap\napiVersion: v1\nb: caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
+    // Someone else's Latin-1 files (translations, data, an accented comment in a script): not input errors.
+    const latin1 = (s: string) => Buffer.from(s, 'latin1');
+    writeFileSync(path.join(dir, 'k8s', 'messages.fr.yaml'), latin1('greeting: "café"\n'));
+    writeFileSync(path.join(dir, 'k8s', 'strings.json'), latin1('{"name": "café"}\n'));
+    writeFileSync(
+      path.join(dir, 'k8s', 'app.py'),
+      latin1('import sqlite3\n# démarrage\ndb = sqlite3.connect("/tmp/app.db")\n'),
     );
     const huge = Buffer.alloc(Math.round(7.2 * 1024 * 1024), 0x20);
     huge.write('apiVersion: v1\nkind: ConfigMap\n'); // a manifest: too big is an error (other big files are skipped)
@@ -202,13 +210,21 @@ describe('bad files on disk: the rest of the scan completes', () => {
     ]);
     expect(byFile['k8s/binary.yaml']!.message).toMatch(/^binary file/);
     expect(byFile['k8s/latin1.yaml']).toMatchObject({
-      line: 2,
+      line: 3,
       message: expect.stringMatching(/^not UTF-8 text \(invalid byte 0xe9/),
     });
     expect(byFile['k8s/huge.yaml']!.message).toBe(
       'file is 7.2 MB, over the 5 MB limit (limits.maxFileBytes): not scanned',
     );
     expect(byFile['k8s/invalid.yaml']!.line).toBe(3); // `a: [` never closed: reported on its last line, not past the end
+  });
+
+  test('a source file that is not UTF-8 is still read (paths are ASCII), at the right line and column', async () => {
+    const p = await loadPaths(['k8s/app.py'], { cwd: dir });
+    expect(p.errors).toEqual([]);
+    expect(p.sqliteLiterals.map((l) => [l.raw, l.at])).toEqual([
+      ['/tmp/app.db', expect.objectContaining({ line: 3, column: 23 })],
+    ]);
   });
 
   test('limits are configurable; maxFiles stops with an error', async () => {

@@ -50,13 +50,16 @@ describe('loadTreeFiles', () => {
       f('chart/templates/t.yaml'),
       f('bin/tool'),
       f('k/b.yaml'),
+      f('k/c.yaml'),
     ]);
     const by = new Map<string, Uint8Array>([
       ['k/a.yaml', bytes('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: a }\nspec: {}\n')],
       ['chart/Chart.yaml', bytes('apiVersion: v2\nname: c\nversion: 1.0.0\n')],
       ['chart/templates/t.yaml', bytes('kind: Deployment\nmetadata: { name: {{ .Release.Name }} }\n')],
       ['bin/tool', new Uint8Array([0x7f, 0x45, 0x4c, 0x46])],
-      ['k/b.yaml', new Uint8Array([0x6b, 0x3a, 0x20, 0xff])],
+      ['k/b.yaml', new Uint8Array([...bytes('kind: Pod\napiVersion: v1\nk: '), 0xff])],
+      // Not a manifest: someone else's Latin-1 file is skipped, not an input error.
+      ['k/c.yaml', new Uint8Array([0x6b, 0x3a, 0x20, 0xff])],
     ]);
     const p = loadTreeFiles(sel.files.map((file) => ({ file, bytes: by.get(file.display)! })));
     expect(p.claims.map((c) => c.name)).toEqual(['a']);
