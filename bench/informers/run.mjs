@@ -60,7 +60,7 @@ let tuning = [];
 
 async function child(kubeconfig, pageSize, snapshotFile) {
   const { createLiveClusterView, tuneHeapForCaches } = await import(path.join(outDir, 'view.mjs'));
-  // What `persistguard serve` does before it creates the view (PERSISTGUARD_V8_TUNING=off: V8's defaults).
+  // What `persistguard serve` does before it creates the view (only with PERSISTGUARD_V8_TUNING=on).
   tuning = tuneHeapForCaches();
   globalThis.gc?.();
   const before = process.memoryUsage();

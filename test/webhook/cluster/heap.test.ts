@@ -7,13 +7,15 @@ import {
 } from '../../../webhook/cluster/index.js';
 
 describe('V8 tuning for the cache-holding process', () => {
-  test('PERSISTGUARD_V8_TUNING=off leaves V8 alone: lists run with its defaults', async () => {
-    expect(tuneHeapForCaches({ PERSISTGUARD_V8_TUNING: 'off' })).toEqual([]);
-    expect(await whileListing(async () => heapTuningActive())).toBe(false);
+  test('off unless PERSISTGUARD_V8_TUNING=on: lists run with V8 defaults', async () => {
+    for (const env of [{}, { PERSISTGUARD_V8_TUNING: 'off' }, { PERSISTGUARD_V8_TUNING: 'yes' }]) {
+      expect(tuneHeapForCaches(env)).toEqual([]);
+      expect(await whileListing(async () => heapTuningActive())).toBe(false);
+    }
   });
 
   test('on: the flags are in force only while some list is being read, however lists overlap', async () => {
-    expect(tuneHeapForCaches({})).toEqual(HEAP_TUNING_FLAGS);
+    expect(tuneHeapForCaches({ PERSISTGUARD_V8_TUNING: 'on' })).toEqual(HEAP_TUNING_FLAGS);
     expect(HEAP_TUNING_FLAGS).toContain('--optimize-for-size');
     expect(heapTuningActive()).toBe(false);
     let endA!: () => void;
