@@ -53589,7 +53589,10 @@ var images_default = {
       paths: [
         "/config"
       ],
-      source: "https://docs.linuxserver.io/general/volumes/ (every image keeps its state in /config)"
+      volumes: [
+        "/config"
+      ],
+      source: 'https://docs.linuxserver.io/general/volumes/ (every image keeps its state in /config; their Dockerfiles end with "# ports and volumes" VOLUME /config, e.g. https://github.com/linuxserver/docker-plex/blob/master/Dockerfile)'
     },
     {
       name: "hotio",
@@ -54608,7 +54611,10 @@ function catalogPaths(cc, c) {
 function serverOnlyEnv(e) {
   return /* @__PURE__ */ new Set([...e?.pathEnv ? [e.pathEnv] : [], ...e?.dirEnv ?? []]);
 }
-function dockerfilePaths(w, c, lookup) {
+function isTempDir(dir, tempDirs) {
+  return tempDirs.some((t) => isUnder(dir, normalizePosixPath(t)));
+}
+function dockerfilePaths(w, c, lookup, tempDirs) {
   const d = lookup?.(c);
   if (!d) return [];
   const at2 = c.image?.at ?? c.at;
@@ -54617,7 +54623,8 @@ function dockerfilePaths(w, c, lookup) {
   if (w.source === "kubernetes")
     for (const v of d.stage.volumes) {
       const dir = directoryOf(v.value, false);
-      if (dir) out.push({ path: dir, origin: "dockerfile", severity: "error", reason: `VOLUME in ${line(v.at)}`, at: at2 });
+      if (dir && !isTempDir(dir, tempDirs))
+        out.push({ path: dir, origin: "dockerfile", severity: "error", reason: `VOLUME in ${line(v.at)}`, at: at2 });
     }
   for (const e of d.stage.env) {
     if (c.env.some((x) => x.name === e.name)) continue;
@@ -54776,14 +54783,17 @@ function resolveContainers(w, opts) {
     }
     if (server) appendAll(paths, wellKnownPaths(c, hit !== void 0));
     if (server && !hit && c.buildFrom)
-      for (const v of c.buildVolumes ?? [])
+      for (const v of c.buildVolumes ?? []) {
+        const path23 = normalizePosixPath(v);
+        if (isTempDir(path23, cfg.tempDirs)) continue;
         paths.push({
-          path: normalizePosixPath(v),
+          path: path23,
           origin: "volume",
           severity: "warning",
           reason: "VOLUME in the Dockerfile it is built from",
           at: c.buildFrom.at
         });
+      }
     const ignoredEnv = server ? void 0 : serverOnlyEnv(hit?.entry);
     for (const e of c.env) {
       if (e.value === void 0) continue;
@@ -54798,7 +54808,7 @@ function resolveContainers(w, opts) {
     }
     for (const item of c.command) appendAll(paths, sqlitePathsIn(item.value, item.at, "command"));
     for (const item of c.args) appendAll(paths, sqlitePathsIn(item.value, item.at, "args"));
-    if (c.role !== "initContainer") appendAll(paths, dockerfilePaths(w, c, opts.dockerfile));
+    if (c.role !== "initContainer") appendAll(paths, dockerfilePaths(w, c, opts.dockerfile, cfg.tempDirs));
     for (const cm of cms) {
       for (const [key3, v] of Object.entries(cm.data))
         appendAll(paths, sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key3}`));

@@ -306,11 +306,24 @@ export interface ResolveOptions {
 }
 
 /**
+ * A VOLUME at a temp dir declares scratch space, not data: `VOLUME /tmp` is the Spring Boot guide's (Tomcat's work
+ * files), and calling it a data directory would be false.
+ */
+function isTempDir(dir: string, tempDirs: readonly string[]): boolean {
+  return tempDirs.some((t) => isUnder(dir, normalizePosixPath(t)));
+}
+
+/**
  * Data paths the image's own Dockerfile declares: `VOLUME` directories (Kubernetes ignores VOLUME, so the
  * data lands in the container filesystem; Docker gives compose an anonymous volume, judged elsewhere) and
  * `ENV` defaults the container does not override. Anchored at the container's image, named by the line.
  */
-function dockerfilePaths(w: WorkloadModel, c: ContainerModel, lookup: DockerfileLookup | undefined): DataPath[] {
+function dockerfilePaths(
+  w: WorkloadModel,
+  c: ContainerModel,
+  lookup: DockerfileLookup | undefined,
+  tempDirs: readonly string[],
+): DataPath[] {
   const d = lookup?.(c);
   if (!d) return [];
   const at = c.image?.at ?? c.at;
@@ -319,7 +332,8 @@ function dockerfilePaths(w: WorkloadModel, c: ContainerModel, lookup: Dockerfile
   if (w.source === 'kubernetes')
     for (const v of d.stage.volumes) {
       const dir = directoryOf(v.value, false);
-      if (dir) out.push({ path: dir, origin: 'dockerfile', severity: 'error', reason: `VOLUME in ${line(v.at)}`, at });
+      if (dir && !isTempDir(dir, tempDirs))
+        out.push({ path: dir, origin: 'dockerfile', severity: 'error', reason: `VOLUME in ${line(v.at)}`, at });
     }
   for (const e of d.stage.env) {
     if (c.env.some((x) => x.name === e.name)) continue;
@@ -513,16 +527,19 @@ export function resolveContainers(w: WorkloadModel, opts: ResolveOptions): Conta
     }
     if (server) appendAll(paths, wellKnownPaths(c, hit !== undefined));
     // An image missing from the catalog still says where its data goes: the VOLUMEs of the Dockerfile it is
-    // built from (a warning: a VOLUME may also hold a cache).
+    // built from (a warning: a VOLUME may also hold a cache), but not one at a temp dir.
     if (server && !hit && c.buildFrom)
-      for (const v of c.buildVolumes ?? [])
+      for (const v of c.buildVolumes ?? []) {
+        const path = normalizePosixPath(v);
+        if (isTempDir(path, cfg.tempDirs)) continue;
         paths.push({
-          path: normalizePosixPath(v),
+          path,
           origin: 'volume',
           severity: 'warning',
           reason: 'VOLUME in the Dockerfile it is built from',
           at: c.buildFrom.at,
         });
+      }
     const ignoredEnv = server ? undefined : serverOnlyEnv(hit?.entry);
     for (const e of c.env) {
       if (e.value === undefined) continue;
@@ -539,7 +556,7 @@ export function resolveContainers(w: WorkloadModel, opts: ResolveOptions): Conta
     }
     for (const item of c.command) appendAll(paths, sqlitePathsIn(item.value, item.at, 'command'));
     for (const item of c.args) appendAll(paths, sqlitePathsIn(item.value, item.at, 'args'));
-    if (c.role !== 'initContainer') appendAll(paths, dockerfilePaths(w, c, opts.dockerfile));
+    if (c.role !== 'initContainer') appendAll(paths, dockerfilePaths(w, c, opts.dockerfile, cfg.tempDirs));
     for (const cm of cms) {
       for (const [key, v] of Object.entries(cm.data))
         appendAll(paths, sqlitePathsIn(v.value, v.at, `ConfigMap ${cm.name} key ${key}`));
