@@ -1,21 +1,24 @@
 #!/usr/bin/env node
 // Memory and sync time of the live-cluster informers with a large cluster.
 //
-// The parent process runs the list/watch TEST DOUBLE API server (test/cluster/fake-api-server.ts) holding
+// The parent process runs the list/watch TEST DOUBLE API server (test/webhook/cluster/fake-api-server.ts) holding
 // N nodes (30 images each, every image listed under a tag and a digest name, as containerd reports them)
 // and M PersistentVolumeClaims; a child process runs the real informers (webhook/cluster) against it via a
 // kubeconfig, and reports its RSS and heap before start and after every informer synced, the time to sync,
 // and the cost of lookups from the caches. TypeScript sources are bundled with esbuild, so no build step.
 //
 //   node bench/informers/run.mjs [--nodes 5000] [--images 30] [--claims 50000] [--pods 0] [--json FILE]
-import { build } from 'esbuild';
+//                                [--heap-snapshot FILE]   (the child's heap after sync, for DevTools)
+//                                [--node-options '...']   (default: the NODE_OPTIONS the Helm chart sets)
+// The child runs with the deployment's NODE_OPTIONS and applies the V8 tuning `persistguard serve` applies
+// (webhook/cluster/heap.ts); `--node-options ''` and PERSISTGUARD_V8_TUNING=off measure V8's defaults.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundle, outDir, seedCluster, shippedNodeOptions } from './cluster.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
   options: {
     nodes: { type: 'string', default: '5000' },
@@ -24,37 +27,44 @@ const { values } = parseArgs({
     pods: { type: 'string', default: '0' },
     'page-size': { type: 'string', default: '500' },
     json: { type: 'string' },
+    'heap-snapshot': { type: 'string' },
+    'node-options': { type: 'string' },
     child: { type: 'string' },
   },
 });
 
-// Bundles land under node_modules/.cache so bare imports (@kubernetes/client-node) resolve from there.
-const outDir = path.join(root, 'node_modules/.cache/persistguard-bench-informers');
-
-async function bundle() {
-  mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: {
-      fake: path.join(root, 'test/cluster/fake-api-server.ts'),
-      view: path.join(root, 'webhook/cluster/index.ts'),
-    },
-    outdir: outDir,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'warning',
-  });
-}
-
 const mb = (n) => Math.round((n / 1024 / 1024) * 10) / 10;
 
-async function child(kubeconfig, pageSize) {
-  const { createLiveClusterView } = await import(path.join(outDir, 'view.mjs'));
+// Where the RSS is: V8 heap spaces (committed vs used), and the kernel's split of resident memory into
+// anonymous (heap, malloc arenas, stacks) and file-backed (the node binary and shared libraries' code).
+async function memoryDetail() {
+  const v8 = await import('node:v8');
+  const { readFileSync } = await import('node:fs');
+  const spaces = Object.fromEntries(
+    v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: mb(s.space_size), used: mb(s.space_used_size) }]),
+  );
+  let kernel = {};
+  try {
+    const st = readFileSync('/proc/self/status', 'utf8');
+    for (const k of ['VmRSS', 'RssAnon', 'RssFile', 'VmHWM']) {
+      const m = new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(st);
+      if (m) kernel[k] = mb(Number(m[1]) * 1024);
+    }
+  } catch {
+    kernel = {};
+  }
+  return { spaces, kernel };
+}
+
+let tuning = [];
+
+async function child(kubeconfig, pageSize, snapshotFile) {
+  const { createLiveClusterView, tuneHeapForCaches } = await import(path.join(outDir, 'view.mjs'));
+  // What `persistguard serve` does before it creates the view (only with PERSISTGUARD_V8_TUNING=on).
+  tuning = tuneHeapForCaches();
   globalThis.gc?.();
   const before = process.memoryUsage();
+  const detailBefore = await memoryDetail();
   const view = await createLiveClusterView({ kubeconfig, pageSize });
   const t0 = performance.now();
   await view.start();
@@ -64,6 +74,8 @@ async function child(kubeconfig, pageSize) {
   await new Promise((r) => setTimeout(r, 200));
   globalThis.gc?.();
   const after = process.memoryUsage();
+  const detail = await memoryDetail();
+  if (snapshotFile) (await import('node:v8')).writeHeapSnapshot(snapshotFile);
   const status = view.status();
   // Lookups as the admission path makes them (no API calls): image presence in two spellings, claims.
   const n = 200_000;
@@ -87,6 +99,9 @@ async function child(kubeconfig, pageSize) {
       objects: Object.fromEntries(status.map((s) => [s.resource, s.objects])),
       lookupNs,
       hits,
+      detail,
+      detailBefore,
+      tuning,
     }) + '\n',
   );
 }
@@ -101,107 +116,23 @@ async function parent() {
   const api = new FakeApiServer();
   await api.start();
 
-  // 300 distinct images in the fleet; each node holds 30 of them, each under a tag and a digest name.
-  const pool = Array.from({ length: 300 }, (_, i) => i);
-  api.seed(
-    '/api/v1/nodes',
-    Array.from({ length: nodes }, (_, n) => ({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name: `node-${n}`,
-        labels: { 'kubernetes.io/hostname': `node-${n}`, 'node.kubernetes.io/instance-type': 'm5.large' },
-      },
-      status: {
-        nodeInfo: { kubeletVersion: 'v1.31.4+k3s1', containerRuntimeVersion: 'containerd://1.7.23-k3s2' },
-        images: Array.from({ length: imagesPerNode }, (_, k) => {
-          const i = pool[(n * 7 + k) % pool.length];
-          return {
-            names: [
-              `docker.io/acme/svc-${i}@sha256:${String(i).padStart(64, '0')}`,
-              `docker.io/acme/svc-${i}:1.${i % 7}`,
-            ],
-            sizeBytes: 123456789,
-          };
-        }),
-        conditions: [
-          { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
-        ],
-      },
-    })),
-  );
-  api.seed(
-    '/api/v1/persistentvolumeclaims',
-    Array.from({ length: claims }, (_, c) => ({
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: {
-        namespace: `ns-${c % 500}`,
-        name: `claim-${c}`,
-        uid: `00000000-0000-0000-0000-${String(c).padStart(12, '0')}`,
-        labels: { app: `app-${c % 1000}` },
-        annotations: {
-          'pv.kubernetes.io/bind-completed': 'yes',
-          'volume.kubernetes.io/storage-provisioner': 'rancher.io/local-path',
-        },
-        managedFields: [
-          {
-            manager: 'kube-controller-manager',
-            operation: 'Update',
-            apiVersion: 'v1',
-            fieldsType: 'FieldsV1',
-            fieldsV1: { 'f:status': { 'f:phase': {} } },
-          },
-        ],
-      },
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        storageClassName: 'local-path',
-        volumeName: `pvc-${c}`,
-        resources: { requests: { storage: '1Gi' } },
-      },
-      status: { phase: 'Bound', capacity: { storage: '1Gi' } },
-    })),
-  );
-  api.seed('/apis/storage.k8s.io/v1/storageclasses', [
-    {
-      apiVersion: 'storage.k8s.io/v1',
-      kind: 'StorageClass',
-      metadata: { name: 'local-path', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-      provisioner: 'rancher.io/local-path',
-      reclaimPolicy: 'Delete',
-    },
-  ]);
-  if (pods > 0) {
-    api.seed(
-      '/api/v1/pods',
-      Array.from({ length: pods }, (_, p) => ({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          namespace: `ns-${p % 500}`,
-          name: `app-${p}-7d9f8c6b5-abcde`,
-          labels: { 'pod-template-hash': '7d9f8c6b5' },
-          ownerReferences: [
-            { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `app-${p}-7d9f8c6b5`, controller: true },
-          ],
-        },
-        spec: {
-          nodeName: `node-${p % nodes}`,
-          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `claim-${p}` } }],
-          containers: [{ name: 'app', image: 'acme/svc-1:1.1', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
-        },
-        status: { phase: 'Running' },
-      })),
-    );
-  }
+  seedCluster(api, { nodes, imagesPerNode, claims, pods });
   const kubeconfig = api.writeKubeconfig();
 
+  const nodeOptions = shippedNodeOptions(values['node-options']);
   const result = await new Promise((resolve, reject) => {
     const proc = spawn(
       process.execPath,
-      ['--expose-gc', fileURLToPath(import.meta.url), '--child', kubeconfig, '--page-size', values['page-size']],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      [
+        '--expose-gc',
+        fileURLToPath(import.meta.url),
+        '--child',
+        kubeconfig,
+        '--page-size',
+        values['page-size'],
+        ...(values['heap-snapshot'] ? ['--heap-snapshot', path.resolve(values['heap-snapshot'])] : []),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: nodeOptions } },
     );
     let out = '';
     proc.stdout.on('data', (d) => (out += d));
@@ -214,6 +145,8 @@ async function parent() {
 
   const rows = [
     ['list page size', values['page-size']],
+    ['NODE_OPTIONS (as deployed)', nodeOptions || '(none)'],
+    ['V8 tuning (as serve applies it)', result.tuning.length ? result.tuning.join(' ') : 'off (V8 defaults)'],
     ['cluster', `${nodes} nodes × ${imagesPerNode} images (×2 names), ${claims} claims, ${pods} pods with claims`],
     ['objects cached', JSON.stringify(result.objects)],
     ['time to sync (all informers)', `${Math.round(result.syncMs)} ms`],
@@ -233,9 +166,19 @@ async function parent() {
   process.stdout.write(
     `  external/arrayBuffers after: ${mb(result.after.external)} / ${mb(result.after.arrayBuffers)} MiB\n`,
   );
+  // Where the RSS is: V8 spaces (committed / used) and the kernel's anonymous vs file-backed split.
+  const spaces = (d) =>
+    Object.entries(d.spaces)
+      .filter(([, v]) => v.size > 0)
+      .map(([k, v]) => `${k.replace(/_space$/, '')} ${v.size}/${v.used}`)
+      .join(', ');
+  const kernel = (d) => `anon ${d.kernel.RssAnon} + file ${d.kernel.RssFile} MiB (peak RSS ${d.kernel.VmHWM} MiB)`;
+  process.stdout.write(`  V8 spaces before (committed/used MiB): ${spaces(result.detailBefore)}\n`);
+  process.stdout.write(`  V8 spaces after  (committed/used MiB): ${spaces(result.detail)}\n`);
+  process.stdout.write(`  RSS before: ${kernel(result.detailBefore)}\n  RSS after:  ${kernel(result.detail)}\n`);
   if (values.json)
     writeFileSync(values.json, JSON.stringify({ nodes, imagesPerNode, claims, pods, ...result }, null, 2));
 }
 
-if (values.child) await child(values.child, Number(values['page-size']));
+if (values.child) await child(values.child, Number(values['page-size']), values['heap-snapshot']);
 else await parent();

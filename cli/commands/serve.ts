@@ -41,7 +41,9 @@ function portNumber(flag: string, value: string | undefined, fallback: number | 
 
 /** Loaded only when a cluster is used, so `--no-cluster` never loads @kubernetes/client-node. */
 async function liveView(opts: LiveClusterOptions): Promise<LiveClusterView> {
-  const { createLiveClusterView } = await import('../../webhook/cluster/index.js');
+  const { createLiveClusterView, tuneHeapForCaches } = await import('../../webhook/cluster/index.js');
+  // The caches are the bulk of this process's memory: let V8 compact and shrink its heap (see heap.ts).
+  tuneHeapForCaches();
   return createLiveClusterView(opts);
 }
 

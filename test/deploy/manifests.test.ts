@@ -291,6 +291,9 @@ const OVERLAYS = readdirSync(path.join(repoRoot, 'deploy/overlays'), { withFileT
 
 const args = (objects: K8sObject[]): string[] =>
   (one(objects, 'Deployment', (o) => o.metadata.name.endsWith('webhook')) as Any).spec.template.spec.containers[0].args;
+/** The webhook container's environment: NODE_OPTIONS sizes V8's heap (bench/informers measures with it). */
+const env = (objects: K8sObject[]): Any[] =>
+  (one(objects, 'Deployment', (o) => o.metadata.name.endsWith('webhook')) as Any).spec.template.spec.containers[0].env;
 const webhooks = (objects: K8sObject[]): Any[] => (one(objects, 'ValidatingWebhookConfiguration') as Any).webhooks;
 
 describe('deploy/ rendered with the real helm and kubectl', () => {
@@ -586,6 +589,13 @@ describe('deploy/ rendered with the real helm and kubectl', () => {
     expect(() => validateAll([vwc])).toThrow(/schema/);
   });
 
+  test('the webhook runs with a small young generation (NODE_OPTIONS, see docs/deploy.md "Memory")', () => {
+    for (const objs of [helmTemplate([]).objects, kustomize('deploy/manifests').objects]) {
+      const opts = env(objs).find((e) => e.name === 'NODE_OPTIONS')?.value as string;
+      expect(opts.split(' ')).toEqual(expect.arrayContaining(['--max-old-space-size=384', '--max-semi-space-size=4']));
+    }
+  });
+
   test('the chart and the plain manifests agree on what matters', () => {
     for (const [sets, dir] of [
       [[], 'deploy/manifests'],
@@ -601,6 +611,7 @@ describe('deploy/ rendered with the real helm and kubectl', () => {
       });
       expect([dir, webhooks(h).map(strip)]).toEqual([dir, webhooks(k).map(strip)]);
       expect([dir, args(h)]).toEqual([dir, args(k)]);
+      expect([dir, env(h)]).toEqual([dir, env(k)]);
       const spec = (objs: K8sObject[]): Any =>
         objs.filter((o) => o.kind === 'PodDisruptionBudget').map((o) => (o as Any).spec.maxUnavailable);
       expect([dir, spec(h)]).toEqual([dir, spec(k)]);

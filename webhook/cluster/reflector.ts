@@ -1,5 +1,6 @@
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { ApiError, listAll, type ApiClient, type KubeObject } from './api-client.js';
+import { whileListing } from './heap.js';
 import { keyOf } from './records.js';
 import type { InformerStatus } from './types.js';
 
@@ -195,14 +196,16 @@ export class Reflector<R> {
 
   private async relist(): Promise<void> {
     let fresh = new Map<string, R>();
-    const rv = await listAll(
-      this.client,
-      this.opts.path,
-      (o) => {
-        const rec = this.opts.map(o);
-        if (rec !== undefined) fresh.set(keyOf(o), rec);
-      },
-      { pageSize: this.opts.pageSize, onRestart: () => (fresh = new Map()) },
+    const rv = await whileListing(() =>
+      listAll(
+        this.client,
+        this.opts.path,
+        (o) => {
+          const rec = this.opts.map(o);
+          if (rec !== undefined) fresh.set(keyOf(o), rec);
+        },
+        { pageSize: this.opts.pageSize, onRestart: () => (fresh = new Map()) },
+      ),
     );
     // Swap in the new contents, telling the indexes what changed.
     for (const [key, prev] of this.store) {

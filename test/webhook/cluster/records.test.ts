@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { KubeObject } from '../../../webhook/cluster/api-client.js';
 import {
+  claimModel,
   ImageIndex,
   podOwner,
   toClaim,
@@ -8,6 +9,7 @@ import {
   toPod,
   toStorageClass,
   toVolume,
+  type NodeRecord,
 } from '../../../webhook/cluster/records.js';
 import { collectionPath, judgedViaOwner, reportPath, WORKLOAD_KINDS } from '../../../webhook/cluster/workloads.js';
 
@@ -61,6 +63,29 @@ describe('compact records (pure mappers)', () => {
     });
   });
 
+  test('claims share what repeats: one frozen access-mode list per distinct list, one empty label map', () => {
+    const claim = (name: string, modes: unknown, labels?: Record<string, string>): KubeObject => ({
+      metadata: { name, namespace: 'n', labels },
+      spec: { accessModes: modes },
+    });
+    const a = toClaim(claim('a', ['ReadWriteOnce']));
+    const b = toClaim(claim('b', ['ReadWriteOnce'], { app: 'x' }));
+    const c = toClaim(claim('c', ['ReadWriteOnce'], { 'persistguard.io/protect': 'true' }));
+    expect(a?.accessModes).toBe(b?.accessModes);
+    expect(Object.isFrozen(a?.accessModes)).toBe(true);
+    expect(a?.labels).toBe(b?.labels);
+    expect(a?.labels).toEqual({});
+    expect(c?.labels).toEqual({ 'persistguard.io/protect': 'true' });
+    // Unknown modes are kept as the claim says them, not pooled.
+    expect(toClaim(claim('d', ['Bogus']))?.accessModes).toEqual(['Bogus']);
+    // The models handed to rules are copies: a rule changing one cannot change the cache.
+    const m = claimModel(a!);
+    m.accessModes.push('ReadOnlyMany');
+    m.labels.x = 'y';
+    expect(toClaim(claim('e', ['ReadWriteOnce']))?.accessModes).toEqual(['ReadWriteOnce']);
+    expect(toClaim(claim('f', []))?.labels).toEqual({});
+  });
+
   test('nodes: every image name normalised; k3s recognised from the kubelet or containerd version', () => {
     const n = toNode({
       metadata: { name: 'n1' },
@@ -98,6 +123,39 @@ describe('compact records (pure mappers)', () => {
     expect(idx.onAnyNode('docker.io/library/x:1')).toBe(true);
     idx.remove(b);
     expect(idx.onAnyNode('docker.io/library/x:1')).toBe(false);
+  });
+
+  test('pooled node images answer like the Sets they replace, through adds, removals and id reuse', () => {
+    const idx = new ImageIndex();
+    let seed = 7;
+    const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const live = new Map<string, { rec: NodeRecord; names: Set<string> }>();
+    for (let step = 0; step < 400; step++) {
+      const name = `n${rand(40)}`;
+      const old = live.get(name);
+      if (old) {
+        idx.remove(old.rec);
+        live.delete(name);
+      }
+      if (rand(3) > 0) {
+        const names = new Set(Array.from({ length: rand(12) }, () => `docker.io/acme/img-${rand(60)}:1`));
+        const rec: NodeRecord = { name, images: new Set(names), k3s: false };
+        idx.add(rec);
+        live.set(name, { rec, names });
+      }
+      for (const { rec, names } of live.values()) {
+        expect(rec.images.size).toBe(names.size);
+        expect(new Set(rec.images)).toEqual(names);
+        for (let k = 0; k < 60; k++) {
+          const img = `docker.io/acme/img-${k}:1`;
+          expect(rec.images.has(img)).toBe(names.has(img));
+        }
+      }
+      const anywhere = new Set([...live.values()].flatMap((v) => [...v.names]));
+      expect(idx.size).toBe(anywhere.size);
+      for (let k = 0; k < 60; k++)
+        expect(idx.onAnyNode(`docker.io/acme/img-${k}:1`)).toBe(anywhere.has(`docker.io/acme/img-${k}:1`));
+    }
   });
 
   test('pod owners: ReplicaSet → Deployment only when the pod-template-hash matches; CronJob Jobs by their suffix', () => {
