@@ -14,8 +14,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { freePort, waitHealthy } from '../webhook/support.mjs';
+import { driveValidate, freePort, waitHealthy } from '../webhook/support.mjs';
 import { bundle, outDir, root, seedCluster, shippedNodeOptions } from './cluster.mjs';
 
 const { values } = parseArgs({
@@ -60,22 +59,7 @@ function readyz(port) {
   });
 }
 
-function drive(port, seconds) {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `https://127.0.0.1:${port}/validate`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        connections: Number(values.connections),
-        duration: seconds,
-        servername: 'localhost',
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-  });
-}
+const drive = (port, seconds) => driveValidate(port, body, { connections: Number(values.connections), seconds });
 
 async function measure(tuning, kubeconfig, dir) {
   const port = await freePort();

@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { freePort, waitHealthy } from './support.mjs';
+import { driveValidate, freePort, waitHealthy } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -46,23 +45,7 @@ function cpuSeconds(pid) {
   }
 }
 
-function drive(port, seconds) {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `https://127.0.0.1:${port}/validate`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        connections,
-        pipelining: 1,
-        duration: seconds,
-        servername: 'localhost',
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-  });
-}
+const drive = (port, seconds) => driveValidate(port, body, { connections, seconds });
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pg-bench-'));
 const children = [];

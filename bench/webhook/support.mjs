@@ -1,5 +1,6 @@
-// Shared by the webhook benchmarks: a free local port, and waiting until a server listens on it.
+// Shared by the webhook benchmarks: a free local port, waiting until a server listens on it, and driving /validate.
 import net from 'node:net';
+import autocannon from 'autocannon';
 
 export function freePort() {
   return new Promise((resolve) => {
@@ -23,4 +24,24 @@ export async function waitHealthy(port) {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`nothing listening on ${port}`);
+}
+
+/** POSTs `body` to https://127.0.0.1:PORT/validate over keep-alive connections for `seconds`; autocannon's result. */
+export function driveValidate(port, body, { connections, seconds, timeout }) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `https://127.0.0.1:${port}/validate`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections,
+        pipelining: 1,
+        duration: seconds,
+        ...(timeout !== undefined ? { timeout } : {}),
+        servername: 'localhost',
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
 }
