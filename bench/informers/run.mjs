@@ -10,8 +10,8 @@
 //   node bench/informers/run.mjs [--nodes 5000] [--images 30] [--claims 50000] [--pods 0] [--json FILE]
 //                                [--heap-snapshot FILE]   (the child's heap after sync, for DevTools)
 //                                [--node-options '...']   (default: the NODE_OPTIONS the Helm chart sets)
-// The child runs with the deployment's NODE_OPTIONS and applies the V8 tuning `persistguard serve` applies
-// (webhook/cluster/heap.ts); `--node-options ''` and PERSISTGUARD_V8_TUNING=off measure V8's defaults.
+// The child runs with the deployment's NODE_OPTIONS and applies the V8 tuning `persistguard serve` would apply
+// (webhook/cluster/heap.ts) only with PERSISTGUARD_V8_TUNING=on (opt-in); `--node-options ''` measures V8's defaults.
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -7,7 +7,7 @@
 //   npm run build && node bench/informers/serve.mjs [--nodes 5000] [--claims 50000] [--tuning both|on|off]
 //                                                   [--duration 10] [--connections 10] [--node-options '...']
 // The server runs with the NODE_OPTIONS the Helm chart sets (`--node-options ''`: V8's defaults); --tuning
-// sets PERSISTGUARD_V8_TUNING (both: off, then on as shipped).
+// sets PERSISTGUARD_V8_TUNING (both: off as shipped, then the opt-in on).
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
