@@ -43649,6 +43649,49 @@ function trustedController(kind, meta) {
 // policies/index.ts
 init_errors();
 
+// policies/load/values.ts
+function isObj(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+function asObj(v) {
+  return isObj(v) ? v : void 0;
+}
+function asArray(v) {
+  return Array.isArray(v) ? v : [];
+}
+function detach(s) {
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
+function scalarString(v) {
+  if (typeof v === "string") return detach(v);
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  return void 0;
+}
+function str(v) {
+  return typeof v === "string" ? detach(v) : void 0;
+}
+function int(v) {
+  if (typeof v === "number" && Number.isFinite(v)) return Math.trunc(v);
+  if (typeof v === "string" && /^\s*\d+\s*$/.test(v)) return Number(v);
+  return void 0;
+}
+function stringMap(v) {
+  const out = {};
+  const o = asObj(v);
+  if (!o) return out;
+  for (const [k, val] of Object.entries(o)) {
+    const s = scalarString(val);
+    if (s !== void 0) out[k] = s;
+  }
+  return out;
+}
+function stringList(v) {
+  return asArray(v).flatMap((x) => typeof x === "string" ? [detach(x)] : []);
+}
+function nodeAnchor(doc, path23) {
+  return { kind: "node", doc, path: internPath(path23) };
+}
+
 // policies/model/findings.ts
 function reachesThreshold(f, failOn) {
   if (f.suppressed || f.baseline === "existing" || failOn === "never") return false;
@@ -44718,51 +44761,6 @@ function buildBase(text3) {
 
 // policies/load/compose/compose.ts
 import path6 from "node:path";
-
-// policies/load/values.ts
-function isObj(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-function asObj(v) {
-  return isObj(v) ? v : void 0;
-}
-function asArray(v) {
-  return Array.isArray(v) ? v : [];
-}
-function detach(s) {
-  return s.length < 13 ? s : (" " + s).slice(1);
-}
-function scalarString(v) {
-  if (typeof v === "string") return detach(v);
-  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
-  return void 0;
-}
-function str(v) {
-  return typeof v === "string" ? detach(v) : void 0;
-}
-function int(v) {
-  if (typeof v === "number" && Number.isFinite(v)) return Math.trunc(v);
-  if (typeof v === "string" && /^\s*\d+\s*$/.test(v)) return Number(v);
-  return void 0;
-}
-function stringMap(v) {
-  const out = {};
-  const o = asObj(v);
-  if (!o) return out;
-  for (const [k, val] of Object.entries(o)) {
-    const s = scalarString(val);
-    if (s !== void 0) out[k] = s;
-  }
-  return out;
-}
-function stringList(v) {
-  return asArray(v).flatMap((x) => typeof x === "string" ? [detach(x)] : []);
-}
-function nodeAnchor(doc, path23) {
-  return { kind: "node", doc, path: internPath(path23) };
-}
-
-// policies/load/compose/compose.ts
 var SERVICE_KEYS = [
   "image",
   "build",
@@ -51714,7 +51712,7 @@ function flush(candidates, limits, sink, seen, counter, skip) {
 function rereader(c) {
   return () => {
     try {
-      const decoded = decodeText(c.display, readFileSync2(c.abs));
+      const decoded = decodeText(c.display, readFileSync2(c.abs), classifyPath(c.display));
       return "text" in decoded ? decoded.text : void 0;
     } catch {
       return void 0;

@@ -20,6 +20,7 @@ export type {
 export { emptyProject, mergeProject } from './model/model.js';
 export { trustedController, trustedCreators } from './model/owners.js';
 export { errorMessage } from './model/errors.js';
+export { isObj } from './load/values.js';
 export type {
   EvaluatedResource,
   FailOn,

@@ -2,7 +2,14 @@
  * The webhook's verdict on one AdmissionReview request. Pure: no I/O, no clock (injected), no globals.
  * The same loader and engine as `persistguard scan`, so a manifest that passes in CI passes admission.
  */
-import { DATA_PATHS_ANNOTATION, loadObject, evaluate, matchesGlob, trustedController } from '../policies/index.js';
+import {
+  DATA_PATHS_ANNOTATION,
+  evaluate,
+  isObj,
+  loadObject,
+  matchesGlob,
+  trustedController,
+} from '../policies/index.js';
 import type {
   ClusterView,
   FailChoice,
@@ -74,13 +81,9 @@ export function isValidatedKind(group: string, version: string, kind: string): b
   return VALIDATED[`${group}/${version}`]?.has(kind) ?? false;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!isRecord(v)) return out;
+  if (!isObj(v)) return out;
   for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
   return out;
 }
@@ -226,8 +229,8 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
   const { config, mode } = opts;
   const kind = req.kind.kind;
   const obj = req.object;
-  if (!isRecord(obj)) return unreadable(req, opts, `the ${kind}`, 'request.object is missing or not an object');
-  const meta = isRecord(obj.metadata) ? obj.metadata : {};
+  if (!isObj(obj)) return unreadable(req, opts, `the ${kind}`, 'request.object is missing or not an object');
+  const meta = isObj(obj.metadata) ? obj.metadata : {};
   const where = `${kind} ${displayName(req, meta)}`;
 
   // A Pod (or ReplicaSet, Job) created by a controller the webhook validates was judged as that controller:
@@ -288,7 +291,7 @@ function judgeWorkload(req: AdmissionRequest, opts: AdmissionOptions): Decision 
     // On UPDATE, oldObject is the base of the change (data-not-carried-over); an unreadable one, or one over
     // the work budget (stored while the webhook was in audit mode), only means there is nothing to compare with.
     const old = comparableOld(req);
-    const oldMeta = old && isRecord(old.metadata) ? old.metadata : {};
+    const oldMeta = old && isObj(old.metadata) ? old.metadata : {};
     const base = old
       ? loadObject({ ...old, metadata: { namespace, name, ...oldMeta } }, { file, index: 0 }, { fromJson: true })
       : undefined;
@@ -368,7 +371,7 @@ function findingsOf(
 
 /** The UPDATE's oldObject when it can be judged within the work budget. */
 function comparableOld(req: AdmissionRequest): Record<string, unknown> | undefined {
-  if (req.operation !== 'UPDATE' || !isRecord(req.oldObject)) return undefined;
+  if (req.operation !== 'UPDATE' || !isObj(req.oldObject)) return undefined;
   const over = req.budget ? req.budget.oldObject : overWorkBudget(req.oldObject, DATA_PATHS_ANNOTATION);
   return over === undefined ? req.oldObject : undefined;
 }
@@ -420,8 +423,8 @@ export function protectedByConfig(
 function guardClaimDeletion(req: AdmissionRequest, opts: AdmissionOptions): Decision {
   const old = req.oldObject;
   // Without oldObject (API servers older than 1.15) the claim's labels are unknown: never block on a guess.
-  if (!isRecord(old)) return notValidated(req, 'claim DELETE without oldObject');
-  const meta = isRecord(old.metadata) ? old.metadata : {};
+  if (!isObj(old)) return notValidated(req, 'claim DELETE without oldObject');
+  const meta = isObj(old.metadata) ? old.metadata : {};
   const name = (typeof meta.name === 'string' && meta.name) || req.name || '';
   const namespace = req.namespace || (typeof meta.namespace === 'string' ? meta.namespace : '') || 'default';
   const labels = stringMap(meta.labels);
@@ -480,7 +483,7 @@ function guardClaimDeletion(req: AdmissionRequest, opts: AdmissionOptions): Deci
 
 /** Metadata of a claim, as the guard reads it. */
 function claimMeta(req: AdmissionRequest, obj: unknown) {
-  const meta = isRecord(obj) && isRecord(obj.metadata) ? obj.metadata : {};
+  const meta = isObj(obj) && isObj(obj.metadata) ? obj.metadata : {};
   const name = (typeof meta.name === 'string' && meta.name) || req.name || '';
   const namespace = req.namespace || (typeof meta.namespace === 'string' ? meta.namespace : '') || 'default';
   return { name, namespace, labels: stringMap(meta.labels), annotations: stringMap(meta.annotations) };
@@ -500,7 +503,7 @@ function guardClaimChange(req: AdmissionRequest, opts: AdmissionOptions): Decisi
       `persistguard: label ${ANNOTATION_PROTECTED}="${truncate(printable(value ?? ''), 40)}" on claim ${now.namespace}/${now.name} is not a boolean; the claim is guarded as if it were "true" — write "true" or "false"`,
     );
   }
-  const before = req.operation === 'UPDATE' && isRecord(req.oldObject) ? claimMeta(req, req.oldObject) : undefined;
+  const before = req.operation === 'UPDATE' && isObj(req.oldObject) ? claimMeta(req, req.oldObject) : undefined;
   const dropped =
     before !== undefined &&
     guardsClaim(before.labels[ANNOTATION_PROTECTED]) &&

@@ -3,6 +3,7 @@
  * response envelope. Pure: a body that is not a valid AdmissionReview v1 request yields a
  * {@link ReviewParseError} whose message is safe to return to the caller as HTTP 400.
  */
+import { isObj } from '../policies/index.js';
 
 export interface GroupVersionKind {
   group: string;
@@ -56,10 +57,6 @@ export class ReviewParseError extends Error {}
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function optionalString(obj: Record<string, unknown>, key: string): string | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
@@ -74,13 +71,13 @@ function describe(v: unknown): string {
 }
 
 function resourceOf(v: unknown): AdmissionRequest['resource'] {
-  if (!isRecord(v) || typeof v.resource !== 'string' || typeof v.version !== 'string') return undefined;
+  if (!isObj(v) || typeof v.resource !== 'string' || typeof v.version !== 'string') return undefined;
   return { group: typeof v.group === 'string' ? v.group : '', version: v.version, resource: v.resource };
 }
 
 /** Validates a parsed JSON body as an `admission.k8s.io/v1` AdmissionReview carrying a request. */
 export function parseAdmissionReview(body: unknown): AdmissionRequest {
-  if (!isRecord(body))
+  if (!isObj(body))
     throw new ReviewParseError(`body must be a JSON object (an AdmissionReview), got ${describe(body)}`);
   if (body.apiVersion !== ADMISSION_API_VERSION) {
     throw new ReviewParseError(
@@ -90,12 +87,12 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
   if (body.kind !== 'AdmissionReview')
     throw new ReviewParseError(`kind must be "AdmissionReview", got ${describe(body.kind)}`);
   const req = body.request;
-  if (!isRecord(req)) throw new ReviewParseError('AdmissionReview has no request object');
+  if (!isObj(req)) throw new ReviewParseError('AdmissionReview has no request object');
   const uid = req.uid;
   if (typeof uid !== 'string' || uid === '') throw new ReviewParseError('request.uid must be a non-empty string');
   const kind = req.kind;
   if (
-    !isRecord(kind) ||
+    !isObj(kind) ||
     typeof kind.kind !== 'string' ||
     typeof kind.version !== 'string' ||
     (kind.group !== undefined && typeof kind.group !== 'string')
@@ -109,9 +106,7 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
   if (dryRun !== undefined && dryRun !== null && typeof dryRun !== 'boolean')
     throw new ReviewParseError('request.dryRun must be a boolean');
   const userInfo =
-    isRecord(req.userInfo) && typeof req.userInfo.username === 'string'
-      ? { username: req.userInfo.username }
-      : undefined;
+    isObj(req.userInfo) && typeof req.userInfo.username === 'string' ? { username: req.userInfo.username } : undefined;
   return {
     uid,
     kind: { group: (kind.group as string | undefined) ?? '', version: kind.version, kind: kind.kind },

@@ -4,7 +4,7 @@
  * on the event loop for ordinary bodies and on a worker thread for large ones (screen-pool.ts) with one behaviour:
  * a megabyte body costs its JSON parse wherever it runs, and on the event loop every other review waits for it.
  */
-import { DATA_PATHS_ANNOTATION } from '../policies/index.js';
+import { DATA_PATHS_ANNOTATION, errorMessage, isObj } from '../policies/index.js';
 import { isValidatedKind } from './admission.js';
 import { parseAdmissionReview, ReviewParseError, type AdmissionRequest } from './review.js';
 import { overWorkBudget } from './work-budget.js';
@@ -18,12 +18,6 @@ export interface BadReview {
 export type Screened = { request: AdmissionRequest } | BadReview;
 
 type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** Owner references kept on a skeleton: enough for any real object (they have one), bounded for a hostile one. */
 const SKELETON_OWNERS = 64;
@@ -77,7 +71,7 @@ export function screenBody(raw: Uint8Array): Screened {
   try {
     body = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'));
   } catch (err) {
-    return { reason: 'not-json', error: `request body is not JSON: ${errorText(err).slice(0, 200)}` };
+    return { reason: 'not-json', error: `request body is not JSON: ${errorMessage(err).slice(0, 200)}` };
   }
   let request: AdmissionRequest;
   try {
@@ -85,7 +79,7 @@ export function screenBody(raw: Uint8Array): Screened {
   } catch (err) {
     return {
       reason: 'not-admission-review',
-      error: err instanceof ReviewParseError ? err.message : `invalid AdmissionReview: ${errorText(err)}`,
+      error: err instanceof ReviewParseError ? err.message : `invalid AdmissionReview: ${errorMessage(err)}`,
     };
   }
   request = {

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { ClusterView, ResolvedConfig } from '../policies/index.js';
+import { errorMessage, type ClusterView, type ResolvedConfig } from '../policies/index.js';
 import type { InformerStatus } from './cluster/types.js';
 import type { ExistingViolations } from './existing-violations.js';
 import { admit, type Decision, type FailChoice, type WebhookMode } from './admission.js';
@@ -75,10 +75,6 @@ type StatusView = ClusterView & { status(): InformerStatus[] };
 
 function hasStatus(view: ClusterView | undefined): view is StatusView {
   return view !== undefined && typeof (view as Partial<StatusView>).status === 'function';
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Body-parser errors carry `type` and `status`; they are the client's fault: HTTP 400, never 500. */

@@ -5,6 +5,7 @@
  * workload comes near these limits, so an object over them is answered at once instead of being judged: refused in
  * enforce mode (letting it through unjudged would be a bypass), allowed with a warning in audit mode.
  */
+import { isObj } from '../policies/index.js';
 
 export const WORK_LIMITS = {
   /** Shell words in `command` and `args`, all containers together. */
@@ -19,7 +20,6 @@ export const WORK_LIMITS = {
 
 type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Whitespace-separated words in `s`, counted without splitting (a 1 MiB string allocates nothing). */
@@ -77,8 +77,8 @@ export function overWorkBudget(obj: Obj, annotationKey: string): string | undefi
     for (const field of ['containers', 'initContainers', 'ephemeralContainers']) {
       for (const c of list(spec[field])) {
         if (!isObj(c)) continue;
-        for (const field of [c.command, c.args])
-          for (const w of list(field)) if (typeof w === 'string') words += countWords(w);
+        for (const argv of [c.command, c.args])
+          for (const w of list(argv)) if (typeof w === 'string') words += countWords(w);
         for (const e of list(c.env)) {
           envEntries++;
           if (isObj(e) && typeof e.value === 'string') envChars += e.value.length;

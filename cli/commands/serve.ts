@@ -42,7 +42,7 @@ function portNumber(flag: string, value: string | undefined, fallback: number | 
 /** Loaded only when a cluster is used, so `--no-cluster` never loads @kubernetes/client-node. */
 async function liveView(opts: LiveClusterOptions): Promise<LiveClusterView> {
   const { createLiveClusterView, tuneHeapForCaches } = await import('../../webhook/cluster/index.js');
-  // The caches are the bulk of this process's memory: let V8 compact and shrink its heap (see heap.ts).
+  // Opt-in (PERSISTGUARD_V8_TUNING=on): V8 compacts its heap while the caches are listed (see heap.ts).
   tuneHeapForCaches();
   return createLiveClusterView(opts);
 }

@@ -402,7 +402,8 @@ function flush(
 function rereader(c: Candidate): () => string | undefined {
   return () => {
     try {
-      const decoded = decodeText(c.display, readFileSync(c.abs));
+      // Decoded as the first read was (a script with a stray Latin-1 byte is read the same lenient way).
+      const decoded = decodeText(c.display, readFileSync(c.abs), classifyPath(c.display));
       return 'text' in decoded ? decoded.text : undefined;
     } catch {
       return undefined;
