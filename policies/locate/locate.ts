@@ -28,6 +28,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import { cstRange, parseCst } from './cst.js';
+import { linePos, scanDocument, scanRange, type ScanIndex } from './line-scan.js';
 import { mapToSource } from './origin.js';
 import {
   docText,
@@ -91,9 +92,11 @@ function resolve(doc: Document.Parsed, node: YamlNode | null): YamlNode | null {
 }
 
 interface DocCache {
-  lines: LineCounter;
   text: string;
-  cst: CST.Document | undefined;
+  /** The line scanner's index (`line-scan.ts`); undefined when the text is outside what it mirrors. */
+  scan: ScanIndex | undefined;
+  /** The CST and its line table, parsed lazily: only anchors the line scan cannot answer need them. */
+  cst?: { doc: CST.Document | undefined; lines: LineCounter };
   /** Composed lazily: only anchors the CST walk cannot answer need it. */
   composed?: Parsed | null;
 }
@@ -101,6 +104,11 @@ interface DocCache {
 export interface LocatorOptions {
   /** Walk the CST first (default). `false` always composes the document; tests compare the two. */
   fastPath?: boolean;
+  /**
+   * Try the one-pass line scan before the CST (default, when `fastPath` is on). `false` starts at the
+   * CST; tests compare the two.
+   */
+  lineScan?: boolean;
 }
 
 /** What a locator reads a document's text with (default {@link docText}: its text, or its file read again). */
@@ -109,6 +117,7 @@ type TextOf = (ref: DocRef) => string | undefined;
 /** Creates a locator; it caches each document's positioned parse for its own lifetime (one report). */
 export function createLocator(opts: LocatorOptions = {}, textOf: TextOf = docText): (at: Anchor) => Location {
   const fast = opts.fastPath !== false;
+  const useScan = fast && opts.lineScan !== false;
   const cache = new Map<DocRef, DocCache | null>();
   const entry = (ref: DocRef): DocCache | null => {
     const hit = cache.get(ref);
@@ -116,15 +125,26 @@ export function createLocator(opts: LocatorOptions = {}, textOf: TextOf = docTex
     let value: DocCache | null = null;
     const text = textOf(ref);
     if (text !== undefined) {
-      const lines = new LineCounter();
+      let scan: ScanIndex | undefined;
       try {
-        value = { lines, text, cst: fast ? parseCst(text, lines.addNewLine) : undefined };
+        scan = useScan ? scanDocument(text) : undefined;
       } catch {
-        value = { lines: new LineCounter(), text, cst: undefined };
+        scan = undefined;
       }
+      value = { text, scan };
     }
     cache.set(ref, value);
     return value;
+  };
+  const cstOf = (e: DocCache): { doc: CST.Document | undefined; lines: LineCounter } => {
+    if (e.cst) return e.cst;
+    const lines = new LineCounter();
+    try {
+      e.cst = { doc: fast ? parseCst(e.text, lines.addNewLine) : undefined, lines };
+    } catch {
+      e.cst = { doc: undefined, lines: new LineCounter() };
+    }
+    return e.cst;
   };
   const composed = (e: DocCache): Parsed | null => {
     if (e.composed !== undefined) return e.composed;
@@ -151,13 +171,21 @@ export function createLocator(opts: LocatorOptions = {}, textOf: TextOf = docTex
     try {
       const e = entry(at.doc);
       if (!e) return at.doc.origin ? { ...base, line: 1, column: 1 } : base;
-      let range: [number, number] | undefined = e.cst ? cstRange(e.cst, at.path) : undefined;
-      let lines = e.lines;
-      if (!range) {
-        const p = composed(e);
-        if (!p) return base;
-        range = rangeOf(p.doc, at.path);
-        lines = p.lines;
+      let range: [number, number] | undefined = e.scan ? scanRange(e.scan, at.path) : undefined;
+      let linePosOf: (offset: number) => { line: number; col: number };
+      if (range) {
+        const starts = (e.scan as ScanIndex).lineStarts;
+        linePosOf = (offset) => linePos(starts, offset);
+      } else {
+        const c = cstOf(e);
+        range = c.doc ? cstRange(c.doc, at.path) : undefined;
+        linePosOf = c.lines.linePos;
+        if (!range) {
+          const p = composed(e);
+          if (!p) return base;
+          range = rangeOf(p.doc, at.path);
+          linePosOf = p.lines.linePos;
+        }
       }
       if (!range) return at.doc.origin ? mapToSource(at.doc, at.path, [0, 0], base) : base;
       // Block collections end at the start of the next line in `yaml`; the region should end on its last character.
@@ -167,8 +195,8 @@ export function createLocator(opts: LocatorOptions = {}, textOf: TextOf = docTex
       range = [range[0], endOffset];
       if (at.doc.origin) return mapToSource(at.doc, at.path, range, base);
       const offset = (at.doc.lineOffset ?? 1) - 1;
-      const start = lines.linePos(range[0]);
-      const end = lines.linePos(range[1]);
+      const start = linePosOf(range[0]);
+      const end = linePosOf(range[1]);
       return { ...base, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
     } catch {
       return base; // a position is a nicety; the finding itself must never be lost
