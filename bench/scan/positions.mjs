@@ -63,7 +63,12 @@ function measure(opts) {
   return { ms, allocated, out };
 }
 
-const modes = hasLineScan ? [['line scan', {}], ['CST first', { lineScan: false }]] : [['default', {}]];
+const modes = hasLineScan
+  ? [
+      ['line scan', {}],
+      ['CST first', { lineScan: false }],
+    ]
+  : [['default', {}]];
 const rows = new Map(modes.map(([name]) => [name, []]));
 let reference;
 for (let r = 0; r < runs; r++) {
@@ -79,7 +84,12 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const docs = new Set(anchors.flatMap((a) => (a.kind === 'node' ? [key(a.doc)] : []))).size;
 console.log(
   `${path.resolve(dir)}: load ${(tLoad / 1000).toFixed(2)} s, evaluate ${(tEval / 1000).toFixed(2)} s, ` +
-    `${ev.findings.length} findings, ${anchors.length} anchors in ${docs} documents; ${repo}; load avg ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+    `${ev.findings.length} findings, ${anchors.length} anchors in ${docs} documents; ${repo}; load avg ${(
+      await import('node:os')
+    )
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
 );
 for (const [name, ms] of rows) {
   const t = median(ms.map((m) => m.ms));

@@ -25,10 +25,11 @@ interface ScalarNode {
 }
 
 interface MapItem {
-  /** The key as `keyText` in cst.ts reads it; `<<` for a merge key. */
-  readonly key: string;
+  /** The key's start and end (with its quotes, if any), as the CST's key token has them. */
   readonly ks: number;
   readonly ke: number;
+  /** A quoted key: its text (what `keyText` in cst.ts reads) is inside the quotes. */
+  readonly quoted: boolean;
   readonly value: ScanNode | null;
 }
 
@@ -37,20 +38,25 @@ interface MapNode {
   readonly s: number;
   /** End of a flow mapping (after its `}`); for a block mapping, the end of its last value. */
   e: number | undefined;
-  readonly items: MapItem[];
+  readonly items: readonly MapItem[];
 }
 
 interface SeqNode {
   readonly t: 'seq';
   readonly s: number;
   e: number | undefined;
-  readonly items: ScanNode[];
+  readonly items: readonly ScanNode[];
 }
+
+const NO_ITEMS: readonly MapItem[] = Object.freeze([]);
+const NO_NODES: readonly ScanNode[] = Object.freeze([]);
 
 export interface ScanIndex {
   readonly root: ScanNode;
   /** Offset of the start of every line (0 first), as `yaml`'s LineCounter records them. */
-  readonly lineStarts: number[];
+  readonly lineStarts: Int32Array;
+  /** The document's text: keys are compared in place, never copied out. */
+  readonly text: string;
 }
 
 /** Thrown inside the scanner when the text leaves the subset it mirrors; caught once in {@link scanDocument}. */
@@ -65,43 +71,56 @@ const HASH = 35;
 const COLON = 58;
 const DASH = 45;
 
+/** A lookup table over ASCII: 1 for the characters of `chars`. */
+function asciiSet(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const c of chars) table[c.charCodeAt(0)] = 1;
+  return table;
+}
+
 // Characters that may not start a plain scalar or key here (YAML indicators, and `-` `?` `:` always:
 // the forms they allow are rare and their CST is not mirrored).
-const INDICATOR = new Set([...'-?:,[]{}#&*!|>\'"%@`']);
+const INDICATOR = asciiSet('-?:,[]{}#&*!|>\'"%@`');
 // Anything that is not a plain newline-separated text with spaces: the scanner never guesses about these.
 const UNSUPPORTED_CHAR = /[\x00-\x09\x0b-\x1f\x7f\u0085\u2028\u2029\ufeff]/;
 const DOC_MARKER = /^(?:---|\.\.\.)(?: |$)/;
 // Characters a key may not contain: the CST skips keys with `#'"\` (keyText) and flow indicators make
 // the lexer read something else than a key.
-const BAD_KEY_CHAR = /[#'"\\,[\]{}]/;
+const BAD_KEY_CHAR = asciiSet('#\'"\\,[]{}');
+const isIndicator = (c: number): boolean => c < 128 && INDICATOR[c] === 1;
 
-/** `lineEnd(i)` and indentation of the lines of the text, computed once. */
+/** Where each line starts and ends, its indentation and kind, in typed arrays (a few bytes per line). */
 class Lines {
-  readonly starts: number[] = [];
-  readonly ends: number[] = [];
-  readonly indents: number[] = [];
+  readonly count: number;
+  /** Offset of each line's first character: also the line table positions are computed from. */
+  readonly starts: Int32Array;
+  readonly indents: Int32Array;
   /** 0 content, 1 blank, 2 comment-only. */
-  readonly kinds: number[] = [];
+  readonly kinds: Uint8Array;
 
   constructor(readonly text: string) {
+    let count = 1;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) count++;
+    this.count = count;
+    this.starts = new Int32Array(count);
+    this.indents = new Int32Array(count);
+    this.kinds = new Uint8Array(count);
     let pos = 0;
-    const n = text.length;
-    for (;;) {
+    for (let li = 0; li < count; li++) {
       const nl = text.indexOf('\n', pos);
-      const end = nl < 0 ? n : nl;
+      const end = nl < 0 ? text.length : nl;
       let i = pos;
       while (i < end && text.charCodeAt(i) === SPACE) i++;
-      this.starts.push(pos);
-      this.ends.push(end);
-      this.indents.push(i - pos);
-      this.kinds.push(i === end ? 1 : text.charCodeAt(i) === HASH ? 2 : 0);
-      if (nl < 0) break;
-      pos = nl + 1;
+      this.starts[li] = pos;
+      this.indents[li] = i - pos;
+      this.kinds[li] = i === end ? 1 : text.charCodeAt(i) === HASH ? 2 : 0;
+      pos = end + 1;
     }
   }
 
-  get count(): number {
-    return this.starts.length;
+  /** Offset of the end of line `li` (its newline, or the end of the text). */
+  end(li: number): number {
+    return li + 1 < this.count ? (this.starts[li + 1] as number) - 1 : this.text.length;
   }
 }
 
@@ -123,8 +142,9 @@ class Scanner {
   /** Index of the next content line at or after `li` (skipping blank and comment lines), or -1. */
   nextContent(): number {
     const { kinds } = this.lines;
-    while (this.li < kinds.length && kinds[this.li] !== 0) this.li++;
-    return this.li < kinds.length ? this.li : -1;
+    const n = this.lines.count;
+    while (this.li < n && kinds[this.li] !== 0) this.li++;
+    return this.li < n ? this.li : -1;
   }
 
   /** Offset after spaces from `pos` on the line ending at `end`. */
@@ -157,37 +177,47 @@ class Scanner {
   }
 
   /**
-   * Where the key on a line starting at `pos` ends and its `:` is, or undefined when the line holds no
-   * `key:` (then it is a scalar or something else). Gives up on keys the CST would read differently.
+   * Where the key on a line starting at `pos` ends (its `:`), or -1 when the line holds no `key:` (then
+   * it is a scalar or something else). Gives up on keys the CST would read differently.
    */
-  keyAt(pos: number, end: number): { ke: number; key: string } | undefined {
+  keyAt(pos: number, end: number): number {
     const { text } = this;
     const c = text.charCodeAt(pos);
     if (c === 34 || c === 39) {
       const ke = this.quotedEnd(pos, end);
       if (text.charCodeAt(ke) !== COLON) {
         this.expectLineEnd(ke, end); // a quoted scalar alone
-        return undefined;
+        return -1;
       }
-      const after = text.charCodeAt(ke + 1);
-      if (ke + 1 < end && after !== SPACE) giveUp();
-      const inner = text.slice(pos + 1, ke - 1);
-      // Escapes and '' would need resolving as the CST does.
-      if (inner.includes('\\') || inner.includes("'") || inner.includes('"')) giveUp();
-      return { ke, key: inner };
+      if (ke + 1 < end && text.charCodeAt(ke + 1) !== SPACE) giveUp();
+      this.plainKeyText(pos + 1, ke - 1, true);
+      return ke;
     }
     // Plain: the first `:` followed by a space or the end of the line, before any ` #` comment.
     for (let i = pos; i < end; i++) {
       const ch = text.charCodeAt(i);
-      if (ch === HASH && i > pos && text.charCodeAt(i - 1) === SPACE) return undefined;
+      if (ch === HASH && i > pos && text.charCodeAt(i - 1) === SPACE) return -1;
       if (ch === COLON && (i + 1 === end || text.charCodeAt(i + 1) === SPACE)) {
-        if (i === pos || text.charCodeAt(i - 1) === SPACE) giveUp();
-        const key = text.slice(pos, i);
-        if (INDICATOR.has(key[0] as string) || BAD_KEY_CHAR.test(key) || key.length > 1000) giveUp();
-        return { ke: i, key };
+        if (i === pos || text.charCodeAt(i - 1) === SPACE || i - pos > 1000) giveUp();
+        if (c < 128 && INDICATOR[c] === 1) giveUp();
+        this.plainKeyText(pos, i, false);
+        return i;
       }
     }
-    return undefined;
+    return -1;
+  }
+
+  /**
+   * Gives up on a key text the CST would read differently from its source: `#'"\` (keyText skips such
+   * plain keys; quoted ones need unescaping), flow indicators (the lexer reads something else).
+   */
+  plainKeyText(from: number, to: number, quoted: boolean): void {
+    const { text } = this;
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128 && BAD_KEY_CHAR[c] === 1) giveUp();
+    }
+    if (quoted && from === to) giveUp(); // `"": v`
   }
 
   /**
@@ -195,7 +225,7 @@ class Scanner {
    * content of the document), `indent` being its column: a compact mapping, sequence or a one-line value.
    */
   nodeAt(li: number, pos: number, parentIndent: number): ScanNode {
-    const end = this.lines.ends[li] as number;
+    const end = this.lines.end(li);
     const c = this.text.charCodeAt(pos);
     const col = pos - (this.lines.starts[li] as number);
     if (c === DASH && (pos + 1 === end || this.text.charCodeAt(pos + 1) === SPACE)) return this.seq(li, col);
@@ -206,13 +236,13 @@ class Scanner {
         const v = this.blockValue(parentIndent, false);
         return v ?? giveUp();
       }
-      if (this.keyAt(p, end)) giveUp(); // `- &a key: v`: whose anchor is it
+      if (this.keyAt(p, end) >= 0) giveUp(); // `- &a key: v`: whose anchor is it
       const v = this.inlineValue(p, end);
       this.li = li + 1;
       this.valueDone(li, 1);
       return v;
     }
-    if (this.keyAt(pos, end)) return this.map(li, col);
+    if (this.keyAt(pos, end) >= 0) return this.map(li, col);
     const v = this.inlineValue(pos, end);
     this.li = li + 1;
     this.valueDone(li, 1);
@@ -250,7 +280,7 @@ class Scanner {
       this.expectLineEnd(node.e as number, end);
       return node;
     }
-    if (INDICATOR.has(text[pos] as string)) return giveUp();
+    if (isIndicator(c)) return giveUp();
     // Plain: up to a ` #` comment, trailing spaces trimmed; `: ` inside would make it a key.
     let e = end;
     for (let i = pos + 1; i < end; i++) {
@@ -271,7 +301,7 @@ class Scanner {
    */
   blockScalar(li: number, pos: number, indent: number): ScanNode {
     const { text, lines } = this;
-    const end = lines.ends[li] as number;
+    const end = lines.end(li);
     let p = pos + 1;
     const ch = text.charCodeAt(p);
     if (ch === 43 /* + */ || ch === DASH) p++;
@@ -283,7 +313,7 @@ class Scanner {
     let maxLeadingBlank = 0;
     for (; i < lines.count; i++) {
       const ind = lines.indents[i] as number;
-      const blank = (lines.starts[i] as number) + ind === lines.ends[i];
+      const blank = (lines.starts[i] as number) + ind === lines.end(i);
       if (blank) {
         if (contentIndent < 0) maxLeadingBlank = Math.max(maxLeadingBlank, ind);
         continue;
@@ -314,11 +344,11 @@ class Scanner {
     if (li < 0) return null;
     const ind = this.lines.indents[li] as number;
     const pos = (this.lines.starts[li] as number) + ind;
-    const end = this.lines.ends[li] as number;
+    const end = this.lines.end(li);
     const isDash = this.text.charCodeAt(pos) === DASH && (pos + 1 === end || this.text.charCodeAt(pos + 1) === SPACE);
     if (ind < indent || (ind === indent && !(seqAtSameIndent && isDash))) return null;
     if (isDash) return this.seq(li, ind);
-    if (this.keyAt(pos, end)) return this.map(li, ind);
+    if (this.keyAt(pos, end) >= 0) return this.map(li, ind);
     return giveUp(); // a scalar on its own line under its key, a flow collection spread over lines, …
   }
 
@@ -330,7 +360,7 @@ class Scanner {
     let line = li;
     let pos = s; // the first item may be inline after an outer `- ` (compact): its column is `indent`
     for (;;) {
-      const end = lines.ends[line] as number;
+      const end = lines.end(line);
       const p = this.skipSpaces(pos + 1, end);
       if (p === end || text.charCodeAt(p) === HASH) {
         this.li = line + 1;
@@ -345,7 +375,7 @@ class Scanner {
       const ind = lines.indents[next] as number;
       if (ind > indent) giveUp(); // a continuation or something misplaced
       pos = (lines.starts[next] as number) + indent;
-      if (ind < indent || !this.isDash(pos, lines.ends[next] as number)) break;
+      if (ind < indent || !this.isDash(pos, lines.end(next))) break;
       line = next;
     }
     const last = items[items.length - 1] as ScanNode;
@@ -362,10 +392,10 @@ class Scanner {
     let line = li;
     let pos = s;
     for (;;) {
-      const end = lines.ends[line] as number;
-      const k = this.keyAt(pos, end);
-      if (!k) giveUp(); // a line at this indentation that is not a key: a scalar, a stray `-`, …
-      const after = this.skipSpaces(k.ke + 1, end);
+      const end = lines.end(line);
+      const ke = this.keyAt(pos, end);
+      if (ke < 0) giveUp(); // a line at this indentation that is not a key: a scalar, a stray `-`, …
+      const after = this.skipSpaces(ke + 1, end);
       let value: ScanNode | null;
       const c = text.charCodeAt(after);
       if (after === end || c === HASH) {
@@ -382,7 +412,7 @@ class Scanner {
           value = this.valueOnLine(line, p, end, indent);
         }
       } else value = this.valueOnLine(line, after, end, indent);
-      items.push({ key: k.key, ks: pos, ke: k.ke, value });
+      items.push({ ks: pos, ke, quoted: text.charCodeAt(pos) === 34 || text.charCodeAt(pos) === 39, value });
       const next = this.nextContent();
       if (next < 0) break;
       const ind = lines.indents[next] as number;
@@ -390,7 +420,7 @@ class Scanner {
       if (ind < indent) break;
       line = next;
       pos = (lines.starts[line] as number) + indent;
-      if (this.isDash(pos, lines.ends[line] as number)) giveUp();
+      if (this.isDash(pos, lines.end(line))) giveUp();
     }
     const last = items[items.length - 1] as MapItem;
     const node: MapNode = { t: 'map', s, e: last.value ? last.value.e : undefined, items };
@@ -459,32 +489,26 @@ class Scanner {
     const isMap = text.charCodeAt(pos) === 123;
     const close = isMap ? 125 : 93;
     let p = this.skipSpaces(pos + 1, end);
-    const mapItems: MapItem[] = [];
-    const seqItems: ScanNode[] = [];
+    // `{}` and `[]` (every `emptyDir: {}`) share one empty list: nothing adds to a finished node.
     if (text.charCodeAt(p) === close) {
       const e = p + 1;
-      return isMap ? { t: 'map', s: pos, e, items: mapItems } : { t: 'seq', s: pos, e, items: seqItems };
+      return isMap ? { t: 'map', s: pos, e, items: NO_ITEMS } : { t: 'seq', s: pos, e, items: NO_NODES };
     }
+    const mapItems: MapItem[] = isMap ? [] : (NO_ITEMS as MapItem[]);
+    const seqItems: ScanNode[] = isMap ? (NO_NODES as ScanNode[]) : [];
     for (;;) {
       if (p >= end) giveUp();
       if (isMap) {
         const ks = p;
-        let ke: number;
-        let key: string;
         const c = text.charCodeAt(p);
-        if (c === 34 || c === 39) {
-          ke = this.quotedEnd(p, end);
-          key = text.slice(p + 1, ke - 1);
-          if (key.includes('\\') || key.includes("'") || key.includes('"')) giveUp();
-        } else {
-          ke = this.flowPlainEnd(p, end);
-          key = text.slice(p, ke);
-          if (BAD_KEY_CHAR.test(key)) giveUp();
-        }
+        const quoted = c === 34 || c === 39;
+        const ke = quoted ? this.quotedEnd(p, end) : this.flowPlainEnd(p, end);
+        if (quoted) this.plainKeyText(p + 1, ke - 1, true);
+        else this.plainKeyText(p, ke, false);
         if (text.charCodeAt(ke) !== COLON || text.charCodeAt(ke + 1) !== SPACE) giveUp();
         p = this.skipSpaces(ke + 1, end);
         const value = this.flowValue(p, end);
-        mapItems.push({ key, ks, ke, value });
+        mapItems.push({ ks, ke, quoted, value });
         p = value.e as number;
       } else {
         const value = this.flowValue(p, end);
@@ -517,7 +541,7 @@ class Scanner {
   /** End of a plain scalar inside a flow collection (before `,` `]` `}`, a `: `, spaces trimmed). */
   flowPlainEnd(pos: number, end: number): number {
     const { text } = this;
-    if (pos >= end || INDICATOR.has(text[pos] as string)) giveUp();
+    if (pos >= end || isIndicator(text.charCodeAt(pos))) giveUp();
     let i = pos;
     for (; i < end; i++) {
       const c = text.charCodeAt(i);
@@ -543,7 +567,7 @@ export function scanDocument(text: string): ScanIndex | undefined {
   const sc = new Scanner(text, lines);
   const isMarker = (li: number): boolean => {
     const st = lines.starts[li] as number;
-    return DOC_MARKER.test(text.slice(st, Math.min(st + 4, lines.ends[li] as number)));
+    return DOC_MARKER.test(text.slice(st, Math.min(st + 4, lines.end(li))));
   };
   try {
     // Leading comments, then at most one `---` (the loader's documents start at their marker).
@@ -551,7 +575,7 @@ export function scanDocument(text: string): ScanIndex | undefined {
     if (li < 0) return undefined;
     if (lines.indents[li] === 0 && isMarker(li)) {
       if (text.charCodeAt(lines.starts[li] as number) !== DASH) return undefined;
-      sc.expectLineEnd((lines.starts[li] as number) + 3, lines.ends[li] as number);
+      sc.expectLineEnd((lines.starts[li] as number) + 3, lines.end(li));
       sc.li = li + 1;
       li = sc.nextContent();
       if (li < 0) return undefined;
@@ -565,15 +589,22 @@ export function scanDocument(text: string): ScanIndex | undefined {
     const c = text.charCodeAt(pos);
     // The root must be a block collection: a lone scalar or flow document is rare and left to the CST.
     let root: ScanNode;
-    if (c === DASH && (pos + 1 === lines.ends[li] || text.charCodeAt(pos + 1) === SPACE)) root = sc.seq(li, ind);
-    else if (sc.keyAt(pos, lines.ends[li] as number)) root = sc.map(li, ind);
+    if (c === DASH && (pos + 1 === lines.end(li) || text.charCodeAt(pos + 1) === SPACE)) root = sc.seq(li, ind);
+    else if (sc.keyAt(pos, lines.end(li)) >= 0) root = sc.map(li, ind);
     else return undefined;
     if (sc.nextContent() >= 0) return undefined; // content left over: less indented than the root, …
-    return { root, lineStarts: lines.starts };
+    return { root, lineStarts: lines.starts, text };
   } catch (err) {
     if (err === GIVE_UP) return undefined;
     throw err;
   }
+}
+
+/** Whether a key's text (inside its quotes, if any) is `want`, compared in place. */
+function keyIs(text: string, it: MapItem, want: string): boolean {
+  const from = it.quoted ? it.ks + 1 : it.ks;
+  const to = it.quoted ? it.ke - 1 : it.ke;
+  return to - from === want.length && text.startsWith(want, from);
 }
 
 /** The range `cstRange` gives for `path`, or undefined wherever it would give up. */
@@ -590,8 +621,8 @@ export function scanRange(index: ScanIndex, path: readonly PathSegment[]): [numb
       const want = String(seg);
       let item: MapItem | undefined;
       for (const it of node.items) {
-        if (it.key === '<<') return undefined; // merge keys: the composed document resolves them
-        if (it.key === want) {
+        if (keyIs(index.text, it, '<<')) return undefined; // merge keys: the composed document resolves them
+        if (keyIs(index.text, it, want)) {
           item = it;
           break;
         }
@@ -621,7 +652,7 @@ export function scanRange(index: ScanIndex, path: readonly PathSegment[]): [numb
 }
 
 /** `yaml`'s `LineCounter.linePos` over {@link ScanIndex.lineStarts}: 1-based line and column. */
-export function linePos(lineStarts: readonly number[], offset: number): { line: number; col: number } {
+export function linePos(lineStarts: ArrayLike<number>, offset: number): { line: number; col: number } {
   let low = 0;
   let high = lineStarts.length;
   while (low < high) {
