@@ -194,9 +194,34 @@ describe('line scan: gives up on what it does not mirror (the CST answers, same 
     ['a key without a value in a flow mapping', 'a: {b, c: d}\n'],
     ['an anchored empty value', 'a: &x\nb: 1\n'],
     ['a value starting with an indicator', 'a: %x\n'],
+    ['a value starting with a dash (valid, but not mirrored)', 'a: -1\n'],
   ];
   test.each(bails)('%s', (_name, text) => {
     expect(agreeOn(text)).toBeUndefined();
+  });
+});
+
+describe('line scan: indexes block YAML in its less common shapes (same Location on every path)', () => {
+  const accepted: [string, string][] = [
+    [
+      'comments before, between and under keys',
+      '# a\n---  # marker\n# b\na:\n# less indented\n  b: 1 # c\n\n  c: 2\nd: 3\n',
+    ],
+    ['a sequence at the indentation of its key', 'a:\n- x\n- y: 1\n  z: 2\nb: 3\n'],
+    ['several spaces after a dash', 'a:\n  -   b: 1\n      c: 2\n  -    d\n'],
+    ['a sequence of sequences, compact', 'a:\n  - - x\n    - y\n  - - z\n'],
+    ['a dash alone, the item below it', 'a:\n  -\n    b: 1\n  - c\n'],
+    ['quoted keys and values', '"a b": \'x\'\n\'c\': "y # not a comment"\nd: "e: f"\n'],
+    ['numeric and dotted keys', 'ports:\n  80: http\n  8080.5: x\napp.kubernetes.io/name: web\n'],
+    ['an anchor on a collection, aliases as values and last', 'base: &b\n  x: 1\nother: *b\nlist:\n  - &i y\n  - *i\n'],
+    ['flow collections, nested and empty', 'a: {b: [1, "2", {c: d}], e: {}, f: []}\ng: [x:y, "z"]\n'],
+    ['plain scalars with indicators inside', 'a: x:y\nb: ${X:-1}\nc: a#b\nd: a[0]{b}\n'],
+    ['a mapping indented under a dash by more than two', 'items:\n    -   name: a\n        value: b\n'],
+    ['a block scalar whose content holds a comment-looking line and blank lines', 'a: >+\n  x\n\n  # y\n\nb: 1\n'],
+    ['a root sequence', '- a\n- b: 1\n'],
+  ];
+  test.each(accepted)('%s', (_name, text) => {
+    expect(agreeOn(text)).toBeDefined();
   });
 });
 
