@@ -3,7 +3,7 @@
 // line scan (default) and without it (`lineScan: false`: the `yaml` CST first, as before), alternating runs.
 // Allocation is the bytes the heap grew by between garbage collections (v8.GCProfiler), summed.
 // Run from the repo root after `npm run build`:
-//   node bench/scan/positions.mjs DIR [--runs 3] [--repo DIR]
+//   node bench/scan/positions.mjs DIR [--runs 3] [--repo DIR] [--only scan|cst]
 // `--repo` measures another checkout's build (its default path only, when it has no line scan).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -49,8 +49,11 @@ function measure(opts) {
   const before = v8.getHeapStatistics().used_heap_size;
   profiler.start();
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   const out = locateAll(anchors, opts);
+  const cpu1 = process.cpuUsage(cpu0);
   const ms = performance.now() - t;
+  const cpuMs = (cpu1.user + cpu1.system) / 1000;
   const after = v8.getHeapStatistics().used_heap_size;
   const { statistics } = profiler.stop();
   let allocated = 0;
@@ -60,15 +63,19 @@ function measure(opts) {
     last = s.afterGC.heapStatistics.usedHeapSize;
   }
   allocated += after - last;
-  return { ms, allocated, out };
+  return { ms, cpuMs, allocated, out };
 }
 
-const modes = hasLineScan
-  ? [
-      ['line scan', {}],
-      ['CST first', { lineScan: false }],
-    ]
-  : [['default', {}]];
+// `--only scan|cst`: one mode per process, so neither runs on a heap the other shaped.
+const only = arg('only', undefined);
+const modes = (
+  hasLineScan
+    ? [
+        ['line scan', {}],
+        ['CST first', { lineScan: false }],
+      ]
+    : [['default', {}]]
+).filter(([name]) => only === undefined || !hasLineScan || (only === 'scan') === (name === 'line scan'));
 const rows = new Map(modes.map(([name]) => [name, []]));
 let reference;
 for (let r = 0; r < runs; r++) {
@@ -94,8 +101,9 @@ console.log(
 for (const [name, ms] of rows) {
   const t = median(ms.map((m) => m.ms));
   const a = median(ms.map((m) => m.allocated));
+  const cpu = median(ms.map((m) => m.cpuMs));
   console.log(
     `  positions, ${name}: ${(t / 1000).toFixed(2)} s median of ${ms.length} (${ms.map((m) => (m.ms / 1000).toFixed(2)).join(', ')}), ` +
-      `allocated ${(a / 1e6).toFixed(0)} MB (${(a / docs / 1000).toFixed(1)} KB per document)`,
+      `CPU ${(cpu / 1000).toFixed(2)} s (${((cpu * 1000) / docs).toFixed(0)} µs per document), allocated ${(a / 1e6).toFixed(0)} MB (${(a / docs / 1000).toFixed(1)} KB per document)`,
   );
 }
