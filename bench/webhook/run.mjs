@@ -5,6 +5,7 @@
 //        [--repo DIR]     the webhook of another checkout's build (default: this one)
 //        [--compare DIR]  also another checkout's webhook (e.g. main's) as `base`, in the same interleaved rounds:
 //                         paired A/B on a shared machine, where only ratios taken moments apart mean anything
+//        [--plain-floor]  also the same-size floor from a plain node:https handler, without express (`floor-plain`)
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     fixture: { type: 'string', default: path.join(root, 'test/webhook/fixtures/deployment-postgres-emptydir.json') },
     repo: { type: 'string', default: root },
     compare: { type: 'string' },
+    'plain-floor': { type: 'boolean', default: false },
   },
 });
 const duration = Number(values.duration);
@@ -97,6 +99,8 @@ try {
     { name: 'floor', ...(await startFloor()), runs: [] },
     { name: 'floor-1k', ...(await startFloor('--deny')), runs: [] },
   ];
+  if (values['plain-floor'])
+    targets.push({ name: 'floor-plain', ...(await startFloor('--deny', '--plain')), runs: [] });
   if (values.compare) targets.push({ name: 'base', ...(await startWebhook(values.compare)), runs: [] });
   targets.push({ name: 'webhook', ...(await startWebhook(values.repo)), runs: [] });
   await Promise.all(targets.map((t) => waitHealthy(t.port)));
@@ -115,7 +119,7 @@ try {
         cpuBefore === undefined || cpuAfter === undefined ? NaN : ((cpuAfter - cpuBefore) * 1e6) / res.requests.total;
       t.runs.push({ p50: res.latency.p50, p99: res.latency.p99, rps: res.requests.average, cpuUs });
       console.log(
-        `  round ${r + 1} ${t.name.padEnd(8)} p50 ${res.latency.p50} ms  p99 ${res.latency.p99} ms  ${Math.round(res.requests.average)} req/s  ${cpuUs.toFixed(0)} µs CPU/request`,
+        `  round ${r + 1} ${t.name.padEnd(11)} p50 ${res.latency.p50} ms  p99 ${res.latency.p99} ms  ${Math.round(res.requests.average)} req/s  ${cpuUs.toFixed(0)} µs CPU/request`,
       );
     }
   }
@@ -132,10 +136,10 @@ try {
       },
     ]),
   );
-  console.log('target     p50 ms  p99 ms   req/s  CPU µs/req  RSS MiB');
+  console.log('target        p50 ms  p99 ms   req/s  CPU µs/req  RSS MiB');
   for (const [name, s] of Object.entries(summary))
     console.log(
-      `${name.padEnd(9)} ${s.p50.toFixed(2).padStart(7)} ${s.p99.toFixed(2).padStart(7)} ${Math.round(s.rps).toString().padStart(7)} ${s.cpuUs.toFixed(0).padStart(11)} ${String(s.rssMiB ?? '?').padStart(8)}`,
+      `${name.padEnd(12)} ${s.p50.toFixed(2).padStart(7)} ${s.p99.toFixed(2).padStart(7)} ${Math.round(s.rps).toString().padStart(7)} ${s.cpuUs.toFixed(0).padStart(11)} ${String(s.rssMiB ?? '?').padStart(8)}`,
     );
   console.log('');
   // Issue #12's aim: throughput >= 0.85 x the floor's, p99 <= 1.1 x.
@@ -145,13 +149,17 @@ try {
     const p99 = w.p99 / f.p99;
     const rps = w.rps / f.rps;
     console.log(
-      `${`${name}/${floorName}:`.padEnd(18)} p50 x${(w.p50 / f.p50).toFixed(2)}, p99 x${p99.toFixed(3)} (aim <= 1.10), throughput x${rps.toFixed(3)} (aim >= 0.85); CPU/request +${(w.cpuUs - f.cpuUs).toFixed(0)} µs`,
+      `${`${name}/${floorName}:`.padEnd(21)} p50 x${(w.p50 / f.p50).toFixed(2)}, p99 x${p99.toFixed(3)} (aim <= 1.10), throughput x${rps.toFixed(3)} (aim >= 0.85); CPU/request +${(w.cpuUs - f.cpuUs).toFixed(0)} µs`,
     );
     return p99 <= 1.1 && rps >= 0.85;
   };
   for (const floorName of ['floor', 'floor-1k']) if (summary.base) ratios('base', floorName);
   const met = ratios('webhook', 'floor');
   const metSameSize = ratios('webhook', 'floor-1k');
+  if (summary['floor-plain']) {
+    if (summary.base) ratios('base', 'floor-plain');
+    ratios('webhook', 'floor-plain');
+  }
   console.log(
     `machine load average ${os
       .loadavg()
