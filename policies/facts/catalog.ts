@@ -6,7 +6,7 @@
 import catalogFile from './catalog/images.json' with { type: 'json' };
 import type { DataPathEntry } from '../config/types.js';
 import { imageMatches } from './image-match.js';
-import { parseImage } from './images.js';
+import { parseImage, splitReference, type ImageRef } from './images.js';
 
 /** A catalog entry: a config-shaped `dataPaths` entry plus what only the built-in catalog knows. */
 export interface CatalogEntry extends DataPathEntry {
@@ -93,14 +93,67 @@ export function catalogImageOf(raw: string): CatalogImage | undefined {
 
 const builtinMatches = new Map<string, { entry: CatalogEntry | null; tagKnown: boolean }>();
 
+/** Characters that make a picomatch pattern more than a literal. */
+const GLOB_CHARS = /[*?[\]{}()!+@]/;
+
+/**
+ * Entry indices by the last segment of their image pattern (`bitnami/postgresql` → `postgresql`): a pattern
+ * whose last segment is a literal can only match an image with that last segment, whatever the registry,
+ * mirror prefix or `library/` spelling. Patterns with a glob there stay candidates for every image.
+ */
+interface EntryIndex {
+  byLastSegment: Map<string, number[]>;
+  anyImage: number[];
+}
+
+const indexes = new WeakMap<readonly CatalogEntry[], EntryIndex>();
+
+function indexOf(entries: readonly CatalogEntry[]): EntryIndex {
+  let index = indexes.get(entries);
+  if (index) return index;
+  index = { byLastSegment: new Map(), anyImage: [] };
+  entries.forEach((e, i) => {
+    if (e.image === undefined) return;
+    const parts = splitReference(e.image.toLowerCase());
+    const last = parts ? parts.path.slice(parts.path.lastIndexOf('/') + 1) : '';
+    if (!parts || last === '' || GLOB_CHARS.test(last)) {
+      index.anyImage.push(i);
+      return;
+    }
+    const list = index.byLastSegment.get(last);
+    if (list) list.push(i);
+    else index.byLastSegment.set(last, [i]);
+  });
+  indexes.set(entries, index);
+  return index;
+}
+
+/** The entries that may match an image, in catalog order (the first match wins). */
+function candidates(entries: readonly CatalogEntry[], image: ImageRef): CatalogEntry[] {
+  const index = indexOf(entries);
+  const named = index.byLastSegment.get(image.shortName.toLowerCase()) ?? [];
+  const out: CatalogEntry[] = [];
+  let a = 0;
+  let b = 0;
+  while (a < named.length || b < index.anyImage.length) {
+    const x = named[a] ?? Infinity;
+    const y = index.anyImage[b] ?? Infinity;
+    if (x < y) a++;
+    else b++;
+    out.push(entries[Math.min(x, y)] as CatalogEntry);
+  }
+  return out;
+}
+
 function findEntry(entries: readonly CatalogEntry[], raw: string, tagKnown: boolean): CatalogEntry | undefined {
   // Parsed once here rather than once per entry inside `imageMatches` (an unparsable image matches nothing).
   const image = parseImage(raw);
   if (!image) return undefined;
-  if (tagKnown) return entries.find((e) => e.image !== undefined && imageMatches(e.image, image, { mirrors: true }));
+  const tried = candidates(entries, image);
+  if (tagKnown) return tried.find((e) => e.image !== undefined && imageMatches(e.image, image, { mirrors: true }));
   // Version unknown: the newest layout (the first entry for the repository, entries listing newer
   // versions first), with the older layouts accepted as alternatives.
-  return entries.find(
+  return tried.find(
     (e) => e.image !== undefined && imageMatches(stripTag(e.image), image, { mirrors: true }) && !isOldOnly(e),
   );
 }

@@ -19,6 +19,10 @@ interface ImagePattern {
   registry?: string;
   repository: string;
   tag?: string;
+  /** Compiled once per pattern: a catalog lookup tries every entry, and building a matcher's cache key costs more than the match. */
+  registryMatches?: (s: string) => boolean;
+  tagMatches?: (s: string) => boolean;
+  repositoryMatchers: ((s: string) => boolean)[];
 }
 
 const patterns = new Map<string, ImagePattern | undefined>();
@@ -27,7 +31,14 @@ const patterns = new Map<string, ImagePattern | undefined>();
 function splitPattern(raw: string): ImagePattern | undefined {
   if (patterns.has(raw)) return patterns.get(raw);
   const parts = splitReference(raw.toLowerCase());
-  const p = parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
+  let p: ImagePattern | undefined;
+  if (parts) {
+    const repos =
+      parts.registry === undefined || parts.registry === 'docker.io' ? repositoryVariants(parts.path) : [parts.path];
+    p = { registry: parts.registry, repository: parts.path, tag: parts.tag, repositoryMatchers: repos.map(glob) };
+    if (parts.registry !== undefined) p.registryMatches = glob(parts.registry);
+    if (parts.tag !== undefined) p.tagMatches = glob(parts.tag);
+  }
   if (patterns.size < 10_000) patterns.set(raw, p);
   return p;
 }
@@ -55,17 +66,15 @@ export function imageMatches(pattern: string, image: string | ImageRef, opts: Ma
   const ref = typeof image === 'string' ? parseImage(image) : image;
   const p = splitPattern(pattern);
   if (!ref || !p) return false;
-  if (p.registry !== undefined && !glob(p.registry)(ref.registry)) return false;
-  if (p.tag !== undefined && !glob(p.tag)(ref.tag ?? (ref.digest ? '' : 'latest'))) return false;
-  const patternRepos =
-    p.registry === undefined || p.registry === 'docker.io' ? repositoryVariants(p.repository) : [p.repository];
+  if (p.registryMatches && !p.registryMatches(ref.registry)) return false;
+  if (p.tagMatches && !p.tagMatches(ref.tag ?? (ref.digest ? '' : 'latest'))) return false;
   const imageRepos = repositoryVariants(ref.repository);
   if (opts.mirrors && p.registry === undefined && !p.repository.includes('**')) {
     const n = p.repository.split('/').length;
     const segs = ref.repository.split('/');
     if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join('/'));
   }
-  return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
+  return p.repositoryMatchers.some((match) => imageRepos.some((ir) => match(ir)));
 }
 
 /** True when any of the globs matches the image. */

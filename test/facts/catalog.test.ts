@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { validateConfigObject } from '../../policies/config/load.js';
 import { catalog, catalogEntryFor } from '../../policies/facts/data-paths-resolve.js';
-import { catalogLookup } from '../../policies/facts/catalog.js';
+import { catalogLookup, type CatalogEntry } from '../../policies/facts/catalog.js';
+import { imageMatches } from '../../policies/facts/image-match.js';
 
 const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../policies/facts/catalog/images.json');
 
@@ -129,5 +130,40 @@ describe('built-in image catalog', () => {
   test('the repository itself as a variable is not guessed', () => {
     expect(catalogLookup('${IMAGE}')).toBeUndefined();
     expect(catalogLookup('acme/${APP}:1')).toBeUndefined();
+  });
+});
+
+describe('catalog lookup by last segment', () => {
+  // The lookup tries only the entries whose pattern can match the image's last segment; it must pick exactly
+  // the entry a walk of the whole catalog in order picks.
+  const linear = (image: string): CatalogEntry | undefined =>
+    catalog.find((e) => e.image !== undefined && imageMatches(e.image, image, { mirrors: true }));
+  const spellings = (pattern: string): string[] => {
+    const concrete = pattern
+      .replace(/\{([^,}]*)[^}]*\}/g, '$1')
+      .replace(/\*\*/g, 'a/b')
+      .replace(/\*/g, 'x');
+    const [repo, tag] = concrete.split(':');
+    const out = [concrete, `${repo}:${tag ?? '1.0'}`, `${repo}@sha256:${'a'.repeat(64)}`, repo!.toUpperCase()];
+    for (const prefix of ['docker.io/', 'docker.io/library/', 'mirror.gcr.io/library/', 'harbor.example.com/hub/'])
+      out.push(`${prefix}${repo}`, `${prefix}${repo}:${tag ?? 'latest'}`);
+    out.push(`${repo}-suffix`, `prefix-${repo}`, `${repo}/extra`);
+    return out;
+  };
+  const images = [
+    ...catalog.flatMap((e) => spellings(e.image ?? '')),
+    'ghcr.io/acme/app-9:latest',
+    'registry.example.com/web/frontend:1.0.4',
+    'nginx:1.27',
+    'quay.io/coreos/etcd:v3.5',
+    'k8s.gcr.io/etcd:3.5.0-0',
+  ];
+
+  test(`agrees with a walk of the whole catalog on ${images.length} spellings`, () => {
+    const differing = images.filter((image) => catalogLookup(image)?.entry !== linear(image));
+    expect(differing).toEqual([]);
+    // The spellings do reach most entries: the comparison is not vacuous.
+    const hit = new Set(images.map((image) => linear(image)?.name).filter(Boolean));
+    expect(hit.size).toBeGreaterThan(catalog.length * 0.8);
   });
 });

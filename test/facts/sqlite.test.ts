@@ -43,3 +43,20 @@ test('path helpers', () => {
   expect(dirOf('/data/financial.db')).toBe('/data');
   expect(dirOf('/x.db')).toBe('/');
 });
+
+test('normalizePosixPath: clean paths come back as they are, every other spelling is cleaned', () => {
+  // A slow reference: Go's filepath.Clean for absolute paths.
+  const reference = (p: string): string => {
+    const parts: string[] = [];
+    for (const seg of p.split('/')) {
+      if (seg === '' || seg === '.') continue;
+      if (seg === '..') parts.pop();
+      else parts.push(seg);
+    }
+    return `/${parts.join('/')}`;
+  };
+  const segs = ['', '.', '..', '...', '.x', 'a', 'data', 'x..'];
+  const cases: string[] = [];
+  for (const a of segs) for (const b of segs) for (const c of segs) cases.push(`/${a}/${b}/${c}`, `${a}/${b}`, `/${a}`);
+  for (const p of cases) expect([p, normalizePosixPath(p)]).toEqual([p, reference(p)]);
+});
