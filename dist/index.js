@@ -36362,12 +36362,12 @@ function artifactLocator(opts) {
 function toSarif(report, opts) {
   const { locate, baseUri } = artifactLocator(opts);
   const location = (file, line, column, endLine, endColumn, jsonPath) => physicalLocation(locate(file), line, column, endLine, endColumn, jsonPath);
-  const { rules, indexOf: indexOf2 } = driverRules(report, opts.rules);
+  const { rules, indexOf: indexOf3 } = driverRules(report, opts.rules);
   const ordered = [...report.findings].sort(byImportance);
   const kept = ordered.slice(0, SARIF_MAX_RESULTS);
   const dropped = ordered.length - kept.length;
   const seen = /* @__PURE__ */ new Map();
-  const results = kept.map((f) => result(f, indexOf2, seen, location));
+  const results = kept.map((f) => result(f, indexOf3, seen, location));
   const notifications = report.errors.map((e) => errorNotification(e, location));
   if (dropped > 0) {
     notifications.push({
@@ -36406,7 +36406,7 @@ function toSarif(report, opts) {
 function driverRules(report, metas) {
   const byId = new Map(metas.map((m) => [m.id, m]));
   const ids = [.../* @__PURE__ */ new Set([...metas.map((m) => m.id), ...report.findings.map((f) => f.ruleId)])];
-  const indexOf2 = new Map(ids.map((id, i) => [id, i]));
+  const indexOf3 = new Map(ids.map((id, i) => [id, i]));
   const rules = ids.map((id) => {
     const meta = byId.get(id);
     if (!meta) return { id, name: ruleName(id), helpUri: ruleDocsUrl(id) };
@@ -36436,9 +36436,9 @@ Docs: ${ruleDocsUrl(id)}`,
       }
     };
   });
-  return { rules, indexOf: indexOf2 };
+  return { rules, indexOf: indexOf3 };
 }
-function result(f, indexOf2, seen, location) {
+function result(f, indexOf3, seen, location) {
   const key3 = `${f.file}\0${findingKey(f)}`;
   const occurrence = (seen.get(key3) ?? 0) + 1;
   seen.set(key3, occurrence);
@@ -36446,7 +36446,7 @@ function result(f, indexOf2, seen, location) {
 Fix: ${f.remediation}` : f.message;
   const out = {
     ruleId: f.ruleId,
-    ruleIndex: indexOf2.get(f.ruleId) ?? 0,
+    ruleIndex: indexOf3.get(f.ruleId) ?? 0,
     level: level(f.severity),
     message: { text: text3 },
     locations: [location(f.file, f.line, f.column, f.endLine, f.endColumn, f.jsonPath)],
@@ -43973,11 +43973,11 @@ function editDistance(a, b) {
   }
   return prev[b.length];
 }
-function closest(input, candidates) {
+function closest(input, candidates2) {
   const needle = input.toLowerCase();
   let best;
   let bestDistance = Infinity;
-  for (const c of candidates) {
+  for (const c of candidates2) {
     const d = editDistance(needle, c.toLowerCase());
     if (d < bestDistance) {
       best = c;
@@ -44517,7 +44517,9 @@ function parseDotenv(text3) {
 }
 
 // policies/model/posix-path.ts
+var UNCLEAN = /\/\/|\/\.{1,2}(?:\/|$)|\/$/;
 function normalizePosixPath(p) {
+  if (p.charCodeAt(0) === 47 && (p.length === 1 || !UNCLEAN.test(p))) return p;
   const parts = [];
   for (const seg of p.split("/")) {
     if (seg === "" || seg === ".") continue;
@@ -51518,13 +51520,13 @@ function decodeText(file, buf, cls) {
 }
 async function discoverAndRead(paths, opts, sink) {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits ?? {} };
-  const candidates = [];
+  const candidates2 = [];
   const seenFiles = /* @__PURE__ */ new Set();
   const counter = { files: 0, stopped: false };
   for (const given of paths) {
     if (given === "-") {
-      flush(candidates, limits, sink, seenFiles, counter, opts.skip);
-      candidates.length = 0;
+      flush(candidates2, limits, sink, seenFiles, counter, opts.skip);
+      candidates2.length = 0;
       if (!opts.readStdin) {
         sink.error({ file: "<stdin>", message: "standard input is not available here" });
         continue;
@@ -51567,14 +51569,14 @@ async function discoverAndRead(paths, opts, sink) {
         continue;
       }
       const exclude = opts.exclude && opts.exclude.length > 0 ? globMatcher(opts.exclude, { basename: true }) : void 0;
-      walk(root2, root2, "", displayBase, exclude, /* @__PURE__ */ new Set([root2]), candidates, false);
+      walk(root2, root2, "", displayBase, exclude, /* @__PURE__ */ new Set([root2]), candidates2, false);
     } else if (st.isFile()) {
       const parent = path7.dirname(abs);
       const helm = path7.basename(parent) === "templates" && existsSync3(path7.join(path7.dirname(parent), "Chart.yaml"));
-      candidates.push({ abs, display: displayBase, helm });
+      candidates2.push({ abs, display: displayBase, helm });
     } else if (st.isFIFO()) {
-      flush(candidates, limits, sink, seenFiles, counter, opts.skip);
-      candidates.length = 0;
+      flush(candidates2, limits, sink, seenFiles, counter, opts.skip);
+      candidates2.length = 0;
       const read = await readPipe(abs, limits.maxFileBytes);
       if ("error" in read) sink.error({ file: given, message: read.error });
       else {
@@ -51590,7 +51592,7 @@ async function discoverAndRead(paths, opts, sink) {
       sink.error({ file: given, message: `${given} is ${what}, not a file or folder: not scanned` });
     }
   }
-  flush(candidates, limits, sink, seenFiles, counter, opts.skip);
+  flush(candidates2, limits, sink, seenFiles, counter, opts.skip);
 }
 async function readPipe(abs, maxBytes) {
   const chunks = [];
@@ -51680,8 +51682,8 @@ function walk(root2, dir, rel, displayBase, exclude, visited, out, inHelmTemplat
     }
   }
 }
-function flush(candidates, limits, sink, seen, counter, skip) {
-  for (const c of candidates) {
+function flush(candidates2, limits, sink, seen, counter, skip) {
+  for (const c of candidates2) {
     if (counter.stopped) return;
     if (skip?.(c.abs)) continue;
     if (c.note !== void 0) {
@@ -52156,7 +52158,13 @@ var patterns = /* @__PURE__ */ new Map();
 function splitPattern(raw) {
   if (patterns.has(raw)) return patterns.get(raw);
   const parts = splitReference(raw.toLowerCase());
-  const p = parts && { registry: parts.registry, repository: parts.path, tag: parts.tag };
+  let p;
+  if (parts) {
+    const repos = parts.registry === void 0 || parts.registry === "docker.io" ? repositoryVariants(parts.path) : [parts.path];
+    p = { registry: parts.registry, repository: parts.path, tag: parts.tag, repositoryMatchers: repos.map(glob) };
+    if (parts.registry !== void 0) p.registryMatches = glob(parts.registry);
+    if (parts.tag !== void 0) p.tagMatches = glob(parts.tag);
+  }
   if (patterns.size < 1e4) patterns.set(raw, p);
   return p;
 }
@@ -52170,16 +52178,15 @@ function imageMatches(pattern, image, opts = {}) {
   const ref2 = typeof image === "string" ? parseImage(image) : image;
   const p = splitPattern(pattern);
   if (!ref2 || !p) return false;
-  if (p.registry !== void 0 && !glob(p.registry)(ref2.registry)) return false;
-  if (p.tag !== void 0 && !glob(p.tag)(ref2.tag ?? (ref2.digest ? "" : "latest"))) return false;
-  const patternRepos = p.registry === void 0 || p.registry === "docker.io" ? repositoryVariants(p.repository) : [p.repository];
+  if (p.registryMatches && !p.registryMatches(ref2.registry)) return false;
+  if (p.tagMatches && !p.tagMatches(ref2.tag ?? (ref2.digest ? "" : "latest"))) return false;
   const imageRepos = repositoryVariants(ref2.repository);
   if (opts.mirrors && p.registry === void 0 && !p.repository.includes("**")) {
     const n = p.repository.split("/").length;
     const segs = ref2.repository.split("/");
     if (n >= 2 && segs.length > n) imageRepos.push(segs.slice(segs.length - n).join("/"));
   }
-  return patternRepos.some((pr) => imageRepos.some((ir) => glob(pr)(ir)));
+  return p.repositoryMatchers.some((match) => imageRepos.some((ir) => match(ir)));
 }
 function imageMatchesAny(patterns2, image) {
   return patterns2.some((p) => imageMatches(p, image));
@@ -54214,11 +54221,48 @@ function catalogImageOf(raw) {
   return parseImage(repo) ? { image: repo, tagKnown } : void 0;
 }
 var builtinMatches = /* @__PURE__ */ new Map();
+var GLOB_CHARS = /[*?[\]{}()!+@]/;
+var indexes2 = /* @__PURE__ */ new WeakMap();
+function indexOf2(entries2) {
+  let index = indexes2.get(entries2);
+  if (index) return index;
+  index = { byLastSegment: /* @__PURE__ */ new Map(), anyImage: [] };
+  entries2.forEach((e, i) => {
+    if (e.image === void 0) return;
+    const parts = splitReference(e.image.toLowerCase());
+    const last = parts ? parts.path.slice(parts.path.lastIndexOf("/") + 1) : "";
+    if (!parts || last === "" || GLOB_CHARS.test(last)) {
+      index.anyImage.push(i);
+      return;
+    }
+    const list = index.byLastSegment.get(last);
+    if (list) list.push(i);
+    else index.byLastSegment.set(last, [i]);
+  });
+  indexes2.set(entries2, index);
+  return index;
+}
+function candidates(entries2, image) {
+  const index = indexOf2(entries2);
+  const named2 = index.byLastSegment.get(image.shortName.toLowerCase()) ?? [];
+  const out = [];
+  let a = 0;
+  let b = 0;
+  while (a < named2.length || b < index.anyImage.length) {
+    const x = named2[a] ?? Infinity;
+    const y = index.anyImage[b] ?? Infinity;
+    if (x < y) a++;
+    else b++;
+    out.push(entries2[Math.min(x, y)]);
+  }
+  return out;
+}
 function findEntry(entries2, raw, tagKnown) {
   const image = parseImage(raw);
   if (!image) return void 0;
-  if (tagKnown) return entries2.find((e) => e.image !== void 0 && imageMatches(e.image, image, { mirrors: true }));
-  return entries2.find(
+  const tried = candidates(entries2, image);
+  if (tagKnown) return tried.find((e) => e.image !== void 0 && imageMatches(e.image, image, { mirrors: true }));
+  return tried.find(
     (e) => e.image !== void 0 && imageMatches(stripTag(e.image), image, { mirrors: true }) && !isOldOnly(e)
   );
 }
@@ -57932,11 +57976,11 @@ function localDependencies(chartDir, meta, missing, allCharts) {
       if (existsSync6(path14.join(dir, "Chart.yaml"))) found.set(dep.name, dir);
       continue;
     }
-    const candidates = allCharts.filter((c) => c !== chartDir && !isWithin(chartDir, c)).filter((c) => {
+    const candidates2 = allCharts.filter((c) => c !== chartDir && !isWithin(chartDir, c)).filter((c) => {
       const m = readChartMeta(c);
       return !("error" in m) && m.name === dep.name;
     }).sort((a, b) => path14.relative(chartDir, a).length - path14.relative(chartDir, b).length);
-    if (candidates[0] !== void 0) found.set(dep.name, candidates[0]);
+    if (candidates2[0] !== void 0) found.set(dep.name, candidates2[0]);
   }
   return found;
 }

@@ -11,7 +11,8 @@ import { errorMessage, type ClusterView, type ResolvedConfig } from '../policies
 import type { InformerStatus } from './cluster/types.js';
 import type { ExistingViolations } from './existing-violations.js';
 import { admit, type Decision, type FailChoice, type WebhookMode } from './admission.js';
-import { reviewResponse, type AdmissionRequest } from './review.js';
+import { reviewJson, type AdmissionRequest } from './review.js';
+import { plainValidateLength, readPlainBody } from './plain-body.js';
 import { Screening } from './screen-pool.js';
 import { CertificateReloader, secureContextOptions } from './tls.js';
 import { createMetrics, type WebhookMetrics } from './metrics.js';
@@ -94,11 +95,12 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const drain = new ConnectionTracker();
   const health = healthRoutes(() => readiness(opts.view, certificates, drain.draining), metrics);
   const screening = Screening.start(opts);
-  const app = admissionApp(opts, { health, metrics, logger, limit, screening });
+  const validate = validateHandler(opts, metrics, logger, screening);
+  const app = admissionApp(validate, { health, metrics, logger, limit });
 
   const server = https.createServer(
     { ...secureContextOptions(certificates.pair), handshakeTimeout: opts.handshakeTimeoutMs ?? 10_000 },
-    app,
+    requestListener(app, validate, { metrics, logger, limit }),
   );
   drain.attach(server);
   hardenServer(server, metrics, drain);
@@ -189,8 +191,22 @@ async function loadCertificatesWithMetrics(
   return { certificates, metrics };
 }
 
-function sendJson(res: Response, status: number, body: unknown): void {
-  res.status(status).type('application/json').send(JSON.stringify(body));
+/**
+ * A JSON answer, with the headers express 5's `res.type('application/json').send(text)` wrote (same bytes on the
+ * wire), in one `end()`: Node then writes the head and the body together, in one TLS record.
+ */
+function writeJson(res: http.ServerResponse, status: number, text: string): void {
+  res.writeHead(status, [
+    'Content-Type',
+    'application/json; charset=utf-8',
+    'Content-Length',
+    `${Buffer.byteLength(text)}`,
+  ]);
+  res.end(text);
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  writeJson(res, status, JSON.stringify(body));
 }
 
 /** What /readyz reports: not ready while the cluster caches sync or while shutting down. */
@@ -235,21 +251,46 @@ function healthRoutes(ready: () => ReturnType<typeof readiness>, metrics: Webhoo
   return health;
 }
 
-interface AppParts {
-  health: express.Router;
+interface ErrorParts {
   metrics: WebhookMetrics;
   logger: Logger;
   limit: number;
-  screening: Screening;
 }
 
-/** The HTTPS app: POST /validate first (the hot path), then the probes, a 404 and the error handler. */
-function admissionApp(opts: WebhookServerOptions, parts: AppParts): express.Express {
-  const { health, metrics, logger, limit, screening } = parts;
+type ValidateHandler = (req: http.IncomingMessage, res: http.ServerResponse, body: unknown) => Promise<void>;
+
+/**
+ * The HTTPS request listener: a plain POST /validate (plain-body.ts) is read and answered without express; the
+ * express app serves everything else, including /validate bodies that are chunked, compressed or too large.
+ */
+function requestListener(app: express.Express, validate: ValidateHandler, parts: ErrorParts) {
+  const failed = errorHandler(parts.metrics, parts.logger, parts.limit);
+  const abortedError = { type: 'request.aborted' };
+  return (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (plainValidateLength(req, parts.limit) === undefined) {
+      void app(req, res);
+      return;
+    }
+    readPlainBody(
+      req,
+      (body) => validate(req, res, body).catch((err: unknown) => failed(err, req, res, noNext)),
+      // As body-parser reports it: answered 400 (if the socket still takes it) and counted as `aborted`.
+      () => failed(abortedError, req, res, noNext),
+    );
+  };
+}
+
+const noNext = (): void => undefined;
+
+/** The express app: POST /validate first (the hot path), then the probes, a 404 and the error handler. */
+function admissionApp(validate: ValidateHandler, parts: ErrorParts & { health: express.Router }): express.Express {
+  const { health, metrics, logger, limit } = parts;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.post('/validate', express.raw({ type: () => true, limit }), validateHandler(opts, metrics, logger, screening));
+  app.post('/validate', express.raw({ type: () => true, limit }), (req: Request, res: Response) =>
+    validate(req, res, req.body),
+  );
   // After /validate: admission requests are the hot path and must not walk the probe routes first.
   app.use(health);
   app.use((_req: Request, res: Response) =>
@@ -262,13 +303,13 @@ function admissionApp(opts: WebhookServerOptions, parts: AppParts): express.Expr
 /** POST /validate: screen the body, let admit() decide (it never throws), answer, then count and log the decision. */
 function validateHandler(opts: WebhookServerOptions, metrics: WebhookMetrics, logger: Logger, screening: Screening) {
   const clock = opts.clock ?? (() => new Date());
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (_req: http.IncomingMessage, res: http.ServerResponse, body: unknown): Promise<void> => {
     const started = process.hrtime.bigint();
-    const { screened: parsed, offloaded } = await screening.screen(req.body);
+    const { screened: parsed, offloaded } = await screening.screen(body);
     if ('busy' in parsed) {
       // The API server counts this as a failed call and applies the webhook's failurePolicy.
       metrics.observeBadRequest('busy');
-      logger.warn('large request bodies queued beyond the limit: answered 429', { bytes: (req.body as Buffer).length });
+      logger.warn('large request bodies queued beyond the limit: answered 429', { bytes: (body as Buffer).length });
       res.setHeader('Retry-After', '1');
       return sendJson(res, 429, { error: 'too many large admission requests are waiting to be screened; retry' });
     }
@@ -286,7 +327,7 @@ function validateHandler(opts: WebhookServerOptions, metrics: WebhookMetrics, lo
       existingViolations: opts.existingViolations,
       now: clock(),
     });
-    sendJson(res, 200, reviewResponse(decision.response));
+    writeJson(res, 200, reviewJson(decision.response));
 
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (decision.internalError) {
@@ -303,7 +344,7 @@ function validateHandler(opts: WebhookServerOptions, metrics: WebhookMetrics, lo
 
 /** Express 5 routes both thrown errors and rejected promises here; the process never sees them. */
 function errorHandler(metrics: WebhookMetrics, logger: Logger, limit: number) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+  return (err: unknown, _req: http.IncomingMessage, res: http.ServerResponse, _next: NextFunction): void => {
     const { reason, message } = bodyErrorText(err, limit);
     const e = err as { type?: string };
     if (typeof e.type === 'string') {

@@ -120,6 +120,8 @@ export interface RequestOptions {
   agent?: https.Agent;
   headers?: Record<string, string>;
   servername?: string;
+  /** Send the body chunked (Transfer-Encoding) rather than with the Content-Length the API server sends. */
+  chunked?: boolean;
 }
 
 export function request(opts: RequestOptions): Promise<HttpResult> {
@@ -133,7 +135,13 @@ export function request(opts: RequestOptions): Promise<HttpResult> {
         path: opts.path ?? '/validate',
         ca: opts.ca,
         agent: opts.agent,
-        headers: { 'content-type': 'application/json', ...(opts.headers ?? {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(opts.body !== undefined && !opts.chunked
+            ? { 'content-length': String(Buffer.byteLength(opts.body)) }
+            : {}),
+          ...(opts.headers ?? {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
