@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { parse } from 'yaml';
 import { defaultConfig } from '../../policies/config/types.js';
 import { evaluate } from '../../policies/engine/engine.js';
@@ -327,4 +328,65 @@ describe('line scan: positions of a Kubernetes document', () => {
     expect(l('metadata', 'labels', 'app')).toEqual([14, 37, 14, 42]);
     expect(l('spec', 'template', 'spec', 'containers', 0, 'resources')).toEqual([19, 9, 24, 29]);
   });
+});
+
+describe('line scan: random line-shaped YAML, valid or not (property)', () => {
+  // Lines assembled from the pieces of block YAML at random indentations: most texts are invalid or odd, and
+  // whatever the scanner accepts must be located exactly as the CST path locates it.
+  const key = fc.constantFrom('a', 'b', 'c', '"d"', "'e'", '<<', 'a b', '1');
+  const value = fc.constantFrom(
+    'x',
+    '"q"',
+    "'s'",
+    '1',
+    'a b',
+    'x # c',
+    '{}',
+    '[]',
+    '[a, b]',
+    '{a: [1], b: c}',
+    '*a',
+    '&a v',
+    '&a',
+    '|',
+    '>-',
+    '',
+    '- x',
+    'x: y',
+    '"q" z',
+  );
+  const line = fc.oneof(
+    fc.tuple(key, value).map(([k, v]) => `${k}:${v === '' ? '' : ' '}${v}`),
+    value.map((v) => `- ${v}`),
+    fc.tuple(key, value).map(([k, v]) => `- ${k}: ${v}`),
+    fc.constantFrom('-', '# comment', '', '  ', 'text', '---', '- - x'),
+  );
+  const text = fc
+    .array(fc.tuple(fc.constantFrom(0, 0, 1, 2, 2, 3, 4, 4, 6), line), { minLength: 1, maxLength: 12 })
+    .map((ls) => ls.map(([n, l]) => ' '.repeat(n) + l).join('\n') + '\n');
+
+  test('same Location on every path and on fixed probes', () => {
+    const probes: PathSegment[][] = [[], ['a'], ['a', 0], ['a', 'b'], ['b', 'c'], [0], [0, 'a'], [1], ['d'], ['e']];
+    let indexed = 0;
+    fc.assert(
+      fc.property(text, (t) => {
+        const withScan = createLocator();
+        const cstFirst = createLocator({ lineScan: false });
+        const doc: DocRef = { file: 'r.yaml', index: 0, text: t, lineOffset: 1 };
+        let value: unknown;
+        try {
+          value = parse(t, { merge: false, uniqueKeys: false, maxAliasCount: -1, logLevel: 'silent' });
+        } catch {
+          value = undefined;
+        }
+        if (scanDocument(t)) indexed++;
+        for (const p of [...probes, ...allPaths(value, 200)]) {
+          const at: Anchor = { kind: 'node', doc, path: p };
+          expect(withScan(at)).toEqual(cstFirst(at));
+        }
+      }),
+      { numRuns: Number(process.env.PG_LINESCAN_RUNS ?? 400), seed: 12 },
+    );
+    expect(indexed).toBeGreaterThan(20); // the property exercises the scanner, not only its fallback
+  }, 120_000);
 });
