@@ -11,6 +11,8 @@ export interface CliIO {
   readStdin: (maxBytes?: number) => Promise<string>;
   /** Resolves when the process is asked to stop (SIGTERM/SIGINT), with the signal's name when known. */
   stopSignal: Promise<StopSignal | void>;
+  /** Tunes the process's garbage collector for a scan (set by the process entry; absent in tests run in-process). */
+  tuneHeapForScan?: () => void;
 }
 
 /** Exit codes are a public interface, defined by the core: 0 clean, 1 findings at the threshold, 2 usage/config/input errors. */

@@ -1,4 +1,5 @@
 import type { CliIO, StopSignal } from './io.js';
+import { tuneHeapForScan } from './heap-growth.js';
 
 /** Reads a stream up to `maxBytes` + 1 bytes, then stops reading (so `scan - </dev/zero` ends at the limit). */
 export async function readBounded(stream: NodeJS.ReadableStream, maxBytes = Infinity): Promise<string> {
@@ -36,6 +37,7 @@ export async function runFromProcess(): Promise<void> {
     env: process.env,
     readStdin: (maxBytes) => readBounded(process.stdin, maxBytes),
     stopSignal,
+    tuneHeapForScan,
   };
   try {
     // Loaded after the signal handlers are in place: a Ctrl-C during start-up is not lost.

@@ -146,6 +146,7 @@ export const scanCommand: Command = async (args, io) => {
   if (exclude.length > 0) config.exclude = [...config.exclude, ...exclude];
 
   let report: ScanReport;
+  io.tuneHeapForScan?.();
   try {
     // Charts, overlays and GitOps releases are rendered here (child processes), then judged by the core.
     const judge = async (): Promise<ScanReport> => {
