@@ -18315,8 +18315,8 @@ var require_eventsource_stream = __commonJS({
     var BOM = [239, 187, 191];
     var LF = 10;
     var CR = 13;
-    var COLON = 58;
-    var SPACE = 32;
+    var COLON2 = 58;
+    var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18499,7 +18499,7 @@ var require_eventsource_stream = __commonJS({
         if (line.length === 0) {
           return;
         }
-        const colonPosition = line.indexOf(COLON);
+        const colonPosition = line.indexOf(COLON2);
         if (colonPosition === 0) {
           return;
         }
@@ -18508,7 +18508,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE) {
+          if (line[valueStart] === SPACE2) {
             ++valueStart;
           }
         }
@@ -56444,6 +56444,559 @@ function cstRange(doc, path23) {
   return best;
 }
 
+// policies/locate/line-scan.ts
+var NO_ITEMS = Object.freeze([]);
+var NO_NODES = Object.freeze([]);
+var GIVE_UP = new Error("line-scan: outside the supported subset");
+function giveUp() {
+  throw GIVE_UP;
+}
+var SPACE = 32;
+var HASH = 35;
+var COLON = 58;
+var DASH = 45;
+function asciiSet(chars) {
+  const table = new Uint8Array(128);
+  for (const c of chars) table[c.charCodeAt(0)] = 1;
+  return table;
+}
+var INDICATOR = asciiSet("-?:,[]{}#&*!|>'\"%@`");
+var UNSUPPORTED_CHAR = /[\x00-\x09\x0b-\x1f\x7f\u0085\u2028\u2029\ufeff]/;
+var DOC_MARKER = /^(?:---|\.\.\.)(?: |$)/;
+var BAD_KEY_CHAR = asciiSet(`#'"\\,[]{}`);
+var isIndicator = (c) => c < 128 && INDICATOR[c] === 1;
+var Lines = class {
+  constructor(text3) {
+    this.text = text3;
+    let count = 1;
+    for (let nl = text3.indexOf("\n"); nl >= 0; nl = text3.indexOf("\n", nl + 1)) count++;
+    this.count = count;
+    this.starts = new Int32Array(count);
+    this.indents = new Int32Array(count);
+    this.kinds = new Uint8Array(count);
+    let pos = 0;
+    for (let li = 0; li < count; li++) {
+      const nl = text3.indexOf("\n", pos);
+      const end = nl < 0 ? text3.length : nl;
+      let i = pos;
+      while (i < end && text3.charCodeAt(i) === SPACE) i++;
+      this.starts[li] = pos;
+      this.indents[li] = i - pos;
+      this.kinds[li] = i === end ? 1 : text3.charCodeAt(i) === HASH ? 2 : 0;
+      pos = end + 1;
+    }
+  }
+  count;
+  /** Offset of each line's first character: also the line table positions are computed from. */
+  starts;
+  indents;
+  /** 0 content, 1 blank, 2 comment-only. */
+  kinds;
+  /** Offset of the end of line `li` (its newline, or the end of the text). */
+  end(li) {
+    return li + 1 < this.count ? this.starts[li + 1] - 1 : this.text.length;
+  }
+};
+var Scanner = class {
+  constructor(text3, lines) {
+    this.text = text3;
+    this.lines = lines;
+  }
+  /** Current line: the next one the parse has not consumed. */
+  li = 0;
+  /** The line after the last value read (where trailing comments may start), and what that value was. */
+  valueEnd = 0;
+  lastKind = 1;
+  /** The next content line the last collection ended before, and the deepest comment left pending there. */
+  trailAt = -1;
+  trailK = -1;
+  /** Index of the next content line at or after `li` (skipping blank and comment lines), or -1. */
+  nextContent() {
+    const { kinds } = this.lines;
+    const n = this.lines.count;
+    while (this.li < n && kinds[this.li] !== 0) this.li++;
+    return this.li < n ? this.li : -1;
+  }
+  /** Offset after spaces from `pos` on the line ending at `end`. */
+  skipSpaces(pos, end) {
+    while (pos < end && this.text.charCodeAt(pos) === SPACE) pos++;
+    return pos;
+  }
+  /** The rest of a line from `pos` must be spaces, then nothing or a comment. */
+  expectLineEnd(pos, end) {
+    const p = this.skipSpaces(pos, end);
+    if (p === end) return;
+    if (this.text.charCodeAt(p) === HASH && p > pos) return;
+    giveUp();
+  }
+  /** End (after the closing quote) of a quoted scalar starting at `pos`, on one line. */
+  quotedEnd(pos, end) {
+    const { text: text3 } = this;
+    const q = text3.charCodeAt(pos);
+    for (let i = pos + 1; i < end; i++) {
+      const c = text3.charCodeAt(i);
+      if (q === 34 && c === 92) i++;
+      else if (c === q) {
+        if (q === 39 && text3.charCodeAt(i + 1) === 39) i++;
+        else return i + 1;
+      }
+    }
+    return giveUp();
+  }
+  /**
+   * Where the key on a line starting at `pos` ends (its `:`), or -1 when the line holds no `key:` (then
+   * it is a scalar or something else). Gives up on keys the CST would read differently.
+   */
+  keyAt(pos, end) {
+    const { text: text3 } = this;
+    const c = text3.charCodeAt(pos);
+    if (c === 34 || c === 39) {
+      const ke = this.quotedEnd(pos, end);
+      if (text3.charCodeAt(ke) !== COLON) {
+        this.expectLineEnd(ke, end);
+        return -1;
+      }
+      if (ke + 1 < end && text3.charCodeAt(ke + 1) !== SPACE) giveUp();
+      this.plainKeyText(pos + 1, ke - 1, true);
+      return ke;
+    }
+    for (let i = pos; i < end; i++) {
+      const ch = text3.charCodeAt(i);
+      if (ch === HASH && i > pos && text3.charCodeAt(i - 1) === SPACE) return -1;
+      if (ch === COLON && (i + 1 === end || text3.charCodeAt(i + 1) === SPACE)) {
+        if (i === pos || text3.charCodeAt(i - 1) === SPACE || i - pos > 1e3) giveUp();
+        if (c < 128 && INDICATOR[c] === 1) giveUp();
+        this.plainKeyText(pos, i, false);
+        return i;
+      }
+    }
+    return -1;
+  }
+  /**
+   * Gives up on a key text the CST would read differently from its source: `#'"\` (keyText skips such
+   * plain keys; quoted ones need unescaping), flow indicators (the lexer reads something else).
+   */
+  plainKeyText(from, to, quoted) {
+    const { text: text3 } = this;
+    for (let i = from; i < to; i++) {
+      const c = text3.charCodeAt(i);
+      if (c < 128 && BAD_KEY_CHAR[c] === 1) giveUp();
+    }
+    if (quoted && from === to) giveUp();
+  }
+  /**
+   * The node whose first token starts at `pos` on line `li` (the part of a line after `- ` or the first
+   * content of the document), `indent` being its column: a compact mapping, sequence or a one-line value.
+   */
+  nodeAt(li, pos, parentIndent) {
+    const end = this.lines.end(li);
+    const c = this.text.charCodeAt(pos);
+    const col = pos - this.lines.starts[li];
+    if (c === DASH && (pos + 1 === end || this.text.charCodeAt(pos + 1) === SPACE)) return this.seq(li, col);
+    if (c === 38) {
+      const p = this.anchorEnd(pos, end);
+      if (p === end || this.text.charCodeAt(p) === HASH) {
+        this.li = li + 1;
+        const v3 = this.blockValue(parentIndent, false);
+        return v3 ?? giveUp();
+      }
+      if (this.keyAt(p, end) >= 0) giveUp();
+      const v2 = this.inlineValue(p, end);
+      this.li = li + 1;
+      this.valueDone(li, 1);
+      return v2;
+    }
+    if (this.keyAt(pos, end) >= 0) return this.map(li, col);
+    const v = this.inlineValue(pos, end);
+    this.li = li + 1;
+    this.valueDone(li, 1);
+    return v;
+  }
+  /** After `&name`: the offset after the anchor and the spaces that follow it. */
+  anchorEnd(pos, end) {
+    let p = pos + 1;
+    while (p < end && this.text.charCodeAt(p) !== SPACE) p++;
+    const name = this.text.slice(pos + 1, p);
+    if (name === "" || /[,[\]{}]/.test(name)) giveUp();
+    if (p < end && this.text.charCodeAt(p) !== SPACE) giveUp();
+    return this.skipSpaces(p, end);
+  }
+  /** A value written on the line from `pos` (not empty, not a nested block): scalar, alias, flow, block scalar. */
+  inlineValue(pos, end) {
+    const { text: text3 } = this;
+    const c = text3.charCodeAt(pos);
+    if (c === 34 || c === 39) {
+      const e2 = this.quotedEnd(pos, end);
+      this.expectLineEnd(e2, end);
+      return { t: "scalar", s: pos, e: e2, alias: false };
+    }
+    if (c === 42) {
+      let p = pos + 1;
+      while (p < end && text3.charCodeAt(p) !== SPACE) p++;
+      if (p === pos + 1 || /[,[\]{}]/.test(text3.slice(pos + 1, p))) giveUp();
+      this.expectLineEnd(p, end);
+      return { t: "scalar", s: pos, e: p, alias: true };
+    }
+    if (c === 123 || c === 91) {
+      const node = this.flow(pos, end);
+      this.expectLineEnd(node.e, end);
+      return node;
+    }
+    if (isIndicator(c)) return giveUp();
+    let e = end;
+    for (let i = pos + 1; i < end; i++) {
+      const ch = text3.charCodeAt(i);
+      if (ch === HASH && text3.charCodeAt(i - 1) === SPACE) {
+        e = i;
+        break;
+      }
+      if (ch === COLON && (i + 1 === end || text3.charCodeAt(i + 1) === SPACE)) giveUp();
+    }
+    while (text3.charCodeAt(e - 1) === SPACE) e--;
+    return { t: "scalar", s: pos, e, alias: false };
+  }
+  /**
+   * A block scalar (`|`, `>`, with `+`/`-`) as the value of a key of a mapping at `indent`: the CST walk
+   * stops at it (no start, no end), so only its lines need consuming. Gives up on indentation digits.
+   */
+  blockScalar(li, pos, indent) {
+    const { text: text3, lines } = this;
+    const end = lines.end(li);
+    let p = pos + 1;
+    const ch = text3.charCodeAt(p);
+    if (ch === 43 || ch === DASH) p++;
+    if (p < end && text3.charCodeAt(p) !== SPACE) giveUp();
+    this.expectLineEnd(p, end);
+    let i = li + 1;
+    let contentIndent = -1;
+    let maxLeadingBlank = 0;
+    for (; i < lines.count; i++) {
+      const ind = lines.indents[i];
+      const blank = lines.starts[i] + ind === lines.end(i);
+      if (blank) {
+        if (contentIndent < 0) maxLeadingBlank = Math.max(maxLeadingBlank, ind);
+        continue;
+      }
+      if (contentIndent < 0) {
+        if (ind <= indent) break;
+        contentIndent = ind;
+        if (maxLeadingBlank > contentIndent) giveUp();
+        continue;
+      }
+      if (ind >= contentIndent) continue;
+      if (ind > indent) giveUp();
+      break;
+    }
+    if (contentIndent < 0 && maxLeadingBlank > indent) giveUp();
+    this.li = i;
+    this.valueDone(li, 2, i);
+    return { t: "scalar", s: void 0, e: void 0, alias: false };
+  }
+  /**
+   * The value of a key (or of a `-` alone) continued on the next lines: a block mapping or sequence
+   * indented deeper than `indent` (or a sequence at `indent` itself after a key), else null (empty).
+   */
+  blockValue(indent, seqAtSameIndent) {
+    const li = this.nextContent();
+    if (li < 0) return null;
+    const ind = this.lines.indents[li];
+    const pos = this.lines.starts[li] + ind;
+    const end = this.lines.end(li);
+    const isDash = this.text.charCodeAt(pos) === DASH && (pos + 1 === end || this.text.charCodeAt(pos + 1) === SPACE);
+    if (ind < indent || ind === indent && !(seqAtSameIndent && isDash)) return null;
+    if (isDash) return this.seq(li, ind);
+    if (this.keyAt(pos, end) >= 0) return this.map(li, ind);
+    return giveUp();
+  }
+  /** A block sequence whose first `-` is on line `li` at column `indent`. */
+  seq(li, indent) {
+    const { lines, text: text3 } = this;
+    const items = [];
+    const s = lines.starts[li] + indent;
+    let line = li;
+    let pos = s;
+    for (; ; ) {
+      const end = lines.end(line);
+      const p = this.skipSpaces(pos + 1, end);
+      if (p === end || text3.charCodeAt(p) === HASH) {
+        this.li = line + 1;
+        const v = this.blockValue(indent, false);
+        if (!v) giveUp();
+        items.push(v);
+      } else if (text3.charCodeAt(p) === 124 || text3.charCodeAt(p) === 62) {
+        giveUp();
+      } else items.push(this.nodeAt(line, p, indent));
+      const next = this.nextContent();
+      if (next < 0) break;
+      const ind = lines.indents[next];
+      if (ind > indent) giveUp();
+      pos = lines.starts[next] + indent;
+      if (ind < indent || !this.isDash(pos, lines.end(next))) break;
+      line = next;
+    }
+    const last = items[items.length - 1];
+    const node = { t: "seq", s, e: last.e, items };
+    this.close(node, indent);
+    return node;
+  }
+  /** A block mapping whose first key is on line `li` at column `indent`. */
+  map(li, indent) {
+    const { lines, text: text3 } = this;
+    const items = [];
+    const s = lines.starts[li] + indent;
+    let line = li;
+    let pos = s;
+    for (; ; ) {
+      const end = lines.end(line);
+      const ke = this.keyAt(pos, end);
+      if (ke < 0) giveUp();
+      const after = this.skipSpaces(ke + 1, end);
+      let value;
+      const c = text3.charCodeAt(after);
+      if (after === end || c === HASH) {
+        this.li = line + 1;
+        value = this.blockValue(indent, true);
+        if (!value) this.valueDone(line, 0);
+      } else if (c === 38) {
+        const p = this.anchorEnd(after, end);
+        if (p === end || text3.charCodeAt(p) === HASH) {
+          this.li = line + 1;
+          value = this.blockValue(indent, true);
+          if (!value) giveUp();
+        } else {
+          value = this.valueOnLine(line, p, end, indent);
+        }
+      } else value = this.valueOnLine(line, after, end, indent);
+      items.push({ ks: pos, ke, quoted: text3.charCodeAt(pos) === 34 || text3.charCodeAt(pos) === 39, value });
+      const next = this.nextContent();
+      if (next < 0) break;
+      const ind = lines.indents[next];
+      if (ind > indent) giveUp();
+      if (ind < indent) break;
+      line = next;
+      pos = lines.starts[line] + indent;
+      if (this.isDash(pos, lines.end(line))) giveUp();
+    }
+    const last = items[items.length - 1];
+    const node = { t: "map", s, e: last.value ? last.value.e : void 0, items };
+    this.close(node, indent);
+    return node;
+  }
+  isDash(pos, end) {
+    return this.text.charCodeAt(pos) === DASH && (pos + 1 === end || this.text.charCodeAt(pos + 1) === SPACE);
+  }
+  /** Records that a value ended before line `next`: 0 empty, 1 a scalar/alias/flow, 2 a block scalar. */
+  valueDone(line, kind, next = line + 1) {
+    this.valueEnd = next;
+    this.lastKind = kind;
+  }
+  /**
+   * A block collection ends (the parser pops it) before the next content line `this.li` (or the end):
+   * the comment lines between its last value and that line form a trailing item of only comments in the
+   * innermost collection, which `yaml` hands up to the parent unless one of those comments is indented as
+   * deep as the collection (`Parser.pop`). The collection that keeps it has an empty last item, so the CST
+   * gives it no end (nor its ancestors that end with it). Comments deeper than the innermost collection,
+   * before any that is not, go into its last value's end instead (`atIndentedComment`).
+   */
+  close(node, indent) {
+    const lines = this.lines;
+    const at2 = this.li < lines.count && lines.kinds[this.li] === 0 ? this.li : lines.count;
+    if (this.trailAt !== at2) {
+      this.trailAt = at2;
+      let k = -1;
+      if (this.lastKind !== 0) {
+        let started = this.lastKind === 2;
+        for (let i = this.valueEnd; i < at2; i++) {
+          if (lines.kinds[i] !== 2) continue;
+          const ind = lines.indents[i];
+          if (!started && ind > indent) continue;
+          started = true;
+          if (ind > k) k = ind;
+        }
+      }
+      this.trailK = k;
+    }
+    if (indent !== 0 && this.trailK >= indent) {
+      node.e = void 0;
+      this.trailK = -1;
+    }
+  }
+  /** A key's value written on its own line from `pos`; consumes the line (and a block scalar's lines). */
+  valueOnLine(line, pos, end, indent) {
+    const c = this.text.charCodeAt(pos);
+    if (c === 124 || c === 62) return this.blockScalar(line, pos, indent);
+    if (c === DASH && (pos + 1 === end || this.text.charCodeAt(pos + 1) === SPACE)) giveUp();
+    const v = this.inlineValue(pos, end);
+    this.li = line + 1;
+    this.valueDone(line, 1);
+    return v;
+  }
+  /** A flow collection on one line from `pos` (`{` or `[`). */
+  flow(pos, end) {
+    const { text: text3 } = this;
+    const isMap4 = text3.charCodeAt(pos) === 123;
+    const close = isMap4 ? 125 : 93;
+    let p = this.skipSpaces(pos + 1, end);
+    if (text3.charCodeAt(p) === close) {
+      const e = p + 1;
+      return isMap4 ? { t: "map", s: pos, e, items: NO_ITEMS } : { t: "seq", s: pos, e, items: NO_NODES };
+    }
+    const mapItems = isMap4 ? [] : NO_ITEMS;
+    const seqItems = isMap4 ? NO_NODES : [];
+    for (; ; ) {
+      if (p >= end) giveUp();
+      if (isMap4) {
+        const ks = p;
+        const c2 = text3.charCodeAt(p);
+        const quoted = c2 === 34 || c2 === 39;
+        const ke = quoted ? this.quotedEnd(p, end) : this.flowPlainEnd(p, end);
+        if (quoted) this.plainKeyText(p + 1, ke - 1, true);
+        else this.plainKeyText(p, ke, false);
+        if (text3.charCodeAt(ke) !== COLON || text3.charCodeAt(ke + 1) !== SPACE) giveUp();
+        p = this.skipSpaces(ke + 1, end);
+        const value = this.flowValue(p, end);
+        mapItems.push({ ks, ke, quoted, value });
+        p = value.e;
+      } else {
+        const value = this.flowValue(p, end);
+        seqItems.push(value);
+        p = value.e;
+      }
+      p = this.skipSpaces(p, end);
+      const c = text3.charCodeAt(p);
+      if (c === close) {
+        const e = p + 1;
+        return isMap4 ? { t: "map", s: pos, e, items: mapItems } : { t: "seq", s: pos, e, items: seqItems };
+      }
+      if (c !== 44) giveUp();
+      p = this.skipSpaces(p + 1, end);
+      if (text3.charCodeAt(p) === close || text3.charCodeAt(p) === 44) giveUp();
+    }
+  }
+  /** A value inside a flow collection: a nested one-line flow collection, a quoted or a plain scalar. */
+  flowValue(pos, end) {
+    const c = this.text.charCodeAt(pos);
+    if (c === 123 || c === 91) return this.flow(pos, end);
+    if (c === 34 || c === 39) return { t: "scalar", s: pos, e: this.quotedEnd(pos, end), alias: false };
+    const e = this.flowPlainEnd(pos, end);
+    const nc = this.text.charCodeAt(e);
+    if (nc === COLON) giveUp();
+    return { t: "scalar", s: pos, e, alias: false };
+  }
+  /** End of a plain scalar inside a flow collection (before `,` `]` `}`, a `: `, spaces trimmed). */
+  flowPlainEnd(pos, end) {
+    const { text: text3 } = this;
+    if (pos >= end || isIndicator(text3.charCodeAt(pos))) giveUp();
+    let i = pos;
+    for (; i < end; i++) {
+      const c = text3.charCodeAt(i);
+      if (c === 44 || c === 93 || c === 125) break;
+      if (c === 91 || c === 123 || c === HASH || c === 34 || c === 39) giveUp();
+      if (c === COLON) {
+        const n = text3.charCodeAt(i + 1);
+        if (i + 1 >= end || n === SPACE || n === 44 || n === 93 || n === 125) break;
+      }
+    }
+    while (text3.charCodeAt(i - 1) === SPACE) i--;
+    return i;
+  }
+};
+function scanDocument(text3) {
+  if (UNSUPPORTED_CHAR.test(text3)) return void 0;
+  const lines = new Lines(text3);
+  const sc = new Scanner(text3, lines);
+  const isMarker = (li) => {
+    const st = lines.starts[li];
+    return DOC_MARKER.test(text3.slice(st, Math.min(st + 4, lines.end(li))));
+  };
+  try {
+    let li = sc.nextContent();
+    if (li < 0) return void 0;
+    if (lines.indents[li] === 0 && isMarker(li)) {
+      if (text3.charCodeAt(lines.starts[li]) !== DASH) return void 0;
+      sc.expectLineEnd(lines.starts[li] + 3, lines.end(li));
+      sc.li = li + 1;
+      li = sc.nextContent();
+      if (li < 0) return void 0;
+    }
+    for (let i = li; i < lines.count; i++) {
+      const st = lines.starts[i];
+      if (lines.indents[i] === 0 && (text3[st] === "%" || isMarker(i))) return void 0;
+    }
+    const ind = lines.indents[li];
+    const pos = lines.starts[li] + ind;
+    const c = text3.charCodeAt(pos);
+    let root2;
+    if (c === DASH && (pos + 1 === lines.end(li) || text3.charCodeAt(pos + 1) === SPACE)) root2 = sc.seq(li, ind);
+    else if (sc.keyAt(pos, lines.end(li)) >= 0) root2 = sc.map(li, ind);
+    else return void 0;
+    if (sc.nextContent() >= 0) return void 0;
+    return { root: root2, lineStarts: lines.starts, text: text3 };
+  } catch (err) {
+    if (err === GIVE_UP) return void 0;
+    throw err;
+  }
+}
+function keyIs(text3, it, want) {
+  const from = it.quoted ? it.ks + 1 : it.ks;
+  const to = it.quoted ? it.ke - 1 : it.ke;
+  return to - from === want.length && text3.startsWith(want, from);
+}
+function scanRange(index, path23) {
+  let node = index.root;
+  if (node.s === void 0 || node.e === void 0) return void 0;
+  let best = [node.s, node.e];
+  for (const seg of path23) {
+    if (!node) break;
+    let value;
+    let keyStart;
+    let keyEnd = 0;
+    if (node.t === "map") {
+      const want = String(seg);
+      let item;
+      for (const it of node.items) {
+        if (keyIs(index.text, it, "<<")) return void 0;
+        if (keyIs(index.text, it, want)) {
+          item = it;
+          break;
+        }
+      }
+      if (!item) break;
+      value = item.value;
+      keyStart = item.ks;
+      keyEnd = item.ke;
+    } else if (node.t === "seq") {
+      if (typeof seg !== "number") break;
+      const it = node.items[seg];
+      if (!it) break;
+      value = it;
+    } else break;
+    if (value && value.t === "scalar" && value.alias) return void 0;
+    if (!value) {
+      if (keyStart === void 0) return void 0;
+      best = [keyStart, keyEnd];
+      break;
+    }
+    if (value.s === void 0 || value.e === void 0) return void 0;
+    if (keyStart !== void 0 && value.t !== "scalar") best = [keyStart, value.e];
+    else best = [value.s, value.e];
+    node = value;
+  }
+  return best;
+}
+function linePos(lineStarts, offset) {
+  let low = 0;
+  let high = lineStarts.length;
+  while (low < high) {
+    const mid = low + high >> 1;
+    if (lineStarts[mid] < offset) low = mid + 1;
+    else high = mid;
+  }
+  if (lineStarts[low] === offset) return { line: low + 1, col: 1 };
+  if (low === 0) return { line: 0, col: offset };
+  return { line: low, col: offset - lineStarts[low - 1] + 1 };
+}
+
 // policies/locate/origin.ts
 var import_yaml7 = __toESM(require_dist(), 1);
 var KEY_LINE = (key3) => new RegExp(`(?:^|[\\s{,-])["']?${key3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
@@ -56659,6 +57212,7 @@ function resolve3(doc, node) {
 }
 function createLocator(opts = {}, textOf = docText) {
   const fast = opts.fastPath !== false;
+  const useScan = fast && opts.lineScan !== false;
   const cache2 = /* @__PURE__ */ new Map();
   const entry = (ref2) => {
     const hit = cache2.get(ref2);
@@ -56666,15 +57220,26 @@ function createLocator(opts = {}, textOf = docText) {
     let value = null;
     const text3 = textOf(ref2);
     if (text3 !== void 0) {
-      const lines = new import_yaml8.LineCounter();
+      let scan;
       try {
-        value = { lines, text: text3, cst: fast ? parseCst(text3, lines.addNewLine) : void 0 };
+        scan = useScan ? scanDocument(text3) : void 0;
       } catch {
-        value = { lines: new import_yaml8.LineCounter(), text: text3, cst: void 0 };
+        scan = void 0;
       }
+      value = { text: text3, scan };
     }
     cache2.set(ref2, value);
     return value;
+  };
+  const cstOf = (e) => {
+    if (e.cst) return e.cst;
+    const lines = new import_yaml8.LineCounter();
+    try {
+      e.cst = { doc: fast ? parseCst(e.text, lines.addNewLine) : void 0, lines };
+    } catch {
+      e.cst = { doc: void 0, lines: new import_yaml8.LineCounter() };
+    }
+    return e.cst;
   };
   const composed = (e) => {
     if (e.composed !== void 0) return e.composed;
@@ -56700,13 +57265,21 @@ function createLocator(opts = {}, textOf = docText) {
     try {
       const e = entry(at2.doc);
       if (!e) return at2.doc.origin ? { ...base2, line: 1, column: 1 } : base2;
-      let range = e.cst ? cstRange(e.cst, at2.path) : void 0;
-      let lines = e.lines;
-      if (!range) {
-        const p = composed(e);
-        if (!p) return base2;
-        range = rangeOf(p.doc, at2.path);
-        lines = p.lines;
+      let range = e.scan ? scanRange(e.scan, at2.path) : void 0;
+      let linePosOf;
+      if (range) {
+        const starts = e.scan.lineStarts;
+        linePosOf = (offset2) => linePos(starts, offset2);
+      } else {
+        const c = cstOf(e);
+        range = c.doc ? cstRange(c.doc, at2.path) : void 0;
+        linePosOf = c.lines.linePos;
+        if (!range) {
+          const p = composed(e);
+          if (!p) return base2;
+          range = rangeOf(p.doc, at2.path);
+          linePosOf = p.lines.linePos;
+        }
       }
       if (!range) return at2.doc.origin ? mapToSource(at2.doc, at2.path, [0, 0], base2) : base2;
       const text3 = e.text;
@@ -56715,8 +57288,8 @@ function createLocator(opts = {}, textOf = docText) {
       range = [range[0], endOffset];
       if (at2.doc.origin) return mapToSource(at2.doc, at2.path, range, base2);
       const offset = (at2.doc.lineOffset ?? 1) - 1;
-      const start = lines.linePos(range[0]);
-      const end = lines.linePos(range[1]);
+      const start = linePosOf(range[0]);
+      const end = linePosOf(range[1]);
       return { ...base2, line: start.line + offset, column: start.col, endLine: end.line + offset, endColumn: end.col };
     } catch {
       return base2;
