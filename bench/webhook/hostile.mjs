@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { driveValidate, freePort, waitHealthy } from './support.mjs';
+import { driveValidate, freePort, serveArgs, waitHealthy } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -74,23 +74,7 @@ let webhook;
 try {
   execFileSync(process.execPath, [path.join(root, 'bin/persistguard.js'), 'certs', '--out', dir], { stdio: 'ignore' });
   const port = await freePort();
-  webhook = spawn(
-    process.execPath,
-    [
-      path.join(root, 'bin/persistguard.js'),
-      'serve',
-      '--no-cluster',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--tls-cert',
-      path.join(dir, 'tls.crt'),
-      '--tls-key',
-      path.join(dir, 'tls.key'),
-    ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  webhook = spawn(process.execPath, serveArgs(root, port, dir), { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitHealthy(port);
   console.log(
     `bench/webhook/hostile: ${connections} normal connections, ${hostileConnections} per hostile body, ${duration}s, ${os.cpus().length} CPUs, node ${process.version}`,

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { driveValidate, freePort, waitHealthy } from './support.mjs';
+import { driveValidate, freePort, serveArgs, waitHealthy } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -64,23 +64,10 @@ try {
   let decisions = 0;
   const startWebhook = async (repo) => {
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(path.resolve(repo), 'bin/persistguard.js'),
-        'serve',
-        '--no-cluster',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--tls-cert',
-        cert,
-        '--tls-key',
-        key,
-      ],
-      { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = spawn(process.execPath, serveArgs(repo, port, dir), {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout.on('data', (c) => (decisions += c.toString().split('\n').length - 1));
     children.push(child);
     return { port, pid: child.pid };

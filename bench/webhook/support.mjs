@@ -1,6 +1,14 @@
 // Shared by the webhook benchmarks: a free local port, waiting until a server listens on it, and driving /validate.
 import net from 'node:net';
+import path from 'node:path';
 import autocannon from 'autocannon';
+
+/** `persistguard serve` of a checkout on a local port with the certificate `persistguard certs --out dir` wrote. */
+export function serveArgs(repo, port, dir) {
+  const bin = path.join(path.resolve(repo), 'bin/persistguard.js');
+  const tls = ['--tls-cert', path.join(dir, 'tls.crt'), '--tls-key', path.join(dir, 'tls.key')];
+  return [bin, 'serve', '--no-cluster', '--host', '127.0.0.1', '--port', String(port), ...tls];
+}
 
 export function freePort() {
   return new Promise((resolve) => {
